@@ -1,0 +1,59 @@
+/**
+ * A parse cache under `.athena/cache`, keyed by a hash of everything the result depends on
+ * (the file's content, the parser version, its options), so a changed file is always parsed
+ * again and an unchanged one never is. A broken or unreadable entry is a miss, never an error.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import writeFileAtomic from "write-file-atomic";
+
+/** Bump when a parser's output changes shape or meaning: old entries then miss. */
+export const PARSER_VERSION = "1";
+
+export function contentKey(...parts: string[]): string {
+  const hash = createHash("sha256");
+  hash.update(PARSER_VERSION);
+  for (const part of parts) hash.update("\0").update(part);
+  return hash.digest("hex").slice(0, 40);
+}
+
+export class ParseCache {
+  private readonly dir: string;
+  constructor(
+    projectRoot: string,
+    private readonly enabled = true,
+  ) {
+    this.dir = path.join(projectRoot, ".athena", "cache");
+  }
+
+  get<T>(kind: string, key: string, compute: () => T): T {
+    if (!this.enabled) return compute();
+    const file = path.join(this.dir, kind, `${key}.json`);
+    try {
+      return JSON.parse(readFileSync(file, "utf8")) as T;
+    } catch {
+      // A miss, or an entry damaged by hand: compute it again.
+    }
+    const value = compute();
+    try {
+      ensureAthenaDir(path.dirname(this.dir));
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileAtomic.sync(file, JSON.stringify(value));
+    } catch {
+      // A read-only checkout still plans; it only plans slower.
+    }
+    return value;
+  }
+}
+
+/** Creates `.athena/` with a `.gitignore` that keeps all of it out of version control. */
+export function ensureAthenaDir(athenaDir: string): void {
+  mkdirSync(athenaDir, { recursive: true });
+  const ignore = path.join(athenaDir, ".gitignore");
+  try {
+    writeFileSync(ignore, "# athena-parallel state: never commit\n*\n", { flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+}

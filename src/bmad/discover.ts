@@ -1,0 +1,177 @@
+/**
+ * Finds a project's BMAD files: through `_bmad/bmm/config.yaml` (stable) or
+ * `.bmad/bmm/config.yaml` (alpha), explicit `bmad.paths` from athena.json, then the known
+ * defaults. The result says which file was used and why, for the report.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { globSync } from "tinyglobby";
+import { parse as parseYaml } from "yaml";
+import type { AthenaConfig } from "../config/schema.ts";
+import { InputError } from "../util/errors.ts";
+
+export interface BmadFiles {
+  /** Absolute project root. */
+  root: string;
+  /** Repo-relative paths from here on. */
+  configFile?: string;
+  sprintStatus: string;
+  storiesDir: string;
+  architecture: string[];
+  /** Planning documents (architecture, PRD, epics): BMAD's own, never claims. */
+  planningDocs: string[];
+  /** One line per file: what was used and where it came from. */
+  report: string[];
+}
+
+const CONFIG_FILES = ["_bmad/bmm/config.yaml", ".bmad/bmm/config.yaml"];
+
+/** `{project-root}/docs` -> `docs`; absolute paths inside the root become relative. */
+export function expandProjectRoot(value: string, root: string): string {
+  const expanded = value.replace(/^\{project-root\}\/?/, "");
+  const relative = path.isAbsolute(expanded) ? path.relative(root, expanded) : expanded;
+  return relative.split(path.sep).join("/").replace(/\/+$/, "") || ".";
+}
+
+export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
+  const report: string[] = [];
+  const exists = (rel: string) => existsSync(path.join(root, rel));
+  const isDir = (rel: string) => exists(rel) && statSync(path.join(root, rel)).isDirectory();
+
+  const configFile = CONFIG_FILES.find(exists);
+  const bmm = configFile ? readBmmConfig(root, configFile) : {};
+  const folder = (key: string) =>
+    typeof bmm[key] === "string" ? expandProjectRoot(bmm[key] as string, root) : undefined;
+  if (configFile) report.push(`BMAD config: ${configFile}`);
+
+  const explicit = config.bmadPaths;
+  const implementation = [
+    folder("implementation_artifacts"),
+    folder("sprint_artifacts"),
+    folder("output_folder"),
+  ];
+  const sprintCandidates = explicit.sprintStatus
+    ? [expandProjectRoot(explicit.sprintStatus, root)]
+    : [
+        ...implementation.flatMap((dir) => (dir ? [`${dir}/sprint-status.yaml`] : [])),
+        "_bmad-output/implementation-artifacts/sprint-status.yaml",
+        "docs/sprint-artifacts/sprint-status.yaml",
+        "docs/sprint-status.yaml",
+        "sprint-status.yaml",
+      ].map((p) => p.replace(/^\.\//, ""));
+  const sprintStatus = sprintCandidates.find((candidate) => exists(candidate) && !isDir(candidate));
+  if (!sprintStatus) {
+    const looked = [...new Set(sprintCandidates)].join(", ");
+    throw new InputError(`no sprint-status.yaml found; looked for ${looked}`, root);
+  }
+  report.push(
+    `sprint status: ${sprintStatus}${explicit.sprintStatus ? " (athena.json bmad.paths)" : ""}`,
+  );
+
+  const sprintDir = path.posix.dirname(sprintStatus);
+  const storyLocation = readStoryLocation(root, sprintStatus);
+  const storiesDir = explicit.stories
+    ? expandProjectRoot(explicit.stories, root)
+    : storyLocation && isDir(expandProjectRoot(storyLocation, root))
+      ? expandProjectRoot(storyLocation, root)
+      : sprintDir;
+  report.push(`stories: ${storiesDir}/ (and sub-folders)`);
+
+  const planning = [
+    folder("planning_artifacts"),
+    folder("output_folder"),
+    "_bmad-output/planning-artifacts",
+    "docs",
+  ];
+  const architecture = findArchitecture(root, explicit.architecture, planning, exists, isDir);
+  report.push(
+    architecture.length > 0
+      ? `architecture: ${architecture.join(", ")}`
+      : "architecture: none found (component claims are off)",
+  );
+
+  const planningDocs = [...architecture];
+  for (const dir of new Set(planning.filter((d): d is string => Boolean(d)))) {
+    for (const name of ["prd.md", "epics.md", "ux-design.md", "product-brief.md"]) {
+      if (exists(`${dir}/${name}`)) planningDocs.push(`${dir}/${name}`.replace(/^\.\//, ""));
+    }
+  }
+
+  return {
+    root,
+    ...(configFile ? { configFile } : {}),
+    sprintStatus,
+    storiesDir,
+    architecture,
+    planningDocs,
+    report,
+  };
+}
+
+function findArchitecture(
+  root: string,
+  explicit: string | undefined,
+  planning: Array<string | undefined>,
+  exists: (rel: string) => boolean,
+  isDir: (rel: string) => boolean,
+): string[] {
+  const shards = (dir: string) =>
+    globSync("**/*.md", { cwd: path.join(root, dir) })
+      .sort()
+      .map((file) => `${dir}/${file}`);
+  if (explicit) {
+    const rel = expandProjectRoot(explicit, root);
+    if (!exists(rel))
+      throw new InputError(
+        `architecture not found at ${rel} (athena.json bmad.paths.architecture)`,
+        root,
+      );
+    return isDir(rel) ? shards(rel) : [rel];
+  }
+  for (const dir of planning) {
+    if (!dir) continue;
+    const base = dir === "." ? "" : `${dir}/`;
+    if (exists(`${base}architecture.md`) && !isDir(`${base}architecture.md`))
+      return [`${base}architecture.md`];
+    const sharded = globSync(`${base}*architecture*/`, { cwd: root, onlyDirectories: true });
+    const first = sharded.sort()[0];
+    if (first) return shards(first.replace(/\/$/, ""));
+  }
+  return [];
+}
+
+function readBmmConfig(root: string, file: string): Record<string, unknown> {
+  try {
+    const data = parseYaml(readFileSync(path.join(root, file), "utf8"));
+    return data && typeof data === "object" ? (data as Record<string, unknown>) : {};
+  } catch (error) {
+    throw new InputError(
+      `BMAD config does not parse: ${(error as Error).message.split("\n")[0]}`,
+      file,
+    );
+  }
+}
+
+/** `story_location` read cheaply by a line match: the sprint file is parsed properly later. */
+function readStoryLocation(root: string, sprintStatus: string): string | undefined {
+  const text = readFileSync(path.join(root, sprintStatus), "utf8");
+  const match = /^story_location:\s*["']?([^"'\r\n]+?)["']?\s*$/m.exec(text);
+  return match?.[1];
+}
+
+/** Every `*.md` under the stories folder (and the sprint folder), by file name without `.md`. */
+export function indexStoryFiles(root: string, files: BmadFiles): Map<string, string> {
+  const index = new Map<string, string>();
+  const dirs = [...new Set([files.storiesDir, path.posix.dirname(files.sprintStatus)])];
+  for (const dir of dirs) {
+    const found = globSync("**/*.md", {
+      cwd: path.join(root, dir),
+      ignore: ["**/node_modules/**"],
+    });
+    for (const file of found.sort()) {
+      const stem = path.posix.basename(file, ".md");
+      if (!index.has(stem)) index.set(stem, dir === "." ? file : `${dir}/${file}`);
+    }
+  }
+  return index;
+}

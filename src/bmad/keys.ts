@@ -1,0 +1,56 @@
+/**
+ * BMAD's sprint keys and the ids people type for them.
+ *
+ * Keys: `epic-3`, `epic-3-5` (epic 3.5), `epic-1a`, `epic-3-retrospective`, and stories
+ * `{epic}-{story}-{slug}` whose story part may carry a letter (`3-2a-split`). `3-5-help` is
+ * story 5 of epic 3 while `3-5-1-dir` is story 1 of epic 3.5: the epic keys present in the
+ * sprint file decide, so the longest numeric prefix that names a known epic wins.
+ */
+
+export type KeyKind = "story" | "epic" | "retrospective" | "other";
+
+export interface ParsedKey {
+  kind: KeyKind;
+  /** `3.5` for `epic-3-5` and for `3-5-1-dir`. */
+  epic?: string;
+  /** `1`, `2a`. */
+  story?: string;
+  /** `3.5.1`: what a person types. Stories only. */
+  id?: string;
+}
+
+const SEGMENT = /^\d+[a-z]?$/;
+
+export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set()): ParsedKey {
+  const retro = /^epic-(.+)-retrospective$/.exec(key);
+  if (retro?.[1]) return { kind: "retrospective", epic: retro[1].replaceAll("-", ".") };
+  const epic = /^epic-(\d+[a-z]?(?:[-.]\d+[a-z]?)*)$/.exec(key);
+  if (epic?.[1]) return { kind: "epic", epic: epic[1].replaceAll("-", ".") };
+
+  const segments = key.split("-");
+  let numeric = 0;
+  while (numeric < segments.length && SEGMENT.test(segments[numeric] ?? "")) numeric++;
+  if (numeric < 2) return { kind: "other" };
+  // Longest prefix naming a known epic, leaving at least one segment for the story.
+  let epicLength = 1;
+  for (let length = numeric - 1; length >= 1; length--) {
+    if (knownEpics.has(segments.slice(0, length).join("."))) {
+      epicLength = length;
+      break;
+    }
+  }
+  const epicPart = segments.slice(0, epicLength).join(".");
+  const storyPart = segments[epicLength] ?? "";
+  return { kind: "story", epic: epicPart, story: storyPart, id: `${epicPart}.${storyPart}` };
+}
+
+/** `2.1`, `2-1`, `2_1`, ` 2.1 ` all become `2.1`; anything else is returned trimmed. */
+export function normaliseTypedId(typed: string): string {
+  const trimmed = typed.trim().replace(/^story[\s-]*/i, "");
+  return /^\d+[a-z]?(?:[-._]\d+[a-z]?)+$/i.test(trimmed)
+    ? trimmed.toLowerCase().replace(/[-_]/g, ".")
+    : trimmed;
+}
+
+/** Ids are validated before they reach a prompt or a file name: a key is `[a-z0-9._-]`. */
+export const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;

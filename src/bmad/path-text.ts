@@ -1,0 +1,107 @@
+/**
+ * Recognising file paths in the places stories write them: inline code, links, plain text,
+ * `[Source: ...]` citations. A recognised path is cleaned (`:line` suffixes, `#anchors`,
+ * `./`, quotes and trailing punctuation removed) but not yet resolved: the planner decides
+ * what it names, against the known tree.
+ */
+
+/** Extensions that make a single word (no `/`) a file name rather than prose or code. */
+const FILE_EXTENSIONS = new Set(
+  (
+    "ts tsx js jsx mjs cjs mts cts json jsonc json5 yaml yml toml ini env cfg conf md mdx txt csv " +
+    "go mod sum rs py pyi rb php java kt kts scala swift c h cc cpp hpp cs fs vue svelte astro " +
+    "html htm css scss sass less sql prisma graphql gql proto sh bash zsh ps1 bat lock xml gradle " +
+    "dart ex exs erl elm clj lua r jl zig nim tf hcl dockerfile makefile snap svg png jpg gif ico " +
+    "wasm db sqlite sqlite3 log tmpl tpl hbs ejs njk pug"
+  ).split(" "),
+);
+
+/** Names that are files without an extension. */
+const PLAIN_FILE_NAMES = new Set([
+  "Makefile",
+  "Dockerfile",
+  "LICENSE",
+  "Procfile",
+  "Gemfile",
+  "Rakefile",
+  "Justfile",
+]);
+
+export interface PathText {
+  /** The cleaned path: forward slashes, no `./`, folders keep their trailing `/`. */
+  path: string;
+  /**
+   * True when the text alone does not prove it is a path (a single name like `model.go` in
+   * prose, `a/b` without an extension): the planner keeps it only if the known tree has it.
+   */
+  bare: boolean;
+}
+
+/** Cleans a candidate; undefined when it cannot be a path at all. */
+export function cleanPath(raw: string): string | undefined {
+  let text = raw.trim().replace(/^["'`]+|["'`]+$/g, "");
+  if (text === "" || /\s/.test(text) || /:\/\//.test(text) || /^(mailto|data):/i.test(text))
+    return undefined;
+  if (/[(){}<>=,;|!]/.test(text.replace(/\{[\w,.-]+\}/g, ""))) return undefined;
+  text = text.replace(/\\/g, "/");
+  text = text.replace(/#.*$/, ""); // anchors: `file.md#Section`, `x.ts#L12`
+  text = text.replace(/(?::\d+(?:[-–]\d+)?)+$/, ""); // `x.ts:42`, `x.ts:42-50`, `x.ts:42:7`
+  text = text.replace(/[.,;:]+$/, "");
+  while (text.startsWith("./")) text = text.slice(2);
+  text = text.replace(/\/{2,}/g, "/");
+  if (text === "" || text === "." || text === "/" || /^[-$@%^&]/.test(text)) return undefined;
+  if (!/^[\w.~/*?[\]{}@+-]+$/.test(text)) return undefined;
+  return text;
+}
+
+function hasFileExtension(path: string): boolean {
+  const base = path.replace(/\/$/, "").split("/").pop() ?? "";
+  if (PLAIN_FILE_NAMES.has(base)) return true;
+  const dot = base.lastIndexOf(".");
+  if (dot <= 0 && !base.startsWith(".")) return false;
+  if (base.startsWith(".") && dot === 0) return /^\.[a-z][\w.-]*$/i.test(base); // .gitignore, .env
+  const ext = base.slice(dot + 1);
+  return FILE_EXTENSIONS.has(ext.toLowerCase()) && !/^\d+$/.test(base.slice(0, dot));
+}
+
+/** A whole inline-code value or link target, as a path, if it is one. */
+export function pathFromCode(raw: string): PathText | undefined {
+  const path = cleanPath(raw);
+  if (!path) return undefined;
+  const hasSlash = path.replace(/\/$/, "").includes("/") || path.endsWith("/");
+  if (path.includes("*"))
+    return hasSlash || hasFileExtension(path) ? { path, bare: false } : undefined;
+  if (hasFileExtension(path)) return { path, bare: !hasSlash };
+  if (hasSlash && /^[~/.\w@-]/.test(path) && !/^\d+(\/\d+)+$/.test(path)) {
+    // `src/accounts/` or `src/accounts`: a folder, or a file without extension.
+    return { path, bare: !path.endsWith("/") && !path.startsWith("~") && !path.startsWith("/") };
+  }
+  return undefined;
+}
+
+const TEXT_TOKEN = /(?<![\w/.@-])((?:\.{1,2}\/|~\/)?[\w@.-]+(?:\/[\w@.*-]+)*\/?)(?![\w/])/g;
+
+/** Paths inside prose. Words with a slash and no extension (`and/or`) count only if known. */
+export function pathsFromText(text: string): PathText[] {
+  const found: PathText[] = [];
+  for (const match of text.matchAll(TEXT_TOKEN)) {
+    const token = match[1] ?? "";
+    if (!token.includes("/") && !hasFileExtension(token)) continue;
+    const path = cleanPath(token);
+    if (!path) continue;
+    const strong = path.includes("/") && (hasFileExtension(path) || path.endsWith("/"));
+    found.push({ path, bare: !strong });
+  }
+  return found;
+}
+
+/** `[Source: docs/architecture.md#Data Architecture]`, `[Source: x.md — Line 12]`. */
+export function sourceCitations(text: string): string[] {
+  const paths: string[] = [];
+  for (const match of text.matchAll(/\[Source:\s*([^\]]+)\]/gi)) {
+    const target = (match[1] ?? "").split(/\s*[#—–]\s*|\s+-\s+|\s+/)[0] ?? "";
+    const path = cleanPath(target);
+    if (path && (path.includes("/") || hasFileExtension(path))) paths.push(path);
+  }
+  return paths;
+}

@@ -1,0 +1,142 @@
+/**
+ * Reads what a plan needs from a BMAD project, and nothing more: the sprint file, the
+ * architecture, and only the story files of the stories being planned (plus those already
+ * `in-progress`, which a new run must not collide with). Each file is read and parsed once;
+ * parses are cached by content under `.athena/cache`.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { globSync } from "tinyglobby";
+import type { AthenaConfig } from "../config/schema.ts";
+import { type ArchitectureDoc, parseArchitecture } from "./architecture.ts";
+import { contentKey, ParseCache } from "./cache.ts";
+import { type BmadFiles, discoverBmad, indexStoryFiles } from "./discover.ts";
+import { resolveStoryId } from "./resolve-id.ts";
+import { parseSprintStatus, type SprintEntry, type SprintStatus } from "./sprint-status.ts";
+import { parseStory, type StoryDoc } from "./story.ts";
+
+export interface LoadedStory {
+  entry: SprintEntry;
+  /** Repo-relative story file, when there is one. */
+  file?: string;
+  doc?: StoryDoc;
+  /** Named by the caller (as opposed to proposed, or in progress outside the batch). */
+  requested: boolean;
+}
+
+export interface LoadedProject {
+  files: BmadFiles;
+  sprint: SprintStatus;
+  architecture?: ArchitectureDoc;
+  /** The batch to plan, in the order asked (or sprint order when proposing). */
+  batch: LoadedStory[];
+  /** Stories already `in-progress` outside the batch. */
+  inProgress: LoadedStory[];
+  /** Files and folders on disk (folders end with `/`), repo-relative. */
+  disk: string[];
+  warnings: string[];
+}
+
+export interface LoadProjectOptions {
+  config: AthenaConfig;
+  /** Story ids as typed; none means "propose a batch from the ready-for-dev stories". */
+  ids?: string[];
+  cache?: boolean;
+}
+
+/** Folders never walked for the known tree. */
+const WALK_IGNORE = [
+  "**/node_modules/**",
+  "**/.git/**",
+  ".athena/**",
+  "**/dist/**",
+  "**/build/**",
+  "**/.next/**",
+  "**/coverage/**",
+  "**/vendor/**",
+  "**/target/**",
+  "**/__pycache__/**",
+  "**/.venv/**",
+];
+const WALK_LIMIT = 50_000;
+
+export function loadProject(root: string, options: LoadProjectOptions): LoadedProject {
+  const absRoot = path.resolve(root);
+  const files = discoverBmad(absRoot, options.config);
+  const cache = new ParseCache(absRoot, options.cache !== false);
+  const read = (rel: string) => readFileSync(path.join(absRoot, rel), "utf8");
+
+  const sprint = parseSprintStatus(read(files.sprintStatus), files.sprintStatus);
+  const warnings = [...sprint.warnings];
+
+  const projectName = path.basename(absRoot);
+  let architecture: ArchitectureDoc | undefined;
+  if (files.architecture.length > 0) {
+    const docs = files.architecture.map((file) => ({ file, text: read(file) }));
+    const key = contentKey(projectName, ...docs.flatMap((d) => [d.file, d.text]));
+    architecture = cache.get("architecture", key, () => parseArchitecture(docs, projectName));
+  }
+  const componentNames = [...new Set(architecture?.components.map((c) => c.name) ?? [])];
+  const componentsKey = componentNames.join("\n");
+
+  const requested = options.ids && options.ids.length > 0;
+  const batchEntries: SprintEntry[] = [];
+  if (requested) {
+    for (const id of options.ids ?? []) {
+      const entry = resolveStoryId(sprint, id);
+      if (batchEntries.includes(entry)) continue;
+      batchEntries.push(entry);
+      if (entry.status !== "ready-for-dev") {
+        warnings.push(
+          `${entry.key} is "${entry.status}", not ready-for-dev: planned because it was named`,
+        );
+      }
+    }
+  } else {
+    batchEntries.push(
+      ...sprint.entries.filter((e) => e.kind === "story" && e.status === "ready-for-dev"),
+    );
+  }
+  const inBatch = new Set(batchEntries.map((e) => e.key));
+  const inProgressEntries = sprint.entries.filter(
+    (e) => e.kind === "story" && e.status === "in-progress" && !inBatch.has(e.key),
+  );
+
+  const storyFiles = indexStoryFiles(absRoot, files);
+  const load = (entry: SprintEntry, isRequested: boolean): LoadedStory => {
+    const file = storyFiles.get(entry.key);
+    if (!file) {
+      warnings.push(
+        `${entry.key} (${files.sprintStatus}:${entry.line}) has no story file; looked for ${entry.key}.md under ${files.storiesDir}/`,
+      );
+      return { entry, requested: isRequested };
+    }
+    const text = read(file);
+    const doc = cache.get("story", contentKey(text, componentsKey), () =>
+      parseStory(text, { componentNames }),
+    );
+    if (doc.status && doc.status.value !== entry.status) {
+      warnings.push(
+        `${file}:${doc.status.line}: the story says "Status: ${doc.status.value}" but ${files.sprintStatus} says "${entry.status}" (the sprint file counts)`,
+      );
+    }
+    return { entry, file, doc, requested: isRequested };
+  };
+
+  const disk = globSync("**/*", {
+    cwd: absRoot,
+    onlyFiles: false,
+    dot: true,
+    ignore: WALK_IGNORE,
+  }).slice(0, WALK_LIMIT);
+
+  return {
+    files,
+    sprint,
+    ...(architecture ? { architecture } : {}),
+    batch: batchEntries.map((entry) => load(entry, Boolean(requested))),
+    inProgress: inProgressEntries.map((entry) => load(entry, false)),
+    disk,
+    warnings,
+  };
+}

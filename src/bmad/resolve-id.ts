@@ -1,0 +1,44 @@
+/**
+ * Turns what a person typed (`2.1`, `2-1`, `2-1-personality-system`, a story file path) into
+ * the one sprint entry it names. Unknown or ambiguous ids are InputErrors that list the
+ * candidates, so nothing is planned on a guess.
+ */
+import path from "node:path";
+import { InputError } from "../util/errors.ts";
+import { suggest } from "../util/suggest.ts";
+import { normaliseTypedId } from "./keys.ts";
+import type { SprintEntry, SprintStatus } from "./sprint-status.ts";
+
+export function resolveStoryId(sprint: SprintStatus, typed: string): SprintEntry {
+  const stories = sprint.entries.filter((entry) => entry.kind === "story");
+  const byKey = (key: string) => stories.filter((entry) => entry.key === key);
+
+  const asPath = /[\\/]|\.md$/i.test(typed) ? path.basename(typed).replace(/\.md$/i, "") : typed;
+  let matches = byKey(asPath.trim());
+  if (matches.length === 0) {
+    const id = normaliseTypedId(asPath);
+    matches = stories.filter((entry) => entry.id === id);
+  }
+  if (matches.length === 0 && /^\d+[a-z]?-\d+[a-z]?-./i.test(asPath)) {
+    // A key cut short (`2-1-person`) that still names exactly one story.
+    matches = stories.filter((entry) => entry.key.startsWith(asPath.trim()));
+  }
+
+  if (matches.length === 1 && matches[0]) return matches[0];
+  if (matches.length > 1) {
+    const list = matches.map((entry) => `${entry.key} (line ${entry.line})`).join(", ");
+    throw new InputError(
+      `story "${typed}" is ambiguous: it matches ${list}; name one by its full key`,
+      sprint.file,
+    );
+  }
+  const candidates = suggest(typed, [
+    ...stories.map((e) => e.key),
+    ...stories.flatMap((e) => (e.id ? [e.id] : [])),
+  ]);
+  const hint = candidates.length > 0 ? `; close matches: ${candidates.join(", ")}` : "";
+  throw new InputError(
+    `unknown story "${typed}": no story key or id matches it${hint}`,
+    sprint.file,
+  );
+}

@@ -1,0 +1,99 @@
+/**
+ * Reads sprint-status.yaml into entries, each with its key, kind, status and line.
+ *
+ * The Document API is used even for reading so that line numbers come for free and the
+ * writer (which must keep every comment) shares one parser. A file that does not parse is
+ * an InputError naming the line and column; nothing is ever written from here.
+ */
+import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { InputError } from "../util/errors.ts";
+import { type KeyKind, parseKey } from "./keys.ts";
+
+export const STORY_STATUSES = ["backlog", "ready-for-dev", "in-progress", "review", "done"];
+/** Values seen in real files; kept as they are, ranked for "never downgrade". */
+export const LEGACY_STATUSES = [
+  "drafted",
+  "contexted",
+  "completed",
+  "deferred-post-mvp",
+  "cancelled",
+];
+
+export interface SprintEntry {
+  key: string;
+  kind: KeyKind;
+  status: string;
+  /** 1-based line of the key in the file. */
+  line: number;
+  epic?: string;
+  story?: string;
+  /** `2.1`, for stories. */
+  id?: string;
+}
+
+export interface SprintStatus {
+  file: string;
+  entries: SprintEntry[];
+  /** `story_location` as written (may carry `{project-root}`). */
+  storyLocation?: string;
+  /** Statuses not known to BMAD, kept as they are but worth a warning. */
+  warnings: string[];
+}
+
+export function parseSprintStatus(text: string, file: string): SprintStatus {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
+    const what = first.message.split("\n")[0] ?? first.code;
+    throw new InputError(`sprint-status.yaml does not parse: ${what}`, file, pos.line, pos.col);
+  }
+  const root = doc.contents;
+  if (!isMap(root)) throw new InputError("expected a YAML mapping at the top level", file, 1, 1);
+  const statusNode = root.get("development_status", true);
+  if (!isMap(statusNode)) {
+    const line = lineOfNode(root, lineCounter);
+    throw new InputError("expected a `development_status:` mapping of key: status", file, line);
+  }
+
+  const raw: Array<{ key: string; status: string; line: number }> = [];
+  for (const pair of statusNode.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const line = lineOfNode(pair.key, lineCounter);
+    if (
+      !isScalar(pair.value) ||
+      pair.value.value === null ||
+      typeof pair.value.value === "object"
+    ) {
+      throw new InputError(`expected a status string for "${key}"`, file, line);
+    }
+    raw.push({ key, status: String(pair.value.value), line });
+  }
+
+  const knownEpics = new Set<string>();
+  for (const { key } of raw) {
+    const parsed = parseKey(key);
+    if (parsed.kind === "epic" && parsed.epic) knownEpics.add(parsed.epic);
+  }
+  const known = new Set([...STORY_STATUSES, ...LEGACY_STATUSES, "optional"]);
+  const warnings: string[] = [];
+  const entries = raw.map(({ key, status, line }): SprintEntry => {
+    if (!known.has(status))
+      warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);
+    return { key, status, line, ...parseKey(key, knownEpics) };
+  });
+
+  const location = root.get("story_location");
+  return {
+    file,
+    entries,
+    warnings,
+    ...(typeof location === "string" ? { storyLocation: location } : {}),
+  };
+}
+
+function lineOfNode(node: unknown, lineCounter: LineCounter): number {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? lineCounter.linePos(range[0]).line : 1;
+}

@@ -1,0 +1,75 @@
+/**
+ * Directory trees as people draw them in markdown code blocks, with box characters
+ * (`├──`, `│`, `└──`) or plain indentation, `# comments` after names, and folders ending in
+ * `/`. Each entry becomes a full path rebuilt from the indentation, with its line.
+ */
+
+export interface TreeEntry {
+  /** Path as drawn, rebuilt from the indentation; folders end with `/`. */
+  path: string;
+  /** 0-based line index inside the block. */
+  lineIndex: number;
+}
+
+const BOX = /[│├└─┬┼┃┣┗━|`\\]/;
+
+/** True when a code block's text looks like a drawn directory tree. */
+export function looksLikeTree(text: string): boolean {
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  if (lines.length < 2) return false;
+  const boxLines = lines.filter((line) => /[├└]──/.test(line)).length;
+  if (boxLines >= 2) return true;
+  // Indentation only: every line a single name (maybe commented), some of them folders.
+  const named = lines.filter((line) => /^\s*[\w.@-][\w.@/-]*\/?\s*(#.*)?$/.test(line));
+  return named.length === lines.length && lines.some((line) => /\/\s*(#.*)?$/.test(line));
+}
+
+export function parseTree(text: string): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  // Open folders: the column their name started at, and their full path.
+  const stack: Array<{ column: number; path: string }> = [];
+  const lines = text.split("\n");
+  for (let index = 0; index < lines.length; index++) {
+    const line = (lines[index] ?? "").replace(/\t/g, "    ");
+    let column = 0;
+    while (column < line.length && (line[column] === " " || BOX.test(line[column] ?? ""))) column++;
+    const rest = line.slice(column);
+    const name = rest.split(/\s+(?:#|\/\/|←|<-|-{1,2}\s|\()|\s{2,}/)[0]?.trim() ?? "";
+    if (!isTreeName(name)) continue;
+    const next = lines[index + 1] ?? "";
+    while (stack.length > 0 && (stack.at(-1)?.column ?? 0) >= column) stack.pop();
+    const parent = stack.at(-1)?.path ?? "";
+    const nextColumn = next.replace(/\t/g, "    ").search(/[^\s│├└─┬┼┃┣┗━|`\\]/);
+    const isDir = name.endsWith("/") || (nextColumn > column && next.trim() !== "");
+    const full = parent + name.replace(/\/+$/, "") + (isDir ? "/" : "");
+    entries.push({ path: full, lineIndex: index });
+    if (isDir) stack.push({ column, path: full });
+  }
+  return entries;
+}
+
+function isTreeName(name: string): boolean {
+  if (name === "" || name === "/" || /^\.{2,}|^…/.test(name)) return false;
+  if (/^[#*<>{}[\]()=+]/.test(name)) return false;
+  return /^[\w.@$~-][\w.@$~/+-]*$/.test(name);
+}
+
+const ROOT_MARKERS =
+  /^(README\.md|package\.json|go\.mod|Cargo\.toml|pyproject\.toml|\.gitignore|LICENSE|Makefile|tsconfig\.json|src\/)$/;
+
+/**
+ * Architecture trees usually start with the project's own folder (`vibe-dash/`): drop that
+ * root when it is the only one and it is the project (its name, or it holds root files).
+ */
+export function stripProjectRoot(entries: TreeEntry[], projectName?: string): TreeEntry[] {
+  const first = entries[0]?.path;
+  if (!first?.endsWith("/") || first.slice(0, -1).includes("/")) return entries;
+  if (!entries.every((entry) => entry.path.startsWith(first))) return entries;
+  const children = entries.map((entry) => entry.path.slice(first.length)).filter((p) => p !== "");
+  const isProject =
+    first.slice(0, -1) === projectName || children.some((child) => ROOT_MARKERS.test(child));
+  if (!isProject) return entries;
+  return entries
+    .filter((entry) => entry.path !== first)
+    .map((entry) => ({ ...entry, path: entry.path.slice(first.length) }));
+}

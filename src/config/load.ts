@@ -1,0 +1,143 @@
+/**
+ * Loads `athena.json` from every place it may be and merges them, lowest first:
+ * global (`$XDG_CONFIG_HOME/opencode/athena.json`) < `athena.json` at the project root <
+ * `.opencode/athena.json` < the plugin options given in `opencode.json`'s tuple form.
+ *
+ * A file that is not JSON, or whose `parallel` block holds an unknown key or a wrong value,
+ * is an InputError naming the file, the line and the closest valid key.
+ */
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { InputError } from "../util/errors.ts";
+import { suggest } from "../util/suggest.ts";
+import { type AthenaConfig, AthenaFile, PARALLEL_KEYS, ParallelConfig } from "./schema.ts";
+
+export interface ConfigSource {
+  /** The file read, or `plugin options`. */
+  origin: string;
+  data: AthenaFile;
+}
+
+export interface LoadedConfig {
+  config: AthenaConfig;
+  /** Where each layer came from, lowest precedence first (for the report). */
+  sources: string[];
+}
+
+export interface LoadConfigOptions {
+  /** Plugin options from the tuple form in opencode.json: `parallel` keys, flat, and/or `bmad`. */
+  pluginOptions?: Record<string, unknown> | undefined;
+  /** Defaults to `process.env`; tests pass their own. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The global OpenCode config folder, as OpenCode itself resolves it. */
+export function globalConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CONFIG_HOME || path.join(env.HOME || homedir(), ".config");
+  return path.join(base, "opencode");
+}
+
+export function configFiles(projectDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  return [
+    path.join(globalConfigDir(env), "athena.json"),
+    path.join(projectDir, "athena.json"),
+    path.join(projectDir, ".opencode", "athena.json"),
+  ];
+}
+
+export function loadConfig(projectDir: string, options: LoadConfigOptions = {}): LoadedConfig {
+  const layers: ConfigSource[] = [];
+  for (const file of configFiles(projectDir, options.env)) {
+    const text = readIfExists(file);
+    if (text !== undefined) layers.push({ origin: file, data: parseAthenaJson(text, file) });
+  }
+  if (options.pluginOptions && Object.keys(options.pluginOptions).length > 0) {
+    layers.push({ origin: "plugin options", data: pluginOptionsToFile(options.pluginOptions) });
+  }
+  return { config: mergeLayers(layers.map((l) => l.data)), sources: layers.map((l) => l.origin) };
+}
+
+/** Later layers win key by key; arrays and records are replaced whole. */
+export function mergeLayers(layers: AthenaFile[]): AthenaConfig {
+  const parallel: Record<string, unknown> = {};
+  const bmadPaths: Record<string, unknown> = {};
+  for (const layer of layers) {
+    Object.assign(parallel, layer.parallel);
+    Object.assign(bmadPaths, layer.bmad?.paths);
+  }
+  return { parallel: ParallelConfig.parse(parallel), bmadPaths };
+}
+
+/** Parses and validates one athena.json text; `file` names it in errors. */
+export function parseAthenaJson(text: string, file: string): AthenaFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    const { line, column } = jsonErrorPosition(text, error);
+    throw new InputError(`not valid JSON: ${(error as Error).message}`, file, line, column);
+  }
+  const result = AthenaFile.safeParse(raw);
+  if (result.success) return result.data;
+  throw issueToError(result.error.issues[0], text, file);
+}
+
+function pluginOptionsToFile(options: Record<string, unknown>): AthenaFile {
+  const { bmad, parallel, ...flat } = options;
+  const candidate = { bmad, parallel: { ...(parallel as object | undefined), ...flat } };
+  const result = AthenaFile.safeParse(candidate);
+  if (result.success) return result.data;
+  throw issueToError(result.error.issues[0], undefined, "plugin options (opencode.json)");
+}
+
+function issueToError(
+  issue: z.core.$ZodIssue | undefined,
+  text: string | undefined,
+  file: string,
+): InputError {
+  if (!issue) return new InputError("invalid configuration", file);
+  const keyPath = issue.path.map(String);
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0] ?? "";
+    const where = [...keyPath, key];
+    const near = keyPath.at(-1) === "parallel" ? suggest(key, PARALLEL_KEYS, 1) : [];
+    const hint = near.length > 0 ? `; did you mean "${near[0]}"?` : "";
+    const line = text === undefined ? undefined : lineOfKey(text, where);
+    return new InputError(`unknown key "${where.join(".")}"${hint}`, file, line);
+  }
+  const line = text === undefined ? undefined : lineOfKey(text, keyPath);
+  return new InputError(`"${keyPath.join(".")}": ${issue.message}`, file, line);
+}
+
+/** The 1-based line of a key path in a JSON text (JSON is YAML, and yaml keeps positions). */
+function lineOfKey(text: string, keyPath: string[]): number | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  for (let depth = keyPath.length; depth > 0; depth--) {
+    const node = doc.getIn(keyPath.slice(0, depth), true) as { range?: [number] } | undefined;
+    if (node?.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+function jsonErrorPosition(text: string, error: unknown): { line?: number; column?: number } {
+  const message = String((error as Error).message);
+  const lineCol = /line (\d+) column (\d+)/.exec(message);
+  if (lineCol) return { line: Number(lineCol[1]), column: Number(lineCol[2]) };
+  const position = /position (\d+)/.exec(message);
+  const offset = position ? Number(position[1]) : text.length;
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new InputError(`cannot read: ${(error as Error).message}`, file);
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Builds the plan from a loaded project: claims per story, the conflict graph, and the
+ * schedule. Pure: everything it needs was read by `bmad/project.ts`.
+ */
+import path from "node:path";
+import picomatch from "picomatch";
+import type { Component } from "../bmad/architecture.ts";
+import type { LoadedProject, LoadedStory } from "../bmad/project.ts";
+import { resolveStoryId } from "../bmad/resolve-id.ts";
+import type { Evidence } from "../bmad/story.ts";
+import type { ParallelConfig } from "../config/schema.ts";
+import { InputError } from "../util/errors.ts";
+import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
+import { findConflicts, type ResolvedComponent } from "./conflicts.ts";
+import { KnownTree } from "./known-tree.ts";
+import { schedule } from "./schedule.ts";
+import {
+  type Finding,
+  PLAN_FORMAT,
+  type Plan,
+  type PlannedDependency,
+  type PlannedStory,
+} from "./types.ts";
+
+/** Statuses that satisfy a dependency: the work it depends on is written. */
+export const DONE_STATUSES = new Set(["done", "completed", "review"]);
+
+export function buildPlan(
+  project: LoadedProject,
+  config: ParallelConfig,
+  options: { cap?: number } = {},
+): Plan {
+  const { files } = project;
+  const known = new KnownTree([
+    ...(project.architecture?.tree.map((t) => t.path) ?? []),
+    ...project.disk,
+  ]);
+  const context: ClaimContext = {
+    root: files.root,
+    known,
+    isArtefact: artefactTest(project),
+    isIgnored:
+      config.ignorePaths.length > 0 ? picomatch(config.ignorePaths, { dot: true }) : () => false,
+    components: project.architecture?.components ?? [],
+  };
+  const warnings = [...project.warnings];
+  const findings: Finding[] = [];
+
+  const plan = (story: LoadedStory, role: PlannedStory["role"]): PlannedStory => {
+    const { entry, doc } = story;
+    const result =
+      doc && story.file
+        ? claimsForStory(entry.key, story.file, entry.epic, doc, context)
+        : undefined;
+    findings.push(...(result?.findings ?? []));
+    warnings.push(...(result?.warnings ?? []));
+    return {
+      key: entry.key,
+      id: entry.id ?? entry.key,
+      title: doc?.title ?? entry.key,
+      status: entry.status,
+      ...(story.file ? { file: story.file } : {}),
+      role,
+      tasks: doc?.tasks ?? { done: 0, total: 0 },
+      claims: result?.claims ?? [],
+      dependencies: dependenciesOf(story, project, config, warnings),
+    };
+  };
+  const batch = project.batch.map((s) => plan(s, "in-batch"));
+  const running = project.inProgress.map((s) => plan(s, "in-progress"));
+  const all = [...batch, ...running];
+
+  const components = resolveComponents(context.components, context);
+  const conflicts = findConflicts(all, { sharedFiles: config.sharedFiles, known, components });
+
+  const inBatch = new Set(batch.map((s) => s.key));
+  const blocked = new Map<string, string>();
+  for (const story of batch) {
+    if (!story.file) blocked.set(story.key, "no story file");
+    for (const dep of story.dependencies) {
+      if (!dep.key) continue;
+      if (!inBatch.has(dep.key) && !DONE_STATUSES.has(dep.status ?? "")) {
+        blocked.set(
+          story.key,
+          `depends on ${dep.key} (${dep.status}), which is neither done nor in this batch`,
+        );
+      }
+    }
+  }
+  const weight = (s: PlannedStory) => Math.max(1, s.tasks.total - s.tasks.done);
+  const fileConflicts = conflicts.filter((c) => c.kind === "file");
+  const result = schedule({
+    stories: batch.map((s) => ({ key: s.key, weight: weight(s) })),
+    dependencies: batch.flatMap((s) =>
+      s.dependencies.flatMap((d) => (d.key ? [[d.key, s.key] as const] : [])),
+    ),
+    exclusive: fileConflicts.map((c) => c.stories),
+    running: running.map((s) => ({ key: s.key, weight: weight(s) })),
+    blocked,
+    cap: options.cap ?? config.maxConcurrentStories,
+  });
+
+  return {
+    format: PLAN_FORMAT,
+    mode: project.batch.some((s) => s.requested) ? "named" : "proposed",
+    sources: files.report,
+    stories: all,
+    conflicts,
+    findings,
+    schedule: result,
+    warnings,
+  };
+}
+
+function dependenciesOf(
+  story: LoadedStory,
+  project: LoadedProject,
+  config: ParallelConfig,
+  warnings: string[],
+): PlannedDependency[] {
+  const { entry, doc, file } = story;
+  const declared = Object.entries(config.dependencies)
+    .filter(([id]) => tryResolve(project, id)?.key === entry.key)
+    .flatMap(([, deps]) =>
+      deps.map((id) => ({ id, line: 0, text: "athena.json parallel.dependencies" })),
+    );
+  const out: PlannedDependency[] = [];
+  for (const dep of [...(doc?.dependencies ?? []), ...declared]) {
+    const evidence: Evidence =
+      dep.line > 0
+        ? { file: file ?? "", section: dep.text, line: dep.line }
+        : { file: "athena.json", section: dep.text, line: 0 };
+    const target = tryResolve(project, dep.id);
+    if (!target) {
+      warnings.push(
+        `${evidence.file}:${evidence.line}: ${entry.key} depends on "${dep.id}", which is no story of the sprint`,
+      );
+    }
+    if (target?.key === entry.key || out.some((d) => d.key !== undefined && d.key === target?.key))
+      continue;
+    out.push({
+      id: dep.id,
+      ...(target ? { key: target.key, status: target.status } : {}),
+      evidence,
+    });
+  }
+  return out;
+}
+
+function tryResolve(project: LoadedProject, id: string) {
+  try {
+    return resolveStoryId(project.sprint, id);
+  } catch (error) {
+    if (error instanceof InputError) return undefined;
+    throw error;
+  }
+}
+
+/** BMAD's own files are never claims: the sprint file, story files, planning docs, `_bmad*`. */
+function artefactTest(project: LoadedProject): (p: string) => boolean {
+  const { files } = project;
+  const sprintDir = path.posix.dirname(files.sprintStatus);
+  const docs = new Set(files.planningDocs);
+  const storyDirs = [files.storiesDir, sprintDir].filter((d) => d !== ".").map((d) => `${d}/`);
+  return (p) =>
+    p === files.sprintStatus ||
+    path.posix.basename(p) === "sprint-status.yaml" ||
+    /^(_bmad[^/]*|\.bmad|\.athena)(\/|$)/.test(p) ||
+    docs.has(p) ||
+    (p.endsWith(".md") && storyDirs.some((dir) => p.startsWith(dir))) ||
+    storyDirs.includes(p);
+}
+
+function resolveComponents(components: Component[], context: ClaimContext): ResolvedComponent[] {
+  return components.map((component) => ({
+    name: component.name,
+    file: component.file,
+    line: component.line,
+    paths: component.paths.flatMap((p) => {
+      const normal = normaliseRepoPath(p.path, context.root);
+      if (!normal.inside || context.isArtefact(normal.path)) return [];
+      if (context.known.has(normal.path)) return [normal.path];
+      if (context.known.isDir(normal.path)) return [`${normal.path}/`];
+      const tails = context.known.withSuffix(normal.path);
+      return tails.length === 1 ? tails : [normal.path];
+    }),
+  }));
+}

@@ -1,0 +1,248 @@
+/**
+ * The conflict graph between stories, from their write claims (reads never conflict):
+ * - `file`: both write one file, or one writes inside a folder or glob the other claims
+ *   (both directions; glob against glob decided over the known tree);
+ * - `shared`: both write the same hot shared file, or into the same shared folder
+ *   (package.json, lockfiles, migrations: `sharedFiles`), advisory;
+ * - `component`: both touch one architecture component without a file in common, advisory;
+ * - `dependency`: one depends on the other.
+ * Overlaps are found through path indexes, so the cost grows with the claims, not their pairs.
+ */
+import path from "node:path";
+import picomatch from "picomatch";
+import type { Evidence } from "../bmad/story.ts";
+import type { KnownTree } from "./known-tree.ts";
+import type { Claim, Conflict, ConflictKind, PlannedStory } from "./types.ts";
+
+export interface ResolvedComponent {
+  name: string;
+  file: string;
+  line: number;
+  /** Repo-relative, folders ending with `/`. */
+  paths: string[];
+}
+
+export interface ConflictOptions {
+  sharedFiles: readonly string[];
+  known: KnownTree;
+  components: readonly ResolvedComponent[];
+}
+
+/** At most this many evidence entries per conflict: enough to act on, short to read. */
+const MAX_EVIDENCE = 6;
+
+interface Ref {
+  story: string;
+  claim: Claim;
+}
+
+export function findConflicts(
+  stories: readonly PlannedStory[],
+  options: ConflictOptions,
+): Conflict[] {
+  const order = new Map(stories.map((s, i) => [s.key, i]));
+  const found = new Map<string, Conflict>();
+  const shared = sharedMatchers(options.sharedFiles);
+
+  const record = (
+    kind: ConflictKind,
+    a: string,
+    b: string,
+    paths: string[],
+    evidence: Evidence[],
+    detail: string,
+  ) => {
+    if (a === b) return;
+    const [first, second] = (order.get(a) ?? 0) <= (order.get(b) ?? 0) ? [a, b] : [b, a];
+    const id = `${kind}\0${first}\0${second}`;
+    const conflict = found.get(id) ?? {
+      kind,
+      stories: [first, second],
+      paths: [],
+      evidence: [],
+      detail,
+    };
+    for (const p of paths) if (!conflict.paths.includes(p)) conflict.paths.push(p);
+    for (const e of evidence) {
+      const same = conflict.evidence.some((x) => x.file === e.file && x.line === e.line);
+      if (!same && conflict.evidence.length < MAX_EVIDENCE) conflict.evidence.push(e);
+    }
+    found.set(id, conflict);
+  };
+
+  // Shared files first: their overlaps are `shared`, never `file`.
+  const writes: Ref[] = [];
+  const sharedGroups = new Map<string, Ref[]>();
+  for (const story of stories) {
+    for (const claim of story.claims) {
+      if (claim.intent !== "write") continue;
+      const group = claim.kind === "glob" ? undefined : shared(claim.path);
+      if (group === undefined) writes.push({ story: story.key, claim });
+      else
+        sharedGroups.set(group, [...(sharedGroups.get(group) ?? []), { story: story.key, claim }]);
+    }
+  }
+  for (const [group, refs] of sharedGroups) {
+    forPairs(refs, (a, b) =>
+      record(
+        "shared",
+        a.story,
+        b.story,
+        [a.claim.path, b.claim.path],
+        [a.claim.evidence, b.claim.evidence],
+        `both write the shared \`${group}\``,
+      ),
+    );
+  }
+
+  // Path overlaps, through indexes of files and folders; globs tested one by one.
+  const files = new Map<string, Ref[]>();
+  const dirs = new Map<string, Ref[]>();
+  const globs: Ref[] = [];
+  for (const ref of writes) {
+    const index = ref.claim.kind === "file" ? files : ref.claim.kind === "dir" ? dirs : undefined;
+    if (index) index.set(ref.claim.path, [...(index.get(ref.claim.path) ?? []), ref]);
+    else globs.push(ref);
+  }
+  const overlap = (a: Ref, b: Ref) => {
+    if (a.story === b.story) return;
+    const kind: ConflictKind =
+      a.claim.origin === "component" || b.claim.origin === "component" ? "component" : "file";
+    const [outer, inner] = a.claim.path.length <= b.claim.path.length ? [a, b] : [b, a];
+    const detail =
+      outer.claim.path === inner.claim.path
+        ? `both write \`${inner.claim.path}\``
+        : `\`${inner.claim.path}\` (${inner.story}) is inside \`${outer.claim.path}\` (${outer.story})`;
+    record(
+      kind,
+      a.story,
+      b.story,
+      [inner.claim.path],
+      [a.claim.evidence, b.claim.evidence],
+      detail,
+    );
+  };
+  for (const ref of writes) {
+    if (ref.claim.kind === "glob") continue;
+    for (const other of files.get(ref.claim.path) ?? []) overlap(ref, other);
+    for (const other of ref.claim.kind === "dir" ? (dirs.get(ref.claim.path) ?? []) : [])
+      overlap(ref, other);
+    for (const ancestor of ancestors(ref.claim.path)) {
+      for (const other of dirs.get(ancestor) ?? []) overlap(ref, other);
+    }
+  }
+  for (const glob of globs) {
+    const matches = picomatch(glob.claim.path, { dot: true });
+    const base = picomatch.scan(glob.claim.path).base;
+    for (const other of writes) {
+      if (other === glob || other.story === glob.story) continue;
+      if (globOverlaps(glob.claim.path, matches, base, other.claim, options.known))
+        overlap(glob, other);
+    }
+  }
+
+  // Components: two stories writing inside one component, with no file in common.
+  for (const component of options.components) {
+    const inside: Ref[] = writes.filter((ref) =>
+      component.paths.some((p) => contains(p, ref.claim.path)),
+    );
+    forPairs(inside, (a, b) => {
+      if (found.has(`file\0${a.story}\0${b.story}`) || found.has(`file\0${b.story}\0${a.story}`))
+        return;
+      const ev: Evidence = { file: component.file, section: component.name, line: component.line };
+      record(
+        "component",
+        a.story,
+        b.story,
+        [a.claim.path, b.claim.path],
+        [a.claim.evidence, b.claim.evidence, ev],
+        `both touch the component "${component.name}"`,
+      );
+    });
+  }
+
+  // Dependencies between stories that are both part of the picture.
+  const keys = new Set(stories.map((s) => s.key));
+  for (const story of stories) {
+    for (const dep of story.dependencies) {
+      if (dep.key && keys.has(dep.key)) {
+        record(
+          "dependency",
+          dep.key,
+          story.key,
+          [],
+          [dep.evidence],
+          `${story.key} depends on ${dep.key}`,
+        );
+      }
+    }
+  }
+
+  // A component overlap is redundant beside a file conflict between the same stories.
+  return [...found.values()].filter(
+    (c) => c.kind !== "component" || !found.has(`file\0${c.stories[0]}\0${c.stories[1]}`),
+  );
+}
+
+/** Every folder above a path: `a/b/c.ts` -> `a/b/`, `a/`. */
+function ancestors(p: string): string[] {
+  const out: string[] = [];
+  let dir = path.posix.dirname(p.replace(/\/$/, ""));
+  while (dir !== "." && dir !== "/" && dir !== "") {
+    out.push(`${dir}/`);
+    dir = path.posix.dirname(dir);
+  }
+  return out;
+}
+
+/** True when claim path `outer` (a file or folder) covers `inner`. */
+function contains(outer: string, inner: string): boolean {
+  return outer === inner || (outer.endsWith("/") && inner.startsWith(outer));
+}
+
+function globOverlaps(
+  glob: string,
+  matches: (p: string) => boolean,
+  base: string,
+  other: Claim,
+  known: KnownTree,
+): boolean {
+  if (other.kind === "file") return matches(other.path);
+  const under = (prefix: string) =>
+    [...known.all()].filter((p) => p.startsWith(prefix) && !p.endsWith("/"));
+  if (other.kind === "dir") {
+    const knownHits = under(other.path).some(matches);
+    const baseDir = base === "" ? "" : `${base.replace(/\/$/, "")}/`;
+    return knownHits || other.path.startsWith(baseDir) || baseDir.startsWith(other.path);
+  }
+  const theirs = picomatch(other.path, { dot: true });
+  return [...known.all()].some((p) => matches(p) && theirs(p)) || glob === other.path;
+}
+
+function forPairs<T>(items: readonly T[], visit: (a: T, b: T) => void): void {
+  for (let i = 0; i < items.length; i++) {
+    for (let j = i + 1; j < items.length; j++) visit(items[i] as T, items[j] as T);
+  }
+}
+
+/**
+ * A function telling which shared group a written path belongs to: the file itself, or for a
+ * folder pattern (`**\/migrations/**`) the folder, so two new migrations in it collide.
+ */
+function sharedMatchers(patterns: readonly string[]): (p: string) => string | undefined {
+  const compiled = patterns.map((pattern) => {
+    const folder = /([^/*]+)\/\*\*$/.exec(pattern)?.[1];
+    return { match: picomatch(pattern, { dot: true }), folder };
+  });
+  return (p) => {
+    for (const { match, folder } of compiled) {
+      const file = p.replace(/\/$/, "");
+      if (!match(file) && !(folder && match(`${file}/x`))) continue;
+      if (!folder) return file;
+      const segments = file.split("/");
+      const at = segments.lastIndexOf(folder);
+      return at >= 0 ? `${segments.slice(0, at + 1).join("/")}/` : `${path.posix.dirname(file)}/`;
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * The plan as people and agents read it: markdown (the report), JSON (the stable shape,
+ * `format` versioned) and Mermaid (stories as nodes, conflicts and dependencies as edges).
+ */
+import type { Evidence } from "../bmad/story.ts";
+import type { Conflict, Plan, PlannedStory } from "./types.ts";
+
+const where = (e: Evidence) => (e.line > 0 ? `${e.file}:${e.line}` : e.file);
+
+/** Conflicts that stop stories from running together under `prevent` and `coordinate`. */
+export const BLOCKING_KINDS = new Set<Conflict["kind"]>(["file"]);
+
+export function renderJson(plan: Plan): string {
+  return `${JSON.stringify(plan, null, 2)}\n`;
+}
+
+export function renderMarkdown(plan: Plan): string {
+  const out: string[] = [];
+  const batch = plan.stories.filter((s) => s.role === "in-batch");
+  const running = plan.stories.filter((s) => s.role === "in-progress");
+  const label = (key: string) => {
+    const story = plan.stories.find((s) => s.key === key);
+    return story ? `${story.id} (${story.key})` : key;
+  };
+
+  out.push(`# athena-parallel plan: ${batch.length} stor${batch.length === 1 ? "y" : "ies"}`);
+  out.push("");
+  out.push(
+    plan.mode === "proposed" ? "Proposed from the `ready-for-dev` stories." : "Stories as named.",
+  );
+  const blocking = plan.conflicts.filter((c) => BLOCKING_KINDS.has(c.kind));
+  out.push(
+    blocking.length === 0
+      ? "No file conflict: every story can run in parallel, within the cap."
+      : `${blocking.length} file conflict${blocking.length === 1 ? "" : "s"}: those stories must not run at the same time.`,
+  );
+  out.push("");
+
+  out.push(`## Start now (cap ${plan.schedule.cap})`, "");
+  out.push(
+    plan.schedule.batchNow.length > 0
+      ? plan.schedule.batchNow.map((k) => `- ${label(k)}`).join("\n")
+      : "- nothing can start now",
+  );
+  out.push("");
+
+  out.push("## Schedule", "");
+  plan.schedule.waves.forEach((wave, i) => {
+    out.push(`${i + 1}. ${wave.map(label).join(", ")}`);
+  });
+  if (plan.schedule.criticalPath.length > 0) {
+    out.push(
+      "",
+      `Critical path: ${plan.schedule.criticalPath.map(label).join(" -> ")} (about ${round(plan.schedule.makespan)} tasks of work end to end).`,
+    );
+  }
+  for (const b of plan.schedule.blocked) out.push(`- blocked: ${label(b.story)}: ${b.reason}`);
+  out.push("");
+
+  out.push("## Conflicts", "");
+  if (plan.conflicts.length === 0) out.push("None.");
+  for (const c of plan.conflicts) {
+    out.push(`- **${c.kind}** ${label(c.stories[0])} <-> ${label(c.stories[1])}: ${c.detail}`);
+    for (const e of c.evidence) out.push(`  - ${where(e)} (${e.section})`);
+  }
+  out.push("");
+
+  out.push("## Stories", "");
+  for (const story of [...batch, ...running]) out.push(...renderStory(story), "");
+
+  if (plan.findings.length > 0) {
+    out.push("## Findings", "");
+    for (const f of plan.findings) out.push(`- ${f.story}: ${f.detail} (${where(f.evidence)})`);
+    out.push("");
+  }
+  if (plan.warnings.length > 0) {
+    out.push("## Warnings", "");
+    for (const w of plan.warnings) out.push(`- ${w}`);
+    out.push("");
+  }
+  out.push("## Files used", "", ...plan.sources.map((s) => `- ${s}`), "");
+  return out.join("\n");
+}
+
+function renderStory(story: PlannedStory): string[] {
+  const lines = [
+    `### ${story.id}: ${story.title}`,
+    "",
+    `\`${story.key}\`, ${story.status}${story.role === "in-progress" ? " (running outside this batch)" : ""}, tasks ${story.tasks.done}/${story.tasks.total}${story.file ? `, ${story.file}` : ", no story file"}`,
+  ];
+  const writes = story.claims.filter((c) => c.intent === "write");
+  const reads = story.claims.filter((c) => c.intent === "read");
+  if (writes.length > 0) {
+    lines.push("", "Writes:");
+    for (const c of writes)
+      lines.push(`- \`${c.path}\` (${where(c.evidence)}${c.note ? `; ${c.note}` : ""})`);
+  }
+  if (reads.length > 0) lines.push("", `Reads: ${reads.map((c) => `\`${c.path}\``).join(", ")}`);
+  if (story.dependencies.length > 0) {
+    lines.push(
+      "",
+      `Depends on: ${story.dependencies.map((d) => `${d.key ?? d.id} (${d.status ?? "unknown"}, ${where(d.evidence)})`).join(", ")}`,
+    );
+  }
+  return lines;
+}
+
+export function renderMermaid(plan: Plan): string {
+  const id = (key: string) => `s_${key.replace(/[^A-Za-z0-9_]/g, "_")}`;
+  const out = ["graph LR"];
+  for (const s of plan.stories) {
+    const text = `${s.id}: ${s.title}`.replace(/["[\]{}()<>]/g, "");
+    out.push(`  ${id(s.key)}["${text}"]${s.role === "in-progress" ? ":::running" : ""}`);
+  }
+  for (const c of plan.conflicts) {
+    const [a, b] = c.stories;
+    if (c.kind === "dependency") out.push(`  ${id(a)} --> ${id(b)}`);
+    else
+      out.push(`  ${id(a)} ${c.kind === "file" ? "<-. file .->" : `<-. ${c.kind} .->`} ${id(b)}`);
+  }
+  out.push("  classDef running stroke-dasharray: 5 5");
+  return `${out.join("\n")}\n`;
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
