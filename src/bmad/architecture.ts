@@ -79,8 +79,8 @@ function parseOne(
       const entries = stripProjectRoot(parseTree(code.value), projectName);
       for (const entry of entries) {
         const path = { path: entry.path, bare: false, file, line: line + 1 + entry.lineIndex };
+        // A drawn tree is the project's structure, not what the section's component owns.
         out.tree.push(path);
-        current?.paths.push(path);
       }
       return SKIP;
     }

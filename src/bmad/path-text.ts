@@ -79,6 +79,9 @@ export function pathFromCode(raw: string): PathText | undefined {
   return undefined;
 }
 
+/** Product names that look like files in prose: `Node.js`, `Vue.js`, `Next.js`. */
+const TECH_NAME = /^[A-Z][A-Za-z]*\.js$/;
+
 const TEXT_TOKEN = /(?<![\w/.@-])((?:\.{1,2}\/|~\/)?[\w@.-]+(?:\/[\w@.*-]+)*\/?)(?![\w/])/g;
 
 /** Paths inside prose. Words with a slash and no extension (`and/or`) count only if known. */
@@ -86,7 +89,7 @@ export function pathsFromText(text: string): PathText[] {
   const found: PathText[] = [];
   for (const match of text.matchAll(TEXT_TOKEN)) {
     const token = match[1] ?? "";
-    if (!token.includes("/") && !hasFileExtension(token)) continue;
+    if (!token.includes("/") && (!hasFileExtension(token) || TECH_NAME.test(token))) continue;
     const path = cleanPath(token);
     if (!path) continue;
     const strong = path.includes("/") && (hasFileExtension(path) || path.endsWith("/"));

@@ -98,7 +98,7 @@ const DO_NOT_MODIFY =
 const WRITE_LABEL =
   /^\W*(create[ds]?|new(\s+files?)?|modif(y|ied)|updated?|changed?|added|delete[ds]?|removed?|renamed?|files?\s+(created|modified|changed|updated|added|deleted))\b/i;
 const READ_VERB =
-  /^\W*(read|review|study|see|refer\s+to|consult|understand|inspect|look\s+at|reuse|copy\s+pattern)\b/i;
+  /^\W*(?:(?:task|subtask|step)?\s*[\d.]+\s*[:.)-]\s*)?(read|review|study|see|refer\s+to|consult|understand|inspect|look\s+at|reuse|copy\s+pattern)\b/i;
 const READ_CELL =
   /^(reuse|copy\s+pattern|reference|read|read[-\s]only|existing|do\s+not\s+modify)$/i;
 const TREE_MARKER =

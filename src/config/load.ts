@@ -81,15 +81,29 @@ export function parseAthenaJson(text: string, file: string): AthenaFile {
     throw new InputError(`not valid JSON: ${(error as Error).message}`, file, line, column);
   }
   const result = AthenaFile.safeParse(raw);
-  if (result.success) return result.data;
+  if (result.success) return onlyKeysSet(result.data, raw);
   throw issueToError(result.error.issues[0], text, file);
+}
+
+/**
+ * Validation fills in defaults, but a layer must only carry the keys it sets, or a later
+ * layer's defaults would undo an earlier layer's values when they are merged.
+ */
+function onlyKeysSet(data: AthenaFile, raw: unknown): AthenaFile {
+  const set = (raw as { parallel?: object } | null)?.parallel;
+  if (!data.parallel || !set) return data;
+  const keys = new Set(Object.keys(set));
+  const parallel = Object.fromEntries(
+    Object.entries(data.parallel).filter(([key]) => keys.has(key)),
+  );
+  return { ...data, parallel };
 }
 
 function pluginOptionsToFile(options: Record<string, unknown>): AthenaFile {
   const { bmad, parallel, ...flat } = options;
   const candidate = { bmad, parallel: { ...(parallel as object | undefined), ...flat } };
   const result = AthenaFile.safeParse(candidate);
-  if (result.success) return result.data;
+  if (result.success) return onlyKeysSet(result.data, candidate);
   throw issueToError(result.error.issues[0], undefined, "plugin options (opencode.json)");
 }
 

@@ -41,8 +41,14 @@ export function buildPlan(
     isArtefact: artefactTest(project),
     isIgnored:
       config.ignorePaths.length > 0 ? picomatch(config.ignorePaths, { dot: true }) : () => false,
-    components: project.architecture?.components ?? [],
+    components: [],
   };
+  // Only components narrow enough to mean something take part, in claims and in conflicts.
+  const components = resolveComponents(project.architecture?.components ?? [], context);
+  const usable = new Set(components.map((c) => `${c.file}:${c.line}:${c.name}`));
+  context.components = (project.architecture?.components ?? []).filter((c) =>
+    usable.has(`${c.file}:${c.line}:${c.name}`),
+  );
   const warnings = [...project.warnings];
   const findings: Finding[] = [];
 
@@ -70,7 +76,6 @@ export function buildPlan(
   const running = project.inProgress.map((s) => plan(s, "in-progress"));
   const all = [...batch, ...running];
 
-  const components = resolveComponents(context.components, context);
   const conflicts = findConflicts(all, { sharedFiles: config.sharedFiles, known, components });
 
   const inBatch = new Set(batch.map((s) => s.key));
@@ -171,7 +176,22 @@ function artefactTest(project: LoadedProject): (p: string) => boolean {
     storyDirs.includes(p);
 }
 
+/**
+ * Components with their paths resolved against the known tree. A component that owns a
+ * top-level folder or a large share of the known files (a section describing the whole
+ * layout) would put every story in conflict with every other: it is left out.
+ */
 function resolveComponents(components: Component[], context: ClaimContext): ResolvedComponent[] {
+  const files = [...context.known.all()].filter((p) => !p.endsWith("/"));
+  const tooBroad = (p: string) =>
+    (p.endsWith("/") && !p.slice(0, -1).includes("/")) ||
+    (files.length >= 20 && files.filter((f) => f.startsWith(p)).length > files.length / 4);
+  return resolveAll(components, context).filter(
+    (c) => c.paths.length > 0 && !c.paths.some(tooBroad),
+  );
+}
+
+function resolveAll(components: Component[], context: ClaimContext): ResolvedComponent[] {
   return components.map((component) => ({
     name: component.name,
     file: component.file,

@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { kindOf } from "../src/plan/claims.ts";
+import { findConflicts, type ResolvedComponent } from "../src/plan/conflicts.ts";
+import { KnownTree } from "../src/plan/known-tree.ts";
+import type { Claim, PlannedStory } from "../src/plan/types.ts";
+
+let line = 0;
+function story(
+  key: string,
+  claims: Array<string | (Partial<Claim> & { path: string })>,
+  deps: string[] = [],
+): PlannedStory {
+  return {
+    key,
+    id: key,
+    title: key,
+    status: "ready-for-dev",
+    file: `${key}.md`,
+    role: "in-batch",
+    tasks: { done: 0, total: 1 },
+    claims: claims.map((c) => {
+      const claim = typeof c === "string" ? { path: c } : c;
+      return {
+        kind: kindOf(claim.path),
+        intent: "write",
+        origin: "story",
+        evidence: { file: `${key}.md`, section: "Tasks", line: ++line },
+        ...claim,
+      } as Claim;
+    }),
+    dependencies: deps.map((d) => ({
+      id: d,
+      key: d,
+      status: "ready-for-dev",
+      evidence: { file: `${key}.md`, section: "Dev Notes", line: 1 },
+    })),
+  };
+}
+
+const options = (known: string[] = [], sharedFiles = ["package.json", "**/migrations/**"]) => ({
+  sharedFiles,
+  known: new KnownTree(known),
+  components: [] as ResolvedComponent[],
+});
+const summary = (stories: PlannedStory[], opts = options()) =>
+  findConflicts(stories, opts).map((c) => `${c.kind} ${c.stories.join("+")} ${c.paths.join(",")}`);
+
+describe("findConflicts", () => {
+  it("finds two stories writing one file, with both pieces of evidence", () => {
+    const conflicts = findConflicts(
+      [story("a", ["src/x.ts"]), story("b", ["src/x.ts", "src/y.ts"])],
+      options(),
+    );
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]).toMatchObject({
+      kind: "file",
+      stories: ["a", "b"],
+      paths: ["src/x.ts"],
+      detail: "both write `src/x.ts`",
+    });
+    expect(conflicts[0]?.evidence.map((e) => e.file)).toEqual(["a.md", "b.md"]);
+  });
+
+  it("finds a file inside a claimed folder, in both directions, and nested folders", () => {
+    expect(summary([story("a", ["src/models/"]), story("b", ["src/models/user.ts"])])).toEqual([
+      "file a+b src/models/user.ts",
+    ]);
+    expect(summary([story("a", ["src/models/user.ts"]), story("b", ["src/models/"])])).toEqual([
+      "file a+b src/models/user.ts",
+    ]);
+    expect(summary([story("a", ["src/"]), story("b", ["src/models/"])])).toEqual([
+      "file a+b src/models/",
+    ]);
+    expect(summary([story("a", ["src/models/"]), story("b", ["src/modelsx/a.ts"])])).toEqual([]);
+  });
+
+  it("never counts a read", () => {
+    expect(
+      summary([story("a", ["src/x.ts"]), story("b", [{ path: "src/x.ts", intent: "read" }])]),
+    ).toEqual([]);
+  });
+
+  it("matches globs against files, folders, and other globs over the known tree", () => {
+    expect(summary([story("a", ["src/**/*.test.ts"]), story("b", ["src/ui/a.test.ts"])])).toEqual([
+      "file a+b src/ui/a.test.ts",
+    ]);
+    expect(summary([story("a", ["src/**/*.test.ts"]), story("b", ["src/ui/a.ts"])])).toEqual([]);
+    expect(summary([story("a", ["src/ui/*.tsx"]), story("b", ["src/ui/"])])).toHaveLength(1);
+    const known = ["src/ui/a.test.tsx", "src/api/b.ts"];
+    expect(
+      summary([story("a", ["src/**/*.test.tsx"]), story("b", ["src/ui/*"])], options(known)),
+    ).toHaveLength(1);
+    expect(
+      summary([story("a", ["src/**/*.test.tsx"]), story("b", ["src/api/*"])], options(known)),
+    ).toEqual([]);
+  });
+
+  it("reports hot shared files as `shared`, and two new files in one migrations folder", () => {
+    expect(summary([story("a", ["package.json"]), story("b", ["package.json"])])).toEqual([
+      "shared a+b package.json",
+    ]);
+    expect(
+      summary([story("a", ["db/migrations/001_a.sql"]), story("b", ["db/migrations/002_b.sql"])]),
+    ).toEqual(["shared a+b db/migrations/001_a.sql,db/migrations/002_b.sql"]);
+    expect(
+      summary([story("a", ["package.json"]), story("b", ["package.json"])], options([], [])),
+    ).toEqual(["file a+b package.json"]);
+  });
+
+  it("reports a component both stories touch without a file in common, unless a file conflict says more", () => {
+    const components = [
+      { name: "Dashboard UI", file: "arch.md", line: 7, paths: ["src/ui/dashboard/"] },
+    ];
+    const opts = { ...options(), components };
+    expect(
+      summary(
+        [story("a", ["src/ui/dashboard/A.tsx"]), story("b", ["src/ui/dashboard/B.tsx"])],
+        opts,
+      ),
+    ).toEqual(["component a+b src/ui/dashboard/A.tsx,src/ui/dashboard/B.tsx"]);
+    expect(
+      summary(
+        [story("a", ["src/ui/dashboard/A.tsx"]), story("b", ["src/ui/dashboard/A.tsx"])],
+        opts,
+      ),
+    ).toEqual(["file a+b src/ui/dashboard/A.tsx"]);
+    const viaName = story("a", [{ path: "src/ui/dashboard/", origin: "component" }]);
+    expect(summary([viaName, story("b", ["src/ui/dashboard/B.tsx"])])).toEqual([
+      "component a+b src/ui/dashboard/B.tsx",
+    ]);
+  });
+
+  it("reports a dependency between two planned stories", () => {
+    expect(summary([story("a", []), story("b", [], ["a"])])).toEqual(["dependency a+b "]);
+    expect(summary([story("b", [], ["zz"])])).toEqual([]);
+  });
+});

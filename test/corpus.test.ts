@@ -1,0 +1,57 @@
+/**
+ * The real BMAD project in ../shared/corpus/vibe-dash (alpha layout, nested stories,
+ * fractional epics, legacy statuses): every story resolves, parses and plans.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadProject } from "../src/bmad/project.ts";
+import { resolveStoryId } from "../src/bmad/resolve-id.ts";
+import { loadConfig } from "../src/config/load.ts";
+import { buildPlan } from "../src/plan/build.ts";
+import { REPO } from "./helpers/tmp.ts";
+
+const CORPUS = path.resolve(REPO, "../shared/corpus/vibe-dash");
+
+describe("the vibe-dash corpus", () => {
+  it("is present beside the repository (as in CI)", () => {
+    expect(existsSync(path.join(CORPUS, "docs/sprint-artifacts/sprint-status.yaml"))).toBe(true);
+  });
+
+  const env = { HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
+  const { config } = loadConfig(CORPUS, { env });
+
+  it("resolves every story by its key and by its typed id", () => {
+    const project = loadProject(CORPUS, { config, ids: ["1.1"], cache: false });
+    const stories = project.sprint.entries.filter((e) => e.kind === "story");
+    expect(stories).toHaveLength(136);
+    for (const story of stories) {
+      expect(resolveStoryId(project.sprint, story.key)).toBe(story);
+      expect(resolveStoryId(project.sprint, story.id ?? "")).toBe(story);
+    }
+    expect(resolveStoryId(project.sprint, "3.5.1").key).toBe("3-5-1-directory-manager");
+    expect(resolveStoryId(project.sprint, "3.5").key).toBe("3-5-help-overlay");
+  });
+
+  it("plans all of its stories at once, every one with a file and claims, without error", () => {
+    const all = loadProject(CORPUS, { config, ids: ["1.1"], cache: false })
+      .sprint.entries.filter((e) => e.kind === "story")
+      .map((e) => e.key);
+    const project = loadProject(CORPUS, { config, ids: all, cache: false });
+    expect(project.files.architecture).toEqual(["docs/architecture.md"]);
+    const plan = buildPlan(project, config.parallel);
+    const withFile = plan.stories.filter((s) => s.file);
+    // 128 story files for 136 keys (SOURCE.md): the 8 without a file are warned about.
+    expect(withFile).toHaveLength(128);
+    expect(plan.warnings.filter((w) => w.includes("has no story file"))).toHaveLength(8);
+    const withWrites = withFile.filter((s) => s.claims.some((c) => c.intent === "write"));
+    expect(withWrites.length).toBeGreaterThanOrEqual(120);
+    // No claim ever names a BMAD artefact or leaves the project.
+    for (const claim of plan.stories.flatMap((s) => s.claims)) {
+      expect(claim.path).not.toMatch(
+        /sprint-status\.yaml$|^docs\/sprint-artifacts\/|^\.bmad\/|^\.\.\//,
+      );
+    }
+    expect(plan.schedule.order.length + plan.schedule.blocked.length).toBe(136);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { normaliseTypedId, parseKey } from "../src/bmad/keys.ts";
+import { resolveStoryId } from "../src/bmad/resolve-id.ts";
+import { parseSprintStatus } from "../src/bmad/sprint-status.ts";
+
+describe("parseKey", () => {
+  const epics = new Set(["3", "3.5", "1a"]);
+  it.each([
+    ["2-1-personality-system", { kind: "story", epic: "2", story: "1", id: "2.1" }],
+    ["3-2a-split-the-thing", { kind: "story", epic: "3", story: "2a", id: "3.2a" }],
+    ["3-5-help-overlay", { kind: "story", epic: "3", story: "5", id: "3.5" }],
+    ["3-5-1-directory-manager", { kind: "story", epic: "3.5", story: "1", id: "3.5.1" }],
+    ["1a-2-lettered-epic", { kind: "story", epic: "1a", story: "2", id: "1a.2" }],
+    ["epic-3-5", { kind: "epic", epic: "3.5" }],
+    ["epic-1a", { kind: "epic", epic: "1a" }],
+    ["epic-3-5-retrospective", { kind: "retrospective", epic: "3.5" }],
+    ["generated", { kind: "other" }],
+  ])("%s", (key, expected) => {
+    expect(parseKey(key, epics)).toEqual(expected);
+  });
+
+  it("without epic keys, the first number is the epic", () => {
+    expect(parseKey("3-5-1-directory-manager").id).toBe("3.5");
+  });
+});
+
+describe("normaliseTypedId", () => {
+  it.each([
+    ["2.1", "2.1"],
+    ["2-1", "2.1"],
+    [" 2_1 ", "2.1"],
+    ["Story 2.1", "2.1"],
+    ["3.2A", "3.2a"],
+    ["2-1-personality", "2-1-personality"],
+  ])("%s -> %s", (typed, expected) => {
+    expect(normaliseTypedId(typed)).toBe(expected);
+  });
+});
+
+const SPRINT = `# comment
+development_status:
+  epic-3: in-progress
+  3-5-help-overlay: done
+  3-6-refresh: ready-for-dev
+  epic-3-5: in-progress
+  3-5-1-directory-manager: ready-for-dev
+  3-5-2-per-project-repo: backlog
+  4-1-alpha: ready-for-dev
+  4-1-beta: ready-for-dev
+`;
+
+describe("resolveStoryId", () => {
+  const sprint = parseSprintStatus(SPRINT, "sprint-status.yaml");
+  const key = (typed: string) => resolveStoryId(sprint, typed).key;
+
+  it("accepts dotted and dashed ids, full keys, cut keys and file paths", () => {
+    expect(key("3.5")).toBe("3-5-help-overlay");
+    expect(key("3-5")).toBe("3-5-help-overlay");
+    expect(key("3.5.1")).toBe("3-5-1-directory-manager");
+    expect(key("3-5-1-directory-manager")).toBe("3-5-1-directory-manager");
+    expect(key("3-5-1-dir")).toBe("3-5-1-directory-manager");
+    expect(key("docs/stories/epic-3.5/3-5-2-per-project-repo.md")).toBe("3-5-2-per-project-repo");
+  });
+
+  it("refuses an ambiguous id and lists the candidates with their lines", () => {
+    expect(() => key("4.1")).toThrow(/ambiguous.*4-1-alpha \(line 9\), 4-1-beta \(line 10\)/);
+  });
+
+  it("refuses an unknown id and names the close matches", () => {
+    expect(() => key("3-6-refrseh")).toThrow(
+      /unknown story "3-6-refrseh".*close matches: 3-6-refresh/,
+    );
+    expect(() => key("9.9")).toThrow(/unknown story "9.9"/);
+  });
+});

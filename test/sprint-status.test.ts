@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { parseSprintStatus } from "../src/bmad/sprint-status.ts";
+import { InputError } from "../src/util/errors.ts";
+
+const TEXT = `# generated: 2025-06-05
+# STATUS DEFINITIONS: kept on every write
+generated: 2025-06-05
+project: My Project
+story_location: "{project-root}/_bmad-output/implementation-artifacts"
+
+development_status:
+  # Epic 1
+  epic-1: in-progress
+  1-1-user-authentication: done
+  1-2-account-management: ready-for-dev
+  1-3-plant-data-model: drafted
+  1-4-odd: blocked-by-legal
+  epic-1-retrospective: optional
+`;
+
+describe("parseSprintStatus", () => {
+  it("reads every entry with its kind, status and line", () => {
+    const sprint = parseSprintStatus(TEXT, "s.yaml");
+    expect(sprint.storyLocation).toBe("{project-root}/_bmad-output/implementation-artifacts");
+    expect(sprint.entries.map((e) => [e.key, e.kind, e.status, e.line])).toEqual([
+      ["epic-1", "epic", "in-progress", 9],
+      ["1-1-user-authentication", "story", "done", 10],
+      ["1-2-account-management", "story", "ready-for-dev", 11],
+      ["1-3-plant-data-model", "story", "drafted", 12],
+      ["1-4-odd", "story", "blocked-by-legal", 13],
+      ["epic-1-retrospective", "retrospective", "optional", 14],
+    ]);
+  });
+
+  it("keeps unknown statuses and warns about them with their line", () => {
+    const sprint = parseSprintStatus(TEXT, "s.yaml");
+    expect(sprint.warnings).toEqual([
+      's.yaml:13: unknown status "blocked-by-legal" for 1-4-odd (kept as it is)',
+    ]);
+  });
+
+  it("reads CRLF files with a byte-order mark", () => {
+    const sprint = parseSprintStatus(`\uFEFF${TEXT.replaceAll("\n", "\r\n")}`, "s.yaml");
+    expect(sprint.entries).toHaveLength(6);
+    expect(sprint.entries[1]?.line).toBe(10);
+  });
+
+  it("names the line and column of a syntax error", () => {
+    const broken = TEXT.replace(
+      "  1-2-account-management: ready-for-dev",
+      '  1-2-account-management: "ready-for-dev',
+    );
+    const error = (() => {
+      try {
+        parseSprintStatus(broken, "s.yaml");
+      } catch (e) {
+        return e as InputError;
+      }
+    })();
+    expect(error).toBeInstanceOf(InputError);
+    expect(error?.file).toBe("s.yaml");
+    expect(error?.line).toBeGreaterThanOrEqual(11);
+    expect(error?.format()).toMatch(/^s\.yaml:\d+:\d+: sprint-status\.yaml does not parse/);
+  });
+
+  it("refuses a file without development_status, and a duplicate key", () => {
+    expect(() => parseSprintStatus("project: x\n", "s.yaml")).toThrow(/development_status/);
+    expect(() =>
+      parseSprintStatus("development_status:\n  a-1-x: done\n  a-1-x: done\n", "s.yaml"),
+    ).toThrow(/does not parse/);
+  });
+});

@@ -1,0 +1,204 @@
+import { describe, expect, it } from "vitest";
+import { cleanPath, pathFromCode, pathsFromText, sourceCitations } from "../src/bmad/path-text.ts";
+import { parseStory } from "../src/bmad/story.ts";
+import { parseTree, stripProjectRoot } from "../src/bmad/tree.ts";
+
+const STORY = `# Story 2.3: Watering Notifications
+
+Status: ready-for-dev
+
+## Story
+
+As a gardener, I want reminders, so that plants live. Mentions \`src/story-section.ts\`.
+
+## Acceptance Criteria
+
+1. A reminder is sent.
+2. Nothing is sent twice.
+
+## Tasks / Subtasks
+
+- [x] Task 1: Notifier (AC: 1)
+  - [x] Create \`src/services/notifier.ts\`
+  - [ ] Wire it in \`./src/app.ts:42\`
+- [ ] Task 2: Read \`src/services/watering.ts\` to learn the schedule shape
+- [ ] Task 3: update [the routes](src/api/routes.ts#L10) and model.go
+
+## Dev Notes
+
+- Source tree components to touch: \`src/services/\`, \`src/db/schema.ts\`
+- Depends on Story 2.2 (watering schedule must exist).
+- Prerequisites: 1.3 and 1.4
+- This requires story 2-1 to be merged; it builds on 3.2.
+- Uses the Notification Service as designed.
+
+\`\`\`
+src/
+├── services/
+│   ├── notifier.ts        # NEW
+│   └── watering.ts
+└── ui/
+    └── AlertsPanel.tsx    # MODIFY
+\`\`\`
+
+\`\`\`ts
+const notInAPath = "src/not/claimed.ts";
+\`\`\`
+
+### References
+
+- [Source: docs/architecture.md#Component Boundaries]
+- \`src/services/queue.ts\`
+
+## Dev Agent Record
+
+### Completion Notes List
+
+- Touched \`src/completion-notes.ts\` by accident.
+
+### File List
+
+**CREATE:**
+- \`src/services/notifier.ts\`
+
+**MODIFY:**
+- \`src/ui/AlertsPanel.tsx\`
+
+**DO NOT MODIFY:**
+- \`src/auth/login.ts\`
+`;
+
+describe("parseStory", () => {
+  const doc = parseStory(STORY, { componentNames: ["Notification Service", "Dashboard UI"] });
+  const mentions = (intent: "write" | "read") =>
+    [...new Set(doc.mentions.filter((m) => m.intent === intent).map((m) => m.path))].sort();
+
+  it("reads the title, the status line, the criteria and the task boxes", () => {
+    expect(doc.title).toBe("Watering Notifications");
+    expect(doc.headingId).toBe("2.3");
+    expect(doc.status).toEqual({ value: "ready-for-dev", line: 3 });
+    expect(doc.acceptanceCriteria).toBe(2);
+    expect(doc.tasks).toEqual({ done: 2, total: 5 });
+  });
+
+  it("claims writes from tasks, dev notes, marked tree lines and File List groups", () => {
+    expect(mentions("write")).toEqual([
+      "model.go",
+      "src/api/routes.ts",
+      "src/app.ts",
+      "src/db/schema.ts",
+      "src/services/",
+      "src/services/notifier.ts",
+      "src/ui/AlertsPanel.tsx",
+    ]);
+  });
+
+  it("claims reads from references, citations, read verbs and DO NOT MODIFY groups", () => {
+    expect(mentions("read")).toEqual([
+      "docs/architecture.md",
+      "src/auth/login.ts",
+      "src/services/queue.ts",
+      "src/services/watering.ts",
+    ]);
+  });
+
+  it("ignores the user story, completion notes and code that is not a tree", () => {
+    const all = doc.mentions.map((m) => m.path);
+    expect(all).not.toContain("src/story-section.ts");
+    expect(all).not.toContain("src/completion-notes.ts");
+    expect(all).not.toContain("src/not/claimed.ts");
+  });
+
+  it("keeps evidence: section and line", () => {
+    const app = doc.mentions.find((m) => m.path === "src/app.ts");
+    expect(app).toMatchObject({ section: "Tasks / Subtasks", line: 18, via: "code", bare: false });
+    const tree = doc.mentions.find((m) => m.path === "src/ui/AlertsPanel.tsx" && m.via === "tree");
+    expect(tree?.line).toBe(36);
+    const modelGo = doc.mentions.find((m) => m.path === "model.go");
+    expect(modelGo?.bare).toBe(true);
+  });
+
+  it("finds dependencies in prose, in every phrasing", () => {
+    expect(doc.dependencies.map((d) => d.id).sort()).toEqual(["1.3", "1.4", "2.1", "2.2", "3.2"]);
+    expect(doc.dependencies.find((d) => d.id === "2.2")?.line).toBe(25);
+  });
+
+  it("finds the components it names, case and word exact", () => {
+    expect(doc.componentMentions).toEqual([
+      { name: "Notification Service", section: "Dev Notes", line: 28 },
+    ]);
+  });
+});
+
+describe("path text", () => {
+  it.each([
+    ["./src/a.ts:42", "src/a.ts"],
+    ["src/a.ts:42-50", "src/a.ts"],
+    ["docs/architecture.md#Data Architecture", undefined],
+    ["docs/architecture.md#Data", "docs/architecture.md"],
+    ["'src/x.go'", "src/x.go"],
+    ["https://example.com/a.ts", undefined],
+    ["foo(bar)", undefined],
+    ["--flag", undefined],
+  ])("cleanPath(%j) = %j", (raw, expected) => {
+    expect(cleanPath(raw)).toBe(expected);
+  });
+
+  it("tells paths from code and prose", () => {
+    expect(pathFromCode("src/accounts/")).toEqual({ path: "src/accounts/", bare: false });
+    expect(pathFromCode("model.go")).toEqual({ path: "model.go", bare: true });
+    expect(pathFromCode("repo.FindActive")).toBeUndefined();
+    expect(pathFromCode("hibernation_days")).toBeUndefined();
+    expect(pathFromCode("1.2")).toBeUndefined();
+    expect(pathFromCode("src/**/*.test.ts")).toEqual({ path: "src/**/*.test.ts", bare: false });
+    expect(pathsFromText("edit src/a/b.ts and/or package.json, e.g. Node.js")).toEqual([
+      { path: "src/a/b.ts", bare: false },
+      { path: "and/or", bare: true },
+      { path: "package.json", bare: true },
+    ]);
+  });
+
+  it("reads [Source: ...] citations in their real forms", () => {
+    expect(
+      sourceCitations(
+        "[Source: docs/architecture.md#Data Architecture] [Source: docs/prd.md — Line 12] [Source: GitHub issue #308]",
+      ),
+    ).toEqual(["docs/architecture.md", "docs/prd.md"]);
+  });
+});
+
+describe("trees", () => {
+  const TREE = `vibe-dash/
+├── go.mod
+├── cmd/
+│   └── vibe/
+│       └── main.go                   # Entry point
+└── internal/
+    ├── core/
+    │   └── domain/
+    └── config.go  # cfg`;
+
+  it("rebuilds full paths from box-drawn indentation", () => {
+    expect(parseTree(TREE).map((e) => e.path)).toEqual([
+      "vibe-dash/",
+      "vibe-dash/go.mod",
+      "vibe-dash/cmd/",
+      "vibe-dash/cmd/vibe/",
+      "vibe-dash/cmd/vibe/main.go",
+      "vibe-dash/internal/",
+      "vibe-dash/internal/core/",
+      "vibe-dash/internal/core/domain/",
+      "vibe-dash/internal/config.go",
+    ]);
+  });
+
+  it("drops the project's own root folder, and only that", () => {
+    expect(stripProjectRoot(parseTree(TREE)).map((e) => e.path)[0]).toBe("go.mod");
+    const src = parseTree("src/\n  app/\n    main.ts\n");
+    expect(stripProjectRoot(src).map((e) => e.path)).toEqual([
+      "src/",
+      "src/app/",
+      "src/app/main.ts",
+    ]);
+  });
+});
