@@ -4,7 +4,7 @@ import { register } from "tsx/esm/api";
 
 register();
 const { runCli } = await import("../src/cli/main.ts");
-process.exitCode = runCli(process.argv.slice(2), {
+process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   cwd: process.cwd(),

@@ -6,10 +6,10 @@ import { miniProject, SPRINT_TEXT } from "./helpers/mini-project.ts";
 
 const SPRINT = "_bmad-output/implementation-artifacts/sprint-status.yaml";
 
-function run(args: string[], cwd: string) {
+async function run(args: string[], cwd: string) {
   let out = "";
   let err = "";
-  const code = runCli(args, {
+  const code = await runCli(args, {
     out: (t) => {
       out += t;
     },
@@ -23,9 +23,9 @@ function run(args: string[], cwd: string) {
 }
 
 describe("athena-parallel plan", () => {
-  it("exits 1 and reports the conflict when two stories write one file", () => {
+  it("exits 1 and reports the conflict when two stories write one file", async () => {
     const dir = miniProject();
-    const { code, out } = run(["plan", "1.1", "1.2", "--dir", dir], "/");
+    const { code, out } = await run(["plan", "1.1", "1.2", "--dir", dir], "/");
     expect(code).toBe(1);
     expect(out).toContain(
       "**file** 1.1 (1-1-alpha) <-> 1.2 (1-2-beta): both write `src/shared.ts`",
@@ -35,10 +35,10 @@ describe("athena-parallel plan", () => {
     );
   });
 
-  it("exits 0 when no file conflict remains, and proposes a batch without ids", () => {
+  it("exits 0 when no file conflict remains, and proposes a batch without ids", async () => {
     const dir = miniProject();
-    expect(run(["plan", "1.1", "1.3"], dir).code).toBe(0);
-    const proposed = run(["plan", "--json", "--cap", "2"], dir);
+    expect((await run(["plan", "1.1", "1.3"], dir)).code).toBe(0);
+    const proposed = await run(["plan", "--json", "--cap", "2"], dir);
     const plan = JSON.parse(proposed.out);
     expect(plan.mode).toBe("proposed");
     expect(plan.schedule.cap).toBe(2);
@@ -46,9 +46,9 @@ describe("athena-parallel plan", () => {
     expect(plan.schedule.waves).toEqual([["1-1-alpha", "1-3-gamma"], ["1-2-beta"]]);
   });
 
-  it("prints JSON with the documented shape", () => {
+  it("prints JSON with the documented shape", async () => {
     const dir = miniProject();
-    const plan = JSON.parse(run(["plan", "1.1", "1.2", "--json"], dir).out);
+    const plan = JSON.parse((await run(["plan", "1.1", "1.2", "--json"], dir)).out);
     expect(Object.keys(plan).sort()).toEqual(
       [
         "conflicts",
@@ -90,25 +90,25 @@ describe("athena-parallel plan", () => {
     });
   });
 
-  it("prints a Mermaid graph", () => {
-    const out = run(["plan", "1.1", "1.2", "--mermaid"], miniProject()).out;
+  it("prints a Mermaid graph", async () => {
+    const out = (await run(["plan", "1.1", "1.2", "--mermaid"], miniProject())).out;
     expect(out).toMatch(/^graph LR\n/);
     expect(out).toContain('s_1_1_alpha["1.1: Alpha"]');
     expect(out).toContain("s_1_1_alpha <-. file .-> s_1_2_beta");
   });
 
-  it("exits 2 on an unknown story, naming the close matches", () => {
-    const { code, err } = run(["plan", "1-2-bta"], miniProject());
+  it("exits 2 on an unknown story, naming the close matches", async () => {
+    const { code, err } = await run(["plan", "1-2-bta"], miniProject());
     expect(code).toBe(2);
     expect(err).toContain('unknown story "1-2-bta"');
     expect(err).toContain("close matches: 1-2-beta");
   });
 
-  it("exits 2 on a sprint file that does not parse, names file:line:col, and writes nothing", () => {
+  it("exits 2 on a sprint file that does not parse, names file:line:col, and writes nothing", async () => {
     const dir = miniProject();
     const broken = SPRINT_TEXT.replace("  1-2-beta: ready-for-dev", "  1-2-beta: [ready-for-dev");
     writeFileSync(path.join(dir, SPRINT), broken);
-    const { code, err } = run(["plan", "1.1"], dir);
+    const { code, err } = await run(["plan", "1.1"], dir);
     expect(code).toBe(2);
     expect(err).toMatch(
       new RegExp(`${SPRINT.replaceAll(".", "\\.")}:\\d+:\\d+: sprint-status\\.yaml does not parse`),
@@ -116,18 +116,108 @@ describe("athena-parallel plan", () => {
     expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(broken);
   });
 
-  it("exits 2 on bad flags, and prints help", () => {
-    expect(run(["plan", "--cap", "0"], miniProject()).code).toBe(2);
-    expect(run(["plan", "--json", "--mermaid"], miniProject()).code).toBe(2);
-    expect(run(["plan", "--frobnicate"], miniProject()).err).toContain("Usage:");
-    expect(run(["frob"], "/").code).toBe(2);
-    const help = run(["--help"], "/");
+  it("exits 2 on bad flags, and prints help", async () => {
+    expect((await run(["plan", "--cap", "0"], miniProject())).code).toBe(2);
+    expect((await run(["plan", "--json", "--mermaid"], miniProject())).code).toBe(2);
+    expect((await run(["plan", "--frobnicate"], miniProject())).err).toContain("Usage:");
+    expect((await run(["frob"], "/")).code).toBe(2);
+    const help = await run(["--help"], "/");
     expect(help).toMatchObject({ code: 0, out: HELP });
   });
 
-  it("says where it looked when there is no sprint file", () => {
-    const { code, err } = run(["plan"], miniProject({ "x.txt": "" }).replace(/$/, "/src"));
+  it("says where it looked when there is no sprint file", async () => {
+    const { code, err } = await run(["plan"], miniProject({ "x.txt": "" }).replace(/$/, "/src"));
     expect(code).toBe(2);
     expect(err).toContain("no sprint-status.yaml found; looked for");
+  });
+});
+
+describe("athena-parallel mark", () => {
+  it("sets a status by typed id and keeps every other byte", async () => {
+    const dir = miniProject();
+    const { code, out } = await run(["mark", "1.2", "in-progress", "--dir", dir], "/");
+    expect(code).toBe(0);
+    expect(out).toBe(`${SPRINT}: 1-2-beta: ready-for-dev -> in-progress\n`);
+    expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(
+      SPRINT_TEXT.replace("1-2-beta: ready-for-dev", "1-2-beta: in-progress"),
+    );
+    expect((await run(["mark", "1-2-beta", "in-progress"], dir)).out).toContain(
+      'is already "in-progress"',
+    );
+    expect((await run(["mark", "epic-1", "done"], dir)).code).toBe(0);
+  });
+
+  it("exits 2 on an unknown story, an unknown status (listing the valid ones) and a downgrade", async () => {
+    const dir = miniProject();
+    const unknownStory = await run(["mark", "1.9", "done"], dir);
+    expect(unknownStory.code).toBe(2);
+    expect(unknownStory.err).toContain('unknown story "1.9"');
+    const unknownStatus = await run(["mark", "1.1", "shipped"], dir);
+    expect(unknownStatus.code).toBe(2);
+    expect(unknownStatus.err).toContain("valid: backlog, ready-for-dev, in-progress, review, done");
+    const downgrade = await run(["mark", "1.1", "backlog"], dir);
+    expect(downgrade.code).toBe(2);
+    expect(downgrade.err).toContain("would downgrade it");
+    expect((await run(["mark", "1.1"], dir)).err).toContain("usage: athena-parallel mark");
+    expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(SPRINT_TEXT);
+  });
+
+  it("exits 2 on a file that does not parse, naming the line, and leaves it untouched", async () => {
+    const dir = miniProject();
+    const broken = SPRINT_TEXT.replace("  1-3-gamma: ready-for-dev", "  1-3-gamma: 'ready-for-dev");
+    writeFileSync(path.join(dir, SPRINT), broken);
+    const result = await run(["mark", "1-1-alpha", "in-progress"], dir);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/sprint-status\.yaml:\d+:\d+: sprint-status\.yaml does not parse/);
+    expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(broken);
+  });
+});
+
+describe("athena-parallel locks and status", () => {
+  it("lists locks with their owner, and releases only the stale ones", async () => {
+    const dir = miniProject();
+    expect((await run(["locks"], dir)).out).toBe("no locks\n");
+    const { FileLocks } = await import("../src/run/locks.ts");
+    const locks = new FileLocks({ root: dir });
+    await locks.tryAcquire("src/shared.ts", {
+      story: "1-1-alpha",
+      run: "run-20260101-000000-abcdef",
+    });
+    const listed = await run(["locks"], dir);
+    expect(listed.out).toMatch(
+      /^src\/shared\.ts {2}1-1-alpha \(run run-20260101-000000-abcdef, pid \d+ on .+\) {2}age \d+s {2}held\n$/,
+    );
+    const json = JSON.parse((await run(["locks", "--json", "--release-stale"], dir)).out);
+    expect(json.released).toEqual([]);
+    expect(json.locks[0].owner.story).toBe("1-1-alpha");
+    await locks.releaseAll("1-1-alpha");
+  });
+
+  it("prints the runs from their records, without OpenCode", async () => {
+    const dir = miniProject();
+    expect((await run(["status"], dir)).out).toBe("no runs\n");
+    const { createRun, saveRun } = await import("../src/run/state.ts");
+    const record = createRun({
+      strategy: "coordinate",
+      cap: 2,
+      stories: [
+        {
+          key: "1-1-alpha",
+          id: "1.1",
+          state: "failed",
+          startedAt: "2026-01-01T00:00:00.000Z",
+          endedAt: "2026-01-01T00:01:40.000Z",
+          previousStatus: "ready-for-dev",
+          wroteFiles: [],
+          errors: ["provider error: 400"],
+          updatedAt: "2026-01-01T00:01:40.000Z",
+        },
+      ],
+    });
+    saveRun(dir, record);
+    const out = (await run(["status"], dir)).out;
+    expect(out).toContain(`${record.id}  running  coordinate, cap 2`);
+    expect(out).toContain("  1.1      failed             100s  1-1-alpha  provider error: 400");
+    expect(JSON.parse((await run(["status", "--json"], dir)).out).runs[0].id).toBe(record.id);
   });
 });

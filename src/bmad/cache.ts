@@ -21,7 +21,7 @@ export function contentKey(...parts: string[]): string {
 export class ParseCache {
   private readonly dir: string;
   constructor(
-    projectRoot: string,
+    private readonly projectRoot: string,
     private readonly enabled = true,
   ) {
     this.dir = path.join(projectRoot, ".athena", "cache");
@@ -37,8 +37,7 @@ export class ParseCache {
     }
     const value = compute();
     try {
-      ensureAthenaDir(path.dirname(this.dir));
-      mkdirSync(path.dirname(file), { recursive: true });
+      ensureAthenaDir(this.projectRoot, path.join("cache", kind));
       writeFileAtomic.sync(file, JSON.stringify(value));
     } catch {
       // A read-only checkout still plans; it only plans slower.
@@ -47,13 +46,19 @@ export class ParseCache {
   }
 }
 
-/** Creates `.athena/` with a `.gitignore` that keeps all of it out of version control. */
-export function ensureAthenaDir(athenaDir: string): void {
-  mkdirSync(athenaDir, { recursive: true });
-  const ignore = path.join(athenaDir, ".gitignore");
+/**
+ * Creates the project's `.athena/` (with a `.gitignore` that keeps all of it out of version
+ * control) and the sub-folder asked for; returns the sub-folder's path.
+ */
+export function ensureAthenaDir(projectRoot: string, sub = ""): string {
+  const athena = path.join(projectRoot, ".athena");
+  mkdirSync(path.join(athena, sub), { recursive: true });
   try {
-    writeFileSync(ignore, "# athena-parallel state: never commit\n*\n", { flag: "wx" });
+    writeFileSync(path.join(athena, ".gitignore"), "# athena-parallel state: never commit\n*\n", {
+      flag: "wx",
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }
+  return path.join(athena, sub);
 }

@@ -2,16 +2,28 @@
  * `athena-parallel`: the command-line shell over the same core as the plugin.
  * Exit codes: 0 no file conflict, 1 file conflicts found, 2 bad input.
  */
+
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { discoverBmad } from "../bmad/discover.ts";
+import { resolveStoryId } from "../bmad/resolve-id.ts";
+import { parseSprintStatus } from "../bmad/sprint-status.ts";
+import { setStatus } from "../bmad/sprint-writer.ts";
+import { loadConfig } from "../config/load.ts";
 import { BLOCKING_KINDS, renderJson, renderMarkdown, renderMermaid } from "../plan/render.ts";
 import { planProject } from "../plan-project.ts";
+import { FileLocks } from "../run/locks.ts";
+import { loadRuns, type RunRecord } from "../run/state.ts";
 import { InputError } from "../util/errors.ts";
 
 export const HELP = `athena-parallel: plan and run BMAD stories in parallel in OpenCode
 
 Usage:
   athena-parallel plan [ids...] [--dir DIR] [--json | --mermaid] [--cap N] [--no-cache]
+  athena-parallel mark <story> <status> [--dir DIR]
+  athena-parallel locks [--dir DIR] [--json] [--release-stale]
+  athena-parallel status [--dir DIR] [--json]
   athena-parallel help
 
 plan
@@ -26,7 +38,21 @@ plan
   --cap N       concurrency cap for this plan (default: maxConcurrentStories, 3)
   --no-cache    do not use or fill the parse cache in .athena/cache
 
-Exit status: 0 no file conflict, 1 file conflicts found, 2 bad input.
+mark
+  Sets one story's (or epic's) status in sprint-status.yaml, keeping every comment and
+  every other byte; safe while other processes change the file. A status never moves back
+  (a downgrade is refused): edit the file by hand for that.
+
+locks
+  Lists the file locks in .athena/locks with their owner (story, run, pid, host) and age,
+  and says which are stale (not refreshed in time, or their process is gone).
+  --release-stale removes the stale ones.
+
+status
+  Lists the runs recorded in .athena/runs, newest first, with the state of each story.
+  Works without OpenCode running.
+
+Exit status: plan: 0 no file conflict, 1 file conflicts found; every command: 2 bad input.
 `;
 
 export interface CliIo {
@@ -36,12 +62,18 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-export function runCli(argv: string[], io: CliIo): number {
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case "plan":
         return planCommand(rest, io);
+      case "mark":
+        return await markCommand(rest, io);
+      case "locks":
+        return locksCommand(rest, io);
+      case "status":
+        return statusCommand(rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -106,4 +138,98 @@ function planCommand(args: string[], io: CliIo): number {
     (c) => BLOCKING_KINDS.has(c.kind) && c.stories.every((k) => inBatch.has(k)),
   );
   return blocking ? 1 : 0;
+}
+
+const DIR_OPTION = { dir: { type: "string", default: "." } } as const;
+
+async function markCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: DIR_OPTION });
+  const [typed, status, ...extra] = positionals;
+  if (!typed || !status || extra.length > 0)
+    throw new InputError("usage: athena-parallel mark <story> <status> [--dir DIR]");
+  const root = path.resolve(io.cwd, values.dir);
+  const { config } = loadConfig(root, { env: io.env });
+  const files = discoverBmad(root, config);
+  const sprint = parseSprintStatus(
+    readFileSync(path.join(root, files.sprintStatus), "utf8"),
+    files.sprintStatus,
+  );
+  const key = sprint.entries.some((e) => e.key === typed)
+    ? typed
+    : resolveStoryId(sprint, typed).key;
+  const result = await setStatus({ root, sprintFile: files.sprintStatus }, { key, status });
+  io.out(
+    result.changed
+      ? `${files.sprintStatus}: ${key}: ${result.previous} -> ${result.status}\n`
+      : `${files.sprintStatus}: ${key} is already "${result.status}"\n`,
+  );
+  return 0;
+}
+
+function locksCommand(args: string[], io: CliIo): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...DIR_OPTION,
+      json: { type: "boolean", default: false },
+      "release-stale": { type: "boolean", default: false },
+    },
+  });
+  const locks = new FileLocks({ root: path.resolve(io.cwd, values.dir) });
+  const removed = values["release-stale"] ? locks.releaseStale() : [];
+  const list = locks.list();
+  if (values.json) {
+    io.out(`${JSON.stringify({ locks: list, released: removed }, null, 2)}\n`);
+    return 0;
+  }
+  for (const lock of removed)
+    io.out(`released stale lock: ${lock.owner?.path ?? lock.id} (${lock.staleReason})\n`);
+  if (list.length === 0) {
+    io.out("no locks\n");
+    return 0;
+  }
+  for (const lock of list) {
+    const o = lock.owner;
+    const who = o ? `${o.story} (run ${o.run}, pid ${o.pid} on ${o.host})` : "unknown owner";
+    const state = lock.stale ? `STALE: ${lock.staleReason}` : "held";
+    io.out(`${o?.path ?? lock.id}  ${who}  age ${Math.round(lock.ageMs / 1000)}s  ${state}\n`);
+  }
+  return 0;
+}
+
+function statusCommand(args: string[], io: CliIo): number {
+  const { values } = parseArgs({
+    args,
+    options: { ...DIR_OPTION, json: { type: "boolean", default: false } },
+  });
+  const { runs, damaged } = loadRuns(path.resolve(io.cwd, values.dir));
+  runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  for (const d of damaged)
+    io.err(
+      `athena-parallel: a damaged run record was set aside: ${d.file}: ${d.reason} (now ${d.movedTo})\n`,
+    );
+  if (values.json) {
+    io.out(`${JSON.stringify({ runs }, null, 2)}\n`);
+    return 0;
+  }
+  if (runs.length === 0) io.out("no runs\n");
+  for (const run of runs) io.out(renderRun(run));
+  return 0;
+}
+
+function renderRun(run: RunRecord): string {
+  const now = Date.now();
+  const lines = [
+    `${run.id}  ${run.state}  ${run.strategy}, cap ${run.cap}  started ${run.createdAt}`,
+  ];
+  for (const story of run.stories) {
+    const start = story.startedAt ? Date.parse(story.startedAt) : undefined;
+    const end = story.endedAt ? Date.parse(story.endedAt) : now;
+    const elapsed = start ? `${Math.round((end - start) / 1000)}s` : "-";
+    const error = story.errors.at(-1) ? `  ${story.errors.at(-1)}` : "";
+    lines.push(
+      `  ${story.id.padEnd(8)} ${story.state.padEnd(16)} ${elapsed.padStart(6)}  ${story.key}${error}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
 }

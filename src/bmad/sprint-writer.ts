@@ -1,0 +1,189 @@
+/**
+ * The one writer of sprint-status.yaml: changes one story's (or epic's) status and nothing
+ * else. The yaml Document API finds the value's exact place in the text and only those bytes
+ * are replaced, so every comment, blank line, key order, quoting style, line ending and
+ * byte-order mark survives by construction; the result is parsed again before it is written.
+ *
+ * Other writers work on the same file (the dev workflow itself, people): the change is made
+ * under a lock (proper-lockfile), on a copy read inside the lock, and written atomically
+ * (temp file and rename) only if the file did not change meanwhile; otherwise it is redone.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import lockfile from "proper-lockfile";
+import writeFileAtomic from "write-file-atomic";
+import { isMap, isScalar, LineCounter, parseDocument, Scalar } from "yaml";
+import { InputError } from "../util/errors.ts";
+import { suggest } from "../util/suggest.ts";
+import { ensureAthenaDir } from "./cache.ts";
+import { parseSprintStatus, STORY_STATUSES } from "./sprint-status.ts";
+
+/** Progress order: a change to a lower rank is a downgrade. Unknown values have no rank. */
+const RANK: Record<string, number> = {
+  backlog: 0,
+  drafted: 1,
+  contexted: 2,
+  "ready-for-dev": 2,
+  "in-progress": 3,
+  review: 4,
+  done: 5,
+  completed: 5,
+  optional: 0,
+};
+
+export const VALID_STATUSES: Record<"story" | "epic" | "retrospective", readonly string[]> = {
+  story: STORY_STATUSES,
+  epic: ["backlog", "in-progress", "done"],
+  retrospective: ["optional", "done"],
+};
+
+export interface StatusChange {
+  key: string;
+  status: string;
+  /**
+   * Set only to put back a value this caller replaced itself: the change is made only while
+   * the file still holds `expectedCurrent` (what the caller wrote), and may go backwards.
+   */
+  restore?: { expectedCurrent: string };
+}
+
+export interface StatusChangeResult {
+  key: string;
+  previous: string;
+  status: string;
+  /** False when the value was already there, or a restore found someone else's value. */
+  changed: boolean;
+  reason?: string;
+}
+
+/** Pure: the new text, with only the value's bytes replaced. */
+export function replaceStatus(
+  text: string,
+  file: string,
+  change: StatusChange,
+): { text: string; result: StatusChangeResult } {
+  const sprint = parseSprintStatus(text, file); // names the line of any syntax error
+  const entry = sprint.entries.find((e) => e.key === change.key);
+  if (!entry) {
+    const near = suggest(
+      change.key,
+      sprint.entries.map((e) => e.key),
+    );
+    const hint = near.length > 0 ? `; close matches: ${near.join(", ")}` : "";
+    throw new InputError(`no entry "${change.key}" in development_status${hint}`, file);
+  }
+  const kind = entry.kind === "other" ? "story" : entry.kind;
+  const valid = VALID_STATUSES[kind];
+  if (
+    !valid.includes(change.status) &&
+    !(change.restore && /^[a-z0-9-]{1,40}$/.test(change.status))
+  ) {
+    throw new InputError(
+      `"${change.status}" is not a ${kind} status; valid: ${valid.join(", ")}`,
+      file,
+      entry.line,
+    );
+  }
+  const unchanged = (reason?: string) => ({
+    text,
+    result: {
+      key: entry.key,
+      previous: entry.status,
+      status: entry.status,
+      changed: false,
+      ...(reason ? { reason } : {}),
+    },
+  });
+  if (entry.status === change.status) return unchanged();
+  if (change.restore) {
+    if (entry.status !== change.restore.expectedCurrent) {
+      return unchanged(
+        `left as "${entry.status}": someone else changed it after we set "${change.restore.expectedCurrent}"`,
+      );
+    }
+  } else {
+    const from = RANK[entry.status];
+    const to = RANK[change.status];
+    if (from === undefined) {
+      throw new InputError(
+        `${entry.key} has the status "${entry.status}", which is not BMAD's: it is kept as it is`,
+        file,
+        entry.line,
+      );
+    }
+    if (to !== undefined && to < from) {
+      throw new InputError(
+        `${entry.key} is "${entry.status}": moving it back to "${change.status}" would downgrade it`,
+        file,
+        entry.line,
+      );
+    }
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, keepSourceTokens: true });
+  const statusMap = doc.get("development_status", true);
+  const node = isMap(statusMap) ? statusMap.get(entry.key, true) : undefined;
+  if (!isScalar(node) || !node.range)
+    throw new InputError(`cannot locate the value of ${entry.key}`, file, entry.line);
+  const [start, end] = node.range;
+  const replacement =
+    node.type === Scalar.QUOTE_DOUBLE
+      ? `"${change.status}"`
+      : node.type === Scalar.QUOTE_SINGLE
+        ? `'${change.status}'`
+        : change.status;
+  const next = text.slice(0, start) + replacement + text.slice(end);
+
+  const check = parseSprintStatus(next, file).entries.find((e) => e.key === entry.key);
+  if (check?.status !== change.status)
+    throw new Error(`internal: ${entry.key} did not change as intended`);
+  return {
+    text: next,
+    result: { key: entry.key, previous: entry.status, status: change.status, changed: true },
+  };
+}
+
+export interface WriterOptions {
+  /** Absolute project root: the lock lives in its `.athena/locks`. */
+  root: string;
+  /** Repo-relative or absolute path of sprint-status.yaml. */
+  sprintFile: string;
+  /** Lock stale time in ms (a crashed writer's lock is taken over after it). */
+  staleMs?: number;
+}
+
+/** Changes one status under the sprint lock; safe against other processes doing the same. */
+export async function setStatus(
+  options: WriterOptions,
+  change: StatusChange,
+): Promise<StatusChangeResult> {
+  const file = path.resolve(options.root, options.sprintFile);
+  const locksDir = ensureAthenaDir(options.root, "locks");
+  const release = await lockfile.lock(file, {
+    lockfilePath: path.join(locksDir, "sprint-status.lock"),
+    realpath: false,
+    stale: options.staleMs ?? 10_000,
+    retries: { retries: 2_000, factor: 1.2, minTimeout: 2, maxTimeout: 60, randomize: true },
+    onCompromised: () => {
+      // The write below is atomic and re-checked; a lost lock costs at most a retry.
+    },
+  });
+  try {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const before = readFileSync(file, "utf8");
+      const { text, result } = replaceStatus(before, options.sprintFile, change);
+      if (!result.changed) return result;
+      // Someone outside our lock (an agent's edit tool, a person) may have written meanwhile.
+      if (readFileSync(file, "utf8") !== before) continue;
+      await writeFileAtomic(file, text);
+      return result;
+    }
+    throw new InputError(
+      "the file kept changing while we tried to write it; try again",
+      options.sprintFile,
+    );
+  } finally {
+    await release().catch(() => {});
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Recovery at plugin start: runs left `running` by a process that is gone are reconciled with
+ * the host. Stories whose session is still busy are re-attached (this process adopts the run);
+ * the rest are marked `interrupted`, their locks released and their sprint entries put back to
+ * what they were before the run, unless someone changed them since.
+ */
+import { hostname } from "node:os";
+import { type StatusChangeResult, setStatus, type WriterOptions } from "../bmad/sprint-writer.ts";
+import type { HostSessions } from "./host.ts";
+import { type FileLocks, processAlive } from "./locks.ts";
+import { ACTIVE_STATES, FINAL_STATES, loadRuns, type RunRecord, saveRun } from "./state.ts";
+
+export interface RecoveryDeps {
+  root: string;
+  host: HostSessions;
+  locks: FileLocks;
+  /** Where sprint-status.yaml is; without it, sprint entries are left as they are. */
+  sprint?: WriterOptions;
+}
+
+export interface RecoveryReport {
+  run: string;
+  reattached: string[];
+  interrupted: string[];
+  restored: StatusChangeResult[];
+  locksReleased: string[];
+  notes: string[];
+}
+
+/** True when the run's own process still lives (so it is not ours to recover). */
+function ownerAlive(run: RunRecord): boolean {
+  if (run.pid === process.pid && run.host === hostname()) return true;
+  // A run from another machine (a shared folder) cannot be judged from here: leave it.
+  return run.host !== hostname() || processAlive(run.pid);
+}
+
+export async function recoverRuns(
+  deps: RecoveryDeps,
+): Promise<{ reports: RecoveryReport[]; damaged: string[] }> {
+  const { runs, damaged } = loadRuns(deps.root);
+  const reports: RecoveryReport[] = [];
+  for (const run of runs) {
+    if (run.state !== "running" || ownerAlive(run)) continue;
+    const report: RecoveryReport = {
+      run: run.id,
+      reattached: [],
+      interrupted: [],
+      restored: [],
+      locksReleased: [],
+      notes: [],
+    };
+    for (const story of run.stories) {
+      if (FINAL_STATES.has(story.state)) continue;
+      const state =
+        story.sessionId && ACTIVE_STATES.has(story.state)
+          ? await deps.host.sessionState(story.sessionId)
+          : "missing";
+      if (state === "busy" || state === "retry") {
+        report.reattached.push(story.key);
+        Object.assign(story, { state: "running", updatedAt: new Date().toISOString() });
+        // Its locks were kept fresh by the dead process: take them over for the live session.
+        const holder = {
+          story: story.key,
+          run: run.id,
+          ...(story.sessionId ? { session: story.sessionId } : {}),
+        };
+        for (const p of deps.locks.removeLeftBy(run.id, story.key)) {
+          const taken = await deps.locks.tryAcquire(p, holder);
+          if (!taken.ok)
+            report.notes.push(`${story.key}: could not take its lock back: ${taken.message}`);
+        }
+        continue;
+      }
+      report.interrupted.push(story.key);
+      Object.assign(story, {
+        state: "interrupted",
+        endedAt: new Date().toISOString(),
+        errors: [...story.errors, `interrupted: the process running it (pid ${run.pid}) ended`],
+        updatedAt: new Date().toISOString(),
+      });
+      report.locksReleased.push(...deps.locks.removeLeftBy(run.id, story.key));
+      if (deps.sprint && story.claimedStatus && story.previousStatus !== story.claimedStatus) {
+        try {
+          const restored = await setStatus(deps.sprint, {
+            key: story.key,
+            status: story.previousStatus,
+            restore: { expectedCurrent: story.claimedStatus },
+          });
+          report.restored.push(restored);
+        } catch (error) {
+          report.notes.push(`${story.key}: sprint entry not restored: ${(error as Error).message}`);
+        }
+      }
+    }
+    report.locksReleased.push(...deps.locks.removeLeftBy(run.id));
+    if (report.reattached.length > 0) {
+      // This process adopts the run: its live stories are followed from here on.
+      Object.assign(run, { pid: process.pid, host: hostname() });
+    } else {
+      run.state = "interrupted";
+    }
+    saveRun(deps.root, run);
+    reports.push(report);
+  }
+  return { reports, damaged: damaged.map((d) => `${d.file}: ${d.reason}; moved to ${d.movedTo}`) };
+}

@@ -1,0 +1,175 @@
+/**
+ * Run records, `.athena/runs/<run-id>.json`: the truth about a run. Written atomically on every
+ * transition; read back through the schema, so a torn or hand-damaged record is set aside
+ * (renamed `*.damaged-<time>`) and reported, never trusted.
+ */
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync, renameSync } from "node:fs";
+import { hostname } from "node:os";
+import path from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { z } from "zod";
+import { ensureAthenaDir } from "../bmad/cache.ts";
+import { ConflictStrategy } from "../config/schema.ts";
+
+export const StoryState = z.enum([
+  "queued",
+  "waiting-deps",
+  "waiting-conflict",
+  "launching",
+  "running",
+  "waiting-lock",
+  "completed",
+  "failed",
+  "cancelled",
+  "interrupted",
+]);
+export type StoryState = z.infer<typeof StoryState>;
+
+/** States in which a story may have a live session. */
+export const ACTIVE_STATES: ReadonlySet<StoryState> = new Set([
+  "launching",
+  "running",
+  "waiting-lock",
+]);
+export const FINAL_STATES: ReadonlySet<StoryState> = new Set([
+  "completed",
+  "failed",
+  "cancelled",
+  "interrupted",
+]);
+
+/** Run ids and story keys reach file names and prompts: only these characters. */
+export const RUN_ID = /^run-[0-9]{8}-[0-9]{6}-[a-f0-9]{6}$/;
+const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+export const StoryRun = z.object({
+  key: z.string().regex(SAFE),
+  id: z.string(),
+  state: StoryState,
+  sessionId: z.string().optional(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  /** The sprint status before the run claimed the story, to put back on failure or cancel. */
+  previousStatus: z.string(),
+  /** The status the run wrote (`in-progress`), so a restore touches only our own value. */
+  claimedStatus: z.string().optional(),
+  wroteFiles: z.array(z.string()).default([]),
+  errors: z.array(z.string()).default([]),
+  updatedAt: z.string(),
+});
+export type StoryRun = z.infer<typeof StoryRun>;
+
+export const RunRecord = z.object({
+  version: z.literal(1),
+  id: z.string().regex(RUN_ID),
+  state: z.enum(["running", "completed", "failed", "cancelled", "interrupted"]),
+  strategy: ConflictStrategy,
+  cap: z.number().int().min(1),
+  parentSession: z.string().optional(),
+  pid: z.number().int(),
+  host: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** The plan the run started from, as JSON (its shape: the `--json` plan). */
+  plan: z.unknown().optional(),
+  stories: z.array(StoryRun),
+});
+export type RunRecord = z.infer<typeof RunRecord>;
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `run-${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+export function runsDir(root: string): string {
+  return path.join(root, ".athena", "runs");
+}
+
+export function runFile(root: string, id: string): string {
+  if (!RUN_ID.test(id)) throw new Error(`invalid run id "${id}"`);
+  return path.join(runsDir(root), `${id}.json`);
+}
+
+export function createRun(
+  init: Pick<RunRecord, "strategy" | "cap" | "stories"> &
+    Partial<Pick<RunRecord, "parentSession" | "plan" | "id">>,
+  now = new Date(),
+): RunRecord {
+  const at = now.toISOString();
+  return RunRecord.parse({
+    version: 1,
+    id: init.id ?? newRunId(now),
+    state: "running",
+    strategy: init.strategy,
+    cap: init.cap,
+    ...(init.parentSession ? { parentSession: init.parentSession } : {}),
+    pid: process.pid,
+    host: hostname(),
+    createdAt: at,
+    updatedAt: at,
+    ...(init.plan === undefined ? {} : { plan: init.plan }),
+    stories: init.stories,
+  });
+}
+
+/** Writes the record atomically (temp file and rename): a reader sees the old or the new. */
+export function saveRun(root: string, record: RunRecord): void {
+  ensureAthenaDir(root, "runs");
+  const valid = RunRecord.parse({ ...record, updatedAt: new Date().toISOString() });
+  writeFileAtomic.sync(runFile(root, record.id), `${JSON.stringify(valid, null, 2)}\n`);
+  Object.assign(record, { updatedAt: valid.updatedAt });
+}
+
+/** Applies a change to one story and saves the run. */
+export function updateStory(
+  root: string,
+  record: RunRecord,
+  key: string,
+  change: Partial<StoryRun>,
+): StoryRun {
+  const story = record.stories.find((s) => s.key === key);
+  if (!story) throw new Error(`story ${key} is not part of run ${record.id}`);
+  Object.assign(story, change, { updatedAt: new Date().toISOString() });
+  saveRun(root, record);
+  return story;
+}
+
+export interface LoadedRuns {
+  runs: RunRecord[];
+  /** Records that could not be trusted: where they were moved and why. */
+  damaged: Array<{ file: string; movedTo: string; reason: string }>;
+}
+
+export function loadRuns(root: string): LoadedRuns {
+  const dir = runsDir(root);
+  let names: string[];
+  try {
+    names = readdirSync(dir)
+      .filter((name) => name.endsWith(".json"))
+      .sort();
+  } catch {
+    return { runs: [], damaged: [] };
+  }
+  const result: LoadedRuns = { runs: [], damaged: [] };
+  for (const name of names) {
+    const file = path.join(dir, name);
+    let reason: string | undefined;
+    try {
+      const parsed = RunRecord.safeParse(JSON.parse(readFileSync(file, "utf8")));
+      if (parsed.success && `${parsed.data.id}.json` === name) {
+        result.runs.push(parsed.data);
+        continue;
+      }
+      reason = parsed.success
+        ? "its id does not match its file name"
+        : `not a run record: ${parsed.error.issues[0]?.message}`;
+    } catch (error) {
+      reason = `not JSON: ${(error as Error).message}`;
+    }
+    const movedTo = `${file}.damaged-${Date.now()}`;
+    renameSync(file, movedTo);
+    result.damaged.push({ file, movedTo, reason });
+  }
+  return result;
+}

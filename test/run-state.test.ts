@@ -1,0 +1,163 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { HostSessions, SessionState } from "../src/run/host.ts";
+import { FileLocks } from "../src/run/locks.ts";
+import { recoverRuns } from "../src/run/recover.ts";
+import { createRun, loadRuns, newRunId, RUN_ID, saveRun, updateStory } from "../src/run/state.ts";
+import { startWorker } from "./helpers/spawn.ts";
+import { tempDir, tempProject } from "./helpers/tmp.ts";
+
+const story = (key: string) => ({
+  key,
+  id: key,
+  state: "queued" as const,
+  previousStatus: "ready-for-dev",
+  wroteFiles: [],
+  errors: [],
+  updatedAt: new Date().toISOString(),
+});
+
+/** A host that knows some sessions; any other is gone. */
+function fakeHost(states: Record<string, SessionState>): HostSessions & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    sessionState: async (id) => {
+      asked.push(id);
+      return states[id] ?? "missing";
+    },
+  };
+}
+
+describe("run records", () => {
+  it("uses ids that are safe in file names and prompts", () => {
+    expect(newRunId(new Date("2026-11-24T10:20:30Z"))).toMatch(/^run-20261124-102030-[a-f0-9]{6}$/);
+    expect(RUN_ID.test("run-20261124-102030-abcdef")).toBe(true);
+    expect(RUN_ID.test("../../etc")).toBe(false);
+    expect(() => createRun({ strategy: "prevent", cap: 2, stories: [story("../x")] })).toThrow();
+  });
+
+  it("are written atomically on every transition and read back", () => {
+    const root = tempDir();
+    const run = createRun({
+      strategy: "coordinate",
+      cap: 3,
+      stories: [story("1-1-a"), story("1-2-b")],
+    });
+    saveRun(root, run);
+    updateStory(root, run, "1-1-a", { state: "running", sessionId: "ses_1" });
+    const [loaded] = loadRuns(root).runs;
+    expect(loaded?.stories[0]).toMatchObject({
+      key: "1-1-a",
+      state: "running",
+      sessionId: "ses_1",
+    });
+    expect(readdirSync(path.join(root, ".athena/runs"))).toEqual([`${run.id}.json`]);
+  });
+
+  it("sets a torn or hand-damaged record aside and reports it, never trusting it", () => {
+    const root = tempDir();
+    const good = createRun({ strategy: "prevent", cap: 1, stories: [story("1-1-a")] });
+    saveRun(root, good);
+    const torn = path.join(root, ".athena/runs/run-20260101-000000-aaaaaa.json");
+    writeFileSync(torn, '{"version": 1, "id": "run-2026');
+    const wrong = path.join(root, ".athena/runs/run-20260101-000000-bbbbbb.json");
+    writeFileSync(wrong, JSON.stringify({ ...good, state: "exploded" }));
+    const { runs, damaged } = loadRuns(root);
+    expect(runs.map((r) => r.id)).toEqual([good.id]);
+    expect(damaged.map((d) => path.basename(d.file)).sort()).toEqual([
+      path.basename(torn),
+      path.basename(wrong),
+    ]);
+    expect(damaged.find((d) => d.file === torn)?.reason).toMatch(/^not JSON/);
+    expect(existsSync(torn)).toBe(false);
+    expect(damaged.every((d) => existsSync(d.movedTo))).toBe(true);
+  });
+});
+
+describe("recovery of a run whose process was killed", () => {
+  it("re-attaches live sessions, interrupts the rest, releases their locks and restores their sprint entries", async () => {
+    const sprint =
+      "# keep me\ndevelopment_status:\n  1-1-live: ready-for-dev\n  1-2-dead: ready-for-dev # c\n  1-3-queued: ready-for-dev\n";
+    const root = tempProject({ "sprint-status.yaml": sprint });
+    const worker = startWorker("run", [root]);
+    const runId = (await worker.waitFor("ready")).split(" ")[1] ?? "";
+    process.kill(worker.child.pid ?? 0, "SIGKILL");
+    await worker.done;
+
+    const locks = new FileLocks({ root });
+    expect(
+      locks
+        .list()
+        .map((l) => l.owner?.path)
+        .sort(),
+    ).toEqual(["src/dead.ts", "src/live.ts"]);
+    const host = fakeHost({ ses_live: "busy" });
+    const { reports } = await recoverRuns({
+      root,
+      host,
+      locks,
+      sprint: { root, sprintFile: "sprint-status.yaml" },
+    });
+
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({
+      run: runId,
+      reattached: ["1-1-live"],
+      interrupted: ["1-2-dead", "1-3-queued"],
+      locksReleased: ["src/dead.ts"],
+    });
+    expect(host.asked).toEqual(["ses_live", "ses_dead"]);
+    expect(readFileSync(path.join(root, "sprint-status.yaml"), "utf8")).toBe(
+      sprint.replace("1-1-live: ready-for-dev", "1-1-live: in-progress"),
+    );
+    // The live story's lock now belongs to this process; the dead story's is gone.
+    expect(locks.list().map((l) => [l.owner?.path, l.owner?.pid])).toEqual([
+      ["src/live.ts", process.pid],
+    ]);
+    const [run] = loadRuns(root).runs;
+    expect(run).toMatchObject({ state: "running", pid: process.pid });
+    expect(run?.stories.map((s) => s.state)).toEqual(["running", "interrupted", "interrupted"]);
+    expect(run?.stories[1]?.errors[0]).toMatch(
+      /interrupted: the process running it \(pid \d+\) ended/,
+    );
+
+    // Running recovery again changes nothing: the run is ours now.
+    expect((await recoverRuns({ root, host, locks })).reports).toEqual([]);
+  }, 30_000);
+
+  it("marks the whole run interrupted when no session is alive, and leaves a person's later edit alone", async () => {
+    const sprint =
+      "development_status:\n  1-1-live: ready-for-dev\n  1-2-dead: ready-for-dev\n  1-3-queued: ready-for-dev\n";
+    const root = tempProject({ "sprint-status.yaml": sprint });
+    const worker = startWorker("run", [root]);
+    await worker.waitFor("ready");
+    process.kill(worker.child.pid ?? 0, "SIGKILL");
+    await worker.done;
+    // A person moved one story on after the crash: recovery must not undo that.
+    const file = path.join(root, "sprint-status.yaml");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("1-2-dead: in-progress", "1-2-dead: review"),
+    );
+
+    const locks = new FileLocks({ root });
+    const { reports } = await recoverRuns({
+      root,
+      host: fakeHost({}),
+      locks,
+      sprint: { root, sprintFile: "sprint-status.yaml" },
+    });
+    expect(reports[0]?.interrupted).toEqual(["1-1-live", "1-2-dead", "1-3-queued"]);
+    expect(reports[0]?.restored.find((r) => r.key === "1-2-dead")).toMatchObject({
+      changed: false,
+      status: "review",
+    });
+    expect(readFileSync(file, "utf8")).toBe(
+      sprint.replace("1-2-dead: ready-for-dev", "1-2-dead: review"),
+    );
+    expect(locks.list()).toEqual([]);
+    expect(loadRuns(root).runs[0]?.state).toBe("interrupted");
+  }, 30_000);
+});
