@@ -1,18 +1,35 @@
 /**
  * The OpenCode plugin entry: `{ id, server }`, as the host requires (a default export without
- * `id` is rejected). It wires the layers and registers the tool; nothing else lives here.
+ * `id` is rejected). It builds the layers over the real host, recovers runs a previous process
+ * left, and returns the hooks; nothing else lives here.
  */
 import type { Hooks, PluginInput, PluginModule, PluginOptions } from "@opencode-ai/plugin";
-import { createAthenaParallelTool } from "./tool/athena-parallel.ts";
+import { createAthena } from "./athena.ts";
+import { OpencodeHost } from "./run/host-opencode.ts";
+import { createBrokenTool } from "./tool/athena-parallel.ts";
+import { InputError } from "./util/errors.ts";
 
 export const PLUGIN_ID = "athena-parallel";
 
-async function server(_input: PluginInput, options?: PluginOptions): Promise<Hooks> {
-  return {
-    tool: {
-      athena_parallel: createAthenaParallelTool(options ? { pluginOptions: options } : {}),
-    },
+async function server(input: PluginInput, options?: PluginOptions): Promise<Hooks> {
+  const log = (message: string) => {
+    void input.client.app
+      .log({ body: { service: PLUGIN_ID, level: "warn", message } })
+      .catch(() => {});
   };
+  try {
+    const athena = createAthena({
+      directory: input.directory,
+      host: new OpencodeHost(input.client, input.directory),
+      ...(options ? { pluginOptions: options } : {}),
+      log,
+    });
+    await athena.recover().catch((error) => log(`recovery failed: ${error}`));
+    return athena.hooks;
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { tool: { athena_parallel: createBrokenTool(error.format()) } };
+  }
 }
 
 const plugin: PluginModule & { id: string } = { id: PLUGIN_ID, server };

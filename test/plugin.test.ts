@@ -32,12 +32,14 @@ describe("the plugin", () => {
     expect(typeof plugin.server).toBe("function");
   });
 
-  it("registers athena_parallel with only the actions that work", async () => {
+  it("registers athena_parallel with its four actions", async () => {
     const tool = await tools();
     const action = tool.args.action;
     if (!action) throw new Error("no action argument");
     expect(z.safeParse(action, "dryRun").success).toBe(true);
-    expect(z.safeParse(action, "execute").success).toBe(false);
+    for (const name of ["execute", "status", "cancel"])
+      expect(z.safeParse(action, name).success).toBe(true);
+    expect(z.safeParse(action, "explode").success).toBe(false);
     expect(tool.description).toContain("dryRun");
   });
 
@@ -76,9 +78,63 @@ describe("the plugin", () => {
       context(dir),
     );
     if (typeof result === "string") throw new Error("expected a structured result");
-    expect(result.title).toBe("athena-parallel: bad input");
+    expect(result.title).toBe("athena-parallel: refused");
     expect(result.output).toContain('unknown story "7.7"');
     expect(result.output).toContain("call the tool again");
     expect(existsSync(path.join(dir, ".athena/runs"))).toBe(false);
+  });
+});
+
+describe("the /athena-parallel command", () => {
+  it("is registered through the config hook, without overriding a user's own", async () => {
+    const hooks = await plugin.server({ directory: "/" } as PluginInput);
+    const config: { command?: Record<string, { template: string }> } = {};
+    await hooks.config?.(config as never);
+    expect(config.command?.["athena-parallel"]?.template).toContain('{ "command": "$ARGUMENTS" }');
+    const mine = { command: { "athena-parallel": { template: "mine" } } };
+    await hooks.config?.(mine as never);
+    expect(mine.command["athena-parallel"].template).toBe("mine");
+  });
+
+  it("ships the same text in commands/athena-parallel.md for manual installation", async () => {
+    const { commandFile } = await import("../scripts/write-command.ts");
+    expect(
+      readFileSync(path.join(import.meta.dirname, "../commands/athena-parallel.md"), "utf8"),
+    ).toBe(commandFile());
+  });
+
+  it("parses its arguments itself: dry run, status, cancel, options", async () => {
+    const { parseCommandArgs } = await import("../src/tool/command-args.ts");
+    expect(parseCommandArgs("2.1 2.2 --dry-run")).toEqual({
+      action: "dryRun",
+      storyIds: ["2.1", "2.2"],
+    });
+    expect(parseCommandArgs("status")).toEqual({ action: "status", storyIds: [] });
+    expect(parseCommandArgs("cancel run-20260101-000000-abcdef")).toEqual({
+      action: "cancel",
+      storyIds: [],
+      runId: "run-20260101-000000-abcdef",
+    });
+    expect(parseCommandArgs("2.1, 2.2 --cap 2 --strategy coordinate --wait")).toEqual({
+      action: "execute",
+      storyIds: ["2.1", "2.2"],
+      maxConcurrentStories: 2,
+      conflictStrategy: "coordinate",
+      waitForCompletion: true,
+    });
+    expect(() => parseCommandArgs("2.1 --cap 99")).toThrow(
+      /--cap expects a whole number from 1 to 16/,
+    );
+    expect(() => parseCommandArgs("2.1 --yolo")).toThrow(/unknown option --yolo/);
+  });
+
+  it("runs a dry run through the tool's command argument", async () => {
+    const dir = miniProject();
+    const result = await (await tools()).execute(
+      { command: "1.1 1.2 --dry-run" } as never,
+      context(dir),
+    );
+    if (typeof result === "string") throw new Error("expected a structured result");
+    expect(result.output).toContain("both write `src/shared.ts`");
   });
 });

@@ -45,6 +45,8 @@ export interface StatusChange {
    * the file still holds `expectedCurrent` (what the caller wrote), and may go backwards.
    */
   restore?: { expectedCurrent: string };
+  /** Make the change only while the file holds this value (e.g. not if the agent moved it on). */
+  onlyIfCurrent?: string;
 }
 
 export interface StatusChangeResult {
@@ -95,6 +97,9 @@ export function replaceStatus(
     },
   });
   if (entry.status === change.status) return unchanged();
+  if (change.onlyIfCurrent !== undefined && entry.status !== change.onlyIfCurrent) {
+    return unchanged(`left as "${entry.status}": it is no longer "${change.onlyIfCurrent}"`);
+  }
   if (change.restore) {
     if (entry.status !== change.restore.expectedCurrent) {
       return unchanged(

@@ -64,6 +64,57 @@ export const ParallelConfig = z
       .array(z.string().min(1))
       .default([])
       .describe("Paths (globs, repo-relative) that never count as claims, e.g. generated files."),
+    lockWaitSeconds: z
+      .number()
+      .min(0)
+      .max(3600)
+      .default(120)
+      .describe(
+        "How long a story waits for a file another story holds before its write is refused.",
+      ),
+    lockStaleSeconds: z
+      .number()
+      .min(2)
+      .max(3600)
+      .default(30)
+      .describe("A lock not refreshed for this long (its process died) is taken over."),
+    storyTimeoutMinutes: z
+      .number()
+      .min(0.01)
+      .max(24 * 60)
+      .default(120)
+      .describe("A story running longer than this is aborted and marked failed."),
+    retryTimeoutMinutes: z
+      .number()
+      .min(0.01)
+      .max(24 * 60)
+      .default(10)
+      .describe(
+        "A story whose session keeps retrying (provider 5xx) this long is aborted and marked failed.",
+      ),
+    devCommand: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9:_-]*$/)
+      .default("athena-dev")
+      .describe(
+        "The host's slash command that implements a story; when the host has none, a built-in prompt is used.",
+      ),
+    agent: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The agent of the story sessions (default: the host's default agent)."),
+    model: z
+      .string()
+      .regex(/^[^/\s]+\/\S+$/)
+      .optional()
+      .describe('The model of the story sessions, "provider/model" (default: the host\'s).'),
+    completedStatus: z
+      .enum(["review", "done"])
+      .default("review")
+      .describe(
+        "The sprint status a story gets when its session ends well (unless the agent moved it already).",
+      ),
     dependencies: z
       .record(z.string().min(1), z.array(z.string().min(1)))
       .default({})

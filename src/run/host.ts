@@ -1,6 +1,6 @@
 /**
  * What the run layer needs from the host (OpenCode), kept small so that a fake host can stand
- * in for it in tests. Recovery needs only to ask about sessions; the live run adds the rest.
+ * in for it in tests. `OpencodeHost` (host-opencode.ts) implements it over the SDK client.
  */
 
 /** As the host reports a session: `missing` when it no longer exists. */
@@ -12,4 +12,51 @@ export interface HostSessions {
    * absent session is idle if it still exists, and `missing` if it was deleted.
    */
   sessionState(sessionId: string): Promise<SessionState>;
+}
+
+export interface TodoItem {
+  content: string;
+  status: string;
+}
+
+/** The last assistant message of a session, as far as completion is concerned. */
+export interface LastMessage {
+  createdAt: number;
+  completed: boolean;
+  /** The error the host attached to it (provider error, aborted, ...). */
+  error?: string;
+  text?: string;
+}
+
+export interface StartWork {
+  /** The session's first user message. */
+  text: string;
+  /** Or a slash command of the host, run with these arguments. */
+  command?: { name: string; arguments: string };
+  agent?: string;
+  /** `provider/model`. */
+  model?: string;
+  /** Tools turned off for this session (the child must not start runs of its own). */
+  disabledTools?: string[];
+}
+
+export interface Host extends HostSessions {
+  createChildSession(parentId: string | undefined, title: string): Promise<string>;
+  /** Starts work in a session and returns at once (the host answers 204). */
+  startWork(sessionId: string, work: StartWork): Promise<void>;
+  /** Sessions that are not idle, with their state (the host omits idle ones). */
+  busySessions(): Promise<Map<string, "busy" | "retry">>;
+  abort(sessionId: string): Promise<boolean>;
+  todos(sessionId: string): Promise<TodoItem[]>;
+  lastAssistantMessage(sessionId: string): Promise<LastMessage | undefined>;
+  /** The names of the host's slash commands. */
+  commands(): Promise<string[]>;
+  toast(message: string, variant: "info" | "success" | "warning" | "error"): Promise<void>;
+  /** Posts a message to a session: quietly (stored, no model turn) or waking it. */
+  postMessage(sessionId: string, text: string, options: { wake: boolean }): Promise<void>;
+}
+
+/** A host call that failed: the message says which call and why. */
+export class HostError extends Error {
+  override readonly name = "HostError";
 }

@@ -55,6 +55,10 @@ export const StoryRun = z.object({
   /** The status the run wrote (`in-progress`), so a restore touches only our own value. */
   claimedStatus: z.string().optional(),
   wroteFiles: z.array(z.string()).default([]),
+  /** Files written that the plan did not predict (boundary violations). */
+  outsideClaims: z.array(z.string()).default([]),
+  /** What a waiting story waits for, in words. */
+  waitingOn: z.string().optional(),
   errors: z.array(z.string()).default([]),
   updatedAt: z.string(),
 });
@@ -92,8 +96,9 @@ export function runFile(root: string, id: string): string {
 }
 
 export function createRun(
-  init: Pick<RunRecord, "strategy" | "cap" | "stories"> &
-    Partial<Pick<RunRecord, "parentSession" | "plan" | "id">>,
+  init: Pick<RunRecord, "strategy" | "cap"> & {
+    stories: Array<z.input<typeof StoryRun>>;
+  } & Partial<Pick<RunRecord, "parentSession" | "plan" | "id">>,
   now = new Date(),
 ): RunRecord {
   const at = now.toISOString();

@@ -1,34 +1,81 @@
 /**
- * The `athena_parallel` tool: a thin shell over the planner. Only `dryRun` exists so far;
- * `execute`, `status` and `cancel` arrive with the run layer.
+ * The `athena_parallel` tool: a thin shell over the planner and the run engine.
+ * Outputs are concise markdown for the model; the full JSON goes in the metadata.
  */
-import { type ToolDefinition, tool } from "@opencode-ai/plugin";
-import { renderMarkdown } from "../plan/render.ts";
+import { type ToolDefinition, type ToolResult, tool } from "@opencode-ai/plugin";
+import type { AthenaConfig } from "../config/schema.ts";
+import { BLOCKING_KINDS, renderMarkdown } from "../plan/render.ts";
+import { largestRunnableSubset } from "../plan/subset.ts";
+import type { Plan } from "../plan/types.ts";
 import { planProject } from "../plan-project.ts";
+import type { RunEngine } from "../run/engine.ts";
+import type { FileLocks } from "../run/locks.ts";
+import { formatDuration, renderProgress, runProgress } from "../run/progress.ts";
+import { loadRuns, type RunRecord } from "../run/state.ts";
 import { InputError } from "../util/errors.ts";
+import { type Action, parseCommandArgs } from "./command-args.ts";
 
 const z = tool.schema;
 
-export const DESCRIPTION = `Plan BMAD stories to run in parallel without two agents editing the same file.
-action "dryRun": for the given story ids (e.g. ["2.1", "2.2"], or none to propose the best batch from the ready-for-dev stories), report the files each story will touch, every conflict between them with its evidence, and a schedule under the concurrency cap. Nothing is written or started.`;
+export const DESCRIPTION = `Run BMAD stories in parallel, each in its own background agent session, without two agents editing the same file. Never runs git.
+- action "dryRun": for story ids (e.g. ["2.1", "2.2"]; none: the best batch of ready-for-dev stories), the files each story will touch, every conflict with its evidence, and a schedule under the concurrency cap. Starts nothing.
+- action "execute": marks the stories in-progress and starts them as child sessions under the cap; returns at once with a run id (waitForCompletion: true waits for the end).
+- action "status": per story its state, elapsed time, progress, locks, what it waits on, and an estimated completion.
+- action "cancel": stops a run (runId, or the only running one) and puts the sprint entries back.
+Or pass "command" with the text of /athena-parallel's arguments.`;
+
+export const COMMAND_DESCRIPTION =
+  "Plan or run BMAD stories in parallel (2.1 2.2 [--dry-run] | status | cancel)";
+
+export const COMMAND_TEMPLATE = `Call the \`athena_parallel\` tool exactly once with \`{ "command": "$ARGUMENTS" }\` and then show its output to the user as it is, without adding anything.
+Arguments: story ids such as \`2.1 2.2\` (none: the best batch of ready-for-dev stories), \`--dry-run\` to plan only, \`--cap N\`, \`--strategy prevent|coordinate|manual\`, \`--wait\`; or \`status [run-id]\`; or \`cancel [run-id]\`.`;
 
 export interface ToolDeps {
-  /** Plugin options from opencode.json's tuple form. */
   pluginOptions?: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  engine: RunEngine;
+  locks: FileLocks;
+  config: AthenaConfig;
+  tasksNow: (key: string) => { done: number; total: number } | undefined;
 }
 
-export function createAthenaParallelTool(deps: ToolDeps = {}): ToolDefinition {
+type Args = {
+  action?: Action | undefined;
+  command?: string | undefined;
+  storyIds?: string[] | undefined;
+  runId?: string | undefined;
+  waitForCompletion?: boolean | undefined;
+  maxConcurrentStories?: number | undefined;
+  conflictStrategy?: "prevent" | "coordinate" | "manual" | undefined;
+};
+
+export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
   return tool({
     description: DESCRIPTION,
     args: {
-      action: z.enum(["dryRun"]).describe("What to do. dryRun: plan only."),
+      action: z
+        .enum(["dryRun", "execute", "status", "cancel"])
+        .optional()
+        .describe("What to do (or give `command`)."),
+      command: z
+        .string()
+        .max(2_000)
+        .optional()
+        .describe("The arguments of /athena-parallel, as typed."),
       storyIds: z
         .array(z.string().min(1).max(200))
         .max(200)
         .optional()
-        .describe(
-          'Story ids: "2.1", "2-1", a full key or a story file path. Omit to propose a batch.',
-        ),
+        .describe('"2.1", "2-1", a full key or a story file path.'),
+      runId: z
+        .string()
+        .max(64)
+        .optional()
+        .describe("For status and cancel: which run (default: the running ones)."),
+      waitForCompletion: z
+        .boolean()
+        .optional()
+        .describe("execute: wait until every story has ended (default false)."),
       maxConcurrentStories: z
         .number()
         .int()
@@ -36,29 +83,220 @@ export function createAthenaParallelTool(deps: ToolDeps = {}): ToolDefinition {
         .max(16)
         .optional()
         .describe("Override the concurrency cap for this call."),
+      conflictStrategy: z
+        .enum(["prevent", "coordinate", "manual"])
+        .optional()
+        .describe("Override the conflict strategy for this call."),
     },
-    async execute(args, context) {
+    async execute(raw, context) {
       try {
-        const { plan } = planProject(context.directory, {
-          ...(args.storyIds ? { ids: args.storyIds } : {}),
-          ...(args.maxConcurrentStories ? { cap: args.maxConcurrentStories } : {}),
-          ...(deps.pluginOptions ? { pluginOptions: deps.pluginOptions } : {}),
-        });
-        const batch = plan.stories.filter((s) => s.role === "in-batch").length;
-        const fileConflicts = plan.conflicts.filter((c) => c.kind === "file").length;
-        return {
-          title: `athena-parallel plan: ${batch} stories, ${fileConflicts} file conflicts`,
-          output: renderMarkdown(plan),
-          metadata: { plan },
-        };
+        const args: Args =
+          raw.command !== undefined ? { ...raw, ...parseCommandArgs(raw.command) } : raw;
+        if (deps.engine.storyOf(context.sessionID)) {
+          return refusal(
+            "athena_parallel cannot be used from inside a story session: implement your own story only.",
+          );
+        }
+        switch (args.action) {
+          case "dryRun":
+            return dryRun(deps, context.directory, args);
+          case "execute":
+            return await execute(deps, context.directory, args, context.sessionID, context.abort);
+          case "status":
+            return status(deps, context.directory, args);
+          case "cancel":
+            return await cancel(deps, args);
+          default:
+            return refusal(
+              'say what to do: action "dryRun", "execute", "status" or "cancel" (or pass "command").',
+            );
+        }
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        return {
-          title: "athena-parallel: bad input",
-          output: `athena_parallel could not plan: ${error.format()}\nFix the input above and call the tool again.`,
-          metadata: { error: error.format() },
-        };
+        return refusal(`${error.format()}\nFix the input above and call the tool again.`);
       }
+    },
+  });
+}
+
+function refusal(message: string): ToolResult {
+  return {
+    title: "athena-parallel: refused",
+    output: `athena_parallel: ${message}`,
+    metadata: { error: message },
+  };
+}
+
+function plan(deps: ToolDeps, directory: string, args: Args): Plan {
+  return planProject(directory, {
+    ...(args.storyIds && args.storyIds.length > 0 ? { ids: args.storyIds } : {}),
+    ...(args.maxConcurrentStories ? { cap: args.maxConcurrentStories } : {}),
+    ...(deps.pluginOptions ? { pluginOptions: deps.pluginOptions } : {}),
+    ...(deps.env ? { env: deps.env } : {}),
+  }).plan;
+}
+
+function dryRun(deps: ToolDeps, directory: string, args: Args): ToolResult {
+  const result = plan(deps, directory, args);
+  const batch = result.stories.filter((s) => s.role === "in-batch").length;
+  const fileConflicts = result.conflicts.filter((c) => c.kind === "file").length;
+  return {
+    title: `athena-parallel plan: ${batch} stories, ${fileConflicts} file conflicts`,
+    output: renderMarkdown(result),
+    metadata: { plan: result },
+  };
+}
+
+const NOT_STARTABLE = new Set(["review", "done", "completed"]);
+
+async function execute(
+  deps: ToolDeps,
+  directory: string,
+  args: Args,
+  parent: string,
+  abort: AbortSignal,
+): Promise<ToolResult> {
+  const result = plan(deps, directory, args);
+  const strategy = args.conflictStrategy ?? deps.config.parallel.conflictStrategy;
+  const batch = result.stories.filter((s) => s.role === "in-batch");
+  if (batch.length === 0)
+    return refusal("no story to run: name story ids, or mark stories ready-for-dev.");
+  const finished = batch.filter((s) => NOT_STARTABLE.has(s.status));
+  if (finished.length > 0) {
+    return refusal(
+      `${finished.map((s) => `${s.id} (${s.key}) is ${s.status}`).join("; ")}: only stories not yet in review can run.`,
+    );
+  }
+  if (result.schedule.blocked.length > 0) {
+    const lines = result.schedule.blocked.map((b) => `- ${b.story}: ${b.reason}`);
+    return refusal(
+      `these stories cannot start:\n${lines.join("\n")}\nRun the others, or run the stories they depend on first.`,
+    );
+  }
+  const inBatch = new Set(batch.map((s) => s.key));
+  const blocking = result.conflicts.filter((c) => BLOCKING_KINDS.has(c.kind));
+  if (strategy === "prevent" && blocking.length > 0) {
+    const external = new Set(blocking.flatMap((c) => c.stories.filter((k) => !inBatch.has(k))));
+    const clashWithRunning = new Set(
+      blocking.filter((c) => c.stories.some((k) => external.has(k))).flatMap((c) => c.stories),
+    );
+    const candidates = batch.map((s) => s.key).filter((k) => !clashWithRunning.has(k));
+    const subset = largestRunnableSubset(
+      candidates,
+      blocking.filter((c) => c.stories.every((k) => inBatch.has(k))).map((c) => c.stories),
+    );
+    const ids = subset.map((k) => batch.find((s) => s.key === k)?.id ?? k);
+    return {
+      title: "athena-parallel: refused (file conflicts)",
+      output: [
+        `athena_parallel: not started: ${blocking.length} file conflict${blocking.length === 1 ? "" : "s"} remain and the strategy is "prevent".`,
+        ids.length > 0
+          ? `These stories could run together: ${ids.join(", ")} (call execute with them).`
+          : "No subset can run now.",
+        'Or run them with conflictStrategy "coordinate" (conflicting stories one after the other).',
+        "",
+        renderMarkdown(result),
+      ].join("\n"),
+      metadata: { plan: result, runnable: subset },
+    };
+  }
+  const cap = args.maxConcurrentStories ?? deps.config.parallel.maxConcurrentStories;
+  const run = await deps.engine.execute(result, { strategy, cap, parentSession: parent });
+  if (args.waitForCompletion) {
+    const ended = await deps.engine.waitFor(run.id, abort);
+    return {
+      title: `athena-parallel run ${run.id}: ${ended.state}`,
+      output: renderProgress(runProgress(ended, progressSources(deps))),
+      metadata: { run: ended },
+    };
+  }
+  const waves = result.schedule.waves.map((w, i) => `${i + 1}. ${w.join(", ")}`).join("\n");
+  return {
+    title: `athena-parallel run ${run.id}: ${batch.length} stories started`,
+    output: [
+      `Run ${run.id} started: ${batch.length} stories, at most ${cap} at once, strategy ${strategy}.`,
+      "The stories are marked in-progress; each runs in its own child session. You will get a note as each ends and a summary at the end.",
+      `Planned order:\n${waves}`,
+      `Follow it with action "status" (runId ${run.id}); stop it with action "cancel".`,
+    ].join("\n\n"),
+    metadata: { run, plan: result },
+  };
+}
+
+function progressSources(deps: ToolDeps) {
+  return {
+    now: Date.now(),
+    tasksNow: deps.tasksNow,
+    todos: (key: string) =>
+      deps.engine.runsLive().flatMap((r) => deps.engine.liveStory(r.id, key)?.todos ?? []),
+    locks: (key: string) => deps.locks.heldBy(key),
+  };
+}
+
+function status(deps: ToolDeps, directory: string, args: Args): ToolResult {
+  const live = deps.engine.runsLive();
+  const recorded = loadRuns(directory).runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  let runs: RunRecord[];
+  if (args.runId) {
+    const found =
+      live.find((r) => r.id === args.runId) ?? recorded.find((r) => r.id === args.runId);
+    if (!found)
+      return refusal(
+        `no run "${args.runId}"; known runs: ${
+          recorded
+            .map((r) => r.id)
+            .slice(0, 5)
+            .join(", ") || "none"
+        }.`,
+      );
+    runs = [found];
+  } else {
+    runs = live.length > 0 ? live : recorded.slice(0, 1);
+  }
+  if (runs.length === 0)
+    return {
+      title: "athena-parallel: no runs",
+      output: 'No run yet: start one with action "execute".',
+    };
+  const progress = runs.map((r) => runProgress(r, progressSources(deps)));
+  return {
+    title: `athena-parallel status: ${progress.map((p) => `${p.run} ${p.state}, ${formatDuration(p.remainingMs)} left`).join("; ")}`,
+    output: progress.map(renderProgress).join("\n\n"),
+    metadata: { progress },
+  };
+}
+
+async function cancel(deps: ToolDeps, args: Args): Promise<ToolResult> {
+  const live = deps.engine.runsLive();
+  const target = args.runId
+    ? live.find((r) => r.id === args.runId)
+    : live.length === 1
+      ? live[0]
+      : undefined;
+  if (!target) {
+    return refusal(
+      live.length === 0
+        ? "no run is in progress."
+        : args.runId
+          ? `no run "${args.runId}" is in progress; running: ${live.map((r) => r.id).join(", ")}.`
+          : `several runs are in progress (${live.map((r) => r.id).join(", ")}): say which with runId.`,
+    );
+  }
+  const ended = await deps.engine.cancel(target.id);
+  return {
+    title: `athena-parallel run ${ended.id}: cancelled`,
+    output: `Run ${ended.id} cancelled: every story session was aborted, its locks released and its sprint entry put back.\n\n${renderProgress(runProgress(ended, progressSources(deps)))}`,
+    metadata: { run: ended },
+  };
+}
+
+/** The tool when the plugin could not start (e.g. athena.json is invalid): it says why. */
+export function createBrokenTool(reason: string): ToolDefinition {
+  return tool({
+    description: DESCRIPTION,
+    args: { action: z.string().optional(), command: z.string().optional() },
+    async execute() {
+      return refusal(`the plugin could not start: ${reason}\nFix it and restart OpenCode.`);
     },
   });
 }

@@ -1,0 +1,193 @@
+/**
+ * The wiring of the layers for one plugin process: configuration, the file locks, the write
+ * guard, the run engine under one process-wide p-limit, and the hooks the host calls. The
+ * plugin entry (`index.ts`) builds it over the real host; tests build it over a fake one.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Hooks } from "@opencode-ai/plugin";
+import pLimit from "p-limit";
+import { type BmadFiles, discoverBmad } from "./bmad/discover.ts";
+import { parseStory } from "./bmad/story.ts";
+import { loadConfig } from "./config/load.ts";
+import type { AthenaConfig } from "./config/schema.ts";
+import { RunEngine } from "./run/engine.ts";
+import { READ_TOOLS, WRITE_TOOLS, WriteGuard, WriteRefused, writtenPaths } from "./run/guard.ts";
+import type { Host } from "./run/host.ts";
+import { FileLocks } from "./run/locks.ts";
+import { type RecoveryReport, recoverRuns } from "./run/recover.ts";
+import {
+  COMMAND_DESCRIPTION,
+  COMMAND_TEMPLATE,
+  createAthenaParallelTool,
+} from "./tool/athena-parallel.ts";
+
+export interface AthenaOptions {
+  directory: string;
+  host: Host;
+  pluginOptions?: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  /** Fallback polling interval of the host (ms). */
+  pollMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface Athena {
+  hooks: Hooks;
+  engine: RunEngine;
+  guard: WriteGuard;
+  locks: FileLocks;
+  config: AthenaConfig;
+  /** Reconciles runs left by a process that ended (call once at start). */
+  recover(): Promise<RecoveryReport[]>;
+}
+
+export function createAthena(options: AthenaOptions): Athena {
+  const root = path.resolve(options.directory);
+  const log = options.log ?? (() => {});
+  const { config } = loadConfig(root, { pluginOptions: options.pluginOptions, env: options.env });
+  const parallel = config.parallel;
+  let files: BmadFiles | undefined;
+  try {
+    files = discoverBmad(root, config);
+  } catch {
+    files = undefined; // not a BMAD project (yet): the tool says so when called
+  }
+  const storyDir = files ? `${files.storiesDir}/` : undefined;
+  const isShared = (p: string) =>
+    p === files?.sprintStatus ||
+    /(^|\/)sprint-status\.yaml$|^(_bmad[^/]*|\.bmad|\.athena)\//.test(p) ||
+    (storyDir !== undefined && p.startsWith(storyDir) && p.endsWith(".md"));
+
+  const locks = new FileLocks({
+    root,
+    staleMs: parallel.lockStaleSeconds * 1000,
+    onCompromised: (p, holder, error) =>
+      log(`lock on ${p} held by ${holder.story} was lost: ${error.message}`),
+  });
+  let engine: RunEngine | undefined;
+  const guard = new WriteGuard({
+    root,
+    locks,
+    lockWaitMs: parallel.lockWaitSeconds * 1000,
+    isShared,
+    onWaiting: (story, waitingOn) => engine?.setWaitingLock(story, waitingOn),
+  });
+  engine = new RunEngine({
+    root,
+    host: options.host,
+    locks,
+    guard,
+    sprintFile: files?.sprintStatus ?? "sprint-status.yaml",
+    config: parallel,
+    limiter: pLimit(parallel.maxConcurrentStories),
+    ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+    runTests: (command) => runTests(command, root),
+    log,
+  });
+  const liveEngine = engine;
+
+  const tasksNow = (key: string) => {
+    const file = liveEngine
+      .runsLive()
+      .flatMap(
+        (r) => (r.plan as { stories?: Array<{ key: string; file?: string }> })?.stories ?? [],
+      )
+      .find((s) => s.key === key)?.file;
+    if (!file) return undefined;
+    try {
+      return parseStory(readFileSync(path.join(root, file), "utf8")).tasks;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const tool = createAthenaParallelTool({
+    ...(options.pluginOptions ? { pluginOptions: options.pluginOptions } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    engine: liveEngine,
+    locks,
+    config,
+    tasksNow,
+  });
+
+  const hooks: Hooks = {
+    tool: { athena_parallel: tool },
+    config: async (hostConfig) => {
+      // Installing the plugin is enough: the slash command comes with it.
+      hostConfig.command = {
+        "athena-parallel": { template: COMMAND_TEMPLATE, description: COMMAND_DESCRIPTION },
+        // A command of the same name defined by the user wins.
+        ...hostConfig.command,
+      };
+    },
+    event: async ({ event }) => {
+      liveEngine.handleEvent(event as { type: string; properties?: Record<string, unknown> });
+    },
+    "tool.execute.before": async (input, output) => {
+      const story = liveEngine.storyOf(input.sessionID);
+      if (!story) return; // outside any run: a map lookup, nothing more
+      if (input.tool === "athena_parallel") {
+        throw new WriteRefused(
+          "athena_parallel is not available inside a story session: implement your own story only.",
+        );
+      }
+      if (!WRITE_TOOLS.has(input.tool)) return;
+      const paths = writtenPaths(input.tool, output.args, root);
+      await guard.beforeWrite(
+        { story: story.story, run: story.run, session: story.session },
+        paths,
+      );
+    },
+    "tool.execute.after": async (input, output) => {
+      const story = liveEngine.storyOf(input.sessionID);
+      if (!story) return;
+      const args =
+        (input as { args?: unknown }).args ??
+        (output as { metadata?: { args?: unknown } }).metadata?.args;
+      if (READ_TOOLS.has(input.tool)) {
+        const filePath = (args as { filePath?: string } | undefined)?.filePath;
+        if (filePath) guard.afterRead(story.story, filePath);
+      } else if (WRITE_TOOLS.has(input.tool)) {
+        guard.afterWrite(story.story, writtenPaths(input.tool, args, root));
+      }
+    },
+    dispose: async () => liveEngine.dispose(),
+  };
+
+  return {
+    hooks,
+    engine: liveEngine,
+    guard,
+    locks,
+    config,
+    recover: async () => {
+      const { reports, damaged } = await recoverRuns({
+        root,
+        host: options.host,
+        locks,
+        ...(files ? { sprint: { root, sprintFile: files.sprintStatus } } : {}),
+      });
+      for (const d of damaged) log(`a damaged run record was set aside: ${d}`);
+      return reports;
+    },
+  };
+}
+
+/** Runs the project's test command (autoRunTests) and keeps the tail of its output. */
+function runTests(command: string, cwd: string): Promise<{ ok: boolean; tail: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, { cwd, shell: true, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-20_000);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    child.on("error", (error) => resolve({ ok: false, tail: String(error) }));
+    child.on("close", (code) =>
+      resolve({ ok: code === 0, tail: output.split("\n").slice(-30).join("\n").trim() }),
+    );
+  });
+}

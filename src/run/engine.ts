@@ -1,0 +1,631 @@
+/**
+ * The live run: admission under the cap, the story state machine, completion, the sprint file,
+ * notifications. One engine per plugin process; one p-limit for the whole process, so two runs
+ * together never exceed `maxConcurrentStories`.
+ *
+ * Completion comes from host events (`session.idle`, `session.status`, `session.error`,
+ * `session.deleted`) with a polling fallback, and is idempotent: the real host may send idle
+ * twice, an error without idle, or retry forever on a 5xx (see the host facts in the README).
+ */
+import type { LimitFunction } from "p-limit";
+import { setStatus } from "../bmad/sprint-writer.ts";
+import type { ParallelConfig } from "../config/schema.ts";
+import type { Plan, PlannedStory } from "../plan/types.ts";
+import type { WriteGuard } from "./guard.ts";
+import type { Host, TodoItem } from "./host.ts";
+import type { FileLocks } from "./locks.ts";
+import { storyWork } from "./prompt.ts";
+import {
+  ACTIVE_STATES,
+  createRun,
+  FINAL_STATES,
+  type RunRecord,
+  type StoryRun,
+  type StoryState,
+  saveRun,
+} from "./state.ts";
+
+export interface EngineOptions {
+  root: string;
+  host: Host;
+  locks: FileLocks;
+  guard: WriteGuard;
+  sprintFile: string;
+  config: ParallelConfig;
+  /** The process-wide cap. */
+  limiter: LimitFunction;
+  /** Fallback polling of the host's session status (default 5 s). */
+  pollMs?: number;
+  /** Runs the project's tests for `autoRunTests`. */
+  runTests?: (command: string) => Promise<{ ok: boolean; tail: string }>;
+  /** Where problems that have no story to land on are reported (never thrown). */
+  log?: (message: string) => void;
+}
+
+export interface ExecuteOptions {
+  strategy: RunRecord["strategy"];
+  cap: number;
+  parentSession?: string;
+}
+
+interface LiveStory {
+  record: StoryRun;
+  /** True once everything its end entails (locks, sprint file, notes) is done. */
+  settled: boolean;
+  planned: PlannedStory;
+  admitted: boolean;
+  sawBusy: boolean;
+  retrySince?: number;
+  cancelRequested: boolean;
+  todos: TodoItem[];
+  sessions: Set<string>;
+  done: () => void;
+  ended: Promise<void>;
+}
+
+interface LiveRun {
+  record: RunRecord;
+  plan: Plan;
+  stories: Map<string, LiveStory>;
+  /** File-conflict partners (coordinate keeps them apart). */
+  partners: Map<string, Set<string>>;
+  ended: Promise<RunRecord>;
+  resolveEnded: (run: RunRecord) => void;
+  summarised: boolean;
+}
+
+export class RunEngine {
+  private readonly runs = new Map<string, LiveRun>();
+  private readonly bySession = new Map<string, { run: LiveRun; story: LiveStory }>();
+  private poller: ReturnType<typeof setInterval> | undefined;
+  private hostCommands: Promise<string[]> | undefined;
+
+  constructor(private readonly options: EngineOptions) {}
+
+  /** The story a session (or one of its sub-sessions) works on, if any. */
+  storyOf(sessionId: string): { run: string; story: string; session: string } | undefined {
+    const found = this.bySession.get(sessionId);
+    if (!found || FINAL_STATES.has(found.story.record.state)) return undefined;
+    return { run: found.run.record.id, story: found.story.record.key, session: sessionId };
+  }
+
+  /** Starts a run of the plan's batch. The caller has checked strategy and blockers. */
+  async execute(plan: Plan, options: ExecuteOptions): Promise<RunRecord> {
+    const batch = plan.stories.filter((s) => s.role === "in-batch");
+    const now = new Date().toISOString();
+    const record = createRun({
+      strategy: options.strategy,
+      cap: options.cap,
+      ...(options.parentSession ? { parentSession: options.parentSession } : {}),
+      plan,
+      stories: batch.map((s) => ({
+        key: s.key,
+        id: s.id,
+        state: "queued" as const,
+        previousStatus: s.status,
+        wroteFiles: [],
+        outsideClaims: [],
+        errors: [],
+        updatedAt: now,
+      })),
+    });
+    // Claim every story in the sprint file before anything starts; undo on failure.
+    const claimed: StoryRun[] = [];
+    try {
+      for (const story of record.stories) {
+        const result = await setStatus(this.sprint, { key: story.key, status: "in-progress" });
+        if (result.changed) {
+          story.claimedStatus = "in-progress";
+          claimed.push(story);
+        }
+      }
+    } catch (error) {
+      for (const story of claimed) await this.restoreSprint(story);
+      throw error;
+    }
+    saveRun(this.options.root, record);
+
+    let resolveEnded: (run: RunRecord) => void = () => {};
+    const ended = new Promise<RunRecord>((resolve) => {
+      resolveEnded = resolve;
+    });
+    const live: LiveRun = {
+      record,
+      plan,
+      stories: new Map(),
+      partners: new Map(),
+      ended,
+      resolveEnded,
+      summarised: false,
+    };
+    for (const story of record.stories) {
+      const planned = batch.find((s) => s.key === story.key) as PlannedStory;
+      let done: () => void = () => {};
+      const storyEnded = new Promise<void>((resolve) => {
+        done = resolve;
+      });
+      live.stories.set(story.key, {
+        record: story,
+        planned,
+        settled: false,
+        admitted: false,
+        sawBusy: false,
+        cancelRequested: false,
+        todos: [],
+        sessions: new Set(),
+        done,
+        ended: storyEnded,
+      });
+    }
+    if (options.strategy === "coordinate") {
+      for (const c of plan.conflicts) {
+        if (c.kind !== "file" || !c.stories.every((k) => live.stories.has(k))) continue;
+        const [a, b] = c.stories;
+        live.partners.set(a, (live.partners.get(a) ?? new Set()).add(b));
+        live.partners.set(b, (live.partners.get(b) ?? new Set()).add(a));
+      }
+    }
+    this.runs.set(record.id, live);
+    this.ensurePolling();
+    this.pump(live);
+    return record;
+  }
+
+  /** Resolves when every story of the run has ended, or when `signal` aborts. */
+  async waitFor(runId: string, signal?: AbortSignal): Promise<RunRecord> {
+    const live = this.runs.get(runId);
+    if (!live) throw new Error(`no live run ${runId}`);
+    if (!signal) return live.ended;
+    return Promise.race([
+      live.ended,
+      new Promise<RunRecord>((resolve) =>
+        signal.addEventListener("abort", () => resolve(live.record), { once: true }),
+      ),
+    ]);
+  }
+
+  runsLive(): RunRecord[] {
+    return [...this.runs.values()].map((r) => r.record);
+  }
+
+  liveStory(runId: string, key: string): { todos: TodoItem[]; planned: PlannedStory } | undefined {
+    const story = this.runs.get(runId)?.stories.get(key);
+    return story ? { todos: story.todos, planned: story.planned } : undefined;
+  }
+
+  /** Stops a run cleanly: children aborted (deepest first), locks released, sprint restored. */
+  async cancel(runId: string): Promise<RunRecord> {
+    const live = this.runs.get(runId);
+    if (!live) throw new Error(`no live run ${runId}`);
+    for (const story of live.stories.values()) {
+      if (FINAL_STATES.has(story.record.state)) continue;
+      story.cancelRequested = true;
+      // The host does not stop children when a parent is aborted: abort sub-sessions first.
+      for (const session of [...story.sessions].reverse()) {
+        await this.options.host
+          .abort(session)
+          .catch((error) => this.log(`abort ${session}: ${error}`));
+      }
+      await this.finish(live, story, "cancelled", "cancelled by the user");
+    }
+    return live.record;
+  }
+
+  /** Every bus event of the host (the plugin's `event` hook). */
+  handleEvent(event: { type: string; properties?: Record<string, unknown> }): void {
+    const props = (event.properties ?? {}) as Record<string, unknown>;
+    if (event.type === "session.created" || event.type === "session.updated") {
+      const info = props.info as { id?: string; parentID?: string } | undefined;
+      const parent = info?.parentID ? this.bySession.get(info.parentID) : undefined;
+      if (info?.id && parent && !this.bySession.has(info.id)) {
+        this.bySession.set(info.id, parent);
+        parent.story.sessions.add(info.id);
+      }
+      return;
+    }
+    const sessionId = typeof props.sessionID === "string" ? props.sessionID : undefined;
+    if (!sessionId) return;
+    const found = this.bySession.get(sessionId);
+    if (!found || found.story.record.sessionId !== sessionId) {
+      if (found && event.type === "todo.updated")
+        found.story.todos = (props.todos as TodoItem[]) ?? [];
+      return; // sub-sessions do not end their story
+    }
+    const { run, story } = found;
+    switch (event.type) {
+      case "session.status": {
+        const status = props.status as { type?: string } | undefined;
+        if (status?.type === "busy") {
+          story.sawBusy = true;
+          story.retrySince = undefined;
+        } else if (status?.type === "retry") {
+          story.sawBusy = true;
+          story.retrySince ??= Date.now();
+        } else if (status?.type === "idle") {
+          void this.checkIdle(run, story);
+        }
+        break;
+      }
+      case "session.idle":
+        void this.checkIdle(run, story);
+        break;
+      case "session.error": {
+        const text = errorText(props.error);
+        if (/MessageAbortedError/.test(text) && story.cancelRequested) break;
+        // An unknown agent gives an error and never an idle: the error ends the story.
+        void this.finish(run, story, "failed", text || "the session reported an error");
+        break;
+      }
+      case "session.deleted":
+        void this.finish(run, story, "failed", "the story's session was deleted");
+        break;
+      case "todo.updated":
+        story.todos = (props.todos as TodoItem[]) ?? [];
+        break;
+    }
+  }
+
+  /** Called when a story session looks idle: it is done if its last answer is complete. */
+  private async checkIdle(run: LiveRun, story: LiveStory): Promise<void> {
+    if (!ACTIVE_STATES.has(story.record.state) || !story.record.sessionId) return;
+    let last: Awaited<ReturnType<Host["lastAssistantMessage"]>>;
+    try {
+      last = await this.options.host.lastAssistantMessage(story.record.sessionId);
+    } catch (error) {
+      this.log(`reading ${story.record.key}'s last message: ${error}`);
+      return;
+    }
+    const started = Date.parse(story.record.startedAt ?? "") || 0;
+    if (!last || last.createdAt + 1_000 < started) return; // not answered yet: an idle before busy
+    if (last.error) {
+      if (/MessageAbortedError/.test(last.error) && story.cancelRequested) return;
+      await this.finish(run, story, "failed", last.error);
+    } else if (last.completed) {
+      await this.finish(run, story, "completed");
+    }
+  }
+
+  /** Admits every story that may start now, in the schedule's order. */
+  private pump(run: LiveRun): void {
+    if (run.record.state !== "running") return;
+    const order = [
+      ...run.plan.schedule.order.map((o) => o.story),
+      ...run.record.stories.map((s) => s.key),
+    ].filter((key, i, all) => all.indexOf(key) === i && run.stories.has(key));
+    const busy = () =>
+      [...run.stories.values()].filter((s) => s.admitted && !FINAL_STATES.has(s.record.state))
+        .length;
+    for (const key of order) {
+      const story = run.stories.get(key) as LiveStory;
+      if (story.admitted || FINAL_STATES.has(story.record.state)) continue;
+      const deps = story.planned.dependencies.flatMap((d) =>
+        d.key && run.stories.has(d.key) ? [run.stories.get(d.key) as LiveStory] : [],
+      );
+      const failedDep = deps.find(
+        (d) => FINAL_STATES.has(d.record.state) && d.record.state !== "completed",
+      );
+      if (failedDep) {
+        void this.finish(
+          run,
+          story,
+          "cancelled",
+          `not started: it depends on ${failedDep.record.key}, which ended ${failedDep.record.state}`,
+        );
+        continue;
+      }
+      const waitingDep = deps.find((d) => d.record.state !== "completed");
+      if (waitingDep) {
+        this.setState(run, story, "waiting-deps", `waits for ${waitingDep.record.key} to complete`);
+        continue;
+      }
+      const partner = [...(run.partners.get(key) ?? [])]
+        .map((k) => run.stories.get(k) as LiveStory)
+        .find((p) => p.admitted && !FINAL_STATES.has(p.record.state));
+      if (partner) {
+        this.setState(
+          run,
+          story,
+          "waiting-conflict",
+          `waits for ${partner.record.key} (they write the same files)`,
+        );
+        continue;
+      }
+      if (busy() >= run.record.cap) {
+        this.setState(run, story, "queued", "waits for a free slot");
+        continue;
+      }
+      story.admitted = true;
+      this.setState(run, story, "queued", "waits for a free slot");
+      void this.options.limiter(() => this.runStory(run, story));
+    }
+  }
+
+  /** Runs one story inside a slot of the process-wide limiter; the slot is held until it ends. */
+  private async runStory(run: LiveRun, story: LiveStory): Promise<void> {
+    if (FINAL_STATES.has(story.record.state)) return;
+    const { planned } = story;
+    try {
+      this.setState(run, story, "launching");
+      const sessionId = await this.options.host.createChildSession(
+        run.record.parentSession,
+        `Story ${planned.id}: ${planned.title}`,
+      );
+      story.record.sessionId = sessionId;
+      story.sessions.add(sessionId);
+      this.bySession.set(sessionId, { run, story });
+      this.hostCommands ??= this.options.host.commands().catch(() => []);
+      const work = storyWork({
+        key: planned.key,
+        id: planned.id,
+        title: planned.title,
+        file: planned.file ?? "",
+        devCommand: this.options.config.devCommand,
+        hostCommands: await this.hostCommands,
+        ...(this.options.config.agent ? { agent: this.options.config.agent } : {}),
+        ...(this.options.config.model ? { model: this.options.config.model } : {}),
+      });
+      story.record.startedAt = new Date().toISOString();
+      this.setState(run, story, "running");
+      if (FINAL_STATES.has(story.record.state)) return;
+      await this.options.host.startWork(sessionId, work);
+    } catch (error) {
+      await this.finish(run, story, "failed", `could not start: ${(error as Error).message}`);
+    }
+    await story.ended;
+  }
+
+  /** Ends a story once, whatever way it ends. */
+  private async finish(
+    run: LiveRun,
+    story: LiveStory,
+    state: StoryState,
+    error?: string,
+  ): Promise<void> {
+    if (FINAL_STATES.has(story.record.state)) return;
+    const key = story.record.key;
+    story.record.state = state;
+    story.record.endedAt = new Date().toISOString();
+    story.record.waitingOn = undefined;
+    if (error) story.record.errors.push(error);
+    const wrote = this.options.guard.wroteFiles(key);
+    story.record.wroteFiles = wrote;
+    story.record.outsideClaims = wrote.filter((p) => !covered(p, story.planned));
+    this.options.guard.forget(key);
+    await this.options.locks.releaseAll(key);
+    if (state === "completed") {
+      if (story.record.claimedStatus) {
+        await setStatus(this.sprint, {
+          key,
+          status: this.options.config.completedStatus,
+          onlyIfCurrent: story.record.claimedStatus,
+        }).catch((e) => story.record.errors.push(`sprint file not updated: ${e.message}`));
+      }
+    } else {
+      await this.restoreSprint(story.record);
+    }
+    this.save(run);
+    await this.notifyStory(run, story);
+    story.settled = true;
+    story.done();
+    this.pump(run);
+    await this.finishRunIfDone(run);
+  }
+
+  private async finishRunIfDone(run: LiveRun): Promise<void> {
+    // Every story must have settled, not only reached a final state: the last one to end
+    // may still be writing the sprint file.
+    if (![...run.stories.values()].every((s) => s.settled) || run.summarised) return;
+    const stories = run.record.stories;
+    run.summarised = true;
+    const states = new Set(stories.map((s) => s.state));
+    run.record.state = states.has("failed")
+      ? "failed"
+      : states.has("cancelled")
+        ? "cancelled"
+        : "completed";
+    this.save(run);
+    await this.summarise(run);
+    run.resolveEnded(run.record);
+    this.runs.delete(run.record.id);
+    for (const [session, found] of this.bySession)
+      if (found.run === run) this.bySession.delete(session);
+    if (this.runs.size === 0 && this.poller) {
+      clearInterval(this.poller);
+      this.poller = undefined;
+    }
+  }
+
+  private async notifyStory(run: LiveRun, story: LiveStory): Promise<void> {
+    const r = story.record;
+    const line = `Story ${r.id} (${r.key}) ${r.state}${r.errors.at(-1) && r.state !== "completed" ? `: ${r.errors.at(-1)}` : ""}`;
+    if (this.options.config.notifyOnComplete) {
+      const variant =
+        r.state === "completed" ? "success" : r.state === "cancelled" ? "warning" : "error";
+      await this.options.host.toast(line, variant).catch((e) => this.log(`toast: ${e}`));
+    }
+    if (run.record.parentSession) {
+      const outside =
+        r.outsideClaims.length > 0
+          ? `\nWrote outside its predicted files: ${r.outsideClaims.join(", ")}`
+          : "";
+      await this.options.host
+        .postMessage(
+          run.record.parentSession,
+          `[athena-parallel ${run.record.id}] ${line}.${outside}`,
+          { wake: false },
+        )
+        .catch((e) => this.log(`note to parent: ${e}`));
+    }
+  }
+
+  private async summarise(run: LiveRun): Promise<void> {
+    const lines = [`[athena-parallel] Run ${run.record.id} ended: ${run.record.state}.`, ""];
+    for (const s of run.record.stories) {
+      const took =
+        s.startedAt && s.endedAt
+          ? ` in ${Math.round((Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000)}s`
+          : "";
+      lines.push(
+        `- ${s.id} (${s.key}): ${s.state}${took}${s.errors.at(-1) && s.state !== "completed" ? ` (${s.errors.at(-1)})` : ""}`,
+      );
+      if (s.outsideClaims.length > 0)
+        lines.push(`  wrote outside its predicted files: ${s.outsideClaims.join(", ")}`);
+    }
+    lines.push("");
+    if (this.options.config.autoRunTests && this.options.runTests) {
+      const result = await this.options
+        .runTests(this.options.config.testCommand)
+        .catch((e) => ({ ok: false, tail: String(e) }));
+      lines.push(
+        `Combined test run (\`${this.options.config.testCommand}\`): ${result.ok ? "PASSED" : "FAILED"}.`,
+        "```",
+        result.tail,
+        "```",
+        "",
+      );
+      lines.push(
+        result.ok
+          ? "Check that the stories integrate well together."
+          : "Fix the failures, then check that the stories integrate.",
+      );
+    } else {
+      lines.push(
+        `Please run the combined tests (\`${this.options.config.testCommand}\`) and check that the stories integrate well together.`,
+      );
+    }
+    lines.push("athena-parallel made no git operation: review, commit and merge are yours.");
+    if (run.record.parentSession) {
+      await this.options.host
+        .postMessage(run.record.parentSession, lines.join("\n"), { wake: true })
+        .catch((e) => this.log(`summary: ${e}`));
+    }
+  }
+
+  private ensurePolling(): void {
+    if (this.poller) return;
+    this.poller = setInterval(() => void this.poll(), this.options.pollMs ?? 5_000);
+    this.poller.unref?.();
+  }
+
+  /** The fallback: the status list (absent means idle), timeouts, endless retries. */
+  private async poll(): Promise<void> {
+    let busy: Map<string, "busy" | "retry">;
+    try {
+      busy = await this.options.host.busySessions();
+    } catch (error) {
+      this.log(`polling the host: ${error}`);
+      return;
+    }
+    const now = Date.now();
+    const timeoutMs = this.options.config.storyTimeoutMinutes * 60_000;
+    const retryMs = this.options.config.retryTimeoutMinutes * 60_000;
+    for (const run of [...this.runs.values()]) {
+      for (const story of run.stories.values()) {
+        const id = story.record.sessionId;
+        if (!id || !ACTIVE_STATES.has(story.record.state)) continue;
+        const state = busy.get(id);
+        if (state === "busy") story.sawBusy = true;
+        if (state === "retry") story.retrySince ??= now;
+        if (state !== "retry") story.retrySince = undefined;
+        const started = Date.parse(story.record.startedAt ?? "") || now;
+        if (now - started > timeoutMs) {
+          await this.abortAndFail(
+            run,
+            story,
+            `timed out after ${this.options.config.storyTimeoutMinutes} min`,
+          );
+        } else if (story.retrySince !== undefined && now - story.retrySince > retryMs) {
+          await this.abortAndFail(
+            run,
+            story,
+            `the provider kept failing: still retrying after ${this.options.config.retryTimeoutMinutes} min`,
+          );
+        } else if (state === undefined) {
+          await this.checkIdle(run, story);
+        }
+      }
+    }
+  }
+
+  private async abortAndFail(run: LiveRun, story: LiveStory, reason: string): Promise<void> {
+    story.cancelRequested = true;
+    for (const session of [...story.sessions].reverse())
+      await this.options.host.abort(session).catch(() => false);
+    await this.finish(run, story, "failed", reason);
+  }
+
+  /** Shown as `waiting-lock` while the guard waits for a file another story holds. */
+  setWaitingLock(key: string, waitingOn: { path: string; holder: string } | undefined): void {
+    for (const run of this.runs.values()) {
+      const story = run.stories.get(key);
+      if (!story || FINAL_STATES.has(story.record.state)) continue;
+      if (waitingOn)
+        this.setState(
+          run,
+          story,
+          "waiting-lock",
+          `waits for \`${waitingOn.path}\`, held by ${waitingOn.holder}`,
+        );
+      else if (story.record.state === "waiting-lock") this.setState(run, story, "running");
+    }
+  }
+
+  private setState(run: LiveRun, story: LiveStory, state: StoryState, waitingOn?: string): void {
+    if (story.record.state === state && story.record.waitingOn === waitingOn) return;
+    story.record.state = state;
+    story.record.waitingOn = waitingOn;
+    story.record.updatedAt = new Date().toISOString();
+    this.save(run);
+  }
+
+  private save(run: LiveRun): void {
+    try {
+      saveRun(this.options.root, run.record);
+    } catch (error) {
+      this.log(`saving run ${run.record.id}: ${error}`);
+    }
+  }
+
+  private async restoreSprint(story: StoryRun): Promise<void> {
+    if (!story.claimedStatus || story.previousStatus === story.claimedStatus) return;
+    await setStatus(this.sprint, {
+      key: story.key,
+      status: story.previousStatus,
+      restore: { expectedCurrent: story.claimedStatus },
+    }).catch((e) => story.errors.push(`sprint entry not restored: ${e.message}`));
+  }
+
+  private get sprint() {
+    return {
+      root: this.options.root,
+      sprintFile: this.options.sprintFile,
+      staleMs: this.options.config.lockStaleSeconds * 1000,
+    };
+  }
+
+  private log(message: string): void {
+    this.options.log?.(`athena-parallel: ${message}`);
+  }
+
+  /** Stops polling (plugin disposal). Runs stay recorded; recovery picks them up next start. */
+  dispose(): void {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = undefined;
+  }
+}
+
+/** True when a written path is inside one of the story's predicted write claims. */
+function covered(p: string, story: PlannedStory): boolean {
+  return (
+    story.claims.some(
+      (c) => c.intent === "write" && (c.path === p || (c.kind === "dir" && p.startsWith(c.path))),
+    ) ||
+    (story.file !== undefined && p === story.file)
+  );
+}
+
+function errorText(error: unknown): string {
+  if (!error || typeof error !== "object") return String(error ?? "");
+  const e = error as { name?: string; data?: { message?: string } };
+  return [e.name, e.data?.message].filter(Boolean).join(": ");
+}

@@ -1,0 +1,214 @@
+/**
+ * The write guard behind `tool.execute.before` / `tool.execute.after` for story sessions.
+ *
+ * Locks alone lose updates (measured on the real host): an agent reads a file, another story
+ * changes it, and the first agent writes its stale copy back. So, per story, the guard
+ * remembers the version (size, mtime, content hash) of each file it read or wrote, and before
+ * a write it (1) refuses at once if the file changed since, by someone else; (2) takes the
+ * file's lock for the story, waiting while another story holds it, but refusing at once when
+ * waiting would close a cycle of stories waiting on each other; (3) checks the version again
+ * after a wait. Refusals are sentences the agent can act on: they reach the model as text.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { normaliseRepoPath } from "../plan/claims.ts";
+import type { FileLocks, LockHolder } from "./locks.ts";
+
+/** Tools that write files, as the host names them (and `apply_patch`, offered to gpt models). */
+export const WRITE_TOOLS = new Set(["write", "edit", "multiedit", "patch", "apply_patch"]);
+export const READ_TOOLS = new Set(["read"]);
+
+export interface FileVersion {
+  size: number;
+  mtimeMs: number;
+  hash: string;
+}
+
+/** A refusal: its message is what the agent reads. */
+export class WriteRefused extends Error {
+  override readonly name = "WriteRefused";
+}
+
+export interface GuardOptions {
+  root: string;
+  locks: FileLocks;
+  lockWaitMs: number;
+  /** BMAD's own files (the story file, sprint-status.yaml): never locked between stories. */
+  isShared: (repoPath: string) => boolean;
+  /** Told when a story starts or stops waiting for a lock (to show `waiting-lock`). */
+  onWaiting?: (story: string, waitingOn: { path: string; holder: string } | undefined) => void;
+}
+
+/** The files a tool call writes, from its arguments (repo-relative, inside the project). */
+export function writtenPaths(tool: string, args: unknown, root: string): string[] {
+  const a = (args ?? {}) as Record<string, unknown>;
+  const raw: string[] = [];
+  if (typeof a.filePath === "string") raw.push(a.filePath);
+  if (typeof a.path === "string" && tool !== "read") raw.push(a.path);
+  if (typeof a.patchText === "string") raw.push(...patchPaths(a.patchText));
+  if (Array.isArray(a.edits))
+    for (const e of a.edits) if (typeof e?.filePath === "string") raw.push(e.filePath);
+  return [...new Set(raw.flatMap((p) => inside(p, root)))];
+}
+
+/** `*** Add File: p`, `*** Update File: p`, `*** Delete File: p`, `*** Move to: p`. */
+export function patchPaths(patchText: string): string[] {
+  const found: string[] = [];
+  for (const match of patchText.matchAll(
+    /^\*\*\* (?:Add File|Update File|Delete File|Move to):\s*(.+?)\s*$/gm,
+  )) {
+    if (match[1]) found.push(match[1]);
+  }
+  return found;
+}
+
+function inside(p: string, root: string): string[] {
+  const normal = normaliseRepoPath(path.isAbsolute(p) ? p : path.join(root, p), root);
+  return normal.inside && !normal.path.endsWith("/") ? [normal.path] : [];
+}
+
+export function versionOf(root: string, repoPath: string): FileVersion | undefined {
+  const file = path.join(root, repoPath);
+  try {
+    const stat = statSync(file);
+    const hash = createHash("sha1").update(readFileSync(file)).digest("hex");
+    return { size: stat.size, mtimeMs: stat.mtimeMs, hash };
+  } catch {
+    return undefined;
+  }
+}
+
+const sameVersion = (a: FileVersion | undefined, b: FileVersion | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.hash === b.hash && a.size === b.size);
+
+export class WriteGuard {
+  /** story -> file -> the version that story last saw (read or wrote). */
+  private readonly seen = new Map<string, Map<string, FileVersion | undefined>>();
+  /** story -> the story it waits for. */
+  private readonly waitsFor = new Map<string, { holder: string; path: string }>();
+  /** story -> files it really wrote. */
+  private readonly written = new Map<string, Set<string>>();
+  /** story -> aborted when the story ends, to stop its waits. */
+  private readonly stops = new Map<string, AbortController>();
+
+  constructor(private readonly options: GuardOptions) {}
+
+  /** After a successful read: remember what the story saw. */
+  afterRead(story: string, filePath: string): void {
+    for (const p of inside(filePath, this.options.root)) this.remember(story, p);
+  }
+
+  /** After a successful write: the new content is the story's own. */
+  afterWrite(story: string, paths: string[]): void {
+    for (const p of paths) {
+      this.remember(story, p);
+      this.writtenBy(story).add(p);
+    }
+  }
+
+  /** The files a story wrote, in the order first written. */
+  wroteFiles(story: string): string[] {
+    return [...(this.written.get(story) ?? [])];
+  }
+
+  /** Forgets a story (it ended); its locks are released by the caller. */
+  forget(story: string): void {
+    this.seen.delete(story);
+    this.waitsFor.delete(story);
+    this.stops.get(story)?.abort();
+    this.stops.delete(story);
+  }
+
+  /** Throws WriteRefused when the story must not write these files now; otherwise holds their locks. */
+  async beforeWrite(holder: LockHolder, paths: string[]): Promise<void> {
+    const stop = this.stops.get(holder.story) ?? new AbortController();
+    this.stops.set(holder.story, stop);
+    for (const p of paths) {
+      if (this.options.isShared(p)) continue;
+      this.refuseIfStale(holder.story, p);
+      let result = await this.options.locks.tryAcquire(p, holder);
+      if (!result.ok) {
+        const holderStory = result.holder?.story ?? "another process";
+        const cycle = this.cycleThrough(holder.story, holderStory);
+        if (cycle) {
+          throw new WriteRefused(
+            `Not written: \`${p}\` is held by story ${holderStory}, which is itself waiting for a file you hold (${cycle}). ` +
+              "Waiting would deadlock. Finish or undo your other changes first, or leave this file for later and carry on with the rest of the story.",
+          );
+        }
+        this.waitsFor.set(holder.story, { holder: holderStory, path: p });
+        this.options.onWaiting?.(holder.story, { path: p, holder: holderStory });
+        try {
+          result = await this.options.locks.acquire(
+            p,
+            holder,
+            this.options.lockWaitMs,
+            stop.signal,
+          );
+        } finally {
+          this.waitsFor.delete(holder.story);
+          this.options.onWaiting?.(holder.story, undefined);
+        }
+        if (stop.signal.aborted) {
+          if (result.ok) await this.options.locks.release(p, holder.story);
+          throw new WriteRefused(
+            "Not written: this story has ended (cancelled or failed). Stop working on it.",
+          );
+        }
+        if (!result.ok) {
+          const seconds = Math.round(this.options.lockWaitMs / 1000);
+          throw new WriteRefused(
+            `Not written: \`${p}\` is being changed by story ${result.holder?.story ?? holderStory} and stayed locked for ${seconds}s. ` +
+              "Work on your other files first and try this one again later; do not write it another way.",
+          );
+        }
+        // Waited: the holder may have changed the file meanwhile.
+        this.refuseIfStale(holder.story, p);
+      }
+    }
+  }
+
+  private refuseIfStale(story: string, p: string): void {
+    const mine = this.seen.get(story);
+    if (!mine?.has(p)) return;
+    const now = versionOf(this.options.root, p);
+    if (sameVersion(mine.get(p), now)) return;
+    const by = this.lastWriterOtherThan(story, p);
+    throw new WriteRefused(
+      `Not written: \`${p}\` changed since you last read it${by ? ` (story ${by} wrote it)` : ""}. ` +
+        "Read the file again, then redo your change on its current content and retry.",
+    );
+  }
+
+  private lastWriterOtherThan(story: string, p: string): string | undefined {
+    for (const [other, files] of this.written) if (other !== story && files.has(p)) return other;
+    return undefined;
+  }
+
+  /** If `holder` (transitively) waits for `story`, the chain as text. */
+  private cycleThrough(story: string, holder: string): string | undefined {
+    const chain: string[] = [];
+    let current: string | undefined = holder;
+    for (let steps = 0; current && steps < 64; steps++) {
+      const next = this.waitsFor.get(current);
+      if (!next) return undefined;
+      chain.push(`${current} waits for \`${next.path}\``);
+      if (next.holder === story) return chain.join(", ");
+      current = next.holder;
+    }
+    return undefined;
+  }
+
+  private remember(story: string, p: string): void {
+    const files = this.seen.get(story) ?? new Map<string, FileVersion | undefined>();
+    files.set(p, versionOf(this.options.root, p));
+    this.seen.set(story, files);
+  }
+
+  private writtenBy(story: string): Set<string> {
+    const set = this.written.get(story) ?? new Set<string>();
+    this.written.set(story, set);
+    return set;
+  }
+}

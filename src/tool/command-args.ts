@@ -1,0 +1,53 @@
+/**
+ * `/athena-parallel` arguments, parsed here rather than by the model, so the slash command
+ * does exactly what it says: `2.1 2.2 --dry-run`, `status [run]`, `cancel [run]`,
+ * `2.1 2.2 [--cap N] [--strategy S] [--wait]`.
+ */
+import { InputError } from "../util/errors.ts";
+
+export type Action = "dryRun" | "execute" | "status" | "cancel";
+
+export interface ParsedCommand {
+  action: Action;
+  storyIds: string[];
+  runId?: string;
+  maxConcurrentStories?: number;
+  conflictStrategy?: "prevent" | "coordinate" | "manual";
+  waitForCompletion?: boolean;
+}
+
+export function parseCommandArgs(text: string): ParsedCommand {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const first = words[0]?.toLowerCase();
+  if (first === "status" || first === "cancel") {
+    const runId = words[1];
+    return { action: first, storyIds: [], ...(runId ? { runId } : {}) };
+  }
+  const parsed: ParsedCommand = { action: "execute", storyIds: [] };
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? "";
+    const value = () => {
+      const v = words[++i];
+      if (v === undefined) throw new InputError(`${word} needs a value`);
+      return v;
+    };
+    if (word === "--dry-run" || word === "--dryrun" || word === "dry-run" || word === "plan")
+      parsed.action = "dryRun";
+    else if (word === "--wait") parsed.waitForCompletion = true;
+    else if (word === "--cap") {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1 || n > 16)
+        throw new InputError("--cap expects a whole number from 1 to 16");
+      parsed.maxConcurrentStories = n;
+    } else if (word === "--strategy") {
+      const s = value();
+      if (s !== "prevent" && s !== "coordinate" && s !== "manual") {
+        throw new InputError(`--strategy expects prevent, coordinate or manual, not "${s}"`);
+      }
+      parsed.conflictStrategy = s;
+    } else if (word.startsWith("--"))
+      throw new InputError(`unknown option ${word}; see the command's description`);
+    else parsed.storyIds.push(word.replace(/,$/, ""));
+  }
+  return parsed;
+}

@@ -1,0 +1,293 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadRuns } from "../src/run/state.ts";
+import { harness, projectWith, SPRINT_FILE, sleep, sprintText } from "./helpers/athena-harness.ts";
+
+const six = [
+  { key: "1-1-a", writes: ["src/a.ts"] },
+  { key: "1-2-b", writes: ["src/b.ts"] },
+  { key: "1-3-c", writes: ["src/c.ts"] },
+  { key: "1-4-d", writes: ["src/d.ts"] },
+  { key: "1-5-e", writes: ["src/e.ts"] },
+  { key: "1-6-f", writes: ["src/f.ts"] },
+];
+
+async function waitForRun(h: ReturnType<typeof harness>, runId: string) {
+  return h.athena.engine.waitFor(runId);
+}
+
+describe("execute", () => {
+  it("runs six stories with a cap of three: never more, at least two together, sprint and notes right", async () => {
+    const root = projectWith(six);
+    const h = harness(root, () => ({ ms: 120 }), { maxConcurrentStories: 3 });
+    const before = sprintText(root);
+    const started = await h.call({ action: "execute", storyIds: six.map((s) => s.key) });
+    expect(started.title).toMatch(/^athena-parallel run run-\S+: 6 stories started$/);
+    const runId = started.metadata.run?.id ?? "";
+    expect(sprintText(root)).toBe(before.replaceAll(": ready-for-dev #", ": in-progress #"));
+
+    await sleep(30);
+    const status = await h.call({ action: "status" });
+    expect(status.output).toContain(`### Run ${runId}: running`);
+    expect(status.output).toMatch(/\| 1\.4 `1-4-d` \| queued \|/);
+
+    const ended = await waitForRun(h, runId);
+    expect(ended.state).toBe("completed");
+    expect(h.host.maxBusy).toBe(3);
+    expect(h.host.timeline.some((t) => t.busy.length >= 2)).toBe(true);
+    expect(h.host.timeline.every((t) => t.busy.length <= 3)).toBe(true);
+    expect(sprintText(root)).toBe(before.replaceAll(": ready-for-dev #", ": review #"));
+    expect(h.host.toasts).toHaveLength(6);
+    expect(h.host.notes.filter((n) => !n.wake)).toHaveLength(6);
+    const summary = h.host.notes.filter((n) => n.wake);
+    expect(summary).toHaveLength(1);
+    expect(summary[0]?.text).toContain("run the combined tests");
+    expect(h.athena.locks.list()).toEqual([]);
+    // The session titles name the story.
+    expect([...h.host.sessions.values()].map((s) => s.title).sort()[0]).toBe("Story 1.1: 1-1-a");
+  });
+
+  it("keeps conflicting stories apart under coordinate, and runs the rest beside them", async () => {
+    const stories = [
+      { key: "1-1-a", writes: ["src/shared.ts"] },
+      { key: "1-2-b", writes: ["src/shared.ts"] },
+      { key: "1-3-c", writes: ["src/c.ts"] },
+    ];
+    const h = harness(projectWith(stories), () => ({ ms: 80 }), { conflictStrategy: "coordinate" });
+    const started = await h.call({ action: "execute", storyIds: stories.map((s) => s.key) });
+    await waitForRun(h, started.metadata.run?.id ?? "");
+    const titleOf = (id: string) => h.host.sessions.get(id)?.title ?? "";
+    for (const moment of h.host.timeline) {
+      const titles = moment.busy.map(titleOf);
+      expect(titles.filter((t) => /1-1-a|1-2-b/.test(t)).length).toBeLessThanOrEqual(1);
+    }
+    expect(h.host.timeline.some((m) => m.busy.length === 2)).toBe(true);
+  });
+
+  it("refuses under prevent while file conflicts remain, naming the subset that could run", async () => {
+    const stories = [
+      { key: "1-1-a", writes: ["src/shared.ts"] },
+      { key: "1-2-b", writes: ["src/shared.ts"] },
+      { key: "1-3-c", writes: ["src/c.ts"] },
+    ];
+    const root = projectWith(stories);
+    const before = sprintText(root);
+    const h = harness(root, () => ({ ms: 10 }));
+    const result = await h.call({ action: "execute", storyIds: stories.map((s) => s.key) });
+    expect(result.title).toBe("athena-parallel: refused (file conflicts)");
+    expect(result.output).toContain("These stories could run together: 1.1, 1.3");
+    expect(sprintText(root)).toBe(before);
+    expect(h.host.sessions.size).toBe(0);
+  });
+
+  it("starts a story only after the story it depends on has completed", async () => {
+    const stories = [
+      { key: "1-1-a", writes: ["src/a.ts"], dependsOn: "1.2" },
+      { key: "1-2-b", writes: ["src/b.ts"] },
+    ];
+    const h = harness(projectWith(stories), () => ({ ms: 60 }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    await sleep(20);
+    const run = h.athena.engine.runsLive()[0];
+    expect(run?.stories.find((s) => s.key === "1-1-a")?.state).toBe("waiting-deps");
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    const [a, b] = ["1-1-a", "1-2-b"].map((k) => ended.stories.find((s) => s.key === k));
+    expect(Date.parse(a?.startedAt ?? "")).toBeGreaterThanOrEqual(Date.parse(b?.endedAt ?? ""));
+  });
+
+  it("refuses a story whose dependency is neither done nor in the run", async () => {
+    const stories = [
+      { key: "1-1-a", writes: ["src/a.ts"], dependsOn: "1.2" },
+      { key: "1-2-b", writes: ["src/b.ts"] },
+    ];
+    const h = harness(projectWith(stories), () => ({ ms: 10 }));
+    const result = await h.call({ action: "execute", storyIds: ["1.1"] });
+    expect(result.output).toContain(
+      "these stories cannot start:\n- 1-1-a: depends on 1-2-b (ready-for-dev), which is neither done nor in this batch",
+    );
+  });
+});
+
+describe("failures, quirks and cancel", () => {
+  it("reports a provider error, restores the sprint entry, and ends the others normally", async () => {
+    const root = projectWith(six.slice(0, 3));
+    const h = harness(root, (_w, key) => ({
+      ms: 40,
+      outcome: key === "1-2-b" ? "provider-4xx" : "ok",
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2", "1.3"] });
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    const failed = ended.stories.find((s) => s.key === "1-2-b");
+    expect(failed?.state).toBe("failed");
+    expect(failed?.errors[0]).toContain("400 Bad Request: context too long");
+    expect(ended.state).toBe("failed");
+    expect(sprintText(root)).toContain("1-2-b: ready-for-dev #");
+    expect(sprintText(root)).toContain("1-1-a: review #");
+    // Duplicate idle events and error-then-idle give one notification per story.
+    expect(h.host.toasts).toHaveLength(3);
+  });
+
+  it("fails a story whose agent does not exist (an error, and never an idle)", async () => {
+    const root = projectWith(six.slice(0, 2));
+    const h = harness(root, (_w, key) => ({
+      ms: 20,
+      outcome: key === "1-1-a" ? "unknown-agent" : "ok",
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => s.state)).toEqual(["failed", "completed"]);
+    expect(ended.stories[0]?.errors[0]).toContain("Agent not found");
+  });
+
+  it("aborts and fails a story stuck retrying a provider 5xx", async () => {
+    const root = projectWith(six.slice(0, 1));
+    const h = harness(root, () => ({ ms: 10, outcome: "provider-5xx" }), {
+      retryTimeoutMinutes: 0.01,
+    });
+    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(ended.stories[0]?.state).toBe("failed");
+    expect(ended.stories[0]?.errors[0]).toContain("the provider kept failing");
+    expect(h.host.aborted).toContain(ended.stories[0]?.sessionId);
+    expect(sprintText(root)).toContain("1-1-a: ready-for-dev #");
+  });
+
+  it("cancel aborts every child (sub-sessions first), releases every lock and restores the sprint", async () => {
+    const root = projectWith(six.slice(0, 3));
+    const before = sprintText(root);
+    const h = harness(root, () => ({ ms: 5_000 }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2", "1.3"] });
+    await sleep(50);
+    const run = h.athena.engine.runsLive()[0];
+    const first = run?.stories[0]?.sessionId ?? "";
+    // The story's agent started a sub-agent, and holds a lock.
+    const sub = await h.host.createChildSession(first, "sub-agent");
+    await sleep(10);
+    expect(await h.agent.write(sub, "src/a.ts", "x")).toBeUndefined();
+    expect(h.athena.locks.heldBy("1-1-a")).toEqual(["src/a.ts"]);
+
+    const cancelled = await h.call({ action: "cancel" });
+    expect(cancelled.title).toBe(
+      `athena-parallel run ${started.metadata.run?.id ?? ""}: cancelled`,
+    );
+    expect(h.host.aborted.indexOf(sub)).toBeLessThan(h.host.aborted.indexOf(first));
+    expect(h.host.aborted.filter((id) => id !== sub)).toHaveLength(3);
+    expect([...h.host.sessions.values()].every((s) => s.state === "idle")).toBe(true);
+    expect(h.athena.locks.list()).toEqual([]);
+    expect(sprintText(root)).toBe(before);
+    expect(loadRuns(root).runs[0]?.stories.map((s) => s.state)).toEqual([
+      "cancelled",
+      "cancelled",
+      "cancelled",
+    ]);
+  });
+
+  it("refuses athena_parallel inside a story session", async () => {
+    const h = harness(projectWith(six.slice(0, 1)), () => ({ ms: 200 }));
+    await h.call({ action: "execute", storyIds: ["1.1"] });
+    await sleep(20);
+    const session = h.athena.engine.runsLive()[0]?.stories[0]?.sessionId ?? "";
+    expect((await h.call({ action: "dryRun" }, session)).output).toContain(
+      "cannot be used from inside a story session",
+    );
+    await expect(
+      h.athena.hooks["tool.execute.before"]?.(
+        { tool: "athena_parallel", sessionID: session, callID: "x" },
+        { args: {} },
+      ),
+    ).rejects.toThrow(/not available inside a story session/);
+  });
+});
+
+describe("runtime coordination", () => {
+  it("makes a story wait for a file another story holds, then lets it proceed", async () => {
+    const stories = [
+      { key: "1-1-a", writes: ["src/a.ts"] },
+      { key: "1-2-b", writes: ["src/b.ts"] },
+    ];
+    const root = projectWith(stories);
+    const log: string[] = [];
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: key === "1-1-a" ? 300 : 50,
+        work: async (session) => {
+          if (key === "1-2-b") await sleep(60); // a takes the file first
+          const refused = await h.agent.write(session, "src/unplanned.ts", `by ${key}\n`);
+          log.push(`${key} ${refused ?? "wrote"}`);
+        },
+      }),
+      { conflictStrategy: "manual" },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    await sleep(150);
+    const waiting = h.athena.engine.runsLive()[0]?.stories.find((s) => s.key === "1-2-b");
+    expect(waiting?.state).toBe("waiting-lock");
+    expect(waiting?.waitingOn).toBe("waits for `src/unplanned.ts`, held by 1-1-a");
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(log).toEqual(["1-1-a wrote", "1-2-b wrote"]);
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
+    expect(ended.stories[0]?.outsideClaims).toEqual(["src/unplanned.ts"]);
+  });
+
+  it("refuses at once when two stories would wait on each other", async () => {
+    const h = harness(projectWith(six.slice(0, 2)), () => ({ ms: 2_000 }), {
+      conflictStrategy: "manual",
+    });
+    await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    await sleep(30);
+    const [a, b] = h.athena.engine.runsLive()[0]?.stories.map((s) => s.sessionId ?? "") ?? [];
+    expect(await h.agent.write(a ?? "", "x.ts", "a")).toBeUndefined();
+    expect(await h.agent.write(b ?? "", "y.ts", "b")).toBeUndefined();
+    const waiting = h.agent.write(a ?? "", "y.ts", "a"); // a waits for b
+    await sleep(50);
+    const refused = await h.agent.write(b ?? "", "x.ts", "b"); // b would wait for a: a cycle
+    expect(refused).toMatch(
+      /^Not written: `x.ts` is held by story 1-1-a, which is itself waiting for a file you hold/,
+    );
+    expect(refused).toContain("Waiting would deadlock");
+    await h.call({ action: "cancel" });
+    expect(await waiting).toMatch(/^Not written/);
+  });
+
+  it("keeps both changes when two stories read a file and rewrite it whole", async () => {
+    const root = projectWith(six.slice(0, 2));
+    writeFileSync(path.join(root, "notes.md"), "start\n");
+    const refusals: string[] = [];
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: 10,
+        // As real agents do: read, think a while, write the whole file; on refusal, read again.
+        work: async (session) => {
+          for (let attempt = 0; attempt < 5; attempt++) {
+            const text = await h.agent.read(session, "notes.md");
+            await sleep(key === "1-1-a" ? 40 : 80);
+            const refused = await h.agent.write(session, "notes.md", `${text}${key}\n`);
+            if (!refused) return;
+            refusals.push(`${key}: ${refused}`);
+          }
+        },
+      }),
+      { conflictStrategy: "manual", lockWaitSeconds: 5 },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
+    const final = readFileSync(path.join(root, "notes.md"), "utf8");
+    expect(final.split("\n").filter(Boolean).sort()).toEqual(["1-1-a", "1-2-b", "start"]);
+    expect(
+      refusals.some(
+        (r) => r.includes("changed since you last read it") && r.includes("Read the file again"),
+      ),
+    ).toBe(true);
+  });
+
+  it("costs a session outside any run nothing but a lookup, and never touches its files", async () => {
+    const h = harness(projectWith(six.slice(0, 1)), () => ({ ms: 10 }));
+    expect(await h.agent.write("ses_unrelated", "anything.ts", "x")).toBeUndefined();
+    expect(h.athena.locks.list()).toEqual([]);
+    expect(readFileSync(path.join(h.root, SPRINT_FILE), "utf8")).toContain("1-1-a: ready-for-dev");
+  });
+});

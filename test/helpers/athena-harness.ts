@@ -1,0 +1,126 @@
+/**
+ * A project, a fake host and the plugin's own wiring (createAthena), with helpers that act
+ * like an agent: tool calls go through the plugin's hooks exactly as the host sends them.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { ToolContext } from "@opencode-ai/plugin";
+import { type Athena, createAthena } from "../../src/athena.ts";
+import type { Plan } from "../../src/plan/types.ts";
+import type { StartWork } from "../../src/run/host.ts";
+import type { RunRecord } from "../../src/run/state.ts";
+import { type Behaviour, FakeHost } from "./fake-host.ts";
+import { tempProject } from "./tmp.ts";
+
+export const SPRINT_FILE = "_bmad-output/implementation-artifacts/sprint-status.yaml";
+
+export interface StorySpec {
+  key: string;
+  writes: string[];
+  dependsOn?: string;
+  tasks?: number;
+}
+
+export function projectWith(stories: StorySpec[], athenaJson: object = {}): string {
+  const files: Record<string, string> = {
+    [SPRINT_FILE]: `# STATUS DEFINITIONS: this comment must survive\ndevelopment_status:\n  # Epic 1\n  epic-1: in-progress\n${stories.map((s) => `  ${s.key}: ready-for-dev # ${s.key}`).join("\n")}\n`,
+    "athena.json": JSON.stringify(athenaJson),
+  };
+  for (const s of stories) {
+    const [epic, story] = s.key.split("-");
+    const tasks = Array.from({ length: s.tasks ?? 2 }, (_, i) => `- [ ] Task ${i + 1}`).join("\n");
+    files[`_bmad-output/implementation-artifacts/${s.key}.md`] = [
+      `# Story ${epic}.${story}: ${s.key}`,
+      "",
+      "Status: ready-for-dev",
+      "",
+      "## Tasks / Subtasks",
+      "",
+      tasks,
+      ...s.writes.map((w) => `- [ ] Edit \`${w}\``),
+      "",
+      "## Dev Notes",
+      "",
+      s.dependsOn ? `- Depends on Story ${s.dependsOn}.` : "- Nothing special.",
+      "",
+    ].join("\n");
+  }
+  return tempProject(files);
+}
+
+export function harness(
+  root: string,
+  behave: (work: StartWork, key: string) => Behaviour,
+  pluginOptions: Record<string, unknown> = {},
+) {
+  let athena: Athena | undefined;
+  const host = new FakeHost((work) => behave(work, keyOfWork(work)));
+  athena = createAthena({
+    directory: root,
+    host,
+    pluginOptions,
+    env: { HOME: root, XDG_CONFIG_HOME: path.join(root, "no-global") },
+    pollMs: 50,
+  });
+  host.onEvent = (event) => void athena?.hooks.event?.({ event: event as never });
+  const tool = athena.hooks.tool?.athena_parallel;
+  if (!tool) throw new Error("no tool");
+  const context = (sessionID = "ses_parent"): ToolContext => ({
+    sessionID,
+    messageID: "msg",
+    agent: "build",
+    directory: root,
+    worktree: root,
+    abort: new AbortController().signal,
+    metadata: () => {},
+    ask: async () => {},
+  });
+  type Metadata = { run?: RunRecord; plan?: Plan } & Record<string, unknown>;
+  const call = async (args: Record<string, unknown>, sessionID?: string) => {
+    const result = await tool.execute(args as never, context(sessionID));
+    if (typeof result === "string") return { title: "", output: result, metadata: {} as Metadata };
+    return result as { title: string; output: string; metadata: Metadata };
+  };
+  let callId = 0;
+  const before = (sessionID: string, toolName: string, args: object) =>
+    athena?.hooks["tool.execute.before"]?.(
+      { tool: toolName, sessionID, callID: `c${++callId}` },
+      { args },
+    );
+  const after = (sessionID: string, toolName: string, args: object) =>
+    athena?.hooks["tool.execute.after"]?.(
+      { tool: toolName, sessionID, callID: `c${callId}`, args },
+      { title: "", output: "", metadata: {} },
+    );
+  const agent = {
+    async read(sessionID: string, file: string): Promise<string> {
+      const filePath = path.join(root, file);
+      await before(sessionID, "read", { filePath });
+      const text = readFileSync(filePath, "utf8");
+      await after(sessionID, "read", { filePath });
+      return text;
+    },
+    /** Resolves with the refusal message, or undefined when written. */
+    async write(sessionID: string, file: string, content: string): Promise<string | undefined> {
+      const filePath = path.join(root, file);
+      try {
+        await before(sessionID, "write", { filePath, content });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      mkdirSync(path.dirname(filePath), { recursive: true });
+      writeFileSync(filePath, content);
+      await after(sessionID, "write", { filePath, content });
+      return undefined;
+    },
+  };
+  return { athena, host, call, agent, root };
+}
+
+/** The story key a session was asked to implement, from the built-in prompt. */
+export function keyOfWork(work: StartWork): string {
+  return /\(([\w.-]+)\)/.exec(work.text)?.[1] ?? work.command?.arguments ?? "";
+}
+
+export const sprintText = (root: string) => readFileSync(path.join(root, SPRINT_FILE), "utf8");
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,179 @@
+/**
+ * A host that behaves like the real OpenCode server where it matters (measured facts):
+ * 1. the status list holds only non-idle sessions; 2. an unknown agent gives session.error and
+ * never idle; 4. a provider 4xx gives an error then idle, and idle may come twice; 5. a 5xx
+ * retries forever until aborted; 6. abort on a busy session answers true and the message gets
+ * MessageAbortedError; 7. aborting a parent does not stop its children.
+ */
+import type { Host, LastMessage, SessionState, StartWork, TodoItem } from "../../src/run/host.ts";
+
+export type Outcome = "ok" | "provider-4xx" | "provider-5xx" | "unknown-agent";
+
+export interface Behaviour {
+  /** How long the turn takes, in ms. */
+  ms: number;
+  outcome?: Outcome;
+  /** Runs while the session is busy (the agent's tool calls). */
+  work?: (sessionId: string) => Promise<void>;
+}
+
+interface FakeSession {
+  id: string;
+  parentID?: string;
+  title: string;
+  state: "idle" | "busy" | "retry";
+  messages: LastMessage[];
+  deleted: boolean;
+  work?: StartWork;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+type Event = { type: string; properties: Record<string, unknown> };
+
+export class FakeHost implements Host {
+  readonly sessions = new Map<string, FakeSession>();
+  readonly toasts: string[] = [];
+  readonly notes: Array<{ session: string; text: string; wake: boolean }> = [];
+  readonly aborted: string[] = [];
+  /** The most sessions busy at once, and every change of that count. */
+  maxBusy = 0;
+  readonly timeline: Array<{ at: number; busy: string[] }> = [];
+  hostCommands: string[] = [];
+  onEvent: (event: Event) => void = () => {};
+  private next = 0;
+
+  constructor(private readonly behave: (work: StartWork, session: FakeSession) => Behaviour) {}
+
+  private emit(type: string, properties: Record<string, unknown>) {
+    // Events reach the plugin asynchronously, as on the real bus.
+    setTimeout(() => this.onEvent({ type, properties }), 0);
+  }
+
+  private setState(session: FakeSession, state: FakeSession["state"]) {
+    session.state = state;
+    const busy = [...this.sessions.values()].filter((s) => s.state !== "idle").map((s) => s.id);
+    this.maxBusy = Math.max(this.maxBusy, busy.length);
+    this.timeline.push({ at: Date.now(), busy });
+    this.emit("session.status", { sessionID: session.id, status: { type: state } });
+  }
+
+  async createChildSession(parentId: string | undefined, title: string): Promise<string> {
+    const id = `ses_${++this.next}`;
+    const session: FakeSession = {
+      id,
+      title,
+      state: "idle",
+      messages: [],
+      deleted: false,
+      ...(parentId ? { parentID: parentId } : {}),
+    };
+    this.sessions.set(id, session);
+    this.emit("session.created", { info: { id, parentID: parentId, title } });
+    return id;
+  }
+
+  async startWork(sessionId: string, work: StartWork): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new Error(`no session ${sessionId}`);
+    session.work = work;
+    const behaviour = this.behave(work, session);
+    setTimeout(() => void this.run(session, behaviour), 0);
+  }
+
+  private async run(session: FakeSession, behaviour: Behaviour) {
+    if (behaviour.outcome === "unknown-agent") {
+      this.emit("session.error", {
+        sessionID: session.id,
+        error: { name: "UnknownError", data: { message: 'Agent not found: "nope"' } },
+      });
+      return;
+    }
+    this.setState(session, "busy");
+    const started = Date.now();
+    if (behaviour.outcome === "provider-5xx") {
+      setTimeout(() => this.setState(session, "retry"), behaviour.ms);
+      return; // retries until aborted
+    }
+    await behaviour.work?.(session.id);
+    const rest = Math.max(0, behaviour.ms - (Date.now() - started));
+    session.timer = setTimeout(() => {
+      if (session.state === "idle") return;
+      const error =
+        behaviour.outcome === "provider-4xx"
+          ? "APIError: 400 Bad Request: context too long"
+          : undefined;
+      session.messages.push({
+        createdAt: started,
+        completed: true,
+        ...(error ? { error } : { text: "Done." }),
+      });
+      if (error)
+        this.emit("session.error", {
+          sessionID: session.id,
+          error: { name: "APIError", data: { message: "400 Bad Request: context too long" } },
+        });
+      this.setState(session, "idle");
+      this.emit("session.idle", { sessionID: session.id });
+      this.emit("session.idle", { sessionID: session.id }); // the real host may say it twice
+    }, rest);
+  }
+
+  async busySessions(): Promise<Map<string, "busy" | "retry">> {
+    const map = new Map<string, "busy" | "retry">();
+    for (const s of this.sessions.values())
+      if (!s.deleted && s.state !== "idle") map.set(s.id, s.state);
+    return map;
+  }
+
+  async sessionState(sessionId: string): Promise<SessionState> {
+    const s = this.sessions.get(sessionId);
+    return !s || s.deleted ? "missing" : s.state;
+  }
+
+  async abort(sessionId: string): Promise<boolean> {
+    const s = this.sessions.get(sessionId);
+    this.aborted.push(sessionId);
+    if (!s || s.state === "idle") return false;
+    clearTimeout(s.timer);
+    s.messages.push({
+      createdAt: Date.now(),
+      completed: true,
+      error: "MessageAbortedError: The operation was aborted.",
+    });
+    this.emit("session.error", {
+      sessionID: sessionId,
+      error: { name: "MessageAbortedError", data: { message: "aborted" } },
+    });
+    this.setState(s, "idle");
+    this.emit("session.idle", { sessionID: sessionId });
+    return true; // children go on: the host does not stop them
+  }
+
+  async todos(): Promise<TodoItem[]> {
+    return [];
+  }
+
+  async lastAssistantMessage(sessionId: string): Promise<LastMessage | undefined> {
+    return this.sessions.get(sessionId)?.messages.at(-1);
+  }
+
+  async commands(): Promise<string[]> {
+    return this.hostCommands;
+  }
+
+  async toast(message: string): Promise<void> {
+    this.toasts.push(message);
+  }
+
+  async postMessage(sessionId: string, text: string, options: { wake: boolean }): Promise<void> {
+    this.notes.push({ session: sessionId, text, wake: options.wake });
+  }
+
+  /** The story key a session works on, from its title (`Story 1.2: ...`) or its prompt. */
+  keyOf(sessionId: string): string | undefined {
+    return /\((\d[\w-]*)\)|\/\S+ (\S+)$/
+      .exec(this.sessions.get(sessionId)?.work?.text ?? "")
+      ?.slice(1)
+      .find(Boolean);
+  }
+}
