@@ -91,7 +91,6 @@ function parseOne(
         const component = newComponent(cleanName(textOf(first)), file, line);
         component.paths.push(...paths);
         out.components.push(component);
-        current?.paths.push(...paths);
       }
       return SKIP;
     }
@@ -99,13 +98,19 @@ function parseOne(
       const item = node as ListItem;
       const lead = item.children[0];
       const leadText = lead?.type === "paragraph" ? textOf(lead as Paragraph) : "";
-      const label = /^\s*([^:`]{3,80}?)\s*(?:[-–—]\s*components?\s*)?:\s*\S/i.exec(leadText);
+      // `Epic 2: Reminders - Components: paths` names "Epic 2 Reminders"; `Name: paths` names "Name".
+      const label =
+        /^\s*(epic\s+\d+[a-z]?(?:\.\d+)?\s*:\s*[^:`]{2,80}?)\s*[-–—]\s*components?\s*:\s*\S/i.exec(
+          leadText,
+        ) ?? /^\s*([^:`]{3,80}?)\s*(?:[-–—]\s*components?\s*)?:\s*\S/i.exec(leadText);
       const paths = pathsIn(item, file);
       const mapping = inMapping || /\bepic\b/i.test(label?.[1] ?? "");
       if (label?.[1] && paths.length > 0 && mapping) {
         const component = newComponent(cleanName(label[1]), file, line);
         component.paths.push(...paths);
         out.components.push(component);
+        // A mapping's entries are components of their own: the section holding them is not one.
+        return SKIP;
       }
       current?.paths.push(...paths);
       return SKIP;
@@ -132,8 +137,10 @@ function isComponent(component: Component): boolean {
   );
 }
 
-function newComponent(name: string, file: string, line: number): Component {
-  const epics = [...name.matchAll(/\bepic\s+(\d+[a-z]?(?:\.\d+)?)/gi)].map((m) => m[1] ?? "");
+function newComponent(label: string, file: string, line: number): Component {
+  const epics = [...label.matchAll(/\bepic\s+(\d+[a-z]?(?:\.\d+)?)/gi)].map((m) => m[1] ?? "");
+  // The name a story would use: "Reminders" from "Epic 2: Reminders".
+  const name = label.replace(/^\s*epic\s+\d+[a-z]?(?:\.\d+)?\s*:\s*/i, "").trim() || label;
   return { name, epics, paths: [], file, line };
 }
 

@@ -94,7 +94,9 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
 ];
 
 const DO_NOT_MODIFY =
-  /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|read[-\s]only|unchanged|reference\s+only/i;
+  /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|read[-\s]only|unchanged|untouched|reference\s+only/i;
+const WRITE_VERB =
+  /\b(create|add|update|implement|extend|write|edit|modify|change|replace|remove|delete)\b/i;
 const WRITE_LABEL =
   /^\W*(create[ds]?|new(\s+files?)?|modif(y|ied)|updated?|changed?|added|delete[ds]?|removed?|renamed?|files?\s+(created|modified|changed|updated|added|deleted))\b/i;
 const READ_VERB =
@@ -219,8 +221,10 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
     if (zone === "read") return "read";
     if (group) return group;
     const paragraph = parent as { type?: string } | undefined;
-    if (paragraph?.type === "paragraph" && READ_VERB.test(textOf(paragraph as Paragraph)))
-      return "read";
+    if (paragraph?.type === "paragraph") {
+      const text = textOf(paragraph as Paragraph);
+      if (READ_VERB.test(text) || saysDoNotModify(text)) return "read";
+    }
     return node.type === "text" && DO_NOT_MODIFY.test((node as { value: string }).value)
       ? "read"
       : "write";
@@ -287,6 +291,15 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
 
   doc.dependencies = findDependencies(text, doc.headingId);
   return doc;
+}
+
+/**
+ * "`x.ts` is finished and must stay untouched": a paragraph that forbids changes, with no
+ * writing verb before the prohibition, makes the paths in it reads.
+ */
+function saysDoNotModify(text: string): boolean {
+  const match = DO_NOT_MODIFY.exec(text);
+  return match !== null && !WRITE_VERB.test(text.slice(0, match.index));
 }
 
 function zoneOf(headings: Array<{ title: string }>): Zone {

@@ -67,13 +67,16 @@ export function claimsForStory(
   });
 
   for (const mention of doc.mentions) addMention(mention, evidence(mention), "story", undefined);
+  // An epic's mapping predicts files only for a story that names none of its own: stories that
+  // do name files say more precisely what they touch (and would otherwise all collide).
+  const namesFiles = out.claims.some((c) => c.intent === "write");
 
   const named = new Map<string, ComponentMention>();
   for (const mention of doc.componentMentions)
     if (!named.has(mention.name)) named.set(mention.name, mention);
   for (const component of context.components) {
     const mention = named.get(component.name);
-    const byEpic = epic !== undefined && component.epics.includes(epic);
+    const byEpic = !namesFiles && epic !== undefined && component.epics.includes(epic);
     if (!mention && !byEpic) continue;
     const where = `${component.file}:${component.line}`;
     const note = mention
