@@ -24,7 +24,9 @@ async function server(input: PluginInput, options?: PluginOptions): Promise<Hook
       ...(options ? { pluginOptions: options } : {}),
       log,
     });
-    await athena.recover().catch((error) => log(`recovery failed: ${error}`));
+    // Not awaited: the host's API waits for this very start-up to finish, so a recovery that
+    // asked the host for session states here would wait for itself (measured: it hangs).
+    setTimeout(() => void athena.recover().catch((error) => log(`recovery failed: ${error}`)), 0);
     return athena.hooks;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;

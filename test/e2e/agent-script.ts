@@ -1,0 +1,171 @@
+/**
+ * The scripted agent behind the model server: for a story session it calls the host's real
+ * tools on the files the story names (read the story, write each file, tick the boxes, fill
+ * the File List, set `Status: review`), waits a given time, then finishes. Variants fail with
+ * a provider error, retry forever on a 5xx, or read a shared file, pause and rewrite it whole
+ * (as real agents do). For the parent session it calls `athena_parallel` with the slash
+ * command's arguments and repeats the result.
+ */
+import path from "node:path";
+import {
+  type ChatMessage,
+  type ChatRequest,
+  type Reply,
+  type Script,
+  textOf,
+} from "./model-server.ts";
+
+export interface StoryScript {
+  /** Files to write, repo-relative. */
+  files: string[];
+  /** How long the story's last answer takes (the session stays busy meanwhile), ms. */
+  finishAfterMs?: number;
+  outcome?: "ok" | "provider-400" | "provider-500";
+  /** Read this file, pause, and write it back whole with one line added. */
+  rewriteWhole?: { file: string; pauseMs: number };
+}
+
+type Action =
+  | { tool: "read"; file: string }
+  | { tool: "write"; file: string; content: "own" | "append" }
+  | { tool: "edit"; file: string; oldString: string; newString: string; replaceAll?: boolean };
+
+/** The story a request belongs to, if it comes from a story session. */
+export function storyOf(request: ChatRequest): string | undefined {
+  const firstUser = request.messages.find((m) => m.role === "user");
+  return /Implement BMAD story [\w.]+ \(([\w.-]+)\)/.exec(firstUser ? textOf(firstUser) : "")?.[1];
+}
+
+export function agentScript(root: string, stories: Record<string, StoryScript>): Script {
+  return (request: ChatRequest): Reply => {
+    const story = storyOf(request);
+    if (story) return storyTurn(root, story, stories[story] ?? { files: [] }, request);
+    const lastUser = request.messages.findLast((m) => m.role === "user");
+    const command = /\{ "command": "([^"]*)" \}/.exec(lastUser ? textOf(lastUser) : "")?.[1];
+    if (
+      command !== undefined &&
+      request.tools?.some((t) => t.function.name === "athena_parallel")
+    ) {
+      return parentTurn(command, request.messages);
+    }
+    return { text: "Scripted reply." }; // titles, summaries and notes that wake the parent
+  };
+}
+
+function parentTurn(command: string, messages: ChatMessage[]): Reply {
+  const last = messages.at(-1);
+  if (last?.role === "tool") return { text: textOf(last) };
+  if (last?.role === "user" && textOf(last).startsWith("[athena-parallel]"))
+    return { text: "Noted." };
+  return { toolCalls: [{ name: "athena_parallel", args: { command } }] };
+}
+
+function storyTurn(root: string, key: string, script: StoryScript, request: ChatRequest): Reply {
+  if (script.outcome === "provider-400")
+    return { status: 400, message: "scripted: context length exceeded" };
+  if (script.outcome === "provider-500")
+    return { status: 500, message: "scripted: upstream unavailable" };
+  const storyFile =
+    /The story file is `([^`]+)`/.exec(
+      textOf(request.messages.find((m) => m.role === "user") ?? { role: "user" }),
+    )?.[1] ?? "";
+  const plan: Action[] = [{ tool: "read", file: storyFile }];
+  if (script.rewriteWhole) {
+    plan.push(
+      { tool: "read", file: script.rewriteWhole.file },
+      { tool: "write", file: script.rewriteWhole.file, content: "append" },
+    );
+  }
+  for (const file of script.files) plan.push({ tool: "write", file, content: "own" });
+  plan.push(
+    { tool: "edit", file: storyFile, oldString: "- [ ]", newString: "- [x]", replaceAll: true },
+    {
+      tool: "edit",
+      file: storyFile,
+      oldString: "Status: ready-for-dev",
+      newString: "Status: review",
+    },
+    {
+      tool: "edit",
+      file: storyFile,
+      oldString: "### File List\n",
+      newString: `### File List\n\n${script.files.map((f) => `- ${f}`).join("\n")}\n`,
+    },
+  );
+
+  // Replay the conversation: each successful call moves along the plan; a refused write of a
+  // file that was read goes back to reading it again (what the refusal asks for).
+  const calls = toolCalls(request.messages);
+  let step = 0;
+  let lastRead = "";
+  for (const call of calls) {
+    const planned = plan[step];
+    if (!planned || call.name !== planned.tool) continue;
+    if (call.refused) {
+      const reread = plan.findIndex(
+        (a, i) => i < step && a.tool === "read" && a.file === planned.file,
+      );
+      if (reread >= 0) step = reread;
+      continue;
+    }
+    if (planned.tool === "read") lastRead = call.result;
+    step++;
+  }
+  const next = plan[step];
+  if (!next) return { text: `Story ${key} is implemented.`, delayMs: script.finishAfterMs ?? 0 };
+  const filePath = path.join(root, next.file);
+  if (next.tool === "read") return { toolCalls: [{ name: "read", args: { filePath } }] };
+  if (next.tool === "edit") {
+    return {
+      toolCalls: [
+        {
+          name: "edit",
+          args: {
+            filePath,
+            oldString: next.oldString,
+            newString: next.newString,
+            ...(next.replaceAll ? { replaceAll: true } : {}),
+          },
+        },
+      ],
+    };
+  }
+  const content =
+    next.content === "own"
+      ? `// ${next.file}: written for story ${key}\nexport {};\n`
+      : `${fileText(lastRead)}${key} was here\n`;
+  const pause = next.content === "append" ? (script.rewriteWhole?.pauseMs ?? 0) : 0;
+  return { toolCalls: [{ name: "write", args: { filePath, content } }], delayMs: pause };
+}
+
+interface Call {
+  name: string;
+  result: string;
+  refused: boolean;
+}
+
+function toolCalls(messages: ChatMessage[]): Call[] {
+  const calls: Call[] = [];
+  for (const message of messages) {
+    for (const call of message.tool_calls ?? []) {
+      const result = messages.find((m) => m.role === "tool" && m.tool_call_id === call.id);
+      const text = result ? textOf(result) : "";
+      calls.push({
+        name: call.function.name,
+        result: text,
+        refused:
+          /^(Error: )?Not written|Not written:/m.test(text) || /error/i.test(text.slice(0, 20)),
+      });
+    }
+  }
+  return calls;
+}
+
+/** The file's text from the host's `read` output (numbered lines inside <file> tags). */
+export function fileText(readOutput: string): string {
+  const lines = readOutput.split("\n").flatMap((line) => {
+    const match = /^\s*\d+[|:]\s?(.*)$/.exec(line);
+    return match ? [match[1] ?? ""] : [];
+  });
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
+}

@@ -1,0 +1,242 @@
+/**
+ * End to end on the real OpenCode server (the pinned `opencode-ai` package), offline, with the
+ * scripted model. Each test starts its own host and stops it by PID.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { StoryScript } from "./agent-script.ts";
+import { killAll } from "./opencode.ts";
+import { locksLeft, type Scenario, SPRINT, scenario } from "./scenario.ts";
+
+const KEYS = [
+  "1-1-catalog-model",
+  "1-2-catalog-api",
+  "1-3-search",
+  "1-4-orders-api",
+  "1-5-pricing",
+  "1-6-daily-report",
+];
+const FILES: Record<string, string[]> = {
+  "1-1-catalog-model": ["src/catalog/model.ts"],
+  "1-2-catalog-api": ["src/catalog/api.ts", "src/server/routes.ts"],
+  "1-3-search": ["src/search/index.ts"],
+  "1-4-orders-api": ["src/orders/api.ts", "src/server/routes.ts"],
+  "1-5-pricing": ["src/pricing/rules.ts"],
+  "1-6-daily-report": ["src/reports/daily.ts"],
+};
+const stories = (finishAfterMs: number, overrides: Record<string, Partial<StoryScript>> = {}) =>
+  Object.fromEntries(
+    KEYS.map((k) => [k, { files: FILES[k] ?? [], finishAfterMs, ...overrides[k] }]),
+  );
+
+let current: Scenario | undefined;
+/** Starts a scenario and remembers it, so afterEach stops it whatever happens. */
+async function start(options: Parameters<typeof scenario>[0]): Promise<Scenario> {
+  current = await scenario(options);
+  return current;
+}
+afterEach(async () => {
+  await current?.stop();
+  current = undefined;
+  killAll();
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("the plugin on the real OpenCode host", () => {
+  it("lists the tool and the command, and plans through /athena-parallel --dry-run", async () => {
+    const s = await start({ stories: stories(0) });
+    expect(await s.host.api<string[]>("GET", "/experimental/tool/ids")).toContain(
+      "athena_parallel",
+    );
+    const commands = await s.host.api<Array<{ name: string }>>("GET", "/command");
+    expect(commands.map((c) => c.name)).toContain("athena-parallel");
+    const output = await s.command("--dry-run");
+    expect(output).toContain("# athena-parallel plan: 6 stories");
+    expect(output).toContain(
+      "**file** 1.2 (1-2-catalog-api) <-> 1.4 (1-4-orders-api): both write `src/server/routes.ts`",
+    );
+    expect(output).toContain("## Schedule");
+    const { readFileSync } = await import("node:fs");
+    expect(s.sprint()).toBe(
+      readFileSync(`${import.meta.dirname}/../../fixtures/demo-project/${SPRINT}`, "utf8"),
+    );
+  }, 120_000);
+
+  it("runs six stories under a cap of three, keeps the conflicting pair apart, and reports", async () => {
+    const s = await start({ stories: stories(2_500) });
+    const original = s.sprint();
+    const started = await s.command(
+      `${KEYS.map((k) => k.split("-").slice(0, 2).join(".")).join(" ")} --cap 3 --strategy coordinate`,
+    );
+    expect(started).toMatch(
+      /^Run run-\S+ started: 6 stories, at most 3 at once, strategy coordinate\./,
+    );
+    expect(s.sprint()).toBe(original.replaceAll(": ready-for-dev", ": in-progress"));
+
+    let maxBusy = 0;
+    let together = 0;
+    let statusOutput = "";
+    let estimated = "";
+    const other = (await s.host.api<{ id: string }>("POST", "/session", { title: "observer" })).id;
+    while (s.run()?.state === "running") {
+      const busy = await s.busyChildren();
+      maxBusy = Math.max(maxBusy, busy.length);
+      if (busy.length >= 2) together++;
+      const titles = busy.map((b) => b.title);
+      expect(
+        titles.some((t) => t.startsWith("Story 1.2:")) &&
+          titles.some((t) => t.startsWith("Story 1.4:")),
+      ).toBe(false);
+      const run = s.run();
+      if (
+        !statusOutput &&
+        run?.stories.some((st) => st.state === "running") &&
+        run.stories.some((st) => st.state !== "running")
+      ) {
+        statusOutput = await s.command("status", other);
+      }
+      if (
+        !estimated &&
+        run?.stories.some((st) => st.state === "completed") &&
+        run.stories.some((st) => st.state !== "completed")
+      ) {
+        estimated = await s.command("status", other);
+      }
+      await sleep(100);
+    }
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.state).toBe("completed");
+    expect(run.stories.map((st) => st.state)).toEqual(KEYS.map(() => "completed"));
+    expect(maxBusy).toBeLessThanOrEqual(3);
+    expect(s.model.maxTaggedInFlight).toBeLessThanOrEqual(3);
+    expect(together).toBeGreaterThan(0);
+    expect(s.model.maxTaggedInFlight).toBeGreaterThanOrEqual(2);
+    // The conflicting pair, from the record: one strictly after the other.
+    const [a, b] = ["1-2-catalog-api", "1-4-orders-api"].map((k) =>
+      run.stories.find((st) => st.key === k),
+    );
+    const [first, second] =
+      Date.parse(a?.startedAt ?? "") < Date.parse(b?.startedAt ?? "") ? [a, b] : [b, a];
+    expect(Date.parse(second?.startedAt ?? "")).toBeGreaterThanOrEqual(
+      Date.parse(first?.endedAt ?? ""),
+    );
+    // 1.6 depends on 1.1.
+    const [base, dependent] = ["1-1-catalog-model", "1-6-daily-report"].map((k) =>
+      run.stories.find((st) => st.key === k),
+    );
+    expect(Date.parse(dependent?.startedAt ?? "")).toBeGreaterThanOrEqual(
+      Date.parse(base?.endedAt ?? ""),
+    );
+
+    expect(statusOutput).toMatch(/\| running \|/);
+    expect(statusOutput).toMatch(/\| (queued|waiting-deps|waiting-conflict) \|/);
+    expect(estimated).toMatch(/### Run run-\S+: running, about \d+(s|m\d\ds) left/);
+
+    expect(s.sprint()).toBe(original.replaceAll(": ready-for-dev", ": review"));
+    for (const key of KEYS) {
+      const story = s.file(`_bmad-output/implementation-artifacts/${key}.md`);
+      expect(story).not.toContain("- [ ]");
+      expect(story).toContain("Status: review");
+    }
+    expect(s.file("src/server/routes.ts")).toContain("written for story");
+    expect(locksLeft(s.root)).toEqual([]);
+    expect(run.stories.find((st) => st.key === "1-2-catalog-api")?.wroteFiles.sort()).toEqual(
+      [
+        "_bmad-output/implementation-artifacts/1-2-catalog-api.md",
+        "src/catalog/api.ts",
+        "src/server/routes.ts",
+      ].sort(),
+    );
+
+    const messages = await s.host.api<
+      Array<{ info: { role: string }; parts: Array<{ type: string; text?: string }> }>
+    >("GET", `/session/${s.parent}/message`);
+    const texts = messages
+      .filter((m) => m.info.role === "user")
+      .flatMap((m) => m.parts.flatMap((p) => (p.type === "text" ? [p.text ?? ""] : [])));
+    expect(texts.filter((t) => t.startsWith(`[athena-parallel ${run.id}] Story `))).toHaveLength(6);
+    expect(
+      texts.filter((t) => t.startsWith(`[athena-parallel] Run ${run.id} ended: completed.`)),
+    ).toHaveLength(1);
+  }, 180_000);
+
+  it("reports a story whose provider fails with the provider's error, and restores its sprint entry", async () => {
+    const s = await start({
+      stories: stories(200, { "1-3-search": { outcome: "provider-400" } }),
+    });
+    await s.command("1.3 1.5 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    const failed = run.stories.find((st) => st.key === "1-3-search");
+    expect(failed?.state).toBe("failed");
+    expect(failed?.errors.join(" ")).toContain("context length exceeded");
+    expect(run.stories.find((st) => st.key === "1-5-pricing")?.state).toBe("completed");
+    expect(s.sprint()).toContain("1-3-search: ready-for-dev");
+    expect(s.sprint()).toContain("1-5-pricing: review");
+  }, 120_000);
+
+  it("cancels a run: every child aborted, every lock released, every sprint entry restored", async () => {
+    const s = await start({ stories: stories(60_000) });
+    const original = s.sprint();
+    await s.command("1.1 1.3 1.5 --strategy manual");
+    await s.waitForRun((r) => r.stories.every((st) => st.state === "running"));
+    for (let i = 0; i < 100 && (await s.busyChildren()).length < 3; i++) await sleep(100);
+    expect((await s.busyChildren()).length).toBe(3);
+    const output = await s.command("cancel");
+    expect(output).toMatch(/^Run run-\S+ cancelled/);
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => st.state)).toEqual(["cancelled", "cancelled", "cancelled"]);
+    for (let i = 0; i < 50 && (await s.busyChildren()).length > 0; i++) await sleep(100);
+    expect(await s.busyChildren()).toEqual([]);
+    expect(s.sprint()).toBe(original);
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
+  it("keeps both changes when two stories read a file, pause and rewrite it whole", async () => {
+    const s = await start({
+      stories: stories(100, {
+        "1-3-search": { rewriteWhole: { file: "NOTES.md", pauseMs: 1_500 } },
+        "1-5-pricing": { rewriteWhole: { file: "NOTES.md", pauseMs: 200 } },
+      }),
+    });
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${s.root}/NOTES.md`, "# Notes\n");
+    await s.command("1.3 1.5 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+    const notes = s.file("NOTES.md");
+    expect(notes).toContain("1-3-search was here");
+    expect(notes).toContain("1-5-pricing was here");
+    expect(notes.startsWith("# Notes\n")).toBe(true);
+    // The one held back was told to read the file again.
+    const sessions = run.stories.map((st) => st.sessionId ?? "");
+    const outputs: string[] = [];
+    for (const id of sessions) {
+      const messages = await s.host.api<
+        Array<{ parts: Array<{ type: string; state?: { output?: string; error?: string } }> }>
+      >("GET", `/session/${id}/message`);
+      outputs.push(
+        ...messages.flatMap((m) =>
+          m.parts.flatMap((p) =>
+            p.type === "tool" ? [p.state?.output ?? p.state?.error ?? ""] : [],
+          ),
+        ),
+      );
+    }
+    expect(outputs.some((o) => o.includes("changed since you last read it"))).toBe(true);
+  }, 120_000);
+
+  it("recovers a run after the host is killed mid-run", async () => {
+    const s = await start({ stories: stories(60_000) });
+    const original = s.sprint();
+    await s.command("1.1 1.3 --strategy manual");
+    await s.waitForRun((r) => r.stories.every((st) => st.state === "running"));
+    await sleep(500);
+    await s.restartHost();
+    // The plugin starts with the first request for the project, and recovers then.
+    await s.host.api("GET", "/experimental/tool/ids");
+    const run = await s.waitForRun((r) => r.state !== "running", 30_000);
+    expect(run.state).toBe("interrupted");
+    expect(run.stories.map((st) => st.state)).toEqual(["interrupted", "interrupted"]);
+    expect(s.sprint()).toBe(original);
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+});
