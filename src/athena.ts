@@ -4,14 +4,14 @@
  * plugin entry (`index.ts`) builds it over the real host; tests build it over a fake one.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Hooks } from "@opencode-ai/plugin";
 import pLimit from "p-limit";
 import { type BmadFiles, discoverBmad } from "./bmad/discover.ts";
-import { parseStory } from "./bmad/story.ts";
+import { taskProgress } from "./bmad/task-progress.ts";
 import { loadConfig } from "./config/load.ts";
 import type { AthenaConfig } from "./config/schema.ts";
+import type { Plan } from "./plan/types.ts";
 import { RunEngine } from "./run/engine.ts";
 import { READ_TOOLS, WRITE_TOOLS, WriteGuard, WriteRefused, writtenPaths } from "./run/guard.ts";
 import type { Host } from "./run/host.ts";
@@ -89,18 +89,11 @@ export function createAthena(options: AthenaOptions): Athena {
   const liveEngine = engine;
 
   const tasksNow = (key: string) => {
-    const file = liveEngine
-      .runsLive()
-      .flatMap(
-        (r) => (r.plan as { stories?: Array<{ key: string; file?: string }> })?.stories ?? [],
-      )
-      .find((s) => s.key === key)?.file;
-    if (!file) return undefined;
-    try {
-      return parseStory(readFileSync(path.join(root, file), "utf8")).tasks;
-    } catch {
-      return undefined;
-    }
+    const plans = liveEngine.runsLive().map((r) => r.plan as Plan | undefined);
+    return taskProgress(
+      root,
+      plans.flatMap((p) => p?.stories ?? []).find((s) => s.key === key)?.file,
+    );
   };
 
   const tool = createAthenaParallelTool({

@@ -3,9 +3,9 @@
  * scripted model. Each test starts its own host and stops it by PID.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { StoryScript } from "./agent-script.ts";
-import { killAll } from "./opencode.ts";
-import { locksLeft, type Scenario, SPRINT, scenario } from "./scenario.ts";
+import type { StoryScript } from "../../harness/agent-script.ts";
+import { killAll } from "../../harness/opencode.ts";
+import { locksLeft, type Scenario, SPRINT, scenario } from "../../harness/scenario.ts";
 
 const KEYS = [
   "1-1-catalog-model",

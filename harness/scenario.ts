@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { loadRuns, type RunRecord } from "../../src/run/state.ts";
+import { loadRuns, type RunRecord } from "../src/run/state.ts";
 import { agentScript, type StoryScript, storyOf } from "./agent-script.ts";
 import { type ModelServer, startModelServer } from "./model-server.ts";
 import { type Host, killAll, makeProject, startHost } from "./opencode.ts";

@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-export const REPO = path.resolve(import.meta.dirname, "../..");
+export const REPO = path.resolve(import.meta.dirname, "..");
 
 /** The host binary shipped inside the registry package for this platform. */
 export function opencodeBinary(): string {
