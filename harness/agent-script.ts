@@ -20,6 +20,8 @@ export interface StoryScript {
   files: string[];
   /** How long the story's last answer takes (the session stays busy meanwhile), ms. */
   finishAfterMs?: number;
+  /** Or: finish when this long has passed since the story's first request (a story of T ms). */
+  totalMs?: number;
   outcome?: "ok" | "provider-400" | "provider-500";
   /** Read this file, pause, and write it back whole with one line added. */
   rewriteWhole?: { file: string; pauseMs: number };
@@ -37,9 +39,21 @@ export function storyOf(request: ChatRequest): string | undefined {
 }
 
 export function agentScript(root: string, stories: Record<string, StoryScript>): Script {
+  const firstSeen = new Map<string, number>();
   return (request: ChatRequest): Reply => {
     const story = storyOf(request);
-    if (story) return storyTurn(root, story, stories[story] ?? { files: [] }, request);
+    if (story) {
+      if (!firstSeen.has(story)) firstSeen.set(story, Date.now());
+      const script = stories[story] ?? { files: [] };
+      const reply = storyTurn(root, story, script, request);
+      if (script.totalMs !== undefined && "text" in reply) {
+        reply.delayMs = Math.max(
+          0,
+          script.totalMs - (Date.now() - (firstSeen.get(story) ?? Date.now())),
+        );
+      }
+      return reply;
+    }
     const lastUser = request.messages.findLast((m) => m.role === "user");
     const command = /\{ "command": "([^"]*)" \}/.exec(lastUser ? textOf(lastUser) : "")?.[1];
     if (

@@ -35,10 +35,12 @@ export async function scenario(options: {
   athena?: object;
 }): Promise<Scenario> {
   let root = "";
-  const model = await startModelServer(
-    (request) => agentScript(root, options.stories)(request),
-    storyOf,
-  );
+  // One script for the whole scenario (it keeps per-story state), made once the copy exists.
+  let script: ReturnType<typeof agentScript> | undefined;
+  const model = await startModelServer((request) => {
+    script ??= agentScript(root, options.stories);
+    return script(request);
+  }, storyOf);
   const project = makeProject({
     fixture: options.fixture ?? "demo-project",
     modelUrl: model.url,

@@ -66,7 +66,11 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
   const cache = new ParseCache(absRoot, options.cache !== false);
   const read = (rel: string) => readFileSync(path.join(absRoot, rel), "utf8");
 
-  const sprint = parseSprintStatus(read(files.sprintStatus), files.sprintStatus);
+  const sprintText = read(files.sprintStatus);
+  // A file that does not parse throws here, so only good parses are ever cached.
+  const sprint = cache.get("sprint", contentKey(files.sprintStatus, sprintText), () =>
+    parseSprintStatus(sprintText, files.sprintStatus),
+  );
   const warnings = [...sprint.warnings];
 
   const projectName = path.basename(absRoot);

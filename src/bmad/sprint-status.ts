@@ -5,7 +5,7 @@
  * writer (which must keep every comment) shares one parser. A file that does not parse is
  * an InputError naming the line and column; nothing is ever written from here.
  */
-import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, Scalar } from "yaml";
 import { InputError } from "../util/errors.ts";
 import { type KeyKind, parseKey } from "./keys.ts";
 
@@ -29,6 +29,8 @@ export interface SprintEntry {
   story?: string;
   /** `2.1`, for stories. */
   id?: string;
+  /** Where the value is in the text, and how it is quoted: the writer changes only these bytes. */
+  value: { start: number; end: number; quote: "plain" | "double" | "single" };
 }
 
 export interface SprintStatus {
@@ -57,7 +59,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     throw new InputError("expected a `development_status:` mapping of key: status", file, line);
   }
 
-  const raw: Array<{ key: string; status: string; line: number }> = [];
+  const raw: Array<{ key: string; status: string; line: number; value: SprintEntry["value"] }> = [];
   for (const pair of statusNode.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
     const line = lineOfNode(pair.key, lineCounter);
@@ -68,7 +70,14 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     ) {
       throw new InputError(`expected a status string for "${key}"`, file, line);
     }
-    raw.push({ key, status: String(pair.value.value), line });
+    const [start, end] = pair.value.range ?? [0, 0];
+    const quote =
+      pair.value.type === Scalar.QUOTE_DOUBLE
+        ? "double"
+        : pair.value.type === Scalar.QUOTE_SINGLE
+          ? "single"
+          : "plain";
+    raw.push({ key, status: String(pair.value.value), line, value: { start, end, quote } });
   }
 
   const knownEpics = new Set<string>();
@@ -78,10 +87,10 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   }
   const known = new Set([...STORY_STATUSES, ...LEGACY_STATUSES, "optional"]);
   const warnings: string[] = [];
-  const entries = raw.map(({ key, status, line }): SprintEntry => {
+  const entries = raw.map(({ key, status, line, value }): SprintEntry => {
     if (!known.has(status))
       warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);
-    return { key, status, line, ...parseKey(key, knownEpics) };
+    return { key, status, line, value, ...parseKey(key, knownEpics) };
   });
 
   const location = root.get("story_location");

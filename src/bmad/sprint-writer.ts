@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import writeFileAtomic from "write-file-atomic";
-import { isMap, isScalar, LineCounter, parseDocument, Scalar } from "yaml";
+import { parse } from "yaml";
 import { InputError } from "../util/errors.ts";
 import { suggest } from "../util/suggest.ts";
 import { ensureAthenaDir } from "./cache.ts";
@@ -125,24 +125,24 @@ export function replaceStatus(
     }
   }
 
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, keepSourceTokens: true });
-  const statusMap = doc.get("development_status", true);
-  const node = isMap(statusMap) ? statusMap.get(entry.key, true) : undefined;
-  if (!isScalar(node) || !node.range)
-    throw new InputError(`cannot locate the value of ${entry.key}`, file, entry.line);
-  const [start, end] = node.range;
+  const { start, end, quote } = entry.value;
   const replacement =
-    node.type === Scalar.QUOTE_DOUBLE
+    quote === "double"
       ? `"${change.status}"`
-      : node.type === Scalar.QUOTE_SINGLE
+      : quote === "single"
         ? `'${change.status}'`
         : change.status;
   const next = text.slice(0, start) + replacement + text.slice(end);
-
-  const check = parseSprintStatus(next, file).entries.find((e) => e.key === entry.key);
-  if (check?.status !== change.status)
+  // A scalar of safe characters replaced another: check that the changed line reads right.
+  const lineStart = next.lastIndexOf("\n", start) + 1;
+  const lineEnd = next.indexOf("\n", start);
+  const changed = parse(next.slice(lineStart, lineEnd < 0 ? undefined : lineEnd).trim()) as Record<
+    string,
+    unknown
+  > | null;
+  if (changed?.[entry.key] !== change.status) {
     throw new Error(`internal: ${entry.key} did not change as intended`);
+  }
   return {
     text: next,
     result: { key: entry.key, previous: entry.status, status: change.status, changed: true },

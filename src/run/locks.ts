@@ -9,11 +9,10 @@
  * `onCompromised` and never throws.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import lockfile from "proper-lockfile";
-import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import { ensureAthenaDir } from "../bmad/cache.ts";
 import { normaliseRepoPath } from "../plan/claims.ts";
@@ -68,6 +67,7 @@ interface Held {
 }
 
 export const DEFAULT_LOCK_STALE_MS = 30_000;
+const HOST = hostname();
 
 /** The lock name of a repo-relative path. */
 export function lockId(repoPath: string): string {
@@ -79,6 +79,7 @@ export class FileLocks {
   readonly staleMs: number;
   private readonly held = new Map<string, Held>();
   private readonly pending = new Map<string, Promise<AcquireResult>>();
+  private dirReady = false;
 
   constructor(private readonly options: FileLocksOptions) {
     this.dir = path.join(options.root, ".athena", "locks");
@@ -224,7 +225,10 @@ export class FileLocks {
       if (mine.holder.story === holder.story) return { ok: true, path: repoPath };
       return this.refusal(repoPath, mine.owner);
     }
-    ensureAthenaDir(this.options.root, "locks");
+    if (!this.dirReady) {
+      ensureAthenaDir(this.options.root, "locks");
+      this.dirReady = true;
+    }
     const lockPath = path.join(this.dir, `${lockId(repoPath)}.lock`);
     try {
       const release = await lockfile.lock(path.join(this.options.root, repoPath), {
@@ -249,11 +253,13 @@ export class FileLocks {
         run: holder.run,
         ...(holder.session ? { session: holder.session } : {}),
         pid: process.pid,
-        host: hostname(),
+        host: HOST,
         acquiredAt: now,
         refreshedAt: now,
       };
-      writeFileAtomic.sync(this.ownerFile(repoPath), `${JSON.stringify(owner, null, 2)}\n`);
+      // Written in place: the lock itself is the directory; a reader that catches this record
+      // half-written reads "unknown owner" (readOwner), which is true for that instant.
+      writeFileSync(this.ownerFile(repoPath), `${JSON.stringify(owner)}\n`);
       this.held.set(repoPath, { holder, release, owner });
       return { ok: true, path: repoPath };
     } catch (error) {

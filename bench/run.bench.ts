@@ -1,0 +1,180 @@
+/**
+ * The live run (issue "Execute"): the scheduler's makespan on 200 seeded random instances
+ * (30 stories, random durations, conflicts and dependencies, cap 3) against the lower bound and
+ * against running the same instances in waves; and the cost of `tool.execute.before` for a
+ * session outside any run and for a write under a lock the story already holds.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { createAthena } from "../src/athena.ts";
+import { schedule } from "../src/plan/schedule.ts";
+import { FakeHost } from "../test/helpers/fake-host.ts";
+import { prng } from "./lib/generate.ts";
+import { fmt, line, quantile } from "./lib/stats.ts";
+
+interface Instance {
+  weights: number[];
+  deps: Array<[number, number]>;
+  conflicts: Array<[number, number]>;
+}
+
+function instance(seed: number): Instance {
+  const random = prng(seed);
+  const n = 30;
+  const weights = Array.from({ length: n }, () => 1 + Math.floor(random() * 10));
+  const deps: Array<[number, number]> = [];
+  const conflicts: Array<[number, number]> = [];
+  for (let a = 0; a < n; a++) {
+    for (let b = a + 1; b < n; b++) {
+      const r = random();
+      if (r < 0.04) deps.push([a, b]);
+      else if (r < 0.12) conflicts.push([a, b]);
+    }
+  }
+  return { weights, deps, conflicts };
+}
+
+/** max(total work / cap, longest dependency chain, heaviest set of mutually conflicting stories). */
+function lowerBound({ weights, deps, conflicts }: Instance, cap: number): number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  const chain = new Array(weights.length).fill(0) as number[];
+  for (let b = 0; b < weights.length; b++) {
+    const before = deps.filter(([, to]) => to === b).map(([from]) => chain[from] ?? 0);
+    chain[b] = (weights[b] ?? 0) + Math.max(0, ...before);
+  }
+  const adj = weights.map(
+    (_, i) => new Set(conflicts.flatMap(([a, b]) => (a === i ? [b] : b === i ? [a] : []))),
+  );
+  let clique = 0;
+  const grow = (members: number[], candidates: number[], weight: number) => {
+    clique = Math.max(clique, weight);
+    const rest = candidates.reduce((s, c) => s + (weights[c] ?? 0), 0);
+    if (weight + rest <= clique) return;
+    candidates.forEach((c, i) => {
+      grow(
+        [...members, c],
+        candidates.slice(i + 1).filter((d) => adj[c]?.has(d)),
+        weight + (weights[c] ?? 0),
+      );
+    });
+  };
+  grow(
+    [],
+    weights.map((_, i) => i),
+    0,
+  );
+  return Math.max(total / cap, Math.max(...chain), clique);
+}
+
+/** Waves: start up to `cap` compatible ready stories, wait for all of them, repeat. */
+function waves({ weights, deps, conflicts }: Instance, cap: number): number {
+  const done = new Set<number>();
+  let time = 0;
+  while (done.size < weights.length) {
+    const wave: number[] = [];
+    for (let s = 0; s < weights.length && wave.length < cap; s++) {
+      if (done.has(s) || !deps.filter(([, b]) => b === s).every(([a]) => done.has(a))) continue;
+      if (
+        wave.some((w) => conflicts.some(([a, b]) => (a === w && b === s) || (a === s && b === w)))
+      )
+        continue;
+      wave.push(s);
+    }
+    time += Math.max(...wave.map((s) => weights[s] ?? 0));
+    for (const s of wave) done.add(s);
+  }
+  return time;
+}
+
+console.log("\n## Scheduler and hooks (npm run bench)\n");
+const cap = 3;
+let ratioSum = 0;
+let gainSum = 0;
+const runs = 200;
+for (let seed = 1; seed <= runs; seed++) {
+  const inst = instance(seed);
+  const key = (i: number) => `s${i}`;
+  const result = schedule({
+    stories: inst.weights.map((w, i) => ({ key: key(i), weight: w })),
+    dependencies: inst.deps.map(([a, b]) => [key(a), key(b)] as const),
+    exclusive: inst.conflicts.map(([a, b]) => [key(a), key(b)] as const),
+    cap,
+  });
+  ratioSum += result.makespan / lowerBound(inst, cap);
+  gainSum += 1 - result.makespan / waves(inst, cap);
+}
+const meanRatio = ratioSum / runs;
+const meanGain = gainSum / runs;
+line("scheduler makespan / lower bound, mean of 200 instances", meanRatio.toFixed(3), meanRatio, {
+  max: 1.1,
+  label: "target <= 1.10x",
+});
+line(
+  "scheduler makespan / waves makespan, mean of 200 instances",
+  `${(meanGain * 100).toFixed(1)}% shorter`,
+  1 - meanGain,
+  { max: 0.85, label: "target >= 15% shorter" },
+);
+
+// tool.execute.before: a session outside any run, and a write under a lock the story holds.
+const root = mkdtempSync(path.join(tmpdir(), "athena-bench-hook-"));
+mkdirSync(path.join(root, "_bmad-output/implementation-artifacts"), { recursive: true });
+writeFileSync(
+  path.join(root, "_bmad-output/implementation-artifacts/sprint-status.yaml"),
+  "development_status:\n  epic-1: in-progress\n  1-1-bench: ready-for-dev\n",
+);
+writeFileSync(
+  path.join(root, "_bmad-output/implementation-artifacts/1-1-bench.md"),
+  "# Story 1.1: Bench\n\n## Tasks / Subtasks\n\n- [ ] Edit `src/a.ts`\n",
+);
+const host = new FakeHost(() => ({ ms: 600_000 }));
+const athena = createAthena({ directory: root, host, env: { HOME: root, XDG_CONFIG_HOME: root } });
+host.onEvent = (event) => void athena.hooks.event?.({ event: event as never });
+const tool = athena.hooks.tool?.athena_parallel;
+await tool?.execute(
+  { action: "execute", storyIds: ["1.1"] } as never,
+  { sessionID: "ses_parent", directory: root } as never,
+);
+await new Promise((resolve) => setTimeout(resolve, 50));
+const session = athena.engine.runsLive()[0]?.stories[0]?.sessionId ?? "";
+const before = athena.hooks["tool.execute.before"];
+if (!before || !session) throw new Error("no run to measure");
+const args = { filePath: path.join(root, "src/a.ts"), content: "x" };
+await before({ tool: "write", sessionID: session, callID: "c0" }, { args }); // takes the lock once
+const empty = async (_i: unknown, _o: unknown) => {};
+const measure = async (fn: () => Promise<void>, times = 20_000) => {
+  const out: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const start = performance.now();
+    await fn();
+    out.push(performance.now() - start);
+  }
+  return out;
+};
+const baseline = await measure(() => empty({}, {}));
+const outside = await measure(() =>
+  before({ tool: "write", sessionID: "ses_elsewhere", callID: "c" }, { args }),
+);
+const held = await measure(
+  () => before({ tool: "write", sessionID: session, callID: "c" }, { args }),
+  5_000,
+);
+const p99 = (v: number[]) => quantile(v, 0.99);
+line(
+  "tool.execute.before, session outside any run, p99, vs empty fn",
+  fmt(p99(outside)),
+  p99(outside) / p99(baseline),
+);
+line(
+  "tool.execute.before, write under a lock already held, p99, vs empty",
+  fmt(p99(held)),
+  p99(held) / p99(baseline),
+);
+console.log(
+  `  (empty async function p99 ${fmt(p99(baseline))}; the held-lock write re-checks the file's version: a stat and a hash)`,
+);
+await athena.engine.cancel(athena.engine.runsLive()[0]?.id ?? "");
+athena.engine.dispose();
+rmSync(root, { recursive: true, force: true });
