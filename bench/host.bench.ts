@@ -4,31 +4,18 @@
  * to first answer with the plugin against without it, measured in the same run.
  */
 import { performance } from "node:perf_hooks";
-import type { StoryScript } from "../harness/agent-script.ts";
+import { demoStories } from "../harness/demo-stories.ts";
 import { startModelServer } from "../harness/model-server.ts";
 import { killAll, makeProject, startHost } from "../harness/opencode.ts";
 import { scenario } from "../harness/scenario.ts";
 import { fmt, line, median } from "./lib/stats.ts";
 
-const KEYS = [
-  "1-1-catalog-model",
-  "1-2-catalog-api",
-  "1-3-search",
-  "1-4-orders-api",
-  "1-5-pricing",
-  "1-6-daily-report",
-];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 console.log("\n## On the real OpenCode host (npm run bench)\n");
 
 try {
   // 1. From the execute call to all admitted children busy (three independent stories, cap 3).
-  const long = Object.fromEntries(
-    KEYS.map((k) => [
-      k,
-      { files: [`src/bench/${k}.ts`], finishAfterMs: 60_000 } satisfies StoryScript,
-    ]),
-  );
+  const long = demoStories({ finishAfterMs: 60_000 }, {});
   const toBusy: number[] = [];
   const acceptedToBusy: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -55,9 +42,7 @@ try {
 
   // 2. Six stories of T seconds each, cap 3: the ideal is 2T.
   const T = 4_000;
-  const timed = Object.fromEntries(
-    KEYS.map((k) => [k, { files: [`src/bench/${k}.ts`], totalMs: T } satisfies StoryScript]),
-  );
+  const timed = demoStories({ totalMs: T });
   const walls: number[] = [];
   const endToEnd: number[] = [];
   for (let i = 0; i < 3; i++) {

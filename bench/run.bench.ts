@@ -7,12 +7,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
 import { createAthena } from "../src/athena.ts";
 import { schedule } from "../src/plan/schedule.ts";
 import { FakeHost } from "../test/helpers/fake-host.ts";
 import { prng } from "./lib/generate.ts";
-import { fmt, line, quantile } from "./lib/stats.ts";
+import { fmt, line, quantile, sample } from "./lib/stats.ts";
 
 interface Instance {
   weights: number[];
@@ -144,15 +143,7 @@ if (!before || !session) throw new Error("no run to measure");
 const args = { filePath: path.join(root, "src/a.ts"), content: "x" };
 await before({ tool: "write", sessionID: session, callID: "c0" }, { args }); // takes the lock once
 const empty = async (_i: unknown, _o: unknown) => {};
-const measure = async (fn: () => Promise<void>, times = 20_000) => {
-  const out: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const start = performance.now();
-    await fn();
-    out.push(performance.now() - start);
-  }
-  return out;
-};
+const measure = (fn: () => Promise<void>, times = 20_000) => sample(times, fn, 100);
 const baseline = await measure(() => empty({}, {}));
 const outside = await measure(() =>
   before({ tool: "write", sessionID: "ses_elsewhere", callID: "c" }, { args }),

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { StoryScript } from "../harness/agent-script.ts";
+import { demoStories } from "../harness/demo-stories.ts";
 import { killAll } from "../harness/opencode.ts";
 import { SPRINT, scenario } from "../harness/scenario.ts";
 import { taskProgress } from "../src/bmad/task-progress.ts";
@@ -14,20 +14,7 @@ import type { Plan } from "../src/plan/types.ts";
 import { formatDuration, renderProgress, runProgress } from "../src/run/progress.ts";
 
 const STORY_SECONDS = Number(process.env.DEMO_STORY_SECONDS ?? 4);
-const files: Record<string, string[]> = {
-  "1-1-catalog-model": ["src/catalog/model.ts"],
-  "1-2-catalog-api": ["src/catalog/api.ts", "src/server/routes.ts"],
-  "1-3-search": ["src/search/index.ts"],
-  "1-4-orders-api": ["src/orders/api.ts", "src/server/routes.ts"],
-  "1-5-pricing": ["src/pricing/rules.ts"],
-  "1-6-daily-report": ["src/reports/daily.ts"],
-};
-const stories: Record<string, StoryScript> = Object.fromEntries(
-  Object.entries(files).map(([key, list]) => [
-    key,
-    { files: list, finishAfterMs: STORY_SECONDS * 1000 },
-  ]),
-);
+const stories = demoStories({ finishAfterMs: STORY_SECONDS * 1000 });
 
 const rule = (title: string) =>
   console.log(`\n${"=".repeat(8)} ${title} ${"=".repeat(Math.max(0, 70 - title.length))}\n`);

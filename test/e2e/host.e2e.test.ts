@@ -4,29 +4,13 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { StoryScript } from "../../harness/agent-script.ts";
+import { DEMO_KEYS, demoStories } from "../../harness/demo-stories.ts";
 import { killAll } from "../../harness/opencode.ts";
 import { locksLeft, type Scenario, SPRINT, scenario } from "../../harness/scenario.ts";
 
-const KEYS = [
-  "1-1-catalog-model",
-  "1-2-catalog-api",
-  "1-3-search",
-  "1-4-orders-api",
-  "1-5-pricing",
-  "1-6-daily-report",
-];
-const FILES: Record<string, string[]> = {
-  "1-1-catalog-model": ["src/catalog/model.ts"],
-  "1-2-catalog-api": ["src/catalog/api.ts", "src/server/routes.ts"],
-  "1-3-search": ["src/search/index.ts"],
-  "1-4-orders-api": ["src/orders/api.ts", "src/server/routes.ts"],
-  "1-5-pricing": ["src/pricing/rules.ts"],
-  "1-6-daily-report": ["src/reports/daily.ts"],
-};
+const KEYS = DEMO_KEYS;
 const stories = (finishAfterMs: number, overrides: Record<string, Partial<StoryScript>> = {}) =>
-  Object.fromEntries(
-    KEYS.map((k) => [k, { files: FILES[k] ?? [], finishAfterMs, ...overrides[k] }]),
-  );
+  demoStories({ finishAfterMs }, overrides);
 
 let current: Scenario | undefined;
 /** Starts a scenario and remembers it, so afterEach stops it whatever happens. */
