@@ -291,3 +291,33 @@ describe("runtime coordination", () => {
     expect(readFileSync(path.join(h.root, SPRINT_FILE), "utf8")).toContain("1-1-a: ready-for-dev");
   });
 });
+
+describe("more of execute", () => {
+  it("never exceeds the cap with two runs at once: one limiter for the whole process", async () => {
+    const h = harness(projectWith(six), () => ({ ms: 100 }), {
+      maxConcurrentStories: 2,
+      conflictStrategy: "manual",
+    });
+    const [first, second] = await Promise.all([
+      h.call({ action: "execute", storyIds: ["1.1", "1.2", "1.3"] }),
+      h.call({ action: "execute", storyIds: ["1.4", "1.5", "1.6"] }),
+    ]);
+    await Promise.all(
+      [first, second].map((r) => h.athena.engine.waitFor(r.metadata.run?.id ?? "")),
+    );
+    expect(h.host.maxBusy).toBe(2);
+    expect(h.host.sessions.size).toBe(6);
+  });
+
+  it("waits for the end with waitForCompletion and returns the final table", async () => {
+    const h = harness(projectWith(six.slice(0, 2)), () => ({ ms: 40 }));
+    const result = await h.call({
+      action: "execute",
+      storyIds: ["1.1", "1.2"],
+      waitForCompletion: true,
+    });
+    expect(result.title).toMatch(/^athena-parallel run run-\S+: completed$/);
+    expect(result.output).toMatch(/\| 1\.1 `1-1-a` \| completed \|/);
+    expect(result.output).toMatch(/\| 1\.2 `1-2-b` \| completed \|/);
+  });
+});
