@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import type { Hooks } from "@opencode-ai/plugin";
 import pLimit from "p-limit";
+import { bmadArtefactTest } from "./bmad/artefacts.ts";
 import { type BmadFiles, discoverBmad } from "./bmad/discover.ts";
 import { taskProgress } from "./bmad/task-progress.ts";
 import { loadConfig } from "./config/load.ts";
@@ -54,11 +55,7 @@ export function createAthena(options: AthenaOptions): Athena {
   } catch {
     files = undefined; // not a BMAD project (yet): the tool says so when called
   }
-  const storyDir = files ? `${files.storiesDir}/` : undefined;
-  const isShared = (p: string) =>
-    p === files?.sprintStatus ||
-    /(^|\/)sprint-status\.yaml$|^(_bmad[^/]*|\.bmad|\.athena)\//.test(p) ||
-    (storyDir !== undefined && p.startsWith(storyDir) && p.endsWith(".md"));
+  const isShared = bmadArtefactTest(files);
 
   const locks = new FileLocks({
     root,

@@ -2,9 +2,9 @@
  * Builds the plan from a loaded project: claims per story, the conflict graph, and the
  * schedule. Pure: everything it needs was read by `bmad/project.ts`.
  */
-import path from "node:path";
 import picomatch from "picomatch";
 import type { Component } from "../bmad/architecture.ts";
+import { bmadArtefactTest } from "../bmad/artefacts.ts";
 import type { LoadedProject, LoadedStory } from "../bmad/project.ts";
 import { resolveStoryId } from "../bmad/resolve-id.ts";
 import type { Evidence } from "../bmad/story.ts";
@@ -38,7 +38,7 @@ export function buildPlan(
   const context: ClaimContext = {
     root: files.root,
     known,
-    isArtefact: artefactTest(project),
+    isArtefact: bmadArtefactTest(project.files),
     isIgnored:
       config.ignorePaths.length > 0 ? picomatch(config.ignorePaths, { dot: true }) : () => false,
     components: [],
@@ -159,21 +159,6 @@ function tryResolve(project: LoadedProject, id: string) {
     if (error instanceof InputError) return undefined;
     throw error;
   }
-}
-
-/** BMAD's own files are never claims: the sprint file, story files, planning docs, `_bmad*`. */
-function artefactTest(project: LoadedProject): (p: string) => boolean {
-  const { files } = project;
-  const sprintDir = path.posix.dirname(files.sprintStatus);
-  const docs = new Set(files.planningDocs);
-  const storyDirs = [files.storiesDir, sprintDir].filter((d) => d !== ".").map((d) => `${d}/`);
-  return (p) =>
-    p === files.sprintStatus ||
-    path.posix.basename(p) === "sprint-status.yaml" ||
-    /^(_bmad[^/]*|\.bmad|\.athena)(\/|$)/.test(p) ||
-    docs.has(p) ||
-    (p.endsWith(".md") && storyDirs.some((dir) => p.startsWith(dir))) ||
-    storyDirs.includes(p);
 }
 
 /**

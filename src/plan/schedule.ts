@@ -40,10 +40,9 @@ export function schedule(input: ScheduleInput): Schedule {
     exclusive.set(b, (exclusive.get(b) ?? new Set()).add(a));
   }
   // A story blocked outright holds back everything that depends on it.
-  for (const key of topologicalOrBlocked(
+  for (const key of topologicalOrder(
     input.stories.map((s) => s.key),
     predecessors,
-    blocked,
   )) {
     const blocker = (predecessors.get(key) ?? []).find((p) => blocked.has(p));
     if (blocker && !blocked.has(key)) blocked.set(key, `waits for ${blocker}, which cannot start`);
@@ -134,11 +133,7 @@ function bottomLevels(
 }
 
 /** Keys in an order where predecessors come first (cycles left in input order). */
-function topologicalOrBlocked(
-  keys: string[],
-  predecessors: Map<string, string[]>,
-  _blocked: Map<string, string>,
-): string[] {
+function topologicalOrder(keys: string[], predecessors: Map<string, string[]>): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const visit = (key: string, stack: Set<string>) => {

@@ -9,7 +9,7 @@
  * `onCompromised` and never throws.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import lockfile from "proper-lockfile";
@@ -62,7 +62,7 @@ export interface FileLocksOptions {
 
 interface Held {
   holder: LockHolder;
-  release: () => Promise<void>;
+  release: () => void;
   owner: LockOwner;
 }
 
@@ -142,8 +142,12 @@ export class FileLocks {
     const held = this.held.get(repoPath);
     if (!held || held.holder.story !== story) return false;
     this.held.delete(repoPath);
-    rmSync(this.ownerFile(repoPath), { force: true });
-    await held.release().catch(() => {});
+    removeFile(this.ownerFile(repoPath));
+    try {
+      held.release();
+    } catch {
+      // Already taken over or removed: it is not ours any more either way.
+    }
     return true;
   }
 
@@ -231,7 +235,9 @@ export class FileLocks {
     }
     const lockPath = path.join(this.dir, `${lockId(repoPath)}.lock`);
     try {
-      const release = await lockfile.lock(path.join(this.options.root, repoPath), {
+      // lockSync: the same algorithm over synchronous calls, without a thread-pool hop per step
+      // (we never retry inside proper-lockfile; `acquire` polls instead).
+      const release = lockfile.lockSync(path.join(this.options.root, repoPath), {
         lockfilePath: lockPath,
         realpath: false,
         stale: this.staleMs,
@@ -301,5 +307,13 @@ export function processAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function removeFile(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
 }
