@@ -184,10 +184,8 @@ function resolveAll(components: Component[], context: ClaimContext): ResolvedCom
     paths: component.paths.flatMap((p) => {
       const normal = normaliseRepoPath(p.path, context.root);
       if (!normal.inside || context.isArtefact(normal.path)) return [];
-      if (context.known.has(normal.path)) return [normal.path];
-      if (context.known.isDir(normal.path)) return [`${normal.path}/`];
-      const tails = context.known.withSuffix(normal.path);
-      return tails.length === 1 ? tails : [normal.path];
+      // An ambiguous or unknown path is kept as written, as for a story's own mentions.
+      return [context.known.resolve(normal.path)?.path ?? normal.path];
     }),
   }));
 }

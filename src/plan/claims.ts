@@ -141,19 +141,17 @@ export function claimsForStory(
     ev: Evidence,
   ): { path: string; note?: string } | undefined {
     if (kindOf(p) === "glob") return { path: p };
-    const { known } = context;
-    if (known.has(p)) return { path: p };
-    if (!p.endsWith("/") && known.isDir(p)) return { path: `${p}/` };
-    const candidates = known.withSuffix(p);
-    if (candidates.length === 1 && candidates[0])
-      return { path: candidates[0], note: `resolved from \`${p}\`` };
-    if (candidates.length > 1) {
+    const known = context.known.resolve(p);
+    if (!known) return bare ? undefined : { path: p };
+    if (known.candidates) {
+      const some = known.candidates.slice(0, 5).join(", ");
       out.warnings.push(
-        `${ev.file}:${ev.line}: \`${p}\` could be ${candidates.slice(0, 5).join(", ")}${candidates.length > 5 ? ", ..." : ""}; claimed as written`,
+        `${ev.file}:${ev.line}: \`${p}\` could be ${some}${known.candidates.length > 5 ? ", ..." : ""}; claimed as written`,
       );
-      return { path: p };
     }
-    return bare ? undefined : { path: p };
+    return known.resolvedFrom
+      ? { path: known.path, note: `resolved from \`${known.resolvedFrom}\`` }
+      : { path: known.path };
   }
 }
 

@@ -44,6 +44,19 @@ export class KnownTree {
     );
   }
 
+  /**
+   * What a mentioned path names: itself when known, the folder when it is one, or the one known
+   * path it is the tail of. `candidates` lists the tails when there are several (ambiguous);
+   * undefined means the tree knows nothing of it (a new file, or not a path at all).
+   */
+  resolve(p: string): { path: string; resolvedFrom?: string; candidates?: string[] } | undefined {
+    if (this.has(p)) return { path: p };
+    if (!p.endsWith("/") && this.isDir(p)) return { path: `${p}/` };
+    const tails = this.withSuffix(p);
+    if (tails.length === 1 && tails[0]) return { path: tails[0], resolvedFrom: p };
+    return tails.length > 1 ? { path: p, candidates: tails } : undefined;
+  }
+
   all(): IterableIterator<string> {
     return this.paths.values();
   }

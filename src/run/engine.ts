@@ -12,7 +12,7 @@ import { setStatus } from "../bmad/sprint-writer.ts";
 import type { ParallelConfig } from "../config/schema.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
 import type { WriteGuard } from "./guard.ts";
-import type { Host, TodoItem } from "./host.ts";
+import { describeHostError, type Host, type TodoItem } from "./host.ts";
 import type { FileLocks } from "./locks.ts";
 import { storyWork } from "./prompt.ts";
 import {
@@ -250,7 +250,7 @@ export class RunEngine {
         void this.checkIdle(run, story);
         break;
       case "session.error": {
-        const text = errorText(props.error);
+        const text = describeHostError(props.error) ?? "";
         if (/MessageAbortedError/.test(text) && story.cancelRequested) break;
         // An unknown agent gives an error and never an idle: the error ends the story.
         void this.finish(run, story, "failed", text || "the session reported an error");
@@ -622,10 +622,4 @@ function covered(p: string, story: PlannedStory): boolean {
     ) ||
     (story.file !== undefined && p === story.file)
   );
-}
-
-function errorText(error: unknown): string {
-  if (!error || typeof error !== "object") return String(error ?? "");
-  const e = error as { name?: string; data?: { message?: string } };
-  return [e.name, e.data?.message].filter(Boolean).join(": ");
 }

@@ -5,6 +5,7 @@
  */
 import type { PluginInput } from "@opencode-ai/plugin";
 import {
+  describeHostError,
   type Host,
   HostError,
   type LastMessage,
@@ -28,12 +29,6 @@ function check<T>(call: string, result: Result<T>): T {
     throw new HostError(`${call} failed: ${detail.slice(0, 300)}`);
   }
   return result.data as T;
-}
-
-function errorText(error: unknown): string | undefined {
-  if (!error || typeof error !== "object") return undefined;
-  const e = error as { name?: string; data?: { message?: string } };
-  return [e.name, e.data?.message].filter(Boolean).join(": ") || JSON.stringify(error);
 }
 
 export class OpencodeHost implements Host {
@@ -139,7 +134,7 @@ export class OpencodeHost implements Host {
         .flatMap((p) => (p.type === "text" ? [p.text] : []))
         .join("\n")
         .trim();
-      const error = errorText(info.error);
+      const error = describeHostError(info.error);
       return {
         createdAt: info.time.created,
         completed: info.time.completed !== undefined || error !== undefined,

@@ -60,3 +60,11 @@ export interface Host extends HostSessions {
 export class HostError extends Error {
   override readonly name = "HostError";
 }
+
+/** `APIError: 400 Bad Request` from the error objects the host attaches to messages and events. */
+export function describeHostError(error: unknown): string | undefined {
+  if (typeof error === "string") return error || undefined;
+  if (!error || typeof error !== "object") return undefined;
+  const e = error as { name?: string; data?: { message?: string } };
+  return [e.name, e.data?.message].filter(Boolean).join(": ") || JSON.stringify(error);
+}

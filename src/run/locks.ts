@@ -201,8 +201,7 @@ export class FileLocks {
   releaseStale(): LockInfo[] {
     const stale = this.list().filter((lock) => lock.stale);
     for (const lock of stale) {
-      rmSync(path.join(this.dir, `${lock.id}.lock`), { recursive: true, force: true });
-      rmSync(path.join(this.dir, `${lock.id}.json`), { force: true });
+      this.removeOnDisk(lock.id);
     }
     return stale;
   }
@@ -216,11 +215,16 @@ export class FileLocks {
     for (const lock of this.list()) {
       if (lock.owner?.run !== run || (story !== undefined && lock.owner.story !== story)) continue;
       if (this.held.has(lock.owner.path)) continue; // ours, alive: released the normal way
-      rmSync(path.join(this.dir, `${lock.id}.lock`), { recursive: true, force: true });
-      rmSync(path.join(this.dir, `${lock.id}.json`), { force: true });
+      this.removeOnDisk(lock.id);
       removed.push(lock.owner.path);
     }
     return removed;
+  }
+
+  /** Removes a lock and its owner record on disk, whoever took it. */
+  private removeOnDisk(id: string): void {
+    rmSync(path.join(this.dir, `${id}.lock`), { recursive: true, force: true });
+    removeFile(path.join(this.dir, `${id}.json`));
   }
 
   private async attempt(repoPath: string, holder: LockHolder): Promise<AcquireResult> {

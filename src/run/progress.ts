@@ -6,12 +6,12 @@
 import { schedule } from "../plan/schedule.ts";
 import type { Plan } from "../plan/types.ts";
 import type { TodoItem } from "./host.ts";
-import { ACTIVE_STATES, FINAL_STATES, type RunRecord } from "./state.ts";
+import { ACTIVE_STATES, FINAL_STATES, type RunRecord, type StoryState } from "./state.ts";
 
 export interface StoryProgress {
   key: string;
   id: string;
-  state: string;
+  state: StoryState;
   elapsedMs?: number;
   tasks: { done: number; total: number };
   todos: { done: number; total: number };
@@ -80,10 +80,10 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
   });
 
   let remainingMs: number | undefined;
-  if (stories.every((s) => FINAL_STATES.has(s.state as never))) remainingMs = 0;
+  if (stories.every((s) => FINAL_STATES.has(s.state))) remainingMs = 0;
   else if (perTask !== undefined) {
     // The rest of the run, scheduled as the engine would: cap, dependencies, conflicts.
-    const open = stories.filter((s) => !FINAL_STATES.has(s.state as never));
+    const open = stories.filter((s) => !FINAL_STATES.has(s.state));
     const keys = new Set(open.map((s) => s.key));
     const planned = plan?.stories ?? [];
     remainingMs = schedule({
