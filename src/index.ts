@@ -8,6 +8,7 @@ import { createAthena } from "./athena.ts";
 import { OpencodeHost } from "./run/host-opencode.ts";
 import { createBrokenTool } from "./tool/athena-parallel.ts";
 import { InputError } from "./util/errors.ts";
+import { reportUnexpected } from "./util/unexpected.ts";
 
 export const PLUGIN_ID = "athena-parallel";
 
@@ -29,8 +30,13 @@ async function server(input: PluginInput, options?: PluginOptions): Promise<Hook
     setTimeout(() => void athena.recover().catch((error) => log(`recovery failed: ${error}`)), 0);
     return athena.hooks;
   } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    return { tool: { athena_parallel: createBrokenTool(error.format()) } };
+    // The host must start all the same: the tool then says why the plugin could not.
+    const reason =
+      error instanceof InputError
+        ? error.format()
+        : reportUnexpected(error, { command: "athena-parallel start", root: input.directory });
+    if (!(error instanceof InputError)) log(reason);
+    return { tool: { athena_parallel: createBrokenTool(reason) } };
   }
 }
 

@@ -1,11 +1,20 @@
 /**
  * The one place where configuration, reading and planning meet: the CLI and the tool both
- * plan through here, so they can never disagree.
+ * plan through here, so they can never disagree. It also keeps the learned history model:
+ * rebuilt when the done stories (or the known files) change, cached under `.athena/` by a
+ * fingerprint of those, so that a plan pays for learning once, not every time.
  */
-import { loadProject } from "./bmad/project.ts";
+import { statSync } from "node:fs";
+import path from "node:path";
+import picomatch from "picomatch";
+import { contentKey, ParseCache } from "./bmad/cache.ts";
+import { type LoadedProject, loadProject } from "./bmad/project.ts";
 import { loadConfig } from "./config/load.ts";
-import type { AthenaConfig } from "./config/schema.ts";
-import { buildPlan } from "./plan/build.ts";
+import type { AthenaConfig, ParallelConfig } from "./config/schema.ts";
+import { type AccuracyReport, type ScoredStory, scoreAccuracy } from "./plan/accuracy.ts";
+import { buildPlan, claimContext } from "./plan/build.ts";
+import { applyHistory, HISTORY_FORMAT, type HistoryModel, learnHistory } from "./plan/history.ts";
+import { type DoneInput, replayDone } from "./plan/learn.ts";
 import type { Plan } from "./plan/types.ts";
 
 export interface PlanProjectOptions {
@@ -21,7 +30,7 @@ export interface PlanProjectOptions {
 export function planProject(
   dir: string,
   options: PlanProjectOptions = {},
-): { plan: Plan; config: AthenaConfig } {
+): { plan: Plan; config: AthenaConfig; project: LoadedProject } {
   const { config, sources } = loadConfig(dir, {
     pluginOptions: options.pluginOptions,
     env: options.env,
@@ -31,7 +40,103 @@ export function planProject(
     ...(options.ids ? { ids: options.ids } : {}),
     ...(options.cache === undefined ? {} : { cache: options.cache }),
   });
-  const plan = buildPlan(project, config.parallel, options.cap ? { cap: options.cap } : {});
+  const history = config.parallel.learnFromHistory
+    ? historyModel(project, config.parallel)
+    : undefined;
+  const plan = buildPlan(project, config.parallel, {
+    ...(options.cap ? { cap: options.cap } : {}),
+    ...(history ? { history } : {}),
+  });
   plan.sources.unshift(...sources.map((s) => `config: ${s}`));
-  return { plan, config };
+  if (history)
+    plan.sources.push(
+      `history: ${history.stories} done stor${history.stories === 1 ? "y" : "ies"} with a File List (${history.hot.length} hot files)`,
+    );
+  return { plan, config, project };
+}
+
+/** The done stories, parsed, in sprint order (unreadable ones left out). */
+export function doneInputs(project: LoadedProject): DoneInput[] {
+  return project.done.flatMap(({ entry, file }) => {
+    const story = project.loadStory(entry);
+    return story.doc && !story.error
+      ? [{ key: entry.key, file, doc: story.doc, ...(entry.epic ? { epic: entry.epic } : {}) }]
+      : [];
+  });
+}
+
+/**
+ * The model learned from every done story, kept in `.athena/cache/history/`. Its key is cheap
+ * to compute: the done stories' sizes and times, the known files, and the settings that
+ * change claims.
+ */
+export function historyModel(
+  project: LoadedProject,
+  config: ParallelConfig,
+): HistoryModel | undefined {
+  if (project.done.length === 0) return undefined;
+  const stamps = project.done.map(({ file }) => {
+    try {
+      const stat = statSync(path.join(project.files.root, file));
+      return `${file}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return `${file}:-`;
+    }
+  });
+  const key = contentKey(
+    `history-${HISTORY_FORMAT}`,
+    ...stamps,
+    project.disk.join("\n"),
+    JSON.stringify(project.architecture?.components.map((c) => c.name) ?? []),
+    JSON.stringify(config.ignorePaths),
+  );
+  const learn = () => {
+    const context = claimContext(project, config);
+    return learnHistory(replayDone(doneInputs(project), context));
+  };
+  // Kept even when the parse cache is off (`--no-cache`): it is the learned model, the
+  // project's memory, not a parse; its key changes whenever what it learned from changes.
+  return new ParseCache(project.files.root, true).get("history", key, learn);
+}
+
+export interface AccuracyProjectOptions {
+  /** Learn from the stories before each one (default true), as a plan would. */
+  history?: boolean;
+  /** Extra known files (a listing of the project's files, for code kept elsewhere). */
+  tree?: readonly string[];
+  batches?: number;
+  seed?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** `athena-parallel accuracy`: the planner scored on the project's own done stories. */
+export function accuracyOfProject(
+  dir: string,
+  options: AccuracyProjectOptions = {},
+): { report: AccuracyReport; project: LoadedProject } {
+  const { config } = loadConfig(dir, { env: options.env });
+  const project = loadProject(dir, { config });
+  const done = doneInputs(project);
+  const context = claimContext(project, config.parallel, options.tree ?? []);
+  const replay = replayDone(done, context);
+  const stories: ScoredStory[] = replay.map((story, i) => ({
+    ...story,
+    predicted:
+      options.history === false
+        ? story.predicted
+        : applyHistory(story.predicted, learnHistory(replay.slice(0, i))),
+    weight: Math.max(1, done[i]?.doc.tasks.total ?? 1),
+  }));
+  // Shared on purpose: the configured shared files, and what the whole history finds hot.
+  const hot = new Set(options.history === false ? [] : learnHistory(replay).hot);
+  const sharedGlob = picomatch(config.parallel.sharedFiles, { dot: true });
+  const report = scoreAccuracy(stories, {
+    isShared: (file) => hot.has(file) || sharedGlob(file),
+    conflictConfidence: config.parallel.conflictConfidence,
+    sharedFiles: config.parallel.sharedFiles,
+    known: context.known,
+    ...(options.batches !== undefined ? { batches: options.batches } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  });
+  return { report, project };
 }

@@ -28,7 +28,7 @@ describe("athena-parallel plan", () => {
     const { code, out } = await run(["plan", "1.1", "1.2", "--dir", dir], "/");
     expect(code).toBe(1);
     expect(out).toContain(
-      "**file** 1.1 (1-1-alpha) <-> 1.2 (1-2-beta): both write `src/shared.ts`",
+      "**file** (blocks, 85% sure) 1.1 (1-1-alpha) <-> 1.2 (1-2-beta): both write `src/shared.ts` (1-1-alpha 85%, task/write/path; 1-2-beta 85%, task/write/path)",
     );
     expect(out).toContain(
       "_bmad-output/implementation-artifacts/1-1-alpha.md:7 (Tasks / Subtasks)",
@@ -61,7 +61,7 @@ describe("athena-parallel plan", () => {
         "warnings",
       ].sort(),
     );
-    expect(plan.format).toBe(1);
+    expect(plan.format).toBe(2);
     expect(plan.stories[0]).toMatchObject({
       key: "1-1-alpha",
       id: "1.1",

@@ -24,6 +24,8 @@ function story(
         kind: kindOf(claim.path),
         intent: "write",
         origin: "story",
+        confidence: 0.9,
+        basis: "task/write/path",
         evidence: { file: `${key}.md`, section: "Tasks", line: ++line },
         ...claim,
       } as Claim;
@@ -39,6 +41,7 @@ function story(
 
 const options = (known: string[] = [], sharedFiles = ["package.json", "**/migrations/**"]) => ({
   sharedFiles,
+  conflictConfidence: 0.5,
   known: new KnownTree(known),
   components: [] as ResolvedComponent[],
 });
@@ -56,7 +59,9 @@ describe("findConflicts", () => {
       kind: "file",
       stories: ["a", "b"],
       paths: ["src/x.ts"],
-      detail: "both write `src/x.ts`",
+      detail: "both write `src/x.ts` (a 90%, task/write/path; b 90%, task/write/path)",
+      blocking: true,
+      confidence: 0.9,
     });
     expect(conflicts[0]?.evidence.map((e) => e.file)).toEqual(["a.md", "b.md"]);
   });

@@ -46,6 +46,7 @@ describe("fixtures/stable-project (stable layout, proposed batch)", () => {
       "sprint status: _bmad-output/implementation-artifacts/sprint-status.yaml",
       "stories: _bmad-output/implementation-artifacts/ (and sub-folders)",
       "architecture: _bmad-output/planning-artifacts/architecture.md",
+      "history: 1 done story with a File List (0 hot files)",
     ]);
     expect(p.mode).toBe("proposed");
   });
@@ -121,12 +122,20 @@ describe("fixtures/stable-project (stable layout, proposed batch)", () => {
   });
 
   it("schedules list-style under the cap: conflicts apart, dependencies after, the longest chain first", () => {
+    // 1.3 names `src/models/` only in its Dev Notes: inside it, 2.2's schedule.ts overlaps,
+    // but a folder named in prose is rarely written whole, so that overlap is advisory.
     expect(p.schedule.waves).toEqual([
-      ["2-2-watering-schedule", "2-1-garden-dashboard"],
-      ["1-3-plant-data-model", "2-3-watering-notifications"],
+      ["2-2-watering-schedule", "2-1-garden-dashboard", "1-3-plant-data-model"],
+      ["2-3-watering-notifications"],
       ["1-2-account-management"],
     ]);
-    expect(p.schedule.batchNow).toEqual(["2-2-watering-schedule", "2-1-garden-dashboard"]);
+    expect(p.schedule.batchNow).toEqual([
+      "2-2-watering-schedule",
+      "2-1-garden-dashboard",
+      "1-3-plant-data-model",
+    ]);
+    const advisory = p.conflicts.find((c) => c.paths.includes("src/models/schedule.ts"));
+    expect(advisory).toMatchObject({ kind: "file", blocking: false, confidence: 0.2 });
     // 1.2 waits for 1.4, running outside the batch, and for 2.1 (both write routes.ts).
     expect(p.schedule.criticalPath.at(-1)).toBe("1-2-account-management");
     expect(p.schedule.blocked).toEqual([]);
@@ -212,7 +221,7 @@ describe("fixtures/edge-project (edge cases)", () => {
 
   it("never claims a path that leaves the project", () => {
     const p = plan(copyFixture("edge-project"), ["1.4"]);
-    expect(p.findings.map((f) => f.path)).toEqual([
+    expect(p.findings.map((f) => f.path).sort()).toEqual([
       "../../etc/passwd",
       "/etc/hosts",
       "src/../../outside.txt",

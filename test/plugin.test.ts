@@ -52,7 +52,7 @@ describe("the plugin", () => {
       context(dir),
     );
     if (typeof result === "string") throw new Error("expected a structured result");
-    expect(result.title).toBe("athena-parallel plan: 2 stories, 1 file conflicts");
+    expect(result.title).toBe("athena-parallel plan: 2 stories, 1 blocking conflicts");
     expect(result.output).toContain("both write `src/shared.ts`");
     expect(result.metadata?.plan.conflicts).toHaveLength(1);
     expect(readFileSync(sprint, "utf8")).toBe(before);

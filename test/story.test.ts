@@ -152,9 +152,9 @@ describe("path text", () => {
     expect(pathFromCode("1.2")).toBeUndefined();
     expect(pathFromCode("src/**/*.test.ts")).toEqual({ path: "src/**/*.test.ts", bare: false });
     expect(pathsFromText("edit src/a/b.ts and/or package.json, e.g. Node.js")).toEqual([
-      { path: "src/a/b.ts", bare: false },
-      { path: "and/or", bare: true },
-      { path: "package.json", bare: true },
+      { path: "src/a/b.ts", bare: false, index: 5 },
+      { path: "and/or", bare: true, index: 16 },
+      { path: "package.json", bare: true, index: 23 },
     ]);
   });
 

@@ -35,6 +35,8 @@ export interface PathText {
    * prose, `a/b` without an extension): the planner keeps it only if the known tree has it.
    */
   bare: boolean;
+  /** Where the path starts in the text it was found in (prose only). */
+  index?: number;
 }
 
 /** Cleans a candidate; undefined when it cannot be a path at all. */
@@ -50,8 +52,23 @@ export function cleanPath(raw: string): string | undefined {
   while (text.startsWith("./")) text = text.slice(2);
   text = text.replace(/\/{2,}/g, "/");
   if (text === "" || text === "." || text === "/" || /^[-$@%^&]/.test(text)) return undefined;
-  if (!/^[\w.~/*?[\]{}@+-]+$/.test(text)) return undefined;
+  if (!/^[\w.~/*?[\]{}@+%-]+$/.test(text)) return undefined;
   return text;
+}
+
+/**
+ * A link target as the file name it stands for: `%20` and other valid escapes decoded, and
+ * anything that is not a valid escape kept as written (`irissys/%SYS/Roles.cls` is a real
+ * folder name; `decodeURI` throws on it).
+ */
+export function decodeLinkTarget(url: string): string {
+  return url.replace(/(?:%[0-9a-f]{2})+/gi, (escapes) => {
+    try {
+      return decodeURIComponent(escapes);
+    } catch {
+      return escapes; // an incomplete UTF-8 sequence: kept as written
+    }
+  });
 }
 
 function hasFileExtension(path: string): boolean {
@@ -93,7 +110,7 @@ export function pathsFromText(text: string): PathText[] {
     const path = cleanPath(token);
     if (!path) continue;
     const strong = path.includes("/") && (hasFileExtension(path) || path.endsWith("/"));
-    found.push({ path, bare: !strong });
+    found.push({ path, bare: !strong, index: match.index ?? 0 });
   }
   return found;
 }

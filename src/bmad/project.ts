@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { globSync } from "tinyglobby";
 import type { AthenaConfig } from "../config/schema.ts";
+import { errorLine } from "../util/errors.ts";
 import { type ArchitectureDoc, parseArchitecture } from "./architecture.ts";
 import { contentKey, ParseCache } from "./cache.ts";
 import { type BmadFiles, discoverBmad, indexStoryFiles } from "./discover.ts";
@@ -22,6 +23,15 @@ export interface LoadedStory {
   doc?: StoryDoc;
   /** Named by the caller (as opposed to proposed, or in progress outside the batch). */
   requested: boolean;
+  /** Why the story file could not be read or parsed: the story is reported, not planned. */
+  error?: StoryError;
+}
+
+/** A story that cannot be used, and where: `file:line: message`. */
+export interface StoryError {
+  file: string;
+  line: number;
+  message: string;
 }
 
 export interface LoadedProject {
@@ -35,7 +45,14 @@ export interface LoadedProject {
   /** Files and folders on disk (folders end with `/`), repo-relative. */
   disk: string[];
   warnings: string[];
+  /** The done stories that have a story file, in sprint order: the project's history. */
+  done: Array<{ entry: SprintEntry; file: string }>;
+  /** Reads and parses one story (through the parse cache); never throws. */
+  loadStory(entry: SprintEntry): LoadedStory;
 }
+
+/** Statuses of stories whose work is finished, and whose File List says what it wrote. */
+export const FINISHED_STATUSES = new Set(["done", "completed"]);
 
 export interface LoadProjectOptions {
   config: AthenaConfig;
@@ -76,9 +93,16 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
   const projectName = path.basename(absRoot);
   let architecture: ArchitectureDoc | undefined;
   if (files.architecture.length > 0) {
-    const docs = files.architecture.map((file) => ({ file, text: read(file) }));
-    const key = contentKey(projectName, ...docs.flatMap((d) => [d.file, d.text]));
-    architecture = cache.get("architecture", key, () => parseArchitecture(docs, projectName));
+    try {
+      const docs = files.architecture.map((file) => ({ file, text: read(file) }));
+      const key = contentKey(projectName, ...docs.flatMap((d) => [d.file, d.text]));
+      architecture = cache.get("architecture", key, () => parseArchitecture(docs, projectName));
+    } catch (error) {
+      // The stories still say what they touch: plan without the architecture's tree.
+      warnings.push(
+        `${files.architecture.join(", ")}: could not be read (${errorLine(error)}); planned without it`,
+      );
+    }
   }
   const componentNames = [...new Set(architecture?.components.map((c) => c.name) ?? [])];
   const componentsKey = componentNames.join("\n");
@@ -107,20 +131,34 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
   );
 
   const storyFiles = indexStoryFiles(absRoot, files);
-  const load = (entry: SprintEntry, isRequested: boolean): LoadedStory => {
+  const load = (entry: SprintEntry, isRequested: boolean, notes = warnings): LoadedStory => {
     const file = storyFiles.get(entry.key);
     if (!file) {
-      warnings.push(
+      notes.push(
         `${entry.key} (${files.sprintStatus}:${entry.line}) has no story file; looked for ${entry.key}.md under ${files.storiesDir}/`,
       );
       return { entry, requested: isRequested };
     }
-    const text = read(file);
-    const doc = cache.get("story", contentKey(text, componentsKey), () =>
-      parseStory(text, { componentNames }),
-    );
+    let doc: StoryDoc;
+    try {
+      const text = read(file);
+      doc = cache.get("story", contentKey(text, componentsKey), () =>
+        parseStory(text, { componentNames }),
+      );
+    } catch (error) {
+      const line = (error as { line?: unknown }).line;
+      const at = typeof line === "number" && line > 0 ? line : 1;
+      return {
+        entry,
+        file,
+        requested: isRequested,
+        error: { file, line: at, message: errorLine(error) },
+      };
+    }
+    for (const problem of doc.problems ?? [])
+      notes.push(`${file}:${problem.line}: ${problem.message}`);
     if (doc.status && doc.status.value !== entry.status) {
-      warnings.push(
+      notes.push(
         `${file}:${doc.status.line}: the story says "Status: ${doc.status.value}" but ${files.sprintStatus} says "${entry.status}" (the sprint file counts)`,
       );
     }
@@ -142,5 +180,11 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
     inProgress: inProgressEntries.map((entry) => load(entry, false)),
     disk,
     warnings,
+    done: sprint.entries.flatMap((entry) => {
+      const file = entry.kind === "story" && FINISHED_STATUSES.has(entry.status);
+      const storyFile = file ? storyFiles.get(entry.key) : undefined;
+      return storyFile ? [{ entry, file: storyFile }] : [];
+    }),
+    loadStory: (entry) => load(entry, false, []),
   };
 }

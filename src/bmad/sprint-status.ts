@@ -60,6 +60,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   }
 
   const raw: Array<{ key: string; status: string; line: number; value: SprintEntry["value"] }> = [];
+  const skipped: string[] = [];
   for (const pair of statusNode.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
     const line = lineOfNode(pair.key, lineCounter);
@@ -68,7 +69,9 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       pair.value.value === null ||
       typeof pair.value.value === "object"
     ) {
-      throw new InputError(`expected a status string for "${key}"`, file, line);
+      // One odd entry must not cost the whole sprint: it is skipped, named, and left as it is.
+      skipped.push(`${file}:${line}: expected a status string for "${key}"; entry skipped`);
+      continue;
     }
     const [start, end] = pair.value.range ?? [0, 0];
     const quote =
@@ -86,7 +89,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     if (parsed.kind === "epic" && parsed.epic) knownEpics.add(parsed.epic);
   }
   const known = new Set([...STORY_STATUSES, ...LEGACY_STATUSES, "optional"]);
-  const warnings: string[] = [];
+  const warnings: string[] = [...skipped];
   const entries = raw.map(({ key, status, line, value }): SprintEntry => {
     if (!known.has(status))
       warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);

@@ -22,8 +22,14 @@ import type {
 import { toString as textOf } from "mdast-util-to-string";
 import { SKIP, visit } from "unist-util-visit";
 import { normaliseTypedId } from "./keys.ts";
-import { parseMarkdown } from "./markdown.ts";
-import { type PathText, pathFromCode, pathsFromText, sourceCitations } from "./path-text.ts";
+import { type MarkdownProblem, parseMarkdown } from "./markdown.ts";
+import {
+  decodeLinkTarget,
+  type PathText,
+  pathFromCode,
+  pathsFromText,
+  sourceCitations,
+} from "./path-text.ts";
 import { looksLikeTree, parseTree } from "./tree.ts";
 
 export type Intent = "write" | "read";
@@ -36,11 +42,26 @@ export interface Evidence {
   line: number;
 }
 
+/**
+ * Where in the story a mention stands, which says how much it is worth as a prediction:
+ * `task` a Tasks line; `files` a list of files to touch (source tree to touch, a File List
+ * or a labelled group); `tree` a drawn tree; `notes` Dev Notes and other prose; `record` the
+ * Dev Agent Record's File List (what the agent really changed, once the story is done).
+ */
+export type Place = "task" | "files" | "tree" | "notes" | "record";
+
+/** The verb that governs a mention in its clause: a write verb, a read cue, or none. */
+export type Cue = "write" | "read" | "none";
+
 export interface PathMention extends PathText {
   intent: Intent;
   via: "code" | "link" | "text" | "tree" | "source";
   section: string;
   line: number;
+  place: Place;
+  cue: Cue;
+  /** The clause the mention sits in, as written (shortened), for the report. */
+  clause?: string;
 }
 
 export interface ComponentMention {
@@ -68,6 +89,8 @@ export interface StoryDoc {
   dependencies: Dependency[];
   mentions: PathMention[];
   componentMentions: ComponentMention[];
+  /** What could not be read (and was skipped or bounded), each with its line. */
+  problems: MarkdownProblem[];
 }
 
 type Zone = "write" | "read" | "none";
@@ -93,6 +116,13 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
   ],
 ];
 
+/** A heading over a list of files to touch. */
+const FILES_HEADING =
+  /file\s*list|files?\s+(changed|modified|created|touched|to\s+(create|modify|touch|change))|source\s+tree|components?\s+to\s+touch|project\s+structure|file\s+structure|files?\s+(?:affected|impacted)/i;
+/** The same, as a label in a list item: "Source tree components to touch: `a`, `b`". */
+const FILES_LABEL =
+  /^\W*(source\s+tree(\s+components)?(\s+to\s+touch)?|components?\s+to\s+touch|files?\s+to\s+(create|modify|touch|change|update)|(new|modified|changed|created|updated)\s+files?|files?\s+(created|modified|changed|affected))\s*:/i;
+
 const DO_NOT_MODIFY =
   /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|read[-\s]only|unchanged|untouched|reference\s+only/i;
 const WRITE_VERB =
@@ -106,6 +136,68 @@ const READ_CELL =
 const TREE_MARKER =
   /#\s*(new|create|modif|update|add|change|edit|touch)|←|<--|\(new\)|\(modified\)|\bNEW\b|\bMODIFY\b|\bUPDATE\b/i;
 
+/** Verbs that change a file, as the clause's governing verb. */
+const WRITE_CUE =
+  /\b(creat(e|es|ed|ing)|add(s|ed|ing)?|implement(s|ed|ing)?|modif(y|ies|ied|ying)|updat(e|es|ed|ing)|extend(s|ed|ing)?|wir(e|es|ed|ing)|register(s|ed|ing)?|delet(e|es|ed|ing)|remov(e|es|ed|ing)|renam(e|es|ed|ing)|mov(e|es|ed|ing)|writ(e|es|ing)|edit(s|ed|ing)?|chang(e|es|ed|ing)|replac(e|es|ed|ing)|refactor(s|ed|ing)?|fix(es|ed|ing)?|introduc(e|es|ed|ing)|append(s|ed|ing)?|insert(s|ed|ing)?|new|NEW|MODIFY|CREATE|UPDATE)\b/gi;
+/** Words that make a mention context: "follow the pattern in X", "X already does Y". */
+const READ_CUE =
+  /\b(see|e\.g\.|i\.e\.|follow(s|ed|ing)?|pattern|same\s+as|similar\s+to|like|mirror(s|ed|ing)?|based\s+on|already|existing|exists|reference[sd]?|uses?|used\s+by|using|consult|refer\s+to|read(s|ing)?|study|inspect|look\s+at|as\s+in|defined\s+in|lives?\s+in|located\s+in|provided\s+by|provides?|current(ly)?|example|analogous|template)\b/gi;
+/** A clause that begins with one of these checks or runs, and changes nothing by itself. */
+const READ_LEADING =
+  /^\W*(?:(?:task|subtask|step|ac)?\s*[\d.]+\s*[:.)-]\s*)?(verify|confirm|run|check|review|test|ensure|understand|reuse|import|call|invoke|query|validate)\b/i;
+/** Whatever its verb, a clause that says the file stays as it is. */
+const NO_CHANGE =
+  /\bno\s+(code\s+)?(changes?|modifications?|work)\b|\bunchanged\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b/i;
+
+/**
+ * The cue that governs the mention at `[start, end)` of `clause`: the nearest cue before it
+ * ("Follow the pattern in X" is a read, "Add Y to X" a write); with none before, the first
+ * one after it ("X already provides Y"); a clause that says "no changes" is a read whatever
+ * its verb, and one that starts with "verify", "run" and the like is a read unless a write
+ * verb stands between that word and the mention.
+ */
+export function cueOf(clause: string, start: number, end: number): Cue {
+  if (NO_CHANGE.test(clause)) return "read";
+  const before = clause.slice(0, start);
+  const after = clause.slice(end);
+  const last = (pattern: RegExp, text: string) => {
+    let at = -1;
+    for (const match of text.matchAll(pattern)) at = match.index ?? at;
+    return at;
+  };
+  const write = last(WRITE_CUE, before);
+  const read = last(READ_CUE, before);
+  if (write >= 0 || read >= 0) return write > read ? "write" : "read";
+  if (READ_LEADING.test(before)) return "read";
+  const nextWrite = after.search(WRITE_CUE);
+  const nextRead = after.search(READ_CUE);
+  if (nextWrite < 0 && nextRead < 0) return "none";
+  if (nextWrite < 0) return nextRead < 80 ? "read" : "none";
+  if (nextRead < 0) return nextWrite < 80 ? "write" : "none";
+  return nextWrite < nextRead ? "write" : "read";
+}
+
+/**
+ * The clause of `source` around offset `at`: bounded by sentence ends (`. ` and the like),
+ * semicolons, table cells, list items and blank lines.
+ */
+export function clauseAround(
+  source: string,
+  at: number,
+  length: number,
+): { text: string; start: number } {
+  const boundary =
+    /(?<!\b(?:e\.g|i\.e|etc|vs))[.!?;](?=\s)|\||\n\s*\n|\n\s*(?:[-*+]|\d+[.)])\s|\n#/g;
+  const windowStart = Math.max(0, at - 400);
+  let from = windowStart;
+  for (const match of source.slice(windowStart, at).matchAll(boundary))
+    from = windowStart + (match.index ?? 0) + match[0].length;
+  const end = at + length;
+  const next = source.slice(end, end + 400).search(boundary);
+  const to = next >= 0 ? end + next : Math.min(source.length, end + 400);
+  return { text: source.slice(from, to), start: from };
+}
+
 const DEPENDENCY =
   /\b(?:depends\s+on|dependent\s+on|dependency:?|dependencies:?|prerequisites?:?|pre-requisites?:?|requires\s+stor(?:y|ies)|builds\s+on(?:\s+top\s+of)?|blocked\s+by|after\s+stor(?:y|ies))\s*((?:(?:stor(?:y|ies)|and|&|,|\s)*\d+[a-z]?[.-]\d+[a-z]?(?:[.-]\d+[a-z]?)?\b)+)/gi;
 const ID_IN_LIST = /\d+[a-z]?[.-]\d+[a-z]?(?:[.-]\d+[a-z]?)?/gi;
@@ -116,7 +208,8 @@ export interface ParseStoryOptions {
 }
 
 export function parseStory(text: string, options: ParseStoryOptions = {}): StoryDoc {
-  const tree = parseMarkdown(text);
+  const problems: MarkdownProblem[] = [];
+  const tree = parseMarkdown(text, problems);
   const doc: StoryDoc = {
     acceptanceCriteria: 0,
     tasks: { done: 0, total: 0 },
@@ -124,6 +217,7 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
     dependencies: [],
     mentions: [],
     componentMentions: [],
+    problems,
   };
   const components = (options.componentNames ?? []).map((name) => ({
     name,
@@ -133,14 +227,52 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
   const headings: Array<{ depth: number; title: string }> = [];
   let zone: Zone = "write";
   let group: Intent | undefined; // a sticky File List group (`**DO NOT MODIFY:**`), reset per heading
+  let zoneIsFiles = false; // under a heading that lists files to touch
   const sectionName = () =>
     headings
       .filter((h) => h.depth > 1)
       .map((h) => h.title)
       .join(" > ") || "(top)";
 
-  const add = (found: PathText, via: PathMention["via"], line: number, intent: Intent) => {
-    doc.mentions.push({ ...found, via, intent, section: sectionName(), line });
+  /** Where the current heading chain puts a mention (a tree or a labelled group may override). */
+  const placeHere = (): Place => {
+    const titles = headings.map((h) => h.title).join(" > ");
+    if (/dev\s+agent\s+record/i.test(titles) && /file\s*list/i.test(titles)) return "record";
+    if (group === "write" || zoneIsFiles) return "files";
+    if (/tasks?\b|subtasks?/i.test(titles)) return "task";
+    return "notes";
+  };
+  const add = (
+    found: PathText,
+    via: PathMention["via"],
+    line: number,
+    intent: Intent,
+    at?: { offset: number; length: number; place?: Place },
+  ) => {
+    let place = at?.place ?? placeHere();
+    let cue: Cue = "none";
+    let clause: string | undefined;
+    if (at && at.offset >= 0) {
+      const around = clauseAround(text, at.offset, at.length);
+      clause = around.text.trim().replace(/\s+/g, " ").slice(0, 160);
+      if (FILES_LABEL.test(around.text) && place !== "record") place = "files";
+      cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
+      // A read cue makes prose and tasks reads; lists of files to touch keep their intent
+      // unless the clause says the file stays as it is.
+      if (intent === "write" && cue === "read" && place !== "record") {
+        if (place === "task" || place === "notes" || NO_CHANGE.test(around.text)) intent = "read";
+      }
+    }
+    doc.mentions.push({
+      ...found,
+      via,
+      intent,
+      section: sectionName(),
+      line,
+      place,
+      cue,
+      ...(clause ? { clause } : {}),
+    });
   };
 
   visit(tree as Root, (node, _index, parent) => {
@@ -159,6 +291,7 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
           if (match?.[1]) doc.headingId = normaliseTypedId(match[1]);
         }
         zone = zoneOf(headings);
+        zoneIsFiles = FILES_HEADING.test(title);
         group = DO_NOT_MODIFY.test(title) ? "read" : WRITE_LABEL.test(title) ? "write" : undefined;
         return SKIP;
       }
@@ -237,17 +370,23 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
         add({ path, bare: false }, "source", line, "read");
     }
     if (intent === undefined) return;
+    const start = node.position?.start.offset ?? -1;
+    const end = node.position?.end.offset ?? start;
     if (node.type === "inlineCode") {
       const found = pathFromCode(node.value);
-      if (found) add(found, "code", line, intent);
+      if (found) add(found, "code", line, intent, { offset: start, length: end - start });
     } else if (node.type === "link") {
       const found = /^[a-z][\w+.-]*:|^#/i.test(node.url)
         ? undefined
-        : pathFromCode(decodeURI(node.url));
-      if (found) add(found, "link", line, intent);
+        : pathFromCode(decodeLinkTarget(node.url));
+      if (found) add(found, "link", line, intent, { offset: start, length: end - start });
     } else if (node.type === "text") {
       const withoutCitations = node.value.replace(/\[Source:[^\]]*\]/gi, " ");
-      for (const found of pathsFromText(withoutCitations)) add(found, "text", line, intent);
+      for (const found of pathsFromText(withoutCitations)) {
+        // The value can differ from the source (escapes): the offset is a close guess.
+        const at = start >= 0 ? start + (found.index ?? 0) : -1;
+        add(found, "text", line, intent, { offset: at, length: found.path.length });
+      }
       if (intent === "write") findComponents(withoutCitations, line);
     }
   }
@@ -277,6 +416,8 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
         intent,
         section: sectionName(),
         line: line + 1 + entry.lineIndex,
+        place: placeHere() === "record" ? "record" : "tree",
+        cue: marked ? "write" : "none",
       });
     }
   }

@@ -60,6 +60,20 @@ export const ParallelConfig = z
       .describe(
         "Hot shared files (globs, repo-relative): two stories writing one of them conflict (kind `shared`).",
       ),
+    conflictConfidence: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe(
+        "A file conflict keeps two stories apart only when both stories' claims on the file are at least this sure (0 to 1; 0 blocks on every overlap). Less sure overlaps are reported as advisory and left to the runtime locks.",
+      ),
+    learnFromHistory: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Learn from the File Lists of the project's done stories (and from what past runs wrote): how often each kind of mention was really written, which files change together, and which files nearly every story touches (those become `shared`).",
+      ),
     ignorePaths: z
       .array(z.string().min(1))
       .default([])

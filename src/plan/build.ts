@@ -9,9 +9,10 @@ import type { LoadedProject, LoadedStory } from "../bmad/project.ts";
 import { resolveStoryId } from "../bmad/resolve-id.ts";
 import type { Evidence } from "../bmad/story.ts";
 import type { ParallelConfig } from "../config/schema.ts";
-import { InputError } from "../util/errors.ts";
+import { errorLine, InputError } from "../util/errors.ts";
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
 import { findConflicts, type ResolvedComponent } from "./conflicts.ts";
+import { applyHistory, type HistoryModel } from "./history.ts";
 import { KnownTree } from "./known-tree.ts";
 import { schedule } from "./schedule.ts";
 import {
@@ -25,39 +26,68 @@ import {
 /** Statuses that satisfy a dependency: the work it depends on is written. */
 export const DONE_STATUSES = new Set(["done", "completed", "review"]);
 
-export function buildPlan(
+export interface BuildOptions {
+  cap?: number;
+  /** What the project's done stories taught (plan/history.ts), when learning is on. */
+  history?: HistoryModel;
+}
+
+/**
+ * What claims are made against: the known tree (the disk and `extraReal` files first, the
+ * drawn architecture tree after), BMAD's artefacts, ignored paths and the usable components.
+ */
+export function claimContext(
   project: LoadedProject,
   config: ParallelConfig,
-  options: { cap?: number } = {},
-): Plan {
-  const { files } = project;
-  const known = new KnownTree([
-    ...(project.architecture?.tree.map((t) => t.path) ?? []),
-    ...project.disk,
-  ]);
-  const context: ClaimContext = {
-    root: files.root,
+  extraReal: Iterable<string> = [],
+): ClaimContext & { known: KnownTree; resolved: ResolvedComponent[] } {
+  const known = new KnownTree(
+    [...project.disk, ...extraReal],
+    project.architecture?.tree.map((t) => t.path) ?? [],
+  );
+  const context = {
+    root: project.files.root,
     known,
     isArtefact: bmadArtefactTest(project.files),
     isIgnored:
       config.ignorePaths.length > 0 ? picomatch(config.ignorePaths, { dot: true }) : () => false,
-    components: [],
+    components: [] as Component[],
+    resolved: [] as ResolvedComponent[],
   };
   // Only components narrow enough to mean something take part, in claims and in conflicts.
-  const components = resolveComponents(project.architecture?.components ?? [], context);
-  const usable = new Set(components.map((c) => `${c.file}:${c.line}:${c.name}`));
+  context.resolved = resolveComponents(project.architecture?.components ?? [], context);
+  const usable = new Set(context.resolved.map((c) => `${c.file}:${c.line}:${c.name}`));
   context.components = (project.architecture?.components ?? []).filter((c) =>
     usable.has(`${c.file}:${c.line}:${c.name}`),
   );
+  return context;
+}
+
+export function buildPlan(
+  project: LoadedProject,
+  config: ParallelConfig,
+  options: BuildOptions = {},
+): Plan {
+  const { files } = project;
+  const { history } = options;
+  const context = claimContext(project, config, history ? Object.keys(history.files) : []);
+  const { known, resolved: components } = context;
   const warnings = [...project.warnings];
   const findings: Finding[] = [];
 
   const plan = (story: LoadedStory, role: PlannedStory["role"]): PlannedStory => {
     const { entry, doc } = story;
-    const result =
-      doc && story.file
-        ? claimsForStory(entry.key, story.file, entry.epic, doc, context)
-        : undefined;
+    let error = story.error;
+    let result: ReturnType<typeof claimsForStory> | undefined;
+    if (doc && story.file && !error) {
+      try {
+        result = claimsForStory(entry.key, story.file, entry.epic, doc, context);
+        if (history) result.claims = applyHistory(result.claims, history);
+      } catch (thrown) {
+        // One story the planner cannot read must not cost the others their plan.
+        error = { file: story.file, line: 1, message: errorLine(thrown) };
+      }
+    }
     findings.push(...(result?.findings ?? []));
     warnings.push(...(result?.warnings ?? []));
     return {
@@ -70,18 +100,29 @@ export function buildPlan(
       tasks: doc?.tasks ?? { done: 0, total: 0 },
       claims: result?.claims ?? [],
       dependencies: dependenciesOf(story, project, config, warnings),
+      ...(error ? { error } : {}),
     };
   };
   const batch = project.batch.map((s) => plan(s, "in-batch"));
   const running = project.inProgress.map((s) => plan(s, "in-progress"));
   const all = [...batch, ...running];
 
-  const conflicts = findConflicts(all, { sharedFiles: config.sharedFiles, known, components });
+  const conflicts = findConflicts(all, {
+    sharedFiles: config.sharedFiles,
+    conflictConfidence: config.conflictConfidence,
+    known,
+    components,
+  });
 
   const inBatch = new Set(batch.map((s) => s.key));
   const blocked = new Map<string, string>();
   for (const story of batch) {
     if (!story.file) blocked.set(story.key, "no story file");
+    if (story.error) {
+      const { file, line, message } = story.error;
+      blocked.set(story.key, `cannot be read: ${file}:${line}: ${message}`);
+      continue;
+    }
     for (const dep of story.dependencies) {
       if (!dep.key) continue;
       if (!inBatch.has(dep.key) && !DONE_STATUSES.has(dep.status ?? "")) {
@@ -93,13 +134,13 @@ export function buildPlan(
     }
   }
   const weight = (s: PlannedStory) => Math.max(1, s.tasks.total - s.tasks.done);
-  const fileConflicts = conflicts.filter((c) => c.kind === "file");
+  const blockingConflicts = conflicts.filter((c) => c.blocking);
   const result = schedule({
     stories: batch.map((s) => ({ key: s.key, weight: weight(s) })),
     dependencies: batch.flatMap((s) =>
       s.dependencies.flatMap((d) => (d.key ? [[d.key, s.key] as const] : [])),
     ),
-    exclusive: fileConflicts.map((c) => c.stories),
+    exclusive: blockingConflicts.map((c) => c.stories),
     running: running.map((s) => ({ key: s.key, weight: weight(s) })),
     blocked,
     cap: options.cap ?? config.maxConcurrentStories,
@@ -167,7 +208,7 @@ function tryResolve(project: LoadedProject, id: string) {
  * layout) would put every story in conflict with every other: it is left out.
  */
 function resolveComponents(components: Component[], context: ClaimContext): ResolvedComponent[] {
-  const files = [...context.known.all()].filter((p) => !p.endsWith("/"));
+  const files = context.known.all().filter((p) => !p.endsWith("/"));
   const tooBroad = (p: string) =>
     (p.endsWith("/") && !p.slice(0, -1).includes("/")) ||
     (files.length >= 20 && files.filter((f) => f.startsWith(p)).length > files.length / 4);

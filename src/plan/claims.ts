@@ -3,11 +3,17 @@
  * known tree, with BMAD's own files, ignored paths and paths that leave the project taken
  * out (the last ones become findings, never claims). Components the story names, and those
  * its epic is mapped to, add the component's paths as claims of origin `component`.
+ *
+ * Each write claim carries a confidence: how likely the story really writes that path, from
+ * the kind of its evidence (a full path in a Tasks line with a write verb is right about five
+ * times in six; a short name in Dev Notes with no verb, one time in ten). Only confident
+ * claims keep stories apart; the rest are advisory and left to the runtime locks.
  */
 import path from "node:path";
 import picomatch from "picomatch";
 import type { Component } from "../bmad/architecture.ts";
 import type { ComponentMention, Evidence, PathMention, StoryDoc } from "../bmad/story.ts";
+import { errorLine } from "../util/errors.ts";
 import type { KnownTree } from "./known-tree.ts";
 import type { Claim, ClaimKind, Finding } from "./types.ts";
 
@@ -47,6 +53,21 @@ export function normaliseRepoPath(raw: string, root: string): Normalised {
   return { inside: true, path: normal.replace(/\/$/, "") + (slash ? "/" : "") };
 }
 
+/** Longer than any real repo-relative path (PATH_MAX is 4096; real ones stay far below). */
+const MAX_PATH_LENGTH = 1024;
+
+/** Why a path cannot be a claim (too long, or a glob that does not compile), if it cannot. */
+function unreadableReason(p: string): string | undefined {
+  if (p.length > MAX_PATH_LENGTH) return `is longer than ${MAX_PATH_LENGTH} characters`;
+  if (kindOf(p) !== "glob") return undefined;
+  try {
+    picomatch.makeRe(p, { dot: true });
+    return undefined;
+  } catch (error) {
+    return `is not a glob that can be read (${errorLine(error)})`;
+  }
+}
+
 export function kindOf(p: string): ClaimKind {
   if (picomatch.scan(p).isGlob) return "glob";
   return p.endsWith("/") ? "dir" : "file";
@@ -65,8 +86,9 @@ export function claimsForStory(
     section: m.section,
     line: m.line,
   });
-
-  for (const mention of doc.mentions) addMention(mention, evidence(mention), "story", undefined);
+  // Full paths first: they say where the story works, which settles ambiguous short names.
+  const ordered = [...doc.mentions.filter((m) => !m.bare), ...doc.mentions.filter((m) => m.bare)];
+  for (const mention of ordered) addMention(mention, evidence(mention), "story", undefined);
   // An epic's mapping predicts files only for a story that names none of its own: stories that
   // do name files say more precisely what they touch (and would otherwise all collide).
   const namesFiles = out.claims.some((c) => c.intent === "write");
@@ -87,7 +109,15 @@ export function claimsForStory(
       : { file: component.file, section: component.name, line: component.line };
     for (const p of component.paths) {
       addMention(
-        { ...p, intent: "write", via: "code", section: ev.section, line: ev.line },
+        {
+          ...p,
+          intent: "write",
+          via: "code",
+          section: ev.section,
+          line: ev.line,
+          place: "notes",
+          cue: "none",
+        },
         ev,
         "component",
         note,
@@ -104,7 +134,7 @@ export function claimsForStory(
     origin: Claim["origin"],
     note: string | undefined,
   ) {
-    const normal = normaliseRepoPath(mention.path, context.root);
+    const normal = normaliseMention(mention, storyFile, context.root);
     if (!normal.inside) {
       out.findings.push({
         story: key,
@@ -115,7 +145,18 @@ export function claimsForStory(
       });
       return;
     }
-    const resolved = resolve(normal.path, mention.bare, ev);
+    const unreadable = unreadableReason(normal.path);
+    if (unreadable) {
+      out.findings.push({
+        story: key,
+        path: normal.path.slice(0, 120),
+        reason: "unreadable",
+        evidence: ev,
+        detail: `\`${normal.path.slice(0, 60)}${normal.path.length > 60 ? "..." : ""}\` ${unreadable}: skipped`,
+      });
+      return;
+    }
+    const resolved = resolve(normal.path, mention, ev);
     if (!resolved) return;
     if (
       context.isArtefact(resolved.path) ||
@@ -124,41 +165,171 @@ export function claimsForStory(
     )
       return;
     const notes = [note, resolved.note].filter(Boolean).join("; ");
+    const kind = kindOf(resolved.path);
+    const basis =
+      origin === "component"
+        ? "component"
+        : // A File List filled in before the work (some create-story runs do) is a list of files.
+          `${mention.place === "record" ? "files" : mention.place}/${mention.cue === "write" ? "write" : "none"}/${formOf(kind, mention)}`;
+    const creates = kind === "dir" && mention.cue === "write" && CREATES.test(mention.clause ?? "");
+    const confidence = (creates ? DIR_CREATED : priorOf(basis)) * resolved.discount;
     out.claims.push({
       path: resolved.path,
-      kind: kindOf(resolved.path),
+      kind,
       intent: mention.intent,
       origin,
       evidence: ev,
+      confidence: round(confidence),
+      basis,
       ...(notes ? { note: notes } : {}),
     });
   }
 
-  /** The known path a mention names; bare mentions that name nothing known are dropped. */
+  /**
+   * The known path a mention names. A short name that names nothing known, or several things
+   * that no rule tells apart, is a finding, never a claim at the project root.
+   */
   function resolve(
     p: string,
-    bare: boolean,
+    mention: PathMention,
     ev: Evidence,
-  ): { path: string; note?: string } | undefined {
-    if (kindOf(p) === "glob") return { path: p };
+  ): { path: string; note?: string; discount: number } | undefined {
+    if (kindOf(p) === "glob") return { path: p, discount: 1 };
     const known = context.known.resolve(p);
-    if (!known) return bare ? undefined : { path: p };
-    if (known.candidates) {
-      const some = known.candidates.slice(0, 5).join(", ");
-      out.warnings.push(
-        `${ev.file}:${ev.line}: \`${p}\` could be ${some}${known.candidates.length > 5 ? ", ..." : ""}; claimed as written`,
-      );
+    const short = mention.bare || !p.replace(/\/$/, "").includes("/");
+    if (!known) {
+      if (!short) return { path: p, discount: 1 }; // a full path the tree lacks: a new file
+      if (mention.via === "code" || mention.via === "link")
+        out.findings.push({
+          story: key,
+          path: p,
+          reason: "unresolved",
+          evidence: ev,
+          detail: `\`${p}\` names no known file: not claimed`,
+        });
+      return undefined;
     }
-    return known.resolvedFrom
-      ? { path: known.path, note: `resolved from \`${known.resolvedFrom}\`` }
-      : { path: known.path };
+    if (!known.candidates) {
+      return known.resolvedFrom
+        ? { path: known.path, note: `resolved from \`${known.resolvedFrom}\``, discount: 1 }
+        : { path: known.path, discount: 1 };
+    }
+    const chosen = preferCandidate(p, known.candidates, out.claims);
+    const some = known.candidates.slice(0, 5).join(", ");
+    const more = known.candidates.length > 5 ? ", ..." : "";
+    if (chosen) {
+      return {
+        path: chosen,
+        note: `resolved from \`${p}\`, one of ${known.candidates.length} (${some}${more})`,
+        discount: AMBIGUOUS_DISCOUNT,
+      };
+    }
+    out.findings.push({
+      story: key,
+      path: p,
+      reason: "ambiguous",
+      evidence: ev,
+      detail: `\`${p}\` could be ${some}${more}: not claimed`,
+    });
+    return undefined;
   }
 }
 
-/** One claim per path: a write beats a read, a story mention beats a component one. */
+/**
+ * Prior confidence of a write claim by its basis, `place/cue/form` (see `Place` and `Cue` in
+ * bmad/story.ts; form: a full `path`, a short `name`, a `dir` or a `glob`). Measured on real
+ * projects' done stories (prediction notes in the README); the project's own history refines
+ * them (plan/history.ts).
+ */
+export const PRIOR: Readonly<Record<string, number>> = {
+  "task/write/path": 0.85,
+  "task/write/name": 0.6,
+  "task/none/path": 0.6,
+  "task/none/name": 0.35,
+  "files/write/path": 0.8,
+  "files/write/name": 0.6,
+  "files/none/path": 0.7,
+  "files/none/name": 0.45,
+  "tree/write/path": 0.8,
+  "tree/none/path": 0.45,
+  "notes/write/path": 0.6,
+  "notes/write/name": 0.4,
+  "notes/none/path": 0.3,
+  "notes/none/name": 0.1,
+  component: 0.1,
+};
+const DEFAULT_PRIOR = 0.3;
+/** A folder or glob is rarely written whole: advisory unless the story creates it. */
+const DIR_PRIOR = 0.2;
+const DIR_CREATED = 0.6;
+const CREATES = /\b(creat\w*|new|scaffold\w*|rewrit\w*|introduc\w*)\b/i;
+/** A short name chosen among several known files by the preference rules. */
+const AMBIGUOUS_DISCOUNT = 0.6;
+
+function formOf(kind: ClaimKind, mention: PathMention): string {
+  if (kind !== "file") return kind;
+  return mention.bare || !mention.path.includes("/") ? "name" : "path";
+}
+
+/** The prior confidence of a basis (see `PRIOR`). */
+export function priorOf(basis: string): number {
+  if (/\/(dir|glob)$/.test(basis)) return DIR_PRIOR;
+  return PRIOR[basis] ?? DEFAULT_PRIOR;
+}
+
+/**
+ * Among several known files a short name could be: a test file for a test-like name and a
+ * non-test one otherwise, then the one nearest the story's other claims. Undefined when
+ * the rules leave more than one.
+ */
+export function preferCandidate(
+  name: string,
+  candidates: readonly string[],
+  others: readonly Claim[],
+): string | undefined {
+  const testName = TEST_FILE.test(name);
+  let pool = candidates.filter((c) => TEST_FILE.test(c) === testName);
+  if (pool.length === 0) pool = [...candidates];
+  if (pool.length === 1) return pool[0];
+  const near = (c: string) =>
+    Math.max(0, ...others.filter((o) => o.origin === "story").map((o) => sharedDepth(c, o.path)));
+  const best = Math.max(...pool.map(near));
+  if (best === 0) return undefined;
+  const nearest = pool.filter((c) => near(c) === best);
+  return nearest.length === 1 ? nearest[0] : undefined;
+}
+
+const TEST_FILE = /(^|\/)(tests?|__tests__|spec)\/|[._-](test|spec)s?\.[^/]+$|(^|\/)test_[^/]+$/i;
+
+function sharedDepth(a: string, b: string): number {
+  const x = a.split("/").slice(0, -1);
+  const y = b.split("/").slice(0, -1);
+  let n = 0;
+  while (n < x.length && n < y.length && x[n] === y[n]) n++;
+  return n;
+}
+
+/** Repo-relative: a link's `../` target is read from the story's folder, as markdown does. */
+function normaliseMention(mention: PathMention, storyFile: string, root: string): Normalised {
+  if (mention.via === "link" && mention.path.startsWith("../")) {
+    const fromStory = normaliseRepoPath(
+      path.posix.join(path.posix.dirname(storyFile), mention.path),
+      root,
+    );
+    if (fromStory.inside) return fromStory;
+  }
+  return normaliseRepoPath(mention.path, root);
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** One claim per path: a write beats a read, then the more confident, then a story's own. */
 function dedupe(claims: Claim[]): Claim[] {
   const best = new Map<string, Claim>();
-  const rank = (c: Claim) => (c.intent === "write" ? 2 : 0) + (c.origin === "story" ? 1 : 0);
+  const rank = (c: Claim) =>
+    (c.intent === "write" ? 10 : 0) + c.confidence + (c.origin === "story" ? 0.001 : 0);
   for (const claim of claims) {
     const current = best.get(claim.path);
     if (!current || rank(claim) > rank(current)) best.set(claim.path, claim);

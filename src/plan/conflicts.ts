@@ -24,6 +24,8 @@ export interface ResolvedComponent {
 
 export interface ConflictOptions {
   sharedFiles: readonly string[];
+  /** A `file` conflict blocks only when both claims are at least this confident. */
+  conflictConfidence: number;
   known: KnownTree;
   components: readonly ResolvedComponent[];
 }
@@ -51,17 +53,27 @@ export function findConflicts(
     paths: string[],
     evidence: Evidence[],
     detail: string,
+    confidence = 1,
   ) => {
     if (a === b) return;
     const [first, second] = (order.get(a) ?? 0) <= (order.get(b) ?? 0) ? [a, b] : [b, a];
     const id = `${kind}\0${first}\0${second}`;
-    const conflict = found.get(id) ?? {
+    const blocking = kind === "file" && confidence >= options.conflictConfidence;
+    const conflict: Conflict = found.get(id) ?? {
       kind,
       stories: [first, second],
       paths: [],
       evidence: [],
       detail,
+      blocking,
+      confidence,
     };
+    // The pair is as sure as its surest overlap, whose detail is the one shown.
+    if (confidence > conflict.confidence) {
+      conflict.confidence = confidence;
+      conflict.detail = detail;
+    }
+    conflict.blocking ||= blocking;
     for (const p of paths) if (!conflict.paths.includes(p)) conflict.paths.push(p);
     for (const e of evidence) {
       const same = conflict.evidence.some((x) => x.file === e.file && x.line === e.line);
@@ -76,7 +88,7 @@ export function findConflicts(
   for (const story of stories) {
     for (const claim of story.claims) {
       if (claim.intent !== "write") continue;
-      const group = claim.kind === "glob" ? undefined : shared(claim.path);
+      const group = claim.kind === "glob" ? undefined : claim.hot ? claim.path : shared(claim.path);
       if (group === undefined) writes.push({ story: story.key, claim });
       else
         sharedGroups.set(group, [...(sharedGroups.get(group) ?? []), { story: story.key, claim }]);
@@ -109,10 +121,13 @@ export function findConflicts(
     const kind: ConflictKind =
       a.claim.origin === "component" || b.claim.origin === "component" ? "component" : "file";
     const [outer, inner] = a.claim.path.length <= b.claim.path.length ? [a, b] : [b, a];
+    const confidence = Math.min(a.claim.confidence, b.claim.confidence);
+    const sure = (r: Ref) =>
+      `${r.story} ${Math.round(r.claim.confidence * 100)}%, ${r.claim.basis}`;
     const detail =
       outer.claim.path === inner.claim.path
-        ? `both write \`${inner.claim.path}\``
-        : `\`${inner.claim.path}\` (${inner.story}) is inside \`${outer.claim.path}\` (${outer.story})`;
+        ? `both write \`${inner.claim.path}\` (${sure(a)}; ${sure(b)})`
+        : `\`${inner.claim.path}\` (${sure(inner)}) is inside \`${outer.claim.path}\` (${sure(outer)})`;
     record(
       kind,
       a.story,
@@ -120,6 +135,7 @@ export function findConflicts(
       [inner.claim.path],
       [a.claim.evidence, b.claim.evidence],
       detail,
+      confidence,
     );
   };
   for (const ref of writes) {
@@ -209,14 +225,14 @@ function globOverlaps(
 ): boolean {
   if (other.kind === "file") return matches(other.path);
   const under = (prefix: string) =>
-    [...known.all()].filter((p) => p.startsWith(prefix) && !p.endsWith("/"));
+    known.all().filter((p) => p.startsWith(prefix) && !p.endsWith("/"));
   if (other.kind === "dir") {
     const knownHits = under(other.path).some(matches);
     const baseDir = base === "" ? "" : `${base.replace(/\/$/, "")}/`;
     return knownHits || other.path.startsWith(baseDir) || baseDir.startsWith(other.path);
   }
   const theirs = picomatch(other.path, { dot: true });
-  return [...known.all()].some((p) => matches(p) && theirs(p)) || glob === other.path;
+  return known.all().some((p) => matches(p) && theirs(p)) || glob === other.path;
 }
 
 function forPairs<T>(items: readonly T[], visit: (a: T, b: T) => void): void {

@@ -1,63 +1,100 @@
 /**
- * The paths the project is known to have: what architecture.md draws and what is on disk.
- * Used to resolve package-relative mentions (`model.go` -> `internal/adapters/tui/model.go`)
- * and to decide glob-against-glob overlaps.
+ * The paths the project is known to have, in two tiers: the real ones (on disk, and those
+ * the done stories' File Lists name) and the drawn ones (architecture.md's trees, often older
+ * than the code or relative to a package). Used to resolve short mentions
+ * (`model.go` -> `internal/adapters/tui/model.go`) and to decide glob-against-glob overlaps.
+ * A mention resolves against the real tier first; the drawn tree answers only when the real
+ * one knows nothing of it.
  */
 import path from "node:path";
 
-export class KnownTree {
-  private readonly paths = new Set<string>();
+class PathSet {
+  readonly paths = new Set<string>();
   private readonly byBase = new Map<string, string[]>();
 
-  constructor(paths: Iterable<string>) {
-    for (const p of paths) this.add(p);
-  }
-
-  private add(raw: string): void {
+  add(raw: string): void {
     const p = raw.replace(/^\.\//, "");
     if (p === "" || this.paths.has(p)) return;
     this.paths.add(p);
+    // A file implies its folders: `a/b/c.ts` makes `a/b/` and `a/` known.
+    for (let dir = path.posix.dirname(p.replace(/\/$/, "")); dir !== "." && dir !== "/"; ) {
+      const folder = `${dir}/`;
+      if (this.paths.has(folder)) break;
+      this.add(folder);
+      dir = path.posix.dirname(dir);
+    }
     const base = path.posix.basename(p);
     const list = this.byBase.get(base);
     if (list) list.push(p);
     else this.byBase.set(base, [p]);
   }
 
-  has(p: string): boolean {
-    return this.paths.has(p);
-  }
-
-  /** True when `p` (no trailing slash) is a known folder. */
-  isDir(p: string): boolean {
-    return this.paths.has(p.endsWith("/") ? p : `${p}/`);
-  }
-
   /** Known paths of which `p` is a tail: `tui/model.go` -> `internal/adapters/tui/model.go`. */
   withSuffix(p: string): string[] {
     const wanted = p.replace(/\/$/, "");
-    const base = path.posix.basename(wanted);
     const slash = p.endsWith("/");
-    return (this.byBase.get(base) ?? []).filter(
+    return (this.byBase.get(path.posix.basename(wanted)) ?? []).filter(
       (known) =>
         known.endsWith("/") === slash &&
         (known.replace(/\/$/, "") === wanted || known.replace(/\/$/, "").endsWith(`/${wanted}`)),
     );
   }
 
-  /**
-   * What a mentioned path names: itself when known, the folder when it is one, or the one known
-   * path it is the tail of. `candidates` lists the tails when there are several (ambiguous);
-   * undefined means the tree knows nothing of it (a new file, or not a path at all).
-   */
-  resolve(p: string): { path: string; resolvedFrom?: string; candidates?: string[] } | undefined {
-    if (this.has(p)) return { path: p };
-    if (!p.endsWith("/") && this.isDir(p)) return { path: `${p}/` };
+  resolve(p: string): Resolution | undefined {
+    if (this.paths.has(p)) return { path: p };
+    if (!p.endsWith("/") && this.paths.has(`${p}/`)) return { path: `${p}/` };
     const tails = this.withSuffix(p);
     if (tails.length === 1 && tails[0]) return { path: tails[0], resolvedFrom: p };
     return tails.length > 1 ? { path: p, candidates: tails } : undefined;
   }
+}
 
-  all(): IterableIterator<string> {
-    return this.paths.values();
+export interface Resolution {
+  path: string;
+  /** Set when `path` was found as the one known path that ends with the mention. */
+  resolvedFrom?: string;
+  /** Several known paths end with the mention: it is ambiguous. */
+  candidates?: string[];
+}
+
+export class KnownTree {
+  private readonly real = new PathSet();
+  private readonly drawn = new PathSet();
+
+  constructor(real: Iterable<string>, drawn: Iterable<string> = []) {
+    for (const p of real) this.real.add(p);
+    for (const p of drawn) this.drawn.add(p);
   }
+
+  /** Adds a real path (a file a done story wrote), as history is replayed story by story. */
+  addReal(p: string): void {
+    if (this.real.paths.has(p)) return;
+    this.real.add(p);
+    this.union = undefined;
+  }
+
+  has(p: string): boolean {
+    return this.real.paths.has(p) || this.drawn.paths.has(p);
+  }
+
+  /** True when `p` (with or without its trailing slash) is a known folder. */
+  isDir(p: string): boolean {
+    return this.has(p.endsWith("/") ? p : `${p}/`);
+  }
+
+  /**
+   * What a mentioned path names: itself when known, the folder when it is one, or the one known
+   * path it is the tail of, real paths first. `candidates` lists the tails when there are
+   * several (ambiguous); undefined means nothing known (a new file, or not a path at all).
+   */
+  resolve(p: string): Resolution | undefined {
+    return this.real.resolve(p) ?? this.drawn.resolve(p);
+  }
+
+  /** Every known path, real and drawn (computed once: the tree does not change). */
+  all(): readonly string[] {
+    this.union ??= [...new Set([...this.real.paths, ...this.drawn.paths])];
+    return this.union;
+  }
+  private union: string[] | undefined;
 }

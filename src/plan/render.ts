@@ -3,12 +3,9 @@
  * `format` versioned) and Mermaid (stories as nodes, conflicts and dependencies as edges).
  */
 import type { Evidence } from "../bmad/story.ts";
-import type { Conflict, Plan, PlannedStory } from "./types.ts";
+import type { Plan, PlannedStory } from "./types.ts";
 
 const where = (e: Evidence) => (e.line > 0 ? `${e.file}:${e.line}` : e.file);
-
-/** Conflicts that stop stories from running together under `prevent` and `coordinate`. */
-export const BLOCKING_KINDS = new Set<Conflict["kind"]>(["file"]);
 
 export function renderJson(plan: Plan): string {
   return `${JSON.stringify(plan, null, 2)}\n`;
@@ -28,13 +25,21 @@ export function renderMarkdown(plan: Plan): string {
   out.push(
     plan.mode === "proposed" ? "Proposed from the `ready-for-dev` stories." : "Stories as named.",
   );
-  const blocking = plan.conflicts.filter((c) => BLOCKING_KINDS.has(c.kind));
+  const blocking = plan.conflicts.filter((c) => c.blocking);
   out.push(
     blocking.length === 0
       ? "No file conflict: every story can run in parallel, within the cap."
       : `${blocking.length} file conflict${blocking.length === 1 ? "" : "s"}: those stories must not run at the same time.`,
   );
   out.push("");
+
+  const unreadable = batch.filter((s) => s.error);
+  if (unreadable.length > 0) {
+    out.push("## Not planned (the story could not be read)", "");
+    for (const s of unreadable)
+      out.push(`- ${label(s.key)}: ${s.error?.file}:${s.error?.line}: ${s.error?.message}`);
+    out.push("", "The other stories are planned without them.", "");
+  }
 
   out.push(`## Start now (cap ${plan.schedule.cap})`, "");
   out.push(
@@ -59,8 +64,20 @@ export function renderMarkdown(plan: Plan): string {
 
   out.push("## Conflicts", "");
   if (plan.conflicts.length === 0) out.push("None.");
-  for (const c of plan.conflicts) {
-    out.push(`- **${c.kind}** ${label(c.stories[0])} <-> ${label(c.stories[1])}: ${c.detail}`);
+  // Blocking ones first: they are what changes the schedule.
+  const ordered = [...plan.conflicts].sort((a, b) => Number(b.blocking) - Number(a.blocking));
+  for (const c of ordered) {
+    const how =
+      c.kind === "file"
+        ? c.blocking
+          ? `blocks, ${percent(c.confidence)} sure`
+          : `advisory, ${percent(c.confidence)} sure: left to the runtime locks`
+        : c.kind === "dependency"
+          ? "order"
+          : "advisory";
+    out.push(
+      `- **${c.kind}** (${how}) ${label(c.stories[0])} <-> ${label(c.stories[1])}: ${c.detail}`,
+    );
     for (const e of c.evidence) out.push(`  - ${where(e)} (${e.section})`);
   }
   out.push("");
@@ -88,12 +105,18 @@ function renderStory(story: PlannedStory): string[] {
     "",
     `\`${story.key}\`, ${story.status}${story.role === "in-progress" ? " (running outside this batch)" : ""}, tasks ${story.tasks.done}/${story.tasks.total}${story.file ? `, ${story.file}` : ", no story file"}`,
   ];
+  if (story.error) {
+    const { file, line, message } = story.error;
+    lines.push("", `Not planned: ${file}:${line}: ${message}`);
+  }
   const writes = story.claims.filter((c) => c.intent === "write");
   const reads = story.claims.filter((c) => c.intent === "read");
   if (writes.length > 0) {
     lines.push("", "Writes:");
     for (const c of writes)
-      lines.push(`- \`${c.path}\` (${where(c.evidence)}${c.note ? `; ${c.note}` : ""})`);
+      lines.push(
+        `- \`${c.path}\` ${percent(c.confidence)} ${c.basis}${c.hot ? ", hot (shared)" : ""} (${where(c.evidence)}${c.note ? `; ${c.note}` : ""})`,
+      );
   }
   if (reads.length > 0) lines.push("", `Reads: ${reads.map((c) => `\`${c.path}\``).join(", ")}`);
   if (story.dependencies.length > 0) {
@@ -109,17 +132,21 @@ export function renderMermaid(plan: Plan): string {
   const id = (key: string) => `s_${key.replace(/[^A-Za-z0-9_]/g, "_")}`;
   const out = ["graph LR"];
   for (const s of plan.stories) {
-    const text = `${s.id}: ${s.title}`.replace(/["[\]{}()<>]/g, "");
+    // Only plain characters: Mermaid has no escape for quotes, brackets or control characters.
+    const text = `${s.id}: ${s.title}`.replace(/[^\p{L}\p{N} .,:!?'_/+*=@~-]/gu, "");
     out.push(`  ${id(s.key)}["${text}"]${s.role === "in-progress" ? ":::running" : ""}`);
   }
   for (const c of plan.conflicts) {
     const [a, b] = c.stories;
     if (c.kind === "dependency") out.push(`  ${id(a)} --> ${id(b)}`);
-    else
-      out.push(`  ${id(a)} ${c.kind === "file" ? "<-. file .->" : `<-. ${c.kind} .->`} ${id(b)}`);
+    else out.push(`  ${id(a)} ${c.blocking ? "<-. file .->" : `<-. ${c.kind} .->`} ${id(b)}`);
   }
   out.push("  classDef running stroke-dasharray: 5 5");
   return `${out.join("\n")}\n`;
+}
+
+function percent(n: number): string {
+  return `${Math.round(n * 100)}%`;
 }
 
 function round(n: number): number {

@@ -3,9 +3,10 @@
  * versioned by `PLAN_FORMAT`), what the markdown and Mermaid renderings show, and what the
  * run layer starts from.
  */
+import type { StoryError } from "../bmad/project.ts";
 import type { Evidence, Intent } from "../bmad/story.ts";
 
-export const PLAN_FORMAT = 1;
+export const PLAN_FORMAT = 2;
 
 export type ClaimKind = "file" | "dir" | "glob";
 
@@ -14,17 +15,30 @@ export interface Claim {
   path: string;
   kind: ClaimKind;
   intent: Intent;
-  /** `story`: the story names the path; `component`: through an architecture component. */
-  origin: "story" | "component";
+  /**
+   * `story`: the story names the path; `component`: through an architecture component;
+   * `history`: learned from the project's done stories (a file that changes with one named).
+   */
+  origin: "story" | "component" | "history";
   evidence: Evidence;
   /** How the path was found, when not as written: `resolved from model.go`, `component X`. */
   note?: string;
+  /**
+   * 0 to 1: how likely the story really writes the path, from the kind of its evidence
+   * (`basis`) and, when the project has done stories, from how often such evidence was right.
+   */
+  confidence: number;
+  /** The kind of evidence: `place/cue/form` (`task/write/path`), or `component`, `history`. */
+  basis: string;
+  /** A file most stories write (learned from history): it overlaps as `shared`, never `file`. */
+  hot?: boolean;
 }
 
 export interface Finding {
   story: string;
   path: string;
-  reason: "outside-project" | "ambiguous";
+  /** `unreadable`: a value the planner could not read (too long, a broken glob): skipped. */
+  reason: "outside-project" | "ambiguous" | "unresolved" | "unreadable";
   evidence: Evidence;
   detail: string;
 }
@@ -49,6 +63,8 @@ export interface PlannedStory {
   tasks: { done: number; total: number };
   claims: Claim[];
   dependencies: PlannedDependency[];
+  /** The story could not be read or planned: it is reported here and never launched. */
+  error?: StoryError;
 }
 
 export type ConflictKind = "file" | "component" | "shared" | "dependency";
@@ -60,6 +76,14 @@ export interface Conflict {
   paths: string[];
   evidence: Evidence[];
   detail: string;
+  /**
+   * True when the stories must not run at the same time (under `prevent` and `coordinate`):
+   * a `file` overlap whose claims are both at least `conflictConfidence` sure. The others
+   * are advisory: the runtime locks and stale-write refusals keep the data safe.
+   */
+  blocking: boolean;
+  /** How sure the overlap is: the lower confidence of its two claims (1 for the other kinds). */
+  confidence: number;
 }
 
 export interface ScheduledStory {

@@ -159,7 +159,7 @@ export class RunEngine {
     }
     if (options.strategy === "coordinate") {
       for (const c of plan.conflicts) {
-        if (c.kind !== "file" || !c.stories.every((k) => live.stories.has(k))) continue;
+        if (!c.blocking || !c.stories.every((k) => live.stories.has(k))) continue;
         const [a, b] = c.stories;
         live.partners.set(a, (live.partners.get(a) ?? new Set()).add(b));
         live.partners.set(b, (live.partners.get(b) ?? new Set()).add(a));

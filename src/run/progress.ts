@@ -96,7 +96,7 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
       exclusive:
         run.strategy === "coordinate"
           ? (plan?.conflicts ?? [])
-              .filter((c) => c.kind === "file" && c.stories.every((k) => keys.has(k)))
+              .filter((c) => c.blocking && c.stories.every((k) => keys.has(k)))
               .map((c) => c.stories)
           : [],
       cap: run.cap,

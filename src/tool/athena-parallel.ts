@@ -4,15 +4,16 @@
  */
 import { type ToolDefinition, type ToolResult, tool } from "@opencode-ai/plugin";
 import type { AthenaConfig } from "../config/schema.ts";
-import { BLOCKING_KINDS, renderMarkdown } from "../plan/render.ts";
+import { renderMarkdown } from "../plan/render.ts";
 import { largestRunnableSubset } from "../plan/subset.ts";
-import type { Plan } from "../plan/types.ts";
+import type { Plan, PlannedStory } from "../plan/types.ts";
 import { planProject } from "../plan-project.ts";
 import type { RunEngine } from "../run/engine.ts";
 import type { FileLocks } from "../run/locks.ts";
 import { formatDuration, renderProgress, runProgress } from "../run/progress.ts";
 import { loadRuns, type RunRecord } from "../run/state.ts";
 import { InputError } from "../util/errors.ts";
+import { reportUnexpected } from "../util/unexpected.ts";
 import { type Action, parseCommandArgs } from "./command-args.ts";
 
 const z = tool.schema;
@@ -112,8 +113,15 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
             );
         }
       } catch (error) {
-        if (!(error instanceof InputError)) throw error;
-        return refusal(`${error.format()}\nFix the input above and call the tool again.`);
+        if (error instanceof InputError)
+          return refusal(`${error.format()}\nFix the input above and call the tool again.`);
+        const action = raw.action ?? raw.command?.trim().split(/\s+/)[0] ?? "call";
+        return refusal(
+          reportUnexpected(error, {
+            command: `athena_parallel ${action}`,
+            root: context.directory,
+          }),
+        );
       }
     },
   });
@@ -139,9 +147,9 @@ function plan(deps: ToolDeps, directory: string, args: Args): Plan {
 function dryRun(deps: ToolDeps, directory: string, args: Args): ToolResult {
   const result = plan(deps, directory, args);
   const batch = result.stories.filter((s) => s.role === "in-batch").length;
-  const fileConflicts = result.conflicts.filter((c) => c.kind === "file").length;
+  const blocking = result.conflicts.filter((c) => c.blocking).length;
   return {
-    title: `athena-parallel plan: ${batch} stories, ${fileConflicts} file conflicts`,
+    title: `athena-parallel plan: ${batch} stories, ${blocking} blocking conflicts`,
     output: renderMarkdown(result),
     metadata: { plan: result },
   };
@@ -156,7 +164,19 @@ async function execute(
   parent: string,
   abort: AbortSignal,
 ): Promise<ToolResult> {
-  const result = plan(deps, directory, args);
+  let result = plan(deps, directory, args);
+  // A story that cannot be read is named and left out; the others run.
+  const unreadable = result.stories.filter((s) => s.role === "in-batch" && s.error);
+  if (unreadable.length > 0) {
+    const rest = result.stories.filter((s) => s.role === "in-batch" && !s.error);
+    if (rest.length === 0)
+      return refusal(`no story can be read:\n${unreadable.map(errorItem).join("\n")}`);
+    result = plan(deps, directory, { ...args, storyIds: rest.map((s) => s.key) });
+  }
+  const notRun =
+    unreadable.length > 0
+      ? `Not started, the story could not be read:\n${unreadable.map(errorItem).join("\n")}`
+      : undefined;
   const strategy = args.conflictStrategy ?? deps.config.parallel.conflictStrategy;
   const batch = result.stories.filter((s) => s.role === "in-batch");
   if (batch.length === 0)
@@ -174,7 +194,7 @@ async function execute(
     );
   }
   const inBatch = new Set(batch.map((s) => s.key));
-  const blocking = result.conflicts.filter((c) => BLOCKING_KINDS.has(c.kind));
+  const blocking = result.conflicts.filter((c) => c.blocking);
   if (strategy === "prevent" && blocking.length > 0) {
     const external = new Set(blocking.flatMap((c) => c.stories.filter((k) => !inBatch.has(k))));
     const clashWithRunning = new Set(
@@ -206,8 +226,10 @@ async function execute(
     const ended = await deps.engine.waitFor(run.id, abort);
     return {
       title: `athena-parallel run ${run.id}: ${ended.state}`,
-      output: renderProgress(runProgress(ended, progressSources(deps))),
-      metadata: { run: ended },
+      output: [renderProgress(runProgress(ended, progressSources(deps))), notRun]
+        .filter(Boolean)
+        .join("\n\n"),
+      metadata: { run: ended, unreadable },
     };
   }
   const waves = result.schedule.waves.map((w, i) => `${i + 1}. ${w.join(", ")}`).join("\n");
@@ -218,9 +240,14 @@ async function execute(
       "The stories are marked in-progress; each runs in its own child session. You will get a note as each ends and a summary at the end.",
       `Planned order:\n${waves}`,
       `Follow it with action "status" (runId ${run.id}); stop it with action "cancel".`,
+      ...(notRun ? [notRun] : []),
     ].join("\n\n"),
-    metadata: { run, plan: result },
+    metadata: { run, plan: result, unreadable },
   };
+}
+
+function errorItem(story: PlannedStory): string {
+  return `- ${story.id} (${story.key}): ${story.error?.file}:${story.error?.line}: ${story.error?.message}`;
 }
 
 function progressSources(deps: ToolDeps) {

@@ -19,3 +19,9 @@ export class InputError extends Error {
     return where.length > 0 ? `${where.join(":")}: ${this.message}` : this.message;
   }
 }
+
+/** One line for any thrown value: its message, never its stack. */
+export function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0]?.slice(0, 300) || "unknown error";
+}

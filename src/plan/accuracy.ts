@@ -1,0 +1,286 @@
+/**
+ * How far to trust the plan on this project: the planner scored on the project's own done
+ * stories, each predicted from its plan-time sections with only the stories before it as
+ * history, against the File List its agent wrote. Pure: the replay comes in (plan/learn.ts).
+ *
+ * - write recall: the share of really written files that a write claim covered;
+ * - claim precision: the share of write claims that were really written (a folder claim
+ *   counts as right when a file under it was written);
+ * - file-conflict pairs: pairs of stories that really share a written file, against the pairs
+ *   the plan keeps apart (blocking conflicts): recall and precision;
+ * - batches of 3 drawn at random: of the really safe ones (no shared file), the share the plan
+ *   lets run together; of the really conflicting ones, the share it lets through;
+ * - sprints of 6 drawn at random, scheduled at cap 3: the speed-up (work / makespan) the plan
+ *   gives, against what a planner that knew every written file would give. A real conflict the
+ *   plan missed is counted as run one after the other anyway (the runtime locks make the pair
+ *   wait), so the ratio is at most 1 and only a needless separation lowers it.
+ */
+import { findConflicts } from "./conflicts.ts";
+import type { DoneStory } from "./history.ts";
+import type { KnownTree } from "./known-tree.ts";
+import { schedule } from "./schedule.ts";
+import type { Claim, PlannedStory } from "./types.ts";
+
+export interface ScoredStory extends DoneStory {
+  /** Estimated work (tasks), for the sprint simulation. */
+  weight: number;
+}
+
+export interface AccuracyOptions {
+  conflictConfidence: number;
+  sharedFiles: readonly string[];
+  known: KnownTree;
+  /**
+   * Files the plan treats as shared on purpose (hot files learned from history, `sharedFiles`):
+   * short edits the runtime locks serialise. Conflicts through them alone are also counted
+   * apart, as `...ExcludingShared`.
+   */
+  isShared?: (file: string) => boolean;
+  /** Random batches drawn (default 2,000) and sprints simulated (default 500). */
+  batches?: number;
+  sprints?: number;
+  seed?: number;
+}
+
+export interface AccuracyReport {
+  stories: number;
+  writtenFiles: number;
+  writeClaims: number;
+  writeRecall: number;
+  claimPrecision: number;
+  pairs: {
+    total: number;
+    reallyConflicting: number;
+    predicted: number;
+    recall: number;
+    precision: number;
+  };
+  batches: {
+    drawn: number;
+    safe: number;
+    conflicting: number;
+    /** Share of the really safe batches the plan lets run together. */
+    safeAllowed: number;
+    /** Share of the really conflicting batches the plan lets run together. */
+    conflictingLetThrough: number;
+    /** The same two figures when conflicts through shared files alone do not count. */
+    safeAllowedExcludingShared: number;
+    conflictingLetThroughExcludingShared: number;
+  };
+  sprints: {
+    drawn: number;
+    cap: number;
+    /** Mean speed-up (work / makespan) with the plan's conflicts, and with the real ones. */
+    planned: number;
+    oracle: number;
+    /** planned / oracle: 1 means the plan is as good as knowing every file. */
+    ratio: number;
+    /** Share of sprints in which the plan let a really conflicting pair run together. */
+    withMissedConflict: number;
+  };
+}
+
+export function scoreAccuracy(
+  stories: readonly ScoredStory[],
+  options: AccuracyOptions,
+): AccuracyReport {
+  const scored = stories.filter((s) => s.written.length > 0);
+  let hits = 0;
+  let claimsRight = 0;
+  let claimCount = 0;
+  let writtenCount = 0;
+  for (const story of scored) {
+    const writes = story.predicted.filter((c) => c.intent === "write");
+    claimCount += writes.length;
+    claimsRight += writes.filter((c) => story.written.some((f) => covers(c, f))).length;
+    writtenCount += story.written.length;
+    hits += story.written.filter((f) => writes.some((c) => covers(c, f))).length;
+  }
+
+  // Real conflicts: two stories' File Lists share a file.
+  const index = new Map<string, number[]>();
+  scored.forEach((s, i) => {
+    for (const f of s.written) index.set(f, [...(index.get(f) ?? []), i]);
+  });
+  const real = new Set<string>();
+  const realUnshared = new Set<string>();
+  for (const [file, owners] of index) {
+    const shared = options.isShared?.(file) ?? false;
+    for (let a = 0; a < owners.length; a++)
+      for (let b = a + 1; b < owners.length; b++) {
+        const key = pairKey(owners[a] ?? 0, owners[b] ?? 0);
+        real.add(key);
+        if (!shared) realUnshared.add(key);
+      }
+  }
+
+  // Predicted: the plan's blocking conflicts among all of them at once (path indexes).
+  const planned: PlannedStory[] = scored.map((s, i) => ({
+    key: String(i),
+    id: s.key,
+    title: s.key,
+    status: "ready-for-dev",
+    role: "in-batch",
+    tasks: { done: 0, total: s.weight },
+    claims: [...s.predicted],
+    dependencies: [],
+  }));
+  const predicted = new Set(
+    findConflicts(planned, {
+      sharedFiles: options.sharedFiles,
+      conflictConfidence: options.conflictConfidence,
+      known: options.known,
+      components: [],
+    })
+      .filter((c) => c.blocking)
+      .map((c) => pairKey(Number(c.stories[0]), Number(c.stories[1]))),
+  );
+  const both = [...predicted].filter((p) => real.has(p)).length;
+  const n = scored.length;
+  const total = (n * (n - 1)) / 2;
+
+  const random = mulberry32(options.seed ?? 1);
+  const draw = (size: number) => {
+    const picked = new Set<number>();
+    while (picked.size < Math.min(size, n)) picked.add(Math.floor(random() * n));
+    return [...picked];
+  };
+  const pairsOf = (ids: number[]) =>
+    ids.flatMap((a, i) => ids.slice(i + 1).map((b) => pairKey(a, b)));
+
+  const batchCount = n >= 3 ? (options.batches ?? 2000) : 0;
+  const all = { safe: 0, safeAllowed: 0, conflicting: 0, letThrough: 0 };
+  const unshared = { ...all };
+  const tally = (t: typeof all, conflicting: boolean, allowed: boolean) => {
+    if (conflicting) {
+      t.conflicting++;
+      if (allowed) t.letThrough++;
+    } else {
+      t.safe++;
+      if (allowed) t.safeAllowed++;
+    }
+  };
+  for (let i = 0; i < batchCount; i++) {
+    const pairs = pairsOf(draw(3));
+    const allowed = !pairs.some((p) => predicted.has(p));
+    tally(
+      all,
+      pairs.some((p) => real.has(p)),
+      allowed,
+    );
+    tally(
+      unshared,
+      pairs.some((p) => realUnshared.has(p)),
+      allowed,
+    );
+  }
+
+  const sprintCount = n >= 6 ? (options.sprints ?? 500) : 0;
+  const cap = 3;
+  let plannedSpeed = 0;
+  let oracleSpeed = 0;
+  let missed = 0;
+  for (let i = 0; i < sprintCount; i++) {
+    const ids = draw(6);
+    const work = ids.map((id) => ({ key: String(id), weight: scored[id]?.weight ?? 1 }));
+    const sum = work.reduce((t, w) => t + w.weight, 0);
+    const pairs = pairsOf(ids);
+    const split = (set: Set<string>) =>
+      pairs.filter((p) => set.has(p)).map((p) => p.split("-") as [string, string]);
+    const speed = (exclusive: Array<[string, string]>) =>
+      sum / schedule({ stories: work, dependencies: [], exclusive, cap }).makespan;
+    // A real conflict the plan missed still waits at run time (locks, stale-read refusals):
+    // modelled as the pair running one after the other, as the oracle runs it.
+    plannedSpeed += speed(
+      split(new Set([...pairs].filter((p) => predicted.has(p) || real.has(p)))),
+    );
+    oracleSpeed += speed(split(real));
+    if (pairs.some((p) => real.has(p) && !predicted.has(p))) missed++;
+  }
+
+  return {
+    stories: n,
+    writtenFiles: writtenCount,
+    writeClaims: claimCount,
+    writeRecall: ratio(hits, writtenCount),
+    claimPrecision: ratio(claimsRight, claimCount),
+    pairs: {
+      total,
+      reallyConflicting: real.size,
+      predicted: predicted.size,
+      recall: ratio(both, real.size),
+      precision: ratio(both, predicted.size),
+    },
+    batches: {
+      drawn: batchCount,
+      safe: all.safe,
+      conflicting: all.conflicting,
+      safeAllowed: ratio(all.safeAllowed, all.safe),
+      conflictingLetThrough: ratio(all.letThrough, all.conflicting),
+      safeAllowedExcludingShared: ratio(unshared.safeAllowed, unshared.safe),
+      conflictingLetThroughExcludingShared: ratio(unshared.letThrough, unshared.conflicting),
+    },
+    sprints: {
+      drawn: sprintCount,
+      cap,
+      planned: round(plannedSpeed / Math.max(1, sprintCount)),
+      oracle: round(oracleSpeed / Math.max(1, sprintCount)),
+      ratio: ratio(plannedSpeed, oracleSpeed),
+      withMissedConflict: ratio(missed, sprintCount),
+    },
+  };
+}
+
+export function renderAccuracy(report: AccuracyReport, title: string): string {
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const { pairs, batches, sprints } = report;
+  return [
+    `# athena-parallel accuracy: ${title}`,
+    "",
+    `${report.stories} done stories with a File List, each predicted from its plan-time sections (Story, Acceptance Criteria, Tasks, Dev Notes) with only the stories before it as history.`,
+    "",
+    "| measure | value |",
+    "| --- | --- |",
+    `| write recall (written files a write claim covered) | ${report.writeRecall.toFixed(2)} (${report.writtenFiles} files) |`,
+    `| claim precision (write claims really written) | ${report.claimPrecision.toFixed(2)} (${report.writeClaims} claims) |`,
+    `| file-conflict pairs: recall | ${pairs.recall.toFixed(2)} (${pairs.reallyConflicting} of ${pairs.total} pairs really share a file) |`,
+    `| file-conflict pairs: precision | ${pairs.precision.toFixed(2)} (${pairs.predicted} pairs kept apart) |`,
+    `| batches of 3: really safe ones allowed together | ${pct(batches.safeAllowed)} (of ${batches.safe}) |`,
+    `| batches of 3: really conflicting ones let through | ${pct(batches.conflictingLetThrough)} (of ${batches.conflicting}) |`,
+    `| the same two, conflicts through shared files (hot, \`sharedFiles\`) not counted | ${pct(batches.safeAllowedExcludingShared)} allowed, ${pct(batches.conflictingLetThroughExcludingShared)} let through |`,
+    `| sprints of 6 at cap ${sprints.cap}: speed-up with the plan / knowing every file | ${sprints.planned} / ${sprints.oracle} = ${sprints.ratio.toFixed(2)} |`,
+    `| sprints of 6: a real conflict let run together | ${pct(sprints.withMissedConflict)} |`,
+    "",
+  ].join("\n");
+}
+
+/** True when a write claim covers a written file. */
+function covers(claim: Claim, file: string): boolean {
+  if (claim.kind === "file") return claim.path === file;
+  if (claim.kind === "dir") return file.startsWith(claim.path);
+  return false;
+}
+
+function pairKey(a: number, b: number): string {
+  return a < b ? `${a}-${b}` : `${b}-${a}`;
+}
+
+function ratio(a: number, b: number): number {
+  return b === 0 ? 0 : round(a / b);
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+/** A small seeded generator, so that a report can be reproduced. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

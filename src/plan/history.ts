@@ -1,0 +1,215 @@
+/**
+ * Learning from the project's own history. A BMAD project's done stories carry a File List
+ * of what their agent really changed; set beside what the planner would have predicted from
+ * the same story's plan-time sections, they tell, for this project:
+ * - how often each kind of evidence (`task/write/path`, `notes/none/name`, ...) and each
+ *   file was really written when a story mentioned it: the claims' confidence follows;
+ * - which files nearly every story writes (a changelog, the CLI's test file, site navigation):
+ *   `hot`, so their overlaps are `shared` (advisory, serialised by the runtime locks);
+ * - which files change together (a module and its test, a rule and its docs page): a file
+ *   that came with a claimed one in most stories is claimed too, with origin `history`.
+ * Pure: the stories come in already parsed and claimed; the model is plain JSON, cached by
+ * the caller under `.athena/`.
+ */
+import { priorOf } from "./claims.ts";
+import type { Claim } from "./types.ts";
+
+export const HISTORY_FORMAT = 1;
+
+export interface DoneStory {
+  key: string;
+  /** The write claims the planner makes from the story's plan-time sections. */
+  predicted: readonly Claim[];
+  /** Repo-relative files the story really wrote (its File List, and what runs saw). */
+  written: readonly string[];
+}
+
+interface Tally {
+  claimed: number;
+  written: number;
+}
+
+export interface HistoryModel {
+  format: typeof HISTORY_FORMAT;
+  /** Done stories learned from (those with a File List). */
+  stories: number;
+  /** Per basis: how many write claims were made and how many were really written. */
+  basis: Record<string, Tally>;
+  /** Per file: the same, plus how many stories wrote it at all. */
+  files: Record<string, Tally & { writtenBy: number }>;
+  /**
+   * Per file and basis (`path\tbasis`): a central module is written by most stories that say
+   * "update X" and few that say "X already provides Y"; the file alone cannot tell them apart.
+   */
+  fileBasis: Record<string, Tally>;
+  /** Files written by a large share of the stories. */
+  hot: string[];
+  /** File -> files written with it in most of the stories that wrote it. */
+  together: Record<string, Array<{ path: string; rate: number; count: number }>>;
+}
+
+/** A file is hot when at least this share of the stories, and 3 of them, wrote it. */
+const HOT_SHARE = 0.2;
+const HOT_MIN = 3;
+/** Evidence counted fewer times than this says too little to move a prior. */
+const MIN_SAMPLES = 4;
+/** How much a prior weighs against the project's own counts (in claims). */
+const PRIOR_WEIGHT = 4;
+/** Evidence strong enough for history to raise it: a write verb, a task, a list of files. */
+const STRONG = /^(task|files|tree)\/|\/write\//;
+const CONTEXT_CEILING = 0.45;
+/** How much the basis's rate weighs against one file's own counts for that basis. */
+const FILE_PRIOR_WEIGHT = 2;
+/** Files written together: in at least this share of the stories that wrote the first. */
+const TOGETHER_RATE = 0.6;
+const TOGETHER_MIN = 3;
+
+export function learnHistory(done: readonly DoneStory[]): HistoryModel {
+  const model: HistoryModel = {
+    format: HISTORY_FORMAT,
+    stories: 0,
+    basis: {},
+    files: {},
+    fileBasis: {},
+    hot: [],
+    together: {},
+  };
+  const writtenBy = new Map<string, number>();
+  const pairs = new Map<string, Map<string, number>>();
+  for (const story of done) {
+    if (story.written.length === 0) continue;
+    model.stories++;
+    const written = new Set(story.written);
+    for (const claim of story.predicted) {
+      if (claim.intent !== "write" || claim.origin === "history") continue;
+      const hit = wroteUnder(claim, written);
+      const basis = entry(model.basis, claim.basis, () => ({ claimed: 0, written: 0 }));
+      basis.claimed++;
+      if (hit) basis.written++;
+      if (claim.kind === "file") {
+        const file = entry(model.files, claim.path, () => ({
+          claimed: 0,
+          written: 0,
+          writtenBy: 0,
+        }));
+        file.claimed++;
+        if (hit) file.written++;
+        const both = entry(model.fileBasis, `${claim.path}	${claim.basis}`, () => ({
+          claimed: 0,
+          written: 0,
+        }));
+        both.claimed++;
+        if (hit) both.written++;
+      }
+    }
+    for (const file of written) {
+      writtenBy.set(file, (writtenBy.get(file) ?? 0) + 1);
+      const with_ = pairs.get(file) ?? new Map<string, number>();
+      for (const other of written)
+        if (other !== file) with_.set(other, (with_.get(other) ?? 0) + 1);
+      pairs.set(file, with_);
+    }
+  }
+  const hotLine = Math.max(HOT_MIN, Math.ceil(model.stories * HOT_SHARE));
+  const hot = new Set([...writtenBy].filter(([, n]) => n >= hotLine).map(([f]) => f));
+  model.hot = [...hot].sort();
+  for (const [file, n] of writtenBy) {
+    const tally = entry(model.files, file, () => ({ claimed: 0, written: 0, writtenBy: 0 }));
+    tally.writtenBy = n;
+    if (n < TOGETHER_MIN || hot.has(file)) continue;
+    const partners = [...(pairs.get(file) ?? [])]
+      .filter(
+        ([other, count]) => !hot.has(other) && count >= TOGETHER_MIN && count / n >= TOGETHER_RATE,
+      )
+      .map(([other, count]) => ({ path: other, rate: round(count / n), count }));
+    if (partners.length > 0) model.together[file] = partners;
+  }
+  return model;
+}
+
+/**
+ * The claims with what history says: confidence from the project's own rates, hot files
+ * marked, and files that change with a confident claim added (origin `history`).
+ * `describe` names a claim's evidence for the note of an added claim.
+ */
+export function applyHistory(claims: readonly Claim[], model: HistoryModel): Claim[] {
+  const out = claims.map((claim) => {
+    if (claim.intent !== "write" || claim.origin === "history") return claim;
+    const confidence = calibrated(claim, model);
+    const hot = model.hot.includes(claim.path);
+    if (confidence === claim.confidence && !hot) return claim;
+    const note = [
+      claim.note,
+      confidence !== claim.confidence
+        ? `history: ${Math.round(claim.confidence * 100)}% -> ${Math.round(confidence * 100)}%`
+        : undefined,
+    ]
+      .filter(Boolean)
+      .join("; ");
+    return { ...claim, confidence, ...(hot ? { hot } : {}), ...(note ? { note } : {}) };
+  });
+  const claimed = new Set(out.map((c) => c.path));
+  for (const claim of [...out]) {
+    if (claim.intent !== "write" || claim.kind !== "file" || claim.origin === "history") continue;
+    for (const partner of model.together[claim.path] ?? []) {
+      if (claimed.has(partner.path)) continue;
+      claimed.add(partner.path);
+      const total = model.files[claim.path]?.writtenBy ?? partner.count;
+      out.push({
+        path: partner.path,
+        kind: "file",
+        intent: "write",
+        origin: "history",
+        evidence: claim.evidence,
+        confidence: round(claim.confidence * partner.rate),
+        basis: "history",
+        note: `changed with \`${claim.path}\` in ${partner.count} of ${total} done stories`,
+        ...(model.hot.includes(partner.path) ? { hot: true } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** The claim's confidence given the project's rates for its basis, then for its file. */
+function calibrated(claim: Claim, model: HistoryModel): number {
+  const prior = priorOf(claim.basis);
+  // Keep what the planner knew beyond the basis (an ambiguous name's discount, a created dir).
+  const factor = prior > 0 ? claim.confidence / prior : 1;
+  let confidence = claim.confidence;
+  const basis = model.basis[claim.basis];
+  if (basis && basis.claimed >= MIN_SAMPLES) {
+    const rate = (basis.written + PRIOR_WEIGHT * prior) / (basis.claimed + PRIOR_WEIGHT);
+    confidence = Math.min(1, rate * factor);
+  }
+  const file = model.fileBasis[`${claim.path}\t${claim.basis}`];
+  if (claim.kind === "file" && file) {
+    confidence =
+      (file.written + FILE_PRIOR_WEIGHT * confidence) / (file.claimed + FILE_PRIOR_WEIGHT);
+  }
+  // Context mentions ("X already does Y") stay below the line however often their file
+  // was written: a central file is written by many stories, not because they mention it.
+  if (!STRONG.test(claim.basis))
+    confidence = Math.min(confidence, Math.max(claim.confidence, CONTEXT_CEILING));
+  return round(confidence);
+}
+
+/** A file claim is right when the file was written; a folder or glob when a file under it was. */
+function wroteUnder(claim: Claim, written: ReadonlySet<string>): boolean {
+  if (claim.kind === "file") return written.has(claim.path);
+  if (claim.kind === "dir") return [...written].some((f) => f.startsWith(claim.path));
+  return false;
+}
+
+/** The record's entry for `key`, created by `make` when missing. */
+function entry<T>(record: Record<string, T>, key: string, make: () => T): T {
+  const found = record[key];
+  if (found !== undefined) return found;
+  const made = make();
+  record[key] = made;
+  return made;
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,79 @@
+/**
+ * Replaying the project's done stories in sprint order, as the planner would have seen each
+ * one before it ran: its plan-time sections only (Story, Acceptance Criteria, Tasks, Dev
+ * Notes), the files known then (the disk, the drawn tree, and what earlier stories wrote),
+ * and, beside it, what it really wrote (its File List). The history model learns from this;
+ * `accuracy` scores the planner on it.
+ */
+import type { StoryDoc } from "../bmad/story.ts";
+import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
+import type { DoneStory } from "./history.ts";
+import type { KnownTree } from "./known-tree.ts";
+
+export interface DoneInput {
+  key: string;
+  /** Repo-relative story file. */
+  file: string;
+  epic?: string;
+  doc: StoryDoc;
+}
+
+/** The sections a story has before it is worked on: what a plan can read. */
+const PLAN_TIME = /^(story|user\s+story|acceptance\s+criteria|tasks?\b|subtasks|dev\s+notes)/i;
+
+/** The story as it was at plan time: mentions outside those sections are dropped. */
+export function planTimeDoc(doc: StoryDoc): StoryDoc {
+  const keep = (section: string) => PLAN_TIME.test(section);
+  return {
+    ...doc,
+    mentions: doc.mentions.filter((m) => m.place !== "record" && keep(m.section)),
+    componentMentions: doc.componentMentions.filter((m) => keep(m.section)),
+  };
+}
+
+/** The files a done story's File List names, repo-relative and resolved where they can be. */
+export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
+  const out = new Set<string>();
+  for (const mention of doc.mentions) {
+    if (mention.place !== "record" || mention.intent !== "write") continue;
+    const normal = normaliseRepoPath(mention.path, context.root);
+    if (!normal.inside || normal.path.endsWith("/")) continue;
+    const known = context.known.resolve(normal.path);
+    const named = known && !known.candidates ? known.path : normal.path;
+    const short = !named.includes("/");
+    if (short || context.isArtefact(named) || context.isIgnored(named)) continue;
+    out.add(named);
+  }
+  return [...out];
+}
+
+/**
+ * Each done story (in the order given: the sprint's) with the claims the planner makes from
+ * its plan-time sections, knowing what the stories before it wrote, and the files it really
+ * wrote. `known` grows as the replay goes.
+ */
+export function replayDone(
+  done: readonly DoneInput[],
+  context: ClaimContext & { known: KnownTree },
+): DoneStory[] {
+  const out: DoneStory[] = [];
+  for (const story of done) {
+    let predicted: DoneStory["predicted"] = [];
+    let written: string[] = [];
+    try {
+      predicted = claimsForStory(
+        story.key,
+        story.file,
+        story.epic,
+        planTimeDoc(story.doc),
+        context,
+      ).claims;
+      written = writtenFiles(story.doc, context);
+    } catch {
+      // A story the planner cannot read teaches nothing; the plan reports it where it matters.
+    }
+    out.push({ key: story.key, predicted, written });
+    for (const file of written) context.known.addReal(file);
+  }
+  return out;
+}
