@@ -34,15 +34,21 @@ export function boundNesting(text: string, problems: MarkdownProblem[] = []): st
     const line = lines[i] as string;
     const prefix = /^[\s>]*/.exec(line)?.[0] ?? "";
     if (prefix.length <= MAX_QUOTE_DEPTH) continue; // nothing to cut
+    // The prefix is kept up to the first character past a bound, and the content sits at that
+    // depth: one space after the last quote kept (more would make it a code block), or at the
+    // deepest indent kept.
     let quotes = 0;
     let indent = 0;
-    let kept = "";
-    for (const char of prefix) {
-      if (char === ">") {
-        if (++quotes <= MAX_QUOTE_DEPTH) kept += char;
-      } else if (++indent <= MAX_INDENT) kept += char;
+    let cut = prefix.length;
+    for (let at = 0; at < prefix.length; at++) {
+      const past = prefix[at] === ">" ? ++quotes > MAX_QUOTE_DEPTH : ++indent > MAX_INDENT;
+      if (past) {
+        cut = at;
+        break;
+      }
     }
-    if (kept.length === prefix.length) continue;
+    if (cut === prefix.length) continue;
+    const kept = prefix[cut] === ">" ? `${prefix.slice(0, cut).trimEnd()} ` : prefix.slice(0, cut);
     lines[i] = kept + line.slice(prefix.length);
     changed = true;
     problems.push({

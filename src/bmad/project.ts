@@ -4,7 +4,7 @@
  * `in-progress`, which a new run must not collide with). Each file is read and parsed once;
  * parses are cached by content under `.athena/cache`.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { globSync } from "tinyglobby";
 import type { AthenaConfig } from "../config/schema.ts";
@@ -77,6 +77,24 @@ const WALK_IGNORE = [
 ];
 const WALK_LIMIT = 50_000;
 
+/**
+ * The largest story file read. Real stories are tens of kilobytes, a long debug log pasted
+ * in makes a megabyte; a file many megabytes long is a dump saved under a story's name, and
+ * parsing it would stall the plan for minutes (remark reads about a megabyte a second).
+ */
+export const MAX_STORY_BYTES = 8 * 1024 * 1024;
+
+/** A story's text, or an error when the file is too large to be a story. */
+function readStory(absRoot: string, rel: string): string {
+  const file = path.join(absRoot, rel);
+  const size = statSync(file).size;
+  if (size > MAX_STORY_BYTES) {
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    throw new Error(`the file is ${mb(size)}, more than the ${mb(MAX_STORY_BYTES)} a story may be`);
+  }
+  return readFileSync(file, "utf8");
+}
+
 export function loadProject(root: string, options: LoadProjectOptions): LoadedProject {
   const absRoot = path.resolve(root);
   const files = discoverBmad(absRoot, options.config);
@@ -141,7 +159,7 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
     }
     let doc: StoryDoc;
     try {
-      const text = read(file);
+      const text = readStory(absRoot, file);
       doc = cache.get("story", contentKey(text, componentsKey), () =>
         parseStory(text, { componentNames }),
       );

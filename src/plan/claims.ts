@@ -61,7 +61,8 @@ function unreadableReason(p: string): string | undefined {
   if (p.length > MAX_PATH_LENGTH) return `is longer than ${MAX_PATH_LENGTH} characters`;
   if (kindOf(p) !== "glob") return undefined;
   try {
-    picomatch.makeRe(p, { dot: true });
+    // picomatch answers an invalid range such as `[z-a]` with a pattern that matches nothing.
+    if (picomatch.makeRe(p, { dot: true }).source === "$^") return "is a glob that matches no path";
     return undefined;
   } catch (error) {
     return `is not a glob that can be read (${errorLine(error)})`;

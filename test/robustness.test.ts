@@ -1,0 +1,181 @@
+/**
+ * Odd input in one file never breaks the plan (issue 12): one test per class of input that
+ * crashed or hung the planner, and the per-story error isolation of the CLI.
+ */
+import { readFileSync, truncateSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { boundNesting, MAX_INDENT, MAX_QUOTE_DEPTH } from "../src/bmad/markdown.ts";
+import { decodeLinkTarget } from "../src/bmad/path-text.ts";
+import { MAX_STORY_BYTES } from "../src/bmad/project.ts";
+import { parseStory } from "../src/bmad/story.ts";
+import { runCli } from "../src/cli/main.ts";
+import { planProject } from "../src/plan-project.ts";
+import { reportUnexpected } from "../src/util/unexpected.ts";
+import { miniProject } from "./helpers/mini-project.ts";
+
+const ART = "_bmad-output/implementation-artifacts";
+const env = { HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
+
+const story = (title: string, body: string) =>
+  `# Story ${title}\n\nStatus: ready-for-dev\n\n## Tasks / Subtasks\n\n${body}\n`;
+
+/** The mini project with story 1.3 replaced by `body`. */
+function projectWith(body: string): string {
+  return miniProject({ [`${ART}/1-3-gamma.md`]: story("1.3: Gamma", body) });
+}
+
+const planOf = (dir: string) => planProject(dir, { ids: ["1.1", "1.3"], cache: false, env }).plan;
+
+async function cli(args: string[], cwd: string, out?: (t: string) => void) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    out:
+      out ??
+      ((t) => {
+        stdout += t;
+      }),
+    err: (t) => {
+      stderr += t;
+    },
+    cwd,
+    env,
+  });
+  return { code, out: stdout, err: stderr };
+}
+
+describe("link targets", () => {
+  it("decodes valid escapes and keeps the rest as written", () => {
+    expect(decodeLinkTarget("docs/a%20b.md")).toBe("docs/a b.md");
+    expect(decodeLinkTarget("../../irissys/%SYS/Security/Roles.cls")).toBe(
+      "../../irissys/%SYS/Security/Roles.cls",
+    );
+    expect(decodeLinkTarget("%")).toBe("%");
+    expect(decodeLinkTarget("a%E0%A4%A")).toBe("a%E0%A4%A");
+    expect(decodeLinkTarget("%41%zz%42")).toBe("A%zzB");
+  });
+
+  it("plans a story linking to a path with a percent sign", () => {
+    const dir = projectWith(
+      "- [ ] Update [Roles.cls](../../irissys/%SYS/Security/Roles.cls) and `src/gamma.ts`",
+    );
+    const p = planOf(dir);
+    const gamma = p.stories.find((s) => s.key === "1-3-gamma");
+    expect(gamma?.error).toBeUndefined();
+    expect(gamma?.claims.map((c) => c.path)).toContain("src/gamma.ts");
+    expect(p.stories.map((s) => s.key)).toEqual(["1-1-alpha", "1-3-gamma"]);
+  });
+
+  it("plans a story whose footnote links to a lone percent sign", () => {
+    const dir = projectWith("- [ ] Edit `src/gamma.ts`[^1]\n\n[^1]: [l](%)");
+    const gamma = planOf(dir).stories.find((s) => s.key === "1-3-gamma");
+    expect(gamma?.error).toBeUndefined();
+    expect(gamma?.claims.map((c) => c.path)).toContain("src/gamma.ts");
+  });
+});
+
+describe("deep and long input", () => {
+  it("flattens quotes and lists nested past the bound, naming the line", () => {
+    const deepQuote = `${"> ".repeat(5000)}\`src/deep.ts\``;
+    const deepList = Array.from({ length: 800 }, (_, i) => `${"  ".repeat(i)}- item ${i}`).join(
+      "\n",
+    );
+    const problems: { line: number; message: string }[] = [];
+    const text = boundNesting(`# T\n\n${deepQuote}\n\n${deepList}\n`, problems);
+    expect(problems[0]?.line).toBe(3);
+    expect(problems[0]?.message).toContain(String(MAX_QUOTE_DEPTH));
+    expect(problems.some((p) => p.message.includes(String(MAX_INDENT)))).toBe(true);
+    // Nothing within the bound is touched.
+    expect(boundNesting("> > a\n    - b\n")).toBe("> > a\n    - b\n");
+    expect(text).toContain("`src/deep.ts`");
+  });
+
+  it("parses a story of thousands of nested quotes and still finds its paths", () => {
+    const doc = parseStory(story("1.3: Deep", `${"> ".repeat(20000)}Edit \`src/deep.ts\``));
+    expect(doc.problems?.length).toBeGreaterThan(0);
+    expect(doc.mentions.map((p) => p.path)).toContain("src/deep.ts");
+  });
+
+  it("reports a path too long to be a file and a glob that cannot compile, and plans the rest", () => {
+    const long = `src/${"a".repeat(2000)}.ts`;
+    const dir = projectWith(
+      `- [ ] Edit \`${long}\`\n- [ ] Edit \`src/[z-a].ts\`\n- [ ] Edit \`src/gamma.ts\``,
+    );
+    const p = planOf(dir);
+    const gamma = p.stories.find((s) => s.key === "1-3-gamma");
+    expect(gamma?.error).toBeUndefined();
+    expect(gamma?.claims.map((c) => c.path)).toEqual(["src/gamma.ts"]);
+    const unreadable = p.findings.filter((f) => f.reason === "unreadable");
+    expect(unreadable.map((f) => f.story)).toEqual(["1-3-gamma", "1-3-gamma"]);
+  });
+
+  it("warns about a sprint entry that is not a status and plans the others", () => {
+    const dir = miniProject({
+      [`${ART}/sprint-status.yaml`]: `development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta:\n    nested: map\n  1-3-gamma: ready-for-dev\n`,
+    });
+    const p = planOf(dir);
+    expect(p.stories.map((s) => s.key)).toEqual(["1-1-alpha", "1-3-gamma"]);
+    expect(p.warnings.join("\n")).toMatch(/sprint-status\.yaml:3: .*1-2-beta/);
+  });
+});
+
+describe("error isolation per story (CLI)", () => {
+  /** Story 1.3's file is far too large to be a story (a sparse file: nothing is written). */
+  const brokenProject = () => {
+    const dir = miniProject();
+    truncateSync(path.join(dir, ART, "1-3-gamma.md"), MAX_STORY_BYTES + 1);
+    return dir;
+  };
+
+  it("plans the others, and reports the unreadable story in JSON with file and line", async () => {
+    const dir = brokenProject();
+    const { code, out, err } = await cli(["plan", "1.1", "1.3", "--json", "--dir", dir], "/");
+    expect(code).toBe(0);
+    expect(err).toBe("");
+    const plan = JSON.parse(out);
+    const gamma = plan.stories.find((s: { key: string }) => s.key === "1-3-gamma");
+    expect(gamma.error.file).toBe(`${ART}/1-3-gamma.md`);
+    expect(gamma.error.line).toBe(1);
+    expect(gamma.error.message).toBe("the file is 8.0 MB, more than the 8.0 MB a story may be");
+    expect(plan.schedule.batchNow).toEqual(["1-1-alpha"]);
+    expect(plan.schedule.blocked.map((b: { story: string }) => b.story)).toEqual(["1-3-gamma"]);
+  });
+
+  it("names the unreadable story in the markdown report", async () => {
+    const dir = brokenProject();
+    const { code, out } = await cli(["plan", "1.1", "1.3", "--dir", dir], "/");
+    expect(code).toBe(0);
+    expect(out).toContain("## Not planned (the story could not be read)");
+    expect(out).toMatch(new RegExp(`1\\.3 \\(1-3-gamma\\): ${ART}/1-3-gamma\\.md:1: `));
+  });
+
+  it("answers an unexpected failure with one line, exit 3 and the trace in .athena/last-error.log", async () => {
+    const dir = miniProject();
+    const { code, err } = await cli(["plan", "1.1", "--dir", dir], "/", () => {
+      throw new Error("write EPIPE");
+    });
+    expect(code).toBe(3);
+    expect(err.trim().split("\n")).toHaveLength(1);
+    expect(err).toContain("athena-parallel plan: unexpected error: write EPIPE");
+    expect(err).toContain("please report it");
+    expect(err).not.toMatch(/^\s+at /m);
+    const log = readFileSync(path.join(dir, ".athena/last-error.log"), "utf8");
+    expect(log).toContain("command: athena-parallel plan");
+    expect(log).toMatch(/^\s+at /m);
+  });
+
+  it("still gives one line when the log cannot be written", () => {
+    // The "project" is a file, so no .athena/ folder can be made in it.
+    const root = path.join(miniProject(), "src/shared.ts");
+    const line = reportUnexpected(new RangeError("boom"), {
+      command: "athena_parallel dryRun",
+      root,
+      file: "x.md",
+    });
+    expect(line).toBe(
+      "athena_parallel dryRun: unexpected error (reading x.md): boom. This is a bug in athena-parallel: please report it.",
+    );
+    expect(readFileSync(root, "utf8")).toBe("export {};\n");
+  });
+});
