@@ -107,6 +107,8 @@ export interface AccuracyProjectOptions {
   batches?: number;
   seed?: number;
   env?: NodeJS.ProcessEnv;
+  /** Read and write the parse cache under `.athena/` (default true). */
+  cache?: boolean;
 }
 
 /** `athena-parallel accuracy`: the planner scored on the project's own done stories. */
@@ -115,7 +117,7 @@ export function accuracyOfProject(
   options: AccuracyProjectOptions = {},
 ): { report: AccuracyReport; project: LoadedProject } {
   const { config } = loadConfig(dir, { env: options.env });
-  const project = loadProject(dir, { config });
+  const project = loadProject(dir, { config, cache: options.cache !== false });
   const done = doneInputs(project);
   const context = claimContext(project, config.parallel, options.tree ?? []);
   const replay = replayDone(done, context);

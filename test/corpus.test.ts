@@ -9,6 +9,7 @@ import { loadProject } from "../src/bmad/project.ts";
 import { resolveStoryId } from "../src/bmad/resolve-id.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { buildPlan } from "../src/plan/build.ts";
+import { accuracyOfProject } from "../src/plan-project.ts";
 import { REPO } from "./helpers/tmp.ts";
 
 const CORPUS = path.resolve(REPO, "../shared/corpus/vibe-dash");
@@ -53,5 +54,40 @@ describe("the vibe-dash corpus", () => {
       );
     }
     expect(plan.schedule.order.length + plan.schedule.blocked.length).toBe(136);
+    expect(plan.stories.filter((s) => s.error)).toEqual([]);
   });
+
+  it("scores the planner on its done stories: safe stories run together, most conflicts kept apart", () => {
+    // Measured at 78% allowed, 10% let through, ratio 0.92 (README); these bounds catch a
+    // planner that drifts back to caution or forward to recklessness.
+    const { report } = accuracyOfProject(CORPUS, { env, cache: false });
+    expect(report.stories).toBe(116);
+    expect(report.writeRecall).toBeGreaterThanOrEqual(0.78);
+    expect(report.pairs.precision).toBeGreaterThanOrEqual(0.6);
+    expect(report.batches.safeAllowed).toBeGreaterThanOrEqual(0.7);
+    expect(report.batches.conflictingLetThrough).toBeLessThanOrEqual(0.15);
+    expect(report.sprints.ratio).toBeGreaterThanOrEqual(0.88);
+  });
+});
+
+describe("every fixture project", () => {
+  it.each(["alpha-project", "demo-project", "edge-project", "stable-project"])(
+    "%s: plans all of its stories in one batch, none with an error",
+    (name) => {
+      const dir = path.join(REPO, "fixtures", name);
+      const env = { HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
+      const { config } = loadConfig(dir, { env });
+      const keys = loadProject(dir, { config, cache: false })
+        .sprint.entries.filter((e) => e.kind === "story")
+        .map((e) => e.key);
+      expect(keys.length).toBeGreaterThan(0);
+      const plan = buildPlan(
+        loadProject(dir, { config, ids: keys, cache: false }),
+        config.parallel,
+      );
+      expect(plan.stories.map((s) => s.key).sort()).toEqual([...keys].sort());
+      expect(plan.stories.filter((s) => s.error)).toEqual([]);
+      expect(plan.schedule.order.length + plan.schedule.blocked.length).toBe(keys.length);
+    },
+  );
 });

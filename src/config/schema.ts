@@ -64,7 +64,7 @@ export const ParallelConfig = z
       .number()
       .min(0)
       .max(1)
-      .default(0.5)
+      .default(0.3)
       .describe(
         "A file conflict keeps two stories apart only when both stories' claims on the file are at least this sure (0 to 1; 0 blocks on every overlap). Less sure overlaps are reported as advisory and left to the runtime locks.",
       ),

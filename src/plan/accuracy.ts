@@ -248,8 +248,12 @@ export function renderAccuracy(report: AccuracyReport, title: string): string {
     `| batches of 3: really safe ones allowed together | ${pct(batches.safeAllowed)} (of ${batches.safe}) |`,
     `| batches of 3: really conflicting ones let through | ${pct(batches.conflictingLetThrough)} (of ${batches.conflicting}) |`,
     `| the same two, conflicts through shared files (hot, \`sharedFiles\`) not counted | ${pct(batches.safeAllowedExcludingShared)} allowed, ${pct(batches.conflictingLetThroughExcludingShared)} let through |`,
-    `| sprints of 6 at cap ${sprints.cap}: speed-up with the plan / knowing every file | ${sprints.planned} / ${sprints.oracle} = ${sprints.ratio.toFixed(2)} |`,
-    `| sprints of 6: a real conflict let run together | ${pct(sprints.withMissedConflict)} |`,
+    ...(sprints.drawn === 0
+      ? [`| sprints of 6 at cap ${sprints.cap} | not drawn: fewer than 6 done stories |`]
+      : [
+          `| sprints of 6 at cap ${sprints.cap}: speed-up with the plan / knowing every file | ${sprints.planned} / ${sprints.oracle} = ${sprints.ratio.toFixed(2)} |`,
+          `| sprints of 6: a real conflict let run together | ${pct(sprints.withMissedConflict)} |`,
+        ]),
     "",
   ].join("\n");
 }

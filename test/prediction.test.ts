@@ -1,0 +1,293 @@
+/**
+ * Prediction (issue 8): a mention read in its sentence, a confidence per claim, conflicts that
+ * block only when both sides are sure, and what a project's done stories teach.
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { clauseAround, cueOf, parseStory } from "../src/bmad/story.ts";
+import { type ScoredStory, scoreAccuracy } from "../src/plan/accuracy.ts";
+import { applyHistory, type DoneStory, learnHistory } from "../src/plan/history.ts";
+import { KnownTree } from "../src/plan/known-tree.ts";
+import type { Claim } from "../src/plan/types.ts";
+import { planProject } from "../src/plan-project.ts";
+import { tempProject } from "./helpers/tmp.ts";
+
+const ART = "_bmad-output/implementation-artifacts";
+const env = { HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
+
+/** The cue of the backticked path in `sentence`. */
+function cue(sentence: string) {
+  const start = sentence.indexOf("`");
+  const end = sentence.indexOf("`", start + 1) + 1;
+  return cueOf(sentence, start, end);
+}
+
+describe("the sentence a path sits in", () => {
+  it("reads write verbs as writes and context phrasings as reads", () => {
+    for (const s of [
+      "Create `src/new.ts` with the parser",
+      "Update `src/cli.ts` to register the flag",
+      "Extend `src/api.ts` with a route",
+      "Wire the handler into `src/router.ts`",
+      "Delete `src/old.ts`",
+    ])
+      expect([s, cue(s)]).toEqual([s, "write"]);
+    for (const s of [
+      "Follow the pattern in `src/config.ts`",
+      "`src/config.ts` already provides the loader",
+      "Uses the helper in `src/util.ts`",
+      "See `docs/design.md` for the background",
+      "Similar to `src/other.ts`",
+      "Do not modify `src/core.ts`",
+      "Run the tests in `test/all.test.ts`",
+    ])
+      expect([s, cue(s)]).toEqual([s, "read"]);
+    expect(cue("Module `src/x.ts`: the parser")).toBe("none");
+  });
+
+  it("takes the nearest cue before the mention, over one further back", () => {
+    expect(cue("Following the existing approach, update `src/x.ts`")).toBe("write");
+    expect(cue("Add a flag using the helper in `src/flags.ts`")).toBe("read");
+  });
+
+  it("cuts the clause at sentence ends, list items and blank lines", () => {
+    const source = "Update the CLI. Follow the pattern in `src/a.ts` for errors.\n- Next item";
+    const at = source.indexOf("`src/a.ts`");
+    const { text } = clauseAround(source, at, "`src/a.ts`".length);
+    expect(text.trim()).toBe("Follow the pattern in `src/a.ts` for errors");
+    expect(clauseAround("e.g. see `x.ts` now", 9, 6).text).toBe("e.g. see `x.ts` now");
+  });
+
+  it("gives each mention of a story its place and cue", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Tasks / Subtasks",
+        "",
+        "- [ ] Add the command in `src/cmd.ts`",
+        "",
+        "## Dev Notes",
+        "",
+        "Follow the pattern in `src/base.ts`. Register it in `src/registry.ts`.",
+        "",
+      ].join("\n"),
+    );
+    const by = Object.fromEntries(doc.mentions.map((m) => [m.path, `${m.place}/${m.cue}`]));
+    expect(by).toEqual({
+      "src/cmd.ts": "task/write",
+      "src/base.ts": "notes/read",
+      "src/registry.ts": "notes/write",
+    });
+  });
+});
+
+/** A project whose stories are given as their Tasks and Dev Notes. */
+function project(stories: Record<string, string>, files: Record<string, string> = {}) {
+  const keys = Object.keys(stories);
+  return tempProject({
+    [`${ART}/sprint-status.yaml`]: `development_status:\n  epic-1: in-progress\n${keys
+      .map((k) => `  ${k}: ready-for-dev\n`)
+      .join("")}`,
+    ...Object.fromEntries(
+      Object.entries(stories).map(([key, body], i) => [
+        `${ART}/${key}.md`,
+        `# Story 1.${i + 1}: ${key}\n\nStatus: ready-for-dev\n\n${body}\n`,
+      ]),
+    ),
+    ...files,
+  });
+}
+
+/** The plan of every story of `dir`, with `config` as its athena.json. */
+function plan(dir: string, config?: object) {
+  if (config) writeFileSync(path.join(dir, "athena.json"), JSON.stringify(config));
+  return planProject(dir, { cache: false, env }).plan;
+}
+
+describe("confidence and blocking", () => {
+  const files = { "src/shared.ts": "", "src/a.ts": "", "src/b.ts": "" };
+
+  it("blocks when both stories are sure they write the file", () => {
+    const dir = project(
+      {
+        "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `src/shared.ts`",
+        "1-2-b": "## Tasks / Subtasks\n\n- [ ] Extend `src/shared.ts`",
+      },
+      files,
+    );
+    const p = plan(dir);
+    const conflict = p.conflicts.find((c) => c.kind === "file");
+    expect(conflict?.blocking).toBe(true);
+    expect(conflict?.confidence).toBeCloseTo(0.85);
+    expect(p.schedule.waves).toHaveLength(2);
+  });
+
+  it("leaves a conflict advisory when one side only mentions the file as context", () => {
+    const dir = project(
+      {
+        "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `src/shared.ts`",
+        "1-2-b":
+          "## Tasks / Subtasks\n\n- [ ] Change `src/b.ts`\n\n## Dev Notes\n\nThe loader in `shared.ts` is where config comes from.",
+      },
+      files,
+    );
+    const p = plan(dir);
+    const b = p.stories.find((s) => s.key === "1-2-b");
+    const mention = b?.claims.find((c) => c.path === "src/shared.ts");
+    expect(mention?.confidence).toBeLessThan(0.3);
+    expect(mention?.basis).toBe("notes/none/name");
+    const conflict = p.conflicts.find((c) => c.kind === "file");
+    expect(conflict?.blocking).toBe(false);
+    expect(p.schedule.waves).toEqual([["1-1-a", "1-2-b"]]);
+  });
+
+  it("moves the line with parallel.conflictConfidence", () => {
+    const stories = {
+      "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `src/shared.ts`",
+      "1-2-b":
+        "## Tasks / Subtasks\n\n- [ ] Change `src/b.ts`\n\n## Dev Notes\n\nThe loader in `shared.ts` is where config comes from.",
+    };
+    const low = plan(project(stories, files), { parallel: { conflictConfidence: 0.05 } });
+    expect(low.conflicts.find((c) => c.kind === "file")?.blocking).toBe(true);
+    const high = plan(project(stories, files), { parallel: { conflictConfidence: 0.95 } });
+    expect(high.conflicts.filter((c) => c.blocking)).toEqual([]);
+  });
+
+  it("keeps a bare name it cannot resolve as a finding, never a claim at the root", () => {
+    const dir = project(
+      { "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `api.py` and `src/a.ts`" },
+      files,
+    );
+    const p = plan(dir);
+    expect(p.stories[0]?.claims.map((c) => c.path)).toEqual(["src/a.ts"]);
+    expect(p.findings.map((f) => [f.reason, f.path])).toContainEqual(["unresolved", "api.py"]);
+  });
+
+  it("settles an ambiguous name by the story's other files, with less confidence", () => {
+    const dir = project(
+      {
+        "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `web/app.ts` and its `index.ts`",
+        "1-2-b": "## Tasks / Subtasks\n\n- [ ] Update `index.ts`",
+      },
+      { "web/app.ts": "", "web/index.ts": "", "api/index.ts": "", "api/x.ts": "" },
+    );
+    const p = plan(dir);
+    const a = p.stories.find((s) => s.key === "1-1-a");
+    const index = a?.claims.find((c) => c.path.endsWith("index.ts"));
+    expect(index?.path).toBe("web/index.ts");
+    expect(index?.confidence).toBeLessThan(0.85);
+    // With nothing to choose by, the name claims no file and says why.
+    const b = p.stories.find((s) => s.key === "1-2-b");
+    expect(b?.claims.filter((c) => c.path.endsWith("index.ts"))).toEqual([]);
+    expect(p.findings.some((f) => f.story === "1-2-b" && f.reason === "ambiguous")).toBe(true);
+  });
+});
+
+/** A write claim on a file, with a basis and a confidence. */
+const claim = (p: string, basis = "task/write/path", confidence = 0.85): Claim => ({
+  path: p,
+  kind: "file",
+  intent: "write",
+  origin: "story",
+  evidence: { file: "s.md", section: "Tasks", line: 1 },
+  confidence,
+  basis,
+});
+
+describe("learning from done stories", () => {
+  // Ten stories: all mention config.go as context and only one writes it; eight write
+  // model.go; api.go and api_test.go always go together.
+  const done: DoneStory[] = Array.from({ length: 10 }, (_, i) => ({
+    key: `s${i}`,
+    predicted: [claim("config.go", "notes/none/path", 0.3), claim(`feature${i}.go`)],
+    written: [
+      `feature${i}.go`,
+      ...(i === 0 ? ["config.go"] : []),
+      ...(i < 8 ? ["model.go"] : []),
+      ...(i < 4 ? ["api.go", "api_test.go"] : []),
+    ],
+  }));
+  const model = learnHistory(done);
+
+  it("counts what was claimed and written, per basis and per file", () => {
+    expect(model.stories).toBe(10);
+    expect(model.basis["notes/none/path"]).toEqual({ claimed: 10, written: 1 });
+    expect(model.fileBasis["config.go\tnotes/none/path"]).toEqual({ claimed: 10, written: 1 });
+    expect(model.files["model.go"]?.writtenBy).toBe(8);
+  });
+
+  it("marks as hot the files half of the stories write, and only those", () => {
+    expect(model.hot).toEqual(["model.go"]);
+  });
+
+  it("lowers a file the project mentions as context and rarely writes, never raises one", () => {
+    const [config] = applyHistory([claim("config.go", "notes/none/path", 0.3)], model);
+    expect(config?.confidence).toBeLessThan(0.3);
+    expect(config?.note).toMatch(/history: 30% -> \d+%/);
+    const [fresh] = applyHistory([claim("feature3.go", "notes/none/path", 0.3)], model);
+    expect(fresh?.confidence).toBe(0.3);
+  });
+
+  it("adds the files that always change with a claimed one", () => {
+    const out = applyHistory([claim("api.go")], model);
+    const added = out.find((c) => c.path === "api_test.go");
+    expect(added?.origin).toBe("history");
+    expect(added?.note).toBe("changed with `api.go` in 4 of 4 done stories");
+    expect(added?.confidence).toBeCloseTo(0.85);
+    // model.go came with api.go every time too, but it is hot: left to the locks.
+    expect(out.find((c) => c.path === "model.go")).toBeUndefined();
+  });
+});
+
+describe("scoring the planner on done stories", () => {
+  const story = (key: string, predicted: Claim[], written: string[]): ScoredStory => ({
+    key,
+    predicted,
+    written,
+    weight: 1,
+  });
+  const stories = [
+    story("a", [claim("x.ts"), claim("y.ts")], ["x.ts"]),
+    story("b", [claim("x.ts")], ["x.ts", "z.ts"]),
+    story("c", [claim("w.ts", "notes/none/path", 0.2)], ["w.ts"]),
+    story("d", [claim("v.ts")], ["w.ts"]),
+  ];
+  const report = scoreAccuracy(stories, {
+    conflictConfidence: 0.5,
+    sharedFiles: [],
+    known: new KnownTree([]),
+    batches: 200,
+    sprints: 50,
+    seed: 7,
+  });
+
+  it("scores claims and pairs against the files really written", () => {
+    expect(report.writeRecall).toBeCloseTo(3 / 5); // x, x, w of x, x, z, w, w
+    expect(report.claimPrecision).toBeCloseTo(3 / 5); // x, x, w of x, y, x, w, v
+    // Real pairs: a-b (x.ts), c-d (w.ts); the plan keeps only a-b apart.
+    expect(report.pairs).toMatchObject({ total: 6, reallyConflicting: 2, predicted: 1 });
+    expect(report.pairs.recall).toBe(0.5);
+    expect(report.pairs.precision).toBe(1);
+  });
+
+  it("draws batches and sprints that are reproducible by seed", () => {
+    const again = scoreAccuracy(stories, {
+      conflictConfidence: 0.5,
+      sharedFiles: [],
+      known: new KnownTree([]),
+      batches: 200,
+      sprints: 50,
+      seed: 7,
+    });
+    expect(again).toEqual(report);
+    // Every batch of 3 of these 4 stories holds a real conflict (a-b or c-d). The plan keeps
+    // a-b apart, so it lets through exactly the batches a-c-d and b-c-d: about half.
+    expect(report.batches.safe).toBe(0);
+    expect(report.batches.conflictingLetThrough).toBeGreaterThan(0.35);
+    expect(report.batches.conflictingLetThrough).toBeLessThan(0.65);
+    // Fewer stories than a sprint of 6: none is drawn, and the ratio says nothing.
+    expect(report.sprints.drawn).toBe(0);
+  });
+});
