@@ -16,6 +16,7 @@ import { buildPlan, claimContext } from "./plan/build.ts";
 import { applyHistory, HISTORY_FORMAT, type HistoryModel, learnHistory } from "./plan/history.ts";
 import { type DoneInput, replayDone } from "./plan/learn.ts";
 import type { Plan } from "./plan/types.ts";
+import { filesSeenWritten, HISTORY_LOG, readHistory } from "./run/history-log.ts";
 
 export interface PlanProjectOptions {
   ids?: string[];
@@ -55,27 +56,40 @@ export function planProject(
   return { plan, config, project };
 }
 
-/** The done stories, parsed, in sprint order (unreadable ones left out). */
+/**
+ * The done stories, parsed, in sprint order (unreadable ones left out), each with the files
+ * the plugin saw it write in completed runs.
+ */
 export function doneInputs(project: LoadedProject): DoneInput[] {
+  const seen = filesSeenWritten(readHistory(project.files.root));
   return project.done.flatMap(({ entry, file }) => {
     const story = project.loadStory(entry);
+    const wrote = seen.get(entry.key);
     return story.doc && !story.error
-      ? [{ key: entry.key, file, doc: story.doc, ...(entry.epic ? { epic: entry.epic } : {}) }]
+      ? [
+          {
+            key: entry.key,
+            file,
+            doc: story.doc,
+            ...(entry.epic ? { epic: entry.epic } : {}),
+            ...(wrote ? { seen: wrote } : {}),
+          },
+        ]
       : [];
   });
 }
 
 /**
  * The model learned from every done story, kept in `.athena/cache/history/`. Its key is cheap
- * to compute: the done stories' sizes and times, the known files, and the settings that
- * change claims.
+ * to compute: the sizes and times of the done stories and of the history log, the known
+ * files, and the settings that change claims.
  */
 export function historyModel(
   project: LoadedProject,
   config: ParallelConfig,
 ): HistoryModel | undefined {
   if (project.done.length === 0) return undefined;
-  const stamps = project.done.map(({ file }) => {
+  const stamps = [...project.done.map(({ file }) => file), HISTORY_LOG].map((file) => {
     try {
       const stat = statSync(path.join(project.files.root, file));
       return `${file}:${stat.size}:${stat.mtimeMs}`;

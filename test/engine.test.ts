@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { readHistory } from "../src/run/history-log.ts";
 import { loadRuns } from "../src/run/state.ts";
 import { harness, projectWith, SPRINT_FILE, sleep, sprintText } from "./helpers/athena-harness.ts";
 
@@ -54,7 +55,18 @@ describe("execute", () => {
       { key: "1-2-b", writes: ["src/shared.ts"] },
       { key: "1-3-c", writes: ["src/c.ts"] },
     ];
-    const h = harness(projectWith(stories), () => ({ ms: 80 }), { conflictStrategy: "coordinate" });
+    const root = projectWith(stories);
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: 80,
+        work: async (session) => {
+          for (const file of stories.find((s) => s.key === key)?.writes ?? [])
+            await h.agent.write(session, file, `by ${key}\n`);
+        },
+      }),
+      { conflictStrategy: "coordinate" },
+    );
     const started = await h.call({ action: "execute", storyIds: stories.map((s) => s.key) });
     await waitForRun(h, started.metadata.run?.id ?? "");
     const titleOf = (id: string) => h.host.sessions.get(id)?.title ?? "";
@@ -63,6 +75,17 @@ describe("execute", () => {
       expect(titles.filter((t) => /1-1-a|1-2-b/.test(t)).length).toBeLessThanOrEqual(1);
     }
     expect(h.host.timeline.some((m) => m.busy.length === 2)).toBe(true);
+    // Each finished story left a line in the history log, with what the guard saw it write.
+    const history = readHistory(root);
+    expect(history.skipped).toEqual([]);
+    expect(
+      Object.fromEntries(history.lines.map((l) => [l.story, [l.outcome, l.wroteFiles]])),
+    ).toEqual({
+      "1-1-a": ["completed", ["src/shared.ts"]],
+      "1-2-b": ["completed", ["src/shared.ts"]],
+      "1-3-c": ["completed", ["src/c.ts"]],
+    });
+    expect(history.lines.every((l) => (l.durationMs ?? -1) >= 0)).toBe(true);
   });
 
   it("refuses under prevent while file conflicts remain, naming the subset that could run", async () => {

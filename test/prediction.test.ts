@@ -10,7 +10,13 @@ import { type ScoredStory, scoreAccuracy } from "../src/plan/accuracy.ts";
 import { applyHistory, type DoneStory, learnHistory } from "../src/plan/history.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
 import type { Claim } from "../src/plan/types.ts";
-import { planProject } from "../src/plan-project.ts";
+import { accuracyOfProject, planProject } from "../src/plan-project.ts";
+import {
+  appendHistory,
+  filesSeenWritten,
+  HISTORY_LOG,
+  readHistory,
+} from "../src/run/history-log.ts";
 import { tempProject } from "./helpers/tmp.ts";
 
 const ART = "_bmad-output/implementation-artifacts";
@@ -289,5 +295,47 @@ describe("scoring the planner on done stories", () => {
     expect(report.batches.conflictingLetThrough).toBeLessThan(0.65);
     // Fewer stories than a sprint of 6: none is drawn, and the ratio says nothing.
     expect(report.sprints.drawn).toBe(0);
+  });
+});
+
+describe("the history log (.athena/history.jsonl)", () => {
+  const line = (story: string, wroteFiles: string[], outcome = "completed" as const) => ({
+    format: 1 as const,
+    story,
+    run: "run-20261130-120000-abcdef",
+    outcome,
+    wroteFiles,
+    endedAt: "2026-11-30T12:00:00.000Z",
+  });
+
+  it("keeps every good line and counts the bad ones, never failing", () => {
+    const dir = tempProject({ "x.txt": "" });
+    expect(appendHistory(dir, line("1-1-a", ["src/a.ts"]))).toBe(true);
+    writeFileSync(path.join(dir, HISTORY_LOG), "{not json\n", { flag: "a" });
+    appendHistory(dir, line("1-1-a", ["src/b.ts"]));
+    appendHistory(dir, line("1-2-b", ["src/c.ts"], "failed" as never));
+    const history = readHistory(dir);
+    expect(history.skipped).toEqual([2]);
+    expect(history.lines).toHaveLength(3);
+    // Only completed runs teach what a story writes; several runs add up.
+    expect(Object.fromEntries(filesSeenWritten(history))).toEqual({
+      "1-1-a": ["src/a.ts", "src/b.ts"],
+    });
+    expect(readHistory(path.join(dir, "nowhere"))).toEqual({ lines: [], skipped: [] });
+  });
+
+  it("adds what runs saw a done story write to its File List, for learning and scoring", () => {
+    const done = (title: string, file: string) =>
+      `# Story ${title}\n\nStatus: done\n\n## Tasks / Subtasks\n\n- [x] Update \`${file}\`\n\n## Dev Agent Record\n\n### File List\n\n- ${file}\n`;
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]:
+        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n",
+      [`${ART}/1-1-a.md`]: done("1.1: A", "src/a.ts"),
+      [`${ART}/1-2-b.md`]: done("1.2: B", "src/b.ts"),
+    });
+    const before = accuracyOfProject(dir, { env, cache: false }).report.writtenFiles;
+    appendHistory(dir, line("1-1-a", ["src/a.ts", "src/a.test.ts"]));
+    const after = accuracyOfProject(dir, { env, cache: false }).report.writtenFiles;
+    expect([before, after]).toEqual([2, 3]);
   });
 });

@@ -5,7 +5,7 @@
 import { readFileSync, truncateSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { boundNesting, MAX_INDENT, MAX_QUOTE_DEPTH } from "../src/bmad/markdown.ts";
+import { boundNesting, MAX_CONTAINERS, MAX_INDENT } from "../src/bmad/markdown.ts";
 import { decodeLinkTarget } from "../src/bmad/path-text.ts";
 import { MAX_STORY_BYTES } from "../src/bmad/project.ts";
 import { parseStory } from "../src/bmad/story.ts";
@@ -84,7 +84,7 @@ describe("deep and long input", () => {
     const problems: { line: number; message: string }[] = [];
     const text = boundNesting(`# T\n\n${deepQuote}\n\n${deepList}\n`, problems);
     expect(problems[0]?.line).toBe(3);
-    expect(problems[0]?.message).toContain(String(MAX_QUOTE_DEPTH));
+    expect(problems[0]?.message).toContain(String(MAX_CONTAINERS));
     expect(problems.some((p) => p.message.includes(String(MAX_INDENT)))).toBe(true);
     // Nothing within the bound is touched.
     expect(boundNesting("> > a\n    - b\n")).toBe("> > a\n    - b\n");

@@ -33,6 +33,11 @@ export function expandProjectRoot(value: string, root: string): string {
   return relative.split(path.sep).join("/").replace(/\/+$/, "") || ".";
 }
 
+/** True when a project-relative path (from expandProjectRoot) points outside the project. */
+function leavesProject(rel: string): boolean {
+  return rel === ".." || rel.startsWith("../") || path.isAbsolute(rel);
+}
+
 export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   const report: string[] = [];
   const exists = (rel: string) => existsSync(path.join(root, rel));
@@ -40,11 +45,27 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
 
   const configFile = CONFIG_FILES.find(exists);
   const bmm = configFile ? readBmmConfig(root, configFile) : {};
-  const folder = (key: string) =>
-    typeof bmm[key] === "string" ? expandProjectRoot(bmm[key] as string, root) : undefined;
   if (configFile) report.push(`BMAD config: ${configFile}`);
+  // A folder that leaves the project is reported and never followed: the sprint file is
+  // written there, and a walk of `/` for stories would never end.
+  const folder = (key: string) => {
+    if (typeof bmm[key] !== "string") return undefined;
+    const rel = expandProjectRoot(bmm[key] as string, root);
+    if (!leavesProject(rel)) return rel;
+    report.push(`${configFile}: ${key} "${bmm[key]}" leaves the project: ignored`);
+    return undefined;
+  };
 
-  const explicit = config.bmadPaths;
+  const explicit = Object.fromEntries(
+    Object.entries(config.bmadPaths).map(([key, value]) => {
+      if (typeof value === "string" && leavesProject(expandProjectRoot(value, root)))
+        throw new InputError(
+          `bmad.paths.${key} "${value}" leaves the project; give a path inside it`,
+          "athena.json",
+        );
+      return [key, value];
+    }),
+  ) as typeof config.bmadPaths;
   const implementation = [
     folder("implementation_artifacts"),
     folder("sprint_artifacts"),
@@ -69,7 +90,11 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   );
 
   const sprintDir = path.posix.dirname(sprintStatus);
-  const storyLocation = readStoryLocation(root, sprintStatus);
+  let storyLocation = readStoryLocation(root, sprintStatus);
+  if (storyLocation && leavesProject(expandProjectRoot(storyLocation, root))) {
+    report.push(`${sprintStatus}: story_location "${storyLocation}" leaves the project: ignored`);
+    storyLocation = undefined;
+  }
   const storiesDir = explicit.stories
     ? expandProjectRoot(explicit.stories, root)
     : storyLocation && isDir(expandProjectRoot(storyLocation, root))

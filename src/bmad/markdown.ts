@@ -13,8 +13,11 @@ import remarkGfm from "remark-gfm";
 
 const processor = remark().use(remarkGfm).use(remarkFrontmatter, ["yaml", "toml"]).freeze();
 
-/** Deeper than this many `>` markers, or this many columns of indentation, is flattened. */
-export const MAX_QUOTE_DEPTH = 16;
+/**
+ * Deeper than this many containers (`>` quotes, list items) on a line, or this many columns of
+ * indentation, is flattened.
+ */
+export const MAX_CONTAINERS = 16;
 export const MAX_INDENT = 64;
 
 export interface MarkdownProblem {
@@ -26,35 +29,51 @@ export function parseMarkdown(text: string, problems: MarkdownProblem[] = []): R
   return processor.parse(boundNesting(text.replace(/^\uFEFF/, ""), problems)) as Root;
 }
 
-/** The text with every line's container prefix cut to the bounds above. */
+/** A line's container prefix: quote markers, list markers and the indentation between them. */
+const PREFIX = /^(?:[ \t>]|(?:[-*+]|\d{1,9}[.)])(?=[ \t]))*/;
+const CONTAINER = /^(?:>|[-*+]|\d{1,9}[.)])/;
+
+/**
+ * The text with every line's container prefix cut to the bounds above. Lines end at `\n`,
+ * `\r\n` or a lone `\r` (old Mac files), as they do for the parser.
+ */
 export function boundNesting(text: string, problems: MarkdownProblem[] = []): string {
-  const lines = text.split("\n");
+  const parts = text.split(/(\r\n|\r|\n)/); // lines at even indexes, their endings between
   let changed = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const prefix = /^[\s>]*/.exec(line)?.[0] ?? "";
-    if (prefix.length <= MAX_QUOTE_DEPTH) continue; // nothing to cut
-    // The prefix is kept up to the first character past a bound, and the content sits at that
-    // depth: one space after the last quote kept (more would make it a code block), or at the
-    // deepest indent kept.
-    let quotes = 0;
-    let indent = 0;
-    let cut = prefix.length;
-    for (let at = 0; at < prefix.length; at++) {
-      const past = prefix[at] === ">" ? ++quotes > MAX_QUOTE_DEPTH : ++indent > MAX_INDENT;
-      if (past) {
-        cut = at;
-        break;
-      }
-    }
-    if (cut === prefix.length) continue;
-    const kept = prefix[cut] === ">" ? `${prefix.slice(0, cut).trimEnd()} ` : prefix.slice(0, cut);
-    lines[i] = kept + line.slice(prefix.length);
+  for (let i = 0; i < parts.length; i += 2) {
+    const line = parts[i] as string;
+    const prefix = PREFIX.exec(line)?.[0] ?? "";
+    if (prefix.length <= MAX_CONTAINERS) continue; // too short to pass a bound
+    const cut = cutAt(prefix);
+    if (cut === undefined) continue;
+    // The content sits at the depth kept: one space after the last container marker (more
+    // would make it a code block), or at the deepest indent kept.
+    const kept = CONTAINER.test(prefix.slice(cut))
+      ? `${prefix.slice(0, cut).trimEnd()} `
+      : prefix.slice(0, cut);
+    parts[i] = kept + line.slice(prefix.length);
     changed = true;
     problems.push({
-      line: i + 1,
-      message: `nested deeper than ${MAX_QUOTE_DEPTH} quotes or ${MAX_INDENT} columns: flattened to that depth`,
+      line: i / 2 + 1,
+      message: `nested deeper than ${MAX_CONTAINERS} quotes or list items, or ${MAX_INDENT} columns: flattened to that depth`,
     });
   }
-  return changed ? lines.join("\n") : text;
+  return changed ? parts.join("") : text;
+}
+
+/** Where the prefix first passes a bound (the start of that marker or space), if it does. */
+function cutAt(prefix: string): number | undefined {
+  let containers = 0;
+  let indent = 0;
+  for (let at = 0; at < prefix.length; ) {
+    const marker = CONTAINER.exec(prefix.slice(at, at + 11))?.[0];
+    if (marker) {
+      if (++containers > MAX_CONTAINERS) return at;
+      at += marker.length;
+    } else {
+      if (++indent > MAX_INDENT) return at;
+      at++;
+    }
+  }
+  return undefined;
 }

@@ -2,7 +2,7 @@
  * Replaying the project's done stories in sprint order, as the planner would have seen each
  * one before it ran: its plan-time sections only (Story, Acceptance Criteria, Tasks, Dev
  * Notes), the files known then (the disk, the drawn tree, and what earlier stories wrote),
- * and, beside it, what it really wrote (its File List). The history model learns from this;
+ * and, beside it, what it really wrote (its File List, and what runs of it were seen to write). The history model learns from this;
  * `accuracy` scores the planner on it.
  */
 import type { StoryDoc } from "../bmad/story.ts";
@@ -16,6 +16,8 @@ export interface DoneInput {
   file: string;
   epic?: string;
   doc: StoryDoc;
+  /** Files the plugin saw this story write in completed runs (`.athena/history.jsonl`). */
+  seen?: readonly string[];
 }
 
 /** The sections a story has before it is worked on: what a plan can read. */
@@ -68,7 +70,11 @@ export function replayDone(
         planTimeDoc(story.doc),
         context,
       ).claims;
-      written = writtenFiles(story.doc, context);
+      // The File List and what the write guard saw: an agent's list can forget a file.
+      const seen = (story.seen ?? []).filter(
+        (f) => !context.isArtefact(f) && !context.isIgnored(f),
+      );
+      written = [...new Set([...writtenFiles(story.doc, context), ...seen])];
     } catch {
       // A story the planner cannot read teaches nothing; the plan reports it where it matters.
     }

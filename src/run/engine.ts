@@ -12,6 +12,7 @@ import { setStatus } from "../bmad/sprint-writer.ts";
 import type { ParallelConfig } from "../config/schema.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
 import type { WriteGuard } from "./guard.ts";
+import { appendHistory } from "./history-log.ts";
 import { describeHostError, type Host, type TodoItem } from "./host.ts";
 import type { FileLocks } from "./locks.ts";
 import { storyWork } from "./prompt.ts";
@@ -390,6 +391,19 @@ export class RunEngine {
     const wrote = this.options.guard.wroteFiles(key);
     story.record.wroteFiles = wrote;
     story.record.outsideClaims = wrote.filter((p) => !covered(p, story.planned));
+    const started = story.record.startedAt ? Date.parse(story.record.startedAt) : Number.NaN;
+    appendHistory(this.options.root, {
+      format: 1,
+      story: key,
+      run: run.record.id,
+      outcome: state,
+      wroteFiles: wrote,
+      endedAt: story.record.endedAt,
+      ...(story.record.startedAt ? { startedAt: story.record.startedAt } : {}),
+      ...(Number.isFinite(started)
+        ? { durationMs: Math.max(0, Date.parse(story.record.endedAt) - started) }
+        : {}),
+    });
     this.options.guard.forget(key);
     await this.options.locks.releaseAll(key);
     if (state === "completed") {

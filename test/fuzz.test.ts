@@ -1,0 +1,327 @@
+/**
+ * Issue 12, "No real project's files can break the plan or a run": property tests that feed
+ * the planner hostile story files and sprint files (see test/helpers/hostile.ts) and check
+ * that it never crashes, always accounts for every story it was asked about, and never
+ * changes a project file (only its own cache under `.athena/`).
+ *
+ * The runs are deterministic: every property has a fixed seed, printed by fast-check with
+ * the shrunk counterexample when it fails. To explore further, set FUZZ_SEED (a number) and
+ * FUZZ_RUNS (a multiplier of the run counts): `FUZZ_SEED=7 FUZZ_RUNS=20 npx vitest run
+ * test/fuzz.test.ts`.
+ */
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseStory } from "../src/bmad/story.ts";
+import { planProject } from "../src/plan-project.ts";
+import { InputError } from "../src/util/errors.ts";
+import { hostileLink, hostileSprint, hostileStory, ordinaryStory } from "./helpers/hostile.ts";
+import { copyFixture, REPO, tempDir, tempProject } from "./helpers/tmp.ts";
+
+const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20_251_212;
+const SCALE = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : 1;
+const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
+const params = (numRuns: number): fc.Parameters<unknown> => ({
+  seed: SEED,
+  numRuns: runs(numRuns),
+});
+
+const env = { HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
+const ARTIFACTS = "_bmad-output/implementation-artifacts";
+const SPRINT = `${ARTIFACTS}/sprint-status.yaml`;
+
+/** Every file and folder under `dir` with its bytes, `.athena/` (the planner's cache) left out. */
+function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (child === ".athena") continue;
+      if (entry.isDirectory()) {
+        files.set(`${child}/`, "");
+        walk(child);
+      } else {
+        files.set(child, readFileSync(path.join(dir, child)).toString("base64"));
+      }
+    }
+  };
+  walk("");
+  return files;
+}
+
+/** Files with names only a real project would have: globs, escapes, spaces. */
+const ODD_FILES: Record<string, string> = {
+  "src/%SYS/Roles.cls": "x\n",
+  "src/%E0%A4%A.ts": "x\n",
+  "src/[id]/page.tsx": "x\n",
+  "src/(group)/page.tsx": "x\n",
+  "src/{a,b}.ts": "x\n",
+  "src/!(x).ts": "x\n",
+  "src/a b.ts": "x\n",
+  "src/#hash.ts": "x\n",
+  "src/**.ts": "x\n",
+  "src/\\back.ts": "x\n",
+};
+
+/**
+ * The stable fixture with odd file names and one more plain story, planned once so that its
+ * parse cache is warm. The function returned copies it (times kept, so the cache still
+ * holds) and adds the stories and sprint lines given, so a run pays only for what it
+ * generated. The template lives as long as the test that made it.
+ */
+function projectMaker(): (stories: Record<string, string>, sprintLines: string[]) => string {
+  const template = copyFixture("stable-project");
+  for (const [rel, text] of Object.entries(ODD_FILES)) writeTo(template, rel, text);
+  writeTo(template, `${ARTIFACTS}/9-3-plain.md`, ordinaryStory("9.3", "Plain", "src/{a,b}.ts"));
+  planProject(template, { env });
+  return (stories, sprintLines) => {
+    const dir = path.join(tempDir(), "project");
+    cpSync(template, dir, { recursive: true, preserveTimestamps: true });
+    const sprint = readFileSync(path.join(dir, SPRINT), "utf8");
+    writeTo(dir, SPRINT, `${sprint}${sprintLines.join("\n")}\n`);
+    for (const [rel, text] of Object.entries(stories)) writeTo(dir, rel, text);
+    return dir;
+  };
+}
+
+function writeTo(dir: string, rel: string, text: string) {
+  mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+  writeFileSync(path.join(dir, rel), text);
+}
+
+describe("hostile story files (property)", () => {
+  const statuses = fc.constantFrom("ready-for-dev", "in-progress", "done");
+
+  it("plans a batch with one or two hostile stories: no throw, every story accounted for, no project file changed", () => {
+    const projectWith = projectMaker();
+    fc.assert(
+      fc.property(
+        hostileStory,
+        fc.option(fc.tuple(hostileStory, statuses), { nil: undefined }),
+        (first, second) => {
+          const lines = ["  epic-9: in-progress", "  9-1-hostile: ready-for-dev"];
+          const stories: Record<string, string> = { [`${ARTIFACTS}/9-1-hostile.md`]: first };
+          if (second) {
+            lines.push(`  9-2-hostile: ${second[1]}`);
+            stories[`${ARTIFACTS}/9-2-hostile.md`] = second[0];
+          }
+          lines.push("  9-3-plain: ready-for-dev");
+          const dir = projectWith(stories, lines);
+          const requested = [
+            "1-2-account-management",
+            "1-3-plant-data-model",
+            "2-1-garden-dashboard",
+            "2-2-watering-schedule",
+            "2-3-watering-notifications",
+            "9-1-hostile",
+            "9-3-plain",
+            ...(second?.[1] === "ready-for-dev" ? ["9-2-hostile"] : []),
+          ];
+          const before = snapshot(dir);
+
+          // Named (parses fill the cache), then proposed (the hostile parses come back from
+          // the cache as JSON): both paths through the loader.
+          for (const ids of [requested, undefined]) {
+            const { plan } = planProject(dir, { ...(ids ? { ids } : {}), env });
+            const byKey = new Map(plan.stories.map((s) => [s.key, s]));
+            for (const key of requested) {
+              const story = byKey.get(key);
+              expect(story, `${key} missing from the plan`).toBeDefined();
+              expect(story?.role).toBe("in-batch");
+              if (story?.error) {
+                expect(story.error.file).toBe(`${ARTIFACTS}/${key}.md`);
+                expect(story.error.line).toBeGreaterThanOrEqual(1);
+                expect(story.error.message).not.toBe("");
+              }
+            }
+            // The ordinary stories keep their plan whatever their neighbours hold.
+            expect(byKey.get("9-3-plain")?.error).toBeUndefined();
+            expect(byKey.get("1-2-account-management")?.error).toBeUndefined();
+            if (second?.[1] === "in-progress")
+              expect(byKey.get("9-2-hostile")?.role).toBe("in-progress");
+            // Every story of the batch is either scheduled or blocked with a reason.
+            const blocked = new Set(plan.schedule.blocked.map((b) => b.story));
+            const scheduled = new Set(plan.schedule.order.map((s) => s.story));
+            for (const key of requested) expect(scheduled.has(key) || blocked.has(key)).toBe(true);
+            // The plan is JSON through and through (the CLI and the tool print it so).
+            expect(() => JSON.stringify(plan)).not.toThrow();
+          }
+          expect(snapshot(dir)).toEqual(before);
+        },
+      ),
+      params(20),
+    );
+  });
+
+  it("parses any story text without throwing, into a doc the cache can store and give back", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          { weight: 6, arbitrary: hostileStory },
+          { weight: 1, arbitrary: fc.string({ maxLength: 400 }) },
+          { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 400 }) },
+        ),
+        fc.constantFrom([], ["Auth Service"], ["%", "(a+)+$", "[", "\\", "src/**/["]),
+        (text, componentNames) => {
+          const doc = parseStory(text, { componentNames });
+          expect(doc.tasks.done).toBeLessThanOrEqual(doc.tasks.total);
+          for (const mention of doc.mentions) {
+            expect(typeof mention.path).toBe("string");
+            expect(mention.line).toBeGreaterThanOrEqual(0);
+          }
+          // A cache hit (the JSON copy) must read exactly as the fresh parse did.
+          expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
+        },
+      ),
+      params(100),
+    );
+  });
+
+  it("reads every hostile link target without throwing (the `[l](%)` family)", () => {
+    fc.assert(
+      fc.property(
+        hostileLink,
+        fc.constantFrom("## Tasks / Subtasks\n\n- [ ] ", "## Dev Notes\n\n"),
+        (link, prefix) => {
+          parseStory(`# Story 9.1: Links\n\n${prefix}${link}\n`);
+        },
+      ),
+      params(300),
+    );
+  });
+});
+
+describe("hostile sprint-status.yaml (property)", () => {
+  it("plans or refuses with an InputError naming the sprint file, and never changes it", () => {
+    fc.assert(
+      fc.property(
+        hostileSprint,
+        fc.option(fc.constantFrom<string[]>(["1.1"], ["1-2-beta", "9-1-hostile"], ["1.1", "1.2"]), {
+          nil: undefined,
+        }),
+        (sprint, ids) => {
+          const dir = tempProject({
+            [SPRINT]: sprint,
+            [`${ARTIFACTS}/1-1-alpha.md`]: ordinaryStory("1.1", "Alpha", "src/shared.ts"),
+            [`${ARTIFACTS}/1-2-beta.md`]: ordinaryStory("1.2", "Beta", "src/shared.ts"),
+            [`${ARTIFACTS}/9-1-hostile.md`]: ordinaryStory("9.1", "Hostile", "src/x.ts"),
+            "src/shared.ts": "export {};\n",
+          });
+          const before = snapshot(dir);
+          let plan: ReturnType<typeof planProject>["plan"] | undefined;
+          try {
+            plan = planProject(dir, { ...(ids ? { ids } : {}), env }).plan;
+          } catch (error) {
+            if (!(error instanceof InputError)) throw error;
+            expect(error.file).toBe(SPRINT);
+            expect(error.format()).toContain(SPRINT);
+            expect(error.message.split("\n")).toHaveLength(1);
+          }
+          if (plan) {
+            expect(() => JSON.stringify(plan)).not.toThrow();
+            // Every story named is in the plan (planned, or carrying its error).
+            if (ids)
+              expect(plan.stories.filter((s) => s.role === "in-batch")).toHaveLength(ids.length);
+          }
+          expect(snapshot(dir)).toEqual(before);
+        },
+      ),
+      params(100),
+    );
+  });
+});
+
+/** Runs the real CLI (bin/athena-parallel.js through tsx) in its own process. */
+function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(REPO, "bin/athena-parallel.js"), ...args],
+      {
+        cwd,
+        env: { PATH: process.env.PATH ?? "", HOME: cwd, XDG_CONFIG_HOME: path.join(cwd, "none") },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+        resolve({ code, out: stdout, err: stderr });
+      },
+    );
+  });
+}
+
+describe("the CLI on a project with a hostile story", () => {
+  const FIXED = [
+    "# Story 9.1: Links\n\n## Tasks / Subtasks\n\n- [ ] Edit [l](%) and [r](%SYS/x.cls) and ![i](%E0%A4%A)\n\n[^1]: [l](%)\n",
+    `\uFEFF---\ntitle: [broken\n---\r\n# Story 9.1: CRLF\r\n\r\n## Dev Notes\r\n\r\n${">".repeat(300)} \`src/**/[\`\r\n\`\`\`\n├── %zz/\n└── {a,b`,
+    `# Story 9.1: Deep\n\n## Tasks / Subtasks\n\n${Array.from({ length: 300 }, (_, i) => `${"  ".repeat(i)}- [ ] \`../../${"a/".repeat(i)}x.ts\``).join("\n")}\n<div>\n\u0000\u0001\u2028 file:///etc/passwd`,
+  ];
+
+  it("exits 0 or 1, prints JSON, and no stack trace (fixed and generated stories)", async () => {
+    const projectWith = projectMaker();
+    const [generated = ""] = fc.sample(hostileStory, { seed: SEED, numRuns: 1 });
+    // Two hostile stories a project, two processes at a time: CI has two cores, and each
+    // process pays for starting tsx.
+    const check = async (first: string, second: string) => {
+      const dir = projectWith(
+        { [`${ARTIFACTS}/9-1-hostile.md`]: first, [`${ARTIFACTS}/9-2-hostile.md`]: second },
+        ["  epic-9: in-progress", "  9-1-hostile: ready-for-dev", "  9-2-hostile: ready-for-dev"],
+      );
+      const { code, out, err } = await cli(["plan", "--json", "--dir", dir], dir);
+      const where = `stories: ${JSON.stringify([first.slice(0, 200), second.slice(0, 200)])}\nstderr: ${err}`;
+      expect([0, 1], where).toContain(code);
+      expect(err, where).not.toMatch(/^ {4}at /m);
+      const plan = JSON.parse(out);
+      const keys = plan.stories.map((s: { key: string }) => s.key);
+      expect(keys, where).toEqual(expect.arrayContaining(["9-1-hostile", "9-2-hostile"]));
+    };
+    const [links = "", crlf = "", deep = ""] = FIXED;
+    await Promise.all([check(links, crlf), check(deep, generated)]);
+  });
+});
+
+/**
+ * Inputs this suite's generators led to, past what they generate (thousands of levels, a
+ * story folder outside the project): each once hung the plan or overflowed the stack.
+ */
+describe("what the fuzzing found", () => {
+  it("bounds nesting by list markers on one line, and says where", () => {
+    for (const text of [`${"- ".repeat(5000)}\`src/a.ts\``, `${">- ".repeat(2500)}\`src/a.ts\``]) {
+      const doc = parseStory(text);
+      expect(doc.problems.map((p) => p.line)).toEqual([1]);
+      expect(doc.mentions.map((m) => m.path)).toEqual(["src/a.ts"]);
+    }
+  });
+
+  it("bounds nesting in a file with CR line endings, counting its lines", () => {
+    const doc = parseStory(`# Story 1.1: X\r\r## Tasks\r\r${">".repeat(10_000)} \`src/a.ts\``);
+    expect(doc.problems.map((p) => p.line)).toEqual([5]);
+    expect(doc.mentions.map((m) => m.path)).toEqual(["src/a.ts"]);
+  });
+
+  it("never follows a story_location outside the project: reported, the sprint folder used", () => {
+    for (const location of ["/", "{project-root}/../..", ".."]) {
+      const dir = tempProject({
+        [SPRINT]: `story_location: "${location}"\ndevelopment_status:\n  1-1-alpha: ready-for-dev\n`,
+        [`${ARTIFACTS}/1-1-alpha.md`]: ordinaryStory("1.1", "Alpha", "src/a.ts"),
+      });
+      const { plan } = planProject(dir, { env, cache: false });
+      expect(plan.sources).toContain(
+        `${SPRINT}: story_location "${location}" leaves the project: ignored`,
+      );
+      expect(plan.stories[0]?.file).toBe(`${ARTIFACTS}/1-1-alpha.md`);
+    }
+  });
+
+  it("refuses an athena.json story folder outside the project, naming the setting", () => {
+    const dir = tempProject({
+      [SPRINT]: "development_status:\n  1-1-alpha: ready-for-dev\n",
+      "athena.json": JSON.stringify({ bmad: { paths: { stories: "../elsewhere" } } }),
+    });
+    expect(() => planProject(dir, { env, cache: false })).toThrow(
+      'bmad.paths.stories "../elsewhere" leaves the project',
+    );
+  });
+});
