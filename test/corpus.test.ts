@@ -58,14 +58,14 @@ describe("the vibe-dash corpus", () => {
   });
 
   it("scores the planner on its done stories: safe stories run together, most conflicts kept apart", () => {
-    // Measured at 78% allowed, 10% let through, ratio 0.92 (README); these bounds catch a
+    // Measured at 77% allowed, 8% let through, ratio 0.92 (README); these bounds catch a
     // planner that drifts back to caution or forward to recklessness.
     const { report } = accuracyOfProject(CORPUS, { env, cache: false });
     expect(report.stories).toBe(116);
     expect(report.writeRecall).toBeGreaterThanOrEqual(0.78);
     expect(report.pairs.precision).toBeGreaterThanOrEqual(0.6);
     expect(report.batches.safeAllowed).toBeGreaterThanOrEqual(0.7);
-    expect(report.batches.conflictingLetThrough).toBeLessThanOrEqual(0.15);
+    expect(report.batches.conflictingLetThrough).toBeLessThanOrEqual(0.12);
     expect(report.sprints.ratio).toBeGreaterThanOrEqual(0.88);
   });
 });
