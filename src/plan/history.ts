@@ -14,7 +14,8 @@
  */
 import type { Claim } from "./types.ts";
 
-export const HISTORY_FORMAT = 1;
+/** Bumped whenever the learning rules change, so that no cached model outlives them. */
+export const HISTORY_FORMAT = 2;
 
 export interface DoneStory {
   key: string;
