@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { MAX_STORY_BYTES } from "../src/bmad/project.ts";
 import { readHistory } from "../src/run/history-log.ts";
 import { loadRuns } from "../src/run/state.ts";
 import { harness, projectWith, SPRINT_FILE, sleep, sprintText } from "./helpers/athena-harness.ts";
@@ -86,6 +87,52 @@ describe("execute", () => {
       "1-3-c": ["completed", ["src/c.ts"]],
     });
     expect(history.lines.every((l) => (l.durationMs ?? -1) >= 0)).toBe(true);
+  });
+
+  it("leaves out a story that cannot be read, names it, and runs the others", async () => {
+    const stories = [
+      { key: "1-1-a", writes: ["src/a.ts"] },
+      { key: "1-2-b", writes: ["src/b.ts"] },
+    ];
+    const root = projectWith(stories);
+    const storyFile = path.join(root, "_bmad-output/implementation-artifacts/1-2-b.md");
+    truncateSync(storyFile, MAX_STORY_BYTES + 1); // sparse: nothing is written
+    const before = sprintText(root);
+    const h = harness(root, () => ({ ms: 20 }));
+    const result = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    expect(result.title).toMatch(/: 1 stories started$/);
+    expect(result.output).toContain(
+      "Not started, the story could not be read:\n- 1.2 (1-2-b): _bmad-output/implementation-artifacts/1-2-b.md:1: the file is 8.0 MB",
+    );
+    const ended = await waitForRun(h, result.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => [s.key, s.state])).toEqual([["1-1-a", "completed"]]);
+    // Its sprint entry was never touched.
+    expect(sprintText(root)).toBe(before.replace("1-1-a: ready-for-dev", "1-1-a: review"));
+  });
+
+  it("answers an unexpected failure with one line asking for a report, never a trace", async () => {
+    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
+    writeFileSync(path.join(root, ".athena"), "a file where the state folder should be\n");
+    const before = sprintText(root);
+    const h = harness(root, () => ({ ms: 20 }));
+    const result = await h.call({ action: "execute", storyIds: ["1.1"] });
+    expect(sprintText(root)).toBe(before);
+    expect(h.host.sessions.size).toBe(0);
+    expect(result.output).toMatch(/^athena_parallel: athena_parallel execute: unexpected error: /);
+    expect(result.output).toContain("please report it");
+    expect(result.output).not.toMatch(/^\s+at /m);
+  });
+
+  it("refuses when no story of the batch can be read", async () => {
+    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
+    truncateSync(
+      path.join(root, "_bmad-output/implementation-artifacts/1-1-a.md"),
+      MAX_STORY_BYTES + 1,
+    );
+    const h = harness(root, () => ({ ms: 20 }));
+    const result = await h.call({ action: "execute", storyIds: ["1.1"] });
+    expect(result.output).toContain("no story can be read:");
+    expect(h.host.sessions.size).toBe(0);
   });
 
   it("refuses under prevent while file conflicts remain, naming the subset that could run", async () => {
