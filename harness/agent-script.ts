@@ -3,7 +3,7 @@
  * tools on the files the story names (read the story, write each file, tick the boxes, fill
  * the File List, set `Status: review`), waits a given time, then finishes. Variants fail with
  * a provider error, retry forever on a 5xx, or read a shared file, pause and rewrite it whole
- * (as real agents do). For the parent session it calls `athena_parallel` with the slash
+ * with the write tool or through the shell (as real agents do). For the parent session it calls `athena_parallel` with the slash
  * command's arguments and repeats the result.
  */
 import path from "node:path";
@@ -23,13 +23,16 @@ export interface StoryScript {
   /** Or: finish when this long has passed since the story's first request (a story of T ms). */
   totalMs?: number;
   outcome?: "ok" | "provider-400" | "provider-500";
-  /** Read this file, pause, and write it back whole with one line added. */
-  rewriteWhole?: { file: string; pauseMs: number };
+  /**
+   * Read this file, pause, and write it back whole with one line added: with the write tool,
+   * or through the shell (`cat > file <<'EOF'`), as agents also do.
+   */
+  rewriteWhole?: { file: string; pauseMs: number; via?: "write" | "bash" };
 }
 
 type Action =
   | { tool: "read"; file: string }
-  | { tool: "write"; file: string; content: "own" | "append" }
+  | { tool: "write" | "bash"; file: string; content: "own" | "append" }
   | { tool: "edit"; file: string; oldString: string; newString: string; replaceAll?: boolean };
 
 /** The story a request belongs to, if it comes from a story session. */
@@ -87,7 +90,11 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
   if (script.rewriteWhole) {
     plan.push(
       { tool: "read", file: script.rewriteWhole.file },
-      { tool: "write", file: script.rewriteWhole.file, content: "append" },
+      {
+        tool: script.rewriteWhole.via ?? "write",
+        file: script.rewriteWhole.file,
+        content: "append",
+      },
     );
   }
   for (const file of script.files) plan.push({ tool: "write", file, content: "own" });
@@ -149,6 +156,13 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
       ? `// ${next.file}: written for story ${key}\nexport {};\n`
       : `${fileText(lastRead)}${key} was here\n`;
   const pause = next.content === "append" ? (script.rewriteWhole?.pauseMs ?? 0) : 0;
+  if (next.tool === "bash") {
+    const command = `cat > ${next.file} <<'ATHENA_EOF'\n${content}ATHENA_EOF`;
+    return {
+      toolCalls: [{ name: "bash", args: { command, description: `Rewrite ${next.file}` } }],
+      delayMs: pause,
+    };
+  }
   return { toolCalls: [{ name: "write", args: { filePath, content } }], delayMs: pause };
 }
 

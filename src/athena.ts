@@ -14,15 +14,25 @@ import { loadConfig } from "./config/load.ts";
 import type { AthenaConfig } from "./config/schema.ts";
 import type { Plan } from "./plan/types.ts";
 import { RunEngine } from "./run/engine.ts";
-import { READ_TOOLS, WRITE_TOOLS, WriteGuard, WriteRefused, writtenPaths } from "./run/guard.ts";
+import {
+  bashCommand,
+  insideProject,
+  READ_TOOLS,
+  WRITE_TOOLS,
+  WriteGuard,
+  WriteRefused,
+  writtenPaths,
+} from "./run/guard.ts";
 import type { Host } from "./run/host.ts";
 import { FileLocks } from "./run/locks.ts";
 import { type RecoveryReport, recoverRuns } from "./run/recover.ts";
+import { shellEffects, shellParser } from "./run/shell.ts";
 import {
   COMMAND_DESCRIPTION,
   COMMAND_TEMPLATE,
   createAthenaParallelTool,
 } from "./tool/athena-parallel.ts";
+import { errorLine } from "./util/errors.ts";
 
 export interface AthenaOptions {
   directory: string;
@@ -102,6 +112,19 @@ export function createAthena(options: AthenaOptions): Athena {
     tasksNow,
   });
 
+  /** What a bash call writes (repo-relative) and reads, or undefined when it cannot be told. */
+  const shellWrites = async (args: unknown) => {
+    const call = bashCommand(args, root);
+    if (!call) return undefined;
+    try {
+      const effects = shellEffects(await shellParser(), call.command, call.cwd);
+      return { writes: insideProject(effects.writes, root), reads: effects.reads };
+    } catch (error) {
+      log(`bash command not parsed, its writes are not coordinated: ${errorLine(error)}`);
+      return undefined;
+    }
+  };
+
   const hooks: Hooks = {
     tool: { athena_parallel: tool },
     config: async (hostConfig) => {
@@ -123,12 +146,15 @@ export function createAthena(options: AthenaOptions): Athena {
           "athena_parallel is not available inside a story session: implement your own story only.",
         );
       }
+      const holder = { story: story.story, run: story.run, session: story.session };
+      if (input.tool === "bash") {
+        // A shell write gets the file tools' rules: the lock, and refusal when stale.
+        const shell = await shellWrites(output.args);
+        if (shell) await guard.beforeWrite(holder, shell.writes);
+        return;
+      }
       if (!WRITE_TOOLS.has(input.tool)) return;
-      const paths = writtenPaths(input.tool, output.args, root);
-      await guard.beforeWrite(
-        { story: story.story, run: story.run, session: story.session },
-        paths,
-      );
+      await guard.beforeWrite(holder, writtenPaths(input.tool, output.args, root));
     },
     "tool.execute.after": async (input, output) => {
       const story = liveEngine.storyOf(input.sessionID);
@@ -136,7 +162,12 @@ export function createAthena(options: AthenaOptions): Athena {
       const args =
         (input as { args?: unknown }).args ??
         (output as { metadata?: { args?: unknown } }).metadata?.args;
-      if (READ_TOOLS.has(input.tool)) {
+      if (input.tool === "bash") {
+        const shell = await shellWrites(args);
+        if (!shell) return;
+        for (const file of shell.reads) guard.afterRead(story.story, file);
+        guard.afterWrite(story.story, shell.writes);
+      } else if (READ_TOOLS.has(input.tool)) {
         const filePath = (args as { filePath?: string } | undefined)?.filePath;
         if (filePath) guard.afterRead(story.story, filePath);
       } else if (WRITE_TOOLS.has(input.tool)) {

@@ -354,6 +354,104 @@ describe("runtime coordination", () => {
     ).toBe(true);
   });
 
+  it("keeps both changes when one story rewrites the file through the shell (cat > file <<EOF)", async () => {
+    const root = projectWith(six.slice(0, 2));
+    writeFileSync(path.join(root, "notes.md"), "start\n");
+    const refusals: string[] = [];
+    // The issue's order, made certain: A reads; B reads with `cat` and appends with `echo >>`
+    // (after a `cd`); then A writes its stale copy back with a heredoc, and must be refused.
+    let aRead = () => {};
+    let bWrote = () => {};
+    const aHasRead = new Promise<void>((resolve) => {
+      aRead = resolve;
+    });
+    const bHasWritten = new Promise<void>((resolve) => {
+      bWrote = resolve;
+    });
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: 10,
+        work: async (session) => {
+          if (key === "1-2-b") {
+            await aHasRead;
+            await h.agent.bash(session, "cat notes.md");
+            const refused = await h.agent.bash(
+              session,
+              `mkdir -p sub && cd sub && echo ${key} >> ../notes.md`,
+            );
+            if (refused) refusals.push(`${key}: ${refused}`);
+            bWrote();
+            return;
+          }
+          for (let attempt = 0; attempt < 3; attempt++) {
+            const text = await h.agent.read(session, "notes.md");
+            aRead();
+            await bHasWritten;
+            const refused = await h.agent.bash(
+              session,
+              `cat > notes.md <<'EOF'\n${text}${key}\nEOF`,
+            );
+            if (!refused) return;
+            refusals.push(`${key}: ${refused}`);
+          }
+        },
+      }),
+      { conflictStrategy: "manual", lockWaitSeconds: 5 },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
+    const final = readFileSync(path.join(root, "notes.md"), "utf8");
+    expect(final).toBe("start\n1-2-b\n1-1-a\n");
+    expect(refusals).toEqual([
+      "1-1-a: Not written: `notes.md` changed since you last read it (story 1-2-b wrote it). Read the file again, then redo your change on its current content and retry.",
+    ]);
+    expect(ended.stories.map((s) => s.wroteFiles)).toEqual([["notes.md"], ["notes.md"]]);
+  });
+
+  it("makes a shell write wait for the file's lock like a file tool", async () => {
+    const root = projectWith(six.slice(0, 2));
+    const order: string[] = [];
+    let aWrote = () => {};
+    let bWaits = () => {};
+    const aHasWritten = new Promise<void>((resolve) => {
+      aWrote = resolve;
+    });
+    const bIsWaiting = new Promise<void>((resolve) => {
+      bWaits = resolve;
+    });
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: 10,
+        work: async (session) => {
+          if (key === "1-1-a") {
+            await h.agent.write(session, "src/shared.ts", "by a\n");
+            order.push("a wrote");
+            aWrote();
+            await bIsWaiting; // A's story, and its lock, last until B is seen waiting
+            return;
+          }
+          await aHasWritten;
+          const refused = await h.agent.bash(session, "printf 'by b\\n' | tee src/shared.ts");
+          order.push(refused ?? "b wrote");
+        },
+      }),
+      { conflictStrategy: "manual", lockWaitSeconds: 5 },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    const storyB = () => h.athena.engine.runsLive()[0]?.stories.find((s) => s.key === "1-2-b");
+    while (storyB()?.state !== "waiting-lock") await sleep(10);
+    expect(storyB()?.waitingOn).toBe("waits for `src/shared.ts`, held by 1-1-a");
+    expect(order).toEqual(["a wrote"]);
+    bWaits();
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(order).toEqual(["a wrote", "b wrote"]);
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
+    expect(readFileSync(path.join(root, "src/shared.ts"), "utf8")).toBe("by b\n");
+  });
+
   it("costs a session outside any run nothing but a lookup, and never touches its files", async () => {
     const h = harness(projectWith(six.slice(0, 1)), () => ({ ms: 10 }));
     expect(await h.agent.write("ses_unrelated", "anything.ts", "x")).toBeUndefined();

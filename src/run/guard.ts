@@ -52,6 +52,22 @@ export function writtenPaths(tool: string, args: unknown, root: string): string[
   return [...new Set(raw.flatMap((p) => inside(p, root)))];
 }
 
+/** The arguments of the host's bash tool: the command and the folder it runs in. */
+export function bashCommand(
+  args: unknown,
+  root: string,
+): { command: string; cwd: string } | undefined {
+  const a = (args ?? {}) as Record<string, unknown>;
+  if (typeof a.command !== "string") return undefined;
+  const cwd = typeof a.workdir === "string" ? path.resolve(root, a.workdir) : root;
+  return { command: a.command, cwd };
+}
+
+/** Repo-relative files among absolute ones (those inside the project). */
+export function insideProject(paths: readonly string[], root: string): string[] {
+  return [...new Set(paths.flatMap((p) => inside(p, root)))];
+}
+
 /** `*** Add File: p`, `*** Update File: p`, `*** Delete File: p`, `*** Move to: p`. */
 export function patchPaths(patchText: string): string[] {
   const found: string[] = [];

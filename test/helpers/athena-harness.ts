@@ -2,6 +2,7 @@
  * A project, a fake host and the plugin's own wiring (createAthena), with helpers that act
  * like an agent: tool calls go through the plugin's hooks exactly as the host sends them.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ToolContext } from "@opencode-ai/plugin";
@@ -114,7 +115,19 @@ export function harness(
       return undefined;
     },
   };
-  return { athena, host, call, agent, root };
+  /** Runs a shell command as the host's bash tool would: hooks around `bash -c` in the root. */
+  const bash = async (sessionID: string, command: string): Promise<string | undefined> => {
+    const args = { command, description: "test" };
+    try {
+      await before(sessionID, "bash", args);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    execFileSync("bash", ["-c", command], { cwd: root });
+    await after(sessionID, "bash", args);
+    return undefined;
+  };
+  return { athena, host, call, agent: { ...agent, bash }, root };
 }
 
 /** The story key a session was asked to implement, from the built-in prompt. */

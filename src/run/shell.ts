@@ -1,0 +1,301 @@
+/**
+ * The files a shell command writes and reads, found before it runs by parsing it with
+ * tree-sitter-bash (the parser OpenCode's own bash tool uses for its permission checks).
+ *
+ * Writes: redirections (`>`, `>>`, `&>`, `>|`, a heredoc into a file), `tee`, `sed -i`,
+ * `perl -i`, the destinations of `cp`/`mv`/`install`/`ln` (and the sources of `mv`), `rm`,
+ * `touch`, `truncate`, `dd of=`; reads: `<`, and the files given to `cat`, `head`, `sed` and
+ * the like. Paths are resolved against the working folder as `cd` moves it (a `cd` inside a
+ * subshell or a pipeline stage stays there); globs are expanded against the disk. A path that
+ * is not literal (`> "$OUT"`) cannot be known before the command runs and is not listed.
+ *
+ * Pure but for the parser's one-time WebAssembly load and the glob expansion.
+ */
+import { createRequire } from "node:module";
+import path from "node:path";
+import { globSync } from "tinyglobby";
+import { Language, type Node, Parser } from "web-tree-sitter";
+
+export interface ShellEffects {
+  /** Absolute paths the command writes (creates, changes, moves or deletes). */
+  writes: string[];
+  /** Absolute paths the command reads. */
+  reads: string[];
+}
+
+let loading: Promise<Parser> | undefined;
+
+/** The bash parser, loaded once (a WebAssembly module of about 1 MB). */
+export function shellParser(): Promise<Parser> {
+  loading ??= (async () => {
+    await Parser.init();
+    const wasm = createRequire(import.meta.url).resolve("tree-sitter-bash/tree-sitter-bash.wasm");
+    const parser = new Parser();
+    parser.setLanguage(await Language.load(wasm));
+    return parser;
+  })();
+  return loading;
+}
+
+/** Commands that only read the files they are given (their non-option arguments). */
+const READERS = new Set([
+  "cat",
+  "head",
+  "tail",
+  "less",
+  "more",
+  "bat",
+  "nl",
+  "wc",
+  "grep",
+  "egrep",
+  "fgrep",
+  "rg",
+  "diff",
+  "cmp",
+  "awk",
+  "sort",
+  "uniq",
+  "cut",
+  "jq",
+  "sed",
+]);
+/** Words that run the command after them. */
+const WRAPPERS = new Set(["sudo", "env", "command", "exec", "nohup", "time", "nice"]);
+/** Targets that are not files of the project. */
+const DEVICES = /^\/dev\//;
+
+/** What `command` (run in `cwd`) writes and reads, as far as can be known before it runs. */
+export function shellEffects(parser: Parser, command: string, cwd: string): ShellEffects {
+  const tree = parser.parse(command);
+  const writes = new Set<string>();
+  const reads = new Set<string>();
+  if (!tree) return { writes: [], reads: [] };
+  try {
+    const at = (dir: string, p: string) => path.resolve(dir, p);
+    const expand = (dir: string, p: string): string[] => {
+      if (!/[*?[]/.test(p)) return [at(dir, p)];
+      try {
+        return globSync(p, { cwd: dir, absolute: true, dot: true, expandDirectories: false });
+      } catch {
+        return [];
+      }
+    };
+
+    /** Visits `node` with the working folder `cwd`; returns the folder after it. */
+    const visit = (node: Node, cwd: string): string => {
+      switch (node.type) {
+        case "subshell":
+        case "command_substitution":
+        case "process_substitution":
+          for (const child of node.namedChildren) if (child) visit(child, cwd);
+          return cwd; // a `cd` inside stays inside
+        case "pipeline":
+          for (const child of node.namedChildren) if (child) visit(child, cwd);
+          return cwd; // each stage is a subshell
+        case "redirected_statement": {
+          const body = node.childForFieldName("body");
+          // The redirect binds to the last command of the body: after its `cd`s.
+          const after = body ? visit(body, cwd) : cwd;
+          for (const child of node.namedChildren)
+            if (child && child.id !== body?.id) visit(child, after);
+          return after;
+        }
+        case "file_redirect":
+          redirect(node, cwd);
+          return cwd;
+        case "command":
+          return runCommand(node, cwd);
+        default: {
+          let now = cwd;
+          for (const child of node.namedChildren) if (child) now = visit(child, now);
+          return now;
+        }
+      }
+    };
+
+    const redirect = (node: Node, cwd: string) => {
+      const destination = node.childForFieldName("destination");
+      const operator = node.children.find((c) => c && !c.isNamed)?.text ?? "";
+      const target = destination ? literal(destination) : undefined;
+      if (target === undefined || DEVICES.test(target)) return;
+      if (/^[<>]&$/.test(operator) && /^(\d+|-)$/.test(target)) return; // 2>&1, >&-
+      if (operator === "<") for (const p of expand(cwd, target)) reads.add(p);
+      else for (const p of expand(cwd, target)) writes.add(p);
+    };
+
+    const runCommand = (node: Node, cwd: string): string => {
+      for (const child of node.namedChildren)
+        if (child && child.type !== "command_name" && child.type !== "word") visit(child, cwd);
+      const words: Array<string | undefined> = [];
+      const name = node.childForFieldName("name");
+      if (name) words.push(literal(name));
+      for (const arg of node.childrenForFieldName("argument")) if (arg) words.push(literal(arg));
+      while (words.length > 1 && WRAPPERS.has(path.basename(words[0] ?? ""))) {
+        words.shift();
+        while (words[0]?.startsWith("-") || /^\w+=/.test(words[0] ?? "")) {
+          const option = words.shift();
+          if (option === "-u" || option === "-g") words.shift(); // sudo -u USER
+        }
+      }
+      const [first, ...args] = words;
+      if (first === undefined) return cwd;
+      const program = path.basename(first);
+      const plain = args.filter((a): a is string => a !== undefined && !a.startsWith("-"));
+      const write = (p: string | undefined) => {
+        if (p !== undefined && !DEVICES.test(p)) for (const f of expand(cwd, p)) writes.add(f);
+      };
+      const read = (p: string | undefined) => {
+        if (p !== undefined && !DEVICES.test(p)) for (const f of expand(cwd, p)) reads.add(f);
+      };
+      switch (program) {
+        case "cd":
+        case "pushd": {
+          const to = plain[0];
+          return to === undefined || to.startsWith("~") ? cwd : at(cwd, to);
+        }
+        case "tee":
+        case "touch":
+        case "truncate":
+        case "rm":
+        case "unlink":
+        case "shred":
+          for (const p of plain) write(p);
+          return cwd;
+        case "cp":
+        case "install":
+        case "ln":
+        case "mv": {
+          const target = targetDir(args);
+          const sources = target === undefined ? plain.slice(0, -1) : plain;
+          const dest = target ?? plain.at(-1);
+          if (dest === undefined || sources.length === 0) return cwd;
+          // Into a folder when the destination is one: each source by its name.
+          const intoDir = target !== undefined || sources.length > 1 || dest.endsWith("/");
+          for (const source of sources) {
+            for (const s of expand(cwd, source)) {
+              if (program === "mv") writes.add(s);
+              else reads.add(s);
+              write(intoDir ? path.join(dest, path.basename(s)) : dest);
+            }
+          }
+          if (!intoDir) write(dest);
+          return cwd;
+        }
+        case "sed":
+        case "perl": {
+          if (!args.some((a) => a !== undefined && /^(-i|-pi|--in-place)/.test(a))) {
+            if (program === "sed") for (const p of sedFiles(args)) read(p);
+            return cwd;
+          }
+          const files = program === "sed" ? sedFiles(args) : perlFiles(args);
+          for (const p of files) write(p);
+          return cwd;
+        }
+        case "dd":
+          for (const a of args) {
+            if (a?.startsWith("of=")) write(a.slice(3));
+            if (a?.startsWith("if=")) read(a.slice(3));
+          }
+          return cwd;
+        default:
+          if (READERS.has(program)) for (const p of readerFiles(program, args)) read(p);
+          return cwd;
+      }
+    };
+
+    visit(tree.rootNode, cwd);
+  } finally {
+    tree.delete();
+  }
+  return { writes: [...writes], reads: [...reads] };
+}
+
+/** The text of a word, string or concatenation with nothing left to expand; else undefined. */
+function literal(node: Node): string | undefined {
+  switch (node.type) {
+    case "word":
+    case "command_name": {
+      if (node.type === "command_name") {
+        const inner = node.namedChildren[0];
+        return inner ? literal(inner) : node.text;
+      }
+      return node.text.replace(/\\(.)/g, "$1");
+    }
+    case "raw_string":
+      return node.text.slice(1, -1);
+    case "string": {
+      if (node.namedChildren.some((c) => c && c.type !== "string_content")) return undefined;
+      return node.text.slice(1, -1);
+    }
+    case "concatenation": {
+      let out = "";
+      for (const child of node.namedChildren) {
+        const part = child ? literal(child) : undefined;
+        if (part === undefined) return undefined;
+        out += part;
+      }
+      return out;
+    }
+    case "number":
+      return node.text;
+    default:
+      return undefined;
+  }
+}
+
+/** `-t DIR` / `--target-directory=DIR` of cp, mv, install and ln. */
+function targetDir(args: Array<string | undefined>): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "-t") return args[i + 1];
+    if (a?.startsWith("--target-directory=")) return a.slice("--target-directory=".length);
+  }
+  return undefined;
+}
+
+/** The files of a perl command line: after the script, unless `-e` gave the script. */
+function perlFiles(args: Array<string | undefined>): Array<string | undefined> {
+  const out: Array<string | undefined> = [];
+  let script = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a !== undefined && /^-\w*[eE]$/.test(a)) {
+      script = true;
+      i++; // the script itself
+    } else if (!a?.startsWith("-")) {
+      if (script) out.push(a);
+      else script = true; // the first plain word is the script
+    }
+  }
+  return out;
+}
+
+/** The files of a sed command line: after the script, unless `-e`/`-f` gave the script. */
+function sedFiles(args: Array<string | undefined>): Array<string | undefined> {
+  const out: Array<string | undefined> = [];
+  let script = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "-e" || a === "-f" || a === "--expression" || a === "--file") {
+      script = true;
+      i++;
+      continue;
+    }
+    if (a?.startsWith("-")) continue;
+    if (!script) {
+      script = true; // the first plain word is the script
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** The files a reading command is given: its plain words (the pattern first for grep & co). */
+function readerFiles(program: string, args: Array<string | undefined>): Array<string | undefined> {
+  const plain = args.filter((a) => a === undefined || !a.startsWith("-"));
+  if (/^(e|f)?grep$|^rg$|^awk$|^jq$/.test(program) && !args.includes("-e")) return plain.slice(1);
+  if (program === "sed") return sedFiles(args);
+  return plain;
+}
