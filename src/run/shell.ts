@@ -60,6 +60,44 @@ const READERS = new Set([
   "jq",
   "sed",
 ]);
+/** Options that take the next word as their value, per command (`head -n 5`, `install -m 644`). */
+const VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
+  head: new Set(["-n", "-c"]),
+  tail: new Set(["-n", "-c"]),
+  truncate: new Set(["-s", "-r"]),
+  touch: new Set(["-d", "-t", "-r"]),
+  install: new Set(["-m", "-o", "-g", "-S", "-t"]),
+  cp: new Set(["-S", "-t"]),
+  mv: new Set(["-S", "-t"]),
+  ln: new Set(["-S", "-t"]),
+  grep: new Set(["-e", "-f", "-m", "-A", "-B", "-C"]),
+  rg: new Set(["-e", "-f", "-m", "-A", "-B", "-C", "-g", "-t"]),
+  sort: new Set(["-k", "-t", "-o", "-S"]),
+  cut: new Set(["-d", "-f", "-c", "-b"]),
+  awk: new Set(["-F", "-v", "-f"]),
+  jq: new Set(["--arg", "--argjson"]),
+  shred: new Set(["-n", "-s"]),
+};
+
+/** The words of a command line that are not options nor option values. */
+function plainWords(program: string, args: Array<string | undefined>): Array<string | undefined> {
+  const takesValue = VALUE_OPTIONS[program];
+  const out: Array<string | undefined> = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      out.push(...args.slice(i + 1));
+      break;
+    }
+    if (a?.startsWith("-") && a.length > 1) {
+      if (takesValue?.has(a)) i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
 /** Words that run the command after them. */
 const WRAPPERS = new Set(["sudo", "env", "command", "exec", "nohup", "time", "nice"]);
 /** Targets that are not files of the project. */
@@ -141,7 +179,7 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       const [first, ...args] = words;
       if (first === undefined) return cwd;
       const program = path.basename(first);
-      const plain = args.filter((a): a is string => a !== undefined && !a.startsWith("-"));
+      const plain = plainWords(program, args).filter((a): a is string => a !== undefined);
       const write = (p: string | undefined) => {
         if (p !== undefined && !DEVICES.test(p)) for (const f of expand(cwd, p)) writes.add(f);
       };
@@ -294,7 +332,7 @@ function sedFiles(args: Array<string | undefined>): Array<string | undefined> {
 
 /** The files a reading command is given: its plain words (the pattern first for grep & co). */
 function readerFiles(program: string, args: Array<string | undefined>): Array<string | undefined> {
-  const plain = args.filter((a) => a === undefined || !a.startsWith("-"));
+  const plain = plainWords(program, args);
   if (/^(e|f)?grep$|^rg$|^awk$|^jq$/.test(program) && !args.includes("-e")) return plain.slice(1);
   if (program === "sed") return sedFiles(args);
   return plain;

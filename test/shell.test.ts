@@ -1,0 +1,88 @@
+/**
+ * What a shell command writes and reads, found before it runs (src/run/shell.ts).
+ */
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Parser } from "web-tree-sitter";
+import { shellEffects, shellParser } from "../src/run/shell.ts";
+import { tempProject } from "./helpers/tmp.ts";
+
+let parser: Parser;
+beforeAll(async () => {
+  parser = await shellParser();
+});
+
+/** The effects of `command` run in `root`, as paths relative to it. */
+function effects(command: string, root = "/p") {
+  const { writes, reads } = shellEffects(parser, command, root);
+  const rel = (p: string) => path.relative(root, p);
+  return { writes: writes.map(rel), reads: reads.map(rel) };
+}
+
+describe("shell writes", () => {
+  it.each([
+    ["cat > src/a.ts <<'EOF'\nexport {};\nEOF", ["src/a.ts"]],
+    ["echo x >> log.txt", ["log.txt"]],
+    ["make 2>&1 &> build.log", ["build.log"]],
+    ["echo x >| forced.txt", ["forced.txt"]],
+    ["printf 'a\\n' | tee -a one.txt two.txt", ["one.txt", "two.txt"]],
+    ["sed -i 's/a/b/g' src/x.ts src/y.ts", ["src/x.ts", "src/y.ts"]],
+    ["sed -i.bak -e 's/a/b/' src/x.ts", ["src/x.ts"]],
+    ["perl -pi -e 's/x/y/' lib/a.pl", ["lib/a.pl"]],
+    [
+      "rm -rf dist/out.js && touch stamp && truncate -s 0 empty.txt",
+      ["dist/out.js", "stamp", "empty.txt"],
+    ],
+    ["cp src/a.ts src/b.ts", ["src/b.ts"]],
+    ["mv old.ts new.ts", ["old.ts", "new.ts"]],
+    ["cp a.ts b.ts dest/", ["dest/a.ts", "dest/b.ts"]],
+    ["install -m 644 -t bin/ tool.sh", ["bin/tool.sh"]],
+    ["dd if=/dev/zero of=blob.bin bs=1 count=1", ["blob.bin"]],
+    ["sudo -u me tee conf.ini < input.txt", ["conf.ini"]],
+  ])("%s", (command, writes) => {
+    expect(effects(command).writes).toEqual(writes);
+  });
+
+  it("follows cd, and keeps a cd inside a subshell or a pipeline stage there", () => {
+    expect(effects("cd src && cat > a.ts <<'EOF'\nx\nEOF").writes).toEqual(["src/a.ts"]);
+    expect(effects("(cd sub && echo > in.txt); echo > out.txt").writes).toEqual([
+      "sub/in.txt",
+      "out.txt",
+    ]);
+    expect(effects("cd sub | true; echo > here.txt").writes).toEqual(["here.txt"]);
+    expect(effects("echo x > a.txt", "/p/pkg").writes).toEqual(["a.txt"]);
+  });
+
+  it("lists nothing it cannot know before the command runs, and no device", () => {
+    expect(effects('echo "$X" > "$OUT"').writes).toEqual([]);
+    expect(effects("echo x > $(mktemp)").writes).toEqual([]);
+    expect(effects("npm test 2>&1 | tail -20").writes).toEqual([]);
+    expect(effects("echo hi > /dev/null 2>&1; cmd 2>/dev/stderr").writes).toEqual([]);
+    expect(effects("ls -la; git status").writes).toEqual([]);
+  });
+
+  it("finds writes inside loops, conditions, functions and command substitutions", () => {
+    expect(effects("for f in a b; do echo $f >> all.txt; done").writes).toEqual(["all.txt"]);
+    expect(effects("if true; then echo y > yes.txt; else echo n > no.txt; fi").writes).toEqual([
+      "yes.txt",
+      "no.txt",
+    ]);
+    expect(effects("f() { echo > in-fn.txt; }; f").writes).toEqual(["in-fn.txt"]);
+    expect(effects("x=$(echo > sub.txt)").writes).toEqual(["sub.txt"]);
+  });
+
+  it("expands globs against the disk", () => {
+    const root = tempProject({ "src/a.ts": "", "src/b.ts": "", "src/c.js": "" });
+    expect(effects("rm src/*.ts", root).writes.sort()).toEqual(["src/a.ts", "src/b.ts"]);
+  });
+});
+
+describe("shell reads", () => {
+  it("takes the files given to reading commands and `<`", () => {
+    expect(effects("cat README.md && head -n 5 src/a.ts").reads).toEqual(["README.md", "src/a.ts"]);
+    expect(effects("grep -n foo src/x.ts src/y.ts").reads).toEqual(["src/x.ts", "src/y.ts"]);
+    expect(effects("sed -n '1,5p' notes.md").reads).toEqual(["notes.md"]);
+    expect(effects("wc -l < data.csv").reads).toEqual(["data.csv"]);
+    expect(effects("cp from.ts to.ts").reads).toEqual(["from.ts"]);
+  });
+});
