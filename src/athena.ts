@@ -26,13 +26,19 @@ import {
 import type { Host } from "./run/host.ts";
 import { FileLocks } from "./run/locks.ts";
 import { type RecoveryReport, recoverRuns } from "./run/recover.ts";
-import { shellEffects, shellParser } from "./run/shell.ts";
+import { commandMatcher, shellEffects, shellParser } from "./run/shell.ts";
 import {
   COMMAND_DESCRIPTION,
   COMMAND_TEMPLATE,
   createAthenaParallelTool,
 } from "./tool/athena-parallel.ts";
 import { errorLine } from "./util/errors.ts";
+
+/**
+ * The named lock an exclusive command (`parallel.exclusiveCommands`) holds while it runs: one
+ * at a time across stories and processes. Shown as what a waiting story waits for.
+ */
+export const EXCLUSIVE_COMMANDS_LOCK = "(exclusive command: one at a time)";
 
 export interface AthenaOptions {
   directory: string;
@@ -112,13 +118,21 @@ export function createAthena(options: AthenaOptions): Athena {
     tasksNow,
   });
 
-  /** What a bash call writes (repo-relative) and reads, or undefined when it cannot be told. */
+  const isExclusive = commandMatcher(config.parallel.exclusiveCommands);
+  /**
+   * What a bash call writes (repo-relative) and reads, and whether it runs an exclusive
+   * command; undefined when it cannot be told.
+   */
   const shellWrites = async (args: unknown) => {
     const call = bashCommand(args, root);
     if (!call) return undefined;
     try {
       const effects = shellEffects(await shellParser(), call.command, call.cwd);
-      return { writes: insideProject(effects.writes, root), reads: effects.reads };
+      return {
+        writes: insideProject(effects.writes, root),
+        reads: effects.reads,
+        exclusive: effects.commands.some((line) => isExclusive(line) !== undefined),
+      };
     } catch (error) {
       log(`bash command not parsed, its writes are not coordinated: ${errorLine(error)}`);
       return undefined;
@@ -150,7 +164,10 @@ export function createAthena(options: AthenaOptions): Athena {
       if (input.tool === "bash") {
         // A shell write gets the file tools' rules: the lock, and refusal when stale.
         const shell = await shellWrites(output.args);
-        if (shell) await guard.beforeWrite(holder, shell.writes);
+        if (!shell) return;
+        // A package install runs alone: its lock first, held until the command has run.
+        if (shell.exclusive) await guard.beforeWrite(holder, [EXCLUSIVE_COMMANDS_LOCK]);
+        await guard.beforeWrite(holder, shell.writes);
         return;
       }
       if (!WRITE_TOOLS.has(input.tool)) return;
@@ -165,6 +182,7 @@ export function createAthena(options: AthenaOptions): Athena {
       if (input.tool === "bash") {
         const shell = await shellWrites(args);
         if (!shell) return;
+        if (shell.exclusive) await locks.release(EXCLUSIVE_COMMANDS_LOCK, story.story);
         for (const file of shell.reads) guard.afterRead(story.story, file);
         guard.afterWrite(story.story, shell.writes);
       } else if (READ_TOOLS.has(input.tool)) {

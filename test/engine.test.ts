@@ -1,6 +1,7 @@
 import { readFileSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { EXCLUSIVE_COMMANDS_LOCK } from "../src/athena.ts";
 import { MAX_STORY_BYTES } from "../src/bmad/project.ts";
 import { readHistory } from "../src/run/history-log.ts";
 import { loadRuns } from "../src/run/state.ts";
@@ -450,6 +451,74 @@ describe("runtime coordination", () => {
     expect(order).toEqual(["a wrote", "b wrote"]);
     expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
     expect(readFileSync(path.join(root, "src/shared.ts"), "utf8")).toBe("by b\n");
+  });
+
+  it("runs exclusive commands (package installs) one at a time, and shows who waits", async () => {
+    const root = projectWith(six.slice(0, 3));
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: 10,
+        work: async (session) => {
+          // Each "install" records when it ran, in a file of its own (no file lock shared).
+          await h.agent.bash(
+            session,
+            `fake-install() { date +%s%N >> "$1"; sleep 0.2; date +%s%N >> "$1"; }; fake-install trace-${key}.log`,
+          );
+        },
+      }),
+      {
+        conflictStrategy: "manual",
+        maxConcurrentStories: 3,
+        exclusiveCommands: ["fake-install *"],
+      },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2", "1.3"] });
+    const seen = new Set<string>();
+    const live = () => h.athena.engine.runsLive()[0]?.stories ?? [];
+    while (live().some((s) => s.state !== "completed")) {
+      for (const s of live()) if (s.waitingOn) seen.add(s.waitingOn.replace(/held by .*/, ""));
+      await sleep(5);
+    }
+    await waitForRun(h, started.metadata.run?.id ?? "");
+    const spans = six.slice(0, 3).map((s) =>
+      readFileSync(path.join(root, `trace-${s.key}.log`), "utf8")
+        .trim()
+        .split("\n")
+        .map(BigInt),
+    );
+    spans.sort((a, b) => ((a[0] ?? 0n) < (b[0] ?? 0n) ? -1 : 1));
+    for (let i = 1; i < spans.length; i++)
+      expect((spans[i]?.[0] ?? 0n) >= (spans[i - 1]?.[1] ?? 0n)).toBe(true);
+    expect([...seen]).toContain(`waits for \`${EXCLUSIVE_COMMANDS_LOCK}\`, `);
+    expect(h.athena.locks.list()).toEqual([]);
+  });
+
+  it("lets commands that are not exclusive run side by side", async () => {
+    const root = projectWith(six.slice(0, 2));
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: 10,
+        work: async (session) => {
+          await h.agent.bash(
+            session,
+            `run-tests() { date +%s%N >> "$1"; sleep 0.3; date +%s%N >> "$1"; }; run-tests trace-${key}.log`,
+          );
+        },
+      }),
+      { conflictStrategy: "manual", exclusiveCommands: ["fake-install *"] },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    await waitForRun(h, started.metadata.run?.id ?? "");
+    const [a, b] = six.slice(0, 2).map((s) =>
+      readFileSync(path.join(root, `trace-${s.key}.log`), "utf8")
+        .trim()
+        .split("\n")
+        .map(BigInt),
+    );
+    // They overlapped: each started before the other ended.
+    expect((a?.[0] ?? 0n) < (b?.[1] ?? 0n) && (b?.[0] ?? 0n) < (a?.[1] ?? 0n)).toBe(true);
   });
 
   it("costs a session outside any run nothing but a lookup, and never touches its files", async () => {

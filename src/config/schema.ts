@@ -8,6 +8,39 @@
 import { z } from "zod";
 
 /** Files that many stories write and that make two stories collide (globs, repo-relative). */
+/** The install, add, remove and update commands of the common package managers. */
+export const DEFAULT_EXCLUSIVE_COMMANDS = [
+  ...["npm", "pnpm", "bun"].flatMap((pm) => [
+    `${pm} install*`,
+    `${pm} i`,
+    `${pm} i *`,
+    `${pm} add*`,
+    `${pm} remove*`,
+    `${pm} rm *`,
+    `${pm} uninstall*`,
+    `${pm} update*`,
+    `${pm} up`,
+    `${pm} up *`,
+    `${pm} ci*`,
+  ]),
+  "yarn",
+  "yarn install*",
+  "yarn add*",
+  "yarn remove*",
+  "yarn upgrade*",
+  "yarn up*",
+  ...["pip", "pip3", "python -m pip", "python3 -m pip", "uv pip"].flatMap((pip) => [
+    `${pip} install*`,
+    `${pip} uninstall*`,
+  ]),
+  ...["add", "remove", "sync", "lock"].map((verb) => `uv ${verb}*`),
+  ...["add", "remove", "install", "update", "lock"].map((verb) => `poetry ${verb}*`),
+  ...["add", "remove", "update"].map((verb) => `cargo ${verb}*`),
+  "go get*",
+  "go mod tidy*",
+  "go mod download*",
+];
+
 export const DEFAULT_SHARED_FILES = [
   "package.json",
   "package-lock.json",
@@ -59,6 +92,12 @@ export const ParallelConfig = z
       .default(DEFAULT_SHARED_FILES)
       .describe(
         "Hot shared files (globs, repo-relative): two stories writing one of them conflict (kind `shared`).",
+      ),
+    exclusiveCommands: z
+      .array(z.string().min(1))
+      .default(DEFAULT_EXCLUSIVE_COMMANDS)
+      .describe(
+        "Shell commands that run one at a time across all stories and processes (patterns over one command line: `*` any text, `?` one character), because two package managers at once corrupt an install.",
       ),
     conflictConfidence: z
       .number()

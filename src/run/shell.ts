@@ -21,6 +21,31 @@ export interface ShellEffects {
   writes: string[];
   /** Absolute paths the command reads. */
   reads: string[];
+  /**
+   * Each simple command as one line (`npm install lodash`): its program by name, its words as
+   * written, `?` for a word only known when it runs.
+   */
+  commands: string[];
+}
+
+/**
+ * A test for command lines against patterns (`npm install*`: `*` any text, `?` one
+ * character, the rest as written); returns the first pattern a line matches.
+ */
+export function commandMatcher(patterns: readonly string[]): (line: string) => string | undefined {
+  const compiled = patterns.map((pattern) => ({
+    pattern,
+    regex: new RegExp(
+      `^${pattern
+        .trim()
+        .split(/\s+/)
+        .join(" ")
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".")}$`,
+    ),
+  }));
+  return (line) => compiled.find((c) => c.regex.test(line))?.pattern;
 }
 
 let loading: Promise<Parser> | undefined;
@@ -108,7 +133,8 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
   const tree = parser.parse(command);
   const writes = new Set<string>();
   const reads = new Set<string>();
-  if (!tree) return { writes: [], reads: [] };
+  const commands: string[] = [];
+  if (!tree) return { writes: [], reads: [], commands };
   try {
     const at = (dir: string, p: string) => path.resolve(dir, p);
     const expand = (dir: string, p: string): string[] => {
@@ -179,6 +205,7 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       const [first, ...args] = words;
       if (first === undefined) return cwd;
       const program = path.basename(first);
+      commands.push([program, ...args.map((a) => a ?? "?")].join(" "));
       const plain = plainWords(program, args).filter((a): a is string => a !== undefined);
       const write = (p: string | undefined) => {
         if (p !== undefined && !DEVICES.test(p)) for (const f of expand(cwd, p)) writes.add(f);
@@ -246,7 +273,7 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
   } finally {
     tree.delete();
   }
-  return { writes: [...writes], reads: [...reads] };
+  return { writes: [...writes], reads: [...reads], commands };
 }
 
 /** The text of a word, string or concatenation with nothing left to expand; else undefined. */

@@ -2,9 +2,10 @@
  * A project, a fake host and the plugin's own wiring (createAthena), with helpers that act
  * like an agent: tool calls go through the plugin's hooks exactly as the host sends them.
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import type { ToolContext } from "@opencode-ai/plugin";
 import { type Athena, createAthena } from "../../src/athena.ts";
 import type { Plan } from "../../src/plan/types.ts";
@@ -123,7 +124,8 @@ export function harness(
     } catch (error) {
       return (error as Error).message;
     }
-    execFileSync("bash", ["-c", command], { cwd: root });
+    // Asynchronous, as the host runs it: other stories' commands run meanwhile.
+    await promisify(execFile)("bash", ["-c", command], { cwd: root });
     await after(sessionID, "bash", args);
     return undefined;
   };
