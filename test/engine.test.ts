@@ -5,7 +5,14 @@ import { EXCLUSIVE_COMMANDS_LOCK } from "../src/athena.ts";
 import { MAX_STORY_BYTES } from "../src/bmad/project.ts";
 import { readHistory } from "../src/run/history-log.ts";
 import { loadRuns } from "../src/run/state.ts";
-import { harness, projectWith, SPRINT_FILE, sleep, sprintText } from "./helpers/athena-harness.ts";
+import {
+  harness,
+  projectWith,
+  SPRINT_FILE,
+  signal,
+  sleep,
+  sprintText,
+} from "./helpers/athena-harness.ts";
 
 const six = [
   { key: "1-1-a", writes: ["src/a.ts"] },
@@ -361,34 +368,28 @@ describe("runtime coordination", () => {
     const refusals: string[] = [];
     // The issue's order, made certain: A reads; B reads with `cat` and appends with `echo >>`
     // (after a `cd`); then A writes its stale copy back with a heredoc, and must be refused.
-    let aRead = () => {};
-    let bWrote = () => {};
-    const aHasRead = new Promise<void>((resolve) => {
-      aRead = resolve;
-    });
-    const bHasWritten = new Promise<void>((resolve) => {
-      bWrote = resolve;
-    });
+    const aHasRead = signal();
+    const bHasWritten = signal();
     const h = harness(
       root,
       (_w, key) => ({
         ms: 10,
         work: async (session) => {
           if (key === "1-2-b") {
-            await aHasRead;
+            await aHasRead.fired;
             await h.agent.bash(session, "cat notes.md");
             const refused = await h.agent.bash(
               session,
               `mkdir -p sub && cd sub && echo ${key} >> ../notes.md`,
             );
             if (refused) refusals.push(`${key}: ${refused}`);
-            bWrote();
+            bHasWritten.fire();
             return;
           }
           for (let attempt = 0; attempt < 3; attempt++) {
             const text = await h.agent.read(session, "notes.md");
-            aRead();
-            await bHasWritten;
+            aHasRead.fire();
+            await bHasWritten.fired;
             const refused = await h.agent.bash(
               session,
               `cat > notes.md <<'EOF'\n${text}${key}\nEOF`,
@@ -414,14 +415,8 @@ describe("runtime coordination", () => {
   it("makes a shell write wait for the file's lock like a file tool", async () => {
     const root = projectWith(six.slice(0, 2));
     const order: string[] = [];
-    let aWrote = () => {};
-    let bWaits = () => {};
-    const aHasWritten = new Promise<void>((resolve) => {
-      aWrote = resolve;
-    });
-    const bIsWaiting = new Promise<void>((resolve) => {
-      bWaits = resolve;
-    });
+    const aHasWritten = signal();
+    const bIsWaiting = signal();
     const h = harness(
       root,
       (_w, key) => ({
@@ -430,11 +425,11 @@ describe("runtime coordination", () => {
           if (key === "1-1-a") {
             await h.agent.write(session, "src/shared.ts", "by a\n");
             order.push("a wrote");
-            aWrote();
-            await bIsWaiting; // A's story, and its lock, last until B is seen waiting
+            aHasWritten.fire();
+            await bIsWaiting.fired; // A's story, and its lock, last until B is seen waiting
             return;
           }
-          await aHasWritten;
+          await aHasWritten.fired;
           const refused = await h.agent.bash(session, "printf 'by b\\n' | tee src/shared.ts");
           order.push(refused ?? "b wrote");
         },
@@ -446,7 +441,7 @@ describe("runtime coordination", () => {
     while (storyB()?.state !== "waiting-lock") await sleep(10);
     expect(storyB()?.waitingOn).toBe("waits for `src/shared.ts`, held by 1-1-a");
     expect(order).toEqual(["a wrote"]);
-    bWaits();
+    bIsWaiting.fire();
     const ended = await waitForRun(h, started.metadata.run?.id ?? "");
     expect(order).toEqual(["a wrote", "b wrote"]);
     expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);

@@ -260,14 +260,15 @@ describe("scoring the planner on done stories", () => {
     story("c", [claim("w.ts", "notes/none/path", 0.2)], ["w.ts"]),
     story("d", [claim("v.ts")], ["w.ts"]),
   ];
-  const report = scoreAccuracy(stories, {
+  const options = {
     conflictConfidence: 0.5,
     sharedFiles: [],
     known: new KnownTree([]),
     batches: 200,
     sprints: 50,
     seed: 7,
-  });
+  };
+  const report = scoreAccuracy(stories, options);
 
   it("scores claims and pairs against the files really written", () => {
     expect(report.writeRecall).toBeCloseTo(3 / 5); // x, x, w of x, x, z, w, w
@@ -279,14 +280,7 @@ describe("scoring the planner on done stories", () => {
   });
 
   it("draws batches and sprints that are reproducible by seed", () => {
-    const again = scoreAccuracy(stories, {
-      conflictConfidence: 0.5,
-      sharedFiles: [],
-      known: new KnownTree([]),
-      batches: 200,
-      sprints: 50,
-      seed: 7,
-    });
+    const again = scoreAccuracy(stories, options);
     expect(again).toEqual(report);
     // Every batch of 3 of these 4 stories holds a real conflict (a-b or c-d). The plan keeps
     // a-b apart, so it lets through exactly the batches a-c-d and b-c-d: about half.

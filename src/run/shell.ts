@@ -319,43 +319,33 @@ function targetDir(args: Array<string | undefined>): string | undefined {
   return undefined;
 }
 
-/** The files of a perl command line: after the script, unless `-e` gave the script. */
-function perlFiles(args: Array<string | undefined>): Array<string | undefined> {
+/**
+ * The files of a sed or perl command line: the plain words after the script, which is either
+ * given by an option (`sed -e S`, `sed -f F`, `perl -pe S`) or is the first plain word.
+ */
+function filesAfterScript(
+  args: Array<string | undefined>,
+  scriptOption: RegExp,
+): Array<string | undefined> {
   const out: Array<string | undefined> = [];
   let script = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a !== undefined && /^-\w*[eE]$/.test(a)) {
+    if (a !== undefined && scriptOption.test(a)) {
       script = true;
       i++; // the script itself
     } else if (!a?.startsWith("-")) {
       if (script) out.push(a);
-      else script = true; // the first plain word is the script
+      else script = true;
     }
   }
   return out;
 }
 
-/** The files of a sed command line: after the script, unless `-e`/`-f` gave the script. */
-function sedFiles(args: Array<string | undefined>): Array<string | undefined> {
-  const out: Array<string | undefined> = [];
-  let script = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "-e" || a === "-f" || a === "--expression" || a === "--file") {
-      script = true;
-      i++;
-      continue;
-    }
-    if (a?.startsWith("-")) continue;
-    if (!script) {
-      script = true; // the first plain word is the script
-      continue;
-    }
-    out.push(a);
-  }
-  return out;
-}
+const SED_SCRIPT = /^(-e|-f|--expression|--file)$/;
+const PERL_SCRIPT = /^-\w*[eE]$/;
+const sedFiles = (args: Array<string | undefined>) => filesAfterScript(args, SED_SCRIPT);
+const perlFiles = (args: Array<string | undefined>) => filesAfterScript(args, PERL_SCRIPT);
 
 /** The files a reading command is given: its plain words (the pattern first for grep & co). */
 function readerFiles(program: string, args: Array<string | undefined>): Array<string | undefined> {

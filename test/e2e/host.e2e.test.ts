@@ -174,52 +174,37 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
-  it("keeps both changes when two stories read a file, pause and rewrite it whole", async () => {
-    const s = await start({
-      stories: stories(100, {
-        "1-3-search": { rewriteWhole: { file: "NOTES.md", pauseMs: 1_500 } },
-        "1-5-pricing": { rewriteWhole: { file: "NOTES.md", pauseMs: 200 } },
-      }),
-    });
-    const { writeFileSync } = await import("node:fs");
-    writeFileSync(`${s.root}/NOTES.md`, "# Notes\n");
-    await s.command("1.3 1.5 --strategy manual");
-    const run = await s.waitForRun((r) => r.state !== "running");
-    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
-    const notes = s.file("NOTES.md");
-    expect(notes).toContain("1-3-search was here");
-    expect(notes).toContain("1-5-pricing was here");
-    expect(notes.startsWith("# Notes\n")).toBe(true);
-    // The one held back was told to read the file again.
-    const outputs = await toolOutputs(
-      s,
-      run.stories.map((st) => st.sessionId ?? ""),
-    );
-    expect(outputs.some((o) => o.includes("changed since you last read it"))).toBe(true);
-  }, 120_000);
-
-  it("keeps both changes when a story rewrites the file through the bash tool", async () => {
-    const s = await start({
-      stories: stories(100, {
-        "1-3-search": { rewriteWhole: { file: "NOTES.md", pauseMs: 1_500, via: "bash" } },
-        "1-5-pricing": { rewriteWhole: { file: "NOTES.md", pauseMs: 200 } },
-      }),
-    });
-    const { writeFileSync } = await import("node:fs");
-    writeFileSync(`${s.root}/NOTES.md`, "# Notes\n");
-    await s.command("1.3 1.5 --strategy manual");
-    const run = await s.waitForRun((r) => r.state !== "running");
-    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
-    const notes = s.file("NOTES.md");
-    expect(notes).toContain("1-3-search was here");
-    expect(notes).toContain("1-5-pricing was here");
-    // The shell write was refused once, before it ran, and the story wrote after reading again.
-    const search = run.stories.find((st) => st.key === "1-3-search");
-    const outputs = await toolOutputs(s, [search?.sessionId ?? ""]);
-    expect(outputs.some((o) => o.includes("changed since you last read it"))).toBe(true);
-    expect(search?.wroteFiles).toContain("NOTES.md");
-    expect(locksLeft(s.root)).toEqual([]);
-  }, 120_000);
+  it.each([
+    ["the write tool", "write"],
+    ["a heredoc in the bash tool (cat > file <<EOF)", "bash"],
+  ] as const)(
+    "keeps both changes when two stories read a file, pause and rewrite it whole with %s",
+    async (_how, via) => {
+      const s = await start({
+        stories: stories(100, {
+          "1-3-search": { rewriteWhole: { file: "NOTES.md", pauseMs: 1_500, via } },
+          "1-5-pricing": { rewriteWhole: { file: "NOTES.md", pauseMs: 200 } },
+        }),
+      });
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(`${s.root}/NOTES.md`, "# Notes\n");
+      await s.command("1.3 1.5 --strategy manual");
+      const run = await s.waitForRun((r) => r.state !== "running");
+      expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+      const notes = s.file("NOTES.md");
+      expect(notes).toContain("1-3-search was here");
+      expect(notes).toContain("1-5-pricing was here");
+      expect(notes.startsWith("# Notes\n")).toBe(true);
+      // The one that wrote last (after its long pause) was refused before its write ran, told
+      // to read the file again, and wrote after doing so.
+      const search = run.stories.find((st) => st.key === "1-3-search");
+      const outputs = await toolOutputs(s, [search?.sessionId ?? ""]);
+      expect(outputs.some((o) => o.includes("changed since you last read it"))).toBe(true);
+      expect(search?.wroteFiles).toContain("NOTES.md");
+      expect(locksLeft(s.root)).toEqual([]);
+    },
+    120_000,
+  );
 
   it("recovers a run after the host is killed mid-run", async () => {
     const s = await start({ stories: stories(60_000) });

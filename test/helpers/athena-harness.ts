@@ -139,3 +139,12 @@ export function keyOfWork(work: StartWork): string {
 
 export const sprintText = (root: string) => readFileSync(path.join(root, SPRINT_FILE), "utf8");
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A one-time event between scripted agents: `await x.fired` until someone calls `x.fire()`. */
+export function signal(): { fired: Promise<void>; fire: () => void } {
+  let fire = () => {};
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { fired, fire };
+}
