@@ -4,7 +4,8 @@
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Parser } from "web-tree-sitter";
-import { shellEffects, shellParser } from "../src/run/shell.ts";
+import { DEFAULT_EXCLUSIVE_COMMANDS } from "../src/config/schema.ts";
+import { commandMatcher, shellEffects, shellParser } from "../src/run/shell.ts";
 import { tempProject } from "./helpers/tmp.ts";
 
 let parser: Parser;
@@ -84,5 +85,39 @@ describe("shell reads", () => {
     expect(effects("sed -n '1,5p' notes.md").reads).toEqual(["notes.md"]);
     expect(effects("wc -l < data.csv").reads).toEqual(["data.csv"]);
     expect(effects("cp from.ts to.ts").reads).toEqual(["from.ts"]);
+  });
+});
+
+describe("exclusive commands", () => {
+  const isExclusive = commandMatcher(DEFAULT_EXCLUSIVE_COMMANDS);
+
+  it("matches the package managers' installs, adds, removes and updates, whole lines only", () => {
+    for (const line of [
+      "npm install",
+      "npm i lodash",
+      "pnpm add -D vitest",
+      "yarn",
+      "bun remove x",
+      "python3 -m pip install -r requirements.txt",
+      "uv sync",
+      "poetry lock",
+      "cargo add serde",
+      "go mod tidy",
+    ])
+      expect([line, isExclusive(line) !== undefined]).toEqual([line, true]);
+    for (const line of [
+      "npm test",
+      "npm init -y",
+      "yarn test",
+      "npx prettier --write .",
+      "go test ./...",
+    ])
+      expect([line, isExclusive(line)]).toEqual([line, undefined]);
+  });
+
+  it("reads each simple command of a line, past cd and sudo", () => {
+    const { commands } = shellEffects(parser, "cd web && sudo npm i && npm test", "/p");
+    expect(commands).toEqual(["cd web", "npm i", "npm test"]);
+    expect(commands.map(isExclusive)).toEqual([undefined, "npm i", undefined]);
   });
 });

@@ -33,19 +33,18 @@ export interface ShellEffects {
  * character, the rest as written); returns the first pattern a line matches.
  */
 export function commandMatcher(patterns: readonly string[]): (line: string) => string | undefined {
-  const compiled = patterns.map((pattern) => ({
-    pattern,
-    regex: new RegExp(
-      `^${pattern
-        .trim()
-        .split(/\s+/)
-        .join(" ")
-        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-        .replace(/\*/g, ".*")
-        .replace(/\?/g, ".")}$`,
-    ),
-  }));
-  return (line) => compiled.find((c) => c.regex.test(line))?.pattern;
+  const toRegex = (pattern: string) => {
+    const words = pattern.trim().split(/\s+/).join(" ");
+    const body = words
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".");
+    return new RegExp(`^(?:${body})`);
+  };
+  const compiled = patterns.map((pattern) => ({ pattern, regex: toRegex(pattern) }));
+  // The whole line must match: `npm i` is not `npm i lodash` (that is `npm i *`).
+  const whole = (regex: RegExp, line: string) => regex.exec(line)?.[0].length === line.length;
+  return (line) => compiled.find((c) => whole(c.regex, line))?.pattern;
 }
 
 let loading: Promise<Parser> | undefined;
