@@ -24,6 +24,8 @@ export interface Generated {
   root: string;
   keys: string[];
   ready: string[];
+  /** The done stories (every one has a File List): what the planner learns from. */
+  done: string[];
 }
 
 export function generateProject(
@@ -82,5 +84,5 @@ export function generateProject(
   while (arch.length < 250_000)
     arch += `### Notes ${Math.floor(random() * 1000)}\n\n${prose(120)}.\n\n`;
   writeFileSync(path.join(planning, "architecture.md"), arch);
-  return { root, keys, ready: keys.slice(0, options.ready) };
+  return { root, keys, ready: keys.slice(0, options.ready), done: keys.slice(options.ready) };
 }
