@@ -20,6 +20,8 @@ export function contentKey(...parts: string[]): string {
 
 export class ParseCache {
   private readonly dir: string;
+  /** Kinds whose folder exists already (made once, not on every write). */
+  private readonly ready = new Set<string>();
   constructor(
     private readonly projectRoot: string,
     private readonly enabled = true,
@@ -37,8 +39,13 @@ export class ParseCache {
     }
     const value = compute();
     try {
-      ensureAthenaDir(this.projectRoot, path.join("cache", kind));
-      writeFileAtomic.sync(file, JSON.stringify(value));
+      if (!this.ready.has(kind)) {
+        ensureAthenaDir(this.projectRoot, path.join("cache", kind));
+        this.ready.add(kind);
+      }
+      // Atomic, so a reader never sees half an entry; no fsync: a cache lost in a crash is
+      // only computed again (the fsyncs were a tenth of a cold plan's time).
+      writeFileAtomic.sync(file, JSON.stringify(value), { fsync: false });
     } catch {
       // A read-only checkout still plans; it only plans slower.
     }

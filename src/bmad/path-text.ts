@@ -106,6 +106,8 @@ export function pathsFromText(text: string): PathText[] {
   const found: PathText[] = [];
   for (const match of text.matchAll(TEXT_TOKEN)) {
     const token = match[1] ?? "";
+    // Most prose words have neither a slash nor a dot: not paths, and cheap to tell.
+    if (!token.includes("/") && !token.includes(".") && !PLAIN_FILE_NAMES.has(token)) continue;
     if (!token.includes("/") && (!hasFileExtension(token) || TECH_NAME.test(token))) continue;
     const path = cleanPath(token);
     if (!path) continue;
