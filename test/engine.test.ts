@@ -23,6 +23,20 @@ const six = [
   { key: "1-6-f", writes: ["src/f.ts"] },
 ];
 
+/**
+ * A shell line defining and calling `name`, which records in `trace-<key>.log` when it starts
+ * and ends (ns) and takes `seconds` between: a stand-in for an install or a test run.
+ */
+const traced = (name: string, key: string, seconds: number) =>
+  `${name}() { date +%s%N >> "$1"; sleep ${seconds}; date +%s%N >> "$1"; }; ${name} trace-${key}.log`;
+
+/** [start, end] of a traced command, from its log. */
+const spanOf = (root: string, key: string): bigint[] =>
+  readFileSync(path.join(root, `trace-${key}.log`), "utf8")
+    .trim()
+    .split("\n")
+    .map(BigInt);
+
 async function waitForRun(h: ReturnType<typeof harness>, runId: string) {
   return h.athena.engine.waitFor(runId);
 }
@@ -456,10 +470,7 @@ describe("runtime coordination", () => {
         ms: 10,
         work: async (session) => {
           // Each "install" records when it ran, in a file of its own (no file lock shared).
-          await h.agent.bash(
-            session,
-            `fake-install() { date +%s%N >> "$1"; sleep 0.2; date +%s%N >> "$1"; }; fake-install trace-${key}.log`,
-          );
+          await h.agent.bash(session, traced("fake-install", key, 0.2));
         },
       }),
       {
@@ -476,12 +487,7 @@ describe("runtime coordination", () => {
       await sleep(5);
     }
     await waitForRun(h, started.metadata.run?.id ?? "");
-    const spans = six.slice(0, 3).map((s) =>
-      readFileSync(path.join(root, `trace-${s.key}.log`), "utf8")
-        .trim()
-        .split("\n")
-        .map(BigInt),
-    );
+    const spans = six.slice(0, 3).map((s) => spanOf(root, s.key));
     spans.sort((a, b) => ((a[0] ?? 0n) < (b[0] ?? 0n) ? -1 : 1));
     for (let i = 1; i < spans.length; i++)
       expect((spans[i]?.[0] ?? 0n) >= (spans[i - 1]?.[1] ?? 0n)).toBe(true);
@@ -496,22 +502,14 @@ describe("runtime coordination", () => {
       (_w, key) => ({
         ms: 10,
         work: async (session) => {
-          await h.agent.bash(
-            session,
-            `run-tests() { date +%s%N >> "$1"; sleep 0.3; date +%s%N >> "$1"; }; run-tests trace-${key}.log`,
-          );
+          await h.agent.bash(session, traced("run-tests", key, 0.3));
         },
       }),
       { conflictStrategy: "manual", exclusiveCommands: ["fake-install *"] },
     );
     const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
     await waitForRun(h, started.metadata.run?.id ?? "");
-    const [a, b] = six.slice(0, 2).map((s) =>
-      readFileSync(path.join(root, `trace-${s.key}.log`), "utf8")
-        .trim()
-        .split("\n")
-        .map(BigInt),
-    );
+    const [a, b] = six.slice(0, 2).map((s) => spanOf(root, s.key));
     // They overlapped: each started before the other ended.
     expect((a?.[0] ?? 0n) < (b?.[1] ?? 0n) && (b?.[0] ?? 0n) < (a?.[1] ?? 0n)).toBe(true);
   });
