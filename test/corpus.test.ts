@@ -58,11 +58,11 @@ describe("the vibe-dash corpus", () => {
   });
 
   it("scores the planner on its done stories: safe stories run together, most conflicts kept apart", () => {
-    // Measured at 77% allowed, 8% let through, ratio 0.92 (README); these bounds catch a
-    // planner that drifts back to caution or forward to recklessness.
+    // Measured at recall 0.86, 78% allowed, 10% let through, ratio 0.91 (README); these
+    // bounds catch a planner that drifts back to caution or forward to recklessness.
     const { report } = accuracyOfProject(CORPUS, { env, cache: false });
-    expect(report.stories).toBe(116);
-    expect(report.writeRecall).toBeGreaterThanOrEqual(0.78);
+    expect(report.stories).toBe(115);
+    expect(report.writeRecall).toBeGreaterThanOrEqual(0.85);
     expect(report.pairs.precision).toBeGreaterThanOrEqual(0.6);
     expect(report.batches.safeAllowed).toBeGreaterThanOrEqual(0.7);
     expect(report.batches.conflictingLetThrough).toBeLessThanOrEqual(0.12);

@@ -318,6 +318,33 @@ describe("the history log (.athena/history.jsonl)", () => {
     expect(readHistory(path.join(dir, "nowhere"))).toEqual({ lines: [], skipped: [] });
   });
 
+  it("reads a File List's files, not the slashed words of its prose", () => {
+    const story = [
+      "# Story 1.1: A",
+      "",
+      "Status: done",
+      "",
+      "## Dev Agent Record",
+      "",
+      "### File List",
+      "",
+      "- `src/a.ts` - prints plain/JSON output, min/max widths",
+      "- `bin/tool` (built), uses github.com/spf13/viper",
+      "- `scripts/run` - the runner",
+      "- src/b.ts",
+      "",
+    ].join("\n");
+    const dir = tempProject({
+      "scripts/run": "#!/bin/sh\n",
+      [`${ART}/sprint-status.yaml`]: "development_status:\n  epic-1: in-progress\n  1-1-a: done\n",
+      [`${ART}/1-1-a.md`]: story,
+    });
+    const { report } = accuracyOfProject(dir, { env, cache: false });
+    // src/a.ts, src/b.ts (extensions) and scripts/run (on disk); bin/tool and the prose
+    // words are not known to be files.
+    expect(report.writtenFiles).toBe(3);
+  });
+
   it("adds what runs saw a done story write to its File List, for learning and scoring", () => {
     const done = (title: string, file: string) =>
       `# Story ${title}\n\nStatus: done\n\n## Tasks / Subtasks\n\n- [x] Update \`${file}\`\n\n## Dev Agent Record\n\n### File List\n\n- ${file}\n`;

@@ -41,6 +41,9 @@ export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
     const normal = normaliseRepoPath(mention.path, context.root);
     if (!normal.inside || normal.path.endsWith("/")) continue;
     const known = context.known.resolve(normal.path);
+    // A word the text alone does not prove is a path (`plain/JSON`, `github.com/x/y` in a
+    // sentence of the list) counts only when the tree knows it.
+    if (mention.bare && (!known || known.candidates)) continue;
     const named = known && !known.candidates ? known.path : normal.path;
     const short = !named.includes("/");
     if (short || context.isArtefact(named) || context.isIgnored(named)) continue;
