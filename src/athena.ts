@@ -160,6 +160,7 @@ export function createAthena(options: AthenaOptions): Athena {
           "athena_parallel is not available inside a story session: implement your own story only.",
         );
       }
+      liveEngine.noteToolCall(input.sessionID, input.tool, output.args);
       const holder = { story: story.story, run: story.run, session: story.session };
       if (input.tool === "bash") {
         // A shell write gets the file tools' rules: the lock, and refusal when stale.
@@ -176,6 +177,7 @@ export function createAthena(options: AthenaOptions): Athena {
     "tool.execute.after": async (input, output) => {
       const story = liveEngine.storyOf(input.sessionID);
       if (!story) return;
+      liveEngine.noteActivity(input.sessionID);
       const args =
         (input as { args?: unknown }).args ??
         (output as { metadata?: { args?: unknown } }).metadata?.args;

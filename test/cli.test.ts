@@ -197,6 +197,7 @@ describe("athena-parallel locks and status", () => {
     const dir = miniProject();
     expect((await run(["status"], dir)).out).toBe("no runs\n");
     const { createRun, saveRun } = await import("../src/run/state.ts");
+    const { NO_USAGE } = await import("../src/run/usage.ts");
     const record = createRun({
       strategy: "coordinate",
       cap: 2,
@@ -210,14 +211,30 @@ describe("athena-parallel locks and status", () => {
           previousStatus: "ready-for-dev",
           wroteFiles: [],
           errors: ["provider error: 400"],
+          reason: "error",
+          sessionId: "ses_1",
+          usage: { input: 12_000, output: 345, cost: 0.12 },
+          updatedAt: "2026-01-01T00:01:40.000Z",
+        },
+        {
+          key: "1-2-beta",
+          id: "1.2",
+          state: "queued",
+          previousStatus: "ready-for-dev",
           updatedAt: "2026-01-01T00:01:40.000Z",
         },
       ],
     });
+    record.usage = { ...NO_USAGE, input: 12_000, output: 345, cost: 0.12 };
     saveRun(dir, record);
     const out = (await run(["status"], dir)).out;
-    expect(out).toContain(`${record.id}  running  coordinate, cap 2`);
-    expect(out).toContain("  1.1      failed             100s  1-1-alpha  provider error: 400");
+    expect(out).toContain(
+      `${record.id}  running  coordinate, cap 2  started ${record.createdAt}  used 12k tokens, $0.12\n`,
+    );
+    expect(out).toContain(
+      "  1.1      failed (error)         100s  12k tokens, $0.12      1-1-alpha  provider error: 400\n",
+    );
+    expect(out).toContain("  1.2      queued                    -  -                      1-2-beta\n");
     expect(JSON.parse((await run(["status", "--json"], dir)).out).runs[0].id).toBe(record.id);
   });
 });

@@ -230,6 +230,7 @@ describe("failures, quirks and cancel", () => {
     const ended = await waitForRun(h, started.metadata.run?.id ?? "");
     expect(ended.stories.map((s) => s.state)).toEqual(["failed", "completed"]);
     expect(ended.stories[0]?.errors[0]).toContain("Agent not found");
+    expect(ended.stories[0]?.attempts).toBe(1); // a bad agent does not pass: no retry
   });
 
   it("aborts and fails a story stuck retrying a provider 5xx", async () => {
@@ -241,7 +242,10 @@ describe("failures, quirks and cancel", () => {
     const ended = await waitForRun(h, started.metadata.run?.id ?? "");
     expect(ended.stories[0]?.state).toBe("failed");
     expect(ended.stories[0]?.errors[0]).toContain("the provider kept failing");
+    // A provider that keeps failing may pass: tried once more in a fresh session, then failed.
+    expect(ended.stories[0]).toMatchObject({ reason: "provider", attempts: 2 });
     expect(h.host.aborted).toContain(ended.stories[0]?.sessionId);
+    expect(h.host.aborted).toHaveLength(2);
     expect(sprintText(root)).toContain("1-1-a: ready-for-dev #");
   });
 

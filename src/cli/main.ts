@@ -17,6 +17,7 @@ import { renderJson, renderMarkdown, renderMermaid } from "../plan/render.ts";
 import { accuracyOfProject, planProject } from "../plan-project.ts";
 import { FileLocks } from "../run/locks.ts";
 import { loadRuns, type RunRecord } from "../run/state.ts";
+import { describeUsage } from "../run/usage.ts";
 import { errorLine, InputError } from "../util/errors.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
 
@@ -301,15 +302,18 @@ function statusCommand(args: string[], io: CliIo): number {
 function renderRun(run: RunRecord): string {
   const now = Date.now();
   const lines = [
-    `${run.id}  ${run.state}  ${run.strategy}, cap ${run.cap}  started ${run.createdAt}`,
+    `${run.id}  ${run.state}  ${run.strategy}, cap ${run.cap}  started ${run.createdAt}${run.usage ? `  used ${describeUsage(run.usage)}` : ""}`,
+    ...(run.stopped ? [`  no new story starts: ${run.stopped}`] : []),
   ];
   for (const story of run.stories) {
     const start = story.startedAt ? Date.parse(story.startedAt) : undefined;
     const end = story.endedAt ? Date.parse(story.endedAt) : now;
     const elapsed = start ? `${Math.round((end - start) / 1000)}s` : "-";
     const error = story.errors.at(-1) ? `  ${story.errors.at(-1)}` : "";
+    const state = story.reason ? `${story.state} (${story.reason})` : story.state;
+    const used = story.usage && story.sessionId ? describeUsage(story.usage) : "-";
     lines.push(
-      `  ${story.id.padEnd(8)} ${story.state.padEnd(16)} ${elapsed.padStart(6)}  ${story.key}${error}`,
+      `  ${story.id.padEnd(8)} ${state.padEnd(20)} ${elapsed.padStart(6)}  ${used.padEnd(22)} ${story.key}${error}`,
     );
   }
   return `${lines.join("\n")}\n`;

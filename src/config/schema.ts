@@ -67,6 +67,33 @@ export const ConflictStrategy = z
   );
 export type ConflictStrategy = z.infer<typeof ConflictStrategy>;
 
+/** `parallel.budget`: every limit optional; a limit left out does not apply. */
+export const Budget = z
+  .object({
+    maxTokensPerStory: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "Most tokens one story may use: input, output, reasoning and cache reads and writes, summed over its sessions.",
+      ),
+    maxCostPerStory: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        "Most cost one story may run up, in the currency the host reports (models without a price in the host's config cost 0).",
+      ),
+    maxCostPerRun: z
+      .number()
+      .positive()
+      .optional()
+      .describe("Most cost one run may run up; past it, no new story starts."),
+  })
+  .strict();
+export type Budget = z.infer<typeof Budget>;
+
 export const ParallelConfig = z
   .object({
     maxConcurrentStories: z
@@ -145,6 +172,26 @@ export const ParallelConfig = z
       .describe(
         "A story whose session keeps retrying (provider 5xx) this long is aborted and marked failed.",
       ),
+    stallTimeoutSeconds: z
+      .number()
+      .min(0)
+      .max(24 * 3600)
+      .default(600)
+      .describe(
+        "A story whose session shows no activity (no message, no tool call) for this long is reported, aborted and marked failed (reason `stalled`). 0 turns the watchdog off. Time spent waiting for a file lock does not count.",
+      ),
+    maxAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(2)
+      .describe(
+        "Attempts per story: a story that failed for a passing reason (it stalled, or the provider kept failing or was overloaded) starts again in a fresh session, told that its earlier changes are in the tree. 1 means no retry.",
+      ),
+    budget: Budget.default({}).describe(
+      "Spending limits, from the tokens and cost the host reports per message (all optional). A story over its limit is stopped and marked failed (reason `budget`); a run over `maxCostPerRun` starts no new story. The parent is warned at 80%.",
+    ),
     devCommand: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9:_-]*$/)

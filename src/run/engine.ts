@@ -6,6 +6,8 @@
  * Completion comes from host events (`session.idle`, `session.status`, `session.error`,
  * `session.deleted`) with a polling fallback, and is idempotent: the real host may send idle
  * twice, an error without idle, or retry forever on a 5xx (see the host facts in the README).
+ * Usage and budgets are reckoned in usage.ts, the stall and loop watchdog in watchdog.ts; the
+ * engine feeds them events and acts on what they say.
  */
 import type { LimitFunction } from "p-limit";
 import { setStatus } from "../bmad/sprint-writer.ts";
@@ -15,16 +17,30 @@ import type { WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
 import { describeHostError, type Host, type TodoItem } from "./host.ts";
 import type { FileLocks } from "./locks.ts";
-import { storyWork } from "./prompt.ts";
+import { retryNote, storyWork } from "./prompt.ts";
 import {
   ACTIVE_STATES,
   createRun,
+  type EndReason,
   FINAL_STATES,
   type RunRecord,
   type StoryRun,
   type StoryState,
   saveRun,
 } from "./state.ts";
+import {
+  addUsage,
+  type BudgetVerdict,
+  checkRunBudget,
+  checkStoryBudget,
+  describeUsage,
+  describeVerdict,
+  NO_USAGE,
+  type Usage,
+  UsageMeter,
+  usageOfMessage,
+} from "./usage.ts";
+import { ACTIVITY_EVENTS, pollInterval, RepeatWatch, stalledFor } from "./watchdog.ts";
 
 export interface EngineOptions {
   root: string;
@@ -62,6 +78,15 @@ interface LiveStory {
   sessions: Set<string>;
   done: () => void;
   ended: Promise<void>;
+  /** When its sessions last showed activity (a message, a part, a tool call), ms. */
+  lastActivity: number;
+  /** When a message's usage last came in as an event, ms (0: never). */
+  usageEventAt: number;
+  /** Budget limits the parent was already warned about. */
+  warned: Set<string>;
+  repeats: RepeatWatch;
+  /** Set when the last attempt failed and the story waits to start again: what happened. */
+  retryWhy?: string;
 }
 
 interface LiveRun {
@@ -73,6 +98,9 @@ interface LiveRun {
   ended: Promise<RunRecord>;
   resolveEnded: (run: RunRecord) => void;
   summarised: boolean;
+  warned: Set<string>;
+  /** The record changed without being saved (usage): saved at the next poll. */
+  dirty: boolean;
 }
 
 export class RunEngine {
@@ -80,6 +108,7 @@ export class RunEngine {
   private readonly bySession = new Map<string, { run: LiveRun; story: LiveStory }>();
   private poller: ReturnType<typeof setInterval> | undefined;
   private hostCommands: Promise<string[]> | undefined;
+  private readonly meter = new UsageMeter();
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -138,6 +167,8 @@ export class RunEngine {
       ended,
       resolveEnded,
       summarised: false,
+      warned: new Set(),
+      dirty: false,
     };
     for (const story of record.stories) {
       const planned = batch.find((s) => s.key === story.key) as PlannedStory;
@@ -156,6 +187,10 @@ export class RunEngine {
         sessions: new Set(),
         done,
         ended: storyEnded,
+        lastActivity: Date.now(),
+        usageEventAt: 0,
+        warned: new Set(),
+        repeats: new RepeatWatch(),
       });
     }
     if (options.strategy === "coordinate") {
@@ -207,7 +242,7 @@ export class RunEngine {
           .abort(session)
           .catch((error) => this.log(`abort ${session}: ${error}`));
       }
-      await this.finish(live, story, "cancelled", "cancelled by the user");
+      await this.finish(live, story, "cancelled", "cancelled by the user", "user");
     }
     return live.record;
   }
@@ -224,9 +259,19 @@ export class RunEngine {
       }
       return;
     }
-    const sessionId = typeof props.sessionID === "string" ? props.sessionID : undefined;
+    const sessionId = sessionOf(props);
     if (!sessionId) return;
     const found = this.bySession.get(sessionId);
+    if (found && ACTIVITY_EVENTS.has(event.type)) found.story.lastActivity = Date.now();
+    if (found && event.type === "message.updated") {
+      const message = usageOfMessage(props.info);
+      if (message) {
+        found.story.usageEventAt = Date.now();
+        if (this.meter.record(found.story.record.key, message))
+          this.usageChanged(found.run, found.story);
+      }
+      return;
+    }
     if (!found || found.story.record.sessionId !== sessionId) {
       if (found && event.type === "todo.updated")
         found.story.todos = (props.todos as TodoItem[]) ?? [];
@@ -254,11 +299,11 @@ export class RunEngine {
         const text = describeHostError(props.error) ?? "";
         if (/MessageAbortedError/.test(text) && story.cancelRequested) break;
         // An unknown agent gives an error and never an idle: the error ends the story.
-        void this.finish(run, story, "failed", text || "the session reported an error");
+        void this.finish(run, story, "failed", text || "the session reported an error", "error");
         break;
       }
       case "session.deleted":
-        void this.finish(run, story, "failed", "the story's session was deleted");
+        void this.finish(run, story, "failed", "the story's session was deleted", "error");
         break;
       case "todo.updated":
         story.todos = (props.todos as TodoItem[]) ?? [];
@@ -280,7 +325,7 @@ export class RunEngine {
     if (!last || last.createdAt + 1_000 < started) return; // not answered yet: an idle before busy
     if (last.error) {
       if (/MessageAbortedError/.test(last.error) && story.cancelRequested) return;
-      await this.finish(run, story, "failed", last.error);
+      await this.finish(run, story, "failed", last.error, "error");
     } else if (last.completed) {
       await this.finish(run, story, "completed");
     }
@@ -289,6 +334,12 @@ export class RunEngine {
   /** Admits every story that may start now, in the schedule's order. */
   private pump(run: LiveRun): void {
     if (run.record.state !== "running") return;
+    if (run.record.stopped) {
+      for (const story of run.stories.values())
+        if (!story.admitted && !FINAL_STATES.has(story.record.state))
+          void this.finish(run, story, "cancelled", `not started: ${run.record.stopped}`, "budget");
+      return;
+    }
     const order = [
       ...run.plan.schedule.order.map((o) => o.story),
       ...run.record.stories.map((s) => s.key),
@@ -311,6 +362,7 @@ export class RunEngine {
           story,
           "cancelled",
           `not started: it depends on ${failedDep.record.key}, which ended ${failedDep.record.state}`,
+          "dependency",
         );
         continue;
       }
@@ -352,9 +404,18 @@ export class RunEngine {
         `Story ${planned.id}: ${planned.title}`,
       );
       story.record.sessionId = sessionId;
+      story.record.attempts += 1;
       story.sessions.add(sessionId);
       this.bySession.set(sessionId, { run, story });
       this.hostCommands ??= this.options.host.commands().catch(() => []);
+      const retry =
+        story.retryWhy && story.record.attempts > 1
+          ? {
+              attempt: story.record.attempts,
+              of: this.options.config.maxAttempts,
+              why: story.retryWhy,
+            }
+          : undefined;
       const work = storyWork({
         key: planned.key,
         id: planned.id,
@@ -364,13 +425,24 @@ export class RunEngine {
         hostCommands: await this.hostCommands,
         ...(this.options.config.agent ? { agent: this.options.config.agent } : {}),
         ...(this.options.config.model ? { model: this.options.config.model } : {}),
+        ...(retry ? { retry } : {}),
       });
+      // A slash command takes no prompt of ours: the retry note goes in first, quietly.
+      if (retry && work.command)
+        await this.options.host.postMessage(sessionId, retryNote(retry), { wake: false });
       story.record.startedAt = new Date().toISOString();
+      story.lastActivity = Date.now();
       this.setState(run, story, "running");
       if (FINAL_STATES.has(story.record.state)) return;
       await this.options.host.startWork(sessionId, work);
     } catch (error) {
-      await this.finish(run, story, "failed", `could not start: ${(error as Error).message}`);
+      await this.finish(
+        run,
+        story,
+        "failed",
+        `could not start: ${(error as Error).message}`,
+        "error",
+      );
     }
     await story.ended;
   }
@@ -381,29 +453,24 @@ export class RunEngine {
     story: LiveStory,
     state: StoryState,
     error?: string,
+    reason?: EndReason,
   ): Promise<void> {
     if (FINAL_STATES.has(story.record.state)) return;
+    if (state === "failed" && this.retryable(run, story, reason, error))
+      return this.retry(run, story, error ?? "failed", reason);
     const key = story.record.key;
     story.record.state = state;
     story.record.endedAt = new Date().toISOString();
     story.record.waitingOn = undefined;
     if (error) story.record.errors.push(error);
-    const wrote = this.options.guard.wroteFiles(key);
-    story.record.wroteFiles = wrote;
-    story.record.outsideClaims = wrote.filter((p) => !covered(p, story.planned));
-    const started = story.record.startedAt ? Date.parse(story.record.startedAt) : Number.NaN;
-    appendHistory(this.options.root, {
-      format: 1,
-      story: key,
-      run: run.record.id,
-      outcome: state,
-      wroteFiles: wrote,
-      endedAt: story.record.endedAt,
-      ...(story.record.startedAt ? { startedAt: story.record.startedAt } : {}),
-      ...(Number.isFinite(started)
-        ? { durationMs: Math.max(0, Date.parse(story.record.endedAt) - started) }
-        : {}),
-    });
+    if (reason) story.record.reason = reason;
+    await this.readUsage(story);
+    story.record.usage = this.meter.of(key);
+    run.record.usage = runUsage(run);
+    const wrote = this.recordAttempt(run, story, state, reason);
+    // Every attempt's writes: a retried story's earlier changes are its own too.
+    story.record.wroteFiles = [...new Set([...story.record.wroteFiles, ...wrote])].sort();
+    story.record.outsideClaims = story.record.wroteFiles.filter((p) => !covered(p, story.planned));
     this.options.guard.forget(key);
     await this.options.locks.releaseAll(key);
     if (state === "completed") {
@@ -423,6 +490,91 @@ export class RunEngine {
     story.done();
     this.pump(run);
     await this.finishRunIfDone(run);
+  }
+
+  /** Appends the attempt's line to the history log; returns the files it wrote. */
+  private recordAttempt(
+    run: LiveRun,
+    story: LiveStory,
+    state: StoryState,
+    reason: EndReason | undefined,
+  ): string[] {
+    const wrote = this.options.guard.wroteFiles(story.record.key);
+    const endedAt = new Date().toISOString();
+    const started = story.record.startedAt ? Date.parse(story.record.startedAt) : Number.NaN;
+    appendHistory(this.options.root, {
+      format: 1,
+      story: story.record.key,
+      run: run.record.id,
+      outcome: state,
+      wroteFiles: wrote,
+      endedAt,
+      ...(story.record.startedAt ? { startedAt: story.record.startedAt } : {}),
+      ...(Number.isFinite(started)
+        ? { durationMs: Math.max(0, Date.parse(endedAt) - started) }
+        : {}),
+      ...(story.admitted ? { usage: this.meter.of(story.record.key) } : {}),
+      ...(this.options.config.model ? { model: this.options.config.model } : {}),
+      ...(reason ? { reason } : {}),
+    });
+    return wrote;
+  }
+
+  /**
+   * A failure worth another attempt: the story stalled, or the provider kept failing or was
+   * overloaded, and attempts are left. Budgets, timeouts, bad agents and cancels are final.
+   */
+  private retryable(
+    run: LiveRun,
+    story: LiveStory,
+    reason: EndReason | undefined,
+    error: string | undefined,
+  ): boolean {
+    if (run.record.state !== "running" || run.record.stopped || !story.admitted) return false;
+    if (story.record.attempts >= this.options.config.maxAttempts) return false;
+    return (
+      reason === "stalled" ||
+      reason === "provider" ||
+      (reason === "error" && TRANSIENT_ERROR.test(error ?? ""))
+    );
+  }
+
+  /** Ends the attempt (slot, locks, sessions) and queues the story to start again, fresh. */
+  private async retry(
+    run: LiveRun,
+    story: LiveStory,
+    error: string,
+    reason: EndReason | undefined,
+  ): Promise<void> {
+    const key = story.record.key;
+    const attempt = story.record.attempts;
+    story.record.errors.push(error);
+    story.retryWhy = reason === "stalled" ? `was stopped: ${error}` : `failed: ${error}`;
+    const wrote = this.recordAttempt(run, story, "failed", reason);
+    story.record.wroteFiles = [...new Set([...story.record.wroteFiles, ...wrote])].sort();
+    // The next session reads files afresh: nothing it did not read may be written over.
+    this.options.guard.forget(key);
+    await this.options.locks.releaseAll(key);
+    for (const session of story.sessions) this.bySession.delete(session);
+    story.sessions = new Set();
+    story.record.sessionId = undefined;
+    story.admitted = false;
+    story.sawBusy = false;
+    story.retrySince = undefined;
+    story.cancelRequested = false;
+    story.warned.clear();
+    // The attempt's slot is held until `ended` resolves: free it, and wait anew.
+    const endAttempt = story.done;
+    story.ended = new Promise<void>((resolve) => {
+      story.done = resolve;
+    });
+    endAttempt();
+    this.setState(run, story, "queued", `starts again: attempt ${attempt} ${story.retryWhy}`);
+    await this.tellParent(
+      run,
+      `Story ${story.record.id} (${key}) ${story.retryWhy}. Starting it again in a fresh session (attempt ${attempt + 1} of ${this.options.config.maxAttempts}).`,
+    );
+    this.pump(run);
   }
 
   private async finishRunIfDone(run: LiveRun): Promise<void> {
@@ -451,7 +603,8 @@ export class RunEngine {
 
   private async notifyStory(run: LiveRun, story: LiveStory): Promise<void> {
     const r = story.record;
-    const line = `Story ${r.id} (${r.key}) ${r.state}${r.errors.at(-1) && r.state !== "completed" ? `: ${r.errors.at(-1)}` : ""}`;
+    const spent = r.sessionId && r.usage ? ` (${describeUsage(r.usage)})` : "";
+    const line = `Story ${r.id} (${r.key}) ${r.state}${spent}${r.errors.at(-1) && r.state !== "completed" ? `: ${r.errors.at(-1)}` : ""}`;
     if (this.options.config.notifyOnComplete) {
       const variant =
         r.state === "completed" ? "success" : r.state === "cancelled" ? "warning" : "error";
@@ -473,14 +626,20 @@ export class RunEngine {
   }
 
   private async summarise(run: LiveRun): Promise<void> {
-    const lines = [`[athena-parallel] Run ${run.record.id} ended: ${run.record.state}.`, ""];
+    const total = run.record.usage ? ` It used ${describeUsage(run.record.usage)}.` : "";
+    const lines = [
+      `[athena-parallel] Run ${run.record.id} ended: ${run.record.state}.${total}`,
+      ...(run.record.stopped ? [`It stopped starting stories: ${run.record.stopped}.`] : []),
+      "",
+    ];
     for (const s of run.record.stories) {
       const took =
         s.startedAt && s.endedAt
           ? ` in ${Math.round((Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000)}s`
           : "";
+      const spent = s.sessionId && s.usage ? `, ${describeUsage(s.usage)}` : "";
       lines.push(
-        `- ${s.id} (${s.key}): ${s.state}${took}${s.errors.at(-1) && s.state !== "completed" ? ` (${s.errors.at(-1)})` : ""}`,
+        `- ${s.id} (${s.key}): ${s.state}${took}${spent}${s.errors.at(-1) && s.state !== "completed" ? ` (${s.errors.at(-1)})` : ""}`,
       );
       if (s.outsideClaims.length > 0)
         lines.push(`  wrote outside its predicted files: ${s.outsideClaims.join(", ")}`);
@@ -517,7 +676,10 @@ export class RunEngine {
 
   private ensurePolling(): void {
     if (this.poller) return;
-    this.poller = setInterval(() => void this.poll(), this.options.pollMs ?? 5_000);
+    this.poller = setInterval(
+      () => void this.poll(),
+      this.options.pollMs ?? pollInterval(this.options.config.stallTimeoutSeconds),
+    );
     this.poller.unref?.();
   }
 
@@ -542,30 +704,136 @@ export class RunEngine {
         if (state === "retry") story.retrySince ??= now;
         if (state !== "retry") story.retrySince = undefined;
         const started = Date.parse(story.record.startedAt ?? "") || now;
+        const quiet = stalledFor(story, now, this.options.config.stallTimeoutSeconds);
         if (now - started > timeoutMs) {
           await this.abortAndFail(
             run,
             story,
             `timed out after ${this.options.config.storyTimeoutMinutes} min`,
+            "timeout",
           );
         } else if (story.retrySince !== undefined && now - story.retrySince > retryMs) {
           await this.abortAndFail(
             run,
             story,
             `the provider kept failing: still retrying after ${this.options.config.retryTimeoutMinutes} min`,
+            "provider",
           );
+        } else if (quiet !== undefined && story.retrySince === undefined) {
+          const why = `stalled: no activity for ${Math.round(quiet / 1000)}s (stallTimeoutSeconds ${this.options.config.stallTimeoutSeconds})`;
+          await this.tellParent(
+            run,
+            `Story ${story.record.id} (${story.record.key}) ${why}: stopping it.`,
+          );
+          await this.abortAndFail(run, story, why, "stalled");
         } else if (state === undefined) {
           await this.checkIdle(run, story);
+        } else if (now - story.usageEventAt > USAGE_POLL_MS) {
+          // No usage event for a while: read it from the host (events can be lost).
+          await this.readUsage(story);
+          story.usageEventAt = now;
+          this.usageChanged(run, story);
         }
       }
+      if (run.dirty) this.save(run);
     }
   }
 
-  private async abortAndFail(run: LiveRun, story: LiveStory, reason: string): Promise<void> {
+  private async abortAndFail(
+    run: LiveRun,
+    story: LiveStory,
+    error: string,
+    reason: EndReason,
+  ): Promise<void> {
+    if (FINAL_STATES.has(story.record.state)) return;
     story.cancelRequested = true;
     for (const session of [...story.sessions].reverse())
       await this.options.host.abort(session).catch(() => false);
-    await this.finish(run, story, "failed", reason);
+    await this.finish(run, story, "failed", error, reason);
+  }
+
+  /**
+   * A tool call of a story session (the plugin's `tool.execute.before`): activity for the
+   * watchdog, and the same call repeated many times in a row is reported to the parent once.
+   */
+  noteToolCall(sessionId: string, tool: string, args: unknown): void {
+    const found = this.bySession.get(sessionId);
+    if (!found || FINAL_STATES.has(found.story.record.state)) return;
+    const { run, story } = found;
+    story.lastActivity = Date.now();
+    const repeated = story.repeats.see(tool, args);
+    if (repeated !== undefined)
+      void this.tellParent(
+        run,
+        `Story ${story.record.id} (${story.record.key}) made the same \`${tool}\` call ${repeated} times in a row: it may be stuck in a loop. Its session goes on; \`/athena-parallel cancel\` stops the run.`,
+      );
+  }
+
+  /** Something happened in a story session (a tool call returned): not stalled. */
+  noteActivity(sessionId: string): void {
+    const found = this.bySession.get(sessionId);
+    if (found) found.story.lastActivity = Date.now();
+  }
+
+  /** Reads every session's usage from the host (the fallback to events; final at the end). */
+  private async readUsage(story: LiveStory): Promise<void> {
+    if (!story.admitted) return;
+    for (const session of story.sessions) {
+      const messages = await this.options.host.sessionUsage(session).catch((error) => {
+        this.log(`reading ${story.record.key}'s usage: ${error}`);
+        return [];
+      });
+      for (const message of messages) this.meter.record(story.record.key, message);
+    }
+  }
+
+  /** New usage for a story: kept on the record, and the budgets checked. */
+  private usageChanged(run: LiveRun, story: LiveStory): void {
+    if (FINAL_STATES.has(story.record.state)) return;
+    story.record.usage = this.meter.of(story.record.key);
+    const total = runUsage(run);
+    run.record.usage = total;
+    run.dirty = true;
+    const budget = this.options.config.budget;
+    const mine = checkStoryBudget(story.record.usage, budget);
+    const label = `Story ${story.record.id} (${story.record.key})`;
+    if (mine.kind === "over") {
+      void this.abortAndFail(run, story, `over budget: ${describeVerdict(mine)}`, "budget");
+    } else if (this.firstWarning(mine, story.warned)) {
+      void this.tellParent(run, `${label} ${describeVerdict(mine)}: warned at 80%.`);
+    }
+    const all = checkRunBudget(total.cost, budget);
+    if (all.kind === "over" && !run.record.stopped) {
+      run.record.stopped = `the run ${describeVerdict(all)}`;
+      void this.tellParent(
+        run,
+        `Run ${run.record.id} ${describeVerdict(all)}: no new story starts; the running ones go on.`,
+      );
+      this.pump(run);
+    } else if (this.firstWarning(all, run.warned)) {
+      void this.tellParent(run, `Run ${run.record.id} ${describeVerdict(all)}: warned at 80%.`);
+    }
+  }
+
+  private firstWarning(
+    verdict: BudgetVerdict,
+    warned: Set<string>,
+  ): verdict is Extract<BudgetVerdict, { kind: "warn" }> {
+    if (verdict.kind !== "warn" || warned.has(verdict.limit)) return false;
+    warned.add(verdict.limit);
+    return true;
+  }
+
+  /** A quiet note in the parent session (and a toast), never thrown. */
+  private async tellParent(run: LiveRun, text: string): Promise<void> {
+    if (this.options.config.notifyOnComplete)
+      await this.options.host.toast(text, "warning").catch((e) => this.log(`toast: ${e}`));
+    if (!run.record.parentSession) return;
+    await this.options.host
+      .postMessage(run.record.parentSession, `[athena-parallel ${run.record.id}] ${text}`, {
+        wake: false,
+      })
+      .catch((e) => this.log(`note to parent: ${e}`));
   }
 
   /** Shown as `waiting-lock` while the guard waits for a file another story holds. */
@@ -580,7 +848,10 @@ export class RunEngine {
           "waiting-lock",
           `waits for \`${waitingOn.path}\`, held by ${waitingOn.holder}`,
         );
-      else if (story.record.state === "waiting-lock") this.setState(run, story, "running");
+      else if (story.record.state === "waiting-lock") {
+        story.lastActivity = Date.now(); // the wait was not a stall
+        this.setState(run, story, "running");
+      }
     }
   }
 
@@ -593,6 +864,7 @@ export class RunEngine {
   }
 
   private save(run: LiveRun): void {
+    run.dirty = false;
     try {
       saveRun(this.options.root, run.record);
     } catch (error) {
@@ -626,6 +898,30 @@ export class RunEngine {
     if (this.poller) clearInterval(this.poller);
     this.poller = undefined;
   }
+}
+
+/** A provider error that passes: overloaded, rate-limited, a 5xx, a dropped connection. */
+const TRANSIENT_ERROR =
+  /\b(5\d\d|429|rate.?limit\w*|overloaded|temporar\w+|unavailable|timed?.?out|ECONN\w+|socket hang up)\b/i;
+
+/** How often a story's usage is read from the host when no usage event came in, ms. */
+const USAGE_POLL_MS = 30_000;
+
+/** The session an event is about: its own field, or its message's or part's. */
+function sessionOf(props: Record<string, unknown>): string | undefined {
+  const from = (value: unknown) =>
+    value &&
+    typeof value === "object" &&
+    typeof (value as { sessionID?: unknown }).sessionID === "string"
+      ? (value as { sessionID: string }).sessionID
+      : undefined;
+  return typeof props.sessionID === "string"
+    ? props.sessionID
+    : (from(props.info) ?? from(props.part));
+}
+
+function runUsage(run: LiveRun): Usage {
+  return run.record.stories.reduce((sum, s) => addUsage(sum, s.usage ?? NO_USAGE), NO_USAGE);
 }
 
 /** True when a written path is inside one of the story's predicted write claims. */

@@ -11,7 +11,8 @@ import { appendFileSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { ensureAthenaDir } from "../bmad/cache.ts";
-import { StoryState } from "./state.ts";
+import { EndReason, StoryState } from "./state.ts";
+import { Usage } from "./usage.ts";
 
 export const HISTORY_LOG = ".athena/history.jsonl";
 
@@ -25,6 +26,12 @@ export const HistoryLine = z.object({
   startedAt: z.string().optional(),
   endedAt: z.string(),
   durationMs: z.number().nonnegative().optional(),
+  /** Tokens and cost its sessions used (absent for a story that never started). */
+  usage: Usage.optional(),
+  /** `provider/model` when the run set one (`parallel.model`). */
+  model: z.string().optional(),
+  /** Why it did not complete, when it did not. */
+  reason: EndReason.optional(),
 });
 export type HistoryLine = z.infer<typeof HistoryLine>;
 

@@ -13,6 +13,7 @@ import {
   type StartWork,
   type TodoItem,
 } from "./host.ts";
+import { type MessageUsage, usageOfMessage } from "./usage.ts";
 
 type Client = PluginInput["client"];
 
@@ -143,6 +144,18 @@ export class OpencodeHost implements Host {
       };
     }
     return undefined;
+  }
+
+  async sessionUsage(sessionId: string): Promise<MessageUsage[]> {
+    const messages =
+      check(
+        "session.messages",
+        await this.client.session.messages({ path: { id: sessionId }, query: this.query }),
+      ) ?? [];
+    return messages.flatMap((m) => {
+      const usage = usageOfMessage(m.info);
+      return usage ? [usage] : [];
+    });
   }
 
   async commands(): Promise<string[]> {

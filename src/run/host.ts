@@ -2,6 +2,7 @@
  * What the run layer needs from the host (OpenCode), kept small so that a fake host can stand
  * in for it in tests. `OpencodeHost` (host-opencode.ts) implements it over the SDK client.
  */
+import type { MessageUsage } from "./usage.ts";
 
 /** As the host reports a session: `missing` when it no longer exists. */
 export type SessionState = "busy" | "retry" | "idle" | "missing";
@@ -49,6 +50,8 @@ export interface Host extends HostSessions {
   abort(sessionId: string): Promise<boolean>;
   todos(sessionId: string): Promise<TodoItem[]>;
   lastAssistantMessage(sessionId: string): Promise<LastMessage | undefined>;
+  /** Tokens and cost of each assistant message of a session (the fallback to events). */
+  sessionUsage(sessionId: string): Promise<MessageUsage[]>;
   /** The names of the host's slash commands. */
   commands(): Promise<string[]>;
   toast(message: string, variant: "info" | "success" | "warning" | "error"): Promise<void>;

@@ -1,12 +1,19 @@
 /**
  * What `status` shows per story (state, elapsed time, task boxes ticked, the child's todo list,
- * locks held, what it waits on) and the estimates: from the durations of the stories already
+ * locks held, what it waits on, tokens and cost) and the estimates: from the durations of the stories already
  * finished in this run, per task, scaled by each story's task count; "unknown" with no basis.
  */
 import { schedule } from "../plan/schedule.ts";
 import type { Plan } from "../plan/types.ts";
 import type { TodoItem } from "./host.ts";
-import { ACTIVE_STATES, FINAL_STATES, type RunRecord, type StoryState } from "./state.ts";
+import {
+  ACTIVE_STATES,
+  type EndReason,
+  FINAL_STATES,
+  type RunRecord,
+  type StoryState,
+} from "./state.ts";
+import { describeUsage, type Usage } from "./usage.ts";
 
 export interface StoryProgress {
   key: string;
@@ -20,6 +27,8 @@ export interface StoryProgress {
   /** Time left, in ms; undefined: unknown. */
   remainingMs?: number;
   errors: string[];
+  reason?: EndReason;
+  usage?: Usage;
 }
 
 export interface RunProgress {
@@ -28,6 +37,9 @@ export interface RunProgress {
   stories: StoryProgress[];
   /** Time until the whole run ends, in ms; undefined: unknown. */
   remainingMs?: number;
+  usage?: Usage;
+  /** Why the run starts no new story, when it stopped. */
+  stopped?: string;
 }
 
 export interface ProgressSources {
@@ -76,6 +88,8 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
       ...(s.waitingOn ? { waitingOn: s.waitingOn } : {}),
       ...(remaining === undefined ? {} : { remainingMs: remaining }),
       errors: s.errors,
+      ...(s.reason ? { reason: s.reason } : {}),
+      ...(s.usage && s.sessionId ? { usage: s.usage } : {}),
     };
   });
 
@@ -107,6 +121,8 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
     state: run.state,
     stories,
     ...(remainingMs === undefined ? {} : { remainingMs }),
+    ...(run.usage ? { usage: run.usage } : {}),
+    ...(run.stopped ? { stopped: run.stopped } : {}),
   };
 }
 
@@ -122,17 +138,19 @@ export function formatDuration(ms: number | undefined): string {
 
 export function renderProgress(progress: RunProgress): string {
   const lines = [
-    `### Run ${progress.run}: ${progress.state}, about ${formatDuration(progress.remainingMs)} left`,
+    `### Run ${progress.run}: ${progress.state}, about ${formatDuration(progress.remainingMs)} left${progress.usage ? `, ${describeUsage(progress.usage)} so far` : ""}`,
+    ...(progress.stopped ? ["", `No new story starts: ${progress.stopped}.`] : []),
     "",
-    "| story | state | elapsed | tasks | todos | locks | waits on | left |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| story | state | elapsed | tasks | todos | locks | waits on | used | left |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const s of progress.stories) {
     const todos = s.todos.total > 0 ? `${s.todos.done}/${s.todos.total}` : "-";
     const waits =
       s.waitingOn ?? (s.errors.at(-1) && s.state !== "completed" ? s.errors.at(-1) : "") ?? "";
+    const state = s.reason ? `${s.state} (${s.reason})` : s.state;
     lines.push(
-      `| ${s.id} \`${s.key}\` | ${s.state} | ${s.elapsedMs === undefined ? "-" : formatDuration(s.elapsedMs)} | ${s.tasks.done}/${s.tasks.total} | ${todos} | ${s.locks.length > 0 ? s.locks.map((l) => `\`${l}\``).join(", ") : "-"} | ${waits} | ${formatDuration(s.remainingMs)} |`,
+      `| ${s.id} \`${s.key}\` | ${state} | ${s.elapsedMs === undefined ? "-" : formatDuration(s.elapsedMs)} | ${s.tasks.done}/${s.tasks.total} | ${todos} | ${s.locks.length > 0 ? s.locks.map((l) => `\`${l}\``).join(", ") : "-"} | ${waits} | ${s.usage ? describeUsage(s.usage) : "-"} | ${formatDuration(s.remainingMs)} |`,
     );
   }
   return lines.join("\n");

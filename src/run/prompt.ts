@@ -15,6 +15,8 @@ export interface StoryPromptInput {
   hostCommands: readonly string[];
   agent?: string;
   model?: string;
+  /** Set on a retry: what happened to the earlier attempt, in words. */
+  retry?: { attempt: number; of: number; why: string };
 }
 
 export function storyWork(input: StoryPromptInput): StartWork {
@@ -35,10 +37,16 @@ export function storyWork(input: StoryPromptInput): StartWork {
   return { ...common, text: builtInPrompt(input) };
 }
 
+/** The line a retried story's session reads first: the tree already holds earlier work. */
+export function retryNote(retry: NonNullable<StoryPromptInput["retry"]>): string {
+  return `This is attempt ${retry.attempt} of ${retry.of}. The earlier attempt ${retry.why}; its changes so far are in the working tree. Check what is already done (the story's ticked boxes, the files) before you continue, and do not redo it.`;
+}
+
 function builtInPrompt(input: StoryPromptInput): string {
   return [
     `Implement BMAD story ${input.id} (${input.key}): ${input.title}.`,
     "",
+    ...(input.retry ? [retryNote(input.retry), ""] : []),
     `The story file is \`${input.file}\`. Read it first, then:`,
     "1. Implement every task and subtask, in order, following the Dev Notes.",
     "2. Tick each checkbox in the story file (`- [ ]` -> `- [x]`) as soon as its work is done.",

@@ -11,6 +11,7 @@ import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import { ensureAthenaDir } from "../bmad/cache.ts";
 import { ConflictStrategy } from "../config/schema.ts";
+import { Usage } from "./usage.ts";
 
 export const StoryState = z.enum([
   "queued",
@@ -39,6 +40,23 @@ export const FINAL_STATES: ReadonlySet<StoryState> = new Set([
   "interrupted",
 ]);
 
+/**
+ * Why a story ended other than completed: `budget` (over a `parallel.budget` limit),
+ * `stalled` (no activity for `stallTimeoutSeconds`), `timeout` (`storyTimeoutMinutes`),
+ * `provider` (the provider kept failing), `error` (the session reported an error or could not
+ * start), `dependency` (a story it depends on did not complete), `user` (cancelled).
+ */
+export const EndReason = z.enum([
+  "budget",
+  "stalled",
+  "timeout",
+  "provider",
+  "error",
+  "dependency",
+  "user",
+]);
+export type EndReason = z.infer<typeof EndReason>;
+
 /** Run ids and story keys reach file names and prompts: only these characters. */
 export const RUN_ID = /^run-[0-9]{8}-[0-9]{6}-[a-f0-9]{6}$/;
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -60,6 +78,12 @@ export const StoryRun = z.object({
   /** What a waiting story waits for, in words. */
   waitingOn: z.string().optional(),
   errors: z.array(z.string()).default([]),
+  /** How many sessions it was started in (more than 1 after a retry). */
+  attempts: z.number().int().min(0).default(0),
+  /** Why it ended, when it did not complete. */
+  reason: EndReason.optional(),
+  /** Tokens and cost of its sessions, as the host reported them. */
+  usage: Usage.optional(),
   updatedAt: z.string(),
 });
 export type StoryRun = z.infer<typeof StoryRun>;
@@ -77,6 +101,10 @@ export const RunRecord = z.object({
   updatedAt: z.string(),
   /** The plan the run started from, as JSON (its shape: the `--json` plan). */
   plan: z.unknown().optional(),
+  /** The stories' usage summed. */
+  usage: Usage.optional(),
+  /** Set when the run stopped admitting stories (its cost budget is spent), in words. */
+  stopped: z.string().optional(),
   stories: z.array(StoryRun),
 });
 export type RunRecord = z.infer<typeof RunRecord>;

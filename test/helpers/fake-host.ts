@@ -3,9 +3,12 @@
  * 1. the status list holds only non-idle sessions; 2. an unknown agent gives session.error and
  * never idle; 4. a provider 4xx gives an error then idle, and idle may come twice; 5. a 5xx
  * retries forever until aborted; 6. abort on a busy session answers true and the message gets
- * MessageAbortedError; 7. aborting a parent does not stop its children.
+ * MessageAbortedError; 7. aborting a parent does not stop its children. While a turn runs, the
+ * session streams (`message.part.updated` every 100 ms) unless it stalls, and each assistant
+ * message's info (`message.updated`) carries its tokens and cost.
  */
 import type { Host, LastMessage, SessionState, StartWork, TodoItem } from "../../src/run/host.ts";
+import type { MessageUsage } from "../../src/run/usage.ts";
 
 export type Outcome = "ok" | "provider-4xx" | "provider-5xx" | "unknown-agent";
 
@@ -15,6 +18,10 @@ export interface Behaviour {
   outcome?: Outcome;
   /** Runs while the session is busy (the agent's tool calls). */
   work?: (sessionId: string) => Promise<void>;
+  /** A new assistant message every `everyMs` with these tokens (input) and cost. */
+  usage?: { tokens: number; cost?: number; everyMs: number };
+  /** The session goes quiet after it turns busy: no part, no message, until aborted. */
+  stall?: boolean;
 }
 
 interface FakeSession {
@@ -26,6 +33,8 @@ interface FakeSession {
   deleted: boolean;
   work?: StartWork;
   timer?: ReturnType<typeof setTimeout>;
+  ticker?: ReturnType<typeof setInterval>;
+  usage: MessageUsage[];
 }
 
 type Event = { type: string; properties: Record<string, unknown> };
@@ -64,6 +73,7 @@ export class FakeHost implements Host {
       title,
       state: "idle",
       messages: [],
+      usage: [],
       deleted: false,
       ...(parentId ? { parentID: parentId } : {}),
     };
@@ -90,6 +100,7 @@ export class FakeHost implements Host {
     }
     this.setState(session, "busy");
     const started = Date.now();
+    if (!behaviour.stall) this.stream(session, behaviour);
     if (behaviour.outcome === "provider-5xx") {
       setTimeout(() => this.setState(session, "retry"), behaviour.ms);
       return; // retries until aborted
@@ -112,10 +123,59 @@ export class FakeHost implements Host {
           sessionID: session.id,
           error: { name: "APIError", data: { message: "400 Bad Request: context too long" } },
         });
+      clearInterval(session.ticker);
       this.setState(session, "idle");
       this.emit("session.idle", { sessionID: session.id });
       this.emit("session.idle", { sessionID: session.id }); // the real host may say it twice
     }, rest);
+  }
+
+  /** Parts streaming in, and a message with tokens every `usage.everyMs`, while busy. */
+  private stream(session: FakeSession, behaviour: Behaviour) {
+    let ticks = 0;
+    const every = behaviour.usage?.everyMs ?? 100;
+    session.ticker = setInterval(
+      () => {
+        if (session.state === "idle") return clearInterval(session.ticker);
+        if (session.state !== "busy") return; // retrying: nothing streams
+        ticks++;
+        this.emit("message.part.updated", {
+          part: { id: `prt_${ticks}`, sessionID: session.id, type: "text" },
+        });
+        if (!behaviour.usage) return;
+        const message: MessageUsage = {
+          messageId: `msg_${session.id}_${ticks}`,
+          sessionId: session.id,
+          usage: {
+            input: behaviour.usage.tokens,
+            output: 0,
+            reasoning: 0,
+            cacheRead: 0,
+            cacheWrite: 0,
+            cost: behaviour.usage.cost ?? 0,
+          },
+        };
+        session.usage.push(message);
+        // The real host sends a message's info again when it completes: counted once.
+        for (let i = 0; i < 2; i++)
+          this.emit("message.updated", {
+            info: {
+              id: message.messageId,
+              sessionID: session.id,
+              role: "assistant",
+              cost: message.usage.cost,
+              tokens: {
+                input: message.usage.input,
+                output: 0,
+                reasoning: 0,
+                cache: { read: 0, write: 0 },
+              },
+            },
+          });
+      },
+      behaviour.usage ? every : 100,
+    );
+    session.ticker.unref?.();
   }
 
   async busySessions(): Promise<Map<string, "busy" | "retry">> {
@@ -135,6 +195,7 @@ export class FakeHost implements Host {
     this.aborted.push(sessionId);
     if (!s || s.state === "idle") return false;
     clearTimeout(s.timer);
+    clearInterval(s.ticker);
     s.messages.push({
       createdAt: Date.now(),
       completed: true,
@@ -155,6 +216,10 @@ export class FakeHost implements Host {
 
   async lastAssistantMessage(sessionId: string): Promise<LastMessage | undefined> {
     return this.sessions.get(sessionId)?.messages.at(-1);
+  }
+
+  async sessionUsage(sessionId: string): Promise<MessageUsage[]> {
+    return [...(this.sessions.get(sessionId)?.usage ?? [])];
   }
 
   async commands(): Promise<string[]> {

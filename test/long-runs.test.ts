@@ -1,0 +1,251 @@
+/**
+ * Long runs under control (issue 10) on the fake host: tokens and cost per story and per run,
+ * budgets that stop a story or a run, and the stall and loop watchdog.
+ */
+import { describe, expect, it } from "vitest";
+import { readHistory } from "../src/run/history-log.ts";
+import { loadRuns } from "../src/run/state.ts";
+import { REPEAT_LIMIT } from "../src/run/watchdog.ts";
+import { harness, projectWith, sprintText } from "./helpers/athena-harness.ts";
+
+const three = [
+  { key: "1-1-a", writes: ["src/a.ts"] },
+  { key: "1-2-b", writes: ["src/b.ts"] },
+  { key: "1-3-c", writes: ["src/c.ts"] },
+];
+
+describe("tokens and cost", () => {
+  it("sums each story's messages once, shows them in status, notes, summary, record and history", async () => {
+    const root = projectWith(three.slice(0, 2));
+    const h = harness(root, (_w, key) => ({
+      ms: 400,
+      usage: { tokens: key === "1-1-a" ? 1_000 : 300, cost: 0.01, everyMs: 40 },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const runId = started.metadata.run?.id ?? "";
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const live = await h.call({ action: "status" });
+    expect(live.output).toMatch(
+      /\| 1\.1 `1-1-a` \| running \|.*\| \d+(\.\d)?k tokens, \$0\.\d+ \|/,
+    );
+    const ended = await h.athena.engine.waitFor(runId);
+
+    // Exactly what the host recorded, though every message info came twice.
+    const hostTokens = (key: string) =>
+      [...h.host.sessions.values()]
+        .filter((s) => s.title.includes(key))
+        .flatMap((s) => s.usage)
+        .reduce((sum, m) => sum + m.usage.input, 0);
+    const a = ended.stories.find((s) => s.key === "1-1-a");
+    const b = ended.stories.find((s) => s.key === "1-2-b");
+    expect(hostTokens("1-1-a")).toBeGreaterThan(0);
+    expect(a?.usage?.input).toBe(hostTokens("1-1-a"));
+    expect(b?.usage?.input).toBe(hostTokens("1-2-b"));
+    expect(ended.usage?.input).toBe(hostTokens("1-1-a") + hostTokens("1-2-b"));
+    expect(ended.usage?.cost).toBeGreaterThan(0);
+
+    const [saved] = loadRuns(root).runs;
+    expect(saved?.usage).toEqual(ended.usage);
+    expect(h.host.notes.find((n) => n.text.includes("1-1-a) completed"))?.text).toMatch(
+      /completed \(\d+(\.\d)?k tokens, \$0\.\d+\)/,
+    );
+    const summary = h.host.notes.find((n) => n.wake)?.text ?? "";
+    expect(summary).toMatch(/ended: completed\. It used \d+(\.\d)?k tokens, \$0\.\d+\./);
+    const history = readHistory(root).lines;
+    expect(history.find((l) => l.story === "1-1-a")?.usage?.input).toBe(hostTokens("1-1-a"));
+  });
+});
+
+describe("budgets", () => {
+  it("stops a story over maxTokensPerStory: failed (budget), locks released, sprint put back; the others finish", async () => {
+    const root = projectWith(three.slice(0, 2), {
+      parallel: { budget: { maxTokensPerStory: 3_000 } },
+    });
+    const h = harness(root, (_w, key) => ({
+      ms: key === "1-1-a" ? 20_000 : 300,
+      usage: { tokens: key === "1-1-a" ? 500 : 10, everyMs: 30 },
+      work: async (session) => {
+        await h.agent.write(session, `src/${key}.ts`, "x\n");
+      },
+    }));
+    const before = sprintText(root);
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    const a = ended.stories.find((s) => s.key === "1-1-a");
+    expect(a).toMatchObject({ state: "failed", reason: "budget" });
+    expect(a?.errors.at(-1)).toMatch(
+      /^over budget: used 3(\.\d)?k tokens of its maxTokensPerStory 3\.0k tokens$/,
+    );
+    expect(ended.stories.find((s) => s.key === "1-2-b")?.state).toBe("completed");
+    expect(h.host.aborted).toContain(a?.sessionId);
+    expect(h.athena.locks.list()).toEqual([]);
+    expect(sprintText(root)).toBe(
+      before
+        .replace("1-1-a: ready-for-dev", "1-1-a: ready-for-dev")
+        .replace("1-2-b: ready-for-dev", "1-2-b: review"),
+    );
+    // Warned once at 80%, before the stop.
+    const warnings = h.host.notes.filter((n) => /warned at 80%/.test(n.text));
+    expect(warnings.map((n) => n.text)).toEqual([
+      expect.stringMatching(/Story 1\.1 \(1-1-a\) used 2\.\d?k tokens of its maxTokensPerStory/),
+    ]);
+    expect(readHistory(root).lines.find((l) => l.story === "1-1-a")?.reason).toBe("budget");
+  });
+
+  it("starts no new story once the run's cost is over maxCostPerRun, and says why", async () => {
+    const root = projectWith(three, { parallel: { budget: { maxCostPerRun: 0.05 } } });
+    const h = harness(root, () => ({ ms: 300, usage: { tokens: 10, cost: 0.02, everyMs: 40 } }), {
+      maxConcurrentStories: 1,
+    });
+    const started = await h.call({ action: "execute", storyIds: three.map((s) => s.key) });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    const [first, ...rest] = ended.stories;
+    // The running story goes on (it has no budget of its own); the others never start.
+    expect(first?.state).toBe("completed");
+    for (const s of rest) {
+      expect(s).toMatchObject({ state: "cancelled", reason: "budget" });
+      expect(s.sessionId).toBeUndefined();
+      expect(s.errors.at(-1)).toMatch(
+        /^not started: the run used \$0\.\d+ of its maxCostPerRun \$0\.05$/,
+      );
+    }
+    expect(ended.stopped).toMatch(/maxCostPerRun/);
+    expect(
+      h.host.notes.some((n) => /no new story starts; the running ones go on/.test(n.text)),
+    ).toBe(true);
+    expect(h.host.notes.find((n) => n.wake)?.text).toContain("It stopped starting stories");
+    expect(sprintText(root)).toMatch(/1-2-b: ready-for-dev/);
+  });
+});
+
+describe("the stall and loop watchdog", () => {
+  it("reports, aborts and fails a story whose session goes quiet; the others finish", async () => {
+    const root = projectWith(three.slice(0, 2), {
+      parallel: { stallTimeoutSeconds: 0.3, maxAttempts: 1 },
+    });
+    const h = harness(root, (_w, key) => ({
+      ms: key === "1-1-a" ? 60_000 : 900,
+      stall: key === "1-1-a",
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    const a = ended.stories.find((s) => s.key === "1-1-a");
+    expect(a).toMatchObject({ state: "failed", reason: "stalled" });
+    expect(a?.errors.at(-1)).toMatch(
+      /^stalled: no activity for \d+s \(stallTimeoutSeconds 0\.3\)$/,
+    );
+    expect(h.host.aborted).toContain(a?.sessionId);
+    // 1-2-b streamed for 900 ms, three times the timeout: alive, not stalled.
+    expect(ended.stories.find((s) => s.key === "1-2-b")?.state).toBe("completed");
+    const report = h.host.notes.findIndex((n) => /1-1-a\) stalled: .*stopping it/.test(n.text));
+    const failed = h.host.notes.findIndex((n) => /1-1-a\) failed/.test(n.text));
+    expect(report).toBeGreaterThanOrEqual(0);
+    expect(report).toBeLessThan(failed);
+  });
+
+  it("does not count a wait for another story's lock as a stall", async () => {
+    const stories = [
+      { key: "1-1-a", writes: ["src/shared.ts"] },
+      { key: "1-2-b", writes: ["src/shared.ts"] },
+    ];
+    const root = projectWith(stories, { parallel: { stallTimeoutSeconds: 0.3 } });
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: key === "1-1-a" ? 1_200 : 50,
+        // 1-2-b streams nothing: only its tool calls show it is alive.
+        stall: key === "1-2-b",
+        work: async (session) => {
+          if (key === "1-2-b") await new Promise((resolve) => setTimeout(resolve, 100));
+          await h.agent.write(session, "src/shared.ts", `by ${key}\n`);
+        },
+      }),
+      { conflictStrategy: "manual" },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    // 1-2-b waited about a second for 1-1-a's lock, silent meanwhile, and was not stopped.
+    expect(h.host.notes.some((n) => /stalled/.test(n.text))).toBe(false);
+    expect(ended.stories.map((s) => [s.key, s.state])).toEqual([
+      ["1-1-a", "completed"],
+      ["1-2-b", "completed"],
+    ]);
+  });
+
+  it("tells the parent once when a story repeats the same call many times", async () => {
+    const root = projectWith(three.slice(0, 1));
+    const h = harness(root, () => ({
+      ms: 100,
+      work: async (session) => {
+        for (let i = 0; i < REPEAT_LIMIT * 2; i++) await h.agent.read(session, "athena.json");
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    const loops = h.host.notes.filter((n) => /same `read` call 5 times in a row/.test(n.text));
+    expect(loops).toHaveLength(1);
+  });
+});
+
+describe("retries", () => {
+  it("starts a stalled story again in a fresh session, told what happened, and it completes", async () => {
+    const root = projectWith(three.slice(0, 1), { parallel: { stallTimeoutSeconds: 0.3 } });
+    let attempts = 0;
+    const h = harness(root, () => {
+      attempts++;
+      return attempts === 1
+        ? {
+            ms: 60_000,
+            stall: true,
+            work: async (s) => void (await h.agent.write(s, "src/a.ts", "1\n")),
+          }
+        : { ms: 100, work: async (s) => void (await h.agent.write(s, "src/b.ts", "2\n")) };
+    });
+    const before = sprintText(root);
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    const [story] = ended.stories;
+    expect(story).toMatchObject({ state: "completed", attempts: 2 });
+    expect(story?.errors[0]).toMatch(/^stalled: no activity/);
+    // Both attempts' writes are the story's; the locks of the first went with it.
+    expect(story?.wroteFiles).toEqual(["src/a.ts", "src/b.ts"]);
+    expect(h.athena.locks.list()).toEqual([]);
+    const sessions = [...h.host.sessions.values()];
+    expect(sessions).toHaveLength(2);
+    expect(h.host.aborted).toContain(sessions[0]?.id);
+    expect(story?.sessionId).toBe(sessions[1]?.id);
+    expect(sessions[0]?.work?.text).not.toContain("attempt");
+    expect(sessions[1]?.work?.text).toContain(
+      "This is attempt 2 of 2. The earlier attempt was stopped: stalled: no activity",
+    );
+    expect(
+      h.host.notes.some((n) =>
+        /Starting it again in a fresh session \(attempt 2 of 2\)/.test(n.text),
+      ),
+    ).toBe(true);
+    // The sprint entry stayed claimed between the attempts, and ended as for any completion.
+    expect(sprintText(root)).toBe(before.replace("1-1-a: ready-for-dev", "1-1-a: review"));
+    expect(readHistory(root).lines.map((l) => [l.outcome, l.reason])).toEqual([
+      ["failed", "stalled"],
+      ["completed", undefined],
+    ]);
+  });
+
+  it("fails for good when the last attempt fails too, and never retries a final failure", async () => {
+    const root = projectWith(three.slice(0, 2), {
+      parallel: { stallTimeoutSeconds: 0.3, maxAttempts: 3 },
+    });
+    const h = harness(root, (_w, key) =>
+      key === "1-1-a" ? { ms: 60_000, stall: true } : { ms: 20, outcome: "provider-4xx" },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => [s.key, s.state, s.reason, s.attempts])).toEqual([
+      ["1-1-a", "failed", "stalled", 3],
+      // A 400 is not passing: one attempt.
+      ["1-2-b", "failed", "error", 1],
+    ]);
+    expect(h.host.sessions.size).toBe(4);
+    expect(sprintText(root)).toMatch(/1-1-a: ready-for-dev/);
+  });
+});
