@@ -234,7 +234,9 @@ describe("athena-parallel locks and status", () => {
     expect(out).toContain(
       "  1.1      failed (error)         100s  12k tokens, $0.12      1-1-alpha  provider error: 400\n",
     );
-    expect(out).toContain("  1.2      queued                    -  -                      1-2-beta\n");
+    expect(out).toContain(
+      "  1.2      queued                    -  -                      1-2-beta\n",
+    );
     expect(JSON.parse((await run(["status", "--json"], dir)).out).runs[0].id).toBe(record.id);
   });
 });
