@@ -28,6 +28,10 @@ export interface StoryScript {
    * or through the shell (`cat > file <<'EOF'`), as agents also do.
    */
   rewriteWhole?: { file: string; pauseMs: number; via?: "write" | "bash" };
+  /** Prompt tokens each of the story's answers reports (default 10). */
+  promptTokens?: number;
+  /** The provider stops answering the story's first attempt (a retry's session is answered). */
+  hangFirstAttempt?: boolean;
 }
 
 type Action =
@@ -48,7 +52,11 @@ export function agentScript(root: string, stories: Record<string, StoryScript>):
     if (story) {
       if (!firstSeen.has(story)) firstSeen.set(story, Date.now());
       const script = stories[story] ?? { files: [] };
+      const first = textOf(request.messages.find((m) => m.role === "user") ?? { role: "user" });
+      if (script.hangFirstAttempt && !/This is attempt \d+ of/.test(first)) return { hang: true };
       const reply = storyTurn(root, story, script, request);
+      if (script.promptTokens !== undefined && !("status" in reply) && !("hang" in reply))
+        reply.usage = { prompt: script.promptTokens, completion: 5 };
       if (script.totalMs !== undefined && "text" in reply) {
         reply.delayMs = Math.max(
           0,

@@ -21,11 +21,23 @@ export interface ChatRequest {
   tools?: Array<{ function: { name: string } }>;
 }
 
+/** Tokens the reply reports in its stream's last chunk (default 10 in, 5 out). */
+export interface ReplyUsage {
+  prompt: number;
+  completion: number;
+}
+
 export type Reply =
-  | { text: string; delayMs?: number }
-  | { toolCalls: Array<{ name: string; args: Record<string, unknown> }>; delayMs?: number }
+  | { text: string; delayMs?: number; usage?: ReplyUsage }
+  | {
+      toolCalls: Array<{ name: string; args: Record<string, unknown> }>;
+      delayMs?: number;
+      usage?: ReplyUsage;
+    }
   /** An HTTP error from the provider (4xx fails the turn, 5xx makes the host retry). */
-  | { status: number; message: string; delayMs?: number };
+  | { status: number; message: string; delayMs?: number }
+  /** A provider that stops answering: the request stays open until the client gives up. */
+  | { hang: true };
 
 export type Script = (request: ChatRequest) => Reply;
 
@@ -38,6 +50,8 @@ export interface ModelServer {
   readonly maxTaggedInFlight: number;
   /** Tags with a request in flight right now. */
   readonly taggedInFlight: string[];
+  /** Tokens (prompt + completion) reported in the answers to each tag's requests. */
+  tokensOf(tag: string): number;
   readonly requests: number;
   close(): Promise<void>;
 }
@@ -58,6 +72,7 @@ export async function startModelServer(
   let requests = 0;
   let nextId = 0;
   const open = new Set<ServerResponse>();
+  const tokens = new Map<string, number>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) {
@@ -83,6 +98,10 @@ export async function startModelServer(
       } catch (error) {
         reply = { text: `script error: ${(error as Error).message}` };
       }
+      if ("hang" in reply) {
+        await new Promise((resolve) => res.once("close", resolve));
+        return;
+      }
       if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
       if ("status" in reply) {
         res.writeHead(reply.status, { "content-type": "application/json" });
@@ -101,14 +120,17 @@ export async function startModelServer(
       const id = `chatcmpl-${++nextId}`;
       const chunk = (delta: object, finish: string | null, extra: object = {}) =>
         `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: Math.floor(Date.now() / 1000), model: request.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+      const { prompt, completion } = reply.usage ?? { prompt: 10, completion: 5 };
+      const usage = {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: prompt + completion,
+      };
+      if (tag !== undefined) tokens.set(tag, (tokens.get(tag) ?? 0) + prompt + completion);
       res.write(chunk({ role: "assistant", content: "" }, null));
       if ("text" in reply) {
         res.write(chunk({ content: reply.text }, null));
-        res.write(
-          chunk({}, "stop", {
-            usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-          }),
-        );
+        res.write(chunk({}, "stop", { usage }));
       } else {
         reply.toolCalls.forEach((call, index) => {
           const toolCall = {
@@ -119,11 +141,7 @@ export async function startModelServer(
           };
           res.write(chunk({ tool_calls: [toolCall] }, null));
         });
-        res.write(
-          chunk({}, "tool_calls", {
-            usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-          }),
-        );
+        res.write(chunk({}, "tool_calls", { usage }));
       }
       res.write("data: [DONE]\n\n");
       res.end();
@@ -156,6 +174,7 @@ export async function startModelServer(
     get taggedInFlight() {
       return [...new Set(tagged)];
     },
+    tokensOf: (tag) => tokens.get(tag) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of open) res.destroy();

@@ -201,6 +201,10 @@ describe("retries", () => {
           }
         : { ms: 100, work: async (s) => void (await h.agent.write(s, "src/b.ts", "2\n")) };
     });
+    // A slow message read: the aborted attempt's idle is still being checked when the story
+    // starts again, and must not end the new attempt.
+    h.host.messageReadMs = 30;
+    h.host.abortEventsFirst = true;
     const before = sprintText(root);
     const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
     const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");

@@ -313,14 +313,17 @@ export class RunEngine {
 
   /** Called when a story session looks idle: it is done if its last answer is complete. */
   private async checkIdle(run: LiveRun, story: LiveStory): Promise<void> {
-    if (!ACTIVE_STATES.has(story.record.state) || !story.record.sessionId) return;
+    const session = story.record.sessionId;
+    if (!ACTIVE_STATES.has(story.record.state) || !session) return;
     let last: Awaited<ReturnType<Host["lastAssistantMessage"]>>;
     try {
-      last = await this.options.host.lastAssistantMessage(story.record.sessionId);
+      last = await this.options.host.lastAssistantMessage(session);
     } catch (error) {
       this.log(`reading ${story.record.key}'s last message: ${error}`);
       return;
     }
+    // The story may have ended, or started again in a new session, meanwhile.
+    if (story.record.sessionId !== session || !ACTIVE_STATES.has(story.record.state)) return;
     const started = Date.parse(story.record.startedAt ?? "") || 0;
     if (!last || last.createdAt + 1_000 < started) return; // not answered yet: an idle before busy
     if (last.error) {

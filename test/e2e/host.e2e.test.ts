@@ -7,6 +7,7 @@ import type { StoryScript } from "../../harness/agent-script.ts";
 import { DEMO_KEYS, demoStories } from "../../harness/demo-stories.ts";
 import { killAll } from "../../harness/opencode.ts";
 import { locksLeft, type Scenario, SPRINT, scenario } from "../../harness/scenario.ts";
+import { formatCount } from "../../src/run/usage.ts";
 
 const KEYS = DEMO_KEYS;
 const stories = (finishAfterMs: number, overrides: Record<string, Partial<StoryScript>> = {}) =>
@@ -155,6 +156,56 @@ describe("the plugin on the real OpenCode host", () => {
     expect(run.stories.find((st) => st.key === "1-5-pricing")?.state).toBe("completed");
     expect(s.sprint()).toContain("1-3-search: ready-for-dev");
     expect(s.sprint()).toContain("1-5-pricing: review");
+  }, 120_000);
+
+  it("stops a story over maxTokensPerStory (failed: budget) while the other finishes; status shows the tokens the model reported", async () => {
+    const s = await start({
+      stories: stories(200, { "1-3-search": { promptTokens: 40_000 } }),
+      athena: { parallel: { budget: { maxTokensPerStory: 100_000 } } },
+    });
+    await s.command("1.3 1.5 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    const search = run.stories.find((st) => st.key === "1-3-search");
+    const pricing = run.stories.find((st) => st.key === "1-5-pricing");
+    expect(search).toMatchObject({ state: "failed", reason: "budget", attempts: 1 });
+    expect(search?.errors.at(-1)).toMatch(
+      /^over budget: used 1\d\dk tokens of its maxTokensPerStory 100k tokens$/,
+    );
+    expect(pricing?.state).toBe("completed");
+    expect(s.sprint()).toContain("1-3-search: ready-for-dev");
+    expect(s.sprint()).toContain("1-5-pricing: review");
+    expect(locksLeft(s.root)).toEqual([]);
+    // What the host counted is what the scripted model reported, story by story.
+    const tokens = (u: typeof pricing) =>
+      (u?.usage?.input ?? 0) + (u?.usage?.output ?? 0) + (u?.usage?.reasoning ?? 0);
+    expect(s.model.tokensOf("1-5-pricing")).toBeGreaterThan(0);
+    expect(tokens(pricing)).toBe(s.model.tokensOf("1-5-pricing"));
+    expect(tokens(search)).toBe(s.model.tokensOf("1-3-search"));
+    const status = await s.command("status");
+    expect(status).toContain(`| 1.5 \`1-5-pricing\` | completed |`);
+    expect(status).toContain(`| ${formatCount(tokens(pricing))} tokens |`);
+    expect(status).toContain("| failed (budget) |");
+  }, 120_000);
+
+  it("fails a story whose model stops answering as stalled, and retries it once in a fresh session that succeeds", async () => {
+    const s = await start({
+      stories: stories(100, { "1-3-search": { hangFirstAttempt: true } }),
+      athena: { parallel: { stallTimeoutSeconds: 3 } },
+    });
+    await s.command("1.3 1.5 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    const search = run.stories.find((st) => st.key === "1-3-search");
+    expect(search).toMatchObject({ state: "completed", attempts: 2 });
+    expect(search?.errors[0]).toMatch(/^stalled: no activity for \ds \(stallTimeoutSeconds 3\)$/);
+    expect(run.stories.find((st) => st.key === "1-5-pricing")?.state).toBe("completed");
+    expect(s.sprint()).toContain("1-3-search: review");
+    expect(s.file("src/search/index.ts")).toContain("written for story 1-3-search");
+    const children = await s.host.api<Array<{ id: string; title: string }>>(
+      "GET",
+      `/session/${s.parent}/children`,
+    );
+    expect(children.filter((c) => c.title.startsWith("Story 1.3:"))).toHaveLength(2);
+    expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
   it("cancels a run: every child aborted, every lock released, every sprint entry restored", async () => {

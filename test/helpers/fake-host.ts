@@ -48,6 +48,14 @@ export class FakeHost implements Host {
   maxBusy = 0;
   readonly timeline: Array<{ at: number; busy: string[] }> = [];
   hostCommands: string[] = [];
+  /** How long reading a session's messages takes (the real host answers over HTTP). */
+  messageReadMs = 0;
+  /**
+   * Deliver an abort's events before `abort` returns: on the real host they travel on another
+   * connection and can come first.
+   */
+  abortEventsFirst = false;
+  private eventsNow = false;
   onEvent: (event: Event) => void = () => {};
   private next = 0;
 
@@ -55,7 +63,8 @@ export class FakeHost implements Host {
 
   private emit(type: string, properties: Record<string, unknown>) {
     // Events reach the plugin asynchronously, as on the real bus.
-    setTimeout(() => this.onEvent({ type, properties }), 0);
+    if (this.eventsNow) this.onEvent({ type, properties });
+    else setTimeout(() => this.onEvent({ type, properties }), 0);
   }
 
   private setState(session: FakeSession, state: FakeSession["state"]) {
@@ -201,12 +210,14 @@ export class FakeHost implements Host {
       completed: true,
       error: "MessageAbortedError: The operation was aborted.",
     });
+    this.eventsNow = this.abortEventsFirst;
     this.emit("session.error", {
       sessionID: sessionId,
       error: { name: "MessageAbortedError", data: { message: "aborted" } },
     });
     this.setState(s, "idle");
     this.emit("session.idle", { sessionID: sessionId });
+    this.eventsNow = false;
     return true; // children go on: the host does not stop them
   }
 
@@ -215,6 +226,8 @@ export class FakeHost implements Host {
   }
 
   async lastAssistantMessage(sessionId: string): Promise<LastMessage | undefined> {
+    if (this.messageReadMs > 0)
+      await new Promise((resolve) => setTimeout(resolve, this.messageReadMs));
     return this.sessions.get(sessionId)?.messages.at(-1);
   }
 
