@@ -113,6 +113,7 @@ export function createAthena(options: AthenaOptions): Athena {
     ...(options.pluginOptions ? { pluginOptions: options.pluginOptions } : {}),
     ...(options.env ? { env: options.env } : {}),
     engine: liveEngine,
+    host: options.host,
     locks,
     config,
     tasksNow,

@@ -1,10 +1,13 @@
 /**
  * Long runs under control (issue 10) on the fake host: tokens and cost per story and per run,
- * budgets that stop a story or a run, and the stall and loop watchdog.
+ * budgets that stop a story or a run, the stall and loop watchdog, retries, and a model and
+ * an agent per story.
  */
 import { describe, expect, it } from "vitest";
+import { ParallelConfig } from "../src/config/schema.ts";
 import { readHistory } from "../src/run/history-log.ts";
 import { loadRuns } from "../src/run/state.ts";
+import { settingsFor } from "../src/run/story-settings.ts";
 import { REPEAT_LIMIT } from "../src/run/watchdog.ts";
 import { harness, projectWith, sprintText } from "./helpers/athena-harness.ts";
 
@@ -251,5 +254,85 @@ describe("retries", () => {
     ]);
     expect(h.host.sessions.size).toBe(4);
     expect(sprintText(root)).toMatch(/1-1-a: ready-for-dev/);
+  });
+});
+
+describe("a model and an agent per story", () => {
+  it("resolves parallel.stories by id, number or key, over parallel.model and parallel.agent", () => {
+    const batch = [
+      { id: "1.1", key: "1-1-a" },
+      { id: "1.2", key: "1-2-b" },
+      { id: "3.5.1", key: "3-5-1-c" },
+    ];
+    const config = ParallelConfig.parse({
+      model: "scripted/scripted-model",
+      stories: {
+        "1.2": { model: "anthropic/claude-sonnet-4" },
+        "3-5-1": { agent: "plan" },
+        "9.9": { agent: "build" },
+      },
+    });
+    const resolved = settingsFor(batch, config);
+    expect(Object.fromEntries(resolved.byKey)).toEqual({
+      "1-1-a": { model: "scripted/scripted-model" },
+      "1-2-b": { model: "anthropic/claude-sonnet-4" },
+      "3-5-1-c": { model: "scripted/scripted-model", agent: "plan" },
+    });
+    expect(resolved.unmatched).toEqual(["9.9"]);
+    // "3-5" would be the start of two keys: it names neither.
+    const two = settingsFor(
+      [
+        { id: "3.5.1", key: "3-5-1-c" },
+        { id: "3.5.2", key: "3-5-2-d" },
+      ],
+      ParallelConfig.parse({ stories: { "3-5": { agent: "plan" } } }),
+    );
+    expect(two.byKey.size).toBe(0);
+    expect(two.unmatched).toEqual(["3-5"]);
+  });
+
+  it("starts each story with its own model and agent, and records them", async () => {
+    const root = projectWith(three.slice(0, 2), {
+      parallel: {
+        model: "scripted/scripted-model",
+        stories: { "1.2": { model: "anthropic/claude-sonnet-4", agent: "plan" } },
+      },
+    });
+    const h = harness(root, () => ({ ms: 50 }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    const work = (key: string) =>
+      [...h.host.sessions.values()].find((s) => s.title.includes(key))?.work;
+    expect(work("1-1-a")).toMatchObject({ model: "scripted/scripted-model" });
+    expect(work("1-1-a")?.agent).toBeUndefined();
+    expect(work("1-2-b")).toMatchObject({ model: "anthropic/claude-sonnet-4", agent: "plan" });
+    expect(ended.stories.map((s) => [s.key, s.model, s.agent])).toEqual([
+      ["1-1-a", "scripted/scripted-model", undefined],
+      ["1-2-b", "anthropic/claude-sonnet-4", "plan"],
+    ]);
+    expect(readHistory(root).lines.map((l) => l.model)).toEqual(
+      expect.arrayContaining(["scripted/scripted-model", "anthropic/claude-sonnet-4"]),
+    );
+  });
+
+  it("refuses before anything starts when a story's model or agent is unknown to the host", async () => {
+    const root = projectWith(three.slice(0, 2), {
+      parallel: {
+        agent: "biuld",
+        stories: { "1.2": { model: "anthropic/claude-sonet-4" } },
+      },
+    });
+    const h = harness(root, () => ({ ms: 50 }));
+    const before = sprintText(root);
+    const result = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    expect(result.output).toContain(
+      'athena_parallel: not started: 1.1 (1-1-a): the host has no agent "biuld" (did you mean "build"?)',
+    );
+    expect(result.output).toContain(
+      '1.2 (1-2-b): the host has no model "anthropic/claude-sonet-4" (did you mean "anthropic/claude-sonnet-4"?)',
+    );
+    expect(h.host.sessions.size).toBe(0);
+    expect(sprintText(root)).toBe(before);
+    expect(loadRuns(root).runs).toEqual([]);
   });
 });

@@ -67,6 +67,17 @@ export const ConflictStrategy = z
   );
 export type ConflictStrategy = z.infer<typeof ConflictStrategy>;
 
+const MODEL_ID = z.string().regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"');
+
+/** `parallel.stories["2.1"]`: what one story runs with, over `model` and `agent`. */
+export const StorySettings = z
+  .object({
+    model: MODEL_ID.optional().describe('The story\'s model, "provider/model".'),
+    agent: z.string().min(1).optional().describe("The story's agent."),
+  })
+  .strict();
+export type StorySettings = z.infer<typeof StorySettings>;
+
 /** `parallel.budget`: every limit optional; a limit left out does not apply. */
 export const Budget = z
   .object({
@@ -204,11 +215,15 @@ export const ParallelConfig = z
       .min(1)
       .optional()
       .describe("The agent of the story sessions (default: the host's default agent)."),
-    model: z
-      .string()
-      .regex(/^[^/\s]+\/\S+$/)
-      .optional()
-      .describe('The model of the story sessions, "provider/model" (default: the host\'s).'),
+    model: MODEL_ID.optional().describe(
+      'The model of the story sessions, "provider/model" (default: the host\'s).',
+    ),
+    stories: z
+      .record(z.string().min(1), StorySettings)
+      .default({})
+      .describe(
+        'Settings for single stories, by story id or key, over `model` and `agent`: { "2.1": { "model": "anthropic/claude-opus-4", "agent": "build" } }. Checked against the host\'s models and agents before a run starts.',
+      ),
     completedStatus: z
       .enum(["review", "done"])
       .default("review")

@@ -11,7 +11,7 @@
  */
 import type { LimitFunction } from "p-limit";
 import { setStatus } from "../bmad/sprint-writer.ts";
-import type { ParallelConfig } from "../config/schema.ts";
+import type { ParallelConfig, StorySettings } from "../config/schema.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
 import type { WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
@@ -28,6 +28,7 @@ import {
   type StoryState,
   saveRun,
 } from "./state.ts";
+import { settingsFor } from "./story-settings.ts";
 import {
   addUsage,
   type BudgetVerdict,
@@ -63,6 +64,8 @@ export interface ExecuteOptions {
   strategy: RunRecord["strategy"];
   cap: number;
   parentSession?: string;
+  /** Story key -> the model and agent it runs with (parallel.stories over model/agent). */
+  settings?: ReadonlyMap<string, StorySettings>;
 }
 
 interface LiveStory {
@@ -122,6 +125,7 @@ export class RunEngine {
   /** Starts a run of the plan's batch. The caller has checked strategy and blockers. */
   async execute(plan: Plan, options: ExecuteOptions): Promise<RunRecord> {
     const batch = plan.stories.filter((s) => s.role === "in-batch");
+    const settings = options.settings ?? settingsFor(batch, this.options.config).byKey;
     const now = new Date().toISOString();
     const record = createRun({
       strategy: options.strategy,
@@ -131,6 +135,7 @@ export class RunEngine {
       stories: batch.map((s) => ({
         key: s.key,
         id: s.id,
+        ...settings.get(s.key),
         state: "queued" as const,
         previousStatus: s.status,
         wroteFiles: [],
@@ -426,8 +431,8 @@ export class RunEngine {
         file: planned.file ?? "",
         devCommand: this.options.config.devCommand,
         hostCommands: await this.hostCommands,
-        ...(this.options.config.agent ? { agent: this.options.config.agent } : {}),
-        ...(this.options.config.model ? { model: this.options.config.model } : {}),
+        ...(story.record.agent ? { agent: story.record.agent } : {}),
+        ...(story.record.model ? { model: story.record.model } : {}),
         ...(retry ? { retry } : {}),
       });
       // A slash command takes no prompt of ours: the retry note goes in first, quietly.
@@ -517,7 +522,7 @@ export class RunEngine {
         ? { durationMs: Math.max(0, Date.parse(endedAt) - started) }
         : {}),
       ...(story.admitted ? { usage: this.meter.of(story.record.key) } : {}),
-      ...(this.options.config.model ? { model: this.options.config.model } : {}),
+      ...(story.record.model ? { model: story.record.model } : {}),
       ...(reason ? { reason } : {}),
     });
     return wrote;

@@ -163,6 +163,19 @@ export class OpencodeHost implements Host {
     return list.map((c) => c.name);
   }
 
+  async models(): Promise<string[]> {
+    const { providers } = check(
+      "config.providers",
+      await this.client.config.providers({ query: this.query }),
+    ) ?? { providers: [] };
+    return providers.flatMap((p) => Object.keys(p.models).map((m) => `${p.id}/${m}`));
+  }
+
+  async agents(): Promise<string[]> {
+    const agents = check("app.agents", await this.client.app.agents({ query: this.query })) ?? [];
+    return agents.map((a) => a.name);
+  }
+
   async toast(message: string, variant: "info" | "success" | "warning" | "error"): Promise<void> {
     check(
       "tui.showToast",

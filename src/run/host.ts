@@ -54,6 +54,10 @@ export interface Host extends HostSessions {
   sessionUsage(sessionId: string): Promise<MessageUsage[]>;
   /** The names of the host's slash commands. */
   commands(): Promise<string[]>;
+  /** The models the host can run, as `provider/model`. */
+  models(): Promise<string[]>;
+  /** The names of the host's agents. */
+  agents(): Promise<string[]>;
   toast(message: string, variant: "info" | "success" | "warning" | "error"): Promise<void>;
   /** Posts a message to a session: quietly (stored, no model turn) or waking it. */
   postMessage(sessionId: string, text: string, options: { wake: boolean }): Promise<void>;

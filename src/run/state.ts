@@ -78,6 +78,9 @@ export const StoryRun = z.object({
   /** What a waiting story waits for, in words. */
   waitingOn: z.string().optional(),
   errors: z.array(z.string()).default([]),
+  /** The model (`provider/model`) and agent it runs with, when set (else the host's own). */
+  model: z.string().optional(),
+  agent: z.string().optional(),
   /** How many sessions it was started in (more than 1 after a retry). */
   attempts: z.number().int().min(0).default(0),
   /** Why it ended, when it did not complete. */

@@ -9,9 +9,11 @@ import { largestRunnableSubset } from "../plan/subset.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
 import { planProject } from "../plan-project.ts";
 import type { RunEngine } from "../run/engine.ts";
+import type { Host } from "../run/host.ts";
 import type { FileLocks } from "../run/locks.ts";
 import { formatDuration, renderProgress, runProgress } from "../run/progress.ts";
 import { loadRuns, type RunRecord } from "../run/state.ts";
+import { settingsFor, unknownSettings } from "../run/story-settings.ts";
 import { InputError } from "../util/errors.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
 import { type Action, parseCommandArgs } from "./command-args.ts";
@@ -35,6 +37,8 @@ export interface ToolDeps {
   pluginOptions?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
   engine: RunEngine;
+  /** For the models and agents the host offers (checked before a run starts). */
+  host: Pick<Host, "models" | "agents">;
   locks: FileLocks;
   config: AthenaConfig;
   tasksNow: (key: string) => { done: number; total: number } | undefined;
@@ -220,8 +224,27 @@ async function execute(
       metadata: { plan: result, runnable: subset },
     };
   }
+  // Every model and agent the stories would use must exist, before anything starts.
+  const settings = settingsFor(batch, deps.config.parallel);
+  if (settings.byKey.size > 0) {
+    const [models, agents] = await Promise.all([deps.host.models(), deps.host.agents()]);
+    const who = (key: string) => {
+      const story = batch.find((s) => s.key === key);
+      return `${story?.id} (${key})`;
+    };
+    const problems = unknownSettings(settings, { models, agents }, who);
+    if (problems.length > 0)
+      return refusal(
+        `not started: ${problems.join("; ")}. Set parallel.model, parallel.agent or parallel.stories in athena.json to ones the host has.`,
+      );
+  }
   const cap = args.maxConcurrentStories ?? deps.config.parallel.maxConcurrentStories;
-  const run = await deps.engine.execute(result, { strategy, cap, parentSession: parent });
+  const run = await deps.engine.execute(result, {
+    strategy,
+    cap,
+    parentSession: parent,
+    settings: settings.byKey,
+  });
   if (args.waitForCompletion) {
     const ended = await deps.engine.waitFor(run.id, abort);
     return {

@@ -208,6 +208,32 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
+  it("checks each story's model and agent against the host's before a run starts", async () => {
+    const s = await start({
+      stories: stories(100),
+      athena: {
+        parallel: {
+          stories: {
+            "1.3": { model: "scripted/scripted-modle" },
+            "1.5": { model: "scripted/scripted-model", agent: "build" },
+          },
+        },
+      },
+    });
+    const original = s.sprint();
+    const refused = await s.command("1.3 1.5 --strategy manual");
+    expect(refused).toContain(
+      'not started: 1.3 (1-3-search): the host has no model "scripted/scripted-modle" (did you mean "scripted/scripted-model"?)',
+    );
+    expect(s.sprint()).toBe(original);
+    expect(s.run()).toBeUndefined();
+    await s.command("1.5");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => [st.key, st.state, st.model, st.agent])).toEqual([
+      ["1-5-pricing", "completed", "scripted/scripted-model", "build"],
+    ]);
+  }, 120_000);
+
   it("cancels a run: every child aborted, every lock released, every sprint entry restored", async () => {
     const s = await start({ stories: stories(60_000) });
     const original = s.sprint();

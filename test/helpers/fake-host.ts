@@ -235,6 +235,17 @@ export class FakeHost implements Host {
     return [...(this.sessions.get(sessionId)?.usage ?? [])];
   }
 
+  hostModels = ["scripted/scripted-model", "anthropic/claude-sonnet-4"];
+  hostAgents = ["build", "plan", "general"];
+
+  async models(): Promise<string[]> {
+    return this.hostModels;
+  }
+
+  async agents(): Promise<string[]> {
+    return this.hostAgents;
+  }
+
   async commands(): Promise<string[]> {
     return this.hostCommands;
   }
