@@ -32,6 +32,8 @@ export interface StoryScript {
   promptTokens?: number;
   /** The provider stops answering the story's first attempt (a retry's session is answered). */
   hangFirstAttempt?: boolean;
+  /** `finishAfterMs` for a retry's session (its prompt tells of an earlier attempt). */
+  retryFinishAfterMs?: number;
 }
 
 type Action =
@@ -51,9 +53,14 @@ export function agentScript(root: string, stories: Record<string, StoryScript>):
     const story = storyOf(request);
     if (story) {
       if (!firstSeen.has(story)) firstSeen.set(story, Date.now());
-      const script = stories[story] ?? { files: [] };
       const first = textOf(request.messages.find((m) => m.role === "user") ?? { role: "user" });
-      if (script.hangFirstAttempt && !/This is attempt \d+ of/.test(first)) return { hang: true };
+      const retried = /The earlier attempt/.test(first);
+      const given = stories[story] ?? { files: [] };
+      const script =
+        retried && given.retryFinishAfterMs !== undefined
+          ? { ...given, finishAfterMs: given.retryFinishAfterMs }
+          : given;
+      if (script.hangFirstAttempt && !retried) return { hang: true };
       const reply = storyTurn(root, story, script, request);
       if (script.promptTokens !== undefined && !("status" in reply) && !("hang" in reply))
         reply.usage = { prompt: script.promptTokens, completion: 5 };
@@ -130,6 +137,10 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
   for (const call of calls) {
     const planned = plan[step];
     if (!planned || call.name !== planned.tool) continue;
+    if (call.refused && planned.tool === "edit" && /not found/i.test(call.result)) {
+      step++; // an earlier attempt made this edit already
+      continue;
+    }
     if (call.refused) {
       const reread = plan.findIndex(
         (a, i) => i < step && a.tool === "read" && a.file === planned.file,

@@ -336,3 +336,59 @@ describe("a model and an agent per story", () => {
     expect(loadRuns(root).runs).toEqual([]);
   });
 });
+
+describe("the retry action", () => {
+  it("starts again an ended run's failed stories, told what happened, with that run's cap and strategy", async () => {
+    const root = projectWith(three);
+    let failing = true;
+    const h = harness(root, (_w, key) =>
+      key === "1-2-b" && failing ? { ms: 20, outcome: "provider-4xx" } : { ms: 30 },
+    );
+    const first = await h.call({
+      action: "execute",
+      storyIds: ["1-1-a", "1-2-b"],
+      maxConcurrentStories: 2,
+      conflictStrategy: "manual",
+    });
+    const ended = await h.athena.engine.waitFor(first.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed", "failed"]);
+
+    // Nothing to retry in a story that completed; a story the run did not have is named.
+    expect((await h.call({ command: "retry 1.1" })).output).toContain(
+      "1.1 (1-1-a) completed in run",
+    );
+    expect((await h.call({ command: "retry 1.3" })).output).toContain(
+      `1.3: not a story of run ${ended.id} (its stories: 1.1, 1.2)`,
+    );
+
+    failing = false;
+    const again = await h.call({ command: "retry" });
+    expect(again.output).toContain(
+      `at most 2 at once, strategy manual. It starts again the stories of run ${ended.id} that did not complete.`,
+    );
+    const second = await h.athena.engine.waitFor(again.metadata.run?.id ?? "");
+    expect(second.retryOf).toBe(ended.id);
+    expect(second.stories.map((s) => [s.key, s.state])).toEqual([["1-2-b", "completed"]]);
+    const prompt = [...h.host.sessions.values()].at(-1)?.work?.text ?? "";
+    expect(prompt).toContain(
+      `The earlier attempt (run ${ended.id}) ended failed: APIError: 400 Bad Request`,
+    );
+    expect(prompt).not.toContain("This is attempt");
+    expect(sprintText(root)).toMatch(/1-2-b: review/);
+    // Every story of the last ended run completed: nothing left.
+    expect((await h.call({ command: "retry" })).output).toBe(
+      `athena_parallel: nothing to retry: every story of run ${second.id} completed.`,
+    );
+  });
+
+  it("refuses to retry a run that is still running", async () => {
+    const root = projectWith(three.slice(0, 1));
+    const h = harness(root, () => ({ ms: 2_000 }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    const runId = started.metadata.run?.id ?? "";
+    expect((await h.call({ action: "retry", runId })).output).toBe(
+      `athena_parallel: run ${runId} is still running: retry its stories when it has ended (or cancel it).`,
+    );
+    await h.call({ action: "cancel", runId });
+  });
+});

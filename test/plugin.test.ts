@@ -103,7 +103,7 @@ describe("the /athena-parallel command", () => {
     ).toBe(commandFile());
   });
 
-  it("parses its arguments itself: dry run, status, cancel, options", async () => {
+  it("parses its arguments itself: dry run, status, cancel, retry, options", async () => {
     const { parseCommandArgs } = await import("../src/tool/command-args.ts");
     expect(parseCommandArgs("2.1 2.2 --dry-run")).toEqual({
       action: "dryRun",
@@ -126,6 +126,16 @@ describe("the /athena-parallel command", () => {
       /--cap expects a whole number from 1 to 16/,
     );
     expect(() => parseCommandArgs("2.1 --yolo")).toThrow(/unknown option --yolo/);
+    expect(parseCommandArgs("retry")).toEqual({ action: "retry", storyIds: [] });
+    expect(parseCommandArgs("retry 1.3 --run run-20260101-000000-abcdef --wait")).toEqual({
+      action: "retry",
+      storyIds: ["1.3"],
+      runId: "run-20260101-000000-abcdef",
+      waitForCompletion: true,
+    });
+    // --run belongs to retry; a story id that happens to be "retry" is not possible.
+    expect(() => parseCommandArgs("2.1 --run run-x")).toThrow(/unknown option --run/);
+    expect(() => parseCommandArgs("retry --run")).toThrow(/--run needs a value/);
   });
 
   it("runs a dry run through the tool's command argument", async () => {

@@ -66,6 +66,8 @@ export interface ExecuteOptions {
   parentSession?: string;
   /** Story key -> the model and agent it runs with (parallel.stories over model/agent). */
   settings?: ReadonlyMap<string, StorySettings>;
+  /** A retry of an ended run's stories: that run, and what happened to each story there. */
+  retryOf?: { run: string; why: ReadonlyMap<string, string> };
 }
 
 interface LiveStory {
@@ -131,6 +133,7 @@ export class RunEngine {
       strategy: options.strategy,
       cap: options.cap,
       ...(options.parentSession ? { parentSession: options.parentSession } : {}),
+      ...(options.retryOf ? { retryOf: options.retryOf.run } : {}),
       plan,
       stories: batch.map((s) => ({
         key: s.key,
@@ -196,6 +199,9 @@ export class RunEngine {
         usageEventAt: 0,
         warned: new Set(),
         repeats: new RepeatWatch(),
+        ...(options.retryOf?.why.has(story.key)
+          ? { retryWhy: options.retryOf.why.get(story.key) }
+          : {}),
       });
     }
     if (options.strategy === "coordinate") {
@@ -416,14 +422,14 @@ export class RunEngine {
       story.sessions.add(sessionId);
       this.bySession.set(sessionId, { run, story });
       this.hostCommands ??= this.options.host.commands().catch(() => []);
-      const retry =
-        story.retryWhy && story.record.attempts > 1
-          ? {
-              attempt: story.record.attempts,
-              of: this.options.config.maxAttempts,
-              why: story.retryWhy,
-            }
-          : undefined;
+      const retry = story.retryWhy
+        ? {
+            why: story.retryWhy,
+            ...(story.record.attempts > 1
+              ? { attempt: { n: story.record.attempts, of: this.options.config.maxAttempts } }
+              : {}),
+          }
+        : undefined;
       const work = storyWork({
         key: planned.key,
         id: planned.id,

@@ -6,6 +6,13 @@
 import { SAFE_KEY } from "../bmad/keys.ts";
 import type { StartWork } from "./host.ts";
 
+export interface StoryRetry {
+  /** Completes "The earlier attempt ...": `was stopped: stalled ...`, `(run X) ended failed: ...`. */
+  why: string;
+  /** For an automatic retry within a run: attempt `n` of `of`. */
+  attempt?: { n: number; of: number };
+}
+
 export interface StoryPromptInput {
   key: string;
   id: string;
@@ -15,8 +22,8 @@ export interface StoryPromptInput {
   hostCommands: readonly string[];
   agent?: string;
   model?: string;
-  /** Set on a retry: what happened to the earlier attempt, in words. */
-  retry?: { attempt: number; of: number; why: string };
+  /** Set on a retry: what happened to the earlier attempt, in words, and which this is. */
+  retry?: StoryRetry;
 }
 
 export function storyWork(input: StoryPromptInput): StartWork {
@@ -38,8 +45,9 @@ export function storyWork(input: StoryPromptInput): StartWork {
 }
 
 /** The line a retried story's session reads first: the tree already holds earlier work. */
-export function retryNote(retry: NonNullable<StoryPromptInput["retry"]>): string {
-  return `This is attempt ${retry.attempt} of ${retry.of}. The earlier attempt ${retry.why}; its changes so far are in the working tree. Check what is already done (the story's ticked boxes, the files) before you continue, and do not redo it.`;
+export function retryNote(retry: StoryRetry): string {
+  const which = retry.attempt ? `This is attempt ${retry.attempt.n} of ${retry.attempt.of}. ` : "";
+  return `${which}The earlier attempt ${retry.why}; its changes so far are in the working tree. Check what is already done (the story's ticked boxes, the files) before you continue, and do not redo it.`;
 }
 
 function builtInPrompt(input: StoryPromptInput): string {

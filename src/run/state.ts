@@ -98,6 +98,8 @@ export const RunRecord = z.object({
   strategy: ConflictStrategy,
   cap: z.number().int().min(1),
   parentSession: z.string().optional(),
+  /** The ended run whose stories this one starts again (action `retry`). */
+  retryOf: z.string().regex(RUN_ID).optional(),
   pid: z.number().int(),
   host: z.string(),
   createdAt: z.string(),
@@ -129,7 +131,7 @@ export function runFile(root: string, id: string): string {
 export function createRun(
   init: Pick<RunRecord, "strategy" | "cap"> & {
     stories: Array<z.input<typeof StoryRun>>;
-  } & Partial<Pick<RunRecord, "parentSession" | "plan" | "id">>,
+  } & Partial<Pick<RunRecord, "parentSession" | "plan" | "id" | "retryOf">>,
   now = new Date(),
 ): RunRecord {
   const at = now.toISOString();
@@ -140,6 +142,7 @@ export function createRun(
     strategy: init.strategy,
     cap: init.cap,
     ...(init.parentSession ? { parentSession: init.parentSession } : {}),
+    ...(init.retryOf ? { retryOf: init.retryOf } : {}),
     pid: process.pid,
     host: hostname(),
     createdAt: at,

@@ -43,8 +43,8 @@ export function settingsFor(
   return { byKey, unmatched };
 }
 
-/** The story an entry names: its id (`2.1`), its key, or the key's number part (`2-1`). */
-function storyNamed(batch: readonly BatchStory[], name: string): BatchStory | undefined {
+/** The story a name names: its id (`2.1`), its key, or the key's number part (`2-1`). */
+export function storyNamed<T extends BatchStory>(batch: readonly T[], name: string): T | undefined {
   const exact = batch.find((s) => s.id === name || s.key === name);
   if (exact) return exact;
   const prefixed = batch.filter((s) => s.key.startsWith(`${name.replace(/\./g, "-")}-`));

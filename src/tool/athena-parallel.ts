@@ -13,7 +13,7 @@ import type { Host } from "../run/host.ts";
 import type { FileLocks } from "../run/locks.ts";
 import { formatDuration, renderProgress, runProgress } from "../run/progress.ts";
 import { loadRuns, type RunRecord } from "../run/state.ts";
-import { settingsFor, unknownSettings } from "../run/story-settings.ts";
+import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.ts";
 import { InputError } from "../util/errors.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
 import { type Action, parseCommandArgs } from "./command-args.ts";
@@ -25,13 +25,14 @@ export const DESCRIPTION = `Run BMAD stories in parallel, each in its own backgr
 - action "execute": marks the stories in-progress and starts them as child sessions under the cap; returns at once with a run id (waitForCompletion: true waits for the end).
 - action "status": per story its state, elapsed time, progress, locks, what it waits on, and an estimated completion.
 - action "cancel": stops a run (runId, or the only running one) and puts the sprint entries back.
+- action "retry": starts again the failed, cancelled or interrupted stories of an ended run (runId, or the latest; storyIds to pick some), with that run's cap and strategy; each story's session is told its earlier changes are in the tree.
 Or pass "command" with the text of /athena-parallel's arguments.`;
 
 export const COMMAND_DESCRIPTION =
   "Plan or run BMAD stories in parallel (2.1 2.2 [--dry-run] | status | cancel)";
 
 export const COMMAND_TEMPLATE = `Call the \`athena_parallel\` tool exactly once with \`{ "command": "$ARGUMENTS" }\` and then show its output to the user as it is, without adding anything.
-Arguments: story ids such as \`2.1 2.2\` (none: the best batch of ready-for-dev stories), \`--dry-run\` to plan only, \`--cap N\`, \`--strategy prevent|coordinate|manual\`, \`--wait\`; or \`status [run-id]\`; or \`cancel [run-id]\`.`;
+Arguments: story ids such as \`2.1 2.2\` (none: the best batch of ready-for-dev stories), \`--dry-run\` to plan only, \`--cap N\`, \`--strategy prevent|coordinate|manual\`, \`--wait\`; or \`status [run-id]\`; or \`cancel [run-id]\`; or \`retry [ids] [--run run-id] [--wait]\`.`;
 
 export interface ToolDeps {
   pluginOptions?: Record<string, unknown>;
@@ -59,7 +60,7 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
     description: DESCRIPTION,
     args: {
       action: z
-        .enum(["dryRun", "execute", "status", "cancel"])
+        .enum(["dryRun", "execute", "status", "cancel", "retry"])
         .optional()
         .describe("What to do (or give `command`)."),
       command: z
@@ -76,7 +77,9 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
         .string()
         .max(64)
         .optional()
-        .describe("For status and cancel: which run (default: the running ones)."),
+        .describe(
+          "For status and cancel: which run (default: the running ones); for retry: which ended run (default: the latest).",
+        ),
       waitForCompletion: z
         .boolean()
         .optional()
@@ -111,9 +114,11 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
             return status(deps, context.directory, args);
           case "cancel":
             return await cancel(deps, args);
+          case "retry":
+            return await retry(deps, context.directory, args, context.sessionID, context.abort);
           default:
             return refusal(
-              'say what to do: action "dryRun", "execute", "status" or "cancel" (or pass "command").',
+              'say what to do: action "dryRun", "execute", "status", "cancel" or "retry" (or pass "command").',
             );
         }
       } catch (error) {
@@ -161,12 +166,82 @@ function dryRun(deps: ToolDeps, directory: string, args: Args): ToolResult {
 
 const NOT_STARTABLE = new Set(["review", "done", "completed"]);
 
+/** States a story can be retried from. */
+const RETRYABLE = new Set(["failed", "cancelled", "interrupted"]);
+
+/** `retry`: the ended run's stories that did not complete, started again as a new run. */
+async function retry(
+  deps: ToolDeps,
+  directory: string,
+  args: Args,
+  parent: string,
+  abort: AbortSignal,
+): Promise<ToolResult> {
+  const live = new Set(deps.engine.runsLive().map((r) => r.id));
+  const recorded = loadRuns(directory).runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const target = args.runId
+    ? recorded.find((r) => r.id === args.runId)
+    : recorded.find((r) => r.state !== "running" && !live.has(r.id));
+  if (!target)
+    return refusal(
+      args.runId
+        ? `no run "${args.runId}"; known runs: ${
+            recorded
+              .map((r) => r.id)
+              .slice(0, 5)
+              .join(", ") || "none"
+          }.`
+        : "no ended run to retry.",
+    );
+  if (target.state === "running" || live.has(target.id))
+    return refusal(
+      `run ${target.id} is still running: retry its stories when it has ended (or cancel it).`,
+    );
+  let picked = target.stories.filter((s) => RETRYABLE.has(s.state));
+  if (args.storyIds && args.storyIds.length > 0) {
+    const named = args.storyIds.map((id) => ({ id, story: storyNamed(target.stories, id) }));
+    const unknown = named.filter((n) => !n.story).map((n) => n.id);
+    if (unknown.length > 0)
+      return refusal(
+        `${unknown.join(", ")}: not a story of run ${target.id} (its stories: ${target.stories.map((s) => s.id).join(", ")}).`,
+      );
+    const done = named.filter((n) => n.story && !RETRYABLE.has(n.story.state));
+    if (done.length > 0)
+      return refusal(
+        `${done.map((n) => `${n.story?.id} (${n.story?.key}) ${n.story?.state}`).join("; ")} in run ${target.id}: only failed, cancelled or interrupted stories are retried.`,
+      );
+    picked = named.flatMap((n) => (n.story ? [n.story] : []));
+  }
+  if (picked.length === 0)
+    return refusal(`nothing to retry: every story of run ${target.id} completed.`);
+  const why = new Map(
+    picked.map((s) => [
+      s.key,
+      `(run ${target.id}) ended ${s.state}${s.errors.at(-1) ? `: ${s.errors.at(-1)}` : ""}`,
+    ]),
+  );
+  return execute(
+    deps,
+    directory,
+    {
+      ...args,
+      storyIds: picked.map((s) => s.key),
+      maxConcurrentStories: args.maxConcurrentStories ?? target.cap,
+      conflictStrategy: args.conflictStrategy ?? target.strategy,
+    },
+    parent,
+    abort,
+    { run: target.id, why },
+  );
+}
+
 async function execute(
   deps: ToolDeps,
   directory: string,
   args: Args,
   parent: string,
   abort: AbortSignal,
+  retryOf?: { run: string; why: ReadonlyMap<string, string> },
 ): Promise<ToolResult> {
   let result = plan(deps, directory, args);
   // A story that cannot be read is named and left out; the others run.
@@ -244,6 +319,7 @@ async function execute(
     cap,
     parentSession: parent,
     settings: settings.byKey,
+    ...(retryOf ? { retryOf } : {}),
   });
   if (args.waitForCompletion) {
     const ended = await deps.engine.waitFor(run.id, abort);
@@ -259,7 +335,7 @@ async function execute(
   return {
     title: `athena-parallel run ${run.id}: ${batch.length} stories started`,
     output: [
-      `Run ${run.id} started: ${batch.length} stories, at most ${cap} at once, strategy ${strategy}.`,
+      `Run ${run.id} started: ${batch.length} stories, at most ${cap} at once, strategy ${strategy}.${retryOf ? ` It starts again the stories of run ${retryOf.run} that did not complete.` : ""}`,
       "The stories are marked in-progress; each runs in its own child session. You will get a note as each ends and a summary at the end.",
       `Planned order:\n${waves}`,
       `Follow it with action "status" (runId ${run.id}); stop it with action "cancel".`,

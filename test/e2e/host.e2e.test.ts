@@ -10,8 +10,15 @@ import { locksLeft, type Scenario, SPRINT, scenario } from "../../harness/scenar
 import { formatCount } from "../../src/run/usage.ts";
 
 const KEYS = DEMO_KEYS;
-const stories = (finishAfterMs: number, overrides: Record<string, Partial<StoryScript>> = {}) =>
-  demoStories({ finishAfterMs }, overrides);
+const stories = (
+  finishAfterMs: number,
+  overrides: Record<string, Partial<StoryScript>> = {},
+  retryFinishAfterMs?: number,
+) =>
+  demoStories(
+    { finishAfterMs, ...(retryFinishAfterMs !== undefined ? { retryFinishAfterMs } : {}) },
+    overrides,
+  );
 
 let current: Scenario | undefined;
 /** Starts a scenario and remembers it, so afterEach stops it whatever happens. */
@@ -283,8 +290,8 @@ describe("the plugin on the real OpenCode host", () => {
     120_000,
   );
 
-  it("recovers a run after the host is killed mid-run", async () => {
-    const s = await start({ stories: stories(60_000) });
+  it("recovers a run after the host is killed mid-run, and retry finishes its stories", async () => {
+    const s = await start({ stories: stories(60_000, {}, 200) });
     const original = s.sprint();
     await s.command("1.1 1.3 --strategy manual");
     await s.waitForRun((r) => r.stories.every((st) => st.state === "running"));
@@ -297,7 +304,20 @@ describe("the plugin on the real OpenCode host", () => {
     expect(run.stories.map((st) => st.state)).toEqual(["interrupted", "interrupted"]);
     expect(s.sprint()).toBe(original);
     expect(locksLeft(s.root)).toEqual([]);
-  }, 120_000);
+
+    // `retry` starts them again in fresh sessions (told that earlier work is in the tree).
+    const parent = (await s.host.api<{ id: string }>("POST", "/session", { title: "after" })).id;
+    const output = await s.command("retry", parent);
+    expect(output).toContain(`It starts again the stories of run ${run.id} that did not complete.`);
+    const again = await s.waitForRun((r) => r.retryOf === run.id && r.state !== "running");
+    expect(again.stories.map((st) => [st.key, st.state])).toEqual([
+      ["1-1-catalog-model", "completed"],
+      ["1-3-search", "completed"],
+    ]);
+    expect(s.sprint()).toBe(original.replace(/(1-[13]-[\w-]+): ready-for-dev/g, "$1: review"));
+    expect(s.file("src/search/index.ts")).toContain("written for story 1-3-search");
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 150_000);
 });
 
 /** Every tool output (or error) of the given sessions, as the host recorded them. */
