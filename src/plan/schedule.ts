@@ -16,6 +16,8 @@ export interface ScheduleInput {
   exclusive: ReadonlyArray<readonly [string, string]>;
   /** Stories already running outside the batch: they hold their exclusive partners back. */
   running?: ReadonlyArray<{ key: string; weight: number }>;
+  /** Stories of the batch already running (a live run's estimate): they keep their slots. */
+  started?: ReadonlySet<string>;
   /** Stories that cannot be scheduled at all, with the reason (e.g. a dependency not done). */
   blocked?: ReadonlyMap<string, string>;
   cap: number;
@@ -56,7 +58,9 @@ export function schedule(input: ScheduleInput): Schedule {
   const held = (key: string) =>
     [...(exclusive.get(key) ?? [])].reduce((sum, k) => sum + (weight.get(k) ?? 0), 0);
   const position = new Map(input.stories.map((s, i) => [s.key, i]));
+  const started = (key: string) => (input.started?.has(key) ? 1 : 0);
   const priority = (a: string, b: string) =>
+    started(b) - started(a) ||
     (chain.get(b) ?? 0) - (chain.get(a) ?? 0) ||
     held(b) - held(a) ||
     (position.get(a) ?? 0) - (position.get(b) ?? 0);

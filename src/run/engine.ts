@@ -527,6 +527,7 @@ export class RunEngine {
       ...(Number.isFinite(started)
         ? { durationMs: Math.max(0, Date.parse(endedAt) - started) }
         : {}),
+      tasks: story.planned.tasks.total,
       ...(story.admitted ? { usage: this.meter.of(story.record.key) } : {}),
       ...(story.record.model ? { model: story.record.model } : {}),
       ...(reason ? { reason } : {}),

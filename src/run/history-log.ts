@@ -26,6 +26,8 @@ export const HistoryLine = z.object({
   startedAt: z.string().optional(),
   endedAt: z.string(),
   durationMs: z.number().nonnegative().optional(),
+  /** Its task count at plan time (estimates divide the duration by it). */
+  tasks: z.number().int().nonnegative().optional(),
   /** Tokens and cost its sessions used (absent for a story that never started). */
   usage: Usage.optional(),
   /** `provider/model` when the run set one (`parallel.model`). */

@@ -1,10 +1,13 @@
 /**
  * What `status` shows per story (state, elapsed time, task boxes ticked, the child's todo list,
- * locks held, what it waits on, tokens and cost) and the estimates: from the durations of the stories already
- * finished in this run, per task, scaled by each story's task count; "unknown" with no basis.
+ * locks held, what it waits on, tokens and cost) and the estimates: from the durations of the
+ * stories already finished in this run, per task, scaled by each story's task count; before
+ * the first one ends, from the project's history log (a range); "no history yet" on a
+ * project's very first run.
  */
 import { schedule } from "../plan/schedule.ts";
 import type { Plan } from "../plan/types.ts";
+import type { TaskTime } from "./estimate.ts";
 import type { TodoItem } from "./host.ts";
 import {
   ACTIVE_STATES,
@@ -37,6 +40,10 @@ export interface RunProgress {
   stories: StoryProgress[];
   /** Time until the whole run ends, in ms; undefined: unknown. */
   remainingMs?: number;
+  /** What the estimate rests on: this run's finished stories, the history log, or nothing. */
+  basis: "run" | "history" | "none";
+  /** From history: the likely range of `remainingMs`, and how many stories it rests on. */
+  range?: { low: number; high: number; stories: number };
   usage?: Usage;
   /** Why the run starts no new story, when it stopped. */
   stopped?: string;
@@ -48,6 +55,8 @@ export interface ProgressSources {
   tasksNow: (key: string) => { done: number; total: number } | undefined;
   todos: (key: string) => TodoItem[];
   locks: (key: string) => string[];
+  /** Time per task from the project's history, for a story's model (estimate.ts). */
+  taskTime?: (model?: string) => TaskTime | undefined;
 }
 
 export function runProgress(run: RunRecord, sources: ProgressSources): RunProgress {
@@ -62,7 +71,17 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
   );
   const totalTasks = finished.reduce((sum, s) => sum + tasksOf(s.key), 0);
   const perTask = finished.length > 0 ? totalMs / totalTasks : undefined;
+  // Before this run has finished a story, the project's history gives the pace, as a range.
+  let historyStories = 0;
+  const paceOf = (model?: string): { mid: number; low: number; high: number } | undefined => {
+    if (perTask !== undefined) return { mid: perTask, low: perTask, high: perTask };
+    const known = sources.taskTime?.(model);
+    if (!known) return undefined;
+    historyStories = Math.max(historyStories, known.stories);
+    return { mid: known.median, low: known.low, high: known.high };
+  };
 
+  const left = new Map<string, { mid: number; low: number; high: number }>();
   const stories = run.stories.map((s): StoryProgress => {
     const started = s.startedAt ? Date.parse(s.startedAt) : undefined;
     const elapsed =
@@ -71,12 +90,15 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
         : (s.endedAt ? Date.parse(s.endedAt) : sources.now) - started;
     const todos = sources.todos(s.key);
     let remaining: number | undefined;
+    const pace = FINAL_STATES.has(s.state) ? undefined : paceOf(s.model);
     if (FINAL_STATES.has(s.state)) remaining = 0;
-    else if (perTask !== undefined)
-      remaining = Math.max(
-        0,
-        perTask * tasksOf(s.key) - (ACTIVE_STATES.has(s.state) ? (elapsed ?? 0) : 0),
-      );
+    else if (pace) {
+      const spent = ACTIVE_STATES.has(s.state) ? (elapsed ?? 0) : 0;
+      const tasks = tasksOf(s.key);
+      const rest = (perTaskMs: number) => Math.max(0, perTaskMs * tasks - spent);
+      left.set(s.key, { mid: rest(pace.mid), low: rest(pace.low), high: rest(pace.high) });
+      remaining = rest(pace.mid);
+    }
     return {
       key: s.key,
       id: s.id,
@@ -93,15 +115,14 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
     };
   });
 
-  let remainingMs: number | undefined;
-  if (stories.every((s) => FINAL_STATES.has(s.state))) remainingMs = 0;
-  else if (perTask !== undefined) {
-    // The rest of the run, scheduled as the engine would: cap, dependencies, conflicts.
-    const open = stories.filter((s) => !FINAL_STATES.has(s.state));
-    const keys = new Set(open.map((s) => s.key));
-    const planned = plan?.stories ?? [];
-    remainingMs = schedule({
-      stories: open.map((s) => ({ key: s.key, weight: s.remainingMs ?? 0 })),
+  const open = stories.filter((s) => !FINAL_STATES.has(s.state));
+  const keys = new Set(open.map((s) => s.key));
+  const planned = plan?.stories ?? [];
+  // The rest of the run, scheduled as the engine would: cap, dependencies, conflicts.
+  const makespan = (which: "mid" | "low" | "high") =>
+    schedule({
+      stories: open.map((s) => ({ key: s.key, weight: left.get(s.key)?.[which] ?? 0 })),
+      started: new Set(open.filter((s) => ACTIVE_STATES.has(s.state)).map((s) => s.key)),
       dependencies: planned.flatMap((p) =>
         p.dependencies.flatMap((d) =>
           d.key && keys.has(d.key) && keys.has(p.key) ? [[d.key, p.key] as const] : [],
@@ -115,15 +136,42 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
           : [],
       cap: run.cap,
     }).makespan;
+
+  const estimated = open.length > 0 && open.every((s) => left.has(s.key));
+  const basis = perTask !== undefined ? "run" : estimated ? "history" : "none";
+  let remainingMs: number | undefined;
+  let range: RunProgress["range"];
+  if (open.length === 0) remainingMs = 0;
+  else if (estimated) {
+    remainingMs = makespan("mid");
+    if (basis === "history")
+      range = { low: makespan("low"), high: makespan("high"), stories: historyStories };
   }
   return {
     run: run.id,
     state: run.state,
     stories,
+    basis: open.length === 0 ? "run" : basis,
     ...(remainingMs === undefined ? {} : { remainingMs }),
+    ...(range ? { range } : {}),
     ...(run.usage ? { usage: run.usage } : {}),
     ...(run.stopped ? { stopped: run.stopped } : {}),
   };
+}
+
+/** "about 4m10s left", "about 3m-6m left (from 12 earlier stories)", or why it is unknown. */
+export function describeRemaining(progress: RunProgress): string {
+  if (progress.remainingMs === undefined)
+    return progress.basis === "none" && progress.stories.every((s) => s.state !== "completed")
+      ? "time left unknown (no history yet: the first story to finish sets the pace)"
+      : "time left unknown";
+  if (!progress.range) return `about ${formatDuration(progress.remainingMs)} left`;
+  const { low, high, stories } = progress.range;
+  const span =
+    formatDuration(low) === formatDuration(high)
+      ? formatDuration(progress.remainingMs)
+      : `${formatDuration(low)} to ${formatDuration(high)}`;
+  return `about ${span} left (from ${stories} earlier ${stories === 1 ? "story" : "stories"})`;
 }
 
 export function formatDuration(ms: number | undefined): string {
@@ -138,7 +186,7 @@ export function formatDuration(ms: number | undefined): string {
 
 export function renderProgress(progress: RunProgress): string {
   const lines = [
-    `### Run ${progress.run}: ${progress.state}, about ${formatDuration(progress.remainingMs)} left${progress.usage ? `, ${describeUsage(progress.usage)} so far` : ""}`,
+    `### Run ${progress.run}: ${progress.state}, ${describeRemaining(progress)}${progress.usage ? `, ${describeUsage(progress.usage)} so far` : ""}`,
     ...(progress.stopped ? ["", `No new story starts: ${progress.stopped}.`] : []),
     "",
     "| story | state | elapsed | tasks | todos | locks | waits on | used | left |",

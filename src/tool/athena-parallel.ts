@@ -9,9 +9,11 @@ import { largestRunnableSubset } from "../plan/subset.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
 import { planProject } from "../plan-project.ts";
 import type { RunEngine } from "../run/engine.ts";
+import { taskTimeFromHistory } from "../run/estimate.ts";
+import { readHistory } from "../run/history-log.ts";
 import type { Host } from "../run/host.ts";
 import type { FileLocks } from "../run/locks.ts";
-import { formatDuration, renderProgress, runProgress } from "../run/progress.ts";
+import { describeRemaining, renderProgress, runProgress } from "../run/progress.ts";
 import { loadRuns, type RunRecord } from "../run/state.ts";
 import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.ts";
 import { InputError } from "../util/errors.ts";
@@ -113,7 +115,7 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
           case "status":
             return status(deps, context.directory, args);
           case "cancel":
-            return await cancel(deps, args);
+            return await cancel(deps, context.directory, args);
           case "retry":
             return await retry(deps, context.directory, args, context.sessionID, context.abort);
           default:
@@ -325,7 +327,7 @@ async function execute(
     const ended = await deps.engine.waitFor(run.id, abort);
     return {
       title: `athena-parallel run ${run.id}: ${ended.state}`,
-      output: [renderProgress(runProgress(ended, progressSources(deps))), notRun]
+      output: [renderProgress(runProgress(ended, progressSources(deps, directory))), notRun]
         .filter(Boolean)
         .join("\n\n"),
       metadata: { run: ended, unreadable },
@@ -349,13 +351,15 @@ function errorItem(story: PlannedStory): string {
   return `- ${story.id} (${story.key}): ${story.error?.file}:${story.error?.line}: ${story.error?.message}`;
 }
 
-function progressSources(deps: ToolDeps) {
+function progressSources(deps: ToolDeps, directory: string) {
+  const history = readHistory(directory).lines;
   return {
     now: Date.now(),
     tasksNow: deps.tasksNow,
     todos: (key: string) =>
       deps.engine.runsLive().flatMap((r) => deps.engine.liveStory(r.id, key)?.todos ?? []),
     locks: (key: string) => deps.locks.heldBy(key),
+    taskTime: (model?: string) => taskTimeFromHistory(history, model),
   };
 }
 
@@ -384,15 +388,15 @@ function status(deps: ToolDeps, directory: string, args: Args): ToolResult {
       title: "athena-parallel: no runs",
       output: 'No run yet: start one with action "execute".',
     };
-  const progress = runs.map((r) => runProgress(r, progressSources(deps)));
+  const progress = runs.map((r) => runProgress(r, progressSources(deps, directory)));
   return {
-    title: `athena-parallel status: ${progress.map((p) => `${p.run} ${p.state}, ${formatDuration(p.remainingMs)} left`).join("; ")}`,
+    title: `athena-parallel status: ${progress.map((p) => `${p.run} ${p.state}, ${describeRemaining(p)}`).join("; ")}`,
     output: progress.map(renderProgress).join("\n\n"),
     metadata: { progress },
   };
 }
 
-async function cancel(deps: ToolDeps, args: Args): Promise<ToolResult> {
+async function cancel(deps: ToolDeps, directory: string, args: Args): Promise<ToolResult> {
   const live = deps.engine.runsLive();
   const target = args.runId
     ? live.find((r) => r.id === args.runId)
@@ -411,7 +415,7 @@ async function cancel(deps: ToolDeps, args: Args): Promise<ToolResult> {
   const ended = await deps.engine.cancel(target.id);
   return {
     title: `athena-parallel run ${ended.id}: cancelled`,
-    output: `Run ${ended.id} cancelled: every story session was aborted, its locks released and its sprint entry put back.\n\n${renderProgress(runProgress(ended, progressSources(deps)))}`,
+    output: `Run ${ended.id} cancelled: every story session was aborted, its locks released and its sprint entry put back.\n\n${renderProgress(runProgress(ended, progressSources(deps, directory)))}`,
     metadata: { run: ended },
   };
 }

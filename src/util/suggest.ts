@@ -9,9 +9,9 @@ export function suggest(wanted: string, known: Iterable<string>, max = 5): strin
   const scored: Array<{ name: string; score: number }> = [];
   for (const name of known) {
     const hay = name.toLowerCase();
-    // A name that contains what was typed (or the reverse) is a better match than any edit.
-    const score =
-      hay.includes(needle) || needle.includes(hay) ? 0 : distance(needle, hay) / hay.length;
+    // A name that contains what was typed is a better match than any edit. The reverse is
+    // not: "maxConcurentStories" contains "stories", yet means "maxConcurrentStories".
+    const score = hay.includes(needle) ? 0 : distance(needle, hay) / hay.length;
     if (score <= 0.5) scored.push({ name, score });
   }
   scored.sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));

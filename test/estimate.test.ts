@@ -1,0 +1,128 @@
+/**
+ * Estimates: time per task from the history log (estimate.ts), and the time left of a run
+ * (progress.ts) from this run's finished stories, else from history as a range, else unknown.
+ */
+import { describe, expect, it } from "vitest";
+import { taskTimeFromHistory } from "../src/run/estimate.ts";
+import type { HistoryLine } from "../src/run/history-log.ts";
+import { describeRemaining, renderProgress, runProgress } from "../src/run/progress.ts";
+import { createRun, type RunRecord } from "../src/run/state.ts";
+
+const MIN = 60_000;
+
+function line(minutes: number, tasks: number, extra: Partial<HistoryLine> = {}): HistoryLine {
+  return {
+    format: 1,
+    story: "1-1-a",
+    run: "run-20261201-000000-abcdef",
+    outcome: "completed",
+    wroteFiles: [],
+    endedAt: "2026-12-01T00:00:00.000Z",
+    durationMs: minutes * MIN,
+    tasks,
+    ...extra,
+  };
+}
+
+describe("time per task from the history log", () => {
+  it("is the median of the completed stories, with the middle half as its range", () => {
+    const time = taskTimeFromHistory([line(2, 1), line(8, 2), line(6, 1), line(10, 1)]);
+    // Per task: 2, 4, 6, 10 minutes.
+    expect(time).toEqual({ median: 5 * MIN, low: 3.5 * MIN, high: 7 * MIN, stories: 4 });
+  });
+
+  it("leaves out failures, stories without a duration or tasks, and is undefined with none", () => {
+    const time = taskTimeFromHistory([
+      line(4, 1),
+      line(1, 1, { outcome: "failed" }),
+      line(1, 0),
+      { ...line(1, 1), durationMs: undefined },
+    ]);
+    expect(time).toMatchObject({ median: 4 * MIN, stories: 1 });
+    expect(taskTimeFromHistory([])).toBeUndefined();
+    expect(taskTimeFromHistory([line(1, 1, { outcome: "cancelled" })])).toBeUndefined();
+  });
+
+  it("uses a model's own stories once there are three of them", () => {
+    const lines = [
+      line(1, 1, { model: "a/fast" }),
+      line(1, 1, { model: "a/fast" }),
+      line(9, 1, { model: "a/slow" }),
+      line(9, 1, { model: "a/slow" }),
+      line(9, 1, { model: "a/slow" }),
+    ];
+    expect(taskTimeFromHistory(lines, "a/slow")).toMatchObject({
+      median: 9 * MIN,
+      stories: 3,
+      model: "a/slow",
+    });
+    // Two are not enough: all five.
+    expect(taskTimeFromHistory(lines, "a/fast")).toMatchObject({ median: 9 * MIN, stories: 5 });
+    expect(taskTimeFromHistory(lines, "a/fast")?.model).toBeUndefined();
+  });
+});
+
+describe("time left of a run", () => {
+  const now = Date.parse("2026-12-01T10:00:00.000Z");
+  const at = (minutesAgo: number) => new Date(now - minutesAgo * MIN).toISOString();
+  function run(stories: Array<Partial<RunRecord["stories"][number]> & { key: string }>): RunRecord {
+    const record = createRun({
+      strategy: "manual",
+      cap: 2,
+      stories: stories.map((s) => ({
+        id: s.key,
+        previousStatus: "ready-for-dev",
+        state: "queued" as const,
+        updatedAt: at(0),
+        ...s,
+      })),
+    });
+    return record;
+  }
+  const sources = (history: HistoryLine[]) => ({
+    now,
+    tasksNow: () => ({ done: 0, total: 2 }),
+    todos: () => [],
+    locks: () => [],
+    taskTime: (model?: string) => taskTimeFromHistory(history, model),
+  });
+
+  it("before any story ends, estimates from history as a range", () => {
+    const record = run([
+      { key: "a", state: "running", startedAt: at(1) },
+      { key: "b", state: "running", startedAt: at(1) },
+      { key: "c" },
+    ]);
+    // 2 to 6 minutes per task (median 4), 2 tasks each, cap 2.
+    const progress = runProgress(record, sources([line(2, 1), line(4, 1), line(6, 1)]));
+    expect(progress.basis).toBe("history");
+    // a and b: 8 - 1 = 7 min each; c after them: 8 min. 15 minutes in all.
+    expect(progress.remainingMs).toBe(15 * MIN);
+    expect(progress.range).toEqual({ low: 11 * MIN, high: 19 * MIN, stories: 3 });
+    expect(describeRemaining(progress)).toBe(
+      "about 11m00s to 19m00s left (from 3 earlier stories)",
+    );
+    expect(renderProgress(progress)).toContain(
+      `### Run ${record.id}: running, about 11m00s to 19m00s left`,
+    );
+  });
+
+  it("says there is no history yet on a project's first run, and uses the run's own pace once it has one", () => {
+    const first = run([{ key: "a", state: "running", startedAt: at(1) }, { key: "b" }]);
+    const none = runProgress(first, sources([]));
+    expect(none.basis).toBe("none");
+    expect(describeRemaining(none)).toBe(
+      "time left unknown (no history yet: the first story to finish sets the pace)",
+    );
+    const later = run([
+      { key: "a", state: "completed", startedAt: at(10), endedAt: at(6) },
+      { key: "b", state: "running", startedAt: at(1) },
+    ]);
+    // This run's pace (2 min per task) wins over history (100 min per task).
+    const progress = runProgress(later, sources([line(100, 1)]));
+    expect(progress.basis).toBe("run");
+    expect(progress.remainingMs).toBe(3 * MIN);
+    expect(progress.range).toBeUndefined();
+    expect(describeRemaining(progress)).toBe("about 3m00s left");
+  });
+});
