@@ -240,3 +240,68 @@ describe("athena-parallel locks and status", () => {
     expect(JSON.parse((await run(["status", "--json"], dir)).out).runs[0].id).toBe(record.id);
   });
 });
+
+describe("timelines and watching from the command line", () => {
+  it("plan --gantt draws the schedule as a Mermaid gantt chart; --help works on every command", async () => {
+    const dir = miniProject();
+    const { code, out } = await run(["plan", "1.1", "1.2", "1.3", "--gantt", "--dir", dir], "/");
+    expect(code).toBe(1); // the same exit status as the plan
+    const { ganttProblems } = await import("./helpers/gantt-grammar.ts");
+    expect(ganttProblems(out)).toEqual([]);
+    expect(out).toContain("(10 min per task assumed, no history yet)");
+    expect((await run(["plan", "--gantt", "--json"], dir)).err).toContain(
+      "--json, --mermaid and --gantt cannot be used together",
+    );
+    for (const command of ["accuracy", "status", "locks", "mark"])
+      expect(await run([command, "--help"], dir)).toMatchObject({ code: 0, out: HELP });
+  });
+
+  it("status --watch follows a run until it ends, then prints it with its timeline", async () => {
+    const dir = miniProject();
+    const { createRun, saveRun } = await import("../src/run/state.ts");
+    const now = new Date().toISOString();
+    const record = createRun({
+      strategy: "manual",
+      cap: 1,
+      stories: [
+        {
+          key: "1-1-alpha",
+          id: "1.1",
+          state: "running",
+          startedAt: now,
+          previousStatus: "ready-for-dev",
+          updatedAt: now,
+        },
+      ],
+    });
+    saveRun(dir, record);
+    let out = "";
+    const frames: string[] = [];
+    const watching = runCli(["status", "--watch", "--dir", dir], {
+      out: (t) => {
+        out += t;
+        frames.push(t);
+        // The first frame shows it running; then it ends.
+        if (frames.length === 1) {
+          record.state = "completed";
+          const [story] = record.stories;
+          if (story)
+            Object.assign(story, { state: "completed", endedAt: new Date().toISOString() });
+          saveRun(dir, record);
+        }
+      },
+      err: () => {},
+      cwd: "/",
+      env: {},
+      watchMs: 20,
+    });
+    expect(await watching).toBe(0);
+    expect(frames[0]).toContain(`${record.id}  running`);
+    expect(out).toContain(`${record.id}  completed`);
+    const { ganttProblems } = await import("./helpers/gantt-grammar.ts");
+    expect(ganttProblems(/```mermaid\n([\s\S]*?)```/.exec(out)?.[1] ?? "")).toEqual([]);
+    // Not a terminal: no screen clearing.
+    expect(out).not.toContain("\x1b[2J");
+    expect((await run(["status", "--watch", "--dir", dir], "/")).out).toBe("no run is running\n");
+  });
+});

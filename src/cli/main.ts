@@ -13,10 +13,14 @@ import { parseSprintStatus } from "../bmad/sprint-status.ts";
 import { setStatus } from "../bmad/sprint-writer.ts";
 import { loadConfig } from "../config/load.ts";
 import { renderAccuracy } from "../plan/accuracy.ts";
+import { plannedGantt } from "../plan/gantt.ts";
 import { renderJson, renderMarkdown, renderMermaid } from "../plan/render.ts";
 import { accuracyOfProject, planProject } from "../plan-project.ts";
+import { taskTimeFromHistory, timelinePace } from "../run/estimate.ts";
+import { readHistory } from "../run/history-log.ts";
 import { FileLocks } from "../run/locks.ts";
 import { loadRuns, type RunRecord } from "../run/state.ts";
+import { runGantt } from "../run/timeline.ts";
 import { describeUsage } from "../run/usage.ts";
 import { errorLine, InputError } from "../util/errors.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
@@ -24,12 +28,12 @@ import { reportUnexpected } from "../util/unexpected.ts";
 export const HELP = `athena-parallel: plan and run BMAD stories in parallel in OpenCode
 
 Usage:
-  athena-parallel plan [ids...] [--dir DIR] [--json | --mermaid] [--cap N] [--no-cache]
+  athena-parallel plan [ids...] [--dir DIR] [--json | --mermaid | --gantt] [--cap N] [--no-cache]
   athena-parallel accuracy [--dir DIR] [--json] [--tree FILE] [--no-history] [--seed N]
   athena-parallel mark <story> <status> [--dir DIR]
   athena-parallel locks [--dir DIR] [--json] [--release-stale]
-  athena-parallel status [--dir DIR] [--json]
-  athena-parallel help
+  athena-parallel status [--dir DIR] [--json | --watch]
+  athena-parallel help (or any command with --help)
 
 plan
   Reads the BMAD project in DIR (default: the current folder), predicts the files each
@@ -40,6 +44,8 @@ plan
   --dir DIR     the project root (default: .)
   --json        the plan as JSON (stable shape, see the README)
   --mermaid     a Mermaid graph of stories, conflicts and dependencies
+  --gantt       a Mermaid gantt chart of the schedule, with durations estimated from the
+                project's history (.athena/history.jsonl; 10 min per task without one)
   --cap N       concurrency cap for this plan (default: maxConcurrentStories, 3)
   --no-cache    do not use or fill the parse cache in .athena/cache
 
@@ -67,8 +73,10 @@ locks
   --release-stale removes the stale ones.
 
 status
-  Lists the runs recorded in .athena/runs, newest first, with the state of each story.
-  Works without OpenCode running.
+  Lists the runs recorded in .athena/runs, newest first, with the state of each story, the
+  tokens and cost it used, and why it failed. Works without OpenCode running.
+  --watch       redraws the running runs every second until they end, then prints them
+                with a Mermaid gantt chart of what happened
 
 Exit status: plan: 0 no blocking file conflict, 1 blocking file conflicts found (a story
 that cannot be read is reported in the plan and does not change this); every command: 2 bad
@@ -81,11 +89,20 @@ export interface CliIo {
   err: (text: string) => void;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** True when the output is a terminal (`status --watch` redraws in place). */
+  isTTY?: boolean;
+  /** `status --watch`'s redraw period (default 1 s). */
+  watchMs?: number;
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // `<command> --help` works for every command.
+    if (command !== undefined && (rest.includes("--help") || rest.includes("-h"))) {
+      io.out(HELP);
+      return 0;
+    }
     switch (command) {
       case "plan":
         return planCommand(rest, io);
@@ -96,7 +113,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case "locks":
         return locksCommand(rest, io);
       case "status":
-        return statusCommand(rest, io);
+        return await statusCommand(rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -141,6 +158,7 @@ function planCommand(args: string[], io: CliIo): number {
       dir: { type: "string", default: "." },
       json: { type: "boolean", default: false },
       mermaid: { type: "boolean", default: false },
+      gantt: { type: "boolean", default: false },
       cap: { type: "string" },
       "no-cache": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -150,8 +168,8 @@ function planCommand(args: string[], io: CliIo): number {
     io.out(HELP);
     return 0;
   }
-  if (values.json && values.mermaid)
-    throw new InputError("--json and --mermaid cannot be used together");
+  if ([values.json, values.mermaid, values.gantt].filter(Boolean).length > 1)
+    throw new InputError("--json, --mermaid and --gantt cannot be used together");
   const cap = values.cap === undefined ? undefined : Number(values.cap);
   if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1 && cap <= 16)) {
     throw new InputError(`--cap expects a whole number from 1 to 16, got "${values.cap}"`);
@@ -163,8 +181,19 @@ function planCommand(args: string[], io: CliIo): number {
     cache: !values["no-cache"],
     env: io.env,
   });
+  const gantt = () =>
+    plannedGantt(plan, {
+      startAt: Date.now(),
+      ...timelinePace(taskTimeFromHistory(readHistory(dir).lines)),
+    });
   io.out(
-    values.json ? renderJson(plan) : values.mermaid ? renderMermaid(plan) : renderMarkdown(plan),
+    values.json
+      ? renderJson(plan)
+      : values.mermaid
+        ? renderMermaid(plan)
+        : values.gantt
+          ? gantt()
+          : renderMarkdown(plan),
   );
   const inBatch = new Set(plan.stories.filter((s) => s.role === "in-batch").map((s) => s.key));
   const blocking = plan.conflicts.some((c) => c.blocking && c.stories.every((k) => inBatch.has(k)));
@@ -279,24 +308,64 @@ function locksCommand(args: string[], io: CliIo): number {
   return 0;
 }
 
-function statusCommand(args: string[], io: CliIo): number {
+async function statusCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { ...DIR_OPTION, json: { type: "boolean", default: false } },
+    options: {
+      ...DIR_OPTION,
+      json: { type: "boolean", default: false },
+      watch: { type: "boolean", default: false },
+    },
   });
-  const { runs, damaged } = loadRuns(path.resolve(io.cwd, values.dir));
-  runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  for (const d of damaged)
-    io.err(
-      `athena-parallel: a damaged run record was set aside: ${d.file}: ${d.reason} (now ${d.movedTo})\n`,
-    );
+  if (values.json && values.watch)
+    throw new InputError("--json and --watch cannot be used together");
+  const root = path.resolve(io.cwd, values.dir);
+  const read = () => {
+    const { runs, damaged } = loadRuns(root);
+    runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    for (const d of damaged)
+      io.err(
+        `athena-parallel: a damaged run record was set aside: ${d.file}: ${d.reason} (now ${d.movedTo})\n`,
+      );
+    return runs;
+  };
   if (values.json) {
-    io.out(`${JSON.stringify({ runs }, null, 2)}\n`);
+    io.out(`${JSON.stringify({ runs: read() }, null, 2)}\n`);
     return 0;
   }
+  if (values.watch) return watchStatus(read, io);
+  const runs = read();
   if (runs.length === 0) io.out("no runs\n");
   for (const run of runs) io.out(renderRun(run));
   return 0;
+}
+
+/**
+ * `status --watch`: the running runs redrawn every second until none is left running (a
+ * terminal gets the screen cleared; a pipe gets a new table only when something changed),
+ * then the runs it watched, as they ended, with their timeline.
+ */
+async function watchStatus(read: () => RunRecord[], io: CliIo): Promise<number> {
+  const watched = new Set<string>();
+  let last = "";
+  for (;;) {
+    const runs = read();
+    const running = runs.filter((r) => r.state === "running");
+    for (const r of running) watched.add(r.id);
+    const shown = runs.filter((r) => watched.has(r.id));
+    if (running.length === 0) {
+      if (shown.length === 0) io.out("no run is running\n");
+      for (const run of shown)
+        io.out(`${renderRun(run)}\n\`\`\`mermaid\n${runGantt(run, Date.now())}\`\`\`\n`);
+      return 0;
+    }
+    const frame = shown.map(renderRun).join("\n");
+    if (frame !== last) {
+      io.out(`${io.isTTY ? "\x1b[2J\x1b[H" : ""}${frame}${io.isTTY ? "" : "\n"}`);
+      last = frame;
+    }
+    await new Promise((resolve) => setTimeout(resolve, io.watchMs ?? 1_000));
+  }
 }
 
 function renderRun(run: RunRecord): string {

@@ -29,6 +29,7 @@ import {
   saveRun,
 } from "./state.ts";
 import { settingsFor } from "./story-settings.ts";
+import { runGantt } from "./timeline.ts";
 import {
   addUsage,
   type BudgetVerdict,
@@ -473,6 +474,7 @@ export class RunEngine {
     if (state === "failed" && this.retryable(run, story, reason, error))
       return this.retry(run, story, error ?? "failed", reason);
     const key = story.record.key;
+    noteWait(story.record, state);
     story.record.state = state;
     story.record.endedAt = new Date().toISOString();
     story.record.waitingOn = undefined;
@@ -682,6 +684,7 @@ export class RunEngine {
       );
     }
     lines.push("athena-parallel made no git operation: review, commit and merge are yours.");
+    lines.push("", "```mermaid", runGantt(run.record, Date.now()).trimEnd(), "```");
     if (run.record.parentSession) {
       await this.options.host
         .postMessage(run.record.parentSession, lines.join("\n"), { wake: true })
@@ -872,6 +875,7 @@ export class RunEngine {
 
   private setState(run: LiveRun, story: LiveStory, state: StoryState, waitingOn?: string): void {
     if (story.record.state === state && story.record.waitingOn === waitingOn) return;
+    noteWait(story.record, state, waitingOn);
     story.record.state = state;
     story.record.waitingOn = waitingOn;
     story.record.updatedAt = new Date().toISOString();
@@ -918,6 +922,17 @@ export class RunEngine {
 /** A provider error that passes: overloaded, rate-limited, a 5xx, a dropped connection. */
 const TRANSIENT_ERROR =
   /\b(5\d\d|429|rate.?limit\w*|overloaded|temporar\w+|unavailable|timed?.?out|ECONN\w+|socket hang up)\b/i;
+
+/** Keeps `waits` in step with a state change: a wait ends, a new one begins. */
+function noteWait(story: StoryRun, next: StoryState, waitingOn?: string): void {
+  const now = new Date().toISOString();
+  const open = story.waits.at(-1);
+  const same = open && open.to === undefined && open.state === next && open.on === waitingOn;
+  if (same) return;
+  if (open && open.to === undefined) open.to = now;
+  if (next === "waiting-lock" || next === "waiting-conflict" || next === "waiting-deps")
+    story.waits.push({ state: next, from: now, ...(waitingOn ? { on: waitingOn } : {}) });
+}
 
 /** How often a story's usage is read from the host when no usage event came in, ms. */
 const USAGE_POLL_MS = 30_000;

@@ -52,3 +52,20 @@ function quantile(sorted: readonly number[], q: number): number {
   const b = sorted[Math.min(sorted.length - 1, below + 1)] ?? a;
   return a + (b - a) * (at - below);
 }
+
+/** Minutes per task assumed for a planned timeline when the project has no history yet. */
+export const ASSUMED_MINUTES_PER_TASK = 10;
+
+/** The pace a planned timeline is drawn at, and the words that say where it comes from. */
+export function timelinePace(known: TaskTime | undefined): { perTaskMs: number; pace: string } {
+  if (!known)
+    return {
+      perTaskMs: ASSUMED_MINUTES_PER_TASK * 60_000,
+      pace: `${ASSUMED_MINUTES_PER_TASK} min per task assumed, no history yet`,
+    };
+  const minutes = Math.max(0.1, Math.round((known.median / 60_000) * 10) / 10);
+  return {
+    perTaskMs: known.median,
+    pace: `${minutes} min per task, from ${known.stories} earlier ${known.stories === 1 ? "story" : "stories"}`,
+  };
+}

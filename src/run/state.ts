@@ -77,6 +77,17 @@ export const StoryRun = z.object({
   outsideClaims: z.array(z.string()).default([]),
   /** What a waiting story waits for, in words. */
   waitingOn: z.string().optional(),
+  /** Each wait, for the timeline: on a file lock, a conflicting story, a dependency. */
+  waits: z
+    .array(
+      z.object({
+        state: z.enum(["waiting-lock", "waiting-conflict", "waiting-deps"]),
+        from: z.string(),
+        to: z.string().optional(),
+        on: z.string().optional(),
+      }),
+    )
+    .default([]),
   errors: z.array(z.string()).default([]),
   /** The model (`provider/model`) and agent it runs with, when set (else the host's own). */
   model: z.string().optional(),

@@ -4,18 +4,25 @@
  */
 import { type ToolDefinition, type ToolResult, tool } from "@opencode-ai/plugin";
 import type { AthenaConfig } from "../config/schema.ts";
+import { plannedGantt } from "../plan/gantt.ts";
 import { renderMarkdown } from "../plan/render.ts";
 import { largestRunnableSubset } from "../plan/subset.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
 import { planProject } from "../plan-project.ts";
 import type { RunEngine } from "../run/engine.ts";
-import { taskTimeFromHistory } from "../run/estimate.ts";
+import { taskTimeFromHistory, timelinePace } from "../run/estimate.ts";
 import { readHistory } from "../run/history-log.ts";
 import type { Host } from "../run/host.ts";
 import type { FileLocks } from "../run/locks.ts";
-import { describeRemaining, renderProgress, runProgress } from "../run/progress.ts";
+import {
+  describeRemaining,
+  type RunProgress,
+  renderProgress,
+  runProgress,
+} from "../run/progress.ts";
 import { loadRuns, type RunRecord } from "../run/state.ts";
 import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.ts";
+import { runGantt } from "../run/timeline.ts";
 import { InputError } from "../util/errors.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
 import { type Action, parseCommandArgs } from "./command-args.ts";
@@ -159,9 +166,18 @@ function dryRun(deps: ToolDeps, directory: string, args: Args): ToolResult {
   const result = plan(deps, directory, args);
   const batch = result.stories.filter((s) => s.role === "in-batch").length;
   const blocking = result.conflicts.filter((c) => c.blocking).length;
+  const pace = timelinePace(
+    taskTimeFromHistory(readHistory(directory).lines, deps.config.parallel.model),
+  );
+  const timeline = plannedGantt(result, { startAt: Date.now(), ...pace });
   return {
     title: `athena-parallel plan: ${batch} stories, ${blocking} blocking conflicts`,
-    output: renderMarkdown(result),
+    output: `${renderMarkdown(result)}
+## Timeline (estimated)
+
+\`\`\`mermaid
+${timeline}\`\`\`
+`,
     metadata: { plan: result },
   };
 }
@@ -391,7 +407,12 @@ function status(deps: ToolDeps, directory: string, args: Args): ToolResult {
   const progress = runs.map((r) => runProgress(r, progressSources(deps, directory)));
   return {
     title: `athena-parallel status: ${progress.map((p) => `${p.run} ${p.state}, ${describeRemaining(p)}`).join("; ")}`,
-    output: progress.map(renderProgress).join("\n\n"),
+    output: runs
+      .map(
+        (r, i) =>
+          `${renderProgress(progress[i] as RunProgress)}\n\n\`\`\`mermaid\n${runGantt(r, Date.now())}\`\`\``,
+      )
+      .join("\n\n"),
     metadata: { progress },
   };
 }

@@ -1,0 +1,41 @@
+/**
+ * A run as it happened, as a Mermaid gantt chart: one section per story, a bar from its start
+ * to its end (or now), marked done, running or failed, and its waits (a file lock, a
+ * conflicting story, a dependency) as bars of their own before or inside it.
+ */
+import { type GanttBar, renderGantt } from "../plan/gantt.ts";
+import type { RunRecord } from "./state.ts";
+
+const WAIT_LABEL = {
+  "waiting-lock": "waits for a lock",
+  "waiting-conflict": "waits for a conflicting story",
+  "waiting-deps": "waits for a dependency",
+} as const;
+
+export function runGantt(run: RunRecord, now: number): string {
+  const bars: GanttBar[] = [];
+  const time = (iso: string | undefined, fallback: number) =>
+    iso && Number.isFinite(Date.parse(iso)) ? Date.parse(iso) : fallback;
+  for (const story of run.stories) {
+    const section = `${story.id} ${story.key}`;
+    for (const wait of story.waits) {
+      bars.push({
+        section,
+        label: WAIT_LABEL[wait.state],
+        start: time(wait.from, now),
+        end: time(wait.to, time(story.endedAt, now)),
+        tag: "crit",
+      });
+    }
+    if (!story.startedAt) continue;
+    const ended = story.endedAt !== undefined;
+    bars.push({
+      section,
+      label: `${story.state}${story.reason ? ` (${story.reason})` : ""}${story.attempts > 1 ? `, ${story.attempts} attempts` : ""}`,
+      start: time(story.startedAt, now),
+      end: time(story.endedAt, now),
+      tag: !ended ? "active" : story.state === "completed" ? "done" : "crit",
+    });
+  }
+  return renderGantt(`Run ${run.id}: ${run.state}`, bars);
+}
