@@ -31,6 +31,8 @@ export interface ProjectOptions {
   /** Load this plugin (default true). */
   plugin?: boolean;
   athena?: object;
+  /** The scripted model's price, USD per million tokens (default: free, cost 0). */
+  price?: { input: number; output: number };
 }
 
 /** A temporary copy of a fixture, set up as an OpenCode project that uses the scripted model. */
@@ -58,7 +60,13 @@ export function makeProject(options: ProjectOptions): {
         npm: "@ai-sdk/openai-compatible",
         name: "Scripted",
         options: { baseURL: options.modelUrl, apiKey: "scripted" },
-        models: { "scripted-model": { name: "Scripted", tool_call: true } },
+        models: {
+          "scripted-model": {
+            name: "Scripted",
+            tool_call: true,
+            ...(options.price ? { cost: options.price } : {}),
+          },
+        },
       },
     },
   };

@@ -33,6 +33,8 @@ export async function scenario(options: {
   fixture?: string;
   stories: Record<string, StoryScript>;
   athena?: object;
+  /** The scripted model's price, USD per million tokens. */
+  price?: { input: number; output: number };
 }): Promise<Scenario> {
   let root = "";
   // One script for the whole scenario (it keeps per-story state), made once the copy exists.
@@ -45,6 +47,7 @@ export async function scenario(options: {
     fixture: options.fixture ?? "demo-project",
     modelUrl: model.url,
     ...(options.athena ? { athena: options.athena } : {}),
+    ...(options.price ? { price: options.price } : {}),
   });
   root = project.root;
   let host = await startHost(project.root, project.home);

@@ -14,7 +14,9 @@ import type { Plan } from "../src/plan/types.ts";
 import { formatDuration, renderProgress, runProgress } from "../src/run/progress.ts";
 
 const STORY_SECONDS = Number(process.env.DEMO_STORY_SECONDS ?? 4);
-const stories = demoStories({ finishAfterMs: STORY_SECONDS * 1000 });
+// Each answer reports 1,500 prompt tokens, priced like a mid-range model ($3 / $15 per million).
+const stories = demoStories({ finishAfterMs: STORY_SECONDS * 1000, promptTokens: 1_500 });
+const price = { input: 3, output: 15 };
 
 const rule = (title: string) =>
   console.log(`\n${"=".repeat(8)} ${title} ${"=".repeat(Math.max(0, 70 - title.length))}\n`);
@@ -26,7 +28,7 @@ async function main(): Promise<number> {
   console.log(
     "athena-parallel demo: the real OpenCode host, offline, a scripted model, six BMAD stories.",
   );
-  const s = await scenario({ stories });
+  const s = await scenario({ stories, price });
   const stop = async () => {
     await s.stop();
     killAll();

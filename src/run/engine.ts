@@ -38,6 +38,7 @@ import {
   describeUsage,
   describeVerdict,
   NO_USAGE,
+  subtractUsage,
   type Usage,
   UsageMeter,
   usageOfMessage,
@@ -808,11 +809,14 @@ export class RunEngine {
   /** New usage for a story: kept on the record, and the budgets checked. */
   private usageChanged(run: LiveRun, story: LiveStory): void {
     if (FINAL_STATES.has(story.record.state)) return;
+    const before = story.record.usage ?? NO_USAGE;
     story.record.usage = this.meter.of(story.record.key);
-    const total = runUsage(run);
+    // The run's sum moves by the story's change: no pass over every story per message.
+    const total = addUsage(run.record.usage ?? NO_USAGE, subtractUsage(story.record.usage, before));
     run.record.usage = total;
     run.dirty = true;
     const budget = this.options.config.budget;
+    if (Object.keys(budget).length === 0) return;
     const mine = checkStoryBudget(story.record.usage, budget);
     const label = `Story ${story.record.id} (${story.record.key})`;
     if (mine.kind === "over") {

@@ -186,7 +186,9 @@ export function formatDuration(ms: number | undefined): string {
 
 export function renderProgress(progress: RunProgress): string {
   const lines = [
-    `### Run ${progress.run}: ${progress.state}, ${describeRemaining(progress)}${progress.usage ? `, ${describeUsage(progress.usage)} so far` : ""}`,
+    progress.stories.every((s) => FINAL_STATES.has(s.state))
+      ? `### Run ${progress.run}: ${progress.state}${progress.usage ? `, ${describeUsage(progress.usage)} in all` : ""}`
+      : `### Run ${progress.run}: ${progress.state}, ${describeRemaining(progress)}${progress.usage ? `, ${describeUsage(progress.usage)} so far` : ""}`,
     ...(progress.stopped ? ["", `No new story starts: ${progress.stopped}.`] : []),
     "",
     "| story | state | elapsed | tasks | todos | locks | waits on | used | left |",

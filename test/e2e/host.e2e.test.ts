@@ -7,7 +7,7 @@ import type { StoryScript } from "../../harness/agent-script.ts";
 import { DEMO_KEYS, demoStories } from "../../harness/demo-stories.ts";
 import { killAll } from "../../harness/opencode.ts";
 import { locksLeft, type Scenario, SPRINT, scenario } from "../../harness/scenario.ts";
-import { formatCount } from "../../src/run/usage.ts";
+import { formatCost, formatCount } from "../../src/run/usage.ts";
 
 const KEYS = DEMO_KEYS;
 const stories = (
@@ -169,6 +169,7 @@ describe("the plugin on the real OpenCode host", () => {
     const s = await start({
       stories: stories(200, { "1-3-search": { promptTokens: 40_000 } }),
       athena: { parallel: { budget: { maxTokensPerStory: 100_000 } } },
+      price: { input: 3, output: 15 },
     });
     await s.command("1.3 1.5 --strategy manual");
     const run = await s.waitForRun((r) => r.state !== "running");
@@ -188,9 +189,16 @@ describe("the plugin on the real OpenCode host", () => {
     expect(s.model.tokensOf("1-5-pricing")).toBeGreaterThan(0);
     expect(tokens(pricing)).toBe(s.model.tokensOf("1-5-pricing"));
     expect(tokens(search)).toBe(s.model.tokensOf("1-3-search"));
+    // The host prices them from the model's configured cost (USD per million tokens).
+    const price = (u: typeof pricing) =>
+      ((u?.usage?.input ?? 0) * 3 + (u?.usage?.output ?? 0) * 15) / 1e6;
+    expect(search?.usage?.cost).toBeCloseTo(price(search), 6);
+    expect(run.usage?.cost).toBeCloseTo(price(search) + price(pricing), 6);
     const status = await s.command("status");
     expect(status).toContain(`| 1.5 \`1-5-pricing\` | completed |`);
-    expect(status).toContain(`| ${formatCount(tokens(pricing))} tokens |`);
+    expect(status).toContain(
+      `| ${formatCount(tokens(pricing))} tokens, ${formatCost(pricing?.usage?.cost ?? 0)} |`,
+    );
     expect(status).toContain("| failed (budget) |");
   }, 120_000);
 
