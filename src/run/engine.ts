@@ -6,44 +6,63 @@
  * Completion comes from host events (`session.idle`, `session.status`, `session.error`,
  * `session.deleted`) with a polling fallback, and is idempotent: the real host may send idle
  * twice, an error without idle, or retry forever on a 5xx (see the host facts in the README).
- * Usage and budgets are reckoned in usage.ts, the stall and loop watchdog in watchdog.ts; the
- * engine feeds them events and acts on what they say.
+ * The engine wires the jobs together; each job's rules live in a module of its own:
+ * admission.ts (which story may start), completion.ts (how a session ended), usage.ts (tokens,
+ * cost, budgets), watchdog.ts (stalls and loops), sprint-transitions.ts (the sprint file),
+ * notes.ts (what people are told), live.ts (the live state they share).
  */
 import type { LimitFunction } from "p-limit";
-import { setStatus } from "../bmad/sprint-writer.ts";
 import type { ParallelConfig, StorySettings } from "../config/schema.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
+import { admissions } from "./admission.ts";
+import { isAbort, mayPass, outcomeOf, sessionOf } from "./completion.ts";
 import type { WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
 import { describeHostError, type Host, type TodoItem } from "./host.ts";
+import {
+  covered,
+  type LiveRun,
+  type LiveStory,
+  liveRun,
+  newAttempt,
+  noteWait,
+  runUsage,
+} from "./live.ts";
 import type { FileLocks } from "./locks.ts";
+import {
+  repeatNote,
+  retryingNote,
+  runBudgetNote,
+  runSummary,
+  stalledNote,
+  storyBudgetWarning,
+  storyEndLine,
+  storyEndNote,
+} from "./notes.ts";
 import { retryNote, storyWork } from "./prompt.ts";
+import { claimStories, completeStory, restoreStory } from "./sprint-transitions.ts";
 import {
   ACTIVE_STATES,
   createRun,
   type EndReason,
   FINAL_STATES,
   type RunRecord,
-  type StoryRun,
   type StoryState,
   saveRun,
 } from "./state.ts";
 import { settingsFor } from "./story-settings.ts";
-import { runGantt } from "./timeline.ts";
 import {
   addUsage,
   type BudgetVerdict,
   checkRunBudget,
   checkStoryBudget,
-  describeUsage,
   describeVerdict,
   NO_USAGE,
   subtractUsage,
-  type Usage,
   UsageMeter,
   usageOfMessage,
 } from "./usage.ts";
-import { ACTIVITY_EVENTS, pollInterval, RepeatWatch, stalledFor } from "./watchdog.ts";
+import { ACTIVITY_EVENTS, pollInterval, stalledFor } from "./watchdog.ts";
 
 export interface EngineOptions {
   root: string;
@@ -70,44 +89,6 @@ export interface ExecuteOptions {
   settings?: ReadonlyMap<string, StorySettings>;
   /** A retry of an ended run's stories: that run, and what happened to each story there. */
   retryOf?: { run: string; why: ReadonlyMap<string, string> };
-}
-
-interface LiveStory {
-  record: StoryRun;
-  /** True once everything its end entails (locks, sprint file, notes) is done. */
-  settled: boolean;
-  planned: PlannedStory;
-  admitted: boolean;
-  sawBusy: boolean;
-  retrySince?: number;
-  cancelRequested: boolean;
-  todos: TodoItem[];
-  sessions: Set<string>;
-  done: () => void;
-  ended: Promise<void>;
-  /** When its sessions last showed activity (a message, a part, a tool call), ms. */
-  lastActivity: number;
-  /** When a message's usage last came in as an event, ms (0: never). */
-  usageEventAt: number;
-  /** Budget limits the parent was already warned about. */
-  warned: Set<string>;
-  repeats: RepeatWatch;
-  /** Set when the last attempt failed and the story waits to start again: what happened. */
-  retryWhy?: string;
-}
-
-interface LiveRun {
-  record: RunRecord;
-  plan: Plan;
-  stories: Map<string, LiveStory>;
-  /** File-conflict partners (coordinate keeps them apart). */
-  partners: Map<string, Set<string>>;
-  ended: Promise<RunRecord>;
-  resolveEnded: (run: RunRecord) => void;
-  summarised: boolean;
-  warned: Set<string>;
-  /** The record changed without being saved (usage): saved at the next poll. */
-  dirty: boolean;
 }
 
 export class RunEngine {
@@ -149,71 +130,10 @@ export class RunEngine {
         updatedAt: now,
       })),
     });
-    // Claim every story in the sprint file before anything starts; undo on failure.
-    const claimed: StoryRun[] = [];
-    try {
-      for (const story of record.stories) {
-        const result = await setStatus(this.sprint, { key: story.key, status: "in-progress" });
-        if (result.changed) {
-          story.claimedStatus = "in-progress";
-          claimed.push(story);
-        }
-      }
-    } catch (error) {
-      for (const story of claimed) await this.restoreSprint(story);
-      throw error;
-    }
+    // Claim every story in the sprint file before anything starts (all or none).
+    await claimStories(this.sprint, record.stories);
     saveRun(this.options.root, record);
-
-    let resolveEnded: (run: RunRecord) => void = () => {};
-    const ended = new Promise<RunRecord>((resolve) => {
-      resolveEnded = resolve;
-    });
-    const live: LiveRun = {
-      record,
-      plan,
-      stories: new Map(),
-      partners: new Map(),
-      ended,
-      resolveEnded,
-      summarised: false,
-      warned: new Set(),
-      dirty: false,
-    };
-    for (const story of record.stories) {
-      const planned = batch.find((s) => s.key === story.key) as PlannedStory;
-      let done: () => void = () => {};
-      const storyEnded = new Promise<void>((resolve) => {
-        done = resolve;
-      });
-      live.stories.set(story.key, {
-        record: story,
-        planned,
-        settled: false,
-        admitted: false,
-        sawBusy: false,
-        cancelRequested: false,
-        todos: [],
-        sessions: new Set(),
-        done,
-        ended: storyEnded,
-        lastActivity: Date.now(),
-        usageEventAt: 0,
-        warned: new Set(),
-        repeats: new RepeatWatch(),
-        ...(options.retryOf?.why.has(story.key)
-          ? { retryWhy: options.retryOf.why.get(story.key) }
-          : {}),
-      });
-    }
-    if (options.strategy === "coordinate") {
-      for (const c of plan.conflicts) {
-        if (!c.blocking || !c.stories.every((k) => live.stories.has(k))) continue;
-        const [a, b] = c.stories;
-        live.partners.set(a, (live.partners.get(a) ?? new Set()).add(b));
-        live.partners.set(b, (live.partners.get(b) ?? new Set()).add(a));
-      }
-    }
+    const live = liveRun(record, plan, options.retryOf?.why);
     this.runs.set(record.id, live);
     this.ensurePolling();
     this.pump(live);
@@ -310,7 +230,7 @@ export class RunEngine {
         break;
       case "session.error": {
         const text = describeHostError(props.error) ?? "";
-        if (/MessageAbortedError/.test(text) && story.cancelRequested) break;
+        if (isAbort(text) && story.cancelRequested) break;
         // An unknown agent gives an error and never an idle: the error ends the story.
         void this.finish(run, story, "failed", text || "the session reported an error", "error");
         break;
@@ -337,75 +257,25 @@ export class RunEngine {
     }
     // The story may have ended, or started again in a new session, meanwhile.
     if (story.record.sessionId !== session || !ACTIVE_STATES.has(story.record.state)) return;
-    const started = Date.parse(story.record.startedAt ?? "") || 0;
-    if (!last || last.createdAt + 1_000 < started) return; // not answered yet: an idle before busy
-    if (last.error) {
-      if (/MessageAbortedError/.test(last.error) && story.cancelRequested) return;
-      await this.finish(run, story, "failed", last.error, "error");
-    } else if (last.completed) {
-      await this.finish(run, story, "completed");
-    }
+    const outcome = outcomeOf(last, story.record.startedAt, story.cancelRequested);
+    if (outcome?.state === "failed")
+      await this.finish(run, story, "failed", outcome.error, outcome.reason);
+    else if (outcome?.state === "completed") await this.finish(run, story, "completed");
   }
 
-  /** Admits every story that may start now, in the schedule's order. */
+  /** Applies what admission decides: starts, waits and cancels, in the schedule's order. */
   private pump(run: LiveRun): void {
-    if (run.record.state !== "running") return;
-    if (run.record.stopped) {
-      for (const story of run.stories.values())
-        if (!story.admitted && !FINAL_STATES.has(story.record.state))
-          void this.finish(run, story, "cancelled", `not started: ${run.record.stopped}`, "budget");
-      return;
-    }
-    const order = [
-      ...run.plan.schedule.order.map((o) => o.story),
-      ...run.record.stories.map((s) => s.key),
-    ].filter((key, i, all) => all.indexOf(key) === i && run.stories.has(key));
-    const busy = () =>
-      [...run.stories.values()].filter((s) => s.admitted && !FINAL_STATES.has(s.record.state))
-        .length;
-    for (const key of order) {
-      const story = run.stories.get(key) as LiveStory;
-      if (story.admitted || FINAL_STATES.has(story.record.state)) continue;
-      const deps = story.planned.dependencies.flatMap((d) =>
-        d.key && run.stories.has(d.key) ? [run.stories.get(d.key) as LiveStory] : [],
-      );
-      const failedDep = deps.find(
-        (d) => FINAL_STATES.has(d.record.state) && d.record.state !== "completed",
-      );
-      if (failedDep) {
-        void this.finish(
-          run,
-          story,
-          "cancelled",
-          `not started: it depends on ${failedDep.record.key}, which ended ${failedDep.record.state}`,
-          "dependency",
-        );
-        continue;
-      }
-      const waitingDep = deps.find((d) => d.record.state !== "completed");
-      if (waitingDep) {
-        this.setState(run, story, "waiting-deps", `waits for ${waitingDep.record.key} to complete`);
-        continue;
-      }
-      const partner = [...(run.partners.get(key) ?? [])]
-        .map((k) => run.stories.get(k) as LiveStory)
-        .find((p) => p.admitted && !FINAL_STATES.has(p.record.state));
-      if (partner) {
-        this.setState(
-          run,
-          story,
-          "waiting-conflict",
-          `waits for ${partner.record.key} (they write the same files)`,
-        );
-        continue;
-      }
-      if (busy() >= run.record.cap) {
+    for (const decision of admissions(run)) {
+      const story = run.stories.get(decision.key) as LiveStory;
+      if (decision.kind === "cancel") {
+        void this.finish(run, story, "cancelled", decision.why, decision.reason);
+      } else if (decision.kind === "wait") {
+        this.setState(run, story, decision.state, decision.why);
+      } else {
+        story.admitted = true;
         this.setState(run, story, "queued", "waits for a free slot");
-        continue;
+        void this.options.limiter(() => this.runStory(run, story));
       }
-      story.admitted = true;
-      this.setState(run, story, "queued", "waits for a free slot");
-      void this.options.limiter(() => this.runStory(run, story));
     }
   }
 
@@ -490,17 +360,9 @@ export class RunEngine {
     story.record.outsideClaims = story.record.wroteFiles.filter((p) => !covered(p, story.planned));
     this.options.guard.forget(key);
     await this.options.locks.releaseAll(key);
-    if (state === "completed") {
-      if (story.record.claimedStatus) {
-        await setStatus(this.sprint, {
-          key,
-          status: this.options.config.completedStatus,
-          onlyIfCurrent: story.record.claimedStatus,
-        }).catch((e) => story.record.errors.push(`sprint file not updated: ${e.message}`));
-      }
-    } else {
-      await this.restoreSprint(story.record);
-    }
+    if (state === "completed")
+      await completeStory(this.sprint, story.record, this.options.config.completedStatus);
+    else await restoreStory(this.sprint, story.record);
     this.save(run);
     await this.notifyStory(run, story);
     story.settled = true;
@@ -550,11 +412,7 @@ export class RunEngine {
   ): boolean {
     if (run.record.state !== "running" || run.record.stopped || !story.admitted) return false;
     if (story.record.attempts >= this.options.config.maxAttempts) return false;
-    return (
-      reason === "stalled" ||
-      reason === "provider" ||
-      (reason === "error" && TRANSIENT_ERROR.test(error ?? ""))
-    );
+    return mayPass(reason, error);
   }
 
   /** Ends the attempt (slot, locks, sessions) and queues the story to start again, fresh. */
@@ -583,14 +441,12 @@ export class RunEngine {
     story.warned.clear();
     // The attempt's slot is held until `ended` resolves: free it, and wait anew.
     const endAttempt = story.done;
-    story.ended = new Promise<void>((resolve) => {
-      story.done = resolve;
-    });
+    Object.assign(story, newAttempt());
     endAttempt();
     this.setState(run, story, "queued", `starts again: attempt ${attempt} ${story.retryWhy}`);
     await this.tellParent(
       run,
-      `Story ${story.record.id} (${key}) ${story.retryWhy}. Starting it again in a fresh session (attempt ${attempt + 1} of ${this.options.config.maxAttempts}).`,
+      retryingNote(story.record, story.retryWhy, attempt + 1, this.options.config.maxAttempts),
     );
     this.pump(run);
   }
@@ -621,74 +477,32 @@ export class RunEngine {
 
   private async notifyStory(run: LiveRun, story: LiveStory): Promise<void> {
     const r = story.record;
-    const spent = r.sessionId && r.usage ? ` (${describeUsage(r.usage)})` : "";
-    const line = `Story ${r.id} (${r.key}) ${r.state}${spent}${r.errors.at(-1) && r.state !== "completed" ? `: ${r.errors.at(-1)}` : ""}`;
     if (this.options.config.notifyOnComplete) {
       const variant =
         r.state === "completed" ? "success" : r.state === "cancelled" ? "warning" : "error";
-      await this.options.host.toast(line, variant).catch((e) => this.log(`toast: ${e}`));
+      await this.options.host.toast(storyEndLine(r), variant).catch((e) => this.log(`toast: ${e}`));
     }
     if (run.record.parentSession) {
-      const outside =
-        r.outsideClaims.length > 0
-          ? `\nWrote outside its predicted files: ${r.outsideClaims.join(", ")}`
-          : "";
       await this.options.host
-        .postMessage(
-          run.record.parentSession,
-          `[athena-parallel ${run.record.id}] ${line}.${outside}`,
-          { wake: false },
-        )
+        .postMessage(run.record.parentSession, storyEndNote(run.record, r), { wake: false })
         .catch((e) => this.log(`note to parent: ${e}`));
     }
   }
 
   private async summarise(run: LiveRun): Promise<void> {
-    const total = run.record.usage ? ` It used ${describeUsage(run.record.usage)}.` : "";
-    const lines = [
-      `[athena-parallel] Run ${run.record.id} ended: ${run.record.state}.${total}`,
-      ...(run.record.stopped ? [`It stopped starting stories: ${run.record.stopped}.`] : []),
-      "",
-    ];
-    for (const s of run.record.stories) {
-      const took =
-        s.startedAt && s.endedAt
-          ? ` in ${Math.round((Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000)}s`
-          : "";
-      const spent = s.sessionId && s.usage ? `, ${describeUsage(s.usage)}` : "";
-      lines.push(
-        `- ${s.id} (${s.key}): ${s.state}${took}${spent}${s.errors.at(-1) && s.state !== "completed" ? ` (${s.errors.at(-1)})` : ""}`,
-      );
-      if (s.outsideClaims.length > 0)
-        lines.push(`  wrote outside its predicted files: ${s.outsideClaims.join(", ")}`);
-    }
-    lines.push("");
-    if (this.options.config.autoRunTests && this.options.runTests) {
-      const result = await this.options
-        .runTests(this.options.config.testCommand)
-        .catch((e) => ({ ok: false, tail: String(e) }));
-      lines.push(
-        `Combined test run (\`${this.options.config.testCommand}\`): ${result.ok ? "PASSED" : "FAILED"}.`,
-        "```",
-        result.tail,
-        "```",
-        "",
-      );
-      lines.push(
-        result.ok
-          ? "Check that the stories integrate well together."
-          : "Fix the failures, then check that the stories integrate.",
-      );
-    } else {
-      lines.push(
-        `Please run the combined tests (\`${this.options.config.testCommand}\`) and check that the stories integrate well together.`,
-      );
-    }
-    lines.push("athena-parallel made no git operation: review, commit and merge are yours.");
-    lines.push("", "```mermaid", runGantt(run.record, Date.now()).trimEnd(), "```");
+    const { config, runTests } = this.options;
+    const result =
+      config.autoRunTests && runTests
+        ? await runTests(config.testCommand).catch((e) => ({ ok: false, tail: String(e) }))
+        : undefined;
+    const text = runSummary(
+      run.record,
+      { command: config.testCommand, ...(result ? { result } : {}) },
+      Date.now(),
+    );
     if (run.record.parentSession) {
       await this.options.host
-        .postMessage(run.record.parentSession, lines.join("\n"), { wake: true })
+        .postMessage(run.record.parentSession, text, { wake: true })
         .catch((e) => this.log(`summary: ${e}`));
     }
   }
@@ -740,10 +554,7 @@ export class RunEngine {
           );
         } else if (quiet !== undefined && story.retrySince === undefined) {
           const why = `stalled: no activity for ${Math.round(quiet / 1000)}s (stallTimeoutSeconds ${this.options.config.stallTimeoutSeconds})`;
-          await this.tellParent(
-            run,
-            `Story ${story.record.id} (${story.record.key}) ${why}: stopping it.`,
-          );
+          await this.tellParent(run, stalledNote(story.record, why));
           await this.abortAndFail(run, story, why, "stalled");
         } else if (state === undefined) {
           await this.checkIdle(run, story);
@@ -781,11 +592,7 @@ export class RunEngine {
     const { run, story } = found;
     story.lastActivity = Date.now();
     const repeated = story.repeats.see(tool, args);
-    if (repeated !== undefined)
-      void this.tellParent(
-        run,
-        `Story ${story.record.id} (${story.record.key}) made the same \`${tool}\` call ${repeated} times in a row: it may be stuck in a loop. Its session goes on; \`/athena-parallel cancel\` stops the run.`,
-      );
+    if (repeated !== undefined) void this.tellParent(run, repeatNote(story.record, tool, repeated));
   }
 
   /** Something happened in a story session (a tool call returned): not stalled. */
@@ -818,22 +625,18 @@ export class RunEngine {
     const budget = this.options.config.budget;
     if (Object.keys(budget).length === 0) return;
     const mine = checkStoryBudget(story.record.usage, budget);
-    const label = `Story ${story.record.id} (${story.record.key})`;
     if (mine.kind === "over") {
       void this.abortAndFail(run, story, `over budget: ${describeVerdict(mine)}`, "budget");
     } else if (this.firstWarning(mine, story.warned)) {
-      void this.tellParent(run, `${label} ${describeVerdict(mine)}: warned at 80%.`);
+      void this.tellParent(run, storyBudgetWarning(story.record, mine));
     }
     const all = checkRunBudget(total.cost, budget);
     if (all.kind === "over" && !run.record.stopped) {
       run.record.stopped = `the run ${describeVerdict(all)}`;
-      void this.tellParent(
-        run,
-        `Run ${run.record.id} ${describeVerdict(all)}: no new story starts; the running ones go on.`,
-      );
+      void this.tellParent(run, runBudgetNote(run.record, all));
       this.pump(run);
     } else if (this.firstWarning(all, run.warned)) {
-      void this.tellParent(run, `Run ${run.record.id} ${describeVerdict(all)}: warned at 80%.`);
+      void this.tellParent(run, runBudgetNote(run.record, all));
     }
   }
 
@@ -895,15 +698,6 @@ export class RunEngine {
     }
   }
 
-  private async restoreSprint(story: StoryRun): Promise<void> {
-    if (!story.claimedStatus || story.previousStatus === story.claimedStatus) return;
-    await setStatus(this.sprint, {
-      key: story.key,
-      status: story.previousStatus,
-      restore: { expectedCurrent: story.claimedStatus },
-    }).catch((e) => story.errors.push(`sprint entry not restored: ${e.message}`));
-  }
-
   private get sprint() {
     return {
       root: this.options.root,
@@ -923,47 +717,5 @@ export class RunEngine {
   }
 }
 
-/** A provider error that passes: overloaded, rate-limited, a 5xx, a dropped connection. */
-const TRANSIENT_ERROR =
-  /\b(5\d\d|429|rate.?limit\w*|overloaded|temporar\w+|unavailable|timed?.?out|ECONN\w+|socket hang up)\b/i;
-
-/** Keeps `waits` in step with a state change: a wait ends, a new one begins. */
-function noteWait(story: StoryRun, next: StoryState, waitingOn?: string): void {
-  const now = new Date().toISOString();
-  const open = story.waits.at(-1);
-  const same = open && open.to === undefined && open.state === next && open.on === waitingOn;
-  if (same) return;
-  if (open && open.to === undefined) open.to = now;
-  if (next === "waiting-lock" || next === "waiting-conflict" || next === "waiting-deps")
-    story.waits.push({ state: next, from: now, ...(waitingOn ? { on: waitingOn } : {}) });
-}
-
 /** How often a story's usage is read from the host when no usage event came in, ms. */
 const USAGE_POLL_MS = 30_000;
-
-/** The session an event is about: its own field, or its message's or part's. */
-function sessionOf(props: Record<string, unknown>): string | undefined {
-  const from = (value: unknown) =>
-    value &&
-    typeof value === "object" &&
-    typeof (value as { sessionID?: unknown }).sessionID === "string"
-      ? (value as { sessionID: string }).sessionID
-      : undefined;
-  return typeof props.sessionID === "string"
-    ? props.sessionID
-    : (from(props.info) ?? from(props.part));
-}
-
-function runUsage(run: LiveRun): Usage {
-  return run.record.stories.reduce((sum, s) => addUsage(sum, s.usage ?? NO_USAGE), NO_USAGE);
-}
-
-/** True when a written path is inside one of the story's predicted write claims. */
-function covered(p: string, story: PlannedStory): boolean {
-  return (
-    story.claims.some(
-      (c) => c.intent === "write" && (c.path === p || (c.kind === "dir" && p.startsWith(c.path))),
-    ) ||
-    (story.file !== undefined && p === story.file)
-  );
-}

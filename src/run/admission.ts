@@ -1,0 +1,85 @@
+/**
+ * Admission: which of a run's stories may start now, in the schedule's order. A story starts
+ * when its dependencies in the run have completed, no conflict partner is running (under
+ * `coordinate`), and a slot of the run's cap is free; one whose dependency ended otherwise is
+ * cancelled; a run whose budget is spent starts nothing more. Pure: the engine applies what
+ * this decides.
+ */
+import type { LiveRun } from "./live.ts";
+import { type EndReason, FINAL_STATES, type StoryState } from "./state.ts";
+
+export type Admission =
+  | { key: string; kind: "start" }
+  | { key: string; kind: "wait"; state: StoryState; why: string }
+  | { key: string; kind: "cancel"; why: string; reason: EndReason };
+
+export function admissions(run: LiveRun): Admission[] {
+  if (run.record.state !== "running") return [];
+  const waiting = [...run.stories.values()].filter(
+    (s) => !s.admitted && !FINAL_STATES.has(s.record.state),
+  );
+  if (run.record.stopped)
+    return waiting.map((s) => ({
+      key: s.record.key,
+      kind: "cancel",
+      why: `not started: ${run.record.stopped}`,
+      reason: "budget",
+    }));
+  const order = [
+    ...run.plan.schedule.order.map((o) => o.story),
+    ...run.record.stories.map((s) => s.key),
+  ].filter((key, i, all) => all.indexOf(key) === i && run.stories.has(key));
+  const running = new Set(
+    [...run.stories.values()]
+      .filter((s) => s.admitted && !FINAL_STATES.has(s.record.state))
+      .map((s) => s.record.key),
+  );
+  const out: Admission[] = [];
+  for (const key of order) {
+    const story = run.stories.get(key);
+    if (!story || story.admitted || FINAL_STATES.has(story.record.state)) continue;
+    const deps = story.planned.dependencies.flatMap((d) => {
+      const dep = d.key ? run.stories.get(d.key) : undefined;
+      return dep ? [dep] : [];
+    });
+    const failed = deps.find(
+      (d) => FINAL_STATES.has(d.record.state) && d.record.state !== "completed",
+    );
+    if (failed) {
+      out.push({
+        key,
+        kind: "cancel",
+        why: `not started: it depends on ${failed.record.key}, which ended ${failed.record.state}`,
+        reason: "dependency",
+      });
+      continue;
+    }
+    const pending = deps.find((d) => d.record.state !== "completed");
+    if (pending) {
+      out.push({
+        key,
+        kind: "wait",
+        state: "waiting-deps",
+        why: `waits for ${pending.record.key} to complete`,
+      });
+      continue;
+    }
+    const partner = [...(run.partners.get(key) ?? [])].find((k) => running.has(k));
+    if (partner) {
+      out.push({
+        key,
+        kind: "wait",
+        state: "waiting-conflict",
+        why: `waits for ${partner} (they write the same files)`,
+      });
+      continue;
+    }
+    if (running.size >= run.record.cap) {
+      out.push({ key, kind: "wait", state: "queued", why: "waits for a free slot" });
+      continue;
+    }
+    running.add(key);
+    out.push({ key, kind: "start" });
+  }
+  return out;
+}

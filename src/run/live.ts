@@ -1,0 +1,137 @@
+/**
+ * A run while this process drives it: the record that goes to disk, and beside it what only
+ * the live engine needs (sessions, clocks, promises that resolve as stories end). The
+ * engine's helpers (admission, completion, notes, accounting) read these shapes.
+ */
+import type { Plan, PlannedStory } from "../plan/types.ts";
+import type { TodoItem } from "./host.ts";
+import type { RunRecord, StoryRun, StoryState } from "./state.ts";
+import { addUsage, NO_USAGE, type Usage } from "./usage.ts";
+import { RepeatWatch } from "./watchdog.ts";
+
+export interface LiveStory {
+  record: StoryRun;
+  /** True once everything its end entails (locks, sprint file, notes) is done. */
+  settled: boolean;
+  planned: PlannedStory;
+  /** Given a slot (it stays admitted until it ends, or until it is retried). */
+  admitted: boolean;
+  sawBusy: boolean;
+  retrySince?: number;
+  cancelRequested: boolean;
+  todos: TodoItem[];
+  sessions: Set<string>;
+  /** Resolves `ended`: the attempt is over and its slot is free. */
+  done: () => void;
+  ended: Promise<void>;
+  /** When its sessions last showed activity (a message, a part, a tool call), ms. */
+  lastActivity: number;
+  /** When a message's usage last came in as an event, ms (0: never). */
+  usageEventAt: number;
+  /** Budget limits the parent was already warned about. */
+  warned: Set<string>;
+  repeats: RepeatWatch;
+  /** Set when an earlier attempt failed and the story starts again: what happened. */
+  retryWhy?: string;
+}
+
+export interface LiveRun {
+  record: RunRecord;
+  plan: Plan;
+  stories: Map<string, LiveStory>;
+  /** File-conflict partners (coordinate keeps them apart). */
+  partners: Map<string, Set<string>>;
+  ended: Promise<RunRecord>;
+  resolveEnded: (run: RunRecord) => void;
+  summarised: boolean;
+  warned: Set<string>;
+  /** The record changed without being saved (usage): saved at the next poll. */
+  dirty: boolean;
+}
+
+/** The live side of a new run: its stories waiting, their conflict partners known. */
+export function liveRun(
+  record: RunRecord,
+  plan: Plan,
+  retryWhy: ReadonlyMap<string, string> = new Map(),
+): LiveRun {
+  let resolveEnded: (run: RunRecord) => void = () => {};
+  const ended = new Promise<RunRecord>((resolve) => {
+    resolveEnded = resolve;
+  });
+  const run: LiveRun = {
+    record,
+    plan,
+    stories: new Map(),
+    partners: new Map(),
+    ended,
+    resolveEnded,
+    summarised: false,
+    warned: new Set(),
+    dirty: false,
+  };
+  for (const story of record.stories) {
+    const planned = plan.stories.find((s) => s.key === story.key) as PlannedStory;
+    const why = retryWhy.get(story.key);
+    run.stories.set(story.key, {
+      record: story,
+      planned,
+      settled: false,
+      admitted: false,
+      sawBusy: false,
+      cancelRequested: false,
+      todos: [],
+      sessions: new Set(),
+      ...newAttempt(),
+      lastActivity: Date.now(),
+      usageEventAt: 0,
+      warned: new Set(),
+      repeats: new RepeatWatch(),
+      ...(why ? { retryWhy: why } : {}),
+    });
+  }
+  if (record.strategy === "coordinate") {
+    for (const c of plan.conflicts) {
+      if (!c.blocking || !c.stories.every((k) => run.stories.has(k))) continue;
+      const [a, b] = c.stories;
+      run.partners.set(a, (run.partners.get(a) ?? new Set()).add(b));
+      run.partners.set(b, (run.partners.get(b) ?? new Set()).add(a));
+    }
+  }
+  return run;
+}
+
+/** A fresh `ended` promise and the function that resolves it: one per attempt. */
+export function newAttempt(): { ended: Promise<void>; done: () => void } {
+  let done: () => void = () => {};
+  const ended = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  return { ended, done };
+}
+
+/** The stories' usage summed. */
+export function runUsage(run: LiveRun): Usage {
+  return run.record.stories.reduce((sum, s) => addUsage(sum, s.usage ?? NO_USAGE), NO_USAGE);
+}
+
+/** Keeps `waits` in step with a state change: a wait ends, a new one begins. */
+export function noteWait(story: StoryRun, next: StoryState, waitingOn?: string): void {
+  const now = new Date().toISOString();
+  const open = story.waits.at(-1);
+  const same = open && open.to === undefined && open.state === next && open.on === waitingOn;
+  if (same) return;
+  if (open && open.to === undefined) open.to = now;
+  if (next === "waiting-lock" || next === "waiting-conflict" || next === "waiting-deps")
+    story.waits.push({ state: next, from: now, ...(waitingOn ? { on: waitingOn } : {}) });
+}
+
+/** True when a written path is inside one of the story's predicted write claims. */
+export function covered(p: string, story: PlannedStory): boolean {
+  return (
+    story.claims.some(
+      (c) => c.intent === "write" && (c.path === p || (c.kind === "dir" && p.startsWith(c.path))),
+    ) ||
+    (story.file !== undefined && p === story.file)
+  );
+}

@@ -1,0 +1,99 @@
+/**
+ * What a run tells people, in words: the line each ending story gets (a toast, a quiet note in
+ * the parent session), the summary that wakes the parent at the end, and the notes of the
+ * watchdog, the budgets and the retries. Pure text; the engine sends it.
+ */
+
+import type { RunRecord, StoryRun } from "./state.ts";
+import { runGantt } from "./timeline.ts";
+import type { BudgetVerdict } from "./usage.ts";
+import { describeUsage, describeVerdict } from "./usage.ts";
+
+/** `Story 1.2 (1-2-b) failed (9.0k tokens, $0.03): APIError ...` */
+export function storyEndLine(r: StoryRun): string {
+  const spent = r.sessionId && r.usage ? ` (${describeUsage(r.usage)})` : "";
+  const why = r.errors.at(-1) && r.state !== "completed" ? `: ${r.errors.at(-1)}` : "";
+  return `Story ${label(r)} ${r.state}${spent}${why}`;
+}
+
+/** The quiet note in the parent session when a story ends. */
+export function storyEndNote(run: RunRecord, r: StoryRun): string {
+  const outside =
+    r.outsideClaims.length > 0
+      ? `\nWrote outside its predicted files: ${r.outsideClaims.join(", ")}`
+      : "";
+  return `[athena-parallel ${run.id}] ${storyEndLine(r)}.${outside}`;
+}
+
+export interface TestRun {
+  command: string;
+  /** The combined test run's result, with `autoRunTests`; undefined: ask for one. */
+  result?: { ok: boolean; tail: string };
+}
+
+/** The summary that wakes the parent when every story has ended. */
+export function runSummary(run: RunRecord, tests: TestRun, now: number): string {
+  const total = run.usage ? ` It used ${describeUsage(run.usage)}.` : "";
+  const lines = [
+    `[athena-parallel] Run ${run.id} ended: ${run.state}.${total}`,
+    ...(run.stopped ? [`It stopped starting stories: ${run.stopped}.`] : []),
+    "",
+  ];
+  for (const s of run.stories) {
+    const took =
+      s.startedAt && s.endedAt
+        ? ` in ${Math.round((Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000)}s`
+        : "";
+    const spent = s.sessionId && s.usage ? `, ${describeUsage(s.usage)}` : "";
+    const why = s.errors.at(-1) && s.state !== "completed" ? ` (${s.errors.at(-1)})` : "";
+    lines.push(`- ${s.id} (${s.key}): ${s.state}${took}${spent}${why}`);
+    if (s.outsideClaims.length > 0)
+      lines.push(`  wrote outside its predicted files: ${s.outsideClaims.join(", ")}`);
+  }
+  lines.push("");
+  if (tests.result) {
+    lines.push(
+      `Combined test run (\`${tests.command}\`): ${tests.result.ok ? "PASSED" : "FAILED"}.`,
+      "```",
+      tests.result.tail,
+      "```",
+      "",
+      tests.result.ok
+        ? "Check that the stories integrate well together."
+        : "Fix the failures, then check that the stories integrate.",
+    );
+  } else {
+    lines.push(
+      `Please run the combined tests (\`${tests.command}\`) and check that the stories integrate well together.`,
+    );
+  }
+  lines.push("athena-parallel made no git operation: review, commit and merge are yours.");
+  lines.push("", "```mermaid", runGantt(run, now).trimEnd(), "```");
+  return lines.join("\n");
+}
+
+export function stalledNote(r: StoryRun, why: string): string {
+  return `Story ${label(r)} ${why}: stopping it.`;
+}
+
+export function repeatNote(r: StoryRun, tool: string, times: number): string {
+  return `Story ${label(r)} made the same \`${tool}\` call ${times} times in a row: it may be stuck in a loop. Its session goes on; \`/athena-parallel cancel\` stops the run.`;
+}
+
+export function retryingNote(r: StoryRun, why: string, next: number, of: number): string {
+  return `Story ${label(r)} ${why}. Starting it again in a fresh session (attempt ${next} of ${of}).`;
+}
+
+export function storyBudgetWarning(r: StoryRun, v: Extract<BudgetVerdict, { kind: "warn" }>) {
+  return `Story ${label(r)} ${describeVerdict(v)}: warned at 80%.`;
+}
+
+export function runBudgetNote(run: RunRecord, v: Exclude<BudgetVerdict, { kind: "ok" }>) {
+  return v.kind === "over"
+    ? `Run ${run.id} ${describeVerdict(v)}: no new story starts; the running ones go on.`
+    : `Run ${run.id} ${describeVerdict(v)}: warned at 80%.`;
+}
+
+function label(r: StoryRun): string {
+  return `${r.id} (${r.key})`;
+}
