@@ -250,8 +250,13 @@ describe("timelines and watching from the command line", () => {
     expect(ganttProblems(out)).toEqual([]);
     expect(out).toContain("(10 min per task assumed, no history yet)");
     expect((await run(["plan", "--gantt", "--json"], dir)).err).toContain(
-      "--json, --mermaid and --gantt cannot be used together",
+      "--json cannot be used with --mermaid or --gantt",
     );
+    const both = await run(
+      ["plan", "1.1", "1.2", "1.3", "--mermaid", "--gantt", "--dir", dir],
+      "/",
+    );
+    expect(ganttProblems(both.out)).toEqual([]);
     for (const command of ["accuracy", "status", "locks", "mark"])
       expect(await run([command, "--help"], dir)).toMatchObject({ code: 0, out: HELP });
   });

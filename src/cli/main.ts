@@ -44,8 +44,9 @@ plan
   --dir DIR     the project root (default: .)
   --json        the plan as JSON (stable shape, see the README)
   --mermaid     a Mermaid graph of stories, conflicts and dependencies
-  --gantt       a Mermaid gantt chart of the schedule, with durations estimated from the
-                project's history (.athena/history.jsonl; 10 min per task without one)
+  --gantt       a Mermaid gantt chart of the schedule (also with --mermaid), durations
+                estimated from the history log (.athena/history.jsonl; 10 min per task
+                without one)
   --cap N       concurrency cap for this plan (default: maxConcurrentStories, 3)
   --no-cache    do not use or fill the parse cache in .athena/cache
 
@@ -168,8 +169,9 @@ function planCommand(args: string[], io: CliIo): number {
     io.out(HELP);
     return 0;
   }
-  if ([values.json, values.mermaid, values.gantt].filter(Boolean).length > 1)
-    throw new InputError("--json, --mermaid and --gantt cannot be used together");
+  // `--mermaid --gantt` is the gantt chart (one diagram per output, so it can be piped).
+  if (values.json && (values.mermaid || values.gantt))
+    throw new InputError("--json cannot be used with --mermaid or --gantt");
   const cap = values.cap === undefined ? undefined : Number(values.cap);
   if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1 && cap <= 16)) {
     throw new InputError(`--cap expects a whole number from 1 to 16, got "${values.cap}"`);
@@ -189,10 +191,10 @@ function planCommand(args: string[], io: CliIo): number {
   io.out(
     values.json
       ? renderJson(plan)
-      : values.mermaid
-        ? renderMermaid(plan)
-        : values.gantt
-          ? gantt()
+      : values.gantt
+        ? gantt()
+        : values.mermaid
+          ? renderMermaid(plan)
           : renderMarkdown(plan),
   );
   const inBatch = new Set(plan.stories.filter((s) => s.role === "in-batch").map((s) => s.key));
