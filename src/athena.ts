@@ -24,6 +24,7 @@ import {
   writtenPaths,
 } from "./run/guard.ts";
 import type { Host } from "./run/host.ts";
+import { DEFAULT_JOURNAL_LIMITS, Journal } from "./run/journal.ts";
 import { FileLocks } from "./run/locks.ts";
 import { type RecoveryReport, recoverRuns } from "./run/recover.ts";
 import { commandMatcher, shellEffects, shellParser } from "./run/shell.ts";
@@ -72,6 +73,19 @@ export function createAthena(options: AthenaOptions): Athena {
     files = undefined; // not a BMAD project (yet): the tool says so when called
   }
   const isShared = bmadArtefactTest(files);
+  const journal = new Journal(root, {
+    maxBytes: parallel.journalMaxMegabytes * 1024 * 1024,
+    maxFileBytes: DEFAULT_JOURNAL_LIMITS.maxFileBytes,
+  });
+  /** Before a story's write (its locks held): the journal keeps what the files were. */
+  const journalBefore = (holder: { run: string; story: string }, paths: string[]) => {
+    try {
+      const kept = paths.filter((p) => p !== files?.sprintStatus);
+      if (kept.length > 0) journal.beforeChange(holder.run, holder.story, kept);
+    } catch (error) {
+      log(`journal: ${errorLine(error)}`);
+    }
+  };
 
   const locks = new FileLocks({
     root,
@@ -98,6 +112,7 @@ export function createAthena(options: AthenaOptions): Athena {
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     runTests: (command) => runTests(command, root),
     log,
+    journal,
   });
   const liveEngine = engine;
 
@@ -170,10 +185,13 @@ export function createAthena(options: AthenaOptions): Athena {
         // A package install runs alone: its lock first, held until the command has run.
         if (shell.exclusive) await guard.beforeWrite(holder, [EXCLUSIVE_COMMANDS_LOCK]);
         await guard.beforeWrite(holder, shell.writes);
+        journalBefore(holder, shell.writes);
         return;
       }
       if (!WRITE_TOOLS.has(input.tool)) return;
-      await guard.beforeWrite(holder, writtenPaths(input.tool, output.args, root));
+      const paths = writtenPaths(input.tool, output.args, root);
+      await guard.beforeWrite(holder, paths);
+      journalBefore(holder, paths);
     },
     "tool.execute.after": async (input, output) => {
       const story = liveEngine.storyOf(input.sessionID);
@@ -209,6 +227,7 @@ export function createAthena(options: AthenaOptions): Athena {
         root,
         host: options.host,
         locks,
+        journal,
         ...(files ? { sprint: { root, sprintFile: files.sprintStatus } } : {}),
       });
       for (const d of damaged) log(`a damaged run record was set aside: ${d}`);

@@ -13,13 +13,16 @@ import { parseSprintStatus } from "../bmad/sprint-status.ts";
 import { setStatus } from "../bmad/sprint-writer.ts";
 import { loadConfig } from "../config/load.ts";
 import { renderAccuracy } from "../plan/accuracy.ts";
+import { normaliseRepoPath } from "../plan/claims.ts";
 import { plannedGantt } from "../plan/gantt.ts";
 import { renderJson, renderMarkdown, renderMermaid } from "../plan/render.ts";
 import { accuracyOfProject, planProject } from "../plan-project.ts";
 import { taskTimeFromHistory, timelinePace } from "../run/estimate.ts";
 import { readHistory } from "../run/history-log.ts";
+import { Journal } from "../run/journal.ts";
 import { FileLocks } from "../run/locks.ts";
-import { loadRuns, type RunRecord } from "../run/state.ts";
+import { fileVersions, findStoryJournal, revertStory, storyDiff } from "../run/review.ts";
+import { loadRuns, RUN_ID, type RunRecord } from "../run/state.ts";
 import { runGantt } from "../run/timeline.ts";
 import { describeUsage } from "../run/usage.ts";
 import { errorLine, InputError } from "../util/errors.ts";
@@ -33,6 +36,9 @@ Usage:
   athena-parallel mark <story> <status> [--dir DIR]
   athena-parallel locks [--dir DIR] [--json] [--release-stale]
   athena-parallel status [--dir DIR] [--json | --watch]
+  athena-parallel diff <story> [--run ID] [--dir DIR]
+  athena-parallel revert <story> [--run ID] [--dir DIR]
+  athena-parallel versions <file> [--dir DIR]
   athena-parallel help (or any command with --help)
 
 plan
@@ -79,6 +85,14 @@ status
   --watch       redraws the running runs every second until they end, then prints them
                 with a Mermaid gantt chart of what happened
 
+diff, revert, versions
+  Read the change journal (.athena/journal): for every file a story changed, the version
+  before its first change and at its end. diff prints a unified diff of one story's changes
+  (in its latest run, or --run ID), although all stories share one working tree. revert puts
+  that story's files back as they were before it, only when each is still as the story left
+  it: otherwise nothing is written and it names the file and who changed it since (exit 1).
+  versions lists the journal's versions of one file and the story that made each.
+
 Exit status: plan: 0 no blocking file conflict, 1 blocking file conflicts found (a story
 that cannot be read is reported in the plan and does not change this); every command: 2 bad
 input (no sprint file, an unknown story id, a bad athena.json); 3 an unexpected error (one
@@ -115,6 +129,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return locksCommand(rest, io);
       case "status":
         return await statusCommand(rest, io);
+      case "diff":
+      case "revert":
+      case "versions":
+        return journalCommand(command, rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -339,6 +357,52 @@ async function statusCommand(args: string[], io: CliIo): Promise<number> {
   const runs = read();
   if (runs.length === 0) io.out("no runs\n");
   for (const run of runs) io.out(renderRun(run));
+  return 0;
+}
+
+/** `diff`, `revert` and `versions`: the change journal, read (and for revert, applied). */
+function journalCommand(
+  command: "diff" | "revert" | "versions",
+  args: string[],
+  io: CliIo,
+): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...DIR_OPTION, run: { type: "string" } },
+  });
+  const [target, ...extra] = positionals;
+  const usage = command === "versions" ? "versions <file>" : `${command} <story> [--run ID]`;
+  if (!target || extra.length > 0)
+    throw new InputError(`usage: athena-parallel ${usage} [--dir DIR]`);
+  const root = path.resolve(io.cwd, values.dir);
+  const journal = new Journal(root);
+  if (command === "versions") {
+    // A relative path is the project's (it is what the journal and the stories name).
+    const normal = normaliseRepoPath(path.resolve(root, target), root);
+    if (!normal.inside) throw new InputError(`${target} is not a file of the project ${root}`);
+    io.out(fileVersions(journal, normal.path, root));
+    return 0;
+  }
+  if (values.run !== undefined && !RUN_ID.test(values.run))
+    throw new InputError(
+      `--run expects a run id such as run-20261201-093000-a1b2c3, not "${values.run}"`,
+    );
+  const record = findStoryJournal(journal, target, values.run);
+  if (command === "diff") {
+    io.out(storyDiff(journal, record, root));
+    return 0;
+  }
+  const result = revertStory(journal, record, root);
+  if (result.refused.length > 0) {
+    io.err(
+      `athena-parallel: not reverted, nothing written: ${result.refused.map((r) => `${r.path}: ${r.why}`).join("; ")}\n`,
+    );
+    return 1;
+  }
+  io.out(
+    `Reverted story ${record.story} (run ${record.run}): ${result.restored.join(", ")} put back as they were before it.\n`,
+  );
   return 0;
 }
 

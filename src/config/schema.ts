@@ -200,6 +200,14 @@ export const ParallelConfig = z
       .describe(
         "Attempts per story: a story that failed for a passing reason (it stalled, or the provider kept failing or was overloaded) starts again in a fresh session, told that its earlier changes are in the tree. 1 means no retry.",
       ),
+    journalMaxMegabytes: z
+      .number()
+      .min(1)
+      .max(1024 * 1024)
+      .default(512)
+      .describe(
+        "The most the change journal (.athena/journal: each file a story changes, before and after) may take; past it, new versions are not kept and diff and revert say so.",
+      ),
     budget: Budget.default({}).describe(
       "Spending limits, from the tokens and cost the host reports per message (all optional). A story over its limit is stopped and marked failed (reason `budget`); a run over `maxCostPerRun` starts no new story. The parent is warned at 80%.",
     ),

@@ -19,6 +19,7 @@ import { isAbort, mayPass, outcomeOf, sessionOf } from "./completion.ts";
 import type { WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
 import { describeHostError, type Host, type TodoItem } from "./host.ts";
+import type { Journal } from "./journal.ts";
 import {
   covered,
   type LiveRun,
@@ -79,6 +80,8 @@ export interface EngineOptions {
   runTests?: (command: string) => Promise<{ ok: boolean; tail: string }>;
   /** Where problems that have no story to land on are reported (never thrown). */
   log?: (message: string) => void;
+  /** The change journal: a story's record is closed when it ends. */
+  journal?: Journal;
 }
 
 export interface ExecuteOptions {
@@ -358,6 +361,7 @@ export class RunEngine {
     // Every attempt's writes: a retried story's earlier changes are its own too.
     story.record.wroteFiles = [...new Set([...story.record.wroteFiles, ...wrote])].sort();
     story.record.outsideClaims = story.record.wroteFiles.filter((p) => !covered(p, story.planned));
+    this.closeJournal(run, key);
     this.options.guard.forget(key);
     await this.options.locks.releaseAll(key);
     if (state === "completed")
@@ -449,6 +453,15 @@ export class RunEngine {
       retryingNote(story.record, story.retryWhy, attempt + 1, this.options.config.maxAttempts),
     );
     this.pump(run);
+  }
+
+  /** Keeps each changed file's version at the story's end (never fails the story). */
+  private closeJournal(run: LiveRun, key: string): void {
+    try {
+      this.options.journal?.close(run.record.id, key);
+    } catch (error) {
+      this.log(`journal of ${key}: ${error}`);
+    }
   }
 
   private async finishRunIfDone(run: LiveRun): Promise<void> {

@@ -7,6 +7,7 @@
 import { hostname } from "node:os";
 import { type StatusChangeResult, setStatus, type WriterOptions } from "../bmad/sprint-writer.ts";
 import type { HostSessions } from "./host.ts";
+import type { Journal } from "./journal.ts";
 import { type FileLocks, processAlive } from "./locks.ts";
 import { ACTIVE_STATES, FINAL_STATES, loadRuns, type RunRecord, saveRun } from "./state.ts";
 
@@ -16,6 +17,8 @@ export interface RecoveryDeps {
   locks: FileLocks;
   /** Where sprint-status.yaml is; without it, sprint entries are left as they are. */
   sprint?: WriterOptions;
+  /** The change journal: an interrupted story's record is closed with the files as they are. */
+  journal?: Journal;
 }
 
 export interface RecoveryReport {
@@ -79,6 +82,7 @@ export async function recoverRuns(
         updatedAt: new Date().toISOString(),
       });
       report.locksReleased.push(...deps.locks.removeLeftBy(run.id, story.key));
+      deps.journal?.close(run.id, story.key);
       if (deps.sprint && story.claimedStatus && story.previousStatus !== story.claimedStatus) {
         try {
           const restored = await setStatus(deps.sprint, {

@@ -13,6 +13,7 @@ import type { RunEngine } from "../run/engine.ts";
 import { taskTimeFromHistory, timelinePace } from "../run/estimate.ts";
 import { readHistory } from "../run/history-log.ts";
 import type { Host } from "../run/host.ts";
+import { Journal } from "../run/journal.ts";
 import type { FileLocks } from "../run/locks.ts";
 import {
   describeRemaining,
@@ -20,7 +21,8 @@ import {
   renderProgress,
   runProgress,
 } from "../run/progress.ts";
-import { loadRuns, type RunRecord } from "../run/state.ts";
+import { findStoryJournal, revertStory, storyDiff } from "../run/review.ts";
+import { loadRuns, RUN_ID, type RunRecord } from "../run/state.ts";
 import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.ts";
 import { runGantt } from "../run/timeline.ts";
 import { InputError } from "../util/errors.ts";
@@ -34,6 +36,8 @@ export const DESCRIPTION = `Run BMAD stories in parallel, each in its own backgr
 - action "execute": marks the stories in-progress and starts them as child sessions under the cap; returns at once with a run id (waitForCompletion: true waits for the end).
 - action "status": per story its state, elapsed time, progress, locks, what it waits on, and an estimated completion.
 - action "cancel": stops a run (runId, or the only running one) and puts the sprint entries back.
+- action "diff": a unified diff of what one story (storyIds[0]) changed, in its latest run or runId, from the change journal.
+- action "revert": puts that story's files back as they were before it, only if nobody changed them since (else refuses, naming the file and who changed it).
 - action "retry": starts again the failed, cancelled or interrupted stories of an ended run (runId, or the latest; storyIds to pick some), with that run's cap and strategy; each story's session is told its earlier changes are in the tree.
 Or pass "command" with the text of /athena-parallel's arguments.`;
 
@@ -41,7 +45,7 @@ export const COMMAND_DESCRIPTION =
   "Plan or run BMAD stories in parallel (2.1 2.2 [--dry-run] | status | cancel)";
 
 export const COMMAND_TEMPLATE = `Call the \`athena_parallel\` tool exactly once with \`{ "command": "$ARGUMENTS" }\` and then show its output to the user as it is, without adding anything.
-Arguments: story ids such as \`2.1 2.2\` (none: the best batch of ready-for-dev stories), \`--dry-run\` to plan only, \`--cap N\`, \`--strategy prevent|coordinate|manual\`, \`--wait\`; or \`status [run-id]\`; or \`cancel [run-id]\`; or \`retry [ids] [--run run-id] [--wait]\`.`;
+Arguments: story ids such as \`2.1 2.2\` (none: the best batch of ready-for-dev stories), \`--dry-run\` to plan only, \`--cap N\`, \`--strategy prevent|coordinate|manual\`, \`--wait\`; or \`status [run-id]\`; or \`cancel [run-id]\`; or \`retry [ids] [--run run-id] [--wait]\`; or \`diff <story> [--run run-id]\`; or \`revert <story> [--run run-id]\`.`;
 
 export interface ToolDeps {
   pluginOptions?: Record<string, unknown>;
@@ -69,7 +73,7 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
     description: DESCRIPTION,
     args: {
       action: z
-        .enum(["dryRun", "execute", "status", "cancel", "retry"])
+        .enum(["dryRun", "execute", "status", "cancel", "retry", "diff", "revert"])
         .optional()
         .describe("What to do (or give `command`)."),
       command: z
@@ -125,9 +129,12 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
             return await cancel(deps, context.directory, args);
           case "retry":
             return await retry(deps, context.directory, args, context.sessionID, context.abort);
+          case "diff":
+          case "revert":
+            return review(args.action, context.directory, args);
           default:
             return refusal(
-              'say what to do: action "dryRun", "execute", "status", "cancel" or "retry" (or pass "command").',
+              'say what to do: action "dryRun", "execute", "status", "cancel", "retry", "diff" or "revert" (or pass "command").',
             );
         }
       } catch (error) {
@@ -183,6 +190,33 @@ ${timeline}\`\`\`
 }
 
 const NOT_STARTABLE = new Set(["review", "done", "completed"]);
+
+/** `diff` and `revert`: one story's changes, from the change journal. */
+function review(action: "diff" | "revert", directory: string, args: Args): ToolResult {
+  const story = args.storyIds?.[0];
+  if (!story || (args.storyIds?.length ?? 0) > 1)
+    return refusal(`${action} takes one story id (storyIds: ["2.1"]).`);
+  if (args.runId !== undefined && !RUN_ID.test(args.runId))
+    return refusal(`"${args.runId}" is not a run id (run-YYYYMMDD-HHMMSS-xxxxxx).`);
+  const journal = new Journal(directory);
+  const record = findStoryJournal(journal, story, args.runId);
+  if (action === "diff")
+    return {
+      title: `athena-parallel diff: ${record.story} (${record.files.length} files)`,
+      output: storyDiff(journal, record, directory),
+      metadata: { journal: record },
+    };
+  const result = revertStory(journal, record, directory);
+  if (result.refused.length > 0)
+    return refusal(
+      `not reverted, nothing written: ${result.refused.map((r) => `\`${r.path}\`: ${r.why}`).join("; ")}.`,
+    );
+  return {
+    title: `athena-parallel revert: ${record.story}`,
+    output: `Reverted story ${record.story} (run ${record.run}): ${result.restored.map((p) => `\`${p}\``).join(", ")} put back as they were before it. Its sprint entry is unchanged.`,
+    metadata: { restored: result.restored },
+  };
+}
 
 /** States a story can be retried from. */
 const RETRYABLE = new Set(["failed", "cancelled", "interrupted"]);

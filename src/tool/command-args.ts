@@ -1,11 +1,12 @@
 /**
  * `/athena-parallel` arguments, parsed here rather than by the model, so the slash command
  * does exactly what it says: `2.1 2.2 --dry-run`, `status [run]`, `cancel [run]`,
- * `retry [ids] [--run ID] [--wait]`, `2.1 2.2 [--cap N] [--strategy S] [--wait]`.
+ * `retry [ids] [--run ID] [--wait]`, `diff <story> [--run ID]`, `revert <story> [--run ID]`,
+ * `2.1 2.2 [--cap N] [--strategy S] [--wait]`.
  */
 import { InputError } from "../util/errors.ts";
 
-export type Action = "dryRun" | "execute" | "status" | "cancel" | "retry";
+export type Action = "dryRun" | "execute" | "status" | "cancel" | "retry" | "diff" | "revert";
 
 export interface ParsedCommand {
   action: Action;
@@ -24,8 +25,8 @@ export function parseCommandArgs(text: string): ParsedCommand {
     return { action: first, storyIds: [], ...(runId ? { runId } : {}) };
   }
   const parsed: ParsedCommand = { action: "execute", storyIds: [] };
-  if (first === "retry") {
-    parsed.action = "retry";
+  if (first === "retry" || first === "diff" || first === "revert") {
+    parsed.action = first;
     words.shift();
   }
   for (let i = 0; i < words.length; i++) {
@@ -38,7 +39,8 @@ export function parseCommandArgs(text: string): ParsedCommand {
     if (word === "--dry-run" || word === "--dryrun" || word === "dry-run" || word === "plan")
       parsed.action = "dryRun";
     else if (word === "--wait") parsed.waitForCompletion = true;
-    else if (word === "--run" && parsed.action === "retry") parsed.runId = value();
+    else if (word === "--run" && parsed.action !== "execute" && parsed.action !== "dryRun")
+      parsed.runId = value();
     else if (word === "--cap") {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1 || n > 16)

@@ -1,0 +1,213 @@
+/**
+ * Reviewing one story's changes from the journal, although every story wrote to the same
+ * working tree: its unified diff, putting its files back (only when nobody changed them after
+ * it), and the versions of one file. Used by the CLI (`diff`, `revert`, `versions`) and the
+ * tool's `diff` and `revert` actions, with the same output.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { createTwoFilesPatch } from "diff";
+import { normaliseRepoPath } from "../plan/claims.ts";
+import { InputError } from "../util/errors.ts";
+import type { Journal, JournalEntry, StoryJournal } from "./journal.ts";
+
+/**
+ * The journal record of a story: in `run` when given, else in the latest run that changed it.
+ * The story is named by key, or by its number (`1.2`, `1-2`) when that names one key.
+ */
+export function findStoryJournal(journal: Journal, typed: string, run?: string): StoryJournal {
+  const records = journal.all().filter((r) => run === undefined || r.run === run);
+  const keys = [...new Set(records.map((r) => r.story))];
+  const prefix = `${typed.replace(/\./g, "-")}-`;
+  const matching = keys.includes(typed) ? [typed] : keys.filter((k) => k.startsWith(prefix));
+  if (matching.length !== 1) {
+    const where = run ? `run ${run}` : "the journal";
+    throw new InputError(
+      matching.length === 0
+        ? `no changes of story "${typed}" in ${where} (stories there: ${keys.slice(0, 10).join(", ") || "none"})`
+        : `"${typed}" names several stories in ${where}: ${matching.join(", ")}`,
+    );
+  }
+  const found = records.filter((r) => r.story === matching[0]).at(-1);
+  if (!found) throw new InputError(`no changes of story "${typed}"`);
+  return found;
+}
+
+/** A unified diff of what the story changed: before its first change -> at its end (or now). */
+export function storyDiff(journal: Journal, record: StoryJournal, root: string): string {
+  const out = [
+    `# Story ${record.story}, run ${record.run}: ${record.files.length} file${record.files.length === 1 ? "" : "s"} changed${record.revertedAt ? ` (reverted ${record.revertedAt})` : ""}`,
+    "",
+  ];
+  for (const entry of record.files) {
+    const before = versionText(journal, entry.before);
+    const open = entry.after === undefined;
+    const after = open ? currentText(root, entry.path) : versionText(journal, entry.after ?? null);
+    const note = open ? " (the story has not ended: compared with the file now)" : "";
+    if (before === NOT_KEPT || after === NOT_KEPT) {
+      out.push(
+        `--- ${entry.path}: not kept in the journal (${entry.skipped ?? "missing"})${note}`,
+        "",
+      );
+      continue;
+    }
+    if (isBinary(before) || isBinary(after)) {
+      out.push(`Binary file ${entry.path} changed${note}`, "");
+      continue;
+    }
+    if (before === after) {
+      out.push(`--- ${entry.path}: changed and changed back${note}`, "");
+      continue;
+    }
+    out.push(
+      createTwoFilesPatch(
+        entry.before === null ? "/dev/null" : `a/${entry.path}`,
+        open || entry.after !== null ? `b/${entry.path}` : "/dev/null",
+        before ?? "",
+        after ?? "",
+        undefined,
+        undefined,
+        { context: 3 },
+      )
+        .split("\n")
+        .slice(1) // the "Index:"-less header starts with a line of `=`
+        .join("\n")
+        .trimEnd() + note,
+      "",
+    );
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
+export interface RevertResult {
+  restored: string[];
+  /** Files it could not put back, and why; nothing was written when there is one. */
+  refused: Array<{ path: string; why: string }>;
+}
+
+/**
+ * Puts back the story's files as they were before its first change, only when each one is
+ * still as the story left it. All or nothing: one file changed since refuses the whole revert,
+ * naming the file and who changed it.
+ */
+export function revertStory(journal: Journal, record: StoryJournal, root: string): RevertResult {
+  const refused: RevertResult["refused"] = [];
+  if (record.revertedAt)
+    return {
+      restored: [],
+      refused: [{ path: "*", why: `already reverted at ${record.revertedAt}` }],
+    };
+  const plan: Array<{ path: string; content: Buffer | null }> = [];
+  for (const entry of record.files) {
+    if (!normaliseRepoPath(path.join(root, entry.path), root).inside) {
+      refused.push({ path: entry.path, why: "it is outside the project" });
+      continue;
+    }
+    if (entry.after === undefined) {
+      refused.push({ path: entry.path, why: "the story has not ended" });
+      continue;
+    }
+    const now = hashOf(root, entry.path);
+    if (now !== entry.after) {
+      refused.push({ path: entry.path, why: changedSince(journal, record, entry) });
+      continue;
+    }
+    const content = entry.before === null ? null : journal.content(entry.before);
+    if (content === undefined) {
+      refused.push({
+        path: entry.path,
+        why: `its earlier version was not kept (${entry.skipped ?? "missing from the journal"})`,
+      });
+      continue;
+    }
+    plan.push({ path: entry.path, content });
+  }
+  if (refused.length > 0) return { restored: [], refused };
+  for (const step of plan) {
+    const file = path.join(root, step.path);
+    if (step.content === null) rmSync(file, { force: true });
+    else {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, step.content);
+    }
+  }
+  journal.write({ ...record, revertedAt: new Date().toISOString() });
+  return { restored: plan.map((p) => p.path), refused: [] };
+}
+
+/** Every version of one file the journal holds, oldest first, and which story made each. */
+export function fileVersions(journal: Journal, repoPath: string, root: string): string {
+  const entries = journal
+    .all()
+    .flatMap((record) =>
+      record.files.filter((f) => f.path === repoPath).map((entry) => ({ record, entry })),
+    )
+    .sort((a, b) => a.entry.firstChangeAt.localeCompare(b.entry.firstChangeAt));
+  if (entries.length === 0) return `${repoPath}: no story changed it in the journal\n`;
+  const now = hashOf(root, repoPath);
+  const short = (hash: string | null | undefined) =>
+    hash === undefined ? "(not ended)" : hash === null ? "(none)" : hash.slice(0, 12);
+  const lines = [`# ${repoPath}: ${entries.length} change${entries.length === 1 ? "" : "s"}`, ""];
+  for (const { record, entry } of entries) {
+    const size = (hash: string | null | undefined) => {
+      const content = hash ? journal.content(hash) : undefined;
+      return content ? ` ${content.length} B` : "";
+    };
+    lines.push(
+      `- ${entry.firstChangeAt} story ${record.story} (run ${record.run}): ${short(entry.before)}${size(entry.before)} -> ${short(entry.after)}${size(entry.after)}${entry.skipped ? ` (not kept: ${entry.skipped})` : ""}${record.revertedAt ? " (reverted)" : ""}`,
+    );
+  }
+  lines.push(
+    "",
+    `now: ${short(now)}${entries.some((e) => e.entry.after === now) ? "" : " (changed since the last story)"}`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** Who changed a file after the story: a later journal entry, or someone outside any run. */
+function changedSince(journal: Journal, record: StoryJournal, entry: JournalEntry): string {
+  const since = entry.closedAt ?? entry.firstChangeAt;
+  const later = journal
+    .all()
+    .flatMap((r) =>
+      r === record || (r.run === record.run && r.story === record.story)
+        ? []
+        : r.files
+            .filter((f) => f.path === entry.path && f.firstChangeAt >= since)
+            .map(() => `story ${r.story} (run ${r.run})`),
+    );
+  return later.length > 0
+    ? `changed since by ${later.join(", ")}`
+    : "changed since outside any run (by hand, or a tool outside athena-parallel)";
+}
+
+const NOT_KEPT = "\u0000not kept";
+
+function versionText(journal: Journal, hash: string | null): string | null {
+  if (hash === null) return null;
+  const content = journal.content(hash);
+  return content === undefined ? NOT_KEPT : content.toString("utf8");
+}
+
+function currentText(root: string, repoPath: string): string | null {
+  try {
+    return readFileSync(path.join(root, repoPath), "utf8");
+  } catch {
+    return null;
+  }
+}
+
+function hashOf(root: string, repoPath: string): string | null {
+  try {
+    return createHash("sha256")
+      .update(readFileSync(path.join(root, repoPath)))
+      .digest("hex");
+  } catch {
+    return null;
+  }
+}
+
+function isBinary(text: string | null): boolean {
+  return text?.includes("\u0000") === true;
+}
