@@ -4,11 +4,12 @@
  * against running the same instances in waves; and the cost of `tool.execute.before` for a
  * session outside any run and for a write under a lock the story already holds.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createAthena } from "../src/athena.ts";
 import { schedule } from "../src/plan/schedule.ts";
+import { Journal } from "../src/run/journal.ts";
 import { FakeHost } from "../test/helpers/fake-host.ts";
 import { prng } from "./lib/generate.ts";
 import { fmt, line, quantile, sample } from "./lib/stats.ts";
@@ -214,3 +215,33 @@ console.log(
 await athena.engine.cancel(athena.engine.runsLive()[0]?.id ?? "");
 athena.engine.dispose();
 rmSync(root, { recursive: true, force: true });
+
+const RUN = "run-20261201-000000-abcdef";
+
+// The change journal: keeping a changed file's version (read, hash, store once) vs copying it.
+{
+  const dir = mkdtempSync(path.join(tmpdir(), "athena-bench-journal-"));
+  const journal = new Journal(dir);
+  const size = 20_000;
+  let n = 0;
+  const fresh = () => {
+    // New content each time, so that nothing is deduplicated away.
+    n++;
+    writeFileSync(path.join(dir, "src.ts"), `${String(n).padStart(8, "0")}${"x".repeat(size)}`);
+  };
+  mkdirSync(path.join(dir, "copies"), { recursive: true });
+  const copies = await sample(
+    500,
+    () => copyFileSync(path.join(dir, "src.ts"), path.join(dir, "copies", `c${n}`)),
+    5,
+    fresh,
+  );
+  const kept = await sample(500, () => journal.beforeChange(RUN, `s-${n}`, ["src.ts"]), 5, fresh);
+  line(
+    "journal: keep a changed 20 KB file (new content) vs copy it, median",
+    `${fmt(quantile(kept, 0.5))} vs ${fmt(quantile(copies, 0.5))}`,
+    quantile(kept, 0.5) / quantile(copies, 0.5),
+    { max: 2, label: "target <= 2x" },
+  );
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -78,6 +78,9 @@ async function main(): Promise<number> {
       .findLast((p) => p.type === "text" && p.text?.startsWith("[athena-parallel] Run"));
     console.log(summary?.text ?? "(no summary received)");
 
+    rule("/athena-parallel diff 1.2 (one story's changes, from the journal)");
+    console.log(await s.command("diff 1.2"));
+
     rule("sprint-status.yaml, before -> after");
     const after = s.sprint();
     const beforeLines = statusLines(before);

@@ -67,6 +67,8 @@ export class Journal {
   private readonly dir: string;
   /** Bytes the objects take, counted once per process, then kept up to date. */
   private size: number | undefined;
+  /** The records this instance wrote: a story's next change need not read its record back. */
+  private readonly records = new Map<string, StoryJournal>();
 
   constructor(
     private readonly root: string,
@@ -116,6 +118,8 @@ export class Journal {
   }
 
   read(run: string, story: string): StoryJournal | undefined {
+    const cached = this.records.get(`${run}/${story}`);
+    if (cached) return structuredClone(cached);
     try {
       const parsed = StoryJournal.safeParse(
         JSON.parse(readFileSync(this.recordFile(run, story), "utf8")),
@@ -154,7 +158,10 @@ export class Journal {
   write(record: StoryJournal): void {
     const file = this.recordFile(record.run, record.story);
     ensureAthenaDir(this.root, path.join("journal", record.run));
-    writeFileAtomic.sync(file, `${JSON.stringify(record, null, 2)}\n`);
+    // Atomic (a reader sees the old record or the new), without fsync: the journal is a
+    // review aid, and an fsync per first change of a file would cost more than the write.
+    writeFileAtomic.sync(file, `${JSON.stringify(record, null, 2)}\n`, { fsync: false });
+    this.records.set(`${record.run}/${record.story}`, record);
   }
 
   /** Stores a file's content (once per content); its hash, or null when there is no file. */

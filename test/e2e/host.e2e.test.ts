@@ -151,7 +151,7 @@ describe("the plugin on the real OpenCode host", () => {
     ).toHaveLength(1);
   }, 180_000);
 
-  it("reports a story whose provider fails with the provider's error, and restores its sprint entry", async () => {
+  it("reports a story whose provider fails with the provider's error, restores its sprint entry; diff and revert the other", async () => {
     const s = await start({
       stories: stories(200, { "1-3-search": { outcome: "provider-400" } }),
     });
@@ -163,6 +163,24 @@ describe("the plugin on the real OpenCode host", () => {
     expect(run.stories.find((st) => st.key === "1-5-pricing")?.state).toBe("completed");
     expect(s.sprint()).toContain("1-3-search: ready-for-dev");
     expect(s.sprint()).toContain("1-5-pricing: review");
+
+    // What 1.5 changed, from the journal, although both stories shared one tree; then undone.
+    const diff = await s.command("diff 1.5");
+    expect(diff).toContain(`# Story 1-5-pricing, run ${run.id}: 2 files changed`);
+    expect(diff).toContain(
+      "--- /dev/null\n+++ b/src/pricing/rules.ts\n@@ -0,0 +1,2 @@\n+// src/pricing/rules.ts: written for story 1-5-pricing",
+    );
+    expect(diff).toContain("-Status: ready-for-dev\n+Status: review");
+    const reverted = await s.command("revert 1.5");
+    expect(reverted).toContain("put back as they were before it");
+    const { existsSync, readFileSync } = await import("node:fs");
+    expect(existsSync(`${s.root}/src/pricing/rules.ts`)).toBe(false);
+    expect(s.file("_bmad-output/implementation-artifacts/1-5-pricing.md")).toBe(
+      readFileSync(
+        `${import.meta.dirname}/../../fixtures/demo-project/_bmad-output/implementation-artifacts/1-5-pricing.md`,
+        "utf8",
+      ),
+    );
   }, 120_000);
 
   it("stops a story over maxTokensPerStory (failed: budget) while the other finishes; status shows the tokens the model reported", async () => {
