@@ -34,10 +34,13 @@ export interface StoryScript {
   hangFirstAttempt?: boolean;
   /** `finishAfterMs` for a retry's session (its prompt tells of an earlier attempt). */
   retryFinishAfterMs?: number;
+  /** Shell commands the story runs through the bash tool, right after reading its file. */
+  shell?: string[];
 }
 
 type Action =
   | { tool: "read"; file: string }
+  | { tool: "bash"; run: string }
   | { tool: "write" | "bash"; file: string; content: "own" | "append" }
   | { tool: "edit"; file: string; oldString: string; newString: string; replaceAll?: boolean };
 
@@ -102,6 +105,7 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
       textOf(request.messages.find((m) => m.role === "user") ?? { role: "user" }),
     )?.[1] ?? "";
   const plan: Action[] = [{ tool: "read", file: storyFile }];
+  for (const run of script.shell ?? []) plan.push({ tool: "bash", run });
   if (script.rewriteWhole) {
     plan.push(
       { tool: "read", file: script.rewriteWhole.file },
@@ -142,9 +146,8 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
       continue;
     }
     if (call.refused) {
-      const reread = plan.findIndex(
-        (a, i) => i < step && a.tool === "read" && a.file === planned.file,
-      );
+      const file = "file" in planned ? planned.file : undefined;
+      const reread = plan.findIndex((a, i) => i < step && a.tool === "read" && a.file === file);
       if (reread >= 0) step = reread;
       continue;
     }
@@ -153,6 +156,10 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
   }
   const next = plan[step];
   if (!next) return { text: `Story ${key} is implemented.`, delayMs: script.finishAfterMs ?? 0 };
+  if ("run" in next)
+    return {
+      toolCalls: [{ name: "bash", args: { command: next.run, description: "Run a command" } }],
+    };
   const filePath = path.join(root, next.file);
   if (next.tool === "read") return { toolCalls: [{ name: "read", args: { filePath } }] };
   if (next.tool === "edit") {

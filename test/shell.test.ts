@@ -120,4 +120,12 @@ describe("exclusive commands", () => {
     expect(commands).toEqual(["cd web", "npm i", "npm test"]);
     expect(commands.map(isExclusive)).toEqual([undefined, "npm i", undefined]);
   });
+
+  it("names a program given by path both ways, so a pattern may use either", () => {
+    const { commands } = shellEffects(parser, "./install.sh a && /usr/bin/npm ci", "/p");
+    expect(commands).toEqual(["install.sh a", "./install.sh a", "npm ci", "/usr/bin/npm ci"]);
+    const byPath = commandMatcher(["./install.sh*"]);
+    expect(commands.map(byPath)).toEqual([undefined, "./install.sh*", undefined, undefined]);
+    expect(commands.map(isExclusive)).toContain("npm ci*");
+  });
 });

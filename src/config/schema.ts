@@ -7,7 +7,6 @@
  */
 import { z } from "zod";
 
-/** Files that many stories write and that make two stories collide (globs, repo-relative). */
 /** The install, add, remove and update commands of the common package managers. */
 export const DEFAULT_EXCLUSIVE_COMMANDS = [
   ...["npm", "pnpm", "bun"].flatMap((pm) => [
@@ -41,6 +40,7 @@ export const DEFAULT_EXCLUSIVE_COMMANDS = [
   "go mod download*",
 ];
 
+/** Files that many stories write and that make two stories collide (globs, repo-relative). */
 export const DEFAULT_SHARED_FILES = [
   "package.json",
   "package-lock.json",

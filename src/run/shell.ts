@@ -23,7 +23,8 @@ export interface ShellEffects {
   reads: string[];
   /**
    * Each simple command as one line (`npm install lodash`): its program by name, its words as
-   * written, `?` for a word only known when it runs.
+   * written, `?` for a word only known when it runs; a program given by path comes twice, by
+   * name and as written (`install.sh x`, `./install.sh x`).
    */
   commands: string[];
 }
@@ -204,7 +205,10 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       const [first, ...args] = words;
       if (first === undefined) return cwd;
       const program = path.basename(first);
-      commands.push([program, ...args.map((a) => a ?? "?")].join(" "));
+      const rest = args.map((a) => a ?? "?");
+      commands.push([program, ...rest].join(" "));
+      // As written too (`./install.sh`, `/usr/bin/npm`), so that a pattern may name either.
+      if (first !== program) commands.push([first, ...rest].join(" "));
       const plain = plainWords(program, args).filter((a): a is string => a !== undefined);
       const write = (p: string | undefined) => {
         if (p !== undefined && !DEVICES.test(p)) for (const f of expand(cwd, p)) writes.add(f);

@@ -316,6 +316,35 @@ describe("the plugin on the real OpenCode host", () => {
     120_000,
   );
 
+  it("runs two stories' package installs through bash one at a time, never overlapping", async () => {
+    const install = "./install.sh";
+    const s = await start({
+      stories: stories(100, {
+        "1-3-search": { shell: [`${install} 1-3-search`] },
+        "1-5-pricing": { shell: [`${install} 1-5-pricing`] },
+      }),
+      athena: { parallel: { exclusiveCommands: [`${install}*`] } },
+    });
+    const { chmodSync, readFileSync, writeFileSync } = await import("node:fs");
+    // A stand-in for an install: it records when it starts and ends (ns), a second apart.
+    writeFileSync(
+      `${s.root}/install.sh`,
+      '#!/bin/sh\ndate +%s%N >> "install-$1.log"\nsleep 1\ndate +%s%N >> "install-$1.log"\n',
+    );
+    chmodSync(`${s.root}/install.sh`, 0o755);
+    await s.command("1.3 1.5 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+    const span = (key: string) =>
+      readFileSync(`${s.root}/install-${key}.log`, "utf8").trim().split("\n").map(BigInt);
+    const [a, b] = [span("1-3-search"), span("1-5-pricing")];
+    expect(a).toHaveLength(2);
+    expect(b).toHaveLength(2);
+    const [first, second] = (a[0] ?? 0n) < (b[0] ?? 0n) ? [a, b] : [b, a];
+    expect(second[0] ?? 0n).toBeGreaterThanOrEqual(first[1] ?? 0n);
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
   it("recovers a run after the host is killed mid-run, and retry finishes its stories", async () => {
     const s = await start({ stories: stories(60_000, {}, 200) });
     const original = s.sprint();
