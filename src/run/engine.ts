@@ -608,6 +608,12 @@ export class RunEngine {
     if (repeated !== undefined) void this.tellParent(run, repeatNote(story.record, tool, repeated));
   }
 
+  /** A note to the parent session of the run a story session belongs to (and a toast). */
+  tellParentOf(sessionId: string, text: string): Promise<void> {
+    const found = this.bySession.get(sessionId);
+    return found ? this.tellParent(found.run, text) : Promise.resolve();
+  }
+
   /** Something happened in a story session (a tool call returned): not stalled. */
   noteActivity(sessionId: string): void {
     const found = this.bySession.get(sessionId);

@@ -107,6 +107,8 @@ export class WriteGuard {
   private readonly written = new Map<string, Set<string>>();
   /** story -> aborted when the story ends, to stop its waits. */
   private readonly stops = new Map<string, AbortController>();
+  /** file -> the story that last wrote it, and when (ms). */
+  private readonly lastWrites = new Map<string, { story: string; at: number }>();
 
   constructor(private readonly options: GuardOptions) {}
 
@@ -120,7 +122,27 @@ export class WriteGuard {
     for (const p of paths) {
       this.remember(story, p);
       this.writtenBy(story).add(p);
+      this.lastWrites.set(p, { story, at: Date.now() });
     }
+  }
+
+  /** Files other stories wrote (in this process), each with the last of them to write it. */
+  writtenByOthers(story: string): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [p, last] of this.lastWrites) if (last.story !== story) out.set(p, last.story);
+    return out;
+  }
+
+  /** True when another story wrote the file at or after `since` (ms). */
+  otherWroteSince(story: string, p: string, since: number): boolean {
+    const last = this.lastWrites.get(p);
+    return last !== undefined && last.story !== story && last.at >= since;
+  }
+
+  /** The version of a file the story last saw (read or wrote); null when it never did. */
+  seenVersion(story: string, p: string): FileVersion | undefined | null {
+    const mine = this.seen.get(story);
+    return mine?.has(p) ? mine.get(p) : null;
   }
 
   /** The files a story wrote, in the order first written. */

@@ -101,6 +101,38 @@ export class Journal {
     if (changed) this.write(record);
   }
 
+  /** Keeps a file's content now (once per content); its hash, or null when there is none. */
+  keepNow(repoPath: string): string | null {
+    return this.keep(repoPath).hash;
+  }
+
+  /**
+   * Changes found after a command whose writes could not be known before it ran: the version
+   * before is the one kept then (another story's file), or unknown (`undefined`), which the
+   * entry says, so that `revert` refuses rather than guess.
+   */
+  changedUnseen(
+    run: string,
+    story: string,
+    changes: ReadonlyArray<{ path: string; before: string | null | undefined }>,
+  ): void {
+    this.recordFile(run, story);
+    const record = this.read(run, story) ?? { format: 1 as const, run, story, files: [] };
+    const known = new Set(record.files.map((f) => f.path));
+    const fresh = changes.filter((c) => !known.has(c.path));
+    if (fresh.length === 0) return;
+    for (const change of fresh)
+      record.files.push({
+        path: change.path,
+        before: change.before ?? null,
+        ...(change.before === undefined
+          ? { skipped: "changed by a command whose writes were only known after it ran" }
+          : {}),
+        firstChangeAt: new Date().toISOString(),
+      });
+    this.write(record);
+  }
+
   /** At the story's end: keeps each of its files' version now. */
   close(run: string, story: string): StoryJournal | undefined {
     const record = this.read(run, story);

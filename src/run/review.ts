@@ -108,6 +108,13 @@ export function revertStory(journal: Journal, record: StoryJournal, root: string
       refused.push({ path: entry.path, why: "the story has not ended" });
       continue;
     }
+    if (entry.skipped) {
+      refused.push({
+        path: entry.path,
+        why: `its earlier version was not kept (${entry.skipped})`,
+      });
+      continue;
+    }
     const now = hashOf(root, entry.path);
     if (now !== entry.after) {
       refused.push({ path: entry.path, why: changedSince(journal, record, entry) });

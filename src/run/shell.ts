@@ -27,6 +27,12 @@ export interface ShellEffects {
    * name and as written (`install.sh x`, `./install.sh x`).
    */
   commands: string[];
+  /**
+   * True when the command may write files not in `writes`: a program whose effects are not
+   * known (a script, `make`, a formatter, a code generator), or a target only known when it
+   * runs (`> "$OUT"`). Those are found after the command, from what changed.
+   */
+  opaque: boolean;
 }
 
 /**
@@ -123,6 +129,18 @@ function plainWords(program: string, args: Array<string | undefined>): Array<str
   return out;
 }
 
+/**
+ * Programs whose writes are all in their arguments or redirections (handled above), or that
+ * write nothing: a command made only of these needs no check after it runs.
+ */
+const KNOWN_PROGRAMS = new Set([
+  ...READERS,
+  ...["tee", "touch", "truncate", "rm", "unlink", "shred", "cp", "install", "ln", "mv", "dd"],
+  ...["sed", "perl", "cd", "pushd", "popd", "echo", "printf", "true", "false", "test", "["],
+  ...["mkdir", "rmdir", "ls", "pwd", "sleep", "date", "which", "type", "export", "set"],
+  ...["basename", "dirname", "realpath", "readlink", "stat", "file", "exit", "return", "wait"],
+]);
+
 /** Words that run the command after them. */
 const WRAPPERS = new Set(["sudo", "env", "command", "exec", "nohup", "time", "nice"]);
 /** Targets that are not files of the project. */
@@ -134,8 +152,11 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
   const writes = new Set<string>();
   const reads = new Set<string>();
   const commands: string[] = [];
-  if (!tree) return { writes: [], reads: [], commands };
+  let opaque = false;
+  if (!tree) return { writes: [], reads: [], commands, opaque: true };
   try {
+    // A command the parser could not read whole may do anything: check after it.
+    if (tree.rootNode.hasError) opaque = true;
     const at = (dir: string, p: string) => path.resolve(dir, p);
     const expand = (dir: string, p: string): string[] => {
       if (!/[*?[]/.test(p)) return [at(dir, p)];
@@ -182,7 +203,11 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       const destination = node.childForFieldName("destination");
       const operator = node.children.find((c) => c && !c.isNamed)?.text ?? "";
       const target = destination ? literal(destination) : undefined;
-      if (target === undefined || DEVICES.test(target)) return;
+      if (target === undefined) {
+        if (!/^[<]/.test(operator)) opaque = true; // a write to a target known only when it runs
+        return;
+      }
+      if (DEVICES.test(target)) return;
       if (/^[<>]&$/.test(operator) && /^(\d+|-)$/.test(target)) return; // 2>&1, >&-
       if (operator === "<") for (const p of expand(cwd, target)) reads.add(p);
       else for (const p of expand(cwd, target)) writes.add(p);
@@ -203,8 +228,13 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         }
       }
       const [first, ...args] = words;
-      if (first === undefined) return cwd;
+      if (first === undefined) {
+        opaque = true; // the program itself is only known when it runs
+        return cwd;
+      }
       const program = path.basename(first);
+      if (!KNOWN_PROGRAMS.has(program) || (program === "perl" && !args.some(isInPlace)))
+        opaque = true;
       const rest = args.map((a) => a ?? "?");
       commands.push([program, ...rest].join(" "));
       // As written too (`./install.sh`, `/usr/bin/npm`), so that a pattern may name either.
@@ -276,7 +306,12 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
   } finally {
     tree.delete();
   }
-  return { writes: [...writes], reads: [...reads], commands };
+  return { writes: [...writes], reads: [...reads], commands, opaque };
+}
+
+/** `-i`, `-pi`, `--in-place`: an in-place edit of the files given. */
+function isInPlace(arg: string | undefined): boolean {
+  return arg !== undefined && /^(-i|-pi|--in-place)/.test(arg);
 }
 
 /** The text of a word, string or concatenation with nothing left to expand; else undefined. */

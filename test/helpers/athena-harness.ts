@@ -84,16 +84,24 @@ export function harness(
     return result as { title: string; output: string; metadata: Metadata };
   };
   let callId = 0;
-  const before = (sessionID: string, toolName: string, args: object) =>
-    athena?.hooks["tool.execute.before"]?.(
-      { tool: toolName, sessionID, callID: `c${++callId}` },
+  // One call id per tool call, the same for its before and after hooks, as the host does.
+  const calls = new Map<string, string>();
+  const before = (sessionID: string, toolName: string, args: object) => {
+    const id = `c${++callId}`;
+    calls.set(sessionID, id);
+    return athena?.hooks["tool.execute.before"]?.(
+      { tool: toolName, sessionID, callID: id },
       { args },
     );
-  const after = (sessionID: string, toolName: string, args: object) =>
-    athena?.hooks["tool.execute.after"]?.(
-      { tool: toolName, sessionID, callID: `c${callId}`, args },
-      { title: "", output: "", metadata: {} },
+  };
+  const after = async (sessionID: string, toolName: string, args: object) => {
+    const output = { title: "", output: "", metadata: {} };
+    await athena?.hooks["tool.execute.after"]?.(
+      { tool: toolName, sessionID, callID: calls.get(sessionID) ?? "", args },
+      output,
     );
+    return output.output;
+  };
   const agent = {
     async read(sessionID: string, file: string): Promise<string> {
       const filePath = path.join(root, file);
@@ -126,10 +134,12 @@ export function harness(
     }
     // Asynchronous, as the host runs it: other stories' commands run meanwhile.
     await promisify(execFile)("bash", ["-c", command], { cwd: root });
-    await after(sessionID, "bash", args);
+    lastOutput.set(sessionID, await after(sessionID, "bash", args));
     return undefined;
   };
-  return { athena, host, call, agent: { ...agent, bash }, root };
+  /** What the hooks left in a session's last bash output (a clobber notice, or nothing). */
+  const lastOutput = new Map<string, string>();
+  return { athena, host, call, agent: { ...agent, bash, lastOutput }, root };
 }
 
 /** The story key a session was asked to implement, from the built-in prompt. */

@@ -1,0 +1,154 @@
+/**
+ * Shell writes that cannot be known before a command runs (issue 9, part 2): what the command
+ * changed is found after it, given to the story and journaled, and a change of another story
+ * it overwrote is kept and told at once, in the command's own output and to the parent.
+ */
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Parser } from "web-tree-sitter";
+import { Journal } from "../src/run/journal.ts";
+import { shellEffects, shellParser } from "../src/run/shell.ts";
+import { changedBetween, takeSnapshot } from "../src/run/snapshot.ts";
+import { harness, projectWith, signal, sleep } from "./helpers/athena-harness.ts";
+import { tempProject } from "./helpers/tmp.ts";
+
+let parser: Parser;
+beforeAll(async () => {
+  parser = await shellParser();
+});
+
+describe("which commands are checked after they run", () => {
+  it("knows the commands whose writes it reads before, and calls the rest opaque", () => {
+    const opaque = (command: string) => shellEffects(parser, command, "/p").opaque;
+    for (const known of [
+      "cat > a.txt <<'EOF'\nx\nEOF",
+      "sed -i 's/a/b/' f && cp f g && mkdir -p d && echo ok | tee -a log",
+      "perl -pi -e 's/a/b/' f",
+      "grep -r foo src | head -5",
+    ])
+      expect([known, opaque(known)]).toEqual([known, false]);
+    for (const unknown of [
+      "./gen.sh",
+      "make build",
+      "npx prettier --write .",
+      'echo x > "$OUT"',
+      "perl -e 'open F, \">x\"'",
+      "$CMD arg",
+      "echo 'unterminated",
+    ])
+      expect([unknown, opaque(unknown)]).toEqual([unknown, true]);
+  });
+
+  it("finds what changed between two pictures of the project, skipping tool folders", () => {
+    const root = tempProject({ "a.txt": "a", "b.txt": "b", "node_modules/x/i.js": "" });
+    const before = takeSnapshot(root);
+    expect([...before.keys()].sort()).toEqual(["a.txt", "b.txt"]);
+    writeFileSync(path.join(root, "a.txt"), "changed");
+    writeFileSync(path.join(root, "c.txt"), "new");
+    writeFileSync(path.join(root, "node_modules/x/i.js"), "churn");
+    expect(changedBetween(before, takeSnapshot(root))).toEqual(["a.txt", "c.txt"]);
+  });
+});
+
+describe("the after-check in a run", () => {
+  const script = (root: string, name: string, body: string) => {
+    writeFileSync(path.join(root, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(path.join(root, name), 0o755);
+  };
+
+  it("gives a script's writes to the story that ran it, and journals them as not known before", async () => {
+    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
+    script(root, "gen.sh", "mkdir -p src && echo generated > src/gen.ts");
+    const h = harness(root, () => ({
+      ms: 50,
+      work: async (session) => {
+        await h.agent.bash(session, "./gen.sh");
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    const run = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(run.stories[0]?.wroteFiles).toEqual(["src/gen.ts"]);
+    expect(run.stories[0]?.outsideClaims).toEqual(["src/gen.ts"]);
+    const entry = new Journal(root).read(run.id, "1-1-a")?.files[0];
+    expect(entry).toMatchObject({
+      path: "src/gen.ts",
+      before: null,
+      skipped: "changed by a command whose writes were only known after it ran",
+    });
+  });
+
+  it("keeps the other story's version a script overwrote, and says so in the output and to the parent", async () => {
+    const stories = [
+      { key: "1-1-a", writes: ["src/a.ts"] },
+      { key: "1-2-b", writes: ["src/b.ts"] },
+    ];
+    const root = projectWith(stories, { parallel: { conflictStrategy: "manual" } });
+    writeFileSync(path.join(root, "NOTES.md"), "# Notes\n");
+    script(root, "rewrite.sh", "printf '# Notes\\nfrom b\\n' > NOTES.md");
+    // b reads the file, then a changes it, then b's script rewrites it whole.
+    const step = { bRead: signal(), aWrote: signal() };
+    const h = harness(root, (_w, key) => ({
+      ms: 400,
+      work: async (session) => {
+        if (key === "1-1-a") {
+          await h.agent.read(session, "NOTES.md");
+          await step.bRead.fired;
+          await h.agent.write(session, "NOTES.md", "# Notes\nfrom a\n");
+          step.aWrote.fire();
+        } else {
+          await h.agent.read(session, "NOTES.md");
+          step.bRead.fire();
+          await step.aWrote.fired;
+          await h.agent.bash(session, "./rewrite.sh");
+        }
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const run = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    const b = run.stories.find((s) => s.key === "1-2-b");
+    const output = h.agent.lastOutput.get(b?.sessionId ?? "") ?? "";
+    expect(output).toContain(
+      "[athena-parallel] This command overwrote `NOTES.md`, which story 1-1-a had changed since you last read it: its version is kept (athena-parallel versions NOTES.md)",
+    );
+    expect(
+      h.host.notes.some((n) => /Story 1-2-b: a shell command overwrote `NOTES.md`/.test(n.text)),
+    ).toBe(true);
+    // a's version is in the journal, as b's "before" of the file.
+    const journal = new Journal(root);
+    const entry = journal.read(run.id, "1-2-b")?.files.find((f) => f.path === "NOTES.md");
+    expect(journal.content(entry?.before ?? "")?.toString()).toBe("# Notes\nfrom a\n");
+    expect(readFileSync(path.join(root, "NOTES.md"), "utf8")).toBe("# Notes\nfrom b\n");
+  });
+
+  it("says nothing when the story had read the other story's version first", async () => {
+    const root = projectWith(
+      [
+        { key: "1-1-a", writes: ["src/a.ts"] },
+        { key: "1-2-b", writes: ["src/b.ts"] },
+      ],
+      { parallel: { conflictStrategy: "manual" } },
+    );
+    writeFileSync(path.join(root, "NOTES.md"), "# Notes\n");
+    script(root, "append.sh", "echo 'from b' >> NOTES.md");
+    const h = harness(root, (_w, key) => ({
+      ms: 300,
+      work: async (session) => {
+        if (key === "1-1-a") {
+          await h.agent.read(session, "NOTES.md");
+          await h.agent.write(session, "NOTES.md", "# Notes\nfrom a\n");
+        } else {
+          await sleep(100);
+          await h.agent.read(session, "NOTES.md"); // a's version
+          await h.agent.bash(session, "./append.sh");
+        }
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const run = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    const b = run.stories.find((s) => s.key === "1-2-b");
+    expect(h.agent.lastOutput.get(b?.sessionId ?? "")).toBe("");
+    expect(b?.wroteFiles).toContain("NOTES.md");
+    expect(readFileSync(path.join(root, "NOTES.md"), "utf8")).toBe("# Notes\nfrom a\nfrom b\n");
+  });
+});
