@@ -4,12 +4,15 @@
  * against running the same instances in waves; and the cost of `tool.execute.before` for a
  * session outside any run and for a write under a lock the story already holds.
  */
+import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createAthena } from "../src/athena.ts";
 import { schedule } from "../src/plan/schedule.ts";
 import { Journal } from "../src/run/journal.ts";
+import { shellEffects, shellParser } from "../src/run/shell.ts";
+import { changedBetween, takeSnapshot } from "../src/run/snapshot.ts";
 import { FakeHost } from "../test/helpers/fake-host.ts";
 import { prng } from "./lib/generate.ts";
 import { fmt, line, quantile, sample } from "./lib/stats.ts";
@@ -242,6 +245,38 @@ const RUN = "run-20261201-000000-abcdef";
     `${fmt(quantile(kept, 0.5))} vs ${fmt(quantile(copies, 0.5))}`,
     quantile(kept, 0.5) / quantile(copies, 0.5),
     { max: 2, label: "target <= 2x" },
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// A story's shell call whose writes cannot be known before: parse + two pictures of a
+// 5,000-file project + their difference, against the bare command's own time.
+{
+  const dir = mkdtempSync(path.join(tmpdir(), "athena-bench-shell-"));
+  for (let d = 0; d < 50; d++) {
+    mkdirSync(path.join(dir, `src/m${d}`), { recursive: true });
+    for (let f = 0; f < 100; f++)
+      writeFileSync(path.join(dir, `src/m${d}/f${f}.ts`), `export const v${f} = ${d};\n`);
+  }
+  writeFileSync(path.join(dir, "gen.sh"), "#!/bin/sh\necho x > src/m0/gen.ts\n", { mode: 0o755 });
+  const parser = await shellParser();
+  const bare = await sample(40, () => execFileSync("bash", ["-c", "./gen.sh"], { cwd: dir }), 2);
+  const added = await sample(
+    40,
+    () => {
+      const effects = shellEffects(parser, "./gen.sh", dir);
+      if (!effects.opaque) throw new Error("expected an after-check");
+      const before = takeSnapshot(dir);
+      changedBetween(before, takeSnapshot(dir));
+    },
+    2,
+  );
+  const p99 = (v: number[]) => quantile(v, 0.99);
+  line(
+    "shell call checked after (parse + 2 pictures of 5,000 files), p99, vs the bare command",
+    `${fmt(p99(added))} added to ${fmt(p99(bare))}`,
+    p99(added) / p99(bare),
+    { max: 2 / p99(bare), label: "target: under 2 ms added" },
   );
   rmSync(dir, { recursive: true, force: true });
 }
