@@ -392,3 +392,34 @@ describe("the retry action", () => {
     await h.call({ action: "cancel", runId });
   });
 });
+
+describe("contention", () => {
+  it("tells the parent once when a story has waited long for another story's file", async () => {
+    const stories = [
+      { key: "1-1-a", writes: ["src/shared.ts"] },
+      { key: "1-2-b", writes: ["src/shared.ts"] },
+    ];
+    const root = projectWith(stories, { parallel: { contentionNoticeSeconds: 0.3 } });
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: key === "1-1-a" ? 1_200 : 50,
+        work: async (session) => {
+          if (key === "1-2-b") await new Promise((resolve) => setTimeout(resolve, 100));
+          await h.agent.write(session, "src/shared.ts", `by ${key}\n`);
+        },
+      }),
+      { conflictStrategy: "manual" },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
+    const notices = h.host.notes.filter((n) => /has waited \d+s/.test(n.text));
+    expect(notices.map((n) => n.text)).toEqual([
+      expect.stringContaining(
+        "Story 1.2 (1-2-b) has waited 1s: it waits for `src/shared.ts`, held by 1-1-a.",
+      ),
+    ]);
+    expect(h.host.toasts.some((t) => /1-2-b\) has waited/.test(t))).toBe(true);
+  });
+});

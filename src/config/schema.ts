@@ -183,6 +183,14 @@ export const ParallelConfig = z
       .describe(
         "A story whose session keeps retrying (provider 5xx) this long is aborted and marked failed.",
       ),
+    contentionNoticeSeconds: z
+      .number()
+      .min(0)
+      .max(24 * 3600)
+      .default(60)
+      .describe(
+        "A story that has waited this long for a file another story holds is reported to you (a toast and a note naming both stories and the file), once per wait. 0 turns it off.",
+      ),
     stallTimeoutSeconds: z
       .number()
       .min(0)

@@ -31,6 +31,7 @@ import {
 } from "./live.ts";
 import type { FileLocks } from "./locks.ts";
 import {
+  contentionNote,
   repeatNote,
   retryingNote,
   runBudgetNote,
@@ -569,6 +570,8 @@ export class RunEngine {
           const why = `stalled: no activity for ${Math.round(quiet / 1000)}s (stallTimeoutSeconds ${this.options.config.stallTimeoutSeconds})`;
           await this.tellParent(run, stalledNote(story.record, why));
           await this.abortAndFail(run, story, why, "stalled");
+        } else if (story.record.state === "waiting-lock") {
+          await this.noticeContention(run, story, now);
         } else if (state === undefined) {
           await this.checkIdle(run, story);
         } else if (now - story.usageEventAt > USAGE_POLL_MS) {
@@ -580,6 +583,24 @@ export class RunEngine {
       }
       if (run.dirty) this.save(run);
     }
+  }
+
+  /** Tells the parent, once per wait, that a story has waited long for another's file. */
+  private async noticeContention(run: LiveRun, story: LiveStory, now: number): Promise<void> {
+    const seconds = this.options.config.contentionNoticeSeconds;
+    const wait = story.record.waits.at(-1);
+    if (seconds <= 0 || !wait || wait.to !== undefined || story.noticedWait === wait.from) return;
+    const waited = now - Date.parse(wait.from);
+    if (waited < seconds * 1000) return;
+    story.noticedWait = wait.from;
+    await this.tellParent(
+      run,
+      contentionNote(
+        story.record,
+        wait.on ?? "waits for a file",
+        Math.max(1, Math.round(waited / 1000)),
+      ),
+    );
   }
 
   private async abortAndFail(

@@ -33,6 +33,8 @@ export interface LiveStory {
   repeats: RepeatWatch;
   /** Set when an earlier attempt failed and the story starts again: what happened. */
   retryWhy?: string;
+  /** The start (`from`) of the lock wait the parent was last told about. */
+  noticedWait?: string;
 }
 
 export interface LiveRun {

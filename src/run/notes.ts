@@ -76,6 +76,11 @@ export function stalledNote(r: StoryRun, why: string): string {
   return `Story ${label(r)} ${why}: stopping it.`;
 }
 
+/** A story that has waited long for a file another story holds: who, which file, the choices. */
+export function contentionNote(r: StoryRun, waitingOn: string, seconds: number): string {
+  return `Story ${label(r)} has waited ${seconds}s: it ${waitingOn}. It goes on waiting (up to lockWaitSeconds, then its write is refused and it carries on with other files); to stop one of them, cancel the run (/athena-parallel cancel) and retry the story later.`;
+}
+
 export function repeatNote(r: StoryRun, tool: string, times: number): string {
   return `Story ${label(r)} made the same \`${tool}\` call ${times} times in a row: it may be stuck in a loop. Its session goes on; \`/athena-parallel cancel\` stops the run.`;
 }
