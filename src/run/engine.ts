@@ -20,15 +20,7 @@ import type { WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
 import { describeHostError, type Host, type TodoItem } from "./host.ts";
 import type { Journal } from "./journal.ts";
-import {
-  covered,
-  type LiveRun,
-  type LiveStory,
-  liveRun,
-  newAttempt,
-  noteWait,
-  runUsage,
-} from "./live.ts";
+import { covered, type LiveRun, type LiveStory, liveRun, newAttempt, noteWait } from "./live.ts";
 import type { FileLocks } from "./locks.ts";
 import {
   contentionNote,
@@ -54,13 +46,10 @@ import {
 } from "./state.ts";
 import { settingsFor } from "./story-settings.ts";
 import {
-  addUsage,
   type BudgetVerdict,
   checkRunBudget,
   checkStoryBudget,
   describeVerdict,
-  NO_USAGE,
-  subtractUsage,
   UsageMeter,
   usageOfMessage,
 } from "./usage.ts";
@@ -204,7 +193,7 @@ export class RunEngine {
       const message = usageOfMessage(props.info);
       if (message) {
         found.story.usageEventAt = Date.now();
-        if (this.meter.record(found.story.record.key, message))
+        if (this.meter.record(found.story.record.key, message, found.run.usage))
           this.usageChanged(found.run, found.story);
       }
       return;
@@ -355,9 +344,9 @@ export class RunEngine {
     story.record.waitingOn = undefined;
     if (error) story.record.errors.push(error);
     if (reason) story.record.reason = reason;
-    await this.readUsage(story);
+    await this.readUsage(run, story);
     story.record.usage = this.meter.of(key);
-    run.record.usage = runUsage(run);
+    run.record.usage = run.usage;
     const wrote = this.recordAttempt(run, story, state, reason);
     // Every attempt's writes: a retried story's earlier changes are its own too.
     story.record.wroteFiles = [...new Set([...story.record.wroteFiles, ...wrote])].sort();
@@ -576,7 +565,7 @@ export class RunEngine {
           await this.checkIdle(run, story);
         } else if (now - story.usageEventAt > USAGE_POLL_MS) {
           // No usage event for a while: read it from the host (events can be lost).
-          await this.readUsage(story);
+          await this.readUsage(run, story);
           story.usageEventAt = now;
           this.usageChanged(run, story);
         }
@@ -642,25 +631,24 @@ export class RunEngine {
   }
 
   /** Reads every session's usage from the host (the fallback to events; final at the end). */
-  private async readUsage(story: LiveStory): Promise<void> {
+  private async readUsage(run: LiveRun, story: LiveStory): Promise<void> {
     if (!story.admitted) return;
     for (const session of story.sessions) {
       const messages = await this.options.host.sessionUsage(session).catch((error) => {
         this.log(`reading ${story.record.key}'s usage: ${error}`);
         return [];
       });
-      for (const message of messages) this.meter.record(story.record.key, message);
+      for (const message of messages) this.meter.record(story.record.key, message, run.usage);
     }
   }
 
   /** New usage for a story: kept on the record, and the budgets checked. */
   private usageChanged(run: LiveRun, story: LiveStory): void {
     if (FINAL_STATES.has(story.record.state)) return;
-    const before = story.record.usage ?? NO_USAGE;
+    // Both sums are kept up to date in place by the meter: no pass over stories per message.
     story.record.usage = this.meter.of(story.record.key);
-    // The run's sum moves by the story's change: no pass over every story per message.
-    const total = addUsage(run.record.usage ?? NO_USAGE, subtractUsage(story.record.usage, before));
-    run.record.usage = total;
+    run.record.usage = run.usage;
+    const total = run.usage;
     run.dirty = true;
     const budget = this.options.config.budget;
     if (Object.keys(budget).length === 0) return;

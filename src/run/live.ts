@@ -6,7 +6,7 @@
 import type { Plan, PlannedStory } from "../plan/types.ts";
 import type { TodoItem } from "./host.ts";
 import type { RunRecord, StoryRun, StoryState } from "./state.ts";
-import { addUsage, NO_USAGE, type Usage } from "./usage.ts";
+import { NO_USAGE, type Usage } from "./usage.ts";
 import { RepeatWatch } from "./watchdog.ts";
 
 export interface LiveStory {
@@ -49,6 +49,8 @@ export interface LiveRun {
   warned: Set<string>;
   /** The record changed without being saved (usage): saved at the next poll. */
   dirty: boolean;
+  /** The stories' usage summed, updated in place as messages come in. */
+  usage: Usage;
 }
 
 /** The live side of a new run: its stories waiting, their conflict partners known. */
@@ -71,6 +73,7 @@ export function liveRun(
     summarised: false,
     warned: new Set(),
     dirty: false,
+    usage: { ...NO_USAGE },
   };
   for (const story of record.stories) {
     const planned = plan.stories.find((s) => s.key === story.key) as PlannedStory;
@@ -110,11 +113,6 @@ export function newAttempt(): { ended: Promise<void>; done: () => void } {
     done = resolve;
   });
   return { ended, done };
-}
-
-/** The stories' usage summed. */
-export function runUsage(run: LiveRun): Usage {
-  return run.record.stories.reduce((sum, s) => addUsage(sum, s.usage ?? NO_USAGE), NO_USAGE);
 }
 
 /** Keeps `waits` in step with a state change: a wait ends, a new one begins. */

@@ -35,17 +35,6 @@ export function tokensOf(usage: Usage): number {
   return usage.input + usage.output + usage.reasoning + usage.cacheRead + usage.cacheWrite;
 }
 
-export function addUsage(a: Usage, b: Usage): Usage {
-  return {
-    input: a.input + b.input,
-    output: a.output + b.output,
-    reasoning: a.reasoning + b.reasoning,
-    cacheRead: a.cacheRead + b.cacheRead,
-    cacheWrite: a.cacheWrite + b.cacheWrite,
-    cost: round(a.cost + b.cost),
-  };
-}
-
 /** One assistant message's usage, from the host's message info. */
 export interface MessageUsage {
   messageId: string;
@@ -89,24 +78,34 @@ function count(value: unknown): number {
 
 /**
  * Usage per story, kept per message so that a message reported twice counts once, with the
- * story's sum kept up to date as messages change (a long session has thousands of them).
+ * story's sum kept up to date in place as messages change: it runs on every message event,
+ * and a long session has thousands of them.
  */
 export class UsageMeter {
   private readonly byStory = new Map<string, Map<string, Usage>>();
   private readonly sums = new Map<string, Usage>();
 
-  /** Records a message's latest usage; true when the story's sums changed. */
-  record(story: string, message: MessageUsage): boolean {
+  /**
+   * Records a message's latest usage; true when the story's sum changed. `alsoInto` (a run's
+   * total) moves by the same difference.
+   */
+  record(story: string, message: MessageUsage, alsoInto?: Usage): boolean {
     const messages = this.byStory.get(story) ?? new Map<string, Usage>();
     this.byStory.set(story, messages);
     const before = messages.get(message.messageId);
     if (before && sameUsage(before, message.usage)) return false;
     messages.set(message.messageId, message.usage);
-    const sum = this.sums.get(story) ?? NO_USAGE;
-    this.sums.set(story, addUsage(before ? subtractUsage(sum, before) : sum, message.usage));
+    let sum = this.sums.get(story);
+    if (!sum) {
+      sum = { ...NO_USAGE };
+      this.sums.set(story, sum);
+    }
+    moveBy(sum, message.usage, before);
+    if (alsoInto) moveBy(alsoInto, message.usage, before);
     return true;
   }
 
+  /** The story's sum: a live object, updated in place by `record`. */
   of(story: string): Usage {
     return this.sums.get(story) ?? NO_USAGE;
   }
@@ -117,15 +116,14 @@ export class UsageMeter {
   }
 }
 
-export function subtractUsage(a: Usage, b: Usage): Usage {
-  return {
-    input: a.input - b.input,
-    output: a.output - b.output,
-    reasoning: a.reasoning - b.reasoning,
-    cacheRead: a.cacheRead - b.cacheRead,
-    cacheWrite: a.cacheWrite - b.cacheWrite,
-    cost: Math.max(0, round(a.cost - b.cost)),
-  };
+/** `sum` += `now` - `before`, in place. */
+function moveBy(sum: Usage, now: Usage, before: Usage | undefined): void {
+  sum.input += now.input - (before?.input ?? 0);
+  sum.output += now.output - (before?.output ?? 0);
+  sum.reasoning += now.reasoning - (before?.reasoning ?? 0);
+  sum.cacheRead += now.cacheRead - (before?.cacheRead ?? 0);
+  sum.cacheWrite += now.cacheWrite - (before?.cacheWrite ?? 0);
+  sum.cost = Math.max(0, round(sum.cost + now.cost - (before?.cost ?? 0)));
 }
 
 /** What a budget check found: nothing, a warning at 80%, or over. */
