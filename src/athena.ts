@@ -13,13 +13,12 @@ import { taskProgress } from "./bmad/task-progress.ts";
 import { loadConfig } from "./config/load.ts";
 import type { AthenaConfig } from "./config/schema.ts";
 import type { Plan } from "./plan/types.ts";
+import { AfterCheck } from "./run/after-check.ts";
 import { RunEngine } from "./run/engine.ts";
 import {
   bashCommand,
-  type FileVersion,
   insideProject,
   READ_TOOLS,
-  versionOf,
   WRITE_TOOLS,
   WriteGuard,
   WriteRefused,
@@ -30,7 +29,6 @@ import { DEFAULT_JOURNAL_LIMITS, Journal } from "./run/journal.ts";
 import { FileLocks } from "./run/locks.ts";
 import { type RecoveryReport, recoverRuns } from "./run/recover.ts";
 import { commandMatcher, shellEffects, shellParser } from "./run/shell.ts";
-import { changedBetween, type Snapshot, takeSnapshot } from "./run/snapshot.ts";
 import {
   COMMAND_DESCRIPTION,
   COMMAND_TEMPLATE,
@@ -159,73 +157,13 @@ export function createAthena(options: AthenaOptions): Athena {
     }
   };
 
-  /**
-   * The after-check of a shell command whose writes could not be known before it ran: the
-   * project's files before it, and the versions of the files other stories wrote (kept in
-   * the journal, so that one the command overwrites is not lost). Keyed by session and call.
-   */
-  const pendingChecks = new Map<
-    string,
-    {
-      at: number;
-      before: Snapshot;
-      others: Map<string, { by: string; hash: string | null; version: FileVersion | undefined }>;
-    }
-  >();
-  const startCheck = (key: string, story: string) => {
-    const others = new Map<
-      string,
-      { by: string; hash: string | null; version: FileVersion | undefined }
-    >();
-    for (const [p, by] of guard.writtenByOthers(story)) {
-      try {
-        others.set(p, { by, hash: journal.keepNow(p), version: versionOf(root, p) });
-      } catch (error) {
-        log(`journal: ${errorLine(error)}`);
-      }
-    }
-    pendingChecks.set(key, { at: Date.now(), before: takeSnapshot(root), others });
-  };
-  /** What the command changed, given to the story; the clobbers, in words for it. */
-  const finishCheck = (
-    key: string,
-    holder: { run: string; story: string },
-    known: readonly string[],
-  ): string[] => {
-    const check = pendingChecks.get(key);
-    if (!check) return [];
-    pendingChecks.delete(key);
-    const skip = new Set(known);
-    const changed = changedBetween(check.before, takeSnapshot(root)).filter(
-      (p) =>
-        !skip.has(p) &&
-        p !== files?.sprintStatus &&
-        // Another story's own write meanwhile is that story's.
-        !guard.otherWroteSince(holder.story, p, check.at),
-    );
-    if (changed.length === 0) return [];
-    const clobbers: string[] = [];
-    for (const p of changed) {
-      const other = check.others.get(p);
-      const seen = guard.seenVersion(holder.story, p);
-      // Overwritten: another story had changed it, and this story had not read that version.
-      if (other && (seen === null || seen?.hash !== other.version?.hash))
-        clobbers.push(
-          `\`${p}\`, which story ${other.by} had changed since you last read it: its version is kept (athena-parallel versions ${p})`,
-        );
-    }
-    try {
-      journal.changedUnseen(
-        holder.run,
-        holder.story,
-        changed.map((p) => ({ path: p, before: check.others.get(p)?.hash })),
-      );
-    } catch (error) {
-      log(`journal: ${errorLine(error)}`);
-    }
-    guard.afterWrite(holder.story, changed);
-    return clobbers;
-  };
+  const afterCheck = new AfterCheck({
+    root,
+    guard,
+    journal,
+    ignore: (p) => p === files?.sprintStatus,
+    log,
+  });
 
   const hooks: Hooks = {
     tool: { athena_parallel: tool },
@@ -258,7 +196,7 @@ export function createAthena(options: AthenaOptions): Athena {
         if (shell.exclusive) await guard.beforeWrite(holder, [EXCLUSIVE_COMMANDS_LOCK]);
         await guard.beforeWrite(holder, shell.writes);
         journalBefore(holder, shell.writes);
-        if (shell.opaque) startCheck(`${input.sessionID}\u0000${input.callID}`, holder.story);
+        if (shell.opaque) afterCheck.start(`${input.sessionID}\u0000${input.callID}`, holder.story);
         return;
       }
       if (!WRITE_TOOLS.has(input.tool)) return;
@@ -280,7 +218,7 @@ export function createAthena(options: AthenaOptions): Athena {
         for (const file of shell.reads) guard.afterRead(story.story, file);
         guard.afterWrite(story.story, shell.writes);
         const key = `${input.sessionID}\u0000${input.callID}`;
-        const clobbers = finishCheck(key, story, shell.writes);
+        const clobbers = afterCheck.finish(key, story, shell.writes);
         if (clobbers.length > 0) {
           // Told at once, in the command's own output: nothing is silently lost.
           const result = output as { output?: string };
