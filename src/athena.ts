@@ -221,12 +221,19 @@ export function createAthena(options: AthenaOptions): Athena {
         const clobbers = afterCheck.finish(key, story, shell.writes);
         if (clobbers.length > 0) {
           // Told at once, in the command's own output: nothing is silently lost.
-          const result = output as { output?: string };
-          result.output = `${result.output ?? ""}\n\n[athena-parallel] This command overwrote ${clobbers.join("; ")}. Read each file again and redo your change on top of that version.`;
-          void liveEngine.tellParentOf(
-            input.sessionID,
-            `Story ${story.story}: a shell command overwrote ${clobbers.join("; ")}.`,
+          const what = clobbers.map(
+            (c) =>
+              `\`${c.path}\`, which story ${c.other} had changed since you last read it: its version is kept (athena-parallel versions ${c.path})`,
           );
+          const result = output as { output?: string };
+          result.output = `${result.output ?? ""}\n\n[athena-parallel] This command overwrote ${what.join("; ")}. Read each file again and redo your change on top of that version.`;
+          // The user chooses whose version stays (resolve).
+          for (const c of clobbers)
+            liveEngine.noteClobber(input.sessionID, {
+              path: c.path,
+              other: c.other,
+              ...(c.kept ? { kept: c.kept } : {}),
+            });
         }
       } else if (READ_TOOLS.has(input.tool)) {
         const filePath = (args as { filePath?: string } | undefined)?.filePath;

@@ -112,7 +112,11 @@ describe("the after-check in a run", () => {
       "[athena-parallel] This command overwrote `NOTES.md`, which story 1-1-a had changed since you last read it: its version is kept (athena-parallel versions NOTES.md)",
     );
     expect(
-      h.host.notes.some((n) => /Story 1-2-b: a shell command overwrote `NOTES.md`/.test(n.text)),
+      h.host.notes.some((n) =>
+        n.text.includes(
+          "Story 1.2 (1-2-b)'s shell command overwrote `NOTES.md`, which story 1-1-a had changed. Choose with /athena-parallel resolve 1.2",
+        ),
+      ),
     ).toBe(true);
     // a's version is in the journal, as b's "before" of the file.
     const journal = new Journal(root);

@@ -20,6 +20,15 @@ interface OtherVersion {
   version: FileVersion | undefined;
 }
 
+/** A change of another story the command overwrote, its version kept in the journal. */
+export interface Clobber {
+  path: string;
+  /** The story whose change was overwritten. */
+  other: string;
+  /** That version's hash in the journal (null: the other story had deleted the file). */
+  kept: string | null;
+}
+
 interface Pending {
   at: number;
   before: Snapshot;
@@ -56,9 +65,9 @@ export class AfterCheck {
 
   /**
    * After it: what it changed (besides `known`, its writes read before it ran) is given to the
-   * story and journaled; returns the clobbers, in words for the story.
+   * story and journaled; returns the clobbers.
    */
-  finish(key: string, holder: { run: string; story: string }, known: readonly string[]): string[] {
+  finish(key: string, holder: { run: string; story: string }, known: readonly string[]): Clobber[] {
     const check = this.pending.get(key);
     if (!check) return [];
     this.pending.delete(key);
@@ -72,15 +81,13 @@ export class AfterCheck {
         !guard.otherWroteSince(holder.story, p, check.at),
     );
     if (changed.length === 0) return [];
-    const clobbers: string[] = [];
+    const clobbers: Clobber[] = [];
     for (const p of changed) {
       const other = check.others.get(p);
       const seen = guard.seenVersion(holder.story, p);
       // Overwritten: another story had changed it, and this story had not read that version.
       if (other && (seen === null || seen?.hash !== other.version?.hash))
-        clobbers.push(
-          `\`${p}\`, which story ${other.by} had changed since you last read it: its version is kept (athena-parallel versions ${p})`,
-        );
+        clobbers.push({ path: p, other: other.by, kept: other.hash });
     }
     try {
       journal.changedUnseen(

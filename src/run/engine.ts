@@ -11,9 +11,12 @@
  * cost, budgets), watchdog.ts (stalls and loops), sprint-transitions.ts (the sprint file),
  * notes.ts (what people are told), live.ts (the live state they share).
  */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import type { LimitFunction } from "p-limit";
 import type { ParallelConfig, StorySettings } from "../config/schema.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
+import { InputError } from "../util/errors.ts";
 import { admissions } from "./admission.ts";
 import { isAbort, mayPass, outcomeOf, sessionOf } from "./completion.ts";
 import type { WriteGuard } from "./guard.ts";
@@ -23,6 +26,7 @@ import type { Journal } from "./journal.ts";
 import { covered, type LiveRun, type LiveStory, liveRun, newAttempt, noteWait } from "./live.ts";
 import type { FileLocks } from "./locks.ts";
 import {
+  clobberNote,
   contentionNote,
   repeatNote,
   retryingNote,
@@ -44,7 +48,7 @@ import {
   type StoryState,
   saveRun,
 } from "./state.ts";
-import { settingsFor } from "./story-settings.ts";
+import { settingsFor, storyNamed } from "./story-settings.ts";
 import {
   type BudgetVerdict,
   checkRunBudget,
@@ -159,17 +163,8 @@ export class RunEngine {
   async cancel(runId: string): Promise<RunRecord> {
     const live = this.runs.get(runId);
     if (!live) throw new Error(`no live run ${runId}`);
-    for (const story of live.stories.values()) {
-      if (FINAL_STATES.has(story.record.state)) continue;
-      story.cancelRequested = true;
-      // The host does not stop children when a parent is aborted: abort sub-sessions first.
-      for (const session of [...story.sessions].reverse()) {
-        await this.options.host
-          .abort(session)
-          .catch((error) => this.log(`abort ${session}: ${error}`));
-      }
-      await this.finish(live, story, "cancelled", "cancelled by the user", "user");
-    }
+    for (const story of live.stories.values())
+      if (!FINAL_STATES.has(story.record.state)) await this.cancelStory(live, story);
     return live.record;
   }
 
@@ -582,6 +577,14 @@ export class RunEngine {
     const waited = now - Date.parse(wait.from);
     if (waited < seconds * 1000) return;
     story.noticedWait = wait.from;
+    if (story.waitingLock)
+      story.record.question = {
+        kind: "contention",
+        path: story.waitingLock.path,
+        other: story.waitingLock.holder,
+        askedAt: new Date().toISOString(),
+      };
+    this.save(run);
     await this.tellParent(
       run,
       contentionNote(
@@ -618,10 +621,117 @@ export class RunEngine {
     if (repeated !== undefined) void this.tellParent(run, repeatNote(story.record, tool, repeated));
   }
 
-  /** A note to the parent session of the run a story session belongs to (and a toast). */
-  tellParentOf(sessionId: string, text: string): Promise<void> {
+  /**
+   * A shell command of a story overwrote another story's change (the after-check found it):
+   * the question goes on the story, and to the parent with the choices.
+   */
+  noteClobber(sessionId: string, clobber: { path: string; other: string; kept?: string }): void {
     const found = this.bySession.get(sessionId);
-    return found ? this.tellParent(found.run, text) : Promise.resolve();
+    if (!found || FINAL_STATES.has(found.story.record.state)) return;
+    const { run, story } = found;
+    story.record.question = {
+      kind: "clobber",
+      path: clobber.path,
+      other: clobber.other,
+      ...(clobber.kept ? { kept: clobber.kept } : {}),
+      askedAt: new Date().toISOString(),
+    };
+    this.save(run);
+    void this.tellParent(run, clobberNote(story.record, clobber.path, clobber.other));
+  }
+
+  /**
+   * The user's answer to a story's question (`resolve`): `wait`, `yield` (the holder of the
+   * file it waits for gives it up now), `keep <story>` (after a clobber: whose version of the
+   * file stays), `cancel` (the story stops). Returns what was done, in words.
+   */
+  async resolve(
+    typed: string,
+    choice: "wait" | "yield" | "keep" | "cancel",
+    options: { runId?: string; keep?: string } = {},
+  ): Promise<string> {
+    const runs = [...this.runs.values()].filter(
+      (r) => options.runId === undefined || r.record.id === options.runId,
+    );
+    const found = runs
+      .map((run) => ({ run, record: storyNamed(run.record.stories, typed) }))
+      .find((f) => f.record && !FINAL_STATES.has(f.record.state));
+    const story = found?.record ? found.run.stories.get(found.record.key) : undefined;
+    if (!found || !story) throw new InputError(`no running story "${typed}" to resolve`);
+    const { run } = found;
+    const q = story.record.question;
+    const label = `${story.record.id} (${story.record.key})`;
+    if (choice === "cancel") {
+      await this.cancelStory(run, story);
+      return `Story ${label} cancelled: its session aborted, its locks released, its sprint entry put back.`;
+    }
+    if (!q) throw new InputError(`story ${label} has no open question`);
+    if (choice === "wait") {
+      if (q.kind !== "contention")
+        throw new InputError(
+          `wait answers a wait for a file; ${label} overwrote one: keep a story's version, or cancel`,
+        );
+      story.record.question = undefined;
+      this.save(run);
+      return `Story ${label} goes on waiting for \`${q.path}\`.`;
+    }
+    if (choice === "yield") {
+      if (q.kind !== "contention")
+        throw new InputError(`yield answers a wait for a file; ${label} has none`);
+      await this.options.locks.release(q.path, q.other);
+      story.record.question = undefined;
+      this.save(run);
+      await this.tellStory(
+        q.other,
+        `[athena-parallel] You gave \`${q.path}\` up to story ${story.record.key}, which needed it. Read it again before you change it.`,
+      );
+      return `Story ${q.other} gave \`${q.path}\` up: story ${label} goes on.`;
+    }
+    // keep <story>, after a clobber.
+    if (q.kind !== "clobber")
+      throw new InputError(
+        `keep answers an overwrite; ${label} waits for a file: wait, yield or cancel`,
+      );
+    const keep = options.keep ? storyNamed(run.record.stories, options.keep)?.key : undefined;
+    if (keep !== q.other && keep !== story.record.key)
+      throw new InputError(
+        `keep which version of \`${q.path}\`: ${q.other} or ${story.record.key}?`,
+      );
+    story.record.question = undefined;
+    this.save(run);
+    if (keep !== q.other) return `\`${q.path}\` stays as story ${label} left it.`;
+    const content = q.kept ? this.options.journal?.content(q.kept) : undefined;
+    if (!content)
+      throw new InputError(`story ${q.other}'s version of \`${q.path}\` is not in the journal`);
+    writeFileSync(path.join(this.options.root, q.path), content);
+    this.options.guard.afterWrite(q.other, [q.path]);
+    await this.tellStory(
+      story.record.key,
+      `[athena-parallel] Story ${q.other}'s version of \`${q.path}\` was put back over what your command wrote. Read the file again and redo your change on it.`,
+    );
+    return `Story ${q.other}'s version of \`${q.path}\` is back; story ${label} was told to redo its change on it.`;
+  }
+
+  /** A quiet note in a running story's own session, read at its next turn. */
+  private async tellStory(key: string, text: string): Promise<void> {
+    for (const run of this.runs.values()) {
+      const session = run.stories.get(key)?.record.sessionId;
+      if (session)
+        await this.options.host
+          .postMessage(session, text, { wake: false })
+          .catch((e) => this.log(`note to ${key}: ${e}`));
+    }
+  }
+
+  /** Stops one story: its sessions aborted (sub-sessions first), then ended as cancelled. */
+  private async cancelStory(run: LiveRun, story: LiveStory): Promise<void> {
+    story.cancelRequested = true;
+    // The host does not stop children when a parent is aborted: abort sub-sessions first.
+    for (const session of [...story.sessions].reverse())
+      await this.options.host
+        .abort(session)
+        .catch((error) => this.log(`abort ${session}: ${error}`));
+    await this.finish(run, story, "cancelled", "cancelled by the user", "user");
   }
 
   /** Something happened in a story session (a tool call returned): not stalled. */
@@ -694,6 +804,10 @@ export class RunEngine {
     for (const run of this.runs.values()) {
       const story = run.stories.get(key);
       if (!story || FINAL_STATES.has(story.record.state)) continue;
+      story.waitingLock = waitingOn;
+      // A wait that ends answers its own question.
+      if (!waitingOn && story.record.question?.kind === "contention")
+        story.record.question = undefined;
       if (waitingOn)
         this.setState(
           run,

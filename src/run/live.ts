@@ -35,6 +35,8 @@ export interface LiveStory {
   retryWhy?: string;
   /** The start (`from`) of the lock wait the parent was last told about. */
   noticedWait?: string;
+  /** The file it waits for and the story holding it, while it waits for a lock. */
+  waitingLock?: { path: string; holder: string };
 }
 
 export interface LiveRun {

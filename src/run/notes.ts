@@ -78,7 +78,12 @@ export function stalledNote(r: StoryRun, why: string): string {
 
 /** A story that has waited long for a file another story holds: who, which file, the choices. */
 export function contentionNote(r: StoryRun, waitingOn: string, seconds: number): string {
-  return `Story ${label(r)} has waited ${seconds}s: it ${waitingOn}. It goes on waiting (up to lockWaitSeconds, then its write is refused and it carries on with other files); to stop one of them, cancel the run (/athena-parallel cancel) and retry the story later.`;
+  return `Story ${label(r)} has waited ${seconds}s: it ${waitingOn}. Choose with /athena-parallel resolve ${r.id} <choice>: \`wait\` (it goes on waiting, up to lockWaitSeconds), \`yield\` (the holder gives the file up now; it must read it again before changing it), or \`cancel\` (this story stops).`;
+}
+
+/** A command of a story overwrote another story's change: the choices. */
+export function clobberNote(r: StoryRun, path: string, other: string): string {
+  return `Story ${label(r)}'s shell command overwrote \`${path}\`, which story ${other} had changed. Choose with /athena-parallel resolve ${r.id} <choice>: \`keep ${other}\` (put ${other}'s version back; ${r.key} is told to redo its change on it), \`keep ${r.key}\` (leave the file as it is), or \`cancel\` (${r.key} stops).`;
 }
 
 export function repeatNote(r: StoryRun, tool: string, times: number): string {

@@ -14,6 +14,7 @@ import {
   type EndReason,
   FINAL_STATES,
   type RunRecord,
+  type StoryRun,
   type StoryState,
 } from "./state.ts";
 import { describeUsage, type Usage } from "./usage.ts";
@@ -32,6 +33,7 @@ export interface StoryProgress {
   errors: string[];
   reason?: EndReason;
   usage?: Usage;
+  question?: StoryRun["question"];
 }
 
 export interface RunProgress {
@@ -112,6 +114,7 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
       errors: s.errors,
       ...(s.reason ? { reason: s.reason } : {}),
       ...(s.usage && s.sessionId ? { usage: s.usage } : {}),
+      ...(s.question && !FINAL_STATES.has(s.state) ? { question: s.question } : {}),
     };
   });
 
@@ -201,6 +204,17 @@ export function renderProgress(progress: RunProgress): string {
     const state = s.reason ? `${s.state} (${s.reason})` : s.state;
     lines.push(
       `| ${s.id} \`${s.key}\` | ${state} | ${s.elapsedMs === undefined ? "-" : formatDuration(s.elapsedMs)} | ${s.tasks.done}/${s.tasks.total} | ${todos} | ${s.locks.length > 0 ? s.locks.map((l) => `\`${l}\``).join(", ") : "-"} | ${waits} | ${s.usage ? describeUsage(s.usage) : "-"} | ${formatDuration(s.remainingMs)} |`,
+    );
+  }
+  const asked = progress.stories.filter((s) => s.question);
+  if (asked.length > 0) lines.push("", "Questions for you:");
+  for (const s of asked) {
+    const q = s.question;
+    if (!q) continue;
+    lines.push(
+      q.kind === "contention"
+        ? `- ${s.id} \`${s.key}\` waits for \`${q.path}\`, held by ${q.other}: /athena-parallel resolve ${s.id} wait|yield|cancel`
+        : `- ${s.id} \`${s.key}\` overwrote ${q.other}'s change of \`${q.path}\`: /athena-parallel resolve ${s.id} keep ${q.other}|keep ${s.key}|cancel`,
     );
   }
   return lines.join("\n");

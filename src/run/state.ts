@@ -94,6 +94,20 @@ export const StoryRun = z.object({
   agent: z.string().optional(),
   /** How many sessions it was started in (more than 1 after a retry). */
   attempts: z.number().int().min(0).default(0),
+  /**
+   * A question for the user about this story: it has waited long for a file another story
+   * holds (`contention`), or a command of it overwrote another story's change (`clobber`;
+   * `kept` is that change's version in the journal). Answered with the `resolve` action.
+   */
+  question: z
+    .object({
+      kind: z.enum(["contention", "clobber"]),
+      path: z.string(),
+      other: z.string(),
+      kept: z.string().optional(),
+      askedAt: z.string(),
+    })
+    .optional(),
   /** Why it ended, when it did not complete. */
   reason: EndReason.optional(),
   /** Tokens and cost of its sessions, as the host reported them. */

@@ -27,7 +27,7 @@ import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.
 import { runGantt } from "../run/timeline.ts";
 import { InputError } from "../util/errors.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
-import { type Action, parseCommandArgs } from "./command-args.ts";
+import { type Action, CHOICES, type Choice, parseCommandArgs } from "./command-args.ts";
 
 const z = tool.schema;
 
@@ -38,6 +38,7 @@ export const DESCRIPTION = `Run BMAD stories in parallel, each in its own backgr
 - action "cancel": stops a run (runId, or the only running one) and puts the sprint entries back.
 - action "diff": a unified diff of what one story (storyIds[0]) changed, in its latest run or runId, from the change journal.
 - action "revert": puts that story's files back as they were before it, only if nobody changed them since (else refuses, naming the file and who changed it).
+- action "resolve": the answer to a story's question (status shows it): after a long wait for another story's file, choice "wait", "yield" (the holder gives the file up) or "cancel"; after a shell command overwrote another story's change, "keep" with storyIds [story, whose version stays], or "cancel".
 - action "retry": starts again the failed, cancelled or interrupted stories of an ended run (runId, or the latest; storyIds to pick some), with that run's cap and strategy; each story's session is told its earlier changes are in the tree.
 Or pass "command" with the text of /athena-parallel's arguments.`;
 
@@ -45,7 +46,7 @@ export const COMMAND_DESCRIPTION =
   "Plan or run BMAD stories in parallel (2.1 2.2 [--dry-run] | status | cancel)";
 
 export const COMMAND_TEMPLATE = `Call the \`athena_parallel\` tool exactly once with \`{ "command": "$ARGUMENTS" }\` and then show its output to the user as it is, without adding anything.
-Arguments: story ids such as \`2.1 2.2\` (none: the best batch of ready-for-dev stories), \`--dry-run\` to plan only, \`--cap N\`, \`--strategy prevent|coordinate|manual\`, \`--wait\`; or \`status [run-id]\`; or \`cancel [run-id]\`; or \`retry [ids] [--run run-id] [--wait]\`; or \`diff <story> [--run run-id]\`; or \`revert <story> [--run run-id]\`.`;
+Arguments: story ids such as \`2.1 2.2\` (none: the best batch of ready-for-dev stories), \`--dry-run\` to plan only, \`--cap N\`, \`--strategy prevent|coordinate|manual\`, \`--wait\`; or \`status [run-id]\`; or \`cancel [run-id]\`; or \`retry [ids] [--run run-id] [--wait]\`; or \`diff <story> [--run run-id]\`; or \`revert <story> [--run run-id]\`; or \`resolve <story> wait|yield|cancel|keep <story>\`.`;
 
 export interface ToolDeps {
   pluginOptions?: Record<string, unknown>;
@@ -66,6 +67,7 @@ type Args = {
   waitForCompletion?: boolean | undefined;
   maxConcurrentStories?: number | undefined;
   conflictStrategy?: "prevent" | "coordinate" | "manual" | undefined;
+  choice?: Choice | undefined;
 };
 
 export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
@@ -73,7 +75,7 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
     description: DESCRIPTION,
     args: {
       action: z
-        .enum(["dryRun", "execute", "status", "cancel", "retry", "diff", "revert"])
+        .enum(["dryRun", "execute", "status", "cancel", "retry", "diff", "revert", "resolve"])
         .optional()
         .describe("What to do (or give `command`)."),
       command: z
@@ -108,6 +110,12 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
         .enum(["prevent", "coordinate", "manual"])
         .optional()
         .describe("Override the conflict strategy for this call."),
+      choice: z
+        .enum(CHOICES)
+        .optional()
+        .describe(
+          "resolve: the answer to a story's question (storyIds[0]): wait, yield, cancel, or keep (storyIds[1]: whose version of the file stays).",
+        ),
     },
     async execute(raw, context) {
       try {
@@ -132,6 +140,18 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
           case "diff":
           case "revert":
             return review(args.action, context.directory, args);
+          case "resolve": {
+            const [story, keep] = args.storyIds ?? [];
+            if (!story || !args.choice)
+              return refusal(
+                'resolve takes a story (storyIds[0]) and a choice: "wait", "yield", "cancel" or "keep".',
+              );
+            const done = await deps.engine.resolve(story, args.choice, {
+              ...(args.runId ? { runId: args.runId } : {}),
+              ...(keep ? { keep } : {}),
+            });
+            return { title: "athena-parallel resolve", output: done };
+          }
           default:
             return refusal(
               'say what to do: action "dryRun", "execute", "status", "cancel", "retry", "diff" or "revert" (or pass "command").',

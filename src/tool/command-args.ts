@@ -2,11 +2,23 @@
  * `/athena-parallel` arguments, parsed here rather than by the model, so the slash command
  * does exactly what it says: `2.1 2.2 --dry-run`, `status [run]`, `cancel [run]`,
  * `retry [ids] [--run ID] [--wait]`, `diff <story> [--run ID]`, `revert <story> [--run ID]`,
+ * `resolve <story> wait|yield|cancel|keep <story> [--run ID]`,
  * `2.1 2.2 [--cap N] [--strategy S] [--wait]`.
  */
 import { InputError } from "../util/errors.ts";
 
-export type Action = "dryRun" | "execute" | "status" | "cancel" | "retry" | "diff" | "revert";
+export type Action =
+  | "dryRun"
+  | "execute"
+  | "status"
+  | "cancel"
+  | "retry"
+  | "diff"
+  | "revert"
+  | "resolve";
+
+export const CHOICES = ["wait", "yield", "keep", "cancel"] as const;
+export type Choice = (typeof CHOICES)[number];
 
 export interface ParsedCommand {
   action: Action;
@@ -15,6 +27,7 @@ export interface ParsedCommand {
   maxConcurrentStories?: number;
   conflictStrategy?: "prevent" | "coordinate" | "manual";
   waitForCompletion?: boolean;
+  choice?: Choice;
 }
 
 export function parseCommandArgs(text: string): ParsedCommand {
@@ -23,6 +36,21 @@ export function parseCommandArgs(text: string): ParsedCommand {
   if (first === "status" || first === "cancel") {
     const runId = words[1];
     return { action: first, storyIds: [], ...(runId ? { runId } : {}) };
+  }
+  if (first === "resolve") {
+    // resolve <story> <choice> [<story to keep>] [--run ID]
+    const rest = words.slice(1);
+    const at = rest.indexOf("--run");
+    const runId = at >= 0 ? rest.splice(at, 2)[1] : undefined;
+    const [story, choice, keep, ...extra] = rest;
+    if (!story || !CHOICES.includes(choice as Choice) || extra.length > 0)
+      throw new InputError("usage: resolve <story> wait|yield|cancel|keep <story> [--run ID]");
+    return {
+      action: "resolve",
+      storyIds: keep ? [story, keep] : [story],
+      choice: choice as Choice,
+      ...(runId ? { runId } : {}),
+    };
   }
   const parsed: ParsedCommand = { action: "execute", storyIds: [] };
   if (first === "retry" || first === "diff" || first === "revert") {
