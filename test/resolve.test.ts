@@ -24,9 +24,9 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 /** 1-1-a takes src/shared.ts and keeps it until `release`; 1-2-b then waits for it. */
-function contention() {
+function contention(noticeSeconds = 0.2) {
   const root = projectWith(shared, {
-    parallel: { contentionNoticeSeconds: 0.2, conflictStrategy: "manual" },
+    parallel: { contentionNoticeSeconds: noticeSeconds, conflictStrategy: "manual" },
   });
   const done = signal();
   const h = harness(root, (_w, key) => ({
@@ -74,6 +74,16 @@ describe("a long wait for another story's file", () => {
     done.fire();
     const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
     expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
+  });
+
+  it("under manual, asks about a file's first contention at once, whatever the notice time", async () => {
+    const { h, done, asked } = contention(600);
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    await until(() => asked() !== undefined, "a question");
+    expect(asked()).toMatchObject({ kind: "contention", path: "src/shared.ts" });
+    await h.call({ command: "resolve 1.2 yield" });
+    done.fire();
+    await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
   });
 
   it("wait clears the question and keeps waiting; cancel stops the waiting story", async () => {

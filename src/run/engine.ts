@@ -571,12 +571,17 @@ export class RunEngine {
 
   /** Tells the parent, once per wait, that a story has waited long for another's file. */
   private async noticeContention(run: LiveRun, story: LiveStory, now: number): Promise<void> {
-    const seconds = this.options.config.contentionNoticeSeconds;
     const wait = story.record.waits.at(-1);
-    if (seconds <= 0 || !wait || wait.to !== undefined || story.noticedWait === wait.from) return;
+    const file = story.waitingLock?.path;
+    // Under `manual` nothing kept the stories apart: the first contention on a file asks at once.
+    const first = run.record.strategy === "manual" && file !== undefined && !run.asked.has(file);
+    const seconds = first ? 0 : this.options.config.contentionNoticeSeconds;
+    if (!wait || wait.to !== undefined || story.noticedWait === wait.from) return;
+    if (!first && seconds <= 0) return;
     const waited = now - Date.parse(wait.from);
     if (waited < seconds * 1000) return;
     story.noticedWait = wait.from;
+    if (file) run.asked.add(file);
     if (story.waitingLock)
       story.record.question = {
         kind: "contention",

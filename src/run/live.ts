@@ -53,6 +53,8 @@ export interface LiveRun {
   dirty: boolean;
   /** The stories' usage summed, updated in place as messages come in. */
   usage: Usage;
+  /** Files a contention question was asked about in this run. */
+  asked: Set<string>;
 }
 
 /** The live side of a new run: its stories waiting, their conflict partners known. */
@@ -76,6 +78,7 @@ export function liveRun(
     warned: new Set(),
     dirty: false,
     usage: { ...NO_USAGE },
+    asked: new Set(),
   };
   for (const story of record.stories) {
     const planned = plan.stories.find((s) => s.key === story.key) as PlannedStory;
