@@ -38,6 +38,7 @@ import {
   storyEndNote,
 } from "./notes.ts";
 import { retryNote, storyWork } from "./prompt.ts";
+import { answerQuestion, type Choice } from "./resolve.ts";
 import { claimStories, completeStory, restoreStory } from "./sprint-transitions.ts";
 import {
   ACTIVE_STATES,
@@ -652,7 +653,7 @@ export class RunEngine {
    */
   async resolve(
     typed: string,
-    choice: "wait" | "yield" | "keep" | "cancel",
+    choice: Choice,
     options: { runId?: string; keep?: string } = {},
   ): Promise<string> {
     const runs = [...this.runs.values()].filter(
@@ -664,57 +665,17 @@ export class RunEngine {
     const story = found?.record ? found.run.stories.get(found.record.key) : undefined;
     if (!found || !story) throw new InputError(`no running story "${typed}" to resolve`);
     const { run } = found;
-    const q = story.record.question;
-    const label = `${story.record.id} (${story.record.key})`;
-    if (choice === "cancel") {
-      await this.cancelStory(run, story);
-      return `Story ${label} cancelled: its session aborted, its locks released, its sprint entry put back.`;
-    }
-    if (!q) throw new InputError(`story ${label} has no open question`);
-    if (choice === "wait") {
-      if (q.kind !== "contention")
-        throw new InputError(
-          `wait answers a wait for a file; ${label} overwrote one: keep a story's version, or cancel`,
-        );
-      story.record.question = undefined;
-      this.save(run);
-      return `Story ${label} goes on waiting for \`${q.path}\`.`;
-    }
-    if (choice === "yield") {
-      if (q.kind !== "contention")
-        throw new InputError(`yield answers a wait for a file; ${label} has none`);
-      await this.options.locks.release(q.path, q.other);
-      story.record.question = undefined;
-      this.save(run);
-      await this.tellStory(
-        q.other,
-        `[athena-parallel] You gave \`${q.path}\` up to story ${story.record.key}, which needed it. Read it again before you change it.`,
-      );
-      return `Story ${q.other} gave \`${q.path}\` up: story ${label} goes on.`;
-    }
-    // keep <story>, after a clobber.
-    if (q.kind !== "clobber")
-      throw new InputError(
-        `keep answers an overwrite; ${label} waits for a file: wait, yield or cancel`,
-      );
-    const keep = options.keep ? storyNamed(run.record.stories, options.keep)?.key : undefined;
-    if (keep !== q.other && keep !== story.record.key)
-      throw new InputError(
-        `keep which version of \`${q.path}\`: ${q.other} or ${story.record.key}?`,
-      );
-    story.record.question = undefined;
-    this.save(run);
-    if (keep !== q.other) return `\`${q.path}\` stays as story ${label} left it.`;
-    const content = q.kept ? this.options.journal?.content(q.kept) : undefined;
-    if (!content)
-      throw new InputError(`story ${q.other}'s version of \`${q.path}\` is not in the journal`);
-    writeFileSync(path.join(this.options.root, q.path), content);
-    this.options.guard.afterWrite(q.other, [q.path]);
-    await this.tellStory(
-      story.record.key,
-      `[athena-parallel] Story ${q.other}'s version of \`${q.path}\` was put back over what your command wrote. Read the file again and redo your change on it.`,
-    );
-    return `Story ${q.other}'s version of \`${q.path}\` is back; story ${label} was told to redo its change on it.`;
+    return answerQuestion(story.record, run.record.stories, choice, options.keep, {
+      release: (file, holder) => this.options.locks.release(file, holder),
+      kept: (hash) => this.options.journal?.content(hash),
+      putBack: (file, content, owner) => {
+        writeFileSync(path.join(this.options.root, file), content);
+        this.options.guard.afterWrite(owner, [file]);
+      },
+      tellStory: (key, text) => this.tellStory(key, text),
+      cancel: () => this.cancelStory(run, story),
+      save: () => this.save(run),
+    });
   }
 
   /** A quiet note in a running story's own session, read at its next turn. */

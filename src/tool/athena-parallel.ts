@@ -21,13 +21,14 @@ import {
   renderProgress,
   runProgress,
 } from "../run/progress.ts";
+import { CHOICES, type Choice } from "../run/resolve.ts";
 import { findStoryJournal, revertStory, storyDiff } from "../run/review.ts";
 import { loadRuns, RUN_ID, type RunRecord } from "../run/state.ts";
 import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.ts";
 import { runGantt } from "../run/timeline.ts";
 import { InputError } from "../util/errors.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
-import { type Action, CHOICES, type Choice, parseCommandArgs } from "./command-args.ts";
+import { type Action, parseCommandArgs } from "./command-args.ts";
 
 const z = tool.schema;
 

@@ -5,6 +5,7 @@
  * `resolve <story> wait|yield|cancel|keep <story> [--run ID]`,
  * `2.1 2.2 [--cap N] [--strategy S] [--wait]`.
  */
+import { CHOICES, type Choice } from "../run/resolve.ts";
 import { InputError } from "../util/errors.ts";
 
 export type Action =
@@ -16,9 +17,6 @@ export type Action =
   | "diff"
   | "revert"
   | "resolve";
-
-export const CHOICES = ["wait", "yield", "keep", "cancel"] as const;
-export type Choice = (typeof CHOICES)[number];
 
 export interface ParsedCommand {
   action: Action;
