@@ -20,7 +20,8 @@ import { accuracyOfProject, planProject } from "../plan-project.ts";
 import { taskTimeFromHistory, timelinePace } from "../run/estimate.ts";
 import { readHistory } from "../run/history-log.ts";
 import { Journal } from "../run/journal.ts";
-import { FileLocks } from "../run/locks.ts";
+import { FileLocks, processAlive } from "../run/locks.ts";
+import { requestCancel } from "../run/outside-runs.ts";
 import { fileVersions, findStoryJournal, revertStory, storyDiff } from "../run/review.ts";
 import { loadRuns, RUN_ID, type RunRecord } from "../run/state.ts";
 import { runGantt } from "../run/timeline.ts";
@@ -36,6 +37,7 @@ Usage:
   athena-parallel mark <story> <status> [--dir DIR]
   athena-parallel locks [--dir DIR] [--json] [--release-stale]
   athena-parallel status [--dir DIR] [--json | --watch]
+  athena-parallel cancel <run-id> [--dir DIR] [--wait-seconds N]
   athena-parallel diff <story> [--run ID] [--dir DIR]
   athena-parallel revert <story> [--run ID] [--dir DIR]
   athena-parallel versions <file> [--dir DIR]
@@ -85,6 +87,11 @@ status
   --watch       redraws the running runs every second until they end, then prints them
                 with a Mermaid gantt chart of what happened
 
+cancel
+  Asks the OpenCode process that owns a running run (another terminal's, too) to cancel it:
+  every story's session aborted, its locks released, its sprint entry put back. Waits up to
+  --wait-seconds (default 30) for the owner to do it, and says whether it has (exit 1 if not).
+
 diff, revert, versions
   Read the change journal (.athena/journal): for every file a story changed, the version
   before its first change and at its end. diff prints a unified diff of one story's changes
@@ -129,6 +136,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return locksCommand(rest, io);
       case "status":
         return await statusCommand(rest, io);
+      case "cancel":
+        return await cancelCommand(rest, io);
       case "diff":
       case "revert":
       case "versions":
@@ -358,6 +367,57 @@ async function statusCommand(args: string[], io: CliIo): Promise<number> {
   if (runs.length === 0) io.out("no runs\n");
   for (const run of runs) io.out(renderRun(run));
   return 0;
+}
+
+/** `cancel <run-id>`: a request file the owning process takes up at its next poll. */
+async function cancelCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...DIR_OPTION, "wait-seconds": { type: "string", default: "30" } },
+  });
+  const [runId, ...extra] = positionals;
+  if (!runId || extra.length > 0)
+    throw new InputError("usage: athena-parallel cancel <run-id> [--dir DIR] [--wait-seconds N]");
+  if (!RUN_ID.test(runId))
+    throw new InputError(`"${runId}" is not a run id (run-YYYYMMDD-HHMMSS-xxxxxx)`);
+  const wait = Number(values["wait-seconds"]);
+  if (!Number.isFinite(wait) || wait < 0 || wait > 3600)
+    throw new InputError(
+      `--wait-seconds expects a number from 0 to 3600, got "${values["wait-seconds"]}"`,
+    );
+  const root = path.resolve(io.cwd, values.dir);
+  const find = () => loadRuns(root).runs.find((r) => r.id === runId);
+  const run = find();
+  if (!run) throw new InputError(`no run "${runId}" in ${path.join(root, ".athena/runs")}`);
+  if (run.state !== "running") {
+    io.out(`${runId} is not running (it ended ${run.state}): nothing to cancel.\n`);
+    return 0;
+  }
+  if (!processAlive(run.pid)) {
+    io.out(
+      `${runId}'s process (pid ${run.pid}) is gone: the next OpenCode start on this project marks its stories interrupted and puts their sprint entries back.\n`,
+    );
+    return 1;
+  }
+  requestCancel(root, runId);
+  const deadline = Date.now() + wait * 1000;
+  for (;;) {
+    const now = find();
+    if (now && now.state !== "running") {
+      io.out(
+        `${runId} cancelled by its process (pid ${run.pid}): ${now.stories.map((s) => `${s.id} ${s.state}`).join(", ")}.\n`,
+      );
+      return 0;
+    }
+    if (Date.now() >= deadline) {
+      io.out(
+        `asked process ${run.pid} to cancel ${runId}; it has not done so in ${wait}s (it checks every few seconds while the run is live).\n`,
+      );
+      return 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** `diff`, `revert` and `versions`: the change journal, read (and for revert, applied). */

@@ -37,6 +37,7 @@ import {
   storyEndLine,
   storyEndNote,
 } from "./notes.ts";
+import { takeCancelRequest } from "./outside-runs.ts";
 import { retryNote, storyWork } from "./prompt.ts";
 import { answerQuestion, type Choice } from "./resolve.ts";
 import { claimStories, completeStory, restoreStory } from "./sprint-transitions.ts";
@@ -523,6 +524,14 @@ export class RunEngine {
     } catch (error) {
       this.log(`polling the host: ${error}`);
       return;
+    }
+    // A cancel asked from another terminal (`athena-parallel cancel <run-id>`).
+    for (const id of [...this.runs.keys()]) {
+      try {
+        if (takeCancelRequest(this.options.root, id)) await this.cancel(id);
+      } catch (error) {
+        this.log(`cancel request for ${id}: ${error}`);
+      }
     }
     const now = Date.now();
     const timeoutMs = this.options.config.storyTimeoutMinutes * 60_000;

@@ -15,6 +15,7 @@ import { readHistory } from "../run/history-log.ts";
 import type { Host } from "../run/host.ts";
 import { Journal } from "../run/journal.ts";
 import type { FileLocks } from "../run/locks.ts";
+import { otherLiveRuns, requestCancel } from "../run/outside-runs.ts";
 import {
   describeRemaining,
   type RunProgress,
@@ -452,22 +453,34 @@ function status(deps: ToolDeps, directory: string, args: Args): ToolResult {
       );
     runs = [found];
   } else {
-    runs = live.length > 0 ? live : recorded.slice(0, 1);
+    // Without a run of its own, this process shows the latest ended one; another process's
+    // running runs are listed apart, below.
+    const elsewhere = new Set(otherLiveRuns(directory, new Set()).map((r) => r.id));
+    runs = live.length > 0 ? live : recorded.filter((r) => !elsewhere.has(r.id)).slice(0, 1);
   }
-  if (runs.length === 0)
+  const shown = new Set([...live, ...runs].map((r) => r.id));
+  const others = otherLiveRuns(directory, shown).map((r) =>
+    renderProgress(runProgress(r, { ...progressSources(deps, directory), locks: () => [] })),
+  );
+  if (runs.length === 0 && others.length === 0)
     return {
       title: "athena-parallel: no runs",
       output: 'No run yet: start one with action "execute".',
     };
   const progress = runs.map((r) => runProgress(r, progressSources(deps, directory)));
   return {
-    title: `athena-parallel status: ${progress.map((p) => `${p.run} ${p.state}, ${describeRemaining(p)}`).join("; ")}`,
-    output: runs
-      .map(
+    title: `athena-parallel status: ${[...progress.map((p) => `${p.run} ${p.state}, ${describeRemaining(p)}`), ...(others.length > 0 ? [`${others.length} run(s) of other processes`] : [])].join("; ")}`,
+    output: [
+      ...runs.map(
         (r, i) =>
           `${renderProgress(progress[i] as RunProgress)}\n\n\`\`\`mermaid\n${runGantt(r, Date.now())}\`\`\``,
-      )
-      .join("\n\n"),
+      ),
+      ...(others.length > 0
+        ? [
+            `## Runs of other OpenCode processes on this project (read-only; cancel one with \`athena-parallel cancel <run-id>\`)\n\n${others.join("\n\n")}`,
+          ]
+        : []),
+    ].join("\n\n"),
     metadata: { progress },
   };
 }
@@ -479,6 +492,16 @@ async function cancel(deps: ToolDeps, directory: string, args: Args): Promise<To
     : live.length === 1
       ? live[0]
       : undefined;
+  const elsewhere = args.runId
+    ? otherLiveRuns(directory, new Set(live.map((r) => r.id))).find((r) => r.id === args.runId)
+    : undefined;
+  if (!target && elsewhere) {
+    requestCancel(directory, elsewhere.id);
+    return {
+      title: `athena-parallel run ${elsewhere.id}: cancel asked`,
+      output: `Run ${elsewhere.id} belongs to another OpenCode process (pid ${elsewhere.pid}): it was asked to cancel it, and does so at its next check (within a few seconds). Follow it with action "status".`,
+    };
+  }
   if (!target) {
     return refusal(
       live.length === 0
