@@ -2,25 +2,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HELP, runCli } from "../src/cli/main.ts";
+import { runCliCaptured } from "./helpers/cli.ts";
 import { miniProject, SPRINT_TEXT } from "./helpers/mini-project.ts";
 
 const SPRINT = "_bmad-output/implementation-artifacts/sprint-status.yaml";
 
-async function run(args: string[], cwd: string) {
-  let out = "";
-  let err = "";
-  const code = await runCli(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    cwd,
-    env: { HOME: cwd, XDG_CONFIG_HOME: path.join(cwd, "no-config") },
-  });
-  return { code, out, err };
-}
+const run = (args: string[], cwd: string) => runCliCaptured(args, cwd);
 
 describe("athena-parallel plan", () => {
   it("exits 1 and reports the conflict when two stories write one file", async () => {

@@ -6,29 +6,15 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../src/cli/main.ts";
 import { Journal } from "../src/run/journal.ts";
 import { harness, projectWith } from "./helpers/athena-harness.ts";
+import { runCliCaptured } from "./helpers/cli.ts";
 import { tempProject } from "./helpers/tmp.ts";
 
 const RUN_A = "run-20261201-100000-aaaaaa";
 const RUN_B = "run-20261201-110000-bbbbbb";
 
-async function cli(args: string[], cwd: string) {
-  let out = "";
-  let err = "";
-  const code = await runCli(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    cwd,
-    env: { HOME: cwd, XDG_CONFIG_HOME: path.join(cwd, "no-config") },
-  });
-  return { code, out, err };
-}
+const cli = (args: string[], cwd: string) => runCliCaptured(args, cwd);
 
 const objects = (root: string) => readdirSync(path.join(root, ".athena/journal/objects"));
 const read = (root: string, file: string) => readFileSync(path.join(root, file), "utf8");

@@ -6,30 +6,16 @@
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../src/cli/main.ts";
 import { createRun, saveRun } from "../src/run/state.ts";
 import { harness, projectWith, sprintText } from "./helpers/athena-harness.ts";
+import { runCliCaptured } from "./helpers/cli.ts";
 
 const stories = [
   { key: "1-1-a", writes: ["src/a.ts"] },
   { key: "1-2-b", writes: ["src/b.ts"] },
 ];
 
-async function cli(args: string[]) {
-  let out = "";
-  let err = "";
-  const code = await runCli(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    cwd: "/",
-    env: {},
-  });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCliCaptured(args, "/", {});
 
 describe("another process's runs", () => {
   it("are listed read-only in status, and cancelled on request from the tool", async () => {

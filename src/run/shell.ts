@@ -282,7 +282,7 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         }
         case "sed":
         case "perl": {
-          if (!args.some((a) => a !== undefined && /^(-i|-pi|--in-place)/.test(a))) {
+          if (!args.some(isInPlace)) {
             if (program === "sed") for (const p of sedFiles(args)) read(p);
             return cwd;
           }
