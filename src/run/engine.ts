@@ -344,9 +344,7 @@ export class RunEngine {
     await this.readUsage(run, story);
     story.record.usage = this.meter.of(key);
     run.record.usage = run.usage;
-    const wrote = this.recordAttempt(run, story, state, reason);
-    // Every attempt's writes: a retried story's earlier changes are its own too.
-    story.record.wroteFiles = [...new Set([...story.record.wroteFiles, ...wrote])].sort();
+    this.recordAttempt(run, story, state, reason);
     story.record.outsideClaims = story.record.wroteFiles.filter((p) => !covered(p, story.planned));
     this.closeJournal(run, key);
     this.options.guard.forget(key);
@@ -362,13 +360,16 @@ export class RunEngine {
     await this.finishRunIfDone(run);
   }
 
-  /** Appends the attempt's line to the history log; returns the files it wrote. */
+  /**
+   * Appends the attempt's line to the history log, and adds the files it wrote to the story's
+   * (every attempt's writes: a retried story's earlier changes are its own too).
+   */
   private recordAttempt(
     run: LiveRun,
     story: LiveStory,
     state: StoryState,
     reason: EndReason | undefined,
-  ): string[] {
+  ): void {
     const wrote = this.options.guard.wroteFiles(story.record.key);
     const endedAt = new Date().toISOString();
     const started = story.record.startedAt ? Date.parse(story.record.startedAt) : Number.NaN;
@@ -388,7 +389,7 @@ export class RunEngine {
       ...(story.record.model ? { model: story.record.model } : {}),
       ...(reason ? { reason } : {}),
     });
-    return wrote;
+    story.record.wroteFiles = [...new Set([...story.record.wroteFiles, ...wrote])].sort();
   }
 
   /**
@@ -417,8 +418,7 @@ export class RunEngine {
     const attempt = story.record.attempts;
     story.record.errors.push(error);
     story.retryWhy = reason === "stalled" ? `was stopped: ${error}` : `failed: ${error}`;
-    const wrote = this.recordAttempt(run, story, "failed", reason);
-    story.record.wroteFiles = [...new Set([...story.record.wroteFiles, ...wrote])].sort();
+    this.recordAttempt(run, story, "failed", reason);
     // The next session reads files afresh: nothing it did not read may be written over.
     this.options.guard.forget(key);
     await this.options.locks.releaseAll(key);
