@@ -94,6 +94,27 @@ export function createAthena(options: AthenaOptions): Athena {
     onCompromised: (p, holder, error) =>
       log(`lock on ${p} held by ${holder.story} was lost: ${error.message}`),
   });
+  /**
+   * Reconciles runs whose process is gone (at start, and when a live run meets one), one
+   * recovery at a time.
+   */
+  let lastRecovery: Promise<unknown> = Promise.resolve();
+  const recover = (): Promise<RecoveryReport[]> => {
+    const next = lastRecovery.catch(() => undefined).then(recoverOnce);
+    lastRecovery = next;
+    return next;
+  };
+  const recoverOnce = async () => {
+    const { reports, damaged } = await recoverRuns({
+      root,
+      host: options.host,
+      locks,
+      journal,
+      ...(files ? { sprint: { root, sprintFile: files.sprintStatus } } : {}),
+    });
+    for (const d of damaged) log(`a damaged run record was set aside: ${d}`);
+    return reports;
+  };
   let engine: RunEngine | undefined;
   const guard = new WriteGuard({
     root,
@@ -114,6 +135,7 @@ export function createAthena(options: AthenaOptions): Athena {
     runTests: (command) => runTests(command, root),
     log,
     journal,
+    recoverOrphans: recover,
   });
   const liveEngine = engine;
 
@@ -251,17 +273,7 @@ export function createAthena(options: AthenaOptions): Athena {
     guard,
     locks,
     config,
-    recover: async () => {
-      const { reports, damaged } = await recoverRuns({
-        root,
-        host: options.host,
-        locks,
-        journal,
-        ...(files ? { sprint: { root, sprintFile: files.sprintStatus } } : {}),
-      });
-      for (const d of damaged) log(`a damaged run record was set aside: ${d}`);
-      return reports;
-    },
+    recover,
   };
 }
 

@@ -1,14 +1,28 @@
 /**
- * Runs of another OpenCode process on the same project (issue 11, part 3): listed read-only
- * in `status`, and cancelled through a request the owning process takes up, from the tool or
- * from any terminal (`athena-parallel cancel <run-id>`). Two plugin instances on one project
- * stand for the two processes.
+ * Work outside a run (issue 11): runs of another OpenCode process on the same project, of this
+ * process, and stories a person has `in-progress` by hand. A run waits for the ones it
+ * conflicts with or depends on (`coordinate`), is refused beside them (`prevent`), lists the
+ * other processes' runs read-only in `status`, cancels them through a request the owning
+ * process takes up, and keeps a person's edit of its sprint entries. Two plugin instances on
+ * one project stand for the two processes (each with its own locks, engine and watcher).
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createRun, saveRun } from "../src/run/state.ts";
-import { harness, projectWith, sprintText } from "./helpers/athena-harness.ts";
+import { locksLeft } from "../harness/scenario.ts";
+import { setStatus } from "../src/bmad/sprint-writer.ts";
+import type { RunRecord } from "../src/run/state.ts";
+import { createRun, loadRuns, saveRun } from "../src/run/state.ts";
+import {
+  harness,
+  projectWith,
+  SPRINT_FILE,
+  signal,
+  sleep,
+  sprintText,
+} from "./helpers/athena-harness.ts";
 import { runCliCaptured } from "./helpers/cli.ts";
+import { startWorker } from "./helpers/spawn.ts";
 
 const stories = [
   { key: "1-1-a", writes: ["src/a.ts"] },
@@ -79,5 +93,262 @@ describe("another process's runs", () => {
     expect(gone.out).toContain(
       "is gone: the next OpenCode start on this project marks its stories interrupted",
     );
+  });
+});
+
+/** Polls the run's record on disk until `ok` holds (the engines save every transition). */
+async function until(root: string, id: string, ok: (r: RunRecord) => boolean): Promise<RunRecord> {
+  if (!id) throw new Error("no run id: the run did not start");
+  for (;;) {
+    const run = loadRuns(root).runs.find((r) => r.id === id);
+    if (run && ok(run)) return run;
+    await sleep(20);
+  }
+}
+const stateOf = (run: RunRecord, key: string) => run.stories.find((s) => s.key === key);
+
+describe("work outside the run", () => {
+  const shared = [
+    { key: "1-1-a", writes: ["src/shared.ts"] },
+    { key: "1-2-b", writes: ["src/shared.ts"] },
+    { key: "1-3-c", writes: ["src/c.ts"] },
+  ];
+
+  it("coordinate: a story that writes what another process's running story writes waits for it, named; the rest runs", async () => {
+    const root = projectWith(shared);
+    const release = signal();
+    const a = harness(root, () => ({ ms: 0, work: () => release.fired }));
+    const b = harness(root, () => ({ ms: 50 }));
+    const first = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run;
+    const aRun = first?.id ?? "";
+    const second = await b.call({
+      action: "execute",
+      storyIds: ["1-2-b", "1-3-c"],
+      conflictStrategy: "coordinate",
+    });
+    const bRun = second.metadata.run?.id ?? "";
+    const waiting = await until(root, bRun, (r) => stateOf(r, "1-3-c")?.state === "completed");
+    expect(stateOf(waiting, "1-2-b")).toMatchObject({
+      state: "waiting-conflict",
+      waitingOn: `waits for 1-1-a (they write the same files), worked on in run ${aRun} (pid ${process.pid})`,
+    });
+    expect((await b.call({ action: "status" })).output).toContain(`worked on in run ${aRun}`);
+    release.fire();
+    const ended = await b.athena.engine.waitFor(bRun);
+    const endedA = await until(root, aRun, (r) => r.state !== "running");
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
+    // One after the other: B's story started only once A's had ended.
+    const aEnd = Date.parse(stateOf(endedA, "1-1-a")?.endedAt ?? "");
+    expect(Date.parse(stateOf(ended, "1-2-b")?.startedAt ?? "")).toBeGreaterThanOrEqual(aEnd);
+    expect(stateOf(ended, "1-2-b")?.waits.map((w) => w.state)).toEqual(["waiting-conflict"]);
+  });
+
+  it("a dependency in progress elsewhere is waited for, then the story starts; one that stops without completing cancels it", async () => {
+    const stories = [
+      { key: "1-1-a", writes: ["src/a.ts"] },
+      { key: "1-2-b", writes: ["src/b.ts"], dependsOn: "1.1" },
+    ];
+    for (const outcome of ["completes", "is cancelled"] as const) {
+      const root = projectWith(stories);
+      const release = signal();
+      const a = harness(root, () => ({ ms: 0, work: () => release.fired }));
+      const b = harness(root, () => ({ ms: 50 }));
+      const aRun = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run?.id;
+      // Not blocked by the plan: the dependency is in progress, so the story waits for it.
+      const started = await b.call({
+        action: "execute",
+        storyIds: ["1-2-b"],
+        conflictStrategy: "coordinate",
+      });
+      const bRun = started.metadata.run?.id ?? "";
+      const waiting = await until(root, bRun, (r) => stateOf(r, "1-2-b")?.state === "waiting-deps");
+      expect(stateOf(waiting, "1-2-b")?.waitingOn).toBe(
+        `waits for 1-1-a to complete (worked on in run ${aRun} (pid ${process.pid}))`,
+      );
+      if (outcome === "completes") release.fire();
+      else await a.call({ action: "cancel", runId: aRun });
+      const ended = await b.athena.engine.waitFor(bRun);
+      if (outcome === "completes") {
+        expect(stateOf(ended, "1-2-b")?.state).toBe("completed");
+      } else {
+        expect(stateOf(ended, "1-2-b")).toMatchObject({ state: "cancelled", reason: "dependency" });
+        expect(stateOf(ended, "1-2-b")?.errors.at(-1)).toBe(
+          'not started: it depends on 1-1-a, which stopped without completing (its sprint entry is now "ready-for-dev")',
+        );
+        expect(sprintText(root)).toContain("1-2-b: ready-for-dev");
+      }
+      release.fire();
+    }
+  });
+
+  it("a story a person has in progress by hand is waited for until its entry moves", async () => {
+    const root = projectWith(shared);
+    await setStatus({ root, sprintFile: SPRINT_FILE }, { key: "1-1-a", status: "in-progress" });
+    const b = harness(root, () => ({ ms: 50 }));
+    const run = (
+      await b.call({ action: "execute", storyIds: ["1-2-b"], conflictStrategy: "coordinate" })
+    ).metadata.run;
+    const id = run?.id ?? "";
+    const waiting = await until(root, id, (r) => stateOf(r, "1-2-b")?.state === "waiting-conflict");
+    expect(stateOf(waiting, "1-2-b")?.waitingOn).toBe(
+      "waits for 1-1-a (they write the same files), worked on by hand (in-progress in sprint-status.yaml, no run owns it)",
+    );
+    await setStatus({ root, sprintFile: SPRINT_FILE }, { key: "1-1-a", status: "review" });
+    const ended = await b.athena.engine.waitFor(id);
+    expect(stateOf(ended, "1-2-b")?.state).toBe("completed");
+  });
+
+  it("prevent: refused beside another process's story, naming its run and process; nothing changes", async () => {
+    const root = projectWith(shared);
+    const release = signal();
+    const a = harness(root, () => ({ ms: 0, work: () => release.fired }));
+    const b = harness(root, () => ({ ms: 50 }));
+    const aRun = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run?.id;
+    const before = sprintText(root);
+    const refused = await b.call({ action: "execute", storyIds: ["1-2-b"] });
+    expect(refused.title).toContain("refused");
+    expect(refused.output).toContain(
+      `- 1.2 (1-2-b) writes the same files as 1.1 (1-1-a), worked on in run ${aRun} (pid ${process.pid})`,
+    );
+    expect(sprintText(root)).toBe(before);
+    release.fire();
+  });
+
+  it("a run whose process died is recovered, then neither blocks nor counts", async () => {
+    const root = projectWith(shared);
+    const sprint = { root, sprintFile: SPRINT_FILE };
+    await setStatus(sprint, { key: "1-1-a", status: "in-progress" });
+    const orphan = createRun({
+      strategy: "coordinate",
+      cap: 1,
+      stories: [
+        {
+          key: "1-1-a",
+          id: "1.1",
+          state: "running",
+          sessionId: "ses_gone",
+          previousStatus: "ready-for-dev",
+          claimedStatus: "in-progress",
+          updatedAt: "",
+        },
+      ],
+    });
+    saveRun(root, { ...orphan, pid: 2 ** 22 + 12_345 });
+    const b = harness(root, () => ({ ms: 50 }));
+    const run = (
+      await b.call({ action: "execute", storyIds: ["1-2-b"], conflictStrategy: "coordinate" })
+    ).metadata.run;
+    const ended = await b.athena.engine.waitFor(run?.id ?? "");
+    expect(stateOf(ended, "1-2-b")?.state).toBe("completed");
+    const recovered = loadRuns(root).runs.find((r) => r.id === orphan.id);
+    expect(recovered?.state).toBe("interrupted");
+    expect(sprintText(root)).toContain("1-1-a: ready-for-dev");
+  });
+
+  it("keeps a person's edit of a running story's sprint entry, and says so; the story's own edit is its work", async () => {
+    const root = projectWith(shared);
+    const release = signal();
+    let edited = "";
+    const a = harness(root, (_work, key) => ({
+      ms: 0,
+      work: async (session) => {
+        if (key === "1-3-c") {
+          // The dev workflow moves its own entry on: not a person's edit.
+          const text = await a.agent.read(session, SPRINT_FILE);
+          edited = text.replace("1-3-c: in-progress", "1-3-c: review");
+          await a.agent.write(session, SPRINT_FILE, edited);
+        }
+        await release.fired;
+      },
+    }));
+    const run = (
+      await a.call({ action: "execute", storyIds: ["1-1-a", "1-3-c"], conflictStrategy: "manual" })
+    ).metadata.run;
+    const id = run?.id ?? "";
+    await until(root, id, (r) => r.stories.every((s) => s.state === "running"));
+    await setStatus({ root, sprintFile: SPRINT_FILE }, { key: "1-1-a", status: "done" });
+    const seen = await until(root, id, (r) => stateOf(r, "1-1-a")?.sprintEdit !== undefined);
+    expect(stateOf(seen, "1-1-a")?.sprintEdit?.status).toBe("done");
+    expect(a.host.notes.map((n) => n.text).join("\n")).toContain(
+      'Story 1.1 (1-1-a): its sprint entry was set to "done" during the run, not by the run: it is left as it is.',
+    );
+    release.fire();
+    const ended = await a.athena.engine.waitFor(id);
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
+    expect(stateOf(ended, "1-3-c")?.sprintEdit).toBeUndefined();
+    const text = sprintText(root);
+    expect(text).toContain("1-1-a: done");
+    expect(text).toContain("1-3-c: review");
+    // The summary repeats it.
+    expect(a.host.notes.at(-1)?.text).toContain(
+      '- 1.1 (1-1-a): completed in 0s, 0 tokens\n  its sprint entry was set to "done" during the run',
+    );
+  });
+});
+
+describe("projectMaxConcurrentStories: one cap across processes", () => {
+  it("holds a project cap of 2 across three OpenCode processes, each free to run 2", async () => {
+    const keys = ["1-1-a", "1-2-b", "1-3-c", "1-4-d", "1-5-e", "1-6-f"];
+    const root = projectWith(
+      keys.map((key) => ({ key, writes: [`src/${key}.ts`] })),
+      { parallel: { maxConcurrentStories: 2, projectMaxConcurrentStories: 2 } },
+    );
+    const log = path.join(root, "work.log");
+    const workers = [0, 1, 2].map((i) =>
+      startWorker("plugin-process", [root, keys.slice(2 * i, 2 * i + 2).join(","), "250", log]),
+    );
+    const results = await Promise.all(workers.map((w) => w.done));
+    for (const r of results) expect(r.out).toMatch(/^ended (\S+=completed ?){2}\n$/);
+    // Replay the agents' starts and ends: never more than 2 at once, and 2 did run together.
+    const events = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => line.split(" "))
+      .map(([, what, at]) => ({ delta: what === "start" ? 1 : -1, at: Number(at) }))
+      .sort((x, y) => x.at - y.at || x.delta - y.delta);
+    expect(events).toHaveLength(12);
+    let now = 0;
+    let most = 0;
+    for (const e of events) {
+      now += e.delta;
+      most = Math.max(most, now);
+    }
+    expect(most).toBe(2);
+    expect(locksLeft(root)).toEqual([]);
+  });
+
+  it("takes over the slot of a process that died", async () => {
+    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }], {
+      // Only the dead-process check can free the slot: it never goes stale by age.
+      parallel: { projectMaxConcurrentStories: 1, lockStaleSeconds: 3600 },
+    });
+    const holder = startWorker("lock", ["hold", root, "(project slot 1)", "9-9-gone"]);
+    expect(await holder.waitFor("held")).toBe("held");
+    holder.child.kill("SIGKILL");
+    await holder.done;
+    const a = harness(root, () => ({ ms: 50 }));
+    const run = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run;
+    const ended = await a.athena.engine.waitFor(run?.id ?? "");
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed"]);
+    expect(locksLeft(root)).toEqual([]);
+  });
+
+  it("shows a story waiting for a project slot held by another process", async () => {
+    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }], {
+      parallel: { projectMaxConcurrentStories: 1 },
+    });
+    const holder = startWorker("lock", ["hold", root, "(project slot 1)", "9-9-other"]);
+    await holder.waitFor("held");
+    const a = harness(root, () => ({ ms: 50 }));
+    const id = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run?.id ?? "";
+    const waiting = await until(root, id, (r) => r.stories[0]?.waitingOn !== undefined);
+    expect(waiting.stories[0]).toMatchObject({
+      state: "queued",
+      waitingOn:
+        "waits for a free project slot (projectMaxConcurrentStories 1: every slot is taken)",
+    });
+    holder.child.kill("SIGKILL");
+    const ended = await a.athena.engine.waitFor(id);
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed"]);
   });
 });

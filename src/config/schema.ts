@@ -114,6 +114,15 @@ export const ParallelConfig = z
       .max(16)
       .default(3)
       .describe("How many stories run at once, across every run of this OpenCode process."),
+    projectMaxConcurrentStories: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe(
+        "At most this many stories at once on the project, across every OpenCode process on this checkout (slots are named locks in .athena/locks). Unset: each process keeps only its own maxConcurrentStories.",
+      ),
     conflictStrategy: ConflictStrategy.default("prevent"),
     notifyOnComplete: z.boolean().default(true).describe("Show a toast as each story ends."),
     autoRunTests: z

@@ -125,7 +125,9 @@ export function buildPlan(
     }
     for (const dep of story.dependencies) {
       if (!dep.key) continue;
-      if (!inBatch.has(dep.key) && !DONE_STATUSES.has(dep.status ?? "")) {
+      // A story in progress elsewhere (another run, a person) is waited for, not a blocker.
+      const waitable = dep.status === "in-progress";
+      if (!inBatch.has(dep.key) && !DONE_STATUSES.has(dep.status ?? "") && !waitable) {
         blocked.set(
           story.key,
           `depends on ${dep.key} (${dep.status}), which is neither done nor in this batch`,

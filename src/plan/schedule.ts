@@ -10,7 +10,7 @@ import type { Schedule, ScheduledStory } from "./types.ts";
 export interface ScheduleInput {
   /** The batch, in the order asked; weight is the estimated work (e.g. remaining tasks). */
   stories: ReadonlyArray<{ key: string; weight: number }>;
-  /** `[before, after]`: `after` starts only once `before` has ended. */
+  /** `[before, after]`: `after` starts only once `before` (in the batch, or running) has ended. */
   dependencies: ReadonlyArray<readonly [string, string]>;
   /** Pairs that must never run at the same time. */
   exclusive: ReadonlyArray<readonly [string, string]>;
@@ -31,8 +31,10 @@ export function schedule(input: ScheduleInput): Schedule {
 
   const predecessors = new Map<string, string[]>();
   const successors = new Map<string, string[]>();
+  const running = new Set((input.running ?? []).map((r) => r.key));
   for (const [before, after] of input.dependencies) {
-    if (!inBatch(before) || !inBatch(after)) continue;
+    // A dependency on a story running outside the batch waits for its (estimated) end.
+    if (!(inBatch(before) || running.has(before)) || !inBatch(after)) continue;
     predecessors.set(after, [...(predecessors.get(after) ?? []), before]);
     successors.set(before, [...(successors.get(before) ?? []), after]);
   }

@@ -1,11 +1,13 @@
 /**
  * Admission: which of a run's stories may start now, in the schedule's order. A story starts
- * when its dependencies in the run have completed, no conflict partner is running (under
- * `coordinate`), and a slot of the run's cap is free; one whose dependency ended otherwise is
- * cancelled; a run whose budget is spent starts nothing more. Pure: the engine applies what
- * this decides.
+ * when its dependencies have completed (in the run, or outside it: another run, a person), no
+ * conflict partner is being worked on (under `coordinate`, in the run or outside it), and a
+ * slot of the run's cap is free; one whose dependency ended otherwise is cancelled; a run whose
+ * budget is spent starts nothing more. Pure: the engine applies what this decides.
  */
+import { DONE_STATUSES } from "../plan/build.ts";
 import type { LiveRun } from "./live.ts";
+import { NO_OUTSIDE_WORK, type OutsideWork, type WorkElsewhere } from "./outside-runs.ts";
 import { type EndReason, FINAL_STATES, type StoryState } from "./state.ts";
 
 export type Admission =
@@ -13,7 +15,7 @@ export type Admission =
   | { key: string; kind: "wait"; state: StoryState; why: string }
   | { key: string; kind: "cancel"; why: string; reason: EndReason };
 
-export function admissions(run: LiveRun): Admission[] {
+export function admissions(run: LiveRun, outside: OutsideWork = NO_OUTSIDE_WORK): Admission[] {
   if (run.record.state !== "running") return [];
   const waiting = [...run.stories.values()].filter(
     (s) => !s.admitted && !FINAL_STATES.has(s.record.state),
@@ -64,6 +66,11 @@ export function admissions(run: LiveRun): Admission[] {
       });
       continue;
     }
+    const elsewhere = outsideWait(run, key, outside);
+    if (elsewhere) {
+      out.push(elsewhere);
+      continue;
+    }
     const partner = [...(run.partners.get(key) ?? [])].find((k) => running.has(k));
     if (partner) {
       out.push({
@@ -82,4 +89,48 @@ export function admissions(run: LiveRun): Admission[] {
     out.push({ key, kind: "start" });
   }
   return out;
+}
+
+/**
+ * What keeps a story back outside its run: a dependency still worked on elsewhere (or one that
+ * left `in-progress` without completing: the story is cancelled), or, under `coordinate`, a
+ * conflicting story still worked on elsewhere.
+ */
+function outsideWait(run: LiveRun, key: string, outside: OutsideWork): Admission | undefined {
+  for (const dep of run.outsideDeps.get(key) ?? []) {
+    const work = outside.working.get(dep);
+    if (work)
+      return {
+        key,
+        kind: "wait",
+        state: "waiting-deps",
+        why: `waits for ${dep} to complete (${workedOn(work)})`,
+      };
+    const status = outside.status.get(dep);
+    // An unreadable sprint file (mid-edit) tells nothing: wait for the next look.
+    if (status === undefined && outside.status.size === 0)
+      return { key, kind: "wait", state: "waiting-deps", why: `waits for ${dep} to complete` };
+    if (!DONE_STATUSES.has(status ?? ""))
+      return {
+        key,
+        kind: "cancel",
+        why: `not started: it depends on ${dep}, which stopped without completing (its sprint entry is now ${status === undefined ? "gone" : `"${status}"`})`,
+        reason: "dependency",
+      };
+  }
+  for (const other of run.outsidePartners.get(key) ?? []) {
+    const work = outside.working.get(other);
+    if (work)
+      return {
+        key,
+        kind: "wait",
+        state: "waiting-conflict",
+        why: `waits for ${other} (they write the same files), ${workedOn(work)}`,
+      };
+  }
+  return undefined;
+}
+
+function workedOn(work: WorkElsewhere): string {
+  return `worked on ${work.run ? "in " : ""}${work.where}`;
 }

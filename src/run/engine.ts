@@ -19,6 +19,7 @@ import type { Plan, PlannedStory } from "../plan/types.ts";
 import { InputError } from "../util/errors.ts";
 import { admissions } from "./admission.ts";
 import { isAbort, mayPass, outcomeOf, sessionOf } from "./completion.ts";
+import { watchFolders } from "./folder-watch.ts";
 import type { WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
 import { describeHostError, type Host, type TodoItem } from "./host.ts";
@@ -32,12 +33,18 @@ import {
   retryingNote,
   runBudgetNote,
   runSummary,
+  sprintEditNote,
   stalledNote,
   storyBudgetWarning,
   storyEndLine,
   storyEndNote,
 } from "./notes.ts";
-import { takeCancelRequest } from "./outside-runs.ts";
+import {
+  NO_OUTSIDE_WORK,
+  OutsideReader,
+  type OutsideWork,
+  takeCancelRequest,
+} from "./outside-runs.ts";
 import { retryNote, storyWork } from "./prompt.ts";
 import { answerQuestion, type Choice } from "./resolve.ts";
 import { claimStories, completeStory, restoreStory } from "./sprint-transitions.ts";
@@ -47,6 +54,7 @@ import {
   type EndReason,
   FINAL_STATES,
   type RunRecord,
+  runsDir,
   type StoryState,
   saveRun,
 } from "./state.ts";
@@ -78,6 +86,8 @@ export interface EngineOptions {
   log?: (message: string) => void;
   /** The change journal: a story's record is closed when it ends. */
   journal?: Journal;
+  /** Recovers runs whose process died (their stories then stop counting as worked on). */
+  recoverOrphans?: () => Promise<unknown>;
 }
 
 export interface ExecuteOptions {
@@ -96,8 +106,22 @@ export class RunEngine {
   private poller: ReturnType<typeof setInterval> | undefined;
   private hostCommands: Promise<string[]> | undefined;
   private readonly meter = new UsageMeter();
+  /** Work on the project outside each run (other runs, other processes, people). */
+  private outside: OutsideWork = NO_OUTSIDE_WORK;
+  private readonly outsideReader: OutsideReader;
+  private stopWatching: (() => void) | undefined;
+  /** Orphaned runs whose recovery was asked for (once each). */
+  private readonly recovering = new Set<string>();
+  /** sprint-status.yaml, repo-relative (a story's agent may write it itself). */
+  private readonly sprintPath: string;
 
-  constructor(private readonly options: EngineOptions) {}
+  constructor(private readonly options: EngineOptions) {
+    this.outsideReader = new OutsideReader(options.root, options.sprintFile);
+    this.sprintPath = path
+      .relative(options.root, path.resolve(options.root, options.sprintFile))
+      .split(path.sep)
+      .join("/");
+  }
 
   /** The story a session (or one of its sub-sessions) works on, if any. */
   storyOf(sessionId: string): { run: string; story: string; session: string } | undefined {
@@ -135,7 +159,7 @@ export class RunEngine {
     const live = liveRun(record, plan, options.retryOf?.why);
     this.runs.set(record.id, live);
     this.ensurePolling();
-    this.pump(live);
+    this.refreshOutside();
     return record;
   }
 
@@ -150,6 +174,11 @@ export class RunEngine {
         signal.addEventListener("abort", () => resolve(live.record), { once: true }),
       ),
     ]);
+  }
+
+  /** The work on the project outside this process's runs, read now. */
+  outsideNow(): OutsideWork {
+    return this.outsideReader.read(this.runsLive());
   }
 
   runsLive(): RunRecord[] {
@@ -253,9 +282,51 @@ export class RunEngine {
     else if (outcome?.state === "completed") await this.finish(run, story, "completed");
   }
 
+  /**
+   * Reads the work outside each run again (run records, the sprint file) and lets every run
+   * admit what it now may. Called when something may have changed: a story of ours ended, a
+   * watched folder changed, the poll. Also where a person's edit of a running story's sprint
+   * entry is noticed, and where a run whose process died is handed to recovery.
+   */
+  private refreshOutside(): void {
+    try {
+      this.outside = this.outsideReader.read(this.runsLive());
+    } catch (error) {
+      this.log(`reading other runs: ${error}`);
+    }
+    for (const id of this.outside.orphaned) {
+      if (this.recovering.has(id) || !this.options.recoverOrphans) continue;
+      this.recovering.add(id);
+      void this.options
+        .recoverOrphans()
+        .catch((error) => this.log(`recovering ${id}: ${error}`))
+        .finally(() => this.refreshOutside());
+    }
+    for (const run of [...this.runs.values()]) {
+      this.noticeSprintEdits(run);
+      this.pump(run);
+    }
+  }
+
+  /** A running story's sprint entry changed by someone else: kept at the end, and reported. */
+  private noticeSprintEdits(run: LiveRun): void {
+    for (const story of run.stories.values()) {
+      const r = story.record;
+      const now = this.outside.status.get(r.key);
+      if (!r.claimedStatus || r.sprintEdit || now === undefined || now === r.claimedStatus)
+        continue;
+      if (FINAL_STATES.has(r.state)) continue;
+      // Its own agent moving it on (the dev workflow sets `review`) is the story's own work.
+      if (this.options.guard.wroteFiles(r.key).includes(this.sprintPath)) continue;
+      r.sprintEdit = { status: now, seenAt: new Date().toISOString() };
+      this.save(run);
+      void this.tellParent(run, sprintEditNote(r));
+    }
+  }
+
   /** Applies what admission decides: starts, waits and cancels, in the schedule's order. */
   private pump(run: LiveRun): void {
-    for (const decision of admissions(run)) {
+    for (const decision of admissions(run, this.outside)) {
       const story = run.stories.get(decision.key) as LiveStory;
       if (decision.kind === "cancel") {
         void this.finish(run, story, "cancelled", decision.why, decision.reason);
@@ -274,6 +345,7 @@ export class RunEngine {
     if (FINAL_STATES.has(story.record.state)) return;
     const { planned } = story;
     try {
+      if (!(await this.takeProjectSlot(run, story))) return;
       this.setState(run, story, "launching");
       const sessionId = await this.options.host.createChildSession(
         run.record.parentSession,
@@ -345,7 +417,9 @@ export class RunEngine {
     story.record.usage = this.meter.of(key);
     run.record.usage = run.usage;
     this.recordAttempt(run, story, state, reason);
-    story.record.outsideClaims = story.record.wroteFiles.filter((p) => !covered(p, story.planned));
+    story.record.outsideClaims = story.record.wroteFiles.filter(
+      (p) => !covered(p, story.planned) && !this.options.guard.isShared(p),
+    );
     this.closeJournal(run, key);
     this.options.guard.forget(key);
     await this.options.locks.releaseAll(key);
@@ -356,7 +430,8 @@ export class RunEngine {
     await this.notifyStory(run, story);
     story.settled = true;
     story.done();
-    this.pump(run);
+    // Its end may let stories of this run, and of this process's other runs, start.
+    this.refreshOutside();
     await this.finishRunIfDone(run);
   }
 
@@ -469,10 +544,7 @@ export class RunEngine {
     this.runs.delete(run.record.id);
     for (const [session, found] of this.bySession)
       if (found.run === run) this.bySession.delete(session);
-    if (this.runs.size === 0 && this.poller) {
-      clearInterval(this.poller);
-      this.poller = undefined;
-    }
+    if (this.runs.size === 0) this.stopPolling();
   }
 
   private async notifyStory(run: LiveRun, story: LiveStory): Promise<void> {
@@ -514,6 +586,68 @@ export class RunEngine {
       this.options.pollMs ?? pollInterval(this.options.config.stallTimeoutSeconds),
     );
     this.poller.unref?.();
+    // Other runs and the sprint file are seen within a moment; the poll is the fallback.
+    const sprint = path.resolve(this.options.root, this.options.sprintFile);
+    const runs = runsDir(this.options.root);
+    const requests = path.join(this.options.root, ".athena", "requests");
+    this.stopWatching = watchFolders({
+      folders: [runs, path.dirname(sprint), requests],
+      accept: (folder, name) =>
+        folder === runs
+          ? name.endsWith(".json") && !this.runs.has(name.slice(0, -".json".length))
+          : folder === requests || name === path.basename(sprint),
+      onChange: () => void this.onOutsideChange(),
+    });
+  }
+
+  private stopPolling(): void {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = undefined;
+    this.stopWatching?.();
+    this.stopWatching = undefined;
+  }
+
+  /** A watched folder changed: cancel requests taken up, other runs and the sprint file read. */
+  private async onOutsideChange(): Promise<void> {
+    await this.takeCancelRequests();
+    this.refreshOutside();
+  }
+
+  /** A cancel asked from another terminal or process (`athena-parallel cancel <run-id>`). */
+  private async takeCancelRequests(): Promise<void> {
+    for (const id of [...this.runs.keys()]) {
+      try {
+        if (takeCancelRequest(this.options.root, id)) await this.cancel(id);
+      } catch (error) {
+        this.log(`cancel request for ${id}: ${error}`);
+      }
+    }
+  }
+
+  /**
+   * With `projectMaxConcurrentStories`, a story takes one of the project's slots (named locks
+   * shared by every process) before it starts, and keeps it until it ends (`releaseAll`). A
+   * slot of a process that died is taken over. False when the story ended while it waited.
+   */
+  private async takeProjectSlot(run: LiveRun, story: LiveStory): Promise<boolean> {
+    const max = this.options.config.projectMaxConcurrentStories;
+    if (max === undefined) return true;
+    const holder = { story: story.record.key, run: run.record.id };
+    const { locks } = this.options;
+    for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
+      if (FINAL_STATES.has(story.record.state)) return false;
+      for (let n = 1; n <= max; n++)
+        if ((await locks.tryAcquire(projectSlot(n), holder)).ok) return true;
+      // Slots whose process is gone are free (their holder cannot release them).
+      if (locks.releaseStale().length > 0) continue;
+      this.setState(
+        run,
+        story,
+        "queued",
+        `waits for a free project slot (projectMaxConcurrentStories ${max}: every slot is taken)`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   /** The fallback: the status list (absent means idle), timeouts, endless retries. */
@@ -525,14 +659,8 @@ export class RunEngine {
       this.log(`polling the host: ${error}`);
       return;
     }
-    // A cancel asked from another terminal (`athena-parallel cancel <run-id>`).
-    for (const id of [...this.runs.keys()]) {
-      try {
-        if (takeCancelRequest(this.options.root, id)) await this.cancel(id);
-      } catch (error) {
-        this.log(`cancel request for ${id}: ${error}`);
-      }
-    }
+    await this.takeCancelRequests();
+    this.refreshOutside();
     const now = Date.now();
     const timeoutMs = this.options.config.storyTimeoutMinutes * 60_000;
     const retryMs = this.options.config.retryTimeoutMinutes * 60_000;
@@ -829,10 +957,14 @@ export class RunEngine {
 
   /** Stops polling (plugin disposal). Runs stay recorded; recovery picks them up next start. */
   dispose(): void {
-    if (this.poller) clearInterval(this.poller);
-    this.poller = undefined;
+    this.stopPolling();
   }
 }
 
 /** How often a story's usage is read from the host when no usage event came in, ms. */
 const USAGE_POLL_MS = 30_000;
+
+/** The name of the project's n-th slot (`projectMaxConcurrentStories`), a named lock. */
+export function projectSlot(n: number): string {
+  return `(project slot ${n})`;
+}

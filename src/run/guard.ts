@@ -145,6 +145,11 @@ export class WriteGuard {
     return mine?.has(p) ? mine.get(p) : null;
   }
 
+  /** True for BMAD's own files (the sprint file, story files): never claims, never locked. */
+  isShared(p: string): boolean {
+    return this.options.isShared(p);
+  }
+
   /** The files a story wrote, in the order first written. */
   wroteFiles(story: string): string[] {
     return [...(this.written.get(story) ?? [])];

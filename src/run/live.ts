@@ -45,6 +45,13 @@ export interface LiveRun {
   stories: Map<string, LiveStory>;
   /** File-conflict partners (coordinate keeps them apart). */
   partners: Map<string, Set<string>>;
+  /**
+   * Blocking partners being worked on outside the run when it was planned (another run, a
+   * person): under `coordinate` a story waits while one of them is still worked on.
+   */
+  outsidePartners: Map<string, Set<string>>;
+  /** Dependencies on stories in progress outside the run: a story waits for them to complete. */
+  outsideDeps: Map<string, string[]>;
   ended: Promise<RunRecord>;
   resolveEnded: (run: RunRecord) => void;
   summarised: boolean;
@@ -72,6 +79,8 @@ export function liveRun(
     plan,
     stories: new Map(),
     partners: new Map(),
+    outsidePartners: new Map(),
+    outsideDeps: new Map(),
     ended,
     resolveEnded,
     summarised: false,
@@ -100,13 +109,25 @@ export function liveRun(
       ...(why ? { retryWhy: why } : {}),
     });
   }
+  const elsewhere = new Set(plan.stories.filter((s) => s.role === "in-progress").map((s) => s.key));
+  const pair = (map: Map<string, Set<string>>, a: string, b: string) =>
+    map.set(a, (map.get(a) ?? new Set()).add(b));
   if (record.strategy === "coordinate") {
     for (const c of plan.conflicts) {
-      if (!c.blocking || !c.stories.every((k) => run.stories.has(k))) continue;
+      if (!c.blocking) continue;
       const [a, b] = c.stories;
-      run.partners.set(a, (run.partners.get(a) ?? new Set()).add(b));
-      run.partners.set(b, (run.partners.get(b) ?? new Set()).add(a));
+      if (run.stories.has(a) && run.stories.has(b)) {
+        pair(run.partners, a, b);
+        pair(run.partners, b, a);
+      } else if (run.stories.has(a) && elsewhere.has(b)) pair(run.outsidePartners, a, b);
+      else if (run.stories.has(b) && elsewhere.has(a)) pair(run.outsidePartners, b, a);
     }
+  }
+  for (const [key, story] of run.stories) {
+    const deps = story.planned.dependencies.flatMap((d) =>
+      d.key && !run.stories.has(d.key) && elsewhere.has(d.key) ? [d.key] : [],
+    );
+    if (deps.length > 0) run.outsideDeps.set(key, deps);
   }
   return run;
 }

@@ -22,7 +22,16 @@ export function storyEndNote(run: RunRecord, r: StoryRun): string {
     r.outsideClaims.length > 0
       ? `\nWrote outside its predicted files: ${r.outsideClaims.join(", ")}`
       : "";
-  return `[athena-parallel ${run.id}] ${storyEndLine(r)}.${outside}`;
+  return `[athena-parallel ${run.id}] ${storyEndLine(r)}.${outside}${r.sprintEdit ? `\n${sprintEditLine(r)}` : ""}`;
+}
+
+/** A story whose sprint entry someone else changed during the run: the run leaves it so. */
+export function sprintEditNote(r: StoryRun): string {
+  return `Story ${label(r)}: ${sprintEditLine(r)}`;
+}
+
+function sprintEditLine(r: StoryRun): string {
+  return `its sprint entry was set to "${r.sprintEdit?.status}" during the run, not by the run: it is left as it is.`;
 }
 
 export interface TestRun {
@@ -49,6 +58,7 @@ export function runSummary(run: RunRecord, tests: TestRun, now: number): string 
     lines.push(`- ${s.id} (${s.key}): ${s.state}${took}${spent}${why}`);
     if (s.outsideClaims.length > 0)
       lines.push(`  wrote outside its predicted files: ${s.outsideClaims.join(", ")}`);
+    if (s.sprintEdit) lines.push(`  ${sprintEditLine(s)}`);
   }
   lines.push("");
   if (tests.result) {

@@ -108,6 +108,11 @@ export const StoryRun = z.object({
       askedAt: z.string(),
     })
     .optional(),
+  /**
+   * Its sprint entry was set to `status` during the run by someone else (a person, another
+   * tool): the run leaves that value as it is when the story ends.
+   */
+  sprintEdit: z.object({ status: z.string(), seenAt: z.string() }).optional(),
   /** Why it ended, when it did not complete. */
   reason: EndReason.optional(),
   /** Tokens and cost of its sessions, as the host reported them. */

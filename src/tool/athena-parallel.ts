@@ -213,6 +213,36 @@ ${timeline}\`\`\`
 
 const NOT_STARTABLE = new Set(["review", "done", "completed"]);
 
+/**
+ * The batch's ties to stories being worked on outside it (another run, another OpenCode
+ * process, a person): a blocking conflict or a dependency, each naming where that work is.
+ */
+function workedOnElsewhere(result: Plan, engine: RunEngine): string[] {
+  const { working } = engine.outsideNow();
+  const label = (key: string) => {
+    const s = result.stories.find((p) => p.key === key);
+    return s ? `${s.id} (${key})` : key;
+  };
+  const where = (key: string) => {
+    const work = working.get(key);
+    return work ? `worked on ${work.run ? "in " : ""}${work.where}` : undefined;
+  };
+  const lines: string[] = [];
+  for (const story of result.stories.filter((s) => s.role === "in-batch")) {
+    for (const c of result.conflicts) {
+      if (!c.blocking || !c.stories.includes(story.key)) continue;
+      const other = c.stories.find((k) => k !== story.key) ?? "";
+      const at = where(other);
+      if (at) lines.push(`- ${label(story.key)} writes the same files as ${label(other)}, ${at}`);
+    }
+    for (const dep of story.dependencies) {
+      const at = dep.key ? where(dep.key) : undefined;
+      if (dep.key && at) lines.push(`- ${label(story.key)} depends on ${label(dep.key)}, ${at}`);
+    }
+  }
+  return lines;
+}
+
 /** `diff` and `revert`: one story's changes, from the change journal. */
 function review(action: "diff" | "revert", directory: string, args: Args): ToolResult {
   const story = args.storyIds?.[0];
@@ -348,6 +378,12 @@ async function execute(
   }
   const inBatch = new Set(batch.map((s) => s.key));
   const blocking = result.conflicts.filter((c) => c.blocking);
+  const elsewhere = strategy === "prevent" ? workedOnElsewhere(result, deps.engine) : [];
+  if (strategy === "prevent" && elsewhere.length > 0 && blocking.length === 0) {
+    return refusal(
+      `not started: the strategy is "prevent" and ${elsewhere.length === 1 ? "a story it needs is" : "stories they need are"} being worked on elsewhere:\n${elsewhere.join("\n")}\nWait for them to end, or run with conflictStrategy "coordinate" (the stories wait for them).`,
+    );
+  }
   if (strategy === "prevent" && blocking.length > 0) {
     const external = new Set(blocking.flatMap((c) => c.stories.filter((k) => !inBatch.has(k))));
     const clashWithRunning = new Set(
@@ -367,6 +403,7 @@ async function execute(
           ? `These stories could run together: ${ids.join(", ")} (call execute with them).`
           : "No subset can run now.",
         'Or run them with conflictStrategy "coordinate" (conflicting stories one after the other).',
+        ...(elsewhere.length > 0 ? ["", "Worked on elsewhere:", ...elsewhere] : []),
         "",
         renderMarkdown(result),
       ].join("\n"),
