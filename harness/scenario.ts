@@ -1,7 +1,9 @@
 /**
  * One end-to-end scenario: the scripted model, a temporary copy of a fixture, the real host
  * with this plugin, a parent session, and helpers to drive `/athena-parallel` and read what
- * the run left on disk. `stop()` stops every process by PID and removes the copy.
+ * the run left on disk. `secondHost()` starts another host on the same project (a second
+ * OpenCode process, as in a second terminal). `stop()` stops every process by PID and removes
+ * the copy.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -9,6 +11,14 @@ import { loadRuns, type RunRecord } from "../src/run/state.ts";
 import { agentScript, type StoryScript, storyOf } from "./agent-script.ts";
 import { type ModelServer, startModelServer } from "./model-server.ts";
 import { type Host, killAll, makeProject, startHost } from "./opencode.ts";
+
+/** A host on the scenario's project, with a parent session of its own. */
+export interface HostSession {
+  host: Host;
+  parent: string;
+  /** Runs `/athena-parallel ARGS` in a session of this host and returns the tool's output. */
+  command(args: string, session?: string): Promise<string>;
+}
 
 export interface Scenario {
   root: string;
@@ -18,8 +28,18 @@ export interface Scenario {
   parent: string;
   /** Runs `/athena-parallel ARGS` in a session and returns the tool's output. */
   command(args: string, session?: string): Promise<string>;
-  run(): RunRecord | undefined;
-  waitForRun(predicate: (run: RunRecord) => boolean, timeoutMs?: number): Promise<RunRecord>;
+  /** The latest run on disk, or the one with this id. */
+  run(id?: string): RunRecord | undefined;
+  waitForRun(
+    predicate: (run: RunRecord) => boolean,
+    timeoutMs?: number,
+    id?: string,
+  ): Promise<RunRecord>;
+  /**
+   * Starts another `opencode serve` process on the same project (its own port, the same HOME
+   * and scripted model), stopped by PID with the rest.
+   */
+  secondHost(): Promise<HostSession>;
   busyChildren(): Promise<Array<{ id: string; title: string; status: string }>>;
   restartHost(): Promise<void>;
   sprint(): string;
@@ -53,6 +73,7 @@ export async function scenario(options: {
   let host = await startHost(project.root, project.home);
   const parent = (await host.api<{ id: string }>("POST", "/session", { title: "parent" })).id;
   const children = new Map<string, string>();
+  const others: Host[] = [];
 
   const self: Scenario = {
     root,
@@ -62,29 +83,16 @@ export async function scenario(options: {
     },
     model,
     parent,
-    async command(args, session = parent) {
-      const result = await host.api<{
-        parts: Array<{ type: string; tool?: string; state?: { output?: string } }>;
-      }>("POST", `/session/${session}/command`, { command: "athena-parallel", arguments: args });
-      const tool = result.parts.find((p) => p.type === "tool" && p.tool === "athena_parallel");
-      if (!tool) {
-        const messages = await host.api<
-          Array<{ parts: Array<{ type: string; tool?: string; state?: { output?: string } }> }>
-        >("GET", `/session/${session}/message`);
-        const last = messages
-          .flatMap((m) => m.parts)
-          .findLast((p) => p.type === "tool" && p.tool === "athena_parallel");
-        return last?.state?.output ?? "";
-      }
-      return tool.state?.output ?? "";
+    command: (args, session = parent) => commandOn(host, session, args),
+    run(id) {
+      const runs = loadRuns(root).runs;
+      if (id) return runs.find((r) => r.id === id);
+      return runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
     },
-    run() {
-      return loadRuns(root).runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-    },
-    async waitForRun(predicate, timeoutMs = 90_000) {
+    async waitForRun(predicate, timeoutMs = 90_000, id) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const run = self.run();
+        const run = self.run(id);
         if (run && predicate(run)) return run;
         if (Date.now() > deadline)
           throw new Error(
@@ -105,6 +113,17 @@ export async function scenario(options: {
         .filter(([id]) => children.get(id))
         .map(([id, s]) => ({ id, title: children.get(id) ?? "", status: s.type }));
     },
+    async secondHost() {
+      const other = await startHost(root, project.home);
+      others.push(other);
+      const session = (await other.api<{ id: string }>("POST", "/session", { title: "parent" }))
+        .id;
+      return {
+        host: other,
+        parent: session,
+        command: (args, on = session) => commandOn(other, on, args),
+      };
+    },
     async restartHost() {
       await host.stop("SIGKILL");
       host = await startHost(root, project.home);
@@ -112,13 +131,31 @@ export async function scenario(options: {
     sprint: () => readFileSync(path.join(root, SPRINT), "utf8"),
     file: (rel) => readFileSync(path.join(root, rel), "utf8"),
     async stop() {
-      await host.stop().catch(() => {});
+      for (const h of [host, ...others]) await h.stop().catch(() => {});
       await model.close();
       killAll();
       project.cleanup();
     },
   };
   return self;
+}
+
+/** Runs `/athena-parallel ARGS` in `session` of `host` and returns the tool's output. */
+async function commandOn(host: Host, session: string, args: string): Promise<string> {
+  const result = await host.api<{
+    parts: Array<{ type: string; tool?: string; state?: { output?: string } }>;
+  }>("POST", `/session/${session}/command`, { command: "athena-parallel", arguments: args });
+  const tool = result.parts.find((p) => p.type === "tool" && p.tool === "athena_parallel");
+  if (!tool) {
+    const messages = await host.api<
+      Array<{ parts: Array<{ type: string; tool?: string; state?: { output?: string } }> }>
+    >("GET", `/session/${session}/message`);
+    const last = messages
+      .flatMap((m) => m.parts)
+      .findLast((p) => p.type === "tool" && p.tool === "athena_parallel");
+    return last?.state?.output ?? "";
+  }
+  return tool.state?.output ?? "";
 }
 
 /** Lock directories left in `.athena/locks` (the sprint writer's included). */

@@ -11,7 +11,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { locksLeft } from "../harness/scenario.ts";
 import { setStatus } from "../src/bmad/sprint-writer.ts";
-import type { RunRecord } from "../src/run/state.ts";
+import { outsideWork } from "../src/run/outside-runs.ts";
+import type { RunRecord, StoryRun } from "../src/run/state.ts";
 import { createRun, loadRuns, saveRun } from "../src/run/state.ts";
 import {
   harness,
@@ -350,5 +351,90 @@ describe("projectMaxConcurrentStories: one cap across processes", () => {
     holder.child.kill("SIGKILL");
     const ended = await a.athena.engine.waitFor(id);
     expect(ended.stories.map((s) => s.state)).toEqual(["completed"]);
+  });
+});
+
+describe("outsideWork: who works on what", () => {
+  const record = (stories: Array<[string, StoryRun["state"]]>, pid = 1) => ({
+    ...createRun({
+      strategy: "coordinate",
+      cap: 2,
+      stories: stories.map(([key, state]) => ({
+        key,
+        id: key,
+        state,
+        previousStatus: "ready-for-dev",
+        updatedAt: "",
+      })),
+    }),
+    pid,
+  });
+
+  it("counts a run's unended stories while their entry says in-progress, and people's entries no run owns", () => {
+    const live = record([
+      ["1-1-a", "running"],
+      ["1-2-b", "queued"],
+      ["1-3-c", "completed"],
+      ["1-4-d", "running"],
+    ]);
+    const work = outsideWork({
+      runs: [live],
+      status: new Map([
+        ["1-1-a", "in-progress"],
+        ["1-2-b", "in-progress"],
+        ["1-3-c", "review"],
+        // Moved on (by its agent, or a person) while its session finishes: no longer worked on.
+        ["1-4-d", "review"],
+        ["2-1-e", "in-progress"],
+        ["2-2-f", "ready-for-dev"],
+      ]),
+      alive: () => true,
+    });
+    expect([...work.working.keys()].sort()).toEqual(["1-1-a", "1-2-b", "2-1-e"]);
+    expect(work.working.get("1-1-a")).toMatchObject({ run: live.id, pid: 1 });
+    expect(work.working.get("2-1-e")?.run).toBeUndefined();
+    expect(work.orphaned).toEqual([]);
+  });
+
+  it("keeps counting a dead process's run until it is recovered, and names it for recovery", () => {
+    const dead = record([["1-1-a", "running"]], 7);
+    const ended = { ...record([["1-2-b", "interrupted"]], 8), state: "interrupted" as const };
+    const work = outsideWork({
+      runs: [dead, ended],
+      status: new Map([["1-1-a", "in-progress"]]),
+      alive: () => false,
+    });
+    expect(work.orphaned).toEqual([dead.id]);
+    expect(work.working.get("1-1-a")?.where).toBe(
+      `run ${dead.id} (pid 7, gone: waiting for its recovery)`,
+    );
+  });
+});
+
+describe("two runs of one process", () => {
+  it("the second run's story waits for the first run's story it conflicts with", async () => {
+    const root = projectWith([
+      { key: "1-1-a", writes: ["src/shared.ts"] },
+      { key: "1-2-b", writes: ["src/shared.ts"] },
+    ]);
+    const release = signal();
+    const a = harness(root, (_work, key) => ({
+      ms: 0,
+      work: () => (key === "1-1-a" ? release.fired : Promise.resolve()),
+    }));
+    const first = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run?.id;
+    const second = (
+      await a.call({ action: "execute", storyIds: ["1-2-b"], conflictStrategy: "coordinate" })
+    ).metadata.run?.id;
+    const waiting = await until(
+      root,
+      second ?? "",
+      (r) => r.stories[0]?.state === "waiting-conflict",
+    );
+    expect(waiting.stories[0]?.waitingOn).toContain(`worked on in run ${first}`);
+    release.fire();
+    const ended = await a.athena.engine.waitFor(second ?? "");
+    expect(ended.stories[0]?.state).toBe("completed");
+    expect(a.host.maxBusy).toBe(1);
   });
 });

@@ -14,6 +14,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { LimitFunction } from "p-limit";
+import { ensureAthenaDir } from "../bmad/cache.ts";
 import type { ParallelConfig, StorySettings } from "../config/schema.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
 import { InputError } from "../util/errors.ts";
@@ -589,7 +590,8 @@ export class RunEngine {
     // Other runs and the sprint file are seen within a moment; the poll is the fallback.
     const sprint = path.resolve(this.options.root, this.options.sprintFile);
     const runs = runsDir(this.options.root);
-    const requests = path.join(this.options.root, ".athena", "requests");
+    // Made now, so a cancel request is seen at once rather than at the next poll.
+    const requests = ensureAthenaDir(this.options.root, "requests");
     this.stopWatching = watchFolders({
       folders: [runs, path.dirname(sprint), requests],
       accept: (folder, name) =>
