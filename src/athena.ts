@@ -136,6 +136,8 @@ export function createAthena(options: AthenaOptions): Athena {
     log,
     journal,
     recoverOrphans: recover,
+    // While runs live, the project is watched: a shell command's after-check costs its changes.
+    onActive: (active) => (active ? afterCheck.watchFiles() : afterCheck.unwatchFiles()),
   });
   const liveEngine = engine;
 
@@ -218,7 +220,8 @@ export function createAthena(options: AthenaOptions): Athena {
         if (shell.exclusive) await guard.beforeWrite(holder, [EXCLUSIVE_COMMANDS_LOCK]);
         await guard.beforeWrite(holder, shell.writes);
         journalBefore(holder, shell.writes);
-        if (shell.opaque) afterCheck.start(`${input.sessionID}\u0000${input.callID}`, holder.story);
+        if (shell.opaque)
+          await afterCheck.start(`${input.sessionID}\u0000${input.callID}`, holder.story);
         return;
       }
       if (!WRITE_TOOLS.has(input.tool)) return;
@@ -240,7 +243,7 @@ export function createAthena(options: AthenaOptions): Athena {
         for (const file of shell.reads) guard.afterRead(story.story, file);
         guard.afterWrite(story.story, shell.writes);
         const key = `${input.sessionID}\u0000${input.callID}`;
-        const clobbers = afterCheck.finish(key, story, shell.writes);
+        const clobbers = await afterCheck.finish(key, story, shell.writes);
         if (clobbers.length > 0) {
           // Told at once, in the command's own output: nothing is silently lost.
           const what = clobbers.map(

@@ -1,15 +1,18 @@
 /**
  * The after-check of a shell command whose writes could not be known before it ran (a script,
- * `make`, a formatter, a target known only at run time): a picture of the project's files
- * before and after it tells what it changed, which becomes the story's (its written files, its
- * journal). Just before it, the versions of the files other stories wrote are kept in the
- * journal, so that one the command overwrites, unseen by its story, is never lost: that is a
- * clobber, told to the story at once.
+ * `make`, a formatter, a target known only at run time): what it changed in the project becomes
+ * the story's (its written files, its journal). While runs live, the project is watched
+ * (project-watch.ts) and a check reads only the changes logged during the command; otherwise
+ * (or where the system cannot watch) a picture of every file's size and mtime before and after
+ * tells the same, at the cost of two walks of the tree. Just before the command, the versions
+ * of the files other stories wrote are kept in the journal, so that one the command
+ * overwrites, unseen by its story, is never lost: that is a clobber, told to the story at once.
  */
 
 import { errorLine } from "../util/errors.ts";
 import { type FileVersion, versionOf, type WriteGuard } from "./guard.ts";
 import type { Journal } from "./journal.ts";
+import { ProjectWatch } from "./project-watch.ts";
 import { changedBetween, type Snapshot, takeSnapshot } from "./snapshot.ts";
 
 interface OtherVersion {
@@ -31,7 +34,8 @@ export interface Clobber {
 
 interface Pending {
   at: number;
-  before: Snapshot;
+  /** Where the project's changes were read from: the watch's log, or a picture. */
+  before: { watch: ProjectWatch; mark: number } | { snapshot: Snapshot };
   others: Map<string, OtherVersion>;
 }
 
@@ -46,11 +50,36 @@ export interface AfterCheckOptions {
 
 export class AfterCheck {
   private readonly pending = new Map<string, Pending>();
+  private watch: ProjectWatch | undefined;
 
   constructor(private readonly options: AfterCheckOptions) {}
 
-  /** Before the command (`key`: its session and call): the picture, and others' versions. */
-  start(key: string, story: string): void {
+  /** Starts watching the project (when a run starts): checks then cost what changed. */
+  watchFiles(): void {
+    if (this.watch) return;
+    const watch = new ProjectWatch(this.options.root);
+    if (watch.start()) this.watch = watch;
+    else {
+      watch.stop();
+      this.options.log(
+        "the project cannot be watched (system watch limit?): commands are checked with pictures of the tree",
+      );
+    }
+  }
+
+  /** Stops watching (no run left); checks still pending finish on what was seen. */
+  unwatchFiles(): void {
+    const watch = this.watch;
+    this.watch = undefined;
+    if (
+      watch &&
+      ![...this.pending.values()].some((p) => "watch" in p.before && p.before.watch === watch)
+    )
+      watch.stop();
+  }
+
+  /** Before the command (`key`: its session and call): where it starts, and others' versions. */
+  async start(key: string, story: string): Promise<void> {
     const { guard, journal, root } = this.options;
     const others = new Map<string, OtherVersion>();
     for (const [p, by] of guard.writtenByOthers(story)) {
@@ -60,20 +89,54 @@ export class AfterCheck {
         this.options.log(`journal: ${errorLine(error)}`);
       }
     }
-    this.pending.set(key, { at: Date.now(), before: takeSnapshot(root), others });
+    const watch = this.watch && !this.watch.broken ? this.watch : undefined;
+    // Changes made before the command, still queued, are read first: they are not its own.
+    if (watch) await watch.settle();
+    this.pending.set(key, {
+      at: Date.now(),
+      before: watch ? { watch, mark: watch.mark() } : { snapshot: takeSnapshot(root) },
+      others,
+    });
+  }
+
+  /** What changed in the project since the check started (sorted). */
+  private async changes(before: Pending["before"]): Promise<string[]> {
+    const { root } = this.options;
+    if ("snapshot" in before) return changedBetween(before.snapshot, takeSnapshot(root));
+    const { watch, mark } = before;
+    await watch.settle();
+    const seen = watch.changedSince(mark);
+    if (!watch.broken) return seen;
+    // A folder it could not watch: what the view missed is found with a picture.
+    return [...new Set([...seen, ...changedBetween(watch.view(), takeSnapshot(root))])].sort();
+  }
+
+  /** The log is kept only as far back as the oldest pending check. */
+  private trimLog(watch: ProjectWatch): void {
+    const marks = [...this.pending.values()].flatMap((p) =>
+      "watch" in p.before && p.before.watch === watch ? [p.before.mark] : [],
+    );
+    watch.forgetBefore(marks.length > 0 ? Math.min(...marks) : watch.mark());
+    if (watch !== this.watch && marks.length === 0) watch.stop();
   }
 
   /**
    * After it: what it changed (besides `known`, its writes read before it ran) is given to the
    * story and journaled; returns the clobbers.
    */
-  finish(key: string, holder: { run: string; story: string }, known: readonly string[]): Clobber[] {
+  async finish(
+    key: string,
+    holder: { run: string; story: string },
+    known: readonly string[],
+  ): Promise<Clobber[]> {
     const check = this.pending.get(key);
     if (!check) return [];
+    const all = await this.changes(check.before);
     this.pending.delete(key);
-    const { guard, journal, root } = this.options;
+    if ("watch" in check.before) this.trimLog(check.before.watch);
+    const { guard, journal } = this.options;
     const skip = new Set(known);
-    const changed = changedBetween(check.before, takeSnapshot(root)).filter(
+    const changed = all.filter(
       (p) =>
         !skip.has(p) &&
         !this.options.ignore(p) &&

@@ -89,6 +89,8 @@ export interface EngineOptions {
   journal?: Journal;
   /** Recovers runs whose process died (their stories then stop counting as worked on). */
   recoverOrphans?: () => Promise<unknown>;
+  /** Told when the first run starts (true) and when the last one has ended (false). */
+  onActive?: (active: boolean) => void;
 }
 
 export interface ExecuteOptions {
@@ -587,6 +589,7 @@ export class RunEngine {
       this.options.pollMs ?? pollInterval(this.options.config.stallTimeoutSeconds),
     );
     this.poller.unref?.();
+    this.tellActive(true);
     // Other runs and the sprint file are seen within a moment; the poll is the fallback.
     const sprint = path.resolve(this.options.root, this.options.sprintFile);
     const runs = runsDir(this.options.root);
@@ -603,10 +606,20 @@ export class RunEngine {
   }
 
   private stopPolling(): void {
-    if (this.poller) clearInterval(this.poller);
+    if (!this.poller) return;
+    clearInterval(this.poller);
     this.poller = undefined;
     this.stopWatching?.();
     this.stopWatching = undefined;
+    this.tellActive(false);
+  }
+
+  private tellActive(active: boolean): void {
+    try {
+      this.options.onActive?.(active);
+    } catch (error) {
+      this.log(`${active ? "starting" : "stopping"} the project watch: ${error}`);
+    }
   }
 
   /** A watched folder changed: cancel requests taken up, other runs and the sprint file read. */
