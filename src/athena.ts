@@ -18,10 +18,12 @@ import { RunEngine } from "./run/engine.ts";
 import {
   bashCommand,
   insideProject,
+  outsideProject,
   READ_TOOLS,
   WRITE_TOOLS,
   WriteGuard,
   WriteRefused,
+  writeTargets,
   writtenPaths,
 } from "./run/guard.ts";
 import type { Host } from "./run/host.ts";
@@ -171,13 +173,14 @@ export function createAthena(options: AthenaOptions): Athena {
       const effects = shellEffects(await shellParser(), call.command, call.cwd);
       return {
         writes: insideProject(effects.writes, root),
+        outside: outsideProject(effects.writes, root),
         reads: effects.reads,
         exclusive: effects.commands.some((line) => isExclusive(line) !== undefined),
         opaque: effects.opaque,
       };
     } catch (error) {
       log(`bash command not parsed, checked after it runs: ${errorLine(error)}`);
-      return { writes: [], reads: [], exclusive: false, opaque: true };
+      return { writes: [], outside: [], reads: [], exclusive: false, opaque: true };
     }
   };
 
@@ -216,6 +219,7 @@ export function createAthena(options: AthenaOptions): Athena {
         // A shell write gets the file tools' rules: the lock, and refusal when stale.
         const shell = await shellWrites(output.args);
         if (!shell) return;
+        liveEngine.noteOutsideProject(input.sessionID, shell.outside);
         // A package install runs alone: its lock first, held until the command has run.
         if (shell.exclusive) await guard.beforeWrite(holder, [EXCLUSIVE_COMMANDS_LOCK]);
         await guard.beforeWrite(holder, shell.writes);
@@ -226,6 +230,10 @@ export function createAthena(options: AthenaOptions): Athena {
       }
       if (!WRITE_TOOLS.has(input.tool)) return;
       const paths = writtenPaths(input.tool, output.args, root);
+      liveEngine.noteOutsideProject(
+        input.sessionID,
+        outsideProject(writeTargets(input.tool, output.args), root),
+      );
       await guard.beforeWrite(holder, paths);
       journalBefore(holder, paths);
     },

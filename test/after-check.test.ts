@@ -156,3 +156,31 @@ describe("the after-check in a run", () => {
     expect(readFileSync(path.join(root, "NOTES.md"), "utf8")).toBe("# Notes\nfrom a\nfrom b\n");
   });
 });
+
+describe("writes that leave the project", () => {
+  it("are reported on the story and in its note, never locked nor journaled; /dev/null is not a write", async () => {
+    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
+    const elsewhere = tempProject({ "keep.txt": "k" });
+    const h = harness(root, () => ({
+      ms: 50,
+      work: async (session) => {
+        await h.agent.bash(session, `echo x > ${elsewhere}/from-shell.txt 2>/dev/null`);
+        await h.agent.write(session, path.relative(root, `${elsewhere}/from-tool.txt`), "y");
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    const run = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    const story = run.stories[0];
+    expect(story?.outsideProject).toEqual([
+      `${elsewhere}/from-shell.txt`,
+      `${elsewhere}/from-tool.txt`,
+    ]);
+    expect(story?.wroteFiles).toEqual([]);
+    expect(new Journal(root).read(run.id, "1-1-a")?.files ?? []).toEqual([]);
+    const note = h.host.notes.find((n) => n.text.includes("Story 1.1 (1-1-a) completed"));
+    expect(note?.text).toContain(
+      `Wrote outside the project (not locked, not journaled): ${elsewhere}/from-shell.txt, ${elsewhere}/from-tool.txt`,
+    );
+    expect(readFileSync(`${elsewhere}/from-shell.txt`, "utf8")).toBe("x\n");
+  });
+});

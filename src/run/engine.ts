@@ -852,6 +852,17 @@ export class RunEngine {
     await this.finish(run, story, "cancelled", "cancelled by the user", "user");
   }
 
+  /** A story session wrote (or is about to write) outside the project: kept on its record. */
+  noteOutsideProject(sessionId: string, paths: readonly string[]): void {
+    const found = this.bySession.get(sessionId);
+    if (!found || paths.length === 0) return;
+    const r = found.story.record;
+    const fresh = paths.filter((p) => !r.outsideProject.includes(p));
+    if (fresh.length === 0) return;
+    r.outsideProject = [...r.outsideProject, ...fresh].sort();
+    this.save(found.run);
+  }
+
   /** Something happened in a story session (a tool call returned): not stalled. */
   noteActivity(sessionId: string): void {
     const found = this.bySession.get(sessionId);

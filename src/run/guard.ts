@@ -42,6 +42,11 @@ export interface GuardOptions {
 
 /** The files a tool call writes, from its arguments (repo-relative, inside the project). */
 export function writtenPaths(tool: string, args: unknown, root: string): string[] {
+  return insideProject(writeTargets(tool, args), root);
+}
+
+/** The paths a file tool's arguments name for writing, as given (relative to the root). */
+export function writeTargets(tool: string, args: unknown): string[] {
   const a = (args ?? {}) as Record<string, unknown>;
   const raw: string[] = [];
   if (typeof a.filePath === "string") raw.push(a.filePath);
@@ -49,7 +54,21 @@ export function writtenPaths(tool: string, args: unknown, root: string): string[
   if (typeof a.patchText === "string") raw.push(...patchPaths(a.patchText));
   if (Array.isArray(a.edits))
     for (const e of a.edits) if (typeof e?.filePath === "string") raw.push(e.filePath);
-  return [...new Set(raw.flatMap((p) => inside(p, root)))];
+  return raw;
+}
+
+/**
+ * The written paths that leave the project (absolute): never locked nor journaled, reported on
+ * the story. Devices (`> /dev/null`) are not files anyone loses.
+ */
+export function outsideProject(paths: readonly string[], root: string): string[] {
+  const out = paths.flatMap((p) => {
+    const full = path.resolve(root, p);
+    return inside(full, root).length === 0 && !full.startsWith("/dev/") && full !== root
+      ? [full]
+      : [];
+  });
+  return [...new Set(out)];
 }
 
 /** The arguments of the host's bash tool: the command and the folder it runs in. */

@@ -22,8 +22,12 @@ export function storyEndNote(run: RunRecord, r: StoryRun): string {
     r.outsideClaims.length > 0
       ? `\nWrote outside its predicted files: ${r.outsideClaims.join(", ")}`
       : "";
-  return `[athena-parallel ${run.id}] ${storyEndLine(r)}.${outside}${r.sprintEdit ? `\n${sprintEditLine(r)}` : ""}`;
+  const leaves =
+    r.outsideProject.length > 0 ? `\n${OUTSIDE_PROJECT} ${r.outsideProject.join(", ")}` : "";
+  return `[athena-parallel ${run.id}] ${storyEndLine(r)}.${outside}${leaves}${r.sprintEdit ? `\n${sprintEditLine(r)}` : ""}`;
 }
+
+const OUTSIDE_PROJECT = "Wrote outside the project (not locked, not journaled):";
 
 /** A story whose sprint entry someone else changed during the run: the run leaves it so. */
 export function sprintEditNote(r: StoryRun): string {
@@ -58,6 +62,8 @@ export function runSummary(run: RunRecord, tests: TestRun, now: number): string 
     lines.push(`- ${s.id} (${s.key}): ${s.state}${took}${spent}${why}`);
     if (s.outsideClaims.length > 0)
       lines.push(`  wrote outside its predicted files: ${s.outsideClaims.join(", ")}`);
+    if (s.outsideProject.length > 0)
+      lines.push(`  ${OUTSIDE_PROJECT} ${s.outsideProject.join(", ")}`);
     if (s.sprintEdit) lines.push(`  ${sprintEditLine(s)}`);
   }
   lines.push("");

@@ -75,6 +75,8 @@ export const StoryRun = z.object({
   wroteFiles: z.array(z.string()).default([]),
   /** Files written that the plan did not predict (boundary violations). */
   outsideClaims: z.array(z.string()).default([]),
+  /** Paths it wrote outside the project (absolute): not locked, not journaled, reported. */
+  outsideProject: z.array(z.string()).default([]),
   /** What a waiting story waits for, in words. */
   waitingOn: z.string().optional(),
   /** Each wait, for the timeline: on a file lock, a conflicting story, a dependency. */
