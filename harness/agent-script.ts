@@ -22,6 +22,8 @@ export interface StoryScript {
   finishAfterMs?: number;
   /** Or: finish when this long has passed since the story's first request (a story of T ms). */
   totalMs?: number;
+  /** And: the last answer waits until this settles too (the test says when the story ends). */
+  finishWhen?: Promise<unknown>;
   outcome?: "ok" | "provider-400" | "provider-500";
   /**
    * Read this file, pause, and write it back whole with one line added: with the write tool,
@@ -155,7 +157,12 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
     step++;
   }
   const next = plan[step];
-  if (!next) return { text: `Story ${key} is implemented.`, delayMs: script.finishAfterMs ?? 0 };
+  if (!next)
+    return {
+      text: `Story ${key} is implemented.`,
+      delayMs: script.finishAfterMs ?? 0,
+      ...(script.finishWhen ? { until: script.finishWhen } : {}),
+    };
   if ("run" in next)
     return {
       toolCalls: [{ name: "bash", args: { command: next.run, description: "Run a command" } }],

@@ -28,7 +28,8 @@ export interface ReplyUsage {
 }
 
 export type Reply =
-  | { text: string; delayMs?: number; usage?: ReplyUsage }
+  /** `until`: the answer also waits for this to settle (a test decides when it comes). */
+  | { text: string; delayMs?: number; usage?: ReplyUsage; until?: Promise<unknown> }
   | {
       toolCalls: Array<{ name: string; args: Record<string, unknown> }>;
       delayMs?: number;
@@ -103,6 +104,7 @@ export async function startModelServer(
         return;
       }
       if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+      if ("until" in reply) await reply.until;
       if ("status" in reply) {
         res.writeHead(reply.status, { "content-type": "application/json" });
         res.end(

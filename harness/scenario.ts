@@ -116,8 +116,7 @@ export async function scenario(options: {
     async secondHost() {
       const other = await startHost(root, project.home);
       others.push(other);
-      const session = (await other.api<{ id: string }>("POST", "/session", { title: "parent" }))
-        .id;
+      const session = (await other.api<{ id: string }>("POST", "/session", { title: "parent" })).id;
       return {
         host: other,
         parent: session,
