@@ -161,6 +161,25 @@ describe("confidence and blocking", () => {
     expect(high.conflicts.filter((c) => c.blocking)).toEqual([]);
   });
 
+  it("blocks on a folder only when the story creates it, not when it adds a file to one that exists", () => {
+    const dir = project(
+      {
+        "1-1-a": "## Tasks / Subtasks\n\n- [ ] Create a new handler in `src/`",
+        "1-2-b":
+          "## Tasks / Subtasks\n\n- [ ] Create the new `src/plugins/` folder with its loader",
+        "1-3-c": "## Tasks / Subtasks\n\n- [ ] Update `src/a.ts`\n- [ ] Add `src/plugins/x.ts`",
+      },
+      files,
+    );
+    const p = plan(dir);
+    const claim = (key: string, folder: string) =>
+      p.stories.find((s) => s.key === key)?.claims.find((c) => c.path === folder);
+    expect(claim("1-1-a", "src/")?.confidence).toBeLessThan(0.3);
+    expect(claim("1-2-b", "src/plugins/")?.confidence).toBeGreaterThanOrEqual(0.3);
+    const blocking = p.conflicts.filter((c) => c.blocking).map((c) => c.stories);
+    expect(blocking).toEqual([["1-2-b", "1-3-c"]]);
+  });
+
   it("keeps a bare name it cannot resolve as a finding, never a claim at the root", () => {
     const dir = project(
       { "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `api.py` and `src/a.ts`" },

@@ -172,7 +172,13 @@ export function claimsForStory(
         ? "component"
         : // A File List filled in before the work (some create-story runs do) is a list of files.
           `${mention.place === "record" ? "files" : mention.place}/${mention.cue === "write" ? "write" : "none"}/${formOf(kind, mention)}`;
-    const creates = kind === "dir" && mention.cue === "write" && CREATES.test(mention.clause ?? "");
+    // "Create X in `dir/`" makes a file in a folder that exists: only a folder not there yet
+    // is created whole by the story (and only then would another story's file in it be one).
+    const creates =
+      kind === "dir" &&
+      mention.cue === "write" &&
+      CREATES.test(mention.clause ?? "") &&
+      !context.known.isRealDir(resolved.path);
     const confidence = (creates ? DIR_CREATED : priorOf(basis)) * resolved.discount;
     out.claims.push({
       path: resolved.path,

@@ -82,6 +82,11 @@ export class KnownTree {
     return this.has(p.endsWith("/") ? p : `${p}/`);
   }
 
+  /** True when `p` is a folder of the real tree (on disk, or written by a done story). */
+  isRealDir(p: string): boolean {
+    return this.real.paths.has(p.endsWith("/") ? p : `${p}/`);
+  }
+
   /**
    * What a mentioned path names: itself when known, the folder when it is one, or the one known
    * path it is the tail of, real paths first. `candidates` lists the tails when there are
