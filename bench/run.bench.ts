@@ -250,8 +250,11 @@ const RUN = "run-20261201-000000-abcdef";
   rmSync(dir, { recursive: true, force: true });
 }
 
-// A story's shell call whose writes cannot be known before: parse + two pictures of a
-// 5,000-file project + their difference, against the bare command's own time.
+// A story's shell call on a 5,000-file project, through the plugin's own hooks (parse, locks,
+// journal, after-check), against the bare command's own time: one whose writes are read before
+// it runs (`echo >> file`), and one checked after (a script). The after-check reads the
+// changes the project watch logged; the two pictures of the tree it falls back to (where the
+// system cannot watch) are measured beside it.
 {
   const dir = mkdtempSync(path.join(tmpdir(), "athena-bench-shell-"));
   for (let d = 0; d < 50; d++) {
@@ -259,11 +262,79 @@ const RUN = "run-20261201-000000-abcdef";
     for (let f = 0; f < 100; f++)
       writeFileSync(path.join(dir, `src/m${d}/f${f}.ts`), `export const v${f} = ${d};\n`);
   }
+  const bmad = path.join(dir, "_bmad-output/implementation-artifacts");
+  mkdirSync(bmad, { recursive: true });
+  writeFileSync(
+    path.join(bmad, "sprint-status.yaml"),
+    "development_status:\n  epic-1: in-progress\n  1-1-bench: ready-for-dev\n",
+  );
+  writeFileSync(
+    path.join(bmad, "1-1-bench.md"),
+    "# Story 1.1: Bench\n\n## Tasks / Subtasks\n\n- [ ] Edit `src/m0/f0.ts`\n",
+  );
   writeFileSync(path.join(dir, "gen.sh"), "#!/bin/sh\necho x > src/m0/gen.ts\n", { mode: 0o755 });
+  const shellHost = new FakeHost(() => ({ ms: 600_000 }));
+  const plugin = createAthena({
+    directory: dir,
+    host: shellHost,
+    env: { HOME: dir, XDG_CONFIG_HOME: dir },
+  });
+  shellHost.onEvent = (event) => void plugin.hooks.event?.({ event: event as never });
+  const started = await plugin.hooks.tool?.athena_parallel?.execute(
+    { action: "execute", storyIds: ["1.1"] } as never,
+    { sessionID: "ses_parent", directory: dir } as never,
+  );
+  if (!started) throw new Error("no run");
+  let storySession = "";
+  while (!storySession) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    storySession = plugin.engine.runsLive()[0]?.stories[0]?.sessionId ?? "";
+  }
+  const hookBefore = plugin.hooks["tool.execute.before"];
+  const hookAfter = plugin.hooks["tool.execute.after"];
+  if (!hookBefore || !hookAfter) throw new Error("no hooks");
+  let call = 0;
+  /** The command as the host's bash tool runs it, between the plugin's two hooks: their time. */
+  const viaHooks = async (command: string, added: number[]) => {
+    const args = { command, description: "bench" };
+    const callID = `b${++call}`;
+    const t0 = performance.now();
+    await hookBefore({ tool: "bash", sessionID: storySession, callID }, { args });
+    const t1 = performance.now();
+    execFileSync("bash", ["-c", command], { cwd: dir });
+    const t2 = performance.now();
+    await hookAfter(
+      { tool: "bash", sessionID: storySession, callID, args } as never,
+      { title: "", output: "", metadata: {} } as never,
+    );
+    added.push(t1 - t0 + (performance.now() - t2));
+  };
+  const bareRun = (command: string) => execFileSync("bash", ["-c", command], { cwd: dir });
+  const p99 = (v: number[]) => quantile(v, 0.99);
+  const known = "echo x >> src/m1/f1.ts";
+  const bareKnown = await sample(100, () => bareRun(known), 3);
+  const addedKnown: number[] = [];
+  for (let i = 0; i < 103; i++) await viaHooks(known, addedKnown);
+  addedKnown.splice(0, 3);
+  line(
+    "story shell call, writes read before (echo >> file): hooks' p99 vs the bare command's",
+    `${fmt(p99(addedKnown))} (median ${fmt(quantile(addedKnown, 0.5))}) added to ${fmt(p99(bareKnown))}`,
+    p99(addedKnown) / p99(bareKnown),
+    { max: 2 / p99(bareKnown), label: "target: under 2 ms added" },
+  );
+  const bare = await sample(100, () => bareRun("./gen.sh"), 3);
+  const added: number[] = [];
+  for (let i = 0; i < 103; i++) await viaHooks("./gen.sh", added);
+  added.splice(0, 3);
+  line(
+    "story shell call checked after (a script, 5,000 files watched): hooks' p99 vs the bare command's",
+    `${fmt(p99(added))} (median ${fmt(quantile(added, 0.5))}) added to ${fmt(p99(bare))}`,
+    p99(added) / p99(bare),
+    { max: 2 / p99(bare), label: "target: under 2 ms added" },
+  );
   const parser = await shellParser();
-  const bare = await sample(40, () => execFileSync("bash", ["-c", "./gen.sh"], { cwd: dir }), 2);
-  const added = await sample(
-    40,
+  const pictures = await sample(
+    20,
     () => {
       const effects = shellEffects(parser, "./gen.sh", dir);
       if (!effects.opaque) throw new Error("expected an after-check");
@@ -272,12 +343,10 @@ const RUN = "run-20261201-000000-abcdef";
     },
     2,
   );
-  const p99 = (v: number[]) => quantile(v, 0.99);
-  line(
-    "shell call checked after (parse + 2 pictures of 5,000 files), p99, vs the bare command",
-    `${fmt(p99(added))} added to ${fmt(p99(bare))}`,
-    p99(added) / p99(bare),
-    { max: 2 / p99(bare), label: "target: under 2 ms added" },
+  console.log(
+    `  (the fallback where the system cannot watch, parse + two pictures of the tree: p99 ${fmt(p99(pictures))})`,
   );
+  await plugin.engine.cancel(plugin.engine.runsLive()[0]?.id ?? "");
+  plugin.engine.dispose();
   rmSync(dir, { recursive: true, force: true });
 }

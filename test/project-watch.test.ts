@@ -31,7 +31,9 @@ async function both(root: string, watch: ProjectWatch, command: string) {
   const before = takeSnapshot(root);
   execFileSync("bash", ["-c", command], { cwd: root });
   await watch.settle();
-  return { seen: watch.changedSince(mark), pictured: changedBetween(before, takeSnapshot(root)) };
+  const seen = watch.changedSince(mark);
+  watch.release(mark);
+  return { seen, pictured: changedBetween(before, takeSnapshot(root)) };
 }
 
 describe("ProjectWatch", () => {
@@ -70,15 +72,25 @@ describe("ProjectWatch", () => {
     expect(seen).toEqual([]);
   });
 
-  it("keeps marks valid when the log before them is forgotten", async () => {
+  it("logs only while a mark is held, and keeps the log from the oldest one held", async () => {
     const { root, watch } = watched({ "a.txt": "a" });
     await both(root, watch, "echo 1 > b.txt");
-    const mark = watch.mark();
+    // Nobody checking: a change is seen (the view is current) but not logged.
+    writeFileSync(path.join(root, "a.txt"), "changed while nobody checks");
+    await watch.settle();
+    const first = watch.mark();
     writeFileSync(path.join(root, "c.txt"), "c");
     await watch.settle();
-    watch.forgetBefore(mark);
-    expect(watch.changedSince(mark)).toEqual(["c.txt"]);
-    expect(watch.changedSince(0)).toEqual(["c.txt"]);
+    const second = watch.mark();
+    writeFileSync(path.join(root, "d.txt"), "d");
+    await watch.settle();
+    watch.release(second);
+    expect(watch.changedSince(first)).toEqual(["c.txt", "d.txt"]);
+    watch.release(first);
+    const third = watch.mark();
+    expect(watch.changedSince(third)).toEqual([]);
+    expect(watch.changedSince(0)).toEqual([]);
+    watch.release(third);
   });
 
   it("goes on after a watched folder is removed and made again", async () => {

@@ -111,13 +111,13 @@ export class AfterCheck {
     return [...new Set([...seen, ...changedBetween(watch.view(), takeSnapshot(root))])].sort();
   }
 
-  /** The log is kept only as far back as the oldest pending check. */
-  private trimLog(watch: ProjectWatch): void {
-    const marks = [...this.pending.values()].flatMap((p) =>
-      "watch" in p.before && p.before.watch === watch ? [p.before.mark] : [],
+  /** The check's mark let go; a watch no longer current stops with its last check. */
+  private release(watch: ProjectWatch, mark: number): void {
+    watch.release(mark);
+    const pending = [...this.pending.values()].some(
+      (p) => "watch" in p.before && p.before.watch === watch,
     );
-    watch.forgetBefore(marks.length > 0 ? Math.min(...marks) : watch.mark());
-    if (watch !== this.watch && marks.length === 0) watch.stop();
+    if (watch !== this.watch && !pending) watch.stop();
   }
 
   /**
@@ -133,7 +133,7 @@ export class AfterCheck {
     if (!check) return [];
     const all = await this.changes(check.before);
     this.pending.delete(key);
-    if ("watch" in check.before) this.trimLog(check.before.watch);
+    if ("watch" in check.before) this.release(check.before.watch, check.before.mark);
     const { guard, journal } = this.options;
     const skip = new Set(known);
     const changed = all.filter(

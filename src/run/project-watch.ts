@@ -26,6 +26,8 @@ export class ProjectWatch {
   private readonly log: Array<{ path: string; before: FileState | undefined }> = [];
   /** Log entries dropped from the front (marks stay valid as positions). */
   private dropped = 0;
+  /** Marks still held (mark -> holders): changes are logged only while one is. */
+  private readonly open = new Map<number, number>();
   private stopped = false;
   broken = false;
 
@@ -47,8 +49,30 @@ export class ProjectWatch {
     return this.files;
   }
 
-  /** A position in the change log: `changedSince` reports what changed after it. */
+  /**
+   * A position in the change log: `changedSince` reports what changed after it. Held until
+   * `release`: while no mark is held nothing is logged (a run that only waits costs nothing).
+   */
   mark(): number {
+    const at = this.dropped + this.log.length;
+    this.open.set(at, (this.open.get(at) ?? 0) + 1);
+    return at;
+  }
+
+  /** Lets a mark go; the log is kept only as far back as the oldest mark still held. */
+  release(mark: number): void {
+    const holders = (this.open.get(mark) ?? 0) - 1;
+    if (holders > 0) this.open.set(mark, holders);
+    else this.open.delete(mark);
+    const oldest = this.open.size > 0 ? Math.min(...this.open.keys()) : this.end();
+    const drop = Math.min(this.log.length, oldest - this.dropped);
+    if (drop <= 0) return;
+    this.log.splice(0, drop);
+    this.dropped += drop;
+  }
+
+  /** The position after the last entry. */
+  private end(): number {
     return this.dropped + this.log.length;
   }
 
@@ -63,14 +87,6 @@ export class ProjectWatch {
       if (!same(before, now)) changed.push(file);
     }
     return changed.sort();
-  }
-
-  /** Forgets log entries before `mark` (no check that started before it is pending). */
-  forgetBefore(mark: number): void {
-    const drop = Math.min(this.log.length, mark - this.dropped);
-    if (drop <= 0) return;
-    this.log.splice(0, drop);
-    this.dropped += drop;
   }
 
   stop(): void {
@@ -150,7 +166,7 @@ export class ProjectWatch {
     if (same(before, now)) return;
     if (now) this.files.set(rel, now);
     else this.files.delete(rel);
-    if (log) this.log.push({ path: rel, before });
+    if (log && this.open.size > 0) this.log.push({ path: rel, before });
   }
 }
 
