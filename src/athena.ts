@@ -44,6 +44,19 @@ import { errorLine } from "./util/errors.ts";
  */
 export const EXCLUSIVE_COMMANDS_LOCK = "(exclusive command: one at a time)";
 
+/** What a bash call writes and reads, as the plugin reads its command before it runs. */
+interface ShellCall {
+  /** Repo-relative files it writes. */
+  writes: string[];
+  /** Absolute paths it writes outside the project (reported, never locked). */
+  outside: string[];
+  reads: string[];
+  /** It runs an exclusive command (`parallel.exclusiveCommands`). */
+  exclusive: boolean;
+  /** It may write what cannot be known before: checked after it runs. */
+  opaque: boolean;
+}
+
 export interface AthenaOptions {
   directory: string;
   host: Host;
@@ -166,7 +179,7 @@ export function createAthena(options: AthenaOptions): Athena {
    * What a bash call writes (repo-relative) and reads, and whether it runs an exclusive
    * command; undefined when it cannot be told.
    */
-  const shellWrites = async (args: unknown) => {
+  const shellWrites = async (args: unknown): Promise<ShellCall | undefined> => {
     const call = bashCommand(args, root);
     if (!call) return undefined;
     try {
@@ -182,6 +195,23 @@ export function createAthena(options: AthenaOptions): Athena {
       log(`bash command not parsed, checked after it runs: ${errorLine(error)}`);
       return { writes: [], outside: [], reads: [], exclusive: false, opaque: true };
     }
+  };
+
+  /**
+   * Each bash call's reading, from its before hook to its after hook (one parse per call; the
+   * after hook parses again only when the command it is given differs). Bounded: a call whose
+   * after hook never comes (the host aborted it) is dropped with the oldest.
+   */
+  const shellCalls = new Map<string, { command: unknown; shell: ShellCall }>();
+  const rememberShell = (key: string, args: unknown, shell: ShellCall) => {
+    shellCalls.set(key, { command: (args as { command?: unknown })?.command, shell });
+    if (shellCalls.size > 1_000) shellCalls.delete(shellCalls.keys().next().value as string);
+  };
+  const shellOfCall = async (key: string, args: unknown) => {
+    const known = shellCalls.get(key);
+    shellCalls.delete(key);
+    const command = (args as { command?: unknown } | undefined)?.command;
+    return known && known.command === command ? known.shell : shellWrites(args);
   };
 
   const afterCheck = new AfterCheck({
@@ -219,6 +249,7 @@ export function createAthena(options: AthenaOptions): Athena {
         // A shell write gets the file tools' rules: the lock, and refusal when stale.
         const shell = await shellWrites(output.args);
         if (!shell) return;
+        rememberShell(`${input.sessionID}\u0000${input.callID}`, output.args, shell);
         liveEngine.noteOutsideProject(input.sessionID, shell.outside);
         // A package install runs alone: its lock first, held until the command has run.
         if (shell.exclusive) await guard.beforeWrite(holder, [EXCLUSIVE_COMMANDS_LOCK]);
@@ -245,7 +276,7 @@ export function createAthena(options: AthenaOptions): Athena {
         (input as { args?: unknown }).args ??
         (output as { metadata?: { args?: unknown } }).metadata?.args;
       if (input.tool === "bash") {
-        const shell = await shellWrites(args);
+        const shell = await shellOfCall(`${input.sessionID}\u0000${input.callID}`, args);
         if (!shell) return;
         if (shell.exclusive) await locks.release(EXCLUSIVE_COMMANDS_LOCK, story.story);
         for (const file of shell.reads) guard.afterRead(story.story, file);
