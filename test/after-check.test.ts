@@ -3,11 +3,14 @@
  * changed is found after it, given to the story and journaled, and a change of another story
  * it overwrote is kept and told at once, in the command's own output and to the parent.
  */
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Parser } from "web-tree-sitter";
+import { AfterCheck } from "../src/run/after-check.ts";
+import { WriteGuard } from "../src/run/guard.ts";
 import { Journal } from "../src/run/journal.ts";
+import { FileLocks } from "../src/run/locks.ts";
 import { shellEffects, shellParser } from "../src/run/shell.ts";
 import { changedBetween, takeSnapshot } from "../src/run/snapshot.ts";
 import { harness, projectWith, signal, sleep } from "./helpers/athena-harness.ts";
@@ -182,5 +185,40 @@ describe("writes that leave the project", () => {
       `Wrote outside the project (not locked, not journaled): ${elsewhere}/from-shell.txt, ${elsewhere}/from-tool.txt`,
     );
     expect(readFileSync(`${elsewhere}/from-shell.txt`, "utf8")).toBe("x\n");
+  });
+});
+
+describe("others' versions kept before each command", () => {
+  it("reads a file another story wrote again only when it changed since it was last kept", async () => {
+    const root = tempProject({ "shared.txt": "b's version\n" });
+    const guard = new WriteGuard({
+      root,
+      locks: new FileLocks({ root }),
+      lockWaitMs: 0,
+      isShared: () => false,
+    });
+    const journal = new Journal(root);
+    const kept: string[] = [];
+    const keepNow = journal.keepNow.bind(journal);
+    journal.keepNow = (p) => {
+      kept.push(p);
+      return keepNow(p);
+    };
+    const check = new AfterCheck({ root, guard, journal, ignore: () => false, log: () => {} });
+    guard.afterWrite("1-2-b", ["shared.txt"]);
+    // Written well before: its stat alone tells it has not changed.
+    const past = new Date(Date.now() - 10_000);
+    utimesSync(path.join(root, "shared.txt"), past, past);
+    const command = async (key: string) => {
+      await check.start(key, "1-1-a");
+      await check.finish(key, { run: "run-20260101-000000-abcdef", story: "1-1-a" }, []);
+    };
+    await command("c1");
+    await command("c2");
+    expect(kept).toEqual(["shared.txt"]);
+    writeFileSync(path.join(root, "shared.txt"), "b's second version\n");
+    await command("c3");
+    await command("c4"); // changed within the last second: read again, to be sure
+    expect(kept).toEqual(["shared.txt", "shared.txt", "shared.txt"]);
   });
 });

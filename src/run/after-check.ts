@@ -9,6 +9,8 @@
  * overwrites, unseen by its story, is never lost: that is a clobber, told to the story at once.
  */
 
+import { statSync } from "node:fs";
+import path from "node:path";
 import { errorLine } from "../util/errors.ts";
 import { type FileVersion, versionOf, type WriteGuard } from "./guard.ts";
 import type { Journal } from "./journal.ts";
@@ -51,6 +53,13 @@ export interface AfterCheckOptions {
 export class AfterCheck {
   private readonly pending = new Map<string, Pending>();
   private watch: ProjectWatch | undefined;
+  /**
+   * Others' files as last kept, by path: a file whose size and mtime did not change since is
+   * not read and hashed again before every command. Only when its mtime was well before the
+   * reading (a change within the same clock tick would leave the stat alike: "racy" entries
+   * are read again).
+   */
+  private readonly kept = new Map<string, { at: number; other: Omit<OtherVersion, "by"> }>();
 
   constructor(private readonly options: AfterCheckOptions) {}
 
@@ -80,11 +89,11 @@ export class AfterCheck {
 
   /** Before the command (`key`: its session and call): where it starts, and others' versions. */
   async start(key: string, story: string): Promise<void> {
-    const { guard, journal, root } = this.options;
+    const { guard, root } = this.options;
     const others = new Map<string, OtherVersion>();
     for (const [p, by] of guard.writtenByOthers(story)) {
       try {
-        others.set(p, { by, hash: journal.keepNow(p), version: versionOf(root, p) });
+        others.set(p, { by, ...this.keepOthers(p) });
       } catch (error) {
         this.options.log(`journal: ${errorLine(error)}`);
       }
@@ -97,6 +106,25 @@ export class AfterCheck {
       before: watch ? { watch, mark: watch.mark() } : { snapshot: takeSnapshot(root) },
       others,
     });
+  }
+
+  /** Another story's file kept in the journal, unless it is as it was last kept. */
+  private keepOthers(p: string): Omit<OtherVersion, "by"> {
+    const { journal, root } = this.options;
+    const stat = statOf(root, p);
+    const last = this.kept.get(p);
+    const version = last?.other.version;
+    if (
+      stat &&
+      version &&
+      stat.size === version.size &&
+      stat.mtimeMs === version.mtimeMs &&
+      last.at - stat.mtimeMs > RACY_MS
+    )
+      return last.other;
+    const other = { hash: journal.keepNow(p), version: versionOf(root, p) };
+    this.kept.set(p, { at: Date.now(), other });
+    return other;
   }
 
   /** What changed in the project since the check started (sorted). */
@@ -163,5 +191,17 @@ export class AfterCheck {
     }
     guard.afterWrite(holder.story, changed);
     return clobbers;
+  }
+}
+
+/** A stat this long after the file's mtime cannot miss a later change of the same size. */
+const RACY_MS = 1_000;
+
+function statOf(root: string, p: string): { size: number; mtimeMs: number } | undefined {
+  try {
+    const stat = statSync(path.join(root, p));
+    return { size: stat.size, mtimeMs: stat.mtimeMs };
+  } catch {
+    return undefined;
   }
 }
