@@ -134,6 +134,11 @@ describe("work outside the run", () => {
       waitingOn: `waits for 1-1-a (they write the same files), worked on in run ${aRun} (pid ${process.pid})`,
     });
     expect((await b.call({ action: "status" })).output).toContain(`worked on in run ${aRun}`);
+    // The user is told once why the story does not start.
+    const told = b.host.notes.filter((n) => n.text.includes("1-2-b) waits for 1-1-a"));
+    expect(told.map((n) => n.text)).toEqual([
+      `[athena-parallel ${bRun}] Story 1.2 (1-2-b) waits for 1-1-a (they write the same files), worked on in run ${aRun} (pid ${process.pid}).`,
+    ]);
     release.fire();
     const ended = await b.athena.engine.waitFor(bRun);
     const endedA = await until(root, aRun, (r) => r.state !== "running");

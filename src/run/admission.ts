@@ -12,7 +12,14 @@ import { type EndReason, FINAL_STATES, type StoryState } from "./state.ts";
 
 export type Admission =
   | { key: string; kind: "start" }
-  | { key: string; kind: "wait"; state: StoryState; why: string }
+  | {
+      key: string;
+      kind: "wait";
+      state: StoryState;
+      why: string;
+      /** It waits for work outside its run (another run, a person). */
+      outside?: true;
+    }
   | { key: string; kind: "cancel"; why: string; reason: EndReason };
 
 export function admissions(run: LiveRun, outside: OutsideWork = NO_OUTSIDE_WORK): Admission[] {
@@ -105,6 +112,7 @@ function outsideWait(run: LiveRun, key: string, outside: OutsideWork): Admission
         kind: "wait",
         state: "waiting-deps",
         why: `waits for ${dep} to complete (${workedOn(work)})`,
+        outside: true,
       };
     const status = outside.status.get(dep);
     // An unreadable sprint file (mid-edit) tells nothing: wait for the next look.
@@ -126,6 +134,7 @@ function outsideWait(run: LiveRun, key: string, outside: OutsideWork): Admission
         kind: "wait",
         state: "waiting-conflict",
         why: `waits for ${other} (they write the same files), ${workedOn(work)}`,
+        outside: true,
       };
   }
   return undefined;

@@ -334,6 +334,12 @@ export class RunEngine {
       if (decision.kind === "cancel") {
         void this.finish(run, story, "cancelled", decision.why, decision.reason);
       } else if (decision.kind === "wait") {
+        // Waiting for work outside the run is news to the user: their run does not start.
+        if (decision.outside && story.record.waitingOn !== decision.why)
+          void this.tellParent(
+            run,
+            `Story ${story.record.id} (${story.record.key}) ${decision.why}.`,
+          );
         this.setState(run, story, decision.state, decision.why);
       } else {
         story.admitted = true;
