@@ -220,6 +220,46 @@ describe("work outside the run", () => {
     release.fire();
   });
 
+  it("never lets two runs wait for each other: the newer one waits, the older goes", async () => {
+    // A waits for B, in progress by hand; then B is handed to a run of its own, which waits
+    // for A. Each saw the other's story in progress when planned.
+    const root = projectWith(shared);
+    const sprint = { root, sprintFile: SPRINT_FILE };
+    await setStatus(sprint, { key: "1-2-b", status: "in-progress" });
+    const h = harness(root, () => ({ ms: 50 }));
+    const older = (
+      await h.call({ action: "execute", storyIds: ["1-1-a"], conflictStrategy: "coordinate" })
+    ).metadata.run?.id;
+    await until(root, older ?? "", (r) => r.stories[0]?.state === "waiting-conflict");
+    const newer = (
+      await h.call({ action: "execute", storyIds: ["1-2-b"], conflictStrategy: "coordinate" })
+    ).metadata.run?.id;
+    const [a, b] = await Promise.all([
+      h.athena.engine.waitFor(older ?? ""),
+      h.athena.engine.waitFor(newer ?? ""),
+    ]);
+    expect([a.stories[0]?.state, b.stories[0]?.state]).toEqual(["completed", "completed"]);
+    expect(Date.parse(b.stories[0]?.startedAt ?? "")).toBeGreaterThanOrEqual(
+      Date.parse(a.stories[0]?.endedAt ?? ""),
+    );
+    expect(h.host.maxBusy).toBe(1);
+  });
+
+  it("does not start a story another run is working on", async () => {
+    const root = projectWith(shared);
+    const release = signal();
+    const a = harness(root, () => ({ ms: 0, work: () => release.fired }));
+    const b = harness(root, () => ({ ms: 50 }));
+    const aRun = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run?.id;
+    const before = sprintText(root);
+    const refused = await b.call({ action: "execute", storyIds: ["1-1-a", "1-3-c"] });
+    expect(refused.output).toBe(
+      `athena_parallel: not started: 1.1 (1-1-a) is being worked on in run ${aRun} (pid ${process.pid}). Wait for it to end, or cancel that run first.`,
+    );
+    expect(sprintText(root)).toBe(before);
+    release.fire();
+  });
+
   it("a run whose process died is recovered, then neither blocks nor counts", async () => {
     const root = projectWith(shared);
     const sprint = { root, sprintFile: SPRINT_FILE };

@@ -7,7 +7,12 @@
  */
 import { DONE_STATUSES } from "../plan/build.ts";
 import type { LiveRun } from "./live.ts";
-import { NO_OUTSIDE_WORK, type OutsideWork, type WorkElsewhere } from "./outside-runs.ts";
+import {
+  isNewerWork,
+  NO_OUTSIDE_WORK,
+  type OutsideWork,
+  type WorkElsewhere,
+} from "./outside-runs.ts";
 import { type EndReason, FINAL_STATES, type StoryState } from "./state.ts";
 
 export type Admission =
@@ -126,9 +131,11 @@ function outsideWait(run: LiveRun, key: string, outside: OutsideWork): Admission
         reason: "dependency",
       };
   }
+  // A conflict with a newer run's story is that run's to wait for: conflict waits go from newer
+  // runs to older ones only, so two runs never wait for each other over a conflict.
   for (const other of run.outsidePartners.get(key) ?? []) {
     const work = outside.working.get(other);
-    if (work)
+    if (work && !isNewerWork(work, run.record))
       return {
         key,
         kind: "wait",

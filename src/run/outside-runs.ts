@@ -27,6 +27,8 @@ export interface WorkElsewhere {
   /** The run working on it; none when the entry is `in-progress` by hand. */
   run?: string;
   pid?: number;
+  /** When that run was created: a run waits only for runs older than itself. */
+  runCreatedAt?: string;
   /** `run run-… (pid 123)`, or `by hand (in-progress in sprint-status.yaml, no run owns it)`. */
   where: string;
 }
@@ -38,6 +40,18 @@ export interface OutsideWork {
   status: ReadonlyMap<string, string>;
   /** Runs left `running` by a process of this machine that is gone, not yet recovered. */
   orphaned: string[];
+}
+
+/**
+ * True when `work` belongs to a run created after `run` (ties: the larger id): `run` does not
+ * wait for it. Waits then only go from newer runs to older ones and to people's entries, which
+ * never wait, so two runs can never wait for each other (whatever each saw when it was planned).
+ */
+export function isNewerWork(work: WorkElsewhere, run: { id: string; createdAt: string }): boolean {
+  if (!work.run || !work.runCreatedAt) return false;
+  return work.runCreatedAt === run.createdAt
+    ? work.run > run.id
+    : work.runCreatedAt > run.createdAt;
 }
 
 export const NO_OUTSIDE_WORK: OutsideWork = { working: new Map(), status: new Map(), orphaned: [] };
@@ -70,6 +84,7 @@ export function outsideWork(input: {
         key: story.key,
         run: run.id,
         pid: run.pid,
+        runCreatedAt: run.createdAt,
         where: `run ${run.id} (pid ${run.pid}${alive ? "" : ", gone: waiting for its recovery"})`,
       });
     }

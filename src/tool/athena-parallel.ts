@@ -376,6 +376,16 @@ async function execute(
       `these stories cannot start:\n${lines.join("\n")}\nRun the others, or run the stories they depend on first.`,
     );
   }
+  // A story another run works on (of this process or another) is not started a second time.
+  const { working } = deps.engine.outsideNow();
+  const taken = batch.flatMap((s) => {
+    const work = working.get(s.key);
+    return work?.run ? [`${s.id} (${s.key}) is being worked on in ${work.where}`] : [];
+  });
+  if (taken.length > 0)
+    return refusal(
+      `not started: ${taken.join("; ")}. Wait for it to end, or cancel that run first.`,
+    );
   const inBatch = new Set(batch.map((s) => s.key));
   const blocking = result.conflicts.filter((c) => c.blocking);
   const elsewhere = strategy === "prevent" ? workedOnElsewhere(result, deps.engine) : [];
