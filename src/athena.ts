@@ -270,7 +270,11 @@ export function createAthena(options: AthenaOptions): Athena {
     },
     "tool.execute.after": async (input, output) => {
       const story = liveEngine.storyOf(input.sessionID);
-      if (!story) return;
+      if (!story) {
+        // The story ended while the tool ran (cancelled, stopped, retried): nothing to finish.
+        if (input.tool === "bash") afterCheck.drop(`${input.sessionID}\u0000${input.callID}`);
+        return;
+      }
       liveEngine.noteActivity(input.sessionID);
       const args =
         (input as { args?: unknown }).args ??

@@ -7,6 +7,10 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { AfterCheck } from "../src/run/after-check.ts";
+import { WriteGuard } from "../src/run/guard.ts";
+import { Journal } from "../src/run/journal.ts";
+import { FileLocks } from "../src/run/locks.ts";
 import { ProjectWatch } from "../src/run/project-watch.ts";
 import { changedBetween, takeSnapshot } from "../src/run/snapshot.ts";
 import { tempProject } from "./helpers/tmp.ts";
@@ -101,5 +105,47 @@ describe("ProjectWatch", () => {
     await watch.settle();
     const { seen } = await both(root, watch, "echo b > src/b.ts");
     expect(seen).toEqual(["src/b.ts"]);
+  });
+});
+
+describe("ProjectWatch, folders replaced within one command", () => {
+  it("watches a folder removed and made again in one go, and sees a file become a folder", async () => {
+    const { root, watch } = watched({ "src/a.ts": "a", out: "a file" });
+    const first = await both(
+      root,
+      watch,
+      "rm -rf src && mkdir src && echo b > src/b.ts && rm out && mkdir out && echo y > out/y.ts",
+    );
+    expect(first.seen).toEqual(["out", "out/y.ts", "src/a.ts", "src/b.ts"]);
+    expect(first.seen).toEqual(first.pictured);
+    // The new folders are watched: later changes in them are seen.
+    const again = await both(root, watch, "echo c > src/c.ts && echo z > out/z.ts");
+    expect(again.seen).toEqual(["out/z.ts", "src/c.ts"]);
+  });
+});
+
+describe("the after-check when events may have been lost", () => {
+  it("finds every change of a command that changes more files than the kernel queues events for", async () => {
+    const root = tempProject({ "gen/.keep": "" });
+    const journal = new Journal(root);
+    const guard = new WriteGuard({
+      root,
+      locks: new FileLocks({ root }),
+      lockWaitMs: 0,
+      isShared: () => false,
+    });
+    const check = new AfterCheck({ root, guard, journal, ignore: () => false, log: () => {} });
+    check.watchFiles();
+    try {
+      await check.start("c1", "1-1-a");
+      // 12,000 new files: 24,000 events or more, over the default queue of 16,384.
+      execFileSync("bash", ["-c", "cd gen && for i in $(seq 1 12000); do : > f$i; done"], {
+        cwd: root,
+      });
+      await check.finish("c1", { run: "run-20260101-000000-abcdef", story: "1-1-a" }, []);
+      expect(guard.wroteFiles("1-1-a")).toHaveLength(12_000);
+    } finally {
+      check.unwatchFiles();
+    }
   });
 });

@@ -76,15 +76,22 @@ export class AfterCheck {
     }
   }
 
-  /** Stops watching (no run left); checks still pending finish on what was seen. */
+  /**
+   * Stops watching (no run left). A check still pending then belongs to a story that has
+   * ended (its command's after hook never came, or came after the end): it is dropped.
+   */
   unwatchFiles(): void {
-    const watch = this.watch;
+    for (const key of [...this.pending.keys()]) this.drop(key);
+    this.watch?.stop();
     this.watch = undefined;
-    if (
-      watch &&
-      ![...this.pending.values()].some((p) => "watch" in p.before && p.before.watch === watch)
-    )
-      watch.stop();
+  }
+
+  /** Forgets a check whose command will not be finished here (its story has ended). */
+  drop(key: string): void {
+    const check = this.pending.get(key);
+    if (!check) return;
+    this.pending.delete(key);
+    if ("watch" in check.before) this.release(check.before.watch, check.before.mark);
   }
 
   /** Before the command (`key`: its session and call): where it starts, and others' versions. */
@@ -133,7 +140,13 @@ export class AfterCheck {
     if ("snapshot" in before) return changedBetween(before.snapshot, takeSnapshot(root));
     const { watch, mark } = before;
     await watch.settle();
-    const seen = watch.changedSince(mark);
+    let seen = watch.changedSince(mark);
+    if (seen.length >= OVERFLOW_SUSPECT) {
+      // So many changes may have overflowed the kernel's event queue (its events then lost
+      // without a word): a picture of the tree tells what the events did not.
+      watch.resync(takeSnapshot(root));
+      seen = watch.changedSince(mark);
+    }
     if (!watch.broken) return seen;
     // A folder it could not watch: what the view missed is found with a picture.
     return [...new Set([...seen, ...changedBetween(watch.view(), takeSnapshot(root))])].sort();
@@ -193,6 +206,12 @@ export class AfterCheck {
     return clobbers;
   }
 }
+
+/**
+ * A check that logged this many changes may have lost some: the kernel queues 16,384 events
+ * by default, and one changed file makes two or three.
+ */
+const OVERFLOW_SUSPECT = 4_096;
 
 /** A stat this long after the file's mtime cannot miss a later change of the same size. */
 const RACY_MS = 1_000;

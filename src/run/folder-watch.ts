@@ -1,6 +1,6 @@
 /**
  * A few folders watched for changes (`fs.watch`, inotify on Linux: no polling, no cost while
- * nothing changes), reported once per burst. Runs use it to see other runs, the sprint file,
+ * nothing changes), reported at most once per `debounceMs`. Runs use it to see other runs, the sprint file,
  * cancel requests and project slots change within a moment; their slow poll stays the fallback
  * where the file system gives no events (some network mounts), so a watch that fails is quiet.
  */
@@ -11,7 +11,7 @@ export interface FolderWatchOptions {
   folders: readonly string[];
   /** Which file names matter (all when absent). */
   accept?: (folder: string, name: string) => boolean;
-  /** Called once after a burst of changes has been quiet for `debounceMs`. */
+  /** Called `debounceMs` after the first change of a burst (at most once per `debounceMs`). */
   onChange: () => void;
   /** Default 20 ms: long enough to join a temp-file-and-rename, short against a 1 s target. */
   debounceMs?: number;

@@ -9,8 +9,8 @@
  *
  * The kernel queues a change's event when the change is made; Node reads the queue at its next
  * turn of the event loop, so `settle()` (one turn) comes before a mark and before a reading.
- * A folder that cannot be watched (the system's watch limit) stops the watch: `broken` turns
- * true and callers go back to snapshots.
+ * A folder that cannot be watched (the system's watch limit) sets `broken`: no new folder is
+ * watched from then on, and callers compare with pictures of the tree instead.
  */
 import { type Dirent, type FSWatcher, lstatSync, readdirSync, watch } from "node:fs";
 import path from "node:path";
@@ -21,7 +21,8 @@ type FileState = { size: number; mtimeMs: number };
 export class ProjectWatch {
   /** Every file in view now (repo-relative, posix). */
   private readonly files: Snapshot = new Map();
-  private readonly watchers = new Map<string, FSWatcher>();
+  /** Watched folders. */
+  private readonly watchers = new Map<string, { watcher: FSWatcher }>();
   /** Each change: the file, and its state before it (undefined: it did not exist). */
   private readonly log: Array<{ path: string; before: FileState | undefined }> = [];
   /** Log entries dropped from the front (marks stay valid as positions). */
@@ -91,8 +92,20 @@ export class ProjectWatch {
 
   stop(): void {
     this.stopped = true;
-    for (const watcher of this.watchers.values()) watcher.close();
+    for (const { watcher } of this.watchers.values()) watcher.close();
     this.watchers.clear();
+  }
+
+  /**
+   * Brings the view in line with a picture of the tree (each difference logged as a change),
+   * for when events may have been lost (the kernel's queue overflowed): from then on checks
+   * use pictures (`broken`), since folders made meanwhile are not watched.
+   */
+  resync(picture: Snapshot): void {
+    for (const [file, state] of picture) this.update(file, state, true);
+    for (const file of [...this.files.keys()])
+      if (!picture.has(file)) this.update(file, undefined, true);
+    this.broken = true;
   }
 
   /** Walks a folder: its files into view (logged as changes when `log`), its folders watched. */
@@ -103,9 +116,11 @@ export class ProjectWatch {
       const watcher = watch(dir, { persistent: false }, (_event, name) => {
         if (name) this.changed(rel ? `${rel}/${name}` : name.toString());
       });
-      // A watched folder that is deleted ends its watch; anything else stops watching.
-      watcher.on("error", () => this.unwatch(rel));
-      this.watchers.set(rel, watcher);
+      // The watched folder went (deleted, or moved away): its files leave the view.
+      watcher.on("error", () => {
+        if (this.watchers.get(rel)?.watcher === watcher) this.unwatch(rel);
+      });
+      this.watchers.set(rel, { watcher });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") return; // gone meanwhile
@@ -139,8 +154,16 @@ export class ProjectWatch {
       stat = undefined;
     }
     if (stat?.isDirectory()) {
-      if (!SKIPPED_FOLDERS.has(path.posix.basename(rel))) this.scan(rel, true);
+      if (SKIPPED_FOLDERS.has(path.posix.basename(rel))) return;
+      // A file replaced by a folder: the file went. An event on a watched folder's own entry
+      // (made, removed, renamed: rare) may mean it was removed and made again in one batch,
+      // the new one even on the same inode: its watch is made again, and what is in it read
+      // (files unchanged come back as they were and are not reported).
+      this.update(rel, undefined, true);
+      this.unwatch(rel);
+      this.scan(rel, true);
     } else if (stat?.isFile()) {
+      if (this.watchers.has(rel)) this.unwatch(rel); // a folder replaced by a file
       this.update(rel, { size: stat.size, mtimeMs: stat.mtimeMs }, true);
     } else {
       // Gone (or no longer a file): the file, or everything under the folder, left the view.
@@ -152,7 +175,7 @@ export class ProjectWatch {
   /** A folder gone: its watches closed, its files out of view (each a change). */
   private unwatch(rel: string): void {
     const prefix = `${rel}/`;
-    for (const [dir, watcher] of this.watchers)
+    for (const [dir, { watcher }] of this.watchers)
       if (dir === rel || dir.startsWith(prefix)) {
         watcher.close();
         this.watchers.delete(dir);
