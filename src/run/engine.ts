@@ -302,7 +302,11 @@ export class RunEngine {
       this.recovering.add(id);
       void this.options
         .recoverOrphans()
-        .catch((error) => this.log(`recovering ${id}: ${error}`))
+        .catch((error) => {
+          this.log(`recovering ${id}: ${error}`);
+          // Tried again at a later refresh (the host may have been busy).
+          setTimeout(() => this.recovering.delete(id), RECOVERY_RETRY_MS).unref?.();
+        })
         .finally(() => this.refreshOutside());
     }
     for (const run of [...this.runs.values()]) {
@@ -319,7 +323,10 @@ export class RunEngine {
       if (!r.claimedStatus || r.sprintEdit || now === undefined || now === r.claimedStatus)
         continue;
       if (FINAL_STATES.has(r.state)) continue;
-      // Its own agent moving it on (the dev workflow sets `review`) is the story's own work.
+      // Its own agent moving it on is the story's own work: the dev workflow sets `review` (or
+      // the configured end status), through a file tool (seen here only after the write) or a
+      // command; any other change is someone else's.
+      if (now === "review" || now === this.options.config.completedStatus) continue;
       if (this.options.guard.wroteFiles(r.key).includes(this.sprintPath)) continue;
       r.sprintEdit = { status: now, seenAt: new Date().toISOString() };
       this.save(run);
@@ -655,12 +662,12 @@ export class RunEngine {
     if (max === undefined) return true;
     const holder = { story: story.record.key, run: run.record.id };
     const { locks } = this.options;
+    const slots = Array.from({ length: max }, (_, i) => projectSlot(i + 1));
     for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
       if (FINAL_STATES.has(story.record.state)) return false;
-      for (let n = 1; n <= max; n++)
-        if ((await locks.tryAcquire(projectSlot(n), holder)).ok) return true;
+      for (const slot of slots) if ((await locks.tryAcquire(slot, holder)).ok) return true;
       // Slots whose process is gone are free (their holder cannot release them).
-      if (locks.releaseStale().length > 0) continue;
+      if (locks.removeDead(slots).length > 0) continue;
       this.setState(
         run,
         story,
@@ -992,6 +999,9 @@ export class RunEngine {
     this.stopPolling();
   }
 }
+
+/** How long after a failed recovery of a dead process's run it is tried again, ms. */
+const RECOVERY_RETRY_MS = 30_000;
 
 /** How often a story's usage is read from the host when no usage event came in, ms. */
 const USAGE_POLL_MS = 30_000;

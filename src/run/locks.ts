@@ -207,6 +207,25 @@ export class FileLocks {
   }
 
   /**
+   * Removes the named locks whose holder was a process of this machine that is gone. Each owner
+   * is read just before its lock is removed (not from an earlier listing, as `releaseStale`
+   * does), so a lock another process took over meanwhile is left alone but for a window of a
+   * few system calls.
+   */
+  removeDead(paths: readonly string[]): string[] {
+    const here = hostname();
+    const removed: string[] = [];
+    for (const p of paths) {
+      const id = lockId(this.repoPath(p));
+      const owner = this.readOwner(path.join(this.dir, `${id}.json`));
+      if (!owner || owner.host !== here || processAlive(owner.pid)) continue;
+      this.removeOnDisk(id);
+      removed.push(p);
+    }
+    return removed;
+  }
+
+  /**
    * Removes, on disk, the locks a run (or one of its stories) left behind. Only for recovery:
    * the caller has made sure the process that took them is gone.
    */
