@@ -1,6 +1,7 @@
 /**
  * What a shell command writes and reads, found before it runs (src/run/shell.ts).
  */
+import { homedir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Parser } from "web-tree-sitter";
@@ -52,6 +53,11 @@ describe("shell writes", () => {
     ]);
     expect(effects("cd sub | true; echo > here.txt").writes).toEqual(["here.txt"]);
     expect(effects("echo x > a.txt", "/p/pkg").writes).toEqual(["a.txt"]);
+  });
+
+  it("takes `~` at the start of a path for the user's home, as the shell does", () => {
+    const { writes } = shellEffects(parser, "echo x > ~/notes.txt && touch ~", "/p");
+    expect(writes).toEqual([path.join(homedir(), "notes.txt"), homedir()]);
   });
 
   it("lists nothing it cannot know before the command runs, and no device", () => {

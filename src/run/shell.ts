@@ -12,6 +12,7 @@
  * Pure but for the parser's one-time WebAssembly load and the glob expansion.
  */
 import { createRequire } from "node:module";
+import { homedir } from "node:os";
 import path from "node:path";
 import { globSync } from "tinyglobby";
 import { Language, type Node, Parser } from "web-tree-sitter";
@@ -157,7 +158,9 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
   try {
     // A command the parser could not read whole may do anything: check after it.
     if (tree.rootNode.hasError) opaque = true;
-    const at = (dir: string, p: string) => path.resolve(dir, p);
+    // `~` and `~/...` at the start of a word are the user's home, as the shell expands them.
+    const at = (dir: string, p: string) =>
+      p === "~" || p.startsWith("~/") ? path.join(homedir(), p.slice(1)) : path.resolve(dir, p);
     const expand = (dir: string, p: string): string[] => {
       if (!/[*?[]/.test(p)) return [at(dir, p)];
       try {
