@@ -7,12 +7,7 @@
  */
 import { DONE_STATUSES } from "../plan/build.ts";
 import type { LiveRun } from "./live.ts";
-import {
-  isNewerWork,
-  NO_OUTSIDE_WORK,
-  type OutsideWork,
-  type WorkElsewhere,
-} from "./outside-runs.ts";
+import { isNewerWork, NO_OUTSIDE_WORK, type OutsideWork, workedOn } from "./outside-runs.ts";
 import { type EndReason, FINAL_STATES, type StoryState } from "./state.ts";
 
 export type Admission =
@@ -145,8 +140,4 @@ function outsideWait(run: LiveRun, key: string, outside: OutsideWork): Admission
       };
   }
   return undefined;
-}
-
-function workedOn(work: WorkElsewhere): string {
-  return `worked on ${work.run ? "in " : ""}${work.where}`;
 }

@@ -9,13 +9,12 @@
  * overwrites, unseen by its story, is never lost: that is a clobber, told to the story at once.
  */
 
-import { statSync } from "node:fs";
 import path from "node:path";
 import { errorLine } from "../util/errors.ts";
 import { type FileVersion, versionOf, type WriteGuard } from "./guard.ts";
 import type { Journal } from "./journal.ts";
 import { ProjectWatch } from "./project-watch.ts";
-import { changedBetween, type Snapshot, takeSnapshot } from "./snapshot.ts";
+import { changedBetween, fileState, type Snapshot, takeSnapshot } from "./snapshot.ts";
 
 interface OtherVersion {
   /** The story that last wrote the file. */
@@ -118,7 +117,7 @@ export class AfterCheck {
   /** Another story's file kept in the journal, unless it is as it was last kept. */
   private keepOthers(p: string): Omit<OtherVersion, "by"> {
     const { journal, root } = this.options;
-    const stat = statOf(root, p);
+    const stat = fileState(path.join(root, p));
     const last = this.kept.get(p);
     const version = last?.other.version;
     if (
@@ -215,12 +214,3 @@ const OVERFLOW_SUSPECT = 4_096;
 
 /** A stat this long after the file's mtime cannot miss a later change of the same size. */
 const RACY_MS = 1_000;
-
-function statOf(root: string, p: string): { size: number; mtimeMs: number } | undefined {
-  try {
-    const stat = statSync(path.join(root, p));
-    return { size: stat.size, mtimeMs: stat.mtimeMs };
-  } catch {
-    return undefined;
-  }
-}

@@ -54,6 +54,11 @@ export function isNewerWork(work: WorkElsewhere, run: { id: string; createdAt: s
     : work.runCreatedAt > run.createdAt;
 }
 
+/** `worked on in run run-… (pid 123)`, or `worked on by hand (…)`. */
+export function workedOn(work: WorkElsewhere): string {
+  return `worked on ${work.run ? "in " : ""}${work.where}`;
+}
+
 export const NO_OUTSIDE_WORK: OutsideWork = { working: new Map(), status: new Map(), orphaned: [] };
 
 /**

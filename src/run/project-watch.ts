@@ -14,9 +14,7 @@
  */
 import { type Dirent, type FSWatcher, lstatSync, readdirSync, watch } from "node:fs";
 import path from "node:path";
-import { SKIPPED_FOLDERS, type Snapshot } from "./snapshot.ts";
-
-type FileState = { size: number; mtimeMs: number };
+import { type FileState, fileState, SKIPPED_FOLDERS, type Snapshot } from "./snapshot.ts";
 
 export class ProjectWatch {
   /** Every file in view now (repo-relative, posix). */
@@ -138,7 +136,7 @@ export class ProjectWatch {
       if (entry.isDirectory()) {
         if (!SKIPPED_FOLDERS.has(entry.name)) this.scan(child, log);
       } else if (entry.isFile()) {
-        this.update(child, stateOf(path.join(this.root, child)), log);
+        this.update(child, fileState(path.join(this.root, child)), log);
       }
     }
   }
@@ -190,15 +188,6 @@ export class ProjectWatch {
     if (now) this.files.set(rel, now);
     else this.files.delete(rel);
     if (log && this.open.size > 0) this.log.push({ path: rel, before });
-  }
-}
-
-function stateOf(file: string): FileState | undefined {
-  try {
-    const stat = lstatSync(file);
-    return stat.isFile() ? { size: stat.size, mtimeMs: stat.mtimeMs } : undefined;
-  } catch {
-    return undefined;
   }
 }
 

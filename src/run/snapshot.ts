@@ -4,10 +4,21 @@
  * changed. Folders that are never a story's work are not walked: `.git`, `.athena`,
  * `node_modules` and the like.
  */
-import { type Dirent, readdirSync, statSync } from "node:fs";
+import { type Dirent, lstatSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
-export type Snapshot = Map<string, { size: number; mtimeMs: number }>;
+export type FileState = { size: number; mtimeMs: number };
+export type Snapshot = Map<string, FileState>;
+
+/** A regular file's size and mtime (undefined: gone, or not a regular file). */
+export function fileState(file: string): FileState | undefined {
+  try {
+    const stat = lstatSync(file);
+    return stat.isFile() ? { size: stat.size, mtimeMs: stat.mtimeMs } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Folders no story writes by hand: their churn (installs, builds, caches) is not a story's. */
 export const SKIPPED_FOLDERS = new Set([

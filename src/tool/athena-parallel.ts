@@ -15,7 +15,7 @@ import { readHistory } from "../run/history-log.ts";
 import type { Host } from "../run/host.ts";
 import { Journal } from "../run/journal.ts";
 import type { FileLocks } from "../run/locks.ts";
-import { otherLiveRuns, requestCancel } from "../run/outside-runs.ts";
+import { otherLiveRuns, requestCancel, workedOn } from "../run/outside-runs.ts";
 import {
   describeRemaining,
   type RunProgress,
@@ -225,7 +225,7 @@ function workedOnElsewhere(result: Plan, engine: RunEngine): string[] {
   };
   const where = (key: string) => {
     const work = working.get(key);
-    return work ? `worked on ${work.run ? "in " : ""}${work.where}` : undefined;
+    return work ? workedOn(work) : undefined;
   };
   const lines: string[] = [];
   for (const story of result.stories.filter((s) => s.role === "in-batch")) {
