@@ -146,7 +146,10 @@ export class OutsideReader {
       if (stamp === undefined) continue;
       let cached = this.records.get(name);
       if (cached?.stamp !== stamp) {
-        cached = { stamp, ...parseRecord(file) };
+        const { record } = parseRecord(file);
+        // Only running runs matter here: an ended one keeps its stamp, not its record (plan
+        // included), so a project's long history costs a stat per record, not its memory.
+        cached = record?.state === "running" ? { stamp, record } : { stamp };
         this.records.set(name, cached);
       }
       if (cached.record) out.push(cached.record);
