@@ -21,7 +21,6 @@ import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import type { ToolContext } from "@opencode-ai/plugin";
 import { type Athena, createAthena } from "../../src/athena.ts";
 import { setStatus } from "../../src/bmad/sprint-writer.ts";
 import { planProject } from "../../src/plan-project.ts";
@@ -34,6 +33,7 @@ import {
   saveRun,
 } from "../../src/run/state.ts";
 import { FakeHost } from "../../test/helpers/fake-host.ts";
+import { toolContext } from "../../test/helpers/tool-context.ts";
 
 const SPRINT_FILE = "_bmad-output/implementation-artifacts/sprint-status.yaml";
 const env = { HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
@@ -144,19 +144,9 @@ async function waitingRun(root: string, mine: string) {
   const host = new BenchHost();
   const athena: Athena = createAthena({ directory: root, host, env });
   host.onEvent = (event) => void athena.hooks.event?.({ event: event as never });
-  const context: ToolContext = {
-    sessionID: "ses_parent",
-    messageID: "msg",
-    agent: "build",
-    directory: root,
-    worktree: root,
-    abort: new AbortController().signal,
-    metadata: () => {},
-    ask: async () => {},
-  };
   await athena.hooks.tool?.athena_parallel?.execute(
     { action: "execute", storyIds: [mine], conflictStrategy: "coordinate" } as never,
-    context,
+    toolContext(root),
   );
   const run = athena.engine.runsLive()[0];
   if (!run) throw new Error("the run did not start");

@@ -12,9 +12,9 @@
  * A folder that cannot be watched (the system's watch limit) sets `broken`: no new folder is
  * watched from then on, and callers compare with pictures of the tree instead.
  */
-import { type Dirent, type FSWatcher, lstatSync, readdirSync, watch } from "node:fs";
+import { type FSWatcher, lstatSync, watch } from "node:fs";
 import path from "node:path";
-import { type FileState, fileState, SKIPPED_FOLDERS, type Snapshot } from "./snapshot.ts";
+import { type FileState, readFolder, SKIPPED_FOLDERS, type Snapshot } from "./snapshot.ts";
 
 export class ProjectWatch {
   /** Every file in view now (repo-relative, posix). */
@@ -125,20 +125,9 @@ export class ProjectWatch {
       this.broken = true; // ENOSPC (the watch limit), EMFILE, ...
       return;
     }
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const child = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(entry.name)) this.scan(child, log);
-      } else if (entry.isFile()) {
-        this.update(child, fileState(path.join(this.root, child)), log);
-      }
-    }
+    const { folders, files } = readFolder(this.root, rel);
+    for (const [file, state] of files) this.update(file, state, log);
+    for (const folder of folders) this.scan(folder, log);
   }
 
   /** An event named `rel`: a file changed, appeared or went; a folder appeared or went. */

@@ -4,7 +4,7 @@
  * changed. Folders that are never a story's work are not walked: `.git`, `.athena`,
  * `node_modules` and the like.
  */
-import { type Dirent, lstatSync, readdirSync, statSync } from "node:fs";
+import { type Dirent, lstatSync, readdirSync } from "node:fs";
 import path from "node:path";
 
 export type FileState = { size: number; mtimeMs: number };
@@ -37,31 +37,42 @@ export const SKIPPED_FOLDERS = new Set([
   "target",
 ]);
 
+/**
+ * One folder's content (repo-relative, posix): its subfolders but the skipped ones, and its
+ * regular files with their state. Empty when the folder cannot be read (gone meanwhile).
+ */
+export function readFolder(
+  root: string,
+  rel: string,
+): { folders: string[]; files: Array<[string, FileState]> } {
+  const out = { folders: [] as string[], files: [] as Array<[string, FileState]> };
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(path.join(root, rel), { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    const child = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (!SKIPPED_FOLDERS.has(entry.name)) out.folders.push(child);
+    } else if (entry.isFile()) {
+      const state = fileState(path.join(root, child));
+      if (state) out.files.push([child, state]);
+    }
+  }
+  return out;
+}
+
 /** Every file under `root` (repo-relative, posix), but in the skipped folders. */
 export function takeSnapshot(root: string): Snapshot {
   const out: Snapshot = new Map();
-  const walk = (dir: string, rel: string) => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const child = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(entry.name)) walk(path.join(dir, entry.name), child);
-      } else if (entry.isFile()) {
-        try {
-          const stat = statSync(path.join(dir, entry.name));
-          out.set(child, { size: stat.size, mtimeMs: stat.mtimeMs });
-        } catch {
-          // gone meanwhile
-        }
-      }
-    }
+  const walk = (rel: string) => {
+    const { folders, files } = readFolder(root, rel);
+    for (const [file, state] of files) out.set(file, state);
+    for (const folder of folders) walk(folder);
   };
-  walk(root, "");
+  walk("");
   return out;
 }
 

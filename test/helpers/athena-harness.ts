@@ -6,13 +6,13 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { ToolContext } from "@opencode-ai/plugin";
 import { type Athena, createAthena } from "../../src/athena.ts";
 import type { Plan } from "../../src/plan/types.ts";
 import type { StartWork } from "../../src/run/host.ts";
 import type { RunRecord } from "../../src/run/state.ts";
 import { type Behaviour, FakeHost } from "./fake-host.ts";
 import { tempProject } from "./tmp.ts";
+import { toolContext } from "./tool-context.ts";
 
 export const SPRINT_FILE = "_bmad-output/implementation-artifacts/sprint-status.yaml";
 
@@ -67,19 +67,9 @@ export function harness(
   host.onEvent = (event) => void athena?.hooks.event?.({ event: event as never });
   const tool = athena.hooks.tool?.athena_parallel;
   if (!tool) throw new Error("no tool");
-  const context = (sessionID = "ses_parent"): ToolContext => ({
-    sessionID,
-    messageID: "msg",
-    agent: "build",
-    directory: root,
-    worktree: root,
-    abort: new AbortController().signal,
-    metadata: () => {},
-    ask: async () => {},
-  });
   type Metadata = { run?: RunRecord; plan?: Plan } & Record<string, unknown>;
   const call = async (args: Record<string, unknown>, sessionID?: string) => {
-    const result = await tool.execute(args as never, context(sessionID));
+    const result = await tool.execute(args as never, toolContext(root, sessionID));
     if (typeof result === "string") return { title: "", output: result, metadata: {} as Metadata };
     return result as { title: string; output: string; metadata: Metadata };
   };

@@ -3,10 +3,10 @@
 // starts and ends (ms), so a test can count how many ran at once across processes.
 import { appendFileSync } from "node:fs";
 import path from "node:path";
-import type { ToolContext } from "@opencode-ai/plugin";
 import { type Athena, createAthena } from "../../src/athena.ts";
 import type { RunRecord } from "../../src/run/state.ts";
 import { FakeHost } from "../helpers/fake-host.ts";
+import { toolContext } from "../helpers/tool-context.ts";
 
 const [root = "", ids = "", ms = "300", log = ""] = process.argv.slice(2);
 if (!root || !ids || !log) throw new Error("usage: plugin-process ROOT ID,ID MS LOG");
@@ -29,16 +29,6 @@ athena = createAthena({
   pollMs: 50,
 });
 host.onEvent = (event) => void athena?.hooks.event?.({ event: event as never });
-const context = {
-  sessionID: "ses_parent",
-  messageID: "msg",
-  agent: "build",
-  directory: root,
-  worktree: root,
-  abort: new AbortController().signal,
-  metadata: () => {},
-  ask: async () => {},
-} as ToolContext;
 const result = await athena.hooks.tool?.athena_parallel?.execute(
   {
     action: "execute",
@@ -46,7 +36,7 @@ const result = await athena.hooks.tool?.athena_parallel?.execute(
     conflictStrategy: "coordinate",
     waitForCompletion: true,
   } as never,
-  context,
+  toolContext(root),
 );
 const run = (result as { metadata?: { run?: RunRecord } }).metadata?.run;
 console.log(
