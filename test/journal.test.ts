@@ -64,6 +64,27 @@ describe("the journal", () => {
     expect(() => journal.beforeChange("../../etc", "1-1-a", ["x"])).toThrow(/invalid journal/);
     expect(() => journal.beforeChange(RUN_A, "../x", ["x"])).toThrow(/invalid journal/);
   });
+
+  it("appends first changes to the story's log, which another process reads and the end folds into the record", () => {
+    const root = tempProject({ "a.txt": "a\n", "b.txt": "b\n" });
+    const journal = new Journal(root);
+    journal.beforeChange(RUN_A, "1-1-a", ["a.txt"]);
+    journal.beforeChange(RUN_A, "1-1-a", ["b.txt", "a.txt"]);
+    const dir = path.join(root, ".athena/journal", RUN_A);
+    expect(readdirSync(dir)).toEqual(["1-1-a.log"]);
+    expect(read(dir, "1-1-a.log").trim().split("\n")).toHaveLength(2);
+    // A crash in the middle of an append leaves half a line: it is no entry.
+    writeFileSync(path.join(dir, "1-1-a.log"), `${read(dir, "1-1-a.log")}{"path":"c.t`);
+    // What another process (a CLI, a recovery) sees, from the files alone.
+    const other = new Journal(root);
+    expect(other.all().map((r) => [r.story, r.files.map((f) => f.path)])).toEqual([
+      ["1-1-a", ["a.txt", "b.txt"]],
+    ]);
+    const closed = other.close(RUN_A, "1-1-a");
+    expect(closed?.files.every((f) => typeof f.after === "string")).toBe(true);
+    expect(readdirSync(dir)).toEqual(["1-1-a.json"]);
+    expect(new Journal(root).read(RUN_A, "1-1-a")).toEqual(closed);
+  });
 });
 
 describe("diff, revert and versions after a run", () => {

@@ -4,12 +4,12 @@
  * again and an unchanged one never is. A broken or unreadable entry is a miss, never an error.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 
 /** Bump when a parser's output changes shape or meaning: old entries then miss. */
-export const PARSER_VERSION = "2";
+export const PARSER_VERSION = "3";
 
 export function contentKey(...parts: string[]): string {
   const hash = createHash("sha256");
@@ -60,12 +60,15 @@ export class ParseCache {
 export function ensureAthenaDir(projectRoot: string, sub = ""): string {
   const athena = path.join(projectRoot, ".athena");
   mkdirSync(path.join(athena, sub), { recursive: true });
-  try {
-    writeFileSync(path.join(athena, ".gitignore"), "# athena-parallel state: never commit\n*\n", {
-      flag: "wx",
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  const gitignore = path.join(athena, ".gitignore");
+  // Looked for first: a write that fails with EEXIST on every call costs an exception (the
+  // journal calls this before each file it keeps).
+  if (!existsSync(gitignore)) {
+    try {
+      writeFileSync(gitignore, "# athena-parallel state: never commit\n*\n", { flag: "wx" });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
   }
   return path.join(athena, sub);
 }

@@ -6,22 +6,25 @@
  *
  * Layout, under `.athena/journal/`: `objects/<sha256>`, each content once however many
  * stories and runs kept it; and `<run-id>/<story-key>.json`, the story's record (its files,
- * each with the hash before and after, `null` for a file that did not exist). Records are
- * written atomically and survive a restart: recovery closes the ones a dead process left open.
+ * each with the hash before and after, `null` for a file that did not exist). While the story
+ * runs, each first change is appended to `<story-key>.log` beside it; the story's end folds the
+ * log into the record. Records are written atomically and survive a restart: recovery closes
+ * the ones a dead process left open.
  * A file over `maxFileBytes`, or one that would take the journal past `maxBytes`, is not kept:
  * its entry says so (`skipped`), and diff and revert report it, never silently.
  */
 import { createHash } from "node:crypto";
 import {
+  appendFileSync,
   existsSync,
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import { ensureAthenaDir } from "../bmad/cache.ts";
 import { SAFE_KEY } from "../bmad/keys.ts";
@@ -82,23 +85,21 @@ export class Journal {
    * the first time only in this run.
    */
   beforeChange(run: string, story: string, paths: readonly string[]): void {
-    this.recordFile(run, story); // refuses a name that is not a run id or story key, first
-    const record = this.read(run, story) ?? { format: 1 as const, run, story, files: [] };
+    const record = this.current(run, story);
     const known = new Set(record.files.map((f) => f.path));
-    let changed = false;
+    const fresh: JournalEntry[] = [];
     for (const p of paths) {
       if (known.has(p)) continue;
       const kept = this.keep(p);
-      record.files.push({
+      fresh.push({
         path: p,
         before: kept.hash,
         ...(kept.skipped ? { skipped: kept.skipped } : {}),
         firstChangeAt: new Date().toISOString(),
       });
       known.add(p);
-      changed = true;
     }
-    if (changed) this.write(record);
+    this.append(record, fresh);
   }
 
   /** Keeps a file's content now (once per content); its hash, or null when there is none. */
@@ -116,21 +117,19 @@ export class Journal {
     story: string,
     changes: ReadonlyArray<{ path: string; before: string | null | undefined }>,
   ): void {
-    this.recordFile(run, story);
-    const record = this.read(run, story) ?? { format: 1 as const, run, story, files: [] };
+    const record = this.current(run, story);
     const known = new Set(record.files.map((f) => f.path));
-    const fresh = changes.filter((c) => !known.has(c.path));
-    if (fresh.length === 0) return;
-    for (const change of fresh)
-      record.files.push({
+    const fresh = changes
+      .filter((c) => !known.has(c.path))
+      .map((change) => ({
         path: change.path,
         before: change.before ?? null,
         ...(change.before === undefined
           ? { skipped: "changed by a command whose writes were only known after it ran" }
           : {}),
         firstChangeAt: new Date().toISOString(),
-      });
-    this.write(record);
+      }));
+    this.append(record, fresh);
   }
 
   /** At the story's end: keeps each of its files' version now. */
@@ -149,17 +148,52 @@ export class Journal {
     return record;
   }
 
+  /** A story's record: its `.json`, with the entries its log added since. */
   read(run: string, story: string): StoryJournal | undefined {
     const cached = this.records.get(`${run}/${story}`);
-    if (cached) return structuredClone(cached);
-    try {
-      const parsed = StoryJournal.safeParse(
-        JSON.parse(readFileSync(this.recordFile(run, story), "utf8")),
-      );
-      return parsed.success ? parsed.data : undefined;
-    } catch {
-      return undefined;
+    return cached ? structuredClone(cached) : this.load(run, story);
+  }
+
+  /**
+   * The record this instance keeps for a story, loaded or started the first time: not a copy,
+   * since the story's changes only ever add to it (a copy per change cost O(files) each).
+   */
+  private current(run: string, story: string): StoryJournal {
+    const key = `${run}/${story}`;
+    let record = this.records.get(key);
+    if (!record) {
+      record = this.load(run, story) ?? { format: 1, run, story, files: [] };
+      this.records.set(key, record);
     }
+    return record;
+  }
+
+  private load(run: string, story: string): StoryJournal | undefined {
+    const file = this.recordFile(run, story); // refuses a name that is not a run id or story key
+    let record: StoryJournal | undefined;
+    try {
+      const parsed = StoryJournal.safeParse(JSON.parse(readFileSync(file, "utf8")));
+      record = parsed.success ? parsed.data : undefined;
+    } catch {
+      record = undefined;
+    }
+    let log: string;
+    try {
+      log = readFileSync(logFile(file), "utf8");
+    } catch {
+      return record;
+    }
+    record ??= { format: 1, run, story, files: [] };
+    const known = new Set(record.files.map((f) => f.path));
+    for (const line of log.split("\n")) {
+      // A line cut short by a crash is not an entry.
+      const entry = parseLine(line);
+      if (entry && !known.has(entry.path)) {
+        record.files.push(entry);
+        known.add(entry.path);
+      }
+    }
+    return record;
   }
 
   /** Every record, oldest run first (run ids sort by time). */
@@ -170,11 +204,21 @@ export class Journal {
     } catch {
       return [];
     }
-    return runs.sort().flatMap((run) =>
-      readdirSync(path.join(this.dir, run))
-        .filter((name) => name.endsWith(".json"))
-        .flatMap((name) => this.read(run, name.slice(0, -5)) ?? []),
-    );
+    return runs
+      .sort()
+      .flatMap((run) =>
+        [
+          ...new Set(
+            readdirSync(path.join(this.dir, run)).flatMap((name) =>
+              name.endsWith(".json")
+                ? [name.slice(0, -5)]
+                : name.endsWith(LOG)
+                  ? [name.slice(0, -LOG.length)]
+                  : [],
+            ),
+          ),
+        ].flatMap((story) => (SAFE_KEY.test(story) ? (this.read(run, story) ?? []) : [])),
+      );
   }
 
   /** The content of a kept version; undefined when it is not in the journal. */
@@ -192,8 +236,29 @@ export class Journal {
     ensureAthenaDir(this.root, path.join("journal", record.run));
     // Atomic (a reader sees the old record or the new), without fsync: the journal is a
     // review aid, and an fsync per first change of a file would cost more than the write.
-    writeFileAtomic.sync(file, `${JSON.stringify(record, null, 2)}\n`, { fsync: false });
+    replaceFile(file, `${JSON.stringify(record, null, 2)}\n`);
+    // The record now holds every entry its log had.
+    rmSync(logFile(file), { force: true });
     this.records.set(`${record.run}/${record.story}`, record);
+  }
+
+  /**
+   * Adds first-change entries to a story's record. They go to the record's log, one line
+   * each, appended: rewriting the whole record on every first change cost more than keeping
+   * the file itself. `close` and `write` fold the log into the record.
+   */
+  private append(record: StoryJournal, entries: readonly JournalEntry[]): void {
+    if (entries.length === 0) return;
+    const log = logFile(this.recordFile(record.run, record.story));
+    const lines = entries.map((e) => `${JSON.stringify(e)}\n`).join("");
+    try {
+      appendFileSync(log, lines);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      ensureAthenaDir(this.root, path.join("journal", record.run));
+      appendFileSync(log, lines);
+    }
+    record.files.push(...entries);
   }
 
   /** Stores a file's content (once per content); its hash, or null when there is no file. */
@@ -212,11 +277,13 @@ export class Journal {
     this.size ??= this.measure();
     if (this.size + data.length > this.limits.maxBytes)
       return { hash, skipped: `the journal is full (${megabytes(this.limits.maxBytes)})` };
-    ensureAthenaDir(this.root, path.join("journal", "objects"));
-    // A temporary name, then a rename: a reader never sees half an object.
-    const temp = `${object}.${process.pid}.tmp`;
-    writeFileSync(temp, data);
-    renameSync(temp, object);
+    try {
+      replaceFile(object, data);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      ensureAthenaDir(this.root, path.join("journal", "objects"));
+      replaceFile(object, data);
+    }
     this.size += data.length;
     return { hash };
   }
@@ -243,6 +310,30 @@ export class Journal {
   }
 }
 
+const LOG = ".log";
+const logFile = (recordFile: string) => `${recordFile.slice(0, -".json".length)}${LOG}`;
+
+function parseLine(line: string): JournalEntry | undefined {
+  if (!line.trim()) return undefined;
+  try {
+    const parsed = JournalEntry.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function megabytes(bytes: number): string {
   return `${Math.round(bytes / (1024 * 1024))} MB`;
+}
+
+/**
+ * Writes a file through a temporary name and a rename, so a reader never sees half of it.
+ * Not write-file-atomic: its per-call exit handler, realpath and unique temp name doubled the
+ * cost of keeping a file (measured), and the journal's writers already hold the file's lock.
+ */
+function replaceFile(file: string, data: string | Buffer): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, data);
+  renameSync(temp, file);
 }
