@@ -15,6 +15,7 @@ import { type AccuracyReport, type ScoredStory, scoreAccuracy } from "./plan/acc
 import { buildPlan, claimContext } from "./plan/build.ts";
 import { applyHistory, HISTORY_FORMAT, type HistoryModel, learnHistory } from "./plan/history.ts";
 import { type DoneInput, replayDone } from "./plan/learn.ts";
+import { testPartner } from "./plan/test-partner.ts";
 import type { Plan } from "./plan/types.ts";
 import { filesSeenWritten, HISTORY_LOG, readHistory } from "./run/history-log.ts";
 
@@ -106,7 +107,9 @@ export function historyModel(
   );
   const learn = () => {
     const context = claimContext(project, config);
-    return learnHistory(replayDone(doneInputs(project), context));
+    return learnHistory(replayDone(doneInputs(project), context), (file) =>
+      testPartner(file, context.known),
+    );
   };
   // Kept even when the parse cache is off (`--no-cache`): it is the learned model, the
   // project's memory, not a parse; its key changes whenever what it learned from changes.
@@ -135,16 +138,17 @@ export function accuracyOfProject(
   const done = doneInputs(project);
   const context = claimContext(project, config.parallel, options.tree ?? []);
   const replay = replayDone(done, context);
+  const partnerOf = (file: string) => testPartner(file, context.known);
   const stories: ScoredStory[] = replay.map((story, i) => ({
     ...story,
     predicted:
       options.history === false
         ? story.predicted
-        : applyHistory(story.predicted, learnHistory(replay.slice(0, i))),
+        : applyHistory(story.predicted, learnHistory(replay.slice(0, i), partnerOf), partnerOf),
     weight: Math.max(1, done[i]?.doc.tasks.total ?? 1),
   }));
   // Shared on purpose: the configured shared files, and what the whole history finds hot.
-  const hot = new Set(options.history === false ? [] : learnHistory(replay).hot);
+  const hot = new Set(options.history === false ? [] : learnHistory(replay, partnerOf).hot);
   const sharedGlob = picomatch(config.parallel.sharedFiles, { dot: true });
   const report = scoreAccuracy(stories, {
     isShared: (file) => hot.has(file) || sharedGlob(file),

@@ -58,10 +58,11 @@ describe("the vibe-dash corpus", () => {
   });
 
   it("scores the planner on its done stories: safe stories run together, most conflicts kept apart", () => {
-    // Measured at recall 0.86, 78% allowed, 10% let through, ratio 0.91 (README); these
+    // Measured at recall 0.88, 83% allowed, 10% let through, ratio 0.92 (README); these
     // bounds catch a planner that drifts back to caution or forward to recklessness.
     const { report } = accuracyOfProject(CORPUS, { env, cache: false });
-    expect(report.stories).toBe(115);
+    // 4 of them write their File List beside the Dev Agent Record (`## File List`), not in it.
+    expect(report.stories).toBe(119);
     expect(report.writeRecall).toBeGreaterThanOrEqual(0.85);
     expect(report.pairs.precision).toBeGreaterThanOrEqual(0.6);
     expect(report.batches.safeAllowed).toBeGreaterThanOrEqual(0.7);

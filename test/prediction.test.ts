@@ -7,8 +7,10 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { clauseAround, cueOf, parseStory } from "../src/bmad/story.ts";
 import { type ScoredStory, scoreAccuracy } from "../src/plan/accuracy.ts";
+import { findConflicts } from "../src/plan/conflicts.ts";
 import { applyHistory, type DoneStory, learnHistory } from "../src/plan/history.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
+import { isTestPath, testPartner } from "../src/plan/test-partner.ts";
 import type { Claim } from "../src/plan/types.ts";
 import { accuracyOfProject, planProject } from "../src/plan-project.ts";
 import {
@@ -263,6 +265,85 @@ describe("learning from done stories", () => {
     expect(added?.confidence).toBeCloseTo(0.85);
     // model.go came with api.go every time too, but it is hot: left to the locks.
     expect(out.find((c) => c.path === "model.go")).toBeUndefined();
+  });
+
+  it("marks nothing hot before ten stories, however often the first ones wrote a file", () => {
+    const early = done.slice(0, 9).map((s) => ({ ...s, written: [...s.written, "core.go"] }));
+    const last = { key: "s9", predicted: [], written: ["core.go"] };
+    expect(learnHistory(early).hot).toEqual([]);
+    expect(learnHistory([...early, last]).hot).toEqual(["core.go", "model.go"]);
+  });
+});
+
+describe("a module's test, from the project's habit", () => {
+  const known = new KnownTree([
+    "internal/tui/model.go",
+    "internal/tui/model_test.go",
+    "src/api/routes.ts",
+    "src/api/routes.test.ts",
+    "app/svc.py",
+    "tests/unit/test_svc.py",
+    "src/a/util.ts",
+    "src/a/util.test.ts",
+    "src/b/util.ts",
+    "src/b/util.test.ts",
+    "lib/plain.rs",
+  ]);
+  const partnerOf = (file: string) => testPartner(file, known);
+
+  it("finds the one test named after a file, the nearest when several are", () => {
+    expect(partnerOf("internal/tui/model.go")).toBe("internal/tui/model_test.go");
+    expect(partnerOf("src/api/routes.ts")).toBe("src/api/routes.test.ts");
+    expect(partnerOf("app/svc.py")).toBe("tests/unit/test_svc.py");
+    expect(partnerOf("src/b/util.ts")).toBe("src/b/util.test.ts");
+    expect(partnerOf("lib/plain.rs")).toBeUndefined();
+    // A test has no test of its own.
+    expect(partnerOf("src/api/routes.test.ts")).toBeUndefined();
+    expect(isTestPath("tests/unit/test_svc.py")).toBe(true);
+    expect(isTestPath("src/api/routes.ts")).toBe(false);
+  });
+
+  // Six stories write a module; four of them its test too.
+  const stories = (withTest: number): DoneStory[] =>
+    Array.from({ length: 6 }, (_, i) => ({
+      key: `s${i}`,
+      predicted: [],
+      written: ["src/api/routes.ts", ...(i < withTest ? ["src/api/routes.test.ts"] : [])],
+    }));
+
+  it("claims the test beside a claimed module when the project changes both most of the time, as advisory", () => {
+    const model = learnHistory(stories(4), partnerOf);
+    expect(model.tests).toEqual({ claimed: 6, written: 4 });
+    const out = applyHistory([claim("src/api/routes.ts")], model, partnerOf);
+    const test = out.find((c) => c.path === "src/api/routes.test.ts");
+    expect(test).toMatchObject({ origin: "history", advisory: true, confidence: 0.57 });
+    expect(test?.note).toContain("changed a file's test with it in 4 of 6 cases");
+    // Two stories sure of the module block; their tests alone do not.
+    const planned = (key: string, claims: Claim[]) => ({
+      key,
+      id: key,
+      title: key,
+      status: "ready-for-dev",
+      role: "in-batch" as const,
+      tasks: { done: 0, total: 1 },
+      claims,
+      dependencies: [],
+    });
+    const testOnly = { ...claim("src/api/routes.test.ts"), advisory: true };
+    const conflicts = findConflicts([planned("a", [testOnly]), planned("b", [{ ...testOnly }])], {
+      sharedFiles: [],
+      conflictConfidence: 0.3,
+      known,
+      components: [],
+    });
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]?.blocking).toBe(false);
+  });
+
+  it("claims no test when the project rarely changes both", () => {
+    const model = learnHistory(stories(2), partnerOf);
+    const out = applyHistory([claim("src/api/routes.ts")], model, partnerOf);
+    expect(out.map((c) => c.path)).toEqual(["src/api/routes.ts"]);
   });
 });
 

@@ -13,6 +13,7 @@ import { runCli } from "../src/cli/main.ts";
 import { planProject } from "../src/plan-project.ts";
 import { reportUnexpected } from "../src/util/unexpected.ts";
 import { miniProject } from "./helpers/mini-project.ts";
+import { tempProject } from "./helpers/tmp.ts";
 
 const ART = "_bmad-output/implementation-artifacts";
 const env = { HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
@@ -177,5 +178,63 @@ describe("error isolation per story (CLI)", () => {
       "athena_parallel dryRun: unexpected error (reading x.md): boom. This is a bug in athena-parallel: please report it.",
     );
     expect(readFileSync(root, "utf8")).toBe("export {};\n");
+  });
+});
+
+describe("layouts other templates use", () => {
+  const storyFiles = {
+    "docs/stories/1-1-alpha.md": story("1.1: Alpha", "- [ ] Edit `src/shared.ts`"),
+    "docs/stories/1-2-beta.md": story("1.2: Beta", "- [ ] Edit `src/shared.ts`"),
+    "src/shared.ts": "export {};\n",
+  };
+  const sprint = "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta: ready-for-dev\n";
+
+  it("finds a sprint file outside the usual places by searching the project, and says so", () => {
+    const dir = tempProject({ ...storyFiles, "docs/stories/sprint-status.yaml": sprint });
+    const { plan } = planProject(dir, { ids: ["1.1", "1.2"], cache: false, env });
+    expect(plan.stories.map((s) => s.key)).toEqual(["1-1-alpha", "1-2-beta"]);
+    expect(plan.conflicts.filter((c) => c.blocking)).toHaveLength(1);
+    expect(plan.sources).toContain(
+      "sprint status: docs/stories/sprint-status.yaml (found by searching the project: set bmad.paths.sprintStatus to be sure)",
+    );
+  });
+
+  it("refuses to guess between several sprint files, naming them", () => {
+    const dir = tempProject({
+      ...storyFiles,
+      "docs/stories/sprint-status.yaml": sprint,
+      "old/sprint-status.yaml": sprint,
+    });
+    expect(() => planProject(dir, { cache: false, env })).toThrow(
+      /several elsewhere: docs\/stories\/sprint-status\.yaml, old\/sprint-status\.yaml; set bmad\.paths\.sprintStatus/,
+    );
+  });
+
+  it("reads a File List written beside the Dev Agent Record as the agent's, and one in Dev Notes as a plan", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: Alpha",
+        "",
+        "## Dev Notes",
+        "",
+        "### File List",
+        "",
+        "- `src/planned.ts`",
+        "",
+        "## Dev Agent Record",
+        "",
+        "### Completion Notes",
+        "",
+        "Done.",
+        "",
+        "## File List",
+        "",
+        "- `src/written.ts`",
+        "",
+      ].join("\n"),
+    );
+    const place = (p: string) => doc.mentions.find((m) => m.path === p)?.place;
+    expect(place("src/written.ts")).toBe("record");
+    expect(place("src/planned.ts")).toBe("files");
   });
 });

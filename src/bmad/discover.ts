@@ -80,14 +80,20 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
         "docs/sprint-status.yaml",
         "sprint-status.yaml",
       ].map((p) => p.replace(/^\.\//, ""));
-  const sprintStatus = sprintCandidates.find((candidate) => exists(candidate) && !isDir(candidate));
+  let sprintStatus = sprintCandidates.find((candidate) => exists(candidate) && !isDir(candidate));
+  let how = explicit.sprintStatus ? " (athena.json bmad.paths)" : "";
+  if (!sprintStatus && !explicit.sprintStatus) {
+    sprintStatus = searchSprintStatus(root, sprintCandidates);
+    how = " (found by searching the project: set bmad.paths.sprintStatus to be sure)";
+  }
   if (!sprintStatus) {
     const looked = [...new Set(sprintCandidates)].join(", ");
-    throw new InputError(`no sprint-status.yaml found; looked for ${looked}`, root);
+    throw new InputError(
+      `no sprint-status.yaml found; looked for ${looked}${explicit.sprintStatus ? "" : ", then in every folder up to 4 deep"}`,
+      root,
+    );
   }
-  report.push(
-    `sprint status: ${sprintStatus}${explicit.sprintStatus ? " (athena.json bmad.paths)" : ""}`,
-  );
+  report.push(`sprint status: ${sprintStatus}${how}`);
 
   const sprintDir = path.posix.dirname(sprintStatus);
   let storyLocation = readStoryLocation(root, sprintStatus);
@@ -131,6 +137,34 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     planningDocs,
     report,
   };
+}
+
+/**
+ * A sprint file where the usual places have none (`docs/stories/sprint-status.yaml`, a
+ * renamed output folder): the one `sprint-status.yaml` within 4 folders of the root, outside
+ * dependencies, build output and hidden folders. Several: refused, naming them, since taking
+ * the wrong one would plan another sprint.
+ */
+function searchSprintStatus(root: string, looked: readonly string[]): string | undefined {
+  const found = globSync("**/sprint-status.yaml", {
+    cwd: root,
+    deep: 4,
+    followSymbolicLinks: false,
+    ignore: [
+      "**/node_modules/**",
+      "**/.*/**",
+      "**/dist/**",
+      "**/build/**",
+      "**/target/**",
+      "**/vendor/**",
+    ],
+  }).sort();
+  if (found.length > 1)
+    throw new InputError(
+      `no sprint-status.yaml in the usual places (${[...new Set(looked)].join(", ")}), and several elsewhere: ${found.join(", ")}; set bmad.paths.sprintStatus in athena.json to the one to use`,
+      root,
+    );
+  return found[0];
 }
 
 function findArchitecture(

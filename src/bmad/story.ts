@@ -228,6 +228,9 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
   let zone: Zone = "write";
   let group: Intent | undefined; // a sticky File List group (`**DO NOT MODIFY:**`), reset per heading
   let zoneIsFiles = false; // under a heading that lists files to touch
+  // Past the Dev Agent Record heading: a File List after it is the agent's, even when it is
+  // written as the record's sibling (`## Dev Agent Record` ... `## File List`).
+  let pastAgentRecord = false;
   const sectionName = () =>
     headings
       .filter((h) => h.depth > 1)
@@ -237,7 +240,11 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
   /** Where the current heading chain puts a mention (a tree or a labelled group may override). */
   const placeHere = (): Place => {
     const titles = headings.map((h) => h.title).join(" > ");
-    if (/dev\s+agent\s+record/i.test(titles) && /file\s*list/i.test(titles)) return "record";
+    if (
+      /file\s*list/i.test(titles) &&
+      (/dev\s+agent\s+record/i.test(titles) || (pastAgentRecord && !/dev\s+notes/i.test(titles)))
+    )
+      return "record";
     if (group === "write" || zoneIsFiles) return "files";
     if (/tasks?\b|subtasks?/i.test(titles)) return "task";
     return "notes";
@@ -284,6 +291,7 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
         while (headings.length > 0 && (headings.at(-1)?.depth ?? 0) >= heading.depth)
           headings.pop();
         headings.push({ depth: heading.depth, title });
+        if (/dev\s+agent\s+record/i.test(title)) pastAgentRecord = true;
         doc.sections.push({ title, depth: heading.depth, line });
         if (heading.depth === 1 && doc.title === undefined) {
           const match = /^story\s+([\w.-]+)\s*[:\-–—]\s*(.+)$/i.exec(title);

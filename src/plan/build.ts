@@ -15,6 +15,7 @@ import { findConflicts, type ResolvedComponent } from "./conflicts.ts";
 import { applyHistory, type HistoryModel } from "./history.ts";
 import { KnownTree } from "./known-tree.ts";
 import { schedule } from "./schedule.ts";
+import { testPartner } from "./test-partner.ts";
 import {
   type Finding,
   PLAN_FORMAT,
@@ -82,7 +83,8 @@ export function buildPlan(
     if (doc && story.file && !error) {
       try {
         result = claimsForStory(entry.key, story.file, entry.epic, doc, context);
-        if (history) result.claims = applyHistory(result.claims, history);
+        if (history)
+          result.claims = applyHistory(result.claims, history, (file) => testPartner(file, known));
       } catch (thrown) {
         // One story the planner cannot read must not cost the others their plan.
         error = { file: story.file, line: 1, message: errorLine(thrown) };

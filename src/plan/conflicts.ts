@@ -54,11 +54,12 @@ export function findConflicts(
     evidence: Evidence[],
     detail: string,
     confidence = 1,
+    advisory = false,
   ) => {
     if (a === b) return;
     const [first, second] = (order.get(a) ?? 0) <= (order.get(b) ?? 0) ? [a, b] : [b, a];
     const id = `${kind}\0${first}\0${second}`;
-    const blocking = kind === "file" && confidence >= options.conflictConfidence;
+    const blocking = kind === "file" && !advisory && confidence >= options.conflictConfidence;
     const conflict: Conflict = found.get(id) ?? {
       kind,
       stories: [first, second],
@@ -136,6 +137,7 @@ export function findConflicts(
       [a.claim.evidence, b.claim.evidence],
       detail,
       confidence,
+      a.claim.advisory === true || b.claim.advisory === true,
     );
   };
   for (const ref of writes) {

@@ -15,7 +15,7 @@
 import type { Claim } from "./types.ts";
 
 /** Bumped whenever the learning rules change, so that no cached model outlives them. */
-export const HISTORY_FORMAT = 2;
+export const HISTORY_FORMAT = 3;
 
 export interface DoneStory {
   key: string;
@@ -47,23 +47,35 @@ export interface HistoryModel {
   hot: string[];
   /** File -> files written with it in most of the stories that wrote it. */
   together: Record<string, Array<{ path: string; rate: number; count: number }>>;
+  /**
+   * Source files written that have a test file (`testPartner`), and how many of them had
+   * their test written in the same story: this project's habit of changing both.
+   */
+  tests: Tally;
 }
+
+/** The test file of a source file, when the project has one (plan/test-partner.ts). */
+export type PartnerOf = (file: string) => string | undefined;
 
 /**
  * A file is hot when at least half of the stories, and 3 of them, wrote it: nearly every
  * story touches it (a changelog, a registry), so its overlaps are left to the runtime locks.
+ * Nothing is hot before 10 stories: the first three stories of a project all write its
+ * central module, which then let through its real conflicts for the rest of the sprint (on
+ * other real projects: conflicting batches let through 10% -> 6% and 29% -> 23%).
  * A lower line made a project's central module (a third of the stories) advisory and let
  * through most of the real conflicts.
  */
 const HOT_SHARE = 0.5;
 const HOT_MIN = 3;
+const HOT_MIN_STORIES = 10;
 /** How much the planner's own confidence weighs against one file's counts (in claims). */
 const FILE_PRIOR_WEIGHT = 2;
 /** Files written together: in at least this share of the stories that wrote the first. */
 const TOGETHER_RATE = 0.8;
 const TOGETHER_MIN = 3;
 
-export function learnHistory(done: readonly DoneStory[]): HistoryModel {
+export function learnHistory(done: readonly DoneStory[], partnerOf?: PartnerOf): HistoryModel {
   const model: HistoryModel = {
     format: HISTORY_FORMAT,
     stories: 0,
@@ -72,6 +84,7 @@ export function learnHistory(done: readonly DoneStory[]): HistoryModel {
     fileBasis: {},
     hot: [],
     together: {},
+    tests: { claimed: 0, written: 0 },
   };
   const writtenBy = new Map<string, number>();
   const pairs = new Map<string, Map<string, number>>();
@@ -102,6 +115,11 @@ export function learnHistory(done: readonly DoneStory[]): HistoryModel {
       }
     }
     for (const file of written) {
+      const test = partnerOf?.(file);
+      if (test) {
+        model.tests.claimed++;
+        if (written.has(test)) model.tests.written++;
+      }
       writtenBy.set(file, (writtenBy.get(file) ?? 0) + 1);
       const with_ = pairs.get(file) ?? new Map<string, number>();
       for (const other of written)
@@ -109,7 +127,10 @@ export function learnHistory(done: readonly DoneStory[]): HistoryModel {
       pairs.set(file, with_);
     }
   }
-  const hotLine = Math.max(HOT_MIN, Math.ceil(model.stories * HOT_SHARE));
+  const hotLine =
+    model.stories < HOT_MIN_STORIES
+      ? Infinity
+      : Math.max(HOT_MIN, Math.ceil(model.stories * HOT_SHARE));
   const hot = new Set([...writtenBy].filter(([, n]) => n >= hotLine).map(([f]) => f));
   model.hot = [...hot].sort();
   for (const [file, n] of writtenBy) {
@@ -131,7 +152,11 @@ export function learnHistory(done: readonly DoneStory[]): HistoryModel {
  * marked, and files that change with a confident claim added (origin `history`).
  * `describe` names a claim's evidence for the note of an added claim.
  */
-export function applyHistory(claims: readonly Claim[], model: HistoryModel): Claim[] {
+export function applyHistory(
+  claims: readonly Claim[],
+  model: HistoryModel,
+  partnerOf?: PartnerOf,
+): Claim[] {
   const out = claims.map((claim) => {
     if (claim.intent !== "write" || claim.origin === "history") return claim;
     const confidence = calibrated(claim, model);
@@ -167,7 +192,40 @@ export function applyHistory(claims: readonly Claim[], model: HistoryModel): Cla
       });
     }
   }
+  const testRate = rateOf(model.tests);
+  if (partnerOf && testRate >= TEST_RATE) {
+    for (const claim of [...out]) {
+      if (claim.intent !== "write" || claim.kind !== "file" || claim.origin === "history") continue;
+      const test = partnerOf(claim.path);
+      if (!test || claimed.has(test)) continue;
+      claimed.add(test);
+      out.push({
+        path: test,
+        kind: "file",
+        intent: "write",
+        origin: "history",
+        evidence: claim.evidence,
+        confidence: round(claim.confidence * testRate),
+        basis: "history",
+        note: `the test of \`${claim.path}\`: this project's stories changed a file's test with it in ${model.tests.written} of ${model.tests.claimed} cases`,
+        advisory: true,
+        ...(model.hot.includes(test) ? { hot: true } : {}),
+      });
+    }
+  }
   return out;
+}
+
+/**
+ * A source file's test is claimed beside it when the project changed both together at least
+ * this often (with at least TEST_MIN cases seen).
+ */
+const TEST_RATE = 0.5;
+const TEST_MIN = 5;
+
+/** The share of cases, 0 below TEST_MIN cases. */
+function rateOf(tally: Tally): number {
+  return tally.claimed < TEST_MIN ? 0 : tally.written / tally.claimed;
 }
 
 /**

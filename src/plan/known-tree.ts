@@ -40,6 +40,11 @@ class PathSet {
     );
   }
 
+  /** The paths with this file name. */
+  named(base: string): readonly string[] {
+    return this.byBase.get(base) ?? [];
+  }
+
   resolve(p: string): Resolution | undefined {
     if (this.paths.has(p)) return { path: p };
     if (!p.endsWith("/") && this.paths.has(`${p}/`)) return { path: `${p}/` };
@@ -94,6 +99,11 @@ export class KnownTree {
    */
   resolve(p: string): Resolution | undefined {
     return this.real.resolve(p) ?? this.drawn.resolve(p);
+  }
+
+  /** The real files with this file name (`model_test.go`), anywhere in the tree. */
+  named(base: string): readonly string[] {
+    return this.real.named(base);
   }
 
   /** Every known path, real and drawn (computed once: the tree does not change). */

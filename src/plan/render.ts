@@ -115,7 +115,7 @@ function renderStory(story: PlannedStory): string[] {
     lines.push("", "Writes:");
     for (const c of writes)
       lines.push(
-        `- \`${c.path}\` ${percent(c.confidence)} ${c.basis}${c.hot ? ", hot (shared)" : ""} (${where(c.evidence)}${c.note ? `; ${c.note}` : ""})`,
+        `- \`${c.path}\` ${percent(c.confidence)} ${c.basis}${c.hot ? ", hot (shared)" : ""}${c.advisory ? ", advisory" : ""} (${where(c.evidence)}${c.note ? `; ${c.note}` : ""})`,
       );
   }
   if (reads.length > 0) lines.push("", `Reads: ${reads.map((c) => `\`${c.path}\``).join(", ")}`);

@@ -32,6 +32,11 @@ export interface Claim {
   basis: string;
   /** A file most stories write (learned from history): it overlaps as `shared`, never `file`. */
   hot?: boolean;
+  /**
+   * Predicted from the project's habits alone (a module's test, which its stories change with
+   * it): reported, but its overlaps never keep stories apart; the runtime locks serialise them.
+   */
+  advisory?: boolean;
 }
 
 export interface Finding {
