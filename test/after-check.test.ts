@@ -13,7 +13,7 @@ import { Journal } from "../src/run/journal.ts";
 import { FileLocks } from "../src/run/locks.ts";
 import { shellEffects, shellParser } from "../src/run/shell.ts";
 import { changedBetween, takeSnapshot } from "../src/run/snapshot.ts";
-import { harness, projectWith, signal, sleep } from "./helpers/athena-harness.ts";
+import { clobberScenario, harness, projectWith, sleep } from "./helpers/athena-harness.ts";
 import { tempProject } from "./helpers/tmp.ts";
 
 let parser: Parser;
@@ -82,33 +82,9 @@ describe("the after-check in a run", () => {
   });
 
   it("keeps the other story's version a script overwrote, and says so in the output and to the parent", async () => {
-    const stories = [
-      { key: "1-1-a", writes: ["src/a.ts"] },
-      { key: "1-2-b", writes: ["src/b.ts"] },
-    ];
-    const root = projectWith(stories, { parallel: { conflictStrategy: "manual" } });
-    writeFileSync(path.join(root, "NOTES.md"), "# Notes\n");
-    script(root, "rewrite.sh", "printf '# Notes\\nfrom b\\n' > NOTES.md");
     // b reads the file, then a changes it, then b's script rewrites it whole.
-    const step = { bRead: signal(), aWrote: signal() };
-    const h = harness(root, (_w, key) => ({
-      ms: 400,
-      work: async (session) => {
-        if (key === "1-1-a") {
-          await h.agent.read(session, "NOTES.md");
-          await step.bRead.fired;
-          await h.agent.write(session, "NOTES.md", "# Notes\nfrom a\n");
-          step.aWrote.fire();
-        } else {
-          await h.agent.read(session, "NOTES.md");
-          step.bRead.fire();
-          await step.aWrote.fired;
-          await h.agent.bash(session, "./rewrite.sh");
-        }
-      },
-    }));
-    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
-    const run = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    const { root, h, runId } = await clobberScenario({ ms: 400 });
+    const run = await h.athena.engine.waitFor(runId);
     const b = run.stories.find((s) => s.key === "1-2-b");
     const output = h.agent.lastOutput.get(b?.sessionId ?? "") ?? "";
     expect(output).toContain(

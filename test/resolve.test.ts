@@ -3,11 +3,17 @@
  * a shell command that overwrote another story's change, becomes a question in status and to
  * the parent; `resolve` answers it.
  */
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCommandArgs } from "../src/tool/command-args.ts";
-import { harness, projectWith, signal, sprintText } from "./helpers/athena-harness.ts";
+import {
+  clobberScenario,
+  harness,
+  projectWith,
+  signal,
+  sprintText,
+} from "./helpers/athena-harness.ts";
 
 const shared = [
   { key: "1-1-a", writes: ["src/shared.ts"] },
@@ -113,38 +119,8 @@ describe("a long wait for another story's file", () => {
 
 describe("a shell command that overwrote another story's change", () => {
   it("asks; keep <the other story> puts its version back and tells the one that overwrote it", async () => {
-    const root = projectWith(
-      [
-        { key: "1-1-a", writes: ["src/a.ts"] },
-        { key: "1-2-b", writes: ["src/b.ts"] },
-      ],
-      { parallel: { conflictStrategy: "manual" } },
-    );
-    writeFileSync(path.join(root, "NOTES.md"), "# Notes\n");
-    writeFileSync(
-      path.join(root, "rewrite.sh"),
-      "#!/bin/sh\nprintf '# Notes\\nfrom b\\n' > NOTES.md\n",
-    );
-    chmodSync(path.join(root, "rewrite.sh"), 0o755);
-    const step = { bRead: signal(), aWrote: signal(), answered: signal() };
-    const h = harness(root, (_w, key) => ({
-      ms: 50,
-      work: async (session) => {
-        if (key === "1-1-a") {
-          await h.agent.read(session, "NOTES.md");
-          await step.bRead.fired;
-          await h.agent.write(session, "NOTES.md", "# Notes\nfrom a\n");
-          step.aWrote.fire();
-        } else {
-          await h.agent.read(session, "NOTES.md");
-          step.bRead.fire();
-          await step.aWrote.fired;
-          await h.agent.bash(session, "./rewrite.sh");
-          await step.answered.fired;
-        }
-      },
-    }));
-    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const answered = signal();
+    const { root, h, runId } = await clobberScenario({ ms: 50, bHolds: answered.fired });
     const b = () => h.athena.engine.runsLive()[0]?.stories.find((s) => s.key === "1-2-b");
     await until(() => b()?.question !== undefined, "a question");
     expect(b()?.question).toMatchObject({ kind: "clobber", path: "NOTES.md", other: "1-1-a" });
@@ -165,8 +141,8 @@ describe("a shell command that overwrote another story's change", () => {
     expect(h.host.notes.find((n) => n.session === b()?.sessionId)?.text).toContain(
       "Story 1-1-a's version of `NOTES.md` was put back over what your command wrote",
     );
-    step.answered.fire();
-    await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    answered.fire();
+    await h.athena.engine.waitFor(runId);
   });
 });
 

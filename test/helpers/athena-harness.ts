@@ -148,3 +148,47 @@ export function signal(): { fired: Promise<void>; fire: () => void } {
   });
   return { fired, fire };
 }
+
+/**
+ * The clobber: 1-1-a and 1-2-b both read NOTES.md (a file no story names), a then writes it
+ * with the write tool, and b's script (`./rewrite.sh`) rewrites it whole, overwriting a's
+ * change. `conflictStrategy: "manual"`, so the clobber is asked about. b's session then waits
+ * for `bHolds` (default: it ends at once). Returns the harness and the started run's id.
+ */
+export async function clobberScenario(options: { ms: number; bHolds?: Promise<void> }) {
+  const root = projectWith(
+    [
+      { key: "1-1-a", writes: ["src/a.ts"] },
+      { key: "1-2-b", writes: ["src/b.ts"] },
+    ],
+    { parallel: { conflictStrategy: "manual" } },
+  );
+  writeFileSync(path.join(root, "NOTES.md"), "# Notes\n");
+  writeFileSync(
+    path.join(root, "rewrite.sh"),
+    "#!/bin/sh\nprintf '# Notes\\nfrom b\\n' > NOTES.md\n",
+    {
+      mode: 0o755,
+    },
+  );
+  const step = { bRead: signal(), aWrote: signal() };
+  const h = harness(root, (_w, key) => ({
+    ms: options.ms,
+    work: async (session) => {
+      if (key === "1-1-a") {
+        await h.agent.read(session, "NOTES.md");
+        await step.bRead.fired;
+        await h.agent.write(session, "NOTES.md", "# Notes\nfrom a\n");
+        step.aWrote.fire();
+      } else {
+        await h.agent.read(session, "NOTES.md");
+        step.bRead.fire();
+        await step.aWrote.fired;
+        await h.agent.bash(session, "./rewrite.sh");
+        await options.bHolds;
+      }
+    },
+  }));
+  const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+  return { root, h, runId: started.metadata.run?.id ?? "" };
+}
