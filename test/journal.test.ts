@@ -66,7 +66,7 @@ describe("the journal", () => {
   });
 
   it("appends first changes to the story's log, which another process reads and the end folds into the record", () => {
-    const root = tempProject({ "a.txt": "a\n", "b.txt": "b\n" });
+    const root = tempProject({ "a.txt": "a\n", "b.txt": "b\n", "c.txt": "c\n" });
     const journal = new Journal(root);
     journal.beforeChange(RUN_A, "1-1-a", ["a.txt"]);
     journal.beforeChange(RUN_A, "1-1-a", ["b.txt", "a.txt"]);
@@ -74,11 +74,13 @@ describe("the journal", () => {
     expect(readdirSync(dir)).toEqual(["1-1-a.log"]);
     expect(read(dir, "1-1-a.log").trim().split("\n")).toHaveLength(2);
     // A crash in the middle of an append leaves half a line: it is no entry.
-    writeFileSync(path.join(dir, "1-1-a.log"), `${read(dir, "1-1-a.log")}{"path":"c.t`);
+    writeFileSync(path.join(dir, "1-1-a.log"), `${read(dir, "1-1-a.log")}\n{"path":"c.t`);
+    // The story goes on in a new process (a restart): its next entry is whole.
+    new Journal(root).beforeChange(RUN_A, "1-1-a", ["c.txt"]);
     // What another process (a CLI, a recovery) sees, from the files alone.
     const other = new Journal(root);
     expect(other.all().map((r) => [r.story, r.files.map((f) => f.path)])).toEqual([
-      ["1-1-a", ["a.txt", "b.txt"]],
+      ["1-1-a", ["a.txt", "b.txt", "c.txt"]],
     ]);
     const closed = other.close(RUN_A, "1-1-a");
     expect(closed?.files.every((f) => typeof f.after === "string")).toBe(true);

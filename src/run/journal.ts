@@ -250,7 +250,8 @@ export class Journal {
   private append(record: StoryJournal, entries: readonly JournalEntry[]): void {
     if (entries.length === 0) return;
     const log = logFile(this.recordFile(record.run, record.story));
-    const lines = entries.map((e) => `${JSON.stringify(e)}\n`).join("");
+    // Each line starts with its newline: an entry after one cut short by a crash starts afresh.
+    const lines = entries.map((e) => `\n${JSON.stringify(e)}`).join("");
     try {
       appendFileSync(log, lines);
     } catch (error) {
