@@ -58,11 +58,12 @@ describe("the vibe-dash corpus", () => {
   });
 
   it("scores the planner on its done stories: safe stories run together, most conflicts kept apart", () => {
-    // Measured at recall 0.88, 83% allowed, 10% let through, ratio 0.92 (README); these
+    // Measured at recall 0.88, 81% allowed, 11% let through, ratio 0.93 (README); these
     // bounds catch a planner that drifts back to caution or forward to recklessness.
     const { report } = accuracyOfProject(CORPUS, { env, cache: false });
-    // 4 of them write their File List beside the Dev Agent Record (`## File List`), not in it.
-    expect(report.stories).toBe(119);
+    // 9 of them keep their File List outside the Dev Agent Record: as its sibling after it
+    // (4), or before it (5).
+    expect(report.stories).toBe(124);
     expect(report.writeRecall).toBeGreaterThanOrEqual(0.85);
     expect(report.pairs.precision).toBeGreaterThanOrEqual(0.6);
     expect(report.batches.safeAllowed).toBeGreaterThanOrEqual(0.7);

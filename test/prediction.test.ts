@@ -5,14 +5,18 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadProject } from "../src/bmad/project.ts";
 import { clauseAround, cueOf, parseStory } from "../src/bmad/story.ts";
+import { loadConfig } from "../src/config/load.ts";
 import { type ScoredStory, scoreAccuracy } from "../src/plan/accuracy.ts";
+import { claimContext } from "../src/plan/build.ts";
 import { findConflicts } from "../src/plan/conflicts.ts";
 import { applyHistory, type DoneStory, learnHistory } from "../src/plan/history.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
+import { writtenFiles } from "../src/plan/learn.ts";
 import { isTestPath, testPartner } from "../src/plan/test-partner.ts";
 import type { Claim } from "../src/plan/types.ts";
-import { accuracyOfProject, planProject } from "../src/plan-project.ts";
+import { accuracyOfProject, doneInputs, planProject } from "../src/plan-project.ts";
 import {
   appendHistory,
   filesSeenWritten,
@@ -443,6 +447,45 @@ describe("the history log (.athena/history.jsonl)", () => {
     // src/a.ts, src/b.ts (extensions) and scripts/run (on disk); bin/tool and the prose
     // words are not known to be files.
     expect(report.writtenFiles).toBe(3);
+  });
+
+  it("finds what a done story wrote in the record other templates keep, and in another checkout's paths", () => {
+    const story = (title: string, body: string) =>
+      `# Story ${title}\n\nStatus: done\n\n## Dev Notes\n\n### File List\n\n- \`src/planned.ts\`\n\n${body}`;
+    const dir = tempProject({
+      "ios/App/View.swift": "",
+      [`${ART}/sprint-status.yaml`]:
+        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n",
+      // A File List before the Dev Agent Record, with no list in the record.
+      [`${ART}/1-1-a.md`]: story(
+        "1.1: A",
+        "## File List\n\n- `src/a.ts` ✅\n\n## Dev Agent Record\n\nDone.\n",
+      ),
+      // No Dev Agent Record: an implementation summary.
+      [`${ART}/1-2-b.md`]: story(
+        "1.2: B",
+        "## Implementation Summary\n\n### Files Created/Modified:\n\n- `src/b.ts`\n",
+      ),
+      // A record, beside which the other list is a plan.
+      [`${ART}/1-3-c.md`]: story(
+        "1.3: C",
+        "## File List\n\n- `src/not-this.ts`\n\n## Dev Agent Record\n\n### File List\n\n- `src/c.ts`\n",
+      ),
+      // An absolute path of the agent's own checkout: the tail the project has.
+      [`${ART}/1-4-d.md`]: story(
+        "1.4: D",
+        "## Dev Agent Record\n\n### File List\n\n- `/Users/someone/dev/app/ios/App/View.swift`\n- `/etc/hosts`\n",
+      ),
+    });
+    const { config } = loadConfig(dir, { env });
+    const project = loadProject(dir, { config, cache: false });
+    const context = claimContext(project, config.parallel);
+    expect(doneInputs(project).map((d) => [d.key, writtenFiles(d.doc, context)])).toEqual([
+      ["1-1-a", ["src/a.ts"]],
+      ["1-2-b", ["src/b.ts"]],
+      ["1-3-c", ["src/c.ts"]],
+      ["1-4-d", ["ios/App/View.swift"]],
+    ]);
   });
 
   it("adds what runs saw a done story write to its File List, for learning and scoring", () => {

@@ -210,6 +210,29 @@ describe("layouts other templates use", () => {
     );
   });
 
+  it("finds story files named another way, in a stories folder beside the sprint file's", () => {
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]:
+        "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta-feature: ready-for-dev\n  1-3-gamma-thing: ready-for-dev\n  1-4-two-ways: ready-for-dev\n",
+      "_bmad-output/stories/story-1-1-alpha.md": story("1.1: Alpha", "- [ ] Edit `src/a.ts`"),
+      "_bmad-output/stories/epic-1/story-0.1.2-beta-feature.md": story(
+        "1.2: Beta",
+        "- [ ] `src/b.ts`",
+      ),
+      "_bmad-output/stories/1.3.gamma-thing.md": story("1.3: Gamma", "- [ ] Edit `src/c.ts`"),
+      // Two files with the same words: neither is taken.
+      "_bmad-output/stories/2-1-two-ways.md": story("2.1: One", "- [ ] Edit `src/d.ts`"),
+      "_bmad-output/stories/3-1-two-ways.md": story("3.1: Other", "- [ ] Edit `src/e.ts`"),
+    });
+    const { plan } = planProject(dir, { ids: ["1.1", "1.2", "1.3", "1.4"], cache: false, env });
+    expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
+      ["1-1-alpha", "_bmad-output/stories/story-1-1-alpha.md"],
+      ["1-2-beta-feature", "_bmad-output/stories/epic-1/story-0.1.2-beta-feature.md"],
+      ["1-3-gamma-thing", "_bmad-output/stories/1.3.gamma-thing.md"],
+      ["1-4-two-ways", undefined],
+    ]);
+  });
+
   it("reads a File List written beside the Dev Agent Record as the agent's, and one in Dev Notes as a plan", () => {
     const doc = parseStory(
       [

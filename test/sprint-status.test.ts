@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseSprintStatus } from "../src/bmad/sprint-status.ts";
+import { replaceStatus } from "../src/bmad/sprint-writer.ts";
 import { InputError } from "../src/util/errors.ts";
 
 const TEXT = `# generated: 2025-06-05
@@ -63,10 +64,23 @@ describe("parseSprintStatus", () => {
     expect(error?.format()).toMatch(/^s\.yaml:\d+:\d+: sprint-status\.yaml does not parse/);
   });
 
-  it("refuses a file without development_status, and a duplicate key", () => {
+  it("refuses a file without development_status", () => {
     expect(() => parseSprintStatus("project: x\n", "s.yaml")).toThrow(/development_status/);
-    expect(() =>
-      parseSprintStatus("development_status:\n  a-1-x: done\n  a-1-x: done\n", "s.yaml"),
-    ).toThrow(/does not parse/);
+  });
+
+  it("reads a repeated key as YAML readers do, the last one counting, and says so", () => {
+    const text =
+      "development_status:\n  1-1-x: backlog\n  1-2-y: backlog\n  1-1-x: ready-for-dev\n";
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.status, e.line])).toEqual([
+      ["1-2-y", "backlog", 3],
+      ["1-1-x", "ready-for-dev", 4],
+    ]);
+    expect(sprint.warnings).toEqual([
+      's.yaml:2: "1-1-x" appears again at line 4; the last one counts',
+    ]);
+    // The writer changes the entry that counts, and leaves every other byte.
+    const { text: after } = replaceStatus(text, "s.yaml", { key: "1-1-x", status: "in-progress" });
+    expect(after).toBe(text.replace("1-1-x: ready-for-dev", "1-1-x: in-progress"));
   });
 });

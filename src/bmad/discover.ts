@@ -112,6 +112,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     folder("planning_artifacts"),
     folder("output_folder"),
     "_bmad-output/planning-artifacts",
+    "docs/planning-artifacts",
     "docs",
   ];
   const architecture = findArchitecture(root, explicit.architecture, planning, exists, isDir);
@@ -218,19 +219,67 @@ function readStoryLocation(root: string, sprintStatus: string): string | undefin
   return match?.[1];
 }
 
-/** Every `*.md` under the stories folder (and the sprint folder), by file name without `.md`. */
-export function indexStoryFiles(root: string, files: BmadFiles): Map<string, string> {
-  const index = new Map<string, string>();
-  const dirs = [...new Set([files.storiesDir, path.posix.dirname(files.sprintStatus)])];
-  for (const dir of dirs) {
+/**
+ * Finds a story's file by its sprint key, among the `*.md` under the stories folder, the sprint
+ * file's folder and, when that is not the project root, the folder above it (a template that
+ * keeps `stories/` beside `implementation-artifacts/`). `<key>.md` first; otherwise the one file
+ * whose name spells the same story another way: `story-<key>.md`, `1.2.slug.md`, or the same
+ * words after a different number (`story-0.1.4-slug.md` for `1-4-slug`). Two candidates: none.
+ */
+export function indexStoryFiles(root: string, files: BmadFiles): StoryFileIndex {
+  const exact = new Map<string, string>();
+  const spelled = new Map<string, Set<string>>();
+  const worded = new Map<string, Set<string>>();
+  const add = (index: Map<string, Set<string>>, key: string | undefined, file: string) => {
+    if (key) index.set(key, (index.get(key) ?? new Set()).add(file));
+  };
+  const sprintDir = path.posix.dirname(files.sprintStatus);
+  const above = path.posix.dirname(sprintDir);
+  const dirs = [
+    files.storiesDir,
+    sprintDir,
+    ...(sprintDir !== "." && above !== "." ? [above] : []),
+  ];
+  for (const dir of new Set(dirs)) {
     const found = globSync("**/*.md", {
       cwd: path.join(root, dir),
       ignore: ["**/node_modules/**"],
     });
     for (const file of found.sort()) {
       const stem = path.posix.basename(file, ".md");
-      if (!index.has(stem)) index.set(stem, dir === "." ? file : `${dir}/${file}`);
+      const rel = dir === "." ? file : `${dir}/${file}`;
+      if (!exact.has(stem)) exact.set(stem, rel);
+      const spelling = canonicalStoryName(stem);
+      add(spelled, spelling, rel);
+      add(worded, storyWords(spelling), rel);
     }
   }
-  return index;
+  const one = (set: Set<string> | undefined) => (set?.size === 1 ? [...set][0] : undefined);
+  return {
+    find(key) {
+      const spelling = canonicalStoryName(key);
+      return (
+        exact.get(key) ?? one(spelled.get(spelling)) ?? one(worded.get(storyWords(spelling) ?? ""))
+      );
+    },
+  };
+}
+
+export interface StoryFileIndex {
+  /** The story file of a sprint key (repo-relative), or undefined. */
+  find(key: string): string | undefined;
+}
+
+/** `Story-1.2_Slug` -> `1-2-slug`: lower case, no `story` prefix, one separator. */
+function canonicalStoryName(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/^story[-_. ]?/, "")
+    .replace(/[._\s]+/g, "-");
+}
+
+/** The words after a story's number (`1-2-add-login` -> `add-login`): two words at least. */
+function storyWords(canonical: string): string | undefined {
+  const words = /^(?:\d+[a-z]?-)+([a-z].*)$/.exec(canonical)?.[1];
+  return words?.includes("-") ? words : undefined;
 }

@@ -150,10 +150,10 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
 
   const storyFiles = indexStoryFiles(absRoot, files);
   const load = (entry: SprintEntry, isRequested: boolean, notes = warnings): LoadedStory => {
-    const file = storyFiles.get(entry.key);
+    const file = storyFiles.find(entry.key);
     if (!file) {
       notes.push(
-        `${entry.key} (${files.sprintStatus}:${entry.line}) has no story file; looked for ${entry.key}.md under ${files.storiesDir}/`,
+        `${entry.key} (${files.sprintStatus}:${entry.line}) has no story file; looked for ${entry.key}.md (or story-${entry.key}.md, or the same words after its number) under ${files.storiesDir}/`,
       );
       return { entry, requested: isRequested };
     }
@@ -200,7 +200,7 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
     warnings,
     done: sprint.entries.flatMap((entry) => {
       const file = entry.kind === "story" && FINISHED_STATUSES.has(entry.status);
-      const storyFile = file ? storyFiles.get(entry.key) : undefined;
+      const storyFile = file ? storyFiles.find(entry.key) : undefined;
       return storyFile ? [{ entry, file: storyFile }] : [];
     }),
     loadStory: (entry) => load(entry, false, []),

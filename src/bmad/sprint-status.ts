@@ -44,7 +44,9 @@ export interface SprintStatus {
 
 export function parseSprintStatus(text: string, file: string): SprintStatus {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are read, not refused: sprint files edited by agents and people repeat an
+  // entry now and then, and one repeated retrospective must not cost the whole sprint.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
@@ -83,14 +85,25 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     raw.push({ key, status: String(pair.value.value), line, value: { start, end, quote } });
   }
 
+  // A repeated key: the last one counts, as YAML readers take it (and the writer edits it).
+  const last = new Map(raw.map((entry, index) => [entry.key, index]));
+  for (const [index, entry] of raw.entries()) {
+    const later = raw[last.get(entry.key) ?? index];
+    if (later && later !== entry)
+      skipped.push(
+        `${file}:${entry.line}: "${entry.key}" appears again at line ${later.line}; the last one counts`,
+      );
+  }
+  const unique = raw.filter((entry, index) => last.get(entry.key) === index);
+
   const knownEpics = new Set<string>();
-  for (const { key } of raw) {
+  for (const { key } of unique) {
     const parsed = parseKey(key);
     if (parsed.kind === "epic" && parsed.epic) knownEpics.add(parsed.epic);
   }
   const known = new Set([...STORY_STATUSES, ...LEGACY_STATUSES, "optional"]);
   const warnings: string[] = [...skipped];
-  const entries = raw.map(({ key, status, line, value }): SprintEntry => {
+  const entries = unique.map(({ key, status, line, value }): SprintEntry => {
     if (!known.has(status))
       warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);
     return { key, status, line, value, ...parseKey(key, knownEpics) };

@@ -117,6 +117,17 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
 ];
 
 /** A heading over a list of files to touch. */
+/**
+ * A list of changed files outside the Dev Agent Record, in templates that have none or put it
+ * elsewhere: `## File List` before the record, "Implementation Summary > Files Created/Modified"
+ * (past tense: "Files to Modify" is a plan). For a done story without a record, it is the
+ * record; for a story not yet worked on, a plan.
+ */
+export const CHANGED_FILES_HEADING = /file\s*list|\bfiles?\s+(created|modified|changed|touched)\b/i;
+/** The sections written before the work: a list of files under them is a plan, never a record. */
+export const PLANNING_HEADING =
+  /dev\s+notes|developer\s+(notes|context)|tasks?\b|subtasks?|acceptance|technical\s+(notes|requirements|context)|implementation\s+(notes|plan|approach|guide)|project\s+structure/i;
+
 const FILES_HEADING =
   /file\s*list|files?\s+(changed|modified|created|touched|to\s+(create|modify|touch|change))|source\s+tree|components?\s+to\s+touch|project\s+structure|file\s+structure|files?\s+(?:affected|impacted)/i;
 /** The same, as a label in a list item: "Source tree components to touch: `a`, `b`". */

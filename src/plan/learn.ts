@@ -5,7 +5,12 @@
  * and, beside it, what it really wrote (its File List, and what runs of it were seen to write). The history model learns from this;
  * `accuracy` scores the planner on it.
  */
-import type { StoryDoc } from "../bmad/story.ts";
+import {
+  CHANGED_FILES_HEADING,
+  type PathMention,
+  PLANNING_HEADING,
+  type StoryDoc,
+} from "../bmad/story.ts";
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
 import type { DoneStory } from "./history.ts";
 import type { KnownTree } from "./known-tree.ts";
@@ -41,10 +46,26 @@ export function planTimeDoc(doc: StoryDoc): StoryDoc {
 /** The files a done story's File List names, repo-relative and resolved where they can be. */
 export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
   const out = new Set<string>();
+  // Without a Dev Agent Record's File List, a done story's list of changed files elsewhere
+  // (`## File List` before the record, "Files Created/Modified") is what its agent wrote.
+  const recorded = doc.mentions.some((m) => m.place === "record");
+  const isRecord = (m: PathMention) =>
+    m.place === "record" ||
+    (!recorded &&
+      m.place === "files" &&
+      CHANGED_FILES_HEADING.test(m.section) &&
+      !PLANNING_HEADING.test(m.section));
   for (const mention of doc.mentions) {
-    if (mention.place !== "record" || mention.intent !== "write") continue;
-    const normal = normaliseRepoPath(mention.path, context.root);
-    if (!normal.inside || normal.path.endsWith("/")) continue;
+    if (!isRecord(mention) || mention.intent !== "write") continue;
+    let normal = normaliseRepoPath(mention.path, context.root);
+    if (!normal.inside) {
+      // An agent on another machine wrote its checkout's absolute path
+      // (`/Users/x/dev/app/ios/App.swift`): the project's file is the tail the tree knows.
+      const tail = knownTail(mention.path, context.known);
+      if (!tail) continue;
+      normal = { inside: true, path: tail };
+    }
+    if (normal.path.endsWith("/")) continue;
     const known = context.known.resolve(normal.path);
     // A word the text alone does not prove is a path (`plain/JSON`, `github.com/x/y` in a
     // sentence of the list) counts only when the tree knows it.
@@ -55,6 +76,17 @@ export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
     out.add(named);
   }
   return [...out];
+}
+
+/** The longest tail of an absolute path that is a known file of the project, two folders deep at least. */
+function knownTail(absolute: string, known: KnownTree): string | undefined {
+  if (!absolute.startsWith("/") && !/^[a-z]:[\\/]/i.test(absolute)) return undefined;
+  const parts = absolute.split(/[\\/]+/).filter(Boolean);
+  for (let start = 1; start <= parts.length - 2; start++) {
+    const tail = parts.slice(start).join("/");
+    if (known.has(tail)) return tail;
+  }
+  return undefined;
 }
 
 /**
