@@ -248,6 +248,40 @@ describe("timelines and watching from the command line", () => {
       expect(await run([command, "--help"], dir)).toMatchObject({ code: 0, out: HELP });
   });
 
+  it("accuracy says why there is nothing to score: no done story, no story file, no File List", async () => {
+    const sprint = (status: string) =>
+      SPRINT_TEXT.replace("1-1-alpha: ready-for-dev", `1-1-alpha: ${status}`);
+    const ART = "_bmad-output/implementation-artifacts";
+    const none = await run(["accuracy"], miniProject());
+    expect(none.err).toContain("nothing to score against: no story is done");
+    const dir = miniProject({ [`${ART}/sprint-status.yaml`]: sprint("done") });
+    expect((await run(["accuracy"], dir)).err).toContain(
+      "nothing to score against: none of its 1 done stories with a story file has a File List",
+    );
+    const missing = miniProject({
+      [`${ART}/sprint-status.yaml`]: sprint("done").replace(
+        "1-2-beta: ready-for-dev",
+        "1-9-gone: done",
+      ),
+      [`${ART}/1-1-alpha.md`]:
+        "# Story 1.1: Alpha\n\n## Dev Agent Record\n\n### File List\n\n- `src/shared.ts`\n",
+    });
+    const gone = miniProject({
+      [`${ART}/sprint-status.yaml`]: SPRINT_TEXT.replace(
+        "1-2-beta: ready-for-dev",
+        "1-9-gone: done",
+      ),
+    });
+    expect((await run(["accuracy"], gone)).err).toContain(
+      `nothing to score against: none of its 1 done stories has a story file under ${ART}/`,
+    );
+    const some = await run(["accuracy"], missing);
+    expect(some.code).toBe(0);
+    expect(some.err).toBe(
+      `athena-parallel: 1 of 2 done stories have no story file under ${ART}/: left out\n`,
+    );
+  });
+
   it("status --watch follows a run until it ends, then prints it with its timeline", async () => {
     const dir = miniProject();
     const { createRun, saveRun } = await import("../src/run/state.ts");

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { discoverBmad } from "../bmad/discover.ts";
+import { FINISHED_STATUSES } from "../bmad/project.ts";
 import { resolveStoryId } from "../bmad/resolve-id.ts";
 import { parseSprintStatus } from "../bmad/sprint-status.ts";
 import { setStatus } from "../bmad/sprint-writer.ts";
@@ -266,9 +267,21 @@ function accuracyCommand(args: string[], io: CliIo): number {
     ...(seed !== undefined ? { seed } : {}),
     env: io.env,
   });
+  const finished = project.sprint.entries.filter(
+    (e) => e.kind === "story" && FINISHED_STATUSES.has(e.status),
+  ).length;
   if (report.stories === 0) {
+    // Say which of the three it is: no done story, no story file, or no File List.
+    const why =
+      finished === 0
+        ? "no story is done"
+        : project.done.length === 0
+          ? `none of its ${finished} done stories has a story file under ${project.files.storiesDir}/ (set bmad.paths.stories in athena.json)`
+          : `none of its ${project.done.length} done stories with a story file has a File List`;
+    io.err(`athena-parallel: ${project.files.sprintStatus}: nothing to score against: ${why}\n`);
+  } else if (project.done.length < finished) {
     io.err(
-      `athena-parallel: ${project.files.sprintStatus}: no done story with a File List to score against\n`,
+      `athena-parallel: ${finished - project.done.length} of ${finished} done stories have no story file under ${project.files.storiesDir}/: left out\n`,
     );
   }
   io.out(
