@@ -38,6 +38,9 @@ describe("the journal", () => {
     expect(journal.content(a?.after ?? "")?.toString()).toBe("three\n");
     // "two" was never a before or an after: not kept.
     expect(objects(root)).toHaveLength(3);
+    // An object cut short (its writer died mid-write) is not that version.
+    writeFileSync(path.join(root, ".athena/journal/objects", a?.before ?? ""), "on");
+    expect(journal.content(a?.before ?? "")).toBeUndefined();
   });
 
   it("keeps each content once, whatever the number of stories and runs", () => {

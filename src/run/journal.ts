@@ -224,11 +224,14 @@ export class Journal {
   /** The content of a kept version; undefined when it is not in the journal. */
   content(hash: string): Buffer | undefined {
     if (!/^[a-f0-9]{64}$/.test(hash)) return undefined;
+    let data: Buffer;
     try {
-      return readFileSync(path.join(this.dir, "objects", hash));
+      data = readFileSync(path.join(this.dir, "objects", hash));
     } catch {
       return undefined;
     }
+    // Half an object (its writer died, or is still writing) is not the version asked for.
+    return createHash("sha256").update(data).digest("hex") === hash ? data : undefined;
   }
 
   write(record: StoryJournal): void {
@@ -278,12 +281,17 @@ export class Journal {
     this.size ??= this.measure();
     if (this.size + data.length > this.limits.maxBytes)
       return { hash, skipped: `the journal is full (${megabytes(this.limits.maxBytes)})` };
+    // Written in place, created exclusively: a second writer of the same content finds it
+    // there. An object cut short by a crash does not match its name: `content` checks.
+    const store = () => writeFileSync(object, data, { flag: "wx" });
     try {
-      replaceFile(object, data);
+      store();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return { hash };
+      if (code !== "ENOENT") throw error;
       ensureAthenaDir(this.root, path.join("journal", "objects"));
-      replaceFile(object, data);
+      store();
     }
     this.size += data.length;
     return { hash };
@@ -329,9 +337,9 @@ function megabytes(bytes: number): string {
 }
 
 /**
- * Writes a file through a temporary name and a rename, so a reader never sees half of it.
+ * Writes a record through a temporary name and a rename, so a reader never sees half of it.
  * Not write-file-atomic: its per-call exit handler, realpath and unique temp name doubled the
- * cost of keeping a file (measured), and the journal's writers already hold the file's lock.
+ * cost of keeping a file (measured), and one story's record has one writer.
  */
 function replaceFile(file: string, data: string | Buffer): void {
   const temp = `${file}.${process.pid}.tmp`;
