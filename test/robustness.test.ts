@@ -213,23 +213,28 @@ describe("layouts other templates use", () => {
   it("finds story files named another way, in a stories folder beside the sprint file's", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta-feature: ready-for-dev\n  1-3-gamma-thing: ready-for-dev\n  1-4-two-ways: ready-for-dev\n",
+        "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta-feature: ready-for-dev\n  1-3-gamma-thing: ready-for-dev\n  1-4-two-ways: ready-for-dev\n  1-5-user-login: ready-for-dev\n  2-6-user-login: ready-for-dev\n",
       "_bmad-output/stories/story-1-1-alpha.md": story("1.1: Alpha", "- [ ] Edit `src/a.ts`"),
       "_bmad-output/stories/epic-1/story-0.1.2-beta-feature.md": story(
         "1.2: Beta",
         "- [ ] `src/b.ts`",
       ),
       "_bmad-output/stories/1.3.gamma-thing.md": story("1.3: Gamma", "- [ ] Edit `src/c.ts`"),
+      // Another key's own file is not taken for the same words.
+      "_bmad-output/stories/1-5-user-login.md": story("1.5: Login", "- [ ] Edit `src/f.ts`"),
       // Two files with the same words: neither is taken.
       "_bmad-output/stories/2-1-two-ways.md": story("2.1: One", "- [ ] Edit `src/d.ts`"),
       "_bmad-output/stories/3-1-two-ways.md": story("3.1: Other", "- [ ] Edit `src/e.ts`"),
     });
-    const { plan } = planProject(dir, { ids: ["1.1", "1.2", "1.3", "1.4"], cache: false, env });
+    const ids = ["1.1", "1.2", "1.3", "1.4", "1.5", "2.6"];
+    const { plan } = planProject(dir, { ids, cache: false, env });
     expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
       ["1-1-alpha", "_bmad-output/stories/story-1-1-alpha.md"],
       ["1-2-beta-feature", "_bmad-output/stories/epic-1/story-0.1.2-beta-feature.md"],
       ["1-3-gamma-thing", "_bmad-output/stories/1.3.gamma-thing.md"],
       ["1-4-two-ways", undefined],
+      ["1-5-user-login", "_bmad-output/stories/1-5-user-login.md"],
+      ["2-6-user-login", undefined],
     ]);
   });
 

@@ -225,8 +225,13 @@ function readStoryLocation(root: string, sprintStatus: string): string | undefin
  * keeps `stories/` beside `implementation-artifacts/`). `<key>.md` first; otherwise the one file
  * whose name spells the same story another way: `story-<key>.md`, `1.2.slug.md`, or the same
  * words after a different number (`story-0.1.4-slug.md` for `1-4-slug`). Two candidates: none.
+ * `keys` are the sprint's story keys.
  */
-export function indexStoryFiles(root: string, files: BmadFiles): StoryFileIndex {
+export function indexStoryFiles(
+  root: string,
+  files: BmadFiles,
+  keys: readonly string[],
+): StoryFileIndex {
   const exact = new Map<string, string>();
   const spelled = new Map<string, Set<string>>();
   const worded = new Map<string, Set<string>>();
@@ -255,12 +260,23 @@ export function indexStoryFiles(root: string, files: BmadFiles): StoryFileIndex 
     }
   }
   const one = (set: Set<string> | undefined) => (set?.size === 1 ? [...set][0] : undefined);
+  const named = (key: string) => exact.get(key) ?? one(spelled.get(canonicalStoryName(key)));
+  // The same words after another number: only for a file no key names itself, and words that
+  // only one key has (`2-1-user-login` must not take `1-1-user-login.md`).
+  const taken = new Set(keys.flatMap((key) => named(key) ?? []));
+  const keysByWords = new Map<string, number>();
+  for (const key of keys) {
+    const words = storyWords(canonicalStoryName(key));
+    if (words) keysByWords.set(words, (keysByWords.get(words) ?? 0) + 1);
+  }
   return {
     find(key) {
-      const spelling = canonicalStoryName(key);
-      return (
-        exact.get(key) ?? one(spelled.get(spelling)) ?? one(worded.get(storyWords(spelling) ?? ""))
-      );
+      const found = named(key);
+      if (found) return found;
+      const words = storyWords(canonicalStoryName(key));
+      if (!words || keysByWords.get(words) !== 1) return undefined;
+      const file = one(worded.get(words));
+      return file && !taken.has(file) ? file : undefined;
     },
   };
 }

@@ -148,7 +148,11 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
     (e) => e.kind === "story" && e.status === "in-progress" && !inBatch.has(e.key),
   );
 
-  const storyFiles = indexStoryFiles(absRoot, files);
+  const storyFiles = indexStoryFiles(
+    absRoot,
+    files,
+    sprint.entries.filter((e) => e.kind === "story").map((e) => e.key),
+  );
   const load = (entry: SprintEntry, isRequested: boolean, notes = warnings): LoadedStory => {
     const file = storyFiles.find(entry.key);
     if (!file) {
