@@ -41,6 +41,10 @@ describe("the journal", () => {
     // An object cut short (its writer died mid-write) is not that version.
     writeFileSync(path.join(root, ".athena/journal/objects", a?.before ?? ""), "on");
     expect(journal.content(a?.before ?? "")).toBeUndefined();
+    // Kept again, it is made whole.
+    writeFileSync(path.join(root, "src/a.ts"), "one\n");
+    expect(new Journal(root).keepNow("src/a.ts")).toBe(a?.before);
+    expect(journal.content(a?.before ?? "")?.toString()).toBe("one\n");
   });
 
   it("keeps each content once, whatever the number of stories and runs", () => {

@@ -203,30 +203,34 @@ describe("layouts other templates use", () => {
     const dir = tempProject({
       ...storyFiles,
       "docs/stories/sprint-status.yaml": sprint,
-      "old/sprint-status.yaml": sprint,
+      "docs/old/sprint-status.yaml": sprint,
+      // Outside the folders BMAD writes to: never searched.
+      "vendor/x/sprint-status.yaml": sprint,
     });
     expect(() => planProject(dir, { cache: false, env })).toThrow(
-      /several elsewhere: docs\/stories\/sprint-status\.yaml, old\/sprint-status\.yaml; set bmad\.paths\.sprintStatus/,
+      /several elsewhere: docs\/old\/sprint-status\.yaml, docs\/stories\/sprint-status\.yaml; set bmad\.paths\.sprintStatus/,
     );
   });
 
   it("finds story files named another way, in a stories folder beside the sprint file's", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta-feature: ready-for-dev\n  1-3-gamma-thing: ready-for-dev\n  1-4-two-ways: ready-for-dev\n  1-5-user-login: ready-for-dev\n  2-6-user-login: ready-for-dev\n",
+        "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta-feature: ready-for-dev\n  1-3-gamma-thing: ready-for-dev\n  1-4-two-ways: ready-for-dev\n  1-5-user-login: ready-for-dev\n  2-6-user-login: ready-for-dev\n  1-7-user-settings-page: ready-for-dev\n",
       "_bmad-output/stories/story-1-1-alpha.md": story("1.1: Alpha", "- [ ] Edit `src/a.ts`"),
       "_bmad-output/stories/epic-1/story-0.1.2-beta-feature.md": story(
         "1.2: Beta",
         "- [ ] `src/b.ts`",
       ),
       "_bmad-output/stories/1.3.gamma-thing.md": story("1.3: Gamma", "- [ ] Edit `src/c.ts`"),
+      // A numbered document that is not a story (an ADR) is not taken for the same words.
+      "_bmad-output/adr/0003-user-settings-page.md": "# Use a settings page\n",
       // Another key's own file is not taken for the same words.
       "_bmad-output/stories/1-5-user-login.md": story("1.5: Login", "- [ ] Edit `src/f.ts`"),
       // Two files with the same words: neither is taken.
       "_bmad-output/stories/2-1-two-ways.md": story("2.1: One", "- [ ] Edit `src/d.ts`"),
       "_bmad-output/stories/3-1-two-ways.md": story("3.1: Other", "- [ ] Edit `src/e.ts`"),
     });
-    const ids = ["1.1", "1.2", "1.3", "1.4", "1.5", "2.6"];
+    const ids = ["1.1", "1.2", "1.3", "1.4", "1.5", "2.6", "1.7"];
     const { plan } = planProject(dir, { ids, cache: false, env });
     expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
       ["1-1-alpha", "_bmad-output/stories/story-1-1-alpha.md"],
@@ -235,7 +239,18 @@ describe("layouts other templates use", () => {
       ["1-4-two-ways", undefined],
       ["1-5-user-login", "_bmad-output/stories/1-5-user-login.md"],
       ["2-6-user-login", undefined],
+      ["1-7-user-settings-page", undefined],
     ]);
+  });
+
+  it("reads a stories folder written with ./ as the same folder", () => {
+    const dir = tempProject({
+      "athena.json": JSON.stringify({ bmad: { paths: { stories: "./docs/stories/" } } }),
+      "docs/sprint-status.yaml": "development_status:\n  1-1-user-login: ready-for-dev\n",
+      "docs/stories/story-1-1-user-login.md": story("1.1: Login", "- [ ] Edit `src/a.ts`"),
+    });
+    const { plan } = planProject(dir, { ids: ["1.1"], cache: false, env });
+    expect(plan.stories[0]?.file).toBe("docs/stories/story-1-1-user-login.md");
   });
 
   it("reads a File List written beside the Dev Agent Record as the agent's, and one in Dev Notes as a plan", () => {

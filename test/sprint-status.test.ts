@@ -79,6 +79,18 @@ describe("parseSprintStatus", () => {
     expect(sprint.warnings).toEqual([
       's.yaml:2: "1-1-x" appears again at line 4; the last one counts',
     ]);
+    // A repeated development_status block: the last one counts too, a missing status included.
+    const blocks = parseSprintStatus(
+      "development_status:\n  1-1-x: backlog\nstory_location: a\ndevelopment_status:\n  1-1-x: done\n  1-1-x:\n  1-2-y: ready-for-dev\nstory_location: b\n",
+      "s.yaml",
+    );
+    expect(blocks.entries.map((e) => [e.key, e.status])).toEqual([["1-2-y", "ready-for-dev"]]);
+    expect(blocks.storyLocation).toBe("b");
+    expect(blocks.warnings).toEqual([
+      's.yaml:1: "development_status" appears again at line 4; the last one counts',
+      's.yaml:5: "1-1-x" appears again at line 6; the last one counts',
+      's.yaml:6: expected a status string for "1-1-x"; entry skipped',
+    ]);
     // The writer changes the entry that counts, and leaves every other byte.
     const { text: after } = replaceStatus(text, "s.yaml", { key: "1-1-x", status: "in-progress" });
     expect(after).toBe(text.replace("1-1-x: ready-for-dev", "1-1-x: in-progress"));

@@ -30,7 +30,8 @@ const CONFIG_FILES = ["_bmad/bmm/config.yaml", ".bmad/bmm/config.yaml"];
 export function expandProjectRoot(value: string, root: string): string {
   const expanded = value.replace(/^\{project-root\}\/?/, "");
   const relative = path.isAbsolute(expanded) ? path.relative(root, expanded) : expanded;
-  return relative.split(path.sep).join("/").replace(/\/+$/, "") || ".";
+  // `./docs/stories/` and `docs/stories` name one folder: one spelling for every path under it.
+  return path.posix.normalize(relative.split(path.sep).join("/")).replace(/\/+$/, "") || ".";
 }
 
 /** True when a project-relative path (from expandProjectRoot) points outside the project. */
@@ -89,7 +90,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   if (!sprintStatus) {
     const looked = [...new Set(sprintCandidates)].join(", ");
     throw new InputError(
-      `no sprint-status.yaml found; looked for ${looked}${explicit.sprintStatus ? "" : ", then in every folder up to 4 deep"}`,
+      `no sprint-status.yaml found; looked for ${looked}${explicit.sprintStatus ? "" : `, then under ${SEARCHED_FOLDERS.join("/, ")}/`}`,
       root,
     );
   }
@@ -142,24 +143,19 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
 
 /**
  * A sprint file where the usual places have none (`docs/stories/sprint-status.yaml`, a
- * renamed output folder): the one `sprint-status.yaml` within 4 folders of the root, outside
- * dependencies, build output and hidden folders. Several: refused, naming them, since taking
- * the wrong one would plan another sprint.
+ * renamed output folder): the one `sprint-status.yaml` in the project's root or within 4
+ * folders of the folders BMAD writes to (`docs/`, `_bmad-output/`, ...). Only those: the plugin
+ * starts in projects of every size, most of them not BMAD's. Several: refused, naming them,
+ * since taking the wrong one would plan another sprint.
  */
 function searchSprintStatus(root: string, looked: readonly string[]): string | undefined {
-  const found = globSync("**/sprint-status.yaml", {
-    cwd: root,
-    deep: 4,
-    followSymbolicLinks: false,
-    ignore: [
-      "**/node_modules/**",
-      "**/.*/**",
-      "**/dist/**",
-      "**/build/**",
-      "**/target/**",
-      "**/vendor/**",
-    ],
-  }).sort();
+  const found = [
+    ...globSync("sprint-status.yaml", { cwd: root }),
+    ...globSync(
+      SEARCHED_FOLDERS.map((dir) => `${dir}/**/sprint-status.yaml`),
+      { cwd: root, deep: 5, followSymbolicLinks: false, ignore: ["**/node_modules/**"] },
+    ),
+  ].sort();
   if (found.length > 1)
     throw new InputError(
       `no sprint-status.yaml in the usual places (${[...new Set(looked)].join(", ")}), and several elsewhere: ${found.join(", ")}; set bmad.paths.sprintStatus in athena.json to the one to use`,
@@ -167,6 +163,9 @@ function searchSprintStatus(root: string, looked: readonly string[]): string | u
     );
   return found[0];
 }
+
+/** The folders BMAD's workflows write their output to, by default or by common choice. */
+const SEARCHED_FOLDERS = ["docs", "_bmad-output", "bmad-output", "_bmad", ".bmad", "bmad"];
 
 function findArchitecture(
   root: string,
@@ -294,8 +293,12 @@ function canonicalStoryName(name: string): string {
     .replace(/[._\s]+/g, "-");
 }
 
-/** The words after a story's number (`1-2-add-login` -> `add-login`): two words at least. */
+/**
+ * The words after a story's number (`1-2-add-login` -> `add-login`): two words at least, after
+ * a number of two parts at least (`1-2`, `0-1-4`), as stories have and numbered documents
+ * (`0003-use-postgres.md`, an ADR) do not.
+ */
 function storyWords(canonical: string): string | undefined {
-  const words = /^(?:\d+[a-z]?-)+([a-z].*)$/.exec(canonical)?.[1];
+  const words = /^\d+[a-z]?-(?:\d+[a-z]?-)+([a-z].*)$/.exec(canonical)?.[1];
   return words?.includes("-") ? words : undefined;
 }

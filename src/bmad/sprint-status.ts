@@ -55,17 +55,42 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   }
   const root = doc.contents;
   if (!isMap(root)) throw new InputError("expected a YAML mapping at the top level", file, 1, 1);
-  const statusNode = root.get("development_status", true);
+  // A repeated key counts as YAML readers take it: the last one (here as in the entries).
+  const lastPair = (name: string) =>
+    root.items.findLast((pair) => isScalar(pair.key) && pair.key.value === name);
+  const statusPair = lastPair("development_status");
+  const statusNode = statusPair?.value;
+  const repeated = root.items.filter(
+    (pair) => isScalar(pair.key) && pair.key.value === "development_status",
+  );
+  const topWarnings = repeated
+    .slice(0, -1)
+    .map(
+      (pair) =>
+        `${file}:${lineOfNode(pair.key, lineCounter)}: "development_status" appears again at line ${lineOfNode(statusPair?.key, lineCounter)}; the last one counts`,
+    );
   if (!isMap(statusNode)) {
     const line = lineOfNode(root, lineCounter);
     throw new InputError("expected a `development_status:` mapping of key: status", file, line);
   }
 
   const raw: Array<{ key: string; status: string; line: number; value: SprintEntry["value"] }> = [];
-  const skipped: string[] = [];
+  const skipped: string[] = [...topWarnings];
+  // Where each key's last occurrence is: an earlier one does not count, even when the last is
+  // the one skipped for want of a status.
+  const keyOf = (pair: (typeof statusNode.items)[number]) =>
+    isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+  const lastLine = new Map(
+    statusNode.items.map((pair) => [keyOf(pair), lineOfNode(pair.key, lineCounter)]),
+  );
   for (const pair of statusNode.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const key = keyOf(pair);
     const line = lineOfNode(pair.key, lineCounter);
+    const later = lastLine.get(key);
+    if (later !== undefined && later !== line) {
+      skipped.push(`${file}:${line}: "${key}" appears again at line ${later}; the last one counts`);
+      continue;
+    }
     if (
       !isScalar(pair.value) ||
       pair.value.value === null ||
@@ -85,31 +110,21 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     raw.push({ key, status: String(pair.value.value), line, value: { start, end, quote } });
   }
 
-  // A repeated key: the last one counts, as YAML readers take it (and the writer edits it).
-  const last = new Map(raw.map((entry, index) => [entry.key, index]));
-  for (const [index, entry] of raw.entries()) {
-    const later = raw[last.get(entry.key) ?? index];
-    if (later && later !== entry)
-      skipped.push(
-        `${file}:${entry.line}: "${entry.key}" appears again at line ${later.line}; the last one counts`,
-      );
-  }
-  const unique = raw.filter((entry, index) => last.get(entry.key) === index);
-
   const knownEpics = new Set<string>();
-  for (const { key } of unique) {
+  for (const { key } of raw) {
     const parsed = parseKey(key);
     if (parsed.kind === "epic" && parsed.epic) knownEpics.add(parsed.epic);
   }
   const known = new Set([...STORY_STATUSES, ...LEGACY_STATUSES, "optional"]);
   const warnings: string[] = [...skipped];
-  const entries = unique.map(({ key, status, line, value }): SprintEntry => {
+  const entries = raw.map(({ key, status, line, value }): SprintEntry => {
     if (!known.has(status))
       warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);
     return { key, status, line, value, ...parseKey(key, knownEpics) };
   });
 
-  const location = root.get("story_location");
+  const locationNode = lastPair("story_location")?.value;
+  const location = isScalar(locationNode) ? locationNode.value : undefined;
   return {
     file,
     entries,

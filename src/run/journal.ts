@@ -16,7 +16,6 @@
 import { createHash } from "node:crypto";
 import {
   appendFileSync,
-  existsSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -275,14 +274,22 @@ export class Journal {
     }
     const hash = createHash("sha256").update(data).digest("hex");
     const object = path.join(this.dir, "objects", hash);
-    if (existsSync(object)) return { hash };
+    const found = sizeOf(object);
+    if (found === data.length) return { hash };
     if (data.length > this.limits.maxFileBytes)
       return { hash, skipped: `larger than ${megabytes(this.limits.maxFileBytes)}` };
     this.size ??= this.measure();
     if (this.size + data.length > this.limits.maxBytes)
       return { hash, skipped: `the journal is full (${megabytes(this.limits.maxBytes)})` };
-    // Written in place, created exclusively: a second writer of the same content finds it
-    // there. An object cut short by a crash does not match its name: `content` checks.
+    if (found !== undefined) {
+      // Cut short (its writer died): replaced whole, through a rename.
+      replaceFile(object, data);
+      this.size += data.length - found;
+      return { hash };
+    }
+    // Written in place, created exclusively: one create, no rename. A second writer of the
+    // same content finds it there; one cut short by a crash is replaced the next time it is
+    // kept, and `content` never serves it.
     const store = () => writeFileSync(object, data, { flag: "wx" });
     try {
       store();
@@ -341,6 +348,15 @@ function megabytes(bytes: number): string {
  * Not write-file-atomic: its per-call exit handler, realpath and unique temp name doubled the
  * cost of keeping a file (measured), and one story's record has one writer.
  */
+/** A file's size, or undefined when there is none. */
+function sizeOf(file: string): number | undefined {
+  try {
+    return statSync(file).size;
+  } catch {
+    return undefined;
+  }
+}
+
 function replaceFile(file: string, data: string | Buffer): void {
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, data);
