@@ -124,9 +124,15 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
  * record; for a story not yet worked on, a plan.
  */
 export const CHANGED_FILES_HEADING = /file\s*list|\bfiles?\s+(created|modified|changed|touched)\b/i;
-/** The sections written before the work: a list of files under them is a plan, never a record. */
-export const PLANNING_HEADING =
-  /dev\s+notes|developer\s+(notes|context)|tasks?\b|subtasks?|acceptance|technical\s+(notes|requirements|context)|implementation\s+(notes|plan|approach|guide)|project\s+structure/i;
+/**
+ * The names of the sections written before the work: BMAD's own (Acceptance Criteria, Tasks,
+ * Dev Notes) and those other story templates give their dev notes (`## Developer Context`,
+ * `## Technical Notes`, `## Implementation Plan`).
+ */
+export const PLANNING_SECTIONS =
+  "acceptance\\s+criteria|tasks?\\b|subtasks?|dev\\s+notes|developer\\s+(?:notes|context)|technical\\s+(?:notes|requirements|context)|implementation\\s+(?:notes|plan|approach|guide)";
+/** A heading chain under them: a list of files there is a plan, never a record. */
+export const PLANNING_HEADING = new RegExp(`${PLANNING_SECTIONS}|project\\s+structure`, "i");
 
 const FILES_HEADING =
   /file\s*list|files?\s+(changed|modified|created|touched|to\s+(create|modify|touch|change))|source\s+tree|components?\s+to\s+touch|project\s+structure|file\s+structure|files?\s+(?:affected|impacted)/i;

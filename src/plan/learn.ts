@@ -9,6 +9,7 @@ import {
   CHANGED_FILES_HEADING,
   type PathMention,
   PLANNING_HEADING,
+  PLANNING_SECTIONS,
   type StoryDoc,
 } from "../bmad/story.ts";
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
@@ -25,13 +26,8 @@ export interface DoneInput {
   seen?: readonly string[];
 }
 
-/**
- * The sections a story has before it is worked on: what a plan can read. Besides BMAD's own
- * (Story, Acceptance Criteria, Tasks, Dev Notes), the names other story templates give their
- * dev notes (`## Developer Context`, `## Technical Notes`, `## Implementation Plan`).
- */
-const PLAN_TIME =
-  /^(story|user\s+story|acceptance\s+criteria|tasks?\b|subtasks|dev\s+notes|developer\s+(notes|context)|technical\s+(notes|requirements|context)|implementation\s+(notes|plan|approach))/i;
+/** The sections a story has before it is worked on (its Story, and the planning sections): what a plan can read. */
+const PLAN_TIME = new RegExp(`^(?:story|user\\s+story|${PLANNING_SECTIONS})`, "i");
 
 /** The story as it was at plan time: mentions outside those sections are dropped. */
 export function planTimeDoc(doc: StoryDoc): StoryDoc {
