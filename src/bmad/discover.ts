@@ -240,23 +240,30 @@ export function indexStoryFiles(
   const sprintDir = path.posix.dirname(files.sprintStatus);
   const above = path.posix.dirname(sprintDir);
   const dirs = [
-    files.storiesDir,
-    sprintDir,
-    ...(sprintDir !== "." && above !== "." ? [above] : []),
+    ...new Set([
+      files.storiesDir,
+      sprintDir,
+      ...(sprintDir !== "." && above !== "." ? [above] : []),
+    ]),
   ];
-  for (const dir of new Set(dirs)) {
-    const found = globSync("**/*.md", {
-      cwd: path.join(root, dir),
-      ignore: ["**/node_modules/**"],
-    });
-    for (const file of found.sort()) {
-      const stem = path.posix.basename(file, ".md");
-      const rel = dir === "." ? file : `${dir}/${file}`;
-      if (!exact.has(stem)) exact.set(stem, rel);
-      const spelling = canonicalStoryName(stem);
-      add(spelled, spelling, rel);
-      add(worded, storyWords(spelling), rel);
-    }
+  const within = (file: string, dir: string) => dir === "." || file.startsWith(`${dir}/`);
+  // Each folder listed once: the stories and sprint folders are often inside the one above.
+  const listed = dirs
+    .filter((dir) => !dirs.some((other) => other !== dir && within(dir, other)))
+    .flatMap((dir) =>
+      globSync("**/*.md", { cwd: path.join(root, dir), ignore: ["**/node_modules/**"] }).map(
+        (file) => (dir === "." ? file : `${dir}/${file}`),
+      ),
+    );
+  // The stories folder's files first, then the sprint folder's: their `<key>.md` wins.
+  const rank = (file: string) => dirs.findIndex((dir) => within(file, dir));
+  listed.sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0));
+  for (const rel of listed) {
+    const stem = path.posix.basename(rel, ".md");
+    if (!exact.has(stem)) exact.set(stem, rel);
+    const spelling = canonicalStoryName(stem);
+    add(spelled, spelling, rel);
+    add(worded, storyWords(spelling), rel);
   }
   const one = (set: Set<string> | undefined) => (set?.size === 1 ? [...set][0] : undefined);
   const named = (key: string) => exact.get(key) ?? one(spelled.get(canonicalStoryName(key)));
