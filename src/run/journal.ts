@@ -27,6 +27,7 @@ import path from "node:path";
 import { z } from "zod";
 import { ensureAthenaDir } from "../bmad/cache.ts";
 import { SAFE_KEY } from "../bmad/keys.ts";
+import { fileState } from "./snapshot.ts";
 import { RUN_ID } from "./state.ts";
 
 export const JournalEntry = z.object({
@@ -274,7 +275,7 @@ export class Journal {
     }
     const hash = createHash("sha256").update(data).digest("hex");
     const object = path.join(this.dir, "objects", hash);
-    const found = sizeOf(object);
+    const found = fileState(object)?.size;
     if (found === data.length) return { hash };
     if (data.length > this.limits.maxFileBytes)
       return { hash, skipped: `larger than ${megabytes(this.limits.maxFileBytes)}` };
@@ -348,15 +349,6 @@ function megabytes(bytes: number): string {
  * Not write-file-atomic: its per-call exit handler, realpath and unique temp name doubled the
  * cost of keeping a file (measured), and one story's record has one writer.
  */
-/** A file's size, or undefined when there is none. */
-function sizeOf(file: string): number | undefined {
-  try {
-    return statSync(file).size;
-  } catch {
-    return undefined;
-  }
-}
-
 function replaceFile(file: string, data: string | Buffer): void {
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, data);
