@@ -23,6 +23,20 @@ interface Instance {
   conflicts: Array<[number, number]>;
 }
 
+/** A BMAD project of one ready story, 1-1-bench, whose task edits `file`. */
+function oneStory(root: string, file: string): void {
+  const bmad = path.join(root, "_bmad-output/implementation-artifacts");
+  mkdirSync(bmad, { recursive: true });
+  writeFileSync(
+    path.join(bmad, "sprint-status.yaml"),
+    "development_status:\n  epic-1: in-progress\n  1-1-bench: ready-for-dev\n",
+  );
+  writeFileSync(
+    path.join(bmad, "1-1-bench.md"),
+    `# Story 1.1: Bench\n\n## Tasks / Subtasks\n\n- [ ] Edit \`${file}\`\n`,
+  );
+}
+
 function instance(seed: number): Instance {
   const random = prng(seed);
   const n = 30;
@@ -123,15 +137,7 @@ line(
 
 // tool.execute.before: a session outside any run, and a write under a lock the story holds.
 const root = mkdtempSync(path.join(tmpdir(), "athena-bench-hook-"));
-mkdirSync(path.join(root, "_bmad-output/implementation-artifacts"), { recursive: true });
-writeFileSync(
-  path.join(root, "_bmad-output/implementation-artifacts/sprint-status.yaml"),
-  "development_status:\n  epic-1: in-progress\n  1-1-bench: ready-for-dev\n",
-);
-writeFileSync(
-  path.join(root, "_bmad-output/implementation-artifacts/1-1-bench.md"),
-  "# Story 1.1: Bench\n\n## Tasks / Subtasks\n\n- [ ] Edit `src/a.ts`\n",
-);
+oneStory(root, "src/a.ts");
 const host = new FakeHost(() => ({ ms: 600_000 }));
 const athena = createAthena({ directory: root, host, env: { HOME: root, XDG_CONFIG_HOME: root } });
 host.onEvent = (event) => void athena.hooks.event?.({ event: event as never });
@@ -263,16 +269,7 @@ const RUN = "run-20261201-000000-abcdef";
     for (let f = 0; f < 100; f++)
       writeFileSync(path.join(dir, `src/m${d}/f${f}.ts`), `export const v${f} = ${d};\n`);
   }
-  const bmad = path.join(dir, "_bmad-output/implementation-artifacts");
-  mkdirSync(bmad, { recursive: true });
-  writeFileSync(
-    path.join(bmad, "sprint-status.yaml"),
-    "development_status:\n  epic-1: in-progress\n  1-1-bench: ready-for-dev\n",
-  );
-  writeFileSync(
-    path.join(bmad, "1-1-bench.md"),
-    "# Story 1.1: Bench\n\n## Tasks / Subtasks\n\n- [ ] Edit `src/m0/f0.ts`\n",
-  );
+  oneStory(dir, "src/m0/f0.ts");
   writeFileSync(path.join(dir, "gen.sh"), "#!/bin/sh\necho x > src/m0/gen.ts\n", { mode: 0o755 });
   const shellHost = new FakeHost(() => ({ ms: 600_000 }));
   const plugin = createAthena({

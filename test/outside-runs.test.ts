@@ -108,6 +108,18 @@ async function until(root: string, id: string, ok: (r: RunRecord) => boolean): P
 }
 const stateOf = (run: RunRecord, key: string) => run.stories.find((s) => s.key === key);
 
+/**
+ * Two plugin instances (two OpenCode processes) on one project: `a` runs 1-1-a and keeps it
+ * running until `release` fires; `b` is the second process, its stories quick.
+ */
+async function aHolds11(root: string) {
+  const release = signal();
+  const a = harness(root, () => ({ ms: 0, work: () => release.fired }));
+  const b = harness(root, () => ({ ms: 50 }));
+  const started = await a.call({ action: "execute", storyIds: ["1-1-a"] });
+  return { a, b, release, aRun: started.metadata.run?.id ?? "" };
+}
+
 describe("work outside the run", () => {
   const shared = [
     { key: "1-1-a", writes: ["src/shared.ts"] },
@@ -117,11 +129,7 @@ describe("work outside the run", () => {
 
   it("coordinate: a story that writes what another process's running story writes waits for it, named; the rest runs", async () => {
     const root = projectWith(shared);
-    const release = signal();
-    const a = harness(root, () => ({ ms: 0, work: () => release.fired }));
-    const b = harness(root, () => ({ ms: 50 }));
-    const first = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run;
-    const aRun = first?.id ?? "";
+    const { b, release, aRun } = await aHolds11(root);
     const second = await b.call({
       action: "execute",
       storyIds: ["1-2-b", "1-3-c"],
@@ -156,10 +164,7 @@ describe("work outside the run", () => {
     ];
     for (const outcome of ["completes", "is cancelled"] as const) {
       const root = projectWith(stories);
-      const release = signal();
-      const a = harness(root, () => ({ ms: 0, work: () => release.fired }));
-      const b = harness(root, () => ({ ms: 50 }));
-      const aRun = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run?.id;
+      const { a, b, release, aRun } = await aHolds11(root);
       // Not blocked by the plan: the dependency is in progress, so the story waits for it.
       const started = await b.call({
         action: "execute",
@@ -206,10 +211,7 @@ describe("work outside the run", () => {
 
   it("prevent: refused beside another process's story, naming its run and process; nothing changes", async () => {
     const root = projectWith(shared);
-    const release = signal();
-    const a = harness(root, () => ({ ms: 0, work: () => release.fired }));
-    const b = harness(root, () => ({ ms: 50 }));
-    const aRun = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run?.id;
+    const { b, release, aRun } = await aHolds11(root);
     const before = sprintText(root);
     const refused = await b.call({ action: "execute", storyIds: ["1-2-b"] });
     expect(refused.title).toContain("refused");
@@ -247,10 +249,7 @@ describe("work outside the run", () => {
 
   it("does not start a story another run is working on", async () => {
     const root = projectWith(shared);
-    const release = signal();
-    const a = harness(root, () => ({ ms: 0, work: () => release.fired }));
-    const b = harness(root, () => ({ ms: 50 }));
-    const aRun = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run?.id;
+    const { b, release, aRun } = await aHolds11(root);
     const before = sprintText(root);
     const refused = await b.call({ action: "execute", storyIds: ["1-1-a", "1-3-c"] });
     expect(refused.output).toBe(
