@@ -64,6 +64,12 @@ describe("the journal", () => {
     full.beforeChange(RUN_A, "1-2-b", ["small.txt"]);
     expect(full.read(RUN_A, "1-2-b")?.files[0]?.skipped).toBe("the journal is full (0 MB)");
     expect(existsSync(path.join(root, ".athena/journal/objects"))).toBe(false);
+    // A content already kept is kept, full or not: nothing more is stored for it.
+    new Journal(root).beforeChange(RUN_B, "1-1-a", ["small.txt", "small.txt"]);
+    full.beforeChange(RUN_B, "1-2-b", ["small.txt"]);
+    expect(full.read(RUN_B, "1-2-b")?.files).toMatchObject([{ path: "small.txt" }]);
+    expect(full.read(RUN_B, "1-2-b")?.files[0]?.skipped).toBeUndefined();
+    expect(new Journal(root).read(RUN_B, "1-1-a")?.files).toHaveLength(1);
   });
 
   it("refuses a run id or story key that is not one, before any file name is made of it", () => {

@@ -72,6 +72,8 @@ export class Journal {
   private size: number | undefined;
   /** The records this instance wrote: a story's next change need not read its record back. */
   private readonly records = new Map<string, StoryJournal>();
+  /** Each record's paths, kept as it grows: a story's change costs its own files, not all of its record. */
+  private readonly paths = new WeakMap<StoryJournal, Set<string>>();
 
   constructor(
     private readonly root: string,
@@ -86,10 +88,10 @@ export class Journal {
    */
   beforeChange(run: string, story: string, paths: readonly string[]): void {
     const record = this.current(run, story);
-    const known = new Set(record.files.map((f) => f.path));
+    const known = this.pathsOf(record);
     const fresh: JournalEntry[] = [];
     for (const p of paths) {
-      if (known.has(p)) continue;
+      if (known.has(p) || fresh.some((e) => e.path === p)) continue;
       const kept = this.keep(p);
       fresh.push({
         path: p,
@@ -97,7 +99,6 @@ export class Journal {
         ...(kept.skipped ? { skipped: kept.skipped } : {}),
         firstChangeAt: new Date().toISOString(),
       });
-      known.add(p);
     }
     this.append(record, fresh);
   }
@@ -118,9 +119,9 @@ export class Journal {
     changes: ReadonlyArray<{ path: string; before: string | null | undefined }>,
   ): void {
     const record = this.current(run, story);
-    const known = new Set(record.files.map((f) => f.path));
+    const known = this.pathsOf(record);
     const fresh = changes
-      .filter((c) => !known.has(c.path))
+      .filter((c, i) => !known.has(c.path) && changes.findIndex((d) => d.path === c.path) === i)
       .map((change) => ({
         path: change.path,
         before: change.before ?? null,
@@ -263,6 +264,17 @@ export class Journal {
       appendFileSync(log, lines);
     }
     record.files.push(...entries);
+    const known = this.pathsOf(record);
+    for (const entry of entries) known.add(entry.path);
+  }
+
+  private pathsOf(record: StoryJournal): Set<string> {
+    let known = this.paths.get(record);
+    if (!known) {
+      known = new Set(record.files.map((f) => f.path));
+      this.paths.set(record, known);
+    }
+    return known;
   }
 
   /** Stores a file's content (once per content); its hash, or null when there is no file. */
@@ -275,31 +287,37 @@ export class Journal {
     }
     const hash = createHash("sha256").update(data).digest("hex");
     const object = path.join(this.dir, "objects", hash);
-    const found = fileState(object)?.size;
-    if (found === data.length) return { hash };
+    const stored = () => fileState(object)?.size === data.length;
     if (data.length > this.limits.maxFileBytes)
-      return { hash, skipped: `larger than ${megabytes(this.limits.maxFileBytes)}` };
+      return stored()
+        ? { hash }
+        : { hash, skipped: `larger than ${megabytes(this.limits.maxFileBytes)}` };
     this.size ??= this.measure();
     if (this.size + data.length > this.limits.maxBytes)
-      return { hash, skipped: `the journal is full (${megabytes(this.limits.maxBytes)})` };
-    if (found !== undefined) {
-      // Cut short (its writer died): replaced whole, through a rename.
-      replaceFile(object, data);
-      this.size += data.length - found;
-      return { hash };
-    }
-    // Written in place, created exclusively: one create, no rename. A second writer of the
-    // same content finds it there; one cut short by a crash is replaced the next time it is
-    // kept, and `content` never serves it.
+      return stored()
+        ? { hash }
+        : { hash, skipped: `the journal is full (${megabytes(this.limits.maxBytes)})` };
+    // Written in place, created exclusively: one create, no rename, no look first (a file's
+    // first change is nearly always a content not kept yet). A second writer of the same
+    // content finds it there; one cut short by a crash is replaced the next time it is kept,
+    // and `content` never serves it.
     const store = () => writeFileSync(object, data, { flag: "wx" });
     try {
       store();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === "EEXIST") return { hash };
-      if (code !== "ENOENT") throw error;
-      ensureAthenaDir(this.root, path.join("journal", "objects"));
-      store();
+      if (code === "ENOENT") {
+        ensureAthenaDir(this.root, path.join("journal", "objects"));
+        store();
+      } else if (code !== "EEXIST") throw error;
+      else {
+        const found = fileState(object)?.size;
+        if (found === data.length) return { hash };
+        // Cut short (its writer died): replaced whole, through a rename.
+        replaceFile(object, data);
+        this.size += data.length - (found ?? 0);
+        return { hash };
+      }
     }
     this.size += data.length;
     return { hash };
