@@ -158,6 +158,12 @@ const baseline = await measure(() => empty({}, {}));
 const outside = await measure(() =>
   before({ tool: "write", sessionID: "ses_elsewhere", callID: "c" }, { args }),
 );
+const outsideBash = await measure(() =>
+  before(
+    { tool: "bash", sessionID: "ses_elsewhere", callID: "c" },
+    { args: { command: "echo x > src/a.ts", description: "bench" } },
+  ),
+);
 const held = await measure(
   () => before({ tool: "write", sessionID: session, callID: "c" }, { args }),
   5_000,
@@ -167,6 +173,11 @@ line(
   "tool.execute.before, session outside any run, p99, vs empty fn",
   fmt(p99(outside)),
   p99(outside) / p99(baseline),
+);
+line(
+  "tool.execute.before, bash call outside any run, p99, vs empty fn",
+  fmt(p99(outsideBash)),
+  p99(outsideBash) / p99(baseline),
 );
 line(
   "tool.execute.before, write under a lock already held, p99, vs empty",

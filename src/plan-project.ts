@@ -13,10 +13,16 @@ import { loadConfig } from "./config/load.ts";
 import type { AthenaConfig, ParallelConfig } from "./config/schema.ts";
 import { type AccuracyReport, type ScoredStory, scoreAccuracy } from "./plan/accuracy.ts";
 import { buildPlan, claimContext } from "./plan/build.ts";
-import { applyHistory, HISTORY_FORMAT, type HistoryModel, learnHistory } from "./plan/history.ts";
+import {
+  applyHistory,
+  applyTestPrior,
+  HISTORY_FORMAT,
+  type HistoryModel,
+  learnHistory,
+} from "./plan/history.ts";
 import { type DoneInput, replayDone } from "./plan/learn.ts";
 import { testPartner } from "./plan/test-partner.ts";
-import type { Plan } from "./plan/types.ts";
+import type { Claim, Plan } from "./plan/types.ts";
 import { filesSeenWritten, HISTORY_LOG, readHistory } from "./run/history-log.ts";
 
 export interface PlanProjectOptions {
@@ -137,14 +143,20 @@ export function accuracyOfProject(
   const project = loadProject(dir, { config, cache: options.cache !== false });
   const done = doneInputs(project);
   const context = claimContext(project, config.parallel, options.tree ?? []);
-  const replay = replayDone(done, context);
   const partnerOf = (file: string) => testPartner(file, context.known);
+  // Each story planned as it would have been then: with the history of the stories before it,
+  // and the tests its modules had then (the tree grows as the replay goes).
+  const planned: Claim[][] = [];
+  const replay = replayDone(done, context, (predicted, before) => {
+    planned.push(
+      options.history === false
+        ? applyTestPrior(predicted, partnerOf)
+        : applyHistory(predicted, learnHistory(before, partnerOf), partnerOf),
+    );
+  });
   const stories: ScoredStory[] = replay.map((story, i) => ({
     ...story,
-    predicted:
-      options.history === false
-        ? story.predicted
-        : applyHistory(story.predicted, learnHistory(replay.slice(0, i), partnerOf), partnerOf),
+    predicted: planned[i] ?? story.predicted,
     weight: Math.max(1, done[i]?.doc.tasks.total ?? 1),
   }));
   // Shared on purpose: the configured shared files, and what the whole history finds hot.

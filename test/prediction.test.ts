@@ -11,10 +11,10 @@ import { loadConfig } from "../src/config/load.ts";
 import { type ScoredStory, scoreAccuracy } from "../src/plan/accuracy.ts";
 import { claimContext } from "../src/plan/build.ts";
 import { findConflicts } from "../src/plan/conflicts.ts";
-import { applyHistory, type DoneStory, learnHistory } from "../src/plan/history.ts";
+import { applyHistory, applyTestPrior, type DoneStory, learnHistory } from "../src/plan/history.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
 import { writtenFiles } from "../src/plan/learn.ts";
-import { isTestPath, testPartner } from "../src/plan/test-partner.ts";
+import { isTestPath, newTestPartner, testPartner } from "../src/plan/test-partner.ts";
 import type { Claim } from "../src/plan/types.ts";
 import { accuracyOfProject, doneInputs, planProject } from "../src/plan-project.ts";
 import {
@@ -60,6 +60,9 @@ describe("the sentence a path sits in", () => {
 
   it("takes the nearest cue before the mention, over one further back", () => {
     expect(cue("Following the existing approach, update `src/x.ts`")).toBe("write");
+    // "existing" after a write verb says what it changes, not what to read.
+    expect(cue("Add navigation tests to the existing `src/x.test.ts`")).toBe("write");
+    expect(cue("Verify the existing tests in `src/x.test.ts`")).toBe("read");
     expect(cue("Add a flag using the helper in `src/flags.ts`")).toBe("read");
   });
 
@@ -69,6 +72,29 @@ describe("the sentence a path sits in", () => {
     const { text } = clauseAround(source, at, "`src/a.ts`".length);
     expect(text.trim()).toBe("Follow the pattern in `src/a.ts` for errors");
     expect(clauseAround("e.g. see `x.ts` now", 9, 6).text).toBe("e.g. see `x.ts` now");
+  });
+
+  it("reads a file named in a heading over its changes, and a file with the symbol in it", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Dev Notes",
+        "",
+        "#### 1. `src/model.go` (MODIFY)",
+        "",
+        "#### 2. `src/list.go` (NO CHANGE NEEDED)",
+        "",
+        "Pad the rows in `src/delegate.go:renderRow()`.",
+        "",
+      ].join("\n"),
+    );
+    const by = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
+    expect(by).toEqual({
+      "src/model.go": "write",
+      "src/list.go": "read",
+      "src/delegate.go": "write",
+    });
   });
 
   it("gives each mention of a story its place and cue", () => {
@@ -348,6 +374,61 @@ describe("a module's test, from the project's habit", () => {
     const model = learnHistory(stories(2), partnerOf);
     const out = applyHistory([claim("src/api/routes.ts")], model, partnerOf);
     expect(out.map((c) => c.path)).toEqual(["src/api/routes.ts"]);
+  });
+});
+
+describe("a module's test without history", () => {
+  const goTree = [
+    "internal/tui/model.go",
+    "internal/tui/model_test.go",
+    "internal/tui/views.go",
+    "internal/cli/root.go",
+    "internal/cli/root_test.go",
+    "internal/core/core.go",
+    "internal/core/core_test.go",
+  ];
+
+  it("places a module's new test where this project keeps its tests, or nowhere", () => {
+    const known = new KnownTree(goTree);
+    expect(newTestPartner("internal/tui/views.go", known)).toBe("internal/tui/views_test.go");
+    expect(newTestPartner("internal/tui/views_test.go", known)).toBeUndefined();
+    // Two tests beside their module are no habit yet.
+    expect(newTestPartner("internal/tui/views.go", new KnownTree(goTree.slice(0, 5)))).toBe(
+      undefined,
+    );
+    // Most tests kept in their own folder: no telling where a new one goes.
+    const apart = new KnownTree([
+      ...goTree,
+      ...["a", "b", "c", "d", "e"].flatMap((m) => [`src/${m}.go`, `test/${m}_test.go`]),
+    ]);
+    expect(newTestPartner("internal/tui/views.go", apart)).toBeUndefined();
+  });
+
+  it("claims the test of a confident source claim as advisory, unless the story names a test", () => {
+    const known = new KnownTree(goTree);
+    const partnerOf = (file: string) => testPartner(file, known);
+    const out = applyTestPrior([claim("internal/tui/model.go")], partnerOf);
+    expect(out.find((c) => c.path === "internal/tui/model_test.go")).toMatchObject({
+      advisory: true,
+      origin: "history",
+      confidence: 0.43,
+    });
+    // A mention only (not sure enough), or a story that names its tests itself: nothing added.
+    expect(
+      applyTestPrior([claim("internal/tui/model.go", "mention", 0.3)], partnerOf),
+    ).toHaveLength(1);
+    const named = [claim("internal/tui/model.go"), claim("internal/cli/root_test.go")];
+    expect(applyTestPrior(named, partnerOf)).toHaveLength(2);
+  });
+
+  it("finds a new test named by its file name alone beside its module", () => {
+    const files = Object.fromEntries(goTree.map((f) => [f, "package x\n"]));
+    const dir = project(
+      { "1-1-a": "## Tasks / Subtasks\n\n- [ ] Create `views_test.go` for the views" },
+      files,
+    );
+    const claims = plan(dir).stories[0]?.claims ?? [];
+    expect(claims.find((c) => c.path === "internal/tui/views_test.go")?.intent).toBe("write");
   });
 });
 

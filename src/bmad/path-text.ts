@@ -42,6 +42,9 @@ export interface PathText {
 /** Cleans a candidate; undefined when it cannot be a path at all. */
 export function cleanPath(raw: string): string | undefined {
   let text = raw.trim().replace(/^["'`]+|["'`]+$/g, "");
+  // `view.go:renderRow()`, `config.ts:loadConfig`: a file and the symbol in it.
+  const symbol = /:[A-Za-z_$][\w$.]*(?:\(\))?$/.exec(text);
+  if (symbol && hasFileExtension(text.slice(0, symbol.index))) text = text.slice(0, symbol.index);
   if (text === "" || /\s/.test(text) || /:\/\//.test(text) || /^(mailto|data):/i.test(text))
     return undefined;
   if (/[(){}<>=,;|!]/.test(text.replace(/\{[\w,.-]+\}/g, ""))) return undefined;

@@ -159,6 +159,8 @@ const WRITE_CUE =
 /** Words that make a mention context: "follow the pattern in X", "X already does Y". */
 const READ_CUE =
   /\b(see|e\.g\.|i\.e\.|follow(s|ed|ing)?|pattern|same\s+as|similar\s+to|like|mirror(s|ed|ing)?|based\s+on|already|existing|exists|reference[sd]?|uses?|used\s+by|using|consult|refer\s+to|read(s|ing)?|study|inspect|look\s+at|as\s+in|defined\s+in|lives?\s+in|located\s+in|provided\s+by|provides?|current(ly)?|example|analogous|template)\b/gi;
+/** Read cues that only say a file exists (`existing`, `current`): no read after a write verb. */
+const EXISTS_ADJECTIVE = /^(existing|current)$/i;
 /** A clause that begins with one of these checks or runs, and changes nothing by itself. */
 const READ_LEADING =
   /^\W*(?:(?:task|subtask|step|ac)?\s*[\d.]+\s*[:.)-]\s*)?(verify|confirm|run|check|review|test|ensure|understand|reuse|import|call|invoke|query|validate)\b/i;
@@ -183,7 +185,14 @@ export function cueOf(clause: string, start: number, end: number): Cue {
     return at;
   };
   const write = last(WRITE_CUE, before);
-  const read = last(READ_CUE, before);
+  // "Add tests to the existing `x_test.go`": an adjective that says the file is there already
+  // describes what the write verb before it changes, not something to read.
+  let read = -1;
+  for (const match of before.matchAll(READ_CUE)) {
+    const at = match.index ?? -1;
+    if (EXISTS_ADJECTIVE.test(match[0]) && write >= 0 && write < at) continue;
+    read = at;
+  }
   if (write >= 0 || read >= 0) return write > read ? "write" : "read";
   if (READ_LEADING.test(before)) return "read";
   const nextWrite = after.search(WRITE_CUE);
@@ -318,6 +327,9 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
         zone = zoneOf(headings);
         zoneIsFiles = FILES_HEADING.test(title);
         group = DO_NOT_MODIFY.test(title) ? "read" : WRITE_LABEL.test(title) ? "write" : undefined;
+        // "#### 2. `src/model.go` (MODIFY)", "### app.go Signature Update": a heading over the
+        // changes to one file names it as the section's subject.
+        if (heading.depth > 2) collectHeading(heading, line);
         return SKIP;
       }
       case "paragraph": {
@@ -414,6 +426,25 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
       }
       if (intent === "write") findComponents(withoutCitations, line);
     }
+  }
+
+  function collectHeading(heading: Heading, line: number) {
+    if (zone === "none") return;
+    const intent: Intent =
+      zone === "read" || DO_NOT_MODIFY.test(textOf(heading)) ? "read" : "write";
+    visit(heading, (child) => {
+      const start = child.position?.start.offset ?? -1;
+      const end = child.position?.end.offset ?? start;
+      if (child.type === "inlineCode") {
+        const found = pathFromCode(child.value);
+        if (found) add(found, "code", line, intent, { offset: start, length: end - start });
+      } else if (child.type === "text") {
+        for (const found of pathsFromText(child.value)) {
+          const at = start >= 0 ? start + (found.index ?? 0) : -1;
+          add(found, "text", line, intent, { offset: at, length: found.path.length });
+        }
+      }
+    });
   }
 
   function collectInline(root: RootContent, intent: Intent) {

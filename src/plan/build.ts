@@ -12,7 +12,7 @@ import type { ParallelConfig } from "../config/schema.ts";
 import { errorLine, InputError } from "../util/errors.ts";
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
 import { findConflicts, type ResolvedComponent } from "./conflicts.ts";
-import { applyHistory, type HistoryModel } from "./history.ts";
+import { applyHistory, applyTestPrior, type HistoryModel } from "./history.ts";
 import { KnownTree } from "./known-tree.ts";
 import { schedule } from "./schedule.ts";
 import { testPartner } from "./test-partner.ts";
@@ -83,8 +83,9 @@ export function buildPlan(
     if (doc && story.file && !error) {
       try {
         result = claimsForStory(entry.key, story.file, entry.epic, doc, context);
-        if (history)
-          result.claims = applyHistory(result.claims, history, (file) => testPartner(file, known));
+        result.claims = history
+          ? applyHistory(result.claims, history, (file) => testPartner(file, known))
+          : applyTestPrior(result.claims, (file) => testPartner(file, known));
       } catch (thrown) {
         // One story the planner cannot read must not cost the others their plan.
         error = { file: story.file, line: 1, message: errorLine(thrown) };

@@ -15,6 +15,7 @@ import type { Component } from "../bmad/architecture.ts";
 import type { ComponentMention, Evidence, PathMention, StoryDoc } from "../bmad/story.ts";
 import { errorLine } from "../util/errors.ts";
 import type { KnownTree } from "./known-tree.ts";
+import { isTestPath, newTestPartner, sourceNames } from "./test-partner.ts";
 import type { Claim, ClaimKind, Finding } from "./types.ts";
 
 export interface ClaimContext {
@@ -86,6 +87,13 @@ export function claimsForStory(
     file: storyFile,
     section: m.section,
     line: m.line,
+  });
+  // The files the story names in full anywhere (a read or a citation too): where a new test it
+  // names by file name alone finds its module when the known tree lacks it (`newTestBeside`).
+  const ownPaths = doc.mentions.flatMap((m) => {
+    if (m.bare || m.path.endsWith("/") || !m.path.includes("/")) return [];
+    const normal = normaliseMention(m, storyFile, context.root);
+    return normal.inside && kindOf(normal.path) === "file" ? [normal.path] : [];
   });
   // Full paths first: they say where the story works, which settles ambiguous short names.
   const ordered = [...doc.mentions.filter((m) => !m.bare), ...doc.mentions.filter((m) => m.bare)];
@@ -193,6 +201,31 @@ export function claimsForStory(
   }
 
   /**
+   * A new test the story names by its file name alone (`views_test.go`): beside its module
+   * (`views.go`, known, or one of the story's own files), when that is where this project
+   * keeps the tests of that kind (`newTestPartner`).
+   */
+  function newTestBeside(
+    name: string,
+  ): { path: string; note: string; discount: number } | undefined {
+    if (name.includes("/") || !isTestPath(name)) return undefined;
+    for (const source of sourceNames(name)) {
+      const found = context.known.resolve(source);
+      let module = found && !found.candidates ? found.path : undefined;
+      if (found?.candidates) module = preferCandidate(source, found.candidates, out.claims);
+      if (!found) {
+        const own = [...new Set(ownPaths.filter((o) => o.endsWith(`/${source}`)))];
+        module = own.length === 1 ? own[0] : undefined;
+      }
+      if (!module) continue;
+      const test = newTestPartner(module, context.known) ?? "";
+      if (test.endsWith(`/${name}`))
+        return { path: test, note: `\`${name}\` beside \`${module}\``, discount: 1 };
+    }
+    return undefined;
+  }
+
+  /**
    * The known path a mention names. A short name that names nothing known, or several things
    * that no rule tells apart, is a finding, never a claim at the project root.
    */
@@ -206,6 +239,8 @@ export function claimsForStory(
     const short = mention.bare || !p.replace(/\/$/, "").includes("/");
     if (!known) {
       if (!short) return { path: p, discount: 1 }; // a full path the tree lacks: a new file
+      const beside = newTestBeside(p);
+      if (beside) return beside;
       if (mention.via === "code" || mention.via === "link")
         out.findings.push({
           story: key,

@@ -12,6 +12,8 @@
  * Pure: the stories come in already parsed and claimed; the model is plain JSON, cached by
  * the caller under `.athena/`.
  */
+
+import { isTestPath } from "./test-partner.ts";
 import type { Claim } from "./types.ts";
 
 /** Bumped whenever the learning rules change, so that no cached model outlives them. */
@@ -194,24 +196,54 @@ export function applyHistory(
   }
   const testRate = rateOf(model.tests);
   if (partnerOf && testRate >= TEST_RATE) {
-    for (const claim of [...out]) {
-      if (claim.intent !== "write" || claim.kind !== "file" || claim.origin === "history") continue;
-      const test = partnerOf(claim.path);
-      if (!test || claimed.has(test)) continue;
-      claimed.add(test);
-      out.push({
-        path: test,
-        kind: "file",
-        intent: "write",
-        origin: "history",
-        evidence: claim.evidence,
-        confidence: round(claim.confidence * testRate),
-        basis: "history",
-        note: `the test of \`${claim.path}\`: this project's stories changed a file's test with it in ${model.tests.written} of ${model.tests.claimed} cases`,
-        advisory: true,
-        ...(model.hot.includes(test) ? { hot: true } : {}),
-      });
-    }
+    const why = `this project's stories changed a file's test with it in ${model.tests.written} of ${model.tests.claimed} cases`;
+    return withTests(out, partnerOf, testRate, 0, why, model.hot);
+  }
+  return out;
+}
+
+/**
+ * Without history: the test of each confident source claim (at least TEST_PRIOR_FLOOR sure),
+ * advisory, as sure as the claim times TEST_PRIOR, the share of the stories of real projects
+ * that changed a named module's test with it.
+ */
+export function applyTestPrior(claims: readonly Claim[], partnerOf: PartnerOf): Claim[] {
+  const why = "stories usually change a module's test with it";
+  return withTests([...claims], partnerOf, TEST_PRIOR, TEST_PRIOR_FLOOR, why, []);
+}
+const TEST_PRIOR = 0.5;
+const TEST_PRIOR_FLOOR = 0.5;
+
+/** `claims` and, for each write claim on a file at least `floor` sure, its test, advisory. */
+function withTests(
+  claims: Claim[],
+  partnerOf: PartnerOf,
+  rate: number,
+  floor: number,
+  why: string,
+  hot: readonly string[],
+): Claim[] {
+  const claimed = new Set(claims.map((c) => c.path));
+  const out = [...claims];
+  if (floor > 0 && claims.some((c) => c.intent === "write" && isTestPath(c.path))) return out;
+  for (const claim of claims) {
+    if (claim.intent !== "write" || claim.kind !== "file" || claim.origin === "history") continue;
+    if (claim.confidence < floor) continue;
+    const test = partnerOf(claim.path);
+    if (!test || claimed.has(test)) continue;
+    claimed.add(test);
+    out.push({
+      path: test,
+      kind: "file",
+      intent: "write",
+      origin: "history",
+      evidence: claim.evidence,
+      confidence: round(claim.confidence * rate),
+      basis: "history",
+      note: `the test of \`${claim.path}\`: ${why}`,
+      advisory: true,
+      ...(hot.includes(test) ? { hot: true } : {}),
+    });
   }
   return out;
 }

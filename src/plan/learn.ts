@@ -15,6 +15,7 @@ import {
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
 import type { DoneStory } from "./history.ts";
 import type { KnownTree } from "./known-tree.ts";
+import type { Claim } from "./types.ts";
 
 export interface DoneInput {
   key: string;
@@ -93,6 +94,12 @@ function knownTail(absolute: string, known: KnownTree): string | undefined {
 export function replayDone(
   done: readonly DoneInput[],
   context: ClaimContext & { known: KnownTree },
+  /**
+   * Told each story's claims, and the stories replayed before it, while `known` is as it was
+   * before the story: where the accuracy plans it as the planner would have then (a module's
+   * test found in the tree of then, not in one that holds what later stories wrote).
+   */
+  each?: (predicted: readonly Claim[], before: readonly DoneStory[]) => void,
 ): DoneStory[] {
   const out: DoneStory[] = [];
   for (const story of done) {
@@ -114,6 +121,7 @@ export function replayDone(
     } catch {
       // A story the planner cannot read teaches nothing; the plan reports it where it matters.
     }
+    each?.(predicted, out);
     out.push({ key: story.key, predicted, written });
     for (const file of written) context.known.addReal(file);
   }
