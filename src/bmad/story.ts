@@ -164,9 +164,23 @@ const EXISTS_ADJECTIVE = /^(existing|current)$/i;
 /** A clause that begins with one of these checks or runs, and changes nothing by itself. */
 const READ_LEADING =
   /^\W*(?:(?:task|subtask|step|ac)?\s*[\d.]+\s*[:.)-]\s*)?(verify|confirm|run|check|review|test|ensure|understand|reuse|import|call|invoke|query|validate)\b/i;
-/** Whatever its verb, a clause that says the file stays as it is. */
+/**
+ * Whatever its verb, a clause that says the file stays as it is ("no UI changes", "none
+ * needed", "should not need changes", "do not update"), or that its change belongs to another
+ * story ("wiring happens in a later story").
+ */
 const NO_CHANGE =
-  /\bno\s+(code\s+)?(changes?|modifications?|work)\b|\bunchanged\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b/i;
+  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bunchanged\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)/i;
+/**
+ * Words right before a mention that make it the model to copy, not the file to change:
+ * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`".
+ */
+const MODEL_BEFORE =
+  /\b(match(es|ing)?|like|per|following|mirror(s|ing)?|same\s+as|similar\s+to|based\s+on|as\s+in|model(l)?ed\s+on|consistent\s+with)\s+(the\s+)?(existing\s+)?[`*"']*$/i;
+/** A clause that is only a label for what follows: "From `x.go`:", "See `x.go`". */
+const SOURCE_LABEL = /^\W*(from|in|per|see)\s+[`*"']*[^\s`*"']+[`*"']*\s*(\([^)]*\))?\s*:?\**\s*$/i;
+/** The rest of a line after a mention that makes it a label: "`x.go` line 51-53:", "`x.go`:**". */
+const LABEL_REST = /^[`*"']*[^`\n]{0,40}:\**\s*$/;
 
 /**
  * The cue that governs the mention at `[start, end)` of `clause`: the nearest cue before it
@@ -290,10 +304,13 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
       clause = around.text.trim().replace(/\s+/g, " ").slice(0, 160);
       if (FILES_LABEL.test(around.text) && place !== "record") place = "files";
       cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
+      const quoted = quotesOrModels(found, at.offset, at.length, around, place, cue);
+      if (quoted) cue = "read";
       // A read cue makes prose and tasks reads; lists of files to touch keep their intent
       // unless the clause says the file stays as it is.
       if (intent === "write" && cue === "read" && place !== "record") {
-        if (place === "task" || place === "notes" || NO_CHANGE.test(around.text)) intent = "read";
+        if (place === "task" || place === "notes" || NO_CHANGE.test(around.text) || quoted)
+          intent = "read";
       }
     }
     doc.mentions.push({
@@ -307,6 +324,32 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
       ...(clause ? { clause } : {}),
     });
   };
+
+  /**
+   * A mention the story quotes or copies from rather than changes: the model named right
+   * before it ("Add X (matches `add.go` pattern)", whatever the clause's verb), or, in prose
+   * with no write verb, the file a code block that follows is taken from ("From `x.go`:",
+   * "**`main.go` line 51-53:**" over a fence). Only for a full
+   * path to a file: a short name over a fence ("**Tests (model_test.go):**") is as often the
+   * file the code goes into, and is not confident enough to keep stories apart anyway.
+   */
+  function quotesOrModels(
+    found: PathText,
+    offset: number,
+    length: number,
+    around: { text: string; start: number },
+    place: Place,
+    cue: Cue,
+  ): boolean {
+    if (found.bare || !/\/[^/]*\.[^/]+$/.test(found.path)) return false;
+    const before = around.text.slice(0, offset - around.start);
+    if (MODEL_BEFORE.test(before) || SOURCE_LABEL.test(around.text.trim())) return true;
+    if (place !== "notes" || cue === "write") return false;
+    const lineEnd = text.indexOf("\n", offset + length);
+    if (lineEnd < 0) return false;
+    const rest = text.slice(offset + length, lineEnd);
+    return LABEL_REST.test(rest) && /^[ \t]*\n?[ \t>]*(```|~~~)/.test(text.slice(lineEnd + 1));
+  }
 
   visit(tree as Root, (node, _index, parent) => {
     const line = node.position?.start.line ?? 0;
