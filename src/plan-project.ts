@@ -125,6 +125,12 @@ export function historyModel(
 export interface AccuracyProjectOptions {
   /** Learn from the stories before each one (default true), as a plan would. */
   history?: boolean;
+  /**
+   * A share (0-1) of the done stories, the first in sprint order, taken as done and learned
+   * from; only the rest are scored, planned as one sprint (knowing what the first ones wrote,
+   * not each other's work). Unset: each story is scored knowing every story before it.
+   */
+  learnFirst?: number;
   /** Extra known files (a listing of the project's files, for code kept elsewhere). */
   tree?: readonly string[];
   batches?: number;
@@ -144,23 +150,40 @@ export function accuracyOfProject(
   const done = doneInputs(project);
   const context = claimContext(project, config.parallel, options.tree ?? []);
   const partnerOf = (file: string) => testPartner(file, context.known);
+  // The stories learned from before the scored sprint, when `learnFirst` splits them.
+  const split =
+    options.learnFirst === undefined ? undefined : Math.floor(options.learnFirst * done.length);
   // Each story planned as it would have been then: with the history of the stories before it,
   // and the tests its modules had then (the tree grows as the replay goes).
   const planned: Claim[][] = [];
-  const replay = replayDone(done, context, (predicted, before) => {
-    planned.push(
-      options.history === false
-        ? applyTestPrior(predicted, partnerOf)
-        : applyHistory(predicted, learnHistory(before, partnerOf), partnerOf),
-    );
-  });
-  const stories: ScoredStory[] = replay.map((story, i) => ({
+  let learned: HistoryModel | undefined;
+  const replay = replayDone(
+    done,
+    context,
+    (predicted, before) => {
+      if (split !== undefined && before.length < split)
+        planned.push([...predicted]); // not scored
+      else if (options.history === false) planned.push(applyTestPrior(predicted, partnerOf));
+      else {
+        // The sprint's stories all learn from the same first ones, learned once.
+        learned = split === undefined ? undefined : (learned ?? learnHistory(before, partnerOf));
+        planned.push(
+          applyHistory(predicted, learned ?? learnHistory(before, partnerOf), partnerOf),
+        );
+      }
+    },
+    split,
+  );
+  const scored = split ?? 0;
+  const stories: ScoredStory[] = replay.slice(scored).map((story, i) => ({
     ...story,
-    predicted: planned[i] ?? story.predicted,
-    weight: Math.max(1, done[i]?.doc.tasks.total ?? 1),
+    predicted: planned[scored + i] ?? story.predicted,
+    weight: Math.max(1, done[scored + i]?.doc.tasks.total ?? 1),
   }));
-  // Shared on purpose: the configured shared files, and what the whole history finds hot.
-  const hot = new Set(options.history === false ? [] : learnHistory(replay, partnerOf).hot);
+  // Shared on purpose: the configured shared files, and what the history finds hot.
+  const hot = new Set(
+    options.history === false ? [] : learnHistory(replay.slice(0, split), partnerOf).hot,
+  );
   const sharedGlob = picomatch(config.parallel.sharedFiles, { dot: true });
   const report = scoreAccuracy(stories, {
     isShared: (file) => hot.has(file) || sharedGlob(file),

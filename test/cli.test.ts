@@ -275,6 +275,12 @@ describe("timelines and watching from the command line", () => {
     expect((await run(["accuracy"], gone)).err).toContain(
       `nothing to score against: none of its 1 done stories has a story file under ${ART}/`,
     );
+    expect((await run(["accuracy", "--learn-first", "60%"], missing)).err).toContain(
+      '--learn-first expects a share between 0 and 1 (0.6 for the first 60%), got "60%"',
+    );
+    expect(
+      (await run(["accuracy", "--learn-first", "0.5", "--no-history"], missing)).err,
+    ).toContain("--learn-first and --no-history cannot go together");
     const some = await run(["accuracy"], missing);
     expect(some.code).toBe(0);
     expect(some.err).toBe(

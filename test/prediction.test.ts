@@ -636,6 +636,25 @@ describe("the history log (.athena/history.jsonl)", () => {
     ]);
   });
 
+  it("scores the stories after the first share as one sprint, knowing only what the first ones wrote", () => {
+    const done = (title: string, task: string, file: string) =>
+      `# Story ${title}\n\nStatus: done\n\n## Tasks / Subtasks\n\n- [x] ${task}\n\n## Dev Agent Record\n\n### File List\n\n- ${file}\n`;
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]:
+        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n",
+      [`${ART}/1-1-a.md`]: done("1.1: A", "Update `src/a.ts`", "src/a.ts"),
+      [`${ART}/1-2-b.md`]: done("1.2: B", "Update `src/b.ts`", "src/b.ts"),
+      [`${ART}/1-3-c.md`]: done("1.3: C", "Create `src/new.ts`", "src/new.ts"),
+      // Named by its file name alone: known only once 1.3 has written it.
+      [`${ART}/1-4-d.md`]: done("1.4: D", "Update `new.ts` to export more", "src/new.ts"),
+    });
+    const rolling = accuracyOfProject(dir, { env, cache: false }).report;
+    expect([rolling.stories, rolling.writeRecall]).toEqual([4, 1]);
+    // 1.3 and 1.4 planned together, after 1.1 and 1.2: 1.4 cannot know 1.3's new file.
+    const sprint = accuracyOfProject(dir, { env, cache: false, learnFirst: 0.5 }).report;
+    expect([sprint.stories, sprint.writeRecall]).toEqual([2, 0.5]);
+  });
+
   it("adds what runs saw a done story write to its File List, for learning and scoring", () => {
     const done = (title: string, file: string) =>
       `# Story ${title}\n\nStatus: done\n\n## Tasks / Subtasks\n\n- [x] Update \`${file}\`\n\n## Dev Agent Record\n\n### File List\n\n- ${file}\n`;

@@ -34,7 +34,7 @@ export const HELP = `athena-parallel: plan and run BMAD stories in parallel in O
 
 Usage:
   athena-parallel plan [ids...] [--dir DIR] [--json | --mermaid | --gantt] [--cap N] [--no-cache]
-  athena-parallel accuracy [--dir DIR] [--json] [--tree FILE] [--no-history] [--seed N]
+  athena-parallel accuracy [--dir DIR] [--json] [--tree FILE] [--no-history | --learn-first SHARE] [--seed N]
   athena-parallel mark <story> <status> [--dir DIR]
   athena-parallel locks [--dir DIR] [--json] [--release-stale]
   athena-parallel status [--dir DIR] [--json | --watch]
@@ -69,6 +69,10 @@ accuracy
 
   --tree FILE   a listing of the project's files, one per line, when its code is not here
   --no-history  score the planner without learning from the earlier stories
+  --learn-first SHARE
+                take the first SHARE of the done stories (0.6: 60%, in sprint order) as the
+                project's history, and score only the rest, planned as one sprint knowing
+                what the first ones wrote
   --seed N      the seed of the random batches (default 1)
   --json        the figures as JSON
 
@@ -240,6 +244,7 @@ function accuracyCommand(args: string[], io: CliIo): number {
       json: { type: "boolean", default: false },
       tree: { type: "string" },
       "no-history": { type: "boolean", default: false },
+      "learn-first": { type: "string" },
       seed: { type: "string" },
     },
   });
@@ -247,6 +252,14 @@ function accuracyCommand(args: string[], io: CliIo): number {
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed))
     throw new InputError(`--seed expects a whole number, got "${values.seed}"`);
+  const learnFirst =
+    values["learn-first"] === undefined ? undefined : Number(values["learn-first"]);
+  if (learnFirst !== undefined && !(learnFirst > 0 && learnFirst < 1))
+    throw new InputError(
+      `--learn-first expects a share between 0 and 1 (0.6 for the first 60%), got "${values["learn-first"]}"`,
+    );
+  if (learnFirst !== undefined && values["no-history"])
+    throw new InputError("--learn-first and --no-history cannot go together: choose one");
   let tree: string[] | undefined;
   if (values.tree !== undefined) {
     const file = path.resolve(io.cwd, values.tree);
@@ -261,8 +274,17 @@ function accuracyCommand(args: string[], io: CliIo): number {
       .map((l) => l.trim().replace(/^\.\//, ""))
       .filter((l) => l !== "" && !l.startsWith("#"));
   }
+  const mode = values["no-history"]
+    ? { title: " (no history)", knowing: "with no history" }
+    : learnFirst !== undefined
+      ? {
+          title: ` (the first ${Math.round(learnFirst * 100)}% learned from)`,
+          knowing: `as one sprint, with the first ${Math.round(learnFirst * 100)}% of the done stories (in sprint order) as history`,
+        }
+      : { title: "", knowing: "with only the stories before it as history" };
   const { report, project } = accuracyOfProject(dir, {
     history: !values["no-history"],
+    ...(learnFirst !== undefined ? { learnFirst } : {}),
     ...(tree ? { tree } : {}),
     ...(seed !== undefined ? { seed } : {}),
     env: io.env,
@@ -287,10 +309,7 @@ function accuracyCommand(args: string[], io: CliIo): number {
   io.out(
     values.json
       ? `${JSON.stringify(report, null, 2)}\n`
-      : renderAccuracy(
-          report,
-          `${path.basename(dir)}${values["no-history"] ? " (no history)" : ""}`,
-        ),
+      : renderAccuracy(report, `${path.basename(dir)}${mode.title}`, mode.knowing),
   );
   return 0;
 }

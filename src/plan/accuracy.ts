@@ -231,13 +231,18 @@ export function scoreAccuracy(
   };
 }
 
-export function renderAccuracy(report: AccuracyReport, title: string): string {
+export function renderAccuracy(
+  report: AccuracyReport,
+  title: string,
+  /** What each story was predicted knowing. */
+  knowing = "with only the stories before it as history",
+): string {
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const { pairs, batches, sprints } = report;
   return [
     `# athena-parallel accuracy: ${title}`,
     "",
-    `${report.stories} done stories with a File List, each predicted from its plan-time sections (Story, Acceptance Criteria, Tasks, Dev Notes) with only the stories before it as history.`,
+    `${report.stories} done stories with a File List, each predicted from its plan-time sections (Story, Acceptance Criteria, Tasks, Dev Notes) ${knowing}.`,
     "",
     "| measure | value |",
     "| --- | --- |",
