@@ -11,6 +11,7 @@
 import type {
   Code,
   Heading,
+  InlineCode,
   List,
   ListItem,
   Paragraph,
@@ -18,6 +19,7 @@ import type {
   RootContent,
   Table,
   TableRow,
+  Text,
 } from "mdast";
 import { toString as textOf } from "mdast-util-to-string";
 import { SKIP, visit } from "unist-util-visit";
@@ -450,24 +452,36 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
         add({ path, bare: false }, "source", line, "read");
     }
     if (intent === undefined) return;
-    const start = node.position?.start.offset ?? -1;
-    const end = node.position?.end.offset ?? start;
-    if (node.type === "inlineCode") {
-      const found = pathFromCode(node.value);
-      if (found) add(found, "code", line, intent, { offset: start, length: end - start });
-    } else if (node.type === "link") {
+    if (node.type === "inlineCode") addCode(node, line, intent);
+    else if (node.type === "link") {
+      const start = node.position?.start.offset ?? -1;
+      const end = node.position?.end.offset ?? start;
       const found = /^[a-z][\w+.-]*:|^#/i.test(node.url)
         ? undefined
         : pathFromCode(decodeLinkTarget(node.url));
       if (found) add(found, "link", line, intent, { offset: start, length: end - start });
     } else if (node.type === "text") {
       const withoutCitations = node.value.replace(/\[Source:[^\]]*\]/gi, " ");
-      for (const found of pathsFromText(withoutCitations)) {
-        // The value can differ from the source (escapes): the offset is a close guess.
-        const at = start >= 0 ? start + (found.index ?? 0) : -1;
-        add(found, "text", line, intent, { offset: at, length: found.path.length });
-      }
+      addText(node, withoutCitations, line, intent);
       if (intent === "write") findComponents(withoutCitations, line);
+    }
+  }
+
+  /** The path in a code span. */
+  function addCode(node: InlineCode, line: number, intent: Intent) {
+    const start = node.position?.start.offset ?? -1;
+    const end = node.position?.end.offset ?? start;
+    const found = pathFromCode(node.value);
+    if (found) add(found, "code", line, intent, { offset: start, length: end - start });
+  }
+
+  /** The paths in a text node's `value` (its text, or a cleaned copy of it). */
+  function addText(node: Text, value: string, line: number, intent: Intent) {
+    const start = node.position?.start.offset ?? -1;
+    for (const found of pathsFromText(value)) {
+      // The value can differ from the source (escapes): the offset is a close guess.
+      const at = start >= 0 ? start + (found.index ?? 0) : -1;
+      add(found, "text", line, intent, { offset: at, length: found.path.length });
     }
   }
 
@@ -476,17 +490,8 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
     const intent: Intent =
       zone === "read" || DO_NOT_MODIFY.test(textOf(heading)) ? "read" : "write";
     visit(heading, (child) => {
-      const start = child.position?.start.offset ?? -1;
-      const end = child.position?.end.offset ?? start;
-      if (child.type === "inlineCode") {
-        const found = pathFromCode(child.value);
-        if (found) add(found, "code", line, intent, { offset: start, length: end - start });
-      } else if (child.type === "text") {
-        for (const found of pathsFromText(child.value)) {
-          const at = start >= 0 ? start + (found.index ?? 0) : -1;
-          add(found, "text", line, intent, { offset: at, length: found.path.length });
-        }
-      }
+      if (child.type === "inlineCode") addCode(child, line, intent);
+      else if (child.type === "text") addText(child, child.value, line, intent);
     });
   }
 
