@@ -197,7 +197,7 @@ export function applyHistory(
   const testRate = rateOf(model.tests);
   if (partnerOf && testRate >= TEST_RATE) {
     const why = `this project's stories changed a file's test with it in ${model.tests.written} of ${model.tests.claimed} cases`;
-    return withTests(out, partnerOf, testRate, 0, why, model.hot);
+    return withTests(out, partnerOf, { rate: testRate, floor: 0, why, hot: model.hot });
   }
   return out;
 }
@@ -209,23 +209,37 @@ export function applyHistory(
  */
 export function applyTestPrior(claims: readonly Claim[], partnerOf: PartnerOf): Claim[] {
   const why = "stories usually change a module's test with it";
-  return withTests([...claims], partnerOf, TEST_PRIOR, TEST_PRIOR_FLOOR, why, []);
+  return withTests([...claims], partnerOf, {
+    rate: TEST_PRIOR,
+    floor: TEST_PRIOR_FLOOR,
+    why,
+    hot: [],
+    // A story that names a test has said which tests it changes.
+    unlessTestNamed: true,
+  });
 }
 const TEST_PRIOR = 0.5;
 const TEST_PRIOR_FLOOR = 0.5;
 
+interface TestRule {
+  /** How sure a test claim is, as a share of its module's claim. */
+  rate: number;
+  /** Modules claimed less surely than this get no test claim. */
+  floor: number;
+  /** The claim's note: why the test is claimed. */
+  why: string;
+  hot: readonly string[];
+  /** No test claim at all when the story claims a test itself. */
+  unlessTestNamed?: boolean;
+}
+
 /** `claims` and, for each write claim on a file at least `floor` sure, its test, advisory. */
-function withTests(
-  claims: Claim[],
-  partnerOf: PartnerOf,
-  rate: number,
-  floor: number,
-  why: string,
-  hot: readonly string[],
-): Claim[] {
+function withTests(claims: Claim[], partnerOf: PartnerOf, rule: TestRule): Claim[] {
+  const { rate, floor, why, hot } = rule;
   const claimed = new Set(claims.map((c) => c.path));
   const out = [...claims];
-  if (floor > 0 && claims.some((c) => c.intent === "write" && isTestPath(c.path))) return out;
+  if (rule.unlessTestNamed && claims.some((c) => c.intent === "write" && isTestPath(c.path)))
+    return out;
   for (const claim of claims) {
     if (claim.intent !== "write" || claim.kind !== "file" || claim.origin === "history") continue;
     if (claim.confidence < floor) continue;
