@@ -8,6 +8,9 @@
 import path from "node:path";
 import type { KnownTree } from "./known-tree.ts";
 
+/** How a test is named after its module (`*` the module's name, the extension after). */
+const TEST_NAMES = ["*.test", "*.spec", "*_test", "test_*", "*Test", "*Tests"];
+
 /** True for a path that is a test by its name or folder. */
 export function isTestPath(p: string): boolean {
   return (
@@ -28,15 +31,7 @@ export function testPartner(file: string, known: KnownTree): string | undefined 
   const ext = path.posix.extname(file);
   if (ext === "") return undefined;
   const stem = path.posix.basename(file, ext);
-  const names = [
-    `${stem}.test${ext}`,
-    `${stem}.spec${ext}`,
-    `${stem}_test${ext}`,
-    `test_${stem}${ext}`,
-    `${stem}Test${ext}`,
-    `${stem}Tests${ext}`,
-  ];
-  const found = names.flatMap((name) => known.named(name));
+  const found = TEST_NAMES.flatMap((form) => known.named(`${form.replace("*", stem)}${ext}`));
   if (found.length <= 1) return found[0];
   const dir = path.posix.dirname(file);
   const near = (p: string) => shared(path.posix.dirname(p), dir);
@@ -67,7 +62,6 @@ export function newTestPartner(file: string, known: KnownTree): string | undefin
 /** A project's test habit needs this many tests beside their source, and this share of them. */
 const HABIT_MIN = 3;
 const HABIT_SHARE = 0.8;
-const FORMS = ["*.test", "*.spec", "*_test", "test_*", "*Test", "*Tests"];
 
 /**
  * Per extension, the naming form of the known tests that sit beside their module, when most
@@ -113,7 +107,7 @@ function sourceForms(test: string): Array<[string, string]> {
   if (ext === "") return [];
   const base = path.posix.basename(test, ext);
   const out: Array<[string, string]> = [];
-  for (const form of FORMS) {
+  for (const form of TEST_NAMES) {
     const [before = "", after = ""] = form.split("*");
     if (
       base.length > before.length + after.length &&
