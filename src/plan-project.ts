@@ -165,11 +165,10 @@ export function accuracyOfProject(
         planned.push([...predicted]); // not scored
       else if (options.history === false) planned.push(applyTestPrior(predicted, partnerOf));
       else {
-        // The sprint's stories all learn from the same first ones, learned once.
-        learned = split === undefined ? undefined : (learned ?? learnHistory(before, partnerOf));
-        planned.push(
-          applyHistory(predicted, learned ?? learnHistory(before, partnerOf), partnerOf),
-        );
+        // The sprint's stories all learn from the same first ones: learned once.
+        if (split !== undefined) learned ??= learnHistory(before, partnerOf);
+        const history = learned ?? learnHistory(before, partnerOf);
+        planned.push(applyHistory(predicted, history, partnerOf));
       }
     },
     split,
