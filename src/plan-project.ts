@@ -21,7 +21,7 @@ import {
   learnHistory,
 } from "./plan/history.ts";
 import { type DoneInput, replayDone } from "./plan/learn.ts";
-import { testPartner } from "./plan/test-partner.ts";
+import { testPartner, testPartnerOrNew } from "./plan/test-partner.ts";
 import type { Claim, Plan } from "./plan/types.ts";
 import { filesSeenWritten, HISTORY_LOG, readHistory } from "./run/history-log.ts";
 
@@ -149,7 +149,7 @@ export function accuracyOfProject(
   const project = loadProject(dir, { config, cache: options.cache !== false });
   const done = doneInputs(project);
   const context = claimContext(project, config.parallel, options.tree ?? []);
-  const partnerOf = (file: string) => testPartner(file, context.known);
+  const partnerOf = (file: string) => testPartnerOrNew(file, context.known);
   // The stories learned from before the scored sprint, when `learnFirst` splits them.
   const split =
     options.learnFirst === undefined ? undefined : Math.floor(options.learnFirst * done.length);

@@ -12,7 +12,8 @@ const FILE_EXTENSIONS = new Set(
     "go mod sum rs py pyi rb php java kt kts scala swift c h cc cpp hpp cs fs vue svelte astro " +
     "html htm css scss sass less sql prisma graphql gql proto sh bash zsh ps1 bat lock xml gradle " +
     "dart ex exs erl elm clj lua r jl zig nim tf hcl dockerfile makefile snap svg png jpg gif ico " +
-    "wasm db sqlite sqlite3 log tmpl tpl hbs ejs njk pug"
+    "wasm db sqlite sqlite3 log tmpl tpl hbs ejs njk pug properties xcstrings strings plist " +
+    "pbxproj xcconfig entitlements storyboard xib metal"
   ).split(" "),
 );
 
@@ -35,6 +36,11 @@ export interface PathText {
    * prose, `a/b` without an extension): the planner keeps it only if the known tree has it.
    */
   bare: boolean;
+  /**
+   * A type's name in code (`TrainingSession`), not a path: it names the one known source file
+   * of that name (`TrainingSession.swift`) when the tree has exactly one.
+   */
+  symbol?: boolean;
   /** Where the path starts in the text it was found in (prose only). */
   index?: number;
 }
@@ -79,8 +85,12 @@ function hasFileExtension(path: string): boolean {
   if (PLAIN_FILE_NAMES.has(base)) return true;
   const dot = base.lastIndexOf(".");
   if (dot <= 0 && !base.startsWith(".")) return false;
-  if (base.startsWith(".") && dot === 0) return /^\.[a-z][\w.-]*$/i.test(base); // .gitignore, .env
+  // .gitignore, .env, and a dotfile's variants: .env.example, .env.local
+  if (base.startsWith(".")) return /^\.[a-z][\w.-]*$/i.test(base);
   const ext = base.slice(dot + 1);
+  // A template or sample of a file: `config.yaml.example`, `settings.json.dist`.
+  if (/^(example|sample|template|dist|orig)$/i.test(ext))
+    return hasFileExtension(base.slice(0, dot));
   return FILE_EXTENSIONS.has(ext.toLowerCase()) && !/^\d+$/.test(base.slice(0, dot));
 }
 
@@ -129,4 +139,16 @@ export function sourceCitations(text: string): string[] {
     if (path && (path.includes("/") || hasFileExtension(path))) paths.push(path);
   }
   return paths;
+}
+
+/**
+ * A type's name in a code span (`ProfileScreen`, `AuthController`): two or more capitalised
+ * words run together, as the languages that name a file after the type it holds (Swift, Java,
+ * Kotlin, C#, React components) spell them.
+ */
+export function typeFromCode(raw: string): PathText | undefined {
+  const text = raw.trim();
+  if (!/^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*[A-Z][a-z0-9]+$/.test(text) || text.length > 80)
+    return undefined;
+  return { path: text, bare: true, symbol: true };
 }

@@ -31,6 +31,7 @@ import {
   pathFromCode,
   pathsFromText,
   sourceCitations,
+  typeFromCode,
 } from "./path-text.ts";
 import { looksLikeTree, parseTree } from "./tree.ts";
 
@@ -471,7 +472,7 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
   function addCode(node: InlineCode, line: number, intent: Intent) {
     const start = node.position?.start.offset ?? -1;
     const end = node.position?.end.offset ?? start;
-    const found = pathFromCode(node.value);
+    const found = pathFromCode(node.value) ?? typeFromCode(node.value);
     if (found) add(found, "code", line, intent, { offset: start, length: end - start });
   }
 

@@ -15,7 +15,7 @@ import { findConflicts, type ResolvedComponent } from "./conflicts.ts";
 import { applyHistory, applyTestPrior, type HistoryModel } from "./history.ts";
 import { KnownTree } from "./known-tree.ts";
 import { schedule } from "./schedule.ts";
-import { testPartner } from "./test-partner.ts";
+import { testPartnerOrNew } from "./test-partner.ts";
 import {
   type Finding,
   PLAN_FORMAT,
@@ -84,8 +84,8 @@ export function buildPlan(
       try {
         result = claimsForStory(entry.key, story.file, entry.epic, doc, context);
         result.claims = history
-          ? applyHistory(result.claims, history, (file) => testPartner(file, known))
-          : applyTestPrior(result.claims, (file) => testPartner(file, known));
+          ? applyHistory(result.claims, history, (file) => testPartnerOrNew(file, known))
+          : applyTestPrior(result.claims, (file) => testPartnerOrNew(file, known));
       } catch (thrown) {
         // One story the planner cannot read must not cost the others their plan.
         error = { file: story.file, line: 1, message: errorLine(thrown) };

@@ -198,6 +198,27 @@ export function claimsForStory(
       basis,
       ...(notes ? { note: notes } : {}),
     });
+    // A file the story creates is declared in its folder's module index (`mod.rs`,
+    // `__init__.py`): that index is written too, as a guess too weak to keep stories apart.
+    if (
+      kind === "file" &&
+      mention.intent === "write" &&
+      mention.cue === "write" &&
+      CREATES.test(mention.clause ?? "")
+    ) {
+      const index = moduleIndexOf(resolved.path, context.known);
+      if (index && index !== resolved.path)
+        out.claims.push({
+          path: index,
+          kind: "file",
+          intent: "write",
+          origin,
+          evidence: ev,
+          confidence: INDEX_PRIOR,
+          basis: `${basis.split("/")[0]}/write/index`,
+          note: `the module index of the new \`${resolved.path}\``,
+        });
+    }
   }
 
   /**
@@ -234,6 +255,16 @@ export function claimsForStory(
     mention: PathMention,
     ev: Evidence,
   ): { path: string; note?: string; discount: number } | undefined {
+    if (mention.symbol) {
+      // A type in Dev Notes prose is context far more often than a change.
+      if (mention.place === "notes" && mention.cue !== "write") return undefined;
+      const files = TYPE_EXTENSIONS.flatMap((ext) => context.known.named(`${p}${ext}`)).filter(
+        (f) => !isTestPath(f),
+      );
+      return files.length === 1 && files[0]
+        ? { path: files[0], note: `the type \`${p}\``, discount: 1 }
+        : undefined;
+    }
     if (kindOf(p) === "glob") return { path: p, discount: 1 };
     const known = context.known.resolve(p);
     const short = mention.bare || !p.replace(/\/$/, "").includes("/");
@@ -311,7 +342,56 @@ const CREATES = /\b(creat\w*|new|scaffold\w*|rewrit\w*|introduc\w*)\b/i;
 /** A short name chosen among several known files by the preference rules. */
 const AMBIGUOUS_DISCOUNT = 0.6;
 
+/**
+ * A type named in code (`ProfileScreen`) and found as the one source file of that name:
+ * counted as a prediction, but below the default `conflictConfidence` (0.3), so its overlaps
+ * are advisory: a type is named as context as often as it is changed.
+ */
+const TYPE_PRIOR = 0.25;
+/** The extensions of the languages that name a file after the type it holds. */
+const TYPE_EXTENSIONS = [
+  ".swift",
+  ".java",
+  ".kt",
+  ".cs",
+  ".tsx",
+  ".ts",
+  ".jsx",
+  ".vue",
+  ".svelte",
+  ".scala",
+  ".php",
+  ".m",
+];
+
+/** A new file's module index: below the default `conflictConfidence` (0.3), advisory. */
+const INDEX_PRIOR = 0.25;
+
+/**
+ * The known file that declares the modules of `file`'s folder, where the language needs one
+ * for a new module to be part of the build: `mod.rs` beside it (or the folder's `x.rs`, or the
+ * crate's `lib.rs`/`main.rs` for `src/`), `__init__.py` beside a Python module. A script's
+ * `index.ts` barrel is a habit, not a need: not claimed (it let more real conflicts through).
+ */
+export function moduleIndexOf(file: string, known: KnownTree): string | undefined {
+  const ext = path.posix.extname(file);
+  const dir = path.posix.dirname(file);
+  const at = (name: string) => (dir === "." ? name : `${dir}/${name}`);
+  const candidates =
+    ext === ".rs"
+      ? [
+          at("mod.rs"),
+          `${dir}.rs`,
+          ...(/(^|\/)src$/.test(dir) ? [at("lib.rs"), at("main.rs")] : []),
+        ]
+      : ext === ".py"
+        ? [at("__init__.py")]
+        : [];
+  return candidates.find((c) => known.has(c));
+}
+
 function formOf(kind: ClaimKind, mention: PathMention): string {
+  if (mention.symbol) return "type";
   if (kind !== "file") return kind;
   return mention.bare || !mention.path.includes("/") ? "name" : "path";
 }
@@ -319,6 +399,7 @@ function formOf(kind: ClaimKind, mention: PathMention): string {
 /** The prior confidence of a basis (see `PRIOR`). */
 export function priorOf(basis: string): number {
   if (/\/(dir|glob)$/.test(basis)) return DIR_PRIOR;
+  if (basis.endsWith("/type")) return TYPE_PRIOR;
   return PRIOR[basis] ?? DEFAULT_PRIOR;
 }
 

@@ -33,6 +33,10 @@ export function testPartner(file: string, known: KnownTree): string | undefined 
   const stem = path.posix.basename(file, ext);
   const found = TEST_NAMES.flatMap((form) => known.named(`${form.replace("*", stem)}${ext}`));
   if (found.length <= 1) return found[0];
+  // Several: the one where this project keeps a module's test (`tests/unit/a/x.test.ts` for
+  // `src/a/x.ts`, of many `x.test.ts`), then the nearest folder.
+  const habit = newTestPartner(file, known);
+  if (habit !== undefined && found.includes(habit)) return habit;
   const dir = path.posix.dirname(file);
   const near = (p: string) => shared(path.posix.dirname(p), dir);
   const best = Math.max(...found.map(near));
@@ -42,39 +46,56 @@ export function testPartner(file: string, known: KnownTree): string | undefined 
 
 /**
  * The test file a source file without one would get, by the project's own habit: when most of
- * its known tests of that extension sit beside a source file of the same name, in one naming
- * form (`x.go` and `x_test.go`; `a.ts` and `a.test.ts`), the new test is that form beside
- * `file`. Undefined when the project has no such habit (fewer than HABIT_MIN pairs, or tests
- * kept in other folders or named otherwise for a good share of them).
+ * its known tests of that extension sit in one place relative to a source file of the same
+ * name, in one naming form, the new test is that form in that place. The place is beside the
+ * module (`x.go` and `x_test.go`), or a mirror of its folder under another root
+ * (`src/a/b.tsx` and `tests/unit/a/b.test.tsx`; `src/main/java/p/A.java` and
+ * `src/test/java/p/ATest.java`; `App/Views/V.swift` and `AppTests/Views/VTests.swift`).
+ * Undefined when the project has no such habit (fewer than HABIT_MIN pairs, or tests kept in
+ * other places or named otherwise for a good share of them), or `file` is outside the mirrored
+ * root.
  */
 export function newTestPartner(file: string, known: KnownTree): string | undefined {
   if (file.endsWith("/") || isTestPath(file)) return undefined;
   const ext = path.posix.extname(file);
   if (ext === "") return undefined;
-  const form = habitOf(known).get(ext);
-  if (form === undefined) return undefined;
+  const habit = habitOf(known).get(ext);
+  if (habit === undefined) return undefined;
   const stem = path.posix.basename(file, ext);
   const dir = path.posix.dirname(file);
-  const name = form.replace("*", stem);
-  return dir === "." ? name : `${dir}/${name}`;
+  const name = habit.form.replace("*", stem);
+  const parts = dir === "." ? [] : dir.split("/");
+  const from = habit.from === "" ? [] : habit.from.split("/");
+  if (from.some((segment, i) => parts[i] !== segment)) return undefined;
+  const to = habit.to === "" ? [] : habit.to.split("/");
+  return [...to, ...parts.slice(from.length), name].join("/");
 }
 
-/** A project's test habit needs this many tests beside their source, and this share of them. */
+/** A project's test habit needs this many tests in one place, and this share of them. */
 const HABIT_MIN = 3;
 const HABIT_SHARE = 0.8;
 
 /**
- * Per extension, the naming form of the known tests that sit beside their module, when most
- * tests whose module is known do (computed once per state of the tree).
+ * Where a project keeps a module's test: its naming form (`*.test.ts`), and the folder root
+ * swapped between module and test (`src` -> `tests/unit`; both empty: beside the module).
  */
-const habits = new WeakMap<readonly string[], Map<string, string>>();
-function habitOf(known: KnownTree): Map<string, string> {
+interface Habit {
+  form: string;
+  from: string;
+  to: string;
+}
+
+/**
+ * Per extension, the habit of the known tests whose module is known, when most of them share
+ * it (computed once per state of the tree).
+ */
+const habits = new WeakMap<readonly string[], Map<string, Habit>>();
+function habitOf(known: KnownTree): Map<string, Habit> {
   const all = known.all();
   const cached = habits.get(all);
   if (cached) return cached;
-  const beside = new Map<string, Map<string, number>>();
+  const places = new Map<string, Map<string, number>>();
   const withModule = new Map<string, number>();
-  const paths = new Set(all);
   for (const p of all) {
     if (p.endsWith("/") || !isTestPath(p)) continue;
     const ext = path.posix.extname(p);
@@ -82,23 +103,62 @@ function habitOf(known: KnownTree): Map<string, string> {
     const dir = path.posix.dirname(p);
     let found = false;
     for (const [form, source] of sourceForms(path.posix.basename(p))) {
-      if (known.named(source).length === 0) continue;
+      const modules = known.named(source).filter((m) => !isTestPath(m));
+      if (modules.length === 0) continue;
       found = true;
-      if (!paths.has(dir === "." ? source : `${dir}/${source}`)) continue;
-      const forms = beside.get(ext) ?? new Map<string, number>();
-      forms.set(form, (forms.get(form) ?? 0) + 1);
-      beside.set(ext, forms);
+      const place = placeOf(dir, modules);
+      if (place === undefined) continue;
+      const key = `${form}\t${place}`;
+      const forms = places.get(ext) ?? new Map<string, number>();
+      forms.set(key, (forms.get(key) ?? 0) + 1);
+      places.set(ext, forms);
       break;
     }
     if (found) withModule.set(ext, (withModule.get(ext) ?? 0) + 1);
   }
-  const out = new Map<string, string>();
-  for (const [ext, forms] of beside) {
-    const [form, count] = [...forms].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
-    if (count >= HABIT_MIN && count >= HABIT_SHARE * (withModule.get(ext) ?? 0)) out.set(ext, form);
+  const out = new Map<string, Habit>();
+  for (const [ext, forms] of places) {
+    const [key, count] = [...forms].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
+    if (count < HABIT_MIN || count < HABIT_SHARE * (withModule.get(ext) ?? 0)) continue;
+    const [form = "", from = "", to = ""] = key.split("\t");
+    out.set(ext, { form, from, to });
   }
   habits.set(all, out);
   return out;
+}
+
+/**
+ * The roots swapped between a module's folder and its test's (`from\tto`), the module being
+ * the one whose folder ends most like the test's: beside it, both empty. Undefined when two
+ * modules fit as well, or the test's folder shares no trailing folder with the module's while
+ * not being beside it (a flat `tests/` folder is no mirror).
+ */
+function placeOf(testDir: string, modules: readonly string[]): string | undefined {
+  const split = (d: string) => (d === "." ? [] : d.split("/"));
+  const t = split(testDir);
+  let best: { from: string[]; to: string[]; tail: number } | undefined;
+  let tie = false;
+  for (const module of modules) {
+    const m = split(path.posix.dirname(module));
+    let tail = 0;
+    while (tail < t.length && tail < m.length && t[t.length - 1 - tail] === m[m.length - 1 - tail])
+      tail++;
+    const from = m.slice(0, m.length - tail);
+    const to = t.slice(0, t.length - tail);
+    if (from.length === 0 && to.length === 0) return "\t"; // beside it
+    if (best && tail === best.tail) tie = true;
+    if (!best || tail > best.tail) {
+      best = { from, to, tail };
+      tie = false;
+    }
+  }
+  if (!best || tie || best.tail === 0) return undefined;
+  return `${best.from.join("/")}\t${best.to.join("/")}`;
+}
+
+/** The test a source file has (`testPartner`), or, for a file not known yet, the one a new module gets here (`newTestPartner`). */
+export function testPartnerOrNew(file: string, known: KnownTree): string | undefined {
+  return testPartner(file, known) ?? (known.has(file) ? undefined : newTestPartner(file, known));
 }
 
 /** Each naming form a test's file name fits, with the module's file name: `views_test.go` -> `*_test.go`, `views.go`. */
