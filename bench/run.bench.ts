@@ -330,7 +330,6 @@ const RUN = "run-20261201-000000-abcdef";
     for (let i = 0; i < WARMUP + CALLS; i++) await viaHooks(command(i), added);
     return { bare, added: added.slice(WARMUP), cold: added.slice(0, WARMUP) };
   };
-  const p99 = (v: number[]) => quantile(v, 0.99);
   const known = await measureShell((i) => `echo ${i} >> src/m1/f1.ts`);
   line(
     "story shell call, writes read before (echo >> file): hooks' p99 vs the bare command's",

@@ -265,7 +265,7 @@ function withTests(claims: Claim[], partnerOf: PartnerOf, rule: TestRule): Claim
 }
 
 /**
- * A source file's test is claimed beside it when the project changed both together at least
+ * A source file's test is claimed with it when the project changed both together at least
  * this often (with at least TEST_MIN cases seen). The claim is advisory, so a project that
  * changes a module's test a third of the time gets it predicted without any more stories kept
  * apart (0.5 left out the early stories of a project near one in two).

@@ -1,9 +1,11 @@
 /**
  * The test file that goes with a source file: `src/a/model.go` -> `src/a/model_test.go`,
- * `pkg/x.ts` -> `pkg/x.test.ts`, `app/svc.py` -> `tests/test_svc.py`. Stories change a module
- * and its test together far more often than they name the test, so the history model learns
- * how often this project does it, and the plan claims the test beside a confident source claim
- * when it does it most of the time.
+ * `pkg/x.ts` -> `pkg/x.test.ts`, `app/svc.py` -> `tests/test_svc.py`, and for a module not
+ * written yet, the test it would get where this project keeps its tests (beside the module, or
+ * under a mirrored root). Stories change a module and its test together far more often than
+ * they name the test, so the history model learns how often this project does it, and the plan
+ * claims a claimed module's test, advisory (history.ts: from a third of the cases, and by a
+ * prior while the history is too short).
  */
 import path from "node:path";
 import type { KnownTree } from "./known-tree.ts";
