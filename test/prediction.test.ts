@@ -162,6 +162,56 @@ describe("the sentence a path sits in", () => {
     });
   });
 
+  it("reads a checked task line's leading verb, a file that only locates code, and what is already built", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Tasks / Subtasks",
+        "",
+        "- [x] 3.2 Review `src/llm.py` for any logging of keys",
+        "- [ ] Task 2: Verify `src/config.py` loads the defaults",
+        "- [x] 2.4 Detect guard models (matches `isGuard()` in `src/guard.py:228`)",
+        "- [x] 3.1: In `src/delegate.go:19-34`, redefine the column widths",
+        "- [ ] Import the rooms router in `src/server.ts`",
+        "- [ ] 4 call sites in `src/calls.swift`",
+        "",
+        "## Dev Notes",
+        "",
+        "### Credential Security (Already Implemented)",
+        "",
+        "Error messages in `src/errors.py` only show exception types.",
+        "",
+        "### What Already Exists vs What's New",
+        "",
+        "A retry wrapper in `src/retry.py`.",
+        "",
+        "### Call sites",
+        "",
+        "- `src/midi.swift:23`",
+      ].join("\n"),
+    );
+    const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
+    expect(intent).toEqual({
+      // "[x] 3.2 Review", "Task 2: Verify": the verb after the checkbox and number leads.
+      "src/llm.py": "read",
+      "src/config.py": "read",
+      // Lines of a file something is in: where existing code is.
+      "src/guard.py": "read",
+      // "In `x:19-34`, redefine ...": the lines to change, not a location of something else.
+      "src/delegate.go": "write",
+      // "Import X in `y`" adds the import to y; "4 call sites" is no task number.
+      "src/server.ts": "write",
+      "src/calls.swift": "write",
+      // A section about what is built already is context; one that sets it beside what is
+      // new is not.
+      "src/errors.py": "read",
+      "src/retry.py": "write",
+      // A bare `file:line` in a list: a site to change.
+      "src/midi.swift": "write",
+    });
+  });
+
   it("gives each mention of a story its place and cue", () => {
     const doc = parseStory(
       [

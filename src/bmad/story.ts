@@ -108,6 +108,11 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
   [/references?|sources?\b|citations?|related\s+(docs|documents)/i, "read"],
   // What exists already, described for context: read, not written.
   [/context|background|current\s+state|overview|previous\s+stor(y|ies)|existing\s+code/i, "read"],
+  // "AC3: Credential Security (Already Implemented)", but not "What Already Exists vs What's New".
+  [
+    /^(?!.*\b(new|vs\.?|versus|needed|missing)\b).*\balready\s+(implemented|done|exists?|in\s+place)\b/i,
+    "read",
+  ],
   [
     /^(story|user\s+story)$|acceptance\s+criteria|user[-\s]visible|change\s*log|completion\s+notes|debug\s+log|agent\s+model|qa\s+results|review|validation|retrospective|learnings|definition\s+of\s+done|success\s+metrics/i,
     "none",
@@ -149,8 +154,16 @@ const WRITE_VERB =
   /\b(create|add|update|implement|extend|write|edit|modify|change|replace|remove|delete)\b/i;
 const WRITE_LABEL =
   /^\W*(create[ds]?|new(\s+files?)?|modif(y|ied)|updated?|changed?|added|delete[ds]?|removed?|renamed?|files?\s+(created|modified|changed|updated|added|deleted))\b/i;
-const READ_VERB =
-  /^\W*(?:(?:task|subtask|step)?\s*[\d.]+\s*[:.)-]\s*)?(read|review|study|see|refer\s+to|consult|understand|inspect|look\s+at|reuse|copy\s+pattern)\b/i;
+/**
+ * The start of a task line before its verb: a checkbox and a number ("[x] 3.2 ", "Task 1: ",
+ * "AC 2) "), as the clause's source text has them.
+ */
+const ITEM_START = String.raw`^[^\w[]*(?:\[[ xX]\]\W*)?(?:(?:task|subtask|step|ac)?\s*(?:\d+(?:\.\d+)+\s|[\d.]+\s*[:.)-])\W*)?`;
+const ITEM_PREFIX = new RegExp(ITEM_START, "i");
+const READ_VERB = new RegExp(
+  `${ITEM_START}(read|review|study|see|refer\\s+to|consult|understand|inspect|look\\s+at|reuse|copy\\s+pattern)\\b`,
+  "i",
+);
 const READ_CELL =
   /^(reuse|copy\s+pattern|reference|read|read[-\s]only|existing|do\s+not\s+modify)$/i;
 const TREE_MARKER =
@@ -165,8 +178,13 @@ const READ_CUE =
 /** Read cues that only say a file exists (`existing`, `current`): no read after a write verb. */
 const EXISTS_ADJECTIVE = /^(existing|current)$/i;
 /** A clause that begins with one of these checks or runs, and changes nothing by itself. */
-const READ_LEADING =
-  /^\W*(?:(?:task|subtask|step|ac)?\s*[\d.]+\s*[:.)-]\s*)?(verify|confirm|run|check|review|test|ensure|understand|reuse|import|call|invoke|query|validate)\b/i;
+const READ_LEADING = new RegExp(
+  `${ITEM_START}(verify|confirm|run|check|review|test|ensure|understand|reuse|import|call|invoke|query|validate)\\b`,
+  "i",
+);
+/** "Import X into `b.ts`", "Call X in `b.ts`": the mention is where the code goes. */
+const INSERTS_INTO = new RegExp(`${ITEM_START}(import|call|invoke)\\b`, "i");
+const INTO_BEFORE = /\b(in|into|to|within)\s+(the\s+)?[`*"']*$/i;
 /**
  * Whatever its verb, a clause that says the file stays as it is ("no UI changes", "none
  * needed", "should not need changes", "do not update"), or that its change belongs to another
@@ -182,6 +200,10 @@ const MODEL_BEFORE =
   /\b(match(es|ing)?|like|per|following|mirror(s|ing)?|same\s+as|similar\s+to|based\s+on|as\s+in|model(l)?ed\s+on|consistent\s+with)\s+(the\s+)?(existing\s+)?[`*"']*$/i;
 /** A clause that is only a label for what follows: "From `x.go`:", "See `x.go`". */
 const SOURCE_LABEL = /^\W*(from|in|per|see)\s+[`*"']*[^\s`*"']+[`*"']*\s*(\([^)]*\))?\s*:?\**\s*$/i;
+/** Right after a path: a line number or range (`:351-352`, `#L20`, " line 76-79"). */
+const AT_LINES = /^(?::\d+|#L\d+|[`*]*,?\s+\(?lines?\s+\d+)/i;
+/** Words then a preposition right before a mention: "... behaviour in `x.py:351`". */
+const LOCATION_BEFORE = /\w.*\b(in|from|at|of)\s+[`*"']*$/i;
 /** The rest of a line after a mention that makes it a label: "`x.go` line 51-53:", "`x.go`:**". */
 const LABEL_REST = /^[`*"']*[^`\n]{0,40}:\**\s*$/;
 
@@ -211,7 +233,9 @@ export function cueOf(clause: string, start: number, end: number): Cue {
     read = at;
   }
   if (write >= 0 || read >= 0) return write > read ? "write" : "read";
-  if (READ_LEADING.test(before)) return "read";
+  // "Import X from `a.ts`" reads a.ts; "Import X into `b.ts`" and "Call X in `b.ts`" write b.ts.
+  if (READ_LEADING.test(before) && !(INSERTS_INTO.test(before) && INTO_BEFORE.test(before)))
+    return "read";
   const nextWrite = after.search(WRITE_CUE);
   const nextRead = after.search(READ_CUE);
   if (nextWrite < 0 && nextRead < 0) return "none";
@@ -308,7 +332,8 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
       if (FILES_LABEL.test(around.text) && place !== "record") place = "files";
       cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
       const quoted = quotesOrModels(found, at.offset, at.length, around, place, cue);
-      if (quoted) cue = "read";
+      if (quoted || (cue === "none" && locatesCode(found, at.offset, at.length, around)))
+        cue = "read";
       // A read cue makes prose and tasks reads; lists of files to touch keep their intent
       // unless the clause says the file stays as it is.
       if (intent === "write" && cue === "read" && place !== "record") {
@@ -327,6 +352,25 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
       ...(clause ? { clause } : {}),
     });
   };
+
+  /**
+   * A mention that says where existing code is: "matches `isGuard()` in `llm.py:228`",
+   * "set in publish options at `hook.ts:110`". With no verb to govern it, a file named by
+   * the lines of it that something lives in is context. A bare `x.swift:23` in a list is not:
+   * lists of call sites to change are written that way.
+   */
+  function locatesCode(
+    found: PathText,
+    offset: number,
+    length: number,
+    around: { text: string; start: number },
+  ): boolean {
+    const at = text.slice(offset, offset + length).indexOf(found.path);
+    if (at < 0) return false;
+    const after = text.slice(offset + at + found.path.length, offset + length + 30);
+    const before = around.text.slice(0, offset - around.start);
+    return AT_LINES.test(after) && LOCATION_BEFORE.test(before.replace(ITEM_PREFIX, ""));
+  }
 
   /**
    * A mention the story quotes or copies from rather than changes: the model named right
