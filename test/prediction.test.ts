@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { loadProject } from "../src/bmad/project.ts";
 import { clauseAround, cueOf, parseStory } from "../src/bmad/story.ts";
 import { loadConfig } from "../src/config/load.ts";
-import { type ScoredStory, scoreAccuracy } from "../src/plan/accuracy.ts";
+import { renderAccuracy, type ScoredStory, scoreAccuracy } from "../src/plan/accuracy.ts";
 import { claimContext } from "../src/plan/build.ts";
 import { moduleIndexOf } from "../src/plan/claims.ts";
 import { findConflicts } from "../src/plan/conflicts.ts";
@@ -594,6 +594,32 @@ describe("scoring the planner on done stories", () => {
     expect(report.batches.conflictingLetThrough).toBeLessThan(0.65);
     // Fewer stories than a sprint of 6: none is drawn, and the ratio says nothing.
     expect(report.sprints.drawn).toBe(0);
+  });
+
+  it("names the files behind needless separations and missed conflicts", () => {
+    const mistaken = scoreAccuracy(
+      [
+        // Three stories sure they change core.ts, and a fourth also sure of it: none does.
+        story("a", [claim("core.ts"), claim("notes.md")], ["a.ts"]),
+        story("b", [claim("core.ts")], ["b.ts"]),
+        story("c", [claim("core.ts")], ["c.ts"]),
+        story("g", [claim("core.ts"), claim("notes.md")], ["g.ts"]),
+        // Both write cfg.ts: one unsure of it, the other never names it.
+        story("d", [claim("cfg.ts", "notes/none/path", 0.2)], ["cfg.ts"]),
+        story("e", [claim("e.ts")], ["cfg.ts", "e.ts"]),
+      ],
+      { ...options, isShared: (file) => file === "notes.md", sharedFiles: ["notes.md"] },
+    );
+    // a, b, c, g pairwise (6), through core.ts; never through the shared notes.md.
+    expect(mistaken.mistakes.needless).toEqual([{ file: "core.ts", pairs: 6 }]);
+    expect(mistaken.mistakes.missed).toEqual([{ file: "cfg.ts", pairs: 1, unnamed: 1 }]);
+    const text = renderAccuracy(mistaken, "t");
+    expect(text).toContain("through (pairs): `core.ts` (6).");
+    expect(text).toContain("a story never named the file): `cfg.ts` (1, 1).");
+    // A plan with no mistakes says nothing about them.
+    const right = scoreAccuracy([story("a", [claim("x.ts")], ["x.ts"])], options);
+    expect(right.mistakes).toEqual({ needless: [], missed: [] });
+    expect(renderAccuracy(right, "t")).not.toContain("Pairs");
   });
 });
 

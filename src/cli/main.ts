@@ -65,7 +65,9 @@ accuracy
   before it as history, and compared with the File List its agent wrote. Prints write
   recall, claim precision, file-conflict pair recall and precision, the share of random
   batches of 3 the plan lets run together (really safe ones, and really conflicting ones),
-  and the speed-up of random 6-story sprints at cap 3 against knowing every file.
+  and the speed-up of random 6-story sprints at cap 3 against knowing every file; then
+  the files behind its mistakes: pairs kept apart that shared no file, and pairs let run
+  together that both wrote a file.
 
   --tree FILE   a listing of the project's files, one per line, when its code is not here
   --no-history  score the planner without learning from the earlier stories

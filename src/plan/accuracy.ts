@@ -78,7 +78,20 @@ export interface AccuracyReport {
     /** Share of sprints in which the plan let a really conflicting pair run together. */
     withMissedConflict: number;
   };
+  /**
+   * The files behind the plan's mistakes, most pairs first (MISTAKES_SHOWN of each): those
+   * through which it kept apart two stories that shared no written file, and those two stories
+   * both wrote while it let them run together (`unnamed`: pairs where one of the stories never
+   * named the file, which no reading of the text could have caught). What to look at before
+   * moving `conflictConfidence` or adding to `sharedFiles`.
+   */
+  mistakes: {
+    needless: Array<{ file: string; pairs: number }>;
+    missed: Array<{ file: string; pairs: number; unnamed: number }>;
+  };
 }
+
+const MISTAKES_SHOWN = 5;
 
 export function scoreAccuracy(
   stories: readonly ScoredStory[],
@@ -136,6 +149,7 @@ export function scoreAccuracy(
       .map((c) => pairKey(Number(c.stories[0]), Number(c.stories[1]))),
   );
   const both = [...predicted].filter((p) => real.has(p)).length;
+  const mistakes = mistakesOf(scored, index, real, predicted, options);
   const n = scored.length;
   const total = (n * (n - 1)) / 2;
 
@@ -228,6 +242,58 @@ export function scoreAccuracy(
       ratio: ratio(plannedSpeed, oracleSpeed),
       withMissedConflict: ratio(missed, sprintCount),
     },
+    mistakes,
+  };
+}
+
+/** The files behind needless separations and missed conflicts (see `mistakes`). */
+function mistakesOf(
+  scored: readonly ScoredStory[],
+  writers: ReadonlyMap<string, number[]>,
+  real: ReadonlySet<string>,
+  predicted: ReadonlySet<string>,
+  options: AccuracyOptions,
+): AccuracyReport["mistakes"] {
+  const missed = new Map<string, { pairs: number; unnamed: number }>();
+  for (const [file, owners] of writers)
+    for (let a = 0; a < owners.length; a++)
+      for (let b = a + 1; b < owners.length; b++) {
+        const [x, y] = [owners[a] ?? 0, owners[b] ?? 0];
+        if (predicted.has(pairKey(x, y))) continue;
+        const tally = missed.get(file) ?? { pairs: 0, unnamed: 0 };
+        tally.pairs++;
+        const names = (i: number) => scored[i]?.predicted.some((c) => covers(c, file, "any"));
+        if (!names(x) || !names(y)) tally.unnamed++;
+        missed.set(file, tally);
+      }
+  // A pair kept apart blocks through the files both stories claim surely enough: the same
+  // test as plan/conflicts.ts, on file claims (an overlap through a folder never blocks).
+  const sure = scored.map((story) => {
+    const files = new Map<string, number>();
+    for (const c of story.predicted)
+      if (c.intent === "write" && c.kind === "file" && !c.advisory && !c.hot)
+        files.set(c.path, Math.max(files.get(c.path) ?? 0, c.confidence));
+    return files;
+  });
+  const needless = new Map<string, number>();
+  for (const key of predicted) {
+    if (real.has(key)) continue;
+    const [a, b] = key.split("-").map(Number);
+    const first = sure[a ?? 0];
+    const second = sure[b ?? 0];
+    if (!first || !second) continue;
+    for (const [file, confidence] of first) {
+      const other = second.get(file);
+      if (other === undefined || options.isShared?.(file)) continue;
+      if (Math.min(confidence, other) >= options.conflictConfidence)
+        needless.set(file, (needless.get(file) ?? 0) + 1);
+    }
+  }
+  const top = <T extends { pairs: number; file: string }>(list: T[]) =>
+    list.sort((x, y) => y.pairs - x.pairs || x.file.localeCompare(y.file)).slice(0, MISTAKES_SHOWN);
+  return {
+    needless: top([...needless].map(([file, pairs]) => ({ file, pairs }))),
+    missed: top([...missed].map(([file, t]) => ({ file, ...t }))),
   };
 }
 
@@ -260,11 +326,31 @@ export function renderAccuracy(
           `| sprints of 6: a real conflict let run together | ${pct(sprints.withMissedConflict)} |`,
         ]),
     "",
+    ...renderMistakes(report.mistakes),
   ].join("\n");
 }
 
-/** True when a write claim covers a written file. */
-function covers(claim: Claim, file: string): boolean {
+/** The files behind the plan's mistakes, as two lines of prose (none when it made none). */
+function renderMistakes({ needless, missed }: AccuracyReport["mistakes"]): string[] {
+  const lines: string[] = [];
+  if (needless.length > 0)
+    lines.push(
+      `Pairs kept apart that shared no written file, through (pairs): ${needless
+        .map((m) => `\`${m.file}\` (${m.pairs})`)
+        .join(", ")}.`,
+    );
+  if (missed.length > 0)
+    lines.push(
+      `Pairs let run together that both wrote (pairs, of which a story never named the file): ${missed
+        .map((m) => `\`${m.file}\` (${m.pairs}, ${m.unnamed})`)
+        .join(", ")}.`,
+    );
+  return lines.length > 0 ? [...lines, ""] : [];
+}
+
+/** True when a write claim (or with "any", any claim) covers a written file. */
+function covers(claim: Claim, file: string, intent: "write" | "any" = "write"): boolean {
+  if (intent === "write" && claim.intent !== "write") return false;
   if (claim.kind === "file") return claim.path === file;
   if (claim.kind === "dir") return file.startsWith(claim.path);
   return false;
