@@ -174,7 +174,9 @@ describe("the sentence a path sits in", () => {
         "- [x] 2.4 Detect guard models (matches `isGuard()` in `src/guard.py:228`)",
         "- [x] 3.1: In `src/delegate.go:19-34`, redefine the column widths",
         "- [ ] Import the rooms router in `src/server.ts`",
-        "- [ ] 4 call sites in `src/calls.swift`",
+        "- [ ] Call `track()` from `src/handler.ts` on every save",
+        "- [ ] 4 test cases in `src/calls.swift`",
+        "- [ ] Redefine the column widths in `src/widths.go:19-34`",
         "",
         "## Dev Notes",
         "",
@@ -200,9 +202,13 @@ describe("the sentence a path sits in", () => {
       "src/guard.py": "read",
       // "In `x:19-34`, redefine ...": the lines to change, not a location of something else.
       "src/delegate.go": "write",
-      // "Import X in `y`" adds the import to y; "4 call sites" is no task number.
+      // "Import X in `y`" adds the import to y, "Call X from `y`" the call; "4 test cases" is no
+      // task number (so no leading "test" to read).
       "src/server.ts": "write",
+      "src/handler.ts": "write",
       "src/calls.swift": "write",
+      // Lines to change, named with a verb the story reader does not know.
+      "src/widths.go": "write",
       // A section about what is built already is context; one that sets it beside what is
       // new is not.
       "src/errors.py": "read",
@@ -607,8 +613,15 @@ describe("scoring the planner on done stories", () => {
         // Both write cfg.ts: one unsure of it, the other never names it.
         story("d", [claim("cfg.ts", "notes/none/path", 0.2)], ["cfg.ts"]),
         story("e", [claim("e.ts")], ["cfg.ts", "e.ts"]),
+        // Both write a file shared on purpose: let through by design, no mistake.
+        story("h", [], ["log.md"]),
+        story("i", [], ["log.md"]),
       ],
-      { ...options, isShared: (file) => file === "notes.md", sharedFiles: ["notes.md"] },
+      {
+        ...options,
+        isShared: (file) => file === "notes.md" || file === "log.md",
+        sharedFiles: ["notes.md"],
+      },
     );
     // a, b, c, g pairwise (6), through core.ts; never through the shared notes.md.
     expect(mistaken.mistakes.needless).toEqual([{ file: "core.ts", pairs: 6 }]);

@@ -158,8 +158,7 @@ const WRITE_LABEL =
  * The start of a task line before its verb: a checkbox and a number ("[x] 3.2 ", "Task 1: ",
  * "AC 2) "), as the clause's source text has them.
  */
-const ITEM_START = String.raw`^[^\w[]*(?:\[[ xX]\]\W*)?(?:(?:task|subtask|step|ac)?\s*(?:\d+(?:\.\d+)+\s|[\d.]+\s*[:.)-])\W*)?`;
-const ITEM_PREFIX = new RegExp(ITEM_START, "i");
+const ITEM_START = String.raw`^[^\w[]*(?:\[[ xX]\]\W*)?(?:(?:task|subtask|step|ac)?\s*(?:\d+(?:\.\d+)+\s|\d[\d.]*\s*[:.)-])\W*)?`;
 const READ_VERB = new RegExp(
   `${ITEM_START}(read|review|study|see|refer\\s+to|consult|understand|inspect|look\\s+at|reuse|copy\\s+pattern)\\b`,
   "i",
@@ -182,9 +181,21 @@ const READ_LEADING = new RegExp(
   `${ITEM_START}(verify|confirm|run|check|review|test|ensure|understand|reuse|import|call|invoke|query|validate)\\b`,
   "i",
 );
-/** "Import X into `b.ts`", "Call X in `b.ts`": the mention is where the code goes. */
-const INSERTS_INTO = new RegExp(`${ITEM_START}(import|call|invoke)\\b`, "i");
-const INTO_BEFORE = /\b(in|into|to|within)\s+(the\s+)?[`*"']*$/i;
+/**
+ * Where a leading "import" or "call" names the file the code goes into: "Import X into
+ * `b.ts`", "Call X from `b.ts`" write b.ts ("Import X from `a.ts`" and "Call X in `a.ts`" read
+ * a.ts, as they always did).
+ */
+const INSERTS = [
+  {
+    verb: new RegExp(`${ITEM_START}import\\b`, "i"),
+    target: /\b(in|into|to|within)\s+(the\s+)?[`*"']*$/i,
+  },
+  {
+    verb: new RegExp(`${ITEM_START}(call|invoke)\\b`, "i"),
+    target: /\b(from|within)\s+(the\s+)?[`*"']*$/i,
+  },
+];
 /**
  * Whatever its verb, a clause that says the file stays as it is ("no UI changes", "none
  * needed", "should not need changes", "do not update"), or that its change belongs to another
@@ -202,8 +213,13 @@ const MODEL_BEFORE =
 const SOURCE_LABEL = /^\W*(from|in|per|see)\s+[`*"']*[^\s`*"']+[`*"']*\s*(\([^)]*\))?\s*:?\**\s*$/i;
 /** Right after a path: a line number or range (`:351-352`, `#L20`, " line 76-79"). */
 const AT_LINES = /^(?::\d+|#L\d+|[`*]*,?\s+\(?lines?\s+\d+)/i;
-/** Words then a preposition right before a mention: "... behaviour in `x.py:351`". */
-const LOCATION_BEFORE = /\w.*\b(in|from|at|of)\s+[`*"']*$/i;
+/**
+ * A word that says where something is, then a preposition right before the mention: "matches
+ * `isGuard()` in `llm.py:228`", "defined at `x.go:40`" ("Redefine the widths in `x.go:19`" is
+ * no such word: the lines to change).
+ */
+const LOCATION_BEFORE =
+  /\b(match(es|ed|ing)?|defined|declared|lives?|living|located|found|implemented)\b.*\b(in|from|at|of)\s+[`*"']*$/i;
 /** The rest of a line after a mention that makes it a label: "`x.go` line 51-53:", "`x.go`:**". */
 const LABEL_REST = /^[`*"']*[^`\n]{0,40}:\**\s*$/;
 
@@ -233,8 +249,10 @@ export function cueOf(clause: string, start: number, end: number): Cue {
     read = at;
   }
   if (write >= 0 || read >= 0) return write > read ? "write" : "read";
-  // "Import X from `a.ts`" reads a.ts; "Import X into `b.ts`" and "Call X in `b.ts`" write b.ts.
-  if (READ_LEADING.test(before) && !(INSERTS_INTO.test(before) && INTO_BEFORE.test(before)))
+  if (
+    READ_LEADING.test(before) &&
+    !INSERTS.some((i) => i.verb.test(before) && i.target.test(before))
+  )
     return "read";
   const nextWrite = after.search(WRITE_CUE);
   const nextRead = after.search(READ_CUE);
@@ -355,9 +373,9 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
 
   /**
    * A mention that says where existing code is: "matches `isGuard()` in `llm.py:228`",
-   * "set in publish options at `hook.ts:110`". With no verb to govern it, a file named by
-   * the lines of it that something lives in is context. A bare `x.swift:23` in a list is not:
-   * lists of call sites to change are written that way.
+   * "defined at `x.go:40`". With no verb to govern it, a file named by the lines something is
+   * defined or found in is context. "Redefine the widths in `x.go:19`" is not, nor a bare
+   * `x.swift:23` in a list: lists of call sites to change are written that way.
    */
   function locatesCode(
     found: PathText,
@@ -369,7 +387,7 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
     if (at < 0) return false;
     const after = text.slice(offset + at + found.path.length, offset + length + 30);
     const before = around.text.slice(0, offset - around.start);
-    return AT_LINES.test(after) && LOCATION_BEFORE.test(before.replace(ITEM_PREFIX, ""));
+    return AT_LINES.test(after) && LOCATION_BEFORE.test(before);
   }
 
   /**

@@ -15,7 +15,7 @@
  *   plan missed is counted as run one after the other anyway (the runtime locks make the pair
  *   wait), so the ratio is at most 1 and only a needless separation lowers it.
  */
-import { findConflicts } from "./conflicts.ts";
+import { findConflicts, sharedMatchers } from "./conflicts.ts";
 import type { DoneStory } from "./history.ts";
 import type { KnownTree } from "./known-tree.ts";
 import { schedule } from "./schedule.ts";
@@ -255,7 +255,9 @@ function mistakesOf(
   options: AccuracyOptions,
 ): AccuracyReport["mistakes"] {
   const missed = new Map<string, { pairs: number; unnamed: number }>();
-  for (const [file, owners] of writers)
+  for (const [file, owners] of writers) {
+    // Files shared on purpose (hot, `sharedFiles`) are let through by design: no mistake.
+    if (options.isShared?.(file)) continue;
     for (let a = 0; a < owners.length; a++)
       for (let b = a + 1; b < owners.length; b++) {
         const [x, y] = [owners[a] ?? 0, owners[b] ?? 0];
@@ -266,12 +268,22 @@ function mistakesOf(
         if (!names(x) || !names(y)) tally.unnamed++;
         missed.set(file, tally);
       }
-  // A pair kept apart blocks through the files both stories claim surely enough: the same
-  // test as plan/conflicts.ts, on file claims (an overlap through a folder never blocks).
+  }
+  // A pair kept apart blocks through the files both stories claim surely enough: the test of
+  // plan/conflicts.ts, on file claims (an overlap through a folder or a component, or on a
+  // shared or hot file, never blocks).
+  const shared = sharedMatchers(options.sharedFiles);
   const sure = scored.map((story) => {
     const files = new Map<string, number>();
     for (const c of story.predicted)
-      if (c.intent === "write" && c.kind === "file" && !c.advisory && !c.hot)
+      if (
+        c.intent === "write" &&
+        c.kind === "file" &&
+        c.origin !== "component" &&
+        !c.advisory &&
+        !c.hot &&
+        shared(c.path) === undefined
+      )
         files.set(c.path, Math.max(files.get(c.path) ?? 0, c.confidence));
     return files;
   });
@@ -284,7 +296,7 @@ function mistakesOf(
     if (!first || !second) continue;
     for (const [file, confidence] of first) {
       const other = second.get(file);
-      if (other === undefined || options.isShared?.(file)) continue;
+      if (other === undefined) continue;
       if (Math.min(confidence, other) >= options.conflictConfidence)
         needless.set(file, (needless.get(file) ?? 0) + 1);
     }

@@ -253,7 +253,7 @@ function forPairs<T>(items: readonly T[], visit: (a: T, b: T) => void): void {
  * A function telling which shared group a written path belongs to: the file itself, or for a
  * folder pattern (`**\/migrations/**`) the folder, so two new migrations in it collide.
  */
-function sharedMatchers(patterns: readonly string[]): (p: string) => string | undefined {
+export function sharedMatchers(patterns: readonly string[]): (p: string) => string | undefined {
   const compiled = patterns.map((pattern) => {
     const folder = /([^/*]+)\/\*\*$/.exec(pattern)?.[1];
     return { match: picomatch(pattern, { dot: true }), folder };
