@@ -69,11 +69,10 @@ describe("the vibe-dash corpus", () => {
     expect(report.batches.safeAllowed).toBeGreaterThanOrEqual(0.75);
     expect(report.batches.conflictingLetThrough).toBeLessThanOrEqual(0.12);
     expect(report.sprints.ratio).toBeGreaterThanOrEqual(0.92);
-    // With no history at all (a project's first sprint): measured at recall 0.849, 89%
-    // allowed, 14% let through, ratio 0.97. Two of the files it misses are ones their story
-    // called existing code ("REUSE `f()` from `list.go:122-138`", "What Already EXISTS").
+    // With no history at all (a project's first sprint): measured at recall 0.858, 89%
+    // allowed, 14% let through, ratio 0.97.
     const first = accuracyOfProject(CORPUS, { env, cache: false, history: false }).report;
-    expect(first.writeRecall).toBeGreaterThanOrEqual(0.84);
+    expect(first.writeRecall).toBeGreaterThanOrEqual(0.85);
     expect(first.batches.safeAllowed).toBeGreaterThanOrEqual(0.6);
     expect(first.batches.conflictingLetThrough).toBeLessThanOrEqual(0.15);
     expect(first.sprints.ratio).toBeGreaterThanOrEqual(0.92);

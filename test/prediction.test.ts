@@ -530,7 +530,7 @@ describe("a module's test without history", () => {
     expect(newTestPartner("internal/tui/views.go", apart)).toBeUndefined();
   });
 
-  it("claims the test of a confident source claim as advisory, unless the story names a test", () => {
+  it("claims the test of a confident source claim as advisory, less surely when the story names a test", () => {
     const known = new KnownTree(goTree);
     const partnerOf = (file: string) => testPartner(file, known);
     const out = applyTestPrior([claim("internal/tui/model.go")], partnerOf);
@@ -539,12 +539,25 @@ describe("a module's test without history", () => {
       origin: "history",
       confidence: 0.43,
     });
-    // A mention only (not sure enough), or a story that names its tests itself: nothing added.
+    // A mention only (not sure enough): nothing added.
     expect(
       applyTestPrior([claim("internal/tui/model.go", "mention", 0.3)], partnerOf),
     ).toHaveLength(1);
-    const named = [claim("internal/tui/model.go"), claim("internal/cli/root_test.go")];
-    expect(applyTestPrior(named, partnerOf)).toHaveLength(2);
+    // A story that names its tests itself: only the test of a module a task names by its path
+    // (0.85), at 0.3 of it; a module it is less sure of (0.6) gets none.
+    const named = [
+      claim("internal/tui/model.go"),
+      claim("internal/core/core.go", "task/write/name", 0.6),
+      claim("internal/cli/root_test.go"),
+    ];
+    const withNamed = applyTestPrior(named, partnerOf);
+    expect(withNamed.filter((c) => c.origin === "history")).toEqual([
+      expect.objectContaining({
+        path: "internal/tui/model_test.go",
+        advisory: true,
+        confidence: 0.26,
+      }),
+    ]);
   });
 
   it("finds a new test named by its file name alone beside its module", () => {
