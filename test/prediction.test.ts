@@ -162,7 +162,7 @@ describe("the sentence a path sits in", () => {
     });
   });
 
-  it("reads a checked task line's leading verb, a file that only locates code, and what is already built", () => {
+  it("reads a checked task line's leading verb, a file that only locates code, what is already built, and a move", () => {
     const doc = parseStory(
       [
         "# Story 1.1: T",
@@ -191,6 +191,14 @@ describe("the sentence a path sits in", () => {
         "### Call sites",
         "",
         "- `src/midi.swift:23`",
+        "",
+        "### Structure",
+        "",
+        "**Moved files (content unchanged):**",
+        "- `src/old/move.swift` -> `src/core/move.swift`",
+        "",
+        "**Unchanged files:**",
+        "- `src/keep.swift`",
       ].join("\n"),
     );
     const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
@@ -215,6 +223,10 @@ describe("the sentence a path sits in", () => {
       "src/retry.py": "write",
       // A bare `file:line` in a list: a site to change.
       "src/midi.swift": "write",
+      // A move writes both paths, whatever it says of the content; "unchanged" alone is a read.
+      "src/old/move.swift": "write",
+      "src/core/move.swift": "write",
+      "src/keep.swift": "read",
     });
   });
 

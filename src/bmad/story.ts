@@ -152,6 +152,8 @@ const DO_NOT_MODIFY =
   /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|read[-\s]only|unchanged|untouched|reference\s+only/i;
 const WRITE_VERB =
   /\b(create|add|update|implement|extend|write|edit|modify|change|replace|remove|delete)\b/i;
+/** A label over files that move: "Moved files:", "Files to rename:", "Renames:". */
+const MOVE_LABEL = /^\W*(mov(e|ed|es|ing)|renam(e|ed|es|ing))\b|\bfiles?\s+to\s+(move|rename)\b/i;
 const WRITE_LABEL =
   /^\W*(create[ds]?|new(\s+files?)?|modif(y|ied)|updated?|changed?|added|delete[ds]?|removed?|renamed?|files?\s+(created|modified|changed|updated|added|deleted))\b/i;
 /**
@@ -622,6 +624,8 @@ function zoneOf(headings: Array<{ title: string }>): Zone {
 function labelGroup(value: string, current: Intent | undefined): Intent | undefined {
   const label = value.trim();
   const isLabel = label.length <= 60 && (/:\s*$/.test(label) || /^[A-Z\s/()-]+$/.test(label));
+  // "Moved files (content unchanged):": a move writes both paths, whatever the content.
+  if (MOVE_LABEL.test(label) && isLabel) return "write";
   if (DO_NOT_MODIFY.test(label) && (isLabel || /^\W*do\s*n[o']t/i.test(label)))
     return isLabel ? "read" : current;
   if (WRITE_LABEL.test(label) && isLabel) return "write";
