@@ -258,14 +258,13 @@ function mistakesOf(
   for (const [file, owners] of writers) {
     // Files shared on purpose (hot, `sharedFiles`) are let through by design: no mistake.
     if (options.isShared?.(file)) continue;
+    const named = owners.map((i) => scored[i]?.predicted.some((c) => covers(c, file, "any")));
     for (let a = 0; a < owners.length; a++)
       for (let b = a + 1; b < owners.length; b++) {
-        const [x, y] = [owners[a] ?? 0, owners[b] ?? 0];
-        if (predicted.has(pairKey(x, y))) continue;
+        if (predicted.has(pairKey(owners[a] ?? 0, owners[b] ?? 0))) continue;
         const tally = missed.get(file) ?? { pairs: 0, unnamed: 0 };
         tally.pairs++;
-        const names = (i: number) => scored[i]?.predicted.some((c) => covers(c, file, "any"));
-        if (!names(x) || !names(y)) tally.unnamed++;
+        if (!named[a] || !named[b]) tally.unnamed++;
         missed.set(file, tally);
       }
   }
