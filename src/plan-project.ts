@@ -21,7 +21,7 @@ import {
   learnHistory,
 } from "./plan/history.ts";
 import { type DoneInput, replayDone } from "./plan/learn.ts";
-import { testPartner, testPartnerOrNew } from "./plan/test-partner.ts";
+import { testPartnerOrNew } from "./plan/test-partner.ts";
 import type { Claim, Plan } from "./plan/types.ts";
 import { filesSeenWritten, HISTORY_LOG, readHistory } from "./run/history-log.ts";
 
@@ -113,8 +113,10 @@ export function historyModel(
   );
   const learn = () => {
     const context = claimContext(project, config);
+    // The same test rule as the plan's and the accuracy's: every written file is known by now,
+    // so a module's test is the one it has.
     return learnHistory(replayDone(doneInputs(project), context), (file) =>
-      testPartner(file, context.known),
+      testPartnerOrNew(file, context.known),
     );
   };
   // Kept even when the parse cache is off (`--no-cache`): it is the learned model, the

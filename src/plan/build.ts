@@ -73,6 +73,7 @@ export function buildPlan(
   const { history } = options;
   const context = claimContext(project, config, history ? Object.keys(history.files) : []);
   const { known, resolved: components } = context;
+  const partnerOf = (file: string) => testPartnerOrNew(file, known);
   const warnings = [...project.warnings];
   const findings: Finding[] = [];
 
@@ -84,8 +85,8 @@ export function buildPlan(
       try {
         result = claimsForStory(entry.key, story.file, entry.epic, doc, context);
         result.claims = history
-          ? applyHistory(result.claims, history, (file) => testPartnerOrNew(file, known))
-          : applyTestPrior(result.claims, (file) => testPartnerOrNew(file, known));
+          ? applyHistory(result.claims, history, partnerOf)
+          : applyTestPrior(result.claims, partnerOf);
       } catch (thrown) {
         // One story the planner cannot read must not cost the others their plan.
         error = { file: story.file, line: 1, message: errorLine(thrown) };
