@@ -253,10 +253,13 @@ describe("timelines and watching from the command line", () => {
       SPRINT_TEXT.replace("1-1-alpha: ready-for-dev", `1-1-alpha: ${status}`);
     const ART = "_bmad-output/implementation-artifacts";
     const none = await run(["accuracy"], miniProject());
-    expect(none.err).toContain("nothing to score against: no story is done");
-    const dir = miniProject({ [`${ART}/sprint-status.yaml`]: sprint("done") });
+    expect(none).toMatchObject({ code: 1, out: "" });
+    expect(none.err).toContain("nothing to score against: no story is done or in review");
+    // A story in review has finished its work: its File List is scored like a done one's.
+    const dir = miniProject({ [`${ART}/sprint-status.yaml`]: sprint("review") });
+    expect(await run(["accuracy", "--json"], dir)).toMatchObject({ code: 1, out: "" });
     expect((await run(["accuracy"], dir)).err).toContain(
-      "nothing to score against: none of its 1 done stories with a story file has a File List",
+      "nothing to score against: none of its 1 finished stories with a story file has a File List",
     );
     const missing = miniProject({
       [`${ART}/sprint-status.yaml`]: sprint("done").replace(
@@ -273,7 +276,7 @@ describe("timelines and watching from the command line", () => {
       ),
     });
     expect((await run(["accuracy"], gone)).err).toContain(
-      `nothing to score against: none of its 1 done stories has a story file under ${ART}/`,
+      `nothing to score against: none of its 1 finished stories has a story file under ${ART}/`,
     );
     expect((await run(["accuracy", "--learn-first", "60%"], missing)).err).toContain(
       '--learn-first expects a share between 0 and 1 (0.6 for the first 60%), got "60%"',
@@ -284,7 +287,7 @@ describe("timelines and watching from the command line", () => {
     const some = await run(["accuracy"], missing);
     expect(some.code).toBe(0);
     expect(some.err).toBe(
-      `athena-parallel: 1 of 2 done stories have no story file under ${ART}/: left out\n`,
+      `athena-parallel: 1 of 2 finished stories have no story file under ${ART}/: left out\n`,
     );
   });
 

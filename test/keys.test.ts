@@ -11,6 +11,10 @@ describe("parseKey", () => {
     ["3-5-help-overlay", { kind: "story", epic: "3", story: "5", id: "3.5" }],
     ["3-5-1-directory-manager", { kind: "story", epic: "3.5", story: "1", id: "3.5.1" }],
     ["1a-2-lettered-epic", { kind: "story", epic: "1a", story: "2", id: "1a.2" }],
+    ["5.5-1-cleanup-rules", { kind: "story", epic: "5.5", story: "1", id: "5.5.1" }],
+    ["8.5-12b-theme", { kind: "story", epic: "8.5", story: "12b", id: "8.5.12b" }],
+    ["1.2-dotted-story-id", { kind: "story", epic: "1", story: "2", id: "1.2" }],
+    ["1.2.3-three-parts", { kind: "story", epic: "1.2", story: "3", id: "1.2.3" }],
     ["epic-3-5", { kind: "epic", epic: "3.5" }],
     ["epic-1a", { kind: "epic", epic: "1a" }],
     ["epic-3-5-retrospective", { kind: "retrospective", epic: "3.5" }],
@@ -47,6 +51,9 @@ development_status:
   3-5-2-per-project-repo: backlog
   4-1-alpha: ready-for-dev
   4-1-beta: ready-for-dev
+  epic-5.5: in-progress
+  5.5-1-cleanup-rules: backlog
+  td-1-flaky-test: done
 `;
 
 describe("resolveStoryId", () => {
@@ -60,6 +67,14 @@ describe("resolveStoryId", () => {
     expect(key("3-5-1-directory-manager")).toBe("3-5-1-directory-manager");
     expect(key("3-5-1-dir")).toBe("3-5-1-directory-manager");
     expect(key("docs/stories/epic-3.5/3-5-2-per-project-repo.md")).toBe("3-5-2-per-project-repo");
+    expect(key("5.5.1")).toBe("5.5-1-cleanup-rules");
+    expect(key("5.5-1-clean")).toBe("5.5-1-cleanup-rules");
+  });
+
+  it("warns about a key it leaves out, with its line", () => {
+    expect(sprint.warnings).toEqual([
+      "sprint-status.yaml: a key is not a story key ({epic}-{story}-{slug}), so left out of the plan: td-1-flaky-test (line 13)",
+    ]);
   });
 
   it("refuses an ambiguous id and lists the candidates with their lines", () => {

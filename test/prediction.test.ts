@@ -719,8 +719,10 @@ describe("the history log (.athena/history.jsonl)", () => {
       `# Story ${title}\n\nStatus: done\n\n## Dev Notes\n\n### File List\n\n- \`src/planned.ts\`\n\n${body}`;
     const dir = tempProject({
       "ios/App/View.swift": "",
+      "backend/app/retry.py": "",
+      "package.json": "{}",
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n",
+        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n  1-5-e: review\n  1-6-f: done\n",
       // A File List before the Dev Agent Record, with no list in the record.
       [`${ART}/1-1-a.md`]: story(
         "1.1: A",
@@ -741,6 +743,17 @@ describe("the history log (.athena/history.jsonl)", () => {
         "1.4: D",
         "## Dev Agent Record\n\n### File List\n\n- `/Users/someone/dev/app/ios/App/View.swift`\n- `/etc/hosts`\n",
       ),
+      // A repo path written with a leading slash; a root file the project has, and one it
+      // has not (a bare name, somewhere). In review, its work is finished.
+      [`${ART}/1-5-e.md`]: story(
+        "1.5: E",
+        "## Dev Agent Record\n\n### File List\n\n- `/backend/app/retry.py`\n- `package.json`\n- `Makefile`\n",
+      ),
+      // The record's list under a label in its Completion Notes, not under a heading.
+      [`${ART}/1-6-f.md`]: story(
+        "1.6: F",
+        "## Dev Agent Record\n\n### Completion Notes\n\nAll green; `src/not-written.ts` was read.\n\n**Files Changed:**\n\n- Created: `src/f.ts`\n",
+      ),
     });
     const { config } = loadConfig(dir, { env });
     const project = loadProject(dir, { config, cache: false });
@@ -750,6 +763,8 @@ describe("the history log (.athena/history.jsonl)", () => {
       ["1-2-b", ["src/b.ts"]],
       ["1-3-c", ["src/c.ts"]],
       ["1-4-d", ["ios/App/View.swift"]],
+      ["1-5-e", ["backend/app/retry.py", "package.json"]],
+      ["1-6-f", ["src/f.ts"]],
     ]);
   });
 

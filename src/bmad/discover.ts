@@ -234,6 +234,7 @@ export function indexStoryFiles(
   const exact = new Map<string, string>();
   const spelled = new Map<string, Set<string>>();
   const worded = new Map<string, Set<string>>();
+  const numbered = new Map<string, Set<string>>();
   const add = (index: Map<string, Set<string>>, key: string | undefined, file: string) => {
     if (key) index.set(key, (index.get(key) ?? new Set()).add(file));
   };
@@ -264,32 +265,52 @@ export function indexStoryFiles(
     const spelling = canonicalStoryName(stem);
     add(spelled, spelling, rel);
     add(worded, storyWords(spelling), rel);
+    add(numbered, storyNumber(spelling), rel);
   }
-  const one = (set: Set<string> | undefined) => (set?.size === 1 ? [...set][0] : undefined);
+  // One file, or one in the folder that ranks first (a copy under planning/ loses).
+  const one = (set: Set<string> | undefined) => {
+    const first = [...(set ?? [])].filter((file, _, all) => rank(file) === rank(all[0] ?? ""));
+    return first.length === 1 ? first[0] : undefined;
+  };
   const named = (key: string) => exact.get(key) ?? one(spelled.get(canonicalStoryName(key)));
   // The same words after another number: only for a file no key names itself, and words that
   // only one key has (`2-1-user-login` must not take `1-1-user-login.md`).
   const taken = new Set(keys.flatMap((key) => named(key) ?? []));
   const keysByWords = new Map<string, number>();
+  const keysByNumber = new Map<string, number>();
   for (const key of keys) {
     const words = storyWords(canonicalStoryName(key));
     if (words) keysByWords.set(words, (keysByWords.get(words) ?? 0) + 1);
+    const number = storyNumber(canonicalStoryName(key));
+    if (number) keysByNumber.set(number, (keysByNumber.get(number) ?? 0) + 1);
   }
+  const byWords = (key: string) => {
+    const words = storyWords(canonicalStoryName(key));
+    if (!words || keysByWords.get(words) !== 1) return undefined;
+    const file = one(worded.get(words));
+    return file && !taken.has(file) ? file : undefined;
+  };
+  // Last, the same number with other words (`13-1-backend-photo-service` written as
+  // `13.1-generic-photo-service.md`, renamed while it was written): only when one key and one
+  // file no key names have that number.
+  const byNumber = (key: string) => {
+    const number = storyNumber(canonicalStoryName(key));
+    if (!number || keysByNumber.get(number) !== 1) return undefined;
+    const file = one(numbered.get(number));
+    return file && !taken.has(file) ? file : undefined;
+  };
   return {
-    find(key) {
-      const found = named(key);
-      if (found) return found;
-      const words = storyWords(canonicalStoryName(key));
-      if (!words || keysByWords.get(words) !== 1) return undefined;
-      const file = one(worded.get(words));
-      return file && !taken.has(file) ? file : undefined;
-    },
+    find: (key) => named(key) ?? byWords(key) ?? byNumber(key),
+    foundByNumberOnly: (key) =>
+      named(key) === undefined && byWords(key) === undefined && byNumber(key) !== undefined,
   };
 }
 
 export interface StoryFileIndex {
   /** The story file of a sprint key (repo-relative), or undefined. */
   find(key: string): string | undefined;
+  /** True when only the key's number led to its file, whose words differ: worth a note. */
+  foundByNumberOnly(key: string): boolean;
 }
 
 /** `Story-1.2_Slug` -> `1-2-slug`: lower case, no `story` prefix, one separator. */
@@ -308,4 +329,9 @@ function canonicalStoryName(name: string): string {
 function storyWords(canonical: string): string | undefined {
   const words = /^\d+[a-z]?-(?:\d+[a-z]?-)+([a-z].*)$/.exec(canonical)?.[1];
   return words?.includes("-") ? words : undefined;
+}
+
+/** The number before a story's words (`13-1-generic-photo` -> `13-1`), two parts at least. */
+function storyNumber(canonical: string): string | undefined {
+  return /^(\d+[a-z]?(?:-\d+[a-z]?)+)-[a-z]/.exec(canonical)?.[1];
 }

@@ -4,7 +4,8 @@
  * Keys: `epic-3`, `epic-3-5` (epic 3.5), `epic-1a`, `epic-3-retrospective`, and stories
  * `{epic}-{story}-{slug}` whose story part may carry a letter (`3-2a-split`). `3-5-help` is
  * story 5 of epic 3 while `3-5-1-dir` is story 1 of epic 3.5: the epic keys present in the
- * sprint file decide, so the longest numeric prefix that names a known epic wins.
+ * sprint file decide, so the longest numeric prefix that names a known epic wins. An epic
+ * written with its dot (`5.5-1-cleanup`, beside `epic-5.5`) is that epic as written.
  */
 
 export type KeyKind = "story" | "epic" | "retrospective" | "other";
@@ -20,6 +21,7 @@ export interface ParsedKey {
 }
 
 const SEGMENT = /^\d+[a-z]?$/;
+const DOTTED = /^\d+[a-z]?(?:\.\d+[a-z]?)+$/;
 
 export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set()): ParsedKey {
   const retro = /^epic-(.+)-retrospective$/.exec(key);
@@ -28,6 +30,14 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
   if (epic?.[1]) return { kind: "epic", epic: epic[1].replaceAll("-", ".") };
 
   const segments = key.split("-");
+  const [first = "", second = ""] = segments;
+  if (DOTTED.test(first)) {
+    // `5.5-1-x`: story 1 of epic 5.5; `1.2-x`: story 2 of epic 1.
+    const [epicPart, storyPart] = SEGMENT.test(second)
+      ? [first, second]
+      : [first.slice(0, first.lastIndexOf(".")), first.slice(first.lastIndexOf(".") + 1)];
+    return { kind: "story", epic: epicPart, story: storyPart, id: `${epicPart}.${storyPart}` };
+  }
   let numeric = 0;
   while (numeric < segments.length && SEGMENT.test(segments[numeric] ?? "")) numeric++;
   if (numeric < 2) return { kind: "other" };

@@ -51,8 +51,11 @@ export interface LoadedProject {
   loadStory(entry: SprintEntry): LoadedStory;
 }
 
-/** Statuses of stories whose work is finished, and whose File List says what it wrote. */
-export const FINISHED_STATUSES = new Set(["done", "completed"]);
+/**
+ * Statuses of stories whose agent has finished, so that their File List says what it wrote:
+ * done, and review (the code is written; some projects leave every story there).
+ */
+export const FINISHED_STATUSES = new Set(["done", "completed", "review"]);
 
 export interface LoadProjectOptions {
   config: AthenaConfig;
@@ -161,6 +164,10 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
       );
       return { entry, requested: isRequested };
     }
+    if (storyFiles.foundByNumberOnly(entry.key))
+      notes.push(
+        `${entry.key} (${files.sprintStatus}:${entry.line}): no story file has its name; took ${file}, the only one with its number`,
+      );
     let doc: StoryDoc;
     try {
       const text = readStory(absRoot, file);

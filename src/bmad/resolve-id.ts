@@ -19,7 +19,7 @@ export function resolveStoryId(sprint: SprintStatus, typed: string): SprintEntry
     const id = normaliseTypedId(asPath);
     matches = stories.filter((entry) => entry.id === id);
   }
-  if (matches.length === 0 && /^\d+[a-z]?-\d+[a-z]?-./i.test(asPath)) {
+  if (matches.length === 0 && /^\d+[a-z]?(?:\.\d+[a-z]?)*-\d+[a-z]?-./i.test(asPath)) {
     // A key cut short (`2-1-person`) that still names exactly one story.
     matches = stories.filter((entry) => entry.key.startsWith(asPath.trim()));
   }

@@ -18,6 +18,8 @@ export const LEGACY_STATUSES = [
   "deferred-post-mvp",
   "cancelled",
 ];
+/** Keys named in one warning before "and N more". */
+const MAX_LISTED = 5;
 
 export interface SprintEntry {
   key: string;
@@ -122,6 +124,15 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);
     return { key, status, line, value, ...parseKey(key, knownEpics) };
   });
+  // A key that names no epic, story or retrospective is left out of every plan: say which.
+  const other = entries.filter((entry) => entry.kind === "other");
+  if (other.length > 0) {
+    const shown = other.slice(0, MAX_LISTED).map((entry) => `${entry.key} (line ${entry.line})`);
+    const more = other.length > MAX_LISTED ? ` and ${other.length - MAX_LISTED} more` : "";
+    warnings.push(
+      `${file}: ${other.length === 1 ? "a key is" : `${other.length} keys are`} not a story key ({epic}-{story}-{slug}), so left out of the plan: ${shown.join(", ")}${more}`,
+    );
+  }
 
   const locationNode = lastPair("story_location")?.value;
   const location = isScalar(locationNode) ? locationNode.value : undefined;

@@ -318,20 +318,26 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
   // Past the Dev Agent Record heading: a File List after it is the agent's, even when it is
   // written as the record's sibling (`## Dev Agent Record` ... `## File List`).
   let pastAgentRecord = false;
+  // Under a label in the record that lists changed files (`**Files Changed:**` in Completion
+  // Notes), reset per heading: a File List written without its heading.
+  let recordLabel = false;
   const sectionName = () =>
     headings
       .filter((h) => h.depth > 1)
       .map((h) => h.title)
       .join(" > ") || "(top)";
 
+  const inAgentRecord = () => {
+    const titles = headings.map((h) => h.title).join(" > ");
+    return (
+      /dev\s+agent\s+record/i.test(titles) || (pastAgentRecord && !/dev\s+notes/i.test(titles))
+    );
+  };
+
   /** Where the current heading chain puts a mention (a tree or a labelled group may override). */
   const placeHere = (): Place => {
     const titles = headings.map((h) => h.title).join(" > ");
-    if (
-      /file\s*list/i.test(titles) &&
-      (/dev\s+agent\s+record/i.test(titles) || (pastAgentRecord && !/dev\s+notes/i.test(titles)))
-    )
-      return "record";
+    if ((/file\s*list/i.test(titles) && inAgentRecord()) || recordLabel) return "record";
     if (group === "write" || zoneIsFiles) return "files";
     if (/tasks?\b|subtasks?/i.test(titles)) return "task";
     return "notes";
@@ -437,6 +443,7 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
         zone = zoneOf(headings);
         zoneIsFiles = FILES_HEADING.test(title);
         group = DO_NOT_MODIFY.test(title) ? "read" : WRITE_LABEL.test(title) ? "write" : undefined;
+        recordLabel = false;
         // "#### 2. `src/model.go` (MODIFY)", "### app.go Signature Update": a heading over the
         // changes to one file names it as the section's subject.
         if (heading.depth > 2) collectHeading(heading, line);
@@ -449,6 +456,8 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
           if (status?.[1]) doc.status = { value: status[1].toLowerCase(), line };
         }
         group = labelGroup(value, group);
+        if (isLabel(value) && CHANGED_FILES_HEADING.test(value) && inAgentRecord())
+          recordLabel = true;
         return undefined;
       }
       case "listItem": {
@@ -497,6 +506,7 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
   });
 
   function intentHere(node: RootContent, parent: unknown): Intent | undefined {
+    if (recordLabel) return "write";
     if (zone === "none") return undefined;
     if (zone === "read") return "read";
     if (group) return group;
@@ -623,13 +633,19 @@ function zoneOf(headings: Array<{ title: string }>): Zone {
 /** A short label like `**Created:**` or `DO NOT MODIFY:` switches the group that follows. */
 function labelGroup(value: string, current: Intent | undefined): Intent | undefined {
   const label = value.trim();
-  const isLabel = label.length <= 60 && (/:\s*$/.test(label) || /^[A-Z\s/()-]+$/.test(label));
+  const labelled = isLabel(label);
   // "Moved files (content unchanged):": a move writes both paths, whatever the content.
-  if (MOVE_LABEL.test(label) && isLabel) return "write";
-  if (DO_NOT_MODIFY.test(label) && (isLabel || /^\W*do\s*n[o']t/i.test(label)))
-    return isLabel ? "read" : current;
-  if (WRITE_LABEL.test(label) && isLabel) return "write";
+  if (MOVE_LABEL.test(label) && labelled) return "write";
+  if (DO_NOT_MODIFY.test(label) && (labelled || /^\W*do\s*n[o']t/i.test(label)))
+    return labelled ? "read" : current;
+  if (WRITE_LABEL.test(label) && labelled) return "write";
   return current;
+}
+
+/** A short paragraph that introduces what follows: `**Created:**`, `DO NOT MODIFY`. */
+function isLabel(value: string): boolean {
+  const label = value.trim();
+  return label.length <= 60 && (/:\s*$/.test(label) || /^[A-Z\s/()-]+$/.test(label));
 }
 
 function isNested(list: List, root: Root): boolean {

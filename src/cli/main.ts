@@ -60,9 +60,10 @@ plan
   --no-cache    do not use or fill the parse cache in .athena/cache
 
 accuracy
-  Scores the planner on the project's own done stories: each is cut back to its plan-time
-  sections (Story, Acceptance Criteria, Tasks, Dev Notes), predicted with only the stories
-  before it as history, and compared with the File List its agent wrote. Prints write
+  Scores the planner on the project's own finished stories (done or in review): each is cut
+  back to its plan-time sections (Story, Acceptance Criteria, Tasks, Dev Notes), predicted
+  with only the stories before it as history, and compared with the File List its agent
+  wrote. Prints write
   recall, claim precision, file-conflict pair recall and precision, the share of random
   batches of 3 the plan lets run together (really safe ones, and really conflicting ones),
   and the speed-up of random 6-story sprints at cap 3 against knowing every file; then
@@ -108,7 +109,8 @@ diff, revert, versions
   versions lists the journal's versions of one file and the story that made each.
 
 Exit status: plan: 0 no blocking file conflict, 1 blocking file conflicts found (a story
-that cannot be read is reported in the plan and does not change this); every command: 2 bad
+that cannot be read is reported in the plan and does not change this); accuracy: 1 nothing
+to score (no done story with a story file and a File List: stderr says which); every command: 2 bad
 input (no sprint file, an unknown story id, a bad athena.json); 3 an unexpected error (one
 line on stderr; the details in .athena/last-error.log).
 `;
@@ -298,14 +300,15 @@ function accuracyCommand(args: string[], io: CliIo): number {
     // Say which of the three it is: no done story, no story file, or no File List.
     const why =
       finished === 0
-        ? "no story is done"
+        ? "no story is done or in review"
         : project.done.length === 0
-          ? `none of its ${finished} done stories has a story file under ${project.files.storiesDir}/ (set bmad.paths.stories in athena.json)`
-          : `none of its ${project.done.length} done stories with a story file has a File List`;
+          ? `none of its ${finished} finished stories has a story file under ${project.files.storiesDir}/ (set bmad.paths.stories in athena.json)`
+          : `none of its ${project.done.length} finished stories with a story file has a File List`;
     io.err(`athena-parallel: ${project.files.sprintStatus}: nothing to score against: ${why}\n`);
+    return 1;
   } else if (project.done.length < finished) {
     io.err(
-      `athena-parallel: ${finished - project.done.length} of ${finished} done stories have no story file under ${project.files.storiesDir}/: left out\n`,
+      `athena-parallel: ${finished - project.done.length} of ${finished} finished stories have no story file under ${project.files.storiesDir}/: left out\n`,
     );
   }
   io.out(

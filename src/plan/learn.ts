@@ -68,18 +68,23 @@ export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
     // sentence of the list) counts only when the tree knows it.
     if (mention.bare && (!known || known.candidates)) continue;
     const named = known && !known.candidates ? known.path : normal.path;
-    const short = !named.includes("/");
-    if (short || context.isArtefact(named) || context.isIgnored(named)) continue;
+    // A bare name is a file at the root only when the tree has it there (`package.json`).
+    const unplaced = !named.includes("/") && !(known && !known.candidates);
+    if (unplaced || context.isArtefact(named) || context.isIgnored(named)) continue;
     out.add(named);
   }
   return [...out];
 }
 
-/** The longest tail of an absolute path that is a known file of the project, two folders deep at least. */
+/**
+ * The longest tail of an absolute path that is a known file of the project, in a folder at
+ * least: the whole path too, as some agents write repo paths with a leading slash
+ * (`/backend/app/retry.py`).
+ */
 function knownTail(absolute: string, known: KnownTree): string | undefined {
   if (!absolute.startsWith("/") && !/^[a-z]:[\\/]/i.test(absolute)) return undefined;
   const parts = absolute.split(/[\\/]+/).filter(Boolean);
-  for (let start = 1; start <= parts.length - 2; start++) {
+  for (let start = 0; start <= parts.length - 2; start++) {
     const tail = parts.slice(start).join("/");
     if (known.has(tail)) return tail;
   }
