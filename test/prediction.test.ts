@@ -314,6 +314,35 @@ describe("confidence and blocking", () => {
     expect(p.schedule.waves).toEqual([["1-1-a", "1-2-b"]]);
   });
 
+  it("claims the manifest and lockfile a dependency command writes, as shared files", () => {
+    const dir = project(
+      {
+        "1-1-a":
+          "## Tasks / Subtasks\n\n- [ ] Run `go get github.com/spf13/viper` and update `src/a.ts`",
+        "1-2-b":
+          "## Tasks / Subtasks\n\n- [ ] Change `src/b.ts`\n\n## Dev Notes\n\n```bash\ngo get golang.org/x/sync\n```",
+        // Reads and an install with no package write nothing.
+        "1-3-c":
+          "## Tasks / Subtasks\n\n- [ ] Change `src/shared.ts`, then `npm install`\n\n## Dev Notes\n\n### Reference\n\nWe ran `go get github.com/x/y` last sprint.",
+      },
+      { ...files, "go.mod": "", "go.sum": "" },
+    );
+    const p = plan(dir);
+    const writes = (key: string) =>
+      p.stories
+        .find((s) => s.key === key)
+        ?.claims.filter((c) => c.intent === "write")
+        .map((c) => c.path)
+        .sort();
+    expect(writes("1-1-a")).toEqual(["go.mod", "go.sum", "src/a.ts"]);
+    expect(writes("1-2-b")).toEqual(["go.mod", "go.sum", "src/b.ts"]);
+    expect(writes("1-3-c")).toEqual(["src/shared.ts"]);
+    const between = p.conflicts.filter(
+      (c) => c.stories.includes("1-1-a") && c.stories.includes("1-2-b"),
+    );
+    expect(between.map((c) => [c.kind, c.blocking])).toEqual([["shared", false]]);
+  });
+
   it("moves the line with parallel.conflictConfidence", () => {
     const stories = {
       "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `src/shared.ts`",

@@ -23,6 +23,7 @@ import type {
 } from "mdast";
 import { toString as textOf } from "mdast-util-to-string";
 import { SKIP, visit } from "unist-util-visit";
+import { manifestsWritten } from "./dependency-commands.ts";
 import { normaliseTypedId } from "./keys.ts";
 import { type MarkdownProblem, parseMarkdown } from "./markdown.ts";
 import {
@@ -493,6 +494,9 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
       case "code": {
         const code = node as Code;
         if (zone !== "none" && looksLikeTree(code.value)) collectTree(code, line);
+        else
+          for (const [i, command] of code.value.split("\n").entries())
+            addDependencyCommands(command, line + 1 + i);
         return SKIP;
       }
       case "text":
@@ -521,6 +525,7 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
   }
 
   function collectNode(node: RootContent, line: number, intent: Intent | undefined) {
+    if (node.type === "text" || node.type === "inlineCode") addDependencyCommands(node.value, line);
     // Citations count everywhere, as reads: they say where a fact comes from.
     if (node.type === "text") {
       for (const path of sourceCitations(node.value))
@@ -539,6 +544,27 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
       const withoutCitations = node.value.replace(/\[Source:[^\]]*\]/gi, " ");
       addText(node, withoutCitations, line, intent);
       if (intent === "write") findComponents(withoutCitations, line);
+    }
+  }
+
+  /**
+   * "Run `go get x`", "`npm install zod`": the manifest the command writes, by its name (the
+   * planner finds it in the tree), wherever the story says what to do.
+   */
+  function addDependencyCommands(value: string, line: number) {
+    if (zone !== "write" || group === "read") return;
+    for (const manifest of manifestsWritten(value)) {
+      doc.mentions.push({
+        path: manifest,
+        bare: true,
+        via: "text",
+        intent: "write",
+        section: sectionName(),
+        line,
+        place: placeHere(),
+        cue: "write",
+        clause: value.trim().replace(/\s+/g, " ").slice(0, 160),
+      });
     }
   }
 

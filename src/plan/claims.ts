@@ -15,6 +15,7 @@ import type { Component } from "../bmad/architecture.ts";
 import type { ComponentMention, Evidence, PathMention, StoryDoc } from "../bmad/story.ts";
 import { errorLine } from "../util/errors.ts";
 import type { KnownTree } from "./known-tree.ts";
+import { lockfileOf } from "./lockfiles.ts";
 import { isTestPath, newTestPartner, sourceNames } from "./test-partner.ts";
 import type { Claim, ClaimKind, Finding } from "./types.ts";
 
@@ -198,6 +199,22 @@ export function claimsForStory(
       basis,
       ...(notes ? { note: notes } : {}),
     });
+    // A manifest's dependencies change with its lockfile.
+    const lock =
+      kind === "file" && mention.intent === "write"
+        ? lockfileOf(resolved.path, context.known)
+        : undefined;
+    if (lock)
+      out.claims.push({
+        path: lock,
+        kind: "file",
+        intent: "write",
+        origin,
+        evidence: ev,
+        confidence: round(confidence),
+        basis,
+        note: `the lockfile of \`${resolved.path}\``,
+      });
     // A file the story creates is declared in its folder's module index (`mod.rs`,
     // `__init__.py`): that index is written too, as a guess too weak to keep stories apart.
     if (

@@ -1,0 +1,45 @@
+/**
+ * Commands that add a dependency, and the manifest each one writes. A story says "Run
+ * `go get github.com/spf13/viper`" or "`npm install zod`" and never names `go.mod` or
+ * `package.json`, which its agent then changes: on real projects the dependency manifests are
+ * among the files stories write most often without naming them. The manifest's lockfile
+ * follows from the manifest (plan/claims.ts). Only commands that name a package count: a bare
+ * `npm install` installs what is there, and `-g` installs outside the project.
+ */
+
+interface DependencyCommand {
+  pattern: RegExp;
+  manifest: string;
+}
+
+/** A package argument: not a flag, nor the next word of a sentence ("npm install to ..."). */
+const PACKAGE = String.raw`(?:[ \t]+-{1,2}[\w-]+(?:=\S+)?)*[ \t]+(?!-|(?:to|the|and|then|or|for|all|any|again|first|it|them|dependencies|deps|packages?|in|on|with|from|locally|once|after|before|if|is|was|will|step|command)\b)[@\w][\w@./:~^<>=-]+`;
+const command = (words: string, manifest: string, packageRule = PACKAGE): DependencyCommand => ({
+  pattern: new RegExp(String.raw`(?:^|[\s\`'"(;&|$])${words}${packageRule}`, "im"),
+  manifest,
+});
+
+const COMMANDS: readonly DependencyCommand[] = [
+  // A Go module path has a dot in its host (`github.com/x/y`, `golang.org/x/sync`).
+  command(
+    String.raw`go\s+get`,
+    "go.mod",
+    String.raw`(?:[ \t]+-[\w-]+)*[ \t]+[\w-]+\.[\w.-]+/[\w./@-]+`,
+  ),
+  command(
+    String.raw`(?:npm|pnpm|bun)\s+(?:install|i|add)(?![^\n]*\s-(?:g|-global)\b)`,
+    "package.json",
+  ),
+  command(String.raw`(?:yarn|pnpm|bun|npx\s+expo)\s+add`, "package.json"),
+  command(String.raw`cargo\s+add`, "Cargo.toml"),
+  command(String.raw`(?:uv|poetry|pdm|hatch)\s+add`, "pyproject.toml"),
+  command(String.raw`(?:flutter|dart)\s+pub\s+add`, "pubspec.yaml"),
+  command(String.raw`composer\s+require`, "composer.json"),
+  command(String.raw`bundle\s+add`, "Gemfile"),
+];
+
+/** The manifests the commands in a piece of text write (`go get x` -> `go.mod`). */
+export function manifestsWritten(text: string): string[] {
+  if (!/\b(get|install|i|add|require)\b/i.test(text)) return [];
+  return [...new Set(COMMANDS.filter((c) => c.pattern.test(text)).map((c) => c.manifest))];
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { manifestsWritten } from "../src/bmad/dependency-commands.ts";
+import { KnownTree } from "../src/plan/known-tree.ts";
+import { lockfileOf } from "../src/plan/lockfiles.ts";
+
+describe("manifestsWritten", () => {
+  it.each([
+    ["Run `go get github.com/spf13/viper && go mod tidy`", ["go.mod"]],
+    ["npm install -D vitest@3", ["package.json"]],
+    ["pnpm add -w zod", ["package.json"]],
+    ["yarn add react-query", ["package.json"]],
+    ["cargo add serde --features derive", ["Cargo.toml"]],
+    ["uv add httpx", ["pyproject.toml"]],
+    ["flutter pub add provider", ["pubspec.yaml"]],
+    ["composer require laravel/sanctum", ["composer.json"]],
+    ["bundle add rspec", ["Gemfile"]],
+  ])("%s -> %j", (text, manifests) => {
+    expect(manifestsWritten(text)).toEqual(manifests);
+  });
+
+  it.each([
+    "npm install",
+    "Run npm install to set up the workspace",
+    "npm i -g typescript",
+    "go get",
+    "Add bubbletea via go get",
+    "npm install\nthen run the tests",
+    "Install the dependencies and add a test",
+  ])("names no package: %j", (text) => {
+    expect(manifestsWritten(text)).toEqual([]);
+  });
+});
+
+describe("lockfileOf", () => {
+  const known = new KnownTree([
+    "go.mod",
+    "go.sum",
+    "pnpm-lock.yaml",
+    "package.json",
+    "packages/web/package.json",
+    "crates/core/Cargo.toml",
+    "README.md",
+  ]);
+  it("finds the lockfile beside the manifest, or a workspace's above it", () => {
+    expect(lockfileOf("go.mod", known)).toBe("go.sum");
+    expect(lockfileOf("packages/web/package.json", known)).toBe("pnpm-lock.yaml");
+  });
+  it("claims no lockfile the project does not have, and none for other files", () => {
+    expect(lockfileOf("crates/core/Cargo.toml", known)).toBeUndefined();
+    expect(lockfileOf("README.md", known)).toBeUndefined();
+  });
+});
