@@ -22,7 +22,7 @@ describe("loadConfig", () => {
     const { config, sources } = loadConfig(dir, { env: noGlobal(dir) });
     expect(config.parallel.maxConcurrentStories).toBe(3);
     expect(config.parallel.conflictStrategy).toBe("prevent");
-    expect(config.parallel.sharedFiles).toContain("package.json");
+    expect(config.parallel.sharedFiles).toContain("**/package.json");
     expect(sources).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_SHARED_FILES } from "../src/config/schema.ts";
 import { kindOf } from "../src/plan/claims.ts";
 import { findConflicts, type ResolvedComponent } from "../src/plan/conflicts.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
@@ -110,6 +111,12 @@ describe("findConflicts", () => {
     expect(
       summary([story("a", ["package.json"]), story("b", ["package.json"])], options([], [])),
     ).toEqual(["file a+b package.json"]);
+    // The defaults' manifests anywhere: a workspace's own, apart from the root's.
+    const nested = options([], DEFAULT_SHARED_FILES);
+    const web = "apps/web/package.json";
+    expect(
+      summary([story("a", [web]), story("b", [web]), story("c", ["package.json"])], nested),
+    ).toEqual([`shared a+b ${web}`]);
   });
 
   it("reports a component both stories touch without a file in common, unless a file conflict says more", () => {
