@@ -4,7 +4,7 @@ import { resolveStoryId } from "../src/bmad/resolve-id.ts";
 import { parseSprintStatus } from "../src/bmad/sprint-status.ts";
 
 describe("parseKey", () => {
-  const epics = new Set(["3", "3.5", "1a"]);
+  const epics = new Set(["3", "3.5", "1a", "npd.1"]);
   it.each([
     ["2-1-personality-system", { kind: "story", epic: "2", story: "1", id: "2.1" }],
     ["3-2a-split-the-thing", { kind: "story", epic: "3", story: "2a", id: "3.2a" }],
@@ -15,6 +15,10 @@ describe("parseKey", () => {
     ["8.5-12b-theme", { kind: "story", epic: "8.5", story: "12b", id: "8.5.12b" }],
     ["1.2-dotted-story-id", { kind: "story", epic: "1", story: "2", id: "1.2" }],
     ["1.2.3-three-parts", { kind: "story", epic: "1.2", story: "3", id: "1.2.3" }],
+    ["npd-1-2-bill-of-materials", { kind: "story", epic: "npd.1", story: "2", id: "npd.1.2" }],
+    ["td-3-flaky-test", { kind: "story", epic: "td", story: "3", id: "td.3" }],
+    ["epic-npd-1", { kind: "epic", epic: "npd.1" }],
+    ["extra-docs-cleanup", { kind: "other" }],
     ["epic-3-5", { kind: "epic", epic: "3.5" }],
     ["epic-1a", { kind: "epic", epic: "1a" }],
     ["epic-3-5-retrospective", { kind: "retrospective", epic: "3.5" }],
@@ -53,7 +57,9 @@ development_status:
   4-1-beta: ready-for-dev
   epic-5.5: in-progress
   5.5-1-cleanup-rules: backlog
-  td-1-flaky-test: done
+  extra-docs-cleanup: done
+  epic-npd-1: in-progress
+  npd-1-2-bill-of-materials: backlog
 `;
 
 describe("resolveStoryId", () => {
@@ -69,11 +75,13 @@ describe("resolveStoryId", () => {
     expect(key("docs/stories/epic-3.5/3-5-2-per-project-repo.md")).toBe("3-5-2-per-project-repo");
     expect(key("5.5.1")).toBe("5.5-1-cleanup-rules");
     expect(key("5.5-1-clean")).toBe("5.5-1-cleanup-rules");
+    expect(key("npd.1.2")).toBe("npd-1-2-bill-of-materials");
+    expect(key("npd-1-2-bill-of-materials")).toBe("npd-1-2-bill-of-materials");
   });
 
   it("warns about a key it leaves out, with its line", () => {
     expect(sprint.warnings).toEqual([
-      "sprint-status.yaml: a key is not a story key ({epic}-{story}-{slug}), so left out of the plan: td-1-flaky-test (line 13)",
+      "sprint-status.yaml: a key is not a story key ({epic}-{story}-{slug}), so left out of the plan: extra-docs-cleanup (line 13)",
     ]);
   });
 

@@ -750,8 +750,9 @@ describe("the history log (.athena/history.jsonl)", () => {
       "ios/App/View.swift": "",
       "backend/app/retry.py": "",
       "package.json": "{}",
+      "app/cv/__init__.py": "",
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n  1-5-e: review\n  1-6-f: done\n",
+        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n  1-5-e: review\n  1-6-f: done\n  1-7-g: done\n",
       // A File List before the Dev Agent Record, with no list in the record.
       [`${ART}/1-1-a.md`]: story(
         "1.1: A",
@@ -783,6 +784,12 @@ describe("the history log (.athena/history.jsonl)", () => {
         "1.6: F",
         "## Dev Agent Record\n\n### Completion Notes\n\nAll green; `src/not-written.ts` was read.\n\n**Files Changed:**\n\n- Created: `src/f.ts`\n",
       ),
+      // Groups said not to be changed; a dunder name without backticks (Markdown's bold); a
+      // pattern; a leading slash on a file gone since, under a top folder of the project.
+      [`${ART}/1-7-g.md`]: story(
+        "1.7: G",
+        "## Dev Agent Record\n\n### File List\n\n**Files Modified:**\n\n- app/cv/__init__.py\n- `/app/gone.py`\n- `app/client/*.py`\n\n**Files NOT Modified:**\n\n- `src/kept.ts`\n\n**Files Reviewed (No Changes Needed):**\n\n- `src/seen.ts`\n",
+      ),
     });
     const { config } = loadConfig(dir, { env });
     const project = loadProject(dir, { config, cache: false });
@@ -794,6 +801,7 @@ describe("the history log (.athena/history.jsonl)", () => {
       ["1-4-d", ["ios/App/View.swift"]],
       ["1-5-e", ["backend/app/retry.py", "package.json"]],
       ["1-6-f", ["src/f.ts"]],
+      ["1-7-g", ["app/cv/__init__.py", "app/gone.py"]],
     ]);
   });
 

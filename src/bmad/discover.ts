@@ -292,12 +292,18 @@ export function indexStoryFiles(
   };
   // Last, the same number with other words (`13-1-backend-photo-service` written as
   // `13.1-generic-photo-service.md`, renamed while it was written): only when one key and one
-  // file no key names have that number.
+  // file no key names have that number, and they share a word (a project that renumbered its
+  // stories has `30-6-journal-viewer.md` for `30-6-financial-reports`: another story).
   const byNumber = (key: string) => {
-    const number = storyNumber(canonicalStoryName(key));
+    const canonical = canonicalStoryName(key);
+    const number = storyNumber(canonical);
     if (!number || keysByNumber.get(number) !== 1) return undefined;
     const file = one(numbered.get(number));
-    return file && !taken.has(file) ? file : undefined;
+    if (!file || taken.has(file)) return undefined;
+    const words = (name: string) =>
+      new Set((storyWords(name) ?? "").split("-").filter((w) => w.length >= 4));
+    const fileWords = words(canonicalStoryName(path.posix.basename(file, ".md")));
+    return [...words(canonical)].some((w) => fileWords.has(w)) ? file : undefined;
   };
   return {
     find: (key) => named(key) ?? byWords(key) ?? byNumber(key),

@@ -5,7 +5,9 @@
  * `{epic}-{story}-{slug}` whose story part may carry a letter (`3-2a-split`). `3-5-help` is
  * story 5 of epic 3 while `3-5-1-dir` is story 1 of epic 3.5: the epic keys present in the
  * sprint file decide, so the longest numeric prefix that names a known epic wins. An epic
- * written with its dot (`5.5-1-cleanup`, beside `epic-5.5`) is that epic as written.
+ * written with its dot (`5.5-1-cleanup`, beside `epic-5.5`) is that epic as written. A word
+ * before the numbers names a track of its own: `npd-1-2-bom` is story 2 of epic `npd.1` when
+ * the sprint has `epic-npd-1`, and `td-3-flaky-test` (tech debt) is story 3 of `td`.
  */
 
 export type KeyKind = "story" | "epic" | "retrospective" | "other";
@@ -22,11 +24,12 @@ export interface ParsedKey {
 
 const SEGMENT = /^\d+[a-z]?$/;
 const DOTTED = /^\d+[a-z]?(?:\.\d+[a-z]?)+$/;
+const TRACK = /^(?!epic$|story$)[a-z][a-z0-9]*$/i;
 
 export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set()): ParsedKey {
   const retro = /^epic-(.+)-retrospective$/.exec(key);
   if (retro?.[1]) return { kind: "retrospective", epic: retro[1].replaceAll("-", ".") };
-  const epic = /^epic-(\d+[a-z]?(?:[-.]\d+[a-z]?)*)$/.exec(key);
+  const epic = /^epic-((?:[a-z][a-z0-9]*-)?\d+[a-z]?(?:[-.]\d+[a-z]?)*)$/i.exec(key);
   if (epic?.[1]) return { kind: "epic", epic: epic[1].replaceAll("-", ".") };
 
   const segments = key.split("-");
@@ -36,6 +39,14 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
     const [epicPart, storyPart] = SEGMENT.test(second)
       ? [first, second]
       : [first.slice(0, first.lastIndexOf(".")), first.slice(first.lastIndexOf(".") + 1)];
+    return { kind: "story", epic: epicPart, story: storyPart, id: `${epicPart}.${storyPart}` };
+  }
+  if (TRACK.test(first) && SEGMENT.test(second) && segments.length >= 3) {
+    const third = segments[2] ?? "";
+    const [epicPart, storyPart] =
+      SEGMENT.test(third) && segments.length >= 4 && knownEpics.has(`${first}.${second}`)
+        ? [`${first}.${second}`, third]
+        : [first, second];
     return { kind: "story", epic: epicPart, story: storyPart, id: `${epicPart}.${storyPart}` };
   }
   let numeric = 0;

@@ -151,6 +151,8 @@ const FILES_LABEL =
 
 const DO_NOT_MODIFY =
   /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|read[-\s]only|unchanged|untouched|reference\s+only/i;
+/** A label over files left as they were: "Files NOT Modified:", "Reviewed (No Changes Needed):". */
+const NOT_CHANGED_LABEL = /\bnot\s+(modified|changed|touched|edited)\b|\bno\s+changes?\b/i;
 const WRITE_VERB =
   /\b(create|add|update|implement|extend|write|edit|modify|change|replace|remove|delete)\b/i;
 /** A label over files that move: "Moved files:", "Files to rename:", "Renames:". */
@@ -295,8 +297,9 @@ export interface ParseStoryOptions {
   componentNames?: readonly string[];
 }
 
-export function parseStory(text: string, options: ParseStoryOptions = {}): StoryDoc {
+export function parseStory(source: string, options: ParseStoryOptions = {}): StoryDoc {
   const problems: MarkdownProblem[] = [];
+  const text = escapeDunders(source);
   const tree = parseMarkdown(text, problems);
   const doc: StoryDoc = {
     acceptanceCriteria: 0,
@@ -457,8 +460,13 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
           if (status?.[1]) doc.status = { value: status[1].toLowerCase(), line };
         }
         group = labelGroup(value, group);
-        if (isLabel(value) && CHANGED_FILES_HEADING.test(value) && inAgentRecord())
-          recordLabel = true;
+        // Each label in the record says afresh whether its files were changed.
+        if (isLabel(value))
+          recordLabel =
+            inAgentRecord() &&
+            CHANGED_FILES_HEADING.test(value) &&
+            !DO_NOT_MODIFY.test(value) &&
+            !NOT_CHANGED_LABEL.test(value);
         return undefined;
       }
       case "listItem": {
@@ -510,8 +518,7 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
   });
 
   function intentHere(node: RootContent, parent: unknown): Intent | undefined {
-    if (recordLabel) return "write";
-    if (zone === "none") return undefined;
+    if (zone === "none") return recordLabel ? "write" : undefined;
     if (zone === "read") return "read";
     if (group) return group;
     const paragraph = parent as { type?: string } | undefined;
@@ -640,6 +647,40 @@ export function parseStory(text: string, options: ParseStoryOptions = {}): Story
 }
 
 /**
+ * `app/__init__.py` written without backticks is Markdown for `app/` + bold "init" + `.py`:
+ * the path is lost. A dunder name inside a path (after a `/`, or before a `.` or `/`), outside
+ * code, is escaped so that it stays text. Lines stay where they are.
+ */
+export function escapeDunders(text: string): string {
+  if (!text.includes("__")) return text;
+  let fenced = false;
+  return text
+    .split("\n")
+    .map((line) => {
+      if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+      if (fenced || !line.includes("__")) return line;
+      // Only between code spans: the even pieces of a split on backticks.
+      return line
+        .split("`")
+        .map((piece, i) =>
+          i % 2 === 1
+            ? piece
+            : piece.replace(
+                /(^|[/\s(])__([A-Za-z0-9]\w*?)__(?=[./])|\/__([A-Za-z0-9]\w*?)__(?=$|[\s),;:])/g,
+                (
+                  _match,
+                  lead: string | undefined,
+                  inner: string | undefined,
+                  last: string | undefined,
+                ) => (last !== undefined ? `/\\_\\_${last}\\_\\_` : `${lead}\\_\\_${inner}\\_\\_`),
+              ),
+        )
+        .join("`");
+    })
+    .join("\n");
+}
+
+/**
  * "`x.ts` is finished and must stay untouched": a paragraph that forbids changes, with no
  * writing verb before the prohibition, makes the paths in it reads.
  */
@@ -664,6 +705,7 @@ function labelGroup(value: string, current: Intent | undefined): Intent | undefi
   if (MOVE_LABEL.test(label) && labelled) return "write";
   if (DO_NOT_MODIFY.test(label) && (labelled || /^\W*do\s*n[o']t/i.test(label)))
     return labelled ? "read" : current;
+  if (NOT_CHANGED_LABEL.test(label) && labelled) return "read";
   if (WRITE_LABEL.test(label) && labelled) return "write";
   return current;
 }
