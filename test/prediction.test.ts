@@ -756,7 +756,7 @@ describe("the history log (.athena/history.jsonl)", () => {
       // A File List before the Dev Agent Record, with no list in the record.
       [`${ART}/1-1-a.md`]: story(
         "1.1: A",
-        "## File List\n\n- `src/a.ts` ✅\n\n## Dev Agent Record\n\nDone.\n",
+        "## File List\n\n- `src/a.ts` ✅\n\n## Dev Agent Record\n\nDone.\n\n## Change Log\n\n**Files Modified:**\n\n- `src/log.ts`\n",
       ),
       // No Dev Agent Record: an implementation summary.
       [`${ART}/1-2-b.md`]: story(
@@ -782,7 +782,7 @@ describe("the history log (.athena/history.jsonl)", () => {
       // The record's list under a label in its Completion Notes, not under a heading.
       [`${ART}/1-6-f.md`]: story(
         "1.6: F",
-        "## Dev Agent Record\n\n### Completion Notes\n\nAll green; `src/not-written.ts` was read.\n\n**Files Changed:**\n\n- Created: `src/f.ts`\n",
+        "## Dev Agent Record\n\n### Context Reference\n\n**Previous Story Files Created:**\n\n- `src/b.ts`\n\n### Completion Notes\n\nAll green; `src/not-written.ts` was read.\n\n**Files Changed:**\n\n- Created: `src/f.ts`\n\nReferenced the patterns in `src/c.ts`.\n",
       ),
       // Groups said not to be changed; a dunder name without backticks (Markdown's bold); a
       // pattern; a leading slash on a file gone since, under a top folder of the project.

@@ -460,13 +460,16 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           if (status?.[1]) doc.status = { value: status[1].toLowerCase(), line };
         }
         group = labelGroup(value, group);
-        // Each label in the record says afresh whether its files were changed.
+        // Each label in the Dev Agent Record says afresh whether the files listed under it were
+        // changed by this story; prose after the list ("Referenced patterns from x") ends it.
         if (isLabel(value))
           recordLabel =
-            inAgentRecord() &&
+            headings.some((h) => /dev\s+agent\s+record/i.test(h.title)) &&
             CHANGED_FILES_HEADING.test(value) &&
             !DO_NOT_MODIFY.test(value) &&
-            !NOT_CHANGED_LABEL.test(value);
+            !NOT_CHANGED_LABEL.test(value) &&
+            !/\b(previous|prior|earlier|other)\b/i.test(value);
+        else if (parent?.type !== "listItem") recordLabel = false;
         return undefined;
       }
       case "listItem": {
