@@ -146,7 +146,12 @@ export interface AccuracyProjectOptions {
 export function accuracyOfProject(
   dir: string,
   options: AccuracyProjectOptions = {},
-): { report: AccuracyReport; project: LoadedProject } {
+): {
+  report: AccuracyReport;
+  project: LoadedProject;
+  /** Finished stories with a story file whose File List names no file the project has. */
+  unrecorded: number;
+} {
   const { config } = loadConfig(dir, { env: options.env });
   const project = loadProject(dir, { config, cache: options.cache !== false });
   const done = doneInputs(project);
@@ -194,5 +199,5 @@ export function accuracyOfProject(
     ...(options.batches !== undefined ? { batches: options.batches } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
-  return { report, project };
+  return { report, project, unrecorded: replay.filter((s) => s.written.length === 0).length };
 }

@@ -286,7 +286,7 @@ function accuracyCommand(args: string[], io: CliIo): number {
           knowing: `as one sprint, with the first ${Math.round(learnFirst * 100)}% of the done stories (in sprint order) as history`,
         }
       : { title: "", knowing: "with only the stories before it as history" };
-  const { report, project } = accuracyOfProject(dir, {
+  const { report, project, unrecorded } = accuracyOfProject(dir, {
     history: !values["no-history"],
     ...(learnFirst !== undefined ? { learnFirst } : {}),
     ...(tree ? { tree } : {}),
@@ -306,9 +306,15 @@ function accuracyCommand(args: string[], io: CliIo): number {
           : `none of its ${project.done.length} finished stories with a story file has a File List`;
     io.err(`athena-parallel: ${project.files.sprintStatus}: nothing to score against: ${why}\n`);
     return 1;
-  } else if (project.done.length < finished) {
+  }
+  if (project.done.length < finished) {
     io.err(
       `athena-parallel: ${finished - project.done.length} of ${finished} finished stories have no story file under ${project.files.storiesDir}/: left out\n`,
+    );
+  }
+  if (unrecorded > 0) {
+    io.err(
+      `athena-parallel: ${unrecorded} of ${project.done.length} finished stories with a story file have no File List naming a file of the project: left out\n`,
     );
   }
   io.out(
