@@ -29,6 +29,18 @@ describe("manifestsWritten", () => {
   ])("names no package: %j", (text) => {
     expect(manifestsWritten(text)).toEqual([]);
   });
+
+  it("in prose, counts only a Go module path: elsewhere the next word is no package", () => {
+    expect(manifestsWritten("Verify npm install succeeds", false)).toEqual([]);
+    expect(manifestsWritten("Run go get github.com/spf13/viper first", false)).toEqual(["go.mod"]);
+    expect(manifestsWritten("npm install zod; npm i -g pnpm")).toEqual(["package.json"]);
+  });
+
+  it("reads a long run of flags one way only", () => {
+    // A flag could once be read two ways (`--a` as `-` `-a` or `--` `a`): 2^n steps, seconds
+    // on 26 flags, so that this call would never return.
+    expect(manifestsWritten(`npm install${" --a".repeat(400)}`)).toEqual([]);
+  });
 });
 
 describe("lockfileOf", () => {

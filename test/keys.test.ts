@@ -4,7 +4,7 @@ import { resolveStoryId } from "../src/bmad/resolve-id.ts";
 import { parseSprintStatus } from "../src/bmad/sprint-status.ts";
 
 describe("parseKey", () => {
-  const epics = new Set(["3", "3.5", "1a", "npd.1"]);
+  const epics = new Set(["3", "3.5", "1a", "npd.1", "5.5", "8.5"]);
   it.each([
     ["2-1-personality-system", { kind: "story", epic: "2", story: "1", id: "2.1" }],
     ["3-2a-split-the-thing", { kind: "story", epic: "3", story: "2a", id: "3.2a" }],
@@ -15,6 +15,8 @@ describe("parseKey", () => {
     ["8.5-12b-theme", { kind: "story", epic: "8.5", story: "12b", id: "8.5.12b" }],
     ["1.2-dotted-story-id", { kind: "story", epic: "1", story: "2", id: "1.2" }],
     ["1.2.3-three-parts", { kind: "story", epic: "1.2", story: "3", id: "1.2.3" }],
+    // The epics present decide, as for dashed keys: no epic 3.2 here.
+    ["3.2-404-page", { kind: "story", epic: "3", story: "2", id: "3.2" }],
     ["npd-1-2-bill-of-materials", { kind: "story", epic: "npd.1", story: "2", id: "npd.1.2" }],
     ["td-3-flaky-test", { kind: "story", epic: "td", story: "3", id: "td.3" }],
     ["epic-npd-1", { kind: "epic", epic: "npd.1" }],

@@ -751,8 +751,9 @@ describe("the history log (.athena/history.jsonl)", () => {
       "backend/app/retry.py": "",
       "package.json": "{}",
       "app/cv/__init__.py": "",
+      "app/users/[id]/page.tsx": "",
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n  1-5-e: review\n  1-6-f: done\n  1-7-g: done\n",
+        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n  1-5-e: review\n  1-6-f: done\n  1-7-g: done\n  1-8-h: done\n",
       // A File List before the Dev Agent Record, with no list in the record.
       [`${ART}/1-1-a.md`]: story(
         "1.1: A",
@@ -788,7 +789,12 @@ describe("the history log (.athena/history.jsonl)", () => {
       // pattern; a leading slash on a file gone since, under a top folder of the project.
       [`${ART}/1-7-g.md`]: story(
         "1.7: G",
-        "## Dev Agent Record\n\n### File List\n\n**Files Modified:**\n\n- app/cv/__init__.py\n- `/app/gone.py`\n- `app/client/*.py`\n\n**Files NOT Modified:**\n\n- `src/kept.ts`\n\n**Files Reviewed (No Changes Needed):**\n\n- `src/seen.ts`\n",
+        "## Dev Agent Record\n\n### File List\n\n**Files Modified:**\n\n- app/cv/__init__.py\n- `/app/gone.py`\n- `/app/../../tmp/evil.sh`\n- `app/client/*.py`\n- `app/users/[id]/page.tsx`\n\n**Files NOT Modified:**\n\n- `src/kept.ts`\n\n**Files Reviewed (No Changes Needed):**\n\n- `src/seen.ts`\n",
+      ),
+      // A label that says what changed, and sub-labels inside the record's list.
+      [`${ART}/1-8-h.md`]: story(
+        "1.8: H",
+        "## Dev Agent Record\n\n### Completion Notes\n\n**Files Changed:**\n\n- Backend:\n  - `src/h.ts`\n- Frontend:\n  - `src/i.tsx`\n\n### File List\n\n**Modified (no changes to public API):**\n\n- `src/j.ts`\n",
       ),
     });
     const { config } = loadConfig(dir, { env });
@@ -801,7 +807,8 @@ describe("the history log (.athena/history.jsonl)", () => {
       ["1-4-d", ["ios/App/View.swift"]],
       ["1-5-e", ["backend/app/retry.py", "package.json"]],
       ["1-6-f", ["src/f.ts"]],
-      ["1-7-g", ["app/cv/__init__.py", "app/gone.py"]],
+      ["1-7-g", ["app/cv/__init__.py", "app/gone.py", "app/users/[id]/page.tsx"]],
+      ["1-8-h", ["src/h.ts", "src/i.tsx", "src/j.ts"]],
     ]);
   });
 

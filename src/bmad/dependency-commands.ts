@@ -12,8 +12,11 @@ interface DependencyCommand {
   manifest: string;
 }
 
-/** A package argument: not a flag, nor the next word of a sentence ("npm install to ..."). */
-const PACKAGE = String.raw`(?:[ \t]+-{1,2}[\w-]+(?:=\S+)?)*[ \t]+(?!-|(?:to|the|and|then|or|for|all|any|again|first|it|them|dependencies|deps|packages?|in|on|with|from|locally|once|after|before|if|is|was|will|step|command)\b)[@\w][\w@./:~^<>=-]+`;
+/**
+ * A package argument: not a flag, nor the next word of a sentence ("npm install to ...").
+ * A flag's name starts with a letter, so that a run of flags is read one way only.
+ */
+const PACKAGE = String.raw`(?:[ \t]+--?\w[\w-]*(?:=\S+)?)*[ \t]+(?!-|(?:to|the|and|then|or|for|all|any|again|first|it|them|dependencies|deps|packages?|in|on|with|from|locally|once|after|before|if|is|was|will|step|command)\b)[@\w][\w@./:~^<>=-]+`;
 const command = (words: string, manifest: string, packageRule = PACKAGE): DependencyCommand => ({
   pattern: new RegExp(String.raw`(?:^|[\s\`'"(;&|$])${words}${packageRule}`, "im"),
   manifest,
@@ -27,7 +30,7 @@ const COMMANDS: readonly DependencyCommand[] = [
     String.raw`(?:[ \t]+-[\w-]+)*[ \t]+[\w-]+\.[\w.-]+/[\w./@-]+`,
   ),
   command(
-    String.raw`(?:npm|pnpm|bun)\s+(?:install|i|add)(?![^\n]*\s-(?:g|-global)\b)`,
+    String.raw`(?:npm|pnpm|bun)\s+(?:install|i|add)(?![^\n;&|]*\s-(?:g|-global)\b)`,
     "package.json",
   ),
   command(String.raw`(?:yarn|pnpm|bun|npx\s+expo)\s+add`, "package.json"),
@@ -38,8 +41,13 @@ const COMMANDS: readonly DependencyCommand[] = [
   command(String.raw`bundle\s+add`, "Gemfile"),
 ];
 
-/** The manifests the commands in a piece of text write (`go get x` -> `go.mod`). */
-export function manifestsWritten(text: string): string[] {
+/**
+ * The manifests the commands in a piece of text write (`go get x` -> `go.mod`). In prose
+ * ("Verify npm install succeeds") only a Go module path is sure to be a package: the other
+ * commands count in code (a code span or block).
+ */
+export function manifestsWritten(text: string, inCode = true): string[] {
   if (!/\b(get|install|i|add|require)\b/i.test(text)) return [];
-  return [...new Set(COMMANDS.filter((c) => c.pattern.test(text)).map((c) => c.manifest))];
+  const commands = inCode ? COMMANDS : COMMANDS.slice(0, 1);
+  return [...new Set(commands.filter((c) => c.pattern.test(text)).map((c) => c.manifest))];
 }

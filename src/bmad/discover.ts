@@ -294,12 +294,14 @@ export function indexStoryFiles(
   // `13.1-generic-photo-service.md`, renamed while it was written): only when one key and one
   // file no key names have that number, and they share a word (a project that renumbered its
   // stories has `30-6-journal-viewer.md` for `30-6-financial-reports`: another story).
+  // Files some key takes by name or by its words: never another key's by number.
+  const takenByWords = new Set(keys.flatMap((key) => byWords(key) ?? []));
   const byNumber = (key: string) => {
     const canonical = canonicalStoryName(key);
     const number = storyNumber(canonical);
     if (!number || keysByNumber.get(number) !== 1) return undefined;
     const file = one(numbered.get(number));
-    if (!file || taken.has(file)) return undefined;
+    if (!file || taken.has(file) || takenByWords.has(file)) return undefined;
     const words = (name: string) =>
       new Set((storyWords(name) ?? "").split("-").filter((w) => w.length >= 4));
     const fileWords = words(canonicalStoryName(path.posix.basename(file, ".md")));

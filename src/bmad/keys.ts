@@ -36,9 +36,10 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
   const [first = "", second = ""] = segments;
   if (DOTTED.test(first)) {
     // `5.5-1-x`: story 1 of epic 5.5; `1.2-x`: story 2 of epic 1.
-    const [epicPart, storyPart] = SEGMENT.test(second)
-      ? [first, second]
-      : [first.slice(0, first.lastIndexOf(".")), first.slice(first.lastIndexOf(".") + 1)];
+    const [epicPart, storyPart] =
+      SEGMENT.test(second) && (knownEpics.size === 0 || knownEpics.has(first))
+        ? [first, second]
+        : [first.slice(0, first.lastIndexOf(".")), first.slice(first.lastIndexOf(".") + 1)];
     return { kind: "story", epic: epicPart, story: storyPart, id: `${epicPart}.${storyPart}` };
   }
   if (TRACK.test(first) && SEGMENT.test(second) && segments.length >= 3) {

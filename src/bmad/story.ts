@@ -462,13 +462,16 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         group = labelGroup(value, group);
         // Each label in the Dev Agent Record says afresh whether the files listed under it were
         // changed by this story; prose after the list ("Referenced patterns from x") ends it.
-        if (isLabel(value))
+        // A label inside the list ("- Backend:") groups its files further, unless it says they
+        // were left as they were.
+        const unchanged = DO_NOT_MODIFY.test(value) || saysNotChanged(value);
+        if (isLabel(value) && parent?.type === "listItem") recordLabel &&= !unchanged;
+        else if (isLabel(value))
           recordLabel =
             headings.some((h) => /dev\s+agent\s+record/i.test(h.title)) &&
             CHANGED_FILES_HEADING.test(value) &&
-            !DO_NOT_MODIFY.test(value) &&
-            !NOT_CHANGED_LABEL.test(value) &&
-            !/\b(previous|prior|earlier|other)\b/i.test(value);
+            !unchanged &&
+            !/\b(previous|prior|earlier)\b/i.test(value);
         else if (parent?.type !== "listItem") recordLabel = false;
         return undefined;
       }
@@ -505,9 +508,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       case "code": {
         const code = node as Code;
         if (zone !== "none" && looksLikeTree(code.value)) collectTree(code, line);
+        // A fenced block's code starts on the line after its fence.
         else
           for (const [i, command] of code.value.split("\n").entries())
-            addDependencyCommands(command, line + 1 + i);
+            addDependencyCommands(command, line + (isFence(text, line) ? 1 : 0) + i, true);
         return SKIP;
       }
       case "text":
@@ -535,7 +539,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   }
 
   function collectNode(node: RootContent, line: number, intent: Intent | undefined) {
-    if (node.type === "text" || node.type === "inlineCode") addDependencyCommands(node.value, line);
+    if (node.type === "text" || node.type === "inlineCode")
+      addDependencyCommands(node.value, line, node.type === "inlineCode");
     // Citations count everywhere, as reads: they say where a fact comes from.
     if (node.type === "text") {
       for (const path of sourceCitations(node.value))
@@ -561,9 +566,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
    * "Run `go get x`", "`npm install zod`": the manifest the command writes, by its name (the
    * planner finds it in the tree), wherever the story says what to do.
    */
-  function addDependencyCommands(value: string, line: number) {
+  function addDependencyCommands(value: string, line: number, inCode: boolean) {
     if (zone !== "write" || group === "read") return;
-    for (const manifest of manifestsWritten(value)) {
+    for (const manifest of manifestsWritten(value, inCode)) {
       doc.mentions.push({
         path: manifest,
         bare: true,
@@ -660,8 +665,9 @@ export function escapeDunders(text: string): string {
   return text
     .split("\n")
     .map((line) => {
-      if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
-      if (fenced || !line.includes("__")) return line;
+      if (/^\s*(>\s*)*(```|~~~)/.test(line)) fenced = !fenced;
+      // A line with a longer code span (``x``) or an autolink is left as written.
+      if (fenced || !line.includes("__") || /``|<[a-z]+:/i.test(line)) return line;
       // Only between code spans: the even pieces of a split on backticks.
       return line
         .split("`")
@@ -669,7 +675,7 @@ export function escapeDunders(text: string): string {
           i % 2 === 1
             ? piece
             : piece.replace(
-                /(^|[/\s(])__([A-Za-z0-9]\w*?)__(?=[./])|\/__([A-Za-z0-9]\w*?)__(?=$|[\s),;:])/g,
+                /(^|[/\s(])__([A-Za-z0-9]\w*?)__(?=\.\w|\/)|\/__([A-Za-z0-9]\w*?)__(?=$|[\s),;:])/g,
                 (
                   _match,
                   lead: string | undefined,
@@ -708,9 +714,26 @@ function labelGroup(value: string, current: Intent | undefined): Intent | undefi
   if (MOVE_LABEL.test(label) && labelled) return "write";
   if (DO_NOT_MODIFY.test(label) && (labelled || /^\W*do\s*n[o']t/i.test(label)))
     return labelled ? "read" : current;
-  if (NOT_CHANGED_LABEL.test(label) && labelled) return "read";
+  if (saysNotChanged(label) && labelled) return "read";
   if (WRITE_LABEL.test(label) && labelled) return "write";
   return current;
+}
+
+/**
+ * "Files NOT Modified:", "Files Reviewed (No Changes Needed):", but not "Modified (no changes
+ * to public API):", where the files were changed.
+ */
+function saysNotChanged(label: string): boolean {
+  const match = NOT_CHANGED_LABEL.exec(label);
+  return (
+    match !== null &&
+    !/\b(modif|creat|updat|add|edit|new|chang|writ|delet|renam)/i.test(label.slice(0, match.index))
+  );
+}
+
+/** True when the given line (1-based) of the text opens a fenced code block. */
+function isFence(text: string, line: number): boolean {
+  return /^\s*(>\s*)*(```|~~~)/.test(text.split("\n")[line - 1] ?? "");
 }
 
 /** A short paragraph that introduces what follows: `**Created:**`, `DO NOT MODIFY`. */

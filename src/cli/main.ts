@@ -110,7 +110,7 @@ diff, revert, versions
 
 Exit status: plan: 0 no blocking file conflict, 1 blocking file conflicts found (a story
 that cannot be read is reported in the plan and does not change this); accuracy: 1 nothing
-to score (no done story with a story file and a File List: stderr says which); every command: 2 bad
+to score (no finished story with a story file and a File List: stderr says which); every command: 2 bad
 input (no sprint file, an unknown story id, a bad athena.json); 3 an unexpected error (one
 line on stderr; the details in .athena/last-error.log).
 `;

@@ -12,7 +12,7 @@ import {
   PLANNING_SECTIONS,
   type StoryDoc,
 } from "../bmad/story.ts";
-import { type ClaimContext, claimsForStory, kindOf, normaliseRepoPath } from "./claims.ts";
+import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
 import type { DoneStory } from "./history.ts";
 import type { KnownTree } from "./known-tree.ts";
 import type { Claim } from "./types.ts";
@@ -62,8 +62,9 @@ export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
       if (!tail) continue;
       normal = { inside: true, path: tail };
     }
-    // A folder or a pattern (`app/client/*.py`) is not a file the story wrote.
-    if (normal.path.endsWith("/") || kindOf(normal.path) === "glob") continue;
+    // A folder or a pattern (`app/client/*.py`) is not a file the story wrote; `[id]` and
+    // `(group)` are route folders (`app/users/[id]/page.tsx`).
+    if (normal.path.endsWith("/") || /[*?{]/.test(normal.path)) continue;
     const known = context.known.resolve(normal.path);
     // A word the text alone does not prove is a path (`plain/JSON`, `github.com/x/y` in a
     // sentence of the list) counts only when the tree knows it.
@@ -91,7 +92,8 @@ function knownTail(absolute: string, known: KnownTree): string | undefined {
   }
   // A file gone from the tree since, under one of the project's top folders (`/utils/x.ts`).
   const [top] = parts;
-  return absolute.startsWith("/") && parts.length >= 2 && top && known.has(`${top}/`)
+  const climbs = parts.some((part) => part === ".." || part === ".");
+  return absolute.startsWith("/") && !climbs && parts.length >= 2 && top && known.has(`${top}/`)
     ? parts.join("/")
     : undefined;
 }
