@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { manifestsWritten } from "../src/bmad/dependency-commands.ts";
+import { parseStory } from "../src/bmad/story.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
 import { lockfileOf } from "../src/plan/lockfiles.ts";
 
@@ -40,6 +41,36 @@ describe("manifestsWritten", () => {
     // A flag could once be read two ways (`--a` as `-` `-a` or `--` `a`): 2^n steps, seconds
     // on 26 flags, so that this call would never return.
     expect(manifestsWritten(`npm install${" --a".repeat(400)}`)).toEqual([]);
+  });
+});
+
+describe("a dependency command in a story", () => {
+  it("is the manifest's mention, on the command's own line, in fenced and indented code", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: X",
+        "",
+        "## Dev Notes",
+        "",
+        "```bash",
+        "npm install zod",
+        "```",
+        "",
+        "Then:",
+        "",
+        "    cargo add serde",
+        "",
+        "> ```",
+        "> uv add httpx",
+        "> ```",
+        "",
+      ].join("\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.line, m.intent])).toEqual([
+      ["package.json", 6, "write"],
+      ["Cargo.toml", 11, "write"],
+      ["pyproject.toml", 14, "write"],
+    ]);
   });
 });
 

@@ -508,10 +508,13 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       case "code": {
         const code = node as Code;
         if (zone !== "none" && looksLikeTree(code.value)) collectTree(code, line);
-        // A fenced block's code starts on the line after its fence.
-        else
+        else {
+          // A fenced block's code starts on the line after its fence, an indented one's at once.
+          const start = code.position?.start.offset ?? -1;
+          const fenced = start >= 0 && /^(```|~~~)/.test(text.slice(start, start + 3));
           for (const [i, command] of code.value.split("\n").entries())
-            addDependencyCommands(command, line + (isFence(text, line) ? 1 : 0) + i, true);
+            addDependencyCommands(command, line + (fenced ? 1 : 0) + i, true);
+        }
         return SKIP;
       }
       case "text":
@@ -729,11 +732,6 @@ function saysNotChanged(label: string): boolean {
     match !== null &&
     !/\b(modif|creat|updat|add|edit|new|chang|writ|delet|renam)/i.test(label.slice(0, match.index))
   );
-}
-
-/** True when the given line (1-based) of the text opens a fenced code block. */
-function isFence(text: string, line: number): boolean {
-  return /^\s*(>\s*)*(```|~~~)/.test(text.split("\n")[line - 1] ?? "");
 }
 
 /** A short paragraph that introduces what follows: `**Created:**`, `DO NOT MODIFY`. */
