@@ -335,11 +335,14 @@ function canonicalStoryName(name: string): string {
  * (`0003-use-postgres.md`, an ADR) do not.
  */
 function storyWords(canonical: string): string | undefined {
-  const words = /^\d+[a-z]?-(?:\d+[a-z]?-)+([a-z].*)$/.exec(canonical)?.[1];
+  const words = STORY_NAME.exec(canonical)?.[2];
   return words?.includes("-") ? words : undefined;
 }
 
 /** The number before a story's words (`13-1-generic-photo` -> `13-1`), two parts at least. */
 function storyNumber(canonical: string): string | undefined {
-  return /^(\d+[a-z]?(?:-\d+[a-z]?)+)-[a-z]/.exec(canonical)?.[1];
+  return STORY_NAME.exec(canonical)?.[1];
 }
+
+/** A story's canonical name: its number, of two parts at least, then its words. */
+const STORY_NAME = /^(\d+[a-z]?(?:-\d+[a-z]?)+)-([a-z].*)$/;

@@ -26,6 +26,13 @@ const SEGMENT = /^\d+[a-z]?$/;
 const DOTTED = /^\d+[a-z]?(?:\.\d+[a-z]?)+$/;
 const TRACK = /^(?!epic$|story$)[a-z][a-z0-9]*$/i;
 
+const story = (epic: string, part: string): ParsedKey => ({
+  kind: "story",
+  epic,
+  story: part,
+  id: `${epic}.${part}`,
+});
+
 export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set()): ParsedKey {
   const retro = /^epic-(.+)-retrospective$/.exec(key);
   if (retro?.[1]) return { kind: "retrospective", epic: retro[1].replaceAll("-", ".") };
@@ -36,19 +43,16 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
   const [first = "", second = ""] = segments;
   if (DOTTED.test(first)) {
     // `5.5-1-x`: story 1 of epic 5.5; `1.2-x`: story 2 of epic 1.
-    const [epicPart, storyPart] =
-      SEGMENT.test(second) && (knownEpics.size === 0 || knownEpics.has(first))
-        ? [first, second]
-        : [first.slice(0, first.lastIndexOf(".")), first.slice(first.lastIndexOf(".") + 1)];
-    return { kind: "story", epic: epicPart, story: storyPart, id: `${epicPart}.${storyPart}` };
+    const dot = first.lastIndexOf(".");
+    return SEGMENT.test(second) && (knownEpics.size === 0 || knownEpics.has(first))
+      ? story(first, second)
+      : story(first.slice(0, dot), first.slice(dot + 1));
   }
   if (TRACK.test(first) && SEGMENT.test(second) && segments.length >= 3) {
     const third = segments[2] ?? "";
-    const [epicPart, storyPart] =
-      SEGMENT.test(third) && segments.length >= 4 && knownEpics.has(`${first}.${second}`)
-        ? [`${first}.${second}`, third]
-        : [first, second];
-    return { kind: "story", epic: epicPart, story: storyPart, id: `${epicPart}.${storyPart}` };
+    return SEGMENT.test(third) && segments.length >= 4 && knownEpics.has(`${first}.${second}`)
+      ? story(`${first}.${second}`, third)
+      : story(first, second);
   }
   let numeric = 0;
   while (numeric < segments.length && SEGMENT.test(segments[numeric] ?? "")) numeric++;
@@ -61,9 +65,7 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
       break;
     }
   }
-  const epicPart = segments.slice(0, epicLength).join(".");
-  const storyPart = segments[epicLength] ?? "";
-  return { kind: "story", epic: epicPart, story: storyPart, id: `${epicPart}.${storyPart}` };
+  return story(segments.slice(0, epicLength).join("."), segments[epicLength] ?? "");
 }
 
 /** `2.1`, `2-1`, `2_1`, ` 2.1 ` all become `2.1`; anything else is returned trimmed. */

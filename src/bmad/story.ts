@@ -331,12 +331,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       .map((h) => h.title)
       .join(" > ") || "(top)";
 
-  const inAgentRecord = () => {
-    const titles = headings.map((h) => h.title).join(" > ");
-    return (
-      /dev\s+agent\s+record/i.test(titles) || (pastAgentRecord && !/dev\s+notes/i.test(titles))
-    );
-  };
+  // Under the Dev Agent Record heading itself; or past it, outside Dev Notes (a sibling File List).
+  const underAgentRecord = () => headings.some((h) => /dev\s+agent\s+record/i.test(h.title));
+  const inAgentRecord = () =>
+    underAgentRecord() || (pastAgentRecord && !headings.some((h) => /dev\s+notes/i.test(h.title)));
 
   /** Where the current heading chain puts a mention (a tree or a labelled group may override). */
   const placeHere = (): Place => {
@@ -468,7 +466,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         if (isLabel(value) && parent?.type === "listItem") recordLabel &&= !unchanged;
         else if (isLabel(value))
           recordLabel =
-            headings.some((h) => /dev\s+agent\s+record/i.test(h.title)) &&
+            underAgentRecord() &&
             CHANGED_FILES_HEADING.test(value) &&
             !unchanged &&
             !/\b(previous|prior|earlier)\b/i.test(value);

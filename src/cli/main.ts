@@ -63,12 +63,11 @@ accuracy
   Scores the planner on the project's own finished stories (done or in review): each is cut
   back to its plan-time sections (Story, Acceptance Criteria, Tasks, Dev Notes), predicted
   with only the stories before it as history, and compared with the File List its agent
-  wrote. Prints write
-  recall, claim precision, file-conflict pair recall and precision, the share of random
-  batches of 3 the plan lets run together (really safe ones, and really conflicting ones),
-  and the speed-up of random 6-story sprints at cap 3 against knowing every file; then
-  the files behind its mistakes: pairs kept apart that shared no file, and pairs let run
-  together that both wrote a file.
+  wrote. Prints write recall, claim precision, file-conflict pair recall and precision, the
+  share of random batches of 3 the plan lets run together (really safe ones, and really
+  conflicting ones), and the speed-up of random 6-story sprints at cap 3 against knowing
+  every file; then the files behind its mistakes: pairs kept apart that shared no file, and
+  pairs let run together that both wrote a file.
 
   --tree FILE   a listing of the project's files, one per line, when its code is not here
   --no-history  score the planner without learning from the earlier stories
@@ -110,9 +109,9 @@ diff, revert, versions
 
 Exit status: plan: 0 no blocking file conflict, 1 blocking file conflicts found (a story
 that cannot be read is reported in the plan and does not change this); accuracy: 1 nothing
-to score (no finished story with a story file and a File List: stderr says which); every command: 2 bad
-input (no sprint file, an unknown story id, a bad athena.json); 3 an unexpected error (one
-line on stderr; the details in .athena/last-error.log).
+to score (no finished story with a story file and a File List: stderr says which); every
+command: 2 bad input (no sprint file, an unknown story id, a bad athena.json); 3 an
+unexpected error (one line on stderr; the details in .athena/last-error.log).
 `;
 
 export interface CliIo {
