@@ -215,7 +215,7 @@ describe("layouts other templates use", () => {
   it("finds story files named another way, in a stories folder beside the sprint file's", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta-feature: ready-for-dev\n  1-3-gamma-thing: ready-for-dev\n  1-4-two-ways: ready-for-dev\n  1-5-user-login: ready-for-dev\n  2-6-user-login: ready-for-dev\n  1-7-user-settings-page: ready-for-dev\n  1-8-backend-photo-service: ready-for-dev\n  1-9-sync-hook: ready-for-dev\n  1-10-financial-reports: ready-for-dev\n",
+        "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta-feature: ready-for-dev\n  1-3-gamma-thing: ready-for-dev\n  1-4-two-ways: ready-for-dev\n  1-5-user-login: ready-for-dev\n  2-6-user-login: ready-for-dev\n  1-7-user-settings-page: ready-for-dev\n  1-8-backend-photo-service: ready-for-dev\n  1-9-sync-hook: ready-for-dev\n  1-10-financial-reports: ready-for-dev\n  1-11-offline-sync: ready-for-dev\n  1-12-audit-trail: ready-for-dev\n",
       "_bmad-output/stories/story-1-1-alpha.md": story("1.1: Alpha", "- [ ] Edit `src/a.ts`"),
       "_bmad-output/stories/epic-1/story-0.1.2-beta-feature.md": story(
         "1.2: Beta",
@@ -236,8 +236,25 @@ describe("layouts other templates use", () => {
       // The same file twice: the copy in the sprint's folder wins over a planning copy.
       [`${ART}/1.9-sync-hook.md`]: story("1.9: Sync", "- [ ] Edit `src/h.ts`"),
       "_bmad-output/plans/1.9-sync-hook.md": story("1.9: Sync", "- [ ] Edit `src/h.ts`"),
+      // Named by the number alone: that number's story (a companion file is not).
+      "_bmad-output/stories/epic-1/story-1.11.md": story("1.11: Offline", "- [ ] `src/k.ts`"),
+      "_bmad-output/stories/epic-1/story-1.11.completion.md": "# Completion\n",
+      "_bmad-output/stories/1.12.story.md": story("1.12: Audit", "- [ ] `src/l.ts`"),
     });
-    const ids = ["1.1", "1.2", "1.3", "1.4", "1.5", "2.6", "1.7", "1.8", "1.9", "1.10"];
+    const ids = [
+      "1.1",
+      "1.2",
+      "1.3",
+      "1.4",
+      "1.5",
+      "2.6",
+      "1.7",
+      "1.8",
+      "1.9",
+      "1.10",
+      "1.11",
+      "1.12",
+    ];
     const { plan } = planProject(dir, { ids, cache: false, env });
     expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
       ["1-1-alpha", "_bmad-output/stories/story-1-1-alpha.md"],
@@ -250,6 +267,8 @@ describe("layouts other templates use", () => {
       ["1-8-backend-photo-service", "_bmad-output/stories/1.8-generic-photo-service.md"],
       ["1-9-sync-hook", `${ART}/1.9-sync-hook.md`],
       ["1-10-financial-reports", undefined],
+      ["1-11-offline-sync", "_bmad-output/stories/epic-1/story-1.11.md"],
+      ["1-12-audit-trail", "_bmad-output/stories/1.12.story.md"],
     ]);
     expect(plan.warnings).toContain(
       `1-8-backend-photo-service (${ART}/sprint-status.yaml:9): no story file has its name; took _bmad-output/stories/1.8-generic-photo-service.md, the only one with its number`,

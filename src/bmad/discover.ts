@@ -235,6 +235,7 @@ export function indexStoryFiles(
   const spelled = new Map<string, Set<string>>();
   const worded = new Map<string, Set<string>>();
   const numbered = new Map<string, Set<string>>();
+  const bare = new Map<string, Set<string>>();
   const add = (index: Map<string, Set<string>>, key: string | undefined, file: string) => {
     if (key) index.set(key, (index.get(key) ?? new Set()).add(file));
   };
@@ -266,6 +267,7 @@ export function indexStoryFiles(
     add(spelled, spelling, rel);
     add(worded, storyWords(spelling), rel);
     add(numbered, storyNumber(spelling), rel);
+    if (BARE_NUMBER.test(spelling)) add(bare, spelling, rel);
   }
   // One file, or one in the folder that ranks first (a copy under planning/ loses).
   const one = (set: Set<string> | undefined) => {
@@ -307,8 +309,16 @@ export function indexStoryFiles(
     const fileWords = words(canonicalStoryName(path.posix.basename(file, ".md")));
     return [...words(canonical)].some((w) => fileWords.has(w)) ? file : undefined;
   };
+  // A file named by its number alone (`story-30.1.md`, v4's `1.2.story.md`) has no words to
+  // disagree with the key's: it is that number's story when one key has the number.
+  const byBareNumber = (key: string) => {
+    const number = storyNumber(canonicalStoryName(key));
+    if (!number || keysByNumber.get(number) !== 1) return undefined;
+    const file = one(bare.get(number));
+    return file && !taken.has(file) && !takenByWords.has(file) ? file : undefined;
+  };
   return {
-    find: (key) => named(key) ?? byWords(key) ?? byNumber(key),
+    find: (key) => named(key) ?? byWords(key) ?? byBareNumber(key) ?? byNumber(key),
     foundByNumberOnly: (key) =>
       named(key) === undefined && byWords(key) === undefined && byNumber(key) !== undefined,
   };
@@ -321,13 +331,20 @@ export interface StoryFileIndex {
   foundByNumberOnly(key: string): boolean;
 }
 
-/** `Story-1.2_Slug` -> `1-2-slug`: lower case, no `story` prefix, one separator. */
+/**
+ * `Story-1.2_Slug` -> `1-2-slug`, `1.2.story` -> `1-2`: lower case, no `story` prefix or
+ * suffix, one separator.
+ */
 function canonicalStoryName(name: string): string {
   return name
     .toLowerCase()
     .replace(/^story[-_. ]?/, "")
+    .replace(/[-_. ]story$/, "")
     .replace(/[._\s]+/g, "-");
 }
+
+/** A story's number and nothing else (`30-1`, `23-0-2`), two parts at least. */
+const BARE_NUMBER = /^\d+[a-z]?(?:-\d+[a-z]?)+$/;
 
 /**
  * The words after a story's number (`1-2-add-login` -> `add-login`): two words at least, after
