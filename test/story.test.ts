@@ -102,6 +102,18 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("reads a heading over the project's source files as files to change, and Sources as reads", () => {
+    const intents = (heading: string) =>
+      parseStory(
+        `# Story 1.1: X\n\n## Dev Notes\n\n### ${heading}\n\n- \`src/a.swift\` -- rename\n`,
+      ).mentions.map((m) => m.intent);
+    expect(intents("Source Files Affected (12 files)")).toEqual(["write"]);
+    expect(intents("Files Impacted")).toEqual(["write"]);
+    expect(intents("Source Code Changes")).toEqual(["write"]);
+    expect(intents("Sources")).toEqual(["read"]);
+    expect(intents("Source Documents")).toEqual(["read"]);
+  });
+
   it("ignores the user story, completion notes and code that is not a tree", () => {
     const all = doc.mentions.map((m) => m.path);
     expect(all).not.toContain("src/story-section.ts");

@@ -102,11 +102,12 @@ type Zone = "write" | "read" | "none";
 /** Innermost heading first: the first rule that matches a heading decides its zone. */
 const ZONE_RULES: Array<[RegExp, Zone]> = [
   [
-    /file\s*list|files?\s+(changed|modified|created|touched|to\s+(create|modify|touch|change))/i,
+    /file\s*list|files?\s+(changed|modified|created|touched|affected|impacted|to\s+(create|modify|touch|change))/i,
     "write",
   ],
   [/source\s+tree|components?\s+to\s+touch|project\s+structure/i, "write"],
-  [/references?|sources?\b|citations?|related\s+(docs|documents)/i, "read"],
+  // "Sources", but not "Source Files" or "Source Code" (the project's own, to change).
+  [/references?|sources?\b(?!\s+(files?|code)\b)|citations?|related\s+(docs|documents)/i, "read"],
   // What exists already, described for context: read, not written.
   [/context|background|current\s+state|overview|previous\s+stor(y|ies)|existing\s+code/i, "read"],
   // "AC3: Credential Security (Already Implemented)", but not "What Already Exists vs What's New".
