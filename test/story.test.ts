@@ -102,7 +102,7 @@ describe("parseStory", () => {
     ]);
   });
 
-  it("reads a heading over the project's source files as files to change, and Sources as reads", () => {
+  it("reads a heading over the project's source files as files to change; Sources, files not to modify and recent commits as reads", () => {
     const intents = (heading: string) =>
       parseStory(
         `# Story 1.1: X\n\n## Dev Notes\n\n### ${heading}\n\n- \`src/a.swift\` -- rename\n`,
@@ -110,6 +110,8 @@ describe("parseStory", () => {
     expect(intents("Source Files Affected (12 files)")).toEqual(["write"]);
     expect(intents("Files Impacted")).toEqual(["write"]);
     expect(intents("Source Code Changes")).toEqual(["write"]);
+    expect(intents("Files NOT to Modify")).toEqual(["read"]);
+    expect(intents("Git Intelligence (Recent Commits)")).toEqual(["read"]);
     expect(intents("Sources")).toEqual(["read"]);
     expect(intents("Source Documents")).toEqual(["read"]);
   });

@@ -109,7 +109,10 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
   // "Sources", but not "Source Files" or "Source Code" (the project's own, to change).
   [/references?|sources?\b(?!\s+(files?|code)\b)|citations?|related\s+(docs|documents)/i, "read"],
   // What exists already, described for context: read, not written.
-  [/context|background|current\s+state|overview|previous\s+stor(y|ies)|existing\s+code/i, "read"],
+  [
+    /context|background|current\s+state|overview|previous\s+stor(y|ies)|existing\s+code|git\s+intelligence|recent\s+commits/i,
+    "read",
+  ],
   // "AC3: Credential Security (Already Implemented)", but not "What Already Exists vs What's New".
   [
     /^(?!.*\b(new|vs\.?|versus|needed|missing)\b).*\balready\s+(implemented|done|exists?|in\s+place)\b/i,
@@ -151,7 +154,7 @@ const FILES_LABEL =
   /^\W*(source\s+tree(\s+components)?(\s+to\s+touch)?|components?\s+to\s+touch|files?\s+to\s+(create|modify|touch|change|update)|(new|modified|changed|created|updated)\s+files?|files?\s+(created|modified|changed|affected))\s*:/i;
 
 const DO_NOT_MODIFY =
-  /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|read[-\s]only|unchanged|untouched|reference\s+only/i;
+  /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|\bnot\s+to\s+(be\s+)?(modif|chang|touch|edit)|read[-\s]only|unchanged|untouched|reference\s+only/i;
 /** A label over files left as they were: "Files NOT Modified:", "Reviewed (No Changes Needed):". */
 const NOT_CHANGED_LABEL = /\bnot\s+(modified|changed|touched|edited)\b|\bno\s+changes?\b/i;
 const WRITE_VERB =
