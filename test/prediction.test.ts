@@ -314,6 +314,28 @@ describe("confidence and blocking", () => {
     expect(p.schedule.waves).toEqual([["1-1-a", "1-2-b"]]);
   });
 
+  it("takes a short name under a heading or label that says to change it as a write, and one in structure notes as context", () => {
+    const both = (heading: string) =>
+      plan(
+        project(
+          {
+            "1-1-a": `## Dev Notes\n\n### ${heading}\n\n- \`shared.ts\``,
+            "1-2-b": "## Dev Notes\n\nFiles affected: `shared.ts`",
+          },
+          files,
+        ),
+      );
+    const listed = both("Files to Modify");
+    expect(listed.stories.map((s) => s.claims[0]?.basis)).toEqual([
+      "files/write/name",
+      "files/write/name",
+    ]);
+    expect(listed.conflicts.find((c) => c.kind === "file")?.blocking).toBe(true);
+    const structure = both("Project Structure Notes");
+    expect(structure.stories[0]?.claims[0]?.basis).toBe("files/none/name");
+    expect(structure.conflicts.find((c) => c.kind === "file")?.blocking).toBe(false);
+  });
+
   it("claims the manifest and lockfile a dependency command writes, as shared files", () => {
     const dir = project(
       {

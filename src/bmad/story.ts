@@ -149,6 +149,13 @@ export const PLANNING_HEADING = new RegExp(`${PLANNING_SECTIONS}|project\\s+stru
 
 const FILES_HEADING =
   /file\s*list|files?\s+(changed|modified|created|touched|to\s+(create|modify|touch|change))|source\s+tree|components?\s+to\s+touch|project\s+structure|file\s+structure|files?\s+(?:affected|impacted)/i;
+/**
+ * A heading or label over files to change, as against one that shows the project's structure
+ * ("Project Structure Notes", whose short names were written one time in eight on real
+ * projects, against six in seven under "Files to Create").
+ */
+const CHANGE_LIST =
+  /files?\s+(to\s+(create|modify|touch|change|update|add)|affected|impacted)|components?\s+to\s+touch|\b(new|modified|changed|created|updated)\s+files?\b/i;
 /** The same, as a label in a list item: "Source tree components to touch: `a`, `b`". */
 const FILES_LABEL =
   /^\W*(source\s+tree(\s+components)?(\s+to\s+touch)?|components?\s+to\s+touch|files?\s+to\s+(create|modify|touch|change|update)|(new|modified|changed|created|updated)\s+files?|files?\s+(created|modified|changed|affected))\s*:/i;
@@ -340,6 +347,12 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   const inAgentRecord = () =>
     underAgentRecord() || (pastAgentRecord && !headings.some((h) => /dev\s+notes/i.test(h.title)));
 
+  /** Under a heading that lists files to change (the innermost one that lists files). */
+  const inChangeList = () => {
+    const lists = headings.filter((h) => FILES_HEADING.test(h.title));
+    return CHANGE_LIST.test(lists.at(-1)?.title ?? "");
+  };
+
   /** Where the current heading chain puts a mention (a tree or a labelled group may override). */
   const placeHere = (): Place => {
     const titles = headings.map((h) => h.title).join(" > ");
@@ -363,6 +376,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       clause = around.text.trim().replace(/\s+/g, " ").slice(0, 160);
       if (FILES_LABEL.test(around.text) && place !== "record") place = "files";
       cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
+      // A list under "Files to Modify" or "Files affected:" says to change its files, as a
+      // verb would; one under "Project Structure Notes" only shows where things are.
+      if (cue === "none" && place === "files" && (CHANGE_LIST.test(around.text) || inChangeList()))
+        cue = "write";
       const quoted = quotesOrModels(found, at.offset, at.length, around, place, cue);
       if (quoted || (cue === "none" && locatesCode(found, at.offset, at.length, around)))
         cue = "read";
