@@ -151,8 +151,8 @@ const FILES_HEADING =
   /file\s*list|files?\s+(changed|modified|created|touched|to\s+(create|modify|touch|change))|source\s+tree|components?\s+to\s+touch|project\s+structure|file\s+structure|files?\s+(?:affected|impacted)/i;
 /**
  * A heading or label over files to change, as against one that shows the project's structure
- * ("Project Structure Notes", whose short names were written one time in eight on real
- * projects, against six in seven under "Files to Create").
+ * ("Project Structure Notes", whose short names were written about one time in seven on real
+ * projects, against six in seven under "Files to Create" or "Files Affected").
  */
 const CHANGE_LIST =
   /files?\s+(to\s+(create|modify|touch|change|update|add)|affected|impacted)|components?\s+to\s+touch|\b(new|modified|changed|created|updated)\s+files?\b/i;
