@@ -298,29 +298,31 @@ export function indexStoryFiles(
   // stories has `30-6-journal-viewer.md` for `30-6-financial-reports`: another story).
   // Files some key takes by name or by its words: never another key's by number.
   const takenByWords = new Set(keys.flatMap((key) => byWords(key) ?? []));
-  const byNumber = (key: string) => {
-    const canonical = canonicalStoryName(key);
-    const number = storyNumber(canonical);
+  /** The one file of `index` with the key's number, when one key has it and no key took it. */
+  const untakenWithNumber = (key: string, index: Map<string, Set<string>>) => {
+    const number = storyNumber(canonicalStoryName(key));
     if (!number || keysByNumber.get(number) !== 1) return undefined;
-    const file = one(numbered.get(number));
-    if (!file || taken.has(file) || takenByWords.has(file)) return undefined;
+    const file = one(index.get(number));
+    return file && !taken.has(file) && !takenByWords.has(file) ? file : undefined;
+  };
+  const byNumber = (key: string) => {
+    const file = untakenWithNumber(key, numbered);
+    if (!file) return undefined;
     const words = (name: string) =>
       new Set((storyWords(name) ?? "").split("-").filter((w) => w.length >= 4));
     const fileWords = words(canonicalStoryName(path.posix.basename(file, ".md")));
-    return [...words(canonical)].some((w) => fileWords.has(w)) ? file : undefined;
+    return [...words(canonicalStoryName(key))].some((w) => fileWords.has(w)) ? file : undefined;
   };
   // A file named by its number alone (`story-30.1.md`, v4's `1.2.story.md`) has no words to
   // disagree with the key's: it is that number's story when one key has the number.
-  const byBareNumber = (key: string) => {
-    const number = storyNumber(canonicalStoryName(key));
-    if (!number || keysByNumber.get(number) !== 1) return undefined;
-    const file = one(bare.get(number));
-    return file && !taken.has(file) && !takenByWords.has(file) ? file : undefined;
-  };
+  const byBareNumber = (key: string) => untakenWithNumber(key, bare);
   return {
     find: (key) => named(key) ?? byWords(key) ?? byBareNumber(key) ?? byNumber(key),
     foundByNumberOnly: (key) =>
-      named(key) === undefined && byWords(key) === undefined && byNumber(key) !== undefined,
+      named(key) === undefined &&
+      byWords(key) === undefined &&
+      byBareNumber(key) === undefined &&
+      byNumber(key) !== undefined,
   };
 }
 

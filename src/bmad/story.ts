@@ -330,6 +330,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   let zone: Zone = "write";
   let group: Intent | undefined; // a sticky File List group (`**DO NOT MODIFY:**`), reset per heading
   let zoneIsFiles = false; // under a heading that lists files to touch
+  // The innermost heading that lists files says to change them ("Files to Modify"), where
+  // "Project Structure Notes" only shows where things are. Set per heading.
+  let inChangeList = false;
   // Past the Dev Agent Record heading: a File List after it is the agent's, even when it is
   // written as the record's sibling (`## Dev Agent Record` ... `## File List`).
   let pastAgentRecord = false;
@@ -346,12 +349,6 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   const underAgentRecord = () => headings.some((h) => /dev\s+agent\s+record/i.test(h.title));
   const inAgentRecord = () =>
     underAgentRecord() || (pastAgentRecord && !headings.some((h) => /dev\s+notes/i.test(h.title)));
-
-  /** Under a heading that lists files to change (the innermost one that lists files). */
-  const inChangeList = () => {
-    const lists = headings.filter((h) => FILES_HEADING.test(h.title));
-    return CHANGE_LIST.test(lists.at(-1)?.title ?? "");
-  };
 
   /** Where the current heading chain puts a mention (a tree or a labelled group may override). */
   const placeHere = (): Place => {
@@ -378,7 +375,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.
-      if (cue === "none" && place === "files" && (CHANGE_LIST.test(around.text) || inChangeList()))
+      if (cue === "none" && place === "files" && (inChangeList || CHANGE_LIST.test(around.text)))
         cue = "write";
       const quoted = quotesOrModels(found, at.offset, at.length, around, place, cue);
       if (quoted || (cue === "none" && locatesCode(found, at.offset, at.length, around)))
@@ -465,6 +462,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         }
         zone = zoneOf(headings);
         zoneIsFiles = FILES_HEADING.test(title);
+        const lists = headings.filter((h) => FILES_HEADING.test(h.title));
+        inChangeList = CHANGE_LIST.test(lists.at(-1)?.title ?? "");
         group = DO_NOT_MODIFY.test(title) ? "read" : WRITE_LABEL.test(title) ? "write" : undefined;
         recordLabel = false;
         // "#### 2. `src/model.go` (MODIFY)", "### app.go Signature Update": a heading over the
