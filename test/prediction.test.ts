@@ -314,6 +314,25 @@ describe("confidence and blocking", () => {
     expect(p.schedule.waves).toEqual([["1-1-a", "1-2-b"]]);
   });
 
+  it("warns of each story it cannot keep apart from another, since no sure write is predicted for it", () => {
+    const dir = project(
+      {
+        "1-1-sure": "## Tasks / Subtasks\n\n- [ ] Update `src/shared.ts`",
+        "1-2-context": "## Dev Notes\n\nThe loader in `shared.ts` is where config comes from.",
+        "1-3-silent": "## Tasks / Subtasks\n\n- [ ] Make the dashboard faster",
+      },
+      files,
+    );
+    const blind = (p: ReturnType<typeof plan>) =>
+      p.warnings.filter((w) => w.includes("surely enough to keep it apart"));
+    const warned = blind(plan(dir));
+    expect(warned).toHaveLength(2);
+    expect(warned[0]).toMatch(/^1\.2 \(1-2-context\): .*1 write claim, all advisory/);
+    expect(warned[1]).toMatch(/^1\.3 \(1-3-silent\): .*it names none to change/);
+    // A sure write of a shared file keeps no story apart either.
+    expect(blind(plan(dir, { parallel: { sharedFiles: ["src/shared.ts"] } }))).toHaveLength(3);
+  });
+
   it("takes a short name under a heading or label that says to change it as a write, and one in structure notes as context", () => {
     const both = (heading: string) =>
       plan(

@@ -11,7 +11,7 @@ import type { Evidence } from "../bmad/story.ts";
 import type { ParallelConfig } from "../config/schema.ts";
 import { errorLine, InputError } from "../util/errors.ts";
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
-import { findConflicts, type ResolvedComponent } from "./conflicts.ts";
+import { canBlock, findConflicts, type ResolvedComponent, sharedMatchers } from "./conflicts.ts";
 import { applyHistory, applyTestPrior, type HistoryModel } from "./history.ts";
 import { KnownTree } from "./known-tree.ts";
 import { schedule } from "./schedule.ts";
@@ -117,6 +117,18 @@ export function buildPlan(
     known,
     components,
   });
+
+  // A story the plan sees no sure write for is never kept apart: say so, so a user knows its
+  // overlaps are left to the run's file locks (stories that name no files, or only as context).
+  const shared = sharedMatchers(config.sharedFiles);
+  for (const story of batch) {
+    if (story.error || !story.file) continue;
+    if (story.claims.some((c) => canBlock(c, shared, config.conflictConfidence))) continue;
+    const writes = story.claims.filter((c) => c.intent === "write").length;
+    warnings.push(
+      `${story.id} (${story.key}): no file it will change is predicted surely enough to keep it apart from another story (${writes === 0 ? "it names none to change" : `${writes} write claim${writes === 1 ? "" : "s"}, all advisory, shared or below parallel.conflictConfidence ${config.conflictConfidence}`}); an overlap is met at run time by the file locks`,
+    );
+  }
 
   const inBatch = new Set(batch.map((s) => s.key));
   const blocked = new Map<string, string>();

@@ -253,6 +253,26 @@ function forPairs<T>(items: readonly T[], visit: (a: T, b: T) => void): void {
  * A function telling which shared group a written path belongs to: the file itself, or for a
  * folder pattern (`**\/migrations/**`) the folder, so two new migrations in it collide.
  */
+/**
+ * Whether a claim can keep its story apart from another: a write of a file (or a pattern) that
+ * is sure enough, not advisory, not hot and not one of `sharedFiles`, as `findConflicts` blocks.
+ */
+export function canBlock(
+  claim: Claim,
+  shared: (p: string) => string | undefined,
+  conflictConfidence: number,
+): boolean {
+  return (
+    claim.intent === "write" &&
+    claim.kind !== "dir" &&
+    claim.origin !== "component" &&
+    !claim.advisory &&
+    !claim.hot &&
+    (claim.kind === "glob" || shared(claim.path) === undefined) &&
+    claim.confidence >= conflictConfidence
+  );
+}
+
 export function sharedMatchers(patterns: readonly string[]): (p: string) => string | undefined {
   const compiled = patterns.map((pattern) => {
     const folder = /([^/*]+)\/\*\*$/.exec(pattern)?.[1];
