@@ -685,6 +685,13 @@ describe("scoring the planner on done stories", () => {
     expect(report.pairs.precision).toBe(1);
   });
 
+  it("counts the stories it can never keep apart: no write sure enough and not shared", () => {
+    expect(report.neverKeptApart).toBe(1); // c: w.ts at 0.2
+    // b's only claim is on a shared file now; a still has y.ts.
+    expect(scoreAccuracy(stories, { ...options, sharedFiles: ["x.ts"] }).neverKeptApart).toBe(2);
+    expect(renderAccuracy(report, "t")).toContain("| stories with no sure write");
+  });
+
   it("draws batches and sprints that are reproducible by seed", () => {
     const again = scoreAccuracy(stories, options);
     expect(again).toEqual(report);

@@ -15,7 +15,7 @@
  *   plan missed is counted as run one after the other anyway (the runtime locks make the pair
  *   wait), so the ratio is at most 1 and only a needless separation lowers it.
  */
-import { findConflicts, sharedMatchers } from "./conflicts.ts";
+import { canBlock, findConflicts, sharedMatchers } from "./conflicts.ts";
 import type { DoneStory } from "./history.ts";
 import type { KnownTree } from "./known-tree.ts";
 import { schedule } from "./schedule.ts";
@@ -48,6 +48,12 @@ export interface AccuracyReport {
   writeClaims: number;
   writeRecall: number;
   claimPrecision: number;
+  /**
+   * Stories with no write claim sure enough to keep them apart from another (they name no
+   * file to change, or only as context): the plan lets them run with anything, and only the
+   * runtime locks meet their overlaps. Most of a project's let-through when it is high.
+   */
+  neverKeptApart: number;
   pairs: {
     total: number;
     reallyConflicting: number;
@@ -109,6 +115,11 @@ export function scoreAccuracy(
     writtenCount += story.written.length;
     hits += story.written.filter((f) => writes.some((c) => covers(c, f))).length;
   }
+
+  const shared = sharedMatchers(options.sharedFiles);
+  const neverKeptApart = scored.filter(
+    (s) => !s.predicted.some((c) => canBlock(c, shared, options.conflictConfidence)),
+  ).length;
 
   // Real conflicts: two stories' File Lists share a file.
   const index = new Map<string, number[]>();
@@ -218,6 +229,7 @@ export function scoreAccuracy(
     writeClaims: claimCount,
     writeRecall: ratio(hits, writtenCount),
     claimPrecision: ratio(claimsRight, claimCount),
+    neverKeptApart,
     pairs: {
       total,
       reallyConflicting: real.size,
@@ -275,14 +287,7 @@ function mistakesOf(
   const sure = scored.map((story) => {
     const files = new Map<string, number>();
     for (const c of story.predicted)
-      if (
-        c.intent === "write" &&
-        c.kind === "file" &&
-        c.origin !== "component" &&
-        !c.advisory &&
-        !c.hot &&
-        shared(c.path) === undefined
-      )
+      if (c.kind === "file" && canBlock(c, shared, 0))
         files.set(c.path, Math.max(files.get(c.path) ?? 0, c.confidence));
     return files;
   });
@@ -325,6 +330,7 @@ export function renderAccuracy(
     "| --- | --- |",
     `| write recall (written files a write claim covered) | ${report.writeRecall.toFixed(2)} (${report.writtenFiles} files) |`,
     `| claim precision (write claims really written) | ${report.claimPrecision.toFixed(2)} (${report.writeClaims} claims) |`,
+    `| stories with no sure write (never kept apart; the runtime locks meet their overlaps) | ${report.neverKeptApart} of ${report.stories} |`,
     `| file-conflict pairs: recall | ${pairs.recall.toFixed(2)} (${pairs.reallyConflicting} of ${pairs.total} pairs really share a file) |`,
     `| file-conflict pairs: precision | ${pairs.precision.toFixed(2)} (${pairs.predicted} pairs kept apart) |`,
     `| batches of 3: really safe ones allowed together | ${pct(batches.safeAllowed)} (of ${batches.safe}) |`,
