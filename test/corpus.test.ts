@@ -71,13 +71,15 @@ describe("the vibe-dash corpus", () => {
     expect(report.batches.safeAllowed).toBeGreaterThanOrEqual(0.75);
     expect(report.batches.conflictingLetThrough).toBeLessThanOrEqual(0.15);
     expect(report.sprints.ratio).toBeGreaterThanOrEqual(0.92);
-    // With no history at all (a project's first sprint): measured at recall 0.858, 89%
+    // With no history at all (a project's first sprint): measured at recall 0.863, 89%
     // allowed, 16% let through, ratio 0.97.
     const first = accuracyOfProject(CORPUS, { env, cache: false, history: false }).report;
     expect(first.writeRecall).toBeGreaterThanOrEqual(0.85);
     expect(first.batches.safeAllowed).toBeGreaterThanOrEqual(0.6);
     expect(first.batches.conflictingLetThrough).toBeLessThanOrEqual(0.17);
     expect(first.sprints.ratio).toBeGreaterThanOrEqual(0.92);
+    // Nearly every story names a file it will change (2 of 124 name none surely).
+    expect(first.neverKeptApart).toBeLessThanOrEqual(6);
   });
 });
 
