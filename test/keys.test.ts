@@ -91,6 +91,21 @@ describe("resolveStoryId", () => {
     expect(() => key("4.1")).toThrow(/ambiguous.*4-1-alpha \(line 9\), 4-1-beta \(line 10\)/);
   });
 
+  it("keeps a sub-story's third number in its id when its story has the same two (no such epic)", () => {
+    const subs = parseSprintStatus(
+      "development_status:\n  epic-0: in-progress\n  0-10-configure-security: done\n  0-10-1-phase2-encryption: done\n  0-10-2-phase3-rules: done\n  0-11-1-alone: done\n",
+      "sprint-status.yaml",
+    );
+    const id = (typed: string) => resolveStoryId(subs, typed).key;
+    expect(id("0.10")).toBe("0-10-configure-security");
+    expect(id("0.10.1")).toBe("0-10-1-phase2-encryption");
+    expect(id("0.10.2")).toBe("0-10-2-phase3-rules");
+    // No other story 0.11: the id stays as it was.
+    expect(id("0.11")).toBe("0-11-1-alone");
+    // Close matches show the keys behind the ids.
+    expect(() => id("0.10.9")).toThrow(/close matches: 0\.10\.1 \(0-10-1-phase2-encryption\)/);
+  });
+
   it("refuses an unknown id and names the close matches", () => {
     expect(() => key("3-6-refrseh")).toThrow(
       /unknown story "3-6-refrseh".*close matches: 3-6-refresh/,

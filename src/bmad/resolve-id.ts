@@ -36,7 +36,13 @@ export function resolveStoryId(sprint: SprintStatus, typed: string): SprintEntry
     ...stories.map((e) => e.key),
     ...stories.flatMap((e) => (e.id ? [e.id] : [])),
   ]);
-  const hint = candidates.length > 0 ? `; close matches: ${candidates.join(", ")}` : "";
+  // An id is shown with its key: several stories can share one ("2.1" in two tracks).
+  const shown = candidates.flatMap((c) => {
+    const owners = stories.filter((e) => e.id === c && e.key !== c);
+    return owners.length > 0 ? owners.map((e) => `${c} (${e.key})`) : [c];
+  });
+  const unique = [...new Set(shown)].slice(0, 5);
+  const hint = unique.length > 0 ? `; close matches: ${unique.join(", ")}` : "";
   throw new InputError(
     `unknown story "${typed}": no story key or id matches it${hint}`,
     sprint.file,

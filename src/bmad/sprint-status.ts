@@ -124,6 +124,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);
     return { key, status, line, value, ...parseKey(key, knownEpics) };
   });
+  subStoryIds(entries);
   // A key that names no epic, story or retrospective is left out of every plan: say which.
   const other = entries.filter((entry) => entry.kind === "other");
   if (other.length > 0) {
@@ -147,4 +148,24 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
 function lineOfNode(node: unknown, lineCounter: LineCounter): number {
   const range = (node as { range?: [number, number, number] } | null)?.range;
   return range ? lineCounter.linePos(range[0]).line : 1;
+}
+
+/**
+ * `0-10-1-encryption` beside `0-10-security`, with no epic 0.10: a sub-story of story 0.10.
+ * Both would be "0.10"; the sub-story's id keeps its third number ("0.10.1"), so each id names
+ * one story. An id no other story has is left as it is.
+ */
+function subStoryIds(entries: SprintEntry[]): void {
+  const count = new Map<string, number>();
+  for (const e of entries)
+    if (e.kind === "story" && e.id) count.set(e.id, (count.get(e.id) ?? 0) + 1);
+  for (const entry of entries) {
+    if (entry.kind !== "story" || !entry.id || (count.get(entry.id) ?? 0) < 2) continue;
+    const numbers = entry.key.split("-");
+    const parts = `${entry.epic}.${entry.story}`.split(".").length;
+    const next = numbers[parts];
+    if (numbers.slice(0, parts).join(".") !== entry.id || !/^\d+[a-z]?$/.test(next ?? "")) continue;
+    if (numbers.length <= parts + 1) continue; // `0-10-1` alone: the 1 is its slug
+    entry.id = `${entry.id}.${next}`;
+  }
 }
