@@ -44,6 +44,8 @@ describe("the sentence a path sits in", () => {
       "Extend `src/api.ts` with a route",
       "Wire the handler into `src/router.ts`",
       "Delete `src/old.ts`",
+      "Create `src/new.ts` and do not add tests yet",
+      "Not only add `src/new.ts`",
     ])
       expect([s, cue(s)]).toEqual([s, "write"]);
     for (const s of [
@@ -54,6 +56,11 @@ describe("the sentence a path sits in", () => {
       "Similar to `src/other.ts`",
       "Do not modify `src/core.ts`",
       "Run the tests in `test/all.test.ts`",
+      "**Do not** create `src/errors.ts` content: that is Story 1.3",
+      "Routes must NOT be added to `src/main.ts`",
+      "Don't register the flag in `src/cli.ts`",
+      "Avoid changing `src/core.ts`",
+      "`src/main.ts` must not be extended here",
     ])
       expect([s, cue(s)]).toEqual([s, "read"]);
     expect(cue("Module `src/x.ts`: the parser")).toBe("none");
@@ -801,7 +808,7 @@ describe("the history log (.athena/history.jsonl)", () => {
       "app/cv/__init__.py": "",
       "app/users/[id]/page.tsx": "",
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n  1-5-e: review\n  1-6-f: done\n  1-7-g: done\n  1-8-h: done\n",
+        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n  1-5-e: review\n  1-6-f: done\n  1-7-g: done\n  1-8-h: done\n  1-9-i: done\n  1-10-j: done\n",
       // A File List before the Dev Agent Record, with no list in the record.
       [`${ART}/1-1-a.md`]: story(
         "1.1: A",
@@ -844,6 +851,16 @@ describe("the history log (.athena/history.jsonl)", () => {
         "1.8: H",
         "## Dev Agent Record\n\n### Completion Notes\n\n**Files Changed:**\n\n- Backend:\n  - `src/h.ts`\n- Frontend:\n  - `src/i.tsx`\n\n### File List\n\n**Modified (no changes to public API):**\n\n- `src/j.ts`\n",
       ),
+      // The record's list drawn as a tree: every file in it, marked new or not.
+      [`${ART}/1-9-i.md`]: story(
+        "1.9: I",
+        "## Dev Agent Record\n\n### File List\n\n```\nsrc/\n├── k.ts    # the parser\n└── l.ts    # NEW helper\n```\n",
+      ),
+      // No record; the list of changed files as a fenced list of paths.
+      [`${ART}/1-10-j.md`]: story(
+        "1.10: J",
+        "## File List\n\n**New Files Created:**\n\n```\nsrc/m.ts      # metrics\nsrc/n/o.ts    # more of them\n```\n",
+      ),
     });
     const { config } = loadConfig(dir, { env });
     const project = loadProject(dir, { config, cache: false });
@@ -857,6 +874,8 @@ describe("the history log (.athena/history.jsonl)", () => {
       ["1-6-f", ["src/f.ts"]],
       ["1-7-g", ["app/cv/__init__.py", "app/gone.py", "app/users/[id]/page.tsx"]],
       ["1-8-h", ["src/h.ts", "src/i.tsx", "src/j.ts"]],
+      ["1-9-i", ["src/k.ts", "src/l.ts"]],
+      ["1-10-j", ["src/m.ts", "src/n/o.ts"]],
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cleanPath, pathFromCode, pathsFromText, sourceCitations } from "../src/bmad/path-text.ts";
 import { parseStory } from "../src/bmad/story.ts";
-import { parseTree, stripProjectRoot } from "../src/bmad/tree.ts";
+import { looksLikeTree, parseTree, stripProjectRoot } from "../src/bmad/tree.ts";
 
 const STORY = `# Story 2.3: Watering Notifications
 
@@ -123,6 +123,47 @@ describe("parseStory", () => {
     expect(all).not.toContain("src/not/claimed.ts");
   });
 
+  it("reads a story written in Chinese, as the create-story workflow translates the template", () => {
+    const doc = parseStory(
+      [
+        "# 故事 1.4：日志查询",
+        "",
+        "## 故事",
+        "",
+        "作为运维人员，我想查询日志。",
+        "",
+        "## 任务 / 子任务",
+        "",
+        "- [x] 任务 1：实现 `pkg/service/query.go`",
+        "- [ ] 任务 2：测试",
+        "",
+        "## 开发笔记",
+        "",
+        "- 日志模型见 `pkg/model/log.go` [来源: docs/architecture.md#数据模型]",
+        "",
+        "## 开发代理记录",
+        "",
+        "### 文件列表",
+        "",
+        "- `pkg/service/query.go` - 查询服务",
+        "",
+      ].join("\n"),
+    );
+    expect([doc.title, doc.headingId, doc.tasks]).toEqual([
+      "日志查询",
+      "1.4",
+      { done: 1, total: 2 },
+    ]);
+    const at = (p: string) =>
+      doc.mentions.filter((m) => m.path === p).map((m) => `${m.place}:${m.intent}:${m.section}`);
+    expect(at("pkg/service/query.go")).toEqual([
+      "task:write:Tasks / Subtasks",
+      "record:write:Dev Agent Record > File List",
+    ]);
+    expect(at("pkg/model/log.go")).toEqual(["notes:write:Dev Notes"]);
+    expect(at("docs/architecture.md")).toEqual(["notes:read:Dev Notes"]);
+  });
+
   it("keeps evidence: section and line", () => {
     const app = doc.mentions.find((m) => m.path === "src/app.ts");
     expect(app).toMatchObject({ section: "Tasks / Subtasks", line: 18, via: "code", bare: false });
@@ -191,6 +232,15 @@ describe("trees", () => {
     ├── core/
     │   └── domain/
     └── config.go  # cfg`;
+
+  it("takes a fenced list of paths in folders as a flat tree, and commands or bare names as none", () => {
+    expect(looksLikeTree("pkg/metrics/a.go    # metrics\npkg/b/c_test.go\ngo.mod  # deps")).toBe(
+      true,
+    );
+    expect(looksLikeTree("npm install zod\nnpm test")).toBe(false);
+    expect(looksLikeTree("a.ts\nb.ts")).toBe(false);
+    expect(looksLikeTree("src/only.ts")).toBe(false);
+  });
 
   it("rebuilds full paths from box-drawn indentation", () => {
     expect(parseTree(TREE).map((e) => e.path)).toEqual([

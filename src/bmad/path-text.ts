@@ -133,7 +133,8 @@ export function pathsFromText(text: string): PathText[] {
 /** `[Source: docs/architecture.md#Data Architecture]`, `[Source: x.md — Line 12]`. */
 export function sourceCitations(text: string): string[] {
   const paths: string[] = [];
-  for (const match of text.matchAll(/\[Source:\s*([^\]]+)\]/gi)) {
+  // "[Source: x.md#Part]", or as translated stories write it ("[来源: x.md#部分]").
+  for (const match of text.matchAll(/\[(?:Source|来源)\s*[:：]\s*([^\]]+)\]/gi)) {
     const target = (match[1] ?? "").split(/\s*[#—–]\s*|\s+-\s+|\s+/)[0] ?? "";
     const path = cleanPath(target);
     if (path && (path.includes("/") || hasFileExtension(path))) paths.push(path);

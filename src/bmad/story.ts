@@ -24,6 +24,7 @@ import type {
 import { toString as textOf } from "mdast-util-to-string";
 import { SKIP, visit } from "unist-util-visit";
 import { manifestsWritten } from "./dependency-commands.ts";
+import { englishHeading } from "./heading-words.ts";
 import { normaliseTypedId } from "./keys.ts";
 import { type MarkdownProblem, parseMarkdown } from "./markdown.ts";
 import {
@@ -190,6 +191,11 @@ const WRITE_CUE =
 /** Words that make a mention context: "follow the pattern in X", "X already does Y". */
 const READ_CUE =
   /\b(see|e\.g\.|i\.e\.|follow(s|ed|ing)?|pattern|same\s+as|similar\s+to|like|mirror(s|ed|ing)?|based\s+on|already|existing|exists|reference[sd]?|uses?|used\s+by|using|consult|refer\s+to|read(s|ing)?|study|inspect|look\s+at|as\s+in|defined\s+in|lives?\s+in|located\s+in|provided\s+by|provides?|current(ly)?|example|analogous|template)\b/gi;
+/**
+ * Words right before a write verb that negate it: "Do **not** create `errors.py` (that is
+ * Story 1.3)", "Routes must NOT be added to `main.py`", "never edit", "avoid changing".
+ */
+const NEGATION_BEFORE = /(?:\bnot|\bnever|n't|\bavoid)\W+(?:(?:be|to|ever|yet)\W+)?$/i;
 /** Read cues that only say a file exists (`existing`, `current`): no read after a write verb. */
 const EXISTS_ADJECTIVE = /^(existing|current)$/i;
 /** A clause that begins with one of these checks or runs, and changes nothing by itself. */
@@ -255,7 +261,7 @@ export function cueOf(clause: string, start: number, end: number): Cue {
     for (const match of text.matchAll(pattern)) at = match.index ?? at;
     return at;
   };
-  const write = last(WRITE_CUE, before);
+  let write = last(WRITE_CUE, before);
   // "Add tests to the existing `x_test.go`": an adjective that says the file is there already
   // describes what the write verb before it changes, not something to read.
   let read = -1;
@@ -264,14 +270,24 @@ export function cueOf(clause: string, start: number, end: number): Cue {
     if (EXISTS_ADJECTIVE.test(match[0]) && write >= 0 && write < at) continue;
     read = at;
   }
+  // A negated verb ("do not create", "must not be added to") says what not to change.
+  if (write >= 0 && NEGATION_BEFORE.test(before.slice(0, write))) {
+    read = Math.max(read, write);
+    write = -1;
+  }
   if (write >= 0 || read >= 0) return write > read ? "write" : "read";
   if (
     READ_LEADING.test(before) &&
     !INSERTS.some((i) => i.verb.test(before) && i.target.test(before))
   )
     return "read";
-  const nextWrite = after.search(WRITE_CUE);
-  const nextRead = after.search(READ_CUE);
+  let nextWrite = after.search(WRITE_CUE);
+  let nextRead = after.search(READ_CUE);
+  // "`main.py` must not be changed": the verb after the mention, negated.
+  if (nextWrite >= 0 && NEGATION_BEFORE.test(after.slice(0, nextWrite))) {
+    if (nextRead < 0 || nextWrite < nextRead) nextRead = nextWrite;
+    nextWrite = -1;
+  }
   if (nextWrite < 0 && nextRead < 0) return "none";
   if (nextWrite < 0) return nextRead < 80 ? "read" : "none";
   if (nextRead < 0) return nextWrite < 80 ? "write" : "none";
@@ -380,10 +396,19 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const quoted = quotesOrModels(found, at.offset, at.length, around, place, cue);
       if (quoted || (cue === "none" && locatesCode(found, at.offset, at.length, around)))
         cue = "read";
-      // A read cue makes prose and tasks reads; lists of files to touch keep their intent
-      // unless the clause says the file stays as it is.
+      // A read cue makes prose and tasks reads, and lists that show the project's structure
+      // ("Must use the existing `x.go` structures" in Project Structure Notes); lists of files
+      // to touch keep their intent unless the clause says the file stays as it is.
       if (intent === "write" && cue === "read" && place !== "record") {
-        if (place === "task" || place === "notes" || NO_CHANGE.test(around.text) || quoted)
+        const structure =
+          place === "files" && !inChangeList && group !== "write" && !CHANGE_LIST.test(around.text);
+        if (
+          place === "task" ||
+          place === "notes" ||
+          structure ||
+          NO_CHANGE.test(around.text) ||
+          quoted
+        )
           intent = "read";
       }
     }
@@ -449,15 +474,17 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     switch (node.type) {
       case "heading": {
         const heading = node as Heading;
-        const title = textOf(heading).trim();
+        const written = textOf(heading).trim();
+        // Matched in English: "## 开发代理记录" is the Dev Agent Record (bmad/heading-words.ts).
+        const title = englishHeading(written);
         while (headings.length > 0 && (headings.at(-1)?.depth ?? 0) >= heading.depth)
           headings.pop();
         headings.push({ depth: heading.depth, title });
         if (/dev\s+agent\s+record/i.test(title)) pastAgentRecord = true;
         doc.sections.push({ title, depth: heading.depth, line });
         if (heading.depth === 1 && doc.title === undefined) {
-          const match = /^story\s+([\w.-]+)\s*[:\-–—]\s*(.+)$/i.exec(title);
-          doc.title = match?.[2]?.trim() ?? title;
+          const match = /^(?:story\s+|故事\s*)([\w.-]+)\s*[:\-–—：]\s*(.+)$/i.exec(written);
+          doc.title = match?.[2]?.trim() ?? written;
           if (match?.[1]) doc.headingId = normaliseTypedId(match[1]);
         }
         zone = zoneOf(headings);
@@ -577,7 +604,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         : pathFromCode(decodeLinkTarget(node.url));
       if (found) add(found, "link", line, intent, { offset: start, length: end - start });
     } else if (node.type === "text") {
-      const withoutCitations = node.value.replace(/\[Source:[^\]]*\]/gi, " ");
+      const withoutCitations = node.value.replace(/\[(?:Source|来源)\s*[:：][^\]]*\]/gi, " ");
       addText(node, withoutCitations, line, intent);
       if (intent === "write") findComponents(withoutCitations, line);
     }
@@ -643,7 +670,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   function collectTree(code: Code, line: number) {
     const entries = parseTree(code.value);
     const lines = code.value.split("\n");
-    const marked = lines.some((l) => TREE_MARKER.test(l));
+    // In the agent's File List every file drawn was written, whatever its comment says.
+    const record = placeHere() === "record";
+    const marked = !record && lines.some((l) => TREE_MARKER.test(l));
     const parents = new Set(entries.map((e) => e.path.replace(/[^/]+\/?$/, "")));
     for (const entry of entries) {
       const source = lines[entry.lineIndex] ?? "";
@@ -657,8 +686,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         intent,
         section: sectionName(),
         line: line + 1 + entry.lineIndex,
-        place: placeHere() === "record" ? "record" : "tree",
-        cue: marked ? "write" : "none",
+        place: record ? "record" : "tree",
+        cue: marked || record ? "write" : "none",
       });
     }
   }

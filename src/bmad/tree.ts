@@ -19,9 +19,14 @@ export function looksLikeTree(text: string): boolean {
   if (lines.length < 2) return false;
   const boxLines = lines.filter((line) => /[├└]──/.test(line)).length;
   if (boxLines >= 2) return true;
-  // Indentation only: every line a single name (maybe commented), some of them folders.
+  // Indentation only: every line a single name (maybe commented), some of them folders; or a
+  // flat list of paths, some of them inside a folder (`pkg/metrics/x.go  # metrics`).
   const named = lines.filter((line) => /^\s*[\w.@-][\w.@/-]*\/?\s*(#.*)?$/.test(line));
-  return named.length === lines.length && lines.some((line) => /\/\s*(#.*)?$/.test(line));
+  if (named.length !== lines.length) return false;
+  return (
+    lines.some((line) => /\/\s*(#.*)?$/.test(line)) ||
+    lines.filter((line) => /^\s*[\w.@-]+\/[\w.@/-]*\.\w+\s*(#.*)?$/.test(line)).length >= 2
+  );
 }
 
 export function parseTree(text: string): TreeEntry[] {

@@ -44,12 +44,13 @@ export function planTimeDoc(doc: StoryDoc): StoryDoc {
 export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
   const out = new Set<string>();
   // Without a Dev Agent Record's File List, a done story's list of changed files elsewhere
-  // (`## File List` before the record, "Files Created/Modified") is what its agent wrote.
+  // (`## File List` before the record, "Files Created/Modified", as a list or a drawn tree) is
+  // what its agent wrote.
   const recorded = doc.mentions.some((m) => m.place === "record");
   const isRecord = (m: PathMention) =>
     m.place === "record" ||
     (!recorded &&
-      m.place === "files" &&
+      (m.place === "files" || m.place === "tree") &&
       CHANGED_FILES_HEADING.test(m.section) &&
       !PLANNING_HEADING.test(m.section));
   for (const mention of doc.mentions) {
