@@ -14,7 +14,7 @@ import { moduleIndexOf } from "../src/plan/claims.ts";
 import { findConflicts } from "../src/plan/conflicts.ts";
 import { applyHistory, applyTestPrior, type DoneStory, learnHistory } from "../src/plan/history.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
-import { writtenFiles } from "../src/plan/learn.ts";
+import { planTimeDoc, writtenFiles } from "../src/plan/learn.ts";
 import { isTestPath, newTestPartner, testPartner } from "../src/plan/test-partner.ts";
 import type { Claim } from "../src/plan/types.ts";
 import { accuracyOfProject, doneInputs, planProject } from "../src/plan-project.ts";
@@ -877,6 +877,19 @@ describe("the history log (.athena/history.jsonl)", () => {
       ["1-9-i", ["src/k.ts", "src/l.ts"]],
       ["1-10-j", ["src/m.ts", "src/n/o.ts"]],
     ]);
+  });
+
+  it("keeps the plan-time sections other templates name, and drops the record", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: A",
+        "## 📝 Implementation Tasks\n\n- [x] Update `src/a.ts`",
+        "## Technical Specifications\n\nThe parser goes in `src/b.ts`.",
+        "## Deployment Report\n\nShipped `src/c.ts`.",
+        "## Dev Agent Record\n\n### File List\n\n- `src/a.ts`",
+      ].join("\n\n"),
+    );
+    expect(planTimeDoc(doc).mentions.map((m) => m.path)).toEqual(["src/a.ts", "src/b.ts"]);
   });
 
   it("scores the stories after the first share as one sprint, knowing only what the first ones wrote", () => {

@@ -164,6 +164,16 @@ describe("parseStory", () => {
     expect(at("docs/architecture.md")).toEqual(["notes:read:Dev Notes"]);
   });
 
+  it("reads headings with an emoji before their words as the plain ones", () => {
+    const doc = parseStory(
+      "# Story 1.2: Emoji\n\n## 📖 User Story\n\nAs a user of `src/story.ts`, I want it.\n\n## 📝 Implementation Tasks\n\n- [ ] Update `src/task.ts`\n",
+    );
+    expect(doc.tasks.total).toBe(1);
+    expect(doc.mentions.map((m) => [m.path, m.place, m.section])).toEqual([
+      ["src/task.ts", "task", "Implementation Tasks"],
+    ]);
+  });
+
   it("keeps evidence: section and line", () => {
     const app = doc.mentions.find((m) => m.path === "src/app.ts");
     expect(app).toMatchObject({ section: "Tasks / Subtasks", line: 18, via: "code", bare: false });

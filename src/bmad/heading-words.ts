@@ -1,5 +1,6 @@
 /**
- * Story headings in the language a project writes its documents in. BMAD's create-story
+ * Story headings as real projects write them: with an emoji before the words ("## 📖 User
+ * Story"), or in the language a project writes its documents in. BMAD's create-story
  * workflow writes the template's headings in the configured document language ("## 开发代理记录"
  * for "## Dev Agent Record", "### 文件列表" for "### File List"), while the story parser
  * matches English heading words. A heading is read through this table first, so a translated
@@ -28,10 +29,17 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
   [/代码审查|审查/g, "Review"],
 ];
 
-/** The heading with its known translated words put back in English; others as written. */
-export function englishHeading(title: string): string {
-  if (!/[\u3400-\u9fff]/.test(title)) return title;
-  let out = title;
+/** Symbols some templates put before a heading's words: "## 📝 Tasks", "## ✅ Acceptance Criteria". */
+const LEADING_SYMBOLS = /^[\p{Extended_Pictographic}\p{So}\uFE0F\u200D\s]+/u;
+
+/**
+ * The heading as the parser matches it: without leading emoji, and with its known translated
+ * words put back in English; other words as written.
+ */
+export function canonicalHeading(title: string): string {
+  const plain = title.replace(LEADING_SYMBOLS, "");
+  if (!/[\u3400-\u9fff]/.test(plain)) return plain;
+  let out = plain;
   for (const [words, english] of LOCALISED) out = out.replace(words, ` ${english} `);
   return out.replace(/\s+/g, " ").trim();
 }

@@ -24,7 +24,7 @@ import type {
 import { toString as textOf } from "mdast-util-to-string";
 import { SKIP, visit } from "unist-util-visit";
 import { manifestsWritten } from "./dependency-commands.ts";
-import { englishHeading } from "./heading-words.ts";
+import { canonicalHeading } from "./heading-words.ts";
 import { normaliseTypedId } from "./keys.ts";
 import { type MarkdownProblem, parseMarkdown } from "./markdown.ts";
 import {
@@ -140,11 +140,11 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
 export const CHANGED_FILES_HEADING = /file\s*list|\bfiles?\s+(created|modified|changed|touched)\b/i;
 /**
  * The names of the sections written before the work: BMAD's own (Acceptance Criteria, Tasks,
- * Dev Notes) and those other story templates give their dev notes (`## Developer Context`,
- * `## Technical Notes`, `## Implementation Plan`).
+ * Dev Notes) and those other story templates give them (`## Developer Context`,
+ * `## Technical Notes`, `## Implementation Plan`, `## Implementation Tasks`).
  */
 export const PLANNING_SECTIONS =
-  "acceptance\\s+criteria|tasks?\\b|subtasks?|dev\\s+notes|developer\\s+(?:notes|context)|technical\\s+(?:notes|requirements|context)|implementation\\s+(?:notes|plan|approach|guide)";
+  "acceptance\\s+criteria|tasks?\\b|subtasks?|dev\\s+notes|developer\\s+(?:notes|context)|technical\\s+(?:notes|requirements|context|specifications?)|implementation\\s+(?:notes|plan|approach|guide|tasks)";
 /** A heading chain under them: a list of files there is a plan, never a record. */
 export const PLANNING_HEADING = new RegExp(`${PLANNING_SECTIONS}|project\\s+structure`, "i");
 
@@ -475,8 +475,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       case "heading": {
         const heading = node as Heading;
         const written = textOf(heading).trim();
-        // Matched in English: "## 开发代理记录" is the Dev Agent Record (bmad/heading-words.ts).
-        const title = englishHeading(written);
+        // Matched in English, without emoji: "## 开发代理记录" is the Dev Agent Record and
+        // "## 📖 User Story" the Story (bmad/heading-words.ts).
+        const title = canonicalHeading(written);
         while (headings.length > 0 && (headings.at(-1)?.depth ?? 0) >= heading.depth)
           headings.pop();
         headings.push({ depth: heading.depth, title });
