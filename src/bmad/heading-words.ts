@@ -30,7 +30,7 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /** Symbols some templates put before a heading's words: "## 📝 Tasks", "## ✅ Acceptance Criteria". */
-const LEADING_SYMBOLS = /^[\p{Extended_Pictographic}\p{So}\uFE0F\u200D\s]+/u;
+const LEADING_SYMBOLS = /^(?:[\p{Extended_Pictographic}\p{So}\s]|\uFE0F|\u200D)+/u;
 
 /**
  * The heading as the parser matches it: without leading emoji, and with its known translated
