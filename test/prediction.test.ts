@@ -60,6 +60,7 @@ describe("the sentence a path sits in", () => {
       "Routes must NOT be added to `src/main.ts`",
       "Don't register the flag in `src/cli.ts`",
       "Avoid changing `src/core.ts`",
+      "The job cannot be added to `src/queue.ts` before Story 2.1",
       "`src/main.ts` must not be extended here",
     ])
       expect([s, cue(s)]).toEqual([s, "read"]);

@@ -166,9 +166,9 @@ describe("parseStory", () => {
 
   it("reads headings with an emoji before their words as the plain ones", () => {
     const doc = parseStory(
-      "# Story 1.2: Emoji\n\n## 📖 User Story\n\nAs a user of `src/story.ts`, I want it.\n\n## 📝 Implementation Tasks\n\n- [ ] Update `src/task.ts`\n",
+      "# 🚀 Story 1.2: Emoji\n\n## 📖 User Story\n\nAs a user of `src/story.ts`, I want it.\n\n## 📝 Implementation Tasks\n\n- [ ] Update `src/task.ts`\n",
     );
-    expect(doc.tasks.total).toBe(1);
+    expect([doc.title, doc.headingId, doc.tasks.total]).toEqual(["Emoji", "1.2", 1]);
     expect(doc.mentions.map((m) => [m.path, m.place, m.section])).toEqual([
       ["src/task.ts", "task", "Implementation Tasks"],
     ]);

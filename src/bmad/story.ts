@@ -195,7 +195,7 @@ const READ_CUE =
  * Words right before a write verb that negate it: "Do **not** create `errors.py` (that is
  * Story 1.3)", "Routes must NOT be added to `main.py`", "never edit", "avoid changing".
  */
-const NEGATION_BEFORE = /(?:\bnot|\bnever|n't|\bavoid)\W+(?:(?:be|to|ever|yet)\W+)?$/i;
+const NEGATION_BEFORE = /(?:\bnot|\bcannot|\bnever|n't|\bavoid)\W+(?:(?:be|to|ever|yet)\W+)?$/i;
 /** Read cues that only say a file exists (`existing`, `current`): no read after a write verb. */
 const EXISTS_ADJECTIVE = /^(existing|current)$/i;
 /** A clause that begins with one of these checks or runs, and changes nothing by itself. */
@@ -484,7 +484,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         if (/dev\s+agent\s+record/i.test(title)) pastAgentRecord = true;
         doc.sections.push({ title, depth: heading.depth, line });
         if (heading.depth === 1 && doc.title === undefined) {
-          const match = /^(?:story\s+|故事\s*)([\w.-]+)\s*[:\-–—：]\s*(.+)$/i.exec(written);
+          const bare = written.replace(/^[^\p{L}\p{N}]+/u, ""); // "📖 Story 1.2: x"
+          const match = /^(?:story\s+|故事\s*)([\w.-]+)\s*[:\-–—：]\s*(.+)$/i.exec(bare);
           doc.title = match?.[2]?.trim() ?? written;
           if (match?.[1]) doc.headingId = normaliseTypedId(match[1]);
         }
