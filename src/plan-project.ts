@@ -8,7 +8,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import picomatch from "picomatch";
 import { contentKey, ParseCache } from "./bmad/cache.ts";
-import { type LoadedProject, loadProject } from "./bmad/project.ts";
+import { type LoadedProject, loadProject, WALK_IGNORE } from "./bmad/project.ts";
 import { loadConfig } from "./config/load.ts";
 import type { AthenaConfig, ParallelConfig } from "./config/schema.ts";
 import { type AccuracyReport, type ScoredStory, scoreAccuracy } from "./plan/accuracy.ts";
@@ -155,7 +155,11 @@ export function accuracyOfProject(
   const { config } = loadConfig(dir, { env: options.env });
   const project = loadProject(dir, { config, cache: options.cache !== false });
   const done = doneInputs(project);
-  const context = claimContext(project, config.parallel, options.tree ?? []);
+  // A listing holds what the disk walk leaves out (`vendor/`, `node_modules/`): left out too,
+  // so the replay knows the files a plan on the disk would.
+  const walked = picomatch(WALK_IGNORE, { dot: true });
+  const tree = (options.tree ?? []).filter((file) => !walked(file));
+  const context = claimContext(project, config.parallel, tree);
   const partnerOf = (file: string) => testPartnerOrNew(file, context.known);
   // The stories learned from before the scored sprint, when `learnFirst` splits them.
   const split =

@@ -24,6 +24,9 @@ describe("parseKey", () => {
     ["epic-3-5", { kind: "epic", epic: "3.5" }],
     ["epic-1a", { kind: "epic", epic: "1a" }],
     ["epic-3-5-retrospective", { kind: "retrospective", epic: "3.5" }],
+    // Another track's retrospective is no story of it.
+    ["EXP-001-retrospective", { kind: "retrospective", epic: "EXP.001" }],
+    ["td-3-retrospective", { kind: "retrospective", epic: "td.3" }],
     ["generated", { kind: "other" }],
   ])("%s", (key, expected) => {
     expect(parseKey(key, epics)).toEqual(expected);

@@ -912,6 +912,28 @@ describe("the history log (.athena/history.jsonl)", () => {
     expect([sprint.stories, sprint.writeRecall]).toEqual([2, 0.5]);
   });
 
+  it("reads a --tree listing as the disk walk would: a vendored copy does not make a name ambiguous", () => {
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]: "development_status:\n  epic-1: in-progress\n  1-1-a: done\n",
+      [`${ART}/1-1-a.md`]:
+        "# Story 1.1: A\n\nStatus: done\n\n## Tasks / Subtasks\n\n- [x] Add a constant to `constants.go`\n\n## Dev Agent Record\n\n### File List\n\n- internal/constants/constants.go\n",
+    });
+    const tree = ["internal/constants/constants.go", "vendor/golang.org/x/sys/unix/constants.go"];
+    const { report } = accuracyOfProject(dir, { env, cache: false, tree });
+    // One sure claim on the project's own file: the story can be kept apart.
+    expect([report.writeRecall, report.neverKeptApart]).toEqual([1, 0]);
+  });
+
+  it("finds the architecture in the output folder itself", () => {
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]:
+        "development_status:\n  epic-1: in-progress\n  1-1-a: ready-for-dev\n",
+      [`${ART}/1-1-a.md`]: "# Story 1.1: A\n\nStatus: ready-for-dev\n",
+      "_bmad-output/architecture.md": "# Architecture\n",
+    });
+    expect(plan(dir).sources).toContain("architecture: _bmad-output/architecture.md");
+  });
+
   it("adds what runs saw a done story write to its File List, for learning and scoring", () => {
     const done = (title: string, file: string) =>
       `# Story ${title}\n\nStatus: done\n\n## Tasks / Subtasks\n\n- [x] Update \`${file}\`\n\n## Dev Agent Record\n\n### File List\n\n- ${file}\n`;

@@ -68,7 +68,7 @@ describe("parseSprintStatus", () => {
     expect(() => parseSprintStatus("project: x\n", "s.yaml")).toThrow(/development_status/);
   });
 
-  it("reads a repeated key as YAML readers do, the last one counting, and says so", () => {
+  it("reads a repeated key as YAML readers do, the last one counting, and a repeated block as more entries, and says so", () => {
     const text =
       "development_status:\n  1-1-x: backlog\n  1-2-y: backlog\n  1-1-x: ready-for-dev\n";
     const sprint = parseSprintStatus(text, "s.yaml");
@@ -79,7 +79,7 @@ describe("parseSprintStatus", () => {
     expect(sprint.warnings).toEqual([
       's.yaml:2: "1-1-x" appears again at line 4; the last one counts',
     ]);
-    // A repeated development_status block: the last one counts too, a missing status included.
+    // A repeated development_status block: both are read, a key in both as in one.
     const blocks = parseSprintStatus(
       "development_status:\n  1-1-x: backlog\nstory_location: a\ndevelopment_status:\n  1-1-x: done\n  1-1-x:\n  1-2-y: ready-for-dev\nstory_location: b\n",
       "s.yaml",
@@ -87,12 +87,27 @@ describe("parseSprintStatus", () => {
     expect(blocks.entries.map((e) => [e.key, e.status])).toEqual([["1-2-y", "ready-for-dev"]]);
     expect(blocks.storyLocation).toBe("b");
     expect(blocks.warnings).toEqual([
-      's.yaml:1: "development_status" appears again at line 4; the last one counts',
+      's.yaml:1: "development_status" appears again at line 4; the entries of both are read (a key in both: the later one counts)',
+      's.yaml:2: "1-1-x" appears again at line 6; the last one counts',
       's.yaml:5: "1-1-x" appears again at line 6; the last one counts',
       's.yaml:6: expected a status string for "1-1-x"; entry skipped',
     ]);
     // The writer changes the entry that counts, and leaves every other byte.
     const { text: after } = replaceStatus(text, "s.yaml", { key: "1-1-x", status: "in-progress" });
     expect(after).toBe(text.replace("1-1-x: ready-for-dev", "1-1-x: in-progress"));
+    // An agent appended a sprint's stories in a second block: the first block's stay.
+    const appended =
+      "development_status:\n  1-1-x: done\n  1-2-y: backlog\ndevelopment_status:\n  2-1-z: ready-for-dev\n";
+    const both = parseSprintStatus(appended, "s.yaml");
+    expect(both.entries.map((e) => [e.key, e.line])).toEqual([
+      ["1-1-x", 2],
+      ["1-2-y", 3],
+      ["2-1-z", 5],
+    ]);
+    const { text: moved } = replaceStatus(appended, "s.yaml", {
+      key: "1-2-y",
+      status: "ready-for-dev",
+    });
+    expect(moved).toBe(appended.replace("1-2-y: backlog", "1-2-y: ready-for-dev"));
   });
 });

@@ -174,6 +174,27 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("reads files a story in another language says not to touch as reads", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.3: x",
+        "## Dev Notes",
+        "**Не изменять:**\n\n- `cmd/app/main.go` — интеграция будет в Story 1.7",
+        "**File da NON toccare:**\n\n- `scripts/core/EventBus.mjs`",
+        "### Fichiers à ne pas modifier\n\n- `src/a.ts`",
+        "### 不要修改的文件\n\n- `src/b.ts`",
+        "### Files to change\n\n- `src/c.ts`",
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
+      ["cmd/app/main.go", "read"],
+      ["scripts/core/EventBus.mjs", "read"],
+      ["src/a.ts", "read"],
+      ["src/b.ts", "read"],
+      ["src/c.ts", "write"],
+    ]);
+  });
+
   it("keeps evidence: section and line", () => {
     const app = doc.mentions.find((m) => m.path === "src/app.ts");
     expect(app).toMatchObject({ section: "Tasks / Subtasks", line: 18, via: "code", bare: false });

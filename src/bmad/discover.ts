@@ -113,6 +113,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     folder("planning_artifacts"),
     folder("output_folder"),
     "_bmad-output/planning-artifacts",
+    "_bmad-output",
     "docs/planning-artifacts",
     "docs",
   ];

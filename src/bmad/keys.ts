@@ -34,7 +34,8 @@ const story = (epic: string, part: string): ParsedKey => ({
 });
 
 export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set()): ParsedKey {
-  const retro = /^epic-(.+)-retrospective$/.exec(key);
+  // `epic-3-retrospective`, and as other tracks name theirs (`EXP-001-retrospective`).
+  const retro = /^(?:epic-)?(.+)-retrospective$/i.exec(key);
   if (retro?.[1]) return { kind: "retrospective", epic: retro[1].replaceAll("-", ".") };
   const epic = /^epic-((?:[a-z][a-z0-9]*-)?\d+[a-z]?(?:[-.]\d+[a-z]?)*)$/i.exec(key);
   if (epic?.[1]) return { kind: "epic", epic: epic[1].replaceAll("-", ".") };

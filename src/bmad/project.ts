@@ -65,7 +65,7 @@ export interface LoadProjectOptions {
 }
 
 /** Folders never walked for the known tree. */
-const WALK_IGNORE = [
+export const WALK_IGNORE = [
   "**/node_modules/**",
   "**/.git/**",
   ".athena/**",

@@ -61,20 +61,23 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   const lastPair = (name: string) =>
     root.items.findLast((pair) => isScalar(pair.key) && pair.key.value === name);
   const statusPair = lastPair("development_status");
-  const statusNode = statusPair?.value;
   const repeated = root.items.filter(
     (pair) => isScalar(pair.key) && pair.key.value === "development_status",
   );
+  // A second `development_status:` block (an agent appended a sprint's stories at the end)
+  // adds its entries to the first: reading only the last would lose every story above it.
+  const maps = repeated.map((pair) => pair.value).filter((value) => isMap(value));
   const topWarnings = repeated
     .slice(0, -1)
     .map(
       (pair) =>
-        `${file}:${lineOfNode(pair.key, lineCounter)}: "development_status" appears again at line ${lineOfNode(statusPair?.key, lineCounter)}; the last one counts`,
+        `${file}:${lineOfNode(pair.key, lineCounter)}: "development_status" appears again at line ${lineOfNode(statusPair?.key, lineCounter)}; the entries of both are read (a key in both: the later one counts)`,
     );
-  if (!isMap(statusNode)) {
+  if (!isMap(statusPair?.value) || maps.length === 0) {
     const line = lineOfNode(root, lineCounter);
     throw new InputError("expected a `development_status:` mapping of key: status", file, line);
   }
+  const statusNode = { items: maps.flatMap((map) => map.items) };
 
   const raw: Array<{ key: string; status: string; line: number; value: SprintEntry["value"] }> = [];
   const skipped: string[] = [...topWarnings];

@@ -161,8 +161,18 @@ const CHANGE_LIST =
 const FILES_LABEL =
   /^\W*(source\s+tree(\s+components)?(\s+to\s+touch)?|components?\s+to\s+touch|files?\s+to\s+(create|modify|touch|change|update)|(new|modified|changed|created|updated)\s+files?|files?\s+(created|modified|changed|affected))\s*:/i;
 
-const DO_NOT_MODIFY =
-  /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|\bnot\s+to\s+(be\s+)?(modif|chang|touch|edit)|read[-\s]only|unchanged|untouched|reference\s+only/i;
+const DO_NOT_MODIFY = new RegExp(
+  [
+    /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|\bnot\s+to\s+(be\s+)?(modif|chang|touch|edit)|read[-\s]only|unchanged|untouched|reference\s+only/
+      .source,
+    // As stories in other languages label such files ("**Не изменять:**", "**File da NON
+    // toccare:**", "### Файлы НЕ ТРОГАТЬ"): Russian, Italian, French, Spanish, Portuguese,
+    // German, Chinese.
+    /не\s+(изменять|менять|трогать|модифицировать|редактировать)|non\s+(toccare|modificare|cambiare)|ne\s+pas\s+(modifier|toucher|changer)|no\s+(modificar|tocar|cambiar|editar)|não\s+(modificar|alterar|tocar|mexer)|nicht\s+(ändern|verändern|anfassen|bearbeiten)|不要修改|不修改|禁止修改|勿修改|不要改动|不得修改|无需修改|保持不变/
+      .source,
+  ].join("|"),
+  "i",
+);
 /** A label over files left as they were: "Files NOT Modified:", "Reviewed (No Changes Needed):". */
 const NOT_CHANGED_LABEL = /\bnot\s+(modified|changed|touched|edited)\b|\bno\s+changes?\b/i;
 const WRITE_VERB =
