@@ -698,6 +698,10 @@ describe("scoring the planner on done stories", () => {
     // b's only claim is on a shared file now; a still has y.ts.
     expect(scoreAccuracy(stories, { ...options, sharedFiles: ["x.ts"] }).neverKeptApart).toBe(2);
     expect(renderAccuracy(report, "t")).toContain("| stories with no sure write");
+    // Every batch of these four stories conflicts: no safe one to share out.
+    expect(renderAccuracy(report, "t")).toContain(
+      "| batches of 3: really safe ones allowed together | none drawn |",
+    );
   });
 
   it("draws batches and sprints that are reproducible by seed", () => {

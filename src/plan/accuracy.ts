@@ -320,6 +320,8 @@ export function renderAccuracy(
   knowing = "with only the stories before it as history",
 ): string {
   const pct = (x: number) => `${Math.round(x * 100)}%`;
+  // A share of no batches says nothing: "none drawn", not 0%.
+  const share = (x: number, of: number) => (of === 0 ? "none drawn" : `${pct(x)} (of ${of})`);
   const { pairs, batches, sprints } = report;
   return [
     `# athena-parallel accuracy: ${title}`,
@@ -333,8 +335,8 @@ export function renderAccuracy(
     `| stories with no sure write (never kept apart; the runtime locks meet their overlaps) | ${report.neverKeptApart} of ${report.stories} |`,
     `| file-conflict pairs: recall | ${pairs.recall.toFixed(2)} (${pairs.reallyConflicting} of ${pairs.total} pairs really share a file) |`,
     `| file-conflict pairs: precision | ${pairs.precision.toFixed(2)} (${pairs.predicted} pairs kept apart) |`,
-    `| batches of 3: really safe ones allowed together | ${pct(batches.safeAllowed)} (of ${batches.safe}) |`,
-    `| batches of 3: really conflicting ones let through | ${pct(batches.conflictingLetThrough)} (of ${batches.conflicting}) |`,
+    `| batches of 3: really safe ones allowed together | ${share(batches.safeAllowed, batches.safe)} |`,
+    `| batches of 3: really conflicting ones let through | ${share(batches.conflictingLetThrough, batches.conflicting)} |`,
     `| the same two, conflicts through shared files (hot, \`sharedFiles\`) not counted | ${pct(batches.safeAllowedExcludingShared)} allowed, ${pct(batches.conflictingLetThroughExcludingShared)} let through |`,
     ...(sprints.drawn === 0
       ? [`| sprints of 6 at cap ${sprints.cap} | not drawn: fewer than 6 done stories |`]
