@@ -509,7 +509,7 @@ describe("learning from done stories", () => {
     expect(added?.origin).toBe("history");
     expect(added?.note).toBe("changed with `api.go` in 4 of 4 done stories");
     // Reported, never keeping stories apart by itself: such claims were written about one time
-    // in eight on real projects, "4 of 4" or not.
+    // in nine on real projects, "4 of 4" or not.
     expect(added?.confidence).toBeCloseTo(0.15);
     // model.go came with api.go every time too, but it is hot: left to the locks.
     expect(out.find((c) => c.path === "model.go")).toBeUndefined();
