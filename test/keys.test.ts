@@ -27,6 +27,7 @@ describe("parseKey", () => {
     // Another track's retrospective is no story of it.
     ["EXP-001-retrospective", { kind: "retrospective", epic: "EXP.001" }],
     ["td-3-retrospective", { kind: "retrospective", epic: "td.3" }],
+    ["2-4-retrospective", { kind: "story", epic: "2", story: "4", id: "2.4" }],
     ["generated", { kind: "other" }],
   ])("%s", (key, expected) => {
     expect(parseKey(key, epics)).toEqual(expected);

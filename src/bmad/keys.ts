@@ -34,8 +34,11 @@ const story = (epic: string, part: string): ParsedKey => ({
 });
 
 export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set()): ParsedKey {
-  // `epic-3-retrospective`, and as other tracks name theirs (`EXP-001-retrospective`).
-  const retro = /^(?:epic-)?(.+)-retrospective$/i.exec(key);
+  // `epic-3-retrospective`, and as other tracks name theirs (`EXP-001-retrospective`); a story
+  // whose slug is the word (`2-4-retrospective`) stays a story.
+  const retro =
+    /^epic-(.+)-retrospective$/i.exec(key) ??
+    /^([a-z][a-z0-9]*-\d+[a-z]?)-retrospective$/i.exec(key);
   if (retro?.[1]) return { kind: "retrospective", epic: retro[1].replaceAll("-", ".") };
   const epic = /^epic-((?:[a-z][a-z0-9]*-)?\d+[a-z]?(?:[-.]\d+[a-z]?)*)$/i.exec(key);
   if (epic?.[1]) return { kind: "epic", epic: epic[1].replaceAll("-", ".") };

@@ -73,7 +73,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       (pair) =>
         `${file}:${lineOfNode(pair.key, lineCounter)}: "development_status" appears again at line ${lineOfNode(statusPair?.key, lineCounter)}; the entries of both are read (a key in both: the later one counts)`,
     );
-  if (!isMap(statusPair?.value) || maps.length === 0) {
+  if (maps.length === 0) {
     const line = lineOfNode(root, lineCounter);
     throw new InputError("expected a `development_status:` mapping of key: status", file, line);
   }
