@@ -263,7 +263,7 @@ describe("timelines and watching from the command line", () => {
     );
     const missing = miniProject({
       [`${ART}/sprint-status.yaml`]: sprint("done")
-        .replace("1-2-beta: ready-for-dev", "1-9-gone: done")
+        .replace("1-2-beta: ready-for-dev", "1-9-gone: done\n  CORE-002: done")
         .replace("1-3-gamma: ready-for-dev", "1-3-gamma: done"),
       [`${ART}/1-1-alpha.md`]:
         "# Story 1.1: Alpha\n\n## Dev Agent Record\n\n### File List\n\n- `src/shared.ts`\n",
@@ -288,7 +288,8 @@ describe("timelines and watching from the command line", () => {
     const some = await run(["accuracy"], missing);
     expect(some.code).toBe(0);
     expect(some.err).toBe(
-      `athena-parallel: 1 of 3 finished stories have no story file under ${ART}/: left out\n` +
+      "athena-parallel: 1 finished key is not a story key ({epic}-{story}-{slug}): left out, e.g. CORE-002 (line 7)\n" +
+        `athena-parallel: 1 of 3 finished stories have no story file under ${ART}/: left out\n` +
         "athena-parallel: 1 of 2 finished stories with a story file have no File List naming a file of the project: left out\n",
     );
   });

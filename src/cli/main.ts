@@ -306,6 +306,17 @@ function accuracyCommand(args: string[], io: CliIo): number {
     io.err(`athena-parallel: ${project.files.sprintStatus}: nothing to score against: ${why}\n`);
     return 1;
   }
+  // Finished keys that are no story key (`skillars-deferred-12-x`, `CORE-002`) are in no plan:
+  // say so, or a project scores far fewer stories than it has with nothing said.
+  const unkeyed = project.sprint.entries.filter(
+    (e) => e.kind === "other" && FINISHED_STATUSES.has(e.status),
+  );
+  if (unkeyed.length > 0) {
+    const shown = unkeyed.slice(0, 3).map((e) => `${e.key} (line ${e.line})`);
+    io.err(
+      `athena-parallel: ${unkeyed.length} finished ${unkeyed.length === 1 ? "key is" : "keys are"} not a story key ({epic}-{story}-{slug}): left out, e.g. ${shown.join(", ")}\n`,
+    );
+  }
   if (project.done.length < finished) {
     io.err(
       `athena-parallel: ${finished - project.done.length} of ${finished} finished stories have no story file under ${project.files.storiesDir}/: left out\n`,
