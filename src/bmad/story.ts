@@ -401,8 +401,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.
-      if (cue === "none" && place === "files" && (inChangeList || CHANGE_LIST.test(around.text)))
-        cue = "write";
+      const changeList = inChangeList || CHANGE_LIST.test(around.text);
+      if (cue === "none" && place === "files" && changeList) cue = "write";
       const quoted = quotesOrModels(found, at.offset, at.length, around, place, cue);
       if (quoted || (cue === "none" && locatesCode(found, at.offset, at.length, around)))
         cue = "read";
@@ -410,8 +410,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       // ("Must use the existing `x.go` structures" in Project Structure Notes); lists of files
       // to touch keep their intent unless the clause says the file stays as it is.
       if (intent === "write" && cue === "read" && place !== "record") {
-        const structure =
-          place === "files" && !inChangeList && group !== "write" && !CHANGE_LIST.test(around.text);
+        const structure = place === "files" && !changeList && group !== "write";
         if (
           place === "task" ||
           place === "notes" ||

@@ -140,10 +140,8 @@ export function findConflicts(
       [a.claim.evidence, b.claim.evidence],
       detail,
       confidence,
-      a.claim.advisory === true ||
-        b.claim.advisory === true ||
-        a.claim.kind === "dir" ||
-        b.claim.kind === "dir",
+      // The confidence line is the pair's (the smaller of the two), checked in `record`.
+      !canBlock(a.claim, shared, 0) || !canBlock(b.claim, shared, 0),
     );
   };
   for (const ref of writes) {
