@@ -5,8 +5,9 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { clauseAround, cueOf } from "../src/bmad/clause-cue.ts";
 import { loadProject } from "../src/bmad/project.ts";
-import { clauseAround, cueOf, parseStory } from "../src/bmad/story.ts";
+import { parseStory } from "../src/bmad/story.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { renderAccuracy, type ScoredStory, scoreAccuracy } from "../src/plan/accuracy.ts";
 import { claimContext } from "../src/plan/build.ts";

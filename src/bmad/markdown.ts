@@ -77,3 +77,38 @@ function cutAt(prefix: string): number | undefined {
   }
   return undefined;
 }
+
+/**
+ * `app/__init__.py` written without backticks is Markdown for `app/` + bold "init" + `.py`:
+ * the path is lost. A dunder name inside a path (after a `/`, or before a `.` or `/`), outside
+ * code, is escaped so that it stays text. Lines stay where they are.
+ */
+export function escapeDunders(text: string): string {
+  if (!text.includes("__")) return text;
+  let fenced = false;
+  return text
+    .split("\n")
+    .map((line) => {
+      if (/^\s*(>\s*)*(```|~~~)/.test(line)) fenced = !fenced;
+      // A line with a longer code span (``x``) or an autolink is left as written.
+      if (fenced || !line.includes("__") || /``|<[a-z]+:/i.test(line)) return line;
+      // Only between code spans: the even pieces of a split on backticks.
+      return line
+        .split("`")
+        .map((piece, i) =>
+          i % 2 === 1
+            ? piece
+            : piece.replace(
+                /(^|[/\s(])__([A-Za-z0-9]\w*?)__(?=\.\w|\/)|\/__([A-Za-z0-9]\w*?)__(?=$|[\s),;:])/g,
+                (
+                  _match,
+                  lead: string | undefined,
+                  inner: string | undefined,
+                  last: string | undefined,
+                ) => (last !== undefined ? `/\\_\\_${last}\\_\\_` : `${lead}\\_\\_${inner}\\_\\_`),
+              ),
+        )
+        .join("`");
+    })
+    .join("\n");
+}

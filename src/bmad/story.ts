@@ -6,7 +6,9 @@
  * Intent follows BMAD's sections: Tasks, Dev Notes, "source tree components to touch" and
  * File List groups write; References, `[Source: ...]` citations and "do not modify" groups
  * read; the user story, acceptance criteria and the rest of the Dev Agent Record do not
- * claim anything. Resolving what a path names is the planner's job, not this module's.
+ * claim anything (section-intent.ts). Within a section, the clause a path sits in can turn
+ * a write into a read: "follow the pattern in `x.go`", "do not create `y.py`" (clause-cue.ts).
+ * Resolving what a path names is the planner's job, not this module's.
  */
 import type {
   Code,
@@ -23,10 +25,18 @@ import type {
 } from "mdast";
 import { toString as textOf } from "mdast-util-to-string";
 import { SKIP, visit } from "unist-util-visit";
+import {
+  type Cue,
+  clauseAround,
+  cueOf,
+  locatesCode,
+  quotesOrModels,
+  saysNoChange,
+} from "./clause-cue.ts";
 import { manifestsWritten } from "./dependency-commands.ts";
 import { canonicalHeading } from "./heading-words.ts";
 import { normaliseTypedId } from "./keys.ts";
-import { type MarkdownProblem, parseMarkdown } from "./markdown.ts";
+import { escapeDunders, type MarkdownProblem, parseMarkdown } from "./markdown.ts";
 import {
   decodeLinkTarget,
   type PathText,
@@ -35,7 +45,27 @@ import {
   sourceCitations,
   typeFromCode,
 } from "./path-text.ts";
+import { findDependencies } from "./prose-dependencies.ts";
+import {
+  CHANGE_LIST,
+  CHANGED_FILES_HEADING,
+  DO_NOT_MODIFY,
+  FILES_HEADING,
+  FILES_LABEL,
+  isLabel,
+  labelGroup,
+  READ_CELL,
+  READ_VERB,
+  saysDoNotModify,
+  saysNotChanged,
+  TREE_MARKER,
+  WRITE_LABEL,
+  type Zone,
+  zoneOf,
+} from "./section-intent.ts";
 import { looksLikeTree, parseTree } from "./tree.ts";
+
+export type { Cue } from "./clause-cue.ts";
 
 export type Intent = "write" | "read";
 
@@ -54,9 +84,6 @@ export interface Evidence {
  * Dev Agent Record's File List (what the agent really changed, once the story is done).
  */
 export type Place = "task" | "files" | "tree" | "notes" | "record";
-
-/** The verb that governs a mention in its clause: a write verb, a read cue, or none. */
-export type Cue = "write" | "read" | "none";
 
 export interface PathMention extends PathText {
   intent: Intent;
@@ -97,237 +124,6 @@ export interface StoryDoc {
   /** What could not be read (and was skipped or bounded), each with its line. */
   problems: MarkdownProblem[];
 }
-
-type Zone = "write" | "read" | "none";
-
-/** Innermost heading first: the first rule that matches a heading decides its zone. */
-const ZONE_RULES: Array<[RegExp, Zone]> = [
-  [
-    /file\s*list|files?\s+(changed|modified|created|touched|affected|impacted|to\s+(create|modify|touch|change))/i,
-    "write",
-  ],
-  [/source\s+tree|components?\s+to\s+touch|project\s+structure/i, "write"],
-  // "Sources", but not "Source Files" or "Source Code" (the project's own, to change).
-  [/references?|sources?\b(?!\s+(files?|code)\b)|citations?|related\s+(docs|documents)/i, "read"],
-  // What exists already, described for context: read, not written.
-  [
-    /context|background|current\s+state|overview|previous\s+stor(y|ies)|existing\s+code|git\s+intelligence|recent\s+commits/i,
-    "read",
-  ],
-  // "AC3: Credential Security (Already Implemented)", but not "What Already Exists vs What's New".
-  [
-    /^(?!.*\b(new|vs\.?|versus|needed|missing)\b).*\balready\s+(implemented|done|exists?|in\s+place)\b/i,
-    "read",
-  ],
-  [
-    /^(story|user\s+story)$|acceptance\s+criteria|user[-\s]visible|change\s*log|completion\s+notes|debug\s+log|agent\s+model|qa\s+results|review|validation|retrospective|learnings|definition\s+of\s+done|success\s+metrics/i,
-    "none",
-  ],
-  [/dev\s+agent\s+record/i, "none"],
-  [
-    /tasks?|subtasks|implementation|dev\s+notes|technical|architecture|design|notes|testing|approach|guidance/i,
-    "write",
-  ],
-];
-
-/** A heading over a list of files to touch. */
-/**
- * A list of changed files outside the Dev Agent Record, in templates that have none or put it
- * elsewhere: `## File List` before the record, "Implementation Summary > Files Created/Modified"
- * (past tense: "Files to Modify" is a plan). For a done story without a record, it is the
- * record; for a story not yet worked on, a plan.
- */
-export const CHANGED_FILES_HEADING = /file\s*list|\bfiles?\s+(created|modified|changed|touched)\b/i;
-/**
- * The names of the sections written before the work: BMAD's own (Acceptance Criteria, Tasks,
- * Dev Notes) and those other story templates give them (`## Developer Context`,
- * `## Technical Notes`, `## Implementation Plan`, `## Implementation Tasks`).
- */
-export const PLANNING_SECTIONS =
-  "acceptance\\s+criteria|tasks?\\b|subtasks?|dev\\s+notes|developer\\s+(?:notes|context)|technical\\s+(?:notes|requirements|context|specifications?)|implementation\\s+(?:notes|plan|approach|guide|tasks)";
-/** A heading chain under them: a list of files there is a plan, never a record. */
-export const PLANNING_HEADING = new RegExp(`${PLANNING_SECTIONS}|project\\s+structure`, "i");
-
-const FILES_HEADING =
-  /file\s*list|files?\s+(changed|modified|created|touched|to\s+(create|modify|touch|change))|source\s+tree|components?\s+to\s+touch|project\s+structure|file\s+structure|files?\s+(?:affected|impacted)/i;
-/**
- * A heading or label over files to change, as against one that shows the project's structure
- * ("Project Structure Notes", whose short names were written about one time in seven on real
- * projects, against six in seven under "Files to Create" or "Files Affected").
- */
-const CHANGE_LIST =
-  /files?\s+(to\s+(create|modify|touch|change|update|add)|affected|impacted)|components?\s+to\s+touch|\b(new|modified|changed|created|updated)\s+files?\b/i;
-/** The same, as a label in a list item: "Source tree components to touch: `a`, `b`". */
-const FILES_LABEL =
-  /^\W*(source\s+tree(\s+components)?(\s+to\s+touch)?|components?\s+to\s+touch|files?\s+to\s+(create|modify|touch|change|update)|(new|modified|changed|created|updated)\s+files?|files?\s+(created|modified|changed|affected))\s*:/i;
-
-const DO_NOT_MODIFY = new RegExp(
-  [
-    /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|\bnot\s+to\s+(be\s+)?(modif|chang|touch|edit)|read[-\s]only|unchanged|untouched|reference\s+only/
-      .source,
-    // As stories in other languages label such files ("**Не изменять:**", "**File da NON
-    // toccare:**", "### Файлы НЕ ТРОГАТЬ"): Russian, Italian, French, Spanish, Portuguese,
-    // German, Chinese.
-    /не\s+(изменять|менять|трогать|модифицировать|редактировать)|non\s+(toccare|modificare|cambiare)|ne\s+pas\s+(modifier|toucher|changer)|no\s+(modificar|tocar|cambiar|editar)|não\s+(modificar|alterar|tocar|mexer)|nicht\s+(ändern|verändern|anfassen|bearbeiten)|不要修改|不修改|禁止修改|勿修改|不要改动|不得修改|无需修改|保持不变/
-      .source,
-  ].join("|"),
-  "i",
-);
-/** A label over files left as they were: "Files NOT Modified:", "Reviewed (No Changes Needed):". */
-const NOT_CHANGED_LABEL = /\bnot\s+(modified|changed|touched|edited)\b|\bno\s+changes?\b/i;
-const WRITE_VERB =
-  /\b(create|add|update|implement|extend|write|edit|modify|change|replace|remove|delete)\b/i;
-/** A label over files that move: "Moved files:", "Files to rename:", "Renames:". */
-const MOVE_LABEL = /^\W*(mov(e|ed|es|ing)|renam(e|ed|es|ing))\b|\bfiles?\s+to\s+(move|rename)\b/i;
-const WRITE_LABEL =
-  /^\W*(create[ds]?|new(\s+files?)?|modif(y|ied)|updated?|changed?|added|delete[ds]?|removed?|renamed?|files?\s+(created|modified|changed|updated|added|deleted))\b/i;
-/**
- * The start of a task line before its verb: a checkbox and a number ("[x] 3.2 ", "Task 1: ",
- * "AC 2) "), as the clause's source text has them.
- */
-const ITEM_START = String.raw`^[^\w[]*(?:\[[ xX]\]\W*)?(?:(?:task|subtask|step|ac)?\s*(?:\d+(?:\.\d+)+\s|\d[\d.]*\s*[:.)-])\W*)?`;
-const READ_VERB = new RegExp(
-  `${ITEM_START}(read|review|study|see|refer\\s+to|consult|understand|inspect|look\\s+at|reuse|copy\\s+pattern)\\b`,
-  "i",
-);
-const READ_CELL =
-  /^(reuse|copy\s+pattern|reference|read|read[-\s]only|existing|do\s+not\s+modify)$/i;
-const TREE_MARKER =
-  /#\s*(new|create|modif|update|add|change|edit|touch)|←|<--|\(new\)|\(modified\)|\bNEW\b|\bMODIFY\b|\bUPDATE\b/i;
-
-/** Verbs that change a file, as the clause's governing verb. */
-const WRITE_CUE =
-  /\b(creat(e|es|ed|ing)|add(s|ed|ing)?|implement(s|ed|ing)?|modif(y|ies|ied|ying)|updat(e|es|ed|ing)|extend(s|ed|ing)?|wir(e|es|ed|ing)|register(s|ed|ing)?|delet(e|es|ed|ing)|remov(e|es|ed|ing)|renam(e|es|ed|ing)|mov(e|es|ed|ing)|writ(e|es|ing)|edit(s|ed|ing)?|chang(e|es|ed|ing)|replac(e|es|ed|ing)|refactor(s|ed|ing)?|fix(es|ed|ing)?|introduc(e|es|ed|ing)|append(s|ed|ing)?|insert(s|ed|ing)?|new|NEW|MODIFY|CREATE|UPDATE)\b/gi;
-/** Words that make a mention context: "follow the pattern in X", "X already does Y". */
-const READ_CUE =
-  /\b(see|e\.g\.|i\.e\.|follow(s|ed|ing)?|pattern|same\s+as|similar\s+to|like|mirror(s|ed|ing)?|based\s+on|already|existing|exists|reference[sd]?|uses?|used\s+by|using|consult|refer\s+to|read(s|ing)?|study|inspect|look\s+at|as\s+in|defined\s+in|lives?\s+in|located\s+in|provided\s+by|provides?|current(ly)?|example|analogous|template)\b/gi;
-/**
- * Words right before a write verb that negate it: "Do **not** create `errors.py` (that is
- * Story 1.3)", "Routes must NOT be added to `main.py`", "never edit", "avoid changing".
- */
-const NEGATION_BEFORE = /(?:\bnot|\bcannot|\bnever|n't|\bavoid)\W+(?:(?:be|to|ever|yet)\W+)?$/i;
-/** Read cues that only say a file exists (`existing`, `current`): no read after a write verb. */
-const EXISTS_ADJECTIVE = /^(existing|current)$/i;
-/** A clause that begins with one of these checks or runs, and changes nothing by itself. */
-const READ_LEADING = new RegExp(
-  `${ITEM_START}(verify|confirm|run|check|review|test|ensure|understand|reuse|import|call|invoke|query|validate)\\b`,
-  "i",
-);
-/**
- * Where a leading "import" or "call" names the file the code goes into: "Import X into
- * `b.ts`", "Call X from `b.ts`" write b.ts ("Import X from `a.ts`" and "Call X in `a.ts`" read
- * a.ts, as they always did).
- */
-const INSERTS = [
-  {
-    verb: new RegExp(`${ITEM_START}import\\b`, "i"),
-    target: /\b(in|into|to|within)\s+(the\s+)?[`*"']*$/i,
-  },
-  {
-    verb: new RegExp(`${ITEM_START}(call|invoke)\\b`, "i"),
-    target: /\b(from|within)\s+(the\s+)?[`*"']*$/i,
-  },
-];
-/**
- * Whatever its verb, a clause that says the file stays as it is ("no UI changes", "none
- * needed", "should not need changes", "do not update"), or that its change belongs to another
- * story ("wiring happens in a later story").
- */
-const NO_CHANGE =
-  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bunchanged\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)/i;
-/**
- * Words right before a mention that make it the model to copy, not the file to change:
- * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`".
- */
-const MODEL_BEFORE =
-  /\b(match(es|ing)?|like|per|following|mirror(s|ing)?|same\s+as|similar\s+to|based\s+on|as\s+in|model(l)?ed\s+on|consistent\s+with)\s+(the\s+)?(existing\s+)?[`*"']*$/i;
-/** A clause that is only a label for what follows: "From `x.go`:", "See `x.go`". */
-const SOURCE_LABEL = /^\W*(from|in|per|see)\s+[`*"']*[^\s`*"']+[`*"']*\s*(\([^)]*\))?\s*:?\**\s*$/i;
-/** Right after a path: a line number or range (`:351-352`, `#L20`, " line 76-79"). */
-const AT_LINES = /^(?::\d+|#L\d+|[`*]*,?\s+\(?lines?\s+\d+)/i;
-/**
- * A word that says where something is, then a preposition right before the mention: "matches
- * `isGuard()` in `llm.py:228`", "defined at `x.go:40`" ("Redefine the widths in `x.go:19`" is
- * no such word: the lines to change).
- */
-const LOCATION_BEFORE =
-  /\b(match(es|ed|ing)?|defined|declared|lives?|living|located|found|implemented)\b.*\b(in|from|at|of)\s+[`*"']*$/i;
-/** The rest of a line after a mention that makes it a label: "`x.go` line 51-53:", "`x.go`:**". */
-const LABEL_REST = /^[`*"']*[^`\n]{0,40}:\**\s*$/;
-
-/**
- * The cue that governs the mention at `[start, end)` of `clause`: the nearest cue before it
- * ("Follow the pattern in X" is a read, "Add Y to X" a write); with none before, the first
- * one after it ("X already provides Y"); a clause that says "no changes" is a read whatever
- * its verb, and one that starts with "verify", "run" and the like is a read unless a write
- * verb stands between that word and the mention.
- */
-export function cueOf(clause: string, start: number, end: number): Cue {
-  if (NO_CHANGE.test(clause)) return "read";
-  const before = clause.slice(0, start);
-  const after = clause.slice(end);
-  const last = (pattern: RegExp, text: string) => {
-    let at = -1;
-    for (const match of text.matchAll(pattern)) at = match.index ?? at;
-    return at;
-  };
-  let write = last(WRITE_CUE, before);
-  // "Add tests to the existing `x_test.go`": an adjective that says the file is there already
-  // describes what the write verb before it changes, not something to read.
-  let read = -1;
-  for (const match of before.matchAll(READ_CUE)) {
-    const at = match.index ?? -1;
-    if (EXISTS_ADJECTIVE.test(match[0]) && write >= 0 && write < at) continue;
-    read = at;
-  }
-  // A negated verb ("do not create", "must not be added to") says what not to change.
-  if (write >= 0 && NEGATION_BEFORE.test(before.slice(0, write))) {
-    read = Math.max(read, write);
-    write = -1;
-  }
-  if (write >= 0 || read >= 0) return write > read ? "write" : "read";
-  if (
-    READ_LEADING.test(before) &&
-    !INSERTS.some((i) => i.verb.test(before) && i.target.test(before))
-  )
-    return "read";
-  let nextWrite = after.search(WRITE_CUE);
-  let nextRead = after.search(READ_CUE);
-  // "`main.py` must not be changed": the verb after the mention, negated.
-  if (nextWrite >= 0 && NEGATION_BEFORE.test(after.slice(0, nextWrite))) {
-    if (nextRead < 0 || nextWrite < nextRead) nextRead = nextWrite;
-    nextWrite = -1;
-  }
-  if (nextWrite < 0 && nextRead < 0) return "none";
-  if (nextWrite < 0) return nextRead < 80 ? "read" : "none";
-  if (nextRead < 0) return nextWrite < 80 ? "write" : "none";
-  return nextWrite < nextRead ? "write" : "read";
-}
-
-/**
- * The clause of `source` around offset `at`: bounded by sentence ends (`. ` and the like),
- * semicolons, table cells, list items and blank lines.
- */
-export function clauseAround(
-  source: string,
-  at: number,
-  length: number,
-): { text: string; start: number } {
-  const boundary =
-    /(?<!\b(?:e\.g|i\.e|etc|vs))[.!?;](?=\s)|\||\n\s*\n|\n\s*(?:[-*+]|\d+[.)])\s|\n#/g;
-  const windowStart = Math.max(0, at - 400);
-  let from = windowStart;
-  for (const match of source.slice(windowStart, at).matchAll(boundary))
-    from = windowStart + (match.index ?? 0) + match[0].length;
-  const end = at + length;
-  const next = source.slice(end, end + 400).search(boundary);
-  const to = next >= 0 ? end + next : Math.min(source.length, end + 400);
-  return { text: source.slice(from, to), start: from };
-}
-
-const DEPENDENCY =
-  /\b(?:depends\s+on|dependent\s+on|dependency:?|dependencies:?|prerequisites?:?|pre-requisites?:?|requires\s+stor(?:y|ies)|builds\s+on(?:\s+top\s+of)?|blocked\s+by|after\s+stor(?:y|ies))\s*((?:(?:stor(?:y|ies)|and|&|,|\s)*\d+[a-z]?[.-]\d+[a-z]?(?:[.-]\d+[a-z]?)?\b)+)/gi;
-const ID_IN_LIST = /\d+[a-z]?[.-]\d+[a-z]?(?:[.-]\d+[a-z]?)?/gi;
 
 export interface ParseStoryOptions {
   /** Component names from architecture.md to look for in the story's writing sections. */
@@ -403,8 +199,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       // verb would; one under "Project Structure Notes" only shows where things are.
       const changeList = inChangeList || CHANGE_LIST.test(around.text);
       if (cue === "none" && place === "files" && changeList) cue = "write";
-      const quoted = quotesOrModels(found, at.offset, at.length, around, place, cue);
-      if (quoted || (cue === "none" && locatesCode(found, at.offset, at.length, around)))
+      const unverbedProse = place === "notes" && cue !== "write";
+      const quoted = quotesOrModels(text, found, at.offset, at.length, around, unverbedProse);
+      if (quoted || (cue === "none" && locatesCode(text, found, at.offset, at.length, around)))
         cue = "read";
       // A read cue makes prose and tasks reads, and lists that show the project's structure
       // ("Must use the existing `x.go` structures" in Project Structure Notes); lists of files
@@ -415,7 +212,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           place === "task" ||
           place === "notes" ||
           structure ||
-          NO_CHANGE.test(around.text) ||
+          saysNoChange(around.text) ||
           quoted
         )
           intent = "read";
@@ -432,52 +229,6 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       ...(clause ? { clause } : {}),
     });
   };
-
-  /**
-   * A mention that says where existing code is: "matches `isGuard()` in `llm.py:228`",
-   * "defined at `x.go:40`". With no verb to govern it, a file named by the lines something is
-   * defined or found in is context. "Redefine the widths in `x.go:19`" is not, nor a bare
-   * `x.swift:23` in a list: lists of call sites to change are written that way.
-   */
-  function locatesCode(
-    found: PathText,
-    offset: number,
-    length: number,
-    around: { text: string; start: number },
-  ): boolean {
-    const at = text.slice(offset, offset + length).indexOf(found.path);
-    if (at < 0) return false;
-    const after = text.slice(offset + at + found.path.length, offset + length + 30);
-    const before = around.text.slice(0, offset - around.start);
-    return AT_LINES.test(after) && LOCATION_BEFORE.test(before);
-  }
-
-  /**
-   * A mention the story quotes or copies from rather than changes: the model named right
-   * before it ("Add X (matches `add.go` pattern)", whatever the clause's verb), or, in prose
-   * with no write verb, the file a code block that follows is taken from ("From `x.go`:",
-   * "**`main.go` line 51-53:**" over a fence). Only for a full
-   * path to a file: a short name over a fence ("**Tests (model_test.go):**") is as often the
-   * file the code goes into, and is not confident enough to keep stories apart anyway.
-   */
-  function quotesOrModels(
-    found: PathText,
-    offset: number,
-    length: number,
-    around: { text: string; start: number },
-    place: Place,
-    cue: Cue,
-  ): boolean {
-    if (found.bare || !/\/[^/]*\.[^/]+$/.test(found.path)) return false;
-    const before = around.text.slice(0, offset - around.start);
-    if (MODEL_BEFORE.test(before) || SOURCE_LABEL.test(around.text.trim())) return true;
-    if (place !== "notes" || cue === "write") return false;
-    const lineEnd = text.indexOf("\n", offset + length);
-    if (lineEnd < 0) return false;
-    const rest = text.slice(offset + length, lineEnd);
-    return LABEL_REST.test(rest) && /^[ \t]*\n?[ \t>]*(```|~~~)/.test(text.slice(lineEnd + 1));
-  }
-
   visit(tree as Root, (node, _index, parent) => {
     const line = node.position?.start.line ?? 0;
     switch (node.type) {
@@ -715,107 +466,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   return doc;
 }
 
-/**
- * `app/__init__.py` written without backticks is Markdown for `app/` + bold "init" + `.py`:
- * the path is lost. A dunder name inside a path (after a `/`, or before a `.` or `/`), outside
- * code, is escaped so that it stays text. Lines stay where they are.
- */
-export function escapeDunders(text: string): string {
-  if (!text.includes("__")) return text;
-  let fenced = false;
-  return text
-    .split("\n")
-    .map((line) => {
-      if (/^\s*(>\s*)*(```|~~~)/.test(line)) fenced = !fenced;
-      // A line with a longer code span (``x``) or an autolink is left as written.
-      if (fenced || !line.includes("__") || /``|<[a-z]+:/i.test(line)) return line;
-      // Only between code spans: the even pieces of a split on backticks.
-      return line
-        .split("`")
-        .map((piece, i) =>
-          i % 2 === 1
-            ? piece
-            : piece.replace(
-                /(^|[/\s(])__([A-Za-z0-9]\w*?)__(?=\.\w|\/)|\/__([A-Za-z0-9]\w*?)__(?=$|[\s),;:])/g,
-                (
-                  _match,
-                  lead: string | undefined,
-                  inner: string | undefined,
-                  last: string | undefined,
-                ) => (last !== undefined ? `/\\_\\_${last}\\_\\_` : `${lead}\\_\\_${inner}\\_\\_`),
-              ),
-        )
-        .join("`");
-    })
-    .join("\n");
-}
-
-/**
- * "`x.ts` is finished and must stay untouched": a paragraph that forbids changes, with no
- * writing verb before the prohibition, makes the paths in it reads.
- */
-function saysDoNotModify(text: string): boolean {
-  const match = DO_NOT_MODIFY.exec(text);
-  return match !== null && !WRITE_VERB.test(text.slice(0, match.index));
-}
-
-function zoneOf(headings: Array<{ title: string }>): Zone {
-  for (let i = headings.length - 1; i >= 0; i--) {
-    const title = headings[i]?.title ?? "";
-    for (const [pattern, zone] of ZONE_RULES) if (pattern.test(title)) return zone;
-  }
-  return headings.length <= 1 ? "none" : "write";
-}
-
-/** A short label like `**Created:**` or `DO NOT MODIFY:` switches the group that follows. */
-function labelGroup(value: string, current: Intent | undefined): Intent | undefined {
-  const label = value.trim();
-  const labelled = isLabel(label);
-  // "Moved files (content unchanged):": a move writes both paths, whatever the content.
-  if (MOVE_LABEL.test(label) && labelled) return "write";
-  if (DO_NOT_MODIFY.test(label) && (labelled || /^\W*do\s*n[o']t/i.test(label)))
-    return labelled ? "read" : current;
-  if (saysNotChanged(label) && labelled) return "read";
-  if (WRITE_LABEL.test(label) && labelled) return "write";
-  return current;
-}
-
-/**
- * "Files NOT Modified:", "Files Reviewed (No Changes Needed):", but not "Modified (no changes
- * to public API):", where the files were changed.
- */
-function saysNotChanged(label: string): boolean {
-  const match = NOT_CHANGED_LABEL.exec(label);
-  return (
-    match !== null &&
-    !/\b(modif|creat|updat|add|edit|new|chang|writ|delet|renam)/i.test(label.slice(0, match.index))
-  );
-}
-
-/** A short paragraph that introduces what follows: `**Created:**`, `DO NOT MODIFY`. */
-function isLabel(value: string): boolean {
-  const label = value.trim();
-  return label.length <= 60 && (/:\s*$/.test(label) || /^[A-Z\s/()-]+$/.test(label));
-}
-
 function isNested(list: List, root: Root): boolean {
   return !root.children.includes(list as RootContent);
-}
-
-function findDependencies(text: string, selfId: string | undefined): Dependency[] {
-  const found = new Map<string, Dependency>();
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
-  for (const match of text.matchAll(DEPENDENCY)) {
-    const index = match.index ?? 0;
-    let line = 1;
-    while (line < lineStarts.length && (lineStarts[line] ?? Infinity) <= index) line++;
-    for (const idMatch of (match[1] ?? "").matchAll(ID_IN_LIST)) {
-      const id = normaliseTypedId(idMatch[0]);
-      if (id !== selfId && !found.has(id)) found.set(id, { id, line, text: match[0].trim() });
-    }
-  }
-  return [...found.values()];
 }
 
 function escapeRegExp(text: string): string {

@@ -7,11 +7,10 @@
  */
 import {
   CHANGED_FILES_HEADING,
-  type PathMention,
   PLANNING_HEADING,
   PLANNING_SECTIONS,
-  type StoryDoc,
-} from "../bmad/story.ts";
+} from "../bmad/section-intent.ts";
+import type { PathMention, StoryDoc } from "../bmad/story.ts";
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
 import type { DoneStory } from "./history.ts";
 import type { KnownTree } from "./known-tree.ts";

@@ -1,0 +1,201 @@
+/**
+ * What a clause says about a file it names: whether its governing verb changes the file ("Add
+ * Y to `x.go`"), reads it ("Follow the pattern in `x.go`", "`x.go` already provides Y") or
+ * neither, and whether the file is only quoted or located ("From `x.go`:", "defined at
+ * `x.go:40`"). Plain text in, plain answers out: story.ts decides what an answer means in the
+ * section the clause stands in.
+ */
+import type { PathText } from "./path-text.ts";
+
+/** The verb that governs a mention in its clause: a write verb, a read cue, or none. */
+export type Cue = "write" | "read" | "none";
+
+/** A clause of the story's source and the offset it starts at. */
+export interface Clause {
+  text: string;
+  start: number;
+}
+
+/**
+ * The start of a task line before its verb: a checkbox and a number ("[x] 3.2 ", "Task 1: ",
+ * "AC 2) "), as the clause's source text has them.
+ */
+export const ITEM_START = String.raw`^[^\w[]*(?:\[[ xX]\]\W*)?(?:(?:task|subtask|step|ac)?\s*(?:\d+(?:\.\d+)+\s|\d[\d.]*\s*[:.)-])\W*)?`;
+
+/** Verbs that change a file, as the clause's governing verb. */
+const WRITE_CUE =
+  /\b(creat(e|es|ed|ing)|add(s|ed|ing)?|implement(s|ed|ing)?|modif(y|ies|ied|ying)|updat(e|es|ed|ing)|extend(s|ed|ing)?|wir(e|es|ed|ing)|register(s|ed|ing)?|delet(e|es|ed|ing)|remov(e|es|ed|ing)|renam(e|es|ed|ing)|mov(e|es|ed|ing)|writ(e|es|ing)|edit(s|ed|ing)?|chang(e|es|ed|ing)|replac(e|es|ed|ing)|refactor(s|ed|ing)?|fix(es|ed|ing)?|introduc(e|es|ed|ing)|append(s|ed|ing)?|insert(s|ed|ing)?|new|NEW|MODIFY|CREATE|UPDATE)\b/gi;
+/** Words that make a mention context: "follow the pattern in X", "X already does Y". */
+const READ_CUE =
+  /\b(see|e\.g\.|i\.e\.|follow(s|ed|ing)?|pattern|same\s+as|similar\s+to|like|mirror(s|ed|ing)?|based\s+on|already|existing|exists|reference[sd]?|uses?|used\s+by|using|consult|refer\s+to|read(s|ing)?|study|inspect|look\s+at|as\s+in|defined\s+in|lives?\s+in|located\s+in|provided\s+by|provides?|current(ly)?|example|analogous|template)\b/gi;
+/**
+ * Words right before a write verb that negate it: "Do **not** create `errors.py` (that is
+ * Story 1.3)", "Routes must NOT be added to `main.py`", "never edit", "avoid changing".
+ */
+const NEGATION_BEFORE = /(?:\bnot|\bcannot|\bnever|n't|\bavoid)\W+(?:(?:be|to|ever|yet)\W+)?$/i;
+/** Read cues that only say a file exists (`existing`, `current`): no read after a write verb. */
+const EXISTS_ADJECTIVE = /^(existing|current)$/i;
+/** A clause that begins with one of these checks or runs, and changes nothing by itself. */
+const READ_LEADING = new RegExp(
+  `${ITEM_START}(verify|confirm|run|check|review|test|ensure|understand|reuse|import|call|invoke|query|validate)\\b`,
+  "i",
+);
+/**
+ * Where a leading "import" or "call" names the file the code goes into: "Import X into
+ * `b.ts`", "Call X from `b.ts`" write b.ts ("Import X from `a.ts`" and "Call X in `a.ts`" read
+ * a.ts, as they always did).
+ */
+const INSERTS = [
+  {
+    verb: new RegExp(`${ITEM_START}import\\b`, "i"),
+    target: /\b(in|into|to|within)\s+(the\s+)?[`*"']*$/i,
+  },
+  {
+    verb: new RegExp(`${ITEM_START}(call|invoke)\\b`, "i"),
+    target: /\b(from|within)\s+(the\s+)?[`*"']*$/i,
+  },
+];
+/**
+ * Whatever its verb, a clause that says the file stays as it is ("no UI changes", "none
+ * needed", "should not need changes", "do not update"), or that its change belongs to another
+ * story ("wiring happens in a later story").
+ */
+const NO_CHANGE =
+  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bunchanged\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)/i;
+/**
+ * Words right before a mention that make it the model to copy, not the file to change:
+ * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`".
+ */
+const MODEL_BEFORE =
+  /\b(match(es|ing)?|like|per|following|mirror(s|ing)?|same\s+as|similar\s+to|based\s+on|as\s+in|model(l)?ed\s+on|consistent\s+with)\s+(the\s+)?(existing\s+)?[`*"']*$/i;
+/** A clause that is only a label for what follows: "From `x.go`:", "See `x.go`". */
+const SOURCE_LABEL = /^\W*(from|in|per|see)\s+[`*"']*[^\s`*"']+[`*"']*\s*(\([^)]*\))?\s*:?\**\s*$/i;
+/** Right after a path: a line number or range (`:351-352`, `#L20`, " line 76-79"). */
+const AT_LINES = /^(?::\d+|#L\d+|[`*]*,?\s+\(?lines?\s+\d+)/i;
+/**
+ * A word that says where something is, then a preposition right before the mention: "matches
+ * `isGuard()` in `llm.py:228`", "defined at `x.go:40`" ("Redefine the widths in `x.go:19`" is
+ * no such word: the lines to change).
+ */
+const LOCATION_BEFORE =
+  /\b(match(es|ed|ing)?|defined|declared|lives?|living|located|found|implemented)\b.*\b(in|from|at|of)\s+[`*"']*$/i;
+/** The rest of a line after a mention that makes it a label: "`x.go` line 51-53:", "`x.go`:**". */
+const LABEL_REST = /^[`*"']*[^`\n]{0,40}:\**\s*$/;
+
+/**
+ * The cue that governs the mention at `[start, end)` of `clause`: the nearest cue before it
+ * ("Follow the pattern in X" is a read, "Add Y to X" a write); with none before, the first
+ * one after it ("X already provides Y"); a clause that says "no changes" is a read whatever
+ * its verb, and one that starts with "verify", "run" and the like is a read unless a write
+ * verb stands between that word and the mention.
+ */
+export function cueOf(clause: string, start: number, end: number): Cue {
+  if (NO_CHANGE.test(clause)) return "read";
+  const before = clause.slice(0, start);
+  const after = clause.slice(end);
+  const last = (pattern: RegExp, text: string) => {
+    let at = -1;
+    for (const match of text.matchAll(pattern)) at = match.index ?? at;
+    return at;
+  };
+  let write = last(WRITE_CUE, before);
+  // "Add tests to the existing `x_test.go`": an adjective that says the file is there already
+  // describes what the write verb before it changes, not something to read.
+  let read = -1;
+  for (const match of before.matchAll(READ_CUE)) {
+    const at = match.index ?? -1;
+    if (EXISTS_ADJECTIVE.test(match[0]) && write >= 0 && write < at) continue;
+    read = at;
+  }
+  // A negated verb ("do not create", "must not be added to") says what not to change.
+  if (write >= 0 && NEGATION_BEFORE.test(before.slice(0, write))) {
+    read = Math.max(read, write);
+    write = -1;
+  }
+  if (write >= 0 || read >= 0) return write > read ? "write" : "read";
+  if (
+    READ_LEADING.test(before) &&
+    !INSERTS.some((i) => i.verb.test(before) && i.target.test(before))
+  )
+    return "read";
+  let nextWrite = after.search(WRITE_CUE);
+  let nextRead = after.search(READ_CUE);
+  // "`main.py` must not be changed": the verb after the mention, negated.
+  if (nextWrite >= 0 && NEGATION_BEFORE.test(after.slice(0, nextWrite))) {
+    if (nextRead < 0 || nextWrite < nextRead) nextRead = nextWrite;
+    nextWrite = -1;
+  }
+  if (nextWrite < 0 && nextRead < 0) return "none";
+  if (nextWrite < 0) return nextRead < 80 ? "read" : "none";
+  if (nextRead < 0) return nextWrite < 80 ? "write" : "none";
+  return nextWrite < nextRead ? "write" : "read";
+}
+
+/** The clause says the file stays as it is, or that its change belongs to another story. */
+export function saysNoChange(clause: string): boolean {
+  return NO_CHANGE.test(clause);
+}
+
+/**
+ * The clause of `source` around offset `at`: bounded by sentence ends (`. ` and the like),
+ * semicolons, table cells, list items and blank lines.
+ */
+export function clauseAround(source: string, at: number, length: number): Clause {
+  const boundary =
+    /(?<!\b(?:e\.g|i\.e|etc|vs))[.!?;](?=\s)|\||\n\s*\n|\n\s*(?:[-*+]|\d+[.)])\s|\n#/g;
+  const windowStart = Math.max(0, at - 400);
+  let from = windowStart;
+  for (const match of source.slice(windowStart, at).matchAll(boundary))
+    from = windowStart + (match.index ?? 0) + match[0].length;
+  const end = at + length;
+  const next = source.slice(end, end + 400).search(boundary);
+  const to = next >= 0 ? end + next : Math.min(source.length, end + 400);
+  return { text: source.slice(from, to), start: from };
+}
+
+/**
+ * A mention that says where existing code is: "matches `isGuard()` in `llm.py:228`",
+ * "defined at `x.go:40`". With no verb to govern it, a file named by the lines something is
+ * defined or found in is context. "Redefine the widths in `x.go:19`" is not, nor a bare
+ * `x.swift:23` in a list: lists of call sites to change are written that way.
+ */
+export function locatesCode(
+  source: string,
+  found: PathText,
+  offset: number,
+  length: number,
+  around: Clause,
+): boolean {
+  const at = source.slice(offset, offset + length).indexOf(found.path);
+  if (at < 0) return false;
+  const after = source.slice(offset + at + found.path.length, offset + length + 30);
+  const before = around.text.slice(0, offset - around.start);
+  return AT_LINES.test(after) && LOCATION_BEFORE.test(before);
+}
+
+/**
+ * A mention the story quotes or copies from rather than changes: the model named right
+ * before it ("Add X (matches `add.go` pattern)", whatever the clause's verb), or, in prose
+ * with no write verb, the file a code block that follows is taken from ("From `x.go`:",
+ * "**`main.go` line 51-53:**" over a fence). Only for a full
+ * path to a file: a short name over a fence ("**Tests (model_test.go):**") is as often the
+ * file the code goes into, and is not confident enough to keep stories apart anyway.
+ */
+export function quotesOrModels(
+  source: string,
+  found: PathText,
+  offset: number,
+  length: number,
+  around: Clause,
+  /** The mention stands in prose (not a task or a list of files) with no write verb. */
+  unverbedProse: boolean,
+): boolean {
+  if (found.bare || !/\/[^/]*\.[^/]+$/.test(found.path)) return false;
+  const before = around.text.slice(0, offset - around.start);
+  if (MODEL_BEFORE.test(before) || SOURCE_LABEL.test(around.text.trim())) return true;
+  if (!unverbedProse) return false;
+  const lineEnd = source.indexOf("\n", offset + length);
+  if (lineEnd < 0) return false;
+  const rest = source.slice(offset + length, lineEnd);
+  return LABEL_REST.test(rest) && /^[ \t]*\n?[ \t>]*(```|~~~)/.test(source.slice(lineEnd + 1));
+}

@@ -1,0 +1,147 @@
+/**
+ * What a heading or a short label says about the paths under it: BMAD's sections give a zone
+ * (Tasks and Dev Notes write, References read, the user story and the Dev Agent Record's
+ * notes claim nothing), a label switches a group ("**Created:**", "DO NOT MODIFY:"), and
+ * some headings name a list of files to change rather than the project's structure.
+ */
+import { ITEM_START } from "./clause-cue.ts";
+import type { Intent } from "./story.ts";
+
+export type Zone = "write" | "read" | "none";
+
+/** Innermost heading first: the first rule that matches a heading decides its zone. */
+const ZONE_RULES: Array<[RegExp, Zone]> = [
+  [
+    /file\s*list|files?\s+(changed|modified|created|touched|affected|impacted|to\s+(create|modify|touch|change))/i,
+    "write",
+  ],
+  [/source\s+tree|components?\s+to\s+touch|project\s+structure/i, "write"],
+  // "Sources", but not "Source Files" or "Source Code" (the project's own, to change).
+  [/references?|sources?\b(?!\s+(files?|code)\b)|citations?|related\s+(docs|documents)/i, "read"],
+  // What exists already, described for context: read, not written.
+  [
+    /context|background|current\s+state|overview|previous\s+stor(y|ies)|existing\s+code|git\s+intelligence|recent\s+commits/i,
+    "read",
+  ],
+  // "AC3: Credential Security (Already Implemented)", but not "What Already Exists vs What's New".
+  [
+    /^(?!.*\b(new|vs\.?|versus|needed|missing)\b).*\balready\s+(implemented|done|exists?|in\s+place)\b/i,
+    "read",
+  ],
+  [
+    /^(story|user\s+story)$|acceptance\s+criteria|user[-\s]visible|change\s*log|completion\s+notes|debug\s+log|agent\s+model|qa\s+results|review|validation|retrospective|learnings|definition\s+of\s+done|success\s+metrics/i,
+    "none",
+  ],
+  [/dev\s+agent\s+record/i, "none"],
+  [
+    /tasks?|subtasks|implementation|dev\s+notes|technical|architecture|design|notes|testing|approach|guidance/i,
+    "write",
+  ],
+];
+
+/**
+ * A list of changed files outside the Dev Agent Record, in templates that have none or put it
+ * elsewhere: `## File List` before the record, "Implementation Summary > Files Created/Modified"
+ * (past tense: "Files to Modify" is a plan). For a done story without a record, it is the
+ * record; for a story not yet worked on, a plan.
+ */
+export const CHANGED_FILES_HEADING = /file\s*list|\bfiles?\s+(created|modified|changed|touched)\b/i;
+/**
+ * The names of the sections written before the work: BMAD's own (Acceptance Criteria, Tasks,
+ * Dev Notes) and those other story templates give them (`## Developer Context`,
+ * `## Technical Notes`, `## Implementation Plan`, `## Implementation Tasks`).
+ */
+export const PLANNING_SECTIONS =
+  "acceptance\\s+criteria|tasks?\\b|subtasks?|dev\\s+notes|developer\\s+(?:notes|context)|technical\\s+(?:notes|requirements|context|specifications?)|implementation\\s+(?:notes|plan|approach|guide|tasks)";
+/** A heading chain under them: a list of files there is a plan, never a record. */
+export const PLANNING_HEADING = new RegExp(`${PLANNING_SECTIONS}|project\\s+structure`, "i");
+
+export const FILES_HEADING =
+  /file\s*list|files?\s+(changed|modified|created|touched|to\s+(create|modify|touch|change))|source\s+tree|components?\s+to\s+touch|project\s+structure|file\s+structure|files?\s+(?:affected|impacted)/i;
+/**
+ * A heading or label over files to change, as against one that shows the project's structure
+ * ("Project Structure Notes", whose short names were written about one time in seven on real
+ * projects, against six in seven under "Files to Create" or "Files Affected").
+ */
+export const CHANGE_LIST =
+  /files?\s+(to\s+(create|modify|touch|change|update|add)|affected|impacted)|components?\s+to\s+touch|\b(new|modified|changed|created|updated)\s+files?\b/i;
+/** The same, as a label in a list item: "Source tree components to touch: `a`, `b`". */
+export const FILES_LABEL =
+  /^\W*(source\s+tree(\s+components)?(\s+to\s+touch)?|components?\s+to\s+touch|files?\s+to\s+(create|modify|touch|change|update)|(new|modified|changed|created|updated)\s+files?|files?\s+(created|modified|changed|affected))\s*:/i;
+
+export const DO_NOT_MODIFY = new RegExp(
+  [
+    /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|\bnot\s+to\s+(be\s+)?(modif|chang|touch|edit)|read[-\s]only|unchanged|untouched|reference\s+only/
+      .source,
+    // As stories in other languages label such files ("**Не изменять:**", "**File da NON
+    // toccare:**", "### Файлы НЕ ТРОГАТЬ"): Russian, Italian, French, Spanish, Portuguese,
+    // German, Chinese.
+    /не\s+(изменять|менять|трогать|модифицировать|редактировать)|non\s+(toccare|modificare|cambiare)|ne\s+pas\s+(modifier|toucher|changer)|no\s+(modificar|tocar|cambiar|editar)|não\s+(modificar|alterar|tocar|mexer)|nicht\s+(ändern|verändern|anfassen|bearbeiten)|不要修改|不修改|禁止修改|勿修改|不要改动|不得修改|无需修改|保持不变/
+      .source,
+  ].join("|"),
+  "i",
+);
+/** A label over files left as they were: "Files NOT Modified:", "Reviewed (No Changes Needed):". */
+const NOT_CHANGED_LABEL = /\bnot\s+(modified|changed|touched|edited)\b|\bno\s+changes?\b/i;
+const WRITE_VERB =
+  /\b(create|add|update|implement|extend|write|edit|modify|change|replace|remove|delete)\b/i;
+/** A label over files that move: "Moved files:", "Files to rename:", "Renames:". */
+const MOVE_LABEL = /^\W*(mov(e|ed|es|ing)|renam(e|ed|es|ing))\b|\bfiles?\s+to\s+(move|rename)\b/i;
+export const WRITE_LABEL =
+  /^\W*(create[ds]?|new(\s+files?)?|modif(y|ied)|updated?|changed?|added|delete[ds]?|removed?|renamed?|files?\s+(created|modified|changed|updated|added|deleted))\b/i;
+export const READ_VERB = new RegExp(
+  `${ITEM_START}(read|review|study|see|refer\\s+to|consult|understand|inspect|look\\s+at|reuse|copy\\s+pattern)\\b`,
+  "i",
+);
+export const READ_CELL =
+  /^(reuse|copy\s+pattern|reference|read|read[-\s]only|existing|do\s+not\s+modify)$/i;
+export const TREE_MARKER =
+  /#\s*(new|create|modif|update|add|change|edit|touch)|←|<--|\(new\)|\(modified\)|\bNEW\b|\bMODIFY\b|\bUPDATE\b/i;
+
+/**
+ * "`x.ts` is finished and must stay untouched": a paragraph that forbids changes, with no
+ * writing verb before the prohibition, makes the paths in it reads.
+ */
+export function saysDoNotModify(text: string): boolean {
+  const match = DO_NOT_MODIFY.exec(text);
+  return match !== null && !WRITE_VERB.test(text.slice(0, match.index));
+}
+
+export function zoneOf(headings: Array<{ title: string }>): Zone {
+  for (let i = headings.length - 1; i >= 0; i--) {
+    const title = headings[i]?.title ?? "";
+    for (const [pattern, zone] of ZONE_RULES) if (pattern.test(title)) return zone;
+  }
+  return headings.length <= 1 ? "none" : "write";
+}
+
+/** A short label like `**Created:**` or `DO NOT MODIFY:` switches the group that follows. */
+export function labelGroup(value: string, current: Intent | undefined): Intent | undefined {
+  const label = value.trim();
+  const labelled = isLabel(label);
+  // "Moved files (content unchanged):": a move writes both paths, whatever the content.
+  if (MOVE_LABEL.test(label) && labelled) return "write";
+  if (DO_NOT_MODIFY.test(label) && (labelled || /^\W*do\s*n[o']t/i.test(label)))
+    return labelled ? "read" : current;
+  if (saysNotChanged(label) && labelled) return "read";
+  if (WRITE_LABEL.test(label) && labelled) return "write";
+  return current;
+}
+
+/**
+ * "Files NOT Modified:", "Files Reviewed (No Changes Needed):", but not "Modified (no changes
+ * to public API):", where the files were changed.
+ */
+export function saysNotChanged(label: string): boolean {
+  const match = NOT_CHANGED_LABEL.exec(label);
+  return (
+    match !== null &&
+    !/\b(modif|creat|updat|add|edit|new|chang|writ|delet|renam)/i.test(label.slice(0, match.index))
+  );
+}
+
+/** A short paragraph that introduces what follows: `**Created:**`, `DO NOT MODIFY`. */
+export function isLabel(value: string): boolean {
+  const label = value.trim();
+  return label.length <= 60 && (/:\s*$/.test(label) || /^[A-Z\s/()-]+$/.test(label));
+}
