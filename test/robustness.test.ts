@@ -5,7 +5,12 @@
 import { readFileSync, truncateSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { boundNesting, MAX_CONTAINERS, MAX_INDENT } from "../src/bmad/markdown.ts";
+import {
+  boundNesting,
+  escapeRunawayHtml,
+  MAX_CONTAINERS,
+  MAX_INDENT,
+} from "../src/bmad/markdown.ts";
 import { decodeLinkTarget } from "../src/bmad/path-text.ts";
 import { MAX_STORY_BYTES } from "../src/bmad/project.ts";
 import { parseStory } from "../src/bmad/story.ts";
@@ -90,6 +95,55 @@ describe("deep and long input", () => {
     // Nothing within the bound is touched.
     expect(boundNesting("> > a\n    - b\n")).toBe("> > a\n    - b\n");
     expect(text).toContain("`src/deep.ts`");
+  });
+
+  it("keeps reading a story after PHP pasted without a fence, and names the line", () => {
+    // A line starting with `<?` opens an HTML block that only `?>` ends: PHP files have none,
+    // so without the repair the record below is lost.
+    const source = [
+      "# Story 1.3: Quote",
+      "",
+      "## Dev Notes",
+      "",
+      "`php",
+      "<?php",
+      "",
+      "namespace App\\Models;",
+      "`",
+      "",
+      "## Dev Agent Record",
+      "",
+      "### File List",
+      "",
+      "- `app/Models/Quote.php`",
+      "",
+    ].join("\n");
+    const doc = parseStory(source);
+    expect(doc.sections.map((s) => s.title)).toContain("File List");
+    const listed = doc.mentions.find((m) => m.path === "app/Models/Quote.php");
+    expect(listed?.place).toBe("record");
+    expect(listed?.line).toBe(15);
+    expect(doc.problems).toEqual([expect.objectContaining({ line: 6 })]);
+  });
+
+  it("escapes an HTML block start only where it would run to the end, outside fences", () => {
+    const problems: { line: number; message: string }[] = [];
+    const kept = [
+      "<!-- a comment -->",
+      "<script>x()</script>",
+      "```php",
+      "<?php echo 1;",
+      "```",
+      "<!--",
+      "closed later -->",
+    ].join("\n");
+    expect(escapeRunawayHtml(kept, problems)).toBe(kept);
+    const runaway = "text\n<!-- never closed\n- <pre>\n";
+    const escaped = escapeRunawayHtml(runaway, problems);
+    expect(escaped).toBe("text\n\\<!-- never closed\n- \\<pre>\n");
+    expect(problems.map((p) => p.line)).toEqual([2, 3]);
+    // A second pass finds nothing left to do.
+    expect(escapeRunawayHtml(escaped)).toBe(escaped);
   });
 
   it("parses a story of thousands of nested quotes and still finds its paths", () => {

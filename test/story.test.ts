@@ -195,6 +195,66 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("reads a Korean story's headings, labels and tree marks as the English ones", () => {
+    const doc = parseStory(
+      [
+        "# Story 5.4: 타이머",
+        "## 개발 노트",
+        "### 이전 스토리 학습 사항\n\n- `src/old/Done.tsx` 패턴",
+        "### 아키텍처 경계\n\n- 참고: `src/game/Theme.ts`\n- `src/game/Rules.ts` 확장",
+        "### 프로젝트 구조 노트",
+        "**수정 파일:**\n\n```\nsrc/game/\n├── GameCanvas.tsx   # 수정: 알림 통합\n└── Board.tsx\n```",
+        "**신규 파일:**\n\n- `src/game/Toast.tsx`",
+        "## 개발 에이전트 기록",
+        "### 파일 목록\n\n- `src/game/GameCanvas.tsx`",
+      ].join("\n\n"),
+    );
+    const at = (p: string) =>
+      doc.mentions.filter((m) => m.path === p).map((m) => `${m.place}:${m.intent}:${m.cue}`);
+    // A previous story's learnings are context; the tree marks the one file it changes.
+    expect(at("src/old/Done.tsx")).toEqual(["notes:read:none"]);
+    // A "reference:" label makes its file a read, where an unlabelled one stays a write.
+    expect(at("src/game/Theme.ts")).toEqual(["notes:read:read"]);
+    expect(at("src/game/Rules.ts")).toEqual(["notes:write:none"]);
+    expect(at("src/game/GameCanvas.tsx")).toEqual(["tree:write:write", "record:write:none"]);
+    expect(at("src/game/Board.tsx")).toEqual(["tree:write:none"]);
+    expect(at("src/game/Toast.tsx")).toEqual(["files:write:none"]);
+  });
+
+  it("reads a list of files to read first as reads, under a heading or a label", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.3: x",
+        "## Dev Notes",
+        "### Files to Read Before Implementing\n\n- `src/events.cs` — field names",
+        "### Plan",
+        "**Read these files first:**\n\n- `src/bus.cs`",
+        "**New files:**\n\n- `src/feel.cs`",
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
+      ["src/events.cs", "read"],
+      ["src/bus.cs", "read"],
+      ["src/feel.cs", "write"],
+    ]);
+  });
+
+  it("leaves out of the record the files a label in another language says were not changed", () => {
+    const doc = parseStory(
+      [
+        "# Story 2.1: x",
+        "## Dev Agent Record",
+        "### File List",
+        "**Modificados:**\n\n- `src/a.ts`",
+        "**Não alterados (verificados apenas):**\n\n- `src/b.ts`",
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
+      ["src/a.ts", "write"],
+      ["src/b.ts", "read"],
+    ]);
+  });
+
   it("keeps evidence: section and line", () => {
     const app = doc.mentions.find((m) => m.path === "src/app.ts");
     expect(app).toMatchObject({ section: "Tasks / Subtasks", line: 18, via: "code", bare: false });

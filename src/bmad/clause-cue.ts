@@ -29,6 +29,13 @@ const WRITE_CUE =
 const READ_CUE =
   /\b(see|e\.g\.|i\.e\.|follow(s|ed|ing)?|pattern|same\s+as|similar\s+to|like|mirror(s|ed|ing)?|based\s+on|already|existing|exists|reference[sd]?|uses?|used\s+by|using|consult|refer\s+to|read(s|ing)?|study|inspect|look\s+at|as\s+in|defined\s+in|lives?\s+in|located\s+in|provided\s+by|provides?|current(ly)?|example|analogous|template)\b/gi;
 /**
+ * A clause that starts with a label saying "reference" or "see", in the languages stories are
+ * written in ("- Bezug: `state.py`", "Voir : `x.ts`", "참고: `a.tsx`"); English ones are read
+ * cues already.
+ */
+const READ_LABEL =
+  /^(?:[-*+>\s\d.)_]|\[[ xX]\])*(bezug|referenz|siehe|vgl|quelle|referencias?|véase|fuente|voir|référence|riferimento|vedi|fonte|referência|veja|ссылка|см|источник|参考|参照|참고|참조)\s*\.?\s*[:：]/i;
+/**
  * Words right before a write verb that negate it: "Do **not** create `errors.py` (that is
  * Story 1.3)", "Routes must NOT be added to `main.py`", "never edit", "avoid changing".
  */
@@ -92,6 +99,7 @@ const LABEL_REST = /^[`*"']*[^`\n]{0,40}:\**\s*$/;
 export function cueOf(clause: string, start: number, end: number): Cue {
   if (NO_CHANGE.test(clause)) return "read";
   const before = clause.slice(0, start);
+  if (READ_LABEL.test(before)) return "read";
   const after = clause.slice(end);
   const last = (pattern: RegExp, text: string) => {
     let at = -1;

@@ -6,8 +6,12 @@
  * matches English heading words. A heading is read through this table first, so a translated
  * story has its File List, its tasks and its Dev Notes found as an English one has.
  *
- * Only translations seen in real BMAD projects are listed (Chinese), longest first: "上下文参考"
- * is a Context Reference, not a References section.
+ * The same table reads the short labels over lists of files ("**수정 파일:**" is "Modified
+ * files:", "**新增文件：**" "New files:").
+ *
+ * Chinese and Korean are the translations seen in real BMAD projects; Japanese is the
+ * template's own words, unmeasured. Longest first: "上下文参考" is a Context Reference, not a
+ * References section.
  */
 const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
   [/开发代理记录|开发智能体记录/g, "Dev Agent Record"],
@@ -27,19 +31,61 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
   [/用户故事|故事描述|故事/g, "Story"],
   [/参考资料|参考文献|参考|引用/g, "References"],
   [/代码审查|审查/g, "Review"],
+  // Not "不要修改的文件" (files not to change), which the do-not-modify words read.
+  [/(?<!不要|不|勿|未|禁止|无需|无须|不得|不需要)(?:修改(?:的)?文件|变更文件)/g, "Modified files"],
+  [/新增文件|新建文件|新文件|创建(?:的)?文件/g, "New files"],
+  [/删除(?:的)?文件/g, "Deleted files"],
+  // Korean
+  [/개발\s*에이전트\s*기록/g, "Dev Agent Record"],
+  [/파일\s*목록/g, "File List"],
+  [/변경\s*(?:로그|이력|기록)/g, "Change Log"],
+  [/완료\s*(?:노트|메모)/g, "Completion Notes"],
+  [/디버그\s*로그/g, "Debug Log"],
+  [/(?:사용된\s*)?에이전트\s*모델/g, "Agent Model Used"],
+  [/(?:수용|인수)\s*기준/g, "Acceptance Criteria"],
+  [/하위\s*작업/g, "Subtasks"],
+  [/작업|태스크/g, "Tasks"],
+  [/개발(?:자)?\s*(?:노트|메모)/g, "Dev Notes"],
+  [/프로젝트\s*구조/g, "Project Structure"],
+  [/파일\s*구조/g, "File Structure"],
+  [/이전\s*스토리/g, "Previous Story"],
+  [/사용자\s*스토리|스토리/g, "Story"],
+  [/참고\s*자료|참고\s*문헌|참고|참조/g, "References"],
+  [/코드\s*리뷰|리뷰/g, "Review"],
+  [/수정(?:된)?\s*파일|변경(?:된)?\s*파일/g, "Modified files"],
+  [/신규\s*파일|새(?:로운)?\s*파일|생성(?:된)?\s*파일/g, "New files"],
+  [/삭제(?:된)?\s*파일/g, "Deleted files"],
+  // Japanese
+  [/開発エージェント記録/g, "Dev Agent Record"],
+  [/ファイル(?:リスト|一覧)/g, "File List"],
+  [/変更(?:履歴|ログ)/g, "Change Log"],
+  [/完了(?:メモ|ノート)/g, "Completion Notes"],
+  [/受け?入れ基準/g, "Acceptance Criteria"],
+  [/サブタスク/g, "Subtasks"],
+  [/タスク/g, "Tasks"],
+  [/開発(?:者)?(?:ノート|メモ)/g, "Dev Notes"],
+  [/プロジェクト構造/g, "Project Structure"],
+  [/(?:ユーザー)?ストーリー/g, "Story"],
+  [/参考資料|参照|参考/g, "References"],
+  [/(?:コード)?レビュー/g, "Review"],
+  [/(?:変更|修正)(?:する)?ファイル/g, "Modified files"],
+  [/新規(?:作成)?ファイル|新しいファイル/g, "New files"],
 ];
+
+/** Han, kana and Hangul: the scripts the table translates from. */
+const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
 
 /** Symbols some templates put before a heading's words: "## 📝 Tasks", "## ✅ Acceptance Criteria". */
 const LEADING_SYMBOLS = /^(?:[\p{Extended_Pictographic}\p{So}\s]|\uFE0F|\u200D)+/u;
 
 /**
- * The heading as the parser matches it: without leading emoji, and with its known translated
- * words put back in English; other words as written.
+ * The heading (or label) as the parser matches it: without leading emoji, and with its known
+ * translated words put back in English (a full-width colon as ":"); other words as written.
  */
 export function canonicalHeading(title: string): string {
   const plain = title.replace(LEADING_SYMBOLS, "");
-  if (!/[\u3400-\u9fff]/.test(plain)) return plain;
-  let out = plain;
+  if (!CJK.test(plain)) return plain;
+  let out = plain.replace(/：/g, ":");
   for (const [words, english] of LOCALISED) out = out.replace(words, ` ${english} `);
-  return out.replace(/\s+/g, " ").trim();
+  return out.replace(/\s+/g, " ").replace(/\s+:/g, ":").trim();
 }

@@ -26,7 +26,8 @@ export interface MarkdownProblem {
 }
 
 export function parseMarkdown(text: string, problems: MarkdownProblem[] = []): Root {
-  return processor.parse(boundNesting(text.replace(/^\uFEFF/, ""), problems)) as Root;
+  const bounded = boundNesting(text.replace(/^\uFEFF/, ""), problems);
+  return processor.parse(escapeRunawayHtml(bounded, problems)) as Root;
 }
 
 /** A line's container prefix: quote markers, list markers and the indentation between them. */
@@ -76,6 +77,68 @@ function cutAt(prefix: string): number | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * HTML blocks that CommonMark ends only at a marker (`?>`, `-->`, `</script>`...): started and
+ * never ended, each takes the rest of the document with it. Stories start them by mistake: PHP
+ * pasted without a proper fence (`<?php` on its own line), an unclosed comment. A processing
+ * instruction never means anything in a story, so `<?` always stays text; the others only
+ * when their end marker never comes.
+ */
+const RUNAWAY_HTML: ReadonlyArray<{ start: RegExp; end?: RegExp }> = [
+  { start: /^<\?/ },
+  { start: /^<!--/, end: /-->/ },
+  { start: /^<!\[CDATA\[/, end: /\]\]>/ },
+  {
+    start: /^<(?:script|pre|style|textarea)(?=[\s>]|$)/i,
+    end: /<\/(?:script|pre|style|textarea)>/i,
+  },
+];
+const MAY_START_HTML = /^[ \t>*+\-\d.)]*<(?:\?|!--|!\[CDATA\[|script|pre|style|textarea)/im;
+const FENCE = /^(`{3,}|~{3,})/;
+
+/**
+ * The text with the `<` of each runaway HTML block start escaped (`\<?php`), outside fenced
+ * code, each one reported. Lines stay where they are; a second pass changes nothing.
+ */
+export function escapeRunawayHtml(text: string, problems: MarkdownProblem[] = []): string {
+  if (!MAY_START_HTML.test(text)) return text;
+  const parts = text.split(/(\r\n|\r|\n)/); // lines at even indexes, their endings between
+  let fence: string | undefined; // the open fence's marker, while inside one
+  let changed = false;
+  let offset = 0;
+  for (let i = 0; i < parts.length; i += 2) {
+    const line = parts[i] as string;
+    const lineStart = offset;
+    offset += line.length + (parts[i + 1]?.length ?? 0);
+    const prefix = PREFIX.exec(line)?.[0] ?? "";
+    const rest = line.slice(prefix.length);
+    const marker = FENCE.exec(rest)?.[1];
+    if (fence !== undefined) {
+      const closes =
+        marker !== undefined &&
+        marker[0] === fence[0] &&
+        marker.length >= fence.length &&
+        !rest.slice(marker.length).trim();
+      if (closes) fence = undefined;
+      continue;
+    }
+    if (marker) {
+      fence = marker;
+      continue;
+    }
+    const block = RUNAWAY_HTML.find((kind) => kind.start.test(rest));
+    if (!block) continue;
+    if (block.end?.test(text.slice(lineStart + prefix.length))) continue;
+    parts[i] = `${prefix}\\${rest}`;
+    changed = true;
+    problems.push({
+      line: i / 2 + 1,
+      message: `"${rest.slice(0, 12)}" starts an HTML block that would hide the lines after it: read as text`,
+    });
+  }
+  return changed ? parts.join("") : text;
 }
 
 /**

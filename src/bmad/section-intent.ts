@@ -9,6 +9,10 @@ import type { Intent } from "./story.ts";
 
 export type Zone = "write" | "read" | "none";
 
+/** A heading or label over files to read first: "Files to Read Before Implementing:". */
+const FILES_TO_READ =
+  /\bfiles?\s+to\s+(read|review|study|consult|know)\b|\b(read|review)\s+(these\s+)?(files?\s+)?(first|before)\b|\brequired\s+reading\b|\breading\s+list\b/i;
+
 /** Innermost heading first: the first rule that matches a heading decides its zone. */
 const ZONE_RULES: Array<[RegExp, Zone]> = [
   [
@@ -16,6 +20,8 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
     "write",
   ],
   [/source\s+tree|components?\s+to\s+touch|project\s+structure/i, "write"],
+  // "Files to Read Before Implementing", "Required Reading": what to know, not to change.
+  [FILES_TO_READ, "read"],
   // "Sources", but not "Source Files" or "Source Code" (the project's own, to change).
   [/references?|sources?\b(?!\s+(files?|code)\b)|citations?|related\s+(docs|documents)/i, "read"],
   // What exists already, described for context: read, not written.
@@ -82,7 +88,15 @@ export const DO_NOT_MODIFY = new RegExp(
   "i",
 );
 /** A label over files left as they were: "Files NOT Modified:", "Reviewed (No Changes Needed):". */
-const NOT_CHANGED_LABEL = /\bnot\s+(modified|changed|touched|edited)\b|\bno\s+changes?\b/i;
+const NOT_CHANGED_LABEL = new RegExp(
+  [
+    /\bnot\s+(modified|changed|touched|edited)\b|\bno\s+changes?\b/.source,
+    // "Não alterados (verificados apenas):", "Sin cambios:", "Unverändert:", "未修改:".
+    /não\s+(alterad|modificad)|sem\s+altera|sin\s+cambios|no\s+modificad|non\s+modificat|nicht\s+geändert|unverändert|non\s+modifié|inchangé|без\s+изменений|не\s+изменен|未修改|未更改|无变更|변경\s*없음|수정\s*없음|変更なし/
+      .source,
+  ].join("|"),
+  "i",
+);
 const WRITE_VERB =
   /\b(create|add|update|implement|extend|write|edit|modify|change|replace|remove|delete)\b/i;
 /** A label over files that move: "Moved files:", "Files to rename:", "Renames:". */
@@ -95,8 +109,24 @@ export const READ_VERB = new RegExp(
 );
 export const READ_CELL =
   /^(reuse|copy\s+pattern|reference|read|read[-\s]only|existing|do\s+not\s+modify)$/i;
+/** A drawn tree's mark on the entries a story changes: "# NEW", "# modified: adds X", "← update". */
 export const TREE_MARKER =
   /#\s*(new|create|modif|update|add|change|edit|touch)|←|<--|\(new\)|\(modified\)|\bNEW\b|\bMODIFY\b|\bUPDATE\b/i;
+/**
+ * The same words in the languages stories are written in ("# 수정:", "# 新增", "# nuevo",
+ * "# geändert"). Their comments are freer prose than the English marks ("# 分析管线使用代理"
+ * on a file the story changes), so they mark an entry as changed without making the tree's
+ * unmarked entries context.
+ */
+export const FOREIGN_TREE_MARKER = new RegExp(
+  [
+    /[#(]\s*(수정|신규|추가|삭제|생성|변경|업데이트|갱신|편집|新增|新建|修改|更新|删除|创建|添加|增加|变更|更改|改动|编辑|新規|変更|修正|追加|作成|削除|編集)/
+      .source,
+    /#\s*(nuev|nouve|nuov|nov[oa]\b|neu\b|neue|cré|cria|actualiz|atualiz|aggiorn|mis\s+à\s+jour|geändert|ändern|erstell|aktualisier|alterad|нов|измен|созда|обнов)/
+      .source,
+  ].join("|"),
+  "i",
+);
 
 /**
  * "`x.ts` is finished and must stay untouched": a paragraph that forbids changes, with no
@@ -123,7 +153,7 @@ export function labelGroup(value: string, current: Intent | undefined): Intent |
   if (MOVE_LABEL.test(label) && labelled) return "write";
   if (DO_NOT_MODIFY.test(label) && (labelled || /^\W*do\s*n[o']t/i.test(label)))
     return labelled ? "read" : current;
-  if (saysNotChanged(label) && labelled) return "read";
+  if ((saysNotChanged(label) || FILES_TO_READ.test(label)) && labelled) return "read";
   if (WRITE_LABEL.test(label) && labelled) return "write";
   return current;
 }

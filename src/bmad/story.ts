@@ -36,7 +36,12 @@ import {
 import { manifestsWritten } from "./dependency-commands.ts";
 import { canonicalHeading } from "./heading-words.ts";
 import { normaliseTypedId } from "./keys.ts";
-import { escapeDunders, type MarkdownProblem, parseMarkdown } from "./markdown.ts";
+import {
+  escapeDunders,
+  escapeRunawayHtml,
+  type MarkdownProblem,
+  parseMarkdown,
+} from "./markdown.ts";
 import {
   decodeLinkTarget,
   type PathText,
@@ -52,6 +57,7 @@ import {
   DO_NOT_MODIFY,
   FILES_HEADING,
   FILES_LABEL,
+  FOREIGN_TREE_MARKER,
   isLabel,
   labelGroup,
   READ_CELL,
@@ -132,7 +138,9 @@ export interface ParseStoryOptions {
 
 export function parseStory(source: string, options: ParseStoryOptions = {}): StoryDoc {
   const problems: MarkdownProblem[] = [];
-  const text = escapeDunders(source);
+  // The text the parser reads, so that its offsets find clauses in it (the parser's own
+  // repair of runaway HTML then finds nothing left to do).
+  const text = escapeRunawayHtml(escapeDunders(source), problems);
   const tree = parseMarkdown(text, problems);
   const doc: StoryDoc = {
     acceptanceCriteria: 0,
@@ -261,11 +269,13 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         return SKIP;
       }
       case "paragraph": {
-        const value = textOf(node as Paragraph);
+        const written = textOf(node as Paragraph);
         if (doc.status === undefined) {
-          const status = /^\s*status:\s*([\w-]+)/i.exec(value);
+          const status = /^\s*status:\s*([\w-]+)/i.exec(written);
           if (status?.[1]) doc.status = { value: status[1].toLowerCase(), line };
         }
+        // A label in the story's language reads as the English one: "**수정 파일:**".
+        const value = written.length <= 80 ? canonicalHeading(written) : written;
         group = labelGroup(value, group);
         // Each label in the Dev Agent Record says afresh whether the files listed under it were
         // changed by this story; prose after the list ("Referenced patterns from x") ends it.
@@ -438,7 +448,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     const parents = new Set(entries.map((e) => e.path.replace(/[^/]+\/?$/, "")));
     for (const entry of entries) {
       const source = lines[entry.lineIndex] ?? "";
-      if (marked ? !TREE_MARKER.test(source) : parents.has(entry.path)) continue;
+      const foreignMark = FOREIGN_TREE_MARKER.test(source);
+      if (marked ? !TREE_MARKER.test(source) && !foreignMark : parents.has(entry.path)) continue;
       const intent: Intent =
         zone === "read" || DO_NOT_MODIFY.test(source) ? "read" : (group ?? "write");
       doc.mentions.push({
@@ -449,7 +460,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         section: sectionName(),
         line: line + 1 + entry.lineIndex,
         place: record ? "record" : "tree",
-        cue: marked || record ? "write" : "none",
+        cue: marked || record || foreignMark ? "write" : "none",
       });
     }
   }

@@ -365,9 +365,16 @@ const AMBIGUOUS_DISCOUNT = 0.6;
 /**
  * A type named in code (`ProfileScreen`) and found as the one source file of that name:
  * counted as a prediction, but below the default `conflictConfidence` (0.3), so its overlaps
- * are advisory: a type is named as context as often as it is changed.
+ * are advisory: a type is named as context about as often as it is changed (on 50 real
+ * projects, 31% of those in tasks without a write verb were written, 13% in Dev Notes).
  */
 const TYPE_PRIOR = 0.25;
+/**
+ * The same type in a task or a list of files after a write verb ("Add X to `LessonScreen`"):
+ * written 51% of the time (223 of 434), as sure as a full path in Dev Notes prose, so it
+ * keeps stories apart.
+ */
+const TYPE_CHANGED_PRIOR = 0.45;
 /** The extensions of the languages that name a file after the type it holds. */
 const TYPE_EXTENSIONS = [
   ".swift",
@@ -419,7 +426,8 @@ function formOf(kind: ClaimKind, mention: PathMention): string {
 /** The prior confidence of a basis (see `PRIOR`). */
 export function priorOf(basis: string): number {
   if (/\/(dir|glob)$/.test(basis)) return DIR_PRIOR;
-  if (basis.endsWith("/type")) return TYPE_PRIOR;
+  if (basis.endsWith("/type"))
+    return /^(task|files)\/write\//.test(basis) ? TYPE_CHANGED_PRIOR : TYPE_PRIOR;
   return PRIOR[basis] ?? DEFAULT_PRIOR;
 }
 
