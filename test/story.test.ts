@@ -219,6 +219,9 @@ describe("parseStory", () => {
     expect(at("src/game/GameCanvas.tsx")).toEqual(["tree:write:write", "record:write:none"]);
     expect(at("src/game/Board.tsx")).toEqual(["tree:write:none"]);
     expect(at("src/game/Toast.tsx")).toEqual(["files:write:none"]);
+    // The same label in Chinese, with its full-width colon.
+    const zh = parseStory("# Story 1.1: x\n\n## Dev Notes\n\n**新增文件：**\n\n- `src/zh.ts`\n");
+    expect(zh.mentions.map((m) => `${m.place}:${m.intent}`)).toEqual(["files:write"]);
   });
 
   it("reads a list of files to read first as reads, under a heading or a label", () => {
