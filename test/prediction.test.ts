@@ -11,7 +11,7 @@ import { parseStory } from "../src/bmad/story.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { renderAccuracy, type ScoredStory, scoreAccuracy } from "../src/plan/accuracy.ts";
 import { claimContext } from "../src/plan/build.ts";
-import { moduleIndexOf } from "../src/plan/claims.ts";
+import { kindOf, moduleIndexOf } from "../src/plan/claims.ts";
 import { findConflicts } from "../src/plan/conflicts.ts";
 import { applyHistory, applyTestPrior, type DoneStory, learnHistory } from "../src/plan/history.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
@@ -63,6 +63,7 @@ describe("the sentence a path sits in", () => {
       "Avoid changing `src/core.ts`",
       "The job cannot be added to `src/queue.ts` before Story 2.1",
       "`src/main.ts` must not be extended here",
+      "- Bezug: `backend/state.py` (Phase-1-Referenz)",
     ])
       expect([s, cue(s)]).toEqual([s, "read"]);
     expect(cue("Module `src/x.ts`: the parser")).toBe("none");
@@ -77,6 +78,7 @@ describe("the sentence a path sits in", () => {
       "Do NOT update `docs/context.md`",
       "`src/app.ts` wiring happens in a later story",
       "`src/ui.ts` — no UI changes",
+      "`messages/en.json` — UNTOUCHED (verified)",
     ])
       expect([s, cue(s)]).toEqual([s, "read"]);
     // New files elsewhere do not leave the named file unchanged.
@@ -1056,6 +1058,33 @@ describe("more written files found (issue 8, low-recall projects)", () => {
     const checked = claimOf("1-3-c", "App/Training/TrainingSession.swift");
     expect(checked?.basis).toBe("task/none/type");
     expect(checked?.confidence).toBeLessThan(0.3);
+    expect(p.conflicts.filter((c) => c.blocking).map((c) => c.stories)).toEqual([
+      ["1-1-a", "1-2-b"],
+    ]);
+  });
+
+  it("reads a web framework's route folders as folders, not globs", () => {
+    expect(kindOf("app/[locale]/login/page.tsx")).toBe("file");
+    expect(kindOf("app/[...slug]/page.tsx")).toBe("file");
+    expect(kindOf("app/[[...slug]]/page.tsx")).toBe("file");
+    expect(kindOf("src/routes/[id].svelte")).toBe("file");
+    expect(kindOf("app/(auth)/login/")).toBe("dir");
+    expect(kindOf("src/*.[jt]s")).toBe("glob");
+    expect(kindOf("src/[a-z].ts")).toBe("glob");
+    expect(kindOf("app/[locale]/*.tsx")).toBe("glob");
+    expect(kindOf("messages/{en,fr}.json")).toBe("glob");
+    const dir = project(
+      {
+        "1-1-a": "## Tasks / Subtasks\n\n- [ ] Create `app/[locale]/login/page.tsx`\n",
+        "1-2-b": "## Tasks / Subtasks\n\n- [ ] Update `app/[locale]/login/page.tsx` errors\n",
+      },
+      { "app/[locale]/layout.tsx": "" },
+    );
+    const p = plan(dir);
+    const claim = p.stories
+      .find((s) => s.key === "1-2-b")
+      ?.claims.find((c) => c.path === "app/[locale]/login/page.tsx");
+    expect(claim?.kind).toBe("file");
     expect(p.conflicts.filter((c) => c.blocking).map((c) => c.stories)).toEqual([
       ["1-1-a", "1-2-b"],
     ]);

@@ -2,7 +2,7 @@
  * Odd input in one file never breaks the plan (issue 12): one test per class of input that
  * crashed or hung the planner, and the per-story error isolation of the CLI.
  */
-import { readFileSync, truncateSync } from "node:fs";
+import { readFileSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -16,6 +16,7 @@ import { MAX_STORY_BYTES } from "../src/bmad/project.ts";
 import { parseStory } from "../src/bmad/story.ts";
 import { runCli } from "../src/cli/main.ts";
 import { planProject } from "../src/plan-project.ts";
+import { encodeText } from "../src/util/text-file.ts";
 import { reportUnexpected } from "../src/util/unexpected.ts";
 import { miniProject } from "./helpers/mini-project.ts";
 import { tempProject } from "./helpers/tmp.ts";
@@ -163,6 +164,17 @@ describe("deep and long input", () => {
     expect(gamma?.claims.map((c) => c.path)).toEqual(["src/gamma.ts"]);
     const unreadable = p.findings.filter((f) => f.reason === "unreadable");
     expect(unreadable.map((f) => f.story)).toEqual(["1-3-gamma", "1-3-gamma"]);
+  });
+
+  it("plans a project whose sprint file and stories are saved as UTF-16 (Windows PowerShell)", () => {
+    const dir = miniProject({});
+    for (const rel of [`${ART}/sprint-status.yaml`, `${ART}/1-3-gamma.md`]) {
+      const file = path.join(dir, rel);
+      writeFileSync(file, encodeText(readFileSync(file, "utf8").replace(/\n/g, "\r\n"), "utf16le"));
+    }
+    const p = planOf(dir);
+    expect(p.stories.map((s) => s.key)).toEqual(["1-1-alpha", "1-3-gamma"]);
+    expect(p.stories.find((s) => s.key === "1-3-gamma")?.claims.length).toBeGreaterThan(0);
   });
 
   it("warns about a sprint entry that is not a status and plans the others", () => {

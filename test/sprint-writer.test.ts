@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseSprintStatus } from "../src/bmad/sprint-status.ts";
 import { replaceStatus, setStatus } from "../src/bmad/sprint-writer.ts";
+import { decodeText, encodeText, readText } from "../src/util/text-file.ts";
 import { tempProject } from "./helpers/tmp.ts";
 
 const TEXT = `# generated: 2025-06-05
@@ -155,5 +156,26 @@ describe("setStatus", () => {
       setStatus({ root, sprintFile: "sprint.yaml" }, { key: "1-1-a", status: "review" }),
     ).rejects.toThrow(/does not parse/);
     expect(readFileSync(file, "utf8")).toBe(broken);
+  });
+
+  it("writes a UTF-16 file (as Windows PowerShell saves one) back in UTF-16, its CRLF kept", async () => {
+    const crlf = TEXT.replace(/\n/g, "\r\n");
+    for (const encoding of ["utf16le", "utf16be"] as const) {
+      const root = tempProject({});
+      const file = path.join(root, "sprint.yaml");
+      writeFileSync(file, encodeText(crlf, encoding));
+      expect(parseSprintStatus(readText(file), "sprint.yaml").entries.map((e) => e.key)).toContain(
+        "1-3-c",
+      );
+      await setStatus({ root, sprintFile: "sprint.yaml" }, { key: "1-3-c", status: "in-progress" });
+      const bytes = readFileSync(file);
+      expect([...bytes.subarray(0, 2)]).toEqual(
+        encoding === "utf16le" ? [0xff, 0xfe] : [0xfe, 0xff],
+      );
+      expect(decodeText(bytes)).toEqual({
+        text: crlf.replace("1-3-c:    ready-for-dev", "1-3-c:    in-progress"),
+        encoding,
+      });
+    }
   });
 });

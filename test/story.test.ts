@@ -258,6 +258,25 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("reads a document cited at a section or line as a read, unless a verb changes it", () => {
+    const doc = parseStory(
+      [
+        "# Story 4.1: x",
+        "## Dev Notes",
+        "- **Spine refs**: users DDL `docs/spine.md#L135-147`; ledger `#L149-160`",
+        "- The query side is pinned (`docs/search.md:674`)",
+        "- Update `docs/guide.md#setup` with the new flag",
+        "- `docs/credits.md`: the credit rules",
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
+      ["docs/spine.md", "read"],
+      ["docs/search.md", "read"],
+      ["docs/guide.md", "write"],
+      ["docs/credits.md", "write"],
+    ]);
+  });
+
   it("keeps evidence: section and line", () => {
     const app = doc.mentions.find((m) => m.path === "src/app.ts");
     expect(app).toMatchObject({ section: "Tasks / Subtasks", line: 18, via: "code", bare: false });

@@ -68,7 +68,7 @@ const INSERTS = [
  * story ("wiring happens in a later story").
  */
 const NO_CHANGE =
-  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bunchanged\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)/i;
+  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)/i;
 /**
  * Words right before a mention that make it the model to copy, not the file to change:
  * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`".
@@ -179,6 +179,27 @@ export function locatesCode(
   const after = source.slice(offset + at + found.path.length, offset + length + 30);
   const before = around.text.slice(0, offset - around.start);
   return AT_LINES.test(after) && LOCATION_BEFORE.test(before);
+}
+
+/** A document, as against code: what a story cites, by section or line, for its facts. */
+const DOCUMENT = /\.(md|mdx|markdown|rst|adoc|txt)$/i;
+
+/**
+ * A document cited at a place in it: "`docs/spine.md#L135-147`", "(spine.md:674)",
+ * "`architecture.md#data-models`". Without a verb that changes it, such a file is where a
+ * fact comes from, as a `[Source: ...]` citation is.
+ */
+export function citesDocument(
+  source: string,
+  found: PathText,
+  offset: number,
+  length: number,
+): boolean {
+  if (!DOCUMENT.test(found.path)) return false;
+  const at = source.slice(offset, offset + length).indexOf(found.path);
+  if (at < 0) return false;
+  const after = source.slice(offset + at + found.path.length, offset + length + 30);
+  return /^#[\w-]/.test(after) || AT_LINES.test(after);
 }
 
 /**

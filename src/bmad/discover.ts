@@ -3,12 +3,13 @@
  * `.bmad/bmm/config.yaml` (alpha), explicit `bmad.paths` from athena.json, then the known
  * defaults. The result says which file was used and why, for the report.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { globSync } from "tinyglobby";
 import { parse as parseYaml } from "yaml";
 import type { AthenaConfig } from "../config/schema.ts";
 import { InputError } from "../util/errors.ts";
+import { readText } from "../util/text-file.ts";
 
 export interface BmadFiles {
   /** Absolute project root. */
@@ -202,7 +203,7 @@ function findArchitecture(
 
 function readBmmConfig(root: string, file: string): Record<string, unknown> {
   try {
-    const data = parseYaml(readFileSync(path.join(root, file), "utf8"));
+    const data = parseYaml(readText(path.join(root, file)));
     return data && typeof data === "object" ? (data as Record<string, unknown>) : {};
   } catch (error) {
     throw new InputError(
@@ -214,7 +215,7 @@ function readBmmConfig(root: string, file: string): Record<string, unknown> {
 
 /** `story_location` read cheaply by a line match: the sprint file is parsed properly later. */
 function readStoryLocation(root: string, sprintStatus: string): string | undefined {
-  const text = readFileSync(path.join(root, sprintStatus), "utf8");
+  const text = readText(path.join(root, sprintStatus));
   const match = /^story_location:\s*["']?([^"'\r\n]+?)["']?\s*$/m.exec(text);
   return match?.[1];
 }

@@ -4,11 +4,12 @@
  * `in-progress`, which a new run must not collide with). Each file is read and parsed once;
  * parses are cached by content under `.athena/cache`.
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { globSync } from "tinyglobby";
 import type { AthenaConfig } from "../config/schema.ts";
 import { errorLine } from "../util/errors.ts";
+import { readText } from "../util/text-file.ts";
 import { type ArchitectureDoc, parseArchitecture } from "./architecture.ts";
 import { contentKey, ParseCache } from "./cache.ts";
 import { type BmadFiles, discoverBmad, indexStoryFiles } from "./discover.ts";
@@ -95,14 +96,14 @@ function readStory(absRoot: string, rel: string): string {
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
     throw new Error(`the file is ${mb(size)}, more than the ${mb(MAX_STORY_BYTES)} a story may be`);
   }
-  return readFileSync(file, "utf8");
+  return readText(file);
 }
 
 export function loadProject(root: string, options: LoadProjectOptions): LoadedProject {
   const absRoot = path.resolve(root);
   const files = discoverBmad(absRoot, options.config);
   const cache = new ParseCache(absRoot, options.cache !== false);
-  const read = (rel: string) => readFileSync(path.join(absRoot, rel), "utf8");
+  const read = (rel: string) => readText(path.join(absRoot, rel));
 
   const sprintText = read(files.sprintStatus);
   // A file that does not parse throws here, so only good parses are ever cached.

@@ -15,6 +15,7 @@ import writeFileAtomic from "write-file-atomic";
 import { parse } from "yaml";
 import { InputError } from "../util/errors.ts";
 import { suggest } from "../util/suggest.ts";
+import { decodeText, encodeText } from "../util/text-file.ts";
 import { ensureAthenaDir } from "./cache.ts";
 import { parseSprintStatus, STORY_STATUSES } from "./sprint-status.ts";
 
@@ -176,12 +177,13 @@ export async function setStatus(
   });
   try {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const before = readFileSync(file, "utf8");
-      const { text, result } = replaceStatus(before, options.sprintFile, change);
+      const before = readFileSync(file);
+      const { text: current, encoding } = decodeText(before);
+      const { text, result } = replaceStatus(current, options.sprintFile, change);
       if (!result.changed) return result;
       // Someone outside our lock (an agent's edit tool, a person) may have written meanwhile.
-      if (readFileSync(file, "utf8") !== before) continue;
-      await writeFileAtomic(file, text);
+      if (!readFileSync(file).equals(before)) continue;
+      await writeFileAtomic(file, encodeText(text, encoding));
       return result;
     }
     throw new InputError(

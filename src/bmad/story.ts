@@ -27,6 +27,7 @@ import { toString as textOf } from "mdast-util-to-string";
 import { SKIP, visit } from "unist-util-visit";
 import {
   type Cue,
+  citesDocument,
   clauseAround,
   cueOf,
   locatesCode,
@@ -209,8 +210,11 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       if (cue === "none" && place === "files" && changeList) cue = "write";
       const unverbedProse = place === "notes" && cue !== "write";
       const quoted = quotesOrModels(text, found, at.offset, at.length, around, unverbedProse);
-      if (quoted || (cue === "none" && locatesCode(text, found, at.offset, at.length, around)))
-        cue = "read";
+      const cited =
+        cue !== "write" &&
+        (citesDocument(text, found, at.offset, at.length) ||
+          (cue === "none" && locatesCode(text, found, at.offset, at.length, around)));
+      if (quoted || cited) cue = "read";
       // A read cue makes prose and tasks reads, and lists that show the project's structure
       // ("Must use the existing `x.go` structures" in Project Structure Notes); lists of files
       // to touch keep their intent unless the clause says the file stays as it is.

@@ -1,6 +1,6 @@
 /** The task boxes ticked in a story file right now (for `status`), or undefined if unreadable. */
-import { readFileSync } from "node:fs";
 import path from "node:path";
+import { readText } from "../util/text-file.ts";
 import { parseStory } from "./story.ts";
 
 export function taskProgress(
@@ -9,7 +9,7 @@ export function taskProgress(
 ): { done: number; total: number } | undefined {
   if (!storyFile) return undefined;
   try {
-    return parseStory(readFileSync(path.join(root, storyFile), "utf8")).tasks;
+    return parseStory(readText(path.join(root, storyFile))).tasks;
   } catch {
     return undefined;
   }

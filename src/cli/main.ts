@@ -28,6 +28,7 @@ import { loadRuns, RUN_ID, type RunRecord } from "../run/state.ts";
 import { runGantt } from "../run/timeline.ts";
 import { describeUsage } from "../run/usage.ts";
 import { errorLine, InputError } from "../util/errors.ts";
+import { readText } from "../util/text-file.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
 
 export const HELP = `athena-parallel: plan and run BMAD stories in parallel in OpenCode
@@ -344,7 +345,7 @@ async function markCommand(args: string[], io: CliIo): Promise<number> {
   const { config } = loadConfig(root, { env: io.env });
   const files = discoverBmad(root, config);
   const sprint = parseSprintStatus(
-    readFileSync(path.join(root, files.sprintStatus), "utf8"),
+    readText(path.join(root, files.sprintStatus)),
     files.sprintStatus,
   );
   const key = sprint.entries.some((e) => e.key === typed)

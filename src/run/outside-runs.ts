@@ -11,6 +11,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { ensureAthenaDir } from "../bmad/cache.ts";
 import { parseSprintStatus } from "../bmad/sprint-status.ts";
+import { readText } from "../util/text-file.ts";
 import { processAlive } from "./locks.ts";
 import { FINAL_STATES, loadRuns, RUN_ID, RunRecord, runsDir } from "./state.ts";
 
@@ -164,7 +165,7 @@ export class OutsideReader {
     if (this.sprint?.stamp === stamp) return this.sprint.status;
     let status = new Map<string, string>();
     try {
-      const parsed = parseSprintStatus(readFileSync(file, "utf8"), this.sprintFile);
+      const parsed = parseSprintStatus(readText(file), this.sprintFile);
       status = new Map(parsed.entries.map((e) => [e.key, e.status]));
     } catch {
       // Mid-edit or broken: keep what was known; the next change reads it again.
