@@ -127,6 +127,27 @@ describe("deep and long input", () => {
     expect(doc.problems).toEqual([expect.objectContaining({ line: 6 })]);
   });
 
+  it("reads a story saved with a byte-order mark exactly as one without", () => {
+    const source = [
+      "# Story 1.3: Mark",
+      "",
+      "## Dev Notes",
+      "",
+      "- The guard matches `isGuard()` in `src/llm.py:228`",
+      "- From `src/model/quote.ts`:",
+      "",
+      "```ts",
+      "export type Quote = {};",
+      "```",
+      "",
+      "- [ ] Add the `total` field to `src/model/order.ts`",
+      "",
+    ].join("\n");
+    const read = (text: string) =>
+      parseStory(text).mentions.map((m) => [m.path, m.intent, m.cue, m.line, m.clause]);
+    expect(read(`\uFEFF${source}`)).toEqual(read(source));
+  });
+
   it("escapes an HTML block start only where it would run to the end, outside fences", () => {
     const problems: { line: number; message: string }[] = [];
     const kept = [

@@ -174,11 +174,9 @@ export function locatesCode(
   length: number,
   around: Clause,
 ): boolean {
-  const at = source.slice(offset, offset + length).indexOf(found.path);
-  if (at < 0) return false;
-  const after = source.slice(offset + at + found.path.length, offset + length + 30);
+  const after = afterPath(source, found, offset, length);
   const before = around.text.slice(0, offset - around.start);
-  return AT_LINES.test(after) && LOCATION_BEFORE.test(before);
+  return after !== undefined && AT_LINES.test(after) && LOCATION_BEFORE.test(before);
 }
 
 /** A document, as against code: what a story cites, by section or line, for its facts. */
@@ -196,10 +194,23 @@ export function citesDocument(
   length: number,
 ): boolean {
   if (!DOCUMENT.test(found.path)) return false;
+  const after = afterPath(source, found, offset, length);
+  return after !== undefined && (/^#[\w-]/.test(after) || AT_LINES.test(after));
+}
+
+/**
+ * What follows the path in the mention at `[offset, offset + length)` of `source`, up to 30
+ * characters past it: the anchor or line of "`x.md#L12`", "x.go:40". Undefined when the
+ * mention's text does not hold the path as written.
+ */
+function afterPath(
+  source: string,
+  found: PathText,
+  offset: number,
+  length: number,
+): string | undefined {
   const at = source.slice(offset, offset + length).indexOf(found.path);
-  if (at < 0) return false;
-  const after = source.slice(offset + at + found.path.length, offset + length + 30);
-  return /^#[\w-]/.test(after) || AT_LINES.test(after);
+  return at < 0 ? undefined : source.slice(offset + at + found.path.length, offset + length + 30);
 }
 
 /**

@@ -26,8 +26,21 @@ export interface MarkdownProblem {
 }
 
 export function parseMarkdown(text: string, problems: MarkdownProblem[] = []): Root {
-  const bounded = boundNesting(text.replace(/^\uFEFF/, ""), problems);
-  return processor.parse(escapeRunawayHtml(bounded, problems)) as Root;
+  return parsePrepared(prepareMarkdown(text, problems));
+}
+
+/**
+ * The text as the parser reads it: the byte-order mark dropped, nesting bounded and runaway
+ * HTML escaped, each repair reported; lines stay where they are. A caller that slices the text
+ * by the tree's offsets prepares it, keeps it, and parses that with `parsePrepared`.
+ */
+export function prepareMarkdown(text: string, problems: MarkdownProblem[] = []): string {
+  return escapeRunawayHtml(boundNesting(text.replace(/^\uFEFF/, ""), problems), problems);
+}
+
+/** The tree of a text `prepareMarkdown` gave. */
+export function parsePrepared(text: string): Root {
+  return processor.parse(text) as Root;
 }
 
 /** A line's container prefix: quote markers, list markers and the indentation between them. */

@@ -37,12 +37,7 @@ import {
 import { manifestsWritten } from "./dependency-commands.ts";
 import { canonicalHeading } from "./heading-words.ts";
 import { normaliseTypedId } from "./keys.ts";
-import {
-  escapeDunders,
-  escapeRunawayHtml,
-  type MarkdownProblem,
-  parseMarkdown,
-} from "./markdown.ts";
+import { escapeDunders, type MarkdownProblem, parsePrepared, prepareMarkdown } from "./markdown.ts";
 import {
   decodeLinkTarget,
   type PathText,
@@ -139,10 +134,9 @@ export interface ParseStoryOptions {
 
 export function parseStory(source: string, options: ParseStoryOptions = {}): StoryDoc {
   const problems: MarkdownProblem[] = [];
-  // The text the parser reads, so that its offsets find clauses in it (the parser's own
-  // repair of runaway HTML then finds nothing left to do).
-  const text = escapeRunawayHtml(escapeDunders(source), problems);
-  const tree = parseMarkdown(text, problems);
+  // The very text the parser reads, so that the tree's offsets find clauses in it.
+  const text = prepareMarkdown(escapeDunders(source), problems);
+  const tree = parsePrepared(text);
   const doc: StoryDoc = {
     acceptanceCriteria: 0,
     tasks: { done: 0, total: 0 },
