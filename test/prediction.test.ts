@@ -851,10 +851,11 @@ describe("the history log (.athena/history.jsonl)", () => {
         "## Dev Agent Record\n\n### Context Reference\n\n**Previous Story Files Created:**\n\n- `src/b.ts`\n\n### Completion Notes\n\nAll green; `src/not-written.ts` was read.\n\n**Files Changed:**\n\n- Created: `src/f.ts`\n\nReferenced the patterns in `src/c.ts`.\n",
       ),
       // Groups said not to be changed; a dunder name without backticks (Markdown's bold); a
-      // pattern; a leading slash on a file gone since, under a top folder of the project.
+      // pattern; a leading slash on a file gone since, under a top folder of the project; a
+      // brace list (its files), and a range too long to be one (a pattern).
       [`${ART}/1-7-g.md`]: story(
         "1.7: G",
-        "## Dev Agent Record\n\n### File List\n\n**Files Modified:**\n\n- app/cv/__init__.py\n- `/app/gone.py`\n- `/app/../../tmp/evil.sh`\n- `app/client/*.py`\n- `app/users/[id]/page.tsx`\n\n**Files NOT Modified:**\n\n- `src/kept.ts`\n\n**Files Reviewed (No Changes Needed):**\n\n- `src/seen.ts`\n",
+        "## Dev Agent Record\n\n### File List\n\n**Files Modified:**\n\n- app/cv/__init__.py\n- `/app/gone.py`\n- `/app/../../tmp/evil.sh`\n- `app/client/*.py`\n- `app/users/[id]/page.tsx`\n- `app/messages/{en,fr}.json`\n- `app/{1..99}.txt`\n\n**Files NOT Modified:**\n\n- `src/kept.ts`\n\n**Files Reviewed (No Changes Needed):**\n\n- `src/seen.ts`\n",
       ),
       // A label that says what changed, and sub-labels inside the record's list.
       [`${ART}/1-8-h.md`]: story(
@@ -882,7 +883,16 @@ describe("the history log (.athena/history.jsonl)", () => {
       ["1-4-d", ["ios/App/View.swift"]],
       ["1-5-e", ["backend/app/retry.py", "package.json"]],
       ["1-6-f", ["src/f.ts"]],
-      ["1-7-g", ["app/cv/__init__.py", "app/gone.py", "app/users/[id]/page.tsx"]],
+      [
+        "1-7-g",
+        [
+          "app/cv/__init__.py",
+          "app/gone.py",
+          "app/users/[id]/page.tsx",
+          "app/messages/en.json",
+          "app/messages/fr.json",
+        ],
+      ],
       ["1-8-h", ["src/h.ts", "src/i.tsx", "src/j.ts"]],
       ["1-9-i", ["src/k.ts", "src/l.ts"]],
       ["1-10-j", ["src/m.ts", "src/n/o.ts"]],

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { cleanPath, pathFromCode, pathsFromText, sourceCitations } from "../src/bmad/path-text.ts";
+import {
+  cleanPath,
+  expandBraces,
+  pathFromCode,
+  pathsFromText,
+  sourceCitations,
+} from "../src/bmad/path-text.ts";
 import { parseStory } from "../src/bmad/story.ts";
 import { looksLikeTree, parseTree, stripProjectRoot } from "../src/bmad/tree.ts";
 
@@ -90,6 +96,18 @@ describe("parseStory", () => {
       "src/services/",
       "src/services/notifier.ts",
       "src/ui/AlertsPanel.tsx",
+    ]);
+  });
+
+  it("claims each file of a brace list, with the cue of the clause it sits in", () => {
+    const doc = parseStory(
+      "# Story 1.1: A\n\n## Tasks / Subtasks\n\n- [ ] Add the strings to `web/messages/{en,fr}.json`\n- [ ] Follow `src/{a,b}.ts`\n",
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent, m.cue, m.line])).toEqual([
+      ["web/messages/en.json", "write", "write", 5],
+      ["web/messages/fr.json", "write", "write", 5],
+      ["src/a.ts", "read", "read", 6],
+      ["src/b.ts", "read", "read", 6],
     ]);
   });
 
@@ -308,6 +326,10 @@ describe("path text", () => {
     ["https://example.com/a.ts", undefined],
     ["foo(bar)", undefined],
     ["--flag", undefined],
+    ["web/{en,fr}.json", "web/{en,fr}.json"],
+    ["specs/{a/spec.md,b/{x,y}.md}", "specs/{a/spec.md,b/{x,y}.md}"],
+    ["f(a,b)", undefined],
+    ["a,b", undefined],
   ])("cleanPath(%j) = %j", (raw, expected) => {
     expect(cleanPath(raw)).toBe(expected);
   });
@@ -323,6 +345,31 @@ describe("path text", () => {
       { path: "src/a/b.ts", bare: false, index: 5 },
       { path: "and/or", bare: true, index: 16 },
       { path: "package.json", bare: true, index: 23 },
+    ]);
+  });
+
+  it("reads a brace list as its files, and a longer or odd pattern as written", () => {
+    const paths = (p: string) => expandBraces({ path: p, bare: false }).map((f) => f.path);
+    expect(paths("web/messages/{en,fr,ar}.json")).toEqual([
+      "web/messages/en.json",
+      "web/messages/fr.json",
+      "web/messages/ar.json",
+    ]);
+    expect(paths("specs/{001-old/spec.md,002-new/{spec,plan}.md}")).toEqual([
+      "specs/001-old/spec.md",
+      "specs/002-new/spec.md",
+      "specs/002-new/plan.md",
+    ]);
+    expect(paths("src/{a,a}.ts")).toEqual(["src/a.ts"]);
+    expect(paths("config{,.local}.json")).toEqual(["config.json", "config.local.json"]);
+    // Not a list: one item, a range of more files than a story lists, an unclosed brace.
+    expect(paths("src/{a}.ts")).toEqual(["src/{a}.ts"]);
+    expect(paths("logs/{1..40}.txt")).toEqual(["logs/{1..40}.txt"]);
+    expect(paths("src/{a,b.ts")).toEqual(["src/{a,b.ts"]);
+    // A bare list names bare files, which the tree must know.
+    expect(expandBraces({ path: "{en,fr}.json", bare: true })).toEqual([
+      { path: "en.json", bare: true },
+      { path: "fr.json", bare: true },
     ]);
   });
 

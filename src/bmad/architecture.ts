@@ -13,7 +13,7 @@ import type { Code, Heading, ListItem, Paragraph, TableRow } from "mdast";
 import { toString as textOf } from "mdast-util-to-string";
 import { SKIP, visit } from "unist-util-visit";
 import { parseMarkdown } from "./markdown.ts";
-import { type PathText, pathFromCode, pathsFromText } from "./path-text.ts";
+import { expandBraces, type PathText, pathFromCode, pathsFromText } from "./path-text.ts";
 import { looksLikeTree, parseTree, stripProjectRoot } from "./tree.ts";
 
 export interface ArchPath extends PathText {
@@ -157,8 +157,10 @@ function pathsIn(node: Parameters<typeof textOf>[0], file: string): ArchPath[] {
   visit(node as Paragraph, (child) => {
     const line = child.position?.start.line ?? 0;
     // Components own concrete project paths: bare names, globs and outside paths say too little.
-    const keep = (path: PathText | undefined) =>
-      path && !path.bare && !/^[~/]|[*?]/.test(path.path) ? [{ ...path, file, line }] : [];
+    const keep = (found: PathText | undefined) =>
+      (found ? expandBraces(found) : []).flatMap((path) =>
+        !path.bare && !/^[~/]|[*?{]/.test(path.path) ? [{ ...path, file, line }] : [],
+      );
     if (child.type === "inlineCode") found.push(...keep(pathFromCode(child.value)));
     else if (child.type === "text") found.push(...pathsFromText(child.value).flatMap(keep));
   });

@@ -4,6 +4,7 @@
  * `./`, quotes and trailing punctuation removed) but not yet resolved: the planner decides
  * what it names, against the known tree.
  */
+import braces from "braces";
 
 /** Extensions that make a single word (no `/`) a file name rather than prose or code. */
 const FILE_EXTENSIONS = new Set(
@@ -53,7 +54,7 @@ export function cleanPath(raw: string): string | undefined {
   if (symbol && hasFileExtension(text.slice(0, symbol.index))) text = text.slice(0, symbol.index);
   if (text === "" || /\s/.test(text) || /:\/\//.test(text) || /^(mailto|data):/i.test(text))
     return undefined;
-  if (/[(){}<>=,;|!]/.test(text.replace(/\{[\w,.-]+\}/g, ""))) return undefined;
+  if (/[(){}<>=,;|!]/.test(withoutBraceLists(text))) return undefined;
   text = text.replace(/\\/g, "/");
   text = text.replace(/#.*$/, ""); // anchors: `file.md#Section`, `x.ts#L12`
   text = text.replace(/(?::\d+(?:[-–]\d+)?)+$/, ""); // `x.ts:42`, `x.ts:42-50`, `x.ts:42:7`
@@ -61,8 +62,18 @@ export function cleanPath(raw: string): string | undefined {
   while (text.startsWith("./")) text = text.slice(2);
   text = text.replace(/\/{2,}/g, "/");
   if (text === "" || text === "." || text === "/" || /^[-$@%^&]/.test(text)) return undefined;
-  if (!/^[\w.~/*?[\]{}@+%-]+$/.test(text)) return undefined;
+  if (!/^[\w.~/*?[\]{}@+%-]+$/.test(withoutBraceLists(text))) return undefined;
   return text;
+}
+
+/** The text with its brace lists (`{en,fr}`, `{a/x.ts,b/{y,z}.ts}`) taken out, inner ones first. */
+function withoutBraceLists(text: string): string {
+  let rest = text;
+  for (let before = ""; before !== rest; ) {
+    before = rest;
+    rest = rest.replace(/\{[\w,./-]*\}/g, "");
+  }
+  return rest;
 }
 
 /**
@@ -107,6 +118,34 @@ export function pathFromCode(raw: string): PathText | undefined {
     return { path, bare: !path.endsWith("/") && !path.startsWith("~") && !path.startsWith("/") };
   }
   return undefined;
+}
+
+/** More files than a story lists in one brace list: such a pattern is a glob, not a list. */
+const MAX_BRACE_FILES = 16;
+
+/**
+ * A brace list names each of its files: `messages/{en,fr,ar}.json` is `messages/en.json`,
+ * `messages/fr.json` and `messages/ar.json`, as a shell expands it (nested lists and ranges too,
+ * by `braces`, the expander micromatch uses). Stories and File Lists write groups of files
+ * that way; read as a glob, none of them would be claimed or counted as written. A list that
+ * expands to more than a few files, or to anything that is not a path, stays as written.
+ */
+export function expandBraces(found: PathText): PathText[] {
+  if (!/\{[^{}]*(?:,|\.\.)/.test(found.path)) return [found];
+  let expanded: string[];
+  try {
+    expanded = braces(found.path, { expand: true, rangeLimit: MAX_BRACE_FILES });
+  } catch {
+    return [found]; // a range longer than the limit
+  }
+  if (expanded.length < 2 || expanded.length > MAX_BRACE_FILES) return [found];
+  const unique = new Map<string, PathText>();
+  for (const one of expanded) {
+    const path = pathFromCode(one);
+    if (!path || /[{}]/.test(path.path)) return [found];
+    unique.set(path.path, path);
+  }
+  return [...unique.values()];
 }
 
 /** Product names that look like files in prose: `Node.js`, `Vue.js`, `Next.js`. */

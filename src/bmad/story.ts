@@ -40,6 +40,7 @@ import { normaliseTypedId } from "./keys.ts";
 import { escapeDunders, type MarkdownProblem, parsePrepared, prepareMarkdown } from "./markdown.ts";
 import {
   decodeLinkTarget,
+  expandBraces,
   type PathText,
   pathFromCode,
   pathsFromText,
@@ -224,16 +225,18 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           intent = "read";
       }
     }
-    doc.mentions.push({
-      ...found,
-      via,
-      intent,
-      section: sectionName(),
-      line,
-      place,
-      cue,
-      ...(clause ? { clause } : {}),
-    });
+    for (const one of expandBraces(found)) {
+      doc.mentions.push({
+        ...one,
+        via,
+        intent,
+        section: sectionName(),
+        line,
+        place,
+        cue,
+        ...(clause ? { clause } : {}),
+      });
+    }
   };
   visit(tree as Root, (node, _index, parent) => {
     const line = node.position?.start.line ?? 0;
