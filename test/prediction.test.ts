@@ -69,6 +69,32 @@ describe("the sentence a path sits in", () => {
     expect(cue("Module `src/x.ts`: the parser")).toBe("none");
   });
 
+  it("reads the write verbs and negations of the languages stories are written in", () => {
+    for (const s of [
+      "Aggiungere in TUTTI gli 8 file lang (`lang/en.json`)",
+      "Crear el servicio en `src/a.ts`",
+      "Atualizar `src/a.ts` com o campo",
+      "Mettre à jour `src/a.ts`",
+      "`src/a.ts` erstellen",
+      "Добавить поле в `src/a.ts`",
+      "- [ ] 3. 更新 `src/a.ts` 类型定义",
+      "`src/a.ts` に追加",
+      "`src/a.ts` 수정",
+    ])
+      expect([s, cue(s)]).toEqual([s, "write"]);
+    for (const s of [
+      "Non modificare `src/a.ts`",
+      "Ne pas modifier `src/a.ts`",
+      "`src/a.ts` nicht ändern",
+      "`src/a.ts` без изменений",
+      "不要修改 `src/a.ts`",
+    ])
+      expect([s, cue(s)]).toEqual([s, "read"]);
+    // A Japanese or Korean verb with its negation after it says nothing changes.
+    for (const s of ["`src/a.ts` を変更しない", "`src/a.ts` 수정하지 않음", "Describe `src/a.ts`"])
+      expect([s, cue(s)]).toEqual([s, "none"]);
+  });
+
   it("reads a clause that says the file stays as it is, or changes in another story, as a read", () => {
     for (const s of [
       "No `src/app.ts` wiring needed (value type)",
@@ -1026,13 +1052,16 @@ describe("more written files found (issue 8, low-recall projects)", () => {
     const paths = (s: string) => parseStory(s).mentions.map((m) => m.path);
     expect(
       paths(
-        "## Tasks / Subtasks\n\n- [ ] `application-dev.properties`: the local database\n- [ ] Update .env.example with the port\n- [ ] Add strings to `Localizable.xcstrings`\n- [ ] Copy `config.yaml.example`\n",
+        "## Tasks / Subtasks\n\n- [ ] `application-dev.properties`: the local database\n- [ ] Update .env.example with the port\n- [ ] Add strings to `Localizable.xcstrings`\n- [ ] Copy `config.yaml.example`\n- [x] Create SetupWizardView.xaml\n- [ ] Add the stub `stubs/model.stub` and `Player.tscn`\n",
       ),
     ).toEqual([
       "application-dev.properties",
       ".env.example",
       "Localizable.xcstrings",
       "config.yaml.example",
+      "SetupWizardView.xaml",
+      "stubs/model.stub",
+      "Player.tscn",
     ]);
     expect(paths("## Tasks / Subtasks\n\n- [ ] Check `value.example`\n")).toEqual([]);
   });

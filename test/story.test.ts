@@ -231,9 +231,10 @@ describe("parseStory", () => {
       doc.mentions.filter((m) => m.path === p).map((m) => `${m.place}:${m.intent}:${m.cue}`);
     // A previous story's learnings are context; the tree marks the one file it changes.
     expect(at("src/old/Done.tsx")).toEqual(["notes:read:none"]);
-    // A "reference:" label makes its file a read, where an unlabelled one stays a write.
+    // A "reference:" label makes its file a read, where an unlabelled one stays a write, and
+    // Korean's verb after it ("확장", extend) is a write cue.
     expect(at("src/game/Theme.ts")).toEqual(["notes:read:read"]);
-    expect(at("src/game/Rules.ts")).toEqual(["notes:write:none"]);
+    expect(at("src/game/Rules.ts")).toEqual(["notes:write:write"]);
     expect(at("src/game/GameCanvas.tsx")).toEqual(["tree:write:write", "record:write:none"]);
     expect(at("src/game/Board.tsx")).toEqual(["tree:write:none"]);
     expect(at("src/game/Toast.tsx")).toEqual(["files:write:none"]);

@@ -25,6 +25,59 @@ export const ITEM_START = String.raw`^[^\w[]*(?:\[[ xX]\]\W*)?(?:(?:task|subtask
 /** Verbs that change a file, as the clause's governing verb. */
 const WRITE_CUE =
   /\b(creat(e|es|ed|ing)|add(s|ed|ing)?|implement(s|ed|ing)?|modif(y|ies|ied|ying)|updat(e|es|ed|ing)|extend(s|ed|ing)?|wir(e|es|ed|ing)|register(s|ed|ing)?|delet(e|es|ed|ing)|remov(e|es|ed|ing)|renam(e|es|ed|ing)|mov(e|es|ed|ing)|writ(e|es|ing)|edit(s|ed|ing)?|chang(e|es|ed|ing)|replac(e|es|ed|ing)|refactor(s|ed|ing)?|fix(es|ed|ing)?|introduc(e|es|ed|ing)|append(s|ed|ing)?|insert(s|ed|ing)?|new|NEW|MODIFY|CREATE|UPDATE)\b/gi;
+/**
+ * The same verbs in the languages stories are written in: Italian, Spanish, Portuguese, French,
+ * German, Russian (a word apart), and Chinese, Japanese, Korean (joined to what they govern,
+ * and not followed by the Japanese or Korean negation: "変更しない", "수정하지 않음").
+ */
+const FOREIGN_WRITE_CUE = new RegExp(
+  `(?<!\\p{L})(?:${[
+    // Italian
+    /aggiung(?:ere|i|ete|o)|aggiunt[oaie]|aggiorn(?:are|a|ato|ata|ati|ate)|cre(?:are|a|ato|ata|ati)/u,
+    /modific(?:are|a|ato|ata|ati|ate)|implement(?:are|a|ato|ata)|rimuov(?:ere|i)|rimoss[oa]/u,
+    /elimin(?:are|a|ato)|sostitu(?:ire|isci)|estend(?:ere|i)|registr(?:are|a)|rinomin(?:are|a)/u,
+    // Spanish and Portuguese
+    /cre(?:ar|ado|ada|ados)|añad(?:ir|e|ido|ida)|agreg(?:ar|a|ado|ada)|actualiz(?:ar|a|ado|ada)/u,
+    /modific(?:ar|ado|ada|ados)|implement(?:ar|ado|ada)|elimin(?:ar|ado)|reemplaz(?:ar|a)/u,
+    /renombr(?:ar|a)|edit(?:ar|a)|escrib(?:ir|e)|cri(?:ar|a|ado|ada)|adicion(?:ar|a|ado|ada)/u,
+    /atualiz(?:ar|a|ado|ada)|alter(?:ar|a|ado|ada)|remov(?:er|ido)|substitu(?:ir|i)|renomear/u,
+    // French
+    /cré(?:er|e|é|ée|és|ées)|ajout(?:er|e|é|ée|és|ées)|modifi(?:er|e|é|ée|és|ées)/u,
+    /m(?:ettre|et|is|ise)\s+à\s+jour|implément(?:er|e|é|ée)|supprim(?:er|e|é|ée)|remplac(?:er|e)/u,
+    /étendre|renomm(?:er|e)|intégr(?:er|e)/u,
+    // German
+    /erstell(?:en|e|t)|anlegen|angelegt|hinzufügen|hinzugefügt|füg(?:e|en)|aktualisier(?:en|e|t)/u,
+    /änder(?:n|e|t)|geändert|anpass(?:en|e)|angepasst|implementier(?:en|e|t)|entfern(?:en|e|t)/u,
+    /lösch(?:en|e|t)|gelöscht|ersetz(?:en|e|t)|erweiter(?:n|e|t)|ergänz(?:en|e|t)/u,
+    // Russian
+    /созда\p{L}*|добав\p{L}*|обнов\p{L}*|измен\p{L}*|реализ\p{L}*|удал(?:ить|и|ён|ен[оа]?)/u,
+    /замен\p{L}*|переимен\p{L}*|редактир\p{L}*/u,
+  ]
+    .map((verbs) => verbs.source)
+    .join("|")})(?!\\p{L})|${[
+    /创建|新建|新增|添加|增加|修改|更新|实现|删除|编写|替换|扩展|注册|改造|重构/u,
+    /(?:作成|追加|修正|実装|削除|変更|置換|拡張|登録|編集)(?!しない|不要|なし|禁止)/u,
+    /(?:생성|추가|수정|업데이트|구현|삭제|변경|교체|확장|등록|편집)(?!\s*(?:하지|금지|불필요|없))/u,
+  ]
+    .map((verbs) => verbs.source)
+    .join("|")}`,
+  "giu",
+);
+
+/** Where the last write verb of `text` starts, in English or another language; -1 if none. */
+function lastWriteVerb(text: string): number {
+  let at = -1;
+  for (const pattern of [WRITE_CUE, FOREIGN_WRITE_CUE])
+    for (const match of text.matchAll(pattern)) at = Math.max(at, match.index ?? -1);
+  return at;
+}
+
+/** Where the first write verb of `text` starts; -1 if none. */
+function firstWriteVerb(text: string): number {
+  const found = [text.search(WRITE_CUE), text.search(FOREIGN_WRITE_CUE)].filter((i) => i >= 0);
+  return found.length ? Math.min(...found) : -1;
+}
+
 /** Words that make a mention context: "follow the pattern in X", "X already does Y". */
 const READ_CUE =
   /\b(see|e\.g\.|i\.e\.|follow(s|ed|ing)?|pattern|same\s+as|similar\s+to|like|mirror(s|ed|ing)?|based\s+on|already|existing|exists|reference[sd]?|uses?|used\s+by|using|consult|refer\s+to|read(s|ing)?|study|inspect|look\s+at|as\s+in|defined\s+in|lives?\s+in|located\s+in|provided\s+by|provides?|current(ly)?|example|analogous|template)\b/gi;
@@ -39,7 +92,17 @@ const READ_LABEL =
  * Words right before a write verb that negate it: "Do **not** create `errors.py` (that is
  * Story 1.3)", "Routes must NOT be added to `main.py`", "never edit", "avoid changing".
  */
-const NEGATION_BEFORE = /(?:\bnot|\bcannot|\bnever|n't|\bavoid)\W+(?:(?:be|to|ever|yet)\W+)?$/i;
+const NEGATION_BEFORE = new RegExp(
+  [
+    // English, and the words stories in other languages negate with ("Non modificare",
+    // "ne pas modifier", "nicht ändern", "не изменять"), a word apart from the verb.
+    /(?:(?<!\p{L})(?:not|cannot|never|avoid|non|no|não|pas|nicht|kein\p{L}*|не|нельзя|senza|sans|ohne|sin|sem|без)|n't)[^\p{L}\p{N}]+(?:(?:be|to|ever|yet)[^\p{L}\p{N}]+)?$/u
+      .source,
+    // Chinese, joined to the verb: "不要修改", "无需更新".
+    /(?:不要|不需要|不必|不得|不|勿|禁止|无需|无须|未|没有)\s*$/.source,
+  ].join("|"),
+  "iu",
+);
 /** Read cues that only say a file exists (`existing`, `current`): no read after a write verb. */
 const EXISTS_ADJECTIVE = /^(existing|current)$/i;
 /** A clause that begins with one of these checks or runs, and changes nothing by itself. */
@@ -101,12 +164,7 @@ export function cueOf(clause: string, start: number, end: number): Cue {
   const before = clause.slice(0, start);
   if (READ_LABEL.test(before)) return "read";
   const after = clause.slice(end);
-  const last = (pattern: RegExp, text: string) => {
-    let at = -1;
-    for (const match of text.matchAll(pattern)) at = match.index ?? at;
-    return at;
-  };
-  let write = last(WRITE_CUE, before);
+  let write = lastWriteVerb(before);
   // "Add tests to the existing `x_test.go`": an adjective that says the file is there already
   // describes what the write verb before it changes, not something to read.
   let read = -1;
@@ -126,7 +184,7 @@ export function cueOf(clause: string, start: number, end: number): Cue {
     !INSERTS.some((i) => i.verb.test(before) && i.target.test(before))
   )
     return "read";
-  let nextWrite = after.search(WRITE_CUE);
+  let nextWrite = firstWriteVerb(after);
   let nextRead = after.search(READ_CUE);
   // "`main.py` must not be changed": the verb after the mention, negated.
   if (nextWrite >= 0 && NEGATION_BEFORE.test(after.slice(0, nextWrite))) {

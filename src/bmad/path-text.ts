@@ -14,7 +14,9 @@ const FILE_EXTENSIONS = new Set(
     "html htm css scss sass less sql prisma graphql gql proto sh bash zsh ps1 bat lock xml gradle " +
     "dart ex exs erl elm clj lua r jl zig nim tf hcl dockerfile makefile snap svg png jpg gif ico " +
     "wasm db sqlite sqlite3 log tmpl tpl hbs ejs njk pug properties xcstrings strings plist " +
-    "pbxproj xcconfig entitlements storyboard xib metal"
+    "pbxproj xcconfig entitlements storyboard xib metal xaml axaml razor cshtml csproj fsproj " +
+    "vbproj sln resx stub mdc ipynb groovy gd tscn tres uxml uss shader hlsl glsl wgsl asmdef " +
+    "prefab unity arb po"
   ).split(" "),
 );
 
