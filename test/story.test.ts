@@ -243,6 +243,54 @@ describe("parseStory", () => {
     expect(zh.mentions.map((m) => `${m.place}:${m.intent}`)).toEqual(["files:write"]);
   });
 
+  it("reads the list under a label over what not to do as reads, up to the prose after it", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: A",
+        "## Dev Notes",
+        "**Il dev agent NON deve:**\n- Modificare `src/orch.mjs`\n- Rinominare `src/names.mjs`",
+        "**Il dev agent deve:**\n\n- Creare `src/machine.mjs`",
+        "**The dev agent must NOT:**\n\n- Edit `src/core.ts`",
+        "Then update `src/after.ts`.",
+        "**Never:**\n- Touch `src/never.ts`",
+        "### Next",
+        "- Edit `src/next.ts`",
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => `${m.path} ${m.intent}`)).toEqual([
+      "src/orch.mjs read",
+      "src/names.mjs read",
+      "src/machine.mjs write",
+      "src/core.ts read",
+      "src/after.ts write",
+      "src/never.ts read",
+      "src/next.ts write",
+    ]);
+  });
+
+  it("claims the file a code sample's first comment names, unless the comment says it is context", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: A",
+        "## Dev Notes",
+        "```ts\n// packages/api/src/services/pdf.ts\nexport const pdf = 1;\n```",
+        "```python\n# backend/app/main.py に追加\nrouter = 1\n```",
+        "```php\n// Dans ModuleDiscovery.php\n```",
+        "```ts\n// Existing code in src/old.ts\n```",
+        "```bash\n#!/usr/bin/env bash\n```",
+        "```ts\nconst a = 'src/not-a-comment.ts';\n```",
+        "## References",
+        "```ts\n// src/ref.ts\n```",
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent, m.cue, m.line])).toEqual([
+      ["packages/api/src/services/pdf.ts", "write", "none", 6],
+      ["backend/app/main.py", "write", "write", 11],
+      ["ModuleDiscovery.php", "write", "none", 16],
+      ["src/old.ts", "read", "read", 20],
+    ]);
+  });
+
   it("reads a list of files to read first as reads, under a heading or a label", () => {
     const doc = parseStory(
       [
@@ -401,6 +449,18 @@ describe("trees", () => {
     expect(looksLikeTree("npm install zod\nnpm test")).toBe(false);
     expect(looksLikeTree("a.ts\nb.ts")).toBe(false);
     expect(looksLikeTree("src/only.ts")).toBe(false);
+    expect(looksLikeTree("id, name, email\n1, ann, a@x")).toBe(false);
+    // Other comment marks, and a line of files beside each other in one folder.
+    const list =
+      "scripts/ai/Transcription.mjs   ← REFACTOR (drop the base class)\ntests/ai/Transcription.test.js // mocks\nlang/en.json, it.json, de.json — UPDATE (i18n)";
+    expect(looksLikeTree(list)).toBe(true);
+    expect(parseTree(list).map((e) => e.path)).toEqual([
+      "scripts/ai/Transcription.mjs",
+      "tests/ai/Transcription.test.js",
+      "lang/en.json",
+      "lang/it.json",
+      "lang/de.json",
+    ]);
   });
 
   it("rebuilds full paths from box-drawn indentation", () => {

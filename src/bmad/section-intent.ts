@@ -99,6 +99,13 @@ const NOT_CHANGED_LABEL = new RegExp(
 );
 const WRITE_VERB =
   /\b(create|add|update|implement|extend|write|edit|modify|change|replace|remove|delete)\b/i;
+/**
+ * A label over what the story must not do: "**The dev agent must NOT:**", "**Never:**",
+ * "**Avoid:**", "**Il dev agent NON deve:**", "**禁止:**". The files in the list under it are
+ * named to be left alone ("- Modify `SessionOrchestrator.mjs`").
+ */
+export const FORBIDS_LABEL =
+  /(?<!\p{L})(?:(?:must|should|shall|will|do|does|can)\s*not|cannot|do\s*n['’]t|don['’]ts|never|avoid|anti[-\s]?patterns?|non\s+dev\p{L}*|ne\s+doit\s+pas|no\s+deb\p{L}*|não\s+dev\p{L}*|darf\s+nicht|не\s+долж\p{L}*|нельзя)(?:[\s'’]+\p{L}+){0,2}\s*[:：]\s*$|(?:禁止|不要|不得|不应|不能|しない|하지\s*말\p{L}*)\s*[:：]\s*$/iu;
 /** A label over files that move: "Moved files:", "Files to rename:", "Renames:". */
 const MOVE_LABEL = /^\W*(mov(e|ed|es|ing)|renam(e|ed|es|ing))\b|\bfiles?\s+to\s+(move|rename)\b/i;
 export const WRITE_LABEL =

@@ -54,6 +54,7 @@ import {
   DO_NOT_MODIFY,
   FILES_HEADING,
   FILES_LABEL,
+  FORBIDS_LABEL,
   FOREIGN_TREE_MARKER,
   isLabel,
   labelGroup,
@@ -165,6 +166,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   // Under a label in the record that lists changed files (`**Files Changed:**` in Completion
   // Notes), reset per heading: a File List written without its heading.
   let recordLabel = false;
+  // The group comes from a label over what not to do ("**Never:**"): it holds for its list only.
+  let forbidding = false;
   const sectionName = () =>
     headings
       .filter((h) => h.depth > 1)
@@ -264,6 +267,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         inChangeList = CHANGE_LIST.test(lists.at(-1)?.title ?? "");
         group = DO_NOT_MODIFY.test(title) ? "read" : WRITE_LABEL.test(title) ? "write" : undefined;
         recordLabel = false;
+        forbidding = false;
         // "#### 2. `src/model.go` (MODIFY)", "### app.go Signature Update": a heading over the
         // changes to one file names it as the section's subject.
         if (heading.depth > 2) collectHeading(heading, line);
@@ -277,7 +281,13 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         }
         // A label in the story's language reads as the English one: "**수정 파일:**".
         const value = written.length <= 80 ? canonicalHeading(written) : written;
-        group = labelGroup(value, group);
+        // A label over what not to do makes the list under it reads; the next paragraph
+        // outside that list ends it.
+        const outsideList = parent?.type !== "listItem";
+        const forbids = outsideList && isLabel(value) && FORBIDS_LABEL.test(value);
+        if (forbids) group = "read";
+        else group = labelGroup(value, forbidding && outsideList ? undefined : group);
+        if (forbids || outsideList) forbidding = forbids;
         // Each label in the Dev Agent Record says afresh whether the files listed under it were
         // changed by this story; prose after the list ("Referenced patterns from x") ends it.
         // A label inside the list ("- Backend:") groups its files further, unless it says they
@@ -332,6 +342,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           const fenced = start >= 0 && /^(```|~~~)/.test(text.slice(start, start + 3));
           for (const [i, command] of code.value.split("\n").entries())
             addDependencyCommands(command, line + (fenced ? 1 : 0) + i, true);
+          addCodeHeader(code.value, line + (fenced ? 1 : 0));
         }
         return SKIP;
       }
@@ -402,6 +413,35 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         clause: value.trim().replace(/\s+/g, " ").slice(0, 160),
       });
     }
+  }
+
+  /**
+   * The file a code sample is for, named in a comment on its first line (`// src/pdf.ts`,
+   * `# app/main.py に追加`, `// Dans ModuleDiscovery.php`): what the sample shows is what the
+   * story means to put there, unless the comment says otherwise.
+   */
+  function addCodeHeader(value: string, line: number) {
+    if (zone !== "write" || group === "read") return;
+    const end = value.indexOf("\n");
+    const first = end < 0 ? value : value.slice(0, end);
+    const comment = CODE_COMMENT.exec(first);
+    if (!comment) return;
+    const body = first.slice(comment[0].length);
+    const [found] = pathsFromText(body);
+    if (!found) return;
+    const at = found.index ?? 0;
+    const cue = cueOf(body, at, at + found.path.length);
+    doc.mentions.push({
+      path: found.path,
+      bare: found.bare,
+      via: "code",
+      intent: cue === "read" || DO_NOT_MODIFY.test(body) ? "read" : "write",
+      section: sectionName(),
+      line,
+      place: placeHere(),
+      cue,
+      clause: first.trim().slice(0, 160),
+    });
   }
 
   /** The path in a code span. */
@@ -477,6 +517,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   doc.dependencies = findDependencies(text, doc.headingId);
   return doc;
 }
+
+/** A comment opening a code sample's first line (not a `#!` interpreter line). */
+const CODE_COMMENT = /^\s*(?:\/\/+|#+(?!!)|--|\/\*+|<!--|;+)\s*/;
 
 function isNested(list: List, root: Root): boolean {
   return !root.children.includes(list as RootContent);

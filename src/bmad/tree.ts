@@ -20,14 +20,24 @@ export function looksLikeTree(text: string): boolean {
   const boxLines = lines.filter((line) => /[├└]──/.test(line)).length;
   if (boxLines >= 2) return true;
   // Indentation only: every line a single name (maybe commented), some of them folders; or a
-  // flat list of paths, some of them inside a folder (`pkg/metrics/x.go  # metrics`).
-  const named = lines.filter((line) => /^\s*[\w.@-][\w.@/-]*\/?\s*(#.*)?$/.test(line));
+  // flat list of paths, some of them inside a folder (`pkg/metrics/x.go  # metrics`,
+  // `tests/x.test.js   ← UPDATE`).
+  const named = lines.filter((line) => NAME_LINE.test(line));
   if (named.length !== lines.length) return false;
   return (
-    lines.some((line) => /\/\s*(#.*)?$/.test(line)) ||
-    lines.filter((line) => /^\s*[\w.@-]+\/[\w.@/-]*\.\w+\s*(#.*)?$/.test(line)).length >= 2
+    lines.some((line) => FOLDER_LINE.test(line)) ||
+    lines.filter((line) => PATH_LINE.test(line)).length >= 2
   );
 }
+
+/** What may follow a name on its line: a comment (`# new`, `// the parser`, `← UPDATE`, `— x`). */
+const COMMENT = String.raw`\s*(?:(?:#|\/\/|←|<-|--|[—–])\s?.*)?$`;
+/** A line that is one name (or a list of files beside each other), maybe commented. */
+const NAME_LINE = new RegExp(String.raw`^\s*[\w.@-][\w.@/-]*\/?(?:,\s*[\w.@-]+)*${COMMENT}`);
+/** A line that ends with a folder. */
+const FOLDER_LINE = new RegExp(String.raw`\/${COMMENT}`);
+/** A line that is a file in a folder. */
+const PATH_LINE = new RegExp(String.raw`^\s*[\w.@-]+\/[\w.@/-]*\.\w+${COMMENT}`);
 
 export function parseTree(text: string): TreeEntry[] {
   const entries: TreeEntry[] = [];
@@ -39,7 +49,9 @@ export function parseTree(text: string): TreeEntry[] {
     let column = 0;
     while (column < line.length && (line[column] === " " || BOX.test(line[column] ?? ""))) column++;
     const rest = line.slice(column);
-    const name = rest.split(/\s+(?:#|\/\/|←|<-|-{1,2}\s|\()|\s{2,}/)[0]?.trim() ?? "";
+    const drawn = rest.split(/\s+(?:#|\/\/|←|<-|-{1,2}\s|[—–]|\()|\s{2,}/)[0]?.trim() ?? "";
+    // "lang/en.json, it.json, de.json": files beside the first, in its folder.
+    const [name = "", ...siblings] = drawn.split(/,\s*/);
     if (!isTreeName(name)) continue;
     const next = lines[index + 1] ?? "";
     while (stack.length > 0 && (stack.at(-1)?.column ?? 0) >= column) stack.pop();
@@ -49,6 +61,10 @@ export function parseTree(text: string): TreeEntry[] {
     const full = parent + name.replace(/\/+$/, "") + (isDir ? "/" : "");
     entries.push({ path: full, lineIndex: index });
     if (isDir) stack.push({ column, path: full });
+    const folder = full.replace(/[^/]*$/, "");
+    for (const sibling of siblings)
+      if (isTreeName(sibling) && !sibling.includes("/") && !isDir)
+        entries.push({ path: folder + sibling, lineIndex: index });
   }
   return entries;
 }
