@@ -1102,6 +1102,31 @@ describe("more written files found (issue 8, low-recall projects)", () => {
     ]);
   });
 
+  it("claims a type a task says to change without backticks, an interface's too; not one it only names", () => {
+    const dir = project(
+      {
+        "1-1-a": "## Tasks / Subtasks\n\n- [ ] Add ShowOverrideAsync to IDialogService.\n",
+        "1-2-b": "## Tasks / Subtasks\n\n- [ ] Ajouter la méthode à ModuleInstaller\n",
+        "1-3-c":
+          "## Tasks / Subtasks\n\n- [ ] Show the dialog through IDialogService and ModuleInstaller\n\n## Dev Notes\n\nUpdate IDialogService later.\n",
+      },
+      {
+        "src/Services/IDialogService.cs": "",
+        "src/Services/DialogService.cs": "",
+        "Modules/Admin/Services/ModuleInstaller.php": "",
+      },
+    );
+    const p = plan(dir);
+    const claims = (key: string) =>
+      p.stories
+        .find((s) => s.key === key)
+        ?.claims.filter((c) => c.origin === "story")
+        .map((c) => `${c.path} ${c.basis}`);
+    expect(claims("1-1-a")).toEqual(["src/Services/IDialogService.cs task/write/type"]);
+    expect(claims("1-2-b")).toEqual(["Modules/Admin/Services/ModuleInstaller.php task/write/type"]);
+    expect(claims("1-3-c")).toEqual([]);
+  });
+
   it("reads a web framework's route folders as folders, not globs", () => {
     expect(kindOf("app/[locale]/login/page.tsx")).toBe("file");
     expect(kindOf("app/[...slug]/page.tsx")).toBe("file");

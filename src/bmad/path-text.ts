@@ -183,6 +183,11 @@ export function sourceCitations(text: string): string[] {
   return paths;
 }
 
+/** Two or more capitalised words run together, or an interface's (`IDialogService`). */
+const TYPE_NAME = /^I?[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*[A-Z][a-z0-9]+$/;
+const TYPE_IN_TEXT =
+  /(?<![\w/.@$-])I?[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*[A-Z][a-z0-9]+(?![\w/@-]|\.\w)/g;
+
 /**
  * A type's name in a code span (`ProfileScreen`, `AuthController`): two or more capitalised
  * words run together, as the languages that name a file after the type it holds (Swift, Java,
@@ -190,7 +195,13 @@ export function sourceCitations(text: string): string[] {
  */
 export function typeFromCode(raw: string): PathText | undefined {
   const text = raw.trim();
-  if (!/^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*[A-Z][a-z0-9]+$/.test(text) || text.length > 80)
-    return undefined;
+  if (!TYPE_NAME.test(text) || text.length > 80) return undefined;
   return { path: text, bare: true, symbol: true };
+}
+
+/** The type names in prose, with where each starts. */
+export function typesFromText(text: string): PathText[] {
+  return [...text.matchAll(TYPE_IN_TEXT)].flatMap((match) =>
+    match[0].length > 80 ? [] : [{ path: match[0], bare: true, symbol: true, index: match.index }],
+  );
 }

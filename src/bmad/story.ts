@@ -46,6 +46,7 @@ import {
   pathsFromText,
   sourceCitations,
   typeFromCode,
+  typesFromText,
 } from "./path-text.ts";
 import { findDependencies } from "./prose-dependencies.ts";
 import {
@@ -459,6 +460,18 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       // The value can differ from the source (escapes): the offset is a close guess.
       const at = start >= 0 ? start + (found.index ?? 0) : -1;
       add(found, "text", line, intent, { offset: at, length: found.path.length });
+    }
+    // "Add ShowDialogAsync to IDialogService", "Ajouter la méthode à ModuleInstaller": a type a
+    // task says to change, written without backticks. Only after a write verb: prose names
+    // types (and products) far more often than it changes them.
+    if (intent !== "write" || start < 0 || placeHere() !== "task") return;
+    for (const found of typesFromText(value)) {
+      const before = doc.mentions.length;
+      add(found, "text", line, intent, {
+        offset: start + (found.index ?? 0),
+        length: found.path.length,
+      });
+      if (doc.mentions[before]?.cue !== "write") doc.mentions.length = before;
     }
   }
 

@@ -392,6 +392,8 @@ const TYPE_EXTENSIONS = [
   ".tsx",
   ".ts",
   ".jsx",
+  ".js",
+  ".mjs",
   ".vue",
   ".svelte",
   ".scala",
