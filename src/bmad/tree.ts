@@ -30,8 +30,11 @@ export function looksLikeTree(text: string): boolean {
   );
 }
 
-/** What may follow a name on its line: a comment (`# new`, `// the parser`, `← UPDATE`, `— x`). */
-const COMMENT = String.raw`\s*(?:(?:#|\/\/|←|<-|--|[—–])\s?.*)?$`;
+/**
+ * What may follow a name on its line, to its end (`(?!.)`, the lines have no line breaks): a
+ * comment (`# new`, `// the parser`, `← UPDATE`, `— x`).
+ */
+const COMMENT = String.raw`\s*(?:(?:#|\/\/|←|<-|--|[—–])\s?.*)?(?!.)`;
 /** A line that is one name (or a list of files beside each other), maybe commented. */
 const NAME_LINE = new RegExp(String.raw`^\s*[\w.@-][\w.@/-]*\/?(?:,\s*[\w.@-]+)*${COMMENT}`);
 /** A line that ends with a folder. */
