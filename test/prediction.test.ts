@@ -47,6 +47,7 @@ describe("the sentence a path sits in", () => {
       "Delete `src/old.ts`",
       "Create `src/new.ts` and do not add tests yet",
       "Not only add `src/new.ts`",
+      "Add a case to `src/x.test.ts` so the tests pass",
     ])
       expect([s, cue(s)]).toEqual([s, "write"]);
     for (const s of [
@@ -64,6 +65,8 @@ describe("the sentence a path sits in", () => {
       "The job cannot be added to `src/queue.ts` before Story 2.1",
       "`src/main.ts` must not be extended here",
       "- Bezug: `backend/state.py` (Phase-1-Referenz)",
+      "[x] `bin/test.sh` — all tests pass, no regressions",
+      "`make lint` passes with zero regressions",
     ])
       expect([s, cue(s)]).toEqual([s, "read"]);
     expect(cue("Module `src/x.ts`: the parser")).toBe("none");

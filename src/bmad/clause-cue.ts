@@ -103,6 +103,12 @@ const NEGATION_BEFORE = new RegExp(
   ].join("|"),
   "iu",
 );
+/**
+ * A clause that only checks: "`bin/test.sh` — all tests pass, no regressions", "`make lint`
+ * passes". With no write verb in it, the file it names is run, not changed.
+ */
+const VERIFIES =
+  /\b(tests?|suites?|specs?|checks?|builds?|lint(?:ing|er)?)\s+(?:\w+\s+){0,2}pass(?:es|ed|ing)?\b|\b(?:no|zero)\s+regressions?\b/i;
 /** Read cues that only say a file exists (`existing`, `current`): no read after a write verb. */
 const EXISTS_ADJECTIVE = /^(existing|current)$/i;
 /** A clause that begins with one of these checks or runs, and changes nothing by itself. */
@@ -161,6 +167,7 @@ const LABEL_REST = /^[`*"']*[^`\n]{0,40}:\**\s*$/;
  */
 export function cueOf(clause: string, start: number, end: number): Cue {
   if (NO_CHANGE.test(clause)) return "read";
+  if (VERIFIES.test(clause) && lastWriteVerb(clause) < 0) return "read";
   const before = clause.slice(0, start);
   if (READ_LABEL.test(before)) return "read";
   const after = clause.slice(end);
