@@ -415,6 +415,10 @@ describe("path text", () => {
     expect(paths("src/{a}.ts")).toEqual(["src/{a}.ts"]);
     expect(paths("logs/{1..40}.txt")).toEqual(["logs/{1..40}.txt"]);
     expect(paths("src/{a,b.ts")).toEqual(["src/{a,b.ts"]);
+    // Lists one after the other multiply: thirty of them are left as written, at once.
+    const many = `src/${"{a,b}".repeat(30)}.ts`;
+    expect(paths(many)).toEqual([many]);
+    expect(paths("src/{1..3}{a,b}.ts")).toEqual(["src/{1..3}{a,b}.ts"]);
     // A bare list names bare files, which the tree must know.
     expect(expandBraces({ path: "{en,fr}.json", bare: true })).toEqual([
       { path: "en.json", bare: true },

@@ -134,6 +134,9 @@ const MAX_BRACE_FILES = 16;
  */
 export function expandBraces(found: PathText): PathText[] {
   if (!/\{[^{}]*(?:,|\.\.)/.test(found.path)) return [found];
+  // Lists one after the other multiply (`{a,b}` thirty times is a billion paths): bounded
+  // before anything is expanded.
+  if (expansionBound(found.path) > MAX_BRACE_FILES) return [found];
   let expanded: string[];
   try {
     expanded = braces(found.path, { expand: true, rangeLimit: MAX_BRACE_FILES });
@@ -148,6 +151,23 @@ export function expandBraces(found: PathText): PathText[] {
     unique.set(path.path, path);
   }
   return [...unique.values()];
+}
+
+/**
+ * At least as many paths as the brace lists of `path` expand to: the product of each list's
+ * items, inner lists first; a range counts as the most a list may hold.
+ */
+function expansionBound(path: string): number {
+  let bound = 1;
+  let rest = path;
+  for (let before = ""; before !== rest && bound <= MAX_BRACE_FILES; ) {
+    before = rest;
+    rest = rest.replace(/\{([^{}]*)\}/g, (_group, items: string) => {
+      bound *= items.includes("..") ? MAX_BRACE_FILES : items.split(",").length;
+      return "x";
+    });
+  }
+  return bound;
 }
 
 /** Product names that look like files in prose: `Node.js`, `Vue.js`, `Next.js`. */
