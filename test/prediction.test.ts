@@ -939,6 +939,22 @@ describe("the history log (.athena/history.jsonl)", () => {
       ].join("\n\n"),
     );
     expect(planTimeDoc(doc).mentions.map((m) => m.path)).toEqual(["src/a.ts", "src/b.ts"]);
+    // Plan sections of other templates at the top level, in English and Chinese; a record kept
+    // under one of them (no Dev Agent Record) is what was written, never what the plan knew.
+    const other = parseStory(
+      [
+        "# Story 1.2: B",
+        "## Technical Implementation\n\nThe service goes in `src/d.ts`.",
+        "## Files to Modify/Create\n\n| `src/e.ts` | Modify |\n| --- | --- |",
+        "## 技术设计\n\n新建 `src/f.ts`",
+        "## Technical Design\n\n### Files Created\n\n- `src/g.ts`",
+      ].join("\n\n"),
+    );
+    expect(planTimeDoc(other).mentions.map((m) => m.path)).toEqual([
+      "src/d.ts",
+      "src/e.ts",
+      "src/f.ts",
+    ]);
   });
 
   it("scores the stories after the first share as one sprint, knowing only what the first ones wrote", () => {

@@ -26,32 +26,50 @@ export interface DoneInput {
   seen?: readonly string[];
 }
 
-/** The sections a story has before it is worked on (its Story, and the planning sections): what a plan can read. */
-const PLAN_TIME = new RegExp(`^(?:story|user\\s+story|${PLANNING_SECTIONS})`, "i");
+/**
+ * The sections a story has before it is worked on (its Story, and the planning sections): what a
+ * plan can read. Besides BMAD's, the plan sections other templates give at the top level:
+ * "Technical Implementation", "Technical Tasks", "Technical Design", "Files to Modify/Create".
+ */
+const PLAN_TIME = new RegExp(
+  `^(?:story|user\\s+story|${PLANNING_SECTIONS}|technical\\s+(?:implementation|tasks?|details|design|approach|specs?)\\b|files?\\s+to\\s+(?:create|modify|change|touch|update|add))`,
+  "i",
+);
 
-/** The story as it was at plan time: mentions outside those sections are dropped. */
+/**
+ * The story as it was at plan time: mentions outside those sections are dropped, and so is
+ * whatever counts as its record (a "Files Created" list under a plan section, in a story with no
+ * Dev Agent Record): what the agent wrote is never read as what the plan knew.
+ */
 export function planTimeDoc(doc: StoryDoc): StoryDoc {
   const keep = (section: string) => PLAN_TIME.test(section);
+  const isRecord = recordOf(doc);
   return {
     ...doc,
-    mentions: doc.mentions.filter((m) => m.place !== "record" && keep(m.section)),
+    mentions: doc.mentions.filter((m) => !isRecord(m) && keep(m.section)),
     componentMentions: doc.componentMentions.filter((m) => keep(m.section)),
   };
 }
 
-/** The files a done story's File List names, repo-relative and resolved where they can be. */
-export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
-  const out = new Set<string>();
-  // Without a Dev Agent Record's File List, a done story's list of changed files elsewhere
-  // (`## File List` before the record, "Files Created/Modified", as a list or a drawn tree) is
-  // what its agent wrote.
+/**
+ * Which mentions are the story's record of what its agent changed: its Dev Agent Record's File
+ * List; without one, a list of changed files elsewhere (`## File List` before the record,
+ * "Files Created/Modified", as a list or a drawn tree) outside the planning sections.
+ */
+function recordOf(doc: StoryDoc): (m: PathMention) => boolean {
   const recorded = doc.mentions.some((m) => m.place === "record");
-  const isRecord = (m: PathMention) =>
+  return (m) =>
     m.place === "record" ||
     (!recorded &&
       (m.place === "files" || m.place === "tree") &&
       CHANGED_FILES_HEADING.test(m.section) &&
       !PLANNING_HEADING.test(m.section));
+}
+
+/** The files a done story's File List names, repo-relative and resolved where they can be. */
+export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
+  const out = new Set<string>();
+  const isRecord = recordOf(doc);
   for (const mention of doc.mentions) {
     if (!isRecord(mention) || mention.intent !== "write") continue;
     let normal = normaliseRepoPath(mention.path, context.root);
