@@ -1121,6 +1121,31 @@ describe("more written files found (issue 8, low-recall projects)", () => {
     ]);
   });
 
+  it("places a new file in the one folder the project has for the path a story wrote without its root", () => {
+    const dir = project(
+      {
+        "1-1-a":
+          "## Tasks / Subtasks\n\n- [ ] Create `App.Core/Entities/Invoice.cs`\n- [ ] Create `Entities/Line.cs`\n- [ ] Create `docs/guide/new.md`\n- [ ] Create `src/App.Web/Pages/New.razor`\n",
+      },
+      {
+        "src/App.Core/Entities/Product.cs": "",
+        "src/App.Data/Entities/Row.cs": "",
+        "src/App.Web/Pages/Index.razor": "",
+      },
+    );
+    const claims = plan(dir)
+      .stories.find((s) => s.key === "1-1-a")
+      ?.claims.filter((c) => c.origin === "story")
+      .map((c) => c.path);
+    expect(claims).toEqual([
+      "src/App.Core/Entities/Invoice.cs",
+      // Two folders end with `Entities/`; no `guide/` anywhere; a folder the project has as written.
+      "Entities/Line.cs",
+      "docs/guide/new.md",
+      "src/App.Web/Pages/New.razor",
+    ]);
+  });
+
   it("claims a type a task says to change without backticks, an interface's too; not one it only names", () => {
     const dir = project(
       {
