@@ -881,10 +881,11 @@ describe("the history log (.athena/history.jsonl)", () => {
       ),
       // Groups said not to be changed; a dunder name without backticks (Markdown's bold); a
       // pattern; a leading slash on a file gone since, under a top folder of the project; a
-      // brace list (its files), and a range too long to be one (a pattern).
+      // brace list (its files), and a range too long to be one (a pattern); a new file in a
+      // folder the project keeps under a root the list leaves out (`app/cv/`).
       [`${ART}/1-7-g.md`]: story(
         "1.7: G",
-        "## Dev Agent Record\n\n### File List\n\n**Files Modified:**\n\n- app/cv/__init__.py\n- `/app/gone.py`\n- `/app/../../tmp/evil.sh`\n- `app/client/*.py`\n- `app/users/[id]/page.tsx`\n- `app/messages/{en,fr}.json`\n- `app/{1..99}.txt`\n\n**Files NOT Modified:**\n\n- `src/kept.ts`\n\n**Files Reviewed (No Changes Needed):**\n\n- `src/seen.ts`\n",
+        "## Dev Agent Record\n\n### File List\n\n**Files Modified:**\n\n- app/cv/__init__.py\n- `/app/gone.py`\n- `/app/../../tmp/evil.sh`\n- `app/client/*.py`\n- `app/users/[id]/page.tsx`\n- `app/messages/{en,fr}.json`\n- `app/{1..99}.txt`\n- `cv/detector.py`\n\n**Files NOT Modified:**\n\n- `src/kept.ts`\n\n**Files Reviewed (No Changes Needed):**\n\n- `src/seen.ts`\n",
       ),
       // A label that says what changed, and sub-labels inside the record's list.
       [`${ART}/1-8-h.md`]: story(
@@ -920,6 +921,7 @@ describe("the history log (.athena/history.jsonl)", () => {
           "app/users/[id]/page.tsx",
           "app/messages/en.json",
           "app/messages/fr.json",
+          "app/cv/detector.py",
         ],
       ],
       ["1-8-h", ["src/h.ts", "src/i.tsx", "src/j.ts"]],

@@ -251,24 +251,6 @@ export function claimsForStory(
    * (`views.go`, known, or one of the story's own files), when that is where this project
    * keeps the tests of that kind (`newTestPartner`).
    */
-  /**
-   * A new file whose folder the project has only under a root the story left out
-   * (`HospitalityPOS.Core/Entities/Invoice.cs` where the project keeps
-   * `src/HospitalityPOS.Core/Entities/`): placed in that one folder. A folder the project has
-   * as written, several such folders, or none: the path stays as written.
-   */
-  function newFileFolder(p: string): { path: string; note: string; discount: number } | undefined {
-    const folder = p.replace(/[^/]*$/, "");
-    if (folder === "" || p.endsWith("/") || context.known.isDir(folder)) return undefined;
-    const found = context.known.resolve(folder);
-    if (!found?.resolvedFrom || found.candidates || !found.path.endsWith("/")) return undefined;
-    return {
-      path: found.path + p.slice(folder.length),
-      note: `placed in \`${found.path}\` from ${p}`,
-      discount: 1,
-    };
-  }
-
   function newTestBeside(
     name: string,
   ): { path: string; note: string; discount: number } | undefined {
@@ -313,7 +295,12 @@ export function claimsForStory(
     const short = mention.bare || !p.replace(/\/$/, "").includes("/");
     if (!known) {
       // A full path the tree lacks: a new file, in its folder as the project has it.
-      if (!short) return newFileFolder(p) ?? { path: p, discount: 1 };
+      if (!short) {
+        const placed = context.known.placeNew(p);
+        return placed
+          ? { path: placed, note: `placed in its folder from ${p}`, discount: 1 }
+          : { path: p, discount: 1 };
+      }
       const beside = newTestBeside(p);
       if (beside) return beside;
       if (mention.via === "code" || mention.via === "link")

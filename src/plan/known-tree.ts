@@ -101,6 +101,19 @@ export class KnownTree {
     return this.real.resolve(p) ?? this.drawn.resolve(p);
   }
 
+  /**
+   * Where a new file goes whose folder the project has only under a root the path leaves out
+   * (`App.Core/Entities/Invoice.cs`, kept in `src/App.Core/Entities/`): in that one folder.
+   * Undefined when the folder is known as written, found in several places, or nowhere.
+   */
+  placeNew(p: string): string | undefined {
+    const folder = p.replace(/[^/]*$/, "");
+    if (folder === "" || p.endsWith("/") || this.isDir(folder)) return undefined;
+    const found = this.resolve(folder);
+    if (!found?.resolvedFrom || found.candidates || !found.path.endsWith("/")) return undefined;
+    return found.path + p.slice(folder.length);
+  }
+
   /** The real files with this file name (`model_test.go`), anywhere in the tree. */
   named(base: string): readonly string[] {
     return this.real.named(base);

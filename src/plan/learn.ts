@@ -87,7 +87,12 @@ export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
     // A word the text alone does not prove is a path (`plain/JSON`, `github.com/x/y` in a
     // sentence of the list) counts only when the tree knows it.
     if (mention.bare && (!known || known.candidates)) continue;
-    const named = known && !known.candidates ? known.path : normal.path;
+    // A file the tree lacks, in a folder it has under a root the list leaves out: there, as the
+    // plan places it.
+    const named =
+      known && !known.candidates
+        ? known.path
+        : (!known && context.known.placeNew(normal.path)) || normal.path;
     // A bare name is a file at the root only when the tree has it there (`package.json`).
     const unplaced = !named.includes("/") && !(known && !known.candidates);
     if (unplaced || context.isArtefact(named) || context.isIgnored(named)) continue;
