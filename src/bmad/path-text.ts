@@ -70,6 +70,7 @@ export function cleanPath(raw: string): string | undefined {
 
 /** The text with its brace lists (`{en,fr}`, `{a/x.ts,b/{y,z}.ts}`) taken out, inner ones first. */
 function withoutBraceLists(text: string): string {
+  if (!text.includes("{")) return text;
   let rest = text;
   for (let before = ""; before !== rest; ) {
     before = rest;
