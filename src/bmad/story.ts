@@ -200,7 +200,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     let clause: string | undefined;
     if (at && at.offset >= 0) {
       const around = clauseAround(text, at.offset, at.length);
-      clause = around.text.trim().replace(/\s+/g, " ").slice(0, 160);
+      clause = shortClause(around.text);
       if (FILES_LABEL.test(around.text) && place !== "record") place = "files";
       cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
@@ -411,7 +411,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         line,
         place: placeHere(),
         cue: "write",
-        clause: value.trim().replace(/\s+/g, " ").slice(0, 160),
+        clause: shortClause(value),
       });
     }
   }
@@ -441,7 +441,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       line,
       place: placeHere(),
       cue,
-      clause: first.trim().slice(0, 160),
+      clause: shortClause(first),
     });
   }
 
@@ -529,6 +529,11 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
 
   doc.dependencies = findDependencies(text, doc.headingId);
   return doc;
+}
+
+/** A clause as the report shows it: one line, its spaces collapsed, at most 160 characters. */
+function shortClause(text: string): string {
+  return text.trim().replace(/\s+/g, " ").slice(0, 160);
 }
 
 /** A comment opening a code sample's first line (not a `#!` interpreter line). */
