@@ -30,11 +30,15 @@ export function looksLikeTree(text: string): boolean {
   );
 }
 
+/** The marks a comment after a drawn name starts with: `# new`, `// the parser`, `← UPDATE`, `— x`. */
+const COMMENT_MARK = String.raw`#|\/\/|←|<-|[—–]`;
 /**
  * What may follow a name on its line, to its end (`(?!.)`, the lines have no line breaks): a
- * comment (`# new`, `// the parser`, `← UPDATE`, `— x`).
+ * comment (or one after `--`).
  */
-const COMMENT = String.raw`\s*(?:(?:#|\/\/|←|<-|--|[—–])\s?.*)?(?!.)`;
+const COMMENT = String.raw`\s*(?:(?:${COMMENT_MARK}|--)\s?.*)?(?!.)`;
+/** Where a drawn name ends: a comment (or `- x`, `(x)`, two spaces) after it. */
+const NAME_END = new RegExp(String.raw`\s+(?:${COMMENT_MARK}|-{1,2}\s|\()|\s{2,}`);
 /** A line that is one name (or a list of files beside each other), maybe commented. */
 const NAME_LINE = new RegExp(String.raw`^\s*[\w.@-][\w.@/-]*\/?(?:,\s*[\w.@-]+)*${COMMENT}`);
 /** A line that ends with a folder. */
@@ -52,7 +56,7 @@ export function parseTree(text: string): TreeEntry[] {
     let column = 0;
     while (column < line.length && (line[column] === " " || BOX.test(line[column] ?? ""))) column++;
     const rest = line.slice(column);
-    const drawn = rest.split(/\s+(?:#|\/\/|←|<-|-{1,2}\s|[—–]|\()|\s{2,}/)[0]?.trim() ?? "";
+    const drawn = rest.split(NAME_END)[0]?.trim() ?? "";
     // "lang/en.json, it.json, de.json": files beside the first, in its folder.
     const [name = "", ...siblings] = drawn.split(/,\s*/);
     if (!isTreeName(name)) continue;
