@@ -481,6 +481,58 @@ describe("trees", () => {
     ]);
   });
 
+  it("reads a comment wrapped onto the next line as the comment, not as an entry", () => {
+    const boxed = [
+      "crates/",
+      "├── parser/",
+      "│   ├── header.rs         # header parsing, version",
+      "│   │                       detection, ID size (FR2)",
+      "│   └── types.rs          # domain types:",
+      "│                           StackFrame, ClassDef",
+      "└── cli/",
+      "    └── main.rs   # entry",
+      "                    wrapped here",
+    ].join("\n");
+    expect(parseTree(boxed).map((e) => e.path)).toEqual([
+      "crates/",
+      "crates/parser/",
+      "crates/parser/header.rs",
+      "crates/parser/types.rs",
+      "crates/cli/",
+      "crates/cli/main.rs",
+    ]);
+    // Drawn by indentation: a wrap sits under the comment; a folder's entries, a step in.
+    const indented =
+      "src/\n  header.rs    # parsing,\n                 version\n  db # x\n      models.py";
+    expect(parseTree(indented).map((e) => e.path)).toEqual([
+      "src/",
+      "src/header.rs",
+      "src/db/",
+      "src/db/models.py",
+    ]);
+  });
+
+  it("reads the lines under a file as its contents, and a dotted folder as a folder", () => {
+    const tests = [
+      "tests/",
+      "├── test_logging.py              # Story 1.3",
+      "│   ├── test_get_logger_returns_structlog",
+      "│   └── test_context_binding",
+      "├── Assets.xcassets",
+      "│   └── AppIcon.appiconset",
+      "└── config/",
+      "    └── test_settings.py",
+    ].join("\n");
+    expect(parseTree(tests).map((e) => e.path)).toEqual([
+      "tests/",
+      "tests/test_logging.py",
+      "tests/Assets.xcassets/",
+      "tests/Assets.xcassets/AppIcon.appiconset",
+      "tests/config/",
+      "tests/config/test_settings.py",
+    ]);
+  });
+
   it("drops the project's own root folder, and only that", () => {
     expect(stripProjectRoot(parseTree(TREE)).map((e) => e.path)[0]).toBe("go.mod");
     const src = parseTree("src/\n  app/\n    main.ts\n");

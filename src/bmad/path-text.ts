@@ -108,6 +108,19 @@ function hasFileExtension(path: string): boolean {
   return FILE_EXTENSIONS.has(ext.toLowerCase()) && !/^\d+$/.test(base.slice(0, dot));
 }
 
+/**
+ * A file's name by its extension alone (`header.rs`, `en.json`), never a folder's: dotted
+ * names such as `.github` or `Assets.xcassets` are folders as often as files.
+ */
+export function isSourceFileName(name: string): boolean {
+  const dot = name.lastIndexOf(".");
+  if (dot <= 0 || name.endsWith("/")) return false;
+  const ext = name.slice(dot + 1);
+  if (/^(example|sample|template|dist|orig)$/i.test(ext))
+    return isSourceFileName(name.slice(0, dot));
+  return FILE_EXTENSIONS.has(ext.toLowerCase()) && !/^\d+$/.test(name.slice(0, dot));
+}
+
 /** A whole inline-code value or link target, as a path, if it is one. */
 export function pathFromCode(raw: string): PathText | undefined {
   const path = cleanPath(raw);

@@ -4,6 +4,8 @@
  * `/`. Each entry becomes a full path rebuilt from the indentation, with its line.
  */
 
+import { isSourceFileName } from "./path-text.ts";
+
 export interface TreeEntry {
   /** Path as drawn, rebuilt from the indentation; folders end with `/`. */
   path: string;
@@ -47,33 +49,101 @@ const FOLDER_LINE = new RegExp(String.raw`\/${COMMENT}`);
 const PATH_LINE = new RegExp(String.raw`^\s*[\w.@-]+\/[\w.@/-]*\.\w+${COMMENT}`);
 
 export function parseTree(text: string): TreeEntry[] {
+  const lines = text.split("\n").map(readLine);
+  const connected = lines.filter((line) => line.connector).length >= 2;
+  const kept = withoutWrappedComments(lines, connected);
   const entries: TreeEntry[] = [];
   // Open folders: the column their name started at, and their full path.
   const stack: Array<{ column: number; path: string }> = [];
-  const lines = text.split("\n");
-  for (let index = 0; index < lines.length; index++) {
-    const line = (lines[index] ?? "").replace(/\t/g, "    ");
-    let column = 0;
-    while (column < line.length && (line[column] === " " || BOX.test(line[column] ?? ""))) column++;
-    const rest = line.slice(column);
-    const drawn = rest.split(NAME_END)[0]?.trim() ?? "";
+  // A file drawn with lines under it (its functions, its tests, what to change in it): those
+  // lines are its contents, not entries, up to the next line as far out as the file.
+  let contentsUnder: number | undefined;
+  kept.forEach((line, at) => {
+    if (contentsUnder !== undefined && (line.drawn === "" || line.column > contentsUnder)) return;
+    contentsUnder = undefined;
     // "lang/en.json, it.json, de.json": files beside the first, in its folder.
-    const [name = "", ...siblings] = drawn.split(/,\s*/);
-    if (!isTreeName(name)) continue;
-    const next = lines[index + 1] ?? "";
-    while (stack.length > 0 && (stack.at(-1)?.column ?? 0) >= column) stack.pop();
+    const [name = "", ...siblings] = line.drawn.split(/,\s*/);
+    if (!isTreeName(name)) return;
+    while (stack.length > 0 && (stack.at(-1)?.column ?? 0) >= line.column) stack.pop();
     const parent = stack.at(-1)?.path ?? "";
-    const nextColumn = next.replace(/\t/g, "    ").search(/[^\s│├└─┬┼┃┣┗━|`\\]/);
-    const isDir = name.endsWith("/") || (nextColumn > column && next.trim() !== "");
+    const next = kept[at + 1];
+    const deeper = next !== undefined && next.drawn !== "" && next.column > line.column;
+    const isFile = isSourceFileName(name.split("/").pop() ?? "");
+    if (deeper && isFile) contentsUnder = line.column;
+    const isDir = name.endsWith("/") || (deeper && !isFile);
     const full = parent + name.replace(/\/+$/, "") + (isDir ? "/" : "");
-    entries.push({ path: full, lineIndex: index });
-    if (isDir) stack.push({ column, path: full });
+    entries.push({ path: full, lineIndex: line.index });
+    if (isDir) stack.push({ column: line.column, path: full });
     const folder = full.replace(/[^/]*$/, "");
     for (const sibling of siblings)
       if (isTreeName(sibling) && !sibling.includes("/") && !isDir)
-        entries.push({ path: folder + sibling, lineIndex: index });
-  }
+        entries.push({ path: folder + sibling, lineIndex: line.index });
+  });
   return entries;
+}
+
+interface DrawnLine {
+  index: number;
+  /** Where the text starts, past the indentation and the box characters. */
+  column: number;
+  /** The name (or names) drawn, comment left out; "" on a line with no text. */
+  drawn: string;
+  /** Where the comment after the name starts, if the line has one. */
+  commentColumn?: number;
+  /** The line's prefix has a branch (`├──`, `` `-- ``): it draws an entry. */
+  connector: boolean;
+  /** The prefix has a vertical bar and no branch: it only carries a folder's line down. */
+  barOnly: boolean;
+}
+
+const CONNECTOR = /[├└┣┗]|[|`+\\]--/;
+const BAR = /[│┃|]/;
+
+function readLine(raw: string, index: number): DrawnLine {
+  const line = raw.replace(/\t/g, "    ");
+  let column = 0;
+  while (column < line.length && (line[column] === " " || BOX.test(line[column] ?? ""))) column++;
+  const prefix = line.slice(0, column);
+  const rest = line.slice(column);
+  const drawn = rest.split(NAME_END)[0]?.trim() ?? "";
+  const after = rest.slice(drawn.length).search(/\S/);
+  const connector = CONNECTOR.test(prefix);
+  return {
+    index,
+    column,
+    drawn,
+    ...(drawn !== "" && after >= 0 ? { commentColumn: column + drawn.length + after } : {}),
+    connector,
+    barOnly: !connector && BAR.test(prefix),
+  };
+}
+
+/**
+ * The lines that draw entries (and the blank ones): the second lines of wrapped comments left out.
+ * A comment too long for its line goes on under itself ("├── header.rs  # header parsing,"
+ * then "│                detection (FR2)"); read as a name, it made the file a folder. Such a
+ * line has no branch of its own and starts under the comment above it, deeper than an entry
+ * is indented, or, in a tree drawn with branches (where every entry but a root has one),
+ * carries only the vertical bars.
+ */
+/** The deepest step from a folder to its entries in trees drawn by indentation (a tab). */
+const INDENT_MAX = 4;
+
+function withoutWrappedComments(lines: readonly DrawnLine[], connected: boolean): DrawnLine[] {
+  const kept: DrawnLine[] = [];
+  let above: DrawnLine | undefined;
+  for (const line of lines) {
+    const underComment =
+      above?.commentColumn !== undefined &&
+      line.column >= above.commentColumn &&
+      line.column > above.column + INDENT_MAX;
+    const wrapped =
+      line.drawn !== "" && !line.connector && (underComment || (connected && line.barOnly));
+    if (wrapped) continue;
+    kept.push(line);
+    above = line;
+  }
+  return kept;
 }
 
 function isTreeName(name: string): boolean {
