@@ -286,6 +286,44 @@ describe("layouts other templates use", () => {
     );
   });
 
+  it("finds the sprint file where the alpha's config keeps it, and searches that folder without one", () => {
+    const ephemeral = {
+      ".bmad-ephemeral/sprint-status.yaml": sprint,
+      ".bmad-ephemeral/stories/1-1-alpha.md": storyFiles["docs/stories/1-1-alpha.md"],
+      ".bmad-ephemeral/stories/1-2-beta.md": storyFiles["docs/stories/1-2-beta.md"],
+      "src/shared.ts": "export {};\n",
+    };
+    const configured = tempProject({
+      ...ephemeral,
+      ".bmad/bmm/config.yaml":
+        "dev_ephemeral_location: '{project-root}/.bmad-ephemeral'\noutput_folder: '{project-root}/docs'\n",
+      "docs/prd.md": "# PRD\n",
+    });
+    const { plan } = planProject(configured, { ids: ["1.1", "1.2"], cache: false, env });
+    expect(plan.sources).toContain("sprint status: .bmad-ephemeral/sprint-status.yaml");
+    expect(plan.stories.map((s) => s.file)).toEqual([
+      ".bmad-ephemeral/stories/1-1-alpha.md",
+      ".bmad-ephemeral/stories/1-2-beta.md",
+    ]);
+    const searched = planProject(tempProject(ephemeral), { cache: false, env }).plan;
+    expect(searched.sources).toContain(
+      "sprint status: .bmad-ephemeral/sprint-status.yaml (found by searching the project: set bmad.paths.sprintStatus to be sure)",
+    );
+  });
+
+  it("reads the stories' folder from the header comment the alpha's sprint file has", () => {
+    const dir = tempProject({
+      ...storyFiles,
+      ".bmad-ephemeral/sprint-status.yaml": `# Tracking System: file-system\n# Story Location: docs/stories\n\n${sprint}`,
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.sources).toContain("stories: docs/stories/ (and sub-folders)");
+    expect(plan.stories.map((s) => s.file)).toEqual([
+      "docs/stories/1-1-alpha.md",
+      "docs/stories/1-2-beta.md",
+    ]);
+  });
+
   it("refuses to guess between several sprint files, naming them", () => {
     const dir = tempProject({
       ...storyFiles,

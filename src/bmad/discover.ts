@@ -71,6 +71,8 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   const implementation = [
     folder("implementation_artifacts"),
     folder("sprint_artifacts"),
+    // The alpha's releases kept the sprint file and the stories there (`.bmad-ephemeral`).
+    folder("dev_ephemeral_location"),
     folder("output_folder"),
   ];
   const sprintCandidates = explicit.sprintStatus
@@ -167,7 +169,15 @@ function searchSprintStatus(root: string, looked: readonly string[]): string | u
 }
 
 /** The folders BMAD's workflows write their output to, by default or by common choice. */
-const SEARCHED_FOLDERS = ["docs", "_bmad-output", "bmad-output", "_bmad", ".bmad", "bmad"];
+const SEARCHED_FOLDERS = [
+  "docs",
+  "_bmad-output",
+  "bmad-output",
+  "_bmad",
+  ".bmad",
+  "bmad",
+  ".bmad-ephemeral",
+];
 
 function findArchitecture(
   root: string,
@@ -216,9 +226,14 @@ function readBmmConfig(root: string, file: string): Record<string, unknown> {
 /** `story_location` read cheaply by a line match: the sprint file is parsed properly later. */
 function readStoryLocation(root: string, sprintStatus: string): string | undefined {
   const text = readText(path.join(root, sprintStatus));
-  const match = /^story_location:\s*["']?([^"'\r\n]+?)["']?\s*$/m.exec(text);
-  return match?.[1];
+  return STORY_LOCATION.exec(text)?.[1];
 }
+
+/**
+ * `story_location: "{project-root}/docs/stories"`, or the header comment the alpha's sprint
+ * planning wrote instead (`# Story Location: docs/stories`).
+ */
+const STORY_LOCATION = /^(?:#[ \t]*)?story[_ ]location:[ \t]*["']?([^"'\r\n]+?)["']?[ \t]*$/im;
 
 /**
  * Finds a story's file by its sprint key, among the `*.md` under the stories folder, the sprint
