@@ -64,6 +64,26 @@ describe("parseSprintStatus", () => {
     expect(error?.format()).toMatch(/^s\.yaml:\d+:\d+: sprint-status\.yaml does not parse/);
   });
 
+  it("reads past a line whose value breaks the syntax (an unquoted colon), naming it", () => {
+    const text =
+      "generated: 2026-03-22\nlast_updated: 2026-03-29 (Epic 18 added: story done)\n\ndevelopment_status:\n  1-1-a: done\n  1-2-b: done: yes\n  1-3-c: ready-for-dev\n";
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.status, e.line])).toEqual([
+      ["1-1-a", "done", 5],
+      ["1-3-c", "ready-for-dev", 7],
+    ]);
+    const last = sprint.entries[1];
+    expect(last && text.slice(last.value.start, last.value.end)).toBe("ready-for-dev");
+    expect(sprint.warnings).toEqual([
+      "s.yaml:2: does not parse as YAML (Nested mappings are not allowed in compact mappings); the line is left as it is and not read",
+      "s.yaml:6: does not parse as YAML (Nested mappings are not allowed in compact mappings); the line is left as it is and not read",
+    ]);
+    // A broken block is no such line: the file's first error, as before.
+    expect(() =>
+      parseSprintStatus("x: {a\ndevelopment_status:\n  1-1-a: done\n", "s.yaml"),
+    ).toThrow(/^sprint-status.yaml does not parse: Flow map/);
+  });
+
   it("refuses a file without development_status", () => {
     expect(() => parseSprintStatus("project: x\n", "s.yaml")).toThrow(/development_status/);
   });

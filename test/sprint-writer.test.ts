@@ -158,6 +158,15 @@ describe("setStatus", () => {
     expect(readFileSync(file, "utf8")).toBe(broken);
   });
 
+  it("changes a status in a file with a line that breaks the syntax, that line kept as it is", async () => {
+    const odd = `last_updated: 2026-03-29 (Epic 18 added: story done)\n${TEXT}`;
+    const root = tempProject({ "sprint.yaml": odd });
+    await setStatus({ root, sprintFile: "sprint.yaml" }, { key: "1-3-c", status: "in-progress" });
+    expect(readFileSync(path.join(root, "sprint.yaml"), "utf8")).toBe(
+      odd.replace("1-3-c:    ready-for-dev", "1-3-c:    in-progress"),
+    );
+  });
+
   it("writes a UTF-16 file (as Windows PowerShell saves one) back in UTF-16, its CRLF kept", async () => {
     const crlf = TEXT.replace(/\n/g, "\r\n");
     for (const encoding of ["utf16le", "utf16be"] as const) {

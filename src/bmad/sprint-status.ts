@@ -5,7 +5,7 @@
  * writer (which must keep every comment) shares one parser. A file that does not parse is
  * an InputError naming the line and column; nothing is ever written from here.
  */
-import { isMap, isScalar, LineCounter, parseDocument, Scalar } from "yaml";
+import { type Document, isMap, isScalar, LineCounter, parseDocument, Scalar } from "yaml";
 import { InputError } from "../util/errors.ts";
 import { type KeyKind, parseKey } from "./keys.ts";
 
@@ -45,16 +45,7 @@ export interface SprintStatus {
 }
 
 export function parseSprintStatus(text: string, file: string): SprintStatus {
-  const lineCounter = new LineCounter();
-  // Duplicate keys are read, not refused: sprint files edited by agents and people repeat an
-  // entry now and then, and one repeated retrospective must not cost the whole sprint.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  const first = doc.errors[0];
-  if (first) {
-    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
-    const what = first.message.split("\n")[0] ?? first.code;
-    throw new InputError(`sprint-status.yaml does not parse: ${what}`, file, pos.line, pos.col);
-  }
+  const { doc, lineCounter, masked } = parseLeniently(text, file);
   const root = doc.contents;
   if (!isMap(root)) throw new InputError("expected a YAML mapping at the top level", file, 1, 1);
   // A repeated key counts as YAML readers take it: the last one (here as in the entries).
@@ -80,7 +71,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   const statusNode = { items: maps.flatMap((map) => map.items) };
 
   const raw: Array<{ key: string; status: string; line: number; value: SprintEntry["value"] }> = [];
-  const skipped: string[] = [...topWarnings];
+  const skipped: string[] = [...masked, ...topWarnings];
   // Where each key's last occurrence is: an earlier one does not count, even when the last is
   // the one skipped for want of a status.
   const keyOf = (pair: (typeof statusNode.items)[number]) =>
@@ -146,6 +137,59 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     warnings,
     ...(typeof location === "string" ? { storyLocation: location } : {}),
   };
+}
+
+/** Lines left out of the parse, at most: past that, the file is more broken than odd. */
+const MAX_MASKED = 20;
+/**
+ * The syntax errors a value alone makes, on its own line: a colon and a space in a plain value
+ * (`2026-03-29 (Epic 18 added: done)`), a value starting with a reserved character (`@x`,
+ * `` `x` ``). A broken indentation or block is the file's shape, not one value: refused.
+ */
+const VALUE_ERRORS = new Set<string>(["BLOCK_AS_IMPLICIT_KEY", "BAD_SCALAR_START"]);
+/** A line with a key and a value on it (`last_updated: 2026-03-29 (x: y)`), not a block's start. */
+const KEY_AND_VALUE = /^[ \t]*[^\s#][^:\r\n]*:[ \t]+\S/;
+
+/**
+ * The file's YAML document, read as YAML readers read it; a line with a key and a value that
+ * breaks the syntax (`last_updated: 2026-03-29 (Epic 18 added: story done)`, an unquoted colon
+ * an agent wrote; VALUE_ERRORS) is left out of the parse and named, the rest read. The line is blanked in the
+ * parsed copy only, to spaces, so every offset stays the file's own: the writer changes a
+ * status's bytes in the file as it is. Other syntax errors (a broken block, a bad indentation,
+ * an unclosed quote) are an InputError naming the line and column of the file's first error.
+ */
+function parseLeniently(
+  text: string,
+  file: string,
+): { doc: Document.Parsed; lineCounter: LineCounter; masked: string[] } {
+  const masked: string[] = [];
+  let source = text;
+  let refusal: InputError | undefined; // the file's first syntax error, as it is
+  for (;;) {
+    const lineCounter = new LineCounter();
+    // Duplicate keys are read, not refused: sprint files edited by agents and people repeat an
+    // entry now and then, and one repeated retrospective must not cost the whole sprint.
+    const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    const first = doc.errors[0];
+    if (!first) return { doc, lineCounter, masked };
+    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
+    const what = first.message.split("\n")[0] ?? first.code;
+    refusal ??= new InputError(
+      `sprint-status.yaml does not parse: ${what}`,
+      file,
+      pos.line,
+      pos.col,
+    );
+    const start = lineCounter.lineStarts[pos.line - 1] ?? 0;
+    const end = source.slice(start).search(/\r?\n|\r|$/) + start;
+    const line = source.slice(start, end);
+    const valueError = VALUE_ERRORS.has(first.code) && KEY_AND_VALUE.test(line);
+    if (masked.length >= MAX_MASKED || !valueError) throw refusal;
+    masked.push(
+      `${file}:${pos.line}: does not parse as YAML (${what}); the line is left as it is and not read`,
+    );
+    source = source.slice(0, start) + " ".repeat(line.length) + source.slice(end);
+  }
 }
 
 function lineOfNode(node: unknown, lineCounter: LineCounter): number {
