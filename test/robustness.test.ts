@@ -168,6 +168,29 @@ describe("deep and long input", () => {
     expect(escapeRunawayHtml(escaped)).toBe(escaped);
   });
 
+  it("leaves a dunder name in fenced code as written, a fence inside a longer one included", () => {
+    // A story showing markdown: its inner ``` line neither opens nor closes a fence.
+    const text = [
+      "# Story 1.1: A",
+      "",
+      "## Dev Notes",
+      "",
+      "````md",
+      "```",
+      "````",
+      "",
+      "```",
+      "src/app/__init__.py",
+      "src/app/models.py",
+      "```",
+      "",
+    ].join("\n");
+    expect(parseStory(text).mentions.map((m) => m.path)).toEqual([
+      "src/app/__init__.py",
+      "src/app/models.py",
+    ]);
+  });
+
   it("parses a story of thousands of nested quotes and still finds its paths", () => {
     const doc = parseStory(story("1.3: Deep", `${"> ".repeat(20000)}Edit \`src/deep.ts\``));
     expect(doc.problems?.length).toBeGreaterThan(0);

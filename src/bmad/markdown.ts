@@ -118,40 +118,51 @@ const FENCE = /^(`{3,}|~{3,})/;
 export function escapeRunawayHtml(text: string, problems: MarkdownProblem[] = []): string {
   if (!MAY_START_HTML.test(text)) return text;
   const parts = text.split(/(\r\n|\r|\n)/); // lines at even indexes, their endings between
-  let fence: string | undefined; // the open fence's marker, while inside one
+  const lines = parts.filter((_, i) => i % 2 === 0);
+  const fenced = inFencedCode(lines);
   let changed = false;
   let offset = 0;
-  for (let i = 0; i < parts.length; i += 2) {
-    const line = parts[i] as string;
+  lines.forEach((line, n) => {
     const lineStart = offset;
-    offset += line.length + (parts[i + 1]?.length ?? 0);
+    offset += line.length + (parts[2 * n + 1]?.length ?? 0);
+    if (fenced[n]) return;
     const prefix = PREFIX.exec(line)?.[0] ?? "";
     const rest = line.slice(prefix.length);
-    const marker = FENCE.exec(rest)?.[1];
-    if (fence !== undefined) {
-      const closes =
-        marker !== undefined &&
-        marker[0] === fence[0] &&
-        marker.length >= fence.length &&
-        !rest.slice(marker.length).trim();
-      if (closes) fence = undefined;
-      continue;
-    }
-    if (marker) {
-      fence = marker;
-      continue;
-    }
     const block = RUNAWAY_HTML.find((kind) => kind.start.test(rest));
-    if (!block) continue;
-    if (block.end?.test(text.slice(lineStart + prefix.length))) continue;
-    parts[i] = `${prefix}\\${rest}`;
+    if (!block) return;
+    if (block.end?.test(text.slice(lineStart + prefix.length))) return;
+    parts[2 * n] = `${prefix}\\${rest}`;
     changed = true;
     problems.push({
-      line: i / 2 + 1,
+      line: n + 1,
       message: `"${rest.slice(0, 12)}" starts an HTML block that would hide the lines after it: read as text`,
     });
-  }
+  });
   return changed ? parts.join("") : text;
+}
+
+/**
+ * For each line, whether it is fenced code (the fences included), as CommonMark reads fences:
+ * one closes only at a fence of its character, at least as long, with nothing after it; in
+ * block quotes and list items too.
+ */
+function inFencedCode(lines: readonly string[]): boolean[] {
+  let fence: string | undefined; // the open fence's marker, while inside one
+  return lines.map((line) => {
+    const rest = line.slice(PREFIX.exec(line)?.[0].length ?? 0);
+    const marker = FENCE.exec(rest)?.[1];
+    if (fence === undefined) {
+      fence = marker;
+      return marker !== undefined;
+    }
+    const closes =
+      marker !== undefined &&
+      marker[0] === fence[0] &&
+      marker.length >= fence.length &&
+      !rest.slice(marker.length).trim();
+    if (closes) fence = undefined;
+    return true;
+  });
 }
 
 /**
@@ -161,13 +172,12 @@ export function escapeRunawayHtml(text: string, problems: MarkdownProblem[] = []
  */
 export function escapeDunders(text: string): string {
   if (!text.includes("__")) return text;
-  let fenced = false;
-  return text
-    .split("\n")
-    .map((line) => {
-      if (/^\s*(>\s*)*(```|~~~)/.test(line)) fenced = !fenced;
+  const lines = text.split("\n");
+  const fenced = inFencedCode(lines);
+  return lines
+    .map((line, n) => {
       // A line with a longer code span (``x``) or an autolink is left as written.
-      if (fenced || !line.includes("__") || /``|<[a-z]+:/i.test(line)) return line;
+      if (fenced[n] || !line.includes("__") || /``|<[a-z]+:/i.test(line)) return line;
       // Only between code spans: the even pieces of a split on backticks.
       return line
         .split("`")
