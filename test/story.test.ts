@@ -309,6 +309,28 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("reads files to reference or reuse as reads, and a label of files to change after them as writes", () => {
+    const doc = parseStory(
+      [
+        "# Story 2.3: x",
+        "## Dev Notes",
+        "### Project Structure Notes",
+        "**New Files to Create**:\n\n- `src/a.ts` - the agent",
+        "**Files to Reference**:\n\n- `src/pool.ts` - lifecycle (Story 1.4)",
+        "**Test Files to Create**:\n\n- `tests/a.test.ts`",
+        "**Files to Reuse:**\n\n- `src/retry.ts`",
+        "**Existing Files to Modify:**\n\n- `src/registry.ts`",
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
+      ["src/a.ts", "write"],
+      ["src/pool.ts", "read"],
+      ["tests/a.test.ts", "write"],
+      ["src/retry.ts", "read"],
+      ["src/registry.ts", "write"],
+    ]);
+  });
+
   it("leaves out of the record the files a label in another language says were not changed", () => {
     const doc = parseStory(
       [

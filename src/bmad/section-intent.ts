@@ -9,9 +9,12 @@ import type { Intent } from "./story.ts";
 
 export type Zone = "write" | "read" | "none";
 
-/** A heading or label over files to read first: "Files to Read Before Implementing:". */
+/**
+ * A heading or label over files to read first or to follow: "Files to Read Before
+ * Implementing:", "**Files to Reference:**", "**Files to Reuse:**", "Reference Files:".
+ */
 const FILES_TO_READ =
-  /\bfiles?\s+to\s+(read|review|study|consult|know)\b|\b(read|review)\s+(these\s+)?(files?\s+)?(first|before)\b|\brequired\s+reading\b|\breading\s+list\b/i;
+  /\bfiles?\s+to\s+(read|review|study|consult|know|reference|reuse)\b|\breference\s+files?\b|\bfiles?\s+referenced\b|\b(read|review)\s+(these\s+)?(files?\s+)?(first|before)\b|\brequired\s+reading\b|\breading\s+list\b/i;
 
 /** Innermost heading first: the first rule that matches a heading decides its zone. */
 const ZONE_RULES: Array<[RegExp, Zone]> = [
@@ -161,7 +164,8 @@ export function labelGroup(value: string, current: Intent | undefined): Intent |
   if (DO_NOT_MODIFY.test(label) && (labelled || /^\W*do\s*n[o']t/i.test(label)))
     return labelled ? "read" : current;
   if ((saysNotChanged(label) || FILES_TO_READ.test(label)) && labelled) return "read";
-  if (WRITE_LABEL.test(label) && labelled) return "write";
+  // "**Files to Modify:**", "**Test Files to Create**:" after a group of files to read.
+  if ((WRITE_LABEL.test(label) || CHANGE_LIST.test(label)) && labelled) return "write";
   return current;
 }
 
