@@ -288,7 +288,7 @@ describe("timelines and watching from the command line", () => {
     const some = await run(["accuracy"], missing);
     expect(some.code).toBe(0);
     expect(some.err).toBe(
-      "athena-parallel: 1 finished key is not a story key ({epic}-{story}-{slug}): left out, e.g. CORE-002 (line 7)\n" +
+      "athena-parallel: 1 finished key is neither a story key ({epic}-{story}-{slug}) nor a story file's name: left out, e.g. CORE-002 (line 7)\n" +
         `athena-parallel: 1 of 3 finished stories have no story file under ${ART}/: left out\n` +
         "athena-parallel: 1 of 2 finished stories with a story file have no File List naming a file of the project: left out\n",
     );

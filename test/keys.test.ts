@@ -87,7 +87,7 @@ describe("resolveStoryId", () => {
 
   it("warns about a key it leaves out, with its line", () => {
     expect(sprint.warnings).toEqual([
-      "sprint-status.yaml: a key is not a story key ({epic}-{story}-{slug}), so left out of the plan: extra-docs-cleanup (line 13)",
+      "sprint-status.yaml: a key is neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: extra-docs-cleanup (line 13)",
     ]);
   });
 

@@ -347,6 +347,31 @@ describe("layouts other templates use", () => {
     ]);
   });
 
+  it("plans a key of no story shape that has a story file of its own name, by its key", () => {
+    const dir = tempProject({
+      "docs/stories/sprint-status.yaml":
+        "development_status:\n  epic-15: in-progress\n  15-TD-1-toctou-fixes: ready-for-dev\n  hotfix-audio-clicks: ready-for-dev\n  extra-docs-cleanup: ready-for-dev\n  epic-quality: done\n",
+      "docs/stories/15-TD-1-toctou-fixes.md": story("15.TD-1: Fixes", "- [ ] Edit `src/shared.ts`"),
+      "docs/stories/hotfix-audio-clicks.md": story("Hotfix: clicks", "- [ ] Edit `src/shared.ts`"),
+      "docs/stories/epic-quality.md": "# Epic: quality\n",
+      "src/shared.ts": "export {};\n",
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.stories.map((s) => [s.key, s.id])).toEqual([
+      ["15-TD-1-toctou-fixes", "15-TD-1-toctou-fixes"],
+      ["hotfix-audio-clicks", "hotfix-audio-clicks"],
+    ]);
+    expect(plan.conflicts.filter((c) => c.blocking)).toHaveLength(1);
+    // Named by its key, too; a key with no file of its name is still said to be left out, and
+    // an `epic-` key is an epic's, its file the epic's own.
+    expect(
+      planProject(dir, { ids: ["hotfix-audio-clicks"], cache: false, env }).plan.stories,
+    ).toHaveLength(1);
+    expect(plan.warnings).toContainEqual(
+      "docs/stories/sprint-status.yaml: 2 keys are neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: extra-docs-cleanup (line 5), epic-quality (line 6)",
+    );
+  });
+
   it("refuses to guess between several sprint files, naming them", () => {
     const dir = tempProject({
       ...storyFiles,

@@ -246,7 +246,8 @@ const STORY_LOCATION = /^(?:#[ \t]*)?story[_ ]location:[ \t]*["']?([^"'\r\n]+?)[
 export function indexStoryFiles(
   root: string,
   files: BmadFiles,
-  keys: readonly string[],
+  storyKeys: readonly string[],
+  otherKeys: readonly string[] = [],
 ): StoryFileIndex {
   const exact = new Map<string, string>();
   const spelled = new Map<string, Set<string>>();
@@ -286,6 +287,10 @@ export function indexStoryFiles(
     add(numbered, storyNumber(spelling), rel);
     if (BARE_NUMBER.test(spelling)) add(bare, spelling, rel);
   }
+  // A key of no story shape with a story file of its own name (`hotfix-audio-clicks.md`,
+  // `15-TD-1-toctou-fixes.md`) is a story: the file says so. `epic-*` files are epics' own.
+  const promoted = otherKeys.filter((key) => exact.has(key) && !/^epic-/i.test(key));
+  const keys = [...storyKeys, ...promoted];
   // One file, or one in the folder that ranks first (a copy under planning/ loses).
   const one = (set: Set<string> | undefined) => {
     const first = [...(set ?? [])].filter((file, _, all) => rank(file) === rank(all[0] ?? ""));
@@ -334,6 +339,7 @@ export function indexStoryFiles(
   // disagree with the key's: it is that number's story when one key has the number.
   const byBareNumber = (key: string) => untakenWithNumber(key, bare);
   return {
+    promoted,
     find: (key) => named(key) ?? byWords(key) ?? byBareNumber(key) ?? byNumber(key),
     foundByNumberOnly: (key) =>
       named(key) === undefined &&
@@ -344,6 +350,8 @@ export function indexStoryFiles(
 }
 
 export interface StoryFileIndex {
+  /** The keys of `otherKeys` that are stories after all: each has a file of its own name. */
+  promoted: readonly string[];
   /** The story file of a sprint key (repo-relative), or undefined. */
   find(key: string): string | undefined;
   /** True when only the key's number led to its file, whose words differ: worth a note. */

@@ -14,7 +14,12 @@ import { type ArchitectureDoc, parseArchitecture } from "./architecture.ts";
 import { contentKey, ParseCache } from "./cache.ts";
 import { type BmadFiles, discoverBmad, indexStoryFiles } from "./discover.ts";
 import { resolveStoryId } from "./resolve-id.ts";
-import { parseSprintStatus, type SprintEntry, type SprintStatus } from "./sprint-status.ts";
+import {
+  parseSprintStatus,
+  type SprintEntry,
+  type SprintStatus,
+  withStories,
+} from "./sprint-status.ts";
 import { parseStory, type StoryDoc } from "./story.ts";
 
 export interface LoadedStory {
@@ -107,9 +112,13 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
 
   const sprintText = read(files.sprintStatus);
   // A file that does not parse throws here, so only good parses are ever cached.
-  const sprint = cache.get("sprint", contentKey(files.sprintStatus, sprintText), () =>
+  const parsed = cache.get("sprint", contentKey(files.sprintStatus, sprintText), () =>
     parseSprintStatus(sprintText, files.sprintStatus),
   );
+  const keysOf = (kind: SprintEntry["kind"]) =>
+    parsed.entries.filter((e) => e.kind === kind).map((e) => e.key);
+  const storyFiles = indexStoryFiles(absRoot, files, keysOf("story"), keysOf("other"));
+  const sprint = withStories(parsed, storyFiles.promoted);
   const warnings = [...sprint.warnings];
 
   const projectName = path.basename(absRoot);
@@ -152,11 +161,6 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
     (e) => e.kind === "story" && e.status === "in-progress" && !inBatch.has(e.key),
   );
 
-  const storyFiles = indexStoryFiles(
-    absRoot,
-    files,
-    sprint.entries.filter((e) => e.kind === "story").map((e) => e.key),
-  );
   const load = (entry: SprintEntry, isRequested: boolean, notes = warnings): LoadedStory => {
     const file = storyFiles.find(entry.key);
     if (!file) {

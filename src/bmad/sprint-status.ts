@@ -119,15 +119,8 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     return { key, status, line, value, ...parseKey(key, knownEpics) };
   });
   subStoryIds(entries);
-  // A key that names no epic, story or retrospective is left out of every plan: say which.
-  const other = entries.filter((entry) => entry.kind === "other");
-  if (other.length > 0) {
-    const shown = other.slice(0, MAX_LISTED).map((entry) => `${entry.key} (line ${entry.line})`);
-    const more = other.length > MAX_LISTED ? ` and ${other.length - MAX_LISTED} more` : "";
-    warnings.push(
-      `${file}: ${other.length === 1 ? "a key is" : `${other.length} keys are`} not a story key ({epic}-{story}-{slug}), so left out of the plan: ${shown.join(", ")}${more}`,
-    );
-  }
+  const unplanned = otherKeysWarning(file, entries);
+  if (unplanned) warnings.push(unplanned);
 
   const locationNode = lastPair("story_location")?.value;
   const location = isScalar(locationNode) ? locationNode.value : undefined;
@@ -137,6 +130,34 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     warnings,
     ...(typeof location === "string" ? { storyLocation: location } : {}),
   };
+}
+
+/** A key that names no epic, story or retrospective is left out of every plan: which ones. */
+function otherKeysWarning(file: string, entries: readonly SprintEntry[]): string | undefined {
+  const other = entries.filter((entry) => entry.kind === "other");
+  if (other.length === 0) return undefined;
+  const shown = other.slice(0, MAX_LISTED).map((entry) => `${entry.key} (line ${entry.line})`);
+  const more = other.length > MAX_LISTED ? ` and ${other.length - MAX_LISTED} more` : "";
+  return `${file}: ${other.length === 1 ? "a key is" : `${other.length} keys are`} neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: ${shown.join(", ")}${more}`;
+}
+
+/**
+ * The sprint with the keys of no story shape that are stories after all (they have a story
+ * file of their own name, `hotfix-audio-clicks.md`): stories whose id is their key.
+ */
+export function withStories(sprint: SprintStatus, keys: readonly string[]): SprintStatus {
+  if (keys.length === 0) return sprint;
+  const promoted = new Set(keys);
+  const entries = sprint.entries.map(
+    (entry): SprintEntry =>
+      entry.kind === "other" && promoted.has(entry.key)
+        ? { ...entry, kind: "story", id: entry.key }
+        : entry,
+  );
+  const before = otherKeysWarning(sprint.file, sprint.entries);
+  const after = otherKeysWarning(sprint.file, entries);
+  const warnings = sprint.warnings.flatMap((w) => (w !== before ? [w] : after ? [after] : []));
+  return { ...sprint, entries, warnings };
 }
 
 /** Lines left out of the parse, at most: past that, the file is more broken than odd. */

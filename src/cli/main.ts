@@ -307,15 +307,15 @@ function accuracyCommand(args: string[], io: CliIo): number {
     io.err(`athena-parallel: ${project.files.sprintStatus}: nothing to score against: ${why}\n`);
     return 1;
   }
-  // Finished keys that are no story key (`skillars-deferred-12-x`, `CORE-002`) are in no plan:
-  // say so, or a project scores far fewer stories than it has with nothing said.
+  // Finished keys that are no story key and have no story file of their name (`CORE-002`) are
+  // in no plan: say so, or a project scores far fewer stories than it has with nothing said.
   const unkeyed = project.sprint.entries.filter(
     (e) => e.kind === "other" && FINISHED_STATUSES.has(e.status),
   );
   if (unkeyed.length > 0) {
     const shown = unkeyed.slice(0, 3).map((e) => `${e.key} (line ${e.line})`);
     io.err(
-      `athena-parallel: ${unkeyed.length} finished ${unkeyed.length === 1 ? "key is" : "keys are"} not a story key ({epic}-{story}-{slug}): left out, e.g. ${shown.join(", ")}\n`,
+      `athena-parallel: ${unkeyed.length} finished ${unkeyed.length === 1 ? "key is" : "keys are"} neither a story key ({epic}-{story}-{slug}) nor a story file's name: left out, e.g. ${shown.join(", ")}\n`,
     );
   }
   if (project.done.length < finished) {
