@@ -101,12 +101,13 @@ function hasFileExtension(path: string): boolean {
   if (dot <= 0 && !base.startsWith(".")) return false;
   // .gitignore, .env, and a dotfile's variants: .env.example, .env.local
   if (base.startsWith(".")) return /^\.[a-z][\w.-]*$/i.test(base);
-  const ext = base.slice(dot + 1);
-  // A template or sample of a file: `config.yaml.example`, `settings.json.dist`.
-  if (/^(example|sample|template|dist|orig)$/i.test(ext))
-    return hasFileExtension(base.slice(0, dot));
-  return FILE_EXTENSIONS.has(ext.toLowerCase()) && !/^\d+$/.test(base.slice(0, dot));
+  // `Dockerfile.example` as well as `config.yaml.example`.
+  if (TEMPLATE_SUFFIX.test(base.slice(dot + 1))) return hasFileExtension(base.slice(0, dot));
+  return isSourceFileName(base);
 }
+
+/** A template or sample of a file: `config.yaml.example`, `settings.json.dist`. */
+const TEMPLATE_SUFFIX = /^(example|sample|template|dist|orig)$/i;
 
 /**
  * A file's name by its extension alone (`header.rs`, `en.json`), never a folder's: dotted
@@ -116,8 +117,7 @@ export function isSourceFileName(name: string): boolean {
   const dot = name.lastIndexOf(".");
   if (dot <= 0 || name.endsWith("/")) return false;
   const ext = name.slice(dot + 1);
-  if (/^(example|sample|template|dist|orig)$/i.test(ext))
-    return isSourceFileName(name.slice(0, dot));
+  if (TEMPLATE_SUFFIX.test(ext)) return isSourceFileName(name.slice(0, dot));
   return FILE_EXTENSIONS.has(ext.toLowerCase()) && !/^\d+$/.test(name.slice(0, dot));
 }
 

@@ -118,6 +118,9 @@ function readLine(raw: string, index: number): DrawnLine {
   };
 }
 
+/** The deepest step from a folder to its entries in trees drawn by indentation (a tab). */
+const INDENT_MAX = 4;
+
 /**
  * The lines that draw entries (and the blank ones): the second lines of wrapped comments left out.
  * A comment too long for its line goes on under itself ("├── header.rs  # header parsing,"
@@ -126,9 +129,6 @@ function readLine(raw: string, index: number): DrawnLine {
  * is indented, or, in a tree drawn with branches (where every entry but a root has one),
  * carries only the vertical bars.
  */
-/** The deepest step from a folder to its entries in trees drawn by indentation (a tab). */
-const INDENT_MAX = 4;
-
 function withoutWrappedComments(lines: readonly DrawnLine[], connected: boolean): DrawnLine[] {
   const kept: DrawnLine[] = [];
   let above: DrawnLine | undefined;
