@@ -350,10 +350,12 @@ describe("layouts other templates use", () => {
   it("plans a key of no story shape that has a story file of its own name, by its key", () => {
     const dir = tempProject({
       "docs/stories/sprint-status.yaml":
-        "development_status:\n  epic-15: in-progress\n  15-TD-1-toctou-fixes: ready-for-dev\n  hotfix-audio-clicks: ready-for-dev\n  extra-docs-cleanup: ready-for-dev\n  epic-quality: done\n",
+        "development_status:\n  epic-15: in-progress\n  15-TD-1-toctou-fixes: ready-for-dev\n  hotfix-audio-clicks: ready-for-dev\n  extra-docs-cleanup: ready-for-dev\n  epic-quality: done\n  odd $key: ready-for-dev\n",
       "docs/stories/15-TD-1-toctou-fixes.md": story("15.TD-1: Fixes", "- [ ] Edit `src/shared.ts`"),
       "docs/stories/hotfix-audio-clicks.md": story("Hotfix: clicks", "- [ ] Edit `src/shared.ts`"),
       "docs/stories/epic-quality.md": "# Epic: quality\n",
+      // A key that could not name a file safely is never promoted.
+      "docs/stories/odd $key.md": story("Odd", "- [ ] Edit `src/shared.ts`"),
       "src/shared.ts": "export {};\n",
     });
     const { plan } = planProject(dir, { cache: false, env });
@@ -368,8 +370,17 @@ describe("layouts other templates use", () => {
       planProject(dir, { ids: ["hotfix-audio-clicks"], cache: false, env }).plan.stories,
     ).toHaveLength(1);
     expect(plan.warnings).toContainEqual(
-      "docs/stories/sprint-status.yaml: 2 keys are neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: extra-docs-cleanup (line 5), epic-quality (line 6)",
+      "docs/stories/sprint-status.yaml: 3 keys are neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: extra-docs-cleanup (line 5), epic-quality (line 6), odd $key (line 7)",
     );
+  });
+
+  it("reads the stories' folder from story_location before a header comment of that name", () => {
+    const dir = tempProject({
+      ...storyFiles,
+      "docs/sprint-status.yaml": `# story_location: /Users/someone/elsewhere/stories\nstory_location: "{project-root}/docs/stories"\n\n${sprint}`,
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.sources).toContain("stories: docs/stories/ (and sub-folders)");
   });
 
   it("refuses to guess between several sprint files, naming them", () => {

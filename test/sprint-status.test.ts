@@ -78,6 +78,14 @@ describe("parseSprintStatus", () => {
       "s.yaml:2: does not parse as YAML (Nested mappings are not allowed in compact mappings); the line is left as it is and not read",
       "s.yaml:6: does not parse as YAML (Nested mappings are not allowed in compact mappings); the line is left as it is and not read",
     ]);
+    // A value that runs on to a deeper line: the parser names the line it starts on, which is
+    // sound; the file's shape is broken, and refused as before.
+    expect(() =>
+      parseSprintStatus(
+        "development_status:\n  1-1-a: done\n  1-2-b: ready-for-dev\n  1-3-c: review\n    blocked: QA\n",
+        "s.yaml",
+      ),
+    ).toThrow(/^sprint-status.yaml does not parse/);
     // A broken block is no such line: the file's first error, as before.
     expect(() =>
       parseSprintStatus("x: {a\ndevelopment_status:\n  1-1-a: done\n", "s.yaml"),

@@ -167,6 +167,16 @@ describe("setStatus", () => {
     );
   });
 
+  it("refuses to change a status on a line the reader left out, naming that line", async () => {
+    const odd = `${TEXT}  9-9-odd: done: yes\n`;
+    const root = tempProject({ "sprint.yaml": odd });
+    const file = path.join(root, "sprint.yaml");
+    await expect(
+      setStatus({ root, sprintFile: "sprint.yaml" }, { key: "9-9-odd", status: "review" }),
+    ).rejects.toThrow(/"9-9-odd" is on a line that does not parse as YAML/);
+    expect(readFileSync(file, "utf8")).toBe(odd);
+  });
+
   it("writes a UTF-16 file (as Windows PowerShell saves one) back in UTF-16, its CRLF kept", async () => {
     const crlf = TEXT.replace(/\n/g, "\r\n");
     for (const encoding of ["utf16le", "utf16be"] as const) {

@@ -331,6 +331,23 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("reads a label that updates or creates reference files (golden files) as writes", () => {
+    const doc = parseStory(
+      [
+        "# Story 2.4: x",
+        "## Dev Notes",
+        "**Reference Files:**\n\n- `src/pool.ts`",
+        "**Update reference files:**\n\n- `tests/golden/a.json`",
+        "**New Reference Files:**\n\n- `tests/golden/b.json`",
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
+      ["src/pool.ts", "read"],
+      ["tests/golden/a.json", "write"],
+      ["tests/golden/b.json", "write"],
+    ]);
+  });
+
   it("leaves out of the record the files a label in another language says were not changed", () => {
     const doc = parseStory(
       [
@@ -523,6 +540,10 @@ describe("trees", () => {
       "crates/cli/",
       "crates/cli/main.rs",
     ]);
+    // A file drawn far in under a commented folder is an entry, not a wrapped comment.
+    expect(
+      parseTree("app/    # the app\n        main.ts\n        util.ts").map((e) => e.path),
+    ).toEqual(["app/", "app/main.ts", "app/util.ts"]);
     // Drawn by indentation: a wrap sits under the comment; a folder's entries, a step in.
     const indented =
       "src/\n  header.rs    # parsing,\n                 version\n  db # x\n      models.py";
@@ -552,6 +573,17 @@ describe("trees", () => {
       "tests/Assets.xcassets/AppIcon.appiconset",
       "tests/config/",
       "tests/config/test_settings.py",
+    ]);
+    // A folder with a dotted name holds files and folders: a folder still.
+    const solution =
+      "src/\n├── MyApp.Db\n│   ├── AppDbContext.cs\n│   └── Migrations/\n└── chart.js\n    └── index.js";
+    expect(parseTree(solution).map((e) => e.path)).toEqual([
+      "src/",
+      "src/MyApp.Db/",
+      "src/MyApp.Db/AppDbContext.cs",
+      "src/MyApp.Db/Migrations/",
+      "src/chart.js/",
+      "src/chart.js/index.js",
     ]);
   });
 

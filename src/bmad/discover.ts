@@ -10,6 +10,7 @@ import { parse as parseYaml } from "yaml";
 import type { AthenaConfig } from "../config/schema.ts";
 import { InputError } from "../util/errors.ts";
 import { readText } from "../util/text-file.ts";
+import { SAFE_KEY } from "./keys.ts";
 
 export interface BmadFiles {
   /** Absolute project root. */
@@ -226,14 +227,16 @@ function readBmmConfig(root: string, file: string): Record<string, unknown> {
 /** `story_location` read cheaply by a line match: the sprint file is parsed properly later. */
 function readStoryLocation(root: string, sprintStatus: string): string | undefined {
   const text = readText(path.join(root, sprintStatus));
-  return STORY_LOCATION.exec(text)?.[1];
+  return (STORY_LOCATION.exec(text) ?? STORY_LOCATION_COMMENT.exec(text))?.[1];
 }
 
+const STORY_LOCATION = /^story_location:[ \t]*["']?([^"'\r\n]+?)["']?[ \t]*$/m;
 /**
- * `story_location: "{project-root}/docs/stories"`, or the header comment the alpha's sprint
- * planning wrote instead (`# Story Location: docs/stories`).
+ * The header comment the alpha's sprint planning wrote instead (`# Story Location:
+ * docs/stories`): read only when the key is missing, since later templates keep a comment of
+ * that name too, often a path on another machine or a placeholder.
  */
-const STORY_LOCATION = /^(?:#[ \t]*)?story[_ ]location:[ \t]*["']?([^"'\r\n]+?)["']?[ \t]*$/im;
+const STORY_LOCATION_COMMENT = /^#[ \t]*story[_ ]location:[ \t]*["']?([^"'\r\n]+?)["']?[ \t]*$/im;
 
 /**
  * Finds a story's file by its sprint key, among the `*.md` under the stories folder, the sprint
@@ -288,8 +291,11 @@ export function indexStoryFiles(
     if (BARE_NUMBER.test(spelling)) add(bare, spelling, rel);
   }
   // A key of no story shape with a story file of its own name (`hotfix-audio-clicks.md`,
-  // `15-TD-1-toctou-fixes.md`) is a story: the file says so. `epic-*` files are epics' own.
-  const promoted = otherKeys.filter((key) => exact.has(key) && !/^epic-/i.test(key));
+  // `15-TD-1-toctou-fixes.md`) is a story: the file says so. `epic-*` files are epics' own;
+  // a key that could not name a file or reach a prompt safely stays out.
+  const promoted = otherKeys.filter(
+    (key) => exact.has(key) && !/^epic-/i.test(key) && SAFE_KEY.test(key),
+  );
   const keys = [...storyKeys, ...promoted];
   // One file, or one in the folder that ranks first (a copy under planning/ loses).
   const one = (set: Set<string> | undefined) => {

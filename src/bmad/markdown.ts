@@ -143,8 +143,9 @@ export function escapeRunawayHtml(text: string, problems: MarkdownProblem[] = []
 
 /**
  * For each line, whether it is fenced code (the fences included), as CommonMark reads fences:
- * one closes only at a fence of its character, at least as long, with nothing after it; in
- * block quotes and list items too.
+ * one closes only at a fence of its character, at least as long, with nothing after it. A
+ * fence in a block quote or a list item is read past its `>` or marker (the end of that
+ * container does not close it here, as it would in CommonMark: no story was seen to rely on it).
  */
 function inFencedCode(lines: readonly string[]): boolean[] {
   let fence: string | undefined; // the open fence's marker, while inside one

@@ -14,7 +14,7 @@ export type Zone = "write" | "read" | "none";
  * Implementing:", "**Files to Reference:**", "**Files to Reuse:**", "Reference Files:".
  */
 const FILES_TO_READ =
-  /\bfiles?\s+to\s+(read|review|study|consult|know|reference|reuse)\b|\breference\s+files?\b|\bfiles?\s+referenced\b|\b(read|review)\s+(these\s+)?(files?\s+)?(first|before)\b|\brequired\s+reading\b|\breading\s+list\b/i;
+  /\bfiles?\s+to\s+(read|review|study|consult|know|reference|reuse)\b|^\W*reference\s+files?\b|\b(read|review)\s+(these\s+)?(files?\s+)?(first|before)\b|\brequired\s+reading\b|\breading\s+list\b/i;
 
 /** Innermost heading first: the first rule that matches a heading decides its zone. */
 const ZONE_RULES: Array<[RegExp, Zone]> = [

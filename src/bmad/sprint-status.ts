@@ -119,8 +119,6 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     return { key, status, line, value, ...parseKey(key, knownEpics) };
   });
   subStoryIds(entries);
-  const unplanned = otherKeysWarning(file, entries);
-  if (unplanned) warnings.push(unplanned);
 
   const locationNode = lastPair("story_location")?.value;
   const location = isScalar(locationNode) ? locationNode.value : undefined;
@@ -132,21 +130,12 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   };
 }
 
-/** A key that names no epic, story or retrospective is left out of every plan: which ones. */
-function otherKeysWarning(file: string, entries: readonly SprintEntry[]): string | undefined {
-  const other = entries.filter((entry) => entry.kind === "other");
-  if (other.length === 0) return undefined;
-  const shown = other.slice(0, MAX_LISTED).map((entry) => `${entry.key} (line ${entry.line})`);
-  const more = other.length > MAX_LISTED ? ` and ${other.length - MAX_LISTED} more` : "";
-  return `${file}: ${other.length === 1 ? "a key is" : `${other.length} keys are`} neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: ${shown.join(", ")}${more}`;
-}
-
 /**
- * The sprint with the keys of no story shape that are stories after all (they have a story
- * file of their own name, `hotfix-audio-clicks.md`): stories whose id is their key.
+ * The sprint as the plan reads it: the keys of no story shape that are stories after all (they
+ * have a story file of their own name, `hotfix-audio-clicks.md`) become stories whose id is
+ * their key, and the keys still left out of every plan are named in a warning.
  */
 export function withStories(sprint: SprintStatus, keys: readonly string[]): SprintStatus {
-  if (keys.length === 0) return sprint;
   const promoted = new Set(keys);
   const entries = sprint.entries.map(
     (entry): SprintEntry =>
@@ -154,27 +143,32 @@ export function withStories(sprint: SprintStatus, keys: readonly string[]): Spri
         ? { ...entry, kind: "story", id: entry.key }
         : entry,
   );
-  const before = otherKeysWarning(sprint.file, sprint.entries);
-  const after = otherKeysWarning(sprint.file, entries);
-  const warnings = sprint.warnings.flatMap((w) => (w !== before ? [w] : after ? [after] : []));
-  return { ...sprint, entries, warnings };
+  const other = entries.filter((entry) => entry.kind === "other");
+  if (other.length === 0) return { ...sprint, entries };
+  const shown = other.slice(0, MAX_LISTED).map((entry) => `${entry.key} (line ${entry.line})`);
+  const more = other.length > MAX_LISTED ? ` and ${other.length - MAX_LISTED} more` : "";
+  const warning = `${sprint.file}: ${other.length === 1 ? "a key is" : `${other.length} keys are`} neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: ${shown.join(", ")}${more}`;
+  return { ...sprint, entries, warnings: [...sprint.warnings, warning] };
 }
 
 /** Lines left out of the parse, at most: past that, the file is more broken than odd. */
 const MAX_MASKED = 20;
 /**
- * The syntax errors a value alone makes, on its own line: a colon and a space in a plain value
- * (`2026-03-29 (Epic 18 added: done)`), a value starting with a reserved character (`@x`,
- * `` `x` ``). A broken indentation or block is the file's shape, not one value: refused.
+ * The syntax errors a value alone makes, each with the line that makes it: a colon and a space
+ * in a plain value (`last_updated: 2026-03-29 (Epic 18 added: done)`), a value starting with a
+ * reserved character (`@x`, `` `x` ``). The parser names the line where the value starts, so
+ * the line itself must show the fault: a value that runs on to a deeper line (`1-3-c: review`
+ * then `    blocked: QA`) is the file's shape, not one value, and is refused.
  */
-const VALUE_ERRORS = new Set<string>(["BLOCK_AS_IMPLICIT_KEY", "BAD_SCALAR_START"]);
-/** A line with a key and a value on it (`last_updated: 2026-03-29 (x: y)`), not a block's start. */
-const KEY_AND_VALUE = /^[ \t]*[^\s#][^:\r\n]*:[ \t]+\S/;
+const VALUE_ERRORS: Readonly<Record<string, RegExp>> = {
+  BLOCK_AS_IMPLICIT_KEY: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+[^\r\n]*?\S:[ \t]/,
+  BAD_SCALAR_START: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+[@`]/,
+};
 
 /**
- * The file's YAML document, read as YAML readers read it; a line with a key and a value that
- * breaks the syntax (`last_updated: 2026-03-29 (Epic 18 added: story done)`, an unquoted colon
- * an agent wrote; VALUE_ERRORS) is left out of the parse and named, the rest read. The line is blanked in the
+ * The file's YAML document, read as YAML readers read it; a line whose value breaks the syntax
+ * (VALUE_ERRORS: `last_updated: 2026-03-29 (Epic 18 added: story done)`, an unquoted colon an
+ * agent wrote) is left out of the parse and named, the rest read. The line is blanked in the
  * parsed copy only, to spaces, so every offset stays the file's own: the writer changes a
  * status's bytes in the file as it is. Other syntax errors (a broken block, a bad indentation,
  * an unclosed quote) are an InputError naming the line and column of the file's first error.
@@ -204,7 +198,7 @@ function parseLeniently(
     const start = lineCounter.lineStarts[pos.line - 1] ?? 0;
     const end = source.slice(start).search(/\r?\n|\r|$/) + start;
     const line = source.slice(start, end);
-    const valueError = VALUE_ERRORS.has(first.code) && KEY_AND_VALUE.test(line);
+    const valueError = VALUE_ERRORS[first.code]?.test(line) === true;
     if (masked.length >= MAX_MASKED || !valueError) throw refusal;
     masked.push(
       `${file}:${pos.line}: does not parse as YAML (${what}); the line is left as it is and not read`,

@@ -68,7 +68,8 @@ export function parseTree(text: string): TreeEntry[] {
     const parent = stack.at(-1)?.path ?? "";
     const next = kept[at + 1];
     const deeper = next !== undefined && next.drawn !== "" && next.column > line.column;
-    const isFile = isSourceFileName(name.split("/").pop() ?? "");
+    // `MyApp.Db` or `chart.js` over `AppDbContext.cs`: a folder with a dotted name.
+    const isFile = isSourceFileName(name.split("/").pop() ?? "") && !(next && namesPath(next));
     if (deeper && isFile) contentsUnder = line.column;
     const isDir = name.endsWith("/") || (deeper && !isFile);
     const full = parent + name.replace(/\/+$/, "") + (isDir ? "/" : "");
@@ -90,14 +91,20 @@ interface DrawnLine {
   drawn: string;
   /** Where the comment after the name starts, if the line has one. */
   commentColumn?: number;
-  /** The line's prefix has a branch (`├──`, `` `-- ``): it draws an entry. */
+  /** The line's prefix has a branch (`├──`, `└──`): it draws an entry. */
   connector: boolean;
   /** The prefix has a vertical bar and no branch: it only carries a folder's line down. */
   barOnly: boolean;
 }
 
-const CONNECTOR = /[├└┣┗]|[|`+\\]--/;
+const CONNECTOR = /[├└┣┗]/;
 const BAR = /[│┃|]/;
+
+/** The line draws a file or a folder (`Program.cs`, `Migrations/`), not words. */
+function namesPath(line: DrawnLine): boolean {
+  const name = line.drawn.split(/,\s*/)[0] ?? "";
+  return isTreeName(name) && (name.endsWith("/") || isSourceFileName(name.split("/").pop() ?? ""));
+}
 
 function readLine(raw: string, index: number): DrawnLine {
   const line = raw.replace(/\t/g, "    ");
@@ -138,7 +145,10 @@ function withoutWrappedComments(lines: readonly DrawnLine[], connected: boolean)
       line.column >= above.commentColumn &&
       line.column > above.column + INDENT_MAX;
     const wrapped =
-      line.drawn !== "" && !line.connector && (underComment || (connected && line.barOnly));
+      line.drawn !== "" &&
+      !line.connector &&
+      !namesPath(line) &&
+      (underComment || (connected && line.barOnly));
     if (wrapped) continue;
     kept.push(line);
     above = line;
