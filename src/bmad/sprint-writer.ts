@@ -67,15 +67,16 @@ export function replaceStatus(
 ): { text: string; result: StatusChangeResult } {
   const sprint = parseSprintStatus(text, file); // names the line of any syntax error
   const entry = sprint.entries.find((e) => e.key === change.key);
-  // A line the reader left out (its value breaks the YAML) still holds the key: say so.
-  const unread = entry ? undefined : lineOfKey(text, change.key);
-  if (unread !== undefined)
-    throw new InputError(
-      `"${change.key}" is on a line that does not parse as YAML: fix that line to change its status`,
-      file,
-      unread,
-    );
   if (!entry) {
+    // A line the reader left out (its value breaks the YAML) still holds the key: say so.
+    const lines = text.split(/\r\n|\r|\n/);
+    const unread = sprint.unread?.find((n) => startsWithKey(lines[n - 1] ?? "", change.key));
+    if (unread !== undefined)
+      throw new InputError(
+        `"${change.key}" is on a line that does not parse as YAML: fix that line to change its status`,
+        file,
+        unread,
+      );
     const near = suggest(
       change.key,
       sprint.entries.map((e) => e.key),
@@ -203,9 +204,8 @@ export async function setStatus(
   }
 }
 
-/** The 1-based line where `key:` starts a line, if one does. */
-function lineOfKey(text: string, key: string): number | undefined {
-  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const at = new RegExp(`^[ \\t]*${escaped}[ \\t]*:`, "m").exec(text)?.index;
-  return at === undefined ? undefined : text.slice(0, at).split(/\r\n|\r|\n/).length;
+/** `  key: ...`: the line holds the key, before its colon. */
+function startsWithKey(line: string, key: string): boolean {
+  const rest = line.trimStart();
+  return rest.startsWith(key) && rest.slice(key.length).trimStart().startsWith(":");
 }

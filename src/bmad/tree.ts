@@ -61,15 +61,14 @@ export function parseTree(text: string): TreeEntry[] {
   kept.forEach((line, at) => {
     if (contentsUnder !== undefined && (line.drawn === "" || line.column > contentsUnder)) return;
     contentsUnder = undefined;
-    // "lang/en.json, it.json, de.json": files beside the first, in its folder.
-    const [name = "", ...siblings] = line.drawn.split(/,\s*/);
+    const [name = "", ...siblings] = line.names;
     if (!isTreeName(name)) return;
     while (stack.length > 0 && (stack.at(-1)?.column ?? 0) >= line.column) stack.pop();
     const parent = stack.at(-1)?.path ?? "";
     const next = kept[at + 1];
     const deeper = next !== undefined && next.drawn !== "" && next.column > line.column;
     // `MyApp.Db` or `chart.js` over `AppDbContext.cs`: a folder with a dotted name.
-    const isFile = isSourceFileName(name.split("/").pop() ?? "") && !(next && namesPath(next));
+    const isFile = namesFile(name) && !(next && namesPath(next));
     if (deeper && isFile) contentsUnder = line.column;
     const isDir = name.endsWith("/") || (deeper && !isFile);
     const full = parent + name.replace(/\/+$/, "") + (isDir ? "/" : "");
@@ -89,6 +88,8 @@ interface DrawnLine {
   column: number;
   /** The name (or names) drawn, comment left out; "" on a line with no text. */
   drawn: string;
+  /** The names in `drawn`: "lang/en.json, it.json, de.json" is files beside the first. */
+  names: string[];
   /** Where the comment after the name starts, if the line has one. */
   commentColumn?: number;
   /** The line's prefix has a branch (`├──`, `└──`): it draws an entry. */
@@ -102,8 +103,13 @@ const BAR = /[│┃|]/;
 
 /** The line draws a file or a folder (`Program.cs`, `Migrations/`), not words. */
 function namesPath(line: DrawnLine): boolean {
-  const name = line.drawn.split(/,\s*/)[0] ?? "";
-  return isTreeName(name) && (name.endsWith("/") || isSourceFileName(name.split("/").pop() ?? ""));
+  const [name = ""] = line.names;
+  return isTreeName(name) && (name.endsWith("/") || namesFile(name));
+}
+
+/** A drawn name whose last part is a file's name by its extension (`src/header.rs`). */
+function namesFile(name: string): boolean {
+  return isSourceFileName(name.split("/").pop() ?? "");
 }
 
 function readLine(raw: string, index: number): DrawnLine {
@@ -119,6 +125,7 @@ function readLine(raw: string, index: number): DrawnLine {
     index,
     column,
     drawn,
+    names: drawn.split(/,\s*/),
     ...(drawn !== "" && after >= 0 ? { commentColumn: column + drawn.length + after } : {}),
     connector,
     barOnly: !connector && BAR.test(prefix),
