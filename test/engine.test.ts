@@ -281,7 +281,7 @@ describe("failures, quirks and cancel", () => {
 
   it("refuses athena_parallel inside a story session", async () => {
     const h = harness(projectWith(six.slice(0, 1)), () => ({ ms: 200 }));
-    await h.call({ action: "execute", storyIds: ["1.1"] });
+    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
     await sleep(20);
     const session = h.athena.engine.runsLive()[0]?.stories[0]?.sessionId ?? "";
     expect((await h.call({ action: "dryRun" }, session)).output).toContain(
@@ -293,6 +293,8 @@ describe("failures, quirks and cancel", () => {
         { args: {} },
       ),
     ).rejects.toThrow(/not available inside a story session/);
+    // The run ends before the test does, so it writes nothing into a removed folder.
+    await waitForRun(h, started.metadata.run?.id ?? "");
   });
 });
 
