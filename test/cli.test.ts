@@ -134,6 +134,18 @@ describe("athena-parallel mark", () => {
     expect((await run(["mark", "epic-1", "done"], dir)).code).toBe(0);
   });
 
+  it("takes a story the plan knows by its own file, as the plan does, by that file's path", async () => {
+    const dir = miniProject({
+      [SPRINT]: `${SPRINT_TEXT}  hotfix-audio: ready-for-dev\n`,
+      "_bmad-output/implementation-artifacts/hotfix-audio.md": "# Hotfix\n\n- [ ] Edit `a.ts`\n",
+    });
+    const file = "_bmad-output/implementation-artifacts/hotfix-audio.md";
+    expect((await run(["plan", file, "--json"], dir)).code).toBe(0);
+    const { code, out } = await run(["mark", file, "in-progress"], dir);
+    expect(code).toBe(0);
+    expect(out).toBe(`${SPRINT}: hotfix-audio: ready-for-dev -> in-progress\n`);
+  });
+
   it("exits 2 on an unknown story, an unknown status (listing the valid ones) and a downgrade", async () => {
     const dir = miniProject();
     const unknownStory = await run(["mark", "1.9", "done"], dir);

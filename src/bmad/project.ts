@@ -104,6 +104,18 @@ function readStory(absRoot: string, rel: string): string {
   return readText(file);
 }
 
+/**
+ * The stories folder's index, and the sprint file as the plan reads it: a key of no story shape
+ * with a story file of its own name is a story (`withStories`). Every command that takes a story
+ * id reads the sprint file so, or a story the plan shows could not be named.
+ */
+export function withStoryFiles(absRoot: string, files: BmadFiles, parsed: SprintStatus) {
+  const keysOf = (kind: SprintEntry["kind"]) =>
+    parsed.entries.filter((e) => e.kind === kind).map((e) => e.key);
+  const storyFiles = indexStoryFiles(absRoot, files, keysOf("story"), keysOf("other"));
+  return { sprint: withStories(parsed, storyFiles.promoted), storyFiles };
+}
+
 export function loadProject(root: string, options: LoadProjectOptions): LoadedProject {
   const absRoot = path.resolve(root);
   const files = discoverBmad(absRoot, options.config);
@@ -115,10 +127,7 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
   const parsed = cache.get("sprint", contentKey(files.sprintStatus, sprintText), () =>
     parseSprintStatus(sprintText, files.sprintStatus),
   );
-  const keysOf = (kind: SprintEntry["kind"]) =>
-    parsed.entries.filter((e) => e.kind === kind).map((e) => e.key);
-  const storyFiles = indexStoryFiles(absRoot, files, keysOf("story"), keysOf("other"));
-  const sprint = withStories(parsed, storyFiles.promoted);
+  const { sprint, storyFiles } = withStoryFiles(absRoot, files, parsed);
   const warnings = [...sprint.warnings];
 
   const projectName = path.basename(absRoot);

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { discoverBmad } from "../bmad/discover.ts";
-import { FINISHED_STATUSES } from "../bmad/project.ts";
+import { FINISHED_STATUSES, withStoryFiles } from "../bmad/project.ts";
 import { resolveStoryId } from "../bmad/resolve-id.ts";
 import { parseSprintStatus } from "../bmad/sprint-status.ts";
 import { setStatus } from "../bmad/sprint-writer.ts";
@@ -344,9 +344,10 @@ async function markCommand(args: string[], io: CliIo): Promise<number> {
   const root = path.resolve(io.cwd, values.dir);
   const { config } = loadConfig(root, { env: io.env });
   const files = discoverBmad(root, config);
-  const sprint = parseSprintStatus(
-    readText(path.join(root, files.sprintStatus)),
-    files.sprintStatus,
+  const { sprint } = withStoryFiles(
+    root,
+    files,
+    parseSprintStatus(readText(path.join(root, files.sprintStatus)), files.sprintStatus),
   );
   const key = sprint.entries.some((e) => e.key === typed)
     ? typed
