@@ -381,6 +381,16 @@ describe("layouts other templates use", () => {
     });
     const { plan } = planProject(dir, { cache: false, env });
     expect(plan.sources).toContain("stories: docs/stories/ (and sub-folders)");
+    // The last key counts, as in YAML; a trailing comment is not part of the path.
+    for (const lines of [
+      "story_location: docs/old\nstory_location: docs/stories  # where the stories live",
+      "story_location: 'docs/stories' # quoted",
+    ]) {
+      writeFileSync(path.join(dir, "docs/sprint-status.yaml"), `${lines}\n\n${sprint}`);
+      expect(planProject(dir, { cache: false, env }).plan.sources).toContain(
+        "stories: docs/stories/ (and sub-folders)",
+      );
+    }
   });
 
   it("refuses to guess between several sprint files, naming them", () => {

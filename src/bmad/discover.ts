@@ -225,12 +225,19 @@ function readBmmConfig(root: string, file: string): Record<string, unknown> {
 }
 
 /** `story_location` read cheaply by a line match: the sprint file is parsed properly later. */
+/**
+ * `story_location` read from the lines, before the sprint file is parsed (finding the stories
+ * is what the parse waits for): the last one counts, as in YAML, with or without quotes, and a
+ * trailing comment is not part of it.
+ */
 function readStoryLocation(root: string, sprintStatus: string): string | undefined {
   const text = readText(path.join(root, sprintStatus));
-  return (STORY_LOCATION.exec(text) ?? STORY_LOCATION_COMMENT.exec(text))?.[1];
+  const located = [...text.matchAll(STORY_LOCATION)].at(-1) ?? STORY_LOCATION_COMMENT.exec(text);
+  return located?.slice(1).find((value) => value !== undefined)?.trim();
 }
 
-const STORY_LOCATION = /^story_location:[ \t]*["']?([^"'\r\n]+?)["']?[ \t]*$/m;
+const STORY_LOCATION =
+  /^story_location:[ \t]*(?:"([^"\r\n]+)"|'([^'\r\n]+)'|([^"'#\s][^#\r\n]*?))[ \t]*(?:#.*)?$/gm;
 /**
  * The header comment the alpha's sprint planning wrote instead (`# Story Location:
  * docs/stories`): read only when the key is missing, since later templates keep a comment of

@@ -38,8 +38,6 @@ export interface SprintEntry {
 export interface SprintStatus {
   file: string;
   entries: SprintEntry[];
-  /** `story_location` as written (may carry `{project-root}`). */
-  storyLocation?: string;
   /** Statuses not known to BMAD, kept as they are but worth a warning. */
   warnings: string[];
   /** 1-based lines left out of the reading: their value breaks the YAML (see parseLeniently). */
@@ -122,13 +120,10 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   });
   subStoryIds(entries);
 
-  const locationNode = lastPair("story_location")?.value;
-  const location = isScalar(locationNode) ? locationNode.value : undefined;
   return {
     file,
     entries,
     warnings,
-    ...(typeof location === "string" ? { storyLocation: location } : {}),
     ...(unread.length > 0 ? { unread } : {}),
   };
 }
