@@ -93,6 +93,19 @@ describe("parseSprintStatus", () => {
 
   it("refuses a file without development_status", () => {
     expect(() => parseSprintStatus("project: x\n", "s.yaml")).toThrow(/development_status/);
+    // Another port's layout is named, at its `sprints:` line.
+    const ported =
+      'version: "6.0.0"\nsprints:\n  - sprint_number: 1\n    stories:\n      - story_id: "STORY-001"\n        status: "completed"\n';
+    const error = (() => {
+      try {
+        parseSprintStatus(ported, "s.yaml");
+      } catch (caught) {
+        return caught as InputError;
+      }
+    })();
+    expect(error?.format()).toMatch(
+      /^s\.yaml:2: this file lists stories under `sprints:` \(`story_id:` items\), a layout of another BMAD port/,
+    );
   });
 
   it("reads a repeated key as YAML readers do, the last one counting, and a repeated block as more entries, and says so", () => {

@@ -5,7 +5,7 @@
  * writer (which must keep every comment) shares one parser. A file that does not parse is
  * an InputError naming the line and column; nothing is ever written from here.
  */
-import { type Document, isMap, isScalar, LineCounter, parseDocument, Scalar } from "yaml";
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from "yaml";
 import { InputError } from "../util/errors.ts";
 import { type KeyKind, parseKey } from "./keys.ts";
 
@@ -65,6 +65,15 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
         `${file}:${lineOfNode(pair.key, lineCounter)}: "development_status" appears again at line ${lineOfNode(statusPair?.key, lineCounter)}; the entries of both are read (a key in both: the later one counts)`,
     );
   if (maps.length === 0) {
+    // Some BMAD ports list the stories sprint by sprint (`sprints:` items with `stories:` of
+    // `story_id:` and a status of their own words): say what the file is, not only what it lacks.
+    const sprints = lastPair("sprints");
+    if (sprints && isSeq(sprints.value))
+      throw new InputError(
+        "this file lists stories under `sprints:` (`story_id:` items), a layout of another BMAD port that athena-parallel does not read; it plans from BMAD METHOD's `development_status:` mapping of story key: status",
+        file,
+        lineOfNode(sprints.key, lineCounter),
+      );
     const line = lineOfNode(root, lineCounter);
     throw new InputError("expected a `development_status:` mapping of key: status", file, line);
   }
