@@ -233,7 +233,10 @@ function readBmmConfig(root: string, file: string): Record<string, unknown> {
 function readStoryLocation(root: string, sprintStatus: string): string | undefined {
   const text = readText(path.join(root, sprintStatus));
   const located = [...text.matchAll(STORY_LOCATION)].at(-1) ?? STORY_LOCATION_COMMENT.exec(text);
-  return located?.slice(1).find((value) => value !== undefined)?.trim();
+  return located
+    ?.slice(1)
+    .find((value) => value !== undefined)
+    ?.trim();
 }
 
 const STORY_LOCATION =
