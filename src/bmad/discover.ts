@@ -224,7 +224,6 @@ function readBmmConfig(root: string, file: string): Record<string, unknown> {
   }
 }
 
-/** `story_location` read cheaply by a line match: the sprint file is parsed properly later. */
 /**
  * `story_location` read from the lines, before the sprint file is parsed (finding the stories
  * is what the parse waits for): the last one counts, as in YAML, with or without quotes, and a
