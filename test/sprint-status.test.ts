@@ -91,6 +91,30 @@ describe("parseSprintStatus", () => {
     ).toThrow(/^sprint-status.yaml does not parse: Flow map/);
   });
 
+  it("reads past a comment wrapped without its # and notes after a second document, naming them", () => {
+    const text =
+      "development_status:\n  epic-1: done  # a long note that an editor\n wrapped onto a line: without its hash\n  1-1-a: done\n  1-2-b: review\n\n---\n\n## Next session\n- [ ] 1-3-c: check\n";
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.status, e.line])).toEqual([
+      ["epic-1", "done", 2],
+      ["1-1-a", "done", 4],
+      ["1-2-b", "review", 5],
+    ]);
+    const last = sprint.entries[2];
+    expect(last && text.slice(last.value.start, last.value.end)).toBe("review");
+    expect(sprint.warnings).toEqual([
+      "s.yaml:3: text where an entry was expected (a comment without its `#`?); the line is left as it is and not read",
+      "s.yaml:7: a second YAML document starts here; lines 7-10 are not read",
+    ]);
+    expect(sprint.unread).toEqual([3, 7, 8, 9, 10]);
+    // An entry at a wrong indentation is the file's shape: refused, naming it.
+    expect(() =>
+      parseSprintStatus("development_status:\n  1-1-a: done\n 1-2-b: done\n", "s.yaml"),
+    ).toThrow(
+      /^sprint-status.yaml does not parse: All mapping items must start at the same column/,
+    );
+  });
+
   it("refuses a file without development_status", () => {
     expect(() => parseSprintStatus("project: x\n", "s.yaml")).toThrow(/development_status/);
     // Another port's layout is named, at its `sprints:` line.

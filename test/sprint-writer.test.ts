@@ -167,6 +167,15 @@ describe("setStatus", () => {
     );
   });
 
+  it("changes a status above notes in a second document, leaving them as they are", async () => {
+    const odd = `${TEXT}\n---\n\n## Next session\n- [ ] 1-3-c: check\n`;
+    const root = tempProject({ "sprint.yaml": odd });
+    await setStatus({ root, sprintFile: "sprint.yaml" }, { key: "1-3-c", status: "in-progress" });
+    expect(readFileSync(path.join(root, "sprint.yaml"), "utf8")).toBe(
+      odd.replace("1-3-c:    ready-for-dev", "1-3-c:    in-progress"),
+    );
+  });
+
   it("refuses to change a status on a line the reader left out, naming that line", async () => {
     const odd = `${TEXT}  9-9-odd: done: yes\n`;
     const root = tempProject({ "sprint.yaml": odd });

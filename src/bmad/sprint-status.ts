@@ -173,12 +173,23 @@ const VALUE_ERRORS: Readonly<Record<string, RegExp>> = {
 };
 
 /**
+ * The errors a line of prose makes where an entry was expected: a comment an editor wrapped
+ * onto a line of its own without its `#` (`  epic-B: done  # a long note that` then
+ * ` goes on here`). Such a line is left out only when it holds no entry (ENTRY_SHAPE): an
+ * entry at a wrong indentation is the file's shape, and refused.
+ */
+const STRAY_LINE_ERRORS = new Set(["BAD_INDENT", "MULTILINE_IMPLICIT_KEY"]);
+const ENTRY_SHAPE = /^[ \t]*[^\s:#]+:[ \t]*[^\s#]*[ \t]*(#.*)?$/;
+
+/**
  * The file's YAML document, read as YAML readers read it; a line whose value breaks the syntax
  * (VALUE_ERRORS: `last_updated: 2026-03-29 (Epic 18 added: story done)`, an unquoted colon an
- * agent wrote) is left out of the parse and named, the rest read. The line is blanked in the
- * parsed copy only, to spaces, so every offset stays the file's own: the writer changes a
- * status's bytes in the file as it is. Other syntax errors (a broken block, a bad indentation,
- * an unclosed quote) are an InputError naming the line and column of the file's first error.
+ * agent wrote) or a line of prose where an entry was expected (STRAY_LINE_ERRORS) is left out
+ * of the parse and named, the rest read; so is a second document (`---` and notes after the
+ * entries). The lines are blanked in the parsed copy only, to spaces, so every offset stays the
+ * file's own: the writer changes a status's bytes in the file as it is. Other syntax errors (a
+ * broken block, an entry at a bad indentation, an unclosed quote) are an InputError naming the
+ * line and column of the file's first error.
  */
 function parseLeniently(
   text: string,
@@ -204,12 +215,26 @@ function parseLeniently(
       pos.col,
     );
     const start = lineCounter.lineStarts[pos.line - 1] ?? 0;
+    if (first.code === "MULTIPLE_DOCS" && masked.length < MAX_MASKED) {
+      // Notes after a `---`: the entries are in the first document; the rest is not read.
+      const rest = source.slice(start);
+      const last = pos.line + rest.replace(/(\r?\n|\r)$/, "").split(/\r?\n|\r/).length - 1;
+      masked.push(
+        `${file}:${pos.line}: a second YAML document starts here; lines ${pos.line}-${last} are not read`,
+      );
+      for (let n = pos.line; n <= last; n++) unread.push(n);
+      source = source.slice(0, start) + rest.replace(/[^\r\n]/g, " ");
+      continue;
+    }
     const end = source.slice(start).search(/\r?\n|\r|$/) + start;
     const line = source.slice(start, end);
     const valueError = VALUE_ERRORS[first.code]?.test(line) === true;
-    if (masked.length >= MAX_MASKED || !valueError) throw refusal;
+    const strayLine = STRAY_LINE_ERRORS.has(first.code) && !ENTRY_SHAPE.test(line);
+    if (masked.length >= MAX_MASKED || !(valueError || strayLine)) throw refusal;
     masked.push(
-      `${file}:${pos.line}: does not parse as YAML (${what}); the line is left as it is and not read`,
+      strayLine
+        ? `${file}:${pos.line}: text where an entry was expected (a comment without its \`#\`?); the line is left as it is and not read`
+        : `${file}:${pos.line}: does not parse as YAML (${what}); the line is left as it is and not read`,
     );
     unread.push(pos.line);
     source = source.slice(0, start) + " ".repeat(line.length) + source.slice(end);
