@@ -20,6 +20,11 @@ describe("parseKey", () => {
     ["npd-1-2-bill-of-materials", { kind: "story", epic: "npd.1", story: "2", id: "npd.1.2" }],
     ["td-3-flaky-test", { kind: "story", epic: "td", story: "3", id: "td.3" }],
     ["epic-npd-1", { kind: "epic", epic: "npd.1" }],
+    // A track's epic by its word alone, over `A-1-docker-publishing` and `td-3-flaky-test`.
+    ["epic-A", { kind: "epic", epic: "A" }],
+    ["A-1-docker-publishing", { kind: "story", epic: "A", story: "1", id: "A.1" }],
+    ["epic-td", { kind: "epic", epic: "td" }],
+    ["epic-14-dm-onboarding", { kind: "other" }],
     ["extra-docs-cleanup", { kind: "other" }],
     ["epic-3-5", { kind: "epic", epic: "3.5" }],
     ["epic-1a", { kind: "epic", epic: "1a" }],
