@@ -393,6 +393,40 @@ describe("layouts other templates use", () => {
     }
   });
 
+  it("fills the settings a BMAD config names ({output_folder}) from the core module's config", () => {
+    const config =
+      'implementation_artifacts: "{project-root}/{output_folder}/implementation-artifacts"\n';
+    const moved = Object.fromEntries(
+      Object.entries(storyFiles).map(([file, text]) => [
+        file.replace("docs/stories/", "out/implementation-artifacts/"),
+        text,
+      ]),
+    );
+    const dir = tempProject({
+      ...moved,
+      "out/implementation-artifacts/sprint-status.yaml": sprint,
+      "_bmad/bmm/config.yaml": config,
+      "_bmad/core/config.yaml": 'output_folder: "{project-root}/out"\n',
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.sources).toContain(
+      "sprint status: out/implementation-artifacts/sprint-status.yaml",
+    );
+    // Without the core module's config, BMAD's own default: `_bmad-output`.
+    const bare = tempProject({
+      ...storyFiles,
+      "_bmad-output/implementation-artifacts/sprint-status.yaml": sprint,
+      "_bmad/bmm/config.yaml": `${config}planning_artifacts: "{project-root}/{nowhere}/planning"\n`,
+    });
+    const result = planProject(bare, { cache: false, env });
+    expect(result.plan.sources).toContain(
+      "sprint status: _bmad-output/implementation-artifacts/sprint-status.yaml",
+    );
+    expect(result.plan.sources).toContain(
+      '_bmad/bmm/config.yaml: planning_artifacts "{project-root}/{nowhere}/planning" names a setting found nowhere: ignored',
+    );
+  });
+
   it("refuses to guess between several sprint files, naming them", () => {
     const dir = tempProject({
       ...storyFiles,

@@ -49,11 +49,19 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   const configFile = CONFIG_FILES.find(exists);
   const bmm = configFile ? readBmmConfig(root, configFile) : {};
   if (configFile) report.push(`BMAD config: ${configFile}`);
+  const core = configFile ? readCoreConfig(root, configFile) : {};
+  const setting = (name: string) =>
+    bmm[name] ?? core[name] ?? (name === "output_folder" ? DEFAULT_OUTPUT_FOLDER : undefined);
   // A folder that leaves the project is reported and never followed: the sprint file is
   // written there, and a walk of `/` for stories would never end.
   const folder = (key: string) => {
     if (typeof bmm[key] !== "string") return undefined;
-    const rel = expandProjectRoot(bmm[key] as string, root);
+    const filled = fillSettings(bmm[key] as string, setting);
+    if (filled === undefined) {
+      report.push(`${configFile}: ${key} "${bmm[key]}" names a setting found nowhere: ignored`);
+      return undefined;
+    }
+    const rel = expandProjectRoot(filled, root);
     if (!leavesProject(rel)) return rel;
     report.push(`${configFile}: ${key} "${bmm[key]}" leaves the project: ignored`);
     return undefined;
@@ -221,6 +229,41 @@ function readBmmConfig(root: string, file: string): Record<string, unknown> {
       `BMAD config does not parse: ${(error as Error).message.split("\n")[0]}`,
       file,
     );
+  }
+}
+
+/** The output folder BMAD's installer offers, for a config that names it but does not set it. */
+const DEFAULT_OUTPUT_FOLDER = "{project-root}/_bmad-output";
+const SETTING = /\{(?!project-root\})([\w-]+)\}/g;
+
+/**
+ * A config value with the settings it names filled in: BMAD 6.10's module config says
+ * `implementation_artifacts: "{project-root}/{output_folder}/implementation-artifacts"`, with
+ * `output_folder` set in the core module's config (`_bmad/core/config.yaml`). `{project-root}`
+ * is left to expandProjectRoot; a setting found nowhere leaves the value unusable (undefined).
+ */
+function fillSettings(value: string, setting: (name: string) => unknown): string | undefined {
+  let filled = value;
+  // A few rounds: a setting may name another (`{output_folder}` = `{project-root}/{x}`).
+  for (let round = 0; round < 4 && filled.match(SETTING); round++)
+    filled = filled.replace(SETTING, (whole, name: string) => {
+      const found = setting(name);
+      return typeof found === "string" ? found.replace(/^\{project-root\}\/?/, "") : whole;
+    });
+  return filled.match(SETTING) ? undefined : filled;
+}
+
+/** The core module's config beside the module's (`_bmad/core/config.yaml`); {} when absent or broken. */
+function readCoreConfig(root: string, moduleConfig: string): Record<string, unknown> {
+  const file = path.posix.join(
+    path.posix.dirname(path.posix.dirname(moduleConfig)),
+    "core/config.yaml",
+  );
+  if (!existsSync(path.join(root, file))) return {};
+  try {
+    return readBmmConfig(root, file);
+  } catch {
+    return {}; // only a source of `{output_folder}`: the module's own config is what counts
   }
 }
 
