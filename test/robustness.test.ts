@@ -350,8 +350,12 @@ describe("layouts other templates use", () => {
   it("plans a key of no story shape that has a story file of its own name, by its key", () => {
     const dir = tempProject({
       "docs/stories/sprint-status.yaml":
-        "development_status:\n  epic-15: in-progress\n  15-TD-1-toctou-fixes: ready-for-dev\n  hotfix-audio-clicks: ready-for-dev\n  extra-docs-cleanup: ready-for-dev\n  epic-quality: done\n  odd $key: ready-for-dev\n",
+        "development_status:\n  epic-15: in-progress\n  15-TD-1-toctou-fixes: ready-for-dev\n  hotfix-audio-clicks: ready-for-dev\n  extra-docs-cleanup: ready-for-dev\n  epic-quality: done\n  odd $key: ready-for-dev\n  22-fix-login: ready-for-dev\n",
       "docs/stories/15-TD-1-toctou-fixes.md": story("15.TD-1: Fixes", "- [ ] Edit `src/shared.ts`"),
+      "docs/stories/story-22-fix-login.md": story(
+        "Task 22: Fix login",
+        "- [ ] Edit `src/login.ts`",
+      ),
       "docs/stories/hotfix-audio-clicks.md": story("Hotfix: clicks", "- [ ] Edit `src/shared.ts`"),
       "docs/stories/epic-quality.md": "# Epic: quality\n",
       // A key that could not name a file safely is never promoted.
@@ -359,9 +363,10 @@ describe("layouts other templates use", () => {
       "src/shared.ts": "export {};\n",
     });
     const { plan } = planProject(dir, { cache: false, env });
-    expect(plan.stories.map((s) => [s.key, s.id])).toEqual([
-      ["15-TD-1-toctou-fixes", "15-TD-1-toctou-fixes"],
-      ["hotfix-audio-clicks", "hotfix-audio-clicks"],
+    expect(plan.stories.map((s) => [s.key, s.id, s.file])).toEqual([
+      ["15-TD-1-toctou-fixes", "15-TD-1-toctou-fixes", "docs/stories/15-TD-1-toctou-fixes.md"],
+      ["hotfix-audio-clicks", "hotfix-audio-clicks", "docs/stories/hotfix-audio-clicks.md"],
+      ["22-fix-login", "22-fix-login", "docs/stories/story-22-fix-login.md"],
     ]);
     expect(plan.conflicts.filter((c) => c.blocking)).toHaveLength(1);
     // Named by its key, too; a key with no file of its name is still said to be left out, and

@@ -343,10 +343,11 @@ export function indexStoryFiles(
     if (BARE_NUMBER.test(spelling)) add(bare, spelling, rel);
   }
   // A key of no story shape with a story file of its own name (`hotfix-audio-clicks.md`,
-  // `15-TD-1-toctou-fixes.md`) is a story: the file says so. `epic-*` files are epics' own;
-  // a key that could not name a file or reach a prompt safely stays out.
+  // `15-TD-1-toctou-fixes.md`, `story-22-fix-login.md`) is a story: the file says so. `epic-*`
+  // files are epics' own; a key that could not name a file or reach a prompt safely stays out.
   const promoted = otherKeys.filter(
-    (key) => exact.has(key) && !/^epic-/i.test(key) && SAFE_KEY.test(key),
+    (key) =>
+      (exact.has(key) || exact.has(`story-${key}`)) && !/^epic-/i.test(key) && SAFE_KEY.test(key),
   );
   const keys = [...storyKeys, ...promoted];
   // One file, or one in the folder that ranks first (a copy under planning/ loses).
