@@ -418,15 +418,19 @@ export interface StoryFileIndex {
 }
 
 /**
- * `Story-1.2_Slug` -> `1-2-slug`, `1.2.story` -> `1-2`: lower case, no `story` prefix or
- * suffix, one separator.
+ * `Story-1.2_Slug` -> `1-2-slug`, `1.2.story` -> `1-2`, `E101-S01` -> `101-1`: lower case, no
+ * `story` prefix or suffix, one separator, an epic and story written `E<n>-S<n>` as numbers.
  */
 function canonicalStoryName(name: string): string {
   return name
     .toLowerCase()
     .replace(/^story[-_. ]?/, "")
     .replace(/[-_. ]story$/, "")
-    .replace(/[._\s]+/g, "-");
+    .replace(/[._\s]+/g, "-")
+    .replace(
+      /^e0*(\d+[a-z]?)-s0*(\d+[a-z]?)(?=-|$)/,
+      (_, epic: string, story: string) => `${epic}-${story}`,
+    );
 }
 
 /** A story's number and nothing else (`30-1`, `23-0-2`), two parts at least. */
