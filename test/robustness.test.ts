@@ -513,6 +513,16 @@ describe("layouts other templates use", () => {
     expect(plan.warnings).toContain(
       `1-8-backend-photo-service (${ART}/sprint-status.yaml:9): no story file has its name; took _bmad-output/stories/1.8-generic-photo-service.md, the only one with its number`,
     );
+    // A story is named by its file's path however the file is named: as written, absolute, or
+    // by the file's name alone.
+    for (const typed of [
+      "_bmad-output/stories/E01-S13.md",
+      path.join(dir, "_bmad-output/stories/E01-S13.md"),
+      "E01-S13.md",
+    ])
+      expect(
+        planProject(dir, { ids: [typed], cache: false, env }).plan.stories.map((s) => s.key),
+      ).toEqual(["1-13-export-csv"]);
   });
 
   it("reads a stories folder written with ./ as the same folder", () => {

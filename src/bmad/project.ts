@@ -151,7 +151,7 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
   const batchEntries: SprintEntry[] = [];
   if (requested) {
     for (const id of options.ids ?? []) {
-      const entry = resolveStoryId(sprint, id);
+      const entry = resolveStoryId(sprint, id, storyFiles.find);
       if (batchEntries.includes(entry)) continue;
       batchEntries.push(entry);
       if (entry.status !== "ready-for-dev") {

@@ -9,11 +9,20 @@ import { suggest } from "../util/suggest.ts";
 import { normaliseTypedId } from "./keys.ts";
 import type { SprintEntry, SprintStatus } from "./sprint-status.ts";
 
-export function resolveStoryId(sprint: SprintStatus, typed: string): SprintEntry {
+/**
+ * `fileOf` gives a story's file (repo-relative), so a path names the story whose file it is
+ * even when the file is not `<key>.md` (`story-1.2-login.md`, `E101-S01.md`).
+ */
+export function resolveStoryId(
+  sprint: SprintStatus,
+  typed: string,
+  fileOf?: (key: string) => string | undefined,
+): SprintEntry {
   const stories = sprint.entries.filter((entry) => entry.kind === "story");
   const byKey = (key: string) => stories.filter((entry) => entry.key === key);
 
-  const asPath = /[\\/]|\.md$/i.test(typed) ? path.basename(typed).replace(/\.md$/i, "") : typed;
+  const isPath = /[\\/]|\.md$/i.test(typed);
+  const asPath = isPath ? path.basename(typed).replace(/\.md$/i, "") : typed;
   let matches = byKey(asPath.trim());
   if (matches.length === 0) {
     const id = normaliseTypedId(asPath);
@@ -22,6 +31,18 @@ export function resolveStoryId(sprint: SprintStatus, typed: string): SprintEntry
   if (matches.length === 0 && /^\d+[a-z]?(?:\.\d+[a-z]?)*-\d+[a-z]?-./i.test(asPath)) {
     // A key cut short (`2-1-person`) that still names exactly one story.
     matches = stories.filter((entry) => entry.key.startsWith(asPath.trim()));
+  }
+
+  if (matches.length === 0 && isPath && fileOf) {
+    // The file's path as typed: repo-relative, absolute, or its name alone.
+    const wanted = path.posix.normalize(typed.split(path.sep).join("/")).replace(/^\.\//, "");
+    matches = stories.filter((entry) => {
+      const file = fileOf(entry.key);
+      return (
+        file !== undefined &&
+        (file === wanted || wanted.endsWith(`/${file}`) || file.endsWith(`/${wanted}`))
+      );
+    });
   }
 
   if (matches.length === 1 && matches[0]) return matches[0];

@@ -344,14 +344,14 @@ async function markCommand(args: string[], io: CliIo): Promise<number> {
   const root = path.resolve(io.cwd, values.dir);
   const { config } = loadConfig(root, { env: io.env });
   const files = discoverBmad(root, config);
-  const { sprint } = withStoryFiles(
+  const { sprint, storyFiles } = withStoryFiles(
     root,
     files,
     parseSprintStatus(readText(path.join(root, files.sprintStatus)), files.sprintStatus),
   );
   const key = sprint.entries.some((e) => e.key === typed)
     ? typed
-    : resolveStoryId(sprint, typed).key;
+    : resolveStoryId(sprint, typed, storyFiles.find).key;
   const result = await setStatus({ root, sprintFile: files.sprintStatus }, { key, status });
   io.out(
     result.changed
