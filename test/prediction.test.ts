@@ -83,8 +83,25 @@ describe("the sentence a path sits in", () => {
       "- [ ] 3. 更新 `src/a.ts` 类型定义",
       "`src/a.ts` に追加",
       "`src/a.ts` 수정",
+      // A word that says the file exists, after the write verb, describes what it changes.
+      "Ajouter un champ au fichier existant `src/a.ts`",
+      "기존 `src/a.ts`에 필드 추가",
     ])
       expect([s, cue(s)]).toEqual([s, "write"]);
+    // The read cues: use, reuse, see, follow, based on, existing.
+    for (const s of [
+      "Utiliser le helper de `src/a.ts`",
+      "Usa el patrón de `src/a.ts`",
+      "Siehe `src/a.ts` für das Muster",
+      "Использовать `src/a.ts` как образец",
+      "参考 `src/a.ts` 的实现",
+      "既存の `src/a.ts` を呼び出す",
+      "`scorecard/binning.py`를 import해 쓴다",
+      "`src/a.ts`의 헬퍼를 재사용",
+    ])
+      expect([s, cue(s)]).toEqual([s, "read"]);
+    // "User" is no read cue: 사용자 (Korean), 利用者 (Japanese).
+    expect(cue("사용자 `src/a.ts`")).toBe("none");
     for (const s of [
       "Non modificare `src/a.ts`",
       "Ne pas modifier `src/a.ts`",

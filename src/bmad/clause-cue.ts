@@ -82,6 +82,48 @@ function firstWriteVerb(text: string): number {
 const READ_CUE =
   /\b(see|e\.g\.|i\.e\.|follow(s|ed|ing)?|pattern|same\s+as|similar\s+to|like|mirror(s|ed|ing)?|based\s+on|already|existing|exists|reference[sd]?|uses?|used\s+by|using|consult|refer\s+to|read(s|ing)?|study|inspect|look\s+at|as\s+in|defined\s+in|lives?\s+in|located\s+in|provided\s+by|provides?|current(ly)?|example|analogous|template)\b/gi;
 /**
+ * The same cues in the languages stories are written in: "utilise `x.ts`", "siehe `a.py`",
+ * "usa el patrón de `b.go`", "`binning.py`를 import해 쓴다", "参考 `a.ts`", "既存の `b.swift`".
+ * Words apart in the European languages; joined to what they govern in Chinese, Japanese and
+ * Korean, where "user" (사용자, 利用者) is no cue.
+ */
+const FOREIGN_READ_CUE = new RegExp(
+  `(?<!\\p{L})(?:${[
+    // French, Spanish, Portuguese, Italian
+    /utilis(?:e|er|é|ée|ant)|réutilis\p{L}*|voir|selon|existant\p{L}*|bas[ée]e?s?\s+sur|suivre|s['’]inspir\p{L}*/u,
+    /us(?:a|ar|ando|are)|utiliz(?:a|ar|ando)|utilizz(?:a|are|ando)|reutiliz\p{L}*|riutilizz\p{L}*/u,
+    /ver|veja|vedi|según|conforme|secondo|existentes?|esistent[ei]|basad[oa]s?\s+en|basead[oa]s?\s+em|basat[oa]\s+su/u,
+    // German, Russian
+    /verwend(?:et|en|e)|nutz(?:t|en|e)|benutz\p{L}*|wiederverwend\p{L}*|siehe|bestehend\p{L}*|vorhanden\p{L}*|basierend\s+auf|gemäß/u,
+    /использ\p{L}*|существующ\p{L}*|на\s+основе|аналогично|по\s+образцу/u,
+  ]
+    .map((words) => words.source)
+    .join("|")})(?!\\p{L})|${[
+    /参考|参照|复用|沿用|使用|调用|引用|导入|基于|遵循|仿照|现有|已有|已存在/u,
+    /再利用|流用|利用(?!者)|呼び出|インポート|既存/u,
+    /재사용|사용(?!자)|활용|호출|임포트|import해|기존/u,
+  ]
+    .map((words) => words.source)
+    .join("|")}`,
+  "giu",
+);
+/** Foreign read cues that only say a file exists, as `existing` does. */
+const FOREIGN_EXISTS =
+  /^(existant\p{L}*|existentes?|esistent[ei]|bestehend\p{L}*|vorhanden\p{L}*|существующ\p{L}*|现有|已有|已存在|既存|기존)$/iu;
+
+/** Every read cue of `text`, in English or another language, in order. */
+function readCues(text: string): RegExpExecArray[] {
+  return [...text.matchAll(READ_CUE), ...text.matchAll(FOREIGN_READ_CUE)].sort(
+    (x, y) => x.index - y.index,
+  );
+}
+
+/** Where the first read cue of `text` starts; -1 if none. */
+function firstReadCue(text: string): number {
+  return readCues(text)[0]?.index ?? -1;
+}
+
+/**
  * A clause that starts with a label saying "reference" or "see", in the languages stories are
  * written in ("- Bezug: `state.py`", "Voir : `x.ts`", "참고: `a.tsx`"); English ones are read
  * cues already.
@@ -172,12 +214,15 @@ export function cueOf(clause: string, start: number, end: number): Cue {
   if (READ_LABEL.test(before)) return "read";
   const after = clause.slice(end);
   let write = lastWriteVerb(before);
-  // "Add tests to the existing `x_test.go`": an adjective that says the file is there already
-  // describes what the write verb before it changes, not something to read.
+  // "Add tests to the existing `x_test.go`", "기존 `a.ts`에 필드 추가": an adjective that says
+  // the file is there already describes what the write verb before it, or right after the
+  // mention (as Korean, Japanese and Chinese put it), changes; not something to read.
+  const writeAfter = firstWriteVerb(after);
   let read = -1;
-  for (const match of before.matchAll(READ_CUE)) {
-    const at = match.index ?? -1;
-    if (EXISTS_ADJECTIVE.test(match[0]) && write >= 0 && write < at) continue;
+  for (const match of readCues(before)) {
+    const at = match.index;
+    const exists = EXISTS_ADJECTIVE.test(match[0]) || FOREIGN_EXISTS.test(match[0]);
+    if (exists && ((write >= 0 && write < at) || (writeAfter >= 0 && writeAfter < 80))) continue;
     read = at;
   }
   // A negated verb ("do not create", "must not be added to") says what not to change.
@@ -192,7 +237,7 @@ export function cueOf(clause: string, start: number, end: number): Cue {
   )
     return "read";
   let nextWrite = firstWriteVerb(after);
-  let nextRead = after.search(READ_CUE);
+  let nextRead = firstReadCue(after);
   // "`main.py` must not be changed": the verb after the mention, negated.
   if (nextWrite >= 0 && NEGATION_BEFORE.test(after.slice(0, nextWrite))) {
     if (nextRead < 0 || nextWrite < nextRead) nextRead = nextWrite;
