@@ -120,7 +120,8 @@ function readCues(text: string): RegExpExecArray[] {
 
 /** Where the first read cue of `text` starts; -1 if none. */
 function firstReadCue(text: string): number {
-  return readCues(text)[0]?.index ?? -1;
+  const found = [text.search(READ_CUE), text.search(FOREIGN_READ_CUE)].filter((i) => i >= 0);
+  return found.length ? Math.min(...found) : -1;
 }
 
 /**
@@ -217,12 +218,14 @@ export function cueOf(clause: string, start: number, end: number): Cue {
   // "Add tests to the existing `x_test.go`", "기존 `a.ts`에 필드 추가": an adjective that says
   // the file is there already describes what the write verb before it, or right after the
   // mention (as Korean, Japanese and Chinese put it), changes; not something to read.
-  const writeAfter = firstWriteVerb(after);
+  let writeAfter: number | undefined;
   let read = -1;
   for (const match of readCues(before)) {
     const at = match.index;
-    const exists = EXISTS_ADJECTIVE.test(match[0]) || FOREIGN_EXISTS.test(match[0]);
-    if (exists && ((write >= 0 && write < at) || (writeAfter >= 0 && writeAfter < 80))) continue;
+    if (EXISTS_ADJECTIVE.test(match[0]) || FOREIGN_EXISTS.test(match[0])) {
+      writeAfter ??= firstWriteVerb(after);
+      if ((write >= 0 && write < at) || (writeAfter >= 0 && writeAfter < 80)) continue;
+    }
     read = at;
   }
   // A negated verb ("do not create", "must not be added to") says what not to change.
