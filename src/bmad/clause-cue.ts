@@ -92,7 +92,7 @@ const FOREIGN_READ_CUE = new RegExp(
     // French, Spanish, Portuguese, Italian
     /utilis(?:e|er|é|ée|ant)|réutilis\p{L}*|voir|selon|existant\p{L}*|bas[ée]e?s?\s+sur|suivre|s['’]inspir\p{L}*/u,
     /us(?:a|ar|ando|are)|utiliz(?:a|ar|ando)|utilizz(?:a|are|ando)|reutiliz\p{L}*|riutilizz\p{L}*/u,
-    /ver|veja|vedi|según|conforme|secondo|existentes?|esistent[ei]|basad[oa]s?\s+en|basead[oa]s?\s+em|basat[oa]\s+su/u,
+    /ver|veja|vedi|según|conforme|existentes?|esistent[ei]|basad[oa]s?\s+en|basead[oa]s?\s+em|basat[oa]\s+su/u,
     // German, Russian
     /verwend(?:et|en|e)|nutz(?:t|en|e)|benutz\p{L}*|wiederverwend\p{L}*|siehe|bestehend\p{L}*|vorhanden\p{L}*|basierend\s+auf|gemäß/u,
     /использ\p{L}*|существующ\p{L}*|на\s+основе|аналогично|по\s+образцу/u,
