@@ -38,6 +38,15 @@ describe("parseKey", () => {
     expect(parseKey(key, epics)).toEqual(expected);
   });
 
+  it("reads a dotted key's epic as written when the only epics are a track's", () => {
+    expect(parseKey("5.5-1-cleanup", new Set(["polish"]))).toEqual({
+      kind: "story",
+      epic: "5.5",
+      story: "1",
+      id: "5.5.1",
+    });
+  });
+
   it("without epic keys, the first number is the epic", () => {
     expect(parseKey("3-5-1-directory-manager").id).toBe("3.5");
   });
@@ -76,6 +85,14 @@ development_status:
 describe("resolveStoryId", () => {
   const sprint = parseSprintStatus(SPRINT, "sprint-status.yaml");
   const key = (typed: string) => resolveStoryId(sprint, typed).key;
+
+  it("takes a path for the story whose file it is before a key it starts", () => {
+    // `3-5-help.md` is the file the index gave to 4-1-beta (renamed while written), not a
+    // cut `3-5-help-overlay`.
+    const fileOf = (k: string) => (k === "4-1-beta" ? "docs/stories/3-5-help.md" : undefined);
+    expect(resolveStoryId(sprint, "docs/stories/3-5-help.md", fileOf).key).toBe("4-1-beta");
+    expect(resolveStoryId(sprint, "3-5-help", fileOf).key).toBe("3-5-help-overlay");
+  });
 
   it("accepts dotted and dashed ids, full keys, cut keys and file paths", () => {
     expect(key("3.5")).toBe("3-5-help-overlay");

@@ -91,7 +91,7 @@ describe("the sentence a path sits in", () => {
     // The read cues: use, reuse, see, follow, based on, existing.
     for (const s of [
       "Utiliser le helper de `src/a.ts`",
-      "Usa el patrón de `src/a.ts`",
+      "Usar el patrón de `src/a.ts`",
       "Siehe `src/a.ts` für das Muster",
       "Использовать `src/a.ts` как образец",
       "参考 `src/a.ts` 的实现",
@@ -102,6 +102,17 @@ describe("the sentence a path sits in", () => {
       expect([s, cue(s)]).toEqual([s, "read"]);
     // "User" is no read cue: 사용자 (Korean), 利用者 (Japanese).
     expect(cue("사용자 `src/a.ts`")).toBe("none");
+    // Nor an English word or a path that spells one ("USA", `usa/`, `ver`).
+    expect(cue("Add USA state codes to `src/states.ts`")).toBe("write");
+    const two = "Update `src/usa/rates.ts` and `src/eu/rates.ts`";
+    const at = two.indexOf("`src/eu");
+    expect(cueOf(two, at, two.indexOf("`", at + 1) + 1)).toBe("write");
+    // In English, "existing" stays a read when the verb after it governs another file.
+    for (const s of [
+      "The existing `src/auth.ts` validates tokens, so the new endpoint in `src/login.ts` needs no check",
+      "Keep the existing `src/api.ts` signature and add `src/api2.ts`.",
+    ])
+      expect([s, cue(s)]).toEqual([s, "read"]);
     for (const s of [
       "Non modificare `src/a.ts`",
       "Ne pas modifier `src/a.ts`",

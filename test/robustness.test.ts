@@ -417,6 +417,16 @@ describe("layouts other templates use", () => {
     expect(plan.sources).toContain(
       "sprint status: out/implementation-artifacts/sprint-status.yaml",
     );
+    // An output folder that is the project itself.
+    const atRoot = tempProject({
+      ...storyFiles,
+      "implementation-artifacts/sprint-status.yaml": sprint,
+      "_bmad/bmm/config.yaml": config,
+      "_bmad/core/config.yaml": 'output_folder: "{project-root}"\n',
+    });
+    expect(planProject(atRoot, { cache: false, env }).plan.sources).toContain(
+      "sprint status: implementation-artifacts/sprint-status.yaml",
+    );
     // Without the core module's config, BMAD's own default: `_bmad-output`.
     const bare = tempProject({
       ...storyFiles,

@@ -107,12 +107,17 @@ describe("parseSprintStatus", () => {
       "s.yaml:7: a second YAML document starts here; lines 7-10 are not read",
     ]);
     expect(sprint.unread).toEqual([3, 7, 8, 9, 10]);
-    // An entry at a wrong indentation is the file's shape: refused, naming it.
-    expect(() =>
-      parseSprintStatus("development_status:\n  1-1-a: done\n 1-2-b: done\n", "s.yaml"),
-    ).toThrow(
-      /^sprint-status.yaml does not parse: All mapping items must start at the same column/,
-    );
+    // An entry at a wrong indentation is the file's shape, whatever its value: refused, naming
+    // it; so is a second document with entries in it (which one counts would be a guess).
+    for (const broken of [
+      "development_status:\n  1-1-a: done\n 1-2-b: done\n",
+      "development_status:\n   1-1-a: done\n  1-2-b: in-progress (blocked)\n",
+      "development_status:\n  1-1-a: done\n---\ndevelopment_status:\n  2-1-b: in-progress\n",
+      "project: x\n---\nnotes: x\n  2-1-b: in-progress\n",
+    ])
+      expect(() => parseSprintStatus(broken, "s.yaml")).toThrow(
+        /^sprint-status.yaml does not parse/,
+      );
   });
 
   it("refuses a file without development_status", () => {

@@ -54,7 +54,7 @@ const FOREIGN_WRITE_CUE = new RegExp(
     /замен\p{L}*|переимен\p{L}*|редактир\p{L}*/u,
   ]
     .map((verbs) => verbs.source)
-    .join("|")})(?!\\p{L})|${[
+    .join("|")})(?![\\p{L}\\p{N}_./\\\\\`-])|${[
     /创建|新建|新增|添加|增加|修改|更新|实现|删除|编写|替换|扩展|注册|改造|重构/u,
     /(?:作成|追加|修正|実装|削除|変更|置換|拡張|登録|編集)(?!しない|不要|なし|禁止)/u,
     /(?:생성|추가|수정|업데이트|구현|삭제|변경|교체|확장|등록|편집)(?!\s*(?:하지|금지|불필요|없))/u,
@@ -83,22 +83,22 @@ const READ_CUE =
   /\b(see|e\.g\.|i\.e\.|follow(s|ed|ing)?|pattern|same\s+as|similar\s+to|like|mirror(s|ed|ing)?|based\s+on|already|existing|exists|reference[sd]?|uses?|used\s+by|using|consult|refer\s+to|read(s|ing)?|study|inspect|look\s+at|as\s+in|defined\s+in|lives?\s+in|located\s+in|provided\s+by|provides?|current(ly)?|example|analogous|template)\b/gi;
 /**
  * The same cues in the languages stories are written in: "utilise `x.ts`", "siehe `a.py`",
- * "usa el patrón de `b.go`", "`binning.py`를 import해 쓴다", "参考 `a.ts`", "既存の `b.swift`".
+ * "usar el patrón de `b.go`", "`binning.py`를 import해 쓴다", "参考 `a.ts`", "既存の `b.swift`".
  * Words apart in the European languages; joined to what they govern in Chinese, Japanese and
  * Korean, where "user" (사용자, 利用者) is no cue.
  */
 const FOREIGN_READ_CUE = new RegExp(
-  `(?<!\\p{L})(?:${[
+  `(?<![\\p{L}\\p{N}_./\\\\\`-])(?:${[
     // French, Spanish, Portuguese, Italian
     /utilis(?:e|er|é|ée|ant)|réutilis\p{L}*|voir|selon|existant\p{L}*|bas[ée]e?s?\s+sur|suivre|s['’]inspir\p{L}*/u,
-    /us(?:a|ar|ando|are)|utiliz(?:a|ar|ando)|utilizz(?:a|are|ando)|reutiliz\p{L}*|riutilizz\p{L}*/u,
-    /ver|veja|vedi|según|conforme|existentes?|esistent[ei]|basad[oa]s?\s+en|basead[oa]s?\s+em|basat[oa]\s+su/u,
+    /us(?:ar|ando|are)|utiliz(?:a|ar|ando)|utilizz(?:a|are|ando)|reutiliz\p{L}*|riutilizz\p{L}*/u,
+    /veja|vedi|según|conforme|existentes?|esistent[ei]|basad[oa]s?\s+en|basead[oa]s?\s+em|basat[oa]\s+su/u,
     // German, Russian
     /verwend(?:et|en|e)|nutz(?:t|en|e)|benutz\p{L}*|wiederverwend\p{L}*|siehe|bestehend\p{L}*|vorhanden\p{L}*|basierend\s+auf|gemäß/u,
     /использ\p{L}*|существующ\p{L}*|на\s+основе|аналогично|по\s+образцу/u,
   ]
     .map((words) => words.source)
-    .join("|")})(?!\\p{L})|${[
+    .join("|")})(?![\\p{L}\\p{N}_./\\\\\`-])|${[
     /参考|参照|复用|沿用|使用|调用|引用|导入|基于|遵循|仿照|现有|已有|已存在/u,
     /再利用|流用|利用(?!者)|呼び出|インポート|既存/u,
     /재사용|사용(?!자)|활용|호출|임포트|import해|기존/u,
@@ -110,6 +110,13 @@ const FOREIGN_READ_CUE = new RegExp(
 /** Foreign read cues that only say a file exists, as `existing` does. */
 const FOREIGN_EXISTS =
   /^(existant\p{L}*|existentes?|esistent[ei]|bestehend\p{L}*|vorhanden\p{L}*|существующ\p{L}*|现有|已有|已存在|既存|기존)$/iu;
+/**
+ * Those of them in languages that put the verb after what it governs (Korean, Japanese,
+ * Chinese, a German infinitive: "bestehende `a.ts` erweitern"): a write verb right after the
+ * mention is what changes the file. In English the verb after ("The existing `a.ts` validates
+ * tokens, so update `b.ts`") governs something else.
+ */
+const VERB_LAST_EXISTS = /^(bestehend\p{L}*|vorhanden\p{L}*|现有|已有|已存在|既存|기존)$/iu;
 
 /** Every read cue of `text`, in English or another language, in order. */
 function readCues(text: string): RegExpExecArray[] {
@@ -217,14 +224,18 @@ export function cueOf(clause: string, start: number, end: number): Cue {
   let write = lastWriteVerb(before);
   // "Add tests to the existing `x_test.go`", "기존 `a.ts`에 필드 추가": an adjective that says
   // the file is there already describes what the write verb before it, or right after the
-  // mention (as Korean, Japanese and Chinese put it), changes; not something to read.
+  // mention in a language that puts the verb last (VERB_LAST_EXISTS), changes; not something
+  // to read.
   let writeAfter: number | undefined;
   let read = -1;
   for (const match of readCues(before)) {
     const at = match.index;
     if (EXISTS_ADJECTIVE.test(match[0]) || FOREIGN_EXISTS.test(match[0])) {
-      writeAfter ??= firstWriteVerb(after);
-      if ((write >= 0 && write < at) || (writeAfter >= 0 && writeAfter < 80)) continue;
+      if (write >= 0 && write < at) continue;
+      if (VERB_LAST_EXISTS.test(match[0])) {
+        writeAfter ??= firstWriteVerb(after);
+        if (writeAfter >= 0 && writeAfter < 80) continue;
+      }
     }
     read = at;
   }

@@ -250,7 +250,8 @@ function fillSettings(value: string, setting: (name: string) => unknown): string
       const found = setting(name);
       return typeof found === "string" ? found.replace(/^\{project-root\}\/?/, "") : whole;
     });
-  return filled.match(SETTING) ? undefined : filled;
+  // `output_folder: "{project-root}"` leaves `{project-root}//x`: one slash, or it is absolute.
+  return filled.match(SETTING) ? undefined : filled.replace(/\/{2,}/g, "/");
 }
 
 /** The core module's config beside the module's (`_bmad/core/config.yaml`); {} when absent or broken. */

@@ -50,7 +50,9 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
   if (DOTTED.test(first)) {
     // `5.5-1-x`: story 1 of epic 5.5; `1.2-x`: story 2 of epic 1.
     const dot = first.lastIndexOf(".");
-    return SEGMENT.test(second) && (knownEpics.size === 0 || knownEpics.has(first))
+    // Without numbered epics (a track's `epic-A` is no number) the dotted part is the epic.
+    const numbered = [...knownEpics].some((epic) => /^\d/.test(epic));
+    return SEGMENT.test(second) && (!numbered || knownEpics.has(first))
       ? story(first, second)
       : story(first.slice(0, dot), first.slice(dot + 1));
   }

@@ -28,11 +28,6 @@ export function resolveStoryId(
     const id = normaliseTypedId(asPath);
     matches = stories.filter((entry) => entry.id === id);
   }
-  if (matches.length === 0 && /^\d+[a-z]?(?:\.\d+[a-z]?)*-\d+[a-z]?-./i.test(asPath)) {
-    // A key cut short (`2-1-person`) that still names exactly one story.
-    matches = stories.filter((entry) => entry.key.startsWith(asPath.trim()));
-  }
-
   if (matches.length === 0 && isPath && fileOf) {
     // The file's path as typed: repo-relative, absolute, or its name alone.
     const wanted = path.posix.normalize(typed.split(path.sep).join("/")).replace(/^\.\//, "");
@@ -43,6 +38,11 @@ export function resolveStoryId(
         (file === wanted || wanted.endsWith(`/${file}`) || file.endsWith(`/${wanted}`))
       );
     });
+  }
+
+  if (matches.length === 0 && /^\d+[a-z]?(?:\.\d+[a-z]?)*-\d+[a-z]?-./i.test(asPath)) {
+    // A key cut short (`2-1-person`) that still names exactly one story.
+    matches = stories.filter((entry) => entry.key.startsWith(asPath.trim()));
   }
 
   if (matches.length === 1 && matches[0]) return matches[0];

@@ -179,7 +179,11 @@ const VALUE_ERRORS: Readonly<Record<string, RegExp>> = {
  * entry at a wrong indentation is the file's shape, and refused.
  */
 const STRAY_LINE_ERRORS = new Set(["BAD_INDENT", "MULTILINE_IMPLICIT_KEY"]);
-const ENTRY_SHAPE = /^[ \t]*[^\s:#]+:[ \t]*[^\s#]*[ \t]*(#.*)?$/;
+/** A key of one word, then its colon: `1-2-b: in-progress (blocked)`, whatever the value. */
+const ENTRY_SHAPE = /^[ \t]*[^\s:#]+:(?:[ \t]|$)/;
+/** What a second document holds when it holds entries: the block, or a story's key. */
+const HOLDS_ENTRIES =
+  /^(?:development_status\s*:|[ \t]+["']?\d+[a-z]?-\d+[a-z]?-[^\s:]*["']?\s*:)/im;
 
 /**
  * The file's YAML document, read as YAML readers read it; a line whose value breaks the syntax
@@ -215,9 +219,10 @@ function parseLeniently(
       pos.col,
     );
     const start = lineCounter.lineStarts[pos.line - 1] ?? 0;
-    if (first.code === "MULTIPLE_DOCS" && masked.length < MAX_MASKED) {
-      // Notes after a `---`: the entries are in the first document; the rest is not read.
-      const rest = source.slice(start);
+    const rest = source.slice(start);
+    if (first.code === "MULTIPLE_DOCS" && masked.length < MAX_MASKED && !HOLDS_ENTRIES.test(rest)) {
+      // Notes after a `---`: the entries are in the first document; the rest is not read. A
+      // second document with entries in it is refused: which of the two counts is a guess.
       const last = pos.line + rest.replace(/(\r?\n|\r)$/, "").split(/\r?\n|\r/).length - 1;
       masked.push(
         `${file}:${pos.line}: a second YAML document starts here; lines ${pos.line}-${last} are not read`,
