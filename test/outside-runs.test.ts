@@ -211,7 +211,7 @@ describe("work outside the run", () => {
 
   it("prevent: refused beside another process's story, naming its run and process; nothing changes", async () => {
     const root = projectWith(shared);
-    const { b, release, aRun } = await aHolds11(root);
+    const { a, b, release, aRun } = await aHolds11(root);
     const before = sprintText(root);
     const refused = await b.call({ action: "execute", storyIds: ["1-2-b"] });
     expect(refused.title).toContain("refused");
@@ -220,6 +220,8 @@ describe("work outside the run", () => {
     );
     expect(sprintText(root)).toBe(before);
     release.fire();
+    // The other process's run ends before the test does: nothing written into a removed folder.
+    await a.athena.engine.waitFor(aRun);
   });
 
   it("never lets two runs wait for each other: the newer one waits, the older goes", async () => {
@@ -249,7 +251,7 @@ describe("work outside the run", () => {
 
   it("does not start a story another run is working on", async () => {
     const root = projectWith(shared);
-    const { b, release, aRun } = await aHolds11(root);
+    const { a, b, release, aRun } = await aHolds11(root);
     const before = sprintText(root);
     const refused = await b.call({ action: "execute", storyIds: ["1-1-a", "1-3-c"] });
     expect(refused.output).toBe(
@@ -257,6 +259,7 @@ describe("work outside the run", () => {
     );
     expect(sprintText(root)).toBe(before);
     release.fire();
+    await a.athena.engine.waitFor(aRun);
   });
 
   it("a run whose process died is recovered, then neither blocks nor counts", async () => {
