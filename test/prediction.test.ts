@@ -79,6 +79,9 @@ describe("the sentence a path sits in", () => {
       "Atualizar `src/a.ts` com o campo",
       "Mettre à jour `src/a.ts`",
       "`src/a.ts` erstellen",
+      // A verb before a slash or a full stop is still a verb.
+      "Crear/actualizar `src/a.ts`",
+      "Datei `src/a.ts` erstellen.",
       "Добавить поле в `src/a.ts`",
       "- [ ] 3. 更新 `src/a.ts` 类型定义",
       "`src/a.ts` に追加",
