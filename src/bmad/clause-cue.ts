@@ -107,16 +107,19 @@ const FOREIGN_READ_CUE = new RegExp(
     .join("|")}`,
   "giu",
 );
-/** Foreign read cues that only say a file exists, as `existing` does. */
-const FOREIGN_EXISTS =
-  /^(existant\p{L}*|existentes?|esistent[ei]|bestehend\p{L}*|vorhanden\p{L}*|существующ\p{L}*|现有|已有|已存在|既存|기존)$/iu;
 /**
- * Those of them in languages that put the verb after what it governs (Korean, Japanese,
- * Chinese, a German infinitive: "bestehende `a.ts` erweitern"): a write verb right after the
- * mention is what changes the file. In English the verb after ("The existing `a.ts` validates
- * tokens, so update `b.ts`") governs something else.
+ * Foreign read cues that only say a file exists, as `existing` does. Those in languages that put
+ * the verb after what it governs (Korean, Japanese, Chinese, a German infinitive: "bestehende
+ * `a.ts` erweitern") are VERB_LAST_EXISTS: a write verb right after the mention is what changes
+ * the file. In English the verb after ("The existing `a.ts` validates tokens, so update `b.ts`")
+ * governs something else.
  */
-const VERB_LAST_EXISTS = /^(bestehend\p{L}*|vorhanden\p{L}*|现有|已有|已存在|既存|기존)$/iu;
+const VERB_LAST_EXISTS_WORDS = /bestehend\p{L}*|vorhanden\p{L}*|现有|已有|已存在|既存|기존/u.source;
+const FOREIGN_EXISTS = new RegExp(
+  `^(?:existant\\p{L}*|existentes?|esistent[ei]|существующ\\p{L}*|${VERB_LAST_EXISTS_WORDS})$`,
+  "iu",
+);
+const VERB_LAST_EXISTS = new RegExp(`^(?:${VERB_LAST_EXISTS_WORDS})$`, "iu");
 
 /** Every read cue of `text`, in English or another language, in order. */
 function readCues(text: string): RegExpExecArray[] {

@@ -47,7 +47,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   const isDir = (rel: string) => exists(rel) && statSync(path.join(root, rel)).isDirectory();
 
   const configFile = CONFIG_FILES.find(exists);
-  const bmm = configFile ? readBmmConfig(root, configFile) : {};
+  const bmm = configFile ? readBmadConfig(root, configFile) : {};
   if (configFile) report.push(`BMAD config: ${configFile}`);
   const core = configFile ? readCoreConfig(root, configFile) : {};
   const setting = (name: string) =>
@@ -220,7 +220,7 @@ function findArchitecture(
   return [];
 }
 
-function readBmmConfig(root: string, file: string): Record<string, unknown> {
+function readBmadConfig(root: string, file: string): Record<string, unknown> {
   try {
     const data = parseYaml(readText(path.join(root, file)));
     return data && typeof data === "object" ? (data as Record<string, unknown>) : {};
@@ -262,7 +262,7 @@ function readCoreConfig(root: string, moduleConfig: string): Record<string, unkn
   );
   if (!existsSync(path.join(root, file))) return {};
   try {
-    return readBmmConfig(root, file);
+    return readBmadConfig(root, file);
   } catch {
     return {}; // only a source of `{output_folder}`: the module's own config is what counts
   }

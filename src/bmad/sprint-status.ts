@@ -137,6 +137,9 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   };
 }
 
+/** What a key left out of the plan is not: it names no story, by its shape or by a file. */
+export const NOT_A_STORY = "neither a story key ({epic}-{story}-{slug}) nor a story file's name";
+
 /**
  * The sprint as the plan reads it: the keys of no story shape that are stories after all (they
  * have a story file of their own name, `hotfix-audio-clicks.md`) become stories whose id is
@@ -154,7 +157,7 @@ export function withStories(sprint: SprintStatus, keys: readonly string[]): Spri
   if (other.length === 0) return { ...sprint, entries };
   const shown = other.slice(0, MAX_LISTED).map((entry) => `${entry.key} (line ${entry.line})`);
   const more = other.length > MAX_LISTED ? ` and ${other.length - MAX_LISTED} more` : "";
-  const warning = `${sprint.file}: ${other.length === 1 ? "a key is" : `${other.length} keys are`} neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: ${shown.join(", ")}${more}`;
+  const warning = `${sprint.file}: ${other.length === 1 ? "a key is" : `${other.length} keys are`} ${NOT_A_STORY}, so left out of the plan: ${shown.join(", ")}${more}`;
   return { ...sprint, entries, warnings: [...sprint.warnings, warning] };
 }
 
@@ -231,7 +234,7 @@ function parseLeniently(
       source = source.slice(0, start) + rest.replace(/[^\r\n]/g, " ");
       continue;
     }
-    const end = source.slice(start).search(/\r?\n|\r|$/) + start;
+    const end = rest.search(/\r?\n|\r|$/) + start;
     const line = source.slice(start, end);
     const valueError = VALUE_ERRORS[first.code]?.test(line) === true;
     const strayLine = STRAY_LINE_ERRORS.has(first.code) && !ENTRY_SHAPE.test(line);

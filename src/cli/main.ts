@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { discoverBmad } from "../bmad/discover.ts";
 import { FINISHED_STATUSES, withStoryFiles } from "../bmad/project.ts";
 import { resolveStoryId } from "../bmad/resolve-id.ts";
-import { parseSprintStatus } from "../bmad/sprint-status.ts";
+import { NOT_A_STORY, parseSprintStatus } from "../bmad/sprint-status.ts";
 import { setStatus } from "../bmad/sprint-writer.ts";
 import { loadConfig } from "../config/load.ts";
 import { renderAccuracy } from "../plan/accuracy.ts";
@@ -315,7 +315,7 @@ function accuracyCommand(args: string[], io: CliIo): number {
   if (unkeyed.length > 0) {
     const shown = unkeyed.slice(0, 3).map((e) => `${e.key} (line ${e.line})`);
     io.err(
-      `athena-parallel: ${unkeyed.length} finished ${unkeyed.length === 1 ? "key is" : "keys are"} neither a story key ({epic}-{story}-{slug}) nor a story file's name: left out, e.g. ${shown.join(", ")}\n`,
+      `athena-parallel: ${unkeyed.length} finished ${unkeyed.length === 1 ? "key is" : "keys are"} ${NOT_A_STORY}: left out, e.g. ${shown.join(", ")}\n`,
     );
   }
   if (project.done.length < finished) {
