@@ -306,23 +306,34 @@ describe("runtime coordination", () => {
     ];
     const root = projectWith(stories);
     const log: string[] = [];
+    // In turns, not by timing: a takes the file, b asks for it, a ends once b is seen waiting.
+    const aWrote = signal();
+    const release = signal();
     const h = harness(
       root,
       (_w, key) => ({
-        ms: key === "1-1-a" ? 300 : 50,
+        ms: 0,
         work: async (session) => {
-          if (key === "1-2-b") await sleep(60); // a takes the file first
+          if (key === "1-2-b") await aWrote.fired;
           const refused = await h.agent.write(session, "src/unplanned.ts", `by ${key}\n`);
           log.push(`${key} ${refused ?? "wrote"}`);
+          if (key === "1-1-a") {
+            aWrote.fire();
+            await release.fired;
+          }
         },
       }),
       { conflictStrategy: "manual" },
     );
     const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
-    await sleep(150);
-    const waiting = h.athena.engine.runsLive()[0]?.stories.find((s) => s.key === "1-2-b");
+    const storyB = () => h.athena.engine.runsLive()[0]?.stories.find((s) => s.key === "1-2-b");
+    // Until b has asked for the file (or, were the lock not to hold it back, gone past it).
+    const before = new Set([undefined, "queued", "launching", "running"]);
+    while (before.has(storyB()?.state) && !log.some((l) => l.startsWith("1-2-b"))) await sleep(10);
+    const waiting = storyB();
     expect(waiting?.state).toBe("waiting-lock");
     expect(waiting?.waitingOn).toBe("waits for `src/unplanned.ts`, held by 1-1-a");
+    release.fire();
     const ended = await waitForRun(h, started.metadata.run?.id ?? "");
     expect(log).toEqual(["1-1-a wrote", "1-2-b wrote"]);
     expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
