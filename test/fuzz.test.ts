@@ -301,6 +301,20 @@ describe("what the fuzzing found", () => {
     expect(doc.mentions.map((m) => m.path)).toEqual(["src/a.ts"]);
   });
 
+  it("reads a paragraph of 30,000 code spans in one pass (it once asked the paragraph per span)", () => {
+    const doc = parseStory(
+      `# Story 1.1: X\n\n## Dev Notes\n\n${"`x` ".repeat(30_000)}\`src/a.ts\`\n`,
+    );
+    expect(doc.mentions.filter((m) => m.path === "src/a.ts").map((m) => m.intent)).toEqual([
+      "write",
+    ]);
+  });
+
+  it("reads 'Depends on' before 300 KB of spaces (every split of the spaces was tried)", () => {
+    const doc = parseStory(`# Story 1.1: X\n\nDepends on${" ".repeat(300_000)}\nDepends on 1.2\n`);
+    expect(doc.dependencies.map((d) => [d.id, d.line])).toEqual([["1.2", 4]]);
+  });
+
   it("never follows a story_location outside the project: reported, the sprint folder used", () => {
     for (const location of ["/", "{project-root}/../..", ".."]) {
       const dir = tempProject({

@@ -5,17 +5,19 @@
 import { normaliseTypedId } from "./keys.ts";
 import type { Dependency } from "./story.ts";
 
+// No `\s*` before the list: the list's own `\s` takes the spaces, and the two together tried
+// every split of a long run of spaces (150 KB of them after "Depends on" took 40 s).
 const DEPENDENCY =
-  /\b(?:depends\s+on|dependent\s+on|dependency:?|dependencies:?|prerequisites?:?|pre-requisites?:?|requires\s+stor(?:y|ies)|builds\s+on(?:\s+top\s+of)?|blocked\s+by|after\s+stor(?:y|ies))\s*((?:(?:stor(?:y|ies)|and|&|,|\s)*\d+[a-z]?[.-]\d+[a-z]?(?:[.-]\d+[a-z]?)?\b)+)/gi;
+  /\b(?:depends\s+on|dependent\s+on|dependency:?|dependencies:?|prerequisites?:?|pre-requisites?:?|requires\s+stor(?:y|ies)|builds\s+on(?:\s+top\s+of)?|blocked\s+by|after\s+stor(?:y|ies))((?:(?:stor(?:y|ies)|and|&|,|\s)*\d+[a-z]?[.-]\d+[a-z]?(?:[.-]\d+[a-z]?)?\b)+)/gi;
 const ID_IN_LIST = /\d+[a-z]?[.-]\d+[a-z]?(?:[.-]\d+[a-z]?)?/gi;
 
 export function findDependencies(text: string, selfId: string | undefined): Dependency[] {
   const found = new Map<string, Dependency>();
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
+  let line = 1; // matches come in order: the line only moves on
   for (const match of text.matchAll(DEPENDENCY)) {
     const index = match.index ?? 0;
-    let line = 1;
     while (line < lineStarts.length && (lineStarts[line] ?? Infinity) <= index) line++;
     for (const idMatch of (match[1] ?? "").matchAll(ID_IN_LIST)) {
       const id = normaliseTypedId(idMatch[0]);

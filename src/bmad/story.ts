@@ -169,6 +169,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   let recordLabel = false;
   // The group comes from a label over what not to do ("**Never:**"): it holds for its list only.
   let forbidding = false;
+  const readsOf = new WeakMap<Paragraph, boolean>(); // paragraphReads' answers
   const sectionName = () =>
     headings
       .filter((h) => h.depth > 1)
@@ -357,15 +358,26 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     }
   });
 
+  /**
+   * Whether a paragraph says its files are read, worked out once per paragraph: a paragraph of
+   * thousands of code spans asked it once per span (a 60 KB one took minutes to plan).
+   */
+  function paragraphReads(paragraph: Paragraph): boolean {
+    let reads = readsOf.get(paragraph);
+    if (reads === undefined) {
+      const text = textOf(paragraph);
+      reads = READ_VERB.test(text) || saysDoNotModify(text);
+      readsOf.set(paragraph, reads);
+    }
+    return reads;
+  }
+
   function intentHere(node: RootContent, parent: unknown): Intent | undefined {
     if (zone === "none") return recordLabel ? "write" : undefined;
     if (zone === "read") return "read";
     if (group) return group;
     const paragraph = parent as { type?: string } | undefined;
-    if (paragraph?.type === "paragraph") {
-      const text = textOf(paragraph as Paragraph);
-      if (READ_VERB.test(text) || saysDoNotModify(text)) return "read";
-    }
+    if (paragraph?.type === "paragraph" && paragraphReads(paragraph as Paragraph)) return "read";
     return node.type === "text" && DO_NOT_MODIFY.test((node as { value: string }).value)
       ? "read"
       : "write";
