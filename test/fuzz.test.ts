@@ -15,6 +15,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseStory } from "../src/bmad/story.ts";
+import { renderMarkdown } from "../src/plan/render.ts";
 import { planProject } from "../src/plan-project.ts";
 import { InputError } from "../src/util/errors.ts";
 import { hostileLink, hostileSprint, hostileStory, ordinaryStory } from "./helpers/hostile.ts";
@@ -313,6 +314,33 @@ describe("what the fuzzing found", () => {
   it("reads 'Depends on' before 300 KB of spaces (every split of the spaces was tried)", () => {
     const doc = parseStory(`# Story 1.1: X\n\nDepends on${" ".repeat(300_000)}\nDepends on 1.2\n`);
     expect(doc.dependencies.map((d) => [d.id, d.line])).toEqual([["1.2", 4]]);
+  });
+
+  it("plans beside a drawn tree and a File List naming a path 10,000 folders deep", () => {
+    const deep = `${"a/".repeat(10_000)}a.ts`;
+    const dir = tempProject({
+      [SPRINT]: "development_status:\n  1-1-alpha: done\n  1-2-beta: ready-for-dev\n",
+      [`${ARTIFACTS}/1-1-alpha.md`]: `# Story 1.1: Alpha\n\n## Dev Agent Record\n\n### File List\n\n- \`${deep}\`\n- \`src/b.ts\`\n`,
+      [`${ARTIFACTS}/1-2-beta.md`]: ordinaryStory("1.2", "Beta", "src/b.ts"),
+      "docs/architecture.md": `# Architecture\n\n\`\`\`\n├── ${deep}\n└── src/b.ts\n\`\`\`\n`,
+    });
+    const { plan } = planProject(dir, { env, cache: false });
+    expect(plan.stories.map((s) => s.error)).toEqual([undefined]);
+    expect(plan.stories[0]?.claims.map((c) => c.path)).toContain("src/b.ts");
+  });
+
+  it("reports 150,000 findings of one story, and shows 20 of them in the markdown", () => {
+    const dir = tempProject({
+      [SPRINT]: "development_status:\n  1-1-alpha: ready-for-dev\n",
+      [`${ARTIFACTS}/1-1-alpha.md`]: `# Story 1.1: Alpha\n\n## Dev Notes\n\n\`\`\`\n${"├── ~a\n".repeat(150_000)}\`\`\`\n`,
+    });
+    const { plan } = planProject(dir, { env, cache: false });
+    expect(plan.findings).toHaveLength(150_000);
+    const shown = renderMarkdown(plan)
+      .split("\n")
+      .filter((line) => line.startsWith("- 1-1-alpha:"));
+    expect(shown).toHaveLength(21);
+    expect(shown.at(-1)).toBe("- 1-1-alpha: 149980 more findings (the JSON report lists them all)");
   });
 
   it("never follows a story_location outside the project: reported, the sprint folder used", () => {

@@ -12,6 +12,7 @@
 import type { Code, Heading, ListItem, Paragraph, TableRow } from "mdast";
 import { toString as textOf } from "mdast-util-to-string";
 import { SKIP, visit } from "unist-util-visit";
+import { append } from "../util/append.ts";
 import { parseMarkdown } from "./markdown.ts";
 import { expandBraces, type PathText, pathFromCode, pathsFromText } from "./path-text.ts";
 import { looksLikeTree, parseTree, stripProjectRoot } from "./tree.ts";
@@ -89,7 +90,7 @@ function parseOne(
       const paths = rest.flatMap((cell) => pathsIn(cell, file));
       if (first && paths.length > 0) {
         const component = newComponent(cleanName(textOf(first)), file, line);
-        component.paths.push(...paths);
+        append(component.paths, paths);
         out.components.push(component);
       }
       return SKIP;
@@ -107,16 +108,16 @@ function parseOne(
       const mapping = inMapping || /\bepic\b/i.test(label?.[1] ?? "");
       if (label?.[1] && paths.length > 0 && mapping) {
         const component = newComponent(cleanName(label[1]), file, line);
-        component.paths.push(...paths);
+        append(component.paths, paths);
         out.components.push(component);
         // A mapping's entries are components of their own: the section holding them is not one.
         return SKIP;
       }
-      current?.paths.push(...paths);
+      if (current) append(current.paths, paths);
       return SKIP;
     }
     if (node.type === "paragraph") {
-      current?.paths.push(...pathsIn(node, file));
+      if (current) append(current.paths, pathsIn(node, file));
       return SKIP;
     }
     return undefined;
@@ -161,8 +162,8 @@ function pathsIn(node: Parameters<typeof textOf>[0], file: string): ArchPath[] {
       (found ? expandBraces(found) : []).flatMap((path) =>
         !path.bare && !/^[~/]|[*?{]/.test(path.path) ? [{ ...path, file, line }] : [],
       );
-    if (child.type === "inlineCode") found.push(...keep(pathFromCode(child.value)));
-    else if (child.type === "text") found.push(...pathsFromText(child.value).flatMap(keep));
+    if (child.type === "inlineCode") append(found, keep(pathFromCode(child.value)));
+    else if (child.type === "text") append(found, pathsFromText(child.value).flatMap(keep));
   });
   return found;
 }

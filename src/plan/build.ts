@@ -9,6 +9,7 @@ import type { LoadedProject, LoadedStory } from "../bmad/project.ts";
 import { resolveStoryId } from "../bmad/resolve-id.ts";
 import type { Evidence } from "../bmad/story.ts";
 import type { ParallelConfig } from "../config/schema.ts";
+import { append } from "../util/append.ts";
 import { errorLine, InputError } from "../util/errors.ts";
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
 import { canBlock, findConflicts, type ResolvedComponent, sharedMatchers } from "./conflicts.ts";
@@ -92,8 +93,8 @@ export function buildPlan(
         error = { file: story.file, line: 1, message: errorLine(thrown) };
       }
     }
-    findings.push(...(result?.findings ?? []));
-    warnings.push(...(result?.warnings ?? []));
+    append(findings, result?.findings ?? []);
+    append(warnings, result?.warnings ?? []);
     return {
       key: entry.key,
       id: entry.id ?? entry.key,

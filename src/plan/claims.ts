@@ -14,7 +14,7 @@ import picomatch from "picomatch";
 import type { Component } from "../bmad/architecture.ts";
 import type { ComponentMention, Evidence, PathMention, StoryDoc } from "../bmad/story.ts";
 import { errorLine } from "../util/errors.ts";
-import type { KnownTree } from "./known-tree.ts";
+import { type KnownTree, MAX_PATH_LENGTH } from "./known-tree.ts";
 import { lockfileOf } from "./lockfiles.ts";
 import { isTestPath, newTestPartner, sourceNames } from "./test-partner.ts";
 import type { Claim, ClaimKind, Finding } from "./types.ts";
@@ -54,9 +54,6 @@ export function normaliseRepoPath(raw: string, root: string): Normalised {
   if (normal === "." || normal === "./") return { inside: false, path: p };
   return { inside: true, path: normal.replace(/\/$/, "") + (slash ? "/" : "") };
 }
-
-/** Longer than any real repo-relative path (PATH_MAX is 4096; real ones stay far below). */
-const MAX_PATH_LENGTH = 1024;
 
 /** Why a path cannot be a claim (too long, or a glob that does not compile), if it cannot. */
 function unreadableReason(p: string): string | undefined {

@@ -8,21 +8,31 @@
  */
 import path from "node:path";
 
+/**
+ * Longer than any real repo-relative path (PATH_MAX is 4096; real ones stay far below): a
+ * mention this long is reported, and a drawn tree's or File List's line this long is no file.
+ */
+export const MAX_PATH_LENGTH = 1024;
+
 class PathSet {
   readonly paths = new Set<string>();
   private readonly byBase = new Map<string, string[]>();
 
   add(raw: string): void {
     const p = raw.replace(/^\.\//, "");
-    if (p === "" || this.paths.has(p)) return;
-    this.paths.add(p);
+    if (p === "" || p.length > MAX_PATH_LENGTH || this.paths.has(p)) return;
+    this.insert(p);
     // A file implies its folders: `a/b/c.ts` makes `a/b/` and `a/` known.
     for (let dir = path.posix.dirname(p.replace(/\/$/, "")); dir !== "." && dir !== "/"; ) {
       const folder = `${dir}/`;
       if (this.paths.has(folder)) break;
-      this.add(folder);
+      this.insert(folder);
       dir = path.posix.dirname(dir);
     }
+  }
+
+  private insert(p: string): void {
+    this.paths.add(p);
     const base = path.posix.basename(p);
     const list = this.byBase.get(base);
     if (list) list.push(p);

@@ -3,6 +3,7 @@
  * `format` versioned) and Mermaid (stories as nodes, conflicts and dependencies as edges).
  */
 import type { Evidence } from "../bmad/story.ts";
+import { append } from "../util/append.ts";
 import type { Plan, PlannedStory } from "./types.ts";
 
 const where = (e: Evidence) => (e.line > 0 ? `${e.file}:${e.line}` : e.file);
@@ -10,6 +11,12 @@ const where = (e: Evidence) => (e.line > 0 ? `${e.file}:${e.line}` : e.file);
 export function renderJson(plan: Plan): string {
   return `${JSON.stringify(plan, null, 2)}\n`;
 }
+
+/**
+ * Findings shown per story in the markdown (the JSON has them all): a story of thousands of odd
+ * lines gave a report of megabytes, for a reader or a model to wade through.
+ */
+const FINDINGS_SHOWN = 20;
 
 export function renderMarkdown(plan: Plan): string {
   const out: string[] = [];
@@ -83,11 +90,19 @@ export function renderMarkdown(plan: Plan): string {
   out.push("");
 
   out.push("## Stories", "");
-  for (const story of [...batch, ...running]) out.push(...renderStory(story), "");
+  for (const story of [...batch, ...running]) append(out, renderStory(story)).push("");
 
   if (plan.findings.length > 0) {
     out.push("## Findings", "");
-    for (const f of plan.findings) out.push(`- ${f.story}: ${f.detail} (${where(f.evidence)})`);
+    const shown = new Map<string, number>();
+    for (const f of plan.findings) {
+      const n = (shown.get(f.story) ?? 0) + 1;
+      shown.set(f.story, n);
+      if (n <= FINDINGS_SHOWN) out.push(`- ${f.story}: ${f.detail} (${where(f.evidence)})`);
+    }
+    for (const [story, n] of shown)
+      if (n > FINDINGS_SHOWN)
+        out.push(`- ${story}: ${n - FINDINGS_SHOWN} more findings (the JSON report lists them all)`);
     out.push("");
   }
   if (plan.warnings.length > 0) {

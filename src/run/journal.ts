@@ -27,6 +27,7 @@ import path from "node:path";
 import { z } from "zod";
 import { ensureAthenaDir } from "../bmad/cache.ts";
 import { SAFE_KEY } from "../bmad/keys.ts";
+import { append } from "../util/append.ts";
 import { fileState } from "./snapshot.ts";
 import { RUN_ID } from "./state.ts";
 
@@ -263,7 +264,7 @@ export class Journal {
       ensureAthenaDir(this.root, path.join("journal", record.run));
       appendFileSync(log, lines);
     }
-    record.files.push(...entries);
+    append(record.files, entries);
     const known = this.pathsOf(record);
     for (const entry of entries) known.add(entry.path);
   }
