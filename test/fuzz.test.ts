@@ -343,6 +343,31 @@ describe("what the fuzzing found", () => {
     expect(shown.at(-1)).toBe("- 1-1-alpha: 149980 more findings (the JSON report lists them all)");
   });
 
+  it("reports a glob with a dozen wildcards in one name, and a name past 255 characters, unmatched", () => {
+    const glob = `src/${"*a".repeat(11)}*b`;
+    const dir = tempProject({
+      [SPRINT]: "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta: ready-for-dev\n",
+      [`${ARTIFACTS}/1-1-alpha.md`]: ordinaryStory("1.1", "Alpha", glob),
+      [`${ARTIFACTS}/1-2-beta.md`]: `${ordinaryStory("1.2", "Beta", `src/${"a".repeat(40)}.ts`)}\n- [ ] Create \`src/${"n".repeat(256)}.ts\`\n`,
+    });
+    const { plan } = planProject(dir, { env, cache: false });
+    expect(plan.findings.map((f) => [f.story, f.detail])).toEqual([
+      ["1-1-alpha", `\`${glob}\` is a glob with more than 3 wildcards in one name: skipped`],
+      [
+        "1-2-beta",
+        expect.stringMatching(/^`src\/n+\.\.\.` has a name longer than 255 characters: skipped$/),
+      ],
+    ]);
+    expect(plan.stories[1]?.claims.map((c) => c.path)).toContain(`src/${"a".repeat(40)}.ts`);
+  });
+
+  it("reads a code span of 150,000 nested braces (each level was one more pass over it)", () => {
+    const doc = parseStory(
+      `## Tasks\n\n- [ ] Update \`${"{".repeat(150_000)}${"}".repeat(150_000)}\` and \`src/a.ts\`\n`,
+    );
+    expect(doc.mentions.map((m) => m.path)).toContain("src/a.ts");
+  });
+
   it("never follows a story_location outside the project: reported, the sprint folder used", () => {
     for (const location of ["/", "{project-root}/../..", ".."]) {
       const dir = tempProject({

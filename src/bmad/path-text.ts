@@ -68,11 +68,17 @@ export function cleanPath(raw: string): string | undefined {
   return text;
 }
 
+/**
+ * Brace lists nest no deeper than this in a path: each level is one more pass over the text, and
+ * 150,000 nested braces (a fuzzer's) took minutes.
+ */
+const MAX_BRACE_DEPTH = 8;
+
 /** The text with its brace lists (`{en,fr}`, `{a/x.ts,b/{y,z}.ts}`) taken out, inner ones first. */
 function withoutBraceLists(text: string): string {
   if (!text.includes("{")) return text;
   let rest = text;
-  for (let before = ""; before !== rest; ) {
+  for (let before = "", pass = 0; before !== rest && pass < MAX_BRACE_DEPTH; pass++) {
     before = rest;
     rest = rest.replace(/\{[\w,./-]*\}/g, "");
   }
@@ -169,12 +175,14 @@ export function expandBraces(found: PathText): PathText[] {
 
 /**
  * At least as many paths as the brace lists of `path` expand to: the product of each list's
- * items, inner lists first; a range counts as the most a list may hold.
+ * items, inner lists first; a range counts as the most a list may hold, and lists nested past
+ * MAX_BRACE_DEPTH as too many.
  */
 function expansionBound(path: string): number {
   let bound = 1;
   let rest = path;
-  for (let before = ""; before !== rest && bound <= MAX_BRACE_FILES; ) {
+  for (let before = "", pass = 0; before !== rest && bound <= MAX_BRACE_FILES; pass++) {
+    if (pass === MAX_BRACE_DEPTH) return Number.POSITIVE_INFINITY; // nested too deep to expand
     before = rest;
     rest = rest.replace(/\{([^{}]*)\}/g, (_group, items: string) => {
       bound *= items.includes("..") ? MAX_BRACE_FILES : items.split(",").length;

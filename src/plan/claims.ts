@@ -14,7 +14,7 @@ import picomatch from "picomatch";
 import type { Component } from "../bmad/architecture.ts";
 import type { ComponentMention, Evidence, PathMention, StoryDoc } from "../bmad/story.ts";
 import { errorLine } from "../util/errors.ts";
-import { type KnownTree, MAX_PATH_LENGTH } from "./known-tree.ts";
+import { type KnownTree, tooLongReason } from "./known-tree.ts";
 import { lockfileOf } from "./lockfiles.ts";
 import { isTestPath, newTestPartner, sourceNames } from "./test-partner.ts";
 import type { Claim, ClaimKind, Finding } from "./types.ts";
@@ -55,10 +55,23 @@ export function normaliseRepoPath(raw: string, root: string): Normalised {
   return { inside: true, path: normal.replace(/\/$/, "") + (slash ? "/" : "") };
 }
 
+/**
+ * Wildcards a glob may have in one name. A glob is matched by a regular expression that tries
+ * every way its `*`s can split a name: `src/*a*a*a*a*a*a*a*a*a*a*a*b` against a name of forty
+ * `a`s took minutes. Real globs have one or two (`*.test.*`).
+ */
+const MAX_WILDCARDS_PER_NAME = 3;
+
 /** Why a path cannot be a claim (too long, or a glob that does not compile), if it cannot. */
 function unreadableReason(p: string): string | undefined {
-  if (p.length > MAX_PATH_LENGTH) return `is longer than ${MAX_PATH_LENGTH} characters`;
+  const tooLong = tooLongReason(p);
+  if (tooLong) return tooLong;
   if (kindOf(p) !== "glob") return undefined;
+  // A run of stars is one wildcard (`**`); an extglob's `*(`, `+(`, `@(` is one too.
+  if (
+    p.split("/").some((name) => (name.match(/\*+|[?+@!]\(/g) ?? []).length > MAX_WILDCARDS_PER_NAME)
+  )
+    return `is a glob with more than ${MAX_WILDCARDS_PER_NAME} wildcards in one name`;
   try {
     // picomatch answers an invalid range such as `[z-a]` with a pattern that matches nothing.
     if (picomatch.makeRe(p, { dot: true }).source === "$^") return "is a glob that matches no path";

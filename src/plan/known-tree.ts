@@ -11,8 +11,19 @@ import path from "node:path";
 /**
  * Longer than any real repo-relative path (PATH_MAX is 4096; real ones stay far below): a
  * mention this long is reported, and a drawn tree's or File List's line this long is no file.
+ * Both bounds also keep a glob's match against a path short.
  */
 export const MAX_PATH_LENGTH = 1024;
+/** NAME_MAX: no file system has a file or folder name longer. */
+export const MAX_NAME_LENGTH = 255;
+
+/** Why `p` cannot be a file of the project for its length alone, if it cannot. */
+export function tooLongReason(p: string): string | undefined {
+  if (p.length > MAX_PATH_LENGTH) return `is longer than ${MAX_PATH_LENGTH} characters`;
+  if (p.split("/").some((name) => name.length > MAX_NAME_LENGTH))
+    return `has a name longer than ${MAX_NAME_LENGTH} characters`;
+  return undefined;
+}
 
 class PathSet {
   readonly paths = new Set<string>();
@@ -20,7 +31,7 @@ class PathSet {
 
   add(raw: string): void {
     const p = raw.replace(/^\.\//, "");
-    if (p === "" || p.length > MAX_PATH_LENGTH || this.paths.has(p)) return;
+    if (p === "" || this.paths.has(p) || tooLongReason(p)) return;
     this.insert(p);
     // A file implies its folders: `a/b/c.ts` makes `a/b/` and `a/` known.
     for (let dir = path.posix.dirname(p.replace(/\/$/, "")); dir !== "." && dir !== "/"; ) {

@@ -102,7 +102,9 @@ export function renderMarkdown(plan: Plan): string {
     }
     for (const [story, n] of shown)
       if (n > FINDINGS_SHOWN)
-        out.push(`- ${story}: ${n - FINDINGS_SHOWN} more findings (the JSON report lists them all)`);
+        out.push(
+          `- ${story}: ${n - FINDINGS_SHOWN} more findings (the JSON report lists them all)`,
+        );
     out.push("");
   }
   if (plan.warnings.length > 0) {
