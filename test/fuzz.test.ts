@@ -17,6 +17,7 @@ import { describe, expect, it } from "vitest";
 import { parseStory } from "../src/bmad/story.ts";
 import { renderMarkdown } from "../src/plan/render.ts";
 import { planProject } from "../src/plan-project.ts";
+import { patchPaths } from "../src/run/guard.ts";
 import { InputError } from "../src/util/errors.ts";
 import { hostileLink, hostileSprint, hostileStory, ordinaryStory } from "./helpers/hostile.ts";
 import { copyFixture, REPO, tempDir, tempProject } from "./helpers/tmp.ts";
@@ -366,6 +367,29 @@ describe("what the fuzzing found", () => {
       `## Tasks\n\n- [ ] Update \`${"{".repeat(150_000)}${"}".repeat(150_000)}\` and \`src/a.ts\`\n`,
     );
     expect(doc.mentions.map((m) => m.path)).toContain("src/a.ts");
+  });
+
+  it("reads a code block line of 120,000 'npm i to' (each looked for a -g to the line's end)", () => {
+    const doc = parseStory(
+      `## Tasks\n\n\`\`\`\n${"npm i to ".repeat(120_000)}\nnpm i zod\n\`\`\`\n`,
+    );
+    expect(doc.mentions.map((m) => [m.path, m.line])).toEqual([["package.json", 5]]);
+  });
+
+  it("reads a story_location of 'a', 300,000 spaces and 'b' (a lazy value tried each split)", () => {
+    const value = `a${" ".repeat(300_000)}b`;
+    const dir = tempProject({
+      [SPRINT]: `story_location: ${value}\ndevelopment_status:\n  1-1-alpha: ready-for-dev\n`,
+      [`${ARTIFACTS}/1-1-alpha.md`]: ordinaryStory("1.1", "Alpha", "src/a.ts"),
+    });
+    const { plan } = planProject(dir, { env, cache: false });
+    expect(plan.stories[0]?.file).toBe(`${ARTIFACTS}/1-1-alpha.md`);
+  });
+
+  it("reads a patch header's path to its last letter in one pass, and never from the next line", () => {
+    expect(
+      patchPaths(`*** Add File: a${" ".repeat(300_000)}b\n*** Move to: \n*** Delete File: d.ts\n`),
+    ).toEqual([`a${" ".repeat(300_000)}b`, "d.ts"]);
   });
 
   it("never follows a story_location outside the project: reported, the sprint folder used", () => {

@@ -29,8 +29,10 @@ const COMMANDS: readonly DependencyCommand[] = [
     "go.mod",
     String.raw`(?:[ \t]+-[\w-]+)*[ \t]+[\w-]+\.[\w.-]+/[\w./@-]+`,
   ),
+  // The `-g` is looked for in the command's next 200 characters, not to the end of its line: a
+  // line of thousands of "npm i" scanned its whole rest for each (a 1 MB one took minutes).
   command(
-    String.raw`(?:npm|pnpm|bun)\s+(?:install|i|add)(?![^\n;&|]*\s-(?:g|-global)\b)`,
+    String.raw`(?:npm|pnpm|bun)\s+(?:install|i|add)(?![^\n;&|]{0,200}\s-(?:g|-global)\b)`,
     "package.json",
   ),
   command(String.raw`(?:yarn|pnpm|bun|npx\s+expo)\s+add`, "package.json"),

@@ -282,14 +282,17 @@ function readStoryLocation(root: string, sprintStatus: string): string | undefin
     ?.trim();
 }
 
+// Each value ends at its last character that is not a space (greedy, then one step back): a lazy
+// value tried the spaces after every character of it ("a", 250,000 spaces, "b" took minutes).
 const STORY_LOCATION =
-  /^story_location:[ \t]*(?:"([^"\r\n]+)"|'([^'\r\n]+)'|([^"'#\s][^#\r\n]*?))[ \t]*(?:#.*)?$/gm;
+  /^story_location:[ \t]*(?:"([^"\r\n]+)"|'([^'\r\n]+)'|([^"'#\s](?:[^#\r\n]*[^#\s])?))[ \t]*(?:#.*)?$/gm;
 /**
  * The header comment the alpha's sprint planning wrote instead (`# Story Location:
  * docs/stories`): read only when the key is missing, since later templates keep a comment of
  * that name too, often a path on another machine or a placeholder.
  */
-const STORY_LOCATION_COMMENT = /^#[ \t]*story[_ ]location:[ \t]*["']?([^"'\r\n]+?)["']?[ \t]*$/im;
+const STORY_LOCATION_COMMENT =
+  /^#[ \t]*story[_ ]location:[ \t]*["']?([^"'\r\n]*[^"'\s])["']?[ \t]*$/im;
 
 /**
  * Finds a story's file by its sprint key, among the `*.md` under the stories folder, the sprint

@@ -87,11 +87,15 @@ export function insideProject(paths: readonly string[], root: string): string[] 
   return [...new Set(paths.flatMap((p) => inside(p, root)))];
 }
 
-/** `*** Add File: p`, `*** Update File: p`, `*** Delete File: p`, `*** Move to: p`. */
+/**
+ * `*** Add File: p`, `*** Update File: p`, `*** Delete File: p`, `*** Move to: p`. The path ends
+ * at its line's last character that is not a space, found in one pass (a lazy path tried the
+ * rest of the line after each of its characters).
+ */
 export function patchPaths(patchText: string): string[] {
   const found: string[] = [];
   for (const match of patchText.matchAll(
-    /^\*\*\* (?:Add File|Update File|Delete File|Move to):\s*(.+?)\s*$/gm,
+    /^\*\*\* (?:Add File|Update File|Delete File|Move to):[ \t]*(\S(?:.*\S)?)[ \t]*$/gm,
   )) {
     if (match[1]) found.push(match[1]);
   }
