@@ -14,6 +14,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "nod
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { escapeRunawayHtml, type MarkdownProblem } from "../src/bmad/markdown.ts";
 import { parseStory } from "../src/bmad/story.ts";
 import { renderMarkdown } from "../src/plan/render.ts";
 import { planProject } from "../src/plan-project.ts";
@@ -344,21 +345,28 @@ describe("what the fuzzing found", () => {
     expect(shown.at(-1)).toBe("- 1-1-alpha: 149980 more findings (the JSON report lists them all)");
   });
 
-  it("reports a glob with a dozen wildcards in one name, and a name past 255 characters, unmatched", () => {
-    const glob = `src/${"*a".repeat(11)}*b`;
+  it("reports globs with more wildcards than a path needs, and a name past 255 characters", () => {
+    const many = `src/${"*a".repeat(11)}*b`; // a dozen in one name
+    const spread = `src/${"*a*a*a/".repeat(5)}*b`; // three in each of five names
+    const real = "src/Services/*Privacy*Erasure*"; // three in one name: a real project's
+    const names = `src/${"a".repeat(12)}/`.repeat(5);
     const dir = tempProject({
       [SPRINT]: "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta: ready-for-dev\n",
-      [`${ARTIFACTS}/1-1-alpha.md`]: ordinaryStory("1.1", "Alpha", glob),
-      [`${ARTIFACTS}/1-2-beta.md`]: `${ordinaryStory("1.2", "Beta", `src/${"a".repeat(40)}.ts`)}\n- [ ] Create \`src/${"n".repeat(256)}.ts\`\n`,
+      [`${ARTIFACTS}/1-1-alpha.md`]: `${ordinaryStory("1.1", "Alpha", many)}\n- [ ] Update \`${spread}\` and \`${real}\`\n`,
+      [`${ARTIFACTS}/1-2-beta.md`]: `${ordinaryStory("1.2", "Beta", `src/${"a".repeat(40)}.ts`)}\n- [ ] Create \`src/${"n".repeat(256)}.ts\` and \`${names}c.ts\`\n`,
     });
     const { plan } = planProject(dir, { env, cache: false });
+    const tooMany =
+      "is a glob with more wildcards than a path needs (one per name, and two more): skipped";
     expect(plan.findings.map((f) => [f.story, f.detail])).toEqual([
-      ["1-1-alpha", `\`${glob}\` is a glob with more than 3 wildcards in one name: skipped`],
+      ["1-1-alpha", `\`${many}\` ${tooMany}`],
+      ["1-1-alpha", `\`${spread}\` ${tooMany}`],
       [
         "1-2-beta",
         expect.stringMatching(/^`src\/n+\.\.\.` has a name longer than 255 characters: skipped$/),
       ],
     ]);
+    expect(plan.stories[0]?.claims.map((c) => c.path)).toContain(real);
     expect(plan.stories[1]?.claims.map((c) => c.path)).toContain(`src/${"a".repeat(40)}.ts`);
   });
 
@@ -390,6 +398,27 @@ describe("what the fuzzing found", () => {
     expect(
       patchPaths(`*** Add File: a${" ".repeat(300_000)}b\n*** Move to: \n*** Delete File: d.ts\n`),
     ).toEqual([`a${" ".repeat(300_000)}b`, "d.ts"]);
+  });
+
+  it("plans a story that draws a file named constructor (a lookup found the prototype's)", () => {
+    const tree = "```\n├── src/\n│   └── constructor\n└── toString\n```\n";
+    const dir = tempProject({
+      [SPRINT]: "development_status:\n  1-1-alpha: ready-for-dev\n",
+      [`${ARTIFACTS}/1-1-alpha.md`]: `${ordinaryStory("1.1", "Alpha", "src/x.ts")}\n${tree}`,
+    });
+    const { plan } = planProject(dir, { env, cache: false });
+    expect(plan.stories.map((s) => s.error)).toEqual([undefined]);
+    expect(plan.stories[0]?.claims.map((c) => c.path)).toEqual(
+      expect.arrayContaining(["src/x.ts", "src/constructor"]),
+    );
+  });
+
+  it("escapes 200,000 unclosed HTML comment starts in one pass, and only those no end follows", () => {
+    const problems: MarkdownProblem[] = [];
+    const escaped = escapeRunawayHtml(`<!--\n<!-- a\nb -->\n${"<!--\n".repeat(200_000)}`, problems);
+    expect(escaped.startsWith("<!--\n<!-- a\nb -->\n\\<!--\n\\<!--\n")).toBe(true);
+    expect(problems).toHaveLength(200_000);
+    expect(problems[0]?.line).toBe(4);
   });
 
   it("never follows a story_location outside the project: reported, the sprint folder used", () => {

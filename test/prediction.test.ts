@@ -555,6 +555,31 @@ describe("learning from done stories", () => {
     expect(model.files["model.go"]?.writtenBy).toBe(8);
   });
 
+  it("learns files named constructor and __proto__ as any other, after a trip through JSON too", () => {
+    const odd: DoneStory[] = Array.from({ length: 4 }, (_, i) => ({
+      key: `o${i}`,
+      predicted: [claim("constructor"), claim("__proto__", "notes/none/path", 0.3)],
+      written: ["constructor", "__proto__", "toString"],
+    }));
+    for (const learned of [learnHistory(odd), JSON.parse(JSON.stringify(learnHistory(odd)))]) {
+      expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain("claimed");
+      expect(Object.getOwnPropertyDescriptor(learned.files, "__proto__")?.value).toEqual({
+        claimed: 4,
+        written: 4,
+        writtenBy: 4,
+      });
+      const out = applyHistory(
+        [claim("constructor"), claim("__proto__", "notes/none/path", 0.3)],
+        learned,
+      );
+      expect(out.map((c) => [c.path, c.confidence])).toEqual([
+        ["constructor", 0.85],
+        ["__proto__", 0.3],
+        ["toString", 0.15],
+      ]);
+    }
+  });
+
   it("marks as hot the files two stories in three write, and only those", () => {
     // store.go, in six of ten, is a central module: its overlaps keep stories apart.
     expect(model.hot).toEqual(["model.go"]);

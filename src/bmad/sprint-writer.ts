@@ -117,8 +117,8 @@ export function replaceStatus(
       );
     }
   } else {
-    const from = RANK[entry.status];
-    const to = RANK[change.status];
+    const from = Object.hasOwn(RANK, entry.status) ? RANK[entry.status] : undefined;
+    const to = Object.hasOwn(RANK, change.status) ? RANK[change.status] : undefined;
     if (from === undefined) {
       throw new InputError(
         `${entry.key} has the status "${entry.status}", which is not BMAD's: it is kept as it is`,

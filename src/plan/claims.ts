@@ -56,22 +56,27 @@ export function normaliseRepoPath(raw: string, root: string): Normalised {
 }
 
 /**
- * Wildcards a glob may have in one name. A glob is matched by a regular expression that tries
- * every way its `*`s can split a name: `src/*a*a*a*a*a*a*a*a*a*a*a*b` against a name of forty
- * `a`s took minutes. Real globs have one or two (`*.test.*`).
+ * Whether a glob has more wildcards than a path needs. A glob is matched by a regular expression
+ * that tries every way its `*`s can split a name, and every combination of those across names:
+ * `src/*a*a*a*a*a*a*a*a*a*a*a*b` against a name of forty `a`s, or `*a*a*a` in each of five
+ * names, took minutes. A name with one wildcard splits one way at most; real globs hold up to
+ * three in one name (`*Privacy*Erasure*`), so a glob may have two more than one per name. A run
+ * of stars (`**`) is one wildcard, and so is an extglob's `*(`, `+(`, `@(`.
  */
-const MAX_WILDCARDS_PER_NAME = 3;
+function tooManyWildcards(glob: string): boolean {
+  let extra = 0;
+  for (const name of glob.split("/"))
+    extra += Math.max(0, (name.match(/\*+|[?+@!]\(/g) ?? []).length - 1);
+  return extra > 2;
+}
 
 /** Why a path cannot be a claim (too long, or a glob that does not compile), if it cannot. */
 function unreadableReason(p: string): string | undefined {
   const tooLong = tooLongReason(p);
   if (tooLong) return tooLong;
   if (kindOf(p) !== "glob") return undefined;
-  // A run of stars is one wildcard (`**`); an extglob's `*(`, `+(`, `@(` is one too.
-  if (
-    p.split("/").some((name) => (name.match(/\*+|[?+@!]\(/g) ?? []).length > MAX_WILDCARDS_PER_NAME)
-  )
-    return `is a glob with more than ${MAX_WILDCARDS_PER_NAME} wildcards in one name`;
+  if (tooManyWildcards(p))
+    return "is a glob with more wildcards than a path needs (one per name, and two more)";
   try {
     // picomatch answers an invalid range such as `[z-a]` with a pattern that matches nothing.
     if (picomatch.makeRe(p, { dot: true }).source === "$^") return "is a glob that matches no path";
@@ -454,7 +459,7 @@ export function priorOf(basis: string): number {
   if (/\/(dir|glob)$/.test(basis)) return DIR_PRIOR;
   if (basis.endsWith("/type"))
     return /^(task|files)\/write\//.test(basis) ? TYPE_CHANGED_PRIOR : TYPE_PRIOR;
-  return PRIOR[basis] ?? DEFAULT_PRIOR;
+  return (Object.hasOwn(PRIOR, basis) ? PRIOR[basis] : undefined) ?? DEFAULT_PRIOR;
 }
 
 /**

@@ -89,11 +89,11 @@ export function learnHistory(done: readonly DoneStory[], partnerOf?: PartnerOf):
   const model: HistoryModel = {
     format: HISTORY_FORMAT,
     stories: 0,
-    basis: {},
-    files: {},
-    fileBasis: {},
+    basis: Object.create(null),
+    files: Object.create(null),
+    fileBasis: Object.create(null),
     hot: [],
-    together: {},
+    together: Object.create(null),
     tests: { claimed: 0, written: 0 },
   };
   const writtenBy = new Map<string, number>();
@@ -152,7 +152,7 @@ export function learnHistory(done: readonly DoneStory[], partnerOf?: PartnerOf):
         ([other, count]) => !hot.has(other) && count >= TOGETHER_MIN && count / n >= TOGETHER_RATE,
       )
       .map(([other, count]) => ({ path: other, rate: round(count / n), count }));
-    if (partners.length > 0) model.together[file] = partners;
+    if (partners.length > 0) model.together[file] = partners; // a null-prototype record
   }
   return model;
 }
@@ -185,10 +185,10 @@ export function applyHistory(
   const claimed = new Set(out.map((c) => c.path));
   for (const claim of [...out]) {
     if (claim.intent !== "write" || claim.kind !== "file" || claim.origin === "history") continue;
-    for (const partner of model.together[claim.path] ?? []) {
+    for (const partner of own(model.together, claim.path) ?? []) {
       if (claimed.has(partner.path)) continue;
       claimed.add(partner.path);
-      const total = model.files[claim.path]?.writtenBy ?? partner.count;
+      const total = own(model.files, claim.path)?.writtenBy ?? partner.count;
       out.push({
         path: partner.path,
         kind: "file",
@@ -295,7 +295,7 @@ function rateOf(tally: Tally): number {
  * vibe-dash raising cost pair precision 0.79 -> 0.67 and found no more real conflicts.
  */
 function calibrated(claim: Claim, model: HistoryModel): number {
-  const file = model.fileBasis[`${claim.path}\t${claim.basis}`];
+  const file = own(model.fileBasis, `${claim.path}\t${claim.basis}`);
   if (claim.kind !== "file" || !file) return claim.confidence;
   const rate =
     (file.written + FILE_PRIOR_WEIGHT * claim.confidence) / (file.claimed + FILE_PRIOR_WEIGHT);
@@ -309,9 +309,18 @@ function wroteUnder(claim: Claim, written: ReadonlySet<string>): boolean {
   return false;
 }
 
-/** The record's entry for `key`, created by `make` when missing. */
+/**
+ * The record's own entry for `key`. Keys are file paths, and a file may be named `constructor`
+ * or `__proto__`: a plain lookup would find the object's prototype instead (the model read back
+ * from its cache is a plain object).
+ */
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** The record's entry for `key`, created by `make` when missing (records have no prototype). */
 function entry<T>(record: Record<string, T>, key: string, make: () => T): T {
-  const found = record[key];
+  const found = own(record, key);
   if (found !== undefined) return found;
   const made = make();
   record[key] = made;

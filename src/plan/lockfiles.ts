@@ -18,7 +18,9 @@ const LOCKFILES: Readonly<Record<string, readonly string[]>> = {
 };
 
 export function lockfileOf(manifest: string, known: KnownTree): string | undefined {
-  const names = LOCKFILES[path.posix.basename(manifest)];
+  const base = path.posix.basename(manifest);
+  // A file named `constructor` is no manifest: only the table's own keys count.
+  const names = Object.hasOwn(LOCKFILES, base) ? LOCKFILES[base] : undefined;
   if (!names) return undefined;
   let dir = path.posix.dirname(manifest);
   for (;;) {

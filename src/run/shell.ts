@@ -113,7 +113,7 @@ const VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
 
 /** The words of a command line that are not options nor option values. */
 function plainWords(program: string, args: Array<string | undefined>): Array<string | undefined> {
-  const takesValue = VALUE_OPTIONS[program];
+  const takesValue = Object.hasOwn(VALUE_OPTIONS, program) ? VALUE_OPTIONS[program] : undefined;
   const out: Array<string | undefined> = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
