@@ -20,7 +20,8 @@ export const MAX_NAME_LENGTH = 255;
 /** Why `p` cannot be a file of the project for its length alone, if it cannot. */
 export function tooLongReason(p: string): string | undefined {
   if (p.length > MAX_PATH_LENGTH) return `is longer than ${MAX_PATH_LENGTH} characters`;
-  if (p.split("/").some((name) => name.length > MAX_NAME_LENGTH))
+  // Most paths are shorter than one name may be: no need to look at their names.
+  if (p.length > MAX_NAME_LENGTH && p.split("/").some((name) => name.length > MAX_NAME_LENGTH))
     return `has a name longer than ${MAX_NAME_LENGTH} characters`;
   return undefined;
 }
