@@ -14,6 +14,7 @@ import lockfile from "proper-lockfile";
 import writeFileAtomic from "write-file-atomic";
 import { parse } from "yaml";
 import { InputError } from "../util/errors.ts";
+import { own } from "../util/own.ts";
 import { suggest } from "../util/suggest.ts";
 import { decodeText, encodeText } from "../util/text-file.ts";
 import { ensureAthenaDir } from "./cache.ts";
@@ -117,8 +118,8 @@ export function replaceStatus(
       );
     }
   } else {
-    const from = Object.hasOwn(RANK, entry.status) ? RANK[entry.status] : undefined;
-    const to = Object.hasOwn(RANK, change.status) ? RANK[change.status] : undefined;
+    const from = own(RANK, entry.status);
+    const to = own(RANK, change.status);
     if (from === undefined) {
       throw new InputError(
         `${entry.key} has the status "${entry.status}", which is not BMAD's: it is kept as it is`,

@@ -14,6 +14,7 @@ import picomatch from "picomatch";
 import type { Component } from "../bmad/architecture.ts";
 import type { ComponentMention, Evidence, PathMention, StoryDoc } from "../bmad/story.ts";
 import { errorLine } from "../util/errors.ts";
+import { own } from "../util/own.ts";
 import { type KnownTree, tooLongReason } from "./known-tree.ts";
 import { lockfileOf } from "./lockfiles.ts";
 import { isTestPath, newTestPartner, sourceNames } from "./test-partner.ts";
@@ -459,7 +460,7 @@ export function priorOf(basis: string): number {
   if (/\/(dir|glob)$/.test(basis)) return DIR_PRIOR;
   if (basis.endsWith("/type"))
     return /^(task|files)\/write\//.test(basis) ? TYPE_CHANGED_PRIOR : TYPE_PRIOR;
-  return (Object.hasOwn(PRIOR, basis) ? PRIOR[basis] : undefined) ?? DEFAULT_PRIOR;
+  return own(PRIOR, basis) ?? DEFAULT_PRIOR;
 }
 
 /**

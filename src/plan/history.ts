@@ -13,6 +13,7 @@
  * the caller under `.athena/`.
  */
 
+import { own } from "../util/own.ts";
 import { isTestPath } from "./test-partner.ts";
 import type { Claim } from "./types.ts";
 
@@ -307,15 +308,6 @@ function wroteUnder(claim: Claim, written: ReadonlySet<string>): boolean {
   if (claim.kind === "file") return written.has(claim.path);
   if (claim.kind === "dir") return [...written].some((f) => f.startsWith(claim.path));
   return false;
-}
-
-/**
- * The record's own entry for `key`. Keys are file paths, and a file may be named `constructor`
- * or `__proto__`: a plain lookup would find the object's prototype instead (the model read back
- * from its cache is a plain object).
- */
-function own<T>(record: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /** The record's entry for `key`, created by `make` when missing (records have no prototype). */

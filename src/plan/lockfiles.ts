@@ -5,6 +5,7 @@
  * root), and only among the project's known files.
  */
 import path from "node:path";
+import { own } from "../util/own.ts";
 import type { KnownTree } from "./known-tree.ts";
 
 const LOCKFILES: Readonly<Record<string, readonly string[]>> = {
@@ -18,9 +19,7 @@ const LOCKFILES: Readonly<Record<string, readonly string[]>> = {
 };
 
 export function lockfileOf(manifest: string, known: KnownTree): string | undefined {
-  const base = path.posix.basename(manifest);
-  // A file named `constructor` is no manifest: only the table's own keys count.
-  const names = Object.hasOwn(LOCKFILES, base) ? LOCKFILES[base] : undefined;
+  const names = own(LOCKFILES, path.posix.basename(manifest));
   if (!names) return undefined;
   let dir = path.posix.dirname(manifest);
   for (;;) {

@@ -16,6 +16,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { globSync } from "tinyglobby";
 import { Language, type Node, Parser } from "web-tree-sitter";
+import { own } from "../util/own.ts";
 
 export interface ShellEffects {
   /** Absolute paths the command writes (creates, changes, moves or deletes). */
@@ -113,7 +114,7 @@ const VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
 
 /** The words of a command line that are not options nor option values. */
 function plainWords(program: string, args: Array<string | undefined>): Array<string | undefined> {
-  const takesValue = Object.hasOwn(VALUE_OPTIONS, program) ? VALUE_OPTIONS[program] : undefined;
+  const takesValue = own(VALUE_OPTIONS, program);
   const out: Array<string | undefined> = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
