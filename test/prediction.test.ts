@@ -808,6 +808,26 @@ describe("scoring the planner on done stories", () => {
     expect(report.sprints.drawn).toBe(0);
   });
 
+  it("charges a conflict let through its lock wait in the second sprint ratio", () => {
+    // Six stories, one real conflict (a and b both write x.ts), every sprint all six.
+    const six = (claimX: boolean) =>
+      ["a", "b", "c", "d", "e", "f"].map((key) =>
+        story(
+          key,
+          claimX && (key === "a" || key === "b") ? [claim("x.ts")] : [],
+          key === "a" || key === "b" ? ["x.ts"] : [`${key}.ts`],
+        ),
+      );
+    const missed = scoreAccuracy(six(false), { ...options, sprints: 20 });
+    // Counted as run one after the other, the missed conflict costs nothing...
+    expect(missed.sprints.ratio).toBe(1);
+    // ...but waiting at the lock holds a slot: slower than knowing the conflict.
+    expect(missed.sprints.ratioWithLockWaits).toBeLessThan(0.9);
+    expect(renderAccuracy(missed, "t")).toContain("waits at its lock, holding a slot");
+    const kept = scoreAccuracy(six(true), { ...options, sprints: 20 });
+    expect(kept.sprints).toMatchObject({ ratio: 1, ratioWithLockWaits: 1 });
+  });
+
   it("names the files behind needless separations and missed conflicts", () => {
     const mistaken = scoreAccuracy(
       [

@@ -44,6 +44,23 @@ describe("schedule", () => {
     expect(result.criticalPath).toEqual(["base", "mid", "solo", "top"]);
   });
 
+  it("makes the second of a contended pair hold its slot until the first ends", () => {
+    const input = {
+      stories: stories(["a", 2], ["b", 2], ["c", 2], ["d", 2]),
+      dependencies: [],
+      exclusive: [],
+      cap: 2,
+    };
+    // Let run together, a and b meet at a lock: b waits for a (0-2), then works (2-4), and
+    // its slot is lost meanwhile, so d starts only at 4.
+    const contended = schedule({ ...input, contended: [["a", "b"]] });
+    expect(contended.order.find((o) => o.story === "b")).toMatchObject({ start: 0, end: 4 });
+    expect(contended.makespan).toBe(6);
+    // Kept apart, c runs beside a and b after it: no slot is lost.
+    expect(schedule({ ...input, exclusive: [["a", "b"]] }).makespan).toBe(4);
+    expect(schedule(input).makespan).toBe(4);
+  });
+
   it("holds back a story whose partner is already running outside the batch", () => {
     const result = schedule({
       stories: stories(["a", 1], ["b", 1]),

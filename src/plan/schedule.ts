@@ -14,6 +14,12 @@ export interface ScheduleInput {
   dependencies: ReadonlyArray<readonly [string, string]>;
   /** Pairs that must never run at the same time. */
   exclusive: ReadonlyArray<readonly [string, string]>;
+  /**
+   * Pairs let run together that will meet at a file lock (a conflict the plan missed, in
+   * `accuracy`'s sprints): the one that starts second holds its slot and waits for the other
+   * to end before its work.
+   */
+  contended?: ReadonlyArray<readonly [string, string]>;
   /** Stories already running outside the batch: they hold their exclusive partners back. */
   running?: ReadonlyArray<{ key: string; weight: number }>;
   /** Stories of the batch already running (a live run's estimate): they keep their slots. */
@@ -38,11 +44,8 @@ export function schedule(input: ScheduleInput): Schedule {
     predecessors.set(after, [...(predecessors.get(after) ?? []), before]);
     successors.set(before, [...(successors.get(before) ?? []), after]);
   }
-  const exclusive = new Map<string, Set<string>>();
-  for (const [a, b] of input.exclusive) {
-    exclusive.set(a, (exclusive.get(a) ?? new Set()).add(b));
-    exclusive.set(b, (exclusive.get(b) ?? new Set()).add(a));
-  }
+  const exclusive = partners(input.exclusive);
+  const contended = partners(input.contended ?? []);
   // A story blocked outright holds back everything that depends on it.
   for (const key of topologicalOrder(
     input.stories.map((s) => s.key),
@@ -85,7 +88,11 @@ export function schedule(input: ScheduleInput): Schedule {
     for (const key of ready) {
       if (slots <= 0) break;
       if ([...(exclusive.get(key) ?? [])].some(runningNow)) continue;
-      const end = now + (weight.get(key) ?? 1);
+      const lockFree = Math.max(
+        now,
+        ...[...(contended.get(key) ?? [])].filter(runningNow).map((k) => ends.get(k) ?? now),
+      );
+      const end = lockFree + (weight.get(key) ?? 1);
       order.push({ story: key, start: now, end });
       ends.set(key, end);
       pending.delete(key);
@@ -113,6 +120,16 @@ export function schedule(input: ScheduleInput): Schedule {
       .map(([story, reason]) => ({ story, reason })),
     makespan,
   };
+}
+
+/** Each story's partners in a list of pairs, both ways. */
+function partners(pairs: ReadonlyArray<readonly [string, string]>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [a, b] of pairs) {
+    out.set(a, (out.get(a) ?? new Set()).add(b));
+    out.set(b, (out.get(b) ?? new Set()).add(a));
+  }
+  return out;
 }
 
 /** Longest chain of work from each story to the end, through its dependents. */
