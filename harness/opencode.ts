@@ -45,7 +45,7 @@ export function makeProject(options: ProjectOptions): {
   const root = path.join(base, options.fixture);
   const home = path.join(base, "home");
   cpSync(path.join(REPO, "fixtures", options.fixture), root, { recursive: true });
-  for (const dir of ["config", "data", "cache", "state"])
+  for (const dir of ["config", "data", "cache", "state", "tmp"])
     mkdirSync(path.join(home, dir), { recursive: true });
   execFileSync("git", ["init", "-q", "."], { cwd: root }); // the host wants a repository; we never run git otherwise
   const config = {
@@ -96,8 +96,13 @@ export interface Host {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/**
+ * The host's environment: its own HOME, XDG folders and temp folder under `home`, so that
+ * nothing it writes outlives the test (the host unpacks a 5.5 MB native library into its temp
+ * folder on each start and never removes it: hundreds of them piled up in /tmp).
+ */
 export function hostEnv(home: string): NodeJS.ProcessEnv {
-  const keep = ["PATH", "LANG", "TZ", "TMPDIR"];
+  const keep = ["PATH", "LANG", "TZ"];
   const env: NodeJS.ProcessEnv = Object.fromEntries(
     keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])),
   );
@@ -108,6 +113,7 @@ export function hostEnv(home: string): NodeJS.ProcessEnv {
     XDG_DATA_HOME: path.join(home, "data"),
     XDG_CACHE_HOME: path.join(home, "cache"),
     XDG_STATE_HOME: path.join(home, "state"),
+    TMPDIR: path.join(home, "tmp"),
     OPENCODE_DISABLE_AUTOUPDATE: "1",
     OPENCODE_DISABLE_MODELS_FETCH: "1",
     OPENCODE_DISABLE_LSP_DOWNLOAD: "1",

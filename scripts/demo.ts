@@ -92,7 +92,7 @@ async function main(): Promise<number> {
       `\n${comments.length} comment lines before, ${comments.filter((c) => after.includes(c)).length} of them still there after.`,
     );
     console.log(
-      `\n${path.join(s.root, SPRINT)}: ${readFileSync(path.join(s.root, SPRINT)).length} bytes.`,
+      `\n${SPRINT}: ${readFileSync(path.join(s.root, SPRINT)).length} bytes (the demo works on a temporary copy of fixtures/demo-project, removed as it ends).`,
     );
     console.log(
       `Done in ${formatDuration(Date.now() - started)}; most story sessions at once: ${s.model.maxTaggedInFlight}.`,
