@@ -39,7 +39,7 @@ export function planProject(
   dir: string,
   options: PlanProjectOptions = {},
 ): { plan: Plan; config: AthenaConfig; project: LoadedProject } {
-  const { config, sources } = loadConfig(dir, {
+  const { config, sources, warnings } = loadConfig(dir, {
     pluginOptions: options.pluginOptions,
     env: options.env,
   });
@@ -56,6 +56,7 @@ export function planProject(
     ...(history ? { history } : {}),
   });
   plan.sources.unshift(...sources.map((s) => `config: ${s}`));
+  plan.warnings.unshift(...warnings);
   if (history)
     plan.sources.push(
       `history: ${history.stories} done stor${history.stories === 1 ? "y" : "ies"} with a File List (${history.hot.length} hot files)`,

@@ -66,6 +66,30 @@ describe("loadConfig", () => {
     expect((data as Record<string, unknown>).features).toEqual({ x: true });
   });
 
+  it("warns of a key one edit from ours where other tools' keys pass through, with its line", () => {
+    const dir = tempProject({
+      "athena.json": `${JSON.stringify(
+        {
+          paralel: { maxConcurrentStories: 2 },
+          features: { x: true },
+          bmad: { pathz: {}, paths: { sprintstatus: "s.yaml", stories: "docs/stories", prd: "p" } },
+        },
+        null,
+        2,
+      )}\n`,
+    });
+    const { config, warnings } = loadConfig(dir, { env: noGlobal(dir) });
+    const file = path.join(dir, "athena.json");
+    expect(warnings).toEqual([
+      `${file}:2: unknown key "paralel" ignored; did you mean "parallel"?`,
+      `${file}:9: unknown key "bmad.pathz" ignored; did you mean "bmad.paths"?`,
+      `${file}:11: unknown key "bmad.paths.sprintstatus" ignored; did you mean "bmad.paths.sprintStatus"?`,
+    ]);
+    // Ignored indeed: the defaults hold; another tool's key (`features`) is no typo.
+    expect(config.parallel.maxConcurrentStories).toBe(3);
+    expect(config.bmadPaths.stories).toBe("docs/stories");
+  });
+
   it("names the file, the line and the closest key for an unknown key in `parallel`", () => {
     const text = '{\n  "parallel": {\n    "maxConcurentStories": 2\n  }\n}\n';
     const error = catchError(() => parseAthenaJson(text, "/p/athena.json"));

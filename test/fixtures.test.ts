@@ -115,6 +115,43 @@ describe("fixtures/stable-project (stable layout, proposed batch)", () => {
     expect(p.stories.find((s) => s.key === "1-4-session-tokens")?.role).toBe("in-progress");
   });
 
+  it("says which story ids of athena.json name no story, or several, once each, and ignores them", () => {
+    const dir = copyFixture("stable-project");
+    writeFileSync(
+      path.join(dir, "athena.json"),
+      `${JSON.stringify({
+        parallel: {
+          stories: { "7.7": { agent: "build" } },
+          dependencies: { "2.2": ["8.8", "1.3"], "9.9": ["1.1"] },
+        },
+      })}\n`,
+    );
+    const p = plan(dir);
+    const said = p.warnings.filter((w) => w.startsWith("athena.json"));
+    expect(said).toEqual([
+      'athena.json parallel.stories: unknown story "7.7": no story key or id matches it; ignored',
+      expect.stringMatching(/^athena\.json parallel\.dependencies\["2\.2"\]: unknown story "8\.8"/),
+      expect.stringMatching(/^athena\.json parallel\.dependencies: unknown story "9\.9"/),
+    ]);
+    // No warning at a line 0; the good dependency still holds.
+    expect(p.warnings.join("\n")).not.toContain(":0:");
+    expect(p.stories.find((s) => s.key === "2-2-watering-schedule")?.dependencies).toEqual([
+      expect.objectContaining({ id: "8.8" }),
+      expect.objectContaining({ id: "1.3", key: "1-3-plant-data-model" }),
+    ]);
+  });
+
+  it("says a missing sprint file came from bmad.paths.sprintStatus when the config gave it", () => {
+    const dir = copyFixture("stable-project");
+    writeFileSync(
+      path.join(dir, "athena.json"),
+      `${JSON.stringify({ bmad: { paths: { sprintStatus: "nope.yaml" } } })}\n`,
+    );
+    expect(() => plan(dir)).toThrow(
+      /no sprint-status\.yaml at nope\.yaml, the path bmad\.paths\.sprintStatus gives \(athena\.json\)/,
+    );
+  });
+
   it("reports a path that leaves the project as a finding, never a claim", () => {
     expect(p.findings.map((f) => [f.story, f.path, f.reason])).toEqual([
       ["1-3-plant-data-model", "../shared/secrets.env", "outside-project"],

@@ -63,6 +63,28 @@ describe("parseSprintStatus", () => {
     expect(error?.format()).toMatch(/^s\.yaml:\d+:\d+: sprint-status\.yaml does not parse/);
   });
 
+  it("names the line a syntax error is about where the parser reports another", () => {
+    const refusal = (lines: string[]) => {
+      const text = ["development_status:", "  epic-1: in-progress", ...lines, ""].join("\n");
+      try {
+        parseSprintStatus(text, "s.yaml");
+      } catch (e) {
+        return (e as InputError).format();
+      }
+      return "parsed";
+    };
+    // The parser blames the entry above an over-indented one, and the line after an open `[`.
+    expect(refusal(["  1-1-a: done", "    1-2-b: done", "  1-3-c: backlog"])).toMatch(
+      /^s\.yaml:4:5: .*this line is indented more than the entry above it/,
+    );
+    expect(refusal(["  1-1-a: [done", "  1-3-c: backlog"])).toMatch(
+      /^s\.yaml:3:10: .*a \[ opened on this line is not closed on it/,
+    );
+    expect(refusal(["  1-1-a: 'done", "  1-3-c: backlog", "  1-4-d: done"])).toMatch(
+      /^s\.yaml:3:10: .*a ' opened on this line is not closed on it/,
+    );
+  });
+
   it("reads past a line whose value breaks the syntax (an unquoted colon), naming it", () => {
     const text =
       "generated: 2026-03-22\nlast_updated: 2026-03-29 (Epic 18 added: story done)\n\ndevelopment_status:\n  1-1-a: done\n  1-2-b: done: yes\n  1-3-c: ready-for-dev\n";
@@ -88,7 +110,7 @@ describe("parseSprintStatus", () => {
     // A broken block is no such line: the file's first error, as before.
     expect(() =>
       parseSprintStatus("x: {a\ndevelopment_status:\n  1-1-a: done\n", "s.yaml"),
-    ).toThrow(/^sprint-status.yaml does not parse: Flow map/);
+    ).toThrow(/^sprint-status.yaml does not parse: a \{ opened on this line .*\(Flow map/);
   });
 
   it("reads past a comment wrapped without its # and notes after a second document, naming them", () => {

@@ -102,7 +102,9 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   if (!sprintStatus) {
     const looked = [...new Set(sprintCandidates)].join(", ");
     throw new InputError(
-      `no sprint-status.yaml found; looked for ${looked}${explicit.sprintStatus ? "" : `, then under ${SEARCHED_FOLDERS.join("/, ")}/`}`,
+      explicit.sprintStatus
+        ? `no sprint-status.yaml at ${looked}, the path bmad.paths.sprintStatus gives (athena.json): fix it, or remove it to let the usual places be searched`
+        : `no sprint-status.yaml found; looked for ${looked}, then under ${SEARCHED_FOLDERS.join("/, ")}/`,
       root,
     );
   }

@@ -215,12 +215,15 @@ function parseLeniently(
     if (!first) return { doc, lineCounter, masked, unread };
     const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
     const what = first.message.split("\n")[0] ?? first.code;
-    refusal ??= new InputError(
-      `sprint-status.yaml does not parse: ${what}`,
-      file,
-      pos.line,
-      pos.col,
-    );
+    const culprit = likelyCulprit(first.code, what, source, lineCounter, pos.line);
+    refusal ??= culprit
+      ? new InputError(
+          `sprint-status.yaml does not parse: ${culprit.why} (${what})`,
+          file,
+          culprit.line,
+          culprit.col,
+        )
+      : new InputError(`sprint-status.yaml does not parse: ${what}`, file, pos.line, pos.col);
     const start = lineCounter.lineStarts[pos.line - 1] ?? 0;
     const rest = source.slice(start);
     if (first.code === "MULTIPLE_DOCS" && masked.length < MAX_MASKED && !HOLDS_ENTRIES.test(rest)) {
@@ -247,6 +250,60 @@ function parseLeniently(
     unread.push(pos.line);
     source = source.slice(0, start) + " ".repeat(line.length) + source.slice(end);
   }
+}
+
+/**
+ * The line a syntax error is really about, where the YAML parser reports it elsewhere: an
+ * entry indented under the one before is reported at that one's value ("Nested mappings are
+ * not allowed in compact mappings"), and a `[` or `{` left open at the line after it (its
+ * flow collection runs on). Undefined when the reported line is the right one.
+ */
+function likelyCulprit(
+  code: string,
+  message: string,
+  source: string,
+  lineCounter: LineCounter,
+  reported: number,
+): { line: number; col: number; why: string } | undefined {
+  const lineText = (n: number) => {
+    const start = lineCounter.lineStarts[n - 1];
+    if (start === undefined) return undefined;
+    const end = lineCounter.lineStarts[n] ?? source.length;
+    return source.slice(start, end).replace(/\r?\n$|\r$/, "");
+  };
+  const indent = (text: string) => /^[ \t]*/.exec(text)?.[0].length ?? 0;
+  if (code === "BLOCK_AS_IMPLICIT_KEY" || code === "MULTILINE_IMPLICIT_KEY") {
+    const here = lineText(reported);
+    const next = lineText(reported + 1);
+    if (here !== undefined && next?.trim() && indent(next) > indent(here))
+      return {
+        line: reported + 1,
+        col: indent(next) + 1,
+        why: `this line is indented more than the entry above it`,
+      };
+  }
+  if (code === "BAD_INDENT" || code === "MISSING_CHAR" || code === "UNEXPECTED_TOKEN") {
+    // A quote left open swallows the entries after it; a bracket stops at the next entry.
+    const quote = /closing "quote/.test(message) ? '"' : /closing 'quote/.test(message) ? "'" : "";
+    for (let n = reported - 1; n >= 1 && n >= reported - 20; n--) {
+      const text = lineText(n)?.replace(/\s#.*$/, "") ?? "";
+      const opened = quote
+        ? text.split(quote).length % 2 === 0
+          ? quote
+          : undefined
+        : (["[", "{"] as const).find(
+            (open) => text.lastIndexOf(open) > text.lastIndexOf(open === "[" ? "]" : "}"),
+          );
+      if (opened)
+        return {
+          line: n,
+          col: text.lastIndexOf(opened) + 1,
+          why: `a ${opened} opened on this line is not closed on it`,
+        };
+      if (!quote && ENTRY_SHAPE.test(text)) break;
+    }
+  }
+  return undefined;
 }
 
 function lineOfNode(node: unknown, lineCounter: LineCounter): number {

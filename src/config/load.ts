@@ -9,11 +9,18 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
+import { distance } from "fastest-levenshtein";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { InputError } from "../util/errors.ts";
 import { suggest } from "../util/suggest.ts";
-import { type AthenaConfig, AthenaFile, PARALLEL_KEYS, ParallelConfig } from "./schema.ts";
+import {
+  type AthenaConfig,
+  AthenaFile,
+  BmadPaths,
+  PARALLEL_KEYS,
+  ParallelConfig,
+} from "./schema.ts";
 
 export interface ConfigSource {
   /** The file read, or `plugin options`. */
@@ -25,6 +32,11 @@ export interface LoadedConfig {
   config: AthenaConfig;
   /** Where each layer came from, lowest precedence first (for the report). */
   sources: string[];
+  /**
+   * Keys that look like typos of ours where other tools' keys are allowed (`paralel`,
+   * `bmad.pathz`, `bmad.paths.sprintstatus`): ignored, and said so.
+   */
+  warnings: string[];
 }
 
 export interface LoadConfigOptions {
@@ -50,14 +62,66 @@ export function configFiles(projectDir: string, env: NodeJS.ProcessEnv = process
 
 export function loadConfig(projectDir: string, options: LoadConfigOptions = {}): LoadedConfig {
   const layers: ConfigSource[] = [];
+  const warnings: string[] = [];
   for (const file of configFiles(projectDir, options.env)) {
     const text = readIfExists(file);
-    if (text !== undefined) layers.push({ origin: file, data: parseAthenaJson(text, file) });
+    if (text === undefined) continue;
+    const data = parseAthenaJson(text, file);
+    layers.push({ origin: file, data });
+    for (const typo of likelyTypos(data))
+      warnings.push(`${file}:${lineOfKey(text, typo.path) ?? 1}: ${typo.message}`);
   }
   if (options.pluginOptions && Object.keys(options.pluginOptions).length > 0) {
-    layers.push({ origin: "plugin options", data: pluginOptionsToFile(options.pluginOptions) });
+    const data = pluginOptionsToFile(options.pluginOptions);
+    layers.push({ origin: "plugin options", data });
+    for (const typo of likelyTypos(data))
+      warnings.push(`plugin options (opencode.json): ${typo.message}`);
   }
-  return { config: mergeLayers(layers.map((l) => l.data)), sources: layers.map((l) => l.origin) };
+  return {
+    config: mergeLayers(layers.map((l) => l.data)),
+    sources: layers.map((l) => l.origin),
+    warnings,
+  };
+}
+
+/** Our keys where unknown keys pass through (they may be another tool's), by where they sit. */
+const OWN_KEYS: ReadonlyArray<{ at: string[]; keys: readonly string[] }> = [
+  { at: [], keys: ["bmad", "parallel"] },
+  { at: ["bmad"], keys: ["paths"] },
+  { at: ["bmad", "paths"], keys: Object.keys(BmadPaths.shape) },
+];
+
+/**
+ * Unknown keys one small edit from one of ours (or the same but for case): almost surely a
+ * typo that would otherwise be ignored without a word. Keys further from ours are left alone:
+ * the file is shared with opencode-athena.
+ */
+export function likelyTypos(data: AthenaFile): Array<{ path: string[]; message: string }> {
+  const out: Array<{ path: string[]; message: string }> = [];
+  for (const { at, keys } of OWN_KEYS) {
+    const object = at.reduce<unknown>(
+      (node, key) => (node && typeof node === "object" ? Reflect.get(node, key) : undefined),
+      data,
+    );
+    if (!object || typeof object !== "object") continue;
+    for (const key of Object.keys(object)) {
+      if (keys.includes(key)) continue;
+      const meant = keys.find((own) => isNearMiss(key, own));
+      if (meant === undefined) continue;
+      const where = [...at, key].join(".");
+      out.push({
+        path: [...at, key],
+        message: `unknown key "${where}" ignored; did you mean "${[...at, meant].join(".")}"?`,
+      });
+    }
+  }
+  return out;
+}
+
+function isNearMiss(typed: string, own: string): boolean {
+  const a = typed.toLowerCase();
+  const b = own.toLowerCase();
+  return a === b || distance(a, b) <= Math.max(1, Math.floor(b.length / 4));
 }
 
 /** Later layers win key by key; arrays and records are replaced whole. */

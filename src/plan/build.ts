@@ -75,7 +75,7 @@ export function buildPlan(
   const context = claimContext(project, config, history ? Object.keys(history.files) : []);
   const { known, resolved: components } = context;
   const partnerOf = (file: string) => testPartnerOrNew(file, known);
-  const warnings = [...project.warnings];
+  const warnings = [...project.warnings, ...configIdProblems(project, config)];
   const findings: Finding[] = [];
 
   const plan = (story: LoadedStory, role: PlannedStory["role"]): PlannedStory => {
@@ -196,11 +196,9 @@ function dependenciesOf(
         ? { file: file ?? "", section: dep.text, line: dep.line }
         : { file: "athena.json", section: dep.text, line: 0 };
     const target = tryResolve(project, dep.id);
-    if (!target) {
-      warnings.push(
-        `${evidence.file}:${evidence.line}: ${entry.key} depends on "${dep.id}", which is no story of the sprint`,
-      );
-    }
+    // A declared id that names no story, or several, is said once (configIdProblems).
+    const why = target || dep.line === 0 ? undefined : unresolved(project, dep.id);
+    if (why) warnings.push(`${evidence.file}:${evidence.line}: ${entry.key} depends on ${why}`);
     if (target?.key === entry.key || out.some((d) => d.key !== undefined && d.key === target?.key))
       continue;
     out.push({
@@ -210,6 +208,37 @@ function dependenciesOf(
     });
   }
   return out;
+}
+
+/**
+ * The story ids of `parallel.stories` and `parallel.dependencies` that name no story of the
+ * sprint, or several: each said once, with the candidates, and ignored (a typo must not hold
+ * a story back forever, nor pass without a word).
+ */
+function configIdProblems(project: LoadedProject, config: ParallelConfig): string[] {
+  const named: Array<{ id: string; at: string }> = [
+    ...Object.keys(config.stories).map((id) => ({ id, at: "parallel.stories" })),
+    ...Object.entries(config.dependencies).flatMap(([id, deps]) => [
+      { id, at: "parallel.dependencies" },
+      ...deps.map((dep) => ({ id: dep, at: `parallel.dependencies["${id}"]` })),
+    ]),
+  ];
+  const problems = named.flatMap(({ id, at }) => {
+    const why = unresolved(project, id);
+    return why ? [`athena.json ${at}: ${why}; ignored`] : [];
+  });
+  return [...new Set(problems)];
+}
+
+/** Why an id names no single story of the sprint (the resolver's words), or undefined. */
+function unresolved(project: LoadedProject, id: string): string | undefined {
+  try {
+    resolveStoryId(project.sprint, id);
+    return undefined;
+  } catch (error) {
+    if (error instanceof InputError) return error.message;
+    throw error;
+  }
 }
 
 function tryResolve(project: LoadedProject, id: string) {
