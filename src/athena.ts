@@ -127,7 +127,7 @@ export function createAthena(options: AthenaOptions): Athena {
       journal,
       ...(files ? { sprint: { root, sprintFile: files.sprintStatus } } : {}),
     });
-    for (const d of damaged) log(`a damaged run record was set aside: ${d}`);
+    for (const d of damaged) log(`a run record not trusted: ${d}`);
     return reports;
   };
   let engine: RunEngine | undefined;

@@ -64,7 +64,20 @@ describe("run records", () => {
     writeFileSync(torn, '{"version": 1, "id": "run-2026');
     const wrong = path.join(root, ".athena/runs/run-20260101-000000-bbbbbb.json");
     writeFileSync(wrong, JSON.stringify({ ...good, state: "exploded" }));
-    const { runs, damaged } = loadRuns(root);
+    // Another athena-parallel's format: never read, never moved.
+    const newer = path.join(root, ".athena/runs/run-20260101-000000-cccccc.json");
+    writeFileSync(newer, JSON.stringify({ ...good, version: 2, id: "run-20260101-000000-cccccc" }));
+    // A listing reports them and leaves every file as it was.
+    const listed = loadRuns(root);
+    expect(listed.runs.map((r) => r.id)).toEqual([good.id]);
+    expect(listed.damaged.map((d) => [path.basename(d.file), d.movedTo])).toEqual([
+      [path.basename(torn), undefined],
+      [path.basename(wrong), undefined],
+    ]);
+    expect(listed.foreign).toEqual([{ file: newer, version: 2 }]);
+    expect(existsSync(torn) && existsSync(wrong)).toBe(true);
+    // Recovery sets the damaged ones aside, out of every later read.
+    const { runs, damaged, foreign } = loadRuns(root, { setAside: true });
     expect(runs.map((r) => r.id)).toEqual([good.id]);
     expect(damaged.map((d) => path.basename(d.file)).sort()).toEqual([
       path.basename(torn),
@@ -72,7 +85,10 @@ describe("run records", () => {
     ]);
     expect(damaged.find((d) => d.file === torn)?.reason).toMatch(/^not JSON/);
     expect(existsSync(torn)).toBe(false);
-    expect(damaged.every((d) => existsSync(d.movedTo))).toBe(true);
+    expect(damaged.every((d) => d.movedTo !== undefined && existsSync(d.movedTo))).toBe(true);
+    expect(foreign).toHaveLength(1);
+    expect(existsSync(newer)).toBe(true);
+    expect(loadRuns(root).damaged).toEqual([]);
   });
 });
 

@@ -406,11 +406,15 @@ async function statusCommand(args: string[], io: CliIo): Promise<number> {
     throw new InputError("--json and --watch cannot be used together");
   const root = path.resolve(io.cwd, values.dir);
   const read = () => {
-    const { runs, damaged } = loadRuns(root);
+    const { runs, damaged, foreign } = loadRuns(root);
     runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     for (const d of damaged)
       io.err(
-        `athena-parallel: a damaged run record was set aside: ${d.file}: ${d.reason} (now ${d.movedTo})\n`,
+        `athena-parallel: a run record cannot be read (left as it is): ${d.file}: ${d.reason}\n`,
+      );
+    for (const f of foreign)
+      io.err(
+        `athena-parallel: ${f.file} is a run record of format ${String(f.version)}, another athena-parallel's: not shown\n`,
       );
     return runs;
   };

@@ -40,7 +40,7 @@ function ownerAlive(run: RunRecord): boolean {
 export async function recoverRuns(
   deps: RecoveryDeps,
 ): Promise<{ reports: RecoveryReport[]; damaged: string[] }> {
-  const { runs, damaged } = loadRuns(deps.root);
+  const { runs, damaged, foreign } = loadRuns(deps.root, { setAside: true });
   const reports: RecoveryReport[] = [];
   for (const run of runs) {
     if (run.state !== "running" || ownerAlive(run)) continue;
@@ -106,5 +106,14 @@ export async function recoverRuns(
     saveRun(deps.root, run);
     reports.push(report);
   }
-  return { reports, damaged: damaged.map((d) => `${d.file}: ${d.reason}; moved to ${d.movedTo}`) };
+  return {
+    reports,
+    damaged: [
+      ...damaged.map((d) => `${d.file}: ${d.reason}; moved to ${d.movedTo}`),
+      ...foreign.map(
+        (f) =>
+          `${f.file}: a run record of format ${String(f.version)} (another athena-parallel's); left as it is`,
+      ),
+    ],
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * Run records, `.athena/runs/<run-id>.json`: the truth about a run. Written atomically on every
- * transition; read back through the schema, so a torn or hand-damaged record is set aside
- * (renamed `*.damaged-<time>`) and reported, never trusted.
+ * transition; read back through the schema, so a torn or hand-damaged record is reported and
+ * never trusted (recovery sets it aside: renamed `*.damaged-<time>`).
  */
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, renameSync } from "node:fs";
@@ -208,11 +208,24 @@ export function updateStory(
 
 export interface LoadedRuns {
   runs: RunRecord[];
-  /** Records that could not be trusted: where they were moved and why. */
-  damaged: Array<{ file: string; movedTo: string; reason: string }>;
+  /** Records that could not be trusted, and why; where they were moved, when set aside. */
+  damaged: Array<{ file: string; movedTo?: string; reason: string }>;
+  /**
+   * Records of another format (`version` other than ours: another athena-parallel on this
+   * project, likely newer): never read, never moved.
+   */
+  foreign: Array<{ file: string; version: unknown }>;
 }
 
-export function loadRuns(root: string): LoadedRuns {
+export interface LoadRunsOptions {
+  /**
+   * Rename each damaged record to `*.damaged-<time>`, out of every later read. Only recovery,
+   * at the plugin's start, does: a listing (`status`) leaves every file as it was.
+   */
+  setAside?: boolean;
+}
+
+export function loadRuns(root: string, options: LoadRunsOptions = {}): LoadedRuns {
   const dir = runsDir(root);
   let names: string[];
   try {
@@ -220,14 +233,20 @@ export function loadRuns(root: string): LoadedRuns {
       .filter((name) => name.endsWith(".json"))
       .sort();
   } catch {
-    return { runs: [], damaged: [] };
+    return { runs: [], damaged: [], foreign: [] };
   }
-  const result: LoadedRuns = { runs: [], damaged: [] };
+  const result: LoadedRuns = { runs: [], damaged: [], foreign: [] };
   for (const name of names) {
     const file = path.join(dir, name);
     let reason: string | undefined;
     try {
-      const parsed = RunRecord.safeParse(JSON.parse(readFileSync(file, "utf8")));
+      const raw: unknown = JSON.parse(readFileSync(file, "utf8"));
+      const version = raw && typeof raw === "object" ? Reflect.get(raw, "version") : undefined;
+      if (typeof version === "number" && version !== 1) {
+        result.foreign.push({ file, version });
+        continue;
+      }
+      const parsed = RunRecord.safeParse(raw);
       if (parsed.success && `${parsed.data.id}.json` === name) {
         result.runs.push(parsed.data);
         continue;
@@ -237,6 +256,10 @@ export function loadRuns(root: string): LoadedRuns {
         : `not a run record: ${parsed.error.issues[0]?.message}`;
     } catch (error) {
       reason = `not JSON: ${(error as Error).message}`;
+    }
+    if (!options.setAside) {
+      result.damaged.push({ file, reason });
+      continue;
     }
     const movedTo = `${file}.damaged-${Date.now()}`;
     renameSync(file, movedTo);
