@@ -55,8 +55,12 @@ describe("replaceStatus", () => {
     expect(change(TEXT, "epic-1", "done").result.changed).toBe(true);
     expect(change(TEXT, "epic-1-retrospective", "done").result.changed).toBe(true);
     expect(() => change(TEXT, "epic-1", "review")).toThrow(
-      /"review" is not a epic status; valid: backlog, in-progress, done/,
+      /"review" is not an epic status; valid: backlog, contexted, in-progress, done/,
     );
+    // The alpha's steps, which its sprint files still use, in their rank order.
+    expect(change(TEXT, "1-2-b", "drafted").text).toContain("1-2-b: 'drafted'");
+    expect(() => change(TEXT, "1-3-c", "drafted")).toThrow(/would downgrade it/);
+    expect(change(TEXT, "epic-1-retrospective", "completed").result.changed).toBe(true);
   });
 
   it("refuses a downgrade, an unknown status and an unknown key, naming them", () => {
@@ -64,7 +68,7 @@ describe("replaceStatus", () => {
       /1-3-c is "ready-for-dev": moving it back to "backlog" would downgrade it/,
     );
     expect(() => change(TEXT, "1-3-c", "shipped")).toThrow(
-      /"shipped" is not a story status; valid: backlog, ready-for-dev, in-progress, review, done/,
+      /"shipped" is not a story status; valid: backlog, ready-for-dev, in-progress, review, done, drafted, contexted/,
     );
     expect(() => change(TEXT, "1-3-cc", "done")).toThrow(
       /no entry "1-3-cc" in development_status; close matches: 1-3-c/,

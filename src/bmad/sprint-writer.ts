@@ -33,10 +33,15 @@ const RANK: Record<string, number> = {
   optional: 0,
 };
 
+/**
+ * What each kind of entry may be set to: BMAD's statuses, and the alpha's steps (`drafted`,
+ * `contexted`, a retrospective `completed`) that its sprint files still use and the reader
+ * ranks, so an alpha project can be marked in its own words.
+ */
 export const VALID_STATUSES: Record<"story" | "epic" | "retrospective", readonly string[]> = {
-  story: STORY_STATUSES,
-  epic: ["backlog", "in-progress", "done"],
-  retrospective: ["optional", "done"],
+  story: [...STORY_STATUSES, "drafted", "contexted"],
+  epic: ["backlog", "contexted", "in-progress", "done"],
+  retrospective: ["optional", "done", "completed"],
 };
 
 export interface StatusChange {
@@ -92,7 +97,7 @@ export function replaceStatus(
     !(change.restore && /^[a-z0-9-]{1,40}$/.test(change.status))
   ) {
     throw new InputError(
-      `"${change.status}" is not a ${kind} status; valid: ${valid.join(", ")}`,
+      `"${change.status}" is not ${kind === "epic" ? "an" : "a"} ${kind} status; valid: ${valid.join(", ")}`,
       file,
       entry.line,
     );
