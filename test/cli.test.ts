@@ -1,9 +1,11 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HELP, runCli } from "../src/cli/main.ts";
 import { runCliCaptured } from "./helpers/cli.ts";
 import { miniProject, SPRINT_TEXT } from "./helpers/mini-project.ts";
+import { REPO } from "./helpers/tmp.ts";
 
 const SPRINT = "_bmad-output/implementation-artifacts/sprint-status.yaml";
 
@@ -353,5 +355,17 @@ describe("timelines and watching from the command line", () => {
     // Not a terminal: no screen clearing.
     expect(out).not.toContain("\x1b[2J");
     expect((await run(["status", "--watch", "--dir", dir], "/")).out).toBe("no run is running\n");
+  });
+});
+
+describe("npm scripts", () => {
+  it("npm run plan runs the CLI's plan, as the bin does (it printed nothing)", () => {
+    const dir = miniProject();
+    const npm = spawnSync("npm", ["run", "--silent", "plan", "--", "1.1", "--json", "--dir", dir], {
+      cwd: REPO,
+      encoding: "utf8",
+    });
+    expect(npm.status).toBe(0);
+    expect(JSON.parse(npm.stdout).stories[0].key).toBe("1-1-alpha");
   });
 });
