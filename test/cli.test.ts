@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { HELP, runCli } from "../src/cli/main.ts";
 import { runCliCaptured } from "./helpers/cli.ts";
 import { miniProject, SPRINT_TEXT } from "./helpers/mini-project.ts";
@@ -257,9 +257,47 @@ describe("timelines and watching from the command line", () => {
       ["plan", "1.1", "1.2", "1.3", "--mermaid", "--gantt", "--dir", dir],
       "/",
     );
-    expect(ganttProblems(both.out)).toEqual([]);
+    // Both diagrams, each in its own block (it printed the gantt chart alone).
+    const blocks = [...both.out.matchAll(/```mermaid\n([\s\S]*?)```\n/g)].map((m) => m[1] ?? "");
+    expect(blocks).toHaveLength(2);
+    expect(blocks[0]).toMatch(/^graph LR\n/);
+    expect(ganttProblems(blocks[1] ?? "")).toEqual([]);
     for (const command of ["accuracy", "status", "locks", "mark"])
       expect(await run([command, "--help"], dir)).toMatchObject({ code: 0, out: HELP });
+  });
+
+  it("plan --gantt draws a story that starts when another ends from that second, not one before", async () => {
+    const dir = miniProject();
+    // Half a second into a second: flooring starts and ceiling ends overlapped such bars.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(1_767_225_600_500);
+    try {
+      const args = ["plan", "1.1", "1.2", "1.3", "--dir", dir];
+      const plan = JSON.parse((await run([...args, "--json"], "/")).out);
+      const idOf = new Map<string, string>(
+        plan.stories.map((s: { key: string; id: string }) => [s.key, s.id]),
+      );
+      const order: Array<{ story: string; start: number; end: number }> = plan.schedule.order;
+      // `  1.2 Beta :t2, 1767226201, 1767226801`: each story's bar in seconds, by its id.
+      const gantt = (await run([...args, "--gantt"], "/")).out;
+      const bar = new Map(
+        [...gantt.matchAll(/^ {2}(\S+) .*:t\d+, (\d+), (\d+)$/gm)].map((m) => [
+          m[1],
+          { start: Number(m[2]), end: Number(m[3]) },
+        ]),
+      );
+      expect(bar.size).toBe(order.length);
+      const chained = order.flatMap((a) =>
+        order.filter((b) => a.end === b.start).map((b) => [a, b]),
+      );
+      expect(chained.length).toBeGreaterThan(0); // 1.1 and 1.2 write one file: one after the other
+      for (const [a, b] of chained)
+        expect(bar.get(idOf.get(a?.story ?? "") ?? "")?.end).toBe(
+          bar.get(idOf.get(b?.story ?? "") ?? "")?.start,
+        );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("accuracy says why there is nothing to score: no done story, no story file, no File List", async () => {

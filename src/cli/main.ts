@@ -54,9 +54,9 @@ plan
   --dir DIR     the project root (default: .)
   --json        the plan as JSON (stable shape, see the README)
   --mermaid     a Mermaid graph of stories, conflicts and dependencies
-  --gantt       a Mermaid gantt chart of the schedule (also with --mermaid), durations
-                estimated from the history log (.athena/history.jsonl; 10 min per task
-                without one)
+  --gantt       a Mermaid gantt chart of the schedule, durations estimated from the
+                history log (.athena/history.jsonl; 10 min per task without one); with
+                --mermaid, the graph and the chart, each in a \`\`\`mermaid block
   --cap N       concurrency cap for this plan (default: maxConcurrentStories, 3)
   --no-cache    do not use or fill the parse cache in .athena/cache
 
@@ -206,7 +206,6 @@ function planCommand(args: string[], io: CliIo): number {
     io.out(HELP);
     return 0;
   }
-  // `--mermaid --gantt` is the gantt chart (one diagram per output, so it can be piped).
   if (values.json && (values.mermaid || values.gantt))
     throw new InputError("--json cannot be used with --mermaid or --gantt");
   const cap = values.cap === undefined ? undefined : Number(values.cap);
@@ -228,15 +227,25 @@ function planCommand(args: string[], io: CliIo): number {
   io.out(
     values.json
       ? renderJson(plan)
-      : values.gantt
-        ? gantt()
-        : values.mermaid
-          ? renderMermaid(plan)
-          : renderMarkdown(plan),
+      : values.gantt && values.mermaid
+        ? `${fenced(renderMermaid(plan))}\n${fenced(gantt())}`
+        : values.gantt
+          ? gantt()
+          : values.mermaid
+            ? renderMermaid(plan)
+            : renderMarkdown(plan),
   );
   const inBatch = new Set(plan.stories.filter((s) => s.role === "in-batch").map((s) => s.key));
   const blocking = plan.conflicts.some((c) => c.blocking && c.stories.every((k) => inBatch.has(k)));
   return blocking ? 1 : 0;
+}
+
+/**
+ * A diagram in a markdown ```mermaid block: one diagram alone is printed bare (it can be piped
+ * to Mermaid), two are fenced, so that the output is a document Mermaid and GitHub render.
+ */
+function fenced(diagram: string): string {
+  return `\`\`\`mermaid\n${diagram}\`\`\`\n`;
 }
 
 const DIR_OPTION = { dir: { type: "string", default: "." } } as const;
