@@ -93,6 +93,44 @@ describe("athena-parallel plan", () => {
     expect(err).toContain("close matches: 1-2-beta");
   });
 
+  it("claims no parallelism when nothing can start, and says why", async () => {
+    const headline = (out: string) => out.split("\n")[3];
+    const none = miniProject({
+      [SPRINT]: SPRINT_TEXT.replaceAll(": ready-for-dev", ": backlog"),
+    });
+    expect(headline((await run(["plan"], none)).out)).toBe(
+      "No story is `ready-for-dev`: nothing to plan.",
+    );
+    // Named stories with no story file: both blocked, nothing starts.
+    const missing = miniProject({
+      [SPRINT]: `${SPRINT_TEXT}  1-4-delta: ready-for-dev\n  1-5-eps: ready-for-dev\n`,
+    });
+    const blocked = await run(["plan", "1.4", "1.5"], missing);
+    expect(blocked.out).toContain("- nothing can start now");
+    expect(headline(blocked.out)).toBe(
+      "No story can start now: both are blocked (see the schedule).",
+    );
+    expect(headline((await run(["plan", "1.3", "1.4"], missing)).out)).toBe(
+      "No file conflict among the stories that can start; 1 blocked (see the schedule).",
+    );
+    expect(headline((await run(["plan", "1.1", "1.3"], missing)).out)).toBe(
+      "No file conflict: every story can run in parallel, within the cap.",
+    );
+  });
+
+  it("names each close match once, and only close ones", async () => {
+    const dir = miniProject();
+    // "2" starts a word of the key 1-2-beta and is its id's last part: one story, named once.
+    const two = await run(["plan", "2"], dir);
+    expect(two.err).toContain(
+      'unknown story "2": no story key or id matches it; close matches: 1-2-beta\n',
+    );
+    // "pha" is inside "alpha", by chance: no suggestion.
+    const pha = await run(["plan", "pha"], dir);
+    expect(pha).toMatchObject({ code: 2 });
+    expect(pha.err).toContain('unknown story "pha": no story key or id matches it\n');
+  });
+
   it("exits 2 on a sprint file that does not parse, names file:line:col, and writes nothing", async () => {
     const dir = miniProject();
     const broken = SPRINT_TEXT.replace("  1-2-beta: ready-for-dev", "  1-2-beta: [ready-for-dev");
