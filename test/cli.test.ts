@@ -1,13 +1,34 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { HELP, runCli } from "../src/cli/main.ts";
+import { asUserError, InputError } from "../src/util/errors.ts";
 import { runCliCaptured } from "./helpers/cli.ts";
 import { miniProject, SPRINT_TEXT } from "./helpers/mini-project.ts";
 import { REPO } from "./helpers/tmp.ts";
 
 const SPRINT = "_bmad-output/implementation-artifacts/sprint-status.yaml";
+
+/**
+ * A folder whose writes the file system refuses, as a read-only checkout's are: chmod cannot
+ * make one when the tests run as root, so `mkdirSync` under `denied` fails with EACCES here.
+ */
+const fsFaults = vi.hoisted(() => ({ denied: undefined as string | undefined }));
+vi.mock("node:fs", async (importOriginal) => {
+  const fs = await importOriginal<typeof import("node:fs")>();
+  const mkdirSync = ((dir: string, options?: object) => {
+    if (fsFaults.denied && String(dir).startsWith(fsFaults.denied))
+      throw Object.assign(new Error(`EACCES: permission denied, mkdir '${dir}'`), {
+        code: "EACCES",
+        errno: -13,
+        syscall: "mkdir",
+        path: String(dir),
+      });
+    return fs.mkdirSync(dir, options);
+  }) as typeof fs.mkdirSync;
+  return { ...fs, mkdirSync, default: { ...fs, mkdirSync } };
+});
 
 const run = (args: string[], cwd: string) => runCliCaptured(args, cwd);
 
@@ -209,6 +230,62 @@ describe("athena-parallel mark", () => {
     expect(result.code).toBe(2);
     expect(result.err).toMatch(/sprint-status\.yaml:\d+:\d+: sprint-status\.yaml does not parse/);
     expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(broken);
+  });
+});
+
+describe("a project the user cannot write", () => {
+  it("names the file and exits 2, not 3 with a bug report, and writes nothing", async () => {
+    const dir = miniProject();
+    fsFaults.denied = dir;
+    try {
+      const result = await run(["mark", "1.2", "in-progress"], dir);
+      expect(result).toMatchObject({
+        code: 2,
+        out: "",
+        err: "athena-parallel: cannot write .athena/locks: permission denied\n",
+      });
+    } finally {
+      fsFaults.denied = undefined;
+    }
+    expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(SPRINT_TEXT);
+    expect(existsSync(path.join(dir, ".athena"))).toBe(false);
+  });
+
+  it.skipIf(process.getuid?.() === 0)("says so for a folder without write permission", async () => {
+    const dir = miniProject();
+    chmodSync(dir, 0o555);
+    try {
+      const result = await run(["mark", "1.2", "in-progress"], dir);
+      expect(result.code).toBe(2);
+      expect(result.err).toBe("athena-parallel: cannot write .athena/locks: permission denied\n");
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+  });
+
+  it("tells the machine's state from a bug: permission, read-only, full disk", () => {
+    const root = path.join(path.sep, "p");
+    const system = (code: string, syscall: string, file?: string) =>
+      Object.assign(new Error(`${code}: ...`), { code, syscall, ...(file ? { path: file } : {}) });
+    const shown = (error: unknown) => asUserError(error, root)?.format();
+    expect(shown(system("EACCES", "mkdir", path.join(root, ".athena", "locks")))).toBe(
+      "cannot write .athena/locks: permission denied",
+    );
+    expect(shown(system("EPERM", "rename", path.join(root, "a.yaml")))).toBe(
+      "cannot write a.yaml: permission denied",
+    );
+    expect(shown(system("EROFS", "open", path.join(root, "a.yaml")))).toBe(
+      "cannot open a.yaml: read-only file system",
+    );
+    expect(shown(system("EACCES", "scandir", "/elsewhere/docs"))).toBe(
+      "cannot read /elsewhere/docs: permission denied",
+    );
+    expect(shown(system("ENOSPC", "write"))).toBe("cannot write: no space left on the device");
+    // Anything else is a bug, reported as one.
+    expect(shown(system("ENOENT", "open", path.join(root, "a")))).toBeUndefined();
+    expect(shown(new TypeError("x is undefined"))).toBeUndefined();
+    const input = new InputError("bad", "a.yaml", 3);
+    expect(asUserError(input, root)).toBe(input);
   });
 });
 

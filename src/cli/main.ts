@@ -27,7 +27,7 @@ import { fileVersions, findStoryJournal, revertStory, storyDiff } from "../run/r
 import { loadRuns, RUN_ID, type RunRecord } from "../run/state.ts";
 import { runGantt } from "../run/timeline.ts";
 import { describeUsage } from "../run/usage.ts";
-import { errorLine, InputError } from "../util/errors.ts";
+import { asUserError, errorLine, InputError } from "../util/errors.ts";
 import { readText } from "../util/text-file.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
 
@@ -112,8 +112,8 @@ diff, revert, versions
 Exit status: plan: 0 no blocking file conflict, 1 blocking file conflicts found (a story
 that cannot be read is reported in the plan and does not change this); accuracy: 1 nothing
 to score (no finished story with a story file and a File List: stderr says which); every
-command: 2 bad input (no sprint file, an unknown story id, a bad athena.json); 3 an
-unexpected error (one line on stderr; the details in .athena/last-error.log).
+command: 2 bad input (no sprint file, an unknown story id, a bad athena.json, a file it may
+not write or a full disk); 3 an unexpected error (one line on stderr; the details in .athena/last-error.log).
 `;
 
 export interface CliIo {
@@ -163,8 +163,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 2;
     }
   } catch (error) {
-    if (error instanceof InputError) {
-      io.err(`athena-parallel: ${error.format()}\n`);
+    const user = asUserError(error, projectDir(rest, io));
+    if (user) {
+      io.err(`athena-parallel: ${user.format()}\n`);
       return 2;
     }
     if (
