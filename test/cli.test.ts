@@ -1,12 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { HELP, runCli } from "../src/cli/main.ts";
 import { asUserError, InputError } from "../src/util/errors.ts";
 import { runCliCaptured } from "./helpers/cli.ts";
 import { miniProject, SPRINT_TEXT } from "./helpers/mini-project.ts";
-import { REPO } from "./helpers/tmp.ts";
+import { REPO, tempDir } from "./helpers/tmp.ts";
 
 const SPRINT = "_bmad-output/implementation-artifacts/sprint-status.yaml";
 
@@ -230,6 +230,39 @@ describe("athena-parallel mark", () => {
     expect(result.code).toBe(2);
     expect(result.err).toMatch(/sprint-status\.yaml:\d+:\d+: sprint-status\.yaml does not parse/);
     expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(broken);
+  });
+});
+
+describe("--dir", () => {
+  const COMMANDS = [
+    ["plan"],
+    ["accuracy"],
+    ["mark", "1.1", "done"],
+    ["locks"],
+    ["status"],
+    ["cancel", "run-20260101-000000-abcdef"],
+    ["diff", "1.1"],
+    ["revert", "1.1"],
+    ["versions", "src/shared.ts"],
+  ];
+
+  it("exits 2 on a folder that does not exist or a file, for every command, and creates nothing", async () => {
+    const base = tempDir();
+    const missing = path.join(base, "missing");
+    writeFileSync(path.join(base, "LICENSE"), "MIT\n");
+    for (const command of COMMANDS) {
+      expect(await run([...command, "--dir", missing], "/")).toMatchObject({
+        code: 2,
+        out: "",
+        err: `athena-parallel: --dir ${missing}: no such folder\n`,
+      });
+      expect(await run([...command, "--dir", "LICENSE"], base)).toMatchObject({
+        code: 2,
+        out: "",
+        err: "athena-parallel: --dir LICENSE: not a folder\n",
+      });
+    }
+    expect(readdirSync(base)).toEqual(["LICENSE"]);
   });
 });
 

@@ -4,7 +4,7 @@
  * unexpected error (one line, the trace in `.athena/last-error.log`).
  */
 
-import { readFileSync } from "node:fs";
+import { readFileSync, type Stats, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { discoverBmad } from "../bmad/discover.ts";
@@ -127,8 +127,14 @@ export interface CliIo {
   watchMs?: number;
 }
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/** A command's I/O, and the project root once the command has found it (for error reports). */
+interface CommandIo extends CliIo {
+  root?: string;
+}
+
+export async function runCli(argv: string[], cliIo: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  const io: CommandIo = { ...cliIo };
   try {
     // `<command> --help` works for every command.
     if (command !== undefined && (rest.includes("--help") || rest.includes("-h"))) {
@@ -163,7 +169,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 2;
     }
   } catch (error) {
-    const user = asUserError(error, projectDir(rest, io));
+    const user = asUserError(error, io.root ?? io.cwd);
     if (user) {
       io.err(`athena-parallel: ${user.format()}\n`);
       return 2;
@@ -176,25 +182,45 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     io.err(
-      `${reportUnexpected(error, { command: `athena-parallel ${command}`, root: projectDir(rest, io) })}\n`,
+      `${reportUnexpected(error, { command: `athena-parallel ${command}`, ...(io.root ? { root: io.root } : {}) })}\n`,
     );
     return 3;
   }
 }
 
-/** The `--dir` of a command line (or the current folder), for the error log. */
-function projectDir(args: string[], io: CliIo): string {
-  const at = args.indexOf("--dir");
-  const value = at >= 0 ? args[at + 1] : args.find((a) => a.startsWith("--dir="))?.slice(6);
-  return path.resolve(io.cwd, value ?? ".");
+/**
+ * The project root of a command: `--dir` exactly as given, which must name a folder (a wrong
+ * one listed "no runs" or "no locks", or looked for a sprint file, as if the project were
+ * empty); without it, the current folder. Kept in `io.root` for the error log.
+ */
+function projectRoot(io: CommandIo, dir: string | undefined): string {
+  const root = path.resolve(io.cwd, dir ?? ".");
+  if (dir !== undefined) assertFolder(root, dir);
+  io.root = root;
+  return root;
 }
 
-function planCommand(args: string[], io: CliIo): number {
+/** Refuses a `--dir` that is empty, missing or not a folder, in the words it was typed. */
+function assertFolder(root: string, typed: string): void {
+  if (typed === "") throw new InputError("--dir expects a folder, got an empty value");
+  let stat: Stats;
+  try {
+    stat = statSync(root);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR")
+      throw new InputError(`--dir ${typed}: no such folder`);
+    throw error;
+  }
+  if (!stat.isDirectory()) throw new InputError(`--dir ${typed}: not a folder`);
+}
+
+function planCommand(args: string[], io: CommandIo): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
-      dir: { type: "string", default: "." },
+      dir: { type: "string" },
       json: { type: "boolean", default: false },
       mermaid: { type: "boolean", default: false },
       gantt: { type: "boolean", default: false },
@@ -213,7 +239,7 @@ function planCommand(args: string[], io: CliIo): number {
   if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1 && cap <= 16)) {
     throw new InputError(`--cap expects a whole number from 1 to 16, got "${values.cap}"`);
   }
-  const dir = path.resolve(io.cwd, values.dir);
+  const dir = projectRoot(io, values.dir);
   const { plan } = planProject(dir, {
     ids: positionals,
     ...(cap ? { cap } : {}),
@@ -249,9 +275,9 @@ function fenced(diagram: string): string {
   return `\`\`\`mermaid\n${diagram}\`\`\`\n`;
 }
 
-const DIR_OPTION = { dir: { type: "string", default: "." } } as const;
+const DIR_OPTION = { dir: { type: "string" } } as const;
 
-function accuracyCommand(args: string[], io: CliIo): number {
+function accuracyCommand(args: string[], io: CommandIo): number {
   const { values } = parseArgs({
     args,
     options: {
@@ -263,7 +289,7 @@ function accuracyCommand(args: string[], io: CliIo): number {
       seed: { type: "string" },
     },
   });
-  const dir = path.resolve(io.cwd, values.dir);
+  const dir = projectRoot(io, values.dir);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed))
     throw new InputError(`--seed expects a whole number, got "${values.seed}"`);
@@ -347,12 +373,12 @@ function accuracyCommand(args: string[], io: CliIo): number {
   return 0;
 }
 
-async function markCommand(args: string[], io: CliIo): Promise<number> {
+async function markCommand(args: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: DIR_OPTION });
   const [typed, status, ...extra] = positionals;
   if (!typed || !status || extra.length > 0)
     throw new InputError("usage: athena-parallel mark <story> <status> [--dir DIR]");
-  const root = path.resolve(io.cwd, values.dir);
+  const root = projectRoot(io, values.dir);
   const { config } = loadConfig(root, { env: io.env });
   const files = discoverBmad(root, config);
   const { sprint, storyFiles } = withStoryFiles(
@@ -372,7 +398,7 @@ async function markCommand(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function locksCommand(args: string[], io: CliIo): number {
+function locksCommand(args: string[], io: CommandIo): number {
   const { values } = parseArgs({
     args,
     options: {
@@ -381,7 +407,7 @@ function locksCommand(args: string[], io: CliIo): number {
       "release-stale": { type: "boolean", default: false },
     },
   });
-  const locks = new FileLocks({ root: path.resolve(io.cwd, values.dir) });
+  const locks = new FileLocks({ root: projectRoot(io, values.dir) });
   const removed = values["release-stale"] ? locks.releaseStale() : [];
   const list = locks.list();
   if (values.json) {
@@ -403,7 +429,7 @@ function locksCommand(args: string[], io: CliIo): number {
   return 0;
 }
 
-async function statusCommand(args: string[], io: CliIo): Promise<number> {
+async function statusCommand(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -414,7 +440,7 @@ async function statusCommand(args: string[], io: CliIo): Promise<number> {
   });
   if (values.json && values.watch)
     throw new InputError("--json and --watch cannot be used together");
-  const root = path.resolve(io.cwd, values.dir);
+  const root = projectRoot(io, values.dir);
   const read = () => {
     const { runs, damaged } = loadRuns(root);
     runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -436,7 +462,7 @@ async function statusCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 /** `cancel <run-id>`: a request file the owning process takes up at its next poll. */
-async function cancelCommand(args: string[], io: CliIo): Promise<number> {
+async function cancelCommand(args: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -452,7 +478,7 @@ async function cancelCommand(args: string[], io: CliIo): Promise<number> {
     throw new InputError(
       `--wait-seconds expects a number from 0 to 3600, got "${values["wait-seconds"]}"`,
     );
-  const root = path.resolve(io.cwd, values.dir);
+  const root = projectRoot(io, values.dir);
   const find = () => loadRuns(root).runs.find((r) => r.id === runId);
   const run = find();
   if (!run) throw new InputError(`no run "${runId}" in ${path.join(root, ".athena/runs")}`);
@@ -490,7 +516,7 @@ async function cancelCommand(args: string[], io: CliIo): Promise<number> {
 function journalCommand(
   command: "diff" | "revert" | "versions",
   args: string[],
-  io: CliIo,
+  io: CommandIo,
 ): number {
   const { values, positionals } = parseArgs({
     args,
@@ -501,7 +527,7 @@ function journalCommand(
   const usage = command === "versions" ? "versions <file>" : `${command} <story> [--run ID]`;
   if (!target || extra.length > 0)
     throw new InputError(`usage: athena-parallel ${usage} [--dir DIR]`);
-  const root = path.resolve(io.cwd, values.dir);
+  const root = projectRoot(io, values.dir);
   const journal = new Journal(root);
   if (command === "versions") {
     // A relative path is the project's (it is what the journal and the stories name).
@@ -537,7 +563,7 @@ function journalCommand(
  * terminal gets the screen cleared; a pipe gets a new table only when something changed),
  * then the runs it watched, as they ended, with their timeline.
  */
-async function watchStatus(read: () => RunRecord[], io: CliIo): Promise<number> {
+async function watchStatus(read: () => RunRecord[], io: CommandIo): Promise<number> {
   const watched = new Set<string>();
   let last = "";
   for (;;) {
