@@ -1,12 +1,20 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { findProjectRoot } from "../src/bmad/project-root.ts";
 import { HELP, runCli } from "../src/cli/main.ts";
 import { asUserError, InputError } from "../src/util/errors.ts";
 import { runCliCaptured } from "./helpers/cli.ts";
 import { miniProject, SPRINT_TEXT } from "./helpers/mini-project.ts";
-import { REPO, tempDir } from "./helpers/tmp.ts";
+import { REPO, tempDir, tempProject } from "./helpers/tmp.ts";
 
 const SPRINT = "_bmad-output/implementation-artifacts/sprint-status.yaml";
 
@@ -174,9 +182,10 @@ describe("athena-parallel plan", () => {
   });
 
   it("says where it looked when there is no sprint file", async () => {
-    const { code, err } = await run(["plan"], miniProject({ "x.txt": "" }).replace(/$/, "/src"));
+    const dir = tempProject({ "athena.json": "{}\n", "src/x.ts": "" });
+    const { code, err } = await run(["plan"], path.join(dir, "src"));
     expect(code).toBe(2);
-    expect(err).toContain("no sprint-status.yaml found; looked for");
+    expect(err).toContain(`${dir}: no sprint-status.yaml found; looked for`);
   });
 });
 
@@ -230,6 +239,50 @@ describe("athena-parallel mark", () => {
     expect(result.code).toBe(2);
     expect(result.err).toMatch(/sprint-status\.yaml:\d+:\d+: sprint-status\.yaml does not parse/);
     expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(broken);
+  });
+});
+
+describe("the project root", () => {
+  const ART = "_bmad-output/implementation-artifacts";
+
+  it("is found from a folder inside the project, said on stderr, with no .athena/ left there", async () => {
+    const dir = miniProject();
+    const inside = path.join(dir, ART);
+    // A stray .athena/ the CLI used to leave in the folder it ran from does not make a root.
+    mkdirSync(path.join(inside, ".athena", "cache"), { recursive: true });
+    const planned = await run(["plan", "1.1", "--json"], inside);
+    expect(planned.code).toBe(0);
+    expect(planned.err).toBe(
+      `athena-parallel: project root: ${dir} (the nearest folder above with _bmad-output; --dir to choose another)\n`,
+    );
+    expect(JSON.parse(planned.out).stories[0].file).toBe(`${ART}/1-1-alpha.md`);
+    const marked = await run(["mark", "1.2", "in-progress"], path.join(dir, "src"));
+    expect(marked.out).toBe(`${SPRINT}: 1-2-beta: ready-for-dev -> in-progress\n`);
+    expect(existsSync(path.join(dir, "src", ".athena"))).toBe(false);
+    expect(readdirSync(path.join(inside, ".athena"))).toEqual(["cache"]);
+    // A file named from inside is the one there, as the journal names it.
+    expect((await run(["versions", "shared.ts"], path.join(dir, "src"))).out).toBe(
+      "src/shared.ts: no story changed it in the journal\n",
+    );
+    // --dir is the root as given: no walking up.
+    expect((await run(["plan", "--dir", "src"], dir)).err).toContain(
+      `${path.join(dir, "src")}: no sprint-status.yaml found`,
+    );
+  });
+
+  it("is the nearest folder with a marker, never the home folder it passes", () => {
+    const home = tempProject({ ".opencode/bin/opencode": "", "code/app/athena.json": "{}\n" });
+    const app = path.join(home, "code", "app");
+    mkdirSync(path.join(app, "docs", "stories"), { recursive: true });
+    expect(findProjectRoot(path.join(app, "docs", "stories"), home)).toEqual({
+      root: app,
+      marker: "athena.json",
+    });
+    mkdirSync(path.join(home, "code", "notes"));
+    // Above the home folder, the machine's own folders: none of them is this project's root.
+    const above = findProjectRoot(path.join(home, "code", "notes"), home)?.root ?? "";
+    expect(above.startsWith(home)).toBe(false);
+    expect(findProjectRoot(home, home)).toEqual({ root: home, marker: ".opencode" });
   });
 });
 

@@ -5,10 +5,12 @@
  */
 
 import { readFileSync, type Stats, statSync } from "node:fs";
+import { homedir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { discoverBmad } from "../bmad/discover.ts";
 import { FINISHED_STATUSES, withStoryFiles } from "../bmad/project.ts";
+import { findProjectRoot } from "../bmad/project-root.ts";
 import { resolveStoryId } from "../bmad/resolve-id.ts";
 import { NOT_A_STORY, parseSprintStatus } from "../bmad/sprint-status.ts";
 import { setStatus } from "../bmad/sprint-writer.ts";
@@ -51,7 +53,9 @@ plan
   under the concurrency cap. Ids are "2.1", "2-1", a full story key or a story file path;
   without ids it proposes the best batch from the ready-for-dev stories.
 
-  --dir DIR     the project root (default: .)
+  --dir DIR     the project root, exactly (default: the nearest folder from the current
+                one up with athena.json, opencode.json, .opencode/, _bmad/, .bmad/,
+                _bmad-output/ or .git; else one with .athena/; else the current folder)
   --json        the plan as JSON (stable shape, see the README)
   --mermaid     a Mermaid graph of stories, conflicts and dependencies
   --gantt       a Mermaid gantt chart of the schedule, durations estimated from the
@@ -107,7 +111,8 @@ diff, revert, versions
   (in its latest run, or --run ID), although all stories share one working tree. revert puts
   that story's files back as they were before it, only when each is still as the story left
   it: otherwise nothing is written and it names the file and who changed it since (exit 1).
-  versions lists the journal's versions of one file and the story that made each.
+  versions lists the journal's versions of one file and the story that made each (a relative
+  path is from the current folder, or from DIR with --dir).
 
 Exit status: plan: 0 no blocking file conflict, 1 blocking file conflicts found (a story
 that cannot be read is reported in the plan and does not change this); accuracy: 1 nothing
@@ -191,11 +196,22 @@ export async function runCli(argv: string[], cliIo: CliIo): Promise<number> {
 /**
  * The project root of a command: `--dir` exactly as given, which must name a folder (a wrong
  * one listed "no runs" or "no locks", or looked for a sprint file, as if the project were
- * empty); without it, the current folder. Kept in `io.root` for the error log.
+ * empty); without it, the nearest folder from the current one up with a project marker, said
+ * on stderr when it is not the current folder (else the current folder). Kept in `io.root`
+ * for the error log.
  */
 function projectRoot(io: CommandIo, dir: string | undefined): string {
-  const root = path.resolve(io.cwd, dir ?? ".");
+  let root = path.resolve(io.cwd, dir ?? ".");
   if (dir !== undefined) assertFolder(root, dir);
+  else {
+    const found = findProjectRoot(root, io.env.HOME || homedir());
+    if (found && found.root !== root) {
+      root = found.root;
+      io.err(
+        `athena-parallel: project root: ${root} (the nearest folder above with ${found.marker}; --dir to choose another)\n`,
+      );
+    }
+  }
   io.root = root;
   return root;
 }
@@ -530,8 +546,10 @@ function journalCommand(
   const root = projectRoot(io, values.dir);
   const journal = new Journal(root);
   if (command === "versions") {
-    // A relative path is the project's (it is what the journal and the stories name).
-    const normal = normaliseRepoPath(path.resolve(root, target), root);
+    // A relative path is the project's (what the journal and the stories name) with --dir;
+    // without it, the current folder's, which may be one inside the project (as git reads it).
+    const base = values.dir === undefined ? io.cwd : root;
+    const normal = normaliseRepoPath(path.resolve(base, target), root);
     if (!normal.inside) throw new InputError(`${target} is not a file of the project ${root}`);
     io.out(fileVersions(journal, normal.path, root));
     return 0;
