@@ -115,11 +115,16 @@ describe("athena-parallel plan", () => {
     expect(out).toContain("s_1_1_alpha <-. file .-> s_1_2_beta");
   });
 
-  it("exits 2 on an unknown story, naming the close matches", async () => {
-    const { code, err } = await run(["plan", "1-2-bta"], miniProject());
+  it("exits 2 on an unknown story, naming the close matches, and writes nothing", async () => {
+    const dir = miniProject();
+    const { code, err } = await run(["plan", "1-2-bta"], dir);
     expect(code).toBe(2);
     expect(err).toContain('unknown story "1-2-bta"');
     expect(err).toContain("close matches: 1-2-beta");
+    // The parse cache is written only once the stories named are known (it made .athena/).
+    expect(existsSync(path.join(dir, ".athena"))).toBe(false);
+    expect((await run(["plan", "1.2"], dir)).code).toBe(0);
+    expect(existsSync(path.join(dir, ".athena", "cache", "sprint"))).toBe(true);
   });
 
   it("claims no parallelism when nothing can start, and says why", async () => {
