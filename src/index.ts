@@ -7,7 +7,7 @@ import type { Hooks, PluginInput, PluginModule, PluginOptions } from "@opencode-
 import { createAthena } from "./athena.ts";
 import { OpencodeHost } from "./run/host-opencode.ts";
 import { createBrokenTool } from "./tool/athena-parallel.ts";
-import { InputError } from "./util/errors.ts";
+import { asUserError } from "./util/errors.ts";
 import { reportUnexpected } from "./util/unexpected.ts";
 
 export const PLUGIN_ID = "athena-parallel";
@@ -31,11 +31,11 @@ async function server(input: PluginInput, options?: PluginOptions): Promise<Hook
     return athena.hooks;
   } catch (error) {
     // The host must start all the same: the tool then says why the plugin could not.
+    const user = asUserError(error, input.directory);
     const reason =
-      error instanceof InputError
-        ? error.format()
-        : reportUnexpected(error, { command: "athena-parallel start", root: input.directory });
-    if (!(error instanceof InputError)) log(reason);
+      user?.format() ??
+      reportUnexpected(error, { command: "athena-parallel start", root: input.directory });
+    if (!user) log(reason);
     return { tool: { athena_parallel: createBrokenTool(reason) } };
   }
 }

@@ -1,11 +1,42 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { findProjectRoot } from "../src/bmad/project-root.ts";
 import { HELP, runCli } from "../src/cli/main.ts";
+import { asUserError, InputError } from "../src/util/errors.ts";
 import { runCliCaptured } from "./helpers/cli.ts";
 import { miniProject, SPRINT_TEXT } from "./helpers/mini-project.ts";
+import { REPO, tempDir, tempProject } from "./helpers/tmp.ts";
 
 const SPRINT = "_bmad-output/implementation-artifacts/sprint-status.yaml";
+
+/**
+ * A folder whose writes the file system refuses, as a read-only checkout's are: chmod cannot
+ * make one when the tests run as root, so `mkdirSync` under `denied` fails with EACCES here.
+ */
+const fsFaults = vi.hoisted(() => ({ denied: undefined as string | undefined }));
+vi.mock("node:fs", async (importOriginal) => {
+  const fs = await importOriginal<typeof import("node:fs")>();
+  const mkdirSync = ((dir: string, options?: object) => {
+    if (fsFaults.denied && String(dir).startsWith(fsFaults.denied))
+      throw Object.assign(new Error(`EACCES: permission denied, mkdir '${dir}'`), {
+        code: "EACCES",
+        errno: -13,
+        syscall: "mkdir",
+        path: String(dir),
+      });
+    return fs.mkdirSync(dir, options);
+  }) as typeof fs.mkdirSync;
+  return { ...fs, mkdirSync, default: { ...fs, mkdirSync } };
+});
 
 const run = (args: string[], cwd: string) => runCliCaptured(args, cwd);
 
@@ -84,11 +115,54 @@ describe("athena-parallel plan", () => {
     expect(out).toContain("s_1_1_alpha <-. file .-> s_1_2_beta");
   });
 
-  it("exits 2 on an unknown story, naming the close matches", async () => {
-    const { code, err } = await run(["plan", "1-2-bta"], miniProject());
+  it("exits 2 on an unknown story, naming the close matches, and writes nothing", async () => {
+    const dir = miniProject();
+    const { code, err } = await run(["plan", "1-2-bta"], dir);
     expect(code).toBe(2);
     expect(err).toContain('unknown story "1-2-bta"');
     expect(err).toContain("close matches: 1-2-beta");
+    // The parse cache is written only once the stories named are known (it made .athena/).
+    expect(existsSync(path.join(dir, ".athena"))).toBe(false);
+    expect((await run(["plan", "1.2"], dir)).code).toBe(0);
+    expect(existsSync(path.join(dir, ".athena", "cache", "sprint"))).toBe(true);
+  });
+
+  it("claims no parallelism when nothing can start, and says why", async () => {
+    const headline = (out: string) => out.split("\n")[3];
+    const none = miniProject({
+      [SPRINT]: SPRINT_TEXT.replaceAll(": ready-for-dev", ": backlog"),
+    });
+    expect(headline((await run(["plan"], none)).out)).toBe(
+      "No story is `ready-for-dev`: nothing to plan.",
+    );
+    // Named stories with no story file: both blocked, nothing starts.
+    const missing = miniProject({
+      [SPRINT]: `${SPRINT_TEXT}  1-4-delta: ready-for-dev\n  1-5-eps: ready-for-dev\n`,
+    });
+    const blocked = await run(["plan", "1.4", "1.5"], missing);
+    expect(blocked.out).toContain("- nothing can start now");
+    expect(headline(blocked.out)).toBe(
+      "No story can start now: both are blocked (see the schedule).",
+    );
+    expect(headline((await run(["plan", "1.3", "1.4"], missing)).out)).toBe(
+      "No file conflict among the stories that can start; 1 blocked (see the schedule).",
+    );
+    expect(headline((await run(["plan", "1.1", "1.3"], missing)).out)).toBe(
+      "No file conflict: every story can run in parallel, within the cap.",
+    );
+  });
+
+  it("names each close match once, and only close ones", async () => {
+    const dir = miniProject();
+    // "2" starts a word of the key 1-2-beta and is its id's last part: one story, named once.
+    const two = await run(["plan", "2"], dir);
+    expect(two.err).toContain(
+      'unknown story "2": no story key or id matches it; close matches: 1-2-beta\n',
+    );
+    // "pha" is inside "alpha", by chance: no suggestion.
+    const pha = await run(["plan", "pha"], dir);
+    expect(pha).toMatchObject({ code: 2 });
+    expect(pha.err).toContain('unknown story "pha": no story key or id matches it\n');
   });
 
   it("exits 2 on a sprint file that does not parse, names file:line:col, and writes nothing", async () => {
@@ -103,19 +177,65 @@ describe("athena-parallel plan", () => {
     expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(broken);
   });
 
-  it("exits 2 on bad flags, and prints help", async () => {
+  it("exits 2 on bad flags, naming the flag and where its help is, not printing all of it", async () => {
+    const hint = "run `athena-parallel plan --help` for its options\n";
     expect((await run(["plan", "--cap", "0"], miniProject())).code).toBe(2);
     expect((await run(["plan", "--json", "--mermaid"], miniProject())).code).toBe(2);
-    expect((await run(["plan", "--frobnicate"], miniProject())).err).toContain("Usage:");
-    expect((await run(["frob"], "/")).code).toBe(2);
-    const help = await run(["--help"], "/");
-    expect(help).toMatchObject({ code: 0, out: HELP });
+    expect(await run(["plan", "--frobnicate"], miniProject())).toMatchObject({
+      code: 2,
+      out: "",
+      err: `athena-parallel: unknown option --frobnicate\n${hint}`,
+    });
+    // A negative value is the option's value, checked as such (Node called it ambiguous).
+    expect((await run(["plan", "--cap", "-1"], miniProject())).err).toBe(
+      `athena-parallel: --cap expects a whole number from 1 to 16, got "-1"\n${hint}`,
+    );
+    expect((await run(["status", "--dir"], "/")).err).toBe(
+      "athena-parallel: --dir expects a value\nrun `athena-parallel status --help` for its options\n",
+    );
+    expect((await run(["mark", "1.1"], miniProject())).err).toBe(
+      "athena-parallel: usage: athena-parallel mark <story> <status> [--dir DIR]\nrun `athena-parallel mark --help` for its options\n",
+    );
+    const unknown = await run(["pln"], "/");
+    expect(unknown).toMatchObject({ code: 2, out: "" });
+    expect(unknown.err).toContain('unknown command "pln"; did you mean "plan"?');
+    expect(unknown.err).not.toContain("Usage:");
+  });
+
+  it("prints help on stdout when asked (exit 0), on stderr when the command is missing (exit 2), and the version", async () => {
+    expect(await run(["--help"], "/")).toMatchObject({ code: 0, out: HELP, err: "" });
+    expect(await run(["help"], "/")).toMatchObject({ code: 0, out: HELP, err: "" });
+    expect(await run([], "/")).toMatchObject({ code: 2, out: "", err: HELP });
+    const { version } = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8"));
+    expect(await run(["--version"], "/")).toMatchObject({ code: 0, out: `${version}\n` });
+  });
+
+  it("gives each command its own help, listing every option it takes", async () => {
+    const options: Record<string, string[]> = {
+      plan: ["--json", "--mermaid", "--gantt", "--cap N", "--no-cache"],
+      accuracy: ["--json", "--tree FILE", "--no-history", "--learn-first SHARE", "--seed N"],
+      mark: [],
+      locks: ["--json", "--release-stale"],
+      status: ["--json", "--watch"],
+      cancel: ["--wait-seconds N"],
+      diff: ["--run ID"],
+      revert: ["--run ID"],
+      versions: [],
+    };
+    for (const [command, flags] of Object.entries(options)) {
+      const help = await run([command, "--help"], "/");
+      expect(help).toMatchObject({ code: 0, err: "" });
+      expect(help.out).toMatch(new RegExp(`^Usage: athena-parallel ${command} `));
+      for (const flag of ["--dir DIR", ...flags]) expect(help.out).toContain(`\n  ${flag}`);
+      expect((await run(["help", command], "/")).out).toBe(help.out);
+    }
   });
 
   it("says where it looked when there is no sprint file", async () => {
-    const { code, err } = await run(["plan"], miniProject({ "x.txt": "" }).replace(/$/, "/src"));
+    const dir = tempProject({ "athena.json": "{}\n", "src/x.ts": "" });
+    const { code, err } = await run(["plan"], path.join(dir, "src"));
     expect(code).toBe(2);
-    expect(err).toContain("no sprint-status.yaml found; looked for");
+    expect(err).toContain(`${dir}: no sprint-status.yaml found; looked for`);
   });
 });
 
@@ -169,6 +289,139 @@ describe("athena-parallel mark", () => {
     expect(result.code).toBe(2);
     expect(result.err).toMatch(/sprint-status\.yaml:\d+:\d+: sprint-status\.yaml does not parse/);
     expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(broken);
+  });
+});
+
+describe("the project root", () => {
+  const ART = "_bmad-output/implementation-artifacts";
+
+  it("is found from a folder inside the project, said on stderr, with no .athena/ left there", async () => {
+    const dir = miniProject();
+    const inside = path.join(dir, ART);
+    // A stray .athena/ the CLI used to leave in the folder it ran from does not make a root.
+    mkdirSync(path.join(inside, ".athena", "cache"), { recursive: true });
+    const planned = await run(["plan", "1.1", "--json"], inside);
+    expect(planned.code).toBe(0);
+    expect(planned.err).toBe(
+      `athena-parallel: project root: ${dir} (the nearest folder above with _bmad-output; --dir to choose another)\n`,
+    );
+    expect(JSON.parse(planned.out).stories[0].file).toBe(`${ART}/1-1-alpha.md`);
+    const marked = await run(["mark", "1.2", "in-progress"], path.join(dir, "src"));
+    expect(marked.out).toBe(`${SPRINT}: 1-2-beta: ready-for-dev -> in-progress\n`);
+    expect(existsSync(path.join(dir, "src", ".athena"))).toBe(false);
+    expect(readdirSync(path.join(inside, ".athena"))).toEqual(["cache"]);
+    // A file named from inside is the one there, as the journal names it.
+    expect((await run(["versions", "shared.ts"], path.join(dir, "src"))).out).toBe(
+      "src/shared.ts: no story changed it in the journal\n",
+    );
+    // --dir is the root as given: no walking up.
+    expect((await run(["plan", "--dir", "src"], dir)).err).toContain(
+      `${path.join(dir, "src")}: no sprint-status.yaml found`,
+    );
+  });
+
+  it("is the nearest folder with a marker, never the home folder it passes", () => {
+    const home = tempProject({ ".opencode/bin/opencode": "", "code/app/athena.json": "{}\n" });
+    const app = path.join(home, "code", "app");
+    mkdirSync(path.join(app, "docs", "stories"), { recursive: true });
+    expect(findProjectRoot(path.join(app, "docs", "stories"), home)).toEqual({
+      root: app,
+      marker: "athena.json",
+    });
+    mkdirSync(path.join(home, "code", "notes"));
+    // Above the home folder, the machine's own folders: none of them is this project's root.
+    const above = findProjectRoot(path.join(home, "code", "notes"), home)?.root ?? "";
+    expect(above.startsWith(home)).toBe(false);
+    expect(findProjectRoot(home, home)).toEqual({ root: home, marker: ".opencode" });
+  });
+});
+
+describe("--dir", () => {
+  const COMMANDS = [
+    ["plan"],
+    ["accuracy"],
+    ["mark", "1.1", "done"],
+    ["locks"],
+    ["status"],
+    ["cancel", "run-20260101-000000-abcdef"],
+    ["diff", "1.1"],
+    ["revert", "1.1"],
+    ["versions", "src/shared.ts"],
+  ];
+
+  it("exits 2 on a folder that does not exist or a file, for every command, and creates nothing", async () => {
+    const base = tempDir();
+    const missing = path.join(base, "missing");
+    writeFileSync(path.join(base, "LICENSE"), "MIT\n");
+    for (const command of COMMANDS) {
+      expect(await run([...command, "--dir", missing], "/")).toMatchObject({
+        code: 2,
+        out: "",
+        err: `athena-parallel: --dir ${missing}: no such folder\n`,
+      });
+      expect(await run([...command, "--dir", "LICENSE"], base)).toMatchObject({
+        code: 2,
+        out: "",
+        err: "athena-parallel: --dir LICENSE: not a folder\n",
+      });
+    }
+    expect(readdirSync(base)).toEqual(["LICENSE"]);
+  });
+});
+
+describe("a project the user cannot write", () => {
+  it("names the file and exits 2, not 3 with a bug report, and writes nothing", async () => {
+    const dir = miniProject();
+    fsFaults.denied = dir;
+    try {
+      const result = await run(["mark", "1.2", "in-progress"], dir);
+      expect(result).toMatchObject({
+        code: 2,
+        out: "",
+        err: "athena-parallel: cannot write .athena/locks: permission denied\n",
+      });
+    } finally {
+      fsFaults.denied = undefined;
+    }
+    expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(SPRINT_TEXT);
+    expect(existsSync(path.join(dir, ".athena"))).toBe(false);
+  });
+
+  it.skipIf(process.getuid?.() === 0)("says so for a folder without write permission", async () => {
+    const dir = miniProject();
+    chmodSync(dir, 0o555);
+    try {
+      const result = await run(["mark", "1.2", "in-progress"], dir);
+      expect(result.code).toBe(2);
+      expect(result.err).toBe("athena-parallel: cannot write .athena/locks: permission denied\n");
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+  });
+
+  it("tells the machine's state from a bug: permission, read-only, full disk", () => {
+    const root = path.join(path.sep, "p");
+    const system = (code: string, syscall: string, file?: string) =>
+      Object.assign(new Error(`${code}: ...`), { code, syscall, ...(file ? { path: file } : {}) });
+    const shown = (error: unknown) => asUserError(error, root)?.format();
+    expect(shown(system("EACCES", "mkdir", path.join(root, ".athena", "locks")))).toBe(
+      "cannot write .athena/locks: permission denied",
+    );
+    expect(shown(system("EPERM", "rename", path.join(root, "a.yaml")))).toBe(
+      "cannot write a.yaml: permission denied",
+    );
+    expect(shown(system("EROFS", "open", path.join(root, "a.yaml")))).toBe(
+      "cannot open a.yaml: read-only file system",
+    );
+    expect(shown(system("EACCES", "scandir", "/elsewhere/docs"))).toBe(
+      "cannot read /elsewhere/docs: permission denied",
+    );
+    expect(shown(system("ENOSPC", "write"))).toBe("cannot write: no space left on the device");
+    // Anything else is a bug, reported as one.
+    expect(shown(system("ENOENT", "open", path.join(root, "a")))).toBeUndefined();
+    expect(shown(new TypeError("x is undefined"))).toBeUndefined();
+    const input = new InputError("bad", "a.yaml", 3);
+    expect(asUserError(input, root)).toBe(input);
   });
 });
 
@@ -241,7 +494,7 @@ describe("athena-parallel locks and status", () => {
 });
 
 describe("timelines and watching from the command line", () => {
-  it("plan --gantt draws the schedule as a Mermaid gantt chart; --help works on every command", async () => {
+  it("plan --gantt draws the schedule as a Mermaid gantt chart", async () => {
     const dir = miniProject();
     const { code, out } = await run(["plan", "1.1", "1.2", "1.3", "--gantt", "--dir", dir], "/");
     expect(code).toBe(1); // the same exit status as the plan
@@ -255,9 +508,45 @@ describe("timelines and watching from the command line", () => {
       ["plan", "1.1", "1.2", "1.3", "--mermaid", "--gantt", "--dir", dir],
       "/",
     );
-    expect(ganttProblems(both.out)).toEqual([]);
-    for (const command of ["accuracy", "status", "locks", "mark"])
-      expect(await run([command, "--help"], dir)).toMatchObject({ code: 0, out: HELP });
+    // Both diagrams, each in its own block (it printed the gantt chart alone).
+    const blocks = [...both.out.matchAll(/```mermaid\n([\s\S]*?)```\n/g)].map((m) => m[1] ?? "");
+    expect(blocks).toHaveLength(2);
+    expect(blocks[0]).toMatch(/^graph LR\n/);
+    expect(ganttProblems(blocks[1] ?? "")).toEqual([]);
+  });
+
+  it("plan --gantt draws a story that starts when another ends from that second, not one before", async () => {
+    const dir = miniProject();
+    // Half a second into a second: flooring starts and ceiling ends overlapped such bars.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(1_767_225_600_500);
+    try {
+      const args = ["plan", "1.1", "1.2", "1.3", "--dir", dir];
+      const plan = JSON.parse((await run([...args, "--json"], "/")).out);
+      const idOf = new Map<string, string>(
+        plan.stories.map((s: { key: string; id: string }) => [s.key, s.id]),
+      );
+      const order: Array<{ story: string; start: number; end: number }> = plan.schedule.order;
+      // `  1.2 Beta :t2, 1767226201, 1767226801`: each story's bar in seconds, by its id.
+      const gantt = (await run([...args, "--gantt"], "/")).out;
+      const bar = new Map(
+        [...gantt.matchAll(/^ {2}(\S+) .*:t\d+, (\d+), (\d+)$/gm)].map((m) => [
+          m[1],
+          { start: Number(m[2]), end: Number(m[3]) },
+        ]),
+      );
+      expect(bar.size).toBe(order.length);
+      const chained = order.flatMap((a) =>
+        order.filter((b) => a.end === b.start).map((b) => [a, b]),
+      );
+      expect(chained.length).toBeGreaterThan(0); // 1.1 and 1.2 write one file: one after the other
+      for (const [a, b] of chained)
+        expect(bar.get(idOf.get(a?.story ?? "") ?? "")?.end).toBe(
+          bar.get(idOf.get(b?.story ?? "") ?? "")?.start,
+        );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("accuracy says why there is nothing to score: no done story, no story file, no File List", async () => {
@@ -353,5 +642,17 @@ describe("timelines and watching from the command line", () => {
     // Not a terminal: no screen clearing.
     expect(out).not.toContain("\x1b[2J");
     expect((await run(["status", "--watch", "--dir", dir], "/")).out).toBe("no run is running\n");
+  });
+});
+
+describe("npm scripts", () => {
+  it("npm run plan runs the CLI's plan, as the bin does (it printed nothing)", () => {
+    const dir = miniProject();
+    const npm = spawnSync("npm", ["run", "--silent", "plan", "--", "1.1", "--json", "--dir", dir], {
+      cwd: REPO,
+      encoding: "utf8",
+    });
+    expect(npm.status).toBe(0);
+    expect(JSON.parse(npm.stdout).stories[0].key).toBe("1-1-alpha");
   });
 });

@@ -22,6 +22,8 @@ export class ParseCache {
   private readonly dir: string;
   /** Kinds whose folder exists already (made once, not on every write). */
   private readonly ready = new Set<string>();
+  /** Entries computed while held, written by release(). */
+  private held: Array<() => void> | undefined;
   constructor(
     private readonly projectRoot: string,
     private readonly enabled = true,
@@ -38,6 +40,28 @@ export class ParseCache {
       // A miss, or an entry damaged by hand: compute it again.
     }
     const value = compute();
+    const write = () => this.write(kind, file, value);
+    if (this.held) this.held.push(write);
+    else write();
+    return value;
+  }
+
+  /**
+   * Keeps the entries computed from now on in memory until release(): a command that may still
+   * refuse its input (`plan nope`) then leaves the project as it was, with no `.athena/`.
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Writes the held entries, and every later one as it is computed. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const write of held) write();
+  }
+
+  private write(kind: string, file: string, value: unknown): void {
     try {
       if (!this.ready.has(kind)) {
         ensureAthenaDir(this.projectRoot, path.join("cache", kind));
@@ -49,7 +73,6 @@ export class ParseCache {
     } catch {
       // A read-only checkout still plans; it only plans slower.
     }
-    return value;
   }
 }
 

@@ -120,6 +120,8 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
   const absRoot = path.resolve(root);
   const files = discoverBmad(absRoot, options.config);
   const cache = new ParseCache(absRoot, options.cache !== false);
+  // Nothing written until the named stories are known to exist: an unknown id is bad input.
+  cache.hold();
   const read = (rel: string) => readText(path.join(absRoot, rel));
 
   const sprintText = read(files.sprintStatus);
@@ -165,6 +167,7 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
       ...sprint.entries.filter((e) => e.kind === "story" && e.status === "ready-for-dev"),
     );
   }
+  cache.release();
   const inBatch = new Set(batchEntries.map((e) => e.key));
   const inProgressEntries = sprint.entries.filter(
     (e) => e.kind === "story" && e.status === "in-progress" && !inBatch.has(e.key),

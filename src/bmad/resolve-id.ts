@@ -53,19 +53,35 @@ export function resolveStoryId(
       sprint.file,
     );
   }
-  const candidates = suggest(typed, [
-    ...stories.map((e) => e.key),
-    ...stories.flatMap((e) => (e.id ? [e.id] : [])),
-  ]);
-  // An id is shown with its key: several stories can share one ("2.1" in two tracks).
-  const shown = candidates.flatMap((c) => {
-    const owners = stories.filter((e) => e.id === c && e.key !== c);
-    return owners.length > 0 ? owners.map((e) => `${c} (${e.key})`) : [c];
-  });
-  const unique = [...new Set(shown)].slice(0, 5);
+  // More than are shown: a story whose key and id both come close takes two of them.
+  const candidates = suggest(
+    typed,
+    [...stories.map((e) => e.key), ...stories.flatMap((e) => (e.id ? [e.id] : []))],
+    10,
+  );
+  const unique = closeMatches(candidates, stories).slice(0, 5);
   const hint = unique.length > 0 ? `; close matches: ${unique.join(", ")}` : "";
   throw new InputError(
     `unknown story "${typed}": no story key or id matches it${hint}`,
     sprint.file,
   );
+}
+
+/**
+ * The suggested keys and ids as shown, one per story: an id is shown with its key, since
+ * several stories can share one ("2.1" in two tracks), and a story whose key and id both came
+ * close is named once ("3" listed `1-3-port-interfaces, 1.3 (1-3-port-interfaces)`).
+ */
+function closeMatches(candidates: readonly string[], stories: readonly SprintEntry[]): string[] {
+  const named = new Set<string>();
+  const shown: string[] = [];
+  for (const c of candidates) {
+    const owners = stories.filter((e) => e.id === c && e.key !== c).map((e) => e.key);
+    for (const key of owners.length > 0 ? owners : [c]) {
+      if (named.has(key)) continue;
+      named.add(key);
+      shown.push(owners.length > 0 ? `${c} (${key})` : c);
+    }
+  }
+  return shown;
 }

@@ -4,11 +4,13 @@
  * unexpected error (one line, the trace in `.athena/last-error.log`).
  */
 
-import { readFileSync } from "node:fs";
+import { readFileSync, type Stats, statSync } from "node:fs";
+import { homedir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { discoverBmad } from "../bmad/discover.ts";
 import { FINISHED_STATUSES, withStoryFiles } from "../bmad/project.ts";
+import { findProjectRoot } from "../bmad/project-root.ts";
 import { resolveStoryId } from "../bmad/resolve-id.ts";
 import { NOT_A_STORY, parseSprintStatus } from "../bmad/sprint-status.ts";
 import { setStatus } from "../bmad/sprint-writer.ts";
@@ -27,94 +29,13 @@ import { fileVersions, findStoryJournal, revertStory, storyDiff } from "../run/r
 import { loadRuns, RUN_ID, type RunRecord } from "../run/state.ts";
 import { runGantt } from "../run/timeline.ts";
 import { describeUsage } from "../run/usage.ts";
-import { errorLine, InputError } from "../util/errors.ts";
+import { asUserError, errorLine, InputError } from "../util/errors.ts";
+import { suggest } from "../util/suggest.ts";
 import { readText } from "../util/text-file.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
+import { COMMANDS, type CommandName, commandHelp, HELP, helpHint } from "./help.ts";
 
-export const HELP = `athena-parallel: plan and run BMAD stories in parallel in OpenCode
-
-Usage:
-  athena-parallel plan [ids...] [--dir DIR] [--json | --mermaid | --gantt] [--cap N] [--no-cache]
-  athena-parallel accuracy [--dir DIR] [--json] [--tree FILE] [--no-history | --learn-first SHARE] [--seed N]
-  athena-parallel mark <story> <status> [--dir DIR]
-  athena-parallel locks [--dir DIR] [--json] [--release-stale]
-  athena-parallel status [--dir DIR] [--json | --watch]
-  athena-parallel cancel <run-id> [--dir DIR] [--wait-seconds N]
-  athena-parallel diff <story> [--run ID] [--dir DIR]
-  athena-parallel revert <story> [--run ID] [--dir DIR]
-  athena-parallel versions <file> [--dir DIR]
-  athena-parallel help (or any command with --help)
-
-plan
-  Reads the BMAD project in DIR (default: the current folder), predicts the files each
-  story will touch, reports every conflict with its evidence and schedules the stories
-  under the concurrency cap. Ids are "2.1", "2-1", a full story key or a story file path;
-  without ids it proposes the best batch from the ready-for-dev stories.
-
-  --dir DIR     the project root (default: .)
-  --json        the plan as JSON (stable shape, see the README)
-  --mermaid     a Mermaid graph of stories, conflicts and dependencies
-  --gantt       a Mermaid gantt chart of the schedule (also with --mermaid), durations
-                estimated from the history log (.athena/history.jsonl; 10 min per task
-                without one)
-  --cap N       concurrency cap for this plan (default: maxConcurrentStories, 3)
-  --no-cache    do not use or fill the parse cache in .athena/cache
-
-accuracy
-  Scores the planner on the project's own finished stories (done or in review): each is cut
-  back to its plan-time sections (Story, Acceptance Criteria, Tasks, Dev Notes), predicted
-  with only the stories before it as history, and compared with the File List its agent
-  wrote. Prints write recall, claim precision, file-conflict pair recall and precision, the
-  share of random batches of 3 the plan lets run together (really safe ones, and really
-  conflicting ones), and the speed-up of random 6-story sprints at cap 3 against knowing
-  every file (twice: a conflict let through counted as run one after the other, then as a
-  wait at its lock that holds a slot); then the files behind its mistakes: pairs kept apart
-  that shared no file, and pairs let run together that both wrote a file.
-
-  --tree FILE   a listing of the project's files, one per line, when its code is not here
-  --no-history  score the planner without learning from the earlier stories
-  --learn-first SHARE
-                take the first SHARE of the done stories (0.6: 60%, in sprint order) as the
-                project's history, and score only the rest, planned as one sprint knowing
-                what the first ones wrote
-  --seed N      the seed of the random batches (default 1)
-  --json        the figures as JSON
-
-mark
-  Sets one story's (or epic's) status in sprint-status.yaml, keeping every comment and
-  every other byte; safe while other processes change the file. A status never moves back
-  (a downgrade is refused): edit the file by hand for that.
-
-locks
-  Lists the file locks in .athena/locks with their owner (story, run, pid, host) and age,
-  and says which are stale (not refreshed in time, or their process is gone).
-  --release-stale removes the stale ones.
-
-status
-  Lists the runs recorded in .athena/runs, newest first, with the state of each story, the
-  tokens and cost it used, and why it failed. Works without OpenCode running.
-  --watch       redraws the running runs every second until they end, then prints them
-                with a Mermaid gantt chart of what happened
-
-cancel
-  Asks the OpenCode process that owns a running run (another terminal's, too) to cancel it:
-  every story's session aborted, its locks released, its sprint entry put back. Waits up to
-  --wait-seconds (default 30) for the owner to do it, and says whether it has (exit 1 if not).
-
-diff, revert, versions
-  Read the change journal (.athena/journal): for every file a story changed, the version
-  before its first change and at its end. diff prints a unified diff of one story's changes
-  (in its latest run, or --run ID), although all stories share one working tree. revert puts
-  that story's files back as they were before it, only when each is still as the story left
-  it: otherwise nothing is written and it names the file and who changed it since (exit 1).
-  versions lists the journal's versions of one file and the story that made each.
-
-Exit status: plan: 0 no blocking file conflict, 1 blocking file conflicts found (a story
-that cannot be read is reported in the plan and does not change this); accuracy: 1 nothing
-to score (no finished story with a story file and a File List: stderr says which); every
-command: 2 bad input (no sprint file, an unknown story id, a bad athena.json); 3 an
-unexpected error (one line on stderr; the details in .athena/last-error.log).
-`;
+export { HELP } from "./help.ts";
 
 export interface CliIo {
   out: (text: string) => void;
@@ -127,12 +48,17 @@ export interface CliIo {
   watchMs?: number;
 }
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/** A command's I/O, and the project root once the command has found it (for error reports). */
+interface CommandIo extends CliIo {
+  root?: string;
+}
+
+export async function runCli(argv: string[], cliIo: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  const io: CommandIo = { ...cliIo };
   try {
-    // `<command> --help` works for every command.
-    if (command !== undefined && (rest.includes("--help") || rest.includes("-h"))) {
-      io.out(HELP);
+    if (isCommand(command) && (rest.includes("--help") || rest.includes("-h"))) {
+      io.out(commandHelp(command));
       return 0;
     }
     switch (command) {
@@ -152,68 +78,186 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case "revert":
       case "versions":
         return journalCommand(command, rest, io);
-      case undefined:
       case "help":
       case "--help":
       case "-h":
-        io.out(HELP);
-        return command === undefined ? 2 : 0;
-      default:
-        io.err(`athena-parallel: unknown command "${command}"\n\n${HELP}`);
+        return helpCommand(rest, io);
+      case "--version":
+        io.out(`${packageVersion()}\n`);
+        return 0;
+      case undefined:
+        // No command is a mistake, not a request for help: the help goes to stderr.
+        io.err(HELP);
         return 2;
+      default:
+        throw new ArgumentError(unknownCommand(command));
     }
   } catch (error) {
-    if (error instanceof InputError) {
-      io.err(`athena-parallel: ${error.format()}\n`);
-      return 2;
-    }
-    if (
-      error instanceof TypeError &&
-      (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")
-    ) {
-      io.err(`athena-parallel: ${error.message}\n\n${HELP}`);
+    const user = asUserError(error, io.root ?? io.cwd);
+    if (user) {
+      const hint = user instanceof ArgumentError ? `${helpHint(user.command)}\n` : "";
+      io.err(`athena-parallel: ${user.format()}\n${hint}`);
       return 2;
     }
     io.err(
-      `${reportUnexpected(error, { command: `athena-parallel ${command}`, root: projectDir(rest, io) })}\n`,
+      `${reportUnexpected(error, { command: `athena-parallel ${command}`, ...(io.root ? { root: io.root } : {}) })}\n`,
     );
     return 3;
   }
 }
 
-/** The `--dir` of a command line (or the current folder), for the error log. */
-function projectDir(args: string[], io: CliIo): string {
-  const at = args.indexOf("--dir");
-  const value = at >= 0 ? args[at + 1] : args.find((a) => a.startsWith("--dir="))?.slice(6);
-  return path.resolve(io.cwd, value ?? ".");
+/**
+ * A command line that is wrong in itself (an unknown option, a missing argument, a bad flag
+ * value): followed by one line pointing at the command's help, instead of the whole help.
+ */
+class ArgumentError extends InputError {
+  constructor(
+    message: string,
+    /** The command whose help to point at; none for an unknown command. */
+    readonly command?: CommandName,
+  ) {
+    super(message);
+  }
 }
 
-function planCommand(args: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({
+function isCommand(name: string | undefined): name is CommandName {
+  return (COMMANDS as readonly string[]).includes(name ?? "");
+}
+
+/** `help` and `help <command>`: the help asked for, on stdout. */
+function helpCommand(args: string[], io: CommandIo): number {
+  const [name, ...extra] = args.filter((a) => a !== "--help" && a !== "-h");
+  if (extra.length > 0) throw new ArgumentError(`help takes one command, got ${args.join(" ")}`);
+  if (name === undefined) {
+    io.out(HELP);
+    return 0;
+  }
+  if (!isCommand(name)) throw new ArgumentError(unknownCommand(name));
+  io.out(commandHelp(name));
+  return 0;
+}
+
+function unknownCommand(name: string): string {
+  const near = suggest(name, COMMANDS, 1);
+  const hint = near.length > 0 ? `; did you mean "${near[0]}"?` : "";
+  return `unknown command "${name}"${hint} (the commands: ${COMMANDS.join(", ")})`;
+}
+
+/** The version in package.json, which npm publishes the bin under. */
+function packageVersion(): string {
+  const file = new URL("../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+}
+
+type OptionSpecs = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * parseArgs for `command`, with its errors in the CLI's words (Node's name the remedy
+ * `--cap=-XYZ`, or `-- "--x"`) as ArgumentErrors. A negative number after an option that
+ * takes a value is that value (`--cap -1`), so that the option's own check can say what it
+ * expects; Node took it for an option and called the command line ambiguous.
+ */
+function parseCommand<T extends OptionSpecs>(
+  command: CommandName,
+  args: string[],
+  options: T,
+  allowPositionals = false,
+) {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    const next = args[i + 1];
+    const spec = arg.startsWith("--") ? options[arg.slice(2)] : undefined;
+    if (spec?.type === "string" && next !== undefined && /^-\.?\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  try {
+    return parseArgs({ args: joined, options, allowPositionals, strict: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!code?.startsWith("ERR_PARSE_ARGS")) throw error;
+    throw new ArgumentError(parseArgsProblem(code, errorLine(error)), command);
+  }
+}
+
+/** Node's parseArgs message, as one short statement naming the option or argument. */
+function parseArgsProblem(code: string, message: string): string {
+  const quoted = /'([^']*)'/.exec(message)?.[1] ?? "";
+  // `-h, --help <value>`: the long name alone.
+  const option = quoted.split(/[ ,]+/).find((part) => part.startsWith("--")) ?? quoted;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${option}`;
+  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument "${quoted}"`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
+    return /does not take an argument/.test(message)
+      ? `${option} takes no value`
+      : `${option} expects a value`;
+  return message;
+}
+
+/**
+ * The project root of a command: `--dir` exactly as given, which must name a folder (a wrong
+ * one listed "no runs" or "no locks", or looked for a sprint file, as if the project were
+ * empty); without it, the nearest folder from the current one up with a project marker, said
+ * on stderr when it is not the current folder (else the current folder). Kept in `io.root`
+ * for the error log.
+ */
+function projectRoot(io: CommandIo, dir: string | undefined): string {
+  let root = path.resolve(io.cwd, dir ?? ".");
+  if (dir !== undefined) assertFolder(root, dir);
+  else {
+    const found = findProjectRoot(root, io.env.HOME || homedir());
+    if (found && found.root !== root) {
+      root = found.root;
+      io.err(
+        `athena-parallel: project root: ${root} (the nearest folder above with ${found.marker}; --dir to choose another)\n`,
+      );
+    }
+  }
+  io.root = root;
+  return root;
+}
+
+/** Refuses a `--dir` that is empty, missing or not a folder, in the words it was typed. */
+function assertFolder(root: string, typed: string): void {
+  if (typed === "") throw new InputError("--dir expects a folder, got an empty value");
+  let stat: Stats;
+  try {
+    stat = statSync(root);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR")
+      throw new InputError(`--dir ${typed}: no such folder`);
+    throw error;
+  }
+  if (!stat.isDirectory()) throw new InputError(`--dir ${typed}: not a folder`);
+}
+
+function planCommand(args: string[], io: CommandIo): number {
+  const { values, positionals } = parseCommand(
+    "plan",
     args,
-    allowPositionals: true,
-    options: {
-      dir: { type: "string", default: "." },
+    {
+      ...DIR_OPTION,
       json: { type: "boolean", default: false },
       mermaid: { type: "boolean", default: false },
       gantt: { type: "boolean", default: false },
       cap: { type: "string" },
       "no-cache": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
-  });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
-  // `--mermaid --gantt` is the gantt chart (one diagram per output, so it can be piped).
+    true,
+  );
   if (values.json && (values.mermaid || values.gantt))
-    throw new InputError("--json cannot be used with --mermaid or --gantt");
+    throw new ArgumentError("--json cannot be used with --mermaid or --gantt", "plan");
   const cap = values.cap === undefined ? undefined : Number(values.cap);
   if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1 && cap <= 16)) {
-    throw new InputError(`--cap expects a whole number from 1 to 16, got "${values.cap}"`);
+    throw new ArgumentError(
+      `--cap expects a whole number from 1 to 16, got "${values.cap}"`,
+      "plan",
+    );
   }
-  const dir = path.resolve(io.cwd, values.dir);
+  const dir = projectRoot(io, values.dir);
   const { plan } = planProject(dir, {
     ids: positionals,
     ...(cap ? { cap } : {}),
@@ -228,43 +272,54 @@ function planCommand(args: string[], io: CliIo): number {
   io.out(
     values.json
       ? renderJson(plan)
-      : values.gantt
-        ? gantt()
-        : values.mermaid
-          ? renderMermaid(plan)
-          : renderMarkdown(plan),
+      : values.gantt && values.mermaid
+        ? `${fenced(renderMermaid(plan))}\n${fenced(gantt())}`
+        : values.gantt
+          ? gantt()
+          : values.mermaid
+            ? renderMermaid(plan)
+            : renderMarkdown(plan),
   );
   const inBatch = new Set(plan.stories.filter((s) => s.role === "in-batch").map((s) => s.key));
   const blocking = plan.conflicts.some((c) => c.blocking && c.stories.every((k) => inBatch.has(k)));
   return blocking ? 1 : 0;
 }
 
-const DIR_OPTION = { dir: { type: "string", default: "." } } as const;
+/**
+ * A diagram in a markdown ```mermaid block: one diagram alone is printed bare (it can be piped
+ * to Mermaid), two are fenced, so that the output is a document Mermaid and GitHub render.
+ */
+function fenced(diagram: string): string {
+  return `\`\`\`mermaid\n${diagram}\`\`\`\n`;
+}
 
-function accuracyCommand(args: string[], io: CliIo): number {
-  const { values } = parseArgs({
-    args,
-    options: {
-      ...DIR_OPTION,
-      json: { type: "boolean", default: false },
-      tree: { type: "string" },
-      "no-history": { type: "boolean", default: false },
-      "learn-first": { type: "string" },
-      seed: { type: "string" },
-    },
+const DIR_OPTION = { dir: { type: "string" } } as const;
+
+function accuracyCommand(args: string[], io: CommandIo): number {
+  const { values } = parseCommand("accuracy", args, {
+    ...DIR_OPTION,
+    json: { type: "boolean", default: false },
+    tree: { type: "string" },
+    "no-history": { type: "boolean", default: false },
+    "learn-first": { type: "string" },
+    seed: { type: "string" },
   });
-  const dir = path.resolve(io.cwd, values.dir);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed))
-    throw new InputError(`--seed expects a whole number, got "${values.seed}"`);
+    throw new ArgumentError(`--seed expects a whole number, got "${values.seed}"`, "accuracy");
   const learnFirst =
     values["learn-first"] === undefined ? undefined : Number(values["learn-first"]);
   if (learnFirst !== undefined && !(learnFirst > 0 && learnFirst < 1))
-    throw new InputError(
+    throw new ArgumentError(
       `--learn-first expects a share between 0 and 1 (0.6 for the first 60%), got "${values["learn-first"]}"`,
+      "accuracy",
     );
   if (learnFirst !== undefined && values["no-history"])
-    throw new InputError("--learn-first and --no-history cannot go together: choose one");
+    throw new ArgumentError(
+      "--learn-first and --no-history cannot go together: choose one",
+      "accuracy",
+    );
+  const dir = projectRoot(io, values.dir);
   let tree: string[] | undefined;
   if (values.tree !== undefined) {
     const file = path.resolve(io.cwd, values.tree);
@@ -337,12 +392,12 @@ function accuracyCommand(args: string[], io: CliIo): number {
   return 0;
 }
 
-async function markCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: DIR_OPTION });
+async function markCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommand("mark", args, DIR_OPTION, true);
   const [typed, status, ...extra] = positionals;
   if (!typed || !status || extra.length > 0)
-    throw new InputError("usage: athena-parallel mark <story> <status> [--dir DIR]");
-  const root = path.resolve(io.cwd, values.dir);
+    throw new ArgumentError("usage: athena-parallel mark <story> <status> [--dir DIR]", "mark");
+  const root = projectRoot(io, values.dir);
   const { config } = loadConfig(root, { env: io.env });
   const files = discoverBmad(root, config);
   const { sprint, storyFiles } = withStoryFiles(
@@ -362,16 +417,13 @@ async function markCommand(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function locksCommand(args: string[], io: CliIo): number {
-  const { values } = parseArgs({
-    args,
-    options: {
-      ...DIR_OPTION,
-      json: { type: "boolean", default: false },
-      "release-stale": { type: "boolean", default: false },
-    },
+function locksCommand(args: string[], io: CommandIo): number {
+  const { values } = parseCommand("locks", args, {
+    ...DIR_OPTION,
+    json: { type: "boolean", default: false },
+    "release-stale": { type: "boolean", default: false },
   });
-  const locks = new FileLocks({ root: path.resolve(io.cwd, values.dir) });
+  const locks = new FileLocks({ root: projectRoot(io, values.dir) });
   const removed = values["release-stale"] ? locks.releaseStale() : [];
   const list = locks.list();
   if (values.json) {
@@ -393,18 +445,15 @@ function locksCommand(args: string[], io: CliIo): number {
   return 0;
 }
 
-async function statusCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      ...DIR_OPTION,
-      json: { type: "boolean", default: false },
-      watch: { type: "boolean", default: false },
-    },
+async function statusCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommand("status", args, {
+    ...DIR_OPTION,
+    json: { type: "boolean", default: false },
+    watch: { type: "boolean", default: false },
   });
   if (values.json && values.watch)
-    throw new InputError("--json and --watch cannot be used together");
-  const root = path.resolve(io.cwd, values.dir);
+    throw new ArgumentError("--json and --watch cannot be used together", "status");
+  const root = projectRoot(io, values.dir);
   const read = () => {
     const { runs, damaged, foreign } = loadRuns(root);
     runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -430,23 +479,28 @@ async function statusCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 /** `cancel <run-id>`: a request file the owning process takes up at its next poll. */
-async function cancelCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+async function cancelCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommand(
+    "cancel",
     args,
-    allowPositionals: true,
-    options: { ...DIR_OPTION, "wait-seconds": { type: "string", default: "30" } },
-  });
+    { ...DIR_OPTION, "wait-seconds": { type: "string", default: "30" } },
+    true,
+  );
   const [runId, ...extra] = positionals;
   if (!runId || extra.length > 0)
-    throw new InputError("usage: athena-parallel cancel <run-id> [--dir DIR] [--wait-seconds N]");
+    throw new ArgumentError(
+      "usage: athena-parallel cancel <run-id> [--dir DIR] [--wait-seconds N]",
+      "cancel",
+    );
   if (!RUN_ID.test(runId))
-    throw new InputError(`"${runId}" is not a run id (run-YYYYMMDD-HHMMSS-xxxxxx)`);
+    throw new ArgumentError(`"${runId}" is not a run id (run-YYYYMMDD-HHMMSS-xxxxxx)`, "cancel");
   const wait = Number(values["wait-seconds"]);
   if (!Number.isFinite(wait) || wait < 0 || wait > 3600)
-    throw new InputError(
+    throw new ArgumentError(
       `--wait-seconds expects a number from 0 to 3600, got "${values["wait-seconds"]}"`,
+      "cancel",
     );
-  const root = path.resolve(io.cwd, values.dir);
+  const root = projectRoot(io, values.dir);
   const find = () => loadRuns(root).runs.find((r) => r.id === runId);
   const run = find();
   if (!run) throw new InputError(`no run "${runId}" in ${path.join(root, ".athena/runs")}`);
@@ -484,29 +538,36 @@ async function cancelCommand(args: string[], io: CliIo): Promise<number> {
 function journalCommand(
   command: "diff" | "revert" | "versions",
   args: string[],
-  io: CliIo,
+  io: CommandIo,
 ): number {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommand(
+    command,
     args,
-    allowPositionals: true,
-    options: { ...DIR_OPTION, run: { type: "string" } },
-  });
+    { ...DIR_OPTION, run: { type: "string" } },
+    true,
+  );
+  // versions reads every run's versions: --run is no option of it.
+  if (command === "versions" && values.run !== undefined)
+    throw new ArgumentError("unknown option --run", command);
   const [target, ...extra] = positionals;
   const usage = command === "versions" ? "versions <file>" : `${command} <story> [--run ID]`;
   if (!target || extra.length > 0)
-    throw new InputError(`usage: athena-parallel ${usage} [--dir DIR]`);
-  const root = path.resolve(io.cwd, values.dir);
+    throw new ArgumentError(`usage: athena-parallel ${usage} [--dir DIR]`, command);
+  const root = projectRoot(io, values.dir);
   const journal = new Journal(root);
   if (command === "versions") {
-    // A relative path is the project's (it is what the journal and the stories name).
-    const normal = normaliseRepoPath(path.resolve(root, target), root);
+    // A relative path is the project's (what the journal and the stories name) with --dir;
+    // without it, the current folder's, which may be one inside the project (as git reads it).
+    const base = values.dir === undefined ? io.cwd : root;
+    const normal = normaliseRepoPath(path.resolve(base, target), root);
     if (!normal.inside) throw new InputError(`${target} is not a file of the project ${root}`);
     io.out(fileVersions(journal, normal.path, root));
     return 0;
   }
   if (values.run !== undefined && !RUN_ID.test(values.run))
-    throw new InputError(
+    throw new ArgumentError(
       `--run expects a run id such as run-20261201-093000-a1b2c3, not "${values.run}"`,
+      command,
     );
   const record = findStoryJournal(journal, target, values.run);
   if (command === "diff") {
@@ -531,7 +592,7 @@ function journalCommand(
  * terminal gets the screen cleared; a pipe gets a new table only when something changed),
  * then the runs it watched, as they ended, with their timeline.
  */
-async function watchStatus(read: () => RunRecord[], io: CliIo): Promise<number> {
+async function watchStatus(read: () => RunRecord[], io: CommandIo): Promise<number> {
   const watched = new Set<string>();
   let last = "";
   for (;;) {

@@ -24,9 +24,11 @@ export function renderGantt(title: string, bars: readonly GanttBar[]): string {
   for (const section of sections) {
     lines.push(`  section ${plain(section)}`);
     for (const bar of bars.filter((b) => b.section === section)) {
-      const start = Math.floor(bar.start / 1000);
+      // Both ends rounded the same way: a bar that ends when the next one starts ends on the
+      // second the next one starts (flooring starts and ceiling ends overlapped them by one).
+      const start = Math.round(bar.start / 1000);
       // A bar shorter than a second is drawn one second long: Mermaid drops empty ones.
-      const end = Math.max(start + 1, Math.ceil(bar.end / 1000));
+      const end = Math.max(start + 1, Math.round(bar.end / 1000));
       lines.push(
         `  ${plain(bar.label)} :${bar.tag ? `${bar.tag}, ` : ""}t${++n}, ${start}, ${end}`,
       );

@@ -32,13 +32,7 @@ export function renderMarkdown(plan: Plan): string {
   out.push(
     plan.mode === "proposed" ? "Proposed from the `ready-for-dev` stories." : "Stories as named.",
   );
-  const blocking = plan.conflicts.filter((c) => c.blocking);
-  out.push(
-    blocking.length === 0
-      ? "No file conflict: every story can run in parallel, within the cap."
-      : `${blocking.length} file conflict${blocking.length === 1 ? "" : "s"}: those stories must not run at the same time.`,
-  );
-  out.push("");
+  out.push(headline(plan, batch.length), "");
 
   const unreadable = batch.filter((s) => s.error);
   if (unreadable.length > 0) {
@@ -114,6 +108,31 @@ export function renderMarkdown(plan: Plan): string {
   }
   out.push("## Files used", "", ...plan.sources.map((s) => `- ${s}`), "");
   return out.join("\n");
+}
+
+/**
+ * The plan's verdict in one line. It speaks of running in parallel only when some story can
+ * start: over "nothing can start now" (no story ready, or every one blocked) it said "every
+ * story can run in parallel", which a reader takes as the answer.
+ */
+export function headline(plan: Plan, planned: number): string {
+  if (planned === 0)
+    return plan.mode === "proposed"
+      ? "No story is `ready-for-dev`: nothing to plan."
+      : "No story to plan.";
+  const blocked = plan.schedule.blocked.length;
+  if (plan.schedule.batchNow.length === 0)
+    return blocked === planned
+      ? `No story can start now: ${planned === 1 ? "it is" : planned === 2 ? "both are" : `all ${planned} are`} blocked (see the schedule).`
+      : "No story can start now (see the schedule).";
+  const blocking = plan.conflicts.filter((c) => c.blocking).length;
+  if (blocking > 0)
+    return `${blocking} file conflict${blocking === 1 ? "" : "s"}: those stories must not run at the same time.`;
+  if (blocked > 0)
+    return `No file conflict among the stories that can start; ${blocked} blocked (see the schedule).`;
+  return planned === 1
+    ? "No file conflict."
+    : "No file conflict: every story can run in parallel, within the cap.";
 }
 
 function renderStory(story: PlannedStory): string[] {

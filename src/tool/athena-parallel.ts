@@ -27,7 +27,7 @@ import { findStoryJournal, revertStory, storyDiff } from "../run/review.ts";
 import { loadRuns, RUN_ID, type RunRecord } from "../run/state.ts";
 import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.ts";
 import { runGantt } from "../run/timeline.ts";
-import { InputError } from "../util/errors.ts";
+import { asUserError } from "../util/errors.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
 import { type Action, parseCommandArgs } from "./command-args.ts";
 
@@ -160,8 +160,8 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
             );
         }
       } catch (error) {
-        if (error instanceof InputError)
-          return refusal(`${error.format()}\nFix the input above and call the tool again.`);
+        const user = asUserError(error, context.directory);
+        if (user) return refusal(`${user.format()}\nFix the input above and call the tool again.`);
         const action = raw.action ?? raw.command?.trim().split(/\s+/)[0] ?? "call";
         return refusal(
           reportUnexpected(error, {
