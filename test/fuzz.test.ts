@@ -313,6 +313,14 @@ describe("what the fuzzing found", () => {
     ]);
   });
 
+  it("reads 10,000 lists in one pass (the parser copied all it had read at each list's end)", () => {
+    const doc = parseStory(
+      `# Story 1.1: X\n\n## Acceptance Criteria\n\n${"- a\n\nb\n\n".repeat(10_000)}## Tasks\n\n- [ ] Update \`src/a.ts\`\n`,
+    );
+    expect(doc.acceptanceCriteria).toBe(10_000);
+    expect(doc.mentions.map((m) => [m.path, m.line])).toEqual([["src/a.ts", 40_007]]);
+  });
+
   it("reads 'Depends on' before 300 KB of spaces (every split of the spaces was tried)", () => {
     const doc = parseStory(`# Story 1.1: X\n\nDepends on${" ".repeat(300_000)}\nDepends on 1.2\n`);
     expect(doc.dependencies.map((d) => [d.id, d.line])).toEqual([["1.2", 4]]);

@@ -7,11 +7,36 @@
  * bounded depth before parsing, their text kept, and each flattening is reported.
  */
 import type { Root } from "mdast";
+import { EditMap } from "micromark-util-edit-map";
 import { remark } from "remark";
 import remarkFrontmatter from "remark-frontmatter";
 import remarkGfm from "remark-gfm";
 
 const processor = remark().use(remarkGfm).use(remarkFrontmatter, ["yaml", "toml"]).freeze();
+
+type Events = Parameters<EditMap["consume"]>[0];
+
+/**
+ * micromark applies a batch of edits to its events (`EditMap.consume`) by copying out every
+ * event before the first edit and pushing each back. The document's events grow with the
+ * file and are edited each time a list item, a list or a quote ends, so a story took the
+ * square of its length: 3,000 lists 12 s, 2,000 lines of 16 nested lists 44 s (micromark
+ * 4.0.3, edit-map 1.0.0). Here the events before the first edit stay where they are and only
+ * the rest is rebuilt: the same events in the same order, in time that grows with the edit.
+ */
+EditMap.prototype.consume = function consume(this: EditMap, events: Events): undefined {
+  this.map.sort((a, b) => a[0] - b[0]);
+  const tails: Events[] = [];
+  for (let i = this.map.length - 1; i >= 0; i--) {
+    const [at, remove, add] = this.map[i] as (typeof this.map)[number];
+    tails.push(events.slice(at + remove), add);
+    events.length = at;
+  }
+  for (let i = tails.length - 1; i >= 0; i--)
+    for (const event of tails[i] as Events) events.push(event);
+  this.map.length = 0;
+  this.index.clear();
+};
 
 /**
  * Deeper than this many containers (`>` quotes, list items) on a line, or this many columns of

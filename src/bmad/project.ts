@@ -218,12 +218,17 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
     ignore: WALK_IGNORE,
   }).slice(0, WALK_LIMIT);
 
+  const batch = batchEntries.map((entry) => load(entry, Boolean(requested)));
+  const inProgress = inProgressEntries.map((entry) => load(entry, false));
+  // A story of the batch may be done too (named again): its history reads the story loaded,
+  // not a second parse of it (with the cache off, a large story cost the plan twice).
+  const loaded = new Map([...batch, ...inProgress].map((story) => [story.entry.key, story]));
   return {
     files,
     sprint,
     ...(architecture ? { architecture } : {}),
-    batch: batchEntries.map((entry) => load(entry, Boolean(requested))),
-    inProgress: inProgressEntries.map((entry) => load(entry, false)),
+    batch,
+    inProgress,
     disk,
     warnings,
     done: sprint.entries.flatMap((entry) => {
@@ -231,6 +236,9 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
       const storyFile = file ? storyFiles.find(entry.key) : undefined;
       return storyFile ? [{ entry, file: storyFile }] : [];
     }),
-    loadStory: (entry) => load(entry, false, []),
+    loadStory: (entry) => {
+      const earlier = loaded.get(entry.key);
+      return earlier ? { ...earlier, entry, requested: false } : load(entry, false, []);
+    },
   };
 }

@@ -14,7 +14,6 @@ import type {
   Code,
   Heading,
   InlineCode,
-  List,
   ListItem,
   Paragraph,
   Root,
@@ -170,6 +169,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   // The group comes from a label over what not to do ("**Never:**"): it holds for its list only.
   let forbidding = false;
   const readsOf = new WeakMap<Paragraph, boolean>(); // paragraphReads' answers
+  // The document's own blocks, where a list is not nested: a set, as a story of thousands of
+  // lists asked the document's list of blocks once per item.
+  const topLevel = new Set<RootContent>(tree.children);
   const sectionName = () =>
     headings
       .filter((h) => h.depth > 1)
@@ -315,7 +317,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         if (
           /acceptance\s+criteria/i.test(sectionTitles) &&
           parent?.type === "list" &&
-          !isNested(parent as List, tree)
+          topLevel.has(parent as RootContent)
         ) {
           doc.acceptanceCriteria++;
         }
@@ -550,10 +552,6 @@ function shortClause(text: string): string {
 
 /** A comment opening a code sample's first line (not a `#!` interpreter line). */
 const CODE_COMMENT = /^\s*(?:\/\/+|#+(?!!)|--|\/\*+|<!--|;+)\s*/;
-
-function isNested(list: List, root: Root): boolean {
-  return !root.children.includes(list as RootContent);
-}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -120,6 +120,8 @@ export function claimsForStory(
     const normal = normaliseMention(m, storyFile, context.root);
     return normal.inside && kindOf(normal.path) === "file" ? [normal.path] : [];
   });
+  const ownByName = byFileName(ownPaths);
+  const folders = new ClaimFolders(() => out.claims);
   // Full paths first: they say where the story works, which settles ambiguous short names.
   const ordered = [...doc.mentions.filter((m) => !m.bare), ...doc.mentions.filter((m) => m.bare)];
   for (const mention of ordered) addMention(mention, evidence(mention), "story", undefined);
@@ -274,10 +276,10 @@ export function claimsForStory(
     for (const source of sourceNames(name)) {
       const found = context.known.resolve(source);
       let module = found && !found.candidates ? found.path : undefined;
-      if (found?.candidates) module = preferCandidate(source, found.candidates, out.claims);
+      if (found?.candidates) module = preferCandidate(source, found.candidates, folders);
       if (!found) {
-        const own = [...new Set(ownPaths.filter((o) => o.endsWith(`/${source}`)))];
-        module = own.length === 1 ? own[0] : undefined;
+        const own = ownByName.get(source);
+        module = own?.size === 1 ? [...own][0] : undefined;
       }
       if (!module) continue;
       const test = newTestPartner(module, context.known) ?? "";
@@ -334,7 +336,7 @@ export function claimsForStory(
         ? { path: known.path, note: `resolved from \`${known.resolvedFrom}\``, discount: 1 }
         : { path: known.path, discount: 1 };
     }
-    const chosen = preferCandidate(p, known.candidates, out.claims);
+    const chosen = preferCandidate(p, known.candidates, folders);
     const some = known.candidates.slice(0, 5).join(", ");
     const more = known.candidates.length > 5 ? ", ..." : "";
     if (chosen) {
@@ -471,28 +473,70 @@ export function priorOf(basis: string): number {
 export function preferCandidate(
   name: string,
   candidates: readonly string[],
-  others: readonly Claim[],
+  others: ClaimFolders,
 ): string | undefined {
   const testName = TEST_FILE.test(name);
   let pool = candidates.filter((c) => TEST_FILE.test(c) === testName);
   if (pool.length === 0) pool = [...candidates];
   if (pool.length === 1) return pool[0];
-  const near = (c: string) =>
-    Math.max(0, ...others.filter((o) => o.origin === "story").map((o) => sharedDepth(c, o.path)));
-  const best = Math.max(...pool.map(near));
+  const depths = pool.map((c) => others.depth(c));
+  const best = Math.max(...depths);
   if (best === 0) return undefined;
-  const nearest = pool.filter((c) => near(c) === best);
+  const nearest = pool.filter((_, i) => depths[i] === best);
   return nearest.length === 1 ? nearest[0] : undefined;
 }
 
 const TEST_FILE = /(^|\/)(tests?|__tests__|spec)\/|[._-](test|spec)s?\.[^/]+$|(^|\/)test_[^/]+$/i;
 
-function sharedDepth(a: string, b: string): number {
-  const x = a.split("/").slice(0, -1);
-  const y = b.split("/").slice(0, -1);
-  let n = 0;
-  while (n < x.length && n < y.length && x[n] === y[n]) n++;
-  return n;
+/**
+ * The folders of a story's own claims (origin `story`), each by all its leading folders
+ * (`src`, `src/api`), taken in as the claims grow: how near a candidate is to them is one
+ * look-up per folder of the candidate. Comparing it with every claim made so far cost a story
+ * that names one ambiguous file 10,000 times over a minute.
+ */
+export class ClaimFolders {
+  private readonly prefixes = new Set<string>();
+  private taken = 0;
+
+  constructor(private readonly claims: () => readonly Claim[]) {}
+
+  /** How many leading folders `file` shares with the nearest claim: 0 when none. */
+  depth(file: string): number {
+    this.takeNew();
+    const folders = file.split("/").slice(0, -1);
+    let n = 0;
+    while (n < folders.length && this.prefixes.has(folders.slice(0, n + 1).join("/"))) n++;
+    return n;
+  }
+
+  /** Takes in the claims made since the last look. */
+  private takeNew(): void {
+    const claims = this.claims();
+    for (; this.taken < claims.length; this.taken++) {
+      const claim = claims[this.taken];
+      if (claim?.origin !== "story") continue;
+      const folders = claim.path.split("/").slice(0, -1);
+      for (let n = 1; n <= folders.length; n++) this.prefixes.add(folders.slice(0, n).join("/"));
+    }
+  }
+}
+
+/**
+ * The paths in a folder by their file name, each name's set in the order first met: the story's
+ * own files a new test's module is looked for among, indexed once rather than searched once
+ * per test the story names.
+ */
+function byFileName(paths: readonly string[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const p of paths) {
+    const slash = p.lastIndexOf("/");
+    if (slash < 0) continue;
+    const name = p.slice(slash + 1);
+    const same = out.get(name);
+    if (same) same.add(p);
+    else out.set(name, new Set([p]));
+  }
+  return out;
 }
 
 /** Repo-relative: a link's `../` target is read from the story's folder, as markdown does. */

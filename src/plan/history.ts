@@ -98,14 +98,14 @@ export function learnHistory(done: readonly DoneStory[], partnerOf?: PartnerOf):
     tests: { claimed: 0, written: 0 },
   };
   const writtenBy = new Map<string, number>();
-  const pairs = new Map<string, Map<string, number>>();
   for (const story of done) {
     if (story.written.length === 0) continue;
     model.stories++;
     const written = new Set(story.written);
+    const folders = foldersOf(written);
     for (const claim of story.predicted) {
       if (claim.intent !== "write" || claim.origin === "history") continue;
-      const hit = wroteUnder(claim, written);
+      const hit = wroteUnder(claim, written, folders);
       const basis = entry(model.basis, claim.basis, () => ({ claimed: 0, written: 0 }));
       basis.claimed++;
       if (hit) basis.written++;
@@ -132,10 +132,6 @@ export function learnHistory(done: readonly DoneStory[], partnerOf?: PartnerOf):
         if (written.has(test)) model.tests.written++;
       }
       writtenBy.set(file, (writtenBy.get(file) ?? 0) + 1);
-      const with_ = pairs.get(file) ?? new Map<string, number>();
-      for (const other of written)
-        if (other !== file) with_.set(other, (with_.get(other) ?? 0) + 1);
-      pairs.set(file, with_);
     }
   }
   const hotLine =
@@ -144,6 +140,10 @@ export function learnHistory(done: readonly DoneStory[], partnerOf?: PartnerOf):
       : Math.max(HOT_MIN, Math.ceil(model.stories * HOT_SHARE));
   const hot = new Set([...writtenBy].filter(([, n]) => n >= hotLine).map(([f]) => f));
   model.hot = [...hot].sort();
+  const pairs = writtenTogether(done, (file) => {
+    const n = writtenBy.get(file) ?? 0;
+    return n >= TOGETHER_MIN && !hot.has(file);
+  });
   for (const [file, n] of writtenBy) {
     const tally = entry(model.files, file, () => ({ claimed: 0, written: 0, writtenBy: 0 }));
     tally.writtenBy = n;
@@ -159,6 +159,29 @@ export function learnHistory(done: readonly DoneStory[], partnerOf?: PartnerOf):
 }
 
 /**
+ * For each file that may have partners, how many stories wrote each other such file with it.
+ * Only files written by TOGETHER_MIN stories and not hot can be partners or have them, so only
+ * those are paired: pairing every file a story wrote with every other cost a done story whose
+ * File List names 8,000 files 64 million counts (and their memory), for nothing.
+ */
+function writtenTogether(
+  done: readonly DoneStory[],
+  mayPair: (file: string) => boolean,
+): Map<string, Map<string, number>> {
+  const pairs = new Map<string, Map<string, number>>();
+  for (const story of done) {
+    const written = [...new Set(story.written)].filter(mayPair);
+    for (const file of written) {
+      const with_ = pairs.get(file) ?? new Map<string, number>();
+      for (const other of written)
+        if (other !== file) with_.set(other, (with_.get(other) ?? 0) + 1);
+      pairs.set(file, with_);
+    }
+  }
+  return pairs;
+}
+
+/**
  * The claims with what history says: confidence from the project's own rates, hot files
  * marked, and files that change with a confident claim added (origin `history`).
  * `describe` names a claim's evidence for the note of an added claim.
@@ -168,10 +191,11 @@ export function applyHistory(
   model: HistoryModel,
   partnerOf?: PartnerOf,
 ): Claim[] {
+  const hotFiles = new Set(model.hot);
   const out = claims.map((claim) => {
     if (claim.intent !== "write" || claim.origin === "history") return claim;
     const confidence = calibrated(claim, model);
-    const hot = model.hot.includes(claim.path);
+    const hot = hotFiles.has(claim.path);
     if (confidence === claim.confidence && !hot) return claim;
     const note = [
       claim.note,
@@ -199,7 +223,7 @@ export function applyHistory(
         confidence: Math.min(TOGETHER_CONFIDENCE, round(claim.confidence * partner.rate)),
         basis: "history",
         note: `changed with \`${claim.path}\` in ${partner.count} of ${total} done stories`,
-        ...(model.hot.includes(partner.path) ? { hot: true } : {}),
+        ...(hotFiles.has(partner.path) ? { hot: true } : {}),
       });
     }
   }
@@ -250,7 +274,8 @@ interface TestRule {
 
 /** `claims` and, for each write claim on a file at least `floor` sure, its test, advisory. */
 function withTests(claims: Claim[], partnerOf: PartnerOf, rule: TestRule): Claim[] {
-  const { rate, floor, why, hot } = rule;
+  const { rate, floor, why } = rule;
+  const hot = new Set(rule.hot);
   const claimed = new Set(claims.map((c) => c.path));
   const out = [...claims];
   for (const claim of claims) {
@@ -269,7 +294,7 @@ function withTests(claims: Claim[], partnerOf: PartnerOf, rule: TestRule): Claim
       basis: "history",
       note: `the test of \`${claim.path}\`: ${why}`,
       advisory: true,
-      ...(hot.includes(test) ? { hot: true } : {}),
+      ...(hot.has(test) ? { hot: true } : {}),
     });
   }
   return out;
@@ -303,11 +328,29 @@ function calibrated(claim: Claim, model: HistoryModel): number {
   return round(Math.min(claim.confidence, rate));
 }
 
-/** A file claim is right when the file was written; a folder or glob when a file under it was. */
-function wroteUnder(claim: Claim, written: ReadonlySet<string>): boolean {
+/**
+ * A file claim is right when the file was written; a folder (`a/b/`) when a file under it was,
+ * which is when it is one of the written files' folders (`foldersOf`).
+ */
+function wroteUnder(
+  claim: Claim,
+  written: ReadonlySet<string>,
+  folders: ReadonlySet<string>,
+): boolean {
   if (claim.kind === "file") return written.has(claim.path);
-  if (claim.kind === "dir") return [...written].some((f) => f.startsWith(claim.path));
+  if (claim.kind === "dir") return folders.has(claim.path);
   return false;
+}
+
+/**
+ * Every folder that starts one of the paths, with its slash (`a/b/c.ts` -> `a/`, `a/b/`): made
+ * once per story, where looking through its written files once per folder claim was quadratic.
+ */
+function foldersOf(paths: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const p of paths)
+    for (let at = p.indexOf("/"); at >= 0; at = p.indexOf("/", at + 1)) out.add(p.slice(0, at + 1));
+  return out;
 }
 
 /** The record's entry for `key`, created by `make` when missing (records have no prototype). */
