@@ -195,10 +195,10 @@ function dependenciesOf(
       dep.line > 0
         ? { file: file ?? "", section: dep.text, line: dep.line }
         : { file: "athena.json", section: dep.text, line: 0 };
-    const target = tryResolve(project, dep.id);
+    const { target, why } = resolved(project, dep.id);
     // A declared id that names no story, or several, is said once (configIdProblems).
-    const why = target || dep.line === 0 ? undefined : unresolved(project, dep.id);
-    if (why) warnings.push(`${evidence.file}:${evidence.line}: ${entry.key} depends on ${why}`);
+    if (why && dep.line > 0)
+      warnings.push(`${evidence.file}:${evidence.line}: ${entry.key} depends on ${why}`);
     if (target?.key === entry.key || out.some((d) => d.key !== undefined && d.key === target?.key))
       continue;
     out.push({
@@ -224,30 +224,27 @@ function configIdProblems(project: LoadedProject, config: ParallelConfig): strin
     ]),
   ];
   const problems = named.flatMap(({ id, at }) => {
-    const why = unresolved(project, id);
+    const { why } = resolved(project, id);
     return why ? [`athena.json ${at}: ${why}; ignored`] : [];
   });
   return [...new Set(problems)];
 }
 
-/** Why an id names no single story of the sprint (the resolver's words), or undefined. */
-function unresolved(project: LoadedProject, id: string): string | undefined {
+/** The story an id names, or why it names no single one (the resolver's words). */
+function resolved(
+  project: LoadedProject,
+  id: string,
+): { target?: ReturnType<typeof resolveStoryId>; why?: string } {
   try {
-    resolveStoryId(project.sprint, id);
-    return undefined;
+    return { target: resolveStoryId(project.sprint, id) };
   } catch (error) {
-    if (error instanceof InputError) return error.message;
+    if (error instanceof InputError) return { why: error.message };
     throw error;
   }
 }
 
 function tryResolve(project: LoadedProject, id: string) {
-  try {
-    return resolveStoryId(project.sprint, id);
-  } catch (error) {
-    if (error instanceof InputError) return undefined;
-    throw error;
-  }
+  return resolved(project, id).target;
 }
 
 /**
