@@ -8,8 +8,12 @@ import { describe, expect, it } from "vitest";
 import {
   boundNesting,
   escapeRunawayHtml,
+  escapeRunawayInline,
   MAX_CONTAINERS,
   MAX_INDENT,
+  MAX_INLINE_MARKS,
+  MAX_PARSE_COST,
+  parseCost,
 } from "../src/bmad/markdown.ts";
 import { decodeLinkTarget } from "../src/bmad/path-text.ts";
 import { MAX_STORY_BYTES } from "../src/bmad/project.ts";
@@ -168,6 +172,61 @@ describe("deep and long input", () => {
     expect(escapeRunawayHtml(escaped)).toBe(escaped);
   });
 
+  it("counts a text's cost to the parser: three per line, two per table cell, one per mark", () => {
+    expect(parseCost("")).toBe(3);
+    expect(parseCost("plain words.")).toBe(3);
+    expect(parseCost("a\nb\r\nc\rd")).toBe(12); // every line ending the parser knows
+    expect(parseCost("1. a")).toBe(3);
+    expect(parseCost("|a|b|")).toBe(9);
+    expect(parseCost("- [ ] *a* _b_ `c` <d> &e; !\\ ~f~ # -")).toBe(3 + 18);
+    // The limit sits above every real story and architecture seen (17,000 and 34,000).
+    expect(MAX_PARSE_COST).toBe(60_000);
+  });
+
+  it("reads a paragraph of thousands of emphasis marks as text, keeping paths and code spans", () => {
+    const problems: { line: number; message: string }[] = [];
+    const runaway = "*a_".repeat(1_001); // 2,002 marks, and the path's `_` makes 2,003
+    const text = `# T\n\n${"*a_".repeat(1_000)}\n\n- \`x_y.ts\` ${runaway}\n  src/a_b.ts\n\n\`\`\`\n${runaway}\n\`\`\`\n`;
+    const escaped = escapeRunawayInline(text, problems);
+    // Only the list item's paragraph, both its lines; the list marker and the code span kept.
+    expect(escaped).toBe(
+      text.replace(
+        `- \`x_y.ts\` ${runaway}\n  src/a_b.ts`,
+        `- \`x_y.ts\` ${"\\*a\\_".repeat(1_001)}\n  src/a\\_b.ts`,
+      ),
+    );
+    expect(problems).toEqual([
+      {
+        line: 5,
+        message: `2,003 emphasis, strikethrough or link marks (* _ ~ [ ]) in one paragraph, more than the ${MAX_INLINE_MARKS.toLocaleString("en-US")} the parser reads in good time: read as plain text`,
+      },
+    ]);
+    expect(escapeRunawayInline(escaped)).toBe(escaped);
+    const doc = parseStory(`# Story 1.1: A\n\n## Tasks\n\n- [ ] Update src/a_b.ts ${runaway}\n`);
+    expect(doc.mentions.map((m) => m.path)).toEqual(["src/a_b.ts"]);
+    expect(doc.tasks.total).toBe(1);
+    expect(doc.problems.map((p) => p.line)).toEqual([5]);
+  });
+
+  it("counts marks per list item, so a long task list keeps its boxes and links", () => {
+    const tasks = "- [ ] Fix [the view](src/v.ts) in *bold* `src/x_y.ts`\n".repeat(1_000);
+    const doc = parseStory(`# Story 1.1: A\n\n## Tasks\n\n${tasks}`);
+    expect(doc.problems).toEqual([]);
+    expect(doc.tasks.total).toBe(1_000);
+    expect([...new Set(doc.mentions.map((m) => m.path))].sort()).toEqual([
+      "src/v.ts",
+      "src/x_y.ts",
+    ]);
+  });
+
+  it("parses emphasis nested thousands deep without overflowing the stack", () => {
+    for (const depth of [400, 5_000, 12_000]) {
+      const doc = parseStory(`${"*_".repeat(depth)}\`src/a.ts\`${"_*".repeat(depth)}`);
+      expect(doc.mentions.map((m) => m.path)).toEqual(["src/a.ts"]);
+      expect(doc.problems).toHaveLength(depth * 4 > MAX_INLINE_MARKS ? 1 : 0);
+    }
+  });
+
   it("leaves a dunder name in fenced code as written, a fence inside a longer one included", () => {
     // A story showing markdown: its inner ``` line neither opens nor closes a fence.
     const text = [
@@ -232,6 +291,21 @@ describe("deep and long input", () => {
 });
 
 describe("error isolation per story (CLI)", () => {
+  it("plans without an architecture.md of more markdown than the parser reads safely, and says so", () => {
+    const arch = "_bmad-output/planning-artifacts/architecture.md";
+    const dir = miniProject({ [arch]: `# Architecture\n\n${"|a|b|\n".repeat(10_000)}` });
+    const plan = planOf(dir);
+    expect(plan.warnings.filter((w) => w.startsWith(arch))).toEqual([
+      expect.stringMatching(
+        /^_bmad-output\/planning-artifacts\/architecture\.md: could not be read \(the file is too much markdown to parse safely: it costs 90,\d{3} .*\); planned without it$/,
+      ),
+    ]);
+    expect(plan.stories.map((s) => [s.key, s.claims.map((c) => c.path)])).toEqual([
+      ["1-1-alpha", ["src/shared.ts"]],
+      ["1-3-gamma", ["src/gamma.ts"]],
+    ]);
+  });
+
   /** Story 1.3's file is far too large to be a story (a sparse file: nothing is written). */
   const brokenProject = () => {
     const dir = miniProject();

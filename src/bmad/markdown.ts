@@ -4,7 +4,9 @@
  * Real files are not always kind to a parser: thousands of nested quotes overflow the stack
  * of the tree walkers, and deeply indented lists make micromark quadratic (800 levels take
  * half a minute). No story nests that deep on purpose, so such lines are flattened to a
- * bounded depth before parsing, their text kept, and each flattening is reported.
+ * bounded depth before parsing, their text kept, and each flattening is reported; so are
+ * paragraphs of thousands of emphasis marks, read as text. A file that would take the parser
+ * more memory than is safe is refused before parsing (`parseCost`).
  */
 import type { Root } from "mdast";
 import { EditMap } from "micromark-util-edit-map";
@@ -60,8 +62,44 @@ export function parseMarkdown(text: string, problems: MarkdownProblem[] = []): R
  * by the tree's offsets prepares it, keeps it, and parses that with `parsePrepared`.
  */
 export function prepareMarkdown(text: string, problems: MarkdownProblem[] = []): string {
-  return escapeRunawayHtml(boundNesting(text.replace(/^\uFEFF/, ""), problems), problems);
+  const cost = parseCost(text);
+  if (cost > MAX_PARSE_COST)
+    throw new Error(
+      `the file is too much markdown to parse safely: it costs ${cost.toLocaleString("en-US")} (three for each line, two for each table cell, one for each mark that can open or close a construct: * _ [ ] \` < > & ! \\ ~ # -), more than the ${MAX_PARSE_COST.toLocaleString("en-US")} a file may cost (the parser needs up to 7 KB of memory for each)`,
+    );
+  const bounded = boundNesting(text.replace(/^\uFEFF/, ""), problems);
+  return escapeRunawayInline(escapeRunawayHtml(bounded, problems), problems);
 }
+
+/**
+ * The parser (micromark's events for the whole document, then remark's tree) needs memory by the
+ * construct, not by the byte: a story of 7 MB of task lines ran out of memory after two and a half
+ * minutes. On the costliest texts found (a short ordered-list item on every line, a table cell
+ * every two characters) one unit of `parseCost` takes up to 7 KB, real prose and tasks a third of
+ * that. Over 14,000 markdown files of real BMAD projects the costliest story cost 17,000, the
+ * costliest architecture 34,000, and one file cost more than 60,000 (an epics file of 570 KB,
+ * which the planner does not parse). At the limit the costliest text takes about 400 MB and 4 s.
+ */
+export const MAX_PARSE_COST = 60_000;
+
+/**
+ * Three for each line (a line may open a block or two: `1. a` costs the most), two for each `|`
+ * (a table cell), one for each other mark that may open or close an inline construct.
+ */
+export function parseCost(text: string): number {
+  let cost = LINE_COST;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10)) cost += LINE_COST;
+    else if (code < 128) cost += MARK_COST[code] as number;
+  }
+  return cost;
+}
+
+const LINE_COST = 3;
+const MARK_COST = new Uint8Array(128);
+for (const mark of "*_[]`<>&!\\~#-") MARK_COST[mark.charCodeAt(0)] = 1;
+MARK_COST["|".charCodeAt(0)] = 2; // a table cell: a cell every two characters costs the most
 
 /** The tree of a text `prepareMarkdown` gave. */
 export function parsePrepared(text: string): Root {
@@ -177,6 +215,89 @@ export function escapeRunawayHtml(text: string, problems: MarkdownProblem[] = []
     });
   });
   return changed ? parts.join("") : text;
+}
+
+/**
+ * More emphasis and link marks in one paragraph than this are read as plain text. micromark
+ * pairs them in time that grows with the square of their number in a paragraph: 10,000 unpaired
+ * `*a_` take 7 s, 1,000 about 0.1 s, 60,000 `~a` 45 s; emphasis nested thousands deep overflows the stack. The
+ * most found in a paragraph of a real BMAD file (14,000 of them) is 950.
+ */
+export const MAX_INLINE_MARKS = 2_000;
+
+const INLINE_MARK = /(?<!\\)[*_~[\]]/g;
+
+/**
+ * The text with every `*`, `_`, `~`, `[` and `]` escaped in a paragraph (lines up to a blank line,
+ * a list item or a heading, outside fenced code) that holds more than `MAX_INLINE_MARKS` of them outside code spans, each
+ * such paragraph reported. Container prefixes (`* ` list markers) and code spans are kept; an
+ * escaped mark reads as itself, so a path in the paragraph keeps its text. Lines stay where they
+ * are; a second pass changes nothing.
+ */
+export function escapeRunawayInline(text: string, problems: MarkdownProblem[] = []): string {
+  if (countMarks(text) <= MAX_INLINE_MARKS) return text; // the common case: nothing to look at
+  const parts = text.split(/(\r\n|\r|\n)/); // lines at even indexes, their endings between
+  const lines = parts.filter((_, i) => i % 2 === 0);
+  const fenced = inFencedCode(lines);
+  let changed = false;
+  let start = 0;
+  while (start < lines.length) {
+    if (fenced[start] || !lines[start]?.trim()) {
+      start++;
+      continue;
+    }
+    let end = start;
+    let marks = 0;
+    while (
+      end < lines.length &&
+      !fenced[end] &&
+      lines[end]?.trim() &&
+      (end === start || !startsBlock(lines[end] as string))
+    ) {
+      marks += countMarks(outsideCode(contentOf(lines[end] as string)).join(""));
+      end++;
+    }
+    if (marks > MAX_INLINE_MARKS) {
+      for (let n = start; n < end; n++) {
+        const line = lines[n] as string;
+        const prefix = line.slice(0, line.length - contentOf(line).length);
+        const pieces = contentOf(line).split("`");
+        parts[2 * n] =
+          prefix +
+          pieces
+            .map((piece, i) => (i % 2 === 0 ? piece.replace(INLINE_MARK, "\\$&") : piece))
+            .join("`");
+      }
+      changed = true;
+      problems.push({
+        line: start + 1,
+        message: `${marks.toLocaleString("en-US")} emphasis, strikethrough or link marks (* _ ~ [ ]) in one paragraph, more than the ${MAX_INLINE_MARKS.toLocaleString("en-US")} the parser reads in good time: read as plain text`,
+      });
+    }
+    start = end;
+  }
+  return changed ? parts.join("") : text;
+}
+
+function countMarks(text: string): number {
+  return text.match(INLINE_MARK)?.length ?? 0;
+}
+
+/** A line after its container prefix (quote markers, list markers, indentation, a task box). */
+function contentOf(line: string): string {
+  const rest = line.slice(PREFIX.exec(line)?.[0].length ?? 0);
+  return rest.replace(/^\[[ xX]\](?=[ \t])/, "");
+}
+
+/** Whether a line starts a new inline block: a list item or a heading. */
+function startsBlock(line: string): boolean {
+  const prefix = PREFIX.exec(line)?.[0] ?? "";
+  return /[-*+]|\d[.)]/.test(prefix) || line.slice(prefix.length).startsWith("#");
+}
+
+/** The pieces of a line outside code spans: the even pieces of a split on backticks. */
+function outsideCode(line: string): string[] {
+  return line.split("`").filter((_, i) => i % 2 === 0);
 }
 
 /**
