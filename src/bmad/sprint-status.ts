@@ -224,7 +224,7 @@ function parseLeniently(
           culprit.col,
         )
       : new InputError(`sprint-status.yaml does not parse: ${what}`, file, pos.line, pos.col);
-    const start = lineCounter.lineStarts[pos.line - 1] ?? 0;
+    const { start, end, text: line } = lineAt(source, lineCounter, pos.line) ?? NO_LINE;
     const rest = source.slice(start);
     if (first.code === "MULTIPLE_DOCS" && masked.length < MAX_MASKED && !HOLDS_ENTRIES.test(rest)) {
       // Notes after a `---`: the entries are in the first document; the rest is not read. A
@@ -237,8 +237,6 @@ function parseLeniently(
       source = source.slice(0, start) + rest.replace(/[^\r\n]/g, " ");
       continue;
     }
-    const end = rest.search(/\r?\n|\r|$/) + start;
-    const line = source.slice(start, end);
     const valueError = VALUE_ERRORS[first.code]?.test(line) === true;
     const strayLine = STRAY_LINE_ERRORS.has(first.code) && !ENTRY_SHAPE.test(line);
     if (masked.length >= MAX_MASKED || !(valueError || strayLine)) throw refusal;
@@ -250,6 +248,24 @@ function parseLeniently(
     unread.push(pos.line);
     source = source.slice(0, start) + " ".repeat(line.length) + source.slice(end);
   }
+}
+
+interface SourceLine {
+  start: number;
+  /** Where the line ends, before its line break. */
+  end: number;
+  text: string;
+}
+
+const NO_LINE: SourceLine = { start: 0, end: 0, text: "" };
+
+/** Line `n` (from 1) of `source`, as `lineCounter` found its start; undefined past the end. */
+function lineAt(source: string, lineCounter: LineCounter, n: number): SourceLine | undefined {
+  const start = lineCounter.lineStarts[n - 1];
+  if (start === undefined) return undefined;
+  const next = lineCounter.lineStarts[n] ?? source.length;
+  const text = source.slice(start, next).replace(/\r?\n$|\r$/, "");
+  return { start, end: start + text.length, text };
 }
 
 /**
@@ -265,12 +281,7 @@ function likelyCulprit(
   lineCounter: LineCounter,
   reported: number,
 ): { line: number; col: number; why: string } | undefined {
-  const lineText = (n: number) => {
-    const start = lineCounter.lineStarts[n - 1];
-    if (start === undefined) return undefined;
-    const end = lineCounter.lineStarts[n] ?? source.length;
-    return source.slice(start, end).replace(/\r?\n$|\r$/, "");
-  };
+  const lineText = (n: number) => lineAt(source, lineCounter, n)?.text;
   const indent = (text: string) => /^[ \t]*/.exec(text)?.[0].length ?? 0;
   if (code === "BLOCK_AS_IMPLICIT_KEY" || code === "MULTILINE_IMPLICIT_KEY") {
     const here = lineText(reported);

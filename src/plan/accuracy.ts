@@ -226,15 +226,11 @@ export function scoreAccuracy(
     // A real conflict the plan missed still waits at run time (locks, stale-read refusals):
     // modelled as the pair running one after the other, as the oracle runs it, and again as
     // a wait that holds a slot.
-    plannedSpeed += speed(
-      split(new Set([...pairs].filter((p) => predicted.has(p) || real.has(p)))),
-    );
-    waitingSpeed += speed(
-      split(predicted),
-      split(new Set([...pairs].filter((p) => real.has(p) && !predicted.has(p)))),
-    );
+    const letThrough = new Set(pairs.filter((p) => real.has(p) && !predicted.has(p)));
+    plannedSpeed += speed(split(new Set(pairs.filter((p) => predicted.has(p) || real.has(p)))));
+    waitingSpeed += speed(split(predicted), split(letThrough));
     oracleSpeed += speed(split(real));
-    if (pairs.some((p) => real.has(p) && !predicted.has(p))) missed++;
+    if (letThrough.size > 0) missed++;
   }
 
   return {

@@ -107,16 +107,17 @@ export function findConflicts(
     }
   }
   for (const [group, refs] of sharedGroups) {
-    forStoryPairs(refs, (a, b) =>
+    forStoryPairs(refs, (a, b) => {
+      const { paths, evidence } = pairClaims(a, b);
       record(
         "shared",
         a[0]?.story ?? "",
         b[0]?.story ?? "",
-        pairPaths(a, b),
-        pairEvidence(a, b),
+        paths,
+        evidence,
         `both write the shared \`${group}\``,
-      ),
-    );
+      );
+    });
   }
 
   // Path overlaps, through indexes of files and folders; globs tested one by one.
@@ -180,14 +181,14 @@ export function findConflicts(
       const [one, two] = [a[0]?.story ?? "", b[0]?.story ?? ""];
       if (found.has(`file\0${one}\0${two}`) || found.has(`file\0${two}\0${one}`)) return;
       const ev: Evidence = { file: component.file, section: component.name, line: component.line };
-      const evidence = pairEvidence(a, b);
+      const { paths, evidence } = pairClaims(a, b);
       // Each pair of claims gave the component's line after the claims': it comes third.
       evidence.splice(2, 0, ev);
       record(
         "component",
         one,
         two,
-        pairPaths(a, b),
+        paths,
         evidence,
         `both touch the component "${component.name}"`,
       );
@@ -275,27 +276,19 @@ function forStoryPairs(refs: readonly Ref[], visit: (a: Ref[], b: Ref[]) => void
 }
 
 /**
- * The paths of two stories' references in the order recording every pair of them, one of `a`
- * with one of `b`, first met them: `a`'s first, all of `b`'s, the rest of `a`'s. Recording the
- * pairs themselves cost two stories of 10,000 shared claims each 100 million records.
+ * The paths and evidence of two stories' references in the order recording every pair of them,
+ * one of `a` with one of `b`, first met them: `a`'s first, all of `b`'s, the rest of `a`'s.
+ * Recording the pairs themselves cost two stories of 10,000 shared claims each 100 million
+ * records.
  */
-function pairPaths(a: readonly Ref[], b: readonly Ref[]): string[] {
-  return pairOrder(a, b).map((r) => r.claim.path);
+function pairClaims(
+  a: readonly Ref[],
+  b: readonly Ref[],
+): { paths: string[]; evidence: Evidence[] } {
+  const order = [...a.slice(0, 1), ...b, ...a.slice(1)];
+  return { paths: order.map((r) => r.claim.path), evidence: order.map((r) => r.claim.evidence) };
 }
 
-/** The evidence of two stories' references, in the same order as `pairPaths`. */
-function pairEvidence(a: readonly Ref[], b: readonly Ref[]): Evidence[] {
-  return pairOrder(a, b).map((r) => r.claim.evidence);
-}
-
-function pairOrder(a: readonly Ref[], b: readonly Ref[]): Ref[] {
-  return [...a.slice(0, 1), ...b, ...a.slice(1)];
-}
-
-/**
- * A function telling which shared group a written path belongs to: the file itself, or for a
- * folder pattern (`**\/migrations/**`) the folder, so two new migrations in it collide.
- */
 /**
  * Whether a claim can keep its story apart from another: a write of a file (or a pattern) that
  * is sure enough, not advisory, not hot and not one of `sharedFiles`, as `findConflicts` blocks.
@@ -316,6 +309,10 @@ export function canBlock(
   );
 }
 
+/**
+ * A function telling which shared group a written path belongs to: the file itself, or for a
+ * folder pattern (`**\/migrations/**`) the folder, so two new migrations in it collide.
+ */
 export function sharedMatchers(patterns: readonly string[]): (p: string) => string | undefined {
   const compiled = patterns.map((pattern) => {
     const folder = /([^/*]+)\/\*\*$/.exec(pattern)?.[1];
