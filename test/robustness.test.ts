@@ -306,6 +306,29 @@ describe("error isolation per story (CLI)", () => {
     ]);
   });
 
+  it("leaves out a binary file under a story's name, at the line of its first NUL", () => {
+    const dir = miniProject();
+    const bytes = Buffer.from(
+      "PK\u0003\u0004 zip\n`src/zip.ts`\r\nentry\u0000\u0001\u0002`src/a.ts`\n",
+      "latin1",
+    );
+    writeFileSync(path.join(dir, ART, "1-3-gamma.md"), bytes);
+    const plan = planOf(dir);
+    expect(plan.stories.map((s) => [s.key, s.error])).toEqual([
+      ["1-1-alpha", undefined],
+      [
+        "1-3-gamma",
+        {
+          file: `${ART}/1-3-gamma.md`,
+          line: 3,
+          message:
+            "the file is not text: a NUL byte on this line (a binary file, or UTF-16 without its byte-order mark?)",
+        },
+      ],
+    ]);
+    expect(plan.stories[1]?.claims).toEqual([]);
+  });
+
   /** Story 1.3's file is far too large to be a story (a sparse file: nothing is written). */
   const brokenProject = () => {
     const dir = miniProject();

@@ -101,7 +101,24 @@ function readStory(absRoot: string, rel: string): string {
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
     throw new Error(`the file is ${mb(size)}, more than the ${mb(MAX_STORY_BYTES)} a story may be`);
   }
-  return readText(file);
+  return markdownText(readText(file));
+}
+
+/**
+ * The text, or an error at the line of its first NUL: no markdown file holds one, a binary file
+ * saved under a story's name (or UTF-16 without its byte-order mark) does, and read as markdown
+ * it would be a story of no tasks that claims nothing.
+ */
+function markdownText(text: string): string {
+  const nul = text.indexOf("\0");
+  if (nul < 0) return text;
+  const line = text.slice(0, nul).split(/\r\n|\r|\n/).length;
+  throw Object.assign(
+    new Error(
+      "the file is not text: a NUL byte on this line (a binary file, or UTF-16 without its byte-order mark?)",
+    ),
+    { line },
+  );
 }
 
 /**
@@ -136,7 +153,7 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
   let architecture: ArchitectureDoc | undefined;
   if (files.architecture.length > 0) {
     try {
-      const docs = files.architecture.map((file) => ({ file, text: read(file) }));
+      const docs = files.architecture.map((file) => ({ file, text: markdownText(read(file)) }));
       const key = contentKey(projectName, ...docs.flatMap((d) => [d.file, d.text]));
       architecture = cache.get("architecture", key, () => parseArchitecture(docs, projectName));
     } catch (error) {
