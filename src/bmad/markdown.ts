@@ -219,20 +219,20 @@ export function escapeRunawayHtml(text: string, problems: MarkdownProblem[] = []
 
 /**
  * More emphasis and link marks in one paragraph than this are read as plain text. micromark
- * pairs them in time that grows with the square of their number in a paragraph: 10,000 unpaired
- * `*a_` take 7 s, 1,000 about 0.1 s, 60,000 `~a` 45 s; emphasis nested thousands deep overflows the stack. The
- * most found in a paragraph of a real BMAD file (14,000 of them) is 950.
+ * pairs them in time that grows with the square of their number in a paragraph (10,000
+ * unpaired `*a_` take 7 s, 1,000 about 0.1 s, 60,000 `~a` 45 s), and emphasis nested thousands
+ * deep overflows the stack. The most found in a paragraph of 14,000 real BMAD files is 950.
  */
 export const MAX_INLINE_MARKS = 2_000;
 
 const INLINE_MARK = /(?<!\\)[*_~[\]]/g;
 
 /**
- * The text with every `*`, `_`, `~`, `[` and `]` escaped in a paragraph (lines up to a blank line,
- * a list item or a heading, outside fenced code) that holds more than `MAX_INLINE_MARKS` of them outside code spans, each
- * such paragraph reported. Container prefixes (`* ` list markers) and code spans are kept; an
- * escaped mark reads as itself, so a path in the paragraph keeps its text. Lines stay where they
- * are; a second pass changes nothing.
+ * The text with every `*`, `_`, `~`, `[` and `]` escaped in a paragraph (lines up to a blank
+ * line, a list item or a heading, outside fenced code) that holds more than `MAX_INLINE_MARKS`
+ * of them outside code spans, each such paragraph reported. Container prefixes (`* ` list
+ * markers), task boxes and code spans are kept; an escaped mark reads as itself, so a path in
+ * the paragraph keeps its text. Lines stay where they are; a second pass changes nothing.
  */
 export function escapeRunawayInline(text: string, problems: MarkdownProblem[] = []): string {
   if (countMarks(text) <= MAX_INLINE_MARKS) return text; // the common case: nothing to look at
