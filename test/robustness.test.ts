@@ -291,15 +291,23 @@ describe("deep and long input", () => {
 });
 
 describe("error isolation per story (CLI)", () => {
-  it("plans without an architecture.md of more markdown than the parser reads safely, and says so", () => {
-    const arch = "_bmad-output/planning-artifacts/architecture.md";
-    const dir = miniProject({ [arch]: `# Architecture\n\n${"|a|b|\n".repeat(10_000)}` });
+  it("plans without an architecture shard of more markdown than the parser reads safely, naming it, and reads the others", () => {
+    const shards = "_bmad-output/planning-artifacts/architecture";
+    const story13 = story("1.3: Gamma", "- [ ] Edit `gamma.ts`");
+    const tree = "# Source tree\n\n```\nsrc/\n├── gamma.ts\n└── shared.ts\n```\n";
+    const dir = miniProject({
+      [`${ART}/1-3-gamma.md`]: story13,
+      [`${shards}/index.md`]: "# Architecture\n\n- [Tree](tree.md)\n",
+      [`${shards}/tables.md`]: `# Tables\n\n${"|a|b|\n".repeat(10_000)}`,
+      [`${shards}/tree.md`]: tree,
+    });
     const plan = planOf(dir);
-    expect(plan.warnings.filter((w) => w.startsWith(arch))).toEqual([
+    expect(plan.warnings.filter((w) => w.startsWith(shards))).toEqual([
       expect.stringMatching(
-        /^_bmad-output\/planning-artifacts\/architecture\.md: could not be read \(the file is too much markdown to parse safely: it costs 90,\d{3} .*\); planned without it$/,
+        /^_bmad-output\/planning-artifacts\/architecture\/tables\.md: could not be read \(the file is too much markdown to parse safely: it costs 90,\d{3} .*\); planned without it$/,
       ),
     ]);
+    // The tree shard still resolves the story's bare name.
     expect(plan.stories.map((s) => [s.key, s.claims.map((c) => c.path)])).toEqual([
       ["1-1-alpha", ["src/shared.ts"]],
       ["1-3-gamma", ["src/gamma.ts"]],

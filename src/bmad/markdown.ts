@@ -57,18 +57,24 @@ export function parseMarkdown(text: string, problems: MarkdownProblem[] = []): R
 }
 
 /**
- * The text as the parser reads it: the byte-order mark dropped, nesting bounded and runaway
- * HTML escaped, each repair reported; lines stay where they are. A caller that slices the text
+ * The text as the parser reads it: the byte-order mark dropped, nesting bounded, runaway HTML
+ * and runaway emphasis escaped, each repair reported; lines stay where they are. Throws when
+ * the text costs more than the parser reads safely (`assertParseable`). A caller that slices the text
  * by the tree's offsets prepares it, keeps it, and parses that with `parsePrepared`.
  */
 export function prepareMarkdown(text: string, problems: MarkdownProblem[] = []): string {
+  assertParseable(text);
+  const bounded = boundNesting(text.replace(/^\uFEFF/, ""), problems);
+  return escapeRunawayInline(escapeRunawayHtml(bounded, problems), problems);
+}
+
+/** Throws, saying why, when a text would cost the parser more than `MAX_PARSE_COST`. */
+export function assertParseable(text: string): void {
   const cost = parseCost(text);
   if (cost > MAX_PARSE_COST)
     throw new Error(
       `the file is too much markdown to parse safely: it costs ${cost.toLocaleString("en-US")} (three for each line, two for each table cell, one for each mark that can open or close a construct: * _ [ ] \` < > & ! \\ ~ # -), more than the ${MAX_PARSE_COST.toLocaleString("en-US")} a file may cost (the parser needs up to 7 KB of memory for each)`,
     );
-  const bounded = boundNesting(text.replace(/^\uFEFF/, ""), problems);
-  return escapeRunawayInline(escapeRunawayHtml(bounded, problems), problems);
 }
 
 /**

@@ -13,6 +13,7 @@ import { readText } from "../util/text-file.ts";
 import { type ArchitectureDoc, parseArchitecture } from "./architecture.ts";
 import { contentKey, ParseCache } from "./cache.ts";
 import { type BmadFiles, discoverBmad, indexStoryFiles } from "./discover.ts";
+import { assertParseable } from "./markdown.ts";
 import { resolveStoryId } from "./resolve-id.ts";
 import {
   parseSprintStatus,
@@ -151,15 +152,25 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
 
   const projectName = path.basename(absRoot);
   let architecture: ArchitectureDoc | undefined;
-  if (files.architecture.length > 0) {
+  // Each file of a sharded architecture is read on its own: one that cannot be is left out,
+  // named, and the rest still draw the tree. The stories still say what they touch.
+  const docs: Array<{ file: string; text: string }> = [];
+  for (const file of files.architecture) {
     try {
-      const docs = files.architecture.map((file) => ({ file, text: markdownText(read(file)) }));
+      const text = markdownText(read(file));
+      assertParseable(text);
+      docs.push({ file, text });
+    } catch (error) {
+      warnings.push(`${file}: could not be read (${errorLine(error)}); planned without it`);
+    }
+  }
+  if (docs.length > 0) {
+    try {
       const key = contentKey(projectName, ...docs.flatMap((d) => [d.file, d.text]));
       architecture = cache.get("architecture", key, () => parseArchitecture(docs, projectName));
     } catch (error) {
-      // The stories still say what they touch: plan without the architecture's tree.
       warnings.push(
-        `${files.architecture.join(", ")}: could not be read (${errorLine(error)}); planned without it`,
+        `${docs.map((d) => d.file).join(", ")}: could not be read (${errorLine(error)}); planned without it`,
       );
     }
   }
