@@ -208,15 +208,42 @@ describe("deep and long input", () => {
     expect(doc.problems.map((p) => p.line)).toEqual([5]);
   });
 
-  it("counts marks per list item, so a long task list keeps its boxes and links", () => {
-    const tasks = "- [ ] Fix [the view](src/v.ts) in *bold* `src/x_y.ts`\n".repeat(1_000);
+  it("keeps a task list of 450 tasks with links and emphasis as written (1,800 marks)", () => {
+    const tasks = "- [ ] Fix [the view](src/v.ts) in *bold* `src/x_y.ts`\n".repeat(450);
     const doc = parseStory(`# Story 1.1: A\n\n## Tasks\n\n${tasks}`);
     expect(doc.problems).toEqual([]);
-    expect(doc.tasks.total).toBe(1_000);
+    expect(doc.tasks.total).toBe(450);
     expect([...new Set(doc.mentions.map((m) => m.path))].sort()).toEqual([
       "src/v.ts",
       "src/x_y.ts",
     ]);
+  });
+
+  it("counts every mark the parser would pair: no code span, heading or fence that is not one hides them", () => {
+    const marks = (n: number) => "*a_".repeat(n);
+    const lines = (n: number, line: string) => Array.from({ length: n }, () => line).join("\n");
+    const cases = {
+      "a backtick no other closes": `\`${marks(1_001)}`,
+      "an escaped backtick": `\\\`a ${marks(1_001)} \``,
+      "marks after an escaped backslash": "\\\\*a\\\\_".repeat(1_001),
+      "`#` with no space (text, not a heading)": lines(11, `#${marks(100)}`),
+      "items numbered from 2 (a paragraph's text)": lines(11, `x\n2. ${marks(100)}`),
+      "a list item's lazy lines": `- x\n${lines(11, `          - ${marks(100)}`)}`,
+      "a fence with a backtick in its info": `\`\`\`x\`\n${marks(1_001)}`,
+      "a fence indented four spaces": `para\n    \`\`\`\n${marks(1_001)}`,
+    };
+    for (const [what, text] of Object.entries(cases)) {
+      const problems: { line: number; message: string }[] = [];
+      const escaped = escapeRunawayInline(text, problems);
+      expect({ what, problems: problems.length }).toEqual({ what, problems: 1 });
+      expect(escaped).not.toBe(text);
+    }
+  });
+
+  it("escapes around code spans of any length, and a span's text stays as written", () => {
+    const text = `\`\`src/a_b*c.ts\`\` and \`x_y\` ${"*a_".repeat(1_001)}`;
+    const escaped = escapeRunawayInline(text);
+    expect(escaped).toBe(`\`\`src/a_b*c.ts\`\` and \`x_y\` ${"\\*a\\_".repeat(1_001)}`);
   });
 
   it("parses emphasis nested thousands deep without overflowing the stack", () => {
@@ -291,7 +318,7 @@ describe("deep and long input", () => {
 });
 
 describe("error isolation per story (CLI)", () => {
-  it("plans without an architecture shard of more markdown than the parser reads safely, naming it, and reads the others", () => {
+  it("plans without an architecture shard it cannot read (too costly to parse, binary), naming it, and reads the others", () => {
     const shards = "_bmad-output/planning-artifacts/architecture";
     const story13 = story("1.3: Gamma", "- [ ] Edit `gamma.ts`");
     const tree = "# Source tree\n\n```\nsrc/\n├── gamma.ts\n└── shared.ts\n```\n";
@@ -299,10 +326,12 @@ describe("error isolation per story (CLI)", () => {
       [`${ART}/1-3-gamma.md`]: story13,
       [`${shards}/index.md`]: "# Architecture\n\n- [Tree](tree.md)\n",
       [`${shards}/tables.md`]: `# Tables\n\n${"|a|b|\n".repeat(10_000)}`,
+      [`${shards}/diagram.md`]: "# Diagram\n\u0000PNG",
       [`${shards}/tree.md`]: tree,
     });
     const plan = planOf(dir);
     expect(plan.warnings.filter((w) => w.startsWith(shards))).toEqual([
+      `${shards}/diagram.md:2: could not be read (the file is not text: a NUL byte on this line (a binary file, or UTF-16 without its byte-order mark?)); planned without it`,
       expect.stringMatching(
         /^_bmad-output\/planning-artifacts\/architecture\/tables\.md: could not be read \(the file is too much markdown to parse safely: it costs 90,\d{3} .*\); planned without it$/,
       ),

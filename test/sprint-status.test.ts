@@ -111,6 +111,14 @@ describe("parseSprintStatus", () => {
     expect(() =>
       parseSprintStatus("x: {a\ndevelopment_status:\n  1-1-a: done\n", "s.yaml"),
     ).toThrow(/^sprint-status.yaml does not parse: a \{ opened on this line .*\(Flow map/);
+    // The line ends at a lone `\r` (the YAML parser reads on past it): what follows it is no
+    // part of the broken value, so the file is refused rather than an entry dropped unseen.
+    expect(() =>
+      parseSprintStatus(
+        "development_status:\n  1-1-a: ready-for-dev\n  last: 2026 (x: y)\r  1-9-z: done\n  1-2-b: done\n",
+        "s.yaml",
+      ),
+    ).toThrow(/^sprint-status.yaml does not parse: Nested mappings/);
   });
 
   it("reads past a comment wrapped without its # and notes after a second document, naming them", () => {

@@ -227,53 +227,42 @@ export function escapeRunawayHtml(text: string, problems: MarkdownProblem[] = []
  * More emphasis and link marks in one paragraph than this are read as plain text. micromark
  * pairs them in time that grows with the square of their number in a paragraph (10,000
  * unpaired `*a_` take 7 s, 1,000 about 0.1 s, 60,000 `~a` 45 s), and emphasis nested thousands
- * deep overflows the stack. The most found in a paragraph of 14,000 real BMAD files is 950.
+ * deep overflows the stack. The most found between two blank lines of 14,000 real BMAD files
+ * is 950.
  */
 export const MAX_INLINE_MARKS = 2_000;
 
-const INLINE_MARK = /(?<!\\)[*_~[\]]/g;
+/** A mark not escaped: after no backslash, or after backslashes that escape each other. */
+const LIVE_MARK = /(?<=(?:^|[^\\])(?:\\\\)*)[*_~[\]]/g;
 
 /**
- * The text with every `*`, `_`, `~`, `[` and `]` escaped in a paragraph (lines up to a blank
- * line, a list item or a heading, outside fenced code) that holds more than `MAX_INLINE_MARKS`
- * of them outside code spans, each such paragraph reported. Container prefixes (`* ` list
- * markers), task boxes and code spans are kept; an escaped mark reads as itself, so a path in
- * the paragraph keeps its text. Lines stay where they are; a second pass changes nothing.
+ * The text with every live `*`, `_`, `~`, `[` and `]` escaped in a run of lines between blank
+ * lines (outside fenced code) that holds more than `MAX_INLINE_MARKS` of them outside code
+ * spans, each such run reported. The count may only err high, so that no text slips past it:
+ * a run may hold several paragraphs (list items, a heading), a fence indented four columns or
+ * with a backtick in its info string is not one, and a code span ends with its line. Container
+ * prefixes (`* ` list markers), task boxes and code spans are kept; an escaped mark reads as
+ * itself, so a path in the run keeps its text. Lines stay where they are; a second pass changes
+ * nothing.
  */
 export function escapeRunawayInline(text: string, problems: MarkdownProblem[] = []): string {
   if (countMarks(text) <= MAX_INLINE_MARKS) return text; // the common case: nothing to look at
   const parts = text.split(/(\r\n|\r|\n)/); // lines at even indexes, their endings between
   const lines = parts.filter((_, i) => i % 2 === 0);
-  const fenced = inFencedCode(lines);
+  const fenced = inFencedCode(lines, { strict: true });
+  const inRun = (n: number) => !fenced[n] && (lines[n] as string).trim() !== "";
   let changed = false;
-  let start = 0;
-  while (start < lines.length) {
-    if (fenced[start] || !lines[start]?.trim()) {
+  for (let start = 0; start < lines.length; ) {
+    if (!inRun(start)) {
       start++;
       continue;
     }
     let end = start;
     let marks = 0;
-    while (
-      end < lines.length &&
-      !fenced[end] &&
-      lines[end]?.trim() &&
-      (end === start || !startsBlock(lines[end] as string))
-    ) {
-      marks += countMarks(outsideCode(contentOf(lines[end] as string)).join(""));
-      end++;
-    }
+    for (; end < lines.length && inRun(end); end++)
+      for (const piece of outsideCode(contentOf(lines[end] as string))) marks += countMarks(piece);
     if (marks > MAX_INLINE_MARKS) {
-      for (let n = start; n < end; n++) {
-        const line = lines[n] as string;
-        const prefix = line.slice(0, line.length - contentOf(line).length);
-        const pieces = contentOf(line).split("`");
-        parts[2 * n] =
-          prefix +
-          pieces
-            .map((piece, i) => (i % 2 === 0 ? piece.replace(INLINE_MARK, "\\$&") : piece))
-            .join("`");
-      }
+      for (let n = start; n < end; n++) parts[2 * n] = escapeMarks(lines[n] as string);
       changed = true;
       problems.push({
         line: start + 1,
@@ -286,7 +275,19 @@ export function escapeRunawayInline(text: string, problems: MarkdownProblem[] = 
 }
 
 function countMarks(text: string): number {
-  return text.match(INLINE_MARK)?.length ?? 0;
+  return text.match(LIVE_MARK)?.length ?? 0;
+}
+
+/** The line with its live marks escaped, outside its container prefix and code spans. */
+function escapeMarks(line: string): string {
+  const content = contentOf(line);
+  let out = line.slice(0, line.length - content.length);
+  let at = 0;
+  for (const [from, to] of codeSpans(content)) {
+    out += content.slice(at, from).replace(LIVE_MARK, "\\$&") + content.slice(from, to);
+    at = to;
+  }
+  return out + content.slice(at).replace(LIVE_MARK, "\\$&");
 }
 
 /** A line after its container prefix (quote markers, list markers, indentation, a task box). */
@@ -295,29 +296,73 @@ function contentOf(line: string): string {
   return rest.replace(/^\[[ xX]\](?=[ \t])/, "");
 }
 
-/** Whether a line starts a new inline block: a list item or a heading. */
-function startsBlock(line: string): boolean {
-  const prefix = PREFIX.exec(line)?.[0] ?? "";
-  return /[-*+]|\d[.)]/.test(prefix) || line.slice(prefix.length).startsWith("#");
+/** The pieces of a line outside its code spans. */
+function outsideCode(line: string): string[] {
+  const pieces: string[] = [];
+  let at = 0;
+  for (const [from, to] of codeSpans(line)) {
+    pieces.push(line.slice(at, from));
+    at = to;
+  }
+  pieces.push(line.slice(at));
+  return pieces;
 }
 
-/** The pieces of a line outside code spans: the even pieces of a split on backticks. */
-function outsideCode(line: string): string[] {
-  return line.split("`").filter((_, i) => i % 2 === 0);
+/**
+ * Where a line's code spans are, as CommonMark pairs backticks: a run opens a span that the
+ * next run of the same length closes; a run with no such run after it is text. A backslash
+ * escapes the first backtick of an opening run (inside a span it is text). In time linear in
+ * the line: each length's runs are passed once.
+ */
+function codeSpans(line: string): Array<[number, number]> {
+  if (!line.includes("`")) return [];
+  const runs = [...line.matchAll(/`+/g)].map((m) => ({ at: m.index, length: m[0].length }));
+  const byLength = new Map<number, number[]>(); // run indexes of each length, in order
+  runs.forEach((run, i) => {
+    const list = byLength.get(run.length);
+    if (list) list.push(i);
+    else byLength.set(run.length, [i]);
+  });
+  const next = new Map<number, number>(); // per length, where its search resumes
+  const spans: Array<[number, number]> = [];
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i] as { at: number; length: number };
+    let backslashes = 0;
+    while (line[run.at - backslashes - 1] === "\\") backslashes++;
+    const escaped = backslashes % 2 === 1;
+    const length = run.length - (escaped ? 1 : 0);
+    if (length === 0) continue;
+    const same = byLength.get(length) ?? [];
+    let k = next.get(length) ?? 0;
+    while (k < same.length && (same[k] as number) <= i) k++;
+    next.set(length, k);
+    const close = same[k];
+    if (close === undefined) continue; // no run closes it: its backticks are text
+    spans.push([run.at + (escaped ? 1 : 0), (runs[close] as { at: number }).at + length]);
+    i = close;
+  }
+  return spans;
 }
 
 /**
  * For each line, whether it is fenced code (the fences included), as CommonMark reads fences:
- * one closes only at a fence of its character, at least as long, with nothing after it. A
- * fence in a block quote or a list item is read past its `>` or marker (the end of that
- * container does not close it here, as it would in CommonMark: no story was seen to rely on it).
+ * one closes only at a fence of its character, at least as long, with nothing after it; a
+ * backtick fence has no backtick after it. A fence in a block quote or a list item is read past
+ * its `>` or marker (the end of that container does not close it here, as it would in
+ * CommonMark: no story was seen to rely on it). `strict` also takes a line indented four columns
+ * or more past its last container marker for text, not a fence: CommonMark reads it as
+ * indented code or a paragraph's continuation (a nested list's fence may be indented so, which
+ * only a reader that must not miss text wants to see as text).
  */
-function inFencedCode(lines: readonly string[]): boolean[] {
+function inFencedCode(lines: readonly string[], { strict = false } = {}): boolean[] {
   let fence: string | undefined; // the open fence's marker, while inside one
   return lines.map((line) => {
-    const rest = line.slice(PREFIX.exec(line)?.[0].length ?? 0);
-    const marker = FENCE.exec(rest)?.[1];
+    const prefix = PREFIX.exec(line)?.[0] ?? "";
+    const rest = line.slice(prefix.length);
+    let marker = FENCE.exec(rest)?.[1];
+    if (strict && marker !== undefined && indentAfterMarkers(prefix) >= 4) marker = undefined;
     if (fence === undefined) {
+      if (marker?.[0] === "`" && rest.slice(marker.length).includes("`")) marker = undefined;
       fence = marker;
       return marker !== undefined;
     }
@@ -329,6 +374,12 @@ function inFencedCode(lines: readonly string[]): boolean[] {
     if (closes) fence = undefined;
     return true;
   });
+}
+
+/** The columns of indentation after a container prefix's last `>` or list marker (a tab is four). */
+function indentAfterMarkers(prefix: string): number {
+  const tail = /[ \t]*$/.exec(prefix)?.[0] ?? "";
+  return [...tail].reduce((columns, c) => columns + (c === "\t" ? 4 : 1), 0);
 }
 
 /**

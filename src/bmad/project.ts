@@ -161,7 +161,9 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
       assertParseable(text);
       docs.push({ file, text });
     } catch (error) {
-      warnings.push(`${file}: could not be read (${errorLine(error)}); planned without it`);
+      const line = (error as { line?: unknown }).line;
+      const at = typeof line === "number" ? `${file}:${line}` : file;
+      warnings.push(`${at}: could not be read (${errorLine(error)}); planned without it`);
     }
   }
   if (docs.length > 0) {

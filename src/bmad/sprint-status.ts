@@ -259,13 +259,16 @@ interface SourceLine {
 
 const NO_LINE: SourceLine = { start: 0, end: 0, text: "" };
 
-/** Line `n` (from 1) of `source`, as `lineCounter` found its start; undefined past the end. */
+/**
+ * Line `n` (from 1) of `source`, as `lineCounter` found its start, up to its first line break
+ * (the YAML parser does not end a line at a lone `\r`; an editor does); undefined past the end.
+ */
 function lineAt(source: string, lineCounter: LineCounter, n: number): SourceLine | undefined {
   const start = lineCounter.lineStarts[n - 1];
   if (start === undefined) return undefined;
-  const next = lineCounter.lineStarts[n] ?? source.length;
-  const text = source.slice(start, next).replace(/\r?\n$|\r$/, "");
-  return { start, end: start + text.length, text };
+  const rest = source.slice(start);
+  const end = start + rest.search(/\r?\n|\r|$/);
+  return { start, end, text: source.slice(start, end) };
 }
 
 /**
