@@ -224,11 +224,11 @@ export function escapeRunawayHtml(text: string, problems: MarkdownProblem[] = []
 }
 
 /**
- * More emphasis and link marks in one paragraph than this are read as plain text. micromark
- * pairs them in time that grows with the square of their number in a paragraph (10,000
- * unpaired `*a_` take 7 s, 1,000 about 0.1 s, 60,000 `~a` 45 s), and emphasis nested thousands
- * deep overflows the stack. The most found between two blank lines of 14,000 real BMAD files
- * is 950.
+ * More emphasis and link marks between two blank lines than this are read as plain text.
+ * micromark pairs them in time that grows with the square of their number in a paragraph
+ * (10,000 unpaired `*a_` take 7 s, 1,000 about 0.1 s, 60,000 `~a` 45 s), and emphasis nested
+ * thousands deep overflows the stack. The most found between two blank lines of 14,137 real
+ * BMAD markdown files, counting every mark (code and list markers included), is 958.
  */
 export const MAX_INLINE_MARKS = 2_000;
 
@@ -237,36 +237,38 @@ const LIVE_MARK = /(?<=(?:^|[^\\])(?:\\\\)*)[*_~[\]]/g;
 
 /**
  * The text with every live `*`, `_`, `~`, `[` and `]` escaped in a run of lines between blank
- * lines (outside fenced code) that holds more than `MAX_INLINE_MARKS` of them outside code
- * spans, each such run reported. The count may only err high, so that no text slips past it:
- * a run may hold several paragraphs (list items, a heading), a fence indented four columns or
- * with a backtick in its info string is not one, and a code span ends with its line. Container
- * prefixes (`* ` list markers), task boxes and code spans are kept; an escaped mark reads as
- * itself, so a path in the run keeps its text. Lines stay where they are; a second pass changes
- * nothing.
+ * lines (nothing but spaces and tabs, as CommonMark has them) that holds more than
+ * `MAX_INLINE_MARKS` of them, each such run reported. A paragraph never crosses a blank line,
+ * so every mark of the run counts and is escaped, in code too, whatever the parser takes for
+ * code or containers: a first version that skipped code spans, fences and list markers was
+ * slipped past in a dozen ways. Only the list markers and the task box that start a line are
+ * left (`LEAD`). No real file comes near the limit. An escaped mark reads as itself, so a path
+ * keeps its text. Lines stay where they are; a second pass changes nothing.
  */
 export function escapeRunawayInline(text: string, problems: MarkdownProblem[] = []): string {
   if (countMarks(text) <= MAX_INLINE_MARKS) return text; // the common case: nothing to look at
   const parts = text.split(/(\r\n|\r|\n)/); // lines at even indexes, their endings between
   const lines = parts.filter((_, i) => i % 2 === 0);
-  const fenced = inFencedCode(lines, { strict: true });
-  const inRun = (n: number) => !fenced[n] && (lines[n] as string).trim() !== "";
+  const blank = (n: number) => /^[ \t]*$/.test(lines[n] as string);
   let changed = false;
   for (let start = 0; start < lines.length; ) {
-    if (!inRun(start)) {
+    if (blank(start)) {
       start++;
       continue;
     }
     let end = start;
     let marks = 0;
-    for (; end < lines.length && inRun(end); end++)
-      for (const piece of outsideCode(contentOf(lines[end] as string))) marks += countMarks(piece);
+    for (; end < lines.length && !blank(end); end++) marks += countMarks(afterLead(lines[end]));
     if (marks > MAX_INLINE_MARKS) {
-      for (let n = start; n < end; n++) parts[2 * n] = escapeMarks(lines[n] as string);
+      for (let n = start; n < end; n++) {
+        const line = lines[n] as string;
+        const rest = afterLead(line);
+        parts[2 * n] = line.slice(0, line.length - rest.length) + rest.replace(LIVE_MARK, "\\$&");
+      }
       changed = true;
       problems.push({
         line: start + 1,
-        message: `${marks.toLocaleString("en-US")} emphasis, strikethrough or link marks (* _ ~ [ ]) in one paragraph, more than the ${MAX_INLINE_MARKS.toLocaleString("en-US")} the parser reads in good time: read as plain text`,
+        message: `${marks.toLocaleString("en-US")} emphasis, strikethrough or link marks (* _ ~ [ ]) between two blank lines, more than the ${MAX_INLINE_MARKS.toLocaleString("en-US")} the parser reads in good time: read as plain text`,
       });
     }
     start = end;
@@ -278,70 +280,16 @@ function countMarks(text: string): number {
   return text.match(LIVE_MARK)?.length ?? 0;
 }
 
-/** The line with its live marks escaped, outside its container prefix and code spans. */
-function escapeMarks(line: string): string {
-  const content = contentOf(line);
-  let out = line.slice(0, line.length - content.length);
-  let at = 0;
-  for (const [from, to] of codeSpans(content)) {
-    out += content.slice(at, from).replace(LIVE_MARK, "\\$&") + content.slice(from, to);
-    at = to;
-  }
-  return out + content.slice(at).replace(LIVE_MARK, "\\$&");
-}
-
-/** A line after its container prefix (quote markers, list markers, indentation, a task box). */
-function contentOf(line: string): string {
-  const rest = line.slice(PREFIX.exec(line)?.[0].length ?? 0);
-  return rest.replace(/^\[[ xX]\](?=[ \t])/, "");
-}
-
-/** The pieces of a line outside its code spans. */
-function outsideCode(line: string): string[] {
-  const pieces: string[] = [];
-  let at = 0;
-  for (const [from, to] of codeSpans(line)) {
-    pieces.push(line.slice(at, from));
-    at = to;
-  }
-  pieces.push(line.slice(at));
-  return pieces;
-}
-
 /**
- * Where a line's code spans are, as CommonMark pairs backticks: a run opens a span that the
- * next run of the same length closes; a run with no such run after it is text. A backslash
- * escapes the first backtick of an opening run (inside a span it is text). In time linear in
- * the line: each length's runs are passed once.
+ * List markers with whitespace on both sides, and one task box after them, at the start of a
+ * line: a `*` there is never an emphasis mark (whitespace on both sides), so a task list keeps
+ * its bullets and boxes. A box on a line that is no list item is brackets; 10,000 of them in
+ * one paragraph take the parser about 4 s, which the parse budget bounds.
  */
-function codeSpans(line: string): Array<[number, number]> {
-  if (!line.includes("`")) return [];
-  const runs = [...line.matchAll(/`+/g)].map((m) => ({ at: m.index, length: m[0].length }));
-  const byLength = new Map<number, number[]>(); // run indexes of each length, in order
-  runs.forEach((run, i) => {
-    const list = byLength.get(run.length);
-    if (list) list.push(i);
-    else byLength.set(run.length, [i]);
-  });
-  const next = new Map<number, number>(); // per length, where its search resumes
-  const spans: Array<[number, number]> = [];
-  for (let i = 0; i < runs.length; i++) {
-    const run = runs[i] as { at: number; length: number };
-    let backslashes = 0;
-    while (line[run.at - backslashes - 1] === "\\") backslashes++;
-    const escaped = backslashes % 2 === 1;
-    const length = run.length - (escaped ? 1 : 0);
-    if (length === 0) continue;
-    const same = byLength.get(length) ?? [];
-    let k = next.get(length) ?? 0;
-    while (k < same.length && (same[k] as number) <= i) k++;
-    next.set(length, k);
-    const close = same[k];
-    if (close === undefined) continue; // no run closes it: its backticks are text
-    spans.push([run.at + (escaped ? 1 : 0), (runs[close] as { at: number }).at + length]);
-    i = close;
-  }
-  return spans;
+const LEAD = /^(?:[ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]+)*(?:\[[ xX]\](?=[ \t]|$))?/;
+
+function afterLead(line: string | undefined): string {
+  return (line ?? "").slice(LEAD.exec(line ?? "")?.[0].length ?? 0);
 }
 
 /**
@@ -349,18 +297,13 @@ function codeSpans(line: string): Array<[number, number]> {
  * one closes only at a fence of its character, at least as long, with nothing after it; a
  * backtick fence has no backtick after it. A fence in a block quote or a list item is read past
  * its `>` or marker (the end of that container does not close it here, as it would in
- * CommonMark: no story was seen to rely on it). `strict` also takes a line indented four columns
- * or more past its last container marker for text, not a fence: CommonMark reads it as
- * indented code or a paragraph's continuation (a nested list's fence may be indented so, which
- * only a reader that must not miss text wants to see as text).
+ * CommonMark: no story was seen to rely on it).
  */
-function inFencedCode(lines: readonly string[], { strict = false } = {}): boolean[] {
+function inFencedCode(lines: readonly string[]): boolean[] {
   let fence: string | undefined; // the open fence's marker, while inside one
   return lines.map((line) => {
-    const prefix = PREFIX.exec(line)?.[0] ?? "";
-    const rest = line.slice(prefix.length);
+    const rest = line.slice(PREFIX.exec(line)?.[0].length ?? 0);
     let marker = FENCE.exec(rest)?.[1];
-    if (strict && marker !== undefined && indentAfterMarkers(prefix) >= 4) marker = undefined;
     if (fence === undefined) {
       if (marker?.[0] === "`" && rest.slice(marker.length).includes("`")) marker = undefined;
       fence = marker;
@@ -374,12 +317,6 @@ function inFencedCode(lines: readonly string[], { strict = false } = {}): boolea
     if (closes) fence = undefined;
     return true;
   });
-}
-
-/** The columns of indentation after a container prefix's last `>` or list marker (a tab is four). */
-function indentAfterMarkers(prefix: string): number {
-  const tail = /[ \t]*$/.exec(prefix)?.[0] ?? "";
-  return [...tail].reduce((columns, c) => columns + (c === "\t" ? 4 : 1), 0);
 }
 
 /**
