@@ -59,8 +59,8 @@ export function parseMarkdown(text: string, problems: MarkdownProblem[] = []): R
 /**
  * The text as the parser reads it: the byte-order mark dropped, nesting bounded, runaway HTML
  * and runaway emphasis escaped, each repair reported; lines stay where they are. Throws when
- * the text costs more than the parser reads safely (`assertParseable`). A caller that slices the text
- * by the tree's offsets prepares it, keeps it, and parses that with `parsePrepared`.
+ * the text costs more than the parser reads safely (`assertParseable`). A caller that slices
+ * the text by the tree's offsets prepares it, keeps it, and parses that with `parsePrepared`.
  */
 export function prepareMarkdown(text: string, problems: MarkdownProblem[] = []): string {
   assertParseable(text);
@@ -78,11 +78,11 @@ export function assertParseable(text: string): void {
 }
 
 /**
- * The parser (micromark's events for the whole document, then remark's tree) needs memory by the
- * construct, not by the byte: a story of 7 MB of task lines ran out of memory after two and a half
- * minutes. On the costliest texts found (a short ordered-list item on every line, a table cell
- * every two characters) one unit of `parseCost` takes up to 7 KB, real prose and tasks a third of
- * that. Over 14,000 markdown files of real BMAD projects the costliest story cost 17,000, the
+ * The parser (micromark's events for the whole document, then remark's tree) needs memory by
+ * the construct, not by the byte: a story of 7 MB of task lines ran out of memory after two and
+ * a half minutes. On the costliest texts found (a short ordered-list item on every line, a table
+ * cell every two characters) one unit of `parseCost` takes up to 7 KB, real prose and tasks a
+ * third of that. Over 14,000 markdown files of real BMAD projects the costliest story cost 17,000, the
  * costliest architecture 34,000, and one file cost more than 60,000 (an epics file of 570 KB,
  * which the planner does not parse). At the limit the costliest text takes about 400 MB and 4 s.
  */
