@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 
-const ALL = ["planner", "accuracy", "state", "run", "outside", "host"];
+const ALL = ["planner", "accuracy", "parse", "state", "run", "outside", "host"];
 const wanted = process.argv.slice(2).filter((a) => ALL.includes(a));
 for (const name of wanted.length > 0 ? wanted : ALL) {
   const file = path.join(import.meta.dirname, `${name}.bench.ts`);

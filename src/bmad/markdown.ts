@@ -82,9 +82,11 @@ export function assertParseable(text: string): void {
  * the construct, not by the byte: a story of 7 MB of task lines ran out of memory after two and
  * a half minutes. On the costliest texts found (a short ordered-list item on every line, a table
  * cell every two characters) one unit of `parseCost` takes up to 7 KB, real prose and tasks a
- * third of that. Over 14,000 markdown files of real BMAD projects the costliest story cost 17,000, the
- * costliest architecture 34,000, and one file cost more than 60,000 (an epics file of 570 KB,
- * which the planner does not parse). At the limit the costliest text takes about 400 MB and 4 s.
+ * third of that. Over 14,000 markdown files of real BMAD projects the costliest story cost
+ * 17,000, the costliest architecture 34,000, and one file cost more than 60,000 (an epics file
+ * of 570 KB, which the planner does not parse). At the limit the costliest text takes about
+ * 370 MB and 4 s, 2.5 times the memory of an ordinary story of the same cost (`npm run bench --
+ * parse`).
  */
 export const MAX_PARSE_COST = 60_000;
 
