@@ -6,6 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { plannedGantt, renderGantt } from "../src/plan/gantt.ts";
 import { planProject } from "../src/plan-project.ts";
+import { noteWait } from "../src/run/live.ts";
+import type { StoryRun } from "../src/run/state.ts";
 import { createRun } from "../src/run/state.ts";
 import { runGantt } from "../src/run/timeline.ts";
 import { harness, projectWith } from "./helpers/athena-harness.ts";
@@ -140,5 +142,24 @@ describe("on a live run", () => {
     expect(ganttProblems(planned)).toEqual([]);
     // The history of the two stories sets the pace of the next plan.
     expect(planned).toMatch(/min per task, from 2 earlier stories\)/);
+  });
+});
+
+describe("the waits a story records", () => {
+  it("keeps one wait while the state stays, its description the latest; a new state opens a new one", () => {
+    const story = { waits: [] } as unknown as StoryRun;
+    noteWait(story, "waiting-conflict", "waits for 1-1-a, worked on in run r1 (pid 7)");
+    // The other run's record read mid-save: the same wait, described anew.
+    noteWait(story, "waiting-conflict", "waits for 1-1-a, worked on by hand");
+    noteWait(story, "waiting-conflict", "waits for 1-1-a, worked on in run r1 (pid 7)");
+    noteWait(story, "running");
+    noteWait(story, "waiting-lock", "waits for `a.ts`, held by 1-1-a");
+    noteWait(story, "waiting-lock", "waits for `a.ts`, held by 1-3-c");
+    noteWait(story, "waiting-deps");
+    expect(story.waits.map((w) => [w.state, w.on, w.to !== undefined])).toEqual([
+      ["waiting-conflict", "waits for 1-1-a, worked on in run r1 (pid 7)", true],
+      ["waiting-lock", "waits for `a.ts`, held by 1-3-c", true],
+      ["waiting-deps", undefined, false],
+    ]);
   });
 });

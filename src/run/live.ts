@@ -141,12 +141,19 @@ export function newAttempt(): { ended: Promise<void>; done: () => void } {
   return { ended, done };
 }
 
-/** Keeps `waits` in step with a state change: a wait ends, a new one begins. */
+/**
+ * Keeps `waits` in step with a state change: a wait ends, a new one begins. A wait whose state
+ * stays and whose description changes (the other story's run read mid-save, a lock's holder
+ * handing over) goes on, described anew: it is one wait, told once and drawn as one bar.
+ */
 export function noteWait(story: StoryRun, next: StoryState, waitingOn?: string): void {
   const now = new Date().toISOString();
   const open = story.waits.at(-1);
-  const same = open && open.to === undefined && open.state === next && open.on === waitingOn;
-  if (same) return;
+  if (open && open.to === undefined && open.state === next) {
+    if (waitingOn) open.on = waitingOn;
+    else delete open.on;
+    return;
+  }
   if (open && open.to === undefined) open.to = now;
   if (next === "waiting-lock" || next === "waiting-conflict" || next === "waiting-deps")
     story.waits.push({ state: next, from: now, ...(waitingOn ? { on: waitingOn } : {}) });
