@@ -123,8 +123,11 @@ export const StoryRun = z.object({
 });
 export type StoryRun = z.infer<typeof StoryRun>;
 
+/** The run record's format; a record of another (another athena-parallel's) is never read. */
+const RUN_RECORD_VERSION = 1;
+
 export const RunRecord = z.object({
-  version: z.literal(1),
+  version: z.literal(RUN_RECORD_VERSION),
   id: z.string().regex(RUN_ID),
   state: z.enum(["running", "completed", "failed", "cancelled", "interrupted"]),
   strategy: ConflictStrategy,
@@ -168,7 +171,7 @@ export function createRun(
 ): RunRecord {
   const at = now.toISOString();
   return RunRecord.parse({
-    version: 1,
+    version: RUN_RECORD_VERSION,
     id: init.id ?? newRunId(now),
     state: "running",
     strategy: init.strategy,
@@ -242,7 +245,7 @@ export function loadRuns(root: string, options: LoadRunsOptions = {}): LoadedRun
     try {
       const raw: unknown = JSON.parse(readFileSync(file, "utf8"));
       const version = raw && typeof raw === "object" ? Reflect.get(raw, "version") : undefined;
-      if (typeof version === "number" && version !== 1) {
+      if (typeof version === "number" && version !== RUN_RECORD_VERSION) {
         result.foreign.push({ file, version });
         continue;
       }
