@@ -6,13 +6,13 @@
  * under the budget; the times are what such a story adds to a plan.
  */
 import { once } from "./lib/child.ts";
-import { UNITS } from "./lib/parse-texts.ts";
+import { KINDS } from "./lib/parse-texts.ts";
 import { fmt, line, median } from "./lib/stats.ts";
 
 type Parsed = { ms: number; maxRssKb: number; kb: number; cost: number; problems: number };
 
 const ROUNDS = 3;
-const kinds = Object.keys(UNITS);
+const kinds = Object.keys(KINDS);
 const runs = new Map<string, Parsed[]>(kinds.map((k) => [k, []]));
 const idle: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {

@@ -23,23 +23,26 @@ const ORDINARY = [
   "",
 ].join("\n");
 
-/** Each kind's repeated unit; the ordinary story first. */
-export const UNITS: Record<string, string> = {
-  "an ordinary story's sections, repeated": `${ORDINARY}\n`,
-  "an ordered-list item on every line": "1. a\n",
-  "a bullet item on every line": "- a\n",
-  "a paragraph on every other line": "a\n\n",
-  "a table cell every two characters": "|a",
-  "unpaired emphasis marks (read as text past 2,000)": "*a_",
-  "strikethrough marks (read as text past 2,000)": "~a",
-  "task boxes in a paragraph's lazy lines": "    - [ ] x\n",
+/**
+ * Each kind: its repeated unit, after a head that sets it up (a table's header); the ordinary
+ * story first, the baseline.
+ */
+export const KINDS: Record<string, { unit: string; head?: string }> = {
+  "an ordinary story's sections, repeated": { unit: `${ORDINARY}\n` },
+  "an ordered-list item on every line": { unit: "1. a\n" },
+  "a bullet item on every line": { unit: "- a\n" },
+  "a paragraph on every other line": { unit: "a\n\n" },
+  "a table cell every two characters": { unit: "|a", head: "|a|b|\n|-|-|\n" },
+  "unpaired emphasis marks (read as text past 2,000)": { unit: "*a_" },
+  "strikethrough marks (read as text past 2,000)": { unit: "~a" },
+  "task boxes in a paragraph's lazy lines": { unit: "    - [ ] x\n" },
 };
 
 /** The kind's unit repeated to just under the budget. */
 export function textOf(kind: string): string {
-  const unit = UNITS[kind];
-  if (unit === undefined) throw new Error(`unknown kind: ${kind}`);
-  const head = kind.startsWith("a table") ? "|a|b|\n|-|-|\n" : "a\n";
+  const found = KINDS[kind];
+  if (found === undefined) throw new Error(`unknown kind: ${kind}`);
+  const { unit, head = "a\n" } = found;
   const each = (parseCost(unit.repeat(100)) - parseCost("")) / 100;
   const count = Math.floor((MAX_PARSE_COST - parseCost(head) - 100) / each);
   return head + unit.repeat(count);
