@@ -150,8 +150,8 @@ export function accuracyOfProject(
 ): {
   report: AccuracyReport;
   project: LoadedProject;
-  /** Finished stories with a story file whose File List names no file the project has. */
-  unrecorded: number;
+  /** The keys of finished stories with a story file whose File List names no project file. */
+  unrecorded: string[];
 } {
   const { config } = loadConfig(dir, { env: options.env });
   const project = loadProject(dir, { config, cache: options.cache !== false });
@@ -204,5 +204,9 @@ export function accuracyOfProject(
     ...(options.batches !== undefined ? { batches: options.batches } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
-  return { report, project, unrecorded: replay.filter((s) => s.written.length === 0).length };
+  return {
+    report,
+    project,
+    unrecorded: replay.filter((s) => s.written.length === 0).map((s) => s.key),
+  };
 }

@@ -545,7 +545,10 @@ describe("timelines and watching from the command line", () => {
     );
     const missing = miniProject({
       [`${ART}/sprint-status.yaml`]: sprint("done")
-        .replace("1-2-beta: ready-for-dev", "1-9-gone: done\n  CORE-002: done")
+        .replace(
+          "1-2-beta: ready-for-dev",
+          "1-9-gone: done\n  CORE-002: done\n  1-4-d: done\n  1-5-e: review\n  1-6-f: done\n  1-7-g: done\n  1-8-h: done",
+        )
         .replace("1-3-gamma: ready-for-dev", "1-3-gamma: done"),
       [`${ART}/1-1-alpha.md`]:
         "# Story 1.1: Alpha\n\n## Dev Agent Record\n\n### File List\n\n- `src/shared.ts`\n",
@@ -571,8 +574,8 @@ describe("timelines and watching from the command line", () => {
     expect(some.code).toBe(0);
     expect(some.err).toBe(
       "athena-parallel: 1 finished key is neither a story key ({epic}-{story}-{slug}) nor a story file's name: left out, e.g. CORE-002 (line 7)\n" +
-        `athena-parallel: 1 of 3 finished stories have no story file under ${ART}/: left out\n` +
-        "athena-parallel: 1 of 2 finished stories with a story file have no File List naming a file of the project: left out\n",
+        `athena-parallel: 6 of 8 finished stories have no story file under ${ART}/: left out: 1-9-gone, 1-4-d, 1-5-e, 1-6-f, 1-7-g and 1 more\n` +
+        "athena-parallel: 1 of 2 finished stories with a story file have no File List naming a file of the project: left out: 1-3-gamma\n",
     );
   });
 

@@ -501,6 +501,39 @@ describe("confidence and blocking", () => {
     expect(p.findings.map((f) => [f.reason, f.path])).toContainEqual(["unresolved", "api.py"]);
   });
 
+  it("claims nothing in BMAD as installed, and places no new file in it", () => {
+    const dir = project(
+      {
+        "1-1-a": [
+          "## Tasks / Subtasks",
+          "",
+          "- [ ] Write the save to `data/game.sqlite` and update `src/a.ts`",
+          "- [ ] Update `.agents/skills/bmad-help/SKILL.md` and `.bmad-core/tasks/x.md`",
+          "- [ ] Update `.claude/commands/BMad/dev.md` and `.github/agents/bmad-dev.agent.md`",
+          "- [ ] Update `.claude/settings.json` and `.github/workflows/bmadness.yml`",
+        ].join("\n"),
+      },
+      {
+        ...files,
+        ".agents/skills/bmad-teach/data/seed.csv": "",
+        ".agents/skills/bmad-help/SKILL.md": "",
+        ".bmad-core/tasks/x.md": "",
+        ".claude/commands/BMad/dev.md": "",
+        ".github/agents/bmad-dev.agent.md": "",
+        ".claude/settings.json": "",
+        ".github/workflows/bmadness.yml": "",
+      },
+    );
+    const claims = plan(dir).stories[0]?.claims.map((c) => c.path);
+    // `data/` is only known inside an installed skill: the new file is where the story says.
+    expect(claims?.sort()).toEqual([
+      ".claude/settings.json",
+      ".github/workflows/bmadness.yml",
+      "data/game.sqlite",
+      "src/a.ts",
+    ]);
+  });
+
   it("settles an ambiguous name by the story's other files, with less confidence", () => {
     const dir = project(
       {

@@ -374,14 +374,19 @@ function accuracyCommand(args: string[], io: CommandIo): number {
       `athena-parallel: ${unkeyed.length} finished ${unkeyed.length === 1 ? "key is" : "keys are"} ${NOT_A_STORY}: left out, e.g. ${shown.join(", ")}\n`,
     );
   }
-  if (project.done.length < finished) {
+  // Named, so a user can see which stories to mend (a story file, a File List) for a fuller score.
+  const withFile = new Set(project.done.map((d) => d.entry.key));
+  const fileless = project.sprint.entries.filter(
+    (e) => e.kind === "story" && FINISHED_STATUSES.has(e.status) && !withFile.has(e.key),
+  );
+  if (fileless.length > 0) {
     io.err(
-      `athena-parallel: ${finished - project.done.length} of ${finished} finished stories have no story file under ${project.files.storiesDir}/: left out\n`,
+      `athena-parallel: ${fileless.length} of ${finished} finished stories have no story file under ${project.files.storiesDir}/: left out: ${someOf(fileless.map((e) => e.key))}\n`,
     );
   }
-  if (unrecorded > 0) {
+  if (unrecorded.length > 0) {
     io.err(
-      `athena-parallel: ${unrecorded} of ${project.done.length} finished stories with a story file have no File List naming a file of the project: left out\n`,
+      `athena-parallel: ${unrecorded.length} of ${project.done.length} finished stories with a story file have no File List naming a file of the project: left out: ${someOf(unrecorded)}\n`,
     );
   }
   io.out(
@@ -390,6 +395,12 @@ function accuracyCommand(args: string[], io: CommandIo): number {
       : renderAccuracy(report, `${path.basename(dir)}${mode.title}`, mode.knowing),
   );
   return 0;
+}
+
+/** Up to five keys, then how many more: `1-1-a, 1-2-b, ... and 3 more`. */
+function someOf(keys: readonly string[]): string {
+  const shown = keys.slice(0, 5).join(", ");
+  return keys.length > 5 ? `${shown} and ${keys.length - 5} more` : shown;
 }
 
 async function markCommand(args: string[], io: CommandIo): Promise<number> {

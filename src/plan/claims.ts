@@ -314,8 +314,9 @@ export function claimsForStory(
     if (!known) {
       // A full path the tree lacks: a new file, in its folder as the project has it.
       if (!short) {
+        // Never into BMAD's own folders: a tool's installed `data/` is no home for a new file.
         const placed = context.known.placeNew(p);
-        return placed
+        return placed && !context.isArtefact(placed)
           ? { path: placed, note: `placed in its folder from ${p}`, discount: 1 }
           : { path: p, discount: 1 };
       }
