@@ -501,6 +501,22 @@ describe("confidence and blocking", () => {
     expect(p.findings.map((f) => [f.reason, f.path])).toContainEqual(["unresolved", "api.py"]);
   });
 
+  it("claims a file in a route group as one file, named in code or in prose", () => {
+    const page = "web/app/(shop)/cart/page.tsx";
+    const modal = "web/app/@modal/(..)photo/[id]/page.tsx";
+    const dir = project(
+      {
+        "1-1-a": `## Tasks / Subtasks\n\n- [ ] Update \`${page}\`\n- [ ] Create ${modal}`,
+      },
+      { ...files, [page]: "" },
+    );
+    const claims = plan(dir).stories[0]?.claims;
+    expect(claims?.map((c) => [c.path, c.kind, c.intent])).toEqual([
+      [page, "file", "write"],
+      [modal, "file", "write"],
+    ]);
+  });
+
   it("claims nothing in BMAD as installed, and places no new file in it", () => {
     const dir = project(
       {

@@ -418,6 +418,13 @@ describe("path text", () => {
     ["specs/{a/spec.md,b/{x,y}.md}", "specs/{a/spec.md,b/{x,y}.md}"],
     ["f(a,b)", undefined],
     ["a,b", undefined],
+    // Route groups are folders; the parentheses of a call or an aside are not.
+    ["app/(shop)/cart/page.tsx", "app/(shop)/cart/page.tsx"],
+    ["(auth)/login/page.tsx", "(auth)/login/page.tsx"],
+    ["app/@modal/(..)photo/[id]/page.tsx", "app/@modal/(..)photo/[id]/page.tsx"],
+    ["(e.g.)", undefined],
+    ["src/(a,b)/x.ts", undefined],
+    ["src/f(a)/x.ts", undefined],
   ])("cleanPath(%j) = %j", (raw, expected) => {
     expect(cleanPath(raw)).toBe(expected);
   });
@@ -433,6 +440,11 @@ describe("path text", () => {
       { path: "src/a/b.ts", bare: false, index: 5 },
       { path: "and/or", bare: true, index: 16 },
       { path: "package.json", bare: true, index: 23 },
+    ]);
+    expect(pathsFromText("edit app/(shop)/cart/page.tsx (see src/a.ts) and app/(auth)/")).toEqual([
+      { path: "app/(shop)/cart/page.tsx", bare: false, index: 5 },
+      { path: "src/a.ts", bare: false, index: 35 },
+      { path: "app/(auth)/", bare: false, index: 49 },
     ]);
   });
 

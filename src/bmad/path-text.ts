@@ -56,7 +56,7 @@ export function cleanPath(raw: string): string | undefined {
   if (symbol && hasFileExtension(text.slice(0, symbol.index))) text = text.slice(0, symbol.index);
   if (text === "" || /\s/.test(text) || /:\/\//.test(text) || /^(mailto|data):/i.test(text))
     return undefined;
-  if (/[(){}<>=,;|!]/.test(withoutBraceLists(text))) return undefined;
+  if (/[(){}<>=,;|!]/.test(withoutBraceLists(withoutRouteGroups(text)))) return undefined;
   text = text.replace(/\\/g, "/");
   text = text.replace(/#.*$/, ""); // anchors: `file.md#Section`, `x.ts#L12`
   text = text.replace(/(?::\d+(?:[-–]\d+)?)+$/, ""); // `x.ts:42`, `x.ts:42-50`, `x.ts:42:7`
@@ -64,8 +64,21 @@ export function cleanPath(raw: string): string | undefined {
   while (text.startsWith("./")) text = text.slice(2);
   text = text.replace(/\/{2,}/g, "/");
   if (text === "" || text === "." || text === "/" || /^[-$@%^&]/.test(text)) return undefined;
-  if (!/^[\w.~/*?[\]{}@+%-]+$/.test(withoutBraceLists(text))) return undefined;
+  if (!/^[\w.~/*?[\]{}@+%-]+$/.test(withoutBraceLists(withoutRouteGroups(text)))) return undefined;
   return text;
+}
+
+/**
+ * A folder name in parentheses at the start of a segment: a Next.js route group
+ * (`app/(auth)/login/page.tsx`) or intercepting route (`(..)photo`). Real folder names, unlike
+ * the parentheses of a call (`f(a)`) or an aside (`(e.g.)`).
+ */
+const ROUTE_GROUP = String.raw`\((?:\.{1,3}|[\w-]+)\)`;
+const ROUTE_GROUP_SEGMENT = new RegExp(`(^|/)${ROUTE_GROUP}`, "g");
+
+/** The text with its route groups' parentheses taken out, for the character checks. */
+function withoutRouteGroups(text: string): string {
+  return text.includes("(") ? text.replace(ROUTE_GROUP_SEGMENT, "$1x") : text;
 }
 
 /**
@@ -195,7 +208,14 @@ function expansionBound(path: string): number {
 /** Product names that look like files in prose: `Node.js`, `Vue.js`, `Next.js`. */
 const TECH_NAME = /^[A-Z][A-Za-z]*\.js$/;
 
-const TEXT_TOKEN = /(?<![\w/.@-])((?:\.{1,2}\/|~\/)?[\w@.-]+(?:\/[\w@.*-]+)*\/?)(?![\w/])/g;
+/** A route folder's name: a group (`(auth)`) or a dynamic segment (`[id]`, `[[...slug]]`). */
+const ROUTE_NAME = String.raw`(?:${ROUTE_GROUP}|\[\[?(?:\.\.\.)?[A-Za-z_][\w-]*\]\]?)`;
+
+/** A word that may be a path; any of its segments may start with a route folder's name. */
+const TEXT_TOKEN = new RegExp(
+  String.raw`(?<![\w/.@-])((?:\.{1,2}\/|~\/)?(?:${ROUTE_NAME}[\w@.-]*|[\w@.-]+)(?:\/(?:${ROUTE_NAME}[\w@.*-]*|[\w@.*-]+))*\/?)(?![\w/])`,
+  "g",
+);
 
 /** Paths inside prose. Words with a slash and no extension (`and/or`) count only if known. */
 export function pathsFromText(text: string): PathText[] {

@@ -89,11 +89,12 @@ function unreadableReason(p: string): string | undefined {
 
 /**
  * A whole folder or file name in brackets or parentheses is a route folder of a web framework
- * (Next.js `[locale]`, `[...slug]`, `[[...slug]]`, SvelteKit `[id].svelte`, a `(group)`), not
- * a glob: `app/[locale]/login/page.tsx` is one file. A range (`[a-z]`) stays a glob.
+ * (Next.js `[locale]`, `[...slug]`, `[[...slug]]`, SvelteKit `[id].svelte`, a `(group)`, an
+ * intercepting `(..)photo`), not a glob: `app/[locale]/login/page.tsx` is one file. A range
+ * (`[a-z]`) stays a glob.
  */
 const ROUTE_SEGMENT =
-  /(^|\/)(?:\[\[?(?:\.\.\.)?(?!\w-\w\])[A-Za-z_][\w-]*\]\]?|\([\w-]+\))(?=\/|\.|$)/g;
+  /(^|\/)(?:\[\[?(?:\.\.\.)?(?!\w-\w\])[A-Za-z_][\w-]*\]\]?|\((?:\.{1,3}|[\w-]+)\)[\w-]*)(?=\/|\.|$)/g;
 
 export function kindOf(p: string): ClaimKind {
   if (picomatch.scan(p.replace(ROUTE_SEGMENT, "$1route")).isGlob) return "glob";
