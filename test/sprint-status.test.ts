@@ -121,6 +121,31 @@ describe("parseSprintStatus", () => {
     ).toThrow(/^sprint-status.yaml does not parse: Nested mappings/);
   });
 
+  it("reads past a setting BMAD's template leaves unquoted with a placeholder, without a word", () => {
+    const text = TEXT.replace(
+      'story_location: "{project-root}/_bmad-output/implementation-artifacts"',
+      "story_location: {project-root}/_bmad-output/implementation-artifacts",
+    );
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => e.key)).toEqual(
+      parseSprintStatus(TEXT, "s.yaml").entries.map((e) => e.key),
+    );
+    expect(sprint.unread).toEqual([5]);
+    expect(sprint.warnings.filter((w) => w.includes("parse"))).toEqual([]);
+    // The writer changes a status as before, and leaves the setting's line as it is.
+    const { text: changed } = replaceStatus(text, "s.yaml", {
+      key: "1-2-account-management",
+      status: "in-progress",
+    });
+    expect(changed).toBe(
+      text.replace("1-2-account-management: ready-for-dev", "1-2-account-management: in-progress"),
+    );
+    // An entry with such a value is no setting: the file is refused, as before.
+    expect(() => parseSprintStatus("development_status:\n  1-1-a: {x}/y\n", "s.yaml")).toThrow(
+      /^sprint-status.yaml does not parse/,
+    );
+  });
+
   it("reads past a comment wrapped without its # and notes after a second document, naming them", () => {
     const text =
       "development_status:\n  epic-1: done  # a long note that an editor\n wrapped onto a line: without its hash\n  1-1-a: done\n  1-2-b: review\n\n---\n\n## Next session\n- [ ] 1-3-c: check\n";

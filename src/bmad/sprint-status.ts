@@ -176,6 +176,14 @@ const VALUE_ERRORS: Readonly<Record<string, RegExp>> = {
 };
 
 /**
+ * A setting above the entries whose value starts with one of BMAD's placeholders, unquoted, as
+ * BMAD's template writes it (`story_location: {project-root}/docs/stories`): YAML reads the
+ * `{...}` as a mapping and the rest as an error. The setting is read from the line itself
+ * (discover.ts); the parse leaves it out.
+ */
+const PLACEHOLDER_VALUE = /^[A-Za-z_][\w-]*:[ \t]+\{[\w-]+\}[^\s#]/;
+
+/**
  * The errors a line of prose makes where an entry was expected: a comment an editor wrapped
  * onto a line of its own without its `#` (`  epic-B: done  # a long note that` then
  * ` goes on here`). Such a line is left out only when it holds no entry (ENTRY_SHAPE): an
@@ -235,6 +243,12 @@ function parseLeniently(
       );
       for (let n = pos.line; n <= last; n++) unread.push(n);
       source = source.slice(0, start) + rest.replace(/[^\r\n]/g, " ");
+      continue;
+    }
+    if (PLACEHOLDER_VALUE.test(line) && unread.length < MAX_MASKED) {
+      // BMAD's own template wrote it: left out without a word, as every reader of it must.
+      unread.push(pos.line);
+      source = source.slice(0, start) + " ".repeat(line.length) + source.slice(end);
       continue;
     }
     const valueError = VALUE_ERRORS[first.code]?.test(line) === true;
