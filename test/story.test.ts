@@ -6,6 +6,7 @@ import {
   pathsFromText,
   sourceCitations,
 } from "../src/bmad/path-text.ts";
+import { findDependencies } from "../src/bmad/prose-dependencies.ts";
 import { parseStory } from "../src/bmad/story.ts";
 import { looksLikeTree, parseTree, stripProjectRoot } from "../src/bmad/tree.ts";
 
@@ -395,6 +396,24 @@ describe("parseStory", () => {
   it("finds dependencies in prose, in every phrasing", () => {
     expect(doc.dependencies.map((d) => d.id).sort()).toEqual(["1.3", "1.4", "2.1", "2.2", "3.2"]);
     expect(doc.dependencies.find((d) => d.id === "2.2")?.line).toBe(25);
+  });
+
+  it("reads a range of stories as each of them, and a list with asides as every story in it", () => {
+    const ids = (text: string) => findDependencies(text, "2.9").map((d) => d.id);
+    // The story's own id in a range is left out; an en dash or "to" is a range too.
+    expect(ids("Re-validate after Stories 2.8-2.11 complete")).toEqual(["2.8", "2.10", "2.11"]);
+    expect(ids("Dependencies: Stories 1.2 – 1.4 complete")).toEqual(["1.2", "1.3", "1.4"]);
+    expect(ids("requires stories 3.1 to 3.2")).toEqual(["3.1", "3.2"]);
+    // Across epics, or longer than any epic plans: its two ends.
+    expect(ids("after Stories 1.8-2.2")).toEqual(["1.8", "2.2"]);
+    expect(ids("depends on 1.1-1.99")).toEqual(["1.1", "1.99"]);
+    // An aside says what the story does: its numbers are no ids, and the list goes on past it.
+    expect(ids("builds on Stories 1.3 (file indexing, v2.0) and 1.4 (vector database)")).toEqual([
+      "1.3",
+      "1.4",
+    ]);
+    // Sub-story ids as before.
+    expect(ids("Depends on 0-10-1 and 3.2")).toEqual(["0.10.1", "3.2"]);
   });
 
   it("finds the components it names, case and word exact", () => {
