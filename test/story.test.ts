@@ -100,6 +100,14 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("reads the status line that ends in a hard line break, not the line after it", () => {
+    const doc = parseStory(
+      "# Story 3.4: X\n\nStatus: done  \nStory Key: 3-4-x  \nEpic: 3\n\n## Tasks / Subtasks\n",
+    );
+    expect(doc.status).toEqual({ value: "done", line: 3 });
+    expect(parseStory("# Story 3.4: X\n\nStatus: review\nEpic: 3\n").status?.value).toBe("review");
+  });
+
   it("claims each file of a brace list, with the cue of the clause it sits in", () => {
     const doc = parseStory(
       "# Story 1.1: A\n\n## Tasks / Subtasks\n\n- [ ] Add the strings to `web/messages/{en,fr}.json`\n- [ ] Follow `src/{a,b}.ts`\n",

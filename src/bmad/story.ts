@@ -280,7 +280,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       case "paragraph": {
         const written = textOf(node as Paragraph);
         if (doc.status === undefined) {
-          const status = /^\s*status:\s*([\w-]+)/i.exec(written);
+          const status = /^\s*status:\s*([\w-]+)/i.exec(firstLineOf(node as Paragraph));
           if (status?.[1]) doc.status = { value: status[1].toLowerCase(), line };
         }
         // A label in the story's language reads as the English one: "**수정 파일:**".
@@ -555,4 +555,13 @@ const CODE_COMMENT = /^\s*(?:\/\/+|#+(?!!)|--|\/\*+|<!--|;+)\s*/;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * A paragraph's text up to its first hard line break (two spaces at a line's end): the status
+ * line of `Status: done··` then `Story Key: 3-4`, which the whole text runs into one word.
+ */
+function firstLineOf(paragraph: Paragraph): string {
+  const end = paragraph.children.findIndex((child) => child.type === "break");
+  return end < 0 ? textOf(paragraph) : textOf(paragraph.children.slice(0, end));
 }
