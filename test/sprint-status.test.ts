@@ -39,6 +39,25 @@ describe("parseSprintStatus", () => {
     ]);
   });
 
+  it("reads a person's spelling of a known status as that status", () => {
+    const text =
+      "development_status:\n  epic-9: In progress\n  9-1-a: in progress\n  9-2-b: Done\n  9-3-c: ready_for_dev\n  9-4-d: in progress now\n";
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => e.status)).toEqual([
+      "in-progress",
+      "in-progress",
+      "done",
+      "ready-for-dev",
+      "in progress now",
+    ]);
+    expect(sprint.warnings).toEqual([
+      's.yaml:6: unknown status "in progress now" for 9-4-d (kept as it is)',
+    ]);
+    // The writer changes the value as the file spells it.
+    const { text: after } = replaceStatus(text, "s.yaml", { key: "9-1-a", status: "review" });
+    expect(after).toBe(text.replace("9-1-a: in progress", "9-1-a: review"));
+  });
+
   it("reads CRLF files with a byte-order mark", () => {
     const sprint = parseSprintStatus(`\uFEFF${TEXT.replaceAll("\n", "\r\n")}`, "s.yaml");
     expect(sprint.entries).toHaveLength(6);

@@ -122,7 +122,13 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   }
   const known = new Set([...STORY_STATUSES, ...LEGACY_STATUSES, "optional"]);
   const warnings: string[] = [...skipped];
-  const entries = raw.map(({ key, status, line, value }): SprintEntry => {
+  const entries = raw.map(({ key, status: written, line, value }): SprintEntry => {
+    // `Done`, `in progress`, `ready_for_dev`: a person's spelling of a status BMAD knows.
+    const spelled = written
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_]+/g, "-");
+    const status = known.has(spelled) ? spelled : written;
     if (!known.has(status))
       warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);
     return { key, status, line, value, ...parseKey(key, knownEpics) };
