@@ -156,6 +156,13 @@ describe("athena-parallel plan", () => {
     const pha = await run(["plan", "pha"], dir);
     expect(pha).toMatchObject({ code: 2 });
     expect(pha.err).toContain('unknown story "pha": no story key or id matches it\n');
+    // A key the file has that is no story's: said as such, at its line.
+    const other = miniProject({ [SPRINT]: `${SPRINT_TEXT}  mu-s01-invitations: done\n` });
+    const line = `${SPRINT_TEXT}  mu-s01-invitations: done\n`.split("\n").length - 1;
+    expect(await run(["plan", "mu-s01-invitations"], other)).toMatchObject({
+      code: 2,
+      err: `athena-parallel: ${SPRINT}:${line}: "mu-s01-invitations" is in the sprint file but is neither a story key ({epic}-{story}-{slug}) nor a story file's name, so there is no story to plan\n`,
+    });
   });
 
   it("exits 2 on a sprint file that does not parse, names file:line:col, and writes nothing", async () => {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { InputError } from "../util/errors.ts";
 import { suggest } from "../util/suggest.ts";
 import { normaliseTypedId } from "./keys.ts";
-import type { SprintEntry, SprintStatus } from "./sprint-status.ts";
+import { NOT_A_STORY, type SprintEntry, type SprintStatus } from "./sprint-status.ts";
 
 /**
  * `fileOf` gives a story's file (repo-relative), so a path names the story whose file it is
@@ -53,6 +53,16 @@ export function resolveStoryId(
       sprint.file,
     );
   }
+  // A key in the file that is no story's: say so, not that the file lacks it.
+  const other = sprint.entries.find(
+    (entry) => entry.kind === "other" && entry.key === typed.trim(),
+  );
+  if (other)
+    throw new InputError(
+      `"${typed}" is in the sprint file but is ${NOT_A_STORY}, so there is no story to plan`,
+      sprint.file,
+      other.line,
+    );
   // More than are shown: a story whose key and id both come close takes two of them.
   const candidates = suggest(
     typed,
