@@ -9,7 +9,12 @@ import { clauseAround, cueOf } from "../src/bmad/clause-cue.ts";
 import { loadProject } from "../src/bmad/project.ts";
 import { parseStory } from "../src/bmad/story.ts";
 import { loadConfig } from "../src/config/load.ts";
-import { renderAccuracy, type ScoredStory, scoreAccuracy } from "../src/plan/accuracy.ts";
+import {
+  accuracyJson,
+  renderAccuracy,
+  type ScoredStory,
+  scoreAccuracy,
+} from "../src/plan/accuracy.ts";
 import { claimContext } from "../src/plan/build.ts";
 import { kindOf, moduleIndexOf } from "../src/plan/claims.ts";
 import { findConflicts } from "../src/plan/conflicts.ts";
@@ -840,9 +845,22 @@ describe("scoring the planner on done stories", () => {
     expect(scoreAccuracy(stories, { ...options, sharedFiles: ["x.ts"] }).neverKeptApart).toBe(2);
     expect(renderAccuracy(report, "t")).toContain("| stories with no sure write");
     // Every batch of these four stories conflicts: no safe one to share out.
-    expect(renderAccuracy(report, "t")).toContain(
-      "| batches of 3: really safe ones allowed together | none drawn |",
-    );
+    const text = renderAccuracy(report, "t");
+    expect(text).toContain("| batches of 3: really safe ones allowed together | none drawn |");
+    expect(text).toMatch(/not counted \| none drawn allowed, \d+% \(of \d+\) let through \|/);
+    expect(text).toContain("(1 pair kept apart)");
+    // As JSON, a share of nothing is null, not a 0 that reads as a measure.
+    const json = accuracyJson(report) as { batches: Record<string, unknown> };
+    expect(json.batches).toMatchObject({
+      safe: 0,
+      safeAllowed: null,
+      safeAllowedExcludingShared: null,
+    });
+    expect(json.batches.conflictingLetThrough).toBe(report.batches.conflictingLetThrough);
+    const few = accuracyJson(scoreAccuracy(stories.slice(0, 4), options)) as {
+      sprints: Record<string, unknown>;
+    };
+    expect(few.sprints).toMatchObject({ drawn: 0, ratio: null, ratioWithLockWaits: null });
   });
 
   it("draws batches and sprints that are reproducible by seed", () => {

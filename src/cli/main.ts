@@ -15,7 +15,7 @@ import { resolveStoryId } from "../bmad/resolve-id.ts";
 import { NOT_A_STORY, parseSprintStatus } from "../bmad/sprint-status.ts";
 import { setStatus } from "../bmad/sprint-writer.ts";
 import { loadConfig } from "../config/load.ts";
-import { renderAccuracy } from "../plan/accuracy.ts";
+import { accuracyJson, renderAccuracy } from "../plan/accuracy.ts";
 import { normaliseRepoPath } from "../plan/claims.ts";
 import { plannedGantt } from "../plan/gantt.ts";
 import { renderJson, renderMarkdown, renderMermaid } from "../plan/render.ts";
@@ -391,7 +391,7 @@ function accuracyCommand(args: string[], io: CommandIo): number {
   }
   io.out(
     values.json
-      ? `${JSON.stringify(report, null, 2)}\n`
+      ? `${JSON.stringify(accuracyJson(report), null, 2)}\n`
       : renderAccuracy(report, `${path.basename(dir)}${mode.title}`, mode.knowing),
   );
   return 0;

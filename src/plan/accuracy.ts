@@ -71,7 +71,9 @@ export interface AccuracyReport {
     safeAllowed: number;
     /** Share of the really conflicting batches the plan lets run together. */
     conflictingLetThrough: number;
-    /** The same two figures when conflicts through shared files alone do not count. */
+    /** The same four when conflicts through shared files alone do not count. */
+    safeExcludingShared: number;
+    conflictingExcludingShared: number;
     safeAllowedExcludingShared: number;
     conflictingLetThroughExcludingShared: number;
   };
@@ -253,6 +255,8 @@ export function scoreAccuracy(
       conflicting: all.conflicting,
       safeAllowed: ratio(all.safeAllowed, all.safe),
       conflictingLetThrough: ratio(all.letThrough, all.conflicting),
+      safeExcludingShared: unshared.safe,
+      conflictingExcludingShared: unshared.conflicting,
       safeAllowedExcludingShared: ratio(unshared.safeAllowed, unshared.safe),
       conflictingLetThroughExcludingShared: ratio(unshared.letThrough, unshared.conflicting),
     },
@@ -341,14 +345,14 @@ export function renderAccuracy(
     "",
     "| measure | value |",
     "| --- | --- |",
-    `| write recall (written files a write claim covered) | ${report.writeRecall.toFixed(2)} (${report.writtenFiles} files) |`,
-    `| claim precision (write claims really written) | ${report.claimPrecision.toFixed(2)} (${report.writeClaims} claims) |`,
+    `| write recall (written files a write claim covered) | ${report.writeRecall.toFixed(2)} (${count(report.writtenFiles, "file")}) |`,
+    `| claim precision (write claims really written) | ${report.claimPrecision.toFixed(2)} (${count(report.writeClaims, "claim")}) |`,
     `| stories with no sure write (never kept apart; the runtime locks meet their overlaps) | ${report.neverKeptApart} of ${report.stories} |`,
-    `| file-conflict pairs: recall | ${pairs.recall.toFixed(2)} (${pairs.reallyConflicting} of ${pairs.total} pairs really share a file) |`,
-    `| file-conflict pairs: precision | ${pairs.precision.toFixed(2)} (${pairs.predicted} pairs kept apart) |`,
+    `| file-conflict pairs: recall | ${pairs.recall.toFixed(2)} (${pairs.reallyConflicting} of ${count(pairs.total, "pair")} really share a file) |`,
+    `| file-conflict pairs: precision | ${pairs.precision.toFixed(2)} (${count(pairs.predicted, "pair")} kept apart) |`,
     `| batches of 3: really safe ones allowed together | ${share(batches.safeAllowed, batches.safe)} |`,
     `| batches of 3: really conflicting ones let through | ${share(batches.conflictingLetThrough, batches.conflicting)} |`,
-    `| the same two, conflicts through shared files (hot, \`sharedFiles\`) not counted | ${pct(batches.safeAllowedExcludingShared)} allowed, ${pct(batches.conflictingLetThroughExcludingShared)} let through |`,
+    `| the same two, conflicts through shared files (hot, \`sharedFiles\`) not counted | ${share(batches.safeAllowedExcludingShared, batches.safeExcludingShared)} allowed, ${share(batches.conflictingLetThroughExcludingShared, batches.conflictingExcludingShared)} let through |`,
     ...(sprints.drawn === 0
       ? [`| sprints of 6 at cap ${sprints.cap} | not drawn: fewer than 6 done stories |`]
       : [
@@ -359,6 +363,47 @@ export function renderAccuracy(
     "",
     ...renderMistakes(report.mistakes),
   ].join("\n");
+}
+
+/**
+ * The report as `accuracy --json` prints it: a share of no batches or sprints is null, not a
+ * 0 that reads as a measure (a project of five done stories draws no sprint of six).
+ */
+export function accuracyJson(report: AccuracyReport): unknown {
+  const { batches: b, sprints: s, pairs: p } = report;
+  const of = (x: number, count: number) => (count === 0 ? null : x);
+  return {
+    ...report,
+    writeRecall: of(report.writeRecall, report.writtenFiles),
+    claimPrecision: of(report.claimPrecision, report.writeClaims),
+    pairs: {
+      ...p,
+      recall: of(p.recall, p.reallyConflicting),
+      precision: of(p.precision, p.predicted),
+    },
+    batches: {
+      ...b,
+      safeAllowed: of(b.safeAllowed, b.safe),
+      conflictingLetThrough: of(b.conflictingLetThrough, b.conflicting),
+      safeAllowedExcludingShared: of(b.safeAllowedExcludingShared, b.safeExcludingShared),
+      conflictingLetThroughExcludingShared: of(
+        b.conflictingLetThroughExcludingShared,
+        b.conflictingExcludingShared,
+      ),
+    },
+    sprints:
+      s.drawn === 0
+        ? {
+            drawn: 0,
+            cap: s.cap,
+            planned: null,
+            oracle: null,
+            ratio: null,
+            ratioWithLockWaits: null,
+            withMissedConflict: null,
+          }
+        : s,
+  };
 }
 
 /** The files behind the plan's mistakes, as two lines of prose (none when it made none). */
@@ -377,6 +422,11 @@ function renderMistakes({ needless, missed }: AccuracyReport["mistakes"]): strin
         .join(", ")}.`,
     );
   return lines.length > 0 ? [...lines, ""] : [];
+}
+
+/** `1 pair`, `2 pairs`. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /** True when a write claim (or with "any", any claim) covers a written file. */
