@@ -522,6 +522,30 @@ describe("confidence and blocking", () => {
     ]);
   });
 
+  it("reads a path from the root with a leading slash, or another checkout's, as the project's own", () => {
+    const dir = project(
+      {
+        "1-1-a": [
+          "## Tasks / Subtasks",
+          "",
+          "- [ ] Update `/src/a.ts` and `/Users/x/dev/app/src/b.ts`",
+          "- [ ] Update `/etc/passwd` and `/opt/tools/conf.d/` and `/src/`",
+        ].join("\n"),
+      },
+      files,
+    );
+    const p = plan(dir);
+    expect(p.stories[0]?.claims.map((c) => c.path).sort()).toEqual([
+      "src/",
+      "src/a.ts",
+      "src/b.ts",
+    ]);
+    expect(p.findings.filter((f) => f.reason === "outside-project").map((f) => f.path)).toEqual([
+      "/etc/passwd",
+      "/opt/tools/conf.d/",
+    ]);
+  });
+
   it("claims nothing in BMAD as installed, and places no new file in it", () => {
     const dir = project(
       {

@@ -15,7 +15,7 @@ import type { Component } from "../bmad/architecture.ts";
 import type { ComponentMention, Evidence, PathMention, StoryDoc } from "../bmad/story.ts";
 import { errorLine } from "../util/errors.ts";
 import { own } from "../util/own.ts";
-import { type KnownTree, tooLongReason } from "./known-tree.ts";
+import { type KnownTree, knownTail, tooLongReason } from "./known-tree.ts";
 import { lockfileOf } from "./lockfiles.ts";
 import { isTestPath, newTestPartner, sourceNames } from "./test-partner.ts";
 import type { Claim, ClaimKind, Finding } from "./types.ts";
@@ -171,7 +171,11 @@ export function claimsForStory(
     origin: Claim["origin"],
     note: string | undefined,
   ) {
-    const normal = normaliseMention(mention, storyFile, context.root);
+    let normal = normaliseMention(mention, storyFile, context.root);
+    // A path from the project's root with a leading slash, or from another machine's checkout:
+    // the project's own path when the tree knows it.
+    const tail = normal.inside ? undefined : knownTail(mention.path, context.known);
+    if (tail) normal = { inside: true, path: tail };
     if (!normal.inside) {
       out.findings.push({
         story: key,

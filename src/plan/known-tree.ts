@@ -148,3 +148,26 @@ export class KnownTree {
   }
   private union: string[] | undefined;
 }
+
+/**
+ * The longest tail of an absolute path that is a known path of the project, in a folder at
+ * least: the whole path too, as some agents write repo paths with a leading slash
+ * (`/backend/app/retry.py`), and another machine's checkout (`/Users/x/dev/app/ios/App.swift`).
+ * Only names are compared: nothing outside the project is read.
+ */
+export function knownTail(absolute: string, known: KnownTree): string | undefined {
+  if (!absolute.startsWith("/") && !/^[a-z]:[\\/]/i.test(absolute)) return undefined;
+  const parts = absolute.split(/[\\/]+/).filter(Boolean);
+  const slash = /[\\/]$/.test(absolute) ? "/" : ""; // a folder stays one
+  for (let start = 0; start <= parts.length - 2; start++) {
+    const tail = parts.slice(start).join("/") + slash;
+    if (known.has(tail)) return tail;
+  }
+  // A file gone from the tree since, under one of the project's top folders (`/utils/x.ts`).
+  const [top] = parts;
+  const climbs = parts.some((part) => part === ".." || part === ".");
+  const deep = parts.length >= 2 || slash !== ""; // `/src/`: the folder itself
+  return absolute.startsWith("/") && !climbs && deep && top && known.has(`${top}/`)
+    ? parts.join("/") + slash
+    : undefined;
+}

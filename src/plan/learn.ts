@@ -13,7 +13,7 @@ import {
 import type { PathMention, StoryDoc } from "../bmad/story.ts";
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
 import type { DoneStory } from "./history.ts";
-import type { KnownTree } from "./known-tree.ts";
+import { type KnownTree, knownTail } from "./known-tree.ts";
 import type { Claim } from "./types.ts";
 
 export interface DoneInput {
@@ -99,26 +99,6 @@ export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
     out.add(named);
   }
   return [...out];
-}
-
-/**
- * The longest tail of an absolute path that is a known file of the project, in a folder at
- * least: the whole path too, as some agents write repo paths with a leading slash
- * (`/backend/app/retry.py`).
- */
-function knownTail(absolute: string, known: KnownTree): string | undefined {
-  if (!absolute.startsWith("/") && !/^[a-z]:[\\/]/i.test(absolute)) return undefined;
-  const parts = absolute.split(/[\\/]+/).filter(Boolean);
-  for (let start = 0; start <= parts.length - 2; start++) {
-    const tail = parts.slice(start).join("/");
-    if (known.has(tail)) return tail;
-  }
-  // A file gone from the tree since, under one of the project's top folders (`/utils/x.ts`).
-  const [top] = parts;
-  const climbs = parts.some((part) => part === ".." || part === ".");
-  return absolute.startsWith("/") && !climbs && parts.length >= 2 && top && known.has(`${top}/`)
-    ? parts.join("/")
-    : undefined;
 }
 
 /**
