@@ -377,7 +377,12 @@ export function indexStoryFiles(
     const words = storyWords(canonicalStoryName(key));
     if (!words || keysByWords.get(words) !== 1) return undefined;
     const file = one(worded.get(words));
-    return file && !taken.has(file) ? file : undefined;
+    if (!file || taken.has(file)) return undefined;
+    // A file numbered as another key is that story, its words changed since
+    // (`3.4-setting-module.md` for `3-4-setting-main`): never this one's.
+    const number = storyNumber(canonicalStoryName(path.posix.basename(file, ".md")));
+    const own = storyNumber(canonicalStoryName(key));
+    return number && number !== own && keysByNumber.has(number) ? undefined : file;
   };
   // Last, the same number with other words (`13-1-backend-photo-service` written as
   // `13.1-generic-photo-service.md`, renamed while it was written): only when one key and one
