@@ -429,8 +429,9 @@ export interface StoryFileIndex {
 }
 
 /**
- * `Story-1.2_Slug` -> `1-2-slug`, `1.2.story` -> `1-2`, `E101-S01` -> `101-1`: lower case, no
- * `story` prefix or suffix, one separator, an epic and story written `E<n>-S<n>` as numbers.
+ * `Story-1.2_Slug` -> `1-2-slug`, `1.2.story` -> `1-2`, `E101-S01` -> `101-1`,
+ * `epic-3-story-7-slug` -> `3-7-slug`: lower case, no `story` prefix or suffix, one separator,
+ * an epic and story written `E<n>-S<n>` or `epic-<n>-story-<n>` as numbers.
  */
 function canonicalStoryName(name: string): string {
   return name
@@ -439,7 +440,7 @@ function canonicalStoryName(name: string): string {
     .replace(/[-_. ]story$/, "")
     .replace(/[._\s]+/g, "-")
     .replace(
-      /^e0*(\d+[a-z]?)-s0*(\d+[a-z]?)(?=-|$)/,
+      /^(?:e|epic-)0*(\d+[a-z]?)-(?:s|story-)0*(\d+[a-z]?)(?=-|$)/,
       (_, epic: string, story: string) => `${epic}-${story}`,
     );
 }
