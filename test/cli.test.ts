@@ -145,6 +145,15 @@ describe("athena-parallel plan", () => {
     );
   });
 
+  it("gives the critical path's work in tasks, one or more", async () => {
+    const dir = miniProject();
+    expect((await run(["plan", "1.1"], dir)).out).toContain("(about 1 task of work end to end)");
+    // 1.1 and 1.2 both edit src/shared.ts: one after the other.
+    expect((await run(["plan", "1.1", "1.2"], dir)).out).toContain(
+      "(about 2 tasks of work end to end)",
+    );
+  });
+
   it("names each close match once, and only close ones", async () => {
     const dir = miniProject();
     // "2" starts a word of the key 1-2-beta and is its id's last part: one story, named once.

@@ -108,6 +108,14 @@ describe("parseStory", () => {
     expect(parseStory("# Story 3.4: X\n\nStatus: review\nEpic: 3\n").status?.value).toBe("review");
   });
 
+  it("counts a task box with no space after it, as the agents that tick them so write it", () => {
+    const doc = parseStory(
+      "# Story 1.1: A\n\n## Tasks / Subtasks\n\n- [x]Task 1: edit `src/a.ts`\n  - [x]1.1 Modify `src/b.ts`\n- [ ]Task 2\n- [x] Task 3\n- [see](x.md) not a box\n- [x]\n",
+    );
+    expect(doc.tasks).toEqual({ done: 3, total: 4 });
+    expect(doc.mentions.map((m) => m.path)).toEqual(["src/a.ts", "src/b.ts", "x.md"]);
+  });
+
   it("claims each file of a brace list, with the cue of the clause it sits in", () => {
     const doc = parseStory(
       "# Story 1.1: A\n\n## Tasks / Subtasks\n\n- [ ] Add the strings to `web/messages/{en,fr}.json`\n- [ ] Follow `src/{a,b}.ts`\n",

@@ -310,9 +310,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       case "listItem": {
         const item = node as ListItem;
         const sectionTitles = headings.map((h) => h.title).join(" ");
-        if (typeof item.checked === "boolean" && /task|subtask/i.test(sectionTitles)) {
+        const checked = typeof item.checked === "boolean" ? item.checked : unspacedBox(item);
+        if (checked !== undefined && /task|subtask/i.test(sectionTitles)) {
           doc.tasks.total++;
-          if (item.checked) doc.tasks.done++;
+          if (checked) doc.tasks.done++;
         }
         if (
           /acceptance\s+criteria/i.test(sectionTitles) &&
@@ -564,4 +565,16 @@ function escapeRegExp(text: string): string {
 function firstLineOf(paragraph: Paragraph): string {
   const end = paragraph.children.findIndex((child) => child.type === "break");
   return end < 0 ? textOf(paragraph) : textOf(paragraph.children.slice(0, end));
+}
+
+/**
+ * A task box with no space after it (`- [x]Task 1: ...`, as some agents tick them): no task
+ * item to CommonMark, which wants the space, but a box all the same. Undefined when there is
+ * none.
+ */
+function unspacedBox(item: ListItem): boolean | undefined {
+  const first = item.children[0];
+  const text = first?.type === "paragraph" ? first.children[0] : undefined;
+  const box = text?.type === "text" ? /^\[([ xX])\]\S/.exec(text.value) : null;
+  return box ? box[1] !== " " : undefined;
 }

@@ -57,7 +57,7 @@ export function renderMarkdown(plan: Plan): string {
   if (plan.schedule.criticalPath.length > 0) {
     out.push(
       "",
-      `Critical path: ${plan.schedule.criticalPath.map(label).join(" -> ")} (about ${round(plan.schedule.makespan)} tasks of work end to end).`,
+      `Critical path: ${plan.schedule.criticalPath.map(label).join(" -> ")} (about ${round(plan.schedule.makespan)} ${round(plan.schedule.makespan) === 1 ? "task" : "tasks"} of work end to end).`,
     );
   }
   for (const b of plan.schedule.blocked) out.push(`- blocked: ${label(b.story)}: ${b.reason}`);
