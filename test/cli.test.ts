@@ -580,6 +580,18 @@ describe("timelines and watching from the command line", () => {
     expect((await run(["accuracy"], gone)).err).toContain(
       `nothing to score against: none of its 1 finished stories has a story file under ${ART}/`,
     );
+    // Only the first stories have File Lists: those are learned from, none is left to score.
+    const early = miniProject({
+      [`${ART}/sprint-status.yaml`]: sprint("done").replace(
+        "1-2-beta: ready-for-dev",
+        "1-2-beta: done",
+      ),
+      [`${ART}/1-1-alpha.md`]:
+        "# Story 1.1: Alpha\n\n## Dev Agent Record\n\n### File List\n\n- `src/shared.ts`\n",
+    });
+    expect((await run(["accuracy", "--learn-first", "0.5"], early)).err).toContain(
+      "nothing to score against: none of the 1 finished stories after the first 50% has a File List (the stories with one are all learned from: a smaller --learn-first scores some)",
+    );
     expect((await run(["accuracy", "--learn-first", "60%"], missing)).err).toContain(
       '--learn-first expects a share between 0 and 1 (0.6 for the first 60%), got "60%"',
     );

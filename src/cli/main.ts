@@ -359,7 +359,9 @@ function accuracyCommand(args: string[], io: CommandIo): number {
         ? "no story is done or in review"
         : project.done.length === 0
           ? `none of its ${finished} finished stories has a story file under ${project.files.storiesDir}/ (set bmad.paths.stories in athena.json)`
-          : `none of its ${project.done.length} finished stories with a story file has a File List`;
+          : learnFirst !== undefined && unrecorded.length < project.done.length
+            ? `none of the ${project.done.length - Math.floor(learnFirst * project.done.length)} finished stories after the first ${Math.round(learnFirst * 100)}% has a File List (the stories with one are all learned from: a smaller --learn-first scores some)`
+            : `none of its ${project.done.length} finished stories with a story file has a File List`;
     io.err(`athena-parallel: ${project.files.sprintStatus}: nothing to score against: ${why}\n`);
     return 1;
   }
