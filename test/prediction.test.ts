@@ -719,6 +719,20 @@ describe("a module's test, from the project's habit", () => {
     expect(isTestPath("src/api/routes.ts")).toBe(false);
   });
 
+  it("gives the one test of a name many modules have only to the module nearest to it", () => {
+    const tree = new KnownTree([
+      "shared/src/index.ts",
+      "server/src/index.ts",
+      "server/src/privacy/index.test.ts",
+      "client/src/index.ts",
+    ]);
+    expect(testPartner("shared/src/index.ts", tree)).toBeUndefined();
+    expect(testPartner("client/src/index.ts", tree)).toBeUndefined();
+    expect(testPartner("server/src/index.ts", tree)).toBe("server/src/privacy/index.test.ts");
+    // A name no other module has keeps its one test wherever it is.
+    expect(partnerOf("app/svc.py")).toBe("tests/unit/test_svc.py");
+  });
+
   // Six stories write a module; four of them its test too.
   const stories = (withTest: number): DoneStory[] =>
     Array.from({ length: 6 }, (_, i) => ({

@@ -34,13 +34,25 @@ export function testPartner(file: string, known: KnownTree): string | undefined 
   if (ext === "") return undefined;
   const stem = path.posix.basename(file, ext);
   const found = TEST_NAMES.flatMap((form) => known.named(`${form.replace("*", stem)}${ext}`));
-  if (found.length <= 1) return found[0];
+  const dir = path.posix.dirname(file);
+  const near = (p: string) => shared(path.posix.dirname(p), dir);
+  if (found.length <= 1) {
+    // One test of a name many modules have (`index.ts`, `mod.rs`): another module's, unless
+    // this one is the nearest to it (`server/privacy/index.test.ts` is not `shared/index.ts`'s).
+    const [test] = found;
+    if (test === undefined || newTestPartner(file, known) === test) return test;
+    const others = known
+      .named(path.posix.basename(file))
+      .filter((m) => m !== file && !isTestPath(m));
+    const mine = near(test);
+    return others.every((m) => shared(path.posix.dirname(m), path.posix.dirname(test)) < mine)
+      ? test
+      : undefined;
+  }
   // Several: the one where this project keeps a module's test (`tests/unit/a/x.test.ts` for
   // `src/a/x.ts`, of many `x.test.ts`), then the nearest folder.
   const habit = newTestPartner(file, known);
   if (habit !== undefined && found.includes(habit)) return habit;
-  const dir = path.posix.dirname(file);
-  const near = (p: string) => shared(path.posix.dirname(p), dir);
   const best = Math.max(...found.map(near));
   const nearest = found.filter((p) => near(p) === best);
   return nearest.length === 1 ? nearest[0] : undefined;
