@@ -432,6 +432,36 @@ describe("parseStory", () => {
     expect(ids("Depends on 0-10-1 and 3.2")).toEqual(["0.10.1", "3.2"]);
   });
 
+  it("reads dependencies from what the story needs, not from what happened as it was worked on", () => {
+    const doc = parseStory(
+      [
+        "# Story 2.8: X",
+        "",
+        "## Dev Notes",
+        "",
+        "Depends on Story 1.2.",
+        "",
+        "## Dev Agent Record",
+        "",
+        "### Implementation Summary",
+        "",
+        "2. **Accuracy Validation Deferred**: Blocked by Story 2.9",
+        "",
+        "## QA Results",
+        "",
+        "After Story 2.11, re-run the accuracy tests.",
+        "",
+        "## Prerequisites",
+        "",
+        "Prerequisites: 1.4",
+      ].join("\n"),
+    );
+    expect(doc.dependencies.map((d) => [d.id, d.line])).toEqual([
+      ["1.2", 5],
+      ["1.4", 19],
+    ]);
+  });
+
   it("finds the components it names, case and word exact", () => {
     expect(doc.componentMentions).toEqual([
       { name: "Notification Service", section: "Dev Notes", line: 28 },

@@ -542,8 +542,32 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     }
   }
 
-  doc.dependencies = findDependencies(text, doc.headingId);
+  doc.dependencies = findDependencies(beforeTheWork(text, doc.sections), doc.headingId);
   return doc;
+}
+
+/** The sections a story gains as it is worked on: what happened, not what it needs. */
+const AFTER_THE_WORK =
+  /dev\s+agent\s+record|change\s*log|completion\s+notes|debug\s+log|qa\s+results|\breview\b|implementation\s+summary|retrospective|file\s+list/i;
+
+/**
+ * The story's text with the lines of its after-the-work sections emptied (the line numbers
+ * stay): "Blocked by Story 2.9" in an implementation summary, "after Story 2.11, re-run the
+ * tests" in the completion notes tell what happened, and read as dependencies they made
+ * cycles that blocked finished stories. One pass over the sections, one over the lines.
+ */
+function beforeTheWork(text: string, sections: StoryDoc["sections"]): string {
+  if (!sections.some((s) => AFTER_THE_WORK.test(s.title))) return text;
+  const lines = text.split("\n");
+  let within: number | undefined; // the depth of the after-the-work section we are in
+  sections.forEach((section, i) => {
+    if (within !== undefined && section.depth <= within) within = undefined;
+    if (within === undefined && AFTER_THE_WORK.test(section.title)) within = section.depth;
+    if (within === undefined) return;
+    const end = (sections[i + 1]?.line ?? lines.length + 1) - 1;
+    for (let n = section.line; n <= end; n++) lines[n - 1] = "";
+  });
+  return lines.join("\n");
 }
 
 /** A clause as the report shows it: one line, its spaces collapsed, at most 160 characters. */
