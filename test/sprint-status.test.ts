@@ -199,16 +199,25 @@ describe("parseSprintStatus", () => {
     // Another port's layout is named, at its `sprints:` line.
     const ported =
       'version: "6.0.0"\nsprints:\n  - sprint_number: 1\n    stories:\n      - story_id: "STORY-001"\n        status: "completed"\n';
-    const error = (() => {
+    const error = (text: string) => {
       try {
-        parseSprintStatus(ported, "s.yaml");
+        parseSprintStatus(text, "s.yaml");
       } catch (caught) {
-        return caught as InputError;
+        return (caught as InputError).format();
       }
-    })();
-    expect(error?.format()).toMatch(
-      /^s\.yaml:2: this file lists stories under `sprints:` \(`story_id:` items\), a layout of another BMAD port/,
+    };
+    expect(error(ported)).toMatch(
+      /^s\.yaml:2: this file lists stories as items under `sprints:`, a layout of another BMAD port/,
     );
+    // A list of epics, or of stories, each item with an id and a status: the same, at its line.
+    expect(
+      error("project: x\nepics:\n  - id: epic-1\n    stories:\n      - id: story-1.1\n"),
+    ).toMatch(/^s\.yaml:2: this file lists stories as items under `epics:`/);
+    expect(error("project: x\n\nstories:\n  - id: s-01\n    status: COMPLETE\n")).toMatch(
+      /^s\.yaml:3: this file lists stories as items under `stories:`/,
+    );
+    // A mapping under one of those names is no such list.
+    expect(error("stories:\n  a: b\n")).toMatch(/^s\.yaml:1: expected a `development_status:`/);
   });
 
   it("reads a repeated key as YAML readers do, the last one counting, and a repeated block as more entries, and says so", () => {

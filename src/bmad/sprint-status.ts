@@ -65,14 +65,15 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
         `${file}:${lineOfNode(pair.key, lineCounter)}: "development_status" appears again at line ${lineOfNode(statusPair?.key, lineCounter)}; the entries of both are read (a key in both: the later one counts)`,
     );
   if (maps.length === 0) {
-    // Some BMAD ports list the stories sprint by sprint (`sprints:` items with `stories:` of
-    // `story_id:` and a status of their own words): say what the file is, not only what it lacks.
-    const sprints = lastPair("sprints");
-    if (sprints && isSeq(sprints.value))
+    // Some BMAD ports and workflows list the stories as items (`sprints:` of `stories:`,
+    // `epics:` of `stories:`, or `stories:` itself, each item with an id and a status of its own
+    // words): say what the file is, not only what it lacks.
+    const list = LIST_LAYOUTS.map(lastPair).find((pair) => pair && isSeq(pair.value));
+    if (list)
       throw new InputError(
-        "this file lists stories under `sprints:` (`story_id:` items), a layout of another BMAD port that athena-parallel does not read; it plans from BMAD METHOD's `development_status:` mapping of story key: status",
+        `this file lists stories as items under \`${String((list.key as Scalar).value)}:\`, a layout of another BMAD port that athena-parallel does not read; it plans from BMAD METHOD's \`development_status:\` mapping of story key: status`,
         file,
-        lineOfNode(sprints.key, lineCounter),
+        lineOfNode(list.key, lineCounter),
       );
     const line = lineOfNode(root, lineCounter);
     throw new InputError("expected a `development_status:` mapping of key: status", file, line);
@@ -180,6 +181,9 @@ const VALUE_ERRORS: Readonly<Record<string, RegExp>> = {
   BLOCK_AS_IMPLICIT_KEY: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+[^\r\n]*?\S:[ \t]/,
   BAD_SCALAR_START: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+[@`]/,
 };
+
+/** The top-level lists other BMAD ports keep their stories in, sprint or epic first. */
+const LIST_LAYOUTS = ["sprints", "epics", "stories"];
 
 /**
  * A setting above the entries whose value starts with one of BMAD's placeholders, unquoted, as
