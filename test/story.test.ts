@@ -106,6 +106,14 @@ describe("parseStory", () => {
     );
     expect(doc.status).toEqual({ value: "done", line: 3 });
     expect(parseStory("# Story 3.4: X\n\nStatus: review\nEpic: 3\n").status?.value).toBe("review");
+    // Below another header line of its paragraph; a review's status of a criterion is not it.
+    const header = parseStory(
+      "# Story 4.10: X\n\n**Story ID:** 4.10\n**Status:** DONE\n\n## Review\n\n- **Status:** Implemented correctly\n",
+    );
+    expect(header.status).toEqual({ value: "done", line: 4 });
+    expect(
+      parseStory("# Story 4.10: X\n\n## Review\n\n- **Status:** Implemented correctly\n").status,
+    ).toBeUndefined();
   });
 
   it("counts a task box with no space after it, as the agents that tick them so write it", () => {

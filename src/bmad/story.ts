@@ -279,9 +279,15 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       }
       case "paragraph": {
         const written = textOf(node as Paragraph);
-        if (doc.status === undefined) {
-          const status = /^\s*status:\s*([\w-]+)/i.exec(firstLineOf(node as Paragraph));
-          if (status?.[1]) doc.status = { value: status[1].toLowerCase(), line };
+        // The story's status line, in a paragraph of its header lines; a review's
+        // "- **Status:** Implemented" further down is about an acceptance criterion.
+        if (doc.status === undefined && parent?.type !== "listItem") {
+          const status = /^\s*status:\s*([\w-]+)/im.exec(linesOf(node as Paragraph));
+          if (status?.[1])
+            doc.status = {
+              value: status[1].toLowerCase(),
+              line: line + (status.input.slice(0, status.index).match(/\n/g)?.length ?? 0),
+            };
         }
         // A label in the story's language reads as the English one: "**수정 파일:**".
         const value = written.length <= 80 ? canonicalHeading(written) : written;
@@ -583,12 +589,14 @@ function escapeRegExp(text: string): string {
 }
 
 /**
- * A paragraph's text up to its first hard line break (two spaces at a line's end): the status
- * line of `Status: done··` then `Story Key: 3-4`, which the whole text runs into one word.
+ * A paragraph's text with a line break where its source has one, hard breaks (two spaces at a
+ * line's end) too: `Status: done··` then `Story Key: 3-4`, which the paragraph's text alone
+ * runs into one word.
  */
-function firstLineOf(paragraph: Paragraph): string {
-  const end = paragraph.children.findIndex((child) => child.type === "break");
-  return end < 0 ? textOf(paragraph) : textOf(paragraph.children.slice(0, end));
+function linesOf(paragraph: Paragraph): string {
+  return paragraph.children
+    .map((child) => (child.type === "break" ? "\n" : textOf(child)))
+    .join("");
 }
 
 /**
