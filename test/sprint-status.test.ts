@@ -207,17 +207,20 @@ describe("parseSprintStatus", () => {
       }
     };
     expect(error(ported)).toMatch(
-      /^s\.yaml:2: this file lists stories as items under `sprints:`, a layout of another BMAD port/,
+      /^s\.yaml:2: this file keeps its stories under `sprints:`, a layout of another BMAD port/,
     );
     // A list of epics, or of stories, each item with an id and a status: the same, at its line.
     expect(
       error("project: x\nepics:\n  - id: epic-1\n    stories:\n      - id: story-1.1\n"),
-    ).toMatch(/^s\.yaml:2: this file lists stories as items under `epics:`/);
+    ).toMatch(/^s\.yaml:2: this file keeps its stories under `epics:`/);
     expect(error("project: x\n\nstories:\n  - id: s-01\n    status: COMPLETE\n")).toMatch(
-      /^s\.yaml:3: this file lists stories as items under `stories:`/,
+      /^s\.yaml:3: this file keeps its stories under `stories:`/,
     );
-    // A mapping under one of those names is no such list.
-    expect(error("stories:\n  a: b\n")).toMatch(/^s\.yaml:1: expected a `development_status:`/);
+    // Or keyed by epic: the same. A plain value under one of those names is no such layout.
+    expect(
+      error("current_sprint: 1\nepics:\n  epic-1:\n    stories:\n      1-1-a: {status: done}\n"),
+    ).toMatch(/^s\.yaml:2: this file keeps its stories under `epics:`/);
+    expect(error("stories: 3\n")).toMatch(/^s\.yaml:1: expected a `development_status:`/);
   });
 
   it("reads a repeated key as YAML readers do, the last one counting, and a repeated block as more entries, and says so", () => {

@@ -67,11 +67,13 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   if (maps.length === 0) {
     // Some BMAD ports and workflows list the stories as items (`sprints:` of `stories:`,
     // `epics:` of `stories:`, or `stories:` itself, each item with an id and a status of its own
-    // words): say what the file is, not only what it lacks.
-    const list = LIST_LAYOUTS.map(lastPair).find((pair) => pair && isSeq(pair.value));
+    // words, as a list or keyed): say what the file is, not only what it lacks.
+    const list = LIST_LAYOUTS.map(lastPair).find(
+      (pair) => pair && (isSeq(pair.value) || isMap(pair.value)),
+    );
     if (list)
       throw new InputError(
-        `this file lists stories as items under \`${String((list.key as Scalar).value)}:\`, a layout of another BMAD port that athena-parallel does not read; it plans from BMAD METHOD's \`development_status:\` mapping of story key: status`,
+        `this file keeps its stories under \`${String((list.key as Scalar).value)}:\`, a layout of another BMAD port that athena-parallel does not read; it plans from BMAD METHOD's \`development_status:\` mapping of story key: status`,
         file,
         lineOfNode(list.key, lineCounter),
       );
