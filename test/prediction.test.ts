@@ -901,16 +901,23 @@ describe("scoring the planner on done stories", () => {
     expect(few.sprints).toMatchObject({ drawn: 0, ratio: null, ratioWithLockWaits: null });
   });
 
-  it("draws batches and sprints that are reproducible by seed", () => {
-    const again = scoreAccuracy(stories, options);
-    expect(again).toEqual(report);
+  it("takes every batch when there are no more than it would draw, else draws them by seed", () => {
     // Every batch of 3 of these 4 stories holds a real conflict (a-b or c-d). The plan keeps
-    // a-b apart, so it lets through exactly the batches a-c-d and b-c-d: about half.
-    expect(report.batches.safe).toBe(0);
-    expect(report.batches.conflictingLetThrough).toBeGreaterThan(0.35);
-    expect(report.batches.conflictingLetThrough).toBeLessThan(0.65);
+    // a-b apart, so it lets through exactly the batches a-c-d and b-c-d: half of the four.
+    expect(report.batches).toMatchObject({ drawn: 4, safe: 0, conflicting: 4 });
+    expect(report.batches.conflictingLetThrough).toBe(0.5);
     // Fewer stories than a sprint of 6: none is drawn, and the ratio says nothing.
     expect(report.sprints.drawn).toBe(0);
+    // Thirty stories make 4,060 batches of 3 and 593,775 sprints of 6: drawn, the same by seed.
+    const many = Array.from({ length: 30 }, (_, i) =>
+      story(`s${i}`, [claim(`f${i % 7}.ts`)], [`f${i % 5}.ts`]),
+    );
+    const drawn = scoreAccuracy(many, options);
+    expect([drawn.batches.drawn, drawn.sprints.drawn]).toEqual([200, 50]);
+    expect(scoreAccuracy(many, options)).toEqual(drawn);
+    expect(scoreAccuracy(many, { ...options, seed: 8 }).batches).not.toEqual(drawn.batches);
+    // Seven stories make seven sprints of 6: each of them, once.
+    expect(scoreAccuracy(many.slice(0, 7), options).sprints.drawn).toBe(7);
   });
 
   it("charges a conflict let through its lock wait in the second sprint ratio", () => {

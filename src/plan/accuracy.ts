@@ -183,7 +183,16 @@ export function scoreAccuracy(
   const pairsOf = (ids: number[]) =>
     ids.flatMap((a, i) => ids.slice(i + 1).map((b) => pairKey(a, b)));
 
-  const batchCount = n >= 3 ? (options.batches ?? 2000) : 0;
+  // Drawn at random, or every one of them when there are no more than would be drawn (three
+  // stories make one batch: 2,000 draws of it would read as 2,000 batches).
+  const sample = (size: number, draws: number): number[][] =>
+    n < size
+      ? []
+      : choose(n, size) <= draws
+        ? combinations(n, size)
+        : Array.from({ length: draws }, () => draw(size));
+  const batchSets = sample(3, options.batches ?? 2000);
+  const batchCount = batchSets.length;
   const all = { safe: 0, safeAllowed: 0, conflicting: 0, letThrough: 0 };
   const unshared = { ...all };
   const tally = (t: typeof all, conflicting: boolean, allowed: boolean) => {
@@ -195,8 +204,8 @@ export function scoreAccuracy(
       if (allowed) t.safeAllowed++;
     }
   };
-  for (let i = 0; i < batchCount; i++) {
-    const pairs = pairsOf(draw(3));
+  for (const batch of batchSets) {
+    const pairs = pairsOf(batch);
     const allowed = !pairs.some((p) => predicted.has(p));
     tally(
       all,
@@ -210,14 +219,14 @@ export function scoreAccuracy(
     );
   }
 
-  const sprintCount = n >= 6 ? (options.sprints ?? 500) : 0;
+  const sprintSets = sample(6, options.sprints ?? 500);
+  const sprintCount = sprintSets.length;
   const cap = 3;
   let plannedSpeed = 0;
   let waitingSpeed = 0;
   let oracleSpeed = 0;
   let missed = 0;
-  for (let i = 0; i < sprintCount; i++) {
-    const ids = draw(6);
+  for (const ids of sprintSets) {
     const work = ids.map((id) => ({ key: String(id), weight: scored[id]?.weight ?? 1 }));
     const sum = work.reduce((t, w) => t + w.weight, 0);
     const pairs = pairsOf(ids);
@@ -435,6 +444,24 @@ function covers(claim: Claim, file: string, intent: "write" | "any" = "write"): 
   if (claim.kind === "file") return claim.path === file;
   if (claim.kind === "dir") return file.startsWith(claim.path);
   return false;
+}
+
+/** How many sets of `k` of `n` there are (stops counting past 10^6: only compared with draws). */
+function choose(n: number, k: number): number {
+  let count = 1;
+  for (let i = 0; i < k && count <= 1e6; i++) count = (count * (n - i)) / (i + 1);
+  return count;
+}
+
+/** Every set of `k` of 0..n-1, in order. */
+function combinations(n: number, k: number): number[][] {
+  const out: number[][] = [];
+  const pick = (from: number, chosen: number[]) => {
+    if (chosen.length === k) out.push(chosen);
+    else for (let i = from; i < n; i++) pick(i + 1, [...chosen, i]);
+  };
+  pick(0, []);
+  return out;
 }
 
 function pairKey(a: number, b: number): string {
