@@ -67,6 +67,30 @@ describe("findConflicts", () => {
     expect(conflicts[0]?.evidence.map((e) => e.file)).toEqual(["a.md", "b.md"]);
   });
 
+  it("shows the surest overlap of a pair first, its path and its evidence, after weaker ones met first", () => {
+    const weak = { confidence: 0.2, basis: "notes/none/dir" };
+    const a = story("a", [
+      "src/c/1.ts",
+      "src/c/2.ts",
+      "src/c/3.ts",
+      "src/c/4.ts",
+      "src/c/5.ts",
+      "src/c/card.tsx",
+    ]);
+    const b = story("b", [{ path: "src/c/", ...weak }, "src/c/card.tsx"]);
+    const [conflict] = findConflicts([a, b], options());
+    expect(conflict?.detail).toBe(
+      "both write `src/c/card.tsx` (a 90%, task/write/path; b 90%, task/write/path)",
+    );
+    expect(conflict?.paths[0]).toBe("src/c/card.tsx");
+    const lineOf = (s: PlannedStory, p: string) =>
+      s.claims.find((c) => c.path === p)?.evidence.line;
+    expect(conflict?.evidence.slice(0, 2).map((e) => e.line)).toEqual([
+      lineOf(a, "src/c/card.tsx"),
+      lineOf(b, "src/c/card.tsx"),
+    ]);
+  });
+
   it("finds a file inside a claimed folder, in both directions, and nested folders", () => {
     expect(summary([story("a", ["src/models/"]), story("b", ["src/models/user.ts"])])).toEqual([
       "file a+b src/models/user.ts",

@@ -75,8 +75,10 @@ export function findConflicts(
       blocking,
       confidence,
     };
-    // The pair is as sure as its surest overlap, whose detail is the one shown.
-    if (confidence > conflict.confidence) {
+    // The pair is as sure as its surest overlap, whose detail is the one shown, and whose path
+    // and evidence come first (an overlap through a folder claim may meet forty files first).
+    const surest = confidence > conflict.confidence;
+    if (surest) {
       conflict.confidence = confidence;
       conflict.detail = detail;
     }
@@ -84,14 +86,21 @@ export function findConflicts(
     const seen = pathsOf.get(conflict) ?? new Set(conflict.paths);
     pathsOf.set(conflict, seen);
     for (const p of paths) {
-      if (seen.has(p)) continue;
+      if (seen.has(p)) {
+        if (surest) conflict.paths = [p, ...conflict.paths.filter((q) => q !== p)];
+        continue;
+      }
       seen.add(p);
-      conflict.paths.push(p);
+      if (surest) conflict.paths.unshift(p);
+      else conflict.paths.push(p);
     }
-    for (const e of evidence) {
-      const same = conflict.evidence.some((x) => x.file === e.file && x.line === e.line);
-      if (!same && conflict.evidence.length < MAX_EVIDENCE) conflict.evidence.push(e);
-    }
+    const same = (x: Evidence, y: Evidence) => x.file === y.file && x.line === y.line;
+    const before = surest ? evidence : conflict.evidence;
+    const after = surest ? conflict.evidence : evidence;
+    conflict.evidence = [...before, ...after.filter((x) => !before.some((y) => same(x, y)))].slice(
+      0,
+      MAX_EVIDENCE,
+    );
     found.set(id, conflict);
   };
 
