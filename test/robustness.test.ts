@@ -594,7 +594,7 @@ describe("layouts other templates use", () => {
   it("finds story files named another way, in a stories folder beside the sprint file's", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta-feature: ready-for-dev\n  1-3-gamma-thing: ready-for-dev\n  1-4-two-ways: ready-for-dev\n  1-5-user-login: ready-for-dev\n  2-6-user-login: ready-for-dev\n  1-7-user-settings-page: ready-for-dev\n  1-8-backend-photo-service: ready-for-dev\n  1-9-sync-hook: ready-for-dev\n  1-10-financial-reports: ready-for-dev\n  1-11-offline-sync: ready-for-dev\n  1-12-audit-trail: ready-for-dev\n  1-13-export-csv: ready-for-dev\n  1-14-import-csv: ready-for-dev\n  1-15-setting-module: ready-for-dev\n  1-16-setting-main: ready-for-dev\n  3-7-trace-buffer-retention: backlog\n",
+        "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta-feature: ready-for-dev\n  1-3-gamma-thing: ready-for-dev\n  1-4-two-ways: ready-for-dev\n  1-5-user-login: ready-for-dev\n  2-6-user-login: ready-for-dev\n  1-7-user-settings-page: ready-for-dev\n  1-8-backend-photo-service: ready-for-dev\n  1-9-sync-hook: ready-for-dev\n  1-10-financial-reports: ready-for-dev\n  1-11-offline-sync: ready-for-dev\n  1-12-audit-trail: ready-for-dev\n  1-13-export-csv: ready-for-dev\n  1-14-import-csv: ready-for-dev\n  1-15-setting-module: ready-for-dev\n  1-16-setting-main: ready-for-dev\n  3-7-trace-buffer-retention: backlog\n  1-17-sync-conflict-alerts: ready-for-dev\n",
       "_bmad-output/stories/story-1-1-alpha.md": story("1.1: Alpha", "- [ ] Edit `src/a.ts`"),
       "_bmad-output/stories/epic-1/story-0.1.2-beta-feature.md": story(
         "1.2: Beta",
@@ -629,6 +629,9 @@ describe("layouts other templates use", () => {
         "3.7: Trace",
         "- [ ] `src/p.ts`",
       ),
+      // Its number with other words, beside a retrospective of that number: the story's file.
+      "_bmad-output/stories/1-17-sync-conflict.md": story("1.17: Sync", "- [ ] `src/q.ts`"),
+      "_bmad-output/stories/retrospectives/1-17-retrospective.md": "# Retrospective\n",
     });
     const ids = [
       "1.1",
@@ -648,6 +651,7 @@ describe("layouts other templates use", () => {
       "1.15",
       "1.16",
       "3.7",
+      "1.17",
     ];
     const { plan } = planProject(dir, { ids, cache: false, env });
     expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
@@ -668,6 +672,7 @@ describe("layouts other templates use", () => {
       ["1-15-setting-module", undefined],
       ["1-16-setting-main", "_bmad-output/stories/1.16-setting-module.md"],
       ["3-7-trace-buffer-retention", "_bmad-output/stories/epic-3-story-7-trace-buffer.md"],
+      ["1-17-sync-conflict-alerts", "_bmad-output/stories/1-17-sync-conflict.md"],
     ]);
     expect(plan.warnings).toContain(
       `1-8-backend-photo-service (${ART}/sprint-status.yaml:9): no story file has its name; took _bmad-output/stories/1.8-generic-photo-service.md, the only one with its number`,

@@ -397,13 +397,19 @@ export function indexStoryFiles(
     const file = one(index.get(number));
     return file && !taken.has(file) && !takenByWords.has(file) ? file : undefined;
   };
+  // Files with the number that share no word with the key (`9-6-retrospective.md` beside
+  // `9-6-ux-admin-sync-alertas.md`) are other documents about that story: not candidates.
+  const words = (name: string) =>
+    new Set((storyWords(name) ?? "").split("-").filter((w) => w.length >= 4));
   const byNumber = (key: string) => {
-    const file = untakenWithNumber(key, numbered);
-    if (!file) return undefined;
-    const words = (name: string) =>
-      new Set((storyWords(name) ?? "").split("-").filter((w) => w.length >= 4));
-    const fileWords = words(canonicalStoryName(path.posix.basename(file, ".md")));
-    return [...words(canonicalStoryName(key))].some((w) => fileWords.has(w)) ? file : undefined;
+    const number = storyNumber(canonicalStoryName(key));
+    if (!number) return undefined;
+    const own = [...words(canonicalStoryName(key))];
+    const sharing = [...(numbered.get(number) ?? [])].filter((file) => {
+      const fileWords = words(canonicalStoryName(path.posix.basename(file, ".md")));
+      return own.some((w) => fileWords.has(w));
+    });
+    return untakenWithNumber(key, new Map([[number, new Set(sharing)]]));
   };
   // A file named by its number alone (`story-30.1.md`, v4's `1.2.story.md`) has no words to
   // disagree with the key's: it is that number's story when one key has the number.
