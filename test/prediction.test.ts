@@ -1037,7 +1037,7 @@ describe("the history log (.athena/history.jsonl)", () => {
       "app/cv/__init__.py": "",
       "app/users/[id]/page.tsx": "",
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n  1-5-e: review\n  1-6-f: done\n  1-7-g: done\n  1-8-h: done\n  1-9-i: done\n  1-10-j: done\n",
+        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n  1-5-e: review\n  1-6-f: done\n  1-7-g: done\n  1-8-h: done\n  1-9-i: done\n  1-10-j: done\n  1-11-k: done\n",
       // A File List before the Dev Agent Record, with no list in the record.
       [`${ART}/1-1-a.md`]: story(
         "1.1: A",
@@ -1092,6 +1092,11 @@ describe("the history log (.athena/history.jsonl)", () => {
         "1.10: J",
         "## File List\n\n**New Files Created:**\n\n```\nsrc/m.ts      # metrics\nsrc/n/o.ts    # more of them\n```\n",
       ),
+      // No record; the list of changed files under a sub-heading of its own.
+      [`${ART}/1-11-k.md`]: story(
+        "1.11: K",
+        "## Files Created/Modified\n\n### Files\n\n- `src/p.ts` - the handler\n- `src/q.ts`\n",
+      ),
     });
     const { config } = loadConfig(dir, { env });
     const project = loadProject(dir, { config, cache: false });
@@ -1117,6 +1122,7 @@ describe("the history log (.athena/history.jsonl)", () => {
       ["1-8-h", ["src/h.ts", "src/i.tsx", "src/j.ts"]],
       ["1-9-i", ["src/k.ts", "src/l.ts"]],
       ["1-10-j", ["src/m.ts", "src/n/o.ts"]],
+      ["1-11-k", ["src/p.ts", "src/q.ts"]],
     ]);
   });
 

@@ -266,7 +266,11 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           if (match?.[1]) doc.headingId = normaliseTypedId(match[1]);
         }
         zone = zoneOf(headings);
-        zoneIsFiles = FILES_HEADING.test(title);
+        // A sub-heading of a list of changed files groups its files (`## Files Created/Modified`
+        // then `### Files`, `### Backend`).
+        zoneIsFiles =
+          FILES_HEADING.test(title) ||
+          headings.slice(0, -1).some((h) => CHANGED_FILES_HEADING.test(h.title));
         const lists = headings.filter((h) => FILES_HEADING.test(h.title));
         inChangeList = CHANGE_LIST.test(lists.at(-1)?.title ?? "");
         group = DO_NOT_MODIFY.test(title) ? "read" : WRITE_LABEL.test(title) ? "write" : undefined;
