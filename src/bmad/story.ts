@@ -286,7 +286,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         // The story's status line, in a paragraph of its header lines; a review's
         // "- **Status:** Implemented" further down is about an acceptance criterion.
         if (doc.status === undefined && parent?.type !== "listItem") {
-          const status = /^\s*status:\s*([\w-]+)/im.exec(linesOf(node as Paragraph));
+          const status = /^[ \t]*status:[ \t]*([\w-]+)/im.exec(linesOf(node as Paragraph));
           if (status?.[1])
             doc.status = {
               value: status[1].toLowerCase(),

@@ -57,8 +57,9 @@ const HELPS: Record<CommandName, CommandHelp> = {
   share of random batches of 3 the plan lets run together (really safe ones, and really
   conflicting ones), and the speed-up of random 6-story sprints at cap 3 against knowing
   every file (twice: a conflict let through counted as run one after the other, then as a
-  wait at its lock that holds a slot); then the files behind its mistakes: pairs kept apart
-  that shared no file, and pairs let run together that both wrote a file.
+  wait at its lock that holds a slot; a project with few stories has each batch and sprint
+  taken once); then the files behind its mistakes: pairs kept apart that shared no file, and
+  pairs let run together that both wrote a file.
 
   --tree FILE   a listing of the project's files, one per line, when its code is not here
   --no-history  score the planner without learning from the earlier stories
