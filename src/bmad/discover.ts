@@ -3,7 +3,7 @@
  * `.bmad/bmm/config.yaml` (alpha), explicit `bmad.paths` from athena.json, then the known
  * defaults. The result says which file was used and why, for the report.
  */
-import { existsSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { globSync } from "tinyglobby";
 import { parse as parseYaml } from "yaml";
@@ -373,16 +373,30 @@ export function indexStoryFiles(
     const number = storyNumber(canonicalStoryName(key));
     if (number) keysByNumber.set(number, (keysByNumber.get(number) ?? 0) + 1);
   }
+  // A file numbered as another key that has no file of its own name and shares a word with it
+  // is that story, its words changed since (`3.4-setting-module.md` for `3-4-setting-main`):
+  // never another key's. Otherwise the number is an old one (a renumbered epic): free to take.
+  const ownerNumbers = new Map<string, string[]>();
+  for (const key of keys) {
+    const number = storyNumber(canonicalStoryName(key));
+    if (number) ownerNumbers.set(number, [...(ownerNumbers.get(number) ?? []), key]);
+  }
+  const anotherStorys = (file: string, key: string) => {
+    const name = canonicalStoryName(path.posix.basename(file, ".md"));
+    const number = storyNumber(name);
+    if (!number || number === storyNumber(canonicalStoryName(key))) return false;
+    const fileWords = wordsOf(name);
+    return (ownerNumbers.get(number) ?? []).some(
+      (owner) =>
+        named(owner) === undefined &&
+        [...wordsOf(canonicalStoryName(owner))].some((w) => fileWords.has(w)),
+    );
+  };
   const byWords = (key: string) => {
     const words = storyWords(canonicalStoryName(key));
     if (!words || keysByWords.get(words) !== 1) return undefined;
     const file = one(worded.get(words));
-    if (!file || taken.has(file)) return undefined;
-    // A file numbered as another key is that story, its words changed since
-    // (`3.4-setting-module.md` for `3-4-setting-main`): never this one's.
-    const number = storyNumber(canonicalStoryName(path.posix.basename(file, ".md")));
-    const own = storyNumber(canonicalStoryName(key));
-    return number && number !== own && keysByNumber.has(number) ? undefined : file;
+    return file && !taken.has(file) && !anotherStorys(file, key) ? file : undefined;
   };
   // Last, the same number with other words (`13-1-backend-photo-service` written as
   // `13.1-generic-photo-service.md`, renamed while it was written): only when one key and one
@@ -399,14 +413,12 @@ export function indexStoryFiles(
   };
   // Files with the number that share no word with the key (`9-6-retrospective.md` beside
   // `9-6-ux-admin-sync-alertas.md`) are other documents about that story: not candidates.
-  const words = (name: string) =>
-    new Set((storyWords(name) ?? "").split("-").filter((w) => w.length >= 4));
   const byNumber = (key: string) => {
     const number = storyNumber(canonicalStoryName(key));
     if (!number) return undefined;
-    const own = [...words(canonicalStoryName(key))];
+    const own = [...wordsOf(canonicalStoryName(key))];
     const sharing = [...(numbered.get(number) ?? [])].filter((file) => {
-      const fileWords = words(canonicalStoryName(path.posix.basename(file, ".md")));
+      const fileWords = wordsOf(canonicalStoryName(path.posix.basename(file, ".md")));
       return own.some((w) => fileWords.has(w));
     });
     return untakenWithNumber(key, new Map([[number, new Set(sharing)]]));
@@ -414,9 +426,30 @@ export function indexStoryFiles(
   // A file named by its number alone (`story-30.1.md`, v4's `1.2.story.md`) has no words to
   // disagree with the key's: it is that number's story when one key has the number.
   const byBareNumber = (key: string) => untakenWithNumber(key, bare);
+  const byName = (key: string) => named(key) ?? byWords(key) ?? byBareNumber(key) ?? byNumber(key);
+  // Last of all, a file named some other way whose title has the key's words
+  // (`story-central-mcp-1.md`, "# Story: Establish MCP registry and metadata", for
+  // `1-1-establish-mcp-registry-and-metadata`): the files no key found by name, each title
+  // read once, and only when some key is left without a file.
+  let titled: Map<string, string[]> | undefined;
+  const byTitle = (key: string) => {
+    const words = storyWords(canonicalStoryName(key));
+    if (!words || keysByWords.get(words) !== 1) return undefined;
+    if (!titled) {
+      titled = new Map();
+      const found = new Set(keys.flatMap((k) => byName(k) ?? []));
+      for (const file of listed) {
+        if (found.has(file)) continue;
+        const title = titleWords(root, file);
+        if (title) titled.set(title, [...(titled.get(title) ?? []), file]);
+      }
+    }
+    const [file, ...more] = titled.get(words) ?? [];
+    return file && more.length === 0 && !anotherStorys(file, key) ? file : undefined;
+  };
   return {
     promoted,
-    find: (key) => named(key) ?? byWords(key) ?? byBareNumber(key) ?? byNumber(key),
+    find: (key) => byName(key) ?? byTitle(key),
     foundByNumberOnly: (key) =>
       named(key) === undefined &&
       byWords(key) === undefined &&
@@ -451,6 +484,38 @@ function canonicalStoryName(name: string): string {
     );
 }
 
+/** How much of a file is read for its title: a title is on its first lines. */
+const TITLE_BYTES = 2048;
+
+/**
+ * The words of a markdown file's first `#` heading, as a key spells them (`# Story: Add the
+ * Login Page` -> `add-the-login-page`), without a `Story` label or a story number; undefined
+ * when the file cannot be read or its first lines hold no such heading.
+ */
+function titleWords(root: string, file: string): string | undefined {
+  let head: string;
+  try {
+    const fd = openSync(path.join(root, file), "r");
+    try {
+      const buffer = Buffer.alloc(TITLE_BYTES);
+      head = buffer.toString("utf8", 0, readSync(fd, buffer, 0, TITLE_BYTES, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  const title = /^#[ \t]+(.+)$/m.exec(head)?.[1];
+  if (!title) return undefined;
+  const words = title
+    .toLowerCase()
+    .replace(/^story\b[\s:.-]*/, "")
+    .replace(/^[\d.]+[a-z]?[\s:.-]+/, "")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return words.includes("-") ? words : undefined;
+}
+
 /** A story's number and nothing else (`30-1`, `23-0-2`), two parts at least. */
 const BARE_NUMBER = /^\d+[a-z]?(?:-\d+[a-z]?)+$/;
 
@@ -462,6 +527,11 @@ const BARE_NUMBER = /^\d+[a-z]?(?:-\d+[a-z]?)+$/;
 function storyWords(canonical: string): string | undefined {
   const words = STORY_NAME.exec(canonical)?.[2];
   return words?.includes("-") ? words : undefined;
+}
+
+/** The words of four letters or more after a story's number: what two names share. */
+function wordsOf(canonical: string): Set<string> {
+  return new Set((storyWords(canonical) ?? "").split("-").filter((w) => w.length >= 4));
 }
 
 /** The number before a story's words (`13-1-generic-photo` -> `13-1`), two parts at least. */
