@@ -488,9 +488,9 @@ function canonicalStoryName(name: string): string {
 const TITLE_BYTES = 2048;
 
 /**
- * The words of a markdown file's first `#` heading, as a key spells them (`# Story: Add the
+ * The words of a story file's first `#` heading, as a key spells them (`# Story: Add the
  * Login Page` -> `add-the-login-page`), without a `Story` label or a story number; undefined
- * when the file cannot be read or its first lines hold no such heading.
+ * when the file cannot be read, or its first lines hold no such heading or are no story's.
  */
 function titleWords(root: string, file: string): string | undefined {
   let head: string;
@@ -506,7 +506,10 @@ function titleWords(root: string, file: string): string | undefined {
     return undefined;
   }
   const title = /^#[ \t]+(.+)$/m.exec(head)?.[1];
-  if (!title) return undefined;
+  // A story says so, in its title or by a status line: a guide titled "Project Setup" is no
+  // story of that name.
+  if (!title || !(/^story\b/i.test(title) || /^[ \t*_]*status[ \t*_]*:/im.test(head)))
+    return undefined;
   const words = title
     .toLowerCase()
     .replace(/^story\b[\s:.-]*/, "")
