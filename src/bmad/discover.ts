@@ -366,27 +366,23 @@ export function indexStoryFiles(
   // only one key has (`2-1-user-login` must not take `1-1-user-login.md`).
   const taken = new Set(keys.flatMap((key) => named(key) ?? []));
   const keysByWords = new Map<string, number>();
-  const keysByNumber = new Map<string, number>();
+  /** The keys with each story number (`1-4`), in sprint order. */
+  const keysByNumber = new Map<string, string[]>();
   for (const key of keys) {
     const words = storyWords(canonicalStoryName(key));
     if (words) keysByWords.set(words, (keysByWords.get(words) ?? 0) + 1);
     const number = storyNumber(canonicalStoryName(key));
-    if (number) keysByNumber.set(number, (keysByNumber.get(number) ?? 0) + 1);
+    if (number) keysByNumber.set(number, [...(keysByNumber.get(number) ?? []), key]);
   }
   // A file numbered as another key that has no file of its own name and shares a word with it
   // is that story, its words changed since (`3.4-setting-module.md` for `3-4-setting-main`):
   // never another key's. Otherwise the number is an old one (a renumbered epic): free to take.
-  const ownerNumbers = new Map<string, string[]>();
-  for (const key of keys) {
-    const number = storyNumber(canonicalStoryName(key));
-    if (number) ownerNumbers.set(number, [...(ownerNumbers.get(number) ?? []), key]);
-  }
-  const anotherStorys = (file: string, key: string) => {
+  const isAnotherStorysFile = (file: string, key: string) => {
     const name = canonicalStoryName(path.posix.basename(file, ".md"));
     const number = storyNumber(name);
     if (!number || number === storyNumber(canonicalStoryName(key))) return false;
     const fileWords = wordsOf(name);
-    return (ownerNumbers.get(number) ?? []).some(
+    return (keysByNumber.get(number) ?? []).some(
       (owner) =>
         named(owner) === undefined &&
         [...wordsOf(canonicalStoryName(owner))].some((w) => fileWords.has(w)),
@@ -396,7 +392,7 @@ export function indexStoryFiles(
     const words = storyWords(canonicalStoryName(key));
     if (!words || keysByWords.get(words) !== 1) return undefined;
     const file = one(worded.get(words));
-    return file && !taken.has(file) && !anotherStorys(file, key) ? file : undefined;
+    return file && !taken.has(file) && !isAnotherStorysFile(file, key) ? file : undefined;
   };
   // Last, the same number with other words (`13-1-backend-photo-service` written as
   // `13.1-generic-photo-service.md`, renamed while it was written): only when one key and one
@@ -407,7 +403,7 @@ export function indexStoryFiles(
   /** The one file of `index` with the key's number, when one key has it and no key took it. */
   const untakenWithNumber = (key: string, index: Map<string, Set<string>>) => {
     const number = storyNumber(canonicalStoryName(key));
-    if (!number || keysByNumber.get(number) !== 1) return undefined;
+    if (!number || keysByNumber.get(number)?.length !== 1) return undefined;
     const file = one(index.get(number));
     return file && !taken.has(file) && !takenByWords.has(file) ? file : undefined;
   };
@@ -445,7 +441,7 @@ export function indexStoryFiles(
       }
     }
     const [file, ...more] = titled.get(words) ?? [];
-    return file && more.length === 0 && !anotherStorys(file, key) ? file : undefined;
+    return file && more.length === 0 && !isAnotherStorysFile(file, key) ? file : undefined;
   };
   return {
     promoted,
