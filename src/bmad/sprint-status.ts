@@ -257,20 +257,18 @@ function parseLeniently(
       source = source.slice(0, start) + rest.replace(/[^\r\n]/g, " ");
       continue;
     }
-    if (PLACEHOLDER_VALUE.test(line) && unread.length < MAX_MASKED) {
-      // BMAD's own template wrote it: left out without a word, as every reader of it must.
-      unread.push(pos.line);
-      source = source.slice(0, start) + " ".repeat(line.length) + source.slice(end);
-      continue;
+    // BMAD's own template wrote a placeholder line: left out without a word, as every reader
+    // of it must; any other line left out is named.
+    if (!PLACEHOLDER_VALUE.test(line) || unread.length >= MAX_MASKED) {
+      const valueError = VALUE_ERRORS[first.code]?.test(line) === true;
+      const strayLine = STRAY_LINE_ERRORS.has(first.code) && !ENTRY_SHAPE.test(line);
+      if (masked.length >= MAX_MASKED || !(valueError || strayLine)) throw refusal;
+      masked.push(
+        strayLine
+          ? `${file}:${pos.line}: text where an entry was expected (a comment without its \`#\`?); the line is left as it is and not read`
+          : `${file}:${pos.line}: does not parse as YAML (${what}); the line is left as it is and not read`,
+      );
     }
-    const valueError = VALUE_ERRORS[first.code]?.test(line) === true;
-    const strayLine = STRAY_LINE_ERRORS.has(first.code) && !ENTRY_SHAPE.test(line);
-    if (masked.length >= MAX_MASKED || !(valueError || strayLine)) throw refusal;
-    masked.push(
-      strayLine
-        ? `${file}:${pos.line}: text where an entry was expected (a comment without its \`#\`?); the line is left as it is and not read`
-        : `${file}:${pos.line}: does not parse as YAML (${what}); the line is left as it is and not read`,
-    );
     unread.push(pos.line);
     source = source.slice(0, start) + " ".repeat(line.length) + source.slice(end);
   }
