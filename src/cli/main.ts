@@ -349,9 +349,10 @@ function accuracyCommand(args: string[], io: CommandIo): number {
     ...(seed !== undefined ? { seed } : {}),
     env: io.env,
   });
-  const finished = project.sprint.entries.filter(
+  const finishedStories = project.sprint.entries.filter(
     (e) => e.kind === "story" && FINISHED_STATUSES.has(e.status),
-  ).length;
+  );
+  const finished = finishedStories.length;
   if (report.stories === 0) {
     // Say which of the three it is: no done story, no story file, or no File List.
     const why =
@@ -378,9 +379,7 @@ function accuracyCommand(args: string[], io: CommandIo): number {
   }
   // Named, so a user can see which stories to mend (a story file, a File List) for a fuller score.
   const withFile = new Set(project.done.map((d) => d.entry.key));
-  const fileless = project.sprint.entries.filter(
-    (e) => e.kind === "story" && FINISHED_STATUSES.has(e.status) && !withFile.has(e.key),
-  );
+  const fileless = finishedStories.filter((e) => !withFile.has(e.key));
   if (fileless.length > 0) {
     io.err(
       `athena-parallel: ${fileless.length} of ${finished} finished stories have no story file under ${project.files.storiesDir}/: left out: ${someOf(fileless.map((e) => e.key))}\n`,
