@@ -73,7 +73,9 @@ export function cleanPath(raw: string): string | undefined {
  * (`app/(auth)/login/page.tsx`) or intercepting route (`(..)photo`). Real folder names, unlike
  * the parentheses of a call (`f(a)`) or an aside (`(e.g.)`).
  */
-const ROUTE_GROUP = String.raw`\((?:\.{1,3}|[\w-]+)\)`;
+export const ROUTE_GROUP = String.raw`\((?:\.{1,3}|[\w-]+)\)`;
+/** A dynamic route folder's name (`[id]`, `[...slug]`, `[[...slug]]`); a range (`[a-z]`) is not. */
+export const ROUTE_PARAM = String.raw`\[\[?(?:\.\.\.)?(?!\w-\w\])[A-Za-z_][\w-]*\]\]?`;
 const ROUTE_GROUP_SEGMENT = new RegExp(`(^|/)${ROUTE_GROUP}`, "g");
 
 /** The text with its route groups' parentheses taken out, for the character checks. */
@@ -209,7 +211,7 @@ function expansionBound(path: string): number {
 const TECH_NAME = /^[A-Z][A-Za-z]*\.js$/;
 
 /** A route folder's name: a group (`(auth)`) or a dynamic segment (`[id]`, `[[...slug]]`). */
-const ROUTE_NAME = String.raw`(?:${ROUTE_GROUP}|\[\[?(?:\.\.\.)?[A-Za-z_][\w-]*\]\]?)`;
+const ROUTE_NAME = `(?:${ROUTE_GROUP}|${ROUTE_PARAM})`;
 
 /** A word that may be a path; any of its segments may start with a route folder's name. */
 const TEXT_TOKEN = new RegExp(

@@ -12,6 +12,7 @@
 import path from "node:path";
 import picomatch from "picomatch";
 import type { Component } from "../bmad/architecture.ts";
+import { ROUTE_GROUP, ROUTE_PARAM } from "../bmad/path-text.ts";
 import type { ComponentMention, Evidence, PathMention, StoryDoc } from "../bmad/story.ts";
 import { errorLine } from "../util/errors.ts";
 import { own } from "../util/own.ts";
@@ -93,8 +94,10 @@ function unreadableReason(p: string): string | undefined {
  * intercepting `(..)photo`), not a glob: `app/[locale]/login/page.tsx` is one file. A range
  * (`[a-z]`) stays a glob.
  */
-const ROUTE_SEGMENT =
-  /(^|\/)(?:\[\[?(?:\.\.\.)?(?!\w-\w\])[A-Za-z_][\w-]*\]\]?|\((?:\.{1,3}|[\w-]+)\)[\w-]*)(?=\/|\.|$)/g;
+const ROUTE_SEGMENT = new RegExp(
+  String.raw`(^|\/)(?:${ROUTE_PARAM}|${ROUTE_GROUP}[\w-]*)(?=\/|\.|$)`,
+  "g",
+);
 
 export function kindOf(p: string): ClaimKind {
   if (picomatch.scan(p.replace(ROUTE_SEGMENT, "$1route")).isGlob) return "glob";
