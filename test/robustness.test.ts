@@ -476,7 +476,9 @@ describe("layouts other templates use", () => {
       ".bmad-ephemeral/sprint-status.yaml": `# Tracking System: file-system\n# Story Location: docs/stories\n\n${sprint}`,
     });
     const { plan } = planProject(dir, { cache: false, env });
-    expect(plan.sources).toContain("stories: docs/stories/ (and sub-folders)");
+    expect(plan.sources).toContain(
+      "stories: docs/stories/ (and sub-folders), then .bmad-ephemeral/",
+    );
     expect(plan.stories.map((s) => s.file)).toEqual([
       "docs/stories/1-1-alpha.md",
       "docs/stories/1-2-beta.md",
@@ -521,7 +523,8 @@ describe("layouts other templates use", () => {
       "docs/sprint-status.yaml": `# story_location: /Users/someone/elsewhere/stories\nstory_location: "{project-root}/docs/stories"\n\n${sprint}`,
     });
     const { plan } = planProject(dir, { cache: false, env });
-    expect(plan.sources).toContain("stories: docs/stories/ (and sub-folders)");
+    // The sprint file's folder, and no folder above it: the project root is not searched.
+    expect(plan.sources).toContain("stories: docs/stories/ (and sub-folders), then docs/");
     // The last key counts, as in YAML; a trailing comment is not part of the path.
     for (const lines of [
       "story_location: docs/old\nstory_location: docs/stories  # where the stories live",
@@ -529,7 +532,7 @@ describe("layouts other templates use", () => {
     ]) {
       writeFileSync(path.join(dir, "docs/sprint-status.yaml"), `${lines}\n\n${sprint}`);
       expect(planProject(dir, { cache: false, env }).plan.sources).toContain(
-        "stories: docs/stories/ (and sub-folders)",
+        "stories: docs/stories/ (and sub-folders), then docs/",
       );
     }
   });
@@ -745,5 +748,41 @@ describe("layouts other templates use", () => {
     const place = (p: string) => doc.mentions.find((m) => m.path === p)?.place;
     expect(place("src/written.ts")).toBe("record");
     expect(place("src/planned.ts")).toBe("files");
+  });
+
+  it("reads a File List beside a Dev Agent Record kept inside Dev Notes as the agent's", () => {
+    const doc = parseStory(
+      [
+        "# Story 2.1: Beta",
+        "",
+        "## Dev Notes",
+        "",
+        "### File List",
+        "",
+        "- `src/planned.ts`",
+        "",
+        "### Dev Agent Record",
+        "",
+        "### Completion Notes List",
+        "",
+        "- Done.",
+        "",
+        "### File List",
+        "",
+        "- `src/written.ts`",
+        "",
+        "## Dev Notes",
+        "",
+        "### File List",
+        "",
+        "- `src/later.ts`",
+        "",
+      ].join("\n"),
+    );
+    const place = (p: string) => doc.mentions.find((m) => m.path === p)?.place;
+    expect(place("src/written.ts")).toBe("record");
+    // Before the record, or in another Dev Notes section: a plan.
+    expect(place("src/planned.ts")).toBe("files");
+    expect(place("src/later.ts")).toBe("files");
   });
 });

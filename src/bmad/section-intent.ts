@@ -9,6 +9,10 @@ import type { Intent } from "./story.ts";
 
 export type Zone = "write" | "read" | "none";
 
+/** The heading over what the agent did (BMAD's Dev Agent Record) and the one over its brief. */
+export const DEV_AGENT_RECORD = /dev\s+agent\s+record/i;
+export const DEV_NOTES = /dev\s+notes/i;
+
 /**
  * A heading or label over files to read first or to follow: "Files to Read Before
  * Implementing:", "**Files to Reference:**", "**Files to Reuse:**", "Reference Files:".
@@ -41,7 +45,7 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
     /^(story|user\s+story)$|acceptance\s+criteria|user[-\s]visible|change\s*log|completion\s+notes|debug\s+log|agent\s+model|qa\s+results|review|validation|retrospective|learnings|definition\s+of\s+done|success\s+metrics/i,
     "none",
   ],
-  [/dev\s+agent\s+record/i, "none"],
+  [DEV_AGENT_RECORD, "none"],
   [
     /tasks?|subtasks|implementation|dev\s+notes|technical|architecture|design|notes|testing|approach|guidance/i,
     "write",

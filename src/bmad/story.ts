@@ -51,6 +51,8 @@ import { findDependencies } from "./prose-dependencies.ts";
 import {
   CHANGE_LIST,
   CHANGED_FILES_HEADING,
+  DEV_AGENT_RECORD,
+  DEV_NOTES,
   DO_NOT_MODIFY,
   FILES_HEADING,
   FILES_LABEL,
@@ -163,6 +165,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   // Past the Dev Agent Record heading: a File List after it is the agent's, even when it is
   // written as the record's sibling (`## Dev Agent Record` ... `## File List`).
   let pastAgentRecord = false;
+  // The Dev Notes section the Dev Agent Record heading sits in, if it does (`## Dev Notes` >
+  // `### Dev Agent Record`, `### File List`): a File List after it in that section is the record's.
+  let recordNotes: { depth: number; title: string } | undefined;
   // Under a label in the record that lists changed files (`**Files Changed:**` in Completion
   // Notes), reset per heading: a File List written without its heading.
   let recordLabel = false;
@@ -179,9 +184,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       .join(" > ") || "(top)";
 
   // Under the Dev Agent Record heading itself; or past it, outside Dev Notes (a sibling File List).
-  const underAgentRecord = () => headings.some((h) => /dev\s+agent\s+record/i.test(h.title));
+  const underAgentRecord = () => headings.some((h) => DEV_AGENT_RECORD.test(h.title));
   const inAgentRecord = () =>
-    underAgentRecord() || (pastAgentRecord && !headings.some((h) => /dev\s+notes/i.test(h.title)));
+    underAgentRecord() ||
+    (pastAgentRecord && !headings.some((h) => DEV_NOTES.test(h.title) && h !== recordNotes));
 
   /** Where the current heading chain puts a mention (a tree or a labelled group may override). */
   const placeHere = (): Place => {
@@ -257,7 +263,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         while (headings.length > 0 && (headings.at(-1)?.depth ?? 0) >= heading.depth)
           headings.pop();
         headings.push({ depth: heading.depth, title });
-        if (/dev\s+agent\s+record/i.test(title)) pastAgentRecord = true;
+        if (DEV_AGENT_RECORD.test(title)) {
+          pastAgentRecord = true;
+          recordNotes = headings.find((h) => DEV_NOTES.test(h.title));
+        }
         doc.sections.push({ title, depth: heading.depth, line });
         if (heading.depth === 1 && doc.title === undefined) {
           const bare = written.replace(/^[^\p{L}\p{N}]+/u, ""); // "📖 Story 1.2: x"

@@ -7,6 +7,8 @@
  */
 import {
   CHANGED_FILES_HEADING,
+  DEV_AGENT_RECORD,
+  DEV_NOTES,
   PLANNING_HEADING,
   PLANNING_SECTIONS,
 } from "../bmad/section-intent.ts";
@@ -42,13 +44,35 @@ const PLAN_TIME = new RegExp(
  * Dev Agent Record): what the agent wrote is never read as what the plan knew.
  */
 export function planTimeDoc(doc: StoryDoc): StoryDoc {
-  const keep = (section: string) => PLAN_TIME.test(section);
+  const afterWork = recordInNotes(doc);
+  const keep = (m: { section: string; line: number }) =>
+    PLAN_TIME.test(m.section) && !afterWork.some(([from, to]) => m.line >= from && m.line < to);
   const isRecord = recordOf(doc);
   return {
     ...doc,
-    mentions: doc.mentions.filter((m) => !isRecord(m) && keep(m.section)),
-    componentMentions: doc.componentMentions.filter((m) => keep(m.section)),
+    mentions: doc.mentions.filter((m) => !isRecord(m) && keep(m)),
+    componentMentions: doc.componentMentions.filter(keep),
   };
+}
+
+/**
+ * The lines of a Dev Agent Record written inside Dev Notes (`## Dev Notes` > `### Dev Agent
+ * Record`), to the end of that Dev Notes section: the headings after it there (Completion
+ * Notes, File List) are its own, written as the work was done, though their section is Dev Notes.
+ */
+function recordInNotes(doc: StoryDoc): Array<[from: number, to: number]> {
+  const spans: Array<[number, number]> = [];
+  const open: StoryDoc["sections"] = [];
+  doc.sections.forEach((heading, i) => {
+    while ((open.at(-1)?.depth ?? 0) >= heading.depth) open.pop();
+    const notes = open.find((h) => DEV_NOTES.test(h.title));
+    if (notes && DEV_AGENT_RECORD.test(heading.title)) {
+      const end = doc.sections.slice(i + 1).find((h) => h.depth <= notes.depth);
+      spans.push([heading.line, end?.line ?? Number.POSITIVE_INFINITY]);
+    }
+    open.push(heading);
+  });
+  return spans;
 }
 
 /**
