@@ -223,6 +223,20 @@ describe("parseSprintStatus", () => {
     expect(error("stories: 3\n")).toMatch(/^s\.yaml:1: expected a `development_status:`/);
   });
 
+  it("reads the status of an entry written as a mapping, and the writer changes it there", () => {
+    const text =
+      'development_status:\n  1-1-x:\n    epic: 1\n    name: "Débugger x"\n    status: ready-for-dev # next\n  1-2-y:\n    status: [done]\n';
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.status, e.line])).toEqual([
+      ["1-1-x", "ready-for-dev", 2],
+    ]);
+    expect(sprint.warnings).toEqual([
+      's.yaml:6: expected a status string for "1-2-y"; entry skipped',
+    ]);
+    const { text: after } = replaceStatus(text, "s.yaml", { key: "1-1-x", status: "in-progress" });
+    expect(after).toBe(text.replace("status: ready-for-dev", "status: in-progress"));
+  });
+
   it("reads a repeated key as YAML readers do, the last one counting, and a repeated block as more entries, and says so", () => {
     const text =
       "development_status:\n  1-1-x: backlog\n  1-2-y: backlog\n  1-1-x: ready-for-dev\n";

@@ -32,7 +32,13 @@ export interface SprintEntry {
   /** `2.1`, for stories. */
   id?: string;
   /** Where the value is in the text, and how it is quoted: the writer changes only these bytes. */
-  value: { start: number; end: number; quote: "plain" | "double" | "single" };
+  value: {
+    start: number;
+    end: number;
+    quote: "plain" | "double" | "single";
+    /** Set when the status is the entry's own `status:` field (an entry written as a mapping). */
+    field?: "status";
+  };
 }
 
 export interface SprintStatus {
@@ -99,23 +105,21 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       skipped.push(`${file}:${line}: "${key}" appears again at line ${later}; the last one counts`);
       continue;
     }
-    if (
-      !isScalar(pair.value) ||
-      pair.value.value === null ||
-      typeof pair.value.value === "object"
-    ) {
+    const value = statusOf(pair.value);
+    if (!value) {
       // One odd entry must not cost the whole sprint: it is skipped, named, and left as it is.
       skipped.push(`${file}:${line}: expected a status string for "${key}"; entry skipped`);
       continue;
     }
-    const [start, end] = pair.value.range ?? [0, 0];
+    const [start, end] = value.range ?? [0, 0];
     const quote =
-      pair.value.type === Scalar.QUOTE_DOUBLE
+      value.type === Scalar.QUOTE_DOUBLE
         ? "double"
-        : pair.value.type === Scalar.QUOTE_SINGLE
+        : value.type === Scalar.QUOTE_SINGLE
           ? "single"
           : "plain";
-    raw.push({ key, status: String(pair.value.value), line, value: { start, end, quote } });
+    const field = value === pair.value ? {} : { field: "status" as const };
+    raw.push({ key, status: String(value.value), line, value: { start, end, quote, ...field } });
   }
 
   const knownEpics = new Set<string>();
@@ -144,6 +148,18 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     warnings,
     ...(unread.length > 0 ? { unread } : {}),
   };
+}
+
+/**
+ * The scalar that holds an entry's status: its value (`1-1-x: done`), or the `status:` of an
+ * entry written as a mapping (`1-1-x:` then `status: done`, `epic: 1`, `name: ...`), as some
+ * ports keep more about each story; the writer changes that scalar's bytes alike.
+ */
+function statusOf(value: unknown): Scalar | undefined {
+  const scalar = isMap(value) ? value.get("status", true) : value;
+  return isScalar(scalar) && scalar.value !== null && typeof scalar.value !== "object"
+    ? scalar
+    : undefined;
 }
 
 /** What a key left out of the plan is not: it names no story, by its shape or by a file. */

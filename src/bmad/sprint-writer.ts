@@ -141,7 +141,7 @@ export function replaceStatus(
     }
   }
 
-  const { start, end, quote } = entry.value;
+  const { start, end, quote, field } = entry.value;
   const replacement =
     quote === "double"
       ? `"${change.status}"`
@@ -156,7 +156,7 @@ export function replaceStatus(
     string,
     unknown
   > | null;
-  if (changed?.[entry.key] !== change.status) {
+  if (changed?.[field ?? entry.key] !== change.status) {
     throw new Error(`internal: ${entry.key} did not change as intended`);
   }
   return {
