@@ -44,7 +44,7 @@ describe("fixtures/stable-project (stable layout, proposed batch)", () => {
     expect(p.sources).toEqual([
       "BMAD config: _bmad/bmm/config.yaml",
       "sprint status: _bmad-output/implementation-artifacts/sprint-status.yaml",
-      "stories: _bmad-output/implementation-artifacts/ (and sub-folders)",
+      "stories: _bmad-output/implementation-artifacts/ (and sub-folders), then _bmad-output/",
       "architecture: _bmad-output/planning-artifacts/architecture.md",
       "history: 1 done story with a File List (0 hot files)",
     ]);

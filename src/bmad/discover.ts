@@ -121,7 +121,10 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     : storyLocation && isDir(expandProjectRoot(storyLocation, root))
       ? expandProjectRoot(storyLocation, root)
       : sprintDir;
-  report.push(`stories: ${storiesDir}/ (and sub-folders)`);
+  const [first, ...then] = storyFolders(storiesDir, sprintStatus);
+  report.push(
+    `stories: ${first}/ (and sub-folders)${then.length > 0 ? `, then ${then.map((d) => `${d}/`).join(", ")}` : ""}`,
+  );
 
   const planning = [
     folder("planning_artifacts"),
@@ -154,6 +157,18 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     planningDocs,
     report,
   };
+}
+
+/**
+ * Where story files are looked for, first to last: the stories folder, the sprint file's, and
+ * the one above that (a template that keeps `stories/` beside `implementation-artifacts/`).
+ */
+function storyFolders(storiesDir: string, sprintStatus: string): string[] {
+  const sprintDir = path.posix.dirname(sprintStatus);
+  const above = path.posix.dirname(sprintDir);
+  return [
+    ...new Set([storiesDir, sprintDir, ...(sprintDir !== "." && above !== "." ? [above] : [])]),
+  ];
 }
 
 /**
@@ -318,15 +333,7 @@ export function indexStoryFiles(
   const add = (index: Map<string, Set<string>>, key: string | undefined, file: string) => {
     if (key) index.set(key, (index.get(key) ?? new Set()).add(file));
   };
-  const sprintDir = path.posix.dirname(files.sprintStatus);
-  const above = path.posix.dirname(sprintDir);
-  const dirs = [
-    ...new Set([
-      files.storiesDir,
-      sprintDir,
-      ...(sprintDir !== "." && above !== "." ? [above] : []),
-    ]),
-  ];
+  const dirs = storyFolders(files.storiesDir, files.sprintStatus);
   const within = (file: string, dir: string) => dir === "." || file.startsWith(`${dir}/`);
   // Each folder listed once: the stories and sprint folders are often inside the one above.
   const listed = dirs
