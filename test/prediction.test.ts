@@ -89,6 +89,9 @@ describe("the sentence a path sits in", () => {
       "Datei `src/a.ts` erstellen.",
       "Добавить поле в `src/a.ts`",
       "- [ ] 3. 更新 `src/a.ts` 类型定义",
+      // Traditional Chinese, and "integrate" into a file.
+      "在 `src/a.tsx` 中整合來源區域",
+      "實作 `src/a.ts` 的快取",
       "`src/a.ts` に追加",
       "`src/a.ts` 수정",
       // A word that says the file exists, after the write verb, describes what it changes.
@@ -899,6 +902,13 @@ describe("scoring the planner on done stories", () => {
       sprints: Record<string, unknown>;
     };
     expect(few.sprints).toMatchObject({ drawn: 0, ratio: null, ratioWithLockWaits: null });
+    // One story with one written file: no pair to score, and the text says so as the JSON does.
+    const alone = renderAccuracy(scoreAccuracy(stories.slice(0, 1), options), "t");
+    expect(alone).toContain("1 done story with a File List");
+    expect(alone).toContain(
+      "| file-conflict pairs: recall | none (0 of 0 pairs really share a file) |",
+    );
+    expect(alone).toContain("| file-conflict pairs: precision | none (0 pairs kept apart) |");
   });
 
   it("takes every batch when there are no more than it would draw, else draws them by seed", () => {
@@ -1153,6 +1163,20 @@ describe("the history log (.athena/history.jsonl)", () => {
       "src/e.ts",
       "src/f.ts",
     ]);
+  });
+
+  it("drops a Dev Agent Record kept inside Dev Notes, and the headings after it there", () => {
+    const doc = parseStory(
+      [
+        "# Story 2.1: A",
+        "## Dev Notes\n\n### Project Structure Notes\n\nThe table goes in `src/a.sql`.",
+        "### Dev Agent Record",
+        "### Implementation Notes\n\n- Updated `src/b.ts` by hand.",
+        "### File List\n\n- `src/a.sql`\n- `src/b.ts`",
+        "## Dev Notes (second pass)\n\nThe view uses `src/c.ts`.",
+      ].join("\n\n"),
+    );
+    expect(planTimeDoc(doc).mentions.map((m) => m.path)).toEqual(["src/a.sql", "src/c.ts"]);
   });
 
   it("scores the stories after the first share as one sprint, knowing only what the first ones wrote", () => {

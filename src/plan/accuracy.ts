@@ -346,19 +346,21 @@ export function renderAccuracy(
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   // A share of no batches says nothing: "none drawn", not 0%.
   const share = (x: number, of: number) => (of === 0 ? "none drawn" : `${pct(x)} (of ${of})`);
+  // A ratio of nothing counted is no figure either (accuracyJson's nulls).
+  const ratio = (x: number, of: number) => (of === 0 ? "none" : x.toFixed(2));
   const { pairs, batches, sprints } = report;
   return [
     `# athena-parallel accuracy: ${title}`,
     "",
-    `${report.stories} done stories with a File List, each predicted from its plan-time sections (Story, Acceptance Criteria, Tasks, Dev Notes) ${knowing}.`,
+    `${count(report.stories, "done story", "done stories")} with a File List, each predicted from its plan-time sections (Story, Acceptance Criteria, Tasks, Dev Notes) ${knowing}.`,
     "",
     "| measure | value |",
     "| --- | --- |",
-    `| write recall (written files a write claim covered) | ${report.writeRecall.toFixed(2)} (${count(report.writtenFiles, "file")}) |`,
-    `| claim precision (write claims really written) | ${report.claimPrecision.toFixed(2)} (${count(report.writeClaims, "claim")}) |`,
+    `| write recall (written files a write claim covered) | ${ratio(report.writeRecall, report.writtenFiles)} (${count(report.writtenFiles, "file")}) |`,
+    `| claim precision (write claims really written) | ${ratio(report.claimPrecision, report.writeClaims)} (${count(report.writeClaims, "claim")}) |`,
     `| stories with no sure write (never kept apart; the runtime locks meet their overlaps) | ${report.neverKeptApart} of ${report.stories} |`,
-    `| file-conflict pairs: recall | ${pairs.recall.toFixed(2)} (${pairs.reallyConflicting} of ${count(pairs.total, "pair")} really share a file) |`,
-    `| file-conflict pairs: precision | ${pairs.precision.toFixed(2)} (${count(pairs.predicted, "pair")} kept apart) |`,
+    `| file-conflict pairs: recall | ${ratio(pairs.recall, pairs.reallyConflicting)} (${pairs.reallyConflicting} of ${count(pairs.total, "pair")} really share a file) |`,
+    `| file-conflict pairs: precision | ${ratio(pairs.precision, pairs.predicted)} (${count(pairs.predicted, "pair")} kept apart) |`,
     `| batches of 3: really safe ones allowed together | ${share(batches.safeAllowed, batches.safe)} |`,
     `| batches of 3: really conflicting ones let through | ${share(batches.conflictingLetThrough, batches.conflicting)} |`,
     `| the same two, conflicts through shared files (hot, \`sharedFiles\`) not counted | ${share(batches.safeAllowedExcludingShared, batches.safeExcludingShared)} allowed, ${share(batches.conflictingLetThroughExcludingShared, batches.conflictingExcludingShared)} let through |`,
@@ -434,8 +436,8 @@ function renderMistakes({ needless, missed }: AccuracyReport["mistakes"]): strin
 }
 
 /** `1 pair`, `2 pairs`. */
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
 }
 
 /** True when a write claim (or with "any", any claim) covers a written file. */
