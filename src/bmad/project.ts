@@ -16,6 +16,7 @@ import { type BmadFiles, discoverBmad, indexStoryFiles } from "./discover.ts";
 import { assertParseable } from "./markdown.ts";
 import { resolveStoryId } from "./resolve-id.ts";
 import {
+  FINISHED_STATUSES,
   parseSprintStatus,
   type SprintEntry,
   type SprintStatus,
@@ -57,12 +58,6 @@ export interface LoadedProject {
   /** Reads and parses one story (through the parse cache); never throws. */
   loadStory(entry: SprintEntry): LoadedStory;
 }
-
-/**
- * Statuses of stories whose agent has finished, so that their File List says what it wrote:
- * done, and review (the code is written; some projects leave every story there).
- */
-export const FINISHED_STATUSES = new Set(["done", "completed", "review"]);
 
 export interface LoadProjectOptions {
   config: AthenaConfig;

@@ -18,6 +18,14 @@ export const LEGACY_STATUSES = [
   "deferred-post-mvp",
   "cancelled",
 ];
+/**
+ * Statuses of stories whose agent has finished: done, and review (the code is written; some
+ * projects leave every story there). A dependency on such a story is met, the story is not
+ * started again, and its File List says what it wrote.
+ */
+export const FINISHED_STATUSES: ReadonlySet<string> = new Set(["done", "completed", "review"]);
+/** Words some projects use for a story past done: read as done, as they say nothing more to the plan. */
+const PAST_DONE = new Set(["complete", "deployed", "shipped", "released", "merged"]);
 /** Keys named in one warning before "and N more". */
 const MAX_LISTED = 5;
 
@@ -135,7 +143,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       .trim()
       .toLowerCase()
       .replace(/[\s_]+/g, "-");
-    const status = known.has(spelled) ? spelled : written;
+    const status = known.has(spelled) ? spelled : PAST_DONE.has(spelled) ? "done" : written;
     if (!known.has(status))
       warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);
     return { key, status, line, value, ...parseKey(key, knownEpics) };

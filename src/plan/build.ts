@@ -7,6 +7,7 @@ import type { Component } from "../bmad/architecture.ts";
 import { bmadArtefactTest } from "../bmad/artefacts.ts";
 import type { LoadedProject, LoadedStory } from "../bmad/project.ts";
 import { resolveStoryId } from "../bmad/resolve-id.ts";
+import { FINISHED_STATUSES } from "../bmad/sprint-status.ts";
 import type { Evidence } from "../bmad/story.ts";
 import type { ParallelConfig } from "../config/schema.ts";
 import { append } from "../util/append.ts";
@@ -24,9 +25,6 @@ import {
   type PlannedDependency,
   type PlannedStory,
 } from "./types.ts";
-
-/** Statuses that satisfy a dependency: the work it depends on is written. */
-export const DONE_STATUSES = new Set(["done", "completed", "review"]);
 
 export interface BuildOptions {
   cap?: number;
@@ -144,7 +142,7 @@ export function buildPlan(
       if (!dep.key) continue;
       // A story in progress elsewhere (another run, a person) is waited for, not a blocker.
       const waitable = dep.status === "in-progress";
-      if (!inBatch.has(dep.key) && !DONE_STATUSES.has(dep.status ?? "") && !waitable) {
+      if (!inBatch.has(dep.key) && !FINISHED_STATUSES.has(dep.status ?? "") && !waitable) {
         blocked.set(
           story.key,
           `depends on ${dep.key} (${dep.status}), which is neither done nor in this batch`,

@@ -5,7 +5,7 @@
  * slot of the run's cap is free; one whose dependency ended otherwise is cancelled; a run whose
  * budget is spent starts nothing more. Pure: the engine applies what this decides.
  */
-import { DONE_STATUSES } from "../plan/build.ts";
+import { FINISHED_STATUSES } from "../bmad/sprint-status.ts";
 import type { LiveRun } from "./live.ts";
 import { isNewerWork, NO_OUTSIDE_WORK, type OutsideWork, workedOn } from "./outside-runs.ts";
 import { type EndReason, FINAL_STATES, type StoryState } from "./state.ts";
@@ -118,7 +118,7 @@ function outsideWait(run: LiveRun, key: string, outside: OutsideWork): Admission
     // An unreadable sprint file (mid-edit) tells nothing: wait for the next look.
     if (status === undefined && outside.status.size === 0)
       return { key, kind: "wait", state: "waiting-deps", why: `waits for ${dep} to complete` };
-    if (!DONE_STATUSES.has(status ?? ""))
+    if (!FINISHED_STATUSES.has(status ?? ""))
       return {
         key,
         kind: "cancel",

@@ -3,6 +3,7 @@
  * Outputs are concise markdown for the model; the full JSON goes in the metadata.
  */
 import { type ToolDefinition, type ToolResult, tool } from "@opencode-ai/plugin";
+import { FINISHED_STATUSES } from "../bmad/sprint-status.ts";
 import type { AthenaConfig } from "../config/schema.ts";
 import { plannedGantt } from "../plan/gantt.ts";
 import { renderMarkdown } from "../plan/render.ts";
@@ -211,8 +212,6 @@ ${timeline}\`\`\`
   };
 }
 
-const NOT_STARTABLE = new Set(["review", "done", "completed"]);
-
 /**
  * The batch's ties to stories being worked on outside it (another run, another OpenCode
  * process, a person): a blocking conflict or a dependency, each naming where that work is.
@@ -364,7 +363,7 @@ async function execute(
   const batch = result.stories.filter((s) => s.role === "in-batch");
   if (batch.length === 0)
     return refusal("no story to run: name story ids, or mark stories ready-for-dev.");
-  const finished = batch.filter((s) => NOT_STARTABLE.has(s.status));
+  const finished = batch.filter((s) => FINISHED_STATUSES.has(s.status));
   if (finished.length > 0) {
     return refusal(
       `${finished.map((s) => `${s.id} (${s.key}) is ${s.status}`).join("; ")}: only stories not yet in review can run.`,
