@@ -135,6 +135,9 @@ describe("the sentence a path sits in", () => {
     // A Japanese or Korean verb with its negation after it says nothing changes.
     for (const s of ["`src/a.ts` を変更しない", "`src/a.ts` 수정하지 않음", "Describe `src/a.ts`"])
       expect([s, cue(s)]).toEqual([s, "none"]);
+    // "Integration test" is a noun, in either script: no verb.
+    for (const s of ["`src/a.ts` 的集成测试", "`src/a.ts` 整合測試"])
+      expect([s, cue(s)]).toEqual([s, "none"]);
   });
 
   it("reads a clause that says the file stays as it is, or changes in another story, as a read", () => {

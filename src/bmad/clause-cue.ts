@@ -55,7 +55,7 @@ const FOREIGN_WRITE_CUE = new RegExp(
   ]
     .map((verbs) => verbs.source)
     .join("|")})(?!\\p{L})|${[
-    /创建|新建|新增|添加|增加|修改|更新|实现|删除|编写|替换|扩展|注册|改造|重构|整合|集成|调整/u,
+    /创建|新建|新增|添加|增加|修改|更新|实现|删除|编写|替换|扩展|注册|改造|重构|整合(?!测试|測試)|调整/u,
     // Traditional Chinese spellings (Taiwan, Hong Kong) of the same verbs.
     /創建|實現|實作|刪除|編寫|替換|擴展|註冊|重構|調整/u,
     /(?:作成|追加|修正|実装|削除|変更|置換|拡張|登録|編集)(?!しない|不要|なし|禁止)/u,
