@@ -172,6 +172,14 @@ describe("athena-parallel plan", () => {
       code: 2,
       err: `athena-parallel: ${SPRINT}:${line}: "mu-s01-invitations" is in the sprint file but is neither a story key ({epic}-{story}-{slug}) nor a story file's name, so there is no story to plan\n`,
     });
+    // A story key whose entry was skipped for want of a status: said as such, at its line.
+    const statusless = miniProject({ [SPRINT]: `${SPRINT_TEXT}  1-3-gamma:\n    epic: 1\n` });
+    const at = SPRINT_TEXT.split("\n").length;
+    const gamma = await run(["plan", "1-3-gamma"], statusless);
+    expect(gamma.code).toBe(2);
+    expect(gamma.err).toContain(
+      `athena-parallel: ${SPRINT}:${at}: "1-3-gamma" is in the sprint file, but its entry has no status string (\`1-3-gamma: ready-for-dev\`, or a \`status:\` field), so it was skipped\n`,
+    );
   });
 
   it("exits 2 on a sprint file that does not parse, names file:line:col, and writes nothing", async () => {

@@ -57,6 +57,13 @@ export function resolveStoryId(
   const other = sprint.entries.find(
     (entry) => entry.kind === "other" && entry.key === typed.trim(),
   );
+  const skipped = sprint.statusless?.find((entry) => entry.key === typed.trim());
+  if (skipped)
+    throw new InputError(
+      `"${typed}" is in the sprint file, but its entry has no status string (\`${skipped.key}: ready-for-dev\`, or a \`status:\` field), so it was skipped`,
+      sprint.file,
+      skipped.line,
+    );
   if (other)
     throw new InputError(
       `"${typed}" is in the sprint file but is ${NOT_A_STORY}, so there is no story to plan`,

@@ -56,6 +56,8 @@ export interface SprintStatus {
   warnings: string[];
   /** 1-based lines left out of the reading: their value breaks the YAML (see parseLeniently). */
   unread?: number[];
+  /** Keys whose entry was skipped for want of a status string, and their lines. */
+  statusless?: Array<{ key: string; line: number }>;
 }
 
 export function parseSprintStatus(text: string, file: string): SprintStatus {
@@ -98,6 +100,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
 
   const raw: Array<{ key: string; status: string; line: number; value: SprintEntry["value"] }> = [];
   const skipped: string[] = [...masked, ...topWarnings];
+  const statusless: Array<{ key: string; line: number }> = [];
   // Where each key's last occurrence is: an earlier one does not count, even when the last is
   // the one skipped for want of a status.
   const keyOf = (pair: (typeof statusNode.items)[number]) =>
@@ -117,6 +120,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     if (!value) {
       // One odd entry must not cost the whole sprint: it is skipped, named, and left as it is.
       skipped.push(`${file}:${line}: expected a status string for "${key}"; entry skipped`);
+      statusless.push({ key, line });
       continue;
     }
     const [start, end] = value.range ?? [0, 0];
@@ -155,6 +159,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     entries,
     warnings,
     ...(unread.length > 0 ? { unread } : {}),
+    ...(statusless.length > 0 ? { statusless } : {}),
   };
 }
 
