@@ -24,7 +24,7 @@ export const LEGACY_STATUSES = [
  * started again, and its File List says what it wrote.
  */
 export const FINISHED_STATUSES: ReadonlySet<string> = new Set(["done", "completed", "review"]);
-/** Words some projects use for a story past done: read as done, as they say nothing more to the plan. */
+/** Words some projects use for a story past done: read as done, all the plan needs to know. */
 const PAST_DONE = new Set(["complete", "deployed", "shipped", "released", "merged"]);
 /** Keys named in one warning before "and N more". */
 const MAX_LISTED = 5;
