@@ -597,7 +597,7 @@ describe("layouts other templates use", () => {
   it("finds story files named another way, in a stories folder beside the sprint file's", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta-feature: ready-for-dev\n  1-3-gamma-thing: ready-for-dev\n  1-4-two-ways: ready-for-dev\n  1-5-user-login: ready-for-dev\n  2-6-user-login: ready-for-dev\n  1-7-user-settings-page: ready-for-dev\n  1-8-backend-photo-service: ready-for-dev\n  1-9-sync-hook: ready-for-dev\n  1-10-financial-reports: ready-for-dev\n  1-11-offline-sync: ready-for-dev\n  1-12-audit-trail: ready-for-dev\n  1-13-export-csv: ready-for-dev\n  1-14-import-csv: ready-for-dev\n  1-15-setting-module: ready-for-dev\n  1-16-setting-main: ready-for-dev\n  3-7-trace-buffer-retention: backlog\n  1-17-sync-conflict-alerts: ready-for-dev\n  1-18-establish-mcp-registry: ready-for-dev\n  1-19-other-title: ready-for-dev\n  1-20-llm-estimate: ready-for-dev\n  1-21-volume-engine: ready-for-dev\n  1-22-guide-words: ready-for-dev\n",
+        "development_status:\n  1-1-alpha: ready-for-dev\n  1-2-beta-feature: ready-for-dev\n  1-3-gamma-thing: ready-for-dev\n  1-4-two-ways: ready-for-dev\n  1-5-user-login: ready-for-dev\n  2-6-user-login: ready-for-dev\n  1-7-user-settings-page: ready-for-dev\n  1-8-backend-photo-service: ready-for-dev\n  1-9-sync-hook: ready-for-dev\n  1-10-financial-reports: ready-for-dev\n  1-11-offline-sync: ready-for-dev\n  1-12-audit-trail: ready-for-dev\n  1-13-export-csv: ready-for-dev\n  1-14-import-csv: ready-for-dev\n  1-15-setting-module: ready-for-dev\n  1-16-setting-main: ready-for-dev\n  3-7-trace-buffer-retention: backlog\n  1-17-sync-conflict-alerts: ready-for-dev\n  1-18-establish-mcp-registry: ready-for-dev\n  1-19-other-title: ready-for-dev\n  1-20-llm-estimate: ready-for-dev\n  1-21-volume-engine: ready-for-dev\n  1-22-guide-words: ready-for-dev\n  1-23-error-handling: ready-for-dev\n",
       "_bmad-output/stories/story-1-1-alpha.md": story("1.1: Alpha", "- [ ] Edit `src/a.ts`"),
       "_bmad-output/stories/epic-1/story-0.1.2-beta-feature.md": story(
         "1.2: Beta",
@@ -645,6 +645,11 @@ describe("layouts other templates use", () => {
       // Renumbered: the same words under a number whose story has its own file.
       "_bmad-output/stories/1-20-llm-estimate.md": story("1.20: LLM", "- [ ] `src/s.ts`"),
       "_bmad-output/stories/1.20-volume-engine.md": story("1.20: Volume", "- [ ] `src/t.ts`"),
+      // The same words under a number with nothing in common: another epic's story.
+      "_bmad-output/stories/old/4c-11-error-handling.md": story(
+        "4c.11: Errors",
+        "- [ ] `src/u.ts`",
+      ),
     });
     const ids = [
       "1.1",
@@ -670,6 +675,7 @@ describe("layouts other templates use", () => {
       "1.20",
       "1.21",
       "1.22",
+      "1.23",
     ];
     const { plan } = planProject(dir, { ids, cache: false, env });
     expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
@@ -696,6 +702,7 @@ describe("layouts other templates use", () => {
       ["1-20-llm-estimate", "_bmad-output/stories/1-20-llm-estimate.md"],
       ["1-21-volume-engine", "_bmad-output/stories/1.20-volume-engine.md"],
       ["1-22-guide-words", undefined],
+      ["1-23-error-handling", undefined],
     ]);
     expect(plan.warnings).toContain(
       `1-8-backend-photo-service (${ART}/sprint-status.yaml:9): no story file has its name; took _bmad-output/stories/1.8-generic-photo-service.md, the only one with its number`,

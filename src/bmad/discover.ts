@@ -399,7 +399,9 @@ export function indexStoryFiles(
     const words = storyWords(canonicalStoryName(key));
     if (!words || keysByWords.get(words) !== 1) return undefined;
     const file = one(worded.get(words));
-    return file && !taken.has(file) && !isAnotherStorysFile(file, key) ? file : undefined;
+    return file && !taken.has(file) && !isAnotherStorysFile(file, key) && sharesNumber(file, key)
+      ? file
+      : undefined;
   };
   // Last, the same number with other words (`13-1-backend-photo-service` written as
   // `13.1-generic-photo-service.md`, renamed while it was written): only when one key and one
@@ -533,6 +535,22 @@ const BARE_NUMBER = /^\d+[a-z]?(?:-\d+[a-z]?)+$/;
 function storyWords(canonical: string): string | undefined {
   const words = STORY_NAME.exec(canonical)?.[2];
   return words?.includes("-") ? words : undefined;
+}
+
+/**
+ * True when a file's number has the key's epic or its story number among its parts
+ * (`0.1.2-beta` for `1-2-beta`, `1.20-volume` for `1-21-volume`, renumbered in its epic): words
+ * alone are too common to be sure (`14c-11-error-handling.md`, another epic's, for
+ * `15-2h-error-handling`).
+ */
+function sharesNumber(file: string, key: string): boolean {
+  const partsOf = (name: string) =>
+    (storyNumber(canonicalStoryName(name)) ?? "")
+      .split(/[.-]/)
+      .map((p) => p.replace(/^0+(?=.)/, ""));
+  const own = partsOf(key);
+  const theirs = new Set(partsOf(path.posix.basename(file, ".md")));
+  return [own[0], own.at(-1)].some((part) => part !== undefined && theirs.has(part));
 }
 
 /** The words of four letters or more after a story's number: what two names share. */
