@@ -591,6 +591,30 @@ describe("trees", () => {
     ]);
   });
 
+  it("reads the route folders and files web frameworks name by brackets", () => {
+    const tree = [
+      "web/",
+      "├── app/",
+      "│   ├── [slug].tsx",
+      "│   ├── (tabs)/",
+      "│   │   └── home.tsx",
+      "│   ├── (admin)/stages/[stageId]/",
+      "│   │   └── page.tsx   ← MODIFY",
+      "│   └── +not-found.tsx",
+      "└── (notes)",
+    ].join("\n");
+    expect(parseTree(tree).map((e) => e.path)).toEqual([
+      "web/",
+      "web/app/",
+      "web/app/[slug].tsx",
+      "web/app/(tabs)/",
+      "web/app/(tabs)/home.tsx",
+      "web/app/(admin)/stages/[stageId]/",
+      "web/app/(admin)/stages/[stageId]/page.tsx",
+      "web/app/+not-found.tsx",
+    ]);
+  });
+
   it("rebuilds full paths from box-drawn indentation", () => {
     expect(parseTree(TREE).map((e) => e.path)).toEqual([
       "vibe-dash/",

@@ -4,7 +4,7 @@
  * `/`. Each entry becomes a full path rebuilt from the indentation, with its line.
  */
 
-import { isSourceFileName } from "./path-text.ts";
+import { isSourceFileName, ROUTE_GROUP, ROUTE_PARAM } from "./path-text.ts";
 
 export interface TreeEntry {
   /** Path as drawn, rebuilt from the indentation; folders end with `/`. */
@@ -163,7 +163,17 @@ function withoutWrappedComments(lines: readonly DrawnLine[], connected: boolean)
   return kept;
 }
 
-function isTreeName(name: string): boolean {
+/**
+ * A route folder or file a web framework names by its brackets (`(admin)/`, `[stageId]/`,
+ * `[slug].tsx`, `+not-found.tsx`): a name like any other, when a folder or a file follows.
+ */
+const ROUTE_SEGMENT = new RegExp(
+  String.raw`(^|/)(?:(?:${ROUTE_GROUP}|${ROUTE_PARAM})(?=/|\.\w)|\+(?=[\w-]+\.\w))`,
+  "g",
+);
+
+function isTreeName(drawn: string): boolean {
+  const name = drawn.replace(ROUTE_SEGMENT, "$1x");
   if (name === "" || name === "/" || /^\.{2,}|^…/.test(name)) return false;
   if (/^[#*<>{}[\]()=+]/.test(name)) return false;
   return /^[\w.@$~-][\w.@$~/+-]*$/.test(name);
