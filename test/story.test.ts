@@ -591,6 +591,23 @@ describe("trees", () => {
     ]);
   });
 
+  it("reads a heading that only contains a read word (Resource, Datasource) as any other", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: x",
+        "## Dev Notes",
+        "### Resource Cache Service\n\nCreate `lib/core/resource_cache.dart` now.",
+        "### Firebase Datasource\n\nCreate `lib/data/firebase_datasource.dart`.",
+        "### References\n\n- `docs/architecture.md`",
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
+      ["lib/core/resource_cache.dart", "write"],
+      ["lib/data/firebase_datasource.dart", "write"],
+      ["docs/architecture.md", "read"],
+    ]);
+  });
+
   it("reads the route folders and files web frameworks name by brackets", () => {
     const tree = [
       "web/",

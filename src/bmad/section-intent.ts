@@ -30,7 +30,11 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
   // "Files to Read Before Implementing", "Required Reading": what to know, not to change.
   [FILES_TO_READ, "read"],
   // "Sources", but not "Source Files" or "Source Code" (the project's own, to change).
-  [/references?|sources?\b(?!\s+(files?|code)\b)|citations?|related\s+(docs|documents)/i, "read"],
+  // Words of their own: not "Resource Cache Service", "Firebase Datasource".
+  [
+    /(?<!\w)references?|(?<!\w)sources?\b(?!\s+(files?|code)\b)|citations?|related\s+(docs|documents)/i,
+    "read",
+  ],
   // What exists already, described for context: read, not written.
   [
     /context|background|current\s+state|overview|previous\s+stor(y|ies)|existing\s+code|git\s+intelligence|recent\s+commits/i,
