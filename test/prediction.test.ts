@@ -42,6 +42,12 @@ function cue(sentence: string) {
   return cueOf(sentence, start, end);
 }
 
+/** The cue of the last backticked span of `sentence` (a symbol may come before the path). */
+function lastCue(sentence: string) {
+  const end = sentence.lastIndexOf("`") + 1;
+  return cueOf(sentence, sentence.lastIndexOf("`", end - 2), end);
+}
+
 describe("the sentence a path sits in", () => {
   it("reads write verbs as writes and context phrasings as reads", () => {
     for (const s of [
@@ -162,6 +168,22 @@ describe("the sentence a path sits in", () => {
     expect(cue("Add navigation tests to the existing `src/x.test.ts`")).toBe("write");
     expect(cue("Verify the existing tests in `src/x.test.ts`")).toBe("read");
     expect(cue("Add a flag using the helper in `src/flags.ts`")).toBe("read");
+  });
+
+  it("reads a file named as where something comes from or goes through, unless the clause exports or changes it", () => {
+    for (const s of [
+      "Always `get_logger(__name__)` from `app/utils/observability.py`",
+      "Never store the key in plaintext: always fetch it via `app/utils/secrets.py`",
+      "Expected log entry shape (from `app/utils/observability.py`):",
+      "- Logger: `logger = get_logger(__name__)` from the `app/utils/observability.py`",
+    ])
+      expect([s, lastCue(s)]).toEqual([s, "read"]);
+    expect(lastCue("Remove the stale import from `src/a.ts`")).toBe("write");
+    // "Call X from `y`" puts the call in y: no read (a task line without a verb is a write).
+    expect(lastCue("- [ ] Call `track()` from `src/handler.ts` on every save")).toBe("none");
+    // A barrel the clause exports from is the file that changes: no verb, so no read.
+    expect(lastCue("Export the types from `packages/shared/src/index.ts`")).toBe("none");
+    expect(lastCue("Re-export it from `src/index.ts`")).toBe("none");
   });
 
   it("cuts the clause at sentence ends, list items and blank lines", () => {
@@ -309,6 +331,69 @@ describe("the sentence a path sits in", () => {
       "src/old/move.swift": "write",
       "src/core/move.swift": "write",
       "src/keep.swift": "read",
+    });
+  });
+
+  it("reads the files under a heading or label about what exists, what other stories did, or the patterns to copy", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Tasks / Subtasks",
+        "",
+        "- [ ] Task 1: Fix the hint",
+        "",
+        "  Current code at line 928-931:",
+        "",
+        "- [ ] Task 2: Add tests",
+        "  - [ ] 2.1 Create `src/responsive_test.go`",
+        "",
+        "## Dev Notes",
+        "",
+        "### Existing Infrastructure",
+        "",
+        "- `auditEventSchema` in `src/contracts/index.ts`",
+        "",
+        "### Current Provider Architecture",
+        "",
+        "**Authentication (`src/auth.go:26-28`):**",
+        "",
+        "### Existing Files to Modify",
+        "",
+        "- `src/modify.ts`",
+        "",
+        "### Existing Infrastructure to Extend",
+        "",
+        "- `src/extend.ts`",
+        "",
+        "### Dependencies from Other Stories",
+        "",
+        "- `src/other.ts`",
+        "",
+        "### Implementation",
+        "",
+        "**Key Pattern Files:**",
+        "- `src/pattern.ts`",
+        "",
+        "**Existing Files (do not recreate):**",
+        "- `src/exists.ts`",
+        "",
+        "**Files to Modify:**",
+        "- `src/change.ts`",
+      ].join("\n"),
+    );
+    const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
+    expect(intent).toEqual({
+      // A label in a task's list describes that task's code, not the tasks after it.
+      "src/responsive_test.go": "write",
+      "src/contracts/index.ts": "read",
+      "src/auth.go": "read",
+      "src/modify.ts": "write",
+      "src/extend.ts": "write",
+      "src/other.ts": "read",
+      "src/pattern.ts": "read",
+      "src/exists.ts": "read",
+      "src/change.ts": "write",
     });
   });
 

@@ -201,6 +201,14 @@ const NO_CHANGE =
  */
 const MODEL_BEFORE =
   /\b(match(es|ing)?|like|per|following|mirror(s|ing)?|same\s+as|similar\s+to|based\s+on|as\s+in|model(l)?ed\s+on|consistent\s+with)\s+(the\s+)?(existing\s+)?[`*"']*$/i;
+/**
+ * "from" or "via" right before a mention with no write verb before it: where something comes
+ * from or goes through ("`get_logger()` from `observability.py`", "fetch the key via
+ * `secrets.py`"), not the file to change. Exports are the exception: "Export X from
+ * `index.ts`" adds to the barrel.
+ */
+const SOURCE_BEFORE = /\b(from|via)\s+(the\s+)?[`*"']*$/i;
+const EXPORTS = /\b(re-?)?export(s|ed|ing)?\b/i;
 /** A clause that is only a label for what follows: "From `x.go`:", "See `x.go`". */
 const SOURCE_LABEL = /^\W*(from|in|per|see)\s+[`*"']*[^\s`*"']+[`*"']*\s*(\([^)]*\))?\s*:?\**\s*$/i;
 /** Right after a path: a line number or range (`:351-352`, `#L20`, " line 76-79"). */
@@ -252,11 +260,9 @@ export function cueOf(clause: string, start: number, end: number): Cue {
     write = -1;
   }
   if (write >= 0 || read >= 0) return write > read ? "write" : "read";
-  if (
-    READ_LEADING.test(before) &&
-    !INSERTS.some((i) => i.verb.test(before) && i.target.test(before))
-  )
-    return "read";
+  const inserts = INSERTS.some((i) => i.verb.test(before) && i.target.test(before));
+  if (READ_LEADING.test(before) && !inserts) return "read";
+  if (SOURCE_BEFORE.test(before) && !inserts && !EXPORTS.test(clause)) return "read";
   let nextWrite = firstWriteVerb(after);
   let nextRead = firstReadCue(after);
   // "`main.py` must not be changed": the verb after the mention, negated.

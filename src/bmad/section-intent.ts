@@ -20,6 +20,23 @@ export const DEV_NOTES = /dev\s+notes/i;
 const FILES_TO_READ =
   /\bfiles?\s+to\s+(read|review|study|consult|know|reference|reuse)\b|^\W*reference\s+files?\b|\b(read|review)\s+(these\s+)?(files?\s+)?(first|before)\b|\brequired\s+reading\b|\breading\s+list\b/i;
 
+/**
+ * A heading or label over what is there to build on, as against what to change: "Existing
+ * Infrastructure", "Current Provider Architecture", "Existing Files (do not recreate):", but
+ * not "Existing Files to Modify" or "Existing Infrastructure to Extend". Also what other
+ * stories did ("Dependencies from Other Stories", "Files Referenced (from previous stories):")
+ * and the patterns to copy ("Patterns to Follow", "**Key Pattern Files:**").
+ */
+export const BUILT_ON = new RegExp(
+  [
+    /^\W*(existing|current)\b(?!.*\b(modif\w*|updat\w*|chang\w*|extend\w*|add\w*|touch\w*|fix\w*|replac\w*|refactor\w*|remov\w*|delet\w*|new|creat\w*)\b)/
+      .source,
+    /\bfrom\s+(other\s+|previous\s+|prior\s+|earlier\s+)?(stor(y|ies)|epics?)\b/.source,
+    /\bpatterns?\s+to\s+follow\b|\bpattern\s+files?\b/.source,
+  ].join("|"),
+  "i",
+);
+
 /** Innermost heading first: the first rule that matches a heading decides its zone. */
 const ZONE_RULES: Array<[RegExp, Zone]> = [
   [
@@ -50,6 +67,9 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
     "none",
   ],
   [DEV_AGENT_RECORD, "none"],
+  // What is there to build on: on 16 real projects, 6% of the paths the plan claimed under
+  // such headings were written.
+  [BUILT_ON, "read"],
   [
     /tasks?|subtasks|implementation|dev\s+notes|technical|architecture|design|notes|testing|approach|guidance/i,
     "write",

@@ -49,6 +49,7 @@ import {
 } from "./path-text.ts";
 import { findDependencies } from "./prose-dependencies.ts";
 import {
+  BUILT_ON,
   CHANGE_LIST,
   CHANGED_FILES_HEADING,
   DEV_AGENT_RECORD,
@@ -304,10 +305,12 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         }
         // A label in the story's language reads as the English one: "**수정 파일:**".
         const value = written.length <= 80 ? canonicalHeading(written) : written;
-        // A label over what not to do makes the list under it reads; the next paragraph
-        // outside that list ends it.
+        // A label over what not to do, or over what exists to build on, makes the list under
+        // it reads; the next paragraph outside that list ends it ("**Existing Structure:**", a
+        // drawn tree, then "**Changes Required:**").
         const outsideList = parent?.type !== "listItem";
-        const forbids = outsideList && isLabel(value) && FORBIDS_LABEL.test(value);
+        const forbids =
+          outsideList && isLabel(value) && (FORBIDS_LABEL.test(value) || BUILT_ON.test(value));
         if (forbids) group = "read";
         else group = labelGroup(value, forbidding && outsideList ? undefined : group);
         if (forbids || outsideList) forbidding = forbids;
