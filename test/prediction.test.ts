@@ -346,7 +346,14 @@ describe("the sentence a path sits in", () => {
         "  Current code at line 928-931:",
         "",
         "- [ ] Task 2: Add tests",
+        "",
+        "  Files to reference:",
+        "",
+        "  - `src/fixtures.go`",
+        "",
         "  - [ ] 2.1 Create `src/responsive_test.go`",
+        "- [ ] Task 3: Wire it",
+        "  - [ ] 3.1 Update `src/wire.go`",
         "",
         "## Dev Notes",
         "",
@@ -384,8 +391,11 @@ describe("the sentence a path sits in", () => {
     );
     const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
     expect(intent).toEqual({
-      // A label in a task's list describes that task's code, not the tasks after it.
+      // A label in a task describes that task's code or files, not the subtasks and tasks
+      // after it.
+      "src/fixtures.go": "read",
       "src/responsive_test.go": "write",
+      "src/wire.go": "write",
       "src/contracts/index.ts": "read",
       "src/auth.go": "read",
       "src/modify.ts": "write",

@@ -174,6 +174,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   let recordLabel = false;
   // The group comes from a label over what not to do ("**Never:**"): it holds for its list only.
   let forbidding = false;
+  // The group before a label inside a task ("- [ ] Task 1 ... Files to reference:"): the label
+  // groups that task's files, and the next task or subtask ("- [ ] 2.1 Create `x`") is back
+  // under the group it had.
+  let beforeTaskLabel: { group: Intent | undefined } | undefined;
   const readsOf = new WeakMap<Paragraph, boolean>(); // paragraphReads' answers
   // The document's own blocks, where a list is not nested: a set, as a story of thousands of
   // lists asked the document's list of blocks once per item.
@@ -286,6 +290,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         group = DO_NOT_MODIFY.test(title) ? "read" : WRITE_LABEL.test(title) ? "write" : undefined;
         recordLabel = false;
         forbidding = false;
+        beforeTaskLabel = undefined;
         // "#### 2. `src/model.go` (MODIFY)", "### app.go Signature Update": a heading over the
         // changes to one file names it as the section's subject.
         if (heading.depth > 2) collectHeading(heading, line);
@@ -311,8 +316,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const outsideList = parent?.type !== "listItem";
         const forbids =
           outsideList && isLabel(value) && (FORBIDS_LABEL.test(value) || BUILT_ON.test(value));
+        const outer = group;
         if (forbids) group = "read";
         else group = labelGroup(value, forbidding && outsideList ? undefined : group);
+        if (!outsideList && group !== outer) beforeTaskLabel ??= { group: outer };
         if (forbids || outsideList) forbidding = forbids;
         // Each label in the Dev Agent Record says afresh whether the files listed under it were
         // changed by this story; prose after the list ("Referenced patterns from x") ends it.
@@ -333,6 +340,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const item = node as ListItem;
         const sectionTitles = headings.map((h) => h.title).join(" ");
         const checked = typeof item.checked === "boolean" ? item.checked : unspacedBox(item);
+        if (checked !== undefined && beforeTaskLabel) {
+          group = beforeTaskLabel.group;
+          beforeTaskLabel = undefined;
+        }
         if (checked !== undefined && /task|subtask/i.test(sectionTitles)) {
           doc.tasks.total++;
           if (checked) doc.tasks.done++;
