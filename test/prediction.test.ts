@@ -387,6 +387,8 @@ describe("the sentence a path sits in", () => {
         "",
         "**Files to Modify:**",
         "- `src/change.ts`",
+        "",
+        "Errors follow the pattern in `src/errors.ts`.",
       ].join("\n"),
     );
     const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
@@ -404,6 +406,8 @@ describe("the sentence a path sits in", () => {
       "src/pattern.ts": "read",
       "src/exists.ts": "read",
       "src/change.ts": "write",
+      // Prose after a label's list is no longer in the label's group.
+      "src/errors.ts": "read",
     });
   });
 

@@ -178,6 +178,11 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   // groups that task's files, and the next task or subtask ("- [ ] 2.1 Create `x`") is back
   // under the group it had.
   let beforeTaskLabel: { group: Intent | undefined } | undefined;
+  // A label outside a list ("**Files to Modify:**") groups the list under it; prose after that
+  // list ("Follow the pattern in `x.ts`") is back under the heading's group. `label` once the
+  // label is seen, `list` once its list is.
+  let labelled: "label" | "list" | undefined;
+  let headingGroup: Intent | undefined;
   const readsOf = new WeakMap<Paragraph, boolean>(); // paragraphReads' answers
   // The document's own blocks, where a list is not nested: a set, as a story of thousands of
   // lists asked the document's list of blocks once per item.
@@ -288,6 +293,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const lists = headings.filter((h) => FILES_HEADING.test(h.title));
         inChangeList = CHANGE_LIST.test(lists.at(-1)?.title ?? "");
         group = DO_NOT_MODIFY.test(title) ? "read" : WRITE_LABEL.test(title) ? "write" : undefined;
+        headingGroup = group;
+        labelled = undefined;
         recordLabel = false;
         forbidding = false;
         beforeTaskLabel = undefined;
@@ -316,6 +323,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const outsideList = parent?.type !== "listItem";
         const forbids =
           outsideList && isLabel(value) && (FORBIDS_LABEL.test(value) || BUILT_ON.test(value));
+        if (outsideList && labelled === "list" && !isLabel(value)) group = headingGroup;
+        if (outsideList) labelled = isLabel(value) ? "label" : undefined;
         const outer = group;
         if (forbids) group = "read";
         else group = labelGroup(value, forbidding && outsideList ? undefined : group);
@@ -336,6 +345,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         else if (parent?.type !== "listItem") recordLabel = false;
         return undefined;
       }
+      case "list":
+        if (parent?.type !== "listItem" && labelled === "label") labelled = "list";
+        return undefined;
       case "listItem": {
         const item = node as ListItem;
         const sectionTitles = headings.map((h) => h.title).join(" ");
