@@ -389,6 +389,14 @@ describe("the sentence a path sits in", () => {
         "- `src/change.ts`",
         "",
         "Errors follow the pattern in `src/errors.ts`.",
+        "",
+        "**Files to Create:**",
+        "",
+        "| File | Purpose |",
+        "| --- | --- |",
+        "| `src/created.ts` | the route |",
+        "",
+        "Logging follows `src/logging.ts`.",
       ].join("\n"),
     );
     const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
@@ -406,8 +414,10 @@ describe("the sentence a path sits in", () => {
       "src/pattern.ts": "read",
       "src/exists.ts": "read",
       "src/change.ts": "write",
-      // Prose after a label's list is no longer in the label's group.
+      // Prose after a label's list or table is no longer in the label's group.
       "src/errors.ts": "read",
+      "src/created.ts": "write",
+      "src/logging.ts": "read",
     });
   });
 

@@ -178,9 +178,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   // groups that task's files, and the next task or subtask ("- [ ] 2.1 Create `x`") is back
   // under the group it had.
   let beforeTaskLabel: { group: Intent | undefined } | undefined;
-  // A label outside a list ("**Files to Modify:**") groups the list under it; prose after that
-  // list ("Follow the pattern in `x.ts`") is back under the heading's group. `label` once the
-  // label is seen, `list` once its list is.
+  // A label outside a list ("**Files to Modify:**") groups the list or table under it; prose
+  // after it ("Follow the pattern in `x.ts`") is back under the heading's group. `label` once
+  // the label is seen, `list` once its list or table is.
   let labelled: "label" | "list" | undefined;
   let headingGroup: Intent | undefined;
   const readsOf = new WeakMap<Paragraph, boolean>(); // paragraphReads' answers
@@ -379,6 +379,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         return undefined;
       }
       case "table":
+        // A table is a label's list as well ("**Files to Modify:**" over `| File | Change |`).
+        if (parent?.type !== "listItem" && labelled === "label") labelled = "list";
         if (/acceptance\s+criteria/i.test(headings.map((h) => h.title).join(" "))) {
           doc.acceptanceCriteria += Math.max(0, (node as Table).children.length - 1);
         }
