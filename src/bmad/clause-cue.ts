@@ -260,9 +260,13 @@ export function cueOf(clause: string, start: number, end: number): Cue {
     write = -1;
   }
   if (write >= 0 || read >= 0) return write > read ? "write" : "read";
-  const inserts = INSERTS.some((i) => i.verb.test(before) && i.target.test(before));
-  if (READ_LEADING.test(before) && !inserts) return "read";
-  if (SOURCE_BEFORE.test(before) && !inserts && !EXPORTS.test(clause)) return "read";
+  // A leading "verify", or a "from"/"via" right before the mention, reads it, unless the
+  // clause puts code into the file ("Import X into `b.ts`", "Call X from `b.ts`").
+  if (
+    (READ_LEADING.test(before) || (SOURCE_BEFORE.test(before) && !EXPORTS.test(clause))) &&
+    !INSERTS.some((i) => i.verb.test(before) && i.target.test(before))
+  )
+    return "read";
   let nextWrite = firstWriteVerb(after);
   let nextRead = firstReadCue(after);
   // "`main.py` must not be changed": the verb after the mention, negated.

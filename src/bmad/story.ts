@@ -321,10 +321,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         // it reads; the next paragraph outside that list ends it ("**Existing Structure:**", a
         // drawn tree, then "**Changes Required:**").
         const outsideList = parent?.type !== "listItem";
-        const forbids =
-          outsideList && isLabel(value) && (FORBIDS_LABEL.test(value) || BUILT_ON.test(value));
-        if (outsideList && labelled === "list" && !isLabel(value)) group = headingGroup;
-        if (outsideList) labelled = isLabel(value) ? "label" : undefined;
+        const label = isLabel(value);
+        const forbids = outsideList && label && (FORBIDS_LABEL.test(value) || BUILT_ON.test(value));
+        if (outsideList && labelled === "list" && !label) group = headingGroup;
+        if (outsideList) labelled = label ? "label" : undefined;
         const outer = group;
         if (forbids) group = "read";
         else group = labelGroup(value, forbidding && outsideList ? undefined : group);
@@ -335,19 +335,16 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         // A label inside the list ("- Backend:") groups its files further, unless it says they
         // were left as they were.
         const unchanged = DO_NOT_MODIFY.test(value) || saysNotChanged(value);
-        if (isLabel(value) && parent?.type === "listItem") recordLabel &&= !unchanged;
-        else if (isLabel(value))
+        if (label && !outsideList) recordLabel &&= !unchanged;
+        else if (label)
           recordLabel =
             underAgentRecord() &&
             CHANGED_FILES_HEADING.test(value) &&
             !unchanged &&
             !/\b(previous|prior|earlier)\b/i.test(value);
-        else if (parent?.type !== "listItem") recordLabel = false;
+        else if (outsideList) recordLabel = false;
         return undefined;
       }
-      case "list":
-        if (parent?.type !== "listItem" && labelled === "label") labelled = "list";
-        return undefined;
       case "listItem": {
         const item = node as ListItem;
         const sectionTitles = headings.map((h) => h.title).join(" ");
@@ -378,10 +375,14 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         }
         return undefined;
       }
+      case "list":
       case "table":
-        // A table is a label's list as well ("**Files to Modify:**" over `| File | Change |`).
+        // The list or table under a label ("**Files to Modify:**" over `| File | Change |`).
         if (parent?.type !== "listItem" && labelled === "label") labelled = "list";
-        if (/acceptance\s+criteria/i.test(headings.map((h) => h.title).join(" "))) {
+        if (
+          node.type === "table" &&
+          /acceptance\s+criteria/i.test(headings.map((h) => h.title).join(" "))
+        ) {
           doc.acceptanceCriteria += Math.max(0, (node as Table).children.length - 1);
         }
         return undefined;
