@@ -355,6 +355,14 @@ describe("the sentence a path sits in", () => {
         "- [ ] Task 3: Wire it",
         "  - [ ] 3.1 Update `src/wire.go`",
         "",
+        "  Files to reference:",
+        "",
+        "  - `src/router.go`",
+        "",
+        "**Files to Modify:**",
+        "",
+        "- [ ] `src/listed.go`",
+        "",
         "## Dev Notes",
         "",
         "### Existing Infrastructure",
@@ -399,6 +407,8 @@ describe("the sentence a path sits in", () => {
         "Logging follows `src/logging.ts`.",
       ].join("\n"),
     );
+    // The label after the tasks groups its own checklist, whatever a task's label was.
+    expect(doc.mentions.find((m) => m.path === "src/listed.go")?.place).toBe("files");
     const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
     expect(intent).toEqual({
       // A label in a task describes that task's code or files, not the subtasks and tasks
@@ -406,6 +416,8 @@ describe("the sentence a path sits in", () => {
       "src/fixtures.go": "read",
       "src/responsive_test.go": "write",
       "src/wire.go": "write",
+      "src/router.go": "read",
+      "src/listed.go": "write",
       "src/contracts/index.ts": "read",
       "src/auth.go": "read",
       "src/modify.ts": "write",

@@ -325,6 +325,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const forbids = outsideList && label && (FORBIDS_LABEL.test(value) || BUILT_ON.test(value));
         if (outsideList && labelled === "list" && !label) group = headingGroup;
         if (outsideList) labelled = label ? "label" : undefined;
+        // A paragraph outside the lists has left the task whose label it was.
+        if (outsideList) beforeTaskLabel = undefined;
         const outer = group;
         if (forbids) group = "read";
         else group = labelGroup(value, forbidding && outsideList ? undefined : group);
