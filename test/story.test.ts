@@ -557,6 +557,31 @@ describe("path text", () => {
       ),
     ).toEqual(["docs/architecture.md", "docs/prd.md"]);
   });
+
+  it("reads the code spans inside a citation's brackets as citations, whatever the clause says", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: Errors",
+        "",
+        "## Tasks / Subtasks",
+        "",
+        "- [ ] Add `AuthError` to `app/core/errors.py`",
+        "",
+        "## Dev Notes",
+        "",
+        "- Errors keep the envelope. [Source: `app/core/errors.py`, `app/main.py#L10`]",
+        "- Update `app/api/routes.py` to raise it. [Source: docs/architecture.md]",
+      ].join("\n"),
+    );
+    const intents = doc.mentions.filter((m) => !m.symbol).map((m) => [m.path, m.intent, m.line]);
+    expect(intents).toEqual([
+      ["app/core/errors.py", "write", 5],
+      ["app/core/errors.py", "read", 9],
+      ["app/main.py", "read", 9],
+      ["app/api/routes.py", "write", 10],
+      ["docs/architecture.md", "read", 10],
+    ]);
+  });
 });
 
 describe("trees", () => {

@@ -235,11 +235,20 @@ export function pathsFromText(text: string): PathText[] {
   return found;
 }
 
+/**
+ * The opening of a citation: "[Source: x.md#Part]", or as translated stories write it
+ * ("[来源: x.md#部分]").
+ */
+const CITATION_START = String.raw`\[(?:Source|来源)\s*[:：]`;
+/** A citation, whole. */
+export const CITATION = new RegExp(`${CITATION_START}[^\\]]*\\]`, "gi");
+/** Text that ends inside a citation's brackets: "[Source: `a.py`, " before a code span. */
+export const OPEN_CITATION = new RegExp(`${CITATION_START}[^\\]\\n]*$`, "i");
+
 /** `[Source: docs/architecture.md#Data Architecture]`, `[Source: x.md — Line 12]`. */
 export function sourceCitations(text: string): string[] {
   const paths: string[] = [];
-  // "[Source: x.md#Part]", or as translated stories write it ("[来源: x.md#部分]").
-  for (const match of text.matchAll(/\[(?:Source|来源)\s*[:：]\s*([^\]]+)\]/gi)) {
+  for (const match of text.matchAll(new RegExp(`${CITATION_START}\\s*([^\\]]+)\\]`, "gi"))) {
     const target = (match[1] ?? "").split(/\s*[#—–]\s*|\s+-\s+|\s+/)[0] ?? "";
     const path = cleanPath(target);
     if (path && (path.includes("/") || hasFileExtension(path))) paths.push(path);

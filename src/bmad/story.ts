@@ -38,8 +38,10 @@ import { canonicalHeading } from "./heading-words.ts";
 import { normaliseTypedId } from "./keys.ts";
 import { escapeDunders, type MarkdownProblem, parsePrepared, prepareMarkdown } from "./markdown.ts";
 import {
+  CITATION,
   decodeLinkTarget,
   expandBraces,
+  OPEN_CITATION,
   type PathText,
   pathFromCode,
   pathsFromText,
@@ -444,6 +446,12 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       for (const path of sourceCitations(node.value))
         add({ path, bare: false }, "source", line, "read");
     }
+    // The same, written as code: "[Source: `app/core/errors.py`]".
+    if (node.type === "inlineCode" && inCitation(node)) {
+      const found = pathFromCode(node.value);
+      if (found) add(found, "source", line, "read");
+      return;
+    }
     if (intent === undefined) return;
     if (node.type === "inlineCode") addCode(node, line, intent);
     else if (node.type === "link") {
@@ -454,7 +462,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         : pathFromCode(decodeLinkTarget(node.url));
       if (found) add(found, "link", line, intent, { offset: start, length: end - start });
     } else if (node.type === "text") {
-      const withoutCitations = node.value.replace(/\[(?:Source|来源)\s*[:：][^\]]*\]/gi, " ");
+      const withoutCitations = node.value.replace(CITATION, " ");
       addText(node, withoutCitations, line, intent);
       if (intent === "write") findComponents(withoutCitations, line);
     }
@@ -508,6 +516,12 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       cue,
       clause: shortClause(first),
     });
+  }
+
+  /** A code span within the brackets of a `[Source: ...]` citation. */
+  function inCitation(node: InlineCode): boolean {
+    const start = node.position?.start.offset ?? -1;
+    return start >= 0 && OPEN_CITATION.test(text.slice(Math.max(0, start - 300), start));
   }
 
   /** The path in a code span. */
