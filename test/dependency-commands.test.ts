@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { manifestsWritten } from "../src/bmad/dependency-commands.ts";
 import { parseStory } from "../src/bmad/story.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
-import { lockfileOf } from "../src/plan/lockfiles.ts";
+import { changesDependencies, lockfileOf } from "../src/plan/lockfiles.ts";
 
 describe("manifestsWritten", () => {
   it.each([
@@ -91,5 +91,23 @@ describe("lockfileOf", () => {
   it("claims no lockfile the project does not have, and none for other files", () => {
     expect(lockfileOf("crates/core/Cargo.toml", known)).toBeUndefined();
     expect(lockfileOf("README.md", known)).toBeUndefined();
+  });
+  it("leaves the lockfile out when the clause changes the manifest's settings, not its dependencies", () => {
+    for (const clause of [
+      "Add `[tool.mypy]` section to `pyproject.toml` with strict mode enabled",
+      'Change `version = "0.1.0"` to `version = "1.0.0"` in `pyproject.toml`',
+      "Add `license` field to `pyproject.toml`",
+      "Add `dev:server` script to root `package.json`",
+    ])
+      expect(changesDependencies(clause), clause).toBe(false);
+    for (const clause of [
+      "Add `beanie` to `pyproject.toml`",
+      "Add bubbletea and lipgloss to go.mod",
+      "Add `[lsp]` optional dependency to `pyproject.toml`",
+      'Add `"anthropic>=0.30.0"` to the config of `pyproject.toml`',
+      "Run `pnpm add zod` and add a `check` script to `package.json`",
+      undefined,
+    ])
+      expect(changesDependencies(clause), clause).toBe(true);
   });
 });

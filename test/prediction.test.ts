@@ -568,6 +568,8 @@ describe("confidence and blocking", () => {
         // Reads and an install with no package write nothing.
         "1-3-c":
           "## Tasks / Subtasks\n\n- [ ] Change `src/shared.ts`, then `npm install`\n\n## Dev Notes\n\n### Reference\n\nWe ran `go get github.com/x/y` last sprint.",
+        // The manifest's own settings leave the lockfile as it is.
+        "1-4-d": "## Tasks / Subtasks\n\n- [ ] Add a `tool` section to `go.mod`",
       },
       { ...files, "go.mod": "", "go.sum": "" },
     );
@@ -581,6 +583,7 @@ describe("confidence and blocking", () => {
     expect(writes("1-1-a")).toEqual(["go.mod", "go.sum", "src/a.ts"]);
     expect(writes("1-2-b")).toEqual(["go.mod", "go.sum", "src/b.ts"]);
     expect(writes("1-3-c")).toEqual(["src/shared.ts"]);
+    expect(writes("1-4-d")).toEqual(["go.mod"]);
     const between = p.conflicts.filter(
       (c) => c.stories.includes("1-1-a") && c.stories.includes("1-2-b"),
     );

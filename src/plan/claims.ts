@@ -17,7 +17,7 @@ import type { ComponentMention, Evidence, PathMention, StoryDoc } from "../bmad/
 import { errorLine } from "../util/errors.ts";
 import { own } from "../util/own.ts";
 import { type KnownTree, knownTail, tooLongReason } from "./known-tree.ts";
-import { lockfileOf } from "./lockfiles.ts";
+import { changesDependencies, lockfileOf } from "./lockfiles.ts";
 import { isTestPath, newTestPartner, sourceNames } from "./test-partner.ts";
 import type { Claim, ClaimKind, Finding } from "./types.ts";
 
@@ -235,7 +235,7 @@ export function claimsForStory(
     });
     // A manifest's dependencies change with its lockfile.
     const lock =
-      kind === "file" && mention.intent === "write"
+      kind === "file" && mention.intent === "write" && changesDependencies(mention.clause)
         ? lockfileOf(resolved.path, context.known)
         : undefined;
     if (lock)
