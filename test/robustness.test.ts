@@ -585,12 +585,28 @@ describe("layouts other templates use", () => {
     const dir = tempProject({
       ...storyFiles,
       "docs/stories/sprint-status.yaml": sprint,
+      "docs/v2/sprint-status.yaml": sprint,
       "docs/old/sprint-status.yaml": sprint,
       // Outside the folders BMAD writes to: never searched.
       "vendor/x/sprint-status.yaml": sprint,
     });
     expect(() => planProject(dir, { cache: false, env })).toThrow(
-      /several elsewhere: docs\/old\/sprint-status\.yaml, docs\/stories\/sprint-status\.yaml; set bmad\.paths\.sprintStatus/,
+      /several elsewhere: docs\/stories\/sprint-status\.yaml, docs\/v2\/sprint-status\.yaml; set bmad\.paths\.sprintStatus/,
+    );
+  });
+
+  it("passes over a sprint file in an archived folder, and says so when it is the only one", () => {
+    const archived = {
+      ...storyFiles,
+      "docs/archive/sprint-status.yaml": sprint,
+      "docs/old-2024/sprint-status.yaml": sprint,
+    };
+    expect(() => planProject(tempProject(archived), { cache: false, env })).toThrow(
+      /only in archived folders: docs\/archive\/sprint-status\.yaml, docs\/old-2024\/sprint-status\.yaml; set bmad\.paths\.sprintStatus in athena\.json to use one/,
+    );
+    const dir = tempProject({ ...archived, "docs/stories/sprint-status.yaml": sprint });
+    expect(planProject(dir, { cache: false, env }).plan.sources).toContain(
+      "sprint status: docs/stories/sprint-status.yaml (found by searching the project: set bmad.paths.sprintStatus to be sure)",
     );
   });
 

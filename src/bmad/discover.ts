@@ -186,13 +186,25 @@ function searchSprintStatus(root: string, looked: readonly string[]): string | u
       { cwd: root, deep: 5, followSymbolicLinks: false, ignore: ["**/node_modules/**"] },
     ),
   ].sort();
-  if (found.length > 1)
+  const usual = `no sprint-status.yaml in the usual places (${[...new Set(looked)].join(", ")})`;
+  // A sprint file kept in an archive is an old sprint's: its statuses are not the project's.
+  const live = found.filter((file) => !ARCHIVED.test(path.posix.dirname(file)));
+  if (live.length > 1)
     throw new InputError(
-      `no sprint-status.yaml in the usual places (${[...new Set(looked)].join(", ")}), and several elsewhere: ${found.join(", ")}; set bmad.paths.sprintStatus in athena.json to the one to use`,
+      `${usual}, and several elsewhere: ${live.join(", ")}; set bmad.paths.sprintStatus in athena.json to the one to use`,
       root,
     );
-  return found[0];
+  if (live.length === 0 && found.length > 0)
+    throw new InputError(
+      `${usual}; only in archived folders: ${found.join(", ")}; set bmad.paths.sprintStatus in athena.json to use one of them`,
+      root,
+    );
+  return live[0];
 }
+
+/** A folder that keeps what is no longer current: `docs/archive/`, `old/`, `backup-2024/`. */
+const ARCHIVED =
+  /(^|\/)(archived?|archives|old|backups?|deprecated|legacy|obsolete)([-_ .][^/]*)?(\/|$)/i;
 
 /** The folders BMAD's workflows write their output to, by default or by common choice. */
 const SEARCHED_FOLDERS = [
