@@ -106,6 +106,20 @@ describe("athena-parallel plan", () => {
     expect(out).toMatch(/^graph LR\n/);
     expect(out).toContain('s_1_1_alpha["1.1: Alpha"]');
     expect(out).toContain("s_1_1_alpha <-. file .-> s_1_2_beta");
+    expect((await run(["plan", "1.1", "1.2", "--mermaid"], miniProject())).err).toBe("");
+  });
+
+  it("says on stderr why a diagram is empty, keeping stdout a diagram", async () => {
+    const dir = miniProject({
+      "_bmad-output/implementation-artifacts/sprint-status.yaml":
+        "development_status:\n  1-1-alpha: done\n  1-2-beta: done\n  1-3-gamma: backlog\n",
+    });
+    for (const flag of ["--gantt", "--mermaid"]) {
+      const { code, out, err } = await run(["plan", flag], dir);
+      expect(code).toBe(0);
+      expect(out).toMatch(flag === "--gantt" ? /^gantt\n/ : /^graph LR\n/);
+      expect(err).toBe("athena-parallel: No story is `ready-for-dev`: nothing to plan.\n");
+    }
   });
 
   it("exits 2 on an unknown story, naming the close matches, and writes nothing", async () => {

@@ -18,7 +18,7 @@ import { loadConfig } from "../config/load.ts";
 import { accuracyJson, renderAccuracy } from "../plan/accuracy.ts";
 import { normaliseRepoPath } from "../plan/claims.ts";
 import { plannedGantt } from "../plan/gantt.ts";
-import { renderJson, renderMarkdown, renderMermaid } from "../plan/render.ts";
+import { headline, renderJson, renderMarkdown, renderMermaid } from "../plan/render.ts";
 import { accuracyOfProject, planProject } from "../plan-project.ts";
 import { taskTimeFromHistory, timelinePace } from "../run/estimate.ts";
 import { readHistory } from "../run/history-log.ts";
@@ -281,6 +281,9 @@ function planCommand(args: string[], io: CommandIo): number {
             : renderMarkdown(plan),
   );
   const inBatch = new Set(plan.stories.filter((s) => s.role === "in-batch").map((s) => s.key));
+  // An empty diagram says nothing of why: the reason goes beside it, off the piped output.
+  if ((values.gantt || values.mermaid) && inBatch.size === 0)
+    io.err(`athena-parallel: ${headline(plan, 0)}\n`);
   const blocking = plan.conflicts.some((c) => c.blocking && c.stories.every((k) => inBatch.has(k)));
   return blocking ? 1 : 0;
 }
