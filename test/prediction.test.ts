@@ -186,6 +186,46 @@ describe("the sentence a path sits in", () => {
     expect(lastCue("Re-export it from `src/index.ts`")).toBe("none");
   });
 
+  it("reads a task ticked off as checked, a short name given as the model, and a table row whose verdict is no change", () => {
+    for (const s of [
+      "- [x] 2.2: Verified `main.go` calls `SetWaitingDetector()` at line 121",
+      "- [x] 2.1: Audit `add.go` - verify it returns exit 1",
+      "- [x] Confirmed `config.go` already loads the file",
+    ])
+      expect([s, lastCue(s)]).toEqual([s, "read"]);
+    expect(lastCue("- [x] Verified the flag, then updated `main.go`")).toBe("write");
+    const doc = parseStory(
+      [
+        "# Story 2.7: List",
+        "",
+        "## Tasks / Subtasks",
+        "",
+        "- [ ] 1.8 Add `RegisterListCommand()` for testing (matches add.go pattern)",
+        "",
+        "## Dev Notes",
+        "",
+        "### Files to Modify",
+        "",
+        "| File | Action | Notes |",
+        "| --- | --- | --- |",
+        "| `internal/cli/list.go` | MODIFY | the new command |",
+        "| `internal/cli/add.go` | VERIFY | Should work as-is |",
+        "| `internal/tui/model.go` | No changes needed | |",
+        "| `internal/cli/root.go` | Add the command | keep the flags unchanged |",
+      ].join("\n"),
+    );
+    const by = Object.fromEntries(
+      doc.mentions.filter((m) => !m.symbol).map((m) => [m.path, m.intent]),
+    );
+    expect(by).toEqual({
+      "add.go": "read",
+      "internal/cli/list.go": "write",
+      "internal/cli/add.go": "read",
+      "internal/tui/model.go": "read",
+      "internal/cli/root.go": "write",
+    });
+  });
+
   it("cuts the clause at sentence ends, list items and blank lines", () => {
     const source = "Update the CLI. Follow the pattern in `src/a.ts` for errors.\n- Next item";
     const at = source.indexOf("`src/a.ts`");

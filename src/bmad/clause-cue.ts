@@ -168,9 +168,12 @@ const VERIFIES =
   /\b(tests?|suites?|specs?|checks?|builds?|lint(?:ing|er)?)\s+(?:\w+\s+){0,2}pass(?:es|ed|ing)?\b|\b(?:no|zero)\s+regressions?\b/i;
 /** Read cues that only say a file exists (`existing`, `current`): no read after a write verb. */
 const EXISTS_ADJECTIVE = /^(existing|current)$/i;
-/** A clause that begins with one of these checks or runs, and changes nothing by itself. */
+/**
+ * A clause that begins with one of these checks or runs, and changes nothing by itself: "Verify
+ * `x.go`", or a task ticked off as "Verified `main.go` calls X".
+ */
 const READ_LEADING = new RegExp(
-  `${ITEM_START}(verify|confirm|run|check|review|test|ensure|understand|reuse|import|call|invoke|query|validate)\\b`,
+  `${ITEM_START}(verif(y|ied)|confirm(ed)?|run|check(ed)?|review(ed)?|test(ed)?|ensured?|understand|reuse|import|call|invoke|query|validat(e|ed)|audit(ed)?|inspect(ed)?|investigat(e|ed)|examin(e|ed)|analy[sz]ed?)\\b`,
   "i",
 );
 /**
@@ -356,9 +359,9 @@ function afterPath(
 
 /**
  * A mention the story quotes or copies from rather than changes: the model named right
- * before it ("Add X (matches `add.go` pattern)", whatever the clause's verb), or, in prose
- * with no write verb, the file a code block that follows is taken from ("From `x.go`:",
- * "**`main.go` line 51-53:**" over a fence). Only for a full
+ * before it ("Add X (matches add.go pattern)", whatever the clause's verb, however short the
+ * name), or, in prose with no write verb, the file a code block that follows is taken from
+ * ("From `x.go`:", "**`main.go` line 51-53:**" over a fence). The last two only for a full
  * path to a file: a short name over a fence ("**Tests (model_test.go):**") is as often the
  * file the code goes into, and is not confident enough to keep stories apart anyway.
  */
@@ -371,12 +374,40 @@ export function quotesOrModels(
   /** The mention stands in prose (not a task or a list of files) with no write verb. */
   unverbedProse: boolean,
 ): boolean {
-  if (found.bare || !/\/[^/]*\.[^/]+$/.test(found.path)) return false;
   const before = around.text.slice(0, offset - around.start);
-  if (MODEL_BEFORE.test(before) || SOURCE_LABEL.test(around.text.trim())) return true;
+  // "(matches add.go pattern)": the model, however short its name.
+  if (MODEL_BEFORE.test(before) && /\.[^/.]+$/.test(found.path)) return true;
+  if (found.bare || !/\/[^/]*\.[^/]+$/.test(found.path)) return false;
+  if (SOURCE_LABEL.test(around.text.trim())) return true;
   if (!unverbedProse) return false;
   const lineEnd = source.indexOf("\n", offset + length);
   if (lineEnd < 0) return false;
   const rest = source.slice(offset + length, lineEnd);
   return LABEL_REST.test(rest) && /^[ \t]*\n?[ \t>]*(```|~~~)/.test(source.slice(lineEnd + 1));
+}
+
+/**
+ * A table row's cell that is only a verdict of no change: "| `add.go` | VERIFY | Should work
+ * as-is |", "| `x.py` | KEEP |", "| `y.py` | DO NOT MODIFY — reference only |".
+ */
+const VERDICT_CELL =
+  /^\W*(verify|check|review|read|reference(\s+only)?|keep|unchanged|read[-\s]only|as[-\s]is|no\s+changes?(\s+(needed|required))?|do\s+not\s+(modify|change|touch|edit)\b[^|]*)\W*$/i;
+
+/**
+ * The mention at `offset` of `source` stands in a table row another cell of which is a verdict
+ * of no change: the row's own words for "read", as a clause's would be.
+ */
+export function rowSaysNoChange(source: string, offset: number): boolean {
+  const start = source.lastIndexOf("\n", offset - 1) + 1;
+  const end = source.indexOf("\n", offset);
+  const line = source.slice(start, end < 0 ? source.length : end);
+  if (!line.trimStart().startsWith("|")) return false;
+  const at = offset - start;
+  let from = 0;
+  for (const cell of line.split("|")) {
+    const own = at >= from && at < from + cell.length;
+    from += cell.length + 1;
+    if (!own && VERDICT_CELL.test(cell.trim())) return true;
+  }
+  return false;
 }

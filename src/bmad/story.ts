@@ -31,6 +31,7 @@ import {
   cueOf,
   locatesCode,
   quotesOrModels,
+  rowSaysNoChange,
   saysNoChange,
 } from "./clause-cue.ts";
 import { manifestsWritten } from "./dependency-commands.ts";
@@ -224,6 +225,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       clause = shortClause(around.text);
       if (FILES_LABEL.test(around.text) && place !== "record") place = "files";
       cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
+      // "| `add.go` | VERIFY |": a verdict in another cell of the row, with no verb in its own.
+      if (cue === "none" && rowSaysNoChange(text, at.offset)) cue = "read";
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.
       const changeList = inChangeList || CHANGE_LIST.test(around.text);
@@ -245,6 +248,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           place === "notes" ||
           structure ||
           saysNoChange(around.text) ||
+          rowSaysNoChange(text, at.offset) ||
           quoted
         )
           intent = "read";
