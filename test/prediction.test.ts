@@ -212,6 +212,11 @@ describe("the sentence a path sits in", () => {
         "| `internal/cli/add.go` | VERIFY | Should work as-is |",
         "| `internal/tui/model.go` | No changes needed | |",
         "| `internal/cli/root.go` | Add the command | keep the flags unchanged |",
+        "| `internal/cli/status.go` | NO CHANGE (display preserved) |",
+        "| `internal/cli/rules.yml` | VERIFY - rule chains exist (DO NOT modify unless missing) |",
+        "| `internal/cli/note.go` | KEEP - add a test for the flag |",
+        "",
+        "**Out of scope:** `internal/tui/views.go`, UI changes",
       ].join("\n"),
     );
     const by = Object.fromEntries(
@@ -223,6 +228,10 @@ describe("the sentence a path sits in", () => {
       "internal/cli/add.go": "read",
       "internal/tui/model.go": "read",
       "internal/cli/root.go": "write",
+      "internal/cli/status.go": "read",
+      "internal/cli/rules.yml": "read",
+      "internal/cli/note.go": "write",
+      "internal/tui/views.go": "read",
     });
   });
 

@@ -194,10 +194,10 @@ const INSERTS = [
 /**
  * Whatever its verb, a clause that says the file stays as it is ("no UI changes", "none
  * needed", "should not need changes", "do not update"), or that its change belongs to another
- * story ("wiring happens in a later story").
+ * story ("wiring happens in a later story") or to no story ("**Out of scope:** `x.go`").
  */
 const NO_CHANGE =
-  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)/i;
+  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)|\bout[-\s]of[-\s]scope\b/i;
 /**
  * Words right before a mention that make it the model to copy, not the file to change:
  * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`".
@@ -391,7 +391,21 @@ export function quotesOrModels(
  * as-is |", "| `x.py` | KEEP |", "| `y.py` | DO NOT MODIFY — reference only |".
  */
 const VERDICT_CELL =
-  /^\W*(verify|check|review|read|reference(\s+only)?|keep|unchanged|read[-\s]only|as[-\s]is|no\s+changes?(\s+(needed|required))?|do\s+not\s+(modify|change|touch|edit)\b[^|]*)\W*$/i;
+  /^\W*(?:(do\s+not\s+(?:modify|change|touch|edit))|verify|check|review|read|reference(?:\s+only)?|keep|unchanged|read[-\s]only|as[-\s]is|no\s+changes?(?:\s+(?:needed|required))?)\b(.*)$/is;
+
+/**
+ * A cell that is a verdict of no change: the verdict alone, or with a remark that changes
+ * nothing ("NO CHANGE (display preserved)", "VERIFY - rule chains exist"); "KEEP - add a test"
+ * is no such verdict.
+ */
+function isVerdict(cell: string): boolean {
+  const match = VERDICT_CELL.exec(cell);
+  if (!match) return false;
+  const [, doNot, rest = ""] = match;
+  if (doNot || /^\W*$/.test(rest)) return true;
+  const unNegated = rest.replace(/\b(?:do\s+not|don't|never)\s+\w+/gi, "");
+  return /^\s*(\(|[-—–:]\s)/.test(rest) && lastWriteVerb(unNegated) < 0;
+}
 
 /**
  * The mention at `offset` of `source` stands in a table row another cell of which is a verdict
@@ -407,7 +421,7 @@ export function rowSaysNoChange(source: string, offset: number): boolean {
   for (const cell of line.split("|")) {
     const own = at >= from && at < from + cell.length;
     from += cell.length + 1;
-    if (!own && VERDICT_CELL.test(cell.trim())) return true;
+    if (!own && isVerdict(cell.trim())) return true;
   }
   return false;
 }
