@@ -155,7 +155,11 @@ describe("athena-parallel plan", () => {
       "No file conflict among the stories that can start; 1 blocked (see the schedule).",
     );
     expect(headline((await run(["plan", "1.1", "1.3"], missing)).out)).toBe(
-      "No file conflict: every story can run in parallel, within the cap.",
+      "No file conflict: every story can run in parallel.",
+    );
+    // More stories than the cap: the later ones wait for a slot, as the headline says.
+    expect(headline((await run(["plan", "1.1", "1.3", "--cap", "1"], missing)).out)).toBe(
+      "No file conflict: any of them can run together; the cap lets 1 run at a time, the others start as slots free.",
     );
   });
 

@@ -130,9 +130,13 @@ export function headline(plan: Plan, planned: number): string {
     return `${blocking} file conflict${blocking === 1 ? "" : "s"}: those stories must not run at the same time.`;
   if (blocked > 0)
     return `No file conflict among the stories that can start; ${blocked} blocked (see the schedule).`;
+  // More stories than slots: the later ones wait for a slot, not for another story.
+  const cap = plan.schedule.cap;
   return planned === 1
     ? "No file conflict."
-    : "No file conflict: every story can run in parallel, within the cap.";
+    : planned > cap
+      ? `No file conflict: any of them can run together; the cap lets ${cap} run at a time, the others start as slots free.`
+      : "No file conflict: every story can run in parallel.";
 }
 
 function renderStory(story: PlannedStory): string[] {
