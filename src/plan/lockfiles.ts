@@ -34,7 +34,7 @@ export function lockfileOf(manifest: string, known: KnownTree): string | undefin
   }
 }
 
-/** Words of a clause that changes what a manifest depends on: "add `beanie`", "`uv add x`", ">=2". */
+/** Words of a clause that changes what a manifest depends on: "`uv add x`", "dependency", ">=2". */
 const DEPENDENCIES =
   /depend|install|\brequire|\b(uv|npm|pnpm|yarn|bun|cargo|go|poetry|pip|pdm|flutter|dart|composer|bundle|gem)\s+(add|install|get|i)\b|>=|\^\d|~=|@\^?\d|\bcrates?\b|\bpackages?\b(?![./-])|\blibrar(y|ies)\b|\bsdk\b/i;
 /** Words of a clause about a manifest's other parts: its tool settings, scripts and metadata. */
