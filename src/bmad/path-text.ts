@@ -248,11 +248,13 @@ export const CITATION = new RegExp(`${CITATION_START}[^\\]]*\\]`, "gi");
  * pair as a shell call.
  */
 export const OPEN_CITATION = new RegExp(`${CITATION_START}[^\\]\\n]*(?![\\s\\S])`, "i");
+/** A citation with what it cites as its group; `matchAll` copies it, so one serves every call. */
+const CITATION_TARGET = new RegExp(`${CITATION_START}\\s*([^\\]]+)\\]`, "gi");
 
 /** `[Source: docs/architecture.md#Data Architecture]`, `[Source: x.md — Line 12]`. */
 export function sourceCitations(text: string): string[] {
   const paths: string[] = [];
-  for (const match of text.matchAll(new RegExp(`${CITATION_START}\\s*([^\\]]+)\\]`, "gi"))) {
+  for (const match of text.matchAll(CITATION_TARGET)) {
     const target = (match[1] ?? "").split(/\s*[#—–]\s*|\s+-\s+|\s+/)[0] ?? "";
     const path = cleanPath(target);
     if (path && (path.includes("/") || hasFileExtension(path))) paths.push(path);

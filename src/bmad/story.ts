@@ -226,7 +226,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       if (FILES_LABEL.test(around.text) && place !== "record") place = "files";
       cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
       // "| `add.go` | VERIFY |": a verdict in another cell of the row, with no verb in its own.
-      if (cue === "none" && rowSaysNoChange(text, at.offset)) cue = "read";
+      const rowVerdict = rowSaysNoChange(text, at.offset);
+      if (cue === "none" && rowVerdict) cue = "read";
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.
       const changeList = inChangeList || CHANGE_LIST.test(around.text);
@@ -248,7 +249,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           place === "notes" ||
           structure ||
           saysNoChange(around.text) ||
-          rowSaysNoChange(text, at.offset) ||
+          rowVerdict ||
           quoted
         )
           intent = "read";
