@@ -1056,6 +1056,19 @@ describe("scoring the planner on done stories", () => {
     expect(report.pairs.precision).toBe(1);
   });
 
+  it("counts a glob claim as covering the written files it matches", () => {
+    const glob: Claim = { ...claim("lang/*.json"), kind: "glob" };
+    const globbed = scoreAccuracy(
+      [
+        story("e", [glob, claim("src/a.ts")], ["lang/en.json", "lang/fr.json", "src/b.ts"]),
+        story("f", [{ ...glob, path: "docs/*.md" }], ["lang/de.json"]),
+      ],
+      options,
+    );
+    expect(globbed.writeRecall).toBeCloseTo(2 / 4); // en, fr of en, fr, b, de
+    expect(globbed.claimPrecision).toBeCloseTo(1 / 3); // lang/*.json of it, src/a.ts, docs/*.md
+  });
+
   it("counts the stories it can never keep apart: no write sure enough and not shared", () => {
     expect(report.neverKeptApart).toBe(1); // c: w.ts at 0.2
     // b's only claim is on a shared file now; a still has y.ts.
