@@ -497,13 +497,15 @@ describe("runtime coordination", () => {
       },
     );
     const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2", "1.3"] });
+    // Waited on from the start: the run leaves the live ones as soon as it ends.
+    const ended = waitForRun(h, started.metadata.run?.id ?? "");
     const seen = new Set<string>();
     const live = () => h.athena.engine.runsLive()[0]?.stories ?? [];
     while (live().some((s) => s.state !== "completed")) {
       for (const s of live()) if (s.waitingOn) seen.add(s.waitingOn.replace(/held by .*/, ""));
       await sleep(5);
     }
-    await waitForRun(h, started.metadata.run?.id ?? "");
+    await ended;
     const spans = six.slice(0, 3).map((s) => spanOf(root, s.key));
     spans.sort((a, b) => ((a[0] ?? 0n) < (b[0] ?? 0n) ? -1 : 1));
     for (let i = 1; i < spans.length; i++)

@@ -212,18 +212,62 @@ describe("parseSprintStatus", () => {
     expect(error(ported)).toMatch(
       /^s\.yaml:2: this file keeps its stories under `sprints:`, a layout of another BMAD port/,
     );
-    // A list of epics, or of stories, each item with an id and a status: the same, at its line.
+    // A list of epics, or of stories, whose items have no status, or ids that are no epic and
+    // story numbers: the same, at its line.
     expect(
       error("project: x\nepics:\n  - id: epic-1\n    stories:\n      - id: story-1.1\n"),
     ).toMatch(/^s\.yaml:2: this file keeps its stories under `epics:`/);
     expect(error("project: x\n\nstories:\n  - id: s-01\n    status: COMPLETE\n")).toMatch(
       /^s\.yaml:3: this file keeps its stories under `stories:`/,
     );
-    // Or keyed by epic: the same. A plain value under one of those names is no such layout.
-    expect(
-      error("current_sprint: 1\nepics:\n  epic-1:\n    stories:\n      1-1-a: {status: done}\n"),
-    ).toMatch(/^s\.yaml:2: this file keeps its stories under `epics:`/);
+    // A plain value under one of those names is no such layout.
     expect(error("stories: 3\n")).toMatch(/^s\.yaml:1: expected a `development_status:`/);
+  });
+
+  it("reads a list of epics with their stories, keyed as BMAD METHOD keys them, and the writer changes each in place", () => {
+    const text = [
+      "# Sprint Status",
+      "epics:",
+      "  - id: epic-1",
+      "    title: 'Foundation'",
+      "    status: done",
+      "    stories:",
+      "      - id: story-1.1",
+      "        title: 'Monorepo Scaffolding & Build'",
+      "        status: done",
+      "      - id: story-1.2",
+      "        title: Nostr Identity",
+      "        status: backlog # next",
+      "      - status: ready-for-dev",
+      "        id: '1.3'",
+      "      - id: notes",
+      "        status: done",
+      "",
+    ].join("\n");
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.kind, e.id, e.status, e.line])).toEqual([
+      ["epic-1", "epic", undefined, "done", 3],
+      ["1-1-monorepo-scaffolding-build", "story", "1.1", "done", 7],
+      ["1-2-nostr-identity", "story", "1.2", "backlog", 10],
+      ["1-3", "story", "1.3", "ready-for-dev", 14],
+    ]);
+    const once = replaceStatus(text, "s.yaml", {
+      key: "1-2-nostr-identity",
+      status: "in-progress",
+    });
+    expect(once.text).toBe(text.replace("status: backlog # next", "status: in-progress # next"));
+    const dashed = replaceStatus(text, "s.yaml", { key: "1-3", status: "in-progress" });
+    expect(dashed.text).toBe(text.replace("- status: ready-for-dev", "- status: in-progress"));
+    // Keyed by epic and by story, fields in braces: read and written the same way.
+    const keyed =
+      "current_sprint: 1\nepics:\n  epic-1:\n    stories:\n      1-1-a: {status: done}\n      1-2-b: {status: backlog}\n";
+    expect(parseSprintStatus(keyed, "s.yaml").entries.map((e) => [e.key, e.status])).toEqual([
+      ["1-1-a", "done"],
+      ["1-2-b", "backlog"],
+    ]);
+    expect(replaceStatus(keyed, "s.yaml", { key: "1-2-b", status: "ready-for-dev" }).text).toBe(
+      keyed.replace("{status: backlog}", "{status: ready-for-dev}"),
+    );
   });
 
   it("reads the status of an entry written as a mapping, and the writer changes it there", () => {

@@ -5,9 +5,19 @@
  * writer (which must keep every comment) shares one parser. A file that does not parse is
  * an InputError naming the line and column; nothing is ever written from here.
  */
-import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from "yaml";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  Pair,
+  parseDocument,
+  Scalar,
+  type YAMLMap,
+} from "yaml";
 import { InputError } from "../util/errors.ts";
-import { type KeyKind, parseKey } from "./keys.ts";
+import { type KeyKind, parseKey, SAFE_KEY } from "./keys.ts";
 
 export const STORY_STATUSES = ["backlog", "ready-for-dev", "in-progress", "review", "done"];
 /** Values seen in real files; kept as they are, ranked for "never downgrade". */
@@ -80,13 +90,18 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       (pair) =>
         `${file}:${lineOfNode(pair.key, lineCounter)}: "development_status" appears again at line ${lineOfNode(statusPair?.key, lineCounter)}; the entries of both are read (a key in both: the later one counts)`,
     );
-  if (maps.length === 0) {
-    // Some BMAD ports and workflows list the stories as items (`sprints:` of `stories:`,
-    // `epics:` of `stories:`, or `stories:` itself, each item with an id and a status of its own
-    // words, as a list or keyed): say what the file is, not only what it lacks.
-    const list = LIST_LAYOUTS.map(lastPair).find(
-      (pair) => pair && (isSeq(pair.value) || isMap(pair.value)),
-    );
+  // Some BMAD ports and workflows list the stories as items (`epics:` of `stories:`, `sprints:`
+  // of `stories:`, or `stories:` itself), each with an id and a status: read as entries when
+  // their ids are epic and story numbers.
+  const list = LIST_LAYOUTS.map(lastPair).find(
+    (pair) => pair && (isSeq(pair.value) || isMap(pair.value)),
+  );
+  const listed =
+    maps.length === 0 && list
+      ? listEntries(list.value, (list.key as Scalar).value === "epics")
+      : [];
+  if (maps.length === 0 && listed.length === 0) {
+    // Say what the file is, not only what it lacks.
     if (list)
       throw new InputError(
         `this file keeps its stories under \`${String((list.key as Scalar).value)}:\`, a layout of another BMAD port that athena-parallel does not read; it plans from BMAD METHOD's \`development_status:\` mapping of story key: status`,
@@ -96,7 +111,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     const line = lineOfNode(root, lineCounter);
     throw new InputError("expected a `development_status:` mapping of key: status", file, line);
   }
-  const statusNode = { items: maps.flatMap((map) => map.items) };
+  const statusNode = { items: [...maps.flatMap((map) => map.items), ...listed] };
 
   const raw: Array<{ key: string; status: string; line: number; value: SprintEntry["value"] }> = [];
   const skipped: string[] = [...masked, ...topWarnings];
@@ -215,6 +230,76 @@ const VALUE_ERRORS: Readonly<Record<string, RegExp>> = {
 
 /** The top-level lists other BMAD ports keep their stories in, sprint or epic first. */
 const LIST_LAYOUTS = ["sprints", "epics", "stories"];
+
+/** A listed story's id: `story-1.2`, `1.2`, `STORY-1-2`, `1-2` (its epic and its number). */
+const LISTED_STORY = /^(?:story[-_ ]?)?(\d+[a-z]?)[.-](\d+[a-z]?)$/i;
+/** A listed epic's id: `epic-1`, `EPIC-1`, `1`. */
+const LISTED_EPIC = /^(?:epic[-_ ]?)?(\d+[a-z]?)$/i;
+
+/**
+ * The items of a list layout as `key: {status}` pairs, the key as BMAD METHOD would write it
+ * (`1-2-title-words` for `id: story-1.2` titled "Title Words"; `epic-1` for `id: epic-1` under
+ * `epics:`), each
+ * pair's value the item itself, so its `status:` is read and written in place. Items whose id
+ * is no epic or story number are not entries: none at all, and the layout is refused.
+ */
+function listEntries(list: unknown, epics: boolean): Array<Pair<Scalar, unknown>> {
+  const pairs: Array<Pair<Scalar, unknown>> = [];
+  // A list's items, or a keyed list's values with their keys (`epic-1:`, `1-1-a:`).
+  const itemsOf = (node: unknown): Array<{ item: unknown; name?: Scalar }> =>
+    isSeq(node)
+      ? node.items.map((item) => ({ item }))
+      : isMap(node)
+        ? node.items.map((pair) => ({
+            item: pair.value,
+            ...(isScalar(pair.key) ? { name: pair.key } : {}),
+          }))
+        : [];
+  const scalar = (item: YAMLMap, field: string) => {
+    const value = item.get(field, true);
+    return isScalar(value) && value.value !== null && typeof value.value !== "object"
+      ? value
+      : undefined;
+  };
+  const visit = (node: unknown) => {
+    for (const { item, name } of itemsOf(node)) {
+      if (!isMap(item)) continue;
+      const at = scalar(item, "id") ?? scalar(item, "key") ?? name;
+      const key = at ? listedKey(item, String(at.value).trim(), epics) : undefined;
+      if (key && at && statusOf(item)) {
+        const keyNode = new Scalar(key);
+        keyNode.range = at.range;
+        pairs.push(new Pair(keyNode, item));
+      }
+      visit(item.get("stories"));
+    }
+  };
+  visit(list);
+  return pairs;
+}
+
+/** The key BMAD METHOD would give a listed item (see listEntries), or undefined. */
+function listedKey(item: YAMLMap, id: string, epics: boolean): string | undefined {
+  const story = LISTED_STORY.exec(id);
+  if (story) {
+    const title = item.get("title") ?? item.get("name");
+    const slug = (typeof title === "string" ? title : "")
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 80)
+      .replace(/-+$/, "");
+    return [story[1], story[2], slug].filter(Boolean).join("-").toLowerCase();
+  }
+  const epic = LISTED_EPIC.exec(id);
+  if (epic)
+    return epics && (isSeq(item.get("stories")) || isMap(item.get("stories")))
+      ? `epic-${epic[1]?.toLowerCase()}`
+      : undefined;
+  // Already a story key (`1-1-a:` keyed under its epic).
+  return SAFE_KEY.test(id) && parseKey(id).kind === "story" ? id : undefined;
+}
 
 /**
  * A setting above the entries whose value starts with one of BMAD's placeholders, unquoted, as

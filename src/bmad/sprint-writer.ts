@@ -152,11 +152,16 @@ export function replaceStatus(
   // A scalar of safe characters replaced another: check that the changed line reads right.
   const lineStart = next.lastIndexOf("\n", start) + 1;
   const lineEnd = next.indexOf("\n", start);
-  const changed = parse(next.slice(lineStart, lineEnd < 0 ? undefined : lineEnd).trim()) as Record<
-    string,
-    unknown
-  > | null;
-  if (changed?.[field ?? entry.key] !== change.status) {
+  // A listed item's line starts with its dash (`- status: done`); a keyed one may hold its
+  // fields in braces (`1-1-a: {status: done}`).
+  const line = next
+    .slice(lineStart, lineEnd < 0 ? undefined : lineEnd)
+    .trim()
+    .replace(/^-\s+/, "");
+  const changed = parse(line) as Record<string, unknown> | null;
+  const inBraces = changed?.[entry.key] as Record<string, unknown> | null | undefined;
+  const read = field ? (changed?.[field] ?? inBraces?.[field]) : changed?.[entry.key];
+  if (read !== change.status) {
     throw new Error(`internal: ${entry.key} did not change as intended`);
   }
   return {
