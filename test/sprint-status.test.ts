@@ -242,6 +242,11 @@ describe("parseSprintStatus", () => {
       "        id: '1.3'",
       "      - id: notes",
       "        status: done",
+      "      - id: 1.10",
+      "        title: Été à Paris",
+      "        status: done",
+      "      - id: story-1.11",
+      "        status: [done]",
       "",
     ].join("\n");
     const sprint = parseSprintStatus(text, "s.yaml");
@@ -250,6 +255,11 @@ describe("parseSprintStatus", () => {
       ["1-1-monorepo-scaffolding-build", "story", "1.1", "done", 7],
       ["1-2-nostr-identity", "story", "1.2", "backlog", 10],
       ["1-3", "story", "1.3", "ready-for-dev", 14],
+      // As written (YAML reads `1.10` as 1.1), the accents of the title dropped.
+      ["1-10-ete-a-paris", "story", "1.10", "done", 17],
+    ]);
+    expect(sprint.warnings).toEqual([
+      's.yaml:20: expected a status string for "1-11"; entry skipped',
     ]);
     const once = replaceStatus(text, "s.yaml", {
       key: "1-2-nostr-identity",

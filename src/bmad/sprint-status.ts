@@ -100,7 +100,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     maps.length === 0 && list
       ? listEntries(list.value, (list.key as Scalar).value === "epics")
       : [];
-  if (maps.length === 0 && listed.length === 0) {
+  if (maps.length === 0 && !listed.some((pair) => statusOf(pair.value))) {
     // Say what the file is, not only what it lacks.
     if (list)
       throw new InputError(
@@ -239,9 +239,9 @@ const LISTED_EPIC = /^(?:epic[-_ ]?)?(\d+[a-z]?)$/i;
 /**
  * The items of a list layout as `key: {status}` pairs, the key as BMAD METHOD would write it
  * (`1-2-title-words` for `id: story-1.2` titled "Title Words"; `epic-1` for `id: epic-1` under
- * `epics:`), each
- * pair's value the item itself, so its `status:` is read and written in place. Items whose id
- * is no epic or story number are not entries: none at all, and the layout is refused.
+ * `epics:`), each pair's value the item itself, so its `status:` is read and written in place.
+ * Items whose id is no epic or story number are not entries; one with no status is skipped and
+ * named, as any entry is; with no status at all, the layout is refused.
  */
 function listEntries(list: unknown, epics: boolean): Array<Pair<Scalar, unknown>> {
   const pairs: Array<Pair<Scalar, unknown>> = [];
@@ -265,8 +265,9 @@ function listEntries(list: unknown, epics: boolean): Array<Pair<Scalar, unknown>
     for (const { item, name } of itemsOf(node)) {
       if (!isMap(item)) continue;
       const at = scalar(item, "id") ?? scalar(item, "key") ?? name;
-      const key = at ? listedKey(item, String(at.value).trim(), epics) : undefined;
-      if (key && at && statusOf(item)) {
+      // As written: a plain `1.10` is the number 1.1 to YAML, the story 1.10 to its author.
+      const key = at ? listedKey(item, (at.source ?? String(at.value)).trim(), epics) : undefined;
+      if (key && at) {
         const keyNode = new Scalar(key);
         keyNode.range = at.range;
         pairs.push(new Pair(keyNode, item));
@@ -283,9 +284,10 @@ function listedKey(item: YAMLMap, id: string, epics: boolean): string | undefine
   const story = LISTED_STORY.exec(id);
   if (story) {
     const title = item.get("title") ?? item.get("name");
-    const slug = (typeof title === "string" ? title : "")
+    const slug = (typeof title === "string" || typeof title === "number" ? String(title) : "")
       .toLowerCase()
       .normalize("NFKD")
+      .replace(/\p{M}/gu, "") // `é` is `e`
       .replace(/[^a-z0-9]+/g, "-")
       .replace(/^-+|-+$/g, "")
       .slice(0, 80)
