@@ -220,6 +220,12 @@ describe("parseSprintStatus", () => {
     expect(error("project: x\n\nstories:\n  - id: s-01\n    status: COMPLETE\n")).toMatch(
       /^s\.yaml:3: this file keeps its stories under `stories:`/,
     );
+    // Epics with a status whose stories are a list of other ids: no story read, refused.
+    expect(
+      error(
+        'current_sprint:\n  stories:\n    US-117:\n      status: "ready-for-dev"\nepics:\n  EPIC-002:\n    status: "done"\n    stories: ["US-091", "US-092"]\n',
+      ),
+    ).toMatch(/^s\.yaml:5: this file keeps its stories under `epics:`/);
     // A plain value under one of those names is no such layout.
     expect(error("stories: 3\n")).toMatch(/^s\.yaml:1: expected a `development_status:`/);
   });

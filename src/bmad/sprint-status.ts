@@ -100,7 +100,12 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     maps.length === 0 && list
       ? listEntries(list.value, (list.key as Scalar).value === "epics")
       : [];
-  if (maps.length === 0 && !listed.some((pair) => statusOf(pair.value))) {
+  // Read only when some story has a status: epics alone (their stories ids in a list of
+  // strings, `stories: ["US-091"]`) would read as a sprint of no story, and say nothing.
+  const listedStory = listed.some(
+    (pair) => parseKey(String(pair.key.value)).kind === "story" && statusOf(pair.value),
+  );
+  if (maps.length === 0 && !listedStory) {
     // Say what the file is, not only what it lacks.
     if (list)
       throw new InputError(
@@ -241,7 +246,7 @@ const LISTED_EPIC = /^(?:epic[-_ ]?)?(\d+[a-z]?)$/i;
  * (`1-2-title-words` for `id: story-1.2` titled "Title Words"; `epic-1` for `id: epic-1` under
  * `epics:`), each pair's value the item itself, so its `status:` is read and written in place.
  * Items whose id is no epic or story number are not entries; one with no status is skipped and
- * named, as any entry is; with no status at all, the layout is refused.
+ * named, as any entry is; with no story that has a status, the layout is refused.
  */
 function listEntries(list: unknown, epics: boolean): Array<Pair<Scalar, unknown>> {
   const pairs: Array<Pair<Scalar, unknown>> = [];
