@@ -189,10 +189,12 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
  * ports keep more about each story; the writer changes that scalar's bytes alike.
  */
 function statusOf(value: unknown): Scalar | undefined {
-  const scalar = isMap(value) ? value.get("status", true) : value;
-  return isScalar(scalar) && scalar.value !== null && typeof scalar.value !== "object"
-    ? scalar
-    : undefined;
+  return plainScalar(isMap(value) ? value.get("status", true) : value);
+}
+
+/** The node when it is a scalar with a value (not null, not a list or mapping in braces). */
+function plainScalar(node: unknown): Scalar | undefined {
+  return isScalar(node) && node.value !== null && typeof node.value !== "object" ? node : undefined;
 }
 
 /** What a key left out of the plan is not: it names no story, by its shape or by a file. */
@@ -260,16 +262,10 @@ function listEntries(list: unknown, epics: boolean): Array<Pair<Scalar, unknown>
             ...(isScalar(pair.key) ? { name: pair.key } : {}),
           }))
         : [];
-  const scalar = (item: YAMLMap, field: string) => {
-    const value = item.get(field, true);
-    return isScalar(value) && value.value !== null && typeof value.value !== "object"
-      ? value
-      : undefined;
-  };
   const visit = (node: unknown) => {
     for (const { item, name } of itemsOf(node)) {
       if (!isMap(item)) continue;
-      const at = scalar(item, "id") ?? scalar(item, "key") ?? name;
+      const at = plainScalar(item.get("id", true)) ?? plainScalar(item.get("key", true)) ?? name;
       // As written: a plain `1.10` is the number 1.1 to YAML, the story 1.10 to its author.
       const key = at ? listedKey(item, (at.source ?? String(at.value)).trim(), epics) : undefined;
       if (key && at) {
