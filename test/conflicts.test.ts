@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SHARED_FILES } from "../src/config/schema.ts";
-import { kindOf } from "../src/plan/claims.ts";
+import { claimCovers, kindOf } from "../src/plan/claims.ts";
 import { findConflicts, type ResolvedComponent } from "../src/plan/conflicts.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
 import type { Claim, PlannedStory } from "../src/plan/types.ts";
+import { covered } from "../src/run/live.ts";
 
 let line = 0;
 function story(
@@ -169,5 +170,28 @@ describe("findConflicts", () => {
   it("reports a dependency between two planned stories", () => {
     expect(summary([story("a", []), story("b", [], ["a"])])).toEqual(["dependency a+b "]);
     expect(summary([story("b", [], ["zz"])])).toEqual([]);
+  });
+});
+
+describe("claimCovers and the run's covered check", () => {
+  const claimOf = (path: string, intent: Claim["intent"] = "write") =>
+    story("s", [{ path, intent }]).claims[0] as Claim;
+
+  it("covers the same file, files under a folder, and files a glob matches", () => {
+    expect(claimCovers(claimOf("src/a.ts"), "src/a.ts")).toBe(true);
+    expect(claimCovers(claimOf("src/a.ts"), "src/a.tsx")).toBe(false);
+    expect(claimCovers(claimOf("src/"), "src/deep/b.ts")).toBe(true);
+    expect(claimCovers(claimOf("src/"), "srcx/b.ts")).toBe(false);
+    expect(claimCovers(claimOf("lang/*.json"), "lang/en.json")).toBe(true);
+    expect(claimCovers(claimOf("lang/*.json"), "lang/sub/en.json")).toBe(false);
+    expect(claimCovers(claimOf("lang/*.json"), "lang/.hidden.json")).toBe(true);
+  });
+
+  it("counts a write a glob claim matches as inside the story's claims, a read claim as not", () => {
+    const planned = story("s", [{ path: "lang/*.json" }, { path: "docs/*.md", intent: "read" }]);
+    expect(covered("lang/en.json", planned)).toBe(true);
+    expect(covered("docs/guide.md", planned)).toBe(false);
+    expect(covered("s.md", planned)).toBe(true);
+    expect(covered("src/other.ts", planned)).toBe(false);
   });
 });

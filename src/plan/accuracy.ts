@@ -17,7 +17,7 @@
  *   letting conflicts through, so a second ratio charges each missed conflict its wait: the
  *   story that starts second holds its slot, waiting for the other to end, before its work.
  */
-import picomatch from "picomatch";
+import { claimCovers } from "./claims.ts";
 import { canBlock, findConflicts, sharedMatchers } from "./conflicts.ts";
 import type { DoneStory } from "./history.ts";
 import type { KnownTree } from "./known-tree.ts";
@@ -443,19 +443,8 @@ function count(n: number, noun: string, plural = `${noun}s`): string {
 
 /** True when a write claim (or with "any", any claim) covers a written file. */
 function covers(claim: Claim, file: string, intent: "write" | "any" = "write"): boolean {
-  if (intent === "write" && claim.intent !== "write") return false;
-  if (claim.kind === "file") return claim.path === file;
-  if (claim.kind === "dir") return file.startsWith(claim.path);
-  // A glob (`lang/*.json`) covers each file it matches, as the plan's locks and overlaps read it.
-  let matches = globMatchers.get(claim);
-  if (!matches) {
-    matches = picomatch(claim.path, { dot: true });
-    globMatchers.set(claim, matches);
-  }
-  return matches(file);
+  return (intent === "any" || claim.intent === "write") && claimCovers(claim, file);
 }
-/** Each glob claim's matcher, compiled once: `covers` meets a claim once per written file. */
-const globMatchers = new WeakMap<Claim, (file: string) => boolean>();
 
 /** How many sets of `k` of `n` there are (stops counting past 10^6: only compared with draws). */
 function choose(n: number, k: number): number {

@@ -99,6 +99,24 @@ const ROUTE_SEGMENT = new RegExp(
   "g",
 );
 
+/**
+ * True when a claim covers a repo-relative file: the same path, a file under a claimed folder, or
+ * a file a glob (`lang/*.json`) matches, as the plan's overlaps and locks read a glob. Shared by
+ * the run's "written outside its claims" check and `accuracy`'s scoring, so both count alike.
+ */
+export function claimCovers(claim: Claim, file: string): boolean {
+  if (claim.kind === "file") return claim.path === file;
+  if (claim.kind === "dir") return file.startsWith(claim.path);
+  let matches = globMatchers.get(claim);
+  if (!matches) {
+    matches = picomatch(claim.path, { dot: true });
+    globMatchers.set(claim, matches);
+  }
+  return matches(file);
+}
+/** Each glob claim's matcher, compiled once: a claim is met once per written file. */
+const globMatchers = new WeakMap<Claim, (file: string) => boolean>();
+
 export function kindOf(p: string): ClaimKind {
   if (picomatch.scan(p.replace(ROUTE_SEGMENT, "$1route")).isGlob) return "glob";
   return p.endsWith("/") ? "dir" : "file";

@@ -3,6 +3,7 @@
  * the live engine needs (sessions, clocks, promises that resolve as stories end). The
  * engine's helpers (admission, completion, notes, accounting) read these shapes.
  */
+import { claimCovers } from "../plan/claims.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
 import type { TodoItem } from "./host.ts";
 import type { RunRecord, StoryRun, StoryState } from "./state.ts";
@@ -162,9 +163,7 @@ export function noteWait(story: StoryRun, next: StoryState, waitingOn?: string):
 /** True when a written path is inside one of the story's predicted write claims. */
 export function covered(p: string, story: PlannedStory): boolean {
   return (
-    story.claims.some(
-      (c) => c.intent === "write" && (c.path === p || (c.kind === "dir" && p.startsWith(c.path))),
-    ) ||
+    story.claims.some((c) => c.intent === "write" && claimCovers(c, p)) ||
     (story.file !== undefined && p === story.file)
   );
 }
