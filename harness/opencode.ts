@@ -33,6 +33,8 @@ export interface ProjectOptions {
   athena?: object;
   /** The scripted model's price, USD per million tokens (default: free, cost 0). */
   price?: { input: number; output: number };
+  /** More of opencode.json (`permission`, ...), over the defaults. */
+  opencode?: object;
 }
 
 /** A temporary copy of a fixture, set up as an OpenCode project that uses the scripted model. */
@@ -69,6 +71,7 @@ export function makeProject(options: ProjectOptions): {
         },
       },
     },
+    ...options.opencode,
   };
   writeFileSync(path.join(root, "opencode.json"), `${JSON.stringify(config, null, 2)}\n`);
   if (options.athena)

@@ -55,6 +55,8 @@ export async function scenario(options: {
   athena?: object;
   /** The scripted model's price, USD per million tokens. */
   price?: { input: number; output: number };
+  /** More of opencode.json (`permission`, ...). */
+  opencode?: object;
 }): Promise<Scenario> {
   let root = "";
   // One script for the whole scenario (it keeps per-story state), made once the copy exists.
@@ -68,6 +70,7 @@ export async function scenario(options: {
     modelUrl: model.url,
     ...(options.athena ? { athena: options.athena } : {}),
     ...(options.price ? { price: options.price } : {}),
+    ...(options.opencode ? { opencode: options.opencode } : {}),
   });
   root = project.root;
   let host = await startHost(project.root, project.home);

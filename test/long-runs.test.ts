@@ -11,6 +11,8 @@ import { settingsFor } from "../src/run/story-settings.ts";
 import { REPEAT_LIMIT } from "../src/run/watchdog.ts";
 import { harness, projectWith, sprintText } from "./helpers/athena-harness.ts";
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const three = [
   { key: "1-1-a", writes: ["src/a.ts"] },
   { key: "1-2-b", writes: ["src/b.ts"] },
@@ -173,6 +175,36 @@ describe("the stall and loop watchdog", () => {
       ["1-1-a", "completed"],
       ["1-2-b", "completed"],
     ]);
+  });
+
+  it("waits while a story's session asks the user a permission: shown, told, not a stall", async () => {
+    const root = projectWith(three.slice(0, 1), {
+      parallel: { stallTimeoutSeconds: 0.3, maxAttempts: 1 },
+    });
+    const h = harness(root, () => ({ ms: 100, work: (session) => h.host.ask(session) }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    // The record says so once the host's event reaches the plugin (asynchronously, as on the bus).
+    while (!loadRuns(root).runs[0]?.stories[0]?.asking) await sleep(20);
+    const id = h.host.pendingAsks()[0] ?? "";
+    const status = await h.call({ action: "status" });
+    expect(status.output).toContain("| 1.1 `1-1-a` | running | ");
+    expect(status.output).toContain(
+      "- 1.1 `1-1-a` waits for your answer in its session: permission `bash` for `npm test`",
+    );
+    expect(loadRuns(root).runs[0]?.stories[0]?.asking).toMatchObject({
+      kind: "permission",
+      what: "permission `bash` for `npm test`",
+    });
+    const told = h.host.notes.filter((n) => /1-1-a\) waits for your answer/.test(n.text));
+    expect(told).toHaveLength(1);
+    // Silent for over three times the stall timeout while the watchdog polls: still running.
+    await sleep(1_000);
+    expect(h.host.aborted).toEqual([]);
+    h.host.answer(id);
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(ended.stories[0]).toMatchObject({ state: "completed", attempts: 1, errors: [] });
+    expect(ended.stories[0]?.asking).toBeUndefined();
+    expect(h.host.notes.some((n) => /stalled/.test(n.text))).toBe(false);
   });
 
   it("tells the parent once when a story repeats the same call many times", async () => {

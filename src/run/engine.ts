@@ -28,6 +28,7 @@ import type { Journal } from "./journal.ts";
 import { covered, type LiveRun, type LiveStory, liveRun, newAttempt, noteWait } from "./live.ts";
 import type { FileLocks } from "./locks.ts";
 import {
+  askNote,
   clobberNote,
   contentionNote,
   repeatNote,
@@ -68,6 +69,7 @@ import {
   UsageMeter,
   usageOfMessage,
 } from "./usage.ts";
+import { answerOf, askOf, type UserAsk } from "./user-asks.ts";
 import { ACTIVITY_EVENTS, pollInterval, stalledFor } from "./watchdog.ts";
 
 export interface EngineOptions {
@@ -218,6 +220,14 @@ export class RunEngine {
     if (!sessionId) return;
     const found = this.bySession.get(sessionId);
     if (found && ACTIVITY_EVENTS.has(event.type)) found.story.lastActivity = Date.now();
+    if (found) {
+      // Asked in any of the story's sessions (its own, or a sub-agent's).
+      const ask = askOf(event.type, props);
+      const answer = answerOf(event.type, props);
+      if (ask) this.noteAsk(found.run, found.story, ask);
+      if (answer) this.noteAnswer(found.run, found.story, answer.id);
+      if (ask || answer) return;
+    }
     if (found && event.type === "message.updated") {
       const message = usageOfMessage(props.info);
       if (message) {
@@ -427,6 +437,8 @@ export class RunEngine {
     story.record.state = state;
     story.record.endedAt = new Date().toISOString();
     story.record.waitingOn = undefined;
+    story.asks.clear();
+    delete story.record.asking;
     if (error) story.record.errors.push(error);
     if (reason) story.record.reason = reason;
     await this.readUsage(run, story);
@@ -521,6 +533,8 @@ export class RunEngine {
     story.retrySince = undefined;
     story.cancelRequested = false;
     story.warned.clear();
+    story.asks.clear();
+    delete story.record.asking;
     // The attempt's slot is held until `ended` resolves: free it, and wait anew.
     const endAttempt = story.done;
     Object.assign(story, newAttempt());
@@ -874,6 +888,27 @@ export class RunEngine {
     if (fresh.length === 0) return;
     r.outsideProject = [...r.outsideProject, ...fresh].sort();
     this.save(found.run);
+  }
+
+  /** The host asks the user something in a story's session: status and the parent hear of it. */
+  private noteAsk(run: LiveRun, story: LiveStory, ask: UserAsk): void {
+    if (FINAL_STATES.has(story.record.state) || story.asks.has(ask.id)) return;
+    story.asks.set(ask.id, ask);
+    story.lastActivity = Date.now();
+    story.record.asking = { kind: ask.kind, what: ask.what, since: new Date().toISOString() };
+    this.save(run);
+    void this.tellParent(run, askNote(story.record, ask.what));
+  }
+
+  /** The user answered (or the host dropped) an ask: the stall clock starts afresh. */
+  private noteAnswer(run: LiveRun, story: LiveStory, id: string): void {
+    if (!story.asks.delete(id)) return;
+    story.lastActivity = Date.now();
+    const left = [...story.asks.values()].at(-1);
+    if (left)
+      story.record.asking = { kind: left.kind, what: left.what, since: new Date().toISOString() };
+    else delete story.record.asking;
+    this.save(run);
   }
 
   /** Something happened in a story session (a tool call returned): not stalled. */

@@ -8,6 +8,7 @@ import type { Plan, PlannedStory } from "../plan/types.ts";
 import type { TodoItem } from "./host.ts";
 import type { RunRecord, StoryRun, StoryState } from "./state.ts";
 import { NO_USAGE, type Usage } from "./usage.ts";
+import type { UserAsk } from "./user-asks.ts";
 import { RepeatWatch } from "./watchdog.ts";
 
 export interface LiveStory {
@@ -38,6 +39,8 @@ export interface LiveStory {
   noticedWait?: string;
   /** The file it waits for and the story holding it, while it waits for a lock. */
   waitingLock?: { path: string; holder: string };
+  /** What the host asks the user in its sessions and is not answered yet, by request id. */
+  asks: Map<string, UserAsk>;
 }
 
 export interface LiveRun {
@@ -107,6 +110,7 @@ export function liveRun(
       usageEventAt: 0,
       warned: new Set(),
       repeats: new RepeatWatch(),
+      asks: new Map(),
       ...(why ? { retryWhy: why } : {}),
     });
   }

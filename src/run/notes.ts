@@ -102,6 +102,11 @@ export function clobberNote(r: StoryRun, path: string, other: string): string {
   return `Story ${label(r)}'s shell command overwrote \`${path}\`, which story ${other} had changed. Choose with /athena-parallel resolve ${r.id} <choice>: \`keep ${other}\` (put ${other}'s version back; ${r.key} is told to redo its change on it), \`keep ${r.key}\` (leave the file as it is), or \`cancel\` (${r.key} stops).`;
 }
 
+/** The host asks the user something in a story's session: where to answer, what waits. */
+export function askNote(r: StoryRun, what: string): string {
+  return `Story ${label(r)} waits for your answer in its session: ${what}. Answer it there (OpenCode lists it with this session's children); the stall watchdog waits meanwhile, storyTimeoutMinutes still holds.`;
+}
+
 export function repeatNote(r: StoryRun, tool: string, times: number): string {
   return `Story ${label(r)} made the same \`${tool}\` call ${times} times in a row: it may be stuck in a loop. Its session goes on; \`/athena-parallel cancel\` stops the run.`;
 }

@@ -34,6 +34,8 @@ export interface StoryProgress {
   reason?: EndReason;
   usage?: Usage;
   question?: StoryRun["question"];
+  /** What the host asks the user in the story's session, unanswered. */
+  asking?: StoryRun["asking"];
 }
 
 export interface RunProgress {
@@ -115,6 +117,7 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
       ...(s.reason ? { reason: s.reason } : {}),
       ...(s.usage && s.sessionId ? { usage: s.usage } : {}),
       ...(s.question && !FINAL_STATES.has(s.state) ? { question: s.question } : {}),
+      ...(s.asking && !FINAL_STATES.has(s.state) ? { asking: s.asking } : {}),
     };
   });
 
@@ -199,15 +202,21 @@ export function renderProgress(progress: RunProgress): string {
   ];
   for (const s of progress.stories) {
     const todos = s.todos.total > 0 ? `${s.todos.done}/${s.todos.total}` : "-";
-    const waits =
-      s.waitingOn ?? (s.errors.at(-1) && s.state !== "completed" ? s.errors.at(-1) : "") ?? "";
+    const waits = s.asking
+      ? `your answer: ${s.asking.what}`
+      : (s.waitingOn ?? (s.errors.at(-1) && s.state !== "completed" ? s.errors.at(-1) : "") ?? "");
     const state = s.reason ? `${s.state} (${s.reason})` : s.state;
     lines.push(
       `| ${s.id} \`${s.key}\` | ${state} | ${s.elapsedMs === undefined ? "-" : formatDuration(s.elapsedMs)} | ${s.tasks.done}/${s.tasks.total} | ${todos} | ${s.locks.length > 0 ? s.locks.map((l) => `\`${l}\``).join(", ") : "-"} | ${waits} | ${s.usage ? describeUsage(s.usage) : "-"} | ${formatDuration(s.remainingMs)} |`,
     );
   }
-  const asked = progress.stories.filter((s) => s.question);
+  const asked = progress.stories.filter((s) => s.question || s.asking);
   if (asked.length > 0) lines.push("", "Questions for you:");
+  for (const s of asked)
+    if (s.asking)
+      lines.push(
+        `- ${s.id} \`${s.key}\` waits for your answer in its session: ${s.asking.what} (answer it there)`,
+      );
   for (const s of asked) {
     const q = s.question;
     if (!q) continue;

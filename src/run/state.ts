@@ -111,6 +111,13 @@ export const StoryRun = z.object({
     })
     .optional(),
   /**
+   * The host waits for the user's answer in one of its sessions (a permission, the agent's
+   * question): shown in status; the stall watchdog waits too.
+   */
+  asking: z
+    .object({ kind: z.enum(["permission", "question"]), what: z.string(), since: z.string() })
+    .optional(),
+  /**
    * Its sprint entry was set to `status` during the run by someone else (a person, another
    * tool): the run leaves that value as it is when the story ends.
    */

@@ -21,14 +21,16 @@ export const REPEAT_LIMIT = 5;
 /**
  * How long a running story has been quiet, in ms, when that is past the stall timeout;
  * undefined otherwise. Only `running` counts: a story waiting for a lock, or still launching,
- * is quiet for a reason the engine knows. A timeout of 0 turns the watchdog off.
+ * is quiet for a reason the engine knows; so is one whose session waits for the user's answer
+ * (a permission, a question). A timeout of 0 turns the watchdog off.
  */
 export function stalledFor(
-  story: { record: { state: StoryState }; lastActivity: number },
+  story: { record: { state: StoryState }; lastActivity: number; asks?: { size: number } },
   now: number,
   stallTimeoutSeconds: number,
 ): number | undefined {
   if (stallTimeoutSeconds <= 0 || story.record.state !== "running") return undefined;
+  if ((story.asks?.size ?? 0) > 0) return undefined;
   const quiet = now - story.lastActivity;
   return quiet > stallTimeoutSeconds * 1000 ? quiet : undefined;
 }

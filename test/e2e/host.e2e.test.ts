@@ -241,6 +241,40 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
+  it("waits while a story's session asks the user a permission, shows it, and goes on once allowed", async () => {
+    const s = await start({
+      stories: stories(100, { "1-3-search": { shell: ["echo checked > checked.txt"] } }),
+      athena: { parallel: { stallTimeoutSeconds: 2, maxAttempts: 1 } },
+      opencode: { permission: { bash: "ask" } },
+    });
+    await s.command("1.3 --strategy manual");
+    // The host's event reaches the plugin: the run record says what is asked.
+    const asking = await s.waitForRun((r) => r.stories[0]?.asking !== undefined);
+    expect(asking.stories[0]?.asking).toMatchObject({ kind: "permission" });
+    expect(asking.stories[0]?.asking?.what).toMatch(/^permission `bash`/);
+    const pending = await s.host.api<Array<{ id: string; sessionID: string }>>(
+      "GET",
+      "/permission",
+    );
+    expect(pending.map((p) => p.sessionID)).toEqual([asking.stories[0]?.sessionId]);
+    const observer = (await s.host.api<{ id: string }>("POST", "/session", { title: "observer" }))
+      .id;
+    expect(await s.command("status", observer)).toMatch(
+      /- 1\.3 `1-3-search` waits for your answer in its session: permission `bash`/,
+    );
+    // Silent for more than twice the stall timeout: a minimum, not a race (a slower machine
+    // only waits longer); the watchdog polls meanwhile and must leave it be.
+    const since = Date.parse(asking.stories[0]?.asking?.since ?? "");
+    while (Date.now() - since < 5_000) await sleep(250);
+    expect(s.run()?.stories[0]).toMatchObject({ state: "running", attempts: 1 });
+    await s.host.api("POST", `/permission/${pending[0]?.id}/reply`, { reply: "once" });
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories[0]).toMatchObject({ state: "completed", attempts: 1, errors: [] });
+    expect(run.stories[0]?.asking).toBeUndefined();
+    expect(s.file("checked.txt")).toBe("checked\n");
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
   it("checks each story's model and agent against the host's before a run starts", async () => {
     const s = await start({
       stories: stories(100),

@@ -4,8 +4,10 @@
  * never idle; 4. a provider 4xx gives an error then idle, and idle may come twice; 5. a 5xx
  * retries forever until aborted; 6. abort on a busy session answers true and the message gets
  * MessageAbortedError; 7. aborting a parent does not stop its children. While a turn runs, the
- * session streams (`message.part.updated` every 100 ms) unless it stalls, and each assistant
- * message's info (`message.updated`) carries its tokens and cost.
+ * session streams (`message.part.updated` every 100 ms) unless it stalls or waits for the
+ * user's answer to a permission (`permission.asked`, then `permission.replied` with the
+ * request id), and each assistant message's info (`message.updated`) carries its tokens and
+ * cost.
  */
 import type { Host, LastMessage, SessionState, StartWork, TodoItem } from "../../src/run/host.ts";
 import type { MessageUsage } from "../../src/run/usage.ts";
@@ -35,6 +37,8 @@ interface FakeSession {
   timer?: ReturnType<typeof setTimeout>;
   ticker?: ReturnType<typeof setInterval>;
   usage: MessageUsage[];
+  /** The permission request it waits on, unanswered: nothing streams meanwhile. */
+  asking?: string;
 }
 
 type Event = { type: string; properties: Record<string, unknown> };
@@ -147,6 +151,7 @@ export class FakeHost implements Host {
       () => {
         if (session.state === "idle") return clearInterval(session.ticker);
         if (session.state !== "busy") return; // retrying: nothing streams
+        if (session.asking) return; // waiting for the user's answer
         ticks++;
         this.emit("message.part.updated", {
           part: { id: `prt_${ticks}`, sessionID: session.id, type: "text" },
@@ -185,6 +190,47 @@ export class FakeHost implements Host {
       behaviour.usage ? every : 100,
     );
     session.ticker.unref?.();
+  }
+
+  private answers = new Map<string, { session: FakeSession; answered: () => void }>();
+
+  /**
+   * The session asks the user a permission (for a tool call of its agent, called from a
+   * behaviour's `work`): it stays busy and silent until `answer(id)`.
+   */
+  ask(sessionId: string, permission = "bash", patterns = ["npm test"]): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new Error(`no session ${sessionId}`);
+    const id = `per_${++this.next}`;
+    session.asking = id;
+    this.emit("permission.asked", {
+      id,
+      sessionID: sessionId,
+      permission,
+      patterns,
+      metadata: {},
+      always: [],
+    });
+    return new Promise((answered) => this.answers.set(id, { session, answered }));
+  }
+
+  /** The permission requests not answered yet. */
+  pendingAsks(): string[] {
+    return [...this.answers.keys()];
+  }
+
+  /** The user allows a permission once: the session goes on. */
+  answer(id: string): void {
+    const pending = this.answers.get(id);
+    if (!pending) throw new Error(`no pending permission ${id}`);
+    this.answers.delete(id);
+    pending.session.asking = undefined;
+    this.emit("permission.replied", {
+      sessionID: pending.session.id,
+      requestID: id,
+      reply: "once",
+    });
+    pending.answered();
   }
 
   async busySessions(): Promise<Map<string, "busy" | "retry">> {
