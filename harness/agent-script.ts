@@ -3,8 +3,9 @@
  * tools on the files the story names (read the story, write each file, tick the boxes, fill
  * the File List, set `Status: review`), waits a given time, then finishes. Variants fail with
  * a provider error, retry forever on a 5xx, or read a shared file, pause and rewrite it whole
- * with the write tool or through the shell (as real agents do). For the parent session it calls `athena_parallel` with the slash
- * command's arguments and repeats the result.
+ * with the write tool or through the shell (as real agents do), or hand files to a sub-agent
+ * (the host's `task` tool), which writes them in a session of its own. For the parent session
+ * it calls `athena_parallel` with the slash command's arguments and repeats the result.
  */
 import path from "node:path";
 import {
@@ -38,11 +39,14 @@ export interface StoryScript {
   retryFinishAfterMs?: number;
   /** Shell commands the story runs through the bash tool, right after reading its file. */
   shell?: string[];
+  /** Files the story hands to a sub-agent (the `task` tool, agent `general`) to write. */
+  subagent?: string[];
 }
 
 type Action =
   | { tool: "read"; file: string }
   | { tool: "bash"; run: string }
+  | { tool: "task"; files: string[] }
   | { tool: "write" | "bash"; file: string; content: "own" | "append" }
   | { tool: "edit"; file: string; oldString: string; newString: string; replaceAll?: boolean };
 
@@ -52,9 +56,26 @@ export function storyOf(request: ChatRequest): string | undefined {
   return /Implement BMAD story [\w.]+ \(([\w.-]+)\)/.exec(firstUser ? textOf(firstUser) : "")?.[1];
 }
 
+/** The story whose sub-agent sent a request, and the files it is to write. */
+function subagentOf(request: ChatRequest): { key: string; files: string[] } | undefined {
+  const firstUser = request.messages.find((m) => m.role === "user");
+  const match = /^Sub-agent of story ([\w.-]+): write (.+)$/m.exec(
+    firstUser ? textOf(firstUser) : "",
+  );
+  return match ? { key: match[1] ?? "", files: (match[2] ?? "").split(" ") } : undefined;
+}
+
 export function agentScript(root: string, stories: Record<string, StoryScript>): Script {
   const firstSeen = new Map<string, number>();
   return (request: ChatRequest): Reply => {
+    const sub = subagentOf(request);
+    if (sub) {
+      const written = toolCalls(request.messages).filter((c) => c.name === "write" && !c.refused);
+      const next = sub.files[written.length];
+      if (!next) return { text: `Wrote ${sub.files.join(", ")}.` };
+      const content = `// ${next}: written by story ${sub.key}'s sub-agent\nexport {};\n`;
+      return { toolCalls: [{ name: "write", args: { filePath: path.join(root, next), content } }] };
+    }
     const story = storyOf(request);
     if (story) {
       if (!firstSeen.has(story)) firstSeen.set(story, Date.now());
@@ -108,6 +129,7 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
     )?.[1] ?? "";
   const plan: Action[] = [{ tool: "read", file: storyFile }];
   for (const run of script.shell ?? []) plan.push({ tool: "bash", run });
+  if (script.subagent) plan.push({ tool: "task", files: script.subagent });
   if (script.rewriteWhole) {
     plan.push(
       { tool: "read", file: script.rewriteWhole.file },
@@ -167,6 +189,17 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
     return {
       toolCalls: [{ name: "bash", args: { command: next.run, description: "Run a command" } }],
     };
+  if (next.tool === "task") {
+    const prompt = `Sub-agent of story ${key}: write ${next.files.join(" ")}`;
+    return {
+      toolCalls: [
+        {
+          name: "task",
+          args: { description: "Write helper files", prompt, subagent_type: "general" },
+        },
+      ],
+    };
+  }
   const filePath = path.join(root, next.file);
   if (next.tool === "read") return { toolCalls: [{ name: "read", args: { filePath } }] };
   if (next.tool === "edit") {

@@ -44,6 +44,12 @@ import { errorLine } from "./util/errors.ts";
  */
 export const EXCLUSIVE_COMMANDS_LOCK = "(exclusive command: one at a time)";
 
+/**
+ * The host's `subagent_depth` the plugin sets when opencode.json does not: the host's default
+ * (1) and the one level a story session sits below the session that started its run.
+ */
+export const STORY_SUBAGENT_DEPTH = 2;
+
 /** What a bash call writes and reads, as the plugin reads its command before it runs. */
 interface ShellCall {
   /** Repo-relative files it writes. */
@@ -225,6 +231,11 @@ export function createAthena(options: AthenaOptions): Athena {
   const hooks: Hooks = {
     tool: { athena_parallel: tool },
     config: async (hostConfig) => {
+      // A story session is a child of the session that started the run, one level down, and
+      // the host refuses sub-agents (the task tool) below `subagent_depth` (1 by default):
+      // a story's agent could use none. The level is given back, unless opencode.json sets it.
+      const depth = hostConfig as { subagent_depth?: number };
+      depth.subagent_depth ??= STORY_SUBAGENT_DEPTH;
       // Installing the plugin is enough: the slash command comes with it.
       hostConfig.command = {
         "athena-parallel": { template: COMMAND_TEMPLATE, description: COMMAND_DESCRIPTION },

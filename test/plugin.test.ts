@@ -96,6 +96,16 @@ describe("the /athena-parallel command", () => {
     expect(mine.command["athena-parallel"].template).toBe("mine");
   });
 
+  it("gives story sessions back the sub-agent level they sit below, unless the user set it", async () => {
+    const hooks = await plugin.server({ directory: "/" } as PluginInput);
+    const unset: { subagent_depth?: number } = {};
+    await hooks.config?.(unset as never);
+    expect(unset.subagent_depth).toBe(2);
+    const set = { subagent_depth: 1 };
+    await hooks.config?.(set as never);
+    expect(set.subagent_depth).toBe(1);
+  });
+
   it("ships the same text in commands/athena-parallel.md for manual installation", async () => {
     const { commandFile } = await import("../scripts/write-command.ts");
     expect(

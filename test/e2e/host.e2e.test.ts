@@ -275,6 +275,33 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
+  it("locks and records the files a story's sub-agent writes as the story's own", async () => {
+    const s = await start({
+      stories: stories(100, {
+        "1-3-search": { subagent: ["src/search/helper.ts"], finishAfterMs: 3_000 },
+      }),
+    });
+    await s.command("1.3 --strategy manual");
+    const observer = (await s.host.api<{ id: string }>("POST", "/session", { title: "observer" }))
+      .id;
+    // While the story runs, the file its sub-agent wrote is locked for the story.
+    let status = "";
+    const deadline = Date.now() + 60_000;
+    while (!/\| 1\.3 `1-3-search` \| running \|[^\n]*`src\/search\/helper\.ts`/.test(status)) {
+      if (Date.now() > deadline) throw new Error(`not locked for the story:\n${status}`);
+      status = await s.command("status", observer);
+      await sleep(100);
+    }
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories[0]).toMatchObject({ state: "completed", attempts: 1 });
+    expect(run.stories[0]?.wroteFiles).toContain("src/search/helper.ts");
+    expect(s.file("src/search/helper.ts")).toContain("written by story 1-3-search's sub-agent");
+    const story = run.stories[0]?.sessionId ?? "";
+    const subs = await s.host.api<Array<{ id: string }>>("GET", `/session/${story}/children`);
+    expect(subs).toHaveLength(1);
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
   it("checks each story's model and agent against the host's before a run starts", async () => {
     const s = await start({
       stories: stories(100),
