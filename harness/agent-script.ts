@@ -41,12 +41,15 @@ export interface StoryScript {
   shell?: string[];
   /** Files the story hands to a sub-agent (the `task` tool, agent `general`) to write. */
   subagent?: string[];
+  /** A question the story's agent asks the user (the `question` tool) after reading its file. */
+  question?: string;
 }
 
 type Action =
   | { tool: "read"; file: string }
   | { tool: "bash"; run: string }
   | { tool: "task"; files: string[] }
+  | { tool: "question"; text: string }
   | { tool: "write" | "bash"; file: string; content: "own" | "append" }
   | { tool: "edit"; file: string; oldString: string; newString: string; replaceAll?: boolean };
 
@@ -128,6 +131,7 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
       textOf(request.messages.find((m) => m.role === "user") ?? { role: "user" }),
     )?.[1] ?? "";
   const plan: Action[] = [{ tool: "read", file: storyFile }];
+  if (script.question) plan.push({ tool: "question", text: script.question });
   for (const run of script.shell ?? []) plan.push({ tool: "bash", run });
   if (script.subagent) plan.push({ tool: "task", files: script.subagent });
   if (script.rewriteWhole) {
@@ -189,6 +193,14 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
     return {
       toolCalls: [{ name: "bash", args: { command: next.run, description: "Run a command" } }],
     };
+  if (next.tool === "question") {
+    const options = [
+      { label: "Yes", description: "Go on" },
+      { label: "No", description: "Stop" },
+    ];
+    const questions = [{ question: next.text, header: "Question", options }];
+    return { toolCalls: [{ name: "question", args: { questions } }] };
+  }
   if (next.tool === "task") {
     const prompt = `Sub-agent of story ${key}: write ${next.files.join(" ")}`;
     return {

@@ -275,6 +275,24 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
+  it("shows a question a story's agent asks the user, and goes on once it is answered", async () => {
+    const s = await start({
+      stories: stories(100, { "1-3-search": { question: "Index the product names only?" } }),
+    });
+    await s.command("1.3 --strategy manual");
+    const asking = await s.waitForRun((r) => r.stories[0]?.asking !== undefined);
+    expect(asking.stories[0]?.asking).toMatchObject({
+      kind: "question",
+      what: 'a question: "Index the product names only?"',
+    });
+    const pending = await s.host.api<Array<{ id: string; sessionID: string }>>("GET", "/question");
+    expect(pending.map((q) => q.sessionID)).toEqual([asking.stories[0]?.sessionId]);
+    await s.host.api("POST", `/question/${pending[0]?.id}/reply`, { answers: [["Yes"]] });
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories[0]).toMatchObject({ state: "completed", attempts: 1, errors: [] });
+    expect(run.stories[0]?.asking).toBeUndefined();
+  }, 120_000);
+
   it("locks and records the files a story's sub-agent writes as the story's own", async () => {
     const s = await start({
       stories: stories(100, {
