@@ -107,6 +107,26 @@ describe("time left of a run", () => {
     );
   });
 
+  it("shows what a story's session asks the user, a `|` in it kept inside its cell", () => {
+    const record = run([
+      {
+        key: "a",
+        state: "running",
+        startedAt: at(1),
+        asking: { kind: "permission", what: "permission `bash` for `ls | wc -l`", since: at(0) },
+      },
+      { key: "b", state: "failed", errors: ["APIError: 400 | bad\nrequest"] },
+    ]);
+    const text = renderProgress(runProgress(record, sources([])));
+    const row = (key: string) => text.split("\n").find((l) => l.startsWith(`| ${key} \`${key}\``));
+    expect(row("a")).toContain("| your answer: permission `bash` for `ls \\| wc -l` |");
+    expect(row("a")?.split(/(?<!\\)\|/)).toHaveLength(11);
+    expect(row("b")).toContain("| APIError: 400 \\| bad request |");
+    expect(text).toContain(
+      "- a `a` waits for your answer in its session: permission `bash` for `ls | wc -l` (answer it there)",
+    );
+  });
+
   it("says there is no history yet on a project's first run, and uses the run's own pace once it has one", () => {
     const first = run([{ key: "a", state: "running", startedAt: at(1) }, { key: "b" }]);
     const none = runProgress(first, sources([]));

@@ -202,9 +202,13 @@ export function renderProgress(progress: RunProgress): string {
   ];
   for (const s of progress.stories) {
     const todos = s.todos.total > 0 ? `${s.todos.done}/${s.todos.total}` : "-";
-    const waits = s.asking
-      ? `your answer: ${s.asking.what}`
-      : (s.waitingOn ?? (s.errors.at(-1) && s.state !== "completed" ? s.errors.at(-1) : "") ?? "");
+    const waits = cell(
+      s.asking
+        ? `your answer: ${s.asking.what}`
+        : (s.waitingOn ??
+            (s.errors.at(-1) && s.state !== "completed" ? s.errors.at(-1) : "") ??
+            ""),
+    );
     const state = s.reason ? `${s.state} (${s.reason})` : s.state;
     lines.push(
       `| ${s.id} \`${s.key}\` | ${state} | ${s.elapsedMs === undefined ? "-" : formatDuration(s.elapsedMs)} | ${s.tasks.done}/${s.tasks.total} | ${todos} | ${s.locks.length > 0 ? s.locks.map((l) => `\`${l}\``).join(", ") : "-"} | ${waits} | ${s.usage ? describeUsage(s.usage) : "-"} | ${formatDuration(s.remainingMs)} |`,
@@ -227,4 +231,12 @@ export function renderProgress(progress: RunProgress): string {
     );
   }
   return lines.join("\n");
+}
+
+/**
+ * Text for a table cell: a `|` (in a command, a provider's error) would end the cell, even in
+ * a code span, and a line break the row.
+ */
+function cell(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").replaceAll("|", "\\|");
 }
