@@ -207,6 +207,26 @@ describe("the stall and loop watchdog", () => {
     expect(h.host.notes.some((n) => /stalled/.test(n.text))).toBe(false);
   });
 
+  it("forgets an ask whose session stopped unanswered (a sub-agent aborted): the watchdog is back", async () => {
+    const root = projectWith(three.slice(0, 1), {
+      parallel: { stallTimeoutSeconds: 0.3, maxAttempts: 1 },
+    });
+    const h = harness(root, () => ({
+      ms: 60_000,
+      stall: true,
+      work: async (session) => {
+        const sub = await h.host.createChildSession(session, "sub-agent");
+        void h.host.ask(sub);
+        while (!loadRuns(root).runs[0]?.stories[0]?.asking) await sleep(20);
+        await h.host.abort(sub); // the sub-agent's session ends without an answer
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(ended.stories[0]).toMatchObject({ state: "failed", reason: "stalled" });
+    expect(ended.stories[0]?.asking).toBeUndefined();
+  });
+
   it("tells the parent once when a story repeats the same call many times", async () => {
     const root = projectWith(three.slice(0, 1));
     const h = harness(root, () => ({

@@ -227,6 +227,14 @@ export class RunEngine {
       if (ask) this.noteAsk(found.run, found.story, ask);
       if (answer) this.noteAnswer(found.run, found.story, answer.id);
       if (ask || answer) return;
+      // A session that stopped (ended, aborted, failed) waits for no answer any more: an ask
+      // left open would keep the stall watchdog off for the rest of the story.
+      const stopped =
+        event.type === "session.idle" ||
+        event.type === "session.error" ||
+        (event.type === "session.status" &&
+          (props.status as { type?: string } | undefined)?.type === "idle");
+      if (stopped) this.dropAsksOf(found.run, found.story, sessionId);
     }
     if (found && event.type === "message.updated") {
       const message = usageOfMessage(props.info);
@@ -909,6 +917,12 @@ export class RunEngine {
       story.record.asking = { kind: left.kind, what: left.what, since: new Date().toISOString() };
     else delete story.record.asking;
     this.save(run);
+  }
+
+  /** Forgets the asks of a session that stopped without their answer. */
+  private dropAsksOf(run: LiveRun, story: LiveStory, sessionId: string): void {
+    for (const ask of [...story.asks.values()])
+      if (ask.session === sessionId) this.noteAnswer(run, story, ask.id);
   }
 
   /** Something happened in a story session (a tool call returned): not stalled. */

@@ -203,6 +203,7 @@ export class FakeHost implements Host {
     if (!session) throw new Error(`no session ${sessionId}`);
     const id = `per_${++this.next}`;
     session.asking = id;
+    if (session.state !== "busy") this.setState(session, "busy"); // a session that asks is busy
     this.emit("permission.asked", {
       id,
       sessionID: sessionId,
