@@ -253,6 +253,13 @@ describe("parseSprintStatus", () => {
       "        status: done",
       "      - id: story-1.11",
       "        status: [done]",
+      "      - id: 1-4",
+      "        slug: event-system",
+      "        title: Event Subscription System",
+      "        status: backlog",
+      "      - id: MTS01.1",
+      "        title: Easy-Switch",
+      "        status: ready-for-dev",
       "",
     ].join("\n");
     const sprint = parseSprintStatus(text, "s.yaml");
@@ -263,8 +270,13 @@ describe("parseSprintStatus", () => {
       ["1-3", "story", "1.3", "ready-for-dev", 14],
       // As written (YAML reads `1.10` as 1.1), the accents of the title dropped.
       ["1-10-ete-a-paris", "story", "1.10", "done", 17],
+      // The entry's own slug names its story file, not its title.
+      ["1-4-event-system", "story", "1.4", "backlog", 22],
     ]);
+    // A story whose id is no number is skipped, and said to be.
     expect(sprint.warnings).toEqual([
+      's.yaml:15: "notes" is no epic and story number (expected like 1.2, 1-2 or story-1.2); entry skipped',
+      's.yaml:26: "MTS01.1" is no epic and story number (expected like 1.2, 1-2 or story-1.2); entry skipped',
       's.yaml:20: expected a status string for "1-11"; entry skipped',
     ]);
     const once = replaceStatus(text, "s.yaml", {

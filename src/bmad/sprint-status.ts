@@ -96,9 +96,10 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   const list = LIST_LAYOUTS.map(lastPair).find(
     (pair) => pair && (isSeq(pair.value) || isMap(pair.value)),
   );
+  const unreadIds: Scalar[] = [];
   const listed =
     maps.length === 0 && list
-      ? listEntries(list.value, (list.key as Scalar).value === "epics")
+      ? listEntries(list.value, (list.key as Scalar).value === "epics", (id) => unreadIds.push(id))
       : [];
   // Read only when some story has a status: epics alone (their stories ids in a list of
   // strings, `stories: ["US-091"]`) would read as a sprint of no story, and say nothing.
@@ -119,7 +120,15 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   const statusNode = { items: [...maps.flatMap((map) => map.items), ...listed] };
 
   const raw: Array<{ key: string; status: string; line: number; value: SprintEntry["value"] }> = [];
-  const skipped: string[] = [...masked, ...topWarnings];
+  const skipped: string[] = [
+    ...masked,
+    ...topWarnings,
+    // Said, not dropped in silence: a story of the sprint the plan would never see.
+    ...unreadIds.map(
+      (id) =>
+        `${file}:${lineOfNode(id, lineCounter)}: "${String(id.source ?? id.value)}" is no epic and story number (expected like 1.2, 1-2 or story-1.2); entry skipped`,
+    ),
+  ];
   const statusless: Array<{ key: string; line: number }> = [];
   // Where each key's last occurrence is: an earlier one does not count, even when the last is
   // the one skipped for want of a status.
@@ -250,7 +259,11 @@ const LISTED_EPIC = /^(?:epic[-_ ]?)?(\d+[a-z]?)$/i;
  * Items whose id is no epic or story number are not entries; one with no status is skipped and
  * named, as any entry is; with no story that has a status, the layout is refused.
  */
-function listEntries(list: unknown, epics: boolean): Array<Pair<Scalar, unknown>> {
+function listEntries(
+  list: unknown,
+  epics: boolean,
+  onUnread: (id: Scalar) => void,
+): Array<Pair<Scalar, unknown>> {
   const pairs: Array<Pair<Scalar, unknown>> = [];
   // A list's items, or a keyed list's values with their keys (`epic-1:`, `1-1-a:`).
   const itemsOf = (node: unknown): Array<{ item: unknown; name?: Scalar }> =>
@@ -272,7 +285,7 @@ function listEntries(list: unknown, epics: boolean): Array<Pair<Scalar, unknown>
         const keyNode = new Scalar(key);
         keyNode.range = at.range;
         pairs.push(new Pair(keyNode, item));
-      }
+      } else if (at && !item.has("stories") && statusOf(item)) onUnread(at);
       visit(item.get("stories"));
     }
   };
@@ -284,7 +297,10 @@ function listEntries(list: unknown, epics: boolean): Array<Pair<Scalar, unknown>
 function listedKey(item: YAMLMap, id: string, epics: boolean): string | undefined {
   const story = LISTED_STORY.exec(id);
   if (story) {
-    const title = item.get("title") ?? item.get("name");
+    // The entry's own slug, when it gives one (`slug: event-system`): its story file bears it.
+    const given = item.get("slug");
+    const title =
+      typeof given === "string" && given.trim() ? given : (item.get("title") ?? item.get("name"));
     const slug = (typeof title === "string" || typeof title === "number" ? String(title) : "")
       .toLowerCase()
       .normalize("NFKD")
