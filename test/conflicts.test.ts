@@ -3,7 +3,8 @@ import { DEFAULT_SHARED_FILES } from "../src/config/schema.ts";
 import { claimCovers, kindOf } from "../src/plan/claims.ts";
 import { findConflicts, type ResolvedComponent } from "../src/plan/conflicts.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
-import type { Claim, PlannedStory } from "../src/plan/types.ts";
+import { MERMAID_MAX_EDGES, renderMermaid } from "../src/plan/render.ts";
+import type { Claim, Conflict, Plan, PlannedStory } from "../src/plan/types.ts";
 import { covered } from "../src/run/live.ts";
 
 let line = 0;
@@ -193,5 +194,35 @@ describe("claimCovers and the run's covered check", () => {
     expect(covered("docs/guide.md", planned)).toBe(false);
     expect(covered("s.md", planned)).toBe(true);
     expect(covered("src/other.ts", planned)).toBe(false);
+  });
+});
+
+describe("renderMermaid", () => {
+  it("keeps every dependency and blocking edge, and advisory ones only up to Mermaid's edge limit", () => {
+    const stories = Array.from({ length: 40 }, (_, i) => story(`s${i}`, []));
+    const conflict = (a: number, b: number, blocking: boolean): Conflict => ({
+      kind: blocking ? "file" : "component",
+      confidence: 1,
+      stories: [`s${a}`, `s${b}`],
+      paths: [],
+      evidence: [],
+      detail: "",
+      blocking,
+    });
+    const advisory = stories.flatMap((_, a) =>
+      stories.slice(a + 1).map((__, j) => conflict(a, a + 1 + j, false)),
+    );
+    const blocking = [conflict(0, 39, true), conflict(1, 38, true)];
+    const plan = { stories, conflicts: [...advisory, ...blocking] } as unknown as Plan;
+    const text = renderMermaid(plan);
+    const edges = text.split("\n").filter((l) => /<-\.|-->/.test(l));
+    expect(edges).toHaveLength(MERMAID_MAX_EDGES);
+    expect(edges).toContain("  s_s0 <-. file .-> s_s39");
+    expect(edges).toContain("  s_s1 <-. file .-> s_s38");
+    expect(text).toContain(
+      `%% ${advisory.length + 2 - MERMAID_MAX_EDGES} advisory overlaps left out: Mermaid draws at most 500 edges`,
+    );
+    const small = renderMermaid({ stories, conflicts: blocking } as unknown as Plan);
+    expect(small).not.toContain("%%");
   });
 });

@@ -168,6 +168,9 @@ function renderStory(story: PlannedStory): string[] {
   return lines;
 }
 
+/** Mermaid's default `maxEdges`: a flowchart with more is not drawn at all. */
+export const MERMAID_MAX_EDGES = 500;
+
 export function renderMermaid(plan: Plan): string {
   const id = (key: string) => `s_${key.replace(/[^A-Za-z0-9_]/g, "_")}`;
   const out = ["graph LR"];
@@ -176,11 +179,24 @@ export function renderMermaid(plan: Plan): string {
     const text = `${s.id}: ${s.title}`.replace(/[^\p{L}\p{N} .,:!?'_/+*=@~-]/gu, "");
     out.push(`  ${id(s.key)}["${text}"]${s.role === "in-progress" ? ":::running" : ""}`);
   }
-  for (const c of plan.conflicts) {
+  // Dependencies and blocking conflicts first: they decide the schedule. Advisory overlaps
+  // follow while Mermaid still draws the graph (it refuses one of more than 500 edges).
+  const decisive = plan.conflicts.filter((c) => c.kind === "dependency" || c.blocking);
+  const advisory = plan.conflicts.filter((c) => c.kind !== "dependency" && !c.blocking);
+  const shown = [
+    ...decisive,
+    ...advisory.slice(0, Math.max(0, MERMAID_MAX_EDGES - decisive.length)),
+  ];
+  for (const c of shown) {
     const [a, b] = c.stories;
     if (c.kind === "dependency") out.push(`  ${id(a)} --> ${id(b)}`);
     else out.push(`  ${id(a)} ${c.blocking ? "<-. file .->" : `<-. ${c.kind} .->`} ${id(b)}`);
   }
+  const left = plan.conflicts.length - shown.length;
+  if (left > 0)
+    out.push(
+      `  %% ${left} advisory overlaps left out: Mermaid draws at most ${MERMAID_MAX_EDGES} edges (plan lists them all)`,
+    );
   out.push("  classDef running stroke-dasharray: 5 5");
   return `${out.join("\n")}\n`;
 }
