@@ -116,12 +116,16 @@ describe("time left of a run", () => {
         asking: { kind: "permission", what: "permission `bash` for `ls | wc -l`", since: at(0) },
       },
       { key: "b", state: "failed", errors: ["APIError: 400 | bad\nrequest"] },
+      { key: "c", state: "running", startedAt: at(1), waitingOn: "runs `grep a\\|b f`" },
     ]);
     const text = renderProgress(runProgress(record, sources([])));
     const row = (key: string) => text.split("\n").find((l) => l.startsWith(`| ${key} \`${key}\``));
     expect(row("a")).toContain("| your answer: permission `bash` for `ls \\| wc -l` |");
     expect(row("a")?.split(/(?<!\\)\|/)).toHaveLength(11);
     expect(row("b")).toContain("| APIError: 400 \\| bad request |");
+    // A backslash before the `|` is escaped too, or `\\|` would end the cell.
+    expect(row("c")?.split(/(?<!\\)(?:\\\\)*\|/).length).toBe(11);
+    expect(row("c")).toContain("| runs `grep a\\\\\\|b f` |");
     expect(text).toContain(
       "- a `a` waits for your answer in its session: permission `bash` for `ls | wc -l` (answer it there)",
     );

@@ -11,12 +11,13 @@ describe("askOf and answerOf: what the host asks the user, from its events", () 
       metadata: {},
       always: ["npm *"],
     });
-    expect(ask).toEqual({
+    expect(ask).toMatchObject({
       id: "per_1",
       session: "ses_1",
       kind: "permission",
       what: "permission `bash` for `npm test`, `npm run build`",
     });
+    expect(Date.parse(ask?.since ?? "")).not.toBeNaN();
     expect(
       answerOf("permission.replied", { sessionID: "ses_1", requestID: "per_1", reply: "once" }),
     ).toEqual({ id: "per_1", session: "ses_1" });
@@ -33,7 +34,7 @@ describe("askOf and answerOf: what the host asks the user, from its events", () 
         metadata: {},
         time: { created: 1 },
       })?.what,
-    ).toBe("permission `edit`: Edit src/a.ts");
+    ).toBe("permission `edit`: `Edit src/a.ts`");
     expect(
       answerOf("permission.replied", {
         sessionID: "ses_1",
@@ -49,7 +50,14 @@ describe("askOf and answerOf: what the host asks the user, from its events", () 
       sessionID: "ses_2",
       questions: [{ header: "Database", question: "Postgres or SQLite?", options: [] }],
     });
-    expect(ask).toMatchObject({ kind: "question", what: 'a question: "Postgres or SQLite?"' });
+    expect(ask).toMatchObject({ kind: "question", what: "a question: `Postgres or SQLite?`" });
+    // The agent's words are shown, never rendered: an image or a link stays text.
+    const link = askOf("question.asked", {
+      id: "que_2",
+      sessionID: "ses_2",
+      questions: [{ question: "See ![x](https://example.invalid/?q=secret) `now`" }],
+    });
+    expect(link?.what).toBe("a question: `See ![x](https://example.invalid/?q=secret) now`");
     expect(answerOf("question.rejected", { sessionID: "ses_2", requestID: "que_1" })?.id).toBe(
       "que_1",
     );
@@ -69,6 +77,9 @@ describe("askOf and answerOf: what the host asks the user, from its events", () 
     expect(what).not.toContain("\n");
     expect(what.length).toBeLessThanOrEqual(160);
     expect(what.startsWith("permission `bash` for `echo rm -rf / xxx")).toBe(true);
+    // Cut inside its code span, the span is closed.
+    expect(what.endsWith("...`")).toBe(true);
+    expect((what.match(/`/g) ?? []).length % 2).toBe(0);
   });
 
   it("ignores other events and events without an id or a session", () => {

@@ -903,7 +903,7 @@ export class RunEngine {
     if (FINAL_STATES.has(story.record.state) || story.asks.has(ask.id)) return;
     story.asks.set(ask.id, ask);
     story.lastActivity = Date.now();
-    story.record.asking = { kind: ask.kind, what: ask.what, since: new Date().toISOString() };
+    story.record.asking = { kind: ask.kind, what: ask.what, since: ask.since };
     this.save(run);
     void this.tellParent(run, askNote(story.record, ask.what));
   }
@@ -913,8 +913,7 @@ export class RunEngine {
     if (!story.asks.delete(id)) return;
     story.lastActivity = Date.now();
     const left = [...story.asks.values()].at(-1);
-    if (left)
-      story.record.asking = { kind: left.kind, what: left.what, since: new Date().toISOString() };
+    if (left) story.record.asking = { kind: left.kind, what: left.what, since: left.since };
     else delete story.record.asking;
     this.save(run);
   }

@@ -238,5 +238,9 @@ export function renderProgress(progress: RunProgress): string {
  * a code span, and a line break the row.
  */
 function cell(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").replaceAll("|", "\\|");
+  // `\|` would read as an escaped backslash then a cell's end: each backslash before a `|`
+  // is escaped too.
+  return text
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/(\\*)\|/g, (_, slashes: string) => `${slashes.replaceAll("\\", "\\\\")}\\|`);
 }

@@ -61,6 +61,8 @@ export async function recoverRuns(
       if (state === "busy" || state === "retry") {
         report.reattached.push(story.key);
         Object.assign(story, { state: "running", updatedAt: new Date().toISOString() });
+        // Nothing here followed its asks meanwhile: the next one is heard afresh.
+        delete story.asking;
         // Its locks were kept fresh by the dead process: take them over for the live session.
         const holder = {
           story: story.key,
@@ -75,6 +77,7 @@ export async function recoverRuns(
         continue;
       }
       report.interrupted.push(story.key);
+      delete story.asking;
       Object.assign(story, {
         state: "interrupted",
         endedAt: new Date().toISOString(),

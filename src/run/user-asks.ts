@@ -12,6 +12,8 @@ export interface UserAsk {
   kind: "permission" | "question";
   /** In words, one line: "permission `bash` for `npm test`". */
   what: string;
+  /** When it was asked (ISO). */
+  since: string;
 }
 
 type Props = Record<string, unknown>;
@@ -32,6 +34,7 @@ export function askOf(type: string, props: Props): UserAsk | undefined {
       session,
       kind: "permission",
       what: oneLine(`permission ${code(text(props.permission) || "?")}${on ? ` for ${on}` : ""}`),
+      since: new Date().toISOString(),
     };
   }
   if (type === "permission.updated") {
@@ -40,7 +43,10 @@ export function askOf(type: string, props: Props): UserAsk | undefined {
       id,
       session,
       kind: "permission",
-      what: oneLine(`permission ${code(text(props.type) || "?")}${title ? `: ${title}` : ""}`),
+      what: oneLine(
+        `permission ${code(text(props.type) || "?")}${title ? `: ${code(title)}` : ""}`,
+      ),
+      since: new Date().toISOString(),
     };
   }
   if (type === "question.asked") {
@@ -50,7 +56,9 @@ export function askOf(type: string, props: Props): UserAsk | undefined {
       id,
       session,
       kind: "question",
-      what: oneLine(question ? `a question: "${question}"` : "a question"),
+      // The agent's words, in a code span: shown as written, never as markdown or a link.
+      what: oneLine(question ? `a question: ${code(question)}` : "a question"),
+      since: new Date().toISOString(),
     };
   }
   return undefined;
@@ -75,8 +83,11 @@ function code(value: string): string {
   return `\`${value.replaceAll("`", "")}\``;
 }
 
-/** One line, short enough for a status table and a note. */
+/** One line, short enough for a status table and a note; a code span cut short is closed. */
 function oneLine(value: string): string {
   const line = value.replace(/\s+/g, " ").trim();
-  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+  if (line.length <= 160) return line;
+  const cut = line.slice(0, 156);
+  const open = (cut.match(/`/g) ?? []).length % 2 === 1;
+  return open ? `${cut}...\`` : `${cut}...`;
 }

@@ -244,7 +244,7 @@ describe("the plugin on the real OpenCode host", () => {
   it("waits while a story's session asks the user a permission, shows it, and goes on once allowed", async () => {
     const s = await start({
       stories: stories(100, { "1-3-search": { shell: ["echo checked > checked.txt"] } }),
-      athena: { parallel: { stallTimeoutSeconds: 2, maxAttempts: 1 } },
+      athena: { parallel: { stallTimeoutSeconds: 5, maxAttempts: 1 } },
       opencode: { permission: { bash: "ask" } },
     });
     await s.command("1.3 --strategy manual");
@@ -265,7 +265,7 @@ describe("the plugin on the real OpenCode host", () => {
     // Silent for more than twice the stall timeout: a minimum, not a race (a slower machine
     // only waits longer); the watchdog polls meanwhile and must leave it be.
     const since = Date.parse(asking.stories[0]?.asking?.since ?? "");
-    while (Date.now() - since < 5_000) await sleep(250);
+    while (Date.now() - since < 11_000) await sleep(250);
     expect(s.run()?.stories[0]).toMatchObject({ state: "running", attempts: 1 });
     await s.host.api("POST", `/permission/${pending[0]?.id}/reply`, { reply: "once" });
     const run = await s.waitForRun((r) => r.state !== "running");
@@ -283,7 +283,7 @@ describe("the plugin on the real OpenCode host", () => {
     const asking = await s.waitForRun((r) => r.stories[0]?.asking !== undefined);
     expect(asking.stories[0]?.asking).toMatchObject({
       kind: "question",
-      what: 'a question: "Index the product names only?"',
+      what: "a question: `Index the product names only?`",
     });
     const pending = await s.host.api<Array<{ id: string; sessionID: string }>>("GET", "/question");
     expect(pending.map((q) => q.sessionID)).toEqual([asking.stories[0]?.sessionId]);
@@ -294,9 +294,14 @@ describe("the plugin on the real OpenCode host", () => {
   }, 120_000);
 
   it("locks and records the files a story's sub-agent writes as the story's own", async () => {
+    // The story ends when the test lets it: once the lock has been seen, however slow the host.
+    let finish = () => {};
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
     const s = await start({
       stories: stories(100, {
-        "1-3-search": { subagent: ["src/search/helper.ts"], finishAfterMs: 3_000 },
+        "1-3-search": { subagent: ["src/search/helper.ts"], finishWhen: gate },
       }),
     });
     await s.command("1.3 --strategy manual");
@@ -310,6 +315,7 @@ describe("the plugin on the real OpenCode host", () => {
       status = await s.command("status", observer);
       await sleep(100);
     }
+    finish();
     const run = await s.waitForRun((r) => r.state !== "running");
     expect(run.stories[0]).toMatchObject({ state: "completed", attempts: 1 });
     expect(run.stories[0]?.wroteFiles).toContain("src/search/helper.ts");
