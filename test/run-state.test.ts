@@ -101,6 +101,12 @@ describe("recovery of a run whose process was killed", () => {
     const runId = (await worker.waitFor("ready")).split(" ")[1] ?? "";
     process.kill(worker.child.pid ?? 0, "SIGKILL");
     await worker.done;
+    // Two stories were waiting for the user's answer when the process died.
+    const killed = loadRuns(root).runs[0];
+    if (!killed) throw new Error("no run record");
+    const asking = { kind: "permission" as const, what: "permission `bash`", since: "x" };
+    for (const story of killed.stories.slice(0, 2)) story.asking = asking;
+    saveRun(root, killed);
 
     const locks = new FileLocks({ root });
     expect(
@@ -135,6 +141,8 @@ describe("recovery of a run whose process was killed", () => {
     const [run] = loadRuns(root).runs;
     expect(run).toMatchObject({ state: "running", pid: process.pid });
     expect(run?.stories.map((s) => s.state)).toEqual(["running", "interrupted", "interrupted"]);
+    // No process followed their asks meanwhile: none is shown as still open.
+    expect(run?.stories.map((s) => s.asking)).toEqual([undefined, undefined, undefined]);
     expect(run?.stories[1]?.errors[0]).toMatch(
       /interrupted: the process running it \(pid \d+\) ended/,
     );
