@@ -446,7 +446,7 @@ export class RunEngine {
     story.record.endedAt = new Date().toISOString();
     story.record.waitingOn = undefined;
     story.asks.clear();
-    delete story.record.asking;
+    showAsking(story);
     if (error) story.record.errors.push(error);
     if (reason) story.record.reason = reason;
     await this.readUsage(run, story);
@@ -542,7 +542,7 @@ export class RunEngine {
     story.cancelRequested = false;
     story.warned.clear();
     story.asks.clear();
-    delete story.record.asking;
+    showAsking(story);
     // The attempt's slot is held until `ended` resolves: free it, and wait anew.
     const endAttempt = story.done;
     Object.assign(story, newAttempt());
@@ -903,7 +903,7 @@ export class RunEngine {
     if (FINAL_STATES.has(story.record.state) || story.asks.has(ask.id)) return;
     story.asks.set(ask.id, ask);
     story.lastActivity = Date.now();
-    story.record.asking = { kind: ask.kind, what: ask.what, since: ask.since };
+    showAsking(story);
     this.save(run);
     void this.tellParent(run, askNote(story.record, ask.what));
   }
@@ -912,9 +912,7 @@ export class RunEngine {
   private noteAnswer(run: LiveRun, story: LiveStory, id: string): void {
     if (!story.asks.delete(id)) return;
     story.lastActivity = Date.now();
-    const left = [...story.asks.values()].at(-1);
-    if (left) story.record.asking = { kind: left.kind, what: left.what, since: left.since };
-    else delete story.record.asking;
+    showAsking(story);
     this.save(run);
   }
 
@@ -1057,4 +1055,11 @@ const USAGE_POLL_MS = 30_000;
 /** The name of the project's n-th slot (`projectMaxConcurrentStories`), a named lock. */
 export function projectSlot(n: number): string {
   return `(project slot ${n})`;
+}
+
+/** The run record shows the story's latest open ask (status reads it), or none. */
+function showAsking(story: LiveStory): void {
+  const last = [...story.asks.values()].at(-1);
+  if (last) story.record.asking = { kind: last.kind, what: last.what, since: last.since };
+  else delete story.record.asking;
 }

@@ -26,39 +26,30 @@ export function askOf(type: string, props: Props): UserAsk | undefined {
   const id = text(props.id);
   const session = text(props.sessionID);
   if (!id || !session) return undefined;
+  const asked = describe(type, props);
+  return asked && { id, session, ...asked, since: new Date().toISOString() };
+}
+
+/** The kind of an ask and what it asks, in words, by the event that opens it. */
+function describe(type: string, props: Props): Pick<UserAsk, "kind" | "what"> | undefined {
   if (type === "permission.asked") {
     const patterns = Array.isArray(props.patterns) ? props.patterns.map(text) : [];
     const on = patterns.filter(Boolean).map(code).join(", ");
-    return {
-      id,
-      session,
-      kind: "permission",
-      what: oneLine(`permission ${code(text(props.permission) || "?")}${on ? ` for ${on}` : ""}`),
-      since: new Date().toISOString(),
-    };
+    const what = `permission ${code(text(props.permission) || "?")}${on ? ` for ${on}` : ""}`;
+    return { kind: "permission", what: oneLine(what) };
   }
   if (type === "permission.updated") {
     const title = text(props.title);
-    return {
-      id,
-      session,
-      kind: "permission",
-      what: oneLine(
-        `permission ${code(text(props.type) || "?")}${title ? `: ${code(title)}` : ""}`,
-      ),
-      since: new Date().toISOString(),
-    };
+    const what = `permission ${code(text(props.type) || "?")}${title ? `: ${code(title)}` : ""}`;
+    return { kind: "permission", what: oneLine(what) };
   }
   if (type === "question.asked") {
     const first = Array.isArray(props.questions) ? (props.questions[0] as Props) : undefined;
     const question = text(first?.question) || text(first?.header);
+    // The agent's words, in a code span: shown as written, never as markdown or a link.
     return {
-      id,
-      session,
       kind: "question",
-      // The agent's words, in a code span: shown as written, never as markdown or a link.
       what: oneLine(question ? `a question: ${code(question)}` : "a question"),
-      since: new Date().toISOString(),
     };
   }
   return undefined;
