@@ -210,6 +210,17 @@ describe("athena-parallel plan", () => {
       new RegExp(`${SPRINT.replaceAll(".", "\\.")}:\\d+:\\d+: sprint-status\\.yaml does not parse`),
     );
     expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(broken);
+    // Asked for JSON, stdout gets the error as JSON (stderr still has the line).
+    const json = await run(["plan", "1.1", "--json"], dir);
+    expect(json.code).toBe(2);
+    expect(json.err).toBe(err);
+    const { error } = JSON.parse(json.out);
+    expect(error).toMatchObject({ exitCode: 2, file: SPRINT });
+    expect(error.message).toMatch(/^sprint-status\.yaml does not parse/);
+    expect(`${error.file}:${error.line}:${error.column}: ${error.message}`).toBe(
+      err.replace(/^athena-parallel: /, "").trim(),
+    );
+    expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(broken);
   });
 
   it("exits 2 on bad flags, naming the flag and where its help is, not printing all of it", async () => {
@@ -581,7 +592,17 @@ describe("timelines and watching from the command line", () => {
     expect(none.err).toContain("nothing to score against: no story is done or in review");
     // A story in review has finished its work: its File List is scored like a done one's.
     const dir = miniProject({ [`${ART}/sprint-status.yaml`]: sprint("review") });
-    expect(await run(["accuracy", "--json"], dir)).toMatchObject({ code: 1, out: "" });
+    // With --json, stdout carries the same as an error object a script can read.
+    const json = await run(["accuracy", "--json"], dir);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toEqual({
+      error: {
+        exitCode: 1,
+        message:
+          "nothing to score against: none of its 1 finished stories with a story file has a File List",
+        file: `${ART}/sprint-status.yaml`,
+      },
+    });
     expect((await run(["accuracy"], dir)).err).toContain(
       "nothing to score against: none of its 1 finished stories with a story file has a File List",
     );

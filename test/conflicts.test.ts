@@ -3,7 +3,7 @@ import { DEFAULT_SHARED_FILES } from "../src/config/schema.ts";
 import { claimCovers, kindOf } from "../src/plan/claims.ts";
 import { findConflicts, type ResolvedComponent } from "../src/plan/conflicts.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
-import { MERMAID_MAX_EDGES, renderMermaid } from "../src/plan/render.ts";
+import { MERMAID_MAX_EDGES, mermaidText, renderMermaid } from "../src/plan/render.ts";
 import type { Claim, Conflict, Plan, PlannedStory } from "../src/plan/types.ts";
 import { covered } from "../src/run/live.ts";
 
@@ -198,6 +198,13 @@ describe("claimCovers and the run's covered check", () => {
 });
 
 describe("renderMermaid", () => {
+  it("keeps a title's other characters as Mermaid's entity codes, so none ends the label", () => {
+    expect(mermaidText('1.2: Prices in € (VAT) ["net"] #3; a\u0007b')).toBe(
+      "1.2: Prices in #8364; #40;VAT#41; #91;#34;net#34;#93; #35;3#59; ab",
+    );
+    expect(mermaidText("Émile's café: 7 / 8")).toBe("Émile's café: 7 / 8");
+  });
+
   it("keeps every dependency and blocking edge, and advisory ones only up to Mermaid's edge limit", () => {
     const stories = Array.from({ length: 40 }, (_, i) => story(`s${i}`, []));
     const conflict = (a: number, b: number, blocking: boolean): Conflict => ({

@@ -263,6 +263,13 @@ describe("fixtures/edge-project (edge cases)", () => {
       "/etc/hosts",
       "src/../../outside.txt",
     ]);
+    // An absolute path is said to be one (it is as often an app's route as a file elsewhere).
+    expect(Object.fromEntries(p.findings.map((f) => [f.path, f.detail]))).toMatchObject({
+      "../../etc/passwd":
+        "`../../etc/passwd` leaves the project: reported, never locked or followed",
+      "/etc/hosts":
+        "`/etc/hosts` is an absolute path outside the project (a file elsewhere, or a URL route): reported, never locked or followed",
+    });
     expect(writes(p)["1-4-escape"]).toEqual(["src/four.ts", "tests/four.test.ts"]);
   });
 

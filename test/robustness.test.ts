@@ -2,7 +2,7 @@
  * Odd input in one file never breaks the plan (issue 12): one test per class of input that
  * crashed or hung the planner, and the per-story error isolation of the CLI.
  */
-import { readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -442,6 +442,29 @@ describe("layouts other templates use", () => {
     expect(plan.conflicts.filter((c) => c.blocking)).toHaveLength(1);
     expect(plan.sources).toContain(
       "sprint status: docs/stories/sprint-status.yaml (found by searching the project: set bmad.paths.sprintStatus to be sure)",
+    );
+  });
+
+  it("takes the first of the usual places that has a sprint file and names the others", () => {
+    const both = {
+      ...storyFiles,
+      "_bmad-output/implementation-artifacts/sprint-status.yaml": sprint,
+      "docs/sprint-status.yaml": sprint.replace("1-2-beta: ready-for-dev", "1-2-beta: done"),
+    };
+    const { plan } = planProject(tempProject(both), { cache: false, env });
+    expect(plan.sources).toContain(
+      "sprint status: _bmad-output/implementation-artifacts/sprint-status.yaml (the first of the usual places; also docs/sprint-status.yaml: set bmad.paths.sprintStatus in athena.json to plan that one)",
+    );
+    // One file, linked into a second place, is one sprint: nothing to choose between.
+    const linked = tempProject(storyFiles);
+    mkdirSync(path.join(linked, "_bmad-output/implementation-artifacts"), { recursive: true });
+    writeFileSync(path.join(linked, "docs/sprint-status.yaml"), sprint);
+    symlinkSync(
+      path.join(linked, "docs/sprint-status.yaml"),
+      path.join(linked, "_bmad-output/implementation-artifacts/sprint-status.yaml"),
+    );
+    expect(planProject(linked, { cache: false, env }).plan.sources).toContain(
+      "sprint status: _bmad-output/implementation-artifacts/sprint-status.yaml",
     );
   });
 

@@ -3,7 +3,7 @@
  * `.bmad/bmm/config.yaml` (alpha), explicit `bmad.paths` from athena.json, then the known
  * defaults. The result says which file was used and why, for the report.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { globSync } from "tinyglobby";
 import { parse as parseYaml } from "yaml";
@@ -37,6 +37,15 @@ export function expandProjectRoot(value: string, root: string): string {
 }
 
 /** True when a project-relative path (from expandProjectRoot) points outside the project. */
+/** Whether two paths of the project are one file (a link, or one spelt two ways). */
+function sameFile(root: string, a: string, b: string): boolean {
+  try {
+    return realpathSync(path.join(root, a)) === realpathSync(path.join(root, b));
+  } catch {
+    return false;
+  }
+}
+
 function leavesProject(rel: string): boolean {
   return rel === ".." || rel.startsWith("../") || path.isAbsolute(rel);
 }
@@ -95,6 +104,16 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
       ].map((p) => p.replace(/^\.\//, ""));
   let sprintStatus = sprintCandidates.find((candidate) => exists(candidate) && !isDir(candidate));
   let how = explicit.sprintStatus ? " (athena.json bmad.paths)" : "";
+  // Another of the usual places has one too: the first is taken, and the other is named, or a
+  // project mid-way through a move to BMAD's newer folders would plan the old sprint unawares.
+  const taken = sprintStatus;
+  const others = taken
+    ? sprintCandidates.filter(
+        (c) => c !== taken && exists(c) && !isDir(c) && !sameFile(root, c, taken),
+      )
+    : [];
+  if (others.length > 0)
+    how = ` (the first of the usual places; also ${[...new Set(others)].join(", ")}: set bmad.paths.sprintStatus in athena.json to plan ${others.length === 1 ? "that one" : "another"})`;
   if (!sprintStatus && !explicit.sprintStatus) {
     sprintStatus = searchSprintStatus(root, sprintCandidates);
     how = " (found by searching the project: set bmad.paths.sprintStatus to be sure)";

@@ -45,7 +45,9 @@ const HELPS: Record<CommandName, CommandHelp> = {
                 history log (.athena/history.jsonl; 10 min per task without one); with
                 --mermaid, the graph and the chart, each in a \`\`\`mermaid block
   --cap N       concurrency cap for this plan, 1 to 16 (default: maxConcurrentStories, 3)
-  --no-cache    do not use or fill the parse cache in .athena/cache`,
+  --no-cache    do not use or fill the parse cache in .athena/cache (the model learned
+                from the done stories, .athena/cache/history, is kept: it is rebuilt
+                whenever what it learned from changes)`,
   },
   accuracy: {
     usage:
@@ -132,7 +134,8 @@ that cannot be read is reported in the plan and does not change this); accuracy:
 to score (no finished story with a story file and a File List: stderr says which); every
 command: 2 bad input (no sprint file, an unknown story id, a bad athena.json, a file it may
 not write or a full disk); 3 an unexpected error (one line on stderr; the details in
-.athena/last-error.log).`;
+.athena/last-error.log). With --json, a failure also prints {"error": {"exitCode", "message",
+"file", "line", "column"}} on stdout (the parts that are known).`;
 
 /** `athena-parallel --help`: every command's usage, then every command's text. */
 export const HELP = `athena-parallel: plan and run BMAD stories in parallel in OpenCode

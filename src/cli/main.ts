@@ -93,17 +93,42 @@ export async function runCli(argv: string[], cliIo: CliIo): Promise<number> {
         throw new ArgumentError(unknownCommand(command));
     }
   } catch (error) {
+    // A script that asked for JSON reads stdout: it gets the error there too, as JSON.
+    const asJson = rest.includes("--json");
     const user = asUserError(error, io.root ?? io.cwd);
     if (user) {
       const hint = user instanceof ArgumentError ? `${helpHint(user.command)}\n` : "";
       io.err(`athena-parallel: ${user.format()}\n${hint}`);
+      if (asJson) outQuietly(io, jsonError(2, user.message, user));
       return 2;
     }
-    io.err(
-      `${reportUnexpected(error, { command: `athena-parallel ${command}`, ...(io.root ? { root: io.root } : {}) })}\n`,
-    );
+    const line = reportUnexpected(error, {
+      command: `athena-parallel ${command}`,
+      ...(io.root ? { root: io.root } : {}),
+    });
+    io.err(`${line}\n`);
+    if (asJson) outQuietly(io, jsonError(3, line));
     return 3;
   }
+}
+
+/** Writes to stdout when it can: the failure may be stdout's own (a closed pipe). */
+function outQuietly(io: CliIo, text: string): void {
+  try {
+    io.out(text);
+  } catch {
+    // stderr already says what failed.
+  }
+}
+
+/** `{ "error": { exitCode, message, file?, line?, column? } }`, what `--json` prints on failure. */
+function jsonError(
+  exitCode: 1 | 2 | 3,
+  message: string,
+  where?: Pick<InputError, "file" | "line" | "column">,
+): string {
+  const at = where ? { file: where.file, line: where.line, column: where.column } : {};
+  return `${JSON.stringify({ error: { exitCode, message, ...at } }, null, 2)}\n`;
 }
 
 /**
@@ -367,6 +392,10 @@ function accuracyCommand(args: string[], io: CommandIo): number {
             ? `none of the ${project.done.length - Math.floor(learnFirst * project.done.length)} finished stories after the first ${Math.round(learnFirst * 100)}% has a File List (the stories with one are all learned from: a smaller --learn-first scores some)`
             : `none of its ${project.done.length} finished stories with a story file has a File List`;
     io.err(`athena-parallel: ${project.files.sprintStatus}: nothing to score against: ${why}\n`);
+    if (values.json)
+      io.out(
+        jsonError(1, `nothing to score against: ${why}`, { file: project.files.sprintStatus }),
+      );
     return 1;
   }
   // Finished keys that are no story key and have no story file of their name (`CORE-002`) are

@@ -58,6 +58,17 @@ export function normaliseRepoPath(raw: string, root: string): Normalised {
 }
 
 /**
+ * Why a path is not the project's, in the words a reader of the story would use: an absolute
+ * path is as often an app's route (`/inventory/add`) as another machine's file.
+ */
+function outsideWhy(raw: string): string {
+  if (raw.startsWith("~")) return "is in a home folder, outside the project";
+  if (raw.startsWith("/"))
+    return "is an absolute path outside the project (a file elsewhere, or a URL route)";
+  return "leaves the project";
+}
+
+/**
  * Whether a glob has more wildcards than a path needs. A glob is matched by a regular expression
  * that tries every way its `*`s can split a name, and every combination of those across names:
  * `src/*a*a*a*a*a*a*a*a*a*a*a*b` against a name of forty `a`s, or `*a*a*a` in each of five
@@ -203,7 +214,7 @@ export function claimsForStory(
         path: mention.path,
         reason: "outside-project",
         evidence: ev,
-        detail: `\`${mention.path}\` leaves the project: reported, never locked or followed`,
+        detail: `\`${mention.path}\` ${outsideWhy(mention.path)}: reported, never locked or followed`,
       });
       return;
     }

@@ -168,6 +168,20 @@ function renderStory(story: PlannedStory): string[] {
   return lines;
 }
 
+/**
+ * A label's text for a quoted Mermaid label: plain letters, digits and punctuation as they
+ * are, any other character as Mermaid's entity code (`(` is `#40;`, `€` is `#8364;`), since a
+ * quote, a bracket or a `#` would end or break the label; control characters dropped.
+ */
+export function mermaidText(text: string): string {
+  let out = "";
+  for (const char of text) {
+    if (/[\p{L}\p{N} .,:!?'_/+*=@~-]/u.test(char)) out += char;
+    else if (!/\p{C}/u.test(char)) out += `#${char.codePointAt(0)};`;
+  }
+  return out;
+}
+
 /** Mermaid's default `maxEdges`: a flowchart with more is not drawn at all. */
 export const MERMAID_MAX_EDGES = 500;
 
@@ -175,8 +189,7 @@ export function renderMermaid(plan: Plan): string {
   const id = (key: string) => `s_${key.replace(/[^A-Za-z0-9_]/g, "_")}`;
   const out = ["graph LR"];
   for (const s of plan.stories) {
-    // Only plain characters: Mermaid has no escape for quotes, brackets or control characters.
-    const text = `${s.id}: ${s.title}`.replace(/[^\p{L}\p{N} .,:!?'_/+*=@~-]/gu, "");
+    const text = mermaidText(`${s.id}: ${s.title}`);
     out.push(`  ${id(s.key)}["${text}"]${s.role === "in-progress" ? ":::running" : ""}`);
   }
   // Dependencies and blocking conflicts first: they decide the schedule. Advisory overlaps
