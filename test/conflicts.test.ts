@@ -3,7 +3,12 @@ import { DEFAULT_SHARED_FILES } from "../src/config/schema.ts";
 import { claimCovers, kindOf } from "../src/plan/claims.ts";
 import { findConflicts, type ResolvedComponent } from "../src/plan/conflicts.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
-import { MERMAID_MAX_EDGES, mermaidText, renderMermaid } from "../src/plan/render.ts";
+import {
+  MERMAID_MAX_EDGES,
+  mermaidText,
+  renderMarkdown,
+  renderMermaid,
+} from "../src/plan/render.ts";
 import type { Claim, Conflict, Plan, PlannedStory } from "../src/plan/types.ts";
 import { covered } from "../src/run/live.ts";
 
@@ -231,5 +236,71 @@ describe("renderMermaid", () => {
     );
     const small = renderMermaid({ stories, conflicts: blocking } as unknown as Plan);
     expect(small).not.toContain("%%");
+  });
+});
+
+describe("renderMarkdown under a budget", () => {
+  // Thirty stories: pairs that write one file each (blocking), and all writing `src/app.ts`
+  // below the line (advisory): 15 blocking conflicts and 435 advisory ones.
+  const stories = Array.from({ length: 30 }, (_, i) =>
+    story(`1-${i + 1}-s`, [
+      `src/pair${Math.floor(i / 2)}.ts`,
+      { path: "src/app.ts", confidence: 0.2, basis: "notes/none/path" },
+      ...Array.from({ length: 4 }, (__, j) => `src/own${i}-${j}.ts`),
+    ]),
+  );
+  const conflicts = findConflicts(stories, options());
+  const plan = {
+    mode: "named",
+    stories,
+    conflicts,
+    schedule: {
+      cap: 3,
+      batchNow: stories.slice(0, 3).map((s) => s.key),
+      waves: [stories.map((s) => s.key)],
+      criticalPath: [],
+      makespan: 1,
+      blocked: [],
+    },
+    findings: [],
+    warnings: ["a warning that must be kept"],
+    sources: ["sprint status: sprint-status.yaml"],
+  } as unknown as Plan;
+  const blocking = conflicts.filter((c) => c.blocking);
+  const advisory = conflicts.filter((c) => !c.blocking);
+  const lineOf = (c: Conflict) => ` ${c.stories[0]} (${c.stories[0]}) <-> ${c.stories[1]} (`;
+
+  it("shows every conflict in full without a budget, each with at most two evidence lines", () => {
+    expect(blocking).toHaveLength(15);
+    // A pair's conflict holds its `src/app.ts` overlap too: 435 pairs, 15 of them blocking.
+    expect(advisory).toHaveLength(420);
+    const text = renderMarkdown(plan);
+    for (const c of conflicts) expect(text).toContain(lineOf(c));
+    // Two places at most under a conflict, then the count of the rest.
+    const runs = text.match(/(?:\n {2}- \S+\.md:\d+ \(.*)+/g) ?? [];
+    expect(Math.max(...runs.map((run) => run.split("\n").length - 1))).toBe(2);
+    expect(text).toContain(
+      "1-1-s (1-1-s) <-> 1-2-s (1-2-s): both write `src/pair0.ts` (1-1-s 90%, task/write/path; 1-2-s 90%, task/write/path)\n  - 1-1-s.md:1 (Tasks)\n  - 1-2-s.md:7 (Tasks)\n  - and 2 more (the JSON report lists them)",
+    );
+    expect(text).toContain("Writes:\n- `src/pair0.ts` 90% task/write/path");
+  });
+
+  it("keeps within the budget, every blocking conflict and the end of the report, counting what it left out", () => {
+    const full = renderMarkdown(plan);
+    for (const budget of [full.length - 1, 60_000, 30_000, 12_000]) {
+      const text = renderMarkdown(plan, { budget });
+      expect(text.length).toBeLessThanOrEqual(budget);
+      for (const c of blocking) expect(text).toContain(lineOf(c));
+      expect(text).toContain("## Warnings\n\n- a warning that must be kept");
+      expect(text.trimEnd().endsWith("- sprint status: sprint-status.yaml")).toBe(true);
+      // Every advisory overlap is shown or counted.
+      const shown = advisory.filter((c) => text.includes(lineOf(c))).length;
+      const counted = Number(/- and (\d+) more advisory overlaps/.exec(text)?.[1] ?? 0);
+      expect(shown + counted).toBe(advisory.length);
+    }
+    // Just over the full length: only the stories are shortened, to one line of writes each.
+    const brief = renderMarkdown(plan, { budget: full.length - 1 });
+    expect(brief).toContain("Writes: `src/pair0.ts` 90%, `src/app.ts` 20%");
+    expect(brief).not.toContain("more advisory overlaps");
   });
 });

@@ -3,8 +3,7 @@
  * `format` versioned) and Mermaid (stories as nodes, conflicts and dependencies as edges).
  */
 import type { Evidence } from "../bmad/story.ts";
-import { append } from "../util/append.ts";
-import type { Plan, PlannedStory } from "./types.ts";
+import type { Conflict, Plan, PlannedStory } from "./types.ts";
 
 const where = (e: Evidence) => (e.line > 0 ? `${e.file}:${e.line}` : e.file);
 
@@ -18,15 +17,67 @@ export function renderJson(plan: Plan): string {
  */
 const FINDINGS_SHOWN = 20;
 
-export function renderMarkdown(plan: Plan): string {
-  const out: string[] = [];
-  const batch = plan.stories.filter((s) => s.role === "in-batch");
-  const running = plan.stories.filter((s) => s.role === "in-progress");
+/**
+ * Evidence lines shown per conflict: the surest overlap's, one line per story (the JSON keeps
+ * up to six). Six lines under each of forty conflicts made the conflicts most of a report.
+ */
+const EVIDENCE_SHOWN = 2;
+
+export interface MarkdownOptions {
+  /**
+   * The most characters the report should take. An agent's host cuts a tool's output beyond
+   * about 50 KB (OpenCode: 2,000 lines or 50 KB, the rest to a file), and what it cuts is the
+   * end: the findings, the warnings, the timeline. Over the budget, the stories' claims are
+   * shown one line each, then the advisory overlaps without their evidence, then only as
+   * many of them as fit, with a count of the rest.
+   */
+  budget?: number;
+}
+
+/** How much of the report is shown in full, from everything (0) to the least (3). */
+type Detail = 0 | 1 | 2 | 3;
+
+export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
+  const budget = options.budget ?? Number.POSITIVE_INFINITY;
+  let text = renderAt(plan, 0, budget);
+  for (const detail of [1, 2, 3] as const) {
+    if (text.length <= budget) break;
+    text = renderAt(plan, detail, budget);
+  }
+  return text;
+}
+
+/** The report's sections, in order; the conflicts fill what the others leave of the budget. */
+function renderAt(plan: Plan, detail: Detail, budget: number): string {
   const label = (key: string) => {
     const story = plan.stories.find((s) => s.key === key);
     return story ? `${story.id} (${story.key})` : key;
   };
+  const head = headSection(plan, label);
+  const stories = [
+    ...plan.stories.filter((s) => s.role === "in-batch"),
+    ...plan.stories.filter((s) => s.role === "in-progress"),
+  ].flatMap((story) => [...(detail === 0 ? renderStory(story) : renderStoryBriefly(story)), ""]);
+  const tail = [
+    "## Stories",
+    "",
+    ...stories,
+    ...findingsSection(plan),
+    ...(plan.warnings.length > 0
+      ? ["## Warnings", "", ...plan.warnings.map((w) => `- ${w}`), ""]
+      : []),
+    "## Files used",
+    "",
+    ...plan.sources.map((s) => `- ${s}`),
+    "",
+  ];
+  const room = budget - [...head, ...tail].join("\n").length;
+  return [...head, ...conflictsSection(plan, label, detail, room), ...tail].join("\n");
+}
 
+function headSection(plan: Plan, label: (key: string) => string): string[] {
+  const out: string[] = [];
+  const batch = plan.stories.filter((s) => s.role === "in-batch");
   out.push(`# athena-parallel plan: ${batch.length} stor${batch.length === 1 ? "y" : "ies"}`);
   out.push("");
   out.push(
@@ -62,52 +113,79 @@ export function renderMarkdown(plan: Plan): string {
   }
   for (const b of plan.schedule.blocked) out.push(`- blocked: ${label(b.story)}: ${b.reason}`);
   out.push("");
+  return out;
+}
 
-  out.push("## Conflicts", "");
+/**
+ * Every conflict that decides the schedule (blocking, or a dependency) with its evidence; the
+ * advisory overlaps after them, with their evidence up to detail 1, and at detail 3 only as
+ * many as `room` holds, then a count of the rest.
+ */
+function conflictsSection(
+  plan: Plan,
+  label: (key: string) => string,
+  detail: Detail,
+  room: number,
+): string[] {
+  const out = ["## Conflicts", ""];
   if (plan.conflicts.length === 0) out.push("None.");
-  // Blocking ones first: they are what changes the schedule.
-  const ordered = [...plan.conflicts].sort((a, b) => Number(b.blocking) - Number(a.blocking));
-  for (const c of ordered) {
-    const how =
-      c.kind === "file"
-        ? c.blocking
-          ? `blocks, ${percent(c.confidence)} sure`
-          : `advisory, ${percent(c.confidence)} sure: left to the runtime locks`
-        : c.kind === "dependency"
-          ? "order"
-          : "advisory";
-    out.push(
-      `- **${c.kind}** (${how}) ${label(c.stories[0])} <-> ${label(c.stories[1])}: ${c.detail}`,
-    );
-    for (const e of c.evidence) out.push(`  - ${where(e)} (${e.section})`);
-  }
-  out.push("");
-
-  out.push("## Stories", "");
-  for (const story of [...batch, ...running]) append(out, renderStory(story)).push("");
-
-  if (plan.findings.length > 0) {
-    out.push("## Findings", "");
-    const shown = new Map<string, number>();
-    for (const f of plan.findings) {
-      const n = (shown.get(f.story) ?? 0) + 1;
-      shown.set(f.story, n);
-      if (n <= FINDINGS_SHOWN) out.push(`- ${f.story}: ${f.detail} (${where(f.evidence)})`);
+  const decides = (c: Conflict) => c.blocking || c.kind === "dependency";
+  const ordered = [...plan.conflicts].sort((a, b) => Number(decides(b)) - Number(decides(a)));
+  const entries = ordered.map((c) => ({ decides: decides(c), lines: conflictLines(c, label) }));
+  let used = 0;
+  let left = 0;
+  for (const entry of entries) {
+    const lines = entry.decides || detail < 2 ? entry.lines : entry.lines.slice(0, 1);
+    const size = lines.join("\n").length + 1;
+    // Room is kept for the line that counts what is left out.
+    if (detail === 3 && !entry.decides && used + size > room - 200) {
+      left++;
+      continue;
     }
-    for (const [story, n] of shown)
-      if (n > FINDINGS_SHOWN)
-        out.push(
-          `- ${story}: ${n - FINDINGS_SHOWN} more findings (the JSON report lists them all)`,
-        );
-    out.push("");
+    used += size;
+    out.push(...lines);
   }
-  if (plan.warnings.length > 0) {
-    out.push("## Warnings", "");
-    for (const w of plan.warnings) out.push(`- ${w}`);
-    out.push("");
+  if (left > 0)
+    out.push(
+      `- and ${left} more advisory overlaps, left to the runtime locks (the JSON report lists them)`,
+    );
+  out.push("");
+  return out;
+}
+
+/** One conflict: its line, then its first evidence (one per story) and a count of the rest. */
+function conflictLines(c: Conflict, label: (key: string) => string): string[] {
+  const how =
+    c.kind === "file"
+      ? c.blocking
+        ? `blocks, ${percent(c.confidence)} sure`
+        : `advisory, ${percent(c.confidence)} sure: left to the runtime locks`
+      : c.kind === "dependency"
+        ? "order"
+        : "advisory";
+  const lines = [
+    `- **${c.kind}** (${how}) ${label(c.stories[0])} <-> ${label(c.stories[1])}: ${c.detail}`,
+  ];
+  for (const e of c.evidence.slice(0, EVIDENCE_SHOWN)) lines.push(`  - ${where(e)} (${e.section})`);
+  const more = c.evidence.length - EVIDENCE_SHOWN;
+  if (more > 0) lines.push(`  - and ${more} more (the JSON report lists them)`);
+  return lines;
+}
+
+function findingsSection(plan: Plan): string[] {
+  if (plan.findings.length === 0) return [];
+  const out = ["## Findings", ""];
+  const shown = new Map<string, number>();
+  for (const f of plan.findings) {
+    const n = (shown.get(f.story) ?? 0) + 1;
+    shown.set(f.story, n);
+    if (n <= FINDINGS_SHOWN) out.push(`- ${f.story}: ${f.detail} (${where(f.evidence)})`);
   }
-  out.push("## Files used", "", ...plan.sources.map((s) => `- ${s}`), "");
-  return out.join("\n");
+  for (const [story, n] of shown)
+    if (n > FINDINGS_SHOWN)
+      out.push(`- ${story}: ${n - FINDINGS_SHOWN} more findings (the JSON report lists them all)`);
+  out.push("");
+  return out;
 }
 
 /**
@@ -137,6 +215,25 @@ export function headline(plan: Plan, planned: number): string {
     : planned > cap
       ? `No file conflict: any of them can run together; the cap lets ${cap} run at a time, the others start as slots free.`
       : "No file conflict: every story can run in parallel.";
+}
+
+/** A story in a few lines: its writes as paths and how sure, its reads counted. */
+function renderStoryBriefly(story: PlannedStory): string[] {
+  const lines = [
+    `### ${story.id}: ${story.title}`,
+    "",
+    `\`${story.key}\`, ${story.status}, tasks ${story.tasks.done}/${story.tasks.total}${story.file ? `, ${story.file}` : ", no story file"}`,
+  ];
+  if (story.error)
+    lines.push(`Not planned: ${story.error.file}:${story.error.line}: ${story.error.message}`);
+  const writes = story.claims.filter((c) => c.intent === "write");
+  const reads = story.claims.length - writes.length;
+  if (writes.length > 0)
+    lines.push(`Writes: ${writes.map((c) => `\`${c.path}\` ${percent(c.confidence)}`).join(", ")}`);
+  if (reads > 0) lines.push(`Reads: ${reads} ${reads === 1 ? "file" : "files"}`);
+  if (story.dependencies.length > 0)
+    lines.push(`Depends on: ${story.dependencies.map((d) => d.key ?? d.id).join(", ")}`);
+  return lines;
 }
 
 function renderStory(story: PlannedStory): string[] {

@@ -192,6 +192,13 @@ function plan(deps: ToolDeps, directory: string, args: Args): Plan {
   }).plan;
 }
 
+/**
+ * The characters a plan report may take in the tool's output: the host cuts an output beyond
+ * 50 KB (OpenCode's default `tool_output.max_bytes`), keeping its start; the report is made
+ * shorter instead (see renderMarkdown), with room for the lines around it.
+ */
+const REPORT_BUDGET = 40_000;
+
 function dryRun(deps: ToolDeps, directory: string, args: Args): ToolResult {
   const result = plan(deps, directory, args);
   const batch = result.stories.filter((s) => s.role === "in-batch").length;
@@ -202,7 +209,7 @@ function dryRun(deps: ToolDeps, directory: string, args: Args): ToolResult {
   const timeline = plannedGantt(result, { startAt: Date.now(), ...pace });
   return {
     title: `athena-parallel plan: ${batch} stories, ${blocking} blocking conflicts`,
-    output: `${renderMarkdown(result)}
+    output: `${renderMarkdown(result, { budget: REPORT_BUDGET - timeline.length })}
 ## Timeline (estimated)
 
 \`\`\`mermaid
@@ -414,7 +421,7 @@ async function execute(
         'Or run them with conflictStrategy "coordinate" (conflicting stories one after the other).',
         ...(elsewhere.length > 0 ? ["", "Worked on elsewhere:", ...elsewhere] : []),
         "",
-        renderMarkdown(result),
+        renderMarkdown(result, { budget: REPORT_BUDGET }),
       ].join("\n"),
       metadata: { plan: result, runnable: subset },
     };
