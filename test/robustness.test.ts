@@ -445,6 +445,39 @@ describe("layouts other templates use", () => {
     );
   });
 
+  it("takes the story file an entry names itself, and never one that leaves the project", () => {
+    const listed = [
+      "epics:",
+      "  - id: epic-1",
+      "    stories:",
+      "      - id: story-1.1",
+      "        title: Alpha",
+      "        status: ready-for-dev",
+      "        story_file: docs/stories/alpha-notes.md",
+      "      - id: story-1.2",
+      "        title: Beta",
+      "        status: ready-for-dev",
+      "        story_file: ../../outside/1-2-beta.md",
+      "",
+    ].join("\n");
+    const dir = tempProject({
+      // Its key would find nothing by this name; beta's file is found by its key.
+      "docs/stories/alpha-notes.md": story("1.1: Alpha", "- [ ] Edit `src/alpha.ts`"),
+      "docs/stories/1-2-beta.md": storyFiles["docs/stories/1-2-beta.md"],
+      "docs/sprint-status.yaml": listed,
+      "src/shared.ts": "export {};\n",
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
+      ["1-1-alpha", "docs/stories/alpha-notes.md"],
+      ["1-2-beta", "docs/stories/1-2-beta.md"],
+    ]);
+    expect(plan.stories[0]?.claims.map((c) => c.path)).toEqual(["src/alpha.ts"]);
+    expect(plan.warnings).toContain(
+      'docs/sprint-status.yaml:8: the story file "../../outside/1-2-beta.md" of 1-2-beta leaves the project: not followed; its file is found by its key instead',
+    );
+  });
+
   it("takes the first of the usual places that has a sprint file and names the others", () => {
     const both = {
       ...storyFiles,

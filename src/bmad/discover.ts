@@ -494,6 +494,35 @@ export function indexStoryFiles(
   };
 }
 
+/**
+ * The story file a sprint entry names itself (`story_file: stories/1-1-x.md`), repo-relative:
+ * read from the project's root, then from the sprint file's folder, then from the stories
+ * folder. Undefined, with the reason, when it is no markdown file there or leaves the project
+ * (never followed).
+ */
+export function namedStoryFile(
+  root: string,
+  files: BmadFiles,
+  written: string,
+): { file: string } | { problem: string } {
+  const rel = expandProjectRoot(written.replace(/\\/g, "/"), root);
+  if (leavesProject(rel)) return { problem: "leaves the project: not followed" };
+  if (!/\.md$/i.test(rel)) return { problem: "is no markdown file" };
+  const sprintDir = path.posix.dirname(files.sprintStatus);
+  for (const dir of [".", sprintDir, files.storiesDir]) {
+    const file = path.posix.normalize(dir === "." ? rel : `${dir}/${rel}`);
+    if (leavesProject(file)) continue;
+    try {
+      if (statSync(path.join(root, file)).isFile()) return { file };
+    } catch {
+      // Not there: the next folder.
+    }
+  }
+  return {
+    problem: "is not there (looked from the project root, the sprint and the stories folder)",
+  };
+}
+
 export interface StoryFileIndex {
   /** The keys of `otherKeys` that are stories after all: each has a file of its own name. */
   promoted: readonly string[];

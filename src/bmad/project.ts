@@ -12,7 +12,13 @@ import { errorLine } from "../util/errors.ts";
 import { readText } from "../util/text-file.ts";
 import { type ArchitectureDoc, parseArchitecture } from "./architecture.ts";
 import { contentKey, ParseCache } from "./cache.ts";
-import { type BmadFiles, discoverBmad, indexStoryFiles } from "./discover.ts";
+import {
+  type BmadFiles,
+  discoverBmad,
+  indexStoryFiles,
+  namedStoryFile,
+  type StoryFileIndex,
+} from "./discover.ts";
 import { assertParseable } from "./markdown.ts";
 import { resolveStoryId } from "./resolve-id.ts";
 import {
@@ -122,11 +128,33 @@ function markdownText(text: string): string {
  * with a story file of its own name is a story (`withStories`). Every command that takes a story
  * id reads the sprint file so, or a story the plan shows could not be named.
  */
-export function withStoryFiles(absRoot: string, files: BmadFiles, parsed: SprintStatus) {
+export function withStoryFiles(
+  absRoot: string,
+  files: BmadFiles,
+  parsed: SprintStatus,
+): { sprint: SprintStatus; storyFiles: StoryFileIndex } {
   const keysOf = (kind: SprintEntry["kind"]) =>
     parsed.entries.filter((e) => e.kind === kind).map((e) => e.key);
-  const storyFiles = indexStoryFiles(absRoot, files, keysOf("story"), keysOf("other"));
-  return { sprint: withStories(parsed, storyFiles.promoted), storyFiles };
+  const index = indexStoryFiles(absRoot, files, keysOf("story"), keysOf("other"));
+  // A file an entry names itself (`story_file:`) is that story's, over what its key would find.
+  const named = new Map<string, string>();
+  const problems: string[] = [];
+  for (const entry of parsed.entries) {
+    if (!entry.storyFile) continue;
+    const found = namedStoryFile(absRoot, files, entry.storyFile);
+    if ("file" in found) named.set(entry.key, found.file);
+    else
+      problems.push(
+        `${parsed.file}:${entry.line}: the story file "${entry.storyFile}" of ${entry.key} ${found.problem}; its file is found by its key instead`,
+      );
+  }
+  const storyFiles: StoryFileIndex = {
+    promoted: index.promoted,
+    find: (key) => named.get(key) ?? index.find(key),
+    foundByNumberOnly: (key) => !named.has(key) && index.foundByNumberOnly(key),
+  };
+  const sprint = withStories(parsed, storyFiles.promoted);
+  return { sprint: { ...sprint, warnings: [...sprint.warnings, ...problems] }, storyFiles };
 }
 
 export function loadProject(root: string, options: LoadProjectOptions): LoadedProject {

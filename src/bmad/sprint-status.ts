@@ -49,6 +49,12 @@ export interface SprintEntry {
   story?: string;
   /** `2.1`, for stories. */
   id?: string;
+  /**
+   * The story file an entry written as a mapping names itself (`story_file: stories/x.md`), as
+   * written; the plan takes it over the file found by the key when it is a story file inside
+   * the project.
+   */
+  storyFile?: string;
   /** Where the value is in the text, and how it is quoted: the writer changes only these bytes. */
   value: {
     start: number;
@@ -119,7 +125,13 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   }
   const statusNode = { items: [...maps.flatMap((map) => map.items), ...listed] };
 
-  const raw: Array<{ key: string; status: string; line: number; value: SprintEntry["value"] }> = [];
+  const raw: Array<{
+    key: string;
+    status: string;
+    line: number;
+    value: SprintEntry["value"];
+    storyFile?: string;
+  }> = [];
   const skipped: string[] = [
     ...masked,
     ...topWarnings,
@@ -160,7 +172,14 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
           ? "single"
           : "plain";
     const field = value === pair.value ? {} : { field: "status" as const };
-    raw.push({ key, status: String(value.value), line, value: { start, end, quote, ...field } });
+    const storyFile = storyFileOf(pair.value);
+    raw.push({
+      key,
+      status: String(value.value),
+      line,
+      value: { start, end, quote, ...field },
+      ...(storyFile ? { storyFile } : {}),
+    });
   }
 
   const knownEpics = new Set<string>();
@@ -170,7 +189,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   }
   const known = new Set([...STORY_STATUSES, ...LEGACY_STATUSES, "optional"]);
   const warnings: string[] = [...skipped];
-  const entries = raw.map(({ key, status: written, line, value }): SprintEntry => {
+  const entries = raw.map(({ key, status: written, line, value, storyFile }): SprintEntry => {
     // `Done`, `in progress`, `ready_for_dev`: a person's spelling of a status BMAD knows.
     const spelled = written
       .trim()
@@ -179,7 +198,14 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     const status = known.has(spelled) ? spelled : PAST_DONE.has(spelled) ? "done" : written;
     if (!known.has(status))
       warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);
-    return { key, status, line, value, ...parseKey(key, knownEpics) };
+    return {
+      key,
+      status,
+      line,
+      value,
+      ...(storyFile ? { storyFile } : {}),
+      ...parseKey(key, knownEpics),
+    };
   });
   subStoryIds(entries);
 
@@ -199,6 +225,19 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
  */
 function statusOf(value: unknown): Scalar | undefined {
   return plainScalar(isMap(value) ? value.get("status", true) : value);
+}
+
+/** The fields in which an entry written as a mapping names its story file. */
+const STORY_FILE_FIELDS = ["story_file", "storyFile", "story_path"];
+
+/** The story file an entry written as a mapping names (`story_file: ...`), if it names one. */
+function storyFileOf(value: unknown): string | undefined {
+  if (!isMap(value)) return undefined;
+  for (const field of STORY_FILE_FIELDS) {
+    const named = plainScalar(value.get(field, true))?.value;
+    if (typeof named === "string" && named.trim()) return named.trim();
+  }
+  return undefined;
 }
 
 /** The node when it is a scalar with a value (not null, not a list or mapping in braces). */
