@@ -242,13 +242,15 @@ describe("renderMermaid", () => {
 describe("renderMarkdown under a budget", () => {
   // Thirty stories: pairs that write one file each (blocking), and all writing `src/app.ts`
   // below the line (advisory): 15 blocking conflicts and 435 advisory ones.
-  const stories = Array.from({ length: 30 }, (_, i) =>
-    story(`1-${i + 1}-s`, [
+  // Titles in Chinese: the host counts bytes, three a character here.
+  const stories = Array.from({ length: 30 }, (_, i) => ({
+    ...story(`1-${i + 1}-s`, [
       `src/pair${Math.floor(i / 2)}.ts`,
       { path: "src/app.ts", confidence: 0.2, basis: "notes/none/path" },
       ...Array.from({ length: 4 }, (__, j) => `src/own${i}-${j}.ts`),
     ]),
-  );
+    title: "实现统计视图组件".repeat(20),
+  }));
   const conflicts = findConflicts(stories, options());
   const plan = {
     mode: "named",
@@ -286,10 +288,10 @@ describe("renderMarkdown under a budget", () => {
   });
 
   it("keeps within the budget, every blocking conflict and the end of the report, counting what it left out", () => {
-    const full = renderMarkdown(plan);
-    for (const budget of [full.length - 1, 60_000, 30_000, 12_000]) {
+    const full = Buffer.byteLength(renderMarkdown(plan));
+    for (const budget of [full - 1, 60_000, 40_000, 30_000]) {
       const text = renderMarkdown(plan, { budget });
-      expect(text.length).toBeLessThanOrEqual(budget);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(budget);
       for (const c of blocking) expect(text).toContain(lineOf(c));
       expect(text).toContain("## Warnings\n\n- a warning that must be kept");
       expect(text.trimEnd().endsWith("- sprint status: sprint-status.yaml")).toBe(true);
@@ -298,8 +300,9 @@ describe("renderMarkdown under a budget", () => {
       const counted = Number(/- and (\d+) more advisory overlaps/.exec(text)?.[1] ?? 0);
       expect(shown + counted).toBe(advisory.length);
     }
+    expect(renderMarkdown(plan, { budget: 30_000 })).toMatch(/- and \d+ more advisory overlaps/);
     // Just over the full length: only the stories are shortened, to one line of writes each.
-    const brief = renderMarkdown(plan, { budget: full.length - 1 });
+    const brief = renderMarkdown(plan, { budget: full - 1 });
     expect(brief).toContain("Writes: `src/pair0.ts` 90%, `src/app.ts` 20%");
     expect(brief).not.toContain("more advisory overlaps");
   });

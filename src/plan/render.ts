@@ -25,7 +25,7 @@ const EVIDENCE_SHOWN = 2;
 
 export interface MarkdownOptions {
   /**
-   * The most characters the report should take. An agent's host cuts a tool's output beyond
+   * The most bytes (UTF-8) the report should take. An agent's host cuts a tool's output beyond
    * about 50 KB (OpenCode: 2,000 lines or 50 KB, the rest to a file), and what it cuts is the
    * end: the findings, the warnings, the timeline. Over the budget, the stories' claims are
    * shown one line each, then the advisory overlaps without their evidence, then only as
@@ -34,6 +34,9 @@ export interface MarkdownOptions {
   budget?: number;
 }
 
+/** A text's size as the host counts it: UTF-8 bytes (a story in Chinese takes three a character). */
+const bytes = (text: string) => Buffer.byteLength(text, "utf8");
+
 /** How much of the report is shown in full, from everything (0) to the least (3). */
 type Detail = 0 | 1 | 2 | 3;
 
@@ -41,7 +44,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
   const budget = options.budget ?? Number.POSITIVE_INFINITY;
   let text = renderAt(plan, 0, budget);
   for (const detail of [1, 2, 3] as const) {
-    if (text.length <= budget) break;
+    if (bytes(text) <= budget) break;
     text = renderAt(plan, detail, budget);
   }
   return text;
@@ -71,7 +74,7 @@ function renderAt(plan: Plan, detail: Detail, budget: number): string {
     ...plan.sources.map((s) => `- ${s}`),
     "",
   ];
-  const room = budget - [...head, ...tail].join("\n").length;
+  const room = budget - bytes([...head, ...tail].join("\n"));
   return [...head, ...conflictsSection(plan, label, detail, room), ...tail].join("\n");
 }
 
@@ -136,7 +139,7 @@ function conflictsSection(
   let left = 0;
   for (const entry of entries) {
     const lines = entry.decides || detail < 2 ? entry.lines : entry.lines.slice(0, 1);
-    const size = lines.join("\n").length + 1;
+    const size = bytes(lines.join("\n")) + 1;
     // Room is kept for the line that counts what is left out.
     if (detail === 3 && !entry.decides && used + size > room - 200) {
       left++;

@@ -193,7 +193,7 @@ function plan(deps: ToolDeps, directory: string, args: Args): Plan {
 }
 
 /**
- * The characters a plan report may take in the tool's output: the host cuts an output beyond
+ * The bytes a plan report may take in the tool's output: the host cuts an output beyond
  * 50 KB (OpenCode's default `tool_output.max_bytes`), keeping its start; the report is made
  * shorter instead (see renderMarkdown), with room for the lines around it.
  */
@@ -209,7 +209,7 @@ function dryRun(deps: ToolDeps, directory: string, args: Args): ToolResult {
   const timeline = plannedGantt(result, { startAt: Date.now(), ...pace });
   return {
     title: `athena-parallel plan: ${batch} stories, ${blocking} blocking conflicts`,
-    output: `${renderMarkdown(result, { budget: REPORT_BUDGET - timeline.length })}
+    output: `${renderMarkdown(result, { budget: REPORT_BUDGET - Buffer.byteLength(timeline) })}
 ## Timeline (estimated)
 
 \`\`\`mermaid
