@@ -264,7 +264,7 @@ export function createAthena(options: AthenaOptions): Athena {
         liveEngine.noteOutsideProject(input.sessionID, shell.outside);
         // A package install runs alone: its lock first, held until the command has run.
         if (shell.exclusive) await guard.beforeWrite(holder, [EXCLUSIVE_COMMANDS_LOCK]);
-        await guard.beforeWrite(holder, shell.writes);
+        await guard.beforeWrite(holder, shell.writes, true);
         journalBefore(holder, shell.writes);
         if (shell.opaque)
           await afterCheck.start(`${input.sessionID}\u0000${input.callID}`, holder.story);
@@ -276,7 +276,8 @@ export function createAthena(options: AthenaOptions): Athena {
         input.sessionID,
         outsideProject(writeTargets(input.tool, output.args), root),
       );
-      await guard.beforeWrite(holder, paths);
+      // The write tool replaces the file; edits and patches apply to what is there.
+      await guard.beforeWrite(holder, paths, input.tool === "write");
       journalBefore(holder, paths);
     },
     "tool.execute.after": async (input, output) => {

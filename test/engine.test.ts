@@ -1,4 +1,4 @@
-import { readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXCLUSIVE_COMMANDS_LOCK } from "../src/athena.ts";
@@ -84,8 +84,11 @@ describe("execute", () => {
       (_w, key) => ({
         ms: 80,
         work: async (session) => {
-          for (const file of stories.find((s) => s.key === key)?.writes ?? [])
+          // As an agent does: a file that is there is read before it is written whole.
+          for (const file of stories.find((s) => s.key === key)?.writes ?? []) {
+            if (existsSync(path.join(root, file))) await h.agent.read(session, file);
             await h.agent.write(session, file, `by ${key}\n`);
+          }
         },
       }),
       { conflictStrategy: "coordinate" },
@@ -317,6 +320,12 @@ describe("runtime coordination", () => {
           if (key === "1-2-b") await aWrote.fired;
           const refused = await h.agent.write(session, "src/unplanned.ts", `by ${key}\n`);
           log.push(`${key} ${refused ?? "wrote"}`);
+          if (refused) {
+            // Written whole over a's file, never read: read, then written.
+            const text = await h.agent.read(session, "src/unplanned.ts");
+            const again = await h.agent.write(session, "src/unplanned.ts", `${text}by ${key}\n`);
+            log.push(`${key} ${again ?? "wrote"}`);
+          }
           if (key === "1-1-a") {
             aWrote.fire();
             await release.fired;
@@ -335,9 +344,14 @@ describe("runtime coordination", () => {
     expect(waiting?.waitingOn).toBe("waits for `src/unplanned.ts`, held by 1-1-a");
     release.fire();
     const ended = await waitForRun(h, started.metadata.run?.id ?? "");
-    expect(log).toEqual(["1-1-a wrote", "1-2-b wrote"]);
+    expect(log).toEqual([
+      "1-1-a wrote",
+      "1-2-b Not written: story 1-1-a changed `src/unplanned.ts` and you have not read it. Read it first, then make your change on its current content: writing it whole, or with a shell command, would lose story 1-1-a's change.",
+      "1-2-b wrote",
+    ]);
     expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
     expect(ended.stories[0]?.outsideClaims).toEqual(["src/unplanned.ts"]);
+    expect(readFileSync(path.join(root, "src/unplanned.ts"), "utf8")).toBe("by 1-1-a\nby 1-2-b\n");
   });
 
   it("refuses at once when two stories would wait on each other", async () => {
@@ -461,8 +475,14 @@ describe("runtime coordination", () => {
             return;
           }
           await aHasWritten.fired;
-          const refused = await h.agent.bash(session, "printf 'by b\\n' | tee src/shared.ts");
-          order.push(refused ?? "b wrote");
+          // B never read A's file: its whole write waits for the lock, then is refused, until
+          // B has read it.
+          for (let attempt = 0; attempt < 2; attempt++) {
+            const refused = await h.agent.bash(session, "printf 'by b\\n' | tee src/shared.ts");
+            order.push(refused ?? "b wrote");
+            if (!refused) return;
+            await h.agent.bash(session, "cat src/shared.ts");
+          }
         },
       }),
       { conflictStrategy: "manual", lockWaitSeconds: 5 },
@@ -474,9 +494,90 @@ describe("runtime coordination", () => {
     expect(order).toEqual(["a wrote"]);
     bIsWaiting.fire();
     const ended = await waitForRun(h, started.metadata.run?.id ?? "");
-    expect(order).toEqual(["a wrote", "b wrote"]);
+    expect(order).toEqual([
+      "a wrote",
+      "Not written: story 1-1-a changed `src/shared.ts` and you have not read it. Read it first, then make your change on its current content: writing it whole, or with a shell command, would lose story 1-1-a's change.",
+      "b wrote",
+    ]);
     expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
     expect(readFileSync(path.join(root, "src/shared.ts"), "utf8")).toBe("by b\n");
+  });
+
+  it("refuses a whole write over another story's change the story never read, not an edit", async () => {
+    const root = projectWith(six.slice(0, 2));
+    const results: string[] = [];
+    const aHasWritten = signal();
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: 10,
+        work: async (session) => {
+          if (key === "1-1-a") {
+            await h.agent.write(session, "src/shared.ts", "by a\n");
+            await h.agent.write(session, "src/other.ts", "by a\n");
+            aHasWritten.fire();
+            return;
+          }
+          await aHasWritten.fired;
+          // Written whole without a read: A's line would be lost.
+          results.push((await h.agent.write(session, "src/shared.ts", "by b\n")) ?? "b wrote");
+          // An edit applies to what is there: no read needed.
+          results.push(
+            (await h.agent.edit(session, "src/other.ts", "by a", "by a, then b")) ?? "b edited",
+          );
+          const text = await h.agent.read(session, "src/shared.ts");
+          results.push(
+            (await h.agent.write(session, "src/shared.ts", `${text}by b\n`)) ?? "b wrote",
+          );
+        },
+      }),
+      { conflictStrategy: "manual", lockWaitSeconds: 5 },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(results).toEqual([
+      "Not written: story 1-1-a changed `src/shared.ts` and you have not read it. Read it first, then make your change on its current content: writing it whole, or with a shell command, would lose story 1-1-a's change.",
+      "b edited",
+      "b wrote",
+    ]);
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
+    expect(readFileSync(path.join(root, "src/shared.ts"), "utf8")).toBe("by a\nby b\n");
+    expect(readFileSync(path.join(root, "src/other.ts"), "utf8")).toBe("by a, then b\n");
+  });
+
+  it("refuses a story's stale copy of the sprint file, which would undo the statuses set meanwhile", async () => {
+    const root = projectWith(six.slice(0, 2));
+    const results: string[] = [];
+    const aHasRead = signal();
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: 10,
+        work: async (session) => {
+          if (key === "1-2-b") {
+            await aHasRead.fired;
+            return;
+          }
+          const text = await h.agent.read(session, SPRINT_FILE);
+          aHasRead.fire();
+          // b ends meanwhile, and its entry goes to review.
+          while (!sprintText(root).includes("1-2-b: review")) await sleep(10);
+          const mine = text.replace("1-1-a: in-progress", "1-1-a: review");
+          results.push((await h.agent.write(session, SPRINT_FILE, mine)) ?? "wrote");
+          const now = await h.agent.read(session, SPRINT_FILE);
+          const again = now.replace("1-1-a: in-progress", "1-1-a: review");
+          results.push((await h.agent.write(session, SPRINT_FILE, again)) ?? "wrote");
+        },
+      }),
+      { conflictStrategy: "manual" },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(results).toEqual([
+      `Not written: \`${SPRINT_FILE}\` changed since you last read it. Read the file again, then redo your change on its current content and retry.`,
+      "wrote",
+    ]);
+    expect(sprintText(root)).toMatch(/1-1-a: review[^\n]*\n {2}1-2-b: review/);
   });
 
   it("runs exclusive commands (package installs) one at a time, and shows who waits", async () => {

@@ -186,15 +186,32 @@ export class WriteGuard {
     this.stops.delete(story);
   }
 
-  /** Throws WriteRefused when the story must not write these files now; otherwise holds their locks. */
-  async beforeWrite(holder: LockHolder, paths: string[]): Promise<void> {
+  /**
+   * Throws WriteRefused when the story must not write these files now; otherwise holds their
+   * locks. `whole`: the write does not apply to the file's content but replaces or removes it
+   * (the write tool, a shell command), so it is refused over another story's change the story
+   * has not read; an edit applies to what is there and needs no read.
+   */
+  async beforeWrite(holder: LockHolder, paths: string[], whole = false): Promise<void> {
     const stop = this.stops.get(holder.story) ?? new AbortController();
     this.stops.set(holder.story, stop);
-    for (const p of paths) {
-      if (this.options.isShared(p)) continue;
+    // Checked once the lock is held, when no other story can change the file any more: a
+    // story waiting for the lock was still told to wait, not to read a file being changed.
+    const refuseIfLosing = (p: string) => {
       this.refuseIfStale(holder.story, p);
+      if (whole) this.refuseIfUnread(holder.story, p);
+    };
+    for (const p of paths) {
+      this.refuseIfStale(holder.story, p);
+      // BMAD's own files are never locked between stories, but a stale copy of the sprint
+      // file written back would undo the statuses set meanwhile: the checks still hold.
+      if (this.options.isShared(p)) {
+        refuseIfLosing(p);
+        continue;
+      }
       let result = await this.options.locks.tryAcquire(p, holder);
-      if (!result.ok) {
+      if (result.ok) refuseIfLosing(p);
+      else {
         const holderStory = result.holder?.story ?? "another process";
         const cycle = this.cycleThrough(holder.story, holderStory);
         if (cycle) {
@@ -230,7 +247,7 @@ export class WriteGuard {
           );
         }
         // Waited: the holder may have changed the file meanwhile.
-        this.refuseIfStale(holder.story, p);
+        refuseIfLosing(p);
       }
     }
   }
@@ -244,6 +261,20 @@ export class WriteGuard {
     throw new WriteRefused(
       `Not written: \`${p}\` changed since you last read it${by ? ` (story ${by} wrote it)` : ""}. ` +
         "Read the file again, then redo your change on its current content and retry.",
+    );
+  }
+
+  /**
+   * A file another story wrote, which this story never read: written whole, it would lose
+   * that story's change without a trace (measured: a story waiting for the lock, then writing
+   * the file it never read, left nothing of the holder's work).
+   */
+  private refuseIfUnread(story: string, p: string): void {
+    const last = this.lastWrites.get(p);
+    if (!last || last.story === story || this.seen.get(story)?.has(p)) return;
+    throw new WriteRefused(
+      `Not written: story ${last.story} changed \`${p}\` and you have not read it. ` +
+        `Read it first, then make your change on its current content: writing it whole, or with a shell command, would lose story ${last.story}'s change.`,
     );
   }
 

@@ -113,6 +113,24 @@ export function harness(
       await after(sessionID, "write", { filePath, content });
       return undefined;
     },
+    /** The edit tool: replaces `oldString` in the file as it is now; the refusal, if any. */
+    async edit(
+      sessionID: string,
+      file: string,
+      oldString: string,
+      newString: string,
+    ): Promise<string | undefined> {
+      const filePath = path.join(root, file);
+      const args = { filePath, oldString, newString };
+      try {
+        await before(sessionID, "edit", args);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      writeFileSync(filePath, readFileSync(filePath, "utf8").replace(oldString, newString));
+      await after(sessionID, "edit", args);
+      return undefined;
+    },
   };
   /** Runs a shell command as the host's bash tool would: hooks around `bash -c` in the root. */
   const bash = async (sessionID: string, command: string): Promise<string | undefined> => {
