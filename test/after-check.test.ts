@@ -65,6 +65,7 @@ describe("the after-check in a run", () => {
     script(root, "gen.sh", "mkdir -p src && echo generated > src/gen.ts");
     const h = harness(root, () => ({
       ms: 50,
+      onlyItsWork: true,
       work: async (session) => {
         await h.agent.bash(session, "./gen.sh");
       },
@@ -154,8 +155,11 @@ describe("writes that leave the project", () => {
       `${elsewhere}/from-shell.txt`,
       `${elsewhere}/from-tool.txt`,
     ]);
-    expect(story?.wroteFiles).toEqual([]);
-    expect(new Journal(root).read(run.id, "1-1-a")?.files ?? []).toEqual([]);
+    // Inside the project, only its story file, as a dev agent leaves it.
+    const storyFile = "_bmad-output/implementation-artifacts/1-1-a.md";
+    expect(story?.wroteFiles).toEqual([storyFile]);
+    const journaled = new Journal(root).read(run.id, "1-1-a")?.files ?? [];
+    expect(journaled.map((f) => f.path)).toEqual([storyFile]);
     const note = h.host.notes.find((n) => n.text.includes("Story 1.1 (1-1-a) completed"));
     expect(note?.text).toContain(
       `Wrote outside the project (not locked, not journaled): ${elsewhere}/from-shell.txt, ${elsewhere}/from-tool.txt`,

@@ -83,6 +83,7 @@ describe("execute", () => {
       root,
       (_w, key) => ({
         ms: 80,
+        onlyItsWork: true,
         work: async (session) => {
           // As an agent does: a file that is there is read before it is written whole.
           for (const file of stories.find((s) => s.key === key)?.writes ?? []) {
@@ -419,6 +420,7 @@ describe("runtime coordination", () => {
       root,
       (_w, key) => ({
         ms: 10,
+        onlyItsWork: true,
         work: async (session) => {
           if (key === "1-2-b") {
             await aHasRead.fired;
@@ -578,6 +580,29 @@ describe("runtime coordination", () => {
       "wrote",
     ]);
     expect(sprintText(root)).toMatch(/1-1-a: review[^\n]*\n {2}1-2-b: review/);
+  });
+
+  it("fails a story whose agent changed no file, not even its story file, and puts its entry back", async () => {
+    const root = projectWith(six.slice(0, 2));
+    // 1.1's agent answers ("I cannot implement this story") and stops; 1.2's does its work.
+    const h = harness(root, (_w, key) =>
+      key === "1-1-a" ? { ms: 10, onlyItsWork: true } : { ms: 10 },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => [s.key, s.state, s.reason ?? ""])).toEqual([
+      ["1-1-a", "failed", "no-work"],
+      ["1-2-b", "completed", ""],
+    ]);
+    expect(ended.stories[0]?.errors).toEqual([
+      "its agent ended without changing any file, not even its story file: nothing was implemented (see its session for what it said)",
+    ]);
+    expect(sprintText(root)).toContain("1-1-a: ready-for-dev # 1-1-a");
+    expect(sprintText(root)).toContain("1-2-b: review # 1-2-b");
+    const note = h.host.notes.find((n) => n.text.includes("Story 1.1 (1-1-a)"));
+    expect(note?.text).toContain("nothing was implemented");
+    // Not retried: another attempt would read the same story the same way.
+    expect(ended.stories[0]?.attempts).toBe(1);
   });
 
   it("runs exclusive commands (package installs) one at a time, and shows who waits", async () => {

@@ -113,6 +113,7 @@ describe("diff, revert and versions after a run", () => {
     writeFileSync(path.join(root, "NOTES.md"), "# Notes\n");
     const h = harness(root, (_w, key) => ({
       ms: 50,
+      onlyItsWork: true,
       work: async (session) => {
         if (key === "1-1-a") {
           await h.agent.read(session, "NOTES.md");

@@ -252,9 +252,14 @@ describe("retries", () => {
         ? {
             ms: 60_000,
             stall: true,
+            onlyItsWork: true,
             work: async (s) => void (await h.agent.write(s, "src/a.ts", "1\n")),
           }
-        : { ms: 100, work: async (s) => void (await h.agent.write(s, "src/b.ts", "2\n")) };
+        : {
+            ms: 100,
+            onlyItsWork: true,
+            work: async (s) => void (await h.agent.write(s, "src/b.ts", "2\n")),
+          };
     });
     // A slow message read: the aborted attempt's idle is still being checked when the story
     // starts again, and must not end the new attempt.

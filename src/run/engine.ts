@@ -438,6 +438,13 @@ export class RunEngine {
     reason?: EndReason,
   ): Promise<void> {
     if (FINAL_STATES.has(story.record.state)) return;
+    // An agent that answered and stopped ("I cannot implement this") ended its session as a
+    // finished one does: sent to review, the story would look done with nothing in it.
+    if (state === "completed" && this.changedNothing(story)) {
+      state = "failed";
+      error = NO_WORK;
+      reason = "no-work";
+    }
     if (state === "failed" && this.retryable(run, story, reason, error))
       return this.retry(run, story, error ?? "failed", reason);
     const key = story.record.key;
@@ -469,6 +476,14 @@ export class RunEngine {
     // Its end may let stories of this run, and of this process's other runs, start.
     this.refreshOutside();
     await this.finishRunIfDone(run);
+  }
+
+  /** True when no attempt of the story changed any file, its story file included. */
+  private changedNothing(story: LiveStory): boolean {
+    return (
+      story.record.wroteFiles.length === 0 &&
+      this.options.guard.wroteFiles(story.record.key).length === 0
+    );
   }
 
   /**
@@ -1063,3 +1078,7 @@ function showAsking(story: LiveStory): void {
   if (last) story.record.asking = { kind: last.kind, what: last.what, since: last.since };
   else delete story.record.asking;
 }
+
+/** Why a story whose agent changed no file is not sent to review. */
+const NO_WORK =
+  "its agent ended without changing any file, not even its story file: nothing was implemented (see its session for what it said)";

@@ -44,7 +44,8 @@ export const FINAL_STATES: ReadonlySet<StoryState> = new Set([
  * Why a story ended other than completed: `budget` (over a `parallel.budget` limit),
  * `stalled` (no activity for `stallTimeoutSeconds`), `timeout` (`storyTimeoutMinutes`),
  * `provider` (the provider kept failing), `error` (the session reported an error or could not
- * start), `dependency` (a story it depends on did not complete), `user` (cancelled).
+ * start), `dependency` (a story it depends on did not complete), `user` (cancelled), `no-work`
+ * (its agent ended without changing any file, not even its story file).
  */
 export const EndReason = z.enum([
   "budget",
@@ -54,6 +55,7 @@ export const EndReason = z.enum([
   "error",
   "dependency",
   "user",
+  "no-work",
 ]);
 export type EndReason = z.infer<typeof EndReason>;
 

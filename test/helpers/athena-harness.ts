@@ -3,7 +3,7 @@
  * like an agent: tool calls go through the plugin's hooks exactly as the host sends them.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type Athena, createAthena } from "../../src/athena.ts";
@@ -14,7 +14,8 @@ import { type Behaviour, FakeHost } from "./fake-host.ts";
 import { tempProject } from "./tmp.ts";
 import { toolContext } from "./tool-context.ts";
 
-export const SPRINT_FILE = "_bmad-output/implementation-artifacts/sprint-status.yaml";
+export const STORIES_DIR = "_bmad-output/implementation-artifacts";
+export const SPRINT_FILE = `${STORIES_DIR}/sprint-status.yaml`;
 
 export interface StorySpec {
   key: string;
@@ -50,13 +51,31 @@ export function projectWith(stories: StorySpec[], athenaJson: object = {}): stri
   return tempProject(files);
 }
 
+/**
+ * A scripted agent: its `work`, then what a dev agent does last, its story file's status set
+ * to review (an agent that changes no file at all is not done: the story fails). With
+ * `onlyItsWork`, its work and nothing more (a test of exactly which files a story wrote).
+ */
+export type AgentBehaviour = Behaviour & { onlyItsWork?: boolean };
+
 export function harness(
   root: string,
-  behave: (work: StartWork, key: string) => Behaviour,
+  behave: (work: StartWork, key: string) => AgentBehaviour,
   pluginOptions: Record<string, unknown> = {},
 ) {
   let athena: Athena | undefined;
-  const host = new FakeHost((work) => behave(work, keyOfWork(work)));
+  const host = new FakeHost((work) => {
+    const key = keyOfWork(work);
+    const behaviour = behave(work, key);
+    if (behaviour.onlyItsWork) return behaviour;
+    return {
+      ...behaviour,
+      work: async (session) => {
+        await behaviour.work?.(session);
+        await agent.markStory(session, key);
+      },
+    };
+  });
   athena = createAthena({
     directory: root,
     host,
@@ -112,6 +131,12 @@ export function harness(
       writeFileSync(filePath, content);
       await after(sessionID, "write", { filePath, content });
       return undefined;
+    },
+    /** The story file's status set to review, with the edit tool, when the file is there. */
+    async markStory(sessionID: string, key: string): Promise<void> {
+      const file = `${STORIES_DIR}/${key}.md`;
+      if (existsSync(path.join(root, file)))
+        await agent.edit(sessionID, file, "Status: ready-for-dev", "Status: review");
     },
     /** The edit tool: replaces `oldString` in the file as it is now; the refusal, if any. */
     async edit(

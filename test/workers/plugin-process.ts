@@ -1,7 +1,7 @@
 // One OpenCode process's plugin over the fake host: runs the named stories (coordinate, waits
 // for the end) and prints the run's states. Each story's agent logs, to LOG, when its work
 // starts and ends (ms), so a test can count how many ran at once across processes.
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type Athena, createAthena } from "../../src/athena.ts";
 import type { RunRecord } from "../../src/run/state.ts";
@@ -15,13 +15,32 @@ const host = new FakeHost((work) => {
   const key = /\(([\w.-]+)\)/.exec(work.text)?.[1] ?? "?";
   return {
     ms: 0,
-    work: async () => {
+    work: async (sessionID) => {
       appendFileSync(log, `${key} start ${Date.now()}\n`);
       await new Promise((resolve) => setTimeout(resolve, Number(ms)));
       appendFileSync(log, `${key} end ${Date.now()}\n`);
+      await markStory(sessionID, key);
     },
   };
 });
+
+/** As a dev agent does: the story file's status set to review, through the plugin's hooks. */
+async function markStory(sessionID: string, key: string): Promise<void> {
+  const filePath = path.join(root, "_bmad-output/implementation-artifacts", `${key}.md`);
+  if (!existsSync(filePath)) return;
+  const args = { filePath, oldString: "Status: ready-for-dev", newString: "Status: review" };
+  const call = { tool: "edit", sessionID, callID: `mark-${key}` };
+  await athena?.hooks["tool.execute.before"]?.(call, { args });
+  writeFileSync(filePath, readFileSync(filePath, "utf8").replace(args.oldString, args.newString));
+  await athena?.hooks["tool.execute.after"]?.(
+    { ...call, args },
+    {
+      title: "",
+      output: "",
+      metadata: {},
+    },
+  );
+}
 athena = createAthena({
   directory: root,
   host,
