@@ -527,6 +527,79 @@ describe("athena-parallel locks and status", () => {
   });
 });
 
+describe("a run whose process is gone", () => {
+  /** A pid above Linux's largest (2^22): no process has it. */
+  const GONE_PID = 2 ** 22 + 12_345;
+
+  /** A run recorded running by a process that died 30 s after its story started, 10 min ago. */
+  async function goneRun() {
+    const dir = miniProject();
+    const { createRun, runFile } = await import("../src/run/state.ts");
+    const startedAt = new Date(Date.now() - 600_000).toISOString();
+    const lastSaved = new Date(Date.parse(startedAt) + 30_000).toISOString();
+    const record = createRun({
+      strategy: "manual",
+      cap: 2,
+      stories: [
+        {
+          key: "1-1-alpha",
+          id: "1.1",
+          state: "running",
+          startedAt,
+          previousStatus: "ready-for-dev",
+          updatedAt: lastSaved,
+        },
+      ],
+    });
+    mkdirSync(path.join(dir, ".athena/runs"), { recursive: true });
+    // Written by hand: saveRun would stamp it with the time now.
+    const dead = { ...record, pid: GONE_PID, updatedAt: lastSaved };
+    writeFileSync(runFile(dir, record.id), JSON.stringify(dead));
+    return { dir, record: dead };
+  }
+
+  it("status says so, and its elapsed time stops at the record's last save", async () => {
+    const { dir, record } = await goneRun();
+    const out = (await run(["status"], dir)).out;
+    expect(out).toContain(
+      `${record.id}  running in a process that is gone (pid ${GONE_PID})  manual, cap 2  started ${record.createdAt}\n` +
+        "  the next OpenCode start on this project marks its stories interrupted and puts their sprint entries back\n",
+    );
+    expect(out).toContain(
+      "  1.1      running                 30s  -                      1-1-alpha\n",
+    );
+  });
+
+  it("status --json says the process is gone, and only for that run", async () => {
+    const { dir, record } = await goneRun();
+    const { createRun, saveRun } = await import("../src/run/state.ts");
+    const live = createRun({ strategy: "manual", cap: 1, stories: [] });
+    saveRun(dir, live);
+    const { runs } = JSON.parse((await run(["status", "--json"], dir)).out);
+    const byId = new Map(runs.map((r: { id: string }) => [r.id, r]));
+    expect(byId.get(record.id)).toMatchObject({ state: "running", processGone: true });
+    expect(byId.get(live.id)).toMatchObject({ state: "running", processGone: false });
+  });
+
+  it("status --watch does not wait for it: no run is live", async () => {
+    const { dir, record } = await goneRun();
+    let out = "";
+    const watching = runCli(["status", "--watch", "--dir", dir], {
+      out: (t) => {
+        out += t;
+      },
+      err: () => {},
+      cwd: "/",
+      env: {},
+      watchMs: 20,
+    });
+    const waited = new Promise((resolve) => setTimeout(() => resolve("still watching"), 3_000));
+    expect(await Promise.race([watching, waited])).toBe(0);
+    expect(out).toMatch(/^no run is running\n/);
+    expect(out).toContain(`${record.id}  running in a process that is gone (pid ${GONE_PID})`);
+  });
+});
+
 describe("timelines and watching from the command line", () => {
   it("plan --gantt draws the schedule as a Mermaid gantt chart", async () => {
     const dir = miniProject();
