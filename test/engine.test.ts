@@ -72,6 +72,26 @@ describe("execute", () => {
     expect([...h.host.sessions.values()].map((s) => s.title).sort()[0]).toBe("Story 1.1: 1-1-a");
   });
 
+  it("shows the task boxes a story ticked after its run has ended, in this process and a new one", async () => {
+    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
+    const storyFile = path.join(root, "_bmad-output/implementation-artifacts/1-1-a.md");
+    const h = harness(root, () => ({
+      ms: 50,
+      // The agent ticks every box of its story (2 tasks and the edit of src/a.ts).
+      work: async () => {
+        writeFileSync(storyFile, readFileSync(storyFile, "utf8").replaceAll("- [ ]", "- [x]"));
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    const runId = started.metadata.run?.id ?? "";
+    expect((await waitForRun(h, runId)).state).toBe("completed");
+    const row = /\| 1\.1 `1-1-a` \| completed \| [^|]+ \| 3\/3 \|/;
+    expect((await h.call({ action: "status" })).output).toMatch(row);
+    // Another OpenCode process on the project, which never had the run live.
+    const later = harness(root, () => ({ ms: 50 }));
+    expect((await later.call({ action: "status", runId })).output).toMatch(row);
+  });
+
   it("keeps conflicting stories apart under coordinate, and runs the rest beside them", async () => {
     const stories = [
       { key: "1-1-a", writes: ["src/shared.ts"] },

@@ -59,7 +59,8 @@ export interface ToolDeps {
   host: Pick<Host, "models" | "agents">;
   locks: FileLocks;
   config: AthenaConfig;
-  tasksNow: (key: string) => { done: number; total: number } | undefined;
+  /** A story's task boxes now, in the story file `run`'s plan names. */
+  tasksNow: (key: string, run: RunRecord) => { done: number; total: number } | undefined;
 }
 
 type Args = {
