@@ -487,6 +487,13 @@ describe("athena-parallel locks and status", () => {
     const record = createRun({
       strategy: "coordinate",
       cap: 2,
+      // The run's plan names each story's file: its boxes are read there (1.3's is ticked).
+      plan: {
+        stories: [
+          { key: "1-1-alpha", file: "_bmad-output/implementation-artifacts/1-1-alpha.md" },
+          { key: "1-3-gamma", file: "_bmad-output/implementation-artifacts/1-3-gamma.md" },
+        ],
+      },
       stories: [
         {
           key: "1-1-alpha",
@@ -509,6 +516,13 @@ describe("athena-parallel locks and status", () => {
           previousStatus: "ready-for-dev",
           updatedAt: "2026-01-01T00:01:40.000Z",
         },
+        {
+          key: "1-3-gamma",
+          id: "1.3",
+          state: "completed",
+          previousStatus: "ready-for-dev",
+          updatedAt: "2026-01-01T00:01:40.000Z",
+        },
       ],
     });
     record.usage = { ...NO_USAGE, input: 12_000, output: 345, cost: 0.12 };
@@ -518,10 +532,14 @@ describe("athena-parallel locks and status", () => {
       `${record.id}  running  coordinate, cap 2  started ${record.createdAt}  used 12k tokens, $0.12\n`,
     );
     expect(out).toContain(
-      "  1.1      failed (error)         100s  12k tokens, $0.12      1-1-alpha  provider error: 400\n",
+      "  1.1      failed (error)         100s   0/1  12k tokens, $0.12      1-1-alpha  provider error: 400\n",
+    );
+    // No file in the plan for 1.2: its boxes are not known.
+    expect(out).toContain(
+      "  1.2      queued                    -     -  -                      1-2-beta\n",
     );
     expect(out).toContain(
-      "  1.2      queued                    -  -                      1-2-beta\n",
+      "  1.3      completed                 -   1/1  -                      1-3-gamma\n",
     );
     expect(JSON.parse((await run(["status", "--json"], dir)).out).runs[0].id).toBe(record.id);
   });
@@ -566,7 +584,7 @@ describe("a run whose process is gone", () => {
         "  the next OpenCode start on this project marks its stories interrupted and puts their sprint entries back\n",
     );
     expect(out).toContain(
-      "  1.1      running                 30s  -                      1-1-alpha\n",
+      "  1.1      running                 30s     -  -                      1-1-alpha\n",
     );
   });
 

@@ -90,9 +90,10 @@ const HELPS: Record<CommandName, CommandHelp> = {
   status: {
     usage: "status [--dir DIR] [--json | --watch]",
     text: `  Lists the runs recorded in .athena/runs, newest first, with the state of each story, the
-  tokens and cost it used, and why it failed. Works without OpenCode running. A run whose
-  OpenCode process is gone (killed, crashed) is shown "running in a process that is gone",
-  its times stopped at its last save: the next OpenCode start marks its stories interrupted.
+  task boxes ticked in its story file, the tokens and cost it used, and why it failed. Works
+  without OpenCode running. A run whose OpenCode process is gone (killed, crashed) is shown
+  "running in a process that is gone", its times stopped at its last save: the next
+  OpenCode start marks its stories interrupted.
 
   --json        the run records as JSON; each running one with "processGone": true when
                 its process is gone

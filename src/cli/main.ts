@@ -14,6 +14,7 @@ import { findProjectRoot } from "../bmad/project-root.ts";
 import { resolveStoryId } from "../bmad/resolve-id.ts";
 import { FINISHED_STATUSES, NOT_A_STORY, parseSprintStatus } from "../bmad/sprint-status.ts";
 import { setStatus } from "../bmad/sprint-writer.ts";
+import { taskProgress } from "../bmad/task-progress.ts";
 import { loadConfig } from "../config/load.ts";
 import { accuracyJson, renderAccuracy } from "../plan/accuracy.ts";
 import { normaliseRepoPath } from "../plan/claims.ts";
@@ -25,6 +26,7 @@ import { readHistory } from "../run/history-log.ts";
 import { Journal } from "../run/journal.ts";
 import { FileLocks } from "../run/locks.ts";
 import { processGone, requestCancel } from "../run/outside-runs.ts";
+import { storyFileOf } from "../run/progress.ts";
 import { fileVersions, findStoryJournal, revertStory, storyDiff } from "../run/review.ts";
 import { loadRuns, RUN_ID, type RunRecord } from "../run/state.ts";
 import { runGantt } from "../run/timeline.ts";
@@ -519,10 +521,10 @@ async function statusCommand(args: string[], io: CommandIo): Promise<number> {
     io.out(`${JSON.stringify({ runs }, null, 2)}\n`);
     return 0;
   }
-  if (values.watch) return watchStatus(read, io);
+  if (values.watch) return watchStatus(read, root, io);
   const runs = read();
   if (runs.length === 0) io.out("no runs\n");
-  for (const run of runs) io.out(renderRun(run));
+  for (const run of runs) io.out(renderRun(run, root));
   return 0;
 }
 
@@ -651,7 +653,7 @@ function timeOf(run: RunRecord): number {
  * runs it watched, as they ended, with their timeline. A run recorded running whose process
  * is gone is not live: it changes no more until an OpenCode start recovers it.
  */
-async function watchStatus(read: () => RunRecord[], io: CommandIo): Promise<number> {
+async function watchStatus(read: () => RunRecord[], root: string, io: CommandIo): Promise<number> {
   const watched = new Set<string>();
   let last = "";
   for (;;) {
@@ -663,13 +665,13 @@ async function watchStatus(read: () => RunRecord[], io: CommandIo): Promise<numb
       if (shown.length === 0) {
         io.out("no run is running\n");
         // Said, or a user sees "no run" where `status` shows one running.
-        for (const run of runs.filter(processGone)) io.out(renderRun(run));
+        for (const run of runs.filter(processGone)) io.out(renderRun(run, root));
       }
       for (const run of shown)
-        io.out(`${renderRun(run)}\n\`\`\`mermaid\n${runGantt(run, timeOf(run))}\`\`\`\n`);
+        io.out(`${renderRun(run, root)}\n\`\`\`mermaid\n${runGantt(run, timeOf(run))}\`\`\`\n`);
       return 0;
     }
-    const frame = shown.map(renderRun).join("\n");
+    const frame = shown.map((run) => renderRun(run, root)).join("\n");
     if (frame !== last) {
       io.out(`${io.isTTY ? "\x1b[2J\x1b[H" : ""}${frame}${io.isTTY ? "" : "\n"}`);
       last = frame;
@@ -678,7 +680,7 @@ async function watchStatus(read: () => RunRecord[], io: CommandIo): Promise<numb
   }
 }
 
-function renderRun(run: RunRecord): string {
+function renderRun(run: RunRecord, root: string): string {
   const now = timeOf(run);
   const gone = processGone(run);
   const state = gone ? `running in a process that is gone (pid ${run.pid})` : run.state;
@@ -694,8 +696,11 @@ function renderRun(run: RunRecord): string {
     const error = story.errors.at(-1) ? `  ${story.errors.at(-1)}` : "";
     const state = story.reason ? `${story.state} (${story.reason})` : story.state;
     const used = story.usage && story.sessionId ? describeUsage(story.usage) : "-";
+    // The boxes ticked in the story file its run's plan names, as the tool's status shows them.
+    const tasks = taskProgress(root, storyFileOf(run, story.key));
+    const ticked = tasks ? `${tasks.done}/${tasks.total}` : "-";
     lines.push(
-      `  ${story.id.padEnd(8)} ${state.padEnd(20)} ${elapsed.padStart(6)}  ${used.padEnd(22)} ${story.key}${error}`,
+      `  ${story.id.padEnd(8)} ${state.padEnd(20)} ${elapsed.padStart(6)} ${ticked.padStart(5)}  ${used.padEnd(22)} ${story.key}${error}`,
     );
   }
   return `${lines.join("\n")}\n`;
