@@ -134,8 +134,35 @@ const running = new Set<ChildProcess>();
 /** Stops every host still running (for afterEach / process exit): by PID, SIGKILL. */
 export function killAll(): void {
   for (const child of running)
-    if (child.pid && child.exitCode === null) process.kill(child.pid, "SIGKILL");
+    if (child.pid && !hasEnded(child)) process.kill(child.pid, "SIGKILL");
   running.clear();
+}
+
+/**
+ * Whether a child has ended. One that died of a signal keeps `exitCode` null (`signalCode`
+ * says which signal): checking `exitCode` alone, a kill sent then failed with ESRCH.
+ */
+export function hasEnded(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/**
+ * Stops a child by PID with `signal` (SIGKILL after 5 s) and waits for its exit; a child that
+ * has already ended, however, is left alone.
+ */
+export async function stopChild(
+  child: ChildProcess,
+  signal: NodeJS.Signals = "SIGTERM",
+): Promise<void> {
+  if (hasEnded(child) || !child.pid) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  process.kill(child.pid, signal);
+  const timer = setTimeout(
+    () => child.pid && !hasEnded(child) && process.kill(child.pid, "SIGKILL"),
+    5_000,
+  );
+  await exited;
+  clearTimeout(timer);
 }
 
 export async function startHost(root: string, home: string, timeoutMs = 60_000): Promise<Host> {
@@ -160,7 +187,6 @@ export async function startHost(root: string, home: string, timeoutMs = 60_000):
   );
   running.add(child);
   let output = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.stdout?.on("data", (chunk) => {
     output += chunk;
   });
@@ -180,20 +206,13 @@ export async function startHost(root: string, home: string, timeoutMs = 60_000):
     return (text ? JSON.parse(text) : undefined) as T;
   };
   const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
-    if (child.exitCode !== null || !child.pid) return;
-    process.kill(child.pid, signal);
-    const timer = setTimeout(
-      () => child.pid && child.exitCode === null && process.kill(child.pid, "SIGKILL"),
-      5_000,
-    );
-    await exited;
-    clearTimeout(timer);
+    await stopChild(child, signal);
     running.delete(child);
   };
   const deadline = Date.now() + timeoutMs;
   // A request sent before the server says it listens can hang for minutes: wait for the line.
   while (!output.includes("opencode server listening on")) {
-    if (child.exitCode !== null) throw new Error(`opencode exited early:\n${output}`);
+    if (hasEnded(child)) throw new Error(`opencode exited early:\n${output}`);
     if (Date.now() > deadline) {
       await stop("SIGKILL");
       throw new Error(`opencode did not start:\n${output}`);

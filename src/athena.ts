@@ -12,7 +12,6 @@ import { type BmadFiles, discoverBmad } from "./bmad/discover.ts";
 import { taskProgress } from "./bmad/task-progress.ts";
 import { loadConfig } from "./config/load.ts";
 import type { AthenaConfig } from "./config/schema.ts";
-import type { Plan } from "./plan/types.ts";
 import { AfterCheck } from "./run/after-check.ts";
 import { RunEngine } from "./run/engine.ts";
 import {
@@ -29,8 +28,10 @@ import {
 import type { Host } from "./run/host.ts";
 import { DEFAULT_JOURNAL_LIMITS, Journal } from "./run/journal.ts";
 import { FileLocks } from "./run/locks.ts";
+import { storyFileOf } from "./run/progress.ts";
 import { type RecoveryReport, recoverRuns } from "./run/recover.ts";
 import { commandMatcher, shellEffects, shellParser } from "./run/shell.ts";
+import type { RunRecord } from "./run/state.ts";
 import {
   COMMAND_DESCRIPTION,
   COMMAND_TEMPLATE,
@@ -162,13 +163,8 @@ export function createAthena(options: AthenaOptions): Athena {
   });
   const liveEngine = engine;
 
-  const tasksNow = (key: string) => {
-    const plans = liveEngine.runsLive().map((r) => r.plan as Plan | undefined);
-    return taskProgress(
-      root,
-      plans.flatMap((p) => p?.stories ?? []).find((s) => s.key === key)?.file,
-    );
-  };
+  // From the run's own plan, live or ended: an ended run's stories showed 0 boxes ticked.
+  const tasksNow = (key: string, run: RunRecord) => taskProgress(root, storyFileOf(run, key));
 
   const tool = createAthenaParallelTool({
     ...(options.pluginOptions ? { pluginOptions: options.pluginOptions } : {}),

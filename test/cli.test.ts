@@ -487,6 +487,13 @@ describe("athena-parallel locks and status", () => {
     const record = createRun({
       strategy: "coordinate",
       cap: 2,
+      // The run's plan names each story's file: its boxes are read there (1.3's is ticked).
+      plan: {
+        stories: [
+          { key: "1-1-alpha", file: "_bmad-output/implementation-artifacts/1-1-alpha.md" },
+          { key: "1-3-gamma", file: "_bmad-output/implementation-artifacts/1-3-gamma.md" },
+        ],
+      },
       stories: [
         {
           key: "1-1-alpha",
@@ -509,6 +516,13 @@ describe("athena-parallel locks and status", () => {
           previousStatus: "ready-for-dev",
           updatedAt: "2026-01-01T00:01:40.000Z",
         },
+        {
+          key: "1-3-gamma",
+          id: "1.3",
+          state: "completed",
+          previousStatus: "ready-for-dev",
+          updatedAt: "2026-01-01T00:01:40.000Z",
+        },
       ],
     });
     record.usage = { ...NO_USAGE, input: 12_000, output: 345, cost: 0.12 };
@@ -518,12 +532,89 @@ describe("athena-parallel locks and status", () => {
       `${record.id}  running  coordinate, cap 2  started ${record.createdAt}  used 12k tokens, $0.12\n`,
     );
     expect(out).toContain(
-      "  1.1      failed (error)         100s  12k tokens, $0.12      1-1-alpha  provider error: 400\n",
+      "  1.1      failed (error)         100s   0/1  12k tokens, $0.12      1-1-alpha  provider error: 400\n",
+    );
+    // No file in the plan for 1.2: its boxes are not known.
+    expect(out).toContain(
+      "  1.2      queued                    -     -  -                      1-2-beta\n",
     );
     expect(out).toContain(
-      "  1.2      queued                    -  -                      1-2-beta\n",
+      "  1.3      completed                 -   1/1  -                      1-3-gamma\n",
     );
     expect(JSON.parse((await run(["status", "--json"], dir)).out).runs[0].id).toBe(record.id);
+  });
+});
+
+describe("a run whose process is gone", () => {
+  /** A pid above Linux's largest (2^22): no process has it. */
+  const GONE_PID = 2 ** 22 + 12_345;
+
+  /** A run recorded running by a process that died 30 s after its story started, 10 min ago. */
+  async function goneRun() {
+    const dir = miniProject();
+    const { createRun, runFile } = await import("../src/run/state.ts");
+    const startedAt = new Date(Date.now() - 600_000).toISOString();
+    const lastSaved = new Date(Date.parse(startedAt) + 30_000).toISOString();
+    const record = createRun({
+      strategy: "manual",
+      cap: 2,
+      stories: [
+        {
+          key: "1-1-alpha",
+          id: "1.1",
+          state: "running",
+          startedAt,
+          previousStatus: "ready-for-dev",
+          updatedAt: lastSaved,
+        },
+      ],
+    });
+    mkdirSync(path.join(dir, ".athena/runs"), { recursive: true });
+    // Written by hand: saveRun would stamp it with the time now.
+    const dead = { ...record, pid: GONE_PID, updatedAt: lastSaved };
+    writeFileSync(runFile(dir, record.id), JSON.stringify(dead));
+    return { dir, record: dead };
+  }
+
+  it("status says so, and its elapsed time stops at the record's last save", async () => {
+    const { dir, record } = await goneRun();
+    const out = (await run(["status"], dir)).out;
+    expect(out).toContain(
+      `${record.id}  running in a process that is gone (pid ${GONE_PID})  manual, cap 2  started ${record.createdAt}\n` +
+        "  the next OpenCode start on this project marks its stories interrupted and puts their sprint entries back\n",
+    );
+    expect(out).toContain(
+      "  1.1      running                 30s     -  -                      1-1-alpha\n",
+    );
+  });
+
+  it("status --json says the process is gone, and only for that run", async () => {
+    const { dir, record } = await goneRun();
+    const { createRun, saveRun } = await import("../src/run/state.ts");
+    const live = createRun({ strategy: "manual", cap: 1, stories: [] });
+    saveRun(dir, live);
+    const { runs } = JSON.parse((await run(["status", "--json"], dir)).out);
+    const byId = new Map(runs.map((r: { id: string }) => [r.id, r]));
+    expect(byId.get(record.id)).toMatchObject({ state: "running", processGone: true });
+    expect(byId.get(live.id)).toMatchObject({ state: "running", processGone: false });
+  });
+
+  it("status --watch does not wait for it: no run is live", async () => {
+    const { dir, record } = await goneRun();
+    let out = "";
+    const watching = runCli(["status", "--watch", "--dir", dir], {
+      out: (t) => {
+        out += t;
+      },
+      err: () => {},
+      cwd: "/",
+      env: {},
+      watchMs: 20,
+    });
+    const waited = new Promise((resolve) => setTimeout(() => resolve("still watching"), 3_000));
+    expect(await Promise.race([watching, waited])).toBe(0);
+    expect(out).toMatch(/^no run is running\n/);
+    expect(out).toContain(`${record.id}  running in a process that is gone (pid ${GONE_PID})`);
   });
 });
 

@@ -72,6 +72,26 @@ describe("execute", () => {
     expect([...h.host.sessions.values()].map((s) => s.title).sort()[0]).toBe("Story 1.1: 1-1-a");
   });
 
+  it("shows the task boxes a story ticked after its run has ended, in this process and a new one", async () => {
+    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
+    const storyFile = path.join(root, "_bmad-output/implementation-artifacts/1-1-a.md");
+    const h = harness(root, () => ({
+      ms: 50,
+      // The agent ticks every box of its story (2 tasks and the edit of src/a.ts).
+      work: async () => {
+        writeFileSync(storyFile, readFileSync(storyFile, "utf8").replaceAll("- [ ]", "- [x]"));
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    const runId = started.metadata.run?.id ?? "";
+    expect((await waitForRun(h, runId)).state).toBe("completed");
+    const row = /\| 1\.1 `1-1-a` \| completed \| [^|]+ \| 3\/3 \|/;
+    expect((await h.call({ action: "status" })).output).toMatch(row);
+    // Another OpenCode process on the project, which never had the run live.
+    const later = harness(root, () => ({ ms: 50 }));
+    expect((await later.call({ action: "status", runId })).output).toMatch(row);
+  });
+
   it("keeps conflicting stories apart under coordinate, and runs the rest beside them", async () => {
     const stories = [
       { key: "1-1-a", writes: ["src/shared.ts"] },
@@ -694,5 +714,47 @@ describe("more of execute", () => {
     expect(result.title).toMatch(/^athena-parallel run run-\S+: completed$/);
     expect(result.output).toMatch(/\| 1\.1 `1-1-a` \| completed \|/);
     expect(result.output).toMatch(/\| 1\.2 `1-2-b` \| completed \|/);
+  });
+});
+
+describe("status and cancel given a story, an option or an ended run", () => {
+  it("names the run that holds a story, refuses an unknown option, and says how a run ended", async () => {
+    const root = projectWith([
+      { key: "1-1-a", writes: ["src/a.ts"] },
+      { key: "1-2-b", writes: ["src/b.ts"] },
+    ]);
+    const release = signal();
+    const h = harness(root, () => ({ ms: 10, work: () => release.fired }));
+    const runId = (await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] })).metadata.run
+      ?.id;
+    const status = await h.call({ command: "status 1.1" });
+    expect(status.output).toMatch(
+      new RegExp(
+        `^1\\.1 is a story, not a run: 1\\.1 \\(1-1-a\\) is \\S+ in run ${runId}, shown below\\.\n`,
+      ),
+    );
+    expect(status.output).toContain(`### Run ${runId}: running`);
+    expect((await h.call({ command: "status 9.9" })).output).toBe(
+      `athena_parallel: status takes a run id (run-YYYYMMDD-HHMMSS-xxxxxx), and no run has a story "9.9"; known runs: ${runId}.`,
+    );
+    expect((await h.call({ command: "status --json" })).output).toContain(
+      "unknown option --json: status takes only a run id (status [run-id])",
+    );
+    expect((await h.call({ command: "cancel 1-2-b" })).output).toBe(
+      `athena_parallel: cancel takes a run id (cancel [run-id]) and stops the whole run; story 1.2 (1-2-b) is in run ${runId}: \`resolve 1.2 cancel\` stops that story alone, \`cancel ${runId}\` the whole run.`,
+    );
+    // Nothing was cancelled by it; what it offers does cancel the story alone.
+    expect(h.athena.engine.runsLive().map((r) => r.id)).toEqual([runId]);
+    expect((await h.call({ command: "resolve 1.2 cancel" })).output).toMatch(
+      /^Story 1\.2 \(1-2-b\) cancelled/,
+    );
+    release.fire();
+    const ended = await waitForRun(h, runId ?? "");
+    expect((await h.call({ command: `cancel ${runId}` })).output).toBe(
+      `athena_parallel: run ${runId} already ended ${ended.state} (${ended.updatedAt}): nothing to cancel.`,
+    );
+    expect((await h.call({ command: "cancel 1.1" })).output).toContain(
+      `story 1.1 (1-1-a) is in no running run: it ended completed in run ${runId}.`,
+    );
   });
 });

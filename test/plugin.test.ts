@@ -148,6 +148,28 @@ describe("the /athena-parallel command", () => {
     expect(() => parseCommandArgs("retry --run")).toThrow(/--run needs a value/);
   });
 
+  it("takes ids separated by commas, and refuses an option status or cancel does not take", async () => {
+    const { parseCommandArgs } = await import("../src/tool/command-args.ts");
+    expect(parseCommandArgs("1-3-search,1.5").storyIds).toEqual(["1-3-search", "1.5"]);
+    expect(parseCommandArgs("retry 1.3,1.5 --wait").storyIds).toEqual(["1.3", "1.5"]);
+    expect(() => parseCommandArgs("status --json")).toThrow(
+      "unknown option --json: status takes only a run id (status [run-id])",
+    );
+    expect(() => parseCommandArgs("cancel -f")).toThrow(/^unknown option -f: cancel takes/);
+    // A story where the run id goes: the tool names the run that holds it.
+    expect(parseCommandArgs("status 1.3")).toEqual({ action: "status", storyIds: ["1.3"] });
+    expect(parseCommandArgs("cancel 1.3")).toEqual({ action: "cancel", storyIds: ["1.3"] });
+    // A mistyped run id stays a run id: the tool answers with the known runs.
+    expect(parseCommandArgs("status run-2026")).toEqual({
+      action: "status",
+      storyIds: [],
+      runId: "run-2026",
+    });
+    expect(() => parseCommandArgs("cancel run-20260101-000000-abcdef 1.3")).toThrow(
+      /^cancel takes one run id/,
+    );
+  });
+
   it("runs a dry run through the tool's command argument", async () => {
     const dir = miniProject();
     const result = await (await tools()).execute(

@@ -90,11 +90,15 @@ const HELPS: Record<CommandName, CommandHelp> = {
   status: {
     usage: "status [--dir DIR] [--json | --watch]",
     text: `  Lists the runs recorded in .athena/runs, newest first, with the state of each story, the
-  tokens and cost it used, and why it failed. Works without OpenCode running.
+  task boxes ticked in its story file, the tokens and cost it used, and why it failed. Works
+  without OpenCode running. A run whose OpenCode process is gone (killed, crashed) is shown
+  "running in a process that is gone", its times stopped at its last save: the next
+  OpenCode start marks its stories interrupted.
 
-  --json        the run records as JSON
-  --watch       redraws the running runs every second until they end, then prints them
-                with a Mermaid gantt chart of what happened`,
+  --json        the run records as JSON; each running one with "processGone": true when
+                its process is gone
+  --watch       redraws the running runs every second until they end (or their process
+                is gone), then prints them with a Mermaid gantt chart of what happened`,
   },
   cancel: {
     usage: "cancel <run-id> [--dir DIR] [--wait-seconds N]",

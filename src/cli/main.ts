@@ -14,6 +14,7 @@ import { findProjectRoot } from "../bmad/project-root.ts";
 import { resolveStoryId } from "../bmad/resolve-id.ts";
 import { FINISHED_STATUSES, NOT_A_STORY, parseSprintStatus } from "../bmad/sprint-status.ts";
 import { setStatus } from "../bmad/sprint-writer.ts";
+import { taskProgress } from "../bmad/task-progress.ts";
 import { loadConfig } from "../config/load.ts";
 import { accuracyJson, renderAccuracy } from "../plan/accuracy.ts";
 import { normaliseRepoPath } from "../plan/claims.ts";
@@ -23,8 +24,9 @@ import { accuracyOfProject, planProject } from "../plan-project.ts";
 import { taskTimeFromHistory, timelinePace } from "../run/estimate.ts";
 import { readHistory } from "../run/history-log.ts";
 import { Journal } from "../run/journal.ts";
-import { FileLocks, processAlive } from "../run/locks.ts";
-import { requestCancel } from "../run/outside-runs.ts";
+import { FileLocks } from "../run/locks.ts";
+import { processGone, requestCancel } from "../run/outside-runs.ts";
+import { storyFileOf } from "../run/progress.ts";
 import { fileVersions, findStoryJournal, revertStory, storyDiff } from "../run/review.ts";
 import { loadRuns, RUN_ID, type RunRecord } from "../run/state.ts";
 import { runGantt } from "../run/timeline.ts";
@@ -512,13 +514,17 @@ async function statusCommand(args: string[], io: CommandIo): Promise<number> {
     return runs;
   };
   if (values.json) {
-    io.out(`${JSON.stringify({ runs: read() }, null, 2)}\n`);
+    // `processGone` added to each running run, so that a script can tell a dead one.
+    const runs = read().map((r) =>
+      r.state === "running" ? { ...r, processGone: processGone(r) } : r,
+    );
+    io.out(`${JSON.stringify({ runs }, null, 2)}\n`);
     return 0;
   }
-  if (values.watch) return watchStatus(read, io);
+  if (values.watch) return watchStatus(read, root, io);
   const runs = read();
   if (runs.length === 0) io.out("no runs\n");
-  for (const run of runs) io.out(renderRun(run));
+  for (const run of runs) io.out(renderRun(run, root));
   return 0;
 }
 
@@ -552,10 +558,8 @@ async function cancelCommand(args: string[], io: CommandIo): Promise<number> {
     io.out(`${runId} is not running (it ended ${run.state}): nothing to cancel.\n`);
     return 0;
   }
-  if (!processAlive(run.pid)) {
-    io.out(
-      `${runId}'s process (pid ${run.pid}) is gone: the next OpenCode start on this project marks its stories interrupted and puts their sprint entries back.\n`,
-    );
+  if (processGone(run)) {
+    io.out(`${runId}'s process (pid ${run.pid}) is gone: ${RECOVERED_AT_START}.\n`);
     return 1;
   }
   requestCancel(root, runId);
@@ -631,26 +635,43 @@ function journalCommand(
   return 0;
 }
 
+/** What a run whose process is gone waits for, said by `status` and `cancel`. */
+const RECOVERED_AT_START =
+  "the next OpenCode start on this project marks its stories interrupted and puts their sprint entries back";
+
 /**
- * `status --watch`: the running runs redrawn every second until none is left running (a
- * terminal gets the screen cleared; a pipe gets a new table only when something changed),
- * then the runs it watched, as they ended, with their timeline.
+ * The time a run's elapsed times run to: now, or for a run whose process is gone, its record's
+ * last save (nothing has happened to it since; the clock would climb for ever).
  */
-async function watchStatus(read: () => RunRecord[], io: CommandIo): Promise<number> {
+function timeOf(run: RunRecord): number {
+  return processGone(run) ? Date.parse(run.updatedAt) : Date.now();
+}
+
+/**
+ * `status --watch`: the live runs redrawn every second until none is left live (a terminal
+ * gets the screen cleared; a pipe gets a new table only when something changed), then the
+ * runs it watched, as they ended, with their timeline. A run recorded running whose process
+ * is gone is not live: it changes no more until an OpenCode start recovers it.
+ */
+async function watchStatus(read: () => RunRecord[], root: string, io: CommandIo): Promise<number> {
   const watched = new Set<string>();
   let last = "";
   for (;;) {
     const runs = read();
-    const running = runs.filter((r) => r.state === "running");
-    for (const r of running) watched.add(r.id);
+    const live = runs.filter((r) => r.state === "running" && !processGone(r));
+    for (const r of live) watched.add(r.id);
     const shown = runs.filter((r) => watched.has(r.id));
-    if (running.length === 0) {
-      if (shown.length === 0) io.out("no run is running\n");
+    if (live.length === 0) {
+      if (shown.length === 0) {
+        io.out("no run is running\n");
+        // Said, or a user sees "no run" where `status` shows one running.
+        for (const run of runs.filter(processGone)) io.out(renderRun(run, root));
+      }
       for (const run of shown)
-        io.out(`${renderRun(run)}\n\`\`\`mermaid\n${runGantt(run, Date.now())}\`\`\`\n`);
+        io.out(`${renderRun(run, root)}\n\`\`\`mermaid\n${runGantt(run, timeOf(run))}\`\`\`\n`);
       return 0;
     }
-    const frame = shown.map(renderRun).join("\n");
+    const frame = shown.map((run) => renderRun(run, root)).join("\n");
     if (frame !== last) {
       io.out(`${io.isTTY ? "\x1b[2J\x1b[H" : ""}${frame}${io.isTTY ? "" : "\n"}`);
       last = frame;
@@ -659,10 +680,13 @@ async function watchStatus(read: () => RunRecord[], io: CommandIo): Promise<numb
   }
 }
 
-function renderRun(run: RunRecord): string {
-  const now = Date.now();
+function renderRun(run: RunRecord, root: string): string {
+  const now = timeOf(run);
+  const gone = processGone(run);
+  const state = gone ? `running in a process that is gone (pid ${run.pid})` : run.state;
   const lines = [
-    `${run.id}  ${run.state}  ${run.strategy}, cap ${run.cap}  started ${run.createdAt}${run.usage ? `  used ${describeUsage(run.usage)}` : ""}`,
+    `${run.id}  ${state}  ${run.strategy}, cap ${run.cap}  started ${run.createdAt}${run.usage ? `  used ${describeUsage(run.usage)}` : ""}`,
+    ...(gone ? [`  ${RECOVERED_AT_START}`] : []),
     ...(run.stopped ? [`  no new story starts: ${run.stopped}`] : []),
   ];
   for (const story of run.stories) {
@@ -672,8 +696,11 @@ function renderRun(run: RunRecord): string {
     const error = story.errors.at(-1) ? `  ${story.errors.at(-1)}` : "";
     const state = story.reason ? `${story.state} (${story.reason})` : story.state;
     const used = story.usage && story.sessionId ? describeUsage(story.usage) : "-";
+    // The boxes ticked in the story file its run's plan names, as the tool's status shows them.
+    const tasks = taskProgress(root, storyFileOf(run, story.key));
+    const ticked = tasks ? `${tasks.done}/${tasks.total}` : "-";
     lines.push(
-      `  ${story.id.padEnd(8)} ${state.padEnd(20)} ${elapsed.padStart(6)}  ${used.padEnd(22)} ${story.key}${error}`,
+      `  ${story.id.padEnd(8)} ${state.padEnd(20)} ${elapsed.padStart(6)} ${ticked.padStart(5)}  ${used.padEnd(22)} ${story.key}${error}`,
     );
   }
   return `${lines.join("\n")}\n`;

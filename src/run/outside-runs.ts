@@ -22,6 +22,15 @@ export function otherLiveRuns(root: string, own: ReadonlySet<string>): RunRecord
   );
 }
 
+/**
+ * A run recorded `running` whose process, on this machine, is gone: nothing updates its record
+ * until the next OpenCode start on the project recovers it. Another machine's run is never
+ * said gone (its pid means nothing here).
+ */
+export function processGone(run: RunRecord): boolean {
+  return run.state === "running" && run.host === hostname() && !processAlive(run.pid);
+}
+
 /** Where a story is being worked on, in words a person can act on. */
 export interface WorkElsewhere {
   key: string;

@@ -55,18 +55,32 @@ export interface RunProgress {
 
 export interface ProgressSources {
   now: number;
-  /** Task boxes in the story file now. */
-  tasksNow: (key: string) => { done: number; total: number } | undefined;
+  /** Task boxes in the story file now; the file is the one `run`'s plan names (storyFileOf). */
+  tasksNow: (key: string, run: RunRecord) => { done: number; total: number } | undefined;
   todos: (key: string) => TodoItem[];
   locks: (key: string) => string[];
   /** Time per task from the project's history, for a story's model (estimate.ts). */
   taskTime?: (model?: string) => TaskTime | undefined;
 }
 
+/** A story as the plan its run started from has it (its file, its tasks then). */
+function plannedStory(run: RunRecord, key: string) {
+  return (run.plan as Plan | undefined)?.stories.find((s) => s.key === key);
+}
+
+/**
+ * The story file (project-relative) of a story of `run`, from the run's own plan: a run that
+ * has ended still has it, so its task boxes can still be read.
+ */
+export function storyFileOf(run: RunRecord, key: string): string | undefined {
+  return plannedStory(run, key)?.file;
+}
+
 export function runProgress(run: RunRecord, sources: ProgressSources): RunProgress {
   const plan = run.plan as Plan | undefined;
-  const plannedTasks = (key: string) => plan?.stories.find((s) => s.key === key)?.tasks.total ?? 0;
-  const tasksOf = (key: string) => Math.max(1, sources.tasksNow(key)?.total ?? plannedTasks(key));
+  const plannedTasks = (key: string) => plannedStory(run, key)?.tasks.total ?? 0;
+  const tasksNow = (key: string) => sources.tasksNow(key, run);
+  const tasksOf = (key: string) => Math.max(1, tasksNow(key)?.total ?? plannedTasks(key));
 
   const finished = run.stories.filter((s) => s.state === "completed" && s.startedAt && s.endedAt);
   const totalMs = finished.reduce(
@@ -108,7 +122,7 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
       id: s.id,
       state: s.state,
       ...(elapsed === undefined ? {} : { elapsedMs: elapsed }),
-      tasks: sources.tasksNow(s.key) ?? { done: 0, total: plannedTasks(s.key) },
+      tasks: tasksNow(s.key) ?? { done: 0, total: plannedTasks(s.key) },
       todos: { done: todos.filter((t) => t.status === "completed").length, total: todos.length },
       locks: sources.locks(s.key),
       ...(s.waitingOn ? { waitingOn: s.waitingOn } : {}),

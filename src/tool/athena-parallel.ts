@@ -16,7 +16,7 @@ import { readHistory } from "../run/history-log.ts";
 import type { Host } from "../run/host.ts";
 import { Journal } from "../run/journal.ts";
 import type { FileLocks } from "../run/locks.ts";
-import { otherLiveRuns, requestCancel, workedOn } from "../run/outside-runs.ts";
+import { otherLiveRuns, processGone, requestCancel, workedOn } from "../run/outside-runs.ts";
 import {
   describeRemaining,
   type RunProgress,
@@ -25,7 +25,7 @@ import {
 } from "../run/progress.ts";
 import { CHOICES, type Choice } from "../run/resolve.ts";
 import { findStoryJournal, revertStory, storyDiff } from "../run/review.ts";
-import { loadRuns, RUN_ID, type RunRecord } from "../run/state.ts";
+import { FINAL_STATES, loadRuns, RUN_ID, type RunRecord, type StoryRun } from "../run/state.ts";
 import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.ts";
 import { runGantt } from "../run/timeline.ts";
 import { asUserError } from "../util/errors.ts";
@@ -37,8 +37,8 @@ const z = tool.schema;
 export const DESCRIPTION = `Run BMAD stories in parallel, each in its own background agent session, without two agents editing the same file. Never runs git.
 - action "dryRun": for story ids (e.g. ["2.1", "2.2"]; none: the best batch of ready-for-dev stories), the files each story will touch, every conflict with its evidence, and a schedule under the concurrency cap. Starts nothing.
 - action "execute": marks the stories in-progress and starts them as child sessions under the cap; returns at once with a run id (waitForCompletion: true waits for the end).
-- action "status": per story its state, elapsed time, progress, locks, what it waits on, and an estimated completion.
-- action "cancel": stops a run (runId, or the only running one) and puts the sprint entries back.
+- action "status": per story its state, elapsed time, progress, locks, what it waits on, and an estimated completion (runId; or storyIds: the latest run of those stories).
+- action "cancel": stops a whole run (runId, or the only running one) and puts the sprint entries back; storyIds instead names the run that holds each story (resolve with choice "cancel" stops one story).
 - action "diff": a unified diff of what one story (storyIds[0]) changed, in its latest run or runId, from the change journal.
 - action "revert": puts that story's files back as they were before it, only if nobody changed them since (else refuses, naming the file and who changed it).
 - action "resolve": the answer to a story's question (status shows it): after a long wait for another story's file, choice "wait", "yield" (the holder gives the file up) or "cancel"; after a shell command overwrote another story's change, "keep" with storyIds [story, whose version stays], or "cancel".
@@ -59,7 +59,8 @@ export interface ToolDeps {
   host: Pick<Host, "models" | "agents">;
   locks: FileLocks;
   config: AthenaConfig;
-  tasksNow: (key: string) => { done: number; total: number } | undefined;
+  /** A story's task boxes now, in the story file `run`'s plan names. */
+  tasksNow: (key: string, run: RunRecord) => { done: number; total: number } | undefined;
 }
 
 type Args = {
@@ -488,23 +489,58 @@ function progressSources(deps: ToolDeps, directory: string) {
   };
 }
 
+/** The newest recorded runs, for a message naming a run that does not exist. */
+function knownRuns(recorded: readonly RunRecord[]): string {
+  return (
+    recorded
+      .map((r) => r.id)
+      .slice(0, 5)
+      .join(", ") || "none"
+  );
+}
+
+/**
+ * The newest run with a story named `typed` (its id or key), for `status 1.3` and `cancel 1.3`:
+ * this process's live runs first (their records are the freshest), then the recorded ones.
+ */
+function runHolding(
+  live: readonly RunRecord[],
+  recorded: readonly RunRecord[],
+  typed: string,
+): { run: RunRecord; story: StoryRun } | undefined {
+  for (const run of [...live, ...recorded]) {
+    const story = storyNamed(run.stories, typed);
+    if (story) return { run, story };
+  }
+  return undefined;
+}
+
 function status(deps: ToolDeps, directory: string, args: Args): ToolResult {
   const live = deps.engine.runsLive();
   const recorded = loadRuns(directory).runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   let runs: RunRecord[];
+  // What a story id given in place of a run id stood for (`status 1.3`).
+  const named: string[] = [];
   if (args.runId) {
     const found =
       live.find((r) => r.id === args.runId) ?? recorded.find((r) => r.id === args.runId);
-    if (!found)
-      return refusal(
-        `no run "${args.runId}"; known runs: ${
-          recorded
-            .map((r) => r.id)
-            .slice(0, 5)
-            .join(", ") || "none"
-        }.`,
-      );
+    if (!found) return refusal(`no run "${args.runId}"; known runs: ${knownRuns(recorded)}.`);
     runs = [found];
+  } else if (args.storyIds && args.storyIds.length > 0) {
+    const held = args.storyIds.map((typed) => ({ typed, at: runHolding(live, recorded, typed) }));
+    const unknown = held.filter((h) => !h.at).map((h) => `"${h.typed}"`);
+    if (unknown.length > 0)
+      return refusal(
+        `status takes a run id (run-YYYYMMDD-HHMMSS-xxxxxx), and no run has a story ${unknown.join(" or ")}; known runs: ${knownRuns(recorded)}.`,
+      );
+    runs = [];
+    for (const { typed, at } of held) {
+      if (!at) continue;
+      named.push(
+        `${typed} is a story, not a run: ${at.story.id} (${at.story.key}) is ${at.story.state} in run ${at.run.id}, shown below.`,
+      );
+      if (!runs.some((r) => r.id === at.run.id)) runs.push(at.run);
+    }
   } else {
     // Without a run of its own, this process shows the latest ended one; another process's
     // running runs are listed apart, below.
@@ -524,6 +560,7 @@ function status(deps: ToolDeps, directory: string, args: Args): ToolResult {
   return {
     title: `athena-parallel status: ${[...progress.map((p) => `${p.run} ${p.state}, ${describeRemaining(p)}`), ...(others.length > 0 ? [`${others.length} run(s) of other processes`] : [])].join("; ")}`,
     output: [
+      ...(named.length > 0 ? [named.join("\n")] : []),
       ...runs.map(
         (r, i) =>
           `${renderProgress(progress[i] as RunProgress)}\n\n\`\`\`mermaid\n${runGantt(r, Date.now())}\`\`\``,
@@ -540,6 +577,8 @@ function status(deps: ToolDeps, directory: string, args: Args): ToolResult {
 
 async function cancel(deps: ToolDeps, directory: string, args: Args): Promise<ToolResult> {
   const live = deps.engine.runsLive();
+  if (!args.runId && args.storyIds && args.storyIds.length > 0)
+    return refusal(cancelOfStories(live, directory, args.storyIds));
   const target = args.runId
     ? live.find((r) => r.id === args.runId)
     : live.length === 1
@@ -557,10 +596,10 @@ async function cancel(deps: ToolDeps, directory: string, args: Args): Promise<To
   }
   if (!target) {
     return refusal(
-      live.length === 0
-        ? "no run is in progress."
-        : args.runId
-          ? `no run "${args.runId}" is in progress; running: ${live.map((r) => r.id).join(", ")}.`
+      args.runId
+        ? notCancellable(args.runId, live, directory)
+        : live.length === 0
+          ? "no run is in progress."
           : `several runs are in progress (${live.map((r) => r.id).join(", ")}): say which with runId.`,
     );
   }
@@ -570,6 +609,42 @@ async function cancel(deps: ToolDeps, directory: string, args: Args): Promise<To
     output: `Run ${ended.id} cancelled: every story session was aborted, its locks released and its sprint entry put back.\n\n${renderProgress(runProgress(ended, progressSources(deps, directory)))}`,
     metadata: { run: ended },
   };
+}
+
+/**
+ * Why the run `runId`, neither this process's live run nor another live process's, cannot be
+ * cancelled: it ended (and how), its process is gone, it is another machine's, or no such run.
+ */
+function notCancellable(runId: string, live: readonly RunRecord[], directory: string): string {
+  const recorded = loadRuns(directory).runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const run = recorded.find((r) => r.id === runId);
+  const running = live.length > 0 ? `; running: ${live.map((r) => r.id).join(", ")}` : "";
+  if (!run) return `no run "${runId}"${running || `; known runs: ${knownRuns(recorded)}`}.`;
+  if (run.state !== "running")
+    return `run ${runId} already ended ${run.state} (${run.updatedAt}): nothing to cancel${running}.`;
+  if (processGone(run))
+    return `run ${runId}'s process (pid ${run.pid}) is gone: the next OpenCode start on this project marks its stories interrupted and puts their sprint entries back.`;
+  return `run ${runId} is running on another machine (${run.host}, pid ${run.pid}): cancel it there.`;
+}
+
+/**
+ * `cancel 1.3`: cancel takes a run and stops all of it. Names the run that holds each story,
+ * and for a story of this process's runs, how to stop that story alone (`resolve 1.3 cancel`).
+ */
+function cancelOfStories(live: readonly RunRecord[], directory: string, typed: string[]): string {
+  const recorded = loadRuns(directory).runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const lines = typed.map((name) => {
+    const at = runHolding(live, recorded, name);
+    if (!at) return `no run has a story "${name}".`;
+    const { run, story } = at;
+    const label = `${story.id} (${story.key})`;
+    if (run.state !== "running" || FINAL_STATES.has(story.state))
+      return `story ${label} is in no running run: it ended ${story.state} in run ${run.id}.`;
+    if (live.some((r) => r.id === run.id))
+      return `story ${label} is in run ${run.id}: \`resolve ${story.id} cancel\` stops that story alone, \`cancel ${run.id}\` the whole run.`;
+    return `story ${label} is in run ${run.id} of another OpenCode process (pid ${run.pid}): \`cancel ${run.id}\` stops that whole run.`;
+  });
+  return `cancel takes a run id (cancel [run-id]) and stops the whole run; ${lines.join(" ")}`;
 }
 
 /** The tool when the plugin could not start (e.g. athena.json is invalid): it says why. */

@@ -29,12 +29,13 @@ export interface ParsedCommand {
 }
 
 export function parseCommandArgs(text: string): ParsedCommand {
-  const words = text.trim().split(/\s+/).filter(Boolean);
+  // Ids are typed with commas as often as with spaces (`1-3-search,1.5`, `2.1, 2.2`).
+  const words = text
+    .trim()
+    .split(/[\s,]+/)
+    .filter(Boolean);
   const first = words[0]?.toLowerCase();
-  if (first === "status" || first === "cancel") {
-    const runId = words[1];
-    return { action: first, storyIds: [], ...(runId ? { runId } : {}) };
-  }
+  if (first === "status" || first === "cancel") return runCommand(first, words.slice(1));
   if (first === "resolve") {
     // resolve <story> <choice> [<story to keep>] [--run ID]
     const rest = words.slice(1);
@@ -80,7 +81,25 @@ export function parseCommandArgs(text: string): ParsedCommand {
       parsed.conflictStrategy = s;
     } else if (word.startsWith("--"))
       throw new InputError(`unknown option ${word}; see the command's description`);
-    else parsed.storyIds.push(word.replace(/,$/, ""));
+    else parsed.storyIds.push(word);
   }
   return parsed;
+}
+
+/**
+ * `status [run-id]` and `cancel [run-id]`. A story id where the run id goes (`status 1.3`) is
+ * kept as a story id: the tool names the run that holds it. A word starting `run-` is a run
+ * id, even mistyped, so that the tool answers "no run ..." with the known ones.
+ */
+function runCommand(action: "status" | "cancel", rest: string[]): ParsedCommand {
+  const option = rest.find((w) => w.startsWith("-"));
+  if (option)
+    throw new InputError(
+      `unknown option ${option}: ${action} takes only a run id (${action} [run-id])`,
+    );
+  const runIds = rest.filter((w) => w.startsWith("run-"));
+  const storyIds = rest.filter((w) => !w.startsWith("run-"));
+  if (runIds.length > 1 || (runIds.length === 1 && storyIds.length > 0))
+    throw new InputError(`${action} takes one run id, got "${rest.join(" ")}"`);
+  return { action, storyIds, ...(runIds[0] ? { runId: runIds[0] } : {}) };
 }
