@@ -625,6 +625,47 @@ describe("runtime coordination", () => {
     expect(ended.stories[0]?.attempts).toBe(1);
   });
 
+  it("says when a story's sprint entry could not be written, and writes it as the next story ends", async () => {
+    const root = projectWith(six.slice(0, 2));
+    const go = { "1-1-a": signal(), "1-2-b": signal() };
+    const h = harness(root, (_w, key) => ({
+      ms: 10,
+      work: async () => await go[key as keyof typeof go].fired,
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    const runId = started.metadata.run?.id ?? "";
+    const good = sprintText(root);
+    // A person's half-saved edit: the file does not parse when 1.1 ends.
+    writeFileSync(
+      path.join(root, SPRINT_FILE),
+      good.replace("epic-1: in-progress", "epic-1: [in-progress"),
+    );
+    go["1-1-a"].fire();
+    const storyA = () => h.athena.engine.runsLive()[0]?.stories.find((s) => s.key === "1-1-a");
+    while (storyA()?.state !== "completed") await sleep(10);
+    await sleep(50);
+    const note = h.host.notes.find((n) => n.text.includes("Story 1.1 (1-1-a) completed"));
+    expect(note?.text).toMatch(
+      /Its sprint entry was not set to "review": .*does not parse.*\. It is tried again as the run's other stories end; otherwise set `1-1-a: review` in the sprint file by hand\./,
+    );
+    writeFileSync(path.join(root, SPRINT_FILE), good);
+    go["1-2-b"].fire();
+    const ended = await waitForRun(h, runId);
+    expect(sprintText(root)).toContain("1-1-a: review # 1-1-a");
+    expect(sprintText(root)).toContain("1-2-b: review # 1-2-b");
+    expect(ended.stories.map((s) => s.sprintUnwritten)).toEqual([undefined, undefined]);
+  });
+
+  it("asks for no combined test run when no story completed", async () => {
+    const root = projectWith(six.slice(0, 1));
+    const h = harness(root, () => ({ ms: 10, onlyItsWork: true }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
+    await waitForRun(h, started.metadata.run?.id ?? "");
+    const summary = h.host.notes.find((n) => n.wake)?.text ?? "";
+    expect(summary).toContain("ended: ");
+    expect(summary).not.toContain("Please run the combined tests");
+  });
+
   it("runs exclusive commands (package installs) one at a time, and shows who waits", async () => {
     const root = projectWith(six.slice(0, 3));
     const h = harness(

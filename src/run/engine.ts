@@ -49,7 +49,12 @@ import {
 } from "./outside-runs.ts";
 import { retryNote, storyWork } from "./prompt.ts";
 import { answerQuestion, type Choice } from "./resolve.ts";
-import { claimStories, completeStory, restoreStory } from "./sprint-transitions.ts";
+import {
+  claimStories,
+  completeStory,
+  restoreStory,
+  rewriteUnwritten,
+} from "./sprint-transitions.ts";
 import {
   ACTIVE_STATES,
   createRun,
@@ -469,6 +474,10 @@ export class RunEngine {
     if (state === "completed")
       await completeStory(this.sprint, story.record, this.options.config.completedStatus);
     else await restoreStory(this.sprint, story.record);
+    // The entries of the run's earlier stories that could not be written: the file may parse,
+    // and hold their entries, again.
+    for (const other of run.stories.values())
+      if (other !== story && other.settled) await rewriteUnwritten(this.sprint, other.record);
     this.save(run);
     await this.notifyStory(run, story);
     story.settled = true;
@@ -616,8 +625,10 @@ export class RunEngine {
 
   private async summarise(run: LiveRun): Promise<void> {
     const { config, runTests } = this.options;
+    // No story completed: nothing was added to test.
+    const completed = run.record.stories.some((s) => s.state === "completed");
     const result =
-      config.autoRunTests && runTests
+      completed && config.autoRunTests && runTests
         ? await runTests(config.testCommand).catch((e) => ({ ok: false, tail: String(e) }))
         : undefined;
     const text = runSummary(

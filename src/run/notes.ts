@@ -24,7 +24,15 @@ export function storyEndNote(run: RunRecord, r: StoryRun): string {
       : "";
   const leaves =
     r.outsideProject.length > 0 ? `\n${OUTSIDE_PROJECT} ${r.outsideProject.join(", ")}` : "";
-  return `[athena-parallel ${run.id}] ${storyEndLine(r)}.${outside}${leaves}${r.sprintEdit ? `\n${sprintEditLine(r)}` : ""}`;
+  const unwritten = r.sprintUnwritten ? `\n${unwrittenLine(r, true)}` : "";
+  return `[athena-parallel ${run.id}] ${storyEndLine(r)}.${outside}${leaves}${r.sprintEdit ? `\n${sprintEditLine(r)}` : ""}${unwritten}`;
+}
+
+/** A story's sprint entry the run could not write: why, and what to set by hand. */
+function unwrittenLine(r: StoryRun, tried: boolean): string {
+  const { status, why } = r.sprintUnwritten ?? { status: "", why: "" };
+  const again = tried ? "It is tried again as the run's other stories end; otherwise set" : "Set";
+  return `Its sprint entry was not set to "${status}": ${why}. ${again} \`${r.key}: ${status}\` in the sprint file by hand.`;
 }
 
 const OUTSIDE_PROJECT = "Wrote outside the project (not locked, not journaled):";
@@ -65,6 +73,7 @@ export function runSummary(run: RunRecord, tests: TestRun, now: number): string 
     if (s.outsideProject.length > 0)
       lines.push(`  ${OUTSIDE_PROJECT} ${s.outsideProject.join(", ")}`);
     if (s.sprintEdit) lines.push(`  ${sprintEditLine(s)}`);
+    if (s.sprintUnwritten) lines.push(`  ${unwrittenLine(s, false)}`);
   }
   lines.push("");
   if (tests.result) {
@@ -78,7 +87,7 @@ export function runSummary(run: RunRecord, tests: TestRun, now: number): string 
         ? "Check that the stories integrate well together."
         : "Fix the failures, then check that the stories integrate.",
     );
-  } else {
+  } else if (run.stories.some((s) => s.state === "completed")) {
     lines.push(
       `Please run the combined tests (\`${tests.command}\`) and check that the stories integrate well together.`,
     );

@@ -3,9 +3,11 @@
  * starts (all or none), a completed story moved on to `completedStatus` unless someone moved it
  * since, a story that did not complete put back to what it was. Each write goes through the
  * sprint writer (comments kept, a lock against other writers, never a downgrade of someone
- * else's change); a failure lands on the story's errors, never thrown past the run.
+ * else's change); a failure is kept on the story (`sprintUnwritten`) and tried again, never
+ * thrown past the run.
  */
 import { setStatus } from "../bmad/sprint-writer.ts";
+import { errorLine } from "../util/errors.ts";
 import type { StoryRun } from "./state.ts";
 
 export interface SprintTarget {
@@ -38,17 +40,39 @@ export async function completeStory(
   status: string,
 ): Promise<void> {
   if (!story.claimedStatus) return;
-  await setStatus(sprint, { key: story.key, status, onlyIfCurrent: story.claimedStatus }).catch(
-    (e) => story.errors.push(`sprint file not updated: ${e.message}`),
+  const claimed = story.claimedStatus;
+  await settle(story, status, () =>
+    setStatus(sprint, { key: story.key, status, onlyIfCurrent: claimed }),
   );
 }
 
 /** A story that did not complete gets its entry back, if it still holds what the run wrote. */
 export async function restoreStory(sprint: SprintTarget, story: StoryRun): Promise<void> {
   if (!story.claimedStatus || story.previousStatus === story.claimedStatus) return;
-  await setStatus(sprint, {
-    key: story.key,
-    status: story.previousStatus,
-    restore: { expectedCurrent: story.claimedStatus },
-  }).catch((e) => story.errors.push(`sprint entry not restored: ${e.message}`));
+  const claimed = story.claimedStatus;
+  await settle(story, story.previousStatus, () =>
+    setStatus(sprint, {
+      key: story.key,
+      status: story.previousStatus,
+      restore: { expectedCurrent: claimed },
+    }),
+  );
+}
+
+/** An ended story's entry the run could not write: tried again (the file may parse now). */
+export async function rewriteUnwritten(sprint: SprintTarget, story: StoryRun): Promise<void> {
+  const unwritten = story.sprintUnwritten;
+  if (!unwritten) return;
+  if (story.state === "completed") await completeStory(sprint, story, unwritten.status);
+  else await restoreStory(sprint, story);
+}
+
+/** Writes the entry; a failure is kept on the story (`sprintUnwritten`), never thrown. */
+async function settle(story: StoryRun, status: string, write: () => Promise<unknown>) {
+  try {
+    await write();
+    story.sprintUnwritten = undefined;
+  } catch (error) {
+    story.sprintUnwritten = { status, why: errorLine(error) };
+  }
 }

@@ -124,6 +124,12 @@ export const StoryRun = z.object({
    * tool): the run leaves that value as it is when the story ends.
    */
   sprintEdit: z.object({ status: z.string(), seenAt: z.string() }).optional(),
+  /**
+   * The status the run meant to give its sprint entry when it ended, and why it could not
+   * (the file did not parse that moment, the entry was gone): said in its note and in the
+   * summary, and tried again as each later story of the run ends.
+   */
+  sprintUnwritten: z.object({ status: z.string(), why: z.string() }).optional(),
   /** Why it ended, when it did not complete. */
   reason: EndReason.optional(),
   /** Tokens and cost of its sessions, as the host reported them. */
