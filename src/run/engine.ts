@@ -168,6 +168,20 @@ export class RunEngine {
     return record;
   }
 
+  /**
+   * The process-wide cap, as athena.json says now: each execute reads athena.json afresh, so
+   * an edit made while OpenCode runs takes effect at the next run. A lower cap stops no story
+   * already running; it only holds back the next ones.
+   */
+  setProcessCap(cap: number): void {
+    if (this.options.limiter.concurrency !== cap) this.options.limiter.concurrency = cap;
+  }
+
+  /** The process-wide cap in force. */
+  get processCap(): number {
+    return this.options.limiter.concurrency;
+  }
+
   /** Resolves when every story of the run has ended, or when `signal` aborts. */
   async waitFor(runId: string, signal?: AbortSignal): Promise<RunRecord> {
     const live = this.runs.get(runId);

@@ -4,7 +4,7 @@
  */
 import { type ToolDefinition, type ToolResult, tool } from "@opencode-ai/plugin";
 import { FINISHED_STATUSES } from "../bmad/sprint-status.ts";
-import type { AthenaConfig } from "../config/schema.ts";
+import type { AthenaConfig, ParallelConfig } from "../config/schema.ts";
 import { plannedGantt } from "../plan/gantt.ts";
 import { renderMarkdown } from "../plan/render.ts";
 import { largestRunnableSubset } from "../plan/subset.ts";
@@ -183,13 +183,45 @@ function refusal(message: string): ToolResult {
   };
 }
 
-function plan(deps: ToolDeps, directory: string, args: Args): Plan {
-  return planProject(directory, {
+/** The plan, and the configuration it was made with: athena.json as it is now. */
+function plan(deps: ToolDeps, directory: string, args: Args): { plan: Plan; config: AthenaConfig } {
+  const { plan, config } = planProject(directory, {
     ...(args.storyIds && args.storyIds.length > 0 ? { ids: args.storyIds } : {}),
     ...(args.maxConcurrentStories ? { cap: args.maxConcurrentStories } : {}),
     ...(deps.pluginOptions ? { pluginOptions: deps.pluginOptions } : {}),
     ...(deps.env ? { env: deps.env } : {}),
-  }).plan;
+  });
+  return { plan, config };
+}
+
+/**
+ * The settings each call reads from athena.json as it is now: the plan's, and the run's cap,
+ * strategy, models and agents (the process-wide cap is resized to the new value). The rest
+ * (timeouts, budgets, locks, attempts, commands...) the engine took when OpenCode started.
+ */
+const READ_EACH_CALL = new Set<keyof ParallelConfig>([
+  "maxConcurrentStories",
+  "conflictStrategy",
+  "model",
+  "agent",
+  "stories",
+  "sharedFiles",
+  "conflictConfidence",
+  "learnFromHistory",
+  "ignorePaths",
+  "dependencies",
+]);
+
+/**
+ * The settings athena.json changed since OpenCode started that only a restart applies, each
+ * as "key: value in force (athena.json now: value)"; empty when nothing such changed.
+ */
+export function changedSinceStart(start: ParallelConfig, now: ParallelConfig): string[] {
+  const shown = (value: unknown) => (value === undefined ? "unset" : JSON.stringify(value));
+  return (Object.keys({ ...start, ...now }) as Array<keyof ParallelConfig>)
+    .filter((key) => !READ_EACH_CALL.has(key))
+    .filter((key) => JSON.stringify(start[key]) !== JSON.stringify(now[key]))
+    .map((key) => `${key}: ${shown(start[key])} (athena.json now: ${shown(now[key])})`);
 }
 
 /**
@@ -200,11 +232,11 @@ function plan(deps: ToolDeps, directory: string, args: Args): Plan {
 const REPORT_BUDGET = 40_000;
 
 function dryRun(deps: ToolDeps, directory: string, args: Args): ToolResult {
-  const result = plan(deps, directory, args);
+  const { plan: result, config } = plan(deps, directory, args);
   const batch = result.stories.filter((s) => s.role === "in-batch").length;
   const blocking = result.conflicts.filter((c) => c.blocking).length;
   const pace = timelinePace(
-    taskTimeFromHistory(readHistory(directory).lines, deps.config.parallel.model),
+    taskTimeFromHistory(readHistory(directory).lines, config.parallel.model),
   );
   const timeline = plannedGantt(result, { startAt: Date.now(), ...pace });
   return {
@@ -353,20 +385,24 @@ async function execute(
   abort: AbortSignal,
   retryOf?: { run: string; why: ReadonlyMap<string, string> },
 ): Promise<ToolResult> {
-  let result = plan(deps, directory, args);
+  // athena.json is read now, as the dry run reads it: the run takes the settings it planned with.
+  let { plan: result, config } = plan(deps, directory, args);
   // A story that cannot be read is named and left out; the others run.
   const unreadable = result.stories.filter((s) => s.role === "in-batch" && s.error);
   if (unreadable.length > 0) {
     const rest = result.stories.filter((s) => s.role === "in-batch" && !s.error);
     if (rest.length === 0)
       return refusal(`no story can be read:\n${unreadable.map(errorItem).join("\n")}`);
-    result = plan(deps, directory, { ...args, storyIds: rest.map((s) => s.key) });
+    ({ plan: result, config } = plan(deps, directory, {
+      ...args,
+      storyIds: rest.map((s) => s.key),
+    }));
   }
   const notRun =
     unreadable.length > 0
       ? `Not started, the story could not be read:\n${unreadable.map(errorItem).join("\n")}`
       : undefined;
-  const strategy = args.conflictStrategy ?? deps.config.parallel.conflictStrategy;
+  const strategy = args.conflictStrategy ?? config.parallel.conflictStrategy;
   const batch = result.stories.filter((s) => s.role === "in-batch");
   if (batch.length === 0)
     return refusal("no story to run: name story ids, or mark stories ready-for-dev.");
@@ -427,7 +463,7 @@ async function execute(
     };
   }
   // Every model and agent the stories would use must exist, before anything starts.
-  const settings = settingsFor(batch, deps.config.parallel);
+  const settings = settingsFor(batch, config.parallel);
   if (settings.byKey.size > 0) {
     const [models, agents] = await Promise.all([deps.host.models(), deps.host.agents()]);
     const who = (key: string) => {
@@ -440,7 +476,13 @@ async function execute(
         `not started: ${problems.join("; ")}. Set parallel.model, parallel.agent or parallel.stories in athena.json to ones the host has.`,
       );
   }
-  const cap = args.maxConcurrentStories ?? deps.config.parallel.maxConcurrentStories;
+  const cap = args.maxConcurrentStories ?? config.parallel.maxConcurrentStories;
+  deps.engine.setProcessCap(config.parallel.maxConcurrentStories);
+  const restartOnly = changedSinceStart(deps.config.parallel, config.parallel);
+  const notApplied =
+    restartOnly.length > 0
+      ? `athena.json changed since OpenCode started. This run uses its cap, strategy, models and agents as they are now; these settings stay as they were at start until OpenCode restarts:\n${restartOnly.map((line) => `- ${line}`).join("\n")}`
+      : undefined;
   const run = await deps.engine.execute(result, {
     strategy,
     cap,
@@ -452,7 +494,11 @@ async function execute(
     const ended = await deps.engine.waitFor(run.id, abort);
     return {
       title: `athena-parallel run ${run.id}: ${ended.state}`,
-      output: [renderProgress(runProgress(ended, progressSources(deps, directory))), notRun]
+      output: [
+        renderProgress(runProgress(ended, progressSources(deps, directory))),
+        notRun,
+        notApplied,
+      ]
         .filter(Boolean)
         .join("\n\n"),
       metadata: { run: ended, unreadable },
@@ -467,6 +513,7 @@ async function execute(
       `Planned order:\n${waves}`,
       `Follow it with action "status" (runId ${run.id}); stop it with action "cancel".`,
       ...(notRun ? [notRun] : []),
+      ...(notApplied ? [notApplied] : []),
     ].join("\n\n"),
     metadata: { run, plan: result, unreadable },
   };
