@@ -52,3 +52,31 @@ describe("athena.json edited while OpenCode runs", () => {
     await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
   });
 });
+
+describe('"prevent" refusing a batch', () => {
+  it("proposes only stories it would start: none needing work still going on elsewhere, nor a story left out", async () => {
+    const root = projectWith([
+      { key: "1-1-a", writes: ["src/a.ts"] },
+      { key: "1-2-b", writes: ["src/shared.ts"] },
+      { key: "1-3-c", writes: ["src/shared.ts"] },
+      { key: "1-4-d", writes: ["src/d.ts"], dependsOn: "1.1" },
+      { key: "1-5-e", writes: ["src/e.ts"], dependsOn: "1.4" },
+      { key: "1-6-f", writes: ["src/f.ts"] },
+    ]);
+    const h = harness(root, (_w, key) => ({ ms: key === "1-1-a" ? 3_000 : 20 }));
+    const first = await h.call({ action: "execute", storyIds: ["1.1"] });
+    const refused = await h.call({ action: "execute" });
+    expect(refused.output).toContain(
+      'not started: 1 file conflict remain and the strategy is "prevent".',
+    );
+    // 1.4 needs 1.1, still running; 1.5 needs 1.4; 1.2 and 1.3 write the same file.
+    expect(refused.output).toContain(
+      "These stories could run together: 1.2, 1.6 (call execute with them).",
+    );
+    const proposed = refused.metadata.runnable as string[];
+    const started = await h.call({ action: "execute", storyIds: proposed });
+    expect(started.output).toContain("Run run-");
+    await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    await h.call({ action: "cancel", runId: first.metadata.run?.id });
+  });
+});

@@ -8,7 +8,7 @@ import type { AthenaConfig, ParallelConfig } from "../config/schema.ts";
 import { plannedGantt } from "../plan/gantt.ts";
 import { renderMarkdown } from "../plan/render.ts";
 import { largestRunnableSubset } from "../plan/subset.ts";
-import type { Plan, PlannedStory } from "../plan/types.ts";
+import type { Conflict, Plan, PlannedStory } from "../plan/types.ts";
 import { planProject } from "../plan-project.ts";
 import type { RunEngine } from "../run/engine.ts";
 import { taskTimeFromHistory, timelinePace } from "../run/estimate.ts";
@@ -428,7 +428,6 @@ async function execute(
     return refusal(
       `not started: ${taken.join("; ")}. Wait for it to end, or cancel that run first.`,
     );
-  const inBatch = new Set(batch.map((s) => s.key));
   const blocking = result.conflicts.filter((c) => c.blocking);
   const elsewhere = strategy === "prevent" ? workedOnElsewhere(result, deps.engine) : [];
   if (strategy === "prevent" && elsewhere.length > 0 && blocking.length === 0) {
@@ -437,15 +436,7 @@ async function execute(
     );
   }
   if (strategy === "prevent" && blocking.length > 0) {
-    const external = new Set(blocking.flatMap((c) => c.stories.filter((k) => !inBatch.has(k))));
-    const clashWithRunning = new Set(
-      blocking.filter((c) => c.stories.some((k) => external.has(k))).flatMap((c) => c.stories),
-    );
-    const candidates = batch.map((s) => s.key).filter((k) => !clashWithRunning.has(k));
-    const subset = largestRunnableSubset(
-      candidates,
-      blocking.filter((c) => c.stories.every((k) => inBatch.has(k))).map((c) => c.stories),
-    );
+    const subset = runnableTogether(batch, blocking, (key) => working.has(key));
     const ids = subset.map((k) => batch.find((s) => s.key === k)?.id ?? k);
     return {
       title: "athena-parallel: refused (file conflicts)",
@@ -517,6 +508,51 @@ async function execute(
     ].join("\n\n"),
     metadata: { run, plan: result, unreadable },
   };
+}
+
+/**
+ * The most stories of the batch that "prevent" would start now, to propose after a refusal:
+ * none writes the files of work outside the batch or needs a story still being worked on
+ * elsewhere (either is refused), none conflicts with another, and each comes with the stories
+ * of the batch it depends on (without them it could not start).
+ */
+function runnableTogether(
+  batch: PlannedStory[],
+  blocking: Conflict[],
+  workedOnElsewhere: (key: string) => boolean,
+): string[] {
+  const inBatch = new Set(batch.map((s) => s.key));
+  const inside = blocking.filter((c) => c.stories.every((k) => inBatch.has(k)));
+  const clashOutside = new Set(
+    blocking.filter((c) => !inside.includes(c)).flatMap((c) => c.stories),
+  );
+  const needsOutside = (s: PlannedStory) =>
+    s.dependencies.some((d) => d.key && !inBatch.has(d.key) && workedOnElsewhere(d.key));
+  const candidates = batch.filter((s) => !clashOutside.has(s.key) && !needsOutside(s));
+  const subset = largestRunnableSubset(
+    withTheirDependencies(candidates, inBatch).map((s) => s.key),
+    inside.map((c) => c.stories),
+  );
+  return withTheirDependencies(
+    batch.filter((s) => subset.includes(s.key)),
+    inBatch,
+  ).map((s) => s.key);
+}
+
+/** The stories whose dependencies inside the batch are all among them (to a fixed point). */
+function withTheirDependencies(
+  stories: PlannedStory[],
+  batchKeys: ReadonlySet<string>,
+): PlannedStory[] {
+  let kept = stories;
+  for (;;) {
+    const keys = new Set(kept.map((s) => s.key));
+    const next = kept.filter((s) =>
+      s.dependencies.every((d) => !d.key || keys.has(d.key) || !batchKeys.has(d.key)),
+    );
+    if (next.length === kept.length) return kept;
+    kept = next;
+  }
 }
 
 function errorItem(story: PlannedStory): string {
