@@ -80,3 +80,50 @@ describe('"prevent" refusing a batch', () => {
     await h.call({ action: "cancel", runId: first.metadata.run?.id });
   });
 });
+
+describe("retry after a partial retry", () => {
+  /** A run of 1.1 and 1.3, cancelled; then `retry 1.3`, which completes. */
+  async function partlyRetried() {
+    const root = projectWith([
+      { key: "1-1-a", writes: ["src/a.ts"] },
+      { key: "1-2-b", writes: ["src/b.ts"] },
+      { key: "1-3-c", writes: ["src/c.ts"] },
+    ]);
+    let ms = 5_000;
+    const h = harness(root, () => ({ ms }));
+    const first = await h.call({ command: "1.1 1.3 --strategy manual" });
+    const original = first.metadata.run?.id ?? "";
+    await h.call({ action: "cancel", runId: original });
+    ms = 20;
+    const partial = await h.call({ command: "retry 1.3 --wait" });
+    expect(partial.metadata.run?.stories.map((s) => [s.key, s.state])).toEqual([
+      ["1-3-c", "completed"],
+    ]);
+    return { h, original };
+  }
+
+  it("offers the stories the first run left, though the latest run completed", async () => {
+    const { h, original } = await partlyRetried();
+    const again = await h.call({ command: "retry --wait" });
+    expect(again.metadata.run?.retryOf).toBe(original);
+    expect(again.metadata.run?.stories.map((s) => [s.key, s.state])).toEqual([
+      ["1-1-a", "completed"],
+    ]);
+    expect((await h.call({ command: "retry" })).output).toBe(
+      "athena_parallel: nothing to retry: every story of the ended runs completed, or was retried in a later run.",
+    );
+  });
+
+  it("with --run, passes over the stories in review now, saying so, and retries the rest", async () => {
+    const { h, original } = await partlyRetried();
+    const again = await h.call({ command: `retry --run ${original}` });
+    expect(again.output).toContain(
+      "Not started again, done or in review now: 1.3 (1-3-c) is review.",
+    );
+    const ended = await h.athena.engine.waitFor(again.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => [s.key, s.state])).toEqual([["1-1-a", "completed"]]);
+    expect((await h.call({ command: `retry 1.3 --run ${original}` })).output).toBe(
+      `athena_parallel: 1.3 (1-3-c) is review in the sprint file now: only stories not yet in review are retried.`,
+    );
+  });
+});

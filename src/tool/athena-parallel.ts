@@ -42,7 +42,7 @@ export const DESCRIPTION = `Run BMAD stories in parallel, each in its own backgr
 - action "diff": a unified diff of what one story (storyIds[0]) changed, in its latest run or runId, from the change journal.
 - action "revert": puts that story's files back as they were before it, only if nobody changed them since (else refuses, naming the file and who changed it).
 - action "resolve": the answer to a story's question (status shows it): after a long wait for another story's file, choice "wait", "yield" (the holder gives the file up) or "cancel"; after a shell command overwrote another story's change, "keep" with storyIds [story, whose version stays], or "cancel".
-- action "retry": starts again the failed, cancelled or interrupted stories of an ended run (runId, or the latest; storyIds to pick some), with that run's cap and strategy; each story's session is told its earlier changes are in the tree.
+- action "retry": starts again the failed, cancelled or interrupted stories of an ended run (runId, or the latest with such a story no later run took up; storyIds to pick some), with that run's cap and strategy, passing over stories done or in review now; each story's session is told its earlier changes are in the tree.
 Or pass "command" with the text of /athena-parallel's arguments.`;
 
 export const COMMAND_DESCRIPTION =
@@ -96,7 +96,7 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
         .max(64)
         .optional()
         .describe(
-          "For status and cancel: which run (default: the running ones); for retry: which ended run (default: the latest).",
+          "For status and cancel: which run (default: the running ones); for retry: which ended run (default: the latest with a story left to retry).",
         ),
       waitForCompletion: z
         .boolean()
@@ -311,7 +311,21 @@ function review(action: "diff" | "revert", directory: string, args: Args): ToolR
 /** States a story can be retried from. */
 const RETRYABLE = new Set(["failed", "cancelled", "interrupted"]);
 
-/** `retry`: the ended run's stories that did not complete, started again as a new run. */
+type RunStory = RunRecord["stories"][number];
+
+/** What retry starts again: the run it comes from, its stories, and the ones passed over. */
+interface RetryOf {
+  run: string;
+  why: ReadonlyMap<string, string>;
+  /** Stories of that run that did not complete there but are done or in review now. */
+  skipped?: string[];
+}
+
+/**
+ * `retry`: stories of an ended run that did not complete, started again as a new run. Without
+ * a run, the latest ended run with such a story that no later run has taken up: after `retry
+ * 1.3`, a plain `retry` still offers the run's other stories.
+ */
 async function retry(
   deps: ToolDeps,
   directory: string,
@@ -321,9 +335,22 @@ async function retry(
 ): Promise<ToolResult> {
   const live = new Set(deps.engine.runsLive().map((r) => r.id));
   const recorded = loadRuns(directory).runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const ended = recorded.filter((r) => r.state !== "running" && !live.has(r.id));
+  // A story done or in review in the sprint file now is not run again, whatever a run says.
+  const { status } = deps.engine.outsideNow();
+  const finishedNow = (s: RunStory) => FINISHED_STATUSES.has(status.get(s.key) ?? "");
+  const open = (run: RunRecord) => run.stories.filter((s) => RETRYABLE.has(s.state));
+  /** The run's open stories no later run has had (those are that run's to retry). */
+  const leftIn = (run: RunRecord) => {
+    const later = recorded.slice(0, recorded.indexOf(run)).flatMap((r) => r.stories);
+    return open(run).filter((s) => !finishedNow(s) && !later.some((l) => l.key === s.key));
+  };
+  const named = args.storyIds && args.storyIds.length > 0 ? args.storyIds : undefined;
   const target = args.runId
     ? recorded.find((r) => r.id === args.runId)
-    : recorded.find((r) => r.state !== "running" && !live.has(r.id));
+    : named
+      ? (ended.find((r) => named.every((id) => storyNamed(r.stories, id))) ?? ended[0])
+      : (ended.find((r) => leftIn(r).length > 0) ?? ended[0]);
   if (!target)
     return refusal(
       args.runId
@@ -339,23 +366,40 @@ async function retry(
     return refusal(
       `run ${target.id} is still running: retry its stories when it has ended (or cancel it).`,
     );
-  let picked = target.stories.filter((s) => RETRYABLE.has(s.state));
-  if (args.storyIds && args.storyIds.length > 0) {
-    const named = args.storyIds.map((id) => ({ id, story: storyNamed(target.stories, id) }));
-    const unknown = named.filter((n) => !n.story).map((n) => n.id);
+  const label = (s: RunStory) => `${s.id} (${s.key})`;
+  let picked = args.runId ? open(target).filter((s) => !finishedNow(s)) : leftIn(target);
+  const skipped =
+    args.runId && !named
+      ? open(target)
+          .filter(finishedNow)
+          .map((s) => `${label(s)} is ${status.get(s.key)}`)
+      : [];
+  if (named) {
+    const found = named.map((id) => ({ id, story: storyNamed(target.stories, id) }));
+    const unknown = found.filter((n) => !n.story).map((n) => n.id);
     if (unknown.length > 0)
       return refusal(
         `${unknown.join(", ")}: not a story of run ${target.id} (its stories: ${target.stories.map((s) => s.id).join(", ")}).`,
       );
-    const done = named.filter((n) => n.story && !RETRYABLE.has(n.story.state));
+    const stories = found.flatMap((n) => (n.story ? [n.story] : []));
+    const done = stories.filter((s) => !RETRYABLE.has(s.state));
     if (done.length > 0)
       return refusal(
-        `${done.map((n) => `${n.story?.id} (${n.story?.key}) ${n.story?.state}`).join("; ")} in run ${target.id}: only failed, cancelled or interrupted stories are retried.`,
+        `${done.map((s) => `${label(s)} ${s.state}`).join("; ")} in run ${target.id}: only failed, cancelled or interrupted stories are retried.`,
       );
-    picked = named.flatMap((n) => (n.story ? [n.story] : []));
+    const finished = stories.filter(finishedNow);
+    if (finished.length > 0)
+      return refusal(
+        `${finished.map((s) => `${label(s)} is ${status.get(s.key)}`).join("; ")} in the sprint file now: only stories not yet in review are retried.`,
+      );
+    picked = stories;
   }
   if (picked.length === 0)
-    return refusal(`nothing to retry: every story of run ${target.id} completed.`);
+    return refusal(
+      args.runId || named
+        ? `nothing to retry in run ${target.id}: ${[...skipped, "every other story completed"].join("; ")}.`
+        : "nothing to retry: every story of the ended runs completed, or was retried in a later run.",
+    );
   const why = new Map(
     picked.map((s) => [
       s.key,
@@ -373,7 +417,7 @@ async function retry(
     },
     parent,
     abort,
-    { run: target.id, why },
+    { run: target.id, why, ...(skipped.length > 0 ? { skipped } : {}) },
   );
 }
 
@@ -383,7 +427,7 @@ async function execute(
   args: Args,
   parent: string,
   abort: AbortSignal,
-  retryOf?: { run: string; why: ReadonlyMap<string, string> },
+  retryOf?: RetryOf,
 ): Promise<ToolResult> {
   // athena.json is read now, as the dry run reads it: the run takes the settings it planned with.
   let { plan: result, config } = plan(deps, directory, args);
@@ -474,12 +518,15 @@ async function execute(
     restartOnly.length > 0
       ? `athena.json changed since OpenCode started. This run uses its cap, strategy, models and agents as they are now; these settings stay as they were at start until OpenCode restarts:\n${restartOnly.map((line) => `- ${line}`).join("\n")}`
       : undefined;
+  const skipped = retryOf?.skipped
+    ? `Not started again, done or in review now: ${retryOf.skipped.join("; ")}.`
+    : undefined;
   const run = await deps.engine.execute(result, {
     strategy,
     cap,
     parentSession: parent,
     settings: settings.byKey,
-    ...(retryOf ? { retryOf } : {}),
+    ...(retryOf ? { retryOf: { run: retryOf.run, why: retryOf.why } } : {}),
   });
   if (args.waitForCompletion) {
     const ended = await deps.engine.waitFor(run.id, abort);
@@ -487,6 +534,7 @@ async function execute(
       title: `athena-parallel run ${run.id}: ${ended.state}`,
       output: [
         renderProgress(runProgress(ended, progressSources(deps, directory))),
+        skipped,
         notRun,
         notApplied,
       ]
@@ -503,6 +551,7 @@ async function execute(
       "The stories are marked in-progress; each runs in its own child session. You will get a note as each ends and a summary at the end.",
       `Planned order:\n${waves}`,
       `Follow it with action "status" (runId ${run.id}); stop it with action "cancel".`,
+      ...(skipped ? [skipped] : []),
       ...(notRun ? [notRun] : []),
       ...(notApplied ? [notApplied] : []),
     ].join("\n\n"),
