@@ -19,13 +19,21 @@ import type { ParallelConfig, StorySettings } from "../config/schema.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
 import { InputError } from "../util/errors.ts";
 import { admissions } from "./admission.ts";
-import { isAbort, mayPass, outcomeOf, sessionOf } from "./completion.ts";
+import { isAbort, mayPass, outcomeOf, providerFailure, sessionOf } from "./completion.ts";
 import { watchFolders } from "./folder-watch.ts";
 import type { WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
-import { describeHostError, type Host, type TodoItem } from "./host.ts";
+import { type BusyStatus, describeHostError, type Host, type TodoItem } from "./host.ts";
 import type { Journal } from "./journal.ts";
-import { covered, type LiveRun, type LiveStory, liveRun, newAttempt, noteWait } from "./live.ts";
+import {
+  covered,
+  type LiveRun,
+  type LiveStory,
+  liveRun,
+  newAttempt,
+  noteWait,
+  stillRetrying,
+} from "./live.ts";
 import type { FileLocks } from "./locks.ts";
 import {
   askNote,
@@ -267,13 +275,15 @@ export class RunEngine {
     const { run, story } = found;
     switch (event.type) {
       case "session.status": {
-        const status = props.status as { type?: string } | undefined;
+        const status = props.status as
+          | { type?: string; attempt?: unknown; message?: unknown }
+          | undefined;
         if (status?.type === "busy") {
           story.sawBusy = true;
-          story.retrySince = undefined;
+          story.retrying = undefined;
         } else if (status?.type === "retry") {
           story.sawBusy = true;
-          story.retrySince ??= Date.now();
+          story.retrying = stillRetrying(story.retrying, status, Date.now());
         } else if (status?.type === "idle") {
           void this.checkIdle(run, story);
         }
@@ -552,7 +562,7 @@ export class RunEngine {
     story.record.sessionId = undefined;
     story.admitted = false;
     story.sawBusy = false;
-    story.retrySince = undefined;
+    story.retrying = undefined;
     story.cancelRequested = false;
     story.warned.clear();
     story.asks.clear();
@@ -716,7 +726,7 @@ export class RunEngine {
 
   /** The fallback: the status list (absent means idle), timeouts, endless retries. */
   private async poll(): Promise<void> {
-    let busy: Map<string, "busy" | "retry">;
+    let busy: Map<string, BusyStatus>;
     try {
       busy = await this.options.host.busySessions();
     } catch (error) {
@@ -732,10 +742,11 @@ export class RunEngine {
       for (const story of run.stories.values()) {
         const id = story.record.sessionId;
         if (!id || !ACTIVE_STATES.has(story.record.state)) continue;
-        const state = busy.get(id);
+        const status = busy.get(id);
+        const state = status?.type;
         if (state === "busy") story.sawBusy = true;
-        if (state === "retry") story.retrySince ??= now;
-        if (state !== "retry") story.retrySince = undefined;
+        story.retrying =
+          status?.type === "retry" ? stillRetrying(story.retrying, status, now) : undefined;
         const started = Date.parse(story.record.startedAt ?? "") || now;
         const quiet = stalledFor(story, now, this.options.config.stallTimeoutSeconds);
         if (now - started > timeoutMs) {
@@ -745,14 +756,14 @@ export class RunEngine {
             `timed out after ${this.options.config.storyTimeoutMinutes} min`,
             "timeout",
           );
-        } else if (story.retrySince !== undefined && now - story.retrySince > retryMs) {
+        } else if (story.retrying && now - story.retrying.since > retryMs) {
           await this.abortAndFail(
             run,
             story,
-            `the provider kept failing: still retrying after ${this.options.config.retryTimeoutMinutes} min`,
+            providerFailure(this.options.config.retryTimeoutMinutes, story.retrying),
             "provider",
           );
-        } else if (quiet !== undefined && story.retrySince === undefined) {
+        } else if (quiet !== undefined && story.retrying === undefined) {
           const why = `stalled: no activity for ${Math.round(quiet / 1000)}s (stallTimeoutSeconds ${this.options.config.stallTimeoutSeconds})`;
           await this.tellParent(run, stalledNote(story.record, why));
           await this.abortAndFail(run, story, why, "stalled");
