@@ -436,7 +436,9 @@ export class RunEngine {
       // A slash command takes no prompt of ours: the retry note goes in first, quietly.
       if (retry && work.command)
         await this.options.host.postMessage(sessionId, retryNote(retry), { wake: false });
-      story.record.startedAt = new Date().toISOString();
+      story.attemptStartedAt = new Date().toISOString();
+      // A story started again keeps its first start: its time is every attempt's.
+      story.record.startedAt ??= story.attemptStartedAt;
       story.lastActivity = Date.now();
       this.setState(run, story, "running");
       if (FINAL_STATES.has(story.record.state)) return;
@@ -507,7 +509,9 @@ export class RunEngine {
   ): void {
     const wrote = this.options.guard.wroteFiles(story.record.key);
     const endedAt = new Date().toISOString();
-    const started = story.record.startedAt ? Date.parse(story.record.startedAt) : Number.NaN;
+    // One line per attempt: its own start and duration.
+    const startedAt = story.attemptStartedAt ?? story.record.startedAt;
+    const started = startedAt ? Date.parse(startedAt) : Number.NaN;
     appendHistory(this.options.root, {
       format: 1,
       story: story.record.key,
@@ -515,7 +519,7 @@ export class RunEngine {
       outcome: state,
       wroteFiles: wrote,
       endedAt,
-      ...(story.record.startedAt ? { startedAt: story.record.startedAt } : {}),
+      ...(startedAt ? { startedAt } : {}),
       ...(Number.isFinite(started)
         ? { durationMs: Math.max(0, Date.parse(endedAt) - started) }
         : {}),
@@ -747,7 +751,7 @@ export class RunEngine {
         if (state === "busy") story.sawBusy = true;
         story.retrying =
           status?.type === "retry" ? stillRetrying(story.retrying, status, now) : undefined;
-        const started = Date.parse(story.record.startedAt ?? "") || now;
+        const started = Date.parse(story.attemptStartedAt ?? story.record.startedAt ?? "") || now;
         const quiet = stalledFor(story, now, this.options.config.stallTimeoutSeconds);
         if (now - started > timeoutMs) {
           await this.abortAndFail(

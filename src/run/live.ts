@@ -19,6 +19,11 @@ export interface LiveStory {
   /** Given a slot (it stays admitted until it ends, or until it is retried). */
   admitted: boolean;
   sawBusy: boolean;
+  /**
+   * When the current attempt started (ISO): its history line and its timeout count from here,
+   * while the record's `startedAt` stays the first attempt's (the story's whole time).
+   */
+  attemptStartedAt?: string;
   /** While its session retries a failing provider: since when, and what the host last said. */
   retrying?: Retrying;
   cancelRequested: boolean;
