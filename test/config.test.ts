@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { athenaJsonSchemaText } from "../src/config/json-schema.ts";
 import { loadConfig, parseAthenaJson } from "../src/config/load.ts";
 import { InputError } from "../src/util/errors.ts";
@@ -111,6 +111,31 @@ describe("loadConfig", () => {
     expect(error.line).toBe(2);
     expect(error.column).toBeGreaterThan(1);
     expect(error.format()).toMatch(/^athena\.json:2:\d+: not valid JSON/);
+  });
+
+  it("finds a syntax error's place itself, whatever the JS engine says (Bun's message has none)", () => {
+    const text = '{\n  // our settings\n  "parallel": { "maxConcurrentStories": 2, },\n}\n';
+    // OpenCode runs on Bun, whose JSON.parse throws without a position.
+    const bun = vi.spyOn(JSON, "parse").mockImplementation(() => {
+      throw new SyntaxError("JSON Parse error: Unrecognized token '/'");
+    });
+    let error: InputError;
+    try {
+      error = catchError(() => parseAthenaJson(text, "athena.json"));
+    } finally {
+      bun.mockRestore();
+    }
+    expect(error.format()).toBe(
+      "athena.json:2:3: not valid JSON: a comment (athena.json is plain JSON, as opencode-athena reads it: no comments)",
+    );
+    const comma = catchError(() =>
+      parseAthenaJson('{\n  "parallel": {\n    "maxConcurrentStories": 2,\n  }\n}', "athena.json"),
+    );
+    expect(comma.format()).toBe(
+      "athena.json:4:3: not valid JSON: a comma before a closing bracket (plain JSON has no trailing commas)",
+    );
+    const deep = catchError(() => parseAthenaJson("[".repeat(200_000), "athena.json"));
+    expect(deep.format()).toBe("athena.json: not valid JSON (nested too deep to say where)");
   });
 
   it("rejects bad plugin options with a clear origin", () => {

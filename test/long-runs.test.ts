@@ -432,9 +432,9 @@ describe("the retry action", () => {
     );
     expect(prompt).not.toContain("This is attempt");
     expect(sprintText(root)).toMatch(/1-2-b: review/);
-    // Every story of the last ended run completed: nothing left.
+    // Every story of the ended runs completed: nothing left.
     expect((await h.call({ command: "retry" })).output).toBe(
-      `athena_parallel: nothing to retry: every story of run ${second.id} completed.`,
+      "athena_parallel: nothing to retry: every story of the ended runs completed, or was retried in a later run.",
     );
   });
 

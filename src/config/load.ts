@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { distance } from "fastest-levenshtein";
+import { type ParseError, parse, printParseErrorCode } from "jsonc-parser";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { InputError } from "../util/errors.ts";
@@ -135,14 +136,18 @@ export function mergeLayers(layers: AthenaFile[]): AthenaConfig {
   return { parallel: ParallelConfig.parse(parallel), bmadPaths };
 }
 
-/** Parses and validates one athena.json text; `file` names it in errors. */
+/**
+ * Parses and validates one athena.json text; `file` names it in errors. Plain JSON, without
+ * comments or trailing commas: opencode-athena reads the same file with `JSON.parse` and
+ * ignores the whole file when it fails.
+ */
 export function parseAthenaJson(text: string, file: string): AthenaFile {
+  const json = text.replace(/^\uFEFF/, "");
   let raw: unknown;
   try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
-  } catch (error) {
-    const { line, column } = jsonErrorPosition(text, error);
-    throw new InputError(`not valid JSON: ${(error as Error).message}`, file, line, column);
+    raw = JSON.parse(json);
+  } catch {
+    throw jsonSyntaxError(json, file);
   }
   const result = AthenaFile.safeParse(raw);
   if (result.success) return onlyKeysSet(result.data, raw);
@@ -201,15 +206,52 @@ function lineOfKey(text: string, keyPath: string[]): number | undefined {
   return undefined;
 }
 
-function jsonErrorPosition(text: string, error: unknown): { line?: number; column?: number } {
-  const message = String((error as Error).message);
-  const lineCol = /line (\d+) column (\d+)/.exec(message);
-  if (lineCol) return { line: Number(lineCol[1]), column: Number(lineCol[2]) };
-  const position = /position (\d+)/.exec(message);
-  const offset = position ? Number(position[1]) : text.length;
-  const before = text.slice(0, offset).split("\n");
-  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+/**
+ * Where and why a text is not JSON, found by jsonc-parser: the JS engine's message cannot be
+ * relied on (Node names a position, Bun, OpenCode's runtime, names none) and words it its own way.
+ */
+export function jsonSyntaxError(text: string, file: string): InputError {
+  const errors: ParseError[] = [];
+  try {
+    parse(text, errors, { disallowComments: true, allowTrailingComma: false });
+  } catch {
+    // Its parser recurses: nesting thousands deep runs out of stack before it says where.
+    return new InputError("not valid JSON (nested too deep to say where)", file);
+  }
+  const first = errors[0];
+  if (!first) return new InputError("not valid JSON", file);
+  const before = text.slice(0, first.offset).split("\n");
+  const column = (before.at(-1)?.length ?? 0) + 1;
+  return new InputError(`not valid JSON: ${jsonProblem(text, first)}`, file, before.length, column);
 }
+
+/** The syntax error in words, with what plain JSON does not allow said so. */
+function jsonProblem(text: string, error: ParseError): string {
+  const code = printParseErrorCode(error.error);
+  if (code === "InvalidCommentToken" || code === "UnexpectedEndOfComment")
+    return "a comment (athena.json is plain JSON, as opencode-athena reads it: no comments)";
+  const closing = /^[}\]]/.test(text.slice(error.offset));
+  if (closing && /,\s*$/.test(text.slice(0, error.offset)))
+    return "a comma before a closing bracket (plain JSON has no trailing commas)";
+  return JSON_PROBLEMS[code] ?? code;
+}
+
+const JSON_PROBLEMS: Readonly<Record<string, string>> = {
+  InvalidSymbol: "unexpected text",
+  InvalidNumberFormat: "a malformed number",
+  PropertyNameExpected: "a property name in double quotes expected",
+  ValueExpected: "a value expected",
+  ColonExpected: "':' expected",
+  CommaExpected: "',' expected",
+  CloseBraceExpected: "'}' expected",
+  CloseBracketExpected: "']' expected",
+  EndOfFileExpected: "text after the end of the JSON value",
+  UnexpectedEndOfString: "a string not closed",
+  UnexpectedEndOfNumber: "a number cut short",
+  InvalidUnicode: "a malformed \\u escape",
+  InvalidEscapeCharacter: "a malformed escape",
+  InvalidCharacter: "a control character inside a string",
+};
 
 function readIfExists(file: string): string | undefined {
   try {

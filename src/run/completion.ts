@@ -30,6 +30,22 @@ export function outcomeOf(
   return last.completed ? { state: "completed" } : undefined;
 }
 
+/**
+ * A story stopped because its provider kept failing, with what the host last said of it (the
+ * provider's reason, and the host's attempt): "rate limited" and "upstream unavailable" call
+ * for different fixes.
+ */
+export function providerFailure(
+  minutes: number,
+  retrying: { attempt?: number; message?: string } | undefined,
+): string {
+  const said = retrying?.message?.replace(/\s+/g, " ").trim();
+  const reason = said && said.length > 300 ? `${said.slice(0, 299)}…` : said;
+  const attempt = retrying?.attempt === undefined ? "" : `attempt ${retrying.attempt}`;
+  const detail = [attempt, reason].filter(Boolean).join(": ");
+  return `the provider kept failing: still retrying after ${minutes} min${detail ? ` (${detail})` : ""}`;
+}
+
 /** The host's error for a message the plugin aborted. */
 export function isAbort(error: string): boolean {
   return /MessageAbortedError/.test(error);

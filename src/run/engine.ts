@@ -19,13 +19,21 @@ import type { ParallelConfig, StorySettings } from "../config/schema.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
 import { InputError } from "../util/errors.ts";
 import { admissions } from "./admission.ts";
-import { isAbort, mayPass, outcomeOf, sessionOf } from "./completion.ts";
+import { isAbort, mayPass, outcomeOf, providerFailure, sessionOf } from "./completion.ts";
 import { watchFolders } from "./folder-watch.ts";
 import type { WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
-import { describeHostError, type Host, type TodoItem } from "./host.ts";
+import { type BusyStatus, describeHostError, type Host, type TodoItem } from "./host.ts";
 import type { Journal } from "./journal.ts";
-import { covered, type LiveRun, type LiveStory, liveRun, newAttempt, noteWait } from "./live.ts";
+import {
+  covered,
+  type LiveRun,
+  type LiveStory,
+  liveRun,
+  newAttempt,
+  noteWait,
+  stillRetrying,
+} from "./live.ts";
 import type { FileLocks } from "./locks.ts";
 import {
   askNote,
@@ -173,6 +181,20 @@ export class RunEngine {
     return record;
   }
 
+  /**
+   * The process-wide cap, as athena.json says now: each execute reads athena.json afresh, so
+   * an edit made while OpenCode runs takes effect at the next run. A lower cap stops no story
+   * already running; it only holds back the next ones.
+   */
+  setProcessCap(cap: number): void {
+    if (this.options.limiter.concurrency !== cap) this.options.limiter.concurrency = cap;
+  }
+
+  /** The process-wide cap in force. */
+  get processCap(): number {
+    return this.options.limiter.concurrency;
+  }
+
   /** Resolves when every story of the run has ended, or when `signal` aborts. */
   async waitFor(runId: string, signal?: AbortSignal): Promise<RunRecord> {
     const live = this.runs.get(runId);
@@ -258,13 +280,15 @@ export class RunEngine {
     const { run, story } = found;
     switch (event.type) {
       case "session.status": {
-        const status = props.status as { type?: string } | undefined;
+        const status = props.status as
+          | { type?: string; attempt?: unknown; message?: unknown }
+          | undefined;
         if (status?.type === "busy") {
           story.sawBusy = true;
-          story.retrySince = undefined;
+          story.retrying = undefined;
         } else if (status?.type === "retry") {
           story.sawBusy = true;
-          story.retrySince ??= Date.now();
+          story.retrying = stillRetrying(story.retrying, status, Date.now());
         } else if (status?.type === "idle") {
           void this.checkIdle(run, story);
         }
@@ -417,7 +441,9 @@ export class RunEngine {
       // A slash command takes no prompt of ours: the retry note goes in first, quietly.
       if (retry && work.command)
         await this.options.host.postMessage(sessionId, retryNote(retry), { wake: false });
-      story.record.startedAt = new Date().toISOString();
+      story.attemptStartedAt = new Date().toISOString();
+      // A story started again keeps its first start: its time is every attempt's.
+      story.record.startedAt ??= story.attemptStartedAt;
       story.lastActivity = Date.now();
       this.setState(run, story, "running");
       if (FINAL_STATES.has(story.record.state)) return;
@@ -507,7 +533,9 @@ export class RunEngine {
   ): void {
     const wrote = this.options.guard.wroteFiles(story.record.key);
     const endedAt = new Date().toISOString();
-    const started = story.record.startedAt ? Date.parse(story.record.startedAt) : Number.NaN;
+    // One line per attempt: its own start and duration.
+    const startedAt = story.attemptStartedAt ?? story.record.startedAt;
+    const started = startedAt ? Date.parse(startedAt) : Number.NaN;
     appendHistory(this.options.root, {
       format: 1,
       story: story.record.key,
@@ -515,7 +543,7 @@ export class RunEngine {
       outcome: state,
       wroteFiles: wrote,
       endedAt,
-      ...(story.record.startedAt ? { startedAt: story.record.startedAt } : {}),
+      ...(startedAt ? { startedAt } : {}),
       ...(Number.isFinite(started)
         ? { durationMs: Math.max(0, Date.parse(endedAt) - started) }
         : {}),
@@ -562,7 +590,7 @@ export class RunEngine {
     story.record.sessionId = undefined;
     story.admitted = false;
     story.sawBusy = false;
-    story.retrySince = undefined;
+    story.retrying = undefined;
     story.cancelRequested = false;
     story.warned.clear();
     story.asks.clear();
@@ -728,7 +756,7 @@ export class RunEngine {
 
   /** The fallback: the status list (absent means idle), timeouts, endless retries. */
   private async poll(): Promise<void> {
-    let busy: Map<string, "busy" | "retry">;
+    let busy: Map<string, BusyStatus>;
     try {
       busy = await this.options.host.busySessions();
     } catch (error) {
@@ -744,11 +772,12 @@ export class RunEngine {
       for (const story of run.stories.values()) {
         const id = story.record.sessionId;
         if (!id || !ACTIVE_STATES.has(story.record.state)) continue;
-        const state = busy.get(id);
+        const status = busy.get(id);
+        const state = status?.type;
         if (state === "busy") story.sawBusy = true;
-        if (state === "retry") story.retrySince ??= now;
-        if (state !== "retry") story.retrySince = undefined;
-        const started = Date.parse(story.record.startedAt ?? "") || now;
+        story.retrying =
+          status?.type === "retry" ? stillRetrying(story.retrying, status, now) : undefined;
+        const started = Date.parse(story.attemptStartedAt ?? story.record.startedAt ?? "") || now;
         const quiet = stalledFor(story, now, this.options.config.stallTimeoutSeconds);
         if (now - started > timeoutMs) {
           await this.abortAndFail(
@@ -757,14 +786,14 @@ export class RunEngine {
             `timed out after ${this.options.config.storyTimeoutMinutes} min`,
             "timeout",
           );
-        } else if (story.retrySince !== undefined && now - story.retrySince > retryMs) {
+        } else if (story.retrying && now - story.retrying.since > retryMs) {
           await this.abortAndFail(
             run,
             story,
-            `the provider kept failing: still retrying after ${this.options.config.retryTimeoutMinutes} min`,
+            providerFailure(this.options.config.retryTimeoutMinutes, story.retrying),
             "provider",
           );
-        } else if (quiet !== undefined && story.retrySince === undefined) {
+        } else if (quiet !== undefined && story.retrying === undefined) {
           const why = `stalled: no activity for ${Math.round(quiet / 1000)}s (stallTimeoutSeconds ${this.options.config.stallTimeoutSeconds})`;
           await this.tellParent(run, stalledNote(story.record, why));
           await this.abortAndFail(run, story, why, "stalled");

@@ -5,6 +5,7 @@
  */
 import type { PluginInput } from "@opencode-ai/plugin";
 import {
+  type BusyStatus,
   describeHostError,
   type Host,
   HostError,
@@ -87,18 +88,21 @@ export class OpencodeHost implements Host {
     );
   }
 
-  async busySessions(): Promise<Map<string, "busy" | "retry">> {
+  async busySessions(): Promise<Map<string, BusyStatus>> {
     const status =
       check("session.status", await this.client.session.status({ query: this.query })) ?? {};
-    const busy = new Map<string, "busy" | "retry">();
-    for (const [id, s] of Object.entries(status))
-      if (s.type === "busy" || s.type === "retry") busy.set(id, s.type);
+    const busy = new Map<string, BusyStatus>();
+    for (const [id, s] of Object.entries(status)) {
+      if (s.type === "busy") busy.set(id, { type: "busy" });
+      if (s.type === "retry")
+        busy.set(id, { type: "retry", attempt: s.attempt, message: s.message });
+    }
     return busy;
   }
 
   async sessionState(sessionId: string): Promise<SessionState> {
     const busy = (await this.busySessions()).get(sessionId);
-    if (busy) return busy;
+    if (busy) return busy.type;
     const result = await this.client.session.get({ path: { id: sessionId }, query: this.query });
     return result.error || !result.data ? "missing" : "idle";
   }

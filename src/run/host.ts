@@ -7,6 +7,12 @@ import type { MessageUsage } from "./usage.ts";
 /** As the host reports a session: `missing` when it no longer exists. */
 export type SessionState = "busy" | "retry" | "idle" | "missing";
 
+/**
+ * A session the host is working on. While it retries a failing provider the host says why, in
+ * the provider's words ("Rate limited", "upstream unavailable"), and which attempt it is on.
+ */
+export type BusyStatus = { type: "busy" } | { type: "retry"; attempt?: number; message?: string };
+
 export interface HostSessions {
   /**
    * The state of a session. The real host lists only non-idle sessions in its status, so an
@@ -46,7 +52,7 @@ export interface Host extends HostSessions {
   /** Starts work in a session and returns at once (the host answers 204). */
   startWork(sessionId: string, work: StartWork): Promise<void>;
   /** Sessions that are not idle, with their state (the host omits idle ones). */
-  busySessions(): Promise<Map<string, "busy" | "retry">>;
+  busySessions(): Promise<Map<string, BusyStatus>>;
   abort(sessionId: string): Promise<boolean>;
   todos(sessionId: string): Promise<TodoItem[]>;
   lastAssistantMessage(sessionId: string): Promise<LastMessage | undefined>;

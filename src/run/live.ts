@@ -19,7 +19,13 @@ export interface LiveStory {
   /** Given a slot (it stays admitted until it ends, or until it is retried). */
   admitted: boolean;
   sawBusy: boolean;
-  retrySince?: number;
+  /**
+   * When the current attempt started (ISO): its history line and its timeout count from here,
+   * while the record's `startedAt` stays the first attempt's (the story's whole time).
+   */
+  attemptStartedAt?: string;
+  /** While its session retries a failing provider: since when, and what the host last said. */
+  retrying?: Retrying;
   cancelRequested: boolean;
   todos: TodoItem[];
   sessions: Set<string>;
@@ -41,6 +47,34 @@ export interface LiveStory {
   waitingLock?: { path: string; holder: string };
   /** What the host asks the user in its sessions and is not answered yet, by request id. */
   asks: Map<string, UserAsk>;
+}
+
+/** A session in the host's `retry` status: since when (ms), the host's attempt and reason. */
+export interface Retrying {
+  since: number;
+  attempt?: number;
+  message?: string;
+}
+
+/**
+ * The retry kept up to date from the host's latest `retry` status (an event or the status
+ * list): its start stays, the attempt and the provider's words are the newest given.
+ */
+export function stillRetrying(
+  before: Retrying | undefined,
+  status: { attempt?: unknown; message?: unknown },
+  now: number,
+): Retrying {
+  const attempt = typeof status.attempt === "number" ? status.attempt : before?.attempt;
+  const message =
+    typeof status.message === "string" && status.message.trim() !== ""
+      ? status.message
+      : before?.message;
+  return {
+    since: before?.since ?? now,
+    ...(attempt !== undefined ? { attempt } : {}),
+    ...(message !== undefined ? { message } : {}),
+  };
 }
 
 export interface LiveRun {

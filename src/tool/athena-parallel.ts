@@ -4,11 +4,11 @@
  */
 import { type ToolDefinition, type ToolResult, tool } from "@opencode-ai/plugin";
 import { FINISHED_STATUSES } from "../bmad/sprint-status.ts";
-import type { AthenaConfig } from "../config/schema.ts";
+import type { AthenaConfig, ParallelConfig } from "../config/schema.ts";
 import { plannedGantt } from "../plan/gantt.ts";
 import { renderMarkdown } from "../plan/render.ts";
 import { largestRunnableSubset } from "../plan/subset.ts";
-import type { Plan, PlannedStory } from "../plan/types.ts";
+import type { Conflict, Plan, PlannedStory } from "../plan/types.ts";
 import { planProject } from "../plan-project.ts";
 import type { RunEngine } from "../run/engine.ts";
 import { taskTimeFromHistory, timelinePace } from "../run/estimate.ts";
@@ -42,7 +42,7 @@ export const DESCRIPTION = `Run BMAD stories in parallel, each in its own backgr
 - action "diff": a unified diff of what one story (storyIds[0]) changed, in its latest run or runId, from the change journal.
 - action "revert": puts that story's files back as they were before it, only if nobody changed them since (else refuses, naming the file and who changed it).
 - action "resolve": the answer to a story's question (status shows it): after a long wait for another story's file, choice "wait", "yield" (the holder gives the file up) or "cancel"; after a shell command overwrote another story's change, "keep" with storyIds [story, whose version stays], or "cancel".
-- action "retry": starts again the failed, cancelled or interrupted stories of an ended run (runId, or the latest; storyIds to pick some), with that run's cap and strategy; each story's session is told its earlier changes are in the tree.
+- action "retry": starts again the failed, cancelled or interrupted stories of an ended run (runId, or the latest with such a story no later run took up; storyIds to pick some), with that run's cap and strategy, passing over stories done or in review now; each story's session is told its earlier changes are in the tree.
 Or pass "command" with the text of /athena-parallel's arguments.`;
 
 export const COMMAND_DESCRIPTION =
@@ -97,7 +97,7 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
         .max(64)
         .optional()
         .describe(
-          "For status and cancel: which run (default: the running ones); for retry: which ended run (default: the latest).",
+          "For status and cancel: which run (default: the running ones); for retry: which ended run (default: the latest with a story left to retry).",
         ),
       waitForCompletion: z
         .boolean()
@@ -184,13 +184,45 @@ function refusal(message: string): ToolResult {
   };
 }
 
-function plan(deps: ToolDeps, directory: string, args: Args): Plan {
-  return planProject(directory, {
+/** The plan, and the configuration it was made with: athena.json as it is now. */
+function plan(deps: ToolDeps, directory: string, args: Args): { plan: Plan; config: AthenaConfig } {
+  const { plan, config } = planProject(directory, {
     ...(args.storyIds && args.storyIds.length > 0 ? { ids: args.storyIds } : {}),
     ...(args.maxConcurrentStories ? { cap: args.maxConcurrentStories } : {}),
     ...(deps.pluginOptions ? { pluginOptions: deps.pluginOptions } : {}),
     ...(deps.env ? { env: deps.env } : {}),
-  }).plan;
+  });
+  return { plan, config };
+}
+
+/**
+ * The settings each call reads from athena.json as it is now: the plan's, and the run's cap,
+ * strategy, models and agents (the process-wide cap is resized to the new value). The rest
+ * (timeouts, budgets, locks, attempts, commands...) the engine took when OpenCode started.
+ */
+const READ_EACH_CALL = new Set<keyof ParallelConfig>([
+  "maxConcurrentStories",
+  "conflictStrategy",
+  "model",
+  "agent",
+  "stories",
+  "sharedFiles",
+  "conflictConfidence",
+  "learnFromHistory",
+  "ignorePaths",
+  "dependencies",
+]);
+
+/**
+ * The settings athena.json changed since OpenCode started that only a restart applies, each
+ * as "key: value in force (athena.json now: value)"; empty when nothing such changed.
+ */
+export function changedSinceStart(start: ParallelConfig, now: ParallelConfig): string[] {
+  const shown = (value: unknown) => (value === undefined ? "unset" : JSON.stringify(value));
+  return (Object.keys({ ...start, ...now }) as Array<keyof ParallelConfig>)
+    .filter((key) => !READ_EACH_CALL.has(key))
+    .filter((key) => JSON.stringify(start[key]) !== JSON.stringify(now[key]))
+    .map((key) => `${key}: ${shown(start[key])} (athena.json now: ${shown(now[key])})`);
 }
 
 /**
@@ -201,11 +233,11 @@ function plan(deps: ToolDeps, directory: string, args: Args): Plan {
 const REPORT_BUDGET = 40_000;
 
 function dryRun(deps: ToolDeps, directory: string, args: Args): ToolResult {
-  const result = plan(deps, directory, args);
+  const { plan: result, config } = plan(deps, directory, args);
   const batch = result.stories.filter((s) => s.role === "in-batch").length;
   const blocking = result.conflicts.filter((c) => c.blocking).length;
   const pace = timelinePace(
-    taskTimeFromHistory(readHistory(directory).lines, deps.config.parallel.model),
+    taskTimeFromHistory(readHistory(directory).lines, config.parallel.model),
   );
   const timeline = plannedGantt(result, { startAt: Date.now(), ...pace });
   return {
@@ -280,7 +312,21 @@ function review(action: "diff" | "revert", directory: string, args: Args): ToolR
 /** States a story can be retried from. */
 const RETRYABLE = new Set(["failed", "cancelled", "interrupted"]);
 
-/** `retry`: the ended run's stories that did not complete, started again as a new run. */
+type RunStory = RunRecord["stories"][number];
+
+/** What retry starts again: the run it comes from, its stories, and the ones passed over. */
+interface RetryOf {
+  run: string;
+  why: ReadonlyMap<string, string>;
+  /** Stories of that run that did not complete there but are done or in review now. */
+  skipped?: string[];
+}
+
+/**
+ * `retry`: stories of an ended run that did not complete, started again as a new run. Without
+ * a run, the latest ended run with such a story that no later run has taken up: after `retry
+ * 1.3`, a plain `retry` still offers the run's other stories.
+ */
 async function retry(
   deps: ToolDeps,
   directory: string,
@@ -290,9 +336,22 @@ async function retry(
 ): Promise<ToolResult> {
   const live = new Set(deps.engine.runsLive().map((r) => r.id));
   const recorded = loadRuns(directory).runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const ended = recorded.filter((r) => r.state !== "running" && !live.has(r.id));
+  // A story done or in review in the sprint file now is not run again, whatever a run says.
+  const { status } = deps.engine.outsideNow();
+  const finishedNow = (s: RunStory) => FINISHED_STATUSES.has(status.get(s.key) ?? "");
+  const open = (run: RunRecord) => run.stories.filter((s) => RETRYABLE.has(s.state));
+  /** The run's open stories no later run has had (those are that run's to retry). */
+  const leftIn = (run: RunRecord) => {
+    const later = recorded.slice(0, recorded.indexOf(run)).flatMap((r) => r.stories);
+    return open(run).filter((s) => !finishedNow(s) && !later.some((l) => l.key === s.key));
+  };
+  const named = args.storyIds && args.storyIds.length > 0 ? args.storyIds : undefined;
   const target = args.runId
     ? recorded.find((r) => r.id === args.runId)
-    : recorded.find((r) => r.state !== "running" && !live.has(r.id));
+    : named
+      ? (ended.find((r) => named.every((id) => storyNamed(r.stories, id))) ?? ended[0])
+      : (ended.find((r) => leftIn(r).length > 0) ?? ended[0]);
   if (!target)
     return refusal(
       args.runId
@@ -308,23 +367,40 @@ async function retry(
     return refusal(
       `run ${target.id} is still running: retry its stories when it has ended (or cancel it).`,
     );
-  let picked = target.stories.filter((s) => RETRYABLE.has(s.state));
-  if (args.storyIds && args.storyIds.length > 0) {
-    const named = args.storyIds.map((id) => ({ id, story: storyNamed(target.stories, id) }));
-    const unknown = named.filter((n) => !n.story).map((n) => n.id);
+  const label = (s: RunStory) => `${s.id} (${s.key})`;
+  let picked = args.runId ? open(target).filter((s) => !finishedNow(s)) : leftIn(target);
+  const skipped =
+    args.runId && !named
+      ? open(target)
+          .filter(finishedNow)
+          .map((s) => `${label(s)} is ${status.get(s.key)}`)
+      : [];
+  if (named) {
+    const found = named.map((id) => ({ id, story: storyNamed(target.stories, id) }));
+    const unknown = found.filter((n) => !n.story).map((n) => n.id);
     if (unknown.length > 0)
       return refusal(
         `${unknown.join(", ")}: not a story of run ${target.id} (its stories: ${target.stories.map((s) => s.id).join(", ")}).`,
       );
-    const done = named.filter((n) => n.story && !RETRYABLE.has(n.story.state));
+    const stories = found.flatMap((n) => (n.story ? [n.story] : []));
+    const done = stories.filter((s) => !RETRYABLE.has(s.state));
     if (done.length > 0)
       return refusal(
-        `${done.map((n) => `${n.story?.id} (${n.story?.key}) ${n.story?.state}`).join("; ")} in run ${target.id}: only failed, cancelled or interrupted stories are retried.`,
+        `${done.map((s) => `${label(s)} ${s.state}`).join("; ")} in run ${target.id}: only failed, cancelled or interrupted stories are retried.`,
       );
-    picked = named.flatMap((n) => (n.story ? [n.story] : []));
+    const finished = stories.filter(finishedNow);
+    if (finished.length > 0)
+      return refusal(
+        `${finished.map((s) => `${label(s)} is ${status.get(s.key)}`).join("; ")} in the sprint file now: only stories not yet in review are retried.`,
+      );
+    picked = stories;
   }
   if (picked.length === 0)
-    return refusal(`nothing to retry: every story of run ${target.id} completed.`);
+    return refusal(
+      args.runId || named
+        ? `nothing to retry in run ${target.id}: ${[...skipped, "every other story completed"].join("; ")}.`
+        : "nothing to retry: every story of the ended runs completed, or was retried in a later run.",
+    );
   const why = new Map(
     picked.map((s) => [
       s.key,
@@ -342,7 +418,7 @@ async function retry(
     },
     parent,
     abort,
-    { run: target.id, why },
+    { run: target.id, why, ...(skipped.length > 0 ? { skipped } : {}) },
   );
 }
 
@@ -352,22 +428,26 @@ async function execute(
   args: Args,
   parent: string,
   abort: AbortSignal,
-  retryOf?: { run: string; why: ReadonlyMap<string, string> },
+  retryOf?: RetryOf,
 ): Promise<ToolResult> {
-  let result = plan(deps, directory, args);
+  // athena.json is read now, as the dry run reads it: the run takes the settings it planned with.
+  let { plan: result, config } = plan(deps, directory, args);
   // A story that cannot be read is named and left out; the others run.
   const unreadable = result.stories.filter((s) => s.role === "in-batch" && s.error);
   if (unreadable.length > 0) {
     const rest = result.stories.filter((s) => s.role === "in-batch" && !s.error);
     if (rest.length === 0)
       return refusal(`no story can be read:\n${unreadable.map(errorItem).join("\n")}`);
-    result = plan(deps, directory, { ...args, storyIds: rest.map((s) => s.key) });
+    ({ plan: result, config } = plan(deps, directory, {
+      ...args,
+      storyIds: rest.map((s) => s.key),
+    }));
   }
   const notRun =
     unreadable.length > 0
       ? `Not started, the story could not be read:\n${unreadable.map(errorItem).join("\n")}`
       : undefined;
-  const strategy = args.conflictStrategy ?? deps.config.parallel.conflictStrategy;
+  const strategy = args.conflictStrategy ?? config.parallel.conflictStrategy;
   const batch = result.stories.filter((s) => s.role === "in-batch");
   if (batch.length === 0)
     return refusal("no story to run: name story ids, or mark stories ready-for-dev.");
@@ -393,7 +473,6 @@ async function execute(
     return refusal(
       `not started: ${taken.join("; ")}. Wait for it to end, or cancel that run first.`,
     );
-  const inBatch = new Set(batch.map((s) => s.key));
   const blocking = result.conflicts.filter((c) => c.blocking);
   const elsewhere = strategy === "prevent" ? workedOnElsewhere(result, deps.engine) : [];
   if (strategy === "prevent" && elsewhere.length > 0 && blocking.length === 0) {
@@ -402,15 +481,7 @@ async function execute(
     );
   }
   if (strategy === "prevent" && blocking.length > 0) {
-    const external = new Set(blocking.flatMap((c) => c.stories.filter((k) => !inBatch.has(k))));
-    const clashWithRunning = new Set(
-      blocking.filter((c) => c.stories.some((k) => external.has(k))).flatMap((c) => c.stories),
-    );
-    const candidates = batch.map((s) => s.key).filter((k) => !clashWithRunning.has(k));
-    const subset = largestRunnableSubset(
-      candidates,
-      blocking.filter((c) => c.stories.every((k) => inBatch.has(k))).map((c) => c.stories),
-    );
+    const subset = runnableTogether(batch, blocking, (key) => working.has(key));
     const ids = subset.map((k) => batch.find((s) => s.key === k)?.id ?? k);
     return {
       title: "athena-parallel: refused (file conflicts)",
@@ -428,7 +499,7 @@ async function execute(
     };
   }
   // Every model and agent the stories would use must exist, before anything starts.
-  const settings = settingsFor(batch, deps.config.parallel);
+  const settings = settingsFor(batch, config.parallel);
   if (settings.byKey.size > 0) {
     const [models, agents] = await Promise.all([deps.host.models(), deps.host.agents()]);
     const who = (key: string) => {
@@ -441,19 +512,33 @@ async function execute(
         `not started: ${problems.join("; ")}. Set parallel.model, parallel.agent or parallel.stories in athena.json to ones the host has.`,
       );
   }
-  const cap = args.maxConcurrentStories ?? deps.config.parallel.maxConcurrentStories;
+  const cap = args.maxConcurrentStories ?? config.parallel.maxConcurrentStories;
+  deps.engine.setProcessCap(config.parallel.maxConcurrentStories);
+  const restartOnly = changedSinceStart(deps.config.parallel, config.parallel);
+  const notApplied =
+    restartOnly.length > 0
+      ? `athena.json changed since OpenCode started. This run uses its cap, strategy, models and agents as they are now; these settings stay as they were at start until OpenCode restarts:\n${restartOnly.map((line) => `- ${line}`).join("\n")}`
+      : undefined;
+  const skipped = retryOf?.skipped
+    ? `Not started again, done or in review now: ${retryOf.skipped.join("; ")}.`
+    : undefined;
   const run = await deps.engine.execute(result, {
     strategy,
     cap,
     parentSession: parent,
     settings: settings.byKey,
-    ...(retryOf ? { retryOf } : {}),
+    ...(retryOf ? { retryOf: { run: retryOf.run, why: retryOf.why } } : {}),
   });
   if (args.waitForCompletion) {
     const ended = await deps.engine.waitFor(run.id, abort);
     return {
       title: `athena-parallel run ${run.id}: ${ended.state}`,
-      output: [renderProgress(runProgress(ended, progressSources(deps, directory))), notRun]
+      output: [
+        renderProgress(runProgress(ended, progressSources(deps, directory))),
+        skipped,
+        notRun,
+        notApplied,
+      ]
         .filter(Boolean)
         .join("\n\n"),
       metadata: { run: ended, unreadable },
@@ -467,10 +552,57 @@ async function execute(
       "The stories are marked in-progress; each runs in its own child session. You will get a note as each ends and a summary at the end.",
       `Planned order:\n${waves}`,
       `Follow it with action "status" (runId ${run.id}); stop it with action "cancel".`,
+      ...(skipped ? [skipped] : []),
       ...(notRun ? [notRun] : []),
+      ...(notApplied ? [notApplied] : []),
     ].join("\n\n"),
     metadata: { run, plan: result, unreadable },
   };
+}
+
+/**
+ * The most stories of the batch that "prevent" would start now, to propose after a refusal:
+ * none writes the files of work outside the batch or needs a story still being worked on
+ * elsewhere (either is refused), none conflicts with another, and each comes with the stories
+ * of the batch it depends on (without them it could not start).
+ */
+function runnableTogether(
+  batch: PlannedStory[],
+  blocking: Conflict[],
+  workedOnElsewhere: (key: string) => boolean,
+): string[] {
+  const inBatch = new Set(batch.map((s) => s.key));
+  const inside = blocking.filter((c) => c.stories.every((k) => inBatch.has(k)));
+  const clashOutside = new Set(
+    blocking.filter((c) => !inside.includes(c)).flatMap((c) => c.stories),
+  );
+  const needsOutside = (s: PlannedStory) =>
+    s.dependencies.some((d) => d.key && !inBatch.has(d.key) && workedOnElsewhere(d.key));
+  const candidates = batch.filter((s) => !clashOutside.has(s.key) && !needsOutside(s));
+  const subset = largestRunnableSubset(
+    withTheirDependencies(candidates, inBatch).map((s) => s.key),
+    inside.map((c) => c.stories),
+  );
+  return withTheirDependencies(
+    batch.filter((s) => subset.includes(s.key)),
+    inBatch,
+  ).map((s) => s.key);
+}
+
+/** The stories whose dependencies inside the batch are all among them (to a fixed point). */
+function withTheirDependencies(
+  stories: PlannedStory[],
+  batchKeys: ReadonlySet<string>,
+): PlannedStory[] {
+  let kept = stories;
+  for (;;) {
+    const keys = new Set(kept.map((s) => s.key));
+    const next = kept.filter((s) =>
+      s.dependencies.every((d) => !d.key || keys.has(d.key) || !batchKeys.has(d.key)),
+    );
+    if (next.length === kept.length) return kept;
+    kept = next;
+  }
 }
 
 function errorItem(story: PlannedStory): string {

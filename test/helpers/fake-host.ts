@@ -9,7 +9,14 @@
  * request id), and each assistant message's info (`message.updated`) carries its tokens and
  * cost.
  */
-import type { Host, LastMessage, SessionState, StartWork, TodoItem } from "../../src/run/host.ts";
+import type {
+  BusyStatus,
+  Host,
+  LastMessage,
+  SessionState,
+  StartWork,
+  TodoItem,
+} from "../../src/run/host.ts";
 import type { MessageUsage } from "../../src/run/usage.ts";
 
 export type Outcome = "ok" | "provider-4xx" | "provider-5xx" | "unknown-agent";
@@ -24,6 +31,8 @@ export interface Behaviour {
   usage?: { tokens: number; cost?: number; everyMs: number };
   /** The session goes quiet after it turns busy: no part, no message, until aborted. */
   stall?: boolean;
+  /** With `provider-5xx`: what the host's retry status says, as the provider put it. */
+  retryMessage?: string;
 }
 
 interface FakeSession {
@@ -39,6 +48,8 @@ interface FakeSession {
   usage: MessageUsage[];
   /** The permission request it waits on, unanswered: nothing streams meanwhile. */
   asking?: string;
+  /** While it retries: the host's attempt and the provider's reason. */
+  retry?: { attempt: number; message: string };
 }
 
 type Event = { type: string; properties: Record<string, unknown> };
@@ -76,7 +87,14 @@ export class FakeHost implements Host {
     const busy = [...this.sessions.values()].filter((s) => s.state !== "idle").map((s) => s.id);
     this.maxBusy = Math.max(this.maxBusy, busy.length);
     this.timeline.push({ at: Date.now(), busy });
-    this.emit("session.status", { sessionID: session.id, status: { type: state } });
+    this.emit("session.status", { sessionID: session.id, status: this.statusOf(session) });
+  }
+
+  /** A session's status as the host reports it (with its retry's attempt and reason). */
+  private statusOf(session: FakeSession): BusyStatus | { type: "idle" } {
+    return session.state === "retry"
+      ? { type: "retry", ...session.retry }
+      : { type: session.state };
   }
 
   async createChildSession(parentId: string | undefined, title: string): Promise<string> {
@@ -115,7 +133,10 @@ export class FakeHost implements Host {
     const started = Date.now();
     if (!behaviour.stall) this.stream(session, behaviour);
     if (behaviour.outcome === "provider-5xx") {
-      setTimeout(() => this.setState(session, "retry"), behaviour.ms);
+      setTimeout(() => {
+        session.retry = { attempt: 1, message: behaviour.retryMessage ?? "Internal Server Error" };
+        this.setState(session, "retry");
+      }, behaviour.ms);
       return; // retries until aborted
     }
     await behaviour.work?.(session.id);
@@ -234,10 +255,12 @@ export class FakeHost implements Host {
     pending.answered();
   }
 
-  async busySessions(): Promise<Map<string, "busy" | "retry">> {
-    const map = new Map<string, "busy" | "retry">();
-    for (const s of this.sessions.values())
-      if (!s.deleted && s.state !== "idle") map.set(s.id, s.state);
+  async busySessions(): Promise<Map<string, BusyStatus>> {
+    const map = new Map<string, BusyStatus>();
+    for (const s of this.sessions.values()) {
+      const status = this.statusOf(s);
+      if (!s.deleted && status.type !== "idle") map.set(s.id, status);
+    }
     return map;
   }
 
