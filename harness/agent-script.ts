@@ -162,7 +162,8 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
   );
 
   // Replay the conversation: each successful call moves along the plan; a refused write of a
-  // file that was read goes back to reading it again (what the refusal asks for).
+  // file that was read goes back to reading it again (what the refusal asks for); one of a
+  // file never read reads it first, then writes it keeping what it read.
   const calls = toolCalls(request.messages);
   let step = 0;
   let lastRead = "";
@@ -177,6 +178,9 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
       const file = "file" in planned ? planned.file : undefined;
       const reread = plan.findIndex((a, i) => i < step && a.tool === "read" && a.file === file);
       if (reread >= 0) step = reread;
+      else if (file && planned.tool === "write") {
+        plan.splice(step, 1, { tool: "read", file }, { ...planned, content: "append" });
+      }
       continue;
     }
     if (planned.tool === "read") lastRead = call.result;
