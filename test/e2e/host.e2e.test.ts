@@ -401,6 +401,34 @@ describe("the plugin on the real OpenCode host", () => {
     120_000,
   );
 
+  it("keeps both changes when a story writes whole a file another story wrote, which it never read", async () => {
+    // 1.3 also writes 1.5's file, without reading it first; whichever writes second has never
+    // read the other's version: it is refused, reads it, and writes it keeping what it read.
+    const s = await start({
+      stories: stories(100, {
+        "1-3-search": {
+          shell: ["sleep 2"],
+          files: ["src/search/index.ts", "src/pricing/rules.ts"],
+        },
+        "1-5-pricing": { finishAfterMs: 4_000 },
+      }),
+    });
+    await s.command("1.3 1.5 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+    const rules = s.file("src/pricing/rules.ts");
+    expect(rules).toMatch(/written for story (1-3-search|1-5-pricing)\n/);
+    expect(rules).toMatch(/(1-3-search|1-5-pricing) was here\n$/);
+    expect(rules.match(/1-3-search/g)).toHaveLength(1);
+    expect(rules.match(/1-5-pricing/g)).toHaveLength(1);
+    const outputs = await toolOutputs(
+      s,
+      run.stories.map((st) => st.sessionId ?? ""),
+    );
+    expect(outputs.some((o) => o.includes("and you have not read it"))).toBe(true);
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
   it("runs two stories' package installs through bash one at a time, never overlapping", async () => {
     const install = "./install.sh";
     const s = await start({
