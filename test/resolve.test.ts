@@ -53,6 +53,17 @@ function contention(noticeSeconds = 0.2) {
 }
 
 describe("a long wait for another story's file", () => {
+  it("lets a wait status shows be answered before the parent is asked about it", async () => {
+    const { h, done } = contention(600);
+    await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const storyB = () => h.athena.engine.runsLive()[0]?.stories.find((s) => s.key === "1-2-b");
+    await until(() => storyB()?.state === "waiting-lock", "b waits");
+    const answer = await h.call({ command: "resolve 1.2 yield" });
+    expect(answer.output).toBe("Story 1-1-a gave `src/shared.ts` up: story 1.2 (1-2-b) goes on.");
+    await until(() => storyB()?.state !== "waiting-lock", "b goes on");
+    done.fire();
+  });
+
   it("asks in status and to the parent; yield lets the waiting story go on", async () => {
     const { h, done, asked } = contention();
     const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
@@ -101,8 +112,13 @@ describe("a long wait for another story's file", () => {
       "Story 1.2 (1-2-b) goes on waiting for `src/shared.ts`.",
     );
     expect(asked()).toBeUndefined();
-    expect((await h.call({ command: "resolve 1.2 wait" })).output).toContain(
-      "story 1.2 (1-2-b) has no open question",
+    // Still waiting: `wait` again is answered the same; a story that waits for nothing has no
+    // question to answer.
+    expect((await h.call({ command: "resolve 1.2 wait" })).output).toBe(
+      "Story 1.2 (1-2-b) goes on waiting for `src/shared.ts`.",
+    );
+    expect((await h.call({ command: "resolve 1.1 wait" })).output).toContain(
+      "story 1.1 (1-1-a) has no open question",
     );
     expect((await h.call({ command: "resolve 1.2 cancel" })).output).toContain(
       "Story 1.2 (1-2-b) cancelled",

@@ -907,6 +907,14 @@ export class RunEngine {
     const story = found?.record ? found.run.stories.get(found.record.key) : undefined;
     if (!found || !story) throw new InputError(`no running story "${typed}" to resolve`);
     const { run } = found;
+    // A wait status shows may be answered before the parent was asked about it.
+    if (!story.record.question && story.waitingLock && (choice === "wait" || choice === "yield"))
+      story.record.question = {
+        kind: "contention",
+        path: story.waitingLock.path,
+        other: story.waitingLock.holder,
+        askedAt: new Date().toISOString(),
+      };
     return answerQuestion(story.record, run.record.stories, choice, options.keep, {
       release: (file, holder) => this.options.locks.release(file, holder),
       kept: (hash) => this.options.journal?.content(hash),
