@@ -240,7 +240,7 @@ describe("athena-parallel plan", () => {
       "athena-parallel: --dir expects a value\nrun `athena-parallel status --help` for its options\n",
     );
     expect((await run(["mark", "1.1"], miniProject())).err).toBe(
-      "athena-parallel: usage: athena-parallel mark <story> <status> [--dir DIR]\nrun `athena-parallel mark --help` for its options\n",
+      "athena-parallel: usage: athena-parallel mark <story> <status> [--force] [--dir DIR]\nrun `athena-parallel mark --help` for its options\n",
     );
     const unknown = await run(["pln"], "/");
     expect(unknown).toMatchObject({ code: 2, out: "" });
@@ -322,9 +322,17 @@ describe("athena-parallel mark", () => {
     expect(unknownStatus.err).toContain("valid: backlog, ready-for-dev, in-progress, review, done");
     const downgrade = await run(["mark", "1.1", "backlog"], dir);
     expect(downgrade.code).toBe(2);
-    expect(downgrade.err).toContain("would downgrade it");
+    expect(downgrade.err).toContain(
+      "would downgrade it (athena-parallel mark 1-1-alpha backlog --force does it on purpose)",
+    );
     expect((await run(["mark", "1.1"], dir)).err).toContain("usage: athena-parallel mark");
     expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(SPRINT_TEXT);
+    // On purpose, after a revert: moved back, every other byte kept.
+    const forced = await run(["mark", "1.1", "backlog", "--force"], dir);
+    expect(forced).toMatchObject({ code: 0, err: "" });
+    expect(readFileSync(path.join(dir, SPRINT), "utf8")).toBe(
+      SPRINT_TEXT.replace("1-1-alpha: ready-for-dev", "1-1-alpha: backlog"),
+    );
   });
 
   it("exits 2 on a file that does not parse, naming the line, and leaves it untouched", async () => {

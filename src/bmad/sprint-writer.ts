@@ -54,6 +54,8 @@ export interface StatusChange {
   restore?: { expectedCurrent: string };
   /** Make the change only while the file holds this value (e.g. not if the agent moved it on). */
   onlyIfCurrent?: string;
+  /** A person moving a status back on purpose (`mark --force`): a downgrade is allowed. */
+  force?: boolean;
 }
 
 export interface StatusChangeResult {
@@ -132,9 +134,9 @@ export function replaceStatus(
         entry.line,
       );
     }
-    if (to !== undefined && to < from) {
+    if (to !== undefined && to < from && !change.force) {
       throw new InputError(
-        `${entry.key} is "${entry.status}": moving it back to "${change.status}" would downgrade it`,
+        `${entry.key} is "${entry.status}": moving it back to "${change.status}" would downgrade it (athena-parallel mark ${entry.key} ${change.status} --force does it on purpose)`,
         file,
         entry.line,
       );

@@ -73,10 +73,13 @@ const HELPS: Record<CommandName, CommandHelp> = {
   --json        the figures as JSON`,
   },
   mark: {
-    usage: "mark <story> <status> [--dir DIR]",
+    usage: "mark <story> <status> [--force] [--dir DIR]",
     text: `  Sets one story's (or epic's) status in sprint-status.yaml, keeping every comment and
   every other byte; safe while other processes change the file. A status never moves back
-  (a downgrade is refused): edit the file by hand for that.`,
+  (a downgrade is refused) unless --force says it is on purpose (after a revert, to run a
+  story again).
+
+  --force       allow moving a status back (review -> ready-for-dev)`,
   },
   locks: {
     usage: "locks [--dir DIR] [--json] [--release-stale]",

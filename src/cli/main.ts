@@ -27,7 +27,13 @@ import { Journal } from "../run/journal.ts";
 import { FileLocks } from "../run/locks.ts";
 import { processGone, requestCancel } from "../run/outside-runs.ts";
 import { storyFileOf } from "../run/progress.ts";
-import { fileVersions, findStoryJournal, revertStory, storyDiff } from "../run/review.ts";
+import {
+  fileVersions,
+  findStoryJournal,
+  revertLeavesSprint,
+  revertStory,
+  storyDiff,
+} from "../run/review.ts";
 import { loadRuns, RUN_ID, type RunRecord } from "../run/state.ts";
 import { runGantt } from "../run/timeline.ts";
 import { describeUsage } from "../run/usage.ts";
@@ -439,10 +445,18 @@ function someOf(keys: readonly string[]): string {
 }
 
 async function markCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommand("mark", args, DIR_OPTION, true);
+  const { values, positionals } = parseCommand(
+    "mark",
+    args,
+    { ...DIR_OPTION, force: { type: "boolean", default: false } },
+    true,
+  );
   const [typed, status, ...extra] = positionals;
   if (!typed || !status || extra.length > 0)
-    throw new ArgumentError("usage: athena-parallel mark <story> <status> [--dir DIR]", "mark");
+    throw new ArgumentError(
+      "usage: athena-parallel mark <story> <status> [--force] [--dir DIR]",
+      "mark",
+    );
   const root = projectRoot(io, values.dir);
   const { config } = loadConfig(root, { env: io.env });
   const files = discoverBmad(root, config);
@@ -454,7 +468,10 @@ async function markCommand(args: string[], io: CommandIo): Promise<number> {
   const key = sprint.entries.some((e) => e.key === typed)
     ? typed
     : resolveStoryId(sprint, typed, storyFiles.find).key;
-  const result = await setStatus({ root, sprintFile: files.sprintStatus }, { key, status });
+  const result = await setStatus(
+    { root, sprintFile: files.sprintStatus },
+    { key, status, ...(values.force ? { force: true } : {}) },
+  );
   io.out(
     result.changed
       ? `${files.sprintStatus}: ${key}: ${result.previous} -> ${result.status}\n`
@@ -630,7 +647,7 @@ function journalCommand(
     return 1;
   }
   io.out(
-    `Reverted story ${record.story} (run ${record.run}): ${result.restored.join(", ")} put back as they were before it.\n`,
+    `Reverted story ${record.story} (run ${record.run}): ${result.restored.join(", ")} put back as they were before it. ${revertLeavesSprint(record.story)}\n`,
   );
   return 0;
 }

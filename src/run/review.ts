@@ -94,10 +94,9 @@ export interface RevertResult {
 export function revertStory(journal: Journal, record: StoryJournal, root: string): RevertResult {
   const refused: RevertResult["refused"] = [];
   if (record.revertedAt)
-    return {
-      restored: [],
-      refused: [{ path: "*", why: `already reverted at ${record.revertedAt}` }],
-    };
+    throw new InputError(
+      `story ${record.story} (run ${record.run}) was already reverted at ${record.revertedAt}: nothing written`,
+    );
   const plan: Array<{ path: string; content: Buffer | null }> = [];
   for (const entry of record.files) {
     if (!normaliseRepoPath(path.join(root, entry.path), root).inside) {
@@ -217,4 +216,9 @@ function hashOf(root: string, repoPath: string): string | null {
 
 function isBinary(text: string | null): boolean {
   return text?.includes("\u0000") === true;
+}
+
+/** After a revert: the story's sprint entry is the user's to move back, and how. */
+export function revertLeavesSprint(story: string): string {
+  return `Its sprint entry is unchanged: \`athena-parallel mark ${story} ready-for-dev --force\` puts it back to run it again.`;
 }

@@ -24,7 +24,7 @@ import {
   runProgress,
 } from "../run/progress.ts";
 import { CHOICES, type Choice } from "../run/resolve.ts";
-import { findStoryJournal, revertStory, storyDiff } from "../run/review.ts";
+import { findStoryJournal, revertLeavesSprint, revertStory, storyDiff } from "../run/review.ts";
 import { FINAL_STATES, loadRuns, RUN_ID, type RunRecord, type StoryRun } from "../run/state.ts";
 import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.ts";
 import { runGantt } from "../run/timeline.ts";
@@ -304,7 +304,7 @@ function review(action: "diff" | "revert", directory: string, args: Args): ToolR
     );
   return {
     title: `athena-parallel revert: ${record.story}`,
-    output: `Reverted story ${record.story} (run ${record.run}): ${result.restored.map((p) => `\`${p}\``).join(", ")} put back as they were before it. Its sprint entry is unchanged.`,
+    output: `Reverted story ${record.story} (run ${record.run}): ${result.restored.map((p) => `\`${p}\``).join(", ")} put back as they were before it. ${revertLeavesSprint(record.story)}`,
     metadata: { restored: result.restored },
   };
 }
