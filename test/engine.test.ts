@@ -656,6 +656,28 @@ describe("runtime coordination", () => {
     expect(ended.stories.map((s) => s.sprintUnwritten)).toEqual([undefined, undefined]);
   });
 
+  it("tells, when a story is cancelled, that its changes stay and how to see or undo them", async () => {
+    const root = projectWith(six.slice(0, 1));
+    const wrote = signal();
+    const h = harness(root, () => ({
+      ms: 10,
+      work: async (session) => {
+        await h.agent.write(session, "src/a.ts", "half done\n");
+        wrote.fire();
+        await new Promise(() => {}); // never ends by itself
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
+    await wrote.fired;
+    const ended = waitForRun(h, started.metadata.run?.id ?? "");
+    await h.call({ action: "cancel" });
+    await ended;
+    const note = h.host.notes.find((n) => n.text.includes("Story 1.1 (1-1-a) cancelled"));
+    expect(note?.text).toContain(
+      "Its changes to 1 file stay in the tree: `/athena-parallel diff 1.1` shows them, `/athena-parallel revert 1.1` puts them back.",
+    );
+  });
+
   it("asks for no combined test run when no story completed", async () => {
     const root = projectWith(six.slice(0, 1));
     const h = harness(root, () => ({ ms: 10, onlyItsWork: true }));

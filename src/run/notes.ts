@@ -25,7 +25,14 @@ export function storyEndNote(run: RunRecord, r: StoryRun): string {
   const leaves =
     r.outsideProject.length > 0 ? `\n${OUTSIDE_PROJECT} ${r.outsideProject.join(", ")}` : "";
   const unwritten = r.sprintUnwritten ? `\n${unwrittenLine(r, true)}` : "";
-  return `[athena-parallel ${run.id}] ${storyEndLine(r)}.${outside}${leaves}${r.sprintEdit ? `\n${sprintEditLine(r)}` : ""}${unwritten}`;
+  return `[athena-parallel ${run.id}] ${storyEndLine(r)}.${outside}${leaves}${r.sprintEdit ? `\n${sprintEditLine(r)}` : ""}${unwritten}${leftChanges(r)}`;
+}
+
+/** A story that did not complete may have changed files: they stay, and how to see or undo them. */
+function leftChanges(r: StoryRun): string {
+  if (r.state === "completed" || r.wroteFiles.length === 0) return "";
+  const n = r.wroteFiles.length;
+  return `\nIts changes to ${n} ${n === 1 ? "file" : "files"} stay in the tree: \`/athena-parallel diff ${r.id}\` shows them, \`/athena-parallel revert ${r.id}\` puts them back.`;
 }
 
 /** A story's sprint entry the run could not write: why, and what to set by hand. */
