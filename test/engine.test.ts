@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { EXCLUSIVE_COMMANDS_LOCK } from "../src/athena.ts";
 import { MAX_STORY_BYTES } from "../src/bmad/project.ts";
 import { readHistory } from "../src/run/history-log.ts";
+import { Journal } from "../src/run/journal.ts";
 import { loadRuns } from "../src/run/state.ts";
 import {
   harness,
@@ -623,6 +624,24 @@ describe("runtime coordination", () => {
     expect(note?.text).toContain("nothing was implemented");
     // Not retried: another attempt would read the same story the same way.
     expect(ended.stories[0]?.attempts).toBe(1);
+  });
+
+  it("counts as work the changes its journal holds from before a restart", async () => {
+    const root = projectWith(six.slice(0, 1));
+    writeFileSync(path.join(root, "src.txt"), "before\n");
+    // The process that ran the story before a restart changed a file (its journal, on disk,
+    // says so); this process's guard saw nothing.
+    const h = harness(root, () => ({
+      ms: 10,
+      onlyItsWork: true,
+      work: async () => {
+        const run = h.athena.engine.runsLive()[0]?.id ?? "";
+        new Journal(root).beforeChange(run, "1-1-a", ["src.txt"]);
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => [s.state, s.reason ?? ""])).toEqual([["completed", ""]]);
   });
 
   it("says when a story's sprint entry could not be written, and writes it as the next story ends", async () => {

@@ -471,7 +471,7 @@ export class RunEngine {
     if (FINAL_STATES.has(story.record.state)) return;
     // An agent that answered and stopped ("I cannot implement this") ended its session as a
     // finished one does: sent to review, the story would look done with nothing in it.
-    if (state === "completed" && this.changedNothing(story)) {
+    if (state === "completed" && this.changedNothing(run, story)) {
       state = "failed";
       error = NO_WORK;
       reason = "no-work";
@@ -513,12 +513,20 @@ export class RunEngine {
     await this.finishRunIfDone(run);
   }
 
-  /** True when no attempt of the story changed any file, its story file included. */
-  private changedNothing(story: LiveStory): boolean {
-    return (
-      story.record.wroteFiles.length === 0 &&
-      this.options.guard.wroteFiles(story.record.key).length === 0
-    );
+  /**
+   * True when no attempt of the story changed any file, its story file included: not in this
+   * process (the guard), not in an earlier attempt (the record), and not before the process
+   * that started it ended (the journal on disk, for a story taken over after a restart).
+   */
+  private changedNothing(run: LiveRun, story: LiveStory): boolean {
+    const key = story.record.key;
+    if (story.record.wroteFiles.length > 0 || this.options.guard.wroteFiles(key).length > 0)
+      return false;
+    try {
+      return (this.options.journal?.read(run.record.id, key)?.files.length ?? 0) === 0;
+    } catch {
+      return false; // an unreadable journal proves nothing
+    }
   }
 
   /**
