@@ -55,6 +55,8 @@ export const STORY_SUBAGENT_DEPTH = 2;
 interface ShellCall {
   /** Repo-relative files it writes. */
   writes: string[];
+  /** Those of `writes` whose content it replaces or removes (see ShellEffects). */
+  replaces: string[];
   /** Absolute paths it writes outside the project (reported, never locked). */
   outside: string[];
   reads: string[];
@@ -188,6 +190,7 @@ export function createAthena(options: AthenaOptions): Athena {
       const effects = shellEffects(await shellParser(), call.command, call.cwd);
       return {
         writes: insideProject(effects.writes, root),
+        replaces: insideProject(effects.replaces, root),
         outside: outsideProject(effects.writes, root),
         reads: effects.reads,
         exclusive: effects.commands.some((line) => isExclusive(line) !== undefined),
@@ -195,7 +198,14 @@ export function createAthena(options: AthenaOptions): Athena {
       };
     } catch (error) {
       log(`bash command not parsed, checked after it runs: ${errorLine(error)}`);
-      return { writes: [], outside: [], reads: [], exclusive: false, opaque: true };
+      return {
+        writes: [],
+        replaces: [],
+        outside: [],
+        reads: [],
+        exclusive: false,
+        opaque: true,
+      };
     }
   };
 
@@ -260,7 +270,13 @@ export function createAthena(options: AthenaOptions): Athena {
         liveEngine.noteOutsideProject(input.sessionID, shell.outside);
         // A package install runs alone: its lock first, held until the command has run.
         if (shell.exclusive) await guard.beforeWrite(holder, [EXCLUSIVE_COMMANDS_LOCK]);
-        await guard.beforeWrite(holder, shell.writes, true);
+        try {
+          await guard.beforeWrite(holder, shell.writes, shell.replaces);
+        } catch (error) {
+          // Refused: the command does not run, and its after hook never comes.
+          if (shell.exclusive) await locks.release(EXCLUSIVE_COMMANDS_LOCK, holder.story);
+          throw error;
+        }
         journalBefore(holder, shell.writes);
         if (shell.opaque)
           await afterCheck.start(`${input.sessionID}\u0000${input.callID}`, holder.story);
@@ -273,7 +289,7 @@ export function createAthena(options: AthenaOptions): Athena {
         outsideProject(writeTargets(input.tool, output.args), root),
       );
       // The write tool replaces the file; edits and patches apply to what is there.
-      await guard.beforeWrite(holder, paths, input.tool === "write");
+      await guard.beforeWrite(holder, paths, input.tool === "write" ? paths : []);
       journalBefore(holder, paths);
     },
     "tool.execute.after": async (input, output) => {

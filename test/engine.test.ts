@@ -538,31 +538,44 @@ describe("runtime coordination", () => {
           if (key === "1-1-a") {
             await h.agent.write(session, "src/shared.ts", "by a\n");
             await h.agent.write(session, "src/other.ts", "by a\n");
+            await h.agent.write(session, "src/third.ts", "by a\n");
             aHasWritten.fire();
             return;
           }
           await aHasWritten.fired;
           // Written whole without a read: A's line would be lost.
           results.push((await h.agent.write(session, "src/shared.ts", "by b\n")) ?? "b wrote");
-          // An edit applies to what is there: no read needed.
+          // An edit applies to what is there: no read needed; so does `sed -i`.
           results.push(
             (await h.agent.edit(session, "src/other.ts", "by a", "by a, then b")) ?? "b edited",
           );
+          results.push(
+            (await h.agent.bash(session, "sed -i 's/by a/by a; b too/' src/third.ts")) ?? "b sed",
+          );
+          // An install that would truncate it is refused too, and gives its exclusive lock up.
+          results.push((await h.agent.bash(session, "fake-install x > src/shared.ts")) ?? "ran");
+          results.push(h.athena.locks.heldBy("1-2-b").join(", "));
           const text = await h.agent.read(session, "src/shared.ts");
           results.push(
             (await h.agent.write(session, "src/shared.ts", `${text}by b\n`)) ?? "b wrote",
           );
         },
       }),
-      { conflictStrategy: "manual", lockWaitSeconds: 5 },
+      { conflictStrategy: "manual", lockWaitSeconds: 5, exclusiveCommands: ["fake-install *"] },
     );
     const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
     const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    const refusal =
+      "Not written: story 1-1-a changed `src/shared.ts` and you have not read it. Read it first, then make your change on its current content: writing it whole, or with a shell command, would lose story 1-1-a's change.";
     expect(results).toEqual([
-      "Not written: story 1-1-a changed `src/shared.ts` and you have not read it. Read it first, then make your change on its current content: writing it whole, or with a shell command, would lose story 1-1-a's change.",
+      refusal,
       "b edited",
+      "b sed",
+      refusal,
+      "src/shared.ts, src/other.ts, src/third.ts",
       "b wrote",
     ]);
+    expect(readFileSync(path.join(root, "src/third.ts"), "utf8")).toBe("by a; b too\n");
     expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
     expect(readFileSync(path.join(root, "src/shared.ts"), "utf8")).toBe("by a\nby b\n");
     expect(readFileSync(path.join(root, "src/other.ts"), "utf8")).toBe("by a, then b\n");
@@ -624,6 +637,47 @@ describe("runtime coordination", () => {
     expect(note?.text).toContain("nothing was implemented");
     // Not retried: another attempt would read the same story the same way.
     expect(ended.stories[0]?.attempts).toBe(1);
+  });
+
+  it("gives a story's second run in one process only the files it wrote in that run", async () => {
+    const root = projectWith(six.slice(0, 1));
+    let run = 0;
+    const h = harness(root, () => ({
+      ms: 10,
+      onlyItsWork: true,
+      work: async (session) => void (await h.agent.write(session, `src/run${run}.ts`, "x\n")),
+    }));
+    const ids: string[] = [];
+    for (run = 1; run <= 2; run++) {
+      // Ready again, as a person would set it after the first run.
+      writeFileSync(
+        path.join(root, SPRINT_FILE),
+        sprintText(root).replace(/1-1-a: \S+/, "1-1-a: ready-for-dev"),
+      );
+      const started = await h.call({ action: "execute", storyIds: ["1.1"] });
+      ids.push((await waitForRun(h, started.metadata.run?.id ?? "")).id);
+    }
+    const records = loadRuns(root).runs;
+    const wrote = ids.map((id) => records.find((r) => r.id === id)?.stories[0]?.wroteFiles);
+    expect(wrote).toEqual([["src/run1.ts"], ["src/run2.ts"]]);
+  });
+
+  it("counts as work a story file changed by a tool the plugin does not follow", async () => {
+    const root = projectWith(six.slice(0, 1));
+    const storyFile = path.join(root, "_bmad-output/implementation-artifacts/1-1-a.md");
+    // As an MCP server's edit tool would: no hook of the plugin sees it.
+    const h = harness(root, () => ({
+      ms: 10,
+      onlyItsWork: true,
+      work: async () =>
+        writeFileSync(
+          storyFile,
+          readFileSync(storyFile, "utf8").replace("- [ ] Task 1", "- [x] Task 1"),
+        ),
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => [s.state, s.reason ?? ""])).toEqual([["completed", ""]]);
   });
 
   it("counts as work the changes its journal holds from before a restart", async () => {

@@ -6,6 +6,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { answerQuestion } from "../src/run/resolve.ts";
+import type { StoryRun } from "../src/run/state.ts";
 import { parseCommandArgs } from "../src/tool/command-args.ts";
 import {
   clobberScenario,
@@ -51,6 +53,28 @@ function contention(noticeSeconds = 0.2) {
     h.athena.engine.runsLive()[0]?.stories.find((s) => s.key === "1-2-b")?.question;
   return { root, h, done, asked };
 }
+
+describe("answering a wait", () => {
+  it("refuses yield for a lock this process does not hold, and leaves the question open", async () => {
+    const story = {
+      id: "1.2",
+      key: "1-2-b",
+      question: { kind: "contention", path: "src/x.ts", other: "1-1-a", askedAt: "t" },
+    } as unknown as StoryRun;
+    const means = {
+      release: async () => false,
+      kept: () => undefined,
+      putBack: () => {},
+      tellStory: async () => {},
+      cancel: async () => {},
+      save: () => {},
+    };
+    await expect(answerQuestion(story, [story], "yield", undefined, means)).rejects.toThrow(
+      "`src/x.ts` is not held by a story of this OpenCode process: it cannot be given up from here; answer wait, or cancel",
+    );
+    expect(story.question).toBeDefined();
+  });
+});
 
 describe("a long wait for another story's file", () => {
   it("lets a wait status shows be answered before the parent is asked about it", async () => {

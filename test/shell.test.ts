@@ -21,6 +21,43 @@ function effects(command: string, root = "/p") {
   return { writes: writes.map(rel), reads: reads.map(rel) };
 }
 
+describe("shell writes that replace a file's content", () => {
+  it("tells a replacing write (>, tee, cp, rm, truncate, dd) from an applied one (>>, tee -a, sed -i, touch)", () => {
+    const command = [
+      "echo x > a.txt",
+      "echo y >> b.txt",
+      "printf z | tee c.txt",
+      "printf z | tee -a d.txt",
+      "sed -i 's/x/y/' e.txt",
+      "rm f.txt",
+      "touch g.txt",
+      "cp h.txt i.txt",
+      "mv j.txt k.txt",
+      "truncate -s 0 l.txt",
+      "dd if=m.txt of=n.txt",
+    ].join(" && ");
+    const { writes, replaces } = shellEffects(parser, command, "/p");
+    const rel = (ps: string[]) => ps.map((p) => path.relative("/p", p)).sort();
+    expect(rel(replaces)).toEqual(["a.txt", "c.txt", "f.txt", "i.txt", "k.txt", "l.txt", "n.txt"]);
+    expect(rel(writes)).toEqual(
+      [
+        "a.txt",
+        "b.txt",
+        "c.txt",
+        "d.txt",
+        "e.txt",
+        "f.txt",
+        "g.txt",
+        "i.txt",
+        "j.txt",
+        "k.txt",
+        "l.txt",
+        "n.txt",
+      ].sort(),
+    );
+  });
+});
+
 describe("shell writes", () => {
   it.each([
     ["cat > src/a.ts <<'EOF'\nexport {};\nEOF", ["src/a.ts"]],

@@ -16,6 +16,8 @@ export function renderJson(plan: Plan): string {
  * lines gave a report of megabytes, for a reader or a model to wade through.
  */
 const FINDINGS_SHOWN = 20;
+/** At the least detail (a report over its budget), this many a story. */
+const FINDINGS_SHOWN_AT_LEAST = 3;
 
 /**
  * Evidence lines shown per conflict: the surest overlap's, one line per story (the JSON keeps
@@ -65,7 +67,7 @@ function renderAt(plan: Plan, detail: Detail, budget: number): string {
     "## Stories",
     "",
     ...stories,
-    ...findingsSection(plan),
+    ...findingsSection(plan, detail === 3 ? FINDINGS_SHOWN_AT_LEAST : FINDINGS_SHOWN),
     ...(plan.warnings.length > 0
       ? ["## Warnings", "", ...plan.warnings.map((w) => `- ${w}`), ""]
       : []),
@@ -175,18 +177,18 @@ function conflictLines(c: Conflict, label: (key: string) => string): string[] {
   return lines;
 }
 
-function findingsSection(plan: Plan): string[] {
+function findingsSection(plan: Plan, perStory: number): string[] {
   if (plan.findings.length === 0) return [];
   const out = ["## Findings", ""];
   const shown = new Map<string, number>();
   for (const f of plan.findings) {
     const n = (shown.get(f.story) ?? 0) + 1;
     shown.set(f.story, n);
-    if (n <= FINDINGS_SHOWN) out.push(`- ${f.story}: ${f.detail} (${where(f.evidence)})`);
+    if (n <= perStory) out.push(`- ${f.story}: ${f.detail} (${where(f.evidence)})`);
   }
   for (const [story, n] of shown)
-    if (n > FINDINGS_SHOWN)
-      out.push(`- ${story}: ${n - FINDINGS_SHOWN} more findings (the JSON report lists them all)`);
+    if (n > perStory)
+      out.push(`- ${story}: ${n - perStory} more findings (the JSON report lists them all)`);
   out.push("");
   return out;
 }
@@ -225,7 +227,7 @@ function renderStoryBriefly(story: PlannedStory): string[] {
   const lines = [
     `### ${story.id}: ${story.title}`,
     "",
-    `\`${story.key}\`, ${story.status}, tasks ${story.tasks.done}/${story.tasks.total}${story.file ? `, ${story.file}` : ", no story file"}`,
+    `\`${story.key}\`, ${story.status}${story.role === "in-progress" ? " (running outside this batch)" : ""}, tasks ${story.tasks.done}/${story.tasks.total}${story.file ? `, ${story.file}` : ", no story file"}`,
   ];
   if (story.error)
     lines.push(`Not planned: ${story.error.file}:${story.error.line}: ${story.error.message}`);

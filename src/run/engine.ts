@@ -21,7 +21,7 @@ import { InputError } from "../util/errors.ts";
 import { admissions } from "./admission.ts";
 import { isAbort, mayPass, outcomeOf, providerFailure, sessionOf } from "./completion.ts";
 import { watchFolders } from "./folder-watch.ts";
-import type { WriteGuard } from "./guard.ts";
+import { versionOf, type WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
 import { type BusyStatus, describeHostError, type Host, type TodoItem } from "./host.ts";
 import type { Journal } from "./journal.ts";
@@ -415,6 +415,11 @@ export class RunEngine {
         `Story ${planned.id}: ${planned.title}`,
       );
       story.record.sessionId = sessionId;
+      // A story of an earlier run of this process (the same key) wrote files of its own.
+      if (story.record.attempts === 0) {
+        this.options.guard.startStory(story.record.key);
+        story.storyFileAtStart = this.storyFileHash(story);
+      }
       story.record.attempts += 1;
       story.sessions.add(sessionId);
       this.bySession.set(sessionId, { run, story });
@@ -522,11 +527,19 @@ export class RunEngine {
     const key = story.record.key;
     if (story.record.wroteFiles.length > 0 || this.options.guard.wroteFiles(key).length > 0)
       return false;
+    if (story.record.outsideProject.length > 0) return false;
+    if (story.storyFileAtStart !== this.storyFileHash(story)) return false;
     try {
       return (this.options.journal?.read(run.record.id, key)?.files.length ?? 0) === 0;
     } catch {
       return false; // an unreadable journal proves nothing
     }
+  }
+
+  /** Its story file's content hash now (undefined: no file, or unreadable). */
+  private storyFileHash(story: LiveStory): string | undefined {
+    const file = story.planned.file;
+    return file ? versionOf(this.options.root, file)?.hash : undefined;
   }
 
   /**

@@ -178,6 +178,15 @@ export class WriteGuard {
     return [...(this.written.get(story) ?? [])];
   }
 
+  /**
+   * A story starts in a run: what the same key wrote in an earlier run of this process is
+   * that run's (its record and history have it), not this one's.
+   */
+  startStory(story: string): void {
+    this.written.delete(story);
+    this.seen.delete(story);
+  }
+
   /** Forgets a story (it ended); its locks are released by the caller. */
   forget(story: string): void {
     this.seen.delete(story);
@@ -188,27 +197,33 @@ export class WriteGuard {
 
   /**
    * Throws WriteRefused when the story must not write these files now; otherwise holds their
-   * locks. `whole`: the write does not apply to the file's content but replaces or removes it
-   * (the write tool, a shell command), so it is refused over another story's change the story
-   * has not read; an edit applies to what is there and needs no read.
+   * locks. `replaced`: those of `paths` the write replaces or removes without applying to
+   * their content (the write tool, `>`, `rm`): refused over another story's change the story
+   * has not read. An edit applies to what is there and needs no read.
    */
-  async beforeWrite(holder: LockHolder, paths: string[], whole = false): Promise<void> {
+  async beforeWrite(
+    holder: LockHolder,
+    paths: readonly string[],
+    replaced: readonly string[] = [],
+  ): Promise<void> {
     const stop = this.stops.get(holder.story) ?? new AbortController();
     this.stops.set(holder.story, stop);
+    const whole = new Set(replaced);
     // Checked once the lock is held, when no other story can change the file any more: a
     // story waiting for the lock was still told to wait, not to read a file being changed.
     const refuseIfLosing = (p: string) => {
       this.refuseIfStale(holder.story, p);
-      if (whole) this.refuseIfUnread(holder.story, p);
+      if (whole.has(p)) this.refuseIfUnread(holder.story, p);
     };
     for (const p of paths) {
-      this.refuseIfStale(holder.story, p);
-      // BMAD's own files are never locked between stories, but a stale copy of the sprint
-      // file written back would undo the statuses set meanwhile: the checks still hold.
+      // BMAD's own files are never locked between stories; an edit of the sprint file applies
+      // to its statuses as they are, but a stale copy written back whole would undo the ones
+      // set meanwhile.
       if (this.options.isShared(p)) {
-        refuseIfLosing(p);
+        if (whole.has(p)) refuseIfLosing(p);
         continue;
       }
+      this.refuseIfStale(holder.story, p);
       let result = await this.options.locks.tryAcquire(p, holder);
       if (result.ok) refuseIfLosing(p);
       else {
@@ -272,6 +287,8 @@ export class WriteGuard {
   private refuseIfUnread(story: string, p: string): void {
     const last = this.lastWrites.get(p);
     if (!last || last.story === story || this.seen.get(story)?.has(p)) return;
+    // Nothing there to lose (removed since, or a folder): and nothing the read tool could read.
+    if (versionOf(this.options.root, p) === undefined) return;
     throw new WriteRefused(
       `Not written: story ${last.story} changed \`${p}\` and you have not read it. ` +
         `Read it first, then make your change on its current content: writing it whole, or with a shell command, would lose story ${last.story}'s change.`,

@@ -47,6 +47,11 @@ export interface LiveStory {
   waitingLock?: { path: string; holder: string };
   /** What the host asks the user in its sessions and is not answered yet, by request id. */
   asks: Map<string, UserAsk>;
+  /**
+   * Its story file's content hash when its first attempt started: an agent may change files
+   * with tools the plugin does not follow (an MCP server's), but leaves its story file changed.
+   */
+  storyFileAtStart?: string;
 }
 
 /** A session in the host's `retry` status: since when (ms), the host's attempt and reason. */

@@ -12,8 +12,8 @@ export const CHOICES = ["wait", "yield", "keep", "cancel"] as const;
 export type Choice = (typeof CHOICES)[number];
 
 export interface AnswerMeans {
-  /** The holder of a file gives it up (its lock released). */
-  release(path: string, holder: string): Promise<unknown>;
+  /** The holder of a file gives it up (its lock released); false when this process holds it not. */
+  release(path: string, holder: string): Promise<boolean>;
   /** A version kept in the journal. */
   kept(hash: string): Buffer | undefined;
   /** Puts a story's version of a file back, as that story's write. */
@@ -54,7 +54,11 @@ export async function answerQuestion(
       answered();
       return `Story ${label} goes on waiting for \`${q.path}\`.`;
     }
-    await means.release(q.path, q.other);
+    // A lock of another process (or one whose owner is unreadable) is not this one's to give.
+    if (!(await means.release(q.path, q.other)))
+      throw new InputError(
+        `\`${q.path}\` is not held by a story of this OpenCode process: it cannot be given up from here; answer wait, or cancel`,
+      );
     answered();
     await means.tellStory(
       q.other,

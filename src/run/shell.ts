@@ -21,6 +21,12 @@ import { own } from "../util/own.ts";
 export interface ShellEffects {
   /** Absolute paths the command writes (creates, changes, moves or deletes). */
   writes: string[];
+  /**
+   * Those of `writes` whose content it replaces or removes without applying to it (`>`, `tee`,
+   * the target of `cp` or `mv`, `rm`, `truncate`, `dd of=`), as against an append (`>>`,
+   * `tee -a`), an in-place edit (`sed -i`) or a `touch`: another story's change there is lost.
+   */
+  replaces: string[];
   /** Absolute paths the command reads. */
   reads: string[];
   /**
@@ -152,10 +158,11 @@ const DEVICES = /^\/dev\//;
 export function shellEffects(parser: Parser, command: string, cwd: string): ShellEffects {
   const tree = parser.parse(command);
   const writes = new Set<string>();
+  const replaces = new Set<string>();
   const reads = new Set<string>();
   const commands: string[] = [];
   let opaque = false;
-  if (!tree) return { writes: [], reads: [], commands, opaque: true };
+  if (!tree) return { writes: [], replaces: [], reads: [], commands, opaque: true };
   try {
     // A command the parser could not read whole may do anything: check after it.
     if (tree.rootNode.hasError) opaque = true;
@@ -214,7 +221,11 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       if (DEVICES.test(target)) return;
       if (/^[<>]&$/.test(operator) && /^(\d+|-)$/.test(target)) return; // 2>&1, >&-
       if (operator === "<") for (const p of expand(cwd, target)) reads.add(p);
-      else for (const p of expand(cwd, target)) writes.add(p);
+      else
+        for (const p of expand(cwd, target)) {
+          writes.add(p);
+          if (!operator.includes(">>")) replaces.add(p); // `>`, `>|`, `&>`: truncated first
+        }
     };
 
     const runCommand = (node: Node, cwd: string): string => {
@@ -244,8 +255,12 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       // As written too (`./install.sh`, `/usr/bin/npm`), so that a pattern may name either.
       if (first !== program) commands.push([first, ...rest].join(" "));
       const plain = plainWords(program, args).filter((a): a is string => a !== undefined);
-      const write = (p: string | undefined) => {
-        if (p !== undefined && !DEVICES.test(p)) for (const f of expand(cwd, p)) writes.add(f);
+      const write = (p: string | undefined, replacing = true) => {
+        if (p === undefined || DEVICES.test(p)) return;
+        for (const f of expand(cwd, p)) {
+          writes.add(f);
+          if (replacing) replaces.add(f);
+        }
       };
       const read = (p: string | undefined) => {
         if (p !== undefined && !DEVICES.test(p)) for (const f of expand(cwd, p)) reads.add(f);
@@ -256,8 +271,14 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
           const to = plain[0];
           return to === undefined || to.startsWith("~") ? cwd : at(cwd, to);
         }
-        case "tee":
+        case "tee": {
+          const appends = args.some((a) => a === "-a" || a === "--append");
+          for (const p of plain) write(p, !appends);
+          return cwd;
+        }
         case "touch":
+          for (const p of plain) write(p, false);
+          return cwd;
         case "truncate":
         case "rm":
         case "unlink":
@@ -291,7 +312,7 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
             return cwd;
           }
           const files = program === "sed" ? sedFiles(args) : perlFiles(args);
-          for (const p of files) write(p);
+          for (const p of files) write(p, false); // edited where it stands
           return cwd;
         }
         case "dd":
@@ -310,7 +331,7 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
   } finally {
     tree.delete();
   }
-  return { writes: [...writes], reads: [...reads], commands, opaque };
+  return { writes: [...writes], replaces: [...replaces], reads: [...reads], commands, opaque };
 }
 
 /** `-i`, `-pi`, `--in-place`: an in-place edit of the files given. */
