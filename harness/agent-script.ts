@@ -43,6 +43,8 @@ export interface StoryScript {
   subagent?: string[];
   /** A question the story's agent asks the user (the `question` tool) after reading its file. */
   question?: string;
+  /** The agent answers at once that it cannot implement the story, and calls no tool. */
+  givesUp?: boolean;
 }
 
 type Action =
@@ -126,6 +128,7 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
     return { status: 400, message: "scripted: context length exceeded" };
   if (script.outcome === "provider-500")
     return { status: 500, message: "scripted: upstream unavailable" };
+  if (script.givesUp) return { text: `I cannot implement story ${key}: the spec is unclear.` };
   const storyFile =
     /The story file is `([^`]+)`/.exec(
       textOf(request.messages.find((m) => m.role === "user") ?? { role: "user" }),

@@ -429,6 +429,19 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
+  it("fails a story whose agent gives up without changing a file, and puts its entry back", async () => {
+    const s = await start({ stories: stories(100, { "1-3-search": { givesUp: true } }) });
+    const original = s.sprint();
+    await s.command("1.3 1.5 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => [st.key, st.state, st.reason ?? ""])).toEqual([
+      ["1-3-search", "failed", "no-work"],
+      ["1-5-pricing", "completed", ""],
+    ]);
+    expect(s.sprint()).toBe(original.replace("1-5-pricing: ready-for-dev", "1-5-pricing: review"));
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
   it("runs two stories' package installs through bash one at a time, never overlapping", async () => {
     const install = "./install.sh";
     const s = await start({
