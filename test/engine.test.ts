@@ -691,11 +691,58 @@ describe("runtime coordination", () => {
       work: async () => {
         const run = h.athena.engine.runsLive()[0]?.id ?? "";
         new Journal(root).beforeChange(run, "1-1-a", ["src.txt"]);
+        writeFileSync(path.join(root, "src.txt"), "after\n");
       },
     }));
     const started = await h.call({ action: "execute", storyIds: ["1.1"] });
     const ended = await waitForRun(h, started.metadata.run?.id ?? "");
     expect(ended.stories.map((s) => [s.state, s.reason ?? ""])).toEqual([["completed", ""]]);
+  });
+
+  it("does not count as work a journal entry of a write that left the file as it was", async () => {
+    const root = projectWith(six.slice(0, 1));
+    writeFileSync(path.join(root, "src.txt"), "before\n");
+    // An edit whose text was not found: kept before it ran, then it failed.
+    const h = harness(root, () => ({
+      ms: 10,
+      onlyItsWork: true,
+      work: async () => {
+        const run = h.athena.engine.runsLive()[0]?.id ?? "";
+        new Journal(root).beforeChange(run, "1-1-a", ["src.txt"]);
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => [s.state, s.reason ?? ""])).toEqual([["failed", "no-work"]]);
+  });
+
+  it("never asks for a read the story cannot make: a file gone since, a binary file", async () => {
+    const root = projectWith(six.slice(0, 2));
+    writeFileSync(path.join(root, "notes.md"), "start\n");
+    const results: string[] = [];
+    const aHasRead = signal();
+    const bDone = signal();
+    const h = harness(root, (_w, key) => ({
+      ms: 10,
+      onlyItsWork: true,
+      work: async (session) => {
+        if (key === "1-2-b") {
+          await aHasRead.fired;
+          await h.agent.bash(session, "rm notes.md && printf 'PNG\\000\\001' > logo.bin");
+          bDone.fire();
+          return;
+        }
+        await h.agent.read(session, "notes.md");
+        aHasRead.fire();
+        await bDone.fired;
+        // Removed by b since a read it; a binary file b wrote, which the read tool refuses.
+        results.push((await h.agent.write(session, "notes.md", "anew\n")) ?? "wrote");
+        results.push((await h.agent.bash(session, "rm -f logo.bin")) ?? "removed");
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(results).toEqual(["wrote", "removed"]);
   });
 
   it("says when a story's sprint entry could not be written, and writes it as the next story ends", async () => {

@@ -11,7 +11,8 @@
  * cost, budgets), watchdog.ts (stalls and loops), sprint-transitions.ts (the sprint file),
  * notes.ts (what people are told), live.ts (the live state they share).
  */
-import { writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { LimitFunction } from "p-limit";
 import { ensureAthenaDir } from "../bmad/cache.ts";
@@ -530,9 +531,25 @@ export class RunEngine {
     if (story.record.outsideProject.length > 0) return false;
     if (story.storyFileAtStart !== this.storyFileHash(story)) return false;
     try {
-      return (this.options.journal?.read(run.record.id, key)?.files.length ?? 0) === 0;
+      // An entry is kept before each write; a write that failed or changed nothing (an edit
+      // whose text was not found) leaves the file as it was.
+      const files = this.options.journal?.read(run.record.id, key)?.files ?? [];
+      return files.every(
+        (f) => (f.after !== undefined ? f.after : this.contentHash(f.path)) === f.before,
+      );
     } catch {
       return false; // an unreadable journal proves nothing
+    }
+  }
+
+  /** A file's sha256 as the journal keeps it; null when it is not there. */
+  private contentHash(repoPath: string): string | null {
+    try {
+      return createHash("sha256")
+        .update(readFileSync(path.join(this.options.root, repoPath)))
+        .digest("hex");
+    } catch {
+      return null;
     }
   }
 

@@ -118,6 +118,15 @@ export function versionOf(root: string, repoPath: string): FileVersion | undefin
   }
 }
 
+/** A file with a NUL byte in its first 8 KB: binary, which the host's read tool refuses. */
+function isBinary(root: string, repoPath: string): boolean {
+  try {
+    return readFileSync(path.join(root, repoPath)).subarray(0, 8192).includes(0);
+  } catch {
+    return false;
+  }
+}
+
 const sameVersion = (a: FileVersion | undefined, b: FileVersion | undefined) =>
   a === b || (a !== undefined && b !== undefined && a.hash === b.hash && a.size === b.size);
 
@@ -271,7 +280,8 @@ export class WriteGuard {
     const mine = this.seen.get(story);
     if (!mine?.has(p)) return;
     const now = versionOf(this.options.root, p);
-    if (sameVersion(mine.get(p), now)) return;
+    // Gone since (another story removed it): nothing left to lose, and no read could succeed.
+    if (now === undefined || sameVersion(mine.get(p), now)) return;
     const by = this.lastWriterOtherThan(story, p);
     throw new WriteRefused(
       `Not written: \`${p}\` changed since you last read it${by ? ` (story ${by} wrote it)` : ""}. ` +
@@ -287,8 +297,9 @@ export class WriteGuard {
   private refuseIfUnread(story: string, p: string): void {
     const last = this.lastWrites.get(p);
     if (!last || last.story === story || this.seen.get(story)?.has(p)) return;
-    // Nothing there to lose (removed since, or a folder): and nothing the read tool could read.
-    if (versionOf(this.options.root, p) === undefined) return;
+    // Nothing there to lose (removed since, or a folder), or a file the read tool refuses (a
+    // binary one): a refusal asking for a read the story cannot make would hold it for good.
+    if (versionOf(this.options.root, p) === undefined || isBinary(this.options.root, p)) return;
     throw new WriteRefused(
       `Not written: story ${last.story} changed \`${p}\` and you have not read it. ` +
         `Read it first, then make your change on its current content: writing it whole, or with a shell command, would lose story ${last.story}'s change.`,
