@@ -680,40 +680,36 @@ describe("runtime coordination", () => {
     expect(ended.stories.map((s) => [s.state, s.reason ?? ""])).toEqual([["completed", ""]]);
   });
 
-  it("counts as work the changes its journal holds from before a restart", async () => {
+  /**
+   * The one story's end when its only trace is a journal entry for `src.txt` (kept before a
+   * write, as the hooks keep it), and the file then changed or not.
+   */
+  async function endWithJournalEntryOnly(changed: boolean) {
     const root = projectWith(six.slice(0, 1));
     writeFileSync(path.join(root, "src.txt"), "before\n");
-    // The process that ran the story before a restart changed a file (its journal, on disk,
-    // says so); this process's guard saw nothing.
     const h = harness(root, () => ({
       ms: 10,
       onlyItsWork: true,
       work: async () => {
         const run = h.athena.engine.runsLive()[0]?.id ?? "";
         new Journal(root).beforeChange(run, "1-1-a", ["src.txt"]);
-        writeFileSync(path.join(root, "src.txt"), "after\n");
+        if (changed) writeFileSync(path.join(root, "src.txt"), "after\n");
       },
     }));
     const started = await h.call({ action: "execute", storyIds: ["1.1"] });
     const ended = await waitForRun(h, started.metadata.run?.id ?? "");
-    expect(ended.stories.map((s) => [s.state, s.reason ?? ""])).toEqual([["completed", ""]]);
+    return ended.stories.map((s) => [s.state, s.reason ?? ""]);
+  }
+
+  it("counts as work the changes its journal holds from before a restart", async () => {
+    // The process that ran the story before a restart changed a file (its journal, on disk,
+    // says so); this process's guard saw nothing.
+    expect(await endWithJournalEntryOnly(true)).toEqual([["completed", ""]]);
   });
 
   it("does not count as work a journal entry of a write that left the file as it was", async () => {
-    const root = projectWith(six.slice(0, 1));
-    writeFileSync(path.join(root, "src.txt"), "before\n");
     // An edit whose text was not found: kept before it ran, then it failed.
-    const h = harness(root, () => ({
-      ms: 10,
-      onlyItsWork: true,
-      work: async () => {
-        const run = h.athena.engine.runsLive()[0]?.id ?? "";
-        new Journal(root).beforeChange(run, "1-1-a", ["src.txt"]);
-      },
-    }));
-    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
-    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
-    expect(ended.stories.map((s) => [s.state, s.reason ?? ""])).toEqual([["failed", "no-work"]]);
+    expect(await endWithJournalEntryOnly(false)).toEqual([["failed", "no-work"]]);
   });
 
   it("never asks for a read the story cannot make: a file gone since, a binary file", async () => {

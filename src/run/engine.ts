@@ -11,8 +11,7 @@
  * cost, budgets), watchdog.ts (stalls and loops), sprint-transitions.ts (the sprint file),
  * notes.ts (what people are told), live.ts (the live state they share).
  */
-import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { LimitFunction } from "p-limit";
 import { ensureAthenaDir } from "../bmad/cache.ts";
@@ -22,10 +21,10 @@ import { InputError } from "../util/errors.ts";
 import { admissions } from "./admission.ts";
 import { isAbort, mayPass, outcomeOf, providerFailure, sessionOf } from "./completion.ts";
 import { watchFolders } from "./folder-watch.ts";
-import { versionOf, type WriteGuard } from "./guard.ts";
+import type { WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
 import { type BusyStatus, describeHostError, type Host, type TodoItem } from "./host.ts";
-import type { Journal } from "./journal.ts";
+import { fileHash, type Journal } from "./journal.ts";
 import {
   covered,
   type LiveRun,
@@ -535,28 +534,17 @@ export class RunEngine {
       // whose text was not found) leaves the file as it was.
       const files = this.options.journal?.read(run.record.id, key)?.files ?? [];
       return files.every(
-        (f) => (f.after !== undefined ? f.after : this.contentHash(f.path)) === f.before,
+        (f) => (f.after !== undefined ? f.after : fileHash(this.options.root, f.path)) === f.before,
       );
     } catch {
       return false; // an unreadable journal proves nothing
     }
   }
 
-  /** A file's sha256 as the journal keeps it; null when it is not there. */
-  private contentHash(repoPath: string): string | null {
-    try {
-      return createHash("sha256")
-        .update(readFileSync(path.join(this.options.root, repoPath)))
-        .digest("hex");
-    } catch {
-      return null;
-    }
-  }
-
-  /** Its story file's content hash now (undefined: no file, or unreadable). */
-  private storyFileHash(story: LiveStory): string | undefined {
+  /** Its story file's content hash now (null: no file, or unreadable). */
+  private storyFileHash(story: LiveStory): string | null {
     const file = story.planned.file;
-    return file ? versionOf(this.options.root, file)?.hash : undefined;
+    return file ? fileHash(this.options.root, file) : null;
   }
 
   /**

@@ -118,15 +118,6 @@ export function versionOf(root: string, repoPath: string): FileVersion | undefin
   }
 }
 
-/** A file with a NUL byte in its first 8 KB: binary, which the host's read tool refuses. */
-function isBinary(root: string, repoPath: string): boolean {
-  try {
-    return readFileSync(path.join(root, repoPath)).subarray(0, 8192).includes(0);
-  } catch {
-    return false;
-  }
-}
-
 const sameVersion = (a: FileVersion | undefined, b: FileVersion | undefined) =>
   a === b || (a !== undefined && b !== undefined && a.hash === b.hash && a.size === b.size);
 
@@ -298,8 +289,15 @@ export class WriteGuard {
     const last = this.lastWrites.get(p);
     if (!last || last.story === story || this.seen.get(story)?.has(p)) return;
     // Nothing there to lose (removed since, or a folder), or a file the read tool refuses (a
-    // binary one): a refusal asking for a read the story cannot make would hold it for good.
-    if (versionOf(this.options.root, p) === undefined || isBinary(this.options.root, p)) return;
+    // binary one: a NUL byte in its first 8 KB): a refusal asking for a read the story cannot
+    // make would hold it for good.
+    let data: Buffer;
+    try {
+      data = readFileSync(path.join(this.options.root, p));
+    } catch {
+      return;
+    }
+    if (data.subarray(0, 8192).includes(0)) return;
     throw new WriteRefused(
       `Not written: story ${last.story} changed \`${p}\` and you have not read it. ` +
         `Read it first, then make your change on its current content: writing it whole, or with a shell command, would lose story ${last.story}'s change.`,

@@ -373,3 +373,14 @@ function replaceFile(file: string, data: string | Buffer): void {
   writeFileSync(temp, data);
   renameSync(temp, file);
 }
+
+/** A file's content hash as the journal names versions (sha256); null when there is no file. */
+export function fileHash(root: string, repoPath: string): string | null {
+  try {
+    return createHash("sha256")
+      .update(readFileSync(path.join(root, repoPath)))
+      .digest("hex");
+  } catch {
+    return null;
+  }
+}

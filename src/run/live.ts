@@ -51,7 +51,7 @@ export interface LiveStory {
    * Its story file's content hash when its first attempt started: an agent may change files
    * with tools the plugin does not follow (an MCP server's), but leaves its story file changed.
    */
-  storyFileAtStart?: string;
+  storyFileAtStart?: string | null;
 }
 
 /** A session in the host's `retry` status: since when (ms), the host's attempt and reason. */

@@ -4,13 +4,12 @@
  * it), and the versions of one file. Used by the CLI (`diff`, `revert`, `versions`) and the
  * tool's `diff` and `revert` actions, with the same output.
  */
-import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { normaliseRepoPath } from "../plan/claims.ts";
 import { InputError } from "../util/errors.ts";
-import type { Journal, JournalEntry, StoryJournal } from "./journal.ts";
+import { fileHash, type Journal, type JournalEntry, type StoryJournal } from "./journal.ts";
 
 /**
  * The journal record of a story: in `run` when given, else in the latest run that changed it.
@@ -114,7 +113,7 @@ export function revertStory(journal: Journal, record: StoryJournal, root: string
       });
       continue;
     }
-    const now = hashOf(root, entry.path);
+    const now = fileHash(root, entry.path);
     if (now !== entry.after) {
       refused.push({ path: entry.path, why: changedSince(journal, record, entry) });
       continue;
@@ -151,7 +150,7 @@ export function fileVersions(journal: Journal, repoPath: string, root: string): 
     )
     .sort((a, b) => a.entry.firstChangeAt.localeCompare(b.entry.firstChangeAt));
   if (entries.length === 0) return `${repoPath}: no story changed it in the journal\n`;
-  const now = hashOf(root, repoPath);
+  const now = fileHash(root, repoPath);
   const short = (hash: string | null | undefined) =>
     hash === undefined ? "(not ended)" : hash === null ? "(none)" : hash.slice(0, 12);
   const lines = [`# ${repoPath}: ${entries.length} change${entries.length === 1 ? "" : "s"}`, ""];
@@ -199,16 +198,6 @@ function versionText(journal: Journal, hash: string | null): string | null {
 function currentText(root: string, repoPath: string): string | null {
   try {
     return readFileSync(path.join(root, repoPath), "utf8");
-  } catch {
-    return null;
-  }
-}
-
-function hashOf(root: string, repoPath: string): string | null {
-  try {
-    return createHash("sha256")
-      .update(readFileSync(path.join(root, repoPath)))
-      .digest("hex");
   } catch {
     return null;
   }
