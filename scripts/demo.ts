@@ -33,7 +33,13 @@ async function main(): Promise<number> {
     await s.stop();
     killAll();
   };
-  process.once("SIGINT", () => void stop().then(() => process.exit(130)));
+  // Stopped by a key, a closed terminal or a time limit: the host and the copy go too.
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const)
+    process.once(signal, () => void stop().then(() => process.exit(code)));
   try {
     console.log(
       `OpenCode ${s.host.url} (pid ${s.host.pid}), scripted model ${s.model.url}, project ${s.root}`,

@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { afterEach } from "vitest";
 import { type Athena, createAthena } from "../../src/athena.ts";
 import type { Plan } from "../../src/plan/types.ts";
 import type { StartWork } from "../../src/run/host.ts";
@@ -58,6 +59,20 @@ export function projectWith(stories: StorySpec[], athenaJson: object = {}): stri
  */
 export type AgentBehaviour = Behaviour & { onlyItsWork?: boolean };
 
+/** Every plugin a test made: its runs are ended before the test's folder is removed. */
+const made: Athena[] = [];
+afterEach(async () => {
+  // A run still going when its test ends would write `.athena/` into a folder already removed,
+  // leaving it behind in the system's temporary folder.
+  for (const athena of made.splice(0)) {
+    for (const run of athena.engine.runsLive()) {
+      await athena.engine.cancel(run.id).catch(() => undefined);
+      await athena.engine.waitFor(run.id).catch(() => undefined);
+    }
+    athena.engine.dispose();
+  }
+});
+
 export function harness(
   root: string,
   behave: (work: StartWork, key: string) => AgentBehaviour,
@@ -83,6 +98,7 @@ export function harness(
     env: { HOME: root, XDG_CONFIG_HOME: path.join(root, "no-global") },
     pollMs: 50,
   });
+  made.push(athena);
   host.onEvent = (event) => void athena?.hooks.event?.({ event: event as never });
   const tool = athena.hooks.tool?.athena_parallel;
   if (!tool) throw new Error("no tool");
