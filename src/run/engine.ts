@@ -83,7 +83,7 @@ import {
   usageOfMessage,
 } from "./usage.ts";
 import { answerOf, askOf, type UserAsk } from "./user-asks.ts";
-import { ACTIVITY_EVENTS, pollInterval, stalledFor } from "./watchdog.ts";
+import { pollInterval, showsActivity, stalledFor } from "./watchdog.ts";
 
 export interface EngineOptions {
   root: string;
@@ -246,7 +246,7 @@ export class RunEngine {
     const sessionId = sessionOf(props);
     if (!sessionId) return;
     const found = this.bySession.get(sessionId);
-    if (found && ACTIVITY_EVENTS.has(event.type)) found.story.lastActivity = Date.now();
+    if (found && showsActivity(event.type, props)) found.story.lastActivity = Date.now();
     if (found) {
       // Asked in any of the story's sessions (its own, or a sub-agent's).
       const ask = askOf(event.type, props);

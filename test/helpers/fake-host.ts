@@ -4,7 +4,7 @@
  * never idle; 4. a provider 4xx gives an error then idle, and idle may come twice; 5. a 5xx
  * retries forever until aborted; 6. abort on a busy session answers true and the message gets
  * MessageAbortedError; 7. aborting a parent does not stop its children. While a turn runs, the
- * session streams (`message.part.updated` every 100 ms) unless it stalls or waits for the
+ * session streams (a `message.part.updated`, then `message.part.delta` every 100 ms) unless it stalls or waits for the
  * user's answer to a permission (`permission.asked`, then `permission.replied` with the
  * request id), and each assistant message's info (`message.updated`) carries its tokens and
  * cost.
@@ -174,9 +174,19 @@ export class FakeHost implements Host {
         if (session.state !== "busy") return; // retrying: nothing streams
         if (session.asking) return; // waiting for the user's answer
         ticks++;
-        this.emit("message.part.updated", {
-          part: { id: `prt_${ticks}`, sessionID: session.id, type: "text" },
-        });
+        // As the real host streams an answer: the part once, then only its deltas.
+        if (ticks === 1)
+          this.emit("message.part.updated", {
+            part: { id: "prt_1", sessionID: session.id, type: "text" },
+          });
+        else
+          this.emit("message.part.delta", {
+            sessionID: session.id,
+            messageID: `msg_${session.id}`,
+            partID: "prt_1",
+            field: "text",
+            delta: ".",
+          });
         if (!behaviour.usage) return;
         const message: MessageUsage = {
           messageId: `msg_${session.id}_${ticks}`,
