@@ -414,6 +414,14 @@ export class RunEngine {
         run.record.parentSession,
         `Story ${planned.id}: ${planned.title}`,
       );
+      // The story may have ended (cancelled) at each wait of its launch: its session is then
+      // stopped and given no work, nor is its state set back to running.
+      const endedMeanwhile = async () => {
+        if (!FINAL_STATES.has(story.record.state)) return false;
+        await this.options.host.abort(sessionId).catch(() => false);
+        return true;
+      };
+      if (await endedMeanwhile()) return;
       story.record.sessionId = sessionId;
       // A story of an earlier run of this process (the same key) wrote files of its own.
       if (story.record.attempts === 0) {
@@ -450,9 +458,11 @@ export class RunEngine {
       // A story started again keeps its first start: its time is every attempt's.
       story.record.startedAt ??= story.attemptStartedAt;
       story.lastActivity = Date.now();
+      if (await endedMeanwhile()) return;
       this.setState(run, story, "running");
-      if (FINAL_STATES.has(story.record.state)) return;
       await this.options.host.startWork(sessionId, work);
+      // A cancel while the work was handed over aborted a session that had nothing running.
+      if (await endedMeanwhile()) return;
     } catch (error) {
       await this.finish(
         run,

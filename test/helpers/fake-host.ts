@@ -65,6 +65,8 @@ export class FakeHost implements Host {
   hostCommands: string[] = [];
   /** How long reading a session's messages takes (the real host answers over HTTP). */
   messageReadMs = 0;
+  /** How long creating a session takes (a busy host): a story stays `launching` meanwhile. */
+  createSessionMs = 0;
   /**
    * Deliver an abort's events before `abort` returns: on the real host they travel on another
    * connection and can come first.
@@ -98,6 +100,8 @@ export class FakeHost implements Host {
   }
 
   async createChildSession(parentId: string | undefined, title: string): Promise<string> {
+    if (this.createSessionMs > 0)
+      await new Promise((resolve) => setTimeout(resolve, this.createSessionMs));
     const id = `ses_${++this.next}`;
     const session: FakeSession = {
       id,
