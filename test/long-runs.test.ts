@@ -335,6 +335,26 @@ describe("retries", () => {
     expect(h.athena.locks.list()).toEqual([]);
   });
 
+  it("counts a story's budget over all its attempts, and warns at 80% once, not again on a retry", async () => {
+    // Attempt 1 uses 8,500 tokens (past the 80% of 10,000), then stalls; attempt 2 goes over.
+    const root = projectWith(three.slice(0, 1), {
+      parallel: { stallTimeoutSeconds: 0.3, budget: { maxTokensPerStory: 10_000 } },
+    });
+    let attempts = 0;
+    const h = harness(root, () => {
+      attempts++;
+      return attempts === 1
+        ? { ms: 60_000, usage: { tokens: 850, everyMs: 20 }, stallAfter: 10 }
+        : { ms: 60_000, usage: { tokens: 500, everyMs: 20 } };
+    });
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(ended.stories[0]).toMatchObject({ state: "failed", reason: "budget", attempts: 2 });
+    expect(attempts).toBe(2);
+    const warnings = h.host.notes.filter((n) => /warned at 80%/.test(n.text));
+    expect(warnings).toHaveLength(1);
+  });
+
   it("fails for good when the last attempt fails too, and never retries a final failure", async () => {
     const root = projectWith(three.slice(0, 2), {
       parallel: { stallTimeoutSeconds: 0.3, maxAttempts: 3 },

@@ -628,7 +628,7 @@ export class RunEngine {
     story.sawBusy = false;
     story.retrying = undefined;
     story.cancelRequested = false;
-    story.warned.clear();
+    // Its usage, and so its budget, spans every attempt: an 80% warning given is not repeated.
     story.asks.clear();
     showAsking(story);
     // The attempt's slot is held until `ended` resolves: free it, and wait anew.

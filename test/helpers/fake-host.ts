@@ -31,6 +31,8 @@ export interface Behaviour {
   usage?: { tokens: number; cost?: number; everyMs: number };
   /** The session goes quiet after it turns busy: no part, no message, until aborted. */
   stall?: boolean;
+  /** The session streams this many parts (and messages with `usage`), then goes quiet. */
+  stallAfter?: number;
   /** With `provider-5xx`: what the host's retry status says, as the provider put it. */
   retryMessage?: string;
 }
@@ -177,6 +179,7 @@ export class FakeHost implements Host {
         if (session.state === "idle") return clearInterval(session.ticker);
         if (session.state !== "busy") return; // retrying: nothing streams
         if (session.asking) return; // waiting for the user's answer
+        if (behaviour.stallAfter !== undefined && ticks >= behaviour.stallAfter) return; // quiet
         ticks++;
         // As the real host streams an answer: the part once, then only its deltas.
         if (ticks === 1)
