@@ -416,12 +416,10 @@ export class RunEngine {
       );
       // The story may have ended (cancelled) at each wait of its launch: its session is then
       // stopped and given no work, nor is its state set back to running.
-      const endedMeanwhile = async () => {
-        if (!FINAL_STATES.has(story.record.state)) return false;
-        await this.options.host.abort(sessionId).catch(() => false);
-        return true;
-      };
-      if (await endedMeanwhile()) return;
+      // Checked with no wait between the check and what it guards.
+      const ended = () => FINAL_STATES.has(story.record.state);
+      const stop = () => this.options.host.abort(sessionId).catch(() => false);
+      if (ended()) return void (await stop());
       story.record.sessionId = sessionId;
       // A story of an earlier run of this process (the same key) wrote files of its own.
       if (story.record.attempts === 0) {
@@ -458,11 +456,11 @@ export class RunEngine {
       // A story started again keeps its first start: its time is every attempt's.
       story.record.startedAt ??= story.attemptStartedAt;
       story.lastActivity = Date.now();
-      if (await endedMeanwhile()) return;
+      if (ended()) return void (await stop());
       this.setState(run, story, "running");
       await this.options.host.startWork(sessionId, work);
       // A cancel while the work was handed over aborted a session that had nothing running.
-      if (await endedMeanwhile()) return;
+      if (ended()) return void (await stop());
     } catch (error) {
       await this.finish(
         run,
