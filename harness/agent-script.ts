@@ -45,6 +45,13 @@ export interface StoryScript {
   question?: string;
   /** The agent answers at once that it cannot implement the story, and calls no tool. */
   givesUp?: boolean;
+  /**
+   * A reply of the test's own for a story request, before the script's (undefined: the
+   * script's): `attempt` is 1 for the story's first session, 2 for a retry's.
+   */
+  replyFor?: (attempt: number, request: ChatRequest) => Reply | undefined;
+  /** The story's last answer streamed in this many pieces, this long apart. */
+  finalStream?: { chunks: number; chunkDelayMs: number };
 }
 
 type Action =
@@ -92,6 +99,9 @@ export function agentScript(root: string, stories: Record<string, StoryScript>):
           ? { ...given, finishAfterMs: given.retryFinishAfterMs }
           : given;
       if (script.hangFirstAttempt && !retried) return { hang: true };
+      const attempt = Number(/This is attempt (\d+)/.exec(first)?.[1] ?? (retried ? 2 : 1));
+      const own = script.replyFor?.(attempt, request);
+      if (own) return own;
       const reply = storyTurn(root, story, script, request);
       if (script.promptTokens !== undefined && !("status" in reply) && !("hang" in reply))
         reply.usage = { prompt: script.promptTokens, completion: 5 };
@@ -193,6 +203,7 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
   if (!next)
     return {
       text: `Story ${key} is implemented.`,
+      ...(script.finalStream ? script.finalStream : {}),
       delayMs: script.finishAfterMs ?? 0,
       ...(script.finishWhen ? { until: script.finishWhen } : {}),
     };

@@ -28,15 +28,28 @@ export interface ReplyUsage {
 }
 
 export type Reply =
-  /** `until`: the answer also waits for this to settle (a test decides when it comes). */
-  | { text: string; delayMs?: number; usage?: ReplyUsage; until?: Promise<unknown> }
+  /**
+   * `until`: the answer also waits for this to settle (a test decides when it comes).
+   * `chunks`/`chunkDelayMs`: the text streamed in that many pieces, that long apart (a slow,
+   * long answer). `stallAfterFirstChunk`: the stream stops after its first piece and stays
+   * open until the client gives up (a provider that dies mid-stream).
+   */
+  | {
+      text: string;
+      delayMs?: number;
+      usage?: ReplyUsage;
+      until?: Promise<unknown>;
+      chunks?: number;
+      chunkDelayMs?: number;
+      stallAfterFirstChunk?: boolean;
+    }
   | {
       toolCalls: Array<{ name: string; args: Record<string, unknown> }>;
       delayMs?: number;
       usage?: ReplyUsage;
     }
   /** An HTTP error from the provider (4xx fails the turn, 5xx makes the host retry). */
-  | { status: number; message: string; delayMs?: number }
+  | { status: number; message: string; delayMs?: number; headers?: Record<string, string> }
   /** A provider that stops answering: the request stays open until the client gives up. */
   | { hang: true };
 
@@ -106,7 +119,7 @@ export async function startModelServer(
       if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
       if ("until" in reply) await reply.until;
       if ("status" in reply) {
-        res.writeHead(reply.status, { "content-type": "application/json" });
+        res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
         res.end(
           JSON.stringify({
             error: { message: reply.message, type: "scripted_error", code: reply.status },
@@ -131,7 +144,18 @@ export async function startModelServer(
       if (tag !== undefined) tokens.set(tag, (tokens.get(tag) ?? 0) + prompt + completion);
       res.write(chunk({ role: "assistant", content: "" }, null));
       if ("text" in reply) {
-        res.write(chunk({ content: reply.text }, null));
+        const pieces = Math.max(1, reply.chunks ?? 1);
+        const size = Math.ceil(reply.text.length / pieces);
+        for (let i = 0; i < pieces; i++) {
+          if (i > 0 && reply.chunkDelayMs)
+            await new Promise((resolve) => setTimeout(resolve, reply.chunkDelayMs));
+          if (res.destroyed) return;
+          res.write(chunk({ content: reply.text.slice(i * size, (i + 1) * size) }, null));
+          if (reply.stallAfterFirstChunk) {
+            await new Promise((resolve) => res.once("close", resolve));
+            return;
+          }
+        }
         res.write(chunk({}, "stop", { usage }));
       } else {
         reply.toolCalls.forEach((call, index) => {

@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import type { Hooks } from "@opencode-ai/plugin";
+import type { Config, Hooks } from "@opencode-ai/plugin";
 import pLimit from "p-limit";
 import { bmadArtefactTest } from "./bmad/artefacts.ts";
 import { type BmadFiles, discoverBmad } from "./bmad/discover.ts";
@@ -64,6 +64,25 @@ interface ShellCall {
   exclusive: boolean;
   /** It may write what cannot be known before: checked after it runs. */
   opaque: boolean;
+}
+
+/**
+ * The plugin's `config` hook: the slash command, and the sub-agent depth a story needs. Also
+ * used when the plugin could not start (a bad athena.json): `/athena-parallel` then still
+ * reaches the tool, which says why, instead of the host failing on an unknown command.
+ */
+export function configureHost(hostConfig: Config): void {
+  // A story session is a child of the session that started the run, one level down, and
+  // the host refuses sub-agents (the task tool) below `subagent_depth` (1 by default):
+  // a story's agent could use none. The level is given back, unless opencode.json sets it.
+  const depth = hostConfig as { subagent_depth?: number };
+  depth.subagent_depth ??= STORY_SUBAGENT_DEPTH;
+  // Installing the plugin is enough: the slash command comes with it.
+  hostConfig.command = {
+    "athena-parallel": { template: COMMAND_TEMPLATE, description: COMMAND_DESCRIPTION },
+    // A command of the same name defined by the user wins.
+    ...hostConfig.command,
+  };
 }
 
 export interface AthenaOptions {
@@ -236,19 +255,7 @@ export function createAthena(options: AthenaOptions): Athena {
 
   const hooks: Hooks = {
     tool: { athena_parallel: tool },
-    config: async (hostConfig) => {
-      // A story session is a child of the session that started the run, one level down, and
-      // the host refuses sub-agents (the task tool) below `subagent_depth` (1 by default):
-      // a story's agent could use none. The level is given back, unless opencode.json sets it.
-      const depth = hostConfig as { subagent_depth?: number };
-      depth.subagent_depth ??= STORY_SUBAGENT_DEPTH;
-      // Installing the plugin is enough: the slash command comes with it.
-      hostConfig.command = {
-        "athena-parallel": { template: COMMAND_TEMPLATE, description: COMMAND_DESCRIPTION },
-        // A command of the same name defined by the user wins.
-        ...hostConfig.command,
-      };
-    },
+    config: async (hostConfig) => configureHost(hostConfig),
     event: async ({ event }) => {
       liveEngine.handleEvent(event as { type: string; properties?: Record<string, unknown> });
     },

@@ -4,7 +4,7 @@
  * left, and returns the hooks; nothing else lives here.
  */
 import type { Hooks, PluginInput, PluginModule, PluginOptions } from "@opencode-ai/plugin";
-import { createAthena } from "./athena.ts";
+import { configureHost, createAthena } from "./athena.ts";
 import { OpencodeHost } from "./run/host-opencode.ts";
 import { createBrokenTool } from "./tool/athena-parallel.ts";
 import { asUserError } from "./util/errors.ts";
@@ -30,13 +30,17 @@ async function server(input: PluginInput, options?: PluginOptions): Promise<Hook
     setTimeout(() => void athena.recover().catch((error) => log(`recovery failed: ${error}`)), 0);
     return athena.hooks;
   } catch (error) {
-    // The host must start all the same: the tool then says why the plugin could not.
+    // The host must start all the same: the tool then says why the plugin could not, and the
+    // slash command stays (without it, `/athena-parallel` failed with the host's bare error).
     const user = asUserError(error, input.directory);
     const reason =
       user?.format() ??
       reportUnexpected(error, { command: "athena-parallel start", root: input.directory });
     if (!user) log(reason);
-    return { tool: { athena_parallel: createBrokenTool(reason) } };
+    return {
+      tool: { athena_parallel: createBrokenTool(reason) },
+      config: async (hostConfig) => configureHost(hostConfig),
+    };
   }
 }
 

@@ -131,6 +131,31 @@ describe("time left of a run", () => {
     );
   });
 
+  it("says a run whose stories outlast their estimate is past it, never '0s left'", () => {
+    // a took 4 min for 2 tasks (2 min per task); b, 2 tasks too, has run 7 min: 3 min over.
+    const record = run([
+      { key: "a", state: "completed", startedAt: at(12), endedAt: at(8) },
+      { key: "b", state: "running", startedAt: at(7) },
+    ]);
+    const progress = runProgress(record, sources([]));
+    expect(progress.remainingMs).toBeLessThan(1);
+    expect(progress.overdueMs).toBe(3 * MIN);
+    expect(describeRemaining(progress)).toBe("past its estimate by 3m00s, still running");
+    const text = renderProgress(progress);
+    expect(text).toContain(`### Run ${record.id}: running, past its estimate by 3m00s`);
+    expect(text).not.toContain("about 0s left");
+    expect(text.split("\n").find((l) => l.startsWith("| b `b`"))).toMatch(/\| 3m00s over \|$/);
+    // A queued story still to come keeps the run's estimate above 0: no overdue then.
+    const more = run([
+      { key: "a", state: "completed", startedAt: at(12), endedAt: at(8) },
+      { key: "b", state: "running", startedAt: at(7) },
+      { key: "c" },
+    ]);
+    const ahead = runProgress(more, sources([]));
+    expect(ahead.overdueMs).toBeUndefined();
+    expect(describeRemaining(ahead)).toBe("about 4m00s left");
+  });
+
   it("says there is no history yet on a project's first run, and uses the run's own pace once it has one", () => {
     const first = run([{ key: "a", state: "running", startedAt: at(1) }, { key: "b" }]);
     const none = runProgress(first, sources([]));

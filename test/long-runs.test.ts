@@ -295,6 +295,66 @@ describe("retries", () => {
     ]);
   });
 
+  it("a story cancelled while its session is being created never starts, on its first attempt or a retry", async () => {
+    // A busy host takes a while to create a session; the user cancels meanwhile. 1-1-a is
+    // cancelled launching its first attempt; 1-2-b stalls, then is cancelled launching its retry.
+    const root = projectWith(three.slice(0, 2), { parallel: { stallTimeoutSeconds: 0.3 } });
+    const worked: string[] = [];
+    const h = harness(root, (_w, key) => ({
+      ms: 60_000,
+      stall: key === "1-2-b",
+      work: async () => void worked.push(key),
+    }));
+    const before = sprintText(root);
+    h.host.createSessionMs = 300;
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const runId = started.metadata.run?.id ?? "";
+    const stateOf = (key: string) => loadRuns(root).runs[0]?.stories.find((st) => st.key === key);
+    while (stateOf("1-1-a")?.state !== "launching") await sleep(10);
+    expect(
+      (await h.call({ action: "resolve", storyIds: ["1-1-a"], choice: "cancel" })).output,
+    ).toContain("cancel");
+    while ((stateOf("1-2-b")?.attempts ?? 0) < 1 || stateOf("1-2-b")?.state !== "launching")
+      await sleep(10);
+    await h.call({ action: "cancel", runId });
+    // Each session the host created meanwhile is aborted, never given work.
+    const settled = () =>
+      h.host.sessions.size === 3 &&
+      [...h.host.sessions.values()].every((x) => x.work || h.host.aborted.includes(x.id));
+    while (!settled()) await sleep(10);
+    const sessions = [...h.host.sessions.values()];
+    expect(sessions.filter((x) => x.work).map((x) => x.title)).toEqual(["Story 1.2: 1-2-b"]);
+    expect(worked).toEqual(["1-2-b"]);
+    const run = loadRuns(root).runs[0];
+    expect(run?.state).toBe("cancelled");
+    expect(run?.stories.map((st) => [st.key, st.state])).toEqual([
+      ["1-1-a", "cancelled"],
+      ["1-2-b", "cancelled"],
+    ]);
+    expect(sprintText(root)).toBe(before);
+    expect(h.athena.locks.list()).toEqual([]);
+  });
+
+  it("counts a story's budget over all its attempts, and warns at 80% once, not again on a retry", async () => {
+    // Attempt 1 uses 8,500 tokens (past the 80% of 10,000), then stalls; attempt 2 goes over.
+    const root = projectWith(three.slice(0, 1), {
+      parallel: { stallTimeoutSeconds: 0.3, budget: { maxTokensPerStory: 10_000 } },
+    });
+    let attempts = 0;
+    const h = harness(root, () => {
+      attempts++;
+      return attempts === 1
+        ? { ms: 60_000, usage: { tokens: 850, everyMs: 20 }, stallAfter: 10 }
+        : { ms: 60_000, usage: { tokens: 500, everyMs: 20 } };
+    });
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(ended.stories[0]).toMatchObject({ state: "failed", reason: "budget", attempts: 2 });
+    expect(attempts).toBe(2);
+    const warnings = h.host.notes.filter((n) => /warned at 80%/.test(n.text));
+    expect(warnings).toHaveLength(1);
+  });
+
   it("fails for good when the last attempt fails too, and never retries a final failure", async () => {
     const root = projectWith(three.slice(0, 2), {
       parallel: { stallTimeoutSeconds: 0.3, maxAttempts: 3 },

@@ -262,6 +262,40 @@ describe("work outside the run", () => {
     await a.athena.engine.waitFor(aRun);
   });
 
+  it("never runs one story in two runs started at the same moment (two processes, or one)", async () => {
+    // Neither run's plan sees the other yet: the claim of the sprint entry decides, under the
+    // sprint lock, and the run that finds its story taken starts nothing.
+    const root = projectWith([...stories, { key: "1-3-c", writes: ["src/c.ts"] }]);
+    const a = harness(root, () => ({ ms: 200 }));
+    const b = harness(root, () => ({ ms: 200 }));
+    const before = sprintText(root);
+    const [outA, outB, outC] = await Promise.all([
+      a.call({ action: "execute", storyIds: ["1-2-b", "1-1-a"] }),
+      b.call({ action: "execute", storyIds: ["1-2-b", "1-3-c"] }),
+      a.call({ action: "execute", storyIds: ["1-2-b"] }),
+    ]);
+    const started = [outA, outB, outC].filter((o) => o.metadata.run);
+    const refused = [outA, outB, outC].filter((o) => !o.metadata.run);
+    expect(started).toHaveLength(1);
+    for (const r of refused) {
+      expect(r.output).toMatch(/^athena_parallel: not started, nothing changed: /);
+      expect(r.output).toMatch(
+        /1\.2 \(1-2-b\) is "in-progress" in the sprint file now, no longer "ready-for-dev"/,
+      );
+    }
+    const run = started[0]?.metadata.run;
+    const engine = started[0] === outB ? b : a;
+    const ended = await engine.athena.engine.waitFor(run?.id ?? "");
+    expect(ended.stories.every((s) => s.state === "completed")).toBe(true);
+    expect([...a.host.sessions.values(), ...b.host.sessions.values()]).toHaveLength(2);
+    // Only the started run's stories moved; the refused ones' claims were put back.
+    let expected = before;
+    for (const st of ended.stories)
+      expected = expected.replace(`  ${st.key}: ready-for-dev`, `  ${st.key}: review`);
+    expect(sprintText(root)).toBe(expected);
+    expect(loadRuns(root).runs).toHaveLength(1);
+  });
+
   it("a run whose process died is recovered, then neither blocks nor counts", async () => {
     const root = projectWith(shared);
     const sprint = { root, sprintFile: SPRINT_FILE };

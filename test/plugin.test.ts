@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { PluginInput, ToolContext } from "@opencode-ai/plugin";
 import { describe, expect, it } from "vitest";
@@ -94,6 +94,27 @@ describe("the /athena-parallel command", () => {
     const mine = { command: { "athena-parallel": { template: "mine" } } };
     await hooks.config?.(mine as never);
     expect(mine.command["athena-parallel"].template).toBe("mine");
+  });
+
+  it("stays when the plugin cannot start (a bad athena.json): the command reaches the tool, which says why", async () => {
+    // Without the command, `/athena-parallel` failed in the host with a bare "UnknownError".
+    const dir = miniProject();
+    writeFileSync(
+      path.join(dir, "athena.json"),
+      JSON.stringify({ parallel: { stories: { "1.1": { model: "no-provider" } } } }),
+    );
+    const hooks = await plugin.server({ directory: dir } as PluginInput);
+    const config: { command?: Record<string, { template: string }>; subagent_depth?: number } = {};
+    await hooks.config?.(config as never);
+    expect(config.command?.["athena-parallel"]?.template).toContain('{ "command": "$ARGUMENTS" }');
+    expect(config.subagent_depth).toBe(2);
+    const result = await hooks.tool?.athena_parallel?.execute(
+      { command: "1.1" } as never,
+      context(dir),
+    );
+    const output = typeof result === "string" ? result : result?.output;
+    expect(output).toContain("the plugin could not start:");
+    expect(output).toContain('expected "provider/model"');
   });
 
   it("gives story sessions back the sub-agent level they sit below, unless the user set it", async () => {

@@ -15,7 +15,13 @@ import {
   UsageMeter,
   usageOfMessage,
 } from "../src/run/usage.ts";
-import { pollInterval, REPEAT_LIMIT, RepeatWatch, stalledFor } from "../src/run/watchdog.ts";
+import {
+  pollInterval,
+  REPEAT_LIMIT,
+  RepeatWatch,
+  showsActivity,
+  stalledFor,
+} from "../src/run/watchdog.ts";
 
 const usage = (input: number, cost = 0): Usage => ({ ...NO_USAGE, input, cost });
 
@@ -134,6 +140,25 @@ describe("the watchdog's rules", () => {
     expect(stalledFor(story("waiting-lock", 60_000), 10_000, 2)).toBeUndefined();
     expect(stalledFor(story("launching", 60_000), 10_000, 2)).toBeUndefined();
     expect(stalledFor(story("running", 60_000), 10_000, 0)).toBeUndefined();
+  });
+
+  it("takes every event of a session as activity but those that say it stopped", () => {
+    // The real host streams an answer as deltas: a long answer streamed slowly is alive.
+    const delta = { sessionID: "s", messageID: "m", partID: "p", field: "text", delta: "x" };
+    expect(showsActivity("message.part.delta", delta)).toBe(true);
+    expect(showsActivity("message.part.updated", { part: { sessionID: "s" } })).toBe(true);
+    expect(showsActivity("session.status", { sessionID: "s", status: { type: "busy" } })).toBe(
+      true,
+    );
+    expect(showsActivity("session.status", { sessionID: "s", status: { type: "retry" } })).toBe(
+      true,
+    );
+    expect(showsActivity("a.kind.a.later.host.adds", { sessionID: "s" })).toBe(true);
+    expect(showsActivity("session.status", { sessionID: "s", status: { type: "idle" } })).toBe(
+      false,
+    );
+    for (const stop of ["session.idle", "session.error", "session.deleted"])
+      expect(showsActivity(stop, { sessionID: "s" })).toBe(false);
   });
 
   it("polls often enough for a short timeout, and not more than 4 times a second", () => {

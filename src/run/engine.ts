@@ -83,7 +83,7 @@ import {
   usageOfMessage,
 } from "./usage.ts";
 import { answerOf, askOf, type UserAsk } from "./user-asks.ts";
-import { ACTIVITY_EVENTS, pollInterval, stalledFor } from "./watchdog.ts";
+import { pollInterval, showsActivity, stalledFor } from "./watchdog.ts";
 
 export interface EngineOptions {
   root: string;
@@ -246,7 +246,7 @@ export class RunEngine {
     const sessionId = sessionOf(props);
     if (!sessionId) return;
     const found = this.bySession.get(sessionId);
-    if (found && ACTIVITY_EVENTS.has(event.type)) found.story.lastActivity = Date.now();
+    if (found && showsActivity(event.type, props)) found.story.lastActivity = Date.now();
     if (found) {
       // Asked in any of the story's sessions (its own, or a sub-agent's).
       const ask = askOf(event.type, props);
@@ -414,6 +414,12 @@ export class RunEngine {
         run.record.parentSession,
         `Story ${planned.id}: ${planned.title}`,
       );
+      // The story may have ended (cancelled) at each wait of its launch: its session is then
+      // stopped and given no work, nor is its state set back to running.
+      // Checked with no wait between the check and what it guards.
+      const ended = () => FINAL_STATES.has(story.record.state);
+      const stop = () => this.options.host.abort(sessionId).catch(() => false);
+      if (ended()) return void (await stop());
       story.record.sessionId = sessionId;
       // A story of an earlier run of this process (the same key) wrote files of its own.
       if (story.record.attempts === 0) {
@@ -450,9 +456,11 @@ export class RunEngine {
       // A story started again keeps its first start: its time is every attempt's.
       story.record.startedAt ??= story.attemptStartedAt;
       story.lastActivity = Date.now();
+      if (ended()) return void (await stop());
       this.setState(run, story, "running");
-      if (FINAL_STATES.has(story.record.state)) return;
       await this.options.host.startWork(sessionId, work);
+      // A cancel while the work was handed over aborted a session that had nothing running.
+      if (ended()) return void (await stop());
     } catch (error) {
       await this.finish(
         run,
@@ -618,7 +626,7 @@ export class RunEngine {
     story.sawBusy = false;
     story.retrying = undefined;
     story.cancelRequested = false;
-    story.warned.clear();
+    // Its usage, and so its budget, spans every attempt: an 80% warning given is not repeated.
     story.asks.clear();
     showAsking(story);
     // The attempt's slot is held until `ended` resolves: free it, and wait anew.

@@ -30,6 +30,8 @@ export interface StoryProgress {
   waitingOn?: string;
   /** Time left, in ms; undefined: unknown. */
   remainingMs?: number;
+  /** A running story past its estimate: by how long, in ms (`remainingMs` is then 0). */
+  overdueMs?: number;
   errors: string[];
   reason?: EndReason;
   usage?: Usage;
@@ -44,6 +46,11 @@ export interface RunProgress {
   stories: StoryProgress[];
   /** Time until the whole run ends, in ms; undefined: unknown. */
   remainingMs?: number;
+  /**
+   * Set when the estimate says the run should have ended (`remainingMs` about 0) while stories still
+   * run: how long the most overdue of them is past its estimate, in ms.
+   */
+  overdueMs?: number;
   /** What the estimate rests on: this run's finished stories, the history log, or nothing. */
   basis: "run" | "history" | "none";
   /** From history: the likely range of `remainingMs`, and how many stories it rests on. */
@@ -108,6 +115,7 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
         : (s.endedAt ? Date.parse(s.endedAt) : sources.now) - started;
     const todos = sources.todos(s.key);
     let remaining: number | undefined;
+    let overdue: number | undefined;
     const pace = FINAL_STATES.has(s.state) ? undefined : paceOf(s.model);
     if (FINAL_STATES.has(s.state)) remaining = 0;
     else if (pace) {
@@ -116,6 +124,8 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
       const rest = (perTaskMs: number) => Math.max(0, perTaskMs * tasks - spent);
       left.set(s.key, { mid: rest(pace.mid), low: rest(pace.low), high: rest(pace.high) });
       remaining = rest(pace.mid);
+      // "0s left" for a story that goes on for minutes reads as a time already past.
+      if (spent > pace.mid * tasks) overdue = spent - pace.mid * tasks;
     }
     return {
       key: s.key,
@@ -127,6 +137,7 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
       locks: sources.locks(s.key),
       ...(s.waitingOn ? { waitingOn: s.waitingOn } : {}),
       ...(remaining === undefined ? {} : { remainingMs: remaining }),
+      ...(overdue === undefined ? {} : { overdueMs: overdue }),
       errors: s.errors,
       ...(s.reason ? { reason: s.reason } : {}),
       ...(s.usage && s.sessionId ? { usage: s.usage } : {}),
@@ -167,12 +178,17 @@ export function runProgress(run: RunRecord, sources: ProgressSources): RunProgre
     if (basis === "history")
       range = { low: makespan("low"), high: makespan("high"), stories: historyStories };
   }
+  const overdueMs =
+    open.length > 0 && remainingMs !== undefined && remainingMs < 500 // shown as "0s"
+      ? Math.max(0, ...open.map((s) => s.overdueMs ?? 0))
+      : undefined;
   return {
     run: run.id,
     state: run.state,
     stories,
     basis: open.length === 0 ? "run" : basis,
     ...(remainingMs === undefined ? {} : { remainingMs }),
+    ...(overdueMs ? { overdueMs } : {}),
     ...(range ? { range } : {}),
     ...(run.usage ? { usage: run.usage } : {}),
     ...(run.stopped ? { stopped: run.stopped } : {}),
@@ -185,6 +201,8 @@ export function describeRemaining(progress: RunProgress): string {
     return progress.basis === "none" && progress.stories.every((s) => s.state !== "completed")
       ? "time left unknown (no history yet: the first story to finish sets the pace)"
       : "time left unknown";
+  if (progress.overdueMs !== undefined)
+    return `past its estimate by ${formatDuration(progress.overdueMs)}, still running`;
   if (!progress.range) return `about ${formatDuration(progress.remainingMs)} left`;
   const { low, high, stories } = progress.range;
   const span =
@@ -225,7 +243,7 @@ export function renderProgress(progress: RunProgress): string {
     );
     const state = s.reason ? `${s.state} (${s.reason})` : s.state;
     lines.push(
-      `| ${s.id} \`${s.key}\` | ${state} | ${s.elapsedMs === undefined ? "-" : formatDuration(s.elapsedMs)} | ${s.tasks.done}/${s.tasks.total} | ${todos} | ${s.locks.length > 0 ? s.locks.map((l) => `\`${l}\``).join(", ") : "-"} | ${waits} | ${s.usage ? describeUsage(s.usage) : "-"} | ${formatDuration(s.remainingMs)} |`,
+      `| ${s.id} \`${s.key}\` | ${state} | ${s.elapsedMs === undefined ? "-" : formatDuration(s.elapsedMs)} | ${s.tasks.done}/${s.tasks.total} | ${todos} | ${s.locks.length > 0 ? s.locks.map((l) => `\`${l}\``).join(", ") : "-"} | ${waits} | ${s.usage ? describeUsage(s.usage) : "-"} | ${s.overdueMs !== undefined ? `${formatDuration(s.overdueMs)} over` : formatDuration(s.remainingMs)} |`,
     );
   }
   const asked = progress.stories.filter((s) => s.question || s.asking);

@@ -16,19 +16,59 @@ export interface SprintTarget {
   staleMs: number;
 }
 
-/** Marks every story `in-progress`; on a failure, puts back the ones it changed and throws. */
+/**
+ * Stories whose sprint entry changed between the plan and the claim: another run (of this
+ * process or another, started at the same moment) or a person took them. Nothing was claimed.
+ */
+export class StoriesTaken extends Error {
+  override readonly name = "StoriesTaken";
+  constructor(
+    readonly taken: ReadonlyArray<{ id: string; key: string; was: string; now: string }>,
+  ) {
+    super(
+      taken
+        .map(
+          (t) =>
+            `${t.id} (${t.key}) is "${t.now}" in the sprint file now, no longer "${t.was}" as when this run was planned`,
+        )
+        .join("; "),
+    );
+  }
+}
+
+/**
+ * Marks every story `in-progress`, each only while its entry still holds what the plan read
+ * (under the sprint lock, so two runs claiming one story at once cannot both win: the second
+ * finds it taken); on a failure or a taken story, puts back the ones it changed and throws.
+ */
 export async function claimStories(sprint: SprintTarget, stories: StoryRun[]): Promise<void> {
   const claimed: StoryRun[] = [];
+  const taken: Array<{ id: string; key: string; was: string; now: string }> = [];
   try {
     for (const story of stories) {
-      const result = await setStatus(sprint, { key: story.key, status: "in-progress" });
+      const result = await setStatus(sprint, {
+        key: story.key,
+        status: "in-progress",
+        onlyIfCurrent: story.previousStatus,
+      });
       if (result.changed) {
         story.claimedStatus = "in-progress";
         claimed.push(story);
+      } else if (result.previous !== story.previousStatus) {
+        taken.push({
+          id: story.id,
+          key: story.key,
+          was: story.previousStatus,
+          now: result.previous,
+        });
       }
     }
+    if (taken.length > 0) throw new StoriesTaken(taken);
   } catch (error) {
-    for (const story of claimed) await restoreStory(sprint, story);
+    for (const story of claimed) {
+      await restoreStory(sprint, story);
+      delete story.claimedStatus;
+    }
     throw error;
   }
 }

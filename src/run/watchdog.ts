@@ -7,13 +7,25 @@
  */
 import type { StoryState } from "./state.ts";
 
-/** Host events that show a session is alive. */
-export const ACTIVITY_EVENTS: ReadonlySet<string> = new Set([
-  "message.updated",
-  "message.part.updated",
-  "session.status",
-  "todo.updated",
+/** Host events that say a session stopped (ended, failed, gone): they show no work going on. */
+const STOP_EVENTS: ReadonlySet<string> = new Set([
+  "session.idle",
+  "session.error",
+  "session.deleted",
 ]);
+
+/**
+ * Whether a host event about a story's session shows it alive. Every event does but those that
+ * say it stopped: the host streams an answer as `message.part.delta` events (one
+ * `message.part.updated` when a part starts, then only deltas), and a host version may add
+ * kinds of its own; a list of the known ones took a long answer streamed slowly for a stall.
+ */
+export function showsActivity(type: string, properties: Record<string, unknown>): boolean {
+  if (STOP_EVENTS.has(type)) return false;
+  if (type === "session.status")
+    return (properties.status as { type?: unknown } | undefined)?.type !== "idle";
+  return true;
+}
 
 /** The same call this many times in a row is reported. */
 export const REPEAT_LIMIT = 5;

@@ -25,6 +25,7 @@ import {
 } from "../run/progress.ts";
 import { CHOICES, type Choice } from "../run/resolve.ts";
 import { findStoryJournal, revertLeavesSprint, revertStory, storyDiff } from "../run/review.ts";
+import { StoriesTaken } from "../run/sprint-transitions.ts";
 import { FINAL_STATES, loadRuns, RUN_ID, type RunRecord, type StoryRun } from "../run/state.ts";
 import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.ts";
 import { runGantt } from "../run/timeline.ts";
@@ -522,13 +523,21 @@ async function execute(
   const skipped = retryOf?.skipped
     ? `Not started again, done or in review now: ${retryOf.skipped.join("; ")}.`
     : undefined;
-  const run = await deps.engine.execute(result, {
-    strategy,
-    cap,
-    parentSession: parent,
-    settings: settings.byKey,
-    ...(retryOf ? { retryOf: { run: retryOf.run, why: retryOf.why } } : {}),
-  });
+  let run: RunRecord;
+  try {
+    run = await deps.engine.execute(result, {
+      strategy,
+      cap,
+      parentSession: parent,
+      settings: settings.byKey,
+      ...(retryOf ? { retryOf: { run: retryOf.run, why: retryOf.why } } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof StoriesTaken)) throw error;
+    return refusal(
+      `not started, nothing changed: ${error.message}. Another run (of this or another OpenCode process) or a person took ${error.taken.length === 1 ? "it" : "them"} meanwhile; \`status\` shows the runs. Run the other stories, or wait for ${error.taken.length === 1 ? "it" : "them"} to end.`,
+    );
+  }
   if (args.waitForCompletion) {
     const ended = await deps.engine.waitFor(run.id, abort);
     return {

@@ -4,7 +4,7 @@
  * never idle; 4. a provider 4xx gives an error then idle, and idle may come twice; 5. a 5xx
  * retries forever until aborted; 6. abort on a busy session answers true and the message gets
  * MessageAbortedError; 7. aborting a parent does not stop its children. While a turn runs, the
- * session streams (`message.part.updated` every 100 ms) unless it stalls or waits for the
+ * session streams (a `message.part.updated`, then `message.part.delta` every 100 ms) unless it stalls or waits for the
  * user's answer to a permission (`permission.asked`, then `permission.replied` with the
  * request id), and each assistant message's info (`message.updated`) carries its tokens and
  * cost.
@@ -31,6 +31,8 @@ export interface Behaviour {
   usage?: { tokens: number; cost?: number; everyMs: number };
   /** The session goes quiet after it turns busy: no part, no message, until aborted. */
   stall?: boolean;
+  /** The session streams this many parts (and messages with `usage`), then goes quiet. */
+  stallAfter?: number;
   /** With `provider-5xx`: what the host's retry status says, as the provider put it. */
   retryMessage?: string;
 }
@@ -65,6 +67,8 @@ export class FakeHost implements Host {
   hostCommands: string[] = [];
   /** How long reading a session's messages takes (the real host answers over HTTP). */
   messageReadMs = 0;
+  /** How long creating a session takes (a busy host): a story stays `launching` meanwhile. */
+  createSessionMs = 0;
   /**
    * Deliver an abort's events before `abort` returns: on the real host they travel on another
    * connection and can come first.
@@ -98,6 +102,8 @@ export class FakeHost implements Host {
   }
 
   async createChildSession(parentId: string | undefined, title: string): Promise<string> {
+    if (this.createSessionMs > 0)
+      await new Promise((resolve) => setTimeout(resolve, this.createSessionMs));
     const id = `ses_${++this.next}`;
     const session: FakeSession = {
       id,
@@ -173,10 +179,21 @@ export class FakeHost implements Host {
         if (session.state === "idle") return clearInterval(session.ticker);
         if (session.state !== "busy") return; // retrying: nothing streams
         if (session.asking) return; // waiting for the user's answer
+        if (behaviour.stallAfter !== undefined && ticks >= behaviour.stallAfter) return; // quiet
         ticks++;
-        this.emit("message.part.updated", {
-          part: { id: `prt_${ticks}`, sessionID: session.id, type: "text" },
-        });
+        // As the real host streams an answer: the part once, then only its deltas.
+        if (ticks === 1)
+          this.emit("message.part.updated", {
+            part: { id: "prt_1", sessionID: session.id, type: "text" },
+          });
+        else
+          this.emit("message.part.delta", {
+            sessionID: session.id,
+            messageID: `msg_${session.id}`,
+            partID: "prt_1",
+            field: "text",
+            delta: ".",
+          });
         if (!behaviour.usage) return;
         const message: MessageUsage = {
           messageId: `msg_${session.id}_${ticks}`,
