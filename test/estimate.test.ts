@@ -145,6 +145,8 @@ describe("time left of a run", () => {
     expect(text).toContain(`### Run ${record.id}: running, past its estimate by 3m00s`);
     expect(text).not.toContain("about 0s left");
     expect(text.split("\n").find((l) => l.startsWith("| b `b`"))).toMatch(/\| 3m00s over \|$/);
+    // A story that ended has no time left to show: not "0s".
+    expect(text.split("\n").find((l) => l.startsWith("| a `a`"))).toMatch(/\| - \|$/);
     // A queued story still to come keeps the run's estimate above 0: no overdue then.
     const more = run([
       { key: "a", state: "completed", startedAt: at(12), endedAt: at(8) },

@@ -243,7 +243,7 @@ export function renderProgress(progress: RunProgress): string {
     );
     const state = s.reason ? `${s.state} (${s.reason})` : s.state;
     lines.push(
-      `| ${s.id} \`${s.key}\` | ${state} | ${s.elapsedMs === undefined ? "-" : formatDuration(s.elapsedMs)} | ${s.tasks.done}/${s.tasks.total} | ${todos} | ${s.locks.length > 0 ? s.locks.map((l) => `\`${l}\``).join(", ") : "-"} | ${waits} | ${s.usage ? describeUsage(s.usage) : "-"} | ${s.overdueMs !== undefined ? `${formatDuration(s.overdueMs)} over` : formatDuration(s.remainingMs)} |`,
+      `| ${s.id} \`${s.key}\` | ${state} | ${s.elapsedMs === undefined ? "-" : formatDuration(s.elapsedMs)} | ${s.tasks.done}/${s.tasks.total} | ${todos} | ${s.locks.length > 0 ? s.locks.map((l) => `\`${l}\``).join(", ") : "-"} | ${waits} | ${s.usage ? describeUsage(s.usage) : "-"} | ${leftCell(s)} |`,
     );
   }
   const asked = progress.stories.filter((s) => s.question || s.asking);
@@ -263,6 +263,13 @@ export function renderProgress(progress: RunProgress): string {
     );
   }
   return lines.join("\n");
+}
+
+/** The time a story has left: none once it ended, how long it is over past its estimate. */
+function leftCell(story: StoryProgress): string {
+  if (FINAL_STATES.has(story.state)) return "-";
+  if (story.overdueMs !== undefined) return `${formatDuration(story.overdueMs)} over`;
+  return formatDuration(story.remainingMs);
 }
 
 /**
