@@ -171,6 +171,13 @@ describe("shell writes of folders, brace lists and words known only when it runs
     );
     const root = tempProject({ ...files, "src/b.ts": "" });
     expect(of("rm -r big", root)).toEqual({ writes: [], replaces: [], opaque: true });
+    // A skipped folder is never a story's work: nothing listed, nothing to check after.
+    const modules = Object.fromEntries(Object.keys(files).map((f) => [`node_modules/${f}`, ""]));
+    expect(of("rm -rf node_modules", tempProject(modules))).toEqual({
+      writes: [],
+      replaces: [],
+      opaque: false,
+    });
     expect(of("touch src && echo x > src/b.ts", root).writes).toEqual(["src/b.ts"]);
   });
 

@@ -426,10 +426,12 @@ function isFolder(p: string, follow = false): boolean {
 
 /**
  * Every file under a folder (links as files; the skipped folders, never a story's work, left
- * out), or undefined when there are more than MAX_FOLDER_FILES.
+ * out, the folder itself too: `rm -rf node_modules` writes none), or undefined when there are
+ * more than MAX_FOLDER_FILES.
  */
 function filesUnder(dir: string): string[] | undefined {
   const out: string[] = [];
+  if (SKIPPED_FOLDERS.has(path.basename(dir))) return out;
   const pending = [dir];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     let entries: Dirent[];
