@@ -37,7 +37,10 @@ export interface StoryScript {
   hangFirstAttempt?: boolean;
   /** `finishAfterMs` for a retry's session (its prompt tells of an earlier attempt). */
   retryFinishAfterMs?: number;
-  /** Shell commands the story runs through the bash tool, right after reading its file. */
+  /**
+   * Shell commands the story runs through the bash tool, right after reading its file. One
+   * refused with a file to read first (or again) reads it, then runs again.
+   */
   shell?: string[];
   /** Files the story hands to a sub-agent (the `task` tool, agent `general`) to write. */
   subagent?: string[];
@@ -185,6 +188,13 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
     if (!planned || call.name !== planned.tool) continue;
     if (call.refused && planned.tool === "edit" && /not found/i.test(call.result)) {
       step++; // an earlier attempt made this edit already
+      continue;
+    }
+    if (call.refused && planned.tool === "bash" && "run" in planned) {
+      // A refused command that names a file to read first: read it, then run the command again.
+      const file = /`([^`]+)`/.exec(call.result)?.[1];
+      if (file && /Read (it|the file) (first|again)/.test(call.result))
+        plan.splice(step, 0, { tool: "read", file });
       continue;
     }
     if (call.refused) {

@@ -581,6 +581,62 @@ describe("runtime coordination", () => {
     expect(readFileSync(path.join(root, "src/other.ts"), "utf8")).toBe("by a, then b\n");
   });
 
+  it("refuses a shell command that removes a folder holding another story's file, or copies onto it through a folder; journals a brace-list move", async () => {
+    const root = projectWith(six.slice(0, 2));
+    writeFileSync(path.join(root, "tmpl.ts"), "template\n");
+    const results: string[] = [];
+    const aHasWritten = signal();
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: 10,
+        work: async (session) => {
+          if (key === "1-1-a") {
+            await h.agent.write(session, "src/feature/a.ts", "by a\n");
+            await h.agent.write(session, "src/other/o.ts", "by a\n");
+            await h.agent.write(session, "src/kept/tmpl.ts", "by a\n");
+            aHasWritten.fire();
+            return;
+          }
+          await aHasWritten.fired;
+          for (const command of [
+            // Each would lose a's file without a trace: refused until b has read it.
+            "rm -rf src/feature",
+            "cp tmpl.ts src/kept",
+            // A move keeps the content, under another name: it runs, and is journaled.
+            "mv src/other/o.ts{,.bak}",
+          ]) {
+            const refused = await h.agent.bash(session, command);
+            results.push(refused?.replace(/ Read it first.*/, "") ?? "ran");
+          }
+          await h.agent.bash(session, "cat src/feature/a.ts");
+          results.push((await h.agent.bash(session, "rm -rf src/feature")) ?? "ran");
+        },
+      }),
+      { conflictStrategy: "manual", lockWaitSeconds: 5 },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    const refusal = (p: string) =>
+      `Not written: story 1-1-a changed \`${p}\` and you have not read it.`;
+    expect(results).toEqual([
+      refusal("src/feature/a.ts"),
+      refusal("src/kept/tmpl.ts"),
+      "ran",
+      "ran",
+    ]);
+    expect(readFileSync(path.join(root, "src/kept/tmpl.ts"), "utf8")).toBe("by a\n");
+    // b's journal holds a's versions: b's changes can be reviewed and undone.
+    const record = new Journal(root).read(ended.id, "1-2-b");
+    const files = record?.files.filter((f) => f.path.startsWith("src/")) ?? [];
+    expect(files.map((f) => [f.path, f.before === null, f.after === null])).toEqual([
+      ["src/other/o.ts", false, true],
+      ["src/other/o.ts.bak", true, false],
+      ["src/feature/a.ts", false, true],
+    ]);
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
+  });
+
   it("refuses a story's stale copy of the sprint file, which would undo the statuses set meanwhile", async () => {
     const root = projectWith(six.slice(0, 2));
     const results: string[] = [];

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Journal } from "../src/run/journal.ts";
+import { revertStory } from "../src/run/review.ts";
 import { harness, projectWith } from "./helpers/athena-harness.ts";
 import { runCliCaptured } from "./helpers/cli.ts";
 import { tempProject } from "./helpers/tmp.ts";
@@ -70,6 +71,27 @@ describe("the journal", () => {
     expect(full.read(RUN_B, "1-2-b")?.files).toMatchObject([{ path: "small.txt" }]);
     expect(full.read(RUN_B, "1-2-b")?.files[0]?.skipped).toBeUndefined();
     expect(new Journal(root).read(RUN_B, "1-1-a")?.files).toHaveLength(1);
+  });
+
+  it("keeps no folder as a file's version, and a revert leaves alone a folder an older record lists", () => {
+    const root = tempProject({ "src/dir/a.ts": "a\n", "src/b.ts": "b\n" });
+    const journal = new Journal(root);
+    journal.beforeChange(RUN_A, "1-1-a", ["src/dir", "src/b.ts"]);
+    writeFileSync(path.join(root, "src/b.ts"), "b2\n");
+    const record = journal.close(RUN_A, "1-1-a");
+    expect(record?.files.map((f) => f.path)).toEqual(["src/b.ts"]);
+    // A record written before folders were left out: `src/dir`, no file before nor after.
+    const old = {
+      format: 1 as const,
+      run: RUN_B,
+      story: "1-2-b",
+      files: [
+        { path: "src/dir", before: null, after: null, firstChangeAt: "2026-12-01T11:00:00Z" },
+      ],
+    };
+    journal.write(old);
+    expect(revertStory(journal, old, root)).toEqual({ restored: [], refused: [] });
+    expect(read(root, "src/dir/a.ts")).toBe("a\n");
   });
 
   it("refuses a run id or story key that is not one, before any file name is made of it", () => {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Parser } from "web-tree-sitter";
 import { DEFAULT_EXCLUSIVE_COMMANDS } from "../src/config/schema.ts";
-import { commandMatcher, shellEffects, shellParser } from "../src/run/shell.ts";
+import { commandMatcher, MAX_FOLDER_FILES, shellEffects, shellParser } from "../src/run/shell.ts";
 import { tempProject } from "./helpers/tmp.ts";
 
 let parser: Parser;
@@ -93,8 +93,12 @@ describe("shell writes", () => {
   });
 
   it("takes `~` at the start of a path for the user's home, as the shell does", () => {
-    const { writes } = shellEffects(parser, "echo x > ~/notes.txt && touch ~", "/p");
-    expect(writes).toEqual([path.join(homedir(), "notes.txt"), homedir()]);
+    const { writes } = shellEffects(parser, "echo x > ~/notes.txt && cd ~ && touch stamp", "/p");
+    expect(writes).toEqual([path.join(homedir(), "notes.txt"), path.join(homedir(), "stamp")]);
+    // After `cd` alone too; and a folder (`touch ~` sets its time) is no file written.
+    expect(shellEffects(parser, "cd && echo x > a.txt; touch ~", "/p").writes).toEqual([
+      path.join(homedir(), "a.txt"),
+    ]);
   });
 
   it("lists nothing it cannot know before the command runs, and no device", () => {
@@ -118,6 +122,85 @@ describe("shell writes", () => {
   it("expands globs against the disk", () => {
     const root = tempProject({ "src/a.ts": "", "src/b.ts": "", "src/c.js": "" });
     expect(effects("rm src/*.ts", root).writes.sort()).toEqual(["src/a.ts", "src/b.ts"]);
+  });
+});
+
+describe("shell writes of folders, brace lists and words known only when it runs", () => {
+  const tree = () =>
+    tempProject({
+      "src/a/x.ts": "",
+      "src/a/deep/y.ts": "",
+      "src/a/node_modules/m/i.js": "",
+      "src/b.ts": "",
+      "out/keep.ts": "",
+    });
+  const of = (command: string, root: string) => {
+    const e = shellEffects(parser, command, root);
+    const rel = (ps: string[]) => ps.map((p) => path.relative(root, p)).sort();
+    return { writes: rel(e.writes), replaces: rel(e.replaces), opaque: e.opaque };
+  };
+
+  it("takes a folder removed, copied or moved for each file in it (the skipped folders aside)", () => {
+    const root = tree();
+    expect(of("rm -rf src/a", root)).toEqual({
+      writes: ["src/a/deep/y.ts", "src/a/x.ts"],
+      replaces: ["src/a/deep/y.ts", "src/a/x.ts"],
+      opaque: false,
+    });
+    expect(of("rm -rf src/*", root).writes).toEqual(["src/a/deep/y.ts", "src/a/x.ts", "src/b.ts"]);
+    // Moved: the files leave (not replaced: their content goes on), and land under the new name.
+    expect(of("mv src/a src/c", root)).toEqual({
+      writes: ["src/a/deep/y.ts", "src/a/x.ts", "src/c/deep/y.ts", "src/c/x.ts"],
+      replaces: ["src/c/deep/y.ts", "src/c/x.ts"],
+      opaque: false,
+    });
+    // Into a folder that exists: by the source's name; `dir/.`: what is in it.
+    expect(of("cp -r src/a out", root).writes).toEqual(["out/a/deep/y.ts", "out/a/x.ts"]);
+    expect(of("cp -r src/a/. out", root).writes).toEqual(["out/deep/y.ts", "out/x.ts"]);
+  });
+
+  it("puts a file copied or moved onto a folder that exists into it, by name", () => {
+    const root = tree();
+    expect(of("cp src/b.ts out", root).replaces).toEqual(["out/b.ts"]);
+    expect(of("mv src/b.ts src/a", root).writes).toEqual(["src/a/b.ts", "src/b.ts"]);
+  });
+
+  it("lists no folder as a file written, and checks a folder of too many files after the command", () => {
+    const files = Object.fromEntries(
+      Array.from({ length: MAX_FOLDER_FILES + 1 }, (_, i) => [`big/f${i}.txt`, ""]),
+    );
+    const root = tempProject({ ...files, "src/b.ts": "" });
+    expect(of("rm -r big", root)).toEqual({ writes: [], replaces: [], opaque: true });
+    // A skipped folder is never a story's work: nothing listed, nothing to check after.
+    const modules = Object.fromEntries(Object.keys(files).map((f) => [`node_modules/${f}`, ""]));
+    expect(of("rm -rf node_modules", tempProject(modules))).toEqual({
+      writes: [],
+      replaces: [],
+      opaque: false,
+    });
+    expect(of("touch src && echo x > src/b.ts", root).writes).toEqual(["src/b.ts"]);
+  });
+
+  it("expands brace lists as the shell does, not quoted ones nor too many", () => {
+    const root = tree();
+    expect(of("mv src/b.ts{,.bak}", root).writes).toEqual(["src/b.ts", "src/b.ts.bak"]);
+    expect(of("cp src/b.ts{,.orig}", root).replaces).toEqual(["src/b.ts.orig"]);
+    expect(of("touch src/{one,two}.ts", root).writes).toEqual(["src/one.ts", "src/two.ts"]);
+    expect(of("touch 'src/{one,two}.ts'", root).writes).toEqual(["src/{one,two}.ts"]);
+    expect(of("rm f{1..500}.txt", root)).toEqual({ writes: [], replaces: [], opaque: true });
+  });
+
+  it.each([
+    'rm -rf "$DIR"',
+    "rm $(cat list.txt)",
+    'for f in src/*.ts; do sed -i "s/a/b/" "$f"; done',
+    'for f in src/*.ts; do mv "$f" "$f.bak"; done',
+    "cp src/b.ts $(dirname src/b.ts)/c.ts",
+    'tee "$F" < in.txt',
+    "dd if=in.bin of=$OUT",
+    'cd "$PKG" && rm -f index.ts',
+  ])("checks %s after it runs: a file it writes is only known then", (command) => {
+    expect(of(command, tree()).opaque).toBe(true);
   });
 });
 

@@ -158,7 +158,7 @@ export function pathFromCode(raw: string): PathText | undefined {
 }
 
 /** More files than a story lists in one brace list: such a pattern is a glob, not a list. */
-const MAX_BRACE_FILES = 16;
+export const MAX_BRACE_FILES = 16;
 
 /**
  * A brace list names each of its files: `messages/{en,fr,ar}.json` is `messages/en.json`,
@@ -193,7 +193,7 @@ export function expandBraces(found: PathText): PathText[] {
  * items, inner lists first; a range counts as the most a list may hold, and lists nested past
  * MAX_BRACE_DEPTH as too many.
  */
-function expansionBound(path: string): number {
+export function expansionBound(path: string): number {
   let bound = 1;
   let rest = path;
   for (let before = "", pass = 0; before !== rest && bound <= MAX_BRACE_FILES; pass++) {

@@ -93,6 +93,8 @@ export class Journal {
     const fresh: JournalEntry[] = [];
     for (const p of paths) {
       if (known.has(p) || fresh.some((e) => e.path === p)) continue;
+      // A folder is not a version of a file: its files are entries of their own.
+      if (isFolder(path.join(this.root, p))) continue;
       const kept = this.keep(p);
       fresh.push({
         path: p,
@@ -343,6 +345,14 @@ export class Journal {
     if (!RUN_ID.test(run) || !SAFE_KEY.test(story))
       throw new Error(`invalid journal record name: ${run}/${story}`);
     return path.join(this.dir, run, `${story}.json`);
+  }
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
   }
 }
 

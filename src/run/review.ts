@@ -118,6 +118,9 @@ export function revertStory(journal: Journal, record: StoryJournal, root: string
       refused.push({ path: entry.path, why: changedSince(journal, record, entry) });
       continue;
     }
+    // No file before, none after (made and removed, or a folder an older journal listed):
+    // nothing to put back, and a folder there now is not the story's to remove.
+    if (entry.before === null && entry.after === null) continue;
     const content = entry.before === null ? null : journal.content(entry.before);
     if (content === undefined) {
       refused.push({

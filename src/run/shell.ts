@@ -6,17 +6,26 @@
  * `perl -i`, the destinations of `cp`/`mv`/`install`/`ln` (and the sources of `mv`), `rm`,
  * `touch`, `truncate`, `dd of=`; reads: `<`, and the files given to `cat`, `head`, `sed` and
  * the like. Paths are resolved against the working folder as `cd` moves it (a `cd` inside a
- * subshell or a pipeline stage stays there); globs are expanded against the disk. A path that
- * is not literal (`> "$OUT"`) cannot be known before the command runs and is not listed.
+ * subshell or a pipeline stage stays there); brace lists (`f{,.bak}`) are expanded as the
+ * shell does, globs against the disk. A folder stands for the files in it: `rm -r dir` writes
+ * each of them, `cp -r`/`mv` of a folder each file it copies or moves, and a destination that
+ * is a folder takes the sources by name. A path that is not literal (`> "$OUT"`,
+ * `rm -rf "$DIR"`) cannot be known before the command runs and is not listed: the command is
+ * then checked after it runs (`opaque`), as is a folder of more than MAX_FOLDER_FILES files.
  *
- * Pure but for the parser's one-time WebAssembly load and the glob expansion.
+ * Pure but for the parser's one-time WebAssembly load and what it reads of the disk (the globs,
+ * and which paths are folders and what they hold).
  */
+import { type Dirent, lstatSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import path from "node:path";
+import braces from "braces";
 import { globSync } from "tinyglobby";
 import { Language, type Node, Parser } from "web-tree-sitter";
+import { expansionBound, MAX_BRACE_FILES } from "../bmad/path-text.ts";
 import { own } from "../util/own.ts";
+import { SKIPPED_FOLDERS } from "./snapshot.ts";
 
 export interface ShellEffects {
   /** Absolute paths the command writes (creates, changes, moves or deletes). */
@@ -149,6 +158,15 @@ const KNOWN_PROGRAMS = new Set([
   ...["basename", "dirname", "realpath", "readlink", "stat", "file", "exit", "return", "wait"],
 ]);
 
+/** Programs that write the files they are given (besides the destinations of cp & co). */
+const FILE_WRITERS = new Set(["tee", "touch", "truncate", "rm", "unlink", "shred"]);
+
+/**
+ * The most files a folder a command removes, copies or moves may hold to be listed before the
+ * command runs (each one locked and kept in the journal); a larger one is checked after it.
+ */
+export const MAX_FOLDER_FILES = 200;
+
 /** Words that run the command after them. */
 const WRAPPERS = new Set(["sudo", "env", "command", "exec", "nohup", "time", "nice"]);
 /** Targets that are not files of the project. */
@@ -172,7 +190,14 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
     const expand = (dir: string, p: string): string[] => {
       if (!/[*?[]/.test(p)) return [at(dir, p)];
       try {
-        return globSync(p, { cwd: dir, absolute: true, dot: true, expandDirectories: false });
+        // Folders too (`rm -rf dist/*`): each one stands for its files where that applies.
+        return globSync(p, {
+          cwd: dir,
+          absolute: true,
+          dot: true,
+          expandDirectories: false,
+          onlyFiles: false,
+        });
       } catch {
         return [];
       }
@@ -234,7 +259,7 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       const words: Array<string | undefined> = [];
       const name = node.childForFieldName("name");
       if (name) words.push(literal(name));
-      for (const arg of node.childrenForFieldName("argument")) if (arg) words.push(literal(arg));
+      for (const arg of node.childrenForFieldName("argument")) if (arg) words.push(...wordsOf(arg));
       while (words.length > 1 && WRAPPERS.has(path.basename(words[0] ?? ""))) {
         words.shift();
         while (words[0]?.startsWith("-") || /^\w+=/.test(words[0] ?? "")) {
@@ -254,13 +279,22 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       commands.push([program, ...rest].join(" "));
       // As written too (`./install.sh`, `/usr/bin/npm`), so that a pattern may name either.
       if (first !== program) commands.push([first, ...rest].join(" "));
-      const plain = plainWords(program, args).filter((a): a is string => a !== undefined);
+      const given = plainWords(program, args);
+      const plain = given.filter((a): a is string => a !== undefined);
+      // A file it writes known only when it runs (`rm -rf "$DIR"`, `mv "$f" ...`): after it.
+      if (FILE_WRITERS.has(program) && plain.length < given.length) opaque = true;
+      const writeFile = (f: string, replacing: boolean) => {
+        writes.add(f);
+        if (replacing) replaces.add(f);
+      };
       const write = (p: string | undefined, replacing = true) => {
-        if (p === undefined || DEVICES.test(p)) return;
-        for (const f of expand(cwd, p)) {
-          writes.add(f);
-          if (replacing) replaces.add(f);
+        if (p === undefined) {
+          opaque = true;
+          return;
         }
+        if (DEVICES.test(p)) return;
+        // A folder is no file it writes (`touch dir` sets a time; `> dir`, `sed -i dir` fail).
+        for (const f of expand(cwd, p)) if (!isFolder(f, true)) writeFile(f, replacing);
       };
       const read = (p: string | undefined) => {
         if (p !== undefined && !DEVICES.test(p)) for (const f of expand(cwd, p)) reads.add(f);
@@ -268,8 +302,13 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       switch (program) {
         case "cd":
         case "pushd": {
+          if (given.length > 0 && given[0] === undefined) {
+            opaque = true; // a folder only known when it runs: the paths after it are guesses
+            return cwd;
+          }
           const to = plain[0];
-          return to === undefined || to.startsWith("~") ? cwd : at(cwd, to);
+          if (to === undefined) return homedir(); // a bare `cd`: home
+          return to === "-" ? cwd : at(cwd, to);
         }
         case "tee": {
           const appends = args.some((a) => a === "-a" || a === "--append");
@@ -280,29 +319,70 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
           for (const p of plain) write(p, false);
           return cwd;
         case "truncate":
-        case "rm":
         case "unlink":
         case "shred":
           for (const p of plain) write(p);
+          return cwd;
+        case "rm":
+          // A folder (`rm -r`) removes every file in it: each one is written.
+          for (const p of plain) {
+            if (DEVICES.test(p)) continue;
+            for (const f of expand(cwd, p)) {
+              if (!isFolder(f)) writeFile(f, true);
+              else {
+                const files = filesUnder(f);
+                if (files === undefined) opaque = true;
+                else for (const inner of files) writeFile(inner, true);
+              }
+            }
+          }
           return cwd;
         case "cp":
         case "install":
         case "ln":
         case "mv": {
           const target = targetDir(args);
+          if (plain.length < given.length || (args.includes("-t") && target === undefined)) {
+            // A source or the destination known only when it runs: what it wrote, after it.
+            opaque = true;
+            if (program === "mv" && target === undefined)
+              for (const p of given.slice(0, -1)) if (p !== undefined) write(p, false);
+            return cwd;
+          }
           const sources = target === undefined ? plain.slice(0, -1) : plain;
           const dest = target ?? plain.at(-1);
           if (dest === undefined || sources.length === 0) return cwd;
+          const to = at(cwd, dest);
           // Into a folder when the destination is one: each source by its name.
-          const intoDir = target !== undefined || sources.length > 1 || dest.endsWith("/");
+          const intoDir =
+            target !== undefined ||
+            sources.length > 1 ||
+            dest.endsWith("/") ||
+            (program !== "ln" && isFolder(to, true));
           for (const source of sources) {
             for (const s of expand(cwd, source)) {
-              if (program === "mv") writes.add(s);
-              else reads.add(s);
-              write(intoDir ? path.join(dest, path.basename(s)) : dest);
+              // `cp -r dir/. dest`: what is in the folder, not the folder.
+              const into =
+                intoDir && !/(^|\/)\.\/?$/.test(source) ? path.join(to, path.basename(s)) : to;
+              // A folder copied or moved: each file in it, to its place under the destination.
+              const folder = program !== "ln" && isFolder(s);
+              const files = folder ? filesUnder(s) : [s];
+              if (files === undefined) {
+                opaque = true;
+                continue;
+              }
+              for (const f of files) {
+                if (program === "mv") writeFile(f, false);
+                else if (program !== "ln") reads.add(f);
+                const landing = folder ? path.join(into, path.relative(s, f)) : into;
+                if (!DEVICES.test(landing)) writeFile(landing, true);
+              }
             }
           }
-          if (!intoDir) write(dest);
+          // The destination itself, but when it is the folder a folder becomes.
+          const folderSource = () =>
+            sources.some((src) => expand(cwd, src).some((f) => isFolder(f)));
+          if (!intoDir && (program === "ln" || !folderSource())) write(dest);
           return cwd;
         }
         case "sed":
@@ -312,10 +392,11 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
             return cwd;
           }
           const files = program === "sed" ? sedFiles(args) : perlFiles(args);
-          for (const p of files) write(p, false); // edited where it stands
+          for (const p of files) write(p, false); // edited where it stands; unknown: after it
           return cwd;
         }
         case "dd":
+          if (args.includes(undefined)) opaque = true; // `of=$OUT`
           for (const a of args) {
             if (a?.startsWith("of=")) write(a.slice(3));
             if (a?.startsWith("if=")) read(a.slice(3));
@@ -332,6 +413,66 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
     tree.delete();
   }
   return { writes: [...writes], replaces: [...replaces], reads: [...reads], commands, opaque };
+}
+
+/** A folder on disk (a link to one only when `follow`: `rm -r link` removes the link). */
+function isFolder(p: string, follow = false): boolean {
+  try {
+    return (follow ? statSync(p) : lstatSync(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every file under a folder (links as files; the skipped folders, never a story's work, left
+ * out, the folder itself too: `rm -rf node_modules` writes none), or undefined when there are
+ * more than MAX_FOLDER_FILES.
+ */
+function filesUnder(dir: string): string[] | undefined {
+  const out: string[] = [];
+  if (SKIPPED_FOLDERS.has(path.basename(dir))) return out;
+  const pending = [dir];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(next, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const full = path.join(next, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIPPED_FOLDERS.has(entry.name)) pending.push(full);
+      } else if (out.push(full) > MAX_FOLDER_FILES) return undefined;
+    }
+  }
+  return out;
+}
+
+/**
+ * The words an argument stands for: an unquoted brace list expands as the shell does
+ * (`f{,.bak}` is `f` and `f.bak`); one that would make too many is unknown, like `$X`.
+ */
+function wordsOf(node: Node): Array<string | undefined> {
+  const text = literal(node);
+  if (
+    text === undefined ||
+    (node.type !== "word" && node.type !== "concatenation") ||
+    !/\{[^{}]*(,|\.\.)/.test(node.text) ||
+    node.text.includes("\\") ||
+    node.namedChildren.some(
+      (c) => c && c.type !== "word" && c.type !== "brace_expression" && c.type !== "number",
+    )
+  )
+    return [text];
+  if (expansionBound(node.text) > MAX_BRACE_FILES) return [undefined];
+  try {
+    const expanded = braces(node.text, { expand: true, rangeLimit: MAX_BRACE_FILES });
+    return expanded.length > MAX_BRACE_FILES ? [undefined] : expanded;
+  } catch {
+    return [undefined];
+  }
 }
 
 /** `-i`, `-pi`, `--in-place`: an in-place edit of the files given. */

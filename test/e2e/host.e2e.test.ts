@@ -429,6 +429,37 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
+  it("refuses a story's `rm -rf` of a folder holding another story's file until it has read it, and journals the file", async () => {
+    // 1.5 writes src/pricing/rules.ts; 1.3 waits for it on disk, then removes the folder.
+    const s = await start({
+      stories: stories(100, {
+        "1-3-search": {
+          shell: ["until [ -f src/pricing/rules.ts ]; do sleep 0.1; done", "rm -rf src/pricing"],
+        },
+      }),
+    });
+    await s.command("1.3 1.5 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+    const search = run.stories.find((st) => st.key === "1-3-search");
+    const outputs = await toolOutputs(s, [search?.sessionId ?? ""]);
+    expect(
+      outputs.some((o) =>
+        o.includes("story 1-5-pricing changed `src/pricing/rules.ts` and you have not read it"),
+      ),
+    ).toBe(true);
+    const { existsSync } = await import("node:fs");
+    expect(existsSync(`${s.root}/src/pricing/rules.ts`)).toBe(false);
+    expect(search?.wroteFiles).toContain("src/pricing/rules.ts");
+    // 1.3's journal holds 1.5's file as it was: the removal is in its diff, and undone.
+    expect(await s.command("diff 1.3")).toContain(
+      "--- a/src/pricing/rules.ts\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-// src/pricing/rules.ts: written for story 1-5-pricing",
+    );
+    expect(await s.command("revert 1.3")).toContain("put back as they were before it");
+    expect(s.file("src/pricing/rules.ts")).toContain("written for story 1-5-pricing");
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
   it("fails a story whose agent gives up without changing a file, and puts its entry back", async () => {
     const s = await start({ stories: stories(100, { "1-3-search": { givesUp: true } }) });
     const original = s.sprint();
