@@ -1,6 +1,8 @@
+import { symlinkSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { patchPaths, writtenPaths } from "../src/run/guard.ts";
+import { tempDir, tempProject } from "./helpers/tmp.ts";
 
 describe("the files a tool call writes", () => {
   const root = "/repo";
@@ -41,5 +43,37 @@ describe("the files a tool call writes", () => {
       "src/gone.ts",
     ]);
     expect(path.isAbsolute(root)).toBe(true);
+  });
+});
+
+describe("a file written through a link", () => {
+  it("is the file the link leads to, when that file is the project's", () => {
+    const root = tempProject({ "AGENTS.md": "# agents\n", "docs-real/a.md": "a\n" });
+    symlinkSync("AGENTS.md", path.join(root, "CLAUDE.md"));
+    symlinkSync("docs-real", path.join(root, "docs"));
+    symlinkSync("/etc/hostname", path.join(root, "host.txt"));
+    const written = (filePath: string) => writtenPaths("write", { filePath }, root);
+    // Two names of one file meet on one lock.
+    expect(written("CLAUDE.md")).toEqual(["AGENTS.md"]);
+    expect(written(path.join(root, "CLAUDE.md"))).toEqual(["AGENTS.md"]);
+    // A linked folder, for a file in it and for a file not there yet.
+    expect(written("docs/a.md")).toEqual(["docs-real/a.md"]);
+    expect(written("docs/new/b.md")).toEqual(["docs-real/new/b.md"]);
+    // A link that leads out of the project, and a plain file, are kept as written.
+    expect(written("host.txt")).toEqual(["host.txt"]);
+    expect(written("src/x.ts")).toEqual(["src/x.ts"]);
+  });
+
+  it("is placed in a project whose own folder sits under a link", () => {
+    const real = tempProject({ "AGENTS.md": "x\n" });
+    const root = path.join(tempDir(), "linked-project");
+    symlinkSync(real, root);
+    symlinkSync("AGENTS.md", path.join(real, "CLAUDE.md"));
+    expect(writtenPaths("write", { filePath: path.join(root, "CLAUDE.md") }, root)).toEqual([
+      "AGENTS.md",
+    ]);
+    expect(writtenPaths("write", { filePath: path.join(root, "src/a.ts") }, root)).toEqual([
+      "src/a.ts",
+    ]);
   });
 });

@@ -10,7 +10,7 @@
  * after a wait. Refusals are sentences the agent can act on: they reach the model as text.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { normaliseRepoPath } from "../plan/claims.ts";
 import type { FileLocks, LockHolder } from "./locks.ts";
@@ -103,8 +103,46 @@ export function patchPaths(patchText: string): string[] {
 }
 
 function inside(p: string, root: string): string[] {
-  const normal = normaliseRepoPath(path.isAbsolute(p) ? p : path.join(root, p), root);
+  const full = throughLinks(path.isAbsolute(p) ? p : path.join(root, p), root);
+  const normal = normaliseRepoPath(full, root);
   return normal.inside && !normal.path.endsWith("/") ? [normal.path] : [];
+}
+
+/**
+ * The file a path really names when a link in the project leads to another of its files
+ * (`CLAUDE.md` -> `AGENTS.md`, a linked folder): the host's tools write through links, so two
+ * stories writing one file by two names must meet on one lock, one journal entry. A path
+ * through no link, or through one that leads out of the project, is kept as written. A file
+ * not there yet is placed by its nearest folder that is.
+ */
+function throughLinks(full: string, root: string): string {
+  const real = realPath(full);
+  if (real === undefined || real === full) return full;
+  let realRoot = realRoots.get(root);
+  if (realRoot === undefined) {
+    realRoot = realPath(root) ?? root;
+    realRoots.set(root, realRoot);
+  }
+  const relative = path.relative(realRoot, real);
+  const out =
+    relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  return out ? full : path.join(root, relative);
+}
+
+/** Project root -> the same with its links resolved (a root may sit under a link). */
+const realRoots = new Map<string, string>();
+
+/** A path with every link resolved, the part not there yet kept as written. */
+function realPath(full: string): string | undefined {
+  const missing: string[] = [];
+  for (let at = path.normalize(full); ; at = path.dirname(at)) {
+    try {
+      return path.join(realpathSync(at), ...missing);
+    } catch {
+      if (path.dirname(at) === at) return undefined;
+      missing.unshift(path.basename(at));
+    }
+  }
 }
 
 export function versionOf(root: string, repoPath: string): FileVersion | undefined {
