@@ -105,6 +105,20 @@ describe("the after-check in a run", () => {
     expect(readFileSync(path.join(root, "NOTES.md"), "utf8")).toBe("# Notes\nfrom b\n");
   });
 
+  it("says nothing when the command kept the other story's change, unread (it added to the file as it found it)", async () => {
+    // As `npm install x` does to package.json: it reads the file, whatever its story read.
+    const { root, h, runId } = await clobberScenario({
+      ms: 400,
+      script: "printf 'from b\\n' >> NOTES.md",
+    });
+    const run = await h.athena.engine.waitFor(runId);
+    const b = run.stories.find((s) => s.key === "1-2-b");
+    expect(b?.state).toBe("completed");
+    expect(h.agent.lastOutput.get(b?.sessionId ?? "") ?? "").not.toContain("overwrote");
+    expect(h.host.notes.some((n) => n.text.includes("overwrote"))).toBe(false);
+    expect(readFileSync(path.join(root, "NOTES.md"), "utf8")).toBe("# Notes\nfrom a\nfrom b\n");
+  });
+
   it("says nothing when the story had read the other story's version first", async () => {
     const root = projectWith(
       [

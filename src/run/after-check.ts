@@ -9,10 +9,12 @@
  * overwrites, unseen by its story, is never lost: that is a clobber, told to the story at once.
  */
 
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { errorLine } from "../util/errors.ts";
 import { type FileVersion, versionOf, type WriteGuard } from "./guard.ts";
 import type { Journal } from "./journal.ts";
+import { keepsChange } from "./kept-change.ts";
 import { ProjectWatch } from "./project-watch.ts";
 import { changedBetween, fileState, type Snapshot, takeSnapshot } from "./snapshot.ts";
 
@@ -188,8 +190,9 @@ export class AfterCheck {
     for (const p of changed) {
       const other = check.others.get(p);
       const seen = guard.seenVersion(holder.story, p);
-      // Overwritten: another story had changed it, and this story had not read that version.
-      if (other && (seen === null || seen?.hash !== other.version?.hash))
+      // Overwritten: another story had changed it, this story had not read that version, and
+      // the command did not keep that story's change (an `npm install` adds to what it reads).
+      if (other && (seen === null || seen?.hash !== other.version?.hash) && !this.keptBy(p, other))
         clobbers.push({ path: p, other: other.by, kept: other.hash });
     }
     try {
@@ -203,6 +206,19 @@ export class AfterCheck {
     }
     guard.afterWrite(holder.story, changed);
     return clobbers;
+  }
+
+  /** Whether the file as the command left it still holds the other story's change. */
+  private keptBy(p: string, other: OtherVersion): boolean {
+    const { journal, root } = this.options;
+    const theirs = other.hash === null ? null : (journal.content(other.hash) ?? null);
+    let ours: Buffer | null;
+    try {
+      ours = readFileSync(path.join(root, p));
+    } catch {
+      ours = null;
+    }
+    return keepsChange(journal.before(other.by, p), theirs, ours);
   }
 }
 

@@ -225,6 +225,21 @@ export class Journal {
       );
   }
 
+  /**
+   * A file's content before `story` first changed it, from the story's newest record that has
+   * the file: null when there was no file, undefined when the journal cannot tell.
+   */
+  before(story: string, repoPath: string): Buffer | null | undefined {
+    for (const record of this.all().reverse()) {
+      if (record.story !== story) continue;
+      const entry = record.files.find((f) => f.path === repoPath);
+      if (!entry) continue;
+      if (entry.before === null) return null;
+      return this.content(entry.before);
+    }
+    return undefined;
+  }
+
   /** The content of a kept version; undefined when it is not in the journal. */
   content(hash: string): Buffer | undefined {
     if (!/^[a-f0-9]{64}$/.test(hash)) return undefined;

@@ -214,7 +214,12 @@ export function signal(): { fired: Promise<void>; fire: () => void } {
  * change. `conflictStrategy: "manual"`, so the clobber is asked about. b's session then waits
  * for `bHolds` (default: it ends at once). Returns the harness and the started run's id.
  */
-export async function clobberScenario(options: { ms: number; bHolds?: Promise<void> }) {
+export async function clobberScenario(options: {
+  ms: number;
+  bHolds?: Promise<void>;
+  /** What b's script does instead (it runs in the project's root). */
+  script?: string;
+}) {
   const root = projectWith(
     [
       { key: "1-1-a", writes: ["src/a.ts"] },
@@ -225,7 +230,7 @@ export async function clobberScenario(options: { ms: number; bHolds?: Promise<vo
   writeFileSync(path.join(root, "NOTES.md"), "# Notes\n");
   writeFileSync(
     path.join(root, "rewrite.sh"),
-    "#!/bin/sh\nprintf '# Notes\\nfrom b\\n' > NOTES.md\n",
+    `#!/bin/sh\n${options.script ?? "printf '# Notes\\nfrom b\\n' > NOTES.md"}\n`,
     {
       mode: 0o755,
     },
