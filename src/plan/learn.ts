@@ -15,7 +15,7 @@ import {
 import type { PathMention, StoryDoc } from "../bmad/story.ts";
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
 import type { DoneStory } from "./history.ts";
-import { type KnownTree, knownTail } from "./known-tree.ts";
+import { isElided, type KnownTree, knownTail } from "./known-tree.ts";
 import type { Claim } from "./types.ts";
 
 export interface DoneInput {
@@ -112,11 +112,14 @@ export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
     // sentence of the list) counts only when the tree knows it.
     if (mention.bare && (!known || known.candidates)) continue;
     // A file the tree lacks, in a folder it has under a root the list leaves out: there, as the
-    // plan places it.
+    // plan places it. A path with folders left out (`src/.../x.py`) is a file only where the
+    // tree tells which.
     const named =
       known && !known.candidates
         ? known.path
-        : (!known && context.known.placeNew(normal.path)) || normal.path;
+        : (!known && context.known.placeNew(normal.path)) ||
+          (isElided(normal.path) ? undefined : normal.path);
+    if (!named) continue;
     // A bare name is a file at the root only when the tree has it there (`package.json`).
     const unplaced = !named.includes("/") && !(known && !known.candidates);
     if (unplaced || context.isArtefact(named) || context.isIgnored(named)) continue;

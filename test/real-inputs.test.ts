@@ -1,0 +1,110 @@
+/**
+ * Inputs seen in real BMAD projects that the planner misread: each rebuilt here in a few lines.
+ */
+import { describe, expect, it } from "vitest";
+import { loadProject } from "../src/bmad/project.ts";
+import { loadConfig } from "../src/config/load.ts";
+import { claimContext } from "../src/plan/build.ts";
+import { KnownTree } from "../src/plan/known-tree.ts";
+import { writtenFiles } from "../src/plan/learn.ts";
+import { doneInputs, planProject } from "../src/plan-project.ts";
+import { tempProject } from "./helpers/tmp.ts";
+
+const ART = "_bmad-output/implementation-artifacts";
+const env = { HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
+
+/** A project of `stories` (key -> body, all of `status`) beside `files`. */
+function project(
+  stories: Record<string, string>,
+  files: Record<string, string> = {},
+  status = "ready-for-dev",
+) {
+  const keys = Object.keys(stories);
+  return tempProject({
+    [`${ART}/sprint-status.yaml`]: `development_status:\n  epic-1: in-progress\n${keys
+      .map((k) => `  ${k}: ${status}\n`)
+      .join("")}`,
+    ...Object.fromEntries(
+      Object.entries(stories).map(([key, body], i) => [
+        `${ART}/${key}.md`,
+        `# Story 1.${i + 1}: ${key}\n\nStatus: ${status}\n\n${body}\n`,
+      ]),
+    ),
+    ...files,
+  });
+}
+
+function plan(dir: string) {
+  return planProject(dir, { cache: false, env }).plan;
+}
+
+describe("a path with folders left out (`src/.../x.py`)", () => {
+  const files = {
+    "src/app/domain/backfill/config_loader.py": "",
+    "src/app/infrastructure/settings/schema.py": "",
+    "src/app/a/utils/helpers.py": "",
+    "src/app/b/utils/helpers.py": "",
+  };
+  const list = [
+    "## Dev Agent Record",
+    "",
+    "### File List",
+    "",
+    "| File | Change |",
+    "|------|--------|",
+    "| `src/.../backfill/config_loader.py` | Modify |",
+    "| `.../settings/new_rules.py` | New |",
+    "| `src/.../gone/missing.py` | Modify |",
+    "| `src/.../utils/helpers.py` | Modify |",
+  ].join("\n");
+
+  it("names the one known path it fits, places a new file in the one folder it fits, and claims nothing else", () => {
+    const p = plan(
+      project(
+        {
+          "1-1-a": list,
+          "1-2-b": "## Tasks / Subtasks\n\n- [ ] Update `src/app/domain/backfill/config_loader.py`",
+        },
+        files,
+      ),
+    );
+    const a = p.stories.find((s) => s.key === "1-1-a");
+    const writes = a?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(writes).toContain("src/app/domain/backfill/config_loader.py");
+    expect(writes).toContain("src/app/infrastructure/settings/new_rules.py");
+    // No claim keeps the `...`: a file of that name is nowhere, and two stories naming the same
+    // file, one in full and one elided, would never meet.
+    expect(a?.claims.filter((c) => c.path.includes("..."))).toEqual([]);
+    const found = p.findings.filter((f) => f.story === "1-1-a").map((f) => [f.path, f.reason]);
+    expect(found).toContainEqual(["src/.../gone/missing.py", "unresolved"]);
+    expect(found).toContainEqual(["src/.../utils/helpers.py", "ambiguous"]);
+    const conflict = p.conflicts.find(
+      (c) => c.kind === "file" && c.paths.includes("src/app/domain/backfill/config_loader.py"),
+    );
+    expect(conflict?.blocking).toBe(true);
+  });
+
+  it("counts as written, in a done story's File List, only the paths the tree tells", () => {
+    const dir = project({ "1-1-a": list }, files, "done");
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    const context = claimContext(loaded, config.parallel);
+    const [done] = doneInputs(loaded);
+    expect(done && writtenFiles(done.doc, context)).toEqual([
+      "src/app/domain/backfill/config_loader.py",
+      "src/app/infrastructure/settings/new_rules.py",
+    ]);
+  });
+
+  it("is looked up quickly however many gaps it has, and never as a file named `...`", () => {
+    const tree = new KnownTree(["a/b/c/d.ts", ".../x.ts", "a/.../y.ts"]);
+    expect(tree.resolve("a/.../d.ts")).toEqual({ path: "a/b/c/d.ts", resolvedFrom: "a/.../d.ts" });
+    expect(tree.resolve(".../c/d.ts")?.path).toBe("a/b/c/d.ts");
+    expect(tree.resolve("a/.../.../d.ts")?.path).toBe("a/b/c/d.ts");
+    expect(tree.resolve("a/...")).toBeUndefined();
+    const many = `${"a/.../".repeat(40)}d.ts`;
+    const start = performance.now();
+    expect(tree.resolve(many)).toBeUndefined();
+    expect(performance.now() - start).toBeLessThan(100);
+  });
+});
