@@ -2,6 +2,7 @@
  * Inputs seen in real BMAD projects that the planner misread: each rebuilt here in a few lines.
  */
 import { describe, expect, it } from "vitest";
+import { pathFromCode, pathsFromText } from "../src/bmad/path-text.ts";
 import { loadProject } from "../src/bmad/project.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { claimContext } from "../src/plan/build.ts";
@@ -106,5 +107,45 @@ describe("a path with folders left out (`src/.../x.py`)", () => {
     const start = performance.now();
     expect(tree.resolve(many)).toBeUndefined();
     expect(performance.now() - start).toBeLessThan(100);
+  });
+});
+
+describe("names that all start with a dot (`.yaml/.yml`, `.bashrc/.zshrc`)", () => {
+  it("are alternatives, not a path: kept only where the project has such a file", () => {
+    expect(pathFromCode(".yaml/.yml")).toEqual({ path: ".yaml/.yml", bare: true });
+    expect(pathFromCode(".cpp/.cc/.hpp/.h")?.bare).toBe(true);
+    expect(pathsFromText("Show example .bashrc/.zshrc export statements")).toEqual([
+      { path: ".bashrc/.zshrc", bare: true, index: 13 },
+    ]);
+    // A dot folder with a named file in it, or a dotfile in a plain folder, is a path.
+    expect(pathFromCode(".github/workflows/ci.yml")?.bare).toBe(false);
+    expect(pathFromCode("config/.env.example")?.bare).toBe(false);
+    expect(pathFromCode("../.env")?.bare).toBe(false);
+  });
+
+  it("claim nothing, and count as written nowhere, unless the tree has them", () => {
+    const stories = {
+      "1-1-a":
+        "## Tasks / Subtasks\n\n- [ ] Auto-detect the format from the extension (.json, then .yaml/.yml)\n- [ ] Accept `.ts/.tsx` files\n- [ ] Update `.devcontainer/.env`",
+    };
+    const files = { ".devcontainer/.env": "" };
+    const p = plan(project(stories, files));
+    expect(p.stories[0]?.claims.map((c) => c.path)).toEqual([".devcontainer/.env"]);
+    expect(p.findings.map((f) => [f.path, f.reason])).toEqual([[".ts/.tsx", "unresolved"]]);
+
+    const done = project(
+      {
+        "1-1-a":
+          "## Dev Agent Record\n\n### File List\n\n- `.yaml/.yml` loaders\n- `src/loader.ts`\n",
+      },
+      { "src/loader.ts": "" },
+      "done",
+    );
+    const { config } = loadConfig(done, { env });
+    const loaded = loadProject(done, { config, cache: false });
+    const [input] = doneInputs(loaded);
+    expect(input && writtenFiles(input.doc, claimContext(loaded, config.parallel))).toEqual([
+      "src/loader.ts",
+    ]);
   });
 });
