@@ -149,3 +149,32 @@ describe("names that all start with a dot (`.yaml/.yml`, `.bashrc/.zshrc`)", () 
     ]);
   });
 });
+
+describe("an architecture document named as BMAD's workflows look for it", () => {
+  const story = { "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `src/a.ts`" };
+  const sourcesOf = (files: Record<string, string>) =>
+    planProject(project(story, { "src/a.ts": "", ...files }), { cache: false, env }).plan.sources;
+
+  it("is found when named `*architecture*.md` in a planning folder, and none is named architecture.md", () => {
+    expect(sourcesOf({ "docs/architecture-MyApp-2025-10-31.md": "# Architecture\n" })).toContain(
+      "architecture: docs/architecture-MyApp-2025-10-31.md",
+    );
+    expect(
+      sourcesOf({
+        "_bmad-output/planning-artifacts/backend-architecture.md": "# Backend\n",
+        "_bmad-output/planning-artifacts/ui-architecture.md": "# UI\n",
+      }),
+    ).toContain(
+      "architecture: _bmad-output/planning-artifacts/backend-architecture.md, _bmad-output/planning-artifacts/ui-architecture.md",
+    );
+  });
+
+  it("gives way to architecture.md or a sharded folder anywhere BMAD keeps them", () => {
+    expect(
+      sourcesOf({
+        "_bmad-output/architecture-review.md": "# Review\n",
+        "docs/architecture.md": "# Architecture\n",
+      }),
+    ).toContain("architecture: docs/architecture.md");
+  });
+});

@@ -256,14 +256,20 @@ function findArchitecture(
       );
     return isDir(rel) ? shards(rel) : [rel];
   }
-  for (const dir of planning) {
-    if (!dir) continue;
-    const base = dir === "." ? "" : `${dir}/`;
+  const dirs = planning.flatMap((dir) => (dir ? [dir === "." ? "" : `${dir}/`] : []));
+  for (const base of dirs) {
     if (exists(`${base}architecture.md`) && !isDir(`${base}architecture.md`))
       return [`${base}architecture.md`];
     const sharded = globSync(`${base}*architecture*/`, { cwd: root, onlyDirectories: true });
     const first = sharded.sort()[0];
     if (first) return shards(first.replace(/\/$/, ""));
+  }
+  // None of those: a whole document named as BMAD's own workflows look for it
+  // (`{planning_artifacts}/*architecture*.md`), such as `architecture-MyApp-2025-10-31.md`;
+  // every one in the first folder that has any, as those workflows read them all.
+  for (const base of dirs) {
+    const whole = globSync(`${base}*architecture*.md`, { cwd: root, onlyFiles: true });
+    if (whole.length > 0) return whole.sort();
   }
   return [];
 }
