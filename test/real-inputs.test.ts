@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { pathFromCode, pathsFromText } from "../src/bmad/path-text.ts";
 import { loadProject } from "../src/bmad/project.ts";
+import { parseSprintStatus, withStories } from "../src/bmad/sprint-status.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { claimContext } from "../src/plan/build.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
@@ -176,5 +177,38 @@ describe("an architecture document named as BMAD's workflows look for it", () =>
         "docs/architecture.md": "# Architecture\n",
       }),
     ).toContain("architecture: docs/architecture.md");
+  });
+});
+
+describe("a module's epics keyed by its word and number (`pm-01` over `pm-01-1-task-api`)", () => {
+  const sprint = parseSprintStatus(
+    [
+      "development_status:",
+      "  pm-01: contexted",
+      "  pm-01-1-project-data-model-api: done",
+      "  pm-01-2-phase-crud-api: ready-for-dev",
+      "  pm-01-retrospective: completed",
+      "  kb-02: backlog",
+      "  kb-02-1-page-editor: backlog",
+      "  td-3-flaky-test: backlog",
+      "  pm-9: done",
+      "",
+    ].join("\n"),
+    "sprint-status.yaml",
+  );
+  const kinds = Object.fromEntries(sprint.entries.map((e) => [e.key, [e.kind, e.epic, e.id]]));
+
+  it("are epics, their stories in them, and no key left out is warned of but a real one", () => {
+    expect(kinds["pm-01"]).toEqual(["epic", "pm.01", undefined]);
+    expect(kinds["kb-02"]).toEqual(["epic", "kb.02", undefined]);
+    expect(kinds["pm-01-1-project-data-model-api"]).toEqual(["story", "pm.01", "pm.01.1"]);
+    expect(kinds["pm-01-2-phase-crud-api"]).toEqual(["story", "pm.01", "pm.01.2"]);
+    expect(kinds["kb-02-1-page-editor"]).toEqual(["story", "kb.02", "kb.02.1"]);
+    // A track's story keyed by its number alone stays one; a key with no stories under it is
+    // left out, as before.
+    expect(kinds["td-3-flaky-test"]).toEqual(["story", "td", "td.3"]);
+    expect(withStories(sprint, []).warnings).toEqual([
+      "sprint-status.yaml: a key is neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: pm-9 (line 9)",
+    ]);
   });
 });
