@@ -8,7 +8,7 @@ import { parseSprintStatus, withStories } from "../src/bmad/sprint-status.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { claimContext } from "../src/plan/build.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
-import { writtenFiles } from "../src/plan/learn.ts";
+import { planTimeDoc, writtenFiles } from "../src/plan/learn.ts";
 import { doneInputs, planProject } from "../src/plan-project.ts";
 import { tempProject } from "./helpers/tmp.ts";
 
@@ -209,6 +209,46 @@ describe("a module's epics keyed by its word and number (`pm-01` over `pm-01-1-t
     expect(kinds["td-3-flaky-test"]).toEqual(["story", "td", "td.3"]);
     expect(withStories(sprint, []).warnings).toEqual([
       "sprint-status.yaml: a key is neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: pm-9 (line 9)",
+    ]);
+  });
+});
+
+describe("a past-tense files heading under a planning heading (`Implementation Notes > Files Created`)", () => {
+  const body = [
+    "## Tasks Checklist\n\n- [x] Build the list view in `src/planned.ts`",
+    "## Dev Notes\n\n### File List\n\n- `src/also-planned.ts`",
+    "## Implementation Notes\n\n### Files Created\n\n- `src/view.tsx` - the view\n\n**Files Modified:**\n- `src/app.tsx` - wired in",
+  ].join("\n\n");
+  const files = { "src/app.tsx": "", "src/planned.ts": "", "src/also-planned.ts": "" };
+
+  it("is the done story's record of what it wrote, and no part of what its plan knew", () => {
+    const dir = project({ "1-1-a": body }, files, "done");
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    const [done] = doneInputs(loaded);
+    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
+      "src/view.tsx",
+      "src/app.tsx",
+    ]);
+    expect(done && planTimeDoc(done.doc).mentions.map((m) => m.path)).toEqual([
+      "src/planned.ts",
+      "src/also-planned.ts",
+    ]);
+  });
+
+  it("gives way to a Dev Agent Record's File List", () => {
+    const dir = project(
+      {
+        "1-1-a": `${body}\n\n## Dev Agent Record\n\n### File List\n\n- \`src/app.tsx\``,
+      },
+      files,
+      "done",
+    );
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    const [done] = doneInputs(loaded);
+    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
+      "src/app.tsx",
     ]);
   });
 });

@@ -87,7 +87,21 @@ function recordOf(doc: StoryDoc): (m: PathMention) => boolean {
     (!recorded &&
       (m.place === "files" || m.place === "tree") &&
       CHANGED_FILES_HEADING.test(m.section) &&
-      !PLANNING_HEADING.test(m.section));
+      (!PLANNING_HEADING.test(m.section) || doneUnderPlan(m.section)));
+}
+
+/** "Files Created", "Files Modified/Created": what was done, not what is to be done. */
+const FILES_DONE = /\bfiles?\s+(?:created|modified|changed|updated)\b/i;
+
+/**
+ * A heading in the past tense over files below the last planning heading of the chain
+ * ("Implementation Notes > Files Created", "Dev Notes > Files Modified"): written after the work,
+ * as a plan says "Files to Create". A "File List" there stays the plan's.
+ */
+function doneUnderPlan(section: string): boolean {
+  const parts = section.split(" > ");
+  const lastPlan = parts.findLastIndex((part) => PLANNING_HEADING.test(part));
+  return parts.slice(lastPlan + 1).some((part) => FILES_DONE.test(part));
 }
 
 /** The files a done story's File List names, repo-relative and resolved where they can be. */
