@@ -252,3 +252,34 @@ describe("a past-tense files heading under a planning heading (`Implementation N
     ]);
   });
 });
+
+describe("a document about a story, numbered as it (`4.2-po-validation-20250924.md`)", () => {
+  it("is not taken for the story's file by its number, though it shares a word with the key", () => {
+    const dir = tempProject({
+      "docs/process/sprint-status.yaml": [
+        "story_location: docs/stories",
+        "development_status:",
+        "  epic-4: in-progress",
+        "  4-2-execute-staging-and-canary-validation: backlog",
+        "  4-3-streaming-error-parity: backlog",
+        "",
+      ].join("\n"),
+      "docs/stories/.keep": "",
+      "docs/qa/assessments/4.2-po-validation-20250924.md":
+        "---\ntitle: PO Validation — Story 4.2\ndate: 2025-09-24\n---\n\n## PO Validation\n\n- Decision: GO. Update `src/app.ts`.\n",
+      // An older story of that number, words changed since: still its file, as before.
+      "docs/stories-v4/4.3.phase-e-error-response.md":
+        "---\ntitle: Story 4.3 — Phase E: Error Response\nstatus: Done\n---\n\n## Tasks\n\n- [ ] Update `src/errors.ts`\n",
+    });
+    const p = planProject(dir, {
+      cache: false,
+      env,
+      ids: ["4-2-execute-staging-and-canary-validation", "4-3-streaming-error-parity"],
+    }).plan;
+    const fileOf = Object.fromEntries(p.stories.map((s) => [s.key, s.file]));
+    expect(fileOf["4-2-execute-staging-and-canary-validation"]).toBeUndefined();
+    expect(fileOf["4-3-streaming-error-parity"]).toBe(
+      "docs/stories-v4/4.3.phase-e-error-response.md",
+    );
+  });
+});
