@@ -256,14 +256,20 @@ function findArchitecture(
       );
     return isDir(rel) ? shards(rel) : [rel];
   }
-  for (const dir of planning) {
-    if (!dir) continue;
-    const base = dir === "." ? "" : `${dir}/`;
+  const dirs = planning.flatMap((dir) => (dir ? [dir === "." ? "" : `${dir}/`] : []));
+  for (const base of dirs) {
     if (exists(`${base}architecture.md`) && !isDir(`${base}architecture.md`))
       return [`${base}architecture.md`];
     const sharded = globSync(`${base}*architecture*/`, { cwd: root, onlyDirectories: true });
     const first = sharded.sort()[0];
     if (first) return shards(first.replace(/\/$/, ""));
+  }
+  // None of those: a whole document named as BMAD's own workflows look for it
+  // (`{planning_artifacts}/*architecture*.md`), such as `architecture-MyApp-2025-10-31.md`;
+  // every one in the first folder that has any, as those workflows read them all.
+  for (const base of dirs) {
+    const whole = globSync(`${base}*architecture*.md`, { cwd: root, onlyFiles: true });
+    if (whole.length > 0) return whole.sort();
   }
   return [];
 }
@@ -453,9 +459,11 @@ export function indexStoryFiles(
     const number = storyNumber(canonicalStoryName(key));
     if (!number) return undefined;
     const own = [...wordsOf(canonicalStoryName(key))];
+    // A document about the story (`4.2-po-validation-20250924.md`, a QA assessment sharing the
+    // word "validation") is no story: the file must say it is one.
     const sharing = [...(numbered.get(number) ?? [])].filter((file) => {
       const fileWords = wordsOf(canonicalStoryName(path.posix.basename(file, ".md")));
-      return own.some((w) => fileWords.has(w));
+      return own.some((w) => fileWords.has(w)) && saysStory(root, file);
     });
     return untakenWithNumber(key, new Map([[number, new Set(sharing)]]));
   };
@@ -552,24 +560,29 @@ function canonicalStoryName(name: string): string {
 /** How much of a file is read for its title: a title is on its first lines. */
 const TITLE_BYTES = 2048;
 
-/**
- * The words of a story file's first `#` heading, as a key spells them (`# Story: Add the
- * Login Page` -> `add-the-login-page`), without a `Story` label or a story number; undefined
- * when the file cannot be read, or its first lines hold no such heading or are no story's.
- */
-function titleWords(root: string, file: string): string | undefined {
-  let head: string;
+/** The first TITLE_BYTES of a file; undefined when it cannot be read. */
+function readHead(root: string, file: string): string | undefined {
   try {
     const fd = openSync(path.join(root, file), "r");
     try {
       const buffer = Buffer.alloc(TITLE_BYTES);
-      head = buffer.toString("utf8", 0, readSync(fd, buffer, 0, TITLE_BYTES, 0));
+      return buffer.toString("utf8", 0, readSync(fd, buffer, 0, TITLE_BYTES, 0));
     } finally {
       closeSync(fd);
     }
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The words of a story file's first `#` heading, as a key spells them (`# Story: Add the
+ * Login Page` -> `add-the-login-page`), without a `Story` label or a story number; undefined
+ * when the file cannot be read, or its first lines hold no such heading or are no story's.
+ */
+function titleWords(root: string, file: string): string | undefined {
+  const head = readHead(root, file);
+  if (head === undefined) return undefined;
   const title = /^#[ \t]+(.+)$/m.exec(head)?.[1];
   // A story says so, in its title or by a status line: a guide titled "Project Setup" is no
   // story of that name.
@@ -582,6 +595,21 @@ function titleWords(root: string, file: string): string | undefined {
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
   return words.includes("-") ? words : undefined;
+}
+
+/**
+ * True when a file's first lines say it is a story: a title that starts with "Story" (a `#`
+ * heading or a front matter `title:`), or a status (`Status: done`, `## Status`, `status:`).
+ */
+function saysStory(root: string, file: string): boolean {
+  const head = readHead(root, file);
+  return (
+    head !== undefined &&
+    (/^#[ \t]+story\b/im.test(head) ||
+      /^title:[ \t]*["']?story\b/im.test(head) ||
+      /^[ \t*_]*status[ \t*_]*:/im.test(head) ||
+      /^#{1,6}[ \t]+status[ \t]*$/im.test(head))
+  );
 }
 
 /** A story's number and nothing else (`30-1`, `23-0-2`), two parts at least. */

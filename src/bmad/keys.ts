@@ -47,6 +47,11 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
 
   const segments = key.split("-");
   const [first = "", second = ""] = segments;
+  // A track's numbered epic written without `epic-` (`pm-01` over `pm-01-1-task-api`), when
+  // the sprint's keys show it is one (knownEpics has `pm.01`).
+  if (segments.length === 2 && TRACK.test(first) && SEGMENT.test(second)) {
+    if (knownEpics.has(`${first}.${second}`)) return { kind: "epic", epic: `${first}.${second}` };
+  }
   if (DOTTED.test(first)) {
     // `5.5-1-x`: story 1 of epic 5.5; `1.2-x`: story 2 of epic 1.
     const dot = first.lastIndexOf(".");

@@ -142,6 +142,16 @@ export function isSourceFileName(name: string): boolean {
   return FILE_EXTENSIONS.has(ext.toLowerCase()) && !/^\d+$/.test(name.slice(0, dot));
 }
 
+/**
+ * Names that all start with a dot, two or more (`.yaml/.yml`, `.ts/.tsx`, `.bashrc/.zshrc`,
+ * `.then/.catch`): alternatives written with a slash far more often than a dotfile in a dot
+ * folder. Such a path is kept only where the project has it (`.devcontainer/.env`).
+ */
+function dotNamesOnly(path: string): boolean {
+  const names = path.replace(/\/$/, "").split("/");
+  return names.length >= 2 && names.every((name) => /^\.[^./]/.test(name));
+}
+
 /** A whole inline-code value or link target, as a path, if it is one. */
 export function pathFromCode(raw: string): PathText | undefined {
   const path = cleanPath(raw);
@@ -149,7 +159,7 @@ export function pathFromCode(raw: string): PathText | undefined {
   const hasSlash = path.replace(/\/$/, "").includes("/") || path.endsWith("/");
   if (path.includes("*"))
     return hasSlash || hasFileExtension(path) ? { path, bare: false } : undefined;
-  if (hasFileExtension(path)) return { path, bare: !hasSlash };
+  if (hasFileExtension(path)) return { path, bare: !hasSlash || dotNamesOnly(path) };
   if (hasSlash && /^[~/.\w@-]/.test(path) && !/^\d+(\/\d+)+$/.test(path)) {
     // `src/accounts/` or `src/accounts`: a folder, or a file without extension.
     return { path, bare: !path.endsWith("/") && !path.startsWith("~") && !path.startsWith("/") };
@@ -229,7 +239,8 @@ export function pathsFromText(text: string): PathText[] {
     if (!token.includes("/") && (!hasFileExtension(token) || TECH_NAME.test(token))) continue;
     const path = cleanPath(token);
     if (!path) continue;
-    const strong = path.includes("/") && (hasFileExtension(path) || path.endsWith("/"));
+    const strong =
+      path.includes("/") && (hasFileExtension(path) || path.endsWith("/")) && !dotNamesOnly(path);
     found.push({ path, bare: !strong, index: match.index ?? 0 });
   }
   return found;

@@ -187,6 +187,13 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     const parsed = parseKey(key);
     if (parsed.kind === "epic" && parsed.epic) knownEpics.add(parsed.epic);
   }
+  // `pm-01: contexted` over `pm-01-1-project-api`, `pm-01-2-phase-api`: a module's epics
+  // written as the module's word and the epic's number, with no `epic-` before them.
+  const storyEpics = new Set(raw.flatMap(({ key }) => TRACK_STORY.exec(key)?.[1] ?? []));
+  for (const { key } of raw) {
+    const track = TRACK_EPIC.exec(key);
+    if (track && storyEpics.has(key)) knownEpics.add(`${track[1]}.${track[2]}`);
+  }
   const known = new Set([...STORY_STATUSES, ...LEGACY_STATUSES, "optional"]);
   const warnings: string[] = [...skipped];
   const entries = raw.map(({ key, status: written, line, value, storyFile }): SprintEntry => {
@@ -244,6 +251,11 @@ function storyFileOf(value: unknown): string | undefined {
 function plainScalar(node: unknown): Scalar | undefined {
   return isScalar(node) && node.value !== null && typeof node.value !== "object" ? node : undefined;
 }
+
+/** A track's word and an epic's number alone: `pm-01`. */
+const TRACK_EPIC = /^((?!epic$|story$)[a-z][a-z0-9]*)-(\d+[a-z]?)$/i;
+/** A story under such an epic (`pm-01-1-project-api`), with the epic's key as its group. */
+const TRACK_STORY = /^([a-z][a-z0-9]*-\d+[a-z]?)-\d+[a-z]?-[a-z]/i;
 
 /** What a key left out of the plan is not: it names no story, by its shape or by a file. */
 export const NOT_A_STORY = "neither a story key ({epic}-{story}-{slug}) nor a story file's name";

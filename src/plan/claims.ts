@@ -16,7 +16,7 @@ import { ROUTE_GROUP, ROUTE_PARAM } from "../bmad/path-text.ts";
 import type { ComponentMention, Evidence, PathMention, StoryDoc } from "../bmad/story.ts";
 import { errorLine } from "../util/errors.ts";
 import { own } from "../util/own.ts";
-import { type KnownTree, knownTail, tooLongReason } from "./known-tree.ts";
+import { isElided, type KnownTree, knownTail, tooLongReason } from "./known-tree.ts";
 import { changesDependencies, lockfileOf } from "./lockfiles.ts";
 import { isTestPath, newTestPartner, sourceNames } from "./test-partner.ts";
 import type { Claim, ClaimKind, Finding } from "./types.ts";
@@ -347,15 +347,17 @@ export function claimsForStory(
     }
     if (kindOf(p) === "glob") return { path: p, discount: 1 };
     const known = context.known.resolve(p);
+    // `src/.../config/settings.py` leaves folders out: never a file of that name.
+    const elided = isElided(p);
     const short = mention.bare || !p.replace(/\/$/, "").includes("/");
     if (!known) {
       // A full path the tree lacks: a new file, in its folder as the project has it.
-      if (!short) {
+      if (!short || elided) {
         // Never into BMAD's own folders: a tool's installed `data/` is no home for a new file.
         const placed = context.known.placeNew(p);
-        return placed && !context.isArtefact(placed)
-          ? { path: placed, note: `placed in its folder from ${p}`, discount: 1 }
-          : { path: p, discount: 1 };
+        if (placed && !context.isArtefact(placed))
+          return { path: placed, note: `placed in its folder from ${p}`, discount: 1 };
+        if (!elided) return { path: p, discount: 1 };
       }
       const beside = newTestBeside(p);
       if (beside) return beside;
@@ -365,7 +367,7 @@ export function claimsForStory(
           path: p,
           reason: "unresolved",
           evidence: ev,
-          detail: `\`${p}\` names no known file: not claimed`,
+          detail: `\`${p}\` names no known ${elided ? "path where its `...` is" : "file"}: not claimed`,
         });
       return undefined;
     }

@@ -26,6 +26,24 @@ export function tooLongReason(p: string): string | undefined {
   return undefined;
 }
 
+/** A folder name that stands for folders left out: `src/.../settings.py`. */
+const ELLIPSIS = /^\.{3,}$/;
+
+/**
+ * True when part of a path is left out (`src/.../config/settings.py`, `.../settings/x.yml`):
+ * no file of that name exists; it names a known path where one fits, or none.
+ */
+export function isElided(p: string): boolean {
+  return p.split("/").some((part) => ELLIPSIS.test(part));
+}
+
+/** The most gaps an elided path may have to be looked up (`a/.../b/.../c` has two). */
+const MAX_GAPS = 3;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 class PathSet {
   readonly paths = new Set<string>();
   private readonly byBase = new Map<string, string[]>();
@@ -67,7 +85,39 @@ class PathSet {
     return this.byBase.get(base) ?? [];
   }
 
+  /**
+   * The known paths an elided mention stands for (`src/.../config/settings.py`: any folders
+   * where the `...` is), looked for among the paths of its file name only.
+   */
+  elided(p: string): string[] {
+    const slash = p.endsWith("/");
+    // `a/.../.../b` leaves out what `a/.../b` does.
+    const parts = p
+      .replace(/\/$/, "")
+      .split("/")
+      .filter((part, i, all) => !(ELLIPSIS.test(part) && ELLIPSIS.test(all[i - 1] ?? "")));
+    const base = parts.at(-1) ?? "";
+    // Each gap is one more way to split a path: a few are all a story writes (one, mostly);
+    // more would try too many splits of every path of that name.
+    if (ELLIPSIS.test(base) || parts.filter((part) => ELLIPSIS.test(part)).length > MAX_GAPS)
+      return [];
+    const source = parts
+      .map((part, i) =>
+        ELLIPSIS.test(part)
+          ? "(?:[^/]+/)*"
+          : `${escapeRegExp(part)}${i < parts.length - 1 ? "/" : slash ? "/" : ""}`,
+      )
+      .join("");
+    const pattern = new RegExp(["^", source, "$"].join(""));
+    return (this.byBase.get(base) ?? []).filter((known) => pattern.test(known));
+  }
+
   resolve(p: string): Resolution | undefined {
+    if (isElided(p)) {
+      const found = this.elided(p);
+      if (found.length === 1 && found[0]) return { path: found[0], resolvedFrom: p };
+      return found.length > 1 ? { path: p, candidates: found } : undefined;
+    }
     if (this.paths.has(p)) return { path: p };
     if (!p.endsWith("/") && this.paths.has(`${p}/`)) return { path: `${p}/` };
     const tails = this.withSuffix(p);

@@ -15,7 +15,7 @@ import {
 import type { PathMention, StoryDoc } from "../bmad/story.ts";
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
 import type { DoneStory } from "./history.ts";
-import { type KnownTree, knownTail } from "./known-tree.ts";
+import { isElided, type KnownTree, knownTail } from "./known-tree.ts";
 import type { Claim } from "./types.ts";
 
 export interface DoneInput {
@@ -87,7 +87,21 @@ function recordOf(doc: StoryDoc): (m: PathMention) => boolean {
     (!recorded &&
       (m.place === "files" || m.place === "tree") &&
       CHANGED_FILES_HEADING.test(m.section) &&
-      !PLANNING_HEADING.test(m.section));
+      (!PLANNING_HEADING.test(m.section) || doneUnderPlan(m.section)));
+}
+
+/** "Files Created", "Files Modified/Created": what was done, not what is to be done. */
+const FILES_DONE = /\bfiles?\s+(?:created|modified|changed|updated)\b/i;
+
+/**
+ * A heading in the past tense over files below the last planning heading of the chain
+ * ("Implementation Notes > Files Created", "Dev Notes > Files Modified"): written after the work,
+ * as a plan says "Files to Create". A "File List" there stays the plan's.
+ */
+function doneUnderPlan(section: string): boolean {
+  const parts = section.split(" > ");
+  const lastPlan = parts.findLastIndex((part) => PLANNING_HEADING.test(part));
+  return parts.slice(lastPlan + 1).some((part) => FILES_DONE.test(part));
 }
 
 /** The files a done story's File List names, repo-relative and resolved where they can be. */
@@ -112,11 +126,14 @@ export function writtenFiles(doc: StoryDoc, context: ClaimContext): string[] {
     // sentence of the list) counts only when the tree knows it.
     if (mention.bare && (!known || known.candidates)) continue;
     // A file the tree lacks, in a folder it has under a root the list leaves out: there, as the
-    // plan places it.
+    // plan places it. A path with folders left out (`src/.../x.py`) is a file only where the
+    // tree tells which.
     const named =
       known && !known.candidates
         ? known.path
-        : (!known && context.known.placeNew(normal.path)) || normal.path;
+        : (!known && context.known.placeNew(normal.path)) ||
+          (isElided(normal.path) ? undefined : normal.path);
+    if (!named) continue;
     // A bare name is a file at the root only when the tree has it there (`package.json`).
     const unplaced = !named.includes("/") && !(known && !known.candidates);
     if (unplaced || context.isArtefact(named) || context.isIgnored(named)) continue;

@@ -1,0 +1,285 @@
+/**
+ * Inputs seen in real BMAD projects that the planner misread: each rebuilt here in a few lines.
+ */
+import { describe, expect, it } from "vitest";
+import { pathFromCode, pathsFromText } from "../src/bmad/path-text.ts";
+import { loadProject } from "../src/bmad/project.ts";
+import { parseSprintStatus, withStories } from "../src/bmad/sprint-status.ts";
+import { loadConfig } from "../src/config/load.ts";
+import { claimContext } from "../src/plan/build.ts";
+import { KnownTree } from "../src/plan/known-tree.ts";
+import { planTimeDoc, writtenFiles } from "../src/plan/learn.ts";
+import { doneInputs, planProject } from "../src/plan-project.ts";
+import { tempProject } from "./helpers/tmp.ts";
+
+const ART = "_bmad-output/implementation-artifacts";
+const env = { HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
+
+/** A project of `stories` (key -> body, all of `status`) beside `files`. */
+function project(
+  stories: Record<string, string>,
+  files: Record<string, string> = {},
+  status = "ready-for-dev",
+) {
+  const keys = Object.keys(stories);
+  return tempProject({
+    [`${ART}/sprint-status.yaml`]: `development_status:\n  epic-1: in-progress\n${keys
+      .map((k) => `  ${k}: ${status}\n`)
+      .join("")}`,
+    ...Object.fromEntries(
+      Object.entries(stories).map(([key, body], i) => [
+        `${ART}/${key}.md`,
+        `# Story 1.${i + 1}: ${key}\n\nStatus: ${status}\n\n${body}\n`,
+      ]),
+    ),
+    ...files,
+  });
+}
+
+function plan(dir: string) {
+  return planProject(dir, { cache: false, env }).plan;
+}
+
+describe("a path with folders left out (`src/.../x.py`)", () => {
+  const files = {
+    "src/app/domain/backfill/config_loader.py": "",
+    "src/app/infrastructure/settings/schema.py": "",
+    "src/app/a/utils/helpers.py": "",
+    "src/app/b/utils/helpers.py": "",
+  };
+  const list = [
+    "## Dev Agent Record",
+    "",
+    "### File List",
+    "",
+    "| File | Change |",
+    "|------|--------|",
+    "| `src/.../backfill/config_loader.py` | Modify |",
+    "| `.../settings/new_rules.py` | New |",
+    "| `src/.../gone/missing.py` | Modify |",
+    "| `src/.../utils/helpers.py` | Modify |",
+  ].join("\n");
+
+  it("names the one known path it fits, places a new file in the one folder it fits, and claims nothing else", () => {
+    const p = plan(
+      project(
+        {
+          "1-1-a": list,
+          "1-2-b": "## Tasks / Subtasks\n\n- [ ] Update `src/app/domain/backfill/config_loader.py`",
+        },
+        files,
+      ),
+    );
+    const a = p.stories.find((s) => s.key === "1-1-a");
+    const writes = a?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(writes).toContain("src/app/domain/backfill/config_loader.py");
+    expect(writes).toContain("src/app/infrastructure/settings/new_rules.py");
+    // No claim keeps the `...`: a file of that name is nowhere, and two stories naming the same
+    // file, one in full and one elided, would never meet.
+    expect(a?.claims.filter((c) => c.path.includes("..."))).toEqual([]);
+    const found = p.findings.filter((f) => f.story === "1-1-a").map((f) => [f.path, f.reason]);
+    expect(found).toContainEqual(["src/.../gone/missing.py", "unresolved"]);
+    expect(found).toContainEqual(["src/.../utils/helpers.py", "ambiguous"]);
+    const conflict = p.conflicts.find(
+      (c) => c.kind === "file" && c.paths.includes("src/app/domain/backfill/config_loader.py"),
+    );
+    expect(conflict?.blocking).toBe(true);
+  });
+
+  it("counts as written, in a done story's File List, only the paths the tree tells", () => {
+    const dir = project({ "1-1-a": list }, files, "done");
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    const context = claimContext(loaded, config.parallel);
+    const [done] = doneInputs(loaded);
+    expect(done && writtenFiles(done.doc, context)).toEqual([
+      "src/app/domain/backfill/config_loader.py",
+      "src/app/infrastructure/settings/new_rules.py",
+    ]);
+  });
+
+  it("is looked up quickly however many gaps it has, and never as a file named `...`", () => {
+    const tree = new KnownTree(["a/b/c/d.ts", ".../x.ts", "a/.../y.ts"]);
+    expect(tree.resolve("a/.../d.ts")).toEqual({ path: "a/b/c/d.ts", resolvedFrom: "a/.../d.ts" });
+    expect(tree.resolve(".../c/d.ts")?.path).toBe("a/b/c/d.ts");
+    expect(tree.resolve("a/.../.../d.ts")?.path).toBe("a/b/c/d.ts");
+    expect(tree.resolve("a/...")).toBeUndefined();
+    const many = `${"a/.../".repeat(40)}d.ts`;
+    const start = performance.now();
+    expect(tree.resolve(many)).toBeUndefined();
+    expect(performance.now() - start).toBeLessThan(100);
+  });
+});
+
+describe("names that all start with a dot (`.yaml/.yml`, `.bashrc/.zshrc`)", () => {
+  it("are alternatives, not a path: kept only where the project has such a file", () => {
+    expect(pathFromCode(".yaml/.yml")).toEqual({ path: ".yaml/.yml", bare: true });
+    expect(pathFromCode(".cpp/.cc/.hpp/.h")?.bare).toBe(true);
+    expect(pathsFromText("Show example .bashrc/.zshrc export statements")).toEqual([
+      { path: ".bashrc/.zshrc", bare: true, index: 13 },
+    ]);
+    // A dot folder with a named file in it, or a dotfile in a plain folder, is a path.
+    expect(pathFromCode(".github/workflows/ci.yml")?.bare).toBe(false);
+    expect(pathFromCode("config/.env.example")?.bare).toBe(false);
+    expect(pathFromCode("../.env")?.bare).toBe(false);
+  });
+
+  it("claim nothing, and count as written nowhere, unless the tree has them", () => {
+    const stories = {
+      "1-1-a":
+        "## Tasks / Subtasks\n\n- [ ] Auto-detect the format from the extension (.json, then .yaml/.yml)\n- [ ] Accept `.ts/.tsx` files\n- [ ] Update `.devcontainer/.env`",
+    };
+    const files = { ".devcontainer/.env": "" };
+    const p = plan(project(stories, files));
+    expect(p.stories[0]?.claims.map((c) => c.path)).toEqual([".devcontainer/.env"]);
+    expect(p.findings.map((f) => [f.path, f.reason])).toEqual([[".ts/.tsx", "unresolved"]]);
+
+    const done = project(
+      {
+        "1-1-a":
+          "## Dev Agent Record\n\n### File List\n\n- `.yaml/.yml` loaders\n- `src/loader.ts`\n",
+      },
+      { "src/loader.ts": "" },
+      "done",
+    );
+    const { config } = loadConfig(done, { env });
+    const loaded = loadProject(done, { config, cache: false });
+    const [input] = doneInputs(loaded);
+    expect(input && writtenFiles(input.doc, claimContext(loaded, config.parallel))).toEqual([
+      "src/loader.ts",
+    ]);
+  });
+});
+
+describe("an architecture document named as BMAD's workflows look for it", () => {
+  const story = { "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `src/a.ts`" };
+  const sourcesOf = (files: Record<string, string>) =>
+    planProject(project(story, { "src/a.ts": "", ...files }), { cache: false, env }).plan.sources;
+
+  it("is found when named `*architecture*.md` in a planning folder, and none is named architecture.md", () => {
+    expect(sourcesOf({ "docs/architecture-MyApp-2025-10-31.md": "# Architecture\n" })).toContain(
+      "architecture: docs/architecture-MyApp-2025-10-31.md",
+    );
+    expect(
+      sourcesOf({
+        "_bmad-output/planning-artifacts/backend-architecture.md": "# Backend\n",
+        "_bmad-output/planning-artifacts/ui-architecture.md": "# UI\n",
+      }),
+    ).toContain(
+      "architecture: _bmad-output/planning-artifacts/backend-architecture.md, _bmad-output/planning-artifacts/ui-architecture.md",
+    );
+  });
+
+  it("gives way to architecture.md or a sharded folder anywhere BMAD keeps them", () => {
+    expect(
+      sourcesOf({
+        "_bmad-output/architecture-review.md": "# Review\n",
+        "docs/architecture.md": "# Architecture\n",
+      }),
+    ).toContain("architecture: docs/architecture.md");
+  });
+});
+
+describe("a module's epics keyed by its word and number (`pm-01` over `pm-01-1-task-api`)", () => {
+  const sprint = parseSprintStatus(
+    [
+      "development_status:",
+      "  pm-01: contexted",
+      "  pm-01-1-project-data-model-api: done",
+      "  pm-01-2-phase-crud-api: ready-for-dev",
+      "  pm-01-retrospective: completed",
+      "  kb-02: backlog",
+      "  kb-02-1-page-editor: backlog",
+      "  td-3-flaky-test: backlog",
+      "  pm-9: done",
+      "",
+    ].join("\n"),
+    "sprint-status.yaml",
+  );
+  const kinds = Object.fromEntries(sprint.entries.map((e) => [e.key, [e.kind, e.epic, e.id]]));
+
+  it("are epics, their stories in them, and no key left out is warned of but a real one", () => {
+    expect(kinds["pm-01"]).toEqual(["epic", "pm.01", undefined]);
+    expect(kinds["kb-02"]).toEqual(["epic", "kb.02", undefined]);
+    expect(kinds["pm-01-1-project-data-model-api"]).toEqual(["story", "pm.01", "pm.01.1"]);
+    expect(kinds["pm-01-2-phase-crud-api"]).toEqual(["story", "pm.01", "pm.01.2"]);
+    expect(kinds["kb-02-1-page-editor"]).toEqual(["story", "kb.02", "kb.02.1"]);
+    // A track's story keyed by its number alone stays one; a key with no stories under it is
+    // left out, as before.
+    expect(kinds["td-3-flaky-test"]).toEqual(["story", "td", "td.3"]);
+    expect(withStories(sprint, []).warnings).toEqual([
+      "sprint-status.yaml: a key is neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: pm-9 (line 9)",
+    ]);
+  });
+});
+
+describe("a past-tense files heading under a planning heading (`Implementation Notes > Files Created`)", () => {
+  const body = [
+    "## Tasks Checklist\n\n- [x] Build the list view in `src/planned.ts`",
+    "## Dev Notes\n\n### File List\n\n- `src/also-planned.ts`",
+    "## Implementation Notes\n\n### Files Created\n\n- `src/view.tsx` - the view\n\n**Files Modified:**\n- `src/app.tsx` - wired in",
+  ].join("\n\n");
+  const files = { "src/app.tsx": "", "src/planned.ts": "", "src/also-planned.ts": "" };
+
+  it("is the done story's record of what it wrote, and no part of what its plan knew", () => {
+    const dir = project({ "1-1-a": body }, files, "done");
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    const [done] = doneInputs(loaded);
+    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
+      "src/view.tsx",
+      "src/app.tsx",
+    ]);
+    expect(done && planTimeDoc(done.doc).mentions.map((m) => m.path)).toEqual([
+      "src/planned.ts",
+      "src/also-planned.ts",
+    ]);
+  });
+
+  it("gives way to a Dev Agent Record's File List", () => {
+    const dir = project(
+      {
+        "1-1-a": `${body}\n\n## Dev Agent Record\n\n### File List\n\n- \`src/app.tsx\``,
+      },
+      files,
+      "done",
+    );
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    const [done] = doneInputs(loaded);
+    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
+      "src/app.tsx",
+    ]);
+  });
+});
+
+describe("a document about a story, numbered as it (`4.2-po-validation-20250924.md`)", () => {
+  it("is not taken for the story's file by its number, though it shares a word with the key", () => {
+    const dir = tempProject({
+      "docs/process/sprint-status.yaml": [
+        "story_location: docs/stories",
+        "development_status:",
+        "  epic-4: in-progress",
+        "  4-2-execute-staging-and-canary-validation: backlog",
+        "  4-3-streaming-error-parity: backlog",
+        "",
+      ].join("\n"),
+      "docs/stories/.keep": "",
+      "docs/qa/assessments/4.2-po-validation-20250924.md":
+        "---\ntitle: PO Validation — Story 4.2\ndate: 2025-09-24\n---\n\n## PO Validation\n\n- Decision: GO. Update `src/app.ts`.\n",
+      // An older story of that number, words changed since: still its file, as before.
+      "docs/stories-v4/4.3.phase-e-error-response.md":
+        "---\ntitle: Story 4.3 — Phase E: Error Response\nstatus: Done\n---\n\n## Tasks\n\n- [ ] Update `src/errors.ts`\n",
+    });
+    const p = planProject(dir, {
+      cache: false,
+      env,
+      ids: ["4-2-execute-staging-and-canary-validation", "4-3-streaming-error-parity"],
+    }).plan;
+    const fileOf = Object.fromEntries(p.stories.map((s) => [s.key, s.file]));
+    expect(fileOf["4-2-execute-staging-and-canary-validation"]).toBeUndefined();
+    expect(fileOf["4-3-streaming-error-parity"]).toBe(
+      "docs/stories-v4/4.3.phase-e-error-response.md",
+    );
+  });
+});
