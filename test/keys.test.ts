@@ -60,6 +60,10 @@ describe("normaliseTypedId", () => {
     ["Story 2.1", "2.1"],
     ["3.2A", "3.2a"],
     ["2-1-personality", "2-1-personality"],
+    ["npd-1-2", "npd.1.2"],
+    ["PM-01-3", "pm.01.3"],
+    ["api-v2", "api-v2"],
+    ["storybook-1-2", "storybook.1.2"],
   ])("%s -> %s", (typed, expected) => {
     expect(normaliseTypedId(typed)).toBe(expected);
   });
@@ -105,6 +109,7 @@ describe("resolveStoryId", () => {
     expect(key("5.5-1-clean")).toBe("5.5-1-cleanup-rules");
     expect(key("npd.1.2")).toBe("npd-1-2-bill-of-materials");
     expect(key("npd-1-2-bill-of-materials")).toBe("npd-1-2-bill-of-materials");
+    expect(key("npd-1-2")).toBe("npd-1-2-bill-of-materials");
   });
 
   it("warns about a key it leaves out, with its line", () => {

@@ -81,10 +81,14 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
   return story(segments.slice(0, epicLength).join("."), segments[epicLength] ?? "");
 }
 
-/** `2.1`, `2-1`, `2_1`, ` 2.1 ` all become `2.1`; anything else is returned trimmed. */
+/**
+ * `2.1`, `2-1`, `2_1`, ` 2.1 `, `Story 2.1` all become `2.1`, `npd-1-2` becomes `npd.1.2`;
+ * anything else is returned trimmed.
+ */
 export function normaliseTypedId(typed: string): string {
-  const trimmed = typed.trim().replace(/^story[\s-]*/i, "");
-  return /^\d+[a-z]?(?:[-._]\d+[a-z]?)+$/i.test(trimmed)
+  const trimmed = typed.trim().replace(/^story(?![a-z])[\s-]*/i, "");
+  // A track's word may lead (`npd-1-2`, `pm-01-3`: ids npd.1.2, pm.01.3).
+  return /^(?:[a-z][a-z0-9]*[-._])?\d+[a-z]?(?:[-._]\d+[a-z]?)+$/i.test(trimmed)
     ? trimmed.toLowerCase().replace(/[-_]/g, ".")
     : trimmed;
 }
