@@ -207,10 +207,11 @@ export function createAthena(options: AthenaOptions): Athena {
     if (!call) return undefined;
     try {
       const effects = shellEffects(await shellParser(), call.command, call.cwd);
+      const asNames = new Set(effects.asNames);
       return {
-        writes: insideProject(effects.writes, root),
-        replaces: insideProject(effects.replaces, root),
-        outside: outsideProject(effects.writes, root),
+        writes: insideProject(effects.writes, root, asNames),
+        replaces: insideProject(effects.replaces, root, asNames),
+        outside: outsideProject(effects.writes, root, asNames),
         reads: effects.reads,
         exclusive: effects.commands.some((line) => isExclusive(line) !== undefined),
         opaque: effects.opaque,

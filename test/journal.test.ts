@@ -48,6 +48,24 @@ describe("the journal", () => {
     expect(journal.content(a?.before ?? "")?.toString()).toBe("one\n");
   });
 
+  it("tells a file's content before a story first changed it, or that it cannot tell", () => {
+    const root = tempProject({ "src/a.ts": "one\n" });
+    const journal = new Journal(root);
+    journal.beforeChange(RUN_A, "1-1-a", ["src/a.ts", "src/new.ts"]);
+    journal.changedUnseen(RUN_A, "1-1-a", [{ path: "src/opaque.ts", before: undefined }]);
+    for (const reader of [journal, new Journal(root)]) {
+      expect(reader.before("1-1-a", "src/a.ts")?.toString()).toBe("one\n");
+      expect(reader.before("1-1-a", "src/new.ts")).toBeNull(); // no file before
+      // Changed by a command with no version kept before: unknown, not "no file".
+      expect(reader.before("1-1-a", "src/opaque.ts")).toBeUndefined();
+      expect(reader.before("1-2-b", "src/a.ts")).toBeUndefined();
+    }
+    // The newest record that has the file.
+    writeFileSync(path.join(root, "src/a.ts"), "two\n");
+    journal.beforeChange(RUN_B, "1-1-a", ["src/a.ts"]);
+    expect(new Journal(root).before("1-1-a", "src/a.ts")?.toString()).toBe("two\n");
+  });
+
   it("keeps each content once, whatever the number of stories and runs", () => {
     const root = tempProject({ "x.txt": "same\n", "y.txt": "same\n" });
     const journal = new Journal(root);

@@ -266,7 +266,7 @@ describe("a document about a story, numbered as it (`4.2-po-validation-20250924.
       ].join("\n"),
       "docs/stories/.keep": "",
       "docs/qa/assessments/4.2-po-validation-20250924.md":
-        "---\ntitle: PO Validation — Story 4.2\ndate: 2025-09-24\n---\n\n## PO Validation\n\n- Decision: GO. Update `src/app.ts`.\n",
+        "---\ntitle: PO Validation — Story 4.2\ndate: 2025-09-24\n---\n\n## PO Validation\n\n**Status**: PASS\n\n- Decision: GO. Update `src/app.ts`.\n",
       // An older story of that number, words changed since: still its file, as before.
       "docs/stories-v4/4.3.phase-e-error-response.md":
         "---\ntitle: Story 4.3 — Phase E: Error Response\nstatus: Done\n---\n\n## Tasks\n\n- [ ] Update `src/errors.ts`\n",

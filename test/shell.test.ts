@@ -1,11 +1,14 @@
 /**
  * What a shell command writes and reads, found before it runs (src/run/shell.ts).
  */
+import { execFileSync } from "node:child_process";
+import { symlinkSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Parser } from "web-tree-sitter";
 import { DEFAULT_EXCLUSIVE_COMMANDS } from "../src/config/schema.ts";
+import { insideProject } from "../src/run/guard.ts";
 import { commandMatcher, MAX_FOLDER_FILES, shellEffects, shellParser } from "../src/run/shell.ts";
 import { tempProject } from "./helpers/tmp.ts";
 
@@ -187,7 +190,59 @@ describe("shell writes of folders, brace lists and words known only when it runs
     expect(of("cp src/b.ts{,.orig}", root).replaces).toEqual(["src/b.ts.orig"]);
     expect(of("touch src/{one,two}.ts", root).writes).toEqual(["src/one.ts", "src/two.ts"]);
     expect(of("touch 'src/{one,two}.ts'", root).writes).toEqual(["src/{one,two}.ts"]);
+    expect(of("rm -f src/f{1..3}.ts", root).writes).toEqual([
+      "src/f1.ts",
+      "src/f2.ts",
+      "src/f3.ts",
+    ]);
     expect(of("rm f{1..500}.txt", root)).toEqual({ writes: [], replaces: [], opaque: true });
+  });
+
+  it("counts every folder a command walks against one budget, and lists no pipe", () => {
+    // 3 folders of 80 files: each under the budget, all three over it.
+    const files = Object.fromEntries(
+      ["a", "b", "c"].flatMap((d) => Array.from({ length: 80 }, (_, i) => [`big/${d}/f${i}`, ""])),
+    );
+    const root = tempProject(files);
+    expect(of("rm -rf big/a", root).writes).toHaveLength(80);
+    // Past it, the rest is checked after the command (what was listed is locked before).
+    for (const command of ["rm -rf big/*", "rm -rf big/a big/b big/c", "cp -r big out"]) {
+      const e = of(command, root);
+      expect([command, e.opaque]).toEqual([command, true]);
+      expect(e.writes.length).toBeLessThanOrEqual(MAX_FOLDER_FILES);
+    }
+    // A pipe (a tool's control FIFO) is no file: reading it would block.
+    const small = tree();
+    execFileSync("mkfifo", [path.join(small, "src/a/ctl.fifo")]);
+    expect(of("rm -rf src/a", small).writes).toEqual(["src/a/deep/y.ts", "src/a/x.ts"]);
+  });
+
+  it("takes a link removed, moved or made as the name itself, a link written through as its file", () => {
+    const root = tree();
+    symlinkSync("b.ts", path.join(root, "src/link.ts"));
+    const asNames = (command: string) =>
+      shellEffects(parser, command, root).asNames.map((p) => path.relative(root, p));
+    expect(asNames("rm src/link.ts")).toEqual(["src/link.ts"]);
+    expect(asNames("mv src/link.ts src/moved.ts").sort()).toEqual(["src/link.ts", "src/moved.ts"]);
+    expect(asNames("ln -sf b.ts src/link.ts")).toEqual(["src/link.ts"]);
+    expect(asNames("echo x > src/link.ts")).toEqual([]);
+    expect(asNames("cp out/keep.ts src/link.ts")).toEqual([]);
+    // Placed in the project: the name when acted on itself, else the file it leads to.
+    const placed = (command: string) => {
+      const e = shellEffects(parser, command, root);
+      return insideProject(e.writes, root, new Set(e.asNames));
+    };
+    expect(placed("rm src/link.ts")).toEqual(["src/link.ts"]);
+    expect(placed("echo x > src/link.ts")).toEqual(["src/b.ts"]);
+    expect(placed("sed -i s/a/b/ src/link.ts")).toEqual(["src/b.ts"]);
+  });
+
+  it("lists nothing relative after a cd to a folder known only when it runs", () => {
+    const root = tree();
+    const e = shellEffects(parser, 'cd "$PKG" && rm -rf src/a && echo x > /var/tmp/x.txt', root);
+    // `src/a` is in $PKG, not the root; an absolute path is known wherever the shell is.
+    expect([e.writes, e.opaque]).toEqual([["/var/tmp/x.txt"], true]);
+    expect(of("cd - && rm -rf src/a", root)).toEqual({ writes: [], replaces: [], opaque: true });
   });
 
   it.each([

@@ -599,7 +599,8 @@ function titleWords(root: string, file: string): string | undefined {
 
 /**
  * True when a file's first lines say it is a story: a title that starts with "Story" (a `#`
- * heading or a front matter `title:`), or a status (`Status: done`, `## Status`, `status:`).
+ * heading or a front matter `title:`), or a story's status (`Status: done`, `status: review`,
+ * a `## Status` heading over `ready-for-dev`); a QA report's `**Status**: PASS` is none.
  */
 function saysStory(root: string, file: string): boolean {
   const head = readHead(root, file);
@@ -607,10 +608,18 @@ function saysStory(root: string, file: string): boolean {
     head !== undefined &&
     (/^#[ \t]+story\b/im.test(head) ||
       /^title:[ \t]*["']?story\b/im.test(head) ||
-      /^[ \t*_]*status[ \t*_]*:/im.test(head) ||
-      /^#{1,6}[ \t]+status[ \t]*$/im.test(head))
+      STATUS_LINE.test(head) ||
+      STATUS_HEADING.test(head))
   );
 }
+
+/** A story's status value, after its markup (`**Status:** done`, `status: "review"`). */
+const STATUS_VALUE = String.raw`[ \t*_"'\x60]*(?:backlog|draft(?:ed)?|ready(?:[- ]for[- ]dev)?|in[- ]progress|(?:in[- ])?review|done|completed?|approved|blocked|todo|to[- ]do|deployed|shipped|released|merged)\b`;
+const STATUS_LINE = new RegExp(String.raw`^[ \t*_]*status[ \t*_]*:${STATUS_VALUE}`, "im");
+const STATUS_HEADING = new RegExp(
+  String.raw`^#{1,6}[ \t]+status[ \t]*\n(?:[ \t]*\n)*${STATUS_VALUE}`,
+  "im",
+);
 
 /** A story's number and nothing else (`30-1`, `23-0-2`), two parts at least. */
 const BARE_NUMBER = /^\d+[a-z]?(?:-\d+[a-z]?)+$/;

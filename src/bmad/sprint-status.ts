@@ -253,7 +253,7 @@ function plainScalar(node: unknown): Scalar | undefined {
 }
 
 /** A track's word and an epic's number alone: `pm-01`. */
-const TRACK_EPIC = /^((?!epic$|story$)[a-z][a-z0-9]*)-(\d+[a-z]?)$/i;
+const TRACK_EPIC = /^((?!(?:epic|story)-)[a-z][a-z0-9]*)-(\d+[a-z]?)$/i;
 /** A story under such an epic (`pm-01-1-project-api`), with the epic's key as its group. */
 const TRACK_STORY = /^([a-z][a-z0-9]*-\d+[a-z]?)-\d+[a-z]?-[a-z]/i;
 

@@ -9,9 +9,9 @@
  * overwrites, unseen by its story, is never lost: that is a clobber, told to the story at once.
  */
 
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { errorLine } from "../util/errors.ts";
+import { readRegularFile } from "../util/regular-file.ts";
 import { type FileVersion, versionOf, type WriteGuard } from "./guard.ts";
 import type { Journal } from "./journal.ts";
 import { keepsChange } from "./kept-change.ts";
@@ -212,12 +212,7 @@ export class AfterCheck {
   private keptBy(p: string, other: OtherVersion): boolean {
     const { journal, root } = this.options;
     const theirs = other.hash === null ? null : (journal.content(other.hash) ?? null);
-    let ours: Buffer | null;
-    try {
-      ours = readFileSync(path.join(root, p));
-    } catch {
-      ours = null;
-    }
+    const ours = readRegularFile(path.join(root, p)) ?? null;
     return keepsChange(journal.before(other.by, p), theirs, ours);
   }
 }

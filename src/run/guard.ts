@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { normaliseRepoPath } from "../plan/claims.ts";
+import { readRegularFile } from "../util/regular-file.ts";
 import type { FileLocks, LockHolder } from "./locks.ts";
 
 /** Tools that write files, as the host names them (and `apply_patch`, offered to gpt models). */
@@ -61,15 +62,23 @@ export function writeTargets(tool: string, args: unknown): string[] {
  * The written paths that leave the project (absolute): never locked nor journaled, reported on
  * the story. Devices (`> /dev/null`) are not files anyone loses.
  */
-export function outsideProject(paths: readonly string[], root: string): string[] {
+export function outsideProject(
+  paths: readonly string[],
+  root: string,
+  asNames: ReadonlySet<string> = NO_NAMES,
+): string[] {
   const out = paths.flatMap((p) => {
     const full = path.resolve(root, p);
-    return inside(full, root).length === 0 && !full.startsWith("/dev/") && full !== root
+    return inside(full, root, !asNames.has(p)).length === 0 &&
+      !full.startsWith("/dev/") &&
+      full !== root
       ? [full]
       : [];
   });
   return [...new Set(out)];
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /** The arguments of the host's bash tool: the command and the folder it runs in. */
 export function bashCommand(
@@ -82,9 +91,17 @@ export function bashCommand(
   return { command: a.command, cwd };
 }
 
-/** Repo-relative files among absolute ones (those inside the project). */
-export function insideProject(paths: readonly string[], root: string): string[] {
-  return [...new Set(paths.flatMap((p) => inside(p, root)))];
+/**
+ * Repo-relative files among absolute ones (those inside the project), each through the links
+ * on its way; `asNames`: paths whose last name is taken as it is, a link there not followed
+ * (a link removed or moved: see ShellEffects.asNames).
+ */
+export function insideProject(
+  paths: readonly string[],
+  root: string,
+  asNames: ReadonlySet<string> = NO_NAMES,
+): string[] {
+  return [...new Set(paths.flatMap((p) => inside(p, root, !asNames.has(p))))];
 }
 
 /**
@@ -102,8 +119,8 @@ export function patchPaths(patchText: string): string[] {
   return found;
 }
 
-function inside(p: string, root: string): string[] {
-  const full = throughLinks(path.isAbsolute(p) ? p : path.join(root, p), root);
+function inside(p: string, root: string, followLast = true): string[] {
+  const full = throughLinks(path.isAbsolute(p) ? p : path.join(root, p), root, followLast);
   const normal = normaliseRepoPath(full, root);
   return normal.inside && !normal.path.endsWith("/") ? [normal.path] : [];
 }
@@ -113,10 +130,12 @@ function inside(p: string, root: string): string[] {
  * (`CLAUDE.md` -> `AGENTS.md`, a linked folder): the host's tools write through links, so two
  * stories writing one file by two names must meet on one lock, one journal entry. A path
  * through no link, or through one that leads out of the project, is kept as written. A file
- * not there yet is placed by its nearest folder that is.
+ * not there yet is placed by its nearest folder that is. Without `followLast`, a link at the
+ * path's end is the file itself: only the folders on its way are followed.
  */
-function throughLinks(full: string, root: string): string {
-  const real = realPath(full);
+function throughLinks(full: string, root: string, followLast: boolean): string {
+  const folder = followLast ? undefined : realPath(path.dirname(full));
+  const real = followLast ? realPath(full) : folder && path.join(folder, path.basename(full));
   if (real === undefined || real === full) return full;
   let realRoot = realRoots.get(root);
   if (realRoot === undefined) {
@@ -137,7 +156,7 @@ function realPath(full: string): string | undefined {
   const missing: string[] = [];
   for (let at = path.normalize(full); ; at = path.dirname(at)) {
     try {
-      return path.join(realpathSync(at), ...missing);
+      return path.join(realpathSync.native(at), ...missing);
     } catch {
       if (path.dirname(at) === at) return undefined;
       missing.unshift(path.basename(at));
@@ -149,8 +168,13 @@ export function versionOf(root: string, repoPath: string): FileVersion | undefin
   const file = path.join(root, repoPath);
   try {
     const stat = statSync(file);
-    const hash = createHash("sha1").update(readFileSync(file)).digest("hex");
-    return { size: stat.size, mtimeMs: stat.mtimeMs, hash };
+    const data = stat.isFile() ? readRegularFile(file) : undefined;
+    if (data === undefined) return undefined;
+    return {
+      size: stat.size,
+      mtimeMs: stat.mtimeMs,
+      hash: createHash("sha1").update(data).digest("hex"),
+    };
   } catch {
     return undefined;
   }

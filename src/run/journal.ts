@@ -28,6 +28,7 @@ import { z } from "zod";
 import { ensureAthenaDir } from "../bmad/cache.ts";
 import { SAFE_KEY } from "../bmad/keys.ts";
 import { append } from "../util/append.ts";
+import { readRegularFile } from "../util/regular-file.ts";
 import { fileState } from "./snapshot.ts";
 import { RUN_ID } from "./state.ts";
 
@@ -227,17 +228,22 @@ export class Journal {
 
   /**
    * A file's content before `story` first changed it, from the story's newest record that has
-   * the file: null when there was no file, undefined when the journal cannot tell.
+   * the file (this process's records first: reading every run's is for a story of another):
+   * null when there was no file, undefined when the journal cannot tell (not kept, or the
+   * version before was never known).
    */
   before(story: string, repoPath: string): Buffer | null | undefined {
-    for (const record of this.all().reverse()) {
-      if (record.story !== story) continue;
-      const entry = record.files.find((f) => f.path === repoPath);
-      if (!entry) continue;
-      if (entry.before === null) return null;
-      return this.content(entry.before);
-    }
-    return undefined;
+    const entryIn = (records: Iterable<StoryJournal>) => {
+      for (const record of [...records].reverse())
+        if (record.story === story) {
+          const entry = record.files.find((f) => f.path === repoPath);
+          if (entry) return entry;
+        }
+      return undefined;
+    };
+    const entry = entryIn(this.records.values()) ?? entryIn(this.all());
+    if (!entry || entry.skipped) return undefined;
+    return entry.before === null ? null : this.content(entry.before);
   }
 
   /** The content of a kept version; undefined when it is not in the journal. */
@@ -297,12 +303,8 @@ export class Journal {
 
   /** Stores a file's content (once per content); its hash, or null when there is no file. */
   private keep(repoPath: string): { hash: string | null; skipped?: string } {
-    let data: Buffer;
-    try {
-      data = readFileSync(path.join(this.root, repoPath));
-    } catch {
-      return { hash: null };
-    }
+    const data = readRegularFile(path.join(this.root, repoPath));
+    if (data === undefined) return { hash: null };
     const hash = createHash("sha256").update(data).digest("hex");
     const object = path.join(this.dir, "objects", hash);
     const stored = () => fileState(object)?.size === data.length;
@@ -401,11 +403,6 @@ function replaceFile(file: string, data: string | Buffer): void {
 
 /** A file's content hash as the journal names versions (sha256); null when there is no file. */
 export function fileHash(root: string, repoPath: string): string | null {
-  try {
-    return createHash("sha256")
-      .update(readFileSync(path.join(root, repoPath)))
-      .digest("hex");
-  } catch {
-    return null;
-  }
+  const data = readRegularFile(path.join(root, repoPath));
+  return data === undefined ? null : createHash("sha256").update(data).digest("hex");
 }

@@ -11,7 +11,8 @@
  * each of them, `cp -r`/`mv` of a folder each file it copies or moves, and a destination that
  * is a folder takes the sources by name. A path that is not literal (`> "$OUT"`,
  * `rm -rf "$DIR"`) cannot be known before the command runs and is not listed: the command is
- * then checked after it runs (`opaque`), as is a folder of more than MAX_FOLDER_FILES files.
+ * then checked after it runs (`opaque`), as are folders of more than MAX_FOLDER_FILES entries
+ * in all.
  *
  * Pure but for the parser's one-time WebAssembly load and what it reads of the disk (the globs,
  * and which paths are folders and what they hold).
@@ -38,6 +39,12 @@ export interface ShellEffects {
   replaces: string[];
   /** Absolute paths the command reads. */
   reads: string[];
+  /**
+   * Those of `writes` the command acts on as names, which a link there does not lead away
+   * from: removed (`rm`, `unlink`), moved from or onto (`mv`), made a link (`ln -sf`). Every
+   * other write goes through a link to its file, as the shell's `>` and the file tools do.
+   */
+  asNames: string[];
   /**
    * Each simple command as one line (`npm install lodash`): its program by name, its words as
    * written, `?` for a word only known when it runs; a program given by path comes twice, by
@@ -162,8 +169,9 @@ const KNOWN_PROGRAMS = new Set([
 const FILE_WRITERS = new Set(["tee", "touch", "truncate", "rm", "unlink", "shred"]);
 
 /**
- * The most files a folder a command removes, copies or moves may hold to be listed before the
- * command runs (each one locked and kept in the journal); a larger one is checked after it.
+ * The most entries the folders a command removes, copies or moves may hold in all to be listed
+ * before the command runs (each file locked and kept in the journal); more, and the command is
+ * checked after it runs.
  */
 export const MAX_FOLDER_FILES = 200;
 
@@ -180,14 +188,23 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
   const reads = new Set<string>();
   const commands: string[] = [];
   let opaque = false;
-  if (!tree) return { writes: [], replaces: [], reads: [], commands, opaque: true };
+  const asNames = new Set<string>();
+  if (!tree) return { writes: [], replaces: [], reads: [], asNames: [], commands, opaque: true };
+  // What folders a command walks (`rm -r`, `cp -r`, `mv` of a folder) may list, in all.
+  const budget = { entries: MAX_FOLDER_FILES };
   try {
     // A command the parser could not read whole may do anything: check after it.
     if (tree.rootNode.hasError) opaque = true;
     // `~` and `~/...` at the start of a word are the user's home, as the shell expands them.
+    // After a `cd` to a folder known only when it runs, a relative path is in that folder.
     const at = (dir: string, p: string) =>
-      p === "~" || p.startsWith("~/") ? path.join(homedir(), p.slice(1)) : path.resolve(dir, p);
+      p === "~" || p.startsWith("~/")
+        ? path.join(homedir(), p.slice(1))
+        : dir === UNKNOWN_FOLDER && !path.isAbsolute(p)
+          ? UNKNOWN_FOLDER
+          : path.resolve(dir, p);
     const expand = (dir: string, p: string): string[] => {
+      if (at(dir, p) === UNKNOWN_FOLDER) return [];
       if (!/[*?[]/.test(p)) return [at(dir, p)];
       try {
         // Folders too (`rm -rf dist/*`): each one stands for its files where that applies.
@@ -302,13 +319,14 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       switch (program) {
         case "cd":
         case "pushd": {
-          if (given.length > 0 && given[0] === undefined) {
-            opaque = true; // a folder only known when it runs: the paths after it are guesses
-            return cwd;
+          if ((given.length > 0 && given[0] === undefined) || plain[0] === "-") {
+            // A folder only known when it runs: what the commands after it write, after them.
+            opaque = true;
+            return UNKNOWN_FOLDER;
           }
           const to = plain[0];
           if (to === undefined) return homedir(); // a bare `cd`: home
-          return to === "-" ? cwd : at(cwd, to);
+          return at(cwd, to);
         }
         case "tee": {
           const appends = args.some((a) => a === "-a" || a === "--append");
@@ -318,8 +336,14 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         case "touch":
           for (const p of plain) write(p, false);
           return cwd;
-        case "truncate":
         case "unlink":
+          for (const p of plain)
+            for (const f of expand(cwd, p)) {
+              writeFile(f, true);
+              asNames.add(f);
+            }
+          return cwd;
+        case "truncate":
         case "shred":
           for (const p of plain) write(p);
           return cwd;
@@ -328,12 +352,13 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
           for (const p of plain) {
             if (DEVICES.test(p)) continue;
             for (const f of expand(cwd, p)) {
-              if (!isFolder(f)) writeFile(f, true);
-              else {
-                const files = filesUnder(f);
-                if (files === undefined) opaque = true;
-                else for (const inner of files) writeFile(inner, true);
-              }
+              const files = isFolder(f) ? filesUnder(f, budget) : [f];
+              if (files === undefined) opaque = true;
+              else
+                for (const file of files) {
+                  writeFile(file, true);
+                  asNames.add(file);
+                }
             }
           }
           return cwd;
@@ -353,6 +378,10 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
           const dest = target ?? plain.at(-1);
           if (dest === undefined || sources.length === 0) return cwd;
           const to = at(cwd, dest);
+          if (to === UNKNOWN_FOLDER) {
+            opaque = true;
+            return cwd;
+          }
           // Into a folder when the destination is one: each source by its name.
           const intoDir =
             target !== undefined ||
@@ -366,23 +395,31 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
                 intoDir && !/(^|\/)\.\/?$/.test(source) ? path.join(to, path.basename(s)) : to;
               // A folder copied or moved: each file in it, to its place under the destination.
               const folder = program !== "ln" && isFolder(s);
-              const files = folder ? filesUnder(s) : [s];
+              const files = folder ? filesUnder(s, budget) : [s];
               if (files === undefined) {
                 opaque = true;
                 continue;
               }
               for (const f of files) {
-                if (program === "mv") writeFile(f, false);
-                else if (program !== "ln") reads.add(f);
+                if (program === "mv") {
+                  writeFile(f, false);
+                  asNames.add(f);
+                } else if (program !== "ln") reads.add(f);
                 const landing = folder ? path.join(into, path.relative(s, f)) : into;
-                if (!DEVICES.test(landing)) writeFile(landing, true);
+                if (DEVICES.test(landing)) continue;
+                writeFile(landing, true);
+                // A move or a link replaces the name; `cp` writes through a link there.
+                if (program === "mv" || program === "ln") asNames.add(landing);
               }
             }
           }
           // The destination itself, but when it is the folder a folder becomes.
           const folderSource = () =>
             sources.some((src) => expand(cwd, src).some((f) => isFolder(f)));
-          if (!intoDir && (program === "ln" || !folderSource())) write(dest);
+          if (!intoDir && (program === "ln" || !folderSource())) {
+            write(dest);
+            if (program === "ln") asNames.add(to);
+          }
           return cwd;
         }
         case "sed":
@@ -412,8 +449,18 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
   } finally {
     tree.delete();
   }
-  return { writes: [...writes], replaces: [...replaces], reads: [...reads], commands, opaque };
+  return {
+    writes: [...writes],
+    replaces: [...replaces],
+    reads: [...reads],
+    asNames: [...asNames],
+    commands,
+    opaque,
+  };
 }
+
+/** The working folder after a `cd` to a folder known only when the command runs. */
+const UNKNOWN_FOLDER = "\0(a folder known only when the command runs)";
 
 /** A folder on disk (a link to one only when `follow`: `rm -r link` removes the link). */
 function isFolder(p: string, follow = false): boolean {
@@ -425,11 +472,12 @@ function isFolder(p: string, follow = false): boolean {
 }
 
 /**
- * Every file under a folder (links as files; the skipped folders, never a story's work, left
- * out, the folder itself too: `rm -rf node_modules` writes none), or undefined when there are
- * more than MAX_FOLDER_FILES.
+ * Every file under a folder (links as files; pipes, sockets and devices left out: no story's
+ * work, and reading one would block; the skipped folders, never a story's work, left out, the
+ * folder itself too: `rm -rf node_modules` writes none), or undefined when the command's
+ * folders hold more entries than `budget` has left (shared by all the folders it walks).
  */
-function filesUnder(dir: string): string[] | undefined {
+function filesUnder(dir: string, budget: { entries: number }): string[] | undefined {
   const out: string[] = [];
   if (SKIPPED_FOLDERS.has(path.basename(dir))) return out;
   const pending = [dir];
@@ -440,11 +488,13 @@ function filesUnder(dir: string): string[] | undefined {
     } catch {
       continue;
     }
+    budget.entries -= entries.length;
+    if (budget.entries < 0) return undefined;
     for (const entry of entries) {
       const full = path.join(next, entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_FOLDERS.has(entry.name)) pending.push(full);
-      } else if (out.push(full) > MAX_FOLDER_FILES) return undefined;
+      } else if (entry.isFile() || entry.isSymbolicLink()) out.push(full);
     }
   }
   return out;
@@ -455,17 +505,15 @@ function filesUnder(dir: string): string[] | undefined {
  * (`f{,.bak}` is `f` and `f.bak`); one that would make too many is unknown, like `$X`.
  */
 function wordsOf(node: Node): Array<string | undefined> {
-  const text = literal(node);
-  if (
-    text === undefined ||
-    (node.type !== "word" && node.type !== "concatenation") ||
-    !/\{[^{}]*(,|\.\.)/.test(node.text) ||
-    node.text.includes("\\") ||
-    node.namedChildren.some(
-      (c) => c && c.type !== "word" && c.type !== "brace_expression" && c.type !== "number",
-    )
-  )
-    return [text];
+  // The parser makes a range (`{1..3}`) a node of its own, which `literal` does not read.
+  const braced =
+    (node.type === "word" || node.type === "concatenation") &&
+    /\{[^{}]*(,|\.\.)/.test(node.text) &&
+    !node.text.includes("\\") &&
+    node.namedChildren.every(
+      (c) => c && (c.type === "word" || c.type === "brace_expression" || c.type === "number"),
+    );
+  if (!braced) return [literal(node)];
   if (expansionBound(node.text) > MAX_BRACE_FILES) return [undefined];
   try {
     const expanded = braces(node.text, { expand: true, rangeLimit: MAX_BRACE_FILES });
