@@ -10,7 +10,7 @@
  * after a wait. Refusals are sentences the agent can act on: they reach the model as text.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { normaliseRepoPath } from "../plan/claims.ts";
 import { readRegularFile } from "../util/regular-file.ts";
@@ -151,16 +151,24 @@ function throughLinks(full: string, root: string, followLast: boolean): string {
 /** Project root -> the same with its links resolved (a root may sit under a link). */
 const realRoots = new Map<string, string>();
 
-/** A path with every link resolved, the part not there yet kept as written. */
+/**
+ * A path with every link resolved, the part not there yet kept as written. Its nearest part
+ * that is there is found before resolving (a failed resolve throws, and an error costs more
+ * than the call: a new file's write paid it once per folder missing).
+ */
 function realPath(full: string): string | undefined {
   const missing: string[] = [];
-  for (let at = path.normalize(full); ; at = path.dirname(at)) {
-    try {
-      return path.join(realpathSync.native(at), ...missing);
-    } catch {
-      if (path.dirname(at) === at) return undefined;
-      missing.unshift(path.basename(at));
-    }
+  let at = path.normalize(full);
+  while (!existsSync(at)) {
+    const parent = path.dirname(at);
+    if (parent === at) return undefined;
+    missing.unshift(path.basename(at));
+    at = parent;
+  }
+  try {
+    return path.join(realpathSync.native(at), ...missing);
+  } catch {
+    return undefined;
   }
 }
 
