@@ -191,10 +191,10 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
       continue;
     }
     if (call.refused && planned.tool === "bash" && "run" in planned) {
-      // A refused command that names a file to read first: read it, then run the command again.
-      const file = /`([^`]+)`/.exec(call.result)?.[1];
-      if (file && /Read (it|the file) (first|again)/.test(call.result))
-        plan.splice(step, 0, { tool: "read", file });
+      // A refused command that names files to read first: read them, then run it again.
+      const files = [...call.result.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? "");
+      if (files.length > 0 && /Read (it|them|the file) (first|again)/.test(call.result))
+        plan.splice(step, 0, ...files.map((file) => ({ tool: "read" as const, file })));
       continue;
     }
     if (call.refused) {

@@ -593,6 +593,7 @@ describe("runtime coordination", () => {
         work: async (session) => {
           if (key === "1-1-a") {
             await h.agent.write(session, "src/feature/a.ts", "by a\n");
+            await h.agent.write(session, "src/feature/deep/b.ts", "by a\n");
             await h.agent.write(session, "src/other/o.ts", "by a\n");
             await h.agent.write(session, "src/kept/tmpl.ts", "by a\n");
             aHasWritten.fire();
@@ -607,10 +608,15 @@ describe("runtime coordination", () => {
             "mv src/other/o.ts{,.bak}",
           ]) {
             const refused = await h.agent.bash(session, command);
-            results.push(refused?.replace(/ Read it first.*/, "") ?? "ran");
+            results.push(refused?.replace(/ Read (it|them) first.*/, "") ?? "ran");
           }
+          // One refusal names every file the command would lose, not one per try.
+          const rmFeature = async () =>
+            (await h.agent.bash(session, "rm -rf src/feature"))?.replace(/ Read it first.*/, "");
           await h.agent.bash(session, "cat src/feature/a.ts");
-          results.push((await h.agent.bash(session, "rm -rf src/feature")) ?? "ran");
+          results.push((await rmFeature()) ?? "ran");
+          await h.agent.bash(session, "cat src/feature/deep/b.ts");
+          results.push((await rmFeature()) ?? "ran");
         },
       }),
       { conflictStrategy: "manual", lockWaitSeconds: 5 },
@@ -620,9 +626,10 @@ describe("runtime coordination", () => {
     const refusal = (p: string) =>
       `Not written: story 1-1-a changed \`${p}\` and you have not read it.`;
     expect(results).toEqual([
-      refusal("src/feature/a.ts"),
+      "Not written: story 1-1-a changed `src/feature/a.ts`, `src/feature/deep/b.ts` and you have not read them.",
       refusal("src/kept/tmpl.ts"),
       "ran",
+      refusal("src/feature/deep/b.ts"),
       "ran",
     ]);
     expect(readFileSync(path.join(root, "src/kept/tmpl.ts"), "utf8")).toBe("by a\n");
@@ -633,6 +640,7 @@ describe("runtime coordination", () => {
       ["src/other/o.ts", false, true],
       ["src/other/o.ts.bak", true, false],
       ["src/feature/a.ts", false, true],
+      ["src/feature/deep/b.ts", false, true],
     ]);
     expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
   });

@@ -10,7 +10,7 @@
  * after a wait. Refusals are sentences the agent can act on: they reach the model as text.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { normaliseRepoPath } from "../plan/claims.ts";
 import { readRegularFile } from "../util/regular-file.ts";
@@ -283,7 +283,8 @@ export class WriteGuard {
     // story waiting for the lock was still told to wait, not to read a file being changed.
     const refuseIfLosing = (p: string) => {
       this.refuseIfStale(holder.story, p);
-      if (whole.has(p)) this.refuseIfUnread(holder.story, p);
+      if (whole.has(p) && this.losesUnread(holder.story, p))
+        throw this.unreadRefusal(holder.story, replaced);
     };
     for (const p of paths) {
       // BMAD's own files are never locked between stories; an edit of the sprint file applies
@@ -355,22 +356,36 @@ export class WriteGuard {
    * that story's change without a trace (measured: a story waiting for the lock, then writing
    * the file it never read, left nothing of the holder's work).
    */
-  private refuseIfUnread(story: string, p: string): void {
+  /** Whether replacing `p` would lose another story's change this story has not read. */
+  private losesUnread(story: string, p: string): boolean {
     const last = this.lastWrites.get(p);
-    if (!last || last.story === story || this.seen.get(story)?.has(p)) return;
-    // Nothing there to lose (removed since, or a folder), or a file the read tool refuses (a
-    // binary one: a NUL byte in its first 8 KB): a refusal asking for a read the story cannot
-    // make would hold it for good.
-    let data: Buffer;
-    try {
-      data = readFileSync(path.join(this.options.root, p));
-    } catch {
-      return;
+    if (!last || last.story === story || this.seen.get(story)?.has(p)) return false;
+    // Nothing there to lose (removed since, a folder, a pipe), or a file the read tool refuses
+    // (a binary one: a NUL byte in its first 8 KB): a refusal asking for a read the story
+    // cannot make would hold it for good.
+    const data = readRegularFile(path.join(this.options.root, p));
+    return data !== undefined && !data.subarray(0, 8192).includes(0);
+  }
+
+  /**
+   * The refusal of a write that would lose other stories' changes, naming every file of the
+   * write it would lose, not only the first (a folder removed would be refused once per file).
+   */
+  private unreadRefusal(story: string, replaced: readonly string[]): WriteRefused {
+    const unread = replaced.filter((p) => this.losesUnread(story, p));
+    const byStory = new Map<string, string[]>();
+    for (const p of unread) {
+      const other = this.lastWrites.get(p)?.story ?? "";
+      byStory.set(other, [...(byStory.get(other) ?? []), `\`${p}\``]);
     }
-    if (data.subarray(0, 8192).includes(0)) return;
-    throw new WriteRefused(
-      `Not written: story ${last.story} changed \`${p}\` and you have not read it. ` +
-        `Read it first, then make your change on its current content: writing it whole, or with a shell command, would lose story ${last.story}'s change.`,
+    const changed = [...byStory].map(
+      ([other, files]) => `story ${other} changed ${files.join(", ")}`,
+    );
+    const others = [...byStory.keys()].join(" and ");
+    const [it, its] = unread.length === 1 ? ["it", "its"] : ["them", "their"];
+    return new WriteRefused(
+      `Not written: ${changed.join("; ")} and you have not read ${it}. ` +
+        `Read ${it} first, then make your change on ${its} current content: writing ${it} whole, or with a shell command, would lose story ${others}'s change.`,
     );
   }
 
