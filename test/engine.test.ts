@@ -286,7 +286,8 @@ describe("failures, quirks and cancel", () => {
     const sub = await h.host.createChildSession(first, "sub-agent");
     await sleep(10);
     expect(await h.agent.write(sub, "src/a.ts", "x")).toBeUndefined();
-    expect(h.athena.locks.heldBy("1-1-a")).toEqual(["src/a.ts"]);
+    // Its own story's lock (this run's story) and the file.
+    expect(h.athena.locks.heldBy("1-1-a")).toEqual(["(story 1-1-a)", "src/a.ts"]);
 
     const cancelled = await h.call({ action: "cancel" });
     expect(cancelled.title).toBe(
@@ -572,7 +573,7 @@ describe("runtime coordination", () => {
       "b edited",
       "b sed",
       refusal,
-      "src/shared.ts, src/other.ts, src/third.ts",
+      "(story 1-2-b), src/shared.ts, src/other.ts, src/third.ts",
       "b wrote",
     ]);
     expect(readFileSync(path.join(root, "src/third.ts"), "utf8")).toBe("by a; b too\n");

@@ -6,7 +6,7 @@
  * process takes up, and keeps a person's edit of its sprint entries. Two plugin instances on
  * one project stand for the two processes (each with its own locks, engine and watcher).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { locksLeft } from "../harness/scenario.ts";
@@ -262,6 +262,33 @@ describe("work outside the run", () => {
     await a.athena.engine.waitFor(aRun);
   });
 
+  it("never runs one story already in-progress in two runs started at the same moment", async () => {
+    // A story named while `in-progress` (a person set it): the claim changes nothing, so the
+    // story's lock decides.
+    const root = projectWith(stories);
+    const sprint = path.join(root, SPRINT_FILE);
+    writeFileSync(
+      sprint,
+      readFileSync(sprint, "utf8").replace("1-2-b: ready-for-dev", "1-2-b: in-progress"),
+    );
+    const a = harness(root, () => ({ ms: 200 }));
+    const b = harness(root, () => ({ ms: 200 }));
+    const outs = await Promise.all([
+      a.call({ action: "execute", storyIds: ["1-2-b"] }),
+      b.call({ action: "execute", storyIds: ["1-2-b"] }),
+      a.call({ action: "execute", storyIds: ["1-2-b"] }),
+    ]);
+    const started = outs.filter((o) => o.metadata.run);
+    expect(started).toHaveLength(1);
+    for (const r of outs.filter((o) => !o.metadata.run))
+      expect(r.output).toMatch(/1\.2 \(1-2-b\) is being run by run run-/);
+    const engine = started[0] === outs[1] ? b : a;
+    await engine.athena.engine.waitFor(started[0]?.metadata.run?.id ?? "");
+    expect([...a.host.sessions.values(), ...b.host.sessions.values()]).toHaveLength(1);
+    // Ended, its lock is free: the story can be run again.
+    expect(a.athena.locks.list()).toEqual([]);
+  });
+
   it("never runs one story in two runs started at the same moment (two processes, or one)", async () => {
     // Neither run's plan sees the other yet: the claim of the sprint entry decides, under the
     // sprint lock, and the run that finds its story taken starts nothing.
@@ -279,8 +306,9 @@ describe("work outside the run", () => {
     expect(started).toHaveLength(1);
     for (const r of refused) {
       expect(r.output).toMatch(/^athena_parallel: not started, nothing changed: /);
+      // Its lock held by the run that started, or its entry claimed by it.
       expect(r.output).toMatch(
-        /1\.2 \(1-2-b\) is "in-progress" in the sprint file now, no longer "ready-for-dev"/,
+        /1\.2 \(1-2-b\) (is being run by run run-|is "in-progress" in the sprint file now, no longer "ready-for-dev")/,
       );
     }
     const run = started[0]?.metadata.run;

@@ -62,6 +62,7 @@ import {
   completeStory,
   restoreStory,
   rewriteUnwritten,
+  StoriesTaken,
 } from "./sprint-transitions.ts";
 import {
   ACTIVE_STATES,
@@ -171,14 +172,54 @@ export class RunEngine {
         updatedAt: now,
       })),
     });
-    // Claim every story in the sprint file before anything starts (all or none).
-    await claimStories(this.sprint, record.stories);
+    // Each story is this run's alone (its lock), then claimed in the sprint file before
+    // anything starts (all or none).
+    await this.holdStories(record);
+    try {
+      await claimStories(this.sprint, record.stories);
+    } catch (error) {
+      for (const story of record.stories)
+        await this.options.locks.release(storyLock(story.key), story.key);
+      throw error;
+    }
     saveRun(this.options.root, record);
     const live = liveRun(record, plan, options.retryOf?.why);
     this.runs.set(record.id, live);
     this.ensurePolling();
     this.refreshOutside();
     return record;
+  }
+
+  /**
+   * Takes each story's lock (shared by every process, kept until the story ends): two runs
+   * started at the same moment never both run a story, even one whose sprint entry the claim
+   * does not change (named while already `in-progress`). A lock whose process died is taken
+   * over. Throws StoriesTaken, holding none, when another run has one.
+   */
+  private async holdStories(record: RunRecord): Promise<void> {
+    const { locks } = this.options;
+    const held: string[] = [];
+    const taken: Array<{ id: string; key: string; why: string }> = [];
+    for (const story of record.stories) {
+      const name = storyLock(story.key);
+      const holder = { story: story.key, run: record.id };
+      // A lock of this process is the story's whatever run holds it: the run must be this one.
+      const mine = locks.holderOf(name);
+      let result =
+        mine && mine.run !== record.id ? undefined : await locks.tryAcquire(name, holder);
+      if (result && !result.ok && locks.removeDead([name]).length > 0)
+        result = await locks.tryAcquire(name, holder);
+      if (result?.ok) held.push(story.key);
+      else
+        taken.push({
+          id: story.id,
+          key: story.key,
+          why: `is being run by run ${mine?.run ?? (result && !result.ok ? result.holder?.run : undefined) ?? "of another process"}`,
+        });
+    }
+    if (taken.length === 0) return;
+    for (const key of held) await locks.release(storyLock(key), key);
+    throw new StoriesTaken(taken);
   }
 
   /**
@@ -619,6 +660,10 @@ export class RunEngine {
     // The next session reads files afresh: nothing it did not read may be written over.
     this.options.guard.forget(key);
     await this.options.locks.releaseAll(key);
+    // Still this run's story between its attempts.
+    await this.options.locks
+      .tryAcquire(storyLock(key), { story: key, run: run.record.id })
+      .catch((e) => this.log(`story lock of ${key}: ${e}`));
     for (const session of story.sessions) this.bySession.delete(session);
     story.sessions = new Set();
     story.record.sessionId = undefined;
@@ -1148,6 +1193,11 @@ const RECOVERY_RETRY_MS = 30_000;
 
 /** How often a story's usage is read from the host when no usage event came in, ms. */
 const USAGE_POLL_MS = 30_000;
+
+/** The name of a story's lock, held by the run that runs it (see holdStories). */
+export function storyLock(key: string): string {
+  return `(story ${key})`;
+}
 
 /** The name of the project's n-th slot (`projectMaxConcurrentStories`), a named lock. */
 export function projectSlot(n: number): string {

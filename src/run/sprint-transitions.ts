@@ -17,22 +17,13 @@ export interface SprintTarget {
 }
 
 /**
- * Stories whose sprint entry changed between the plan and the claim: another run (of this
- * process or another, started at the same moment) or a person took them. Nothing was claimed.
+ * Stories another run took between the plan and the claim (of this process or another,
+ * started at the same moment), or whose sprint entry a person changed. Nothing was claimed.
  */
 export class StoriesTaken extends Error {
   override readonly name = "StoriesTaken";
-  constructor(
-    readonly taken: ReadonlyArray<{ id: string; key: string; was: string; now: string }>,
-  ) {
-    super(
-      taken
-        .map(
-          (t) =>
-            `${t.id} (${t.key}) is "${t.now}" in the sprint file now, no longer "${t.was}" as when this run was planned`,
-        )
-        .join("; "),
-    );
+  constructor(readonly taken: ReadonlyArray<{ id: string; key: string; why: string }>) {
+    super(taken.map((t) => `${t.id} (${t.key}) ${t.why}`).join("; "));
   }
 }
 
@@ -43,7 +34,7 @@ export class StoriesTaken extends Error {
  */
 export async function claimStories(sprint: SprintTarget, stories: StoryRun[]): Promise<void> {
   const claimed: StoryRun[] = [];
-  const taken: Array<{ id: string; key: string; was: string; now: string }> = [];
+  const taken: Array<{ id: string; key: string; why: string }> = [];
   try {
     for (const story of stories) {
       const result = await setStatus(sprint, {
@@ -58,8 +49,7 @@ export async function claimStories(sprint: SprintTarget, stories: StoryRun[]): P
         taken.push({
           id: story.id,
           key: story.key,
-          was: story.previousStatus,
-          now: result.previous,
+          why: `is "${result.previous}" in the sprint file now, no longer "${story.previousStatus}" as when this run was planned`,
         });
       }
     }

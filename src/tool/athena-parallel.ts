@@ -10,7 +10,7 @@ import { renderMarkdown } from "../plan/render.ts";
 import { largestRunnableSubset } from "../plan/subset.ts";
 import type { Conflict, Plan, PlannedStory } from "../plan/types.ts";
 import { planProject } from "../plan-project.ts";
-import type { RunEngine } from "../run/engine.ts";
+import { type RunEngine, storyLock } from "../run/engine.ts";
 import { taskTimeFromHistory, timelinePace } from "../run/estimate.ts";
 import { readHistory } from "../run/history-log.ts";
 import type { Host } from "../run/host.ts";
@@ -625,7 +625,8 @@ function progressSources(deps: ToolDeps, directory: string) {
     tasksNow: deps.tasksNow,
     todos: (key: string) =>
       deps.engine.runsLive().flatMap((r) => deps.engine.liveStory(r.id, key)?.todos ?? []),
-    locks: (key: string) => deps.locks.heldBy(key),
+    // The files it holds: its own story's lock goes without saying.
+    locks: (key: string) => deps.locks.heldBy(key).filter((name) => name !== storyLock(key)),
     taskTime: (model?: string) => taskTimeFromHistory(history, model),
   };
 }
