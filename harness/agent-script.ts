@@ -42,6 +42,8 @@ export interface StoryScript {
    * refused with a file to read first (or again) reads it, then runs again.
    */
   shell?: string[];
+  /** Edits the story makes with the edit tool after its shell commands (and their reads). */
+  edits?: Array<{ file: string; oldString: string; newString: string }>;
   /** Files the story hands to a sub-agent (the `task` tool, agent `general`) to write. */
   subagent?: string[];
   /** A question the story's agent asks the user (the `question` tool) after reading its file. */
@@ -149,6 +151,7 @@ function storyTurn(root: string, key: string, script: StoryScript, request: Chat
   const plan: Action[] = [{ tool: "read", file: storyFile }];
   if (script.question) plan.push({ tool: "question", text: script.question });
   for (const run of script.shell ?? []) plan.push({ tool: "bash", run });
+  for (const e of script.edits ?? []) plan.push({ tool: "edit", ...e });
   if (script.subagent) plan.push({ tool: "task", files: script.subagent });
   if (script.rewriteWhole) {
     plan.push(

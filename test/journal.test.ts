@@ -3,11 +3,20 @@
  * and at its end, through any tool (the shell included); `diff`, `revert` and `versions` from
  * the CLI and the tool.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Journal } from "../src/run/journal.ts";
-import { revertStory } from "../src/run/review.ts";
+import { revertStory, storyDiff } from "../src/run/review.ts";
 import { harness, projectWith } from "./helpers/athena-harness.ts";
 import { runCliCaptured } from "./helpers/cli.ts";
 import { tempProject } from "./helpers/tmp.ts";
@@ -110,6 +119,39 @@ describe("the journal", () => {
     journal.write(old);
     expect(revertStory(journal, old, root)).toEqual({ restored: [], refused: [] });
     expect(read(root, "src/dir/a.ts")).toBe("a\n");
+  });
+
+  it("keeps a link removed or made as a link: diff names it, revert makes the link again", () => {
+    const root = tempProject({ "AGENTS.md": "rules\n", "NOTES.md": "notes\n" });
+    symlinkSync("AGENTS.md", path.join(root, "CLAUDE.md"));
+    const journal = new Journal(root);
+    // `rm CLAUDE.md`: the link goes, AGENTS.md stays.
+    journal.beforeChange(RUN_A, "1-1-a", ["CLAUDE.md"]);
+    rmSync(path.join(root, "CLAUDE.md"));
+    const removed = journal.close(RUN_A, "1-1-a");
+    expect(removed?.files[0]).toMatchObject({ path: "CLAUDE.md", beforeLink: "AGENTS.md" });
+    expect(removed?.files[0]?.afterLink).toBeUndefined();
+    expect(storyDiff(journal, removed ?? ({} as never), root)).toContain(
+      "--- CLAUDE.md: a symbolic link to `AGENTS.md` -> no file",
+    );
+    expect(revertStory(journal, removed ?? ({} as never), root).restored).toEqual(["CLAUDE.md"]);
+    expect(lstatSync(path.join(root, "CLAUDE.md")).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(path.join(root, "CLAUDE.md"))).toBe("AGENTS.md");
+    expect(read(root, "AGENTS.md")).toBe("rules\n");
+    // `ln -sf AGENTS.md NOTES.md`: a file replaced by a link; revert puts the file back
+    // without writing through the link into AGENTS.md.
+    journal.beforeChange(RUN_B, "1-2-b", ["NOTES.md"]);
+    rmSync(path.join(root, "NOTES.md"));
+    symlinkSync("AGENTS.md", path.join(root, "NOTES.md"));
+    const linked = journal.close(RUN_B, "1-2-b");
+    expect(linked?.files[0]).toMatchObject({ path: "NOTES.md", afterLink: "AGENTS.md" });
+    expect(storyDiff(journal, linked ?? ({} as never), root)).toContain(
+      "--- NOTES.md: a file -> a symbolic link to `AGENTS.md`",
+    );
+    expect(revertStory(journal, linked ?? ({} as never), root).restored).toEqual(["NOTES.md"]);
+    expect(lstatSync(path.join(root, "NOTES.md")).isSymbolicLink()).toBe(false);
+    expect(read(root, "NOTES.md")).toBe("notes\n");
+    expect(read(root, "AGENTS.md")).toBe("rules\n");
   });
 
   it("refuses a run id or story key that is not one, before any file name is made of it", () => {

@@ -18,6 +18,7 @@ import {
   appendFileSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   rmSync,
   statSync,
@@ -39,6 +40,13 @@ export const JournalEntry = z.object({
   before: z.string().nullable(),
   /** The same at the story's end; absent while the story has not ended. */
   after: z.string().nullable().optional(),
+  /**
+   * The path was a symbolic link then (before the story's first change, at its end), to this
+   * target: `before` and `after` are what it led to. A link removed, moved or made (`rm`,
+   * `mv`, `ln -sf`) is a change of the link, which `revert` makes again as a link.
+   */
+  beforeLink: z.string().optional(),
+  afterLink: z.string().optional(),
   /** Why the content was not kept (too large, journal full). */
   skipped: z.string().optional(),
   firstChangeAt: z.string(),
@@ -100,6 +108,7 @@ export class Journal {
       fresh.push({
         path: p,
         before: kept.hash,
+        ...(kept.link !== undefined ? { beforeLink: kept.link } : {}),
         ...(kept.skipped ? { skipped: kept.skipped } : {}),
         firstChangeAt: new Date().toISOString(),
       });
@@ -109,7 +118,7 @@ export class Journal {
 
   /** Keeps a file's content now (once per content); its hash, or null when there is none. */
   keepNow(repoPath: string): string | null {
-    return this.keep(repoPath).hash;
+    return this.keepContent(repoPath).hash;
   }
 
   /**
@@ -146,6 +155,7 @@ export class Journal {
       if (entry.after !== undefined) continue;
       const kept = this.keep(entry.path);
       entry.after = kept.hash;
+      if (kept.link !== undefined) entry.afterLink = kept.link;
       if (kept.skipped && !entry.skipped) entry.skipped = kept.skipped;
       entry.closedAt = now;
     }
@@ -302,7 +312,13 @@ export class Journal {
   }
 
   /** Stores a file's content (once per content); its hash, or null when there is no file. */
-  private keep(repoPath: string): { hash: string | null; skipped?: string } {
+  private keep(repoPath: string): { hash: string | null; skipped?: string; link?: string } {
+    const link = linkTarget(this.root, repoPath);
+    const kept = this.keepContent(repoPath);
+    return link === undefined ? kept : { ...kept, link };
+  }
+
+  private keepContent(repoPath: string): { hash: string | null; skipped?: string } {
     const data = readRegularFile(path.join(this.root, repoPath));
     if (data === undefined) return { hash: null };
     const hash = createHash("sha256").update(data).digest("hex");
@@ -399,6 +415,15 @@ function replaceFile(file: string, data: string | Buffer): void {
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, data);
   renameSync(temp, file);
+}
+
+/** Where a path that is a symbolic link leads, as written in the link; undefined otherwise. */
+export function linkTarget(root: string, repoPath: string): string | undefined {
+  try {
+    return readlinkSync(path.join(root, repoPath));
+  } catch {
+    return undefined; // no link there (EINVAL), or nothing (ENOENT)
+  }
 }
 
 /** A file's content hash as the journal names versions (sha256); null when there is no file. */

@@ -4,12 +4,18 @@
  * it), and the versions of one file. Used by the CLI (`diff`, `revert`, `versions`) and the
  * tool's `diff` and `revert` actions, with the same output.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { normaliseRepoPath } from "../plan/claims.ts";
 import { InputError } from "../util/errors.ts";
-import { fileHash, type Journal, type JournalEntry, type StoryJournal } from "./journal.ts";
+import {
+  fileHash,
+  type Journal,
+  type JournalEntry,
+  linkTarget,
+  type StoryJournal,
+} from "./journal.ts";
 
 /**
  * The journal record of a story: in `run` when given, else in the latest run that changed it.
@@ -44,6 +50,38 @@ export function storyDiff(journal: Journal, record: StoryJournal, root: string):
     const open = entry.after === undefined;
     const after = open ? currentText(root, entry.path) : versionText(journal, entry.after ?? null);
     const note = open ? " (the story has not ended: compared with the file now)" : "";
+    const afterLink = open ? linkTarget(root, entry.path) : entry.afterLink;
+    if (entry.beforeLink !== afterLink) {
+      // A link removed, made or changed: the link is the change, not what it leads to; the
+      // content of a side that is a file of its own is shown.
+      const side = (link: string | undefined, text: string | null) =>
+        link !== undefined
+          ? `a symbolic link to \`${link}\``
+          : text === null
+            ? "no file"
+            : "a file";
+      out.push(
+        `--- ${entry.path}: ${side(entry.beforeLink, before)} -> ${side(afterLink, after)}${note}`,
+      );
+      const own = (link: string | undefined, text: string | null) =>
+        link === undefined && text !== null && text !== NOT_KEPT && !isBinary(text) ? text : "";
+      const [was, now] = [own(entry.beforeLink, before), own(afterLink, after)];
+      if (was || now)
+        out.push(
+          createTwoFilesPatch(
+            was ? `a/${entry.path}` : "/dev/null",
+            now ? `b/${entry.path}` : "/dev/null",
+            was,
+            now,
+          )
+            .split("\n")
+            .slice(1)
+            .join("\n")
+            .trimEnd(),
+        );
+      out.push("");
+      continue;
+    }
     if (before === NOT_KEPT || after === NOT_KEPT) {
       out.push(
         `--- ${entry.path}: not kept in the journal (${entry.skipped ?? "missing"})${note}`,
@@ -96,7 +134,7 @@ export function revertStory(journal: Journal, record: StoryJournal, root: string
     throw new InputError(
       `story ${record.story} (run ${record.run}) was already reverted at ${record.revertedAt}: nothing written`,
     );
-  const plan: Array<{ path: string; content: Buffer | null }> = [];
+  const plan: Array<{ path: string; content: Buffer | null; link?: string }> = [];
   for (const entry of record.files) {
     if (!normaliseRepoPath(path.join(root, entry.path), root).inside) {
       refused.push({ path: entry.path, why: "it is outside the project" });
@@ -114,13 +152,20 @@ export function revertStory(journal: Journal, record: StoryJournal, root: string
       continue;
     }
     const now = fileHash(root, entry.path);
-    if (now !== entry.after) {
+    if (now !== entry.after || linkTarget(root, entry.path) !== entry.afterLink) {
       refused.push({ path: entry.path, why: changedSince(journal, record, entry) });
       continue;
     }
-    // No file before, none after (made and removed, or a folder an older journal listed):
-    // nothing to put back, and a folder there now is not the story's to remove.
-    if (entry.before === null && entry.after === null) continue;
+    if (entry.beforeLink !== entry.afterLink) {
+      // A link removed or made: the link is put back (or taken away), not a copy of what it
+      // led to, which has its own entry when a story changed it.
+      if (entry.beforeLink !== undefined) {
+        plan.push({ path: entry.path, content: null, link: entry.beforeLink });
+        continue;
+      }
+    } else if (entry.before === null && entry.after === null) continue;
+    // (Above: no file before, none after, made and removed or a folder an older journal
+    // listed: nothing to put back, and a folder there now is not the story's to remove.)
     const content = entry.before === null ? null : journal.content(entry.before);
     if (content === undefined) {
       refused.push({
@@ -134,8 +179,13 @@ export function revertStory(journal: Journal, record: StoryJournal, root: string
   if (refused.length > 0) return { restored: [], refused };
   for (const step of plan) {
     const file = path.join(root, step.path);
-    if (step.content === null) rmSync(file, { force: true });
-    else {
+    // A link there now (the story made it) is replaced, not written through.
+    if (step.content === null || linkTarget(root, step.path) !== undefined)
+      rmSync(file, { force: true });
+    if (step.link !== undefined) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      symlinkSync(step.link, file);
+    } else if (step.content !== null) {
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, step.content);
     }

@@ -460,6 +460,50 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
+  it("meets two stories on the file a link leads to, and journals the link removed as a link", async () => {
+    // 1.3 edits AGENTS.md; 1.5, once 1.3 has, appends through the link CLAUDE.md (the same
+    // lock, the same journal entry), then removes the link, which revert makes again.
+    const afterSearch = "until [ -f src/search/index.ts ]; do sleep 0.1; done";
+    const s = await start({
+      stories: stories(100, {
+        "1-3-search": {
+          edits: [{ file: "AGENTS.md", oldString: "Rule one.", newString: "Rule one.\nRule two." }],
+          finishAfterMs: 1_500,
+        },
+        "1-5-pricing": { shell: [afterSearch, "echo 'Rule three.' >> CLAUDE.md", "rm CLAUDE.md"] },
+      }),
+    });
+    const { existsSync, lstatSync, readlinkSync, symlinkSync, writeFileSync } = await import(
+      "node:fs"
+    );
+    writeFileSync(`${s.root}/AGENTS.md`, "# Agents\n\nRule one.\n");
+    symlinkSync("AGENTS.md", `${s.root}/CLAUDE.md`);
+    await s.command("1.3 1.5 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+    expect(s.file("AGENTS.md")).toBe("# Agents\n\nRule one.\nRule two.\nRule three.\n");
+    expect(existsSync(`${s.root}/CLAUDE.md`)).toBe(false);
+    const pricing = run.stories.find((st) => st.key === "1-5-pricing");
+    expect(pricing?.wroteFiles).toEqual(expect.arrayContaining(["AGENTS.md", "CLAUDE.md"]));
+    const outputs = await toolOutputs(s, [pricing?.sessionId ?? ""]);
+    expect(outputs.some((o) => o.includes("Not written"))).toBe(false);
+    const diff = await s.command("diff 1.5");
+    expect(diff).toContain(
+      "+++ b/AGENTS.md\n@@ -2,3 +2,4 @@\n \n Rule one.\n Rule two.\n+Rule three.",
+    );
+    expect(diff).toContain("--- CLAUDE.md: a symbolic link to `AGENTS.md` -> no file");
+    expect(await s.command("revert 1.3")).toContain(
+      "`AGENTS.md`: changed since by story 1-5-pricing",
+    );
+    await s.command("revert 1.5");
+    expect(lstatSync(`${s.root}/CLAUDE.md`).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(`${s.root}/CLAUDE.md`)).toBe("AGENTS.md");
+    expect(s.file("CLAUDE.md")).toBe("# Agents\n\nRule one.\nRule two.\n");
+    await s.command("revert 1.3");
+    expect(s.file("CLAUDE.md")).toBe("# Agents\n\nRule one.\n");
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
   it("fails a story whose agent gives up without changing a file, and puts its entry back", async () => {
     const s = await start({ stories: stories(100, { "1-3-search": { givesUp: true } }) });
     const original = s.sprint();
