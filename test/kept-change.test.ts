@@ -51,8 +51,24 @@ describe("whether a command kept another story's change", () => {
     expect(keepsChange(null, text("x", "y"), text("y", "z"))).toBe(false);
   });
 
-  it("cannot tell, so counts as lost: no base, no file left, binary content, too many changes", () => {
-    expect(keepsChange(undefined, theirs, theirs)).toBe(false);
+  it("with no base (the other story changed it by a command), kept when none of its lines went", () => {
+    // `npm pkg set scripts.a=one`, then another story's `npm pkg set scripts.b=two`.
+    const ours = text(
+      "{",
+      '  "scripts": {',
+      '    "test": "vitest",',
+      '    "a": "one",',
+      '    "b": "two"',
+      "  }",
+      "}",
+    );
+    expect(keepsChange(undefined, theirs, ours)).toBe(true);
+    expect(keepsChange(undefined, theirs, theirs)).toBe(true);
+    // A script copying the file back from an older copy: the other story's line is gone.
+    expect(keepsChange(undefined, theirs, base)).toBe(false);
+  });
+
+  it("cannot tell, so counts as lost: no file left, binary content, too many changes", () => {
     expect(keepsChange(base, theirs, null)).toBe(false);
     expect(keepsChange(base, Buffer.from([0, 1, 2]), Buffer.from([0, 1, 2, 3]))).toBe(false);
     const many = (n: number, tag: string) =>

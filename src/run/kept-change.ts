@@ -8,8 +8,12 @@
  * file before it (`base`) and its version (`theirs`); the command kept it when, from `theirs`
  * to what the command left (`ours`), no line the other story added was removed and no line it
  * removed came back. Lines are compared trimmed and without a trailing comma (adding a key to
- * a JSON object changes the comma of the line before), blank ones not at all. Anything it
- * cannot tell (no base, binary content, too many changes to compare) counts as not kept.
+ * a JSON object changes the comma of the line before), blank ones not at all. When the file
+ * before the other story's change is not known (`base` undefined: that story changed it with a
+ * command whose writes were only known after it ran, `npm pkg set`), every line of `theirs`
+ * counts as the other story's: the command kept its change when it removed none of them (a
+ * line that story removed and the command put back cannot be told then). Anything else it
+ * cannot tell (binary content, too many changes to compare) counts as not kept.
  */
 import { type ChangeObject, diffArrays } from "diff";
 
@@ -21,7 +25,7 @@ export function keepsChange(
   theirs: Buffer | null,
   ours: Buffer | null,
 ): boolean {
-  if (base === undefined || theirs === null || ours === null) return false;
+  if (theirs === null || ours === null) return false;
   const [b, t, o] = [base ?? Buffer.alloc(0), theirs, ours].map(linesOf);
   if (!b || !t || !o) return false;
   const theirChange = diffArrays(b, t, { maxEditLength: MAX_EDIT_LENGTH });

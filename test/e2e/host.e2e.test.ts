@@ -504,6 +504,67 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
+  it.each([
+    ["adds to package.json as it finds it: nothing said", "npm pkg set scripts.b=two", false],
+    ["writes package.json from an older copy: told, and asked", "./restore.sh", true],
+  ] as const)(
+    "after another story's `npm pkg set`, a command that %s",
+    async (_what, command, clobbers) => {
+      const s = await start({
+        stories: stories(100, {
+          "1-3-search": {
+            shell: [
+              "until [ -f package.json.orig ]; do sleep 0.1; done",
+              "npm pkg set scripts.a=one",
+            ],
+            finishAfterMs: 1_000,
+          },
+          "1-5-pricing": {
+            shell: [
+              "cp package.json package.json.orig",
+              "until [ -f src/search/index.ts ]; do sleep 0.1; done",
+              command,
+            ],
+          },
+        }),
+      });
+      const { chmodSync, writeFileSync } = await import("node:fs");
+      writeFileSync(`${s.root}/restore.sh`, "#!/bin/sh\ncp package.json.orig package.json\n");
+      chmodSync(`${s.root}/restore.sh`, 0o755);
+      await s.command("1.3 1.5 --strategy manual");
+      const run = await s.waitForRun((r) => r.state !== "running");
+      expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+      const pricing = run.stories.find((st) => st.key === "1-5-pricing");
+      const outputs = await toolOutputs(s, [pricing?.sessionId ?? ""]);
+      const told = outputs.some((o) =>
+        o.includes(
+          "This command overwrote `package.json`, which story 1-3-search had changed since you last read it",
+        ),
+      );
+      expect(told).toBe(clobbers);
+      const pkg = JSON.parse(s.file("package.json"));
+      if (!clobbers) {
+        expect(pkg.scripts).toEqual({ a: "one", b: "two" });
+        expect(run.stories.map((st) => st.question)).toEqual([undefined, undefined]);
+        return;
+      }
+      expect(pkg.scripts).toBeUndefined();
+      expect(pricing?.question).toMatchObject({
+        kind: "clobber",
+        path: "package.json",
+        other: "1-3-search",
+      });
+      // 1.3's version is kept in the journal.
+      const { Journal } = await import("../../src/run/journal.ts");
+      const kept = new Journal(s.root).content(
+        (pricing?.question as { kept?: string } | undefined)?.kept ?? "",
+      );
+      expect(JSON.parse(kept?.toString() ?? "{}").scripts).toEqual({ a: "one" });
+      expect(locksLeft(s.root)).toEqual([]);
+    },
+    120_000,
+  );
+
   it("fails a story whose agent gives up without changing a file, and puts its entry back", async () => {
     const s = await start({ stories: stories(100, { "1-3-search": { givesUp: true } }) });
     const original = s.sprint();
