@@ -74,5 +74,10 @@ describe("whether a command kept another story's change", () => {
     const many = (n: number, tag: string) =>
       text(...Array.from({ length: n }, (_, i) => `${tag} ${i}`));
     expect(keepsChange(many(3_000, "x"), many(3_000, "y"), many(3_000, "y"))).toBe(false);
+    // A large file the other story made, or changed by a command, is no change to bound.
+    const lock = many(3_000, "entry");
+    const more = Buffer.concat([lock, text("entry new")]);
+    expect(keepsChange(null, lock, more)).toBe(true);
+    expect(keepsChange(undefined, lock, more)).toBe(true);
   });
 });

@@ -276,6 +276,7 @@ describe("exclusive commands", () => {
     for (const line of [
       "npm install",
       "npm i lodash",
+      "npm pkg set scripts.a=one",
       "pnpm add -D vitest",
       "yarn",
       "bun remove x",
@@ -289,6 +290,7 @@ describe("exclusive commands", () => {
     for (const line of [
       "npm test",
       "npm init -y",
+      "npm pkg get name",
       "yarn test",
       "npx prettier --write .",
       "go test ./...",

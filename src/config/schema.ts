@@ -21,6 +21,9 @@ export const DEFAULT_EXCLUSIVE_COMMANDS = [
     `${pm} up`,
     `${pm} up *`,
     `${pm} ci*`,
+    // Rewrites package.json as it finds it: two at once, one change is lost.
+    `${pm} pkg set *`,
+    `${pm} pkg delete *`,
   ]),
   "yarn",
   "yarn install*",

@@ -26,9 +26,13 @@ export function keepsChange(
   ours: Buffer | null,
 ): boolean {
   if (theirs === null || ours === null) return false;
-  const [b, t, o] = [base ?? Buffer.alloc(0), theirs, ours].map(linesOf);
+  const [b, t, o] = [base ?? undefined, theirs, ours].map((c) => (c ? linesOf(c) : []));
   if (!b || !t || !o) return false;
-  const theirChange = diffArrays(b, t, { maxEditLength: MAX_EDIT_LENGTH });
+  // From nothing (no file, or not known), every line is theirs: no diff to bound.
+  const theirChange =
+    b.length === 0
+      ? [{ value: t, added: true, removed: false, count: t.length }]
+      : diffArrays(b, t, { maxEditLength: MAX_EDIT_LENGTH });
   const command = diffArrays(t, o, { maxEditLength: MAX_EDIT_LENGTH });
   if (!theirChange || !command) return false;
 
