@@ -209,13 +209,13 @@ export class RunEngine {
         mine && mine.run !== record.id ? undefined : await locks.tryAcquire(name, holder);
       if (result && !result.ok && locks.removeDead([name]).length > 0)
         result = await locks.tryAcquire(name, holder);
-      if (result?.ok) held.push(story.key);
-      else
-        taken.push({
-          id: story.id,
-          key: story.key,
-          why: `is being run by run ${mine?.run ?? (result && !result.ok ? result.holder?.run : undefined) ?? "of another process"}`,
-        });
+      if (result?.ok) {
+        held.push(story.key);
+        continue;
+      }
+      const by = mine?.run ?? (result?.ok === false ? result.holder?.run : undefined);
+      const why = `is being run by ${by ? `run ${by}` : "a run of another process"}`;
+      taken.push({ id: story.id, key: story.key, why });
     }
     if (taken.length === 0) return;
     for (const key of held) await locks.release(storyLock(key), key);
