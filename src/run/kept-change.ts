@@ -26,7 +26,7 @@ export function keepsChange(
   ours: Buffer | null,
 ): boolean {
   if (theirs === null || ours === null) return false;
-  const [b, t, o] = [base ?? undefined, theirs, ours].map((c) => (c ? linesOf(c) : []));
+  const [b, t, o] = [base, theirs, ours].map((c) => (c ? linesOf(c) : []));
   if (!b || !t || !o) return false;
   // From nothing (no file, or not known), every line is theirs: no diff to bound.
   const theirChange =
