@@ -282,6 +282,12 @@ describe("athena-parallel plan", () => {
     const { code, err } = await run(["plan"], path.join(dir, "src"));
     expect(code).toBe(2);
     expect(err).toContain(`${dir}: no sprint-status.yaml found; looked for`);
+    expect(err).not.toContain("found elsewhere");
+    // One kept outside the usual places is named, with how to plan it.
+    const legacy = tempProject({ "bmad-legacy/sprint-status.yaml": "development_status: {}\n" });
+    expect((await run(["plan"], legacy)).err).toContain(
+      "found elsewhere: bmad-legacy/sprint-status.yaml (set bmad.paths.sprintStatus in athena.json to plan one)",
+    );
   });
 });
 

@@ -120,10 +120,23 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   }
   if (!sprintStatus) {
     const looked = [...new Set(sprintCandidates)].join(", ");
+    // One kept in another folder (`bmad-legacy/`, an archive) is named: the user may mean it.
+    const elsewhere = explicit.sprintStatus
+      ? []
+      : globSync("**/sprint-status.yaml", {
+          cwd: root,
+          deep: 4,
+          followSymbolicLinks: false,
+          ignore: ["**/node_modules/**", "**/.git/**"],
+        }).sort();
+    const named =
+      elsewhere.length > 0
+        ? `; found elsewhere: ${elsewhere.slice(0, 5).join(", ")}${elsewhere.length > 5 ? ` and ${elsewhere.length - 5} more` : ""} (set bmad.paths.sprintStatus in athena.json to plan one)`
+        : "";
     throw new InputError(
       explicit.sprintStatus
         ? `no sprint-status.yaml at ${looked}, the path bmad.paths.sprintStatus gives (athena.json): fix it, or remove it to let the usual places be searched`
-        : `no sprint-status.yaml found; looked for ${looked}, then under ${SEARCHED_FOLDERS.join("/, ")}/`,
+        : `no sprint-status.yaml found; looked for ${looked}, then under ${SEARCHED_FOLDERS.join("/, ")}/${named}`,
       root,
     );
   }
