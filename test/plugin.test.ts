@@ -201,3 +201,49 @@ describe("the /athena-parallel command", () => {
     expect(result.output).toContain("both write `src/shared.ts`");
   });
 });
+
+describe("/athena-parallel versions and mark, the next steps its outputs name", () => {
+  it("parses them, and refuses them malformed", async () => {
+    const { parseCommandArgs } = await import("../src/tool/command-args.ts");
+    expect(parseCommandArgs("versions src/a.ts")).toEqual({
+      action: "versions",
+      storyIds: [],
+      file: "src/a.ts",
+    });
+    expect(parseCommandArgs("mark 1-3-search ready-for-dev --force")).toEqual({
+      action: "mark",
+      storyIds: ["1-3-search"],
+      status: "ready-for-dev",
+      force: true,
+    });
+    expect(() => parseCommandArgs("versions")).toThrow(/usage: versions <file>/);
+    expect(() => parseCommandArgs("mark 1.1")).toThrow(/usage: mark <story> <status>/);
+    expect(() => parseCommandArgs("mark 1.1 done --yes")).toThrow(/unknown option --yes/);
+  });
+
+  it("mark sets a sprint entry (a downgrade only with --force); versions lists a file's versions", async () => {
+    const dir = miniProject();
+    const sprint = path.join(dir, "_bmad-output/implementation-artifacts/sprint-status.yaml");
+    const tool = await tools();
+    const run = async (command: string) => {
+      const result = await tool.execute({ command }, context(dir));
+      return typeof result === "string" ? result : result.output;
+    };
+    expect(await run("mark 1.1 done")).toBe(
+      "_bmad-output/implementation-artifacts/sprint-status.yaml: 1-1-alpha: ready-for-dev -> done.",
+    );
+    expect(readFileSync(sprint, "utf8")).toContain("1-1-alpha: done");
+    expect(await run("mark 1.1 ready-for-dev")).toMatch(/^athena_parallel: .*--force/s);
+    expect(readFileSync(sprint, "utf8")).toContain("1-1-alpha: done");
+    expect(await run("mark 1.1 ready-for-dev --force")).toContain(
+      "1-1-alpha: done -> ready-for-dev",
+    );
+    expect(await run("versions src/shared.ts")).toBe(
+      "src/shared.ts: no story changed it in the journal\n",
+    );
+    expect(await run("versions ../outside.ts")).toMatch(
+      /^athena_parallel: .*not a file of the project/,
+    );
+    expect(await run("mark ../x done")).toMatch(/^athena_parallel: .*unknown story "\.\.\/x"/);
+  });
+});

@@ -175,6 +175,12 @@ describe("the plugin on the real OpenCode host", () => {
     expect(reverted).toContain("put back as they were before it");
     const { existsSync, readFileSync } = await import("node:fs");
     expect(existsSync(`${s.root}/src/pricing/rules.ts`)).toBe(false);
+    // The next steps revert names, typed in OpenCode: the file's versions, the sprint entry back.
+    expect(await s.command("versions src/pricing/rules.ts")).toContain("story 1-5-pricing (run ");
+    expect(await s.command("mark 1.5 ready-for-dev --force")).toContain(
+      "1-5-pricing: review -> ready-for-dev",
+    );
+    expect(s.sprint()).toContain("1-5-pricing: ready-for-dev");
     expect(s.file("_bmad-output/implementation-artifacts/1-5-pricing.md")).toBe(
       readFileSync(
         `${import.meta.dirname}/../../fixtures/demo-project/_bmad-output/implementation-artifacts/1-5-pricing.md`,
