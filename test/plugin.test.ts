@@ -247,3 +247,21 @@ describe("/athena-parallel versions and mark, the next steps its outputs name", 
     expect(await run("mark ../x done")).toMatch(/^athena_parallel: .*unknown story "\.\.\/x"/);
   });
 });
+
+describe("/athena-parallel with a word that is no sub-command", () => {
+  it("says it is no sub-command either and lists them; a story id gets no such line", async () => {
+    const dir = miniProject();
+    const tool = await tools();
+    const run = async (command: string) => {
+      const result = await tool.execute({ command }, context(dir));
+      return typeof result === "string" ? result : result.output;
+    };
+    const word = await run("frobnicate 1.1");
+    expect(word).toContain('unknown story "frobnicate"');
+    expect(word).toContain(
+      '"frobnicate" is no sub-command either: /athena-parallel takes story ids (2.1 2.2 [--dry-run]), or status, cancel, retry, diff, revert, resolve, versions, mark.',
+    );
+    expect(await run("9.9")).not.toContain("sub-command");
+    expect(await run("1.1 nothing")).not.toContain("sub-command");
+  });
+});

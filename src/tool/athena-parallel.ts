@@ -41,7 +41,7 @@ import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.
 import { runGantt } from "../run/timeline.ts";
 import { asUserError } from "../util/errors.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
-import { type Action, parseCommandArgs } from "./command-args.ts";
+import { type Action, notASubCommand, parseCommandArgs } from "./command-args.ts";
 
 const z = tool.schema;
 
@@ -207,7 +207,16 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
         }
       } catch (error) {
         const user = asUserError(error, context.directory);
-        if (user) return refusal(`${user.format()}\nFix the input above and call the tool again.`);
+        if (user) {
+          const typed = /^unknown story "([^"]*)"/.exec(user.message)?.[1];
+          const word =
+            raw.command !== undefined && typed !== undefined
+              ? notASubCommand(raw.command, typed)
+              : undefined;
+          return refusal(
+            `${user.format()}\n${word ? `${word}\n` : ""}Fix the input above and call the tool again.`,
+          );
+        }
         const action = raw.action ?? raw.command?.trim().split(/\s+/)[0] ?? "call";
         return refusal(
           reportUnexpected(error, {

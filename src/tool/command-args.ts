@@ -35,6 +35,28 @@ export interface ParsedCommand {
   force?: boolean;
 }
 
+/** The words that start a sub-command of `/athena-parallel` (anything else: story ids). */
+export const SUB_COMMANDS = [
+  "status",
+  "cancel",
+  "retry",
+  "diff",
+  "revert",
+  "resolve",
+  "versions",
+  "mark",
+] as const;
+
+/**
+ * For a first word taken as a story id that no story has: when it reads as a word rather than
+ * an id (no digit, no path), the line saying it is no sub-command either, and which there are.
+ */
+export function notASubCommand(text: string, unknownStory: string): string | undefined {
+  const first = text.trim().split(/[\s,]+/)[0] ?? "";
+  if (first !== unknownStory || !/^[a-z][a-z_-]*$/i.test(first)) return undefined;
+  return `"${first}" is no sub-command either: /athena-parallel takes story ids (2.1 2.2 [--dry-run]), or ${SUB_COMMANDS.join(", ")}.`;
+}
+
 export function parseCommandArgs(text: string): ParsedCommand {
   // Ids are typed with commas as often as with spaces (`1-3-search,1.5`, `2.1, 2.2`).
   const words = text
