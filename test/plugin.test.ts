@@ -265,3 +265,26 @@ describe("/athena-parallel with a word that is no sub-command", () => {
     expect(await run("1.1 nothing")).not.toContain("sub-command");
   });
 });
+
+describe("/athena-parallel revert, twice", () => {
+  it("says the second time that the story was already reverted, with what is left to do, not as bad input", async () => {
+    const { Journal } = await import("../src/run/journal.ts");
+    const dir = miniProject();
+    const journal = new Journal(dir);
+    journal.beforeChange("run-20261201-100000-aaaaaa", "1-1-alpha", ["src/shared.ts"]);
+    writeFileSync(path.join(dir, "src/shared.ts"), "export const changed = 1;\n");
+    journal.close("run-20261201-100000-aaaaaa", "1-1-alpha");
+    const tool = await tools();
+    const run = async (command: string) => {
+      const result = await tool.execute({ command }, context(dir));
+      return typeof result === "string" ? result : result.output;
+    };
+    expect(await run("revert 1.1")).toContain("put back as they were before it");
+    expect(readFileSync(path.join(dir, "src/shared.ts"), "utf8")).toBe("export {};\n");
+    const again = await run("revert 1.1");
+    expect(again).toMatch(
+      /^Story 1-1-alpha \(run run-20261201-100000-aaaaaa\) was already reverted at \S+: nothing written\. `diff 1-1-alpha` shows what it had changed\. Its sprint entry is unchanged: `athena-parallel mark 1-1-alpha ready-for-dev --force`/,
+    );
+    expect(again).not.toContain("Fix the input");
+  });
+});

@@ -350,6 +350,13 @@ function review(action: "diff" | "revert", directory: string, args: Args): ToolR
       output: storyDiff(journal, record, directory),
       metadata: { journal: record },
     };
+  // Nothing to fix in the input: say so, and what is left to do.
+  if (record.revertedAt)
+    return {
+      title: `athena-parallel revert: ${record.story} already reverted`,
+      output: `Story ${record.story} (run ${record.run}) was already reverted at ${record.revertedAt}: nothing written. \`diff ${record.story}\` shows what it had changed. ${revertLeavesSprint(record.story)}`,
+      metadata: { revertedAt: record.revertedAt },
+    };
   const result = revertStory(journal, record, directory);
   if (result.refused.length > 0)
     return refusal(
