@@ -501,12 +501,17 @@ describe("the plugin on the real OpenCode host", () => {
     expect(await s.command("revert 1.3")).toContain(
       "`AGENTS.md`: changed since by story 1-5-pricing",
     );
-    await s.command("revert 1.5");
+    expect(await s.command("revert 1.5")).toContain(
+      "`AGENTS.md`, `CLAUDE.md`, `src/pricing/rules.ts`, `_bmad-output/implementation-artifacts/1-5-pricing.md` put back as they were before it",
+    );
     expect(lstatSync(`${s.root}/CLAUDE.md`).isSymbolicLink()).toBe(true);
     expect(readlinkSync(`${s.root}/CLAUDE.md`)).toBe("AGENTS.md");
     expect(s.file("CLAUDE.md")).toBe("# Agents\n\nRule one.\nRule two.\n");
-    await s.command("revert 1.3");
+    expect(await s.command("revert 1.3")).toContain("put back as they were before it");
     expect(s.file("CLAUDE.md")).toBe("# Agents\n\nRule one.\n");
+    expect(await s.command("revert 1.3")).toMatch(
+      /^Story 1-3-search \(run \S+\) was already reverted at/,
+    );
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
