@@ -142,22 +142,43 @@ export async function scenario(options: {
   return self;
 }
 
-/** Runs `/athena-parallel ARGS` in `session` of `host` and returns the tool's output. */
+type Part = {
+  type: string;
+  tool?: string;
+  callID?: string;
+  state?: { status?: string; output?: string; error?: string };
+};
+
+/**
+ * Runs `/athena-parallel ARGS` in `session` of `host` and returns the tool's output: the text
+ * of this command's own call, once it has ended (an error as `error: ...`), never an earlier
+ * call's nor an empty one. The turn's last message may hold no tool part (the model's answer
+ * after it, or a note that woke the session meanwhile): the call is then found in the session.
+ */
 async function commandOn(host: Host, session: string, args: string): Promise<string> {
-  const result = await host.api<{
-    parts: Array<{ type: string; tool?: string; state?: { output?: string } }>;
-  }>("POST", `/session/${session}/command`, { command: "athena-parallel", arguments: args });
-  const tool = result.parts.find((p) => p.type === "tool" && p.tool === "athena_parallel");
-  if (!tool) {
-    const messages = await host.api<
-      Array<{ parts: Array<{ type: string; tool?: string; state?: { output?: string } }> }>
-    >("GET", `/session/${session}/message`);
-    const last = messages
+  const calls = async () =>
+    (await host.api<Array<{ parts: Part[] }>>("GET", `/session/${session}/message`))
       .flatMap((m) => m.parts)
-      .findLast((p) => p.type === "tool" && p.tool === "athena_parallel");
-    return last?.state?.output ?? "";
+      .filter((p) => p.type === "tool" && p.tool === "athena_parallel");
+  const before = new Set((await calls()).map((p) => p.callID));
+  const result = await host.api<{ parts: Part[] }>("POST", `/session/${session}/command`, {
+    command: "athena-parallel",
+    arguments: args,
+  });
+  const text = (p: Part) =>
+    p.state?.status === "error" ? `error: ${p.state.error ?? ""}` : (p.state?.output ?? "");
+  const ended = (p: Part) => p.state?.status === "completed" || p.state?.status === "error";
+  let own = result.parts.find((p) => p.type === "tool" && p.tool === "athena_parallel");
+  for (const deadline = Date.now() + 30_000; !own || !ended(own); ) {
+    own = (await calls()).findLast((p) => !before.has(p.callID));
+    if (own && ended(own)) break;
+    if (Date.now() > deadline)
+      throw new Error(
+        `/athena-parallel ${args}: no ended call of the tool (${own?.state?.status})`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return tool.state?.output ?? "";
+  return text(own);
 }
 
 /** Lock directories left in `.athena/locks` (the sprint writer's included). */

@@ -201,3 +201,90 @@ describe("the /athena-parallel command", () => {
     expect(result.output).toContain("both write `src/shared.ts`");
   });
 });
+
+describe("/athena-parallel versions and mark, the next steps its outputs name", () => {
+  it("parses them, and refuses them malformed", async () => {
+    const { parseCommandArgs } = await import("../src/tool/command-args.ts");
+    expect(parseCommandArgs("versions src/a.ts")).toEqual({
+      action: "versions",
+      storyIds: [],
+      file: "src/a.ts",
+    });
+    expect(parseCommandArgs("mark 1-3-search ready-for-dev --force")).toEqual({
+      action: "mark",
+      storyIds: ["1-3-search"],
+      status: "ready-for-dev",
+      force: true,
+    });
+    expect(() => parseCommandArgs("versions")).toThrow(/usage: versions <file>/);
+    expect(() => parseCommandArgs("mark 1.1")).toThrow(/usage: mark <story> <status>/);
+    expect(() => parseCommandArgs("mark 1.1 done --yes")).toThrow(/unknown option --yes/);
+  });
+
+  it("mark sets a sprint entry (a downgrade only with --force); versions lists a file's versions", async () => {
+    const dir = miniProject();
+    const sprint = path.join(dir, "_bmad-output/implementation-artifacts/sprint-status.yaml");
+    const tool = await tools();
+    const run = async (command: string) => {
+      const result = await tool.execute({ command }, context(dir));
+      return typeof result === "string" ? result : result.output;
+    };
+    expect(await run("mark 1.1 done")).toBe(
+      "_bmad-output/implementation-artifacts/sprint-status.yaml: 1-1-alpha: ready-for-dev -> done.",
+    );
+    expect(readFileSync(sprint, "utf8")).toContain("1-1-alpha: done");
+    expect(await run("mark 1.1 ready-for-dev")).toMatch(/^athena_parallel: .*--force/s);
+    expect(readFileSync(sprint, "utf8")).toContain("1-1-alpha: done");
+    expect(await run("mark 1.1 ready-for-dev --force")).toContain(
+      "1-1-alpha: done -> ready-for-dev",
+    );
+    expect(await run("versions src/shared.ts")).toBe(
+      "src/shared.ts: no story changed it in the journal\n",
+    );
+    expect(await run("versions ../outside.ts")).toMatch(
+      /^athena_parallel: .*not a file of the project/,
+    );
+    expect(await run("mark ../x done")).toMatch(/^athena_parallel: .*unknown story "\.\.\/x"/);
+  });
+});
+
+describe("/athena-parallel with a word that is no sub-command", () => {
+  it("says it is no sub-command either and lists them; a story id gets no such line", async () => {
+    const dir = miniProject();
+    const tool = await tools();
+    const run = async (command: string) => {
+      const result = await tool.execute({ command }, context(dir));
+      return typeof result === "string" ? result : result.output;
+    };
+    const word = await run("frobnicate 1.1");
+    expect(word).toContain('unknown story "frobnicate"');
+    expect(word).toContain(
+      '"frobnicate" is no sub-command either: /athena-parallel takes story ids (2.1 2.2 [--dry-run]), or status, cancel, retry, diff, revert, resolve, versions, mark.',
+    );
+    expect(await run("9.9")).not.toContain("sub-command");
+    expect(await run("1.1 nothing")).not.toContain("sub-command");
+  });
+});
+
+describe("/athena-parallel revert, twice", () => {
+  it("says the second time that the story was already reverted, with what is left to do, not as bad input", async () => {
+    const { Journal } = await import("../src/run/journal.ts");
+    const dir = miniProject();
+    const journal = new Journal(dir);
+    journal.beforeChange("run-20261201-100000-aaaaaa", "1-1-alpha", ["src/shared.ts"]);
+    writeFileSync(path.join(dir, "src/shared.ts"), "export const changed = 1;\n");
+    journal.close("run-20261201-100000-aaaaaa", "1-1-alpha");
+    const tool = await tools();
+    const run = async (command: string) => {
+      const result = await tool.execute({ command }, context(dir));
+      return typeof result === "string" ? result : result.output;
+    };
+    expect(await run("revert 1.1")).toContain("put back as they were before it");
+    expect(readFileSync(path.join(dir, "src/shared.ts"), "utf8")).toBe("export {};\n");
+    const again = await run("revert 1.1");
+    expect(again).toMatch(
+      /^Story 1-1-alpha \(run run-20261201-100000-aaaaaa\) was already reverted at \S+: nothing written\. `diff 1-1-alpha` shows what it had changed\. Its sprint entry is unchanged: `athena-parallel mark 1-1-alpha ready-for-dev --force`/,
+    );
+    expect(again).not.toContain("Fix the input");
+  });
+});

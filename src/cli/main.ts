@@ -8,14 +8,10 @@ import { readFileSync, type Stats, statSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { discoverBmad } from "../bmad/discover.ts";
-import { withStoryFiles } from "../bmad/project.ts";
+import { markStory } from "../bmad/mark.ts";
 import { findProjectRoot } from "../bmad/project-root.ts";
-import { resolveStoryId } from "../bmad/resolve-id.ts";
-import { FINISHED_STATUSES, NOT_A_STORY, parseSprintStatus } from "../bmad/sprint-status.ts";
-import { setStatus } from "../bmad/sprint-writer.ts";
+import { FINISHED_STATUSES, NOT_A_STORY } from "../bmad/sprint-status.ts";
 import { taskProgress } from "../bmad/task-progress.ts";
-import { loadConfig } from "../config/load.ts";
 import { accuracyJson, renderAccuracy } from "../plan/accuracy.ts";
 import { normaliseRepoPath } from "../plan/claims.ts";
 import { plannedGantt } from "../plan/gantt.ts";
@@ -39,7 +35,6 @@ import { runGantt } from "../run/timeline.ts";
 import { describeUsage } from "../run/usage.ts";
 import { asUserError, errorLine, InputError } from "../util/errors.ts";
 import { suggest } from "../util/suggest.ts";
-import { readText } from "../util/text-file.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
 import { COMMANDS, type CommandName, commandHelp, HELP, helpHint } from "./help.ts";
 
@@ -457,26 +452,11 @@ async function markCommand(args: string[], io: CommandIo): Promise<number> {
       "usage: athena-parallel mark <story> <status> [--force] [--dir DIR]",
       "mark",
     );
-  const root = projectRoot(io, values.dir);
-  const { config } = loadConfig(root, { env: io.env });
-  const files = discoverBmad(root, config);
-  const { sprint, storyFiles } = withStoryFiles(
-    root,
-    files,
-    parseSprintStatus(readText(path.join(root, files.sprintStatus)), files.sprintStatus),
-  );
-  const key = sprint.entries.some((e) => e.key === typed)
-    ? typed
-    : resolveStoryId(sprint, typed, storyFiles.find).key;
-  const result = await setStatus(
-    { root, sprintFile: files.sprintStatus },
-    { key, status, ...(values.force ? { force: true } : {}) },
-  );
-  io.out(
-    result.changed
-      ? `${files.sprintStatus}: ${key}: ${result.previous} -> ${result.status}\n`
-      : `${files.sprintStatus}: ${key} is already "${result.status}"\n`,
-  );
+  const result = await markStory(projectRoot(io, values.dir), typed, status, {
+    env: io.env,
+    ...(values.force ? { force: true } : {}),
+  });
+  io.out(`${result.line}\n`);
   return 0;
 }
 

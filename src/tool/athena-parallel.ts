@@ -2,9 +2,13 @@
  * The `athena_parallel` tool: a thin shell over the planner and the run engine.
  * Outputs are concise markdown for the model; the full JSON goes in the metadata.
  */
+
+import path from "node:path";
 import { type ToolDefinition, type ToolResult, tool } from "@opencode-ai/plugin";
+import { markStory } from "../bmad/mark.ts";
 import { FINISHED_STATUSES } from "../bmad/sprint-status.ts";
 import type { AthenaConfig, ParallelConfig } from "../config/schema.ts";
+import { normaliseRepoPath } from "../plan/claims.ts";
 import { plannedGantt } from "../plan/gantt.ts";
 import { renderMarkdown } from "../plan/render.ts";
 import { largestRunnableSubset } from "../plan/subset.ts";
@@ -24,14 +28,20 @@ import {
   runProgress,
 } from "../run/progress.ts";
 import { CHOICES, type Choice } from "../run/resolve.ts";
-import { findStoryJournal, revertLeavesSprint, revertStory, storyDiff } from "../run/review.ts";
+import {
+  fileVersions,
+  findStoryJournal,
+  revertLeavesSprint,
+  revertStory,
+  storyDiff,
+} from "../run/review.ts";
 import { StoriesTaken } from "../run/sprint-transitions.ts";
 import { FINAL_STATES, loadRuns, RUN_ID, type RunRecord, type StoryRun } from "../run/state.ts";
 import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.ts";
 import { runGantt } from "../run/timeline.ts";
 import { asUserError } from "../util/errors.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
-import { type Action, parseCommandArgs } from "./command-args.ts";
+import { type Action, notASubCommand, parseCommandArgs } from "./command-args.ts";
 
 const z = tool.schema;
 
@@ -43,6 +53,8 @@ export const DESCRIPTION = `Run BMAD stories in parallel, each in its own backgr
 - action "diff": a unified diff of what one story (storyIds[0]) changed, in its latest run or runId, from the change journal.
 - action "revert": puts that story's files back as they were before it, only if nobody changed them since (else refuses, naming the file and who changed it).
 - action "resolve": the answer to a story's question (status shows it): after a long wait for another story's file, choice "wait", "yield" (the holder gives the file up) or "cancel"; after a shell command overwrote another story's change, "keep" with storyIds [story, whose version stays], or "cancel".
+- action "versions": every kept version of one file (filePath) and the story that made each, from the journal.
+- action "mark": sets one story's sprint status (storyIds[0], newStatus; force: true for a downgrade such as done -> ready-for-dev), as the plugin writes it.
 - action "retry": starts again the failed, cancelled or interrupted stories of an ended run (runId, or the latest with such a story no later run took up; storyIds to pick some), with that run's cap and strategy, passing over stories done or in review now; each story's session is told its earlier changes are in the tree.
 Or pass "command" with the text of /athena-parallel's arguments.`;
 
@@ -50,7 +62,7 @@ export const COMMAND_DESCRIPTION =
   "Plan or run BMAD stories in parallel (2.1 2.2 [--dry-run] | status | cancel)";
 
 export const COMMAND_TEMPLATE = `Call the \`athena_parallel\` tool exactly once with \`{ "command": "$ARGUMENTS" }\` and then show its output to the user as it is, without adding anything.
-Arguments: story ids such as \`2.1 2.2\` (none: the best batch of ready-for-dev stories), \`--dry-run\` to plan only, \`--cap N\`, \`--strategy prevent|coordinate|manual\`, \`--wait\`; or \`status [run-id]\`; or \`cancel [run-id]\`; or \`retry [ids] [--run run-id] [--wait]\`; or \`diff <story> [--run run-id]\`; or \`revert <story> [--run run-id]\`; or \`resolve <story> wait|yield|cancel|keep <story>\`.`;
+Arguments: story ids such as \`2.1 2.2\` (none: the best batch of ready-for-dev stories), \`--dry-run\` to plan only, \`--cap N\`, \`--strategy prevent|coordinate|manual\`, \`--wait\`; or \`status [run-id]\`; or \`cancel [run-id]\`; or \`retry [ids] [--run run-id] [--wait]\`; or \`diff <story> [--run run-id]\`; or \`revert <story> [--run run-id]\`; or \`resolve <story> wait|yield|cancel|keep <story>\`; or \`versions <file>\`; or \`mark <story> <status> [--force]\`.`;
 
 export interface ToolDeps {
   pluginOptions?: Record<string, unknown>;
@@ -73,6 +85,11 @@ type Args = {
   maxConcurrentStories?: number | undefined;
   conflictStrategy?: "prevent" | "coordinate" | "manual" | undefined;
   choice?: Choice | undefined;
+  file?: string | undefined;
+  filePath?: string | undefined;
+  status?: string | undefined;
+  newStatus?: string | undefined;
+  force?: boolean | undefined;
 };
 
 export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
@@ -80,7 +97,18 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
     description: DESCRIPTION,
     args: {
       action: z
-        .enum(["dryRun", "execute", "status", "cancel", "retry", "diff", "revert", "resolve"])
+        .enum([
+          "dryRun",
+          "execute",
+          "status",
+          "cancel",
+          "retry",
+          "diff",
+          "revert",
+          "resolve",
+          "versions",
+          "mark",
+        ])
         .optional()
         .describe("What to do (or give `command`)."),
       command: z
@@ -121,6 +149,17 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
         .describe(
           "resolve: the answer to a story's question (storyIds[0]): wait, yield, cancel, or keep (storyIds[1]: whose version of the file stays).",
         ),
+      filePath: z
+        .string()
+        .max(1_000)
+        .optional()
+        .describe("versions: the file, relative to the project."),
+      newStatus: z
+        .string()
+        .max(100)
+        .optional()
+        .describe("mark: the sprint status to set (ready-for-dev, in-progress, review, done...)."),
+      force: z.boolean().optional().describe("mark: allow a downgrade (done -> ready-for-dev)."),
     },
     async execute(raw, context) {
       try {
@@ -145,6 +184,10 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
           case "diff":
           case "revert":
             return review(args.action, context.directory, args);
+          case "versions":
+            return versions(context.directory, args.filePath ?? args.file);
+          case "mark":
+            return await mark(deps, context.directory, args);
           case "resolve": {
             const [story, keep] = args.storyIds ?? [];
             if (!story || !args.choice)
@@ -159,12 +202,21 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
           }
           default:
             return refusal(
-              'say what to do: action "dryRun", "execute", "status", "cancel", "retry", "diff" or "revert" (or pass "command").',
+              'say what to do: action "dryRun", "execute", "status", "cancel", "retry", "diff", "revert", "resolve", "versions" or "mark" (or pass "command").',
             );
         }
       } catch (error) {
         const user = asUserError(error, context.directory);
-        if (user) return refusal(`${user.format()}\nFix the input above and call the tool again.`);
+        if (user) {
+          const typed = /^unknown story "([^"]*)"/.exec(user.message)?.[1];
+          const word =
+            raw.command !== undefined && typed !== undefined
+              ? notASubCommand(raw.command, typed)
+              : undefined;
+          return refusal(
+            `${user.format()}\n${word ? `${word}\n` : ""}Fix the input above and call the tool again.`,
+          );
+        }
         const action = raw.action ?? raw.command?.trim().split(/\s+/)[0] ?? "call";
         return refusal(
           reportUnexpected(error, {
@@ -298,6 +350,13 @@ function review(action: "diff" | "revert", directory: string, args: Args): ToolR
       output: storyDiff(journal, record, directory),
       metadata: { journal: record },
     };
+  // Nothing to fix in the input: say so, and what is left to do.
+  if (record.revertedAt)
+    return {
+      title: `athena-parallel revert: ${record.story} already reverted`,
+      output: `Story ${record.story} (run ${record.run}) was already reverted at ${record.revertedAt}: nothing written. \`diff ${record.story}\` shows what it had changed. ${revertLeavesSprint(record.story)}`,
+      metadata: { revertedAt: record.revertedAt },
+    };
   const result = revertStory(journal, record, directory);
   if (result.refused.length > 0)
     return refusal(
@@ -307,6 +366,51 @@ function review(action: "diff" | "revert", directory: string, args: Args): ToolR
     title: `athena-parallel revert: ${record.story}`,
     output: `Reverted story ${record.story} (run ${record.run}): ${result.restored.map((p) => `\`${p}\``).join(", ")} put back as they were before it. ${revertLeavesSprint(record.story)}`,
     metadata: { restored: result.restored },
+  };
+}
+
+/** `versions`: every kept version of one file of the project, and who made each. */
+function versions(directory: string, typed: string | undefined): ToolResult {
+  if (!typed) return refusal('versions takes one file of the project (filePath: "src/a.ts").');
+  const normal = normaliseRepoPath(path.resolve(directory, typed), directory);
+  if (!normal.inside)
+    return refusal(
+      `"${typed}" is not a file of the project: name one by its path from the project's folder.`,
+    );
+  return {
+    title: `athena-parallel versions: ${normal.path}`,
+    output: fileVersions(new Journal(directory), normal.path, directory),
+  };
+}
+
+/**
+ * `mark`: one sprint entry set as the plugin sets it. A story a running run is working on is
+ * the run's to move: stopping it comes first.
+ */
+async function mark(deps: ToolDeps, directory: string, args: Args): Promise<ToolResult> {
+  const story = args.storyIds?.[0];
+  const wanted = args.newStatus ?? args.status;
+  if (!story || !wanted || (args.storyIds?.length ?? 0) > 1)
+    return refusal(
+      'mark takes one story (storyIds: ["2.1"]) and newStatus (e.g. "ready-for-dev").',
+    );
+  const running = [...deps.engine.runsLive(), ...otherLiveRuns(directory, new Set())];
+  for (const run of running) {
+    const held = storyNamed(run.stories, story);
+    if (held && !FINAL_STATES.has(held.state))
+      return refusal(
+        `not marked, nothing written: ${held.id} (${held.key}) is ${held.state} in run ${run.id}; stop it first (\`resolve ${held.id} cancel\`, or \`cancel ${run.id}\`), then mark it.`,
+      );
+  }
+  const result = await markStory(directory, story, wanted, {
+    ...(args.force ? { force: true } : {}),
+    ...(deps.env ? { env: deps.env } : {}),
+    ...(deps.pluginOptions ? { pluginOptions: deps.pluginOptions } : {}),
+  });
+  return {
+    title: `athena-parallel mark: ${result.key} ${result.status}`,
+    output: `${result.line}.${result.changed ? "" : " Nothing written."}`,
+    metadata: { mark: result },
   };
 }
 

@@ -2,8 +2,8 @@
  * `/athena-parallel` arguments, parsed here rather than by the model, so the slash command
  * does exactly what it says: `2.1 2.2 --dry-run`, `status [run]`, `cancel [run]`,
  * `retry [ids] [--run ID] [--wait]`, `diff <story> [--run ID]`, `revert <story> [--run ID]`,
- * `resolve <story> wait|yield|cancel|keep <story> [--run ID]`,
- * `2.1 2.2 [--cap N] [--strategy S] [--wait]`.
+ * `resolve <story> wait|yield|cancel|keep <story> [--run ID]`, `versions <file>`,
+ * `mark <story> <status> [--force]`, `2.1 2.2 [--cap N] [--strategy S] [--wait]`.
  */
 import { CHOICES, type Choice } from "../run/resolve.ts";
 import { InputError } from "../util/errors.ts";
@@ -16,7 +16,9 @@ export type Action =
   | "retry"
   | "diff"
   | "revert"
-  | "resolve";
+  | "resolve"
+  | "versions"
+  | "mark";
 
 export interface ParsedCommand {
   action: Action;
@@ -26,6 +28,33 @@ export interface ParsedCommand {
   conflictStrategy?: "prevent" | "coordinate" | "manual";
   waitForCompletion?: boolean;
   choice?: Choice;
+  /** versions: the file, as typed. */
+  file?: string;
+  /** mark: the status to set, and whether a downgrade is meant. */
+  status?: string;
+  force?: boolean;
+}
+
+/** The words that start a sub-command of `/athena-parallel` (anything else: story ids). */
+export const SUB_COMMANDS = [
+  "status",
+  "cancel",
+  "retry",
+  "diff",
+  "revert",
+  "resolve",
+  "versions",
+  "mark",
+] as const;
+
+/**
+ * For a first word taken as a story id that no story has: when it reads as a word rather than
+ * an id (no digit, no path), the line saying it is no sub-command either, and which there are.
+ */
+export function notASubCommand(text: string, unknownStory: string): string | undefined {
+  const first = text.trim().split(/[\s,]+/)[0] ?? "";
+  if (first !== unknownStory || !/^[a-z][a-z_-]*$/i.test(first)) return undefined;
+  return `"${first}" is no sub-command either: /athena-parallel takes story ids (2.1 2.2 [--dry-run]), or ${SUB_COMMANDS.join(", ")}.`;
 }
 
 export function parseCommandArgs(text: string): ParsedCommand {
@@ -50,6 +79,23 @@ export function parseCommandArgs(text: string): ParsedCommand {
       choice: choice as Choice,
       ...(runId ? { runId } : {}),
     };
+  }
+  // The CLI's journal and sprint commands, as the tool's own outputs name them.
+  if (first === "versions") {
+    const rest = words.slice(1);
+    if (rest.length !== 1 || rest[0]?.startsWith("--"))
+      throw new InputError("usage: versions <file> (one file of the project)");
+    return { action: "versions", storyIds: [], file: rest[0] as string };
+  }
+  if (first === "mark") {
+    const rest = words.slice(1);
+    const force = rest.includes("--force");
+    const other = rest.find((w) => w.startsWith("--") && w !== "--force");
+    if (other) throw new InputError(`unknown option ${other}: mark takes only --force`);
+    const [story, status, ...extra] = rest.filter((w) => w !== "--force");
+    if (!story || !status || extra.length > 0)
+      throw new InputError("usage: mark <story> <status> [--force]");
+    return { action: "mark", storyIds: [story], status, ...(force ? { force } : {}) };
   }
   const parsed: ParsedCommand = { action: "execute", storyIds: [] };
   if (first === "retry" || first === "diff" || first === "revert") {

@@ -175,6 +175,12 @@ describe("the plugin on the real OpenCode host", () => {
     expect(reverted).toContain("put back as they were before it");
     const { existsSync, readFileSync } = await import("node:fs");
     expect(existsSync(`${s.root}/src/pricing/rules.ts`)).toBe(false);
+    // The next steps revert names, typed in OpenCode: the file's versions, the sprint entry back.
+    expect(await s.command("versions src/pricing/rules.ts")).toContain("story 1-5-pricing (run ");
+    expect(await s.command("mark 1.5 ready-for-dev --force")).toContain(
+      "1-5-pricing: review -> ready-for-dev",
+    );
+    expect(s.sprint()).toContain("1-5-pricing: ready-for-dev");
     expect(s.file("_bmad-output/implementation-artifacts/1-5-pricing.md")).toBe(
       readFileSync(
         `${import.meta.dirname}/../../fixtures/demo-project/_bmad-output/implementation-artifacts/1-5-pricing.md`,
@@ -495,12 +501,17 @@ describe("the plugin on the real OpenCode host", () => {
     expect(await s.command("revert 1.3")).toContain(
       "`AGENTS.md`: changed since by story 1-5-pricing",
     );
-    await s.command("revert 1.5");
+    expect(await s.command("revert 1.5")).toContain(
+      "`AGENTS.md`, `CLAUDE.md`, `src/pricing/rules.ts`, `_bmad-output/implementation-artifacts/1-5-pricing.md` put back as they were before it",
+    );
     expect(lstatSync(`${s.root}/CLAUDE.md`).isSymbolicLink()).toBe(true);
     expect(readlinkSync(`${s.root}/CLAUDE.md`)).toBe("AGENTS.md");
     expect(s.file("CLAUDE.md")).toBe("# Agents\n\nRule one.\nRule two.\n");
-    await s.command("revert 1.3");
+    expect(await s.command("revert 1.3")).toContain("put back as they were before it");
     expect(s.file("CLAUDE.md")).toBe("# Agents\n\nRule one.\n");
+    expect(await s.command("revert 1.3")).toMatch(
+      /^Story 1-3-search \(run \S+\) was already reverted at/,
+    );
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
