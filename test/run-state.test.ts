@@ -166,6 +166,7 @@ describe("recovery of a run whose process was killed", () => {
       readFileSync(file, "utf8").replace("1-2-dead: in-progress", "1-2-dead: review"),
     );
 
+    const lastSaved = loadRuns(root).runs[0]?.updatedAt;
     const locks = new FileLocks({ root });
     const { reports } = await recoverRuns({
       root,
@@ -183,5 +184,12 @@ describe("recovery of a run whose process was killed", () => {
     );
     expect(locks.list()).toEqual([]);
     expect(loadRuns(root).runs[0]?.state).toBe("interrupted");
+    // They ended when the process was last heard of, not when recovery ran.
+    expect(lastSaved).toBeDefined();
+    expect(loadRuns(root).runs[0]?.stories.map((s) => s.endedAt)).toEqual([
+      lastSaved,
+      lastSaved,
+      lastSaved,
+    ]);
   }, 30_000);
 });

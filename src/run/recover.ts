@@ -52,6 +52,9 @@ export async function recoverRuns(
       locksReleased: [],
       notes: [],
     };
+    // The dead process's last save (working runs save every few seconds): when its stories
+    // stopped, not when this recovery happens to run, maybe days later.
+    const lastAlive = run.updatedAt;
     for (const story of run.stories) {
       if (FINAL_STATES.has(story.state)) continue;
       const state =
@@ -80,7 +83,7 @@ export async function recoverRuns(
       delete story.asking;
       Object.assign(story, {
         state: "interrupted",
-        endedAt: new Date().toISOString(),
+        endedAt: lastAlive,
         errors: [...story.errors, `interrupted: the process running it (pid ${run.pid}) ended`],
         updatedAt: new Date().toISOString(),
       });
