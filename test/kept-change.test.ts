@@ -7,17 +7,18 @@ describe("whether a command kept another story's change", () => {
   const base = text("{", '  "scripts": {', '    "test": "vitest"', "  }", "}");
   // The other story added a script (the line before gained a comma).
   const theirs = text("{", '  "scripts": {', '    "test": "vitest",', '    "a": "one"', "  }", "}");
+  // Then this story's command added one too, to the file as it found it.
+  const ours = text(
+    "{",
+    '  "scripts": {',
+    '    "test": "vitest",',
+    '    "a": "one",',
+    '    "b": "two"',
+    "  }",
+    "}",
+  );
 
   it("kept it when the command added to the file as the other story left it (npm pkg set)", () => {
-    const ours = text(
-      "{",
-      '  "scripts": {',
-      '    "test": "vitest",',
-      '    "a": "one",',
-      '    "b": "two"',
-      "  }",
-      "}",
-    );
     expect(keepsChange(base, theirs, ours)).toBe(true);
     // Its own line elsewhere, and lines of the base taken out, lose nothing of theirs either.
     const moved = text("{", '  "scripts": {', '    "a": "one"', "  },", '  "private": true', "}");
@@ -53,15 +54,6 @@ describe("whether a command kept another story's change", () => {
 
   it("with no base (the other story changed it by a command), kept when none of its lines went", () => {
     // `npm pkg set scripts.a=one`, then another story's `npm pkg set scripts.b=two`.
-    const ours = text(
-      "{",
-      '  "scripts": {',
-      '    "test": "vitest",',
-      '    "a": "one",',
-      '    "b": "two"',
-      "  }",
-      "}",
-    );
     expect(keepsChange(undefined, theirs, ours)).toBe(true);
     expect(keepsChange(undefined, theirs, theirs)).toBe(true);
     // A script copying the file back from an older copy: the other story's line is gone.

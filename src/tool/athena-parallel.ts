@@ -41,7 +41,7 @@ import { settingsFor, storyNamed, unknownSettings } from "../run/story-settings.
 import { runGantt } from "../run/timeline.ts";
 import { asUserError } from "../util/errors.ts";
 import { reportUnexpected } from "../util/unexpected.ts";
-import { type Action, notASubCommand, parseCommandArgs } from "./command-args.ts";
+import { ACTIONS, type Action, notASubCommand, parseCommandArgs } from "./command-args.ts";
 
 const z = tool.schema;
 
@@ -96,21 +96,7 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
   return tool({
     description: DESCRIPTION,
     args: {
-      action: z
-        .enum([
-          "dryRun",
-          "execute",
-          "status",
-          "cancel",
-          "retry",
-          "diff",
-          "revert",
-          "resolve",
-          "versions",
-          "mark",
-        ])
-        .optional()
-        .describe("What to do (or give `command`)."),
+      action: z.enum(ACTIONS).optional().describe("What to do (or give `command`)."),
       command: z
         .string()
         .max(2_000)

@@ -8,17 +8,21 @@
 import { CHOICES, type Choice } from "../run/resolve.ts";
 import { InputError } from "../util/errors.ts";
 
-export type Action =
-  | "dryRun"
-  | "execute"
-  | "status"
-  | "cancel"
-  | "retry"
-  | "diff"
-  | "revert"
-  | "resolve"
-  | "versions"
-  | "mark";
+/** The words that start a sub-command of `/athena-parallel` (anything else: story ids). */
+export const SUB_COMMANDS = [
+  "status",
+  "cancel",
+  "retry",
+  "diff",
+  "revert",
+  "resolve",
+  "versions",
+  "mark",
+] as const;
+
+/** The tool's actions: planning and starting stories, and each sub-command. */
+export const ACTIONS = ["dryRun", "execute", ...SUB_COMMANDS] as const;
+export type Action = (typeof ACTIONS)[number];
 
 export interface ParsedCommand {
   action: Action;
@@ -34,18 +38,6 @@ export interface ParsedCommand {
   status?: string;
   force?: boolean;
 }
-
-/** The words that start a sub-command of `/athena-parallel` (anything else: story ids). */
-export const SUB_COMMANDS = [
-  "status",
-  "cancel",
-  "retry",
-  "diff",
-  "revert",
-  "resolve",
-  "versions",
-  "mark",
-] as const;
 
 /**
  * For a first word taken as a story id that no story has: when it reads as a word rather than

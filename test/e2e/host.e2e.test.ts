@@ -2,36 +2,15 @@
  * End to end on the real OpenCode server (the pinned `opencode-ai` package), offline, with the
  * scripted model. Each test starts its own host and stops it by PID.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import type { StoryScript } from "../../harness/agent-script.ts";
-import { DEMO_KEYS, demoStories } from "../../harness/demo-stories.ts";
-import { killAll } from "../../harness/opencode.ts";
-import { locksLeft, type Scenario, SPRINT, scenario } from "../../harness/scenario.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { DEMO_KEYS } from "../../harness/demo-stories.ts";
+import { locksLeft, SPRINT } from "../../harness/scenario.ts";
 import { formatCost, formatCount } from "../../src/run/usage.ts";
+import { notes, scenarioPerTest, stories } from "./real-host.ts";
 
 const KEYS = DEMO_KEYS;
-const stories = (
-  finishAfterMs: number,
-  overrides: Record<string, Partial<StoryScript>> = {},
-  retryFinishAfterMs?: number,
-) =>
-  demoStories(
-    { finishAfterMs, ...(retryFinishAfterMs !== undefined ? { retryFinishAfterMs } : {}) },
-    overrides,
-  );
-
-let current: Scenario | undefined;
-/** Starts a scenario and remembers it, so afterEach stops it whatever happens. */
-async function start(options: Parameters<typeof scenario>[0]): Promise<Scenario> {
-  current = await scenario(options);
-  return current;
-}
-afterEach(async () => {
-  await current?.stop();
-  current = undefined;
-  killAll();
-});
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const start = scenarioPerTest();
 
 describe("the plugin on the real OpenCode host", () => {
   it("lists the tool and the command, and plans through /athena-parallel --dry-run", async () => {
@@ -139,12 +118,7 @@ describe("the plugin on the real OpenCode host", () => {
       ].sort(),
     );
 
-    const messages = await s.host.api<
-      Array<{ info: { role: string }; parts: Array<{ type: string; text?: string }> }>
-    >("GET", `/session/${s.parent}/message`);
-    const texts = messages
-      .filter((m) => m.info.role === "user")
-      .flatMap((m) => m.parts.flatMap((p) => (p.type === "text" ? [p.text ?? ""] : [])));
+    const texts = await notes(s);
     expect(texts.filter((t) => t.startsWith(`[athena-parallel ${run.id}] Story `))).toHaveLength(6);
     expect(
       texts.filter((t) => t.startsWith(`[athena-parallel] Run ${run.id} ended: completed.`)),

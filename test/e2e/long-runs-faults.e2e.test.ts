@@ -5,37 +5,12 @@
  * host backs off, per-story models the host does not have, and the figures `status` shows
  * along the way. Each test starts its own host and stops it by PID.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import type { StoryScript } from "../../harness/agent-script.ts";
-import { demoStories } from "../../harness/demo-stories.ts";
-import { killAll } from "../../harness/opencode.ts";
-import { locksLeft, type Scenario, scenario } from "../../harness/scenario.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { locksLeft, type Scenario } from "../../harness/scenario.ts";
+import { notes, scenarioPerTest, stories } from "./real-host.ts";
 
-const stories = (finishAfterMs: number, overrides: Record<string, Partial<StoryScript>> = {}) =>
-  demoStories({ finishAfterMs }, overrides);
-
-let current: Scenario | undefined;
-async function start(options: Parameters<typeof scenario>[0]): Promise<Scenario> {
-  current = await scenario(options);
-  return current;
-}
-afterEach(async () => {
-  await current?.stop();
-  current = undefined;
-  killAll();
-});
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The quiet notes the plugin left in the parent session, in order. */
-async function notes(s: Scenario, session = s.parent): Promise<string[]> {
-  const messages = await s.host.api<
-    Array<{ info: { role: string }; parts: Array<{ type: string; text?: string }> }>
-  >("GET", `/session/${session}/message`);
-  return messages
-    .filter((m) => m.info.role === "user")
-    .flatMap((m) => m.parts.flatMap((p) => (p.type === "text" ? [p.text ?? ""] : [])))
-    .filter((t) => t.startsWith("[athena-parallel"));
-}
+const start = scenarioPerTest();
 
 /** No absurd figure in a status text: no NaN, Infinity, undefined, negative durations or sums. */
 function expectSane(status: string): void {

@@ -3,30 +3,12 @@
  * at the same moment on overlapping stories, and one killed (SIGKILL) while the other waits for
  * its story. Every process a test starts is stopped by its PID.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import type { StoryScript } from "../../harness/agent-script.ts";
-import { demoStories } from "../../harness/demo-stories.ts";
-import { killAll } from "../../harness/opencode.ts";
-import { locksLeft, type Scenario, scenario } from "../../harness/scenario.ts";
-import { loadRuns, type RunRecord } from "../../src/run/state.ts";
+import { describe, expect, it } from "vitest";
+import { locksLeft } from "../../harness/scenario.ts";
+import { loadRuns } from "../../src/run/state.ts";
+import { runIdOf, scenarioPerTest, stories, storyOf } from "./real-host.ts";
 
-const stories = (finishAfterMs: number, overrides: Record<string, Partial<StoryScript>> = {}) =>
-  demoStories({ finishAfterMs }, overrides);
-
-let current: Scenario | undefined;
-async function start(options: Parameters<typeof scenario>[0]): Promise<Scenario> {
-  current = await scenario(options);
-  return current;
-}
-afterEach(async () => {
-  await current?.stop();
-  current = undefined;
-  killAll();
-});
-
-const runIdOf = (output: string) => /^Run (run-\S+) started/.exec(output)?.[1] ?? "";
-const storyOf = (run: RunRecord | undefined, key: string) =>
-  run?.stories.find((st) => st.key === key);
+const start = scenarioPerTest();
 
 describe("two OpenCode processes on one project, the hard cases", () => {
   it("never runs one story in both processes when both start runs of it at the same moment", async () => {

@@ -5,26 +5,18 @@
  * other's run, and the CLI cancels a process's run from outside it. Every process a test
  * starts is stopped by its PID.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import type { StoryScript } from "../../harness/agent-script.ts";
-import { demoStories } from "../../harness/demo-stories.ts";
-import { hostEnv, killAll, REPO } from "../../harness/opencode.ts";
-import { locksLeft, type Scenario, scenario } from "../../harness/scenario.ts";
-import type { RunRecord } from "../../src/run/state.ts";
+import { hostEnv, REPO } from "../../harness/opencode.ts";
+import { locksLeft } from "../../harness/scenario.ts";
+import { runIdOf, scenarioPerTest, stories, storyOf } from "./real-host.ts";
 
-const stories = (finishAfterMs: number, overrides: Record<string, Partial<StoryScript>> = {}) =>
-  demoStories({ finishAfterMs }, overrides);
-
-let current: Scenario | undefined;
+const start = scenarioPerTest();
 const clis: ChildProcess[] = [];
-/** Starts a scenario and remembers it, so afterEach stops it whatever happens. */
-async function start(options: Parameters<typeof scenario>[0]): Promise<Scenario> {
-  current = await scenario(options);
-  return current;
-}
-afterEach(async () => {
+afterEach(() => {
   for (const child of clis.splice(0)) {
     try {
       if (child.pid && child.exitCode === null) process.kill(child.pid, "SIGKILL");
@@ -32,11 +24,7 @@ afterEach(async () => {
       // Already gone.
     }
   }
-  await current?.stop();
-  current = undefined;
-  killAll();
 });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `athena-parallel ARGS` run as its own process (the package's bin), as from a terminal. */
 function cli(args: string[], home: string): Promise<{ code: number | null; out: string }> {
@@ -55,10 +43,6 @@ function cli(args: string[], home: string): Promise<{ code: number | null; out: 
   });
   return new Promise((resolve) => child.once("exit", (code) => resolve({ code, out })));
 }
-
-const runIdOf = (output: string) => /^Run (run-\S+) started/.exec(output)?.[1] ?? "";
-const storyOf = (run: RunRecord | undefined, key: string) =>
-  run?.stories.find((st) => st.key === key);
 
 describe("two OpenCode processes on one project", () => {
   it("keeps the conflicting pair across the two runs apart, lists the other's run, keeps both edits", async () => {

@@ -197,7 +197,7 @@ export function keyOfWork(work: StartWork): string {
 }
 
 export const sprintText = (root: string) => readFileSync(path.join(root, SPRINT_FILE), "utf8");
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { setTimeout as sleep } from "node:timers/promises";
 
 /** A one-time event between scripted agents: `await x.fired` until someone calls `x.fire()`. */
 export function signal(): { fired: Promise<void>; fire: () => void } {
