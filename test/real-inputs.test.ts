@@ -180,6 +180,33 @@ describe("an architecture document named as BMAD's workflows look for it", () =>
   });
 });
 
+describe("a module that keeps its sprint, stories and architecture in one folder", () => {
+  const MODULE = "docs/modules/billing";
+  const files = (extra: Record<string, string>) =>
+    tempProject({
+      "athena.json": JSON.stringify({
+        bmad: { paths: { sprintStatus: `${MODULE}/sprint-status.yaml` } },
+      }),
+      [`${MODULE}/sprint-status.yaml`]: "development_status:\n  bl-1-1-invoices: ready-for-dev\n",
+      [`${MODULE}/bl-1-1-invoices.md`]:
+        "# Story 1.1: Invoices\n\nStatus: ready-for-dev\n\n## Tasks / Subtasks\n\n- [ ] Update `src/a.ts`\n",
+      "src/a.ts": "",
+      "docs/architecture.md": "# The product's architecture\n",
+      ...extra,
+    });
+  const sourcesOf = (dir: string) => planProject(dir, { cache: false, env }).plan.sources;
+
+  it("plans with the module's own architecture.md, not the product's", () => {
+    const dir = files({ [`${MODULE}/architecture.md`]: "# Billing architecture\n" });
+    expect(sourcesOf(dir)).toContain(`architecture: ${MODULE}/architecture.md`);
+  });
+
+  it("takes only that exact name there: a story file carrying the word is no architecture", () => {
+    const dir = files({ [`${MODULE}/bl-1-2-architecture-review.md`]: "# Story 1.2\n" });
+    expect(sourcesOf(dir)).toContain("architecture: docs/architecture.md");
+  });
+});
+
 describe("a module's epics keyed by its word and number (`pm-01` over `pm-01-1-task-api`)", () => {
   const sprint = parseSprintStatus(
     [

@@ -166,7 +166,14 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     "docs/planning-artifacts",
     "docs",
   ];
-  const architecture = findArchitecture(root, explicit.architecture, planning, exists, isDir);
+  const architecture = findArchitecture(
+    root,
+    explicit.architecture,
+    sprintDir,
+    planning,
+    exists,
+    isDir,
+  );
   report.push(
     architecture.length > 0
       ? `architecture: ${architecture.join(", ")}`
@@ -174,7 +181,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   );
 
   const planningDocs = [...architecture];
-  for (const dir of new Set(planning.filter((d): d is string => Boolean(d)))) {
+  for (const dir of new Set([sprintDir, ...planning].filter((d): d is string => Boolean(d)))) {
     for (const name of ["prd.md", "epics.md", "ux-design.md", "product-brief.md"]) {
       if (exists(`${dir}/${name}`)) planningDocs.push(`${dir}/${name}`.replace(/^\.\//, ""));
     }
@@ -249,9 +256,19 @@ const SEARCHED_FOLDERS = [
   ".bmad-ephemeral",
 ];
 
+/**
+ * The architecture the stories were written against: the one athena.json names; else an
+ * `architecture.md` beside the sprint file (a module or sub-project keeps its sprint, stories
+ * and architecture in one folder, `docs/modules/billing/`, under the product's own
+ * `docs/architecture.md`); else the first planning folder's `architecture.md` or sharded
+ * architecture folder; else its documents named for it (`architecture-MyApp.md`). Beside the
+ * sprint file only that exact name: story files there carry the word too
+ * (`1-4-test-architecture-report.md`).
+ */
 function findArchitecture(
   root: string,
   explicit: string | undefined,
+  sprintDir: string,
   planning: Array<string | undefined>,
   exists: (rel: string) => boolean,
   isDir: (rel: string) => boolean,
@@ -269,6 +286,8 @@ function findArchitecture(
       );
     return isDir(rel) ? shards(rel) : [rel];
   }
+  const beside = sprintDir === "." ? "architecture.md" : `${sprintDir}/architecture.md`;
+  if (exists(beside) && !isDir(beside)) return [beside];
   const dirs = planning.flatMap((dir) => (dir ? [dir === "." ? "" : `${dir}/`] : []));
   for (const base of dirs) {
     if (exists(`${base}architecture.md`) && !isDir(`${base}architecture.md`))
