@@ -29,6 +29,11 @@ export interface PlanProjectOptions {
   ids?: string[];
   /** Overrides `maxConcurrentStories` for this plan. */
   cap?: number;
+  /**
+   * `maxConcurrentStories` is also the most the process runs at once (the plugin's runs): a
+   * `cap` above it is held to it, with a warning, since the run could not keep to it.
+   */
+  capAtMostConfigured?: boolean;
   pluginOptions?: Record<string, unknown>;
   /** The parse cache under `.athena/cache` (on by default). */
   cache?: boolean;
@@ -51,17 +56,26 @@ export function planProject(
   const history = config.parallel.learnFromHistory
     ? historyModel(project, config.parallel)
     : undefined;
+  const most = config.parallel.maxConcurrentStories;
+  const held = options.capAtMostConfigured && options.cap !== undefined && options.cap > most;
+  const cap = held ? most : options.cap;
   const plan = buildPlan(project, config.parallel, {
-    ...(options.cap ? { cap: options.cap } : {}),
+    ...(cap ? { cap } : {}),
     ...(history ? { history } : {}),
   });
   plan.sources.unshift(...sources.map((s) => `config: ${s}`));
   plan.warnings.unshift(...warnings);
+  if (held) plan.warnings.unshift(capHeld(options.cap ?? most, most));
   if (history)
     plan.sources.push(
       `history: ${history.stories} done stor${history.stories === 1 ? "y" : "ies"} with a File List (${history.hot.length} hot files)`,
     );
   return { plan, config, project };
+}
+
+/** Why a plan's cap is lower than the one asked for. */
+export function capHeld(asked: number, most: number): string {
+  return `a cap of ${asked} is above parallel.maxConcurrentStories (${most}), the most this OpenCode process runs at once: planned and run at ${most}; raise it in athena.json to run more`;
 }
 
 /**

@@ -73,6 +73,25 @@ describe("execute", () => {
     expect([...h.host.sessions.values()].map((s) => s.title).sort()[0]).toBe("Story 1.1: 1-1-a");
   });
 
+  it("holds a cap asked above maxConcurrentStories to it, and says so in the dry run and the run", async () => {
+    const root = projectWith(six);
+    const h = harness(root, () => ({ ms: 60 }), { maxConcurrentStories: 2 });
+    const ids = six.map((s) => s.key);
+    const dry = await h.call({ action: "dryRun", storyIds: ids, maxConcurrentStories: 5 });
+    expect(dry.metadata.plan?.schedule.cap).toBe(2);
+    expect(dry.output).toContain("a cap of 5 is above parallel.maxConcurrentStories (2)");
+    const started = await h.call({ action: "execute", storyIds: ids, maxConcurrentStories: 5 });
+    expect(started.output).toContain("at most 2 at once");
+    expect(started.output).toContain("planned and run at 2");
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(ended.cap).toBe(2);
+    expect(h.host.maxBusy).toBe(2);
+    // A cap under it is the caller's to choose, and nothing is said.
+    const lower = await h.call({ action: "dryRun", storyIds: ids, maxConcurrentStories: 1 });
+    expect(lower.metadata.plan?.schedule.cap).toBe(1);
+    expect(lower.output).not.toContain("a cap of");
+  });
+
   it("shows the task boxes a story ticked after its run has ended, in this process and a new one", async () => {
     const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
     const storyFile = path.join(root, "_bmad-output/implementation-artifacts/1-1-a.md");

@@ -13,7 +13,7 @@ import { plannedGantt } from "../plan/gantt.ts";
 import { renderMarkdown } from "../plan/render.ts";
 import { largestRunnableSubset } from "../plan/subset.ts";
 import type { Conflict, Plan, PlannedStory } from "../plan/types.ts";
-import { planProject } from "../plan-project.ts";
+import { capHeld, planProject } from "../plan-project.ts";
 import { type RunEngine, storyLock } from "../run/engine.ts";
 import { taskTimeFromHistory, timelinePace } from "../run/estimate.ts";
 import { readHistory } from "../run/history-log.ts";
@@ -124,7 +124,9 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
         .min(1)
         .max(16)
         .optional()
-        .describe("Override the concurrency cap for this call."),
+        .describe(
+          "Override the concurrency cap for this call; held to parallel.maxConcurrentStories, the most the process runs at once.",
+        ),
       conflictStrategy: z
         .enum(["prevent", "coordinate", "manual"])
         .optional()
@@ -227,7 +229,9 @@ function refusal(message: string): ToolResult {
 function plan(deps: ToolDeps, directory: string, args: Args): { plan: Plan; config: AthenaConfig } {
   const { plan, config } = planProject(directory, {
     ...(args.storyIds && args.storyIds.length > 0 ? { ids: args.storyIds } : {}),
-    ...(args.maxConcurrentStories ? { cap: args.maxConcurrentStories } : {}),
+    ...(args.maxConcurrentStories
+      ? { cap: args.maxConcurrentStories, capAtMostConfigured: true }
+      : {}),
     ...(deps.pluginOptions ? { pluginOptions: deps.pluginOptions } : {}),
     ...(deps.env ? { env: deps.env } : {}),
   });
@@ -603,7 +607,9 @@ async function execute(
         `not started: ${problems.join("; ")}. Set parallel.model, parallel.agent or parallel.stories in athena.json to ones the host has.`,
       );
   }
-  const cap = args.maxConcurrentStories ?? config.parallel.maxConcurrentStories;
+  const cap = result.schedule.cap;
+  const asked = args.maxConcurrentStories;
+  const capNote = asked !== undefined && asked > cap ? `Note: ${capHeld(asked, cap)}.` : undefined;
   deps.engine.setProcessCap(config.parallel.maxConcurrentStories);
   const restartOnly = changedSinceStart(deps.config.parallel, config.parallel);
   const notApplied =
@@ -637,6 +643,7 @@ async function execute(
         skipped,
         notRun,
         notApplied,
+        capNote,
       ]
         .filter(Boolean)
         .join("\n\n"),
@@ -654,6 +661,7 @@ async function execute(
       ...(skipped ? [skipped] : []),
       ...(notRun ? [notRun] : []),
       ...(notApplied ? [notApplied] : []),
+      ...(capNote ? [capNote] : []),
     ].join("\n\n"),
     metadata: { run, plan: result, unreadable },
   };
