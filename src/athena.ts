@@ -16,8 +16,7 @@ import { AfterCheck } from "./run/after-check.ts";
 import { RunEngine } from "./run/engine.ts";
 import {
   bashCommand,
-  insideProject,
-  outsideProject,
+  placeWrites,
   READ_TOOLS,
   WRITE_TOOLS,
   WriteGuard,
@@ -207,11 +206,12 @@ export function createAthena(options: AthenaOptions): Athena {
     if (!call) return undefined;
     try {
       const effects = shellEffects(await shellParser(), call.command, call.cwd);
-      const asNames = new Set(effects.asNames);
+      const placed = placeWrites(effects.writes, root, new Set(effects.asNames));
       return {
-        writes: insideProject(effects.writes, root, asNames),
-        replaces: insideProject(effects.replaces, root, asNames),
-        outside: outsideProject(effects.writes, root, asNames),
+        writes: placed.inside,
+        // Those of the writes it replaces: already placed, as they are among the writes.
+        replaces: [...new Set(effects.replaces.flatMap((p) => placed.insideOf(p) ?? []))],
+        outside: placed.outside,
         reads: effects.reads,
         exclusive: effects.commands.some((line) => isExclusive(line) !== undefined),
         opaque: effects.opaque,
@@ -291,11 +291,9 @@ export function createAthena(options: AthenaOptions): Athena {
         return;
       }
       if (!WRITE_TOOLS.has(input.tool)) return;
-      const paths = writtenPaths(input.tool, output.args, root);
-      liveEngine.noteOutsideProject(
-        input.sessionID,
-        outsideProject(writeTargets(input.tool, output.args), root),
-      );
+      const placed = placeWrites(writeTargets(input.tool, output.args), root);
+      const paths = placed.inside;
+      liveEngine.noteOutsideProject(input.sessionID, placed.outside);
       // The write tool replaces the file; edits and patches apply to what is there.
       await guard.beforeWrite(holder, paths, input.tool === "write" ? paths : []);
       journalBefore(holder, paths);

@@ -8,7 +8,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Parser } from "web-tree-sitter";
 import { DEFAULT_EXCLUSIVE_COMMANDS } from "../src/config/schema.ts";
-import { insideProject } from "../src/run/guard.ts";
+import { placeWrites } from "../src/run/guard.ts";
 import { commandMatcher, MAX_FOLDER_FILES, shellEffects, shellParser } from "../src/run/shell.ts";
 import { tempProject } from "./helpers/tmp.ts";
 
@@ -230,7 +230,7 @@ describe("shell writes of folders, brace lists and words known only when it runs
     // Placed in the project: the name when acted on itself, else the file it leads to.
     const placed = (command: string) => {
       const e = shellEffects(parser, command, root);
-      return insideProject(e.writes, root, new Set(e.asNames));
+      return placeWrites(e.writes, root, new Set(e.asNames)).inside;
     };
     expect(placed("rm src/link.ts")).toEqual(["src/link.ts"]);
     expect(placed("echo x > src/link.ts")).toEqual(["src/b.ts"]);

@@ -43,7 +43,7 @@ export interface GuardOptions {
 
 /** The files a tool call writes, from its arguments (repo-relative, inside the project). */
 export function writtenPaths(tool: string, args: unknown, root: string): string[] {
-  return insideProject(writeTargets(tool, args), root);
+  return placeWrites(writeTargets(tool, args), root).inside;
 }
 
 /** The paths a file tool's arguments name for writing, as given (relative to the root). */
@@ -58,24 +58,45 @@ export function writeTargets(tool: string, args: unknown): string[] {
   return raw;
 }
 
+/** Where written paths land, each resolved once (through the project's links). */
+export interface PlacedWrites {
+  /** Repo-relative files inside the project. */
+  inside: string[];
+  /**
+   * The written paths that leave the project (absolute): never locked nor journaled, reported
+   * on the story. Devices (`> /dev/null`) are not files anyone loses.
+   */
+  outside: string[];
+  /** The file inside the project that one of the paths names, if it names one. */
+  insideOf(written: string): string | undefined;
+}
+
 /**
- * The written paths that leave the project (absolute): never locked nor journaled, reported on
- * the story. Devices (`> /dev/null`) are not files anyone loses.
+ * Where each of `paths` (absolute, or relative to the root) lands: a shell call needs its
+ * writes inside the project, those it replaces (some of the same) and those outside, and
+ * resolving a path through links walks the disk. `asNames`: paths whose last name is taken as
+ * it is, a link there not followed (a link removed or moved: see ShellEffects.asNames).
  */
-export function outsideProject(
+export function placeWrites(
   paths: readonly string[],
   root: string,
   asNames: ReadonlySet<string> = NO_NAMES,
-): string[] {
-  const out = paths.flatMap((p) => {
+): PlacedWrites {
+  const placed = new Map<string, string | undefined>();
+  const outside = new Set<string>();
+  for (const p of paths) {
+    if (placed.has(p)) continue;
     const full = path.resolve(root, p);
-    return inside(full, root, !asNames.has(p)).length === 0 &&
-      !full.startsWith("/dev/") &&
-      full !== root
-      ? [full]
-      : [];
-  });
-  return [...new Set(out)];
+    const file = inside(full, root, !asNames.has(p));
+    placed.set(p, file);
+    if (file === undefined && !full.startsWith("/dev/") && full !== root) outside.add(full);
+  }
+  const files = [...placed.values()].filter((file): file is string => file !== undefined);
+  return {
+    inside: [...new Set(files)],
+    outside: [...outside],
+    insideOf: (written) => placed.get(written),
+  };
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
@@ -89,19 +110,6 @@ export function bashCommand(
   if (typeof a.command !== "string") return undefined;
   const cwd = typeof a.workdir === "string" ? path.resolve(root, a.workdir) : root;
   return { command: a.command, cwd };
-}
-
-/**
- * Repo-relative files among absolute ones (those inside the project), each through the links
- * on its way; `asNames`: paths whose last name is taken as it is, a link there not followed
- * (a link removed or moved: see ShellEffects.asNames).
- */
-export function insideProject(
-  paths: readonly string[],
-  root: string,
-  asNames: ReadonlySet<string> = NO_NAMES,
-): string[] {
-  return [...new Set(paths.flatMap((p) => inside(p, root, !asNames.has(p))))];
 }
 
 /**
@@ -119,10 +127,10 @@ export function patchPaths(patchText: string): string[] {
   return found;
 }
 
-function inside(p: string, root: string, followLast = true): string[] {
-  const full = throughLinks(path.isAbsolute(p) ? p : path.join(root, p), root, followLast);
-  const normal = normaliseRepoPath(full, root);
-  return normal.inside && !normal.path.endsWith("/") ? [normal.path] : [];
+/** The repo-relative file an absolute path names through the project's links, if inside. */
+function inside(full: string, root: string, followLast: boolean): string | undefined {
+  const normal = normaliseRepoPath(throughLinks(full, root, followLast), root);
+  return normal.inside && !normal.path.endsWith("/") ? normal.path : undefined;
 }
 
 /**
@@ -207,7 +215,8 @@ export class WriteGuard {
 
   /** After a successful read: remember what the story saw. */
   afterRead(story: string, filePath: string): void {
-    for (const p of inside(filePath, this.options.root)) this.remember(story, p);
+    const file = inside(path.resolve(this.options.root, filePath), this.options.root, true);
+    if (file !== undefined) this.remember(story, file);
   }
 
   /** After a successful write: the new content is the story's own. */
