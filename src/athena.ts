@@ -109,13 +109,16 @@ export function createAthena(options: AthenaOptions): Athena {
   const log = options.log ?? (() => {});
   const { config } = loadConfig(root, { pluginOptions: options.pluginOptions, env: options.env });
   const parallel = config.parallel;
+  // The BMAD files as found at start, then as each plan finds them: a project can become
+  // BMAD's after OpenCode started (its sprint planned in the same session), or move them.
   let files: BmadFiles | undefined;
   try {
     files = discoverBmad(root, config);
   } catch {
     files = undefined; // not a BMAD project (yet): the tool says so when called
   }
-  const isShared = bmadArtefactTest(files);
+  let isBmadArtefact = bmadArtefactTest(files);
+  const isShared = (p: string) => isBmadArtefact(p);
   const journal = new Journal(root, {
     maxBytes: parallel.journalMaxMegabytes * 1024 * 1024,
     maxFileBytes: DEFAULT_JOURNAL_LIMITS.maxFileBytes,
@@ -194,6 +197,11 @@ export function createAthena(options: AthenaOptions): Athena {
     locks,
     config,
     tasksNow,
+    onBmadFiles: (found) => {
+      files = found;
+      isBmadArtefact = bmadArtefactTest(found);
+      liveEngine.setSprintFile(found.sprintStatus);
+    },
   });
 
   const isExclusive = commandMatcher(config.parallel.exclusiveCommands);

@@ -1,4 +1,12 @@
-import { existsSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXCLUSIVE_COMMANDS_LOCK } from "../src/athena.ts";
@@ -10,6 +18,7 @@ import {
   harness,
   projectWith,
   SPRINT_FILE,
+  STORIES_DIR,
   signal,
   sleep,
   sprintText,
@@ -71,6 +80,43 @@ describe("execute", () => {
     expect(h.athena.locks.list()).toEqual([]);
     // The session titles name the story.
     expect([...h.host.sessions.values()].map((s) => s.title).sort()[0]).toBe("Story 1.1: 1-1-a");
+  });
+
+  it("runs a project that became BMAD's after OpenCode started, in the sprint file its plan found", async () => {
+    const root = projectWith(six.slice(0, 2));
+    const sprint = path.join(root, SPRINT_FILE);
+    const planned = readFileSync(sprint, "utf8");
+    rmSync(sprint); // at start: no sprint planned yet
+    const h = harness(root, () => ({ ms: 40 }));
+    writeFileSync(sprint, planned); // the sprint planned in the same session
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    expect(started.output).toContain("2 stories, at most 3 at once");
+    expect(sprintText(root)).toBe(planned.replaceAll(": ready-for-dev #", ": in-progress #"));
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(ended.state).toBe("completed");
+    expect(ended.sprintFile).toBe(SPRINT_FILE);
+    expect(sprintText(root)).toBe(planned.replaceAll(": ready-for-dev #", ": review #"));
+    expect(existsSync(path.join(root, "sprint-status.yaml"))).toBe(false);
+
+    // The sprint file moved (bmad.paths set): the next run claims and ends its stories there.
+    const moved = "docs/sprint-status.yaml";
+    mkdirSync(path.join(root, "docs"));
+    renameSync(sprint, path.join(root, moved));
+    writeFileSync(
+      path.join(root, "athena.json"),
+      JSON.stringify({ bmad: { paths: { sprintStatus: moved, stories: STORIES_DIR } } }),
+    );
+    const text = readFileSync(path.join(root, moved), "utf8").replace(
+      "1-1-a: review",
+      "1-1-a: ready-for-dev",
+    );
+    writeFileSync(path.join(root, moved), text);
+    const again = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    const second = await waitForRun(h, again.metadata.run?.id ?? "");
+    expect(second.sprintFile).toBe(moved);
+    expect(readFileSync(path.join(root, moved), "utf8")).toBe(
+      text.replace("1-1-a: ready-for-dev", "1-1-a: review"),
+    );
   });
 
   it("holds a cap asked above maxConcurrentStories to it, and says so in the dry run and the run", async () => {

@@ -192,4 +192,33 @@ describe("recovery of a run whose process was killed", () => {
       lastSaved,
     ]);
   }, 30_000);
+
+  it("restores the entries in the run's own sprint file, wherever the process finds one now", async () => {
+    const sprint =
+      "development_status:\n  1-1-live: ready-for-dev\n  1-2-dead: ready-for-dev\n  1-3-queued: ready-for-dev\n";
+    const root = tempProject({ "sprint-status.yaml": sprint });
+    const worker = startWorker("run", [root, "records-sprint"]);
+    await worker.waitFor("ready");
+    process.kill(worker.child.pid ?? 0, "SIGKILL");
+    await worker.done;
+    expect(loadRuns(root).runs[0]?.sprintFile).toBe("sprint-status.yaml");
+    // This process found none at start (or another): the run's record says where its are.
+    await recoverRuns({ root, host: fakeHost({}), locks: new FileLocks({ root }) });
+    expect(readFileSync(path.join(root, "sprint-status.yaml"), "utf8")).toBe(sprint);
+  }, 30_000);
+
+  it("trusts no record whose sprint file leaves the project", () => {
+    const root = tempProject({});
+    const record = createRun({ strategy: "prevent", cap: 1, stories: [] });
+    saveRun(root, record);
+    const file = path.join(root, ".athena", "runs", `${record.id}.json`);
+    const tampered = { ...record, sprintFile: "../elsewhere/sprint-status.yaml" };
+    writeFileSync(file, JSON.stringify(tampered));
+    expect(() => saveRun(root, tampered)).toThrow("a path inside the project");
+    const loaded = loadRuns(root);
+    expect(loaded.runs).toEqual([]);
+    expect(loaded.damaged.map((d) => d.reason)).toEqual([
+      "not a run record: a path inside the project",
+    ]);
+  });
 });

@@ -91,6 +91,7 @@ export interface EngineOptions {
   host: Host;
   locks: FileLocks;
   guard: WriteGuard;
+  /** sprint-status.yaml (repo-relative) as found at start; see setSprintFile. */
   sprintFile: string;
   config: ParallelConfig;
   /** The process-wide cap. */
@@ -117,6 +118,8 @@ export interface ExecuteOptions {
   settings?: ReadonlyMap<string, StorySettings>;
   /** A retry of an ended run's stories: that run, and what happened to each story there. */
   retryOf?: { run: string; why: ReadonlyMap<string, string> };
+  /** sprint-status.yaml as the plan found it (default: the engine's). */
+  sprintFile?: string;
 }
 
 export class RunEngine {
@@ -127,19 +130,32 @@ export class RunEngine {
   private readonly meter = new UsageMeter();
   /** Work on the project outside each run (other runs, other processes, people). */
   private outside: OutsideWork = NO_OUTSIDE_WORK;
-  private readonly outsideReader: OutsideReader;
+  private outsideReader: OutsideReader;
   private stopWatching: (() => void) | undefined;
   /** Orphaned runs whose recovery was asked for (once each). */
   private readonly recovering = new Set<string>();
   /** sprint-status.yaml, repo-relative (a story's agent may write it itself). */
-  private readonly sprintPath: string;
+  private sprintPath: string;
 
   constructor(private readonly options: EngineOptions) {
-    this.outsideReader = new OutsideReader(options.root, options.sprintFile);
-    this.sprintPath = path
-      .relative(options.root, path.resolve(options.root, options.sprintFile))
-      .split(path.sep)
-      .join("/");
+    this.sprintPath = repoRelative(options.root, options.sprintFile);
+    this.outsideReader = new OutsideReader(options.root, this.sprintPath);
+  }
+
+  /**
+   * The project's sprint file as a plan found it now: a project that became BMAD's after
+   * OpenCode started (its sprint planned in the same session), or whose `bmad.paths` changed,
+   * has it elsewhere than at start. Runs started before keep writing their own.
+   */
+  setSprintFile(sprintFile: string): void {
+    const now = repoRelative(this.options.root, sprintFile);
+    if (now === this.sprintPath) return;
+    this.sprintPath = now;
+    this.outsideReader = new OutsideReader(this.options.root, now);
+    if (this.stopWatching) {
+      this.stopWatching();
+      this.watchOutside();
+    }
   }
 
   /** The story a session (or one of its sub-sessions) works on, if any. */
@@ -154,9 +170,11 @@ export class RunEngine {
     const batch = plan.stories.filter((s) => s.role === "in-batch");
     const settings = options.settings ?? settingsFor(batch, this.options.config).byKey;
     const now = new Date().toISOString();
+    if (options.sprintFile) this.setSprintFile(options.sprintFile);
     const record = createRun({
       strategy: options.strategy,
       cap: options.cap,
+      sprintFile: this.sprintPath,
       ...(options.parentSession ? { parentSession: options.parentSession } : {}),
       ...(options.retryOf ? { retryOf: options.retryOf.run } : {}),
       plan,
@@ -176,7 +194,7 @@ export class RunEngine {
     // anything starts (all or none).
     await this.holdStories(record);
     try {
-      await claimStories(this.sprint, record.stories);
+      await claimStories(this.sprintOf(record), record.stories);
     } catch (error) {
       for (const story of record.stories)
         await this.options.locks.release(storyLock(story.key), story.key);
@@ -552,12 +570,17 @@ export class RunEngine {
     this.options.guard.forget(key);
     await this.options.locks.releaseAll(key);
     if (state === "completed")
-      await completeStory(this.sprint, story.record, this.options.config.completedStatus);
-    else await restoreStory(this.sprint, story.record);
+      await completeStory(
+        this.sprintOf(run.record),
+        story.record,
+        this.options.config.completedStatus,
+      );
+    else await restoreStory(this.sprintOf(run.record), story.record);
     // The entries of the run's earlier stories that could not be written: the file may parse,
     // and hold their entries, again.
     for (const other of run.stories.values())
-      if (other !== story && other.settled) await rewriteUnwritten(this.sprint, other.record);
+      if (other !== story && other.settled)
+        await rewriteUnwritten(this.sprintOf(run.record), other.record);
     this.save(run);
     await this.notifyStory(run, story);
     story.settled = true;
@@ -758,8 +781,12 @@ export class RunEngine {
     );
     this.poller.unref?.();
     this.tellActive(true);
-    // Other runs and the sprint file are seen within a moment; the poll is the fallback.
-    const sprint = path.resolve(this.options.root, this.options.sprintFile);
+    this.watchOutside();
+  }
+
+  /** Other runs and the sprint file are seen within a moment; the poll is the fallback. */
+  private watchOutside(): void {
+    const sprint = path.resolve(this.options.root, this.sprintPath);
     const runs = runsDir(this.options.root);
     // Made now, so a cancel request is seen at once rather than at the next poll.
     const requests = ensureAthenaDir(this.options.root, "requests");
@@ -1170,10 +1197,11 @@ export class RunEngine {
     }
   }
 
-  private get sprint() {
+  /** The sprint file a run's stories' entries are in. */
+  private sprintOf(record: RunRecord) {
     return {
       root: this.options.root,
-      sprintFile: this.options.sprintFile,
+      sprintFile: record.sprintFile ?? this.sprintPath,
       staleMs: this.options.config.lockStaleSeconds * 1000,
     };
   }
@@ -1214,3 +1242,8 @@ function showAsking(story: LiveStory): void {
 /** Why a story whose agent changed no file is not sent to review. */
 const NO_WORK =
   "its agent ended without changing any file, not even its story file: nothing was implemented (see its session for what it said)";
+
+/** A path as the project names it: relative to the root, with `/`. */
+function repoRelative(root: string, file: string): string {
+  return path.relative(root, path.resolve(root, file)).split(path.sep).join("/");
+}

@@ -89,9 +89,13 @@ export async function recoverRuns(
       });
       report.locksReleased.push(...deps.locks.removeLeftBy(run.id, story.key));
       deps.journal?.close(run.id, story.key);
-      if (deps.sprint && story.claimedStatus && story.previousStatus !== story.claimedStatus) {
+      // The run's own sprint file, as its plan found it (records from before: the process's).
+      const sprint = run.sprintFile
+        ? { root: deps.root, ...deps.sprint, sprintFile: run.sprintFile }
+        : deps.sprint;
+      if (sprint && story.claimedStatus && story.previousStatus !== story.claimedStatus) {
         try {
-          const restored = await setStatus(deps.sprint, {
+          const restored = await setStatus(sprint, {
             key: story.key,
             status: story.previousStatus,
             restore: { expectedCurrent: story.claimedStatus },

@@ -154,6 +154,18 @@ export const RunRecord = z.object({
   host: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /**
+   * sprint-status.yaml as the run's plan found it (repo-relative): its stories' entries are
+   * there, whatever the project's sprint file is by the time they end (records from before
+   * this field: the process's own). A path that leaves the project is no record of ours.
+   */
+  sprintFile: z
+    .string()
+    .refine(
+      (p) => p !== "" && !path.isAbsolute(p) && !path.posix.normalize(p).startsWith(".."),
+      "a path inside the project",
+    )
+    .optional(),
   /** The plan the run started from, as JSON (its shape: the `--json` plan). */
   plan: z.unknown().optional(),
   /** The stories' usage summed. */
@@ -181,7 +193,7 @@ export function runFile(root: string, id: string): string {
 export function createRun(
   init: Pick<RunRecord, "strategy" | "cap"> & {
     stories: Array<z.input<typeof StoryRun>>;
-  } & Partial<Pick<RunRecord, "parentSession" | "plan" | "id" | "retryOf">>,
+  } & Partial<Pick<RunRecord, "parentSession" | "plan" | "id" | "retryOf" | "sprintFile">>,
   now = new Date(),
 ): RunRecord {
   const at = now.toISOString();
@@ -197,6 +209,7 @@ export function createRun(
     host: hostname(),
     createdAt: at,
     updatedAt: at,
+    ...(init.sprintFile ? { sprintFile: init.sprintFile } : {}),
     ...(init.plan === undefined ? {} : { plan: init.plan }),
     stories: init.stories,
   });

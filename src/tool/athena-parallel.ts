@@ -5,6 +5,7 @@
 
 import path from "node:path";
 import { type ToolDefinition, type ToolResult, tool } from "@opencode-ai/plugin";
+import type { BmadFiles } from "../bmad/discover.ts";
 import { markStory } from "../bmad/mark.ts";
 import { FINISHED_STATUSES } from "../bmad/sprint-status.ts";
 import type { AthenaConfig, ParallelConfig } from "../config/schema.ts";
@@ -74,6 +75,11 @@ export interface ToolDeps {
   config: AthenaConfig;
   /** A story's task boxes now, in the story file `run`'s plan names. */
   tasksNow: (key: string, run: RunRecord) => { done: number; total: number } | undefined;
+  /**
+   * The BMAD files each plan finds, as they are now: the project may have become BMAD's, or
+   * moved its sprint file, since OpenCode started.
+   */
+  onBmadFiles?: (files: BmadFiles) => void;
 }
 
 type Args = {
@@ -226,8 +232,12 @@ function refusal(message: string): ToolResult {
 }
 
 /** The plan, and the configuration it was made with: athena.json as it is now. */
-function plan(deps: ToolDeps, directory: string, args: Args): { plan: Plan; config: AthenaConfig } {
-  const { plan, config } = planProject(directory, {
+function plan(
+  deps: ToolDeps,
+  directory: string,
+  args: Args,
+): { plan: Plan; config: AthenaConfig; files: BmadFiles } {
+  const { plan, config, project } = planProject(directory, {
     ...(args.storyIds && args.storyIds.length > 0 ? { ids: args.storyIds } : {}),
     ...(args.maxConcurrentStories
       ? { cap: args.maxConcurrentStories, capAtMostConfigured: true }
@@ -235,7 +245,8 @@ function plan(deps: ToolDeps, directory: string, args: Args): { plan: Plan; conf
     ...(deps.pluginOptions ? { pluginOptions: deps.pluginOptions } : {}),
     ...(deps.env ? { env: deps.env } : {}),
   });
-  return { plan, config };
+  deps.onBmadFiles?.(project.files);
+  return { plan, config, files: project.files };
 }
 
 /**
@@ -526,14 +537,18 @@ async function execute(
   retryOf?: RetryOf,
 ): Promise<ToolResult> {
   // athena.json is read now, as the dry run reads it: the run takes the settings it planned with.
-  let { plan: result, config } = plan(deps, directory, args);
+  let { plan: result, config, files } = plan(deps, directory, args);
   // A story that cannot be read is named and left out; the others run.
   const unreadable = result.stories.filter((s) => s.role === "in-batch" && s.error);
   if (unreadable.length > 0) {
     const rest = result.stories.filter((s) => s.role === "in-batch" && !s.error);
     if (rest.length === 0)
       return refusal(`no story can be read:\n${unreadable.map(errorItem).join("\n")}`);
-    ({ plan: result, config } = plan(deps, directory, {
+    ({
+      plan: result,
+      config,
+      files,
+    } = plan(deps, directory, {
       ...args,
       storyIds: rest.map((s) => s.key),
     }));
@@ -624,6 +639,7 @@ async function execute(
     run = await deps.engine.execute(result, {
       strategy,
       cap,
+      sprintFile: files.sprintStatus,
       parentSession: parent,
       settings: settings.byKey,
       ...(retryOf ? { retryOf: { run: retryOf.run, why: retryOf.why } } : {}),

@@ -1,10 +1,11 @@
 // Starts a run as the live engine would (sprint entries claimed, locks taken, record saved),
-// says "ready", then waits to be killed.
+// says "ready", then waits to be killed. With "records-sprint", the record names its sprint file
+// as the engine's do; without, it is a record from before that field.
 import { setStatus } from "../../src/bmad/sprint-writer.ts";
 import { FileLocks } from "../../src/run/locks.ts";
 import { createRun, saveRun } from "../../src/run/state.ts";
 
-const [root = ""] = process.argv.slice(2);
+const [root = "", recordsSprint] = process.argv.slice(2);
 const sprint = { root, sprintFile: "sprint-status.yaml" };
 const locks = new FileLocks({ root });
 const now = new Date().toISOString();
@@ -22,6 +23,7 @@ const story = (key: string, state: "running" | "queued", sessionId?: string) => 
 const run = createRun({
   strategy: "coordinate",
   cap: 2,
+  ...(recordsSprint === "records-sprint" ? { sprintFile: sprint.sprintFile } : {}),
   stories: [
     story("1-1-live", "running", "ses_live"),
     story("1-2-dead", "running", "ses_dead"),
