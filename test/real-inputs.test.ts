@@ -310,3 +310,31 @@ describe("a document about a story, numbered as it (`4.2-po-validation-20250924.
     );
   });
 });
+
+describe("a story whose title carries a section word (`Story 1.1: Widget Context Switcher`)", () => {
+  it("leaves its sections to their own headings: a table of NEW files is still written", () => {
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]:
+        "development_status:\n  epic-1: in-progress\n  1-1-a: ready-for-dev\n",
+      [`${ART}/1-1-a.md`]: [
+        "# Story 1.1: Widget Context Switcher and Review Panel",
+        "",
+        "Status: ready-for-dev",
+        "",
+        "## File Specification",
+        "",
+        "| Part | Path | Status |",
+        "|------|------|--------|",
+        "| Store | `src/widgets/store.ts` | NEW |",
+        "| Panel | `src/widgets/panel.tsx` | NEW |",
+        "",
+      ].join("\n"),
+    });
+    const writes = plan(dir).stories[0]?.claims.filter((c) => c.intent === "write");
+    expect(writes?.map((c) => c.path).sort()).toEqual([
+      "src/widgets/panel.tsx",
+      "src/widgets/store.ts",
+    ]);
+    expect(writes?.every((c) => c.confidence >= 0.3)).toBe(true);
+  });
+});
