@@ -338,3 +338,29 @@ describe("a story whose title carries a section word (`Story 1.1: Widget Context
     expect(writes?.every((c) => c.confidence >= 0.3)).toBe(true);
   });
 });
+
+describe("a file named alone in a task that the same story names in full elsewhere", () => {
+  const body = [
+    "## File Specification",
+    "",
+    "| Part | Path | Status |",
+    "|------|------|--------|",
+    "| Widget hook | `src/features/widgets/hooks/useWidgets.ts` | NEW |",
+    "| Paths | `src/shared/utils/routePaths.ts` | MODIFIED |",
+    "",
+    "## Tasks / Subtasks",
+    "",
+    "- [ ] 1.1: Create `useWidgets.ts` (query hook)",
+    "- [ ] 1.2: Add the widget paths to `routePaths.ts`",
+  ].join("\n");
+
+  it("is that path, not another file of its name elsewhere, and no finding", () => {
+    const dir = project({ "1-1-a": body }, { "src/hooks/useWidgets.ts": "" });
+    const p = plan(dir);
+    const paths = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(paths).toContain("src/features/widgets/hooks/useWidgets.ts");
+    expect(paths).toContain("src/shared/utils/routePaths.ts");
+    expect(paths).not.toContain("src/hooks/useWidgets.ts");
+    expect(p.findings.filter((f) => f.story === "1-1-a")).toEqual([]);
+  });
+});

@@ -346,6 +346,17 @@ export function claimsForStory(
         : undefined;
     }
     if (kindOf(p) === "glob") return { path: p, discount: 1 };
+    // A file named alone (`useItems.ts`) that the story names in full elsewhere, once
+    // (`src/features/items/hooks/useItems.ts` in its file table): that file, not another of
+    // its name the tree has, nor a finding when the tree has none yet.
+    if (!p.includes("/")) {
+      const own = ownByName.get(p);
+      const [full] = own?.size === 1 ? [...own] : [];
+      if (full) {
+        const found = resolve(full, { ...mention, path: full, bare: false }, ev);
+        return found && { ...found, note: found.note ?? `named in full as \`${full}\`` };
+      }
+    }
     const known = context.known.resolve(p);
     // `src/.../config/settings.py` leaves folders out: never a file of that name.
     const elided = isElided(p);
