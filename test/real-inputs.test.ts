@@ -311,6 +311,32 @@ describe("a document about a story, numbered as it (`4.2-po-validation-20250924.
   });
 });
 
+describe("a file named alone in a task that the same story names in full elsewhere", () => {
+  const body = [
+    "## File Specification",
+    "",
+    "| Part | Path | Status |",
+    "|------|------|--------|",
+    "| Widget hook | `src/features/widgets/hooks/useWidgets.ts` | NEW |",
+    "| Paths | `src/shared/utils/routePaths.ts` | MODIFIED |",
+    "",
+    "## Tasks / Subtasks",
+    "",
+    "- [ ] 1.1: Create `useWidgets.ts` (query hook)",
+    "- [ ] 1.2: Add the widget paths to `routePaths.ts`",
+  ].join("\n");
+
+  it("is that path, not another file of its name elsewhere, and no finding", () => {
+    const dir = project({ "1-1-a": body }, { "src/hooks/useWidgets.ts": "" });
+    const p = plan(dir);
+    const paths = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(paths).toContain("src/features/widgets/hooks/useWidgets.ts");
+    expect(paths).toContain("src/shared/utils/routePaths.ts");
+    expect(paths).not.toContain("src/hooks/useWidgets.ts");
+    expect(p.findings.filter((f) => f.story === "1-1-a")).toEqual([]);
+  });
+});
+
 describe("a story whose title carries a section word (`Story 1.1: Widget Context Switcher`)", () => {
   it("leaves its sections to their own headings: a table of NEW files is still written", () => {
     const dir = tempProject({
@@ -339,28 +365,51 @@ describe("a story whose title carries a section word (`Story 1.1: Widget Context
   });
 });
 
-describe("a file named alone in a task that the same story names in full elsewhere", () => {
-  const body = [
-    "## File Specification",
-    "",
-    "| Part | Path | Status |",
-    "|------|------|--------|",
-    "| Widget hook | `src/features/widgets/hooks/useWidgets.ts` | NEW |",
-    "| Paths | `src/shared/utils/routePaths.ts` | MODIFIED |",
-    "",
-    "## Tasks / Subtasks",
-    "",
-    "- [ ] 1.1: Create `useWidgets.ts` (query hook)",
-    "- [ ] 1.2: Add the widget paths to `routePaths.ts`",
-  ].join("\n");
+describe("a path template with `{placeholder}` segments (a datastore document, a route)", () => {
+  it("is no file, even where the architecture draws the datastore's tree", () => {
+    const dir = project(
+      {
+        "1-1-a": [
+          "## Tasks / Subtasks",
+          "",
+          "- [ ] 1.1: Create `src/limits.ts` - a rate doc per user at `/records/{appId}/limits/{userId}`",
+          "- [ ] 1.2: Serve `api/items/{itemId}/detail` from `src/items.ts`",
+        ].join("\n"),
+      },
+      {
+        "src/items.ts": "",
+        "api/handler.ts": "",
+        "docs/architecture.md": [
+          "# Architecture",
+          "",
+          "## Datastore",
+          "",
+          "```",
+          "Datastore Structure:",
+          "├── records/",
+          "│   └── {appId}/",
+          "│       └── users/",
+          "│           └── {userId}",
+          "```",
+          "",
+        ].join("\n"),
+      },
+    );
+    const paths = plan(dir).stories[0]?.claims.map((c) => c.path);
+    expect(paths).toContain("src/limits.ts");
+    expect(paths).toContain("src/items.ts");
+    expect(paths?.filter((p) => p.includes("{"))).toEqual([]);
+  });
 
-  it("is that path, not another file of its name elsewhere, and no finding", () => {
-    const dir = project({ "1-1-a": body }, { "src/hooks/useWidgets.ts": "" });
-    const p = plan(dir);
-    const paths = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
-    expect(paths).toContain("src/features/widgets/hooks/useWidgets.ts");
-    expect(paths).toContain("src/shared/utils/routePaths.ts");
-    expect(paths).not.toContain("src/hooks/useWidgets.ts");
-    expect(p.findings.filter((f) => f.story === "1-1-a")).toEqual([]);
+  it("keeps a brace list, which names each of its files", () => {
+    const dir = project(
+      { "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `locales/{en,fr}.json`" },
+      {
+        "locales/en.json": "",
+        "locales/fr.json": "",
+      },
+    );
+    const paths = plan(dir).stories[0]?.claims.map((c) => c.path);
+    expect(paths).toEqual(expect.arrayContaining(["locales/en.json", "locales/fr.json"]));
   });
 });

@@ -57,6 +57,7 @@ export function cleanPath(raw: string): string | undefined {
   if (text === "" || /\s/.test(text) || /:\/\//.test(text) || /^(mailto|data):/i.test(text))
     return undefined;
   if (/[(){}<>=,;|!]/.test(withoutBraceLists(withoutRouteGroups(text)))) return undefined;
+  if (PLACEHOLDER.test(text)) return undefined;
   text = text.replace(/\\/g, "/");
   text = text.replace(/#.*$/, ""); // anchors: `file.md#Section`, `x.ts#L12`
   text = text.replace(/(?::\d+(?:[-–]\d+)?)+$/, ""); // `x.ts:42`, `x.ts:42-50`, `x.ts:42:7`
@@ -67,6 +68,14 @@ export function cleanPath(raw: string): string | undefined {
   if (!/^[\w.~/*?[\]{}@+%-]+$/.test(withoutBraceLists(withoutRouteGroups(text)))) return undefined;
   return text;
 }
+
+/**
+ * A placeholder in braces (`{appId}`, `{user_id}.json`): a template such as a datastore's
+ * document path or a URL route (`/records/{appId}/limits/{userId}`), not a file. A brace list
+ * (`{en,fr}`) names files, and doubled braces are a template tool's real folder names
+ * (`{{cookiecutter.slug}}`).
+ */
+export const PLACEHOLDER = /(?<!\{)\{[A-Za-z_][\w-]*\}(?!\})/;
 
 /**
  * A folder name in parentheses at the start of a segment: a Next.js route group

@@ -4,7 +4,7 @@
  * `/`. Each entry becomes a full path rebuilt from the indentation, with its line.
  */
 
-import { isSourceFileName, ROUTE_GROUP, ROUTE_PARAM } from "./path-text.ts";
+import { isSourceFileName, PLACEHOLDER, ROUTE_GROUP, ROUTE_PARAM } from "./path-text.ts";
 
 export interface TreeEntry {
   /** Path as drawn, rebuilt from the indentation; folders end with `/`. */
@@ -62,6 +62,9 @@ export function parseTree(text: string): TreeEntry[] {
     if (contentsUnder !== undefined && (line.drawn === "" || line.column > contentsUnder)) return;
     contentsUnder = undefined;
     const [name = "", ...siblings] = line.names;
+    // A placeholder (`{userId}/`) draws a datastore's or a route's shape, not folders: what
+    // is under it is no file either.
+    if (PLACEHOLDER.test(name)) contentsUnder = line.column;
     if (!isTreeName(name)) return;
     while (stack.length > 0 && (stack.at(-1)?.column ?? 0) >= line.column) stack.pop();
     const parent = stack.at(-1)?.path ?? "";
