@@ -413,3 +413,38 @@ describe("a path template with `{placeholder}` segments (a datastore document, a
     expect(paths).toEqual(expect.arrayContaining(["locales/en.json", "locales/fr.json"]));
   });
 });
+
+describe("another machine's checkout path with a space in a folder (`/Volumes/Backup Disk/app/...`)", () => {
+  const list = [
+    "## Dev Agent Record",
+    "",
+    "### File List",
+    "",
+    "- `/Volumes/Backup Disk/shop/src/cart/views.py` - the views",
+    "- `C:\\Users\\Ann Lee\\repos\\shop\\src\\cart\\models.py`",
+    "- `/Users/ann/Google Drive/shop/tests/test_views.py`",
+  ].join("\n");
+  const files = {
+    "src/cart/views.py": "",
+    "src/cart/models.py": "",
+    "tests/test_views.py": "",
+  };
+
+  it("names the project's file its tail is, in a done story's File List", () => {
+    const dir = project({ "1-1-a": list }, files, "done");
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    const [done] = doneInputs(loaded);
+    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
+      "src/cart/views.py",
+      "src/cart/models.py",
+      "tests/test_views.py",
+    ]);
+  });
+
+  it("is no path when a space is anywhere but in the folders above the project's", () => {
+    expect(pathFromCode("/Users/ann/shop/src/a.py - the views")).toBeUndefined();
+    expect(pathFromCode("/bmad:bmm:workflows:dev-story run")).toBeUndefined();
+    expect(pathFromCode("/api/users GET")).toBeUndefined();
+  });
+});

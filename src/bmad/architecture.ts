@@ -160,7 +160,7 @@ function pathsIn(node: Parameters<typeof textOf>[0], file: string): ArchPath[] {
     // Components own concrete project paths: bare names, globs and outside paths say too little.
     const keep = (found: PathText | undefined) =>
       (found ? expandBraces(found) : []).flatMap((path) =>
-        !path.bare && !/^[~/]|[*?{]/.test(path.path) ? [{ ...path, file, line }] : [],
+        !path.bare && !/^[~/]|^[A-Za-z]:\/|[*?{]/.test(path.path) ? [{ ...path, file, line }] : [],
       );
     if (child.type === "inlineCode") append(found, keep(pathFromCode(child.value)));
     else if (child.type === "text") append(found, pathsFromText(child.value).flatMap(keep));

@@ -43,7 +43,7 @@ type Normalised = { inside: true; path: string } | { inside: false; path: string
 /** Repo-relative posix path, or the reason it is not one. */
 export function normaliseRepoPath(raw: string, root: string): Normalised {
   const p = raw.replace(/\\/g, "/");
-  if (p.startsWith("~")) return { inside: false, path: p };
+  if (p.startsWith("~") || /^[A-Za-z]:\//.test(p)) return { inside: false, path: p };
   let relative = p;
   if (p.startsWith("/")) {
     const rootPosix = root.replace(/\\/g, "/").replace(/\/$/, "");
@@ -63,7 +63,7 @@ export function normaliseRepoPath(raw: string, root: string): Normalised {
  */
 function outsideWhy(raw: string): string {
   if (raw.startsWith("~")) return "is in a home folder, outside the project";
-  if (raw.startsWith("/"))
+  if (raw.startsWith("/") || /^[A-Za-z]:[\\/]/.test(raw))
     return "is an absolute path outside the project (a file elsewhere, or a URL route)";
   return "leaves the project";
 }
