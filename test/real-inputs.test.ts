@@ -448,3 +448,54 @@ describe("another machine's checkout path with a space in a folder (`/Volumes/Ba
     expect(pathFromCode("/api/users GET")).toBeUndefined();
   });
 });
+
+describe("an architecture tree drawn under the project's folder, checked out by another name", () => {
+  it("has that root dropped when its entries are the project's top folders and files", () => {
+    const tree = [
+      "```",
+      "ShopApp/",
+      "├── backend/",
+      "│   └── app/",
+      "│       └── orders.py",
+      "├── frontend/",
+      "│   └── src/",
+      "│       └── Cart.vue",
+      "```",
+    ].join("\n");
+    const dir = project(
+      {
+        "1-1-a": "## Tasks / Subtasks\n\n- [ ] Add the order view to `orders.py` and `Cart.vue`",
+      },
+      {
+        "backend/requirements.txt": "",
+        "frontend/package.json": "",
+        "docs/architecture.md": `# Architecture\n\n## Project Structure\n\n${tree}\n`,
+      },
+    );
+    const paths = plan(dir).stories[0]?.claims.map((c) => c.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(["backend/app/orders.py", "frontend/src/Cart.vue"]),
+    );
+    expect(paths?.filter((p) => p.startsWith("ShopApp/"))).toEqual([]);
+  });
+
+  it("keeps a root the project has, or one over folders it lacks", () => {
+    const planned = [
+      "```",
+      "backend/",
+      "├── api/",
+      "│   └── routes.py",
+      "└── worker/",
+      "    └── jobs.py",
+      "```",
+    ].join("\n");
+    const dir = project(
+      { "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `routes.py`" },
+      {
+        "src/a.ts": "",
+        "docs/architecture.md": `# Architecture\n\n## Project Structure\n\n${planned}\n`,
+      },
+    );
+    expect(plan(dir).stories[0]?.claims.map((c) => c.path)).toContain("backend/api/routes.py");
+  });
+});

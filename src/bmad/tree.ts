@@ -187,15 +187,30 @@ const ROOT_MARKERS =
 
 /**
  * Architecture trees usually start with the project's own folder (`vibe-dash/`): drop that
- * root when it is the only one and it is the project (its name, or it holds root files).
+ * root when it is the only one and it is the project (its name, or it holds root files). A
+ * checkout is often named otherwise (`/app` in a container, a clone or worktree of another
+ * name): a root the project's top level lacks, whose entries are mostly the project's own top
+ * folders and files (`topLevel`: `backend/`, `frontend/`, `README.md`), is the project too.
  */
-export function stripProjectRoot(entries: TreeEntry[], projectName?: string): TreeEntry[] {
+export function stripProjectRoot(
+  entries: TreeEntry[],
+  projectName?: string,
+  topLevel: readonly string[] = [],
+): TreeEntry[] {
   const first = entries[0]?.path;
   if (!first?.endsWith("/") || first.slice(0, -1).includes("/")) return entries;
   if (!entries.every((entry) => entry.path.startsWith(first))) return entries;
   const children = entries.map((entry) => entry.path.slice(first.length)).filter((p) => p !== "");
+  const direct = children.filter((child) => !child.replace(/\/$/, "").includes("/"));
+  const top = new Set(topLevel);
+  const drawsTheTopLevel =
+    !top.has(first) &&
+    direct.length >= 2 &&
+    direct.filter((child) => top.has(child)).length * 2 >= direct.length;
   const isProject =
-    first.slice(0, -1) === projectName || children.some((child) => ROOT_MARKERS.test(child));
+    first.slice(0, -1) === projectName ||
+    children.some((child) => ROOT_MARKERS.test(child)) ||
+    drawsTheTopLevel;
   if (!isProject) return entries;
   return entries
     .filter((entry) => entry.path !== first)
