@@ -499,3 +499,36 @@ describe("an architecture tree drawn under the project's folder, checked out by 
     expect(plan(dir).stories[0]?.claims.map((c) => c.path)).toContain("backend/api/routes.py");
   });
 });
+
+describe("a project moved from BMAD v4, its earlier stories left in `docs/stories/1.2.story.md`", () => {
+  it("finds those stories for the keys the sprint file lists, after the usual folders", () => {
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]: [
+        "development_status:",
+        "  epic-1: done",
+        "  1-1-project-setup: done",
+        "  1-2-login-flow: done",
+        "  epic-2: in-progress",
+        "  2-1-report-view: ready-for-dev",
+        "",
+      ].join("\n"),
+      "docs/stories/1.1.story.md":
+        "# Story 1.1: Project setup\n\n## Status: Done\n\n## Dev Agent Record\n\n### File List\n\n- `src/app.ts`\n",
+      "docs/stories/1.2.story.md":
+        "# Story 1.2: Login flow\n\n## Status: Done\n\n## Dev Agent Record\n\n### File List\n\n- `src/login.ts`\n",
+      "docs/stories/1.2.qa-report.md": "# QA report for 1.2\n",
+      [`${ART}/2-1-report-view.md`]:
+        "# Story 2.1: Report view\n\nStatus: ready-for-dev\n\n## Tasks / Subtasks\n\n- [ ] Update `src/report.ts`\n",
+      "src/app.ts": "",
+      "src/login.ts": "",
+      "src/report.ts": "",
+    });
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    expect(doneInputs(loaded).map((d) => [d.key, d.file])).toEqual([
+      ["1-1-project-setup", "docs/stories/1.1.story.md"],
+      ["1-2-login-flow", "docs/stories/1.2.story.md"],
+    ]);
+    expect(plan(dir).stories.map((s) => s.file)).toEqual([`${ART}/2-1-report-view.md`]);
+  });
+});
