@@ -532,3 +532,26 @@ describe("a project moved from BMAD v4, its earlier stories left in `docs/storie
     expect(plan(dir).stories.map((s) => s.file)).toEqual([`${ART}/2-1-report-view.md`]);
   });
 });
+
+describe("a new file in a package-relative folder the project has in source and in tests (`engine/x.py`)", () => {
+  it("goes in the one folder of its kind, not at the project's root", () => {
+    const dir = project(
+      {
+        "1-1-a": [
+          "## Tasks / Subtasks",
+          "",
+          "- [ ] Create `engine/scheduler.py` with the scheduler",
+        ].join("\n"),
+      },
+      {
+        "src/shop/engine/core.py": "",
+        "tests/unit/engine/test_core.py": "",
+        "tests/integration/engine/test_flow.py": "",
+      },
+    );
+    const p = plan(dir);
+    const paths = p.stories[0]?.claims.map((c) => c.path);
+    expect(paths).toContain("src/shop/engine/scheduler.py");
+    expect(paths?.filter((x) => x.startsWith("engine/"))).toEqual([]);
+  });
+});
