@@ -310,3 +310,248 @@ describe("a document about a story, numbered as it (`4.2-po-validation-20250924.
     );
   });
 });
+
+describe("a file named alone in a task that the same story names in full elsewhere", () => {
+  const body = [
+    "## File Specification",
+    "",
+    "| Part | Path | Status |",
+    "|------|------|--------|",
+    "| Widget hook | `src/features/widgets/hooks/useWidgets.ts` | NEW |",
+    "| Paths | `src/shared/utils/routePaths.ts` | MODIFIED |",
+    "",
+    "## Tasks / Subtasks",
+    "",
+    "- [ ] 1.1: Create `useWidgets.ts` (query hook)",
+    "- [ ] 1.2: Add the widget paths to `routePaths.ts`",
+  ].join("\n");
+
+  it("is that path, not another file of its name elsewhere, and no finding", () => {
+    const dir = project({ "1-1-a": body }, { "src/hooks/useWidgets.ts": "" });
+    const p = plan(dir);
+    const paths = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(paths).toContain("src/features/widgets/hooks/useWidgets.ts");
+    expect(paths).toContain("src/shared/utils/routePaths.ts");
+    expect(paths).not.toContain("src/hooks/useWidgets.ts");
+    expect(p.findings.filter((f) => f.story === "1-1-a")).toEqual([]);
+  });
+});
+
+describe("a story whose title carries a section word (`Story 1.1: Widget Context Switcher`)", () => {
+  it("leaves its sections to their own headings: a table of NEW files is still written", () => {
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]:
+        "development_status:\n  epic-1: in-progress\n  1-1-a: ready-for-dev\n",
+      [`${ART}/1-1-a.md`]: [
+        "# Story 1.1: Widget Context Switcher and Review Panel",
+        "",
+        "Status: ready-for-dev",
+        "",
+        "## File Specification",
+        "",
+        "| Part | Path | Status |",
+        "|------|------|--------|",
+        "| Store | `src/widgets/store.ts` | NEW |",
+        "| Panel | `src/widgets/panel.tsx` | NEW |",
+        "",
+      ].join("\n"),
+    });
+    const writes = plan(dir).stories[0]?.claims.filter((c) => c.intent === "write");
+    expect(writes?.map((c) => c.path).sort()).toEqual([
+      "src/widgets/panel.tsx",
+      "src/widgets/store.ts",
+    ]);
+    expect(writes?.every((c) => c.confidence >= 0.3)).toBe(true);
+  });
+});
+
+describe("a path template with `{placeholder}` segments (a datastore document, a route)", () => {
+  it("is no file, even where the architecture draws the datastore's tree", () => {
+    const dir = project(
+      {
+        "1-1-a": [
+          "## Tasks / Subtasks",
+          "",
+          "- [ ] 1.1: Create `src/limits.ts` - a rate doc per user at `/records/{appId}/limits/{userId}`",
+          "- [ ] 1.2: Serve `api/items/{itemId}/detail` from `src/items.ts`",
+        ].join("\n"),
+      },
+      {
+        "src/items.ts": "",
+        "api/handler.ts": "",
+        "docs/architecture.md": [
+          "# Architecture",
+          "",
+          "## Datastore",
+          "",
+          "```",
+          "Datastore Structure:",
+          "├── records/",
+          "│   └── {appId}/",
+          "│       └── users/",
+          "│           └── {userId}",
+          "```",
+          "",
+        ].join("\n"),
+      },
+    );
+    const paths = plan(dir).stories[0]?.claims.map((c) => c.path);
+    expect(paths).toContain("src/limits.ts");
+    expect(paths).toContain("src/items.ts");
+    expect(paths?.filter((p) => p.includes("{"))).toEqual([]);
+  });
+
+  it("keeps a brace list, which names each of its files", () => {
+    const dir = project(
+      { "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `locales/{en,fr}.json`" },
+      {
+        "locales/en.json": "",
+        "locales/fr.json": "",
+      },
+    );
+    const paths = plan(dir).stories[0]?.claims.map((c) => c.path);
+    expect(paths).toEqual(expect.arrayContaining(["locales/en.json", "locales/fr.json"]));
+  });
+});
+
+describe("another machine's checkout path with a space in a folder (`/Volumes/Backup Disk/app/...`)", () => {
+  const list = [
+    "## Dev Agent Record",
+    "",
+    "### File List",
+    "",
+    "- `/Volumes/Backup Disk/shop/src/cart/views.py` - the views",
+    "- `C:\\Users\\Ann Lee\\repos\\shop\\src\\cart\\models.py`",
+    "- `/Users/ann/Google Drive/shop/tests/test_views.py`",
+  ].join("\n");
+  const files = {
+    "src/cart/views.py": "",
+    "src/cart/models.py": "",
+    "tests/test_views.py": "",
+  };
+
+  it("names the project's file its tail is, in a done story's File List", () => {
+    const dir = project({ "1-1-a": list }, files, "done");
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    const [done] = doneInputs(loaded);
+    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
+      "src/cart/views.py",
+      "src/cart/models.py",
+      "tests/test_views.py",
+    ]);
+  });
+
+  it("is no path when a space is anywhere but in the folders above the project's", () => {
+    expect(pathFromCode("/Users/ann/shop/src/a.py - the views")).toBeUndefined();
+    expect(pathFromCode("/bmad:bmm:workflows:dev-story run")).toBeUndefined();
+    expect(pathFromCode("/api/users GET")).toBeUndefined();
+  });
+});
+
+describe("an architecture tree drawn under the project's folder, checked out by another name", () => {
+  it("has that root dropped when its entries are the project's top folders and files", () => {
+    const tree = [
+      "```",
+      "ShopApp/",
+      "├── backend/",
+      "│   └── app/",
+      "│       └── orders.py",
+      "├── frontend/",
+      "│   └── src/",
+      "│       └── Cart.vue",
+      "```",
+    ].join("\n");
+    const dir = project(
+      {
+        "1-1-a": "## Tasks / Subtasks\n\n- [ ] Add the order view to `orders.py` and `Cart.vue`",
+      },
+      {
+        "backend/requirements.txt": "",
+        "frontend/package.json": "",
+        "docs/architecture.md": `# Architecture\n\n## Project Structure\n\n${tree}\n`,
+      },
+    );
+    const paths = plan(dir).stories[0]?.claims.map((c) => c.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(["backend/app/orders.py", "frontend/src/Cart.vue"]),
+    );
+    expect(paths?.filter((p) => p.startsWith("ShopApp/"))).toEqual([]);
+  });
+
+  it("keeps a root the project has, or one over folders it lacks", () => {
+    const planned = [
+      "```",
+      "backend/",
+      "├── api/",
+      "│   └── routes.py",
+      "└── worker/",
+      "    └── jobs.py",
+      "```",
+    ].join("\n");
+    const dir = project(
+      { "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `routes.py`" },
+      {
+        "src/a.ts": "",
+        "docs/architecture.md": `# Architecture\n\n## Project Structure\n\n${planned}\n`,
+      },
+    );
+    expect(plan(dir).stories[0]?.claims.map((c) => c.path)).toContain("backend/api/routes.py");
+  });
+});
+
+describe("a project moved from BMAD v4, its earlier stories left in `docs/stories/1.2.story.md`", () => {
+  it("finds those stories for the keys the sprint file lists, after the usual folders", () => {
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]: [
+        "development_status:",
+        "  epic-1: done",
+        "  1-1-project-setup: done",
+        "  1-2-login-flow: done",
+        "  epic-2: in-progress",
+        "  2-1-report-view: ready-for-dev",
+        "",
+      ].join("\n"),
+      "docs/stories/1.1.story.md":
+        "# Story 1.1: Project setup\n\n## Status: Done\n\n## Dev Agent Record\n\n### File List\n\n- `src/app.ts`\n",
+      "docs/stories/1.2.story.md":
+        "# Story 1.2: Login flow\n\n## Status: Done\n\n## Dev Agent Record\n\n### File List\n\n- `src/login.ts`\n",
+      "docs/stories/1.2.qa-report.md": "# QA report for 1.2\n",
+      [`${ART}/2-1-report-view.md`]:
+        "# Story 2.1: Report view\n\nStatus: ready-for-dev\n\n## Tasks / Subtasks\n\n- [ ] Update `src/report.ts`\n",
+      "src/app.ts": "",
+      "src/login.ts": "",
+      "src/report.ts": "",
+    });
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    expect(doneInputs(loaded).map((d) => [d.key, d.file])).toEqual([
+      ["1-1-project-setup", "docs/stories/1.1.story.md"],
+      ["1-2-login-flow", "docs/stories/1.2.story.md"],
+    ]);
+    expect(plan(dir).stories.map((s) => s.file)).toEqual([`${ART}/2-1-report-view.md`]);
+  });
+});
+
+describe("a new file in a package-relative folder the project has in source and in tests (`engine/x.py`)", () => {
+  it("goes in the one folder of its kind, not at the project's root", () => {
+    const dir = project(
+      {
+        "1-1-a": [
+          "## Tasks / Subtasks",
+          "",
+          "- [ ] Create `engine/scheduler.py` with the scheduler",
+        ].join("\n"),
+      },
+      {
+        "src/shop/engine/core.py": "",
+        "tests/unit/engine/test_core.py": "",
+        "tests/integration/engine/test_flow.py": "",
+      },
+    );
+    const p = plan(dir);
+    const paths = p.stories[0]?.claims.map((c) => c.path);
+    expect(paths).toContain("src/shop/engine/scheduler.py");
+    expect(paths?.filter((x) => x.startsWith("engine/"))).toEqual([]);
+  });
+});

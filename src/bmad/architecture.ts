@@ -46,9 +46,11 @@ const MAX_COMPONENT_PATHS = 40;
 export function parseArchitecture(
   docs: Array<{ file: string; text: string }>,
   projectName?: string,
+  /** The project's top-level folders (`src/`) and files: a drawn root over them is the project. */
+  topLevel: readonly string[] = [],
 ): ArchitectureDoc {
   const result: ArchitectureDoc = { files: docs.map((d) => d.file), tree: [], components: [] };
-  for (const { file, text } of docs) parseOne(file, text, projectName, result);
+  for (const { file, text } of docs) parseOne(file, text, projectName, topLevel, result);
   result.components = result.components.filter(isComponent);
   return result;
 }
@@ -57,6 +59,7 @@ function parseOne(
   file: string,
   text: string,
   projectName: string | undefined,
+  topLevel: readonly string[],
   out: ArchitectureDoc,
 ) {
   const tree = parseMarkdown(text);
@@ -77,7 +80,7 @@ function parseOne(
     if (node.type === "code") {
       const code = node as Code;
       if (!looksLikeTree(code.value)) return SKIP;
-      const entries = stripProjectRoot(parseTree(code.value), projectName);
+      const entries = stripProjectRoot(parseTree(code.value), projectName, topLevel);
       for (const entry of entries) {
         const path = { path: entry.path, bare: false, file, line: line + 1 + entry.lineIndex };
         // A drawn tree is the project's structure, not what the section's component owns.
@@ -160,7 +163,7 @@ function pathsIn(node: Parameters<typeof textOf>[0], file: string): ArchPath[] {
     // Components own concrete project paths: bare names, globs and outside paths say too little.
     const keep = (found: PathText | undefined) =>
       (found ? expandBraces(found) : []).flatMap((path) =>
-        !path.bare && !/^[~/]|[*?{]/.test(path.path) ? [{ ...path, file, line }] : [],
+        !path.bare && !/^[~/]|^[A-Za-z]:\/|[*?{]/.test(path.path) ? [{ ...path, file, line }] : [],
       );
     if (child.type === "inlineCode") append(found, keep(pathFromCode(child.value)));
     else if (child.type === "text") append(found, pathsFromText(child.value).flatMap(keep));

@@ -153,7 +153,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     : storyLocation && isDir(expandProjectRoot(storyLocation, root))
       ? expandProjectRoot(storyLocation, root)
       : sprintDir;
-  const [first, ...then] = storyFolders(storiesDir, sprintStatus);
+  const [first, ...then] = storyFolders(storiesDir, sprintStatus, root);
   report.push(
     `stories: ${first}/ (and sub-folders)${then.length > 0 ? `, then ${then.map((d) => `${d}/`).join(", ")}` : ""}`,
   );
@@ -202,12 +202,30 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
  * Where story files are looked for, first to last: the stories folder, the sprint file's, and
  * the one above that (a template that keeps `stories/` beside `implementation-artifacts/`).
  */
-function storyFolders(storiesDir: string, sprintStatus: string): string[] {
+function storyFolders(storiesDir: string, sprintStatus: string, root: string): string[] {
   const sprintDir = path.posix.dirname(sprintStatus);
   const above = path.posix.dirname(sprintDir);
+  // Last, BMAD v4's own story folder (`docs/stories/1.2.story.md`): a project moved to v6 keeps
+  // its earlier epics' stories there, under a sprint file that lists them too.
+  const v4 = isDirectory(path.join(root, V4_STORIES)) ? [V4_STORIES] : [];
   return [
-    ...new Set([storiesDir, sprintDir, ...(sprintDir !== "." && above !== "." ? [above] : [])]),
+    ...new Set([
+      storiesDir,
+      sprintDir,
+      ...(sprintDir !== "." && above !== "." ? [above] : []),
+      ...v4,
+    ]),
   ];
+}
+
+const V4_STORIES = "docs/stories";
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -402,7 +420,7 @@ export function indexStoryFiles(
   const add = (index: Map<string, Set<string>>, key: string | undefined, file: string) => {
     if (key) index.set(key, (index.get(key) ?? new Set()).add(file));
   };
-  const dirs = storyFolders(files.storiesDir, files.sprintStatus);
+  const dirs = storyFolders(files.storiesDir, files.sprintStatus, root);
   const within = (file: string, dir: string) => dir === "." || file.startsWith(`${dir}/`);
   // Each folder listed once: the stories and sprint folders are often inside the one above.
   const listed = dirs

@@ -48,15 +48,36 @@ export interface PathText {
   index?: number;
 }
 
+/**
+ * Where another machine keeps its checkouts: a home, a mounted volume, a drive. Folders there
+ * may hold spaces (`/Volumes/Backup Disk/app/src/x.py`, `C:\\Users\\Ann Lee\\repos\\app\\x.cs`).
+ */
+const MACHINE_ROOT = /^(?:\/(?:Users|home|Volumes|mnt|media)\/|[A-Za-z]:[\\/])/;
+
 /** Cleans a candidate; undefined when it cannot be a path at all. */
 export function cleanPath(raw: string): string | undefined {
-  let text = raw.trim().replace(/^["'`]+|["'`]+$/g, "");
+  const text = raw.trim().replace(/^["'`]+|["'`]+$/g, "");
+  // Spaces only in the folders of another machine's path, never in its file's name: the
+  // project's file is its tail, found in the tree as any absolute path's is.
+  const spaced = MACHINE_ROOT.test(text) && /^[^\t\r\n]* [^\t\r\n]*[\\/][^ \\/]+$/.test(text);
+  // A drive (`C:`) is read as the root it is, the rest as any path.
+  const drive = /^[A-Za-z]:(?=[\\/])/.exec(text)?.[0] ?? "";
+  const rest = text.slice(drive.length);
+  const cleaned = spaced
+    ? cleanPathText(rest.replace(/ /g, "%20"))?.replace(/%20/g, " ")
+    : cleanPathText(rest);
+  return cleaned && drive + cleaned;
+}
+
+function cleanPathText(raw: string): string | undefined {
+  let text = raw;
   // `view.go:renderRow()`, `config.ts:loadConfig`: a file and the symbol in it.
   const symbol = /:[A-Za-z_$][\w$.]*(?:\(\))?$/.exec(text);
   if (symbol && hasFileExtension(text.slice(0, symbol.index))) text = text.slice(0, symbol.index);
   if (text === "" || /\s/.test(text) || /:\/\//.test(text) || /^(mailto|data):/i.test(text))
     return undefined;
   if (/[(){}<>=,;|!]/.test(withoutBraceLists(withoutRouteGroups(text)))) return undefined;
+  if (PLACEHOLDER.test(text)) return undefined;
   text = text.replace(/\\/g, "/");
   text = text.replace(/#.*$/, ""); // anchors: `file.md#Section`, `x.ts#L12`
   text = text.replace(/(?::\d+(?:[-–]\d+)?)+$/, ""); // `x.ts:42`, `x.ts:42-50`, `x.ts:42:7`
@@ -67,6 +88,14 @@ export function cleanPath(raw: string): string | undefined {
   if (!/^[\w.~/*?[\]{}@+%-]+$/.test(withoutBraceLists(withoutRouteGroups(text)))) return undefined;
   return text;
 }
+
+/**
+ * A placeholder in braces (`{appId}`, `{user_id}.json`): a template such as a datastore's
+ * document path or a URL route (`/records/{appId}/limits/{userId}`), not a file. A brace list
+ * (`{en,fr}`) names files, and doubled braces are a template tool's real folder names
+ * (`{{cookiecutter.slug}}`).
+ */
+export const PLACEHOLDER = /(?<!\{)\{[A-Za-z_][\w-]*\}(?!\})/;
 
 /**
  * A folder name in parentheses at the start of a segment: a Next.js route group

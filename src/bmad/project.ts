@@ -4,7 +4,7 @@
  * `in-progress`, which a new run must not collide with). Each file is read and parsed once;
  * parses are cached by content under `.athena/cache`.
  */
-import { statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { globSync } from "tinyglobby";
 import type { AthenaConfig } from "../config/schema.ts";
@@ -191,8 +191,15 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
   }
   if (docs.length > 0) {
     try {
-      const key = contentKey(projectName, ...docs.flatMap((d) => [d.file, d.text]));
-      architecture = cache.get("architecture", key, () => parseArchitecture(docs, projectName));
+      const topLevel = topLevelNames(absRoot);
+      const key = contentKey(
+        projectName,
+        topLevel.join("\n"),
+        ...docs.flatMap((d) => [d.file, d.text]),
+      );
+      architecture = cache.get("architecture", key, () =>
+        parseArchitecture(docs, projectName, topLevel),
+      );
     } catch (error) {
       warnings.push(
         `${docs.map((d) => d.file).join(", ")}: could not be read (${errorLine(error)}); planned without it`,
@@ -294,4 +301,16 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
       return earlier ? { ...earlier, entry, requested: false } : load(entry, false, []);
     },
   };
+}
+
+/** The project's top-level folders (`src/`) and files, sorted; none when it cannot be listed. */
+function topLevelNames(absRoot: string): string[] {
+  try {
+    return readdirSync(absRoot, { withFileTypes: true })
+      .filter((entry) => entry.name !== ".athena" && entry.name !== ".git")
+      .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name))
+      .sort();
+  } catch {
+    return [];
+  }
 }

@@ -175,8 +175,10 @@ export function saysDoNotModify(text: string): boolean {
   return match !== null && !WRITE_VERB.test(text.slice(0, match.index));
 }
 
-export function zoneOf(headings: Array<{ title: string }>): Zone {
+export function zoneOf(headings: Array<{ title: string; storyTitle?: boolean }>): Zone {
   for (let i = headings.length - 1; i >= 0; i--) {
+    // A story's title decides nothing for its sections (`Story 1.1: Widget Context`).
+    if (headings[i]?.storyTitle) continue;
     const title = headings[i]?.title ?? "";
     for (const [pattern, zone] of ZONE_RULES) if (pattern.test(title)) return zone;
   }

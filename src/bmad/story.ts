@@ -159,7 +159,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     pattern: new RegExp(`(^|[^\\w])${escapeRegExp(name)}($|[^\\w])`, "i"),
   }));
 
-  const headings: Array<{ depth: number; title: string }> = [];
+  const headings: Array<{ depth: number; title: string; storyTitle?: boolean }> = [];
   let zone: Zone = "write";
   let group: Intent | undefined; // a sticky File List group (`**DO NOT MODIFY:**`), reset per heading
   let zoneIsFiles = false; // under a heading that lists files to touch
@@ -279,7 +279,11 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const title = canonicalHeading(written);
         while (headings.length > 0 && (headings.at(-1)?.depth ?? 0) >= heading.depth)
           headings.pop();
-        headings.push({ depth: heading.depth, title });
+        // The document's first heading, a `#` one, is the story's title: its words ("Story 2.1:
+        // Widget Context Switcher", "Review Queue") name what the story is about, never what
+        // its sections hold.
+        const storyTitle = heading.depth === 1 && doc.sections.length === 0;
+        headings.push({ depth: heading.depth, title, ...(storyTitle ? { storyTitle } : {}) });
         if (DEV_AGENT_RECORD.test(title)) {
           pastAgentRecord = true;
           recordNotes = headings.find((h) => DEV_NOTES.test(h.title));

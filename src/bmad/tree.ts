@@ -4,7 +4,7 @@
  * `/`. Each entry becomes a full path rebuilt from the indentation, with its line.
  */
 
-import { isSourceFileName, ROUTE_GROUP, ROUTE_PARAM } from "./path-text.ts";
+import { isSourceFileName, PLACEHOLDER, ROUTE_GROUP, ROUTE_PARAM } from "./path-text.ts";
 
 export interface TreeEntry {
   /** Path as drawn, rebuilt from the indentation; folders end with `/`. */
@@ -62,6 +62,9 @@ export function parseTree(text: string): TreeEntry[] {
     if (contentsUnder !== undefined && (line.drawn === "" || line.column > contentsUnder)) return;
     contentsUnder = undefined;
     const [name = "", ...siblings] = line.names;
+    // A placeholder (`{userId}/`) draws a datastore's or a route's shape, not folders: what
+    // is under it is no file either.
+    if (PLACEHOLDER.test(name)) contentsUnder = line.column;
     if (!isTreeName(name)) return;
     while (stack.length > 0 && (stack.at(-1)?.column ?? 0) >= line.column) stack.pop();
     const parent = stack.at(-1)?.path ?? "";
@@ -184,15 +187,30 @@ const ROOT_MARKERS =
 
 /**
  * Architecture trees usually start with the project's own folder (`vibe-dash/`): drop that
- * root when it is the only one and it is the project (its name, or it holds root files).
+ * root when it is the only one and it is the project (its name, or it holds root files). A
+ * checkout is often named otherwise (`/app` in a container, a clone or worktree of another
+ * name): a root the project's top level lacks, whose entries are mostly the project's own top
+ * folders and files (`topLevel`: `backend/`, `frontend/`, `README.md`), is the project too.
  */
-export function stripProjectRoot(entries: TreeEntry[], projectName?: string): TreeEntry[] {
+export function stripProjectRoot(
+  entries: TreeEntry[],
+  projectName?: string,
+  topLevel: readonly string[] = [],
+): TreeEntry[] {
   const first = entries[0]?.path;
   if (!first?.endsWith("/") || first.slice(0, -1).includes("/")) return entries;
   if (!entries.every((entry) => entry.path.startsWith(first))) return entries;
   const children = entries.map((entry) => entry.path.slice(first.length)).filter((p) => p !== "");
+  const direct = children.filter((child) => !child.replace(/\/$/, "").includes("/"));
+  const top = new Set(topLevel);
+  const drawsTheTopLevel =
+    !top.has(first) &&
+    direct.length >= 2 &&
+    direct.filter((child) => top.has(child)).length * 2 >= direct.length;
   const isProject =
-    first.slice(0, -1) === projectName || children.some((child) => ROOT_MARKERS.test(child));
+    first.slice(0, -1) === projectName ||
+    children.some((child) => ROOT_MARKERS.test(child)) ||
+    drawsTheTopLevel;
   if (!isProject) return entries;
   return entries
     .filter((entry) => entry.path !== first)

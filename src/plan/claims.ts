@@ -43,7 +43,7 @@ type Normalised = { inside: true; path: string } | { inside: false; path: string
 /** Repo-relative posix path, or the reason it is not one. */
 export function normaliseRepoPath(raw: string, root: string): Normalised {
   const p = raw.replace(/\\/g, "/");
-  if (p.startsWith("~")) return { inside: false, path: p };
+  if (p.startsWith("~") || /^[A-Za-z]:\//.test(p)) return { inside: false, path: p };
   let relative = p;
   if (p.startsWith("/")) {
     const rootPosix = root.replace(/\\/g, "/").replace(/\/$/, "");
@@ -63,7 +63,7 @@ export function normaliseRepoPath(raw: string, root: string): Normalised {
  */
 function outsideWhy(raw: string): string {
   if (raw.startsWith("~")) return "is in a home folder, outside the project";
-  if (raw.startsWith("/"))
+  if (raw.startsWith("/") || /^[A-Za-z]:[\\/]/.test(raw))
     return "is an absolute path outside the project (a file elsewhere, or a URL route)";
   return "leaves the project";
 }
@@ -346,6 +346,17 @@ export function claimsForStory(
         : undefined;
     }
     if (kindOf(p) === "glob") return { path: p, discount: 1 };
+    // A file named alone (`useItems.ts`) that the story names in full elsewhere, once
+    // (`src/features/items/hooks/useItems.ts` in its file table): that file, not another of
+    // its name the tree has, nor a finding when the tree has none yet.
+    if (!p.includes("/")) {
+      const own = ownByName.get(p);
+      const [full] = own?.size === 1 ? [...own] : [];
+      if (full) {
+        const found = resolve(full, { ...mention, path: full, bare: false }, ev);
+        return found && { ...found, note: found.note ?? `named in full as \`${full}\`` };
+      }
+    }
     const known = context.known.resolve(p);
     // `src/.../config/settings.py` leaves folders out: never a file of that name.
     const elided = isElided(p);

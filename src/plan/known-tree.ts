@@ -7,6 +7,7 @@
  * one knows nothing of it.
  */
 import path from "node:path";
+import { isTestPath } from "./test-partner.ts";
 
 /**
  * Longer than any real repo-relative path (PATH_MAX is 4096; real ones stay far below): a
@@ -176,14 +177,23 @@ export class KnownTree {
   /**
    * Where a new file goes whose folder the project has only under a root the path leaves out
    * (`App.Core/Entities/Invoice.cs`, kept in `src/App.Core/Entities/`): in that one folder.
-   * Undefined when the folder is known as written, found in several places, or nowhere.
+   * Found in several places, the one a file of its kind goes in: a test's among the test
+   * folders, any other's among the rest (`engine/x.py` in `src/pkg/engine/`, not
+   * `tests/unit/engine/`). Undefined when the folder is known as written, found in several
+   * places of the file's kind, or nowhere.
    */
   placeNew(p: string): string | undefined {
     const folder = p.replace(/[^/]*$/, "");
     if (folder === "" || p.endsWith("/") || this.isDir(folder)) return undefined;
     const found = this.resolve(folder);
-    if (!found?.resolvedFrom || found.candidates || !found.path.endsWith("/")) return undefined;
-    return found.path + p.slice(folder.length);
+    const name = p.slice(folder.length);
+    const test = isTestPath(p);
+    const [place, ...more] = found?.candidates
+      ? found.candidates.filter((c) => c.endsWith("/") && isTestPath(`${c}_`) === test)
+      : found?.resolvedFrom && found.path.endsWith("/")
+        ? [found.path]
+        : [];
+    return place && more.length === 0 ? place + name : undefined;
   }
 
   /** The real files with this file name (`model_test.go`), anywhere in the tree. */
