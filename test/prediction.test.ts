@@ -266,6 +266,50 @@ describe("the sentence a path sits in", () => {
     });
   });
 
+  it("reads a file named at its lines in Dev Notes, with no verb, as a read", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Tasks / Subtasks",
+        "",
+        "- [ ] Redefine the widths in `src/ui/layout.go:19`",
+        "- [ ] Fix the call sites: `src/ui/panel.go:40`",
+        "",
+        "## Dev Notes",
+        "",
+        "### Key Source Files",
+        "",
+        "- `src/ui/sizes.go:321-344` - width and height helpers",
+        "- `src/ui/frame.go` - the frame, to extend",
+        "",
+        "**Location:** `src/ui/limits.go:15-36`",
+        "",
+        "| File | Lines | Why |",
+        "| --- | --- | --- |",
+        "| `src/ui/flags.go` | 294-317 | the flag parser |",
+        "| `src/ui/exit.go` | Exit code applied here (line 51-53) |",
+        "| `src/ui/help.go` | Add the overlay (line 80) |",
+        "",
+        "Move the helper to `src/ui/util.go:12`.",
+      ].join("\n"),
+    );
+    const by = Object.fromEntries(
+      doc.mentions.filter((m) => !m.symbol).map((m) => [m.path, m.intent]),
+    );
+    expect(by).toEqual({
+      "src/ui/layout.go": "write",
+      "src/ui/panel.go": "write",
+      "src/ui/sizes.go": "read",
+      "src/ui/frame.go": "write",
+      "src/ui/limits.go": "read",
+      "src/ui/flags.go": "read",
+      "src/ui/exit.go": "read",
+      "src/ui/help.go": "write",
+      "src/ui/util.go": "write",
+    });
+  });
+
   it("reads a file the story quotes code from, or names as the model to copy, as a read", () => {
     const doc = parseStory(
       [

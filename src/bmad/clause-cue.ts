@@ -323,6 +323,47 @@ export function locatesCode(
   return after !== undefined && AT_LINES.test(after) && LOCATION_BEFORE.test(before);
 }
 
+/** A table cell that is only line numbers (`294-317`, `209, 251`) or says a line (`(line 250)`). */
+const LINES_CELL = /^\s*(?:\d+(?:\s*[-–,]\s*\d+)*|.*\(\s*lines?\s+\d+[^)]*\).*)\s*$/i;
+
+/**
+ * A file named at its lines, in prose: "`model.go:321-344` - width helpers", "**Location:**
+ * `views.go:15-36`", "| `cli.go` | 294-317 | the flag parser |". With no verb to govern it, it
+ * points at code to read: of such mentions in Dev Notes on real projects, few were written. A
+ * list of call sites to change is a task or a list of files, and a verb ("Redefine the widths
+ * in `x.go:19`") governs the mention: neither is this, nor a place with nothing said of it
+ * ("- `src/midi.swift:23`" under "Call sites").
+ */
+export function namedAtLines(
+  source: string,
+  found: PathText,
+  offset: number,
+  length: number,
+  around: Clause,
+): boolean {
+  const after = afterPath(source, found, offset, length);
+  if (after !== undefined && AT_LINES.test(after)) {
+    // Only the place, nothing said of it ("- `src/midi.swift:23`" under "Call sites"): a list
+    // of places to change.
+    const rest =
+      around.text.slice(0, offset - around.start) +
+      around.text.slice(offset - around.start + length).replace(/^[:#L\d\s,–-]+/, "");
+    if (/[\p{L}]/u.test(rest.replace(/\blines?\b/gi, ""))) return true;
+  }
+  const start = source.lastIndexOf("\n", offset - 1) + 1;
+  const end = source.indexOf("\n", offset);
+  const line = source.slice(start, end < 0 ? source.length : end);
+  if (!line.trimStart().startsWith("|")) return false;
+  const at = offset - start;
+  let from = 0;
+  for (const cell of line.split("|")) {
+    const own = at >= from && at < from + cell.length;
+    from += cell.length + 1;
+    if (!own && cell.trim() !== "" && LINES_CELL.test(cell) && lastWriteVerb(cell) < 0) return true;
+  }
+  return false;
+}
+
 /** A document, as against code: what a story cites, by section or line, for its facts. */
 const DOCUMENT = /\.(md|mdx|markdown|rst|adoc|txt)$/i;
 

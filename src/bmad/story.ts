@@ -30,6 +30,7 @@ import {
   clauseAround,
   cueOf,
   locatesCode,
+  namedAtLines,
   quotesOrModels,
   rowSaysNoChange,
   saysNoChange,
@@ -237,7 +238,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const cited =
         cue !== "write" &&
         (citesDocument(text, found, at.offset, at.length) ||
-          (cue === "none" && locatesCode(text, found, at.offset, at.length, around)));
+          (cue === "none" && locatesCode(text, found, at.offset, at.length, around)) ||
+          (cue === "none" &&
+            place === "notes" &&
+            namedAtLines(text, found, at.offset, at.length, around)));
       if (quoted || cited) cue = "read";
       // A read cue makes prose and tasks reads, and lists that show the project's structure
       // ("Must use the existing `x.go` structures" in Project Structure Notes); lists of files
