@@ -310,6 +310,44 @@ describe("the sentence a path sits in", () => {
     });
   });
 
+  it("reads a file a line credits to another story, with no write verb, as a read", () => {
+    const doc = parseStory(
+      [
+        "# Story 5.2: T",
+        "",
+        "## Dev Notes",
+        "",
+        "### Source Tree Components to Touch",
+        "",
+        "- `src/shop/models.py` - Order models (Story 4.1)",
+        "- `src/shop/loader.py` - the loader (Epic 1 Story 1.8)",
+        "- `src/shop/routes.py` - Add the refund route",
+        "- `src/shop/store.py` - state (extended from Story 2.1)",
+        "",
+        "### Project Structure Notes",
+        "",
+        "- `src/shop/gateway.py`: Future integration (Story 6.4)",
+        "",
+        "| File | Role | State |",
+        "| --- | --- | --- |",
+        "| `src/shop/repo.py` | Database repository | EXISTING (Story 3.3) |",
+        "| `src/shop/cart.py` | Add the coupon field (Story 3.1 made it) | |",
+      ].join("\n"),
+    );
+    const by = Object.fromEntries(
+      doc.mentions.filter((m) => !m.symbol).map((m) => [m.path, m.intent]),
+    );
+    expect(by).toEqual({
+      "src/shop/models.py": "read",
+      "src/shop/loader.py": "read",
+      "src/shop/routes.py": "write",
+      "src/shop/store.py": "write",
+      "src/shop/gateway.py": "read",
+      "src/shop/repo.py": "read",
+      "src/shop/cart.py": "write",
+    });
+  });
+
   it("reads a file the story quotes code from, or names as the model to copy, as a read", () => {
     const doc = parseStory(
       [

@@ -466,3 +466,25 @@ export function rowSaysNoChange(source: string, offset: number): boolean {
   }
   return false;
 }
+
+/**
+ * A note in brackets crediting other stories: "(Story 4.1)", "(Epic 1 Story 1.8)", "EXISTING
+ * (Story 6.3)", "(from Story 7.4-1)", "(Stories 4.2, 4.4)".
+ */
+const OTHER_STORY =
+  /\((?:[^()]*[^\p{L}()])?(?:stor(?:y|ies)|epic)\s+[\w-]*\d[\w.-]*(?:\s*(?:,|and|&)\s*[\w-]*\d[\w.-]*)*[^()]*\)/iu;
+
+/**
+ * The line of the mention at `offset` (a list item, a table row) says the file is another
+ * story's work and asks for no change: "- `models.py` - Pydantic models (Story 4.1)", "|
+ * `repo.py` | Database repository | EXISTING (Story 6.3) |", "- `gateway.ts`: Future integration
+ * (Story 3.4)". What an earlier story built, or a later one will change, is named for context.
+ * A write verb anywhere on the line ("- `store.ts` (extended from Story 2.1)", "Add X to `y`
+ * (Story 2)") keeps it a write.
+ */
+export function creditsOtherStory(source: string, offset: number): boolean {
+  const start = source.lastIndexOf("\n", offset - 1) + 1;
+  const end = source.indexOf("\n", offset);
+  const line = source.slice(start, end < 0 ? source.length : end);
+  return OTHER_STORY.test(line) && lastWriteVerb(line) < 0;
+}

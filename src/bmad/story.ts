@@ -28,6 +28,7 @@ import {
   type Cue,
   citesDocument,
   clauseAround,
+  creditsOtherStory,
   cueOf,
   locatesCode,
   namedAtLines,
@@ -229,6 +230,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       // "| `add.go` | VERIFY |": a verdict in another cell of the row, with no verb in its own.
       const rowVerdict = rowSaysNoChange(text, at.offset);
       if (cue === "none" && rowVerdict) cue = "read";
+      // "- `models.py` - Pydantic models (Story 4.1)": another story's work, named as context.
+      const otherStory = cue !== "write" && creditsOtherStory(text, at.offset);
+      if (otherStory) cue = "read";
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.
       const changeList = inChangeList || CHANGE_LIST.test(around.text);
@@ -254,6 +258,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           structure ||
           saysNoChange(around.text) ||
           rowVerdict ||
+          otherStory ||
           quoted
         )
           intent = "read";
