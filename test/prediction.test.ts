@@ -564,6 +564,35 @@ describe("the sentence a path sits in", () => {
     });
   });
 
+  it("reads the files under a label over what exists with a word before it", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Dev Notes",
+        "",
+        "### Project Structure Notes",
+        "",
+        "**Files to create:**",
+        "- `src/app/guide.md`",
+        "",
+        "**Relevant existing files:**",
+        "- `src/app/config.py` - Environment variable handling",
+        "- `src/app/shell.py` - Shell behaviour",
+        "",
+        "**Key existing files to modify:**",
+        "- `src/app/cli.py` - the flag",
+      ].join("\n"),
+    );
+    const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
+    expect(intent).toEqual({
+      "src/app/guide.md": "write",
+      "src/app/config.py": "read",
+      "src/app/shell.py": "read",
+      "src/app/cli.py": "write",
+    });
+  });
+
   it("gives each mention of a story its place and cue", () => {
     const doc = parseStory(
       [
