@@ -564,6 +564,37 @@ describe("the sentence a path sits in", () => {
     });
   });
 
+  it("reads a file named as the place a new file goes as a read", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Dev Notes",
+        "",
+        "### Project Structure Notes",
+        "",
+        "- **New file:** `src/tool/report.py` — sibling to `main.py`, not inside `checks/`",
+        "- New file: `src/tool/checks/size.py` — fits alongside `shape.py`, `color.py` and `depth.py`",
+        "- New test: `src/tool/size_test.go` next to `size.go`",
+        "- **Modified:** `src/tool/menu.py` — add the entry next to `Open` in its list",
+      ].join("\n"),
+    );
+    const intent = Object.fromEntries(
+      doc.mentions.filter((m) => !m.symbol).map((m) => [m.path, m.intent]),
+    );
+    expect(intent).toMatchObject({
+      "src/tool/report.py": "write",
+      "main.py": "read",
+      "src/tool/checks/size.py": "write",
+      "shape.py": "read",
+      "color.py": "read",
+      "depth.py": "read",
+      "src/tool/size_test.go": "write",
+      "size.go": "read",
+      "src/tool/menu.py": "write",
+    });
+  });
+
   it("reads the files under a label over what exists with a word before it", () => {
     const doc = parseStory(
       [

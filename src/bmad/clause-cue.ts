@@ -205,6 +205,13 @@ const NO_CHANGE =
 const MODEL_BEFORE =
   /\b(match(es|ing)?|like|per|following|mirror(s|ing)?|same\s+as|similar\s+to|based\s+on|as\s+in|model(l)?ed\s+on|consistent\s+with)\s+(the\s+)?(existing\s+)?[`*"']*$/i;
 /**
+ * A place word right before a mention, or before a list of mentions it heads: where a new file
+ * goes, not a file to change. "New file: `reporting.py` — sibling to `cli.py`", "fits alongside
+ * `coverage.py`, `enrichment.py`", "`a_test.go` next to `a.go`".
+ */
+const PLACE_BEFORE =
+  /\b(alongside|siblings?\s+(to|of)|next\s+to|beside|adjacent\s+to)\s+(the\s+)?(existing\s+)?(?:[`*"']*[^\s`*"',]+[`*"']*\s*(?:,|and|&)\s*)*[`*"']*$/i;
+/**
  * "from" or "via" right before a mention with no write verb before it: where something comes
  * from or goes through ("`get_logger()` from `observability.py`", "fetch the key via
  * `secrets.py`"), not the file to change. Exports are the exception: "Export X from
@@ -399,7 +406,8 @@ function afterPath(
 }
 
 /**
- * A mention the story quotes or copies from rather than changes: the model named right
+ * A mention the story quotes or copies from rather than changes, or names as the place a new
+ * file goes ("sibling to `cli.py`"): the model named right
  * before it ("Add X (matches add.go pattern)", whatever the clause's verb, however short the
  * name), or, in prose with no write verb, the file a code block that follows is taken from
  * ("From `x.go`:", "**`main.go` line 51-53:**" over a fence). The last two only for a full
@@ -418,6 +426,8 @@ export function quotesOrModels(
   const before = around.text.slice(0, offset - around.start);
   // "(matches add.go pattern)": the model, however short its name.
   if (MODEL_BEFORE.test(before) && /\.[^/.]+$/.test(found.path)) return true;
+  // "sibling to `cli.py`", "alongside `a.py`, `b.py`": where the new file goes.
+  if (PLACE_BEFORE.test(before) && /\.[^/.]+$/.test(found.path)) return true;
   if (found.bare || !/\/[^/]*\.[^/]+$/.test(found.path)) return false;
   if (SOURCE_LABEL.test(around.text.trim())) return true;
   if (!unverbedProse) return false;
