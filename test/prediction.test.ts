@@ -564,6 +564,34 @@ describe("the sentence a path sits in", () => {
     });
   });
 
+  it("reads a file the clause says is not needed, or to keep in sync with, as a read", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Tasks / Subtasks",
+        "",
+        "- [x] 2.6 The framework finds the islands itself (no `src/mod.ts` needed)",
+        "- [ ] Add the island to `src/islands.ts`; no migration needed",
+        "",
+        "## Dev Notes",
+        "",
+        "- Rule counts must stay synchronized with `docs/rules.yml`",
+        "- Add the badge colour to `src/ui/badge.go`, kept in sync with `src/ui/styles.go`",
+      ].join("\n"),
+    );
+    const intent = Object.fromEntries(
+      doc.mentions.filter((m) => !m.symbol).map((m) => [m.path, m.intent]),
+    );
+    expect(intent).toEqual({
+      "src/mod.ts": "read",
+      "src/islands.ts": "write",
+      "docs/rules.yml": "read",
+      "src/ui/badge.go": "write",
+      "src/ui/styles.go": "read",
+    });
+  });
+
   it("reads a file named as the place a new file goes as a read", () => {
     const doc = parseStory(
       [

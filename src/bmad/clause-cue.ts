@@ -194,16 +194,18 @@ const INSERTS = [
 /**
  * Whatever its verb, a clause that says the file stays as it is ("no UI changes", "none
  * needed", "should not need changes", "do not update"), or that its change belongs to another
- * story ("wiring happens in a later story") or to no story ("**Out of scope:** `x.go`").
+ * story ("wiring happens in a later story") or to no story ("**Out of scope:** `x.go`"), or
+ * that names it as not needed ("no `mod.ts` needed").
  */
 const NO_CHANGE =
-  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)|\bout[-\s]of[-\s]scope\b/i;
+  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)|\bout[-\s]of[-\s]scope\b|\bno\s+[`*"']*[\w./-]+[`*"']*\s+(?:changes?\s+)?(?:needed|required|necessary)\b/i;
 /**
  * Words right before a mention that make it the model to copy, not the file to change:
- * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`".
+ * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`", "keep in
+ * sync with `styles.go`".
  */
 const MODEL_BEFORE =
-  /\b(match(es|ing)?|like|per|following|mirror(s|ing)?|same\s+as|similar\s+to|based\s+on|as\s+in|model(l)?ed\s+on|consistent\s+with)\s+(the\s+)?(existing\s+)?[`*"']*$/i;
+  /\b(match(es|ing)?|like|per|following|mirror(s|ing)?|same\s+as|similar\s+to|based\s+on|as\s+in|model(l)?ed\s+on|consistent\s+with|in\s+sync\s+with|synchroni[sz]ed\s+with)\s+(the\s+)?(existing\s+)?[`*"']*$/i;
 /**
  * A place word right before a mention, or before a list of mentions it heads: where a new file
  * goes, not a file to change. "New file: `reporting.py` — sibling to `cli.py`", "fits alongside
