@@ -290,6 +290,7 @@ describe("the sentence a path sits in", () => {
         "| `src/ui/flags.go` | 294-317 | the flag parser |",
         "| `src/ui/exit.go` | Exit code applied here (line 51-53) |",
         "| `src/ui/help.go` | Add the overlay (line 80) |",
+        "| `src/ui/seeds.csv` | 1,183 | the seed rows |",
         "",
         "Move the helper to `src/ui/util.go:12`.",
       ].join("\n"),
@@ -306,6 +307,7 @@ describe("the sentence a path sits in", () => {
       "src/ui/flags.go": "read",
       "src/ui/exit.go": "read",
       "src/ui/help.go": "write",
+      "src/ui/seeds.csv": "write",
       "src/ui/util.go": "write",
     });
   });

@@ -332,8 +332,12 @@ export function locatesCode(
   return after !== undefined && AT_LINES.test(after) && LOCATION_BEFORE.test(before);
 }
 
-/** A table cell that is only line numbers (`294-317`, `209, 251`) or says a line (`(line 250)`). */
-const LINES_CELL = /^\s*(?:\d+(?:\s*[-–,]\s*\d+)*|.*\(\s*lines?\s+\d+[^)]*\).*)\s*$/i;
+/**
+ * A table cell that is only a range or a list of line numbers (`294-317`, `209, 251`), or says
+ * a line (`(line 250)`). A lone number, or one with a thousands separator (`1,183`), is as often
+ * a count.
+ */
+const LINES_CELL = /^\s*(?:\d+\s*[-–]\s*\d+|\d+(?:,\s+\d+)+|.*\(\s*lines?\s+\d+[^)]*\).*)\s*$/i;
 
 /**
  * A file named at its lines, in prose: "`model.go:321-344` - width helpers", "**Location:**
