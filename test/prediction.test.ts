@@ -334,6 +334,7 @@ describe("the sentence a path sits in", () => {
         "| --- | --- | --- |",
         "| `src/shop/repo.py` | Database repository | EXISTING (Story 3.3) |",
         "| `src/shop/cart.py` | Add the coupon field (Story 3.1 made it) | |",
+        "| `src/shop/refund.py` | the refund service (Story 5.2) | |",
       ].join("\n"),
     );
     const by = Object.fromEntries(
@@ -347,6 +348,7 @@ describe("the sentence a path sits in", () => {
       "src/shop/gateway.py": "read",
       "src/shop/repo.py": "read",
       "src/shop/cart.py": "write",
+      "src/shop/refund.py": "write",
     });
   });
 

@@ -496,11 +496,15 @@ const OTHER_STORY =
  * `repo.py` | Database repository | EXISTING (Story 6.3) |", "- `gateway.ts`: Future integration
  * (Story 3.4)". What an earlier story built, or a later one will change, is named for context.
  * A write verb anywhere on the line ("- `store.ts` (extended from Story 2.1)", "Add X to `y`
- * (Story 2)") keeps it a write.
+ * (Story 2)") keeps it a write, and so does a note naming only the story itself (`ownId`).
  */
-export function creditsOtherStory(source: string, offset: number): boolean {
+export function creditsOtherStory(source: string, offset: number, ownId?: string): boolean {
   const start = source.lastIndexOf("\n", offset - 1) + 1;
   const end = source.indexOf("\n", offset);
   const line = source.slice(start, end < 0 ? source.length : end);
-  return OTHER_STORY.test(line) && lastWriteVerb(line) < 0;
+  const credit = OTHER_STORY.exec(line)?.[0];
+  if (credit === undefined || lastWriteVerb(line) >= 0) return false;
+  // "(Story 4.1)" in story 4.1's own list names the story itself.
+  const ids = [...credit.matchAll(/\d[\w.-]*\d|\d/g)].map((m) => m[0].replace(/[-_]/g, "."));
+  return ownId === undefined || ids.some((id) => id !== ownId);
 }

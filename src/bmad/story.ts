@@ -231,7 +231,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const rowVerdict = rowSaysNoChange(text, at.offset);
       if (cue === "none" && rowVerdict) cue = "read";
       // "- `models.py` - Pydantic models (Story 4.1)": another story's work, named as context.
-      const otherStory = cue !== "write" && creditsOtherStory(text, at.offset);
+      const otherStory = cue !== "write" && creditsOtherStory(text, at.offset, doc.headingId);
       if (otherStory) cue = "read";
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.
