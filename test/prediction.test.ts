@@ -266,6 +266,92 @@ describe("the sentence a path sits in", () => {
     });
   });
 
+  it("reads a file named at its lines in Dev Notes, with no verb, as a read", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Tasks / Subtasks",
+        "",
+        "- [ ] Redefine the widths in `src/ui/layout.go:19`",
+        "- [ ] Fix the call sites: `src/ui/panel.go:40`",
+        "",
+        "## Dev Notes",
+        "",
+        "### Key Source Files",
+        "",
+        "- `src/ui/sizes.go:321-344` - width and height helpers",
+        "- `src/ui/frame.go` - the frame, to extend",
+        "",
+        "**Location:** `src/ui/limits.go:15-36`",
+        "",
+        "| File | Lines | Why |",
+        "| --- | --- | --- |",
+        "| `src/ui/flags.go` | 294-317 | the flag parser |",
+        "| `src/ui/exit.go` | Exit code applied here (line 51-53) |",
+        "| `src/ui/help.go` | Add the overlay (line 80) |",
+        "| `src/ui/seeds.csv` | 1,183 | the seed rows |",
+        "",
+        "Move the helper to `src/ui/util.go:12`.",
+      ].join("\n"),
+    );
+    const by = Object.fromEntries(
+      doc.mentions.filter((m) => !m.symbol).map((m) => [m.path, m.intent]),
+    );
+    expect(by).toEqual({
+      "src/ui/layout.go": "write",
+      "src/ui/panel.go": "write",
+      "src/ui/sizes.go": "read",
+      "src/ui/frame.go": "write",
+      "src/ui/limits.go": "read",
+      "src/ui/flags.go": "read",
+      "src/ui/exit.go": "read",
+      "src/ui/help.go": "write",
+      "src/ui/seeds.csv": "write",
+      "src/ui/util.go": "write",
+    });
+  });
+
+  it("reads a file a line credits to another story, with no write verb, as a read", () => {
+    const doc = parseStory(
+      [
+        "# Story 5.2: T",
+        "",
+        "## Dev Notes",
+        "",
+        "### Source Tree Components to Touch",
+        "",
+        "- `src/shop/models.py` - Order models (Story 4.1)",
+        "- `src/shop/loader.py` - the loader (Epic 1 Story 1.8)",
+        "- `src/shop/routes.py` - Add the refund route",
+        "- `src/shop/store.py` - state (extended from Story 2.1)",
+        "",
+        "### Project Structure Notes",
+        "",
+        "- `src/shop/gateway.py`: Future integration (Story 6.4)",
+        "",
+        "| File | Role | State |",
+        "| --- | --- | --- |",
+        "| `src/shop/repo.py` | Database repository | EXISTING (Story 3.3) |",
+        "| `src/shop/cart.py` | Add the coupon field (Story 3.1 made it) | |",
+        "| `src/shop/refund.py` | the refund service (Story 5.2) | |",
+      ].join("\n"),
+    );
+    const by = Object.fromEntries(
+      doc.mentions.filter((m) => !m.symbol).map((m) => [m.path, m.intent]),
+    );
+    expect(by).toEqual({
+      "src/shop/models.py": "read",
+      "src/shop/loader.py": "read",
+      "src/shop/routes.py": "write",
+      "src/shop/store.py": "write",
+      "src/shop/gateway.py": "read",
+      "src/shop/repo.py": "read",
+      "src/shop/cart.py": "write",
+      "src/shop/refund.py": "write",
+    });
+  });
+
   it("reads a file the story quotes code from, or names as the model to copy, as a read", () => {
     const doc = parseStory(
       [
@@ -479,6 +565,94 @@ describe("the sentence a path sits in", () => {
       "src/errors.ts": "read",
       "src/created.ts": "write",
       "src/logging.ts": "read",
+    });
+  });
+
+  it("reads a file the clause says is not needed, or to keep in sync with, as a read", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Tasks / Subtasks",
+        "",
+        "- [x] 2.6 The framework finds the islands itself (no `src/mod.ts` needed)",
+        "- [ ] Add the island to `src/islands.ts`; no migration needed",
+        "",
+        "## Dev Notes",
+        "",
+        "- Rule counts must stay synchronized with `docs/rules.yml`",
+        "- Add the badge colour to `src/ui/badge.go`, kept in sync with `src/ui/styles.go`",
+      ].join("\n"),
+    );
+    const intent = Object.fromEntries(
+      doc.mentions.filter((m) => !m.symbol).map((m) => [m.path, m.intent]),
+    );
+    expect(intent).toEqual({
+      "src/mod.ts": "read",
+      "src/islands.ts": "write",
+      "docs/rules.yml": "read",
+      "src/ui/badge.go": "write",
+      "src/ui/styles.go": "read",
+    });
+  });
+
+  it("reads a file named as the place a new file goes as a read", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Dev Notes",
+        "",
+        "### Project Structure Notes",
+        "",
+        "- **New file:** `src/tool/report.py` — sibling to `main.py`, not inside `checks/`",
+        "- New file: `src/tool/checks/size.py` — fits alongside `shape.py`, `color.py` and `depth.py`",
+        "- New test: `src/tool/size_test.go` next to `size.go`",
+        "- **Modified:** `src/tool/menu.py` — add the entry next to `Open` in its list",
+      ].join("\n"),
+    );
+    const intent = Object.fromEntries(
+      doc.mentions.filter((m) => !m.symbol).map((m) => [m.path, m.intent]),
+    );
+    expect(intent).toMatchObject({
+      "src/tool/report.py": "write",
+      "main.py": "read",
+      "src/tool/checks/size.py": "write",
+      "shape.py": "read",
+      "color.py": "read",
+      "depth.py": "read",
+      "src/tool/size_test.go": "write",
+      "size.go": "read",
+      "src/tool/menu.py": "write",
+    });
+  });
+
+  it("reads the files under a label over what exists with a word before it", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Dev Notes",
+        "",
+        "### Project Structure Notes",
+        "",
+        "**Files to create:**",
+        "- `src/app/guide.md`",
+        "",
+        "**Relevant existing files:**",
+        "- `src/app/config.py` - Environment variable handling",
+        "- `src/app/shell.py` - Shell behaviour",
+        "",
+        "**Key existing files to modify:**",
+        "- `src/app/cli.py` - the flag",
+      ].join("\n"),
+    );
+    const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
+    expect(intent).toEqual({
+      "src/app/guide.md": "write",
+      "src/app/config.py": "read",
+      "src/app/shell.py": "read",
+      "src/app/cli.py": "write",
     });
   });
 

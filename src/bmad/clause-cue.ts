@@ -194,16 +194,25 @@ const INSERTS = [
 /**
  * Whatever its verb, a clause that says the file stays as it is ("no UI changes", "none
  * needed", "should not need changes", "do not update"), or that its change belongs to another
- * story ("wiring happens in a later story") or to no story ("**Out of scope:** `x.go`").
+ * story ("wiring happens in a later story") or to no story ("**Out of scope:** `x.go`"), or
+ * that names it as not needed ("no `mod.ts` needed").
  */
 const NO_CHANGE =
-  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)|\bout[-\s]of[-\s]scope\b/i;
+  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)|\bout[-\s]of[-\s]scope\b|\bno\s+[`*"']*[\w./-]+[`*"']*\s+(?:changes?\s+)?(?:needed|required|necessary)\b/i;
 /**
  * Words right before a mention that make it the model to copy, not the file to change:
- * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`".
+ * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`", "keep in
+ * sync with `styles.go`".
  */
 const MODEL_BEFORE =
-  /\b(match(es|ing)?|like|per|following|mirror(s|ing)?|same\s+as|similar\s+to|based\s+on|as\s+in|model(l)?ed\s+on|consistent\s+with)\s+(the\s+)?(existing\s+)?[`*"']*$/i;
+  /\b(match(es|ing)?|like|per|following|mirror(s|ing)?|same\s+as|similar\s+to|based\s+on|as\s+in|model(l)?ed\s+on|consistent\s+with|in\s+sync\s+with|synchroni[sz]ed\s+with)\s+(the\s+)?(existing\s+)?[`*"']*$/i;
+/**
+ * A place word right before a mention, or before a list of mentions it heads: where a new file
+ * goes, not a file to change. "New file: `reporting.py` — sibling to `cli.py`", "fits alongside
+ * `coverage.py`, `enrichment.py`", "`a_test.go` next to `a.go`".
+ */
+const PLACE_BEFORE =
+  /\b(alongside|siblings?\s+(to|of)|next\s+to|beside|adjacent\s+to)\s+(the\s+)?(existing\s+)?(?:[`*"']*[^\s`*"',]+[`*"']*\s*(?:,|and|&)\s*)*[`*"']*$/i;
 /**
  * "from" or "via" right before a mention with no write verb before it: where something comes
  * from or goes through ("`get_logger()` from `observability.py`", "fetch the key via
@@ -323,6 +332,51 @@ export function locatesCode(
   return after !== undefined && AT_LINES.test(after) && LOCATION_BEFORE.test(before);
 }
 
+/**
+ * A table cell that is only a range or a list of line numbers (`294-317`, `209, 251`), or says
+ * a line (`(line 250)`). A lone number, or one with a thousands separator (`1,183`), is as often
+ * a count.
+ */
+const LINES_CELL = /^\s*(?:\d+\s*[-–]\s*\d+|\d+(?:,\s+\d+)+|.*\(\s*lines?\s+\d+[^)]*\).*)\s*$/i;
+
+/**
+ * A file named at its lines, in prose: "`model.go:321-344` - width helpers", "**Location:**
+ * `views.go:15-36`", "| `cli.go` | 294-317 | the flag parser |". With no verb to govern it, it
+ * points at code to read: of such mentions in Dev Notes on real projects, few were written. A
+ * list of call sites to change is a task or a list of files, and a verb ("Redefine the widths
+ * in `x.go:19`") governs the mention: neither is this, nor a place with nothing said of it
+ * ("- `src/midi.swift:23`" under "Call sites").
+ */
+export function namedAtLines(
+  source: string,
+  found: PathText,
+  offset: number,
+  length: number,
+  around: Clause,
+): boolean {
+  const after = afterPath(source, found, offset, length);
+  if (after !== undefined && AT_LINES.test(after)) {
+    // Only the place, nothing said of it ("- `src/midi.swift:23`" under "Call sites"): a list
+    // of places to change.
+    const rest =
+      around.text.slice(0, offset - around.start) +
+      around.text.slice(offset - around.start + length).replace(/^[:#L\d\s,–-]+/, "");
+    if (/[\p{L}]/u.test(rest.replace(/\blines?\b/gi, ""))) return true;
+  }
+  const start = source.lastIndexOf("\n", offset - 1) + 1;
+  const end = source.indexOf("\n", offset);
+  const line = source.slice(start, end < 0 ? source.length : end);
+  if (!line.trimStart().startsWith("|")) return false;
+  const at = offset - start;
+  let from = 0;
+  for (const cell of line.split("|")) {
+    const own = at >= from && at < from + cell.length;
+    from += cell.length + 1;
+    if (!own && cell.trim() !== "" && LINES_CELL.test(cell) && lastWriteVerb(cell) < 0) return true;
+  }
+  return false;
+}
+
 /** A document, as against code: what a story cites, by section or line, for its facts. */
 const DOCUMENT = /\.(md|mdx|markdown|rst|adoc|txt)$/i;
 
@@ -358,7 +412,8 @@ function afterPath(
 }
 
 /**
- * A mention the story quotes or copies from rather than changes: the model named right
+ * A mention the story quotes or copies from rather than changes, or names as the place a new
+ * file goes ("sibling to `cli.py`"): the model named right
  * before it ("Add X (matches add.go pattern)", whatever the clause's verb, however short the
  * name), or, in prose with no write verb, the file a code block that follows is taken from
  * ("From `x.go`:", "**`main.go` line 51-53:**" over a fence). The last two only for a full
@@ -377,6 +432,8 @@ export function quotesOrModels(
   const before = around.text.slice(0, offset - around.start);
   // "(matches add.go pattern)": the model, however short its name.
   if (MODEL_BEFORE.test(before) && /\.[^/.]+$/.test(found.path)) return true;
+  // "sibling to `cli.py`", "alongside `a.py`, `b.py`": where the new file goes.
+  if (PLACE_BEFORE.test(before) && /\.[^/.]+$/.test(found.path)) return true;
   if (found.bare || !/\/[^/]*\.[^/]+$/.test(found.path)) return false;
   if (SOURCE_LABEL.test(around.text.trim())) return true;
   if (!unverbedProse) return false;
@@ -424,4 +481,30 @@ export function rowSaysNoChange(source: string, offset: number): boolean {
     if (!own && isVerdict(cell.trim())) return true;
   }
   return false;
+}
+
+/**
+ * A note in brackets crediting other stories: "(Story 4.1)", "(Epic 1 Story 1.8)", "EXISTING
+ * (Story 6.3)", "(from Story 7.4-1)", "(Stories 4.2, 4.4)".
+ */
+const OTHER_STORY =
+  /\((?:[^()]*[^\p{L}()])?(?:stor(?:y|ies)|epic)\s+[\w-]*\d[\w.-]*(?:\s*(?:,|and|&)\s*[\w-]*\d[\w.-]*)*[^()]*\)/iu;
+
+/**
+ * The line of the mention at `offset` (a list item, a table row) says the file is another
+ * story's work and asks for no change: "- `models.py` - Pydantic models (Story 4.1)", "|
+ * `repo.py` | Database repository | EXISTING (Story 6.3) |", "- `gateway.ts`: Future integration
+ * (Story 3.4)". What an earlier story built, or a later one will change, is named for context.
+ * A write verb anywhere on the line ("- `store.ts` (extended from Story 2.1)", "Add X to `y`
+ * (Story 2)") keeps it a write, and so does a note naming only the story itself (`ownId`).
+ */
+export function creditsOtherStory(source: string, offset: number, ownId?: string): boolean {
+  const start = source.lastIndexOf("\n", offset - 1) + 1;
+  const end = source.indexOf("\n", offset);
+  const line = source.slice(start, end < 0 ? source.length : end);
+  const credit = OTHER_STORY.exec(line)?.[0];
+  if (credit === undefined || lastWriteVerb(line) >= 0) return false;
+  // "(Story 4.1)" in story 4.1's own list names the story itself.
+  const ids = [...credit.matchAll(/\d[\w.-]*\d|\d/g)].map((m) => m[0].replace(/[-_]/g, "."));
+  return ownId === undefined || ids.some((id) => id !== ownId);
 }

@@ -22,14 +22,15 @@ const FILES_TO_READ =
 
 /**
  * A heading or label over what is there to build on, as against what to change: "Existing
- * Infrastructure", "Current Provider Architecture", "Existing Files (do not recreate):", but
+ * Infrastructure", "Current Provider Architecture", "Existing Files (do not recreate):",
+ * "**Relevant existing files:**", "### Key Existing Code", but
  * not "Existing Files to Modify" or "Existing Infrastructure to Extend". Also what other
  * stories did ("Dependencies from Other Stories", "Files Referenced (from previous stories):")
  * and the patterns to copy ("Patterns to Follow", "**Key Pattern Files:**").
  */
 export const BUILT_ON = new RegExp(
   [
-    /^\W*(existing|current)\b(?!.*\b(modif\w*|updat\w*|chang\w*|extend\w*|add\w*|touch\w*|fix\w*|replac\w*|refactor\w*|remov\w*|delet\w*|new|creat\w*)\b)/
+    /^\W*(?:(?:relevant|related|key|important|useful|notable|main|core|other)\s+)?(existing|current)\b(?!.*\b(modif\w*|updat\w*|chang\w*|extend\w*|add\w*|touch\w*|fix\w*|replac\w*|refactor\w*|remov\w*|delet\w*|new|creat\w*)\b)/
       .source,
     /\bfrom\s+(other\s+|previous\s+|prior\s+|earlier\s+)?(stor(y|ies)|epics?)\b/.source,
     /\bpatterns?\s+to\s+follow\b|\bpattern\s+files?\b/.source,

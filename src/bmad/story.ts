@@ -28,8 +28,10 @@ import {
   type Cue,
   citesDocument,
   clauseAround,
+  creditsOtherStory,
   cueOf,
   locatesCode,
+  namedAtLines,
   quotesOrModels,
   rowSaysNoChange,
   saysNoChange,
@@ -228,6 +230,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       // "| `add.go` | VERIFY |": a verdict in another cell of the row, with no verb in its own.
       const rowVerdict = rowSaysNoChange(text, at.offset);
       if (cue === "none" && rowVerdict) cue = "read";
+      // "- `models.py` - Pydantic models (Story 4.1)": another story's work, named as context.
+      const otherStory = cue !== "write" && creditsOtherStory(text, at.offset, doc.headingId);
+      if (otherStory) cue = "read";
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.
       const changeList = inChangeList || CHANGE_LIST.test(around.text);
@@ -237,7 +242,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const cited =
         cue !== "write" &&
         (citesDocument(text, found, at.offset, at.length) ||
-          (cue === "none" && locatesCode(text, found, at.offset, at.length, around)));
+          (cue === "none" && locatesCode(text, found, at.offset, at.length, around)) ||
+          (cue === "none" &&
+            place === "notes" &&
+            namedAtLines(text, found, at.offset, at.length, around)));
       if (quoted || cited) cue = "read";
       // A read cue makes prose and tasks reads, and lists that show the project's structure
       // ("Must use the existing `x.go` structures" in Project Structure Notes); lists of files
@@ -250,6 +258,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           structure ||
           saysNoChange(around.text) ||
           rowVerdict ||
+          otherStory ||
           quoted
         )
           intent = "read";
