@@ -170,6 +170,24 @@ describe("an architecture document named as BMAD's workflows look for it", () =>
     );
   });
 
+  it("is the one architecture.md deeper in a planning folder when none is at its top, never one of several or an archived one", () => {
+    expect(sourcesOf({ "docs/shared/architect/architecture.md": "# Architecture\n" })).toContain(
+      "architecture: docs/shared/architect/architecture.md",
+    );
+    expect(
+      sourcesOf({
+        "docs/shared/architect/architecture.md": "# Architecture\n",
+        "docs/archive/2024/architecture.md": "# Old\n",
+      }),
+    ).toContain("architecture: docs/shared/architect/architecture.md");
+    expect(
+      sourcesOf({
+        "docs/modules/billing/architecture.md": "# Billing\n",
+        "docs/modules/orders/architecture.md": "# Orders\n",
+      }),
+    ).toContain("architecture: none found (component claims are off)");
+  });
+
   it("gives way to architecture.md or a sharded folder anywhere BMAD keeps them", () => {
     expect(
       sourcesOf({

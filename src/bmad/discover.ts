@@ -321,7 +321,21 @@ function findArchitecture(
     const whole = globSync(`${base}*architecture*.md`, { cwd: root, onlyFiles: true });
     if (whole.length > 0) return whole.sort();
   }
-  return [];
+  // Still none: the one `architecture.md` deeper in those folders, as a team filing its
+  // documents by role keeps it (`docs/shared/architect/architecture.md`); none of several (a
+  // module's each), nor one in an archive, which no longer says how the code is built.
+  const deeper = globSync(
+    dirs.map((base) => `${base}**/architecture.md`),
+    {
+      cwd: root,
+      deep: 4,
+      onlyFiles: true,
+      followSymbolicLinks: false,
+      ignore: ["**/node_modules/**"],
+    },
+  ).filter((file) => !ARCHIVED.test(path.posix.dirname(file)));
+  const found = [...new Set(deeper)];
+  return found.length === 1 ? found : [];
 }
 
 function readBmadConfig(root: string, file: string): Record<string, unknown> {
