@@ -195,10 +195,11 @@ const INSERTS = [
  * Whatever its verb, a clause that says the file stays as it is ("no UI changes", "none
  * needed", "should not need changes", "do not update"), or that its change belongs to another
  * story ("wiring happens in a later story") or to no story ("**Out of scope:** `x.go`"), or
- * that names it as not needed ("no `mod.ts` needed").
+ * that names a file as not needed ("no `mod.ts` needed"; a file's name, with its dot or
+ * slash: "no migration needed" says nothing of the files on its line).
  */
 const NO_CHANGE =
-  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)|\bout[-\s]of[-\s]scope\b|\bno\s+[`*"']*[\w./-]+[`*"']*\s+(?:changes?\s+)?(?:needed|required|necessary)\b/i;
+  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)|\bout[-\s]of[-\s]scope\b|\bno\s+[`*"']*[\w-]*[./][\w./-]*[`*"']*\s+(?:changes?\s+)?(?:needed|required|necessary)\b/i;
 /**
  * Words right before a mention that make it the model to copy, not the file to change:
  * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`", "keep in
@@ -212,7 +213,7 @@ const MODEL_BEFORE =
  * `coverage.py`, `enrichment.py`", "`a_test.go` next to `a.go`".
  */
 const PLACE_BEFORE =
-  /\b(alongside|siblings?\s+(to|of)|next\s+to|beside|adjacent\s+to)\s+(the\s+)?(existing\s+)?(?:[`*"']*[^\s`*"',]+[`*"']*\s*(?:,|and|&)\s*)*[`*"']*$/i;
+  /\b(alongside|siblings?\s+(to|of)|next\s+to|beside|adjacent\s+to)\s+(the\s+)?(existing\s+)?(?:[`*"']*[^\s`*"',&]+[`*"']*(?:\s*[,&]\s*|\s+and\s+))*[`*"']*$/i;
 /**
  * "from" or "via" right before a mention with no write verb before it: where something comes
  * from or goes through ("`get_logger()` from `observability.py`", "fetch the key via
@@ -485,10 +486,13 @@ export function rowSaysNoChange(source: string, offset: number): boolean {
 
 /**
  * A note in brackets crediting other stories: "(Story 4.1)", "(Epic 1 Story 1.8)", "EXISTING
- * (Story 6.3)", "(from Story 7.4-1)", "(Stories 4.2, 4.4)".
+ * (Story 6.3)", "(from Story 7.4-1)", "(Stories 4.2, 4.4)". Each bracket (no nested ones) is
+ * found in one pass, and the word and ids in it with no list or number the engine may split
+ * two ways (an ambiguous form took seconds on "(story 1and1and1…" or a long run of digits).
  */
-const OTHER_STORY =
-  /\((?:[^()]*[^\p{L}()])?(?:stor(?:y|ies)|epic)\s+[\w-]*\d[\w.-]*(?:\s*(?:,|and|&)\s*[\w-]*\d[\w.-]*)*[^()]*\)/iu;
+const BRACKET = /\([^()]*\)/g;
+const CREDIT =
+  /(?<!\p{L})(stor(?:y|ies)|epic)\s+([\w-]+(?:\s*[,&]\s*[\w.-]+|\s+and\s+[\w.-]+|\.[\w-]+)*)/giu;
 
 /**
  * The line of the mention at `offset` (a list item, a table row) says the file is another
@@ -496,15 +500,25 @@ const OTHER_STORY =
  * `repo.py` | Database repository | EXISTING (Story 6.3) |", "- `gateway.ts`: Future integration
  * (Story 3.4)". What an earlier story built, or a later one will change, is named for context.
  * A write verb anywhere on the line ("- `store.ts` (extended from Story 2.1)", "Add X to `y`
- * (Story 2)") keeps it a write, and so does a note naming only the story itself (`ownId`).
+ * (Story 2)") keeps it a write, and so does a note naming only the story itself (`ownId`) or
+ * its own epic, whatever else it numbers ("(Story 2.1, AC 3)", "(Epic 2)" in story 2.1).
  */
 export function creditsOtherStory(source: string, offset: number, ownId?: string): boolean {
   const start = source.lastIndexOf("\n", offset - 1) + 1;
   const end = source.indexOf("\n", offset);
   const line = source.slice(start, end < 0 ? source.length : end);
-  const credit = OTHER_STORY.exec(line)?.[0];
-  if (credit === undefined || lastWriteVerb(line) >= 0) return false;
-  // "(Story 4.1)" in story 4.1's own list names the story itself.
-  const ids = [...credit.matchAll(/\d[\w.-]*\d|\d/g)].map((m) => m[0].replace(/[-_]/g, "."));
-  return ownId === undefined || ids.some((id) => id !== ownId);
+  const ids: Array<{ epic: boolean; id: string }> = [];
+  for (const bracket of line.matchAll(BRACKET)) {
+    for (const credit of bracket[0].matchAll(CREDIT)) {
+      const epic = /^epic$/i.test(credit[1] ?? "");
+      for (const id of (credit[2] ?? "").match(/\d[\w.-]*\d|\d/g) ?? [])
+        ids.push({ epic, id: id.replace(/[-_]/g, ".") });
+    }
+    if (ids.length > 0) break;
+  }
+  if (ids.length === 0 || lastWriteVerb(line) >= 0) return false;
+  // "(Story 4.1)" in story 4.1's own list names the story itself; "(Epic 4)" its own epic.
+  const own = (one: { epic: boolean; id: string }) =>
+    one.epic ? ownId?.startsWith(`${one.id}.`) : one.id === ownId;
+  return ownId === undefined || ids.some((one) => !own(one));
 }

@@ -59,7 +59,14 @@ export function cleanPath(raw: string): string | undefined {
   const text = raw.trim().replace(/^["'`]+|["'`]+$/g, "");
   // Spaces only in the folders of another machine's path, never in its file's name: the
   // project's file is its tail, found in the tree as any absolute path's is.
-  const spaced = MACHINE_ROOT.test(text) && /^[^\t\r\n]* [^\t\r\n]*[\\/][^ \\/]+$/.test(text);
+  // (Found by index: a pattern with two runs around a space took seconds on a long one.)
+  const cut = Math.max(text.lastIndexOf("/"), text.lastIndexOf("\\"));
+  const spaced =
+    MACHINE_ROOT.test(text) &&
+    !/[\t\r\n]/.test(text) &&
+    cut < text.length - 1 &&
+    !text.slice(cut + 1).includes(" ") &&
+    text.slice(0, cut).includes(" ");
   // A drive (`C:`) is read as the root it is, the rest as any path.
   const drive = /^[A-Za-z]:(?=[\\/])/.exec(text)?.[0] ?? "";
   const rest = text.slice(drive.length);

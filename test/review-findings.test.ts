@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { cleanPath } from "../src/bmad/path-text.ts";
+import { parseStory } from "../src/bmad/story.ts";
+
+const story = (id: string, body: string) =>
+  parseStory(`# Story ${id}: Thing\n\nStatus: ready-for-dev\n\n${body}`, {}).mentions.map((m) => [
+    m.path,
+    m.intent,
+  ]);
+
+describe("review: story rules on hostile and ordinary lines", () => {
+  it("reads a bracket of story ids in linear time", () => {
+    const start = performance.now();
+    story("2.1", `## Dev Notes\n\n- \`src/a.py\` - models (story 1${"and1".repeat(40)}\n`);
+    story("2.1", `## Dev Notes\n\n- \`src/a.py\` - models (story ${"1".repeat(20_000)}\n`);
+    story("2.1", `## Dev Notes\n\n- alongside ${"a&".repeat(40)}b c \`src/a.py\`\n`);
+    expect(cleanPath(`/Users/a ${"/ ".repeat(100_000)} `)).toBeUndefined();
+    expect(performance.now() - start).toBeLessThan(3000);
+  });
+
+  it("a note naming the story itself with other numbers, or its own epic, is no credit", () => {
+    for (const note of [
+      "(Story 2.1, AC 3)",
+      "(Story 2.1 Task 4)",
+      "(AC: 2; story 2.1)",
+      "(Epic 2)",
+    ])
+      expect(story("2.1", `## Dev Notes\n\n- \`src/api/routes.py\` - endpoints ${note}\n`)).toEqual(
+        [["src/api/routes.py", "write"]],
+      );
+    expect(story("2.1", "## Dev Notes\n\n- `src/api/routes.py` - endpoints (Story 1.3)\n")).toEqual(
+      [["src/api/routes.py", "read"]],
+    );
+    expect(story("1.8", "## Dev Notes\n\n- `src/a.py` - models (Epic 1 Story 1.8)\n")).toEqual([
+      ["src/a.py", "write"],
+    ]);
+  });
+
+  it("'no migration needed' on a task says nothing of its file; 'no `mod.ts` needed' does", () => {
+    expect(
+      story(
+        "2.1",
+        "## Tasks / Subtasks\n\n- [ ] Add the route to `src/routes.ts` (no migration needed)\n",
+      ),
+    ).toEqual([["src/routes.ts", "write"]]);
+    expect(story("2.1", "## Dev Notes\n\nNo `src/mod.ts` needed.\n")).toEqual([
+      ["src/mod.ts", "read"],
+    ]);
+  });
+});
