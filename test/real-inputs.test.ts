@@ -173,6 +173,9 @@ describe("an architecture document named as BMAD's workflows look for it", () =>
     expect(sourcesOf({ "docs/shared/architect/architecture.md": "# Architecture\n" })).toContain(
       "architecture: docs/shared/architect/architecture.md",
     );
+    // Four levels below the planning folder, however deep that folder is.
+    const deep = "_bmad-output/planning-artifacts/architect/v1/final/architecture.md";
+    expect(sourcesOf({ [deep]: "# Architecture\n" })).toContain(`architecture: ${deep}`);
     expect(
       sourcesOf({
         "docs/shared/architect/architecture.md": "# Architecture\n",

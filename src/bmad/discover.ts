@@ -323,17 +323,20 @@ function findArchitecture(
   }
   // Still none: the one `architecture.md` deeper in those folders, as a team filing its
   // documents by role keeps it (`docs/shared/architect/architecture.md`); none of several (a
-  // module's each), nor one in an archive, which no longer says how the code is built.
-  const deeper = globSync(
-    dirs.map((base) => `${base}**/architecture.md`),
-    {
-      cwd: root,
-      deep: 4,
-      onlyFiles: true,
-      followSymbolicLinks: false,
-      ignore: ["**/node_modules/**"],
-    },
-  ).filter((file) => !ARCHIVED.test(path.posix.dirname(file)));
+  // module's each), nor one in an archive, which no longer says how the code is built. Four
+  // levels below each folder (the project's root is no planning folder to search).
+  const deeper = dirs
+    .filter((base) => base !== "" && isDir(base))
+    .flatMap((base) =>
+      globSync("**/architecture.md", {
+        cwd: path.join(root, base),
+        deep: 4,
+        onlyFiles: true,
+        followSymbolicLinks: false,
+        ignore: ["**/node_modules/**"],
+      }).map((file) => `${base}${file}`),
+    )
+    .filter((file) => !ARCHIVED.test(path.posix.dirname(file)));
   const found = [...new Set(deeper)];
   return found.length === 1 ? found : [];
 }
