@@ -118,7 +118,9 @@ export function createAthena(options: AthenaOptions): Athena {
     files = undefined; // not a BMAD project (yet): the tool says so when called
   }
   let isBmadArtefact = bmadArtefactTest(files);
-  const isShared = (p: string) => isBmadArtefact(p);
+  // BMAD's own files as found now, and a sprint file a live run still writes (one the
+  // project has since moved): never locked for a story.
+  const isShared = (p: string) => isBmadArtefact(p) || (engine?.isSprintFile(p) ?? false);
   const journal = new Journal(root, {
     maxBytes: parallel.journalMaxMegabytes * 1024 * 1024,
     maxFileBytes: DEFAULT_JOURNAL_LIMITS.maxFileBytes,
@@ -126,7 +128,7 @@ export function createAthena(options: AthenaOptions): Athena {
   /** Before a story's write (its locks held): the journal keeps what the files were. */
   const journalBefore = (holder: { run: string; story: string }, paths: string[]) => {
     try {
-      const kept = paths.filter((p) => p !== files?.sprintStatus);
+      const kept = paths.filter((p) => !engine?.isSprintFile(p));
       if (kept.length > 0) journal.beforeChange(holder.run, holder.story, kept);
     } catch (error) {
       log(`journal: ${errorLine(error)}`);
@@ -258,7 +260,7 @@ export function createAthena(options: AthenaOptions): Athena {
     root,
     guard,
     journal,
-    ignore: (p) => p === files?.sprintStatus,
+    ignore: (p) => liveEngine.isSprintFile(p),
     log,
   });
 

@@ -98,6 +98,17 @@ describe("execute", () => {
     expect(sprintText(root)).toBe(planned.replaceAll(": ready-for-dev #", ": review #"));
     expect(existsSync(path.join(root, "sprint-status.yaml"))).toBe(false);
 
+    // A run still going keeps its sprint file as the plugin's while a plan finds another.
+    writeFileSync(sprint, sprintText(root).replace("1-2-b: review", "1-2-b: ready-for-dev"));
+    const slow = await h.call({ action: "execute", storyIds: ["1-2-b"] });
+    h.athena.engine.setSprintFile("docs/other-sprint.yaml");
+    expect(h.athena.engine.isSprintFile(SPRINT_FILE)).toBe(true);
+    const second = await waitForRun(h, slow.metadata.run?.id ?? "");
+    expect(second.state).toBe("completed");
+    expect(sprintText(root)).toContain("1-2-b: review");
+    expect(h.athena.engine.isSprintFile(SPRINT_FILE)).toBe(false);
+    expect(h.athena.engine.isSprintFile("docs/other-sprint.yaml")).toBe(true);
+
     // The sprint file moved (bmad.paths set): the next run claims and ends its stories there.
     const moved = "docs/sprint-status.yaml";
     mkdirSync(path.join(root, "docs"));
@@ -112,8 +123,8 @@ describe("execute", () => {
     );
     writeFileSync(path.join(root, moved), text);
     const again = await h.call({ action: "execute", storyIds: ["1-1-a"] });
-    const second = await waitForRun(h, again.metadata.run?.id ?? "");
-    expect(second.sprintFile).toBe(moved);
+    const third = await waitForRun(h, again.metadata.run?.id ?? "");
+    expect(third.sprintFile).toBe(moved);
     expect(readFileSync(path.join(root, moved), "utf8")).toBe(
       text.replace("1-1-a: ready-for-dev", "1-1-a: review"),
     );

@@ -574,4 +574,13 @@ describe("a new file in a package-relative folder the project has in source and 
     expect(paths).toContain("src/shop/engine/scheduler.py");
     expect(paths?.filter((x) => x.startsWith("engine/"))).toEqual([]);
   });
+
+  it("places no new test there: some languages keep tests beside the package, some apart", () => {
+    const tree = new KnownTree([
+      "internal/storage/db.go",
+      "test/integration/storage/db_int_test.go",
+    ]);
+    expect(tree.placeNew("storage/cache_test.go")).toBeUndefined();
+    expect(tree.placeNew("storage/cache.go")).toBe("internal/storage/cache.go");
+  });
 });

@@ -215,6 +215,8 @@ describe("recovery of a run whose process was killed", () => {
     const tampered = { ...record, sprintFile: "../elsewhere/sprint-status.yaml" };
     writeFileSync(file, JSON.stringify(tampered));
     expect(() => saveRun(root, tampered)).toThrow("a path inside the project");
+    const windows = { ...record, sprintFile: "a\\..\\..\\x.yaml" };
+    expect(() => saveRun(root, windows)).toThrow("a path inside the project");
     const loaded = loadRuns(root);
     expect(loaded.runs).toEqual([]);
     expect(loaded.damaged.map((d) => d.reason)).toEqual([

@@ -177,19 +177,20 @@ export class KnownTree {
   /**
    * Where a new file goes whose folder the project has only under a root the path leaves out
    * (`App.Core/Entities/Invoice.cs`, kept in `src/App.Core/Entities/`): in that one folder.
-   * Found in several places, the one a file of its kind goes in: a test's among the test
-   * folders, any other's among the rest (`engine/x.py` in `src/pkg/engine/`, not
-   * `tests/unit/engine/`). Undefined when the folder is known as written, found in several
-   * places of the file's kind, or nowhere.
+   * Found in several places, a source file goes in the one that is no test folder
+   * (`engine/x.py` in `src/pkg/engine/`, not `tests/unit/engine/`); a test, none: some
+   * languages keep tests beside their package (`storage/cache_test.go` in `internal/storage/`),
+   * others in a test tree. Undefined when the folder is known as written, or nowhere.
    */
   placeNew(p: string): string | undefined {
     const folder = p.replace(/[^/]*$/, "");
     if (folder === "" || p.endsWith("/") || this.isDir(folder)) return undefined;
     const found = this.resolve(folder);
     const name = p.slice(folder.length);
-    const test = isTestPath(p);
     const [place, ...more] = found?.candidates
-      ? found.candidates.filter((c) => c.endsWith("/") && isTestPath(`${c}_`) === test)
+      ? isTestPath(p)
+        ? []
+        : found.candidates.filter((c) => c.endsWith("/") && !isTestPath(`${c}_`))
       : found?.resolvedFrom && found.path.endsWith("/")
         ? [found.path]
         : [];

@@ -158,6 +158,17 @@ export class RunEngine {
     }
   }
 
+  /**
+   * Whether a repo-relative path is a sprint file the plugin writes: the project's as the last
+   * plan found it, or one a live run still ends its stories in. The runs' entries there are
+   * theirs, never a story's change to lock or journal.
+   */
+  isSprintFile(repoPath: string): boolean {
+    if (repoPath === this.sprintPath) return true;
+    for (const run of this.runs.values()) if (run.record.sprintFile === repoPath) return true;
+    return false;
+  }
+
   /** The story a session (or one of its sub-sessions) works on, if any. */
   storyOf(sessionId: string): { run: string; story: string; session: string } | undefined {
     const found = this.bySession.get(sessionId);
@@ -433,7 +444,8 @@ export class RunEngine {
       // the configured end status), through a file tool (seen here only after the write) or a
       // command; any other change is someone else's.
       if (now === "review" || now === this.options.config.completedStatus) continue;
-      if (this.options.guard.wroteFiles(r.key).includes(this.sprintPath)) continue;
+      if (this.options.guard.wroteFiles(r.key).includes(this.sprintOf(run.record).sprintFile))
+        continue;
       r.sprintEdit = { status: now, seenAt: new Date().toISOString() };
       this.save(run);
       void this.tellParent(run, sprintEditNote(r));

@@ -162,7 +162,12 @@ export const RunRecord = z.object({
   sprintFile: z
     .string()
     .refine(
-      (p) => p !== "" && !path.isAbsolute(p) && !path.posix.normalize(p).startsWith(".."),
+      // `/` only: a backslash is a folder separator on Windows, where this check would miss it.
+      (p) =>
+        p !== "" &&
+        !p.includes("\\") &&
+        !path.isAbsolute(p) &&
+        !path.posix.normalize(p).startsWith(".."),
       "a path inside the project",
     )
     .optional(),
