@@ -264,7 +264,7 @@ export const ParallelConfig = z
       .enum(["review", "done"])
       .default("review")
       .describe(
-        "The sprint status a story gets when its session ends well (unless the agent moved it already).",
+        "The sprint status a story gets when its session ends well. An entry the story's agent moved to `review` (as BMAD's dev workflow does) is moved on to `done` when this is `done`; one someone set to anything else is left as it is.",
       ),
     dependencies: z
       .record(z.string().min(1), z.array(z.string().min(1)))
