@@ -634,6 +634,13 @@ async function execute(
   const skipped = retryOf?.skipped
     ? `Not started again, done or in review now: ${retryOf.skipped.join("; ")}.`
     : undefined;
+  // A story id athena.json names that matches no story (a typo in parallel.dependencies or
+  // parallel.stories) is ignored: said here too, not only in the dry run's report.
+  const configWarnings = result.warnings.filter((w) => w.startsWith("athena.json "));
+  const ignored =
+    configWarnings.length > 0
+      ? `Warning:\n${configWarnings.map((w) => `- ${w}`).join("\n")}`
+      : undefined;
   let run: RunRecord;
   try {
     run = await deps.engine.execute(result, {
@@ -658,6 +665,7 @@ async function execute(
         renderProgress(runProgress(ended, progressSources(deps, directory))),
         skipped,
         notRun,
+        ignored,
         notApplied,
         capNote,
       ]
@@ -676,6 +684,7 @@ async function execute(
       `Follow it with action "status" (runId ${run.id}); stop it with action "cancel".`,
       ...(skipped ? [skipped] : []),
       ...(notRun ? [notRun] : []),
+      ...(ignored ? [ignored] : []),
       ...(notApplied ? [notApplied] : []),
       ...(capNote ? [capNote] : []),
     ].join("\n\n"),
