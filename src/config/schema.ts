@@ -135,7 +135,12 @@ export const ParallelConfig = z
         "At most this many stories at once on the project, across every OpenCode process on this checkout (slots are named locks in .athena/locks). Unset: each process keeps only its own maxConcurrentStories.",
       ),
     conflictStrategy: ConflictStrategy.default("prevent"),
-    notifyOnComplete: z.boolean().default(true).describe("Show a toast as each story ends."),
+    notifyOnComplete: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Show a toast as each story ends, and with each notice your session gets meanwhile (a long wait for a file, a stall, a budget warning). false: no toast at all; the notes in your session come either way.",
+      ),
     autoRunTests: z
       .boolean()
       .default(false)
@@ -209,7 +214,7 @@ export const ParallelConfig = z
       .max(24 * 3600)
       .default(60)
       .describe(
-        "A story that has waited this long for a file another story holds is reported to you (a toast and a note naming both stories and the file), once per wait. 0 turns it off.",
+        "A story that has waited this long for a file another story holds is reported to you (a note naming both stories and the file, and a toast unless notifyOnComplete is false), once per wait. 0 turns it off.",
       ),
     stallTimeoutSeconds: z
       .number()
