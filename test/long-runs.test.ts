@@ -557,3 +557,17 @@ describe("story ids athena.json names", () => {
     await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
   });
 });
+
+describe("the project's cap at execute", () => {
+  it("says that projectMaxConcurrentStories holds the run below its own cap", async () => {
+    const root = projectWith(three, { parallel: { projectMaxConcurrentStories: 1 } });
+    const h = harness(root, () => ({ ms: 20 }));
+    const started = await h.call({ action: "execute", storyIds: three.map((s) => s.key) });
+    expect(started.output).toMatch(/^Run run-\S+ started: 3 stories, at most 3 at once/);
+    expect(started.output).toContain(
+      "Note: parallel.projectMaxConcurrentStories is 1: at most 1 at once on the project, across every OpenCode process; the others wait for a free slot (queued).",
+    );
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(ended.state).toBe("completed");
+  });
+});

@@ -624,7 +624,16 @@ async function execute(
   }
   const cap = result.schedule.cap;
   const asked = args.maxConcurrentStories;
-  const capNote = asked !== undefined && asked > cap ? `Note: ${capHeld(asked, cap)}.` : undefined;
+  const projectCap = config.parallel.projectMaxConcurrentStories;
+  const capNote = [
+    asked !== undefined && asked > cap ? `Note: ${capHeld(asked, cap)}.` : undefined,
+    // The run's own cap says nothing of the project's: the rest wait `queued` for a slot.
+    projectCap !== undefined && projectCap < cap && projectCap < batch.length
+      ? `Note: parallel.projectMaxConcurrentStories is ${projectCap}: at most ${projectCap} at once on the project, across every OpenCode process; the others wait for a free slot (queued).`
+      : undefined,
+  ]
+    .filter(Boolean)
+    .join("\n\n");
   deps.engine.setProcessCap(config.parallel.maxConcurrentStories);
   const restartOnly = changedSinceStart(deps.config.parallel, config.parallel);
   const notApplied =
