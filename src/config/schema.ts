@@ -154,13 +154,13 @@ export const ParallelConfig = z
       .array(z.string().min(1))
       .default(DEFAULT_SHARED_FILES)
       .describe(
-        "Hot shared files (globs, repo-relative): two stories writing one of them conflict (kind `shared`).",
+        "Hot shared files (globs, repo-relative): two stories writing one of them conflict (kind `shared`, advisory: left to the runtime locks). A list you set replaces the default one (the manifests and lockfiles of the common package managers, migrations, schema files; see the default in athena.schema.json): repeat the ones you keep, or two stories both adding a dependency to package.json are kept apart.",
       ),
     exclusiveCommands: z
       .array(z.string().min(1))
       .default(DEFAULT_EXCLUSIVE_COMMANDS)
       .describe(
-        "Shell commands that run one at a time across all stories and processes (patterns over one command line: `*` any text, `?` one character), because two package managers at once corrupt an install.",
+        "Shell commands that run one at a time across all stories and processes (patterns over one command line: `*` any text, `?` one character), because two package managers at once corrupt an install. A list you set replaces the default one (the install, add, remove and update commands of npm, pnpm, yarn, bun, pip, uv, poetry, cargo and go; see the default in athena.schema.json): repeat the ones you keep.",
       ),
     conflictConfidence: z
       .number()
