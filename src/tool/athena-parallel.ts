@@ -922,12 +922,28 @@ function cancelOfStories(live: readonly RunRecord[], directory: string, typed: s
 }
 
 /** The tool when the plugin could not start (e.g. athena.json is invalid): it says why. */
-export function createBrokenTool(reason: string): ToolDefinition {
+export function createBrokenTool(
+  reason: string,
+  /** What is wrong now (athena.json read again), undefined when nothing is. */
+  recheck?: () => string | undefined,
+): ToolDefinition {
   return tool({
     description: DESCRIPTION,
     args: { action: z.string().optional(), command: z.string().optional() },
     async execute() {
-      return refusal(`the plugin could not start: ${reason}\nFix it and restart OpenCode.`);
+      if (!recheck)
+        return refusal(`the plugin could not start: ${reason}\nFix it and restart OpenCode.`);
+      // The user may have fixed it since: say what holds now, not only what held at start.
+      const now = recheck();
+      if (now === undefined)
+        return refusal(
+          `the plugin could not start: ${reason}\nThat reads well now: restart OpenCode to load the plugin.`,
+        );
+      return refusal(
+        now === reason
+          ? `the plugin could not start: ${reason}\nFix it and restart OpenCode.`
+          : `the plugin could not start: ${reason}\nNow: ${now}\nFix it and restart OpenCode.`,
+      );
     },
   });
 }
