@@ -5,6 +5,7 @@
  */
 import type { Hooks, PluginInput, PluginModule, PluginOptions } from "@opencode-ai/plugin";
 import { configureHost, createAthena } from "./athena.ts";
+import { loadConfig } from "./config/load.ts";
 import { OpencodeHost } from "./run/host-opencode.ts";
 import { createBrokenTool } from "./tool/athena-parallel.ts";
 import { asUserError } from "./util/errors.ts";
@@ -37,8 +38,19 @@ async function server(input: PluginInput, options?: PluginOptions): Promise<Hook
       user?.format() ??
       reportUnexpected(error, { command: "athena-parallel start", root: input.directory });
     if (!user) log(reason);
+    // athena.json read again at each call, when it is what failed: a fixed file (or a new
+    // error) is said as it is now.
+    const configError = () => {
+      try {
+        loadConfig(input.directory, options ? { pluginOptions: options } : {});
+        return undefined;
+      } catch (again) {
+        return asUserError(again, input.directory)?.format() ?? String(again);
+      }
+    };
+    const recheck = user && configError() === reason ? configError : undefined;
     return {
-      tool: { athena_parallel: createBrokenTool(reason) },
+      tool: { athena_parallel: createBrokenTool(reason, recheck) },
       config: async (hostConfig) => configureHost(hostConfig),
     };
   }

@@ -540,3 +540,34 @@ describe("contention", () => {
     expect(h.host.toasts.some((t) => /1-2-b\) has waited/.test(t))).toBe(true);
   });
 });
+
+describe("story ids athena.json names", () => {
+  it("says at execute, not only in the dry run, which ones name no story and are ignored", async () => {
+    const root = projectWith(three.slice(0, 2), {
+      parallel: { dependencies: { "1.2": ["1.9"] }, stories: { "1.8": { agent: "build" } } },
+    });
+    const h = harness(root, () => ({ ms: 20 }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    expect(started.output).toMatch(/^Run run-\S+ started: 2 stories/);
+    expect(started.output).toContain("\n\nWarning:\n- athena.json ");
+    expect(started.output).toContain(
+      '- athena.json parallel.dependencies["1.2"]: unknown story "1.9"',
+    );
+    expect(started.output).toContain('- athena.json parallel.stories: unknown story "1.8"');
+    await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+  });
+});
+
+describe("the project's cap at execute", () => {
+  it("says that projectMaxConcurrentStories holds the run below its own cap", async () => {
+    const root = projectWith(three, { parallel: { projectMaxConcurrentStories: 1 } });
+    const h = harness(root, () => ({ ms: 20 }));
+    const started = await h.call({ action: "execute", storyIds: three.map((s) => s.key) });
+    expect(started.output).toMatch(/^Run run-\S+ started: 3 stories, at most 3 at once/);
+    expect(started.output).toContain(
+      "Note: parallel.projectMaxConcurrentStories is 1: at most 1 at once on the project, across every OpenCode process; the others wait for a free slot (queued).",
+    );
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(ended.state).toBe("completed");
+  });
+});

@@ -117,6 +117,29 @@ describe("the /athena-parallel command", () => {
     expect(output).toContain('expected "provider/model"');
   });
 
+  it("says, once athena.json is edited after a failed start, what holds now: another error, or restart", async () => {
+    const dir = miniProject();
+    const file = path.join(dir, "athena.json");
+    writeFileSync(file, JSON.stringify({ parallel: { maxConcurrentStories: "3" } }));
+    const hooks = await plugin.server({ directory: dir } as PluginInput);
+    const call = async () => {
+      const result = await hooks.tool?.athena_parallel?.execute(
+        { command: "1.1" } as never,
+        context(dir),
+      );
+      return typeof result === "string" ? result : (result?.output ?? "");
+    };
+    const first = await call();
+    expect(first).toContain('"parallel.maxConcurrentStories"');
+    expect(first).toContain("Fix it and restart OpenCode.");
+    expect(first).not.toContain("Now:");
+    writeFileSync(file, JSON.stringify({ parallel: { lockWaitSecs: 5 } }));
+    const second = await call();
+    expect(second).toMatch(/\nNow: \S*athena\.json:1: unknown key "parallel\.lockWaitSecs"/);
+    writeFileSync(file, JSON.stringify({ parallel: { maxConcurrentStories: 3 } }));
+    expect(await call()).toContain("That reads well now: restart OpenCode to load the plugin.");
+  });
+
   it("gives story sessions back the sub-agent level they sit below, unless the user set it", async () => {
     const hooks = await plugin.server({ directory: "/" } as PluginInput);
     const unset: { subagent_depth?: number } = {};

@@ -52,8 +52,8 @@ export interface StatusChange {
    * the file still holds `expectedCurrent` (what the caller wrote), and may go backwards.
    */
   restore?: { expectedCurrent: string };
-  /** Make the change only while the file holds this value (e.g. not if the agent moved it on). */
-  onlyIfCurrent?: string;
+  /** Make the change only while the file holds this value, or one of these (e.g. not if the agent moved it on). */
+  onlyIfCurrent?: string | readonly string[];
   /** A person moving a status back on purpose (`mark --force`): a downgrade is allowed. */
   force?: boolean;
 }
@@ -115,8 +115,9 @@ export function replaceStatus(
     },
   });
   if (entry.status === change.status) return unchanged();
-  if (change.onlyIfCurrent !== undefined && entry.status !== change.onlyIfCurrent) {
-    return unchanged(`left as "${entry.status}": it is no longer "${change.onlyIfCurrent}"`);
+  const expected = change.onlyIfCurrent === undefined ? undefined : [change.onlyIfCurrent].flat();
+  if (expected && !expected.includes(entry.status)) {
+    return unchanged(`left as "${entry.status}": it is no longer "${expected.join('" or "')}"`);
   }
   if (change.restore) {
     if (entry.status !== change.restore.expectedCurrent) {

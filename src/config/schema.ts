@@ -135,7 +135,12 @@ export const ParallelConfig = z
         "At most this many stories at once on the project, across every OpenCode process on this checkout (slots are named locks in .athena/locks). Unset: each process keeps only its own maxConcurrentStories.",
       ),
     conflictStrategy: ConflictStrategy.default("prevent"),
-    notifyOnComplete: z.boolean().default(true).describe("Show a toast as each story ends."),
+    notifyOnComplete: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Show a toast as each story ends, and with each notice your session gets meanwhile (a long wait for a file, a stall, a budget warning). false: no toast at all; the notes in your session come either way.",
+      ),
     autoRunTests: z
       .boolean()
       .default(false)
@@ -149,13 +154,13 @@ export const ParallelConfig = z
       .array(z.string().min(1))
       .default(DEFAULT_SHARED_FILES)
       .describe(
-        "Hot shared files (globs, repo-relative): two stories writing one of them conflict (kind `shared`).",
+        "Hot shared files (globs, repo-relative): two stories writing one of them conflict (kind `shared`, advisory: left to the runtime locks). A list you set replaces the default one (the manifests and lockfiles of the common package managers, migrations, schema files; see the default in athena.schema.json): repeat the ones you keep, or two stories both adding a dependency to package.json are kept apart.",
       ),
     exclusiveCommands: z
       .array(z.string().min(1))
       .default(DEFAULT_EXCLUSIVE_COMMANDS)
       .describe(
-        "Shell commands that run one at a time across all stories and processes (patterns over one command line: `*` any text, `?` one character), because two package managers at once corrupt an install.",
+        "Shell commands that run one at a time across all stories and processes (patterns over one command line: `*` any text, `?` one character), because two package managers at once corrupt an install. A list you set replaces the default one (the install, add, remove and update commands of npm, pnpm, yarn, bun, pip, uv, poetry, cargo and go; see the default in athena.schema.json): repeat the ones you keep.",
       ),
     conflictConfidence: z
       .number()
@@ -209,7 +214,7 @@ export const ParallelConfig = z
       .max(24 * 3600)
       .default(60)
       .describe(
-        "A story that has waited this long for a file another story holds is reported to you (a toast and a note naming both stories and the file), once per wait. 0 turns it off.",
+        "A story that has waited this long for a file another story holds is reported to you (a note naming both stories and the file, and a toast unless notifyOnComplete is false), once per wait. 0 turns it off.",
       ),
     stallTimeoutSeconds: z
       .number()
@@ -264,7 +269,7 @@ export const ParallelConfig = z
       .enum(["review", "done"])
       .default("review")
       .describe(
-        "The sprint status a story gets when its session ends well (unless the agent moved it already).",
+        "The sprint status a story gets when its session ends well. An entry the story's agent moved to `review` (as BMAD's dev workflow does) is moved on to `done` when this is `done`; one someone set to anything else is left as it is.",
       ),
     dependencies: z
       .record(z.string().min(1), z.array(z.string().min(1)))

@@ -67,6 +67,9 @@ export class OpencodeHost implements Host {
             command: work.command.name,
             arguments: work.command.arguments,
             ...(work.agent ? { agent: work.agent } : {}),
+            // "provider/model": without it the host runs the command on its default model,
+            // whatever `parallel.model` or the story's own model says.
+            ...(work.model ? { model: work.model } : {}),
           },
           query: this.query,
         })

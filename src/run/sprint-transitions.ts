@@ -71,8 +71,11 @@ export async function completeStory(
 ): Promise<void> {
   if (!story.claimedStatus) return;
   const claimed = story.claimedStatus;
+  // `review` is where BMAD's dev workflow leaves its own story: with `completedStatus: "done"`
+  // the run moves it on from there too (any other value someone set is left as it is).
+  const from = status === "review" ? [claimed] : [claimed, "review"];
   await settle(story, status, () =>
-    setStatus(sprint, { key: story.key, status, onlyIfCurrent: claimed }),
+    setStatus(sprint, { key: story.key, status, onlyIfCurrent: from }),
   );
 }
 

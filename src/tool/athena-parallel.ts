@@ -624,7 +624,16 @@ async function execute(
   }
   const cap = result.schedule.cap;
   const asked = args.maxConcurrentStories;
-  const capNote = asked !== undefined && asked > cap ? `Note: ${capHeld(asked, cap)}.` : undefined;
+  const projectCap = config.parallel.projectMaxConcurrentStories;
+  const capNote = [
+    asked !== undefined && asked > cap ? `Note: ${capHeld(asked, cap)}.` : undefined,
+    // The run's own cap says nothing of the project's: the rest wait `queued` for a slot.
+    projectCap !== undefined && projectCap < cap && projectCap < batch.length
+      ? `Note: parallel.projectMaxConcurrentStories is ${projectCap}: at most ${projectCap} at once on the project, across every OpenCode process; the others wait for a free slot (queued).`
+      : undefined,
+  ]
+    .filter(Boolean)
+    .join("\n\n");
   deps.engine.setProcessCap(config.parallel.maxConcurrentStories);
   const restartOnly = changedSinceStart(deps.config.parallel, config.parallel);
   const notApplied =
@@ -634,6 +643,13 @@ async function execute(
   const skipped = retryOf?.skipped
     ? `Not started again, done or in review now: ${retryOf.skipped.join("; ")}.`
     : undefined;
+  // A story id athena.json names that matches no story (a typo in parallel.dependencies or
+  // parallel.stories) is ignored: said here too, not only in the dry run's report.
+  const configWarnings = result.warnings.filter((w) => w.startsWith("athena.json "));
+  const ignored =
+    configWarnings.length > 0
+      ? `Warning:\n${configWarnings.map((w) => `- ${w}`).join("\n")}`
+      : undefined;
   let run: RunRecord;
   try {
     run = await deps.engine.execute(result, {
@@ -658,6 +674,7 @@ async function execute(
         renderProgress(runProgress(ended, progressSources(deps, directory))),
         skipped,
         notRun,
+        ignored,
         notApplied,
         capNote,
       ]
@@ -676,6 +693,7 @@ async function execute(
       `Follow it with action "status" (runId ${run.id}); stop it with action "cancel".`,
       ...(skipped ? [skipped] : []),
       ...(notRun ? [notRun] : []),
+      ...(ignored ? [ignored] : []),
       ...(notApplied ? [notApplied] : []),
       ...(capNote ? [capNote] : []),
     ].join("\n\n"),
@@ -904,12 +922,28 @@ function cancelOfStories(live: readonly RunRecord[], directory: string, typed: s
 }
 
 /** The tool when the plugin could not start (e.g. athena.json is invalid): it says why. */
-export function createBrokenTool(reason: string): ToolDefinition {
+export function createBrokenTool(
+  reason: string,
+  /** What is wrong now (athena.json read again), undefined when nothing is. */
+  recheck?: () => string | undefined,
+): ToolDefinition {
   return tool({
     description: DESCRIPTION,
     args: { action: z.string().optional(), command: z.string().optional() },
     async execute() {
-      return refusal(`the plugin could not start: ${reason}\nFix it and restart OpenCode.`);
+      if (!recheck)
+        return refusal(`the plugin could not start: ${reason}\nFix it and restart OpenCode.`);
+      // The user may have fixed it since: say what holds now, not only what held at start.
+      const now = recheck();
+      if (now === undefined)
+        return refusal(
+          `the plugin could not start: ${reason}\nThat reads well now: restart OpenCode to load the plugin.`,
+        );
+      return refusal(
+        now === reason
+          ? `the plugin could not start: ${reason}\nFix it and restart OpenCode.`
+          : `the plugin could not start: ${reason}\nNow: ${now}\nFix it and restart OpenCode.`,
+      );
     },
   });
 }
