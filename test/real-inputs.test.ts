@@ -573,3 +573,61 @@ describe("a new file in a package-relative folder the project has in source and 
     expect(paths?.filter((x) => x.startsWith("engine/"))).toEqual([]);
   });
 });
+
+describe("a layer diagram drawn as a tree (class names under layer names, no file, no folder/)", () => {
+  it("claims none of its names as files", () => {
+    const dir = project(
+      {
+        "1-1-a": [
+          "## Tasks / Subtasks",
+          "",
+          "- [ ] 1.1: Create `lib/widgets/badge_card.dart`",
+          "",
+          "## Technical Specifications",
+          "",
+          "### Architecture",
+          "",
+          "```",
+          "Presentation Layer",
+          "├── BadgeScreen (View)",
+          "└── Widgets",
+          "    ├── BadgeCard",
+          "    └── BadgeDialog",
+          "",
+          "Data Layer",
+          "├── Models",
+          "│   └── BadgeModel (enum)",
+          "└── Repositories",
+          "    └── BadgeRepository",
+          "```",
+        ].join("\n"),
+      },
+      { "lib/widgets/other.dart": "" },
+    );
+    const paths = plan(dir).stories[0]?.claims.map((c) => c.path);
+    expect(paths).toEqual(["lib/widgets/badge_card.dart"]);
+  });
+
+  it("still reads a tree of files drawn the same way", () => {
+    const dir = project(
+      {
+        "1-1-a": [
+          "## Dev Notes",
+          "",
+          "### Project Structure",
+          "",
+          "```",
+          "lib",
+          "├── widgets",
+          "│   └── badge_card.dart   # new",
+          "└── models",
+          "    └── badge.dart",
+          "```",
+        ].join("\n"),
+      },
+      { "lib/models/badge.dart": "" },
+    );
+    const paths = plan(dir).stories[0]?.claims.map((c) => c.path);
+    expect(paths).toEqual(expect.arrayContaining(["lib/widgets/badge_card.dart"]));
+  });
+});
