@@ -631,3 +631,17 @@ describe("a layer diagram drawn as a tree (class names under layer names, no fil
     expect(paths).toEqual(expect.arrayContaining(["lib/widgets/badge_card.dart"]));
   });
 });
+
+describe("words with letters beyond ASCII around a slash (`ajouter/vérifier`)", () => {
+  it("are no path cut at the first such letter", () => {
+    expect(pathsFromText("// section à ajouter/vérifier:")).toEqual([]);
+    expect(pathsFromText("les réglages/paramètres du compte")).toEqual([]);
+    expect(pathsFromText("the café/menu.ts screen")).toEqual([]);
+  });
+
+  it("keeps a path beside such words", () => {
+    expect(pathsFromText("créer src/menu/carte.ts, vérifié").map((p) => p.path)).toEqual([
+      "src/menu/carte.ts",
+    ]);
+  });
+});
