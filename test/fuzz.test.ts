@@ -348,7 +348,7 @@ describe("what the fuzzing found", () => {
   it("reports 9,000 findings of one story, and shows 20 of them in the markdown", () => {
     const dir = tempProject({
       [SPRINT]: "development_status:\n  1-1-alpha: ready-for-dev\n",
-      [`${ARTIFACTS}/1-1-alpha.md`]: `# Story 1.1: Alpha\n\n## Dev Notes\n\n\`\`\`\n${"├── ~a\n".repeat(9_000)}\`\`\`\n`,
+      [`${ARTIFACTS}/1-1-alpha.md`]: `# Story 1.1: Alpha\n\n## Dev Notes\n\n\`\`\`\n${"├── ~a\n".repeat(9_000)}├── src/\n\`\`\`\n`,
     });
     const { plan } = planProject(dir, { env, cache: false });
     expect(plan.findings).toHaveLength(9_000);

@@ -584,3 +584,75 @@ describe("a new file in a package-relative folder the project has in source and 
     expect(tree.placeNew("storage/cache.go")).toBe("internal/storage/cache.go");
   });
 });
+
+describe("a layer diagram drawn as a tree (class names under layer names, no file, no folder/)", () => {
+  it("claims none of its names as files", () => {
+    const dir = project(
+      {
+        "1-1-a": [
+          "## Tasks / Subtasks",
+          "",
+          "- [ ] 1.1: Create `lib/widgets/badge_card.dart`",
+          "",
+          "## Technical Specifications",
+          "",
+          "### Architecture",
+          "",
+          "```",
+          "Presentation Layer",
+          "├── BadgeScreen (View)",
+          "└── Widgets",
+          "    ├── BadgeCard",
+          "    └── BadgeDialog",
+          "",
+          "Data Layer",
+          "├── Models",
+          "│   └── BadgeModel (enum)",
+          "└── Repositories",
+          "    └── BadgeRepository",
+          "```",
+        ].join("\n"),
+      },
+      { "lib/widgets/other.dart": "" },
+    );
+    const paths = plan(dir).stories[0]?.claims.map((c) => c.path);
+    expect(paths).toEqual(["lib/widgets/badge_card.dart"]);
+  });
+
+  it("still reads a tree of files drawn the same way", () => {
+    const dir = project(
+      {
+        "1-1-a": [
+          "## Dev Notes",
+          "",
+          "### Project Structure",
+          "",
+          "```",
+          "lib",
+          "├── widgets",
+          "│   └── badge_card.dart   # new",
+          "└── models",
+          "    └── badge.dart",
+          "```",
+        ].join("\n"),
+      },
+      { "lib/models/badge.dart": "" },
+    );
+    const paths = plan(dir).stories[0]?.claims.map((c) => c.path);
+    expect(paths).toEqual(expect.arrayContaining(["lib/widgets/badge_card.dart"]));
+  });
+});
+
+describe("words with letters beyond ASCII around a slash (`ajouter/vérifier`)", () => {
+  it("are no path cut at the first such letter", () => {
+    expect(pathsFromText("// section à ajouter/vérifier:")).toEqual([]);
+    expect(pathsFromText("les réglages/paramètres du compte")).toEqual([]);
+    expect(pathsFromText("the café/menu.ts screen")).toEqual([]);
+  });
+
+  it("keeps a path beside such words", () => {
+    expect(pathsFromText("créer src/menu/carte.ts, vérifié").map((p) => p.path)).toEqual([
+      "src/menu/carte.ts",
+    ]);
+  });
+});

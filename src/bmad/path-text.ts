@@ -259,10 +259,14 @@ const TECH_NAME = /^[A-Z][A-Za-z]*\.js$/;
 /** A route folder's name: a group (`(auth)`) or a dynamic segment (`[id]`, `[[...slug]]`). */
 const ROUTE_NAME = `(?:${ROUTE_GROUP}|${ROUTE_PARAM})`;
 
-/** A word that may be a path; any of its segments may start with a route folder's name. */
+/**
+ * A word that may be a path; any of its segments may start with a route folder's name. A
+ * letter beyond ASCII touching it (`ajouter/vérifier`, `réglages/paramètres`) makes it part
+ * of a word, not a path cut at that letter.
+ */
 const TEXT_TOKEN = new RegExp(
-  String.raw`(?<![\w/.@-])((?:\.{1,2}\/|~\/)?(?:${ROUTE_NAME}[\w@.-]*|[\w@.-]+)(?:\/(?:${ROUTE_NAME}[\w@.*-]*|[\w@.*-]+))*\/?)(?![\w/])`,
-  "g",
+  String.raw`(?<![\w/.@\p{L}\p{M}-])((?:\.{1,2}\/|~\/)?(?:${ROUTE_NAME}[\w@.-]*|[\w@.-]+)(?:\/(?:${ROUTE_NAME}[\w@.*-]*|[\w@.*-]+))*\/?)(?![\w/\p{L}\p{M}])`,
+  "gu",
 );
 
 /** Paths inside prose. Words with a slash and no extension (`and/or`) count only if known. */

@@ -44,6 +44,7 @@ import {
   CITATION,
   decodeLinkTarget,
   expandBraces,
+  isSourceFileName,
   OPEN_CITATION,
   type PathText,
   pathFromCode,
@@ -593,6 +594,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   function collectTree(code: Code, line: number) {
     const entries = parseTree(code.value);
     const lines = code.value.split("\n");
+    // A tree that names no file by its extension and no folder by its slash draws layers and
+    // classes ("Data Layer" over "Models" over "BadgeModel"), not the project's files.
+    if (!entries.some((e) => namesFileOrFolder(lines[e.lineIndex] ?? "", e.path))) return;
     // In the agent's File List every file drawn was written, whatever its comment says.
     const record = placeHere() === "record";
     const marked = !record && lines.some((l) => TREE_MARKER.test(l));
@@ -626,6 +630,15 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
 
   doc.dependencies = findDependencies(beforeTheWork(text, doc.sections), doc.headingId);
   return doc;
+}
+
+/**
+ * A drawn tree entry that is surely a file or a folder: its name has a file's extension, or is
+ * drawn with a slash after it or between folders (`src/`, `lib/models`).
+ */
+function namesFileOrFolder(source: string, path: string): boolean {
+  if (isSourceFileName(path.replace(/\/$/, "").split("/").pop() ?? "")) return true;
+  return /[\w.@-]\/(?:[\w.@-]|\s|$)/.test(source.replace(/(?:#|\/\/|←|<-|[—–]).*$/, ""));
 }
 
 /** The sections a story gains as it is worked on: what happened, not what it needs. */
