@@ -656,3 +656,16 @@ describe("words with letters beyond ASCII around a slash (`ajouter/vérifier`)",
     ]);
   });
 });
+
+describe("the coding agents' instruction files many stories' tasks end with updating", () => {
+  it("are shared by default: two stories updating CLAUDE.md run together, the locks take them in turn", () => {
+    const task = (file: string) =>
+      `## Tasks / Subtasks\n\n- [ ] Add \`${file}\`\n- [ ] Update \`CLAUDE.md\` with the new handler`;
+    const p = plan(
+      project({ "1-1-a": task("src/a.ts"), "1-2-b": task("src/b.ts") }, { "CLAUDE.md": "" }),
+    );
+    const both = p.conflicts.filter((c) => c.paths.includes("CLAUDE.md"));
+    expect(both.map((c) => [c.kind, c.blocking])).toEqual([["shared", false]]);
+    expect(p.schedule.waves).toEqual([["1-1-a", "1-2-b"]]);
+  });
+});

@@ -69,6 +69,12 @@ export const DEFAULT_SHARED_FILES = [
   "**/migrations/**",
   "**/schema.prisma",
   "**/schema.sql",
+  // The coding agents' instructions, which many stories' tasks end with updating ("Update
+  // CLAUDE.md"): a paragraph each, which the locks take in turn.
+  "**/CLAUDE.md",
+  "**/AGENTS.md",
+  "**/GEMINI.md",
+  "**/.github/copilot-instructions.md",
 ];
 
 export const ConflictStrategy = z
@@ -154,7 +160,7 @@ export const ParallelConfig = z
       .array(z.string().min(1))
       .default(DEFAULT_SHARED_FILES)
       .describe(
-        "Hot shared files (globs, repo-relative): two stories writing one of them conflict (kind `shared`, advisory: left to the runtime locks). A list you set replaces the default one (the manifests and lockfiles of the common package managers, migrations, schema files; see the default in athena.schema.json): repeat the ones you keep, or two stories both adding a dependency to package.json are kept apart.",
+        "Hot shared files (globs, repo-relative): two stories writing one of them conflict (kind `shared`, advisory: left to the runtime locks). A list you set replaces the default one (the manifests and lockfiles of the common package managers, migrations, schema files, the coding agents' instruction files such as CLAUDE.md and AGENTS.md; see the default in athena.schema.json): repeat the ones you keep, or two stories both adding a dependency to package.json are kept apart.",
       ),
     exclusiveCommands: z
       .array(z.string().min(1))
