@@ -1,9 +1,3 @@
-/**
- * The wiring of the layers for one plugin process: configuration, the file locks, the write
- * guard, the run engine under one process-wide p-limit, and the hooks the host calls. The
- * plugin entry (`index.ts`) builds it over the real host; tests build it over a fake one.
- */
-import { spawn } from "node:child_process";
 import path from "node:path";
 import type { Config, Hooks } from "@opencode-ai/plugin";
 import pLimit from "p-limit";
@@ -31,6 +25,7 @@ import { storyFileOf } from "./run/progress.ts";
 import { type RecoveryReport, recoverRuns } from "./run/recover.ts";
 import { commandMatcher, shellEffects, shellParser } from "./run/shell.ts";
 import type { RunRecord } from "./run/state.ts";
+import { runTestCommand } from "./run/test-command.ts";
 import {
   COMMAND_DESCRIPTION,
   COMMAND_TEMPLATE,
@@ -179,7 +174,7 @@ export function createAthena(options: AthenaOptions): Athena {
     config: parallel,
     limiter: pLimit(parallel.maxConcurrentStories),
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
-    runTests: (command) => runTests(command, root),
+    runTests: (command) => runTestCommand(command, root, parallel.testTimeoutMinutes * 60_000),
     log,
     journal,
     recoverOrphans: recover,
@@ -364,18 +359,3 @@ export function createAthena(options: AthenaOptions): Athena {
 }
 
 /** Runs the project's test command (autoRunTests) and keeps the tail of its output. */
-function runTests(command: string, cwd: string): Promise<{ ok: boolean; tail: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, { cwd, shell: true, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-20_000);
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
-    child.on("error", (error) => resolve({ ok: false, tail: String(error) }));
-    child.on("close", (code) =>
-      resolve({ ok: code === 0, tail: output.split("\n").slice(-30).join("\n").trim() }),
-    );
-  });
-}

@@ -156,6 +156,13 @@ export const ParallelConfig = z
       .min(1)
       .default("npm test")
       .describe("The project's test command, run with autoRunTests."),
+    testTimeoutMinutes: z
+      .number()
+      .positive()
+      .default(30)
+      .describe(
+        "The longest the test command may run; past it, it is stopped with what it started, and the run's summary says so.",
+      ),
     sharedFiles: z
       .array(z.string().min(1))
       .default(DEFAULT_SHARED_FILES)
