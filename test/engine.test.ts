@@ -453,6 +453,41 @@ describe("runtime coordination", () => {
     expect(readFileSync(path.join(root, "src/unplanned.ts"), "utf8")).toBe("by 1-1-a\nby 1-2-b\n");
   });
 
+  it("asks the user at once, under manual, when a story first waits for another's file", async () => {
+    const root = projectWith([
+      { key: "1-1-a", writes: ["src/a.ts"] },
+      { key: "1-2-b", writes: ["src/b.ts"] },
+    ]);
+    const aWrote = signal();
+    const release = signal();
+    const h = harness(
+      root,
+      (_w, key) => ({
+        ms: 0,
+        work: async (session) => {
+          if (key === "1-2-b") await aWrote.fired;
+          await h.agent.write(session, "src/shared.ts", `by ${key}\n`);
+          if (key === "1-1-a") {
+            aWrote.fire();
+            await release.fired;
+          }
+        },
+      }),
+      { conflictStrategy: "manual", lockWaitSeconds: 30 },
+      60_000, // no poll in the test's time: the question cannot come from one
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    const storyB = () => h.athena.engine.runsLive()[0]?.stories.find((s) => s.key === "1-2-b");
+    await expect.poll(() => storyB()?.state, { timeout: 10_000 }).toBe("waiting-lock");
+    expect(storyB()?.question).toMatchObject({ kind: "contention", path: "src/shared.ts" });
+    await expect
+      .poll(() => h.host.notes.some((n) => n.text.includes("src/shared.ts")), { timeout: 10_000 })
+      .toBe(true);
+    release.fire();
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
+  });
+
   it("refuses at once when two stories would wait on each other", async () => {
     const h = harness(projectWith(six.slice(0, 2)), () => ({ ms: 2_000 }), {
       conflictStrategy: "manual",

@@ -1177,14 +1177,19 @@ export class RunEngine {
       // A wait that ends answers its own question.
       if (!waitingOn && story.record.question?.kind === "contention")
         story.record.question = undefined;
-      if (waitingOn)
+      if (waitingOn) {
         this.setState(
           run,
           story,
           "waiting-lock",
           `waits for \`${waitingOn.path}\`, held by ${waitingOn.holder}`,
         );
-      else if (story.record.state === "waiting-lock") {
+        // Under `manual` the first contention on a file asks at once, not at the next poll.
+        if (run.record.strategy === "manual")
+          void this.noticeContention(run, story, Date.now()).catch((e) =>
+            this.log(`contention: ${e}`),
+          );
+      } else if (story.record.state === "waiting-lock") {
         story.lastActivity = Date.now(); // the wait was not a stall
         this.setState(run, story, "running");
       }

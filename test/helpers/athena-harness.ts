@@ -77,6 +77,8 @@ export function harness(
   root: string,
   behave: (work: StartWork, key: string) => AgentBehaviour,
   pluginOptions: Record<string, unknown> = {},
+  /** How often the engine polls the host (50 ms: a test waits on it; longer: none does). */
+  pollMs = 50,
 ) {
   let athena: Athena | undefined;
   const host = new FakeHost((work) => {
@@ -96,7 +98,7 @@ export function harness(
     host,
     pluginOptions,
     env: { HOME: root, XDG_CONFIG_HOME: path.join(root, "no-global") },
-    pollMs: 50,
+    pollMs,
   });
   made.push(athena);
   host.onEvent = (event) => void athena?.hooks.event?.({ event: event as never });
