@@ -87,11 +87,20 @@ describe("the journal", () => {
     const root = tempProject({ "big.bin": "x".repeat(2_000), "small.txt": "s" });
     const journal = new Journal(root, { maxBytes: 1_000, maxFileBytes: 1_500 });
     journal.beforeChange(RUN_A, "1-1-a", ["big.bin"]);
-    expect(journal.read(RUN_A, "1-1-a")?.files[0]?.skipped).toBe("larger than 0 MB");
-    const full = new Journal(root, { maxBytes: 0, maxFileBytes: 1_500 });
-    full.beforeChange(RUN_A, "1-2-b", ["small.txt"]);
-    expect(full.read(RUN_A, "1-2-b")?.files[0]?.skipped).toBe("the journal is full (0 MB)");
+    expect(journal.read(RUN_A, "1-1-a")?.files[0]?.skipped).toBe("larger than 1.5 kB");
+    // One file larger than all the journal may hold is said so, not "full".
+    const small = new Journal(root, { maxBytes: 1_000, maxFileBytes: 5_000 });
+    small.beforeChange(RUN_A, "1-3-c", ["big.bin"]);
+    expect(small.read(RUN_A, "1-3-c")?.files[0]?.skipped).toBe(
+      "larger than the whole journal (1 kB, parallel.journalMaxMegabytes)",
+    );
     expect(existsSync(path.join(root, ".athena/journal/objects"))).toBe(false);
+    const full = new Journal(root, { maxBytes: 2_000, maxFileBytes: 5_000 });
+    full.beforeChange(RUN_A, "1-2-b", ["big.bin", "small.txt"]);
+    expect(full.read(RUN_A, "1-2-b")?.files.map((f) => f.skipped)).toEqual([
+      undefined,
+      "the journal is full (2 kB, parallel.journalMaxMegabytes)",
+    ]);
     // A content already kept is kept, full or not: nothing more is stored for it.
     new Journal(root).beforeChange(RUN_B, "1-1-a", ["small.txt", "small.txt"]);
     full.beforeChange(RUN_B, "1-2-b", ["small.txt"]);

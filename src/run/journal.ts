@@ -329,10 +329,16 @@ export class Journal {
         ? { hash }
         : { hash, skipped: `larger than ${megabytes(this.limits.maxFileBytes)}` };
     this.size ??= this.measure();
-    if (this.size + data.length > this.limits.maxBytes)
-      return stored()
-        ? { hash }
-        : { hash, skipped: `the journal is full (${megabytes(this.limits.maxBytes)})` };
+    if (this.size + data.length > this.limits.maxBytes) {
+      // The journal's limit is the user's (parallel.journalMaxMegabytes): named, and a file
+      // larger than all of it is no sign of a full journal.
+      const limit = `${megabytes(this.limits.maxBytes)}, parallel.journalMaxMegabytes`;
+      const why =
+        data.length > this.limits.maxBytes
+          ? `larger than the whole journal (${limit})`
+          : `the journal is full (${limit})`;
+      return stored() ? { hash } : { hash, skipped: why };
+    }
     // Written in place, created exclusively: one create, no rename, no look first (a file's
     // first change is nearly always a content not kept yet). A second writer of the same
     // content finds it there; one cut short by a crash is replaced the next time it is kept,
@@ -402,8 +408,10 @@ function parseLine(line: string): JournalEntry | undefined {
   }
 }
 
+/** `512 MB`; under one, in kB (`0.9 kB` rather than `0 MB`). */
 function megabytes(bytes: number): string {
-  return `${Math.round(bytes / (1024 * 1024))} MB`;
+  const mb = bytes / (1024 * 1024);
+  return mb >= 1 ? `${Math.round(mb)} MB` : `${Number((bytes / 1024).toFixed(1))} kB`;
 }
 
 /**
