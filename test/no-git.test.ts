@@ -47,7 +47,7 @@ describe("no git, ever", () => {
     await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
     await h.call({ action: "status" });
     expect(spawned).toEqual([
-      `spawn ["node -e \\"process.exit(0)\\"",{"cwd":"${h.root}","shell":true,"stdio":["ignore","pipe","pipe"]}]`,
+      `spawn ["node -e \\"process.exit(0)\\"",{"cwd":"${h.root}","shell":true,"detached":true,"stdio":["ignore","pipe","pipe"]}]`,
     ]);
     expect(spawned.join("\n")).not.toMatch(/\bgit\b/);
     const summary = h.host.notes.find((n) => n.wake)?.text ?? "";
@@ -69,11 +69,12 @@ describe("no git, ever", () => {
       const text = readFileSync(file, "utf8");
       return (
         /Bun\.spawn|\binput\.\$|\$`|from "node:child_process"/.test(text) &&
-        !file.endsWith("athena.ts")
+        !file.endsWith(path.join("run", "test-command.ts"))
       );
     });
     expect(offenders).toEqual([]);
     // The one spawn left runs the user's own test command, never a fixed program.
-    expect(readFileSync(path.join(root, "athena.ts"), "utf8").match(/spawn\(/g)).toHaveLength(1);
+    const runner = readFileSync(path.join(root, "run", "test-command.ts"), "utf8");
+    expect(runner.match(/spawn\(/g)).toHaveLength(1);
   });
 });
