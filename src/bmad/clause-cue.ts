@@ -364,18 +364,9 @@ export function namedAtLines(
       around.text.slice(offset - around.start + length).replace(/^[:#L\d\s,–-]+/, "");
     if (/[\p{L}]/u.test(rest.replace(/\blines?\b/gi, ""))) return true;
   }
-  const start = source.lastIndexOf("\n", offset - 1) + 1;
-  const end = source.indexOf("\n", offset);
-  const line = source.slice(start, end < 0 ? source.length : end);
-  if (!line.trimStart().startsWith("|")) return false;
-  const at = offset - start;
-  let from = 0;
-  for (const cell of line.split("|")) {
-    const own = at >= from && at < from + cell.length;
-    from += cell.length + 1;
-    if (!own && cell.trim() !== "" && LINES_CELL.test(cell) && lastWriteVerb(cell) < 0) return true;
-  }
-  return false;
+  return otherCells(source, offset).some(
+    (cell) => cell.trim() !== "" && LINES_CELL.test(cell) && lastWriteVerb(cell) < 0,
+  );
 }
 
 /** A document, as against code: what a story cites, by section or line, for its facts. */
@@ -470,18 +461,25 @@ function isVerdict(cell: string): boolean {
  * of no change: the row's own words for "read", as a clause's would be.
  */
 export function rowSaysNoChange(source: string, offset: number): boolean {
+  return otherCells(source, offset).some((cell) => isVerdict(cell.trim()));
+}
+
+/**
+ * The other cells of the table row the mention at `offset` of `source` stands in (none when
+ * its line is no table row): what the row says of the file, beside the file's own cell.
+ */
+function otherCells(source: string, offset: number): string[] {
   const start = source.lastIndexOf("\n", offset - 1) + 1;
   const end = source.indexOf("\n", offset);
   const line = source.slice(start, end < 0 ? source.length : end);
-  if (!line.trimStart().startsWith("|")) return false;
+  if (!line.trimStart().startsWith("|")) return [];
   const at = offset - start;
   let from = 0;
-  for (const cell of line.split("|")) {
+  return line.split("|").filter((cell) => {
     const own = at >= from && at < from + cell.length;
     from += cell.length + 1;
-    if (!own && isVerdict(cell.trim())) return true;
-  }
-  return false;
+    return !own;
+  });
 }
 
 /**

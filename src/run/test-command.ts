@@ -58,7 +58,7 @@ export function runTestCommand(command: string, cwd: string, limitMs: number): P
         stopped
           ? {
               ok: false,
-              tail: `${tail}${tail ? "\n" : ""}(stopped: still running after ${minutes(limitMs)}, parallel.testTimeoutMinutes)`,
+              tail: `${tail}${tail ? "\n" : ""}(stopped: still running after ${duration(limitMs)}, parallel.testTimeoutMinutes)`,
             }
           : { ok: code === 0, tail },
       );
@@ -66,7 +66,7 @@ export function runTestCommand(command: string, cwd: string, limitMs: number): P
   });
 }
 
-function minutes(ms: number): string {
+function duration(ms: number): string {
   const m = ms / 60_000;
   return m >= 1 ? `${Number(m.toFixed(2))} min` : `${Number((ms / 1000).toFixed(1))} s`;
 }
