@@ -190,7 +190,7 @@ export class KnownTree {
     const [place, ...more] = found?.candidates
       ? isTestPath(p)
         ? []
-        : found.candidates.filter((c) => c.endsWith("/") && !isTestPath(`${c}_`))
+        : found.candidates.filter((c) => c.endsWith("/") && !isTestPath(c))
       : found?.resolvedFrom && found.path.endsWith("/")
         ? [found.path]
         : [];
