@@ -82,7 +82,12 @@ function subagentOf(request: ChatRequest): { key: string; files: string[] } | un
   return match ? { key: match[1] ?? "", files: (match[2] ?? "").split(" ") } : undefined;
 }
 
-export function agentScript(root: string, stories: Record<string, StoryScript>): Script {
+export function agentScript(
+  root: string,
+  stories: Record<string, StoryScript>,
+  /** Where the host runs (its sessions' folder): the prompt names the story file from there. */
+  cwd = root,
+): Script {
   const firstSeen = new Map<string, number>();
   return (request: ChatRequest): Reply => {
     const sub = subagentOf(request);
@@ -107,7 +112,7 @@ export function agentScript(root: string, stories: Record<string, StoryScript>):
       const attempt = Number(/This is attempt (\d+)/.exec(first)?.[1] ?? (retried ? 2 : 1));
       const own = script.replyFor?.(attempt, request);
       if (own) return own;
-      const reply = storyTurn(root, story, script, request);
+      const reply = storyTurn(root, story, script, request, cwd);
       if (script.promptTokens !== undefined && !("status" in reply) && !("hang" in reply))
         reply.usage = { prompt: script.promptTokens, completion: 5 };
       if (script.totalMs !== undefined && "text" in reply) {
@@ -138,16 +143,24 @@ function parentTurn(command: string, messages: ChatMessage[]): Reply {
   return { toolCalls: [{ name: "athena_parallel", args: { command } }] };
 }
 
-function storyTurn(root: string, key: string, script: StoryScript, request: ChatRequest): Reply {
+function storyTurn(
+  root: string,
+  key: string,
+  script: StoryScript,
+  request: ChatRequest,
+  cwd: string,
+): Reply {
   if (script.outcome === "provider-400")
     return { status: 400, message: "scripted: context length exceeded" };
   if (script.outcome === "provider-500")
     return { status: 500, message: "scripted: upstream unavailable" };
   if (script.givesUp) return { text: `I cannot implement story ${key}: the spec is unclear.` };
-  const storyFile =
+  // Named from the session's folder, as the agent's tools take it: kept repo-relative here.
+  const named =
     /The story file is `([^`]+)`/.exec(
       textOf(request.messages.find((m) => m.role === "user") ?? { role: "user" }),
     )?.[1] ?? "";
+  const storyFile = path.relative(root, path.resolve(cwd, named));
   const plan: Action[] = [{ tool: "read", file: storyFile }];
   if (script.question) plan.push({ tool: "question", text: script.question });
   for (const run of script.shell ?? []) plan.push({ tool: "bash", run });

@@ -5,7 +5,7 @@
  * OpenCode process, as in a second terminal). `stop()` stops every process by PID and removes
  * the copy.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { loadRuns, type RunRecord } from "../src/run/state.ts";
 import { agentScript, type StoryScript, storyOf } from "./agent-script.ts";
@@ -57,12 +57,14 @@ export async function scenario(options: {
   price?: { input: number; output: number };
   /** More of opencode.json (`permission`, ...). */
   opencode?: object;
+  /** A folder of the project (repo-relative) to start the host in, as `cd packages/api`. */
+  hostFolder?: string;
 }): Promise<Scenario> {
   let root = "";
   // One script for the whole scenario (it keeps per-story state), made once the copy exists.
   let script: ReturnType<typeof agentScript> | undefined;
   const model = await startModelServer((request) => {
-    script ??= agentScript(root, options.stories);
+    script ??= agentScript(root, options.stories, hostDirectory());
     return script(request);
   }, storyOf);
   const project = makeProject({
@@ -73,7 +75,9 @@ export async function scenario(options: {
     ...(options.opencode ? { opencode: options.opencode } : {}),
   });
   root = project.root;
-  let host = await startHost(project.root, project.home);
+  const hostDirectory = () => path.join(root, options.hostFolder ?? "");
+  mkdirSync(hostDirectory(), { recursive: true });
+  let host = await startHost(hostDirectory(), project.home);
   const parent = (await host.api<{ id: string }>("POST", "/session", { title: "parent" })).id;
   const children = new Map<string, string>();
   const others: Host[] = [];
@@ -117,7 +121,7 @@ export async function scenario(options: {
         .map(([id, s]) => ({ id, title: children.get(id) ?? "", status: s.type }));
     },
     async secondHost() {
-      const other = await startHost(root, project.home);
+      const other = await startHost(hostDirectory(), project.home);
       others.push(other);
       const session = (await other.api<{ id: string }>("POST", "/session", { title: "parent" })).id;
       return {
@@ -128,7 +132,7 @@ export async function scenario(options: {
     },
     async restartHost() {
       await host.stop("SIGKILL");
-      host = await startHost(root, project.home);
+      host = await startHost(hostDirectory(), project.home);
     },
     sprint: () => readFileSync(path.join(root, SPRINT), "utf8"),
     file: (rel) => readFileSync(path.join(root, rel), "utf8"),

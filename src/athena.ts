@@ -1,8 +1,10 @@
+import { homedir } from "node:os";
 import path from "node:path";
 import type { Config, Hooks } from "@opencode-ai/plugin";
 import pLimit from "p-limit";
 import { bmadArtefactTest } from "./bmad/artefacts.ts";
 import { type BmadFiles, discoverBmad } from "./bmad/discover.ts";
+import { hostProjectRoot } from "./bmad/project-root.ts";
 import { taskProgress } from "./bmad/task-progress.ts";
 import { loadConfig } from "./config/load.ts";
 import type { AthenaConfig } from "./config/schema.ts";
@@ -80,7 +82,13 @@ export function configureHost(hostConfig: Config): void {
 }
 
 export interface AthenaOptions {
+  /** The project's root (see projectOfHost). */
   directory: string;
+  /**
+   * The host's own directory, when OpenCode runs in a folder below the root: the story
+   * sessions run there, and their tools' relative paths are taken from there.
+   */
+  hostDirectory?: string;
   host: Host;
   pluginOptions?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
@@ -99,8 +107,29 @@ export interface Athena {
   recover(): Promise<RecoveryReport[]>;
 }
 
+/**
+ * The project's root for OpenCode started in `directory` (bmad/project-root.ts): a folder is
+ * a BMAD project when its BMAD files are found there, read with its own athena.json.
+ */
+export function projectOfHost(
+  directory: string,
+  pluginOptions?: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const isBmadProject = (root: string) => {
+    try {
+      discoverBmad(root, loadConfig(root, { pluginOptions, env }).config);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return hostProjectRoot(directory, isBmadProject, env.HOME || homedir());
+}
+
 export function createAthena(options: AthenaOptions): Athena {
   const root = path.resolve(options.directory);
+  const hostDirectory = path.resolve(options.hostDirectory ?? root);
   const log = options.log ?? (() => {});
   const { config } = loadConfig(root, { pluginOptions: options.pluginOptions, env: options.env });
   const parallel = config.parallel;
@@ -160,6 +189,7 @@ export function createAthena(options: AthenaOptions): Athena {
   let engine: RunEngine | undefined;
   const guard = new WriteGuard({
     root,
+    ...(hostDirectory !== root ? { cwd: hostDirectory } : {}),
     locks,
     lockWaitMs: parallel.lockWaitSeconds * 1000,
     isShared,
@@ -167,6 +197,7 @@ export function createAthena(options: AthenaOptions): Athena {
   });
   engine = new RunEngine({
     root,
+    ...(hostDirectory !== root ? { sessionDirectory: hostDirectory } : {}),
     host: options.host,
     locks,
     guard,
@@ -194,6 +225,8 @@ export function createAthena(options: AthenaOptions): Athena {
     locks,
     config,
     tasksNow,
+    // The host's calls name its own directory; the project is the root above it.
+    projectOf: (directory) => (path.resolve(directory) === hostDirectory ? root : directory),
     onBmadFiles: (found) => {
       files = found;
       isBmadArtefact = bmadArtefactTest(found);
@@ -207,7 +240,7 @@ export function createAthena(options: AthenaOptions): Athena {
    * command; undefined when it cannot be told.
    */
   const shellWrites = async (args: unknown): Promise<ShellCall | undefined> => {
-    const call = bashCommand(args, root);
+    const call = bashCommand(args, hostDirectory);
     if (!call) return undefined;
     try {
       const effects = shellEffects(await shellParser(), call.command, call.cwd);
@@ -296,7 +329,12 @@ export function createAthena(options: AthenaOptions): Athena {
         return;
       }
       if (!WRITE_TOOLS.has(input.tool)) return;
-      const placed = placeWrites(writeTargets(input.tool, output.args), root);
+      const placed = placeWrites(
+        writeTargets(input.tool, output.args),
+        root,
+        undefined,
+        hostDirectory,
+      );
       const paths = placed.inside;
       liveEngine.noteOutsideProject(input.sessionID, placed.outside);
       // The write tool replaces the file; edits and patches apply to what is there.
@@ -342,7 +380,7 @@ export function createAthena(options: AthenaOptions): Athena {
         const filePath = (args as { filePath?: string } | undefined)?.filePath;
         if (filePath) guard.afterRead(story.story, filePath);
       } else if (WRITE_TOOLS.has(input.tool)) {
-        guard.afterWrite(story.story, writtenPaths(input.tool, args, root));
+        guard.afterWrite(story.story, writtenPaths(input.tool, args, root, hostDirectory));
       }
     },
     dispose: async () => liveEngine.dispose(),

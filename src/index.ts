@@ -3,8 +3,9 @@
  * `id` is rejected). It builds the layers over the real host, recovers runs a previous process
  * left, and returns the hooks; nothing else lives here.
  */
+import path from "node:path";
 import type { Hooks, PluginInput, PluginModule, PluginOptions } from "@opencode-ai/plugin";
-import { configureHost, createAthena } from "./athena.ts";
+import { configureHost, createAthena, projectOfHost } from "./athena.ts";
 import { loadConfig } from "./config/load.ts";
 import { OpencodeHost } from "./run/host-opencode.ts";
 import { createBrokenTool } from "./tool/athena-parallel.ts";
@@ -19,9 +20,14 @@ async function server(input: PluginInput, options?: PluginOptions): Promise<Hook
       .log({ body: { service: PLUGIN_ID, level: "warn", message } })
       .catch(() => {});
   };
+  // OpenCode started in a subfolder works on the project above it (its sessions stay here).
+  const root = projectOfHost(input.directory, options);
+  if (root !== path.resolve(input.directory))
+    log(`project root: ${root} (OpenCode runs in ${input.directory}, a folder below it)`);
   try {
     const athena = createAthena({
-      directory: input.directory,
+      directory: root,
+      hostDirectory: input.directory,
       host: new OpencodeHost(input.client, input.directory),
       ...(options ? { pluginOptions: options } : {}),
       log,
@@ -33,19 +39,18 @@ async function server(input: PluginInput, options?: PluginOptions): Promise<Hook
   } catch (error) {
     // The host must start all the same: the tool then says why the plugin could not, and the
     // slash command stays (without it, `/athena-parallel` failed with the host's bare error).
-    const user = asUserError(error, input.directory);
+    const user = asUserError(error, root);
     const reason =
-      user?.format() ??
-      reportUnexpected(error, { command: "athena-parallel start", root: input.directory });
+      user?.format() ?? reportUnexpected(error, { command: "athena-parallel start", root });
     if (!user) log(reason);
     // athena.json read again at each call, when it is what failed: a fixed file (or a new
     // error) is said as it is now.
     const configError = () => {
       try {
-        loadConfig(input.directory, options ? { pluginOptions: options } : {});
+        loadConfig(root, options ? { pluginOptions: options } : {});
         return undefined;
       } catch (again) {
-        return asUserError(again, input.directory)?.format() ?? String(again);
+        return asUserError(again, root)?.format() ?? String(again);
       }
     };
     const recheck = user && configError() === reason ? configError : undefined;

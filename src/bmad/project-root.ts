@@ -60,3 +60,26 @@ function isMarkerFolder(dir: string): boolean {
   const name = path.basename(dir);
   return name === WEAK_MARKER || PROJECT_MARKERS.includes(name);
 }
+
+/** The markers that say BMAD itself works from a folder: its install and default output. */
+const BMAD_MARKERS = new Set(["athena.json", "_bmad", ".bmad", "_bmad-output"]);
+
+/**
+ * The project OpenCode works on when started in `directory`. Started in a package of a
+ * monorepo (`packages/api/`) or any folder below the project's root, the host's directory is
+ * that folder, while the sprint file, athena.json and `.athena/` are at the root: the CLI finds
+ * them by walking up, and the plugin does the same. The folder stays the project when it is
+ * one (a marker in it, or `isBmadProject` true of it); a folder above is taken when its marker
+ * is BMAD's or athena.json, or `isBmadProject` is true of it (a repository's root, whose BMAD
+ * files are found there); otherwise the folder itself.
+ */
+export function hostProjectRoot(
+  directory: string,
+  isBmadProject: (root: string) => boolean,
+  home?: string,
+): string {
+  const from = path.resolve(directory);
+  const found = findProjectRoot(from, home);
+  if (!found || found.root === from || isBmadProject(from)) return from;
+  return BMAD_MARKERS.has(found.marker) || isBmadProject(found.root) ? found.root : from;
+}

@@ -88,6 +88,11 @@ import { pollInterval, showsActivity, stalledFor } from "./watchdog.ts";
 
 export interface EngineOptions {
   root: string;
+  /**
+   * Where the story sessions run when it is not the root (OpenCode started in a subfolder):
+   * the prompt names the story file from there, as the agent's tools resolve it.
+   */
+  sessionDirectory?: string;
   host: Host;
   locks: FileLocks;
   guard: WriteGuard;
@@ -140,6 +145,13 @@ export class RunEngine {
   constructor(private readonly options: EngineOptions) {
     this.sprintPath = repoRelative(options.root, options.sprintFile);
     this.outsideReader = new OutsideReader(options.root, this.sprintPath);
+  }
+
+  /** A repo-relative file as a story's session names it, from the folder it runs in. */
+  private fromSessions(file: string): string {
+    const from = this.options.sessionDirectory;
+    if (from === undefined) return file;
+    return path.relative(from, path.join(this.options.root, file)).split(path.sep).join("/");
   }
 
   /**
@@ -513,7 +525,7 @@ export class RunEngine {
         key: planned.key,
         id: planned.id,
         title: planned.title,
-        file: planned.file ?? "",
+        file: planned.file ? this.fromSessions(planned.file) : "",
         devCommand: this.options.config.devCommand,
         hostCommands: await this.hostCommands,
         ...(story.record.agent ? { agent: story.record.agent } : {}),

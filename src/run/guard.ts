@@ -37,16 +37,26 @@ export interface GuardOptions {
   lockWaitMs: number;
   /** BMAD's own files (the story file, sprint-status.yaml): never locked between stories. */
   isShared: (repoPath: string) => boolean;
+  /**
+   * The folder the host resolves a tool's relative paths from (its own directory), when it is
+   * not the root: OpenCode started in a subfolder of the project. Default: the root.
+   */
+  cwd?: string;
   /** Told when a story starts or stops waiting for a lock (to show `waiting-lock`). */
   onWaiting?: (story: string, waitingOn: { path: string; holder: string } | undefined) => void;
 }
 
-/** The files a tool call writes, from its arguments (repo-relative, inside the project). */
-export function writtenPaths(tool: string, args: unknown, root: string): string[] {
-  return placeWrites(writeTargets(tool, args), root).inside;
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/**
+ * The files a tool call writes, from its arguments (repo-relative, inside the project); a
+ * relative argument is taken from `cwd`, the host's directory.
+ */
+export function writtenPaths(tool: string, args: unknown, root: string, cwd = root): string[] {
+  return placeWrites(writeTargets(tool, args), root, NO_NAMES, cwd).inside;
 }
 
-/** The paths a file tool's arguments name for writing, as given (relative to the root). */
+/** The paths a file tool's arguments name for writing, as given (relative to the host's directory). */
 export function writeTargets(tool: string, args: unknown): string[] {
   const a = (args ?? {}) as Record<string, unknown>;
   const raw: string[] = [];
@@ -72,7 +82,8 @@ export interface PlacedWrites {
 }
 
 /**
- * Where each of `paths` (absolute, or relative to the root) lands: a shell call needs its
+ * Where each of `paths` (absolute, or relative to `cwd`, the host's directory: by default the
+ * root) lands: a shell call needs its
  * writes inside the project, those it replaces (some of the same) and those outside, and
  * resolving a path through links walks the disk. `asNames`: paths whose last name is taken as
  * it is, a link there not followed (a link removed or moved: see ShellEffects.asNames).
@@ -81,12 +92,13 @@ export function placeWrites(
   paths: readonly string[],
   root: string,
   asNames: ReadonlySet<string> = NO_NAMES,
+  cwd = root,
 ): PlacedWrites {
   const placed = new Map<string, string | undefined>();
   const outside = new Set<string>();
   for (const p of paths) {
     if (placed.has(p)) continue;
-    const full = path.resolve(root, p);
+    const full = path.resolve(cwd, p);
     const file = inside(full, root, !asNames.has(p));
     placed.set(p, file);
     if (file === undefined && !full.startsWith("/dev/") && full !== root) outside.add(full);
@@ -99,16 +111,18 @@ export function placeWrites(
   };
 }
 
-const NO_NAMES: ReadonlySet<string> = new Set();
-
-/** The arguments of the host's bash tool: the command and the folder it runs in. */
+/**
+ * The arguments of the host's bash tool: the command and the folder it runs in (`workdir`,
+ * from the host's directory, where it runs by default).
+ */
 export function bashCommand(
   args: unknown,
-  root: string,
+  hostDirectory: string,
 ): { command: string; cwd: string } | undefined {
   const a = (args ?? {}) as Record<string, unknown>;
   if (typeof a.command !== "string") return undefined;
-  const cwd = typeof a.workdir === "string" ? path.resolve(root, a.workdir) : root;
+  const cwd =
+    typeof a.workdir === "string" ? path.resolve(hostDirectory, a.workdir) : hostDirectory;
   return { command: a.command, cwd };
 }
 
@@ -215,7 +229,8 @@ export class WriteGuard {
 
   /** After a successful read: remember what the story saw. */
   afterRead(story: string, filePath: string): void {
-    const file = inside(path.resolve(this.options.root, filePath), this.options.root, true);
+    const from = this.options.cwd ?? this.options.root;
+    const file = inside(path.resolve(from, filePath), this.options.root, true);
     if (file !== undefined) this.remember(story, file);
   }
 

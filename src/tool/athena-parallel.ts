@@ -80,6 +80,11 @@ export interface ToolDeps {
    * moved its sprint file, since OpenCode started.
    */
   onBmadFiles?: (files: BmadFiles) => void;
+  /**
+   * The project a call's directory belongs to: the root above it when OpenCode was started in
+   * a subfolder (athena.ts, projectOfHost). Default: the directory itself.
+   */
+  projectOf?: (directory: string) => string;
 }
 
 type Args = {
@@ -155,7 +160,8 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
         .describe("mark: the sprint status to set (ready-for-dev, in-progress, review, done...)."),
       force: z.boolean().optional().describe("mark: allow a downgrade (done -> ready-for-dev)."),
     },
-    async execute(raw, context) {
+    async execute(raw, { directory: hostDirectory, ...context }) {
+      const directory = deps.projectOf?.(hostDirectory) ?? hostDirectory;
       try {
         const args: Args =
           raw.command !== undefined ? { ...raw, ...parseCommandArgs(raw.command) } : raw;
@@ -166,22 +172,22 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
         }
         switch (args.action) {
           case "dryRun":
-            return dryRun(deps, context.directory, args);
+            return dryRun(deps, directory, args);
           case "execute":
-            return await execute(deps, context.directory, args, context.sessionID, context.abort);
+            return await execute(deps, directory, args, context.sessionID, context.abort);
           case "status":
-            return status(deps, context.directory, args);
+            return status(deps, directory, args);
           case "cancel":
-            return await cancel(deps, context.directory, args);
+            return await cancel(deps, directory, args);
           case "retry":
-            return await retry(deps, context.directory, args, context.sessionID, context.abort);
+            return await retry(deps, directory, args, context.sessionID, context.abort);
           case "diff":
           case "revert":
-            return review(args.action, context.directory, args);
+            return review(args.action, directory, args);
           case "versions":
-            return versions(context.directory, args.filePath ?? args.file);
+            return versions(directory, args.filePath ?? args.file);
           case "mark":
-            return await mark(deps, context.directory, args);
+            return await mark(deps, directory, args);
           case "resolve": {
             const [story, keep] = args.storyIds ?? [];
             if (!story || !args.choice)
@@ -200,7 +206,7 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
             );
         }
       } catch (error) {
-        const user = asUserError(error, context.directory);
+        const user = asUserError(error, directory);
         if (user) {
           const typed = /^unknown story "([^"]*)"/.exec(user.message)?.[1];
           const word =
@@ -215,7 +221,7 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
         return refusal(
           reportUnexpected(error, {
             command: `athena_parallel ${action}`,
-            root: context.directory,
+            root: directory,
           }),
         );
       }

@@ -79,6 +79,8 @@ export function harness(
   pluginOptions: Record<string, unknown> = {},
   /** How often the engine polls the host (50 ms: a test waits on it; longer: none does). */
   pollMs = 50,
+  /** Where the host runs, when not at the root: OpenCode started in a subfolder. */
+  hostDirectory?: string,
 ) {
   let athena: Athena | undefined;
   const host = new FakeHost((work) => {
@@ -95,6 +97,7 @@ export function harness(
   });
   athena = createAthena({
     directory: root,
+    ...(hostDirectory ? { hostDirectory } : {}),
     host,
     pluginOptions,
     env: { HOME: root, XDG_CONFIG_HOME: path.join(root, "no-global") },
@@ -106,7 +109,7 @@ export function harness(
   if (!tool) throw new Error("no tool");
   type Metadata = { run?: RunRecord; plan?: Plan } & Record<string, unknown>;
   const call = async (args: Record<string, unknown>, sessionID?: string) => {
-    const result = await tool.execute(args as never, toolContext(root, sessionID));
+    const result = await tool.execute(args as never, toolContext(hostDirectory ?? root, sessionID));
     if (typeof result === "string") return { title: "", output: result, metadata: {} as Metadata };
     return result as { title: string; output: string; metadata: Metadata };
   };
@@ -175,7 +178,10 @@ export function harness(
       return undefined;
     },
   };
-  /** Runs a shell command as the host's bash tool would: hooks around `bash -c` in the root. */
+  /**
+   * Runs a shell command as the host's bash tool would: hooks around `bash -c` in the host's
+   * directory (the root, unless given).
+   */
   const bash = async (sessionID: string, command: string): Promise<string | undefined> => {
     const args = { command, description: "test" };
     try {
@@ -184,7 +190,7 @@ export function harness(
       return (error as Error).message;
     }
     // Asynchronous, as the host runs it: other stories' commands run meanwhile.
-    await promisify(execFile)("bash", ["-c", command], { cwd: root });
+    await promisify(execFile)("bash", ["-c", command], { cwd: hostDirectory ?? root });
     lastOutput.set(sessionID, await after(sessionID, "bash", args));
     return undefined;
   };
