@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runTestCommand } from "../src/run/test-command.ts";
+import { startWorker } from "./helpers/spawn.ts";
 import { tempDir } from "./helpers/tmp.ts";
 
 const alive = (pid: number) => {
@@ -37,4 +38,25 @@ describe("the project's test command (autoRunTests)", () => {
     const child = Number(readFileSync(path.join(dir, "child.pid"), "utf8"));
     await expect.poll(() => alive(child), { timeout: 10_000 }).toBe(false);
   });
+
+  it("ends with the process that started it, killed while the command runs", async () => {
+    const dir = tempDir();
+    const pidFile = path.join(dir, "command.pid");
+    const worker = startWorker("test-command", [`echo $$ > command.pid; exec sleep 300`, dir]);
+    await worker.waitFor("running");
+    await expect.poll(() => readPid(pidFile), { timeout: 10_000 }).toBeGreaterThan(0);
+    const command = readPid(pidFile);
+    expect(alive(command)).toBe(true);
+    worker.child.kill("SIGKILL"); // no exit handler runs: as OpenCode killed or stopped
+    await worker.done;
+    await expect.poll(() => alive(command), { timeout: 15_000 }).toBe(false);
+  });
 });
+
+function readPid(file: string): number {
+  try {
+    return Number(readFileSync(file, "utf8"));
+  } catch {
+    return 0;
+  }
+}

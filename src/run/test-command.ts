@@ -2,9 +2,12 @@
  * The project's test command, run once a run's stories have all ended (`autoRunTests`): its
  * result and the tail of its output. Bounded in time: a command that never ends (a watch
  * mode, a test waiting on input) would hold the run's summary back for ever; past the limit
- * it is stopped with everything it started (its own process group), and said so.
+ * it is stopped with everything it started (its own process group), and said so. It also
+ * ends with the process that started it: OpenCode stopped or killed while the tests run runs
+ * no dispose hook (measured), and a watch mode left behind would hold its ports and CPU.
  */
 import { spawn } from "node:child_process";
+import type { Writable } from "node:stream";
 
 export interface TestResult {
   ok: boolean;
@@ -15,15 +18,30 @@ export interface TestResult {
 /** How long a stopped command's group has to end on SIGTERM before SIGKILL. */
 const GRACE_MS = 5_000;
 
+/**
+ * The shell that runs the command (`$1`) as the leader of its process group, beside a watcher
+ * reading a pipe this process holds open (fd 3; not stdin, which Node closes when the shell
+ * exits): a line ("done") once the command has ended lets it go; the end of the pipe without
+ * one means this process is gone, and the group is stopped as the time limit stops it. Nothing
+ * polls: the kernel closes the pipe however this process ends.
+ */
+const RUN_WITH_WATCHER = `( trap '' TERM; if read -r _; then exit 0; fi
+  kill -TERM -$$ 2>/dev/null; sleep ${GRACE_MS / 1000}; kill -KILL -$$ 2>/dev/null ) <&3 >/dev/null 2>&1 &
+exec 3<&-
+sh -c "$1"`;
+
 export function runTestCommand(command: string, cwd: string, limitMs: number): Promise<TestResult> {
   return new Promise((resolve) => {
     // Its own process group (detached), so that a stop reaches what the shell started too.
-    const child = spawn(command, {
+    const child = spawn("sh", ["-c", RUN_WITH_WATCHER, "athena-test-command", command], {
       cwd,
-      shell: true,
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
     });
+    // The watcher's pipe: kept open while the command runs, told "done" once it has ended.
+    const watcher = child.stdio[3] as Writable | null;
+    watcher?.on("error", () => {}); // the group already gone: nothing to tell
+    const release = () => watcher?.end("done\n");
     let output = "";
     let stopped = false;
     const keep = (chunk: Buffer) => {
@@ -48,8 +66,11 @@ export function runTestCommand(command: string, cwd: string, limitMs: number): P
     child.stderr?.on("data", keep);
     child.on("error", (error) => {
       clearTimeout(limit);
+      release();
       resolve({ ok: false, tail: String(error) });
     });
+    // On exit, not close: close waits for every pipe, the watcher's too.
+    child.on("exit", release);
     child.on("close", (code) => {
       clearTimeout(limit);
       if (kill) clearTimeout(kill);

@@ -3,9 +3,10 @@
  * setting that once did not do what its description says.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { locksLeft } from "../../harness/scenario.ts";
-import { scenarioPerTest, stories } from "./real-host.ts";
+import { locksLeft, type Scenario } from "../../harness/scenario.ts";
+import { notes, scenarioPerTest, stories } from "./real-host.ts";
 
 const start = scenarioPerTest();
 
@@ -62,4 +63,60 @@ describe("athena.json settings on the real host", () => {
     expect([...models]).toEqual(["scripted-big"]);
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
+
+  it("runs autoRunTests' command in the host, and stops it with the host", async () => {
+    const s = await start({
+      stories: stories(100),
+      athena: {
+        parallel: {
+          autoRunTests: true,
+          // The first run's tests pass; the second's run on (a watch mode) until stopped.
+          testCommand:
+            "if [ -f first.done ]; then echo $$ > tests.pid; exec sleep 300; else touch first.done; echo all green; fi",
+        },
+      },
+    });
+    await s.command("1.3");
+    await s.waitForRun((r) => r.state !== "running");
+    await expect
+      .poll(async () => (await notes(s)).some((n) => n.includes("PASSED")), { timeout: 30_000 })
+      .toBe(true);
+    expect((await notes(s)).join("\n")).toContain("all green");
+    // The summary woke the parent session: its answer ends before the next command is typed.
+    await expect.poll(() => parentAnswered(s), { timeout: 30_000 }).toBe(true);
+    await s.command("1.5");
+    const pidFile = path.join(s.root, "tests.pid");
+    await expect.poll(() => pidIn(pidFile), { timeout: 60_000 }).toBeGreaterThan(0);
+    const tests = pidIn(pidFile);
+    expect(alive(tests)).toBe(true);
+    // No dispose hook runs when OpenCode is stopped (measured): the command ends all the same.
+    await s.host.stop("SIGTERM");
+    await expect.poll(() => alive(tests), { timeout: 20_000 }).toBe(false);
+  }, 150_000);
 });
+
+/** The parent session's last message is an answer, and it has ended. */
+async function parentAnswered(s: Scenario): Promise<boolean> {
+  const messages = await s.host.api<
+    Array<{ info: { role: string; time?: { completed?: number } } }>
+  >("GET", `/session/${s.parent}/message`);
+  const last = messages.at(-1)?.info;
+  return last?.role === "assistant" && last.time?.completed !== undefined;
+}
+
+function pidIn(file: string): number {
+  try {
+    return Number(readFileSync(file, "utf8"));
+  } catch {
+    return 0;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
