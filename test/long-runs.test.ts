@@ -8,6 +8,7 @@ import { ParallelConfig } from "../src/config/schema.ts";
 import { readHistory } from "../src/run/history-log.ts";
 import { loadRuns } from "../src/run/state.ts";
 import { settingsFor } from "../src/run/story-settings.ts";
+import { runGantt } from "../src/run/timeline.ts";
 import { REPEAT_LIMIT } from "../src/run/watchdog.ts";
 import { harness, projectWith, sprintText } from "./helpers/athena-harness.ts";
 
@@ -205,6 +206,15 @@ describe("the stall and loop watchdog", () => {
     expect(ended.stories[0]).toMatchObject({ state: "completed", attempts: 1, errors: [] });
     expect(ended.stories[0]?.asking).toBeUndefined();
     expect(h.host.notes.some((n) => /stalled/.test(n.text))).toBe(false);
+    // The wait is drawn in the run's timeline, inside the story's bar.
+    const [wait, ...more] = ended.stories[0]?.userWaits ?? [];
+    expect(more).toEqual([]);
+    expect(wait?.kind).toBe("permission");
+    expect(Date.parse(wait?.to ?? "")).toBeGreaterThan(Date.parse(wait?.from ?? ""));
+    expect(Date.parse(wait?.to ?? "")).toBeLessThanOrEqual(
+      Date.parse(ended.stories[0]?.endedAt ?? ""),
+    );
+    expect(runGantt(ended, Date.now())).toContain("waits for your answer (permission) :crit");
   });
 
   it("forgets an ask whose session stopped unanswered (a sub-agent aborted): the watchdog is back", async () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { plannedGantt, renderGantt } from "../src/plan/gantt.ts";
 import { planProject } from "../src/plan-project.ts";
-import { noteWait } from "../src/run/live.ts";
+import { noteUserWait, noteWait } from "../src/run/live.ts";
 import type { StoryRun } from "../src/run/state.ts";
 import { createRun } from "../src/run/state.ts";
 import { runGantt } from "../src/run/timeline.ts";
@@ -160,6 +160,22 @@ describe("the waits a story records", () => {
       ["waiting-conflict", "waits for 1-1-a, worked on in run r1 (pid 7)", true],
       ["waiting-lock", "waits for `a.ts`, held by 1-3-c", true],
       ["waiting-deps", undefined, false],
+    ]);
+  });
+});
+
+describe("the waits on the user a story records", () => {
+  it("opens one stretch at the first unanswered ask and ends it when none is left", () => {
+    const story = { userWaits: [] } as unknown as StoryRun;
+    noteUserWait(story, { kind: "question", since: "2026-01-01T00:00:00.000Z" });
+    // A second ask while the first is open: the same stretch.
+    noteUserWait(story, { kind: "permission", since: "2026-01-01T00:00:05.000Z" });
+    noteUserWait(story, undefined);
+    noteUserWait(story, undefined);
+    noteUserWait(story, { kind: "permission", since: "2026-01-01T00:01:00.000Z" });
+    expect(story.userWaits.map((w) => [w.kind, w.from, w.to !== undefined])).toEqual([
+      ["question", "2026-01-01T00:00:00.000Z", true],
+      ["permission", "2026-01-01T00:01:00.000Z", false],
     ]);
   });
 });

@@ -31,6 +31,7 @@ import {
   type LiveStory,
   liveRun,
   newAttempt,
+  noteUserWait,
   noteWait,
   stillRetrying,
 } from "./live.ts";
@@ -1266,6 +1267,7 @@ function showAsking(story: LiveStory): void {
   const last = [...story.asks.values()].at(-1);
   if (last) story.record.asking = { kind: last.kind, what: last.what, since: last.since };
   else delete story.record.asking;
+  noteUserWait(story.record, last);
 }
 
 /** Why a story whose agent changed no file is not sent to review. */

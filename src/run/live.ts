@@ -203,6 +203,20 @@ export function noteWait(story: StoryRun, next: StoryState, waitingOn?: string):
     story.waits.push({ state: next, from: now, ...(waitingOn ? { on: waitingOn } : {}) });
 }
 
+/**
+ * Keeps `userWaits` in step with the host's open asks in the story's sessions: a stretch
+ * begins with the first ask left unanswered and ends when none is left.
+ */
+export function noteUserWait(
+  story: StoryRun,
+  asking: { kind: "permission" | "question"; since: string } | undefined,
+): void {
+  const open = story.userWaits.at(-1);
+  const isOpen = open !== undefined && open.to === undefined;
+  if (asking && !isOpen) story.userWaits.push({ kind: asking.kind, from: asking.since });
+  if (!asking && isOpen) open.to = new Date().toISOString();
+}
+
 /** True when a written path is inside one of the story's predicted write claims. */
 export function covered(p: string, story: PlannedStory): boolean {
   return (

@@ -119,6 +119,16 @@ export const StoryRun = z.object({
   asking: z
     .object({ kind: z.enum(["permission", "question"]), what: z.string(), since: z.string() })
     .optional(),
+  /** Each stretch it waited on the user's answer to the host, for the timeline. */
+  userWaits: z
+    .array(
+      z.object({
+        kind: z.enum(["permission", "question"]),
+        from: z.string(),
+        to: z.string().optional(),
+      }),
+    )
+    .default([]),
   /**
    * Its sprint entry was set to `status` during the run by someone else (a person, another
    * tool): the run leaves that value as it is when the story ends.

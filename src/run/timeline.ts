@@ -1,7 +1,8 @@
 /**
  * A run as it happened, as a Mermaid gantt chart: one section per story, a bar from its start
  * to its end (or now), marked done, running or failed, and its waits (a file lock, a
- * conflicting story, a dependency) as bars of their own before or inside it.
+ * conflicting story, a dependency, the user's answer to the host) as bars of their own before
+ * or inside it.
  */
 import { type GanttBar, renderGantt } from "../plan/gantt.ts";
 import type { RunRecord } from "./state.ts";
@@ -18,6 +19,15 @@ export function runGantt(run: RunRecord, now: number): string {
     iso && Number.isFinite(Date.parse(iso)) ? Date.parse(iso) : fallback;
   for (const story of run.stories) {
     const section = `${story.id} ${story.key}`;
+    for (const wait of story.userWaits) {
+      bars.push({
+        section,
+        label: `waits for your answer (${wait.kind})`,
+        start: time(wait.from, now),
+        end: time(wait.to, time(story.endedAt, now)),
+        tag: "crit",
+      });
+    }
     for (const wait of story.waits) {
       bars.push({
         section,
