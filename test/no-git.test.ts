@@ -46,8 +46,12 @@ describe("no git, ever", () => {
     const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
     await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
     await h.call({ action: "status" });
-    expect(spawned).toEqual([
-      `spawn ["node -e \\"process.exit(0)\\"",{"cwd":"${h.root}","shell":true,"detached":true,"stdio":["ignore","pipe","pipe"]}]`,
+    // One spawn: the shell that runs the command beside its watcher (run/test-command.ts).
+    expect(spawned).toHaveLength(1);
+    expect(spawned[0]).toMatch(/^spawn \["sh",\["-c",/);
+    expect(JSON.parse(spawned[0]?.slice("spawn ".length) ?? "")[1].slice(-2)).toEqual([
+      "athena-test-command",
+      'node -e "process.exit(0)"',
     ]);
     expect(spawned.join("\n")).not.toMatch(/\bgit\b/);
     const summary = h.host.notes.find((n) => n.wake)?.text ?? "";
