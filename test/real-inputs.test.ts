@@ -669,3 +669,36 @@ describe("the coding agents' instruction files many stories' tasks end with upda
     expect(p.schedule.waves).toEqual([["1-1-a", "1-2-b"]]);
   });
 });
+
+describe("a drawn tree whose marks open a parenthesis that says what changes (`(modified — x)`)", () => {
+  const tree = [
+    "## Dev Notes",
+    "",
+    "### Project Structure After This Story",
+    "",
+    "```",
+    "internal/",
+    "├── link/",
+    "│   ├── conn.go          (modified — Position struct, tracking, SendRotation)",
+    "│   ├── conn_test.go     (modified — position tracking tests)",
+    "│   └── auth.go          (unchanged)",
+    "└── rpc/",
+    "    ├── server.go        (new, registered in main)",
+    "    └── errors.go        (unchanged)",
+    "```",
+  ].join("\n");
+
+  it("claims the entries so marked, and not the unchanged ones", () => {
+    const p = plan(project({ "1-1-a": tree }));
+    const writes = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(writes).toEqual(
+      expect.arrayContaining([
+        "internal/link/conn.go",
+        "internal/link/conn_test.go",
+        "internal/rpc/server.go",
+      ]),
+    );
+    expect(writes).not.toContain("internal/link/auth.go");
+    expect(writes).not.toContain("internal/rpc/errors.go");
+  });
+});
