@@ -702,3 +702,30 @@ describe("a drawn tree whose marks open a parenthesis that says what changes (`(
     expect(writes).not.toContain("internal/rpc/errors.go");
   });
 });
+
+describe("a drawn tree whose arrows say what is left alone (`x.tsx ← no changes`)", () => {
+  const tree = [
+    "## Dev Notes",
+    "",
+    "```",
+    "web/src/",
+    "  components/",
+    "    Skeleton.tsx        ← CREATE (Task 1)",
+    "    Row.tsx             ← no changes",
+    "    update-panel.tsx    ← No change needed",
+    "  pages/",
+    "    ListPage.tsx        ← MODIFY (Task 2)",
+    "```",
+  ].join("\n");
+
+  it("reads those entries and writes the marked ones", () => {
+    const p = plan(project({ "1-1-a": tree }));
+    const claims = p.stories[0]?.claims ?? [];
+    const writes = claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(writes).toEqual(
+      expect.arrayContaining(["web/src/components/Skeleton.tsx", "web/src/pages/ListPage.tsx"]),
+    );
+    expect(writes).not.toContain("web/src/components/Row.tsx");
+    expect(writes).not.toContain("web/src/components/update-panel.tsx");
+  });
+});

@@ -605,8 +605,13 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const source = lines[entry.lineIndex] ?? "";
       const foreignMark = FOREIGN_TREE_MARKER.test(source);
       if (marked ? !TREE_MARKER.test(source) && !foreignMark : parents.has(entry.path)) continue;
+      // What is said after the name: "← no changes" marks the entry as much as "← MODIFY" does.
+      const name = entry.path.replace(/\/$/, "").split("/").pop() ?? "";
+      const said = source.slice(source.indexOf(name) + name.length);
       const intent: Intent =
-        zone === "read" || DO_NOT_MODIFY.test(source) ? "read" : (group ?? "write");
+        zone === "read" || DO_NOT_MODIFY.test(source) || saysNotChanged(said)
+          ? "read"
+          : (group ?? "write");
       doc.mentions.push({
         path: entry.path,
         bare: false,
