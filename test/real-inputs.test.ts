@@ -729,3 +729,40 @@ describe("a drawn tree whose arrows say what is left alone (`x.tsx ← no change
     expect(writes).not.toContain("web/src/components/update-panel.tsx");
   });
 });
+
+describe("a component hierarchy drawn as a tree, a slash in what is said of a component", () => {
+  const tree = [
+    "## Dev Notes",
+    "",
+    "### Component Architecture",
+    "",
+    "```",
+    "ListPage",
+    "  ├── Header (completed/total from the full list)",
+    "  ├── NewItemInput",
+    "  ├── FilterBar (receives the list, filter state and callbacks)",
+    "  └── <ul> renders filtered[]",
+    "        └── Row (unchanged)",
+    "```",
+  ].join("\n");
+
+  it("claims none of the components", () => {
+    const p = plan(project({ "1-1-a": tree }));
+    expect(p.stories[0]?.claims.map((c) => c.path)).toEqual([]);
+  });
+
+  it("still reads a route group drawn in parentheses", () => {
+    const routes = [
+      "## Dev Notes",
+      "",
+      "```",
+      "app/",
+      "├── (admin)/",
+      "│   └── page.tsx  # NEW",
+      "└── layout.tsx",
+      "```",
+    ].join("\n");
+    const p = plan(project({ "1-1-a": routes }));
+    expect(p.stories[0]?.claims.map((c) => c.path)).toContain("app/(admin)/page.tsx");
+  });
+});

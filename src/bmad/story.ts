@@ -639,11 +639,14 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
 
 /**
  * A drawn tree entry that is surely a file or a folder: its name has a file's extension, or is
- * drawn with a slash after it or between folders (`src/`, `lib/models`).
+ * drawn with a slash after it or between folders (`src/`, `lib/models`). A slash in what is said
+ * of it ("AppHeader (completed/total from tasks)") makes no folder.
  */
 function namesFileOrFolder(source: string, path: string): boolean {
   if (isSourceFileName(path.replace(/\/$/, "").split("/").pop() ?? "")) return true;
-  return /[\w.@-]\/(?:[\w.@-]|\s|$)/.test(source.replace(/(?:#|\/\/|←|<-|[—–]).*$/, ""));
+  // A comment after the name is left out, a parenthesised one too ("AppHeader (done/total)").
+  const drawn = source.replace(/(?:#|\/\/|←|<-|[—–]).*$/, "").replace(/(?<=[\w.@$~-])\s+\(.*$/, "");
+  return /[\w.@-]\/(?:[\w.@-]|\s|$)/.test(drawn);
 }
 
 /** The sections a story gains as it is worked on: what happened, not what it needs. */
