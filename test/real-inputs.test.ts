@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { pathFromCode, pathsFromText } from "../src/bmad/path-text.ts";
 import { loadProject } from "../src/bmad/project.ts";
 import { parseSprintStatus, withStories } from "../src/bmad/sprint-status.ts";
+import { parseStory } from "../src/bmad/story.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { claimContext } from "../src/plan/build.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
@@ -764,5 +765,46 @@ describe("a component hierarchy drawn as a tree, a slash in what is said of a co
     ].join("\n");
     const p = plan(project({ "1-1-a": routes }));
     expect(p.stories[0]?.claims.map((c) => c.path)).toContain("app/(admin)/page.tsx");
+  });
+});
+
+describe("a list nested under an item that is a folder alone (`- \\`web/src/pages/\\``)", () => {
+  const story = [
+    "## Dev Notes",
+    "",
+    "**Update/Create:**",
+    "- `web/src/features/transitions/`",
+    "  - `DetailsPage.tsx` (main page with 4 tabs)",
+    "  - `tabs/OverviewTab.tsx`",
+    "  - `components/ConditionList.tsx`",
+    "- `web/src/features/units/` — the unit pages",
+    "  - `web/src/features/units/List.tsx`",
+    "- `web/src/routes/index.tsx` (container)",
+  ].join("\n");
+  const files = {
+    "web/src/components/ConditionList.tsx": "",
+    "web/src/features/units/List.tsx": "",
+    "web/src/routes/index.tsx": "",
+  };
+
+  it("puts the nested names in that folder, and leaves full paths as they are", () => {
+    const p = plan(project({ "1-1-a": story }, files));
+    const writes = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(writes).toEqual(
+      expect.arrayContaining([
+        "web/src/features/transitions/DetailsPage.tsx",
+        "web/src/features/transitions/tabs/OverviewTab.tsx",
+        "web/src/features/transitions/components/ConditionList.tsx",
+        "web/src/features/units/List.tsx",
+        "web/src/routes/index.tsx",
+      ]),
+    );
+    expect(writes).not.toContain("tabs/OverviewTab.tsx");
+    expect(writes).not.toContain("web/src/components/ConditionList.tsx");
+  });
+
+  it("reads a long code span that is no folder in time that grows with it", () => {
+    const text = (n: number) => `- \`${"ab/".repeat(n)}x y/\`\n  - \`a.ts\`\n`;
+    expect(growth((n) => parseStory(text(n)), 400)).toBeLessThan(10);
   });
 });
