@@ -2,6 +2,7 @@
  * Inputs seen in real BMAD projects that the planner misread: each rebuilt here in a few lines.
  */
 import { describe, expect, it } from "vitest";
+import { cueOf } from "../src/bmad/clause-cue.ts";
 import { pathFromCode, pathsFromText } from "../src/bmad/path-text.ts";
 import { loadProject } from "../src/bmad/project.ts";
 import { parseSprintStatus, withStories } from "../src/bmad/sprint-status.ts";
@@ -806,5 +807,43 @@ describe("a list nested under an item that is a folder alone (`- \\`web/src/page
   it("reads a long code span that is no folder in time that grows with it", () => {
     const text = (n: number) => `- \`${"ab/".repeat(n)}x y/\`\n  - \`a.ts\`\n`;
     expect(growth((n) => parseStory(text(n)), 400)).toBeLessThan(10);
+  });
+});
+
+describe('a check or a source named in another language ("Убедиться, что ... в `x.ts`", "Из `x.ts`")', () => {
+  const cue = (clause: string, path: string) => {
+    const at = clause.indexOf(path);
+    return cueOf(clause, at, at + path.length);
+  };
+
+  it('reads the file a leading check names, as "Verify" does', () => {
+    expect(
+      cue("- [x] 1.1: Убедиться, что типы сгенерированы в `src/types/db.ts`.", "`src/types/db.ts`"),
+    ).toBe("read");
+    expect(cue("2. Vérifier que `app/models.py` expose le champ", "`app/models.py`")).toBe("read");
+    expect(cue("- [ ] Sicherstellen, dass `src/lib.rs` kompiliert", "`src/lib.rs`")).toBe("read");
+  });
+
+  it("reads a file named as where something comes from", () => {
+    expect(cue("Из `src/types/db.ts`, таблица `profiles.Row`:", "`src/types/db.ts`")).toBe("read");
+    expect(cue("Los tipos desde `src/types/db.ts`", "`src/types/db.ts`")).toBe("read");
+  });
+
+  it("still writes what a write verb governs, before the check or after it", () => {
+    expect(cue("- [ ] 1.2: Обновить `src/types/db.ts` после миграции", "`src/types/db.ts`")).toBe(
+      "write",
+    );
+    expect(
+      cue(
+        "- [ ] Добавить поле в `src/types/db.ts` и убедиться, что тесты проходят",
+        "`src/types/db.ts`",
+      ),
+    ).toBe("write");
+  });
+
+  it("reads a long item start in time that grows with it", () => {
+    const clause = (n: number) =>
+      `${"- ".repeat(n)}[x] ${" ".repeat(n)}1.1: ${"- ".repeat(n)}Обновить \`a.ts\``;
+    expect(growth((n) => cue(clause(n), "`a.ts`"), 2000)).toBeLessThan(10);
   });
 });
