@@ -157,6 +157,12 @@ describe("an architecture document named as BMAD's workflows look for it", () =>
   const sourcesOf = (files: Record<string, string>) =>
     planProject(project(story, { "src/a.ts": "", ...files }), { cache: false, env }).plan.sources;
 
+  it("is found when its name is written in capitals (`AI-ARCHITECTURE.md`)", () => {
+    expect(
+      sourcesOf({ "docs/AI-ARCHITECTURE.md": "# Architecture\n", "docs/AI-PRD.md": "# PRD\n" }),
+    ).toContain("architecture: docs/AI-ARCHITECTURE.md");
+  });
+
   it("is found when named `*architecture*.md` in a planning folder, and none is named architecture.md", () => {
     expect(sourcesOf({ "docs/architecture-MyApp-2025-10-31.md": "# Architecture\n" })).toContain(
       "architecture: docs/architecture-MyApp-2025-10-31.md",
