@@ -2,9 +2,11 @@
  * Inputs seen in real BMAD projects that the planner misread: each rebuilt here in a few lines.
  */
 import { describe, expect, it } from "vitest";
+import { cueOf } from "../src/bmad/clause-cue.ts";
 import { pathFromCode, pathsFromText } from "../src/bmad/path-text.ts";
 import { loadProject } from "../src/bmad/project.ts";
 import { parseSprintStatus, withStories } from "../src/bmad/sprint-status.ts";
+import { parseStory } from "../src/bmad/story.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { claimContext } from "../src/plan/build.ts";
 import { KnownTree } from "../src/plan/known-tree.ts";
@@ -154,6 +156,12 @@ describe("an architecture document named as BMAD's workflows look for it", () =>
   const story = { "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `src/a.ts`" };
   const sourcesOf = (files: Record<string, string>) =>
     planProject(project(story, { "src/a.ts": "", ...files }), { cache: false, env }).plan.sources;
+
+  it("is found when its name is written in capitals (`AI-ARCHITECTURE.md`)", () => {
+    expect(
+      sourcesOf({ "docs/AI-ARCHITECTURE.md": "# Architecture\n", "docs/AI-PRD.md": "# PRD\n" }),
+    ).toContain("architecture: docs/AI-ARCHITECTURE.md");
+  });
 
   it("is found when named `*architecture*.md` in a planning folder, and none is named architecture.md", () => {
     expect(sourcesOf({ "docs/architecture-MyApp-2025-10-31.md": "# Architecture\n" })).toContain(
@@ -667,5 +675,181 @@ describe("the coding agents' instruction files many stories' tasks end with upda
     const both = p.conflicts.filter((c) => c.paths.includes("CLAUDE.md"));
     expect(both.map((c) => [c.kind, c.blocking])).toEqual([["shared", false]]);
     expect(p.schedule.waves).toEqual([["1-1-a", "1-2-b"]]);
+  });
+});
+
+describe("a drawn tree whose marks open a parenthesis that says what changes (`(modified — x)`)", () => {
+  const tree = [
+    "## Dev Notes",
+    "",
+    "### Project Structure After This Story",
+    "",
+    "```",
+    "internal/",
+    "├── link/",
+    "│   ├── conn.go          (modified — Position struct, tracking, SendRotation)",
+    "│   ├── conn_test.go     (modified — position tracking tests)",
+    "│   └── auth.go          (unchanged)",
+    "└── rpc/",
+    "    ├── server.go        (new, registered in main)",
+    "    └── errors.go        (unchanged)",
+    "```",
+  ].join("\n");
+
+  it("claims the entries so marked, and not the unchanged ones", () => {
+    const p = plan(project({ "1-1-a": tree }));
+    const writes = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(writes).toEqual(
+      expect.arrayContaining([
+        "internal/link/conn.go",
+        "internal/link/conn_test.go",
+        "internal/rpc/server.go",
+      ]),
+    );
+    expect(writes).not.toContain("internal/link/auth.go");
+    expect(writes).not.toContain("internal/rpc/errors.go");
+  });
+});
+
+describe("a drawn tree whose arrows say what is left alone (`x.tsx ← no changes`)", () => {
+  const tree = [
+    "## Dev Notes",
+    "",
+    "```",
+    "web/src/",
+    "  components/",
+    "    Skeleton.tsx        ← CREATE (Task 1)",
+    "    Row.tsx             ← no changes",
+    "    update-panel.tsx    ← No change needed",
+    "  pages/",
+    "    ListPage.tsx        ← MODIFY (Task 2)",
+    "```",
+  ].join("\n");
+
+  it("reads those entries and writes the marked ones", () => {
+    const p = plan(project({ "1-1-a": tree }));
+    const claims = p.stories[0]?.claims ?? [];
+    const writes = claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(writes).toEqual(
+      expect.arrayContaining(["web/src/components/Skeleton.tsx", "web/src/pages/ListPage.tsx"]),
+    );
+    expect(writes).not.toContain("web/src/components/Row.tsx");
+    expect(writes).not.toContain("web/src/components/update-panel.tsx");
+  });
+});
+
+describe("a component hierarchy drawn as a tree, a slash in what is said of a component", () => {
+  const tree = [
+    "## Dev Notes",
+    "",
+    "### Component Architecture",
+    "",
+    "```",
+    "ListPage",
+    "  ├── Header (completed/total from the full list)",
+    "  ├── NewItemInput",
+    "  ├── FilterBar (receives the list, filter state and callbacks)",
+    "  └── <ul> renders filtered[]",
+    "        └── Row (unchanged)",
+    "```",
+  ].join("\n");
+
+  it("claims none of the components", () => {
+    const p = plan(project({ "1-1-a": tree }));
+    expect(p.stories[0]?.claims.map((c) => c.path)).toEqual([]);
+  });
+
+  it("still reads a route group drawn in parentheses", () => {
+    const routes = [
+      "## Dev Notes",
+      "",
+      "```",
+      "app/",
+      "├── (admin)/",
+      "│   └── page.tsx  # NEW",
+      "└── layout.tsx",
+      "```",
+    ].join("\n");
+    const p = plan(project({ "1-1-a": routes }));
+    expect(p.stories[0]?.claims.map((c) => c.path)).toContain("app/(admin)/page.tsx");
+  });
+});
+
+describe("a list nested under an item that is a folder alone (`- \\`web/src/pages/\\``)", () => {
+  const story = [
+    "## Dev Notes",
+    "",
+    "**Update/Create:**",
+    "- `web/src/features/transitions/`",
+    "  - `DetailsPage.tsx` (main page with 4 tabs)",
+    "  - `tabs/OverviewTab.tsx`",
+    "  - `components/ConditionList.tsx`",
+    "- `web/src/features/units/` — the unit pages",
+    "  - `web/src/features/units/List.tsx`",
+    "- `web/src/routes/index.tsx` (container)",
+  ].join("\n");
+  const files = {
+    "web/src/components/ConditionList.tsx": "",
+    "web/src/features/units/List.tsx": "",
+    "web/src/routes/index.tsx": "",
+  };
+
+  it("puts the nested names in that folder, and leaves full paths as they are", () => {
+    const p = plan(project({ "1-1-a": story }, files));
+    const writes = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(writes).toEqual(
+      expect.arrayContaining([
+        "web/src/features/transitions/DetailsPage.tsx",
+        "web/src/features/transitions/tabs/OverviewTab.tsx",
+        "web/src/features/transitions/components/ConditionList.tsx",
+        "web/src/features/units/List.tsx",
+        "web/src/routes/index.tsx",
+      ]),
+    );
+    expect(writes).not.toContain("tabs/OverviewTab.tsx");
+    expect(writes).not.toContain("web/src/components/ConditionList.tsx");
+  });
+
+  it("reads a long code span that is no folder in time that grows with it", () => {
+    const text = (n: number) => `- \`${"ab/".repeat(n)}x y/\`\n  - \`a.ts\`\n`;
+    expect(growth((n) => parseStory(text(n)), 400)).toBeLessThan(10);
+  });
+});
+
+describe('a check or a source named in another language ("Убедиться, что ... в `x.ts`", "Из `x.ts`")', () => {
+  const cue = (clause: string, path: string) => {
+    const at = clause.indexOf(path);
+    return cueOf(clause, at, at + path.length);
+  };
+
+  it('reads the file a leading check names, as "Verify" does', () => {
+    expect(
+      cue("- [x] 1.1: Убедиться, что типы сгенерированы в `src/types/db.ts`.", "`src/types/db.ts`"),
+    ).toBe("read");
+    expect(cue("2. Vérifier que `app/models.py` expose le champ", "`app/models.py`")).toBe("read");
+    expect(cue("- [ ] Sicherstellen, dass `src/lib.rs` kompiliert", "`src/lib.rs`")).toBe("read");
+  });
+
+  it("reads a file named as where something comes from", () => {
+    expect(cue("Из `src/types/db.ts`, таблица `profiles.Row`:", "`src/types/db.ts`")).toBe("read");
+    expect(cue("Los tipos desde `src/types/db.ts`", "`src/types/db.ts`")).toBe("read");
+  });
+
+  it("still writes what a write verb governs, before the check or after it", () => {
+    expect(cue("- [ ] 1.2: Обновить `src/types/db.ts` после миграции", "`src/types/db.ts`")).toBe(
+      "write",
+    );
+    expect(
+      cue(
+        "- [ ] Добавить поле в `src/types/db.ts` и убедиться, что тесты проходят",
+        "`src/types/db.ts`",
+      ),
+    ).toBe("write");
+  });
+
+  it("reads a long item start in time that grows with it", () => {
+    const clause = (n: number) =>
+      `${"- ".repeat(n)}[x] ${" ".repeat(n)}1.1: ${"- ".repeat(n)}Обновить \`a.ts\``;
+    expect(growth((n) => cue(clause(n), "`a.ts`"), 2000)).toBeLessThan(10);
   });
 });

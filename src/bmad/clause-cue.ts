@@ -177,6 +177,16 @@ const READ_LEADING = new RegExp(
   "i",
 );
 /**
+ * The same checks in the European languages stories are written in: "Убедиться, что типы
+ * сгенерированы в `x.ts`", "Vérifier `a.py`", "Comprobar que `b.go` ...", "Sicherstellen, dass
+ * `c.rs` ...". The item's number and box before the verb, as ITEM_START, but no letters: `\w`
+ * is ASCII, so a word in another script would pass for punctuation. Not the Chinese checks
+ * ("检查 `a.ts` 中 X", "确认 ..."): one project's verification stories changed the files they
+ * named so, in most of its stories.
+ */
+const FOREIGN_READ_LEADING =
+  /^[^\p{L}\p{N}[]*(?:\[[ xX]\][^\p{L}\p{N}]*)?(?:(?:\p{L}{1,8}\s+)?\d[\d.]*[^\p{L}\p{N}]*)?(?:убед\p{L}*|провер\p{L}*|удостовер\p{L}*|vérifi\p{L}*|s['’]assurer|verific\p{L}*|comprob\p{L}*|asegur\p{L}*|controll\p{L}*|prüf\p{L}*|überprüf\p{L}*|sicherstell\p{L}*)(?![\p{L}\p{N}])/iu;
+/**
  * Where a leading "import" or "call" names the file the code goes into: "Import X into
  * `b.ts`", "Call X from `b.ts`" write b.ts ("Import X from `a.ts`" and "Call X in `a.ts`" read
  * a.ts, as they always did).
@@ -220,7 +230,7 @@ const PLACE_BEFORE =
  * `secrets.py`"), not the file to change. Exports are the exception: "Export X from
  * `index.ts`" adds to the barrel.
  */
-const SOURCE_BEFORE = /\b(from|via)\s+(the\s+)?[`*"']*$/i;
+const SOURCE_BEFORE = /(?:\b(?:from|via)\s+(?:the\s+)?|(?<!\p{L})(?:из|desde|depuis)\s+)[`*"']*$/iu;
 const EXPORTS = /\b(re-?)?export(s|ed|ing)?\b/i;
 /** A clause that is only a label for what follows: "From `x.go`:", "See `x.go`". */
 const SOURCE_LABEL = /^\W*(from|in|per|see)\s+[`*"']*[^\s`*"']+[`*"']*\s*(\([^)]*\))?\s*:?\**\s*$/i;
@@ -276,7 +286,9 @@ export function cueOf(clause: string, start: number, end: number): Cue {
   // A leading "verify", or a "from"/"via" right before the mention, reads it, unless the
   // clause puts code into the file ("Import X into `b.ts`", "Call X from `b.ts`").
   if (
-    (READ_LEADING.test(before) || (SOURCE_BEFORE.test(before) && !EXPORTS.test(clause))) &&
+    (READ_LEADING.test(before) ||
+      FOREIGN_READ_LEADING.test(before) ||
+      (SOURCE_BEFORE.test(before) && !EXPORTS.test(clause))) &&
     !INSERTS.some((i) => i.verb.test(before) && i.target.test(before))
   )
     return "read";

@@ -316,9 +316,14 @@ function findArchitecture(
   }
   // None of those: a whole document named as BMAD's own workflows look for it
   // (`{planning_artifacts}/*architecture*.md`), such as `architecture-MyApp-2025-10-31.md`;
-  // every one in the first folder that has any, as those workflows read them all.
+  // every one in the first folder that has any, as those workflows read them all. Written in
+  // capitals too (`ARCHITECTURE.md`, `AI-ARCHITECTURE.md`), as many projects name their documents.
   for (const base of dirs) {
-    const whole = globSync(`${base}*architecture*.md`, { cwd: root, onlyFiles: true });
+    const whole = globSync(`${base}*architecture*.md`, {
+      cwd: root,
+      onlyFiles: true,
+      caseSensitiveMatch: false,
+    });
     if (whole.length > 0) return whole.sort();
   }
   // Still none: the one `architecture.md` deeper in those folders, as a team filing its

@@ -148,9 +148,13 @@ export const READ_VERB = new RegExp(
 );
 export const READ_CELL =
   /^(reuse|copy\s+pattern|reference|read|read[-\s]only|existing|do\s+not\s+modify)$/i;
-/** A drawn tree's mark on the entries a story changes: "# NEW", "# modified: adds X", "← update". */
+/**
+ * A drawn tree's mark on the entries a story changes: "# NEW", "# modified: adds X", "← update",
+ * "(new)", and the same word opening a parenthesis that goes on to say what changes ("(modified
+ * — Position struct, SendRotation)", "(new, vendored)", "(created: the parser)").
+ */
 export const TREE_MARKER =
-  /#\s*(new|create|modif|update|add|change|edit|touch)|←|<--|\(new\)|\(modified\)|\bNEW\b|\bMODIFY\b|\bUPDATE\b/i;
+  /#\s*(new|create|modif|update|add|change|edit|touch)|←|<--|\(\s*(?:new|created?|modif(?:y|ied)|updated?|changed|edited|added|extended)\b|\bNEW\b|\bMODIFY\b|\bUPDATE\b/i;
 /**
  * The same words in the languages stories are written in ("# 수정:", "# 新增", "# nuevo",
  * "# geändert"). Their comments are freer prose than the English marks ("# 分析管线使用代理"

@@ -189,6 +189,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   // the label is seen, `list` once its list or table is.
   let labelled: "label" | "list" | undefined;
   let headingGroup: Intent | undefined;
+  // Lists nested under an item that is only a folder ("- `web/src/pages/`" over "  -
+  // `tabs/Home.tsx`"): the folder and where its nested lists are in the text, outermost first.
+  const listFolders: Array<{ start: number; end: number; folder: string }> = [];
   const readsOf = new WeakMap<Paragraph, boolean>(); // paragraphReads' answers
   // The document's own blocks, where a list is not nested: a set, as a story of thousands of
   // lists asked the document's list of blocks once per item.
@@ -265,7 +268,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           intent = "read";
       }
     }
-    for (const one of expandBraces(found)) {
+    for (const one of expandBraces(underListFolder(found, at?.offset ?? -1))) {
       doc.mentions.push({
         ...one,
         via,
@@ -370,6 +373,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       }
       case "listItem": {
         const item = node as ListItem;
+        noteListFolder(item);
         const sectionTitles = headings.map((h) => h.title).join(" ");
         const checked = typeof item.checked === "boolean" ? item.checked : unspacedBox(item);
         if (checked !== undefined && beforeTaskLabel) {
@@ -431,6 +435,45 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         return undefined;
     }
   });
+
+  /**
+   * A list item that is a folder alone (its first line a code span ending in `/`, a comment
+   * after it at most) with a list under it: the names in that list are in that folder.
+   */
+  function noteListFolder(item: ListItem) {
+    const [first, ...rest] = item.children;
+    if (first?.type !== "paragraph" || !rest.some((c) => c.type === "list")) return;
+    const [code, after] = first.children;
+    if (code?.type !== "inlineCode" || !LIST_FOLDER.test(code.value.trim())) return;
+    if (after && (after.type !== "text" || !/^\s*(?:[(—–:-]|$)/.test(after.value))) return;
+    const start = code.position?.start.offset ?? -1;
+    const folder = underListFolder(
+      { path: code.value.trim().replace(/^\.\//, ""), bare: false },
+      start,
+    ).path;
+    for (const list of rest) {
+      const from = list.position?.start.offset;
+      const to = list.position?.end.offset;
+      if (list.type === "list" && from !== undefined && to !== undefined)
+        listFolders.push({ start: from, end: to, folder });
+    }
+  }
+
+  /**
+   * A relative path in a list nested under a folder item, joined to that folder: "tabs/Home.tsx"
+   * under "`web/src/pages/`" is `web/src/pages/tabs/Home.tsx`. A path that already starts where
+   * the folder does (`web/...`) is left as it is.
+   */
+  function underListFolder(found: PathText, offset: number): PathText {
+    if (offset < 0 || found.symbol || found.path.startsWith("/")) return found;
+    let folder: string | undefined;
+    for (const range of listFolders)
+      if (offset >= range.start && offset < range.end) folder = range.folder;
+    if (!folder) return found;
+    const top = folder.split("/")[0] ?? "";
+    if (found.path.startsWith(folder) || found.path.split("/")[0] === top) return found;
+    return { ...found, path: folder + found.path, bare: false };
+  }
 
   /**
    * Whether a paragraph says its files are read, worked out once per paragraph: a paragraph of
@@ -605,8 +648,13 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const source = lines[entry.lineIndex] ?? "";
       const foreignMark = FOREIGN_TREE_MARKER.test(source);
       if (marked ? !TREE_MARKER.test(source) && !foreignMark : parents.has(entry.path)) continue;
+      // What is said after the name: "← no changes" marks the entry as much as "← MODIFY" does.
+      const name = entry.path.replace(/\/$/, "").split("/").pop() ?? "";
+      const said = source.slice(source.indexOf(name) + name.length);
       const intent: Intent =
-        zone === "read" || DO_NOT_MODIFY.test(source) ? "read" : (group ?? "write");
+        zone === "read" || DO_NOT_MODIFY.test(source) || saysNotChanged(said)
+          ? "read"
+          : (group ?? "write");
       doc.mentions.push({
         path: entry.path,
         bare: false,
@@ -634,12 +682,18 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
 
 /**
  * A drawn tree entry that is surely a file or a folder: its name has a file's extension, or is
- * drawn with a slash after it or between folders (`src/`, `lib/models`).
+ * drawn with a slash after it or between folders (`src/`, `lib/models`). A slash in what is said
+ * of it ("AppHeader (completed/total from tasks)") makes no folder.
  */
 function namesFileOrFolder(source: string, path: string): boolean {
   if (isSourceFileName(path.replace(/\/$/, "").split("/").pop() ?? "")) return true;
-  return /[\w.@-]\/(?:[\w.@-]|\s|$)/.test(source.replace(/(?:#|\/\/|←|<-|[—–]).*$/, ""));
+  // A comment after the name is left out, a parenthesised one too ("AppHeader (done/total)").
+  const drawn = source.replace(/(?:#|\/\/|←|<-|[—–]).*$/, "").replace(/(?<=[\w.@$~-])\s+\(.*$/, "");
+  return /[\w.@-]\/(?:[\w.@-]|\s|$)/.test(drawn);
 }
+
+/** A folder written alone in a code span: `web/src/pages/`, `./app/`, `src/(admin)/`. */
+const LIST_FOLDER = /^(?:\.\/)?[\w.@()[\]$-]+(?:\/[\w.@()[\]$-]+)*\/$/;
 
 /** The sections a story gains as it is worked on: what happened, not what it needs. */
 const AFTER_THE_WORK =
