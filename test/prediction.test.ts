@@ -30,6 +30,7 @@ import {
   HISTORY_LOG,
   readHistory,
 } from "../src/run/history-log.ts";
+import { growth } from "./helpers/growth.ts";
 import { tempProject } from "./helpers/tmp.ts";
 
 const ART = "_bmad-output/implementation-artifacts";
@@ -160,6 +161,25 @@ describe("the sentence a path sits in", () => {
       expect([s, cue(s)]).toEqual([s, "read"]);
     // New files elsewhere do not leave the named file unchanged.
     expect(cue("Primary changes in `src/session.ts` — no new files needed")).toBe("write");
+  });
+
+  it("reads a list of what needs no change, and no change said in the languages stories are written in, as a read", () => {
+    for (const s of [
+      "No CI, `setup.toml`, `site.yml`, or hook changes needed.",
+      "No build, `app.yml` changes are required",
+      "Nessuna modifica a `module.json`",
+      "Aucune modification de `src/app.ts`",
+      "Sin cambios en `src/app.py`",
+      "Keine Änderungen an `src/app.go`",
+      "Без изменений: `src/app.ts`",
+    ])
+      expect([s, cue(s)]).toEqual([s, "read"]);
+    // A comma in the words before "changes" is no list of what stays as it is.
+    expect(cue("Update `src/a.md` to say which changes are required")).toBe("write");
+    expect(cue("Nessun problema: aggiornare `src/a.ts`")).toBe("write");
+    // Bounded: a long run of listed names is read in time that grows with it.
+    const long = (n: number) => `No ${"a, ".repeat(n)}b changes made to \`src/a.ts\``;
+    expect(growth((n) => cue(long(n)), 2_000)).toBeLessThan(10);
   });
 
   it("takes the nearest cue before the mention, over one further back", () => {

@@ -201,6 +201,23 @@ const INSERTS = [
 const NO_CHANGE =
   /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)|\bout[-\s]of[-\s]scope\b|\bno\s+[`*"']*[\w-]*[./][\w./-]*[`*"']*\s+(?:changes?\s+)?(?:needed|required|necessary)\b/i;
 /**
+ * The same in the languages stories are written in, and a list of what stays as it is: "No CI,
+ * `pyproject.toml`, `mkdocs.yml`, or pre-commit changes needed", "Nessuna modifica a
+ * `module.json`", "Aucune modification de `x.ts`", "Sin cambios en `y.py`", "Keine Änderungen
+ * an `z.go`", "Без изменений: `a.ts`". The list is names each ended by a comma ("no fuss,
+ * changes needed elsewhere" is none), each repeat a name then a space, bounded: no
+ * backtracking on a long line.
+ */
+const NO_CHANGE_WIDE = new RegExp(
+  [
+    /(?<!\p{L})no\s+(?:\S+,\s+){1,8}(?:(?:or|and|nor)\s+)?\S+\s+changes?\s+(?:are\s+|is\s+)?(?:needed|required|necessary)(?!\p{L})/u
+      .source,
+    /(?<!\p{L})(?:nessun[ao]?\s+(?:modific\p{L}*|cambiament\p{L}*)|aucun(?:e)?\s+(?:modification|changement)s?|pas\s+de\s+(?:modification|changement)s?|sans\s+(?:modification|changement)s?|ning[uú]n[ao]?\s+(?:cambio|modificaci[oó]n)|sin\s+(?:cambios|modificaciones)|nenhuma\s+(?:altera[cç][aã]o|modifica[cç][aã]o)|sem\s+(?:altera[cç][oõ]es|modifica[cç][oõ]es)|keine\s+(?:änderung\p{L}*|anpassung\p{L}*)|без\s+изменени\p{L}*)(?!\p{L})/u
+      .source,
+  ].join("|"),
+  "iu",
+);
+/**
  * Words right before a mention that make it the model to copy, not the file to change:
  * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`", "keep in
  * sync with `styles.go`".
@@ -244,7 +261,7 @@ const LABEL_REST = /^[`*"']*[^`\n]{0,40}:\**\s*$/;
  * verb stands between that word and the mention.
  */
 export function cueOf(clause: string, start: number, end: number): Cue {
-  if (NO_CHANGE.test(clause)) return "read";
+  if (saysNoChange(clause)) return "read";
   if (VERIFIES.test(clause) && lastWriteVerb(clause) < 0) return "read";
   const before = clause.slice(0, start);
   if (READ_LABEL.test(before)) return "read";
@@ -295,7 +312,7 @@ export function cueOf(clause: string, start: number, end: number): Cue {
 
 /** The clause says the file stays as it is, or that its change belongs to another story. */
 export function saysNoChange(clause: string): boolean {
-  return NO_CHANGE.test(clause);
+  return NO_CHANGE.test(clause) || NO_CHANGE_WIDE.test(clause);
 }
 
 /**
