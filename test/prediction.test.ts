@@ -139,6 +139,14 @@ describe("the sentence a path sits in", () => {
       "不要修改 `src/a.ts`",
     ])
       expect([s, cue(s)]).toEqual([s, "read"]);
+    // "Already" joined to a Chinese or Japanese verb makes it a state: the file is as it should be.
+    for (const s of [
+      "在 `src/index.ts` 中确保命令已注册",
+      "`src/a.ts` 已经实现",
+      "`src/a.ts` は既に実装",
+    ])
+      expect([s, cue(s)]).toEqual([s, "read"]);
+    expect(cue("在 `src/index.ts` 中注册命令")).toBe("write");
     // A Japanese or Korean verb with its negation after it says nothing changes.
     for (const s of ["`src/a.ts` を変更しない", "`src/a.ts` 수정하지 않음", "Describe `src/a.ts`"])
       expect([s, cue(s)]).toEqual([s, "none"]);

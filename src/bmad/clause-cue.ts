@@ -155,8 +155,10 @@ const NEGATION_BEFORE = new RegExp(
     // "ne pas modifier", "nicht ändern", "не изменять"), a word apart from the verb.
     /(?:(?<!\p{L})(?:not|cannot|never|avoid|non|no|não|pas|nicht|kein\p{L}*|не|нельзя|senza|sans|ohne|sin|sem|без)|n't)[^\p{L}\p{N}]+(?:(?:be|to|ever|yet)[^\p{L}\p{N}]+)?$/u
       .source,
-    // Chinese, joined to the verb: "不要修改", "无需更新".
-    /(?:不要|不需要|不必|不得|不|勿|禁止|无需|无须|未|没有)\s*$/.source,
+    // Chinese, joined to the verb: "不要修改", "无需更新"; and "already" before it, which makes
+    // the verb a state, not a change to make: "确保命令已注册" ("make sure the command is
+    // already registered"), "已经实现", Japanese "既に実装".
+    /(?:不要|不需要|不必|不得|不|勿|禁止|无需|无须|未|没有|已经?|既に)\s*$/.source,
   ].join("|"),
   "iu",
 );
