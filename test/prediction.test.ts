@@ -212,6 +212,19 @@ describe("the sentence a path sits in", () => {
     // A barrel the clause exports from is the file that changes: no verb, so no read.
     expect(lastCue("Export the types from `packages/shared/src/index.ts`")).toBe("none");
     expect(lastCue("Re-export it from `src/index.ts`")).toBe("none");
+    // In the languages whose "from" also means "of", only right after a name in code.
+    for (const s of [
+      "- **Redirect**: `redirect(request, url)` du module `app/routers/helpers.py`",
+      "- `redirect(request, url)` de `app/routers/helpers.py`",
+      "`cargar()` desde `src/util.ts`",
+      "`eventBus` da `src/core/bus.mjs`",
+    ])
+      expect([s, lastCue(s)]).toEqual([s, "read"]);
+    expect(lastCue("Modification de `src/a.py`")).toBe("none");
+    expect(lastCue("Ajouter `foo()` de `src/a.py`")).toBe("write");
+    // A long line of code spans is read in time that grows with it.
+    const spans = (n: number) => `${"`a` ".repeat(n)}de \`src/a.py\``;
+    expect(growth((n) => lastCue(spans(n)), 2_000)).toBeLessThan(10);
   });
 
   it("reads a task ticked off as checked, a short name given as the model, and a table row whose verdict is no change", () => {

@@ -240,6 +240,13 @@ const PLACE_BEFORE =
  * `index.ts`" adds to the barrel.
  */
 const SOURCE_BEFORE = /\b(from|via)\s+(the\s+)?[`*"']*$/i;
+/**
+ * The same in the languages stories are written in, where the word for "from" also means "of":
+ * only right after a name in code, "`htmx_redirect()` du module `helpers.py`", "`eventBus` da
+ * `EventBus.mjs`", "`cargar()` desde `util.ts`" ("Modification de `x.py`" is no such source).
+ */
+const FOREIGN_SOURCE_BEFORE =
+  /`[^`\n]+`\s+(?:de|du|des|depuis|da|dal|dalla|dai|dagli|desde|del|do|dos|aus|von|из)\s+(?:(?:la|le|l['’]|el|il|lo|o|a|dem|der)\s*)?(?:(?:module|modulo|módulo|fichier|file|archivo|arquivo|modul|datei|модуля|файла)\s+)?[`*"']*$/iu;
 const EXPORTS = /\b(re-?)?export(s|ed|ing)?\b/i;
 /** A clause that is only a label for what follows: "From `x.go`:", "See `x.go`". */
 const SOURCE_LABEL = /^\W*(from|in|per|see)\s+[`*"']*[^\s`*"']+[`*"']*\s*(\([^)]*\))?\s*:?\**\s*$/i;
@@ -295,7 +302,9 @@ export function cueOf(clause: string, start: number, end: number): Cue {
   // A leading "verify", or a "from"/"via" right before the mention, reads it, unless the
   // clause puts code into the file ("Import X into `b.ts`", "Call X from `b.ts`").
   if (
-    (READ_LEADING.test(before) || (SOURCE_BEFORE.test(before) && !EXPORTS.test(clause))) &&
+    (READ_LEADING.test(before) ||
+      ((SOURCE_BEFORE.test(before) || FOREIGN_SOURCE_BEFORE.test(before)) &&
+        !EXPORTS.test(clause))) &&
     !INSERTS.some((i) => i.verb.test(before) && i.target.test(before))
   )
     return "read";
