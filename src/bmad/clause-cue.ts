@@ -242,8 +242,8 @@ const PLACE_BEFORE =
 const SOURCE_BEFORE = /\b(from|via)\s+(the\s+)?[`*"']*$/i;
 /**
  * The same in the languages stories are written in, where the word for "from" also means "of":
- * only right after a name in code, "`htmx_redirect()` du module `helpers.py`", "`eventBus` da
- * `EventBus.mjs`", "`cargar()` desde `util.ts`" ("Modification de `x.py`" is no such source).
+ * only right after a name in code, "`redirect()` du module `helpers.py`", "`bus` da
+ * `bus.mjs`", "`cargar()` desde `util.ts`" ("Modification de `x.py`" is no such source).
  */
 const FOREIGN_SOURCE_BEFORE =
   /`[^`\n]+`\s+(?:de|du|des|depuis|da|dal|dalla|dai|dagli|desde|del|do|dos|aus|von|из)\s+(?:(?:la|le|l['’]|el|il|lo|o|a|dem|der)\s*)?(?:(?:module|modulo|módulo|fichier|file|archivo|arquivo|modul|datei|модуля|файла)\s+)?[`*"']*$/iu;
