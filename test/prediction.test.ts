@@ -30,6 +30,7 @@ import {
   HISTORY_LOG,
   readHistory,
 } from "../src/run/history-log.ts";
+import { growth } from "./helpers/growth.ts";
 import { tempProject } from "./helpers/tmp.ts";
 
 const ART = "_bmad-output/implementation-artifacts";
@@ -138,6 +139,14 @@ describe("the sentence a path sits in", () => {
       "不要修改 `src/a.ts`",
     ])
       expect([s, cue(s)]).toEqual([s, "read"]);
+    // "Already" joined to a Chinese or Japanese verb makes it a state: the file is as it should be.
+    for (const s of [
+      "在 `src/index.ts` 中确保命令已注册",
+      "`src/a.ts` 已经实现",
+      "`src/a.ts` は既に実装",
+    ])
+      expect([s, cue(s)]).toEqual([s, "read"]);
+    expect(cue("在 `src/index.ts` 中注册命令")).toBe("write");
     // A Japanese or Korean verb with its negation after it says nothing changes.
     for (const s of ["`src/a.ts` を変更しない", "`src/a.ts` 수정하지 않음", "Describe `src/a.ts`"])
       expect([s, cue(s)]).toEqual([s, "none"]);
@@ -162,6 +171,25 @@ describe("the sentence a path sits in", () => {
     expect(cue("Primary changes in `src/session.ts` — no new files needed")).toBe("write");
   });
 
+  it("reads a list of what needs no change, and no change said in the languages stories are written in, as a read", () => {
+    for (const s of [
+      "No CI, `setup.toml`, `site.yml`, or hook changes needed.",
+      "No build, `app.yml` changes are required",
+      "Nessuna modifica a `module.json`",
+      "Aucune modification de `src/app.ts`",
+      "Sin cambios en `src/app.py`",
+      "Keine Änderungen an `src/app.go`",
+      "Без изменений: `src/app.ts`",
+    ])
+      expect([s, cue(s)]).toEqual([s, "read"]);
+    // A comma in the words before "changes" is no list of what stays as it is.
+    expect(cue("Update `src/a.md` to say which changes are required")).toBe("write");
+    expect(cue("Nessun problema: aggiornare `src/a.ts`")).toBe("write");
+    // Bounded: a long run of listed names is read in time that grows with it.
+    const long = (n: number) => `No ${"a, ".repeat(n)}b changes made to \`src/a.ts\``;
+    expect(growth((n) => cue(long(n)), 2_000)).toBeLessThan(10);
+  });
+
   it("takes the nearest cue before the mention, over one further back", () => {
     expect(cue("Following the existing approach, update `src/x.ts`")).toBe("write");
     // "existing" after a write verb says what it changes, not what to read.
@@ -184,6 +212,19 @@ describe("the sentence a path sits in", () => {
     // A barrel the clause exports from is the file that changes: no verb, so no read.
     expect(lastCue("Export the types from `packages/shared/src/index.ts`")).toBe("none");
     expect(lastCue("Re-export it from `src/index.ts`")).toBe("none");
+    // In the languages whose "from" also means "of", only right after a name in code.
+    for (const s of [
+      "- **Redirect**: `redirect(request, url)` du module `app/routers/helpers.py`",
+      "- `redirect(request, url)` de `app/routers/helpers.py`",
+      "`cargar()` desde `src/util.ts`",
+      "`eventBus` da `src/core/bus.mjs`",
+    ])
+      expect([s, lastCue(s)]).toEqual([s, "read"]);
+    expect(lastCue("Modification de `src/a.py`")).toBe("none");
+    expect(lastCue("Ajouter `foo()` de `src/a.py`")).toBe("write");
+    // A long line of code spans is read in time that grows with it.
+    const spans = (n: number) => `${"`a` ".repeat(n)}de \`src/a.py\``;
+    expect(growth((n) => lastCue(spans(n)), 2_000)).toBeLessThan(10);
   });
 
   it("reads a task ticked off as checked, a short name given as the model, and a table row whose verdict is no change", () => {

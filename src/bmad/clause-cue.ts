@@ -155,8 +155,10 @@ const NEGATION_BEFORE = new RegExp(
     // "ne pas modifier", "nicht ändern", "не изменять"), a word apart from the verb.
     /(?:(?<!\p{L})(?:not|cannot|never|avoid|non|no|não|pas|nicht|kein\p{L}*|не|нельзя|senza|sans|ohne|sin|sem|без)|n't)[^\p{L}\p{N}]+(?:(?:be|to|ever|yet)[^\p{L}\p{N}]+)?$/u
       .source,
-    // Chinese, joined to the verb: "不要修改", "无需更新".
-    /(?:不要|不需要|不必|不得|不|勿|禁止|无需|无须|未|没有)\s*$/.source,
+    // Chinese, joined to the verb: "不要修改", "无需更新"; and "already" before it, which makes
+    // the verb a state, not a change to make: "确保命令已注册" ("make sure the command is
+    // already registered"), "已经实现", Japanese "既に実装".
+    /(?:不要|不需要|不必|不得|不|勿|禁止|无需|无须|未|没有|已经?|既に)\s*$/.source,
   ].join("|"),
   "iu",
 );
@@ -211,6 +213,23 @@ const INSERTS = [
 const NO_CHANGE =
   /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)|\bout[-\s]of[-\s]scope\b|\bno\s+[`*"']*[\w-]*[./][\w./-]*[`*"']*\s+(?:changes?\s+)?(?:needed|required|necessary)\b/i;
 /**
+ * The same in the languages stories are written in, and a list of what stays as it is: "No CI,
+ * `pyproject.toml`, `mkdocs.yml`, or pre-commit changes needed", "Nessuna modifica a
+ * `module.json`", "Aucune modification de `x.ts`", "Sin cambios en `y.py`", "Keine Änderungen
+ * an `z.go`", "Без изменений: `a.ts`". The list is names each ended by a comma ("no fuss,
+ * changes needed elsewhere" is none), each repeat a name then a space, bounded: no
+ * backtracking on a long line.
+ */
+const NO_CHANGE_WIDE = new RegExp(
+  [
+    /(?<!\p{L})no\s+(?:\S+,\s+){1,8}(?:(?:or|and|nor)\s+)?\S+\s+changes?\s+(?:are\s+|is\s+)?(?:needed|required|necessary)(?!\p{L})/u
+      .source,
+    /(?<!\p{L})(?:nessun[ao]?\s+(?:modific\p{L}*|cambiament\p{L}*)|aucun(?:e)?\s+(?:modification|changement)s?|pas\s+de\s+(?:modification|changement)s?|sans\s+(?:modification|changement)s?|ning[uú]n[ao]?\s+(?:cambio|modificaci[oó]n)|sin\s+(?:cambios|modificaciones)|nenhuma\s+(?:altera[cç][aã]o|modifica[cç][aã]o)|sem\s+(?:altera[cç][oõ]es|modifica[cç][oõ]es)|keine\s+(?:änderung\p{L}*|anpassung\p{L}*)|без\s+изменени\p{L}*)(?!\p{L})/u
+      .source,
+  ].join("|"),
+  "iu",
+);
+/**
  * Words right before a mention that make it the model to copy, not the file to change:
  * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`", "keep in
  * sync with `styles.go`".
@@ -231,6 +250,13 @@ const PLACE_BEFORE =
  * `index.ts`" adds to the barrel.
  */
 const SOURCE_BEFORE = /(?:\b(?:from|via)\s+(?:the\s+)?|(?<!\p{L})(?:из|desde|depuis)\s+)[`*"']*$/iu;
+/**
+ * The same in the languages stories are written in, where the word for "from" also means "of":
+ * only right after a name in code, "`redirect()` du module `helpers.py`", "`bus` da
+ * `bus.mjs`", "`cargar()` desde `util.ts`" ("Modification de `x.py`" is no such source).
+ */
+const FOREIGN_SOURCE_BEFORE =
+  /`[^`\n]+`\s+(?:de|du|des|depuis|da|dal|dalla|dai|dagli|desde|del|do|dos|aus|von|из)\s+(?:(?:la|le|l['’]|el|il|lo|o|a|dem|der)\s*)?(?:(?:module|modulo|módulo|fichier|file|archivo|arquivo|modul|datei|модуля|файла)\s+)?[`*"']*$/iu;
 const EXPORTS = /\b(re-?)?export(s|ed|ing)?\b/i;
 /** A clause that is only a label for what follows: "From `x.go`:", "See `x.go`". */
 const SOURCE_LABEL = /^\W*(from|in|per|see)\s+[`*"']*[^\s`*"']+[`*"']*\s*(\([^)]*\))?\s*:?\**\s*$/i;
@@ -254,7 +280,7 @@ const LABEL_REST = /^[`*"']*[^`\n]{0,40}:\**\s*$/;
  * verb stands between that word and the mention.
  */
 export function cueOf(clause: string, start: number, end: number): Cue {
-  if (NO_CHANGE.test(clause)) return "read";
+  if (saysNoChange(clause)) return "read";
   if (VERIFIES.test(clause) && lastWriteVerb(clause) < 0) return "read";
   const before = clause.slice(0, start);
   if (READ_LABEL.test(before)) return "read";
@@ -288,7 +314,8 @@ export function cueOf(clause: string, start: number, end: number): Cue {
   if (
     (READ_LEADING.test(before) ||
       FOREIGN_READ_LEADING.test(before) ||
-      (SOURCE_BEFORE.test(before) && !EXPORTS.test(clause))) &&
+      ((SOURCE_BEFORE.test(before) || FOREIGN_SOURCE_BEFORE.test(before)) &&
+        !EXPORTS.test(clause))) &&
     !INSERTS.some((i) => i.verb.test(before) && i.target.test(before))
   )
     return "read";
@@ -307,7 +334,7 @@ export function cueOf(clause: string, start: number, end: number): Cue {
 
 /** The clause says the file stays as it is, or that its change belongs to another story. */
 export function saysNoChange(clause: string): boolean {
-  return NO_CHANGE.test(clause);
+  return NO_CHANGE.test(clause) || NO_CHANGE_WIDE.test(clause);
 }
 
 /**
