@@ -71,6 +71,12 @@ describe("shell writes", () => {
     ["sed -i 's/a/b/g' src/x.ts src/y.ts", ["src/x.ts", "src/y.ts"]],
     ["sed -i.bak -e 's/a/b/' src/x.ts", ["src/x.ts"]],
     ["perl -pi -e 's/x/y/' lib/a.pl", ["lib/a.pl"]],
+    // `-i` after other options in one word: extended regexps (`-Ei`, `-ri`), quiet (`-ni`).
+    ["sed -Ei 's/(a)/b/' src/x.ts", ["src/x.ts"]],
+    ["sed -nri 's/a/b/p' src/x.ts", ["src/x.ts"]],
+    ["sed -zi 's/a/b/' src/x.ts", ["src/x.ts"]],
+    ["perl -0pi -e 's/x/y/s' lib/a.pl", ["lib/a.pl"]],
+    ["perl -lpi.bak -e 's/x/y/' lib/a.pl", ["lib/a.pl"]],
     [
       "rm -rf dist/out.js && touch stamp && truncate -s 0 empty.txt",
       ["dist/out.js", "stamp", "empty.txt"],

@@ -290,7 +290,10 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         return cwd;
       }
       const program = path.basename(first);
-      if (!KNOWN_PROGRAMS.has(program) || (program === "perl" && !args.some(isInPlace)))
+      if (
+        !KNOWN_PROGRAMS.has(program) ||
+        (program === "perl" && !args.some((a) => isInPlace("perl", a)))
+      )
         opaque = true;
       const rest = args.map((a) => a ?? "?");
       commands.push([program, ...rest].join(" "));
@@ -424,7 +427,7 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         }
         case "sed":
         case "perl": {
-          if (!args.some(isInPlace)) {
+          if (!args.some((a) => isInPlace(program, a))) {
             if (program === "sed") for (const p of sedFiles(args)) read(p);
             return cwd;
           }
@@ -523,9 +526,17 @@ function wordsOf(node: Node): Array<string | undefined> {
   }
 }
 
-/** `-i`, `-pi`, `--in-place`: an in-place edit of the files given. */
-function isInPlace(arg: string | undefined): boolean {
-  return arg !== undefined && /^(-i|-pi|--in-place)/.test(arg);
+/**
+ * An option of sed or perl that edits the files given in place: `--in-place`, or `-i` alone or
+ * after the options it may follow in one word (`-i.bak`, sed's `-Ei`, `-ri`, `-ni`, perl's
+ * `-pi`, `-0pi`, `-lpi`): none of those takes a value that could hold the `i`.
+ */
+function isInPlace(program: "sed" | "perl", arg: string | undefined): boolean {
+  if (arg === undefined) return false;
+  if (arg.startsWith("--in-place")) return true;
+  return program === "sed"
+    ? /^-[nErsuzb]*i/.test(arg)
+    : /^-(?:[acnpsTtuUwWX]|0[0-7]*|l[0-7]*)*i/.test(arg);
 }
 
 /** The text of a word, string or concatenation with nothing left to expand; else undefined. */
