@@ -266,6 +266,30 @@ describe("shell writes of folders, brace lists and words known only when it runs
 });
 
 describe("shell reads", () => {
+  it("takes the file a reading command is told to write (sort -o, uniq's second file, awk -i inplace)", () => {
+    expect(effects("sort -u -o list.txt raw.txt")).toEqual({
+      writes: ["list.txt"],
+      reads: ["raw.txt"],
+    });
+    expect(effects("sort --output=list.txt list.txt").writes).toEqual(["list.txt"]);
+    expect(effects("sort -olist.txt raw.txt").writes).toEqual(["list.txt"]);
+    expect(effects("uniq -c raw.txt counts.txt")).toEqual({
+      writes: ["counts.txt"],
+      reads: ["raw.txt"],
+    });
+    expect(effects("awk -i inplace '{ print $2 }' data.csv")).toEqual({
+      writes: ["data.csv"],
+      reads: [],
+    });
+    expect(effects("awk -f prog.awk data.csv").reads).toEqual(["data.csv"]);
+    const { replaces } = shellEffects(
+      parser,
+      "sort -o out.txt in.txt && sort -o in.txt in.txt",
+      "/p",
+    );
+    expect(replaces).toEqual(["/p/out.txt"]);
+  });
+
   it("takes the files given to reading commands and `<`", () => {
     expect(effects("cat README.md && head -n 5 src/a.ts").reads).toEqual(["README.md", "src/a.ts"]);
     expect(effects("grep -n foo src/x.ts src/y.ts").reads).toEqual(["src/x.ts", "src/y.ts"]);

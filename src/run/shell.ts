@@ -127,9 +127,10 @@ const VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
   ln: new Set(["-S", "-t"]),
   grep: new Set(["-e", "-f", "-m", "-A", "-B", "-C"]),
   rg: new Set(["-e", "-f", "-m", "-A", "-B", "-C", "-g", "-t"]),
-  sort: new Set(["-k", "-t", "-o", "-S"]),
+  sort: new Set(["-k", "-t", "-o", "--output", "-S"]),
   cut: new Set(["-d", "-f", "-c", "-b"]),
-  awk: new Set(["-F", "-v", "-f"]),
+  awk: new Set(["-F", "-v", "-f", "-i", "-e"]),
+  uniq: new Set(["-f", "-s", "-w"]),
   jq: new Set(["--arg", "--argjson"]),
   shred: new Set(["-n", "-s"]),
 };
@@ -442,6 +443,29 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
             if (a?.startsWith("if=")) read(a.slice(3));
           }
           return cwd;
+        case "sort": {
+          // `sort -o FILE` (`-oFILE`, `--output=FILE`) writes FILE; its inputs are read first.
+          for (const p of readerFiles(program, args)) read(p);
+          const output = optionValue(args, "-o", "--output");
+          if (output !== null) write(output, !plain.includes(output ?? ""));
+          return cwd;
+        }
+        case "uniq":
+          // `uniq IN OUT` writes OUT.
+          read(plain[0]);
+          if (plain.length > 1) write(plain[1]);
+          return cwd;
+        case "awk": {
+          // gawk's `-i inplace` edits the files given where they stand.
+          const files = readerFiles(program, args);
+          const inPlace = args.some(
+            (a, i) => (a === "-i" && args[i + 1] === "inplace") || a === "-iinplace",
+          );
+          for (const p of files)
+            if (inPlace) write(p, false);
+            else read(p);
+          return cwd;
+        }
         default:
           if (READERS.has(program)) for (const p of readerFiles(program, args)) read(p);
           return cwd;
@@ -572,6 +596,25 @@ function literal(node: Node): string | undefined {
   }
 }
 
+/**
+ * The value of a short option (`-o F`, `-oF`) or a long one (`--output=F`, `--output F`): null
+ * when not given, undefined when given but known only when the command runs.
+ */
+function optionValue(
+  args: Array<string | undefined>,
+  short: string,
+  long: string,
+): string | undefined | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") break;
+    if (a === short || a === long) return args[i + 1];
+    if (a?.startsWith(`${long}=`)) return a.slice(long.length + 1);
+    if (a?.startsWith(short) && !a.startsWith("--")) return a.slice(short.length);
+  }
+  return null;
+}
+
 /** `-t DIR` / `--target-directory=DIR` of cp, mv, install and ln. */
 function targetDir(args: Array<string | undefined>): string | undefined {
   for (let i = 0; i < args.length; i++) {
@@ -613,6 +656,8 @@ const perlFiles = (args: Array<string | undefined>) => filesAfterScript(args, PE
 /** The files a reading command is given: its plain words (the pattern first for grep & co). */
 function readerFiles(program: string, args: Array<string | undefined>): Array<string | undefined> {
   const plain = plainWords(program, args);
+  // awk's program is a word unless it is given by `-f FILE` (or gawk's `-e TEXT`).
+  if (program === "awk" && (args.includes("-f") || args.includes("-e"))) return plain;
   if (/^(e|f)?grep$|^rg$|^awk$|^jq$/.test(program) && !args.includes("-e")) return plain.slice(1);
   if (program === "sed") return sedFiles(args);
   return plain;
