@@ -101,6 +101,12 @@ describe("shell writes", () => {
     expect(effects("echo x > a.txt", "/p/pkg").writes).toEqual(["a.txt"]);
   });
 
+  it("follows a cd through the commands of a subshell or a substitution that come after it", () => {
+    expect(effects("(cd src; echo x > a.ts); echo y > b.ts").writes).toEqual(["src/a.ts", "b.ts"]);
+    expect(effects("(cd src\nsed -i 's/a/b/' a.ts)").writes).toEqual(["src/a.ts"]);
+    expect(effects("v=$(cd src; cat a.ts; echo > c.ts)").writes).toEqual(["src/c.ts"]);
+  });
+
   it("takes `~` at the start of a path for the user's home, as the shell does", () => {
     const { writes } = shellEffects(parser, "echo x > ~/notes.txt && cd ~ && touch stamp", "/p");
     expect(writes).toEqual([path.join(homedir(), "notes.txt"), path.join(homedir(), "stamp")]);

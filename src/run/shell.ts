@@ -226,9 +226,13 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       switch (node.type) {
         case "subshell":
         case "command_substitution":
-        case "process_substitution":
-          for (const child of node.namedChildren) if (child) visit(child, cwd);
-          return cwd; // a `cd` inside stays inside
+        case "process_substitution": {
+          // Its commands one after the other (`(cd src; echo > a.ts)` writes src/a.ts), but a
+          // `cd` inside stays inside.
+          let inside = cwd;
+          for (const child of node.namedChildren) if (child) inside = visit(child, inside);
+          return cwd;
+        }
         case "pipeline":
           for (const child of node.namedChildren) if (child) visit(child, cwd);
           return cwd; // each stage is a subshell
