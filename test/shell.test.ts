@@ -107,6 +107,16 @@ describe("shell writes", () => {
     expect(effects("v=$(cd src; cat a.ts; echo > c.ts)").writes).toEqual(["src/c.ts"]);
   });
 
+  it("goes back with popd to the folder pushd left", () => {
+    expect(effects("pushd src && echo x > a.ts && popd && echo y > README.md").writes).toEqual([
+      "src/a.ts",
+      "README.md",
+    ]);
+    // Back to a folder from before the command: known only when it runs.
+    const { writes, opaque } = shellEffects(parser, "popd && echo y > README.md", "/p");
+    expect({ writes, opaque }).toEqual({ writes: [], opaque: true });
+  });
+
   it("takes `~` at the start of a path for the user's home, as the shell does", () => {
     const { writes } = shellEffects(parser, "echo x > ~/notes.txt && cd ~ && touch stamp", "/p");
     expect(writes).toEqual([path.join(homedir(), "notes.txt"), path.join(homedir(), "stamp")]);

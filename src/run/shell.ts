@@ -193,6 +193,8 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
   if (!tree) return { writes: [], replaces: [], reads: [], asNames: [], commands, opaque: true };
   // What folders a command walks (`rm -r`, `cp -r`, `mv` of a folder) may list, in all.
   const budget = { entries: MAX_FOLDER_FILES };
+  // The folders `pushd` left, for `popd` to go back to.
+  const pushed: string[] = [];
   try {
     // A command the parser could not read whole may do anything: check after it.
     if (tree.rootNode.hasError) opaque = true;
@@ -327,14 +329,26 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       switch (program) {
         case "cd":
         case "pushd": {
-          if ((given.length > 0 && given[0] === undefined) || plain[0] === "-") {
+          if (
+            (given.length > 0 && given[0] === undefined) ||
+            plain[0] === "-" ||
+            (program === "pushd" && plain[0] === undefined) // swaps with the stack's top
+          ) {
             // A folder only known when it runs: what the commands after it write, after them.
             opaque = true;
             return UNKNOWN_FOLDER;
           }
           const to = plain[0];
+          if (program === "pushd") pushed.push(cwd);
           if (to === undefined) return homedir(); // a bare `cd`: home
           return at(cwd, to);
+        }
+        case "popd": {
+          // Back to the folder of the matching \`pushd\`; one from before the command: unknown.
+          const back = pushed.pop();
+          if (back !== undefined) return back;
+          opaque = true;
+          return UNKNOWN_FOLDER;
         }
         case "tee": {
           const appends = args.some((a) => a === "-a" || a === "--append");
