@@ -52,6 +52,27 @@ describe("another process's runs", () => {
     expect((await b.call({ action: "status" })).output).not.toContain("Runs of other OpenCode");
   });
 
+  it("show in status the files their stories hold, as the process's own runs do", async () => {
+    const root = projectWith(stories);
+    const wrote = signal();
+    let a: ReturnType<typeof harness> | undefined;
+    a = harness(root, () => ({
+      ms: 60_000,
+      work: async (session) => {
+        await a?.agent.write(session, "src/a.ts", "by a\n");
+        wrote.fire();
+      },
+    }));
+    const b = harness(root, () => ({ ms: 60_000 }));
+    const runId = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run?.id;
+    await wrote.fired;
+    const row = /\| 1\.1 `1-1-a` \| running \|.*\|/;
+    expect((await a.call({ action: "status" })).output.match(row)?.[0]).toContain("`src/a.ts`");
+    const status = (await b.call({ action: "status" })).output;
+    expect(status).toContain(`### Run ${runId}: running`);
+    expect(status.match(row)?.[0]).toContain("`src/a.ts`");
+  });
+
   it("are cancelled from any terminal: the CLI asks, waits, and reports", async () => {
     const root = projectWith(stories);
     const a = harness(root, () => ({ ms: 60_000 }));

@@ -769,6 +769,18 @@ function progressSources(deps: ToolDeps, directory: string) {
   };
 }
 
+/**
+ * The files each story of another process's run holds, from the locks' owners on disk (this
+ * process only knows its own): what it would show for a run of its own.
+ */
+function locksOnDisk(deps: ToolDeps, run: string): (key: string) => string[] {
+  const owners = deps.locks
+    .list()
+    .flatMap((lock) => (lock.owner && !lock.stale && lock.owner.run === run ? [lock.owner] : []));
+  return (key) =>
+    owners.filter((o) => o.story === key && o.path !== storyLock(key)).map((o) => o.path);
+}
+
 /** The newest recorded runs, for a message naming a run that does not exist. */
 function knownRuns(recorded: readonly RunRecord[]): string {
   return (
@@ -829,7 +841,9 @@ function status(deps: ToolDeps, directory: string, args: Args): ToolResult {
   }
   const shown = new Set([...live, ...runs].map((r) => r.id));
   const others = otherLiveRuns(directory, shown).map((r) =>
-    renderProgress(runProgress(r, { ...progressSources(deps, directory), locks: () => [] })),
+    renderProgress(
+      runProgress(r, { ...progressSources(deps, directory), locks: locksOnDisk(deps, r.id) }),
+    ),
   );
   if (runs.length === 0 && others.length === 0)
     return {
