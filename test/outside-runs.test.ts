@@ -73,6 +73,38 @@ describe("another process's runs", () => {
     expect(status.match(row)?.[0]).toContain("`src/a.ts`");
   });
 
+  it("are recovered, once their process has died, at a call in a process with no run of its own", async () => {
+    const root = projectWith(stories);
+    const before = sprintText(root);
+    const b = harness(root, () => ({ ms: 50 }));
+    // A process that died mid-run: its story running in its record, claimed in the sprint file.
+    const orphan = createRun({
+      strategy: "manual",
+      cap: 1,
+      stories: [
+        {
+          key: "1-1-a",
+          id: "1.1",
+          state: "running",
+          previousStatus: "ready-for-dev",
+          claimedStatus: "in-progress",
+          updatedAt: "",
+        },
+      ],
+    });
+    saveRun(root, { ...orphan, pid: 2 ** 22 + 12_345, sprintFile: SPRINT_FILE });
+    await setStatus({ root, sprintFile: SPRINT_FILE }, { key: "1-1-a", status: "in-progress" });
+    // Status in the other process shows it as it is: interrupted, its entry put back.
+    const status = (await b.call({ action: "status" })).output;
+    expect(status).toContain(`### Run ${orphan.id}: interrupted`);
+    expect(sprintText(root)).toBe(before);
+    // And its story may be started again here.
+    const started = await b.call({ action: "execute", storyIds: ["1-1-a"] });
+    expect(started.output).toMatch(/^Run run-\S+ started/);
+    const ended = await b.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(ended.stories.map((st) => st.state)).toEqual(["completed"]);
+  });
+
   it("are cancelled from any terminal: the CLI asks, waits, and reports", async () => {
     const root = projectWith(stories);
     const a = harness(root, () => ({ ms: 60_000 }));

@@ -290,6 +290,27 @@ export class RunEngine {
     ]);
   }
 
+  /**
+   * Recovers now the runs whose process has died. A process with a run of its own hands them
+   * to recovery as it polls; one with none (a user's call there) does not poll, so the dead
+   * run stayed `running`, its locks held and its stories refused to every other run, until
+   * some process started.
+   */
+  async recoverGone(): Promise<void> {
+    if (!this.options.recoverOrphans) return;
+    let orphaned: string[];
+    try {
+      orphaned = this.outsideNow().orphaned;
+    } catch (error) {
+      this.log(`reading other runs: ${error}`);
+      return;
+    }
+    if (orphaned.length === 0) return;
+    await this.options
+      .recoverOrphans()
+      .catch((error) => this.log(`recovering ${orphaned.join(", ")}: ${error}`));
+  }
+
   /** The work on the project outside this process's runs, read now. */
   outsideNow(): OutsideWork {
     return this.outsideReader.read(this.runsLive());

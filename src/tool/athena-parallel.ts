@@ -170,6 +170,8 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
             "athena_parallel cannot be used from inside a story session: implement your own story only.",
           );
         }
+        // A run whose process died is put right first: what follows sees it as it now is.
+        await deps.engine.recoverGone();
         switch (args.action) {
           case "dryRun":
             return dryRun(deps, directory, args);
