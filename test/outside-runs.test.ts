@@ -71,6 +71,11 @@ describe("another process's runs", () => {
     const status = (await b.call({ action: "status" })).output;
     expect(status).toContain(`### Run ${runId}: running`);
     expect(status.match(row)?.[0]).toContain("`src/a.ts`");
+    // Named by its id, or by one of its stories.
+    for (const named of [{ runId }, { storyIds: ["1.1"] }]) {
+      const shown = (await b.call({ action: "status", ...named })).output;
+      expect(shown.match(row)?.[0]).toContain("`src/a.ts`");
+    }
   });
 
   it("are recovered, once their process has died, at a call in a process with no run of its own", async () => {

@@ -852,7 +852,16 @@ function status(deps: ToolDeps, directory: string, args: Args): ToolResult {
       title: "athena-parallel: no runs",
       output: 'No run yet: start one with action "execute".',
     };
-  const progress = runs.map((r) => runProgress(r, progressSources(deps, directory)));
+  // A run not live here (another process's, named by its id or a story's) holds what its
+  // owners hold on disk.
+  const progress = runs.map((r) =>
+    runProgress(
+      r,
+      live.some((l) => l.id === r.id)
+        ? progressSources(deps, directory)
+        : { ...progressSources(deps, directory), locks: locksOnDisk(deps, r.id) },
+    ),
+  );
   return {
     title: `athena-parallel status: ${[...progress.map((p) => `${p.run} ${p.state}, ${describeRemaining(p)}`), ...(others.length > 0 ? [`${others.length} run(s) of other processes`] : [])].join("; ")}`,
     output: [
