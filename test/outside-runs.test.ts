@@ -110,6 +110,22 @@ describe("another process's runs", () => {
     expect(ended.stories.map((st) => st.state)).toEqual(["completed"]);
   });
 
+  it("can tell when a process died: its running run's record is saved every other poll, changed or not", async () => {
+    const root = projectWith(stories);
+    const a = harness(root, () => ({ ms: 60_000 }));
+    const id = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run?.id ?? "";
+    const running = await until(root, id, (r) => r.stories[0]?.state === "running");
+    // Nothing happens in the story from now on; the record still says the process lives.
+    const since = Date.parse(running.updatedAt);
+    const deadline = Date.now() + 5_000;
+    let latest = since;
+    while (latest < since + 200 && Date.now() < deadline) {
+      await sleep(20);
+      latest = Date.parse(loadRuns(root).runs.find((r) => r.id === id)?.updatedAt ?? "");
+    }
+    expect(latest).toBeGreaterThanOrEqual(since + 200);
+  });
+
   it("are cancelled from any terminal: the CLI asks, waits, and reports", async () => {
     const root = projectWith(stories);
     const a = harness(root, () => ({ ms: 60_000 }));

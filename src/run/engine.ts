@@ -959,7 +959,10 @@ export class RunEngine {
           this.usageChanged(run, story);
         }
       }
-      if (run.dirty) this.save(run);
+      // Saved at least every other poll, changed or not: the record's time is the last moment
+      // its process was known alive, which recovery takes as when its stories stopped.
+      const every = this.options.pollMs ?? pollInterval(this.options.config.stallTimeoutSeconds);
+      if (run.dirty || now - Date.parse(run.record.updatedAt) >= 2 * every) this.save(run);
     }
   }
 
