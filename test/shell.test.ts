@@ -107,6 +107,36 @@ describe("shell writes", () => {
     expect(effects("v=$(cd src; cat a.ts; echo > c.ts)").writes).toEqual(["src/c.ts"]);
   });
 
+  it("reads a variable the command set itself before using it, and no other", () => {
+    const known = (command: string) => {
+      const { writes, opaque } = shellEffects(parser, command, "/p");
+      return { writes: writes.map((p) => path.relative("/p", p)), opaque };
+    };
+    expect(known("f=src/a.ts; echo x > $f")).toEqual({ writes: ["src/a.ts"], opaque: false });
+    expect(known("f=src/a.ts && cat > \"$f\" <<'EOF'\nx\nEOF")).toEqual({
+      writes: ["src/a.ts"],
+      opaque: false,
+    });
+    expect(known("export F='src/a.ts'\nsed -i 's/a/b/' \"${F}\" \"$F.orig\"")).toEqual({
+      writes: ["src/a.ts", "src/a.ts.orig"],
+      opaque: false,
+    });
+    expect(known("d=src; cd $d && echo > a.ts")).toEqual({ writes: ["src/a.ts"], opaque: false });
+    // Unknown: used before set, set twice, by a loop or read, in a subshell, for one command
+    // only, to a value known when it runs, or with an operator.
+    for (const command of [
+      "echo x > $f; f=src/a.ts",
+      "f=a.ts; f=b.ts; echo > $f",
+      "f=a.ts; for f in b.ts; do echo > $f; done",
+      "f=a.ts; read f; echo > $f",
+      "(f=a.ts); echo > $f",
+      "f=a.ts cmd; echo > $f",
+      "f=$(mktemp); echo > $f",
+      "f=a.ts; echo > ${f%.ts}.js",
+    ])
+      expect(known(command)).toEqual({ writes: [], opaque: true });
+  });
+
   it("goes back with popd to the folder pushd left", () => {
     expect(effects("pushd src && echo x > a.ts && popd && echo y > README.md").writes).toEqual([
       "src/a.ts",

@@ -198,6 +198,8 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
   try {
     // A command the parser could not read whole may do anything: check after it.
     if (tree.rootNode.hasError) opaque = true;
+    // What `$f` stands for where the command set `f` itself.
+    const vars = commandVariables(tree.rootNode);
     // `~` and `~/...` at the start of a word are the user's home, as the shell expands them.
     // After a `cd` to a folder known only when it runs, a relative path is in that folder.
     const at = (dir: string, p: string) =>
@@ -262,7 +264,7 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
     const redirect = (node: Node, cwd: string) => {
       const destination = node.childForFieldName("destination");
       const operator = node.children.find((c) => c && !c.isNamed)?.text ?? "";
-      const target = destination ? literal(destination) : undefined;
+      const target = destination ? literal(destination, vars) : undefined;
       if (target === undefined) {
         if (!/^[<]/.test(operator)) opaque = true; // a write to a target known only when it runs
         return;
@@ -282,8 +284,9 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         if (child && child.type !== "command_name" && child.type !== "word") visit(child, cwd);
       const words: Array<string | undefined> = [];
       const name = node.childForFieldName("name");
-      if (name) words.push(literal(name));
-      for (const arg of node.childrenForFieldName("argument")) if (arg) words.push(...wordsOf(arg));
+      if (name) words.push(literal(name, vars));
+      for (const arg of node.childrenForFieldName("argument"))
+        if (arg) words.push(...wordsOf(arg, vars));
       while (words.length > 1 && WRAPPERS.has(path.basename(words[0] ?? ""))) {
         words.shift();
         while (words[0]?.startsWith("-") || /^\w+=/.test(words[0] ?? "")) {
@@ -549,7 +552,7 @@ function filesUnder(dir: string, budget: { entries: number }): string[] | undefi
  * The words an argument stands for: an unquoted brace list expands as the shell does
  * (`f{,.bak}` is `f` and `f.bak`); one that would make too many is unknown, like `$X`.
  */
-function wordsOf(node: Node): Array<string | undefined> {
+function wordsOf(node: Node, vars: Variables): Array<string | undefined> {
   // The parser makes a range (`{1..3}`) a node of its own, which `literal` does not read.
   const braced =
     (node.type === "word" || node.type === "concatenation") &&
@@ -558,7 +561,7 @@ function wordsOf(node: Node): Array<string | undefined> {
     node.namedChildren.every(
       (c) => c && (c.type === "word" || c.type === "brace_expression" || c.type === "number"),
     );
-  if (!braced) return [literal(node)];
+  if (!braced) return [literal(node, vars)];
   if (expansionBound(node.text) > MAX_BRACE_FILES) return [undefined];
   try {
     const expanded = braces(node.text, { expand: true, rangeLimit: MAX_BRACE_FILES });
@@ -581,27 +584,41 @@ function isInPlace(program: "sed" | "perl", arg: string | undefined): boolean {
     : /^-(?:[acnpsTtuUwWX]|0[0-7]*|l[0-7]*)*i/.test(arg);
 }
 
-/** The text of a word, string or concatenation with nothing left to expand; else undefined. */
-function literal(node: Node): string | undefined {
+/**
+ * The text of a word, string or concatenation with nothing left to expand but the variables
+ * the command itself set before it (`vars`); else undefined.
+ */
+function literal(node: Node, vars: Variables = NO_VARIABLES): string | undefined {
   switch (node.type) {
     case "word":
     case "command_name": {
       if (node.type === "command_name") {
         const inner = node.namedChildren[0];
-        return inner ? literal(inner) : node.text;
+        return inner ? literal(inner, vars) : node.text;
       }
       return node.text.replace(/\\(.)/g, "$1");
     }
     case "raw_string":
       return node.text.slice(1, -1);
     case "string": {
-      if (node.namedChildren.some((c) => c && c.type !== "string_content")) return undefined;
-      return node.text.slice(1, -1);
+      if (node.namedChildren.every((c) => c?.type === "string_content"))
+        return node.text.slice(1, -1);
+      let out = "";
+      for (const child of node.namedChildren) {
+        const part = !child
+          ? undefined
+          : child.type === "string_content"
+            ? child.text
+            : literal(child, vars);
+        if (part === undefined) return undefined;
+        out += part;
+      }
+      return out;
     }
     case "concatenation": {
       let out = "";
       for (const child of node.namedChildren) {
-        const part = child ? literal(child) : undefined;
+        const part = child ? literal(child, vars) : undefined;
         if (part === undefined) return undefined;
         out += part;
       }
@@ -609,9 +626,70 @@ function literal(node: Node): string | undefined {
     }
     case "number":
       return node.text;
+    case "simple_expansion":
+    case "expansion": {
+      // `$f` or `${f}` (no operator), of a variable set before this point.
+      const name = node.namedChildren[0];
+      if (name?.type !== "variable_name" || node.namedChildren.length !== 1) return undefined;
+      if (node.text !== `$${name.text}` && node.text !== `\${${name.text}}`) return undefined;
+      const known = vars.get(name.text);
+      return known && node.startIndex >= known.after ? known.value : undefined;
+    }
     default:
       return undefined;
   }
+}
+
+/** What an assignment may be inside and still set the variable for the rest of the command. */
+const TOP_LEVEL = new Set(["program", "list", "declaration_command", "redirected_statement"]);
+
+/** Variables a command sets, by name: the value, and where the assignment ends. */
+type Variables = ReadonlyMap<string, { value: string; after: number }>;
+const NO_VARIABLES: Variables = new Map();
+
+/**
+ * The variables a command sets once, at its top level, to a literal (`f=src/a.ts; echo x >
+ * "$f"`, `export F=...`): a use after the assignment stands for the value. A name set more
+ * than once, inside a subshell, a loop, a condition or a function, only for one command
+ * (`f=x cmd`), to what is only known when it runs, or that appears as a word anywhere else
+ * (`for f in`, `read f`, `unset f`) stays unknown.
+ */
+function commandVariables(root: Node): Variables {
+  const sets = new Map<string, Array<{ value: string | undefined; after: number }>>();
+  const words = new Set<string>();
+  const topLevel = (node: Node): boolean => {
+    for (let up = node.parent; up; up = up.parent) if (!TOP_LEVEL.has(up.type)) return false;
+    return true;
+  };
+  const walk = (node: Node) => {
+    if (node.type === "variable_assignment") {
+      const name = node.childForFieldName("name");
+      const value = node.childForFieldName("value");
+      if (name?.type === "variable_name") {
+        const entry = sets.get(name.text) ?? [];
+        entry.push({
+          value: topLevel(node) && value ? literal(value) : undefined,
+          after: node.endIndex,
+        });
+        sets.set(name.text, entry);
+      }
+      if (value) walk(value);
+      return;
+    }
+    if (node.type === "word" || node.type === "variable_name") {
+      // A name as a word or a loop's variable: set some other way.
+      const parent = node.parent?.type;
+      if (parent !== "simple_expansion" && parent !== "expansion") words.add(node.text);
+    }
+    for (const child of node.children) if (child) walk(child);
+  };
+  walk(root);
+  const known = new Map<string, { value: string; after: number }>();
+  for (const [name, entries] of sets) {
+    const only = entries.length === 1 ? entries[0] : undefined;
+    if (only?.value && !words.has(name)) known.set(name, { value: only.value, after: only.after });
+  }
+  return known;
 }
 
 /**
