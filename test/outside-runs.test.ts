@@ -11,7 +11,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { locksLeft } from "../harness/scenario.ts";
 import { setStatus } from "../src/bmad/sprint-writer.ts";
+import { FileLocks } from "../src/run/locks.ts";
 import { outsideWork } from "../src/run/outside-runs.ts";
+import { recoverRuns } from "../src/run/recover.ts";
 import type { RunRecord, StoryRun } from "../src/run/state.ts";
 import { createRun, loadRuns, saveRun } from "../src/run/state.ts";
 import {
@@ -108,6 +110,61 @@ describe("another process's runs", () => {
     expect(started.output).toMatch(/^Run run-\S+ started/);
     const ended = await b.athena.engine.waitFor(started.metadata.run?.id ?? "");
     expect(ended.stories.map((st) => st.state)).toEqual(["completed"]);
+  });
+
+  it("are recovered by one process at a time: a story started again after keeps its entry", async () => {
+    const root = projectWith(stories);
+    const b = harness(root, () => ({ ms: 300 }));
+    const orphan = createRun({
+      strategy: "manual",
+      cap: 1,
+      stories: [
+        {
+          key: "1-1-a",
+          id: "1.1",
+          state: "running",
+          sessionId: "ses_gone",
+          previousStatus: "ready-for-dev",
+          claimedStatus: "in-progress",
+          updatedAt: "",
+        },
+      ],
+    });
+    saveRun(root, { ...orphan, pid: 2 ** 22 + 12_345, sprintFile: SPRINT_FILE });
+    await setStatus({ root, sprintFile: SPRINT_FILE }, { key: "1-1-a", status: "in-progress" });
+    // A restarted process recovers it too, slowly: its host answers once b has started again.
+    const asked = signal();
+    const answer = signal();
+    const slow = recoverRuns({
+      root,
+      host: {
+        sessionState: async () => {
+          asked.fire();
+          await answer.fired;
+          return "missing";
+        },
+      },
+      locks: new FileLocks({ root }),
+      sprint: { root, sprintFile: SPRINT_FILE },
+    });
+    await asked.fired;
+    // Meanwhile the story waits for that recovery here; once it is done, it starts again.
+    const refused = await b.call({ action: "execute", storyIds: ["1-1-a"] });
+    expect(refused.output).toContain("gone: waiting for its recovery");
+    answer.fire();
+    expect((await slow).reports.map((r) => r.interrupted)).toEqual([["1-1-a"]]);
+    expect(sprintText(root)).toMatch(/1-1-a: ready-for-dev/);
+    const started = await b.call({ action: "execute", storyIds: ["1-1-a"] });
+    const id = started.metadata.run?.id ?? "";
+    expect(started.output).toMatch(/^Run run-\S+ started/);
+    // Another recovery now finds nothing to do, and leaves the new claim alone.
+    expect(
+      (await recoverRuns({ root, host: b.host, locks: new FileLocks({ root }) })).reports,
+    ).toEqual([]);
+    expect(sprintText(root)).toMatch(/1-1-a: in-progress/);
+    const ended = await b.athena.engine.waitFor(id);
+    expect(ended.stories.map((st) => st.state)).toEqual(["completed"]);
+    expect(sprintText(root)).toMatch(/1-1-a: review/);
   });
 
   it("can tell when a process died: its running run's record is saved every other poll, changed or not", async () => {
