@@ -69,14 +69,16 @@ describe("shell writes", () => {
     ["echo x >| forced.txt", ["forced.txt"]],
     ["printf 'a\\n' | tee -a one.txt two.txt", ["one.txt", "two.txt"]],
     ["sed -i 's/a/b/g' src/x.ts src/y.ts", ["src/x.ts", "src/y.ts"]],
-    ["sed -i.bak -e 's/a/b/' src/x.ts", ["src/x.ts"]],
+    // A backup suffix writes the old content beside each file.
+    ["sed -i.bak -e 's/a/b/' src/x.ts", ["src/x.ts", "src/x.ts.bak"]],
+    ["sed --in-place=.orig 's/a/b/' a.ts b.ts", ["a.ts", "a.ts.orig", "b.ts", "b.ts.orig"]],
     ["perl -pi -e 's/x/y/' lib/a.pl", ["lib/a.pl"]],
     // `-i` after other options in one word: extended regexps (`-Ei`, `-ri`), quiet (`-ni`).
     ["sed -Ei 's/(a)/b/' src/x.ts", ["src/x.ts"]],
     ["sed -nri 's/a/b/p' src/x.ts", ["src/x.ts"]],
     ["sed -zi 's/a/b/' src/x.ts", ["src/x.ts"]],
     ["perl -0pi -e 's/x/y/s' lib/a.pl", ["lib/a.pl"]],
-    ["perl -lpi.bak -e 's/x/y/' lib/a.pl", ["lib/a.pl"]],
+    ["perl -lpi.bak -e 's/x/y/' lib/a.pl", ["lib/a.pl", "lib/a.pl.bak"]],
     [
       "rm -rf dist/out.js && touch stamp && truncate -s 0 empty.txt",
       ["dist/out.js", "stamp", "empty.txt"],
@@ -117,6 +119,7 @@ describe("shell writes", () => {
       writes: ["src/a.ts"],
       opaque: false,
     });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template
     expect(known("export F='src/a.ts'\nsed -i 's/a/b/' \"${F}\" \"$F.orig\"")).toEqual({
       writes: ["src/a.ts", "src/a.ts.orig"],
       opaque: false,
@@ -132,6 +135,7 @@ describe("shell writes", () => {
       "(f=a.ts); echo > $f",
       "f=a.ts cmd; echo > $f",
       "f=$(mktemp); echo > $f",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template
       "f=a.ts; echo > ${f%.ts}.js",
     ])
       expect(known(command)).toEqual({ writes: [], opaque: true });

@@ -454,7 +454,15 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
             return cwd;
           }
           const files = program === "sed" ? sedFiles(args) : perlFiles(args);
-          for (const p of files) write(p, false); // edited where it stands; unknown: after it
+          // `-i.bak`: each file's old content is also written beside it, under that suffix.
+          const suffix = inPlaceSuffix(program, args);
+          for (const p of files) {
+            write(p, false); // edited where it stands; unknown: after it
+            if (!suffix || p === undefined) continue;
+            if (/[*/]/.test(suffix))
+              opaque = true; // a backup name made from a pattern
+            else write(`${p}${suffix}`);
+          }
           return cwd;
         }
         case "dd":
@@ -582,6 +590,13 @@ function isInPlace(program: "sed" | "perl", arg: string | undefined): boolean {
   return program === "sed"
     ? /^-[nErsuzb]*i/.test(arg)
     : /^-(?:[acnpsTtuUwWX]|0[0-7]*|l[0-7]*)*i/.test(arg);
+}
+
+/** The backup suffix an in-place edit is given (`-i.bak`, `--in-place=.orig`), or "". */
+function inPlaceSuffix(program: "sed" | "perl", args: Array<string | undefined>): string {
+  const option = args.find((a) => isInPlace(program, a)) ?? "";
+  if (option.startsWith("--in-place")) return option.slice("--in-place=".length);
+  return option.slice(option.indexOf("i") + 1);
 }
 
 /**
