@@ -2,12 +2,14 @@
  * The files a shell command writes and reads, found before it runs by parsing it with
  * tree-sitter-bash (the parser OpenCode's own bash tool uses for its permission checks).
  *
- * Writes: redirections (`>`, `>>`, `&>`, `>|`, a heredoc into a file), `tee`, `sed -i`,
- * `perl -i`, the destinations of `cp`/`mv`/`install`/`ln` (and the sources of `mv`), `rm`,
- * `touch`, `truncate`, `dd of=`; reads: `<`, and the files given to `cat`, `head`, `sed` and
- * the like. Paths are resolved against the working folder as `cd` moves it (a `cd` inside a
- * subshell or a pipeline stage stays there); brace lists (`f{,.bak}`) are expanded as the
- * shell does, globs against the disk. A folder stands for the files in it: `rm -r dir` writes
+ * Writes: redirections (`>`, `>>`, `&>`, `>|`, a heredoc into a file), `tee`, `sed -i` and
+ * `perl -i` (their backups, `-i.bak`, too), `awk -i inplace`, `sort -o`, `uniq IN OUT`, the
+ * destinations of `cp`/`mv`/`install`/`ln` (and the sources of `mv`), `rm`, `touch`,
+ * `truncate`, `dd of=`; reads: `<`, and the files given to `cat`, `head`, `sed` and the like.
+ * A variable the command itself sets once to a literal (`f=a.ts; echo x > "$f"`) stands for
+ * its value. Paths are resolved against the working folder as `cd` moves it (a `cd` inside a
+ * subshell or a pipeline stage stays there, `popd` goes back to its `pushd`); brace lists
+ * (`f{,.bak}`) are expanded as the shell does, globs against the disk. A folder stands for the files in it: `rm -r dir` writes
  * each of them, `cp -r`/`mv` of a folder each file it copies or moves, and a destination that
  * is a folder takes the sources by name. A path that is not literal (`> "$OUT"`,
  * `rm -rf "$DIR"`) cannot be known before the command runs and is not listed: the command is
