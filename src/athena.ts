@@ -319,9 +319,13 @@ export function createAthena(options: AthenaOptions): Athena {
         try {
           await guard.beforeWrite(holder, shell.writes, shell.replaces);
         } catch (error) {
-          // Refused: the command does not run, and its after hook never comes.
+          // Refused: the command does not run, and its after hook never comes. Said so: "Not
+          // written: `b.ts` ..." alone leaves the agent to guess whether the rest of
+          // `npm install x && echo >> b.ts` ran.
           if (shell.exclusive) await locks.release(EXCLUSIVE_COMMANDS_LOCK, holder.story);
-          throw error;
+          throw error instanceof WriteRefused
+            ? new WriteRefused(`${error.message} ${COMMAND_NOT_RUN}`)
+            : error;
         }
         journalBefore(holder, shell.writes);
         if (shell.opaque)
@@ -395,5 +399,8 @@ export function createAthena(options: AthenaOptions): Athena {
     recover,
   };
 }
+
+/** Added to a shell command's refusal: none of it ran. */
+export const COMMAND_NOT_RUN = "None of this command ran.";
 
 /** Runs the project's test command (autoRunTests) and keeps the tail of its output. */

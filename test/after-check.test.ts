@@ -82,6 +82,27 @@ describe("the after-check in a run", () => {
     });
   });
 
+  it("shows in the diff a file a script changed as of an earlier version not kept, never as created", async () => {
+    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
+    writeFileSync(path.join(root, "NOTES.md"), "# Notes\n");
+    script(root, "append.sh", "echo more >> NOTES.md");
+    const h = harness(root, () => ({
+      ms: 50,
+      onlyItsWork: true,
+      work: async (session) => {
+        await h.agent.bash(session, "./append.sh");
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a"] });
+    const run = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(run.stories[0]?.wroteFiles).toEqual(["NOTES.md"]);
+    const diff = (await h.call({ action: "diff", storyIds: ["1.1"] })).output;
+    expect(diff).toContain(
+      "--- NOTES.md: not kept in the journal (changed by a command whose writes were only known after it ran)",
+    );
+    expect(diff).not.toContain("/dev/null");
+  });
+
   it("keeps the other story's version a script overwrote, and says so in the output and to the parent", async () => {
     // b reads the file, then a changes it, then b's script rewrites it whole.
     const { root, h, runId } = await clobberScenario({ ms: 400 });

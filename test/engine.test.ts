@@ -587,7 +587,7 @@ describe("runtime coordination", () => {
     const final = readFileSync(path.join(root, "notes.md"), "utf8");
     expect(final).toBe("start\n1-2-b\n1-1-a\n");
     expect(refusals).toEqual([
-      "1-1-a: Not written: `notes.md` changed since you last read it (story 1-2-b wrote it). Read the file again, then redo your change on its current content and retry.",
+      "1-1-a: Not written: `notes.md` changed since you last read it (story 1-2-b wrote it). Read the file again, then redo your change on its current content and retry. None of this command ran.",
     ]);
     expect(ended.stories.map((s) => s.wroteFiles)).toEqual([["notes.md"], ["notes.md"]]);
   });
@@ -631,7 +631,7 @@ describe("runtime coordination", () => {
     const ended = await waitForRun(h, started.metadata.run?.id ?? "");
     expect(order).toEqual([
       "a wrote",
-      "Not written: story 1-1-a changed `src/shared.ts` and you have not read it. Read it first, then make your change on its current content: writing it whole, or with a shell command, would lose story 1-1-a's change.",
+      "Not written: story 1-1-a changed `src/shared.ts` and you have not read it. Read it first, then make your change on its current content: writing it whole, or with a shell command, would lose story 1-1-a's change. None of this command ran.",
       "b wrote",
     ]);
     expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
@@ -683,7 +683,8 @@ describe("runtime coordination", () => {
       refusal,
       "b edited",
       "b sed",
-      refusal,
+      // The shell's refusal also says that none of the command ran.
+      `${refusal} None of this command ran.`,
       "(story 1-2-b), src/shared.ts, src/other.ts, src/third.ts",
       "b wrote",
     ]);

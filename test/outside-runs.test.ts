@@ -11,7 +11,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { locksLeft } from "../harness/scenario.ts";
 import { setStatus } from "../src/bmad/sprint-writer.ts";
+import { FileLocks } from "../src/run/locks.ts";
 import { outsideWork } from "../src/run/outside-runs.ts";
+import { recoverRuns } from "../src/run/recover.ts";
 import type { RunRecord, StoryRun } from "../src/run/state.ts";
 import { createRun, loadRuns, saveRun } from "../src/run/state.ts";
 import {
@@ -50,6 +52,135 @@ describe("another process's runs", () => {
     expect(sprintText(root)).toBe(before);
     // Nothing left to show once it ended.
     expect((await b.call({ action: "status" })).output).not.toContain("Runs of other OpenCode");
+  });
+
+  it("show in status the files their stories hold, as the process's own runs do", async () => {
+    const root = projectWith(stories);
+    const wrote = signal();
+    let a: ReturnType<typeof harness> | undefined;
+    a = harness(root, () => ({
+      ms: 60_000,
+      work: async (session) => {
+        await a?.agent.write(session, "src/a.ts", "by a\n");
+        wrote.fire();
+      },
+    }));
+    const b = harness(root, () => ({ ms: 60_000 }));
+    const runId = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run?.id;
+    await wrote.fired;
+    const row = /\| 1\.1 `1-1-a` \| running \|.*\|/;
+    expect((await a.call({ action: "status" })).output.match(row)?.[0]).toContain("`src/a.ts`");
+    const status = (await b.call({ action: "status" })).output;
+    expect(status).toContain(`### Run ${runId}: running`);
+    expect(status.match(row)?.[0]).toContain("`src/a.ts`");
+    // Named by its id, or by one of its stories.
+    for (const named of [{ runId }, { storyIds: ["1.1"] }]) {
+      const shown = (await b.call({ action: "status", ...named })).output;
+      expect(shown.match(row)?.[0]).toContain("`src/a.ts`");
+    }
+  });
+
+  it("are recovered, once their process has died, at a call in a process with no run of its own", async () => {
+    const root = projectWith(stories);
+    const before = sprintText(root);
+    const b = harness(root, () => ({ ms: 50 }));
+    // A process that died mid-run: its story running in its record, claimed in the sprint file.
+    const orphan = createRun({
+      strategy: "manual",
+      cap: 1,
+      stories: [
+        {
+          key: "1-1-a",
+          id: "1.1",
+          state: "running",
+          previousStatus: "ready-for-dev",
+          claimedStatus: "in-progress",
+          updatedAt: "",
+        },
+      ],
+    });
+    saveRun(root, { ...orphan, pid: 2 ** 22 + 12_345, sprintFile: SPRINT_FILE });
+    await setStatus({ root, sprintFile: SPRINT_FILE }, { key: "1-1-a", status: "in-progress" });
+    // Status in the other process shows it as it is: interrupted, its entry put back.
+    const status = (await b.call({ action: "status" })).output;
+    expect(status).toContain(`### Run ${orphan.id}: interrupted`);
+    expect(sprintText(root)).toBe(before);
+    // And its story may be started again here.
+    const started = await b.call({ action: "execute", storyIds: ["1-1-a"] });
+    expect(started.output).toMatch(/^Run run-\S+ started/);
+    const ended = await b.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(ended.stories.map((st) => st.state)).toEqual(["completed"]);
+  });
+
+  it("are recovered by one process at a time: a story started again after keeps its entry", async () => {
+    const root = projectWith(stories);
+    const b = harness(root, () => ({ ms: 300 }));
+    const orphan = createRun({
+      strategy: "manual",
+      cap: 1,
+      stories: [
+        {
+          key: "1-1-a",
+          id: "1.1",
+          state: "running",
+          sessionId: "ses_gone",
+          previousStatus: "ready-for-dev",
+          claimedStatus: "in-progress",
+          updatedAt: "",
+        },
+      ],
+    });
+    saveRun(root, { ...orphan, pid: 2 ** 22 + 12_345, sprintFile: SPRINT_FILE });
+    await setStatus({ root, sprintFile: SPRINT_FILE }, { key: "1-1-a", status: "in-progress" });
+    // A restarted process recovers it too, slowly: its host answers once b has started again.
+    const asked = signal();
+    const answer = signal();
+    const slow = recoverRuns({
+      root,
+      host: {
+        sessionState: async () => {
+          asked.fire();
+          await answer.fired;
+          return "missing";
+        },
+      },
+      locks: new FileLocks({ root }),
+      sprint: { root, sprintFile: SPRINT_FILE },
+    });
+    await asked.fired;
+    // Meanwhile the story waits for that recovery here; once it is done, it starts again.
+    const refused = await b.call({ action: "execute", storyIds: ["1-1-a"] });
+    expect(refused.output).toContain("gone: waiting for its recovery");
+    answer.fire();
+    expect((await slow).reports.map((r) => r.interrupted)).toEqual([["1-1-a"]]);
+    expect(sprintText(root)).toMatch(/1-1-a: ready-for-dev/);
+    const started = await b.call({ action: "execute", storyIds: ["1-1-a"] });
+    const id = started.metadata.run?.id ?? "";
+    expect(started.output).toMatch(/^Run run-\S+ started/);
+    // Another recovery now finds nothing to do, and leaves the new claim alone.
+    expect(
+      (await recoverRuns({ root, host: b.host, locks: new FileLocks({ root }) })).reports,
+    ).toEqual([]);
+    expect(sprintText(root)).toMatch(/1-1-a: in-progress/);
+    const ended = await b.athena.engine.waitFor(id);
+    expect(ended.stories.map((st) => st.state)).toEqual(["completed"]);
+    expect(sprintText(root)).toMatch(/1-1-a: review/);
+  });
+
+  it("can tell when a process died: its running run's record is saved every other poll, changed or not", async () => {
+    const root = projectWith(stories);
+    const a = harness(root, () => ({ ms: 60_000 }));
+    const id = (await a.call({ action: "execute", storyIds: ["1-1-a"] })).metadata.run?.id ?? "";
+    const running = await until(root, id, (r) => r.stories[0]?.state === "running");
+    // Nothing happens in the story from now on; the record still says the process lives.
+    const since = Date.parse(running.updatedAt);
+    const deadline = Date.now() + 5_000;
+    let latest = since;
+    while (latest < since + 200 && Date.now() < deadline) {
+      await sleep(20);
+      latest = Date.parse(loadRuns(root).runs.find((r) => r.id === id)?.updatedAt ?? "");
+    }
+    expect(latest).toBeGreaterThanOrEqual(since + 200);
   });
 
   it("are cancelled from any terminal: the CLI asks, waits, and reports", async () => {

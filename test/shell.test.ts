@@ -69,8 +69,16 @@ describe("shell writes", () => {
     ["echo x >| forced.txt", ["forced.txt"]],
     ["printf 'a\\n' | tee -a one.txt two.txt", ["one.txt", "two.txt"]],
     ["sed -i 's/a/b/g' src/x.ts src/y.ts", ["src/x.ts", "src/y.ts"]],
-    ["sed -i.bak -e 's/a/b/' src/x.ts", ["src/x.ts"]],
+    // A backup suffix writes the old content beside each file.
+    ["sed -i.bak -e 's/a/b/' src/x.ts", ["src/x.ts", "src/x.ts.bak"]],
+    ["sed --in-place=.orig 's/a/b/' a.ts b.ts", ["a.ts", "a.ts.orig", "b.ts", "b.ts.orig"]],
     ["perl -pi -e 's/x/y/' lib/a.pl", ["lib/a.pl"]],
+    // `-i` after other options in one word: extended regexps (`-Ei`, `-ri`), quiet (`-ni`).
+    ["sed -Ei 's/(a)/b/' src/x.ts", ["src/x.ts"]],
+    ["sed -nri 's/a/b/p' src/x.ts", ["src/x.ts"]],
+    ["sed -zi 's/a/b/' src/x.ts", ["src/x.ts"]],
+    ["perl -0pi -e 's/x/y/s' lib/a.pl", ["lib/a.pl"]],
+    ["perl -lpi.bak -e 's/x/y/' lib/a.pl", ["lib/a.pl", "lib/a.pl.bak"]],
     [
       "rm -rf dist/out.js && touch stamp && truncate -s 0 empty.txt",
       ["dist/out.js", "stamp", "empty.txt"],
@@ -93,6 +101,54 @@ describe("shell writes", () => {
     ]);
     expect(effects("cd sub | true; echo > here.txt").writes).toEqual(["here.txt"]);
     expect(effects("echo x > a.txt", "/p/pkg").writes).toEqual(["a.txt"]);
+  });
+
+  it("follows a cd through the commands of a subshell or a substitution that come after it", () => {
+    expect(effects("(cd src; echo x > a.ts); echo y > b.ts").writes).toEqual(["src/a.ts", "b.ts"]);
+    expect(effects("(cd src\nsed -i 's/a/b/' a.ts)").writes).toEqual(["src/a.ts"]);
+    expect(effects("v=$(cd src; cat a.ts; echo > c.ts)").writes).toEqual(["src/c.ts"]);
+  });
+
+  it("reads a variable the command set itself before using it, and no other", () => {
+    const known = (command: string) => {
+      const { writes, opaque } = shellEffects(parser, command, "/p");
+      return { writes: writes.map((p) => path.relative("/p", p)), opaque };
+    };
+    expect(known("f=src/a.ts; echo x > $f")).toEqual({ writes: ["src/a.ts"], opaque: false });
+    expect(known("f=src/a.ts && cat > \"$f\" <<'EOF'\nx\nEOF")).toEqual({
+      writes: ["src/a.ts"],
+      opaque: false,
+    });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template
+    expect(known("export F='src/a.ts'\nsed -i 's/a/b/' \"${F}\" \"$F.orig\"")).toEqual({
+      writes: ["src/a.ts", "src/a.ts.orig"],
+      opaque: false,
+    });
+    expect(known("d=src; cd $d && echo > a.ts")).toEqual({ writes: ["src/a.ts"], opaque: false });
+    // Unknown: used before set, set twice, by a loop or read, in a subshell, for one command
+    // only, to a value known when it runs, or with an operator.
+    for (const command of [
+      "echo x > $f; f=src/a.ts",
+      "f=a.ts; f=b.ts; echo > $f",
+      "f=a.ts; for f in b.ts; do echo > $f; done",
+      "f=a.ts; read f; echo > $f",
+      "(f=a.ts); echo > $f",
+      "f=a.ts cmd; echo > $f",
+      "f=$(mktemp); echo > $f",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template
+      "f=a.ts; echo > ${f%.ts}.js",
+    ])
+      expect(known(command)).toEqual({ writes: [], opaque: true });
+  });
+
+  it("goes back with popd to the folder pushd left", () => {
+    expect(effects("pushd src && echo x > a.ts && popd && echo y > README.md").writes).toEqual([
+      "src/a.ts",
+      "README.md",
+    ]);
+    // Back to a folder from before the command: known only when it runs.
+    const { writes, opaque } = shellEffects(parser, "popd && echo y > README.md", "/p");
+    expect({ writes, opaque }).toEqual({ writes: [], opaque: true });
   });
 
   it("takes `~` at the start of a path for the user's home, as the shell does", () => {
@@ -260,6 +316,30 @@ describe("shell writes of folders, brace lists and words known only when it runs
 });
 
 describe("shell reads", () => {
+  it("takes the file a reading command is told to write (sort -o, uniq's second file, awk -i inplace)", () => {
+    expect(effects("sort -u -o list.txt raw.txt")).toEqual({
+      writes: ["list.txt"],
+      reads: ["raw.txt"],
+    });
+    expect(effects("sort --output=list.txt list.txt").writes).toEqual(["list.txt"]);
+    expect(effects("sort -olist.txt raw.txt").writes).toEqual(["list.txt"]);
+    expect(effects("uniq -c raw.txt counts.txt")).toEqual({
+      writes: ["counts.txt"],
+      reads: ["raw.txt"],
+    });
+    expect(effects("awk -i inplace '{ print $2 }' data.csv")).toEqual({
+      writes: ["data.csv"],
+      reads: [],
+    });
+    expect(effects("awk -f prog.awk data.csv").reads).toEqual(["data.csv"]);
+    const { replaces } = shellEffects(
+      parser,
+      "sort -o out.txt in.txt && sort -o in.txt in.txt",
+      "/p",
+    );
+    expect(replaces).toEqual(["/p/out.txt"]);
+  });
+
   it("takes the files given to reading commands and `<`", () => {
     expect(effects("cat README.md && head -n 5 src/a.ts").reads).toEqual(["README.md", "src/a.ts"]);
     expect(effects("grep -n foo src/x.ts src/y.ts").reads).toEqual(["src/x.ts", "src/y.ts"]);

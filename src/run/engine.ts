@@ -291,6 +291,27 @@ export class RunEngine {
     ]);
   }
 
+  /**
+   * Recovers now the runs whose process has died. A process with a run of its own hands them
+   * to recovery as it polls; one with none (a user's call there) does not poll, so the dead
+   * run stayed `running`, its locks held and its stories refused to every other run, until
+   * some process started.
+   */
+  async recoverGone(): Promise<void> {
+    if (!this.options.recoverOrphans) return;
+    let orphaned: string[];
+    try {
+      orphaned = this.outsideNow().orphaned;
+    } catch (error) {
+      this.log(`reading other runs: ${error}`);
+      return;
+    }
+    if (orphaned.length === 0) return;
+    await this.options
+      .recoverOrphans()
+      .catch((error) => this.log(`recovering ${orphaned.join(", ")}: ${error}`));
+  }
+
   /** The work on the project outside this process's runs, read now. */
   outsideNow(): OutsideWork {
     return this.outsideReader.read(this.runsLive());
@@ -939,7 +960,10 @@ export class RunEngine {
           this.usageChanged(run, story);
         }
       }
-      if (run.dirty) this.save(run);
+      // Saved at least every other poll, changed or not: the record's time is the last moment
+      // its process was known alive, which recovery takes as when its stories stopped.
+      const every = this.options.pollMs ?? pollInterval(this.options.config.stallTimeoutSeconds);
+      if (run.dirty || now - Date.parse(run.record.updatedAt) >= 2 * every) this.save(run);
     }
   }
 

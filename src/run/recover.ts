@@ -37,84 +37,102 @@ function ownerAlive(run: RunRecord): boolean {
   return run.host !== hostname() || processAlive(run.pid);
 }
 
+/** The lock a process holds while it recovers a run, and the holder it names. */
+const recoveryLock = (run: string) => `(recovery of ${run})`;
+const RECOVERER = "(recovery)";
+
 export async function recoverRuns(
   deps: RecoveryDeps,
 ): Promise<{ reports: RecoveryReport[]; damaged: string[] }> {
   const { runs, damaged, foreign } = loadRuns(deps.root, { setAside: true });
   const reports: RecoveryReport[] = [];
-  for (const run of runs) {
-    if (run.state !== "running" || ownerAlive(run)) continue;
-    const report: RecoveryReport = {
-      run: run.id,
-      reattached: [],
-      interrupted: [],
-      restored: [],
-      locksReleased: [],
-      notes: [],
-    };
-    // The dead process's last save (working runs save every few seconds): when its stories
-    // stopped, not when this recovery happens to run, maybe days later.
-    const lastAlive = run.updatedAt;
-    for (const story of run.stories) {
-      if (FINAL_STATES.has(story.state)) continue;
-      const state =
-        story.sessionId && ACTIVE_STATES.has(story.state)
-          ? await deps.host.sessionState(story.sessionId)
-          : "missing";
-      if (state === "busy" || state === "retry") {
-        report.reattached.push(story.key);
-        Object.assign(story, { state: "running", updatedAt: new Date().toISOString() });
-        // Nothing here followed its asks meanwhile: the next one is heard afresh.
+  for (const listed of runs) {
+    if (listed.state !== "running" || ownerAlive(listed)) continue;
+    // One process at a time recovers a run: two at once (a restart, and a call in another
+    // process) each put back entries, the slower one over a claim made meanwhile by a run
+    // that started the story again.
+    const name = recoveryLock(listed.id);
+    if (!(await deps.locks.tryAcquire(name, { story: RECOVERER, run: listed.id })).ok) continue;
+    try {
+      // As it is now that it is ours: another process may have recovered it since.
+      const run = loadRuns(deps.root).runs.find((r) => r.id === listed.id);
+      if (run?.state !== "running" || ownerAlive(run)) continue;
+      const report: RecoveryReport = {
+        run: run.id,
+        reattached: [],
+        interrupted: [],
+        restored: [],
+        locksReleased: [],
+        notes: [],
+      };
+      // The dead process's last save (working runs save every few seconds): when its stories
+      // stopped, not when this recovery happens to run, maybe days later.
+      const lastAlive = run.updatedAt;
+      for (const story of run.stories) {
+        if (FINAL_STATES.has(story.state)) continue;
+        const state =
+          story.sessionId && ACTIVE_STATES.has(story.state)
+            ? await deps.host.sessionState(story.sessionId)
+            : "missing";
+        if (state === "busy" || state === "retry") {
+          report.reattached.push(story.key);
+          Object.assign(story, { state: "running", updatedAt: new Date().toISOString() });
+          // Nothing here followed its asks meanwhile: the next one is heard afresh.
+          delete story.asking;
+          // Its locks were kept fresh by the dead process: take them over for the live session.
+          const holder = {
+            story: story.key,
+            run: run.id,
+            ...(story.sessionId ? { session: story.sessionId } : {}),
+          };
+          for (const p of deps.locks.removeLeftBy(run.id, story.key)) {
+            const taken = await deps.locks.tryAcquire(p, holder);
+            if (!taken.ok)
+              report.notes.push(`${story.key}: could not take its lock back: ${taken.message}`);
+          }
+          continue;
+        }
+        report.interrupted.push(story.key);
         delete story.asking;
-        // Its locks were kept fresh by the dead process: take them over for the live session.
-        const holder = {
-          story: story.key,
-          run: run.id,
-          ...(story.sessionId ? { session: story.sessionId } : {}),
-        };
-        for (const p of deps.locks.removeLeftBy(run.id, story.key)) {
-          const taken = await deps.locks.tryAcquire(p, holder);
-          if (!taken.ok)
-            report.notes.push(`${story.key}: could not take its lock back: ${taken.message}`);
-        }
-        continue;
-      }
-      report.interrupted.push(story.key);
-      delete story.asking;
-      Object.assign(story, {
-        state: "interrupted",
-        endedAt: lastAlive,
-        errors: [...story.errors, `interrupted: the process running it (pid ${run.pid}) ended`],
-        updatedAt: new Date().toISOString(),
-      });
-      report.locksReleased.push(...deps.locks.removeLeftBy(run.id, story.key));
-      deps.journal?.close(run.id, story.key);
-      // The run's own sprint file, as its plan found it (records from before: the process's).
-      const sprint = run.sprintFile
-        ? { root: deps.root, ...deps.sprint, sprintFile: run.sprintFile }
-        : deps.sprint;
-      if (sprint && story.claimedStatus && story.previousStatus !== story.claimedStatus) {
-        try {
-          const restored = await setStatus(sprint, {
-            key: story.key,
-            status: story.previousStatus,
-            restore: { expectedCurrent: story.claimedStatus },
-          });
-          report.restored.push(restored);
-        } catch (error) {
-          report.notes.push(`${story.key}: sprint entry not restored: ${(error as Error).message}`);
+        Object.assign(story, {
+          state: "interrupted",
+          endedAt: lastAlive,
+          errors: [...story.errors, `interrupted: the process running it (pid ${run.pid}) ended`],
+          updatedAt: new Date().toISOString(),
+        });
+        report.locksReleased.push(...deps.locks.removeLeftBy(run.id, story.key));
+        deps.journal?.close(run.id, story.key);
+        // The run's own sprint file, as its plan found it (records from before: the process's).
+        const sprint = run.sprintFile
+          ? { root: deps.root, ...deps.sprint, sprintFile: run.sprintFile }
+          : deps.sprint;
+        if (sprint && story.claimedStatus && story.previousStatus !== story.claimedStatus) {
+          try {
+            const restored = await setStatus(sprint, {
+              key: story.key,
+              status: story.previousStatus,
+              restore: { expectedCurrent: story.claimedStatus },
+            });
+            report.restored.push(restored);
+          } catch (error) {
+            report.notes.push(
+              `${story.key}: sprint entry not restored: ${(error as Error).message}`,
+            );
+          }
         }
       }
+      report.locksReleased.push(...deps.locks.removeLeftBy(run.id));
+      if (report.reattached.length > 0) {
+        // This process adopts the run: its live stories are followed from here on.
+        Object.assign(run, { pid: process.pid, host: hostname() });
+      } else {
+        run.state = "interrupted";
+      }
+      saveRun(deps.root, run);
+      reports.push(report);
+    } finally {
+      await deps.locks.release(name, RECOVERER);
     }
-    report.locksReleased.push(...deps.locks.removeLeftBy(run.id));
-    if (report.reattached.length > 0) {
-      // This process adopts the run: its live stories are followed from here on.
-      Object.assign(run, { pid: process.pid, host: hostname() });
-    } else {
-      run.state = "interrupted";
-    }
-    saveRun(deps.root, run);
-    reports.push(report);
   }
   return {
     reports,

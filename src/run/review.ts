@@ -46,7 +46,10 @@ export function storyDiff(journal: Journal, record: StoryJournal, root: string):
     "",
   ];
   for (const entry of record.files) {
-    const before = versionText(journal, entry.before);
+    // No version kept and a reason why: its earlier content is unknown (a command's write
+    // found after it ran), not "no file": shown as created, it read as the story's new file.
+    const before =
+      entry.before === null && entry.skipped ? NOT_KEPT : versionText(journal, entry.before);
     const open = entry.after === undefined;
     const after = open ? currentText(root, entry.path) : versionText(journal, entry.after ?? null);
     const note = open ? " (the story has not ended: compared with the file now)" : "";

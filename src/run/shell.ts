@@ -2,12 +2,14 @@
  * The files a shell command writes and reads, found before it runs by parsing it with
  * tree-sitter-bash (the parser OpenCode's own bash tool uses for its permission checks).
  *
- * Writes: redirections (`>`, `>>`, `&>`, `>|`, a heredoc into a file), `tee`, `sed -i`,
- * `perl -i`, the destinations of `cp`/`mv`/`install`/`ln` (and the sources of `mv`), `rm`,
- * `touch`, `truncate`, `dd of=`; reads: `<`, and the files given to `cat`, `head`, `sed` and
- * the like. Paths are resolved against the working folder as `cd` moves it (a `cd` inside a
- * subshell or a pipeline stage stays there); brace lists (`f{,.bak}`) are expanded as the
- * shell does, globs against the disk. A folder stands for the files in it: `rm -r dir` writes
+ * Writes: redirections (`>`, `>>`, `&>`, `>|`, a heredoc into a file), `tee`, `sed -i` and
+ * `perl -i` (their backups, `-i.bak`, too), `awk -i inplace`, `sort -o`, `uniq IN OUT`, the
+ * destinations of `cp`/`mv`/`install`/`ln` (and the sources of `mv`), `rm`, `touch`,
+ * `truncate`, `dd of=`; reads: `<`, and the files given to `cat`, `head`, `sed` and the like.
+ * A variable the command itself sets once to a literal (`f=a.ts; echo x > "$f"`) stands for
+ * its value. Paths are resolved against the working folder as `cd` moves it (a `cd` inside a
+ * subshell or a pipeline stage stays there, `popd` goes back to its `pushd`); brace lists
+ * (`f{,.bak}`) are expanded as the shell does, globs against the disk. A folder stands for the files in it: `rm -r dir` writes
  * each of them, `cp -r`/`mv` of a folder each file it copies or moves, and a destination that
  * is a folder takes the sources by name. A path that is not literal (`> "$OUT"`,
  * `rm -rf "$DIR"`) cannot be known before the command runs and is not listed: the command is
@@ -127,9 +129,10 @@ const VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
   ln: new Set(["-S", "-t"]),
   grep: new Set(["-e", "-f", "-m", "-A", "-B", "-C"]),
   rg: new Set(["-e", "-f", "-m", "-A", "-B", "-C", "-g", "-t"]),
-  sort: new Set(["-k", "-t", "-o", "-S"]),
+  sort: new Set(["-k", "-t", "-o", "--output", "-S"]),
   cut: new Set(["-d", "-f", "-c", "-b"]),
-  awk: new Set(["-F", "-v", "-f"]),
+  awk: new Set(["-F", "-v", "-f", "-i", "-e"]),
+  uniq: new Set(["-f", "-s", "-w"]),
   jq: new Set(["--arg", "--argjson"]),
   shred: new Set(["-n", "-s"]),
 };
@@ -192,9 +195,13 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
   if (!tree) return { writes: [], replaces: [], reads: [], asNames: [], commands, opaque: true };
   // What folders a command walks (`rm -r`, `cp -r`, `mv` of a folder) may list, in all.
   const budget = { entries: MAX_FOLDER_FILES };
+  // The folders `pushd` left, for `popd` to go back to.
+  const pushed: string[] = [];
   try {
     // A command the parser could not read whole may do anything: check after it.
     if (tree.rootNode.hasError) opaque = true;
+    // What `$f` stands for where the command set `f` itself.
+    const vars = commandVariables(tree.rootNode);
     // `~` and `~/...` at the start of a word are the user's home, as the shell expands them.
     // After a `cd` to a folder known only when it runs, a relative path is in that folder.
     const at = (dir: string, p: string) =>
@@ -225,9 +232,13 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       switch (node.type) {
         case "subshell":
         case "command_substitution":
-        case "process_substitution":
-          for (const child of node.namedChildren) if (child) visit(child, cwd);
-          return cwd; // a `cd` inside stays inside
+        case "process_substitution": {
+          // Its commands one after the other (`(cd src; echo > a.ts)` writes src/a.ts), but a
+          // `cd` inside stays inside.
+          let inside = cwd;
+          for (const child of node.namedChildren) if (child) inside = visit(child, inside);
+          return cwd;
+        }
         case "pipeline":
           for (const child of node.namedChildren) if (child) visit(child, cwd);
           return cwd; // each stage is a subshell
@@ -255,7 +266,7 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
     const redirect = (node: Node, cwd: string) => {
       const destination = node.childForFieldName("destination");
       const operator = node.children.find((c) => c && !c.isNamed)?.text ?? "";
-      const target = destination ? literal(destination) : undefined;
+      const target = destination ? literal(destination, vars) : undefined;
       if (target === undefined) {
         if (!/^[<]/.test(operator)) opaque = true; // a write to a target known only when it runs
         return;
@@ -275,8 +286,9 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         if (child && child.type !== "command_name" && child.type !== "word") visit(child, cwd);
       const words: Array<string | undefined> = [];
       const name = node.childForFieldName("name");
-      if (name) words.push(literal(name));
-      for (const arg of node.childrenForFieldName("argument")) if (arg) words.push(...wordsOf(arg));
+      if (name) words.push(literal(name, vars));
+      for (const arg of node.childrenForFieldName("argument"))
+        if (arg) words.push(...wordsOf(arg, vars));
       while (words.length > 1 && WRAPPERS.has(path.basename(words[0] ?? ""))) {
         words.shift();
         while (words[0]?.startsWith("-") || /^\w+=/.test(words[0] ?? "")) {
@@ -290,7 +302,10 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         return cwd;
       }
       const program = path.basename(first);
-      if (!KNOWN_PROGRAMS.has(program) || (program === "perl" && !args.some(isInPlace)))
+      if (
+        !KNOWN_PROGRAMS.has(program) ||
+        (program === "perl" && !args.some((a) => isInPlace("perl", a)))
+      )
         opaque = true;
       const rest = args.map((a) => a ?? "?");
       commands.push([program, ...rest].join(" "));
@@ -319,14 +334,26 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
       switch (program) {
         case "cd":
         case "pushd": {
-          if ((given.length > 0 && given[0] === undefined) || plain[0] === "-") {
+          if (
+            (given.length > 0 && given[0] === undefined) ||
+            plain[0] === "-" ||
+            (program === "pushd" && plain[0] === undefined) // swaps with the stack's top
+          ) {
             // A folder only known when it runs: what the commands after it write, after them.
             opaque = true;
             return UNKNOWN_FOLDER;
           }
           const to = plain[0];
+          if (program === "pushd") pushed.push(cwd);
           if (to === undefined) return homedir(); // a bare `cd`: home
           return at(cwd, to);
+        }
+        case "popd": {
+          // Back to the folder of the matching \`pushd\`; one from before the command: unknown.
+          const back = pushed.pop();
+          if (back !== undefined) return back;
+          opaque = true;
+          return UNKNOWN_FOLDER;
         }
         case "tee": {
           const appends = args.some((a) => a === "-a" || a === "--append");
@@ -424,12 +451,20 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         }
         case "sed":
         case "perl": {
-          if (!args.some(isInPlace)) {
+          if (!args.some((a) => isInPlace(program, a))) {
             if (program === "sed") for (const p of sedFiles(args)) read(p);
             return cwd;
           }
           const files = program === "sed" ? sedFiles(args) : perlFiles(args);
-          for (const p of files) write(p, false); // edited where it stands; unknown: after it
+          // `-i.bak`: each file's old content is also written beside it, under that suffix.
+          const suffix = inPlaceSuffix(program, args);
+          for (const p of files) {
+            write(p, false); // edited where it stands; unknown: after it
+            if (!suffix || p === undefined) continue;
+            if (/[*/]/.test(suffix))
+              opaque = true; // a backup name made from a pattern
+            else write(`${p}${suffix}`);
+          }
           return cwd;
         }
         case "dd":
@@ -439,6 +474,29 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
             if (a?.startsWith("if=")) read(a.slice(3));
           }
           return cwd;
+        case "sort": {
+          // `sort -o FILE` (`-oFILE`, `--output=FILE`) writes FILE; its inputs are read first.
+          for (const p of readerFiles(program, args)) read(p);
+          const output = optionValue(args, "-o", "--output");
+          if (output !== null) write(output, !plain.includes(output ?? ""));
+          return cwd;
+        }
+        case "uniq":
+          // `uniq IN OUT` writes OUT.
+          read(plain[0]);
+          if (plain.length > 1) write(plain[1]);
+          return cwd;
+        case "awk": {
+          // gawk's `-i inplace` edits the files given where they stand.
+          const files = readerFiles(program, args);
+          const inPlace = args.some(
+            (a, i) => (a === "-i" && args[i + 1] === "inplace") || a === "-iinplace",
+          );
+          for (const p of files)
+            if (inPlace) write(p, false);
+            else read(p);
+          return cwd;
+        }
         default:
           if (READERS.has(program)) for (const p of readerFiles(program, args)) read(p);
           return cwd;
@@ -504,7 +562,7 @@ function filesUnder(dir: string, budget: { entries: number }): string[] | undefi
  * The words an argument stands for: an unquoted brace list expands as the shell does
  * (`f{,.bak}` is `f` and `f.bak`); one that would make too many is unknown, like `$X`.
  */
-function wordsOf(node: Node): Array<string | undefined> {
+function wordsOf(node: Node, vars: Variables): Array<string | undefined> {
   // The parser makes a range (`{1..3}`) a node of its own, which `literal` does not read.
   const braced =
     (node.type === "word" || node.type === "concatenation") &&
@@ -513,7 +571,7 @@ function wordsOf(node: Node): Array<string | undefined> {
     node.namedChildren.every(
       (c) => c && (c.type === "word" || c.type === "brace_expression" || c.type === "number"),
     );
-  if (!braced) return [literal(node)];
+  if (!braced) return [literal(node, vars)];
   if (expansionBound(node.text) > MAX_BRACE_FILES) return [undefined];
   try {
     const expanded = braces(node.text, { expand: true, rangeLimit: MAX_BRACE_FILES });
@@ -523,32 +581,61 @@ function wordsOf(node: Node): Array<string | undefined> {
   }
 }
 
-/** `-i`, `-pi`, `--in-place`: an in-place edit of the files given. */
-function isInPlace(arg: string | undefined): boolean {
-  return arg !== undefined && /^(-i|-pi|--in-place)/.test(arg);
+/**
+ * An option of sed or perl that edits the files given in place: `--in-place`, or `-i` alone or
+ * after the options it may follow in one word (`-i.bak`, sed's `-Ei`, `-ri`, `-ni`, perl's
+ * `-pi`, `-0pi`, `-lpi`): none of those takes a value that could hold the `i`.
+ */
+function isInPlace(program: "sed" | "perl", arg: string | undefined): boolean {
+  if (arg === undefined) return false;
+  if (arg.startsWith("--in-place")) return true;
+  return program === "sed"
+    ? /^-[nErsuzb]*i/.test(arg)
+    : /^-(?:[acnpsTtuUwWX]|0[0-7]*|l[0-7]*)*i/.test(arg);
 }
 
-/** The text of a word, string or concatenation with nothing left to expand; else undefined. */
-function literal(node: Node): string | undefined {
+/** The backup suffix an in-place edit is given (`-i.bak`, `--in-place=.orig`), or "". */
+function inPlaceSuffix(program: "sed" | "perl", args: Array<string | undefined>): string {
+  const option = args.find((a) => isInPlace(program, a)) ?? "";
+  if (option.startsWith("--in-place")) return option.slice("--in-place=".length);
+  return option.slice(option.indexOf("i") + 1);
+}
+
+/**
+ * The text of a word, string or concatenation with nothing left to expand but the variables
+ * the command itself set before it (`vars`); else undefined.
+ */
+function literal(node: Node, vars: Variables = NO_VARIABLES): string | undefined {
   switch (node.type) {
     case "word":
     case "command_name": {
       if (node.type === "command_name") {
         const inner = node.namedChildren[0];
-        return inner ? literal(inner) : node.text;
+        return inner ? literal(inner, vars) : node.text;
       }
       return node.text.replace(/\\(.)/g, "$1");
     }
     case "raw_string":
       return node.text.slice(1, -1);
     case "string": {
-      if (node.namedChildren.some((c) => c && c.type !== "string_content")) return undefined;
-      return node.text.slice(1, -1);
+      if (node.namedChildren.every((c) => c?.type === "string_content"))
+        return node.text.slice(1, -1);
+      let out = "";
+      for (const child of node.namedChildren) {
+        const part = !child
+          ? undefined
+          : child.type === "string_content"
+            ? child.text
+            : literal(child, vars);
+        if (part === undefined) return undefined;
+        out += part;
+      }
+      return out;
     }
     case "concatenation": {
       let out = "";
       for (const child of node.namedChildren) {
-        const part = child ? literal(child) : undefined;
+        const part = child ? literal(child, vars) : undefined;
         if (part === undefined) return undefined;
         out += part;
       }
@@ -556,9 +643,89 @@ function literal(node: Node): string | undefined {
     }
     case "number":
       return node.text;
+    case "simple_expansion":
+    case "expansion": {
+      // `$f` or `${f}` (no operator), of a variable set before this point.
+      const name = node.namedChildren[0];
+      if (name?.type !== "variable_name" || node.namedChildren.length !== 1) return undefined;
+      if (node.text !== `$${name.text}` && node.text !== `\${${name.text}}`) return undefined;
+      const known = vars.get(name.text);
+      return known && node.startIndex >= known.after ? known.value : undefined;
+    }
     default:
       return undefined;
   }
+}
+
+/** What an assignment may be inside and still set the variable for the rest of the command. */
+const TOP_LEVEL = new Set(["program", "list", "declaration_command", "redirected_statement"]);
+
+/** Variables a command sets, by name: the value, and where the assignment ends. */
+type Variables = ReadonlyMap<string, { value: string; after: number }>;
+const NO_VARIABLES: Variables = new Map();
+
+/**
+ * The variables a command sets once, at its top level, to a literal (`f=src/a.ts; echo x >
+ * "$f"`, `export F=...`): a use after the assignment stands for the value. A name set more
+ * than once, inside a subshell, a loop, a condition or a function, only for one command
+ * (`f=x cmd`), to what is only known when it runs, or that appears as a word anywhere else
+ * (`for f in`, `read f`, `unset f`) stays unknown.
+ */
+function commandVariables(root: Node): Variables {
+  const sets = new Map<string, Array<{ value: string | undefined; after: number }>>();
+  const words = new Set<string>();
+  const topLevel = (node: Node): boolean => {
+    for (let up = node.parent; up; up = up.parent) if (!TOP_LEVEL.has(up.type)) return false;
+    return true;
+  };
+  const walk = (node: Node) => {
+    if (node.type === "variable_assignment") {
+      const name = node.childForFieldName("name");
+      const value = node.childForFieldName("value");
+      if (name?.type === "variable_name") {
+        const entry = sets.get(name.text) ?? [];
+        entry.push({
+          value: topLevel(node) && value ? literal(value) : undefined,
+          after: node.endIndex,
+        });
+        sets.set(name.text, entry);
+      }
+      if (value) walk(value);
+      return;
+    }
+    if (node.type === "word" || node.type === "variable_name") {
+      // A name as a word or a loop's variable: set some other way.
+      const parent = node.parent?.type;
+      if (parent !== "simple_expansion" && parent !== "expansion") words.add(node.text);
+    }
+    for (const child of node.children) if (child) walk(child);
+  };
+  walk(root);
+  const known = new Map<string, { value: string; after: number }>();
+  for (const [name, entries] of sets) {
+    const only = entries.length === 1 ? entries[0] : undefined;
+    if (only?.value && !words.has(name)) known.set(name, { value: only.value, after: only.after });
+  }
+  return known;
+}
+
+/**
+ * The value of a short option (`-o F`, `-oF`) or a long one (`--output=F`, `--output F`): null
+ * when not given, undefined when given but known only when the command runs.
+ */
+function optionValue(
+  args: Array<string | undefined>,
+  short: string,
+  long: string,
+): string | undefined | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") break;
+    if (a === short || a === long) return args[i + 1];
+    if (a?.startsWith(`${long}=`)) return a.slice(long.length + 1);
+    if (a?.startsWith(short) && !a.startsWith("--")) return a.slice(short.length);
+  }
+  return null;
 }
 
 /** `-t DIR` / `--target-directory=DIR` of cp, mv, install and ln. */
@@ -602,6 +769,8 @@ const perlFiles = (args: Array<string | undefined>) => filesAfterScript(args, PE
 /** The files a reading command is given: its plain words (the pattern first for grep & co). */
 function readerFiles(program: string, args: Array<string | undefined>): Array<string | undefined> {
   const plain = plainWords(program, args);
+  // awk's program is a word unless it is given by `-f FILE` (or gawk's `-e TEXT`).
+  if (program === "awk" && (args.includes("-f") || args.includes("-e"))) return plain;
   if (/^(e|f)?grep$|^rg$|^awk$|^jq$/.test(program) && !args.includes("-e")) return plain.slice(1);
   if (program === "sed") return sedFiles(args);
   return plain;

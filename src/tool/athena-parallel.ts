@@ -170,6 +170,8 @@ export function createAthenaParallelTool(deps: ToolDeps): ToolDefinition {
             "athena_parallel cannot be used from inside a story session: implement your own story only.",
           );
         }
+        // A run whose process died is put right first: what follows sees it as it now is.
+        await deps.engine.recoverGone();
         switch (args.action) {
           case "dryRun":
             return dryRun(deps, directory, args);
@@ -769,6 +771,18 @@ function progressSources(deps: ToolDeps, directory: string) {
   };
 }
 
+/**
+ * The files each story of another process's run holds, from the locks' owners on disk (this
+ * process only knows its own): what it would show for a run of its own.
+ */
+function locksOnDisk(deps: ToolDeps, run: string): (key: string) => string[] {
+  const owners = deps.locks
+    .list()
+    .flatMap((lock) => (lock.owner && !lock.stale && lock.owner.run === run ? [lock.owner] : []));
+  return (key) =>
+    owners.filter((o) => o.story === key && o.path !== storyLock(key)).map((o) => o.path);
+}
+
 /** The newest recorded runs, for a message naming a run that does not exist. */
 function knownRuns(recorded: readonly RunRecord[]): string {
   return (
@@ -829,14 +843,25 @@ function status(deps: ToolDeps, directory: string, args: Args): ToolResult {
   }
   const shown = new Set([...live, ...runs].map((r) => r.id));
   const others = otherLiveRuns(directory, shown).map((r) =>
-    renderProgress(runProgress(r, { ...progressSources(deps, directory), locks: () => [] })),
+    renderProgress(
+      runProgress(r, { ...progressSources(deps, directory), locks: locksOnDisk(deps, r.id) }),
+    ),
   );
   if (runs.length === 0 && others.length === 0)
     return {
       title: "athena-parallel: no runs",
       output: 'No run yet: start one with action "execute".',
     };
-  const progress = runs.map((r) => runProgress(r, progressSources(deps, directory)));
+  // A run not live here (another process's, named by its id or a story's) holds what its
+  // owners hold on disk.
+  const progress = runs.map((r) =>
+    runProgress(
+      r,
+      live.some((l) => l.id === r.id)
+        ? progressSources(deps, directory)
+        : { ...progressSources(deps, directory), locks: locksOnDisk(deps, r.id) },
+    ),
+  );
   return {
     title: `athena-parallel status: ${[...progress.map((p) => `${p.run} ${p.state}, ${describeRemaining(p)}`), ...(others.length > 0 ? [`${others.length} run(s) of other processes`] : [])].join("; ")}`,
     output: [
