@@ -709,6 +709,25 @@ describe("a drawn tree whose marks open a parenthesis that says what changes (`(
     expect(writes).not.toContain("internal/link/auth.go");
     expect(writes).not.toContain("internal/rpc/errors.go");
   });
+
+  it("takes a note of where an entry came from for no mark: the tree's other entries stay", () => {
+    const noted = [
+      "## Dev Notes",
+      "",
+      "```",
+      "src/",
+      "├── auth.ts          (created in Story 1.1)",
+      "├── session.ts       (added by the scaffold)",
+      "└── util.ts",
+      "```",
+    ].join("\n");
+    const p = plan(project({ "1-1-a": noted }));
+    const writes = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    // No entry is marked: the tree claims its entries as an unmarked tree does, each alike.
+    expect(writes).toEqual(
+      expect.arrayContaining(["src/auth.ts", "src/session.ts", "src/util.ts"]),
+    );
+  });
 });
 
 describe("a drawn tree whose arrows say what is left alone (`x.tsx ← no changes`)", () => {
@@ -735,6 +754,13 @@ describe("a drawn tree whose arrows say what is left alone (`x.tsx ← no change
     );
     expect(writes).not.toContain("web/src/components/Row.tsx");
     expect(writes).not.toContain("web/src/components/update-panel.tsx");
+  });
+
+  it("writes an entry whose arrow goes on to say what changes in it", () => {
+    const said = tree.replace("← no changes", "← no changes to its props, add a loading state");
+    const p = plan(project({ "1-1-a": said }));
+    const writes = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(writes).toContain("web/src/components/Row.tsx");
   });
 });
 
@@ -810,6 +836,28 @@ describe("a list nested under an item that is a folder alone (`- \\`web/src/page
     expect(writes).not.toContain("web/src/components/ConditionList.tsx");
   });
 
+  it("takes a path from the project's root as written when the project has it there", () => {
+    const monorepo = [
+      "## Tasks / Subtasks",
+      "",
+      "- [ ] Update the web app",
+      "  - `apps/web/`",
+      "    - `src/App.tsx` — add route",
+      "    - `packages/shared/src/types.ts` — add the `Route` type",
+    ].join("\n");
+    const p = plan(
+      project(
+        { "1-1-a": monorepo },
+        { "apps/web/src/App.tsx": "", "packages/shared/src/types.ts": "" },
+      ),
+    );
+    const writes = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(writes).toEqual(
+      expect.arrayContaining(["apps/web/src/App.tsx", "packages/shared/src/types.ts"]),
+    );
+    expect(writes).not.toContain("apps/web/packages/shared/src/types.ts");
+  });
+
   it("reads a long code span that is no folder in time that grows with it", () => {
     const text = (n: number) => `- \`${"ab/".repeat(n)}x y/\`\n  - \`a.ts\`\n`;
     expect(growth((n) => parseStory(text(n)), 400)).toBeLessThan(10);
@@ -828,6 +876,18 @@ describe('a check or a source named in another language ("Убедиться, ч
     ).toBe("read");
     expect(cue("2. Vérifier que `app/models.py` expose le champ", "`app/models.py`")).toBe("read");
     expect(cue("- [ ] Sicherstellen, dass `src/lib.rs` kompiliert", "`src/lib.rs`")).toBe("read");
+  });
+
+  it("reads the verbs, not every word of their stem: a noun that starts so names what is written", () => {
+    expect(
+      cue("Controllers: `src/controllers/user.ts` (new)", "`src/controllers/user.ts`"),
+    ).not.toBe("read");
+    expect(
+      cue("- [ ] Prüfungslogik in `src/exam/grading.ts` (neu)", "`src/exam/grading.ts`"),
+    ).not.toBe("read");
+    expect(
+      cue("Controller for users in `src/controllers/user.ts`", "`src/controllers/user.ts`"),
+    ).toBe("none");
   });
 
   it("reads a file named as where something comes from", () => {
@@ -851,5 +911,8 @@ describe('a check or a source named in another language ("Убедиться, ч
     const clause = (n: number) =>
       `${"- ".repeat(n)}[x] ${" ".repeat(n)}1.1: ${"- ".repeat(n)}Обновить \`a.ts\``;
     expect(growth((n) => cue(clause(n), "`a.ts`"), 2000)).toBeLessThan(10);
+    // A number of many dots: taken whole, not split every way before failing.
+    const dots = (n: number) => `1${".".repeat(n)} \`a.ts\``;
+    expect(growth((n) => cue(dots(n), "`a.ts`"), 2000)).toBeLessThan(10);
   });
 });

@@ -20,7 +20,7 @@ export interface Clause {
  * The start of a task line before its verb: a checkbox and a number ("[x] 3.2 ", "Task 1: ",
  * "AC 2) "), as the clause's source text has them.
  */
-export const ITEM_START = String.raw`^[^\w[]*(?:\[[ xX]\]\W*)?(?:(?:task|subtask|step|ac)?\s*(?:\d+(?:\.\d+)+\s|\d[\d.]*\s*[:.)-])\W*)?`;
+export const ITEM_START = String.raw`^[^\w[]*(?:\[[ xX]\]\W*)?(?:(?:task|subtask|step|ac)?\s*(?:\d+(?:\.\d+)+\s|\d+(?:\.\d+)*\.?\s*[:.)-])\W*)?`;
 
 /** Verbs that change a file, as the clause's governing verb. */
 const WRITE_CUE =
@@ -181,13 +181,16 @@ const READ_LEADING = new RegExp(
 /**
  * The same checks in the European languages stories are written in: "Убедиться, что типы
  * сгенерированы в `x.ts`", "Vérifier `a.py`", "Comprobar que `b.go` ...", "Sicherstellen, dass
- * `c.rs` ...". The item's number and box before the verb, as ITEM_START, but no letters: `\w`
- * is ASCII, so a word in another script would pass for punctuation. Not the Chinese checks
+ * `c.rs` ...". The verbs' own forms (infinitive, imperative), not every word of their stem:
+ * "Controllers: `x.ts` (new)" and "Prüfungslogik in `y.ts`" name what is written. The item's
+ * number and box before the verb, as ITEM_START, but no letters: `\w` is ASCII, so a word in
+ * another script would pass for punctuation; the number is read one way only (`1.2.`), so a
+ * long run of dots is not split every way before failing. Not the Chinese checks
  * ("检查 `a.ts` 中 X", "确认 ..."): one project's verification stories changed the files they
  * named so, in most of its stories.
  */
 const FOREIGN_READ_LEADING =
-  /^[^\p{L}\p{N}[]*(?:\[[ xX]\][^\p{L}\p{N}]*)?(?:(?:\p{L}{1,8}\s+)?\d[\d.]*[^\p{L}\p{N}]*)?(?:убед\p{L}*|провер\p{L}*|удостовер\p{L}*|vérifi\p{L}*|s['’]assurer|verific\p{L}*|comprob\p{L}*|asegur\p{L}*|controll\p{L}*|prüf\p{L}*|überprüf\p{L}*|sicherstell\p{L}*)(?![\p{L}\p{N}])/iu;
+  /^[^\p{L}\p{N}[]*(?:\[[ xX]\][^\p{L}\p{N}]*)?(?:(?:\p{L}{1,8}\s+)?\d+(?:\.\d+)*\.?[^\p{L}\p{N}]*)?(?:убедиться|убедитесь|убедись|проверить|проверьте|проверь|удостовериться|удостоверьтесь|vérifier|vérifiez|vérifie|s['’]assurer|assurez-vous|verificare|verificate|verificar|verifique|verifica|controllare|controllate|controlla|comprobar|compruebe|comprueba|asegurar|asegurarse|asegúrese|asegura|prüfen|prüfe|überprüfen|überprüfe|sicherstellen)(?![\p{L}\p{N}])/iu;
 /**
  * Where a leading "import" or "call" names the file the code goes into: "Import X into
  * `b.ts`", "Call X from `b.ts`" write b.ts ("Import X from `a.ts`" and "Call X in `a.ts`" read
@@ -213,22 +216,20 @@ const INSERTS = [
 const NO_CHANGE =
   /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)|\bout[-\s]of[-\s]scope\b|\bno\s+[`*"']*[\w-]*[./][\w./-]*[`*"']*\s+(?:changes?\s+)?(?:needed|required|necessary)\b/i;
 /**
- * The same in the languages stories are written in, and a list of what stays as it is: "No CI,
- * `pyproject.toml`, `mkdocs.yml`, or pre-commit changes needed", "Nessuna modifica a
- * `module.json`", "Aucune modification de `x.ts`", "Sin cambios en `y.py`", "Keine Änderungen
- * an `z.go`", "Без изменений: `a.ts`". The list is names each ended by a comma ("no fuss,
- * changes needed elsewhere" is none), each repeat a name then a space, bounded: no
- * backtracking on a long line.
+ * A list of what stays as it is: "No CI, `pyproject.toml`, `mkdocs.yml`, or pre-commit changes
+ * needed". The list is names each ended by a comma ("no fuss, changes needed elsewhere" is
+ * none), each repeat a name then a space, bounded: no backtracking on a long line.
  */
-const NO_CHANGE_WIDE = new RegExp(
-  [
-    /(?<!\p{L})no\s+(?:\S+,\s+){1,8}(?:(?:or|and|nor)\s+)?\S+\s+changes?\s+(?:are\s+|is\s+)?(?:needed|required|necessary)(?!\p{L})/u
-      .source,
-    /(?<!\p{L})(?:nessun[ao]?\s+(?:modific\p{L}*|cambiament\p{L}*)|aucun(?:e)?\s+(?:modification|changement)s?|pas\s+de\s+(?:modification|changement)s?|sans\s+(?:modification|changement)s?|ning[uú]n[ao]?\s+(?:cambio|modificaci[oó]n)|sin\s+(?:cambios|modificaciones)|nenhuma\s+(?:altera[cç][aã]o|modifica[cç][aã]o)|sem\s+(?:altera[cç][oõ]es|modifica[cç][oõ]es)|keine\s+(?:änderung\p{L}*|anpassung\p{L}*)|без\s+изменени\p{L}*)(?!\p{L})/u
-      .source,
-  ].join("|"),
-  "iu",
-);
+const NO_CHANGE_LIST =
+  /(?<!\p{L})no\s+(?:\S+,\s+){1,8}(?:(?:or|and|nor)\s+)?\S+\s+changes?\s+(?:are\s+|is\s+)?(?:needed|required|necessary)(?!\p{L})/iu;
+/**
+ * No change said in the languages stories are written in: "Nessuna modifica a `module.json`",
+ * "Aucune modification de `x.ts`", "Sin cambios en `y.py`", "Keine Änderungen an `z.go`",
+ * "Без изменений: `a.ts`". Only with no write verb before it (saysNoChange): "without changes"
+ * also qualifies a change ("Ajouter `save()` à `store.ts` sans modification de l'API").
+ */
+const FOREIGN_NO_CHANGE =
+  /(?<!\p{L})(?:nessun[ao]?\s+(?:modific\p{L}*|cambiament\p{L}*)|aucun(?:e)?\s+(?:modification|changement)s?|pas\s+de\s+(?:modification|changement)s?|sans\s+(?:modification|changement)s?|ning[uú]n[ao]?\s+(?:cambio|modificaci[oó]n)|sin\s+(?:cambios|modificaciones)|nenhuma\s+(?:altera[cç][aã]o|modifica[cç][aã]o)|sem\s+(?:altera[cç][oõ]es|modifica[cç][oõ]es)|keine\s+(?:änderung\p{L}*|anpassung\p{L}*)|без\s+изменени\p{L}*)(?!\p{L})/iu;
 /**
  * Words right before a mention that make it the model to copy, not the file to change:
  * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`", "keep in
@@ -250,13 +251,6 @@ const PLACE_BEFORE =
  * `index.ts`" adds to the barrel.
  */
 const SOURCE_BEFORE = /(?:\b(?:from|via)\s+(?:the\s+)?|(?<!\p{L})(?:из|desde|depuis)\s+)[`*"']*$/iu;
-/**
- * The same in the languages stories are written in, where the word for "from" also means "of":
- * only right after a name in code, "`redirect()` du module `helpers.py`", "`bus` da
- * `bus.mjs`", "`cargar()` desde `util.ts`" ("Modification de `x.py`" is no such source).
- */
-const FOREIGN_SOURCE_BEFORE =
-  /`[^`\n]+`\s+(?:de|du|des|depuis|da|dal|dalla|dai|dagli|desde|del|do|dos|aus|von|из)\s+(?:(?:la|le|l['’]|el|il|lo|o|a|dem|der)\s*)?(?:(?:module|modulo|módulo|fichier|file|archivo|arquivo|modul|datei|модуля|файла)\s+)?[`*"']*$/iu;
 const EXPORTS = /\b(re-?)?export(s|ed|ing)?\b/i;
 /** A clause that is only a label for what follows: "From `x.go`:", "See `x.go`". */
 const SOURCE_LABEL = /^\W*(from|in|per|see)\s+[`*"']*[^\s`*"']+[`*"']*\s*(\([^)]*\))?\s*:?\**\s*$/i;
@@ -314,8 +308,7 @@ export function cueOf(clause: string, start: number, end: number): Cue {
   if (
     (READ_LEADING.test(before) ||
       FOREIGN_READ_LEADING.test(before) ||
-      ((SOURCE_BEFORE.test(before) || FOREIGN_SOURCE_BEFORE.test(before)) &&
-        !EXPORTS.test(clause))) &&
+      (SOURCE_BEFORE.test(before) && !EXPORTS.test(clause))) &&
     !INSERTS.some((i) => i.verb.test(before) && i.target.test(before))
   )
     return "read";
@@ -334,7 +327,9 @@ export function cueOf(clause: string, start: number, end: number): Cue {
 
 /** The clause says the file stays as it is, or that its change belongs to another story. */
 export function saysNoChange(clause: string): boolean {
-  return NO_CHANGE.test(clause) || NO_CHANGE_WIDE.test(clause);
+  if (NO_CHANGE.test(clause) || NO_CHANGE_LIST.test(clause)) return true;
+  const foreign = FOREIGN_NO_CHANGE.exec(clause);
+  return foreign !== null && lastWriteVerb(clause.slice(0, foreign.index)) < 0;
 }
 
 /**

@@ -62,16 +62,17 @@ function isMarkerFolder(dir: string): boolean {
 }
 
 /** The markers that say BMAD itself works from a folder: its install and default output. */
-const BMAD_MARKERS = new Set(["athena.json", "_bmad", ".bmad", "_bmad-output"]);
+const BMAD_MARKERS = ["athena.json", "_bmad", ".bmad", "_bmad-output"];
 
 /**
  * The project OpenCode works on when started in `directory`. Started in a package of a
- * monorepo (`packages/api/`) or any folder below the project's root, the host's directory is
- * that folder, while the sprint file, athena.json and `.athena/` are at the root: the CLI finds
- * them by walking up, and the plugin does the same. The folder stays the project when it is
- * one (a marker in it, or `isBmadProject` true of it); a folder above is taken when its marker
- * is BMAD's or athena.json, or `isBmadProject` is true of it (a repository's root, whose BMAD
- * files are found there); otherwise the folder itself.
+ * monorepo (`packages/api/`), in the folder of the sprint file or any folder below the
+ * project's root, the host's directory is that folder, while the sprint file, athena.json and
+ * `.athena/` are at the root: the CLI finds them by walking up, and the plugin does the same.
+ * From the folder up, the first that is BMAD's: one with a BMAD marker, or with another marker
+ * (`opencode.json`, `.opencode/`, `.git`) where `isBmadProject` finds its files; the walk ends
+ * at a repository's root. None: the folder itself. The home folder is passed over, as in
+ * findProjectRoot.
  */
 export function hostProjectRoot(
   directory: string,
@@ -79,7 +80,14 @@ export function hostProjectRoot(
   home?: string,
 ): string {
   const from = path.resolve(directory);
-  const found = findProjectRoot(from, home);
-  if (!found || found.root === from || isBmadProject(from)) return from;
-  return BMAD_MARKERS.has(found.marker) || isBmadProject(found.root) ? found.root : from;
+  const skipped = home === undefined || path.resolve(home) === from ? "" : path.resolve(home);
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (dir !== skipped && !isMarkerFolder(dir)) {
+      const has = (name: string) => existsSync(path.join(dir, name));
+      if (BMAD_MARKERS.some(has)) return dir;
+      if (PROJECT_MARKERS.some(has) && isBmadProject(dir)) return dir;
+      if (has(".git")) return from;
+    }
+    if (path.dirname(dir) === dir) return from;
+  }
 }

@@ -151,10 +151,11 @@ export const READ_CELL =
 /**
  * A drawn tree's mark on the entries a story changes: "# NEW", "# modified: adds X", "← update",
  * "(new)", and the same word opening a parenthesis that goes on to say what changes ("(modified
- * — Position struct, SendRotation)", "(new, vendored)", "(created: the parser)").
+ * — Position struct, SendRotation)", "(new, vendored)", "(created: the parser)"); not a note of
+ * where the entry came from ("(created in Story 1.1)", "(added by the scaffold)").
  */
 export const TREE_MARKER =
-  /#\s*(new|create|modif|update|add|change|edit|touch)|←|<--|\(\s*(?:new|created?|modif(?:y|ied)|updated?|changed|edited|added|extended)\b|\bNEW\b|\bMODIFY\b|\bUPDATE\b/i;
+  /#\s*(new|create|modif|update|add|change|edit|touch)|←|<--|\(\s*(?:new|created?|modif(?:y|ied)|updated?|changed|edited|added|extended)\b(?!\s+(?:in|by|during|from|for|at|on)\b)|\bNEW\b|\bMODIFY\b|\bUPDATE\b/i;
 /**
  * The same words in the languages stories are written in ("# 수정:", "# 新增", "# nuevo",
  * "# geändert"). Their comments are freer prose than the English marks ("# 分析管线使用代理"
@@ -210,9 +211,21 @@ export function labelGroup(value: string, current: Intent | undefined): Intent |
  */
 export function saysNotChanged(label: string): boolean {
   const match = NOT_CHANGED_LABEL.exec(label);
+  return match !== null && !CHANGE_WORD.test(label.slice(0, match.index));
+}
+
+const CHANGE_WORD = /\b(modif|creat|updat|add|edit|new|chang|writ|delet|renam)/i;
+
+/**
+ * What a drawn tree says after an entry's name says it is left as it is ("← no changes"), and
+ * nothing after that says what changes in it ("← no changes to the public API, add a helper").
+ */
+export function entryNotChanged(said: string): boolean {
+  const match = NOT_CHANGED_LABEL.exec(said);
   return (
     match !== null &&
-    !/\b(modif|creat|updat|add|edit|new|chang|writ|delet|renam)/i.test(label.slice(0, match.index))
+    saysNotChanged(said) &&
+    !CHANGE_WORD.test(said.slice(match.index + match[0].length))
   );
 }
 

@@ -61,6 +61,7 @@ import {
   DEV_AGENT_RECORD,
   DEV_NOTES,
   DO_NOT_MODIFY,
+  entryNotChanged,
   FILES_HEADING,
   FILES_LABEL,
   FORBIDS_LABEL,
@@ -99,6 +100,12 @@ export interface Evidence {
 export type Place = "task" | "files" | "tree" | "notes" | "record";
 
 export interface PathMention extends PathText {
+  /**
+   * The path as written, when `path` joined it to the folder of the list item it is nested
+   * under (underListFolder): the planner takes it as written when the project has it there
+   * and not under the folder (`packages/shared/x.ts` under `- \`apps/web/\``).
+   */
+  asWritten?: string;
   intent: Intent;
   via: "code" | "link" | "text" | "tree" | "source";
   section: string;
@@ -268,9 +275,14 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           intent = "read";
       }
     }
-    for (const one of expandBraces(underListFolder(found, at?.offset ?? -1))) {
+    const joined = underListFolder(found, at?.offset ?? -1);
+    const each = expandBraces(joined);
+    for (const one of each) {
+      // A brace list expanded names each file under the folder only.
+      const { asWritten, ...mention } = one as PathText & { asWritten?: string };
       doc.mentions.push({
-        ...one,
+        ...mention,
+        ...(asWritten !== undefined && each.length === 1 ? { asWritten } : {}),
         via,
         intent,
         section: sectionName(),
@@ -462,9 +474,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   /**
    * A relative path in a list nested under a folder item, joined to that folder: "tabs/Home.tsx"
    * under "`web/src/pages/`" is `web/src/pages/tabs/Home.tsx`. A path that already starts where
-   * the folder does (`web/...`) is left as it is.
+   * the folder does (`web/...`) is left as it is; one from the project's root is kept as written
+   * beside (`asWritten`), for the planner, which knows the tree, to choose.
    */
-  function underListFolder(found: PathText, offset: number): PathText {
+  function underListFolder(found: PathText, offset: number): PathText & { asWritten?: string } {
     if (offset < 0 || found.symbol || found.path.startsWith("/")) return found;
     let folder: string | undefined;
     for (const range of listFolders)
@@ -472,7 +485,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     if (!folder) return found;
     const top = folder.split("/")[0] ?? "";
     if (found.path.startsWith(folder) || found.path.split("/")[0] === top) return found;
-    return { ...found, path: folder + found.path, bare: false };
+    return { ...found, path: folder + found.path, bare: false, asWritten: found.path };
   }
 
   /**
@@ -652,7 +665,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const name = entry.path.replace(/\/$/, "").split("/").pop() ?? "";
       const said = source.slice(source.indexOf(name) + name.length);
       const intent: Intent =
-        zone === "read" || DO_NOT_MODIFY.test(source) || saysNotChanged(said)
+        zone === "read" || DO_NOT_MODIFY.test(source) || entryNotChanged(said)
           ? "read"
           : (group ?? "write");
       doc.mentions.push({

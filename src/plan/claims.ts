@@ -203,7 +203,7 @@ export function claimsForStory(
     origin: Claim["origin"],
     note: string | undefined,
   ) {
-    let normal = normaliseMention(mention, storyFile, context.root);
+    let normal = normaliseMention(asPlaced(mention, context.known), storyFile, context.root);
     // A path from the project's root with a leading slash, or from another machine's checkout:
     // the project's own path when the tree knows it.
     const tail = normal.inside ? undefined : knownTail(mention.path, context.known);
@@ -588,6 +588,19 @@ function byFileName(paths: readonly string[]): Map<string, Set<string>> {
     else out.set(name, new Set([p]));
   }
   return out;
+}
+
+/**
+ * A path a story wrote in a list under a folder item, joined to that folder (bmad/story.ts):
+ * taken as written when the project has it so (a file, or the folder it goes in) and has
+ * nothing of it under the folder: "`packages/shared/src/types.ts`" under "- `apps/web/`".
+ */
+function asPlaced(mention: PathMention, known: KnownTree): PathMention {
+  const written = mention.asWritten;
+  // A name alone is one of the folder's: only a path can be from the root.
+  if (written === undefined || !written.includes("/")) return mention;
+  const where = (p: string) => known.has(p) || known.isDir(path.posix.dirname(p));
+  return !where(mention.path) && where(written) ? { ...mention, path: written } : mention;
 }
 
 /** Repo-relative: a link's `../` target is read from the story's folder, as markdown does. */
