@@ -368,7 +368,7 @@ export function createAthena(options: AthenaOptions): Athena {
           // Told at once, in the command's own output: nothing is silently lost.
           const what = clobbers.map(
             (c) =>
-              `\`${c.path}\`, which story ${c.other} had changed since you last read it: its version is kept (athena-parallel versions ${c.path})`,
+              `\`${guard.shown(c.path)}\`, which story ${c.other} had changed since you last read it: its version is kept (athena-parallel versions ${c.path})`,
           );
           const result = output as { output?: string };
           result.output = `${result.output ?? ""}\n\n[athena-parallel] This command overwrote ${what.join("; ")}. Read each file again and redo your change on top of that version.`;

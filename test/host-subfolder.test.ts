@@ -10,6 +10,8 @@ import { describe, expect, it } from "vitest";
 import { projectOfHost } from "../src/athena.ts";
 import { hostProjectRoot } from "../src/bmad/project-root.ts";
 import plugin from "../src/index.ts";
+import { WriteGuard } from "../src/run/guard.ts";
+import { FileLocks } from "../src/run/locks.ts";
 import { harness, projectWith, SPRINT_FILE } from "./helpers/athena-harness.ts";
 import { tempProject } from "./helpers/tmp.ts";
 import { toolContext } from "./helpers/tool-context.ts";
@@ -39,6 +41,26 @@ describe("the project of a host started in a subfolder", () => {
     expect(hostProjectRoot(subfolder(bmad), () => false)).toBe(bmad);
     const repo = tempProject({ ".git/HEAD": "ref\n" });
     expect(hostProjectRoot(subfolder(repo), (dir) => dir === repo)).toBe(repo);
+  });
+
+  it("is the BMAD root above the sprint file's folder, and above a package's own opencode.json", () => {
+    const root = tempProject({
+      "_bmad/core/config.yaml": "x: 1\n",
+      ".git/HEAD": "ref\n",
+      "_bmad-output/implementation-artifacts/sprint-status.yaml": "development_status: {}\n",
+      "apps/web/opencode.json": "{}",
+    });
+    const sprintFolder = path.join(root, "_bmad-output/implementation-artifacts");
+    // That folder's own files are found there too: the root is the project all the same.
+    expect(hostProjectRoot(sprintFolder, () => true)).toBe(root);
+    expect(hostProjectRoot(subfolder(root, "apps/web/src"), () => false)).toBe(root);
+  });
+
+  it("stops at a repository's root", () => {
+    const outer = tempProject({ "_bmad/core/config.yaml": "x: 1\n" });
+    const inner = path.join(outer, "vendor/lib");
+    mkdirSync(path.join(inner, ".git"), { recursive: true });
+    expect(hostProjectRoot(subfolder(inner, "src"), () => false)).toBe(path.join(inner, "src"));
   });
 
   it("stays the folder when the one above is a repository without BMAD files", () => {
@@ -116,5 +138,26 @@ describe("a run whose host is in a subfolder", () => {
     );
     expect(run.stories[0]?.state).toBe("completed");
     expect(readFileSync(path.join(root, SPRINT_FILE), "utf8")).toContain("1-1-a: review");
+  });
+});
+
+describe("what a story's session in a subfolder is told", () => {
+  it("names a refused file from the session's folder, as its tools resolve it", async () => {
+    const root = tempProject({ "README.md": "# app\n" });
+    const api = path.join(root, "packages/api");
+    mkdirSync(api, { recursive: true });
+    const guard = new WriteGuard({
+      root,
+      cwd: api,
+      locks: new FileLocks({ root }),
+      lockWaitMs: 0,
+      isShared: () => false,
+    });
+    const holder = { run: "run-20260101-000000-abcdef", story: "1-1-a" };
+    guard.afterRead("1-1-a", "../../README.md");
+    writeFileSync(path.join(root, "README.md"), "# app, as another story left it\n");
+    await expect(guard.beforeWrite(holder, ["README.md"])).rejects.toThrow(
+      "Not written: `../../README.md` changed since you last read it.",
+    );
   });
 });

@@ -48,7 +48,7 @@ describe("no git, ever", () => {
     await h.call({ action: "status" });
     // One spawn: the shell that runs the command beside its watcher (run/test-command.ts).
     expect(spawned).toHaveLength(1);
-    expect(spawned[0]).toMatch(/^spawn \["sh",\["-c",/);
+    expect(spawned[0]).toMatch(/^spawn \["\/bin\/sh",\["-c",/);
     expect(JSON.parse(spawned[0]?.slice("spawn ".length) ?? "")[1].slice(-2)).toEqual([
       "athena-test-command",
       'node -e "process.exit(0)"',

@@ -1,18 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { processAlive } from "../src/run/locks.ts";
 import { runTestCommand } from "../src/run/test-command.ts";
-import { startWorker } from "./helpers/spawn.ts";
+import { pidIn, startWorker } from "./helpers/spawn.ts";
 import { tempDir } from "./helpers/tmp.ts";
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("the project's test command (autoRunTests)", () => {
   it("passes or fails on its exit code, with the tail of its output, run in the project", async () => {
@@ -36,7 +28,7 @@ describe("the project's test command (autoRunTests)", () => {
       "watching\n(stopped: still running after 0.3 s, parallel.testTimeoutMinutes)",
     );
     const child = Number(readFileSync(path.join(dir, "child.pid"), "utf8"));
-    await expect.poll(() => alive(child), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => processAlive(child), { timeout: 10_000 }).toBe(false);
   });
 
   it("ends with the process that started it, killed while the command runs", async () => {
@@ -44,19 +36,11 @@ describe("the project's test command (autoRunTests)", () => {
     const pidFile = path.join(dir, "command.pid");
     const worker = startWorker("test-command", [`echo $$ > command.pid; exec sleep 300`, dir]);
     await worker.waitFor("running");
-    await expect.poll(() => readPid(pidFile), { timeout: 10_000 }).toBeGreaterThan(0);
-    const command = readPid(pidFile);
-    expect(alive(command)).toBe(true);
+    await expect.poll(() => pidIn(pidFile), { timeout: 10_000 }).toBeGreaterThan(0);
+    const command = pidIn(pidFile);
+    expect(processAlive(command)).toBe(true);
     worker.child.kill("SIGKILL"); // no exit handler runs: as OpenCode killed or stopped
     await worker.done;
-    await expect.poll(() => alive(command), { timeout: 15_000 }).toBe(false);
+    await expect.poll(() => processAlive(command), { timeout: 15_000 }).toBe(false);
   });
 });
-
-function readPid(file: string): number {
-  try {
-    return Number(readFileSync(file, "utf8"));
-  } catch {
-    return 0;
-  }
-}

@@ -21,7 +21,7 @@ import { InputError } from "../util/errors.ts";
 import { admissions } from "./admission.ts";
 import { isAbort, mayPass, outcomeOf, providerFailure, sessionOf } from "./completion.ts";
 import { watchFolders } from "./folder-watch.ts";
-import type { WriteGuard } from "./guard.ts";
+import { fromSession, type WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
 import { type BusyStatus, describeHostError, type Host, type TodoItem } from "./host.ts";
 import { fileHash, type Journal } from "./journal.ts";
@@ -146,13 +146,6 @@ export class RunEngine {
   constructor(private readonly options: EngineOptions) {
     this.sprintPath = repoRelative(options.root, options.sprintFile);
     this.outsideReader = new OutsideReader(options.root, this.sprintPath);
-  }
-
-  /** A repo-relative file as a story's session names it, from the folder it runs in. */
-  private fromSessions(file: string): string {
-    const from = this.options.sessionDirectory;
-    if (from === undefined) return file;
-    return path.relative(from, path.join(this.options.root, file)).split(path.sep).join("/");
   }
 
   /**
@@ -547,7 +540,9 @@ export class RunEngine {
         key: planned.key,
         id: planned.id,
         title: planned.title,
-        file: planned.file ? this.fromSessions(planned.file) : "",
+        file: planned.file
+          ? fromSession(planned.file, this.options.root, this.options.sessionDirectory)
+          : "",
         devCommand: this.options.config.devCommand,
         hostCommands: await this.hostCommands,
         ...(story.record.agent ? { agent: story.record.agent } : {}),

@@ -49,6 +49,15 @@ export interface GuardOptions {
 const NO_NAMES: ReadonlySet<string> = new Set();
 
 /**
+ * A repo-relative path as a story's session names it: from the folder the host runs in, when
+ * that is not the root (OpenCode started in a subfolder), as the session's tools resolve it.
+ */
+export function fromSession(repoPath: string, root: string, cwd = root): string {
+  if (cwd === root) return repoPath;
+  return path.relative(cwd, path.join(root, repoPath)).split(path.sep).join("/");
+}
+
+/**
  * The files a tool call writes, from its arguments (repo-relative, inside the project); a
  * relative argument is taken from `cwd`, the host's directory.
  */
@@ -227,6 +236,11 @@ export class WriteGuard {
 
   constructor(private readonly options: GuardOptions) {}
 
+  /** A repo-relative path as the story's session names it (fromSession). */
+  shown(repoPath: string): string {
+    return fromSession(repoPath, this.options.root, this.options.cwd);
+  }
+
   /** After a successful read: remember what the story saw. */
   afterRead(story: string, filePath: string): void {
     const from = this.options.cwd ?? this.options.root;
@@ -326,7 +340,7 @@ export class WriteGuard {
         const cycle = this.cycleThrough(holder.story, holderStory);
         if (cycle) {
           throw new WriteRefused(
-            `Not written: \`${p}\` is held by story ${holderStory}, which is itself waiting for a file you hold (${cycle}). ` +
+            `Not written: \`${this.shown(p)}\` is held by story ${holderStory}, which is itself waiting for a file you hold (${cycle}). ` +
               "Waiting would deadlock. Finish or undo your other changes first, or leave this file for later and carry on with the rest of the story.",
           );
         }
@@ -352,7 +366,7 @@ export class WriteGuard {
         if (!result.ok) {
           const seconds = Math.round(this.options.lockWaitMs / 1000);
           throw new WriteRefused(
-            `Not written: \`${p}\` is being changed by story ${result.holder?.story ?? holderStory} and stayed locked for ${seconds}s. ` +
+            `Not written: \`${this.shown(p)}\` is being changed by story ${result.holder?.story ?? holderStory} and stayed locked for ${seconds}s. ` +
               "Work on your other files first and try this one again later; do not write it another way.",
           );
         }
@@ -370,7 +384,7 @@ export class WriteGuard {
     if (now === undefined || sameVersion(mine.get(p), now)) return;
     const by = this.lastWriterOtherThan(story, p);
     throw new WriteRefused(
-      `Not written: \`${p}\` changed since you last read it${by ? ` (story ${by} wrote it)` : ""}. ` +
+      `Not written: \`${this.shown(p)}\` changed since you last read it${by ? ` (story ${by} wrote it)` : ""}. ` +
         "Read the file again, then redo your change on its current content and retry.",
     );
   }
@@ -400,7 +414,7 @@ export class WriteGuard {
     const byStory = new Map<string, string[]>();
     for (const p of unread) {
       const other = this.lastWrites.get(p)?.story ?? "";
-      byStory.set(other, [...(byStory.get(other) ?? []), `\`${p}\``]);
+      byStory.set(other, [...(byStory.get(other) ?? []), `\`${this.shown(p)}\``]);
     }
     const changed = [...byStory].map(
       ([other, files]) => `story ${other} changed ${files.join(", ")}`,

@@ -33,7 +33,7 @@ sh -c "$1"`;
 export function runTestCommand(command: string, cwd: string, limitMs: number): Promise<TestResult> {
   return new Promise((resolve) => {
     // Its own process group (detached), so that a stop reaches what the shell started too.
-    const child = spawn("sh", ["-c", RUN_WITH_WATCHER, "athena-test-command", command], {
+    const child = spawn("/bin/sh", ["-c", RUN_WITH_WATCHER, "athena-test-command", command], {
       cwd,
       detached: true,
       stdio: ["ignore", "pipe", "pipe", "pipe"],

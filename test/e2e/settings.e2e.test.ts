@@ -6,6 +6,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { locksLeft, type Scenario } from "../../harness/scenario.ts";
+import { processAlive } from "../../src/run/locks.ts";
+import { pidIn } from "../helpers/spawn.ts";
 import { notes, scenarioPerTest, stories } from "./real-host.ts";
 
 const start = scenarioPerTest();
@@ -88,10 +90,10 @@ describe("athena.json settings on the real host", () => {
     const pidFile = path.join(s.root, "tests.pid");
     await expect.poll(() => pidIn(pidFile), { timeout: 60_000 }).toBeGreaterThan(0);
     const tests = pidIn(pidFile);
-    expect(alive(tests)).toBe(true);
+    expect(processAlive(tests)).toBe(true);
     // No dispose hook runs when OpenCode is stopped (measured): the command ends all the same.
     await s.host.stop("SIGTERM");
-    await expect.poll(() => alive(tests), { timeout: 20_000 }).toBe(false);
+    await expect.poll(() => processAlive(tests), { timeout: 20_000 }).toBe(false);
   }, 150_000);
 });
 
@@ -102,21 +104,4 @@ async function parentAnswered(s: Scenario): Promise<boolean> {
   >("GET", `/session/${s.parent}/message`);
   const last = messages.at(-1)?.info;
   return last?.role === "assistant" && last.time?.completed !== undefined;
-}
-
-function pidIn(file: string): number {
-  try {
-    return Number(readFileSync(file, "utf8"));
-  } catch {
-    return 0;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach } from "vitest";
 import { REPO } from "./tmp.ts";
@@ -68,4 +69,13 @@ export function startWorker(name: string, args: string[]): Worker {
         );
       }),
   };
+}
+
+/** The pid a command wrote to `file` (`echo $$ > file`), or 0 before it has. */
+export function pidIn(file: string): number {
+  try {
+    return Number(readFileSync(file, "utf8"));
+  } catch {
+    return 0;
+  }
 }
