@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { locksLeft, type Scenario } from "../../harness/scenario.ts";
 import { processAlive } from "../../src/run/locks.ts";
 import { pidIn } from "../helpers/spawn.ts";
-import { notes, scenarioPerTest, stories } from "./real-host.ts";
+import { notes, runIdOf, scenarioPerTest, stories } from "./real-host.ts";
 
 const start = scenarioPerTest();
 
@@ -86,7 +86,10 @@ describe("athena.json settings on the real host", () => {
     expect((await notes(s)).join("\n")).toContain("all green");
     // The summary woke the parent session: its answer ends before the next command is typed.
     await expect.poll(() => parentAnswered(s), { timeout: 30_000 }).toBe(true);
-    await s.command("1.5");
+    const second = await s.command("1.5");
+    expect(second).toMatch(/^Run run-\S+ started/);
+    const run = await s.waitForRun((r) => r.state !== "running", 90_000, runIdOf(second));
+    expect(run.stories[0]).toMatchObject({ key: "1-5-pricing", state: "completed" });
     const pidFile = path.join(s.root, "tests.pid");
     await expect.poll(() => pidIn(pidFile), { timeout: 60_000 }).toBeGreaterThan(0);
     const tests = pidIn(pidFile);
