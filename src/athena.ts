@@ -189,7 +189,7 @@ export function createAthena(options: AthenaOptions): Athena {
   let engine: RunEngine | undefined;
   const guard = new WriteGuard({
     root,
-    ...(hostDirectory !== root ? { cwd: hostDirectory } : {}),
+    cwd: hostDirectory,
     locks,
     lockWaitMs: parallel.lockWaitSeconds * 1000,
     isShared,
@@ -197,7 +197,7 @@ export function createAthena(options: AthenaOptions): Athena {
   });
   engine = new RunEngine({
     root,
-    ...(hostDirectory !== root ? { sessionDirectory: hostDirectory } : {}),
+    sessionDirectory: hostDirectory,
     host: options.host,
     locks,
     guard,

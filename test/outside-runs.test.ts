@@ -27,6 +27,37 @@ import {
 import { runCliCaptured } from "./helpers/cli.ts";
 import { startWorker } from "./helpers/spawn.ts";
 
+/** A pid no process has: its runs are a dead process's. */
+const GONE_PID = 2 ** 22 + 12_345;
+
+/**
+ * Saves the run of a process that died mid-run, its story 1-1-a `running` in the record (put
+ * back to `ready-for-dev` when recovered): `story` and `record` add to that.
+ */
+function saveOrphan(
+  root: string,
+  story: Partial<StoryRun> = {},
+  record: Partial<RunRecord> = {},
+): RunRecord {
+  const orphan = createRun({
+    strategy: "manual",
+    cap: 1,
+    stories: [
+      {
+        key: "1-1-a",
+        id: "1.1",
+        state: "running",
+        previousStatus: "ready-for-dev",
+        updatedAt: "",
+        ...story,
+      },
+    ],
+  });
+  const saved = { ...orphan, pid: GONE_PID, ...record };
+  saveRun(root, saved);
+  return saved;
+}
+
 const stories = [
   { key: "1-1-a", writes: ["src/a.ts"] },
   { key: "1-2-b", writes: ["src/b.ts"] },
@@ -85,21 +116,7 @@ describe("another process's runs", () => {
     const before = sprintText(root);
     const b = harness(root, () => ({ ms: 50 }));
     // A process that died mid-run: its story running in its record, claimed in the sprint file.
-    const orphan = createRun({
-      strategy: "manual",
-      cap: 1,
-      stories: [
-        {
-          key: "1-1-a",
-          id: "1.1",
-          state: "running",
-          previousStatus: "ready-for-dev",
-          claimedStatus: "in-progress",
-          updatedAt: "",
-        },
-      ],
-    });
-    saveRun(root, { ...orphan, pid: 2 ** 22 + 12_345, sprintFile: SPRINT_FILE });
+    const orphan = saveOrphan(root, { claimedStatus: "in-progress" }, { sprintFile: SPRINT_FILE });
     await setStatus({ root, sprintFile: SPRINT_FILE }, { key: "1-1-a", status: "in-progress" });
     // Status in the other process shows it as it is: interrupted, its entry put back.
     const status = (await b.call({ action: "status" })).output;
@@ -115,22 +132,11 @@ describe("another process's runs", () => {
   it("are recovered by one process at a time: a story started again after keeps its entry", async () => {
     const root = projectWith(stories);
     const b = harness(root, () => ({ ms: 300 }));
-    const orphan = createRun({
-      strategy: "manual",
-      cap: 1,
-      stories: [
-        {
-          key: "1-1-a",
-          id: "1.1",
-          state: "running",
-          sessionId: "ses_gone",
-          previousStatus: "ready-for-dev",
-          claimedStatus: "in-progress",
-          updatedAt: "",
-        },
-      ],
-    });
-    saveRun(root, { ...orphan, pid: 2 ** 22 + 12_345, sprintFile: SPRINT_FILE });
+    saveOrphan(
+      root,
+      { sessionId: "ses_gone", claimedStatus: "in-progress" },
+      { sprintFile: SPRINT_FILE },
+    );
     await setStatus({ root, sprintFile: SPRINT_FILE }, { key: "1-1-a", status: "in-progress" });
     // A restarted process recovers it too, slowly: its host answers once b has started again.
     const asked = signal();
@@ -206,20 +212,7 @@ describe("another process's runs", () => {
     expect((await cli(["cancel", "run-20260101-000000-abcdef", "--dir", root])).err).toContain(
       'no run "run-20260101-000000-abcdef"',
     );
-    const orphan = createRun({
-      strategy: "manual",
-      cap: 1,
-      stories: [
-        {
-          key: "1-1-a",
-          id: "1.1",
-          state: "running",
-          previousStatus: "ready-for-dev",
-          updatedAt: "",
-        },
-      ],
-    });
-    saveRun(root, { ...orphan, pid: 2 ** 22 + 12_345 });
+    const orphan = saveOrphan(root);
     const gone = await cli(["cancel", orphan.id, "--dir", path.resolve(root)]);
     expect(gone.code).toBe(1);
     expect(gone.out).toContain(
@@ -459,22 +452,11 @@ describe("work outside the run", () => {
     const root = projectWith(shared);
     const sprint = { root, sprintFile: SPRINT_FILE };
     await setStatus(sprint, { key: "1-1-a", status: "in-progress" });
-    const orphan = createRun({
-      strategy: "coordinate",
-      cap: 1,
-      stories: [
-        {
-          key: "1-1-a",
-          id: "1.1",
-          state: "running",
-          sessionId: "ses_gone",
-          previousStatus: "ready-for-dev",
-          claimedStatus: "in-progress",
-          updatedAt: "",
-        },
-      ],
-    });
-    saveRun(root, { ...orphan, pid: 2 ** 22 + 12_345 });
+    const orphan = saveOrphan(
+      root,
+      { sessionId: "ses_gone", claimedStatus: "in-progress" },
+      { strategy: "coordinate" },
+    );
     const b = harness(root, () => ({ ms: 50 }));
     const run = (
       await b.call({ action: "execute", storyIds: ["1-2-b"], conflictStrategy: "coordinate" })

@@ -85,8 +85,10 @@ export function hostProjectRoot(
     if (dir !== skipped && !isMarkerFolder(dir)) {
       const has = (name: string) => existsSync(path.join(dir, name));
       if (BMAD_MARKERS.some(has)) return dir;
+      // A repository's root ends the walk: the folder itself is the project, whatever it
+      // holds, unless the root above it has the BMAD files (asked only then: it costs a search).
+      if (has(".git")) return dir !== from && isBmadProject(dir) ? dir : from;
       if (PROJECT_MARKERS.some(has) && isBmadProject(dir)) return dir;
-      if (has(".git")) return from;
     }
     if (path.dirname(dir) === dir) return from;
   }

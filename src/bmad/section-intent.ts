@@ -210,23 +210,24 @@ export function labelGroup(value: string, current: Intent | undefined): Intent |
  * to public API):", where the files were changed.
  */
 export function saysNotChanged(label: string): boolean {
-  const match = NOT_CHANGED_LABEL.exec(label);
-  return match !== null && !CHANGE_WORD.test(label.slice(0, match.index));
+  return notChangedAt(label) !== undefined;
 }
-
-const CHANGE_WORD = /\b(modif|creat|updat|add|edit|new|chang|writ|delet|renam)/i;
 
 /**
  * What a drawn tree says after an entry's name says it is left as it is ("← no changes"), and
  * nothing after that says what changes in it ("← no changes to the public API, add a helper").
  */
 export function entryNotChanged(said: string): boolean {
-  const match = NOT_CHANGED_LABEL.exec(said);
-  return (
-    match !== null &&
-    saysNotChanged(said) &&
-    !CHANGE_WORD.test(said.slice(match.index + match[0].length))
-  );
+  const match = notChangedAt(said);
+  return match !== undefined && !CHANGE_WORD.test(said.slice(match.index + match[0].length));
+}
+
+const CHANGE_WORD = /\b(modif|creat|updat|add|edit|new|chang|writ|delet|renam)/i;
+
+/** Where `text` says "not changed" with no word of a change before it. */
+function notChangedAt(text: string): RegExpExecArray | undefined {
+  const match = NOT_CHANGED_LABEL.exec(text);
+  return match && !CHANGE_WORD.test(text.slice(0, match.index)) ? match : undefined;
 }
 
 /** A short paragraph that introduces what follows: `**Created:**`, `DO NOT MODIFY`. */

@@ -90,8 +90,9 @@ import { pollInterval, showsActivity, stalledFor } from "./watchdog.ts";
 export interface EngineOptions {
   root: string;
   /**
-   * Where the story sessions run when it is not the root (OpenCode started in a subfolder):
-   * the prompt names the story file from there, as the agent's tools resolve it.
+   * Where the story sessions run (the host's directory; below the root when OpenCode was
+   * started in a subfolder): the prompt names the story file from there, as the agent's tools
+   * resolve it. Default: the root.
    */
   sessionDirectory?: string;
   host: Host;

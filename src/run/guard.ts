@@ -38,8 +38,8 @@ export interface GuardOptions {
   /** BMAD's own files (the story file, sprint-status.yaml): never locked between stories. */
   isShared: (repoPath: string) => boolean;
   /**
-   * The folder the host resolves a tool's relative paths from (its own directory), when it is
-   * not the root: OpenCode started in a subfolder of the project. Default: the root.
+   * The folder the host resolves a tool's relative paths from (its own directory): below the
+   * root when OpenCode was started in a subfolder of the project. Default: the root.
    */
   cwd?: string;
   /** Told when a story starts or stops waiting for a lock (to show `waiting-lock`). */
