@@ -33,8 +33,10 @@ export interface ProjectOptions {
   athena?: object;
   /** The scripted model's price, USD per million tokens (default: free, cost 0). */
   price?: { input: number; output: number };
-  /** More of opencode.json (`permission`, ...), over the defaults. */
-  opencode?: object;
+  /** More of opencode.json (`permission`, ...), over the defaults; a function is given the root. */
+  opencode?: object | ((root: string) => object);
+  /** Make the copy a git repository, as the host prefers (default true). */
+  git?: boolean;
 }
 
 /** A temporary copy of a fixture, set up as an OpenCode project that uses the scripted model. */
@@ -49,7 +51,8 @@ export function makeProject(options: ProjectOptions): {
   cpSync(path.join(REPO, "fixtures", options.fixture), root, { recursive: true });
   for (const dir of ["config", "data", "cache", "state", "tmp"])
     mkdirSync(path.join(home, dir), { recursive: true });
-  execFileSync("git", ["init", "-q", "."], { cwd: root }); // the host wants a repository; we never run git otherwise
+  // The host prefers a repository (its project is the repository's root); we never run git otherwise.
+  if (options.git !== false) execFileSync("git", ["init", "-q", "."], { cwd: root });
   const config = {
     $schema: "https://opencode.ai/config.json",
     model: "scripted/scripted-model",
@@ -71,7 +74,7 @@ export function makeProject(options: ProjectOptions): {
         },
       },
     },
-    ...options.opencode,
+    ...(typeof options.opencode === "function" ? options.opencode(root) : options.opencode),
   };
   writeFileSync(path.join(root, "opencode.json"), `${JSON.stringify(config, null, 2)}\n`);
   if (options.athena)

@@ -55,10 +55,12 @@ export async function scenario(options: {
   athena?: object;
   /** The scripted model's price, USD per million tokens. */
   price?: { input: number; output: number };
-  /** More of opencode.json (`permission`, ...). */
-  opencode?: object;
+  /** More of opencode.json (`permission`, ...); a function is given the project's root. */
+  opencode?: object | ((root: string) => object);
   /** A folder of the project (repo-relative) to start the host in, as `cd packages/api`. */
   hostFolder?: string;
+  /** Make the project a git repository (default true). */
+  git?: boolean;
 }): Promise<Scenario> {
   let root = "";
   // One script for the whole scenario (it keeps per-story state), made once the copy exists.
@@ -73,6 +75,7 @@ export async function scenario(options: {
     ...(options.athena ? { athena: options.athena } : {}),
     ...(options.price ? { price: options.price } : {}),
     ...(options.opencode ? { opencode: options.opencode } : {}),
+    ...(options.git === false ? { git: false } : {}),
   });
   root = project.root;
   const hostDirectory = () => path.join(root, options.hostFolder ?? "");

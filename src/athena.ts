@@ -21,6 +21,7 @@ import {
   writtenPaths,
 } from "./run/guard.ts";
 import type { Host } from "./run/host.ts";
+import { hostReachNotice } from "./run/host-reach.ts";
 import { DEFAULT_JOURNAL_LIMITS, Journal } from "./run/journal.ts";
 import { FileLocks } from "./run/locks.ts";
 import { storyFileOf } from "./run/progress.ts";
@@ -89,6 +90,8 @@ export interface AthenaOptions {
    * sessions run there, and their tools' relative paths are taken from there.
    */
   hostDirectory?: string;
+  /** The host's project folder (its git repository's root, "/" with none): PluginInput.worktree. */
+  worktree?: string;
   host: Host;
   pluginOptions?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
@@ -213,6 +216,8 @@ export function createAthena(options: AthenaOptions): Athena {
     onActive: (active) => (active ? afterCheck.watchFiles() : afterCheck.unwatchFiles()),
   });
   const liveEngine = engine;
+  /** Said before each run when the stories' sessions will ask to reach the root (host-reach.ts). */
+  let reachNotice: string | undefined;
 
   // From the run's own plan, live or ended: an ended run's stories showed 0 boxes ticked.
   const tasksNow = (key: string, run: RunRecord) => taskProgress(root, storyFileOf(run, key));
@@ -227,6 +232,7 @@ export function createAthena(options: AthenaOptions): Athena {
     tasksNow,
     // The host's calls name its own directory; the project is the root above it.
     projectOf: (directory) => (path.resolve(directory) === hostDirectory ? root : directory),
+    hostNotice: () => reachNotice,
     onBmadFiles: (found) => {
       files = found;
       isBmadArtefact = bmadArtefactTest(found);
@@ -294,7 +300,17 @@ export function createAthena(options: AthenaOptions): Athena {
 
   const hooks: Hooks = {
     tool: { athena_parallel: tool },
-    config: async (hostConfig) => configureHost(hostConfig),
+    config: async (hostConfig) => {
+      configureHost(hostConfig);
+      reachNotice = hostReachNotice({
+        root,
+        hostDirectory,
+        worktree: options.worktree,
+        permission: hostConfig.permission,
+        home: options.env?.HOME ?? homedir(),
+      });
+      if (reachNotice) log(reachNotice);
+    },
     event: async ({ event }) => {
       liveEngine.handleEvent(event as { type: string; properties?: Record<string, unknown> });
     },

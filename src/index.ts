@@ -28,6 +28,7 @@ async function server(input: PluginInput, options?: PluginOptions): Promise<Hook
     const athena = createAthena({
       directory: root,
       hostDirectory: input.directory,
+      worktree: input.worktree,
       host: new OpencodeHost(input.client, input.directory),
       ...(options ? { pluginOptions: options } : {}),
       log,

@@ -94,6 +94,34 @@ describe("the project of a host started in a subfolder", () => {
     expect(output).toContain("1-1-a");
     expect(output).not.toContain("refused");
   });
+
+  it("says before a run that each story's session will ask to reach the root, when no repository holds it", async () => {
+    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
+    const api = subfolder(root);
+    const client = { app: { log: async () => {} } };
+    /** The dry run's output of a plugin started in `api`, given the host's worktree and config. */
+    const dryRun = async (worktree: string, hostConfig: Record<string, unknown> = {}) => {
+      const input = { directory: api, worktree, client } as unknown as PluginInput;
+      const hooks = await plugin.server(input);
+      await hooks.config?.(hostConfig as never);
+      const result = await hooks.tool?.athena_parallel?.execute(
+        { action: "dryRun" } as never,
+        toolContext(api),
+      );
+      return typeof result === "string" ? result : (result?.output ?? "");
+    };
+    // "/": the host's answer when no repository holds its folder.
+    const asked = await dryRun("/");
+    expect(asked).toMatch(
+      /^Before you run: OpenCode runs in `packages\/api`, below the project's root/,
+    );
+    expect(asked).toContain(`"external_directory":{"${root}/**":"allow"}`);
+    // A repository at the root holds every story's files: nothing to say.
+    expect(await dryRun(root)).not.toContain("Before you run");
+    // Nor when opencode.json lets the sessions reach the root.
+    const allowed = { permission: { external_directory: { [`${root}/**`]: "allow" } } };
+    expect(await dryRun("/", allowed)).not.toContain("Before you run");
+  });
 });
 
 describe("a run whose host is in a subfolder", () => {

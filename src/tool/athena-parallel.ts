@@ -85,6 +85,11 @@ export interface ToolDeps {
    * a subfolder (athena.ts, projectOfHost). Default: the directory itself.
    */
   projectOf?: (directory: string) => string;
+  /**
+   * Said before a run when the host will ask the user before each story's session reaches the
+   * project (run/host-reach.ts): OpenCode started below the root, with no repository holding it.
+   */
+  hostNotice?: () => string | undefined;
 }
 
 type Args = {
@@ -302,9 +307,11 @@ function dryRun(deps: ToolDeps, directory: string, args: Args): ToolResult {
     taskTimeFromHistory(readHistory(directory).lines, config.parallel.model),
   );
   const timeline = plannedGantt(result, { startAt: Date.now(), ...pace });
+  const notice = deps.hostNotice?.();
+  const before = notice ? `Before you run: ${notice}\n\n` : "";
   return {
     title: `athena-parallel plan: ${batch} stories, ${blocking} blocking conflicts`,
-    output: `${renderMarkdown(result, { budget: REPORT_BUDGET - Buffer.byteLength(timeline) })}
+    output: `${before}${renderMarkdown(result, { budget: REPORT_BUDGET - Buffer.byteLength(timeline + before) })}
 ## Timeline (estimated)
 
 \`\`\`mermaid
@@ -648,6 +655,8 @@ async function execute(
     restartOnly.length > 0
       ? `athena.json changed since OpenCode started. This run uses its cap, strategy, models and agents as they are now; these settings stay as they were at start until OpenCode restarts:\n${restartOnly.map((line) => `- ${line}`).join("\n")}`
       : undefined;
+  const hostNote = deps.hostNotice?.();
+  const reach = hostNote ? `Note: ${hostNote}` : undefined;
   const skipped = retryOf?.skipped
     ? `Not started again, done or in review now: ${retryOf.skipped.join("; ")}.`
     : undefined;
@@ -685,6 +694,7 @@ async function execute(
         ignored,
         notApplied,
         capNote,
+        reach,
       ]
         .filter(Boolean)
         .join("\n\n"),
@@ -696,6 +706,7 @@ async function execute(
     title: `athena-parallel run ${run.id}: ${batch.length} stories started`,
     output: [
       `Run ${run.id} started: ${batch.length} stories, at most ${cap} at once, strategy ${strategy}.${retryOf ? ` It starts again the stories of run ${retryOf.run} that did not complete.` : ""}`,
+      ...(reach ? [reach] : []),
       "The stories are marked in-progress; each runs in its own child session. You will get a note as each ends and a summary at the end.",
       `Planned order:\n${waves}`,
       `Follow it with action "status" (runId ${run.id}); stop it with action "cancel".`,
