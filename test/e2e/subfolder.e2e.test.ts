@@ -19,6 +19,8 @@ describe("a host started in a subfolder of the project", () => {
     });
     const output = await s.command("1.3");
     expect(output).toMatch(/^Run run-\S+ started/);
+    // The repository at the root holds every story's files: the host asks nothing.
+    expect(output).not.toContain("external_directory");
     const run = await s.waitForRun((r) => r.state !== "running");
     expect(run.stories[0]).toMatchObject({ key: "1-3-search", state: "completed" });
     expect(run.stories[0]?.wroteFiles).toEqual(
