@@ -916,3 +916,57 @@ describe('a check or a source named in another language ("Убедиться, ч
     expect(growth((n) => cue(dots(n), "`a.ts`"), 2000)).toBeLessThan(10);
   });
 });
+
+describe("a sprint file's hand-made notes: a sub-story nested under a story, a mark after a status", () => {
+  const text = [
+    "development_status:",
+    "  epic-r: in-progress",
+    "  r-2-service-split: done ✅(with extra checks)",
+    "  r-3-data-cleanup: done ✅",
+    "    r-3-1-base-layout: done",
+    "",
+    "    r-3-2-more-layout: review",
+    "  r-4-views: done ✅ (passed, small follow-ups)",
+    "  r-5-wiring: in-progress (blocked)",
+    "  r-6-later: done - but reopened",
+    "",
+  ].join("\n");
+
+  it("reads the file, leaving out and naming each nested entry rather than refusing it all", () => {
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.line])).toEqual([
+      ["epic-r", 2],
+      ["r-2-service-split", 3],
+      ["r-3-data-cleanup", 4],
+      ["r-4-views", 8],
+      ["r-5-wiring", 9],
+      ["r-6-later", 10],
+    ]);
+    expect(sprint.warnings.filter((w) => w.includes("indented under"))).toEqual([
+      "s.yaml:5: `r-3-1-base-layout` is indented under the entry above, which has a status of its own; the line is left as it is and not read (indent it as the entries beside it to plan it)",
+      "s.yaml:7: `r-3-2-more-layout` is indented under the entry above, which has a status of its own; the line is left as it is and not read (indent it as the entries beside it to plan it)",
+    ]);
+    // Its status is still written in its own bytes.
+    const last = sprint.entries.find((e) => e.key === "r-5-wiring");
+    expect(last && text.slice(last.value.start, last.value.end)).toBe("in-progress (blocked)");
+  });
+
+  it("reads a status followed by a mark or a bracketed note as that status, a note in words not", () => {
+    const status = Object.fromEntries(
+      parseSprintStatus(text, "s.yaml").entries.map((e) => [e.key, e.status]),
+    );
+    expect(status).toMatchObject({
+      "r-2-service-split": "done",
+      "r-3-data-cleanup": "done",
+      "r-4-views": "done",
+      "r-5-wiring": "in-progress",
+      "r-6-later": "done - but reopened",
+    });
+  });
+
+  it("still refuses a field nested under a story: the file's shape is broken there", () => {
+    expect(() =>
+      parseSprintStatus("development_status:\n  1-1-a: done\n    owner: sam\n", "s.yaml"),
+    ).toThrow(/^sprint-status.yaml does not parse: this line is indented more/);
+  });
+});
