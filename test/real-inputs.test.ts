@@ -970,3 +970,50 @@ describe("a sprint file's hand-made notes: a sub-story nested under a story, a m
     ).toThrow(/^sprint-status.yaml does not parse: this line is indented more/);
   });
 });
+
+describe('a heading over files to read, as other stories write it ("Références", "Files To NOT Modify")', () => {
+  const intents = (notes: string) =>
+    Object.fromEntries(
+      parseStory(
+        `# Story 1.1: x\n\nStatus: ready-for-dev\n\n## Dev Notes\n\n${notes}\n`,
+      ).mentions.map((m) => [m.path, m.intent]),
+    );
+
+  it("reads the files under a References heading in French, Spanish, Italian, German or Russian", () => {
+    expect(
+      intents(
+        [
+          "### Références",
+          "- Jetons de style : `src/theme/tokens.ts` lignes 38-51",
+          "### Referencias",
+          "- `src/lib/utils.ts`",
+          "### Riferimenti",
+          "- `src/lib/errors.ts`",
+          "### Источники",
+          "- `src/lib/api.ts`",
+        ].join("\n\n"),
+      ),
+    ).toEqual({
+      "src/theme/tokens.ts": "read",
+      "src/lib/utils.ts": "read",
+      "src/lib/errors.ts": "read",
+      "src/lib/api.ts": "read",
+    });
+  });
+
+  it("still writes under a heading that only starts with such a word's letters", () => {
+    expect(intents("### Referencing helpers\n\n- Add `src/lib/ref.ts`")).toEqual({
+      "src/lib/ref.ts": "write",
+    });
+  });
+
+  it('reads a table of files under "Files To NOT Modify", as under "Files NOT to Modify"', () => {
+    const table = "| File | Why |\n| --- | --- |\n| `src/lib/scanner.ts` | out of scope |";
+    expect(intents(`### Files To NOT Modify\n\n${table}`)).toEqual({
+      "src/lib/scanner.ts": "read",
+    });
+    expect(intents(`### Files to Modify\n\n${table}`)).toEqual({
+      "src/lib/scanner.ts": "write",
+    });
+  });
+});
