@@ -1017,3 +1017,37 @@ describe('a heading over files to read, as other stories write it ("Références
     });
   });
 });
+
+describe('"unchanged" said as a participle in another language ("**Fichiers inchangés** : `a.tsx`")', () => {
+  const intents = (notes: string) =>
+    Object.fromEntries(
+      parseStory(
+        `# Story 1.1: x\n\nStatus: ready-for-dev\n\n## Dev Notes\n\n### Project Structure Notes\n\n${notes}\n`,
+      ).mentions.map((m) => [m.path, m.intent]),
+    );
+
+  it("reads the files a label or a remark says are left as they are", () => {
+    expect(
+      intents(
+        [
+          "- **Fichiers inchangés** : `src/a.tsx`, `src/b.tsx`",
+          "- Grille non touchée (`src/c.tsx` inchangé)",
+          "- `src/d.ts` unverändert",
+          "- `src/e.ts` invariato",
+        ].join("\n"),
+      ),
+    ).toEqual({
+      "src/a.tsx": "read",
+      "src/b.tsx": "read",
+      "src/c.tsx": "read",
+      "src/d.ts": "read",
+      "src/e.ts": "read",
+    });
+  });
+
+  it("still writes a file a write verb governs before the participle", () => {
+    expect(
+      intents("- **Fichier modifié** : `src/g.tsx`\n- Modifier `src/h.tsx`, le reste inchangé"),
+    ).toEqual({ "src/g.tsx": "write", "src/h.tsx": "write" });
+  });
+});
