@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { cueOf } from "../src/bmad/clause-cue.ts";
 import { pathFromCode, pathsFromText } from "../src/bmad/path-text.ts";
 import { loadProject } from "../src/bmad/project.ts";
+import { resolveStoryId } from "../src/bmad/resolve-id.ts";
 import { parseSprintStatus, withStories } from "../src/bmad/sprint-status.ts";
 import { parseStory } from "../src/bmad/story.ts";
 import { loadConfig } from "../src/config/load.ts";
@@ -962,6 +963,18 @@ describe("a sprint file's hand-made notes: a sub-story nested under a story, a m
       "r-5-wiring": "in-progress",
       "r-6-later": "done - but reopened",
     });
+  });
+
+  it("names the line of a story left out so, when it is asked for", () => {
+    const sprint = parseSprintStatus(text, "s.yaml");
+    for (const typed of ["r-3-1-base-layout", "r.3.1"])
+      expect(() => resolveStoryId(sprint, typed)).toThrow(
+        expect.objectContaining({
+          line: 5,
+          message: expect.stringMatching(/indented under the story above it and is not read/),
+        }),
+      );
+    expect(() => resolveStoryId(sprint, "r-3")).toThrow(/^unknown story "r-3"/);
   });
 
   it("still refuses a field nested under a story: the file's shape is broken there", () => {

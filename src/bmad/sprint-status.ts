@@ -79,10 +79,12 @@ export interface SprintStatus {
   unread?: number[];
   /** Keys whose entry was skipped for want of a status string, and their lines. */
   statusless?: Array<{ key: string; line: number }>;
+  /** Story keys on lines left out for their indentation under another story, and the lines. */
+  nested?: Array<{ key: string; line: number }>;
 }
 
 export function parseSprintStatus(text: string, file: string): SprintStatus {
-  const { doc, lineCounter, masked, unread } = parseLeniently(text, file);
+  const { doc, lineCounter, masked, unread, nested } = parseLeniently(text, file);
   const root = doc.contents;
   if (!isMap(root)) throw new InputError("expected a YAML mapping at the top level", file, 1, 1);
   // A repeated key counts as YAML readers take it: the last one (here as in the entries).
@@ -235,6 +237,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     warnings,
     ...(unread.length > 0 ? { unread } : {}),
     ...(statusless.length > 0 ? { statusless } : {}),
+    ...(nested.length > 0 ? { nested } : {}),
   };
 }
 
@@ -418,8 +421,15 @@ const HOLDS_ENTRIES =
 function parseLeniently(
   text: string,
   file: string,
-): { doc: Document.Parsed; lineCounter: LineCounter; masked: string[]; unread: number[] } {
+): {
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  masked: string[];
+  unread: number[];
+  nested: Array<{ key: string; line: number }>;
+} {
   const masked: string[] = [];
+  const nested: Array<{ key: string; line: number }> = [];
   const unread: number[] = [];
   let source = text;
   let refusal: InputError | undefined; // the file's first syntax error, as it is
@@ -429,7 +439,7 @@ function parseLeniently(
     // entry now and then, and one repeated retrospective must not cost the whole sprint.
     const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
     const first = doc.errors[0];
-    if (!first) return { doc, lineCounter, masked, unread };
+    if (!first) return { doc, lineCounter, masked, unread, nested };
     const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
     const what = first.message.split("\n")[0] ?? first.code;
     const culprit = likelyCulprit(first.code, what, source, lineCounter, pos.line);
@@ -457,14 +467,15 @@ function parseLeniently(
     // A story's entry indented under another story that has a status of its own
     // (`r-3-c: done ✅` over `    r-3-1-d: done`): a sub-story an author nested by hand. Its
     // meaning is plain and only its line is broken: it is left out and named, the rest read.
-    const nested =
+    const nestedKey =
       culprit && culprit.line > pos.line && masked.length < MAX_MASKED
         ? nestedStoryLine(line, lineAt(source, lineCounter, culprit.line)?.text)
         : undefined;
-    if (nested && culprit) {
+    if (nestedKey && culprit) {
+      nested.push({ key: nestedKey, line: culprit.line });
       const below = lineAt(source, lineCounter, culprit.line) ?? NO_LINE;
       masked.push(
-        `${file}:${culprit.line}: \`${nested}\` is indented under the entry above, which has a status of its own; the line is left as it is and not read (indent it as the entries beside it to plan it)`,
+        `${file}:${culprit.line}: \`${nestedKey}\` is indented under the entry above, which has a status of its own; the line is left as it is and not read (indent it as the entries beside it to plan it)`,
       );
       unread.push(culprit.line);
       source =
