@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { cueOf } from "../src/bmad/clause-cue.ts";
 import { pathFromCode, pathsFromText } from "../src/bmad/path-text.ts";
 import { loadProject } from "../src/bmad/project.ts";
+import { resolveStoryId } from "../src/bmad/resolve-id.ts";
 import { parseSprintStatus, withStories } from "../src/bmad/sprint-status.ts";
 import { parseStory } from "../src/bmad/story.ts";
 import { loadConfig } from "../src/config/load.ts";
@@ -914,5 +915,152 @@ describe('a check or a source named in another language ("Убедиться, ч
     // A number of many dots: taken whole, not split every way before failing.
     const dots = (n: number) => `1${".".repeat(n)} \`a.ts\``;
     expect(growth((n) => cue(dots(n), "`a.ts`"), 2000)).toBeLessThan(10);
+  });
+});
+
+describe("a sprint file's hand-made notes: a sub-story nested under a story, a mark after a status", () => {
+  const text = [
+    "development_status:",
+    "  epic-r: in-progress",
+    "  r-2-service-split: done ✅(with extra checks)",
+    "  r-3-data-cleanup: done ✅",
+    "    r-3-1-base-layout: done",
+    "",
+    "    r-3-2-more-layout: review",
+    "  r-4-views: done ✅ (passed, small follow-ups)",
+    "  r-5-wiring: in-progress (blocked)",
+    "  r-6-later: done - but reopened",
+    "",
+  ].join("\n");
+
+  it("reads the file, leaving out and naming each nested entry rather than refusing it all", () => {
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.line])).toEqual([
+      ["epic-r", 2],
+      ["r-2-service-split", 3],
+      ["r-3-data-cleanup", 4],
+      ["r-4-views", 8],
+      ["r-5-wiring", 9],
+      ["r-6-later", 10],
+    ]);
+    expect(sprint.warnings.filter((w) => w.includes("indented under"))).toEqual([
+      "s.yaml:5: `r-3-1-base-layout` is indented under the entry above, which has a status of its own; the line is left as it is and not read (indent it as the entries beside it to plan it)",
+      "s.yaml:7: `r-3-2-more-layout` is indented under the entry above, which has a status of its own; the line is left as it is and not read (indent it as the entries beside it to plan it)",
+    ]);
+    // Its status is still written in its own bytes.
+    const last = sprint.entries.find((e) => e.key === "r-5-wiring");
+    expect(last && text.slice(last.value.start, last.value.end)).toBe("in-progress (blocked)");
+  });
+
+  it("reads a status followed by a mark or a bracketed note as that status, a note in words not", () => {
+    const status = Object.fromEntries(
+      parseSprintStatus(text, "s.yaml").entries.map((e) => [e.key, e.status]),
+    );
+    expect(status).toMatchObject({
+      "r-2-service-split": "done",
+      "r-3-data-cleanup": "done",
+      "r-4-views": "done",
+      "r-5-wiring": "in-progress",
+      "r-6-later": "done - but reopened",
+    });
+  });
+
+  it("names the line of a story left out so, when it is asked for", () => {
+    const sprint = parseSprintStatus(text, "s.yaml");
+    for (const typed of ["r-3-1-base-layout", "r.3.1"])
+      expect(() => resolveStoryId(sprint, typed)).toThrow(
+        expect.objectContaining({
+          line: 5,
+          message: expect.stringMatching(/indented under the story above it and is not read/),
+        }),
+      );
+    expect(() => resolveStoryId(sprint, "r-3")).toThrow(/^unknown story "r-3"/);
+  });
+
+  it("still refuses a field nested under a story: the file's shape is broken there", () => {
+    expect(() =>
+      parseSprintStatus("development_status:\n  1-1-a: done\n    owner: sam\n", "s.yaml"),
+    ).toThrow(/^sprint-status.yaml does not parse: this line is indented more/);
+  });
+});
+
+describe('a heading over files to read, as other stories write it ("Références", "Files To NOT Modify")', () => {
+  const intents = (notes: string) =>
+    Object.fromEntries(
+      parseStory(
+        `# Story 1.1: x\n\nStatus: ready-for-dev\n\n## Dev Notes\n\n${notes}\n`,
+      ).mentions.map((m) => [m.path, m.intent]),
+    );
+
+  it("reads the files under a References heading in French, Spanish, Italian, German or Russian", () => {
+    expect(
+      intents(
+        [
+          "### Références",
+          "- Jetons de style : `src/theme/tokens.ts` lignes 38-51",
+          "### Referencias",
+          "- `src/lib/utils.ts`",
+          "### Riferimenti",
+          "- `src/lib/errors.ts`",
+          "### Источники",
+          "- `src/lib/api.ts`",
+        ].join("\n\n"),
+      ),
+    ).toEqual({
+      "src/theme/tokens.ts": "read",
+      "src/lib/utils.ts": "read",
+      "src/lib/errors.ts": "read",
+      "src/lib/api.ts": "read",
+    });
+  });
+
+  it("still writes under a heading that only starts with such a word's letters", () => {
+    expect(intents("### Referencing helpers\n\n- Add `src/lib/ref.ts`")).toEqual({
+      "src/lib/ref.ts": "write",
+    });
+  });
+
+  it('reads a table of files under "Files To NOT Modify", as under "Files NOT to Modify"', () => {
+    const table = "| File | Why |\n| --- | --- |\n| `src/lib/scanner.ts` | out of scope |";
+    expect(intents(`### Files To NOT Modify\n\n${table}`)).toEqual({
+      "src/lib/scanner.ts": "read",
+    });
+    expect(intents(`### Files to Modify\n\n${table}`)).toEqual({
+      "src/lib/scanner.ts": "write",
+    });
+  });
+});
+
+describe('"unchanged" said as a participle in another language ("**Fichiers inchangés** : `a.tsx`")', () => {
+  const intents = (notes: string) =>
+    Object.fromEntries(
+      parseStory(
+        `# Story 1.1: x\n\nStatus: ready-for-dev\n\n## Dev Notes\n\n### Project Structure Notes\n\n${notes}\n`,
+      ).mentions.map((m) => [m.path, m.intent]),
+    );
+
+  it("reads the files a label or a remark says are left as they are", () => {
+    expect(
+      intents(
+        [
+          "- **Fichiers inchangés** : `src/a.tsx`, `src/b.tsx`",
+          "- Grille non touchée (`src/c.tsx` inchangé)",
+          "- `src/d.ts` unverändert",
+          "- `src/e.ts` invariato",
+        ].join("\n"),
+      ),
+    ).toEqual({
+      "src/a.tsx": "read",
+      "src/b.tsx": "read",
+      "src/c.tsx": "read",
+      "src/d.ts": "read",
+      "src/e.ts": "read",
+    });
+  });
+
+  it("still writes a file a write verb governs before the participle", () => {
+    expect(
+      intents("- **Fichier modifié** : `src/g.tsx`\n- Modifier `src/h.tsx`, le reste inchangé"),
+    ).toEqual({ "src/g.tsx": "write", "src/h.tsx": "write" });
   });
 });

@@ -96,7 +96,7 @@ describe("parseSprintStatus", () => {
       return "parsed";
     };
     // The parser blames the entry above an over-indented one, and the line after an open `[`.
-    expect(refusal(["  1-1-a: done", "    1-2-b: done", "  1-3-c: backlog"])).toMatch(
+    expect(refusal(["  1-1-a: done", "    blocked: QA", "  1-3-c: backlog"])).toMatch(
       /^s\.yaml:4:5: .*this line is indented more than the entry above it/,
     );
     expect(refusal(["  1-1-a: [done", "  1-3-c: backlog"])).toMatch(

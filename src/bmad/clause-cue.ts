@@ -225,11 +225,12 @@ const NO_CHANGE_LIST =
 /**
  * No change said in the languages stories are written in: "Nessuna modifica a `module.json`",
  * "Aucune modification de `x.ts`", "Sin cambios en `y.py`", "Keine Änderungen an `z.go`",
- * "Без изменений: `a.ts`". Only with no write verb before it (saysNoChange): "without changes"
+ * "Без изменений: `a.ts`", and the participles ("**Fichiers inchangés** : `a.tsx`", "`b.ts`
+ * invariato", "unverändert"). Only with no write verb before it (saysNoChange): "without changes"
  * also qualifies a change ("Ajouter `save()` à `store.ts` sans modification de l'API").
  */
 const FOREIGN_NO_CHANGE =
-  /(?<!\p{L})(?:nessun[ao]?\s+(?:modific\p{L}*|cambiament\p{L}*)|aucun(?:e)?\s+(?:modification|changement)s?|pas\s+de\s+(?:modification|changement)s?|sans\s+(?:modification|changement)s?|ning[uú]n[ao]?\s+(?:cambio|modificaci[oó]n)|sin\s+(?:cambios|modificaciones)|nenhuma\s+(?:altera[cç][aã]o|modifica[cç][aã]o)|sem\s+(?:altera[cç][oõ]es|modifica[cç][oõ]es)|keine\s+(?:änderung\p{L}*|anpassung\p{L}*)|без\s+изменени\p{L}*)(?!\p{L})/iu;
+  /(?<!\p{L})(?:nessun[ao]?\s+(?:modific\p{L}*|cambiament\p{L}*)|aucun(?:e)?\s+(?:modification|changement)s?|pas\s+de\s+(?:modification|changement)s?|sans\s+(?:modification|changement)s?|ning[uú]n[ao]?\s+(?:cambio|modificaci[oó]n)|sin\s+(?:cambios|modificaciones)|nenhuma\s+(?:altera[cç][aã]o|modifica[cç][aã]o)|sem\s+(?:altera[cç][oõ]es|modifica[cç][oõ]es)|keine\s+(?:änderung\p{L}*|anpassung\p{L}*)|без\s+изменени\p{L}*|inchang[ée]e?s?|non\s+(?:modifi[ée]e?s?|touch[ée]e?s?)|invariat[oaie]|non\s+modificat[oaie]|inalterad[oa]s?|sin\s+modificar|no\s+modificad[oa]s?|n[ãa]o\s+(?:alterad|modificad)[oa]s?|unver[äa]ndert|nicht\s+ge[äa]ndert|не\s+измен(?:яется|яются|ен\p{L}*|ять))(?!\p{L})/iu;
 /**
  * Words right before a mention that make it the model to copy, not the file to change:
  * "Add `RegisterListCommand` (matches `add.go` pattern)", "consistent with `config.py`", "keep in

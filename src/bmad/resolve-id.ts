@@ -6,7 +6,7 @@
 import path from "node:path";
 import { InputError } from "../util/errors.ts";
 import { suggest } from "../util/suggest.ts";
-import { normaliseTypedId } from "./keys.ts";
+import { normaliseTypedId, parseKey } from "./keys.ts";
 import { NOT_A_STORY, type SprintEntry, type SprintStatus } from "./sprint-status.ts";
 
 /**
@@ -63,6 +63,21 @@ export function resolveStoryId(
       `"${typed}" is in the sprint file, but its entry has no status string (\`${skipped.key}: ready-for-dev\`, or a \`status:\` field), so it was skipped`,
       sprint.file,
       skipped.line,
+    );
+  // A story's line left out of the reading (indented under another story): say where it is.
+  const typedId = normaliseTypedId(typed);
+  const unreadStory = sprint.nested?.find(
+    (entry) =>
+      entry.key === typed.trim() ||
+      parseKey(entry.key).id === typedId ||
+      // `r.3.1` for `r-3-1-basic-layout`: its three numbers, as a sub-story's id keeps them.
+      entry.key.split("-").slice(0, 3).join("-") === typed.trim().replace(/\./g, "-"),
+  );
+  if (unreadStory)
+    throw new InputError(
+      `"${typed}" is in the sprint file, but its line is indented under the story above it and is not read; indent it as the entries beside it to plan it`,
+      sprint.file,
+      unreadStory.line,
     );
   if (other)
     throw new InputError(

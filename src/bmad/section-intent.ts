@@ -53,6 +53,14 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
     /(?<!\w)references?|(?<!\w)sources?\b(?!\s+(files?|code)\b)|citations?|related\s+(docs|documents)/i,
     "read",
   ],
+  // The same heading in the European languages stories are written in ("Références",
+  // "Referencias", "Riferimenti", "Referenzen", "Источники"): English's rule above misses the
+  // accented letters and the other words (heading-words.ts puts Chinese, Korean and Japanese
+  // ones back in English).
+  [
+    /(?<!\p{L})(?:r[eé]f[eé]rences?|referencias?|refer[eê]ncias?|riferimenti|referenze|referenzen|quellen|источники|ссылки)(?!\p{L})/iu,
+    "read",
+  ],
   // What exists already, described for context: read, not written.
   [
     /context|background|current\s+state|overview|previous\s+stor(y|ies)|existing\s+code|git\s+intelligence|recent\s+commits/i,
@@ -109,7 +117,7 @@ export const FILES_LABEL =
 
 export const DO_NOT_MODIFY = new RegExp(
   [
-    /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|\bnot\s+to\s+(be\s+)?(modif|chang|touch|edit)|read[-\s]only|unchanged|untouched|reference\s+only/
+    /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|\bnot\s+to\s+(be\s+)?(modif|chang|touch|edit)|\bto\s+not\s+(be\s+)?(modif|chang|touch|edit)|read[-\s]only|unchanged|untouched|reference\s+only/
       .source,
     // As stories in other languages label such files ("**Не изменять:**", "**File da NON
     // toccare:**", "### Файлы НЕ ТРОГАТЬ"): Russian, Italian, French, Spanish, Portuguese,

@@ -36,6 +36,11 @@ export const LEGACY_STATUSES = [
 export const FINISHED_STATUSES: ReadonlySet<string> = new Set(["done", "completed", "review"]);
 /** Words some projects use for a story past done: read as done, all the plan needs to know. */
 const PAST_DONE = new Set(["complete", "deployed", "shipped", "released", "merged"]);
+/**
+ * A word, then only marks (`✅`, `🚧`), a note in brackets, or marks and then a note: the word
+ * is the status. A note in words (`done - but reopened`) is no such mark.
+ */
+const STATUS_THEN_MARK = /^([\w-]+)[^\p{L}\p{N}(（_-]*(?:[(（].*)?$/u;
 /** Keys named in one warning before "and N more". */
 const MAX_LISTED = 5;
 
@@ -74,10 +79,12 @@ export interface SprintStatus {
   unread?: number[];
   /** Keys whose entry was skipped for want of a status string, and their lines. */
   statusless?: Array<{ key: string; line: number }>;
+  /** Story keys on lines left out for their indentation under another story, and the lines. */
+  nested?: Array<{ key: string; line: number }>;
 }
 
 export function parseSprintStatus(text: string, file: string): SprintStatus {
-  const { doc, lineCounter, masked, unread } = parseLeniently(text, file);
+  const { doc, lineCounter, masked, unread, nested } = parseLeniently(text, file);
   const root = doc.contents;
   if (!isMap(root)) throw new InputError("expected a YAML mapping at the top level", file, 1, 1);
   // A repeated key counts as YAML readers take it: the last one (here as in the entries).
@@ -202,7 +209,15 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       .trim()
       .toLowerCase()
       .replace(/[\s_]+/g, "-");
-    const status = known.has(spelled) ? spelled : PAST_DONE.has(spelled) ? "done" : written;
+    // `done ✅`, `done (merged into r-2)`: a status, then a mark or a note in brackets.
+    const marked = STATUS_THEN_MARK.exec(written.trim())?.[1]?.toLowerCase().replace(/_/g, "-");
+    const status = known.has(spelled)
+      ? spelled
+      : PAST_DONE.has(spelled)
+        ? "done"
+        : marked && known.has(marked)
+          ? marked
+          : written;
     if (!known.has(status))
       warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);
     return {
@@ -222,6 +237,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     warnings,
     ...(unread.length > 0 ? { unread } : {}),
     ...(statusless.length > 0 ? { statusless } : {}),
+    ...(nested.length > 0 ? { nested } : {}),
   };
 }
 
@@ -405,8 +421,15 @@ const HOLDS_ENTRIES =
 function parseLeniently(
   text: string,
   file: string,
-): { doc: Document.Parsed; lineCounter: LineCounter; masked: string[]; unread: number[] } {
+): {
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  masked: string[];
+  unread: number[];
+  nested: Array<{ key: string; line: number }>;
+} {
   const masked: string[] = [];
+  const nested: Array<{ key: string; line: number }> = [];
   const unread: number[] = [];
   let source = text;
   let refusal: InputError | undefined; // the file's first syntax error, as it is
@@ -416,7 +439,7 @@ function parseLeniently(
     // entry now and then, and one repeated retrospective must not cost the whole sprint.
     const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
     const first = doc.errors[0];
-    if (!first) return { doc, lineCounter, masked, unread };
+    if (!first) return { doc, lineCounter, masked, unread, nested };
     const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
     const what = first.message.split("\n")[0] ?? first.code;
     const culprit = likelyCulprit(first.code, what, source, lineCounter, pos.line);
@@ -441,6 +464,24 @@ function parseLeniently(
       source = source.slice(0, start) + rest.replace(/[^\r\n]/g, " ");
       continue;
     }
+    // A story's entry indented under another story that has a status of its own
+    // (`r-3-c: done ✅` over `    r-3-1-d: done`): a sub-story an author nested by hand. Its
+    // meaning is plain and only its line is broken: it is left out and named, the rest read.
+    const nestedKey =
+      culprit && culprit.line > pos.line && masked.length < MAX_MASKED
+        ? nestedStoryLine(line, lineAt(source, lineCounter, culprit.line)?.text)
+        : undefined;
+    if (nestedKey && culprit) {
+      nested.push({ key: nestedKey, line: culprit.line });
+      const below = lineAt(source, lineCounter, culprit.line) ?? NO_LINE;
+      masked.push(
+        `${file}:${culprit.line}: \`${nestedKey}\` is indented under the entry above, which has a status of its own; the line is left as it is and not read (indent it as the entries beside it to plan it)`,
+      );
+      unread.push(culprit.line);
+      source =
+        source.slice(0, below.start) + " ".repeat(below.text.length) + source.slice(below.end);
+      continue;
+    }
     // BMAD's own template wrote a placeholder line: left out without a word, as every reader
     // of it must; any other line left out is named.
     if (!PLACEHOLDER_VALUE.test(line) || unread.length >= MAX_MASKED) {
@@ -456,6 +497,19 @@ function parseLeniently(
     unread.push(pos.line);
     source = source.slice(0, start) + " ".repeat(line.length) + source.slice(end);
   }
+}
+
+/**
+ * The story key of `below` when it is a story's entry (`    r-3-1-d: done`) and `above` an
+ * entry with a scalar value (`  r-3-c: done ✅`), so that `below` can be no field of `above`;
+ * else undefined (`    blocked: QA` under a story is a field, and the file's shape is broken).
+ */
+function nestedStoryLine(above: string, below: string | undefined): string | undefined {
+  if (!/^[ \t]*[^\s:#]+:[ \t]+[^\s#]/.test(above)) return undefined;
+  const key = /^[ \t]+["']?([^\s:#"']+)["']?:(?:[ \t]+[^\s#][^#]*)?(?:[ \t]+#.*)?$/.exec(
+    below ?? "",
+  )?.[1];
+  return key && SAFE_KEY.test(key) && parseKey(key).kind === "story" ? key : undefined;
 }
 
 interface SourceLine {
@@ -496,10 +550,13 @@ function likelyCulprit(
   const indent = (text: string) => /^[ \t]*/.exec(text)?.[0].length ?? 0;
   if (code === "BLOCK_AS_IMPLICIT_KEY" || code === "MULTILINE_IMPLICIT_KEY") {
     const here = lineText(reported);
-    const next = lineText(reported + 1);
+    // Blank lines between are no part of it (a line left out of the reading is blanked).
+    let below = reported + 1;
+    while (lineText(below)?.trim() === "") below++;
+    const next = lineText(below);
     if (here !== undefined && next?.trim() && indent(next) > indent(here))
       return {
-        line: reported + 1,
+        line: below,
         col: indent(next) + 1,
         why: `this line is indented more than the entry above it`,
       };
