@@ -1064,3 +1064,42 @@ describe('"unchanged" said as a participle in another language ("**Fichiers inch
     ).toEqual({ "src/g.tsx": "write", "src/h.tsx": "write" });
   });
 });
+
+describe("story keys led by a letter for the epic (`e-01-1-import-photos` under `epic-01`)", () => {
+  const sprint = [
+    "development_status:",
+    "  epic-01: done",
+    "  e-01-1-import-photos: done",
+    "  e-01-2-sync-cloud: done",
+    "  epic-02: in-progress",
+    "  e-02-1-search-box: ready-for-dev",
+    "",
+  ].join("\n");
+
+  it("are stories of that epic, each with its own id, not all one story of a track `e`", () => {
+    const ids = parseSprintStatus(sprint, "s.yaml").entries.map((e) => [e.key, e.epic, e.id]);
+    expect(ids).toEqual([
+      ["epic-01", "01", undefined],
+      ["e-01-1-import-photos", "01", "01.1"],
+      ["e-01-2-sync-cloud", "01", "01.2"],
+      ["epic-02", "02", undefined],
+      ["e-02-1-search-box", "02", "02.1"],
+    ]);
+  });
+
+  it("find their story files written without the letter (`1-1-import-photos.md`)", () => {
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]: sprint,
+      [`${ART}/1-1-import-photos.md`]: "# Story 1.1: Import\n\nStatus: done\n",
+      [`${ART}/1-2-sync-cloud.md`]: "# Story 1.2: Sync\n\nStatus: done\n",
+      [`${ART}/2-1-search-box.md`]: "# Story 2.1: Search\n\nStatus: ready-for-dev\n",
+    });
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    expect(loaded.done.map((d) => d.file)).toEqual([
+      `${ART}/1-1-import-photos.md`,
+      `${ART}/1-2-sync-cloud.md`,
+    ]);
+    expect(loaded.batch.map((s) => s.file)).toEqual([`${ART}/2-1-search-box.md`]);
+  });
+});

@@ -615,7 +615,7 @@ export interface StoryFileIndex {
 /**
  * `Story-1.2_Slug` -> `1-2-slug`, `1.2.story` -> `1-2`, `E101-S01` -> `101-1`,
  * `epic-3-story-7-slug` -> `3-7-slug`: lower case, no `story` prefix or suffix, one separator,
- * an epic and story written `E<n>-S<n>` or `epic-<n>-story-<n>` as numbers.
+ * an epic and story written `E<n>-S<n>`, `e-<n>-<n>` or `epic-<n>-story-<n>` as numbers.
  */
 function canonicalStoryName(name: string): string {
   return name
@@ -624,8 +624,9 @@ function canonicalStoryName(name: string): string {
     .replace(/[-_. ]story$/, "")
     .replace(/[._\s]+/g, "-")
     .replace(
-      /^(?:e|epic-)0*(\d+[a-z]?)-(?:s|story-)0*(\d+[a-z]?)(?=-|$)/,
-      (_, epic: string, story: string) => `${epic}-${story}`,
+      /^(?:e|epic-)0*(\d+[a-z]?)-(?:s|story-)0*(\d+[a-z]?)(?=-|$)|^e-0*(\d+)-0*(\d+[a-z]?)(?=-|$)/,
+      (_, epic?: string, story?: string, lettered?: string, storyOfLettered?: string) =>
+        `${epic ?? lettered}-${story ?? storyOfLettered}`,
     );
 }
 

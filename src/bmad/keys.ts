@@ -63,6 +63,17 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
   }
   if (TRACK.test(first) && SEGMENT.test(second) && segments.length >= 3) {
     const third = segments[2] ?? "";
+    // A letter for "epic" before a numbered epic the sprint has (`e-01-1-import` under
+    // `epic-01`, no `epic-e`): story 1 of epic 01, not story 01 of a track `e` that every
+    // story of every epic would share.
+    if (
+      SEGMENT.test(third) &&
+      segments.length >= 4 &&
+      knownEpics.has(second) &&
+      !knownEpics.has(first) &&
+      !knownEpics.has(`${first}.${second}`)
+    )
+      return parseKey(segments.slice(1).join("-"), knownEpics);
     return SEGMENT.test(third) && segments.length >= 4 && knownEpics.has(`${first}.${second}`)
       ? story(`${first}.${second}`, third)
       : story(first, second);
