@@ -1087,6 +1087,16 @@ describe("story keys led by a letter for the epic (`e-01-1-import-photos` under 
     ]);
   });
 
+  it("leave other tracks before a numbered epic as they were (`TD-1-1-x`, `v1-8-0-x`)", () => {
+    const text = `${sprint}  TD-1-1-model-hardening: done\n  epic-8: done\n  v1-8-0-audit: done\n`;
+    const ids = parseSprintStatus(text, "s.yaml").entries.map((e) => [e.key, e.epic]);
+    expect(ids.slice(-3)).toEqual([
+      ["TD-1-1-model-hardening", "TD"],
+      ["epic-8", "8"],
+      ["v1-8-0-audit", "v1"],
+    ]);
+  });
+
   it("find their story files written without the letter (`1-1-import-photos.md`)", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]: sprint,

@@ -63,10 +63,12 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
   }
   if (TRACK.test(first) && SEGMENT.test(second) && segments.length >= 3) {
     const third = segments[2] ?? "";
-    // A letter for "epic" before a numbered epic the sprint has (`e-01-1-import` under
-    // `epic-01`, no `epic-e`): story 1 of epic 01, not story 01 of a track `e` that every
-    // story of every epic would share.
+    // `e` for "epic" before a numbered epic the sprint has (`e-01-1-import` under `epic-01`,
+    // no `epic-e`): story 1 of epic 01, not story 01 of a track `e` that every story of every
+    // epic would share. Only that letter: `TD-1-1-x` (tech debt of epic 1) and `v1-8-0-x` (a
+    // version) are tracks of their own beside epic 1's stories.
     if (
+      /^e$/i.test(first) &&
       SEGMENT.test(third) &&
       segments.length >= 4 &&
       knownEpics.has(second) &&
