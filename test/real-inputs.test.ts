@@ -1097,6 +1097,23 @@ describe("story keys led by a letter for the epic (`e-01-1-import-photos` under 
     ]);
   });
 
+  it("are found by the number people type, without the epic's zeros (`1.2` for `01.2`)", () => {
+    const parsed = parseSprintStatus(
+      `${sprint}  epic-10: backlog\n  e-10-2-tags: backlog\n`,
+      "s.yaml",
+    );
+    expect(resolveStoryId(parsed, "1.2").key).toBe("e-01-2-sync-cloud");
+    expect(resolveStoryId(parsed, "01.2").key).toBe("e-01-2-sync-cloud");
+    expect(resolveStoryId(parsed, "10.2").key).toBe("e-10-2-tags");
+    // An id written as typed still wins over one that matches only without its zeros.
+    const both = parseSprintStatus(
+      "development_status:\n  epic-1: done\n  1-2-b: done\n  epic-01: done\n  01-2-a: done\n",
+      "s.yaml",
+    );
+    expect(resolveStoryId(both, "1.2").key).toBe("1-2-b");
+    expect(resolveStoryId(both, "01.2").key).toBe("01-2-a");
+  });
+
   it("find their story files written without the letter (`1-1-import-photos.md`)", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]: sprint,

@@ -28,6 +28,12 @@ export function resolveStoryId(
     const id = normaliseTypedId(asPath);
     matches = stories.filter((entry) => entry.id === id);
   }
+  if (matches.length === 0) {
+    // `1.2` for a story whose id keeps its epic's zeros (`01.2`, from `epic-01`'s stories):
+    // people type the number, and the story's own title says "Story 1.2".
+    const id = unpadded(normaliseTypedId(asPath));
+    matches = stories.filter((entry) => entry.id !== undefined && unpadded(entry.id) === id);
+  }
   if (matches.length === 0 && isPath && fileOf) {
     // The file's path as typed: repo-relative, absolute, or its name alone.
     const wanted = path.posix.normalize(typed.split(path.sep).join("/")).replace(/^\.\//, "");
@@ -116,4 +122,12 @@ function closeMatches(candidates: readonly string[], stories: readonly SprintEnt
     }
   }
   return shown;
+}
+
+/** An id's numbers without their leading zeros: `01.02` -> `1.2`; words are kept. */
+function unpadded(id: string): string {
+  return id
+    .split(".")
+    .map((part) => part.replace(/^0+(?=\d)/, ""))
+    .join(".");
 }
