@@ -8,6 +8,7 @@ import { hostProjectRoot } from "./bmad/project-root.ts";
 import { taskProgress } from "./bmad/task-progress.ts";
 import { loadConfig } from "./config/load.ts";
 import type { AthenaConfig } from "./config/schema.ts";
+import { sharedMatchers } from "./plan/conflicts.ts";
 import { AfterCheck } from "./run/after-check.ts";
 import { RunEngine } from "./run/engine.ts";
 import {
@@ -242,6 +243,28 @@ export function createAthena(options: AthenaOptions): Athena {
 
   const isExclusive = commandMatcher(config.parallel.exclusiveCommands);
   /**
+   * `sharedFiles` (manifests, lockfiles, migrations, agents' instruction files) are short edits
+   * the plan lets stories make at once: two stories adding a dependency to package.json take
+   * turns per write, not per story. Such a file's lock is held while the write that took it
+   * runs, then let go; a stale copy is still refused (the guard's version check), so no change
+   * is lost. Keyed by tool call, so that one of a story's writes still running keeps the lock.
+   */
+  const isSharedFile = sharedMatchers(config.parallel.sharedFiles);
+  const shortHolds = new Map<string, { story: string; paths: string[] }>();
+  const holdShort = (call: string, story: string, paths: readonly string[]) => {
+    const short = paths.filter((p) => isSharedFile(p) !== undefined);
+    if (short.length > 0) shortHolds.set(call, { story, paths: short });
+  };
+  const releaseShort = async (call: string) => {
+    const held = shortHolds.get(call);
+    if (!held) return;
+    shortHolds.delete(call);
+    const stillWriting = new Set(
+      [...shortHolds.values()].filter((h) => h.story === held.story).flatMap((h) => h.paths),
+    );
+    for (const p of held.paths) if (!stillWriting.has(p)) await locks.release(p, held.story);
+  };
+  /**
    * What a bash call writes (repo-relative) and reads, and whether it runs an exclusive
    * command; undefined when it cannot be told.
    */
@@ -344,6 +367,7 @@ export function createAthena(options: AthenaOptions): Athena {
             : error;
         }
         journalBefore(holder, shell.writes);
+        holdShort(`${input.sessionID}\u0000${input.callID}`, holder.story, shell.writes);
         if (shell.opaque)
           await afterCheck.start(`${input.sessionID}\u0000${input.callID}`, holder.story);
         return;
@@ -360,12 +384,14 @@ export function createAthena(options: AthenaOptions): Athena {
       // The write tool replaces the file; edits and patches apply to what is there.
       await guard.beforeWrite(holder, paths, input.tool === "write" ? paths : []);
       journalBefore(holder, paths);
+      holdShort(`${input.sessionID}\u0000${input.callID}`, holder.story, paths);
     },
     "tool.execute.after": async (input, output) => {
       const story = liveEngine.storyOf(input.sessionID);
       if (!story) {
         // The story ended while the tool ran (cancelled, stopped, retried): nothing to finish.
         if (input.tool === "bash") afterCheck.drop(`${input.sessionID}\u0000${input.callID}`);
+        shortHolds.delete(`${input.sessionID}\u0000${input.callID}`);
         return;
       }
       liveEngine.noteActivity(input.sessionID);
@@ -396,11 +422,13 @@ export function createAthena(options: AthenaOptions): Athena {
               ...(c.kept ? { kept: c.kept } : {}),
             });
         }
+        await releaseShort(key);
       } else if (READ_TOOLS.has(input.tool)) {
         const filePath = (args as { filePath?: string } | undefined)?.filePath;
         if (filePath) guard.afterRead(story.story, filePath);
       } else if (WRITE_TOOLS.has(input.tool)) {
         guard.afterWrite(story.story, writtenPaths(input.tool, args, root, hostDirectory));
+        await releaseShort(`${input.sessionID}\u0000${input.callID}`);
       }
     },
     dispose: async () => liveEngine.dispose(),
