@@ -563,6 +563,45 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
+  it("lets a second story edit package.json while the first, which edited it, still runs", async () => {
+    // The first story ends when the test lets it: only once the second has ended.
+    let finish = () => {};
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const dependency = (name: string) => ({
+      file: "package.json",
+      oldString: '"private": true',
+      newString: `"private": true,\n  "${name}": "1.0.0"`,
+    });
+    const s = await start({
+      stories: stories(100, {
+        "1-3-search": { edits: [dependency("search-dep")], finishWhen: gate },
+        // Waits, by the file's content, for the first story's edit; then makes its own.
+        "1-5-pricing": {
+          shell: ["until grep -q search-dep package.json; do sleep 0.1; done"],
+          edits: [dependency("pricing-dep")],
+        },
+      }),
+      athena: { parallel: { lockWaitSeconds: 5 } },
+    });
+    await s.command("1.3 1.5 --strategy manual");
+    const second = await s.waitForRun((r) =>
+      r.stories.some((st) => st.key === "1-5-pricing" && st.state !== "running"),
+    );
+    expect(second.stories.map((st) => [st.key, st.state])).toEqual([
+      ["1-3-search", "running"],
+      ["1-5-pricing", "completed"],
+    ]);
+    finish();
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+    expect(run.stories[1]?.waits ?? []).toEqual([]);
+    expect(s.file("package.json")).toContain('"search-dep": "1.0.0"');
+    expect(s.file("package.json")).toContain('"pricing-dep": "1.0.0"');
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
   it("runs two stories' package installs through bash one at a time, never overlapping", async () => {
     const install = "./install.sh";
     const s = await start({
