@@ -49,7 +49,7 @@ async function bAfterA(
   const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
   const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
   expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
-  return { told, text: readFileSync(path.join(root, file), "utf8"), ended };
+  return { told, text: readFileSync(path.join(root, file), "utf8"), ended, h, root };
 }
 
 /** A story's edit that adds its own dependency. */
@@ -62,6 +62,21 @@ describe("a shared file at run time", () => {
     expect(told).toEqual({ "1-1-a": undefined, "1-2-b": undefined });
     expect(text).toContain('"1-1-a": "1.0.0"');
     expect(text).toContain('"1-2-b": "1.0.0"');
+  });
+
+  it("is not reverted for one story when the other changed it meanwhile: that would undo both", async () => {
+    const { h, root, ended } = await bAfterA("package.json", addDependency("package.json"));
+    const before = readFileSync(path.join(root, "package.json"), "utf8");
+    for (const [id, other] of [
+      ["1.1", "1-2-b"],
+      ["1.2", "1-1-a"],
+    ]) {
+      const refused = await h.call({ action: "revert", storyIds: [id], runId: ended.id });
+      expect(refused.output).toContain(
+        `\`package.json\`: story ${other} (run ${ended.id}) changed it too while this story did`,
+      );
+    }
+    expect(readFileSync(path.join(root, "package.json"), "utf8")).toBe(before);
   });
 
   it("is let go after a shell command that wrote it", async () => {

@@ -159,6 +159,14 @@ export function revertStory(journal: Journal, record: StoryJournal, root: string
       refused.push({ path: entry.path, why: changedSince(journal, record, entry) });
       continue;
     }
+    const meanwhile = changedMeanwhile(journal, record, entry);
+    if (meanwhile.length > 0) {
+      refused.push({
+        path: entry.path,
+        why: `${meanwhile.join(", ")} changed it too while this story did: the version before this story would undo that change as well`,
+      });
+      continue;
+    }
     if (entry.beforeLink !== entry.afterLink) {
       // A link removed or made: the link is put back (or taken away), not a copy of what it
       // led to, which has its own entry when a story changed it.
@@ -224,6 +232,28 @@ export function fileVersions(journal: Journal, repoPath: string, root: string): 
     `now: ${short(now)}${entries.some((e) => e.entry.after === now) ? "" : " (changed since the last story)"}`,
   );
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The other stories that changed the file while this one was changing it (their changes and
+ * this story's interleaved): a `sharedFiles` file is held per write, not per story, and a
+ * file given up with `resolve ... yield` changes hands mid-story. The story's end version
+ * then holds their change on top of its own, and its version before holds neither.
+ */
+function changedMeanwhile(journal: Journal, record: StoryJournal, entry: JournalEntry): string[] {
+  const from = entry.firstChangeAt;
+  const to = entry.closedAt ?? "\uffff";
+  return journal.all().flatMap((r) =>
+    r === record || (r.run === record.run && r.story === record.story)
+      ? []
+      : r.files
+          .filter(
+            // Strictly: a story that took the file as this one let it go at its end (the
+            // same millisecond) changed it after, not meanwhile.
+            (f) => f.path === entry.path && f.firstChangeAt < to && (f.closedAt ?? "\uffff") > from,
+          )
+          .map(() => `story ${r.story} (run ${r.run})`),
+  );
 }
 
 /** Who changed a file after the story: a later journal entry, or someone outside any run. */
