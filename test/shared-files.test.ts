@@ -77,6 +77,11 @@ describe("a shared file at run time", () => {
       );
     }
     expect(readFileSync(path.join(root, "package.json"), "utf8")).toBe(before);
+    // Its diff says that it holds the other story's change too.
+    const diff = await h.call({ action: "diff", storyIds: ["1.1"], runId: ended.id });
+    expect(diff.output).toContain(
+      `(story 1-2-b (run ${ended.id}) changed it too meanwhile: this diff holds that change as well)`,
+    );
   });
 
   it("is let go after a shell command that wrote it", async () => {

@@ -52,7 +52,8 @@ export function storyDiff(journal: Journal, record: StoryJournal, root: string):
       entry.before === null && entry.skipped ? NOT_KEPT : versionText(journal, entry.before);
     const open = entry.after === undefined;
     const after = open ? currentText(root, entry.path) : versionText(journal, entry.after ?? null);
-    const note = open ? " (the story has not ended: compared with the file now)" : "";
+    const meanwhile = changedMeanwhile(journal, record, entry);
+    const note = `${open ? " (the story has not ended: compared with the file now)" : ""}${meanwhile.length > 0 ? ` (${meanwhile.join(", ")} changed it too meanwhile: this diff holds that change as well)` : ""}`;
     const afterLink = open ? linkTarget(root, entry.path) : entry.afterLink;
     if (entry.beforeLink !== afterLink) {
       // A link removed, made or changed: the link is the change, not what it leads to; the
