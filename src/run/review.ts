@@ -239,7 +239,8 @@ export function fileVersions(journal: Journal, repoPath: string, root: string): 
  * The other stories that changed the file while this one was changing it (their changes and
  * this story's interleaved): a `sharedFiles` file is held per write, not per story, and a
  * file given up with `resolve ... yield` changes hands mid-story. The story's end version
- * then holds their change on top of its own, and its version before holds neither.
+ * then holds their change on top of its own, and its version before holds neither. A story
+ * whose last change of the file came before this one's first is before it, not meanwhile.
  */
 function changedMeanwhile(journal: Journal, record: StoryJournal, entry: JournalEntry): string[] {
   const from = entry.firstChangeAt;
@@ -251,7 +252,10 @@ function changedMeanwhile(journal: Journal, record: StoryJournal, entry: Journal
           .filter(
             // Strictly: a story that took the file as this one let it go at its end (the
             // same millisecond) changed it after, not meanwhile.
-            (f) => f.path === entry.path && f.firstChangeAt < to && (f.closedAt ?? "\uffff") > from,
+            (f) =>
+              f.path === entry.path &&
+              f.firstChangeAt < to &&
+              (f.lastChangeAt ?? f.closedAt ?? "\uffff") > from,
           )
           .map(() => `story ${r.story} (run ${r.run})`),
   );

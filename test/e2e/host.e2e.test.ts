@@ -452,6 +452,9 @@ describe("the plugin on the real OpenCode host", () => {
         },
         "1-5-pricing": { shell: [afterSearch, "echo 'Rule three.' >> CLAUDE.md", "rm CLAUDE.md"] },
       }),
+      // AGENTS.md held for the whole story, as a file out of `sharedFiles` is (a shared one is
+      // held per write): 1.5's change then comes after 1.3's end, the order this test needs.
+      athena: { parallel: { sharedFiles: [] } },
     });
     const { existsSync, lstatSync, readlinkSync, symlinkSync, writeFileSync } = await import(
       "node:fs"
