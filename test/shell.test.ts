@@ -392,3 +392,42 @@ describe("exclusive commands", () => {
     expect(commands.map(isExclusive)).toContain("npm ci*");
   });
 });
+
+describe("writes a sed script or an awk program makes by itself", () => {
+  it("reads the macOS `sed -i ''` (an empty backup suffix) as no backup, not as the script", () => {
+    expect(effects("sed -i '' 's/a/b/' src/x.ts").writes).toEqual(["src/x.ts"]);
+    expect(effects("sed -i '' -e 's/a/b/' src/x.ts").writes).toEqual(["src/x.ts"]);
+  });
+
+  it("takes sed's `w FILE` command and `s///w FILE` flag as writes, `r FILE` as a read", () => {
+    expect(effects("sed -n '/TODO/w todo.txt' src/a.ts")).toEqual({
+      writes: ["todo.txt"],
+      reads: ["src/a.ts"],
+    });
+    expect(effects("sed 's/a/b/gw changed.txt' src/a.ts").writes).toEqual(["changed.txt"]);
+    expect(effects("sed -e 's/w/x/' -e '/a/r inc.txt' src/a.ts")).toEqual({
+      writes: [],
+      reads: ["inc.txt", "src/a.ts"],
+    });
+    // A `w` inside a pattern, a replacement or appended text is no command.
+    expect(effects("sed -i 's|w|x|;/w/a\\\nw y' src/a.ts").writes).toEqual(["src/a.ts"]);
+  });
+
+  it('takes awk\'s `print > "FILE"` and `>> "FILE"` as writes; a redirect to a name known only when it runs is opaque', () => {
+    const both = shellEffects(
+      parser,
+      `awk '{ if ($1 > 2) print >> "big.txt"; else print > "small.txt" }' in.txt`,
+      "/p",
+    );
+    expect(both.writes).toEqual(["/p/big.txt", "/p/small.txt"]);
+    expect(both.replaces).toEqual(["/p/small.txt"]);
+    expect(both.opaque).toBe(false);
+    expect(shellEffects(parser, `awk '{ print > $1 ".txt" }' in.txt`, "/p").opaque).toBe(true);
+    expect(shellEffects(parser, `awk '{ print | "sort" }' in.txt`, "/p").opaque).toBe(true);
+    // A comparison is no redirect.
+    expect(shellEffects(parser, "awk -F, '$3 > 5 { print $1 }' in.csv", "/p")).toMatchObject({
+      writes: [],
+      opaque: false,
+    });
+  });
+});

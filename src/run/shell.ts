@@ -5,7 +5,8 @@
  * Writes: redirections (`>`, `>>`, `&>`, `>|`, a heredoc into a file), `tee`, `sed -i` and
  * `perl -i` (their backups, `-i.bak`, too), `awk -i inplace`, `sort -o`, `uniq IN OUT`, the
  * destinations of `cp`/`mv`/`install`/`ln` (and the sources of `mv`), `rm`, `touch`,
- * `truncate`, `dd of=`; reads: `<`, and the files given to `cat`, `head`, `sed` and the like.
+ * `truncate`, `dd of=`, the files a sed script (`w FILE`, `s///w FILE`) or an awk program
+ * (`print > "FILE"`) names; reads: `<`, and the files given to `cat`, `head`, `sed` and the like.
  * A variable the command itself sets once to a literal (`f=a.ts; echo x > "$f"`) stands for
  * its value. Paths are resolved against the working folder as `cd` moves it (a `cd` inside a
  * subshell or a pipeline stage stays there, `popd` goes back to its `pushd`); brace lists
@@ -28,6 +29,7 @@ import { globSync } from "tinyglobby";
 import { Language, type Node, Parser } from "web-tree-sitter";
 import { expansionBound, MAX_BRACE_FILES } from "../bmad/path-text.ts";
 import { own } from "../util/own.ts";
+import { awkProgramWrites, sedScriptWrites } from "./script-writes.ts";
 import { SKIPPED_FOLDERS } from "./snapshot.ts";
 
 export interface ShellEffects {
@@ -451,6 +453,20 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         }
         case "sed":
         case "perl": {
+          const args = program === "sed" ? withoutEmptySuffix(words.slice(1)) : words.slice(1);
+          if (program === "sed") {
+            // The script's own `w FILE` (and `s/a/b/w FILE`) writes, `r FILE` reads.
+            for (const script of sedScripts(args)) {
+              if (script === undefined) {
+                opaque = true;
+                continue;
+              }
+              const scripted = sedScriptWrites(script);
+              for (const w of scripted.writes) write(w.file, w.replaces);
+              for (const r of scripted.reads) read(r);
+              if (scripted.opaque) opaque = true;
+            }
+          }
           if (!args.some((a) => isInPlace(program, a))) {
             if (program === "sed") for (const p of sedFiles(args)) read(p);
             return cwd;
@@ -495,6 +511,17 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
           for (const p of files)
             if (inPlace) write(p, false);
             else read(p);
+          // The program's own `print > "FILE"`.
+          const texts = args.includes("-f")
+            ? [] // a program file: not read here
+            : args.includes("-e")
+              ? args.filter((_, i) => args[i - 1] === "-e")
+              : [plainWords(program, args)[0]];
+          for (const text of texts) {
+            const scripted = text === undefined ? undefined : awkProgramWrites(text);
+            for (const w of scripted?.writes ?? []) write(w.file, w.replaces);
+            if (!scripted || scripted.opaque) opaque = true;
+          }
           return cwd;
         }
         default:
@@ -756,6 +783,35 @@ function filesAfterScript(
     } else if (!a?.startsWith("-")) {
       if (script) out.push(a);
       else script = true;
+    }
+  }
+  return out;
+}
+
+/**
+ * sed's arguments without the empty word of the BSD and macOS form `sed -i '' ...` (no backup),
+ * which would otherwise be taken for the script and the script for a file.
+ */
+function withoutEmptySuffix(args: Array<string | undefined>): Array<string | undefined> {
+  const at = args.findIndex((a) => a !== undefined && /^-[nErsuzb]*i$/.test(a));
+  return at >= 0 && args[at + 1] === "" ? [...args.slice(0, at + 1), ...args.slice(at + 2)] : args;
+}
+
+/** The scripts of a sed command line: each `-e S`, or else the first plain word. */
+function sedScripts(args: Array<string | undefined>): Array<string | undefined> {
+  const out: Array<string | undefined> = [];
+  let given = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "-e" || a === "--expression") out.push(args[i + 1]);
+    if (a?.startsWith("--expression=")) out.push(a.slice("--expression=".length));
+    if (a?.startsWith("--expression=") || a?.startsWith("--file=")) given = true;
+    if (a !== undefined && SED_SCRIPT.test(a)) {
+      given = true;
+      i++;
+    } else if (a === undefined || !a.startsWith("-")) {
+      if (!given) out.push(a);
+      return out;
     }
   }
   return out;
