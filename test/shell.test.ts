@@ -431,3 +431,35 @@ describe("writes a sed script or an awk program makes by itself", () => {
     });
   });
 });
+
+describe("more forms agents write files with", () => {
+  it("reads `ln -s TARGET` alone as a link named after it in the working folder", () => {
+    expect(effects("ln -s ../lib/util.ts", "/p/src").writes).toEqual(["util.ts"]);
+  });
+
+  it("reads gawk, mawk and gsed as awk and sed, and sponge as a writer (`-a`: an append)", () => {
+    expect(effects(`gawk '{ print > "g.txt" }' in.txt`).writes).toEqual(["g.txt"]);
+    expect(effects("gsed -i 's/a/b/' src/a.ts").writes).toEqual(["src/a.ts"]);
+    const soaked = shellEffects(
+      parser,
+      "sort a.txt | sponge a.txt; uniq b.txt | sponge -a c.txt",
+      "/p",
+    );
+    expect(soaked).toMatchObject({
+      writes: ["/p/a.txt", "/p/c.txt"],
+      replaces: ["/p/a.txt"],
+      opaque: false,
+    });
+  });
+
+  it("needs no check after `: > f`, a `while read` loop, or sed's `--expression=`", () => {
+    expect(shellEffects(parser, ": > src/a.ts", "/p")).toMatchObject({
+      writes: ["/p/src/a.ts"],
+      opaque: false,
+    });
+    expect(
+      shellEffects(parser, "while read l; do echo $l; done < in.txt > out.txt", "/p"),
+    ).toMatchObject({ writes: ["/p/out.txt"], reads: ["/p/in.txt"], opaque: false });
+    expect(effects("sed --expression='s/a/b/' src/a.ts").reads).toEqual(["src/a.ts"]);
+  });
+});

@@ -165,13 +165,17 @@ function plainWords(program: string, args: Array<string | undefined>): Array<str
 const KNOWN_PROGRAMS = new Set([
   ...READERS,
   ...["tee", "touch", "truncate", "rm", "unlink", "shred", "cp", "install", "ln", "mv", "dd"],
+  ...["sponge", ":", "read"],
   ...["sed", "perl", "cd", "pushd", "popd", "echo", "printf", "true", "false", "test", "["],
   ...["mkdir", "rmdir", "ls", "pwd", "sleep", "date", "which", "type", "export", "set"],
   ...["basename", "dirname", "realpath", "readlink", "stat", "file", "exit", "return", "wait"],
 ]);
 
 /** Programs that write the files they are given (besides the destinations of cp & co). */
-const FILE_WRITERS = new Set(["tee", "touch", "truncate", "rm", "unlink", "shred"]);
+const FILE_WRITERS = new Set(["tee", "touch", "truncate", "rm", "unlink", "shred", "sponge"]);
+
+/** Other names of programs read here: other awks, GNU sed installed as `gsed`. */
+const ALIASES: Record<string, string> = { gawk: "awk", mawk: "awk", nawk: "awk", gsed: "sed" };
 
 /**
  * The most entries the folders a command removes, copies or moves may hold in all to be listed
@@ -303,7 +307,8 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         opaque = true; // the program itself is only known when it runs
         return cwd;
       }
-      const program = path.basename(first);
+      // gawk, mawk, GNU sed as `gsed` (macOS): read as the program they stand for.
+      const program = ALIASES[path.basename(first)] ?? path.basename(first);
       if (
         !KNOWN_PROGRAMS.has(program) ||
         (program === "perl" && !args.some((a) => isInPlace("perl", a)))
@@ -357,6 +362,7 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
           opaque = true;
           return UNKNOWN_FOLDER;
         }
+        case "sponge": // moreutils: the whole of its input into the file once read (`-a`: added)
         case "tee": {
           const appends = args.some((a) => a === "-a" || a === "--append");
           for (const p of plain) write(p, !appends);
@@ -403,8 +409,13 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
               for (const p of given.slice(0, -1)) if (p !== undefined) write(p, false);
             return cwd;
           }
-          const sources = target === undefined ? plain.slice(0, -1) : plain;
-          const dest = target ?? plain.at(-1);
+          // `ln -s ../x/a.ts` alone makes the link `a.ts` in the working folder.
+          const operands =
+            program === "ln" && target === undefined && plain.length === 1
+              ? [...plain, "./"]
+              : plain;
+          const sources = target === undefined ? operands.slice(0, -1) : operands;
+          const dest = target ?? operands.at(-1);
           if (dest === undefined || sources.length === 0) return cwd;
           const to = at(cwd, dest);
           if (to === UNKNOWN_FOLDER) {
@@ -780,6 +791,8 @@ function filesAfterScript(
     if (a !== undefined && scriptOption.test(a)) {
       script = true;
       i++; // the script itself
+    } else if (a?.startsWith("--expression=") || a?.startsWith("--file=")) {
+      script = true;
     } else if (!a?.startsWith("-")) {
       if (script) out.push(a);
       else script = true;
