@@ -463,3 +463,25 @@ describe("more forms agents write files with", () => {
     expect(effects("sed --expression='s/a/b/' src/a.ts").reads).toEqual(["src/a.ts"]);
   });
 });
+
+describe("git commands that put files back", () => {
+  it("locks the paths of `git checkout -- PATHS` and `git restore PATHS`, and still checks after", () => {
+    for (const command of [
+      "git checkout -- src/a.ts src/b.ts",
+      "git checkout HEAD~1 -- src/a.ts src/b.ts",
+      "git restore src/a.ts src/b.ts",
+      "git restore -s HEAD --worktree src/a.ts src/b.ts",
+    ])
+      expect(shellEffects(parser, command, "/p"), command).toMatchObject({
+        writes: ["/p/src/a.ts", "/p/src/b.ts"],
+        replaces: ["/p/src/a.ts", "/p/src/b.ts"],
+        opaque: true,
+      });
+    // The index alone, a branch, a stash: no file known before.
+    for (const command of ["git restore --staged src/a.ts", "git checkout main", "git stash"])
+      expect(shellEffects(parser, command, "/p"), command).toMatchObject({
+        writes: [],
+        opaque: true,
+      });
+  });
+});

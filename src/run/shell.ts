@@ -137,6 +137,7 @@ const VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
   uniq: new Set(["-f", "-s", "-w"]),
   jq: new Set(["--arg", "--argjson"]),
   shred: new Set(["-n", "-s"]),
+  restore: new Set(["-s", "--source"]), // git restore
 };
 
 /** The words of a command line that are not options nor option values. */
@@ -361,6 +362,24 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
           if (back !== undefined) return back;
           opaque = true;
           return UNKNOWN_FOLDER;
+        }
+        case "git": {
+          // `git checkout [REV] -- PATHS`, `git restore PATHS` put files back from git: each is
+          // locked before (another story's file refused, not overwritten); a folder or a path
+          // spec, and every other git command, is what the after-check finds.
+          const [sub, ...rest] = args;
+          const dashes = rest.indexOf("--");
+          const paths =
+            sub === "checkout" && dashes >= 0
+              ? rest.slice(dashes + 1)
+              : sub === "restore" && !(rest.includes("--staged") && !rest.includes("--worktree"))
+                ? plainWords(
+                    "restore",
+                    rest.filter((a) => !a?.startsWith("--source=")),
+                  )
+                : [];
+          for (const p of paths) if (p !== undefined && !/[:]/.test(p)) write(p);
+          return cwd;
         }
         case "sponge": // moreutils: the whole of its input into the file once read (`-a`: added)
         case "tee": {
