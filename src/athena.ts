@@ -404,6 +404,7 @@ export function createAthena(options: AthenaOptions): Athena {
         if (shell.exclusive) await locks.release(EXCLUSIVE_COMMANDS_LOCK, story.story);
         for (const file of shell.reads) guard.afterRead(story.story, file);
         guard.afterWrite(story.story, shell.writes);
+        afterCheck.noteWrite(story.story, shell.writes);
         const key = `${input.sessionID}\u0000${input.callID}`;
         const clobbers = await afterCheck.finish(key, story, shell.writes);
         if (clobbers.length > 0) {
@@ -427,7 +428,9 @@ export function createAthena(options: AthenaOptions): Athena {
         const filePath = (args as { filePath?: string } | undefined)?.filePath;
         if (filePath) guard.afterRead(story.story, filePath);
       } else if (WRITE_TOOLS.has(input.tool)) {
-        guard.afterWrite(story.story, writtenPaths(input.tool, args, root, hostDirectory));
+        const written = writtenPaths(input.tool, args, root, hostDirectory);
+        guard.afterWrite(story.story, written);
+        afterCheck.noteWrite(story.story, written);
         await releaseShort(`${input.sessionID}\u0000${input.callID}`);
       }
     },
