@@ -30,6 +30,7 @@ import { type RecoveryReport, recoverRuns } from "./run/recover.ts";
 import { commandMatcher, shellEffects, shellParser } from "./run/shell.ts";
 import type { RunRecord } from "./run/state.ts";
 import { runTestCommand } from "./run/test-command.ts";
+import { treeWideGit } from "./run/tree-git.ts";
 import {
   COMMAND_DESCRIPTION,
   COMMAND_TEMPLATE,
@@ -62,6 +63,8 @@ interface ShellCall {
   exclusive: boolean;
   /** It may write what cannot be known before: checked after it runs. */
   opaque: boolean;
+  /** A git command in it that changes the whole working tree or its branch (run/tree-git.ts). */
+  treeWideGit?: string;
 }
 
 /**
@@ -274,6 +277,7 @@ export function createAthena(options: AthenaOptions): Athena {
     try {
       const effects = shellEffects(await shellParser(), call.command, call.cwd);
       const placed = placeWrites(effects.writes, root, new Set(effects.asNames));
+      const git = treeWideGit(effects.commands);
       return {
         writes: placed.inside,
         // Those of the writes it replaces: already placed, as they are among the writes.
@@ -282,6 +286,7 @@ export function createAthena(options: AthenaOptions): Athena {
         reads: effects.reads,
         exclusive: effects.commands.some((line) => isExclusive(line) !== undefined),
         opaque: effects.opaque,
+        ...(git ? { treeWideGit: git } : {}),
       };
     } catch (error) {
       log(`bash command not parsed, checked after it runs: ${errorLine(error)}`);
@@ -351,6 +356,11 @@ export function createAthena(options: AthenaOptions): Athena {
         // A shell write gets the file tools' rules: the lock, and refusal when stale.
         const shell = await shellWrites(output.args);
         if (!shell) return;
+        const treeWide = shell.treeWideGit;
+        if (treeWide)
+          throw new WriteRefused(
+            `Not run: \`${treeWide}\` changes the whole working tree or its branch, which every story of the run shares (and the user's own work in progress with them); branches and commits are the user's. Undo your own changes file by file instead (\`git checkout -- <file>\`, \`git restore <file>\`), and leave stashes, branch switches, resets, cleans, merges and rebases to the user. ${COMMAND_NOT_RUN}`,
+          );
         rememberShell(`${input.sessionID}\u0000${input.callID}`, output.args, shell);
         liveEngine.noteOutsideProject(input.sessionID, shell.outside);
         // A package install runs alone: its lock first, held until the command has run.
