@@ -517,6 +517,25 @@ function otherCells(source: string, offset: number): string[] {
   });
 }
 
+/** A story named in a drawn tree's note, in brackets or not: "← Story 1.5 (completed)". */
+const NOTE_STORY = /(?<!\p{L})stor(?:y|ies)\s+(\d[\w.-]*\d|\d)/giu;
+/** A change asked for in words the write verbs leave out: "← Story 1.4 (enhance with retry)". */
+const NOTE_CHANGE = /\b(enhanc|integrat|wir|extend)/i;
+
+/**
+ * What a drawn tree says after an entry's name credits the file to another story and asks for
+ * no change: "StateManager.ts ← Story 1.5 (completed)", "Engine.ts ← Story 1.7 (future)",
+ * "Config.ts ← Story 1.1 (already exists)". Stories draw the files around their own, each
+ * marked with the story that made or will make it; the arrow is a comment, not a change. A
+ * note naming only the story itself ("← Story 1.2" in story 1.2) or asking for a change
+ * ("← Story 1.4 (enhance with retry)") keeps the entry a write.
+ */
+export function treeNoteCreditsOtherStory(said: string, ownId?: string): boolean {
+  if (lastWriteVerb(said) >= 0 || NOTE_CHANGE.test(said)) return false;
+  const ids = [...said.matchAll(NOTE_STORY)].map((m) => (m[1] ?? "").replace(/[-_]/g, "."));
+  return ids.length > 0 && (ownId === undefined || ids.some((id) => id !== ownId));
+}
+
 /**
  * A note in brackets crediting other stories: "(Story 4.1)", "(Epic 1 Story 1.8)", "EXISTING
  * (Story 6.3)", "(from Story 7.4-1)", "(Stories 4.2, 4.4)". Each bracket (no nested ones) is
