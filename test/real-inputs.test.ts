@@ -795,6 +795,33 @@ describe("a drawn tree whose arrows credit entries to other stories (`x.ts ← S
   });
 });
 
+describe("a label over files to review and update (`Files to review and update:`)", () => {
+  const notes = (label: string) =>
+    [
+      "## Dev Notes",
+      "",
+      "### Project Structure Notes",
+      "",
+      label,
+      "- `web/css/site.css` - Add vendor prefixes",
+      "- `web/js/app.js` - Keep the patterns portable",
+    ].join("\n");
+  const writes = (label: string) =>
+    plan(project({ "1-1-a": notes(label) }))
+      .stories[0]?.claims.filter((c) => c.intent === "write")
+      .map((c) => c.path);
+
+  it("writes what it lists, as the story changes them", () => {
+    expect(writes("Files to review and update:")).toEqual(
+      expect.arrayContaining(["web/css/site.css", "web/js/app.js"]),
+    );
+  });
+
+  it("still reads a list of files to review alone", () => {
+    expect(writes("Files to review:")).toEqual([]);
+  });
+});
+
 describe("a component hierarchy drawn as a tree, a slash in what is said of a component", () => {
   const tree = [
     "## Dev Notes",
