@@ -8,6 +8,7 @@ import { hostProjectRoot } from "./bmad/project-root.ts";
 import { taskProgress } from "./bmad/task-progress.ts";
 import { loadConfig } from "./config/load.ts";
 import type { AthenaConfig } from "./config/schema.ts";
+import { sharedMatchers } from "./plan/conflicts.ts";
 import { AfterCheck } from "./run/after-check.ts";
 import { RunEngine } from "./run/engine.ts";
 import {
@@ -29,6 +30,7 @@ import { type RecoveryReport, recoverRuns } from "./run/recover.ts";
 import { commandMatcher, shellEffects, shellParser } from "./run/shell.ts";
 import type { RunRecord } from "./run/state.ts";
 import { runTestCommand } from "./run/test-command.ts";
+import { treeWideGit } from "./run/tree-git.ts";
 import {
   COMMAND_DESCRIPTION,
   COMMAND_TEMPLATE,
@@ -61,6 +63,8 @@ interface ShellCall {
   exclusive: boolean;
   /** It may write what cannot be known before: checked after it runs. */
   opaque: boolean;
+  /** A git command in it that changes the whole working tree or its branch (run/tree-git.ts). */
+  treeWideGit?: string;
 }
 
 /**
@@ -242,6 +246,28 @@ export function createAthena(options: AthenaOptions): Athena {
 
   const isExclusive = commandMatcher(config.parallel.exclusiveCommands);
   /**
+   * `sharedFiles` (manifests, lockfiles, migrations, agents' instruction files) are short edits
+   * the plan lets stories make at once: two stories adding a dependency to package.json take
+   * turns per write, not per story. Such a file's lock is held while the write that took it
+   * runs, then let go; a stale copy is still refused (the guard's version check), so no change
+   * is lost. Keyed by tool call, so that one of a story's writes still running keeps the lock.
+   */
+  const isSharedFile = sharedMatchers(config.parallel.sharedFiles);
+  const shortHolds = new Map<string, { story: string; paths: string[] }>();
+  const holdShort = (call: string, story: string, paths: readonly string[]) => {
+    const short = paths.filter((p) => isSharedFile(p) !== undefined);
+    if (short.length > 0) shortHolds.set(call, { story, paths: short });
+  };
+  const releaseShort = async (call: string) => {
+    const held = shortHolds.get(call);
+    if (!held) return;
+    shortHolds.delete(call);
+    const stillWriting = new Set(
+      [...shortHolds.values()].filter((h) => h.story === held.story).flatMap((h) => h.paths),
+    );
+    for (const p of held.paths) if (!stillWriting.has(p)) await locks.release(p, held.story);
+  };
+  /**
    * What a bash call writes (repo-relative) and reads, and whether it runs an exclusive
    * command; undefined when it cannot be told.
    */
@@ -251,6 +277,7 @@ export function createAthena(options: AthenaOptions): Athena {
     try {
       const effects = shellEffects(await shellParser(), call.command, call.cwd);
       const placed = placeWrites(effects.writes, root, new Set(effects.asNames));
+      const git = treeWideGit(effects.commands);
       return {
         writes: placed.inside,
         // Those of the writes it replaces: already placed, as they are among the writes.
@@ -259,6 +286,7 @@ export function createAthena(options: AthenaOptions): Athena {
         reads: effects.reads,
         exclusive: effects.commands.some((line) => isExclusive(line) !== undefined),
         opaque: effects.opaque,
+        ...(git ? { treeWideGit: git } : {}),
       };
     } catch (error) {
       log(`bash command not parsed, checked after it runs: ${errorLine(error)}`);
@@ -328,6 +356,11 @@ export function createAthena(options: AthenaOptions): Athena {
         // A shell write gets the file tools' rules: the lock, and refusal when stale.
         const shell = await shellWrites(output.args);
         if (!shell) return;
+        const treeWide = shell.treeWideGit;
+        if (treeWide)
+          throw new WriteRefused(
+            `Not run: \`${treeWide}\` changes the whole working tree or its branch, which every story of the run shares (and the user's own work in progress with them); branches and commits are the user's. Undo your own changes file by file instead (\`git checkout -- <file>\`, \`git restore <file>\`), and leave stashes, branch switches, resets, cleans, merges and rebases to the user. ${COMMAND_NOT_RUN}`,
+          );
         rememberShell(`${input.sessionID}\u0000${input.callID}`, output.args, shell);
         liveEngine.noteOutsideProject(input.sessionID, shell.outside);
         // A package install runs alone: its lock first, held until the command has run.
@@ -344,6 +377,7 @@ export function createAthena(options: AthenaOptions): Athena {
             : error;
         }
         journalBefore(holder, shell.writes);
+        holdShort(`${input.sessionID}\u0000${input.callID}`, holder.story, shell.writes);
         if (shell.opaque)
           await afterCheck.start(`${input.sessionID}\u0000${input.callID}`, holder.story);
         return;
@@ -360,12 +394,14 @@ export function createAthena(options: AthenaOptions): Athena {
       // The write tool replaces the file; edits and patches apply to what is there.
       await guard.beforeWrite(holder, paths, input.tool === "write" ? paths : []);
       journalBefore(holder, paths);
+      holdShort(`${input.sessionID}\u0000${input.callID}`, holder.story, paths);
     },
     "tool.execute.after": async (input, output) => {
       const story = liveEngine.storyOf(input.sessionID);
       if (!story) {
         // The story ended while the tool ran (cancelled, stopped, retried): nothing to finish.
         if (input.tool === "bash") afterCheck.drop(`${input.sessionID}\u0000${input.callID}`);
+        shortHolds.delete(`${input.sessionID}\u0000${input.callID}`);
         return;
       }
       liveEngine.noteActivity(input.sessionID);
@@ -378,6 +414,7 @@ export function createAthena(options: AthenaOptions): Athena {
         if (shell.exclusive) await locks.release(EXCLUSIVE_COMMANDS_LOCK, story.story);
         for (const file of shell.reads) guard.afterRead(story.story, file);
         guard.afterWrite(story.story, shell.writes);
+        afterCheck.noteWrite(story.story, shell.writes);
         const key = `${input.sessionID}\u0000${input.callID}`;
         const clobbers = await afterCheck.finish(key, story, shell.writes);
         if (clobbers.length > 0) {
@@ -396,11 +433,15 @@ export function createAthena(options: AthenaOptions): Athena {
               ...(c.kept ? { kept: c.kept } : {}),
             });
         }
+        await releaseShort(key);
       } else if (READ_TOOLS.has(input.tool)) {
         const filePath = (args as { filePath?: string } | undefined)?.filePath;
         if (filePath) guard.afterRead(story.story, filePath);
       } else if (WRITE_TOOLS.has(input.tool)) {
-        guard.afterWrite(story.story, writtenPaths(input.tool, args, root, hostDirectory));
+        const written = writtenPaths(input.tool, args, root, hostDirectory);
+        guard.afterWrite(story.story, written);
+        afterCheck.noteWrite(story.story, written);
+        await releaseShort(`${input.sessionID}\u0000${input.callID}`);
       }
     },
     dispose: async () => liveEngine.dispose(),

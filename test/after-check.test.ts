@@ -3,7 +3,7 @@
  * changed is found after it, given to the story and journaled, and a change of another story
  * it overwrote is kept and told at once, in the command's own output and to the parent.
  */
-import { chmodSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Parser } from "web-tree-sitter";
@@ -124,6 +124,54 @@ describe("the after-check in a run", () => {
     const entry = journal.read(run.id, "1-2-b")?.files.find((f) => f.path === "NOTES.md");
     expect(journal.content(entry?.before ?? "")?.toString()).toBe("# Notes\nfrom a\n");
     expect(readFileSync(path.join(root, "NOTES.md"), "utf8")).toBe("# Notes\nfrom b\n");
+  });
+
+  it("tells a clobber when another story writes a file while a long script runs, then the script rewrites it", async () => {
+    const root = projectWith(
+      [
+        { key: "1-1-a", writes: ["src/a.ts"] },
+        { key: "1-2-b", writes: ["src/b.ts"] },
+      ],
+      { parallel: { conflictStrategy: "manual" } },
+    );
+    writeFileSync(path.join(root, "NOTES.md"), "# Notes\n");
+    // b's script starts, waits until a has written the file, then writes it whole.
+    script(
+      root,
+      "long.sh",
+      "touch started.flag\nuntil grep -q 'from a' NOTES.md; do sleep 0.02; done\nprintf '# Notes\\nfrom b\\n' > NOTES.md",
+    );
+    const h = harness(root, (_w, key) => ({
+      ms: 300,
+      work: async (session) => {
+        if (key === "1-1-a") {
+          await h.agent.read(session, "NOTES.md");
+          while (!existsSync(path.join(root, "started.flag"))) await sleep(20);
+          await h.agent.write(session, "NOTES.md", "# Notes\nfrom a\n");
+        } else {
+          await h.agent.read(session, "NOTES.md");
+          await h.agent.bash(session, "./long.sh");
+        }
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1-1-a", "1-2-b"] });
+    const run = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    const b = run.stories.find((s) => s.key === "1-2-b");
+    expect(h.agent.lastOutput.get(b?.sessionId ?? "") ?? "").toContain(
+      "[athena-parallel] This command overwrote `NOTES.md`, which story 1-1-a had changed",
+    );
+    expect(
+      h.host.notes.some((n) =>
+        n.text.includes(
+          "Story 1.2 (1-2-b)'s shell command overwrote `NOTES.md`, which story 1-1-a",
+        ),
+      ),
+    ).toBe(true);
+    expect(b?.wroteFiles).toContain("NOTES.md");
+    // a's version is kept, as b's "before" of the file.
+    const journal = new Journal(root);
+    const entry = journal.read(run.id, "1-2-b")?.files.find((f) => f.path === "NOTES.md");
+    expect(journal.content(entry?.before ?? "")?.toString()).toBe("# Notes\nfrom a\n");
   });
 
   it("says nothing when the command kept the other story's change, unread (it added to the file as it found it)", async () => {

@@ -1796,6 +1796,26 @@ describe("more written files found (issue 8, low-recall projects)", () => {
     expect(claims("1-3-c")).toEqual([]);
   });
 
+  it('takes "writes" for a noun, not a write verb: a type named beside it is not changed', () => {
+    const dir = project(
+      {
+        "1-1-a":
+          "## Tasks / Subtasks\n\n- [x] Use atomic file writes (StateStore patterns from Epic 1)\n",
+        "1-2-b": "## Tasks / Subtasks\n\n- [x] Write the snapshot through StateStore\n",
+      },
+      { "src/core/StateStore.ts": "" },
+    );
+    const p = plan(dir);
+    const claims = (key: string) =>
+      p.stories
+        .find((s) => s.key === key)
+        ?.claims.filter((c) => c.origin === "story" && c.intent === "write")
+        .map((c) => `${c.path} ${c.basis}`);
+    expect(claims("1-1-a")).toEqual([]);
+    // The verb in the imperative still asks for the change.
+    expect(claims("1-2-b")).toEqual(["src/core/StateStore.ts task/write/type"]);
+  });
+
   it("reads a web framework's route folders as folders, not globs", () => {
     expect(kindOf("app/[locale]/login/page.tsx")).toBe("file");
     expect(kindOf("app/[...slug]/page.tsx")).toBe("file");

@@ -765,6 +765,63 @@ describe("a drawn tree whose arrows say what is left alone (`x.tsx ← no change
   });
 });
 
+describe("a drawn tree whose arrows credit entries to other stories (`x.ts ← Story 1.5 (completed)`)", () => {
+  const tree = [
+    "## Dev Notes",
+    "",
+    "```",
+    "server/src/core/",
+    "  Store.ts        ← Story 1.5 (completed)",
+    "  Engine.ts       ← Story 1.7 (future)",
+    "  Pool.ts         ← Story 1.4 (enhance with retry)",
+    "  Runner.ts       ← This story",
+    "  Queue.ts        ← Story 1.1",
+    "```",
+  ].join("\n");
+
+  it("reads the entries another story made or will make, and writes the story's own", () => {
+    // The story under test is 1.1 (the helper numbers stories from 1.1).
+    const p = plan(project({ "1-1-a": tree }));
+    const writes = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(writes).toEqual(
+      expect.arrayContaining([
+        "server/src/core/Runner.ts",
+        "server/src/core/Queue.ts",
+        "server/src/core/Pool.ts",
+      ]),
+    );
+    expect(writes).not.toContain("server/src/core/Store.ts");
+    expect(writes).not.toContain("server/src/core/Engine.ts");
+  });
+});
+
+describe("a label over files to review and update (`Files to review and update:`)", () => {
+  const notes = (label: string) =>
+    [
+      "## Dev Notes",
+      "",
+      "### Project Structure Notes",
+      "",
+      label,
+      "- `web/css/site.css` - Add vendor prefixes",
+      "- `web/js/app.js` - Keep the patterns portable",
+    ].join("\n");
+  const writes = (label: string) =>
+    plan(project({ "1-1-a": notes(label) }))
+      .stories[0]?.claims.filter((c) => c.intent === "write")
+      .map((c) => c.path);
+
+  it("writes what it lists, as the story changes them", () => {
+    expect(writes("Files to review and update:")).toEqual(
+      expect.arrayContaining(["web/css/site.css", "web/js/app.js"]),
+    );
+  });
+
+  it("still reads a list of files to review alone", () => {
+    expect(writes("Files to review:")).toEqual([]);
+  });
+});
+
 describe("a component hierarchy drawn as a tree, a slash in what is said of a component", () => {
   const tree = [
     "## Dev Notes",

@@ -392,3 +392,96 @@ describe("exclusive commands", () => {
     expect(commands.map(isExclusive)).toContain("npm ci*");
   });
 });
+
+describe("writes a sed script or an awk program makes by itself", () => {
+  it("reads the macOS `sed -i ''` (an empty backup suffix) as no backup, not as the script", () => {
+    expect(effects("sed -i '' 's/a/b/' src/x.ts").writes).toEqual(["src/x.ts"]);
+    expect(effects("sed -i '' -e 's/a/b/' src/x.ts").writes).toEqual(["src/x.ts"]);
+  });
+
+  it("takes sed's `w FILE` command and `s///w FILE` flag as writes, `r FILE` as a read", () => {
+    expect(effects("sed -n '/TODO/w todo.txt' src/a.ts")).toEqual({
+      writes: ["todo.txt"],
+      reads: ["src/a.ts"],
+    });
+    expect(effects("sed 's/a/b/gw changed.txt' src/a.ts").writes).toEqual(["changed.txt"]);
+    expect(effects("sed -e 's/w/x/' -e '/a/r inc.txt' src/a.ts")).toEqual({
+      writes: [],
+      reads: ["inc.txt", "src/a.ts"],
+    });
+    // A `w` inside a pattern, a replacement or appended text is no command.
+    expect(effects("sed -i 's|w|x|;/w/a\\\nw y' src/a.ts").writes).toEqual(["src/a.ts"]);
+  });
+
+  it('takes awk\'s `print > "FILE"` and `>> "FILE"` as writes; a redirect to a name known only when it runs is opaque', () => {
+    const both = shellEffects(
+      parser,
+      `awk '{ if ($1 > 2) print >> "big.txt"; else print > "small.txt" }' in.txt`,
+      "/p",
+    );
+    expect(both.writes).toEqual(["/p/big.txt", "/p/small.txt"]);
+    expect(both.replaces).toEqual(["/p/small.txt"]);
+    expect(both.opaque).toBe(false);
+    expect(shellEffects(parser, `awk '{ print > $1 ".txt" }' in.txt`, "/p").opaque).toBe(true);
+    expect(shellEffects(parser, `awk '{ print | "sort" }' in.txt`, "/p").opaque).toBe(true);
+    // A comparison is no redirect.
+    expect(shellEffects(parser, "awk -F, '$3 > 5 { print $1 }' in.csv", "/p")).toMatchObject({
+      writes: [],
+      opaque: false,
+    });
+  });
+});
+
+describe("more forms agents write files with", () => {
+  it("reads `ln -s TARGET` alone as a link named after it in the working folder", () => {
+    expect(effects("ln -s ../lib/util.ts", "/p/src").writes).toEqual(["util.ts"]);
+  });
+
+  it("reads gawk, mawk and gsed as awk and sed, and sponge as a writer (`-a`: an append)", () => {
+    expect(effects(`gawk '{ print > "g.txt" }' in.txt`).writes).toEqual(["g.txt"]);
+    expect(effects("gsed -i 's/a/b/' src/a.ts").writes).toEqual(["src/a.ts"]);
+    const soaked = shellEffects(
+      parser,
+      "sort a.txt | sponge a.txt; uniq b.txt | sponge -a c.txt",
+      "/p",
+    );
+    expect(soaked).toMatchObject({
+      writes: ["/p/a.txt", "/p/c.txt"],
+      replaces: ["/p/a.txt"],
+      opaque: false,
+    });
+  });
+
+  it("needs no check after `: > f`, a `while read` loop, or sed's `--expression=`", () => {
+    expect(shellEffects(parser, ": > src/a.ts", "/p")).toMatchObject({
+      writes: ["/p/src/a.ts"],
+      opaque: false,
+    });
+    expect(
+      shellEffects(parser, "while read l; do echo $l; done < in.txt > out.txt", "/p"),
+    ).toMatchObject({ writes: ["/p/out.txt"], reads: ["/p/in.txt"], opaque: false });
+    expect(effects("sed --expression='s/a/b/' src/a.ts").reads).toEqual(["src/a.ts"]);
+  });
+});
+
+describe("git commands that put files back", () => {
+  it("locks the paths of `git checkout -- PATHS` and `git restore PATHS`, and still checks after", () => {
+    for (const command of [
+      "git checkout -- src/a.ts src/b.ts",
+      "git checkout HEAD~1 -- src/a.ts src/b.ts",
+      "git restore src/a.ts src/b.ts",
+      "git restore -s HEAD --worktree src/a.ts src/b.ts",
+    ])
+      expect(shellEffects(parser, command, "/p"), command).toMatchObject({
+        writes: ["/p/src/a.ts", "/p/src/b.ts"],
+        replaces: ["/p/src/a.ts", "/p/src/b.ts"],
+        opaque: true,
+      });
+    // The index alone, a branch, a stash: no file known before.
+    for (const command of ["git restore --staged src/a.ts", "git checkout main", "git stash"])
+      expect(shellEffects(parser, command, "/p"), command).toMatchObject({
+        writes: [],
+        opaque: true,
+      });
+  });
+});

@@ -10,6 +10,7 @@ import { noteUserWait, noteWait } from "../src/run/live.ts";
 import type { StoryRun } from "../src/run/state.ts";
 import { createRun } from "../src/run/state.ts";
 import { runGantt } from "../src/run/timeline.ts";
+import { MAX_WAIT_BARS } from "../src/run/wait-bars.ts";
 import { harness, projectWith } from "./helpers/athena-harness.ts";
 import { ganttProblems } from "./helpers/gantt-grammar.ts";
 
@@ -105,6 +106,53 @@ describe("charts", () => {
       `  section 1.2 1-2-b\n  waits for a conflicting story :crit, t2, ${base}, ${base + 60}\n  failed (stalled), 2 attempts :crit, t3, ${base + 70}, ${base + 100}\n`,
     );
     expect(text).toContain(`  running :active, t4, ${base + 10}, ${base + 120}\n`);
+  });
+});
+
+describe("many waits", () => {
+  it("draws a story's hundreds of permission asks as a few bars that say how many they hold", () => {
+    const t = (s: number) =>
+      new Date(Date.parse("2026-12-01T09:00:00.000Z") + s * 1000).toISOString();
+    // 300 asks of 2 s, one every 10 s, with a long pause after the first 100; two lock waits.
+    const userWaits = Array.from({ length: 300 }, (_, i) => {
+      const at = i * 10 + (i >= 100 ? 5000 : 0);
+      return { kind: "permission" as const, from: t(at), to: t(at + 2) };
+    });
+    const run = createRun({
+      strategy: "coordinate",
+      cap: 2,
+      stories: [
+        {
+          key: "1-1-a",
+          id: "1.1",
+          state: "completed",
+          startedAt: t(0),
+          endedAt: t(9000),
+          userWaits,
+          waits: [
+            { state: "waiting-lock", from: t(1), to: t(3), on: "waits for `a.ts`" },
+            { state: "waiting-lock", from: t(2), to: t(4), on: "waits for `b.ts`" },
+          ],
+          previousStatus: "ready-for-dev",
+          updatedAt: t(9000),
+        },
+      ],
+    });
+    const text = runGantt(run, Date.parse(t(9000)));
+    expect(ganttProblems(text)).toEqual([]);
+    const asks = text.split("\n").filter((l) => l.includes("waits for your answer"));
+    expect(asks.length).toBeGreaterThan(1);
+    expect(asks.length).toBeLessThanOrEqual(MAX_WAIT_BARS);
+    // Every ask is in one bar, and the pause is no bar's inside.
+    const counts = asks.map((l) => Number(/, (\d+) times/.exec(l)?.[1] ?? 1));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(300);
+    const base = Date.parse(t(0)) / 1000;
+    expect(text).toContain(
+      `permission), 100 times, 3 min in all :crit, t1, ${base}, ${base + 992}\n`,
+    );
+    // The two lock waits overlap: one bar from the first's start to the last's end.
+    expect(text).toContain(`waits for a lock, 2 times, 3 s in all :crit,`);
+    expect(text).toContain(`, ${base + 1}, ${base + 4}\n`);
   });
 });
 

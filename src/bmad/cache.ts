@@ -9,7 +9,7 @@ import path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 
 /** Bump when a parser's output changes shape or meaning: old entries then miss. */
-export const PARSER_VERSION = "110";
+export const PARSER_VERSION = "113";
 
 export function contentKey(...parts: string[]): string {
   const hash = createHash("sha256");

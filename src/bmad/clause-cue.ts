@@ -22,9 +22,13 @@ export interface Clause {
  */
 export const ITEM_START = String.raw`^[^\w[]*(?:\[[ xX]\]\W*)?(?:(?:task|subtask|step|ac)?\s*(?:\d+(?:\.\d+)+\s|\d+(?:\.\d+)*\.?\s*[:.)-])\W*)?`;
 
-/** Verbs that change a file, as the clause's governing verb. */
+/**
+ * Verbs that change a file, as the clause's governing verb. Not "writes": in stories it is the
+ * noun ("atomic file writes", "for atomic writes"), or says what code does at run time ("the
+ * service writes to `x.json`"), not a change asked for.
+ */
 const WRITE_CUE =
-  /\b(creat(e|es|ed|ing)|add(s|ed|ing)?|implement(s|ed|ing)?|modif(y|ies|ied|ying)|updat(e|es|ed|ing)|extend(s|ed|ing)?|wir(e|es|ed|ing)|register(s|ed|ing)?|delet(e|es|ed|ing)|remov(e|es|ed|ing)|renam(e|es|ed|ing)|mov(e|es|ed|ing)|writ(e|es|ing)|edit(s|ed|ing)?|chang(e|es|ed|ing)|replac(e|es|ed|ing)|refactor(s|ed|ing)?|fix(es|ed|ing)?|introduc(e|es|ed|ing)|append(s|ed|ing)?|insert(s|ed|ing)?|new|NEW|MODIFY|CREATE|UPDATE)\b/gi;
+  /\b(creat(e|es|ed|ing)|add(s|ed|ing)?|implement(s|ed|ing)?|modif(y|ies|ied|ying)|updat(e|es|ed|ing)|extend(s|ed|ing)?|wir(e|es|ed|ing)|register(s|ed|ing)?|delet(e|es|ed|ing)|remov(e|es|ed|ing)|renam(e|es|ed|ing)|mov(e|es|ed|ing)|writ(e|ing)|edit(s|ed|ing)?|chang(e|es|ed|ing)|replac(e|es|ed|ing)|refactor(s|ed|ing)?|fix(es|ed|ing)?|introduc(e|es|ed|ing)|append(s|ed|ing)?|insert(s|ed|ing)?|new|NEW|MODIFY|CREATE|UPDATE)\b/gi;
 /**
  * The same verbs in the languages stories are written in: Italian, Spanish, Portuguese, French,
  * German, Russian (a word apart), and Chinese, Japanese, Korean (joined to what they govern,
@@ -515,6 +519,25 @@ function otherCells(source: string, offset: number): string[] {
     from += cell.length + 1;
     return !own;
   });
+}
+
+/** A story named in a drawn tree's note, in brackets or not: "← Story 1.5 (completed)". */
+const NOTE_STORY = /(?<!\p{L})stor(?:y|ies)\s+(\d[\w.-]*\d|\d)/giu;
+/** A change asked for in words the write verbs leave out: "← Story 1.4 (enhance with retry)". */
+const NOTE_CHANGE = /\b(enhanc|integrat|wir|extend)/i;
+
+/**
+ * What a drawn tree says after an entry's name credits the file to another story and asks for
+ * no change: "StateManager.ts ← Story 1.5 (completed)", "Engine.ts ← Story 1.7 (future)",
+ * "Config.ts ← Story 1.1 (already exists)". Stories draw the files around their own, each
+ * marked with the story that made or will make it; the arrow is a comment, not a change. A
+ * note naming only the story itself ("← Story 1.2" in story 1.2) or asking for a change
+ * ("← Story 1.4 (enhance with retry)") keeps the entry a write.
+ */
+export function treeNoteCreditsOtherStory(said: string, ownId?: string): boolean {
+  if (lastWriteVerb(said) >= 0 || NOTE_CHANGE.test(said)) return false;
+  const ids = [...said.matchAll(NOTE_STORY)].map((m) => (m[1] ?? "").replace(/[-_]/g, "."));
+  return ids.length > 0 && (ownId === undefined || ids.some((id) => id !== ownId));
 }
 
 /**

@@ -15,10 +15,11 @@ export const DEV_NOTES = /dev\s+notes/i;
 
 /**
  * A heading or label over files to read first or to follow: "Files to Read Before
- * Implementing:", "**Files to Reference:**", "**Files to Reuse:**", "Reference Files:".
+ * Implementing:", "**Files to Reference:**", "**Files to Reuse:**", "Reference Files:". Not
+ * "Files to review and update:": the story changes what it lists there.
  */
 const FILES_TO_READ =
-  /\bfiles?\s+to\s+(read|review|study|consult|know|reference|reuse)\b|^\W*reference\s+files?\b|\b(read|review)\s+(these\s+)?(files?\s+)?(first|before)\b|\brequired\s+reading\b|\breading\s+list\b/i;
+  /\bfiles?\s+to\s+(read|review|study|consult|know|reference|reuse)\b(?!\s*(?:and|or|&|\/)\s*(?:updat|modif|chang|edit|fix|extend))|^\W*reference\s+files?\b|\b(read|review)\s+(these\s+)?(files?\s+)?(first|before)\b|\brequired\s+reading\b|\breading\s+list\b/i;
 
 /**
  * A heading or label over what is there to build on, as against what to change: "Existing

@@ -35,6 +35,7 @@ import {
   quotesOrModels,
   rowSaysNoChange,
   saysNoChange,
+  treeNoteCreditsOtherStory,
 } from "./clause-cue.ts";
 import { manifestsWritten } from "./dependency-commands.ts";
 import { canonicalHeading } from "./heading-words.ts";
@@ -665,7 +666,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const name = entry.path.replace(/\/$/, "").split("/").pop() ?? "";
       const said = source.slice(source.indexOf(name) + name.length);
       const intent: Intent =
-        zone === "read" || DO_NOT_MODIFY.test(source) || entryNotChanged(said)
+        zone === "read" ||
+        DO_NOT_MODIFY.test(source) ||
+        entryNotChanged(said) ||
+        treeNoteCreditsOtherStory(said, doc.headingId)
           ? "read"
           : (group ?? "write");
       doc.mentions.push({

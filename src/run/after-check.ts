@@ -7,6 +7,7 @@
  * tells the same, at the cost of two walks of the tree. Just before the command, the versions
  * of the files other stories wrote are kept in the journal, so that one the command
  * overwrites, unseen by its story, is never lost: that is a clobber, told to the story at once.
+ * So is a file another story writes while the command runs, which the command then rewrites.
  */
 
 import path from "node:path";
@@ -37,9 +38,16 @@ export interface Clobber {
 
 interface Pending {
   at: number;
+  /** The story whose command it is. */
+  story: string;
   /** Where the project's changes were read from: the watch's log, or a picture. */
   before: { watch: ProjectWatch; mark: number } | { snapshot: Snapshot };
   others: Map<string, OtherVersion>;
+  /**
+   * Files other stories wrote while the command ran, each as they left it (kept in the
+   * journal): one the command then rewrote is a clobber too, not that story's alone.
+   */
+  meanwhile: Map<string, OtherVersion>;
 }
 
 export interface AfterCheckOptions {
@@ -111,9 +119,32 @@ export class AfterCheck {
     if (watch) await watch.settle();
     this.pending.set(key, {
       at: Date.now(),
+      story,
+      meanwhile: new Map(),
       before: watch ? { watch, mark: watch.mark() } : { snapshot: takeSnapshot(root) },
       others,
     });
+  }
+
+  /**
+   * After a story's write (a tool's, or a shell command's known before it ran): while another
+   * story's command is being checked, the version it left is kept, so that the command
+   * rewriting the file after it is found and that story's change not lost unseen.
+   */
+  noteWrite(story: string, paths: readonly string[]): void {
+    const checks = [...this.pending.values()].filter((c) => c.story !== story);
+    if (checks.length === 0 || paths.length === 0) return;
+    const { journal, root } = this.options;
+    for (const p of paths) {
+      let kept: OtherVersion;
+      try {
+        kept = { by: story, hash: journal.keepNow(p), version: versionOf(root, p) };
+      } catch (error) {
+        this.options.log(`journal: ${errorLine(error)}`);
+        continue;
+      }
+      for (const check of checks) check.meanwhile.set(p, kept);
+    }
   }
 
   /** Another story's file kept in the journal, unless it is as it was last kept. */
@@ -178,16 +209,21 @@ export class AfterCheck {
     if ("watch" in check.before) this.release(check.before.watch, check.before.mark);
     const { guard, journal } = this.options;
     const skip = new Set(known);
-    const changed = all.filter(
-      (p) =>
-        !skip.has(p) &&
-        !this.options.ignore(p) &&
-        // Another story's own write meanwhile is that story's.
-        !guard.otherWroteSince(holder.story, p, check.at),
-    );
-    if (changed.length === 0) return [];
     const clobbers: Clobber[] = [];
+    const changed = all.filter((p) => {
+      if (skip.has(p) || this.options.ignore(p)) return false;
+      if (!guard.otherWroteSince(holder.story, p, check.at)) return true;
+      // Another story wrote it while the command ran: that story's, unless the command wrote
+      // it after, dropping that change (a long script and an edit at the same moment).
+      const theirs = check.meanwhile.get(p);
+      const now = versionOf(this.options.root, p);
+      if (!theirs || now?.hash === theirs.version?.hash || this.keptBy(p, theirs)) return false;
+      clobbers.push({ path: p, other: theirs.by, kept: theirs.hash });
+      return true;
+    });
+    if (changed.length === 0) return [];
     for (const p of changed) {
+      if (clobbers.some((c) => c.path === p)) continue;
       const other = check.others.get(p);
       const seen = guard.seenVersion(holder.story, p);
       // Overwritten: another story had changed it, this story had not read that version, and
@@ -199,7 +235,10 @@ export class AfterCheck {
       journal.changedUnseen(
         holder.run,
         holder.story,
-        changed.map((p) => ({ path: p, before: check.others.get(p)?.hash })),
+        changed.map((p) => ({
+          path: p,
+          before: check.meanwhile.get(p)?.hash ?? check.others.get(p)?.hash,
+        })),
       );
     } catch (error) {
       this.options.log(`journal: ${errorLine(error)}`);

@@ -50,6 +50,12 @@ export const JournalEntry = z.object({
   /** Why the content was not kept (too large, journal full). */
   skipped: z.string().optional(),
   firstChangeAt: z.string(),
+  /**
+   * When the story last set out to change it, kept at its end: another story's change after
+   * this story's first one is then told from one before it (`revert`). Absent (a record from
+   * before it was kept, or closed by recovery): its end stands for it.
+   */
+  lastChangeAt: z.string().optional(),
   closedAt: z.string().optional(),
 });
 export type JournalEntry = z.infer<typeof JournalEntry>;
@@ -80,6 +86,8 @@ export class Journal {
   private readonly dir: string;
   /** Bytes the objects take, counted once per process, then kept up to date. */
   private size: number | undefined;
+  /** Each story's last change of each file (`run/story\0path`), kept in its record at its end. */
+  private readonly lastChanges = new Map<string, string>();
   /** The records this instance wrote: a story's next change need not read its record back. */
   private readonly records = new Map<string, StoryJournal>();
   /** Each record's paths, kept as it grows: a story's change costs its own files, not all of its record. */
@@ -100,6 +108,8 @@ export class Journal {
     const record = this.current(run, story);
     const known = this.pathsOf(record);
     const fresh: JournalEntry[] = [];
+    const now = new Date().toISOString();
+    for (const p of paths) this.lastChanges.set(`${run}/${story}\u0000${p}`, now);
     for (const p of paths) {
       if (known.has(p) || fresh.some((e) => e.path === p)) continue;
       // A folder is not a version of a file: its files are entries of their own.
@@ -110,7 +120,7 @@ export class Journal {
         before: kept.hash,
         ...(kept.link !== undefined ? { beforeLink: kept.link } : {}),
         ...(kept.skipped ? { skipped: kept.skipped } : {}),
-        firstChangeAt: new Date().toISOString(),
+        firstChangeAt: now,
       });
     }
     this.append(record, fresh);
@@ -133,6 +143,8 @@ export class Journal {
   ): void {
     const record = this.current(run, story);
     const known = this.pathsOf(record);
+    const now = new Date().toISOString();
+    for (const c of changes) this.lastChanges.set(`${run}/${story}\u0000${c.path}`, now);
     const fresh = changes
       .filter((c, i) => !known.has(c.path) && changes.findIndex((d) => d.path === c.path) === i)
       .map((change) => ({
@@ -141,7 +153,7 @@ export class Journal {
         ...(change.before === undefined
           ? { skipped: "changed by a command whose writes were only known after it ran" }
           : {}),
-        firstChangeAt: new Date().toISOString(),
+        firstChangeAt: now,
       }));
     this.append(record, fresh);
   }
@@ -153,6 +165,10 @@ export class Journal {
     const now = new Date().toISOString();
     for (const entry of record.files) {
       if (entry.after !== undefined) continue;
+      const last = `${run}/${story}\u0000${entry.path}`;
+      const lastChangeAt = this.lastChanges.get(last);
+      this.lastChanges.delete(last);
+      if (lastChangeAt) entry.lastChangeAt = lastChangeAt;
       const kept = this.keep(entry.path);
       entry.after = kept.hash;
       if (kept.link !== undefined) entry.afterLink = kept.link;

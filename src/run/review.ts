@@ -52,7 +52,8 @@ export function storyDiff(journal: Journal, record: StoryJournal, root: string):
       entry.before === null && entry.skipped ? NOT_KEPT : versionText(journal, entry.before);
     const open = entry.after === undefined;
     const after = open ? currentText(root, entry.path) : versionText(journal, entry.after ?? null);
-    const note = open ? " (the story has not ended: compared with the file now)" : "";
+    const meanwhile = changedMeanwhile(journal, record, entry);
+    const note = `${open ? " (the story has not ended: compared with the file now)" : ""}${meanwhile.length > 0 ? ` (${meanwhile.join(", ")} changed it too meanwhile: this diff holds that change as well)` : ""}`;
     const afterLink = open ? linkTarget(root, entry.path) : entry.afterLink;
     if (entry.beforeLink !== afterLink) {
       // A link removed, made or changed: the link is the change, not what it leads to; the
@@ -159,6 +160,14 @@ export function revertStory(journal: Journal, record: StoryJournal, root: string
       refused.push({ path: entry.path, why: changedSince(journal, record, entry) });
       continue;
     }
+    const meanwhile = changedMeanwhile(journal, record, entry);
+    if (meanwhile.length > 0) {
+      refused.push({
+        path: entry.path,
+        why: `${meanwhile.join(", ")} changed it too while this story did: the version before this story would undo that change as well`,
+      });
+      continue;
+    }
     if (entry.beforeLink !== entry.afterLink) {
       // A link removed or made: the link is put back (or taken away), not a copy of what it
       // led to, which has its own entry when a story changed it.
@@ -224,6 +233,32 @@ export function fileVersions(journal: Journal, repoPath: string, root: string): 
     `now: ${short(now)}${entries.some((e) => e.entry.after === now) ? "" : " (changed since the last story)"}`,
   );
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The other stories that changed the file while this one was changing it (their changes and
+ * this story's interleaved): a `sharedFiles` file is held per write, not per story, and a
+ * file given up with `resolve ... yield` changes hands mid-story. The story's end version
+ * then holds their change on top of its own, and its version before holds neither. A story
+ * whose last change of the file came before this one's first is before it, not meanwhile.
+ */
+function changedMeanwhile(journal: Journal, record: StoryJournal, entry: JournalEntry): string[] {
+  const from = entry.firstChangeAt;
+  const to = entry.closedAt ?? "\uffff";
+  return journal.all().flatMap((r) =>
+    r === record || (r.run === record.run && r.story === record.story)
+      ? []
+      : r.files
+          .filter(
+            // Strictly: a story that took the file as this one let it go at its end (the
+            // same millisecond) changed it after, not meanwhile.
+            (f) =>
+              f.path === entry.path &&
+              f.firstChangeAt < to &&
+              (f.lastChangeAt ?? f.closedAt ?? "\uffff") > from,
+          )
+          .map(() => `story ${r.story} (run ${r.run})`),
+  );
 }
 
 /** Who changed a file after the story: a later journal entry, or someone outside any run. */

@@ -5,7 +5,8 @@
  * Writes: redirections (`>`, `>>`, `&>`, `>|`, a heredoc into a file), `tee`, `sed -i` and
  * `perl -i` (their backups, `-i.bak`, too), `awk -i inplace`, `sort -o`, `uniq IN OUT`, the
  * destinations of `cp`/`mv`/`install`/`ln` (and the sources of `mv`), `rm`, `touch`,
- * `truncate`, `dd of=`; reads: `<`, and the files given to `cat`, `head`, `sed` and the like.
+ * `truncate`, `dd of=`, the files a sed script (`w FILE`, `s///w FILE`) or an awk program
+ * (`print > "FILE"`) names; reads: `<`, and the files given to `cat`, `head`, `sed` and the like.
  * A variable the command itself sets once to a literal (`f=a.ts; echo x > "$f"`) stands for
  * its value. Paths are resolved against the working folder as `cd` moves it (a `cd` inside a
  * subshell or a pipeline stage stays there, `popd` goes back to its `pushd`); brace lists
@@ -28,6 +29,7 @@ import { globSync } from "tinyglobby";
 import { Language, type Node, Parser } from "web-tree-sitter";
 import { expansionBound, MAX_BRACE_FILES } from "../bmad/path-text.ts";
 import { own } from "../util/own.ts";
+import { awkProgramWrites, sedScriptWrites } from "./script-writes.ts";
 import { SKIPPED_FOLDERS } from "./snapshot.ts";
 
 export interface ShellEffects {
@@ -135,6 +137,7 @@ const VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
   uniq: new Set(["-f", "-s", "-w"]),
   jq: new Set(["--arg", "--argjson"]),
   shred: new Set(["-n", "-s"]),
+  restore: new Set(["-s", "--source"]), // git restore
 };
 
 /** The words of a command line that are not options nor option values. */
@@ -163,13 +166,17 @@ function plainWords(program: string, args: Array<string | undefined>): Array<str
 const KNOWN_PROGRAMS = new Set([
   ...READERS,
   ...["tee", "touch", "truncate", "rm", "unlink", "shred", "cp", "install", "ln", "mv", "dd"],
+  ...["sponge", ":", "read"],
   ...["sed", "perl", "cd", "pushd", "popd", "echo", "printf", "true", "false", "test", "["],
   ...["mkdir", "rmdir", "ls", "pwd", "sleep", "date", "which", "type", "export", "set"],
   ...["basename", "dirname", "realpath", "readlink", "stat", "file", "exit", "return", "wait"],
 ]);
 
 /** Programs that write the files they are given (besides the destinations of cp & co). */
-const FILE_WRITERS = new Set(["tee", "touch", "truncate", "rm", "unlink", "shred"]);
+const FILE_WRITERS = new Set(["tee", "touch", "truncate", "rm", "unlink", "shred", "sponge"]);
+
+/** Other names of programs read here: other awks, GNU sed installed as `gsed`. */
+const ALIASES: Record<string, string> = { gawk: "awk", mawk: "awk", nawk: "awk", gsed: "sed" };
 
 /**
  * The most entries the folders a command removes, copies or moves may hold in all to be listed
@@ -301,7 +308,8 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         opaque = true; // the program itself is only known when it runs
         return cwd;
       }
-      const program = path.basename(first);
+      // gawk, mawk, GNU sed as `gsed` (macOS): read as the program they stand for.
+      const program = ALIASES[path.basename(first)] ?? path.basename(first);
       if (
         !KNOWN_PROGRAMS.has(program) ||
         (program === "perl" && !args.some((a) => isInPlace("perl", a)))
@@ -355,6 +363,25 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
           opaque = true;
           return UNKNOWN_FOLDER;
         }
+        case "git": {
+          // `git checkout [REV] -- PATHS`, `git restore PATHS` put files back from git: each is
+          // locked before (another story's file refused, not overwritten); a folder or a path
+          // spec, and every other git command, is what the after-check finds.
+          const [sub, ...rest] = args;
+          const dashes = rest.indexOf("--");
+          const paths =
+            sub === "checkout" && dashes >= 0
+              ? rest.slice(dashes + 1)
+              : sub === "restore" && !(rest.includes("--staged") && !rest.includes("--worktree"))
+                ? plainWords(
+                    "restore",
+                    rest.filter((a) => !a?.startsWith("--source=")),
+                  )
+                : [];
+          for (const p of paths) if (p !== undefined && !/[:]/.test(p)) write(p);
+          return cwd;
+        }
+        case "sponge": // moreutils: the whole of its input into the file once read (`-a`: added)
         case "tee": {
           const appends = args.some((a) => a === "-a" || a === "--append");
           for (const p of plain) write(p, !appends);
@@ -401,8 +428,13 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
               for (const p of given.slice(0, -1)) if (p !== undefined) write(p, false);
             return cwd;
           }
-          const sources = target === undefined ? plain.slice(0, -1) : plain;
-          const dest = target ?? plain.at(-1);
+          // `ln -s ../x/a.ts` alone makes the link `a.ts` in the working folder.
+          const operands =
+            program === "ln" && target === undefined && plain.length === 1
+              ? [...plain, "./"]
+              : plain;
+          const sources = target === undefined ? operands.slice(0, -1) : operands;
+          const dest = target ?? operands.at(-1);
           if (dest === undefined || sources.length === 0) return cwd;
           const to = at(cwd, dest);
           if (to === UNKNOWN_FOLDER) {
@@ -451,6 +483,20 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
         }
         case "sed":
         case "perl": {
+          const args = program === "sed" ? withoutEmptySuffix(words.slice(1)) : words.slice(1);
+          if (program === "sed") {
+            // The script's own `w FILE` (and `s/a/b/w FILE`) writes, `r FILE` reads.
+            for (const script of sedScripts(args)) {
+              if (script === undefined) {
+                opaque = true;
+                continue;
+              }
+              const scripted = sedScriptWrites(script);
+              for (const w of scripted.writes) write(w.file, w.replaces);
+              for (const r of scripted.reads) read(r);
+              if (scripted.opaque) opaque = true;
+            }
+          }
           if (!args.some((a) => isInPlace(program, a))) {
             if (program === "sed") for (const p of sedFiles(args)) read(p);
             return cwd;
@@ -495,6 +541,17 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
           for (const p of files)
             if (inPlace) write(p, false);
             else read(p);
+          // The program's own `print > "FILE"`.
+          const texts = args.includes("-f")
+            ? [] // a program file: not read here
+            : args.includes("-e")
+              ? args.filter((_, i) => args[i - 1] === "-e")
+              : [plainWords(program, args)[0]];
+          for (const text of texts) {
+            const scripted = text === undefined ? undefined : awkProgramWrites(text);
+            for (const w of scripted?.writes ?? []) write(w.file, w.replaces);
+            if (!scripted || scripted.opaque) opaque = true;
+          }
           return cwd;
         }
         default:
@@ -753,9 +810,40 @@ function filesAfterScript(
     if (a !== undefined && scriptOption.test(a)) {
       script = true;
       i++; // the script itself
+    } else if (a?.startsWith("--expression=") || a?.startsWith("--file=")) {
+      script = true;
     } else if (!a?.startsWith("-")) {
       if (script) out.push(a);
       else script = true;
+    }
+  }
+  return out;
+}
+
+/**
+ * sed's arguments without the empty word of the BSD and macOS form `sed -i '' ...` (no backup),
+ * which would otherwise be taken for the script and the script for a file.
+ */
+function withoutEmptySuffix(args: Array<string | undefined>): Array<string | undefined> {
+  const at = args.findIndex((a) => a !== undefined && /^-[nErsuzb]*i$/.test(a));
+  return at >= 0 && args[at + 1] === "" ? [...args.slice(0, at + 1), ...args.slice(at + 2)] : args;
+}
+
+/** The scripts of a sed command line: each `-e S`, or else the first plain word. */
+function sedScripts(args: Array<string | undefined>): Array<string | undefined> {
+  const out: Array<string | undefined> = [];
+  let given = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "-e" || a === "--expression") out.push(args[i + 1]);
+    if (a?.startsWith("--expression=")) out.push(a.slice("--expression=".length));
+    if (a?.startsWith("--expression=") || a?.startsWith("--file=")) given = true;
+    if (a !== undefined && SED_SCRIPT.test(a)) {
+      given = true;
+      i++;
+    } else if (a === undefined || !a.startsWith("-")) {
+      if (!given) out.push(a);
+      return out;
     }
   }
   return out;

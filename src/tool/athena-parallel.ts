@@ -52,7 +52,7 @@ export const DESCRIPTION = `Run BMAD stories in parallel, each in its own backgr
 - action "status": per story its state, elapsed time, progress, locks, what it waits on, and an estimated completion (runId; or storyIds: the latest run of those stories).
 - action "cancel": stops a whole run (runId, or the only running one) and puts the sprint entries back; storyIds instead names the run that holds each story (resolve with choice "cancel" stops one story).
 - action "diff": a unified diff of what one story (storyIds[0]) changed, in its latest run or runId, from the change journal.
-- action "revert": puts that story's files back as they were before it, only if nobody changed them since (else refuses, naming the file and who changed it).
+- action "revert": puts that story's files back as they were before it, only if nobody changed them since or while it ran (else refuses, naming the file and who changed it).
 - action "resolve": the answer to a story's question (status shows it): after a long wait for another story's file, choice "wait", "yield" (the holder gives the file up) or "cancel"; after a shell command overwrote another story's change, "keep" with storyIds [story, whose version stays], or "cancel".
 - action "versions": every kept version of one file (filePath) and the story that made each, from the journal.
 - action "mark": sets one story's sprint status (storyIds[0], newStatus; force: true for a downgrade such as done -> ready-for-dev), as the plugin writes it.

@@ -440,6 +440,37 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
+  it("refuses a story's sed `w FILE` onto another story's file until it has read it, and journals the file", async () => {
+    // 1.5 writes src/pricing/rules.ts; 1.3 waits for it on disk, then has sed's own `w`
+    // command write it (no shell redirection: a write inside the sed script).
+    const s = await start({
+      stories: stories(100, {
+        "1-3-search": {
+          shell: [
+            "until [ -f src/pricing/rules.ts ]; do sleep 0.1; done",
+            "printf 'from sed\\n' | sed -n 'w src/pricing/rules.ts'",
+          ],
+        },
+      }),
+    });
+    await s.command("1.3 1.5 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+    const search = run.stories.find((st) => st.key === "1-3-search");
+    const outputs = await toolOutputs(s, [search?.sessionId ?? ""]);
+    expect(
+      outputs.some((o) =>
+        o.includes("story 1-5-pricing changed `src/pricing/rules.ts` and you have not read it"),
+      ),
+    ).toBe(true);
+    expect(s.file("src/pricing/rules.ts")).toBe("from sed\n");
+    expect(search?.wroteFiles).toContain("src/pricing/rules.ts");
+    // 1.3's journal holds 1.5's version: revert puts it back.
+    expect(await s.command("revert 1.3")).toContain("put back as they were before it");
+    expect(s.file("src/pricing/rules.ts")).toContain("written for story 1-5-pricing");
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
   it("meets two stories on the file a link leads to, and journals the link removed as a link", async () => {
     // 1.3 edits AGENTS.md; 1.5, once 1.3 has, appends through the link CLAUDE.md (the same
     // lock, the same journal entry), then removes the link, which revert makes again.
@@ -452,6 +483,9 @@ describe("the plugin on the real OpenCode host", () => {
         },
         "1-5-pricing": { shell: [afterSearch, "echo 'Rule three.' >> CLAUDE.md", "rm CLAUDE.md"] },
       }),
+      // AGENTS.md held for the whole story, as a file out of `sharedFiles` is (a shared one is
+      // held per write): 1.5's change then comes after 1.3's end, the order this test needs.
+      athena: { parallel: { sharedFiles: [] } },
     });
     const { existsSync, lstatSync, readlinkSync, symlinkSync, writeFileSync } = await import(
       "node:fs"
@@ -560,6 +594,45 @@ describe("the plugin on the real OpenCode host", () => {
       ["1-5-pricing", "completed", ""],
     ]);
     expect(s.sprint()).toBe(original.replace("1-5-pricing: ready-for-dev", "1-5-pricing: review"));
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
+  it("lets a second story edit package.json while the first, which edited it, still runs", async () => {
+    // The first story ends when the test lets it: only once the second has ended.
+    let finish = () => {};
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const dependency = (name: string) => ({
+      file: "package.json",
+      oldString: '"private": true',
+      newString: `"private": true,\n  "${name}": "1.0.0"`,
+    });
+    const s = await start({
+      stories: stories(100, {
+        "1-3-search": { edits: [dependency("search-dep")], finishWhen: gate },
+        // Waits, by the file's content, for the first story's edit; then makes its own.
+        "1-5-pricing": {
+          shell: ["until grep -q search-dep package.json; do sleep 0.1; done"],
+          edits: [dependency("pricing-dep")],
+        },
+      }),
+      athena: { parallel: { lockWaitSeconds: 5 } },
+    });
+    await s.command("1.3 1.5 --strategy manual");
+    const second = await s.waitForRun((r) =>
+      r.stories.some((st) => st.key === "1-5-pricing" && st.state !== "running"),
+    );
+    expect(second.stories.map((st) => [st.key, st.state])).toEqual([
+      ["1-3-search", "running"],
+      ["1-5-pricing", "completed"],
+    ]);
+    finish();
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+    expect(run.stories[1]?.waits ?? []).toEqual([]);
+    expect(s.file("package.json")).toContain('"search-dep": "1.0.0"');
+    expect(s.file("package.json")).toContain('"pricing-dep": "1.0.0"');
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 

@@ -1,0 +1,47 @@
+/**
+ * Git commands that change the whole working tree or its branch: `git stash`, `git checkout
+ * BRANCH`, `git switch`, `git reset --hard`, `git clean`, `git merge`, `git pull`... A story's
+ * agent may reach for one to start afresh or to test on a clean tree; but every story of a run
+ * works in the one tree, so such a command takes away (or mixes in) the other stories' work
+ * in progress, and the user's own, and branches and commits are the user's to make. Each is
+ * refused in a story's session. Putting back named files (`git checkout -- f`, `git restore f`)
+ * is not one of them: those are locked and journaled as any write (run/shell.ts).
+ */
+
+/** The first of `commands` (shell.ts's lines, one per simple command) that is one; else undefined. */
+export function treeWideGit(commands: readonly string[]): string | undefined {
+  for (const line of commands) {
+    const words = line.split(/\s+/).filter(Boolean);
+    if (words[0] !== "git") continue;
+    // git's own options before its command: `-C dir`, `-c key=value`, `--no-pager`.
+    let at = 1;
+    while ((words[at] ?? "").startsWith("-"))
+      at += words[at] === "-C" || words[at] === "-c" ? 2 : 1;
+    if (changesTree(words[at], words.slice(at + 1))) return line;
+  }
+  return undefined;
+}
+
+function changesTree(command: string | undefined, rest: readonly string[]): boolean {
+  switch (command) {
+    case "stash":
+      return !["list", "show"].includes(rest[0] ?? "");
+    case "checkout":
+      // With `--`, the words after it are files to put back: not the tree.
+      return !rest.includes("--");
+    case "reset":
+      return rest.some((a) => a === "--hard" || a === "--merge" || a === "--keep");
+    case "clean":
+      return !rest.some((a) => a === "-n" || a === "--dry-run" || /^-[a-z]*n/.test(a));
+    case "switch":
+    case "merge":
+    case "rebase":
+    case "pull":
+    case "cherry-pick":
+    case "revert":
+    case "am":
+      return true;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * `sharedFiles` at run time: the plan lets two stories that both add a dependency run
+ * together, so their writes of package.json take turns per write, not per story; a source
+ * file keeps its lock until its story ends, and a stale copy of a shared file is still refused.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { harness, projectWith, signal } from "./helpers/athena-harness.ts";
+
+const PACKAGE = '{\n  "dependencies": {\n    "zod": "4.0.0"\n  }\n}\n';
+
+/**
+ * Two stories: a writes `file` (with `write`) and stays running until released; b then writes
+ * the same file. Returns what b was told (undefined: written) and the file at the end.
+ */
+async function bAfterA(
+  file: string,
+  write: (
+    h: ReturnType<typeof harness>,
+    session: string,
+    key: string,
+  ) => Promise<string | undefined>,
+) {
+  const root = projectWith(
+    [
+      { key: "1-1-a", writes: ["src/a.ts"] },
+      { key: "1-2-b", writes: ["src/b.ts"] },
+    ],
+    // One second's wait, then a refusal: the test never waits longer than that for a lock.
+    { parallel: { conflictStrategy: "manual", lockWaitSeconds: 1 } },
+  );
+  mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+  writeFileSync(path.join(root, file), PACKAGE);
+  const aWrote = signal();
+  const bDone = signal();
+  const told: Record<string, string | undefined> = {};
+  const h = harness(root, (_w, key) => ({
+    ms: 0,
+    work: async (session) => {
+      if (key === "1-2-b") await aWrote.fired;
+      told[key] = await write(h, session, key);
+      if (key === "1-1-a") {
+        aWrote.fire();
+        await bDone.fired; // a is still running while b writes
+      } else bDone.fire();
+    },
+  }));
+  const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+  const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+  expect(ended.stories.map((s) => s.state)).toEqual(["completed", "completed"]);
+  return { told, text: readFileSync(path.join(root, file), "utf8"), ended, h, root };
+}
+
+/** A story's edit that adds its own dependency. */
+const addDependency = (file: string) => (h: ReturnType<typeof harness>, s: string, key: string) =>
+  h.agent.edit(s, file, '"dependencies": {\n', `"dependencies": {\n    "${key}": "1.0.0",\n`);
+
+describe("a shared file at run time", () => {
+  it("is let go once a story's edit is written: another running story edits it at once", async () => {
+    const { told, text } = await bAfterA("package.json", addDependency("package.json"));
+    expect(told).toEqual({ "1-1-a": undefined, "1-2-b": undefined });
+    expect(text).toContain('"1-1-a": "1.0.0"');
+    expect(text).toContain('"1-2-b": "1.0.0"');
+  });
+
+  it("is not reverted for a story another changed it after, while it ran: that would undo both", async () => {
+    const { h, root, ended } = await bAfterA("package.json", addDependency("package.json"));
+    const read = () => readFileSync(path.join(root, "package.json"), "utf8");
+    const both = read();
+    // b's edit came after a's first and before a ended: a's version before holds neither.
+    const refused = await h.call({ action: "revert", storyIds: ["1.1"], runId: ended.id });
+    expect(refused.output).toContain(
+      `\`package.json\`: story 1-2-b (run ${ended.id}) changed it too while this story did`,
+    );
+    expect(read()).toBe(both);
+    // Its diff says that it holds the other story's change too.
+    const diff = await h.call({ action: "diff", storyIds: ["1.1"], runId: ended.id });
+    expect(diff.output).toContain(
+      `(story 1-2-b (run ${ended.id}) changed it too meanwhile: this diff holds that change as well)`,
+    );
+    // a's last change came before b's first: b's version before holds a's change, kept.
+    const reverted = await h.call({ action: "revert", storyIds: ["1.2"], runId: ended.id });
+    expect(reverted.output).toContain("put back as they were before it");
+    expect(read()).toContain('"1-1-a": "1.0.0"');
+    expect(read()).not.toContain('"1-2-b"');
+  });
+
+  it("is let go after a shell command that wrote it", async () => {
+    const { told, text } = await bAfterA("package.json", (h, s, key) =>
+      h.agent.bash(s, `sed -i 's/"zod"/"${key}": "1.0.0",\\n    "zod"/' package.json`),
+    );
+    expect(told).toEqual({ "1-1-a": undefined, "1-2-b": undefined });
+    expect(text).toContain('"1-1-a": "1.0.0"');
+    expect(text).toContain('"1-2-b": "1.0.0"');
+  });
+
+  it("still refuses a stale copy written whole over another story's change", async () => {
+    const { told, text } = await bAfterA("package.json", async (h, s, key) => {
+      if (key === "1-2-b") {
+        // b read the file before a's change, and writes its copy back whole.
+        return h.agent.write(s, "package.json", PACKAGE.replace("zod", key));
+      }
+      return addDependency("package.json")(h, s, key);
+    });
+    expect(told["1-2-b"]).toMatch(/^Not written: story 1-1-a changed `package.json`/);
+    expect(text).toContain('"1-1-a": "1.0.0"');
+  });
+
+  it("differs from a source file, whose lock is held until its story ends", async () => {
+    const { told, text } = await bAfterA("src/shared.ts", addDependency("src/shared.ts"));
+    expect(told["1-2-b"]).toMatch(/^Not written: `src\/shared.ts` is being changed by story 1-1-a/);
+    expect(text).not.toContain("1-2-b");
+  });
+
+  it("stays held while another of the story's writes of it still runs", async () => {
+    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
+    writeFileSync(path.join(root, "package.json"), PACKAGE);
+    const working = signal();
+    const done = signal();
+    let session = "";
+    const h = harness(root, () => ({
+      ms: 0,
+      work: async (s) => {
+        session = s;
+        working.fire();
+        await done.fired;
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
+    await working.fired;
+    const hooks = h.athena.hooks;
+    const args = { filePath: path.join(root, "package.json"), oldString: "zod", newString: "x" };
+    const call = (callID: string) => ({ tool: "edit", sessionID: session, callID });
+    // Two edits of the file in one message, as a model may send them: both before hooks first.
+    await hooks["tool.execute.before"]?.(call("c1"), { args });
+    await hooks["tool.execute.before"]?.(call("c2"), { args });
+    const output = { title: "", output: "", metadata: {} };
+    await hooks["tool.execute.after"]?.({ ...call("c1"), args }, output);
+    expect(h.athena.locks.heldBy("1-1-a")).toContain("package.json");
+    await hooks["tool.execute.after"]?.({ ...call("c2"), args }, output);
+    expect(h.athena.locks.heldBy("1-1-a")).not.toContain("package.json");
+    done.fire();
+    await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+  });
+});
