@@ -67,6 +67,14 @@ interface ShellCall {
   treeWideGit?: string;
 }
 
+/** A tool call's part as `message.part.updated` carries it (the fields read here). */
+interface ToolPartEvent {
+  type?: string;
+  sessionID?: string;
+  callID?: string;
+  state?: { status?: string };
+}
+
 /**
  * The plugin's `config` hook: the slash command, and the sub-agent depth a story needs. Also
  * used when the plugin could not start (a bad athena.json): `/athena-parallel` then still
@@ -341,6 +349,15 @@ export function createAthena(options: AthenaOptions): Athena {
     },
     event: async ({ event }) => {
       liveEngine.handleEvent(event as { type: string; properties?: Record<string, unknown> });
+      // The host runs no after hook for a call that failed (an edit whose text was not found):
+      // its part's error lets a shared file go, which that hook would have.
+      const part = (event as { properties?: { part?: ToolPartEvent } }).properties?.part;
+      if (
+        event.type === "message.part.updated" &&
+        part?.type === "tool" &&
+        part.state?.status === "error"
+      )
+        await releaseShort(`${part.sessionID}\u0000${part.callID}`);
     },
     "tool.execute.before": async (input, output) => {
       const story = liveEngine.storyOf(input.sessionID);

@@ -143,4 +143,40 @@ describe("a shared file at run time", () => {
     done.fire();
     await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
   });
+
+  it("is let go when the write that took it fails: the host's error on its part, not an after hook", async () => {
+    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
+    writeFileSync(path.join(root, "package.json"), PACKAGE);
+    const working = signal();
+    const done = signal();
+    let session = "";
+    const h = harness(root, () => ({
+      ms: 0,
+      work: async (s) => {
+        session = s;
+        working.fire();
+        await done.fired;
+      },
+    }));
+    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
+    await working.fired;
+    const args = { filePath: path.join(root, "package.json"), oldString: "absent", newString: "x" };
+    await h.athena.hooks["tool.execute.before"]?.(
+      { tool: "edit", sessionID: session, callID: "c1" },
+      { args },
+    );
+    expect(h.athena.locks.heldBy("1-1-a")).toContain("package.json");
+    const failed = (status: string, callID = "c1") => ({
+      type: "message.part.updated",
+      properties: { part: { type: "tool", sessionID: session, callID, state: { status } } },
+    });
+    // Another call's error, or this one still running, lets nothing go.
+    await h.athena.hooks.event?.({ event: failed("error", "c9") as never });
+    await h.athena.hooks.event?.({ event: failed("running") as never });
+    expect(h.athena.locks.heldBy("1-1-a")).toContain("package.json");
+    await h.athena.hooks.event?.({ event: failed("error") as never });
+    expect(h.athena.locks.heldBy("1-1-a")).not.toContain("package.json");
+    done.fire();
+    await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+  });
 });

@@ -636,6 +636,50 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
+  it("lets package.json go when a story's edit of it fails (the host runs no after hook then)", async () => {
+    let finish = () => {};
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const s = await start({
+      stories: stories(100, {
+        // An edit whose text is not there fails (its lock was taken); then one that works.
+        "1-3-search": {
+          edits: [
+            { file: "package.json", oldString: "no such text", newString: "x" },
+            { file: "README.md", oldString: "# demo-project", newString: "# demo-project (1.3)" },
+          ],
+          finishWhen: gate,
+        },
+        // Waits, by README.md's content, for the first story's two edits; then edits package.json.
+        "1-5-pricing": {
+          shell: ["until grep -q 'demo-project (1.3)' README.md; do sleep 0.1; done"],
+          edits: [
+            {
+              file: "package.json",
+              oldString: '"private": true',
+              newString: '"private": true,\n  "pricing-dep": "1.0.0"',
+            },
+          ],
+        },
+      }),
+      athena: { parallel: { lockWaitSeconds: 5 } },
+    });
+    await s.command("1.3 1.5 --strategy manual");
+    const second = await s.waitForRun((r) =>
+      r.stories.some((st) => st.key === "1-5-pricing" && st.state !== "running"),
+    );
+    expect(second.stories.map((st) => [st.key, st.state])).toEqual([
+      ["1-3-search", "running"],
+      ["1-5-pricing", "completed"],
+    ]);
+    finish();
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+    expect(s.file("package.json")).toContain('"pricing-dep": "1.0.0"');
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
   it("runs two stories' package installs through bash one at a time, never overlapping", async () => {
     const install = "./install.sh";
     const s = await start({
