@@ -376,7 +376,7 @@ export function createAthena(options: AthenaOptions): Athena {
         const treeWide = shell.treeWideGit;
         if (treeWide)
           throw new WriteRefused(
-            `Not run: \`${treeWide}\` changes the whole working tree or its branch, which every story of the run shares (and the user's own work in progress with them); branches and commits are the user's. Undo your own changes file by file instead (\`git checkout -- <file>\`, \`git restore <file>\`), and leave stashes, branch switches, resets, cleans, merges and rebases to the user. ${COMMAND_NOT_RUN}`,
+            `Not run: \`${treeWide}\` changes the whole working tree, its branches or its history, which every story of the run shares (and the user's own work in progress with them); branches and commits are the user's. Undo your own changes file by file instead (\`git checkout -- <file>\`, \`git restore <file>\`), and leave commits, stashes, branches, resets, cleans, merges and rebases to the user. ${COMMAND_NOT_RUN}`,
           );
         rememberShell(`${input.sessionID}\u0000${input.callID}`, output.args, shell);
         liveEngine.noteOutsideProject(input.sessionID, shell.outside);

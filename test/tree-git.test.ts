@@ -24,6 +24,11 @@ describe("treeWideGit", () => {
       "git cherry-pick abc123",
       "git -C . --no-pager stash",
       "git -c user.name=x reset --keep",
+      "git commit -am wip",
+      "git push",
+      "git branch feature",
+      "git branch -D old",
+      "git tag v1",
     ])
       expect(treeWideGit([line]), line).toBe(line);
   });
@@ -43,6 +48,10 @@ describe("treeWideGit", () => {
       "git clean -n",
       "git clean -fdn",
       "git add src/a.ts",
+      "git branch",
+      "git branch -a",
+      "git branch --show-current",
+      "git tag -l",
       "echo git stash",
     ])
       expect(treeWideGit([line]), line).toBeUndefined();
@@ -74,7 +83,9 @@ describe("a story's tree-wide git command", () => {
     const started = await h.call({ action: "execute", storyIds: ["1.1"] });
     await done.fired;
     await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
-    expect(told[0]).toMatch(/^Not run: `git stash` changes the whole working tree or its branch/);
+    expect(told[0]).toMatch(
+      /^Not run: `git stash` changes the whole working tree, its branches or its history/,
+    );
     expect(told[0]).toContain("None of this command ran.");
     expect(told[1]).toBeUndefined();
     expect(readFileSync(path.join(root, "NOTES.md"), "utf8")).toBe("uncommitted work\n");

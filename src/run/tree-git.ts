@@ -1,11 +1,13 @@
 /**
- * Git commands that change the whole working tree or its branch: `git stash`, `git checkout
- * BRANCH`, `git switch`, `git reset --hard`, `git clean`, `git merge`, `git pull`... A story's
- * agent may reach for one to start afresh or to test on a clean tree; but every story of a run
- * works in the one tree, so such a command takes away (or mixes in) the other stories' work
- * in progress, and the user's own, and branches and commits are the user's to make. Each is
- * refused in a story's session. Putting back named files (`git checkout -- f`, `git restore f`)
- * is not one of them: those are locked and journaled as any write (run/shell.ts).
+ * Git commands that change the whole working tree, its branches or its history: `git stash`,
+ * `git checkout BRANCH`, `git switch`, `git reset --hard`, `git clean`, `git merge`, `git pull`,
+ * `git commit`, `git push`, `git branch NAME`... A story's agent may reach for one to start
+ * afresh, to test on a clean tree or to save its work; but every story of a run works in the
+ * one tree, so such a command takes away, mixes in or commits the other stories' work in
+ * progress (and the user's own), and branches and commits are the user's to make, as the
+ * story's prompt says. Each is refused in a story's session. Reading (`git status`, `git diff`,
+ * `git log`) is not one of them, nor putting back named files (`git checkout -- f`,
+ * `git restore f`): those are locked and journaled as any write (run/shell.ts).
  */
 
 /** The first of `commands` (shell.ts's lines, one per simple command) that is one; else undefined. */
@@ -33,6 +35,12 @@ function changesTree(command: string | undefined, rest: readonly string[]): bool
       return rest.some((a) => a === "--hard" || a === "--merge" || a === "--keep");
     case "clean":
       return !rest.some((a) => a === "-n" || a === "--dry-run" || /^-[a-z]*n/.test(a));
+    case "branch":
+    case "tag":
+      // Listing is reading: `git branch`, `git branch -a`, `git tag -l`; a name makes one.
+      return rest.some((a) => !a.startsWith("-") || /^-(?:[dDmMcC]|-delete|-move|-copy)$/.test(a));
+    case "commit":
+    case "push":
     case "switch":
     case "merge":
     case "rebase":
