@@ -266,15 +266,42 @@ export function createAthena(options: AthenaOptions): Athena {
     const short = paths.filter((p) => isSharedFile(p) !== undefined);
     if (short.length > 0) shortHolds.set(call, { story, paths: short });
   };
+  /** Lets go of the story's shared files among `paths`, unless another of its writes runs. */
+  const letGoShared = async (story: string, paths: readonly string[]) => {
+    const stillWriting = new Set(
+      [...shortHolds.values()].filter((h) => h.story === story).flatMap((h) => h.paths),
+    );
+    for (const p of paths)
+      if (isSharedFile(p) !== undefined && !stillWriting.has(p)) await locks.release(p, story);
+  };
   const releaseShort = async (call: string) => {
     const held = shortHolds.get(call);
     if (!held) return;
     shortHolds.delete(call);
-    const stillWriting = new Set(
-      [...shortHolds.values()].filter((h) => h.story === held.story).flatMap((h) => h.paths),
-    );
-    for (const p of held.paths) if (!stillWriting.has(p)) await locks.release(p, held.story);
+    await letGoShared(held.story, held.paths);
   };
+  /**
+   * A write refused after some of its locks were taken (a file it would lose, a lock that
+   * timed out): no after hook comes, so the shared files it took for itself are let go now.
+   */
+  const beforeWriteOrLetGo = async (
+    holder: { story: string; run: string; session: string },
+    paths: readonly string[],
+    replaced: readonly string[],
+  ) => {
+    const heldBefore = new Set(locks.heldBy(holder.story));
+    try {
+      await guard.beforeWrite(holder, paths, replaced);
+    } catch (error) {
+      await letGoShared(
+        holder.story,
+        paths.filter((p) => !heldBefore.has(p)),
+      );
+      throw error;
+    }
+  };
+  /** Bash calls running an exclusive command, and their story: its lock is let go at their end. */
+  const exclusiveCalls = new Map<string, string>();
   /**
    * What a bash call writes (repo-relative) and reads, and whether it runs an exclusive
    * command; undefined when it cannot be told.
@@ -356,8 +383,17 @@ export function createAthena(options: AthenaOptions): Athena {
         event.type === "message.part.updated" &&
         part?.type === "tool" &&
         part.state?.status === "error"
-      )
-        await releaseShort(`${part.sessionID}\u0000${part.callID}`);
+      ) {
+        const call = `${part.sessionID}\u0000${part.callID}`;
+        await releaseShort(call);
+        // A failed exclusive command (aborted, a permission refused) lets the others run.
+        const story = exclusiveCalls.get(call);
+        if (story !== undefined) {
+          exclusiveCalls.delete(call);
+          await locks.release(EXCLUSIVE_COMMANDS_LOCK, story);
+          afterCheck.drop(call);
+        }
+      }
     },
     "tool.execute.before": async (input, output) => {
       const story = liveEngine.storyOf(input.sessionID);
@@ -381,10 +417,15 @@ export function createAthena(options: AthenaOptions): Athena {
         rememberShell(`${input.sessionID}\u0000${input.callID}`, output.args, shell);
         liveEngine.noteOutsideProject(input.sessionID, shell.outside);
         // A package install runs alone: its lock first, held until the command has run.
-        if (shell.exclusive) await guard.beforeWrite(holder, [EXCLUSIVE_COMMANDS_LOCK]);
+        const call = `${input.sessionID}\u0000${input.callID}`;
+        if (shell.exclusive) {
+          await guard.beforeWrite(holder, [EXCLUSIVE_COMMANDS_LOCK]);
+          exclusiveCalls.set(call, holder.story);
+        }
         try {
-          await guard.beforeWrite(holder, shell.writes, shell.replaces);
+          await beforeWriteOrLetGo(holder, shell.writes, shell.replaces);
         } catch (error) {
+          exclusiveCalls.delete(call);
           // Refused: the command does not run, and its after hook never comes. Said so: "Not
           // written: `b.ts` ..." alone leaves the agent to guess whether the rest of
           // `npm install x && echo >> b.ts` ran.
@@ -409,7 +450,7 @@ export function createAthena(options: AthenaOptions): Athena {
       const paths = placed.inside;
       liveEngine.noteOutsideProject(input.sessionID, placed.outside);
       // The write tool replaces the file; edits and patches apply to what is there.
-      await guard.beforeWrite(holder, paths, input.tool === "write" ? paths : []);
+      await beforeWriteOrLetGo(holder, paths, input.tool === "write" ? paths : []);
       journalBefore(holder, paths);
       holdShort(`${input.sessionID}\u0000${input.callID}`, holder.story, paths);
     },
@@ -419,6 +460,7 @@ export function createAthena(options: AthenaOptions): Athena {
         // The story ended while the tool ran (cancelled, stopped, retried): nothing to finish.
         if (input.tool === "bash") afterCheck.drop(`${input.sessionID}\u0000${input.callID}`);
         shortHolds.delete(`${input.sessionID}\u0000${input.callID}`);
+        exclusiveCalls.delete(`${input.sessionID}\u0000${input.callID}`);
         return;
       }
       liveEngine.noteActivity(input.sessionID);
@@ -428,6 +470,7 @@ export function createAthena(options: AthenaOptions): Athena {
       if (input.tool === "bash") {
         const shell = await shellOfCall(`${input.sessionID}\u0000${input.callID}`, args);
         if (!shell) return;
+        exclusiveCalls.delete(`${input.sessionID}\u0000${input.callID}`);
         if (shell.exclusive) await locks.release(EXCLUSIVE_COMMANDS_LOCK, story.story);
         for (const file of shell.reads) guard.afterRead(story.story, file);
         guard.afterWrite(story.story, shell.writes);

@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { EXCLUSIVE_COMMANDS_LOCK } from "../src/athena.ts";
 import { harness, projectWith, signal } from "./helpers/athena-harness.ts";
 
 const PACKAGE = '{\n  "dependencies": {\n    "zod": "4.0.0"\n  }\n}\n';
@@ -95,16 +96,21 @@ describe("a shared file at run time", () => {
     expect(text).toContain('"1-2-b": "1.0.0"');
   });
 
-  it("still refuses a stale copy written whole over another story's change", async () => {
+  it("still refuses a stale copy written whole over another story's change, and lets it go", async () => {
+    let heldAfterRefusal: string[] = [];
     const { told, text } = await bAfterA("package.json", async (h, s, key) => {
       if (key === "1-2-b") {
         // b read the file before a's change, and writes its copy back whole.
-        return h.agent.write(s, "package.json", PACKAGE.replace("zod", key));
+        const refused = await h.agent.write(s, "package.json", PACKAGE.replace("zod", key));
+        // Refused once its lock was taken: no after hook comes, and the lock is let go.
+        heldAfterRefusal = h.athena.locks.heldBy("1-2-b");
+        return refused;
       }
       return addDependency("package.json")(h, s, key);
     });
     expect(told["1-2-b"]).toMatch(/^Not written: story 1-1-a changed `package.json`/);
     expect(text).toContain('"1-1-a": "1.0.0"');
+    expect(heldAfterRefusal).not.toContain("package.json");
   });
 
   it("differs from a source file, whose lock is held until its story ends", async () => {
@@ -176,6 +182,14 @@ describe("a shared file at run time", () => {
     expect(h.athena.locks.heldBy("1-1-a")).toContain("package.json");
     await h.athena.hooks.event?.({ event: failed("error") as never });
     expect(h.athena.locks.heldBy("1-1-a")).not.toContain("package.json");
+    // So does a failed package install hand the exclusive-commands lock on.
+    await h.athena.hooks["tool.execute.before"]?.(
+      { tool: "bash", sessionID: session, callID: "c2" },
+      { args: { command: "npm install left-pad", description: "install" } },
+    );
+    expect(h.athena.locks.heldBy("1-1-a")).toContain(EXCLUSIVE_COMMANDS_LOCK);
+    await h.athena.hooks.event?.({ event: failed("error", "c2") as never });
+    expect(h.athena.locks.heldBy("1-1-a")).not.toContain(EXCLUSIVE_COMMANDS_LOCK);
     done.fire();
     await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
   });

@@ -29,6 +29,11 @@ describe("treeWideGit", () => {
       "git branch feature",
       "git branch -D old",
       "git tag v1",
+      "git tag -d v1",
+      "git tag -a v1 -m release",
+      "git reset HEAD~1",
+      "git reset --soft HEAD~1",
+      "git reset abc1234",
     ])
       expect(treeWideGit([line]), line).toBe(line);
   });
@@ -52,6 +57,13 @@ describe("treeWideGit", () => {
       "git branch -a",
       "git branch --show-current",
       "git tag -l",
+      "git tag -l v*",
+      "git tag --points-at HEAD",
+      "git branch --contains HEAD",
+      "git branch --list feat*",
+      "git branch --merged main",
+      "git branch -vv",
+      "git reset HEAD",
       "echo git stash",
     ])
       expect(treeWideGit([line]), line).toBeUndefined();

@@ -24,6 +24,10 @@ export function treeWideGit(commands: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** The options of `git branch` and `git tag` that list (their words are patterns or commits). */
+const LISTS =
+  /^(?:-[lavr]+|--(?:list|all|remotes|verbose|contains|no-contains|merged|no-merged|points-at|format|sort|show-current|column|no-column)(?:=.*)?)$/;
+
 function changesTree(command: string | undefined, rest: readonly string[]): boolean {
   switch (command) {
     case "stash":
@@ -32,13 +36,24 @@ function changesTree(command: string | undefined, rest: readonly string[]): bool
       // With `--`, the words after it are files to put back: not the tree.
       return !rest.includes("--");
     case "reset":
-      return rest.some((a) => a === "--hard" || a === "--merge" || a === "--keep");
+      // A mode, or a commit to move the branch to (`HEAD~1`, `abc1234`); `git reset` and
+      // `git reset HEAD file` only unstage.
+      return rest.some(
+        (a) => /^--(hard|soft|mixed|merge|keep)$/.test(a) || /[~^]|^[0-9a-f]{7,40}$/.test(a),
+      );
     case "clean":
       return !rest.some((a) => a === "-n" || a === "--dry-run" || /^-[a-z]*n/.test(a));
     case "branch":
     case "tag":
-      // Listing is reading: `git branch`, `git branch -a`, `git tag -l`; a name makes one.
-      return rest.some((a) => !a.startsWith("-") || /^-(?:[dDmMcC]|-delete|-move|-copy)$/.test(a));
+      // Deleting, moving or copying changes them; a name alone makes one. Listing is reading
+      // (`git branch -a`, `git tag -l 'v*'`, `git branch --contains HEAD`): its words are
+      // patterns and commits.
+      if (rest.some((a) => /^-(?:[dDmMcCfF]|-delete|-move|-copy|-force)$/.test(a))) return true;
+      // `git tag -a v1`, `-s`: an annotated or signed tag made.
+      if (command === "tag" && rest.some((a) => /^-(?:[asu]|-annotate|-sign)$/.test(a)))
+        return true;
+      if (rest.some((a) => LISTS.test(a))) return false;
+      return rest.some((a) => !a.startsWith("-"));
     case "commit":
     case "push":
     case "switch":
