@@ -45,6 +45,7 @@ export function storyDiff(journal: Journal, record: StoryJournal, root: string):
     `# Story ${record.story}, run ${record.run}: ${record.files.length} file${record.files.length === 1 ? "" : "s"} changed${record.revertedAt ? ` (reverted ${record.revertedAt})` : ""}`,
     "",
   ];
+  const others = othersOf(journal, record);
   for (const entry of record.files) {
     // No version kept and a reason why: its earlier content is unknown (a command's write
     // found after it ran), not "no file": shown as created, it read as the story's new file.
@@ -52,7 +53,7 @@ export function storyDiff(journal: Journal, record: StoryJournal, root: string):
       entry.before === null && entry.skipped ? NOT_KEPT : versionText(journal, entry.before);
     const open = entry.after === undefined;
     const after = open ? currentText(root, entry.path) : versionText(journal, entry.after ?? null);
-    const meanwhile = changedMeanwhile(journal, record, entry);
+    const meanwhile = changedMeanwhile(others, entry);
     const note = `${open ? " (the story has not ended: compared with the file now)" : ""}${meanwhile.length > 0 ? ` (${meanwhile.join(", ")} changed it too meanwhile: this diff holds that change as well)` : ""}`;
     const afterLink = open ? linkTarget(root, entry.path) : entry.afterLink;
     if (entry.beforeLink !== afterLink) {
@@ -139,6 +140,7 @@ export function revertStory(journal: Journal, record: StoryJournal, root: string
       `story ${record.story} (run ${record.run}) was already reverted at ${record.revertedAt}: nothing written`,
     );
   const plan: Array<{ path: string; content: Buffer | null; link?: string }> = [];
+  const others = othersOf(journal, record);
   for (const entry of record.files) {
     if (!normaliseRepoPath(path.join(root, entry.path), root).inside) {
       refused.push({ path: entry.path, why: "it is outside the project" });
@@ -157,10 +159,10 @@ export function revertStory(journal: Journal, record: StoryJournal, root: string
     }
     const now = fileHash(root, entry.path);
     if (now !== entry.after || linkTarget(root, entry.path) !== entry.afterLink) {
-      refused.push({ path: entry.path, why: changedSince(journal, record, entry) });
+      refused.push({ path: entry.path, why: changedSince(others, entry) });
       continue;
     }
-    const meanwhile = changedMeanwhile(journal, record, entry);
+    const meanwhile = changedMeanwhile(others, entry);
     if (meanwhile.length > 0) {
       refused.push({
         path: entry.path,
@@ -236,43 +238,51 @@ export function fileVersions(journal: Journal, repoPath: string, root: string): 
 }
 
 /**
+ * The journal's records of every other story (of every run; the story's own record under
+ * another copy too): read once for a whole diff or revert, not once per file.
+ */
+function othersOf(journal: Journal, record: StoryJournal): StoryJournal[] {
+  return journal
+    .all()
+    .filter((r) => r !== record && !(r.run === record.run && r.story === record.story));
+}
+
+/** The other stories with an entry of `repoPath` that passes `test`, as refusals name them. */
+function storiesWhose(
+  others: readonly StoryJournal[],
+  repoPath: string,
+  test: (entry: JournalEntry) => boolean,
+): string[] {
+  return others.flatMap((r) =>
+    r.files
+      .filter((f) => f.path === repoPath && test(f))
+      .map(() => `story ${r.story} (run ${r.run})`),
+  );
+}
+
+/**
  * The other stories that changed the file while this one was changing it (their changes and
  * this story's interleaved): a `sharedFiles` file is held per write, not per story, and a
  * file given up with `resolve ... yield` changes hands mid-story. The story's end version
  * then holds their change on top of its own, and its version before holds neither. A story
  * whose last change of the file came before this one's first is before it, not meanwhile.
  */
-function changedMeanwhile(journal: Journal, record: StoryJournal, entry: JournalEntry): string[] {
+function changedMeanwhile(others: readonly StoryJournal[], entry: JournalEntry): string[] {
   const from = entry.firstChangeAt;
   const to = entry.closedAt ?? "\uffff";
-  return journal.all().flatMap((r) =>
-    r === record || (r.run === record.run && r.story === record.story)
-      ? []
-      : r.files
-          .filter(
-            // Strictly: a story that took the file as this one let it go at its end (the
-            // same millisecond) changed it after, not meanwhile.
-            (f) =>
-              f.path === entry.path &&
-              f.firstChangeAt < to &&
-              (f.lastChangeAt ?? f.closedAt ?? "\uffff") > from,
-          )
-          .map(() => `story ${r.story} (run ${r.run})`),
+  // Strictly: a story that took the file as this one let it go at its end (the same
+  // millisecond) changed it after, not meanwhile.
+  return storiesWhose(
+    others,
+    entry.path,
+    (f) => f.firstChangeAt < to && (f.lastChangeAt ?? f.closedAt ?? "\uffff") > from,
   );
 }
 
 /** Who changed a file after the story: a later journal entry, or someone outside any run. */
-function changedSince(journal: Journal, record: StoryJournal, entry: JournalEntry): string {
+function changedSince(others: readonly StoryJournal[], entry: JournalEntry): string {
   const since = entry.closedAt ?? entry.firstChangeAt;
-  const later = journal
-    .all()
-    .flatMap((r) =>
-      r === record || (r.run === record.run && r.story === record.story)
-        ? []
-        : r.files
-            .filter((f) => f.path === entry.path && f.firstChangeAt >= since)
-            .map(() => `story ${r.story} (run ${r.run})`),
-    );
+  const later = storiesWhose(others, entry.path, (f) => f.firstChangeAt >= since);
   return later.length > 0
     ? `changed since by ${later.join(", ")}`
     : "changed since outside any run (by hand, or a tool outside athena-parallel)";
