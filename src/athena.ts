@@ -384,7 +384,7 @@ export function createAthena(options: AthenaOptions): Athena {
         part?.type === "tool" &&
         part.state?.status === "error"
       ) {
-        const call = `${part.sessionID}\u0000${part.callID}`;
+        const call = callKey(part);
         await releaseShort(call);
         // A failed exclusive command (aborted, a permission refused) lets the others run.
         const story = exclusiveCalls.get(call);
@@ -405,6 +405,7 @@ export function createAthena(options: AthenaOptions): Athena {
       }
       liveEngine.noteToolCall(input.sessionID, input.tool, output.args);
       const holder = { story: story.story, run: story.run, session: story.session };
+      const call = callKey(input);
       if (input.tool === "bash") {
         // A shell write gets the file tools' rules: the lock, and refusal when stale.
         const shell = await shellWrites(output.args);
@@ -414,10 +415,9 @@ export function createAthena(options: AthenaOptions): Athena {
           throw new WriteRefused(
             `Not run: \`${treeWide}\` changes the whole working tree, its branches or its history, which every story of the run shares (and the user's own work in progress with them); branches and commits are the user's. Undo your own changes file by file instead (\`git checkout -- <file>\`, \`git restore <file>\`), and leave commits, stashes, branches, resets, cleans, merges and rebases to the user. ${COMMAND_NOT_RUN}`,
           );
-        rememberShell(`${input.sessionID}\u0000${input.callID}`, output.args, shell);
+        rememberShell(call, output.args, shell);
         liveEngine.noteOutsideProject(input.sessionID, shell.outside);
         // A package install runs alone: its lock first, held until the command has run.
-        const call = `${input.sessionID}\u0000${input.callID}`;
         if (shell.exclusive) {
           await guard.beforeWrite(holder, [EXCLUSIVE_COMMANDS_LOCK]);
           exclusiveCalls.set(call, holder.story);
@@ -435,9 +435,8 @@ export function createAthena(options: AthenaOptions): Athena {
             : error;
         }
         journalBefore(holder, shell.writes);
-        holdShort(`${input.sessionID}\u0000${input.callID}`, holder.story, shell.writes);
-        if (shell.opaque)
-          await afterCheck.start(`${input.sessionID}\u0000${input.callID}`, holder.story);
+        holdShort(call, holder.story, shell.writes);
+        if (shell.opaque) await afterCheck.start(call, holder.story);
         return;
       }
       if (!WRITE_TOOLS.has(input.tool)) return;
@@ -452,31 +451,36 @@ export function createAthena(options: AthenaOptions): Athena {
       // The write tool replaces the file; edits and patches apply to what is there.
       await beforeWriteOrLetGo(holder, paths, input.tool === "write" ? paths : []);
       journalBefore(holder, paths);
-      holdShort(`${input.sessionID}\u0000${input.callID}`, holder.story, paths);
+      holdShort(call, holder.story, paths);
     },
     "tool.execute.after": async (input, output) => {
       const story = liveEngine.storyOf(input.sessionID);
       if (!story) {
-        // The story ended while the tool ran (cancelled, stopped, retried): nothing to finish.
-        if (input.tool === "bash") afterCheck.drop(`${input.sessionID}\u0000${input.callID}`);
-        shortHolds.delete(`${input.sessionID}\u0000${input.callID}`);
-        exclusiveCalls.delete(`${input.sessionID}\u0000${input.callID}`);
+        // Outside any run (a map lookup, nothing more), or the story ended while the tool ran
+        // (cancelled, stopped, retried): nothing to finish, only what the call held to forget
+        // (an exclusive command and an after-check are bash calls').
+        if (input.tool === "bash" || shortHolds.size > 0) {
+          const call = callKey(input);
+          afterCheck.drop(call);
+          shortHolds.delete(call);
+          exclusiveCalls.delete(call);
+        }
         return;
       }
+      const call = callKey(input);
       liveEngine.noteActivity(input.sessionID);
       const args =
         (input as { args?: unknown }).args ??
         (output as { metadata?: { args?: unknown } }).metadata?.args;
       if (input.tool === "bash") {
-        const shell = await shellOfCall(`${input.sessionID}\u0000${input.callID}`, args);
+        const shell = await shellOfCall(call, args);
         if (!shell) return;
-        exclusiveCalls.delete(`${input.sessionID}\u0000${input.callID}`);
+        exclusiveCalls.delete(call);
         if (shell.exclusive) await locks.release(EXCLUSIVE_COMMANDS_LOCK, story.story);
         for (const file of shell.reads) guard.afterRead(story.story, file);
         guard.afterWrite(story.story, shell.writes);
         afterCheck.noteWrite(story.story, shell.writes);
-        const key = `${input.sessionID}\u0000${input.callID}`;
-        const clobbers = await afterCheck.finish(key, story, shell.writes);
+        const clobbers = await afterCheck.finish(call, story, shell.writes);
         if (clobbers.length > 0) {
           // Told at once, in the command's own output: nothing is silently lost.
           const what = clobbers.map(
@@ -493,7 +497,7 @@ export function createAthena(options: AthenaOptions): Athena {
               ...(c.kept ? { kept: c.kept } : {}),
             });
         }
-        await releaseShort(key);
+        await releaseShort(call);
       } else if (READ_TOOLS.has(input.tool)) {
         const filePath = (args as { filePath?: string } | undefined)?.filePath;
         if (filePath) guard.afterRead(story.story, filePath);
@@ -501,7 +505,7 @@ export function createAthena(options: AthenaOptions): Athena {
         const written = writtenPaths(input.tool, args, root, hostDirectory);
         guard.afterWrite(story.story, written);
         afterCheck.noteWrite(story.story, written);
-        await releaseShort(`${input.sessionID}\u0000${input.callID}`);
+        await releaseShort(call);
       }
     },
     dispose: async () => liveEngine.dispose(),
@@ -515,6 +519,11 @@ export function createAthena(options: AthenaOptions): Athena {
     config,
     recover,
   };
+}
+
+/** One tool call, as its before and after hooks and its part's events name it. */
+function callKey(call: { sessionID?: string; callID?: string }): string {
+  return `${call.sessionID}\u0000${call.callID}`;
 }
 
 /** Added to a shell command's refusal: none of it ran. */
