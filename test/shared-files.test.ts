@@ -53,6 +53,33 @@ async function bAfterA(
   return { told, text: readFileSync(path.join(root, file), "utf8"), ended, h, root };
 }
 
+/**
+ * One story, 1.1, running until `end` (its session's hooks called by the test itself), in a
+ * project with a package.json.
+ */
+async function oneStoryRunning() {
+  const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
+  writeFileSync(path.join(root, "package.json"), PACKAGE);
+  const working = signal();
+  const done = signal();
+  let session = "";
+  const h = harness(root, () => ({
+    ms: 0,
+    work: async (s) => {
+      session = s;
+      working.fire();
+      await done.fired;
+    },
+  }));
+  const started = await h.call({ action: "execute", storyIds: ["1.1"] });
+  await working.fired;
+  const end = async () => {
+    done.fire();
+    await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+  };
+  return { h, root, session, end };
+}
+
 /** A story's edit that adds its own dependency. */
 const addDependency = (file: string) => (h: ReturnType<typeof harness>, s: string, key: string) =>
   h.agent.edit(s, file, '"dependencies": {\n', `"dependencies": {\n    "${key}": "1.0.0",\n`);
@@ -120,21 +147,7 @@ describe("a shared file at run time", () => {
   });
 
   it("stays held while another of the story's writes of it still runs", async () => {
-    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
-    writeFileSync(path.join(root, "package.json"), PACKAGE);
-    const working = signal();
-    const done = signal();
-    let session = "";
-    const h = harness(root, () => ({
-      ms: 0,
-      work: async (s) => {
-        session = s;
-        working.fire();
-        await done.fired;
-      },
-    }));
-    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
-    await working.fired;
+    const { h, root, session, end } = await oneStoryRunning();
     const hooks = h.athena.hooks;
     const args = { filePath: path.join(root, "package.json"), oldString: "zod", newString: "x" };
     const call = (callID: string) => ({ tool: "edit", sessionID: session, callID });
@@ -146,26 +159,11 @@ describe("a shared file at run time", () => {
     expect(h.athena.locks.heldBy("1-1-a")).toContain("package.json");
     await hooks["tool.execute.after"]?.({ ...call("c2"), args }, output);
     expect(h.athena.locks.heldBy("1-1-a")).not.toContain("package.json");
-    done.fire();
-    await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    await end();
   });
 
   it("is let go when the write that took it fails: the host's error on its part, not an after hook", async () => {
-    const root = projectWith([{ key: "1-1-a", writes: ["src/a.ts"] }]);
-    writeFileSync(path.join(root, "package.json"), PACKAGE);
-    const working = signal();
-    const done = signal();
-    let session = "";
-    const h = harness(root, () => ({
-      ms: 0,
-      work: async (s) => {
-        session = s;
-        working.fire();
-        await done.fired;
-      },
-    }));
-    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
-    await working.fired;
+    const { h, root, session, end } = await oneStoryRunning();
     const args = { filePath: path.join(root, "package.json"), oldString: "absent", newString: "x" };
     await h.athena.hooks["tool.execute.before"]?.(
       { tool: "edit", sessionID: session, callID: "c1" },
@@ -190,7 +188,6 @@ describe("a shared file at run time", () => {
     expect(h.athena.locks.heldBy("1-1-a")).toContain(EXCLUSIVE_COMMANDS_LOCK);
     await h.athena.hooks.event?.({ event: failed("error", "c2") as never });
     expect(h.athena.locks.heldBy("1-1-a")).not.toContain(EXCLUSIVE_COMMANDS_LOCK);
-    done.fire();
-    await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    await end();
   });
 });
