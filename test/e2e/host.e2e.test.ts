@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DEMO_KEYS } from "../../harness/demo-stories.ts";
 import { locksLeft, SPRINT } from "../../harness/scenario.ts";
 import { formatCost, formatCount } from "../../src/run/usage.ts";
-import { notes, scenarioPerTest, stories } from "./real-host.ts";
+import { notes, scenarioPerTest, signal, stories } from "./real-host.ts";
 
 const KEYS = DEMO_KEYS;
 const start = scenarioPerTest();
@@ -275,13 +275,10 @@ describe("the plugin on the real OpenCode host", () => {
 
   it("locks and records the files a story's sub-agent writes as the story's own", async () => {
     // The story ends when the test lets it: once the lock has been seen, however slow the host.
-    let finish = () => {};
-    const gate = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
+    const gate = signal();
     const s = await start({
       stories: stories(100, {
-        "1-3-search": { subagent: ["src/search/helper.ts"], finishWhen: gate },
+        "1-3-search": { subagent: ["src/search/helper.ts"], finishWhen: gate.fired },
       }),
     });
     await s.command("1.3 --strategy manual");
@@ -295,7 +292,7 @@ describe("the plugin on the real OpenCode host", () => {
       status = await s.command("status", observer);
       await sleep(100);
     }
-    finish();
+    gate.fire();
     const run = await s.waitForRun((r) => r.state !== "running");
     expect(run.stories[0]).toMatchObject({ state: "completed", attempts: 1 });
     expect(run.stories[0]?.wroteFiles).toContain("src/search/helper.ts");
@@ -598,86 +595,23 @@ describe("the plugin on the real OpenCode host", () => {
   }, 120_000);
 
   it("lets a second story edit package.json while the first, which edited it, still runs", async () => {
-    // The first story ends when the test lets it: only once the second has ended.
-    let finish = () => {};
-    const gate = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    const dependency = (name: string) => ({
-      file: "package.json",
-      oldString: '"private": true',
-      newString: `"private": true,\n  "${name}": "1.0.0"`,
-    });
-    const s = await start({
-      stories: stories(100, {
-        "1-3-search": { edits: [dependency("search-dep")], finishWhen: gate },
-        // Waits, by the file's content, for the first story's edit; then makes its own.
-        "1-5-pricing": {
-          shell: ["until grep -q search-dep package.json; do sleep 0.1; done"],
-          edits: [dependency("pricing-dep")],
-        },
-      }),
-      athena: { parallel: { lockWaitSeconds: 5 } },
-    });
-    await s.command("1.3 1.5 --strategy manual");
-    const second = await s.waitForRun((r) =>
-      r.stories.some((st) => st.key === "1-5-pricing" && st.state !== "running"),
+    const { s, run } = await secondEditsPackageWhileFirstRuns(
+      [addDependency("search-dep")],
+      "until grep -q search-dep package.json; do sleep 0.1; done",
     );
-    expect(second.stories.map((st) => [st.key, st.state])).toEqual([
-      ["1-3-search", "running"],
-      ["1-5-pricing", "completed"],
-    ]);
-    finish();
-    const run = await s.waitForRun((r) => r.state !== "running");
-    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
     expect(run.stories[1]?.waits ?? []).toEqual([]);
     expect(s.file("package.json")).toContain('"search-dep": "1.0.0"');
-    expect(s.file("package.json")).toContain('"pricing-dep": "1.0.0"');
-    expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
   it("lets package.json go when a story's edit of it fails (the host runs no after hook then)", async () => {
-    let finish = () => {};
-    const gate = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    const s = await start({
-      stories: stories(100, {
-        // An edit whose text is not there fails (its lock was taken); then one that works.
-        "1-3-search": {
-          edits: [
-            { file: "package.json", oldString: "no such text", newString: "x" },
-            { file: "README.md", oldString: "# demo-project", newString: "# demo-project (1.3)" },
-          ],
-          finishWhen: gate,
-        },
-        // Waits, by README.md's content, for the first story's two edits; then edits package.json.
-        "1-5-pricing": {
-          shell: ["until grep -q 'demo-project (1.3)' README.md; do sleep 0.1; done"],
-          edits: [
-            {
-              file: "package.json",
-              oldString: '"private": true',
-              newString: '"private": true,\n  "pricing-dep": "1.0.0"',
-            },
-          ],
-        },
-      }),
-      athena: { parallel: { lockWaitSeconds: 5 } },
-    });
-    await s.command("1.3 1.5 --strategy manual");
-    const second = await s.waitForRun((r) =>
-      r.stories.some((st) => st.key === "1-5-pricing" && st.state !== "running"),
+    // An edit whose text is not there fails (its lock was taken); then one that works.
+    await secondEditsPackageWhileFirstRuns(
+      [
+        { file: "package.json", oldString: "no such text", newString: "x" },
+        { file: "README.md", oldString: "# demo-project", newString: "# demo-project (1.3)" },
+      ],
+      "until grep -q 'demo-project (1.3)' README.md; do sleep 0.1; done",
     );
-    expect(second.stories.map((st) => [st.key, st.state])).toEqual([
-      ["1-3-search", "running"],
-      ["1-5-pricing", "completed"],
-    ]);
-    finish();
-    const run = await s.waitForRun((r) => r.state !== "running");
-    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
-    expect(s.file("package.json")).toContain('"pricing-dep": "1.0.0"');
-    expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
   it("runs two stories' package installs through bash one at a time, never overlapping", async () => {
@@ -758,4 +692,44 @@ async function toolOutputs(
     );
   }
   return outputs;
+}
+
+/** The edit that adds a dependency to the demo's package.json. */
+const addDependency = (name: string) => ({
+  file: "package.json",
+  oldString: '"private": true',
+  newString: `"private": true,\n  "${name}": "1.0.0"`,
+});
+
+/**
+ * 1.3 makes `firstEdits` and runs until the test lets it end; 1.5 waits for them (the shell
+ * condition `waitFor`, on the files' content), then adds a dependency to package.json. 1.5
+ * must complete while 1.3 still runs (package.json not held to 1.3's end), then both complete.
+ */
+async function secondEditsPackageWhileFirstRuns(
+  firstEdits: Array<{ file: string; oldString: string; newString: string }>,
+  waitFor: string,
+) {
+  const gate = signal();
+  const s = await start({
+    stories: stories(100, {
+      "1-3-search": { edits: firstEdits, finishWhen: gate.fired },
+      "1-5-pricing": { shell: [waitFor], edits: [addDependency("pricing-dep")] },
+    }),
+    athena: { parallel: { lockWaitSeconds: 5 } },
+  });
+  await s.command("1.3 1.5 --strategy manual");
+  const second = await s.waitForRun((r) =>
+    r.stories.some((st) => st.key === "1-5-pricing" && st.state !== "running"),
+  );
+  expect(second.stories.map((st) => [st.key, st.state])).toEqual([
+    ["1-3-search", "running"],
+    ["1-5-pricing", "completed"],
+  ]);
+  gate.fire();
+  const run = await s.waitForRun((r) => r.state !== "running");
+  expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+  expect(s.file("package.json")).toContain('"pricing-dep": "1.0.0"');
+  expect(locksLeft(s.root)).toEqual([]);
+  return { s, run };
 }

@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { locksLeft, type Scenario } from "../../harness/scenario.ts";
-import { notes, scenarioPerTest, stories } from "./real-host.ts";
+import { notes, scenarioPerTest, signal, stories } from "./real-host.ts";
 
 const start = scenarioPerTest();
 
@@ -199,12 +199,9 @@ describe("long runs on the real host", () => {
 
   it("says a run past its estimate is past it while a story goes on, never 'about 0s left'", async () => {
     // Cap 1: 1.5 ends fast and sets the pace; 1.3 then runs until the test lets it end.
-    let finish = () => {};
-    const gate = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
+    const gate = signal();
     const s = await start({
-      stories: stories(100, { "1-3-search": { finishWhen: gate } }),
+      stories: stories(100, { "1-3-search": { finishWhen: gate.fired } }),
     });
     await s.command("1.5 1.3 --strategy manual --cap 1");
     await s.waitForRun(
@@ -224,7 +221,7 @@ describe("long runs on the real host", () => {
       await sleep(500);
     }
     status = await s.command("status", who);
-    finish();
+    gate.fire();
     expect(status).not.toContain("about 0s left");
     expect(status).toMatch(
       /### Run run-\S+: running, past its estimate by \d+(s|m\d\ds), still running/,

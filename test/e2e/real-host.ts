@@ -9,6 +9,8 @@ import { killAll } from "../../harness/opencode.ts";
 import { type Scenario, scenario } from "../../harness/scenario.ts";
 import type { RunRecord } from "../../src/run/state.ts";
 
+export { signal } from "../helpers/signal.ts";
+
 /** The demo's stories, each ending after `finishAfterMs` (a retried attempt after its own). */
 export const stories = (
   finishAfterMs: number,

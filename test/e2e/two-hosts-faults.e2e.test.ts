@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { locksLeft } from "../../harness/scenario.ts";
 import { loadRuns } from "../../src/run/state.ts";
-import { runIdOf, scenarioPerTest, stories, storyOf } from "./real-host.ts";
+import { runIdOf, scenarioPerTest, signal, stories, storyOf } from "./real-host.ts";
 
 const start = scenarioPerTest();
 
@@ -45,17 +45,14 @@ describe("two OpenCode processes on one project, the hard cases", () => {
 
   it("recovers the run of a process killed mid-run: the other process's waiting story then runs, and a restart's retry finishes it", async () => {
     const routes = "src/server/routes.ts";
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const gate = signal();
     const s = await start({
       stories: stories(100, {
         "1-2-catalog-api": {
           files: ["src/catalog/api.ts"],
           rewriteWhole: { file: routes, pauseMs: 0 },
           // It ends only once the test lets it (after its first process was killed).
-          finishWhen: gate,
+          finishWhen: gate.fired,
         },
         "1-4-orders-api": {
           files: ["src/orders/api.ts"],
@@ -102,7 +99,7 @@ describe("two OpenCode processes on one project, the hard cases", () => {
     const retried = await s.command(`retry --run ${aId}`, parent);
     expect(retried).toContain(`It starts again the stories of run ${aId} that did not complete.`);
     expect(loadRuns(s.root).runs.find((r) => r.id === aId)?.state).toBe("interrupted");
-    release();
+    gate.fire();
     const again = await s.waitForRun((r) => r.retryOf === aId && r.state !== "running", 120_000);
     expect(storyOf(again, "1-2-catalog-api")?.state).toBe("completed");
     expect(s.sprint()).toBe(original.replace(/(1-[24]-[\w-]+): ready-for-dev/g, "$1: review"));

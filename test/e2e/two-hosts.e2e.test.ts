@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { hostEnv, REPO } from "../../harness/opencode.ts";
 import { locksLeft } from "../../harness/scenario.ts";
-import { runIdOf, scenarioPerTest, stories, storyOf } from "./real-host.ts";
+import { runIdOf, scenarioPerTest, signal, stories, storyOf } from "./real-host.ts";
 
 const start = scenarioPerTest();
 const clis: ChildProcess[] = [];
@@ -50,16 +50,13 @@ describe("two OpenCode processes on one project", () => {
     // line of its own added (as an agent does), so a lost edit would show. A's 1.2 ends when
     // the test lets it: once B has been seen waiting for it.
     const routes = "src/server/routes.ts";
-    let finishCatalog = () => {};
-    const gate = new Promise<void>((resolve) => {
-      finishCatalog = resolve;
-    });
+    const gate = signal();
     const s = await start({
       stories: stories(100, {
         "1-2-catalog-api": {
           files: ["src/catalog/api.ts"],
           rewriteWhole: { file: routes, pauseMs: 0 },
-          finishWhen: gate,
+          finishWhen: gate.fired,
         },
         "1-4-orders-api": {
           files: ["src/orders/api.ts"],
@@ -109,7 +106,7 @@ describe("two OpenCode processes on one project", () => {
     expect(storyOf(s.run(aId), "1-2-catalog-api")?.state).toBe("running");
     expect(s.model.tokensOf("1-4-orders-api")).toBe(0);
     expect(s.file(routes)).toBe(`${originalRoutes}1-2-catalog-api was here\n`);
-    finishCatalog();
+    gate.fire();
 
     // Never both at once, as the model sees them, until both runs have ended.
     let together = 0;

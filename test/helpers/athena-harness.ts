@@ -12,6 +12,7 @@ import type { Plan } from "../../src/plan/types.ts";
 import type { StartWork } from "../../src/run/host.ts";
 import type { RunRecord } from "../../src/run/state.ts";
 import { type Behaviour, FakeHost } from "./fake-host.ts";
+import { signal } from "./signal.ts";
 import { tempProject } from "./tmp.ts";
 import { toolContext } from "./tool-context.ts";
 
@@ -206,15 +207,7 @@ export function keyOfWork(work: StartWork): string {
 
 export const sprintText = (root: string) => readFileSync(path.join(root, SPRINT_FILE), "utf8");
 export { setTimeout as sleep } from "node:timers/promises";
-
-/** A one-time event between scripted agents: `await x.fired` until someone calls `x.fire()`. */
-export function signal(): { fired: Promise<void>; fire: () => void } {
-  let fire = () => {};
-  const fired = new Promise<void>((resolve) => {
-    fire = resolve;
-  });
-  return { fired, fire };
-}
+export { signal };
 
 /**
  * The clobber: 1-1-a and 1-2-b both read NOTES.md (a file no story names), a then writes it
