@@ -17,6 +17,9 @@ import { ganttProblems } from "./helpers/gantt-grammar.ts";
 const FIXTURES = `${import.meta.dirname}/../fixtures`;
 const env = { HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
 
+/** `s` seconds into the runs these tests draw, as a run record writes times. */
+const t = (s: number) => new Date(Date.parse("2026-12-01T09:00:00.000Z") + s * 1000).toISOString();
+
 describe("the grammar check itself", () => {
   it("accepts a well-formed chart and names each kind of mistake", () => {
     const good = "gantt\n  title T\n  dateFormat X\n  section S\n  a b :done, t1, 0, 60\n";
@@ -61,8 +64,6 @@ describe("charts", () => {
   });
 
   it("draws a run as it happened: done, failed and running bars, and the waits", () => {
-    const t = (s: number) =>
-      new Date(Date.parse("2026-12-01T09:00:00.000Z") + s * 1000).toISOString();
     const run = createRun({
       strategy: "coordinate",
       cap: 2,
@@ -111,8 +112,6 @@ describe("charts", () => {
 
 describe("many waits", () => {
   it("draws a story's hundreds of permission asks as a few bars that say how many they hold", () => {
-    const t = (s: number) =>
-      new Date(Date.parse("2026-12-01T09:00:00.000Z") + s * 1000).toISOString();
     // 300 asks of 2 s, one every 10 s, with a long pause after the first 100; two lock waits.
     const userWaits = Array.from({ length: 300 }, (_, i) => {
       const at = i * 10 + (i >= 100 ? 5000 : 0);
