@@ -261,9 +261,11 @@ export function createAthena(options: AthenaOptions): Athena {
    * is lost. Keyed by tool call, so that one of a story's writes still running keeps the lock.
    */
   const isSharedFile = sharedMatchers(config.parallel.sharedFiles);
+  // Files the plan learned most stories write are shared the same way (the plan's `hotFiles`).
+  const isShortFile = (p: string) => isSharedFile(p) !== undefined || liveEngine.isHotFile(p);
   const shortHolds = new Map<string, { story: string; paths: string[] }>();
   const holdShort = (call: string, story: string, paths: readonly string[]) => {
-    const short = paths.filter((p) => isSharedFile(p) !== undefined);
+    const short = paths.filter(isShortFile);
     if (short.length > 0) shortHolds.set(call, { story, paths: short });
   };
   /** Lets go of the story's shared files among `paths`, unless another of its writes runs. */
@@ -272,7 +274,7 @@ export function createAthena(options: AthenaOptions): Athena {
       [...shortHolds.values()].filter((h) => h.story === story).flatMap((h) => h.paths),
     );
     for (const p of paths)
-      if (isSharedFile(p) !== undefined && !stillWriting.has(p)) await locks.release(p, story);
+      if (isShortFile(p) && !stillWriting.has(p)) await locks.release(p, story);
   };
   const releaseShort = async (call: string) => {
     const held = shortHolds.get(call);

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXCLUSIVE_COMMANDS_LOCK } from "../src/athena.ts";
-import { harness, projectWith, signal } from "./helpers/athena-harness.ts";
+import { harness, projectWith, SPRINT_FILE, signal } from "./helpers/athena-harness.ts";
 
 const PACKAGE = '{\n  "dependencies": {\n    "zod": "4.0.0"\n  }\n}\n';
 
@@ -22,6 +22,8 @@ async function bAfterA(
     session: string,
     key: string,
   ) => Promise<string | undefined>,
+  /** Adds to the project before the run (done stories, say). */
+  prepare: (root: string) => void = () => {},
 ) {
   const root = projectWith(
     [
@@ -33,6 +35,7 @@ async function bAfterA(
   );
   mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
   writeFileSync(path.join(root, file), PACKAGE);
+  prepare(root);
   const aWrote = signal();
   const bDone = signal();
   const told: Record<string, string | undefined> = {};
@@ -78,6 +81,28 @@ async function oneStoryRunning() {
     await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
   };
   return { h, root, session, end };
+}
+
+/**
+ * Ten done stories of epic 2, each with a File List: all of them wrote `file`, which the
+ * history then finds hot (most stories write it).
+ */
+function doneStoriesWriting(file: string) {
+  return (root: string) => {
+    const keys = Array.from({ length: 10 }, (_, i) => `2-${i + 1}-done-${i + 1}`);
+    const sprint = path.join(root, SPRINT_FILE);
+    writeFileSync(
+      sprint,
+      `${readFileSync(sprint, "utf8")}  epic-2: done\n${keys.map((k) => `  ${k}: done`).join("\n")}\n`,
+    );
+    for (const [i, key] of keys.entries()) {
+      writeFileSync(path.join(root, `src/own-${i}.ts`), "export {};\n");
+      writeFileSync(
+        path.join(root, path.dirname(SPRINT_FILE), `${key}.md`),
+        `# Story 2.${i + 1}: done ${i + 1}\n\nStatus: done\n\n## Tasks / Subtasks\n\n- [x] Register it\n\n## Dev Agent Record\n\n### File List\n\n- \`${file}\`\n- \`src/own-${i}.ts\`\n`,
+      );
+    }
+  };
 }
 
 /** A story's edit that adds its own dependency. */
@@ -144,6 +169,19 @@ describe("a shared file at run time", () => {
     const { told, text } = await bAfterA("src/shared.ts", addDependency("src/shared.ts"));
     expect(told["1-2-b"]).toMatch(/^Not written: `src\/shared.ts` is being changed by story 1-1-a/);
     expect(text).not.toContain("1-2-b");
+  });
+
+  it("is held per write when the history finds most stories write it (a hot file)", async () => {
+    const { told, text, ended } = await bAfterA(
+      "src/registry.ts",
+      addDependency("src/registry.ts"),
+      doneStoriesWriting("src/registry.ts"),
+    );
+    expect(told).toEqual({ "1-1-a": undefined, "1-2-b": undefined });
+    expect(text).toContain('"1-1-a": "1.0.0"');
+    expect(text).toContain('"1-2-b": "1.0.0"');
+    // What made it so: the run's plan learned the file is hot.
+    expect((ended.plan as { hotFiles?: string[] }).hotFiles).toEqual(["src/registry.ts"]);
   });
 
   it("stays held while another of the story's writes of it still runs", async () => {

@@ -187,7 +187,7 @@ export const ParallelConfig = z
       .boolean()
       .default(true)
       .describe(
-        "Learn from the File Lists of the project's done stories (and from what past runs wrote): how often each kind of mention was really written, which files change together, and which files nearly every story touches (those become `shared`).",
+        "Learn from the File Lists of the project's done stories (and from what past runs wrote): how often each kind of mention was really written, which files change together, and which files nearly every story touches (those become `shared`, and at run time, as `sharedFiles`, are held per write).",
       ),
     ignorePaths: z
       .array(z.string().min(1))

@@ -172,6 +172,7 @@ export function buildPlan(
     findings,
     schedule: result,
     warnings,
+    ...(options.history?.hot.length ? { hotFiles: [...options.history.hot] } : {}),
   };
 }
 

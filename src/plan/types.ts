@@ -121,4 +121,9 @@ export interface Plan {
   findings: Finding[];
   schedule: Schedule;
   warnings: string[];
+  /**
+   * Files most done stories wrote (learned from history): their overlaps are `shared`, and at
+   * run time, as `sharedFiles`, a story holds such a file's lock only while a write of it runs.
+   */
+  hotFiles?: string[];
 }

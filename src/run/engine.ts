@@ -176,6 +176,16 @@ export class RunEngine {
     return false;
   }
 
+  /**
+   * A file most of the project's done stories wrote, by a run's plan (its `hotFiles`): like
+   * `sharedFiles`, a short edit that stories the plan let run together take in turns, so its
+   * lock is held per write, not until the story ends.
+   */
+  isHotFile(repoPath: string): boolean {
+    for (const run of this.runs.values()) if (run.plan.hotFiles?.includes(repoPath)) return true;
+    return false;
+  }
+
   /** The story a session (or one of its sub-sessions) works on, if any. */
   storyOf(sessionId: string): { run: string; story: string; session: string } | undefined {
     const found = this.bySession.get(sessionId);
