@@ -148,6 +148,15 @@ describe("findConflicts", () => {
     expect(
       summary([story("a", [web]), story("b", [web]), story("c", ["package.json"])], nested),
     ).toEqual([`shared a+b ${web}`]);
+    // A README, the root's or a package's, is shared by default: stories plan to update it far
+    // more often than they do, and those that do add a paragraph the locks take in turns.
+    for (const readme of ["README.md", "backend/README.md"])
+      expect(summary([story("a", [readme]), story("b", [readme])], nested)).toEqual([
+        `shared a+b ${readme}`,
+      ]);
+    expect(summary([story("a", ["docs/guide.md"]), story("b", ["docs/guide.md"])], nested)).toEqual(
+      ["file a+b docs/guide.md"],
+    );
   });
 
   it("reports a component both stories touch without a file in common, unless a file conflict says more", () => {
