@@ -70,6 +70,7 @@ export function planProject(
     plan.sources.push(
       `history: ${history.stories} done stor${history.stories === 1 ? "y" : "ies"} with a File List (${history.hot.length} hot files)`,
     );
+  project.saveCache();
   return { plan, config, project };
 }
 
@@ -136,7 +137,10 @@ export function historyModel(
   };
   // Kept even when the parse cache is off (`--no-cache`): it is the learned model, the
   // project's memory, not a parse; its key changes whenever what it learned from changes.
-  return new ParseCache(project.files.root, true).get("history", key, learn);
+  const cache = new ParseCache(project.files.root, true);
+  const model = cache.get("history", key, learn);
+  cache.save();
+  return model;
 }
 
 export interface AccuracyProjectOptions {
@@ -218,6 +222,7 @@ export function accuracyOfProject(
     ...(options.batches !== undefined ? { batches: options.batches } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
+  project.saveCache();
   return {
     report,
     project,

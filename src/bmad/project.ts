@@ -63,6 +63,11 @@ export interface LoadedProject {
   done: Array<{ entry: SprintEntry; file: string }>;
   /** Reads and parses one story (through the parse cache); never throws. */
   loadStory(entry: SprintEntry): LoadedStory;
+  /**
+   * Writes the parses computed so far to the parse cache. Called once the command is sure of
+   * its input: until then nothing is written, and `plan nope` leaves the project as it was.
+   */
+  saveCache(): void;
 }
 
 export interface LoadProjectOptions {
@@ -161,8 +166,6 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
   const absRoot = path.resolve(root);
   const files = discoverBmad(absRoot, options.config);
   const cache = new ParseCache(absRoot, options.cache !== false);
-  // Nothing written until the named stories are known to exist: an unknown id is bad input.
-  cache.hold();
   const read = (rel: string) => readText(path.join(absRoot, rel));
 
   const sprintText = read(files.sprintStatus);
@@ -227,7 +230,6 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
       ...sprint.entries.filter((e) => e.kind === "story" && e.status === "ready-for-dev"),
     );
   }
-  cache.release();
   const inBatch = new Set(batchEntries.map((e) => e.key));
   const inProgressEntries = sprint.entries.filter(
     (e) => e.kind === "story" && e.status === "in-progress" && !inBatch.has(e.key),
@@ -300,6 +302,7 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
       const earlier = loaded.get(entry.key);
       return earlier ? { ...earlier, entry, requested: false } : load(entry, false, []);
     },
+    saveCache: () => cache.save(),
   };
 }
 
