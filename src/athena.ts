@@ -261,26 +261,34 @@ export function createAthena(options: AthenaOptions): Athena {
    * is lost. Keyed by tool call, so that one of a story's writes still running keeps the lock.
    */
   const isSharedFile = sharedMatchers(config.parallel.sharedFiles);
-  // Files the plan learned most stories write are shared the same way (the plan's `hotFiles`).
-  const isShortFile = (p: string) => isSharedFile(p) !== undefined || liveEngine.isHotFile(p);
-  const shortHolds = new Map<string, { story: string; paths: string[] }>();
-  const holdShort = (call: string, story: string, paths: readonly string[]) => {
-    const short = paths.filter(isShortFile);
-    if (short.length > 0) shortHolds.set(call, { story, paths: short });
+  /** Held per write: `sharedFiles`, and the files the story's run learned most stories write. */
+  const isShortFile = (run: string, p: string) =>
+    isSharedFile(p) !== undefined || liveEngine.isHotFile(run, p);
+  /**
+   * Every write in flight, by tool call: its story, what it writes, and which of those it holds
+   * only while it runs (decided once, when it starts).
+   */
+  const writing = new Map<string, { story: string; paths: readonly string[]; short: string[] }>();
+  const holdShort = (
+    call: string,
+    holder: { story: string; run: string },
+    paths: readonly string[],
+  ) => {
+    const short = paths.filter((p) => isShortFile(holder.run, p));
+    writing.set(call, { story: holder.story, paths, short });
   };
-  /** Lets go of the story's shared files among `paths`, unless another of its writes runs. */
-  const letGoShared = async (story: string, paths: readonly string[]) => {
+  /** Lets go of the story's files among `short`, unless another of its writes of them runs. */
+  const letGoShared = async (story: string, short: readonly string[]) => {
     const stillWriting = new Set(
-      [...shortHolds.values()].filter((h) => h.story === story).flatMap((h) => h.paths),
+      [...writing.values()].filter((w) => w.story === story).flatMap((w) => w.paths),
     );
-    for (const p of paths)
-      if (isShortFile(p) && !stillWriting.has(p)) await locks.release(p, story);
+    for (const p of short) if (!stillWriting.has(p)) await locks.release(p, story);
   };
   const releaseShort = async (call: string) => {
-    const held = shortHolds.get(call);
+    const held = writing.get(call);
     if (!held) return;
-    shortHolds.delete(call);
-    await letGoShared(held.story, held.paths);
+    writing.delete(call);
+    await letGoShared(held.story, held.short);
   };
   /**
    * A write refused after some of its locks were taken (a file it would lose, a lock that
@@ -297,7 +305,7 @@ export function createAthena(options: AthenaOptions): Athena {
     } catch (error) {
       await letGoShared(
         holder.story,
-        paths.filter((p) => !heldBefore.has(p)),
+        paths.filter((p) => isShortFile(holder.run, p) && !heldBefore.has(p)),
       );
       throw error;
     }
@@ -437,7 +445,7 @@ export function createAthena(options: AthenaOptions): Athena {
             : error;
         }
         journalBefore(holder, shell.writes);
-        holdShort(call, holder.story, shell.writes);
+        holdShort(call, holder, shell.writes);
         if (shell.opaque) await afterCheck.start(call, holder.story);
         return;
       }
@@ -453,7 +461,7 @@ export function createAthena(options: AthenaOptions): Athena {
       // The write tool replaces the file; edits and patches apply to what is there.
       await beforeWriteOrLetGo(holder, paths, input.tool === "write" ? paths : []);
       journalBefore(holder, paths);
-      holdShort(call, holder.story, paths);
+      holdShort(call, holder, paths);
     },
     "tool.execute.after": async (input, output) => {
       const story = liveEngine.storyOf(input.sessionID);
@@ -461,10 +469,10 @@ export function createAthena(options: AthenaOptions): Athena {
         // Outside any run (a map lookup, nothing more), or the story ended while the tool ran
         // (cancelled, stopped, retried): nothing to finish, only what the call held to forget
         // (an exclusive command and an after-check are bash calls').
-        if (input.tool === "bash" || shortHolds.size > 0) {
+        if (input.tool === "bash" || writing.size > 0) {
           const call = callKey(input);
           afterCheck.drop(call);
-          shortHolds.delete(call);
+          writing.delete(call);
           exclusiveCalls.delete(call);
         }
         return;

@@ -138,7 +138,7 @@ export function historyModel(
   // Kept even when the parse cache is off (`--no-cache`): it is the learned model, the
   // project's memory, not a parse; its key changes whenever what it learned from changes.
   const cache = new ParseCache(project.files.root, true);
-  const model = cache.get("history", key, learn);
+  const model = cache.get("history", key, learn, "history");
   cache.save();
   return model;
 }

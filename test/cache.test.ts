@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { generateProject } from "../bench/lib/generate.ts";
 import { MAX_PACKS, ParseCache } from "../src/bmad/cache.ts";
 import { planProject } from "../src/plan-project.ts";
 import { miniProject } from "./helpers/mini-project.ts";
@@ -13,7 +14,13 @@ function packs(root: string, kind = "story"): string[][] {
   const folder = path.join(root, ".athena/cache", kind);
   return readdirSync(folder)
     .filter((f) => f.startsWith("pack-"))
-    .map((f) => Object.keys(JSON.parse(readFileSync(path.join(folder, f), "utf8"))).sort());
+    .map((f) => {
+      try {
+        return Object.keys(JSON.parse(readFileSync(path.join(folder, f), "utf8"))).sort();
+      } catch {
+        return ["(damaged)"];
+      }
+    });
 }
 
 /** Computes `value` under `key` in a new cache (as a new process would), counting calls. */
@@ -65,27 +72,59 @@ describe("the parse cache", () => {
     expect(lookUp(root, "k")).toMatchObject({ got: { key: "k" }, computed: 1 });
   });
 
-  it("folds its packs into one past the most, keeping the used and the recent, letting go of the rest", () => {
+  it("hands out a copy of a value read from a pack, as of a computed one", () => {
+    const root = tempDir();
+    lookUp(root, "k", { list: [1] }).cache.save();
+    const cache = new ParseCache(root);
+    const first = cache.get("story", "k", () => ({ list: [0] })) as { list: number[] };
+    first.list.push(2);
+    expect(cache.get("story", "k", () => ({ list: [0] }))).toEqual({ list: [1] });
+  });
+
+  it("folds its packs into one past the most: of each source the newest entry and those used", () => {
     const root = tempDir();
     const folder = path.join(root, ".athena/cache/story");
-    // One pack per process, and a file of the layout before packs.
-    for (let i = 0; i < MAX_PACKS; i++) lookUp(root, `old${i}`).cache.save();
-    writeFileSync(path.join(folder, "0123.json"), "{}");
-    // All but the last are two days old; old0 is used again below.
-    const past = new Date(Date.now() - 2 * 24 * 3600 * 1000);
-    for (const file of readdirSync(folder).filter((f) => f.startsWith("pack-"))) {
-      const keys = Object.keys(JSON.parse(readFileSync(path.join(folder, file), "utf8")));
-      if (!keys.includes(`old${MAX_PACKS - 1}`)) utimesSync(path.join(folder, file), past, past);
-    }
-    const { cache, computed } = lookUp(root, "old0");
-    expect(computed).toBe(0);
-    cache.get("story", "new", () => ({ key: "new" }));
+    const put = (key: string, source: string) => {
+      const cache = new ParseCache(root);
+      cache.get("story", key, () => ({ key }), source);
+      cache.save();
+    };
+    // a.md parsed in two versions, b.md once and never looked up again; then a damaged pack
+    // and a file of the layout before packs.
+    put("a1", "a.md");
+    put("a2", "a.md");
+    put("b1", "b.md");
+    writeFileSync(path.join(folder, `pack-${"0".repeat(40)}.json`), "{ torn");
+    writeFileSync(path.join(folder, `${"1".repeat(40)}.json`), "{}");
+    for (let i = 0; i < MAX_PACKS - 4; i++) put(`c${i}`, `c${i}.md`);
+    expect(packs(root)).toHaveLength(MAX_PACKS);
+    // This process reads c0's entry and computes a third version of a.md: the fold comes.
+    const cache = new ParseCache(root);
+    cache.get("story", "c0", () => ({ key: "recomputed" }), "c0.md");
+    cache.get("story", "a3", () => ({ key: "a3" }), "a.md");
     cache.save();
-    expect(packs(root)).toEqual([["new", "old0", `old${MAX_PACKS - 1}`]]);
+    expect(packs(root)).toEqual([["a3", "b1", "c0", "c1"]]);
     expect(readdirSync(folder)).toHaveLength(1);
     // Below the most, packs are only added.
-    lookUp(root, "newer").cache.save();
+    put("d1", "d.md");
     expect(packs(root)).toHaveLength(2);
+  });
+
+  it("keeps the done stories' parses the history model learns from, used or not", async () => {
+    const big = generateProject(path.join(tempDir(), "p"), { stories: 40, ready: 10 });
+    planProject(big.root, { ids: big.ready.slice(0, 2), env });
+    const count = () => packs(big.root).flat().length;
+    expect(count()).toBe(2 + big.done.length);
+    // Days later (the history model's own key changes with any new file of the project: it is
+    // relearned from those parses whenever one is made).
+    const folder = path.join(big.root, ".athena/cache/story");
+    const past = new Date(Date.now() - 3 * 24 * 3600 * 1000);
+    for (const file of readdirSync(folder)) utimesSync(path.join(folder, file), past, past);
+    // Plans naming one new story each, the history model a hit: the last one folds.
+    for (let i = 0; i < MAX_PACKS; i++)
+      planProject(big.root, { ids: [big.ready[2 + i] ?? ""], env });
+    expect(packs(big.root)).toHaveLength(1);
+    expect(count()).toBe(2 + MAX_PACKS + big.done.length);
   });
 
   it("serves an unchanged story from the cache and parses a changed one again", () => {

@@ -150,7 +150,7 @@ describe("findConflicts", () => {
     ).toEqual([`shared a+b ${web}`]);
     // A README, the root's or a package's, is shared by default: stories plan to update it far
     // more often than they do, and those that do add a paragraph the locks take in turns.
-    for (const readme of ["README.md", "backend/README.md"])
+    for (const readme of ["README.md", "backend/README.md", "pkg/readme.md"])
       expect(summary([story("a", [readme]), story("b", [readme])], nested)).toEqual([
         `shared a+b ${readme}`,
       ]);

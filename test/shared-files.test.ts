@@ -84,22 +84,22 @@ async function oneStoryRunning() {
 }
 
 /**
- * Ten done stories of epic 2, each with a File List: all of them wrote `file`, which the
- * history then finds hot (most stories write it).
+ * Done stories of epic 2 (the `from`-th to the `to`-th), each with a File List naming `file`:
+ * from ten on, the history finds it hot (most stories write it).
  */
-function doneStoriesWriting(file: string) {
+function doneStoriesWriting(file: string, to = 10, from = 0) {
   return (root: string) => {
-    const keys = Array.from({ length: 10 }, (_, i) => `2-${i + 1}-done-${i + 1}`);
+    const numbers = Array.from({ length: to - from }, (_, i) => from + i + 1);
     const sprint = path.join(root, SPRINT_FILE);
     writeFileSync(
       sprint,
-      `${readFileSync(sprint, "utf8")}  epic-2: done\n${keys.map((k) => `  ${k}: done`).join("\n")}\n`,
+      `${readFileSync(sprint, "utf8")}${from === 0 ? "  epic-2: done\n" : ""}${numbers.map((n) => `  2-${n}-done-${n}: done`).join("\n")}\n`,
     );
-    for (const [i, key] of keys.entries()) {
-      writeFileSync(path.join(root, `src/own-${i}.ts`), "export {};\n");
+    for (const n of numbers) {
+      writeFileSync(path.join(root, `src/own-${n}.ts`), "export {};\n");
       writeFileSync(
-        path.join(root, path.dirname(SPRINT_FILE), `${key}.md`),
-        `# Story 2.${i + 1}: done ${i + 1}\n\nStatus: done\n\n## Tasks / Subtasks\n\n- [x] Register it\n\n## Dev Agent Record\n\n### File List\n\n- \`${file}\`\n- \`src/own-${i}.ts\`\n`,
+        path.join(root, path.dirname(SPRINT_FILE), `2-${n}-done-${n}.md`),
+        `# Story 2.${n}: done ${n}\n\nStatus: done\n\n## Tasks / Subtasks\n\n- [x] Register it\n\n## Dev Agent Record\n\n### File List\n\n- \`${file}\`\n- \`src/own-${n}.ts\`\n`,
       );
     }
   };
@@ -182,6 +182,61 @@ describe("a shared file at run time", () => {
     expect(text).toContain('"1-2-b": "1.0.0"');
     // What made it so: the run's plan learned the file is hot.
     expect((ended.plan as { hotFiles?: string[] }).hotFiles).toEqual(["src/registry.ts"]);
+  });
+
+  it("is held per write only for the stories of a run whose own plan found it hot", async () => {
+    // Run 1 is planned with nine done stories (nothing hot yet), run 2 after a tenth.
+    const root = projectWith(
+      [
+        { key: "1-1-a", writes: ["src/a.ts"] },
+        { key: "1-2-b", writes: ["src/b.ts"] },
+      ],
+      { parallel: { conflictStrategy: "manual" } },
+    );
+    mkdirSync(path.join(root, "src"), { recursive: true });
+    writeFileSync(path.join(root, "src/registry.ts"), PACKAGE);
+    doneStoriesWriting("src/registry.ts", 9)(root);
+    const sessions: Record<string, string> = {};
+    const working = { "1-1-a": signal(), "1-2-b": signal() };
+    const done = signal();
+    const h = harness(root, (_w, key) => ({
+      ms: 0,
+      work: async (session) => {
+        sessions[key] = session;
+        working[key as keyof typeof working].fire();
+        await done.fired;
+      },
+    }));
+    const first = await h.call({ action: "execute", storyIds: ["1.1"] });
+    await working["1-1-a"].fired;
+    doneStoriesWriting("src/registry.ts", 10, 9)(root);
+    const second = await h.call({ action: "execute", storyIds: ["1.2"] });
+    await working["1-2-b"].fired;
+    const plans = h.athena.engine
+      .runsLive()
+      .map((r) => (r.plan as { hotFiles?: string[] }).hotFiles);
+    expect(plans).toEqual([undefined, ["src/registry.ts"]]);
+    const edit = async (key: string, callID: string) => {
+      const call = { tool: "edit", sessionID: sessions[key] ?? "", callID };
+      const args = {
+        filePath: path.join(root, "src/registry.ts"),
+        oldString: "zod",
+        newString: "zod",
+      };
+      await h.athena.hooks["tool.execute.before"]?.(call, { args });
+      await h.athena.hooks["tool.execute.after"]?.(
+        { ...call, args },
+        { title: "", output: "", metadata: {} },
+      );
+    };
+    // Story 1.1's run counts on the lock to its end; story 1.2's lets go after each write.
+    await edit("1-1-a", "c1");
+    expect(h.athena.locks.heldBy("1-1-a")).toContain("src/registry.ts");
+    await h.athena.locks.release("src/registry.ts", "1-1-a");
+    await edit("1-2-b", "c2");
+    expect(h.athena.locks.heldBy("1-2-b")).not.toContain("src/registry.ts");
+    done.fire();
+    for (const run of [first, second]) await h.athena.engine.waitFor(run.metadata.run?.id ?? "");
   });
 
   it("stays held while another of the story's writes of it still runs", async () => {

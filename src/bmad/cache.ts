@@ -6,9 +6,10 @@
  * Entries are kept in packs, one file holding many: `save()` writes the entries computed since
  * the last save as one pack per kind. A cold plan of a large project computes hundreds of
  * entries, and a file each cost a tenth of its time. A kind's packs are all read on its first
- * lookup. Past MAX_PACKS packs, a save folds them into one that keeps what this process used
- * and what the last day's packs hold: the entries of files changed since then are let go, so
- * the cache does not grow with every edit of a story or of the sprint file.
+ * lookup. Each entry names its source (the file it was parsed from): past MAX_PACKS packs, a
+ * save folds them into one that keeps, of each source, its newest entry and those this process
+ * used. The parses of files since changed are let go, and those of unchanged files stay however
+ * long they go unused (a done story's, needed again whenever the history model is relearned).
  */
 import { createHash } from "node:crypto";
 import {
@@ -16,7 +17,6 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
-  statSync,
   unlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -28,8 +28,6 @@ export const PARSER_VERSION = "113";
 
 /** More packs of a kind than this, and the next save folds them into one. */
 export const MAX_PACKS = 6;
-/** A pack younger than this keeps its entries when packs are folded, used or not. */
-const KEEP_RECENT_MS = 24 * 60 * 60 * 1000;
 const PACK = /^pack-[0-9a-f]{40}\.json$/;
 
 export function contentKey(...parts: string[]): string {
@@ -39,18 +37,25 @@ export function contentKey(...parts: string[]): string {
   return hash.digest("hex").slice(0, 40);
 }
 
+/** An entry as a pack holds it: its source, when it was computed, its value. */
+interface Entry {
+  s: string;
+  t: number;
+  v: unknown;
+}
+
 interface Kind {
   /** Every entry read from the packs. */
-  entries: Map<string, unknown>;
-  /** The packs read, with their entries' keys and whether they are recent. */
-  packs: Array<{ name: string; keys: string[]; recent: boolean }>;
+  entries: Map<string, Entry>;
+  /** The packs read (and damaged ones, let go at the next fold). */
+  packs: string[];
   /** Keys looked up (hit or computed) by this process. */
   used: Set<string>;
   /**
-   * Computed by this process, as JSON written when computed: what a caller later does with
-   * the value it was given never reaches the cache.
+   * Computed by this process: the value as JSON, written when computed, so that what a caller
+   * later does with the value it was given never reaches the cache.
    */
-  computed: Map<string, string>;
+  computed: Map<string, { s: string; t: number; json: string }>;
   /** Computed since the last save. */
   unsaved: Set<string>;
 }
@@ -65,17 +70,24 @@ export class ParseCache {
     this.dir = path.join(projectRoot, ".athena", "cache");
   }
 
-  get<T>(kind: string, key: string, compute: () => T): T {
+  /**
+   * The value cached under `key`, else computed (and kept for `save()`). `source` names what
+   * it was computed from (a file): a fold keeps only the newest entry of each source, beside
+   * those this process used.
+   */
+  get<T>(kind: string, key: string, compute: () => T, source = key): T {
     if (!this.enabled) return compute();
     const known = this.kind(kind);
     known.used.add(key);
+    // A copy each time, as a read from disk gave: no caller changes what another is given.
     const computed = known.computed.get(key);
-    if (computed !== undefined) return JSON.parse(computed) as T;
-    if (known.entries.has(key)) return known.entries.get(key) as T;
+    if (computed !== undefined) return JSON.parse(computed.json) as T;
+    const entry = known.entries.get(key);
+    if (entry !== undefined) return structuredClone(entry.v) as T;
     const value = compute();
     const json = JSON.stringify(value);
     if (json !== undefined) {
-      known.computed.set(key, json);
+      known.computed.set(key, { s: source, t: Date.now(), json });
       known.unsaved.add(key);
     }
     return value;
@@ -108,23 +120,20 @@ export class ParseCache {
       unsaved: new Set(),
     };
     this.kinds.set(name, kind);
-    const folder = path.join(this.dir, name);
     let files: string[] = [];
     try {
-      files = readdirSync(folder).filter((f) => PACK.test(f));
+      files = readdirSync(path.join(this.dir, name)).filter((f) => PACK.test(f));
     } catch {
       return kind; // no cache yet
     }
-    const now = Date.now();
     for (const file of files) {
+      kind.packs.push(file);
       try {
-        const full = path.join(folder, file);
-        const recent = now - statSync(full).mtimeMs < KEEP_RECENT_MS;
-        const pack = JSON.parse(readFileSync(full, "utf8")) as Record<string, unknown>;
+        const pack: unknown = JSON.parse(readFileSync(path.join(this.dir, name, file), "utf8"));
         if (typeof pack !== "object" || pack === null || Array.isArray(pack)) continue;
-        const keys = Object.keys(pack);
-        for (const key of keys) kind.entries.set(key, pack[key]);
-        kind.packs.push({ name: file, keys, recent });
+        for (const [key, entry] of Object.entries(pack as Record<string, Entry>))
+          if (typeof entry?.s === "string" && typeof entry.t === "number")
+            kind.entries.set(key, entry);
       } catch {
         // Damaged by hand, or folded away by another process meanwhile: its entries miss.
       }
@@ -136,34 +145,44 @@ export class ParseCache {
     const folder = ensureAthenaDir(this.projectRoot, path.join("cache", name));
     const write = (keys: Iterable<string>) => {
       const sorted = [...new Set(keys)].sort();
-      const json = (key: string) => kind.computed.get(key) ?? JSON.stringify(kind.entries.get(key));
+      const json = (key: string) => {
+        const computed = kind.computed.get(key);
+        if (computed)
+          return `{"s":${JSON.stringify(computed.s)},"t":${computed.t},"v":${computed.json}}`;
+        return JSON.stringify(kind.entries.get(key));
+      };
       const pack = `{${sorted.map((key) => `${JSON.stringify(key)}:${json(key)}`).join(",")}}`;
       const file = `pack-${createHash("sha256").update(sorted.join("\n")).digest("hex").slice(0, 40)}.json`;
       // Atomic, so a reader never sees half a pack; no fsync: a cache lost in a crash is only
       // computed again. Two processes writing the same keys write the same file.
       writeFileAtomic.sync(path.join(folder, file), pack, { fsync: false });
-      return { name: file, keys: sorted, recent: true };
+      return file;
     };
     const written = write(kind.unsaved);
-    kind.packs.push(written);
+    if (!kind.packs.includes(written)) kind.packs.push(written);
     if (kind.packs.length <= MAX_PACKS) return;
-    // Fold: what this process used, what recent packs hold; entries of changed files go.
-    const kept = new Set(kind.used);
-    for (const pack of kind.packs) if (pack.recent) for (const key of pack.keys) kept.add(key);
-    const folded = write(
-      [...kept].filter((key) => kind.entries.has(key) || kind.computed.has(key)),
+    // Fold: of each source its newest entry, and every entry this process used.
+    const newest = new Map<string, { key: string; t: number }>();
+    const all: Array<[string, { s: string; t: number }]> = [...kind.entries, ...kind.computed];
+    for (const [key, { s, t }] of all) {
+      const best = newest.get(s);
+      if (!best || t > best.t || (t === best.t && key > best.key)) newest.set(s, { key, t });
+    }
+    const kept = new Set([...newest.values()].map((n) => n.key));
+    for (const key of kind.used) if (kind.entries.has(key) || kind.computed.has(key)) kept.add(key);
+    const folded = write(kept);
+    // The packs read, damaged ones too, and the entries of the layout before packs (one file
+    // each) go; each on its own, as another process may be folding them away as well.
+    const stale = readdirSync(folder).filter(
+      (f) => f !== folded && f.endsWith(".json") && (!PACK.test(f) || kind.packs.includes(f)),
     );
-    for (const pack of kind.packs) {
-      if (pack.name === folded.name) continue;
+    for (const file of stale) {
       try {
-        unlinkSync(path.join(folder, pack.name));
+        unlinkSync(path.join(folder, file));
       } catch {
-        // Folded away by another process already.
+        // Gone already.
       }
     }
-    // Entries of the layout before packs (one file each) are let go with them.
-    for (const file of readdirSync(folder))
-      if (file.endsWith(".json") && !PACK.test(file)) unlinkSync(path.join(folder, file));
     kind.packs = [folded];
   }
 }

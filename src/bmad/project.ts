@@ -170,8 +170,11 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
 
   const sprintText = read(files.sprintStatus);
   // A file that does not parse throws here, so only good parses are ever cached.
-  const parsed = cache.get("sprint", contentKey(files.sprintStatus, sprintText), () =>
-    parseSprintStatus(sprintText, files.sprintStatus),
+  const parsed = cache.get(
+    "sprint",
+    contentKey(files.sprintStatus, sprintText),
+    () => parseSprintStatus(sprintText, files.sprintStatus),
+    files.sprintStatus,
   );
   const { sprint, storyFiles } = withStoryFiles(absRoot, files, parsed);
   const warnings = [...sprint.warnings];
@@ -200,8 +203,11 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
         topLevel.join("\n"),
         ...docs.flatMap((d) => [d.file, d.text]),
       );
-      architecture = cache.get("architecture", key, () =>
-        parseArchitecture(docs, projectName, topLevel),
+      architecture = cache.get(
+        "architecture",
+        key,
+        () => parseArchitecture(docs, projectName, topLevel),
+        "architecture",
       );
     } catch (error) {
       warnings.push(
@@ -250,8 +256,11 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
     let doc: StoryDoc;
     try {
       const text = readStory(absRoot, file);
-      doc = cache.get("story", contentKey(text, componentsKey), () =>
-        parseStory(text, { componentNames }),
+      doc = cache.get(
+        "story",
+        contentKey(text, componentsKey),
+        () => parseStory(text, { componentNames }),
+        file,
       );
     } catch (error) {
       const line = (error as { line?: unknown }).line;

@@ -77,7 +77,7 @@ export const DEFAULT_SHARED_FILES = [
   "**/.github/copilot-instructions.md",
   // A README: stories plan to "update README.md" far more often than they do, and those that do
   // add a paragraph. Blocking on it kept apart most pairs of some projects' sprints.
-  "**/README.md",
+  "**/{README,Readme,readme}.md",
 ];
 
 export const ConflictStrategy = z

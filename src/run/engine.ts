@@ -177,13 +177,13 @@ export class RunEngine {
   }
 
   /**
-   * A file most of the project's done stories wrote, by a run's plan (its `hotFiles`): like
-   * `sharedFiles`, a short edit that stories the plan let run together take in turns, so its
-   * lock is held per write, not until the story ends.
+   * A file most of the project's done stories wrote, by the run's own plan (its `hotFiles`):
+   * like `sharedFiles`, a short edit that stories the plan let run together take in turns, so
+   * its lock is held per write, not until the story ends. Another run's plan, learned from
+   * another history, does not decide for this one's stories.
    */
-  isHotFile(repoPath: string): boolean {
-    for (const run of this.runs.values()) if (run.plan.hotFiles?.includes(repoPath)) return true;
-    return false;
+  isHotFile(runId: string, repoPath: string): boolean {
+    return this.runs.get(runId)?.plan.hotFiles?.includes(repoPath) ?? false;
   }
 
   /** The story a session (or one of its sub-sessions) works on, if any. */
