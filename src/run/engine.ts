@@ -20,6 +20,7 @@ import type { Plan, PlannedStory } from "../plan/types.ts";
 import { InputError } from "../util/errors.ts";
 import { admissions } from "./admission.ts";
 import { isAbort, mayPass, outcomeOf, providerFailure, sessionOf } from "./completion.ts";
+import { EMPTY_ANSWER_LIMIT, EmptyAnswerWatch } from "./empty-answers.ts";
 import { watchFolders } from "./folder-watch.ts";
 import { fromSession, type WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
@@ -372,6 +373,15 @@ export class RunEngine {
       if (stopped) this.dropAsksOf(found.run, found.story, sessionId);
     }
     if (found && event.type === "message.updated") {
+      if (found.story.empties.see(props.info) && !FINAL_STATES.has(found.story.record.state)) {
+        void this.abortAndFail(
+          found.run,
+          found.story,
+          `the provider answered ${EMPTY_ANSWER_LIMIT} times in a row with an empty stream (no text, no tool call)`,
+          "provider",
+        );
+        return;
+      }
       const message = usageOfMessage(props.info);
       if (message) {
         found.story.usageEventAt = Date.now();
@@ -746,6 +756,7 @@ export class RunEngine {
     story.sawBusy = false;
     story.retrying = undefined;
     story.cancelRequested = false;
+    story.empties = new EmptyAnswerWatch(); // a fresh session's answers count anew
     // Its usage, and so its budget, spans every attempt: an 80% warning given is not repeated.
     story.asks.clear();
     showAsking(story);
