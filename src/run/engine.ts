@@ -609,6 +609,10 @@ export class RunEngine {
       state = "failed";
       error = NO_WORK;
       reason = "no-work";
+    } else if (state === "completed" && this.leftItsTasks(story)) {
+      state = "failed";
+      error = incomplete(story.planned.tasks);
+      reason = "incomplete";
     }
     if (state === "failed" && this.retryable(run, story, reason, error))
       return this.retry(run, story, error ?? "failed", reason);
@@ -673,6 +677,18 @@ export class RunEngine {
     } catch {
       return false; // an unreadable journal proves nothing
     }
+  }
+
+  /**
+   * Its agent stopped early ("Done, I think." after one file): its story file is as it was at
+   * the story's first start while it had tasks left. BMAD's dev workflow ticks each task and
+   * sets the status as it goes; sent to review, the sprint would call ready for review a story
+   * whose own file says nothing was done.
+   */
+  private leftItsTasks(story: LiveStory): boolean {
+    const { tasks } = story.planned;
+    if (!story.planned.file || tasks.done >= tasks.total) return false;
+    return story.storyFileAtStart != null && story.storyFileAtStart === this.storyFileHash(story);
   }
 
   /** Its story file's content hash now (null: no file, or unreadable). */
@@ -1314,6 +1330,11 @@ function showAsking(story: LiveStory): void {
 /** Why a story whose agent changed no file is not sent to review. */
 const NO_WORK =
   "its agent ended without changing any file, not even its story file: nothing was implemented (see its session for what it said)";
+
+/** Why a story whose agent left its story file as it was is not sent to review. */
+function incomplete(tasks: { done: number; total: number }): string {
+  return `its agent ended without updating its story file (${tasks.done}/${tasks.total} tasks ticked, its status unchanged): the story is not done (see its session for what it said; its changes stay in the tree)`;
+}
 
 /** A path as the project names it: relative to the root, with `/`. */
 function repoRelative(root: string, file: string): string {
