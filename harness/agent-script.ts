@@ -113,7 +113,12 @@ export function agentScript(
       const own = script.replyFor?.(attempt, request);
       if (own) return own;
       const reply = storyTurn(root, story, script, request, cwd);
-      if (script.promptTokens !== undefined && !("status" in reply) && !("hang" in reply))
+      if (
+        script.promptTokens !== undefined &&
+        !("status" in reply) &&
+        !("hang" in reply) &&
+        !("raw" in reply)
+      )
         reply.usage = { prompt: script.promptTokens, completion: 5 };
       if (script.totalMs !== undefined && "text" in reply) {
         reply.delayMs = Math.max(

@@ -51,7 +51,9 @@ export type Reply =
   /** An HTTP error from the provider (4xx fails the turn, 5xx makes the host retry). */
   | { status: number; message: string; delayMs?: number; headers?: Record<string, string> }
   /** A provider that stops answering: the request stays open until the client gives up. */
-  | { hang: true };
+  | { hang: true }
+  /** A 200 whose body is these bytes as they are (a malformed stream, bad tool arguments). */
+  | { raw: string };
 
 export type Script = (request: ChatRequest) => Reply;
 
@@ -114,6 +116,11 @@ export async function startModelServer(
       }
       if ("hang" in reply) {
         await new Promise((resolve) => res.once("close", resolve));
+        return;
+      }
+      if ("raw" in reply) {
+        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+        res.end(reply.raw);
         return;
       }
       if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));

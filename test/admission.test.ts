@@ -169,6 +169,8 @@ describe("completion", () => {
       "APIError: 429 Too Many Requests",
       "Overloaded",
       "ECONNRESET",
+      // A stream cut mid-event, as the host words it.
+      "UnknownError: JSON parsing failed: Text: {not json.\nError message: JSON Parse error: Expected '}'.",
     ])
       expect(mayPass("error", error)).toBe(true);
     for (const error of ["APIError: 400 Bad Request", 'Agent not found: "nope"'])

@@ -22,6 +22,7 @@ import {
   signal,
   sleep,
   sprintText,
+  tickStory,
 } from "./helpers/athena-harness.ts";
 
 const six = [
@@ -187,6 +188,7 @@ describe("execute", () => {
             if (existsSync(path.join(root, file))) await h.agent.read(session, file);
             await h.agent.write(session, file, `by ${key}\n`);
           }
+          tickStory(root, key);
         },
       }),
       { conflictStrategy: "coordinate" },
@@ -563,9 +565,11 @@ describe("runtime coordination", () => {
               `mkdir -p sub && cd sub && echo ${key} >> ../notes.md`,
             );
             if (refused) refusals.push(`${key}: ${refused}`);
+            tickStory(root, key);
             bHasWritten.fire();
             return;
           }
+          tickStory(root, key);
           for (let attempt = 0; attempt < 3; attempt++) {
             const text = await h.agent.read(session, "notes.md");
             aHasRead.fire();
@@ -816,6 +820,33 @@ describe("runtime coordination", () => {
     expect(ended.stories[0]?.attempts).toBe(1);
   });
 
+  it("fails a story whose agent stopped early, its story file as it was, and puts its entry back", async () => {
+    const root = projectWith(six.slice(0, 2));
+    // 1.1's agent writes one file and answers "Done, I think.": no task ticked, no status.
+    const h = harness(root, (_w, key) =>
+      key === "1-1-a"
+        ? {
+            ms: 10,
+            onlyItsWork: true,
+            work: async (session) => void (await h.agent.write(session, "src/a.ts", "half\n")),
+          }
+        : { ms: 10 },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
+    const ended = await waitForRun(h, started.metadata.run?.id ?? "");
+    expect(ended.stories.map((s) => [s.key, s.state, s.reason ?? ""])).toEqual([
+      ["1-1-a", "failed", "incomplete"],
+      ["1-2-b", "completed", ""],
+    ]);
+    expect(ended.stories[0]?.errors[0]).toMatch(
+      /^its agent ended without updating its story file \(0\/\d+ tasks ticked, its status unchanged\)/,
+    );
+    expect(ended.stories[0]?.wroteFiles).toEqual(["src/a.ts"]);
+    expect(sprintText(root)).toContain("1-1-a: ready-for-dev # 1-1-a");
+    expect(sprintText(root)).toContain("1-2-b: review # 1-2-b");
+    expect(h.athena.locks.list()).toEqual([]);
+  });
+
   it("gives a story's second run in one process only the files it wrote in that run", async () => {
     const root = projectWith(six.slice(0, 1));
     let run = 0;
@@ -870,7 +901,10 @@ describe("runtime coordination", () => {
       work: async () => {
         const run = h.athena.engine.runsLive()[0]?.id ?? "";
         new Journal(root).beforeChange(run, "1-1-a", ["src.txt"]);
-        if (changed) writeFileSync(path.join(root, "src.txt"), "after\n");
+        if (changed) {
+          writeFileSync(path.join(root, "src.txt"), "after\n");
+          tickStory(root, "1-1-a");
+        }
       },
     }));
     const started = await h.call({ action: "execute", storyIds: ["1.1"] });

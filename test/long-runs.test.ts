@@ -10,7 +10,7 @@ import { loadRuns } from "../src/run/state.ts";
 import { settingsFor } from "../src/run/story-settings.ts";
 import { runGantt } from "../src/run/timeline.ts";
 import { REPEAT_LIMIT } from "../src/run/watchdog.ts";
-import { harness, projectWith, sprintText } from "./helpers/athena-harness.ts";
+import { harness, projectWith, sprintText, tickStory } from "./helpers/athena-harness.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -268,7 +268,10 @@ describe("retries", () => {
         : {
             ms: 100,
             onlyItsWork: true,
-            work: async (s) => void (await h.agent.write(s, "src/b.ts", "2\n")),
+            work: async (s) => {
+              await h.agent.write(s, "src/b.ts", "2\n");
+              tickStory(root, "1-1-a");
+            },
           };
     });
     // A slow message read: the aborted attempt's idle is still being checked when the story

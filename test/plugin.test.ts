@@ -196,6 +196,17 @@ describe("the /athena-parallel command", () => {
     const { parseCommandArgs } = await import("../src/tool/command-args.ts");
     expect(parseCommandArgs("1-3-search,1.5").storyIds).toEqual(["1-3-search", "1.5"]);
     expect(parseCommandArgs("retry 1.3,1.5 --wait").storyIds).toEqual(["1.3", "1.5"]);
+    // Quoted as in a shell or markdown: the quotes are no part of the id.
+    expect(parseCommandArgs(`"1.3" '1.5' \`1.6\``).storyIds).toEqual(["1.3", "1.5", "1.6"]);
+    expect(parseCommandArgs(`"1.3 1.5" --dry-run`)).toEqual({
+      action: "dryRun",
+      storyIds: ["1.3", "1.5"],
+    });
+    expect(parseCommandArgs(`"status" 'run-x'`)).toEqual({
+      action: "status",
+      storyIds: [],
+      runId: "run-x",
+    });
     expect(() => parseCommandArgs("status --json")).toThrow(
       "unknown option --json: status takes only a run id (status [run-id])",
     );

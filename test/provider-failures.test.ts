@@ -70,4 +70,34 @@ describe("a provider that keeps failing", () => {
     expect(second?.durationMs).toBeLessThan(600);
     expect(Date.parse(second?.startedAt ?? "")).toBeGreaterThan(Date.parse(first?.startedAt ?? ""));
   });
+
+  it("fails a story whose provider answers only empty streams, and retries it in a fresh session", async () => {
+    // Its turn would last the story timeout: the host asks again after each empty answer.
+    const attempts = new Map<string, number>();
+    const h = harness(
+      projectWith(one),
+      (_w, key) => {
+        const n = (attempts.get(key) ?? 0) + 1;
+        attempts.set(key, n);
+        return n === 1 ? { ms: 600_000, emptyAnswers: true } : { ms: 50 };
+      },
+      { stallTimeoutSeconds: 600 },
+    );
+    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(ended.stories[0]).toMatchObject({ state: "completed", attempts: 2 });
+    expect(ended.stories[0]?.errors).toEqual([
+      "the provider answered 5 times in a row with an empty stream (no text, no tool call)",
+    ]);
+  });
+
+  it("fails it for good when every attempt gets only empty streams", async () => {
+    const h = harness(projectWith(one), () => ({ ms: 600_000, emptyAnswers: true }), {
+      stallTimeoutSeconds: 600,
+    });
+    const started = await h.call({ action: "execute", storyIds: ["1.1"] });
+    const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
+    expect(ended.stories[0]).toMatchObject({ state: "failed", attempts: 2 });
+    expect(ended.stories[0]?.errors).toHaveLength(2);
+  });
 });

@@ -51,9 +51,13 @@ export function isAbort(error: string): boolean {
   return /MessageAbortedError/.test(error);
 }
 
-/** A provider error that passes: overloaded, rate-limited, a 5xx, a dropped connection. */
+/**
+ * A provider error that passes: overloaded, rate-limited, a 5xx, a dropped connection, or a
+ * garbled stream (the host's "JSON parsing failed" on a chunk, as a proxy cutting a stream
+ * mid-event gives: measured on the real host, it ends the turn like a 4xx would).
+ */
 const TRANSIENT_ERROR =
-  /\b(5\d\d|429|rate.?limit\w*|overloaded|temporar\w+|unavailable|timed?.?out|ECONN\w+|socket hang up)\b/i;
+  /\b(5\d\d|429|rate.?limit\w*|overloaded|temporar\w+|unavailable|timed?.?out|ECONN\w+|socket hang up|JSON pars(e|ing) (failed|error))\b/i;
 
 /**
  * True when a failure may pass on another attempt: the story stalled, its provider kept

@@ -20,6 +20,7 @@ import type { Plan, PlannedStory } from "../plan/types.ts";
 import { InputError } from "../util/errors.ts";
 import { admissions } from "./admission.ts";
 import { isAbort, mayPass, outcomeOf, providerFailure, sessionOf } from "./completion.ts";
+import { EMPTY_ANSWER_LIMIT, EmptyAnswerWatch } from "./empty-answers.ts";
 import { watchFolders } from "./folder-watch.ts";
 import { fromSession, type WriteGuard } from "./guard.ts";
 import { appendHistory } from "./history-log.ts";
@@ -372,6 +373,15 @@ export class RunEngine {
       if (stopped) this.dropAsksOf(found.run, found.story, sessionId);
     }
     if (found && event.type === "message.updated") {
+      if (found.story.empties.see(props.info) && !FINAL_STATES.has(found.story.record.state)) {
+        void this.abortAndFail(
+          found.run,
+          found.story,
+          `the provider answered ${EMPTY_ANSWER_LIMIT} times in a row with an empty stream (no text, no tool call)`,
+          "provider",
+        );
+        return;
+      }
       const message = usageOfMessage(props.info);
       if (message) {
         found.story.usageEventAt = Date.now();
@@ -599,6 +609,10 @@ export class RunEngine {
       state = "failed";
       error = NO_WORK;
       reason = "no-work";
+    } else if (state === "completed" && this.leftItsTasks(story)) {
+      state = "failed";
+      error = incomplete(story.planned.tasks);
+      reason = "incomplete";
     }
     if (state === "failed" && this.retryable(run, story, reason, error))
       return this.retry(run, story, error ?? "failed", reason);
@@ -663,6 +677,18 @@ export class RunEngine {
     } catch {
       return false; // an unreadable journal proves nothing
     }
+  }
+
+  /**
+   * Its agent stopped early ("Done, I think." after one file): its story file is as it was at
+   * the story's first start while it had tasks left. BMAD's dev workflow ticks each task and
+   * sets the status as it goes; sent to review, the sprint would call ready for review a story
+   * whose own file says nothing was done.
+   */
+  private leftItsTasks(story: LiveStory): boolean {
+    const { tasks } = story.planned;
+    if (!story.planned.file || tasks.done >= tasks.total) return false;
+    return story.storyFileAtStart != null && story.storyFileAtStart === this.storyFileHash(story);
   }
 
   /** Its story file's content hash now (null: no file, or unreadable). */
@@ -746,6 +772,7 @@ export class RunEngine {
     story.sawBusy = false;
     story.retrying = undefined;
     story.cancelRequested = false;
+    story.empties = new EmptyAnswerWatch(); // a fresh session's answers count anew
     // Its usage, and so its budget, spans every attempt: an 80% warning given is not repeated.
     story.asks.clear();
     showAsking(story);
@@ -1303,6 +1330,11 @@ function showAsking(story: LiveStory): void {
 /** Why a story whose agent changed no file is not sent to review. */
 const NO_WORK =
   "its agent ended without changing any file, not even its story file: nothing was implemented (see its session for what it said)";
+
+/** Why a story whose agent left its story file as it was is not sent to review. */
+function incomplete(tasks: { done: number; total: number }): string {
+  return `its agent ended without updating its story file (${tasks.done}/${tasks.total} tasks ticked, its status unchanged): the story is not done (see its session for what it said; its changes stay in the tree)`;
+}
 
 /** A path as the project names it: relative to the root, with `/`. */
 function repoRelative(root: string, file: string): string {

@@ -5,6 +5,7 @@
  */
 import { claimCovers } from "../plan/claims.ts";
 import type { Plan, PlannedStory } from "../plan/types.ts";
+import { EmptyAnswerWatch } from "./empty-answers.ts";
 import type { TodoItem } from "./host.ts";
 import type { RunRecord, StoryRun, StoryState } from "./state.ts";
 import { NO_USAGE, type Usage } from "./usage.ts";
@@ -39,6 +40,8 @@ export interface LiveStory {
   /** Budget limits the parent was already warned about. */
   warned: Set<string>;
   repeats: RepeatWatch;
+  /** Empty answers of the provider in a row (a host that asks again for ever). */
+  empties: EmptyAnswerWatch;
   /** Set when an earlier attempt failed and the story starts again: what happened. */
   retryWhy?: string;
   /** The start (`from`) of the lock wait the parent was last told about. */
@@ -149,6 +152,7 @@ export function liveRun(
       usageEventAt: 0,
       warned: new Set(),
       repeats: new RepeatWatch(),
+      empties: new EmptyAnswerWatch(),
       asks: new Map(),
       ...(why ? { retryWhy: why } : {}),
     });

@@ -45,7 +45,8 @@ export const FINAL_STATES: ReadonlySet<StoryState> = new Set([
  * `stalled` (no activity for `stallTimeoutSeconds`), `timeout` (`storyTimeoutMinutes`),
  * `provider` (the provider kept failing), `error` (the session reported an error or could not
  * start), `dependency` (a story it depends on did not complete), `user` (cancelled), `no-work`
- * (its agent ended without changing any file, not even its story file).
+ * (its agent ended without changing any file, not even its story file), `incomplete` (it
+ * changed files but left its story file as it was, tasks left: no task ticked, no status).
  */
 export const EndReason = z.enum([
   "budget",
@@ -56,6 +57,7 @@ export const EndReason = z.enum([
   "dependency",
   "user",
   "no-work",
+  "incomplete",
 ]);
 export type EndReason = z.infer<typeof EndReason>;
 

@@ -50,10 +50,13 @@ export function notASubCommand(text: string, unknownStory: string): string | und
 }
 
 export function parseCommandArgs(text: string): ParsedCommand {
-  // Ids are typed with commas as often as with spaces (`1-3-search,1.5`, `2.1, 2.2`).
+  // Ids are typed with commas as often as with spaces (`1-3-search,1.5`, `2.1, 2.2`), and
+  // quoted as in a shell or markdown (`"2.1"`, `'2.1 2.2'`, `` `2.1` ``): the host passes the
+  // quotes on, and no id, option or file name of this command starts or ends with one.
   const words = text
     .trim()
     .split(/[\s,]+/)
+    .map((word) => word.replace(/^["'`]+|["'`]+$/g, ""))
     .filter(Boolean);
   const first = words[0]?.toLowerCase();
   if (first === "status" || first === "cancel") return runCommand(first, words.slice(1));

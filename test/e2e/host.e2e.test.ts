@@ -594,6 +594,29 @@ describe("the plugin on the real OpenCode host", () => {
     expect(locksLeft(s.root)).toEqual([]);
   }, 120_000);
 
+  it("fails a story whose agent stops early, its story file untouched, keeping what it wrote", async () => {
+    // 1.4's agent reads its story, writes its first file, then answers "Done, I think.".
+    const stoppedEarly = {
+      replyFor: (_attempt: number, request: { messages: Array<{ role: string }> }) =>
+        request.messages.filter((m) => m.role === "assistant").length === 2
+          ? { text: "Done, I think." }
+          : undefined,
+    };
+    const s = await start({ stories: stories(100, { "1-4-orders-api": stoppedEarly }) });
+    const original = s.sprint();
+    await s.command("1.3 1.4 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories.map((st) => [st.key, st.state, st.reason ?? ""])).toEqual([
+      ["1-3-search", "completed", ""],
+      ["1-4-orders-api", "failed", "incomplete"],
+    ]);
+    expect(run.stories[1]?.wroteFiles).toEqual(["src/orders/api.ts"]);
+    expect(s.file("src/orders/api.ts")).toContain("1-4-orders-api");
+    expect(s.sprint()).toBe(original.replace("1-3-search: ready-for-dev", "1-3-search: review"));
+    expect((await notes(s)).some((n) => n.includes("without updating its story file"))).toBe(true);
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
   it("lets a second story edit package.json while the first, which edited it, still runs", async () => {
     const { s, run } = await secondEditsPackageWhileFirstRuns(
       [addDependency("search-dep")],

@@ -77,6 +77,46 @@ describe("long runs on the real host", () => {
     expectSane(await s.command("status", await observer(s)));
   }, 150_000);
 
+  it("retries a story whose provider sends a garbled stream once, as a dropped connection", async () => {
+    const s = await start({
+      stories: stories(100, {
+        "1-3-search": {
+          replyFor: (attempt, request) =>
+            attempt === 1 && !request.messages.some((m) => m.role === "assistant")
+              ? { raw: "data: {not json\n\n" }
+              : undefined,
+        },
+      }),
+      athena: { parallel: { maxAttempts: 2 } },
+    });
+    const original = s.sprint();
+    await s.command("1.3 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories[0]).toMatchObject({ state: "completed", attempts: 2 });
+    expect(run.stories[0]?.errors[0]).toMatch(/JSON parsing failed/);
+    expect(s.sprint()).toBe(original.replace("1-3-search: ready-for-dev", "1-3-search: review"));
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
+  it("stops a story whose provider answers only empty streams (the host asks again for ever), and retries it", async () => {
+    const s = await start({
+      stories: stories(100, {
+        "1-3-search": { replyFor: (attempt) => (attempt === 1 ? { raw: "" } : undefined) },
+      }),
+      athena: { parallel: { maxAttempts: 2 } },
+    });
+    const original = s.sprint();
+    await s.command("1.3 --strategy manual");
+    const run = await s.waitForRun((r) => r.state !== "running");
+    expect(run.stories[0]).toMatchObject({ state: "completed", attempts: 2 });
+    expect(run.stories[0]?.errors[0]).toMatch(/empty stream/);
+    expect(s.sprint()).toBe(original.replace("1-3-search: ready-for-dev", "1-3-search: review"));
+    // The first session was aborted: it no longer asks the model.
+    for (let i = 0; i < 50 && (await s.busyChildren()).length > 0; i++) await sleep(100);
+    expect(await s.busyChildren()).toEqual([]);
+    expect(locksLeft(s.root)).toEqual([]);
+  }, 120_000);
+
   it("fails a story that stalls on every attempt as stalled, once per attempt, and puts its entry back", async () => {
     const s = await start({
       stories: stories(100, { "1-3-search": { replyFor: () => ({ hang: true }) } }),

@@ -74,6 +74,16 @@ afterEach(async () => {
   }
 });
 
+/**
+ * A story's first task ticked in its story file straight on disk, not through a tool: for an
+ * agent of a test that checks exactly which files the tools wrote. An agent that leaves its
+ * story file as it was does not complete its story.
+ */
+export function tickStory(root: string, key: string): void {
+  const file = path.join(root, STORIES_DIR, `${key}.md`);
+  if (existsSync(file)) writeFileSync(file, readFileSync(file, "utf8").replace("- [ ]", "- [x]"));
+}
+
 export function harness(
   root: string,
   behave: (work: StartWork, key: string) => AgentBehaviour,
@@ -154,11 +164,16 @@ export function harness(
       await after(sessionID, "write", { filePath, content });
       return undefined;
     },
-    /** The story file's status set to review, with the edit tool, when the file is there. */
+    /**
+     * As BMAD's dev workflow leaves its story file: a task ticked and the status set to review,
+     * with the edit tool, when the file is there.
+     */
     async markStory(sessionID: string, key: string): Promise<void> {
       const file = `${STORIES_DIR}/${key}.md`;
-      if (existsSync(path.join(root, file)))
-        await agent.edit(sessionID, file, "Status: ready-for-dev", "Status: review");
+      if (!existsSync(path.join(root, file))) return;
+      if (readFileSync(path.join(root, file), "utf8").includes("- [ ]"))
+        await agent.edit(sessionID, file, "- [ ]", "- [x]");
+      await agent.edit(sessionID, file, "Status: ready-for-dev", "Status: review");
     },
     /** The edit tool: replaces `oldString` in the file as it is now; the refusal, if any. */
     async edit(

@@ -35,6 +35,11 @@ export interface Behaviour {
   stallAfter?: number;
   /** With `provider-5xx`: what the host's retry status says, as the provider put it. */
   retryMessage?: string;
+  /**
+   * The provider answers every step with an empty stream: as the real host does then, an
+   * empty assistant message (finish "unknown") completes every 20 ms, until aborted.
+   */
+  emptyAnswers?: boolean;
 }
 
 interface FakeSession {
@@ -181,6 +186,25 @@ export class FakeHost implements Host {
         if (session.asking) return; // waiting for the user's answer
         if (behaviour.stallAfter !== undefined && ticks >= behaviour.stallAfter) return; // quiet
         ticks++;
+        if (behaviour.emptyAnswers) {
+          const info = {
+            id: `msg_${session.id}_${ticks}`,
+            sessionID: session.id,
+            role: "assistant",
+          };
+          const tokens = { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } };
+          this.emit("message.updated", { info: { ...info, time: { created: Date.now() } } });
+          this.emit("message.updated", {
+            info: {
+              ...info,
+              time: { created: Date.now(), completed: Date.now() },
+              tokens,
+              cost: 0,
+              finish: "unknown",
+            },
+          });
+          return;
+        }
         // As the real host streams an answer: the part once, then only its deltas.
         if (ticks === 1)
           this.emit("message.part.updated", {
@@ -225,7 +249,7 @@ export class FakeHost implements Host {
             },
           });
       },
-      behaviour.usage ? every : 100,
+      behaviour.emptyAnswers ? 20 : behaviour.usage ? every : 100,
     );
     session.ticker.unref?.();
   }
