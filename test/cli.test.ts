@@ -295,6 +295,13 @@ describe("athena-parallel plan", () => {
       "docs/stories/ holds 2 story files (1.1.first-thing.md...), BMAD v4's layout, which keeps no sprint file",
     );
     expect(v4err).toContain("write docs/sprint-status.yaml");
+    // ...also when each epic has a folder and the files begin with `story-`.
+    const v4epics = tempProject({
+      "docs/stories/epic-16/story-16.4b-automated-run.md": "# Story 16.4b\n",
+    });
+    expect((await run(["plan"], v4epics)).err).toContain(
+      "docs/stories/ holds 1 story file (story-16.4b-automated-run.md...)",
+    );
     // One kept outside the usual places is named, with how to plan it.
     const legacy = tempProject({ "bmad-legacy/sprint-status.yaml": "development_status: {}\n" });
     expect((await run(["plan"], legacy)).err).toContain(

@@ -742,10 +742,12 @@ const STORY_NAME = /^(\d+[a-z]?(?:-\d+[a-z]?)+)-([a-z].*)$/;
  * than left to think the stories were not seen.
  */
 function v4StoriesHint(root: string): string {
-  const stories = globSync("docs/stories/*.md", {
+  // `1.2.slug.md`, or `story-16.4b-slug.md` in a folder per epic.
+  const stories = globSync("docs/stories/**/*.md", {
     cwd: root,
+    deep: 4,
     followSymbolicLinks: false,
-  }).filter((file) => /^\d+\.\d+[.\-_ ]/.test(path.posix.basename(file)));
+  }).filter((file) => /^(?:story-)?\d+\.\d+[a-z]?[.\-_ ]/i.test(path.posix.basename(file)));
   if (stories.length === 0) return "";
   return `; docs/stories/ holds ${stories.length} story file${stories.length === 1 ? "" : "s"} (${path.posix.basename(stories.sort()[0] ?? "")}...), BMAD v4's layout, which keeps no sprint file: plans are made from one, so write docs/sprint-status.yaml with a development_status map of their keys and statuses (\`1-1-<slug>: done\`), as BMAD's sprint-planning workflow does, and their files are found there`;
 }
