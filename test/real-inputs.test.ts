@@ -1204,3 +1204,16 @@ describe("a field of the sprint file written among its stories", () => {
     ]);
   });
 });
+
+describe("a heading over what a check found", () => {
+  it("names the files it looked at to read, unless they are findings to fix", () => {
+    const story = (heading: string) =>
+      parseStory(
+        `# Story 2.1: Chips\n\n## Dev Notes\n\n### ${heading}\n\n- **Design gate:** checked \`design/DESIGN.md\`; no gap found.\n`,
+      ).mentions.map((m) => [m.path, m.intent]);
+    expect(story("Architecture & UX Gate Findings")).toEqual([["design/DESIGN.md", "read"]]);
+    expect(story("Findings to Fix")).toEqual([["design/DESIGN.md", "write"]]);
+    // A review's findings still claim nothing, as before.
+    expect(story("Review Findings")).toEqual([]);
+  });
+});
