@@ -283,6 +283,25 @@ describe("athena-parallel plan", () => {
     expect(code).toBe(2);
     expect(err).toContain(`${dir}: no sprint-status.yaml found; looked for`);
     expect(err).not.toContain("found elsewhere");
+    expect(err).not.toContain("BMAD v4");
+    // A BMAD v4 project keeps numbered stories and no sprint file: the user is told how to plan it.
+    const v4 = tempProject({
+      "docs/stories/1.1.first-thing.md": "# Story 1.1\n\n## Status\n\nDone\n",
+      "docs/stories/1.2.second-thing.md": "# Story 1.2\n\n## Status\n\nDraft\n",
+      "docs/stories/notes.md": "",
+    });
+    const v4err = (await run(["plan"], v4)).err;
+    expect(v4err).toContain(
+      "docs/stories/ holds 2 story files (1.1.first-thing.md...), BMAD v4's layout, which keeps no sprint file",
+    );
+    expect(v4err).toContain("write docs/sprint-status.yaml");
+    // ...also when each epic has a folder and the files begin with `story-`.
+    const v4epics = tempProject({
+      "docs/stories/epic-16/story-16.4b-automated-run.md": "# Story 16.4b\n",
+    });
+    expect((await run(["plan"], v4epics)).err).toContain(
+      "docs/stories/ holds 1 story file (story-16.4b-automated-run.md...)",
+    );
     // One kept outside the usual places is named, with how to plan it.
     const legacy = tempProject({ "bmad-legacy/sprint-status.yaml": "development_status: {}\n" });
     expect((await run(["plan"], legacy)).err).toContain(

@@ -1187,3 +1187,33 @@ describe("story keys led by a letter for the epic (`e-01-1-import-photos` under 
     expect(loaded.batch.map((s) => s.file)).toEqual([`${ART}/2-1-search-box.md`]);
   });
 });
+
+describe("a field of the sprint file written among its stories", () => {
+  it("is no story with an unknown status to warn about", () => {
+    // Seen in a sprint file edited by hand: a date stamp left between two stories.
+    const sprint = parseSprintStatus(
+      "development_status:\n  3-4-a-thing: review\n  last_updated: 2026-08-19\n  3-5-b-thing: superseded-by-3-4\n",
+      "s.yaml",
+    );
+    expect(sprint.warnings).toEqual([
+      's.yaml:4: unknown status "superseded-by-3-4" for 3-5-b-thing (kept as it is)',
+    ]);
+    expect(sprint.entries.filter((e) => e.kind === "story").map((e) => e.key)).toEqual([
+      "3-4-a-thing",
+      "3-5-b-thing",
+    ]);
+  });
+});
+
+describe("a heading over what a check found", () => {
+  it("names the files it looked at to read, unless they are findings to fix", () => {
+    const story = (heading: string) =>
+      parseStory(
+        `# Story 2.1: Chips\n\n## Dev Notes\n\n### ${heading}\n\n- **Design gate:** checked \`design/DESIGN.md\`; no gap found.\n`,
+      ).mentions.map((m) => [m.path, m.intent]);
+    expect(story("Architecture & UX Gate Findings")).toEqual([["design/DESIGN.md", "read"]]);
+    expect(story("Findings to Fix")).toEqual([["design/DESIGN.md", "write"]]);
+    // A review's findings still claim nothing, as before.
+    expect(story("Review Findings")).toEqual([]);
+  });
+});

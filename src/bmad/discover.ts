@@ -136,7 +136,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     throw new InputError(
       explicit.sprintStatus
         ? `no sprint-status.yaml at ${looked}, the path bmad.paths.sprintStatus gives (athena.json): fix it, or remove it to let the usual places be searched`
-        : `no sprint-status.yaml found; looked for ${looked}, then under ${SEARCHED_FOLDERS.join("/, ")}/${named}`,
+        : `no sprint-status.yaml found; looked for ${looked}, then under ${SEARCHED_FOLDERS.join("/, ")}/${named}${elsewhere.length > 0 ? "" : v4StoriesHint(root)}`,
       root,
     );
   }
@@ -735,3 +735,19 @@ function storyNumber(canonical: string): string | undefined {
 
 /** A story's canonical name: its number, of two parts at least, then its words. */
 const STORY_NAME = /^(\d+[a-z]?(?:-\d+[a-z]?)+)-([a-z].*)$/;
+
+/**
+ * BMAD v4 kept its stories as `docs/stories/1.2.slug.md` with no sprint file at all: a user
+ * of such a project is told why nothing was found and what would make it plannable, rather
+ * than left to think the stories were not seen.
+ */
+function v4StoriesHint(root: string): string {
+  // `1.2.slug.md`, or `story-16.4b-slug.md` in a folder per epic.
+  const stories = globSync("docs/stories/**/*.md", {
+    cwd: root,
+    deep: 4,
+    followSymbolicLinks: false,
+  }).filter((file) => /^(?:story-)?\d+\.\d+[a-z]?[.\-_ ]/i.test(path.posix.basename(file)));
+  if (stories.length === 0) return "";
+  return `; docs/stories/ holds ${stories.length} story file${stories.length === 1 ? "" : "s"} (${path.posix.basename(stories.sort()[0] ?? "")}...), BMAD v4's layout, which keeps no sprint file: plans are made from one, so write docs/sprint-status.yaml with a development_status map of their keys and statuses (\`1-1-<slug>: done\`), as BMAD's sprint-planning workflow does, and their files are found there`;
+}

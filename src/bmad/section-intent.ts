@@ -77,6 +77,10 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
     "none",
   ],
   [DEV_AGENT_RECORD, "none"],
+  // "UX Gate Findings", "Investigation Findings": what a check found in the files it names
+  // ("Checked `DESIGN.md`: no gap found"), not what to change in them; but "Findings to Fix".
+  // After the rules above: "Review Findings" still claims nothing.
+  [/\bfindings\b(?!\s+to\s+(fix|address|resolve|apply|implement))/i, "read"],
   // What is there to build on: on 16 real projects, 6% of the paths the plan claimed under
   // such headings were written.
   [BUILT_ON, "read"],

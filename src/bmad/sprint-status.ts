@@ -19,6 +19,9 @@ import {
 import { InputError } from "../util/errors.ts";
 import { type KeyKind, parseKey, SAFE_KEY } from "./keys.ts";
 
+/** `last_updated`, `generated_by`: a field's name, where story keys are written with `-`. */
+const FIELD_NAME = /^[a-z]+(?:_[a-z]+)+$/;
+
 export const STORY_STATUSES = ["backlog", "ready-for-dev", "in-progress", "review", "done"];
 /** Values seen in real files; kept as they are, ranked for "never downgrade". */
 export const LEGACY_STATUSES = [
@@ -218,7 +221,9 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
         : marked && known.has(marked)
           ? marked
           : written;
-    if (!known.has(status))
+    // `last_updated: 2026-08-19` written among the stories is a field of the file, no story:
+    // a snake_case name is no story key's shape, so its value is no status to warn about.
+    if (!known.has(status) && !FIELD_NAME.test(key))
       warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);
     return {
       key,
