@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateProject } from "../bench/lib/generate.ts";
@@ -70,6 +70,17 @@ describe("the parse cache", () => {
     const folder = path.join(root, ".athena/cache/story");
     for (const file of readdirSync(folder)) writeFileSync(path.join(folder, file), "{ torn");
     expect(lookUp(root, "k")).toMatchObject({ got: { key: "k" }, computed: 1 });
+  });
+
+  it("reads an entry of the layout before packs (one file each), and moves it into a pack", () => {
+    const root = tempDir();
+    const folder = path.join(root, ".athena/cache/story");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, "k.json"), JSON.stringify({ key: "from before" }));
+    const { cache, got, computed } = lookUp(root, "k");
+    expect({ got, computed }).toEqual({ got: { key: "from before" }, computed: 0 });
+    cache.save();
+    expect(packs(root)).toEqual([["k"]]);
   });
 
   it("hands out a copy of a value read from a pack, as of a computed one", () => {

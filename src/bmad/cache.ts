@@ -58,6 +58,8 @@ interface Kind {
   computed: Map<string, { s: string; t: number; json: string }>;
   /** Computed since the last save. */
   unsaved: Set<string>;
+  /** The folder holds entries of the layout before packs (one file each): read on a miss. */
+  oneFileEach: boolean;
 }
 
 export class ParseCache {
@@ -84,8 +86,9 @@ export class ParseCache {
     if (computed !== undefined) return JSON.parse(computed.json) as T;
     const entry = known.entries.get(key);
     if (entry !== undefined) return structuredClone(entry.v) as T;
-    const value = compute();
-    const json = JSON.stringify(value);
+    const earlier = known.oneFileEach ? this.readOneFile(kind, key) : undefined;
+    const value = earlier !== undefined ? (JSON.parse(earlier) as T) : compute();
+    const json = earlier ?? JSON.stringify(value);
     if (json !== undefined) {
       known.computed.set(key, { s: source, t: Date.now(), json });
       known.unsaved.add(key);
@@ -118,11 +121,14 @@ export class ParseCache {
       used: new Set(),
       computed: new Map(),
       unsaved: new Set(),
+      oneFileEach: false,
     };
     this.kinds.set(name, kind);
     let files: string[] = [];
     try {
-      files = readdirSync(path.join(this.dir, name)).filter((f) => PACK.test(f));
+      const all = readdirSync(path.join(this.dir, name));
+      files = all.filter((f) => PACK.test(f));
+      kind.oneFileEach = files.length < all.length;
     } catch {
       return kind; // no cache yet
     }
@@ -139,6 +145,20 @@ export class ParseCache {
       }
     }
     return kind;
+  }
+
+  /**
+   * An entry of the layout before packs (`<key>.json`), as JSON: an upgraded plugin's first plan
+   * stays warm, and the entry moves into the next pack (the old files go at the next fold).
+   */
+  private readOneFile(kind: string, key: string): string | undefined {
+    try {
+      const text = readFileSync(path.join(this.dir, kind, `${key}.json`), "utf8");
+      JSON.parse(text);
+      return text;
+    } catch {
+      return undefined; // a miss, or damaged: computed again
+    }
   }
 
   private saveKind(name: string, kind: Kind): void {
