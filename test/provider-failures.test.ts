@@ -4,9 +4,19 @@
  */
 import { describe, expect, it } from "vitest";
 import { readHistory } from "../src/run/history-log.ts";
-import { harness, projectWith } from "./helpers/athena-harness.ts";
+import { type AgentBehaviour, harness, projectWith } from "./helpers/athena-harness.ts";
 
 const one = [{ key: "1-1-a", writes: ["src/a.ts"] }];
+
+/** Each story's agent behaves as `first` on its first attempt, then does its work in 50 ms. */
+function firstAttemptThenOk(first: AgentBehaviour) {
+  const attempts = new Map<string, number>();
+  return (_w: unknown, key: string): AgentBehaviour => {
+    const n = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, n);
+    return n === 1 ? first : { ms: 50 };
+  };
+}
 
 describe("a provider that keeps failing", () => {
   it("fails the story with the host's reason and attempt, from the session.status event", async () => {
@@ -45,16 +55,9 @@ describe("a provider that keeps failing", () => {
   });
 
   it("gives a story that passed on its second attempt the time of both; history keeps each", async () => {
-    const attempts = new Map<string, number>();
-    const h = harness(
-      projectWith(one),
-      (_w, key) => {
-        const n = (attempts.get(key) ?? 0) + 1;
-        attempts.set(key, n);
-        return n === 1 ? { ms: 10, outcome: "provider-5xx" } : { ms: 50 };
-      },
-      { retryTimeoutMinutes: 0.01 },
-    );
+    const h = harness(projectWith(one), firstAttemptThenOk({ ms: 10, outcome: "provider-5xx" }), {
+      retryTimeoutMinutes: 0.01,
+    });
     const started = await h.call({ action: "execute", storyIds: ["1.1"] });
     const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
     const story = ended.stories[0];
@@ -73,16 +76,9 @@ describe("a provider that keeps failing", () => {
 
   it("fails a story whose provider answers only empty streams, and retries it in a fresh session", async () => {
     // Its turn would last the story timeout: the host asks again after each empty answer.
-    const attempts = new Map<string, number>();
-    const h = harness(
-      projectWith(one),
-      (_w, key) => {
-        const n = (attempts.get(key) ?? 0) + 1;
-        attempts.set(key, n);
-        return n === 1 ? { ms: 600_000, emptyAnswers: true } : { ms: 50 };
-      },
-      { stallTimeoutSeconds: 600 },
-    );
+    const h = harness(projectWith(one), firstAttemptThenOk({ ms: 600_000, emptyAnswers: true }), {
+      stallTimeoutSeconds: 600,
+    });
     const started = await h.call({ action: "execute", storyIds: ["1.1"] });
     const ended = await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
     expect(ended.stories[0]).toMatchObject({ state: "completed", attempts: 2 });

@@ -87,8 +87,8 @@ export class ParseCache {
     const entry = known.entries.get(key);
     if (entry !== undefined) return structuredClone(entry.v) as T;
     const earlier = known.oneFileEach ? this.readOneFile(kind, key) : undefined;
-    const value = earlier !== undefined ? (JSON.parse(earlier) as T) : compute();
-    const json = earlier ?? JSON.stringify(value);
+    const value = earlier ? (earlier.value as T) : compute();
+    const json = earlier?.json ?? JSON.stringify(value);
     if (json !== undefined) {
       known.computed.set(key, { s: source, t: Date.now(), json });
       known.unsaved.add(key);
@@ -151,11 +151,10 @@ export class ParseCache {
    * An entry of the layout before packs (`<key>.json`), as JSON: an upgraded plugin's first plan
    * stays warm, and the entry moves into the next pack (the old files go at the next fold).
    */
-  private readOneFile(kind: string, key: string): string | undefined {
+  private readOneFile(kind: string, key: string): { json: string; value: unknown } | undefined {
     try {
-      const text = readFileSync(path.join(this.dir, kind, `${key}.json`), "utf8");
-      JSON.parse(text);
-      return text;
+      const json = readFileSync(path.join(this.dir, kind, `${key}.json`), "utf8");
+      return { json, value: JSON.parse(json) };
     } catch {
       return undefined; // a miss, or damaged: computed again
     }

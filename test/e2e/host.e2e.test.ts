@@ -407,27 +407,9 @@ describe("the plugin on the real OpenCode host", () => {
   }, 120_000);
 
   it("refuses a story's `rm -rf` of a folder holding another story's file until it has read it, and journals the file", async () => {
-    // 1.5 writes src/pricing/rules.ts; 1.3 waits for it on disk, then removes the folder.
-    const s = await start({
-      stories: stories(100, {
-        "1-3-search": {
-          shell: ["until [ -f src/pricing/rules.ts ]; do sleep 0.1; done", "rm -rf src/pricing"],
-        },
-      }),
-    });
-    await s.command("1.3 1.5 --strategy manual");
-    const run = await s.waitForRun((r) => r.state !== "running");
-    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
-    const search = run.stories.find((st) => st.key === "1-3-search");
-    const outputs = await toolOutputs(s, [search?.sessionId ?? ""]);
-    expect(
-      outputs.some((o) =>
-        o.includes("story 1-5-pricing changed `src/pricing/rules.ts` and you have not read it"),
-      ),
-    ).toBe(true);
+    const { s } = await searchOverwritesPricing("rm -rf src/pricing");
     const { existsSync } = await import("node:fs");
     expect(existsSync(`${s.root}/src/pricing/rules.ts`)).toBe(false);
-    expect(search?.wroteFiles).toContain("src/pricing/rules.ts");
     // 1.3's journal holds 1.5's file as it was: the removal is in its diff, and undone.
     expect(await s.command("diff 1.3")).toContain(
       "--- a/src/pricing/rules.ts\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-// src/pricing/rules.ts: written for story 1-5-pricing",
@@ -438,30 +420,11 @@ describe("the plugin on the real OpenCode host", () => {
   }, 120_000);
 
   it("refuses a story's sed `w FILE` onto another story's file until it has read it, and journals the file", async () => {
-    // 1.5 writes src/pricing/rules.ts; 1.3 waits for it on disk, then has sed's own `w`
-    // command write it (no shell redirection: a write inside the sed script).
-    const s = await start({
-      stories: stories(100, {
-        "1-3-search": {
-          shell: [
-            "until [ -f src/pricing/rules.ts ]; do sleep 0.1; done",
-            "printf 'from sed\\n' | sed -n 'w src/pricing/rules.ts'",
-          ],
-        },
-      }),
-    });
-    await s.command("1.3 1.5 --strategy manual");
-    const run = await s.waitForRun((r) => r.state !== "running");
-    expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
-    const search = run.stories.find((st) => st.key === "1-3-search");
-    const outputs = await toolOutputs(s, [search?.sessionId ?? ""]);
-    expect(
-      outputs.some((o) =>
-        o.includes("story 1-5-pricing changed `src/pricing/rules.ts` and you have not read it"),
-      ),
-    ).toBe(true);
+    // sed's own `w` command writes it (no shell redirection: a write inside the sed script).
+    const { s } = await searchOverwritesPricing(
+      "printf 'from sed\\n' | sed -n 'w src/pricing/rules.ts'",
+    );
     expect(s.file("src/pricing/rules.ts")).toBe("from sed\n");
-    expect(search?.wroteFiles).toContain("src/pricing/rules.ts");
     // 1.3's journal holds 1.5's version: revert puts it back.
     expect(await s.command("revert 1.3")).toContain("put back as they were before it");
     expect(s.file("src/pricing/rules.ts")).toContain("written for story 1-5-pricing");
@@ -755,4 +718,31 @@ async function secondEditsPackageWhileFirstRuns(
   expect(s.file("package.json")).toContain('"pricing-dep": "1.0.0"');
   expect(locksLeft(s.root)).toEqual([]);
   return { s, run };
+}
+
+/**
+ * 1.5 writes src/pricing/rules.ts; 1.3 waits for it on disk, then runs `command` over it.
+ * Both complete; 1.3 was told it had not read 1.5's file, and wrote the file in the end.
+ * Returns the scenario and 1.3's record.
+ */
+async function searchOverwritesPricing(command: string) {
+  const s = await start({
+    stories: stories(100, {
+      "1-3-search": {
+        shell: ["until [ -f src/pricing/rules.ts ]; do sleep 0.1; done", command],
+      },
+    }),
+  });
+  await s.command("1.3 1.5 --strategy manual");
+  const run = await s.waitForRun((r) => r.state !== "running");
+  expect(run.stories.map((st) => st.state)).toEqual(["completed", "completed"]);
+  const search = run.stories.find((st) => st.key === "1-3-search");
+  const outputs = await toolOutputs(s, [search?.sessionId ?? ""]);
+  expect(
+    outputs.some((o) =>
+      o.includes("story 1-5-pricing changed `src/pricing/rules.ts` and you have not read it"),
+    ),
+  ).toBe(true);
+  expect(search?.wroteFiles).toContain("src/pricing/rules.ts");
+  return { s, search };
 }
