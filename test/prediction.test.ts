@@ -608,6 +608,93 @@ describe("the sentence a path sits in", () => {
     });
   });
 
+  it("reads what a story in another language says is there already, or to reuse", () => {
+    const section = (heading: string, file: string) => [`### ${heading}`, "", `- \`${file}\``, ""];
+    const doc = parseStory(
+      [
+        "# Story 2.3: T",
+        "",
+        "## Dev Notes",
+        "",
+        ...section("Archivos Existentes Relevantes", "src/es.ts"),
+        ...section("Codice Esistente Rilevante", "src/it.ts"),
+        ...section("Stato Attuale del Codice — ~90% GIA' IMPLEMENTATO", "src/state.ts"),
+        ...section("Lo que YA EXISTE — NO RECREAR", "src/ya.ts"),
+        ...section("Ce qui existe déjà (NE PAS recréer)", "src/fr.ts"),
+        ...section("BattleResult 接口 (已在 Story 4.5 实现)", "src/zh.ts"),
+        ...section("与现有系统的交互", "src/sys.ts"),
+        ...section("What Epic 1 Already Built — DO NOT REINVENT", "src/built.ts"),
+        ...section("Files to Investigate", "src/look.ts"),
+        // A change named beside "existing", or something new beside "already": to write.
+        ...section("Fichiers existants à modifier", "src/modify.ts"),
+        ...section("Существующий код для изменения", "src/ru.ts"),
+        ...section("Già implementato e nuovo", "src/new.ts"),
+        "### Files",
+        "",
+        "| File | What | Verdict |",
+        "| --- | --- | --- |",
+        "| `src/utils.ts` | formatCurrency | **REUSAR** — formatCurrency para precio |",
+        "| `src/trip.ts` | Trip | **REUSAR** — crear PublicTrip como Pick<Trip> |",
+        "| `src/parser.mjs` | parser | COMPLETO — detection, search, citations |",
+        "| `src/helpers.ts` | push helpers | Done |",
+        "| `src/proxy.ts` | stub | NO tocar — Story 1.4b |",
+        "| `src/panel.mjs` | panel | non toccare |",
+        "| `src/list.ts` | list | Add the column |",
+      ].join("\n"),
+    );
+    const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
+    expect(intent).toEqual({
+      "src/es.ts": "read",
+      "src/it.ts": "read",
+      "src/state.ts": "read",
+      "src/ya.ts": "read",
+      "src/fr.ts": "read",
+      "src/zh.ts": "read",
+      "src/sys.ts": "read",
+      "src/built.ts": "read",
+      "src/look.ts": "read",
+      "src/modify.ts": "write",
+      "src/ru.ts": "write",
+      "src/new.ts": "write",
+      "src/utils.ts": "read",
+      "src/trip.ts": "write",
+      "src/parser.mjs": "read",
+      "src/helpers.ts": "read",
+      "src/proxy.ts": "read",
+      "src/panel.mjs": "read",
+      "src/list.ts": "write",
+    });
+    // In a list of changed files, what was there already is what the story changed.
+    const record = parseStory(
+      [
+        "# Story 2.3: T",
+        "",
+        "## Files Modified",
+        "",
+        "| File | Status |",
+        "| --- | --- |",
+        "| `src/index.ts` | Done |",
+        "",
+        "## Dev Agent Record",
+        "",
+        "### File List",
+        "",
+        "#### Fichiers d'implémentation (pré-existants)",
+        "",
+        "- `src/auth.dart`",
+        "",
+        "#### 测试文件（已存在）",
+        "",
+        "- `src/auth_test.dart`",
+      ].join("\n"),
+    );
+    expect(Object.fromEntries(record.mentions.map((m) => [m.path, m.intent]))).toEqual({
+      "src/index.ts": "write",
+      "src/auth.dart": "write",
+      "src/auth_test.dart": "write",
+    });
+  });
+
   it("reads a file the clause says is not needed, or to keep in sync with, as a read", () => {
     const doc = parseStory(
       [

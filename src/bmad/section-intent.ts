@@ -4,7 +4,7 @@
  * notes claim nothing), a label switches a group ("**Created:**", "DO NOT MODIFY:"), and
  * some headings name a list of files to change rather than the project's structure.
  */
-import { ITEM_START } from "./clause-cue.ts";
+import { hasWriteVerb, ITEM_START } from "./clause-cue.ts";
 import type { Intent } from "./story.ts";
 
 export type Zone = "write" | "read" | "none";
@@ -19,7 +19,7 @@ export const DEV_NOTES = /dev\s+notes/i;
  * "Files to review and update:": the story changes what it lists there.
  */
 const FILES_TO_READ =
-  /\bfiles?\s+to\s+(read|review|study|consult|know|reference|reuse)\b(?!\s*(?:and|or|&|\/)\s*(?:updat|modif|chang|edit|fix|extend))|^\W*reference\s+files?\b|\b(read|review)\s+(these\s+)?(files?\s+)?(first|before)\b|\brequired\s+reading\b|\breading\s+list\b/i;
+  /\bfiles?\s+to\s+(read|review|study|consult|know|reference|reuse|investigate|inspect)\b(?!\s*(?:and|or|&|\/)\s*(?:updat|modif|chang|edit|fix|extend))|^\W*reference\s+files?\b|\b(read|review)\s+(these\s+)?(files?\s+)?(first|before)\b|\brequired\s+reading\b|\breading\s+list\b/i;
 
 /**
  * A heading or label over what is there to build on, as against what to change: "Existing
@@ -39,8 +39,79 @@ export const BUILT_ON = new RegExp(
   "i",
 );
 
+/**
+ * The same headings in the languages stories are written in, where the word for "existing"
+ * stands anywhere: "Archivos Existentes Relevantes", "Codice Esistente Rilevante", "Stato
+ * Attuale del Codice", "Существующие endpoints", "与现有系统的交互"; but not "Fichiers existants
+ * à modifier", "Существующий код для изменения" (buildsOn). On 49 real projects, 8 of 90 paths
+ * under such headings were written, as 6% under the English ones.
+ */
+const FOREIGN_BUILT_ON = new RegExp(
+  [
+    /(?<!\p{L})(?:esistent[ei]|existentes?|existant(?:e|s|es)?|bestehend\p{L}*|vorhanden\p{L}*|существующ\p{L}*)(?!\p{L})/u
+      .source,
+    /(?<!\p{L})(?:stato\s+attuale|estado\s+a(?:c)?tual|état\s+actuel|aktuelle[rn]?\s+(?:stand|zustand)|текущее\s+состояние)(?!\p{L})/u
+      .source,
+    /现有|已有|既存|기존|当前状态|現状|현재\s*상태/u.source,
+  ].join("|"),
+  "iu",
+);
+/** Words of a change the write verbs leave out: "Modifiche", "impactés", "РАСШИРЯЙ". */
+const FOREIGN_CHANGE =
+  /(?<!\p{L})(?:modifich\p{L}*|impact\p{L}*|расшир\p{L}*|cambi\p{L}*)|改动|改造/iu;
+
+/**
+ * A heading or label over what is there to build on (BUILT_ON), in English or another
+ * language, that names no change to make.
+ */
+export function buildsOn(title: string): boolean {
+  return BUILT_ON.test(title) || foreignBuildsOn(title);
+}
+
+function foreignBuildsOn(title: string): boolean {
+  return FOREIGN_BUILT_ON.test(title) && !hasWriteVerb(title) && !FOREIGN_CHANGE.test(title);
+}
+
+/**
+ * "Already implemented" in the languages stories are written in: "Stato Attuale del Codice —
+ * ~90% GIA' IMPLEMENTATO", "Lo que YA EXISTE (NO recrear)", "Ce qui existe déjà", "BattleResult
+ * 接口 (已在 Story 4.5 实现)"; not when the heading also speaks of something new.
+ */
+const FOREIGN_ALREADY = new RegExp(
+  [
+    /^(?!.*(?<!\p{L})(?:nuov\p{L}*|nuev\p{L}*|nouve\p{L}*|nov[oa]s?|neue?[nrs]?|нов\p{L}*)(?!\p{L})|.*新).*/u
+      .source,
+    "(?:",
+    [
+      /(?<!\p{L})(?:già|gia['’]|ya|déjà|bereits|schon|уже|já)\s+(?:implement\p{L}*|esist\p{L}*|exist\p{L}*|realiz\p{L}*|réalis\p{L}*|vorhanden|реализ\p{L}*|существ\p{L}*|complet\p{L}*|fatt[oa]|hech[oa]|fait)(?!\p{L})/u
+        .source,
+      /(?<!\p{L})exist\p{L}*\s+(?:déjà|ya|già)(?!\p{L})/u.source,
+      /已(?:经)?(?:在[^，。；]{0,24})?(?:实现|完成|存在)|既に(?:実装|存在)|이미\s*(?:구현|존재)/u
+        .source,
+    ].join("|"),
+    ")",
+  ].join(""),
+  "iu",
+);
+
+// "AC3: Credential Security (Already Implemented)", "What Epic 1 Already Built — DO NOT
+// REINVENT", "Pre-Built Infrastructure", but not "What Already Exists vs What's New".
+const ALREADY =
+  /^(?!.*\b(new|vs\.?|versus|needed|missing)\b).*(\balready\s+(implemented|done|built|exists?|in\s+place)\b|\bpre-?built\b|\bdo\s+not\s+(reinvent|recreate)\b)/i;
+
+/**
+ * The rules in other languages that read what is there already as context, which a list of
+ * changed files does not follow: there, "Fichiers d'implémentation (pré-existants)" or
+ * "测试文件（已存在）" group files the story changed. (English ones keep their reading there:
+ * "File List > Existing Files Used".)
+ */
+const FOREIGN_CONTEXT_RULES = new Set<RegExp | ((title: string) => boolean)>([
+  FOREIGN_ALREADY,
+  foreignBuildsOn,
+]);
+
 /** Innermost heading first: the first rule that matches a heading decides its zone. */
-const ZONE_RULES: Array<[RegExp, Zone]> = [
+const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone]> = [
   [
     /file\s*list|files?\s+(changed|modified|created|touched|affected|impacted|to\s+(create|modify|touch|change))/i,
     "write",
@@ -67,11 +138,8 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
     /context|background|current\s+state|overview|previous\s+stor(y|ies)|existing\s+code|git\s+intelligence|recent\s+commits/i,
     "read",
   ],
-  // "AC3: Credential Security (Already Implemented)", but not "What Already Exists vs What's New".
-  [
-    /^(?!.*\b(new|vs\.?|versus|needed|missing)\b).*\balready\s+(implemented|done|exists?|in\s+place)\b/i,
-    "read",
-  ],
+  [ALREADY, "read"],
+  [FOREIGN_ALREADY, "read"],
   [
     /^(story|user\s+story)$|acceptance\s+criteria|user[-\s]visible|change\s*log|completion\s+notes|debug\s+log|agent\s+model|qa\s+results|review|validation|retrospective|learnings|definition\s+of\s+done|success\s+metrics/i,
     "none",
@@ -84,6 +152,7 @@ const ZONE_RULES: Array<[RegExp, Zone]> = [
   // What is there to build on: on 16 real projects, 6% of the paths the plan claimed under
   // such headings were written.
   [BUILT_ON, "read"],
+  [foreignBuildsOn, "read"],
   [
     /tasks?|subtasks|implementation|dev\s+notes|technical|architecture|design|notes|testing|approach|guidance/i,
     "write",
@@ -199,7 +268,11 @@ export function zoneOf(headings: Array<{ title: string; storyTitle?: boolean }>)
     // A story's title decides nothing for its sections (`Story 1.1: Widget Context`).
     if (headings[i]?.storyTitle) continue;
     const title = headings[i]?.title ?? "";
-    for (const [pattern, zone] of ZONE_RULES) if (pattern.test(title)) return zone;
+    const changed = headings.slice(0, i).some((h) => CHANGED_FILES_HEADING.test(h.title));
+    for (const [rule, zone] of ZONE_RULES) {
+      if (changed && FOREIGN_CONTEXT_RULES.has(rule)) continue;
+      if (typeof rule === "function" ? rule(title) : rule.test(title)) return zone;
+    }
   }
   return headings.length <= 1 ? "none" : "write";
 }

@@ -56,7 +56,7 @@ import {
 } from "./path-text.ts";
 import { findDependencies } from "./prose-dependencies.ts";
 import {
-  BUILT_ON,
+  buildsOn,
   CHANGE_LIST,
   CHANGED_FILES_HEADING,
   DEV_AGENT_RECORD,
@@ -216,6 +216,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     underAgentRecord() ||
     (pastAgentRecord && !headings.some((h) => DEV_NOTES.test(h.title) && h !== recordNotes));
 
+  /** Under a list of changed files ("File List", "Files Modified"), or a label of one. */
+  const inChangedFiles = () =>
+    recordLabel || headings.some((h) => CHANGED_FILES_HEADING.test(h.title));
+
   /** Where the current heading chain puts a mention (a tree or a labelled group may override). */
   const placeHere = (): Place => {
     const titles = headings.map((h) => h.title).join(" > ");
@@ -240,7 +244,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       if (FILES_LABEL.test(around.text) && place !== "record") place = "files";
       cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
       // "| `add.go` | VERIFY |": a verdict in another cell of the row, with no verb in its own.
-      const rowVerdict = rowSaysNoChange(text, at.offset);
+      const rowVerdict = rowSaysNoChange(text, at.offset, !inChangedFiles());
       if (cue === "none" && rowVerdict) cue = "read";
       // "- `models.py` - Pydantic models (Story 4.1)": another story's work, named as context.
       const otherStory = cue !== "write" && creditsOtherStory(text, at.offset, doc.headingId);
@@ -359,7 +363,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         // drawn tree, then "**Changes Required:**").
         const outsideList = parent?.type !== "listItem";
         const label = isLabel(value);
-        const forbids = outsideList && label && (FORBIDS_LABEL.test(value) || BUILT_ON.test(value));
+        const forbids = outsideList && label && (FORBIDS_LABEL.test(value) || buildsOn(value));
         if (outsideList && labelled === "list" && !label) group = headingGroup;
         if (outsideList) labelled = label ? "label" : undefined;
         // A paragraph outside the lists has left the task whose label it was.
