@@ -867,6 +867,34 @@ describe("confidence and blocking", () => {
     expect(p.schedule.waves).toEqual([["1-1-a", "1-2-b"]]);
   });
 
+  it("leaves a full path named inside a sentence of Dev Notes advisory, and one heading a list item or a row sure", () => {
+    const notes = (a: string, b: string) =>
+      plan(project({ "1-1-a": `## Dev Notes\n\n${a}`, "1-2-b": `## Dev Notes\n\n${b}` }, files));
+    const prose = notes(
+      "Sessions are kept through `src/shared.ts` for the dashboard.",
+      "- The badge count comes from `src/shared.ts` on each render",
+    );
+    expect(prose.stories.map((s) => s.claims[0]?.basis)).toEqual([
+      "notes/none/prose",
+      "notes/none/prose",
+    ]);
+    expect(prose.conflicts.some((c) => c.kind === "file" && c.blocking)).toBe(false);
+    expect(prose.schedule.waves).toEqual([["1-1-a", "1-2-b"]]);
+    // At the head of a list item, after a short label, in a table row: as sure as before.
+    for (const [a, b] of [
+      ["- `src/shared.ts` - the session store", "1. **`src/shared.ts`**: the badge count"],
+      ["- Store: `src/shared.ts`", "**File:** `src/shared.ts`"],
+      ["| `src/shared.ts` | the store |", "> - [ ] `src/shared.ts` (sessions)"],
+      ["- Tests: `src/a.ts`, `src/shared.ts`", "- `src/b.ts` and `src/shared.ts`"],
+    ]) {
+      const listed = notes(a ?? "", b ?? "");
+      const basis = (s: (typeof listed.stories)[number]) =>
+        s.claims.find((c) => c.path === "src/shared.ts")?.basis;
+      expect([a, listed.stories.map(basis)]).toEqual([a, ["notes/none/path", "notes/none/path"]]);
+      expect(listed.conflicts.find((c) => c.kind === "file")?.blocking).toBe(true);
+    }
+  });
+
   it("warns of each story it cannot keep apart from another, since no sure write is predicted for it", () => {
     const dir = project(
       {

@@ -500,7 +500,7 @@ const VERDICT_CELL = new RegExp(
     /reusar|reutilizar|riutilizzare|riusare|réutiliser|wiederverwenden|переиспольз\p{L}*|复用/u,
   ]
     .map((words) => words.source)
-    .join("|")})(?![\\p{L}\\p{N}])(.*)$`,
+    .join("|")})(?![\\p{L}\\p{N}])(.*)(?![\\s\\S])`,
   "isu",
 );
 /**
