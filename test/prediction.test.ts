@@ -874,15 +874,23 @@ describe("confidence and blocking", () => {
       "Sessions are kept through `src/shared.ts` for the dashboard.",
       "- The badge count comes from `src/shared.ts` on each render",
     );
+    // Or heading a description of what it is, with no verb of change.
+    const described = notes("- `src/shared.ts` - the session store", "- `src/shared.ts` → `BADGE`");
     expect(prose.stories.map((s) => s.claims[0]?.basis)).toEqual([
       "notes/none/prose",
       "notes/none/prose",
     ]);
     expect(prose.conflicts.some((c) => c.kind === "file" && c.blocking)).toBe(false);
     expect(prose.schedule.waves).toEqual([["1-1-a", "1-2-b"]]);
-    // At the head of a list item, after a short label, in a table row: as sure as before.
+    expect(described.stories.map((s) => s.claims[0]?.basis)).toEqual([
+      "notes/none/prose",
+      "notes/none/prose",
+    ]);
+    // Alone at the head of a list item, or before a colon, a parenthesis or more paths; after
+    // a short label; in a table row: as sure as before.
     for (const [a, b] of [
-      ["- `src/shared.ts` - the session store", "1. **`src/shared.ts`**: the badge count"],
+      ["- `src/shared.ts`", "1. **`src/shared.ts`**: the badge count"],
+      ["- `src/shared.ts` (sessions)", "- `src/a.ts` and `src/shared.ts`"],
       ["- Store: `src/shared.ts`", "**File:** `src/shared.ts`"],
       ["| `src/shared.ts` | the store |", "> - [ ] `src/shared.ts` (sessions)"],
       ["- Tests: `src/a.ts`, `src/shared.ts`", "- `src/b.ts` and `src/shared.ts`"],
