@@ -435,9 +435,10 @@ export const PRIOR: Readonly<Record<string, number>> = {
   // (Paths written 86% of the time on vibe-dash, for files few stories name; over 49 real
   // projects, 36% at the head of a list item, 58% after a label, 66% in a table row.)
   "notes/none/path": 0.5,
-  // The same inside a sentence ("Sessions are kept through `src/store.ts`"): what the story
-  // talks about more often than what it changes, 15% written (207 claims over 49 projects),
-  // so advisory until the project's own history says otherwise.
+  // The same inside a sentence ("Sessions are kept through `src/store.ts`") or heading a
+  // description ("- `core.py` - Cache warming"): what the story talks about more often than
+  // what it changes, 15-21% written (333 claims over 49 projects), so advisory until the
+  // project's own history says otherwise.
   "notes/none/prose": 0.2,
   "notes/none/name": 0.1,
   component: 0.1,
@@ -511,7 +512,8 @@ function formOf(kind: ClaimKind, mention: PathMention): string {
   if (mention.symbol) return "type";
   if (kind !== "file") return kind;
   if (mention.bare || !mention.path.includes("/")) return "name";
-  // A full path inside a sentence of Dev Notes with no verb of change (`notes/none/prose`).
+  // A full path inside a sentence of Dev Notes, or heading a description, with no verb of
+  // change (`notes/none/prose`).
   return mention.inProse && mention.place === "notes" && mention.cue !== "write" ? "prose" : "path";
 }
 
