@@ -867,7 +867,7 @@ describe("confidence and blocking", () => {
     expect(p.schedule.waves).toEqual([["1-1-a", "1-2-b"]]);
   });
 
-  it("leaves a full path named inside a sentence of Dev Notes advisory, and one heading a list item or a row sure", () => {
+  it("leaves a full path named inside a sentence of Dev Notes, or heading a description, advisory; one listed alone, after a label or in a row sure", () => {
     const notes = (a: string, b: string) =>
       plan(project({ "1-1-a": `## Dev Notes\n\n${a}`, "1-2-b": `## Dev Notes\n\n${b}` }, files));
     const prose = notes(
@@ -893,7 +893,7 @@ describe("confidence and blocking", () => {
       ["- `src/shared.ts` (sessions)", "- `src/a.ts` and `src/shared.ts`"],
       ["- Store: `src/shared.ts`", "**File:** `src/shared.ts`"],
       ["| `src/shared.ts` | the store |", "> - [ ] `src/shared.ts` (sessions)"],
-      ["- Tests: `src/a.ts`, `src/shared.ts`", "- `src/b.ts` and `src/shared.ts`"],
+      ["- Tests: `src/a.ts`, `src/shared.ts`", "* **`src/shared.ts`**"],
     ]) {
       const listed = notes(a ?? "", b ?? "");
       const basis = (s: (typeof listed.stories)[number]) =>
