@@ -7,7 +7,6 @@
  * no dispose hook (measured), and a watch mode left behind would hold its ports and CPU.
  */
 import { spawn } from "node:child_process";
-import type { Writable } from "node:stream";
 
 export interface TestResult {
   ok: boolean;
@@ -19,29 +18,36 @@ export interface TestResult {
 const GRACE_MS = 5_000;
 
 /**
- * The shell that runs the command (`$1`) as the leader of its process group, beside a watcher
- * reading a pipe this process holds open (fd 3; not stdin, which Node closes when the shell
- * exits): a line ("done") once the command has ended lets it go; the end of the pipe without
- * one means this process is gone, and the group is stopped as the time limit stops it. Nothing
- * polls: the kernel closes the pipe however this process ends.
+ * The watcher of a command's process group (`$1`): its own process, reading a pipe this
+ * process holds open. A line ("done") once the command has ended lets it go; the end of the
+ * pipe without one means this process is gone, and the group is stopped as the time limit stops
+ * it. Nothing polls: the kernel closes the pipe however this process ends. A process of its
+ * own, on stdin, not a fourth pipe of the command's shell: on the real host, a fourth pipe left
+ * the parent session's next turn hanging, busy for ever, about one run in eight under load
+ * (none in 32 without it).
  */
-const RUN_WITH_WATCHER = `( trap '' TERM; if read -r _; then exit 0; fi
-  kill -TERM -$$ 2>/dev/null; sleep ${GRACE_MS / 1000}; kill -KILL -$$ 2>/dev/null ) <&3 >/dev/null 2>&1 &
-exec 3<&-
-sh -c "$1"`;
+const WATCHER = `if read -r _; then exit 0; fi
+kill -TERM -"$1" 2>/dev/null; sleep ${GRACE_MS / 1000}; kill -KILL -"$1" 2>/dev/null`;
 
 export function runTestCommand(command: string, cwd: string, limitMs: number): Promise<TestResult> {
   return new Promise((resolve) => {
     // Its own process group (detached), so that a stop reaches what the shell started too.
-    const child = spawn("/bin/sh", ["-c", RUN_WITH_WATCHER, "athena-test-command", command], {
+    const child = spawn("/bin/sh", ["-c", command], {
       cwd,
       detached: true,
-      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
-    // The watcher's pipe: kept open while the command runs, told "done" once it has ended.
-    const watcher = child.stdio[3] as Writable | null;
-    watcher?.on("error", () => {}); // the group already gone: nothing to tell
-    const release = () => watcher?.end("done\n");
+    // Its own group too: stopping the command's group leaves it, and it outlives this process.
+    const watcher =
+      child.pid === undefined
+        ? undefined
+        : spawn("/bin/sh", ["-c", WATCHER, "athena-test-watcher", String(child.pid)], {
+            detached: true,
+            stdio: ["pipe", "ignore", "ignore"],
+          });
+    watcher?.stdin?.on("error", () => {}); // already gone: nothing to tell
+    watcher?.unref();
+    const release = () => watcher?.stdin?.end("done\n");
     let output = "";
     let stopped = false;
     const keep = (chunk: Buffer) => {
@@ -69,7 +75,6 @@ export function runTestCommand(command: string, cwd: string, limitMs: number): P
       release();
       resolve({ ok: false, tail: String(error) });
     });
-    // On exit, not close: close waits for every pipe, the watcher's too.
     child.on("exit", release);
     child.on("close", (code) => {
       clearTimeout(limit);
