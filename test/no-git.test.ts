@@ -46,13 +46,13 @@ describe("no git, ever", () => {
     const started = await h.call({ action: "execute", storyIds: ["1.1", "1.2"] });
     await h.athena.engine.waitFor(started.metadata.run?.id ?? "");
     await h.call({ action: "status" });
-    // One spawn: the shell that runs the command beside its watcher (run/test-command.ts).
-    expect(spawned).toHaveLength(1);
-    expect(spawned[0]).toMatch(/^spawn \["\/bin\/sh",\["-c",/);
-    expect(JSON.parse(spawned[0]?.slice("spawn ".length) ?? "")[1].slice(-2)).toEqual([
-      "athena-test-command",
-      'node -e "process.exit(0)"',
-    ]);
+    // Two spawns: the shell that runs the command, and its watcher (run/test-command.ts).
+    expect(spawned).toHaveLength(2);
+    const [command, watcher] = spawned.map((s) => JSON.parse(s.slice("spawn ".length)));
+    expect(command).toEqual(["/bin/sh", ["-c", 'node -e "process.exit(0)"']]);
+    expect(watcher[0]).toBe("/bin/sh");
+    expect(watcher[1].slice(-2)[0]).toBe("athena-test-watcher");
+    expect(watcher[1].at(-1)).toMatch(/^\d+$/); // the command's process group
     expect(spawned.join("\n")).not.toMatch(/\bgit\b/);
     const summary = h.host.notes.find((n) => n.wake)?.text ?? "";
     expect(summary).toContain('Combined test run (`node -e "process.exit(0)"`): PASSED.');
@@ -77,8 +77,10 @@ describe("no git, ever", () => {
       );
     });
     expect(offenders).toEqual([]);
-    // The one spawn left runs the user's own test command, never a fixed program.
+    // The spawns left run the user's own test command and its watcher, both through the
+    // shell, never a fixed program.
     const runner = readFileSync(path.join(root, "run", "test-command.ts"), "utf8");
-    expect(runner.match(/spawn\(/g)).toHaveLength(1);
+    expect(runner.match(/spawn\(/g)).toHaveLength(2);
+    expect(runner.match(/spawn\("\/bin\/sh", \[/g)).toHaveLength(2);
   });
 });
