@@ -486,7 +486,7 @@ export function quotesOrModels(
  * TOCAR", "non toccare", "不要修改").
  */
 const VERDICT_CELL = new RegExp(
-  `^\\W*(?:(${[
+  `^\\W*(?:(?<doNot>${[
     /do\s+not\s+(?:modify|change|touch|edit)/u,
     /no\s+(?:tocar|modificar|cambiar|recrear)|non\s+(?:toccare|modificare|cambiare)/u,
     /ne\s+pas\s+(?:modifier|toucher|changer)|não\s+(?:modificar|alterar|tocar)/u,
@@ -500,7 +500,7 @@ const VERDICT_CELL = new RegExp(
     /reusar|reutilizar|riutilizzare|riusare|réutiliser|wiederverwenden|переиспольз\p{L}*|复用/u,
   ]
     .map((words) => words.source)
-    .join("|")})(?![\\p{L}\\p{N}])(.*)(?![\\s\\S])`,
+    .join("|")})(?![\\p{L}\\p{N}])(?<rest>.*)(?![\\s\\S])`,
   "isu",
 );
 /**
@@ -508,8 +508,8 @@ const VERDICT_CELL = new RegExp(
  * search |", "| `messaging.ts` | helpers | Done |". On 49 real projects, 2 of 31 paths in rows
  * with such a cell were written. Not in a list of changed files, where "Done" is the change.
  */
-const DONE_CELL = // the empty group stands for VERDICT_CELL's "do not" one (isVerdict)
-  /^\W*()(?:done|complete[d]?|complet[oa]|completad[oa]|termin[ée]|fertig|erledigt|готово|реализовано|已完成|已实现)(?![\p{L}\p{N}])(.*)$/isu;
+const DONE_CELL =
+  /^\W*(?:done|complete[d]?|complet[oa]|completad[oa]|termin[ée]|fertig|erledigt|готово|реализовано|已完成|已实现)(?![\p{L}\p{N}])(?<rest>.*)$/isu;
 
 /**
  * A cell that is a verdict of no change: the verdict alone, or with a remark that changes
@@ -519,9 +519,8 @@ const DONE_CELL = // the empty group stands for VERDICT_CELL's "do not" one (isV
 function isVerdict(cell: string, pattern = VERDICT_CELL): boolean {
   const match = pattern.exec(cell);
   if (!match) return false;
-  const [, doNot, bold = ""] = match;
-  const rest = bold.replace(/^[*_]+/, ""); // "**REUSAR** — formatCurrency"
-  if (doNot || /^\W*$/.test(rest)) return true;
+  const rest = (match.groups?.rest ?? "").replace(/^[*_]+/, ""); // "**REUSAR** — formatCurrency"
+  if (match.groups?.doNot || /^\W*$/.test(rest)) return true;
   const unNegated = rest.replace(/\b(?:do\s+not|don't|never)\s+\w+/gi, "");
   return /^\s*(\(|[-—–:]\s)/.test(rest) && lastWriteVerb(unNegated) < 0;
 }

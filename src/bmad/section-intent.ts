@@ -29,7 +29,7 @@ const FILES_TO_READ =
  * stories did ("Dependencies from Other Stories", "Files Referenced (from previous stories):")
  * and the patterns to copy ("Patterns to Follow", "**Key Pattern Files:**").
  */
-export const BUILT_ON = new RegExp(
+const BUILT_ON = new RegExp(
   [
     /^\W*(?:(?:relevant|related|key|important|useful|notable|main|core|other)\s+)?(existing|current)\b(?!.*\b(modif\w*|updat\w*|chang\w*|extend\w*|add\w*|touch\w*|fix\w*|replac\w*|refactor\w*|remov\w*|delet\w*|new|creat\w*)\b)/
       .source,

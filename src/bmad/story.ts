@@ -165,6 +165,8 @@ const LINE_LABEL = new RegExp(
   "u",
 );
 
+/** A table row or a heading, as its line starts. */
+const TABLE_OR_HEADING = /^\s*(?:>\s*)*[|#]/;
 /** What follows a path that heads a description: a dash, an arrow or words, not more paths. */
 const DESCRIBED = /^[*_]*[ \t]*(?:[-—–→]|(?!(?:and|or)\b)\p{L})/u;
 
@@ -180,9 +182,9 @@ const DESCRIBED = /^[*_]*[ \t]*(?:[-—–→]|(?!(?:and|or)\b)\p{L})/u;
 function midSentence(source: string, offset: number, length: number): boolean {
   const start = source.lastIndexOf("\n", offset - 1) + 1;
   // A marker and a label are short: no need to copy a long line's text for them.
-  if (offset - start > 120) return !/^\s*(?:>\s*)*[|#]/.test(source.slice(start, start + 20));
+  if (offset - start > 120) return !TABLE_OR_HEADING.test(source.slice(start, start + 20));
   const before = source.slice(start, offset);
-  if (/^\s*(?:>\s*)*[|#]/.test(before) || LINE_LABEL.test(before)) return false;
+  if (TABLE_OR_HEADING.test(before) || LINE_LABEL.test(before)) return false;
   if (!LINE_HEAD.test(before)) return true;
   // "- `resolver/core.py` - Cache warming integration", "- `x.ts` → `MENTION`".
   return DESCRIBED.test(source.slice(offset + length, offset + length + 40));

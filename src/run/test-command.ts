@@ -45,6 +45,8 @@ export function runTestCommand(command: string, cwd: string, limitMs: number): P
             detached: true,
             stdio: ["pipe", "ignore", "ignore"],
           });
+    // A watcher that could not start (no process left to fork) leaves the time limit alone.
+    watcher?.on("error", () => {});
     watcher?.stdin?.on("error", () => {}); // already gone: nothing to tell
     watcher?.unref();
     const release = () => watcher?.stdin?.end("done\n");
