@@ -1919,6 +1919,40 @@ describe("more written files found (issue 8, low-recall projects)", () => {
     expect(claims("1-3-c")).toEqual([]);
   });
 
+  it("leaves a type named on a line that names a file advisory: what the file holds or uses, not a file of its own", () => {
+    const dir = project(
+      {
+        "1-1-a":
+          "## Tasks / Subtasks\n\n- [ ] Create `src/Services/ServiceBusPublisher.cs` implementing `IServiceBusPublisher`\n- [ ] Add `EmailCard` to `ProfileScreen.cs` (between `SubscriptionCard` and the footer)\n",
+        "1-2-b": "## Tasks / Subtasks\n\n- [ ] Update `IServiceBusPublisher` with a batch method\n",
+        "1-3-c": "## Tasks / Subtasks\n\n- [ ] Update `SubscriptionCard` in `src/components/`\n",
+      },
+      {
+        "src/Services/IServiceBusPublisher.cs": "",
+        "src/Profile/ProfileScreen.cs": "",
+        "src/Profile/EmailCard.cs": "",
+        "src/components/SubscriptionCard.cs": "",
+      },
+    );
+    const p = plan(dir);
+    const claims = (key: string) =>
+      p.stories
+        .find((s) => s.key === key)
+        ?.claims.filter((c) => c.origin === "story" && c.intent === "write")
+        .map((c) => `${c.path} ${c.basis} ${c.confidence}`);
+    expect(claims("1-1-a")).toEqual([
+      "src/Services/ServiceBusPublisher.cs task/write/path 0.85",
+      "src/Services/IServiceBusPublisher.cs task/write/type-with-file 0.1",
+      "src/Profile/EmailCard.cs task/write/type-with-file 0.1",
+      "src/Profile/ProfileScreen.cs task/write/name 0.6",
+      "src/components/SubscriptionCard.cs task/write/type-with-file 0.1",
+    ]);
+    // Named on a line of its own, or beside a folder (a place, not a file that holds it).
+    expect(claims("1-2-b")).toEqual(["src/Services/IServiceBusPublisher.cs task/write/type 0.45"]);
+    expect(claims("1-3-c")).toContain("src/components/SubscriptionCard.cs task/write/type 0.45");
+    expect(p.conflicts.filter((c) => c.blocking)).toEqual([]);
+  });
+
   it('takes "writes" for a noun, not a write verb: a type named beside it is not changed', () => {
     const dir = project(
       {
