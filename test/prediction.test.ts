@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { clauseAround, cueOf } from "../src/bmad/clause-cue.ts";
 import { loadProject } from "../src/bmad/project.ts";
-import { parseStory } from "../src/bmad/story.ts";
+import { parseStory, type StoryDoc } from "../src/bmad/story.ts";
 import { loadConfig } from "../src/config/load.ts";
 import {
   accuracyJson,
@@ -35,6 +35,10 @@ import { tempProject } from "./helpers/tmp.ts";
 
 const ART = "_bmad-output/implementation-artifacts";
 const env = { HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" };
+
+/** Each path a story mentions, with what it is read to do there (write or read). */
+const intentsOf = (doc: StoryDoc) =>
+  Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
 
 /** The cue of the backticked path in `sentence`. */
 function cue(sentence: string) {
@@ -298,7 +302,7 @@ describe("the sentence a path sits in", () => {
         "",
       ].join("\n"),
     );
-    const by = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
+    const by = intentsOf(doc);
     expect(by).toEqual({
       "src/model.go": "write",
       "src/list.go": "read",
@@ -480,7 +484,7 @@ describe("the sentence a path sits in", () => {
         "- `src/keep.swift`",
       ].join("\n"),
     );
-    const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
+    const intent = intentsOf(doc);
     expect(intent).toEqual({
       // "[x] 3.2 Review", "Task 2: Verify": the verb after the checkbox and number leads.
       "src/llm.py": "read",
@@ -584,7 +588,7 @@ describe("the sentence a path sits in", () => {
     );
     // The label after the tasks groups its own checklist, whatever a task's label was.
     expect(doc.mentions.find((m) => m.path === "src/listed.go")?.place).toBe("files");
-    const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
+    const intent = intentsOf(doc);
     expect(intent).toEqual({
       // A label in a task describes that task's code or files, not the subtasks and tasks
       // after it.
@@ -642,7 +646,7 @@ describe("the sentence a path sits in", () => {
         "| `src/list.ts` | list | Add the column |",
       ].join("\n"),
     );
-    const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
+    const intent = intentsOf(doc);
     expect(intent).toEqual({
       "src/es.ts": "read",
       "src/it.ts": "read",
@@ -774,7 +778,7 @@ describe("the sentence a path sits in", () => {
         "- `src/app/cli.py` - the flag",
       ].join("\n"),
     );
-    const intent = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
+    const intent = intentsOf(doc);
     expect(intent).toEqual({
       "src/app/guide.md": "write",
       "src/app/config.py": "read",

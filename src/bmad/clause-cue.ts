@@ -531,9 +531,9 @@ function isVerdict(cell: string, pattern = VERDICT_CELL): boolean {
  * in a plan, not a list of changed files, so "Done" says the work is there already.
  */
 export function rowSaysNoChange(source: string, offset: number, planned: boolean): boolean {
-  return otherCells(source, offset).some(
-    (cell) => isVerdict(cell.trim()) || (planned && isVerdict(cell.trim(), DONE_CELL)),
-  );
+  return otherCells(source, offset)
+    .map((cell) => cell.trim())
+    .some((cell) => isVerdict(cell) || (planned && isVerdict(cell, DONE_CELL)));
 }
 
 /**

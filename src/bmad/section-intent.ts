@@ -100,18 +100,15 @@ const ALREADY =
   /^(?!.*\b(new|vs\.?|versus|needed|missing)\b).*(\balready\s+(implemented|done|built|exists?|in\s+place)\b|\bpre-?built\b|\bdo\s+not\s+(reinvent|recreate)\b)/i;
 
 /**
- * The rules in other languages that read what is there already as context, which a list of
- * changed files does not follow: there, "Fichiers d'implémentation (pré-existants)" or
- * "测试文件（已存在）" group files the story changed. (English ones keep their reading there:
- * "File List > Existing Files Used".)
+ * A rule that holds in a plan only, not under a list of changed files. The rules in other
+ * languages that read what is there already as context are such: in a File List,
+ * "Fichiers d'implémentation (pré-existants)" or "测试文件（已存在）" group files the story
+ * changed. (The English ones keep their reading there: "File List > Existing Files Used".)
  */
-const FOREIGN_CONTEXT_RULES = new Set<RegExp | ((title: string) => boolean)>([
-  FOREIGN_ALREADY,
-  foreignBuildsOn,
-]);
+const PLAN_ONLY = "plan-only";
 
 /** Innermost heading first: the first rule that matches a heading decides its zone. */
-const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone]> = [
+const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLAN_ONLY?]> = [
   [
     /file\s*list|files?\s+(changed|modified|created|touched|affected|impacted|to\s+(create|modify|touch|change))/i,
     "write",
@@ -139,7 +136,7 @@ const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone]> = [
     "read",
   ],
   [ALREADY, "read"],
-  [FOREIGN_ALREADY, "read"],
+  [FOREIGN_ALREADY, "read", PLAN_ONLY],
   [
     /^(story|user\s+story)$|acceptance\s+criteria|user[-\s]visible|change\s*log|completion\s+notes|debug\s+log|agent\s+model|qa\s+results|review|validation|retrospective|learnings|definition\s+of\s+done|success\s+metrics/i,
     "none",
@@ -152,7 +149,7 @@ const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone]> = [
   // What is there to build on: on 16 real projects, 6% of the paths the plan claimed under
   // such headings were written.
   [BUILT_ON, "read"],
-  [foreignBuildsOn, "read"],
+  [foreignBuildsOn, "read", PLAN_ONLY],
   [
     /tasks?|subtasks|implementation|dev\s+notes|technical|architecture|design|notes|testing|approach|guidance/i,
     "write",
@@ -269,8 +266,8 @@ export function zoneOf(headings: Array<{ title: string; storyTitle?: boolean }>)
     if (headings[i]?.storyTitle) continue;
     const title = headings[i]?.title ?? "";
     const changed = headings.slice(0, i).some((h) => CHANGED_FILES_HEADING.test(h.title));
-    for (const [rule, zone] of ZONE_RULES) {
-      if (changed && FOREIGN_CONTEXT_RULES.has(rule)) continue;
+    for (const [rule, zone, only] of ZONE_RULES) {
+      if (changed && only === PLAN_ONLY) continue;
       if (typeof rule === "function" ? rule(title) : rule.test(title)) return zone;
     }
   }
