@@ -507,6 +507,66 @@ export const hostileStory: fc.Arbitrary<string> = fc
     return (bom ? "\uFEFF" : "") + text;
   });
 
+/** The headings an architecture document gives the parts the planner reads. */
+const ARCHITECTURE_SECTIONS = [
+  "## Project Structure & Boundaries",
+  "### Complete Project Directory Structure",
+  "## Source Tree",
+  "## Components",
+  "### Component: Auth Service",
+  "## Implementation Patterns",
+];
+
+/** One line of a drawn source tree: any depth, a hostile name, maybe a comment. */
+const hostileTreeLine: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.integer({ min: 0, max: 40 }),
+    fc.constantFrom("├── ", "└── ", "|-- ", "+-- ", "- ", "", "│   ├── "),
+    fc.oneof({ weight: 3, arbitrary: hostilePath }, { weight: 1, arbitrary: longPath }),
+    fc.option(hostileInline, { nil: undefined }),
+  )
+  .map(
+    ([depth, branch, name, note]) =>
+      `${"│   ".repeat(depth)}${branch}${name}${note === undefined ? "" : `  # ${note}`}`,
+  );
+
+/**
+ * A whole hostile architecture document (or epics file): front matter or not, the headings
+ * whose contents become claims (drawn trees, component sections), hostile blocks under each,
+ * and trees fenced, unfenced or left open.
+ */
+export const hostileArchitecture: fc.Arbitrary<string> = fc
+  .record({
+    bom: fc.boolean(),
+    frontMatter: fc.option(hostileFrontMatter, { nil: undefined }),
+    sections: fc.array(
+      fc.tuple(
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constantFrom(...ARCHITECTURE_SECTIONS) },
+          { weight: 1, arbitrary: hostileBlock },
+        ),
+        fc.array(hostileBlock, { maxLength: 2 }),
+        fc.array(hostileTreeLine, { maxLength: 12 }),
+        fc.constantFrom(["```", "```"], ["```text", "```"], ["", ""], ["```", ""], ["~~~", "~~~"]),
+      ),
+      { maxLength: 6 },
+    ),
+    eol,
+  })
+  .map(({ bom, frontMatter, sections, eol }) => {
+    const blocks = [
+      ...(frontMatter ? [frontMatter] : []),
+      "# Architecture",
+      ...sections.flatMap(([heading, body, tree, [open, close]]) => [
+        heading,
+        ...body,
+        [open, ...tree, close].filter((line) => line !== "").join("\n"),
+      ]),
+    ].filter((b) => b !== "");
+    const text = blocks.join("\n\n");
+    return (bom ? "\uFEFF" : "") + (eol === "\n" ? text : text.replace(/\n/g, eol));
+  });
+
 /** A story worth having on disk next to hostile ones: ordinary, names ordinary files. */
 export function ordinaryStory(id: string, title: string, file: string): string {
   return [
