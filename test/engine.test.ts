@@ -1140,6 +1140,12 @@ describe("status and cancel given a story, an option or an ended run", () => {
     );
     release.fire();
     const ended = await waitForRun(h, runId ?? "");
+    // Named for the story cancelled, and the count says the other completed.
+    expect(h.host.notes.find((n) => n.wake)?.text).toMatch(
+      new RegExp(
+        `^\\[athena-parallel\\] Run ${runId} ended: cancelled \\(1 completed, 1 cancelled\\)\\.`,
+      ),
+    );
     expect((await h.call({ command: `cancel ${runId}` })).output).toBe(
       `athena_parallel: run ${runId} already ended ${ended.state} (${ended.updatedAt}): nothing to cancel.`,
     );

@@ -59,11 +59,22 @@ export interface TestRun {
   result?: { ok: boolean; tail: string };
 }
 
+/**
+ * How the stories ended, when they did not all end alike: a run with one story cancelled or
+ * failed is named for it, and the count says the rest completed (" (2 completed, 1 cancelled)").
+ */
+function storyCounts(run: RunRecord): string {
+  const counts = new Map<string, number>();
+  for (const s of run.stories) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+  if (counts.size < 2) return "";
+  return ` (${[...counts].map(([state, n]) => `${n} ${state}`).join(", ")})`;
+}
+
 /** The summary that wakes the parent when every story has ended. */
 export function runSummary(run: RunRecord, tests: TestRun, now: number): string {
   const total = run.usage ? ` It used ${describeUsage(run.usage)}.` : "";
   const lines = [
-    `[athena-parallel] Run ${run.id} ended: ${run.state}.${total}`,
+    `[athena-parallel] Run ${run.id} ended: ${run.state}${storyCounts(run)}.${total}`,
     ...(run.stopped ? [`It stopped starting stories: ${run.stopped}.`] : []),
     "",
   ];
