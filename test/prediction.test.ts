@@ -64,6 +64,9 @@ describe("the sentence a path sits in", () => {
       "Create `src/new.ts` and do not add tests yet",
       "Not only add `src/new.ts`",
       "Add a case to `src/x.test.ts` so the tests pass",
+      // "already" before the verb, but the change is the verb before it.
+      "Extend the already implemented handler in `src/model.ts`",
+      "Add the route to `src/main.ts`, which is already registered",
     ])
       expect([s, cue(s)]).toEqual([s, "write"]);
     for (const s of [
@@ -83,6 +86,10 @@ describe("the sentence a path sits in", () => {
       "- Bezug: `backend/state.py` (Phase-1-Referenz)",
       "[x] `bin/test.sh` — all tests pass, no regressions",
       "`make lint` passes with zero regressions",
+      // A form of "be" or "have", "already" and the verb: a state, the work done.
+      "Help close behavior is already implemented in `src/model.ts`",
+      "The router has already been registered in `app/__init__.py`",
+      "`src/model.ts` is already implemented",
     ])
       expect([s, cue(s)]).toEqual([s, "read"]);
     expect(cue("Module `src/x.ts`: the parser")).toBe("none");

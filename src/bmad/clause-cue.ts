@@ -156,13 +156,20 @@ const READ_LABEL =
   /^(?:[-*+>\s\d.)_]|\[[ xX]\])*(bezug|referenz|siehe|vgl|quelle|referencias?|véase|fuente|voir|référence|riferimento|vedi|fonte|referência|veja|ссылка|см|источник|参考|参照|참고|참조)\s*\.?\s*[:：]/i;
 /**
  * Words right before a write verb that negate it: "Do **not** create `errors.py` (that is
- * Story 1.3)", "Routes must NOT be added to `main.py`", "never edit", "avoid changing".
+ * Story 1.3)", "Routes must NOT be added to `main.py`", "never edit", "avoid changing"; or
+ * that make it a state, the work done: "is already registered in `main.py`".
  */
 const NEGATION_BEFORE = new RegExp(
   [
     // English, and the words stories in other languages negate with ("Non modificare",
     // "ne pas modifier", "nicht ändern", "не изменять"), a word apart from the verb.
     /(?:(?<!\p{L})(?:not|cannot|never|avoid|non|no|não|pas|nicht|kein\p{L}*|не|нельзя|senza|sans|ohne|sin|sem|без)|n't)[^\p{L}\p{N}]+(?:(?:be|to|ever|yet)[^\p{L}\p{N}]+)?$/u
+      .source,
+    // "already" between a form of "be" or "have" and the verb, which makes the verb a state,
+    // not a change to make: "CoT is already implemented in `eval.py`", "the router is already
+    // registered in `__init__.py`", "has already been added". Not "Extend the already
+    // implemented handler in `x.go`": there the verb before is the change.
+    /(?<!\p{L})(?:(?:is|are|was|were|be|been|has|have|had)[^\p{L}\p{N}]+already(?:[^\p{L}\p{N}]+been)?|already[^\p{L}\p{N}]+been)[^\p{L}\p{N}]+$/u
       .source,
     // Chinese, joined to the verb: "不要修改", "无需更新"; and "already" before it, which makes
     // the verb a state, not a change to make: "确保命令已注册" ("make sure the command is
