@@ -118,11 +118,16 @@ describe("the plugin on the real OpenCode host", () => {
       ].sort(),
     );
 
-    const texts = await notes(s);
+    // The run's record says it ended before its summary is posted (the combined tests run
+    // first): wait for the summary, as a user reading the session would.
+    const summary = `[athena-parallel] Run ${run.id} ended: completed.`;
+    let texts = await notes(s);
+    for (let i = 0; i < 300 && !texts.some((t) => t.startsWith(summary)); i++) {
+      await sleep(100);
+      texts = await notes(s);
+    }
     expect(texts.filter((t) => t.startsWith(`[athena-parallel ${run.id}] Story `))).toHaveLength(6);
-    expect(
-      texts.filter((t) => t.startsWith(`[athena-parallel] Run ${run.id} ended: completed.`)),
-    ).toHaveLength(1);
+    expect(texts.filter((t) => t.startsWith(summary))).toHaveLength(1);
   }, 180_000);
 
   it("reports a story whose provider fails with the provider's error, restores its sprint entry; diff and revert the other", async () => {
