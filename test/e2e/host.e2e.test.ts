@@ -121,11 +121,10 @@ describe("the plugin on the real OpenCode host", () => {
     // The run's record says it ended before its summary is posted (the combined tests run
     // first): wait for the summary, as a user reading the session would.
     const summary = `[athena-parallel] Run ${run.id} ended: completed.`;
-    let texts = await notes(s);
-    for (let i = 0; i < 300 && !texts.some((t) => t.startsWith(summary)); i++) {
-      await sleep(100);
-      texts = await notes(s);
-    }
+    await expect
+      .poll(async () => (await notes(s)).some((t) => t.startsWith(summary)), { timeout: 30_000 })
+      .toBe(true);
+    const texts = await notes(s);
     expect(texts.filter((t) => t.startsWith(`[athena-parallel ${run.id}] Story `))).toHaveLength(6);
     expect(texts.filter((t) => t.startsWith(summary))).toHaveLength(1);
   }, 180_000);
