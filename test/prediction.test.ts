@@ -403,6 +403,31 @@ describe("the sentence a path sits in", () => {
     });
   });
 
+  it("reads the work a line says another story did, whatever its verb, as a read", () => {
+    const doc = parseStory(
+      [
+        "# Story 5.2: T",
+        "",
+        "## Tasks / Subtasks",
+        "",
+        "- [x] Task 1: Stream the insight",
+        "  - [x] 1.1 Update `src/chat/model.ts` to track the insight — done in 3.4",
+        "  - [x] 1.2 Update `src/chat/view.ts` (already implemented in story 4.1)",
+        "- [ ] Task 2: Send the profile",
+        "  - [ ] 2.1 Update `src/chat/stream.ts` (if not done by 4.3)",
+        "  - [ ] 2.2 Update `src/chat/store.ts` (implemented in Story 2.1) to add retries",
+        "  - [ ] 2.3 Update `src/chat/own.ts` (completed in Story 5.2 review)",
+      ].join("\n"),
+    );
+    expect(intentsOf(doc)).toEqual({
+      "src/chat/model.ts": "read",
+      "src/chat/view.ts": "read",
+      "src/chat/stream.ts": "write",
+      "src/chat/store.ts": "write",
+      "src/chat/own.ts": "write",
+    });
+  });
+
   it("reads a file the story quotes code from, or names as the model to copy, as a read", () => {
     const doc = parseStory(
       [
@@ -517,6 +542,53 @@ describe("the sentence a path sits in", () => {
       "src/old/move.swift": "write",
       "src/core/move.swift": "write",
       "src/keep.swift": "read",
+    });
+  });
+
+  it("reads the files under a heading over what the story leaves alone, in English and other languages", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Tasks / Subtasks",
+        "",
+        "- [ ] Update `src/a.ts`",
+        "",
+        "## Dev Notes",
+        "",
+        "### Out of Scope",
+        "",
+        "- Add retries to `src/b.ts` (Story 1.2)",
+        "",
+        "### Non-Goals",
+        "",
+        "- `src/c.ts`: new endpoints",
+        "",
+        "### 건드리지 않을 것 (범위 밖)",
+        "",
+        "- `src/d.ts` 수정",
+        "",
+        "### 不在本故事范围",
+        "",
+        "- 修改 `src/e.ts`",
+        "",
+        "### In Scope / Out of Scope",
+        "",
+        "- Update `src/f.ts`",
+        "",
+        "### Scope Boundaries",
+        "",
+        "- Extend `src/g.ts`",
+      ].join("\n"),
+    );
+    expect(intentsOf(doc)).toEqual({
+      "src/a.ts": "write",
+      "src/b.ts": "read",
+      "src/c.ts": "read",
+      "src/d.ts": "read",
+      "src/e.ts": "read",
+      "src/f.ts": "write",
+      "src/g.ts": "write",
     });
   });
 
@@ -1071,6 +1143,47 @@ describe("confidence and blocking", () => {
       "/etc/passwd",
       "/opt/tools/conf.d/",
     ]);
+  });
+
+  it("reads a module the project has since made a folder as that folder's entry file", () => {
+    const dir = project(
+      {
+        "1-1-a": "## Tasks / Subtasks\n\n- [ ] Add the key handler to `crates/tui/src/app.rs`",
+        "1-2-b": "## Tasks / Subtasks\n\n- [ ] Update `crates/tui/src/app/mod.rs`",
+        "1-3-c": "## Tasks / Subtasks\n\n- [ ] Register it in `src/container.py` and `web/api.ts`",
+        "1-4-d": "## Tasks / Subtasks\n\n- [ ] Create `src/widgets.py`",
+      },
+      {
+        ...files,
+        "crates/tui/src/app/mod.rs": "",
+        "crates/tui/src/app/tests.rs": "",
+        "src/container/__init__.py": "",
+        "web/api/index.ts": "",
+        "web/api/index.js": "",
+        // A drawn tree older than the code still shows the single file.
+        "_bmad-output/planning-artifacts/architecture.md":
+          "# Architecture\n\n## Project Structure\n\n```\ncrates/tui/src/\n├── app.rs\n└── lib.rs\n```\n",
+      },
+    );
+    const p = plan(dir);
+    const claimed = (key: string) =>
+      p.stories.find((s) => s.key === key)?.claims.map((c) => [c.path, c.note]);
+    expect(claimed("1-1-a")).toEqual([
+      ["crates/tui/src/app/mod.rs", "resolved from `crates/tui/src/app.rs`"],
+    ]);
+    expect(p.conflicts.find((c) => c.kind === "file")?.stories.sort()).toEqual(["1-1-a", "1-2-b"]);
+    // Two entry files could be the module (`index.ts`, `index.js`): a new file, as written.
+    expect(claimed("1-3-c")).toEqual([
+      ["src/container/__init__.py", "resolved from `src/container.py`"],
+      ["web/api.ts", undefined],
+    ]);
+    // No folder of that name: a new module.
+    expect(claimed("1-4-d")?.map(([file]) => file)).toContain("src/widgets.py");
+    // An extension that names a property of every object is only a name.
+    const tree = new KnownTree(["src/x/index.ts"]);
+    expect(tree.resolve("src/x.constructor")).toBeUndefined();
+    expect(tree.resolve("src/x.__proto__")).toBeUndefined();
+    expect(tree.resolve("x.ts")).toEqual({ path: "src/x/index.ts", resolvedFrom: "x.ts" });
   });
 
   it("claims nothing in BMAD as installed, and places no new file in it", () => {

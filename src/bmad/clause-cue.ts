@@ -618,3 +618,28 @@ export function creditsOtherStory(source: string, offset: number, ownId?: string
     one.epic ? ownId?.startsWith(`${one.id}.`) : one.id === ownId;
   return ownId === undefined || ids.some((one) => !own(one));
 }
+
+/**
+ * A line that says its work was done by another story: "- [x] 7.5 Update `ChatViewModel` to
+ * track the state — done in 3.4", "**Task 3:** already completed by Story 4.1", "(already
+ * implemented in story 7.4)". Whatever its verb, the change it names is that story's. Not "if
+ * not done by 11.3" (a condition), nor "Update `store.ts` (implemented in Story 2.1)", where
+ * "implemented" only says where the file came from: that needs "already".
+ */
+const DONE_BY =
+  /(?<!\p{L})(?:done|completed|handled|delivered|covered|addressed|already\s+(?:been\s+)?(?:implemented|added|built|created))\s+(?:in|by)\s+(?:stor(?:y|ies)\s+)?(\d+(?:[.-]\d+)+)(?![\w.-]*\d)/giu;
+/** Words before DONE_BY's that make it a condition: "if not done by 11.3", "once completed in". */
+const CONDITION_BEFORE = /\b(?:not|if|unless|once|when|until)\s+(?:yet\s+|been\s+)?$/i;
+
+/** `line` says its work was done by another story than `ownId` (DONE_BY). */
+export function doneByOtherStory(line: string, ownId?: string): boolean {
+  for (const match of line.matchAll(DONE_BY)) {
+    // A bounded look back: a lookbehind with a repeat would rescan a long run of spaces at
+    // every position of the line.
+    const before = line.slice(Math.max(0, match.index - 24), match.index);
+    if (CONDITION_BEFORE.test(before)) continue;
+    const id = (match[1] ?? "").replace(/[-_]/g, ".");
+    if (id !== ownId) return true;
+  }
+  return false;
+}

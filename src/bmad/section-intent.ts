@@ -22,6 +22,26 @@ const FILES_TO_READ =
   /\bfiles?\s+to\s+(read|review|study|consult|know|reference|reuse|investigate|inspect)\b(?!\s*(?:and|or|&|\/)\s*(?:updat|modif|chang|edit|fix|extend))|^\W*reference\s+files?\b|\b(read|review)\s+(these\s+)?(files?\s+)?(first|before)\b|\brequired\s+reading\b|\breading\s+list\b/i;
 
 /**
+ * A heading over what the story leaves alone: "Out of Scope", "Non-Goals", "What NOT to
+ * Touch", "건드리지 않을 것 (범위 밖)", "范围外", "対象外". The files under it are named to be left to
+ * other stories. Not a heading over both sides ("In Scope / Out of Scope").
+ */
+const OUT_OF_SCOPE = new RegExp(
+  [
+    /^(?!.*(?<!not\s+)\bin[-\s]scope\b)/.source,
+    "(?:",
+    [
+      /.*(?:\bout[-\s]of[-\s]scope\b|\bnon[-\s]?goals?\b|\bnot\s+in\s+scope\b|\bwhat\s+not\s+to\s+(?:do|change|touch|modify)\b)/
+        .source,
+      /.*(?:범위\s*(?:밖|외)|건드리지\s*(?:않|말)|하지\s*마|范围外|不在[^，。；]{0,12}范围|非目标|不涉及|対象外|スコープ外)/
+        .source,
+    ].join("|"),
+    ")",
+  ].join(""),
+  "iu",
+);
+
+/**
  * A heading or label over what is there to build on, as against what to change: "Existing
  * Infrastructure", "Current Provider Architecture", "Existing Files (do not recreate):",
  * "**Relevant existing files:**", "### Key Existing Code", but
@@ -116,6 +136,7 @@ const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLA
   [/source\s+tree|components?\s+to\s+touch|project\s+structure/i, "write"],
   // "Files to Read Before Implementing", "Required Reading": what to know, not to change.
   [FILES_TO_READ, "read"],
+  [OUT_OF_SCOPE, "read"],
   // "Sources", but not "Source Files" or "Source Code" (the project's own, to change).
   // Words of their own: not "Resource Cache Service", "Firebase Datasource".
   [

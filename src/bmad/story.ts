@@ -30,6 +30,7 @@ import {
   clauseAround,
   creditsOtherStory,
   cueOf,
+  doneByOtherStory,
   locatesCode,
   namedAtLines,
   quotesOrModels,
@@ -272,6 +273,18 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     if (/tasks?\b|subtasks?/i.test(titles)) return "task";
     return "notes";
   };
+  /** The line of `offset` says another story did its work; read once per line, not per path. */
+  const doneLines = new Map<number, boolean>();
+  const lineDoneByOtherStory = (offset: number): boolean => {
+    const start = text.lastIndexOf("\n", offset - 1) + 1;
+    let done = doneLines.get(start);
+    if (done === undefined) {
+      const end = text.indexOf("\n", offset);
+      done = doneByOtherStory(text.slice(start, end < 0 ? text.length : end), doc.headingId);
+      doneLines.set(start, done);
+    }
+    return done;
+  };
   const add = (
     found: PathText,
     via: PathMention["via"],
@@ -293,7 +306,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const rowVerdict = rowSaysNoChange(text, at.offset, !inChangedFiles());
       if (cue === "none" && rowVerdict) cue = "read";
       // "- `models.py` - Pydantic models (Story 4.1)": another story's work, named as context.
-      const otherStory = cue !== "write" && creditsOtherStory(text, at.offset, doc.headingId);
+      const otherStory =
+        (cue !== "write" && creditsOtherStory(text, at.offset, doc.headingId)) ||
+        lineDoneByOtherStory(at.offset);
       if (otherStory) cue = "read";
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.

@@ -127,6 +127,35 @@ class PathSet {
   }
 }
 
+/** The file a folder module is entered by, per extension of the single-file module. */
+const SCRIPT_INDEX = ["index.ts", "index.tsx", "index.js", "index.jsx"];
+const PACKAGE_ENTRIES = new Map<string, readonly string[]>([
+  ["rs", ["mod.rs"]],
+  ["py", ["__init__.py"]],
+  ["ts", SCRIPT_INDEX],
+  ["tsx", SCRIPT_INDEX],
+  ["js", SCRIPT_INDEX],
+  ["jsx", SCRIPT_INDEX],
+]);
+
+/**
+ * A module the project has since made a folder (`app.rs` -> `app/mod.rs`, `container.py` ->
+ * `container/__init__.py`, `api.ts` -> `api/index.ts`): the language finds it under the same
+ * name, so stories and File Lists go on naming the old file. The folder's entry file, when
+ * `tree` knows exactly one. A real folder module wins over the file a drawn tree still shows.
+ */
+function asPackage(p: string, tree: PathSet): Resolution | undefined {
+  const ext = /\.([a-z]+)$/.exec(p)?.[1];
+  const entries = ext ? PACKAGE_ENTRIES.get(ext) : undefined;
+  if (!ext || !entries || isElided(p)) return undefined;
+  const stem = p.slice(0, -ext.length - 1);
+  const found = entries.flatMap((entry) => {
+    const r = tree.resolve(`${stem}/${entry}`);
+    return r && !r.candidates ? [r.path] : [];
+  });
+  return found.length === 1 && found[0] ? { path: found[0], resolvedFrom: p } : undefined;
+}
+
 export interface Resolution {
   path: string;
   /** Set when `path` was found as the one known path that ends with the mention. */
@@ -171,7 +200,12 @@ export class KnownTree {
    * several (ambiguous); undefined means nothing known (a new file, or not a path at all).
    */
   resolve(p: string): Resolution | undefined {
-    return this.real.resolve(p) ?? this.drawn.resolve(p);
+    return (
+      this.real.resolve(p) ??
+      asPackage(p, this.real) ??
+      this.drawn.resolve(p) ??
+      asPackage(p, this.drawn)
+    );
   }
 
   /**
