@@ -543,14 +543,19 @@ export function rowSaysNoChange(source: string, offset: number, planned: boolean
     .some((cell) => isVerdict(cell) || (planned && isVerdict(cell, DONE_CELL)));
 }
 
+/** The line of `source` that holds `offset`, and where it starts. */
+export function lineAt(source: string, offset: number): { start: number; line: string } {
+  const start = source.lastIndexOf("\n", offset - 1) + 1;
+  const end = source.indexOf("\n", offset);
+  return { start, line: source.slice(start, end < 0 ? source.length : end) };
+}
+
 /**
  * The other cells of the table row the mention at `offset` of `source` stands in (none when
  * its line is no table row): what the row says of the file, beside the file's own cell.
  */
 function otherCells(source: string, offset: number): string[] {
-  const start = source.lastIndexOf("\n", offset - 1) + 1;
-  const end = source.indexOf("\n", offset);
-  const line = source.slice(start, end < 0 ? source.length : end);
+  const { start, line } = lineAt(source, offset);
   if (!line.trimStart().startsWith("|")) return [];
   const at = offset - start;
   let from = 0;
@@ -600,9 +605,7 @@ const CREDIT =
  * its own epic, whatever else it numbers ("(Story 2.1, AC 3)", "(Epic 2)" in story 2.1).
  */
 export function creditsOtherStory(source: string, offset: number, ownId?: string): boolean {
-  const start = source.lastIndexOf("\n", offset - 1) + 1;
-  const end = source.indexOf("\n", offset);
-  const line = source.slice(start, end < 0 ? source.length : end);
+  const { line } = lineAt(source, offset);
   const ids: Array<{ epic: boolean; id: string }> = [];
   for (const bracket of line.matchAll(BRACKET)) {
     for (const credit of bracket[0].matchAll(CREDIT)) {

@@ -31,6 +31,7 @@ import {
   creditsOtherStory,
   cueOf,
   doneByOtherStory,
+  lineAt,
   locatesCode,
   namedAtLines,
   quotesOrModels,
@@ -276,11 +277,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   /** The line of `offset` says another story did its work; read once per line, not per path. */
   const doneLines = new Map<number, boolean>();
   const lineDoneByOtherStory = (offset: number): boolean => {
-    const start = text.lastIndexOf("\n", offset - 1) + 1;
+    const { start, line } = lineAt(text, offset);
     let done = doneLines.get(start);
     if (done === undefined) {
-      const end = text.indexOf("\n", offset);
-      done = doneByOtherStory(text.slice(start, end < 0 ? text.length : end), doc.headingId);
+      done = doneByOtherStory(line, doc.headingId);
       doneLines.set(start, done);
     }
     return done;
