@@ -1186,6 +1186,61 @@ describe("confidence and blocking", () => {
     expect(tree.resolve("x.ts")).toEqual({ path: "src/x/index.ts", resolvedFrom: "x.ts" });
   });
 
+  it("reads a file the story forbids changing, wherever else it names it without a verb", () => {
+    const dir = project(
+      {
+        "1-1-a": [
+          "## Tasks / Subtasks",
+          "",
+          "- [ ] Split `src/ops.py` into modules",
+          "",
+          "## Dev Notes",
+          "",
+          "1. **Jobs import check:**",
+          "   - File: `src/orchestration/jobs.py`",
+          "   - Do NOT modify jobs.py as part of this story",
+          "2. `src/config.py` must not be changed",
+          "",
+          "### Key Files",
+          "",
+          "- `src/config.py`",
+          "- `src/cli.py`",
+        ].join("\n"),
+        // Told not to change a file, then told to change it: the task's verb wins.
+        "1-2-b": [
+          "## Tasks / Subtasks",
+          "",
+          "- [ ] Add the export job to `src/orchestration/jobs.py`",
+          "",
+          "## Dev Notes",
+          "",
+          "- Do not change the signature in `src/cli.py`; do not touch `src/orchestration/jobs.py` outside the job list",
+        ].join("\n"),
+      },
+      {
+        ...files,
+        "src/ops.py": "",
+        "src/orchestration/jobs.py": "",
+        "src/config.py": "",
+        "src/cli.py": "",
+      },
+    );
+    const p = plan(dir);
+    const writes = (key: string) =>
+      p.stories
+        .find((s) => s.key === key)
+        ?.claims.filter((c) => c.intent === "write")
+        .map((c) => c.path)
+        .sort();
+    expect(writes("1-1-a")).toEqual(["src/cli.py", "src/ops.py"]);
+    const kept = p.stories
+      .find((s) => s.key === "1-1-a")
+      ?.claims.find((c) => c.path === "src/orchestration/jobs.py");
+    expect(kept).toMatchObject({ intent: "read", note: "the story says not to change it" });
+    expect(writes("1-2-b")).toEqual(["src/orchestration/jobs.py"]);
+    expect(p.conflicts.filter((c) => c.kind === "file")).toEqual([]);
+  });
+
   it("claims nothing in BMAD as installed, and places no new file in it", () => {
     const dir = project(
       {

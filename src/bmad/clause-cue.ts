@@ -342,6 +342,37 @@ export function cueOf(clause: string, start: number, end: number): Cue {
   return nextWrite < nextRead ? "write" : "read";
 }
 
+/**
+ * Right before a mention: a change verb the story forbids, with nothing but filler between it
+ * and the file: "Do NOT modify jobs.py", "never touch anything in `x.ts`", "don't edit the
+ * existing `y.go`". Not "Do not change the signature in `x.ts`": there the object is the
+ * signature, and the story may well change the file around it.
+ */
+const FORBIDS_BEFORE =
+  /(?:(?<!\p{L})(?:not|never)|n't)[^\p{L}\p{N}]+(?:to[^\p{L}\p{N}]+)?(?:modify|change|touch|edit|alter|update|rewrite)[^\p{L}\p{N}`]*(?:(?:the|any|anything|this|that|existing|file|files|in|of|to)[^\p{L}\p{N}`]+){0,3}[`*"'(]*$/iu;
+/**
+ * Right after a mention: "`main.py` must not be changed", "`x.ts` (do not modify)", "`y.go` —
+ * DO NOT TOUCH".
+ */
+const FORBIDS_AFTER =
+  /^[`*"')]*[\s:—–-]*(?:\(\s*)?(?:(?:must|should|shall|is|are|will)\s+not\s+(?:to\s+)?be\s+|do\s+not\s+|don't\s+|never\s+)(?:modif|chang|touch|edit|alter|updat|rewrit)/iu;
+
+/** How far from a mention a prohibition of it is looked for, in characters. */
+const FORBIDS_REACH = 80;
+
+/**
+ * The mention at `[start, end)` of `clause` is the object of a change the story forbids: the
+ * file is to stay as it is in this story, however else the story names it.
+ */
+export function forbidsChange(clause: string, start: number, end: number): boolean {
+  // A prohibition stands within a few words of its file; a bounded look keeps a clause of
+  // thousands of characters (a run of `*` after "do not modify") from being read over and over.
+  return (
+    FORBIDS_BEFORE.test(clause.slice(Math.max(0, start - FORBIDS_REACH), start)) ||
+    FORBIDS_AFTER.test(clause.slice(end, end + FORBIDS_REACH))
+  );
+}
+
 /** The clause says the file stays as it is, or that its change belongs to another story. */
 export function saysNoChange(clause: string): boolean {
   if (NO_CHANGE.test(clause) || NO_CHANGE_LIST.test(clause)) return true;

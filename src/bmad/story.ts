@@ -31,6 +31,7 @@ import {
   creditsOtherStory,
   cueOf,
   doneByOtherStory,
+  forbidsChange,
   lineAt,
   locatesCode,
   namedAtLines,
@@ -124,6 +125,12 @@ export interface PathMention extends PathText {
    * how a story mentions what it talks about, more often than what it changes.
    */
   inProse?: true;
+  /**
+   * The clause forbids changing the file ("Do NOT modify `jobs.py`", "`x.ts` must not be
+   * changed"): the planner then reads it, not writes it, wherever else the story names it
+   * without a verb.
+   */
+  forbidden?: true;
 }
 
 export interface ComponentMention {
@@ -296,12 +303,18 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     let cue: Cue = "none";
     let clause: string | undefined;
     let inProse = false;
+    let forbidden = false;
     if (at && at.offset >= 0) {
       inProse = place === "notes" && midSentence(text, at.offset, at.length);
       const around = clauseAround(text, at.offset, at.length);
       clause = shortClause(around.text);
       if (FILES_LABEL.test(around.text) && place !== "record") place = "files";
       cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
+      forbidden = forbidsChange(
+        around.text,
+        at.offset - around.start,
+        at.offset - around.start + at.length,
+      );
       // "| `add.go` | VERIFY |": a verdict in another cell of the row, with no verb in its own.
       const rowVerdict = rowSaysNoChange(text, at.offset, !inChangedFiles());
       if (cue === "none" && rowVerdict) cue = "read";
@@ -357,6 +370,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         cue,
         ...(clause ? { clause } : {}),
         ...(inProse ? { inProse } : {}),
+        ...(forbidden ? { forbidden } : {}),
       });
     }
   };

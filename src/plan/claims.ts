@@ -161,6 +161,15 @@ export function claimsForStory(
       .filter((m) => !m.symbol && kindOf(m.path) === "file" && path.posix.extname(m.path) !== "")
       .map((m) => m.line),
   );
+  // The files the story forbids changing ("Do NOT modify jobs.py"), by path as written and by
+  // file name: a mention of them with no verb of its own (a "File:" line, a list of where
+  // things are) is a read. A task that says to change one still claims it.
+  const forbidden = doc.mentions.filter((m) => m.forbidden && !m.path.endsWith("/"));
+  const forbiddenPaths = new Set(forbidden.filter((m) => m.path.includes("/")).map((m) => m.path));
+  const forbiddenNames = new Set(forbidden.filter((m) => !m.path.includes("/")).map((m) => m.path));
+  const forbids = (file: string) =>
+    forbiddenNames.has(path.posix.basename(file)) ||
+    file.split("/").some((_, i, parts) => forbiddenPaths.has(parts.slice(i).join("/")));
   const folders = new ClaimFolders(() => out.claims);
   // Full paths first: they say where the story works, which settles ambiguous short names.
   const ordered = [...doc.mentions.filter((m) => !m.bare), ...doc.mentions.filter((m) => m.bare)];
@@ -244,8 +253,17 @@ export function claimsForStory(
       resolved.path === storyFile
     )
       return;
-    const notes = [note, resolved.note].filter(Boolean).join("; ");
     const kind = kindOf(resolved.path);
+    const forbiddenHere =
+      mention.intent === "write" &&
+      mention.cue !== "write" &&
+      origin === "story" &&
+      kind === "file" &&
+      forbids(resolved.path);
+    const intent = forbiddenHere ? "read" : mention.intent;
+    const notes = [note, resolved.note, forbiddenHere && "the story says not to change it"]
+      .filter(Boolean)
+      .join("; ");
     const basis =
       origin === "component"
         ? "component"
@@ -262,7 +280,7 @@ export function claimsForStory(
     out.claims.push({
       path: resolved.path,
       kind,
-      intent: mention.intent,
+      intent,
       origin,
       evidence: ev,
       confidence: round(confidence),
@@ -271,7 +289,7 @@ export function claimsForStory(
     });
     // A manifest's dependencies change with its lockfile.
     const lock =
-      kind === "file" && mention.intent === "write" && changesDependencies(mention.clause)
+      kind === "file" && intent === "write" && changesDependencies(mention.clause)
         ? lockfileOf(resolved.path, context.known)
         : undefined;
     if (lock)
@@ -289,7 +307,7 @@ export function claimsForStory(
     // `__init__.py`): that index is written too, as a guess too weak to keep stories apart.
     if (
       kind === "file" &&
-      mention.intent === "write" &&
+      intent === "write" &&
       mention.cue === "write" &&
       CREATES.test(mention.clause ?? "")
     ) {
