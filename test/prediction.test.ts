@@ -1186,7 +1186,7 @@ describe("confidence and blocking", () => {
     expect(tree.resolve("x.ts")).toEqual({ path: "src/x/index.ts", resolvedFrom: "x.ts" });
   });
 
-  it("reads a file the story forbids changing, wherever else it names it without a verb", () => {
+  it("reads a file the story forbids changing, in a clause or a list, wherever else it names it without a verb", () => {
     const dir = project(
       {
         "1-1-a": [
@@ -1201,10 +1201,19 @@ describe("confidence and blocking", () => {
           "   - Do NOT modify jobs.py as part of this story",
           "2. `src/config.py` must not be changed",
           "",
+          "### Files NOT to Modify",
+          "",
+          "- `src/db.py` - shared by the jobs",
+          "",
+          "### `Config` unchanged in `src/cli.py`",
+          "",
+          "The type stays as it is.",
+          "",
           "### Key Files",
           "",
           "- `src/config.py`",
           "- `src/cli.py`",
+          "- `src/db.py`",
         ].join("\n"),
         // Told not to change a file, then told to change it: the task's verb wins.
         "1-2-b": [
@@ -1223,6 +1232,7 @@ describe("confidence and blocking", () => {
         "src/orchestration/jobs.py": "",
         "src/config.py": "",
         "src/cli.py": "",
+        "src/db.py": "",
       },
     );
     const p = plan(dir);

@@ -207,16 +207,26 @@ export const CHANGE_LIST =
 export const FILES_LABEL =
   /^\W*(source\s+tree(\s+components)?(\s+to\s+touch)?|components?\s+to\s+touch|files?\s+to\s+(create|modify|touch|change|update)|(new|modified|changed|created|updated)\s+files?|files?\s+(created|modified|changed|affected))\s*:/i;
 
-export const DO_NOT_MODIFY = new RegExp(
+/**
+ * Words that forbid changing files: "DO NOT MODIFY", "must not be changed", "Не изменять",
+ * "File da NON toccare", "不要修改". Stronger than a file said to be unchanged or read-only:
+ * the story forbids the file itself (claims.ts then reads it wherever the story names it).
+ */
+export const PROHIBITS = new RegExp(
   [
-    /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|\bnot\s+to\s+(be\s+)?(modif|chang|touch|edit)|\bto\s+not\s+(be\s+)?(modif|chang|touch|edit)|read[-\s]only|unchanged|untouched|reference\s+only/
+    /do\s*n[o']t\s+(modify|touch|change|edit)|must\s+not\s+(be\s+)?(modif|chang|edit)|\bnot\s+to\s+(be\s+)?(modif|chang|touch|edit)|\bto\s+not\s+(be\s+)?(modif|chang|touch|edit)/
       .source,
     // As stories in other languages label such files ("**Не изменять:**", "**File da NON
     // toccare:**", "### Файлы НЕ ТРОГАТЬ"): Russian, Italian, French, Spanish, Portuguese,
     // German, Chinese.
-    /не\s+(изменять|менять|трогать|модифицировать|редактировать)|non\s+(toccare|modificare|cambiare)|ne\s+pas\s+(modifier|toucher|changer)|no\s+(modificar|tocar|cambiar|editar)|não\s+(modificar|alterar|tocar|mexer)|nicht\s+(ändern|verändern|anfassen|bearbeiten)|不要修改|不修改|禁止修改|勿修改|不要改动|不得修改|无需修改|保持不变/
+    /не\s+(изменять|менять|трогать|модифицировать|редактировать)|non\s+(toccare|modificare|cambiare)|ne\s+pas\s+(modifier|toucher|changer)|no\s+(modificar|tocar|cambiar|editar)|não\s+(modificar|alterar|tocar|mexer)|nicht\s+(ändern|verändern|anfassen|bearbeiten)|不要修改|不修改|禁止修改|勿修改|不要改动|不得修改/
       .source,
   ].join("|"),
+  "i",
+);
+/** A heading or label over files to leave as they are: a prohibition, or "read-only", "unchanged". */
+export const DO_NOT_MODIFY = new RegExp(
+  `${PROHIBITS.source}|read[-\\s]only|unchanged|untouched|reference\\s+only|无需修改|保持不变`,
   "i",
 );
 /** A label over files left as they were: "Files NOT Modified:", "Reviewed (No Changes Needed):". */

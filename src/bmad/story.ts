@@ -72,6 +72,7 @@ import {
   FOREIGN_TREE_MARKER,
   isLabel,
   labelGroup,
+  PROHIBITS,
   READ_CELL,
   READ_VERB,
   saysDoNotModify,
@@ -127,8 +128,8 @@ export interface PathMention extends PathText {
   inProse?: true;
   /**
    * The clause forbids changing the file ("Do NOT modify `jobs.py`", "`x.ts` must not be
-   * changed"): the planner then reads it, not writes it, wherever else the story names it
-   * without a verb.
+   * changed"), or the list it is in does ("### Files NOT to Modify"): the planner then reads
+   * it, not writes it, wherever else the story names it without a verb.
    */
   forbidden?: true;
 }
@@ -226,6 +227,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   const headings: Array<{ depth: number; title: string; storyTitle?: boolean }> = [];
   let zone: Zone = "write";
   let group: Intent | undefined; // a sticky File List group (`**DO NOT MODIFY:**`), reset per heading
+  // The group is "read" because its label or heading forbids changing its files ("**DO NOT
+  // MODIFY:**", "**Never:**"), not only because they are there to read ("**Files to Read:**").
+  let groupForbids = false;
   let zoneIsFiles = false; // under a heading that lists files to touch
   // The innermost heading that lists files says to change them ("Files to Modify"), where
   // "Project Structure Notes" only shows where things are. Set per heading.
@@ -244,12 +248,13 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   // The group before a label inside a task ("- [ ] Task 1 ... Files to reference:"): the label
   // groups that task's files, and the next task or subtask ("- [ ] 2.1 Create `x`") is back
   // under the group it had.
-  let beforeTaskLabel: { group: Intent | undefined } | undefined;
+  let beforeTaskLabel: { group: Intent | undefined; forbids: boolean } | undefined;
   // A label outside a list ("**Files to Modify:**") groups the list or table under it; prose
   // after it ("Follow the pattern in `x.ts`") is back under the heading's group. `label` once
   // the label is seen, `list` once its list or table is.
   let labelled: "label" | "list" | undefined;
   let headingGroup: Intent | undefined;
+  let headingForbids = false;
   // Lists nested under an item that is only a folder ("- `web/src/pages/`" over "  -
   // `tabs/Home.tsx`"): the folder and where its nested lists are in the text, outermost first.
   const listFolders: Array<{ start: number; end: number; folder: string }> = [];
@@ -310,11 +315,13 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       clause = shortClause(around.text);
       if (FILES_LABEL.test(around.text) && place !== "record") place = "files";
       cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
-      forbidden = forbidsChange(
-        around.text,
-        at.offset - around.start,
-        at.offset - around.start + at.length,
-      );
+      forbidden =
+        forbidsChange(
+          around.text,
+          at.offset - around.start,
+          at.offset - around.start + at.length,
+        ) ||
+        (intent === "read" && zone === "write" && group === "read" && groupForbids);
       // "| `add.go` | VERIFY |": a verdict in another cell of the row, with no verb in its own.
       const rowVerdict = rowSaysNoChange(text, at.offset, !inChangedFiles());
       if (cue === "none" && rowVerdict) cue = "read";
@@ -410,7 +417,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const lists = headings.filter((h) => FILES_HEADING.test(h.title));
         inChangeList = CHANGE_LIST.test(lists.at(-1)?.title ?? "");
         group = DO_NOT_MODIFY.test(title) ? "read" : WRITE_LABEL.test(title) ? "write" : undefined;
+        groupForbids = group === "read" && PROHIBITS.test(title);
         headingGroup = group;
+        headingForbids = groupForbids;
         labelled = undefined;
         recordLabel = false;
         forbidding = false;
@@ -440,14 +449,26 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const outsideList = parent?.type !== "listItem";
         const label = isLabel(value);
         const forbids = outsideList && label && (FORBIDS_LABEL.test(value) || buildsOn(value));
-        if (outsideList && labelled === "list" && !label) group = headingGroup;
+        if (outsideList && labelled === "list" && !label) {
+          group = headingGroup;
+          groupForbids = headingForbids;
+        }
         if (outsideList) labelled = label ? "label" : undefined;
         // A paragraph outside the lists has left the task whose label it was.
         if (outsideList) beforeTaskLabel = undefined;
-        const outer = group;
-        if (forbids) group = "read";
-        else group = labelGroup(value, forbidding && outsideList ? undefined : group);
-        if (!outsideList && group !== outer) beforeTaskLabel ??= { group: outer };
+        const outer = { group, forbids: groupForbids };
+        if (forbids) {
+          group = "read";
+          groupForbids = FORBIDS_LABEL.test(value);
+        } else {
+          const base = forbidding && outsideList ? undefined : group;
+          group = labelGroup(value, base);
+          // A label that forbids says why the group reads; one that leaves the group keeps it.
+          groupForbids =
+            group === "read" &&
+            ((label && PROHIBITS.test(value)) || (group === base && groupForbids));
+        }
+        if (!outsideList && group !== outer.group) beforeTaskLabel ??= outer;
         if (forbids || outsideList) forbidding = forbids;
         // Each label in the Dev Agent Record says afresh whether the files listed under it were
         // changed by this story; prose after the list ("Referenced patterns from x") ends it.
@@ -471,6 +492,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const checked = typeof item.checked === "boolean" ? item.checked : unspacedBox(item);
         if (checked !== undefined && beforeTaskLabel) {
           group = beforeTaskLabel.group;
+          groupForbids = beforeTaskLabel.forbids;
           beforeTaskLabel = undefined;
         }
         if (checked !== undefined && /task|subtask/i.test(sectionTitles)) {

@@ -161,9 +161,10 @@ export function claimsForStory(
       .filter((m) => !m.symbol && kindOf(m.path) === "file" && path.posix.extname(m.path) !== "")
       .map((m) => m.line),
   );
-  // The files the story forbids changing ("Do NOT modify jobs.py"), by path as written and by
-  // file name: a mention of them with no verb of its own (a "File:" line, a list of where
-  // things are) is a read. A task that says to change one still claims it.
+  // The files the story forbids changing ("Do NOT modify jobs.py", a list under "Files NOT to
+  // Modify"), by path as written and by file name: a mention of them with no verb of its own
+  // (a "File:" line, a list of where things are) is a read. A task that says to change one
+  // still claims it.
   const forbidden = doc.mentions.filter((m) => m.forbidden && !m.path.endsWith("/"));
   const forbiddenPaths = new Set(forbidden.filter((m) => m.path.includes("/")).map((m) => m.path));
   const forbiddenNames = new Set(forbidden.filter((m) => !m.path.includes("/")).map((m) => m.path));
