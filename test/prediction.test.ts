@@ -913,6 +913,19 @@ function plan(dir: string, config?: object) {
   return planProject(dir, { cache: false, env }).plan;
 }
 
+/** The claims the plan made for the story `key`. */
+function claimsOf(p: ReturnType<typeof plan>, key: string) {
+  return p.stories.find((s) => s.key === key)?.claims ?? [];
+}
+
+/** The files the plan says the story `key` writes, sorted. */
+function writesOf(p: ReturnType<typeof plan>, key: string) {
+  return claimsOf(p, key)
+    .filter((c) => c.intent === "write")
+    .map((c) => c.path)
+    .sort();
+}
+
 describe("confidence and blocking", () => {
   const files = { "src/shared.ts": "", "src/a.ts": "", "src/b.ts": "" };
 
@@ -1043,12 +1056,7 @@ describe("confidence and blocking", () => {
       { ...files, "go.mod": "", "go.sum": "" },
     );
     const p = plan(dir);
-    const writes = (key: string) =>
-      p.stories
-        .find((s) => s.key === key)
-        ?.claims.filter((c) => c.intent === "write")
-        .map((c) => c.path)
-        .sort();
+    const writes = (key: string) => writesOf(p, key);
     expect(writes("1-1-a")).toEqual(["go.mod", "go.sum", "src/a.ts"]);
     expect(writes("1-2-b")).toEqual(["go.mod", "go.sum", "src/b.ts"]);
     expect(writes("1-3-c")).toEqual(["src/shared.ts"]);
@@ -1236,16 +1244,9 @@ describe("confidence and blocking", () => {
       },
     );
     const p = plan(dir);
-    const writes = (key: string) =>
-      p.stories
-        .find((s) => s.key === key)
-        ?.claims.filter((c) => c.intent === "write")
-        .map((c) => c.path)
-        .sort();
+    const writes = (key: string) => writesOf(p, key);
     expect(writes("1-1-a")).toEqual(["src/cli.py", "src/ops.py"]);
-    const kept = p.stories
-      .find((s) => s.key === "1-1-a")
-      ?.claims.find((c) => c.path === "src/orchestration/jobs.py");
+    const kept = claimsOf(p, "1-1-a").find((c) => c.path === "src/orchestration/jobs.py");
     expect(kept).toMatchObject({ intent: "read", note: "the story says not to change it" });
     expect(writes("1-2-b")).toEqual(["src/orchestration/jobs.py"]);
     expect(p.conflicts.filter((c) => c.kind === "file")).toEqual([]);

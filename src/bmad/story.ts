@@ -314,13 +314,11 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const around = clauseAround(text, at.offset, at.length);
       clause = shortClause(around.text);
       if (FILES_LABEL.test(around.text) && place !== "record") place = "files";
-      cue = cueOf(around.text, at.offset - around.start, at.offset - around.start + at.length);
+      const start = at.offset - around.start; // the mention, within its clause
+      const end = start + at.length;
+      cue = cueOf(around.text, start, end);
       forbidden =
-        forbidsChange(
-          around.text,
-          at.offset - around.start,
-          at.offset - around.start + at.length,
-        ) ||
+        forbidsChange(around.text, start, end) ||
         (intent === "read" && zone === "write" && group === "read" && groupForbids);
       // "| `add.go` | VERIFY |": a verdict in another cell of the row, with no verb in its own.
       const rowVerdict = rowSaysNoChange(text, at.offset, !inChangedFiles());
