@@ -181,6 +181,25 @@ const TABLE_OR_HEADING = /^\s*(?:>\s*)*[|#]/;
 const DESCRIBED = /^[*_]*[ \t]*(?:[-—–→]|(?!(?:and|or)\b)\p{L})/u;
 
 /**
+ * A sticky group of files set by a heading or a label ("### Files to Modify", "**DO NOT
+ * MODIFY:**"): what it says of the files listed under it, and whether it reads them because it
+ * forbids changing them ("**Never:**"), not only because they are there to read ("**Files to
+ * Read:**"). A forbidding group is always a reading one.
+ */
+interface ListGroup {
+  intent: Intent | undefined;
+  forbids: boolean;
+}
+
+const NO_GROUP: ListGroup = { intent: undefined, forbids: false };
+
+/** The group a heading sets for the lists under it, until the next heading. */
+function headingGroupOf(title: string): ListGroup {
+  if (DO_NOT_MODIFY.test(title)) return { intent: "read", forbids: PROHIBITS.test(title) };
+  return { intent: WRITE_LABEL.test(title) ? "write" : undefined, forbids: false };
+}
+
+/**
  * A mention at `offset` (`length` long) of `source` stands inside a sentence, or heads a
  * description of what it is: its line is no table row and no heading, and what comes before it
  * on the line is more than a list marker or a label, or what comes after it describes it. On 49
@@ -226,10 +245,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
 
   const headings: Array<{ depth: number; title: string; storyTitle?: boolean }> = [];
   let zone: Zone = "write";
-  let group: Intent | undefined; // a sticky File List group (`**DO NOT MODIFY:**`), reset per heading
-  // The group is "read" because its label or heading forbids changing its files ("**DO NOT
-  // MODIFY:**", "**Never:**"), not only because they are there to read ("**Files to Read:**").
-  let groupForbids = false;
+  // A sticky File List group (`**DO NOT MODIFY:**`), reset per heading.
+  let group: ListGroup = NO_GROUP;
   let zoneIsFiles = false; // under a heading that lists files to touch
   // The innermost heading that lists files says to change them ("Files to Modify"), where
   // "Project Structure Notes" only shows where things are. Set per heading.
@@ -248,13 +265,12 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   // The group before a label inside a task ("- [ ] Task 1 ... Files to reference:"): the label
   // groups that task's files, and the next task or subtask ("- [ ] 2.1 Create `x`") is back
   // under the group it had.
-  let beforeTaskLabel: { group: Intent | undefined; forbids: boolean } | undefined;
+  let beforeTaskLabel: ListGroup | undefined;
   // A label outside a list ("**Files to Modify:**") groups the list or table under it; prose
   // after it ("Follow the pattern in `x.ts`") is back under the heading's group. `label` once
   // the label is seen, `list` once its list or table is.
   let labelled: "label" | "list" | undefined;
-  let headingGroup: Intent | undefined;
-  let headingForbids = false;
+  let headingGroup: ListGroup = NO_GROUP;
   // Lists nested under an item that is only a folder ("- `web/src/pages/`" over "  -
   // `tabs/Home.tsx`"): the folder and where its nested lists are in the text, outermost first.
   const listFolders: Array<{ start: number; end: number; folder: string }> = [];
@@ -282,7 +298,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   const placeHere = (): Place => {
     const titles = headings.map((h) => h.title).join(" > ");
     if ((/file\s*list/i.test(titles) && inAgentRecord()) || recordLabel) return "record";
-    if (group === "write" || zoneIsFiles) return "files";
+    if (group.intent === "write" || zoneIsFiles) return "files";
     if (/tasks?\b|subtasks?/i.test(titles)) return "task";
     return "notes";
   };
@@ -319,7 +335,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       cue = cueOf(around.text, start, end);
       forbidden =
         forbidsChange(around.text, start, end) ||
-        (intent === "read" && zone === "write" && group === "read" && groupForbids);
+        (intent === "read" && zone === "write" && group.forbids);
       // "| `add.go` | VERIFY |": a verdict in another cell of the row, with no verb in its own.
       const rowVerdict = rowSaysNoChange(text, at.offset, !inChangedFiles());
       if (cue === "none" && rowVerdict) cue = "read";
@@ -346,7 +362,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       // ("Must use the existing `x.go` structures" in Project Structure Notes); lists of files
       // to touch keep their intent unless the clause says the file stays as it is.
       if (intent === "write" && cue === "read" && place !== "record") {
-        const structure = place === "files" && !changeList && group !== "write";
+        const structure = place === "files" && !changeList && group.intent !== "write";
         if (
           place === "task" ||
           place === "notes" ||
@@ -414,10 +430,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           headings.slice(0, -1).some((h) => CHANGED_FILES_HEADING.test(h.title));
         const lists = headings.filter((h) => FILES_HEADING.test(h.title));
         inChangeList = CHANGE_LIST.test(lists.at(-1)?.title ?? "");
-        group = DO_NOT_MODIFY.test(title) ? "read" : WRITE_LABEL.test(title) ? "write" : undefined;
-        groupForbids = group === "read" && PROHIBITS.test(title);
+        group = headingGroupOf(title);
         headingGroup = group;
-        headingForbids = groupForbids;
         labelled = undefined;
         recordLabel = false;
         forbidding = false;
@@ -447,26 +461,22 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const outsideList = parent?.type !== "listItem";
         const label = isLabel(value);
         const forbids = outsideList && label && (FORBIDS_LABEL.test(value) || buildsOn(value));
-        if (outsideList && labelled === "list" && !label) {
-          group = headingGroup;
-          groupForbids = headingForbids;
-        }
+        if (outsideList && labelled === "list" && !label) group = headingGroup;
         if (outsideList) labelled = label ? "label" : undefined;
         // A paragraph outside the lists has left the task whose label it was.
         if (outsideList) beforeTaskLabel = undefined;
-        const outer = { group, forbids: groupForbids };
-        if (forbids) {
-          group = "read";
-          groupForbids = FORBIDS_LABEL.test(value);
-        } else {
-          const base = forbidding && outsideList ? undefined : group;
-          group = labelGroup(value, base);
+        const outer = group;
+        if (forbids) group = { intent: "read", forbids: FORBIDS_LABEL.test(value) };
+        else {
+          const base = forbidding && outsideList ? NO_GROUP : group;
+          const intent = labelGroup(value, base.intent);
           // A label that forbids says why the group reads; one that leaves the group keeps it.
-          groupForbids =
-            group === "read" &&
-            ((label && PROHIBITS.test(value)) || (group === base && groupForbids));
+          const forbidsHere =
+            intent === "read" &&
+            ((label && PROHIBITS.test(value)) || (intent === base.intent && base.forbids));
+          group = { intent, forbids: forbidsHere };
         }
-        if (!outsideList && group !== outer.group) beforeTaskLabel ??= outer;
+        if (!outsideList && group.intent !== outer.intent) beforeTaskLabel ??= outer;
         if (forbids || outsideList) forbidding = forbids;
         // Each label in the Dev Agent Record says afresh whether the files listed under it were
         // changed by this story; prose after the list ("Referenced patterns from x") ends it.
@@ -489,8 +499,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const sectionTitles = headings.map((h) => h.title).join(" ");
         const checked = typeof item.checked === "boolean" ? item.checked : unspacedBox(item);
         if (checked !== undefined && beforeTaskLabel) {
-          group = beforeTaskLabel.group;
-          groupForbids = beforeTaskLabel.forbids;
+          group = beforeTaskLabel;
           beforeTaskLabel = undefined;
         }
         if (checked !== undefined && /task|subtask/i.test(sectionTitles)) {
@@ -606,7 +615,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   function intentHere(node: RootContent, parent: unknown): Intent | undefined {
     if (zone === "none") return recordLabel ? "write" : undefined;
     if (zone === "read") return "read";
-    if (group) return group;
+    if (group.intent) return group.intent;
     const paragraph = parent as { type?: string } | undefined;
     if (paragraph?.type === "paragraph" && paragraphReads(paragraph as Paragraph)) return "read";
     return node.type === "text" && DO_NOT_MODIFY.test((node as { value: string }).value)
@@ -649,7 +658,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
    * planner finds it in the tree), wherever the story says what to do.
    */
   function addDependencyCommands(value: string, line: number, inCode: boolean) {
-    if (zone !== "write" || group === "read") return;
+    if (zone !== "write" || group.intent === "read") return;
     for (const manifest of manifestsWritten(value, inCode)) {
       doc.mentions.push({
         path: manifest,
@@ -671,7 +680,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
    * story means to put there, unless the comment says otherwise.
    */
   function addCodeHeader(value: string, line: number) {
-    if (zone !== "write" || group === "read") return;
+    if (zone !== "write" || group.intent === "read") return;
     const end = value.indexOf("\n");
     const first = end < 0 ? value : value.slice(0, end);
     const comment = CODE_COMMENT.exec(first);
@@ -771,7 +780,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         entryNotChanged(said) ||
         treeNoteCreditsOtherStory(said, doc.headingId)
           ? "read"
-          : (group ?? "write");
+          : (group.intent ?? "write");
       doc.mentions.push({
         path: entry.path,
         bare: false,
