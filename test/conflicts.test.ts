@@ -316,3 +316,56 @@ describe("renderMarkdown under a budget", () => {
     expect(brief).not.toContain("more advisory overlaps");
   });
 });
+
+// Last in the file: `story` numbers evidence lines file-wide, and the tests above quote theirs.
+describe("renderMarkdown's conflicts", () => {
+  // Four stories in one component, a and b also writing one file, b, c and d a shared file.
+  const components = [{ name: "Dashboard UI", file: "arch.md", line: 7, paths: ["src/ui/"] }];
+  const stories = [
+    story("a", ["src/ui/A.tsx", "src/ui/common.ts"]),
+    story("b", ["src/ui/B.tsx", "src/ui/common.ts", "package.json"]),
+    story("c", ["src/ui/C.tsx", "package.json"]),
+    story("d", ["src/ui/D.tsx", "package.json"]),
+  ];
+  const conflicts = findConflicts(stories, { ...options(), components });
+  const plan = (list: Conflict[]) =>
+    ({
+      mode: "named",
+      stories,
+      conflicts: list,
+      schedule: { cap: 3, batchNow: [], waves: [], criticalPath: [], makespan: 1, blocked: [] },
+      findings: [],
+      warnings: [],
+      sources: [],
+    }) as unknown as Plan;
+  const section = (text: string) =>
+    text.slice(text.indexOf("## Conflicts"), text.indexOf("## Stories"));
+
+  it("gives the advisory pairs through one component or one shared file one entry, and each blocking pair its own", () => {
+    expect(conflicts.filter((c) => c.kind === "component")).toHaveLength(5);
+    expect(conflicts.filter((c) => c.kind === "shared")).toHaveLength(3);
+    const text = section(renderMarkdown(plan(conflicts)));
+    expect(text).toContain(
+      "- **file** (blocks, 90% sure) a (a) <-> b (b): both write `src/ui/common.ts`",
+    );
+    expect(text).toContain(
+      '- **component** (advisory) a (a), b (b), c (c), d (d): all touch the component "Dashboard UI" (5 pairs)',
+    );
+    expect(text).toContain(
+      "- **shared** (advisory) b (b), c (c), d (d): all write the shared `package.json` (3 pairs)",
+    );
+    expect(text).not.toMatch(/\*\*(component|shared)\*\* \(advisory\) \S+ \(\S+\) <->/);
+    // The blocking pair first; a group's evidence shown once per place, then counted.
+    expect(text.indexOf("**file**")).toBeLessThan(text.indexOf("**component**"));
+    const group = text.slice(text.indexOf("**component**")).split("\n- ")[0] ?? "";
+    expect(group.match(/^ {2}- \S+:\d+ /gm)).toHaveLength(2);
+    expect(group).toMatch(/- and \d+ more \(the JSON report lists them\)/);
+  });
+
+  it("keeps a lone advisory pair as a pair", () => {
+    const one = conflicts.filter((c) => c.kind === "shared").slice(0, 1);
+    expect(section(renderMarkdown(plan(one)))).toContain(
+      "- **shared** (advisory) b (b) <-> c (c): both write the shared `package.json`",
+    );
+  });
+});

@@ -123,8 +123,9 @@ function headSection(plan: Plan, label: (key: string) => string): string[] {
 
 /**
  * Every conflict that decides the schedule (blocking, or a dependency) with its evidence; the
- * advisory overlaps after them, with their evidence up to detail 1, and at detail 3 only as
- * many as `room` holds, then a count of the rest.
+ * advisory overlaps after them (one entry for all the pairs through one component or one
+ * shared file), with their evidence up to detail 1, and at detail 3 only as many as `room`
+ * holds, then a count of the pairs left out.
  */
 function conflictsSection(
   plan: Plan,
@@ -136,7 +137,15 @@ function conflictsSection(
   if (plan.conflicts.length === 0) out.push("None.");
   const decides = (c: Conflict) => c.blocking || c.kind === "dependency";
   const ordered = [...plan.conflicts].sort((a, b) => Number(decides(b)) - Number(decides(a)));
-  const entries = ordered.map((c) => ({ decides: decides(c), lines: conflictLines(c, label) }));
+  const order = new Map(plan.stories.map((s, i) => [s.key, i]));
+  const entries = groupedOverlaps(ordered, decides).map((group) => ({
+    decides: group.length === 1 && decides(group[0] as Conflict),
+    pairs: group.length,
+    lines:
+      group.length === 1
+        ? conflictLines(group[0] as Conflict, label)
+        : groupLines(group, label, (key) => order.get(key) ?? order.size),
+  }));
   let used = 0;
   let left = 0;
   for (const entry of entries) {
@@ -144,7 +153,7 @@ function conflictsSection(
     const size = bytes(lines.join("\n")) + 1;
     // Room is kept for the line that counts what is left out.
     if (detail === 3 && !entry.decides && used + size > room - 200) {
-      left++;
+      left += entry.pairs;
       continue;
     }
     used += size;
@@ -156,6 +165,54 @@ function conflictsSection(
     );
   out.push("");
   return out;
+}
+
+/**
+ * The conflicts in order, each alone, but the advisory overlaps through one component or one
+ * shared file together: six stories in one component make fifteen pairs that say the same
+ * thing, and keep nothing apart.
+ */
+function groupedOverlaps(
+  conflicts: readonly Conflict[],
+  decides: (c: Conflict) => boolean,
+): Conflict[][] {
+  const groups: Conflict[][] = [];
+  const bySubject = new Map<string, Conflict[]>();
+  for (const c of conflicts) {
+    const together = !decides(c) && (c.kind === "component" || c.kind === "shared");
+    const subject = `${c.kind}\0${c.detail}`;
+    const group = together ? bySubject.get(subject) : undefined;
+    if (group) {
+      group.push(c);
+      continue;
+    }
+    const fresh = [c];
+    groups.push(fresh);
+    if (together) bySubject.set(subject, fresh);
+  }
+  return groups;
+}
+
+/** Several advisory overlaps with one subject: the stories, once each, then the evidence. */
+function groupLines(
+  group: readonly Conflict[],
+  label: (key: string) => string,
+  position: (key: string) => number,
+): string[] {
+  const first = group[0] as Conflict;
+  const stories = [...new Set(group.flatMap((c) => c.stories))].sort(
+    (a, b) => position(a) - position(b),
+  );
+  const lines = [
+    `- **${first.kind}** (advisory) ${stories.map(label).join(", ")}: ${first.detail.replace(/^both\b/, "all")} (${group.length} pairs)`,
+  ];
+  const evidence = group
+    .flatMap((c) => c.evidence)
+    .filter((e, i, all) => all.findIndex((x) => x.file === e.file && x.line === e.line) === i);
+  for (const e of evidence.slice(0, EVIDENCE_SHOWN)) lines.push(`  - ${where(e)} (${e.section})`);
+  const more = evidence.length - EVIDENCE_SHOWN;
+  if (more > 0) lines.push(`  - and ${more} more (the JSON report lists them)`);
+  return lines;
 }
 
 /** One conflict: its line, then its first evidence (one per story) and a count of the rest. */
