@@ -362,6 +362,16 @@ describe("renderMarkdown's conflicts", () => {
     expect(group).toMatch(/- and \d+ more \(the JSON report lists them\)/);
   });
 
+  it("gives three hundred stories sharing one file one entry, with its places counted", () => {
+    const many = Array.from({ length: 300 }, (_, i) => story(`m${i}`, ["package.json"]));
+    const shared = findConflicts(many, options());
+    expect(shared).toHaveLength((300 * 299) / 2);
+    const text = section(renderMarkdown({ ...plan(shared), stories: many } as Plan));
+    expect(text.match(/^- /gm)).toHaveLength(1);
+    expect(text).toContain("all write the shared `package.json` (44850 pairs)");
+    expect(text).toContain("  - and 298 more (the JSON report lists them)");
+  });
+
   it("keeps a lone advisory pair as a pair", () => {
     const one = conflicts.filter((c) => c.kind === "shared").slice(0, 1);
     expect(section(renderMarkdown(plan(one)))).toContain(

@@ -206,9 +206,16 @@ function groupLines(
   const lines = [
     `- **${first.kind}** (advisory) ${stories.map(label).join(", ")}: ${first.detail.replace(/^both\b/, "all")} (${group.length} pairs)`,
   ];
-  const evidence = group
-    .flatMap((c) => c.evidence)
-    .filter((e, i, all) => all.findIndex((x) => x.file === e.file && x.line === e.line) === i);
+  // Each place once, through a set: hundreds of stories sharing one file make tens of
+  // thousands of pairs.
+  const seen = new Set<string>();
+  const evidence: Evidence[] = [];
+  for (const e of group.flatMap((c) => c.evidence)) {
+    const place = `${e.file}:${e.line}`;
+    if (seen.has(place)) continue;
+    seen.add(place);
+    evidence.push(e);
+  }
   for (const e of evidence.slice(0, EVIDENCE_SHOWN)) lines.push(`  - ${where(e)} (${e.section})`);
   const more = evidence.length - EVIDENCE_SHOWN;
   if (more > 0) lines.push(`  - and ${more} more (the JSON report lists them)`);
