@@ -203,9 +203,7 @@ function groupLines(
   const stories = [...new Set(group.flatMap((c) => c.stories))].sort(
     (a, b) => position(a) - position(b),
   );
-  const lines = [
-    `- **${first.kind}** (advisory) ${stories.map(label).join(", ")}: ${first.detail.replace(/^both\b/, "all")} (${group.length} pairs)`,
-  ];
+  const head = `- **${first.kind}** (advisory) ${stories.map(label).join(", ")}: ${first.detail.replace(/^both\b/, "all")} (${group.length} pairs)`;
   // Each place once, through a set: hundreds of stories sharing one file make tens of
   // thousands of pairs.
   const seen = new Set<string>();
@@ -216,10 +214,7 @@ function groupLines(
     seen.add(place);
     evidence.push(e);
   }
-  for (const e of evidence.slice(0, EVIDENCE_SHOWN)) lines.push(`  - ${where(e)} (${e.section})`);
-  const more = evidence.length - EVIDENCE_SHOWN;
-  if (more > 0) lines.push(`  - and ${more} more (the JSON report lists them)`);
-  return lines;
+  return [head, ...evidenceLines(evidence)];
 }
 
 /** One conflict: its line, then its first evidence (one per story) and a count of the rest. */
@@ -232,11 +227,16 @@ function conflictLines(c: Conflict, label: (key: string) => string): string[] {
       : c.kind === "dependency"
         ? "order"
         : "advisory";
-  const lines = [
+  return [
     `- **${c.kind}** (${how}) ${label(c.stories[0])} <-> ${label(c.stories[1])}: ${c.detail}`,
+    ...evidenceLines(c.evidence),
   ];
-  for (const e of c.evidence.slice(0, EVIDENCE_SHOWN)) lines.push(`  - ${where(e)} (${e.section})`);
-  const more = c.evidence.length - EVIDENCE_SHOWN;
+}
+
+/** The first EVIDENCE_SHOWN places under a conflict's line, then a count of the rest. */
+function evidenceLines(evidence: readonly Evidence[]): string[] {
+  const lines = evidence.slice(0, EVIDENCE_SHOWN).map((e) => `  - ${where(e)} (${e.section})`);
+  const more = evidence.length - EVIDENCE_SHOWN;
   if (more > 0) lines.push(`  - and ${more} more (the JSON report lists them)`);
   return lines;
 }
