@@ -791,6 +791,59 @@ describe("layouts other templates use", () => {
       ).toEqual(["1-13-export-csv"]);
   });
 
+  it("finds a story file named by its key's id alone (`TECH-01.md`, `MU-S01.md`), when one key has the id", () => {
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]:
+        "development_status:\n  epic-0: in-progress\n  tech-01-migration-db: ready-for-dev\n  mu-s01-api-invitations: ready-for-dev\n  mu-s02-members-page: ready-for-dev\n  ops-1-first-thing: ready-for-dev\n  ops-1-second-thing: ready-for-dev\n",
+      "_bmad-output/stories/TECH-01.md": story("TECH-01 : Migration", "- [ ] Edit `src/db.ts`"),
+      "_bmad-output/stories/MU-S01.md": story("MU-S01 : Invitations", "- [ ] Edit `src/invite.ts`"),
+      // Two keys with one id: the file is neither's.
+      "_bmad-output/stories/OPS-1.md": story("OPS-1", "- [ ] Edit `src/ops.ts`"),
+      "src/db.ts": "export {};\n",
+      "src/invite.ts": "export {};\n",
+    });
+    const { plan } = planProject(dir, {
+      ids: [
+        "tech-01-migration-db",
+        "mu-s01-api-invitations",
+        "ops-1-first-thing",
+        "ops-1-second-thing",
+      ],
+      cache: false,
+      env,
+    });
+    expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
+      ["tech-01-migration-db", "_bmad-output/stories/TECH-01.md"],
+      ["mu-s01-api-invitations", "_bmad-output/stories/MU-S01.md"],
+      ["ops-1-first-thing", undefined],
+      ["ops-1-second-thing", undefined],
+    ]);
+    expect(plan.stories[1]?.claims.map((c) => c.path)).toEqual(["src/invite.ts"]);
+    // A key of no story shape with no file of its id is still left out, and named.
+    expect(plan.warnings.join("\n")).toContain("mu-s02-members-page (line 5)");
+  });
+
+  it("passes over an empty sprint file at the first usual place for one that lists stories, and says so", () => {
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]: "# generated\ndevelopment_status: {}\n",
+      "docs/sprint-status.yaml": "development_status:\n  1-1-alpha: ready-for-dev\n",
+      "docs/stories/1-1-alpha.md": story("1.1: Alpha", "- [ ] Edit `src/a.ts`"),
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.sources).toContain(
+      `sprint status: docs/sprint-status.yaml (${ART}/sprint-status.yaml, the first of the usual places, lists no story: set bmad.paths.sprintStatus in athena.json to plan another)`,
+    );
+    expect(plan.stories.map((s) => s.key)).toEqual(["1-1-alpha"]);
+    // Every usual place empty: the first is planned, as before.
+    const empty = tempProject({
+      [`${ART}/sprint-status.yaml`]: "development_status: {}\n",
+      "docs/sprint-status.yaml": "development_status: {}\n",
+    });
+    expect(planProject(empty, { cache: false, env }).plan.sources).toContain(
+      `sprint status: ${ART}/sprint-status.yaml (the first of the usual places; also docs/sprint-status.yaml: set bmad.paths.sprintStatus in athena.json to plan that one)`,
+    );
+  });
+
   it("reads a stories folder written with ./ as the same folder", () => {
     const dir = tempProject({
       "athena.json": JSON.stringify({ bmad: { paths: { stories: "./docs/stories/" } } }),

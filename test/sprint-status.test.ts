@@ -199,6 +199,15 @@ describe("parseSprintStatus", () => {
 
   it("refuses a file without development_status", () => {
     expect(() => parseSprintStatus("project: x\n", "s.yaml")).toThrow(/development_status/);
+    // What the file has instead is named: a hand-made layout (`epic_1:` and its stories).
+    const handMade = [
+      "project: x",
+      "summary: {}",
+      ...Array.from({ length: 7 }, (_, i) => `epic_${i + 1}: {}`),
+    ];
+    expect(() => parseSprintStatus(`# notes\n${handMade.join("\n")}\n`, "s.yaml")).toThrow(
+      "expected a `development_status:` mapping of key: status; the file has `project:`, `summary:`, `epic_1:`, `epic_2:`, `epic_3:` and 4 more at the top level",
+    );
     // Another port's layout is named, at its `sprints:` line.
     const ported =
       'version: "6.0.0"\nsprints:\n  - sprint_number: 1\n    stories:\n      - story_id: "STORY-001"\n        status: "completed"\n';

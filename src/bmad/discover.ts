@@ -11,6 +11,7 @@ import type { AthenaConfig } from "../config/schema.ts";
 import { InputError } from "../util/errors.ts";
 import { readText } from "../util/text-file.ts";
 import { SAFE_KEY } from "./keys.ts";
+import { parseSprintStatus } from "./sprint-status.ts";
 
 export interface BmadFiles {
   /** Absolute project root. */
@@ -102,17 +103,26 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
         "docs/sprint-status.yaml",
         "sprint-status.yaml",
       ].map((p) => p.replace(/^\.\//, ""));
-  let sprintStatus = sprintCandidates.find((candidate) => exists(candidate) && !isDir(candidate));
+  const present = sprintCandidates.filter((candidate) => exists(candidate) && !isDir(candidate));
+  let sprintStatus = present[0];
   let how = explicit.sprintStatus ? " (athena.json bmad.paths)" : "";
   // Another of the usual places has one too: the first is taken, and the other is named, or a
   // project mid-way through a move to BMAD's newer folders would plan the old sprint unawares.
+  // A first one that lists no story at all (`development_status: {}`, a tool's fresh stub)
+  // gives way to the first that lists some: planning the empty one would plan nothing.
+  const listing =
+    sprintStatus && listsNoStory(root, sprintStatus)
+      ? present.find((c) => !listsNoStory(root, c))
+      : undefined;
+  const empty = listing ? sprintStatus : undefined;
+  if (listing) sprintStatus = listing;
   const taken = sprintStatus;
   const others = taken
-    ? sprintCandidates.filter(
-        (c) => c !== taken && exists(c) && !isDir(c) && !sameFile(root, c, taken),
-      )
+    ? present.filter((c) => c !== taken && c !== empty && !sameFile(root, c, taken))
     : [];
-  if (others.length > 0)
+  if (empty)
+    how = ` (${empty}, the first of the usual places, lists no story${others.length > 0 ? `; also ${[...new Set(others)].join(", ")}` : ""}: set bmad.paths.sprintStatus in athena.json to plan another)`;
+  else if (others.length > 0)
     how = ` (the first of the usual places; also ${[...new Set(others)].join(", ")}: set bmad.paths.sprintStatus in athena.json to plan ${others.length === 1 ? "that one" : "another"})`;
   if (!sprintStatus && !explicit.sprintStatus) {
     sprintStatus = searchSprintStatus(root, sprintCandidates);
@@ -196,6 +206,18 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     planningDocs,
     report,
   };
+}
+
+/**
+ * True when a sprint file parses and lists no entry at all. One that cannot be read is not
+ * passed over: the plan names its fault.
+ */
+function listsNoStory(root: string, file: string): boolean {
+  try {
+    return parseSprintStatus(readText(path.join(root, file)), file).entries.length === 0;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -439,6 +461,7 @@ export function indexStoryFiles(
   const worded = new Map<string, Set<string>>();
   const numbered = new Map<string, Set<string>>();
   const bare = new Map<string, Set<string>>();
+  const ided = new Map<string, Set<string>>();
   const add = (index: Map<string, Set<string>>, key: string | undefined, file: string) => {
     if (key) index.set(key, (index.get(key) ?? new Set()).add(file));
   };
@@ -463,20 +486,34 @@ export function indexStoryFiles(
     add(worded, storyWords(spelling), rel);
     add(numbered, storyNumber(spelling), rel);
     if (BARE_NUMBER.test(spelling)) add(bare, spelling, rel);
+    if (STORY_ID.test(spelling)) add(ided, spelling, rel);
   }
   // A key of no story shape with a story file of its own name (`hotfix-audio-clicks.md`,
   // `15-TD-1-toctou-fixes.md`, `story-22-fix-login.md`) is a story: the file says so. `epic-*`
   // files are epics' own; a key that could not name a file or reach a prompt safely stays out.
-  const promoted = otherKeys.filter(
-    (key) =>
-      (exact.has(key) || exact.has(`story-${key}`)) && !/^epic-/i.test(key) && SAFE_KEY.test(key),
-  );
-  const keys = [...storyKeys, ...promoted];
   // One file, or one in the folder that ranks first (a copy under planning/ loses).
   const one = (set: Set<string> | undefined) => {
     const first = [...(set ?? [])].filter((file, _, all) => rank(file) === rank(all[0] ?? ""));
     return first.length === 1 ? first[0] : undefined;
   };
+  // A file named by a key's id alone, its words left off (`TECH-01.md`, `MU-S01.md` for
+  // `tech-01-migration-postgresql`, `mu-s01-api-invitations`): when one key has that id.
+  const keysById = new Map<string, number>();
+  for (const key of [...storyKeys, ...otherKeys]) {
+    const id = storyIdOf(key);
+    if (id) keysById.set(id, (keysById.get(id) ?? 0) + 1);
+  }
+  const byId = (key: string) => {
+    const id = storyIdOf(key);
+    return id && keysById.get(id) === 1 ? one(ided.get(id)) : undefined;
+  };
+  const promoted = otherKeys.filter(
+    (key) =>
+      (exact.has(key) || exact.has(`story-${key}`) || byId(key) !== undefined) &&
+      !/^epic-/i.test(key) &&
+      SAFE_KEY.test(key),
+  );
+  const keys = [...storyKeys, ...promoted];
   const named = (key: string) => exact.get(key) ?? one(spelled.get(canonicalStoryName(key)));
   // The same words after another number: only for a file no key names itself, and words that
   // only one key has (`2-1-user-login` must not take `1-1-user-login.md`).
@@ -542,7 +579,8 @@ export function indexStoryFiles(
   // A file named by its number alone (`story-30.1.md`, v4's `1.2.story.md`) has no words to
   // disagree with the key's: it is that number's story when one key has the number.
   const byBareNumber = (key: string) => untakenWithNumber(key, bare);
-  const byName = (key: string) => named(key) ?? byWords(key) ?? byBareNumber(key) ?? byNumber(key);
+  const byName = (key: string) =>
+    named(key) ?? byWords(key) ?? byBareNumber(key) ?? byNumber(key) ?? byId(key);
   // Last of all, a file named some other way whose title has the key's words
   // (`story-central-mcp-1.md`, "# Story: Establish MCP registry and metadata", for
   // `1-1-establish-mcp-registry-and-metadata`): the files no key found by name, each title
@@ -721,6 +759,20 @@ function sharesNumber(file: string, key: string): boolean {
   const own = partsOf(key);
   const theirs = new Set(partsOf(path.posix.basename(file, ".md")));
   return [own[0], own.at(-1)].some((part) => part !== undefined && theirs.has(part));
+}
+
+/**
+ * A story id that starts with a word and ends with a number (`tech-01`, `mu-s01`, `a2a-s01`):
+ * a story file's whole name, its words left off. An epic's file (`epic-3`) is none.
+ */
+const STORY_ID = /^(?!epic-)[a-z][a-z0-9]*(?:-[a-z0-9]+)*?-[a-z]*\d+[a-z]?$/;
+
+/** The id before a key's words (`mu-s01-api-invitations` -> `mu-s01`), as STORY_ID spells it. */
+function storyIdOf(key: string): string | undefined {
+  const match = /^((?!epic-)[a-z][a-z0-9]*(?:-[a-z0-9]+)*?-[a-z]*\d+[a-z]?)-[a-z]/.exec(
+    canonicalStoryName(key),
+  );
+  return match?.[1];
 }
 
 /** The words of four letters or more after a story's number: what two names share. */

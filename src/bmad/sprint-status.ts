@@ -131,7 +131,16 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
         lineOfNode(list.key, lineCounter),
       );
     const line = lineOfNode(root, lineCounter);
-    throw new InputError("expected a `development_status:` mapping of key: status", file, line);
+    const top = root.items.map(
+      (pair) => `\`${String(isScalar(pair.key) ? pair.key.value : "?")}:\``,
+    );
+    const shown =
+      top.length > 6 ? `${top.slice(0, 5).join(", ")} and ${top.length - 5} more` : top.join(", ");
+    throw new InputError(
+      `expected a \`development_status:\` mapping of key: status${top.length > 0 ? `; the file has ${shown} at the top level` : ""}`,
+      file,
+      line,
+    );
   }
   const statusNode = { items: [...maps.flatMap((map) => map.items), ...listed] };
 
