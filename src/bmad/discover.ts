@@ -109,9 +109,10 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   // Another of the usual places has one too: the first is taken, and the other is named, or a
   // project mid-way through a move to BMAD's newer folders would plan the old sprint unawares.
   // A first one that lists no story at all (`development_status: {}`, a tool's fresh stub)
-  // gives way to the first that lists some: planning the empty one would plan nothing.
+  // gives way to the first that lists some: planning the empty one would plan nothing. Read
+  // only when there is another to take: a lone sprint file is parsed once, by the plan.
   const listing =
-    sprintStatus && listsNoStory(root, sprintStatus)
+    sprintStatus && present.length > 1 && listsNoStory(root, sprintStatus)
       ? present.find((c) => !listsNoStory(root, c))
       : undefined;
   const empty = listing ? sprintStatus : undefined;
@@ -447,7 +448,8 @@ const STORY_LOCATION_COMMENT =
  * file's folder and, when that is not the project root, the folder above it (a template that
  * keeps `stories/` beside `implementation-artifacts/`). `<key>.md` first; otherwise the one file
  * whose name spells the same story another way: `story-<key>.md`, `1.2.slug.md`, or the same
- * words after a different number (`story-0.1.4-slug.md` for `1-4-slug`). Two candidates: none.
+ * words after a different number (`story-0.1.4-slug.md` for `1-4-slug`), or the key's id alone
+ * (`MU-S01.md` for `mu-s01-api-invitations`). Two candidates: none.
  * `keys` are the sprint's story keys.
  */
 export function indexStoryFiles(
@@ -488,9 +490,6 @@ export function indexStoryFiles(
     if (BARE_NUMBER.test(spelling)) add(bare, spelling, rel);
     if (STORY_ID.test(spelling)) add(ided, spelling, rel);
   }
-  // A key of no story shape with a story file of its own name (`hotfix-audio-clicks.md`,
-  // `15-TD-1-toctou-fixes.md`, `story-22-fix-login.md`) is a story: the file says so. `epic-*`
-  // files are epics' own; a key that could not name a file or reach a prompt safely stays out.
   // One file, or one in the folder that ranks first (a copy under planning/ loses).
   const one = (set: Set<string> | undefined) => {
     const first = [...(set ?? [])].filter((file, _, all) => rank(file) === rank(all[0] ?? ""));
@@ -507,6 +506,10 @@ export function indexStoryFiles(
     const id = storyIdOf(key);
     return id && keysById.get(id) === 1 ? one(ided.get(id)) : undefined;
   };
+  // A key of no story shape with a story file of its own name or id (`hotfix-audio-clicks.md`,
+  // `15-TD-1-toctou-fixes.md`, `story-22-fix-login.md`, `MU-S01.md`) is a story: the file says
+  // so. `epic-*` files are epics' own; a key that could not name a file or reach a prompt
+  // safely stays out.
   const promoted = otherKeys.filter(
     (key) =>
       (exact.has(key) || exact.has(`story-${key}`) || byId(key) !== undefined) &&
