@@ -157,6 +157,13 @@ describe("athena-parallel plan", () => {
     expect(headline((await run(["plan", "1.1", "1.3"], missing)).out)).toBe(
       "No file conflict: every story can run in parallel.",
     );
+    // The only story planned writes a file a story in progress writes: that story is named.
+    const running = miniProject({
+      [SPRINT]: SPRINT_TEXT.replace("1-1-alpha: ready-for-dev", "1-1-alpha: in-progress"),
+    });
+    expect(headline((await run(["plan", "1.2"], running)).out)).toBe(
+      "No story can start now: 1.1 is in progress outside this batch and writes files the planned stories write (see the schedule).",
+    );
     // More stories than the cap: the later ones wait for a slot, as the headline says.
     expect(headline((await run(["plan", "1.1", "1.3", "--cap", "1"], missing)).out)).toBe(
       "No file conflict: any of them can run together; the cap lets 1 run at a time, the others start as slots free.",

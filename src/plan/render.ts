@@ -268,10 +268,16 @@ export function headline(plan: Plan, planned: number): string {
       ? "No story is `ready-for-dev`: nothing to plan."
       : "No story to plan.";
   const blocked = plan.schedule.blocked.length;
-  if (plan.schedule.batchNow.length === 0)
-    return blocked === planned
-      ? `No story can start now: ${planned === 1 ? "it is" : planned === 2 ? "both are" : `all ${planned} are`} blocked (see the schedule).`
-      : "No story can start now (see the schedule).";
+  if (plan.schedule.batchNow.length === 0) {
+    if (blocked === planned)
+      return `No story can start now: ${planned === 1 ? "it is" : planned === 2 ? "both are" : `all ${planned} are`} blocked (see the schedule).`;
+    // Stories running outside the batch hold back those that write their files: say which,
+    // or the schedule's first step reads as what starts now.
+    const holding = runningThatBlock(plan);
+    if (holding.length > 0)
+      return `No story can start now: ${holding.join(", ")} ${holding.length === 1 ? "is" : "are"} in progress outside this batch and ${holding.length === 1 ? "writes" : "write"} files the planned stories write (see the schedule).`;
+    return "No story can start now (see the schedule).";
+  }
   const blocking = plan.conflicts.filter((c) => c.blocking).length;
   if (blocking > 0)
     return `${blocking} file conflict${blocking === 1 ? "" : "s"}: those stories must not run at the same time.`;
@@ -284,6 +290,17 @@ export function headline(plan: Plan, planned: number): string {
     : planned > cap
       ? `No file conflict: any of them can run together; the cap lets ${cap} run at a time, the others start as slots free.`
       : "No file conflict: every story can run in parallel.";
+}
+
+/** The ids of the stories running outside the batch that a blocking conflict ties to it. */
+function runningThatBlock(plan: Plan): string[] {
+  const running = new Map(
+    plan.stories.filter((s) => s.role === "in-progress").map((s) => [s.key, s.id]),
+  );
+  const ids = plan.conflicts
+    .filter((c) => c.blocking)
+    .flatMap((c) => c.stories.flatMap((key) => running.get(key) ?? []));
+  return [...new Set(ids)];
 }
 
 /** A story in a few lines: its writes as paths and how sure, its reads counted. */
