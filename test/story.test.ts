@@ -124,6 +124,28 @@ describe("parseStory", () => {
     expect(doc.mentions.map((m) => m.path)).toEqual(["src/a.ts", "src/b.ts", "x.md"]);
   });
 
+  it("counts tasks written as headings when the Tasks section has no box, ticked ones done", () => {
+    const headed = [
+      "# Story 1.1: A",
+      "## Technical Tasks",
+      "### Task 1: Extend the model ✅",
+      "#### 1.1 Add the field",
+      "1. Edit `src/a.ts`",
+      "### Task 2: Update the processors",
+      "```python",
+      "# not a heading",
+      "```",
+      "### [x] Task 3: Metrics",
+      "## Dev Notes",
+      "### Not a task",
+      "",
+    ].join("\n\n");
+    expect(parseStory(headed).tasks).toEqual({ done: 2, total: 3 });
+    // Boxes, where there are some, are the tasks: the headings over them are not counted again.
+    const boxed = headed.replace("1. Edit `src/a.ts`", "- [ ] Edit `src/a.ts`");
+    expect(parseStory(boxed).tasks).toEqual({ done: 0, total: 1 });
+  });
+
   it("claims each file of a brace list, with the cue of the clause it sits in", () => {
     const doc = parseStory(
       "# Story 1.1: A\n\n## Tasks / Subtasks\n\n- [ ] Add the strings to `web/messages/{en,fr}.json`\n- [ ] Follow `src/{a,b}.ts`\n",

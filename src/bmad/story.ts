@@ -803,6 +803,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   }
 
   doc.dependencies = findDependencies(beforeTheWork(text, doc.sections), doc.headingId);
+  if (doc.tasks.total === 0) doc.tasks = headingTasks(doc.sections, text.split(/\r\n|\r|\n/));
   return doc;
 }
 
@@ -819,6 +820,35 @@ function namesFileOrFolder(source: string, path: string): boolean {
 }
 
 /** A folder written alone in a code span: `web/src/pages/`, `./app/`, `src/(admin)/`. */
+/** A heading over the story's tasks ("Tasks / Subtasks", "Implementation Tasks"). */
+const TASKS_HEADING = /\btasks?\b|\bsubtasks?\b/i;
+/** A task heading ticked off: `### Task 1: Create the queue ✅`, `### [x] Task 2`. */
+const TICKED_HEADING = /✅|✔|☑|\[x\]|\((?:done|completed?)\)/i;
+
+/**
+ * Tasks written as headings under the Tasks section, with no checkbox anywhere (`### Task 1:
+ * Create the queue`, `### T2: Models (0.5h)`): each heading one task, done when ticked. Their
+ * sub-headings are the task's own parts. Without this such a story counted 0 tasks: the
+ * schedule weighed it as one task and `status` showed no progress.
+ */
+function headingTasks(sections: StoryDoc["sections"], lines: readonly string[]): StoryDoc["tasks"] {
+  const tasks = { done: 0, total: 0 };
+  const parentOf = (i: number) => {
+    const depth = sections[i]?.depth ?? 0;
+    return sections.slice(0, i).findLastIndex((h) => h.depth < depth);
+  };
+  sections.forEach((section, i) => {
+    const parent = parentOf(i);
+    if (parent < 0 || !TASKS_HEADING.test(sections[parent]?.title ?? "")) return;
+    // Under a task heading itself (`#### 1.1` below `### Task 1`): a part of that task.
+    const grandparent = parentOf(parent);
+    if (grandparent >= 0 && TASKS_HEADING.test(sections[grandparent]?.title ?? "")) return;
+    tasks.total++;
+    if (TICKED_HEADING.test(lines[section.line - 1] ?? "")) tasks.done++;
+  });
+  return tasks;
+}
+
 const LIST_FOLDER = /^(?:\.\/)?[\w.@()[\]$-]+(?:\/[\w.@()[\]$-]+)*\/$/;
 
 /** The sections a story gains as it is worked on: what happened, not what it needs. */
