@@ -385,10 +385,17 @@ function accuracyCommand(args: string[], io: CommandIo): number {
   );
   const finished = finishedStories.length;
   if (report.stories === 0) {
-    // Say which of the three it is: no done story, no story file, or no File List.
+    // Say which of the three it is: no done story, no story file, or no File List. Finished
+    // entries whose keys are no story's (`e1-s1-create-model`, with no file of that name) are
+    // named: "no story is done" would deny what the user sees in the sprint file.
+    const finishedOther = project.sprint.entries.filter(
+      (e) => e.kind === "other" && FINISHED_STATUSES.has(e.status),
+    );
     const why =
       finished === 0
-        ? "no story is done or in review"
+        ? finishedOther.length > 0
+          ? `no story is done or in review: its ${finishedOther.length} finished ${finishedOther.length === 1 ? "entry has a key" : "entries have keys"} of no story shape ({epic}-{story}-{slug}) and no story file of ${finishedOther.length === 1 ? "its" : "their"} name, e.g. ${finishedOther[0]?.key} (line ${finishedOther[0]?.line})`
+          : "no story is done or in review"
         : project.done.length === 0
           ? `none of its ${finished} finished stories has a story file under ${project.files.storiesDir}/ (set bmad.paths.stories in athena.json)`
           : learnFirst !== undefined && unrecorded.length < project.done.length
