@@ -726,7 +726,7 @@ describe("timelines and watching from the command line", () => {
       [`${ART}/sprint-status.yaml`]: `${SPRINT_TEXT}  e1-s1-create-model: done\n  e1-s2-api: review\n`,
     });
     expect((await run(["accuracy"], oddKeys)).err).toContain(
-      "nothing to score against: no story is done or in review: its 2 finished entries have keys of no story shape ({epic}-{story}-{slug}) and no story file of their name, e.g. e1-s1-create-model (line 8)",
+      "nothing to score against: no story is done or in review: its 2 finished keys are neither a story key ({epic}-{story}-{slug}) nor a story file's name, e.g. e1-s1-create-model (line 8)",
     );
     // A story in review has finished its work: its File List is scored like a done one's.
     const dir = miniProject({ [`${ART}/sprint-status.yaml`]: sprint("review") });

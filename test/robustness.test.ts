@@ -794,11 +794,14 @@ describe("layouts other templates use", () => {
   it("finds a story file named by its key's id alone (`TECH-01.md`, `MU-S01.md`), when one key has the id", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  epic-0: in-progress\n  tech-01-migration-db: ready-for-dev\n  mu-s01-api-invitations: ready-for-dev\n  mu-s02-members-page: ready-for-dev\n  ops-1-first-thing: ready-for-dev\n  ops-1-second-thing: ready-for-dev\n",
+        "development_status:\n  epic-0: in-progress\n  tech-01-migration-db: ready-for-dev\n  mu-s01-api-invitations: ready-for-dev\n  mu-s02-members-page: ready-for-dev\n  ops-1-first-thing: ready-for-dev\n  ops-1-second-thing: ready-for-dev\n  api-v2-s01-login: ready-for-dev\n  phase-2-cleanup: ready-for-dev\n",
       "_bmad-output/stories/TECH-01.md": story("TECH-01 : Migration", "- [ ] Edit `src/db.ts`"),
       "_bmad-output/stories/MU-S01.md": story("MU-S01 : Invitations", "- [ ] Edit `src/invite.ts`"),
       // Two keys with one id: the file is neither's.
       "_bmad-output/stories/OPS-1.md": story("OPS-1", "- [ ] Edit `src/ops.ts`"),
+      // The longest id with a file; a file titled as itself, not as the story, is a note.
+      "_bmad-output/stories/API-V2-S01.md": "# API-V2-S01: Login\n\n- [ ] Edit `src/db.ts`\n",
+      "_bmad-output/stories/phase-2.md": "# Notes on the second phase\n",
       "src/db.ts": "export {};\n",
       "src/invite.ts": "export {};\n",
     });
@@ -808,6 +811,8 @@ describe("layouts other templates use", () => {
         "mu-s01-api-invitations",
         "ops-1-first-thing",
         "ops-1-second-thing",
+        "api-v2-s01-login",
+        "phase-2-cleanup",
       ],
       cache: false,
       env,
@@ -817,6 +822,8 @@ describe("layouts other templates use", () => {
       ["mu-s01-api-invitations", "_bmad-output/stories/MU-S01.md"],
       ["ops-1-first-thing", undefined],
       ["ops-1-second-thing", undefined],
+      ["api-v2-s01-login", "_bmad-output/stories/API-V2-S01.md"],
+      ["phase-2-cleanup", undefined],
     ]);
     expect(plan.stories[1]?.claims.map((c) => c.path)).toEqual(["src/invite.ts"]);
     // A key of no story shape with no file of its id is still left out, and named.
@@ -834,6 +841,14 @@ describe("layouts other templates use", () => {
       `sprint status: docs/sprint-status.yaml (${ART}/sprint-status.yaml, the first of the usual places, lists no story: set bmad.paths.sprintStatus in athena.json to plan another)`,
     );
     expect(plan.stories.map((s) => s.key)).toEqual(["1-1-alpha"]);
+    // The other cannot be read: the empty one is planned, not traded for an error.
+    const broken = tempProject({
+      [`${ART}/sprint-status.yaml`]: "development_status:\n",
+      "docs/sprint-status.yaml": "development_status: soon\n",
+    });
+    expect(planProject(broken, { cache: false, env }).plan.sources).toContain(
+      `sprint status: ${ART}/sprint-status.yaml (the first of the usual places; also docs/sprint-status.yaml: set bmad.paths.sprintStatus in athena.json to plan that one)`,
+    );
     // Every usual place empty: the first is planned, as before.
     const empty = tempProject({
       [`${ART}/sprint-status.yaml`]: "development_status: {}\n",

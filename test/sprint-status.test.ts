@@ -208,6 +208,10 @@ describe("parseSprintStatus", () => {
     expect(() => parseSprintStatus(`# notes\n${handMade.join("\n")}\n`, "s.yaml")).toThrow(
       "expected a `development_status:` mapping of key: status; the file has `project:`, `summary:`, `epic_1:`, `epic_2:`, `epic_3:` and 4 more at the top level",
     );
+    // `development_status:` with nothing under it is a sprint of no story; a plain value or a
+    // list there is refused at its line.
+    for (const stub of ["development_status:\n", "development_status:\n  # 1-1-a: done\n"])
+      expect(parseSprintStatus(stub, "s.yaml").entries).toEqual([]);
     // Another port's layout is named, at its `sprints:` line.
     const ported =
       'version: "6.0.0"\nsprints:\n  - sprint_number: 1\n    stories:\n      - story_id: "STORY-001"\n        status: "completed"\n';
@@ -218,6 +222,9 @@ describe("parseSprintStatus", () => {
         return (caught as InputError).format();
       }
     };
+    expect(error("project: x\ndevelopment_status: soon\n")).toBe(
+      "s.yaml:2: `development_status:` holds no mapping of key: status (a list or a plain value)",
+    );
     expect(error(ported)).toMatch(
       /^s\.yaml:2: this file keeps its stories under `sprints:`, a layout of another BMAD port/,
     );

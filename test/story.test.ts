@@ -144,6 +144,18 @@ describe("parseStory", () => {
     // Boxes, where there are some, are the tasks: the headings over them are not counted again.
     const boxed = headed.replace("1. Edit `src/a.ts`", "- [ ] Edit `src/a.ts`");
     expect(parseStory(boxed).tasks).toEqual({ done: 0, total: 1 });
+    // A title or a section about tasks as a subject holds no task headings; a tick in a code
+    // span names a marker.
+    const subject = [
+      "# Story 3.2: Task assignment",
+      "## Story",
+      "## Task Model",
+      "### Fields",
+      "## Tasks",
+      "### Task 1: Parse `[x]` markers",
+      "",
+    ].join("\n\n");
+    expect(parseStory(subject).tasks).toEqual({ done: 0, total: 1 });
   });
 
   it("claims each file of a brace list, with the cue of the clause it sits in", () => {

@@ -112,8 +112,8 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   // gives way to the first that lists some: planning the empty one would plan nothing. Read
   // only when there is another to take: a lone sprint file is parsed once, by the plan.
   const listing =
-    sprintStatus && present.length > 1 && listsNoStory(root, sprintStatus)
-      ? present.find((c) => !listsNoStory(root, c))
+    sprintStatus && present.length > 1 && entriesIn(root, sprintStatus) === 0
+      ? present.slice(1).find((c) => (entriesIn(root, c) ?? 0) > 0)
       : undefined;
   const empty = listing ? sprintStatus : undefined;
   if (listing) sprintStatus = listing;
@@ -210,14 +210,14 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
 }
 
 /**
- * True when a sprint file parses and lists no entry at all. One that cannot be read is not
- * passed over: the plan names its fault.
+ * How many entries a sprint file lists; undefined when it cannot be read. An empty one gives
+ * way only to one that reads and lists some: a broken one would trade a plan for an error.
  */
-function listsNoStory(root: string, file: string): boolean {
+function entriesIn(root: string, file: string): number | undefined {
   try {
-    return parseSprintStatus(readText(path.join(root, file)), file).entries.length === 0;
+    return parseSprintStatus(readText(path.join(root, file)), file).entries.length;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -498,18 +498,18 @@ export function indexStoryFiles(
   // A file named by a key's id alone, its words left off (`TECH-01.md`, `MU-S01.md` for
   // `tech-01-migration-postgresql`, `mu-s01-api-invitations`): when one key has that id.
   const keysById = new Map<string, number>();
-  for (const key of [...storyKeys, ...otherKeys]) {
-    const id = storyIdOf(key);
-    if (id) keysById.set(id, (keysById.get(id) ?? 0) + 1);
-  }
+  for (const key of [...storyKeys, ...otherKeys])
+    for (const id of storyIdsOf(key)) keysById.set(id, (keysById.get(id) ?? 0) + 1);
   const byId = (key: string) => {
-    const id = storyIdOf(key);
-    return id && keysById.get(id) === 1 ? one(ided.get(id)) : undefined;
+    // The longest id with a file (`api-v2-s01` before `api-v2` in `api-v2-s01-login`).
+    for (const id of storyIdsOf(key).reverse()) {
+      const file = keysById.get(id) === 1 ? one(ided.get(id)) : undefined;
+      // The file says it is that story: its title starts with the id (`# MU-S01 : ...`), or
+      // it says it is a story; a note named `phase-2.md` is not `phase-2-cleanup`.
+      if (file && (titledWith(root, file, id) || saysStory(root, file))) return file;
+    }
+    return undefined;
   };
-  // A key of no story shape with a story file of its own name or id (`hotfix-audio-clicks.md`,
-  // `15-TD-1-toctou-fixes.md`, `story-22-fix-login.md`, `MU-S01.md`) is a story: the file says
-  // so. `epic-*` files are epics' own; a key that could not name a file or reach a prompt
-  // safely stays out.
   const promoted = otherKeys.filter(
     (key) =>
       (exact.has(key) || exact.has(`story-${key}`) || byId(key) !== undefined) &&
@@ -521,6 +521,11 @@ export function indexStoryFiles(
   // The same words after another number: only for a file no key names itself, and words that
   // only one key has (`2-1-user-login` must not take `1-1-user-login.md`).
   const taken = new Set(keys.flatMap((key) => named(key) ?? []));
+  /** A file by a key's id, when no key names it by its own name. */
+  const untakenById = (key: string) => {
+    const file = byId(key);
+    return file && !taken.has(file) ? file : undefined;
+  };
   const keysByWords = new Map<string, number>();
   /** The keys with each story number (`1-4`), in sprint order. */
   const keysByNumber = new Map<string, string[]>();
@@ -583,7 +588,7 @@ export function indexStoryFiles(
   // disagree with the key's: it is that number's story when one key has the number.
   const byBareNumber = (key: string) => untakenWithNumber(key, bare);
   const byName = (key: string) =>
-    named(key) ?? byWords(key) ?? byBareNumber(key) ?? byNumber(key) ?? byId(key);
+    named(key) ?? byWords(key) ?? byBareNumber(key) ?? byNumber(key) ?? untakenById(key);
   // Last of all, a file named some other way whose title has the key's words
   // (`story-central-mcp-1.md`, "# Story: Establish MCP registry and metadata", for
   // `1-1-establish-mcp-registry-and-metadata`): the files no key found by name, each title
@@ -768,14 +773,28 @@ function sharesNumber(file: string, key: string): boolean {
  * A story id that starts with a word and ends with a number (`tech-01`, `mu-s01`, `a2a-s01`):
  * a story file's whole name, its words left off. An epic's file (`epic-3`) is none.
  */
-const STORY_ID = /^(?!epic-)[a-z][a-z0-9]*(?:-[a-z0-9]+)*?-[a-z]*\d+[a-z]?$/;
+const ID = String.raw`(?!epic-)[a-z][a-z0-9]*(?:-[a-z0-9]+)*?-[a-z]*\d+[a-z]?`;
+const STORY_ID = new RegExp(`^${ID}(?![\\s\\S])`);
 
-/** The id before a key's words (`mu-s01-api-invitations` -> `mu-s01`), as STORY_ID spells it. */
-function storyIdOf(key: string): string | undefined {
-  const match = /^((?!epic-)[a-z][a-z0-9]*(?:-[a-z0-9]+)*?-[a-z]*\d+[a-z]?)-[a-z]/.exec(
-    canonicalStoryName(key),
-  );
-  return match?.[1];
+/**
+ * The ids a key may start with, shortest first: each prefix STORY_ID accepts that words follow
+ * (`api-v2-s01-login` -> `api-v2`, `api-v2-s01`).
+ */
+function storyIdsOf(key: string): string[] {
+  const parts = canonicalStoryName(key).split("-");
+  const ids: string[] = [];
+  for (let end = 1; end < parts.length; end++) {
+    const id = parts.slice(0, end).join("-");
+    if (STORY_ID.test(id) && /^[a-z]/.test(parts[end] ?? "")) ids.push(id);
+  }
+  return ids;
+}
+
+/** True when a file's first `#` heading starts with the id, however spelled (`# MU-S01 : x`). */
+function titledWith(root: string, file: string, id: string): boolean {
+  const title = /^#[ \t]+(.+)$/m.exec(readHead(root, file) ?? "")?.[1] ?? "";
+  const spelled = title.toLowerCase().replace(/[\s_.]+/g, "-");
+  return spelled === id || new RegExp(`^${id}(?![a-z0-9])`).test(spelled);
 }
 
 /** The words of four letters or more after a story's number: what two names share. */

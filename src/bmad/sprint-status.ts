@@ -122,13 +122,24 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   const listedStory = listed.some(
     (pair) => parseKey(String(pair.key.value)).kind === "story" && statusOf(pair.value),
   );
-  if (maps.length === 0 && !listedStory) {
+  // `development_status:` with nothing under it (a fresh stub, or every entry commented out)
+  // is a sprint of no story yet, not a file of another shape.
+  const emptyStatus = repeated.some(
+    (pair) => pair.value == null || (isScalar(pair.value) && pair.value.value == null),
+  );
+  if (maps.length === 0 && !listedStory && !emptyStatus) {
     // Say what the file is, not only what it lacks.
     if (list)
       throw new InputError(
         `this file keeps its stories under \`${String((list.key as Scalar).value)}:\`, a layout of another BMAD port that athena-parallel does not read; it plans from BMAD METHOD's \`development_status:\` mapping of story key: status`,
         file,
         lineOfNode(list.key, lineCounter),
+      );
+    if (statusPair)
+      throw new InputError(
+        "`development_status:` holds no mapping of key: status (a list or a plain value)",
+        file,
+        lineOfNode(statusPair.key, lineCounter),
       );
     const line = lineOfNode(root, lineCounter);
     const top = root.items.map(

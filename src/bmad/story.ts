@@ -819,9 +819,12 @@ function namesFileOrFolder(source: string, path: string): boolean {
   return /[\w.@-]\/(?:[\w.@-]|\s|$)/.test(drawn);
 }
 
-/** A folder written alone in a code span: `web/src/pages/`, `./app/`, `src/(admin)/`. */
-/** A heading over the story's tasks ("Tasks / Subtasks", "Implementation Tasks"). */
-const TASKS_HEADING = /\btasks?\b|\bsubtasks?\b/i;
+/**
+ * A section over the story's tasks ("Tasks", "Tasks / Subtasks", "Backend Implementation
+ * Tasks", "Task Breakdown"): anchored and plural, so that a title ("Story 3.2: Task
+ * assignment") or a task app's own subject ("Task Model") is none.
+ */
+const TASKS_SECTION = /^(?:[\p{L}-]+\s+){0,3}(?:(?:sub)?tasks\b|task\s+(?:breakdown|list)\b)/iu;
 /** A task heading ticked off: `### Task 1: Create the queue ✅`, `### [x] Task 2`. */
 const TICKED_HEADING = /✅|✔|☑|\[x\]|\((?:done|completed?)\)/i;
 
@@ -833,22 +836,27 @@ const TICKED_HEADING = /✅|✔|☑|\[x\]|\((?:done|completed?)\)/i;
  */
 function headingTasks(sections: StoryDoc["sections"], lines: readonly string[]): StoryDoc["tasks"] {
   const tasks = { done: 0, total: 0 };
-  const parentOf = (i: number) => {
-    const depth = sections[i]?.depth ?? 0;
-    return sections.slice(0, i).findLastIndex((h) => h.depth < depth);
-  };
+  // The headings open above the current one, outermost first: one pass, however many.
+  const open: Array<{ depth: number; title: string; isTitle: boolean }> = [];
   sections.forEach((section, i) => {
-    const parent = parentOf(i);
-    if (parent < 0 || !TASKS_HEADING.test(sections[parent]?.title ?? "")) return;
-    // Under a task heading itself (`#### 1.1` below `### Task 1`): a part of that task.
-    const grandparent = parentOf(parent);
-    if (grandparent >= 0 && TASKS_HEADING.test(sections[grandparent]?.title ?? "")) return;
+    while ((open.at(-1)?.depth ?? 0) >= section.depth) open.pop();
+    const parent = open.at(-1);
+    // The story's own title (`# Tasks export`) holds every section, never tasks.
+    open.push({
+      depth: section.depth,
+      title: section.title,
+      isTitle: i === 0 && section.depth === 1,
+    });
+    if (!parent || parent.isTitle || !TASKS_SECTION.test(parent.title)) return;
     tasks.total++;
-    if (TICKED_HEADING.test(lines[section.line - 1] ?? "")) tasks.done++;
+    // A tick in a code span names a marker, not the task's state (`parse \`[x]\` boxes`).
+    const heading = (lines[section.line - 1] ?? "").replace(/`[^`]*`/g, "");
+    if (TICKED_HEADING.test(heading)) tasks.done++;
   });
   return tasks;
 }
 
+/** A folder written alone in a code span: `web/src/pages/`, `./app/`, `src/(admin)/`. */
 const LIST_FOLDER = /^(?:\.\/)?[\w.@()[\]$-]+(?:\/[\w.@()[\]$-]+)*\/$/;
 
 /** The sections a story gains as it is worked on: what happened, not what it needs. */

@@ -384,17 +384,19 @@ function accuracyCommand(args: string[], io: CommandIo): number {
     (e) => e.kind === "story" && FINISHED_STATUSES.has(e.status),
   );
   const finished = finishedStories.length;
+  // Finished keys that are no story key and have no story file of their name (`CORE-002`) are
+  // in no plan: say so, or a project scores far fewer stories than it has with nothing said.
+  const unkeyed = project.sprint.entries.filter(
+    (e) => e.kind === "other" && FINISHED_STATUSES.has(e.status),
+  );
   if (report.stories === 0) {
     // Say which of the three it is: no done story, no story file, or no File List. Finished
-    // entries whose keys are no story's (`e1-s1-create-model`, with no file of that name) are
-    // named: "no story is done" would deny what the user sees in the sprint file.
-    const finishedOther = project.sprint.entries.filter(
-      (e) => e.kind === "other" && FINISHED_STATUSES.has(e.status),
-    );
+    // entries whose keys are no story's are named: "no story is done" alone would deny what
+    // the user sees in the sprint file.
     const why =
       finished === 0
-        ? finishedOther.length > 0
-          ? `no story is done or in review: its ${finishedOther.length} finished ${finishedOther.length === 1 ? "entry has a key" : "entries have keys"} of no story shape ({epic}-{story}-{slug}) and no story file of ${finishedOther.length === 1 ? "its" : "their"} name, e.g. ${finishedOther[0]?.key} (line ${finishedOther[0]?.line})`
+        ? unkeyed.length > 0
+          ? `no story is done or in review: its ${unkeyed.length} finished ${unkeyed.length === 1 ? "key is" : "keys are"} ${NOT_A_STORY}, e.g. ${unkeyed[0]?.key} (line ${unkeyed[0]?.line})`
           : "no story is done or in review"
         : project.done.length === 0
           ? `none of its ${finished} finished stories has a story file under ${project.files.storiesDir}/ (set bmad.paths.stories in athena.json)`
@@ -408,11 +410,6 @@ function accuracyCommand(args: string[], io: CommandIo): number {
       );
     return 1;
   }
-  // Finished keys that are no story key and have no story file of their name (`CORE-002`) are
-  // in no plan: say so, or a project scores far fewer stories than it has with nothing said.
-  const unkeyed = project.sprint.entries.filter(
-    (e) => e.kind === "other" && FINISHED_STATUSES.has(e.status),
-  );
   if (unkeyed.length > 0) {
     const shown = unkeyed.slice(0, 3).map((e) => `${e.key} (line ${e.line})`);
     io.err(

@@ -292,13 +292,16 @@ export function headline(plan: Plan, planned: number): string {
       : "No file conflict: every story can run in parallel.";
 }
 
-/** The ids of the stories running outside the batch that a blocking conflict ties to it. */
+/**
+ * The ids of the stories running outside the batch that a blocking conflict ties to a story of
+ * the batch (two running stories that overlap hold nothing back here).
+ */
 function runningThatBlock(plan: Plan): string[] {
   const running = new Map(
     plan.stories.filter((s) => s.role === "in-progress").map((s) => [s.key, s.id]),
   );
   const ids = plan.conflicts
-    .filter((c) => c.blocking)
+    .filter((c) => c.blocking && c.stories.some((key) => !running.has(key)))
     .flatMap((c) => c.stories.flatMap((key) => running.get(key) ?? []));
   return [...new Set(ids)];
 }
