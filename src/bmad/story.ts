@@ -244,6 +244,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   }));
 
   const headings: Array<{ depth: number; title: string; storyTitle?: boolean }> = [];
+  /** Tasks written as headings, with no box (see the heading case). */
+  const headingTasks = { done: 0, total: 0 };
   let zone: Zone = "write";
   // A sticky File List group (`**DO NOT MODIFY:**`), reset per heading.
   let group: ListGroup = NO_GROUP;
@@ -411,6 +413,16 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         // its sections hold.
         const storyTitle = heading.depth === 1 && doc.sections.length === 0;
         headings.push({ depth: heading.depth, title, ...(storyTitle ? { storyTitle } : {}) });
+        // A task written as a heading under the Tasks section (`### Task 1: Create the queue`,
+        // `### T2: Models (0.5h)`), done when ticked; a tick in a code span names a marker
+        // (`parse \`[x]\` boxes`). Without these, such a story counted 0 tasks: the schedule
+        // weighed it as one and `status` showed no progress.
+        const over = headings.at(-2);
+        if (over && !over.storyTitle && TASKS_SECTION.test(over.title)) {
+          headingTasks.total++;
+          const said = textOf(heading.children.filter((child) => child.type !== "inlineCode"));
+          if (TICKED_HEADING.test(said)) headingTasks.done++;
+        }
         if (DEV_AGENT_RECORD.test(title)) {
           pastAgentRecord = true;
           recordNotes = headings.find((h) => DEV_NOTES.test(h.title));
@@ -803,7 +815,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   }
 
   doc.dependencies = findDependencies(beforeTheWork(text, doc.sections), doc.headingId);
-  if (doc.tasks.total === 0) doc.tasks = headingTasks(doc.sections, text.split(/\r\n|\r|\n/));
+  // Tasks written as headings count only in a story with no task box at all.
+  if (doc.tasks.total === 0) doc.tasks = headingTasks;
   return doc;
 }
 
@@ -827,34 +840,6 @@ function namesFileOrFolder(source: string, path: string): boolean {
 const TASKS_SECTION = /^(?:[\p{L}-]+\s+){0,3}(?:(?:sub)?tasks\b|task\s+(?:breakdown|list)\b)/iu;
 /** A task heading ticked off: `### Task 1: Create the queue ✅`, `### [x] Task 2`. */
 const TICKED_HEADING = /✅|✔|☑|\[x\]|\((?:done|completed?)\)/i;
-
-/**
- * Tasks written as headings under the Tasks section, with no checkbox anywhere (`### Task 1:
- * Create the queue`, `### T2: Models (0.5h)`): each heading one task, done when ticked. Their
- * sub-headings are the task's own parts. Without this such a story counted 0 tasks: the
- * schedule weighed it as one task and `status` showed no progress.
- */
-function headingTasks(sections: StoryDoc["sections"], lines: readonly string[]): StoryDoc["tasks"] {
-  const tasks = { done: 0, total: 0 };
-  // The headings open above the current one, outermost first: one pass, however many.
-  const open: Array<{ depth: number; title: string; isTitle: boolean }> = [];
-  sections.forEach((section, i) => {
-    while ((open.at(-1)?.depth ?? 0) >= section.depth) open.pop();
-    const parent = open.at(-1);
-    // The story's own title (`# Tasks export`) holds every section, never tasks.
-    open.push({
-      depth: section.depth,
-      title: section.title,
-      isTitle: i === 0 && section.depth === 1,
-    });
-    if (!parent || parent.isTitle || !TASKS_SECTION.test(parent.title)) return;
-    tasks.total++;
-    // A tick in a code span names a marker, not the task's state (`parse \`[x]\` boxes`).
-    const heading = (lines[section.line - 1] ?? "").replace(/`[^`]*`/g, "");
-    if (TICKED_HEADING.test(heading)) tasks.done++;
-  });
-  return tasks;
-}
 
 /** A folder written alone in a code span: `web/src/pages/`, `./app/`, `src/(admin)/`. */
 const LIST_FOLDER = /^(?:\.\/)?[\w.@()[\]$-]+(?:\/[\w.@()[\]$-]+)*\/$/;
