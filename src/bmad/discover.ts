@@ -500,15 +500,24 @@ export function indexStoryFiles(
   const keysById = new Map<string, number>();
   for (const key of [...storyKeys, ...otherKeys])
     for (const id of storyIdsOf(key)) keysById.set(id, (keysById.get(id) ?? 0) + 1);
+  // Asked for each key by the promotion, the file lookup and the title search: each key's
+  // files are read once.
+  const foundById = new Map<string, string | undefined>();
   const byId = (key: string) => {
+    if (foundById.has(key)) return foundById.get(key);
+    let found: string | undefined;
     // The longest id with a file (`api-v2-s01` before `api-v2` in `api-v2-s01-login`).
     for (const id of storyIdsOf(key).reverse()) {
       const file = keysById.get(id) === 1 ? one(ided.get(id)) : undefined;
       // The file says it is that story: its title starts with the id (`# MU-S01 : ...`), or
       // it says it is a story; a note named `phase-2.md` is not `phase-2-cleanup`.
-      if (file && (titledWith(root, file, id) || saysStory(root, file))) return file;
+      if (file && (titledWith(root, file, id) || saysStory(root, file))) {
+        found = file;
+        break;
+      }
     }
-    return undefined;
+    foundById.set(key, found);
+    return found;
   };
   const promoted = otherKeys.filter(
     (key) =>
@@ -794,7 +803,7 @@ function storyIdsOf(key: string): string[] {
 function titledWith(root: string, file: string, id: string): boolean {
   const title = /^#[ \t]+(.+)$/m.exec(readHead(root, file) ?? "")?.[1] ?? "";
   const spelled = title.toLowerCase().replace(/[\s_.]+/g, "-");
-  return spelled === id || new RegExp(`^${id}(?![a-z0-9])`).test(spelled);
+  return new RegExp(`^${id}(?![a-z0-9])`).test(spelled);
 }
 
 /** The words of four letters or more after a story's number: what two names share. */
