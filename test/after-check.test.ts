@@ -135,11 +135,12 @@ describe("the after-check in a run", () => {
       { parallel: { conflictStrategy: "manual" } },
     );
     writeFileSync(path.join(root, "NOTES.md"), "# Notes\n");
-    // b's script starts, waits until a has written the file, then writes it whole.
+    // b's script starts, waits until a's write has come back (its after hook run: a rewrite
+    // within the write tool's own call is the race told in the README), then writes it whole.
     script(
       root,
       "long.sh",
-      "touch started.flag\nuntil grep -q 'from a' NOTES.md; do sleep 0.02; done\nprintf '# Notes\\nfrom b\\n' > NOTES.md",
+      "touch started.flag\nuntil [ -f a-wrote.flag ]; do sleep 0.02; done\nprintf '# Notes\\nfrom b\\n' > NOTES.md",
     );
     const h = harness(root, (_w, key) => ({
       ms: 300,
@@ -148,6 +149,7 @@ describe("the after-check in a run", () => {
           await h.agent.read(session, "NOTES.md");
           while (!existsSync(path.join(root, "started.flag"))) await sleep(20);
           await h.agent.write(session, "NOTES.md", "# Notes\nfrom a\n");
+          writeFileSync(path.join(root, "a-wrote.flag"), "");
         } else {
           await h.agent.read(session, "NOTES.md");
           await h.agent.bash(session, "./long.sh");
