@@ -936,6 +936,18 @@ describe('a check or a source named in another language ("Убедиться, ч
     expect(cue("- [ ] Sicherstellen, dass `src/lib.rs` kompiliert", "`src/lib.rs`")).toBe("read");
   });
 
+  it('reads the file a "read" verb governs, as "Read" does, and writes what a write verb after it governs', () => {
+    const clause =
+      "- [x] 1.7 Lire `src/lib/validations.ts` — `subscriptionCreateSchema` (vérifier champs déjà ajoutés par Story 11-3)";
+    expect(cue(clause, "`src/lib/validations.ts`")).toBe("read");
+    expect(cue("- Leer `src/config.py` antes de modificar", "`src/config.py`")).toBe("read");
+    expect(cue("- [ ] `src/lib.rs` lesen und verstehen", "`src/lib.rs`")).toBe("read");
+    expect(cue("Прочитать `src/types/db.ts` перед изменением", "`src/types/db.ts`")).toBe("read");
+    expect(
+      cue("- [ ] Lire la configuration, puis modifier `next.config.ts`", "`next.config.ts`"),
+    ).toBe("write");
+  });
+
   it("reads the verbs, not every word of their stem: a noun that starts so names what is written", () => {
     expect(
       cue("Controllers: `src/controllers/user.ts` (new)", "`src/controllers/user.ts`"),

@@ -94,14 +94,17 @@ const READ_CUE =
   /\b(see|e\.g\.|i\.e\.|follow(s|ed|ing)?|pattern|same\s+as|similar\s+to|like|mirror(s|ed|ing)?|based\s+on|already|existing|exists|reference[sd]?|uses?|used\s+by|using|consult|refer\s+to|read(s|ing)?|study|inspect|look\s+at|as\s+in|defined\s+in|lives?\s+in|located\s+in|provided\s+by|provides?|current(ly)?|example|analogous|template)\b/gi;
 /**
  * The same cues in the languages stories are written in: "utilise `x.ts`", "siehe `a.py`",
- * "usar el patrón de `b.go`", "`binning.py`를 import해 쓴다", "参考 `a.ts`", "既存の `b.swift`".
- * Words apart in the European languages; joined to what they govern in Chinese, Japanese and
- * Korean, where "user" (사용자, 利用者) is no cue.
+ * "usar el patrón de `b.go`", "Lire `x.ts` avant modification", "`binning.py`를 import해 쓴다",
+ * "参考 `a.ts`", "既存の `b.swift`". Words apart in the European languages; joined to what they
+ * govern in Chinese, Japanese and Korean, where "user" (사용자, 利用者) is no cue. "Read" is
+ * the European verbs alone: Korean 읽기 is as often a noun of what is built ("a read policy").
  */
 const FOREIGN_READ_CUE = new RegExp(
   `(?<![\\p{L}\\p{N}_./\\\\\`-])(?:${[
     // French, Spanish, Portuguese, Italian
     /utilis(?:e|er|é|ée|ant)|réutilis\p{L}*|voir|selon|existant\p{L}*|bas[ée]e?s?\s+sur|suivre|s['’]inspir\p{L}*/u,
+    // "Read": "Lire `x.ts` avant modification", "Leer `a.py`", "`b.go` lesen"
+    /lire|relire|lisez|leer|ler|leia|leggere|lesen|lies|durchlesen|прочитать|прочтите|прочитайте|изучить|изучите/u,
     /us(?:ar|ando|are)|utiliz(?:a|ar|ando)|utilizz(?:a|are|ando)|reutiliz\p{L}*|riutilizz\p{L}*/u,
     /veja|vedi|según|conforme|existentes?|esistent[ei]|basad[oa]s?\s+en|basead[oa]s?\s+em|basat[oa]\s+su/u,
     // German, Russian
