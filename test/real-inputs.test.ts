@@ -946,6 +946,8 @@ describe('a check or a source named in another language ("Убедиться, ч
     expect(
       cue("- [ ] Lire la configuration, puis modifier `next.config.ts`", "`next.config.ts`"),
     ).toBe("write");
+    // Not the German imperative "lies": an English word, "the bug that lies in `x.ts`".
+    expect(cue("- [ ] Fix the bug that lies in `src/x.ts`", "`src/x.ts`")).toBe("write");
   });
 
   it("reads the verbs, not every word of their stem: a noun that starts so names what is written", () => {

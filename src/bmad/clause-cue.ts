@@ -104,7 +104,7 @@ const FOREIGN_READ_CUE = new RegExp(
     // French, Spanish, Portuguese, Italian
     /utilis(?:e|er|é|ée|ant)|réutilis\p{L}*|voir|selon|existant\p{L}*|bas[ée]e?s?\s+sur|suivre|s['’]inspir\p{L}*/u,
     // "Read": "Lire `x.ts` avant modification", "Leer `a.py`", "`b.go` lesen"
-    /lire|relire|lisez|leer|ler|leia|leggere|lesen|lies|durchlesen|прочитать|прочтите|прочитайте|изучить|изучите/u,
+    /lire|relire|lisez|leer|ler|leia|leggere|lesen|durchlesen|прочитать|прочтите|прочитайте|изучить|изучите/u,
     /us(?:ar|ando|are)|utiliz(?:a|ar|ando)|utilizz(?:a|are|ando)|reutiliz\p{L}*|riutilizz\p{L}*/u,
     /veja|vedi|según|conforme|existentes?|esistent[ei]|basad[oa]s?\s+en|basead[oa]s?\s+em|basat[oa]\s+su/u,
     // German, Russian
