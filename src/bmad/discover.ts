@@ -511,7 +511,8 @@ export function indexStoryFiles(
       const file = keysById.get(id) === 1 ? one(ided.get(id)) : undefined;
       // The file says it is that story: its title starts with the id (`# MU-S01 : ...`), or
       // it says it is a story; a note named `phase-2.md` is not `phase-2-cleanup`.
-      if (file && (titledWith(root, file, id) || saysStory(root, file))) {
+      const head = file === undefined ? undefined : readHead(root, file);
+      if (file && (titledWith(head, id) || saysStory(head))) {
         found = file;
         break;
       }
@@ -589,7 +590,7 @@ export function indexStoryFiles(
     // word "validation") is no story: the file must say it is one.
     const sharing = [...(numbered.get(number) ?? [])].filter((file) => {
       const fileWords = wordsOf(canonicalStoryName(path.posix.basename(file, ".md")));
-      return own.some((w) => fileWords.has(w)) && saysStory(root, file);
+      return own.some((w) => fileWords.has(w)) && saysStory(readHead(root, file));
     });
     return untakenWithNumber(key, new Map([[number, new Set(sharing)]]));
   };
@@ -726,12 +727,12 @@ function titleWords(root: string, file: string): string | undefined {
 }
 
 /**
- * True when a file's first lines say it is a story: a title that starts with "Story" (a `#`
- * heading or a front matter `title:`), or a story's status (`Status: done`, `status: review`,
- * a `## Status` heading over `ready-for-dev`); a QA report's `**Status**: PASS` is none.
+ * True when a file's first lines (`head`, from readHead) say it is a story: a title that starts
+ * with "Story" (a `#` heading or a front matter `title:`), or a story's status (`Status: done`,
+ * `status: review`, a `## Status` heading over `ready-for-dev`); a QA report's `**Status**:
+ * PASS` is none.
  */
-function saysStory(root: string, file: string): boolean {
-  const head = readHead(root, file);
+function saysStory(head: string | undefined): boolean {
   return (
     head !== undefined &&
     (/^#[ \t]+story\b/im.test(head) ||
@@ -799,9 +800,12 @@ function storyIdsOf(key: string): string[] {
   return ids;
 }
 
-/** True when a file's first `#` heading starts with the id, however spelled (`# MU-S01 : x`). */
-function titledWith(root: string, file: string, id: string): boolean {
-  const title = /^#[ \t]+(.+)$/m.exec(readHead(root, file) ?? "")?.[1] ?? "";
+/**
+ * True when a file's first `#` heading (in `head`, from readHead) starts with the id, however
+ * spelled (`# MU-S01 : x`).
+ */
+function titledWith(head: string | undefined, id: string): boolean {
+  const title = /^#[ \t]+(.+)$/m.exec(head ?? "")?.[1] ?? "";
   const spelled = title.toLowerCase().replace(/[\s_.]+/g, "-");
   return new RegExp(`^${id}(?![a-z0-9])`).test(spelled);
 }
