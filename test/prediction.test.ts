@@ -1881,6 +1881,36 @@ describe("the history log (.athena/history.jsonl)", () => {
     ]);
   });
 
+  it("reads numbered headings as their words: `## 4. Technical Requirements` is a plan section", () => {
+    const doc = parseStory(
+      [
+        "# Story 3.2: Checklist UI",
+        "## 1. Story Summary\n\nAs a planner I filter the checklist.",
+        "## 4. Technical Requirements",
+        "### 4.2 Data Fetching\n\n- Add the client in `lib/api/checklists.ts`.",
+        "## 5) Tasks\n\n- [x] Create `app/checklist/page.tsx`",
+        "## 404 Handling\n\nThe page lives in `app/not-found.tsx`.",
+        "## 7. Dev Agent Record\n\n### 7.1 File List\n\n- `lib/api/checklists.ts`",
+      ].join("\n\n"),
+    );
+    expect(doc.sections.map((s) => s.title)).toEqual([
+      "Story 3.2: Checklist UI",
+      "Story Summary",
+      "Technical Requirements",
+      "Data Fetching",
+      "Tasks",
+      "404 Handling",
+      "Dev Agent Record",
+      "File List",
+    ]);
+    // Before, "4. Technical Requirements" was no plan section and `accuracy` scored such a
+    // story as if it named no file; a number without a dot or bracket is a word of the title.
+    expect(planTimeDoc(doc).mentions.map((m) => m.path)).toEqual([
+      "lib/api/checklists.ts",
+      "app/checklist/page.tsx",
+    ]);
+  });
+
   it("drops a Dev Agent Record kept inside Dev Notes, and the headings after it there", () => {
     const doc = parseStory(
       [

@@ -82,11 +82,18 @@ const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
 const LEADING_SYMBOLS = /^(?:[\p{Extended_Pictographic}\p{So}\s]|\uFE0F|\u200D)+/u;
 
 /**
- * The heading (or label) as the parser matches it: without leading emoji, and with its known
- * translated words put back in English (a full-width colon as ":"); other words as written.
+ * A section number before a heading's words: "## 4. Technical Requirements", "### 4.1 Data
+ * Fetching", "## 2) Tasks". A number with no dot or bracket after it stays ("## 404 Handling").
+ */
+const SECTION_NUMBER = /^(?:\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}[.)])\s+/;
+
+/**
+ * The heading (or label) as the parser matches it: without leading emoji or a section number,
+ * and with its known translated words put back in English (a full-width colon as ":"); other
+ * words as written.
  */
 export function canonicalHeading(title: string): string {
-  const plain = title.replace(LEADING_SYMBOLS, "");
+  const plain = title.replace(LEADING_SYMBOLS, "").replace(SECTION_NUMBER, "");
   if (!CJK.test(plain)) return plain;
   let out = plain.replace(/：/g, ":");
   for (const [words, english] of LOCALISED) out = out.replace(words, ` ${english} `);
