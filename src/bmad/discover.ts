@@ -511,8 +511,9 @@ export function indexStoryFiles(
       const file = keysById.get(id) === 1 ? one(ided.get(id)) : undefined;
       // The file says it is that story: its title starts with the id (`# MU-S01 : ...`), or
       // it says it is a story; a note named `phase-2.md` is not `phase-2-cleanup`.
-      const head = file === undefined ? undefined : readHead(root, file);
-      if (file && (titledWith(head, id) || saysStory(head))) {
+      if (file === undefined) continue;
+      const head = readHead(root, file);
+      if (titledWith(head, id) || saysStory(head)) {
         found = file;
         break;
       }
@@ -704,6 +705,11 @@ function readHead(root: string, file: string): string | undefined {
   }
 }
 
+/** The text of the first `#` heading in a file's first lines (`head`, from readHead). */
+function firstTitle(head: string | undefined): string | undefined {
+  return head === undefined ? undefined : /^#[ \t]+(.+)$/m.exec(head)?.[1];
+}
+
 /**
  * The words of a story file's first `#` heading, as a key spells them (`# Story: Add the
  * Login Page` -> `add-the-login-page`), without a `Story` label or a story number; undefined
@@ -712,7 +718,7 @@ function readHead(root: string, file: string): string | undefined {
 function titleWords(root: string, file: string): string | undefined {
   const head = readHead(root, file);
   if (head === undefined) return undefined;
-  const title = /^#[ \t]+(.+)$/m.exec(head)?.[1];
+  const title = firstTitle(head);
   // A story says so, in its title or by a status line: a guide titled "Project Setup" is no
   // story of that name.
   if (!title || !(/^story\b/i.test(title) || /^[ \t*_]*status[ \t*_]*:/im.test(head)))
@@ -805,7 +811,7 @@ function storyIdsOf(key: string): string[] {
  * spelled (`# MU-S01 : x`).
  */
 function titledWith(head: string | undefined, id: string): boolean {
-  const title = /^#[ \t]+(.+)$/m.exec(head ?? "")?.[1] ?? "";
+  const title = firstTitle(head) ?? "";
   const spelled = title.toLowerCase().replace(/[\s_.]+/g, "-");
   return new RegExp(`^${id}(?![a-z0-9])`).test(spelled);
 }
