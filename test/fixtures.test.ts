@@ -251,7 +251,7 @@ describe("fixtures/edge-project (edge cases)", () => {
       '1-3-weird-status is "blocked-by-legal", not ready-for-dev: planned because it was named',
       '1-2a-lettered is "drafted", not ready-for-dev: planned because it was named',
       'docs/sprint-artifacts/1-3-weird-status.md:3: the story says "Status: review" but docs/sprint-artifacts/sprint-status.yaml says "blocked-by-legal" (the sprint file counts)',
-      "1-5-no-file (docs/sprint-artifacts/sprint-status.yaml:23) has no story file; looked for 1-5-no-file.md (or story-1-5-no-file.md, or the same words after its number) under docs/sprint-artifacts/",
+      "1-5-no-file (docs/sprint-artifacts/sprint-status.yaml:23) has no story file; looked for 1-5-no-file.md (or story-1-5-no-file.md, spec-1-5-no-file.md, or the same words after its number) under docs/sprint-artifacts/",
     ]);
     expect(p.schedule.blocked).toEqual([{ story: "1-5-no-file", reason: "no story file" }]);
   });

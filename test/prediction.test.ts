@@ -2,7 +2,7 @@
  * Prediction (issue 8): a mention read in its sentence, a confidence per claim, conflicts that
  * block only when both sides are sure, and what a project's done stories teach.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { clauseAround, cueOf } from "../src/bmad/clause-cue.ts";
@@ -1908,6 +1908,55 @@ describe("the history log (.athena/history.jsonl)", () => {
     expect(planTimeDoc(doc).mentions.map((m) => m.path)).toEqual([
       "lib/api/checklists.ts",
       "app/checklist/page.tsx",
+    ]);
+  });
+
+  it("reads a story BMAD's quick-dev or dev-auto wrote as a spec (`spec-<key>.md`): its tasks plan, its Files changed are its record", () => {
+    // The spec template's sections, with what the workflow appends once the work is done.
+    const spec = (status: string, task: string, done?: string) =>
+      [
+        `---\ntitle: 'Story'\nstatus: '${status}'\ncontext: ['{project-root}/docs/context.md']\n---`,
+        "<intent-contract>\n\n## Intent\n\n**Problem:** totals are missing.\n\n</intent-contract>",
+        "## Code Map\n\n- `src/domain/text.ts` -- read only. The style to copy.",
+        `## Tasks & Acceptance\n\n**Execution:**\n- [${done ? "x" : " "}] ${task}`,
+        "## Spec Change Log\n\n- Review moved the check into `src/late.ts`.",
+        done ? `## Auto Run Result\n\n### Files changed\n\n- ${done}` : "",
+      ].join("\n\n");
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]:
+        "development_status:\n  epic-1: in-progress\n  1-1-money: done\n  1-2-totals: done\n  1-3-report: ready-for-dev\n  1-4-own-file: ready-for-dev\n",
+      [`${ART}/spec-1-1-money.md`]: spec(
+        "done",
+        "`src/domain/money.ts` -- implement `Money` -- every epic needs it",
+        "`src/domain/money.ts` — new.",
+      ),
+      [`${ART}/spec-1-2-totals.md`]: spec(
+        "done",
+        "`src/domain/totals.ts` -- add the totals -- the report sums them",
+        "`src/domain/totals.ts` — new.\n- `src/late.ts` — the check.",
+      ),
+      [`${ART}/spec-1-3-report.md`]: spec(
+        "ready-for-dev",
+        "`src/app/report.tsx` -- create the page -- AC 1",
+      ),
+      // A story file of the key's own name comes before a spec of it.
+      [`${ART}/1-4-own-file.md`]:
+        "# Story 1.4: Own file\n\n## Tasks\n\n- [ ] Update `src/own.ts`\n",
+      [`${ART}/spec-1-4-own-file.md`]: spec("ready-for-dev", "`src/other.ts` -- update it"),
+      "src/domain/text.ts": "",
+    });
+    const p = plan(dir);
+    expect(writesOf(p, "1-3-report")).toEqual(["src/app/report.tsx"]);
+    expect(writesOf(p, "1-4-own-file")).toEqual(["src/own.ts"]);
+    // Scored from the spec's plan: the Code Map and the tasks, not the change log the review
+    // wrote (`src/late.ts`), against the files its Auto Run Result says it changed.
+    const report = accuracyOfProject(dir, { env, cache: false }).report;
+    // Three files written (`src/late.ts` too), two of them claimed.
+    expect([report.stories, report.writeRecall]).toEqual([2, 0.667]);
+    const doc = parseStory(readFileSync(path.join(dir, ART, "spec-1-2-totals.md"), "utf8"));
+    expect(planTimeDoc(doc).mentions.map((m) => m.path)).toEqual([
+      "src/domain/text.ts",
+      "src/domain/totals.ts",
     ]);
   });
 

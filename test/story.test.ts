@@ -200,6 +200,15 @@ describe("parseStory", () => {
     expect(all).not.toContain("src/not/claimed.ts");
   });
 
+  it("reads a file with no `#` title (a spec, its title in front matter) by its sections; text under a title alone claims nothing", () => {
+    const spec = parseStory(
+      "---\ntitle: 'Totals'\n---\n\n## Code Map\n\n- `src/totals.ts` -- the module\n",
+    );
+    expect(spec.mentions.map((m) => [m.path, m.intent])).toEqual([["src/totals.ts", "write"]]);
+    const titled = parseStory("# Story 1.2: Totals\n\nThe numbers come from `src/sums.ts`.\n");
+    expect(titled.mentions).toEqual([]);
+  });
+
   it("reads a story written in Chinese, as the create-story workflow translates the template", () => {
     const doc = parseStory(
       [

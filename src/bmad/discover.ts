@@ -673,11 +673,13 @@ export interface StoryFileIndex {
  * `Story-1.2_Slug` -> `1-2-slug`, `1.2.story` -> `1-2`, `E101-S01` -> `101-1`,
  * `epic-3-story-7-slug` -> `3-7-slug`: lower case, no `story` prefix or suffix, one separator,
  * an epic and story written `E<n>-S<n>`, `e-<n>-<n>` or `epic-<n>-story-<n>` as numbers.
+ * BMAD's quick-dev and dev-auto workflows write a story they implement as a spec named after
+ * it (`spec-3-2-digest-delivery.md` for `3-2-digest-delivery`): the `spec` prefix goes too.
  */
 function canonicalStoryName(name: string): string {
   return name
     .toLowerCase()
-    .replace(/^story[-_. ]?/, "")
+    .replace(/^(?:story[-_. ]?|spec[-_. ])/, "")
     .replace(/[-_. ]story$/, "")
     .replace(/[._\s]+/g, "-")
     .replace(

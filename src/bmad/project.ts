@@ -245,7 +245,7 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
     const file = storyFiles.find(entry.key);
     if (!file) {
       notes.push(
-        `${entry.key} (${files.sprintStatus}:${entry.line}) has no story file; looked for ${entry.key}.md (or story-${entry.key}.md, or the same words after its number) under ${files.storiesDir}/`,
+        `${entry.key} (${files.sprintStatus}:${entry.line}) has no story file; looked for ${entry.key}.md (or story-${entry.key}.md, spec-${entry.key}.md, or the same words after its number) under ${files.storiesDir}/`,
       );
       return { entry, requested: isRequested };
     }

@@ -302,7 +302,9 @@ export function zoneOf(headings: Array<{ title: string; storyTitle?: boolean }>)
       if (typeof rule === "function" ? rule(title) : rule.test(title)) return zone;
     }
   }
-  return headings.length <= 1 ? "none" : "write";
+  // Text before any heading, or under the story's title alone, claims nothing; a section of a
+  // file with no `#` title (a spec, its title in front matter) is a section all the same.
+  return headings.every((h) => h.storyTitle) ? "none" : "write";
 }
 
 /** A short label like `**Created:**` or `DO NOT MODIFY:` switches the group that follows. */

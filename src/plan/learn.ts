@@ -31,10 +31,13 @@ export interface DoneInput {
 /**
  * The sections a story has before it is worked on (its Story, and the planning sections): what a
  * plan can read. Besides BMAD's, the plan sections other templates give at the top level:
- * "Technical Implementation", "Technical Tasks", "Technical Design", "Files to Modify/Create".
+ * "Technical Implementation", "Technical Tasks", "Technical Design", "Files to Modify/Create",
+ * and those of the spec BMAD's quick-dev and dev-auto workflows write before they implement
+ * ("Intent", "Boundaries & Constraints", "Code Map", "Design Notes"; its "Tasks & Acceptance"
+ * is a Tasks section).
  */
 const PLAN_TIME = new RegExp(
-  `^(?:story|user\\s+story|${PLANNING_SECTIONS}|technical\\s+(?:implementation|tasks?|details|design|approach|specs?)\\b|files?\\s+to\\s+(?:create|modify|change|touch|update|add))`,
+  `^(?:story|user\\s+story|${PLANNING_SECTIONS}|technical\\s+(?:implementation|tasks?|details|design|approach|specs?)\\b|files?\\s+to\\s+(?:create|modify|change|touch|update|add)|intent\\b|boundaries\\b|code\\s+map\\b|design\\s+notes\\b)`,
   "i",
 );
 
