@@ -1763,7 +1763,7 @@ describe("the history log (.athena/history.jsonl)", () => {
       "app/cv/__init__.py": "",
       "app/users/[id]/page.tsx": "",
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n  1-5-e: review\n  1-6-f: done\n  1-7-g: done\n  1-8-h: done\n  1-9-i: done\n  1-10-j: done\n  1-11-k: done\n",
+        "development_status:\n  epic-1: in-progress\n  1-1-a: done\n  1-2-b: done\n  1-3-c: done\n  1-4-d: done\n  1-5-e: review\n  1-6-f: done\n  1-7-g: done\n  1-8-h: done\n  1-9-i: done\n  1-10-j: done\n  1-11-k: done\n  1-12-l: done\n",
       // A File List before the Dev Agent Record, with no list in the record.
       [`${ART}/1-1-a.md`]: story(
         "1.1: A",
@@ -1823,6 +1823,12 @@ describe("the history log (.athena/history.jsonl)", () => {
         "1.11: K",
         "## Files Created/Modified\n\n### Files\n\n- `src/p.ts` - the handler\n- `src/q.ts`\n",
       ),
+      // The record's parts written in Dev Notes without its heading: Completion Notes, then
+      // the File List (before, a Dev Notes list: a plan, and the story was left out).
+      [`${ART}/1-12-l.md`]: story(
+        "1.12: L",
+        "## Dev Notes\n\n### Project Structure Notes\n\nThe route goes in `src/r.ts`.\n\n### Completion Notes\n\nAll green.\n\n### File List\n\n- `src/r.ts`\n- `src/s.ts`\n",
+      ),
     });
     const { config } = loadConfig(dir, { env });
     const project = loadProject(dir, { config, cache: false });
@@ -1849,6 +1855,12 @@ describe("the history log (.athena/history.jsonl)", () => {
       ["1-9-i", ["src/k.ts", "src/l.ts"]],
       ["1-10-j", ["src/m.ts", "src/n/o.ts"]],
       ["1-11-k", ["src/p.ts", "src/q.ts"]],
+      ["1-12-l", ["src/r.ts", "src/s.ts"]],
+    ]);
+    const notesRecord = doneInputs(project).find((d) => d.key === "1-12-l");
+    expect(notesRecord && planTimeDoc(notesRecord.doc).mentions.map((m) => m.path)).toEqual([
+      "src/planned.ts",
+      "src/r.ts",
     ]);
   });
 

@@ -423,7 +423,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           const said = textOf(heading.children.filter((child) => child.type !== "inlineCode"));
           if (TICKED_HEADING.test(said)) headingTasks.done++;
         }
-        if (DEV_AGENT_RECORD.test(title)) {
+        // The record's own headings written without it ("### Completion Notes", then "### File
+        // List", in Dev Notes) open it as its heading would.
+        if (DEV_AGENT_RECORD.test(title) || (!pastAgentRecord && RECORD_PART.test(title))) {
           pastAgentRecord = true;
           recordNotes = headings.find((h) => DEV_NOTES.test(h.title));
         }
@@ -843,6 +845,9 @@ const TICKED_HEADING = /✅|✔|☑|\[x\]|\((?:done|completed?)\)/i;
 
 /** A folder written alone in a code span: `web/src/pages/`, `./app/`, `src/(admin)/`. */
 const LIST_FOLDER = /^(?:\.\/)?[\w.@()[\]$-]+(?:\/[\w.@()[\]$-]+)*\/$/;
+
+/** The Dev Agent Record's parts before its File List, as BMAD's template heads them. */
+export const RECORD_PART = /^(?:agent\s+model\s+used|debug\s+log|completion\s+notes)\b/i;
 
 /** The sections a story gains as it is worked on: what happened, not what it needs. */
 const AFTER_THE_WORK =

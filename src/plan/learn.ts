@@ -12,7 +12,7 @@ import {
   PLANNING_HEADING,
   PLANNING_SECTIONS,
 } from "../bmad/section-intent.ts";
-import type { PathMention, StoryDoc } from "../bmad/story.ts";
+import { type PathMention, RECORD_PART, type StoryDoc } from "../bmad/story.ts";
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
 import type { DoneStory } from "./history.ts";
 import { isElided, type KnownTree, knownTail } from "./known-tree.ts";
@@ -62,6 +62,7 @@ export function planTimeDoc(doc: StoryDoc): StoryDoc {
  * The lines of a Dev Agent Record written inside Dev Notes (`## Dev Notes` > `### Dev Agent
  * Record`), to the end of that Dev Notes section: the headings after it there (Completion
  * Notes, File List) are its own, written as the work was done, though their section is Dev Notes.
+ * A record written there without its heading starts at its first part (`### Completion Notes`).
  */
 function recordInNotes(doc: StoryDoc): Array<[from: number, to: number]> {
   const spans: Array<[number, number]> = [];
@@ -69,7 +70,10 @@ function recordInNotes(doc: StoryDoc): Array<[from: number, to: number]> {
   doc.sections.forEach((heading, i) => {
     while ((open.at(-1)?.depth ?? 0) >= heading.depth) open.pop();
     const notes = open.find((h) => DEV_NOTES.test(h.title));
-    if (notes && DEV_AGENT_RECORD.test(heading.title)) {
+    const opensRecord =
+      DEV_AGENT_RECORD.test(heading.title) ||
+      (RECORD_PART.test(heading.title) && spans.length === 0);
+    if (notes && opensRecord) {
       const end = doc.sections.slice(i + 1).find((h) => h.depth <= notes.depth);
       spans.push([heading.line, end?.line ?? Number.POSITIVE_INFINITY]);
     }
