@@ -67,12 +67,13 @@ export function planTimeDoc(doc: StoryDoc): StoryDoc {
 function recordInNotes(doc: StoryDoc): Array<[from: number, to: number]> {
   const spans: Array<[number, number]> = [];
   const open: StoryDoc["sections"] = [];
+  let pastRecord = false; // as the parser tells the record (story.ts)
   doc.sections.forEach((heading, i) => {
     while ((open.at(-1)?.depth ?? 0) >= heading.depth) open.pop();
     const notes = open.find((h) => DEV_NOTES.test(h.title));
     const opensRecord =
-      DEV_AGENT_RECORD.test(heading.title) ||
-      (RECORD_PART.test(heading.title) && spans.length === 0);
+      DEV_AGENT_RECORD.test(heading.title) || (!pastRecord && RECORD_PART.test(heading.title));
+    pastRecord ||= opensRecord;
     if (notes && opensRecord) {
       const end = doc.sections.slice(i + 1).find((h) => h.depth <= notes.depth);
       spans.push([heading.line, end?.line ?? Number.POSITIVE_INFINITY]);
