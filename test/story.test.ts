@@ -432,6 +432,33 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("leaves out of the record an entry that says its file was not changed, and what the rest of its line names", () => {
+    const doc = parseStory(
+      [
+        "# Story 3.7: x",
+        "## Dev Agent Record",
+        "### File List",
+        [
+          "- `go.mod` - **NO CHANGE NEEDED** - `bubbles` already in go.mod",
+          "- `src/a.ts` — updated; no changes to the public API",
+          "- `src/b.ts` (reviewed, no changes)",
+          "- `src/c.ts` — no changes to logic, only renamed variables",
+          "- `src/d.ts` (inchangé, scaffold Vite)",
+          "- `src/e.ts` - new",
+        ].join("\n"),
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
+      ["go.mod", "read"],
+      ["go.mod", "read"],
+      ["src/a.ts", "write"],
+      ["src/b.ts", "read"],
+      ["src/c.ts", "write"],
+      ["src/d.ts", "read"],
+      ["src/e.ts", "write"],
+    ]);
+  });
+
   it("reads a document cited at a section or line as a read, unless a verb changes it", () => {
     const doc = parseStory(
       [

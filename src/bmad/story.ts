@@ -315,6 +315,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     }
     return done;
   };
+  /** Lines of the record whose entry says its file was not changed. */
+  const recordLinesUnchanged = new Set<number>();
   const add = (
     found: PathText,
     via: PathMention["via"],
@@ -360,6 +362,15 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
             place === "notes" &&
             namedAtLines(text, found, at.offset, at.length, around)));
       if (quoted || cited) cue = "read";
+      // A record's entry that says its file was left as it was ("`go.mod` - NO CHANGE NEEDED -
+      // bubbles already in go.mod", "`utils.py` (reviewed, no changes)"): looked at, not
+      // written, and so is what the rest of its line names.
+      if (intent === "write" && place === "record") {
+        const lineEnd = text.indexOf("\n", at.offset + at.length);
+        if (entryNotChanged(text.slice(at.offset + at.length, lineEnd < 0 ? undefined : lineEnd)))
+          recordLinesUnchanged.add(line);
+        if (recordLinesUnchanged.has(line)) intent = "read";
+      }
       // A read cue makes prose and tasks reads, and lists that show the project's structure
       // ("Must use the existing `x.go` structures" in Project Structure Notes); lists of files
       // to touch keep their intent unless the clause says the file stays as it is.
