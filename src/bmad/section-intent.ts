@@ -13,6 +13,18 @@ export type Zone = "write" | "read" | "none";
 export const DEV_AGENT_RECORD = /dev\s+agent\s+record/i;
 export const DEV_NOTES = /dev\s+notes/i;
 
+/** The Dev Agent Record's parts before its File List, as BMAD's template heads them. */
+const RECORD_PART = /^(?:agent\s+model\s+used|debug\s+log|completion\s+notes)\b/i;
+
+/**
+ * Whether a heading opens the story's Dev Agent Record: its own heading, or, before any record,
+ * one of its first parts written without it ("### Completion Notes", then "### File List", in
+ * Dev Notes). The parser and the plan-time cut tell the record by this one test.
+ */
+export function opensAgentRecord(title: string, pastRecord: boolean): boolean {
+  return DEV_AGENT_RECORD.test(title) || (!pastRecord && RECORD_PART.test(title));
+}
+
 /**
  * A heading or label over files to read first or to follow: "Files to Read Before
  * Implementing:", "**Files to Reference:**", "**Files to Reuse:**", "Reference Files:". Not

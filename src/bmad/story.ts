@@ -72,6 +72,7 @@ import {
   FOREIGN_TREE_MARKER,
   isLabel,
   labelGroup,
+  opensAgentRecord,
   PROHIBITS,
   READ_CELL,
   READ_VERB,
@@ -434,9 +435,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           const said = textOf(heading.children.filter((child) => child.type !== "inlineCode"));
           if (TICKED_HEADING.test(said)) headingTasks.done++;
         }
-        // The record's own headings written without it ("### Completion Notes", then "### File
-        // List", in Dev Notes) open it as its heading would.
-        if (DEV_AGENT_RECORD.test(title) || (!pastAgentRecord && RECORD_PART.test(title))) {
+        if (opensAgentRecord(title, pastAgentRecord)) {
           pastAgentRecord = true;
           recordNotes = headings.find((h) => DEV_NOTES.test(h.title));
         }
@@ -856,9 +855,6 @@ const TICKED_HEADING = /✅|✔|☑|\[x\]|\((?:done|completed?)\)/i;
 
 /** A folder written alone in a code span: `web/src/pages/`, `./app/`, `src/(admin)/`. */
 const LIST_FOLDER = /^(?:\.\/)?[\w.@()[\]$-]+(?:\/[\w.@()[\]$-]+)*\/$/;
-
-/** The Dev Agent Record's parts before its File List, as BMAD's template heads them. */
-export const RECORD_PART = /^(?:agent\s+model\s+used|debug\s+log|completion\s+notes)\b/i;
 
 /** The sections a story gains as it is worked on: what happened, not what it needs. */
 const AFTER_THE_WORK =

@@ -7,12 +7,12 @@
  */
 import {
   CHANGED_FILES_HEADING,
-  DEV_AGENT_RECORD,
   DEV_NOTES,
+  opensAgentRecord,
   PLANNING_HEADING,
   PLANNING_SECTIONS,
 } from "../bmad/section-intent.ts";
-import { type PathMention, RECORD_PART, type StoryDoc } from "../bmad/story.ts";
+import type { PathMention, StoryDoc } from "../bmad/story.ts";
 import { type ClaimContext, claimsForStory, normaliseRepoPath } from "./claims.ts";
 import type { DoneStory } from "./history.ts";
 import { isElided, type KnownTree, knownTail } from "./known-tree.ts";
@@ -67,12 +67,11 @@ export function planTimeDoc(doc: StoryDoc): StoryDoc {
 function recordInNotes(doc: StoryDoc): Array<[from: number, to: number]> {
   const spans: Array<[number, number]> = [];
   const open: StoryDoc["sections"] = [];
-  let pastRecord = false; // as the parser tells the record (story.ts)
+  let pastRecord = false;
   doc.sections.forEach((heading, i) => {
     while ((open.at(-1)?.depth ?? 0) >= heading.depth) open.pop();
     const notes = open.find((h) => DEV_NOTES.test(h.title));
-    const opensRecord =
-      DEV_AGENT_RECORD.test(heading.title) || (!pastRecord && RECORD_PART.test(heading.title));
+    const opensRecord = opensAgentRecord(heading.title, pastRecord);
     pastRecord ||= opensRecord;
     if (notes && opensRecord) {
       const end = doc.sections.slice(i + 1).find((h) => h.depth <= notes.depth);
