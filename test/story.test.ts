@@ -250,6 +250,60 @@ describe("parseStory", () => {
     expect(at("docs/architecture.md")).toEqual(["notes:read:Dev Notes"]);
   });
 
+  it("reads a story whose template headings are in Spanish or French as the English ones", () => {
+    const es = parseStory(
+      [
+        "# Historia 2.5: Tabla",
+        "## Historia",
+        "Como visitante, quiero ver `src/home/Page.tsx`.",
+        "## Criterios de Aceptación",
+        "1. Cuando se ejecuta `src/home/logic.test.ts`, pasan.",
+        "## Tareas / Subtareas",
+        "- [x] Tarea 1: Crear `src/home/logic.ts`",
+        "- [ ] Tarea 2: Ejecutar `src/home/run.ts`",
+        "## Registro del Agente Dev",
+        "### Modelo Utilizado",
+        "claude",
+        "### Lista de Archivos",
+        "- `src/home/logic.ts`",
+      ].join("\n\n"),
+    );
+    expect([es.title, es.headingId, es.tasks]).toEqual(["Tabla", "2.5", { done: 1, total: 2 }]);
+    // The story and its acceptance criteria claim nothing, as in English; the tasks are tasks,
+    // and the File List is the record's.
+    expect(es.mentions.map((m) => `${m.path} ${m.place}:${m.intent}:${m.section}`)).toEqual([
+      "src/home/logic.ts task:write:Tasks / Subtasks",
+      "src/home/run.ts task:write:Tasks / Subtasks",
+      "src/home/logic.ts record:write:Dev Agent Record > File List",
+    ]);
+    const fr = parseStory(
+      [
+        "# Story 2.4: Section",
+        "## Tâches / Sous-tâches",
+        "- [ ] **Tâche 1** : Créer `Views/ActivityRow.swift`",
+        "## Notes de Développement",
+        "- Le modèle `Views/Row.swift` sert de patron",
+        "## Historique Agent Dev",
+        "### Notes de Complétion",
+        "Fait.",
+        "### Liste des Fichiers",
+        "- `Views/ActivityRow.swift`",
+      ].join("\n\n"),
+    );
+    expect(fr.tasks.total).toBe(1);
+    expect(fr.mentions.map((m) => `${m.path} ${m.place}:${m.section}`)).toEqual([
+      "Views/ActivityRow.swift task:Tasks / Subtasks",
+      "Views/Row.swift notes:Dev Notes",
+      "Views/ActivityRow.swift record:Dev Agent Record > File List",
+    ]);
+    // Words a heading shares with prose translate only where they open it: an activity log
+    // is no Tasks section, and English headings stay as written.
+    expect(
+      parseStory("# Story 1.1: x\n\n## Registro attività\n\n- [ ] Salvare\n").tasks.total,
+    ).toBe(0);
+    expect(parseStory("# Story 1.1: x\n\n## Attività\n\n- [ ] Salvare\n").tasks.total).toBe(1);
+  });
+
   it("reads headings with an emoji before their words as the plain ones", () => {
     const doc = parseStory(
       "# 🚀 Story 1.2: Emoji\n\n## 📖 User Story\n\nAs a user of `src/story.ts`, I want it.\n\n## 📝 Implementation Tasks\n\n- [ ] Update `src/task.ts`\n",

@@ -78,6 +78,123 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
 /** Han, kana and Hangul: the scripts the table translates from. */
 const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
 
+/**
+ * The template's headings in the European languages stories are written in: Spanish,
+ * Portuguese, French, Italian and German, as real projects head them ("## Tareas / Subtareas",
+ * "## Registro del Agente Dev" > "### Modelo Utilizado", "## Historique Agent Dev" >
+ * "### Liste des Fichiers"). Without them such a story's tasks counted none, its task lines
+ * were read as notes, its acceptance criteria as a section to change, and a done story's File
+ * List was not found. Whole words only, longest first; the words a heading shares with prose
+ * ("attività", activity) only where they open it.
+ */
+const LATIN: ReadonlyArray<readonly [string, string]> = [
+  // Dev Agent Record
+  ["registro\\s+del?\\s+agente\\s+(?:dev|de\\s+desarrollo|desarrollador)", "Dev Agent Record"],
+  ["registro\\s+do\\s+agente\\s+(?:dev|de\\s+desenvolvimento|desenvolvedor)", "Dev Agent Record"],
+  [
+    "(?:historique|registre|journal|enregistrement)\\s+(?:de\\s+l['’]\\s*)?agent\\s+(?:dev|de\\s+d[eé]veloppement)",
+    "Dev Agent Record",
+  ],
+  ["registro\\s+dell['’]\\s*agente\\s+(?:dev|di\\s+sviluppo)", "Dev Agent Record"],
+  [
+    "(?:dev|entwickl(?:er|ungs))[-\\s]?agent(?:en)?[-\\s]?(?:protokoll|aufzeichnungen?|bericht)",
+    "Dev Agent Record",
+  ],
+  // Its parts
+  [
+    "(?:lista\\s+de\\s+)?notas\\s+de\\s+(?:finalizaci[oó]n|completado|completitud|conclus[aã]o)",
+    "Completion Notes",
+  ],
+  [
+    "(?:liste\\s+des\\s+)?notes\\s+de\\s+(?:compl[eé]tion|finalisation|fin|ach[eè]vement)",
+    "Completion Notes",
+  ],
+  ["note\\s+di\\s+completamento|abschluss(?:notizen|hinweise|bemerkungen)", "Completion Notes"],
+  [
+    "modelo\\s+(?:de(?:l)?\\s+agente\\s+|d[oe]\\s+agente\\s+)?(?:utilizado|usado)",
+    "Agent Model Used",
+  ],
+  ["mod[eè]le\\s+(?:d['’]\\s*agent\\s+|de\\s+l['’]\\s*agent\\s+)?utilis[eé]", "Agent Model Used"],
+  [
+    "modello\\s+(?:dell['’]\\s*agente\\s+)?utilizzato|verwendetes\\s+(?:agenten[-\\s]?)?modell",
+    "Agent Model Used",
+  ],
+  [
+    "(?:referencias\\s+del?\\s+)?registro\\s+de\\s+depuraci[oó]n|(?:refer[eê]ncias\\s+d[eo]\\s+)?(?:log|registro)\\s+de\\s+depura[cç][aã]o",
+    "Debug Log",
+  ],
+  [
+    "(?:r[eé]f[eé]rences\\s+du\\s+)?journal\\s+de\\s+d[eé]bogage|(?:riferimenti\\s+(?:al|del)\\s+)?log\\s+di\\s+debug",
+    "Debug Log",
+  ],
+  [
+    "lista\\s+de\\s+(?:archivos|arquivos)|liste\\s+des\\s+fichiers|(?:elenco|lista)\\s+(?:dei\\s+)?file|dateiliste",
+    "File List",
+  ],
+  [
+    "(?:registro|historial)\\s+de\\s+cambios|(?:registro|hist[oó]rico)\\s+de\\s+altera[cç][oõ]es|(?:journal|historique)\\s+des\\s+(?:modifications|changements)|registro\\s+delle\\s+modifiche|[äa]nderungs(?:protokoll|historie)",
+    "Change Log",
+  ],
+  // The sections before the work
+  [
+    "criterios\\s+de\\s+aceptaci[oó]n|crit[eé]rios\\s+de\\s+aceita[cç][aã]o|crit[eè]res\\s+d['’]\\s*acceptation|criteri\\s+di\\s+accettazione|akzeptanzkriterien|abnahmekriterien",
+    "Acceptance Criteria",
+  ],
+  [
+    "subtareas|subtarefas|sous[-\\s]?t[aâ]ches|sotto[-\\s]?(?:attivit[aà]|compiti)|(?:teil|unter)aufgaben",
+    "Subtasks",
+  ],
+  ["tareas|tarefas|t[aâ]ches|compiti|^attivit[aà]|^aufgaben", "Tasks"],
+  [
+    "notas\\s+(?:de(?:l)?\\s+|para\\s+el\\s+)?(?:desarrollo|desarrollador)|notas\\s+(?:de|do|para\\s+o)\\s+(?:desenvolvimento|desenvolvedor)",
+    "Dev Notes",
+  ],
+  [
+    "notes\\s+(?:de|du|pour\\s+le)\\s+d[eé]velopp(?:ement|eur)|note\\s+(?:di|per\\s+lo|dello)\\s+svilupp(?:o|atore)|entwickl(?:er|ungs)[-\\s]?(?:notizen|hinweise)",
+    "Dev Notes",
+  ],
+  ["notas\\s+de\\s+implementaci[oó]n|notes\\s+d['’]\\s*impl[eé]mentation", "Implementation Notes"],
+  // Labels and headings over lists of files
+  [
+    "archivos\\s+(?:a|por)\\s+(?:crear|modificar|cambiar|actualizar|tocar)|arquivos\\s+a\\s+(?:criar|modificar|alterar|atualizar)",
+    "Files to change",
+  ],
+  [
+    "fichiers\\s+[aà]\\s+(?:cr[eé]er|modifier|changer|toucher|mettre\\s+[aà]\\s+jour)|file\\s+da\\s+(?:creare|modificare|aggiornare|toccare)|(?<!nicht\\s)zu\\s+(?:[äa]ndernde|erstellende)\\s+dateien",
+    "Files to change",
+  ],
+  [
+    "(?:archivos|arquivos)\\s+(?:nuevos|novos|creados|criados)|(?:nuevos|novos)\\s+(?:archivos|arquivos)|nouveaux\\s+fichiers|fichiers\\s+(?:cr[eé][eé]s|nouveaux)|nuovi\\s+file|file\\s+(?:nuovi|creati)|(?:neue|erstellte)\\s+dateien",
+    "New files",
+  ],
+  [
+    "(?:archivos|arquivos)\\s+(?:modificados|alterados)|fichiers\\s+modifi[eé]s|file\\s+modificati|(?:ge[äa]nderte|modifizierte)\\s+dateien",
+    "Modified files",
+  ],
+  [
+    "(?:archivos|arquivos)\\s+(?:afectados|afetados)|fichiers\\s+(?:affect[eé]s|impact[eé]s|concern[eé]s)|file\\s+(?:interessati|coinvolti)|betroffene\\s+dateien",
+    "Files affected",
+  ],
+  [
+    "estructura\\s+del\\s+proyecto|estrutura\\s+do\\s+projeto|structure\\s+du\\s+projet|struttura\\s+del\\s+progetto|projektstruktur",
+    "Project Structure",
+  ],
+  [
+    "historia\\s+de\\s+usuario|hist[oó]ria\\s+d[eo]\\s+usu[aá]rio|histoire\\s+utilisateur|storia\\s+utente",
+    "User Story",
+  ],
+  ["^(?:historia|hist[oó]ria|histoire|storia)$", "Story"],
+];
+
+/** The table as one expression each, and all of them at once to pass a heading by. */
+const LATIN_WORDS = LATIN.map(
+  ([words, english]) => [new RegExp(`(?<!\\p{L})(?:${words})(?!\\p{L})`, "giu"), english] as const,
+);
+const ANY_LATIN = new RegExp(
+  LATIN.map(([words]) => `(?<!\\p{L})(?:${words})(?!\\p{L})`).join("|"),
+  "iu",
+);
+
 /** Symbols some templates put before a heading's words: "## 📝 Tasks", "## ✅ Acceptance Criteria". */
 const LEADING_SYMBOLS = /^(?:[\p{Extended_Pictographic}\p{So}\s]|\uFE0F|\u200D)+/u;
 
@@ -94,7 +211,12 @@ const SECTION_NUMBER = /^(?:\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}[.)])\s+/;
  */
 export function canonicalHeading(title: string): string {
   const plain = title.replace(LEADING_SYMBOLS, "").replace(SECTION_NUMBER, "");
-  if (!CJK.test(plain)) return plain;
+  if (!CJK.test(plain)) {
+    if (!ANY_LATIN.test(plain)) return plain;
+    let out = plain;
+    for (const [words, english] of LATIN_WORDS) out = out.replace(words, english);
+    return out;
+  }
   let out = plain.replace(/：/g, ":");
   for (const [words, english] of LOCALISED) out = out.replace(words, ` ${english} `);
   return out.replace(/\s+/g, " ").replace(/\s+:/g, ":").trim();

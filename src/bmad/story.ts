@@ -442,7 +442,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         doc.sections.push({ title, depth: heading.depth, line });
         if (heading.depth === 1 && doc.title === undefined) {
           const bare = written.replace(/^[^\p{L}\p{N}]+/u, ""); // "📖 Story 1.2: x"
-          const match = /^(?:story\s+|故事\s*)([\w.-]+)\s*[:\-–—：]\s*(.+)$/i.exec(bare);
+          const match =
+            /^(?:(?:story|historia|hist[oó]ria|histoire|storia)\s+|故事\s*)([\w.-]+)\s*[:\-–—：]\s*(.+)$/iu.exec(
+              bare,
+            );
           doc.title = match?.[2]?.trim() ?? written;
           if (match?.[1]) doc.headingId = normaliseTypedId(match[1]);
         }
