@@ -157,6 +157,24 @@ describe("findConflicts", () => {
     expect(summary([story("a", ["docs/guide.md"]), story("b", ["docs/guide.md"])], nested)).toEqual(
       ["file a+b docs/guide.md"],
     );
+    // Generated code too: each story regenerates it from its own sources, and the later run
+    // includes both. A file merely named like one stays a file.
+    for (const generated of [
+      "apps/web/src/generated/graphql.ts",
+      "src/__generated__/types.ts",
+      "lib/models/user.g.dart",
+      "lib/models/user.freezed.dart",
+      "src/routeTree.gen.ts",
+      "api/v1/service.pb.go",
+      "proto/service_pb2.py",
+    ])
+      expect(summary([story("a", [generated]), story("b", [generated])], nested)).toEqual([
+        `shared a+b ${generated}`,
+      ]);
+    for (const source of ["src/generator.ts", "src/generated.ts", "lib/g.dart"])
+      expect(summary([story("a", [source]), story("b", [source])], nested)).toEqual([
+        `file a+b ${source}`,
+      ]);
   });
 
   it("reports a component both stories touch without a file in common, unless a file conflict says more", () => {

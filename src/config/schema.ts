@@ -78,6 +78,13 @@ export const DEFAULT_SHARED_FILES = [
   // A README: stories plan to "update README.md" far more often than they do, and those that do
   // add a paragraph. Blocking on it kept apart most pairs of some projects' sprints.
   "**/{README,Readme,readme}.md",
+  // Code a generator writes (GraphQL and protobuf clients, Dart's build_runner, route trees):
+  // a story regenerates it from its own sources, and the run after another story's includes
+  // both, as a package manager's lockfile does.
+  "**/generated/**",
+  "**/__generated__/**",
+  "**/*.{generated,gen,g,freezed,pb}.*",
+  "**/*_pb2.py",
 ];
 
 export const ConflictStrategy = z
@@ -170,7 +177,7 @@ export const ParallelConfig = z
       .array(z.string().min(1))
       .default(DEFAULT_SHARED_FILES)
       .describe(
-        "Hot shared files (globs, repo-relative): two stories writing one of them conflict (kind `shared`, advisory: left to the runtime locks). At run time such a file's lock is held only while a write of it runs, not until the story ends: two stories' short edits take turns per write (a stale copy is still refused). A list you set replaces the default one (the manifests and lockfiles of the common package managers, migrations, schema files, the coding agents' instruction files such as CLAUDE.md and AGENTS.md, READMEs; see the default in athena.schema.json): repeat the ones you keep, or two stories both adding a dependency to package.json are kept apart.",
+        "Hot shared files (globs, repo-relative): two stories writing one of them conflict (kind `shared`, advisory: left to the runtime locks). At run time such a file's lock is held only while a write of it runs, not until the story ends: two stories' short edits take turns per write (a stale copy is still refused). A list you set replaces the default one (the manifests and lockfiles of the common package managers, migrations, schema files, the coding agents' instruction files such as CLAUDE.md and AGENTS.md, READMEs, generated code; see the default in athena.schema.json): repeat the ones you keep, or two stories both adding a dependency to package.json are kept apart.",
       ),
     exclusiveCommands: z
       .array(z.string().min(1))
