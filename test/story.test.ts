@@ -335,6 +335,34 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("reads the files under a label over what the story leaves out as reads, as under such a heading", () => {
+    const doc = parseStory(
+      [
+        "# Story 2.7: Search",
+        "## Dev Notes",
+        // Neither side, or a feature's own name: as they were.
+        "**In Scope / Out of Scope:**\n\n- `src/both.ts`",
+        "**Exclusion logic:**\n\n- Update `src/filter.ts`",
+        "**Out of Scope:**\n\n- `src/sync/queue.ts` refactor (Story 2.9)",
+        "**INCLUS (fichiers à créer ou modifier) :**\n\n- `src/hooks/use-search.ts` — CRÉER",
+        "**EXCLU (déjà implémenté — NE PAS MODIFIER) :**\n\n- `src/lib/local-db.ts`",
+        "**Fuera de alcance:**\n\n- `src/api/route.ts`",
+        "**Excludes:**\n\n- `src/ui/Legacy.tsx` changes",
+        "## Hors périmètre\n\n- `src/admin/page.tsx`",
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
+      ["src/both.ts", "write"],
+      ["src/filter.ts", "write"],
+      ["src/sync/queue.ts", "read"],
+      ["src/hooks/use-search.ts", "write"],
+      ["src/lib/local-db.ts", "read"],
+      ["src/api/route.ts", "read"],
+      ["src/ui/Legacy.tsx", "read"],
+      ["src/admin/page.tsx", "read"],
+    ]);
+  });
+
   it("reads a Korean story's headings, labels and tree marks as the English ones", () => {
     const doc = parseStory(
       [

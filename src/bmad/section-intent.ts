@@ -47,6 +47,8 @@ const OUT_OF_SCOPE = new RegExp(
         .source,
       /.*(?:범위\s*(?:밖|외)|건드리지\s*(?:않|말)|하지\s*마|范围外|不在[^，。；]{0,12}范围|非目标|不涉及|対象外|スコープ外)/
         .source,
+      /.*(?:hors[-\s](?:p[ée]rim[èe]tre|scope|du\s+p[ée]rim[èe]tre)|fuera\s+del?\s+alcance|fora\s+do\s+escopo|fuori\s+(?:ambito|scope|perimetro)|au[ßs]erhalb\s+des\s+(?:umfangs|scopes)|nicht\s+im\s+umfang)/
+        .source,
     ].join("|"),
     ")",
   ].join(""),
@@ -327,10 +329,22 @@ export function labelGroup(value: string, current: Intent | undefined): Intent |
   if (MOVE_LABEL.test(label) && labelled) return "write";
   if (DO_NOT_MODIFY.test(label) && (labelled || /^\W*do\s*n[o']t/i.test(label)))
     return labelled ? "read" : current;
-  if ((saysNotChanged(label) || FILES_TO_READ.test(label)) && labelled) return "read";
+  if ((saysNotChanged(label) || FILES_TO_READ.test(label) || leftOut(label)) && labelled)
+    return "read";
   // "**Files to Modify:**", "**Test Files to Create**:" after a group of files to read.
   if ((WRITE_LABEL.test(label) || CHANGE_LIST.test(label)) && labelled) return "write";
   return current;
+}
+
+/**
+ * A label over what the story leaves out, as the heading rule reads one ("**Out of Scope:**",
+ * "**Hors périmètre :**"), or says it excludes ("**Excluded:**", "**EXCLU (ne pas modifier) :**",
+ * "**Excluido:**"): the files listed under it are other stories' work.
+ */
+const EXCLUDED_LABEL =
+  /^\W*(?:exclu(?:ded|des|s)?|exclu[ií]d[oa]s?|esclus[ioae]|ausgeschlossen)(?!\p{L})/iu;
+function leftOut(label: string): boolean {
+  return OUT_OF_SCOPE.test(label) || EXCLUDED_LABEL.test(label);
 }
 
 /**
