@@ -41,7 +41,7 @@ import {
   treeNoteCreditsOtherStory,
 } from "./clause-cue.ts";
 import { manifestsWritten } from "./dependency-commands.ts";
-import { canonicalHeading } from "./heading-words.ts";
+import { canonicalHeading, canonicalLabel } from "./heading-words.ts";
 import { normaliseTypedId } from "./keys.ts";
 import { escapeDunders, type MarkdownProblem, parsePrepared, prepareMarkdown } from "./markdown.ts";
 import {
@@ -481,7 +481,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
             };
         }
         // A label in the story's language reads as the English one: "**수정 파일:**".
-        const value = written.length <= 80 ? canonicalHeading(written) : written;
+        const value = written.length <= 80 ? canonicalLabel(written) : written;
         // A label over what not to do, or over what exists to build on, makes the list under
         // it reads; the next paragraph outside that list ends it ("**Existing Structure:**", a
         // drawn tree, then "**Changes Required:**").
