@@ -296,6 +296,21 @@ describe("parseStory", () => {
       "Views/Row.swift notes:Dev Notes",
       "Views/ActivityRow.swift record:Dev Agent Record > File List",
     ]);
+    // Labels over lists of files too; a German label that forbids stays a prohibition.
+    const labels = parseStory(
+      [
+        "# Story 3.1: x",
+        "## Notas de desarrollo",
+        "**Archivos a modificar:**\n\n- `src/a.ts`",
+        "**Nouveaux fichiers :**\n\n- `src/b.ts`",
+        "**Nicht zu ändernde Dateien:**\n\n- `src/c.ts`",
+      ].join("\n\n"),
+    );
+    expect(labels.mentions.map((m) => `${m.path} ${m.place}:${m.intent}:${m.section}`)).toEqual([
+      "src/a.ts files:write:Dev Notes",
+      "src/b.ts files:write:Dev Notes",
+      "src/c.ts notes:read:Dev Notes",
+    ]);
     // Words a heading shares with prose translate only where they open it: an activity log
     // is no Tasks section, and English headings stay as written.
     expect(
