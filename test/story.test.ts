@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { canonicalHeading, canonicalLabel } from "../src/bmad/heading-words.ts";
 import {
   cleanPath,
   expandBraces,
@@ -311,6 +312,9 @@ describe("parseStory", () => {
       "src/b.ts files:write:Dev Notes",
       "src/c.ts notes:read:Dev Notes",
     ]);
+    // A line of prose is no label: the same words as a label are, and as a heading.
+    expect(["Tareas", "Tareas:"].map(canonicalLabel)).toEqual(["Tareas", "Tasks:"]);
+    expect(canonicalHeading("Tareas")).toBe("Tasks");
     // Words a heading shares with prose translate only where they open it: an activity log
     // is no Tasks section, and English headings stay as written.
     expect(
