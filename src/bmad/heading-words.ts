@@ -187,13 +187,11 @@ const LATIN: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** The table as one expression each, and all of them at once to pass a heading by. */
+const wholeWords = (words: string) => `(?<!\\p{L})(?:${words})(?!\\p{L})`;
 const LATIN_WORDS = LATIN.map(
-  ([words, english]) => [new RegExp(`(?<!\\p{L})(?:${words})(?!\\p{L})`, "giu"), english] as const,
+  ([words, english]) => [new RegExp(wholeWords(words), "giu"), english] as const,
 );
-const ANY_LATIN = new RegExp(
-  LATIN.map(([words]) => `(?<!\\p{L})(?:${words})(?!\\p{L})`).join("|"),
-  "iu",
-);
+const ANY_LATIN = new RegExp(LATIN.map(([words]) => wholeWords(words)).join("|"), "iu");
 
 /** Symbols some templates put before a heading's words: "## 📝 Tasks", "## ✅ Acceptance Criteria". */
 const LEADING_SYMBOLS = /^(?:[\p{Extended_Pictographic}\p{So}\s]|\uFE0F|\u200D)+/u;
