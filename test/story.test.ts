@@ -312,6 +312,11 @@ describe("parseStory", () => {
       "src/b.ts files:write:Dev Notes",
       "src/c.ts notes:read:Dev Notes",
     ]);
+    // A review after the work claims nothing, as "Code Review" does.
+    for (const heading of ["Revisión de Código (IA)", "Revue de code", "Code Review"]) {
+      const review = parseStory(`# Story 3.1: x\n\n## ${heading}\n\n- Corregido \`src/d.ts\`\n`);
+      expect([heading, review.mentions]).toEqual([heading, []]);
+    }
     // A line of prose is no label: the same words as a label are, and as a heading.
     expect(["Tareas", "Tareas:"].map(canonicalLabel)).toEqual(["Tareas", "Tasks:"]);
     expect(canonicalHeading("Tareas")).toBe("Tasks");
@@ -321,6 +326,30 @@ describe("parseStory", () => {
       parseStory("# Story 1.1: x\n\n## Registro attività\n\n- [ ] Salvare\n").tasks.total,
     ).toBe(0);
     expect(parseStory("# Story 1.1: x\n\n## Attività\n\n- [ ] Salvare\n").tasks.total).toBe(1);
+  });
+
+  it("reads what the stories before left as context, in the languages stories are written in", () => {
+    const intents = (heading: string) =>
+      parseStory(
+        `# Story 2.3: x\n\n## Dev Notes\n\n### ${heading}\n\n- Updated \`src/lib/db.ts\` with the table\n`,
+      )
+        .mentions.filter((m) => m.path.startsWith("src/"))
+        .map((m) => `${m.path} ${m.intent}`);
+    for (const heading of [
+      "Previous Story Intelligence",
+      "Previous/Sibling Story Intelligence (Stories 2.1a, 2.2)",
+      "Héritage des stories précédentes",
+      "Héritage de Story 2.2",
+      "Apprentissages Story 1.1 (Intelligence Précédente)",
+      "Aprendizajes de historias anteriores aplicados",
+      "Erkenntnisse aus der vorherigen Story",
+      "前一个 Story 情报（Story 2.2）",
+      "前序 Story 情报",
+    ]) {
+      expect([heading, intents(heading)]).toEqual([heading, ["src/lib/db.ts read"]]);
+    }
+    // The same line under a heading of the work to do is a write.
+    expect(intents("Implementation")).toEqual(["src/lib/db.ts write"]);
   });
 
   it("reads headings with an emoji before their words as the plain ones", () => {

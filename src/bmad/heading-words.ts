@@ -28,7 +28,9 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
   [/文件结构/g, "File Structure"],
   [/技术设计|技术方案/g, "Technical Design"],
   [/上下文参考/g, "Context Reference"],
-  [/(?:前一|上一个?|之前的?)故事/g, "Previous Story"],
+  // "前一个 Story 情报", "前序 Story 情报", "从前置 Story 学到的经验": the story before, its
+  // name often left in English.
+  [/(?:前一个?|上一个?|之前的?|前置|前序)\s*(?:故事|[Ss]tor(?:y|ies))/g, "Previous Story"],
   [/用户故事|故事描述|故事/g, "Story"],
   [/参考资料|参考文献|参考|引用/g, "References"],
   [/代码审查|审查/g, "Review"],
@@ -178,6 +180,19 @@ const LATIN: ReadonlyArray<readonly [string, string]> = [
   [
     "estructura\\s+del\\s+proyecto|estrutura\\s+do\\s+projeto|structure\\s+du\\s+projet|struttura\\s+del\\s+progetto|projektstruktur",
     "Project Structure",
+  ],
+  // What the stories before left ("Héritage des stories précédentes", "Aprendizajes de
+  // historias anteriores", "Intelligence précédente"): context, as "Previous Story
+  // Intelligence" is.
+  [
+    "(?:stor(?:y|ies)|histoires?|historias?|hist[oó]rias?|stori[ae])\\s+(?:pr[eé]c[eé]dentes?|anteriores|anterior|previas?|pr[eé]vias?|precedent[ei])|(?:vorherigen?|fr[üu]heren?|vorangegangenen?)\\s+stor(?:y|ies|ys)|intelligence\\s+pr[eé]c[eé]dente|h[eé]ritage\\s+(?:de\\s+la\\s+|des?\\s+|du\\s+)?(?:stor(?:y|ies)|histoires?)|aprendizajes\\s+de\\s+(?:la\\s+)?historia",
+    "Previous Story",
+  ],
+  // The review after the work ("Revisión de Código", "Revue de code"): claims nothing, as
+  // "Code Review" does.
+  [
+    "revisi[oó]n\\s+del?\\s+c[oó]digo|revis[aã]o\\s+de\\s+c[oó]digo|revue\\s+de\\s+code|revisione\\s+del\\s+codice",
+    "Code Review",
   ],
   [
     "historia\\s+de\\s+usuario|hist[oó]ria\\s+d[eo]\\s+usu[aá]rio|histoire\\s+utilisateur|storia\\s+utente",

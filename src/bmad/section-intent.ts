@@ -167,7 +167,7 @@ const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLA
   ],
   // What exists already, described for context: read, not written.
   [
-    /context|background|current\s+state|overview|previous\s+stor(y|ies)|existing\s+code|git\s+intelligence|recent\s+commits/i,
+    /context|background|current\s+state|overview|previous(\s*\/\s*\w+)?\s+stor(y|ies)|existing\s+code|git\s+intelligence|recent\s+commits/i,
     "read",
   ],
   [ALREADY, "read"],
