@@ -367,21 +367,25 @@ function listEntries(
             ...(isScalar(pair.key) ? { name: pair.key } : {}),
           }))
         : [];
-  const visit = (node: unknown) => {
+  // `epics` says whether the items are epics: the top-level `epics:` list, or a sprint's
+  // (`sprints:` of `epics:` of `stories:`, as some sprint-planning runs write it).
+  const visit = (node: unknown, epics: boolean) => {
     for (const { item, name } of itemsOf(node)) {
       if (!isMap(item)) continue;
       const at = plainScalar(item.get("id", true)) ?? plainScalar(item.get("key", true)) ?? name;
       // As written: a plain `1.10` is the number 1.1 to YAML, the story 1.10 to its author.
       const key = at ? listedKey(item, (at.source ?? String(at.value)).trim(), epics) : undefined;
+      const parent = item.has("stories") || item.has("epics");
       if (key && at) {
         const keyNode = new Scalar(key);
         keyNode.range = at.range;
         pairs.push(new Pair(keyNode, item));
-      } else if (at && !item.has("stories") && statusOf(item)) onUnread(at);
-      visit(item.get("stories"));
+      } else if (at && !parent && statusOf(item)) onUnread(at);
+      visit(item.get("stories"), false);
+      visit(item.get("epics"), true);
     }
   };
-  visit(list);
+  visit(list, epics);
   return pairs;
 }
 
