@@ -107,8 +107,8 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
         `${file}:${lineOfNode(pair.key, lineCounter)}: "development_status" appears again at line ${lineOfNode(statusPair?.key, lineCounter)}; the entries of both are read (a key in both: the later one counts)`,
     );
   // Some BMAD ports and workflows list the stories as items (`epics:` of `stories:`, `sprints:`
-  // of `stories:`, or `stories:` itself), each with an id and a status: read as entries when
-  // their ids are epic and story numbers.
+  // of `stories:` or of `epics:`, or `stories:` itself), each with an id and a status: read as
+  // entries when their ids are epic and story numbers.
   const list = LIST_LAYOUTS.map(lastPair).find(
     (pair) => pair && (isSeq(pair.value) || isMap(pair.value)),
   );
@@ -367,14 +367,16 @@ function listEntries(
             ...(isScalar(pair.key) ? { name: pair.key } : {}),
           }))
         : [];
-  // `epics` says whether the items are epics: the top-level `epics:` list, or a sprint's
-  // (`sprints:` of `epics:` of `stories:`, as some sprint-planning runs write it).
-  const visit = (node: unknown, epics: boolean) => {
+  // Whether the items are epics: the top-level `epics:` list's, or a sprint's (`sprints:` of
+  // `epics:` of `stories:`, as some sprint-planning runs write it).
+  const visit = (node: unknown, itemsAreEpics: boolean) => {
     for (const { item, name } of itemsOf(node)) {
       if (!isMap(item)) continue;
       const at = plainScalar(item.get("id", true)) ?? plainScalar(item.get("key", true)) ?? name;
       // As written: a plain `1.10` is the number 1.1 to YAML, the story 1.10 to its author.
-      const key = at ? listedKey(item, (at.source ?? String(at.value)).trim(), epics) : undefined;
+      const key = at
+        ? listedKey(item, (at.source ?? String(at.value)).trim(), itemsAreEpics)
+        : undefined;
       const parent = item.has("stories") || item.has("epics");
       if (key && at) {
         const keyNode = new Scalar(key);
