@@ -329,10 +329,12 @@ export function labelGroup(value: string, current: Intent | undefined): Intent |
   if (MOVE_LABEL.test(label) && labelled) return "write";
   if (DO_NOT_MODIFY.test(label) && (labelled || /^\W*do\s*n[o']t/i.test(label)))
     return labelled ? "read" : current;
-  if ((saysNotChanged(label) || FILES_TO_READ.test(label) || leftOut(label)) && labelled)
-    return "read";
+  // The rest switch the group only at a label: tested there alone, as a story's every short
+  // paragraph comes through here.
+  if (!labelled) return current;
+  if (saysNotChanged(label) || FILES_TO_READ.test(label) || leftOut(label)) return "read";
   // "**Files to Modify:**", "**Test Files to Create**:" after a group of files to read.
-  if ((WRITE_LABEL.test(label) || CHANGE_LIST.test(label)) && labelled) return "write";
+  if (WRITE_LABEL.test(label) || CHANGE_LIST.test(label)) return "write";
   return current;
 }
 
