@@ -328,6 +328,16 @@ describe("parseStory", () => {
     expect(parseStory("# Story 1.1: x\n\n## Attività\n\n- [ ] Salvare\n").tasks.total).toBe(1);
   });
 
+  it("reads a list of modified files as files changed, even when its heading names a review", () => {
+    const doc = parseStory(
+      "# Story 1.5: x\n\n## File List\n\n### Modified Files (Code Review Round 2 Updates)\n\n- `src/a.ts` - parsing\n\n### New Files\n\n- `src/b.ts`\n",
+    );
+    expect(doc.mentions.map((m) => `${m.path} ${m.place}:${m.intent}`)).toEqual([
+      "src/a.ts files:write",
+      "src/b.ts files:write",
+    ]);
+  });
+
   it("reads what the stories before left as context, in the languages stories are written in", () => {
     const intents = (heading: string) =>
       parseStory(
@@ -348,8 +358,16 @@ describe("parseStory", () => {
     ]) {
       expect([heading, intents(heading)]).toEqual([heading, ["src/lib/db.ts read"]]);
     }
-    // The same line under a heading of the work to do is a write.
-    expect(intents("Implementation")).toEqual(["src/lib/db.ts write"]);
+    // The same line under a heading of the work to do is a write; so under one over files the
+    // story changes, whichever the order of its words.
+    for (const heading of [
+      "Implementation",
+      "Files Modified from Previous Stories",
+      "Modified Files from Previous Stories",
+      "Archivos MODIFICADOS de historias previas",
+    ]) {
+      expect([heading, intents(heading)]).toEqual([heading, ["src/lib/db.ts write"]]);
+    }
   });
 
   it("reads headings with an emoji before their words as the plain ones", () => {

@@ -143,8 +143,10 @@ const PLAN_ONLY = "plan-only";
 
 /** Innermost heading first: the first rule that matches a heading decides its zone. */
 const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLAN_ONLY?]> = [
+  // Either order: "Files Modified from Previous Stories", "Archivos MODIFICADOS de historias
+  // previas" (read as "Modified files de Previous Story").
   [
-    /file\s*list|files?\s+(changed|modified|created|touched|affected|impacted|to\s+(create|modify|touch|change))/i,
+    /file\s*list|files?\s+(changed|modified|created|touched|affected|impacted|to\s+(create|modify|touch|change))|\b(modified|changed|created)\s+files?\b/i,
     "write",
   ],
   [/source\s+tree|components?\s+to\s+touch|project\s+structure/i, "write"],
