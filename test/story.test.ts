@@ -313,7 +313,13 @@ describe("parseStory", () => {
       "src/c.ts notes:read:Dev Notes",
     ]);
     // A review after the work claims nothing, as "Code Review" does.
-    for (const heading of ["Revisión de Código (IA)", "Revue de code", "Code Review"]) {
+    for (const heading of [
+      "Revisión de Código (IA)",
+      "Revisão de Código",
+      "Revue de code",
+      "Revisione del codice",
+      "Code Review",
+    ]) {
       const review = parseStory(`# Story 3.1: x\n\n## ${heading}\n\n- Corregido \`src/d.ts\`\n`);
       expect([heading, review.mentions]).toEqual([heading, []]);
     }
@@ -353,8 +359,13 @@ describe("parseStory", () => {
       "Apprentissages Story 1.1 (Intelligence Précédente)",
       "Aprendizajes de historias anteriores aplicados",
       "Erkenntnisse aus der vorherigen Story",
+      "Storie precedenti",
+      "Inteligência da História Anterior",
       "前一个 Story 情报（Story 2.2）",
       "前序 Story 情报",
+      "从前置 Story 学到的经验",
+      // What the project did lately, under its own heading.
+      "Git Intelligence\n\n#### Recently Changed Files",
     ]) {
       expect([heading, intents(heading)]).toEqual([heading, ["src/lib/db.ts read"]]);
     }
@@ -362,6 +373,9 @@ describe("parseStory", () => {
     // story changes, whichever the order of its words.
     for (const heading of [
       "Implementation",
+      // Not a story before: an app's own words.
+      "Heritage Story Card Component",
+      "之前的 Storybook 配置",
       "Files Modified from Previous Stories",
       "Modified Files from Previous Stories",
       "Archivos MODIFICADOS de historias previas",

@@ -30,7 +30,10 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
   [/上下文参考/g, "Context Reference"],
   // "前一个 Story 情报", "前序 Story 情报", "从前置 Story 学到的经验": the story before, its
   // name often left in English.
-  [/(?:前一个?|上一个?|之前的?|前置|前序)\s*(?:故事|[Ss]tor(?:y|ies))/g, "Previous Story"],
+  [
+    /(?:前一个?|上一个?|之前的?|前置|前序)\s*(?:故事|[Ss]tor(?:y|ies)(?![A-Za-z]))/g,
+    "Previous Story",
+  ],
   [/用户故事|故事描述|故事/g, "Story"],
   [/参考资料|参考文献|参考|引用/g, "References"],
   [/代码审查|审查/g, "Review"],
@@ -185,7 +188,7 @@ const LATIN: ReadonlyArray<readonly [string, string]> = [
   // historias anteriores", "Intelligence précédente"): context, as "Previous Story
   // Intelligence" is.
   [
-    "(?:stor(?:y|ies)|histoires?|historias?|hist[oó]rias?|stori[ae])\\s+(?:pr[eé]c[eé]dentes?|anteriores|anterior|previas?|pr[eé]vias?|precedent[ei])|(?:vorherigen?|fr[üu]heren?|vorangegangenen?)\\s+stor(?:y|ies|ys)|intelligence\\s+pr[eé]c[eé]dente|h[eé]ritage\\s+(?:de\\s+la\\s+|des?\\s+|du\\s+)?(?:stor(?:y|ies)|histoires?)|aprendizajes\\s+de\\s+(?:la\\s+)?historia",
+    "(?:stor(?:y|ies)|histoires?|hist[oó]rias?|stori[ae])\\s+(?:pr[eé]c[eé]dentes?|anterior(?:es)?|pr[eé]vias?|precedent[ei])|(?:vorherigen?|fr[üu]heren?|vorangegangenen?)\\s+stor(?:y|ies|ys)|intelligence\\s+pr[eé]c[eé]dente|h[eé]ritage\\s+(?:de\\s+la|des?|du)\\s+(?:stor(?:y|ies)|histoires?)|aprendizajes\\s+de\\s+(?:la\\s+)?historia",
     "Previous Story",
   ],
   // The review after the work ("Revisión de Código", "Revue de code"): claims nothing, as

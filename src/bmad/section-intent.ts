@@ -12,6 +12,13 @@ export type Zone = "write" | "read" | "none";
 /** The heading over what the agent did (BMAD's Dev Agent Record) and the one over its brief. */
 export const DEV_AGENT_RECORD = /dev\s+agent\s+record/i;
 export const DEV_NOTES = /dev\s+notes/i;
+/**
+ * "Modified Files", "Changed Files (Code Review Round 2)", "Archivos MODIFICADOS de historias
+ * previas" (the table reads it "Modified files de ..."): the files changed, as "Files Modified"
+ * says. At a heading's start (or a chain's, "Summary > Modified Files"), so that "Recently
+ * Changed Files" under Git Intelligence stays what the project did.
+ */
+const MODIFIED_FILES = /(?:^|>)\W*(?:modified|changed|created)\s+files?\b/i;
 
 /** The Dev Agent Record's parts before its File List, as BMAD's template heads them. */
 const RECORD_PART = /^(?:agent\s+model\s+used|debug\s+log|completion\s+notes)\b/i;
@@ -143,12 +150,11 @@ const PLAN_ONLY = "plan-only";
 
 /** Innermost heading first: the first rule that matches a heading decides its zone. */
 const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLAN_ONLY?]> = [
-  // Either order: "Files Modified from Previous Stories", "Archivos MODIFICADOS de historias
-  // previas" (read as "Modified files de Previous Story").
   [
-    /file\s*list|files?\s+(changed|modified|created|touched|affected|impacted|to\s+(create|modify|touch|change))|\b(modified|changed|created)\s+files?\b/i,
+    /file\s*list|files?\s+(changed|modified|created|touched|affected|impacted|to\s+(create|modify|touch|change))/i,
     "write",
   ],
+  [MODIFIED_FILES, "write"],
   [/source\s+tree|components?\s+to\s+touch|project\s+structure/i, "write"],
   // "Files to Read Before Implementing", "Required Reading": what to know, not to change.
   [FILES_TO_READ, "read"],
@@ -199,7 +205,10 @@ const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLA
  * (past tense: "Files to Modify" is a plan). For a done story without a record, it is the
  * record; for a story not yet worked on, a plan.
  */
-export const CHANGED_FILES_HEADING = /file\s*list|\bfiles?\s+(created|modified|changed|touched)\b/i;
+export const CHANGED_FILES_HEADING = new RegExp(
+  `${/file\s*list|\bfiles?\s+(created|modified|changed|touched)\b/.source}|${MODIFIED_FILES.source}`,
+  "i",
+);
 /**
  * The names of the sections written before the work: BMAD's own (Acceptance Criteria, Tasks,
  * Dev Notes) and those other story templates give them (`## Developer Context`,
@@ -210,8 +219,10 @@ export const PLANNING_SECTIONS =
 /** A heading chain under them: a list of files there is a plan, never a record. */
 export const PLANNING_HEADING = new RegExp(`${PLANNING_SECTIONS}|project\\s+structure`, "i");
 
-export const FILES_HEADING =
-  /file\s*list|files?\s+(changed|modified|created|touched|to\s+(create|modify|touch|change))|source\s+tree|components?\s+to\s+touch|project\s+structure|file\s+structure|files?\s+(?:affected|impacted)/i;
+export const FILES_HEADING = new RegExp(
+  `${/file\s*list|files?\s+(changed|modified|created|touched|to\s+(create|modify|touch|change))|source\s+tree|components?\s+to\s+touch|project\s+structure|file\s+structure|files?\s+(?:affected|impacted)/.source}|${MODIFIED_FILES.source}`,
+  "i",
+);
 /**
  * A heading or label over files to change, as against one that shows the project's structure
  * ("Project Structure Notes", whose short names were written about one time in seven on real
@@ -331,8 +342,8 @@ export function labelGroup(value: string, current: Intent | undefined): Intent |
   if (MOVE_LABEL.test(label) && labelled) return "write";
   if (DO_NOT_MODIFY.test(label) && (labelled || /^\W*do\s*n[o']t/i.test(label)))
     return labelled ? "read" : current;
-  // The rest switch the group only at a label: tested there alone, as a story's every short
-  // paragraph comes through here.
+  // Only a label switches the group from here on: stop early, so that the expressions below
+  // run on labels only (every short paragraph of a story comes through here).
   if (!labelled) return current;
   if (saysNotChanged(label) || FILES_TO_READ.test(label) || leftOut(label)) return "read";
   // "**Files to Modify:**", "**Test Files to Create**:" after a group of files to read.
