@@ -349,6 +349,35 @@ describe("parseSprintStatus", () => {
       status: "in-progress",
     });
     expect(after).toBe(text.replace('status: "ready-for-dev"', 'status: "in-progress"'));
+    // An epic that spans two sprints, and a story carried over to the second, are listed under
+    // each: the later entry counts, with no warning, and is the one written.
+    const carried = [
+      "sprints:",
+      "  - id: 1",
+      "    epics:",
+      "      - id: 1",
+      "        status: in-progress",
+      "        stories:",
+      '          - {id: "1.1", title: A, status: done}',
+      '          - {id: "1.2", title: B, status: in-progress}',
+      "  - id: 2",
+      "    epics:",
+      "      - id: 1",
+      "        status: in-progress",
+      "        stories:",
+      '          - {id: "1.2", title: B, status: ready-for-dev}',
+      "",
+    ].join("\n");
+    const spanned = parseSprintStatus(carried, "s.yaml");
+    expect(spanned.entries.map((e) => [e.key, e.status, e.line])).toEqual([
+      ["1-1-a", "done", 7],
+      ["epic-1", "in-progress", 11],
+      ["1-2-b", "ready-for-dev", 14],
+    ]);
+    expect(spanned.warnings).toEqual([]);
+    expect(replaceStatus(carried, "s.yaml", { key: "1-2-b", status: "in-progress" }).text).toBe(
+      carried.replace("status: ready-for-dev}", "status: in-progress}"),
+    );
   });
 
   it("reads the status of an entry written as a mapping, and the writer changes it there", () => {

@@ -115,7 +115,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   const unreadIds: Scalar[] = [];
   const listed =
     maps.length === 0 && list
-      ? listEntries(list.value, (list.key as Scalar).value === "epics", (id) => unreadIds.push(id))
+      ? listEntries(list.value, String((list.key as Scalar).value), (id) => unreadIds.push(id))
       : [];
   // Read only when some story has a status: epics alone (their stories ids in a list of
   // strings, `stories: ["US-091"]`) would read as a sprint of no story, and say nothing.
@@ -353,7 +353,7 @@ const LISTED_EPIC = /^(?:epic[-_ ]?)?(\d+[a-z]?)$/i;
  */
 function listEntries(
   list: unknown,
-  epics: boolean,
+  layout: string,
   onUnread: (id: Scalar) => void,
 ): Array<Pair<Scalar, unknown>> {
   const pairs: Array<Pair<Scalar, unknown>> = [];
@@ -387,8 +387,12 @@ function listEntries(
       visit(item.get("epics"), true);
     }
   };
-  visit(list, epics);
-  return pairs;
+  visit(list, layout === "epics");
+  if (layout !== "sprints") return pairs;
+  // An epic that spans sprints, or a story carried over to the next, is listed under each: the
+  // latest sprint's entry counts, and is the one the writer changes.
+  const last = new Map(pairs.map((pair, i) => [String(pair.key.value), i]));
+  return pairs.filter((pair, i) => last.get(String(pair.key.value)) === i);
 }
 
 /** The key BMAD METHOD would give a listed item (see listEntries), or undefined. */
