@@ -13,12 +13,13 @@ export type Zone = "write" | "read" | "none";
 export const DEV_AGENT_RECORD = /dev\s+agent\s+record/i;
 export const DEV_NOTES = /dev\s+notes/i;
 /**
- * "Modified Files", "Changed Files (Code Review Round 2)", "Archivos MODIFICADOS de historias
- * previas" (the table reads it "Modified files de ..."): the files changed, as "Files Modified"
- * says. At a heading's start (or a chain's, "Summary > Modified Files"), so that "Recently
- * Changed Files" under Git Intelligence stays what the project did.
+ * A heading over "Modified Files", "Changed Files (Code Review Round 2)", "Archivos MODIFICADOS
+ * de historias previas" (the table reads it "Modified files de ..."): files the story changes,
+ * whatever the heading's other words say. At its start, so that "Recently Changed Files" under
+ * Git Intelligence stays what the project did. Only the zone: as the record of a story with no
+ * File List, it took a plan's "Files to Create/Modify > Modified Files" for what was written.
  */
-const MODIFIED_FILES = /(?:^|>)\W*(?:modified|changed|created)\s+files?\b/i;
+const MODIFIED_FILES = /^\W*(?:modified|changed|created)\s+files?\b/i;
 
 /** The Dev Agent Record's parts before its File List, as BMAD's template heads them. */
 const RECORD_PART = /^(?:agent\s+model\s+used|debug\s+log|completion\s+notes)\b/i;
@@ -205,10 +206,7 @@ const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLA
  * (past tense: "Files to Modify" is a plan). For a done story without a record, it is the
  * record; for a story not yet worked on, a plan.
  */
-export const CHANGED_FILES_HEADING = new RegExp(
-  `${/file\s*list|\bfiles?\s+(created|modified|changed|touched)\b/.source}|${MODIFIED_FILES.source}`,
-  "i",
-);
+export const CHANGED_FILES_HEADING = /file\s*list|\bfiles?\s+(created|modified|changed|touched)\b/i;
 /**
  * The names of the sections written before the work: BMAD's own (Acceptance Criteria, Tasks,
  * Dev Notes) and those other story templates give them (`## Developer Context`,
@@ -219,10 +217,8 @@ export const PLANNING_SECTIONS =
 /** A heading chain under them: a list of files there is a plan, never a record. */
 export const PLANNING_HEADING = new RegExp(`${PLANNING_SECTIONS}|project\\s+structure`, "i");
 
-export const FILES_HEADING = new RegExp(
-  `${/file\s*list|files?\s+(changed|modified|created|touched|to\s+(create|modify|touch|change))|source\s+tree|components?\s+to\s+touch|project\s+structure|file\s+structure|files?\s+(?:affected|impacted)/.source}|${MODIFIED_FILES.source}`,
-  "i",
-);
+export const FILES_HEADING =
+  /file\s*list|files?\s+(changed|modified|created|touched|to\s+(create|modify|touch|change))|source\s+tree|components?\s+to\s+touch|project\s+structure|file\s+structure|files?\s+(?:affected|impacted)/i;
 /**
  * A heading or label over files to change, as against one that shows the project's structure
  * ("Project Structure Notes", whose short names were written about one time in seven on real
