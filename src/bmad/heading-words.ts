@@ -84,6 +84,12 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
 const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
 
 /**
+ * "Story" in the European languages ("Historia 2.5: ...", "Histoire", "Storia"): the table's
+ * whole-heading entry, and the story parser's title before its id.
+ */
+export const STORY_WORDS = "hist[oó]ria|histoire|storia";
+
+/**
  * The template's headings in the European languages stories are written in: Spanish,
  * Portuguese, French, Italian and German, as real projects head them ("## Tareas / Subtareas",
  * "## Registro del Agente Dev" > "### Modelo Utilizado", "## Historique Agent Dev" >
@@ -197,11 +203,8 @@ const LATIN: ReadonlyArray<readonly [string, string]> = [
     "revisi[oó]n\\s+del?\\s+c[oó]digo|revis[aã]o\\s+de\\s+c[oó]digo|revue\\s+de\\s+code|revisione\\s+del\\s+codice",
     "Code Review",
   ],
-  [
-    "historia\\s+de\\s+usuario|hist[oó]ria\\s+d[eo]\\s+usu[aá]rio|histoire\\s+utilisateur|storia\\s+utente",
-    "User Story",
-  ],
-  ["^(?:historia|hist[oó]ria|histoire|storia)$", "Story"],
+  ["hist[oó]ria\\s+d[eo]\\s+usu[aá]rio|histoire\\s+utilisateur|storia\\s+utente", "User Story"],
+  [["^(?:", STORY_WORDS, ")$"].join(""), "Story"],
 ];
 
 /** The table as one expression each, and all of them at once to pass a heading by. */

@@ -41,7 +41,7 @@ import {
   treeNoteCreditsOtherStory,
 } from "./clause-cue.ts";
 import { manifestsWritten } from "./dependency-commands.ts";
-import { canonicalHeading, canonicalLabel } from "./heading-words.ts";
+import { canonicalHeading, canonicalLabel, STORY_WORDS } from "./heading-words.ts";
 import { normaliseTypedId } from "./keys.ts";
 import { escapeDunders, type MarkdownProblem, parsePrepared, prepareMarkdown } from "./markdown.ts";
 import {
@@ -442,10 +442,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         doc.sections.push({ title, depth: heading.depth, line });
         if (heading.depth === 1 && doc.title === undefined) {
           const bare = written.replace(/^[^\p{L}\p{N}]+/u, ""); // "📖 Story 1.2: x"
-          const match =
-            /^(?:(?:story|historia|hist[oó]ria|histoire|storia)\s+|故事\s*)([\w.-]+)\s*[:\-–—：]\s*(.+)$/iu.exec(
-              bare,
-            );
+          const match = STORY_TITLE.exec(bare);
           doc.title = match?.[2]?.trim() ?? written;
           if (match?.[1]) doc.headingId = normaliseTypedId(match[1]);
         }
@@ -858,6 +855,12 @@ const TICKED_HEADING = /✅|✔|☑|\[x\]|\((?:done|completed?)\)/i;
 
 /** A folder written alone in a code span: `web/src/pages/`, `./app/`, `src/(admin)/`. */
 const LIST_FOLDER = /^(?:\.\/)?[\w.@()[\]$-]+(?:\/[\w.@()[\]$-]+)*\/$/;
+
+/** A story's title line: "Story 1.2: Title", "Historia 2.5: Tabla", "故事 3.1：标题". */
+const STORY_TITLE = new RegExp(
+  ["^(?:(?:story|", STORY_WORDS, ")\\s+|故事\\s*)([\\w.-]+)\\s*[:\\-–—：]\\s*(.+)$"].join(""),
+  "iu",
+);
 
 /** The sections a story gains as it is worked on: what happened, not what it needs. */
 const AFTER_THE_WORK =
