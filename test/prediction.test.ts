@@ -176,6 +176,7 @@ describe("the sentence a path sits in", () => {
       "`src/app.ts` wiring happens in a later story",
       "`src/ui.ts` — no UI changes",
       "`messages/en.json` — UNTOUCHED (verified)",
+      "Xcode finds new files in `App/Views/` with zero `App.xcodeproj/project.pbxproj` edits",
     ])
       expect([s, cue(s)]).toEqual([s, "read"]);
     // New files elsewhere do not leave the named file unchanged.

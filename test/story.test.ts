@@ -384,6 +384,36 @@ describe("parseStory", () => {
     }
   });
 
+  it("reads a heading that says a thing is there already as context, whatever its state and language", () => {
+    const intents = (sections: string) =>
+      parseStory(`# Story 2.3: x\n\n${sections}`)
+        .mentions.filter((m) => m.path.startsWith("src/"))
+        .map((m) => `${m.path} ${m.intent}`);
+    const under = (heading: string) =>
+      intents(`## Dev Notes\n\n### ${heading}\n\n- \`src/lib/db.ts\` holds the fields\n`);
+    for (const heading of [
+      "CRITIQUE — Champs route déjà dans le schéma Dexie ET Drizzle",
+      "Observer infrastructure — already wired",
+      "Dependencies (Already in Cargo.toml)",
+      "Campi già nel modello",
+      "Felder bereits im Schema",
+      "Campos já no esquema",
+    ]) {
+      expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.ts read"]]);
+    }
+    // Beside a change to make, or something new, the heading is a plan; so in a File List.
+    for (const heading of [
+      "Update the already wired observer",
+      "What Already Exists vs What's New",
+      "Ce qui est déjà là et les nouveaux champs",
+    ]) {
+      expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.ts write"]]);
+    }
+    expect(intents("## File List\n\n### Déjà présents\n\n- `src/lib/db.ts`\n")).toEqual([
+      "src/lib/db.ts write",
+    ]);
+  });
+
   it("reads headings with an emoji before their words as the plain ones", () => {
     const doc = parseStory(
       "# 🚀 Story 1.2: Emoji\n\n## 📖 User Story\n\nAs a user of `src/story.ts`, I want it.\n\n## 📝 Implementation Tasks\n\n- [ ] Update `src/task.ts`\n",

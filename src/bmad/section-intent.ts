@@ -115,31 +115,56 @@ function foreignBuildsOn(title: string): boolean {
 }
 
 /**
+ * A heading that also speaks of something new, to make or missing: "What Already Exists vs
+ * What's New", "Lo que YA EXISTE y lo nuevo", "已有功能与新增". The rules below that read what
+ * is there already leave such a heading a plan.
+ */
+const SOMETHING_NEW =
+  /(?<!\p{L})(?:new|vs\.?|versus|needed|missing|nuov\p{L}*|nuev\p{L}*|nouve\p{L}*|nov[oa]s?|neue?[nrs]?|нов\p{L}*)(?!\p{L})|新/iu;
+
+// "AC3: Credential Security (Already Implemented)", "What Epic 1 Already Built — DO NOT
+// REINVENT", "Pre-Built Infrastructure".
+const ALREADY_DONE =
+  /\balready\s+(implemented|done|built|exists?|in\s+place)\b|\bpre-?built\b|\bdo\s+not\s+(reinvent|recreate)\b/i;
+
+function alreadyDone(title: string): boolean {
+  return ALREADY_DONE.test(title) && !SOMETHING_NEW.test(title);
+}
+
+/**
  * "Already implemented" in the languages stories are written in: "Stato Attuale del Codice —
  * ~90% GIA' IMPLEMENTATO", "Lo que YA EXISTE (NO recrear)", "Ce qui existe déjà", "BattleResult
- * 接口 (已在 Story 4.5 实现)"; not when the heading also speaks of something new.
+ * 接口 (已在 Story 4.5 实现)".
  */
-const FOREIGN_ALREADY = new RegExp(
+const FOREIGN_ALREADY_DONE = new RegExp(
   [
-    /^(?!.*(?<!\p{L})(?:nuov\p{L}*|nuev\p{L}*|nouve\p{L}*|nov[oa]s?|neue?[nrs]?|нов\p{L}*)(?!\p{L})|.*新).*/u
+    /(?<!\p{L})(?:già|gia['’]|ya|déjà|bereits|schon|уже|já)\s+(?:implement\p{L}*|esist\p{L}*|exist\p{L}*|realiz\p{L}*|réalis\p{L}*|vorhanden|реализ\p{L}*|существ\p{L}*|complet\p{L}*|fatt[oa]|hech[oa]|fait)(?!\p{L})/u
       .source,
-    "(?:",
-    [
-      /(?<!\p{L})(?:già|gia['’]|ya|déjà|bereits|schon|уже|já)\s+(?:implement\p{L}*|esist\p{L}*|exist\p{L}*|realiz\p{L}*|réalis\p{L}*|vorhanden|реализ\p{L}*|существ\p{L}*|complet\p{L}*|fatt[oa]|hech[oa]|fait)(?!\p{L})/u
-        .source,
-      /(?<!\p{L})exist\p{L}*\s+(?:déjà|ya|già)(?!\p{L})/u.source,
-      /已(?:经)?(?:在[^，。；]{0,24})?(?:实现|完成|存在)|既に(?:実装|存在)|이미\s*(?:구현|존재)/u
-        .source,
-    ].join("|"),
-    ")",
-  ].join(""),
+    /(?<!\p{L})exist\p{L}*\s+(?:déjà|ya|già)(?!\p{L})/u.source,
+    /已(?:经)?(?:在[^，。；]{0,24})?(?:实现|完成|存在)|既に(?:実装|存在)|이미\s*(?:구현|존재)/u
+      .source,
+  ].join("|"),
   "iu",
 );
 
-// "AC3: Credential Security (Already Implemented)", "What Epic 1 Already Built — DO NOT
-// REINVENT", "Pre-Built Infrastructure", but not "What Already Exists vs What's New".
-const ALREADY =
-  /^(?!.*\b(new|vs\.?|versus|needed|missing)\b).*(\balready\s+(implemented|done|built|exists?|in\s+place)\b|\bpre-?built\b|\bdo\s+not\s+(reinvent|recreate)\b)/i;
+function foreignAlreadyDone(title: string): boolean {
+  return FOREIGN_ALREADY_DONE.test(title) && !SOMETHING_NEW.test(title);
+}
+
+/**
+ * A heading that says a thing is so already, whatever the state: "CRITIQUE — Champs route
+ * déjà dans le schéma Dexie", "Observer infrastructure — already wired", "Dependencies
+ * (Already in Cargo.toml)"; not beside a change to make ("Update the already wired X"). The
+ * word after "already" is the state, not a change: "wired" there is no verb to act on.
+ */
+const ALREADY_SO = /(?<!\p{L})(?:already|déjà|già|gia['’]|bereits|já)(?!\p{L})(?:\s+\p{L}+)?/iu;
+
+function alreadySo(title: string): boolean {
+  const state = ALREADY_SO.exec(title);
+  if (!state || SOMETHING_NEW.test(title)) return false;
+  const rest = title.slice(0, state.index) + title.slice(state.index + state[0].length);
+  return !hasWriteVerb(rest) && !FOREIGN_CHANGE.test(rest);
+}
 
 /**
  * A rule that holds in a plan only, not under a list of changed files. The rules in other
@@ -179,8 +204,9 @@ const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLA
     /context|background|current\s+state|overview|previous(\s*\/\s*\w+)?\s+stor(y|ies)|existing\s+code|git\s+intelligence|recent\s+commits/i,
     "read",
   ],
-  [ALREADY, "read"],
-  [FOREIGN_ALREADY, "read", PLAN_ONLY],
+  [alreadyDone, "read"],
+  [foreignAlreadyDone, "read", PLAN_ONLY],
+  [alreadySo, "read", PLAN_ONLY],
   [
     /^(story|user\s+story)$|acceptance\s+criteria|user[-\s]visible|change\s*log|completion\s+notes|debug\s+log|agent\s+model|qa\s+results|review|validation|retrospective|learnings|definition\s+of\s+done|success\s+metrics/i,
     "none",
