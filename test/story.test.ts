@@ -414,6 +414,34 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("reads a heading over what to reuse as context, in the languages stories are written in", () => {
+    const under = (heading: string) =>
+      parseStory(
+        `# Story 2.3: x\n\n## Dev Notes\n\n### ${heading}\n\n- \`src/lib/money.ts\` — formatAmount()\n`,
+      )
+        .mentions.filter((m) => m.path.startsWith("src/"))
+        .map((m) => `${m.path} ${m.intent}`);
+    for (const heading of [
+      "Code Reuse Requirements",
+      "Prior Art / Existing Modules to Reuse",
+      "Pattern modal admin — réutilisation",
+      "재사용 목록 — 다시 만들지 말 것",
+      "Meglévő Kód Újrahasználás",
+      "复用要求",
+    ]) {
+      expect([heading, under(heading)]).toEqual([heading, ["src/lib/money.ts read"]]);
+    }
+    // What is to be made reusable, or a change beside the reuse, is work to do.
+    for (const heading of [
+      "Create Reusable ErrorBoundary",
+      "Composants réutilisables",
+      "재사용 가능한 컴포넌트",
+      "Reuse and extend the parser",
+    ]) {
+      expect([heading, under(heading)]).toEqual([heading, ["src/lib/money.ts write"]]);
+    }
+  });
+
   it("reads headings with an emoji before their words as the plain ones", () => {
     const doc = parseStory(
       "# 🚀 Story 1.2: Emoji\n\n## 📖 User Story\n\nAs a user of `src/story.ts`, I want it.\n\n## 📝 Implementation Tasks\n\n- [ ] Update `src/task.ts`\n",

@@ -103,6 +103,20 @@ const FOREIGN_CHANGE =
   /(?<!\p{L})(?:modifich\p{L}*|impact\p{L}*|расшир\p{L}*|cambi\p{L}*)|改动|改造/iu;
 
 /**
+ * A heading over what to reuse: "Code Reuse Requirements", "Existing Modules to Reuse",
+ * "Pattern modal admin — réutilisation", "재사용 목록 — 다시 만들지 말 것", "Meglévő Kód
+ * Újrahasználás". The files under it are there to call, not to change; not what is to be made
+ * reusable ("Create Reusable ErrorBoundary", "réutilisable"), nor beside a change to make
+ * ("Reuse and extend the parser").
+ */
+const REUSE =
+  /(?<!\p{L})(?:re-?us(?:e|es|ing)|réutilis(?!abl)\p{L}*|reutiliz(?!abl)\p{L}*|riutilizz(?!abil)\p{L}*|wiederverwend(?!bar)\p{L}*|переиспольз\p{L}*|újra(?:fel)?használ(?!ható)\p{L}*)(?!\p{L})|재사용(?!\s*가능)|复用|重用|再利用/iu;
+
+function reuses(title: string): boolean {
+  return REUSE.test(title) && !hasWriteVerb(title) && !FOREIGN_CHANGE.test(title);
+}
+
+/**
  * A heading or label over what is there to build on (BUILT_ON), in English or another
  * language, that names no change to make.
  */
@@ -220,6 +234,7 @@ const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLA
   // such headings were written.
   [BUILT_ON, "read"],
   [foreignBuildsOn, "read", PLAN_ONLY],
+  [reuses, "read", PLAN_ONLY],
   [
     /tasks?|subtasks|implementation|dev\s+notes|technical|architecture|design|notes|testing|approach|guidance/i,
     "write",
