@@ -688,6 +688,9 @@ describe("parseStory", () => {
         "- The query side is pinned (`docs/search.md:674`)",
         "- Update `docs/guide.md#setup` with the new flag",
         "- `docs/credits.md`: the credit rules",
+        "- [ ] E2E run as `CLAUDE.md` §6 says",
+        "- [ ] `docs/conventions.md` §4·§6.1 re-checked (architecture.md (§3.2))",
+        "- [ ] Add the flag to `docs/flags.md` §2",
       ].join("\n\n"),
     );
     expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
@@ -695,6 +698,10 @@ describe("parseStory", () => {
       ["docs/search.md", "read"],
       ["docs/guide.md", "write"],
       ["docs/credits.md", "write"],
+      ["CLAUDE.md", "read"],
+      ["docs/conventions.md", "read"],
+      ["architecture.md", "read"],
+      ["docs/flags.md", "write"],
     ]);
   });
 

@@ -459,7 +459,7 @@ const DOCUMENT = /\.(md|mdx|markdown|rst|adoc|txt)$/i;
 
 /**
  * A document cited at a place in it: "`docs/spine.md#L135-147`", "(spine.md:674)",
- * "`architecture.md#data-models`". Without a verb that changes it, such a file is where a
+ * "`architecture.md#data-models`", "`CLAUDE.md` §6". Without a verb that changes it, such a file is where a
  * fact comes from, as a `[Source: ...]` citation is.
  */
 export function citesDocument(
@@ -470,8 +470,13 @@ export function citesDocument(
 ): boolean {
   if (!DOCUMENT.test(found.path)) return false;
   const after = afterPath(source, found, offset, length);
-  return after !== undefined && (/^#[\w-]/.test(after) || AT_LINES.test(after));
+  return (
+    after !== undefined && (/^#[\w-]/.test(after) || AT_LINES.test(after) || AT_SECTION.test(after))
+  );
 }
+
+/** A section sign after a document's name: "`CLAUDE.md` §6", "(architecture.md §3.2)". */
+const AT_SECTION = /^[`*"']*,?\s*\(?§\s*[\p{L}\p{N}]/u;
 
 /**
  * What follows the path in the mention at `[offset, offset + length)` of `source`, up to 30
