@@ -637,6 +637,55 @@ describe("layouts other templates use", () => {
     );
   });
 
+  it("finds BMAD's implementation folder in an output folder the committed config leaves unset, and the planning folder beside it", () => {
+    const config =
+      'planning_artifacts: "{project-root}/{output_folder}/planning-artifacts"\nimplementation_artifacts: "{project-root}/{output_folder}/implementation-artifacts"\n';
+    const under = (folder: string) =>
+      Object.fromEntries(
+        Object.entries(storyFiles).map(([file, text]) => [
+          file.replace("docs/stories/", `${folder}implementation-artifacts/`),
+          text,
+        ]),
+      );
+    const dir = tempProject({
+      "_bmad/bmm/config.yaml": config,
+      ...under("output/"),
+      "output/implementation-artifacts/sprint-status.yaml": sprint,
+      "output/planning-artifacts/architecture.md": "# Architecture\n",
+      // An old sprint in an archive is passed over.
+      "archive/implementation-artifacts/sprint-status.yaml": sprint,
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.stories.map((s) => s.file)).toEqual([
+      "output/implementation-artifacts/1-1-alpha.md",
+      "output/implementation-artifacts/1-2-beta.md",
+    ]);
+    expect(plan.sources).toEqual(
+      expect.arrayContaining([
+        "sprint status: output/implementation-artifacts/sprint-status.yaml (found by searching the project: set bmad.paths.sprintStatus to be sure)",
+        "architecture: output/planning-artifacts/architecture.md",
+      ]),
+    );
+    // At the root (an output folder of `{project-root}`), the same.
+    const atRoot = tempProject({
+      "_bmad/bmm/config.yaml": config,
+      ...under(""),
+      "implementation-artifacts/sprint-status.yaml": sprint,
+    });
+    expect(planProject(atRoot, { cache: false, env }).plan.sources).toContain(
+      "sprint status: implementation-artifacts/sprint-status.yaml (found by searching the project: set bmad.paths.sprintStatus to be sure)",
+    );
+    // Two of them: named, not guessed between.
+    const two = tempProject({
+      ...under(""),
+      "implementation-artifacts/sprint-status.yaml": sprint,
+      "output/implementation-artifacts/sprint-status.yaml": sprint,
+    });
+    expect(() => planProject(two, { cache: false, env })).toThrow(
+      /several elsewhere: implementation-artifacts\/sprint-status\.yaml, output\/implementation-artifacts\/sprint-status\.yaml/,
+    );
+  });
+
   it("refuses to guess between several sprint files, naming them", () => {
     const dir = tempProject({
       ...storyFiles,

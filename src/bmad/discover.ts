@@ -147,7 +147,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     throw new InputError(
       explicit.sprintStatus
         ? `no sprint-status.yaml at ${looked}, the path bmad.paths.sprintStatus gives (athena.json): fix it, or remove it to let the usual places be searched`
-        : `no sprint-status.yaml found; looked for ${looked}, then under ${SEARCHED_FOLDERS.join("/, ")}/${named}${elsewhere.length > 0 ? "" : v4StoriesHint(root)}`,
+        : `no sprint-status.yaml found; looked for ${looked}, then under ${SEARCHED_FOLDERS.join("/, ")}/ and in any implementation-artifacts/ at the root or one folder down${named}${elsewhere.length > 0 ? "" : v4StoriesHint(root)}`,
       root,
     );
   }
@@ -172,6 +172,10 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   const planning = [
     folder("planning_artifacts"),
     folder("output_folder"),
+    // BMAD's planning folder beside its implementation folder, wherever the output folder is.
+    ...(/(^|\/)implementation-artifacts$/.test(sprintDir)
+      ? [path.posix.join(path.posix.dirname(sprintDir), "planning-artifacts")]
+      : []),
     "_bmad-output/planning-artifacts",
     "_bmad-output",
     "docs/planning-artifacts",
@@ -260,11 +264,17 @@ function isDirectory(file: string): boolean {
  */
 function searchSprintStatus(root: string, looked: readonly string[]): string | undefined {
   const found = [
-    ...globSync("sprint-status.yaml", { cwd: root }),
-    ...globSync(
-      SEARCHED_FOLDERS.map((dir) => `${dir}/**/sprint-status.yaml`),
-      { cwd: root, deep: 5, followSymbolicLinks: false, ignore: ["**/node_modules/**"] },
-    ),
+    ...new Set([
+      ...globSync(["sprint-status.yaml", ...OUTPUT_FOLDER_ANYWHERE], {
+        cwd: root,
+        followSymbolicLinks: false,
+        ignore: ["**/node_modules/**"],
+      }),
+      ...globSync(
+        SEARCHED_FOLDERS.map((dir) => `${dir}/**/sprint-status.yaml`),
+        { cwd: root, deep: 5, followSymbolicLinks: false, ignore: ["**/node_modules/**"] },
+      ),
+    ]),
   ].sort();
   const usual = `no sprint-status.yaml in the usual places (${[...new Set(looked)].join(", ")})`;
   // A sprint file kept in an archive is an old sprint's: its statuses are not the project's.
@@ -285,6 +295,17 @@ function searchSprintStatus(root: string, looked: readonly string[]): string | u
 /** A folder that keeps what is no longer current: `docs/archive/`, `old/`, `backup-2024/`. */
 const ARCHIVED =
   /(^|\/)(archived?|archives|old|backups?|deprecated|legacy|obsolete)([-_ .][^/]*)?(\/|$)/i;
+
+/**
+ * BMAD's own folder for the sprint file, in an output folder of the user's choosing:
+ * `output_folder` is an install answer the installer may keep in a user's own config, left out
+ * of the repository, so `{output_folder}/implementation-artifacts` may sit at the root or under
+ * any folder (`output/`, `.`).
+ */
+const OUTPUT_FOLDER_ANYWHERE = [
+  "implementation-artifacts/sprint-status.yaml",
+  "*/implementation-artifacts/sprint-status.yaml",
+];
 
 /** The folders BMAD's workflows write their output to, by default or by common choice. */
 const SEARCHED_FOLDERS = [
