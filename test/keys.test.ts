@@ -25,6 +25,10 @@ describe("parseKey", () => {
     ["A-1-docker-publishing", { kind: "story", epic: "A", story: "1", id: "A.1" }],
     ["epic-td", { kind: "epic", epic: "td" }],
     ["epic-14-dm-onboarding", { kind: "other" }],
+    // A story keyed in words.
+    ["epic-0-story-1", { kind: "story", epic: "0", story: "1", id: "0.1" }],
+    ["epic-2-story-3b-login", { kind: "story", epic: "2", story: "3b", id: "2.3b" }],
+    ["epic-2-story-notes", { kind: "other" }],
     ["extra-docs-cleanup", { kind: "other" }],
     ["epic-3-5", { kind: "epic", epic: "3.5" }],
     ["epic-1a", { kind: "epic", epic: "1a" }],

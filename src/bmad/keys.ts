@@ -8,7 +8,7 @@
  * written with its dot (`5.5-1-cleanup`, beside `epic-5.5`) is that epic as written. A word
  * before the numbers names a track of its own: `npd-1-2-bom` is story 2 of epic `npd.1` when
  * the sprint has `epic-npd-1`, and `td-3-flaky-test` (tech debt) is story 3 of `td`, whose epic
- * key is `epic-td`.
+ * key is `epic-td`. Some sprint files spell a story's key in words: `epic-0-story-1`.
  */
 
 export type KeyKind = "story" | "epic" | "retrospective" | "other";
@@ -41,6 +41,10 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
     /^epic-(.+)-retrospective$/i.exec(key) ??
     /^([a-z][a-z0-9]*-\d+[a-z]?)-retrospective$/i.exec(key);
   if (retro?.[1]) return { kind: "retrospective", epic: retro[1].replaceAll("-", ".") };
+  // A story keyed in words (`epic-0-story-1`, `epic-2-story-3-login`), as some sprint files
+  // spell what BMAD writes `0-1-slug`.
+  const worded = /^epic-(\d+[a-z]?)-story-(\d+[a-z]?)(?:-|$)/i.exec(key);
+  if (worded?.[1] && worded[2]) return story(worded[1], worded[2]);
   // `epic-3`, `epic-npd-1`, and a track's epic by its word alone (`epic-A` over `A-1-docker`).
   const epic = /^epic-((?:[a-z][a-z0-9]*-)?\d+[a-z]?(?:[-.]\d+[a-z]?)*|[a-z][a-z0-9]*)$/i.exec(key);
   if (epic?.[1]) return { kind: "epic", epic: epic[1].replaceAll("-", ".") };
