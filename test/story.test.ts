@@ -398,6 +398,9 @@ describe("parseStory", () => {
       "Campi già nel modello",
       "Felder bereits im Schema",
       "Campos já no esquema",
+      // "Nothing new to build" is no new thing beside it.
+      "Was bereits existiert — NICHT neu bauen",
+      "What is already built — do not build anew",
     ]) {
       expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.ts read"]]);
     }

@@ -135,6 +135,14 @@ function foreignBuildsOn(title: string): boolean {
  */
 const SOMETHING_NEW =
   /(?<!\p{L})(?:new|vs\.?|versus|needed|missing|nuov\p{L}*|nuev\p{L}*|nouve\p{L}*|nov[oa]s?|neue?[nrs]?|нов\p{L}*)(?!\p{L})|新/iu;
+/** "Nothing new" said of the work: "NICHT neu bauen", "do not build anew", "ne pas recréer à neuf". */
+const NOT_NEW =
+  /(?<!\p{L})(?:not|nicht|kein\p{L}*|non|pas|no|nada)\s+(?:\p{L}+\s+){0,2}?(?:new|anew|neu\p{L}*|nouve\p{L}*|nuov\p{L}*|nuev\p{L}*)(?!\p{L})/giu;
+
+/** The heading speaks of something new, other than to say nothing new is to be built. */
+function speaksOfNew(title: string): boolean {
+  return SOMETHING_NEW.test(title.replace(NOT_NEW, " "));
+}
 
 // "AC3: Credential Security (Already Implemented)", "What Epic 1 Already Built — DO NOT
 // REINVENT", "Pre-Built Infrastructure".
@@ -142,7 +150,7 @@ const ALREADY_DONE =
   /\balready\s+(implemented|done|built|exists?|in\s+place)\b|\bpre-?built\b|\bdo\s+not\s+(reinvent|recreate)\b/i;
 
 function alreadyDone(title: string): boolean {
-  return ALREADY_DONE.test(title) && !SOMETHING_NEW.test(title);
+  return ALREADY_DONE.test(title) && !speaksOfNew(title);
 }
 
 /**
@@ -162,7 +170,7 @@ const FOREIGN_ALREADY_DONE = new RegExp(
 );
 
 function foreignAlreadyDone(title: string): boolean {
-  return FOREIGN_ALREADY_DONE.test(title) && !SOMETHING_NEW.test(title);
+  return FOREIGN_ALREADY_DONE.test(title) && !speaksOfNew(title);
 }
 
 /**
@@ -175,7 +183,7 @@ const ALREADY_SO = /(?<!\p{L})(?:already|déjà|già|gia['’]|bereits|já)(?!\p
 
 function alreadySo(title: string): boolean {
   const state = ALREADY_SO.exec(title);
-  if (!state || SOMETHING_NEW.test(title)) return false;
+  if (!state || speaksOfNew(title)) return false;
   const rest = title.slice(0, state.index) + title.slice(state.index + state[0].length);
   return !hasWriteVerb(rest) && !FOREIGN_CHANGE.test(rest);
 }
