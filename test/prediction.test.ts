@@ -176,9 +176,15 @@ describe("the sentence a path sits in", () => {
       "`src/app.ts` wiring happens in a later story",
       "`src/ui.ts` — no UI changes",
       "`messages/en.json` — UNTOUCHED (verified)",
-      "Xcode finds new files in `App/Views/` with zero `App.xcodeproj/project.pbxproj` edits",
+      "Xcode finds the new files with zero `App.xcodeproj/project.pbxproj` edits",
     ])
       expect([s, cue(s)]).toEqual([s, "read"]);
+    // "Zero changes" is the empty case a change is about, not a file left as it is.
+    for (const s of [
+      "Add tests to `src/sync.test.ts` for zero changes",
+      "Update `src/sync.ts` to return early when zero changes are detected",
+    ])
+      expect([s, cue(s)]).toEqual([s, "write"]);
     // New files elsewhere do not leave the named file unchanged.
     expect(cue("Primary changes in `src/session.ts` — no new files needed")).toBe("write");
   });

@@ -404,11 +404,15 @@ describe("parseStory", () => {
     ]) {
       expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.ts read"]]);
     }
-    // Beside a change to make, or something new, the heading is a plan; so in a File List.
+    // Beside a change to make, or something new, the heading is a plan; so a task's, whatever
+    // else it says; so in a File List.
     for (const heading of [
       "Update the already wired observer",
       "What Already Exists vs What's New",
       "Ce qui est déjà là et les nouveaux champs",
+      "Already built — do not forget the new tests",
+      "Task 2: Handle users who are already logged in (AC: 2)",
+      "Tâche 2 : Gérer les utilisateurs déjà connectés",
     ]) {
       expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.ts write"]]);
     }
@@ -434,8 +438,9 @@ describe("parseStory", () => {
     ]) {
       expect([heading, under(heading)]).toEqual([heading, ["src/lib/money.ts read"]]);
     }
-    // What is to be made reusable, or a change beside the reuse, is work to do.
+    // What is to be made reusable, or a change beside the reuse, or a task, is work to do.
     for (const heading of [
+      "Task 4: Reuse connections in the pool",
       "Create Reusable ErrorBoundary",
       "Composants réutilisables",
       "재사용 가능한 컴포넌트",

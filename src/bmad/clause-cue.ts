@@ -230,10 +230,11 @@ const INSERTS = [
  * needed", "should not need changes", "do not update"), or that its change belongs to another
  * story ("wiring happens in a later story") or to no story ("**Out of scope:** `x.go`"), or
  * that names a file as not needed ("no `mod.ts` needed"; a file's name, with its dot or
- * slash: "no migration needed" says nothing of the files on its line).
+ * slash: "no migration needed" says nothing of the files on its line), or says zero edits to
+ * one ("zero `project.pbxproj` edits"; not "zero changes", the empty case a test is about).
  */
 const NO_CHANGE =
-  /\b(?:no|zero)\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)|\bout[-\s]of[-\s]scope\b|\bno\s+[`*"']*[\w-]*[./][\w./-]*[`*"']*\s+(?:changes?\s+)?(?:needed|required|necessary)\b/i;
+  /\bno\s+(?:\S+\s+){0,3}?(changes?|modifications?|work|wiring|updates?|edits?)\b|\bun(changed|touched)\b|\bnot\s+(be\s+)?(need\s+to\s+)?(modif|chang|touch|edit)|\bn['o]t\s+(modify|touch|change|edit|update|alter)\b|\bleave\s+\S+\s+as\s+is\b|\bread[-\s]only\b|\b(none|nothing)\s+(needed|required)\b|\bno\s+new\s+(?!files?\b)[\w\s-]{0,40}?\b(needed|required)\b|\bnot?\s+need(s|ed)?\s+(to\s+be\s+)?(any\s+)?(changes?|changed|modif\w*|touch\w*|updat\w*|edit\w*)\b|\bshould\s+not\s+need\b|\b(in|for)\s+a\s+(later|future|separate|subsequent|follow[-\s]?up)\s+stor(y|ies)\b|\bhappens?\s+in\s+(a\s+)?(later|future)\b|\bor\s+later\)|\bout[-\s]of[-\s]scope\b|\bno\s+[`*"']*[\w-]*[./][\w./-]*[`*"']*\s+(?:changes?\s+)?(?:needed|required|necessary)\b|\bzero\s+[`*"']*[\w-]*[./][\w./-]*[`*"']*\s+(?:changes?|modifications?|edits?|updates?)\b/i;
 /**
  * A list of what stays as it is: "No CI, `pyproject.toml`, `mkdocs.yml`, or pre-commit changes
  * needed". The list is names each ended by a comma ("no fuss, changes needed elsewhere" is

@@ -257,8 +257,9 @@ function isDirectory(file: string): boolean {
 
 /**
  * A sprint file where the usual places have none (`docs/stories/sprint-status.yaml`, a
- * renamed output folder): the one `sprint-status.yaml` in the project's root or within 4
- * folders of the folders BMAD writes to (`docs/`, `_bmad-output/`, ...). Only those: the plugin
+ * renamed output folder): the one `sprint-status.yaml` in the project's root, within 5
+ * folders of the folders BMAD writes to (`docs/`, `_bmad-output/`, ...), or in an
+ * `implementation-artifacts/` at the root or one folder down. Only those: the plugin
  * starts in projects of every size, most of them not BMAD's. Several: refused, naming them,
  * since taking the wrong one would plan another sprint.
  */

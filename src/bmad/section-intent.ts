@@ -113,7 +113,7 @@ const REUSE =
   /(?<!\p{L})(?:re-?us(?:e|es|ing)|réutilis(?!abl)\p{L}*|reutiliz(?!abl)\p{L}*|riutilizz(?!abil)\p{L}*|wiederverwend(?!bar)\p{L}*|переиспольз\p{L}*|újra(?:fel)?használ(?!ható)\p{L}*)(?!\p{L})|재사용(?!\s*가능)|复用|重用|再利用/iu;
 
 function reuses(title: string): boolean {
-  return REUSE.test(title) && !hasWriteVerb(title) && !FOREIGN_CHANGE.test(title);
+  return REUSE.test(title) && namesNoChange(title) && !TASK_HEADING.test(title);
 }
 
 /**
@@ -125,23 +125,34 @@ export function buildsOn(title: string): boolean {
 }
 
 function foreignBuildsOn(title: string): boolean {
-  return FOREIGN_BUILT_ON.test(title) && !hasWriteVerb(title) && !FOREIGN_CHANGE.test(title);
+  return FOREIGN_BUILT_ON.test(title) && namesNoChange(title);
 }
+
+/** No write verb in `title`, in English or another language. */
+function namesNoChange(title: string): boolean {
+  return !hasWriteVerb(title) && !FOREIGN_CHANGE.test(title);
+}
+
+/** A task's heading, in the languages stories are written in: "Tâche 2 : ...", "Aufgabe 3". */
+const TASK_HEADING =
+  /^\W*(?:tasks?|subtasks?|t[aâ]ches?|sous-t[aâ]ches?|tareas?|tarefas?|aufgaben?|compiti|compito|attivit[aà]|задач\p{L}*|任务|작업|タスク)(?!\p{L})/iu;
 
 /**
  * A heading that also speaks of something new, to make or missing: "What Already Exists vs
  * What's New", "Lo que YA EXISTE y lo nuevo", "已有功能与新增". The rules below that read what
- * is there already leave such a heading a plan.
+ * is there already leave such a heading a plan. The English words whole (`NEW_USER` is a name);
+ * the English rule takes only those ("Nova" is a name), the broad rule both.
  */
-const SOMETHING_NEW =
-  /(?<!\p{L})(?:new|vs\.?|versus|needed|missing|nuov\p{L}*|nuev\p{L}*|nouve\p{L}*|nov[oa]s?|neue?[nrs]?|нов\p{L}*)(?!\p{L})|新/iu;
-/** "Nothing new" said of the work: "NICHT neu bauen", "do not build anew", "ne pas recréer à neuf". */
+const ENGLISH_NEW = /\b(new|vs\.?|versus|needed|missing)\b/i;
+const FOREIGN_NEW =
+  /(?<!\p{L})(?:nuov\p{L}*|nuev\p{L}*|nouve\p{L}*|nov[oa]s?|neue?[nrs]?|нов\p{L}*)(?!\p{L})|新/iu;
+/** "Nothing new" said of the work: "NICHT neu bauen", "do not build anew", "no new files". */
 const NOT_NEW =
-  /(?<!\p{L})(?:not|nicht|kein\p{L}*|non|pas|no|nada)\s+(?:\p{L}+\s+){0,2}?(?:new|anew|neu\p{L}*|nouve\p{L}*|nuov\p{L}*|nuev\p{L}*)(?!\p{L})/giu;
+  /(?<!\p{L})(?:not|nicht|kein\p{L}*|non|pas|no|nada)\s+(?:\p{L}+\s+)?(?:new|anew|neu\p{L}*|nouve\p{L}*|nuov\p{L}*|nuev\p{L}*)(?!\p{L})/giu;
 
-/** The heading speaks of something new, other than to say nothing new is to be built. */
-function speaksOfNew(title: string): boolean {
-  return SOMETHING_NEW.test(title.replace(NOT_NEW, " "));
+/** The heading speaks of something new (`words`), other than to say nothing new is to be built. */
+function speaksOfNew(title: string, words: RegExp): boolean {
+  return words.test(title.replace(NOT_NEW, " "));
 }
 
 // "AC3: Credential Security (Already Implemented)", "What Epic 1 Already Built — DO NOT
@@ -150,7 +161,7 @@ const ALREADY_DONE =
   /\balready\s+(implemented|done|built|exists?|in\s+place)\b|\bpre-?built\b|\bdo\s+not\s+(reinvent|recreate)\b/i;
 
 function alreadyDone(title: string): boolean {
-  return ALREADY_DONE.test(title) && !speaksOfNew(title);
+  return ALREADY_DONE.test(title) && !speaksOfNew(title, ENGLISH_NEW);
 }
 
 /**
@@ -170,7 +181,7 @@ const FOREIGN_ALREADY_DONE = new RegExp(
 );
 
 function foreignAlreadyDone(title: string): boolean {
-  return FOREIGN_ALREADY_DONE.test(title) && !speaksOfNew(title);
+  return FOREIGN_ALREADY_DONE.test(title) && !speaksOfNew(title, FOREIGN_NEW);
 }
 
 /**
@@ -183,16 +194,18 @@ const ALREADY_SO = /(?<!\p{L})(?:already|déjà|già|gia['’]|bereits|já)(?!\p
 
 function alreadySo(title: string): boolean {
   const state = ALREADY_SO.exec(title);
-  if (!state || speaksOfNew(title)) return false;
+  if (!state || TASK_HEADING.test(title)) return false;
+  if (speaksOfNew(title, ENGLISH_NEW) || speaksOfNew(title, FOREIGN_NEW)) return false;
   const rest = title.slice(0, state.index) + title.slice(state.index + state[0].length);
-  return !hasWriteVerb(rest) && !FOREIGN_CHANGE.test(rest);
+  return namesNoChange(rest);
 }
 
 /**
  * A rule that holds in a plan only, not under a list of changed files. The rules in other
  * languages that read what is there already as context are such: in a File List,
  * "Fichiers d'implémentation (pré-existants)" or "测试文件（已存在）" group files the story
- * changed. (The English ones keep their reading there: "File List > Existing Files Used".)
+ * changed; so are the broad ones, in any language, over a thing already so and over what to
+ * reuse. (The older English ones keep their reading there: "File List > Existing Files Used".)
  */
 const PLAN_ONLY = "plan-only";
 
@@ -228,7 +241,6 @@ const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLA
   ],
   [alreadyDone, "read"],
   [foreignAlreadyDone, "read", PLAN_ONLY],
-  [alreadySo, "read", PLAN_ONLY],
   [
     /^(story|user\s+story)$|acceptance\s+criteria|user[-\s]visible|change\s*log|completion\s+notes|debug\s+log|agent\s+model|qa\s+results|review|validation|retrospective|learnings|definition\s+of\s+done|success\s+metrics/i,
     "none",
@@ -242,11 +254,14 @@ const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLA
   // such headings were written.
   [BUILT_ON, "read"],
   [foreignBuildsOn, "read", PLAN_ONLY],
-  [reuses, "read", PLAN_ONLY],
   [
     /tasks?|subtasks|implementation|dev\s+notes|technical|architecture|design|notes|testing|approach|guidance/i,
     "write",
   ],
+  // After the work to do: "Task 2: Handle users already logged in", "Task 4: Reuse connections
+  // in the pool" are tasks whatever else they say.
+  [alreadySo, "read", PLAN_ONLY],
+  [reuses, "read", PLAN_ONLY],
 ];
 
 /**
