@@ -78,6 +78,14 @@ const notInAPath = "src/not/claimed.ts";
 
 describe("parseStory", () => {
   const doc = parseStory(STORY, { componentNames: ["Notification Service", "Dashboard UI"] });
+  /** What a story's `src/` mentions are read as, with `sections` under its title. */
+  const intentsIn = (sections: string) =>
+    parseStory(`# Story 2.3: x\n\n${sections}`)
+      .mentions.filter((m) => m.path.startsWith("src/"))
+      .map((m) => `${m.path} ${m.intent}`);
+  /** The same for one `line` under a heading of the Dev Notes. */
+  const intentsUnder = (heading: string, line: string) =>
+    intentsIn(`## Dev Notes\n\n### ${heading}\n\n${line}\n`);
   const mentions = (intent: "write" | "read") =>
     [...new Set(doc.mentions.filter((m) => m.intent === intent).map((m) => m.path))].sort();
 
@@ -346,11 +354,7 @@ describe("parseStory", () => {
 
   it("reads what the stories before left as context, in the languages stories are written in", () => {
     const intents = (heading: string) =>
-      parseStory(
-        `# Story 2.3: x\n\n## Dev Notes\n\n### ${heading}\n\n- Updated \`src/lib/db.ts\` with the table\n`,
-      )
-        .mentions.filter((m) => m.path.startsWith("src/"))
-        .map((m) => `${m.path} ${m.intent}`);
+      intentsUnder(heading, "- Updated `src/lib/db.ts` with the table");
     for (const heading of [
       "Previous Story Intelligence",
       "Previous/Sibling Story Intelligence (Stories 2.1a, 2.2)",
@@ -385,12 +389,7 @@ describe("parseStory", () => {
   });
 
   it("reads a heading that says a thing is there already as context, whatever its state and language", () => {
-    const intents = (sections: string) =>
-      parseStory(`# Story 2.3: x\n\n${sections}`)
-        .mentions.filter((m) => m.path.startsWith("src/"))
-        .map((m) => `${m.path} ${m.intent}`);
-    const under = (heading: string) =>
-      intents(`## Dev Notes\n\n### ${heading}\n\n- \`src/lib/db.ts\` holds the fields\n`);
+    const under = (heading: string) => intentsUnder(heading, "- `src/lib/db.ts` holds the fields");
     for (const heading of [
       "CRITIQUE — Champs route déjà dans le schéma Dexie ET Drizzle",
       "Observer infrastructure — already wired",
@@ -416,18 +415,14 @@ describe("parseStory", () => {
     ]) {
       expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.ts write"]]);
     }
-    expect(intents("## File List\n\n### Déjà présents\n\n- `src/lib/db.ts`\n")).toEqual([
+    expect(intentsIn("## File List\n\n### Déjà présents\n\n- `src/lib/db.ts`\n")).toEqual([
       "src/lib/db.ts write",
     ]);
   });
 
   it("reads a heading over what to reuse as context, in the languages stories are written in", () => {
     const under = (heading: string) =>
-      parseStory(
-        `# Story 2.3: x\n\n## Dev Notes\n\n### ${heading}\n\n- \`src/lib/money.ts\` — formatAmount()\n`,
-      )
-        .mentions.filter((m) => m.path.startsWith("src/"))
-        .map((m) => `${m.path} ${m.intent}`);
+      intentsUnder(heading, "- `src/lib/money.ts` — formatAmount()");
     for (const heading of [
       "Code Reuse Requirements",
       "Prior Art / Existing Modules to Reuse",

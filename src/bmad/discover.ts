@@ -265,17 +265,11 @@ function isDirectory(file: string): boolean {
  */
 function searchSprintStatus(root: string, looked: readonly string[]): string | undefined {
   const found = [
-    ...new Set([
-      ...globSync(["sprint-status.yaml", ...OUTPUT_FOLDER_ANYWHERE], {
-        cwd: root,
-        followSymbolicLinks: false,
-        ignore: ["**/node_modules/**"],
-      }),
-      ...globSync(
-        SEARCHED_FOLDERS.map((dir) => `${dir}/**/sprint-status.yaml`),
-        { cwd: root, deep: 5, followSymbolicLinks: false, ignore: ["**/node_modules/**"] },
-      ),
-    ]),
+    ...globSync("sprint-status.yaml", { cwd: root }),
+    ...globSync(
+      [...SEARCHED_FOLDERS.map((dir) => `${dir}/**/sprint-status.yaml`), ...OUTPUT_FOLDER_ANYWHERE],
+      { cwd: root, deep: 5, followSymbolicLinks: false, ignore: ["**/node_modules/**"] },
+    ),
   ].sort();
   const usual = `no sprint-status.yaml in the usual places (${[...new Set(looked)].join(", ")})`;
   // A sprint file kept in an archive is an old sprint's: its statuses are not the project's.
