@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { clauseAround, cueOf } from "../src/bmad/clause-cue.ts";
+import { clauseAround, cueOf, lineIndex } from "../src/bmad/clause-cue.ts";
 import { loadProject } from "../src/bmad/project.ts";
 import { parseStory, type StoryDoc } from "../src/bmad/story.ts";
 import { loadConfig } from "../src/config/load.ts";
@@ -299,6 +299,19 @@ describe("the sentence a path sits in", () => {
     const { text } = clauseAround(source, at, "`src/a.ts`".length);
     expect(text.trim()).toBe("Follow the pattern in `src/a.ts` for errors");
     expect(clauseAround("e.g. see `x.ts` now", 9, 6).text).toBe("e.g. see `x.ts` now");
+  });
+
+  it("finds the line that holds an offset, its newline included, and the last line unended", () => {
+    const source = "first\n\nthird `a.ts`\nlast";
+    const lineOf = lineIndex(source);
+    expect(lineOf(0)).toEqual({ start: 0, line: "first" });
+    expect(lineOf(5)).toEqual({ start: 0, line: "first" }); // the newline ends its line
+    expect(lineOf(6)).toEqual({ start: 6, line: "" });
+    expect(lineOf(source.indexOf("`a.ts`"))).toEqual({ start: 7, line: "third `a.ts`" });
+    expect(lineOf(source.length - 1)).toEqual({ start: 20, line: "last" });
+    expect(lineOf(source.length + 5)).toEqual({ start: 20, line: "last" });
+    expect(lineIndex("")(0)).toEqual({ start: 0, line: "" });
+    expect(lineIndex("a\n")(2)).toEqual({ start: 2, line: "" });
   });
 
   it("reads a file named in a heading over its changes, and a file with the symbol in it", () => {

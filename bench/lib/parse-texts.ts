@@ -36,6 +36,10 @@ export const KINDS: Record<string, { unit: string; head?: string }> = {
   "unpaired emphasis marks (read as text past 2,000)": { unit: "*a_" },
   "strikethrough marks (read as text past 2,000)": { unit: "~a" },
   "task boxes in a paragraph's lazy lines": { unit: "    - [ ] x\n" },
+  "a path in backticks every 15 characters, on one task's line": {
+    unit: "`src/a/b1.ts`, ",
+    head: "## Tasks / Subtasks\n\n- [ ] Modify ",
+  },
 };
 
 /** The kind's unit repeated to just under the budget. */

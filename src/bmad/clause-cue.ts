@@ -440,6 +440,7 @@ export function namedAtLines(
   offset: number,
   length: number,
   around: Clause,
+  { start, line }: Line,
 ): boolean {
   const after = afterPath(source, found, offset, length);
   if (after !== undefined && AT_LINES.test(after)) {
@@ -450,7 +451,7 @@ export function namedAtLines(
       around.text.slice(offset - around.start + length).replace(/^[:#L\d\s,–-]+/, "");
     if (/[\p{L}]/u.test(rest.replace(/\blines?\b/gi, ""))) return true;
   }
-  return otherCells(source, offset).some(
+  return otherCells(line, offset - start).some(
     (cell) => cell.trim() !== "" && LINES_CELL.test(cell) && lastWriteVerb(cell) < 0,
   );
 }
@@ -573,31 +574,51 @@ function isVerdict(cell: string, pattern = VERDICT_CELL): boolean {
 }
 
 /**
- * The mention at `offset` of `source` stands in a table row another cell of which is a verdict
- * of no change: the row's own words for "read", as a clause's would be. `planned`: the row is
- * in a plan, not a list of changed files, so "Done" says the work is there already.
+ * The mention at `at` of `line` stands in a table row another cell of which is a verdict of no
+ * change: the row's own words for "read", as a clause's would be. `planned`: the row is in a
+ * plan, not a list of changed files, so "Done" says the work is there already.
  */
-export function rowSaysNoChange(source: string, offset: number, planned: boolean): boolean {
-  return otherCells(source, offset)
+export function rowSaysNoChange(line: string, at: number, planned: boolean): boolean {
+  return otherCells(line, at)
     .map((cell) => cell.trim())
     .some((cell) => isVerdict(cell) || (planned && isVerdict(cell, DONE_CELL)));
 }
 
-/** The line of `source` that holds `offset`, and where it starts. */
-export function lineAt(source: string, offset: number): { start: number; line: string } {
-  const start = source.lastIndexOf("\n", offset - 1) + 1;
-  const end = source.indexOf("\n", offset);
-  return { start, line: source.slice(start, end < 0 ? source.length : end) };
+/** A line of a text, and where it starts. */
+export interface Line {
+  start: number;
+  line: string;
 }
 
 /**
- * The other cells of the table row the mention at `offset` of `source` stands in (none when
- * its line is no table row): what the row says of the file, beside the file's own cell.
+ * The line of `source` that holds an offset, found by a search over the line starts taken once:
+ * a story's mentions each ask for their line, and scanning to both its ends each time grows
+ * with the square of the line's length (a line naming thousands of paths took seconds).
  */
-function otherCells(source: string, offset: number): string[] {
-  const { start, line } = lineAt(source, offset);
+export function lineIndex(source: string): (offset: number) => Line {
+  const starts = [0];
+  for (let at = source.indexOf("\n"); at >= 0; at = source.indexOf("\n", at + 1))
+    starts.push(at + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] ?? 0) <= offset) low = middle;
+      else high = middle - 1;
+    }
+    const start = starts[low] ?? 0;
+    const next = starts[low + 1];
+    return { start, line: source.slice(start, next === undefined ? source.length : next - 1) };
+  };
+}
+
+/**
+ * The other cells of the table row `line` (none when it is no table row), the mention at `at`
+ * standing in one of them: what the row says of the file, beside the file's own cell.
+ */
+function otherCells(line: string, at: number): string[] {
   if (!line.trimStart().startsWith("|")) return [];
-  const at = offset - start;
   let from = 0;
   return line.split("|").filter((cell) => {
     const own = at >= from && at < from + cell.length;
@@ -636,7 +657,7 @@ const CREDIT =
   /(?<!\p{L})(stor(?:y|ies)|epic)\s+([\w-]+(?:\s*[,&]\s*[\w.-]+|\s+and\s+[\w.-]+|\.[\w-]+)*)/giu;
 
 /**
- * The line of the mention at `offset` (a list item, a table row) says the file is another
+ * The line of a mention (a list item, a table row) says the file is another
  * story's work and asks for no change: "- `models.py` - Pydantic models (Story 4.1)", "|
  * `repo.py` | Database repository | EXISTING (Story 6.3) |", "- `gateway.ts`: Future integration
  * (Story 3.4)". What an earlier story built, or a later one will change, is named for context.
@@ -644,8 +665,7 @@ const CREDIT =
  * (Story 2)") keeps it a write, and so does a note naming only the story itself (`ownId`) or
  * its own epic, whatever else it numbers ("(Story 2.1, AC 3)", "(Epic 2)" in story 2.1).
  */
-export function creditsOtherStory(source: string, offset: number, ownId?: string): boolean {
-  const { line } = lineAt(source, offset);
+export function creditsOtherStory(line: string, ownId?: string): boolean {
   const ids: Array<{ epic: boolean; id: string }> = [];
   for (const bracket of line.matchAll(BRACKET)) {
     for (const credit of bracket[0].matchAll(CREDIT)) {

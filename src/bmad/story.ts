@@ -32,7 +32,7 @@ import {
   cueOf,
   doneByOtherStory,
   forbidsChange,
-  lineAt,
+  lineIndex,
   locatesCode,
   namedAtLines,
   quotesOrModels,
@@ -305,16 +305,23 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     if (/tasks?\b|subtasks?/i.test(titles)) return "task";
     return "notes";
   };
-  /** The line of `offset` says another story did its work; read once per line, not per path. */
-  const doneLines = new Map<number, boolean>();
-  const lineDoneByOtherStory = (offset: number): boolean => {
-    const { start, line } = lineAt(text, offset);
-    let done = doneLines.get(start);
-    if (done === undefined) {
-      done = doneByOtherStory(line, doc.headingId);
-      doneLines.set(start, done);
+  const lineOf = lineIndex(text);
+  /**
+   * What the line of `offset` says of another story: it credits the file named to it, or says
+   * it did the work. Read once per line, not per path.
+   */
+  const otherStoryLines = new Map<number, { credits: boolean; done: boolean }>();
+  const lineOnOtherStory = (offset: number) => {
+    const { start, line } = lineOf(offset);
+    let said = otherStoryLines.get(start);
+    if (said === undefined) {
+      said = {
+        credits: creditsOtherStory(line, doc.headingId),
+        done: doneByOtherStory(line, doc.headingId),
+      };
+      otherStoryLines.set(start, said);
     }
-    return done;
+    return said;
   };
   /** Lines of the record whose entry says its file was not changed. */
   const recordLinesUnchanged = new Set<number>();
@@ -342,12 +349,12 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         forbidsChange(around.text, start, end) ||
         (intent === "read" && zone === "write" && group.forbids);
       // "| `add.go` | VERIFY |": a verdict in another cell of the row, with no verb in its own.
-      const rowVerdict = rowSaysNoChange(text, at.offset, !inChangedFiles());
+      const { start: lineStart, line: lineText } = lineOf(at.offset);
+      const rowVerdict = rowSaysNoChange(lineText, at.offset - lineStart, !inChangedFiles());
       if (cue === "none" && rowVerdict) cue = "read";
       // "- `models.py` - Pydantic models (Story 4.1)": another story's work, named as context.
-      const otherStory =
-        (cue !== "write" && creditsOtherStory(text, at.offset, doc.headingId)) ||
-        lineDoneByOtherStory(at.offset);
+      const onOtherStory = lineOnOtherStory(at.offset);
+      const otherStory = (cue !== "write" && onOtherStory.credits) || onOtherStory.done;
       if (otherStory) cue = "read";
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.
@@ -361,7 +368,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           (cue === "none" && locatesCode(text, found, at.offset, at.length, around)) ||
           (cue === "none" &&
             place === "notes" &&
-            namedAtLines(text, found, at.offset, at.length, around)));
+            namedAtLines(text, found, at.offset, at.length, around, lineOf(at.offset))));
       if (quoted || cited) cue = "read";
       // A record's entry that says its file was left as it was ("`go.mod` - NO CHANGE NEEDED -
       // bubbles already in go.mod", "`utils.py` (reviewed, no changes)"): looked at, not
