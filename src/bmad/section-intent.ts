@@ -43,19 +43,24 @@ const FILES_TO_READ =
 
 /**
  * A heading over what the story leaves alone: "Out of Scope", "Non-Goals", "What NOT to
- * Touch", "건드리지 않을 것 (범위 밖)", "范围外", "対象外". The files under it are named to be left to
- * other stories. Not a heading over both sides ("In Scope / Out of Scope").
+ * Touch", "What This Story Does NOT Include", "Files this story must NOT touch", "Not Included",
+ * "건드리지 않을 것 (범위 밖)", "范围外", "対象外". The files under it are named to be left to
+ * other stories. Not a heading over both sides ("In Scope / Out of Scope", "what this story does
+ * and does NOT include").
  */
 const OUT_OF_SCOPE = new RegExp(
   [
     /^(?!.*(?<!not\s+)\bin[-\s]scope\b)/.source,
     "(?:",
     [
-      /.*(?:\bout[-\s]of[-\s]scope\b|\bnon[-\s]?goals?\b|\bnot\s+in\s+scope\b|\bwhat\s+not\s+to\s+(?:do|change|touch|modify)\b)/
+      /.*(?:\bout[-\s]of[-\s]scope\b|\bnon[-\s]?goals?\b|\bnot\s+(?:in\s+scope|included)\b|\bwhat\s+not\s+to\s+(?:do|change|touch|modify|implement|build|create|add)\b)/
+        .source,
+      // The story as the subject, or what it leaves: "What does NOT belong in this story".
+      /.*(?:\bwhat\s+(?:this\s+story\s+)?(?:does|will|should|must)\s*(?:not|n['’]t)\s+(?:include|cover|do|touch|change|modify|implement|build|belong)\b|\b(?:this\s+)?story\s+(?:does|will|should|must)\s*(?:not|n['’]t)\s+(?:include|cover|touch|change|modify)\b|\bfiles?\s+(?:(?:this|the)\s+story\s+)?(?:must|should|will|does|do)\s*(?:not|n['’]t)\s+(?:touch|change|modify|edit)\b)/
         .source,
       /.*(?:범위\s*(?:밖|외)|건드리지\s*(?:않|말)|하지\s*마|范围外|不在[^，。；]{0,12}范围|非目标|不涉及|対象外|スコープ外)/
         .source,
-      /.*(?:hors[-\s](?:p[ée]rim[èe]tre|scope|du\s+p[ée]rim[èe]tre)|fuera\s+del?\s+alcance|fora\s+do\s+escopo|fuori\s+(?:ambito|scope|perimetro)|au[ßs]erhalb\s+des\s+(?:umfangs|scopes)|nicht\s+im\s+umfang)/
+      /.*(?:hors[-\s](?:p[ée]rim[èe]tre|scope|du\s+p[ée]rim[èe]tre)|fuera\s+del?\s+alcance|fora\s+do\s+escopo|fuori\s+(?:ambito|scope|perimetro)|au[ßs]erhalb\s+des\s+(?:umfangs|scopes)|nicht\s+im\s+(?:umfang|scope))/
         .source,
     ].join("|"),
     ")",
