@@ -105,6 +105,14 @@ describe("parseSprintStatus", () => {
     expect(refusal(["  1-1-a: 'done", "  1-3-c: backlog", "  1-4-d: done"])).toMatch(
       /^s\.yaml:3:10: .*a ' opened on this line is not closed on it/,
     );
+    // A mark typed before an entry's indentation: the parser blames the line; so does the
+    // message, saying what to remove. One where the entry's own indentation is off is not it.
+    expect(refusal(["  1-1-a: done", "´  1-2-b: done", "  1-3-c: backlog"])).toMatch(
+      /^s\.yaml:4:1: .*this entry's line starts with `´` before its indentation \(a stray key press\?\); remove it/,
+    );
+    expect(refusal(["  1-1-a: done", "´    1-2-b: done", "  1-3-c: backlog"])).toMatch(
+      /^s\.yaml:5:3: .*this line is indented more than the entry above it/,
+    );
   });
 
   it("reads past a line whose value breaks the syntax (an unquoted colon), naming it", () => {

@@ -439,6 +439,11 @@ const PLACEHOLDER_VALUE = /^[A-Za-z_][\w-]*:[ \t]+\{[\w-]+\}[^\s#]/;
 const STRAY_LINE_ERRORS = new Set(["BAD_INDENT", "MULTILINE_IMPLICIT_KEY"]);
 /** A key of one word, then its colon: `1-2-b: in-progress (blocked)`, whatever the value. */
 const ENTRY_SHAPE = /^[ \t]*[^\s:#]+:(?:[ \t]|$)/;
+/**
+ * One to three marks that start no key, comment, list item or flow collection, then the spaces
+ * of an entry's indentation, then the entry: `´  4-6-x: done`.
+ */
+const STRAY_MARK = /^([^\p{L}\p{N}\s#"'[{&*!|>%@`-]{1,3})([ \t]+)(?=[^\s:#]+:(?:[ \t]|$))/u;
 /** What a second document holds when it holds entries: the block, or a story's key. */
 const HOLDS_ENTRIES =
   /^(?:development_status\s*:|[ \t]+["']?\d+[a-z]?-\d+[a-z]?-[^\s:]*["']?\s*:)/im;
@@ -589,6 +594,16 @@ function likelyCulprit(
     let below = reported + 1;
     while (lineText(below)?.trim() === "") below++;
     const next = lineText(below);
+    // A mark typed before an entry's indentation (`´  4-6-x: done` over `  4-7-x: done`) makes
+    // the entry a key of the file's top level, and the entries below it nested under it: the
+    // mark is what to mend, not the line below.
+    const mark = STRAY_MARK.exec(here ?? "");
+    if (mark && next !== undefined && ENTRY_SHAPE.test(next) && indent(next) === mark[2]?.length)
+      return {
+        line: reported,
+        col: 1,
+        why: `this entry's line starts with \`${mark[1]}\` before its indentation (a stray key press?); remove it`,
+      };
     if (here !== undefined && next?.trim() && indent(next) > indent(here))
       return {
         line: below,
