@@ -7,8 +7,10 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   boundNesting,
+  escapeFarBrackets,
   escapeRunawayHtml,
   escapeRunawayInline,
+  MAX_BRACKET_SPAN,
   MAX_CONTAINERS,
   MAX_INDENT,
   MAX_INLINE_MARKS,
@@ -206,6 +208,41 @@ describe("deep and long input", () => {
     const doc = parseStory(`# Story 1.1: A\n\n## Dev Notes\n\nUpdate src/a_b.ts ${runaway}\n`);
     expect(doc.mentions.map((m) => m.path)).toEqual(["src/a_b.ts"]);
     expect(doc.problems.map((p) => p.line)).toEqual([5]);
+  });
+
+  it("reads a [ whose ] is thousands of characters on, or never comes, as text, and no other", () => {
+    const problems: { line: number; message: string }[] = [];
+    const words = " word".repeat(400); // 2,000 characters
+    const text = [
+      "# T",
+      "",
+      `- [ ] [Source: src/a.ts${words}`, // left open: escaped; the task box is not a bracket
+      `  more${words}]`,
+      "",
+      `See [the guide](docs/guide.md) and [x${words}`, // the link kept, the open one escaped
+      "",
+      "```ts",
+      `const groups = [${words}`, // fenced code: left as it is
+      "];",
+      "```",
+      "",
+      `[short] ${words}`,
+    ].join("\n");
+    const escaped = escapeFarBrackets(text, problems);
+    expect(escaped).toBe(
+      text
+        .replace("- [ ] [Source:", "- [ ] \\[Source:")
+        .replace(`and [x${words}`, `and \\[x${words}`),
+    );
+    expect(problems.map((p) => p.line)).toEqual([3, 6]);
+    expect(problems[0]?.message).toBe(
+      `1 [ with no ] within ${MAX_BRACKET_SPAN.toLocaleString("en-US")} characters after it, more than the parser reads in good time: read as text`,
+    );
+    expect(escapeFarBrackets(escaped)).toBe(escaped);
+    // The story reads the path after the escaped bracket as it reads it after a plain one.
+    const doc = parseStory(`# Story 1.1: A\n\n## Tasks\n\n- [ ] Update [src/a.ts${words}\n`);
+    expect(doc.mentions.map((m) => m.path)).toEqual(["src/a.ts"]);
+    expect(doc.tasks.total).toBe(1);
   });
 
   it("keeps a task list of 280 tasks with links and emphasis as written (1,400 marks besides their boxes)", () => {

@@ -65,7 +65,10 @@ export function parseMarkdown(text: string, problems: MarkdownProblem[] = []): R
 export function prepareMarkdown(text: string, problems: MarkdownProblem[] = []): string {
   assertParseable(text);
   const bounded = boundNesting(text.replace(/^\uFEFF/, ""), problems);
-  return escapeRunawayInline(escapeRunawayHtml(bounded, problems), problems);
+  return escapeFarBrackets(
+    escapeRunawayInline(escapeRunawayHtml(bounded, problems), problems),
+    problems,
+  );
 }
 
 /** Throws, saying why, when a text would cost the parser more than `MAX_PARSE_COST`. */
@@ -271,6 +274,75 @@ export function escapeRunawayInline(text: string, problems: MarkdownProblem[] = 
       problems.push({
         line: start + 1,
         message: `${marks.toLocaleString("en-US")} emphasis, strikethrough or link marks (* _ ~ [ ]) between two blank lines, more than the ${MAX_INLINE_MARKS.toLocaleString("en-US")} the parser reads in good time: read as plain text`,
+      });
+    }
+    start = end;
+  }
+  return changed ? parts.join("") : text;
+}
+
+/**
+ * A `[` whose `]` comes further on than this many characters, in its run of lines between blank
+ * lines, or that a longer run leaves open, is read as text. micromark's GFM autolinks look back
+ * to the nearest open `[` at each word (an email address may start at any letter), so the text
+ * after one open `[` takes the square of its length: 40,000 words 6 s, a mutated real story
+ * with 8,000 after "[Source: " 8 s. A link's text, or a `[Source: ...]` note, is far shorter.
+ */
+export const MAX_BRACKET_SPAN = 1_000;
+
+/** A `[` or `]` not escaped (as LIVE_MARK). */
+const LIVE_BRACKET = /(?<=(?:^|[^\\])(?:\\\\)*)[[\]]/g;
+
+/**
+ * The text with each live `[` farther than `MAX_BRACKET_SPAN` characters from its `]` (or from
+ * the end of its run of lines, left open) escaped, each run reported once. Fenced code ends a
+ * run and is left as it is; code spans are not told apart, as in `escapeRunawayInline`, and the
+ * list markers and task box that start a line are left. Lines stay where they are; a second
+ * pass changes nothing.
+ */
+export function escapeFarBrackets(text: string, problems: MarkdownProblem[] = []): string {
+  if (text.length <= MAX_BRACKET_SPAN || !text.includes("[")) return text;
+  const parts = text.split(/(\r\n|\r|\n)/); // lines at even indexes, their endings between
+  const lines = parts.filter((_, i) => i % 2 === 0);
+  // Fenced code has no links to look back for (`const groups = [` and its `]` 60 lines on).
+  const fenced = inFencedCode(lines);
+  const blank = (n: number) => /^[ \t]*$/.test(lines[n] as string) || fenced[n] === true;
+  let changed = false;
+  for (let start = 0; start < lines.length; ) {
+    if (blank(start)) {
+      start++;
+      continue;
+    }
+    let end = start;
+    let at = 0; // where each line starts, counted from the run's start
+    const open: Array<{ line: number; column: number; at: number }> = [];
+    const far: Array<{ line: number; column: number }> = [];
+    for (; end < lines.length && !blank(end); end++) {
+      const line = lines[end] as string;
+      const lead = line.length - afterLead(line).length;
+      for (const bracket of line.slice(lead).matchAll(LIVE_BRACKET)) {
+        const column = lead + bracket.index;
+        if (bracket[0] === "[") open.push({ line: end, column, at: at + column });
+        else {
+          const opened = open.pop();
+          if (opened && at + column - opened.at > MAX_BRACKET_SPAN) far.push(opened);
+        }
+      }
+      at += line.length + 1;
+    }
+    for (const opened of open) if (at - opened.at > MAX_BRACKET_SPAN) far.push(opened);
+    if (far.length > 0) {
+      // From the last to the first, so that each column is still where it was found.
+      far.sort((a, b) => b.line - a.line || b.column - a.column);
+      for (const { line, column } of far) {
+        const old = parts[2 * line] as string;
+        parts[2 * line] = `${old.slice(0, column)}\\${old.slice(column)}`;
+      }
+      changed = true;
+      const first = Math.min(...far.map((one) => one.line));
+      problems.push({
+        line: first + 1,
+        message: `${far.length.toLocaleString("en-US")} [ with no ] within ${MAX_BRACKET_SPAN.toLocaleString("en-US")} characters after it, more than the parser reads in good time: read as text`,
       });
     }
     start = end;
