@@ -106,13 +106,28 @@ describe("parseSprintStatus", () => {
       /^s\.yaml:3:10: .*a ' opened on this line is not closed on it/,
     );
     // A mark typed before an entry's indentation: the parser blames the line; so does the
-    // message, saying what to remove. One where the entry's own indentation is off is not it.
-    expect(refusal(["  1-1-a: done", "´  1-2-b: done", "  1-3-c: backlog"])).toMatch(
-      /^s\.yaml:4:1: .*this entry's line starts with `´` before its indentation \(a stray key press\?\); remove it/,
-    );
-    expect(refusal(["  1-1-a: done", "´    1-2-b: done", "  1-3-c: backlog"])).toMatch(
-      /^s\.yaml:5:3: .*this line is indented more than the entry above it/,
-    );
+    // message, saying what to remove, however far in the entry stands after the mark.
+    for (const marked of ["´  1-2-b: done", "´    1-2-b: done", "§ 1-2-b: done"])
+      expect(refusal(["  1-1-a: done", marked, "  1-3-c: backlog"])).toMatch(
+        /^s\.yaml:4:1: .*this entry's line starts with `[´§]` before its indentation \(a stray key press\?\); remove it/,
+      );
+  });
+
+  it("names a story's entry that lost its indentation to the top level, where YAML reads it silently", () => {
+    const read = (lines: string[]) =>
+      parseSprintStatus(
+        ["development_status:", "  1-1-a: done", ...lines, ""].join("\n"),
+        "s.yaml",
+      );
+    const dedented = read(["1-2-b: review", "generated: 2026-01-01"]);
+    expect(dedented.entries.map((e) => e.key)).toEqual(["1-1-a"]);
+    expect(dedented.warnings).toEqual([
+      "s.yaml:3: `1-2-b` stands at the top level of the file, outside `development_status:`; not read (indent it as the entries above it to plan it)",
+    ]);
+    // On the last line a typed mark breaks no syntax: the story is named, with the mark.
+    expect(read(["´  1-2-b: done"]).warnings).toEqual([
+      "s.yaml:3: `1-2-b` stands at the top level of the file, outside `development_status:` (a mark typed before it?); not read (indent it as the entries above it to plan it)",
+    ]);
   });
 
   it("reads past a line whose value breaks the syntax (an unquoted colon), naming it", () => {

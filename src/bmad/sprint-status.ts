@@ -106,6 +106,21 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       (pair) =>
         `${file}:${lineOfNode(pair.key, lineCounter)}: "development_status" appears again at line ${lineOfNode(statusPair?.key, lineCounter)}; the entries of both are read (a key in both: the later one counts)`,
     );
+  // An entry that lost its indentation (`1-2-b: done` at the left margin, or `´  1-2-b: done`
+  // behind a typed mark, on the last line, where YAML finds nothing to object to) is a key of
+  // the file's top level: its story would drop out of the plan unseen. Named and not read:
+  // which block it belongs to is the author's to say.
+  const outside =
+    maps.length === 0
+      ? []
+      : root.items.flatMap((pair) => {
+          if (!isScalar(pair.key)) return [];
+          const key = String(pair.key.value).replace(STRAY_MARK_BEFORE, "");
+          if (!SAFE_KEY.test(key) || parseKey(key).kind !== "story") return [];
+          return [
+            `${file}:${lineOfNode(pair.key, lineCounter)}: \`${key}\` stands at the top level of the file, outside \`development_status:\`${key === pair.key.value ? "" : " (a mark typed before it?)"}; not read (indent it as the entries above it to plan it)`,
+          ];
+        });
   // Some BMAD ports and workflows list the stories as items (`epics:` of `stories:`, `sprints:`
   // of `stories:` or of `epics:`, or `stories:` itself), each with an id and a status: read as
   // entries when their ids are epic and story numbers.
@@ -165,6 +180,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   const skipped: string[] = [
     ...masked,
     ...topWarnings,
+    ...outside,
     // Said, not dropped in silence: a story of the sprint the plan would never see.
     ...unreadIds.map(
       (id) =>
@@ -440,10 +456,10 @@ const STRAY_LINE_ERRORS = new Set(["BAD_INDENT", "MULTILINE_IMPLICIT_KEY"]);
 /** A key of one word, then its colon: `1-2-b: in-progress (blocked)`, whatever the value. */
 const ENTRY_SHAPE = /^[ \t]*[^\s:#]+:(?:[ \t]|$)/;
 /**
- * One to three marks that start no key, comment, list item or flow collection, then the spaces
- * of an entry's indentation, then the entry: `´  4-6-x: done`.
+ * One to three marks that start no key, comment, list item or flow collection, then spaces: what
+ * a key typed before an entry's indentation leaves (`´  4-6-x: done`).
  */
-const STRAY_MARK = /^([^\p{L}\p{N}\s#"'[{&*!|>%@`-]{1,3})([ \t]+)(?=[^\s:#]+:(?:[ \t]|$))/u;
+const STRAY_MARK_BEFORE = /^([^\p{L}\p{N}\s#"'[{&*!|>%@`-]{1,3})[ \t]+/u;
 /** What a second document holds when it holds entries: the block, or a story's key. */
 const HOLDS_ENTRIES =
   /^(?:development_status\s*:|[ \t]+["']?\d+[a-z]?-\d+[a-z]?-[^\s:]*["']?\s*:)/im;
@@ -597,8 +613,9 @@ function likelyCulprit(
     // A mark typed before an entry's indentation (`´  4-6-x: done` over `  4-7-x: done`) makes
     // the entry a key of the file's top level, and the entries below it nested under it: the
     // mark is what to mend, not the line below.
-    const mark = STRAY_MARK.exec(here ?? "");
-    if (mark && next !== undefined && ENTRY_SHAPE.test(next) && indent(next) === mark[2]?.length)
+    const mark = STRAY_MARK_BEFORE.exec(here ?? "");
+    const entryAfterMark = mark && ENTRY_SHAPE.test((here ?? "").slice(mark[0].length));
+    if (mark && entryAfterMark && next !== undefined && ENTRY_SHAPE.test(next))
       return {
         line: reported,
         col: 1,
