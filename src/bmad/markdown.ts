@@ -254,16 +254,10 @@ export function escapeRunawayInline(text: string, problems: MarkdownProblem[] = 
   if (countMarks(text) <= MAX_INLINE_MARKS) return text; // the common case: nothing to look at
   const parts = text.split(/(\r\n|\r|\n)/); // lines at even indexes, their endings between
   const lines = parts.filter((_, i) => i % 2 === 0);
-  const blank = (n: number) => /^[ \t]*$/.test(lines[n] as string);
   let changed = false;
-  for (let start = 0; start < lines.length; ) {
-    if (blank(start)) {
-      start++;
-      continue;
-    }
-    let end = start;
+  for (const { start, end } of runsOfLines(lines)) {
     let marks = 0;
-    for (; end < lines.length && !blank(end); end++) marks += countMarks(afterLead(lines[end]));
+    for (let n = start; n < end; n++) marks += countMarks(afterLead(lines[n]));
     if (marks > MAX_INLINE_MARKS) {
       for (let n = start; n < end; n++) {
         const line = lines[n] as string;
@@ -276,9 +270,29 @@ export function escapeRunawayInline(text: string, problems: MarkdownProblem[] = 
         message: `${marks.toLocaleString("en-US")} emphasis, strikethrough or link marks (* _ ~ [ ]) between two blank lines, more than the ${MAX_INLINE_MARKS.toLocaleString("en-US")} the parser reads in good time: read as plain text`,
       });
     }
-    start = end;
   }
   return changed ? parts.join("") : text;
+}
+
+/**
+ * The runs of lines between blank lines (nothing but spaces and tabs, as CommonMark has them),
+ * each from its first line to the one after its last; a line `apart` says is also a break.
+ */
+function* runsOfLines(
+  lines: readonly string[],
+  apart: (n: number) => boolean = () => false,
+): Generator<{ start: number; end: number }> {
+  const breaks = (n: number) => /^[ \t]*$/.test(lines[n] as string) || apart(n);
+  for (let start = 0; start < lines.length; ) {
+    if (breaks(start)) {
+      start++;
+      continue;
+    }
+    let end = start + 1;
+    while (end < lines.length && !breaks(end)) end++;
+    yield { start, end };
+    start = end;
+  }
 }
 
 /**
@@ -306,23 +320,17 @@ export function escapeFarBrackets(text: string, problems: MarkdownProblem[] = []
   const lines = parts.filter((_, i) => i % 2 === 0);
   // Fenced code has no links to look back for (`const groups = [` and its `]` 60 lines on).
   const fenced = inFencedCode(lines);
-  const blank = (n: number) => /^[ \t]*$/.test(lines[n] as string) || fenced[n] === true;
   let changed = false;
-  for (let start = 0; start < lines.length; ) {
-    if (blank(start)) {
-      start++;
-      continue;
-    }
-    let end = start;
+  for (const { start, end } of runsOfLines(lines, (n) => fenced[n] === true)) {
     let at = 0; // where each line starts, counted from the run's start
     const open: Array<{ line: number; column: number; at: number }> = [];
     const far: Array<{ line: number; column: number }> = [];
-    for (; end < lines.length && !blank(end); end++) {
-      const line = lines[end] as string;
+    for (let n = start; n < end; n++) {
+      const line = lines[n] as string;
       const lead = line.length - afterLead(line).length;
       for (const bracket of line.slice(lead).matchAll(LIVE_BRACKET)) {
         const column = lead + bracket.index;
-        if (bracket[0] === "[") open.push({ line: end, column, at: at + column });
+        if (bracket[0] === "[") open.push({ line: n, column, at: at + column });
         else {
           const opened = open.pop();
           if (opened && at + column - opened.at > MAX_BRACKET_SPAN) far.push(opened);
@@ -339,13 +347,11 @@ export function escapeFarBrackets(text: string, problems: MarkdownProblem[] = []
         parts[2 * line] = `${old.slice(0, column)}\\${old.slice(column)}`;
       }
       changed = true;
-      const first = Math.min(...far.map((one) => one.line));
       problems.push({
-        line: first + 1,
+        line: (far.at(-1)?.line ?? start) + 1, // the first, after the sort
         message: `${far.length.toLocaleString("en-US")} [ with no ] within ${MAX_BRACKET_SPAN.toLocaleString("en-US")} characters after it, more than the parser reads in good time: read as text`,
       });
     }
-    start = end;
   }
   return changed ? parts.join("") : text;
 }
