@@ -32,6 +32,7 @@ import {
   cueOf,
   doneByOtherStory,
   forbidsChange,
+  type Line,
   lineIndex,
   locatesCode,
   namedAtLines,
@@ -307,12 +308,11 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   };
   const lineOf = lineIndex(text);
   /**
-   * What the line of `offset` says of another story: it credits the file named to it, or says
+   * What a line says of another story: it credits the file named to it, or says
    * it did the work. Read once per line, not per path.
    */
   const otherStoryLines = new Map<number, { credits: boolean; done: boolean }>();
-  const lineOnOtherStory = (offset: number) => {
-    const { start, line } = lineOf(offset);
+  const lineOnOtherStory = ({ start, line }: Line) => {
     let said = otherStoryLines.get(start);
     if (said === undefined) {
       said = {
@@ -349,11 +349,11 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         forbidsChange(around.text, start, end) ||
         (intent === "read" && zone === "write" && group.forbids);
       // "| `add.go` | VERIFY |": a verdict in another cell of the row, with no verb in its own.
-      const { start: lineStart, line: lineText } = lineOf(at.offset);
-      const rowVerdict = rowSaysNoChange(lineText, at.offset - lineStart, !inChangedFiles());
+      const here = lineOf(at.offset); // the mention's line
+      const rowVerdict = rowSaysNoChange(here.line, at.offset - here.start, !inChangedFiles());
       if (cue === "none" && rowVerdict) cue = "read";
       // "- `models.py` - Pydantic models (Story 4.1)": another story's work, named as context.
-      const onOtherStory = lineOnOtherStory(at.offset);
+      const onOtherStory = lineOnOtherStory(here);
       const otherStory = (cue !== "write" && onOtherStory.credits) || onOtherStory.done;
       if (otherStory) cue = "read";
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
@@ -368,7 +368,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           (cue === "none" && locatesCode(text, found, at.offset, at.length, around)) ||
           (cue === "none" &&
             place === "notes" &&
-            namedAtLines(text, found, at.offset, at.length, around, lineOf(at.offset))));
+            namedAtLines(text, found, at.offset, at.length, around, here)));
       if (quoted || cited) cue = "read";
       // A record's entry that says its file was left as it was ("`go.mod` - NO CHANGE NEEDED -
       // bubbles already in go.mod", "`utils.py` (reviewed, no changes)"): looked at, not
