@@ -1333,6 +1333,37 @@ describe("confidence and blocking", () => {
     expect(p.conflicts.filter((c) => c.kind === "file")).toEqual([]);
   });
 
+  it("reads a database file a task writes to, since the program fills it and not the agent", () => {
+    const task = (file: string) =>
+      [
+        "## Tasks / Subtasks",
+        "",
+        `- [ ] Persist the returns to \`${file}\` and add \`src/returns.py\``,
+      ].join("\n");
+    const dir = project(
+      {
+        "1-1-a": task("data/app.db"),
+        "1-2-b": task("data/app.db"),
+        "1-3-c": task("data/app.SQLite3"),
+        "1-4-d": task("data/app.dbx"),
+      },
+      { "data/app.db": "", "data/app.SQLite3": "", "data/app.dbx": "", "src/returns.py": "" },
+    );
+    const p = plan(dir);
+    const database = claimsOf(p, "1-1-a").find((c) => c.path === "data/app.db");
+    expect(database).toMatchObject({
+      intent: "read",
+      note: "a database the program writes, not the agent",
+    });
+    expect(writesOf(p, "1-3-c")).toEqual(["src/returns.py"]);
+    // Only a database's own extensions: another file beside it stays a write.
+    expect(writesOf(p, "1-4-d")).toEqual(["data/app.dbx", "src/returns.py"]);
+    // Two stories that persist to one database still run together.
+    expect(new Set(p.conflicts.filter((c) => c.kind === "file").flatMap((c) => c.paths))).toEqual(
+      new Set(["src/returns.py"]),
+    );
+  });
+
   it("claims nothing in BMAD as installed, and places no new file in it", () => {
     const dir = project(
       {
