@@ -94,15 +94,21 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     folder("dev_ephemeral_location"),
     folder("output_folder"),
   ];
+  // Each place once: BMAD's config most often names the default folder, and a place listed
+  // twice would read as a second sprint file, parsed whole to see whether the first is empty.
   const sprintCandidates = explicit.sprintStatus
     ? [expandProjectRoot(explicit.sprintStatus, root)]
     : [
-        ...implementation.flatMap((dir) => (dir ? [`${dir}/sprint-status.yaml`] : [])),
-        "_bmad-output/implementation-artifacts/sprint-status.yaml",
-        "docs/sprint-artifacts/sprint-status.yaml",
-        "docs/sprint-status.yaml",
-        "sprint-status.yaml",
-      ].map((p) => p.replace(/^\.\//, ""));
+        ...new Set(
+          [
+            ...implementation.flatMap((dir) => (dir ? [`${dir}/sprint-status.yaml`] : [])),
+            "_bmad-output/implementation-artifacts/sprint-status.yaml",
+            "docs/sprint-artifacts/sprint-status.yaml",
+            "docs/sprint-status.yaml",
+            "sprint-status.yaml",
+          ].map((p) => p.replace(/^\.\//, "")),
+        ),
+      ];
   const present = sprintCandidates.filter((candidate) => exists(candidate) && !isDir(candidate));
   let sprintStatus = present[0];
   let how = explicit.sprintStatus ? " (athena.json bmad.paths)" : "";
@@ -130,7 +136,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     how = " (found by searching the project: set bmad.paths.sprintStatus to be sure)";
   }
   if (!sprintStatus) {
-    const looked = [...new Set(sprintCandidates)].join(", ");
+    const looked = sprintCandidates.join(", ");
     // One kept in another folder (`bmad-legacy/`, an archive) is named: the user may mean it.
     const elsewhere = explicit.sprintStatus
       ? []
