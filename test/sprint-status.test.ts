@@ -130,6 +130,51 @@ describe("parseSprintStatus", () => {
     ]);
   });
 
+  it("reads a non-breaking or full-width space in an entry's indentation as the space it looks like, naming the line", () => {
+    const lines = [
+      "development_status:",
+      "  epic-1: in-progress",
+      "  1-1-a: done",
+      "\u00a0 1-2-b: review", // Option-Space, then a space
+      "  1-3-c: ready-for-dev",
+      " \u00a01-4-d: backlog",
+      "\u3000\u30001-5-e: ready-for-dev", // an input method's full-width spaces
+      "  1-6-f: backlog",
+      "",
+    ];
+    const text = lines.join("\n");
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.status, e.line])).toEqual([
+      ["epic-1", "in-progress", 2],
+      ["1-1-a", "done", 3],
+      ["1-2-b", "review", 4],
+      ["1-3-c", "ready-for-dev", 5],
+      ["1-4-d", "backlog", 6],
+      ["1-5-e", "ready-for-dev", 7],
+      ["1-6-f", "backlog", 8],
+    ]);
+    expect(sprint.warnings).toEqual([
+      "s.yaml:4: the line's indentation holds a non-breaking space (U+00A0); read as a plain space (the file is left as it is)",
+      "s.yaml:6: the line's indentation holds a non-breaking space (U+00A0); read as a plain space (the file is left as it is)",
+      "s.yaml:7: the line's indentation holds a full-width space (U+3000); read as a plain space (the file is left as it is)",
+    ]);
+    // A status written to such an entry replaces the value's bytes only: the spaces stay.
+    const written = replaceStatus(text, "s.yaml", { key: "1-5-e", status: "in-progress" }).text;
+    expect(written).toBe(
+      text.replace("\u3000\u30001-5-e: ready-for-dev", "\u3000\u30001-5-e: in-progress"),
+    );
+    expect(replaceStatus(text, "s.yaml", { key: "1-2-b", status: "done" }).text).toBe(
+      text.replace("\u00a0 1-2-b: review", "\u00a0 1-2-b: done"),
+    );
+    // The same space inside a value or a comment is the author's text, read as before.
+    const inValue = parseSprintStatus(
+      "development_status:\n  1-1-a: done # by\u00a0Ana\n  1-2-b: backlog\n",
+      "s.yaml",
+    );
+    expect(inValue.warnings).toEqual([]);
+    expect(inValue.entries.map((e) => e.status)).toEqual(["done", "backlog"]);
+  });
+
   it("reads past a line whose value breaks the syntax (an unquoted colon), naming it", () => {
     const text =
       "generated: 2026-03-22\nlast_updated: 2026-03-29 (Epic 18 added: story done)\n\ndevelopment_status:\n  1-1-a: done\n  1-2-b: done: yes\n  1-3-c: ready-for-dev\n";

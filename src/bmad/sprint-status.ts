@@ -484,10 +484,13 @@ function parseLeniently(
   unread: number[];
   nested: Array<{ key: string; line: number }>;
 } {
-  const masked: string[] = [];
   const nested: Array<{ key: string; line: number }> = [];
   const unread: number[] = [];
-  let source = text;
+  const masked: string[] = [];
+  // Read as plain spaces before the parse; named apart from the lines left out, whose count
+  // is capped.
+  const plain = plainIndentation(text, file);
+  let source = plain.source;
   let refusal: InputError | undefined; // the file's first syntax error, as it is
   for (;;) {
     const lineCounter = new LineCounter();
@@ -495,7 +498,7 @@ function parseLeniently(
     // entry now and then, and one repeated retrospective must not cost the whole sprint.
     const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
     const first = doc.errors[0];
-    if (!first) return { doc, lineCounter, masked, unread, nested };
+    if (!first) return { doc, lineCounter, masked: [...plain.notes, ...masked], unread, nested };
     const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
     const what = first.message.split("\n")[0] ?? first.code;
     const culprit = likelyCulprit(first.code, what, source, lineCounter, pos.line);
@@ -553,6 +556,50 @@ function parseLeniently(
     unread.push(pos.line);
     source = source.slice(0, start) + " ".repeat(line.length) + source.slice(end);
   }
+}
+
+/**
+ * A space other than ASCII's at the start of a line: a non-breaking one (a keyboard's
+ * Option-Space, a paste from a web page), CJK's full-width one (an input method left on). YAML
+ * reads it as text, so the entry on that line leaves its mapping, and the parser blames the
+ * line after it, or reads it as a line of prose.
+ */
+const ODD_INDENTATION =
+  /^[ \t]*[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000][ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*/gm;
+
+/**
+ * `text` with each such indentation read as the plain spaces it looks like, and a note naming
+ * each line. One space for one: the length stays, so every offset the writer replaces at
+ * (sprint-writer.ts) is the same in the file as it is, which keeps its spaces.
+ */
+function plainIndentation(text: string, file: string): { source: string; notes: string[] } {
+  const notes: string[] = [];
+  let line = 1;
+  let counted = 0;
+  const source = text.replace(ODD_INDENTATION, (indentation: string, offset: number) => {
+    // Offsets come in order: the line breaks are counted once over the whole text.
+    for (
+      let at = text.indexOf("\n", counted);
+      at !== -1 && at < offset;
+      at = text.indexOf("\n", at + 1)
+    )
+      line++;
+    counted = offset;
+    const odd = [...indentation].find((c) => c !== " " && c !== "\t") ?? " ";
+    if (notes.length < MAX_MASKED)
+      notes.push(
+        `${file}:${line}: the line's indentation holds ${spaceName(odd)}; read as a plain space (the file is left as it is)`,
+      );
+    return indentation.replace(/[^\t]/g, " ");
+  });
+  return { source, notes };
+}
+
+function spaceName(space: string): string {
+  const code = `U+${space.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`;
+  if (space === "\u00a0") return `a non-breaking space (${code})`;
+  if (space === "\u3000") return `a full-width space (${code})`;
+  return `a space that is not ASCII's (${code})`;
 }
 
 /**
