@@ -111,6 +111,14 @@ describe("parseSprintStatus", () => {
       expect(refusal(["  1-1-a: done", marked, "  1-3-c: backlog"])).toMatch(
         /^s\.yaml:4:1: .*this entry's line starts with `[´§]` before its indentation \(a stray key press\?\); remove it/,
       );
+    // A mark that is YAML's own (a list item's dash, an anchor) is named too.
+    for (const [marked, mark] of [
+      ["-   1-2-b: done", "-"],
+      ["&a  1-2-b: done", "&a"],
+    ])
+      expect(refusal(["  1-1-a: done", marked ?? "", "  1-3-c: backlog"])).toContain(
+        `s.yaml:4:1: sprint-status.yaml does not parse: this entry's line starts with \`${mark}\` before its indentation (which YAML reads as its own syntax); remove it`,
+      );
   });
 
   it("names a story's entry that lost its indentation to the top level, where YAML reads it silently", () => {

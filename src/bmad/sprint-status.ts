@@ -460,6 +460,11 @@ const ENTRY_SHAPE = /^[ \t]*[^\s:#]+:(?:[ \t]|$)/;
  * a key typed before an entry's indentation leaves (`´  4-6-x: done`).
  */
 const STRAY_MARK_BEFORE = /^([^\p{L}\p{N}\s#"'[{&*!|>%@`-]{1,3})[ \t]+/u;
+/**
+ * The same with a mark of YAML's own, which starts a list item, an anchor or a tag (`-   2-4-x:
+ * done` among entries): read only where the parse broke on that line.
+ */
+const SYNTAX_MARK_BEFORE = /^(-|\?|[&*][^\s:]+|![^\s:]*)[ \t]+/;
 /** What a second document holds when it holds entries: the block, or a story's key. */
 const HOLDS_ENTRIES =
   /^(?:development_status\s*:|[ \t]+["']?\d+[a-z]?-\d+[a-z]?-[^\s:]*["']?\s*:)/im;
@@ -660,13 +665,14 @@ function likelyCulprit(
     // A mark typed before an entry's indentation (`´  4-6-x: done` over `  4-7-x: done`) makes
     // the entry a key of the file's top level, and the entries below it nested under it: the
     // mark is what to mend, not the line below.
-    const mark = STRAY_MARK_BEFORE.exec(here ?? "");
+    const stray = STRAY_MARK_BEFORE.exec(here ?? "");
+    const mark = stray ?? SYNTAX_MARK_BEFORE.exec(here ?? "");
     const entryAfterMark = mark && ENTRY_SHAPE.test((here ?? "").slice(mark[0].length));
     if (mark && entryAfterMark && next !== undefined && ENTRY_SHAPE.test(next))
       return {
         line: reported,
         col: 1,
-        why: `this entry's line starts with \`${mark[1]}\` before its indentation (a stray key press?); remove it`,
+        why: `this entry's line starts with \`${mark[1]}\` before its indentation (${stray ? "a stray key press?" : "which YAML reads as its own syntax"}); remove it`,
       };
     if (here !== undefined && next?.trim() && indent(next) > indent(here))
       return {
