@@ -111,10 +111,25 @@ describe("parseSprintStatus", () => {
       expect(refusal(["  1-1-a: done", marked, "  1-3-c: backlog"])).toMatch(
         /^s\.yaml:4:1: .*this entry's line starts with `[´§]` before its indentation \(a stray key press\?\); remove it/,
       );
-    // A mark that is YAML's own (a list item's dash, an anchor) is named too.
+    // A mark that is YAML's own (a list item's dash, an anchor, a tag) before a story's key is
+    // named too; a list item of a layout that lists its stories is not blamed for a field's
+    // indentation below it.
+    expect(
+      (() => {
+        try {
+          parseSprintStatus(
+            "stories:\n- id: 1.1\n  status: done\n- id: 1.2\n   status: done\n  title: x\n",
+            "s.yaml",
+          );
+        } catch (e) {
+          return (e as InputError).format();
+        }
+      })(),
+    ).toMatch(/^s\.yaml:5:4: .*this line is indented more than the entry above it/);
     for (const [marked, mark] of [
       ["-   1-2-b: done", "-"],
       ["&a  1-2-b: done", "&a"],
+      ["!!str   1-2-b: done", "!!str"],
     ])
       expect(refusal(["  1-1-a: done", marked ?? "", "  1-3-c: backlog"])).toContain(
         `s.yaml:4:1: sprint-status.yaml does not parse: this entry's line starts with \`${mark}\` before its indentation (which YAML reads as its own syntax); remove it`,
@@ -174,13 +189,34 @@ describe("parseSprintStatus", () => {
     expect(replaceStatus(text, "s.yaml", { key: "1-2-b", status: "done" }).text).toBe(
       text.replace("\u00a0 1-2-b: review", "\u00a0 1-2-b: done"),
     );
-    // The same space inside a value or a comment is the author's text, read as before.
+    // The same space inside a value, a comment or a block of text is the author's text, read
+    // as before.
     const inValue = parseSprintStatus(
-      "development_status:\n  1-1-a: done # by\u00a0Ana\n  1-2-b: backlog\n",
+      "notes: |\n  a line\n  \u00a0indented text\ndevelopment_status:\n  1-1-a: done # by\u00a0Ana\n  1-2-b: backlog\n",
       "s.yaml",
     );
     expect(inValue.warnings).toEqual([]);
     expect(inValue.entries.map((e) => e.status)).toEqual(["done", "backlog"]);
+    // Named in line order with the lines left out; past twenty, counted.
+    const many = parseSprintStatus(
+      [
+        "last_updated: 2026-03-29 (Epic 18 added: story done)",
+        "development_status:",
+        ...Array.from({ length: 22 }, (_, i) => `\u00a0 1-${i + 1}-a: done`),
+        "",
+      ].join("\n"),
+      "s.yaml",
+    );
+    expect(many.entries).toHaveLength(22);
+    expect(many.warnings[0]).toMatch(/^s\.yaml:1: does not parse as YAML/);
+    expect(many.warnings[1]).toMatch(/^s\.yaml:3: the line's indentation holds/);
+    expect(many.warnings.at(-1)).toBe(
+      "s.yaml: 2 more lines' indentation holds such spaces; read as plain spaces",
+    );
+    // A full-width space looks two wide and reads as one: a refusal it causes says so.
+    expect(() =>
+      parseSprintStatus("development_status:\n  1-1-a: done\n\u30001-2-b: review\n", "s.yaml"),
+    ).toThrow(/its indentation holds a full-width space \(U\+3000\), read as one plain space/);
   });
 
   it("reads past a line whose value breaks the syntax (an unquoted colon), naming it", () => {

@@ -462,9 +462,10 @@ const ENTRY_SHAPE = /^[ \t]*[^\s:#]+:(?:[ \t]|$)/;
 const STRAY_MARK_BEFORE = /^([^\p{L}\p{N}\s#"'[{&*!|>%@`-]{1,3})[ \t]+/u;
 /**
  * The same with a mark of YAML's own, which starts a list item, an anchor or a tag (`-   2-4-x:
- * done` among entries): read only where the parse broke on that line.
+ * done` among entries): read only where the parse broke on that line, and only before a story's
+ * or an epic's key (`- id: 1.2` is an item of a layout that lists its stories).
  */
-const SYNTAX_MARK_BEFORE = /^(-|\?|[&*][^\s:]+|![^\s:]*)[ \t]+/;
+const SYNTAX_MARK_BEFORE = /^(-|&[^\s:]+|![^\s:]*)[ \t]+/;
 /** What a second document holds when it holds entries: the block, or a story's key. */
 const HOLDS_ENTRIES =
   /^(?:development_status\s*:|[ \t]+["']?\d+[a-z]?-\d+[a-z]?-[^\s:]*["']?\s*:)/im;
@@ -492,9 +493,11 @@ function parseLeniently(
   const nested: Array<{ key: string; line: number }> = [];
   const unread: number[] = [];
   const masked: string[] = [];
-  // Read as plain spaces before the parse; named apart from the lines left out, whose count
-  // is capped.
+  // Read as plain spaces before the parse, and named with the lines left out, in line order
+  // (each kind of note has its own cap).
   const plain = plainIndentation(text, file);
+  const lineOfNote = (note: string) =>
+    Number(/^\d+/.exec(note.slice(file.length + 1))?.[0] ?? Number.POSITIVE_INFINITY);
   let source = plain.source;
   let refusal: InputError | undefined; // the file's first syntax error, as it is
   for (;;) {
@@ -503,18 +506,33 @@ function parseLeniently(
     // entry now and then, and one repeated retrospective must not cost the whole sprint.
     const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
     const first = doc.errors[0];
-    if (!first) return { doc, lineCounter, masked: [...plain.notes, ...masked], unread, nested };
+    if (!first) {
+      const notes = [...plain.notes, ...masked.map((text) => ({ line: lineOfNote(text), text }))];
+      notes.sort((x, y) => x.line - y.line);
+      return { doc, lineCounter, masked: notes.map((note) => note.text), unread, nested };
+    }
     const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
     const what = first.message.split("\n")[0] ?? first.code;
     const culprit = likelyCulprit(first.code, what, source, lineCounter, pos.line);
+    // A space read as one plain space (a full-width one looks two wide) may be what misaligns
+    // the line: said with the refusal.
+    const spaced = (line: number) => {
+      const name = plain.spaces.get(line);
+      return name ? `; its indentation holds ${name}, read as one plain space` : "";
+    };
     refusal ??= culprit
       ? new InputError(
-          `sprint-status.yaml does not parse: ${culprit.why} (${what})`,
+          `sprint-status.yaml does not parse: ${culprit.why} (${what})${spaced(culprit.line)}`,
           file,
           culprit.line,
           culprit.col,
         )
-      : new InputError(`sprint-status.yaml does not parse: ${what}`, file, pos.line, pos.col);
+      : new InputError(
+          `sprint-status.yaml does not parse: ${what}${spaced(pos.line)}`,
+          file,
+          pos.line,
+          pos.col,
+        );
     const { start, end, text: line } = lineAt(source, lineCounter, pos.line) ?? NO_LINE;
     const rest = source.slice(start);
     if (first.code === "MULTIPLE_DOCS" && masked.length < MAX_MASKED && !HOLDS_ENTRIES.test(rest)) {
@@ -564,21 +582,26 @@ function parseLeniently(
 }
 
 /**
- * A space other than ASCII's at the start of a line: a non-breaking one (a keyboard's
- * Option-Space, a paste from a web page), CJK's full-width one (an input method left on). YAML
- * reads it as text, so the entry on that line leaves its mapping, and the parser blames the
- * line after it, or reads it as a line of prose.
+ * A space other than ASCII's at the start of a line, before an entry or a comment: a
+ * non-breaking one (a keyboard's Option-Space, a paste from a web page), CJK's full-width one (an
+ * input method left on). YAML reads it as text, so the entry on that line leaves its mapping,
+ * and the parser blames the line after it, or reads it as a line of prose. (Only after a line
+ * feed: `^` with the `m` flag also starts a line after a lone `\r` or U+2028, which the line
+ * count, as YAML's, does not.)
  */
 const ODD_INDENTATION =
-  /^[ \t]*[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000][ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*/gm;
+  /(?<![^\n])[ \t]*[\u00a0\u2000-\u200a\u202f\u205f\u3000][ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]*(?=[^\s:#]+:(?:[ \t\r\n]|$)|#)/g;
 
 /**
  * `text` with each such indentation read as the plain spaces it looks like, and a note naming
  * each line. One space for one: the length stays, so every offset the writer replaces at
  * (sprint-writer.ts) is the same in the file as it is, which keeps its spaces.
  */
-function plainIndentation(text: string, file: string): { source: string; notes: string[] } {
-  const notes: string[] = [];
+function plainIndentation(
+  text: string,
+  file: string,
+): { source: string; notes: Array<{ line: number; text: string }>; spaces: Map<number, string> } {
+  const spaces = new Map<number, string>(); // line -> the space's name
   let line = 1;
   let counted = 0;
   const source = text.replace(ODD_INDENTATION, (indentation: string, offset: number) => {
@@ -591,15 +614,23 @@ function plainIndentation(text: string, file: string): { source: string; notes: 
       line++;
     counted = offset;
     const odd = [...indentation].find((c) => c !== " " && c !== "\t") ?? " ";
-    if (notes.length < MAX_MASKED)
-      notes.push(
-        `${file}:${line}: the line's indentation holds ${spaceName(odd)}; read as a plain space (the file is left as it is)`,
-      );
+    spaces.set(line, spaceName(odd));
     return indentation.replace(/[^\t]/g, " ");
   });
-  return { source, notes };
+  const notes = [...spaces].slice(0, MAX_MASKED).map(([n, name]) => ({
+    line: n,
+    text: `${file}:${n}: the line's indentation holds ${name}; read as a plain space (the file is left as it is)`,
+  }));
+  const more = spaces.size - notes.length;
+  if (more > 0)
+    notes.push({
+      line: Number.POSITIVE_INFINITY,
+      text: `${file}: ${more} more lines' indentation holds such spaces; read as plain spaces`,
+    });
+  return { source, notes, spaces };
 }
 
+/** "a non-breaking space (U+00A0)". */
 function spaceName(space: string): string {
   const code = `U+${space.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`;
   if (space === "\u00a0") return `a non-breaking space (${code})`;
@@ -666,7 +697,10 @@ function likelyCulprit(
     // the entry a key of the file's top level, and the entries below it nested under it: the
     // mark is what to mend, not the line below.
     const stray = STRAY_MARK_BEFORE.exec(here ?? "");
-    const mark = stray ?? SYNTAX_MARK_BEFORE.exec(here ?? "");
+    const syntax = stray ? null : SYNTAX_MARK_BEFORE.exec(here ?? "");
+    const keyAfter = /^["']?([^\s:#"']+)["']?:/.exec((here ?? "").slice(syntax?.[0].length))?.[1];
+    const mark =
+      stray ?? (syntax && keyAfter && parseKey(keyAfter).kind !== "other" ? syntax : null);
     const entryAfterMark = mark && ENTRY_SHAPE.test((here ?? "").slice(mark[0].length));
     if (mark && entryAfterMark && next !== undefined && ENTRY_SHAPE.test(next))
       return {
