@@ -1344,10 +1344,10 @@ describe("confidence and blocking", () => {
       {
         "1-1-a": task("data/app.db"),
         "1-2-b": task("data/app.db"),
-        "1-3-c": task("data/app.SQLite3"),
+        "1-3-c": task("data/app.SQLite3-wal"),
         "1-4-d": task("data/app.dbx"),
       },
-      { "data/app.db": "", "data/app.SQLite3": "", "data/app.dbx": "", "src/returns.py": "" },
+      { "data/app.db": "", "data/app.SQLite3-wal": "", "data/app.dbx": "", "src/returns.py": "" },
     );
     const p = plan(dir);
     const database = claimsOf(p, "1-1-a").find((c) => c.path === "data/app.db");

@@ -523,12 +523,12 @@ const TYPE_EXTENSIONS = [
 ];
 
 /**
- * A database file (`dados/data.db`, `data/game.sqlite`): the program fills it as it runs (a
- * migration, a seed, a test), an agent does not edit it as text, so it is read, never a write
- * that keeps stories apart. On 91 real projects, none of the 20 claims of such files was in a
- * File List.
+ * A database file (`dados/data.db`, `data/game.sqlite`, SQLite's `-wal` and `-journal` beside
+ * it): the program fills it as it runs (a migration, a seed, a test), an agent does not edit it
+ * as text, so it is read, never a write that keeps stories apart. On 91 real projects, none of
+ * the 20 claims of such files was in a File List.
  */
-const DATABASE_FILE = /\.(?:db|sqlite3?|duckdb)$/i;
+const DATABASE_FILE = /\.(?:db|sqlite3?|duckdb)(?:-wal|-shm|-journal)?$/i;
 
 /** A new file's module index: below the default `conflictConfidence` (0.3), advisory. */
 const INDEX_PRIOR = 0.25;
