@@ -128,9 +128,9 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     ? present.filter((c) => c !== taken && c !== empty && !sameFile(root, c, taken))
     : [];
   if (empty)
-    how = ` (${empty}, the first of the usual places, lists no story${others.length > 0 ? `; also ${[...new Set(others)].join(", ")}` : ""}: set bmad.paths.sprintStatus in athena.json to plan another)`;
+    how = ` (${empty}, the first of the usual places, lists no story${others.length > 0 ? `; also ${others.join(", ")}` : ""}: set bmad.paths.sprintStatus in athena.json to plan another)`;
   else if (others.length > 0)
-    how = ` (the first of the usual places; also ${[...new Set(others)].join(", ")}: set bmad.paths.sprintStatus in athena.json to plan ${others.length === 1 ? "that one" : "another"})`;
+    how = ` (the first of the usual places; also ${others.join(", ")}: set bmad.paths.sprintStatus in athena.json to plan ${others.length === 1 ? "that one" : "another"})`;
   if (!sprintStatus && !explicit.sprintStatus) {
     sprintStatus = searchSprintStatus(root, sprintCandidates);
     how = " (found by searching the project: set bmad.paths.sprintStatus to be sure)";
