@@ -151,6 +151,13 @@ describe("parseSprintStatus", () => {
     expect(read(["´  1-2-b: done"]).warnings).toEqual([
       "s.yaml:3: `1-2-b` stands at the top level of the file, outside `development_status:` (a mark typed before it?); not read (indent it as the entries above it to plan it)",
     ]);
+    // YAML's mark of a complex key before an entry takes it, and the entries below, out of
+    // the block without an error.
+    const complex = read(["?   1-2-b: done", "  1-3-c: backlog"]);
+    expect(complex.entries.map((e) => e.key)).toEqual(["1-1-a"]);
+    expect(complex.warnings).toEqual([
+      "s.yaml:3: a key at the top level of the file that is not a word (a `?` typed before an entry?); the entries in it and under it are not read",
+    ]);
   });
 
   it("reads a non-breaking or full-width space in an entry's indentation as the space it looks like, naming the line", () => {

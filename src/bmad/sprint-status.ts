@@ -114,7 +114,12 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     maps.length === 0
       ? []
       : root.items.flatMap((pair) => {
-          if (!isScalar(pair.key)) return [];
+          // `?   1-2-b: done`: YAML's mark of a complex key makes the entry, and the entries
+          // below it, a key of the top level.
+          if (!isScalar(pair.key))
+            return [
+              `${file}:${lineOfNode(pair.key, lineCounter)}: a key at the top level of the file that is not a word (a \`?\` typed before an entry?); the entries in it and under it are not read`,
+            ];
           const key = String(pair.key.value).replace(STRAY_MARK_BEFORE, "");
           if (!SAFE_KEY.test(key) || parseKey(key).kind !== "story") return [];
           return [
