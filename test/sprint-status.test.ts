@@ -151,6 +151,23 @@ describe("parseSprintStatus", () => {
     expect(read(["´  1-2-b: done"]).warnings).toEqual([
       "s.yaml:3: `1-2-b` stands at the top level of the file, outside `development_status:` (a mark typed before it?); not read (indent it as the entries above it to plan it)",
     ]);
+    // Entries under another key of the top level (a `notes:` left empty above them, a block of
+    // fixes) belong to that key: named, not read.
+    const underNotes = read([
+      "notes:",
+      "  1-2-b: done",
+      "standalone_fixes:",
+      "  fix-1-a: done",
+      "  fix-2-b: backlog",
+      "  owner: ana",
+    ]);
+    expect(underNotes.entries.map((e) => e.key)).toEqual(["1-1-a"]);
+    expect(underNotes.warnings).toEqual([
+      "s.yaml:3: `notes:` holds a story's entry (`1-2-b`), outside `development_status:`; not read (move it under `development_status:` to plan it)",
+      "s.yaml:5: `standalone_fixes:` holds 2 stories' entries (`fix-1-a`, ...), outside `development_status:`; not read (move them under `development_status:` to plan them)",
+    ]);
+    // A setting that holds no story's entry is the file's own.
+    expect(read(["meta:", "  owner: ana", "  sprint: 3"]).warnings).toEqual([]);
     // YAML's mark of a complex key before an entry takes it, and the entries below, out of
     // the block without an error.
     const complex = read(["?   1-2-b: done", "  1-3-c: backlog"]);

@@ -121,9 +121,19 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
               `${file}:${lineOfNode(pair.key, lineCounter)}: a key at the top level of the file that is not a word (a \`?\` typed before an entry?); the entries in it and under it are not read`,
             ];
           const key = String(pair.key.value).replace(STRAY_MARK_BEFORE, "");
+          const line = lineOfNode(pair.key, lineCounter);
+          // Entries under another key of the top level (`standalone_fixes:`, a `notes:` left
+          // empty above indented entries) are that key's, not the sprint's: named.
+          const held = storyKeysIn(key === "development_status" ? undefined : pair.value);
+          if (held.length > 0) {
+            const them = held.length === 1 ? "it" : "them";
+            return [
+              `${file}:${line}: \`${key}:\` holds ${held.length === 1 ? "a story's entry" : `${held.length} stories' entries`} (\`${held[0]}\`${held.length > 1 ? ", ..." : ""}), outside \`development_status:\`; not read (move ${them} under \`development_status:\` to plan ${them})`,
+            ];
+          }
           if (!SAFE_KEY.test(key) || parseKey(key).kind !== "story") return [];
           return [
-            `${file}:${lineOfNode(pair.key, lineCounter)}: \`${key}\` stands at the top level of the file, outside \`development_status:\`${key === pair.key.value ? "" : " (a mark typed before it?)"}; not read (indent it as the entries above it to plan it)`,
+            `${file}:${line}: \`${key}\` stands at the top level of the file, outside \`development_status:\`${key === pair.key.value ? "" : " (a mark typed before it?)"}; not read (indent it as the entries above it to plan it)`,
           ];
         });
   // Some BMAD ports and workflows list the stories as items (`epics:` of `stories:`, `sprints:`
@@ -641,6 +651,17 @@ function spaceName(space: string): string {
   if (space === "\u00a0") return `a non-breaking space (${code})`;
   if (space === "\u3000") return `a full-width space (${code})`;
   return `a space that is not ASCII's (${code})`;
+}
+
+/** The story keys of a mapping's entries that have a status (`1-2-b: done`); none for another value. */
+function storyKeysIn(value: unknown): string[] {
+  if (!isMap(value)) return [];
+  return value.items.flatMap((item) => {
+    const key = isScalar(item.key) ? String(item.key.value) : "";
+    return isScalar(item.value) && SAFE_KEY.test(key) && parseKey(key).kind === "story"
+      ? [key]
+      : [];
+  });
 }
 
 /**
