@@ -166,6 +166,10 @@ describe("parseSprintStatus", () => {
       "s.yaml:3: `notes:` holds a story's entry (`1-2-b`), outside `development_status:`; not read (move it under `development_status:` to plan it)",
       "s.yaml:5: `standalone_fixes:` holds 2 stories' entries (`fix-1-a`, ...), outside `development_status:`; not read (move them under `development_status:` to plan them)",
     ]);
+    // Under a setting that has a value of its own, each entry is named with where it belongs.
+    expect(read(["notes: x", "  1-2-b: done"]).warnings).toEqual([
+      "s.yaml:4: `1-2-b` is indented under `notes:`, a setting at the top level of the file, outside `development_status:`; the line is left as it is and not read (move it under `development_status:` to plan it)",
+    ]);
     // A setting that holds no story's entry is the file's own.
     expect(read(["meta:", "  owner: ana", "  sprint: 3"]).warnings).toEqual([]);
     // YAML's mark of a complex key before an entry takes it, and the entries below, out of

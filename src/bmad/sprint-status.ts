@@ -571,8 +571,14 @@ function parseLeniently(
     if (nestedKey && culprit) {
       nested.push({ key: nestedKey, line: culprit.line });
       const below = lineAt(source, lineCounter, culprit.line) ?? NO_LINE;
+      // Under a setting of the top level (`notes: x`), not a story: where the entry belongs
+      // is `development_status:`.
+      const topKey = /^([^\s:#]+):/.exec(line)?.[1];
+      const setting = topKey && parseKey(topKey).kind === "other" ? topKey : undefined;
       masked.push(
-        `${file}:${culprit.line}: \`${nestedKey}\` is indented under the entry above, which has a status of its own; the line is left as it is and not read (indent it as the entries beside it to plan it)`,
+        setting
+          ? `${file}:${culprit.line}: \`${nestedKey}\` is indented under \`${setting}:\`, a setting at the top level of the file, outside \`development_status:\`; the line is left as it is and not read (move it under \`development_status:\` to plan it)`
+          : `${file}:${culprit.line}: \`${nestedKey}\` is indented under the entry above, which has a status of its own; the line is left as it is and not read (indent it as the entries beside it to plan it)`,
       );
       unread.push(culprit.line);
       source =
