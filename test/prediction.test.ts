@@ -304,14 +304,14 @@ describe("the sentence a path sits in", () => {
   it("finds the line that holds an offset, its newline included, and the last line unended", () => {
     const source = "first\n\nthird `a.ts`\nlast";
     const lineOf = lineIndex(source);
-    expect(lineOf(0)).toEqual({ start: 0, line: "first" });
-    expect(lineOf(5)).toEqual({ start: 0, line: "first" }); // the newline ends its line
-    expect(lineOf(6)).toEqual({ start: 6, line: "" });
-    expect(lineOf(source.indexOf("`a.ts`"))).toEqual({ start: 7, line: "third `a.ts`" });
-    expect(lineOf(source.length - 1)).toEqual({ start: 20, line: "last" });
-    expect(lineOf(source.length + 5)).toEqual({ start: 20, line: "last" });
-    expect(lineIndex("")(0)).toEqual({ start: 0, line: "" });
-    expect(lineIndex("a\n")(2)).toEqual({ start: 2, line: "" });
+    expect(lineOf(0)).toEqual({ start: 0, line: "first", number: 1 });
+    expect(lineOf(5)).toEqual({ start: 0, line: "first", number: 1 }); // the newline ends its line
+    expect(lineOf(6)).toEqual({ start: 6, line: "", number: 2 });
+    expect(lineOf(source.indexOf("`a.ts`"))).toEqual({ start: 7, line: "third `a.ts`", number: 3 });
+    expect(lineOf(source.length - 1)).toEqual({ start: 20, line: "last", number: 4 });
+    expect(lineOf(source.length + 5)).toEqual({ start: 20, line: "last", number: 4 });
+    expect(lineIndex("")(0)).toEqual({ start: 0, line: "", number: 1 });
+    expect(lineIndex("a\n")(2)).toEqual({ start: 2, line: "", number: 2 });
   });
 
   it("reads a file named in a heading over its changes, and a file with the symbol in it", () => {

@@ -588,6 +588,8 @@ export function rowSaysNoChange(line: string, at: number, planned: boolean): boo
 export interface Line {
   start: number;
   line: string;
+  /** Its number, from 1. */
+  number: number;
 }
 
 /**
@@ -609,7 +611,11 @@ export function lineIndex(source: string): (offset: number) => Line {
     }
     const start = starts[low] ?? 0;
     const next = starts[low + 1];
-    return { start, line: source.slice(start, next === undefined ? source.length : next - 1) };
+    return {
+      start,
+      line: source.slice(start, next === undefined ? source.length : next - 1),
+      number: low + 1,
+    };
   };
 }
 

@@ -17,6 +17,7 @@ import {
   type YAMLMap,
 } from "yaml";
 import { InputError } from "../util/errors.ts";
+import { type Line, lineIndex } from "./clause-cue.ts";
 import { type KeyKind, parseKey, SAFE_KEY } from "./keys.ts";
 
 /** `last_updated`, `generated_by`: a field's name, where story keys are written with `-`. */
@@ -114,14 +115,14 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     maps.length === 0
       ? []
       : root.items.flatMap((pair) => {
+          const line = lineOfNode(pair.key, lineCounter);
           // `?   1-2-b: done`: YAML's mark of a complex key makes the entry, and the entries
           // below it, a key of the top level.
           if (!isScalar(pair.key))
             return [
-              `${file}:${lineOfNode(pair.key, lineCounter)}: a key at the top level of the file that is not a word (a \`?\` typed before an entry?); the entries in it and under it are not read`,
+              `${file}:${line}: a key at the top level of the file that is not a word (a \`?\` typed before an entry?); the entries in it and under it are not read`,
             ];
           const key = String(pair.key.value).replace(STRAY_MARK_BEFORE, "");
-          const line = lineOfNode(pair.key, lineCounter);
           // Entries under another key of the top level (`standalone_fixes:`, a `notes:` left
           // empty above indented entries) are that key's, not the sprint's: named.
           const held = storyKeysIn(key === "development_status" ? undefined : pair.value);
@@ -507,12 +508,11 @@ function parseLeniently(
 } {
   const nested: Array<{ key: string; line: number }> = [];
   const unread: number[] = [];
-  const masked: string[] = [];
+  // The lines left out, each note with its line.
+  const masked: Note[] = [];
   // Read as plain spaces before the parse, and named with the lines left out, in line order
   // (each kind of note has its own cap).
   const plain = plainIndentation(text, file);
-  const lineOfNote = (note: string) =>
-    Number(/^\d+/.exec(note.slice(file.length + 1))?.[0] ?? Number.POSITIVE_INFINITY);
   let source = plain.source;
   let refusal: InputError | undefined; // the file's first syntax error, as it is
   for (;;) {
@@ -522,8 +522,7 @@ function parseLeniently(
     const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
     const first = doc.errors[0];
     if (!first) {
-      const notes = [...plain.notes, ...masked.map((text) => ({ line: lineOfNote(text), text }))];
-      notes.sort((x, y) => x.line - y.line);
+      const notes = [...plain.notes, ...masked].sort((x, y) => x.line - y.line);
       return { doc, lineCounter, masked: notes.map((note) => note.text), unread, nested };
     }
     const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
@@ -554,9 +553,10 @@ function parseLeniently(
       // Notes after a `---`: the entries are in the first document; the rest is not read. A
       // second document with entries in it is refused: which of the two counts is a guess.
       const last = pos.line + rest.replace(/(\r?\n|\r)$/, "").split(/\r?\n|\r/).length - 1;
-      masked.push(
-        `${file}:${pos.line}: a second YAML document starts here; lines ${pos.line}-${last} are not read`,
-      );
+      masked.push({
+        line: pos.line,
+        text: `${file}:${pos.line}: a second YAML document starts here; lines ${pos.line}-${last} are not read`,
+      });
       for (let n = pos.line; n <= last; n++) unread.push(n);
       source = source.slice(0, start) + rest.replace(/[^\r\n]/g, " ");
       continue;
@@ -575,11 +575,12 @@ function parseLeniently(
       // is `development_status:`.
       const topKey = /^([^\s:#]+):/.exec(line)?.[1];
       const setting = topKey && parseKey(topKey).kind === "other" ? topKey : undefined;
-      masked.push(
-        setting
+      masked.push({
+        line: culprit.line,
+        text: setting
           ? `${file}:${culprit.line}: \`${nestedKey}\` is indented under \`${setting}:\`, a setting at the top level of the file, outside \`development_status:\`; the line is left as it is and not read (move it under \`development_status:\` to plan it)`
           : `${file}:${culprit.line}: \`${nestedKey}\` is indented under the entry above, which has a status of its own; the line is left as it is and not read (indent it as the entries beside it to plan it)`,
-      );
+      });
       unread.push(culprit.line);
       source =
         source.slice(0, below.start) + " ".repeat(below.text.length) + source.slice(below.end);
@@ -591,11 +592,12 @@ function parseLeniently(
       const valueError = VALUE_ERRORS[first.code]?.test(line) === true;
       const strayLine = STRAY_LINE_ERRORS.has(first.code) && !ENTRY_SHAPE.test(line);
       if (masked.length >= MAX_MASKED || !(valueError || strayLine)) throw refusal;
-      masked.push(
-        strayLine
+      masked.push({
+        line: pos.line,
+        text: strayLine
           ? `${file}:${pos.line}: text where an entry was expected (a comment without its \`#\`?); the line is left as it is and not read`
           : `${file}:${pos.line}: does not parse as YAML (${what}); the line is left as it is and not read`,
-      );
+      });
     }
     unread.push(pos.line);
     source = source.slice(0, start) + " ".repeat(line.length) + source.slice(end);
@@ -618,24 +620,22 @@ const ODD_INDENTATION =
  * each line. One space for one: the length stays, so every offset the writer replaces at
  * (sprint-writer.ts) is the same in the file as it is, which keeps its spaces.
  */
+/** A warning about one line of the sprint file, and that line (to put the warnings in order). */
+interface Note {
+  line: number;
+  text: string;
+}
+
 function plainIndentation(
   text: string,
   file: string,
-): { source: string; notes: Array<{ line: number; text: string }>; spaces: Map<number, string> } {
+): { source: string; notes: Note[]; spaces: Map<number, string> } {
   const spaces = new Map<number, string>(); // line -> the space's name
-  let line = 1;
-  let counted = 0;
+  let lineOf: ((offset: number) => Line) | undefined; // taken only when a line needs it
   const source = text.replace(ODD_INDENTATION, (indentation: string, offset: number) => {
-    // Offsets come in order: the line breaks are counted once over the whole text.
-    for (
-      let at = text.indexOf("\n", counted);
-      at !== -1 && at < offset;
-      at = text.indexOf("\n", at + 1)
-    )
-      line++;
-    counted = offset;
+    lineOf ??= lineIndex(text);
     const odd = [...indentation].find((c) => c !== " " && c !== "\t") ?? " ";
-    spaces.set(line, spaceName(odd));
+    spaces.set(lineOf(offset).number, spaceName(odd));
     return indentation.replace(/[^\t]/g, " ");
   });
   const notes = [...spaces].slice(0, MAX_MASKED).map(([n, name]) => ({
@@ -728,12 +728,13 @@ function likelyCulprit(
     // A mark typed before an entry's indentation (`´  4-6-x: done` over `  4-7-x: done`) makes
     // the entry a key of the file's top level, and the entries below it nested under it: the
     // mark is what to mend, not the line below.
-    const stray = STRAY_MARK_BEFORE.exec(here ?? "");
-    const syntax = stray ? null : SYNTAX_MARK_BEFORE.exec(here ?? "");
-    const keyAfter = /^["']?([^\s:#"']+)["']?:/.exec((here ?? "").slice(syntax?.[0].length))?.[1];
+    const marked = here ?? "";
+    const stray = STRAY_MARK_BEFORE.exec(marked);
+    const syntax = stray ? null : SYNTAX_MARK_BEFORE.exec(marked);
+    const keyAfter = syntax && /^["']?([^\s:#"']+)["']?:/.exec(marked.slice(syntax[0].length))?.[1];
     const mark =
       stray ?? (syntax && keyAfter && parseKey(keyAfter).kind !== "other" ? syntax : null);
-    const entryAfterMark = mark && ENTRY_SHAPE.test((here ?? "").slice(mark[0].length));
+    const entryAfterMark = mark && ENTRY_SHAPE.test(marked.slice(mark[0].length));
     if (mark && entryAfterMark && next !== undefined && ENTRY_SHAPE.test(next))
       return {
         line: reported,
