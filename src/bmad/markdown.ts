@@ -191,8 +191,7 @@ const FENCE = /^(`{3,}|~{3,})/;
  */
 export function escapeRunawayHtml(text: string, problems: MarkdownProblem[] = []): string {
   if (!MAY_START_HTML.test(text)) return text;
-  const parts = text.split(/(\r\n|\r|\n)/); // lines at even indexes, their endings between
-  const lines = parts.filter((_, i) => i % 2 === 0);
+  const { parts, lines } = splitLines(text);
   const fenced = inFencedCode(lines);
   let changed = false;
   let offset = 0;
@@ -252,8 +251,7 @@ const LIVE_MARK = /(?<=(?:^|[^\\])(?:\\\\)*)[*_~[\]]/g;
  */
 export function escapeRunawayInline(text: string, problems: MarkdownProblem[] = []): string {
   if (countMarks(text) <= MAX_INLINE_MARKS) return text; // the common case: nothing to look at
-  const parts = text.split(/(\r\n|\r|\n)/); // lines at even indexes, their endings between
-  const lines = parts.filter((_, i) => i % 2 === 0);
+  const { parts, lines } = splitLines(text);
   let changed = false;
   for (const { start, end } of runsOfLines(lines)) {
     let marks = 0;
@@ -272,6 +270,15 @@ export function escapeRunawayInline(text: string, problems: MarkdownProblem[] = 
     }
   }
   return changed ? parts.join("") : text;
+}
+
+/**
+ * `text` cut at its line breaks: `parts` holds the lines at even indexes and their endings
+ * between (joined, the text again), `lines` the lines alone. An escape edits `parts` in place.
+ */
+function splitLines(text: string): { parts: string[]; lines: string[] } {
+  const parts = text.split(/(\r\n|\r|\n)/);
+  return { parts, lines: parts.filter((_, i) => i % 2 === 0) };
 }
 
 /**
@@ -316,8 +323,7 @@ const LIVE_BRACKET = /(?<=(?:^|[^\\])(?:\\\\)*)[[\]]/g;
  */
 export function escapeFarBrackets(text: string, problems: MarkdownProblem[] = []): string {
   if (text.length <= MAX_BRACKET_SPAN || !text.includes("[")) return text;
-  const parts = text.split(/(\r\n|\r|\n)/); // lines at even indexes, their endings between
-  const lines = parts.filter((_, i) => i % 2 === 0);
+  const { parts, lines } = splitLines(text);
   // Fenced code has no links to look back for (`const groups = [` and its `]` 60 lines on).
   const fenced = inFencedCode(lines);
   let changed = false;
