@@ -132,7 +132,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
               `${file}:${line}: \`${key}:\` holds ${held.length === 1 ? "a story's entry" : `${held.length} stories' entries`} (\`${held[0]}\`${held.length > 1 ? ", ..." : ""}), outside \`development_status:\`; not read (move ${them} under \`development_status:\` to plan ${them})`,
             ];
           }
-          if (!SAFE_KEY.test(key) || parseKey(key).kind !== "story") return [];
+          if (!isStoryKey(key)) return [];
           return [
             `${file}:${line}: \`${key}\` stands at the top level of the file, outside \`development_status:\`${key === pair.key.value ? "" : " (a mark typed before it?)"}; not read (indent it as the entries above it to plan it)`,
           ];
@@ -451,7 +451,7 @@ function listedKey(item: YAMLMap, id: string, epics: boolean): string | undefine
       ? `epic-${epic[1]?.toLowerCase()}`
       : undefined;
   // Already a story key (`1-1-a:` keyed under its epic).
-  return SAFE_KEY.test(id) && parseKey(id).kind === "story" ? id : undefined;
+  return isStoryKey(id) ? id : undefined;
 }
 
 /**
@@ -659,14 +659,17 @@ function spaceName(space: string): string {
   return `a space that is not ASCII's (${code})`;
 }
 
+/** A key safe to name and read as a story's (`1-2-b`, not `epic-1` nor a setting). */
+function isStoryKey(key: string): boolean {
+  return SAFE_KEY.test(key) && parseKey(key).kind === "story";
+}
+
 /** The story keys of a mapping's entries that have a status (`1-2-b: done`); none for another value. */
 function storyKeysIn(value: unknown): string[] {
   if (!isMap(value)) return [];
   return value.items.flatMap((item) => {
     const key = isScalar(item.key) ? String(item.key.value) : "";
-    return isScalar(item.value) && SAFE_KEY.test(key) && parseKey(key).kind === "story"
-      ? [key]
-      : [];
+    return isScalar(item.value) && isStoryKey(key) ? [key] : [];
   });
 }
 
@@ -680,7 +683,7 @@ function nestedStoryLine(above: string, below: string | undefined): string | und
   const key = /^[ \t]+["']?([^\s:#"']+)["']?:(?:[ \t]+[^\s#][^#]*)?(?:[ \t]+#.*)?$/.exec(
     below ?? "",
   )?.[1];
-  return key && SAFE_KEY.test(key) && parseKey(key).kind === "story" ? key : undefined;
+  return key && isStoryKey(key) ? key : undefined;
 }
 
 interface SourceLine {
