@@ -485,3 +485,37 @@ describe("git commands that put files back", () => {
       });
   });
 });
+
+describe("git commands that remove or move files", () => {
+  it("locks what `git rm` removes and what `git mv` moves, as `rm` and `mv` would, and still checks after", () => {
+    const root = tempProject({
+      "src/a.ts": "a",
+      "src/b.ts": "b",
+      "lib/c.ts": "c",
+      "lib/d.ts": "d",
+    });
+    const of = (command: string) => {
+      const { writes, replaces, opaque } = shellEffects(parser, command, root);
+      const rel = (p: string) => path.relative(root, p);
+      return { writes: writes.map(rel), replaces: replaces.map(rel), opaque };
+    };
+    expect(of("git rm src/a.ts")).toEqual({
+      writes: ["src/a.ts"],
+      replaces: ["src/a.ts"],
+      opaque: true,
+    });
+    expect(of("git rm -rf -- lib").writes.sort()).toEqual(["lib/c.ts", "lib/d.ts"]);
+    expect(of("git mv src/b.ts src/e.ts").writes.sort()).toEqual(["src/b.ts", "src/e.ts"]);
+    expect(of("git mv -f src/a.ts src/b.ts lib").writes.sort()).toEqual([
+      "lib/a.ts",
+      "lib/b.ts",
+      "src/a.ts",
+      "src/b.ts",
+    ]);
+    // The index alone, or a dry run: the working tree is left as it is.
+    for (const command of ["git rm --cached src/a.ts", "git rm -rn lib", "git mv -n src/a.ts lib"])
+      expect(of(command), command).toEqual({ writes: [], replaces: [], opaque: true });
+    // The commands' patterns still see git's own words, not the `rm` they are read as.
+    expect(shellEffects(parser, "git rm src/a.ts", root).commands).toEqual(["git rm src/a.ts"]);
+  });
+});

@@ -140,6 +140,23 @@ const VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
   restore: new Set(["-s", "--source"]), // git restore
 };
 
+/**
+ * `git rm PATHS` and `git mv SOURCES... DEST` (the `git` word gone) as the `rm` and `mv` they
+ * stand for, or undefined: another git command, a dry run (`-n`), or `git rm --cached`, which
+ * leaves the working tree as it is.
+ */
+function gitFileCommand(
+  args: ReadonlyArray<string | undefined>,
+): [program: "rm" | "mv", args: Array<string | undefined>] | undefined {
+  const [command, ...rest] = args;
+  if (command !== "rm" && command !== "mv") return undefined;
+  const dashes = rest.indexOf("--");
+  const options = dashes < 0 ? rest : rest.slice(0, dashes);
+  if (options.some((a) => /^-[a-z]*n[a-z]*$|^--(?:dry-run|cached)$/.test(a ?? "")))
+    return undefined;
+  return [command, rest];
+}
+
 /** The words of a command line that are not options nor option values. */
 function plainWords(program: string, args: Array<string | undefined>): Array<string | undefined> {
   const takesValue = own(VALUE_OPTIONS, program);
@@ -303,22 +320,25 @@ export function shellEffects(parser: Parser, command: string, cwd: string): Shel
           if (option === "-u" || option === "-g") words.shift(); // sudo -u USER
         }
       }
-      const [first, ...args] = words;
+      const [first, ...typed] = words;
       if (first === undefined) {
         opaque = true; // the program itself is only known when it runs
         return cwd;
       }
       // gawk, mawk, GNU sed as `gsed` (macOS): read as the program they stand for.
-      const program = ALIASES[path.basename(first)] ?? path.basename(first);
+      const named = ALIASES[path.basename(first)] ?? path.basename(first);
       if (
-        !KNOWN_PROGRAMS.has(program) ||
-        (program === "perl" && !args.some((a) => isInPlace("perl", a)))
+        !KNOWN_PROGRAMS.has(named) ||
+        (named === "perl" && !typed.some((a) => isInPlace("perl", a)))
       )
         opaque = true;
-      const rest = args.map((a) => a ?? "?");
-      commands.push([program, ...rest].join(" "));
+      const rest = typed.map((a) => a ?? "?");
+      commands.push([named, ...rest].join(" "));
       // As written too (`./install.sh`, `/usr/bin/npm`), so that a pattern may name either.
-      if (first !== program) commands.push([first, ...rest].join(" "));
+      if (first !== named) commands.push([first, ...rest].join(" "));
+      // `git rm F` and `git mv A B` remove and move files as `rm` and `mv` do: read as them, so
+      // that each file is locked before (git is no known program: still checked after).
+      const [program, args] = (named === "git" && gitFileCommand(typed)) || [named, typed];
       const given = plainWords(program, args);
       const plain = given.filter((a): a is string => a !== undefined);
       // A file it writes known only when it runs (`rm -rf "$DIR"`, `mv "$f" ...`): after it.
