@@ -513,8 +513,25 @@ describe("git commands that remove or move files", () => {
       "src/b.ts",
     ]);
     // The index alone, or a dry run: the working tree is left as it is.
-    for (const command of ["git rm --cached src/a.ts", "git rm -rn lib", "git mv -n src/a.ts lib"])
+    for (const command of [
+      "git rm --cached src/a.ts",
+      "git rm src/a.ts --cached",
+      "git rm -rn lib",
+      "git rm --dry-run src/a.ts",
+      "git rm --cach src/a.ts", // git takes a long option's unambiguous prefix
+      "git mv -n src/a.ts lib",
+      "git mv --dry src/a.ts lib",
+    ])
       expect(of(command), command).toEqual({ writes: [], replaces: [], opaque: true });
+    // Paths only git can tell (a list in a file, a pathspec's magic): found after it runs.
+    for (const command of [
+      "git rm --pathspec-from-file list.txt",
+      "git rm ':/src/a.ts'",
+      "git rm -r ':!src/a.ts' src",
+    ])
+      expect(of(command).writes, command).toEqual([]);
+    // A dash-word after `--` is a path.
+    expect(of("git rm -- -n").writes).toEqual(["-n"]);
     // The commands' patterns still see git's own words, not the `rm` they are read as.
     expect(shellEffects(parser, "git rm src/a.ts", root).commands).toEqual(["git rm src/a.ts"]);
   });

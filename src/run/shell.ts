@@ -142,8 +142,9 @@ const VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
 
 /**
  * `git rm PATHS` and `git mv SOURCES... DEST` (the `git` word gone) as the `rm` and `mv` they
- * stand for, or undefined: another git command, a dry run (`-n`), or `git rm --cached`, which
- * leaves the working tree as it is.
+ * stand for, or undefined: another git command, a dry run (`-n`, `--dry-run` or a prefix of it,
+ * as git takes), `git rm --cached`, which leaves the working tree as it is, or paths git alone
+ * can tell (`--pathspec-from-file`, a pathspec's magic `:!x`, `:/x`), left to the after-check.
  */
 function gitFileCommand(
   args: ReadonlyArray<string | undefined>,
@@ -152,8 +153,13 @@ function gitFileCommand(
   if (command !== "rm" && command !== "mv") return undefined;
   const dashes = rest.indexOf("--");
   const options = dashes < 0 ? rest : rest.slice(0, dashes);
-  if (options.some((a) => /^-[a-z]*n[a-z]*$|^--(?:dry-run|cached)$/.test(a ?? "")))
-    return undefined;
+  const operands = dashes < 0 ? [] : rest.slice(dashes + 1);
+  const leavesTree = (a: string) =>
+    /^-[a-z]*n[a-z]*$/.test(a) ||
+    (a.length >= 3 && ["--dry-run", "--cached"].some((long) => long.startsWith(a)));
+  if (options.some((a) => a !== undefined && leavesTree(a))) return undefined;
+  if (options.some((a) => a?.startsWith("--pathspec-from-file"))) return undefined;
+  if ([...options, ...operands].some((a) => a?.startsWith(":"))) return undefined;
   return [command, rest];
 }
 
