@@ -615,17 +615,17 @@ function parseLeniently(
 const ODD_INDENTATION =
   /(?<![^\n])[ \t]*[\u00a0\u2000-\u200a\u202f\u205f\u3000][ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]*(?=[^\s:#]+:(?:[ \t\r\n]|$)|#)/g;
 
-/**
- * `text` with each such indentation read as the plain spaces it looks like, and a note naming
- * each line. One space for one: the length stays, so every offset the writer replaces at
- * (sprint-writer.ts) is the same in the file as it is, which keeps its spaces.
- */
 /** A warning about one line of the sprint file, and that line (to put the warnings in order). */
 interface Note {
   line: number;
   text: string;
 }
 
+/**
+ * `text` with each such indentation read as the plain spaces it looks like, and a note naming
+ * each line. One space for one: the length stays, so every offset the writer replaces at
+ * (sprint-writer.ts) is the same in the file as it is, which keeps its spaces.
+ */
 function plainIndentation(
   text: string,
   file: string,
