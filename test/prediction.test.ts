@@ -337,6 +337,44 @@ describe("the sentence a path sits in", () => {
     });
   });
 
+  it("tells what kind of section a heading opens by its own words, not by the names it holds", () => {
+    const doc = parseStory(
+      [
+        "# Story 1.1: T",
+        "",
+        "## Dev Notes",
+        "",
+        "### Zod schemas (to put in `src/lib/validations.ts`)",
+        "",
+        "### `src/review/queue.ts`",
+        "",
+        "### Update src/context/provider.tsx",
+        "",
+        "### Review/QA notes on `src/qa/report.ts`",
+        "",
+        "### References (`src/cited.ts`)",
+        "",
+        "### Platform rules (from docs/project-context.md)",
+        "",
+        "### Update `docs/guide.md` (the `requirements.txt` section)",
+        "",
+      ].join("\n"),
+    );
+    // The first three claimed nothing when "validations", "review" and "context" in the paths
+    // made them a validation section, a review and background; the last two are that.
+    expect(intentsOf(doc)).toEqual({
+      "src/lib/validations.ts": "write",
+      "src/review/queue.ts": "write",
+      "src/context/provider.tsx": "write",
+      "src/cited.ts": "read",
+      // A document in brackets is the heading's source; outside them, or code, it is work.
+      "docs/project-context.md": "read",
+      "docs/guide.md": "write",
+      "requirements.txt": "write",
+    });
+    expect(doc.sections.map((s) => s.title)).toContain("src/review/queue.ts");
+  });
+
   it("reads a file named at its lines in Dev Notes, with no verb, as a read", () => {
     const doc = parseStory(
       [

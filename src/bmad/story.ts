@@ -245,7 +245,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     pattern: new RegExp(`(^|[^\\w])${escapeRegExp(name)}($|[^\\w])`, "i"),
   }));
 
-  const headings: Array<{ depth: number; title: string; storyTitle?: boolean }> = [];
+  /** The headings over the current node: `title` says what kind of section, `name` shows it. */
+  const headings: Array<{ depth: number; title: string; name: string; storyTitle?: boolean }> = [];
   /** Tasks written as headings, with no box (see the heading case). */
   const headingTasks = { done: 0, total: 0 };
   let zone: Zone = "write";
@@ -285,7 +286,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   const sectionName = () =>
     headings
       .filter((h) => h.depth > 1)
-      .map((h) => h.title)
+      .map((h) => h.name)
       .join(" > ") || "(top)";
 
   // Under the Dev Agent Record heading itself; or past it, outside Dev Notes (a sibling File List).
@@ -424,14 +425,15 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const written = textOf(heading).trim();
         // Matched in English, without emoji: "## 开发代理记录" is the Dev Agent Record and
         // "## 📖 User Story" the Story (bmad/heading-words.ts).
-        const title = canonicalHeading(written);
+        const name = canonicalHeading(written);
+        const title = canonicalHeading(ownWords(heading));
         while (headings.length > 0 && (headings.at(-1)?.depth ?? 0) >= heading.depth)
           headings.pop();
         // The document's first heading, a `#` one, is the story's title: its words ("Story 2.1:
         // Widget Context Switcher", "Review Queue") name what the story is about, never what
         // its sections hold.
         const storyTitle = heading.depth === 1 && doc.sections.length === 0;
-        headings.push({ depth: heading.depth, title, ...(storyTitle ? { storyTitle } : {}) });
+        headings.push({ depth: heading.depth, title, name, ...(storyTitle ? { storyTitle } : {}) });
         // A task written as a heading under the Tasks section (`### Task 1: Create the queue`,
         // `### T2: Models (0.5h)`), done when ticked; a tick in a code span names a marker
         // (`parse \`[x]\` boxes`). Without these, such a story counted 0 tasks: the schedule
@@ -446,7 +448,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           pastAgentRecord = true;
           recordNotes = headings.find((h) => DEV_NOTES.test(h.title));
         }
-        doc.sections.push({ title, depth: heading.depth, line });
+        doc.sections.push({ title: name, depth: heading.depth, line });
         if (heading.depth === 1 && doc.title === undefined) {
           const bare = written.replace(/^[^\p{L}\p{N}]+/u, ""); // "📖 Story 1.2: x"
           const match = STORY_TITLE.exec(bare);
@@ -774,10 +776,27 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     if (zone === "none") return;
     const intent: Intent =
       zone === "read" || DO_NOT_MODIFY.test(textOf(heading)) ? "read" : "write";
+    const before = doc.mentions.length;
     visit(heading, (child) => {
       if (child.type === "inlineCode") addCode(child, line, intent);
       else if (child.type === "text") addText(child, child.value, line, intent);
     });
+    // "### Platform rules (from docs/project-context.md)", "### Tech stack (`architecture.md`
+    // alapján)": a document in brackets is where the section's words come from. Over 137 real
+    // projects, 1 of 28 such was written, against 76% of the code files a heading brackets.
+    const start = heading.position?.start.offset ?? -1;
+    const end = heading.position?.end.offset ?? -1;
+    if (start < 0 || end < 0) return;
+    const source = text.slice(start, end);
+    for (const mention of doc.mentions.slice(before)) {
+      const name = mention.path.replace(/\/$/, "").split("/").pop() ?? "";
+      if (!DOCUMENT.test(name)) continue;
+      const at = source.indexOf(name);
+      if (at >= 0 && insideBrackets(source.slice(0, at))) {
+        mention.intent = "read";
+        mention.cue = "read";
+      }
+    }
   }
 
   function collectInline(root: RootContent, intent: Intent) {
@@ -857,6 +876,33 @@ function namesFileOrFolder(source: string, path: string): boolean {
  * assignment") or a task app's own subject ("Task Model") is none.
  */
 const TASKS_SECTION = /^(?:[\p{L}-]+\s+){0,3}(?:(?:sub)?tasks\b|task\s+(?:breakdown|list)\b)/iu;
+/**
+ * A heading's own words, without the code and file names it holds: what kind of section it
+ * opens is said by them. "### Schemas (to put in `src/lib/validations.ts`)" opens no validation
+ * section and "### `src/review/queue.ts`" no review, where the path's words alone made the
+ * section one that claims nothing.
+ */
+function ownWords(heading: Heading): string {
+  let said = textOf(heading.children.filter((child) => child.type !== "inlineCode"));
+  // "Review/QA" stays: a slash between words is no path.
+  for (const found of pathsFromText(said))
+    if (!found.bare || !found.path.includes("/")) said = said.replace(found.path, " ");
+  return said;
+}
+
+/** A document's file name (not code): what a heading cites as its source. */
+const DOCUMENT = /\.(?:md|mdx|rst|adoc)$/i;
+
+/** True when text ends inside an open bracket: "Rules (from " before a path. */
+function insideBrackets(before: string): boolean {
+  let depth = 0;
+  for (const char of before) {
+    if (char === "(" || char === "[") depth++;
+    else if ((char === ")" || char === "]") && depth > 0) depth--;
+  }
+  return depth > 0;
+}
+
 /** A task heading ticked off: `### Task 1: Create the queue ✅`, `### [x] Task 2`. */
 const TICKED_HEADING = /✅|✔|☑|\[x\]|\((?:done|completed?)\)/i;
 
