@@ -903,6 +903,12 @@ describe("trees", () => {
     expect(looksLikeTree("a.ts\nb.ts")).toBe(false);
     expect(looksLikeTree("src/only.ts")).toBe(false);
     expect(looksLikeTree("id, name, email\n1, ann, a@x")).toBe(false);
+    // Route folders and files of web frameworks, drawn by indentation only.
+    const routes =
+      "apps/mobile/\n  app/(auth)/login.tsx\n  app/[id]/+not-found.tsx\n  src/client.ts";
+    expect(looksLikeTree(routes)).toBe(true);
+    expect(parseTree(routes).map((e) => e.path)).toContain("apps/mobile/app/(auth)/login.tsx");
+    expect(looksLikeTree("(see below)\n(optional)")).toBe(false);
     // Other comment marks, and a line of files beside each other in one folder.
     const list =
       "scripts/ai/Transcription.mjs   ← REFACTOR (drop the base class)\ntests/ai/Transcription.test.js // mocks\nlang/en.json, it.json, de.json — UPDATE (i18n)";

@@ -17,7 +17,14 @@ const BOX = /[│├└─┬┼┃┣┗━|`\\]/;
 
 /** True when a code block's text looks like a drawn directory tree. */
 export function looksLikeTree(text: string): boolean {
-  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  // Route folders and files (`(auth)/`, `[id]/`, `+not-found.tsx`) read as plain names here,
+  // as `isTreeName` reads them: one such line made a whole indented tree no tree.
+  const lines = text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) =>
+      line.replace(/^(\s*)(.*)$/, (_, indent, name) => indent + name.replace(ROUTE_SEGMENT, "$1x")),
+    );
   if (lines.length < 2) return false;
   const boxLines = lines.filter((line) => /[├└]──/.test(line)).length;
   if (boxLines >= 2) return true;
