@@ -1313,6 +1313,23 @@ describe("confidence and blocking", () => {
     expect(tree.resolve("x.ts")).toEqual({ path: "src/x/index.ts", resolvedFrom: "x.ts" });
   });
 
+  it("claims nothing in a tree the architecture draws outside the project, as the user's home", () => {
+    const dir = project(
+      {
+        "1-1-a":
+          "## Tasks / Subtasks\n\n- [ ] Create the default SOUL.md at first run in `src/setup.rs`",
+      },
+      {
+        "src/setup.rs": "",
+        "_bmad-output/planning-artifacts/architecture.md":
+          "# Architecture\n\n## Workspace\n\n```\n~/.app/\n├── config.json\n└── workspace/\n    └── SOUL.md\n```\n",
+      },
+    );
+    const p = plan(dir);
+    // The bare name resolved to `~/.app/workspace/SOUL.md` and kept stories apart there.
+    expect(writesOf(p, "1-1-a")).toEqual(["src/setup.rs"]);
+  });
+
   it("reads a file the story forbids changing, in a clause or a list, wherever else it names it without a verb", () => {
     const dir = project(
       {

@@ -82,6 +82,10 @@ function parseOne(
       if (!looksLikeTree(code.value)) return SKIP;
       const entries = stripProjectRoot(parseTree(code.value), projectName, topLevel);
       for (const entry of entries) {
+        // A tree drawn from the user's home or another absolute place (`~/.app/config.json`,
+        // what the program creates at run time) is no part of the project: a story's bare
+        // `config.json` must not resolve to it, nor a claim be made on it.
+        if (OUTSIDE_TREE.test(entry.path)) continue;
         const path = { path: entry.path, bare: false, file, line: line + 1 + entry.lineIndex };
         // A drawn tree is the project's structure, not what the section's component owns.
         out.tree.push(path);
@@ -147,6 +151,9 @@ function newComponent(label: string, file: string, line: number): Component {
   const name = label.replace(/^\s*epic\s+\d+[a-z]?(?:\.\d+)?\s*:\s*/i, "").trim() || label;
   return { name, epics, paths: [], file, line };
 }
+
+/** A drawn path outside the project: home, absolute, a drive, or climbing out. */
+const OUTSIDE_TREE = /^(?:~|\/|[A-Za-z]:\/)|(?:^|\/)\.\.(?:\/|$)/;
 
 function cleanName(text: string): string {
   return text
