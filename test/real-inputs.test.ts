@@ -795,6 +795,27 @@ describe("a drawn tree whose arrows credit entries to other stories (`x.ts ← S
   });
 });
 
+describe("a drawn tree whose arrows say an entry is there already (`api.ts ← existing ✅`)", () => {
+  it("reads what is there already, and writes what the note also asks to change", () => {
+    const tree = [
+      "## Dev Notes",
+      "",
+      "```",
+      "src/lib/",
+      "  api.ts          ← existing ✅",
+      "  auth.ts         # EXISTS (from the first story)",
+      "  store.ts        ← unchanged",
+      "  retry.ts        ← existing, extend with backoff",
+      "  format.ts       ← MODIFIED (relative times)",
+      "  utils.ts        ← NEW",
+      "```",
+    ].join("\n");
+    const p = plan(project({ "1-1-a": tree }));
+    const writes = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
+    expect(writes?.sort()).toEqual(["src/lib/format.ts", "src/lib/retry.ts", "src/lib/utils.ts"]);
+  });
+});
+
 describe("a label over files to review and update (`Files to review and update:`)", () => {
   const notes = (label: string) =>
     [

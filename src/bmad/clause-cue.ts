@@ -653,6 +653,20 @@ export function treeNoteCreditsOtherStory(said: string, ownId?: string): boolean
 }
 
 /**
+ * What a drawn tree says after an entry's name says the file is there already, and no more:
+ * "← existing ✅", "# EXISTS (Story 1.2)", "← unchanged", "(already defined)". Over 177 real
+ * projects, 19% of 699 such entries were in the story's File List, against 84% of those marked
+ * new or modified. A note that also asks for a change ("existing, extend with X") keeps the
+ * entry a write.
+ */
+export function treeNoteSaysExisting(said: string): boolean {
+  return EXISTING_NOTE.test(said) && lastWriteVerb(said) < 0 && !NOTE_CHANGE.test(said);
+}
+
+const EXISTING_NOTE =
+  /(?<!\p{L})(?:existing|exists|already|unchanged|as[- ]is|existant|existente|bereits|vorhanden)(?!\p{L})/iu;
+
+/**
  * A note in brackets crediting other stories: "(Story 4.1)", "(Epic 1 Story 1.8)", "EXISTING
  * (Story 6.3)", "(from Story 7.4-1)", "(Stories 4.2, 4.4)". Each bracket (no nested ones) is
  * found in one pass, and the word and ids in it with no list or number the engine may split

@@ -40,6 +40,7 @@ import {
   rowSaysNoChange,
   saysNoChange,
   treeNoteCreditsOtherStory,
+  treeNoteSaysExisting,
 } from "./clause-cue.ts";
 import { manifestsWritten } from "./dependency-commands.ts";
 import { canonicalHeading, canonicalLabel, STORY_WORDS } from "./heading-words.ts";
@@ -828,7 +829,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         zone === "read" ||
         DO_NOT_MODIFY.test(source) ||
         entryNotChanged(said) ||
-        treeNoteCreditsOtherStory(said, doc.headingId)
+        treeNoteCreditsOtherStory(said, doc.headingId) ||
+        (!record && treeNoteSaysExisting(said))
           ? "read"
           : (group.intent ?? "write");
       doc.mentions.push({
