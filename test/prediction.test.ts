@@ -356,7 +356,11 @@ describe("the sentence a path sits in", () => {
         "",
         "### Platform rules (from docs/project-context.md)",
         "",
+        "### Tech stack (`docs/architecture.md` alapján)",
+        "",
         "### Update `docs/guide.md` (the `requirements.txt` section)",
+        "",
+        "### Update the README (`README.md`)",
         "",
       ].join("\n"),
     );
@@ -369,8 +373,10 @@ describe("the sentence a path sits in", () => {
       "src/cited.ts": "read",
       // A document in brackets is the heading's source; outside them, or code, it is work.
       "docs/project-context.md": "read",
+      "docs/architecture.md": "read",
       "docs/guide.md": "write",
       "requirements.txt": "write",
+      "README.md": "write",
     });
     expect(doc.sections.map((s) => s.title)).toContain("src/review/queue.ts");
   });

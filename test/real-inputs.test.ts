@@ -806,13 +806,21 @@ describe("a drawn tree whose arrows say an entry is there already (`api.ts ← e
       "  auth.ts         # EXISTS (from the first story)",
       "  store.ts        ← unchanged",
       "  retry.ts        ← existing, extend with backoff",
+      "  cache.ts        ← existing, add eviction",
+      "  billing.ts      ← uses the existing db client",
       "  format.ts       ← MODIFIED (relative times)",
       "  utils.ts        ← NEW",
       "```",
     ].join("\n");
     const p = plan(project({ "1-1-a": tree }));
     const writes = p.stories[0]?.claims.filter((c) => c.intent === "write").map((c) => c.path);
-    expect(writes?.sort()).toEqual(["src/lib/format.ts", "src/lib/retry.ts", "src/lib/utils.ts"]);
+    expect(writes?.sort()).toEqual([
+      "src/lib/billing.ts",
+      "src/lib/cache.ts",
+      "src/lib/format.ts",
+      "src/lib/retry.ts",
+      "src/lib/utils.ts",
+    ]);
   });
 });
 

@@ -907,6 +907,7 @@ describe("trees", () => {
     const routes =
       "apps/mobile/\n  app/(auth)/login.tsx\n  app/[id]/+not-found.tsx\n  src/client.ts";
     expect(looksLikeTree(routes)).toBe(true);
+    expect(looksLikeTree(routes.replace(/\n/g, "\r\n"))).toBe(true);
     expect(parseTree(routes).map((e) => e.path)).toContain("apps/mobile/app/(auth)/login.tsx");
     expect(looksLikeTree("(see below)\n(optional)")).toBe(false);
     // Other comment marks, and a line of files beside each other in one folder.

@@ -82,9 +82,10 @@ function parseOne(
       if (!looksLikeTree(code.value)) return SKIP;
       const entries = stripProjectRoot(parseTree(code.value), projectName, topLevel);
       for (const entry of entries) {
-        // A tree drawn from the user's home or another absolute place (`~/.app/config.json`,
-        // what the program creates at run time) is no part of the project: a story's bare
-        // `config.json` must not resolve to it, nor a claim be made on it.
+        // A tree drawn from the user's home (`~/.app/config.json`, what the program creates
+        // at run time) is no part of the project: a story's bare `config.json` must not
+        // resolve to it, nor a claim be made on it. (`parseTree` already lifts the entries of
+        // an absolute root to the top, as a checkout drawn from `/app/`.)
         if (OUTSIDE_TREE.test(entry.path)) continue;
         const path = { path: entry.path, bare: false, file, line: line + 1 + entry.lineIndex };
         // A drawn tree is the project's structure, not what the section's component owns.
@@ -152,8 +153,8 @@ function newComponent(label: string, file: string, line: number): Component {
   return { name, epics, paths: [], file, line };
 }
 
-/** A drawn path outside the project: home, absolute, a drive, or climbing out. */
-const OUTSIDE_TREE = /^(?:~|\/|[A-Za-z]:\/)|(?:^|\/)\.\.(?:\/|$)/;
+/** A drawn path outside the project: under the user's home, or climbing out of the root. */
+const OUTSIDE_TREE = /^~|^\.\.(?:\/|$)/;
 
 function cleanName(text: string): string {
   return text

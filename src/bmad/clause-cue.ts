@@ -660,11 +660,21 @@ export function treeNoteCreditsOtherStory(said: string, ownId?: string): boolean
  * entry a write.
  */
 export function treeNoteSaysExisting(said: string): boolean {
-  return EXISTING_NOTE.test(said) && lastWriteVerb(said) < 0 && !NOTE_CHANGE.test(said);
+  return EXISTING_NOTE.test(said) && !saysToWrite(said) && !NOTE_CHANGE.test(said);
 }
 
+/** True when the text has a verb that changes a file ("update", "add", "créer"). */
+export function saysToWrite(text: string): boolean {
+  return lastWriteVerb(text) >= 0;
+}
+
+/**
+ * A note that opens by saying the file is there: after the arrow, `#` or bracket, the word comes
+ * first ("← existing ✅", "# EXISTS (Story 1.2)"). Anywhere else it tells of something else:
+ * "← uses the existing db client" is a new file.
+ */
 const EXISTING_NOTE =
-  /(?<!\p{L})(?:existing|exists|already|unchanged|as[- ]is|existant|existente|bereits|vorhanden)(?!\p{L})/iu;
+  /^\s*(?:←|<-{1,2}|#|\/\/|-{1,2}|[—–:])?\s*[([]?\s*(?:existing|exists|already|unchanged|as[- ]is|existant|existants|existante|existantes|existente|existentes|bereits|bestehend|vorhanden)(?!\p{L})/iu;
 
 /**
  * A note in brackets crediting other stories: "(Story 4.1)", "(Epic 1 Story 1.8)", "EXISTING

@@ -39,6 +39,7 @@ import {
   quotesOrModels,
   rowSaysNoChange,
   saysNoChange,
+  saysToWrite,
   treeNoteCreditsOtherStory,
   treeNoteSaysExisting,
 } from "./clause-cue.ts";
@@ -464,7 +465,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           headings.slice(0, -1).some((h) => CHANGED_FILES_HEADING.test(h.title));
         const lists = headings.filter((h) => FILES_HEADING.test(h.title));
         inChangeList = CHANGE_LIST.test(lists.at(-1)?.title ?? "");
-        group = headingGroupOf(title);
+        // "#### 2. `model.go` (MODIFY)" says what changes in that file, not that the notes
+        // under it list files to change: the group is read from the whole heading.
+        group = headingGroupOf(name);
         headingGroup = group;
         labelled = undefined;
         recordLabel = false;
@@ -789,11 +792,14 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     const end = heading.position?.end.offset ?? -1;
     if (start < 0 || end < 0) return;
     const source = text.slice(start, end);
+    if (placeHere() === "files") return; // "### Files to modify (`docs/guide.md`)"
     for (const mention of doc.mentions.slice(before)) {
       const name = mention.path.replace(/\/$/, "").split("/").pop() ?? "";
-      if (!DOCUMENT.test(name)) continue;
+      if (!CITED_DOCUMENT.test(name)) continue;
       const at = source.indexOf(name);
-      if (at >= 0 && insideBrackets(source.slice(0, at))) {
+      // "### Update the README (`README.md`)" names what to write.
+      const said = source.slice(0, at);
+      if (at >= 0 && insideParentheses(said) && !saysToWrite(said)) {
         mention.intent = "read";
         mention.cue = "read";
       }
@@ -878,6 +884,9 @@ function namesFileOrFolder(source: string, path: string): boolean {
  * assignment") or a task app's own subject ("Task Model") is none.
  */
 const TASKS_SECTION = /^(?:[\p{L}-]+\s+){0,3}(?:(?:sub)?tasks\b|task\s+(?:breakdown|list)\b)/iu;
+/** A task heading ticked off: `### Task 1: Create the queue ✅`, `### [x] Task 2`. */
+const TICKED_HEADING = /✅|✔|☑|\[x\]|\((?:done|completed?)\)/i;
+
 /**
  * A heading's own words, without the code and file names it holds: what kind of section it
  * opens is said by them. "### Schemas (to put in `src/lib/validations.ts`)" opens no validation
@@ -892,21 +901,21 @@ function ownWords(heading: Heading): string {
   return said;
 }
 
-/** A document's file name (not code): what a heading cites as its source. */
-const DOCUMENT = /\.(?:md|mdx|rst|adoc)$/i;
+/**
+ * A document a heading can cite as its source. Not `.txt`, which `citesDocument` counts: a
+ * heading's `requirements.txt` or `CMakeLists.txt` is the project's to change.
+ */
+const CITED_DOCUMENT = /\.(?:md|mdx|markdown|rst|adoc)$/i;
 
-/** True when text ends inside an open bracket: "Rules (from " before a path. */
-function insideBrackets(before: string): boolean {
+/** True when text ends inside an open parenthesis: "Rules (from " before a path. */
+function insideParentheses(before: string): boolean {
   let depth = 0;
   for (const char of before) {
-    if (char === "(" || char === "[") depth++;
-    else if ((char === ")" || char === "]") && depth > 0) depth--;
+    if (char === "(") depth++;
+    else if (char === ")" && depth > 0) depth--;
   }
   return depth > 0;
 }
-
-/** A task heading ticked off: `### Task 1: Create the queue ✅`, `### [x] Task 2`. */
-const TICKED_HEADING = /✅|✔|☑|\[x\]|\((?:done|completed?)\)/i;
 
 /** A folder written alone in a code span: `web/src/pages/`, `./app/`, `src/(admin)/`. */
 const LIST_FOLDER = /^(?:\.\/)?[\w.@()[\]$-]+(?:\/[\w.@()[\]$-]+)*\/$/;

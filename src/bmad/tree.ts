@@ -22,9 +22,10 @@ export function looksLikeTree(text: string): boolean {
   const lines = text
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .map((line) =>
-      line.replace(/^(\s*)(.*)$/, (_, indent, name) => indent + name.replace(ROUTE_SEGMENT, "$1x")),
-    );
+    .map((line) => {
+      const indent = line.length - line.trimStart().length; // a CR ends no name here
+      return line.slice(0, indent) + line.slice(indent).replace(ROUTE_SEGMENT, "$1x");
+    });
   if (lines.length < 2) return false;
   const boxLines = lines.filter((line) => /[├└]──/.test(line)).length;
   if (boxLines >= 2) return true;
