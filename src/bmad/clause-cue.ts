@@ -647,7 +647,7 @@ const NOTE_CHANGE = /\b(enhanc|integrat|wir|extend)/i;
  * ("← Story 1.4 (enhance with retry)") keeps the entry a write.
  */
 export function treeNoteCreditsOtherStory(said: string, ownId?: string): boolean {
-  if (lastWriteVerb(said) >= 0 || NOTE_CHANGE.test(said)) return false;
+  if (noteAsksChange(said)) return false;
   const ids = [...said.matchAll(NOTE_STORY)].map((m) => (m[1] ?? "").replace(/[-_]/g, "."));
   return ids.length > 0 && (ownId === undefined || ids.some((id) => id !== ownId));
 }
@@ -660,12 +660,17 @@ export function treeNoteCreditsOtherStory(said: string, ownId?: string): boolean
  * with X") keeps the entry a write.
  */
 export function treeNoteSaysExisting(said: string): boolean {
-  return EXISTING_NOTE.test(said) && !saysToWrite(said) && !NOTE_CHANGE.test(said);
+  return EXISTING_NOTE.test(said) && !noteAsksChange(said);
 }
 
 /** True when the text has a verb that changes a file ("update", "add", "créer"). */
 export function saysToWrite(text: string): boolean {
   return lastWriteVerb(text) >= 0;
+}
+
+/** A tree note that asks for a change: a write verb, or "enhance", "integrate", "wire", "extend". */
+function noteAsksChange(said: string): boolean {
+  return saysToWrite(said) || NOTE_CHANGE.test(said);
 }
 
 /**
