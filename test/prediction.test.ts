@@ -467,6 +467,37 @@ describe("the sentence a path sits in", () => {
     });
   });
 
+  it("reads the work of a line whose subject is another story as a read", () => {
+    const doc = parseStory(
+      [
+        "# Story 3.2: T",
+        "",
+        "## Dev Notes",
+        "",
+        "### Cross-Story Dependencies",
+        "",
+        "- **Story 3-1** (Domain Routing) — creates `src/ai/router.ts`, updates `src/ai/prompt.ts`",
+        "Story 2.5 will add `src/index/segment.rs` to the same folder.",
+        "Story 1.1 创建了占位符 `schemas/config.yaml`，本 Story 需要：",
+        "- **Story 3.2** (this one) adds `src/ai/domains.ts`",
+        "- Update `src/ai/chat.ts` the way Story 3.1 did the stream",
+        "",
+        "## Tasks / Subtasks",
+        "",
+        "- [ ] Story 3.1 follow-up: update `src/ai/stream.ts`",
+      ].join("\n"),
+    );
+    expect(intentsOf(doc)).toEqual({
+      "src/ai/router.ts": "read",
+      "src/ai/prompt.ts": "read",
+      "src/index/segment.rs": "read",
+      "schemas/config.yaml": "read",
+      "src/ai/domains.ts": "write",
+      "src/ai/chat.ts": "write",
+      "src/ai/stream.ts": "write",
+    });
+  });
+
   it("reads the work a line says another story did, whatever its verb, as a read", () => {
     const doc = parseStory(
       [

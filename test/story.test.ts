@@ -445,6 +445,31 @@ describe("parseStory", () => {
     }
   });
 
+  it("reads a heading over the mistakes to avoid as context, in the languages stories are written in", () => {
+    const under = (heading: string) =>
+      intentsUnder(heading, "| Modifier `src/lib/db.ts` | Ce fichier est complet |");
+    for (const heading of [
+      "Anti-Patterns to Avoid",
+      "Pièges & Anti-patterns",
+      "Common Pitfalls",
+      "Gotchas",
+      "Critical Mistakes to Prevent",
+      "§Guardrails — Erreurs critiques à éviter",
+      "§Guardrails — Erreurs à ne pas commettre",
+      "Anti-Pattern da Evitare",
+      "Errores a evitar",
+      "Fallstricke",
+      "흔한 함정",
+      "常见陷阱",
+    ]) {
+      expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.ts read"]]);
+    }
+    // A task's heading is work to do, whatever else it says.
+    for (const heading of ["Task 3: Avoid the cache pitfalls", "Tâche 2 : éviter les pièges"]) {
+      expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.ts write"]]);
+    }
+  });
+
   it("reads headings with an emoji before their words as the plain ones", () => {
     const doc = parseStory(
       "# 🚀 Story 1.2: Emoji\n\n## 📖 User Story\n\nAs a user of `src/story.ts`, I want it.\n\n## 📝 Implementation Tasks\n\n- [ ] Update `src/task.ts`\n",

@@ -718,6 +718,22 @@ export function creditsOtherStory(line: string, ownId?: string): boolean {
 }
 
 /**
+ * A line whose subject is another story: "- **Story 3-1** (Domain Routing) — creates
+ * `router.ts`, updates `prompt.ts`", "Story 2.5 will add `segment.rs` to the same folder",
+ * "Story 1.1 创建了占位符 `config.yaml`". Stories tell what the stories around them build; the
+ * verbs there are that story's work, named for context. Not a task ("- [ ] Story 2.1
+ * follow-up: update `x.ts`"), nor the story itself ("Story 3.1 adds" in story 3.1).
+ */
+const STORY_SUBJECT =
+  /^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:\*\*|__)?\s*(?:stor(?:y|ies)|histoire|historia|história)\s+(\d+(?:[.-]\d+)+)(?![\w.-]*\d)/iu;
+
+/** `line` opens with another story than `ownId` as its subject (STORY_SUBJECT). */
+export function storyIsSubject(line: string, ownId?: string): boolean {
+  const id = STORY_SUBJECT.exec(line)?.[1]?.replace(/[-_]/g, ".");
+  return id !== undefined && id !== ownId;
+}
+
+/**
  * A line that says its work was done by another story: "- [x] 7.5 Update `ChatViewModel` to
  * track the state — done in 3.4", "**Task 3:** already completed by Story 4.1", "(already
  * implemented in story 7.4)". Whatever its verb, the change it names is that story's. Not "if

@@ -231,6 +231,21 @@ function alreadySo(title: string): boolean {
 }
 
 /**
+ * A heading over the mistakes to avoid: "Anti-Patterns to Avoid", "Pièges & Anti-patterns",
+ * "Common Pitfalls", "Gotchas", "Critical Mistakes to Prevent", "Erreurs critiques à éviter",
+ * "Anti-Pattern da Evitare", "Errores a evitar", "Fallstricke", "함정", "陷阱". What it names is
+ * what not to do ("| Modifier `local-db.ts` | Ces fichiers sont complets |", "Don't re-create
+ * `db.ts`"). Not a task's heading ("Tâche 2 : éviter les pièges du cache"). Not "Guardrails"
+ * alone: those are rules, to follow as much as to keep from breaking.
+ */
+const PITFALLS =
+  /(?<!\p{L})(?:anti[-\s]?patt?(?:erns?|rons?|rones|roni|ern)|pitfalls?|gotchas?|pi[èe]ges?|fallstricke?|trampas?|armadilhas?|insidie|ловушк\p{L}*|(?:mistakes|errors|traps|things|disasters)\s+to\s+(?:avoid|prevent)|erreurs?(?:\s+\p{L}+)?\s+[àa]\s+(?:[ée]viter|ne\s+pas\s+commettre)|errores\s+a\s+evitar|erros\s+a\s+evitar|errori\s+da\s+evitare)(?!\p{L})|함정|陷阱|落とし穴/iu;
+
+function warnsAgainst(title: string): boolean {
+  return PITFALLS.test(title) && !TASK_HEADING.test(title) && !ANY_TASK_HEADING.test(title);
+}
+
+/**
  * A rule that holds in a plan only, not under a list of changed files. The rules in other
  * languages that read what is there already as context are such: in a File List,
  * "Fichiers d'implémentation (pré-existants)" or "测试文件（已存在）" group files the story
@@ -293,6 +308,7 @@ const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLA
   // in the pool" are tasks whatever else they say.
   [alreadySo, "read", PLAN_ONLY],
   [reuses, "read", PLAN_ONLY],
+  [warnsAgainst, "read", PLAN_ONLY],
 ];
 
 /**

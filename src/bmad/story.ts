@@ -40,6 +40,7 @@ import {
   rowSaysNoChange,
   saysNoChange,
   saysToWrite,
+  storyIsSubject,
   treeNoteCreditsOtherStory,
   treeNoteSaysExisting,
 } from "./clause-cue.ts";
@@ -314,13 +315,14 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
    * What a line says of another story: it credits the file named to it, or says
    * it did the work. Read once per line, not per path.
    */
-  const otherStoryLines = new Map<number, { credits: boolean; done: boolean }>();
+  const otherStoryLines = new Map<number, { credits: boolean; done: boolean; subject: boolean }>();
   const lineOnOtherStory = ({ start, line }: Line) => {
     let said = otherStoryLines.get(start);
     if (said === undefined) {
       said = {
         credits: creditsOtherStory(line, doc.headingId),
         done: doneByOtherStory(line, doc.headingId),
+        subject: storyIsSubject(line, doc.headingId),
       };
       otherStoryLines.set(start, said);
     }
@@ -357,7 +359,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       if (cue === "none" && rowVerdict) cue = "read";
       // "- `models.py` - Pydantic models (Story 4.1)": another story's work, named as context.
       const onOtherStory = lineOnOtherStory(here);
-      const otherStory = (cue !== "write" && onOtherStory.credits) || onOtherStory.done;
+      const otherStory =
+        (cue !== "write" && onOtherStory.credits) || onOtherStory.done || onOtherStory.subject;
       if (otherStory) cue = "read";
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.
