@@ -165,8 +165,9 @@ const READ_LABEL =
 const NEGATION_BEFORE = new RegExp(
   [
     // English, and the words stories in other languages negate with ("Non modificare",
-    // "ne pas modifier", "nicht ändern", "не изменять"), a word apart from the verb.
-    /(?:(?<!\p{L})(?:not|cannot|never|avoid|non|no|não|pas|nicht|kein\p{L}*|не|нельзя|senza|sans|ohne|sin|sem|без)|n't)[^\p{L}\p{N}]+(?:(?:be|to|ever|yet)[^\p{L}\p{N}]+)?$/u
+    // "ne pas modifier", "nicht ändern", "не изменять"), a word apart from the verb; "be" in
+    // French too ("ne doit pas être modifié").
+    /(?:(?<!\p{L})(?:not|cannot|never|avoid|non|no|não|pas|nicht|kein\p{L}*|не|нельзя|senza|sans|ohne|sin|sem|без)|n't)[^\p{L}\p{N}]+(?:(?:be|to|ever|yet|être|etre)[^\p{L}\p{N}]+)?$/u
       .source,
     // "already" between a form of "be" or "have" and the verb, which makes the verb a state,
     // not a change to make: "CoT is already implemented in `eval.py`", "the router is already
