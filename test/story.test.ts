@@ -464,8 +464,13 @@ describe("parseStory", () => {
     ]) {
       expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.ts read"]]);
     }
-    // A task's heading is work to do, whatever else it says.
-    for (const heading of ["Task 3: Avoid the cache pitfalls", "Tâche 2 : éviter les pièges"]) {
+    // A task's heading is work to do, whatever else it says; so is one that says to change.
+    for (const heading of [
+      "Task 3: Avoid the cache pitfalls",
+      "Tâche 2 : éviter les pièges",
+      "Remove the N+1 anti-pattern in the order queries",
+      "Fix the gotcha in the cache",
+    ]) {
       expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.ts write"]]);
     }
   });

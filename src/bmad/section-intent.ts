@@ -235,14 +235,20 @@ function alreadySo(title: string): boolean {
  * "Common Pitfalls", "Gotchas", "Critical Mistakes to Prevent", "Erreurs critiques à éviter",
  * "Anti-Pattern da Evitare", "Errores a evitar", "Fallstricke", "함정", "陷阱". What it names is
  * what not to do ("| Modifier `local-db.ts` | Ces fichiers sont complets |", "Don't re-create
- * `db.ts`"). Not a task's heading ("Tâche 2 : éviter les pièges du cache"). Not "Guardrails"
- * alone: those are rules, to follow as much as to keep from breaking.
+ * `db.ts`"). Not a task's heading ("Tâche 2 : éviter les pièges du cache"), nor one that says
+ * to change something ("Remove the N+1 anti-pattern in the queries"). Not "Guardrails" alone:
+ * those are rules, to follow as much as to keep from breaking.
  */
 const PITFALLS =
   /(?<!\p{L})(?:anti[-\s]?patt?(?:erns?|rons?|rones|roni|ern)|pitfalls?|gotchas?|pi[èe]ges?|fallstricke?|trampas?|armadilhas?|insidie|ловушк\p{L}*|(?:mistakes|errors|traps|things|disasters)\s+to\s+(?:avoid|prevent)|erreurs?(?:\s+\p{L}+)?\s+[àa]\s+(?:[ée]viter|ne\s+pas\s+commettre)|errores\s+a\s+evitar|erros\s+a\s+evitar|errori\s+da\s+evitare)(?!\p{L})|함정|陷阱|落とし穴/iu;
 
 function warnsAgainst(title: string): boolean {
-  return PITFALLS.test(title) && !TASK_HEADING.test(title) && !ANY_TASK_HEADING.test(title);
+  return (
+    PITFALLS.test(title) &&
+    !TASK_HEADING.test(title) &&
+    !ANY_TASK_HEADING.test(title) &&
+    namesNoChange(title)
+  );
 }
 
 /**
