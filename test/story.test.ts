@@ -445,6 +445,25 @@ describe("parseStory", () => {
     }
   });
 
+  it("reads a heading over the current state or the background as context, in Chinese, Korean and Japanese", () => {
+    const under = (heading: string) => intentsUnder(heading, "- `src/lib/db.rs` — open()");
+    for (const heading of [
+      "Current State",
+      "棕地现状（摘录）",
+      "当前实现状态",
+      "技术背景",
+      "현재 상태",
+      "배경",
+      "現状",
+    ]) {
+      expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.rs read"]]);
+    }
+    // A background colour or image is a thing to change, not context.
+    for (const heading of ["背景色调整", "배경색 변경", "배경 이미지"]) {
+      expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.rs write"]]);
+    }
+  });
+
   it("reads a heading over the mistakes to avoid as context, in the languages stories are written in", () => {
     const under = (heading: string) =>
       intentsUnder(heading, "| Modifier `src/lib/db.ts` | Ce fichier est complet |");

@@ -34,6 +34,10 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
     /(?:前一个?|上一个?|之前的?|前置|前序)\s*(?:故事|[Ss]tor(?:y|ies)(?![A-Za-z]))/g,
     "Previous Story",
   ],
+  // "棕地现状（摘录）" (the brownfield's current state), "当前实现状态", "技术背景": what is
+  // there, told for context, as "Current State" and "Background" are. Not "背景色" (a colour).
+  [/现状|现况|当前(?:实现)?状态/g, "Current State"],
+  [/背景(?![色图])/g, "Background"],
   [/用户故事|故事描述|故事/g, "Story"],
   [/参考资料|参考文献|参考|引用/g, "References"],
   [/代码审查|审查/g, "Review"],
@@ -56,6 +60,8 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
   [/파일\s*구조/g, "File Structure"],
   [/기술\s*설계/g, "Technical Design"],
   [/이전\s*스토리/g, "Previous Story"],
+  [/현재\s*상태/g, "Current State"],
+  [/배경(?!\s*(?:색|이미지))/g, "Background"],
   [/사용자\s*스토리|스토리/g, "Story"],
   [/참고\s*자료|참고\s*문헌|참고|참조/g, "References"],
   [/코드\s*리뷰|리뷰/g, "Review"],
@@ -73,6 +79,7 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
   [/開発(?:者)?(?:ノート|メモ)/g, "Dev Notes"],
   [/プロジェクト構造/g, "Project Structure"],
   [/技術設計/g, "Technical Design"],
+  [/現状/g, "Current State"],
   [/(?:ユーザー)?ストーリー/g, "Story"],
   [/参考資料|参照|参考/g, "References"],
   [/(?:コード)?レビュー/g, "Review"],
