@@ -483,10 +483,17 @@ describe("the sentence a path sits in", () => {
         "Story 1.1 创建了占位符 `schemas/config.yaml`，本 Story 需要：",
         "- **Story 3.2** (this one) adds `src/ai/domains.ts`",
         "- Update `src/ai/chat.ts` the way Story 3.1 did the stream",
+        // Only the other story's sentence is its work; the story itself, in any form, is not.
+        "Story 1.1 created the router. Update `src/ai/register.ts` to list the domains.",
+        "Stories 3.1 and 3.2 both touch `src/ai/shared.ts`.",
+        "Story 03.02 adds `src/ai/padded.ts`",
+        "Story 3.2a adds `src/ai/lettered.ts`",
+        "Story 2.1 built `src/ai/base.ts` for this story to extend.",
         "",
         "## Tasks / Subtasks",
         "",
         "- [ ] Story 3.1 follow-up: update `src/ai/stream.ts`",
+        "- Story 3.1 left a TODO: update `src/ai/todo.ts`",
       ].join("\n"),
     );
     expect(intentsOf(doc)).toEqual({
@@ -496,7 +503,13 @@ describe("the sentence a path sits in", () => {
       "schemas/config.yaml": "read",
       "src/ai/domains.ts": "write",
       "src/ai/chat.ts": "write",
+      "src/ai/register.ts": "write",
+      "src/ai/shared.ts": "write",
+      "src/ai/padded.ts": "write",
+      "src/ai/lettered.ts": "write",
+      "src/ai/base.ts": "write",
       "src/ai/stream.ts": "write",
+      "src/ai/todo.ts": "write",
     });
   });
 

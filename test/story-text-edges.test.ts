@@ -15,6 +15,8 @@ describe("story rules on hostile and ordinary lines", () => {
       (n: number) => `- \`src/a.py\` - models (story 1${"and1".repeat(n)}\n`,
       (n: number) => `- \`src/a.py\` - models (story ${"1".repeat(n * 100)}\n`,
       (n: number) => `- alongside ${"a&".repeat(n)}b c \`src/a.py\`\n`,
+      // Another story as the subject, its id never ending: one pass over the digits.
+      (n: number) => `Story 1${".1".repeat(n * 100)}a1 adds \`src/a.py\`\n`,
     ];
     for (const line of lines)
       expect(growth((n) => story("2.1", `## Dev Notes\n\n${line(n)}`), 100)).toBeLessThan(10);

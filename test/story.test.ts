@@ -489,6 +489,15 @@ describe("parseStory", () => {
       "Tâche 2 : éviter les pièges",
       "Remove the N+1 anti-pattern in the order queries",
       "Fix the gotcha in the cache",
+      // The other side beside it, work to do with the pitfalls, or a feature's heading.
+      "Boundaries & Anti-Patterns",
+      "Key code patterns / anti-patterns",
+      "Eliminate anti-patterns",
+      "Pitfalls to address",
+      "Réalité actuelle du code — pièges à ne pas manquer",
+      "Anti-Pattern Detector",
+      "AC3: Anti-pattern linting",
+      "Step 2: Avoid pitfalls",
     ]) {
       expect([heading, under(heading)]).toEqual([heading, ["src/lib/db.ts write"]]);
     }

@@ -721,17 +721,40 @@ export function creditsOtherStory(line: string, ownId?: string): boolean {
 /**
  * A line whose subject is another story: "- **Story 3-1** (Domain Routing) — creates
  * `router.ts`, updates `prompt.ts`", "Story 2.5 will add `segment.rs` to the same folder",
- * "Story 1.1 创建了占位符 `config.yaml`". Stories tell what the stories around them build; the
- * verbs there are that story's work, named for context. Not a task ("- [ ] Story 2.1
- * follow-up: update `x.ts`"), nor the story itself ("Story 3.1 adds" in story 3.1).
+ * "Story 1.1 创建了占位符 `config.yaml`，". Stories tell what the stories around them build; the
+ * verbs of that sentence are that story's work, named for context. The id ends the word ("Story
+ * 1.2a" is no "Story 1.2"); it is matched once, with no way back into its digits (a line of
+ * "Story 1.1.1.1…" is read in one pass).
  */
 const STORY_SUBJECT =
-  /^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:\*\*|__)?\s*(?:stor(?:y|ies)|histoire|historia|história)\s+(\d+(?:[.-]\d+)+)(?![\w.-]*\d)/iu;
+  /^\s*(?:(?:[-*+]|\d+[.)])\s+)?(?:(?:\*\*|__)\s*)?(?:stor(?:y|ies)|histoire|historia|história)\s+(?=(\d+(?:[.-]\d+)+))\1(?![\w-]|\.\w)/iu;
+/** Where a sentence ends: a full stop, a semicolon, a Chinese comma, a spaced dash before a capital. */
+const SENTENCE_END = /[.!?;](?=\s|$)|[。；，！？]|\s[—–-]\s(?=\p{Lu})/u;
+/** The story itself named in the sentence: "this story", "here", "本 Story". */
+const THIS_STORY = /\bthis\s+story\b|\bhere\b|本\s*(?:story|故事)|cette\s+story|esta\s+historia/iu;
+/** An id without its padding: "01.02" is "1.2". */
+const plainId = (id: string) =>
+  id
+    .split(/[.\-_]/)
+    .map((part) => String(Number(part)))
+    .join(".");
 
-/** `line` opens with another story than `ownId` as its subject (STORY_SUBJECT). */
-export function storyIsSubject(line: string, ownId?: string): boolean {
-  const id = STORY_SUBJECT.exec(line)?.[1]?.replace(/[-_]/g, ".");
-  return id !== undefined && id !== ownId;
+/**
+ * Where, in `line`, the sentence ends whose subject is another story than `ownId`
+ * (STORY_SUBJECT): the paths before it are that story's work. -1 when the line opens with no
+ * other story, or when its sentence names the story itself as well ("Stories 1.1 and 1.2 both
+ * touch `x`" in story 1.2, "Story 1.1 left `x` for this story to extend").
+ */
+export function otherStorySentenceEnd(line: string, ownId?: string): number {
+  const subject = STORY_SUBJECT.exec(line);
+  if (!subject) return -1;
+  const from = subject.index + subject[0].length;
+  const end = line.slice(from).search(SENTENCE_END);
+  const sentence = end < 0 ? line : line.slice(0, from + end);
+  const own = ownId === undefined ? undefined : plainId(ownId);
+  const ids = sentence.match(/\d+(?:[.-]\d+)+/g) ?? [];
+  if (ids.some((id) => plainId(id) === own) || THIS_STORY.test(sentence)) return -1;
+  return sentence.length;
 }
 
 /**

@@ -242,9 +242,21 @@ function alreadySo(title: string): boolean {
 const PITFALLS =
   /(?<!\p{L})(?:anti[-\s]?patt?(?:erns?|rons?|rones|roni|ern)|pitfalls?|gotchas?|pi[èe]ges?|fallstricke?|trampas?|armadilhas?|insidie|ловушк\p{L}*|(?:mistakes|errors|traps|things|disasters)\s+to\s+(?:avoid|prevent)|erreurs?(?:\s+\p{L}+)?\s+[àa]\s+(?:[ée]viter|ne\s+pas\s+commettre)|errores\s+a\s+evitar|erros\s+a\s+evitar|errori\s+da\s+evitare)(?!\p{L})|함정|陷阱|落とし穴/iu;
 
+/**
+ * Beside the mistakes, the other side or work to do with them: "Boundaries & Anti-Patterns",
+ * "Key code patterns / anti-patterns", "Pitfalls to address", "pièges à ne pas manquer" (not
+ * to miss), "Anti-Pattern Detector", "Anti-pattern rules".
+ */
+const NOT_PITFALLS_ALONE =
+  /(?<!anti[-\s]?)\bpatt?(?:erns?|rons?|rones|roni)\b|\b(?:scope|boundar\p{L}*|inspiration|guidance|best\s+practices?|rules?|checks?)\b|\b(?:eliminat|resolv|address|handl|migrat|detect|lint|clean\s*up)|ne\s+pas\s+manquer|not\s+to\s+miss|don['’]?t\s+miss/iu;
+/** The heading of an acceptance criterion, a step or a phase: "AC3: Anti-pattern linting". */
+const STEP_HEADING = /^\W*(?:ac|step|phase|[ée]tape|fase|schritt)\s*#?\s*\d/iu;
+
 function warnsAgainst(title: string): boolean {
   return (
     PITFALLS.test(title) &&
+    !NOT_PITFALLS_ALONE.test(title) &&
+    !STEP_HEADING.test(title) &&
     !TASK_HEADING.test(title) &&
     !ANY_TASK_HEADING.test(title) &&
     namesNoChange(title)

@@ -36,11 +36,11 @@ import {
   lineIndex,
   locatesCode,
   namedAtLines,
+  otherStorySentenceEnd,
   quotesOrModels,
   rowSaysNoChange,
   saysNoChange,
   saysToWrite,
-  storyIsSubject,
   treeNoteCreditsOtherStory,
   treeNoteSaysExisting,
 } from "./clause-cue.ts";
@@ -315,14 +315,17 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
    * What a line says of another story: it credits the file named to it, or says
    * it did the work. Read once per line, not per path.
    */
-  const otherStoryLines = new Map<number, { credits: boolean; done: boolean; subject: boolean }>();
+  const otherStoryLines = new Map<
+    number,
+    { credits: boolean; done: boolean; otherSentenceEnd: number }
+  >();
   const lineOnOtherStory = ({ start, line }: Line) => {
     let said = otherStoryLines.get(start);
     if (said === undefined) {
       said = {
         credits: creditsOtherStory(line, doc.headingId),
         done: doneByOtherStory(line, doc.headingId),
-        subject: storyIsSubject(line, doc.headingId),
+        otherSentenceEnd: otherStorySentenceEnd(line, doc.headingId),
       };
       otherStoryLines.set(start, said);
     }
@@ -359,8 +362,13 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       if (cue === "none" && rowVerdict) cue = "read";
       // "- `models.py` - Pydantic models (Story 4.1)": another story's work, named as context.
       const onOtherStory = lineOnOtherStory(here);
+      // "Story 3-1 creates `router.ts`. Update `chat.ts`": the first sentence is the other
+      // story's work; not in a task or a list of files, which are this story's.
+      const inOtherStorysSentence =
+        (place === "notes" || place === "tree") &&
+        at.offset - here.start < onOtherStory.otherSentenceEnd;
       const otherStory =
-        (cue !== "write" && onOtherStory.credits) || onOtherStory.done || onOtherStory.subject;
+        (cue !== "write" && onOtherStory.credits) || onOtherStory.done || inOtherStorysSentence;
       if (otherStory) cue = "read";
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.
