@@ -664,14 +664,9 @@ export function treeNoteSaysExisting(said: string): boolean {
   return EXISTING_NOTE.test(said) && !noteAsksChange(said);
 }
 
-/** True when the text has a verb that changes a file ("update", "add", "créer"). */
-export function saysToWrite(text: string): boolean {
-  return lastWriteVerb(text) >= 0;
-}
-
 /** A tree note that asks for a change: a write verb, or "enhance", "integrate", "wire", "extend". */
 function noteAsksChange(said: string): boolean {
-  return saysToWrite(said) || NOTE_CHANGE.test(said);
+  return hasWriteVerb(said) || NOTE_CHANGE.test(said);
 }
 
 /**

@@ -78,9 +78,14 @@ const OTHER_SIDE = /\binclud\w*|(?<!not\s+)\bin[-\s]scope\b|\b(?:does|do|will)\s
 /** A task's heading, in English or another language: "Task 4:", "Subtask 2.1", "T4 —". */
 const ANY_TASK_HEADING = /^\W*(?:(?:sub-?)?tasks?(?!\p{L})|t\d+(?!\p{L}))/iu;
 
+/** A single task's heading, in English or another language (TASK_HEADING). */
+function isTaskHeading(title: string): boolean {
+  return ANY_TASK_HEADING.test(title) || TASK_HEADING.test(title);
+}
+
 function leavesOut(title: string): boolean {
   const said = LEFT_OUT.exec(title);
-  if (!said || ANY_TASK_HEADING.test(title) || TASK_HEADING.test(title)) return false;
+  if (!said || isTaskHeading(title)) return false;
   // "What does NOT belong in scope": where it is left out of is no other side.
   const after = title
     .slice(said.index + said[0].length)
@@ -257,8 +262,7 @@ function warnsAgainst(title: string): boolean {
     PITFALLS.test(title) &&
     !NOT_PITFALLS_ALONE.test(title) &&
     !STEP_HEADING.test(title) &&
-    !TASK_HEADING.test(title) &&
-    !ANY_TASK_HEADING.test(title) &&
+    !isTaskHeading(title) &&
     namesNoChange(title)
   );
 }

@@ -32,6 +32,7 @@ import {
   cueOf,
   doneByOtherStory,
   forbidsChange,
+  hasWriteVerb,
   type Line,
   lineIndex,
   locatesCode,
@@ -40,7 +41,6 @@ import {
   quotesOrModels,
   rowSaysNoChange,
   saysNoChange,
-  saysToWrite,
   treeNoteCreditsOtherStory,
   treeNoteSaysExisting,
 } from "./clause-cue.ts";
@@ -312,8 +312,8 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   };
   const lineOf = lineIndex(text);
   /**
-   * What a line says of another story: it credits the file named to it, or says
-   * it did the work. Read once per line, not per path.
+   * What a line says of another story: it credits the file named to it, says it did the
+   * work, or opens with it as the subject of a sentence. Read once per line, not per path.
    */
   const otherStoryLines = new Map<
     number,
@@ -365,8 +365,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       // "Story 3-1 creates `router.ts`. Update `chat.ts`": the first sentence is the other
       // story's work; not in a task or a list of files, which are this story's.
       const inOtherStorysSentence =
-        (place === "notes" || place === "tree") &&
-        at.offset - here.start < onOtherStory.otherSentenceEnd;
+        place === "notes" && at.offset - here.start < onOtherStory.otherSentenceEnd;
       const otherStory =
         (cue !== "write" && onOtherStory.credits) || onOtherStory.done || inOtherStorysSentence;
       if (otherStory) cue = "read";
@@ -812,7 +811,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const at = source.indexOf(name);
       // "### Update the README (`README.md`)" names what to write.
       const said = source.slice(0, at);
-      if (at >= 0 && insideParentheses(said) && !saysToWrite(said)) {
+      if (at >= 0 && insideParentheses(said) && !hasWriteVerb(said)) {
         mention.intent = "read";
         mention.cue = "read";
       }
