@@ -738,6 +738,22 @@ describe("the sentence a path sits in", () => {
         "",
         "**What this story does NOT implement (deferred to Story 2.2):**",
         "- Extend `src/s.ts`",
+        "",
+        "### §Portée délimitée — Ce qui n'appartient PAS à cette story",
+        "",
+        "- `src/t.ts` lira le store → Story 2.6",
+        "",
+        "### Ce que cette story NE fait PAS",
+        "",
+        "- Modifier `src/u.ts`",
+        "",
+        "### Itens NÃO pertencentes a esta story (já roteados)",
+        "",
+        "- Atualizar `src/v.ts`",
+        "",
+        "### Ce qu'il ne fait PAS",
+        "",
+        "- Modifier `src/w.ts`",
       ].join("\n"),
     );
     expect(intentsOf(doc)).toEqual({
@@ -760,6 +776,10 @@ describe("the sentence a path sits in", () => {
       "src/q.ts": "write",
       "src/r.ts": "read",
       "src/s.ts": "read",
+      "src/t.ts": "read",
+      "src/u.ts": "read",
+      "src/v.ts": "read",
+      "src/w.ts": "write",
     });
   });
 

@@ -680,6 +680,61 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("starts a label after a labelled list from the heading's group, not from the label before", () => {
+    const doc = parseStory(
+      [
+        "# Story 2.5: x",
+        "## Dev Notes",
+        "### Project Structure Notes",
+        "**Files to Modify**:\n\n- `backend/tasks/work.py` - add the task",
+        "**Integration with Existing Code**:\n\n- Use `Settings` from `backend/core/config.py` for the key\n- `openai` already in `requirements.txt`",
+        "**Backend:**\n\n**Files to Create:**\n\n- `backend/tasks/new.py`",
+      ].join("\n\n"),
+    );
+    expect(
+      doc.mentions
+        .filter((m) => m.path.includes("/") || m.path.includes("."))
+        .map((m) => [m.path, m.intent]),
+    ).toEqual([
+      ["backend/tasks/work.py", "write"],
+      ["backend/core/config.py", "read"],
+      ["requirements.txt", "read"],
+      ["backend/tasks/new.py", "write"],
+    ]);
+  });
+
+  it("reads every file of an item whose label says they stay as they are, past its semicolons", () => {
+    const doc = parseStory(
+      [
+        "# Story 4.2: x",
+        "## Dev Notes",
+        "### File Change Plan",
+        "- **Modified:** `apps/web/src/a.ts`",
+        "- **Not modified:** `packages/ui/package.json`; `apps/web/locales/{en,id}.json`; `packages/db/`; `.env.example`.",
+        "- **Files to read:** `src/one.ts`; `src/two.ts`",
+        "- **Not modified:** `src/five.ts`; any route (this story adds `src/three.ts` instead)",
+        "## Dev Agent Record",
+        "### File List",
+        "- `apps/web/src/a.ts`",
+        "- **Not modified:** `src/four.ts`",
+      ].join("\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
+      ["apps/web/src/a.ts", "write"],
+      ["packages/ui/package.json", "read"],
+      ["apps/web/locales/en.json", "read"],
+      ["apps/web/locales/id.json", "read"],
+      ["packages/db/", "read"],
+      [".env.example", "read"],
+      ["src/one.ts", "read"],
+      ["src/two.ts", "read"],
+      ["src/five.ts", "read"],
+      ["src/three.ts", "write"],
+      ["apps/web/src/a.ts", "write"],
+      ["src/four.ts", "read"],
+    ]);
+  });
+
   it("reads a label that updates or creates reference files (golden files) as writes", () => {
     const doc = parseStory(
       [

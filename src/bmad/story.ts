@@ -80,6 +80,7 @@ import {
   PROHIBITS,
   READ_CELL,
   READ_VERB,
+  readingItemLabelEnd,
   saysDoNotModify,
   saysNotChanged,
   TREE_MARKER,
@@ -369,6 +370,14 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const otherStory =
         (cue !== "write" && onOtherStory.credits) || onOtherStory.done || inOtherStorysSentence;
       if (otherStory) cue = "read";
+      // "- **Not modified:** `a.ts`; `b.ts`": the label speaks for the whole item, past its
+      // semicolons, up to a write verb ("any route (this story adds `c.ts` instead)").
+      const labelEnd = readingItemLabelEnd(here.line);
+      const unchangedItem =
+        labelEnd >= 0 &&
+        at.offset - here.start >= labelEnd &&
+        !hasWriteVerb(here.line.slice(labelEnd, at.offset - here.start));
+      if (unchangedItem) cue = "read";
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.
       const changeList = inChangeList || CHANGE_LIST.test(around.text);
@@ -404,10 +413,13 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           saysNoChange(around.text) ||
           rowVerdict ||
           otherStory ||
-          quoted
+          quoted ||
+          unchangedItem
         )
           intent = "read";
       }
+      // In the record too: "- **Not modified:** `w.ts`" lists a file the agent left alone.
+      if (intent === "write" && place === "record" && unchangedItem) intent = "read";
     }
     const joined = underListFolder(found, at?.offset ?? -1);
     const each = expandBraces(joined);
@@ -509,7 +521,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const outsideList = parent?.type !== "listItem";
         const label = isLabel(value);
         const forbids = outsideList && label && (FORBIDS_LABEL.test(value) || buildsOn(value));
-        if (outsideList && labelled === "list" && !label) group = headingGroup;
+        // A paragraph after a labelled list leaves its group, and so does the next label: "**Files
+        // to Modify:**", its list, then "**Integration with Existing Code:**" over "Use `S3Service`
+        // from `s3.py`".
+        if (outsideList && labelled === "list") group = headingGroup;
         if (outsideList) labelled = label ? "label" : undefined;
         // A paragraph outside the lists has left the task whose label it was.
         if (outsideList) beforeTaskLabel = undefined;
