@@ -754,6 +754,18 @@ describe("the sentence a path sits in", () => {
         "### Ce qu'il ne fait PAS",
         "",
         "- Modifier `src/w.ts`",
+        "",
+        "### Ce que Story 8.1 ne touche PAS — garder intact",
+        "",
+        "- `src/x.ts` : registre",
+        "",
+        "### Ce qui ne change pas",
+        "",
+        "- Étendre `src/y.ts`",
+        "",
+        "### Ce qui change vs ce qui ne change pas",
+        "",
+        "- Étendre `src/z.ts`",
       ].join("\n"),
     );
     expect(intentsOf(doc)).toEqual({
@@ -780,6 +792,9 @@ describe("the sentence a path sits in", () => {
       "src/u.ts": "read",
       "src/v.ts": "read",
       "src/w.ts": "write",
+      "src/x.ts": "read",
+      "src/y.ts": "read",
+      "src/z.ts": "write",
     });
   });
 
