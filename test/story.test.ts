@@ -680,13 +680,15 @@ describe("parseStory", () => {
     ]);
   });
 
-  it("starts a label after a labelled list from the heading's group, not from the label before", () => {
+  it("ends a labelled list's group at a label over files to use, not at one naming a part or a change", () => {
     const doc = parseStory(
       [
         "# Story 2.5: x",
         "## Dev Notes",
         "### Project Structure Notes",
         "**Files to Modify**:\n\n- `backend/tasks/work.py` - add the task",
+        "**Frontend:**\n\n- `web/src/Login.tsx` — uses the existing useAuth hook",
+        "**May need to add these components:**\n\n- `web/src/ui/slider.tsx` - if not already added",
         "**Integration with Existing Code**:\n\n- Use `Settings` from `backend/core/config.py` for the key\n- `openai` already in `requirements.txt`",
         "**Backend:**\n\n**Files to Create:**\n\n- `backend/tasks/new.py`",
       ].join("\n\n"),
@@ -697,6 +699,8 @@ describe("parseStory", () => {
         .map((m) => [m.path, m.intent]),
     ).toEqual([
       ["backend/tasks/work.py", "write"],
+      ["web/src/Login.tsx", "write"],
+      ["web/src/ui/slider.tsx", "write"],
       ["backend/core/config.py", "read"],
       ["requirements.txt", "read"],
       ["backend/tasks/new.py", "write"],
@@ -711,7 +715,8 @@ describe("parseStory", () => {
         "### File Change Plan",
         "- **Modified:** `apps/web/src/a.ts`",
         "- **Not modified:** `packages/ui/package.json`; `apps/web/locales/{en,id}.json`; `packages/db/`; `.env.example`.",
-        "- **Files to read:** `src/one.ts`; `src/two.ts`",
+        "- **Files to read**: `src/one.ts`; `src/two.ts`",
+        "> - **未修改：** `src/cn1.ts`; `src/cn2.ts`",
         "- **Not modified:** `src/five.ts`; any route (this story adds `src/three.ts` instead)",
         "## Dev Agent Record",
         "### File List",
@@ -728,6 +733,8 @@ describe("parseStory", () => {
       [".env.example", "read"],
       ["src/one.ts", "read"],
       ["src/two.ts", "read"],
+      ["src/cn1.ts", "read"],
+      ["src/cn2.ts", "read"],
       ["src/five.ts", "read"],
       ["src/three.ts", "write"],
       ["apps/web/src/a.ts", "write"],

@@ -84,7 +84,7 @@ export function hasWriteVerb(text: string): boolean {
 }
 
 /** Where the first write verb of `text` starts; -1 if none. */
-function firstWriteVerb(text: string): number {
+export function firstWriteVerb(text: string): number {
   const found = [text.search(WRITE_CUE), text.search(FOREIGN_WRITE_CUE)].filter((i) => i >= 0);
   return found.length ? Math.min(...found) : -1;
 }
@@ -148,6 +148,11 @@ function readCues(text: string): RegExpExecArray[] {
 function firstReadCue(text: string): number {
   const found = [text.search(READ_CUE), text.search(FOREIGN_READ_CUE)].filter((i) => i >= 0);
   return found.length ? Math.min(...found) : -1;
+}
+
+/** `text` has a read cue, in English or another language: "Integration with Existing Code". */
+export function hasReadCue(text: string): boolean {
+  return firstReadCue(text) >= 0;
 }
 
 /**

@@ -31,7 +31,9 @@ import {
   creditsOtherStory,
   cueOf,
   doneByOtherStory,
+  firstWriteVerb,
   forbidsChange,
+  hasReadCue,
   hasWriteVerb,
   type Line,
   lineIndex,
@@ -80,7 +82,6 @@ import {
   PROHIBITS,
   READ_CELL,
   READ_VERB,
-  readingItemLabelEnd,
   saysDoNotModify,
   saysNotChanged,
   TREE_MARKER,
@@ -180,6 +181,12 @@ const LINE_LABEL = new RegExp(
   `${LINE_START}[^\x60|]{1,40}?[*_]*\\s*[:：]\\s*[*_]*\\s*${LISTED}`,
   "u",
 );
+
+/**
+ * A label at the head of a line, its colon inside or after the bold: "- **Not modified:**",
+ * "- **Files to read**:", "> **未修改：**". What it says is read by `labelGroup`.
+ */
+const ITEM_LABEL = new RegExp(`${LINE_START}([^\x60|*_:：\n]{1,60}?)[*_]*\\s*[:：][*_]*`, "u");
 
 /** A table row or a heading, as its line starts. */
 const TABLE_OR_HEADING = /^\s*(?:>\s*)*[|#]/;
@@ -332,6 +339,24 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
     }
     return said;
   };
+  /**
+   * Where a line's reading label ends ("- **Not modified:** `a.ts`; `b.ts`"), and its first
+   * write verb after that: the label speaks for the mentions between the two. Read once per
+   * line, not per path: a line can hold thousands of paths.
+   */
+  const readingLabels = new Map<number, { from: number; to: number } | undefined>();
+  const readingLabelOf = ({ start, line }: Line) => {
+    if (readingLabels.has(start)) return readingLabels.get(start);
+    const label = ITEM_LABEL.exec(line);
+    let span: { from: number; to: number } | undefined;
+    if (label?.[1] && labelGroup(`${label[1].trim()}:`, undefined) === "read") {
+      const from = label[0].length;
+      const verb = firstWriteVerb(line.slice(from));
+      span = { from, to: verb < 0 ? line.length : from + verb };
+    }
+    readingLabels.set(start, span);
+    return span;
+  };
   /** Lines of the record whose entry says its file was not changed. */
   const recordLinesUnchanged = new Set<number>();
   const add = (
@@ -370,13 +395,12 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
       const otherStory =
         (cue !== "write" && onOtherStory.credits) || onOtherStory.done || inOtherStorysSentence;
       if (otherStory) cue = "read";
-      // "- **Not modified:** `a.ts`; `b.ts`": the label speaks for the whole item, past its
-      // semicolons, up to a write verb ("any route (this story adds `c.ts` instead)").
-      const labelEnd = readingItemLabelEnd(here.line);
+      // "- **Not modified:** `a.ts`; `b.ts`": the label speaks for the rest of its line, past
+      // its semicolons, up to a write verb ("any route (this story adds `c.ts` instead)").
+      const readingLabel = readingLabelOf(here);
+      const inLine = at.offset - here.start;
       const unchangedItem =
-        labelEnd >= 0 &&
-        at.offset - here.start >= labelEnd &&
-        !hasWriteVerb(here.line.slice(labelEnd, at.offset - here.start));
+        readingLabel !== undefined && inLine >= readingLabel.from && inLine < readingLabel.to;
       if (unchangedItem) cue = "read";
       // A list under "Files to Modify" or "Files affected:" says to change its files, as a
       // verb would; one under "Project Structure Notes" only shows where things are.
@@ -521,10 +545,12 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const outsideList = parent?.type !== "listItem";
         const label = isLabel(value);
         const forbids = outsideList && label && (FORBIDS_LABEL.test(value) || buildsOn(value));
-        // A paragraph after a labelled list leaves its group, and so does the next label: "**Files
-        // to Modify:**", its list, then "**Integration with Existing Code:**" over "Use `S3Service`
-        // from `s3.py`".
-        if (outsideList && labelled === "list") group = headingGroup;
+        // A paragraph after a labelled list leaves its group, and so does a label over files
+        // there to use ("**Files to Modify:**", its list, then "**Integration with Existing
+        // Code:**" over "Use `S3Service` from `s3.py`"); a label that names a part ("**Frontend:**")
+        // or a change ("**May need to add:**") goes on with it.
+        const leavesGroup = !label || (hasReadCue(value) && !hasWriteVerb(value));
+        if (outsideList && labelled === "list" && leavesGroup) group = headingGroup;
         if (outsideList) labelled = label ? "label" : undefined;
         // A paragraph outside the lists has left the task whose label it was.
         if (outsideList) beforeTaskLabel = undefined;
