@@ -680,15 +680,15 @@ describe("parseStory", () => {
     ]);
   });
 
-  it("ends a labelled list's group at a label over files to use, not at one naming a part or a change", () => {
+  it("ends a labelled list's group at the next label, unless that one names a change", () => {
     const doc = parseStory(
       [
         "# Story 2.5: x",
         "## Dev Notes",
         "### Project Structure Notes",
         "**Files to Modify**:\n\n- `backend/tasks/work.py` - add the task",
-        "**Frontend:**\n\n- `web/src/Login.tsx` — uses the existing useAuth hook",
         "**May need to add these components:**\n\n- `web/src/ui/slider.tsx` - if not already added",
+        "**Fichiers NON touchés :**\n\n- `web/src/Login.tsx` — uses the existing useAuth hook",
         "**Integration with Existing Code**:\n\n- Use `Settings` from `backend/core/config.py` for the key\n- `openai` already in `requirements.txt`",
         "**Backend:**\n\n**Files to Create:**\n\n- `backend/tasks/new.py`",
       ].join("\n\n"),
@@ -699,8 +699,8 @@ describe("parseStory", () => {
         .map((m) => [m.path, m.intent]),
     ).toEqual([
       ["backend/tasks/work.py", "write"],
-      ["web/src/Login.tsx", "write"],
       ["web/src/ui/slider.tsx", "write"],
+      ["web/src/Login.tsx", "read"],
       ["backend/core/config.py", "read"],
       ["requirements.txt", "read"],
       ["backend/tasks/new.py", "write"],

@@ -150,11 +150,6 @@ function firstReadCue(text: string): number {
   return found.length ? Math.min(...found) : -1;
 }
 
-/** `text` has a read cue, in English or another language: "Integration with Existing Code". */
-export function hasReadCue(text: string): boolean {
-  return firstReadCue(text) >= 0;
-}
-
 /**
  * A clause that starts with a label saying "reference" or "see", in the languages stories are
  * written in ("- Bezug: `state.py`", "Voir : `x.ts`", "참고: `a.tsx`"); English ones are read

@@ -33,7 +33,6 @@ import {
   doneByOtherStory,
   firstWriteVerb,
   forbidsChange,
-  hasReadCue,
   hasWriteVerb,
   type Line,
   lineIndex,
@@ -545,11 +544,13 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         const outsideList = parent?.type !== "listItem";
         const label = isLabel(value);
         const forbids = outsideList && label && (FORBIDS_LABEL.test(value) || buildsOn(value));
-        // A paragraph after a labelled list leaves its group, and so does a label over files
-        // there to use ("**Files to Modify:**", its list, then "**Integration with Existing
-        // Code:**" over "Use `S3Service` from `s3.py`"); a label that names a part ("**Frontend:**")
-        // or a change ("**May need to add:**") goes on with it.
-        const leavesGroup = !label || (hasReadCue(value) && !hasWriteVerb(value));
+        // A paragraph after a labelled list leaves its group, and so does a label with no verb of
+        // change ("**Files to Modify:**", its list, then "**Integration with Existing Code:**"
+        // over "Use `S3Service` from `s3.py`", or "**Fichiers NON touchés :**"); one that names a
+        // change ("**May need to add:**", "**Extended by this story:**") goes on with it. Over 34
+        // real projects, 10 of the 42 files a part's label ("**Frontend:**") would keep as
+        // writes were.
+        const leavesGroup = !label || !hasWriteVerb(value);
         if (outsideList && labelled === "list" && leavesGroup) group = headingGroup;
         if (outsideList) labelled = label ? "label" : undefined;
         // A paragraph outside the lists has left the task whose label it was.
