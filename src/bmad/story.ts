@@ -187,6 +187,28 @@ const LINE_LABEL = new RegExp(
  */
 const ITEM_LABEL = new RegExp(`${LINE_START}([^\x60|*_:：\n]{1,60}?)[*_]*\\s*[:：][*_]*`, "u");
 
+/**
+ * Where a line's reading label ends ("- **Not modified:** `a.ts`; `b.ts`") and its first write
+ * verb after that: the label speaks for the mentions between the two. None when the line opens
+ * with no label, or with one that does not read.
+ */
+function readingLabelSpan(line: string): { from: number; to: number } | undefined {
+  const label = ITEM_LABEL.exec(line);
+  if (!label?.[1] || labelGroup(`${label[1].trim()}:`, undefined) !== "read") return undefined;
+  const from = label[0].length;
+  const verb = firstWriteVerb(line.slice(from));
+  return { from, to: verb < 0 ? line.length : from + verb };
+}
+
+/** `read` of a line, computed once per line, not per path: a line can hold thousands of paths. */
+function oncePerLine<T>(read: (line: Line) => T): (line: Line) => T {
+  const seen = new Map<number, T>();
+  return (line) => {
+    if (!seen.has(line.start)) seen.set(line.start, read(line));
+    return seen.get(line.start) as T;
+  };
+}
+
 /** A table row or a heading, as its line starts. */
 const TABLE_OR_HEADING = /^\s*(?:>\s*)*[|#]/;
 /** What follows a path that heads a description: a dash, an arrow or words, not more paths. */
@@ -320,42 +342,14 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   const lineOf = lineIndex(text);
   /**
    * What a line says of another story: it credits the file named to it, says it did the
-   * work, or opens with it as the subject of a sentence. Read once per line, not per path.
+   * work, or opens with it as the subject of a sentence.
    */
-  const otherStoryLines = new Map<
-    number,
-    { credits: boolean; done: boolean; otherSentenceEnd: number }
-  >();
-  const lineOnOtherStory = ({ start, line }: Line) => {
-    let said = otherStoryLines.get(start);
-    if (said === undefined) {
-      said = {
-        credits: creditsOtherStory(line, doc.headingId),
-        done: doneByOtherStory(line, doc.headingId),
-        otherSentenceEnd: otherStorySentenceEnd(line, doc.headingId),
-      };
-      otherStoryLines.set(start, said);
-    }
-    return said;
-  };
-  /**
-   * Where a line's reading label ends ("- **Not modified:** `a.ts`; `b.ts`"), and its first
-   * write verb after that: the label speaks for the mentions between the two. Read once per
-   * line, not per path: a line can hold thousands of paths.
-   */
-  const readingLabels = new Map<number, { from: number; to: number } | undefined>();
-  const readingLabelOf = ({ start, line }: Line) => {
-    if (readingLabels.has(start)) return readingLabels.get(start);
-    const label = ITEM_LABEL.exec(line);
-    let span: { from: number; to: number } | undefined;
-    if (label?.[1] && labelGroup(`${label[1].trim()}:`, undefined) === "read") {
-      const from = label[0].length;
-      const verb = firstWriteVerb(line.slice(from));
-      span = { from, to: verb < 0 ? line.length : from + verb };
-    }
-    readingLabels.set(start, span);
-    return span;
-  };
+  const lineOnOtherStory = oncePerLine(({ line }) => ({
+    credits: creditsOtherStory(line, doc.headingId),
+    done: doneByOtherStory(line, doc.headingId),
+    otherSentenceEnd: otherStorySentenceEnd(line, doc.headingId),
+  }));
+  const readingLabelOf = oncePerLine(({ line }) => readingLabelSpan(line));
   /** Lines of the record whose entry says its file was not changed. */
   const recordLinesUnchanged = new Set<number>();
   const add = (
