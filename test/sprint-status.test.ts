@@ -261,6 +261,15 @@ describe("parseSprintStatus", () => {
       "s.yaml:2: does not parse as YAML (Nested mappings are not allowed in compact mappings); the line is left as it is and not read",
       "s.yaml:6: does not parse as YAML (Nested mappings are not allowed in compact mappings); the line is left as it is and not read",
     ]);
+    // The colon spaced the French way (" : ") breaks a plain value just the same.
+    const french = parseSprintStatus(
+      "last_updated: 2026-04-29 (Story 7-3 done, revue de code : 2 passes)\ndevelopment_status:\n  1-1-a: done\n",
+      "s.yaml",
+    );
+    expect(french.entries.map((e) => e.key)).toEqual(["1-1-a"]);
+    expect(french.warnings).toEqual([
+      "s.yaml:1: does not parse as YAML (Nested mappings are not allowed in compact mappings); the line is left as it is and not read",
+    ]);
     // A value that runs on to a deeper line: the parser names the line it starts on, which is
     // sound; the file's shape is broken, and refused as before.
     expect(() =>
