@@ -991,6 +991,26 @@ describe('a check or a source named in another language ("Убедиться, ч
     ).toBe("none");
   });
 
+  it('reads a file said to be there already, as "already" after it is read', () => {
+    expect(cue("- [x] `test/hive_test.dart` (7 tests - déjà créé)", "`test/hive_test.dart`")).toBe(
+      "read",
+    );
+    expect(cue("- `src/enums.ts` — `TaskStatus` existe déjà", "`src/enums.ts`")).toBe("read");
+    expect(
+      cue("- `src/pricing.ts` - Calcul des coûts (già implementato)", "`src/pricing.ts`"),
+    ).toBe("read");
+    expect(cue("- `src/lib.rs` ist bereits vorhanden", "`src/lib.rs`")).toBe("read");
+    expect(cue("- `src/db.ts` уже содержит таблицу", "`src/db.ts`")).toBe("read");
+    expect(cue("- [ ] `src/y.ts` 已经实现", "`src/y.ts`")).toBe("read");
+    // The verb before governs the file, as "Create `x` (if not already there)" does.
+    expect(
+      cue("- [x] Créer `app/exceptions.py` (si pas déjà existant)", "`app/exceptions.py`"),
+    ).toBe("write");
+    expect(
+      cue("- [x] Modifier `src/web/delete.ts` (déjà créé en 9.4)", "`src/web/delete.ts`"),
+    ).toBe("write");
+  });
+
   it("reads a file named as where something comes from", () => {
     expect(cue("Из `src/types/db.ts`, таблица `profiles.Row`:", "`src/types/db.ts`")).toBe("read");
     expect(cue("Los tipos desde `src/types/db.ts`", "`src/types/db.ts`")).toBe("read");
