@@ -1002,6 +1002,10 @@ describe('a check or a source named in another language ("Убедиться, ч
     expect(cue("- `src/lib.rs` ist bereits vorhanden", "`src/lib.rs`")).toBe("read");
     expect(cue("- `src/db.ts` уже содержит таблицу", "`src/db.ts`")).toBe("read");
     expect(cue("- [ ] `src/y.ts` 已经实现", "`src/y.ts`")).toBe("read");
+    expect(cue("- `src/ui/colors.lua` (Colors.PLAYER) - 이미 정의됨", "`src/ui/colors.lua`")).toBe(
+      "read",
+    );
+    expect(cue("- `src/z.ts` はすでに実装済み", "`src/z.ts`")).toBe("read");
     // The verb before governs the file, as "Create `x` (if not already there)" does.
     expect(
       cue("- [x] Créer `app/exceptions.py` (si pas déjà existant)", "`app/exceptions.py`"),

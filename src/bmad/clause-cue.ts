@@ -104,7 +104,8 @@ const FOREIGN_READ_CUE = new RegExp(
     // French, Spanish, Portuguese, Italian
     /utilis(?:e|er|é|ée|ant)|réutilis\p{L}*|voir|selon|existant\p{L}*|bas[ée]e?s?\s+sur|suivre|s['’]inspir\p{L}*/u,
     // "Already", as the English cue: "`a.dart` (7 tests - déjà créé)", "`b.ts` — déjà en
-    // place", "`c.py` (già presente)", "`d.ts` ist bereits vorhanden", "`e.go` уже есть".
+    // place", "`c.py` (già presente)", "`d.ts` ist bereits vorhanden", "`e.go` уже есть"; and
+    // in the languages that join it to what follows (已经, 既に, 이미), below.
     /déjà|già|gia['’]|bereits|уже/u,
     // "Read": "Lire `x.ts` avant modification", "Leer `a.py`", "`b.go` lesen"
     /lire|relire|lisez|leer|ler|leia|leggere|lesen|durchlesen|прочитать|прочтите|прочитайте|изучить|изучите/u,
@@ -117,8 +118,8 @@ const FOREIGN_READ_CUE = new RegExp(
     .map((words) => words.source)
     .join("|")})(?![\\p{L}\\p{N}_./\\\\\`-])|${[
     /参考|参照|复用|沿用|使用|调用|引用|导入|基于|遵循|仿照|现有|已有|已存在|已经/u,
-    /再利用|流用|利用(?!者)|呼び出|インポート|既存/u,
-    /재사용|사용(?!자)|활용|호출|임포트|import해|기존/u,
+    /再利用|流用|利用(?!者)|呼び出|インポート|既存|既に|すでに/u,
+    /재사용|사용(?!자)|활용|호출|임포트|import해|기존|이미/u,
   ]
     .map((words) => words.source)
     .join("|")}`,
