@@ -1015,6 +1015,30 @@ describe('a check or a source named in another language ("Убедиться, ч
     ).toBe("write");
   });
 
+  it('reads a file named as the pattern to follow, as "pattern" and "mirror" are read', () => {
+    expect(cue("- [x] Criar `src/b.tsx` seguindo padrão de `src/a.tsx`", "`src/a.tsx`")).toBe(
+      "read",
+    );
+    expect(
+      cue("- [x] Crear `src/poller.ts` — mismo patrón que `src/outbox.ts`", "`src/outbox.ts`"),
+    ).toBe("read");
+    expect(
+      cue(
+        "Neue Datei anlegen. Muster aus `tests/test_smoke.py` übernehmen:",
+        "`tests/test_smoke.py`",
+      ),
+    ).toBe("read");
+    expect(cue("- [x] Создать политику (паттерн из `009_rls.sql`)", "`009_rls.sql`")).toBe("read");
+    expect(
+      cue("- [x] Espelhar `src/components/FilterBar.tsx`", "`src/components/FilterBar.tsx`"),
+    ).toBe("read");
+    expect(cue("- `src/old/Done.tsx` 패턴", "`src/old/Done.tsx`")).toBe("read");
+    // The file the verb creates is still written.
+    expect(cue("- [x] Criar `src/b.tsx` seguindo padrão de `src/a.tsx`", "`src/b.tsx`")).toBe(
+      "write",
+    );
+  });
+
   it("reads a file named as where something comes from", () => {
     expect(cue("Из `src/types/db.ts`, таблица `profiles.Row`:", "`src/types/db.ts`")).toBe("read");
     expect(cue("Los tipos desde `src/types/db.ts`", "`src/types/db.ts`")).toBe("read");

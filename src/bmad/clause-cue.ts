@@ -107,6 +107,9 @@ const FOREIGN_READ_CUE = new RegExp(
     // place", "`c.py` (già presente)", "`d.ts` ist bereits vorhanden", "`e.go` уже есть"; and
     // in the languages that join it to what follows (已经, 既に, 이미), below.
     /déjà|già|gia['’]|bereits|уже/u,
+    // "Pattern" and "mirror", as the English cues: "seguindo padrão de `a.tsx`", "mismo patrón
+    // que `b.ts`", "Muster aus `c.py` übernehmen", "паттерн из `d.sql`", "espelhar `e.ts`".
+    /padr[ãa]o|padr[õo]es|patr[óo]n|patrones|muster|паттерн\p{L}*|espelh\p{L}*/u,
     // "Read": "Lire `x.ts` avant modification", "Leer `a.py`", "`b.go` lesen"
     /lire|relire|lisez|leer|ler|leia|leggere|lesen|durchlesen|прочитать|прочтите|прочитайте|изучить|изучите/u,
     /us(?:ar|ando|are)|utiliz(?:a|ar|ando)|utilizz(?:a|are|ando)|reutiliz\p{L}*|riutilizz\p{L}*/u,
@@ -118,8 +121,8 @@ const FOREIGN_READ_CUE = new RegExp(
     .map((words) => words.source)
     .join("|")})(?![\\p{L}\\p{N}_./\\\\\`-])|${[
     /参考|参照|复用|沿用|使用|调用|引用|导入|基于|遵循|仿照|现有|已有|已存在|已经/u,
-    /再利用|流用|利用(?!者)|呼び出|インポート|既存|既に|すでに/u,
-    /재사용|사용(?!자)|활용|호출|임포트|import해|기존|이미/u,
+    /再利用|流用|利用(?!者)|呼び出|インポート|既存|既に|すでに|パターン/u,
+    /재사용|사용(?!자)|활용|호출|임포트|import해|기존|이미|패턴/u,
   ]
     .map((words) => words.source)
     .join("|")}`,
