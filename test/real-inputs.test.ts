@@ -1033,6 +1033,11 @@ describe('a check or a source named in another language ("Убедиться, ч
       cue("- [x] Espelhar `src/components/FilterBar.tsx`", "`src/components/FilterBar.tsx`"),
     ).toBe("read");
     expect(cue("- `src/old/Done.tsx` 패턴", "`src/old/Done.tsx`")).toBe("read");
+    // Portuguese "padrão" after a noun is "default": the file it is set in is written.
+    expect(cue("- [ ] Definir idioma padrão em `src/i18n.ts`", "`src/i18n.ts`")).not.toBe("read");
+    expect(cue("- Valores padrão ficam em `src/settings.ts`", "`src/settings.ts`")).not.toBe(
+      "read",
+    );
     // The file the verb creates is still written.
     expect(cue("- [x] Criar `src/b.tsx` seguindo padrão de `src/a.tsx`", "`src/b.tsx`")).toBe(
       "write",
@@ -1060,6 +1065,9 @@ describe('a check or a source named in another language ("Убедиться, ч
     const clause = (n: number) =>
       `${"- ".repeat(n)}[x] ${" ".repeat(n)}1.1: ${"- ".repeat(n)}Обновить \`a.ts\``;
     expect(growth((n) => cue(clause(n), "`a.ts`"), 2000)).toBeLessThan(10);
+    // Many "padrão" words, each looked behind only where it stands.
+    const words = (n: number) => `${"o padrão   ".repeat(n)}\`a.ts\``;
+    expect(growth((n) => cue(words(n), "`a.ts`"), 2000)).toBeLessThan(10);
     // A number of many dots: taken whole, not split every way before failing.
     const dots = (n: number) => `1${".".repeat(n)} \`a.ts\``;
     expect(growth((n) => cue(dots(n), "`a.ts`"), 2000)).toBeLessThan(10);

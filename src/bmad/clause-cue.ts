@@ -109,7 +109,11 @@ const FOREIGN_READ_CUE = new RegExp(
     /déjà|già|gia['’]|bereits|уже/u,
     // "Pattern" and "mirror", as the English cues: "seguindo padrão de `a.tsx`", "mismo patrón
     // que `b.ts`", "Muster aus `c.py` übernehmen", "паттерн из `d.sql`", "espelhar `e.ts`".
-    /padr[ãa]o|padr[õo]es|patr[óo]n|patrones|muster|паттерн\p{L}*|espelh\p{L}*/u,
+    // Portuguese "padrão" after a noun is "default" ("Definir idioma padrão em `i18n.ts`"):
+    // a cue only first, after a mark, an article, "mesmo" or "seguir".
+    /patr[óo]n|patrones|muster|паттерн\p{L}*|espelh\p{L}*/u,
+    // The word first, then what stands before it (looked at only where the word is).
+    /padr(?:[ãa]o|[õo]es)(?<=(?:(?:^|[^\p{L}\s])[ \t]{0,3}|(?<!\p{L})(?:o|os|um|uma|mesmo|mesmos|seguindo|seguir|segue|siga|conforme|como)\s{1,3})padr(?:[ãa]o|[õo]es))/u,
     // "Read": "Lire `x.ts` avant modification", "Leer `a.py`", "`b.go` lesen"
     /lire|relire|lisez|leer|ler|leia|leggere|lesen|durchlesen|прочитать|прочтите|прочитайте|изучить|изучите/u,
     /us(?:ar|ando|are)|utiliz(?:a|ar|ando)|utilizz(?:a|are|ando)|reutiliz\p{L}*|riutilizz\p{L}*/u,
