@@ -999,9 +999,9 @@ describe('a check or a source named in another language ("Убедиться, ч
     expect(
       cue("- `src/pricing.ts` - Calcul des coûts (già implementato)", "`src/pricing.ts`"),
     ).toBe("read");
-    expect(cue("- `src/lib.rs` ist bereits vorhanden", "`src/lib.rs`")).toBe("read");
+    expect(cue("- `src/lib.rs` ist bereits da", "`src/lib.rs`")).toBe("read");
     expect(cue("- `src/db.ts` уже содержит таблицу", "`src/db.ts`")).toBe("read");
-    expect(cue("- [ ] `src/y.ts` 已经实现", "`src/y.ts`")).toBe("read");
+    expect(cue("- [ ] `src/y.ts` 已经存在", "`src/y.ts`")).toBe("read");
     expect(cue("- `src/ui/colors.lua` (Colors.PLAYER) - 이미 정의됨", "`src/ui/colors.lua`")).toBe(
       "read",
     );
@@ -1032,12 +1032,39 @@ describe('a check or a source named in another language ("Убедиться, ч
     expect(
       cue("- [x] Espelhar `src/components/FilterBar.tsx`", "`src/components/FilterBar.tsx`"),
     ).toBe("read");
-    expect(cue("- `src/old/Done.tsx` 패턴", "`src/old/Done.tsx`")).toBe("read");
     // Portuguese "padrão" after a noun is "default": the file it is set in is written.
     expect(cue("- [ ] Definir idioma padrão em `src/i18n.ts`", "`src/i18n.ts`")).not.toBe("read");
     expect(cue("- Valores padrão ficam em `src/settings.ts`", "`src/settings.ts`")).not.toBe(
       "read",
     );
+    // Not after the file a clause makes, where the word names its model; not "image" (이미지).
+    expect(
+      cue(
+        "- [ ] 5.1 Novo `src/hooks/use-action.ts` (padrão `useUpdate`)",
+        "`src/hooks/use-action.ts`",
+      ),
+    ).not.toBe("read");
+    expect(
+      cue(
+        "- [ ] 4.3 Migration `supabase/00056_cron.sql` — **espelhar `00045`**",
+        "`supabase/00056_cron.sql`",
+      ),
+    ).not.toBe("read");
+    expect(
+      cue("- [ ] §10 이미지 스토리지 계약 신설 `docs/conventions.md`", "`docs/conventions.md`"),
+    ).not.toBe("read");
+    // English words these spellings make, and the other senses of the Portuguese ones.
+    expect(
+      cue("- [ ] Create Patron model in `app/models/patron.rb`", "`app/models/patron.rb`"),
+    ).toBe("write");
+    expect(cue("- [ ] Add muster roll to `src/roll.ts`", "`src/roll.ts`")).toBe("write");
+    expect(
+      cue("- [ ] Caminho do banco (padrão: `config/default.yaml`)", "`config/default.yaml`"),
+    ).not.toBe("read");
+    expect(cue("- [ ] Definir `pt-BR` como padrão em `src/i18n.ts`", "`src/i18n.ts`")).not.toBe(
+      "read",
+    );
+    expect(cue("- tipos TS espelhados em `src/defaults.ts`", "`src/defaults.ts`")).not.toBe("read");
     // The file the verb creates is still written.
     expect(cue("- [x] Criar `src/b.tsx` seguindo padrão de `src/a.tsx`", "`src/b.tsx`")).toBe(
       "write",

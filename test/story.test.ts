@@ -567,7 +567,7 @@ describe("parseStory", () => {
       [
         "# Story 5.4: 타이머",
         "## 개발 노트",
-        "### 이전 스토리 학습 사항\n\n- `src/old/Done.tsx` 구조",
+        "### 이전 스토리 학습 사항\n\n- `src/old/Done.tsx` 패턴",
         "### 아키텍처 경계\n\n- 참고: `src/game/Theme.ts`\n- `src/game/Rules.ts` 확장",
         "### 프로젝트 구조 노트",
         "**수정 파일:**\n\n```\nsrc/game/\n├── GameCanvas.tsx   # 수정: 알림 통합\n└── Board.tsx\n```",
