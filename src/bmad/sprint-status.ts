@@ -358,10 +358,11 @@ export function withStories(sprint: SprintStatus, keys: readonly string[]): Spri
 const MAX_MASKED = 20;
 /**
  * The syntax errors a value alone makes, each with the line that makes it: a colon and a space
- * in a plain value (`last_updated: 2026-03-29 (Epic 18 added: done)`, or French-spaced, `revue :
- * 2 passes`), a value starting with a reserved character (`@x`, `` `x` ``). The parser names the line where the value starts, so
- * the line itself must show the fault: a value that runs on to a deeper line (`1-3-c: review`
- * then `    blocked: QA`) is the file's shape, not one value, and is refused.
+ * in a plain value (`last_updated: 2026-03-29 (Epic 18 added: done)`, or spaced the French way,
+ * `revue : 2 passes`), a value starting with a reserved character (`@x`, `` `x` ``). The parser
+ * names the line where the value starts, so the line itself must show the fault: a value that
+ * runs on to a deeper line (`1-3-c: review` then `    blocked: QA`) is the file's shape, not
+ * one value, and is refused.
  */
 const VALUE_ERRORS: Readonly<Record<string, RegExp>> = {
   BLOCK_AS_IMPLICIT_KEY: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+[^\r\n]*?:[ \t]/,
