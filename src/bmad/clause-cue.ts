@@ -93,6 +93,15 @@ export function firstWriteVerb(text: string): number {
 const READ_CUE =
   /\b(see|e\.g\.|i\.e\.|follow(s|ed|ing)?|pattern|same\s+as|similar\s+to|like|mirror(s|ed|ing)?|based\s+on|already|existing|exists|reference[sd]?|uses?|used\s+by|using|consult|refer\s+to|read(s|ing)?|study|inspect|look\s+at|as\s+in|defined\s+in|lives?\s+in|located\s+in|provided\s+by|provides?|current(ly)?|example|analogous|template)\b/gi;
 /**
+ * `words` as one alternation standing apart: no letter, digit or path character touches a match
+ * on either side ("voir" is no cue in "voire", nor "usar" in `usar.ts`).
+ */
+function apart(words: readonly RegExp[]): string {
+  const touching = String.raw`[\p{L}\p{N}_./\\\x60-]`;
+  return `(?<!${touching})(?:${words.map((w) => w.source).join("|")})(?!${touching})`;
+}
+
+/**
  * The same cues in the languages stories are written in: "utilise `x.ts`", "siehe `a.py`",
  * "usar el patrón de `b.go`", "Lire `x.ts` avant modification", "`binning.py`를 import해 쓴다",
  * "参考 `a.ts`", "既存の `b.swift`". Words apart in the European languages; joined to what they
@@ -100,7 +109,7 @@ const READ_CUE =
  * the European verbs alone: Korean 읽기 is as often a noun of what is built ("a read policy").
  */
 const FOREIGN_READ_CUE = new RegExp(
-  `(?<![\\p{L}\\p{N}_./\\\\\`-])(?:${[
+  `${apart([
     // French, Spanish, Portuguese, Italian
     /utilis(?:e|er|é|ée|ant)|réutilis\p{L}*|voir|selon|existant\p{L}*|bas[ée]e?s?\s+sur|suivre|s['’]inspir\p{L}*/u,
     // "Already", as the English cue: "`a.dart` (7 tests - déjà créé)", "`b.ts` — déjà en
@@ -114,9 +123,7 @@ const FOREIGN_READ_CUE = new RegExp(
     // German, Russian
     /verwend(?:et|en|e)|nutz(?:t|en|e)|benutz\p{L}*|wiederverwend\p{L}*|siehe|bestehend\p{L}*|vorhanden\p{L}*|basierend\s+auf|gemäß/u,
     /использ\p{L}*|существующ\p{L}*|на\s+основе|аналогично|по\s+образцу/u,
-  ]
-    .map((words) => words.source)
-    .join("|")})(?![\\p{L}\\p{N}_./\\\\\`-])|${[
+  ])}|${[
     /参考|参照|复用|沿用|使用|调用|引用|导入|基于|遵循|仿照|现有|已有|已存在|已经/u,
     /再利用|流用|利用(?!者)|呼び出|インポート|既存|既に|すでに/u,
     // 이미 ("already"), not 이미지 ("image").
@@ -139,13 +146,11 @@ const FOREIGN_READ_CUE = new RegExp(
  * the model's name or the mention.
  */
 const FOREIGN_MODEL_CUE = new RegExp(
-  `(?<![\\p{L}\\p{N}_./\\\\\`-])(?:${[
+  apart([
     // Each word first, then what stands around it (looked at only where the word is).
     /patr[óo]n(?:es|s)?|Patr[óo]n(?:es)?(?<=^[^\p{L}]*Patr[óo]n(?:es)?)|Muster|[Пп]аттерн\p{L}*|[Ee]spelh(?:ar|ando|e|em|a|am)/u,
     /[Pp]adr(?:[ãa]o|[õo]es)(?<=(?:(?:^|[^\p{L}\s])[ \t]{0,3}|(?<!\p{L})(?:[oO]s?|[uU]ma?|mesmos?|seguindo|seguir|segue|siga)\s{1,3})[Pp]adr(?:[ãa]o|[õo]es))(?=\s+(?:d[eoa]s?|que|em)(?!\p{L})|\s*(?:[\x60[*(]|$))/u,
-  ]
-    .map((words) => words.source)
-    .join("|")})(?![\\p{L}\\p{N}_./\\\\\`-])`,
+  ]),
   "gu",
 );
 
