@@ -181,6 +181,91 @@ describe("parseSprintStatus", () => {
     ]);
   });
 
+  it("reads a block's first entries typed deeper than the rest at the rest's indentation, and writes them in place", () => {
+    // The first entry one space deeper: YAML takes the block's column from it and refuses
+    // every entry after.
+    const lines = [
+      "development_status:",
+      "   epic-0: in-progress",
+      "  0-1-a: done",
+      "  0-2-b: ready-for-dev # next",
+      "",
+    ];
+    const text = lines.join("\n");
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.status, e.line])).toEqual([
+      ["epic-0", "in-progress", 2],
+      ["0-1-a", "done", 3],
+      ["0-2-b", "ready-for-dev", 4],
+    ]);
+    expect(sprint.warnings).toEqual([
+      "s.yaml:2: indented 3 spaces where the line after it has 2, in the same block; read at its indentation (the file is left as it is)",
+    ]);
+    // Its status is written where it is in the file, its spaces kept; the others' too.
+    expect(replaceStatus(text, "s.yaml", { key: "epic-0", status: "done" }).text).toBe(
+      text.replace("   epic-0: in-progress", "   epic-0: done"),
+    );
+    expect(replaceStatus(text, "s.yaml", { key: "0-2-b", status: "in-progress" }).text).toBe(
+      text.replace("0-2-b: ready-for-dev", "0-2-b: in-progress"),
+    );
+    // Settings at two spaces after `---`, the rest of the file at none.
+    const header = parseSprintStatus(
+      "---\n  generated: 2026-04-20\n  last_updated: 2026-07-17  # a note\nproject: flow\ndevelopment_status:\n  1-1-a: done\n",
+      "s.yaml",
+    );
+    expect(header.entries.map((e) => [e.key, e.status])).toEqual([["1-1-a", "done"]]);
+    expect(header.warnings).toEqual([
+      "s.yaml:2-3: indented 2 spaces where the line after them has 0, in the same block; read at its indentation (the file is left as it is)",
+    ]);
+    // An entry deeper than the one above it, which has a value, is no block's first: left out
+    // and named as before.
+    const nested = parseSprintStatus(
+      "development_status:\n  epic-1: done\n   1-1-a: done\n  1-2-b: backlog\n",
+      "s.yaml",
+    );
+    expect(nested.entries.map((e) => e.key)).toEqual(["epic-1", "1-2-b"]);
+    expect(nested.unread).toEqual([3]);
+    // Lines above that are no entries of a value (a key over its own fields) are the file's
+    // shape, and refused.
+    expect(() =>
+      parseSprintStatus(
+        "development_status:\n    1-1-a:\n      status: done\n  1-2-b: backlog\n",
+        "s.yaml",
+      ),
+    ).toThrow(/^sprint-status.yaml does not parse/);
+    // A lone line at another column may be the one mistyped: refused as before (see below).
+    expect(() =>
+      parseSprintStatus("development_status:\n   1-1-a: done\n  1-2-b: backlog\n", "s.yaml"),
+    ).toThrow(/^sprint-status.yaml does not parse/);
+  });
+
+  it("reads entries typed with a full-width colon under development_status, and writes them as typed", () => {
+    const lines = [
+      "metadata:",
+      "  note: 完整核心循环：奔跑", // prose in a value: YAML's
+      "development_status:",
+      "  epic-1: done",
+      "  1-1-作为玩家我可以起跳：done",
+      "  1-2-按 Chunk 生成地形：ready-for-dev  # 下一个",
+      "  1-3-c: backlog",
+      "",
+    ];
+    const text = lines.join("\r\n");
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.status, e.line])).toEqual([
+      ["epic-1", "done", 4],
+      ["1-1-作为玩家我可以起跳", "done", 5],
+      ["1-2-按 Chunk 生成地形", "ready-for-dev", 6],
+      ["1-3-c", "backlog", 7],
+    ]);
+    expect(sprint.warnings).toEqual([
+      "s.yaml: 2 entries part their key and status with a full-width colon (U+FF1A), lines 5, 6; read as YAML's colon (the file is left as it is)",
+    ]);
+    expect(
+      replaceStatus(text, "s.yaml", { key: "1-2-按 Chunk 生成地形", status: "in-progress" }).text,
+    ).toBe(text.replace("生成地形：ready-for-dev", "生成地形：in-progress"));
+  });
+
   it("reads a non-breaking or full-width space in an entry's indentation as the space it looks like, naming the line", () => {
     const lines = [
       "development_status:",

@@ -71,6 +71,8 @@ export interface SprintEntry {
     quote: "plain" | "double" | "single";
     /** Set when the status is the entry's own `status:` field (an entry written as a mapping). */
     field?: "status";
+    /** Set when the key and the status are parted by a full-width colon (`1-1-x：done`). */
+    colon?: "full-width";
   };
 }
 
@@ -88,7 +90,10 @@ export interface SprintStatus {
 }
 
 export function parseSprintStatus(text: string, file: string): SprintStatus {
-  const { doc, lineCounter, masked, unread, nested } = parseLeniently(text, file);
+  const { doc, lineCounter, masked, unread, nested, shifts, fullWidth } = parseLeniently(
+    text,
+    file,
+  );
   const root = doc.contents;
   if (!isMap(root)) throw new InputError("expected a YAML mapping at the top level", file, 1, 1);
   // A repeated key counts as YAML readers take it: the last one (here as in the entries).
@@ -226,7 +231,10 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       statusless.push({ key, line });
       continue;
     }
-    const [start, end] = value.range ?? [0, 0];
+    const [from, to] = value.range ?? [0, 0];
+    // A line read at another indentation holds its values further on in the file.
+    const shift = shifts.get(lineCounter.linePos(from).line) ?? 0;
+    const [start, end] = [from + shift, to + shift];
     const quote =
       value.type === Scalar.QUOTE_DOUBLE
         ? "double"
@@ -243,6 +251,31 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       ...(storyFile ? { storyFile } : {}),
     });
   }
+
+  // Entries parted by a full-width colon, read by hand (see fullWidthColons), in line order.
+  for (const entry of fullWidth) {
+    const other = raw.findIndex((r) => r.key === entry.key);
+    const earlier = raw[other];
+    if (earlier && earlier.line > entry.line) {
+      skipped.push(
+        `${file}:${entry.line}: "${entry.key}" appears again at line ${earlier.line}; the last one counts`,
+      );
+      continue;
+    }
+    if (earlier) {
+      skipped.push(
+        `${file}:${earlier.line}: "${entry.key}" appears again at line ${entry.line}; the last one counts`,
+      );
+      raw.splice(other, 1);
+    }
+    raw.push({
+      key: entry.key,
+      status: entry.status,
+      line: entry.line,
+      value: { start: entry.start, end: entry.end, quote: "plain", colon: "full-width" },
+    });
+  }
+  raw.sort((x, y) => x.line - y.line);
 
   const knownEpics = new Set<string>();
   for (const { key } of raw) {
@@ -506,15 +539,20 @@ function parseLeniently(
   masked: string[];
   unread: number[];
   nested: Array<{ key: string; line: number }>;
+  /** Lines read at another indentation: how far on in the file their values are. */
+  shifts: Map<number, number>;
+  fullWidth: FullWidthEntry[];
 } {
   const nested: Array<{ key: string; line: number }> = [];
+  const shifts = new Map<number, number>();
   const unread: number[] = [];
   // The lines left out, each note with its line.
   const masked: Note[] = [];
   // Read as plain spaces before the parse, and named with the lines left out, in line order
   // (each kind of note has its own cap).
   const plain = plainIndentation(text, file);
-  let source = plain.source;
+  const colons = fullWidthColons(plain.source, file);
+  let source = colons.source;
   let refusal: InputError | undefined; // the file's first syntax error, as it is
   for (;;) {
     const lineCounter = new LineCounter();
@@ -523,8 +561,16 @@ function parseLeniently(
     const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
     const first = doc.errors[0];
     if (!first) {
-      const notes = [...plain.notes, ...masked].sort((x, y) => x.line - y.line);
-      return { doc, lineCounter, masked: notes.map((note) => note.text), unread, nested };
+      const notes = [...plain.notes, ...colons.notes, ...masked].sort((x, y) => x.line - y.line);
+      return {
+        doc,
+        lineCounter,
+        masked: notes.map((note) => note.text),
+        unread,
+        nested,
+        shifts,
+        fullWidth: colons.entries,
+      };
     }
     const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
     const what = first.message.split("\n")[0] ?? first.code;
@@ -560,6 +606,29 @@ function parseLeniently(
       });
       for (let n = pos.line; n <= last; n++) unread.push(n);
       source = source.slice(0, start) + rest.replace(/[^\r\n]/g, " ");
+      continue;
+    }
+    // A block's first entries indented deeper than the lines after them (`   epic-0: x` over
+    // `  0-1-a: done`; settings at two spaces after `---` over `project: x` at none): YAML
+    // takes a block's column from its first entry and refuses every line after. Where they
+    // belong is plain, so they are read at the column of the lines after them.
+    const deeper =
+      masked.length < MAX_MASKED ? deeperFirstEntries(source, lineCounter, pos.line) : undefined;
+    if (deeper) {
+      const cut = deeper.from - deeper.to;
+      for (const n of deeper.lines) {
+        const at = lineAt(source, lineCounter, n) ?? NO_LINE;
+        // The spaces cut move to the line's end: every other line's offsets stay the file's
+        // own, and this line's values stand `cut` further on in the file.
+        source =
+          source.slice(0, at.start) + at.text.slice(cut) + " ".repeat(cut) + source.slice(at.end);
+        shifts.set(n, (shifts.get(n) ?? 0) + cut);
+      }
+      const [top = 0, last = 0] = [deeper.lines[0], deeper.lines.at(-1)];
+      masked.push({
+        line: top,
+        text: `${file}:${top === last ? top : `${top}-${last}`}: indented ${deeper.from} spaces where the line after ${top === last ? "it" : "them"} has ${deeper.to}, in the same block; read at its indentation (the file is left as it is)`,
+      });
       continue;
     }
     // A story's entry indented under another story that has a status of its own
@@ -604,6 +673,124 @@ function parseLeniently(
     source = source.slice(0, start) + " ".repeat(line.length) + source.slice(end);
   }
 }
+
+/** An entry of a value and no more (`  1-2-b: done`), and a key with none (`development_status:`). */
+const VALUED_ENTRY = /^[ \t]*[^\s:#]+:[ \t]+[^\s#]/;
+const OPENS_BLOCK = /^[ \t]*[^\s:#]+:[ \t]*(?:#.*)?$/;
+
+/**
+ * The lines that open a block deeper than line `reported`, the line YAML refuses: entries
+ * with a value, all at one indentation, between `reported` and a key with no value less
+ * indented than it (or the document's start), when the entry after `reported` stands at its
+ * column too. Undefined when the lines above are anything else: an entry indented under
+ * another entry is the nested case, and refused or left out.
+ */
+function deeperFirstEntries(
+  source: string,
+  lineCounter: LineCounter,
+  reported: number,
+): { lines: number[]; from: number; to: number } | undefined {
+  const text = (n: number) => lineAt(source, lineCounter, n)?.text ?? "";
+  const spaces = (line: string) => /^ */.exec(line)?.[0].length ?? 0;
+  const here = text(reported);
+  if (!ENTRY_SHAPE.test(here) || /^ *\t/.test(here)) return undefined;
+  const to = spaces(here);
+  const lines: number[] = [];
+  let from = -1;
+  let n = reported - 1;
+  for (; n >= 1; n--) {
+    const line = text(n);
+    if (line.trim() === "" || /^[ \t]*#/.test(line)) continue;
+    const indent = spaces(line);
+    if (indent <= to) break;
+    if (!VALUED_ENTRY.test(line) || /^ *\t/.test(line) || (from !== -1 && indent !== from))
+      return undefined;
+    from = indent;
+    lines.push(n);
+  }
+  if (lines.length === 0) return undefined;
+  // The column is the block's when the entry after `here` stands at it too: a lone line
+  // there may be the one mistyped (`   1-1-a: done` over ` 1-2-b: done`, the last).
+  let next = reported + 1;
+  while (next <= lineCounter.lineStarts.length && /^[ \t]*(?:#.*)?$/.test(text(next))) next++;
+  if (spaces(text(next)) !== to || !ENTRY_SHAPE.test(text(next))) return undefined;
+  const parent = n >= 1 ? text(n) : "---";
+  const opens =
+    /^---[ \t]*(?:#.*)?$/.test(parent) || (spaces(parent) < to && OPENS_BLOCK.test(parent));
+  return opens ? { lines: lines.reverse(), from, to } : undefined;
+}
+
+/** An entry whose key and status a full-width colon parts, read by hand. */
+interface FullWidthEntry {
+  key: string;
+  status: string;
+  line: number;
+  /** Where the status is in the file. */
+  start: number;
+  end: number;
+}
+
+/**
+ * `  1-1-作为玩家我可以起跳：done`: an entry typed with a Chinese or Japanese input method on
+ * writes its colon full-width (U+FF1A), which YAML reads as text, and the file does not parse.
+ * Under `development_status:` only, a line of a key, that colon and a value (no colon of
+ * YAML's on it) is an entry: blanked in the copy YAML reads (its length kept, so every offset
+ * is the file's own) and read by hand. Elsewhere such text is prose, and left to YAML.
+ */
+function fullWidthColons(
+  text: string,
+  file: string,
+): { source: string; entries: FullWidthEntry[]; notes: Note[] } {
+  const entries: FullWidthEntry[] = [];
+  if (!text.includes("\uff1a")) return { source: text, entries, notes: [] };
+  const lines = text.split("\n");
+  let offset = 0;
+  let block = -1; // the indentation of the `development_status:` line the lines are under
+  let entryIndent = -1; // its entries', from the first line under it
+  for (const [i, line] of lines.entries()) {
+    const start = offset;
+    offset += line.length + 1;
+    if (line.trim() === "" || /^[ \t]*#/.test(line)) continue;
+    const indent = /^[ \t]*/.exec(line)?.[0].length ?? 0;
+    if (/^[ \t]*development_status[ \t]*:[ \t]*(?:#.*)?\r?$/.test(line)) {
+      block = indent;
+      entryIndent = -1;
+      continue;
+    }
+    if (indent <= block) block = -1;
+    if (block >= 0 && entryIndent < 0) entryIndent = indent;
+    // An entry's own line, not a field of one written as a mapping.
+    const entry = block >= 0 && indent === entryIndent ? FULL_WIDTH_ENTRY.exec(line) : null;
+    if (!entry?.[1] || !entry[2]) continue;
+    const valueStart = start + (entry.index ?? 0) + entry[0].length - entry[2].length;
+    entries.push({
+      key: entry[1],
+      status: entry[2],
+      line: i + 1,
+      start: valueStart,
+      end: valueStart + entry[2].length,
+    });
+    lines[i] = line.replace(/[^\r]/g, " ");
+  }
+  if (entries.length === 0) return { source: text, entries, notes: [] };
+  const first = entries[0]?.line ?? 1;
+  const named = entries.slice(0, MAX_LISTED).map((e) => e.line);
+  const more = entries.length > named.length ? ` and ${entries.length - named.length} more` : "";
+  return {
+    source: lines.join("\n"),
+    entries,
+    notes: [
+      {
+        line: first,
+        text: `${file}: ${entries.length === 1 ? "an entry parts its key and status" : `${entries.length} entries part their key and status`} with a full-width colon (U+FF1A), line${entries.length === 1 ? "" : "s"} ${named.join(", ")}${more}; read as YAML's colon (the file is left as it is)`,
+      },
+    ],
+  };
+}
+
+/** `  key：status  # note`: a key with no colon of YAML's, the full-width colon, the value. */
+const FULL_WIDTH_ENTRY =
+  /^[ \t]+([^\s#:\uff1a"'\-[{][^#:\uff1a]*?)[ \t]*\uff1a[ \t]*([^\s#:\uff1a][^#:\uff1a]*?)(?=[ \t]*(?:#.*)?\r?$)/;
 
 /**
  * A space other than ASCII's at the start of a line, before an entry or a comment: a

@@ -144,7 +144,7 @@ export function replaceStatus(
     }
   }
 
-  const { start, end, quote, field } = entry.value;
+  const { start, end, quote, field, colon } = entry.value;
   const replacement =
     quote === "double"
       ? `"${change.status}"`
@@ -157,10 +157,12 @@ export function replaceStatus(
   const lineEnd = next.indexOf("\n", start);
   // A listed item's line starts with its dash (`- status: done`); a keyed one may hold its
   // fields in braces (`1-1-a: {status: done}`).
-  const line = next
+  const written = next
     .slice(lineStart, lineEnd < 0 ? undefined : lineEnd)
     .trim()
     .replace(/^-\s+/, "");
+  // `1-1-x：review` reads as the reader reads it: the full-width colon as YAML's.
+  const line = colon === "full-width" ? written.replace(/\s*\uff1a\s*/, ": ") : written;
   const changed = parse(line) as Record<string, unknown> | null;
   const inBraces = changed?.[entry.key] as Record<string, unknown> | null | undefined;
   const read = field ? (changed?.[field] ?? inBraces?.[field]) : changed?.[entry.key];
