@@ -2,7 +2,7 @@
  * Odd input in one file never breaks the plan (issue 12): one test per class of input that
  * crashed or hung the planner, and the per-story error isolation of the CLI.
  */
-import { mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -561,6 +561,40 @@ describe("layouts other templates use", () => {
     expect(searched.sources).toContain(
       "sprint status: .bmad-ephemeral/sprint-status.yaml (found by searching the project: set bmad.paths.sprintStatus to be sure)",
     );
+  });
+
+  it("finds a story in the folder BMAD's config names for stories when the sprint file's folder lacks it", () => {
+    // Part-way through a move: the sprint file and the older stories in the alpha's folder,
+    // the newer stories where the config's `sprint_artifacts` puts them.
+    const moved = tempProject({
+      ".bmad-ephemeral/sprint-status.yaml": sprint,
+      ".bmad-ephemeral/stories/1-1-alpha.md": storyFiles["docs/stories/1-1-alpha.md"],
+      "docs/sprint-artifacts/1-2-beta.md": storyFiles["docs/stories/1-2-beta.md"],
+      "docs/sprint-artifacts/1-1-alpha.md": "# Story 1.1: an older copy\n",
+      ".bmad/bmm/config.yaml":
+        "sprint_artifacts: '{project-root}/docs/sprint-artifacts'\ndev_ephemeral_location: '{project-root}/.bmad-ephemeral'\n",
+      "src/shared.ts": "export {};\n",
+    });
+    const { plan } = planProject(moved, { ids: ["1.1", "1.2"], cache: false, env });
+    expect(plan.sources).toContain(
+      "stories: .bmad-ephemeral/ (and sub-folders), then docs/sprint-artifacts/",
+    );
+    // The sprint file's folder first: its copy of 1.1 wins over the other folder's.
+    expect(plan.stories.map((s) => s.file)).toEqual([
+      ".bmad-ephemeral/stories/1-1-alpha.md",
+      "docs/sprint-artifacts/1-2-beta.md",
+    ]);
+    // A story file there is BMAD's, never a claim.
+    expect(plan.stories.flatMap((s) => s.claims.map((c) => c.path))).not.toContain(
+      "docs/sprint-artifacts/1-2-beta.md",
+    );
+    // Without the config, that folder is no place of the project's stories.
+    rmSync(path.join(moved, ".bmad"), { recursive: true });
+    const unconfigured = planProject(moved, { ids: ["1.1", "1.2"], cache: false, env }).plan;
+    expect(unconfigured.stories.map((s) => s.file)).toEqual([
+      ".bmad-ephemeral/stories/1-1-alpha.md",
+      undefined,
+    ]);
   });
 
   it("reads the stories' folder from the header comment the alpha's sprint file has", () => {

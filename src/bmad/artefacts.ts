@@ -10,7 +10,7 @@ import type { BmadFiles } from "./discover.ts";
 export function bmadArtefactTest(files: BmadFiles | undefined): (repoPath: string) => boolean {
   const sprintDir = files ? path.posix.dirname(files.sprintStatus) : ".";
   const docs = new Set(files?.planningDocs ?? []);
-  const storyDirs = [files?.storiesDir ?? ".", sprintDir]
+  const storyDirs = [files?.storiesDir ?? ".", sprintDir, ...(files?.moreStoryDirs ?? [])]
     .filter((d) => d !== ".")
     .map((d) => `${d}/`);
   return (p) =>

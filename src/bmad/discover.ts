@@ -20,6 +20,12 @@ export interface BmadFiles {
   configFile?: string;
   sprintStatus: string;
   storiesDir: string;
+  /**
+   * The other folders BMAD's config names for stories and the sprint file (`sprint_artifacts`
+   * where the sprint file is in `dev_ephemeral_location`): a project part-way through a move
+   * writes its newer stories there. Looked in last.
+   */
+  moreStoryDirs?: string[];
   architecture: string[];
   /** Planning documents (architecture, PRD, epics): BMAD's own, never claims. */
   planningDocs: string[];
@@ -37,7 +43,6 @@ export function expandProjectRoot(value: string, root: string): string {
   return path.posix.normalize(relative.split(path.sep).join("/")).replace(/\/+$/, "") || ".";
 }
 
-/** True when a project-relative path (from expandProjectRoot) points outside the project. */
 /** Whether two paths of the project are one file (a link, or one spelt two ways). */
 function sameFile(root: string, a: string, b: string): boolean {
   try {
@@ -47,6 +52,7 @@ function sameFile(root: string, a: string, b: string): boolean {
   }
 }
 
+/** True when a project-relative path (from expandProjectRoot) points outside the project. */
 function leavesProject(rel: string): boolean {
   return rel === ".." || rel.startsWith("../") || path.isAbsolute(rel);
 }
@@ -87,13 +93,13 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
       return [key, value];
     }),
   ) as typeof config.bmadPaths;
-  const implementation = [
+  const storyPlaces = [
     folder("implementation_artifacts"),
     folder("sprint_artifacts"),
     // The alpha's releases kept the sprint file and the stories there (`.bmad-ephemeral`).
     folder("dev_ephemeral_location"),
-    folder("output_folder"),
   ];
+  const implementation = [...storyPlaces, folder("output_folder")];
   // Each place once: BMAD's config most often names the default folder, and a place listed
   // twice would read as a second sprint file, parsed whole to see whether the first is empty.
   const sprintCandidates = explicit.sprintStatus
@@ -170,7 +176,16 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     : storyLocation && isDir(expandProjectRoot(storyLocation, root))
       ? expandProjectRoot(storyLocation, root)
       : sprintDir;
-  const [first, ...then] = storyFolders(storiesDir, sprintStatus, root);
+  const moreStoryDirs = explicit.stories
+    ? []
+    : [
+        ...new Set(
+          storyPlaces.filter(
+            (dir): dir is string => dir !== undefined && dir !== "." && isDir(dir),
+          ),
+        ),
+      ];
+  const [first, ...then] = storyFolders(storiesDir, sprintStatus, root, moreStoryDirs);
   report.push(
     `stories: ${first}/ (and sub-folders)${then.length > 0 ? `, then ${then.map((d) => `${d}/`).join(", ")}` : ""}`,
   );
@@ -213,6 +228,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     ...(configFile ? { configFile } : {}),
     sprintStatus,
     storiesDir,
+    ...(moreStoryDirs.length > 0 ? { moreStoryDirs } : {}),
     architecture,
     planningDocs,
     report,
@@ -232,22 +248,32 @@ function entriesIn(root: string, file: string): number | undefined {
 }
 
 /**
- * Where story files are looked for, first to last: the stories folder, the sprint file's, and
- * the one above that (a template that keeps `stories/` beside `implementation-artifacts/`).
+ * Where story files are looked for, first to last: the stories folder, the sprint file's, the
+ * one above that (a template that keeps `stories/` beside `implementation-artifacts/`), then
+ * BMAD's other folders for them.
  */
-function storyFolders(storiesDir: string, sprintStatus: string, root: string): string[] {
+export function storyFolders(
+  storiesDir: string,
+  sprintStatus: string,
+  root: string,
+  more: readonly string[] = [],
+): string[] {
   const sprintDir = path.posix.dirname(sprintStatus);
   const above = path.posix.dirname(sprintDir);
   // Last, BMAD v4's own story folder (`docs/stories/1.2.story.md`): a project moved to v6 keeps
   // its earlier epics' stories there, under a sprint file that lists them too.
   const v4 = isDirectory(path.join(root, V4_STORIES)) ? [V4_STORIES] : [];
+  const first = [
+    storiesDir,
+    sprintDir,
+    ...(sprintDir !== "." && above !== "." ? [above] : []),
+    ...v4,
+  ];
+  // BMAD's other folders only where no folder before holds them already.
+  const inside = (dir: string, other: string) =>
+    other === "." || dir === other || dir.startsWith(`${other}/`);
   return [
-    ...new Set([
-      storiesDir,
-      sprintDir,
-      ...(sprintDir !== "." && above !== "." ? [above] : []),
-      ...v4,
-    ]),
+    ...new Set([...first, ...more.filter((dir) => !first.some((other) => inside(dir, other)))]),
   ];
 }
 
@@ -489,7 +515,7 @@ export function indexStoryFiles(
   const add = (index: Map<string, Set<string>>, key: string | undefined, file: string) => {
     if (key) index.set(key, (index.get(key) ?? new Set()).add(file));
   };
-  const dirs = storyFolders(files.storiesDir, files.sprintStatus, root);
+  const dirs = storyFolders(files.storiesDir, files.sprintStatus, root, files.moreStoryDirs);
   const within = (file: string, dir: string) => dir === "." || file.startsWith(`${dir}/`);
   // Each folder listed once: the stories and sprint folders are often inside the one above.
   const listed = dirs
