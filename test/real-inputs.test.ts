@@ -1015,6 +1015,35 @@ describe('a check or a source named in another language ("Убедиться, ч
     ).toBe("write");
   });
 
+  it("reads a file named as what is compiled or built, with how it went", () => {
+    expect(cue("- [x] 8.3 Full `godot.csproj` build **0 errors**; then", "`godot.csproj`")).toBe(
+      "read",
+    );
+    expect(
+      cue(
+        "- [x] Full `godot.csproj` (production, Godot SDK) build: **0 errors**",
+        "`godot.csproj`",
+      ),
+    ).toBe("read");
+    expect(cue("- Then `godot.sln` compiles 0-error and no code is touched", "`godot.sln`")).toBe(
+      "read",
+    );
+    expect(
+      cue("- [x] Build `godot.csproj` (0-err). In-engine: exercise AC6", "`godot.csproj`"),
+    ).toBe("read");
+    expect(
+      cue("- verified by the `scenes_load_test.gd` compile guardrail", "`scenes_load_test.gd`"),
+    ).toBe("read");
+    // What a file builds is what its code does; a build with no outcome is no check.
+    expect(cue("- `scene_builder.gd` builds the scene tree", "`scene_builder.gd`")).toBe("none");
+    expect(cue("- `query.ts` builds SQL with no string concatenation", "`query.ts`")).toBe("none");
+    expect(cue("- Build `src/ui/panel.ts` component", "`src/ui/panel.ts`")).toBe("none");
+    // A write verb before still governs the file.
+    expect(cue("- Add `Newtonsoft.Json` to `app.csproj` so it compiles", "`app.csproj`")).toBe(
+      "write",
+    );
+  });
+
   it('reads a file named as the pattern to follow, as "pattern" and "mirror" are read', () => {
     expect(cue("- [x] Criar `src/b.tsx` seguindo padrão de `src/a.tsx`", "`src/a.tsx`")).toBe(
       "read",

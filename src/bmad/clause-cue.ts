@@ -247,6 +247,17 @@ const READ_LEADING = new RegExp(
 const FOREIGN_READ_LEADING =
   /^[^\p{L}\p{N}[]*(?:\[[ xX]\][^\p{L}\p{N}]*)?(?:(?:\p{L}{1,8}\s+)?\d+(?:\.\d+)*\.?[^\p{L}\p{N}]*)?(?:убедиться|убедитесь|убедись|проверить|проверьте|проверь|удостовериться|удостоверьтесь|vérifier|vérifiez|vérifie|s['’]assurer|assurez-vous|verificare|verificate|verificar|verifique|verifica|controllare|controllate|controlla|comprobar|compruebe|comprueba|asegurar|asegurarse|asegúrese|asegura|prüfen|prüfe|überprüfen|überprüfe|sicherstellen)(?![\p{L}\p{N}])/iu;
 /**
+ * A file named as what is compiled or built, with how it went: "`godot.sln` compiles
+ * 0-error", "Full `godot.csproj` (production) build: **0 errors**", "Build `x.csproj`
+ * (0-err)", "the `load_test.gd` compile guardrail". The file is checked; a change to it
+ * has a verb of its own.
+ */
+const COMPILED_AFTER =
+  /^[`*"']*\s*(?:\([^)]*\)\s*)?(?:compil(?:es?|ed|ation)\b|builds?\b[\s:*]*(?:(?:with\s+)?(?:0|zero|no)\b|green|clean|pass|succeed|ok\b|without))/i;
+const BUILT_BEFORE = new RegExp(`${ITEM_START}(?:full\\s+)?(?:re)?build\\s+[\x60*"']*$`, "i");
+const BUILD_OUTCOME = /^[`*"']*\s*\(?\s*(?:0|zero|no)[\s-]*err/i;
+
+/**
  * Where a leading "import" or "call" names the file the code goes into: "Import X into
  * `b.ts`", "Call X from `b.ts`" write b.ts ("Import X from `a.ts`" and "Call X in `a.ts`" read
  * a.ts, as they always did).
@@ -368,6 +379,8 @@ export function cueOf(clause: string, start: number, end: number): Cue {
       (SOURCE_BEFORE.test(before) && !EXPORTS.test(clause))) &&
     !INSERTS.some((i) => i.verb.test(before) && i.target.test(before))
   )
+    return "read";
+  if (COMPILED_AFTER.test(after) || (BUILT_BEFORE.test(before) && BUILD_OUTCOME.test(after)))
     return "read";
   let nextWrite = firstWriteVerb(after);
   let nextRead = firstReadCue(after);
