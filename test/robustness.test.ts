@@ -588,6 +588,15 @@ describe("layouts other templates use", () => {
     expect(plan.stories.flatMap((s) => s.claims.map((c) => c.path))).not.toContain(
       "docs/sprint-artifacts/1-2-beta.md",
     );
+    // A folder that holds more than stories (`docs/`) is never one: its documents would all
+    // be taken for story files, and none for a claim.
+    writeFileSync(
+      path.join(moved, ".bmad/bmm/config.yaml"),
+      "sprint_artifacts: '{project-root}/docs'\ndev_ephemeral_location: '{project-root}/.bmad-ephemeral'\n",
+    );
+    expect(planProject(moved, { ids: ["1.1"], cache: false, env }).plan.sources).toContain(
+      "stories: .bmad-ephemeral/ (and sub-folders)",
+    );
     // Without the config, that folder is no place of the project's stories.
     rmSync(path.join(moved, ".bmad"), { recursive: true });
     const unconfigured = planProject(moved, { ids: ["1.1", "1.2"], cache: false, env }).plan;

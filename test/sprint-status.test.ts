@@ -233,6 +233,22 @@ describe("parseSprintStatus", () => {
         "s.yaml",
       ),
     ).toThrow(/^sprint-status.yaml does not parse/);
+    // Under a story's or an epic's own mapping, the deeper lines are its fields: realigning
+    // them would make the stories below fields too. Refused as before.
+    for (const mapping of [
+      "development_status:\n  1-1-a:\n    status: done\n    story_file: s/1-1-a.md\n   1-2-b: backlog\n   1-3-c: backlog\n",
+      "development_status:\n  epic-1:\n      status: in-progress\n    1-1-a: done\n    1-1-b: review\n",
+    ])
+      expect(() => parseSprintStatus(mapping, "s.yaml")).toThrow(
+        /^sprint-status.yaml does not parse/,
+      );
+    // A byte-order mark before the `---` is no obstacle.
+    expect(
+      parseSprintStatus(
+        "\uFEFF---\n  generated: x\n  project: y\nproject_key: z\ndevelopment_status:\n  1-1-a: done\n",
+        "s.yaml",
+      ).entries.map((e) => e.key),
+    ).toEqual(["1-1-a"]);
     // A lone line at another column may be the one mistyped: refused as before (see below).
     expect(() =>
       parseSprintStatus("development_status:\n   1-1-a: done\n  1-2-b: backlog\n", "s.yaml"),
@@ -264,6 +280,54 @@ describe("parseSprintStatus", () => {
     expect(
       replaceStatus(text, "s.yaml", { key: "1-2-按 Chunk 生成地形", status: "in-progress" }).text,
     ).toBe(text.replace("生成地形：ready-for-dev", "生成地形：in-progress"));
+    // Spaces an input method types around the colon, full-width too, are no part of the key
+    // or the status; a `#` is a comment after a space only, as YAML reads one.
+    const spaced =
+      "\uFEFFdevelopment_status:\n  1-1-作为玩家\u3000：ready-for-dev\n  1-2-b：done\u3000# 注\n  1-3-c：ready-for-dev#2\n";
+    expect(parseSprintStatus(spaced, "s.yaml").entries.map((e) => [e.key, e.status])).toEqual([
+      ["1-1-作为玩家", "ready-for-dev"],
+      ["1-2-b", "done"],
+      ["1-3-c", "ready-for-dev#2"],
+    ]);
+    expect(replaceStatus(spaced, "s.yaml", { key: "1-1-作为玩家", status: "review" }).text).toBe(
+      spaced.replace("\u3000：ready-for-dev", "\u3000：review"),
+    );
+    expect(
+      replaceStatus(spaced, "s.yaml", { key: "1-2-b", status: "review", force: true }).text,
+    ).toBe(spaced.replace("1-2-b：done", "1-2-b：review"));
+    // Only the file's own block, and only keys of stories, epics and retrospectives: a block of
+    // text, another mapping's block and a line of prose are left to YAML, as before.
+    for (const other of [
+      "notes: |\n  Example:\n  development_status:\n    1-1-a：done\ndevelopment_status:\n  1-2-b: backlog\n",
+      "epics:\n  one:\n    development_status:\n      1-1-a：done\ndevelopment_status:\n  1-2-b: backlog\n",
+      "development_status:\n  注意 以下故事已完成：全部\n  1-2-b: backlog\n",
+      "development_status:\n  &a 1-1-a：done\n  1-2-b: backlog\n",
+    ])
+      expect(parseSprintStatus(other, "s.yaml").entries.map((e) => e.key)).toEqual(["1-2-b"]);
+    // The last of a key's lines counts, even one with no status.
+    const twice = parseSprintStatus("development_status:\n  1-1-a：done\n  1-1-a:\n", "s.yaml");
+    expect(twice.entries).toEqual([]);
+    expect(twice.warnings).toContain(
+      's.yaml:2: "1-1-a" appears again at line 3; the last one counts',
+    );
+  });
+
+  it("refuses to write a status YAML reads on past its line, leaving the file as it is", () => {
+    // A line below indented deeper joins the value above it (a full-width entry's line,
+    // blanked for YAML, lies between): replacing the value would delete those lines.
+    const text =
+      "development_status:\n  1-1-a: review\n  1-1-b：done\n    (merged)\n  1-2-c: backlog\n";
+    expect(parseSprintStatus(text, "s.yaml").entries.map((e) => [e.key, e.status])).toEqual([
+      ["1-1-a", "review"],
+      ["1-1-b", "done"],
+      ["1-2-c", "backlog"],
+    ]);
+    expect(() => replaceStatus(text, "s.yaml", { key: "1-1-a", status: "done" })).toThrow(
+      /the status of "1-1-a" runs on to the next line/,
+    );
+    expect(replaceStatus(text, "s.yaml", { key: "1-2-c", status: "ready-for-dev" }).text).toBe(
+      text.replace("1-2-c: backlog", "1-2-c: ready-for-dev"),
+    );
   });
 
   it("reads a non-breaking or full-width space in an entry's indentation as the space it looks like, naming the line", () => {

@@ -21,9 +21,9 @@ export interface BmadFiles {
   sprintStatus: string;
   storiesDir: string;
   /**
-   * The other folders BMAD's config names for stories and the sprint file (`sprint_artifacts`
-   * where the sprint file is in `dev_ephemeral_location`): a project part-way through a move
-   * writes its newer stories there. Looked in last.
+   * The folders BMAD's config names for stories (`implementation_artifacts`,
+   * `sprint_artifacts`, `dev_ephemeral_location`), looked in last: a project part-way through
+   * a move from one to another keeps its older stories in one and its newer in the other.
    */
   moreStoryDirs?: string[];
   architecture: string[];
@@ -99,7 +99,9 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     // The alpha's releases kept the sprint file and the stories there (`.bmad-ephemeral`).
     folder("dev_ephemeral_location"),
   ];
-  const implementation = [...storyPlaces, folder("output_folder")];
+  const outputFolder = folder("output_folder");
+  const planningFolder = folder("planning_artifacts");
+  const implementation = [...storyPlaces, outputFolder];
   // Each place once: BMAD's config most often names the default folder, and a place listed
   // twice would read as a second sprint file, parsed whole to see whether the first is empty.
   const sprintCandidates = explicit.sprintStatus
@@ -176,12 +178,15 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     : storyLocation && isDir(expandProjectRoot(storyLocation, root))
       ? expandProjectRoot(storyLocation, root)
       : sprintDir;
+  // Never a folder that holds more than stories (the output folder, `docs/`): every
+  // document in it would be taken for a story file, and never for a claim.
+  const broad = new Set([".", "docs", "_bmad-output", outputFolder, planningFolder]);
   const moreStoryDirs = explicit.stories
     ? []
     : [
         ...new Set(
           storyPlaces.filter(
-            (dir): dir is string => dir !== undefined && dir !== "." && isDir(dir),
+            (dir): dir is string => dir !== undefined && !broad.has(dir) && isDir(dir),
           ),
         ),
       ];
@@ -191,8 +196,8 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   );
 
   const planning = [
-    folder("planning_artifacts"),
-    folder("output_folder"),
+    planningFolder,
+    outputFolder,
     // BMAD's planning folder beside its implementation folder, wherever the output folder is.
     ...(/(^|\/)implementation-artifacts$/.test(sprintDir)
       ? [path.posix.join(path.posix.dirname(sprintDir), "planning-artifacts")]
@@ -252,7 +257,7 @@ function entriesIn(root: string, file: string): number | undefined {
  * one above that (a template that keeps `stories/` beside `implementation-artifacts/`), then
  * BMAD's other folders for them.
  */
-export function storyFolders(
+function storyFolders(
   storiesDir: string,
   sprintStatus: string,
   root: string,

@@ -253,20 +253,26 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   }
 
   // Entries parted by a full-width colon, read by hand (see fullWidthColons), in line order.
+  // A key on two lines counts as YAML's keys do: the last one, even one skipped for want of
+  // a status.
+  const handLine = new Map(fullWidth.map((entry) => [entry.key, entry.line]));
   for (const entry of fullWidth) {
-    const other = raw.findIndex((r) => r.key === entry.key);
-    const earlier = raw[other];
-    if (earlier && earlier.line > entry.line) {
+    const last = Math.max(lastLine.get(entry.key) ?? 0, handLine.get(entry.key) ?? 0);
+    if (last !== entry.line) {
       skipped.push(
-        `${file}:${entry.line}: "${entry.key}" appears again at line ${earlier.line}; the last one counts`,
+        `${file}:${entry.line}: "${entry.key}" appears again at line ${last}; the last one counts`,
       );
       continue;
     }
-    if (earlier) {
+    const earlier = lastLine.get(entry.key);
+    if (earlier !== undefined) {
       skipped.push(
-        `${file}:${earlier.line}: "${entry.key}" appears again at line ${entry.line}; the last one counts`,
+        `${file}:${earlier}: "${entry.key}" appears again at line ${entry.line}; the last one counts`,
       );
-      raw.splice(other, 1);
+      const at = raw.findIndex((r) => r.key === entry.key);
+      if (at >= 0) raw.splice(at, 1);
+      const none = statusless.findIndex((r) => r.key === entry.key);
+      if (none >= 0) statusless.splice(none, 1);
     }
     raw.push({
       key: entry.key,
@@ -275,7 +281,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       value: { start: entry.start, end: entry.end, quote: "plain", colon: "full-width" },
     });
   }
-  raw.sort((x, y) => x.line - y.line);
+  if (fullWidth.length > 0) raw.sort((x, y) => x.line - y.line);
 
   const knownEpics = new Set<string>();
   for (const { key } of raw) {
@@ -615,7 +621,7 @@ function parseLeniently(
     const deeper =
       masked.length < MAX_MASKED ? deeperFirstEntries(source, lineCounter, pos.line) : undefined;
     if (deeper) {
-      const cut = deeper.from - deeper.to;
+      const cut = deeper.typed - deeper.column;
       for (const n of deeper.lines) {
         const at = lineAt(source, lineCounter, n) ?? NO_LINE;
         // The spaces cut move to the line's end: every other line's offsets stay the file's
@@ -627,7 +633,7 @@ function parseLeniently(
       const [top = 0, last = 0] = [deeper.lines[0], deeper.lines.at(-1)];
       masked.push({
         line: top,
-        text: `${file}:${top === last ? top : `${top}-${last}`}: indented ${deeper.from} spaces where the line after ${top === last ? "it" : "them"} has ${deeper.to}, in the same block; read at its indentation (the file is left as it is)`,
+        text: `${file}:${top === last ? top : `${top}-${last}`}: indented ${deeper.typed} spaces where the line after ${top === last ? "it" : "them"} has ${deeper.column}, in the same block; read at its indentation (the file is left as it is)`,
       });
       continue;
     }
@@ -674,38 +680,42 @@ function parseLeniently(
   }
 }
 
-/** An entry of a value and no more (`  1-2-b: done`), and a key with none (`development_status:`). */
+/** An entry with a value on its line (`  1-2-b: done`, `  generated: 2026-04-20`). */
 const VALUED_ENTRY = /^[ \t]*[^\s:#]+:[ \t]+[^\s#]/;
-const OPENS_BLOCK = /^[ \t]*[^\s:#]+:[ \t]*(?:#.*)?$/;
+/** The line that opens the entries' block (a byte-order mark may stand before it, on line 1). */
+const STATUS_BLOCK = /^\uFEFF?development_status[ \t]*:[ \t]*(?:#.*)?\r?$/;
+/** A document's start marker. */
+const DOCUMENT_START = /^\uFEFF?---[ \t]*(?:#.*)?\r?$/;
 
 /**
  * The lines that open a block deeper than line `reported`, the line YAML refuses: entries
- * with a value, all at one indentation, between `reported` and a key with no value less
- * indented than it (or the document's start), when the entry after `reported` stands at its
- * column too. Undefined when the lines above are anything else: an entry indented under
- * another entry is the nested case, and refused or left out.
+ * with a value, all at one indentation (`typed`), between `development_status:` (or the
+ * document's start) and `reported`, when the entry after `reported` stands at its column
+ * (`column`) too. Undefined when the lines above are anything else: under a story's own
+ * mapping (`1-1-a:` over `status: done`) the deeper lines are its fields, and a story below
+ * them would become one of them; an entry indented under another entry is the nested case.
  */
 function deeperFirstEntries(
   source: string,
   lineCounter: LineCounter,
   reported: number,
-): { lines: number[]; from: number; to: number } | undefined {
+): { lines: number[]; typed: number; column: number } | undefined {
   const text = (n: number) => lineAt(source, lineCounter, n)?.text ?? "";
   const spaces = (line: string) => /^ */.exec(line)?.[0].length ?? 0;
   const here = text(reported);
   if (!ENTRY_SHAPE.test(here) || /^ *\t/.test(here)) return undefined;
-  const to = spaces(here);
+  const column = spaces(here);
   const lines: number[] = [];
-  let from = -1;
+  let typed = -1;
   let n = reported - 1;
   for (; n >= 1; n--) {
     const line = text(n);
     if (line.trim() === "" || /^[ \t]*#/.test(line)) continue;
     const indent = spaces(line);
-    if (indent <= to) break;
-    if (!VALUED_ENTRY.test(line) || /^ *\t/.test(line) || (from !== -1 && indent !== from))
+    if (indent <= column) break;
+    if (!VALUED_ENTRY.test(line) || /^ *\t/.test(line) || (typed !== -1 && indent !== typed))
       return undefined;
-    from = indent;
+    typed = indent;
     lines.push(n);
   }
   if (lines.length === 0) return undefined;
@@ -713,11 +723,10 @@ function deeperFirstEntries(
   // there may be the one mistyped (`   1-1-a: done` over ` 1-2-b: done`, the last).
   let next = reported + 1;
   while (next <= lineCounter.lineStarts.length && /^[ \t]*(?:#.*)?$/.test(text(next))) next++;
-  if (spaces(text(next)) !== to || !ENTRY_SHAPE.test(text(next))) return undefined;
+  if (spaces(text(next)) !== column || !ENTRY_SHAPE.test(text(next))) return undefined;
   const parent = n >= 1 ? text(n) : "---";
-  const opens =
-    /^---[ \t]*(?:#.*)?$/.test(parent) || (spaces(parent) < to && OPENS_BLOCK.test(parent));
-  return opens ? { lines: lines.reverse(), from, to } : undefined;
+  const opens = DOCUMENT_START.test(parent) || (column > 0 && STATUS_BLOCK.test(parent));
+  return opens ? { lines: lines.reverse(), typed, column } : undefined;
 }
 
 /** An entry whose key and status a full-width colon parts, read by hand. */
@@ -752,8 +761,10 @@ function fullWidthColons(
     offset += line.length + 1;
     if (line.trim() === "" || /^[ \t]*#/.test(line)) continue;
     const indent = /^[ \t]*/.exec(line)?.[0].length ?? 0;
-    if (/^[ \t]*development_status[ \t]*:[ \t]*(?:#.*)?\r?$/.test(line)) {
-      block = indent;
+    // The file's own block, at the top level: one inside a block of text or another mapping
+    // is no list of the sprint's entries.
+    if (STATUS_BLOCK.test(line)) {
+      block = 0;
       entryIndent = -1;
       continue;
     }
@@ -761,7 +772,9 @@ function fullWidthColons(
     if (block >= 0 && entryIndent < 0) entryIndent = indent;
     // An entry's own line, not a field of one written as a mapping.
     const entry = block >= 0 && indent === entryIndent ? FULL_WIDTH_ENTRY.exec(line) : null;
-    if (!entry?.[1] || !entry[2]) continue;
+    // A story's, an epic's or a retrospective's key: a line of prose is left to YAML.
+    if (!entry?.[1] || !entry[2] || parseKey(entry[1]).kind === "other") continue;
+    if (!/^(?:\s+#[^\n]*|\s*)$/.test(line.slice(entry[0].length))) continue; // more than a comment
     const valueStart = start + (entry.index ?? 0) + entry[0].length - entry[2].length;
     entries.push({
       key: entry[1],
@@ -788,9 +801,13 @@ function fullWidthColons(
   };
 }
 
-/** `  key：status  # note`: a key with no colon of YAML's, the full-width colon, the value. */
+/**
+ * `  key：status  # note`: a key of letters, digits and what a key's words hold, with no colon
+ * of YAML's (spaces inside, not at its ends); the full-width colon; the value, up to a comment
+ * (a `#` after a space, as YAML reads one). Spaces around the colon may be full-width too.
+ */
 const FULL_WIDTH_ENTRY =
-  /^[ \t]+([^\s#:\uff1a"'\-[{][^#:\uff1a]*?)[ \t]*\uff1a[ \t]*([^\s#:\uff1a][^#:\uff1a]*?)(?=[ \t]*(?:#.*)?\r?$)/;
+  /^[ \t]+([\p{L}\p{N}](?:[^#:\uff1a\s]|\s(?!\s*\uff1a))*?)\s*\uff1a\s*([^\s#:\uff1a"'](?:[^:\uff1a\s]|\s(?!\s*(?:#|$)))*)/u;
 
 /**
  * A space other than ASCII's at the start of a line, before an entry or a comment: a

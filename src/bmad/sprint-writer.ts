@@ -145,6 +145,14 @@ export function replaceStatus(
   }
 
   const { start, end, quote, field, colon } = entry.value;
+  // A plain value YAML reads on past its line (a line below it indented deeper, the line of
+  // a full-width entry between them) would be replaced whole, and those lines lost.
+  if (/[\r\n]/.test(text.slice(start, end)))
+    throw new InputError(
+      `the status of "${entry.key}" runs on to the next line (a line below it indented deeper?): fix the lines below it to change its status`,
+      file,
+      entry.line,
+    );
   const replacement =
     quote === "double"
       ? `"${change.status}"`
@@ -161,11 +169,16 @@ export function replaceStatus(
     .slice(lineStart, lineEnd < 0 ? undefined : lineEnd)
     .trim()
     .replace(/^-\s+/, "");
-  // `1-1-x：review` reads as the reader reads it: the full-width colon as YAML's.
-  const line = colon === "full-width" ? written.replace(/\s*\uff1a\s*/, ": ") : written;
-  const changed = parse(line) as Record<string, unknown> | null;
+  const changed =
+    colon === "full-width" ? null : (parse(written) as Record<string, unknown> | null);
   const inBraces = changed?.[entry.key] as Record<string, unknown> | null | undefined;
-  const read = field ? (changed?.[field] ?? inBraces?.[field]) : changed?.[entry.key];
+  const read =
+    colon === "full-width"
+      ? // `1-1-x：review` is no YAML: it reads back as the reader reads it.
+        parseSprintStatus(next, file).entries.find((e) => e.key === entry.key)?.status
+      : field
+        ? (changed?.[field] ?? inBraces?.[field])
+        : changed?.[entry.key];
   if (read !== change.status) {
     throw new Error(`internal: ${entry.key} did not change as intended`);
   }
