@@ -1038,10 +1038,18 @@ describe('a check or a source named in another language ("Убедиться, ч
     expect(cue("- `scene_builder.gd` builds the scene tree", "`scene_builder.gd`")).toBe("none");
     expect(cue("- `query.ts` builds SQL with no string concatenation", "`query.ts`")).toBe("none");
     expect(cue("- Build `src/ui/panel.ts` component", "`src/ui/panel.ts`")).toBe("none");
+    // Where the compiling fails, the file is mended; a build's "no" or "without" is no outcome
+    // unless errors follow.
+    for (const [line, file] of [
+      ["- `src/app.ts` compile errors fixed in the loader", "`src/app.ts`"],
+      ["- `lib.rs` compilation fails on nightly: add a cfg gate", "`lib.rs`"],
+      ["- `x.ts` builds passthrough routes", "`x.ts`"],
+      ["- `y.ts` builds no-op queries", "`y.ts`"],
+      ["- `z.ts` builds without a trailing slash", "`z.ts`"],
+    ] as const)
+      expect(cue(line, file)).not.toBe("read");
     // A write verb before still governs the file.
-    expect(cue("- Add `Newtonsoft.Json` to `app.csproj` so it compiles", "`app.csproj`")).toBe(
-      "write",
-    );
+    expect(cue("- Fix `src/app.ts` compile errors", "`src/app.ts`")).toBe("write");
   });
 
   it('reads a file named as the pattern to follow, as "pattern" and "mirror" are read', () => {

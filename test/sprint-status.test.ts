@@ -199,7 +199,7 @@ describe("parseSprintStatus", () => {
       ["0-2-b", "ready-for-dev", 4],
     ]);
     expect(sprint.warnings).toEqual([
-      "s.yaml:2: indented 3 spaces where the line after it has 2, in the same block; read at its indentation (the file is left as it is)",
+      "s.yaml:2: indented 3 spaces where the line after it has 2, in the same block; read as if indented 2 (the file is left as it is)",
     ]);
     // Its status is written where it is in the file, its spaces kept; the others' too.
     expect(replaceStatus(text, "s.yaml", { key: "epic-0", status: "done" }).text).toBe(
@@ -215,7 +215,7 @@ describe("parseSprintStatus", () => {
     );
     expect(header.entries.map((e) => [e.key, e.status])).toEqual([["1-1-a", "done"]]);
     expect(header.warnings).toEqual([
-      "s.yaml:2-3: indented 2 spaces where the line after them has 0, in the same block; read at its indentation (the file is left as it is)",
+      "s.yaml:2-3: indented 2 spaces where the line after them has 0, in the same block; read as if indented 0 (the file is left as it is)",
     ]);
     // An entry deeper than the one above it, which has a value, is no block's first: left out
     // and named as before.
@@ -242,6 +242,14 @@ describe("parseSprintStatus", () => {
       expect(() => parseSprintStatus(mapping, "s.yaml")).toThrow(
         /^sprint-status.yaml does not parse/,
       );
+    // Every setting typed deeper, then the entries' block at none, with or without `---`.
+    for (const opening of ["---\n", ""])
+      expect(
+        parseSprintStatus(
+          `${opening}  generated: x\n  project: y\n\ndevelopment_status:\n  1-1-a: done\n`,
+          "s.yaml",
+        ).entries.map((e) => e.key),
+      ).toEqual(["1-1-a"]);
     // A byte-order mark before the `---` is no obstacle.
     expect(
       parseSprintStatus(
@@ -295,6 +303,16 @@ describe("parseSprintStatus", () => {
     expect(
       replaceStatus(spaced, "s.yaml", { key: "1-2-b", status: "review", force: true }).text,
     ).toBe(spaced.replace("1-2-b：done", "1-2-b：review"));
+    // An input method that typed the indentation too: the full-width spaces are read as spaces.
+    expect(
+      parseSprintStatus(
+        "development_status:\n\u3000 1-1-a：done\n  1-2-b: backlog\n",
+        "s.yaml",
+      ).entries.map((e) => [e.key, e.status]),
+    ).toEqual([
+      ["1-1-a", "done"],
+      ["1-2-b", "backlog"],
+    ]);
     // Only the file's own block, and only keys of stories, epics and retrospectives: a block of
     // text, another mapping's block and a line of prose are left to YAML, as before.
     for (const other of [

@@ -248,13 +248,17 @@ const FOREIGN_READ_LEADING =
   /^[^\p{L}\p{N}[]*(?:\[[ xX]\][^\p{L}\p{N}]*)?(?:(?:\p{L}{1,8}\s+)?\d+(?:\.\d+)*\.?[^\p{L}\p{N}]*)?(?:убедиться|убедитесь|убедись|проверить|проверьте|проверь|удостовериться|удостоверьтесь|vérifier|vérifiez|vérifie|s['’]assurer|assurez-vous|verificare|verificate|verificar|verifique|verifica|controllare|controllate|controlla|comprobar|compruebe|comprueba|asegurar|asegurarse|asegúrese|asegura|prüfen|prüfe|überprüfen|überprüfe|sicherstellen)(?![\p{L}\p{N}])/iu;
 /**
  * A file named as what is compiled or built, with how it went: "`godot.sln` compiles
- * 0-error", "Full `godot.csproj` (production) build: **0 errors**", "Build `x.csproj`
- * (0-err)", "the `load_test.gd` compile guardrail". The file is checked; a change to it
- * has a verb of its own.
+ * 0-error", "Full `godot.csproj` (production) build: **0 errors**", "verify `lib.rs` compiles",
+ * "the `load_test.gd` compile guardrail". The file is checked; a change to it has a verb of its
+ * own. Not where the compiling fails ("`app.ts` compile errors fixed"): that file is mended.
  */
 const COMPILED_AFTER =
-  /^[`*"']*\s*(?:\([^)]*\)\s*)?(?:compil(?:es?|ed|ation)\b|builds?\b[\s:*]*(?:(?:with\s+)?(?:0|zero|no)\b|green|clean|pass|succeed|ok\b|without))/i;
-const BUILT_BEFORE = new RegExp(`${ITEM_START}(?:full\\s+)?(?:re)?build\\s+[\x60*"']*$`, "i");
+  /^[`*"']*\s*(?:\([^)]*\)\s*)?(?:compil(?:es?|ed|ation)\b(?![\s:-]+(?:errors?|fail\w*|warnings?|issues?|break\w*)\b)|builds?\b[\s:*]*(?:(?:with\s+)?(?:0|zero|no)[\s*-]*(?:errors?|err)\b|green\b|clean\b|pass(?:es|ed|ing)?\b|succeed(?:s|ed)?\b|ok\b|without\s+(?:errors?|warnings?)\b))/i;
+/** A leading "build" and, after the file, no errors: "Build `x.csproj` (0-err)". */
+const BUILT_BEFORE = new RegExp(
+  `${ITEM_START}(?:full\\s+)?(?:re)?build\\s+[\x60*"']*(?![\\s\\S])`,
+  "i",
+);
 const BUILD_OUTCOME = /^[`*"']*\s*\(?\s*(?:0|zero|no)[\s-]*err/i;
 
 /**

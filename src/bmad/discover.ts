@@ -254,8 +254,8 @@ function entriesIn(root: string, file: string): number | undefined {
 
 /**
  * Where story files are looked for, first to last: the stories folder, the sprint file's, the
- * one above that (a template that keeps `stories/` beside `implementation-artifacts/`), then
- * BMAD's other folders for them.
+ * one above that when it is not the project root (a template that keeps `stories/` beside
+ * `implementation-artifacts/`), v4's `docs/stories`, then BMAD's other folders for them.
  */
 function storyFolders(
   storiesDir: string,
@@ -275,14 +275,20 @@ function storyFolders(
     ...v4,
   ];
   // BMAD's other folders only where no folder before holds them already.
-  const inside = (dir: string, other: string) =>
-    other === "." || dir === other || dir.startsWith(`${other}/`);
   return [
-    ...new Set([...first, ...more.filter((dir) => !first.some((other) => inside(dir, other)))]),
+    ...new Set([
+      ...first,
+      ...more.filter((dir) => !first.some((other) => dir === other || isWithin(dir, other))),
+    ]),
   ];
 }
 
 const V4_STORIES = "docs/stories";
+
+/** Whether a project path lies inside a folder (`.` holds every path). */
+function isWithin(file: string, dir: string): boolean {
+  return dir === "." || file.startsWith(`${dir}/`);
+}
 
 function isDirectory(file: string): boolean {
   try {
@@ -497,9 +503,9 @@ const STORY_LOCATION_COMMENT =
   /^#[ \t]*story[_ ]location:[ \t]*["']?([^"'\r\n]*[^"'\s])["']?[ \t]*$/im;
 
 /**
- * Finds a story's file by its sprint key, among the `*.md` under the stories folder, the sprint
- * file's folder and, when that is not the project root, the folder above it (a template that
- * keeps `stories/` beside `implementation-artifacts/`). `<key>.md` first; otherwise the one file
+ * Finds a story's file by its sprint key, among the `*.md` under the folders storyFolders lists
+ * (the stories folder, the sprint file's folder, the one above it, v4's `docs/stories`, then
+ * the folders BMAD's config names for stories), a file in an earlier one first. `<key>.md` first; otherwise the one file
  * whose name spells the same story another way: `story-<key>.md`, `1.2.slug.md`, or the same
  * words after a different number (`story-0.1.4-slug.md` for `1-4-slug`), or the key's id alone
  * (`MU-S01.md` for `mu-s01-api-invitations`). Two candidates: none.
@@ -521,17 +527,16 @@ export function indexStoryFiles(
     if (key) index.set(key, (index.get(key) ?? new Set()).add(file));
   };
   const dirs = storyFolders(files.storiesDir, files.sprintStatus, root, files.moreStoryDirs);
-  const within = (file: string, dir: string) => dir === "." || file.startsWith(`${dir}/`);
   // Each folder listed once: the stories and sprint folders are often inside the one above.
   const listed = dirs
-    .filter((dir) => !dirs.some((other) => other !== dir && within(dir, other)))
+    .filter((dir) => !dirs.some((other) => other !== dir && isWithin(dir, other)))
     .flatMap((dir) =>
       globSync("**/*.md", { cwd: path.join(root, dir), ignore: ["**/node_modules/**"] }).map(
         (file) => (dir === "." ? file : `${dir}/${file}`),
       ),
     );
   // The stories folder's files first, then the sprint folder's: their `<key>.md` wins.
-  const rank = (file: string) => dirs.findIndex((dir) => within(file, dir));
+  const rank = (file: string) => dirs.findIndex((dir) => isWithin(file, dir));
   listed.sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0));
   for (const rel of listed) {
     const stem = path.posix.basename(rel, ".md");

@@ -221,7 +221,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     const line = lineOfNode(pair.key, lineCounter);
     const later = lastLine.get(key);
     if (later !== undefined && later !== line) {
-      skipped.push(`${file}:${line}: "${key}" appears again at line ${later}; the last one counts`);
+      skipped.push(again(file, key, line, later));
       continue;
     }
     const value = statusOf(pair.value);
@@ -259,16 +259,12 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   for (const entry of fullWidth) {
     const last = Math.max(lastLine.get(entry.key) ?? 0, handLine.get(entry.key) ?? 0);
     if (last !== entry.line) {
-      skipped.push(
-        `${file}:${entry.line}: "${entry.key}" appears again at line ${last}; the last one counts`,
-      );
+      skipped.push(again(file, entry.key, entry.line, last));
       continue;
     }
     const earlier = lastLine.get(entry.key);
     if (earlier !== undefined) {
-      skipped.push(
-        `${file}:${earlier}: "${entry.key}" appears again at line ${entry.line}; the last one counts`,
-      );
+      skipped.push(again(file, entry.key, earlier, entry.line));
       const at = raw.findIndex((r) => r.key === entry.key);
       if (at >= 0) raw.splice(at, 1);
       const none = statusless.findIndex((r) => r.key === entry.key);
@@ -335,6 +331,11 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     ...(statusless.length > 0 ? { statusless } : {}),
     ...(nested.length > 0 ? { nested } : {}),
   };
+}
+
+/** The warning for a key on two lines of the sprint file: the later one counts, as in YAML. */
+function again(file: string, key: string, line: number, later: number): string {
+  return `${file}:${line}: "${key}" appears again at line ${later}; the last one counts`;
 }
 
 /**
@@ -532,9 +533,12 @@ const HOLDS_ENTRIES =
  * agent wrote) or a line of prose where an entry was expected (STRAY_LINE_ERRORS) is left out
  * of the parse and named, the rest read; so is a second document (`---` and notes after the
  * entries). The lines are blanked in the parsed copy only, to spaces, so every offset stays the
- * file's own: the writer changes a status's bytes in the file as it is. Other syntax errors (a
- * broken block, an entry at a bad indentation, an unclosed quote) are an InputError naming the
- * line and column of the file's first error.
+ * file's own: the writer changes a status's bytes in the file as it is. Two kinds of line are
+ * read another way, their offsets kept too: entries parted by a full-width colon, blanked and
+ * read by hand (`fullWidth`, see fullWidthColons), and a block's first entries typed deeper
+ * than the rest, read at the rest's column, their values `shifts` further on in the file (see
+ * deeperFirstEntries). Other syntax errors (a broken block, an entry at a bad indentation, an
+ * unclosed quote) are an InputError naming the line and column of the file's first error.
  */
 function parseLeniently(
   text: string,
@@ -633,7 +637,7 @@ function parseLeniently(
       const [top = 0, last = 0] = [deeper.lines[0], deeper.lines.at(-1)];
       masked.push({
         line: top,
-        text: `${file}:${top === last ? top : `${top}-${last}`}: indented ${deeper.typed} spaces where the line after ${top === last ? "it" : "them"} has ${deeper.column}, in the same block; read at its indentation (the file is left as it is)`,
+        text: `${file}:${top === last ? top : `${top}-${last}`}: indented ${deeper.typed} spaces where the line after ${top === last ? "it" : "them"} has ${deeper.column}, in the same block; read as if indented ${deeper.column} (the file is left as it is)`,
       });
       continue;
     }
@@ -684,6 +688,8 @@ function parseLeniently(
 const VALUED_ENTRY = /^[ \t]*[^\s:#]+:[ \t]+[^\s#]/;
 /** The line that opens the entries' block (a byte-order mark may stand before it, on line 1). */
 const STATUS_BLOCK = /^\uFEFF?development_status[ \t]*:[ \t]*(?:#.*)?\r?$/;
+/** A key with nothing after it on its line: it opens a block below. */
+const OPENS_BLOCK = /^[ \t]*[^\s:#]+:[ \t]*(?:#.*)?\r?$/;
 /** A document's start marker. */
 const DOCUMENT_START = /^\uFEFF?---[ \t]*(?:#.*)?\r?$/;
 
@@ -719,11 +725,15 @@ function deeperFirstEntries(
     lines.push(n);
   }
   if (lines.length === 0) return undefined;
-  // The column is the block's when the entry after `here` stands at it too: a lone line
-  // there may be the one mistyped (`   1-1-a: done` over ` 1-2-b: done`, the last).
+  // The column is the block's when the entry after `here` stands at it too, or `here` opens a
+  // block of its own (`development_status:` after settings typed deeper): a lone line there
+  // may be the one mistyped (`   1-1-a: done` over ` 1-2-b: done`, the last).
   let next = reported + 1;
   while (next <= lineCounter.lineStarts.length && /^[ \t]*(?:#.*)?$/.test(text(next))) next++;
-  if (spaces(text(next)) !== column || !ENTRY_SHAPE.test(text(next))) return undefined;
+  const below = text(next);
+  const sibling = spaces(below) === column && ENTRY_SHAPE.test(below);
+  const opener = OPENS_BLOCK.test(here) && spaces(below) > column && ENTRY_SHAPE.test(below);
+  if (!sibling && !opener) return undefined;
   const parent = n >= 1 ? text(n) : "---";
   const opens = DOCUMENT_START.test(parent) || (column > 0 && STATUS_BLOCK.test(parent));
   return opens ? { lines: lines.reverse(), typed, column } : undefined;
@@ -818,7 +828,7 @@ const FULL_WIDTH_ENTRY =
  * count, as YAML's, does not.)
  */
 const ODD_INDENTATION =
-  /(?<![^\n])[ \t]*[\u00a0\u2000-\u200a\u202f\u205f\u3000][ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]*(?=[^\s:#]+:(?:[ \t\r\n]|$)|#)/g;
+  /(?<![^\n])[ \t]*[\u00a0\u2000-\u200a\u202f\u205f\u3000][ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]*(?=[^\s:#]+:(?:[ \t\r\n]|$)|[^\n:#\uff1a]+\uff1a|#)/g;
 
 /** A warning about one line of the sprint file, and that line (to put the warnings in order). */
 interface Note {
@@ -884,7 +894,7 @@ function storyKeysIn(value: unknown): string[] {
  * else undefined (`    blocked: QA` under a story is a field, and the file's shape is broken).
  */
 function nestedStoryLine(above: string, below: string | undefined): string | undefined {
-  if (!/^[ \t]*[^\s:#]+:[ \t]+[^\s#]/.test(above)) return undefined;
+  if (!VALUED_ENTRY.test(above)) return undefined;
   const key = /^[ \t]+["']?([^\s:#"']+)["']?:(?:[ \t]+[^\s#][^#]*)?(?:[ \t]+#.*)?$/.exec(
     below ?? "",
   )?.[1];

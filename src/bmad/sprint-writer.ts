@@ -145,8 +145,9 @@ export function replaceStatus(
   }
 
   const { start, end, quote, field, colon } = entry.value;
-  // A plain value YAML reads on past its line (a line below it indented deeper, the line of
-  // a full-width entry between them) would be replaced whole, and those lines lost.
+  // A plain value YAML reads on past its line (a deeper line below it, possibly past a line
+  // blanked for YAML, such as a full-width entry's) would be replaced whole, and those lines
+  // lost.
   if (/[\r\n]/.test(text.slice(start, end)))
     throw new InputError(
       `the status of "${entry.key}" runs on to the next line (a line below it indented deeper?): fix the lines below it to change its status`,
