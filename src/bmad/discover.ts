@@ -181,15 +181,12 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   // Never a folder that holds more than stories (the output folder, `docs/`): every
   // document in it would be taken for a story file, and never for a claim.
   const broad = new Set([".", "docs", "_bmad-output", outputFolder, planningFolder]);
+  // Each once: storyFolders drops those listed before.
   const moreStoryDirs = explicit.stories
     ? []
-    : [
-        ...new Set(
-          storyPlaces.filter(
-            (dir): dir is string => dir !== undefined && !broad.has(dir) && isDir(dir),
-          ),
-        ),
-      ];
+    : storyPlaces.filter(
+        (dir): dir is string => dir !== undefined && !broad.has(dir) && isDir(dir),
+      );
   const [first, ...then] = storyFolders(storiesDir, sprintStatus, root, moreStoryDirs);
   report.push(
     `stories: ${first}/ (and sub-folders)${then.length > 0 ? `, then ${then.map((d) => `${d}/`).join(", ")}` : ""}`,
@@ -505,8 +502,8 @@ const STORY_LOCATION_COMMENT =
 /**
  * Finds a story's file by its sprint key, among the `*.md` under the folders storyFolders lists
  * (the stories folder, the sprint file's folder, the one above it, v4's `docs/stories`, then
- * the folders BMAD's config names for stories), a file in an earlier one first. `<key>.md` first; otherwise the one file
- * whose name spells the same story another way: `story-<key>.md`, `1.2.slug.md`, or the same
+ * the folders BMAD's config names for stories), a file in an earlier one first. `<key>.md`
+ * first; otherwise the one file whose name spells the same story another way: `story-<key>.md`, `1.2.slug.md`, or the same
  * words after a different number (`story-0.1.4-slug.md` for `1-4-slug`), or the key's id alone
  * (`MU-S01.md` for `mu-s01-api-invitations`). Two candidates: none.
  * `keys` are the sprint's story keys.

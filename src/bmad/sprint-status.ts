@@ -684,6 +684,11 @@ function parseLeniently(
   }
 }
 
+/** A line of nothing but spaces, or a comment. */
+function isBlankOrComment(line: string): boolean {
+  return line.trim() === "" || /^[ \t]*#/.test(line);
+}
+
 /** An entry with a value on its line (`  1-2-b: done`, `  generated: 2026-04-20`). */
 const VALUED_ENTRY = /^[ \t]*[^\s:#]+:[ \t]+[^\s#]/;
 /** The line that opens the entries' block (a byte-order mark may stand before it, on line 1). */
@@ -716,7 +721,7 @@ function deeperFirstEntries(
   let n = reported - 1;
   for (; n >= 1; n--) {
     const line = text(n);
-    if (line.trim() === "" || /^[ \t]*#/.test(line)) continue;
+    if (isBlankOrComment(line)) continue;
     const indent = spaces(line);
     if (indent <= column) break;
     if (!VALUED_ENTRY.test(line) || /^ *\t/.test(line) || (typed !== -1 && indent !== typed))
@@ -764,24 +769,24 @@ function fullWidthColons(
   if (!text.includes("\uff1a")) return { source: text, entries, notes: [] };
   const lines = text.split("\n");
   let offset = 0;
-  let block = -1; // the indentation of the `development_status:` line the lines are under
+  let inBlock = false; // under the top-level `development_status:`, until the next top-level key
   let entryIndent = -1; // its entries', from the first line under it
   for (const [i, line] of lines.entries()) {
     const start = offset;
     offset += line.length + 1;
-    if (line.trim() === "" || /^[ \t]*#/.test(line)) continue;
+    if (isBlankOrComment(line)) continue;
     const indent = /^[ \t]*/.exec(line)?.[0].length ?? 0;
     // The file's own block, at the top level: one inside a block of text or another mapping
     // is no list of the sprint's entries.
     if (STATUS_BLOCK.test(line)) {
-      block = 0;
+      inBlock = true;
       entryIndent = -1;
       continue;
     }
-    if (indent <= block) block = -1;
-    if (block >= 0 && entryIndent < 0) entryIndent = indent;
+    if (indent === 0) inBlock = false;
+    if (inBlock && entryIndent < 0) entryIndent = indent;
     // An entry's own line, not a field of one written as a mapping.
-    const entry = block >= 0 && indent === entryIndent ? FULL_WIDTH_ENTRY.exec(line) : null;
+    const entry = inBlock && indent === entryIndent ? FULL_WIDTH_ENTRY.exec(line) : null;
     // A story's, an epic's or a retrospective's key: a line of prose is left to YAML.
     if (!entry?.[1] || !entry[2] || parseKey(entry[1]).kind === "other") continue;
     if (!/^(?:\s+#[^\n]*|\s*)$/.test(line.slice(entry[0].length))) continue; // more than a comment

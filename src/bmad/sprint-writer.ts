@@ -170,16 +170,11 @@ export function replaceStatus(
     .slice(lineStart, lineEnd < 0 ? undefined : lineEnd)
     .trim()
     .replace(/^-\s+/, "");
-  const changed =
-    colon === "full-width" ? null : (parse(written) as Record<string, unknown> | null);
-  const inBraces = changed?.[entry.key] as Record<string, unknown> | null | undefined;
   const read =
     colon === "full-width"
       ? // `1-1-x：review` is no YAML: it reads back as the reader reads it.
         parseSprintStatus(next, file).entries.find((e) => e.key === entry.key)?.status
-      : field
-        ? (changed?.[field] ?? inBraces?.[field])
-        : changed?.[entry.key];
+      : statusOnLine(written, entry.key, field);
   if (read !== change.status) {
     throw new Error(`internal: ${entry.key} did not change as intended`);
   }
@@ -187,6 +182,13 @@ export function replaceStatus(
     text: next,
     result: { key: entry.key, previous: entry.status, status: change.status, changed: true },
   };
+}
+
+/** The status a changed line says `key` has, read by YAML alone (`1-1-a: x`, `1-1-a: {status: x}`). */
+function statusOnLine(line: string, key: string, field: "status" | undefined): unknown {
+  const changed = parse(line) as Record<string, unknown> | null;
+  const inBraces = changed?.[key] as Record<string, unknown> | null | undefined;
+  return field ? (changed?.[field] ?? inBraces?.[field]) : changed?.[key];
 }
 
 export interface WriterOptions {
