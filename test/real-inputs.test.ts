@@ -956,6 +956,15 @@ describe('a check or a source named in another language ("Убедиться, ч
     const at = clause.indexOf(path);
     return cueOf(clause, at, at + path.length);
   };
+  /** Each line's cue for the path named in it: `expected`, or ("not read") anything but a read. */
+  const expectCues = (
+    expected: "read" | "write" | "none" | "not read",
+    cases: ReadonlyArray<readonly [line: string, path: string]>,
+  ) => {
+    for (const [line, path] of cases)
+      if (expected === "not read") expect(cue(line, path), line).not.toBe("read");
+      else expect(cue(line, path), line).toBe(expected);
+  };
 
   it('reads the file a leading check names, as "Verify" does', () => {
     expect(
@@ -992,120 +1001,84 @@ describe('a check or a source named in another language ("Убедиться, ч
   });
 
   it('reads a file said to be there already, as "already" after it is read', () => {
-    expect(cue("- [x] `test/hive_test.dart` (7 tests - déjà créé)", "`test/hive_test.dart`")).toBe(
-      "read",
-    );
-    expect(cue("- `src/enums.ts` — `TaskStatus` existe déjà", "`src/enums.ts`")).toBe("read");
-    expect(
-      cue("- `src/pricing.ts` - Calcul des coûts (già implementato)", "`src/pricing.ts`"),
-    ).toBe("read");
-    expect(cue("- `src/lib.rs` ist bereits da", "`src/lib.rs`")).toBe("read");
-    expect(cue("- `src/db.ts` уже содержит таблицу", "`src/db.ts`")).toBe("read");
-    expect(cue("- [ ] `src/y.ts` 已经存在", "`src/y.ts`")).toBe("read");
-    expect(cue("- `src/ui/colors.lua` (Colors.PLAYER) - 이미 정의됨", "`src/ui/colors.lua`")).toBe(
-      "read",
-    );
-    expect(cue("- `src/z.ts` はすでに実装済み", "`src/z.ts`")).toBe("read");
+    expectCues("read", [
+      ["- [x] `test/hive_test.dart` (7 tests - déjà créé)", "`test/hive_test.dart`"],
+      ["- `src/enums.ts` — `TaskStatus` existe déjà", "`src/enums.ts`"],
+      ["- `src/pricing.ts` - Calcul des coûts (già implementato)", "`src/pricing.ts`"],
+      ["- `src/lib.rs` ist bereits da", "`src/lib.rs`"],
+      ["- `src/db.ts` уже содержит таблицу", "`src/db.ts`"],
+      ["- [ ] `src/y.ts` 已经存在", "`src/y.ts`"],
+      ["- `src/ui/colors.lua` (Colors.PLAYER) - 이미 정의됨", "`src/ui/colors.lua`"],
+      ["- `src/z.ts` はすでに実装済み", "`src/z.ts`"],
+    ]);
     // The verb before governs the file, as "Create `x` (if not already there)" does.
-    expect(
-      cue("- [x] Créer `app/exceptions.py` (si pas déjà existant)", "`app/exceptions.py`"),
-    ).toBe("write");
-    expect(
-      cue("- [x] Modifier `src/web/delete.ts` (déjà créé en 9.4)", "`src/web/delete.ts`"),
-    ).toBe("write");
+    expectCues("write", [
+      ["- [x] Créer `app/exceptions.py` (si pas déjà existant)", "`app/exceptions.py`"],
+      ["- [x] Modifier `src/web/delete.ts` (déjà créé en 9.4)", "`src/web/delete.ts`"],
+    ]);
   });
 
   it("reads a file named as what is compiled or built, with how it went", () => {
-    expect(cue("- [x] 8.3 Full `godot.csproj` build **0 errors**; then", "`godot.csproj`")).toBe(
-      "read",
-    );
-    expect(
-      cue(
-        "- [x] Full `godot.csproj` (production, Godot SDK) build: **0 errors**",
-        "`godot.csproj`",
-      ),
-    ).toBe("read");
-    expect(cue("- Then `godot.sln` compiles 0-error and no code is touched", "`godot.sln`")).toBe(
-      "read",
-    );
-    expect(
-      cue("- [x] Build `godot.csproj` (0-err). In-engine: exercise AC6", "`godot.csproj`"),
-    ).toBe("read");
-    expect(
-      cue("- verified by the `scenes_load_test.gd` compile guardrail", "`scenes_load_test.gd`"),
-    ).toBe("read");
+    expectCues("read", [
+      ["- [x] 8.3 Full `godot.csproj` build **0 errors**; then", "`godot.csproj`"],
+      ["- [x] Full `godot.csproj` (production, Godot SDK) build: **0 errors**", "`godot.csproj`"],
+      ["- Then `godot.sln` compiles 0-error and no code is touched", "`godot.sln`"],
+      ["- [x] Build `godot.csproj` (0-err). In-engine: exercise AC6", "`godot.csproj`"],
+      ["- verified by the `scenes_load_test.gd` compile guardrail", "`scenes_load_test.gd`"],
+    ]);
     // What a file builds is what its code does; a build with no outcome is no check.
-    expect(cue("- `scene_builder.gd` builds the scene tree", "`scene_builder.gd`")).toBe("none");
-    expect(cue("- `query.ts` builds SQL with no string concatenation", "`query.ts`")).toBe("none");
-    expect(cue("- Build `src/ui/panel.ts` component", "`src/ui/panel.ts`")).toBe("none");
+    expectCues("none", [
+      ["- `scene_builder.gd` builds the scene tree", "`scene_builder.gd`"],
+      ["- `query.ts` builds SQL with no string concatenation", "`query.ts`"],
+      ["- Build `src/ui/panel.ts` component", "`src/ui/panel.ts`"],
+    ]);
     // Where the compiling fails, the file is mended; a build's "no" or "without" is no outcome
     // unless errors follow.
-    for (const [line, file] of [
+    expectCues("not read", [
       ["- `src/app.ts` compile errors fixed in the loader", "`src/app.ts`"],
       ["- `lib.rs` compilation fails on nightly: add a cfg gate", "`lib.rs`"],
       ["- `x.ts` builds passthrough routes", "`x.ts`"],
       ["- `y.ts` builds no-op queries", "`y.ts`"],
       ["- `z.ts` builds without a trailing slash", "`z.ts`"],
-    ] as const)
-      expect(cue(line, file)).not.toBe("read");
+    ]);
     // A write verb before still governs the file.
     expect(cue("- Fix `src/app.ts` compile errors", "`src/app.ts`")).toBe("write");
   });
 
   it('reads a file named as the pattern to follow, as "pattern" and "mirror" are read', () => {
-    expect(cue("- [x] Criar `src/b.tsx` seguindo padrão de `src/a.tsx`", "`src/a.tsx`")).toBe(
-      "read",
-    );
-    expect(
-      cue("- [x] Crear `src/poller.ts` — mismo patrón que `src/outbox.ts`", "`src/outbox.ts`"),
-    ).toBe("read");
-    expect(
-      cue(
-        "Neue Datei anlegen. Muster aus `tests/test_smoke.py` übernehmen:",
-        "`tests/test_smoke.py`",
-      ),
-    ).toBe("read");
-    expect(cue("- [x] Создать политику (паттерн из `009_rls.sql`)", "`009_rls.sql`")).toBe("read");
-    expect(
-      cue("- [x] Espelhar `src/components/FilterBar.tsx`", "`src/components/FilterBar.tsx`"),
-    ).toBe("read");
-    // Portuguese "padrão" after a noun is "default": the file it is set in is written.
-    expect(cue("- [ ] Definir idioma padrão em `src/i18n.ts`", "`src/i18n.ts`")).not.toBe("read");
-    expect(cue("- Valores padrão ficam em `src/settings.ts`", "`src/settings.ts`")).not.toBe(
-      "read",
-    );
-    // Not after the file a clause makes, where the word names its model; not "image" (이미지).
-    expect(
-      cue(
+    expectCues("read", [
+      ["- [x] Criar `src/b.tsx` seguindo padrão de `src/a.tsx`", "`src/a.tsx`"],
+      ["- [x] Crear `src/poller.ts` — mismo patrón que `src/outbox.ts`", "`src/outbox.ts`"],
+      ["Neue Datei anlegen. Muster aus `tests/test_smoke.py` übernehmen:", "`tests/test_smoke.py`"],
+      ["- [x] Создать политику (паттерн из `009_rls.sql`)", "`009_rls.sql`"],
+      ["- [x] Espelhar `src/components/FilterBar.tsx`", "`src/components/FilterBar.tsx`"],
+    ]);
+    expectCues("not read", [
+      // Portuguese "padrão" after a noun is "default": the file it is set in is written.
+      ["- [ ] Definir idioma padrão em `src/i18n.ts`", "`src/i18n.ts`"],
+      ["- Valores padrão ficam em `src/settings.ts`", "`src/settings.ts`"],
+      // Not after the file a clause makes, where the word names its model; not "image" (이미지).
+      [
         "- [ ] 5.1 Novo `src/hooks/use-action.ts` (padrão `useUpdate`)",
         "`src/hooks/use-action.ts`",
-      ),
-    ).not.toBe("read");
-    expect(
-      cue(
+      ],
+      [
         "- [ ] 4.3 Migration `supabase/00056_cron.sql` — **espelhar `00045`**",
         "`supabase/00056_cron.sql`",
-      ),
-    ).not.toBe("read");
-    expect(
-      cue("- [ ] §10 이미지 스토리지 계약 신설 `docs/conventions.md`", "`docs/conventions.md`"),
-    ).not.toBe("read");
-    // English words these spellings make, and the other senses of the Portuguese ones.
-    expect(
-      cue("- [ ] Create Patron model in `app/models/patron.rb`", "`app/models/patron.rb`"),
-    ).toBe("write");
-    expect(cue("- [ ] Add muster roll to `src/roll.ts`", "`src/roll.ts`")).toBe("write");
-    expect(
-      cue("- [ ] Caminho do banco (padrão: `config/default.yaml`)", "`config/default.yaml`"),
-    ).not.toBe("read");
-    expect(cue("- [ ] Definir `pt-BR` como padrão em `src/i18n.ts`", "`src/i18n.ts`")).not.toBe(
-      "read",
-    );
-    expect(cue("- tipos TS espelhados em `src/defaults.ts`", "`src/defaults.ts`")).not.toBe("read");
-    // The file the verb creates is still written.
-    expect(cue("- [x] Criar `src/b.tsx` seguindo padrão de `src/a.tsx`", "`src/b.tsx`")).toBe(
-      "write",
-    );
+      ],
+      ["- [ ] §10 이미지 스토리지 계약 신설 `docs/conventions.md`", "`docs/conventions.md`"],
+      // The other senses of the Portuguese words.
+      ["- [ ] Caminho do banco (padrão: `config/default.yaml`)", "`config/default.yaml`"],
+      ["- [ ] Definir `pt-BR` como padrão em `src/i18n.ts`", "`src/i18n.ts`"],
+      ["- tipos TS espelhados em `src/defaults.ts`", "`src/defaults.ts`"],
+    ]);
+    expectCues("write", [
+      // English words these spellings make.
+      ["- [ ] Create Patron model in `app/models/patron.rb`", "`app/models/patron.rb`"],
+      ["- [ ] Add muster roll to `src/roll.ts`", "`src/roll.ts`"],
+      // The file the verb creates is still written.
+      ["- [x] Criar `src/b.tsx` seguindo padrão de `src/a.tsx`", "`src/b.tsx`"],
+    ]);
   });
 
   it("reads a file named as where something comes from", () => {
