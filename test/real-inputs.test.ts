@@ -7,6 +7,7 @@ import { pathFromCode, pathsFromText } from "../src/bmad/path-text.ts";
 import { loadProject } from "../src/bmad/project.ts";
 import { resolveStoryId } from "../src/bmad/resolve-id.ts";
 import { parseSprintStatus, withStories } from "../src/bmad/sprint-status.ts";
+import { replaceStatus } from "../src/bmad/sprint-writer.ts";
 import { parseStory } from "../src/bmad/story.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { claimContext } from "../src/plan/build.ts";
@@ -1170,10 +1171,66 @@ describe("a sprint file's hand-made notes: a sub-story nested under a story, a m
     expect(() => resolveStoryId(sprint, "r-3")).toThrow(/^unknown story "r-3"/);
   });
 
-  it("still refuses a field nested under a story: the file's shape is broken there", () => {
+  it("reads the status of a story with notes indented under it, and names each note left out", () => {
+    const notes = [
+      "development_status:",
+      "  13-6-fix-preview: done",
+      "    context: out/13-6-fix-preview-context.xml",
+      "    story: out/13-6-fix-preview.md",
+      "  13-7-next: ready-for-dev",
+      "    owner: sam # later",
+      "  epic-13-retrospective: done",
+      "    artifact: out/epic-13-retrospective.md",
+      "",
+    ].join("\n");
+    const sprint = parseSprintStatus(notes, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.status])).toEqual([
+      ["13-6-fix-preview", "done"],
+      ["13-7-next", "ready-for-dev"],
+      ["epic-13-retrospective", "done"],
+    ]);
+    expect(sprint.warnings).toEqual(
+      [3, 4, 6, 8].map((line) =>
+        expect.stringMatching(
+          new RegExp(
+            `^s\\.yaml:${line}: \`[a-z]+:\` is indented under the entry above, which has a value of its own; the line is left as it is and not read$`,
+          ),
+        ),
+      ),
+    );
+    expect(sprint.nested).toBeUndefined();
+    // The status is written in its own bytes; the notes stay as they were.
+    const { text: after } = replaceStatus(notes, "s.yaml", {
+      key: "13-7-next",
+      status: "in-progress",
+    });
+    expect(after).toBe(notes.replace("13-7-next: ready-for-dev", "13-7-next: in-progress"));
+  });
+
+  it("reads the sprint past a block of counts typed one level too deep", () => {
+    const counts = [
+      "development_status:",
+      "  1-1-a: done",
+      "  1-2-b: ready-for-dev",
+      "test_counts:",
+      "    store_tests: 40",
+      "        view_tests: 10",
+      "      form_tests: 8",
+      "    utils_tests: 126",
+      "",
+    ].join("\n");
+    const sprint = parseSprintStatus(counts, "s.yaml");
+    expect(sprint.entries.map((e) => e.key)).toEqual(["1-1-a", "1-2-b"]);
+    expect(sprint.warnings.map((w) => w.split(" is indented")[0])).toEqual([
+      "s.yaml:6: `view_tests:`",
+      "s.yaml:7: `form_tests:`",
+    ]);
+  });
+
+  it("still refuses a line under an entry that is no entry of its own", () => {
     expect(() =>
-      parseSprintStatus("development_status:\n  1-1-a: done\n    owner: sam\n", "s.yaml"),
-    ).toThrow(/^sprint-status.yaml does not parse: this line is indented more/);
+      parseSprintStatus("development_status:\n  1-1-a: done\n    owner sam: x: y\n", "s.yaml"),
+    ).toThrow(/^sprint-status.yaml does not parse/);
   });
 });
 

@@ -96,7 +96,7 @@ describe("parseSprintStatus", () => {
       return "parsed";
     };
     // The parser blames the entry above an over-indented one, and the line after an open `[`.
-    expect(refusal(["  1-1-a: done", "    blocked: QA", "  1-3-c: backlog"])).toMatch(
+    expect(refusal(["  1-1-a: done", "    blocked by: QA", "  1-3-c: backlog"])).toMatch(
       /^s\.yaml:4:5: .*this line is indented more than the entry above it/,
     );
     expect(refusal(["  1-1-a: [done", "  1-3-c: backlog"])).toMatch(
@@ -437,11 +437,11 @@ describe("parseSprintStatus", () => {
     expect(french.warnings).toEqual([
       "s.yaml:1: does not parse as YAML (Nested mappings are not allowed in compact mappings); the line is left as it is and not read",
     ]);
-    // A value that runs on to a deeper line: the parser names the line it starts on, which is
-    // sound; the file's shape is broken, and refused as before.
+    // A value that runs on to a deeper line that is no entry: the parser names the line it
+    // starts on, which is sound; the file's shape is broken, and refused as before.
     expect(() =>
       parseSprintStatus(
-        "development_status:\n  1-1-a: done\n  1-2-b: ready-for-dev\n  1-3-c: review\n    blocked: QA\n",
+        "development_status:\n  1-1-a: done\n  1-2-b: ready-for-dev\n  1-3-c: review\n    blocked by: QA\n",
         "s.yaml",
       ),
     ).toThrow(/^sprint-status.yaml does not parse/);

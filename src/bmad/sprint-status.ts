@@ -641,15 +641,17 @@ function parseLeniently(
       });
       continue;
     }
-    // A story's entry indented under another story that has a status of its own
-    // (`r-3-c: done ✅` over `    r-3-1-d: done`): a sub-story an author nested by hand. Its
-    // meaning is plain and only its line is broken: it is left out and named, the rest read.
-    const nestedKey =
+    // A line indented under an entry that has a value of its own: a sub-story an author
+    // nested by hand (`r-3-c: done ✅` over `    r-3-1-d: done`), or a note about the entry
+    // (`13-6-x: done` over `    context: a/b.xml`; `pre_arrival_tests: 8` over a deeper
+    // `cmr_view_tests: 10` in a block of counts). The entry above keeps its value, which
+    // can hold none of them; only that line is broken: it is left out and named, the rest read.
+    const under =
       culprit && culprit.line > pos.line && masked.length < MAX_MASKED
-        ? nestedStoryLine(line, lineAt(source, lineCounter, culprit.line)?.text)
+        ? lineUnderValue(line, lineAt(source, lineCounter, culprit.line)?.text)
         : undefined;
-    if (nestedKey && culprit) {
-      nested.push({ key: nestedKey, line: culprit.line });
+    if (under && culprit) {
+      if (under.story) nested.push({ key: under.key, line: culprit.line });
       const below = lineAt(source, lineCounter, culprit.line) ?? NO_LINE;
       // Under a setting of the top level (`notes: x`), not a story: where the entry belongs
       // is `development_status:`.
@@ -657,9 +659,11 @@ function parseLeniently(
       const setting = topKey && parseKey(topKey).kind === "other" ? topKey : undefined;
       masked.push({
         line: culprit.line,
-        text: setting
-          ? `${file}:${culprit.line}: \`${nestedKey}\` is indented under \`${setting}:\`, a setting at the top level of the file, outside \`development_status:\`; the line is left as it is and not read (move it under \`development_status:\` to plan it)`
-          : `${file}:${culprit.line}: \`${nestedKey}\` is indented under the entry above, which has a status of its own; the line is left as it is and not read (indent it as the entries beside it to plan it)`,
+        text: !under.story
+          ? `${file}:${culprit.line}: \`${under.key}:\` is indented under the entry above, which has a value of its own; the line is left as it is and not read`
+          : setting
+            ? `${file}:${culprit.line}: \`${under.key}\` is indented under \`${setting}:\`, a setting at the top level of the file, outside \`development_status:\`; the line is left as it is and not read (move it under \`development_status:\` to plan it)`
+            : `${file}:${culprit.line}: \`${under.key}\` is indented under the entry above, which has a status of its own; the line is left as it is and not read (indent it as the entries beside it to plan it)`,
       });
       unread.push(culprit.line);
       source =
@@ -894,16 +898,19 @@ function storyKeysIn(value: unknown): string[] {
 }
 
 /**
- * The story key of `below` when it is a story's entry (`    r-3-1-d: done`) and `above` an
- * entry with a scalar value (`  r-3-c: done ✅`), so that `below` can be no field of `above`;
- * else undefined (`    blocked: QA` under a story is a field, and the file's shape is broken).
+ * The key of `below` when it is an entry (`    r-3-1-d: done`, `    context: a.xml`) and
+ * `above` an entry with a scalar value (`  r-3-c: done ✅`), so that `below` can be no field
+ * of `above`; with whether it is a story's. Else undefined.
  */
-function nestedStoryLine(above: string, below: string | undefined): string | undefined {
+function lineUnderValue(
+  above: string,
+  below: string | undefined,
+): { key: string; story: boolean } | undefined {
   if (!VALUED_ENTRY.test(above)) return undefined;
   const key = /^[ \t]+["']?([^\s:#"']+)["']?:(?:[ \t]+[^\s#][^#]*)?(?:[ \t]+#.*)?$/.exec(
     below ?? "",
   )?.[1];
-  return key && isStoryKey(key) ? key : undefined;
+  return key && SAFE_KEY.test(key) ? { key, story: isStoryKey(key) } : undefined;
 }
 
 interface SourceLine {
