@@ -310,6 +310,32 @@ describe("a past-tense files heading under a planning heading (`Implementation N
   });
 });
 
+describe("a spec written by BMAD's unattended dev workflow (`## Code Map`, `## Auto Run Result`)", () => {
+  const body = [
+    "## Intent\n\nFold the store into the checksum.",
+    "## Code Map\n\n- `src/checksum.ts` -- add the store's state\n- `src/loop.ts` -- pass the store on",
+    "## Auto Run Result\n\nStatus: done\n\n**Summary:** Folded `src/store.ts` into the checksum.",
+    "**Files changed:**\n- `src/checksum.ts` — folds the store\n- `src/host.ts` — passes it on",
+    "**Residual risks:** none in `src/loop.ts`.",
+  ].join("\n\n");
+  const files = { "src/checksum.ts": "", "src/loop.ts": "", "src/host.ts": "", "src/store.ts": "" };
+
+  it("is scored by the files its result says were changed, and planned from its Code Map", () => {
+    const dir = project({ "1-1-a": body }, files, "done");
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    const [done] = doneInputs(loaded);
+    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
+      "src/checksum.ts",
+      "src/host.ts",
+    ]);
+    expect(done && planTimeDoc(done.doc).mentions.map((m) => m.path)).toEqual([
+      "src/checksum.ts",
+      "src/loop.ts",
+    ]);
+  });
+});
+
 describe("a document about a story, numbered as it (`4.2-po-validation-20250924.md`)", () => {
   it("is not taken for the story's file by its number, though it shares a word with the key", () => {
     const dir = tempProject({

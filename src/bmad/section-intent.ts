@@ -9,8 +9,12 @@ import type { Intent } from "./story.ts";
 
 export type Zone = "write" | "read" | "none";
 
-/** The heading over what the agent did (BMAD's Dev Agent Record) and the one over its brief. */
-export const DEV_AGENT_RECORD = /dev\s+agent\s+record/i;
+/**
+ * The heading over what the agent did (BMAD's Dev Agent Record; "Auto Run Result" in the specs
+ * BMAD's unattended dev workflow writes, `**Files changed:**` under it) and the one over its
+ * brief.
+ */
+export const DEV_AGENT_RECORD = /dev\s+agent\s+record|^\W*auto\s+run\s+result\b/i;
 export const DEV_NOTES = /dev\s+notes/i;
 /**
  * A heading over "Modified Files", "Changed Files (Code Review Round 2)", "Archivos MODIFICADOS
