@@ -606,6 +606,43 @@ describe("layouts other templates use", () => {
     ]);
   });
 
+  it("reads a story folder written as the author's own checkout as the folder of that name here", () => {
+    const located = (location: string) => ({
+      "_bmad/stories/1-1-alpha.md": storyFiles["docs/stories/1-1-alpha.md"],
+      "_bmad/stories/1-2-beta.md": storyFiles["docs/stories/1-2-beta.md"],
+      "_bmad-output/sprint-status.yaml": `story_location: '${location}'\n${sprint}`,
+    });
+    for (const location of [
+      "/Users/sam/app/_bmad/stories",
+      "C:\\Users\\sam\\app\\_bmad\\stories",
+    ]) {
+      const { plan } = planProject(tempProject(located(location)), { cache: false, env });
+      expect(plan.sources).toContain(
+        `_bmad-output/sprint-status.yaml: story_location "${location}" leaves the project: read as _bmad/stories/, the folder of that name here`,
+      );
+      expect(plan.stories.map((s) => s.file)).toEqual([
+        "_bmad/stories/1-1-alpha.md",
+        "_bmad/stories/1-2-beta.md",
+      ]);
+    }
+    // No folder of that name here, or a path relative to the project: ignored, as before.
+    for (const location of ["/Users/sam/app/nowhere", "../app/_bmad/stories"]) {
+      const { plan } = planProject(tempProject(located(location)), { cache: false, env });
+      expect(plan.sources).toContain(
+        `_bmad-output/sprint-status.yaml: story_location "${location}" leaves the project: ignored`,
+      );
+      expect(plan.stories.map((s) => s.file)).toEqual([undefined, undefined]);
+    }
+    // The same for a folder BMAD's config names.
+    const configured = tempProject({
+      ...located("_bmad/stories"),
+      "_bmad/bmm/config.yaml": "implementation_artifacts: /home/sam/app/_bmad-output\n",
+    });
+    expect(planProject(configured, { cache: false, env }).plan.sources).toContain(
+      '_bmad/bmm/config.yaml: implementation_artifacts "/home/sam/app/_bmad-output" leaves the project: read as _bmad-output/, the folder of that name here',
+    );
+  });
+
   it("reads the stories' folder from the header comment the alpha's sprint file has", () => {
     const dir = tempProject({
       ...storyFiles,

@@ -54,7 +54,30 @@ function sameFile(root: string, a: string, b: string): boolean {
 
 /** True when a project-relative path (from expandProjectRoot) points outside the project. */
 function leavesProject(rel: string): boolean {
-  return rel === ".." || rel.startsWith("../") || path.isAbsolute(rel);
+  // `C:\Users\...` from a Windows machine is no folder of this project on any system.
+  return (
+    rel === ".." || rel.startsWith("../") || path.isAbsolute(rel) || /^[A-Za-z]:[\\/]/.test(rel)
+  );
+}
+
+/**
+ * The project's folder an absolute path from another machine names: BMAD's installer writes
+ * the author's own checkout (`/Users/sam/app/_bmad/stories`), which a clone elsewhere lacks.
+ * The longest tail of it that is a folder here (`_bmad/stories`); none for a relative path
+ * (`../other/stories` is another project, never followed).
+ */
+export function folderFromElsewhere(
+  written: string,
+  isDir: (rel: string) => boolean,
+): string | undefined {
+  if (!/^(?:\/|~\/|[A-Za-z]:[\\/])/.test(written)) return undefined;
+  const parts = written.split(/[\\/]+/).filter((part) => part !== "" && part !== ".");
+  if (parts.includes("..")) return undefined;
+  for (let from = 1; from < parts.length; from++) {
+    const tail = parts.slice(from).join("/");
+    if (isDir(tail)) return tail;
+  }
+  return undefined;
 }
 
 export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
@@ -79,8 +102,11 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     }
     const rel = expandProjectRoot(filled, root);
     if (!leavesProject(rel)) return rel;
-    report.push(`${configFile}: ${key} "${bmm[key]}" leaves the project: ignored`);
-    return undefined;
+    const here = folderFromElsewhere(filled, isDir);
+    report.push(
+      `${configFile}: ${key} "${bmm[key]}" leaves the project: ${here ? `read as ${here}/, the folder of that name here` : "ignored"}`,
+    );
+    return here;
   };
 
   const explicit = Object.fromEntries(
@@ -170,8 +196,11 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   const sprintDir = path.posix.dirname(sprintStatus);
   let storyLocation = readStoryLocation(root, sprintStatus);
   if (storyLocation && leavesProject(expandProjectRoot(storyLocation, root))) {
-    report.push(`${sprintStatus}: story_location "${storyLocation}" leaves the project: ignored`);
-    storyLocation = undefined;
+    const here = folderFromElsewhere(storyLocation, isDir);
+    report.push(
+      `${sprintStatus}: story_location "${storyLocation}" leaves the project: ${here ? `read as ${here}/, the folder of that name here` : "ignored"}`,
+    );
+    storyLocation = here;
   }
   const storiesDir = explicit.stories
     ? expandProjectRoot(explicit.stories, root)
