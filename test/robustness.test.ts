@@ -643,6 +643,20 @@ describe("layouts other templates use", () => {
     );
   });
 
+  it("finds the stories in a hidden folder under a sprint file at the project's root", () => {
+    const dir = tempProject({
+      ".codebuddy/stories/1-1-alpha.md": storyFiles["docs/stories/1-1-alpha.md"],
+      ".codebuddy/stories/1-2-beta.md": storyFiles["docs/stories/1-2-beta.md"],
+      "sprint-status.yaml": `# story_location: .codebuddy/stories\n${sprint}`,
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.sources).toContain("stories: .codebuddy/stories/ (and sub-folders), then ./");
+    expect(plan.stories.map((s) => s.file)).toEqual([
+      ".codebuddy/stories/1-1-alpha.md",
+      ".codebuddy/stories/1-2-beta.md",
+    ]);
+  });
+
   it("reads the stories' folder from the header comment the alpha's sprint file has", () => {
     const dir = tempProject({
       ...storyFiles,

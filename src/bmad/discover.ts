@@ -316,6 +316,12 @@ function isWithin(file: string, dir: string): boolean {
   return dir === "." || file.startsWith(`${dir}/`);
 }
 
+/** Whether a folder's name starts with a dot on the way from `dir` down to `inner`. */
+function hiddenBelow(dir: string, inner: string): boolean {
+  const below = dir === "." ? inner : inner.slice(dir.length + 1);
+  return below.split("/").some((name) => name.startsWith("."));
+}
+
 function isDirectory(file: string): boolean {
   try {
     return statSync(file).isDirectory();
@@ -554,8 +560,13 @@ export function indexStoryFiles(
   };
   const dirs = storyFolders(files.storiesDir, files.sprintStatus, root, files.moreStoryDirs);
   // Each folder listed once: the stories and sprint folders are often inside the one above.
+  // Not inside it where a hidden folder lies between (`.codebuddy/stories/` under a sprint
+  // file at the root): the walk of the one above does not enter it.
   const listed = dirs
-    .filter((dir) => !dirs.some((other) => other !== dir && isWithin(dir, other)))
+    .filter(
+      (dir) =>
+        !dirs.some((other) => other !== dir && isWithin(dir, other) && !hiddenBelow(other, dir)),
+    )
     .flatMap((dir) =>
       globSync("**/*.md", { cwd: path.join(root, dir), ignore: ["**/node_modules/**"] }).map(
         (file) => (dir === "." ? file : `${dir}/${file}`),
