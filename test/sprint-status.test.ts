@@ -105,12 +105,51 @@ describe("parseSprintStatus", () => {
     expect(refusal(["  1-1-a: 'done", "  1-3-c: backlog", "  1-4-d: done"])).toMatch(
       /^s\.yaml:3:10: .*a ' opened on this line is not closed on it/,
     );
-    // A mark typed before an entry's indentation: the parser blames the line; so does the
-    // message, saying what to remove, however far in the entry stands after the mark.
-    for (const marked of ["´  1-2-b: done", "´    1-2-b: done", "§ 1-2-b: done"])
-      expect(refusal(["  1-1-a: done", marked, "  1-3-c: backlog"])).toMatch(
-        /^s\.yaml:4:1: .*this entry's line starts with `[´§]` before its indentation \(a stray key press\?\); remove it/,
-      );
+    // A mark typed before an entry's indentation (a stray key press), however far in the entry
+    // stands after it: read at the indentation of the entry below, and named; the status is
+    // still written in its own bytes.
+    for (const [marked, mark] of [
+      ["´  1-2-b: done", "´"],
+      ["§ 1-2-b: done", "§"],
+      ["´´ 1-2-b: done", "´´"],
+      ["´    1-2-b: done", "´"],
+    ] as const) {
+      const text = [
+        "development_status:",
+        "  epic-1: in-progress",
+        "  1-1-a: done",
+        marked,
+        "  1-3-c: backlog",
+        "",
+      ].join("\n");
+      const sprint = parseSprintStatus(text, "s.yaml");
+      expect(sprint.entries.map((e) => e.key)).toEqual(["epic-1", "1-1-a", "1-2-b", "1-3-c"]);
+      expect(sprint.warnings).toEqual([
+        `s.yaml:4: \`${mark}\` typed before the entry's indentation (a stray key press?); read as if it were not there, at the indentation of the entry below it (the file is left as it is)`,
+      ]);
+      const { text: after } = replaceStatus(text, "s.yaml", {
+        key: "1-2-b",
+        status: "review",
+        force: true,
+      });
+      expect(after).toBe(text.replace(`${marked}\n`, `${marked.replace("done", "review")}\n`));
+    }
+    // Too far out to stand at the entries' indentation (`´1-2-b` over entries at four): refused,
+    // naming the mark.
+    expect(
+      (() => {
+        try {
+          parseSprintStatus(
+            "development_status:\n    1-1-a: done\n´ 1-2-b: done\n    1-3-c: backlog\n",
+            "s.yaml",
+          );
+        } catch (e) {
+          return (e as InputError).format();
+        }
+      })(),
+    ).toMatch(
+      /^s\.yaml:3:1: .*this entry's line starts with `´` before its indentation \(a stray key press\?\); remove it/,
+    );
     // A mark that is YAML's own (a list item's dash, an anchor, a tag) before a story's key is
     // named too; a list item of a layout that lists its stories is not blamed for a field's
     // indentation below it.

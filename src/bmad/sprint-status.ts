@@ -516,7 +516,7 @@ const ENTRY_SHAPE = /^[ \t]*[^\s:#]+:(?:[ \t]|$)/;
  * One to three marks that start no key, comment, list item or flow collection, then spaces: what
  * a key typed before an entry's indentation leaves (`´  4-6-x: done`).
  */
-const STRAY_MARK_BEFORE = /^([^\p{L}\p{N}\s#"'[{&*!|>%@`-]{1,3})[ \t]+/u;
+export const STRAY_MARK_BEFORE = /^([^\p{L}\p{N}\s#"'[{&*!|>%@`-]{1,3})[ \t]+/u;
 /**
  * The same with a mark of YAML's own, which starts a list item, an anchor or a tag (`-   2-4-x:
  * done` among entries): read only where the parse broke on that line, and only before a story's
@@ -638,6 +638,27 @@ function parseLeniently(
       masked.push({
         line: top,
         text: `${file}:${top === last ? top : `${top}-${last}`}: indented ${deeper.typed} spaces where the line after ${top === last ? "it" : "them"} has ${deeper.column}, in the same block; read as if indented ${deeper.column} (the file is left as it is)`,
+      });
+      continue;
+    }
+    // A key pressed before an entry's indentation (`´  4-6-x: done` among entries): the entry
+    // is plain, and read at the indentation of the entry below it. As for a deeper first
+    // entry, what stands before it moves to the line's end in YAML's copy, and the line's
+    // values stand that much further on in the file.
+    const stray = culprit?.stray;
+    if (stray && culprit && stray.typed >= stray.column && masked.length < MAX_MASKED) {
+      const at = lineAt(source, lineCounter, culprit.line) ?? NO_LINE;
+      const cut = stray.typed - stray.column;
+      source =
+        source.slice(0, at.start) +
+        " ".repeat(stray.column) +
+        at.text.slice(stray.typed) +
+        " ".repeat(cut) +
+        source.slice(at.end);
+      shifts.set(culprit.line, (shifts.get(culprit.line) ?? 0) + cut);
+      masked.push({
+        line: culprit.line,
+        text: `${file}:${culprit.line}: \`${stray.mark}\` typed before the entry's indentation (a stray key press?); read as if it were not there, at the indentation of the entry below it (the file is left as it is)`,
       });
       continue;
     }
@@ -946,7 +967,15 @@ function likelyCulprit(
   source: string,
   lineCounter: LineCounter,
   reported: number,
-): { line: number; col: number; why: string } | undefined {
+):
+  | {
+      line: number;
+      col: number;
+      why: string;
+      /** A stray mark's: the mark, where the entry after it starts, and the next entry's column. */
+      stray?: { mark: string; typed: number; column: number };
+    }
+  | undefined {
   const lineText = (n: number) => lineAt(source, lineCounter, n)?.text;
   const indent = (text: string) => /^[ \t]*/.exec(text)?.[0].length ?? 0;
   if (code === "BLOCK_AS_IMPLICIT_KEY" || code === "MULTILINE_IMPLICIT_KEY") {
@@ -970,6 +999,9 @@ function likelyCulprit(
         line: reported,
         col: 1,
         why: `this entry's line starts with \`${mark[1]}\` before its indentation (${stray ? "a stray key press?" : "which YAML reads as its own syntax"}); remove it`,
+        ...(stray
+          ? { stray: { mark: mark[1] ?? "", typed: mark[0].length, column: indent(next) } }
+          : {}),
       };
     if (here !== undefined && next?.trim() && indent(next) > indent(here))
       return {

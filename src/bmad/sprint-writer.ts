@@ -18,7 +18,7 @@ import { own } from "../util/own.ts";
 import { suggest } from "../util/suggest.ts";
 import { decodeText, encodeText } from "../util/text-file.ts";
 import { ensureAthenaDir } from "./cache.ts";
-import { parseSprintStatus, STORY_STATUSES } from "./sprint-status.ts";
+import { parseSprintStatus, STORY_STATUSES, STRAY_MARK_BEFORE } from "./sprint-status.ts";
 
 /** Progress order: a change to a lower rank is a downgrade. Unknown values have no rank. */
 const RANK: Record<string, number> = {
@@ -166,10 +166,12 @@ export function replaceStatus(
   const lineEnd = next.indexOf("\n", start);
   // A listed item's line starts with its dash (`- status: done`); a keyed one may hold its
   // fields in braces (`1-1-a: {status: done}`).
+  // A mark typed before the entry's indentation (`´  1-2-b: done`) is no part of it, as read.
   const written = next
     .slice(lineStart, lineEnd < 0 ? undefined : lineEnd)
     .trim()
-    .replace(/^-\s+/, "");
+    .replace(/^-\s+/, "")
+    .replace(STRAY_MARK_BEFORE, "");
   const read =
     colon === "full-width"
       ? // `1-1-x：review` is no YAML: it reads back as the reader reads it.
