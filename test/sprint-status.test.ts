@@ -790,4 +790,41 @@ describe("parseSprintStatus", () => {
     });
     expect(moved).toBe(appended.replace("1-2-y: backlog", "1-2-y: ready-for-dev"));
   });
+
+  it("reads the stories listed under an epic's own entry, after the epic, and writes each in place", () => {
+    const text = [
+      "development_status:",
+      "  epic-4: done",
+      "  4-1-a: done",
+      "  epic-5:",
+      "    status: in-progress",
+      "    stories:",
+      '      - id: "5.1"',
+      "        status: done",
+      '      - id: "5.2"',
+      "        title: Port Map",
+      "        status: ready-for-dev",
+      "      - id: notes",
+      "        status: done",
+      "  epic-5-retrospective: optional",
+      "",
+    ].join("\n");
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.status, e.line])).toEqual([
+      ["epic-4", "done", 2],
+      ["4-1-a", "done", 3],
+      ["epic-5", "in-progress", 4],
+      ["5-1", "done", 7],
+      ["5-2-port-map", "ready-for-dev", 9],
+      ["epic-5-retrospective", "optional", 14],
+    ]);
+    expect(sprint.warnings).toEqual([
+      's.yaml:12: "notes" is no epic and story number (expected like 1.2, 1-2 or story-1.2); entry skipped',
+    ]);
+    const { text: after } = replaceStatus(text, "s.yaml", {
+      key: "5-2-port-map",
+      status: "in-progress",
+    });
+    expect(after).toBe(text.replace("status: ready-for-dev", "status: in-progress"));
+  });
 });

@@ -189,7 +189,19 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       line,
     );
   }
-  const statusNode = { items: [...maps.flatMap((map) => map.items), ...listed] };
+  // An epic's entry written as a mapping with its stories listed under it (`epic-5:` over
+  // `status: in-progress` and `stories:` of `- id: "5.1"` / `status: done`): each story is an
+  // entry, after its epic's, as in a list layout.
+  const storiesUnder = (value: unknown) =>
+    isMap(value) && value.has("stories")
+      ? listEntries(value.get("stories"), "stories", (id) => unreadIds.push(id))
+      : [];
+  const statusNode = {
+    items: [
+      ...maps.flatMap((map) => map.items.flatMap((pair) => [pair, ...storiesUnder(pair.value)])),
+      ...listed,
+    ],
+  };
 
   const raw: Array<{
     key: string;
