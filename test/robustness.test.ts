@@ -657,6 +657,22 @@ describe("layouts other templates use", () => {
     ]);
   });
 
+  it("finds a sub-story whose key sets its letter apart (`6-1-a-x`) in a file that joins it (`story-6.1a-x.md`)", () => {
+    const dir = tempProject({
+      "docs/sprint-status.yaml":
+        "development_status:\n  6-1-a-invoice-types: ready-for-dev\n  6-1-b-payment-types: ready-for-dev\n  7-1-e-commerce-sync: ready-for-dev\n",
+      "docs/stories/epic-6/story-6.1a-invoice-types.md": storyFiles["docs/stories/1-1-alpha.md"],
+      "docs/stories/epic-6/story-6.1b-payment-types.md": storyFiles["docs/stories/1-2-beta.md"],
+      "docs/stories/epic-7/7-1-e-commerce-sync.md": storyFiles["docs/stories/1-2-beta.md"],
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.stories.map((s) => s.file)).toEqual([
+      "docs/stories/epic-6/story-6.1a-invoice-types.md",
+      "docs/stories/epic-6/story-6.1b-payment-types.md",
+      "docs/stories/epic-7/7-1-e-commerce-sync.md",
+    ]);
+  });
+
   it("reads the stories' folder from the header comment the alpha's sprint file has", () => {
     const dir = tempProject({
       ...storyFiles,

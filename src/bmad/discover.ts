@@ -623,7 +623,12 @@ export function indexStoryFiles(
       SAFE_KEY.test(key),
   );
   const keys = [...storyKeys, ...promoted];
-  const named = (key: string) => exact.get(key) ?? one(spelled.get(canonicalStoryName(key)));
+  // A sub-story's letter is a part of its own in some keys (`6-1-a-invoice-types`) and joined
+  // to the number in the file's name (`story-6.1a-invoice-types.md`): the same story.
+  const named = (key: string) =>
+    exact.get(key) ??
+    one(spelled.get(canonicalStoryName(key))) ??
+    one(spelled.get(canonicalStoryName(key).replace(LETTER_APART, "$1$2")));
   // The same words after another number: only for a file no key names itself, and words that
   // only one key has (`2-1-user-login` must not take `1-1-user-login.md`).
   const taken = new Set(keys.flatMap((key) => named(key) ?? []));
@@ -771,6 +776,9 @@ export interface StoryFileIndex {
  * BMAD's quick-dev and dev-auto workflows write a story they implement as a spec named after
  * it (`spec-3-2-digest-delivery.md` for `3-2-digest-delivery`): the `spec` prefix goes too.
  */
+/** A key's number with a letter after it as a part of its own: `6-1-a` in `6-1-a-invoice`. */
+const LETTER_APART = /^(\d+-\d+)-([a-z])(?=-)/;
+
 function canonicalStoryName(name: string): string {
   return name
     .toLowerCase()
