@@ -171,12 +171,13 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   }
   if (!sprintStatus) {
     const looked = sprintCandidates.join(", ");
-    // One kept in another folder (`bmad-legacy/`, an archive) is named: the user may mean it.
+    // One kept in another folder (`bmad-legacy/`, an archive, a course's project five folders
+    // down) is named: the user may mean it.
     const elsewhere = explicit.sprintStatus
       ? []
       : globSync("**/sprint-status.yaml", {
           cwd: root,
-          deep: 4,
+          deep: 6,
           followSymbolicLinks: false,
           ignore: ["**/node_modules/**", "**/.git/**"],
         }).sort();
