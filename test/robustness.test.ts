@@ -615,6 +615,7 @@ describe("layouts other templates use", () => {
     for (const location of [
       "/Users/sam/app/_bmad/stories",
       "C:\\Users\\sam\\app\\_bmad\\stories",
+      "~/app/_bmad/stories",
     ]) {
       const { plan } = planProject(tempProject(located(location)), { cache: false, env });
       expect(plan.sources).toContain(

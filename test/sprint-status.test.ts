@@ -134,6 +134,15 @@ describe("parseSprintStatus", () => {
       });
       expect(after).toBe(text.replace(`${marked}\n`, `${marked.replace("done", "review")}\n`));
     }
+    // After a block's last line, where the line belongs is no longer plain (`´   status: done`
+    // under a story's mapping, over the next story): refused, naming the mark, as before.
+    for (const tail of [
+      ["  1-1-a:", "    story_file: a.md", "´   status: done", "  1-2-b: backlog"],
+      ["  epic-1:", "    1-1-a: done", "´   1-2-b: done", "  epic-2:", "    2-1-c: backlog"],
+    ])
+      expect(refusal(tail)).toMatch(
+        /^s\.yaml:\d+:1: .*this entry's line starts with `´` before its indentation \(a stray key press\?\); remove it/,
+      );
     // Too far out to stand at the entries' indentation (`´1-2-b` over entries at four): refused,
     // naming the mark.
     expect(

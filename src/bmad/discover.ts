@@ -54,9 +54,14 @@ function sameFile(root: string, a: string, b: string): boolean {
 
 /** True when a project-relative path (from expandProjectRoot) points outside the project. */
 function leavesProject(rel: string): boolean {
-  // `C:\Users\...` from a Windows machine is no folder of this project on any system.
+  // `C:\Users\...` from a Windows machine, or `~/...` (a home folder), is no folder of this
+  // project on any system.
   return (
-    rel === ".." || rel.startsWith("../") || path.isAbsolute(rel) || /^[A-Za-z]:[\\/]/.test(rel)
+    rel === ".." ||
+    rel.startsWith("../") ||
+    path.isAbsolute(rel) ||
+    /^[A-Za-z]:[\\/]/.test(rel) ||
+    /^~(?:\/|$)/.test(rel)
   );
 }
 

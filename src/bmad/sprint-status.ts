@@ -1000,6 +1000,20 @@ function likelyCulprit(
     // the entry a key of the file's top level, and the entries below it nested under it: the
     // mark is what to mend, not the line below.
     const marked = here ?? "";
+    // Where the entry after the mark belongs is plain only between two entries of one block
+    // (comments and blank lines apart):
+    // the line above at the next line's column with a value of its own, or the line opening
+    // the block. After a block's last line (`    status: done` over `  1-2-b: x`) it is not.
+    const betweenSiblings = (line: number, column: number) => {
+      let up = line - 1;
+      while (up > 0 && isBlankOrComment(lineText(up) ?? "")) up--;
+      const above = lineText(up);
+      if (above === undefined || up === 0) return false;
+      return (
+        (indent(above) === column && VALUED_ENTRY.test(above)) ||
+        (OPENS_BLOCK.test(above) && indent(above) < column)
+      );
+    };
     const stray = STRAY_MARK_BEFORE.exec(marked);
     const syntax = stray ? null : SYNTAX_MARK_BEFORE.exec(marked);
     const keyAfter = syntax && /^["']?([^\s:#"']+)["']?:/.exec(marked.slice(syntax[0].length))?.[1];
@@ -1011,7 +1025,7 @@ function likelyCulprit(
         line: reported,
         col: 1,
         why: `this entry's line starts with \`${mark[1]}\` before its indentation (${stray ? "a stray key press?" : "which YAML reads as its own syntax"}); remove it`,
-        ...(stray
+        ...(stray && betweenSiblings(reported, indent(next))
           ? { stray: { mark: mark[1] ?? "", typed: mark[0].length, column: indent(next) } }
           : {}),
       };
