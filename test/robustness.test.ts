@@ -674,6 +674,22 @@ describe("layouts other templates use", () => {
     ]);
   });
 
+  it("finds the one story file of a key's number for a key that is a number alone (`5-1`)", () => {
+    const dir = tempProject({
+      "docs/sprint-status.yaml":
+        'development_status:\n  epic-5:\n    status: in-progress\n    stories:\n      - id: "5.1"\n        status: ready-for-dev\n      - id: "5.2"\n        status: ready-for-dev\n',
+      "docs/stories/5-1-request-form.md": storyFiles["docs/stories/1-1-alpha.md"],
+      "docs/stories/5-2-status-tracking.md": storyFiles["docs/stories/1-2-beta.md"],
+      // Not a story: it says nothing of being one.
+      "docs/stories/5-2-review-notes.md": "Notes from the review.\n",
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
+      ["5-1", "docs/stories/5-1-request-form.md"],
+      ["5-2", "docs/stories/5-2-status-tracking.md"],
+    ]);
+  });
+
   it("reads the stories' folder from the header comment the alpha's sprint file has", () => {
     const dir = tempProject({
       ...storyFiles,

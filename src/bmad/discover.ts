@@ -649,7 +649,7 @@ export function indexStoryFiles(
   for (const key of keys) {
     const words = storyWords(canonicalStoryName(key));
     if (words) keysByWords.set(words, (keysByWords.get(words) ?? 0) + 1);
-    const number = storyNumber(canonicalStoryName(key));
+    const number = numberOfKey(key);
     if (number) keysByNumber.set(number, [...(keysByNumber.get(number) ?? []), key]);
   }
   // A file numbered as another key that has no file of its own name and shares a word with it
@@ -682,7 +682,7 @@ export function indexStoryFiles(
   const takenByWords = new Set(keys.flatMap((key) => byWords(key) ?? []));
   /** The one file of `index` with the key's number, when one key has it and no key took it. */
   const untakenWithNumber = (key: string, index: Map<string, Set<string>>) => {
-    const number = storyNumber(canonicalStoryName(key));
+    const number = numberOfKey(key);
     if (!number || keysByNumber.get(number)?.length !== 1) return undefined;
     const file = one(index.get(number));
     return file && !taken.has(file) && !takenByWords.has(file) ? file : undefined;
@@ -690,14 +690,18 @@ export function indexStoryFiles(
   // Files with the number that share no word with the key (`9-6-retrospective.md` beside
   // `9-6-ux-admin-sync-alertas.md`) are other documents about that story: not candidates.
   const byNumber = (key: string) => {
-    const number = storyNumber(canonicalStoryName(key));
+    const number = numberOfKey(key);
     if (!number) return undefined;
     const own = [...wordsOf(canonicalStoryName(key))];
     // A document about the story (`4.2-po-validation-20250924.md`, a QA assessment sharing the
     // word "validation") is no story: the file must say it is one.
+    // A key of the number alone (`5-1`, a listed story with no title) has no words to share:
+    // the one story file of that number is its.
     const sharing = [...(numbered.get(number) ?? [])].filter((file) => {
       const fileWords = wordsOf(canonicalStoryName(path.posix.basename(file, ".md")));
-      return own.some((w) => fileWords.has(w)) && saysStory(readHead(root, file));
+      return (
+        (own.length === 0 || own.some((w) => fileWords.has(w))) && saysStory(readHead(root, file))
+      );
     });
     return untakenWithNumber(key, new Map([[number, new Set(sharing)]]));
   };
@@ -935,6 +939,12 @@ function wordsOf(canonical: string): Set<string> {
 /** The number before a story's words (`13-1-generic-photo` -> `13-1`), two parts at least. */
 function storyNumber(canonical: string): string | undefined {
   return STORY_NAME.exec(canonical)?.[1];
+}
+
+/** A key's story number: `5-3` of `5-3-company-filtering`, and of `5-3` alone. */
+function numberOfKey(key: string): string | undefined {
+  const canonical = canonicalStoryName(key);
+  return storyNumber(canonical) ?? (BARE_NUMBER.test(canonical) ? canonical : undefined);
 }
 
 /** A story's canonical name: its number, of two parts at least, then its words. */
