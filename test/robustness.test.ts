@@ -626,6 +626,22 @@ describe("layouts other templates use", () => {
         "_bmad/stories/1-2-beta.md",
       ]);
     }
+    // A Windows path in double quotes is no YAML (`\U` is no escape): its line is left out of
+    // the reading, named, and the folder still read from it.
+    const quoted = tempProject({
+      ...located("x"),
+      "_bmad-output/sprint-status.yaml": `story_location: "C:\\Users\\sam\\app/_bmad/stories"\n${sprint}`,
+    });
+    const windows = planProject(quoted, { cache: false, env }).plan;
+    expect(windows.stories.map((s) => s.file)).toEqual([
+      "_bmad/stories/1-1-alpha.md",
+      "_bmad/stories/1-2-beta.md",
+    ]);
+    expect(windows.warnings).toContainEqual(
+      expect.stringMatching(
+        /^_bmad-output\/sprint-status\.yaml:1: does not parse as YAML \(Invalid escape sequence/,
+      ),
+    );
     // No folder of that name here, or a path relative to the project: ignored, as before.
     for (const location of ["/Users/sam/app/nowhere", "../app/_bmad/stories"]) {
       const { plan } = planProject(tempProject(located(location)), { cache: false, env });

@@ -419,6 +419,8 @@ const MAX_MASKED = 20;
 const VALUE_ERRORS: Readonly<Record<string, RegExp>> = {
   BLOCK_AS_IMPLICIT_KEY: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+[^\r\n]*?:[ \t]/,
   BAD_SCALAR_START: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+[@`]/,
+  // A Windows path in double quotes (`story_location: "C:\Users\kay\app"`): `\U` is no escape.
+  BAD_DQ_ESCAPE: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+"[^"\r\n]*\\/,
 };
 
 /** The top-level lists other BMAD ports keep their stories in, sprint or epic first. */
