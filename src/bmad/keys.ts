@@ -41,9 +41,9 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
     /^epic-(.+)-retrospective$/i.exec(key) ??
     /^([a-z][a-z0-9]*-\d+[a-z]?)-retrospective$/i.exec(key);
   if (retro?.[1]) return { kind: "retrospective", epic: retro[1].replaceAll("-", ".") };
-  // A story keyed in words (`epic-0-story-1`, `epic-2-story-3-login`), as some sprint files
-  // spell what BMAD writes `0-1-slug`.
-  const worded = /^epic-(\d+[a-z]?)-story-(\d+[a-z]?)(?:-|$)/i.exec(key);
+  // A story keyed in words (`epic-0-story-1`, `epic-2-story-3-login`) or their initial
+  // (`epic-120-s01`), as some sprint files spell what BMAD writes `0-1-slug`.
+  const worded = /^epic-(\d+[a-z]?)-(?:story-|s0*)(\d+[a-z]?)(?:-|$)/i.exec(key);
   if (worded?.[1] && worded[2]) return story(worded[1], worded[2]);
   // `epic-3`, `epic-npd-1`, and a track's epic by its word alone (`epic-A` over `A-1-docker`).
   const epic = /^epic-((?:[a-z][a-z0-9]*-)?\d+[a-z]?(?:[-.]\d+[a-z]?)*|[a-z][a-z0-9]*)$/i.exec(key);
