@@ -314,8 +314,9 @@ describe("athena-parallel plan", () => {
     expect((await run(["plan"], legacy)).err).toContain(
       "found elsewhere: bmad-legacy/sprint-status.yaml (set bmad.paths.sprintStatus in athena.json to plan one)",
     );
-    // ...and one a course keeps five folders down.
-    const nested = "courses/lab/toolshop/_bmad-output/implementation-artifacts/sprint-status.yaml";
+    // ...and one a course keeps six folders down.
+    const nested =
+      "courses/2026/lab/toolshop/_bmad-output/implementation-artifacts/sprint-status.yaml";
     expect(
       (await run(["plan"], tempProject({ [nested]: "development_status: {}\n" }))).err,
     ).toContain(`found elsewhere: ${nested} (set`);

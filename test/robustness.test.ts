@@ -688,6 +688,16 @@ describe("layouts other templates use", () => {
       "docs/stories/epic-6/story-6.1b-payment-types.md",
       "docs/stories/epic-7/7-1-e-commerce-sync.md",
     ]);
+    // A key that names the joined file as it is keeps it.
+    const both = tempProject({
+      "docs/sprint-status.yaml":
+        "development_status:\n  6-1-a-invoice-types: ready-for-dev\n  6-1a-invoice-types: ready-for-dev\n",
+      "docs/stories/story-6.1a-invoice-types.md": storyFiles["docs/stories/1-1-alpha.md"],
+    });
+    expect(planProject(both, { cache: false, env }).plan.stories.map((s) => s.file)).toEqual([
+      undefined,
+      "docs/stories/story-6.1a-invoice-types.md",
+    ]);
   });
 
   it("finds the one story file of a key's number for a key that is a number alone (`5-1`)", () => {
@@ -698,11 +708,19 @@ describe("layouts other templates use", () => {
       "docs/stories/5-2-status-tracking.md": storyFiles["docs/stories/1-2-beta.md"],
       // Not a story: it says nothing of being one.
       "docs/stories/5-2-review-notes.md": "Notes from the review.\n",
+      // Nor is a review with a status line, though alone with its number.
+      "docs/stories/5-3-code-review.md": "# Code review of 5.3\n\nStatus: done\n",
     });
+    const sprint = readFileSync(path.join(dir, "docs/sprint-status.yaml"), "utf8");
+    writeFileSync(
+      path.join(dir, "docs/sprint-status.yaml"),
+      `${sprint}      - id: "5.3"\n        status: ready-for-dev\n`,
+    );
     const { plan } = planProject(dir, { cache: false, env });
     expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
       ["5-1", "docs/stories/5-1-request-form.md"],
       ["5-2", "docs/stories/5-2-status-tracking.md"],
+      ["5-3", undefined],
     ]);
   });
 

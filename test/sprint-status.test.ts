@@ -835,5 +835,28 @@ describe("parseSprintStatus", () => {
       status: "in-progress",
     });
     expect(after).toBe(text.replace("status: ready-for-dev", "status: in-progress"));
+    // Keyed as development_status's own entries are, as a mapping or as list items; under a
+    // story's own mapping, `stories:` is no list of stories.
+    for (const [stories, keys] of [
+      [
+        ["    stories:", "      6-1-a: done", "      6-2-b: backlog"],
+        ["6-1-a", "6-2-b"],
+      ],
+      [
+        ["    stories:", "      - 6-1-a: done", "      - 6-2-b: backlog"],
+        ["6-1-a", "6-2-b"],
+      ],
+    ] as const) {
+      const keyed = ["development_status:", "  epic-6:", "    status: in-progress", ...stories, ""];
+      expect(parseSprintStatus(keyed.join("\n"), "s.yaml").entries.map((e) => e.key)).toEqual([
+        "epic-6",
+        ...keys,
+      ]);
+    }
+    const underStory = parseSprintStatus(
+      'development_status:\n  1-1-a:\n    status: done\n    stories:\n      - id: "2.1"\n        status: done\n',
+      "s.yaml",
+    );
+    expect(underStory.entries.map((e) => e.key)).toEqual(["1-1-a"]);
   });
 });

@@ -176,7 +176,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   }
   if (!sprintStatus) {
     const looked = sprintCandidates.join(", ");
-    // One kept in another folder (`bmad-legacy/`, an archive, a course's project five folders
+    // One kept in another folder (`bmad-legacy/`, an archive, a course's project six folders
     // down) is named: the user may mean it.
     const elsewhere = explicit.sprintStatus
       ? []
@@ -629,12 +629,17 @@ export function indexStoryFiles(
       SAFE_KEY.test(key),
   );
   const keys = [...storyKeys, ...promoted];
+  const namedAsIs = (key: string) => exact.get(key) ?? one(spelled.get(canonicalStoryName(key)));
+  const namedByKeys = new Set(keys.flatMap((key) => namedAsIs(key) ?? []));
   // A sub-story's letter is a part of its own in some keys (`6-1-a-invoice-types`) and joined
-  // to the number in the file's name (`story-6.1a-invoice-types.md`): the same story.
-  const named = (key: string) =>
-    exact.get(key) ??
-    one(spelled.get(canonicalStoryName(key))) ??
-    one(spelled.get(canonicalStoryName(key).replace(LETTER_APART, "$1$2")));
+  // to the number in the file's name (`story-6.1a-invoice-types.md`): the same story, unless
+  // a key names that file as it is (`6-1a-invoice-types`).
+  const named = (key: string) => {
+    const asIs = namedAsIs(key);
+    if (asIs) return asIs;
+    const joined = one(spelled.get(canonicalStoryName(key).replace(LETTER_APART, "$1$2")));
+    return joined && !namedByKeys.has(joined) ? joined : undefined;
+  };
   // The same words after another number: only for a file no key names itself, and words that
   // only one key has (`2-1-user-login` must not take `1-1-user-login.md`).
   const taken = new Set(keys.flatMap((key) => named(key) ?? []));
@@ -696,12 +701,14 @@ export function indexStoryFiles(
     // A document about the story (`4.2-po-validation-20250924.md`, a QA assessment sharing the
     // word "validation") is no story: the file must say it is one.
     // A key of the number alone (`5-1`, a listed story with no title) has no words to share:
-    // the one story file of that number is its.
+    // the one file of that number titled as a story is its (a review of 5.1 with a status
+    // line is not).
     const sharing = [...(numbered.get(number) ?? [])].filter((file) => {
       const fileWords = wordsOf(canonicalStoryName(path.posix.basename(file, ".md")));
-      return (
-        (own.length === 0 || own.some((w) => fileWords.has(w))) && saysStory(readHead(root, file))
-      );
+      const head = readHead(root, file);
+      return own.length === 0
+        ? STORY_TITLE.test(head ?? "")
+        : own.some((w) => fileWords.has(w)) && saysStory(head);
     });
     return untakenWithNumber(key, new Map([[number, new Set(sharing)]]));
   };
@@ -779,6 +786,9 @@ export interface StoryFileIndex {
   foundByNumberOnly(key: string): boolean;
 }
 
+/** A key's number with a letter after it as a part of its own: `6-1-a` in `6-1-a-invoice`. */
+const LETTER_APART = /^(\d+-\d+)-([a-z])(?=-)/;
+
 /**
  * `Story-1.2_Slug` -> `1-2-slug`, `1.2.story` -> `1-2`, `E101-S01` -> `101-1`,
  * `epic-3-story-7-slug` -> `3-7-slug`: lower case, no `story` prefix or suffix, one separator,
@@ -786,9 +796,6 @@ export interface StoryFileIndex {
  * BMAD's quick-dev and dev-auto workflows write a story they implement as a spec named after
  * it (`spec-3-2-digest-delivery.md` for `3-2-digest-delivery`): the `spec` prefix goes too.
  */
-/** A key's number with a letter after it as a part of its own: `6-1-a` in `6-1-a-invoice`. */
-const LETTER_APART = /^(\d+-\d+)-([a-z])(?=-)/;
-
 function canonicalStoryName(name: string): string {
   return name
     .toLowerCase()
@@ -856,12 +863,15 @@ function titleWords(root: string, file: string): string | undefined {
 function saysStory(head: string | undefined): boolean {
   return (
     head !== undefined &&
-    (/^#[ \t]+story\b/im.test(head) ||
+    (STORY_TITLE.test(head) ||
       /^title:[ \t]*["']?story\b/im.test(head) ||
       STATUS_LINE.test(head) ||
       STATUS_HEADING.test(head))
   );
 }
+
+/** A title that says it is a story: `# Story 5.1: Request form`. */
+const STORY_TITLE = /^#[ \t]+story\b/im;
 
 /** A story's status value, after its markup (`**Status:** done`, `status: "review"`). */
 const STATUS_VALUE = String.raw`[ \t*_"'\x60]*(?:backlog|draft(?:ed)?|ready(?:[- ]for[- ]dev)?|in[- ]progress|(?:in[- ])?review|done|completed?|approved|blocked|todo|to[- ]do|deployed|shipped|released|merged)\b`;

@@ -189,16 +189,23 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       line,
     );
   }
-  // An epic's entry written as a mapping with its stories listed under it (`epic-5:` over
-  // `status: in-progress` and `stories:` of `- id: "5.1"` / `status: done`): each story is an
-  // entry, after its epic's, as in a list layout.
-  const storiesUnder = (value: unknown) =>
-    isMap(value) && value.has("stories")
-      ? listEntries(value.get("stories"), "stories", (id) => unreadIds.push(id))
-      : [];
+  // An epic's entry written as a mapping with its stories under it (`epic-5:` over
+  // `status: in-progress` and `stories:`): each story is an entry, after its epic's. Listed with
+  // ids (`- id: "5.1"` / `status: done`), as in a list layout; keyed (`5-1-a: done`, as a
+  // mapping or as list items), as development_status's own entries are.
+  const storiesUnder = (pair: Pair<unknown, unknown>): Array<Pair<unknown, unknown>> => {
+    const epic = isScalar(pair.key) && parseKey(String(pair.key.value)).kind === "epic";
+    const stories = epic && isMap(pair.value) ? pair.value.get("stories") : undefined;
+    if (isMap(stories)) return stories.items;
+    if (!isSeq(stories)) return [];
+    const keyed = stories.items.flatMap((item) =>
+      isMap(item) && !item.has("id") && !item.has("key") ? item.items : [],
+    );
+    return [...listEntries(stories, "stories", (id) => unreadIds.push(id)), ...keyed];
+  };
   const statusNode = {
     items: [
-      ...maps.flatMap((map) => map.items.flatMap((pair) => [pair, ...storiesUnder(pair.value)])),
+      ...maps.flatMap((map) => map.items.flatMap((pair) => [pair, ...storiesUnder(pair)])),
       ...listed,
     ],
   };
@@ -419,7 +426,8 @@ const MAX_MASKED = 20;
 const VALUE_ERRORS: Readonly<Record<string, RegExp>> = {
   BLOCK_AS_IMPLICIT_KEY: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+[^\r\n]*?:[ \t]/,
   BAD_SCALAR_START: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+[@`]/,
-  // A Windows path in double quotes (`story_location: "C:\Users\kay\app"`): `\U` is no escape.
+  // A backslash YAML takes for a bad escape in a double-quoted value, as a Windows path's
+  // (`story_location: "C:\Users\kay\app"`: `\U` is no escape); on any key, as the others.
   BAD_DQ_ESCAPE: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+"[^"\r\n]*\\/,
 };
 
@@ -1002,10 +1010,10 @@ function likelyCulprit(
     // the entry a key of the file's top level, and the entries below it nested under it: the
     // mark is what to mend, not the line below.
     const marked = here ?? "";
-    // Where the entry after the mark belongs is plain only between two entries of one block
-    // (comments and blank lines apart):
-    // the line above at the next line's column with a value of its own, or the line opening
-    // the block. After a block's last line (`    status: done` over `  1-2-b: x`) it is not.
+    // Where the entry after the mark belongs is plain only between two entries of one block,
+    // comments and blank lines apart: the line above at the next line's column with a value
+    // of its own, or the line opening the block. After a block's last line (`    status: done`
+    // over `  1-2-b: x`) it is not.
     const betweenSiblings = (line: number, column: number) => {
       let up = line - 1;
       while (up > 0 && isBlankOrComment(lineText(up) ?? "")) up--;
