@@ -427,7 +427,7 @@ const VALUE_ERRORS: Readonly<Record<string, RegExp>> = {
   BLOCK_AS_IMPLICIT_KEY: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+[^\r\n]*?:[ \t]/,
   BAD_SCALAR_START: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+[@`]/,
   // A backslash YAML takes for a bad escape in a double-quoted value, as a Windows path's
-  // (`story_location: "C:\Users\kay\app"`: `\U` is no escape); on any key, as the others.
+  // (`story_location: "C:\Users\sam\app"`: `\U` is no escape); on any key, as the others.
   BAD_DQ_ESCAPE: /^[ \t]*[^\s#][^:\r\n]*:[ \t]+"[^"\r\n]*\\/,
 };
 
