@@ -688,6 +688,19 @@ describe("layouts other templates use", () => {
       "docs/stories/epic-6/story-6.1b-payment-types.md",
       "docs/stories/epic-7/7-1-e-commerce-sync.md",
     ]);
+    // Filed by the number alone, the letter joined (`story-31.7a.md`), beside the story they
+    // split (`story-31.7.md`), which neither takes.
+    const bare = tempProject({
+      "docs/sprint-status.yaml":
+        "development_status:\n  31-7-a-inventory-routes: ready-for-dev\n  31-7-b-report-routes: ready-for-dev\n",
+      "docs/stories/epic-31/story-31.7.md": storyFiles["docs/stories/1-1-alpha.md"],
+      "docs/stories/epic-31/story-31.7a.md": storyFiles["docs/stories/1-1-alpha.md"],
+      "docs/stories/epic-31/story-31.7b.md": storyFiles["docs/stories/1-2-beta.md"],
+    });
+    expect(planProject(bare, { cache: false, env }).plan.stories.map((s) => s.file)).toEqual([
+      "docs/stories/epic-31/story-31.7a.md",
+      "docs/stories/epic-31/story-31.7b.md",
+    ]);
     // A key that names the joined file as it is keeps it.
     const both = tempProject({
       "docs/sprint-status.yaml":

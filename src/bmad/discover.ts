@@ -654,8 +654,8 @@ export function indexStoryFiles(
   for (const key of keys) {
     const words = storyWords(canonicalStoryName(key));
     if (words) keysByWords.set(words, (keysByWords.get(words) ?? 0) + 1);
-    const number = numberOfKey(key);
-    if (number) keysByNumber.set(number, [...(keysByNumber.get(number) ?? []), key]);
+    for (const number of numbersOfKey(key))
+      keysByNumber.set(number, [...(keysByNumber.get(number) ?? []), key]);
   }
   // A file numbered as another key that has no file of its own name and shares a word with it
   // is that story, its words changed since (`3.4-setting-module.md` for `3-4-setting-main`):
@@ -685,9 +685,8 @@ export function indexStoryFiles(
   // stories has `30-6-journal-viewer.md` for `30-6-financial-reports`: another story).
   // Files some key takes by name or by its words: never another key's by number.
   const takenByWords = new Set(keys.flatMap((key) => byWords(key) ?? []));
-  /** The one file of `index` with the key's number, when one key has it and no key took it. */
-  const untakenWithNumber = (key: string, index: Map<string, Set<string>>) => {
-    const number = numberOfKey(key);
+  /** The one file of `index` with a key's number, when one key has it and no key took it. */
+  const untakenWithNumber = (number: string | undefined, index: Map<string, Set<string>>) => {
     if (!number || keysByNumber.get(number)?.length !== 1) return undefined;
     const file = one(index.get(number));
     return file && !taken.has(file) && !takenByWords.has(file) ? file : undefined;
@@ -710,11 +709,16 @@ export function indexStoryFiles(
         ? STORY_TITLE.test(head ?? "")
         : own.some((w) => fileWords.has(w)) && saysStory(head);
     });
-    return untakenWithNumber(key, new Map([[number, new Set(sharing)]]));
+    return untakenWithNumber(number, new Map([[number, new Set(sharing)]]));
   };
-  // A file named by its number alone (`story-30.1.md`, v4's `1.2.story.md`) has no words to
-  // disagree with the key's: it is that number's story when one key has the number.
-  const byBareNumber = (key: string) => untakenWithNumber(key, bare);
+  // A file named by its number alone (`story-30.1.md`, v4's `1.2.story.md`; `story-31.7a.md`
+  // for `31-7-a-route-thinning`) has no words to disagree with the key's: it is that number's
+  // story when one key has the number.
+  const byBareNumber = (key: string) =>
+    numbersOfKey(key).reduce<string | undefined>(
+      (found, number) => found ?? untakenWithNumber(number, bare),
+      undefined,
+    );
   const byName = (key: string) =>
     named(key) ?? byWords(key) ?? byBareNumber(key) ?? byNumber(key) ?? untakenById(key);
   // Last of all, a file named some other way whose title has the key's words
@@ -949,6 +953,18 @@ function wordsOf(canonical: string): Set<string> {
 /** The number before a story's words (`13-1-generic-photo` -> `13-1`), two parts at least. */
 function storyNumber(canonical: string): string | undefined {
   return STORY_NAME.exec(canonical)?.[1];
+}
+
+/**
+ * A key's story numbers: `5-3` of `5-3-company-filtering` and of `5-3` alone; `31-7` and
+ * `31-7a` of `31-7-a-route-thinning`, a sub-story's letter set apart (LETTER_APART).
+ */
+function numbersOfKey(key: string): string[] {
+  const canonical = canonicalStoryName(key);
+  const joined = LETTER_APART.test(canonical)
+    ? numberOfKey(canonical.replace(LETTER_APART, "$1$2"))
+    : undefined;
+  return [numberOfKey(key), joined].filter((n): n is string => n !== undefined);
 }
 
 /** A key's story number: `5-3` of `5-3-company-filtering`, and of `5-3` alone. */
