@@ -85,6 +85,11 @@ export function folderFromElsewhere(
   return undefined;
 }
 
+/** What became of a folder that leaves the project, as the sources say it. */
+function readAs(here: string | undefined): string {
+  return here ? `read as ${here}/, the folder of that name here` : "ignored";
+}
+
 export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   const report: string[] = [];
   const exists = (rel: string) => existsSync(path.join(root, rel));
@@ -108,9 +113,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     const rel = expandProjectRoot(filled, root);
     if (!leavesProject(rel)) return rel;
     const here = folderFromElsewhere(filled, isDir);
-    report.push(
-      `${configFile}: ${key} "${bmm[key]}" leaves the project: ${here ? `read as ${here}/, the folder of that name here` : "ignored"}`,
-    );
+    report.push(`${configFile}: ${key} "${bmm[key]}" leaves the project: ${readAs(here)}`);
     return here;
   };
 
@@ -204,7 +207,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   if (storyLocation && leavesProject(expandProjectRoot(storyLocation, root))) {
     const here = folderFromElsewhere(storyLocation, isDir);
     report.push(
-      `${sprintStatus}: story_location "${storyLocation}" leaves the project: ${here ? `read as ${here}/, the folder of that name here` : "ignored"}`,
+      `${sprintStatus}: story_location "${storyLocation}" leaves the project: ${readAs(here)}`,
     );
     storyLocation = here;
   }
@@ -637,7 +640,8 @@ export function indexStoryFiles(
   const named = (key: string) => {
     const asIs = namedAsIs(key);
     if (asIs) return asIs;
-    const joined = one(spelled.get(canonicalStoryName(key).replace(LETTER_APART, "$1$2")));
+    const spelling = letterJoined(key);
+    const joined = spelling === undefined ? undefined : one(spelled.get(spelling));
     return joined && !namedByKeys.has(joined) ? joined : undefined;
   };
   // The same words after another number: only for a file no key names itself, and words that
@@ -715,10 +719,9 @@ export function indexStoryFiles(
   // for `31-7-a-route-thinning`) has no words to disagree with the key's: it is that number's
   // story when one key has the number.
   const byBareNumber = (key: string) =>
-    numbersOfKey(key).reduce<string | undefined>(
-      (found, number) => found ?? untakenWithNumber(number, bare),
-      undefined,
-    );
+    numbersOfKey(key)
+      .map((number) => untakenWithNumber(number, bare))
+      .find((file) => file !== undefined);
   const byName = (key: string) =>
     named(key) ?? byWords(key) ?? byBareNumber(key) ?? byNumber(key) ?? untakenById(key);
   // Last of all, a file named some other way whose title has the key's words
@@ -960,11 +963,16 @@ function storyNumber(canonical: string): string | undefined {
  * `31-7a` of `31-7-a-route-thinning`, a sub-story's letter set apart (LETTER_APART).
  */
 function numbersOfKey(key: string): string[] {
+  const joined = letterJoined(key);
+  return [numberOfKey(key), joined === undefined ? undefined : numberOfKey(joined)].filter(
+    (n): n is string => n !== undefined,
+  );
+}
+
+/** A key's canonical name with a sub-story's letter joined to its number (`6-1a-x` of `6-1-a-x`). */
+function letterJoined(key: string): string | undefined {
   const canonical = canonicalStoryName(key);
-  const joined = LETTER_APART.test(canonical)
-    ? numberOfKey(canonical.replace(LETTER_APART, "$1$2"))
-    : undefined;
-  return [numberOfKey(key), joined].filter((n): n is string => n !== undefined);
+  return LETTER_APART.test(canonical) ? canonical.replace(LETTER_APART, "$1$2") : undefined;
 }
 
 /** A key's story number: `5-3` of `5-3-company-filtering`, and of `5-3` alone. */

@@ -586,6 +586,20 @@ function parseLeniently(
   const colons = fullWidthColons(plain.source, file);
   let source = colons.source;
   let refusal: InputError | undefined; // the file's first syntax error, as it is
+  // Line `n`'s entry, `typed` columns in, read at `column` (a deeper first entry, a stray
+  // mark before one): what stands before it moves to the line's end in YAML's copy, so every
+  // other line's offsets stay the file's own, and this line's values stand that much further on.
+  const readAt = (lineCounter: LineCounter, n: number, typed: number, column: number) => {
+    const at = lineAt(source, lineCounter, n) ?? NO_LINE;
+    const cut = typed - column;
+    source =
+      source.slice(0, at.start) +
+      " ".repeat(column) +
+      at.text.slice(typed) +
+      " ".repeat(cut) +
+      source.slice(at.end);
+    shifts.set(n, (shifts.get(n) ?? 0) + cut);
+  };
   for (;;) {
     const lineCounter = new LineCounter();
     // Duplicate keys are read, not refused: sprint files edited by agents and people repeat an
@@ -647,15 +661,7 @@ function parseLeniently(
     const deeper =
       masked.length < MAX_MASKED ? deeperFirstEntries(source, lineCounter, pos.line) : undefined;
     if (deeper) {
-      const cut = deeper.typed - deeper.column;
-      for (const n of deeper.lines) {
-        const at = lineAt(source, lineCounter, n) ?? NO_LINE;
-        // The spaces cut move to the line's end: every other line's offsets stay the file's
-        // own, and this line's values stand `cut` further on in the file.
-        source =
-          source.slice(0, at.start) + at.text.slice(cut) + " ".repeat(cut) + source.slice(at.end);
-        shifts.set(n, (shifts.get(n) ?? 0) + cut);
-      }
+      for (const n of deeper.lines) readAt(lineCounter, n, deeper.typed, deeper.column);
       const [top = 0, last = 0] = [deeper.lines[0], deeper.lines.at(-1)];
       masked.push({
         line: top,
@@ -664,20 +670,10 @@ function parseLeniently(
       continue;
     }
     // A key pressed before an entry's indentation (`´  4-6-x: done` among entries): the entry
-    // is plain, and read at the indentation of the entry below it. As for a deeper first
-    // entry, what stands before it moves to the line's end in YAML's copy, and the line's
-    // values stand that much further on in the file.
+    // is plain, and read at the indentation of the entry below it, as a deeper first entry is.
     const stray = culprit?.stray;
     if (stray && culprit && stray.typed >= stray.column && masked.length < MAX_MASKED) {
-      const at = lineAt(source, lineCounter, culprit.line) ?? NO_LINE;
-      const cut = stray.typed - stray.column;
-      source =
-        source.slice(0, at.start) +
-        " ".repeat(stray.column) +
-        at.text.slice(stray.typed) +
-        " ".repeat(cut) +
-        source.slice(at.end);
-      shifts.set(culprit.line, (shifts.get(culprit.line) ?? 0) + cut);
+      readAt(lineCounter, culprit.line, stray.typed, stray.column);
       masked.push({
         line: culprit.line,
         text: `${file}:${culprit.line}: \`${stray.mark}\` typed before the entry's indentation (a stray key press?); read as if it were not there, at the indentation of the entry below it (the file is left as it is)`,
