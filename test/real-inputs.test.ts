@@ -210,6 +210,56 @@ describe("an architecture document named as BMAD's workflows look for it", () =>
   });
 });
 
+describe("an architecture folder that keeps its document a level down", () => {
+  const story = { "1-1-a": "## Tasks / Subtasks\n\n- [ ] Update `src/a.ts`" };
+  const sourcesOf = (files: Record<string, string>) =>
+    planProject(project(story, { "src/a.ts": "", ...files }), { cache: false, env }).plan.sources;
+  const PA = "_bmad-output/planning-artifacts";
+  const spine = `${PA}/architecture/architecture-app-2026-07-12`;
+
+  it("is read, its sub-folders with it, when the planning folder has no other", () => {
+    // A review names the project's files as they are: what the tree is drawn from.
+    expect(
+      sourcesOf({
+        [`${spine}/ARCHITECTURE-SPINE.md`]: "# Architecture\n",
+        [`${spine}/reviews/review-adversarial.md`]: "# Review: `src/old.ts` is wrong\n",
+      }),
+    ).toContain(
+      `architecture: ${spine}/ARCHITECTURE-SPINE.md, ${spine}/reviews/review-adversarial.md`,
+    );
+  });
+
+  it("gives way to a document named for the architecture beside it, as BMAD's own pattern finds only a folder's own files", () => {
+    expect(
+      sourcesOf({
+        [`${spine}/ARCHITECTURE-SPINE.md`]: "# A sub-project's architecture\n",
+        [`${PA}/app-architecture-spine.md`]: "# Architecture\n",
+      }),
+    ).toContain(`architecture: ${PA}/app-architecture-spine.md`);
+    // A sharded folder with files of its own still comes first, its sub-folders with it.
+    expect(
+      sourcesOf({
+        [`${PA}/architecture/index.md`]: "# Architecture\n",
+        [`${PA}/architecture/adr/adr-1.md`]: "# ADR 1\n",
+        [`${PA}/app-architecture-spine.md`]: "# Architecture\n",
+      }),
+    ).toContain(`architecture: ${PA}/architecture/adr/adr-1.md, ${PA}/architecture/index.md`);
+  });
+
+  it("is found under the BMAD folder that keeps the sprint file at its top (`.bmad/planning/architecture.md`)", () => {
+    const dir = tempProject({
+      ".bmad/sprint-status.yaml": "development_status:\n  1-1-a: ready-for-dev\n",
+      ".bmad/stories/1-1-a.md":
+        "# Story 1.1: A\n\nStatus: ready-for-dev\n\n## Tasks / Subtasks\n\n- [ ] Update `src/a.ts`\n",
+      ".bmad/planning/architecture.md": "# Architecture\n",
+      "src/a.ts": "",
+    });
+    expect(planProject(dir, { cache: false, env }).plan.sources).toContain(
+      "architecture: .bmad/planning/architecture.md",
+    );
+  });
+});
+
 describe("a module that keeps its sprint, stories and architecture in one folder", () => {
   const MODULE = "docs/modules/billing";
   const files = (extra: Record<string, string>) =>
@@ -1420,6 +1470,15 @@ describe("a field of the sprint file written among its stories", () => {
     expect(sprint.entries.filter((e) => e.kind === "story").map((e) => e.key)).toEqual([
       "3-4-a-thing",
       "3-5-b-thing",
+    ]);
+    // Nor a key the plan leaves out, as a key of no story's shape is.
+    expect(withStories(sprint, []).warnings).toEqual(sprint.warnings);
+    const odd = parseSprintStatus(
+      "development_status:\n  last_updated: x\n  bug-fix-a: done\n",
+      "s.yaml",
+    );
+    expect(withStories(odd, []).warnings).toEqual([
+      "s.yaml: a key is neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: bug-fix-a (line 3)",
     ]);
   });
 });

@@ -1090,6 +1090,45 @@ describe("layouts other templates use", () => {
     expect(plan.warnings.join("\n")).toContain("mu-s02-members-page (line 5)");
   });
 
+  it("finds a key's file named in other capitals, one that states the key, and one titled by its id over a `## Status:` line", () => {
+    const tasks = "## Tasks / Subtasks\n\n- [ ] Edit `src/a.ts`\n";
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]: [
+        "development_status:",
+        "  td-cross-2-baseline-cleanup: ready-for-dev",
+        "  2.5-1-event-stream-queue: ready-for-dev",
+        "  2.5-2-command-queue: ready-for-dev",
+        "  2.5-3-replanning: ready-for-dev",
+        "  td-6-2a-constraint-hardening: ready-for-dev",
+        "",
+      ].join("\n"),
+      "_bmad-output/stories/TD-cross-2-baseline-cleanup.md": story(
+        "TD-cross-2: Cleanup",
+        "- [ ] Edit `src/a.ts`",
+      ),
+      // BMAD's create-story header: the key as the file states it, the name another.
+      "_bmad-output/stories/story-2.5-1.md": `# Story 2.5.1: Event stream\n\n**Effort:** 3 hours **Story Key:** 2.5-1-event-stream-queue\n\n${tasks}`,
+      // Two files stating one key: neither is its.
+      "_bmad-output/stories/queue-three.md": `# Story 2.5.3\n\n- Story key: \`2.5-3-replanning\`\n\n${tasks}`,
+      "_bmad-output/stories/queue-three-draft.md": `# Story 2.5.3 (draft)\n\nStory Key: 2.5-3-replanning\n\n${tasks}`,
+      // A report about a story states its key too: no story file.
+      "_bmad-output/stories/validation-report-2-5-2.md":
+        "# Validation Report: Story 2.5-2\n\n**Story Key:** 2.5-2-command-queue\n\n## Summary\n",
+      // Titled "Tech Debt Story TD-6-2a", its status in a heading: a story by its id.
+      "_bmad-output/stories/TD-6-2a.md": `# Tech Debt Story TD-6-2a: Hardening\n\n## Status: ready-for-dev\n\n${tasks}`,
+      "src/a.ts": "export {};\n",
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
+      ["td-cross-2-baseline-cleanup", "_bmad-output/stories/TD-cross-2-baseline-cleanup.md"],
+      ["2.5-1-event-stream-queue", "_bmad-output/stories/story-2.5-1.md"],
+      ["2.5-2-command-queue", undefined],
+      ["2.5-3-replanning", undefined],
+      ["td-6-2a-constraint-hardening", "_bmad-output/stories/TD-6-2a.md"],
+    ]);
+    expect(plan.warnings.join("\n")).not.toContain("td-cross-2-baseline-cleanup (line");
+  });
+
   it("passes over an empty sprint file at the first usual place for one that lists stories, and says so", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]: "# generated\ndevelopment_status: {}\n",

@@ -290,6 +290,36 @@ describe("parseSprintStatus", () => {
       expect(() => parseSprintStatus(mapping, "s.yaml")).toThrow(
         /^sprint-status.yaml does not parse/,
       );
+    // The lines at the block's own column after a blank line and a comment, where YAML puts
+    // its error: read the same, and the status written in place.
+    const spaced = [
+      "development_status:",
+      "    # Epic 1",
+      "    epic-1: done",
+      "    1-1-a: ready-for-dev",
+      "",
+      "  # Epic 2",
+      "  epic-2: in-progress",
+      "  2-1-b: ready-for-dev",
+      "",
+    ].join("\n");
+    const read = parseSprintStatus(spaced, "s.yaml");
+    expect(read.entries.map((e) => [e.key, e.status, e.line])).toEqual([
+      ["epic-1", "done", 3],
+      ["1-1-a", "ready-for-dev", 4],
+      ["epic-2", "in-progress", 7],
+      ["2-1-b", "ready-for-dev", 8],
+    ]);
+    expect(read.warnings).toEqual([
+      "s.yaml:3-4: indented 4 spaces where the line after them has 2, in the same block; read as if indented 2 (the file is left as it is)",
+    ]);
+    expect(replaceStatus(spaced, "s.yaml", { key: "1-1-a", status: "in-progress" }).text).toBe(
+      spaced.replace("    1-1-a: ready-for-dev", "    1-1-a: in-progress"),
+    );
+    // A block broken otherwise is refused at its line, not at the blank line YAML names.
+    expect(() =>
+      parseSprintStatus("development_status:\n    1-1-a: done\n\n  # x\n  1-2-b:\n", "s.yaml"),
+    ).toThrow(expect.objectContaining({ line: 5 }));
     // Every setting typed deeper, then the entries' block at none, with or without `---`.
     for (const opening of ["---\n", ""])
       expect(

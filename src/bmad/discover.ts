@@ -402,8 +402,10 @@ const SEARCHED_FOLDERS = [
  * `architecture.md` beside the sprint file (a module or sub-project keeps its sprint, stories
  * and architecture in one folder, `docs/modules/billing/`, under the product's own
  * `docs/architecture.md`); else the first planning folder's `architecture.md` or sharded
- * architecture folder; else its documents named for it (`architecture-MyApp.md`). Beside the
- * sprint file only that exact name: story files there carry the word too
+ * architecture folder (with documents of its own, as BMAD's own pattern finds it: `.md` files directly in it);
+ * else its documents named for it (`architecture-MyApp.md`); else a folder that keeps its
+ * documents one level down (`architecture/architecture-app-2026-07-12/ARCHITECTURE-SPINE.md`).
+ * Beside the sprint file only that exact name: story files there carry the word too
  * (`1-4-test-architecture-report.md`).
  */
 function findArchitecture(
@@ -418,6 +420,12 @@ function findArchitecture(
     globSync("**/*.md", { cwd: path.join(root, dir) })
       .sort()
       .map((file) => `${dir}/${file}`);
+  const shardedIn = (base: string) =>
+    globSync(`${base}*architecture*/`, { cwd: root, onlyDirectories: true })
+      .map((dir) => dir.replace(/\/$/, ""))
+      .sort();
+  const hasOwnDocuments = (dir: string) =>
+    globSync("*.md", { cwd: path.join(root, dir), onlyFiles: true }).length > 0;
   if (explicit) {
     const rel = expandProjectRoot(explicit, root);
     if (!exists(rel))
@@ -433,9 +441,8 @@ function findArchitecture(
   for (const base of dirs) {
     if (exists(`${base}architecture.md`) && !isDir(`${base}architecture.md`))
       return [`${base}architecture.md`];
-    const sharded = globSync(`${base}*architecture*/`, { cwd: root, onlyDirectories: true });
-    const first = sharded.sort()[0];
-    if (first) return shards(first.replace(/\/$/, ""));
+    const first = shardedIn(base).find(hasOwnDocuments);
+    if (first) return shards(first);
   }
   // None of those: a whole document named as BMAD's own workflows look for it
   // (`{planning_artifacts}/*architecture*.md`), such as `architecture-MyApp-2025-10-31.md`;
@@ -449,11 +456,17 @@ function findArchitecture(
     });
     if (whole.length > 0) return whole.sort();
   }
+  for (const base of dirs) {
+    const first = shardedIn(base).find((dir) => shards(dir).length > 0);
+    if (first) return shards(first);
+  }
   // Still none: the one `architecture.md` deeper in those folders, as a team filing its
-  // documents by role keeps it (`docs/shared/architect/architecture.md`); none of several (a
-  // module's each), nor one in an archive, which no longer says how the code is built. Four
-  // levels below each folder (the project's root is no planning folder to search).
-  const deeper = dirs
+  // documents by role keeps it (`docs/shared/architect/architecture.md`), or a BMAD folder
+  // that keeps its sprint file at its top (`.bmad/planning/architecture.md` under
+  // `.bmad/sprint-status.yaml`); none of several (a module's each), nor one in an archive,
+  // which no longer says how the code is built. Four levels below each folder (the
+  // project's root is no planning folder to search).
+  const deeper = [...dirs, sprintDir === "." ? "" : `${sprintDir}/`]
     .filter((base) => base !== "" && isDir(base))
     .flatMap((base) =>
       globSync("**/architecture.md", {
@@ -625,14 +638,15 @@ export function indexStoryFiles(
     foundById.set(key, found);
     return found;
   };
+  // A key's own name, in any case (`td-cross-2-cleanup` for `TD-cross-2-cleanup.md`).
+  const namedAsIs = (key: string) => exact.get(key) ?? one(spelled.get(canonicalStoryName(key)));
   const promoted = otherKeys.filter(
     (key) =>
-      (exact.has(key) || exact.has(`story-${key}`) || byId(key) !== undefined) &&
+      (namedAsIs(key) !== undefined || byId(key) !== undefined) &&
       !/^epic-/i.test(key) &&
       SAFE_KEY.test(key),
   );
   const keys = [...storyKeys, ...promoted];
-  const namedAsIs = (key: string) => exact.get(key) ?? one(spelled.get(canonicalStoryName(key)));
   const namedByKeys = new Set(keys.flatMap((key) => namedAsIs(key) ?? []));
   // A sub-story's letter is a part of its own in some keys (`6-1-a-invoice-types`) and joined
   // to the number in the file's name (`story-6.1a-invoice-types.md`): the same story, unless
@@ -724,19 +738,43 @@ export function indexStoryFiles(
       .find((file) => file !== undefined);
   const byName = (key: string) =>
     named(key) ?? byWords(key) ?? byBareNumber(key) ?? byNumber(key) ?? untakenById(key);
+  // The files no key found by name, listed once, and only when some key is left without one.
+  let unfound: string[] | undefined;
+  const notFoundByName = () => {
+    if (!unfound) {
+      const found = new Set(keys.flatMap((k) => byName(k) ?? []));
+      unfound = listed.filter((file) => !found.has(file));
+    }
+    return unfound;
+  };
+  // Then a file named some other way that says which story it is, as BMAD's create-story
+  // writes it (`story-2.5-1.md` with `**Story Key:** 2.5-1-event-stream-queue`). A report
+  // about the story states its key too (a validation report, a traceability matrix's
+  // `storyKey:`): the file must say it is a story.
+  let declared: Map<string, string[]> | undefined;
+  const byDeclaredKey = (key: string) => {
+    if (!declared) {
+      declared = new Map();
+      for (const file of notFoundByName()) {
+        const head = readHead(root, file);
+        if (!saysStory(head)) continue;
+        for (const match of (head ?? "").matchAll(DECLARED_KEY))
+          if (match[1]) declared.set(match[1], [...(declared.get(match[1]) ?? []), file]);
+      }
+    }
+    const [file, ...more] = declared.get(key) ?? [];
+    return file && more.length === 0 ? file : undefined;
+  };
   // Last of all, a file named some other way whose title has the key's words
   // (`story-central-mcp-1.md`, "# Story: Establish MCP registry and metadata", for
-  // `1-1-establish-mcp-registry-and-metadata`): the files no key found by name, each title
-  // read once, and only when some key is left without a file.
+  // `1-1-establish-mcp-registry-and-metadata`): each title read once.
   let titled: Map<string, string[]> | undefined;
   const byTitle = (key: string) => {
     const words = storyWords(canonicalStoryName(key));
     if (!words || keysByWords.get(words) !== 1) return undefined;
     if (!titled) {
       titled = new Map();
-      const found = new Set(keys.flatMap((k) => byName(k) ?? []));
-      for (const file of listed) {
-        if (found.has(file)) continue;
+      for (const file of notFoundByName()) {
         const title = titleWords(root, file);
         if (title) titled.set(title, [...(titled.get(title) ?? []), file]);
       }
@@ -746,7 +784,7 @@ export function indexStoryFiles(
   };
   return {
     promoted,
-    find: (key) => byName(key) ?? byTitle(key),
+    find: (key) => byName(key) ?? byDeclaredKey(key) ?? byTitle(key),
     foundByNumberOnly: (key) =>
       named(key) === undefined &&
       byWords(key) === undefined &&
@@ -792,6 +830,13 @@ export interface StoryFileIndex {
   /** True when only the key's number led to its file, whose words differ: worth a note. */
   foundByNumberOnly(key: string): boolean;
 }
+
+/**
+ * A story's key as its file states it (`**Story Key:** 2-1-login`, `- Story key: \`2-1-login\``):
+ * the key itself, of the characters a key may have.
+ */
+const DECLARED_KEY =
+  /\bstory[ _-]?key\b\W{0,4}?[:：]\W{0,4}?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])/gi;
 
 /** A key's number with a letter after it as a part of its own: `6-1-a` in `6-1-a-invoice`. */
 const LETTER_APART = /^(\d+-\d+)-([a-z])(?=-)/;
@@ -880,9 +925,12 @@ function saysStory(head: string | undefined): boolean {
 /** A title that says it is a story: `# Story 5.1: Request form`. */
 const STORY_TITLE = /^#[ \t]+story\b/im;
 
-/** A story's status value, after its markup (`**Status:** done`, `status: "review"`). */
+/** A story's status value, after its markup (`**Status:** done`, `status: "review"`, `## Status: done`). */
 const STATUS_VALUE = String.raw`[ \t*_"'\x60]*(?:backlog|draft(?:ed)?|ready(?:[- ]for[- ]dev)?|in[- ]progress|(?:in[- ])?review|done|completed?|approved|blocked|todo|to[- ]do|deployed|shipped|released|merged)\b`;
-const STATUS_LINE = new RegExp(String.raw`^[ \t*_]*status[ \t*_]*:${STATUS_VALUE}`, "im");
+const STATUS_LINE = new RegExp(
+  String.raw`^(?:#{1,6}[ \t]+)?[ \t*_]*status[ \t*_]*:${STATUS_VALUE}`,
+  "im",
+);
 const STATUS_HEADING = new RegExp(
   String.raw`^#{1,6}[ \t]+status[ \t]*\n(?:[ \t]*\n)*${STATUS_VALUE}`,
   "im",

@@ -405,7 +405,8 @@ export function withStories(sprint: SprintStatus, keys: readonly string[]): Spri
         ? { ...entry, kind: "story", id: entry.key }
         : entry,
   );
-  const other = entries.filter((entry) => entry.kind === "other");
+  // A field of the file among the stories (`last_updated: 2026-08-19`) leaves no story out.
+  const other = entries.filter((entry) => entry.kind === "other" && !FIELD_NAME.test(entry.key));
   if (other.length === 0) return { ...sprint, entries };
   const shown = other.slice(0, MAX_LISTED).map((entry) => `${entry.key} (line ${entry.line})`);
   const more = other.length > MAX_LISTED ? ` and ${other.length - MAX_LISTED} more` : "";
@@ -621,6 +622,8 @@ function parseLeniently(
     const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
     const what = first.message.split("\n")[0] ?? first.code;
     const culprit = likelyCulprit(first.code, what, source, lineCounter, pos.line);
+    // YAML may place a misindented entry's error on the blank or comment lines before it.
+    const at = firstContentLine(source, lineCounter, pos);
     // A space read as one plain space (a full-width one looks two wide) may be what misaligns
     // the line: said with the refusal.
     const spaced = (line: number) => {
@@ -635,10 +638,10 @@ function parseLeniently(
           culprit.col,
         )
       : new InputError(
-          `sprint-status.yaml does not parse: ${what}${spaced(pos.line)}`,
+          `sprint-status.yaml does not parse: ${what}${spaced(at.line)}`,
           file,
-          pos.line,
-          pos.col,
+          at.line,
+          at.col,
         );
     const { start, end, text: line } = lineAt(source, lineCounter, pos.line) ?? NO_LINE;
     const rest = source.slice(start);
@@ -659,7 +662,7 @@ function parseLeniently(
     // takes a block's column from its first entry and refuses every line after. Where they
     // belong is plain, so they are read at the column of the lines after them.
     const deeper =
-      masked.length < MAX_MASKED ? deeperFirstEntries(source, lineCounter, pos.line) : undefined;
+      masked.length < MAX_MASKED ? deeperFirstEntries(source, lineCounter, at.line) : undefined;
     if (deeper) {
       for (const n of deeper.lines) readAt(lineCounter, n, deeper.typed, deeper.column);
       const [top = 0, last = 0] = [deeper.lines[0], deeper.lines.at(-1)];
@@ -728,6 +731,22 @@ function parseLeniently(
 }
 
 /** A line of nothing but spaces, or a comment. */
+/** `pos`, or when its line is blank or a comment, the start of the first line after it that is neither. */
+function firstContentLine(
+  source: string,
+  lineCounter: LineCounter,
+  pos: { line: number; col: number },
+): { line: number; col: number } {
+  const last = lineCounter.lineStarts.length;
+  for (let n = pos.line; n <= last; n++) {
+    const text = lineAt(source, lineCounter, n)?.text ?? "";
+    if (!isBlankOrComment(text)) {
+      return n === pos.line ? pos : { line: n, col: (/^[ \t]*/.exec(text)?.[0].length ?? 0) + 1 };
+    }
+  }
+  return pos;
+}
+
 function isBlankOrComment(line: string): boolean {
   return line.trim() === "" || /^[ \t]*#/.test(line);
 }
