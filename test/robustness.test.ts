@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { discoverBmad } from "../src/bmad/discover.ts";
 import {
   boundNesting,
   escapeFarBrackets,
@@ -18,9 +19,11 @@ import {
   parseCost,
 } from "../src/bmad/markdown.ts";
 import { decodeLinkTarget } from "../src/bmad/path-text.ts";
-import { MAX_STORY_BYTES } from "../src/bmad/project.ts";
+import { MAX_STORY_BYTES, withStoryFiles } from "../src/bmad/project.ts";
+import { parseSprintStatus } from "../src/bmad/sprint-status.ts";
 import { parseStory } from "../src/bmad/story.ts";
 import { runCli } from "../src/cli/main.ts";
+import { loadConfig } from "../src/config/load.ts";
 import { planProject } from "../src/plan-project.ts";
 import { encodeText } from "../src/util/text-file.ts";
 import { reportUnexpected } from "../src/util/unexpected.ts";
@@ -1127,6 +1130,47 @@ describe("layouts other templates use", () => {
       ["td-6-2a-constraint-hardening", "_bmad-output/stories/TD-6-2a.md"],
     ]);
     expect(plan.warnings.join("\n")).not.toContain("td-cross-2-baseline-cleanup (line");
+  });
+
+  it("finds a started story's file of its own name outside the story folders, never a document's or one of two", () => {
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]: [
+        "development_status:",
+        "  story-6-construct-3d: ready-for-dev",
+        "  1-2-backup-config: done",
+        "  1-3-restore-config: done",
+        "  1-4-later-thing: backlog",
+        "  prd: done",
+        "",
+      ].join("\n"),
+      "stories/story-6-construct-3d.md": story("6: Construct", "- [ ] Edit `src/a.ts`"),
+      // The stories kept beside a second sprint file.
+      "docs/implementation-artifacts/1-2-backup-config.md": story(
+        "1.2: Backup",
+        "- [ ] Edit `src/a.ts`",
+      ),
+      // Two of one name, one in an archive: the other; two live ones: neither.
+      "docs/implementation-artifacts/1-3-restore-config.md": story("1.3", "- [ ] Edit `src/a.ts`"),
+      "notes/1-3-restore-config.md": story("1.3", "- [ ] Edit `src/a.ts`"),
+      "docs/archive/1-2-backup-config.md": story("1.2 (old)", "- [ ] Edit `src/a.ts`"),
+      // A backlog story has no file yet: none is looked for.
+      "docs/implementation-artifacts/1-4-later-thing.md": story("1.4", "- [ ] Edit `src/a.ts`"),
+      // A document of a key's name is no story.
+      "docs/prd.md": "# Product Requirements\n\nThe product.\n",
+      "src/a.ts": "export {};\n",
+    });
+    const { config } = loadConfig(dir, { env });
+    const files = discoverBmad(dir, config);
+    const sprintFile = path.join(dir, files.sprintStatus);
+    const parsed = parseSprintStatus(readFileSync(sprintFile, "utf8"), files.sprintStatus);
+    const { sprint, storyFiles } = withStoryFiles(dir, files, parsed);
+    expect(sprint.entries.map((e) => [e.key, e.kind, storyFiles.find(e.key) ?? null])).toEqual([
+      ["story-6-construct-3d", "story", "stories/story-6-construct-3d.md"],
+      ["1-2-backup-config", "story", "docs/implementation-artifacts/1-2-backup-config.md"],
+      ["1-3-restore-config", "story", null],
+      ["1-4-later-thing", "story", null],
+      ["prd", "other", null],
+    ]);
   });
 
   it("passes over an empty sprint file at the first usual place for one that lists stories, and says so", () => {

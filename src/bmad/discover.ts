@@ -570,6 +570,7 @@ export function indexStoryFiles(
   files: BmadFiles,
   storyKeys: readonly string[],
   otherKeys: readonly string[] = [],
+  started: ReadonlySet<string> = new Set(),
 ): StoryFileIndex {
   const exact = new Map<string, string>();
   const spelled = new Map<string, Set<string>>();
@@ -640,9 +641,36 @@ export function indexStoryFiles(
   };
   // A key's own name, in any case (`td-cross-2-cleanup` for `TD-cross-2-cleanup.md`).
   const namedAsIs = (key: string) => exact.get(key) ?? one(spelled.get(canonicalStoryName(key)));
+  // Last, for a story past its backlog (its file written), a file of its own name anywhere
+  // else in the project (`stories/story-6-x.md` at the root; the stories beside a second
+  // sprint file): the one outside an archive, in no hidden folder, no package's. Searched
+  // once, and only when such a story has no file where its folders are.
+  let elsewhere: Map<string, string[]> | undefined;
+  const byNameElsewhere = (key: string) => {
+    if (!started.has(key)) return undefined;
+    if (!elsewhere) {
+      elsewhere = new Map();
+      const mine = new Set(listed);
+      for (const file of globSync("**/*.md", {
+        cwd: root,
+        deep: 6,
+        followSymbolicLinks: false,
+        ignore: ["**/node_modules/**"],
+      })) {
+        if (mine.has(file) || ARCHIVED.test(path.posix.dirname(file))) continue;
+        const stem = path.posix.basename(file, ".md");
+        for (const name of new Set([stem, stem.replace(/^story-/i, "")]))
+          elsewhere.set(name, [...(elsewhere.get(name) ?? []), file]);
+      }
+    }
+    // A document of that name (`prd.md` for a sprint's `prd: done`) is no story: the file must
+    // say it is one.
+    const [file, ...more] = elsewhere.get(key) ?? [];
+    return file && more.length === 0 && saysStory(readHead(root, file)) ? file : undefined;
+  };
   const promoted = otherKeys.filter(
     (key) =>
-      (namedAsIs(key) !== undefined || byId(key) !== undefined) &&
+      (namedAsIs(key) !== undefined || byId(key) !== undefined || byNameElsewhere(key)) &&
       !/^epic-/i.test(key) &&
       SAFE_KEY.test(key),
   );
@@ -784,7 +812,7 @@ export function indexStoryFiles(
   };
   return {
     promoted,
-    find: (key) => byName(key) ?? byDeclaredKey(key) ?? byTitle(key),
+    find: (key) => byName(key) ?? byDeclaredKey(key) ?? byTitle(key) ?? byNameElsewhere(key),
     foundByNumberOnly: (key) =>
       named(key) === undefined &&
       byWords(key) === undefined &&

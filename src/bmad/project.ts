@@ -140,7 +140,8 @@ export function withStoryFiles(
 ): { sprint: SprintStatus; storyFiles: StoryFileIndex } {
   const keysOf = (kind: SprintEntry["kind"]) =>
     parsed.entries.filter((e) => e.kind === kind).map((e) => e.key);
-  const index = indexStoryFiles(absRoot, files, keysOf("story"), keysOf("other"));
+  const started = new Set(parsed.entries.filter((e) => e.status !== "backlog").map((e) => e.key));
+  const index = indexStoryFiles(absRoot, files, keysOf("story"), keysOf("other"), started);
   // A file an entry names itself (`story_file:`) is that story's, over what its key would find.
   const named = new Map<string, string>();
   const problems: string[] = [];
