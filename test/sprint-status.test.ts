@@ -229,6 +229,48 @@ describe("parseSprintStatus", () => {
     ]);
   });
 
+  it("reads an entry typed one space deeper than the entries around it at theirs, and writes it in place", () => {
+    const text =
+      "development_status:\n  epic-1: in-progress\n  1-4-b: done\n   1-5-a: ready-for-dev\n\n  # next\n  1-6-c: done\n";
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.status, e.line])).toEqual([
+      ["epic-1", "in-progress", 2],
+      ["1-4-b", "done", 3],
+      ["1-5-a", "ready-for-dev", 4],
+      ["1-6-c", "done", 7],
+    ]);
+    expect(sprint.warnings).toEqual([
+      "s.yaml:4: indented one space more than the entries around it; read as if indented 2, as they are (the file is left as it is)",
+    ]);
+    expect(replaceStatus(text, "s.yaml", { key: "1-5-a", status: "in-progress" }).text).toBe(
+      text.replace("   1-5-a: ready-for-dev", "   1-5-a: in-progress"),
+    );
+    // Two such lines together: both read, named once.
+    const two = parseSprintStatus(
+      "development_status:\n  1-4-b: done\n   1-5-a: done\n   1-5-b: done\n  1-6-c: done\n",
+      "s.yaml",
+    );
+    expect(two.entries.map((e) => e.key)).toEqual(["1-4-b", "1-5-a", "1-5-b", "1-6-c"]);
+    expect(two.warnings).toEqual([
+      "s.yaml:3-4: indented one space more than the entries around them; read as if indented 2, as they are (the file is left as it is)",
+    ]);
+    // The block's last entries, before the file's end or a line further out, too.
+    for (const end of ["", "project: x\n"])
+      expect(
+        parseSprintStatus(
+          `development_status:\n  1-4-b: done\n\n   epic-2: done\n   2-1-a: done\n${end}`,
+          "s.yaml",
+        ).entries.map((e) => e.key),
+      ).toEqual(["1-4-b", "epic-2", "2-1-a"]);
+    // A level deeper is a sub-story nested by hand: left out and named, as before.
+    expect(
+      parseSprintStatus(
+        "development_status:\n  1-4-b: done\n    1-4-1-x: done\n  1-6-c: done\n",
+        "s.yaml",
+      ).unread,
+    ).toEqual([3]);
+  });
+
   it("reads a block's first entries typed deeper than the rest at the rest's indentation, and writes them in place", () => {
     // The first entry one space deeper: YAML takes the block's column from it and refuses
     // every entry after.
@@ -268,7 +310,7 @@ describe("parseSprintStatus", () => {
     // An entry deeper than the one above it, which has a value, is no block's first: left out
     // and named as before.
     const nested = parseSprintStatus(
-      "development_status:\n  epic-1: done\n   1-1-a: done\n  1-2-b: backlog\n",
+      "development_status:\n  epic-1: done\n    1-1-a: done\n  1-2-b: backlog\n",
       "s.yaml",
     );
     expect(nested.entries.map((e) => e.key)).toEqual(["epic-1", "1-2-b"]);

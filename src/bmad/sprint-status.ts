@@ -672,6 +672,22 @@ function parseLeniently(
       });
       continue;
     }
+    // An entry typed one space deeper than the entries around it (`   1-5-a: done` between
+    // `  1-4-b: done` and `  1-6-c: done`): a slip of the thumb, not a level (a sub-story is
+    // nested a level deeper, and left out below). Read at their indentation.
+    // YAML names the end of the entry above; the culprit is the line itself.
+    const slip = culprit?.line ?? at.line;
+    const slipped =
+      masked.length < MAX_MASKED ? oneSpaceDeeper(source, lineCounter, slip) : undefined;
+    if (slipped) {
+      for (const n of slipped.lines) readAt(lineCounter, n, slipped.column + 1, slipped.column);
+      const [top = 0, end = 0] = [slipped.lines[0], slipped.lines.at(-1)];
+      masked.push({
+        line: top,
+        text: `${file}:${top === end ? top : `${top}-${end}`}: indented one space more than the entries around ${top === end ? "it" : "them"}; read as if indented ${slipped.column}, as they are (the file is left as it is)`,
+      });
+      continue;
+    }
     // A key pressed before an entry's indentation (`´  4-6-x: done` among entries): the entry
     // is plain, and read at the indentation of the entry below it, as a deeper first entry is.
     const stray = culprit?.stray;
@@ -731,6 +747,50 @@ function parseLeniently(
 }
 
 /** A line of nothing but spaces, or a comment. */
+/**
+ * The lines typed one space deeper than the entries around them, line `n` among them: each an
+ * entry with a value, the entry above them with a value of its own (so they are no fields of
+ * it), and below them the entry at its column or the block's end.
+ */
+function oneSpaceDeeper(
+  source: string,
+  lineCounter: LineCounter,
+  n: number,
+): { lines: number[]; column: number } | undefined {
+  const text = (line: number) => lineAt(source, lineCounter, line)?.text ?? "";
+  const spaces = (line: string) => /^ */.exec(line)?.[0].length ?? 0;
+  const last = lineCounter.lineStarts.length;
+  const here = text(n);
+  const typed = spaces(here);
+  const slipped = (line: string) =>
+    VALUED_ENTRY.test(line) && !/^ *\t/.test(line) && spaces(line) === typed;
+  if (typed < 1 || !slipped(here)) return undefined;
+  const lines = [n];
+  const step = (from: number, by: number) => {
+    let line = from + by;
+    while (line >= 1 && line <= last && isBlankOrComment(text(line))) line += by;
+    return line;
+  };
+  let above = step(n, -1);
+  for (; above >= 1 && slipped(text(above)); above = step(above, -1)) lines.unshift(above);
+  let below = step(n, 1);
+  for (; below <= last && slipped(text(below)); below = step(below, 1)) lines.push(below);
+  const [up, down] = [text(above), text(below)];
+  const column = typed - 1;
+  // Below them, the next entry at their column, or the block's end (the file's, or a line
+  // further out): the last entries of a block typed deeper are read at it too.
+  const next =
+    below > last || (!/^ *\t/.test(down) && (spaces(down) < column || ENTRY_SHAPE.test(down)));
+  const around =
+    above >= 1 &&
+    spaces(up) === column &&
+    VALUED_ENTRY.test(up) &&
+    !/^ *\t/.test(up) &&
+    (below > last || spaces(down) <= column) &&
+    next;
+  return around ? { lines, column } : undefined;
+}
+
 /** `pos`, or when its line is blank or a comment, the start of the first line after it that is neither. */
 function firstContentLine(
   source: string,
