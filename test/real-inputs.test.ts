@@ -669,6 +669,31 @@ describe("a new file in a package-relative folder the project has in source and 
     expect(tree.placeNew("storage/cache_test.go")).toBeUndefined();
     expect(tree.placeNew("storage/cache.go")).toBe("internal/storage/cache.go");
   });
+
+  it("goes in a new folder under the deepest one the package has, when the path leaves the package out", () => {
+    // A web app kept in `apps/web/`, its stories written from there; a tree drawn at the
+    // package's root, and a File List written from there, show a `src/` at the project's.
+    const tree = new KnownTree(
+      [
+        "apps/web/src/app/(dashboard)/settings/page.tsx",
+        "apps/web/src/app/api/auth/route.ts",
+        "apps/api/src/main.ts",
+      ],
+      ["src/", "src/app/"],
+    );
+    tree.addReal("src/lib/api/client.ts");
+    expect(tree.placeNew("src/app/(dashboard)/settings/privacy/page.tsx")).toBe(
+      "apps/web/src/app/(dashboard)/settings/privacy/page.tsx",
+    );
+    expect(tree.placeNew("src/app/api/export/user-data/route.ts")).toBe(
+      "apps/web/src/app/api/export/user-data/route.ts",
+    );
+    // Only `src/` in common: every package has one.
+    expect(tree.placeNew("src/jobs/nightly.ts")).toBeUndefined();
+    // A first folder the project has at its root: a new folder there, as written.
+    const own = new KnownTree(["src/main.ts", "apps/web/src/app/page.tsx"]);
+    expect(own.placeNew("src/app/settings/page.tsx")).toBeUndefined();
+  });
 });
 
 describe("a layer diagram drawn as a tree (class names under layer names, no file, no folder/)", () => {
@@ -1473,12 +1498,13 @@ describe("a field of the sprint file written among its stories", () => {
     ]);
     // Nor a key the plan leaves out, as a key of no story's shape is.
     expect(withStories(sprint, []).warnings).toEqual(sprint.warnings);
+    // Nor an epic's entry keyed some other way, or its retrospective's.
     const odd = parseSprintStatus(
-      "development_status:\n  last_updated: x\n  bug-fix-a: done\n",
+      "development_status:\n  last_updated: x\n  p2-epic-2: done\n  epic-29-chat: done\n  supp-epic-1-retrospective: done\n  bug-fix-a: done\n",
       "s.yaml",
     );
     expect(withStories(odd, []).warnings).toEqual([
-      "s.yaml: a key is neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: bug-fix-a (line 3)",
+      "s.yaml: a key is neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: bug-fix-a (line 6)",
     ]);
   });
 });

@@ -600,12 +600,14 @@ describe("layouts other templates use", () => {
     expect(planProject(moved, { ids: ["1.1"], cache: false, env }).plan.sources).toContain(
       "stories: .bmad-ephemeral/ (and sub-folders)",
     );
-    // Without the config, that folder is no place of the project's stories.
+    // Without the config, that folder is no place of the project's stories: a story whose
+    // file is there is found by its own name alone, as anywhere in the project.
     rmSync(path.join(moved, ".bmad"), { recursive: true });
     const unconfigured = planProject(moved, { ids: ["1.1", "1.2"], cache: false, env }).plan;
+    expect(unconfigured.sources).toContain("stories: .bmad-ephemeral/ (and sub-folders)");
     expect(unconfigured.stories.map((s) => s.file)).toEqual([
       ".bmad-ephemeral/stories/1-1-alpha.md",
-      undefined,
+      "docs/sprint-artifacts/1-2-beta.md",
     ]);
   });
 
@@ -645,13 +647,14 @@ describe("layouts other templates use", () => {
         /^_bmad-output\/sprint-status\.yaml:1: does not parse as YAML \(Invalid escape sequence/,
       ),
     );
-    // No folder of that name here, or a path relative to the project: ignored, as before.
+    // No folder of that name here, or a path relative to the project: ignored, as before (the
+    // stories' files are still found by their own names, inside the project).
     for (const location of ["/Users/sam/app/nowhere", "../app/_bmad/stories"]) {
       const { plan } = planProject(tempProject(located(location)), { cache: false, env });
       expect(plan.sources).toContain(
         `_bmad-output/sprint-status.yaml: story_location "${location}" leaves the project: ignored`,
       );
-      expect(plan.stories.map((s) => s.file)).toEqual([undefined, undefined]);
+      expect(plan.sources).toContain("stories: _bmad-output/ (and sub-folders)");
     }
     // The same for a folder BMAD's config names.
     const configured = tempProject({

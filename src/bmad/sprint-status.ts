@@ -20,6 +20,9 @@ import { InputError } from "../util/errors.ts";
 import { type Line, lineIndex } from "./clause-cue.ts";
 import { type KeyKind, parseKey, SAFE_KEY } from "./keys.ts";
 
+/** A key with the word epic or retrospective in it: an epic's entry, or its retrospective's. */
+const EPIC_OR_RETRO = /(?:^|[-_.])(?:epic|retro|retrospective)(?:[-_.]|$)/i;
+
 /** `last_updated`, `generated_by`: a field's name, where story keys are written with `-`. */
 const FIELD_NAME = /^[a-z]+(?:_[a-z]+)+$/;
 
@@ -405,8 +408,13 @@ export function withStories(sprint: SprintStatus, keys: readonly string[]): Spri
         ? { ...entry, kind: "story", id: entry.key }
         : entry,
   );
-  // A field of the file among the stories (`last_updated: 2026-08-19`) leaves no story out.
-  const other = entries.filter((entry) => entry.kind === "other" && !FIELD_NAME.test(entry.key));
+  // A field of the file among the stories (`last_updated: 2026-08-19`) leaves no story out, nor
+  // does an epic's or a retrospective's entry keyed some other way (`p2-epic-3`,
+  // `epic-29-chatwoot`, `supp-epic-1-retrospective`).
+  const other = entries.filter(
+    (entry) =>
+      entry.kind === "other" && !FIELD_NAME.test(entry.key) && !EPIC_OR_RETRO.test(entry.key),
+  );
   if (other.length === 0) return { ...sprint, entries };
   const shown = other.slice(0, MAX_LISTED).map((entry) => `${entry.key} (line ${entry.line})`);
   const more = other.length > MAX_LISTED ? ` and ${other.length - MAX_LISTED} more` : "";

@@ -41,10 +41,10 @@ export function claimContext(
   config: ParallelConfig,
   extraReal: Iterable<string> = [],
 ): ClaimContext & { known: KnownTree; resolved: ResolvedComponent[] } {
-  const known = new KnownTree(
-    [...project.disk, ...extraReal],
-    project.architecture?.tree.map((t) => t.path) ?? [],
-  );
+  const known = new KnownTree(project.disk, project.architecture?.tree.map((t) => t.path) ?? []);
+  // Files a listing or the history adds are real, but no folder of theirs is the project's
+  // own top folder (KnownTree.placeNew).
+  for (const p of extraReal) known.addReal(p);
   const context = {
     root: project.files.root,
     known,

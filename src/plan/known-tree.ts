@@ -167,9 +167,15 @@ export interface Resolution {
 export class KnownTree {
   private readonly real = new PathSet();
   private readonly drawn = new PathSet();
+  /** The project's own top folders (`apps/`), before any story's File List adds to the tree. */
+  private readonly roots = new Set<string>();
 
   constructor(real: Iterable<string>, drawn: Iterable<string> = []) {
-    for (const p of real) this.real.add(p);
+    for (const p of real) {
+      this.real.add(p);
+      const slash = p.indexOf("/");
+      if (slash > 0) this.roots.add(p.slice(0, slash + 1));
+    }
     for (const p of drawn) this.drawn.add(p);
   }
 
@@ -215,10 +221,28 @@ export class KnownTree {
    * (`engine/x.py` in `src/pkg/engine/`, not `tests/unit/engine/`); a test, none: some
    * languages keep tests beside their package (`storage/cache_test.go` in `internal/storage/`),
    * others in a test tree. Undefined when the folder is known as written, or nowhere.
+   *
+   * A new folder too (`src/app/settings/privacy/page.tsx`, a web app kept in `apps/web/`):
+   * under the deepest of its folders the project has so, when the path's first folder is none
+   * of the project's own at its root (a tree drawn at the package's root, or a File List
+   * written from there, may show one) and that one is two folders deep at least (`src/` alone
+   * is every package's).
    */
   placeNew(p: string): string | undefined {
     const folder = p.replace(/[^/]*$/, "");
     if (folder === "" || p.endsWith("/") || this.isDir(folder)) return undefined;
+    const placed = this.placeUnder(folder, p);
+    if (placed || this.roots.has(folder.replace(/\/.*$/, "/"))) return placed;
+    for (let parent = parentFolder(folder); parent.split("/").length > 2; ) {
+      const under = this.placeUnder(parent, p);
+      if (under) return under;
+      parent = parentFolder(parent);
+    }
+    return undefined;
+  }
+
+  /** `p` placed in the one folder the project has that `folder` (a folder of `p`) is the tail of. */
+  private placeUnder(folder: string, p: string): string | undefined {
     const found = this.resolve(folder);
     const name = p.slice(folder.length);
     const [place, ...more] = found?.candidates
@@ -250,6 +274,11 @@ export class KnownTree {
  * (`/backend/app/retry.py`), and another machine's checkout (`/Users/x/dev/app/ios/App.swift`).
  * Only names are compared: nothing outside the project is read.
  */
+/** `a/b/` -> `a/`; `a/` -> ``. */
+function parentFolder(folder: string): string {
+  return folder.replace(/[^/]+\/$/, "");
+}
+
 export function knownTail(absolute: string, known: KnownTree): string | undefined {
   if (!absolute.startsWith("/") && !/^[a-z]:[\\/]/i.test(absolute)) return undefined;
   const parts = absolute.split(/[\\/]+/).filter(Boolean);
