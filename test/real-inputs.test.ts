@@ -555,6 +555,54 @@ describe("another machine's checkout path with a space in a folder (`/Volumes/Ba
   });
 });
 
+describe("a path with spaces in its folders' names (`Gestion Travaux/Views/BigButton.swift`)", () => {
+  const files = { "My App/Views/BigButton.swift": "", "My AppTests/BigButtonTests.swift": "" };
+
+  it("is claimed where the project has it; a command in backticks is neither a claim nor a finding", () => {
+    const p = plan(
+      project(
+        {
+          "1-1-a": [
+            "## Tasks / Subtasks",
+            "",
+            "- [ ] Update `My App/Views/BigButton.swift`",
+            "- [ ] Run `npx vitest run src/views/button.test.ts`",
+            "- [ ] Create `My App/Views/New Folder/Card.swift`",
+          ].join("\n"),
+        },
+        files,
+      ),
+    );
+    const claims = p.stories[0]?.claims.map((c) => [c.path, c.intent]);
+    expect(claims).toContainEqual(["My App/Views/BigButton.swift", "write"]);
+    // Its test goes with it; nothing from the command, nor a new file in a spaced folder,
+    // whose name the text alone does not prove.
+    expect(claims?.map(([path]) => path)).toEqual([
+      "My App/Views/BigButton.swift",
+      "My AppTests/BigButtonTests.swift",
+    ]);
+    expect(p.findings).toEqual([]);
+  });
+
+  it("counts as written in a File List", () => {
+    const done = project(
+      {
+        "1-1-a":
+          "## Dev Agent Record\n\n### File List\n\n- `My App/Views/BigButton.swift` — modified\n- `My AppTests/BigButtonTests.swift` — created\n",
+      },
+      files,
+      "done",
+    );
+    const { config } = loadConfig(done, { env });
+    const loaded = loadProject(done, { config, cache: false });
+    const [input] = doneInputs(loaded);
+    expect(input && writtenFiles(input.doc, claimContext(loaded, config.parallel))).toEqual([
+      "My App/Views/BigButton.swift",
+      "My AppTests/BigButtonTests.swift",
+    ]);
+  });
+});
+
 describe("an architecture tree drawn under the project's folder, checked out by another name", () => {
   it("has that root dropped when its entries are the project's top folders and files", () => {
     const tree = [

@@ -44,6 +44,12 @@ export interface PathText {
    * of that name (`TrainingSession.swift`) when the tree has exactly one.
    */
   symbol?: boolean;
+  /**
+   * Spaces in its folders' names (`My App/Views/x.swift`): a file where the tree has it, and
+   * otherwise no finding either (a command in backticks, `npx vitest run src/x.test.ts`, has
+   * that shape too).
+   */
+  spaced?: boolean;
   /** Where the path starts in the text it was found in (prose only). */
   index?: number;
 }
@@ -191,7 +197,7 @@ function dotNamesOnly(path: string): boolean {
 /** A whole inline-code value or link target, as a path, if it is one. */
 export function pathFromCode(raw: string): PathText | undefined {
   const path = cleanPath(raw);
-  if (!path) return undefined;
+  if (!path) return spacedPath(raw);
   const hasSlash = path.replace(/\/$/, "").includes("/") || path.endsWith("/");
   if (path.includes("*"))
     return hasSlash || hasFileExtension(path) ? { path, bare: false } : undefined;
@@ -202,6 +208,23 @@ export function pathFromCode(raw: string): PathText | undefined {
   }
   return undefined;
 }
+
+/**
+ * A relative path with spaces in its folders' names (`Gestion Travaux/Views/BigButton.swift`,
+ * an Xcode project's folder named as the app), its file's name without: a file of the project
+ * only where the tree has it (bare), since text in backticks holds spaces for other reasons.
+ */
+function spacedPath(raw: string): PathText | undefined {
+  const text = raw.trim();
+  if (text.length > MAX_SPACED_PATH || !SPACED_FOLDERS.test(text)) return undefined;
+  const path = cleanPathText(text.replace(/ /g, "%20"))?.replace(/%20/g, " ");
+  return path ? { path, bare: true, spaced: true } : undefined;
+}
+
+/** Folders of words one space apart, then a file's name with an extension and no space. */
+const SPACED_FOLDERS =
+  /^(?:[\w.@+-]+(?: [\w.@+-]+)*\/)*[\w.@+-]+ [\w.@+-]+(?: [\w.@+-]+)*\/(?:[\w.@+-]+\/)*[\w@+-][\w.@+-]*\.[A-Za-z]\w*$/;
+const MAX_SPACED_PATH = 300;
 
 /** More files than a story lists in one brace list: such a pattern is a glob, not a list. */
 export const MAX_BRACE_FILES = 16;

@@ -404,6 +404,7 @@ export function claimsForStory(
       }
       const beside = newTestBeside(p);
       if (beside) return beside;
+      if (mention.spaced) return undefined;
       if (mention.via === "code" || mention.via === "link")
         out.findings.push({
           story: key,
