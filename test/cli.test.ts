@@ -309,6 +309,15 @@ describe("athena-parallel plan", () => {
     expect((await run(["plan"], v4epics)).err).toContain(
       "docs/stories/ holds 1 story file (story-16.4b-automated-run.md...)",
     );
+    // Story files of BMAD's own names where it writes them, the sprint file not committed.
+    const unplanned = tempProject({
+      "_bmad-output/implementation-artifacts/1-1-first-thing.md": "# Story 1.1\n",
+      "_bmad-output/implementation-artifacts/1-2-second-thing.md": "# Story 1.2\n",
+      "_bmad-output/implementation-artifacts/epic-1-context.md": "# Epic 1\n",
+    });
+    expect((await run(["plan"], unplanned)).err).toContain(
+      "; _bmad-output/implementation-artifacts/ holds 2 story files (1-1-first-thing.md...) but no sprint file: BMAD's sprint-planning workflow writes one beside them",
+    );
     // One kept outside the usual places is named, with how to plan it.
     const legacy = tempProject({ "bmad-legacy/sprint-status.yaml": "development_status: {}\n" });
     expect((await run(["plan"], legacy)).err).toContain(

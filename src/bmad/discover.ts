@@ -1065,6 +1065,22 @@ const STORY_NAME = /^(\d+[a-z]?(?:-\d+[a-z]?)+)-([a-z].*)$/;
  * of such a project is told why nothing was found and what would make it plannable, rather
  * than left to think the stories were not seen.
  */
+/**
+ * Story files of BMAD's own names (`1-2-slug.md`) in a folder BMAD writes them to, with no
+ * sprint file to plan from (not committed, or deleted): said, with how to make one.
+ */
+function storiesWithoutSprintHint(root: string): string {
+  const stories = globSync(
+    ["**/implementation-artifacts/*.md", "**/sprint-artifacts/*.md", "**/stories/*.md"],
+    { cwd: root, deep: 4, followSymbolicLinks: false, ignore: ["**/node_modules/**"] },
+  ).filter((file) => /^(?:story-)?\d+-\d+[a-z]?-[^/]*\.md$/i.test(path.posix.basename(file)));
+  if (stories.length === 0) return "";
+  const folders = [...new Set(stories.map((file) => path.posix.dirname(file)))].sort();
+  const [folder = ""] = folders;
+  const count = stories.filter((file) => path.posix.dirname(file) === folder).length;
+  return `; ${folder}/ holds ${count} story file${count === 1 ? "" : "s"} (${path.posix.basename(stories.filter((file) => file.startsWith(`${folder}/`)).sort()[0] ?? "")}...) but no sprint file: BMAD's sprint-planning workflow writes one beside them, or write ${folder}/sprint-status.yaml with a development_status map of their keys and statuses (\`1-1-<slug>: done\`)`;
+}
+
 function v4StoriesHint(root: string): string {
   // `1.2.slug.md`, or `story-16.4b-slug.md` in a folder per epic.
   const stories = globSync("docs/stories/**/*.md", {
@@ -1072,6 +1088,6 @@ function v4StoriesHint(root: string): string {
     deep: 4,
     followSymbolicLinks: false,
   }).filter((file) => /^(?:story-)?\d+\.\d+[a-z]?[.\-_ ]/i.test(path.posix.basename(file)));
-  if (stories.length === 0) return "";
+  if (stories.length === 0) return storiesWithoutSprintHint(root);
   return `; docs/stories/ holds ${stories.length} story file${stories.length === 1 ? "" : "s"} (${path.posix.basename(stories.sort()[0] ?? "")}...), BMAD v4's layout, which keeps no sprint file: plans are made from one, so write docs/sprint-status.yaml with a development_status map of their keys and statuses (\`1-1-<slug>: done\`), as BMAD's sprint-planning workflow does, and their files are found there`;
 }
