@@ -318,6 +318,13 @@ describe("athena-parallel plan", () => {
     expect((await run(["plan"], unplanned)).err).toContain(
       "; _bmad-output/implementation-artifacts/ holds 2 story files (1-1-first-thing.md...) but no sprint file: BMAD's sprint-planning workflow writes one beside them",
     );
+    // Only where a sprint file beside them would be found: not a `stories/` folder at the
+    // root, nor an archive.
+    const elsewhere = tempProject({
+      "stories/1-1-first-thing.md": "# Story 1.1\n",
+      "docs/archive/1-2-second-thing.md": "# Story 1.2\n",
+    });
+    expect((await run(["plan"], elsewhere)).err).not.toContain("but no sprint file");
     // One kept outside the usual places is named, with how to plan it.
     const legacy = tempProject({ "bmad-legacy/sprint-status.yaml": "development_status: {}\n" });
     expect((await run(["plan"], legacy)).err).toContain(

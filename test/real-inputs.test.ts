@@ -1546,13 +1546,13 @@ describe("a field of the sprint file written among its stories", () => {
     ]);
     // Nor a key the plan leaves out, as a key of no story's shape is.
     expect(withStories(sprint, []).warnings).toEqual(sprint.warnings);
-    // Nor an epic's entry keyed some other way, or its retrospective's.
+    // A key of that shape with a story's status is a story left out, and named.
     const odd = parseSprintStatus(
-      "development_status:\n  last_updated: x\n  p2-epic-2: done\n  epic-29-chat: done\n  supp-epic-1-retrospective: done\n  bug-fix-a: done\n",
+      "development_status:\n  last_updated: x\n  user_profile_page: in-progress\n  bug-fix-a: done\n",
       "s.yaml",
     );
     expect(withStories(odd, []).warnings).toEqual([
-      "s.yaml: a key is neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: bug-fix-a (line 6)",
+      "s.yaml: 2 keys are neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: user_profile_page (line 3), bug-fix-a (line 4)",
     ]);
   });
 });

@@ -1144,6 +1144,7 @@ describe("layouts other templates use", () => {
         "  1-3-restore-config: done",
         "  1-4-later-thing: backlog",
         "  prd: done",
+        "  architecture: in-progress",
         "",
       ].join("\n"),
       "stories/story-6-construct-3d.md": story("6: Construct", "- [ ] Edit `src/a.ts`"),
@@ -1158,8 +1159,9 @@ describe("layouts other templates use", () => {
       "docs/archive/1-2-backup-config.md": story("1.2 (old)", "- [ ] Edit `src/a.ts`"),
       // A backlog story has no file yet: none is looked for.
       "docs/implementation-artifacts/1-4-later-thing.md": story("1.4", "- [ ] Edit `src/a.ts`"),
-      // A document of a key's name is no story.
-      "docs/prd.md": "# Product Requirements\n\nThe product.\n",
+      // A document of a key's name is no story, whatever its status line says.
+      "docs/prd.md": "# Product Requirements\n\n**Status:** Approved\n",
+      "docs/planning/architecture.md": "# Architecture\n\nStatus: Draft\n\n- `src/a.ts`\n",
       "src/a.ts": "export {};\n",
     });
     const { config } = loadConfig(dir, { env });
@@ -1173,6 +1175,7 @@ describe("layouts other templates use", () => {
       ["1-3-restore-config", "story", null],
       ["1-4-later-thing", "story", null],
       ["prd", "other", null],
+      ["architecture", "other", null],
     ]);
   });
 

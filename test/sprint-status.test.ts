@@ -262,6 +262,14 @@ describe("parseSprintStatus", () => {
           "s.yaml",
         ).entries.map((e) => e.key),
       ).toEqual(["1-4-b", "epic-2", "2-1-a"]);
+    // One space under a field of a story's mapping: where it belongs is no plain matter, and
+    // it is left out and named, as before.
+    const underField = parseSprintStatus(
+      "development_status:\n  1-1-a:\n    status: done\n     1-2-b: done\n  1-3-c: done\n",
+      "s.yaml",
+    );
+    expect(underField.entries.map((e) => e.key)).toEqual(["1-1-a", "1-3-c"]);
+    expect(underField.unread).toEqual([4]);
     // A level deeper is a sub-story nested by hand: left out and named, as before.
     expect(
       parseSprintStatus(

@@ -646,6 +646,7 @@ export function indexStoryFiles(
   // sprint file): the one outside an archive, in no hidden folder, no package's. Searched
   // once, and only when such a story has no file where its folders are.
   let elsewhere: Map<string, string[]> | undefined;
+  const storyKeySet = new Set(storyKeys);
   const byNameElsewhere = (key: string) => {
     if (!started.has(key)) return undefined;
     if (!elsewhere) {
@@ -655,7 +656,7 @@ export function indexStoryFiles(
         cwd: root,
         deep: 6,
         followSymbolicLinks: false,
-        ignore: ["**/node_modules/**"],
+        ignore: WALK_IGNORE,
       })) {
         if (mine.has(file) || ARCHIVED.test(path.posix.dirname(file))) continue;
         const stem = path.posix.basename(file, ".md");
@@ -664,16 +665,24 @@ export function indexStoryFiles(
       }
     }
     // A document of that name (`prd.md` for a sprint's `prd: done`) is no story: the file must
-    // say it is one.
+    // say it is one; for a key of no story's shape, by its title (a PRD has a status line).
     const [file, ...more] = elsewhere.get(key) ?? [];
-    return file && more.length === 0 && saysStory(readHead(root, file)) ? file : undefined;
+    if (!file || more.length > 0) return undefined;
+    const story = storyKeySet.has(key)
+      ? saysStory(readHead(root, file))
+      : titledAsStory(root, file);
+    return story ? file : undefined;
   };
-  const promoted = otherKeys.filter(
-    (key) =>
-      (namedAsIs(key) !== undefined || byId(key) !== undefined || byNameElsewhere(key)) &&
-      !/^epic-/i.test(key) &&
-      SAFE_KEY.test(key),
-  );
+  // A key of no story's shape is a story by its file: one of its very name (`<key>.md`,
+  // `story-<key>.md`) or its id, as before; one found another way (in other capitals, outside
+  // the story folders) only when its title names a story: `PRD.md` for a sprint's `prd:
+  // done`, or a tech spec with a status line, is a planning document.
+  const promoted = otherKeys.filter((key) => {
+    if (/^epic-/i.test(key) || !SAFE_KEY.test(key)) return false;
+    if (exact.has(key) || exact.has(`story-${key}`) || byId(key) !== undefined) return true;
+    const other = namedAsIs(key) ?? byNameElsewhere(key);
+    return other !== undefined && titledAsStory(root, other);
+  });
   const keys = [...storyKeys, ...promoted];
   const namedByKeys = new Set(keys.flatMap((key) => namedAsIs(key) ?? []));
   // A sub-story's letter is a part of its own in some keys (`6-1-a-invoice-types`) and joined
@@ -802,7 +811,10 @@ export function indexStoryFiles(
     if (!words || keysByWords.get(words) !== 1) return undefined;
     if (!titled) {
       titled = new Map();
+      // A file that states another story's key is that story's.
+      const stated = new Set([...(declared?.values() ?? [])].flat());
       for (const file of notFoundByName()) {
+        if (stated.has(file)) continue;
         const title = titleWords(root, file);
         if (title) titled.set(title, [...(titled.get(title) ?? []), file]);
       }
@@ -866,6 +878,21 @@ export interface StoryFileIndex {
 const DECLARED_KEY =
   /\bstory[ _-]?key\b\W{0,4}?[:：]\W{0,4}?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])/gi;
 
+/** Folders never walked for the known tree, nor for a story's file. */
+export const WALK_IGNORE = [
+  "**/node_modules/**",
+  "**/.git/**",
+  ".athena/**",
+  "**/dist/**",
+  "**/build/**",
+  "**/.next/**",
+  "**/coverage/**",
+  "**/vendor/**",
+  "**/target/**",
+  "**/__pycache__/**",
+  "**/.venv/**",
+];
+
 /** A key's number with a letter after it as a part of its own: `6-1-a` in `6-1-a-invoice`. */
 const LETTER_APART = /^(\d+-\d+)-([a-z])(?=-)/;
 
@@ -910,6 +937,19 @@ function readHead(root: string, file: string): string | undefined {
 /** The text of the first `#` heading in a file's first lines (`head`, from readHead). */
 function firstTitle(head: string | undefined): string | undefined {
   return head === undefined ? undefined : /^#[ \t]+(.+)$/m.exec(head)?.[1];
+}
+
+/**
+ * True when a file's title names a story (`# Story 6: ...`, `# Tech Debt Story TD-6-2a: ...`,
+ * front matter `title: Story ...`), or it is the spec BMAD's quick-dev writes for one
+ * (`spec-<key>.md`): a status line alone is a PRD's or a tech spec's too.
+ */
+function titledAsStory(root: string, file: string): boolean {
+  if (/^spec[-_. ]/i.test(path.posix.basename(file))) return true;
+  const head = readHead(root, file);
+  return (
+    /\bstory\b/i.test(firstTitle(head) ?? "") || /^title:[ \t]*["']?story\b/im.test(head ?? "")
+  );
 }
 
 /**
@@ -1061,19 +1101,24 @@ function numberOfKey(key: string): string | undefined {
 const STORY_NAME = /^(\d+[a-z]?(?:-\d+[a-z]?)+)-([a-z].*)$/;
 
 /**
- * BMAD v4 kept its stories as `docs/stories/1.2.slug.md` with no sprint file at all: a user
- * of such a project is told why nothing was found and what would make it plannable, rather
- * than left to think the stories were not seen.
- */
-/**
- * Story files of BMAD's own names (`1-2-slug.md`) in a folder BMAD writes them to, with no
- * sprint file to plan from (not committed, or deleted): said, with how to make one.
+ * Story files of BMAD's own names (`1-2-slug.md`) where a sprint file beside them would be
+ * found (under the folders BMAD writes to, or an `implementation-artifacts/` at the root or one
+ * folder down; never an archive), with no sprint file to plan from (not committed, or
+ * deleted): said, with how to make one.
  */
 function storiesWithoutSprintHint(root: string): string {
   const stories = globSync(
-    ["**/implementation-artifacts/*.md", "**/sprint-artifacts/*.md", "**/stories/*.md"],
-    { cwd: root, deep: 4, followSymbolicLinks: false, ignore: ["**/node_modules/**"] },
-  ).filter((file) => /^(?:story-)?\d+-\d+[a-z]?-[^/]*\.md$/i.test(path.posix.basename(file)));
+    [
+      ...SEARCHED_FOLDERS.map((folder) => `${folder}/**/*.md`),
+      "implementation-artifacts/*.md",
+      "*/implementation-artifacts/*.md",
+    ],
+    { cwd: root, deep: 4, followSymbolicLinks: false, ignore: WALK_IGNORE },
+  ).filter(
+    (file) =>
+      /^(?:story-)?\d+-\d+[a-z]?-[^/]*\.md$/i.test(path.posix.basename(file)) &&
+      !ARCHIVED.test(path.posix.dirname(file)),
+  );
   if (stories.length === 0) return "";
   const folders = [...new Set(stories.map((file) => path.posix.dirname(file)))].sort();
   const [folder = ""] = folders;
@@ -1081,6 +1126,11 @@ function storiesWithoutSprintHint(root: string): string {
   return `; ${folder}/ holds ${count} story file${count === 1 ? "" : "s"} (${path.posix.basename(stories.filter((file) => file.startsWith(`${folder}/`)).sort()[0] ?? "")}...) but no sprint file: BMAD's sprint-planning workflow writes one beside them, or write ${folder}/sprint-status.yaml with a development_status map of their keys and statuses (\`1-1-<slug>: done\`)`;
 }
 
+/**
+ * BMAD v4 kept its stories as `docs/stories/1.2.slug.md` with no sprint file at all: a user
+ * of such a project is told why nothing was found and what would make it plannable, rather
+ * than left to think the stories were not seen.
+ */
 function v4StoriesHint(root: string): string {
   // `1.2.slug.md`, or `story-16.4b-slug.md` in a folder per epic.
   const stories = globSync("docs/stories/**/*.md", {

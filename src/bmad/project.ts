@@ -18,6 +18,7 @@ import {
   indexStoryFiles,
   namedStoryFile,
   type StoryFileIndex,
+  WALK_IGNORE,
 } from "./discover.ts";
 import { assertParseable } from "./markdown.ts";
 import { resolveStoryId } from "./resolve-id.ts";
@@ -77,20 +78,9 @@ export interface LoadProjectOptions {
   cache?: boolean;
 }
 
-/** Folders never walked for the known tree. */
-export const WALK_IGNORE = [
-  "**/node_modules/**",
-  "**/.git/**",
-  ".athena/**",
-  "**/dist/**",
-  "**/build/**",
-  "**/.next/**",
-  "**/coverage/**",
-  "**/vendor/**",
-  "**/target/**",
-  "**/__pycache__/**",
-  "**/.venv/**",
-];
+/** Folders never walked for the known tree (kept with the story files' search). */
+export { WALK_IGNORE };
+
 const WALK_LIMIT = 50_000;
 
 /**

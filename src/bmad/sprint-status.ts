@@ -20,9 +20,6 @@ import { InputError } from "../util/errors.ts";
 import { type Line, lineIndex } from "./clause-cue.ts";
 import { type KeyKind, parseKey, SAFE_KEY } from "./keys.ts";
 
-/** A key with the word epic or retrospective in it: an epic's entry, or its retrospective's. */
-const EPIC_OR_RETRO = /(?:^|[-_.])(?:epic|retro|retrospective)(?:[-_.]|$)/i;
-
 /** `last_updated`, `generated_by`: a field's name, where story keys are written with `-`. */
 const FIELD_NAME = /^[a-z]+(?:_[a-z]+)+$/;
 
@@ -35,6 +32,12 @@ export const LEGACY_STATUSES = [
   "deferred-post-mvp",
   "cancelled",
 ];
+/** Every status a sprint file's entry is read with, as it is. */
+const KNOWN_STATUSES: ReadonlySet<string> = new Set([
+  ...STORY_STATUSES,
+  ...LEGACY_STATUSES,
+  "optional",
+]);
 /**
  * Statuses of stories whose agent has finished: done, and review (the code is written; some
  * projects leave every story there). A dependency on such a story is met, the story is not
@@ -313,7 +316,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     const track = TRACK_EPIC.exec(key);
     if (track && storyEpics.has(key)) knownEpics.add(`${track[1]}.${track[2]}`);
   }
-  const known = new Set([...STORY_STATUSES, ...LEGACY_STATUSES, "optional"]);
+  const known = KNOWN_STATUSES;
   const warnings: string[] = [...skipped];
   const entries = raw.map(({ key, status: written, line, value, storyFile }): SprintEntry => {
     // `Done`, `in progress`, `ready_for_dev`: a person's spelling of a status BMAD knows.
@@ -408,12 +411,11 @@ export function withStories(sprint: SprintStatus, keys: readonly string[]): Spri
         ? { ...entry, kind: "story", id: entry.key }
         : entry,
   );
-  // A field of the file among the stories (`last_updated: 2026-08-19`) leaves no story out, nor
-  // does an epic's or a retrospective's entry keyed some other way (`p2-epic-3`,
-  // `epic-29-chatwoot`, `supp-epic-1-retrospective`).
+  // A field of the file among the stories (`last_updated: 2026-08-19`) leaves no story out; a
+  // key of that shape with a story's status (`user_profile_page: in-progress`) may.
   const other = entries.filter(
     (entry) =>
-      entry.kind === "other" && !FIELD_NAME.test(entry.key) && !EPIC_OR_RETRO.test(entry.key),
+      entry.kind === "other" && !(FIELD_NAME.test(entry.key) && !KNOWN_STATUSES.has(entry.status)),
   );
   if (other.length === 0) return { ...sprint, entries };
   const shown = other.slice(0, MAX_LISTED).map((entry) => `${entry.key} (line ${entry.line})`);
@@ -754,11 +756,11 @@ function parseLeniently(
   }
 }
 
-/** A line of nothing but spaces, or a comment. */
 /**
  * The lines typed one space deeper than the entries around them, line `n` among them: each an
- * entry with a value, the entry above them with a value of its own (so they are no fields of
- * it), and below them the entry at its column or the block's end.
+ * entry with a value, the entry above them an entry of `development_status:` itself with a
+ * value of its own (so they are no fields of it, nor of a story's mapping above it), and below
+ * them the entry at its column or the block's end.
  */
 function oneSpaceDeeper(
   source: string,
@@ -785,6 +787,11 @@ function oneSpaceDeeper(
   for (; below <= last && slipped(text(below)); below = step(below, 1)) lines.push(below);
   const [up, down] = [text(above), text(below)];
   const column = typed - 1;
+  // The line that opens the block the entry above stands in: `development_status:` alone.
+  let opener = above - 1;
+  while (opener >= 1 && (isBlankOrComment(text(opener)) || spaces(text(opener)) >= column))
+    opener--;
+  if (opener < 1 || !STATUS_BLOCK.test(text(opener))) return undefined;
   // Below them, the next entry at their column, or the block's end (the file's, or a line
   // further out): the last entries of a block typed deeper are read at it too.
   const next =
@@ -815,6 +822,7 @@ function firstContentLine(
   return pos;
 }
 
+/** A line of nothing but spaces, or a comment. */
 function isBlankOrComment(line: string): boolean {
   return line.trim() === "" || /^[ \t]*#/.test(line);
 }

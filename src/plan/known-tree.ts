@@ -268,17 +268,17 @@ export class KnownTree {
   private union: string[] | undefined;
 }
 
+/** `a/b/` -> `a/`; `a/` -> ``. */
+function parentFolder(folder: string): string {
+  return folder.replace(/[^/]+\/$/, "");
+}
+
 /**
  * The longest tail of an absolute path that is a known path of the project, in a folder at
  * least: the whole path too, as some agents write repo paths with a leading slash
  * (`/backend/app/retry.py`), and another machine's checkout (`/Users/x/dev/app/ios/App.swift`).
  * Only names are compared: nothing outside the project is read.
  */
-/** `a/b/` -> `a/`; `a/` -> ``. */
-function parentFolder(folder: string): string {
-  return folder.replace(/[^/]+\/$/, "");
-}
-
 export function knownTail(absolute: string, known: KnownTree): string | undefined {
   if (!absolute.startsWith("/") && !/^[a-z]:[\\/]/i.test(absolute)) return undefined;
   const parts = absolute.split(/[\\/]+/).filter(Boolean);
