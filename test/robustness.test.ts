@@ -1106,8 +1106,11 @@ describe("layouts other templates use", () => {
         "  2.5-2-command-queue: ready-for-dev",
         "  2.5-3-replanning: ready-for-dev",
         "  td-6-2a-constraint-hardening: ready-for-dev",
+        "  3-1-login-page: ready-for-dev",
         "",
       ].join("\n"),
+      // A key stated as the number alone is no key of the sprint: the title still finds it.
+      "_bmad-output/stories/login-notes.md": `# Story 3.1: Login Page\n\n**Story Key:** 3-1\n\n${tasks}`,
       "_bmad-output/stories/TD-cross-2-baseline-cleanup.md": story(
         "TD-cross-2: Cleanup",
         "- [ ] Edit `src/a.ts`",
@@ -1131,6 +1134,7 @@ describe("layouts other templates use", () => {
       ["2.5-2-command-queue", undefined],
       ["2.5-3-replanning", undefined],
       ["td-6-2a-constraint-hardening", "_bmad-output/stories/TD-6-2a.md"],
+      ["3-1-login-page", "_bmad-output/stories/login-notes.md"],
     ]);
     expect(plan.warnings.join("\n")).not.toContain("td-cross-2-baseline-cleanup (line");
   });

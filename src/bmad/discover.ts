@@ -811,8 +811,14 @@ export function indexStoryFiles(
     if (!words || keysByWords.get(words) !== 1) return undefined;
     if (!titled) {
       titled = new Map();
-      // A file that states another story's key is that story's.
-      const stated = new Set([...(declared?.values() ?? [])].flat());
+      // A file that states another story's key is that story's (a key the sprint has: some
+      // state only the number, `**Story Key:** 29-4`).
+      const sprintKeys = new Set(keys);
+      const stated = new Set(
+        [...(declared?.entries() ?? [])].flatMap(([key, files]) =>
+          sprintKeys.has(key) ? files : [],
+        ),
+      );
       for (const file of notFoundByName()) {
         if (stated.has(file)) continue;
         const title = titleWords(root, file);
