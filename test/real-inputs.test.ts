@@ -244,6 +244,13 @@ describe("an architecture folder that keeps its document a level down", () => {
         [`${PA}/app-architecture-spine.md`]: "# Architecture\n",
       }),
     ).toContain(`architecture: ${PA}/architecture/adr/adr-1.md, ${PA}/architecture/index.md`);
+    // A planning folder's comes before a later folder's `architecture.md`, as it did.
+    expect(
+      sourcesOf({
+        [`${spine}/ARCHITECTURE-SPINE.md`]: "# Architecture\n",
+        "docs/architecture.md": "# An older one\n",
+      }),
+    ).toContain(`architecture: ${spine}/ARCHITECTURE-SPINE.md`);
   });
 
   it("is found under the BMAD folder that keeps the sprint file at its top (`.bmad/planning/architecture.md`)", () => {
@@ -1548,11 +1555,11 @@ describe("a field of the sprint file written among its stories", () => {
     expect(withStories(sprint, []).warnings).toEqual(sprint.warnings);
     // A key of that shape with a story's status is a story left out, and named.
     const odd = parseSprintStatus(
-      "development_status:\n  last_updated: x\n  user_profile_page: in-progress\n  bug-fix-a: done\n",
+      "development_status:\n  last_updated: 2026-08-19\n  user_profile_page: in-progress\n  payment_webhook: blocked\n  bug-fix-a: done\n",
       "s.yaml",
     );
     expect(withStories(odd, []).warnings).toEqual([
-      "s.yaml: 2 keys are neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: user_profile_page (line 3), bug-fix-a (line 4)",
+      "s.yaml: 3 keys are neither a story key ({epic}-{story}-{slug}) nor a story file's name, so left out of the plan: user_profile_page (line 3), payment_webhook (line 4), bug-fix-a (line 5)",
     ]);
   });
 });

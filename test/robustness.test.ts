@@ -655,6 +655,10 @@ describe("layouts other templates use", () => {
         `_bmad-output/sprint-status.yaml: story_location "${location}" leaves the project: ignored`,
       );
       expect(plan.sources).toContain("stories: _bmad-output/ (and sub-folders)");
+      expect(plan.stories.map((s) => s.file)).toEqual([
+        "_bmad/stories/1-1-alpha.md",
+        "_bmad/stories/1-2-beta.md",
+      ]);
     }
     // The same for a folder BMAD's config names.
     const configured = tempProject({
@@ -1107,8 +1111,13 @@ describe("layouts other templates use", () => {
         "  2.5-3-replanning: ready-for-dev",
         "  td-6-2a-constraint-hardening: ready-for-dev",
         "  3-1-login-page: ready-for-dev",
+        "  4-1-establish-registry: ready-for-dev",
         "",
       ].join("\n"),
+      // The story and its review both state the key: the title tells which is the story.
+      "_bmad-output/stories/central-4.md": `# Story: Establish Registry\n\n**Story Key:** 4-1-establish-registry\n\n${tasks}`,
+      "_bmad-output/stories/review-central-4.md":
+        "# Code Review: Registry\n\n**Story Key:** 4-1-establish-registry\n\n**Status:** Approved\n",
       // A key stated as the number alone is no key of the sprint: the title still finds it.
       "_bmad-output/stories/login-notes.md": `# Story 3.1: Login Page\n\n**Story Key:** 3-1\n\n${tasks}`,
       "_bmad-output/stories/TD-cross-2-baseline-cleanup.md": story(
@@ -1135,6 +1144,7 @@ describe("layouts other templates use", () => {
       ["2.5-3-replanning", undefined],
       ["td-6-2a-constraint-hardening", "_bmad-output/stories/TD-6-2a.md"],
       ["3-1-login-page", "_bmad-output/stories/login-notes.md"],
+      ["4-1-establish-registry", "_bmad-output/stories/central-4.md"],
     ]);
     expect(plan.warnings.join("\n")).not.toContain("td-cross-2-baseline-cleanup (line");
   });
@@ -1149,8 +1159,18 @@ describe("layouts other templates use", () => {
         "  1-4-later-thing: backlog",
         "  prd: done",
         "  architecture: in-progress",
+        "  1-5-project-setup: in-progress",
+        "  brief: in-progress",
         "",
       ].join("\n"),
+      // A module's story of the same key, beside its own sprint file: that sprint's.
+      "docs/modules/billing/sprint-status.yaml": "development_status:\n  1-5-project-setup: done\n",
+      "docs/modules/billing/1-5-project-setup.md": story(
+        "1.5: Billing setup",
+        "- [ ] Edit `src/a.ts`",
+      ),
+      // A product named with the word: no story's title.
+      "docs/brief.md": "# User Story Mapper - Brief\n\nStatus: Approved\n",
       "stories/story-6-construct-3d.md": story("6: Construct", "- [ ] Edit `src/a.ts`"),
       // The stories kept beside a second sprint file.
       "docs/implementation-artifacts/1-2-backup-config.md": story(
@@ -1180,6 +1200,8 @@ describe("layouts other templates use", () => {
       ["1-4-later-thing", "story", null],
       ["prd", "other", null],
       ["architecture", "other", null],
+      ["1-5-project-setup", "story", null],
+      ["brief", "other", null],
     ]);
   });
 

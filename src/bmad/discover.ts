@@ -402,9 +402,11 @@ const SEARCHED_FOLDERS = [
  * `architecture.md` beside the sprint file (a module or sub-project keeps its sprint, stories
  * and architecture in one folder, `docs/modules/billing/`, under the product's own
  * `docs/architecture.md`); else the first planning folder's `architecture.md` or sharded
- * architecture folder (with documents of its own, as BMAD's own pattern finds it: `.md` files directly in it);
- * else its documents named for it (`architecture-MyApp.md`); else a folder that keeps its
- * documents one level down (`architecture/architecture-app-2026-07-12/ARCHITECTURE-SPINE.md`).
+ * architecture folder (with documents of its own, as BMAD's own pattern finds it: `.md` files
+ * directly in it), or, for a folder that keeps its documents one level down
+ * (`architecture/architecture-app-2026-07-12/ARCHITECTURE-SPINE.md`), the documents named
+ * for the architecture beside it, else that folder; else the documents named for it
+ * (`architecture-MyApp.md`) of the first planning folder with any.
  * Beside the sprint file only that exact name: story files there carry the word too
  * (`1-4-test-architecture-report.md`).
  */
@@ -438,27 +440,34 @@ function findArchitecture(
   const beside = sprintDir === "." ? "architecture.md" : `${sprintDir}/architecture.md`;
   if (exists(beside) && !isDir(beside)) return [beside];
   const dirs = planning.flatMap((dir) => (dir ? [dir === "." ? "" : `${dir}/`] : []));
-  for (const base of dirs) {
-    if (exists(`${base}architecture.md`) && !isDir(`${base}architecture.md`))
-      return [`${base}architecture.md`];
-    const first = shardedIn(base).find(hasOwnDocuments);
-    if (first) return shards(first);
-  }
-  // None of those: a whole document named as BMAD's own workflows look for it
+  // A whole document named as BMAD's own workflows look for it
   // (`{planning_artifacts}/*architecture*.md`), such as `architecture-MyApp-2025-10-31.md`;
-  // every one in the first folder that has any, as those workflows read them all. Written in
-  // capitals too (`ARCHITECTURE.md`, `AI-ARCHITECTURE.md`), as many projects name their documents.
-  for (const base of dirs) {
-    const whole = globSync(`${base}*architecture*.md`, {
+  // every one in the folder, as those workflows read them all. Written in capitals too
+  // (`ARCHITECTURE.md`, `AI-ARCHITECTURE.md`), as many projects name their documents.
+  const wholeIn = (base: string) =>
+    globSync(`${base}*architecture*.md`, {
       cwd: root,
       onlyFiles: true,
       caseSensitiveMatch: false,
-    });
-    if (whole.length > 0) return whole.sort();
-  }
+    }).sort();
   for (const base of dirs) {
-    const first = shardedIn(base).find((dir) => shards(dir).length > 0);
+    if (exists(`${base}architecture.md`) && !isDir(`${base}architecture.md`))
+      return [`${base}architecture.md`];
+    const sharded = shardedIn(base);
+    const first = sharded.find(hasOwnDocuments);
     if (first) return shards(first);
+    // A folder whose documents are a level down: the folder's own whole document comes
+    // first (it was a sub-project's, beside the product's `app-architecture-spine.md`).
+    const nested = sharded.find((dir) => shards(dir).length > 0);
+    if (nested) {
+      const whole = wholeIn(base);
+      return whole.length > 0 ? whole : shards(nested);
+    }
+  }
+  // None of those: the whole documents of the first folder that has any.
+  for (const base of dirs) {
+    const whole = wholeIn(base);
+    if (whole.length > 0) return whole;
   }
   // Still none: the one `architecture.md` deeper in those folders, as a team filing its
   // documents by role keeps it (`docs/shared/architect/architecture.md`), or a BMAD folder
@@ -562,8 +571,9 @@ const STORY_LOCATION_COMMENT =
  * the folders BMAD's config names for stories), a file in an earlier one first. `<key>.md`
  * first; otherwise the one file whose name spells the same story another way: `story-<key>.md`, `1.2.slug.md`, or the same
  * words after a different number (`story-0.1.4-slug.md` for `1-4-slug`), or the key's id alone
- * (`MU-S01.md` for `mu-s01-api-invitations`). Two candidates: none.
- * `keys` are the sprint's story keys.
+ * (`MU-S01.md` for `mu-s01-api-invitations`); then a file that states the key or has its
+ * title, and, for a story past its backlog (`started`), a file of its own name elsewhere in
+ * the project. Two candidates: none. `keys` are the sprint's story keys.
  */
 export function indexStoryFiles(
   root: string,
@@ -643,25 +653,38 @@ export function indexStoryFiles(
   const namedAsIs = (key: string) => exact.get(key) ?? one(spelled.get(canonicalStoryName(key)));
   // Last, for a story past its backlog (its file written), a file of its own name anywhere
   // else in the project (`stories/story-6-x.md` at the root; the stories beside a second
-  // sprint file): the one outside an archive, in no hidden folder, no package's. Searched
-  // once, and only when such a story has no file where its folders are.
+  // sprint file the config does not name): the one outside an archive, a hidden folder or
+  // the walk's ignored ones, and not beside another sprint file, whose stories those are (a
+  // module's `1-1-project-setup.md` under its own sprint). Searched once, and only when such
+  // a story has no file where its folders are.
   let elsewhere: Map<string, string[]> | undefined;
   const storyKeySet = new Set(storyKeys);
   const byNameElsewhere = (key: string) => {
     if (!started.has(key)) return undefined;
     if (!elsewhere) {
-      elsewhere = new Map();
+      const found = new Map<string, string[]>();
+      elsewhere = found;
       const mine = new Set(listed);
-      for (const file of globSync("**/*.md", {
+      const walked = globSync(["**/*.md", "**/sprint-status.yaml"], {
         cwd: root,
         deep: 6,
         followSymbolicLinks: false,
         ignore: WALK_IGNORE,
-      })) {
-        if (mine.has(file) || ARCHIVED.test(path.posix.dirname(file))) continue;
+      });
+      const otherSprints = walked
+        .filter((file) => file.endsWith("sprint-status.yaml") && file !== files.sprintStatus)
+        .map((file) => path.posix.dirname(file))
+        .filter((dir) => dir !== ".");
+      for (const file of walked) {
+        if (!file.endsWith(".md") || mine.has(file)) continue;
+        const dir = path.posix.dirname(file);
+        if (ARCHIVED.test(dir) || otherSprints.some((other) => isWithin(file, other))) continue;
         const stem = path.posix.basename(file, ".md");
-        for (const name of new Set([stem, stem.replace(/^story-/i, "")]))
-          elsewhere.set(name, [...(elsewhere.get(name) ?? []), file]);
+        for (const name of new Set([stem, stem.replace(/^story-/i, "")])) {
+          const same = found.get(name);
+          if (same) same.push(file);
+          else found.set(name, [file]);
+        }
       }
     }
     // A document of that name (`prd.md` for a sprint's `prd: done`) is no story: the file must
@@ -811,12 +834,13 @@ export function indexStoryFiles(
     if (!words || keysByWords.get(words) !== 1) return undefined;
     if (!titled) {
       titled = new Map();
-      // A file that states another story's key is that story's (a key the sprint has: some
-      // state only the number, `**Story Key:** 29-4`).
+      // A file that a story's key found by what it states is that story's (a key the sprint
+      // has, stated by that file alone: some state only the number, `**Story Key:** 29-4`, and a
+      // review states its story's key too).
       const sprintKeys = new Set(keys);
       const stated = new Set(
         [...(declared?.entries() ?? [])].flatMap(([key, files]) =>
-          sprintKeys.has(key) ? files : [],
+          sprintKeys.has(key) && files.length === 1 ? files : [],
         ),
       );
       for (const file of notFoundByName()) {
@@ -869,7 +893,7 @@ export function namedStoryFile(
 }
 
 export interface StoryFileIndex {
-  /** The keys of `otherKeys` that are stories after all: each has a file of its own name. */
+  /** The keys of `otherKeys` that are stories after all: each has a story file of its own. */
   promoted: readonly string[];
   /** The story file of a sprint key (repo-relative), or undefined. */
   find(key: string): string | undefined;
@@ -884,7 +908,7 @@ export interface StoryFileIndex {
 const DECLARED_KEY =
   /\bstory[ _-]?key\b\W{0,4}?[:：]\W{0,4}?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])/gi;
 
-/** Folders never walked for the known tree, nor for a story's file. */
+/** Folders never walked for the known tree, nor searched for a story's file outside its folders. */
 export const WALK_IGNORE = [
   "**/node_modules/**",
   "**/.git/**",
@@ -946,6 +970,12 @@ function firstTitle(head: string | undefined): string | undefined {
 }
 
 /**
+ * A title that starts with a story's label and its id (`Story 6:`, `Tech Debt Story TD-6-2a:`,
+ * `Story: Login`): "User Story Mapper - PRD" is a product's name.
+ */
+const STORY_LABEL = /^(?:[\p{L}\w-]+\s+){0,3}?story\b\s*(?::|#?\s*[\w.-]*\d)/iu;
+
+/**
  * True when a file's title names a story (`# Story 6: ...`, `# Tech Debt Story TD-6-2a: ...`,
  * front matter `title: Story ...`), or it is the spec BMAD's quick-dev writes for one
  * (`spec-<key>.md`): a status line alone is a PRD's or a tech spec's too.
@@ -953,9 +983,7 @@ function firstTitle(head: string | undefined): string | undefined {
 function titledAsStory(root: string, file: string): boolean {
   if (/^spec[-_. ]/i.test(path.posix.basename(file))) return true;
   const head = readHead(root, file);
-  return (
-    /\bstory\b/i.test(firstTitle(head) ?? "") || /^title:[ \t]*["']?story\b/im.test(head ?? "")
-  );
+  return STORY_LABEL.test(firstTitle(head) ?? "") || /^title:[ \t]*["']?story\b/im.test(head ?? "");
 }
 
 /**

@@ -32,12 +32,6 @@ export const LEGACY_STATUSES = [
   "deferred-post-mvp",
   "cancelled",
 ];
-/** Every status a sprint file's entry is read with, as it is. */
-const KNOWN_STATUSES: ReadonlySet<string> = new Set([
-  ...STORY_STATUSES,
-  ...LEGACY_STATUSES,
-  "optional",
-]);
 /**
  * Statuses of stories whose agent has finished: done, and review (the code is written; some
  * projects leave every story there). A dependency on such a story is met, the story is not
@@ -316,7 +310,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     const track = TRACK_EPIC.exec(key);
     if (track && storyEpics.has(key)) knownEpics.add(`${track[1]}.${track[2]}`);
   }
-  const known = KNOWN_STATUSES;
+  const known = new Set([...STORY_STATUSES, ...LEGACY_STATUSES, "optional"]);
   const warnings: string[] = [...skipped];
   const entries = raw.map(({ key, status: written, line, value, storyFile }): SprintEntry => {
     // `Done`, `in progress`, `ready_for_dev`: a person's spelling of a status BMAD knows.
@@ -411,11 +405,11 @@ export function withStories(sprint: SprintStatus, keys: readonly string[]): Spri
         ? { ...entry, kind: "story", id: entry.key }
         : entry,
   );
-  // A field of the file among the stories (`last_updated: 2026-08-19`) leaves no story out; a
-  // key of that shape with a story's status (`user_profile_page: in-progress`) may.
+  // A field of the file among the stories (`last_updated: 2026-08-19`, a date or a count) leaves
+  // no story out; a key of that shape with a word for its value (`user_profile_page:
+  // in-progress`, `payment_webhook: blocked`) may.
   const other = entries.filter(
-    (entry) =>
-      entry.kind === "other" && !(FIELD_NAME.test(entry.key) && !KNOWN_STATUSES.has(entry.status)),
+    (entry) => entry.kind === "other" && !(FIELD_NAME.test(entry.key) && /^\d/.test(entry.status)),
   );
   if (other.length === 0) return { ...sprint, entries };
   const shown = other.slice(0, MAX_LISTED).map((entry) => `${entry.key} (line ${entry.line})`);
