@@ -562,7 +562,7 @@ describe("another machine's checkout path with a space in a folder (`/Volumes/Ba
   });
 });
 
-describe("a path with spaces in its folders' names (`Gestion Travaux/Views/BigButton.swift`)", () => {
+describe("a path with spaces in its folders' names (`My App/Views/BigButton.swift`)", () => {
   const files = { "My App/Views/BigButton.swift": "", "My AppTests/BigButtonTests.swift": "" };
 
   it("is claimed where the project has it; a command in backticks is neither a claim nor a finding", () => {

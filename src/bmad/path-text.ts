@@ -210,7 +210,7 @@ export function pathFromCode(raw: string): PathText | undefined {
 }
 
 /**
- * A relative path with spaces in its folders' names (`Gestion Travaux/Views/BigButton.swift`,
+ * A relative path with spaces in its folders' names (`My App/Views/BigButton.swift`,
  * an Xcode project's folder named as the app), its file's name without: a file of the project
  * only where the tree has it (bare), since text in backticks holds spaces for other reasons.
  */
