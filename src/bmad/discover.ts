@@ -196,7 +196,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
     throw new InputError(
       explicit.sprintStatus
         ? `no sprint-status.yaml at ${looked}, the path bmad.paths.sprintStatus gives (athena.json): fix it, or remove it to let the usual places be searched`
-        : `no sprint-status.yaml found; looked for ${looked}, then under ${SEARCHED_FOLDERS.join("/, ")}/ and in any implementation-artifacts/ at the root or one folder down${named}${elsewhere.length > 0 ? "" : v4StoriesHint(root)}`,
+        : `no sprint-status.yaml found; looked for ${looked}, then under ${SEARCHED_FOLDERS.join("/, ")}/ and in any implementation-artifacts/ at the root or one folder down${named}${elsewhere.length > 0 ? "" : v4StoriesHint(root) || storiesWithoutSprintHint(root)}`,
       root,
     );
   }
@@ -426,8 +426,6 @@ function findArchitecture(
     globSync(`${base}*architecture*/`, { cwd: root, onlyDirectories: true })
       .map((dir) => dir.replace(/\/$/, ""))
       .sort();
-  const hasOwnDocuments = (dir: string) =>
-    globSync("*.md", { cwd: path.join(root, dir), onlyFiles: true }).length > 0;
   if (explicit) {
     const rel = expandProjectRoot(explicit, root);
     if (!exists(rel))
@@ -453,15 +451,18 @@ function findArchitecture(
   for (const base of dirs) {
     if (exists(`${base}architecture.md`) && !isDir(`${base}architecture.md`))
       return [`${base}architecture.md`];
-    const sharded = shardedIn(base);
-    const first = sharded.find(hasOwnDocuments);
-    if (first) return shards(first);
+    const sharded = shardedIn(base).map((dir) => ({ dir, docs: shards(dir) }));
+    // Documents of its own: `.md` files directly in it.
+    const own = sharded.find(({ dir, docs }) =>
+      docs.some((doc) => !doc.slice(dir.length + 1).includes("/")),
+    );
+    if (own) return own.docs;
     // A folder whose documents are a level down: the folder's own whole document comes
     // first (it was a sub-project's, beside the product's `app-architecture-spine.md`).
-    const nested = sharded.find((dir) => shards(dir).length > 0);
+    const nested = sharded.find(({ docs }) => docs.length > 0);
     if (nested) {
       const whole = wholeIn(base);
-      return whole.length > 0 ? whole : shards(nested);
+      return whole.length > 0 ? whole : nested.docs;
     }
   }
   // None of those: the whole documents of the first folder that has any.
@@ -1153,11 +1154,11 @@ function storiesWithoutSprintHint(root: string): string {
       /^(?:story-)?\d+-\d+[a-z]?-[^/]*\.md$/i.test(path.posix.basename(file)) &&
       !ARCHIVED.test(path.posix.dirname(file)),
   );
-  if (stories.length === 0) return "";
-  const folders = [...new Set(stories.map((file) => path.posix.dirname(file)))].sort();
-  const [folder = ""] = folders;
-  const count = stories.filter((file) => path.posix.dirname(file) === folder).length;
-  return `; ${folder}/ holds ${count} story file${count === 1 ? "" : "s"} (${path.posix.basename(stories.filter((file) => file.startsWith(`${folder}/`)).sort()[0] ?? "")}...) but no sprint file: BMAD's sprint-planning workflow writes one beside them, or write ${folder}/sprint-status.yaml with a development_status map of their keys and statuses (\`1-1-<slug>: done\`)`;
+  const [folder] = stories.map((file) => path.posix.dirname(file)).sort();
+  if (folder === undefined) return "";
+  const here = stories.filter((file) => path.posix.dirname(file) === folder).sort();
+  const count = here.length;
+  return `; ${folder}/ holds ${count} story file${count === 1 ? "" : "s"} (${path.posix.basename(here[0] ?? "")}...) but no sprint file: BMAD's sprint-planning workflow writes one beside them, or write ${folder}/sprint-status.yaml with a development_status map of their keys and statuses (\`1-1-<slug>: done\`)`;
 }
 
 /**
@@ -1172,6 +1173,6 @@ function v4StoriesHint(root: string): string {
     deep: 4,
     followSymbolicLinks: false,
   }).filter((file) => /^(?:story-)?\d+\.\d+[a-z]?[.\-_ ]/i.test(path.posix.basename(file)));
-  if (stories.length === 0) return storiesWithoutSprintHint(root);
+  if (stories.length === 0) return "";
   return `; docs/stories/ holds ${stories.length} story file${stories.length === 1 ? "" : "s"} (${path.posix.basename(stories.sort()[0] ?? "")}...), BMAD v4's layout, which keeps no sprint file: plans are made from one, so write docs/sprint-status.yaml with a development_status map of their keys and statuses (\`1-1-<slug>: done\`), as BMAD's sprint-planning workflow does, and their files are found there`;
 }

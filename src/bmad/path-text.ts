@@ -76,10 +76,13 @@ export function cleanPath(raw: string): string | undefined {
   // A drive (`C:`) is read as the root it is, the rest as any path.
   const drive = /^[A-Za-z]:(?=[\\/])/.exec(text)?.[0] ?? "";
   const rest = text.slice(drive.length);
-  const cleaned = spaced
-    ? cleanPathText(rest.replace(/ /g, "%20"))?.replace(/%20/g, " ")
-    : cleanPathText(rest);
+  const cleaned = spaced ? cleanSpacedPathText(rest) : cleanPathText(rest);
   return cleaned && drive + cleaned;
+}
+
+/** cleanPathText for a path whose folders' names hold spaces, which it refuses otherwise. */
+function cleanSpacedPathText(raw: string): string | undefined {
+  return cleanPathText(raw.replace(/ /g, "%20"))?.replace(/%20/g, " ");
 }
 
 function cleanPathText(raw: string): string | undefined {
@@ -217,7 +220,7 @@ export function pathFromCode(raw: string): PathText | undefined {
 function spacedPath(raw: string): PathText | undefined {
   const text = raw.trim();
   if (text.length > MAX_SPACED_PATH || !SPACED_FOLDERS.test(text)) return undefined;
-  const path = cleanPathText(text.replace(/ /g, "%20"))?.replace(/%20/g, " ");
+  const path = cleanSpacedPathText(text);
   return path ? { path, bare: true, spaced: true } : undefined;
 }
 

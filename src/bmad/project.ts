@@ -78,9 +78,6 @@ export interface LoadProjectOptions {
   cache?: boolean;
 }
 
-/** Folders never walked for the known tree (kept with the story files' search). */
-export { WALK_IGNORE };
-
 const WALK_LIMIT = 50_000;
 
 /**

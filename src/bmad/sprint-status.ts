@@ -750,6 +750,14 @@ function parseLeniently(
   }
 }
 
+/** How many spaces a line's indentation starts with. */
+function spacesOf(line: string): number {
+  return /^ */.exec(line)?.[0].length ?? 0;
+}
+
+/** An indentation with a tab in it: no column to read a line at. */
+const TAB_INDENT = /^ *\t/;
+
 /**
  * The lines typed one space deeper than the entries around them, line `n` among them: each an
  * entry with a value, the entry above them an entry of `development_status:` itself with a
@@ -762,12 +770,11 @@ function oneSpaceDeeper(
   n: number,
 ): { lines: number[]; column: number } | undefined {
   const text = (line: number) => lineAt(source, lineCounter, line)?.text ?? "";
-  const spaces = (line: string) => /^ */.exec(line)?.[0].length ?? 0;
   const last = lineCounter.lineStarts.length;
   const here = text(n);
-  const typed = spaces(here);
+  const typed = spacesOf(here);
   const slipped = (line: string) =>
-    VALUED_ENTRY.test(line) && !/^ *\t/.test(line) && spaces(line) === typed;
+    VALUED_ENTRY.test(line) && !TAB_INDENT.test(line) && spacesOf(line) === typed;
   if (typed < 1 || !slipped(here)) return undefined;
   const lines = [n];
   const step = (from: number, by: number) => {
@@ -783,21 +790,18 @@ function oneSpaceDeeper(
   const column = typed - 1;
   // The line that opens the block the entry above stands in: `development_status:` alone.
   let opener = above - 1;
-  while (opener >= 1 && (isBlankOrComment(text(opener)) || spaces(text(opener)) >= column))
+  while (opener >= 1 && (isBlankOrComment(text(opener)) || spacesOf(text(opener)) >= column))
     opener--;
   if (opener < 1 || !STATUS_BLOCK.test(text(opener))) return undefined;
+  const entryAbove =
+    above >= 1 && spacesOf(up) === column && VALUED_ENTRY.test(up) && !TAB_INDENT.test(up);
   // Below them, the next entry at their column, or the block's end (the file's, or a line
   // further out): the last entries of a block typed deeper are read at it too.
-  const next =
-    below > last || (!/^ *\t/.test(down) && (spaces(down) < column || ENTRY_SHAPE.test(down)));
-  const around =
-    above >= 1 &&
-    spaces(up) === column &&
-    VALUED_ENTRY.test(up) &&
-    !/^ *\t/.test(up) &&
-    (below > last || spaces(down) <= column) &&
-    next;
-  return around ? { lines, column } : undefined;
+  const endBelow =
+    below > last ||
+    (!TAB_INDENT.test(down) &&
+      (spacesOf(down) < column || (spacesOf(down) === column && ENTRY_SHAPE.test(down))));
+  return entryAbove && endBelow ? { lines, column } : undefined;
 }
 
 /** `pos`, or when its line is blank or a comment, the start of the first line after it that is neither. */
@@ -844,19 +848,18 @@ function deeperFirstEntries(
   reported: number,
 ): { lines: number[]; typed: number; column: number } | undefined {
   const text = (n: number) => lineAt(source, lineCounter, n)?.text ?? "";
-  const spaces = (line: string) => /^ */.exec(line)?.[0].length ?? 0;
   const here = text(reported);
-  if (!ENTRY_SHAPE.test(here) || /^ *\t/.test(here)) return undefined;
-  const column = spaces(here);
+  if (!ENTRY_SHAPE.test(here) || TAB_INDENT.test(here)) return undefined;
+  const column = spacesOf(here);
   const lines: number[] = [];
   let typed = -1;
   let n = reported - 1;
   for (; n >= 1; n--) {
     const line = text(n);
     if (isBlankOrComment(line)) continue;
-    const indent = spaces(line);
+    const indent = spacesOf(line);
     if (indent <= column) break;
-    if (!VALUED_ENTRY.test(line) || /^ *\t/.test(line) || (typed !== -1 && indent !== typed))
+    if (!VALUED_ENTRY.test(line) || TAB_INDENT.test(line) || (typed !== -1 && indent !== typed))
       return undefined;
     typed = indent;
     lines.push(n);
@@ -868,8 +871,8 @@ function deeperFirstEntries(
   let next = reported + 1;
   while (next <= lineCounter.lineStarts.length && /^[ \t]*(?:#.*)?$/.test(text(next))) next++;
   const below = text(next);
-  const sibling = spaces(below) === column && ENTRY_SHAPE.test(below);
-  const opener = OPENS_BLOCK.test(here) && spaces(below) > column && ENTRY_SHAPE.test(below);
+  const sibling = spacesOf(below) === column && ENTRY_SHAPE.test(below);
+  const opener = OPENS_BLOCK.test(here) && spacesOf(below) > column && ENTRY_SHAPE.test(below);
   if (!sibling && !opener) return undefined;
   const parent = n >= 1 ? text(n) : "---";
   const opens = DOCUMENT_START.test(parent) || (column > 0 && STATUS_BLOCK.test(parent));

@@ -233,10 +233,13 @@ export class KnownTree {
     if (folder === "" || p.endsWith("/") || this.isDir(folder)) return undefined;
     const placed = this.placeUnder(folder, p);
     if (placed || this.roots.has(folder.replace(/\/.*$/, "/"))) return placed;
-    for (let parent = parentFolder(folder); parent.split("/").length > 2; ) {
+    for (
+      let parent = parentFolder(folder);
+      parent.split("/").length > 2;
+      parent = parentFolder(parent)
+    ) {
       const under = this.placeUnder(parent, p);
       if (under) return under;
-      parent = parentFolder(parent);
     }
     return undefined;
   }
