@@ -39,6 +39,54 @@ describe("parseSprintStatus", () => {
     ]);
   });
 
+  it("names the first ten unknown statuses, each on one line cut short, and counts the rest with their lines", () => {
+    // A sprint file that keeps fields beside its stories: a ticket, a date, a paragraph each.
+    const fields = Array.from({ length: 14 }, (_, i) => [
+      `  e1-${i + 1}-story-${i + 1}: done`,
+      `  e1-${i + 1}-jira-id: SCRUM-${i + 1}`,
+    ]).flat();
+    const text = [
+      "development_status:",
+      "  epic-1-notes: |",
+      "    All nine stories completed, with every one of their acceptance criteria met in full.",
+      "    Key deliverables:",
+      ...fields,
+      "",
+    ].join("\n");
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.warnings).toEqual([
+      's.yaml:2: unknown status "All nine stories completed, with every one of their acceptan…" for epic-1-notes (kept as it is)',
+      ...Array.from(
+        { length: 9 },
+        (_, i) =>
+          `s.yaml:${6 + 2 * i}: unknown status "SCRUM-${i + 1}" for e1-${i + 1}-jira-id (kept as it is)`,
+      ),
+      "s.yaml: 5 more entries have statuses BMAD does not know (kept as they are), at lines 24, 26, 28, 30, 32",
+    ]);
+    // Every entry is still read, as it is.
+    expect(sprint.entries.find((e) => e.key === "e1-14-jira-id")?.status).toBe("SCRUM-14");
+    // One paragraph's first line, and the mark that says it goes on.
+    const short = parseSprintStatus(
+      "development_status:\n  1-1-a: |\n    on hold\n    for now\n",
+      "s.yaml",
+    );
+    expect(short.warnings).toEqual([
+      's.yaml:2: unknown status "on hold…" for 1-1-a (kept as it is)',
+    ]);
+  });
+
+  it("reads a status typed before a comment without its space as that status", () => {
+    // YAML reads `done# Updated 2026-01-02` as one value: a comment wants a space before it.
+    const text =
+      "development_status:\n  3-16-rtf-editing: done# Updated 2026-01-02\n  3-17-b: review#\n";
+    const sprint = parseSprintStatus(text, "s.yaml");
+    expect(sprint.entries.map((e) => [e.key, e.status])).toEqual([
+      ["3-16-rtf-editing", "done"],
+      ["3-17-b", "review"],
+    ]);
+    expect(sprint.warnings).toEqual([]);
+  });
+
   it("reads a person's spelling of a known status as that status", () => {
     const text =
       "development_status:\n  epic-9: In progress\n  9-1-a: in progress\n  9-2-b: Done\n  9-3-c: ready_for_dev\n  9-4-d: in progress now\n  9-5-e: deployed\n  9-6-f: Shipped\n";
@@ -417,13 +465,14 @@ describe("parseSprintStatus", () => {
       replaceStatus(text, "s.yaml", { key: "1-2-按 Chunk 生成地形", status: "in-progress" }).text,
     ).toBe(text.replace("生成地形：ready-for-dev", "生成地形：in-progress"));
     // Spaces an input method types around the colon, full-width too, are no part of the key
-    // or the status; a `#` is a comment after a space only, as YAML reads one.
+    // or the status; a `#` is a comment after a space only, as YAML reads one, and a status
+    // typed before a `#` without its space is still read (`done# Updated 2026-01-02`).
     const spaced =
       "\uFEFFdevelopment_status:\n  1-1-作为玩家\u3000：ready-for-dev\n  1-2-b：done\u3000# 注\n  1-3-c：ready-for-dev#2\n";
     expect(parseSprintStatus(spaced, "s.yaml").entries.map((e) => [e.key, e.status])).toEqual([
       ["1-1-作为玩家", "ready-for-dev"],
       ["1-2-b", "done"],
-      ["1-3-c", "ready-for-dev#2"],
+      ["1-3-c", "ready-for-dev"],
     ]);
     expect(replaceStatus(spaced, "s.yaml", { key: "1-1-作为玩家", status: "review" }).text).toBe(
       spaced.replace("\u3000：ready-for-dev", "\u3000：review"),

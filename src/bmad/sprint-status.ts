@@ -42,9 +42,11 @@ export const FINISHED_STATUSES: ReadonlySet<string> = new Set(["done", "complete
 const PAST_DONE = new Set(["complete", "deployed", "shipped", "released", "merged"]);
 /**
  * A word, then only marks (`✅`, `🚧`), a note in brackets, or marks and then a note: the word
- * is the status. A note in words (`done - but reopened`) is no such mark.
+ * is the status. So is a word before a comment typed without its space (`done# Updated
+ * 2026-01-02`), which YAML reads as one value. A note in words (`done - but reopened`) is no
+ * such mark.
  */
-const STATUS_THEN_MARK = /^([\w-]+)[^\p{L}\p{N}(（_-]*(?:[(（].*)?$/u;
+const STATUS_THEN_MARK = /^([\w-]+)[^\p{L}\p{N}(（#_-]*(?:[(（#].*)?$/u;
 /** Keys named in one warning before "and N more". */
 const MAX_LISTED = 5;
 
@@ -312,6 +314,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   }
   const known = new Set([...STORY_STATUSES, ...LEGACY_STATUSES, "optional"]);
   const warnings: string[] = [...skipped];
+  const unknown: Array<{ key: string; status: string; line: number }> = [];
   const entries = raw.map(({ key, status: written, line, value, storyFile }): SprintEntry => {
     // `Done`, `in progress`, `ready_for_dev`: a person's spelling of a status BMAD knows.
     const spelled = written
@@ -329,8 +332,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
           : written;
     // `last_updated: 2026-08-19` written among the stories is a field of the file, no story:
     // a snake_case name is no story key's shape, so its value is no status to warn about.
-    if (!known.has(status) && !FIELD_NAME.test(key))
-      warnings.push(`${file}:${line}: unknown status "${status}" for ${key} (kept as it is)`);
+    if (!known.has(status) && !FIELD_NAME.test(key)) unknown.push({ key, status, line });
     return {
       key,
       status,
@@ -341,6 +343,7 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
     };
   });
   subStoryIds(entries);
+  warnings.push(...unknownStatusWarnings(file, unknown));
 
   return {
     file,
@@ -416,6 +419,44 @@ export function withStories(sprint: SprintStatus, keys: readonly string[]): Spri
   const more = other.length > MAX_LISTED ? ` and ${other.length - MAX_LISTED} more` : "";
   const warning = `${sprint.file}: ${other.length === 1 ? "a key is" : `${other.length} keys are`} ${NOT_A_STORY}, so left out of the plan: ${shown.join(", ")}${more}`;
   return { ...sprint, entries, warnings: [...sprint.warnings, warning] };
+}
+
+/** Unknown statuses named one by one; the rest are counted with their lines. */
+const MAX_UNKNOWN = 10;
+/** Lines listed after "and N more". */
+const MAX_LINES = 20;
+/** How much of an unknown status a warning quotes. */
+const STATUS_EXCERPT = 60;
+
+/**
+ * The warnings for statuses BMAD does not know, kept as they are: one each for the first ten,
+ * then one for the rest. A sprint file that keeps fields beside its stories (`e1-1-jira-id:
+ * SCRUM-11`, `e1-1-points: 3`, `epic-1-notes: |` and a paragraph) has hundreds, and a plan
+ * must still be read. Each status is quoted on one line, cut short.
+ */
+function unknownStatusWarnings(
+  file: string,
+  unknown: ReadonlyArray<{ key: string; status: string; line: number }>,
+): string[] {
+  const quoted = (status: string) => {
+    const first = status.split(/\r?\n/, 1)[0] ?? "";
+    const cut = first.length > STATUS_EXCERPT || first.length < status.trimEnd().length;
+    return `"${first.slice(0, STATUS_EXCERPT)}${cut ? "…" : ""}"`;
+  };
+  const named = unknown
+    .slice(0, MAX_UNKNOWN)
+    .map(
+      ({ key, status, line }) =>
+        `${file}:${line}: unknown status ${quoted(status)} for ${key} (kept as it is)`,
+    );
+  const rest = unknown.slice(MAX_UNKNOWN);
+  if (rest.length === 0) return named;
+  const lines = rest.slice(0, MAX_LINES).map((entry) => entry.line);
+  const more = rest.length > MAX_LINES ? `, and ${rest.length - MAX_LINES} more` : "";
+  return [
+    ...named,
+    `${file}: ${rest.length} more ${rest.length === 1 ? "entry has a status" : "entries have statuses"} BMAD does not know (kept as they are), at lines ${lines.join(", ")}${more}`,
+  ];
 }
 
 /** Lines left out of the parse, at most: past that, the file is more broken than odd. */
