@@ -325,6 +325,9 @@ describe("athena-parallel plan", () => {
       "docs/archive/1-2-second-thing.md": "# Story 1.2\n",
     });
     expect((await run(["plan"], elsewhere)).err).not.toContain("but no sprint file");
+    // Nor a dated note in one of those places (`2026-04-25_design-spec.md`), no story 2026-04.
+    const dated = tempProject({ "docs/specs/2026-04-25_design-spec.md": "## Status: Final\n" });
+    expect((await run(["plan"], dated)).err).not.toContain("but no sprint file");
     // One kept outside the usual places is named, with how to plan it.
     const legacy = tempProject({ "bmad-legacy/sprint-status.yaml": "development_status: {}\n" });
     expect((await run(["plan"], legacy)).err).toContain(

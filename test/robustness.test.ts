@@ -1149,6 +1149,77 @@ describe("layouts other templates use", () => {
     expect(plan.warnings.join("\n")).not.toContain("td-cross-2-baseline-cleanup (line");
   });
 
+  it("finds a track's story by the name it had before the track's word, by the word spelled out and by its whole title", () => {
+    const tasks = "Status: ready-for-dev\n\n## Tasks / Subtasks\n\n- [ ] Edit `src/a.ts`\n";
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]: [
+        "development_status:",
+        "  orch-1-1-project-setup: ready-for-dev",
+        "  wo-1-2-set-quantities: ready-for-dev",
+        "  dl-1-5-state-feedback-panel: ready-for-dev",
+        "  ops-2-1-data-export: ready-for-dev",
+        "  2-1-data-export: ready-for-dev",
+        "  a-3-1-cache-layer: ready-for-dev",
+        "  b-4-1-report-page: ready-for-dev",
+        "  8-9-perspectives-public-feedback: ready-for-dev",
+        "",
+      ].join("\n"),
+      // Named before the keys had their track's word, or with the word spelled out.
+      [`${ART}/1-1-project-setup.md`]: `# Story 1.1: Project Setup\n\n${tasks}`,
+      [`${ART}/wholesale-order-1-2-set-quantities.md`]: `# Story 1.2: Quantities\n\n${tasks}`,
+      // Named another way, titled with the track's id and the key's words.
+      [`${ART}/stories/dl-1-5-story-5.md`]: `# Story dl-1.5: State Feedback Panel\n\n${tasks}`,
+      // The key of that name has it.
+      [`${ART}/2-1-data-export.md`]: `# Story 2.1: Data Export\n\n${tasks}`,
+      // Two files of that name: neither.
+      [`${ART}/x-3-1-cache-layer.md`]: `# Story 3.1: Cache\n\n${tasks}`,
+      [`${ART}/y-3-1-cache-layer.md`]: `# Story 3.1: Cache\n\n${tasks}`,
+      // No story: a review of it.
+      [`${ART}/4-1-report-page.md`]: "# Review of the report page\n\nAll good.\n",
+      // One word after its number, which the key has too.
+      [`${ART}/stories/8-9-perspectives.md`]: `# Story 8.9: Perspectives\n\n${tasks}`,
+      "src/a.ts": "export {};\n",
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
+      ["orch-1-1-project-setup", `${ART}/1-1-project-setup.md`],
+      ["wo-1-2-set-quantities", `${ART}/wholesale-order-1-2-set-quantities.md`],
+      ["dl-1-5-state-feedback-panel", `${ART}/stories/dl-1-5-story-5.md`],
+      ["ops-2-1-data-export", undefined],
+      ["2-1-data-export", `${ART}/2-1-data-export.md`],
+      ["a-3-1-cache-layer", undefined],
+      ["b-4-1-report-page", undefined],
+      ["8-9-perspectives-public-feedback", `${ART}/stories/8-9-perspectives.md`],
+    ]);
+  });
+
+  it("finds the file of a key cut short in the sprint file by the start of its name", () => {
+    const tasks = "Status: done\n\n## Tasks / Subtasks\n\n- [x] Edit `src/a.ts`\n";
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]: [
+        "development_status:",
+        "  11-11-migrate-blazor-rendering-su: ready-for-dev",
+        "  3-2-add: ready-for-dev",
+        "  5-5-export-report-pd: ready-for-dev",
+        "",
+      ].join("\n"),
+      [`${ART}/11-11-migrate-blazor-rendering-surface.md`]: `# Story 11.11: Migrate\n\n${tasks}`,
+      // Too short a start to say which file it is (and two files have its number).
+      [`${ART}/3-2-add-login-page.md`]: `# Story 3.2: Login\n\n${tasks}`,
+      [`${ART}/3-2-remove-cache.md`]: `# Story 3.2: Cache\n\n${tasks}`,
+      // Two files start with it: neither.
+      [`${ART}/5-5-export-report-pdf.md`]: `# Story 5.5: Export\n\n${tasks}`,
+      [`${ART}/5-5-export-report-pdf-old.md`]: `# Story 5.5: Export\n\n${tasks}`,
+      "src/a.ts": "export {};\n",
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
+      ["11-11-migrate-blazor-rendering-su", `${ART}/11-11-migrate-blazor-rendering-surface.md`],
+      ["3-2-add", undefined],
+      ["5-5-export-report-pd", undefined],
+    ]);
+  });
+
   it("finds a started story's file of its own name outside the story folders, never a document's or one of two", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]: [

@@ -826,15 +826,51 @@ export function indexStoryFiles(
     const [file, ...more] = declared.get(key) ?? [];
     return file && more.length === 0 ? file : undefined;
   };
+  // A track's key (`orch-1-1-project-setup`, `wo-1-2-set-quantities`) whose file was named
+  // before the track's word was put in front of the keys, or with the word spelled out:
+  // `1-1-project-setup.md`, `wholesale-order-1-2-set-quantities.md`. The one such file that
+  // no key names and that says it is a story, when no key of the sprint is that name itself.
+  const byKeyRest = (key: string) => {
+    const rest = TRACK_KEY.exec(key.toLowerCase())?.[1];
+    if (!rest || !storyWords(rest) || keys.some((k) => canonicalStoryName(k) === rest))
+      return undefined;
+    const [file, ...more] = notFoundByName().filter((candidate) => {
+      const name = canonicalStoryName(path.posix.basename(candidate, ".md"));
+      return name === rest || name.endsWith(`-${rest}`);
+    });
+    return file && more.length === 0 && saysStory(readHead(root, file)) ? file : undefined;
+  };
+  // A key cut short in the sprint file (`11-11-migrate-blazor-rendering-su`,
+  // `ISS-007-chest-loot-not-in-runtime`) names the start of its file's name
+  // (`11-11-migrate-blazor-rendering-surface.md`): the one such file that no key names, whose
+  // name starts with no other key's, and that says it is a story.
+  const keyStarts = keys.map(canonicalStoryName);
+  const byLongerName = (key: string) => {
+    const own = canonicalStoryName(key);
+    // A number and three words or parts more: a start too short to say which file it is
+    // (`5-1`, `1-2-api`) is none.
+    if (!/\d/.test(own) || own.split("-").length < 4) return undefined;
+    const [file, ...more] = notFoundByName().filter((candidate) => {
+      const name = canonicalStoryName(path.posix.basename(candidate, ".md"));
+      return (
+        name.length > own.length &&
+        name.startsWith(own) &&
+        !keyStarts.some((other) => other !== own && name.startsWith(other))
+      );
+    });
+    return file && more.length === 0 && saysStory(readHead(root, file)) ? file : undefined;
+  };
   // Last of all, a file named some other way whose title has the key's words
   // (`story-central-mcp-1.md`, "# Story: Establish MCP registry and metadata", for
   // `1-1-establish-mcp-registry-and-metadata`): each title read once.
   let titled: Map<string, string[]> | undefined;
+  let titledWhole: Map<string, string[]> | undefined;
   const byTitle = (key: string) => {
     const words = storyWords(canonicalStoryName(key));
-    if (!words || keysByWords.get(words) !== 1) return undefined;
-    if (!titled) {
+    if (words && keysByWords.get(words) !== 1) return undefined;
+    if (!titled || !titledWhole) {
       titled = new Map();
+      titledWhole = new Map();
       // A file that a story's key found by what it states is that story's (a key the sprint
       // has, stated by that file alone: some state only the number, `**Story Key:** 29-4`, and a
       // review states its story's key too).
@@ -847,15 +883,26 @@ export function indexStoryFiles(
       for (const file of notFoundByName()) {
         if (stated.has(file)) continue;
         const title = titleWords(root, file);
-        if (title) titled.set(title, [...(titled.get(title) ?? []), file]);
+        if (title?.words) titled.set(title.words, [...(titled.get(title.words) ?? []), file]);
+        if (title) titledWhole.set(title.whole, [...(titledWhole.get(title.whole) ?? []), file]);
       }
     }
-    const [file, ...more] = titled.get(words) ?? [];
+    // A track's key (`dl-1-5-state-feedback`, no number of the usual shape, so no words) by its
+    // whole title: `stories/dl-1-5-story-5.md`, "# Story dl-1.5: State Feedback".
+    const [file, ...more] = words
+      ? (titled.get(words) ?? [])
+      : (titledWhole.get(key.toLowerCase().replace(/[^a-z0-9]+/g, "-")) ?? []);
     return file && more.length === 0 && !isAnotherStorysFile(file, key) ? file : undefined;
   };
   return {
     promoted,
-    find: (key) => byName(key) ?? byDeclaredKey(key) ?? byTitle(key) ?? byNameElsewhere(key),
+    find: (key) =>
+      byName(key) ??
+      byDeclaredKey(key) ??
+      byKeyRest(key) ??
+      byLongerName(key) ??
+      byTitle(key) ??
+      byNameElsewhere(key),
     foundByNumberOnly: (key) =>
       named(key) === undefined &&
       byWords(key) === undefined &&
@@ -992,7 +1039,7 @@ function titledAsStory(root: string, file: string): boolean {
  * Login Page` -> `add-the-login-page`), without a `Story` label or a story number; undefined
  * when the file cannot be read, or its first lines hold no such heading or are no story's.
  */
-function titleWords(root: string, file: string): string | undefined {
+function titleWords(root: string, file: string): { words?: string; whole: string } | undefined {
   const head = readHead(root, file);
   if (head === undefined) return undefined;
   const title = firstTitle(head);
@@ -1000,13 +1047,12 @@ function titleWords(root: string, file: string): string | undefined {
   // story of that name.
   if (!title || !(/^story\b/i.test(title) || /^[ \t*_]*status[ \t*_]*:/im.test(head)))
     return undefined;
-  const words = title
-    .toLowerCase()
-    .replace(/^story\b[\s:.-]*/, "")
-    .replace(/^[\d.]+[a-z]?[\s:.-]+/, "")
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  return words.includes("-") ? words : undefined;
+  const spell = (text: string) => text.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const labelled = title.toLowerCase().replace(/^story\b[\s:.-]*/, "");
+  const words = spell(labelled.replace(/^[\d.]+[a-z]?[\s:.-]+/, ""));
+  // With its id kept too (`Story dl-1.5: State Feedback` -> `dl-1-5-state-feedback`): a
+  // track's key has no number of the usual shape to leave off.
+  return { ...(words.includes("-") ? { words } : {}), whole: spell(labelled) };
 }
 
 /**
@@ -1099,9 +1145,14 @@ function titledWith(head: string | undefined, id: string): boolean {
   return new RegExp(`^${id}(?![a-z0-9])`).test(spelled);
 }
 
-/** The words of four letters or more after a story's number: what two names share. */
+/**
+ * The words of four letters or more after a story's number: what two names share. One word is
+ * enough here (`8-9-teamperspectives.md` for `8-9-teamperspectives-feedbacks-publicos`), where
+ * storyWords wants two to name a story by its words alone.
+ */
 function wordsOf(canonical: string): Set<string> {
-  return new Set((storyWords(canonical) ?? "").split("-").filter((w) => w.length >= 4));
+  const words = STORY_NAME.exec(canonical)?.[2] ?? "";
+  return new Set(words.split("-").filter((w) => w.length >= 4));
 }
 
 /** The number before a story's words (`13-1-generic-photo` -> `13-1`), two parts at least. */
@@ -1132,8 +1183,14 @@ function numberOfKey(key: string): string | undefined {
   return storyNumber(canonical) ?? (BARE_NUMBER.test(canonical) ? canonical : undefined);
 }
 
+/** A track's key: a word, then a story's number and words (`orch-1-1-project-setup`). */
+const TRACK_KEY = /^[a-z][a-z0-9]*-(\d+[a-z]?(?:-\d+[a-z]?)+-[a-z].*)$/;
+
 /** A story's canonical name: its number, of two parts at least, then its words. */
 const STORY_NAME = /^(\d+[a-z]?(?:-\d+[a-z]?)+)-([a-z].*)$/;
+
+/** A name that starts with a date (`2026-04-25_design-spec.md`): a note, no story 2026-04. */
+const DATED_NAME = /^\d{4}-\d{2}-\d{2}(?!\d)/;
 
 /**
  * Story files of BMAD's own names (`1-2-slug.md`) where a sprint file beside them would be
@@ -1152,6 +1209,7 @@ function storiesWithoutSprintHint(root: string): string {
   ).filter(
     (file) =>
       /^(?:story-)?\d+-\d+[a-z]?-[^/]*\.md$/i.test(path.posix.basename(file)) &&
+      !DATED_NAME.test(path.posix.basename(file)) &&
       !ARCHIVED.test(path.posix.dirname(file)),
   );
   const [folder] = stories.map((file) => path.posix.dirname(file)).sort();
