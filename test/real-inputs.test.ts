@@ -555,6 +555,27 @@ describe("another machine's checkout path with a space in a folder (`/Volumes/Ba
     ]);
   });
 
+  it("names the project's file outside backticks too, where a route stays no path", () => {
+    const bare = [
+      "## Dev Agent Record",
+      "",
+      "### File List",
+      "",
+      "**Components:**",
+      "- /Users/ann/dev/shop/src/cart/views.py",
+      "- /home/ann/shop/tests/test_views.py (new)",
+      "- calls /api/cart/items on load",
+    ].join("\n");
+    const dir = project({ "1-1-a": bare }, files, "done");
+    const { config } = loadConfig(dir, { env });
+    const loaded = loadProject(dir, { config, cache: false });
+    const [done] = doneInputs(loaded);
+    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
+      "src/cart/views.py",
+      "tests/test_views.py",
+    ]);
+  });
+
   it("is no path when a space is anywhere but in the folders above the project's", () => {
     expect(pathFromCode("/Users/ann/shop/src/a.py - the views")).toBeUndefined();
     expect(pathFromCode("/bmad:bmm:workflows:dev-story run")).toBeUndefined();

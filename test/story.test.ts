@@ -759,6 +759,23 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("reads the record's list of changed files under any heading that names one", () => {
+    const doc = parseStory(
+      [
+        "# Story 2.3: x",
+        "## Tasks / Subtasks",
+        "- [x] Edit `app/_layout.tsx`",
+        "## Dev Agent Record",
+        "### Files Created/Modified",
+        "- `app/_layout.tsx`\n- `features/cards/index.ts`",
+      ].join("\n\n"),
+    );
+    const at = (place: string) => doc.mentions.filter((m) => m.place === place).map((m) => m.path);
+    expect(at("task")).toEqual(["app/_layout.tsx"]);
+    expect(at("record")).toContain("app/_layout.tsx");
+    expect(at("record")).toContain("features/cards/index.ts");
+  });
+
   it("leaves out of the record the files a label in another language says were not changed", () => {
     const doc = parseStory(
       [

@@ -295,10 +295,28 @@ const TEXT_TOKEN = new RegExp(
   "gu",
 );
 
+/**
+ * Another machine's absolute path in prose (`- /Users/ann/dev/app/src/x.ts` in a File List):
+ * TEXT_TOKEN starts no path at a slash, as `/api/users` is a route, but a home or a mounted
+ * volume is no route. Its tail is the project's file, found in the tree as in backticks.
+ */
+const MACHINE_TOKEN = new RegExp(
+  String.raw`(?<![\w/.@\p{L}\p{M}-])(\/(?:Users|home|Volumes|mnt|media)(?:\/(?:${ROUTE_NAME}[\w@.*-]*|[\w@.*-]+))+\/?)(?![\w/\p{L}\p{M}])`,
+  "gu",
+);
+
+/** Whether a text may hold such a path: most have none, and are read once. */
+const MACHINE_FOLDER = /\/(?:Users|home|Volumes|mnt|media)\//;
+
 /** Paths inside prose. Words with a slash and no extension (`and/or`) count only if known. */
 export function pathsFromText(text: string): PathText[] {
   const found: PathText[] = [];
-  for (const match of text.matchAll(TEXT_TOKEN)) {
+  const tokens = MACHINE_FOLDER.test(text)
+    ? [...text.matchAll(TEXT_TOKEN), ...text.matchAll(MACHINE_TOKEN)].sort(
+        (x, y) => (x.index ?? 0) - (y.index ?? 0),
+      )
+    : text.matchAll(TEXT_TOKEN);
+  for (const match of tokens) {
     const token = match[1] ?? "";
     // Most prose words have neither a slash nor a dot: not paths, and cheap to tell.
     if (!token.includes("/") && !token.includes(".") && !PLAIN_FILE_NAMES.has(token)) continue;

@@ -334,7 +334,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   /** Where the current heading chain puts a mention (a tree or a labelled group may override). */
   const placeHere = (): Place => {
     const titles = headings.map((h) => h.title).join(" > ");
-    if ((/file\s*list/i.test(titles) && inAgentRecord()) || recordLabel) return "record";
+    // The record's list of changed files, whatever its heading says: "File List", "Files
+    // Created/Modified", "Files Changed".
+    if ((inChangedFiles() && inAgentRecord()) || recordLabel) return "record";
     if (group.intent === "write" || zoneIsFiles) return "files";
     if (/tasks?\b|subtasks?/i.test(titles)) return "task";
     return "notes";
