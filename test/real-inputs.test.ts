@@ -564,7 +564,7 @@ describe("another machine's checkout path with a space in a folder (`/Volumes/Ba
       "**Components:**",
       "- /Users/ann/dev/shop/src/cart/views.py",
       "- /home/ann/shop/tests/test_views.py (new)",
-      "- calls /api/cart/items on load",
+      "- calls /api/cart/items on load, then /home/dashboard and /media/images/logo.png",
     ].join("\n");
     const dir = project({ "1-1-a": bare }, files, "done");
     const { config } = loadConfig(dir, { env });
@@ -574,6 +574,8 @@ describe("another machine's checkout path with a space in a folder (`/Volumes/Ba
       "src/cart/views.py",
       "tests/test_views.py",
     ]);
+    // Routes under a home or a media folder stay routes, even where the project has the file.
+    expect(pathsFromText("GET /media/images/logo.png, then /home/dashboard")).toEqual([]);
   });
 
   it("is no path when a space is anywhere but in the folders above the project's", () => {

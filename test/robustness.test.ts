@@ -1220,6 +1220,48 @@ describe("layouts other templates use", () => {
     ]);
   });
 
+  it("takes no document about a story for it by the new names: a review, a QA gate, a tech spec, a retro", () => {
+    const tasks = "Status: done\n\n## Tasks / Subtasks\n\n- [x] Edit `src/a.ts`\n";
+    const review = "# Code Review: Story\n\n**Status:** Approved\n";
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]: [
+        "development_status:",
+        "  4-1-export-report-csv: ready-for-dev",
+        "  4-2-import-bank-file: ready-for-dev",
+        "  orch-1-1-project-setup: ready-for-dev",
+        "  orch-1-3-build-pipeline: ready-for-dev",
+        "  orch-1-2-list-command: ready-for-dev",
+        "  env-1-2-list-command: ready-for-dev",
+        "  7-2-notifications: ready-for-dev",
+        "",
+      ].join("\n"),
+      // The story, found by its title, and a review whose name starts with the key.
+      [`${ART}/4-1-export-report.md`]: `# Story 4.1: Export Report CSV\n\n${tasks}`,
+      [`${ART}/4-1-export-report-csv-code-review.md`]: review,
+      // No story yet: a QA gate and notes only.
+      [`${ART}/4-2-import-bank-file-qa-gate.md`]: "# Story 4.2 QA Gate\n\nStatus: done\n",
+      [`${ART}/4-2-import-notes.md`]: "# Notes\n\nStatus: done\n",
+      // Documents named for the track's story, no story of it.
+      [`${ART}/code-review-1-1-project-setup.md`]: review,
+      [`${ART}/tech-spec-1-3-build-pipeline.md`]: "# Story 1.3 Tech Spec: Build\n\nStatus: Draft\n",
+      // Two tracks' keys with one rest: the file is neither's.
+      [`${ART}/1-2-list-command.md`]: `# Story 1.2: List Command\n\n${tasks}`,
+      // A key of one word: the one story of its number, as a key of its number alone.
+      [`${ART}/story-7.2-push-alerts.md`]: `# Story 7.2: Push alerts\n\n${tasks}`,
+      "src/a.ts": "export {};\n",
+    });
+    const { plan } = planProject(dir, { cache: false, env });
+    expect(plan.stories.map((s) => [s.key, s.file])).toEqual([
+      ["4-1-export-report-csv", `${ART}/4-1-export-report.md`],
+      ["4-2-import-bank-file", undefined],
+      ["orch-1-1-project-setup", undefined],
+      ["orch-1-3-build-pipeline", undefined],
+      ["orch-1-2-list-command", undefined],
+      ["env-1-2-list-command", undefined],
+      ["7-2-notifications", `${ART}/story-7.2-push-alerts.md`],
+    ]);
+  });
+
   it("finds a started story's file of its own name outside the story folders, never a document's or one of two", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]: [

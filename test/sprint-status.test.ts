@@ -73,6 +73,27 @@ describe("parseSprintStatus", () => {
     expect(short.warnings).toEqual([
       's.yaml:2: unknown status "on hold…" for 1-1-a (kept as it is)',
     ]);
+    // A paragraph that opens with a blank line shows its first text; an emoji at the cut stays
+    // whole or goes; one entry past ten is one line.
+    const odd = parseSprintStatus(
+      [
+        "development_status:",
+        "  1-1-a: |",
+        "",
+        "    on hold",
+        `  1-2-b: ${"x".repeat(59)}😀😀`,
+        ...Array.from({ length: 9 }, (_, i) => `  2-${i + 1}-c: odd`),
+        "",
+      ].join("\n"),
+      "s.yaml",
+    ).warnings;
+    expect(odd.slice(0, 2)).toEqual([
+      's.yaml:2: unknown status "on hold" for 1-1-a (kept as it is)',
+      `s.yaml:5: unknown status "${"x".repeat(59)}😀…" for 1-2-b (kept as it is)`,
+    ]);
+    expect(odd.at(-1)).toBe(
+      "s.yaml: 1 more entry has a status BMAD does not know (kept as it is), at line 14",
+    );
   });
 
   it("reads a status typed before a comment without its space as that status", () => {
@@ -85,6 +106,13 @@ describe("parseSprintStatus", () => {
       ["3-17-b", "review"],
     ]);
     expect(sprint.warnings).toEqual([]);
+    // Its status is written in place, and the note gets the space that makes it a comment.
+    const after = replaceStatus(text, "s.yaml", { key: "3-17-b", status: "done" }).text;
+    expect(after).toBe(text.replace("3-17-b: review#", "3-17-b: done #"));
+    expect(parseSprintStatus(after, "s.yaml").entries.map((e) => e.status)).toEqual([
+      "done",
+      "done",
+    ]);
   });
 
   it("reads a person's spelling of a known status as that status", () => {

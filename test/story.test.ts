@@ -774,6 +774,17 @@ describe("parseStory", () => {
     expect(at("task")).toEqual(["app/_layout.tsx"]);
     expect(at("record")).toContain("app/_layout.tsx");
     expect(at("record")).toContain("features/cards/index.ts");
+    // Not a list of what another story or an earlier round changed, nor of files left alone.
+    for (const heading of [
+      "Files Modified (previous story)",
+      "Files Modified by Story 1.1 (context)",
+      "No Files Modified",
+    ]) {
+      const other = parseStory(
+        `# Story 2.3: x\n\n## Dev Agent Record\n\n### ${heading}\n\n- \`src/old.ts\`\n`,
+      );
+      expect(other.mentions.filter((m) => m.place === "record")).toEqual([]);
+    }
   });
 
   it("leaves out of the record the files a label in another language says were not changed", () => {

@@ -747,7 +747,7 @@ export function indexStoryFiles(
     return (keysByNumber.get(number) ?? []).some(
       (owner) =>
         named(owner) === undefined &&
-        [...wordsOf(canonicalStoryName(owner))].some((w) => fileWords.has(w)),
+        [...keyWordsOf(canonicalStoryName(owner))].some((w) => fileWords.has(w)),
     );
   };
   const byWords = (key: string) => {
@@ -775,7 +775,7 @@ export function indexStoryFiles(
   const byNumber = (key: string) => {
     const number = numberOfKey(key);
     if (!number) return undefined;
-    const own = [...wordsOf(canonicalStoryName(key))];
+    const own = [...keyWordsOf(canonicalStoryName(key))];
     // A document about the story (`4.2-po-validation-20250924.md`, a QA assessment sharing the
     // word "validation") is no story: the file must say it is one.
     // A key of the number alone (`5-1`, a listed story with no title) has no words to share:
@@ -828,23 +828,36 @@ export function indexStoryFiles(
   };
   // A track's key (`orch-1-1-project-setup`, `wo-1-2-set-quantities`) whose file was named
   // before the track's word was put in front of the keys, or with the word spelled out:
-  // `1-1-project-setup.md`, `wholesale-order-1-2-set-quantities.md`. The one such file that
-  // no key names and that says it is a story, when no key of the sprint is that name itself.
+  // `1-1-project-setup.md`, `wholesale-order-1-2-set-quantities.md`. The one such file that no
+  // key names, titled as a story (a code review or a tech spec of that name is none), when one
+  // key alone has that rest and no key of the sprint is that name itself.
+  const restOf = (key: string) => TRACK_KEY.exec(key.toLowerCase())?.[1];
+  const keysByRest = new Map<string, number>();
+  for (const key of keys) {
+    const rest = restOf(key);
+    if (rest) keysByRest.set(rest, (keysByRest.get(rest) ?? 0) + 1);
+  }
+  const keyNames = new Set(keys.map(canonicalStoryName));
   const byKeyRest = (key: string) => {
-    const rest = TRACK_KEY.exec(key.toLowerCase())?.[1];
-    if (!rest || !storyWords(rest) || keys.some((k) => canonicalStoryName(k) === rest))
+    const rest = restOf(key);
+    if (!rest || !storyWords(rest) || keysByRest.get(rest) !== 1 || keyNames.has(rest))
       return undefined;
     const [file, ...more] = notFoundByName().filter((candidate) => {
       const name = canonicalStoryName(path.posix.basename(candidate, ".md"));
-      return name === rest || name.endsWith(`-${rest}`);
+      const before = name.slice(0, -rest.length);
+      return (
+        name.endsWith(rest) &&
+        (before === "" || (before.endsWith("-") && !DOCUMENT_WORD.test(before)))
+      );
     });
-    return file && more.length === 0 && saysStory(readHead(root, file)) ? file : undefined;
+    return file && more.length === 0 && titledAsStory(root, file) ? file : undefined;
   };
   // A key cut short in the sprint file (`11-11-migrate-blazor-rendering-su`,
   // `ISS-007-chest-loot-not-in-runtime`) names the start of its file's name
   // (`11-11-migrate-blazor-rendering-surface.md`): the one such file that no key names, whose
-  // name starts with no other key's, and that says it is a story.
-  const keyStarts = keys.map(canonicalStoryName);
+  // name starts with no other key's and goes on in no document's word (`-code-review`,
+  // `-qa-gate`), titled as a story.
+  const keyStarts = [...keyNames];
   const byLongerName = (key: string) => {
     const own = canonicalStoryName(key);
     // A number and three words or parts more: a start too short to say which file it is
@@ -855,10 +868,11 @@ export function indexStoryFiles(
       return (
         name.length > own.length &&
         name.startsWith(own) &&
+        !DOCUMENT_WORD.test(name.slice(own.length)) &&
         !keyStarts.some((other) => other !== own && name.startsWith(other))
       );
     });
-    return file && more.length === 0 && saysStory(readHead(root, file)) ? file : undefined;
+    return file && more.length === 0 && titledAsStory(root, file) ? file : undefined;
   };
   // Last of all, a file named some other way whose title has the key's words
   // (`story-central-mcp-1.md`, "# Story: Establish MCP registry and metadata", for
@@ -899,9 +913,9 @@ export function indexStoryFiles(
     find: (key) =>
       byName(key) ??
       byDeclaredKey(key) ??
+      byTitle(key) ??
       byKeyRest(key) ??
       byLongerName(key) ??
-      byTitle(key) ??
       byNameElsewhere(key),
     foundByNumberOnly: (key) =>
       named(key) === undefined &&
@@ -1036,8 +1050,10 @@ function titledAsStory(root: string, file: string): boolean {
 
 /**
  * The words of a story file's first `#` heading, as a key spells them (`# Story: Add the
- * Login Page` -> `add-the-login-page`), without a `Story` label or a story number; undefined
- * when the file cannot be read, or its first lines hold no such heading or are no story's.
+ * Login Page` -> `add-the-login-page`), without a `Story` label or a story number (`words`,
+ * when two or more), and with its id kept (`whole`: `# Story dl-1.5: State` -> `dl-1-5-state`);
+ * undefined when the file cannot be read, or its first lines hold no such heading or are no
+ * story's.
  */
 function titleWords(root: string, file: string): { words?: string; whole: string } | undefined {
   const head = readHead(root, file);
@@ -1146,13 +1162,20 @@ function titledWith(head: string | undefined, id: string): boolean {
 }
 
 /**
- * The words of four letters or more after a story's number: what two names share. One word is
- * enough here (`8-9-teamperspectives.md` for `8-9-teamperspectives-feedbacks-publicos`), where
- * storyWords wants two to name a story by its words alone.
+ * The words of four letters or more after a file's number: what it shares with a key. One word
+ * is enough (`8-9-teamperspectives.md` for `8-9-teamperspectives-feedbacks-publicos`).
  */
 function wordsOf(canonical: string): Set<string> {
   const words = STORY_NAME.exec(canonical)?.[2] ?? "";
   return new Set(words.split("-").filter((w) => w.length >= 4));
+}
+
+/**
+ * The same for a key, with two words at least: a key of one word (`7-2-notifications`) has
+ * none to share, and is matched as a key of its number alone is, by a file titled as a story.
+ */
+function keyWordsOf(canonical: string): Set<string> {
+  return new Set((storyWords(canonical) ?? "").split("-").filter((w) => w.length >= 4));
 }
 
 /** The number before a story's words (`13-1-generic-photo` -> `13-1`), two parts at least. */
@@ -1182,6 +1205,13 @@ function numberOfKey(key: string): string | undefined {
   const canonical = canonicalStoryName(key);
   return storyNumber(canonical) ?? (BARE_NUMBER.test(canonical) ? canonical : undefined);
 }
+
+/**
+ * A word that names a document about a story rather than the story (`code-review-1-1-x.md`,
+ * `1-1-x-qa-gate.md`, `retro-1-1-x.md`).
+ */
+const DOCUMENT_WORD =
+  /(?:^|-)(?:reviews?|report|qa|gate|validation|retro|retrospective|notes|summary|context|checklist|assessment|analysis|spec|tech-spec|test-design|plan)(?:-|$)/;
 
 /** A track's key: a word, then a story's number and words (`orch-1-1-project-setup`). */
 const TRACK_KEY = /^[a-z][a-z0-9]*-(\d+[a-z]?(?:-\d+[a-z]?)+-[a-z].*)$/;

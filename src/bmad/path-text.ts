@@ -297,11 +297,13 @@ const TEXT_TOKEN = new RegExp(
 
 /**
  * Another machine's absolute path in prose (`- /Users/ann/dev/app/src/x.ts` in a File List):
- * TEXT_TOKEN starts no path at a slash, as `/api/users` is a route, but a home or a mounted
- * volume is no route. Its tail is the project's file, found in the tree as in backticks.
+ * TEXT_TOKEN starts no path at a slash, as `/api/users` is a route. A file three folders or
+ * more below a home or a mounted volume (a user's, a project's, the project's own) is no route
+ * (`/home/dashboard`, `/media/images/logo.png` may be). Its tail is the project's file, found
+ * in the tree as in backticks.
  */
 const MACHINE_TOKEN = new RegExp(
-  String.raw`(?<![\w/.@\p{L}\p{M}-])(\/(?:Users|home|Volumes|mnt|media)(?:\/(?:${ROUTE_NAME}[\w@.*-]*|[\w@.*-]+))+\/?)(?![\w/\p{L}\p{M}])`,
+  String.raw`(?<![\w/.@\p{L}\p{M}-])(\/(?:Users|home|Volumes|mnt|media)(?:\/(?:${ROUTE_NAME}[\w@.*-]*|[\w@.*-]+)){2,}\/[\w@-][\w@.-]*\.[A-Za-z]\w*)(?![\w/\p{L}\p{M}])`,
   "gu",
 );
 

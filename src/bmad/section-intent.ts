@@ -341,10 +341,11 @@ const ZONE_RULES: Array<[RegExp | ((title: string) => boolean), Zone, typeof PLA
 ];
 
 /**
- * A list of changed files outside the Dev Agent Record, in templates that have none or put it
- * elsewhere: `## File List` before the record, "Implementation Summary > Files Created/Modified"
- * (past tense: "Files to Modify" is a plan). For a done story without a record, it is the
- * record; for a story not yet worked on, a plan.
+ * A list of changed files: "File List", "Files Created/Modified" (past tense: "Files to Modify"
+ * is a plan). In the Dev Agent Record, the record; outside it, in templates that have none or
+ * put it elsewhere (`## File List` before the record, "Implementation Summary > Files
+ * Created/Modified"), the record of a done story without one, and a plan for a story not yet
+ * worked on.
  */
 export const CHANGED_FILES_HEADING = /file\s*list|\bfiles?\s+(created|modified|changed|touched)\b/i;
 /**

@@ -438,10 +438,13 @@ function unknownStatusWarnings(
   file: string,
   unknown: ReadonlyArray<{ key: string; status: string; line: number }>,
 ): string[] {
+  // Its first line with text (a paragraph may open with a blank one), in whole characters: an
+  // emoji is never cut in two.
   const quoted = (status: string) => {
-    const first = status.split(/\r?\n/, 1)[0] ?? "";
-    const cut = first.length > STATUS_EXCERPT || first.length < status.trimEnd().length;
-    return `"${first.slice(0, STATUS_EXCERPT)}${cut ? "…" : ""}"`;
+    const first = status.split(/\r?\n/).find((line) => line.trim() !== "") ?? "";
+    const chars = [...first];
+    const cut = chars.length > STATUS_EXCERPT || first.trim() !== status.trim();
+    return `"${chars.slice(0, STATUS_EXCERPT).join("")}${cut ? "…" : ""}"`;
   };
   const named = unknown
     .slice(0, MAX_UNKNOWN)
@@ -455,7 +458,9 @@ function unknownStatusWarnings(
   const more = rest.length > MAX_LINES ? `, and ${rest.length - MAX_LINES} more` : "";
   return [
     ...named,
-    `${file}: ${rest.length} more ${rest.length === 1 ? "entry has a status" : "entries have statuses"} BMAD does not know (kept as they are), at lines ${lines.join(", ")}${more}`,
+    rest.length === 1
+      ? `${file}: 1 more entry has a status BMAD does not know (kept as it is), at line ${lines[0]}`
+      : `${file}: ${rest.length} more entries have statuses BMAD does not know (kept as they are), at lines ${lines.join(", ")}${more}`,
   ];
 }
 

@@ -154,13 +154,20 @@ export function replaceStatus(
       file,
       entry.line,
     );
+  // `done# Updated 2026-01-02`, a comment typed without its space (one value to YAML, read as
+  // its status): the status alone is replaced, and the comment gets its space, so the note is
+  // kept and reads as the comment it was meant to be.
+  const glued = quote === "plain" ? GLUED_COMMENT.exec(text.slice(start, end)) : null;
   const replacement =
     quote === "double"
       ? `"${change.status}"`
       : quote === "single"
         ? `'${change.status}'`
-        : change.status;
-  const next = text.slice(0, start) + replacement + text.slice(end);
+        : glued
+          ? `${change.status} `
+          : change.status;
+  const next =
+    text.slice(0, start) + replacement + text.slice(glued ? start + (glued[1]?.length ?? 0) : end);
   // A scalar of safe characters replaced another: check that the changed line reads right.
   const lineStart = next.lastIndexOf("\n", start) + 1;
   const lineEnd = next.indexOf("\n", start);
@@ -185,6 +192,9 @@ export function replaceStatus(
     result: { key: entry.key, previous: entry.status, status: change.status, changed: true },
   };
 }
+
+/** A status, then a `#` with no space before it: a comment YAML does not see as one. */
+const GLUED_COMMENT = /^([\w-]+)#/;
 
 /** The status a changed line says `key` has, read by YAML alone (`1-1-a: x`, `1-1-a: {status: x}`). */
 function statusOnLine(line: string, key: string, field: "status" | undefined): unknown {

@@ -330,13 +330,24 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
   /** Under a list of changed files ("File List", "Files Modified"), or a label of one. */
   const inChangedFiles = () =>
     recordLabel || headings.some((h) => CHANGED_FILES_HEADING.test(h.title));
+  /** Under a heading of this story's changed files: a File List, or one that says it changed them. */
+  const inRecordList = () =>
+    headings.some(
+      (h) =>
+        /file\s*list/i.test(h.title) ||
+        (CHANGED_FILES_HEADING.test(h.title) &&
+          !DO_NOT_MODIFY.test(h.title) &&
+          !saysNotChanged(h.title) &&
+          !/\b(?:previous|prior|earlier|other)\b|\bby\s+story\b|^\W*no\s+files?\b/i.test(h.title)),
+    );
 
   /** Where the current heading chain puts a mention (a tree or a labelled group may override). */
   const placeHere = (): Place => {
     const titles = headings.map((h) => h.title).join(" > ");
     // The record's list of changed files, whatever its heading says: "File List", "Files
-    // Created/Modified", "Files Changed".
-    if ((inChangedFiles() && inAgentRecord()) || recordLabel) return "record";
+    // Created/Modified", "Files Changed"; not one of files another story or an earlier round
+    // changed ("Files Modified (previous story)"), nor of files left as they were.
+    if ((inRecordList() && inAgentRecord()) || recordLabel) return "record";
     if (group.intent === "write" || zoneIsFiles) return "files";
     if (/tasks?\b|subtasks?/i.test(titles)) return "task";
     return "notes";
