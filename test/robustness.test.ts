@@ -1233,8 +1233,16 @@ describe("layouts other templates use", () => {
         "  orch-1-2-list-command: ready-for-dev",
         "  env-1-2-list-command: ready-for-dev",
         "  7-2-notifications: ready-for-dev",
+        "  4-3-input-validation: ready-for-dev",
+        "  wo-1-4-project-setup: in-progress",
         "",
       ].join("\n"),
+      // A document of one word after the number shares a word too: the story still has its file.
+      [`${ART}/4-3-form-input-validation.md`]: `# Story 4.3: Form input validation\n\n${tasks}`,
+      [`${ART}/4-3-validation.md`]: "# Validation Report\n\nStatus: approved\n",
+      // A started story's file of its very name elsewhere wins over one of its track's rest.
+      "stories/wo-1-4-project-setup.md": `# Story WO-1.4: Project Setup\n\n${tasks}`,
+      [`${ART}/1-4-project-setup.md`]: `# Story 1.4: Project Setup\n\n${tasks}`,
       // The story, found by its title, and a review whose name starts with the key.
       [`${ART}/4-1-export-report.md`]: `# Story 4.1: Export Report CSV\n\n${tasks}`,
       [`${ART}/4-1-export-report-csv-code-review.md`]: review,
@@ -1259,6 +1267,8 @@ describe("layouts other templates use", () => {
       ["orch-1-2-list-command", undefined],
       ["env-1-2-list-command", undefined],
       ["7-2-notifications", `${ART}/story-7.2-push-alerts.md`],
+      ["4-3-input-validation", `${ART}/4-3-form-input-validation.md`],
+      ["wo-1-4-project-setup", "stories/wo-1-4-project-setup.md"],
     ]);
   });
 

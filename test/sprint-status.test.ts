@@ -113,6 +113,18 @@ describe("parseSprintStatus", () => {
       "done",
       "done",
     ]);
+    // In braces a `#` starts no comment: the value is replaced whole there. After a mark or
+    // a space, a `#` is no glued comment: the value stays unknown, and is not written.
+    const braced = "development_status:\n  1-1-a: {status: ready-for-dev#x, points: 3}\n";
+    expect(parseSprintStatus(braced, "s.yaml").entries[0]?.status).toBe("ready-for-dev");
+    expect(replaceStatus(braced, "s.yaml", { key: "1-1-a", status: "in-progress" }).text).toBe(
+      "development_status:\n  1-1-a: {status: in-progress, points: 3}\n",
+    );
+    const marked = "development_status:\n  1-1-a: done ✅# Updated\n  1-2-b: done\u3000# 注\n";
+    expect(parseSprintStatus(marked, "s.yaml").entries.map((e) => e.status)).toEqual([
+      "done ✅# Updated",
+      "done\u3000# 注",
+    ]);
   });
 
   it("reads a person's spelling of a known status as that status", () => {

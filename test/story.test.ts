@@ -774,7 +774,17 @@ describe("parseStory", () => {
     expect(at("task")).toEqual(["app/_layout.tsx"]);
     expect(at("record")).toContain("app/_layout.tsx");
     expect(at("record")).toContain("features/cards/index.ts");
-    // Not a list of what another story or an earlier round changed, nor of files left alone.
+    // Other files this story changed, in an earlier session too, are its record.
+    for (const heading of ["Other Files Modified", "Files Modified in an Earlier Session"]) {
+      const own = parseStory(
+        `# Story 2.3: x\n\n## Dev Agent Record\n\n### Files Created\n\n- \`src/a.ts\`\n\n### ${heading}\n\n- \`src/b.ts\`\n`,
+      );
+      expect(own.mentions.filter((m) => m.place === "record").map((m) => m.path)).toEqual([
+        "src/a.ts",
+        "src/b.ts",
+      ]);
+    }
+    // Not a list of what another story changed, nor of files left alone.
     for (const heading of [
       "Files Modified (previous story)",
       "Files Modified by Story 1.1 (context)",

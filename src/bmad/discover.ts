@@ -781,12 +781,16 @@ export function indexStoryFiles(
     // A key of the number alone (`5-1`, a listed story with no title) has no words to share:
     // the one file of that number titled as a story is its (a review of 5.1 with a status
     // line is not).
+    // A file of one word after its number (`4-2-validation.md`) may well be a document about
+    // the story: it must be titled as a story.
     const sharing = [...(numbered.get(number) ?? [])].filter((file) => {
-      const fileWords = wordsOf(canonicalStoryName(path.posix.basename(file, ".md")));
+      const name = canonicalStoryName(path.posix.basename(file, ".md"));
+      const fileWords = wordsOf(name);
       const head = readHead(root, file);
       return own.length === 0
         ? STORY_TITLE.test(head ?? "")
-        : own.some((w) => fileWords.has(w)) && saysStory(head);
+        : own.some((w) => fileWords.has(w)) &&
+            (storyWords(name) ? saysStory(head) : titledAsStory(root, file));
     });
     return untakenWithNumber(number, new Map([[number, new Set(sharing)]]));
   };
@@ -914,9 +918,9 @@ export function indexStoryFiles(
       byName(key) ??
       byDeclaredKey(key) ??
       byTitle(key) ??
+      byNameElsewhere(key) ??
       byKeyRest(key) ??
-      byLongerName(key) ??
-      byNameElsewhere(key),
+      byLongerName(key),
     foundByNumberOnly: (key) =>
       named(key) === undefined &&
       byWords(key) === undefined &&

@@ -42,11 +42,11 @@ export const FINISHED_STATUSES: ReadonlySet<string> = new Set(["done", "complete
 const PAST_DONE = new Set(["complete", "deployed", "shipped", "released", "merged"]);
 /**
  * A word, then only marks (`✅`, `🚧`), a note in brackets, or marks and then a note: the word
- * is the status. So is a word before a comment typed without its space (`done# Updated
- * 2026-01-02`), which YAML reads as one value. A note in words (`done - but reopened`) is no
- * such mark.
+ * is the status. So is a word right before a comment typed without its space (`done# Updated
+ * 2026-01-02`), which YAML reads as one value (the writer keeps that note). A note in words
+ * (`done - but reopened`) is no such mark.
  */
-const STATUS_THEN_MARK = /^([\w-]+)[^\p{L}\p{N}(（#_-]*(?:[(（#].*)?$/u;
+const STATUS_THEN_MARK = /^([\w-]+)(?:#.*|[^\p{L}\p{N}(（#_-]*(?:[(（].*)?)$/u;
 /** Keys named in one warning before "and N more". */
 const MAX_LISTED = 5;
 

@@ -157,7 +157,11 @@ export function replaceStatus(
   // `done# Updated 2026-01-02`, a comment typed without its space (one value to YAML, read as
   // its status): the status alone is replaced, and the comment gets its space, so the note is
   // kept and reads as the comment it was meant to be.
-  const glued = quote === "plain" ? GLUED_COMMENT.exec(text.slice(start, end)) : null;
+  // Not in braces (`{status: review#x}`), where a `#` starts no comment and a space would let
+  // one swallow the closing brace: there the value is replaced whole.
+  const lineHead = text.slice(text.lastIndexOf("\n", start - 1) + 1, start);
+  const glued =
+    quote === "plain" && !/[{[]/.test(lineHead) ? GLUED_COMMENT.exec(text.slice(start, end)) : null;
   const replacement =
     quote === "double"
       ? `"${change.status}"`

@@ -209,6 +209,13 @@ function oncePerLine<T>(read: (line: Line) => T): (line: Line) => T {
   };
 }
 
+/**
+ * A heading over files another story changed, or over none: "Files Modified (previous
+ * story)", "Files Modified by Story 1.1", "No Files Modified". "Other Files Modified" and
+ * "Files Modified in an Earlier Session" are this story's.
+ */
+const ANOTHER_STORYS =
+  /\b(?:previous|prior|earlier|other)\s+stor(?:y|ies)\b|\bby\s+stor(?:y|ies)\b|^\W*no\s+files?\b/i;
 /** A table row or a heading, as its line starts. */
 const TABLE_OR_HEADING = /^\s*(?:>\s*)*[|#]/;
 /** What follows a path that heads a description: a dash, an arrow or words, not more paths. */
@@ -338,15 +345,15 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         (CHANGED_FILES_HEADING.test(h.title) &&
           !DO_NOT_MODIFY.test(h.title) &&
           !saysNotChanged(h.title) &&
-          !/\b(?:previous|prior|earlier|other)\b|\bby\s+story\b|^\W*no\s+files?\b/i.test(h.title)),
+          !ANOTHER_STORYS.test(h.title)),
     );
 
   /** Where the current heading chain puts a mention (a tree or a labelled group may override). */
   const placeHere = (): Place => {
     const titles = headings.map((h) => h.title).join(" > ");
     // The record's list of changed files, whatever its heading says: "File List", "Files
-    // Created/Modified", "Files Changed"; not one of files another story or an earlier round
-    // changed ("Files Modified (previous story)"), nor of files left as they were.
+    // Created/Modified", "Files Changed"; not one of files another story changed ("Files
+    // Modified (previous story)", "... by Story 1.1"), nor of files left as they were.
     if ((inRecordList() && inAgentRecord()) || recordLabel) return "record";
     if (group.intent === "write" || zoneIsFiles) return "files";
     if (/tasks?\b|subtasks?/i.test(titles)) return "task";
