@@ -830,7 +830,8 @@ export function indexStoryFiles(
     const [file, ...more] = declared.get(key) ?? [];
     return file && more.length === 0 ? file : undefined;
   };
-  // A track's key (`orch-1-1-project-setup`, `wo-1-2-set-quantities`) whose file was named
+  // Last, after a started story's file of its very name elsewhere (`byNameElsewhere`), a
+  // track's key (`orch-1-1-project-setup`, `wo-1-2-set-quantities`) whose file was named
   // before the track's word was put in front of the keys, or with the word spelled out:
   // `1-1-project-setup.md`, `wholesale-order-1-2-set-quantities.md`. The one such file that no
   // key names, titled as a story (a code review or a tech spec of that name is none), when one
@@ -856,9 +857,9 @@ export function indexStoryFiles(
     });
     return file && more.length === 0 && titledAsStory(root, file) ? file : undefined;
   };
-  // A key cut short in the sprint file (`11-11-migrate-blazor-rendering-su`,
-  // `ISS-007-chest-loot-not-in-runtime`) names the start of its file's name
-  // (`11-11-migrate-blazor-rendering-surface.md`): the one such file that no key names, whose
+  // A key cut short in the sprint file (`11-11-migrate-blazor-rendering-su`) names the start
+  // of its file's name (`11-11-migrate-blazor-rendering-surface.md`): the one such file that no
+  // key names, whose
   // name starts with no other key's and goes on in no document's word (`-code-review`,
   // `-qa-gate`), titled as a story.
   const keyStarts = [...keyNames];
@@ -878,7 +879,7 @@ export function indexStoryFiles(
     });
     return file && more.length === 0 && titledAsStory(root, file) ? file : undefined;
   };
-  // Last of all, a file named some other way whose title has the key's words
+  // Then a file named some other way whose title has the key's words
   // (`story-central-mcp-1.md`, "# Story: Establish MCP registry and metadata", for
   // `1-1-establish-mcp-registry-and-metadata`): each title read once.
   let titled: Map<string, string[]> | undefined;
