@@ -609,16 +609,26 @@ export function indexStoryFiles(
   // The stories folder's files first, then the sprint folder's: their `<key>.md` wins.
   const rank = (file: string) => dirs.findIndex((dir) => isWithin(file, dir));
   listed.sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0));
+  // Each listed file's canonical name and first bytes, worked out once: every rule below asks.
+  const names = new Map<string, string>();
   for (const rel of listed) {
     const stem = path.posix.basename(rel, ".md");
     if (!exact.has(stem)) exact.set(stem, rel);
     const spelling = canonicalStoryName(stem);
+    names.set(rel, spelling);
     add(spelled, spelling, rel);
     add(worded, storyWords(spelling), rel);
     add(numbered, storyNumber(spelling), rel);
     if (BARE_NUMBER.test(spelling)) add(bare, spelling, rel);
     if (STORY_ID.test(spelling)) add(ided, spelling, rel);
   }
+  const nameOf = (file: string) =>
+    names.get(file) ?? canonicalStoryName(path.posix.basename(file, ".md"));
+  const heads = new Map<string, string | undefined>();
+  const headOf = (file: string) => {
+    if (!heads.has(file)) heads.set(file, readHead(root, file));
+    return heads.get(file);
+  };
   // One file, or one in the folder that ranks first (a copy under planning/ loses).
   const one = (set: Set<string> | undefined) => {
     const first = [...(set ?? [])].filter((file, _, all) => rank(file) === rank(all[0] ?? ""));
@@ -641,7 +651,7 @@ export function indexStoryFiles(
       // The file says it is that story: its title starts with the id (`# MU-S01 : ...`), or
       // it says it is a story; a note named `phase-2.md` is not `phase-2-cleanup`.
       if (file === undefined) continue;
-      const head = readHead(root, file);
+      const head = headOf(file);
       if (titledWith(head, id) || saysStory(head)) {
         found = file;
         break;
@@ -693,8 +703,8 @@ export function indexStoryFiles(
     const [file, ...more] = elsewhere.get(key) ?? [];
     if (!file || more.length > 0) return undefined;
     const story = storyKeySet.has(key)
-      ? saysStory(readHead(root, file))
-      : titledAsStory(root, file);
+      ? saysStory(headOf(file))
+      : titledAsStory(file, headOf(file));
     return story ? file : undefined;
   };
   // A key of no story's shape is a story by its file: one of its very name (`<key>.md`,
@@ -705,7 +715,7 @@ export function indexStoryFiles(
     if (/^epic-/i.test(key) || !SAFE_KEY.test(key)) return false;
     if (exact.has(key) || exact.has(`story-${key}`) || byId(key) !== undefined) return true;
     const other = namedAsIs(key) ?? byNameElsewhere(key);
-    return other !== undefined && titledAsStory(root, other);
+    return other !== undefined && titledAsStory(other, headOf(other));
   });
   const keys = [...storyKeys, ...promoted];
   const namedByKeys = new Set(keys.flatMap((key) => namedAsIs(key) ?? []));
@@ -740,7 +750,7 @@ export function indexStoryFiles(
   // is that story, its words changed since (`3.4-setting-module.md` for `3-4-setting-main`):
   // never another key's. Otherwise the number is an old one (a renumbered epic): free to take.
   const isAnotherStorysFile = (file: string, key: string) => {
-    const name = canonicalStoryName(path.posix.basename(file, ".md"));
+    const name = nameOf(file);
     const number = storyNumber(name);
     if (!number || number === storyNumber(canonicalStoryName(key))) return false;
     const fileWords = wordsOf(name);
@@ -784,13 +794,13 @@ export function indexStoryFiles(
     // A file of one word after its number (`4-2-validation.md`) may well be a document about
     // the story: it must be titled as a story.
     const sharing = [...(numbered.get(number) ?? [])].filter((file) => {
-      const name = canonicalStoryName(path.posix.basename(file, ".md"));
+      const name = nameOf(file);
       const fileWords = wordsOf(name);
-      const head = readHead(root, file);
+      const head = headOf(file);
       return own.length === 0
         ? STORY_TITLE.test(head ?? "")
         : own.some((w) => fileWords.has(w)) &&
-            (storyWords(name) ? saysStory(head) : titledAsStory(root, file));
+            (storyWords(name) ? saysStory(head) : titledAsStory(file, head));
     });
     return untakenWithNumber(number, new Map([[number, new Set(sharing)]]));
   };
@@ -821,7 +831,7 @@ export function indexStoryFiles(
     if (!declared) {
       declared = new Map();
       for (const file of notFoundByName()) {
-        const head = readHead(root, file);
+        const head = headOf(file);
         if (!saysStory(head)) continue;
         for (const match of (head ?? "").matchAll(DECLARED_KEY))
           if (match[1]) declared.set(match[1], [...(declared.get(match[1]) ?? []), file]);
@@ -848,20 +858,19 @@ export function indexStoryFiles(
     if (!rest || !storyWords(rest) || keysByRest.get(rest) !== 1 || keyNames.has(rest))
       return undefined;
     const [file, ...more] = notFoundByName().filter((candidate) => {
-      const name = canonicalStoryName(path.posix.basename(candidate, ".md"));
+      const name = nameOf(candidate);
       const before = name.slice(0, -rest.length);
       return (
         name.endsWith(rest) &&
         (before === "" || (before.endsWith("-") && !DOCUMENT_WORD.test(before)))
       );
     });
-    return file && more.length === 0 && titledAsStory(root, file) ? file : undefined;
+    return file && more.length === 0 && titledAsStory(file, headOf(file)) ? file : undefined;
   };
   // A key cut short in the sprint file (`11-11-migrate-blazor-rendering-su`) names the start
   // of its file's name (`11-11-migrate-blazor-rendering-surface.md`): the one such file that no
-  // key names, whose
-  // name starts with no other key's and goes on in no document's word (`-code-review`,
-  // `-qa-gate`), titled as a story.
+  // key names, whose name starts with no other key's and goes on in no document's word
+  // (`-code-review`, `-qa-gate`), titled as a story.
   const keyStarts = [...keyNames];
   const byLongerName = (key: string) => {
     const own = canonicalStoryName(key);
@@ -869,7 +878,7 @@ export function indexStoryFiles(
     // (`5-1`, `1-2-api`) is none.
     if (!/\d/.test(own) || own.split("-").length < 4) return undefined;
     const [file, ...more] = notFoundByName().filter((candidate) => {
-      const name = canonicalStoryName(path.posix.basename(candidate, ".md"));
+      const name = nameOf(candidate);
       return (
         name.length > own.length &&
         name.startsWith(own) &&
@@ -877,7 +886,7 @@ export function indexStoryFiles(
         !keyStarts.some((other) => other !== own && name.startsWith(other))
       );
     });
-    return file && more.length === 0 && titledAsStory(root, file) ? file : undefined;
+    return file && more.length === 0 && titledAsStory(file, headOf(file)) ? file : undefined;
   };
   // Then a file named some other way whose title has the key's words
   // (`story-central-mcp-1.md`, "# Story: Establish MCP registry and metadata", for
@@ -901,7 +910,7 @@ export function indexStoryFiles(
       );
       for (const file of notFoundByName()) {
         if (stated.has(file)) continue;
-        const title = titleWords(root, file);
+        const title = titleWords(headOf(file));
         if (title?.words) titled.set(title.words, [...(titled.get(title.words) ?? []), file]);
         if (title) titledWhole.set(title.whole, [...(titledWhole.get(title.whole) ?? []), file]);
       }
@@ -1047,9 +1056,8 @@ const STORY_LABEL = /^(?:[\p{L}\w-]+\s+){0,3}?story\b\s*(?::|#?\s*[\w.-]*\d)/iu;
  * front matter `title: Story ...`), or it is the spec BMAD's quick-dev writes for one
  * (`spec-<key>.md`): a status line alone is a PRD's or a tech spec's too.
  */
-function titledAsStory(root: string, file: string): boolean {
+function titledAsStory(file: string, head: string | undefined): boolean {
   if (/^spec[-_. ]/i.test(path.posix.basename(file))) return true;
-  const head = readHead(root, file);
   return STORY_LABEL.test(firstTitle(head) ?? "") || /^title:[ \t]*["']?story\b/im.test(head ?? "");
 }
 
@@ -1060,8 +1068,7 @@ function titledAsStory(root: string, file: string): boolean {
  * undefined when the file cannot be read, or its first lines hold no such heading or are no
  * story's.
  */
-function titleWords(root: string, file: string): { words?: string; whole: string } | undefined {
-  const head = readHead(root, file);
+function titleWords(head: string | undefined): { words?: string; whole: string } | undefined {
   if (head === undefined) return undefined;
   const title = firstTitle(head);
   // A story says so, in its title or by a status line: a guide titled "Project Setup" is no

@@ -41,12 +41,16 @@ export const FINISHED_STATUSES: ReadonlySet<string> = new Set(["done", "complete
 /** Words some projects use for a story past done: read as done, all the plan needs to know. */
 const PAST_DONE = new Set(["complete", "deployed", "shipped", "released", "merged"]);
 /**
- * A word, then only marks (`✅`, `🚧`), a note in brackets, or marks and then a note: the word
- * is the status. So is a word right before a comment typed without its space (`done# Updated
- * 2026-01-02`), which YAML reads as one value (the writer keeps that note). A note in words
- * (`done - but reopened`) is no such mark.
+ * A word right before a comment typed without its space (`done# Updated 2026-01-02`), which
+ * YAML reads as one value: the word is the status, and the writer keeps the note.
  */
-const STATUS_THEN_MARK = /^([\w-]+)(?:#.*|[^\p{L}\p{N}(（#_-]*(?:[(（].*)?)$/u;
+export const GLUED_COMMENT = /^([\w-]+)#.*$/u;
+/**
+ * A word, then only marks (`✅`, `🚧`), a note in brackets, or marks and then a note: the word
+ * is the status. A note in words (`done - but reopened`) is no such mark, nor a `#` after a
+ * mark (`done ✅# x`).
+ */
+const STATUS_THEN_MARK = /^([\w-]+)[^\p{L}\p{N}(（#_-]*(?:[(（].*)?$/u;
 /** Keys named in one warning before "and N more". */
 const MAX_LISTED = 5;
 
@@ -322,7 +326,10 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
       .toLowerCase()
       .replace(/[\s_]+/g, "-");
     // `done ✅`, `done (merged into r-2)`: a status, then a mark or a note in brackets.
-    const marked = STATUS_THEN_MARK.exec(written.trim())?.[1]?.toLowerCase().replace(/_/g, "-");
+    const trimmed = written.trim();
+    const marked = (GLUED_COMMENT.exec(trimmed) ?? STATUS_THEN_MARK.exec(trimmed))?.[1]
+      ?.toLowerCase()
+      .replace(/_/g, "-");
     const status = known.has(spelled)
       ? spelled
       : PAST_DONE.has(spelled)

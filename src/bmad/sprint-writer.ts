@@ -18,7 +18,12 @@ import { own } from "../util/own.ts";
 import { suggest } from "../util/suggest.ts";
 import { decodeText, encodeText } from "../util/text-file.ts";
 import { ensureAthenaDir } from "./cache.ts";
-import { parseSprintStatus, STORY_STATUSES, STRAY_MARK_BEFORE } from "./sprint-status.ts";
+import {
+  GLUED_COMMENT,
+  parseSprintStatus,
+  STORY_STATUSES,
+  STRAY_MARK_BEFORE,
+} from "./sprint-status.ts";
 
 /** Progress order: a change to a lower rank is a downgrade. Unknown values have no rank. */
 const RANK: Record<string, number> = {
@@ -159,9 +164,12 @@ export function replaceStatus(
   // kept and reads as the comment it was meant to be.
   // Not in braces (`{status: review#x}`), where a `#` starts no comment and a space would let
   // one swallow the closing brace: there the value is replaced whole.
-  const lineHead = text.slice(text.lastIndexOf("\n", start - 1) + 1, start);
+  // The value's line starts at the same offset before and after the change.
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
   const glued =
-    quote === "plain" && !/[{[]/.test(lineHead) ? GLUED_COMMENT.exec(text.slice(start, end)) : null;
+    quote === "plain" && !/[{[]/.test(text.slice(lineStart, start))
+      ? GLUED_COMMENT.exec(text.slice(start, end))
+      : null;
   const replacement =
     quote === "double"
       ? `"${change.status}"`
@@ -173,7 +181,6 @@ export function replaceStatus(
   const next =
     text.slice(0, start) + replacement + text.slice(glued ? start + (glued[1]?.length ?? 0) : end);
   // A scalar of safe characters replaced another: check that the changed line reads right.
-  const lineStart = next.lastIndexOf("\n", start) + 1;
   const lineEnd = next.indexOf("\n", start);
   // A listed item's line starts with its dash (`- status: done`); a keyed one may hold its
   // fields in braces (`1-1-a: {status: done}`).
@@ -196,9 +203,6 @@ export function replaceStatus(
     result: { key: entry.key, previous: entry.status, status: change.status, changed: true },
   };
 }
-
-/** A status, then a `#` with no space before it: a comment YAML does not see as one. */
-const GLUED_COMMENT = /^([\w-]+)#/;
 
 /** The status a changed line says `key` has, read by YAML alone (`1-1-a: x`, `1-1-a: {status: x}`). */
 function statusOnLine(line: string, key: string, field: "status" | undefined): unknown {
