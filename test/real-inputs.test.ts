@@ -45,6 +45,17 @@ function plan(dir: string) {
   return planProject(dir, { cache: false, env }).plan;
 }
 
+/** A one-story project's done story: its parse, and the files its File List says it wrote. */
+function doneStory(dir: string) {
+  const { config } = loadConfig(dir, { env });
+  const loaded = loadProject(dir, { config, cache: false });
+  const [done] = doneInputs(loaded);
+  return {
+    doc: done?.doc,
+    written: done && writtenFiles(done.doc, claimContext(loaded, config.parallel)),
+  };
+}
+
 describe("a path with folders left out (`src/.../x.py`)", () => {
   const files = {
     "src/app/domain/backfill/config_loader.py": "",
@@ -93,11 +104,7 @@ describe("a path with folders left out (`src/.../x.py`)", () => {
 
   it("counts as written, in a done story's File List, only the paths the tree tells", () => {
     const dir = project({ "1-1-a": list }, files, "done");
-    const { config } = loadConfig(dir, { env });
-    const loaded = loadProject(dir, { config, cache: false });
-    const context = claimContext(loaded, config.parallel);
-    const [done] = doneInputs(loaded);
-    expect(done && writtenFiles(done.doc, context)).toEqual([
+    expect(doneStory(dir).written).toEqual([
       "src/app/domain/backfill/config_loader.py",
       "src/app/infrastructure/settings/new_rules.py",
     ]);
@@ -145,12 +152,7 @@ describe("names that all start with a dot (`.yaml/.yml`, `.bashrc/.zshrc`)", () 
       { "src/loader.ts": "" },
       "done",
     );
-    const { config } = loadConfig(done, { env });
-    const loaded = loadProject(done, { config, cache: false });
-    const [input] = doneInputs(loaded);
-    expect(input && writtenFiles(input.doc, claimContext(loaded, config.parallel))).toEqual([
-      "src/loader.ts",
-    ]);
+    expect(doneStory(done).written).toEqual(["src/loader.ts"]);
   });
 });
 
@@ -337,14 +339,9 @@ describe("a past-tense files heading under a planning heading (`Implementation N
 
   it("is the done story's record of what it wrote, and no part of what its plan knew", () => {
     const dir = project({ "1-1-a": body }, files, "done");
-    const { config } = loadConfig(dir, { env });
-    const loaded = loadProject(dir, { config, cache: false });
-    const [done] = doneInputs(loaded);
-    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
-      "src/view.tsx",
-      "src/app.tsx",
-    ]);
-    expect(done && planTimeDoc(done.doc).mentions.map((m) => m.path)).toEqual([
+    const { doc, written } = doneStory(dir);
+    expect(written).toEqual(["src/view.tsx", "src/app.tsx"]);
+    expect(doc && planTimeDoc(doc).mentions.map((m) => m.path)).toEqual([
       "src/planned.ts",
       "src/also-planned.ts",
     ]);
@@ -358,12 +355,7 @@ describe("a past-tense files heading under a planning heading (`Implementation N
       files,
       "done",
     );
-    const { config } = loadConfig(dir, { env });
-    const loaded = loadProject(dir, { config, cache: false });
-    const [done] = doneInputs(loaded);
-    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
-      "src/app.tsx",
-    ]);
+    expect(doneStory(dir).written).toEqual(["src/app.tsx"]);
   });
 });
 
@@ -379,14 +371,9 @@ describe("a spec written by BMAD's unattended dev workflow (`## Code Map`, `## A
 
   it("is scored by the files its result says were changed, and planned from its Code Map", () => {
     const dir = project({ "1-1-a": body }, files, "done");
-    const { config } = loadConfig(dir, { env });
-    const loaded = loadProject(dir, { config, cache: false });
-    const [done] = doneInputs(loaded);
-    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
-      "src/checksum.ts",
-      "src/host.ts",
-    ]);
-    expect(done && planTimeDoc(done.doc).mentions.map((m) => m.path)).toEqual([
+    const { doc, written } = doneStory(dir);
+    expect(written).toEqual(["src/checksum.ts", "src/host.ts"]);
+    expect(doc && planTimeDoc(doc).mentions.map((m) => m.path)).toEqual([
       "src/checksum.ts",
       "src/loop.ts",
     ]);
@@ -545,10 +532,7 @@ describe("another machine's checkout path with a space in a folder (`/Volumes/Ba
 
   it("names the project's file its tail is, in a done story's File List", () => {
     const dir = project({ "1-1-a": list }, files, "done");
-    const { config } = loadConfig(dir, { env });
-    const loaded = loadProject(dir, { config, cache: false });
-    const [done] = doneInputs(loaded);
-    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
+    expect(doneStory(dir).written).toEqual([
       "src/cart/views.py",
       "src/cart/models.py",
       "tests/test_views.py",
@@ -567,13 +551,7 @@ describe("another machine's checkout path with a space in a folder (`/Volumes/Ba
       "- calls /api/cart/items on load, then /home/dashboard and /media/images/logo.png",
     ].join("\n");
     const dir = project({ "1-1-a": bare }, files, "done");
-    const { config } = loadConfig(dir, { env });
-    const loaded = loadProject(dir, { config, cache: false });
-    const [done] = doneInputs(loaded);
-    expect(done && writtenFiles(done.doc, claimContext(loaded, config.parallel))).toEqual([
-      "src/cart/views.py",
-      "tests/test_views.py",
-    ]);
+    expect(doneStory(dir).written).toEqual(["src/cart/views.py", "tests/test_views.py"]);
     // Routes under a home or a media folder stay routes, even where the project has the file.
     expect(pathsFromText("GET /media/images/logo.png, then /home/dashboard")).toEqual([]);
   });
@@ -623,10 +601,7 @@ describe("a path with spaces in its folders' names (`My App/Views/BigButton.swif
       files,
       "done",
     );
-    const { config } = loadConfig(done, { env });
-    const loaded = loadProject(done, { config, cache: false });
-    const [input] = doneInputs(loaded);
-    expect(input && writtenFiles(input.doc, claimContext(loaded, config.parallel))).toEqual([
+    expect(doneStory(done).written).toEqual([
       "My App/Views/BigButton.swift",
       "My AppTests/BigButtonTests.swift",
     ]);
