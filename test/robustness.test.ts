@@ -9,6 +9,7 @@ import { discoverBmad } from "../src/bmad/discover.ts";
 import {
   boundNesting,
   escapeFarBrackets,
+  escapeRunawayFence,
   escapeRunawayHtml,
   escapeRunawayInline,
   MAX_BRACKET_SPAN,
@@ -175,6 +176,80 @@ describe("deep and long input", () => {
     expect(problems.map((p) => p.line)).toEqual([2, 3]);
     // A second pass finds nothing left to do.
     expect(escapeRunawayHtml(escaped)).toBe(escaped);
+  });
+
+  it("reads as text a fence left open over the story's own headings, and only that one", () => {
+    const isSection = (title: string) => /^(?:dev agent record|file list)$/i.test(title);
+    const problems: { line: number; message: string }[] = [];
+    // Closed fences, and one left open over code alone, stay as they are.
+    const kept = ["```ts", "## File List", "```", "text", "```", "## Usage", "code"].join("\n");
+    expect(escapeRunawayFence(kept, isSection, problems)).toBe(kept);
+    expect(problems).toEqual([]);
+    // A README drafted in the story: its inner fence closes the outer one, its last stays open.
+    const readme = [
+      "```markdown",
+      "# Tool",
+      "```bash",
+      "npm install",
+      "```",
+      "- ```",
+      "run it",
+      "## Dev Agent Record ##",
+      "### File List",
+      "- `src/cli.ts`",
+    ].join("\n");
+    const escaped = escapeRunawayFence(readme, isSection, problems);
+    expect(escaped.split("\n")[5]).toBe("- \\```");
+    expect(escaped.replace("\\", "")).toBe(readme);
+    expect(problems).toEqual([
+      {
+        line: 6,
+        message:
+          'a code fence never closed would hide the lines after it ("## Dev Agent Record ##" among them): read as text',
+      },
+    ]);
+    // Escaping one open fence pairs the later ones anew: the one left open then is escaped too.
+    const twice = ["~~~", "a", "~~~", "````", "## Usage", "```", "x", "## File List"];
+    expect(escapeRunawayFence(twice.join("\r\n"), isSection).split("\r\n")).toEqual([
+      ...twice.slice(0, 3),
+      "\\````",
+      "## Usage",
+      "\\```",
+      ...twice.slice(6),
+    ]);
+    // A second pass finds nothing left to do.
+    expect(escapeRunawayFence(escaped, isSection)).toBe(escaped);
+  });
+
+  it("finds a story's File List under a README drafted with unpaired fences", () => {
+    const doc = parseStory(
+      [
+        "# Story 2.1: Docs",
+        "",
+        "Status: done",
+        "",
+        "## Dev Notes",
+        "",
+        "```markdown",
+        "# Tool",
+        "```bash",
+        "npm install",
+        "```",
+        "```",
+        "run it",
+        "",
+        "## 📝 Dev Agent Record",
+        "",
+        "### File List",
+        "",
+        "- `src/cli.ts`",
+      ].join("\n"),
+    );
+    expect(doc.sections.map((s) => s.title)).toContain("File List");
+    expect(doc.mentions.map((m) => [m.path, m.section])).toEqual([
+      ["src/cli.ts", "Dev Agent Record > File List"],
+    ]);
+    expect(doc.problems.map((p) => p.line)).toEqual([12]);
   });
 
   it("counts a text's cost to the parser: three per line, two per table cell, one per mark", () => {

@@ -386,13 +386,20 @@ function afterLead(line: string | undefined): string {
  * CommonMark: no story was seen to rely on it).
  */
 function inFencedCode(lines: readonly string[]): boolean[] {
+  return fencesOf(lines).fenced;
+}
+
+/** `inFencedCode`, and the line of the fence left open at the end, if one is. */
+function fencesOf(lines: readonly string[]): { fenced: boolean[]; openAt?: number } {
   let fence: string | undefined; // the open fence's marker, while inside one
-  return lines.map((line) => {
+  let openAt: number | undefined;
+  const fenced = lines.map((line, n) => {
     const rest = line.slice(PREFIX.exec(line)?.[0].length ?? 0);
     let marker = FENCE.exec(rest)?.[1];
     if (fence === undefined) {
       if (marker?.[0] === "`" && rest.slice(marker.length).includes("`")) marker = undefined;
       fence = marker;
+      openAt = n;
       return marker !== undefined;
     }
     const closes =
@@ -403,6 +410,48 @@ function inFencedCode(lines: readonly string[]): boolean[] {
     if (closes) fence = undefined;
     return true;
   });
+  return fence === undefined ? { fenced } : { fenced, openAt };
+}
+
+/** An ATX heading's text, as `# Title #` writes it. */
+const ATX_HEADING = /^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
+
+/** The most fences one text has escaped; each pass reads the text once. */
+const MAX_FENCE_REPAIRS = 8;
+
+/**
+ * A fence opened and never closed takes the rest of the document as code, as CommonMark reads
+ * it. Stories do that by mistake: a README drafted inside a story, whose inner fences close the
+ * outer one, leaves its last fence open, and the story's Dev Agent Record, File List and all,
+ * becomes code. A fence left open over a heading that `isSection` takes for one of the
+ * document's own is read as text (its first mark escaped), and reported; then the fences after
+ * it pair again. A fence left open over code alone is left as it is. Lines stay where they are.
+ */
+export function escapeRunawayFence(
+  text: string,
+  isSection: (title: string) => boolean,
+  problems: MarkdownProblem[] = [],
+): string {
+  if (!/^[ \t>*+\-\d.)]*(?:```|~~~)/m.test(text)) return text;
+  const { parts, lines } = splitLines(text);
+  let changed = false;
+  for (let pass = 0; pass < MAX_FENCE_REPAIRS; pass++) {
+    const { openAt } = fencesOf(lines);
+    if (openAt === undefined) break;
+    const heading = lines
+      .slice(openAt + 1)
+      .find((line) => isSection(ATX_HEADING.exec(line)?.[1] ?? ""));
+    if (heading === undefined) break;
+    const line = lines[openAt] as string;
+    const prefix = PREFIX.exec(line)?.[0] ?? "";
+    lines[openAt] = parts[2 * openAt] = `${prefix}\\${line.slice(prefix.length)}`;
+    changed = true;
+    problems.push({
+      line: openAt + 1,
+      message: `a code fence never closed would hide the lines after it ("${heading.trim().slice(0, 40)}" among them): read as text`,
+    });
+  }
+  return changed ? parts.join("") : text;
 }
 
 /**

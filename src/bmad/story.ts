@@ -48,7 +48,13 @@ import {
 import { manifestsWritten } from "./dependency-commands.ts";
 import { canonicalHeading, canonicalLabel, STORY_WORDS } from "./heading-words.ts";
 import { normaliseTypedId } from "./keys.ts";
-import { escapeDunders, type MarkdownProblem, parsePrepared, prepareMarkdown } from "./markdown.ts";
+import {
+  escapeDunders,
+  escapeRunawayFence,
+  type MarkdownProblem,
+  parsePrepared,
+  prepareMarkdown,
+} from "./markdown.ts";
 import {
   CITATION,
   decodeLinkTarget,
@@ -265,10 +271,26 @@ export interface ParseStoryOptions {
   componentNames?: readonly string[];
 }
 
+/**
+ * A heading of the story's own, by its first words: the sections a code fence left open must
+ * not hide (see `escapeRunawayFence`).
+ */
+const STORY_SECTION = new RegExp(
+  `^\\W*(?:${DEV_AGENT_RECORD.source}|${CHANGED_FILES_HEADING.source}|acceptance\\s+criteria|dev\\s+notes|tasks?\\b|change\\s*log|completion\\s+notes)`,
+  "i",
+);
+
+function isStorySection(title: string): boolean {
+  return title !== "" && STORY_SECTION.test(canonicalHeading(title));
+}
+
 export function parseStory(source: string, options: ParseStoryOptions = {}): StoryDoc {
   const problems: MarkdownProblem[] = [];
   // The very text the parser reads, so that the tree's offsets find clauses in it.
-  const text = prepareMarkdown(escapeDunders(source), problems);
+  const text = prepareMarkdown(
+    escapeRunawayFence(escapeDunders(source), isStorySection, problems),
+    problems,
+  );
   const tree = parsePrepared(text);
   const doc: StoryDoc = {
     acceptanceCriteria: 0,
