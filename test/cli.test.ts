@@ -339,6 +339,18 @@ describe("athena-parallel plan", () => {
     expect(
       (await run(["plan"], tempProject({ [nested]: "development_status: {}\n" }))).err,
     ).toContain(`found elsewhere: ${nested} (set`);
+    // ...and one renamed `.yml`, which the setting plans.
+    const renamed = tempProject({
+      ".docs/requirements/sprint-status.yml": "development_status:\n  1-1-first-thing: backlog\n",
+    });
+    expect((await run(["plan"], renamed)).err).toContain(
+      "found elsewhere: .docs/requirements/sprint-status.yml (set",
+    );
+    writeFileSync(
+      path.join(renamed, "athena.json"),
+      JSON.stringify({ bmad: { paths: { sprintStatus: ".docs/requirements/sprint-status.yml" } } }),
+    );
+    expect((await run(["plan", "--json"], renamed)).code).toBe(0);
   });
 });
 

@@ -180,12 +180,13 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   if (!sprintStatus) {
     const looked = sprintCandidates.join(", ");
     // One kept in another folder (`bmad-legacy/`, an archive, a course's project six folders
-    // down) is named: the user may mean it.
+    // down), or renamed `.yml`, is named: the user may mean it.
     const elsewhere = explicit.sprintStatus
       ? []
-      : globSync("**/sprint-status.yaml", {
+      : globSync("**/sprint-status.{yaml,yml}", {
           cwd: root,
           deep: 6,
+          dot: true,
           followSymbolicLinks: false,
           ignore: ["**/node_modules/**", "**/.git/**"],
         }).sort();
