@@ -9,7 +9,6 @@ import { discoverBmad } from "../src/bmad/discover.ts";
 import {
   boundNesting,
   escapeFarBrackets,
-  escapeRunawayFence,
   escapeRunawayHtml,
   escapeRunawayInline,
   MAX_BRACKET_SPAN,
@@ -17,7 +16,9 @@ import {
   MAX_INDENT,
   MAX_INLINE_MARKS,
   MAX_PARSE_COST,
+  openFenceAtEnd,
   parseCost,
+  parsePrepared,
 } from "../src/bmad/markdown.ts";
 import { decodeLinkTarget } from "../src/bmad/path-text.ts";
 import { MAX_STORY_BYTES, withStoryFiles } from "../src/bmad/project.ts";
@@ -28,6 +29,7 @@ import { loadConfig } from "../src/config/load.ts";
 import { planProject } from "../src/plan-project.ts";
 import { encodeText } from "../src/util/text-file.ts";
 import { reportUnexpected } from "../src/util/unexpected.ts";
+import { growth } from "./helpers/growth.ts";
 import { miniProject } from "./helpers/mini-project.ts";
 import { tempProject } from "./helpers/tmp.ts";
 
@@ -178,47 +180,25 @@ describe("deep and long input", () => {
     expect(escapeRunawayHtml(escaped)).toBe(escaped);
   });
 
-  it("reads as text a fence left open over the story's own headings, and only that one", () => {
-    const isSection = (title: string) => /^(?:dev agent record|file list)$/i.test(title);
-    const problems: { line: number; message: string }[] = [];
-    // Closed fences, and one left open over code alone, stay as they are.
-    const kept = ["```ts", "## File List", "```", "text", "```", "## Usage", "code"].join("\n");
-    expect(escapeRunawayFence(kept, isSection, problems)).toBe(kept);
-    expect(problems).toEqual([]);
-    // A README drafted in the story: its inner fence closes the outer one, its last stays open.
-    const readme = [
-      "```markdown",
-      "# Tool",
-      "```bash",
-      "npm install",
-      "```",
-      "- ```",
-      "run it",
-      "## Dev Agent Record ##",
-      "### File List",
-      "- `src/cli.ts`",
-    ].join("\n");
-    const escaped = escapeRunawayFence(readme, isSection, problems);
-    expect(escaped.split("\n")[5]).toBe("- \\```");
-    expect(escaped.replace("\\", "")).toBe(readme);
-    expect(problems).toEqual([
-      {
-        line: 6,
-        message:
-          'a code fence never closed would hide the lines after it ("## Dev Agent Record ##" among them): read as text',
-      },
-    ]);
-    // Escaping one open fence pairs the later ones anew: the one left open then is escaped too.
-    const twice = ["~~~", "a", "~~~", "````", "## Usage", "```", "x", "## File List"];
-    expect(escapeRunawayFence(twice.join("\r\n"), isSection).split("\r\n")).toEqual([
-      ...twice.slice(0, 3),
-      "\\````",
-      "## Usage",
-      "\\```",
-      ...twice.slice(6),
-    ]);
-    // A second pass finds nothing left to do.
-    expect(escapeRunawayFence(escaped, isSection)).toBe(escaped);
+  it("finds the fence left open to the end as CommonMark leaves it, and no other", () => {
+    const open = (text: string) => openFenceAtEnd(parsePrepared(text), text);
+    expect(open("a\n\n```bash\nx\n## H\n\n")).toEqual({
+      line: 3,
+      column: 1,
+      marker: "```",
+      code: "x\n## H\n",
+    });
+    expect(open("> x\n>\n> ~~~~ py\n> y\n> ~~~\n")).toMatchObject({ line: 3, column: 3 });
+    for (const closed of [
+      "```\nx\n```", // closed at the very end
+      "```\nx\n````  \n\n", // by a longer fence, spaces after it
+      "- a\n  ```\n  x\n- b\n", // by the end of its list item
+      "> ```\n> x\n\ntext\n", // by the end of its quote
+      "```\nx\n```\n\n    ```\n", // indented code, not a fence
+      "---\nnotes: |\n  ```\n---\n\ntext\n", // front matter
+      "```\nx\n```\n\ntext after\n",
+    ])
+      expect(open(closed)).toBeUndefined();
   });
 
   it("finds a story's File List under a README drafted with unpaired fences", () => {
@@ -235,21 +215,68 @@ describe("deep and long input", () => {
         "```bash",
         "npm install",
         "```",
-        "```",
+        "````",
         "run it",
-        "",
-        "## 📝 Dev Agent Record",
+        "```",
+        "## 📝 Dev Agent Record ##",
         "",
         "### File List",
         "",
-        "- `src/cli.ts`",
-      ].join("\n"),
+        "- app/__init__.py",
+      ].join("\r\n"),
     );
     expect(doc.sections.map((s) => s.title)).toContain("File List");
     expect(doc.mentions.map((m) => [m.path, m.section])).toEqual([
-      ["src/cli.ts", "Dev Agent Record > File List"],
+      ["app/__init__.py", "Dev Agent Record > File List"],
     ]);
-    expect(doc.problems.map((p) => p.line)).toEqual([12]);
+    // The four-backtick fence is escaped, then the three-backtick one it held: two repairs.
+    expect(doc.problems).toEqual([
+      {
+        line: 12,
+        message:
+          'a code fence never closed would hide the rest of the story ("## 📝 Dev Agent Record ##" among it): read as text',
+      },
+      { line: 14, message: expect.stringContaining("a code fence never closed") },
+    ]);
+  });
+
+  describe("leaves a story's fences as they are", () => {
+    const head = ["# Story 1.1: X", "", "Status: done", "", "## Tasks", "", "- [x] do it", ""];
+    const record = ["## Dev Agent Record", "", "### File List", "", "- `src/a.ts`", ""];
+    const mentions = (lines: string[]) => {
+      const doc = parseStory(lines.join("\n"));
+      expect(doc.problems).toEqual([]);
+      return doc.mentions.map((m) => m.path);
+    };
+    it("when CommonMark closes them: a list item or a quote ends, an indented mark, front matter", () => {
+      const closed = ["```", "a", "```", ""];
+      for (const before of [
+        ["- [x] Run:", "  ```bash", "  npm test", "- [x] Done", ""],
+        ["> ```", "> code", ""],
+        ["```bash", "    ```", "echo", "```", ""],
+      ])
+        expect(mentions([...head, "## Dev Notes", "", ...before, ...closed, ...record])).toEqual([
+          "src/a.ts",
+        ]);
+      expect(mentions(["---", "notes: |", "  ```", "---", ...head, ...closed, ...record])).toEqual([
+        "src/a.ts",
+      ]);
+    });
+    it("when the code left open holds only sections the story has, or a `# comment`", () => {
+      const template = ["```markdown", "## Tasks", "- [ ] one", "## Dev Agent Record"];
+      const doc = parseStory([...head, ...record, ...template, "- `src/b.ts`"].join("\n"));
+      expect(doc.tasks).toEqual({ done: 1, total: 1 });
+      expect(doc.mentions.map((m) => m.path)).toEqual(["src/a.ts"]);
+      expect(mentions([...head, ...record, "```bash", "# Tasks", "cat src/zzz.ts"])).toEqual([
+        "src/a.ts",
+      ]);
+    });
+  });
+
+  it("looks at a fence left open over long lines in time that grows with them", () => {
+    const story = (n: number) =>
+      parseStory(`# Story 1.1: X\n\n\`\`\`\n## a${" ".repeat(n)}x\n## b ${"# ".repeat(n)}\n`);
+    expect(growth(story, 5_000)).toBeLessThan(10);
   });
 
   it("counts a text's cost to the parser: three per line, two per table cell, one per mark", () => {

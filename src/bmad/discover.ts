@@ -188,7 +188,8 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
           deep: 6,
           dot: true,
           followSymbolicLinks: false,
-          ignore: ["**/node_modules/**", "**/.git/**"],
+          // Not another checkout's (`.claude/worktrees/feat/...`), nor a tool's cache.
+          ignore: [...WALK_IGNORE, "**/worktrees/**", "**/.cache/**"],
         }).sort();
     const named =
       elsewhere.length > 0

@@ -8,7 +8,7 @@
  * paragraphs of thousands of emphasis marks, read as text. A file that would take the parser
  * more memory than is safe is refused before parsing (`parseCost`).
  */
-import type { Root } from "mdast";
+import type { Root, RootContent } from "mdast";
 import { EditMap } from "micromark-util-edit-map";
 import { remark } from "remark";
 import remarkFrontmatter from "remark-frontmatter";
@@ -386,20 +386,13 @@ function afterLead(line: string | undefined): string {
  * CommonMark: no story was seen to rely on it).
  */
 function inFencedCode(lines: readonly string[]): boolean[] {
-  return fencesOf(lines).fenced;
-}
-
-/** `inFencedCode`, and the line of the fence left open at the end, if one is. */
-function fencesOf(lines: readonly string[]): { fenced: boolean[]; openAt?: number } {
   let fence: string | undefined; // the open fence's marker, while inside one
-  let openAt: number | undefined;
-  const fenced = lines.map((line, n) => {
+  return lines.map((line) => {
     const rest = line.slice(PREFIX.exec(line)?.[0].length ?? 0);
     let marker = FENCE.exec(rest)?.[1];
     if (fence === undefined) {
       if (marker?.[0] === "`" && rest.slice(marker.length).includes("`")) marker = undefined;
       fence = marker;
-      openAt = n;
       return marker !== undefined;
     }
     const closes =
@@ -410,48 +403,46 @@ function fencesOf(lines: readonly string[]): { fenced: boolean[]; openAt?: numbe
     if (closes) fence = undefined;
     return true;
   });
-  return fence === undefined ? { fenced } : { fenced, openAt };
 }
 
-/** An ATX heading's text, as `# Title #` writes it. */
-const ATX_HEADING = /^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
+/** A fenced code block left open: where its fence starts (1-based, as the tree counts) and its code. */
+export interface OpenFence {
+  line: number;
+  column: number;
+  marker: string;
+  code: string;
+}
 
-/** The most fences one text has escaped; each pass reads the text once. */
-const MAX_FENCE_REPAIRS = 8;
+/** The block containers whose last child may be the document's last block. */
+const CONTAINERS = new Set(["root", "list", "listItem", "blockquote"]);
 
 /**
- * A fence opened and never closed takes the rest of the document as code, as CommonMark reads
- * it. Stories do that by mistake: a README drafted inside a story, whose inner fences close the
- * outer one, leaves its last fence open, and the story's Dev Agent Record, File List and all,
- * becomes code. A fence left open over a heading that `isSection` takes for one of the
- * document's own is read as text (its first mark escaped), and reported; then the fences after
- * it pair again. A fence left open over code alone is left as it is. Lines stay where they are.
+ * The fenced code block the parser left open to the end of the document, if there is one: a
+ * fence never closed takes the rest of the document as code, as CommonMark reads it. Such a
+ * block is the document's last (everything after its fence is in it), so only the last block
+ * is looked at, down through the lists and quotes that hold it. A fence closed by the end of
+ * its list item or quote is not open.
  */
-export function escapeRunawayFence(
-  text: string,
-  isSection: (title: string) => boolean,
-  problems: MarkdownProblem[] = [],
-): string {
-  if (!/^[ \t>*+\-\d.)]*(?:```|~~~)/m.test(text)) return text;
-  const { parts, lines } = splitLines(text);
-  let changed = false;
-  for (let pass = 0; pass < MAX_FENCE_REPAIRS; pass++) {
-    const { openAt } = fencesOf(lines);
-    if (openAt === undefined) break;
-    const heading = lines
-      .slice(openAt + 1)
-      .find((line) => isSection(ATX_HEADING.exec(line)?.[1] ?? ""));
-    if (heading === undefined) break;
-    const line = lines[openAt] as string;
-    const prefix = PREFIX.exec(line)?.[0] ?? "";
-    lines[openAt] = parts[2 * openAt] = `${prefix}\\${line.slice(prefix.length)}`;
-    changed = true;
-    problems.push({
-      line: openAt + 1,
-      message: `a code fence never closed would hide the lines after it ("${heading.trim().slice(0, 40)}" among them): read as text`,
-    });
-  }
-  return changed ? parts.join("") : text;
+export function openFenceAtEnd(tree: Root, text: string): OpenFence | undefined {
+  let node: Root | RootContent = tree;
+  while ("children" in node && CONTAINERS.has(node.type) && node.children.length > 0)
+    node = node.children.at(-1) as RootContent;
+  if (node.type !== "code" || !node.position) return undefined;
+  const { start, end } = node.position;
+  const raw = text.slice(start.offset ?? 0, end.offset ?? text.length);
+  const marker = FENCE.exec(raw)?.[1];
+  if (!marker) return undefined; // indented code
+  const lines = raw.trimEnd().split(/\r\n|\r|\n/);
+  const last = lines.length > 1 ? (lines.at(-1) as string) : "";
+  const rest = last.slice(PREFIX.exec(last)?.[0].length ?? 0);
+  const closing = FENCE.exec(rest)?.[1];
+  const closed =
+    closing !== undefined &&
+    closing[0] === marker[0] &&
+    closing.length >= marker.length &&
+    rest.slice(closing.length).trim() === "";
+  if (closed) return undefined;
+  return { line: start.line, column: start.column, marker, code: node.value };
 }
 
 /**
