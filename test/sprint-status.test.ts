@@ -173,6 +173,25 @@ describe("parseSprintStatus", () => {
     expect(error?.format()).toMatch(/^s\.yaml:\d+:\d+: sprint-status\.yaml does not parse/);
   });
 
+  it("says a sprint summary written in Markdown is not the YAML sprint file", () => {
+    const summary = [
+      "# Sprint Status - Legal Dashboard",
+      "",
+      "**Generated:** 2026-04-08 with a long note that goes on and on past sixty characters",
+      "",
+      "| Story | Status |",
+      "|-------|--------|",
+      "| 1-1 | ✅ done |",
+      "",
+    ].join("\n");
+    expect(() => parseSprintStatus(summary, "s.yaml")).toThrow(
+      "sprint-status.yaml is Markdown, not YAML (line 3: `**Generated:** 2026-04-08 with a long note that goes on and…`): athena-parallel reads BMAD's sprint file, YAML with a `development_status:` mapping of story key: status, as sprint-planning writes it",
+    );
+    // A YAML sprint file broken on a line Markdown also writes is a YAML error as before.
+    const broken = 'notes: |\n  **Owner:** Ann\ndevelopment_status:\n  1-1-a: "done\n';
+    expect(() => parseSprintStatus(broken, "s.yaml")).toThrow(/^sprint-status.yaml does not parse/);
+  });
+
   it("names the line a syntax error is about where the parser reports another", () => {
     const refusal = (lines: string[]) => {
       const text = ["development_status:", "  epic-1: in-progress", ...lines, ""].join("\n");

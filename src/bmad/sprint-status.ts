@@ -687,19 +687,26 @@ function parseLeniently(
       const name = plain.spaces.get(line);
       return name ? `; its indentation holds ${name}, read as one plain space` : "";
     };
-    refusal ??= culprit
+    const markdown = markdownInstead(source);
+    refusal ??= markdown
       ? new InputError(
-          `sprint-status.yaml does not parse: ${culprit.why} (${what})${spaced(culprit.line)}`,
+          `sprint-status.yaml is Markdown, not YAML (line ${markdown.line}: \`${markdown.text}\`): athena-parallel reads BMAD's sprint file, YAML with a \`development_status:\` mapping of story key: status, as sprint-planning writes it`,
           file,
-          culprit.line,
-          culprit.col,
+          markdown.line,
         )
-      : new InputError(
-          `sprint-status.yaml does not parse: ${what}${spaced(at.line)}`,
-          file,
-          at.line,
-          at.col,
-        );
+      : culprit
+        ? new InputError(
+            `sprint-status.yaml does not parse: ${culprit.why} (${what})${spaced(culprit.line)}`,
+            file,
+            culprit.line,
+            culprit.col,
+          )
+        : new InputError(
+            `sprint-status.yaml does not parse: ${what}${spaced(at.line)}`,
+            file,
+            at.line,
+            at.col,
+          );
     const { start, end, text: line } = lineAt(source, lineCounter, pos.line) ?? NO_LINE;
     const rest = source.slice(start);
     if (first.code === "MULTIPLE_DOCS" && masked.length < MAX_MASKED && !HOLDS_ENTRIES.test(rest)) {
@@ -1124,6 +1131,25 @@ function lineAt(source: string, lineCounter: LineCounter, n: number): SourceLine
  * not allowed in compact mappings"), and a `[` or `{` left open at the line after it (its
  * flow collection runs on). Undefined when the reported line is the right one.
  */
+/**
+ * A line only Markdown writes (`**Generated:** 2026-04-08`, a table row, a task box), in a file
+ * with no `development_status:` block: a sprint summary saved under the sprint file's name.
+ */
+const MARKDOWN_ONLY = /^[ \t]*(?:\*\*[^*\n]+\*\*|\|[^\n]*\|[ \t]*$|[-*][ \t]+\[[ xX]\][ \t])/m;
+
+function markdownInstead(source: string): { line: number; text: string } | undefined {
+  if (/^development_status[ \t]*:/m.test(source)) return undefined;
+  const found = MARKDOWN_ONLY.exec(source);
+  if (!found) return undefined;
+  const start = source.lastIndexOf("\n", found.index) + 1;
+  const end = source.indexOf("\n", found.index);
+  const text = source.slice(start, end < 0 ? undefined : end).trim();
+  return {
+    line: source.slice(0, start).split("\n").length,
+    text: [...text].length > 60 ? `${[...text].slice(0, 59).join("")}…` : text,
+  };
+}
+
 function likelyCulprit(
   code: string,
   message: string,
