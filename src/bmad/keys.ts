@@ -23,8 +23,7 @@ export interface ParsedKey {
   id?: string;
 }
 
-/** A number, and a letter after it as some sprints write it in capitals (`2-5A-x`, read `2.5a`). */
-const SEGMENT = /^\d+[a-z]?$/i;
+const SEGMENT = /^\d+[a-z]?$/;
 const DOTTED = /^\d+[a-z]?(?:\.\d+[a-z]?)+$/;
 const TRACK = /^(?!epic$|story$)[a-z][a-z0-9]*$/i;
 
@@ -96,10 +95,7 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
       break;
     }
   }
-  return story(
-    segments.slice(0, epicLength).join(".").toLowerCase(),
-    (segments[epicLength] ?? "").toLowerCase(),
-  );
+  return story(segments.slice(0, epicLength).join("."), segments[epicLength] ?? "");
 }
 
 /**
