@@ -343,9 +343,13 @@ describe("athena-parallel plan", () => {
     const renamed = tempProject({
       ".docs/requirements/sprint-status.yml": "development_status:\n  1-1-first-thing: backlog\n",
     });
-    const worktree = ".claude/worktrees/feat/_bmad-output/implementation-artifacts";
-    mkdirSync(path.join(renamed, worktree), { recursive: true });
-    writeFileSync(path.join(renamed, worktree, "sprint-status.yaml"), "development_status: {}\n");
+    for (const worktree of [
+      ".claude/worktrees/feat/_bmad-output/implementation-artifacts",
+      ".worktrees/feat/_bmad-output/implementation-artifacts",
+    ]) {
+      mkdirSync(path.join(renamed, worktree), { recursive: true });
+      writeFileSync(path.join(renamed, worktree, "sprint-status.yaml"), "development_status: {}\n");
+    }
     expect((await run(["plan"], renamed)).err).toContain(
       "found elsewhere: .docs/requirements/sprint-status.yml (set",
     );

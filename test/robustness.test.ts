@@ -273,6 +273,27 @@ describe("deep and long input", () => {
     });
   });
 
+  it("reads a story again only while it costs little to parse", () => {
+    const story = (padding: number) =>
+      parseStory(
+        [
+          "# Story 1.1: X",
+          "",
+          "\n".repeat(padding), // three for each line
+          "",
+          "```",
+          "## Dev Agent Record",
+          "### File List",
+          "- `src/a.ts`",
+        ].join("\n"),
+      );
+    expect(story(10).mentions.map((m) => m.path)).toEqual(["src/a.ts"]);
+    // Past a third of the parser's limit (the costliest real story cost 17,000), left as written.
+    const costly = story(Math.ceil(MAX_PARSE_COST / 9));
+    expect(costly.mentions).toEqual([]);
+    expect(costly.problems).toEqual([]);
+  });
+
   it("looks at a fence left open over long lines in time that grows with them", () => {
     const story = (n: number) =>
       parseStory(`# Story 1.1: X\n\n\`\`\`\n## a${" ".repeat(n)}x\n## b ${"# ".repeat(n)}\n`);

@@ -190,6 +190,10 @@ describe("parseSprintStatus", () => {
     // A YAML sprint file broken on a line Markdown also writes is a YAML error as before.
     const broken = 'notes: |\n  **Owner:** Ann\ndevelopment_status:\n  1-1-a: "done\n';
     expect(() => parseSprintStatus(broken, "s.yaml")).toThrow(/^sprint-status.yaml does not parse/);
+    // ...and so is one that starts with a byte-order mark.
+    expect(() =>
+      parseSprintStatus('\uFEFFdevelopment_status:\n  1-1-a: "done\n**1-2-b**: done\n', "s.yaml"),
+    ).toThrow(/^sprint-status.yaml does not parse/);
   });
 
   it("names the line a syntax error is about where the parser reports another", () => {

@@ -189,7 +189,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
           dot: true,
           followSymbolicLinks: false,
           // Not another checkout's (`.claude/worktrees/feat/...`), nor a tool's cache.
-          ignore: [...WALK_IGNORE, "**/worktrees/**", "**/.cache/**"],
+          ignore: [...WALK_IGNORE, "**/worktrees/**", "**/.worktrees/**", "**/.cache/**"],
         }).sort();
     const named =
       elsewhere.length > 0

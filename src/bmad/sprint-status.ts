@@ -1138,7 +1138,7 @@ function lineAt(source: string, lineCounter: LineCounter, n: number): SourceLine
 const MARKDOWN_ONLY = /^[ \t]*(?:\*\*[^*\n]+\*\*|\|[^\n]*\|[ \t]*$|[-*][ \t]+\[[ xX]\][ \t])/m;
 
 function markdownInstead(source: string): { line: number; text: string } | undefined {
-  if (/^development_status[ \t]*:/m.test(source)) return undefined;
+  if (/^\uFEFF?development_status[ \t]*:/m.test(source)) return undefined;
   const found = MARKDOWN_ONLY.exec(source);
   if (!found) return undefined;
   const start = source.lastIndexOf("\n", found.index) + 1;

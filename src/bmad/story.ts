@@ -50,9 +50,11 @@ import { canonicalHeading, canonicalLabel, STORY_WORDS } from "./heading-words.t
 import { normaliseTypedId } from "./keys.ts";
 import {
   escapeDunders,
+  MAX_PARSE_COST,
   type MarkdownProblem,
   type OpenFence,
   openFenceAtEnd,
+  parseCost,
   parsePrepared,
   prepareMarkdown,
 } from "./markdown.ts";
@@ -288,6 +290,16 @@ function sectionKind(title: string): string | undefined {
   return SECTION_KINDS.find(([, pattern]) => pattern.test(words))?.[0];
 }
 
+/** The kinds of section the story's headings open, outside its code. */
+function sectionKindsOf(tree: ReturnType<typeof parsePrepared>): Set<string> {
+  return new Set(
+    tree.children.flatMap((node) => {
+      const kind = node.type === "heading" ? sectionKind(textOf(node)) : undefined;
+      return kind ? [kind] : [];
+    }),
+  );
+}
+
 /** A heading of depth 2 or more, as a line of code holds it (a `# comment` is depth 1). */
 const CODE_HEADING = /^ {0,3}#{2,6}[ \t]+(\S.*)$/;
 /** Longer lines are no heading of a story's: not looked at (nor backtracked over). */
@@ -322,6 +334,12 @@ function escapeFence(source: string, fence: OpenFence): string | undefined {
 
 /** The most fences one story has escaped: each costs a parse of the story. */
 const MAX_FENCE_REPAIRS = 3;
+/**
+ * A story costlier than this is not read again (its fences stay as written): the costliest
+ * real story cost 17,000 (see MAX_PARSE_COST), and four parses of one near the limit would
+ * take four times the time a story may take, or pass the limit by the marks added.
+ */
+const MAX_REPAIRED_COST = MAX_PARSE_COST / 3;
 
 /**
  * The story's text as the parser reads it (prepareMarkdown), and its tree. A fence never
@@ -338,20 +356,18 @@ function readStoryText(
 ): { text: string; tree: ReturnType<typeof parsePrepared> } {
   const repairs: MarkdownProblem[] = [];
   for (let pass = 0; ; pass++) {
-    const found: MarkdownProblem[] = [];
+    const prepared: MarkdownProblem[] = [];
     // The very text the parser reads, so that the tree's offsets find clauses in it.
-    const text = prepareMarkdown(escapeDunders(source), found);
+    const text = prepareMarkdown(escapeDunders(source), prepared);
     const tree = parsePrepared(text);
     const open = pass < MAX_FENCE_REPAIRS ? openFenceAtEnd(tree, text) : undefined;
-    const outside = new Set(
-      tree.children.flatMap((node) =>
-        node.type === "heading" ? [sectionKind(textOf(node)) ?? ""] : [],
-      ),
-    );
-    const hidden = open && hiddenSection(open.code, outside);
+    const hidden =
+      open && parseCost(text) <= MAX_REPAIRED_COST
+        ? hiddenSection(open.code, sectionKindsOf(tree))
+        : undefined;
     const escaped = open && hidden ? escapeFence(source, open) : undefined;
     if (!open || !hidden || escaped === undefined) {
-      problems.push(...[...repairs, ...found].sort((a, b) => a.line - b.line));
+      problems.push(...[...repairs, ...prepared].sort((a, b) => a.line - b.line));
       return { text, tree };
     }
     source = escaped;
