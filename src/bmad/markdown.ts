@@ -395,14 +395,23 @@ function inFencedCode(lines: readonly string[]): boolean[] {
       fence = marker;
       return marker !== undefined;
     }
-    const closes =
-      marker !== undefined &&
-      marker[0] === fence[0] &&
-      marker.length >= fence.length &&
-      !rest.slice(marker.length).trim();
-    if (closes) fence = undefined;
+    if (closesFence(rest, fence)) fence = undefined;
     return true;
   });
+}
+
+/**
+ * Whether a line (past its container prefix) closes the fence `open` opened, as CommonMark has
+ * it: a fence of its character, at least as long, with nothing after it.
+ */
+function closesFence(rest: string, open: string): boolean {
+  const marker = FENCE.exec(rest)?.[1];
+  return (
+    marker !== undefined &&
+    marker[0] === open[0] &&
+    marker.length >= open.length &&
+    !rest.slice(marker.length).trim()
+  );
 }
 
 /** A fenced code block left open: where its fence starts (1-based, as the tree counts) and its code. */
@@ -434,15 +443,24 @@ export function openFenceAtEnd(tree: Root, text: string): OpenFence | undefined 
   if (!marker) return undefined; // indented code
   const lines = raw.trimEnd().split(/\r\n|\r|\n/);
   const last = lines.length > 1 ? (lines.at(-1) as string) : "";
-  const rest = last.slice(PREFIX.exec(last)?.[0].length ?? 0);
-  const closing = FENCE.exec(rest)?.[1];
-  const closed =
-    closing !== undefined &&
-    closing[0] === marker[0] &&
-    closing.length >= marker.length &&
-    rest.slice(closing.length).trim() === "";
-  if (closed) return undefined;
+  if (closesFence(last.slice(PREFIX.exec(last)?.[0].length ?? 0), marker)) return undefined;
   return { line: start.line, column: start.column, marker, code: node.value };
+}
+
+/**
+ * The text with a backslash before the mark of the fence `openFenceAtEnd` found, so that it
+ * reads as text; undefined when the mark is not on its line. Lines stay where they are.
+ */
+export function escapeFence(text: string, fence: OpenFence): string | undefined {
+  const { parts, lines } = splitLines(text);
+  const line = lines[fence.line - 1];
+  if (line === undefined) return undefined;
+  const at = line.startsWith(fence.marker, fence.column - 1)
+    ? fence.column - 1
+    : line.indexOf(fence.marker);
+  if (at < 0) return undefined;
+  parts[2 * (fence.line - 1)] = `${line.slice(0, at)}\\${line.slice(at)}`;
+  return parts.join("");
 }
 
 /**

@@ -687,7 +687,7 @@ function parseLeniently(
       const name = plain.spaces.get(line);
       return name ? `; its indentation holds ${name}, read as one plain space` : "";
     };
-    const markdown = markdownInstead(source);
+    const markdown = refusal ? undefined : markdownInstead(source, lineCounter);
     refusal ??= markdown
       ? new InputError(
           `sprint-status.yaml is Markdown, not YAML (line ${markdown.line}: \`${markdown.text}\`): athena-parallel reads BMAD's sprint file, YAML with a \`development_status:\` mapping of story key: status, as sprint-planning writes it`,
@@ -1126,30 +1126,29 @@ function lineAt(source: string, lineCounter: LineCounter, n: number): SourceLine
 }
 
 /**
- * The line a syntax error is really about, where the YAML parser reports it elsewhere: an
- * entry indented under the one before is reported at that one's value ("Nested mappings are
- * not allowed in compact mappings"), and a `[` or `{` left open at the line after it (its
- * flow collection runs on). Undefined when the reported line is the right one.
- */
-/**
  * A line only Markdown writes (`**Generated:** 2026-04-08`, a table row, a task box), in a file
  * with no `development_status:` block: a sprint summary saved under the sprint file's name.
  */
 const MARKDOWN_ONLY = /^[ \t]*(?:\*\*[^*\n]+\*\*|\|[^\n]*\|[ \t]*$|[-*][ \t]+\[[ xX]\][ \t])/m;
 
-function markdownInstead(source: string): { line: number; text: string } | undefined {
+function markdownInstead(
+  source: string,
+  lineCounter: LineCounter,
+): { line: number; text: string } | undefined {
   if (/^\uFEFF?development_status[ \t]*:/m.test(source)) return undefined;
   const found = MARKDOWN_ONLY.exec(source);
   if (!found) return undefined;
-  const start = source.lastIndexOf("\n", found.index) + 1;
-  const end = source.indexOf("\n", found.index);
-  const text = source.slice(start, end < 0 ? undefined : end).trim();
-  return {
-    line: source.slice(0, start).split("\n").length,
-    text: [...text].length > 60 ? `${[...text].slice(0, 59).join("")}…` : text,
-  };
+  const { line } = lineCounter.linePos(found.index);
+  const text = (lineAt(source, lineCounter, line)?.text ?? "").trim();
+  return { line, text: [...text].length > 60 ? `${[...text].slice(0, 59).join("")}…` : text };
 }
 
+/**
+ * The line a syntax error is really about, where the YAML parser reports it elsewhere: an
+ * entry indented under the one before is reported at that one's value ("Nested mappings are
+ * not allowed in compact mappings"), and a `[` or `{` left open at the line after it (its
+ * flow collection runs on). Undefined when the reported line is the right one.
+ */
 function likelyCulprit(
   code: string,
   message: string,

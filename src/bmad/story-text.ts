@@ -8,9 +8,9 @@ import { toString as textOf } from "mdast-util-to-string";
 import { canonicalHeading } from "./heading-words.ts";
 import {
   escapeDunders,
+  escapeFence,
   MAX_PARSE_COST,
   type MarkdownProblem,
-  type OpenFence,
   openFenceAtEnd,
   parseCost,
   parsePrepared,
@@ -61,19 +61,6 @@ function hiddenSection(code: string, outside: ReadonlySet<string>): string | und
     if (kind && !outside.has(kind)) return line.trim();
   }
   return undefined;
-}
-
-/** The source with a backslash before the open fence's mark, or undefined when not found. */
-function escapeFence(source: string, fence: OpenFence): string | undefined {
-  const parts = source.split(/(\r\n|\r|\n)/);
-  const line = parts[2 * (fence.line - 1)];
-  if (line === undefined) return undefined;
-  const at = line.startsWith(fence.marker, fence.column - 1)
-    ? fence.column - 1
-    : line.indexOf(fence.marker);
-  if (at < 0) return undefined;
-  parts[2 * (fence.line - 1)] = `${line.slice(0, at)}\\${line.slice(at)}`;
-  return parts.join("");
 }
 
 /** The most fences one story has escaped: each costs a parse of the story. */
