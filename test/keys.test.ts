@@ -40,6 +40,15 @@ describe("parseKey", () => {
     ["EXP-001-retrospective", { kind: "retrospective", epic: "EXP.001" }],
     ["td-3-retrospective", { kind: "retrospective", epic: "td.3" }],
     ["2-4-retrospective", { kind: "story", epic: "2", story: "4", id: "2.4" }],
+    // A number's letter in capitals is the same letter.
+    ["2-5A-split-part", { kind: "story", epic: "2", story: "5a", id: "2.5a" }],
+    ["1A-2-lettered-epic", { kind: "story", epic: "1a", story: "2", id: "1a.2" }],
+    ["5.5-1A-cleanup", { kind: "story", epic: "5.5", story: "1a", id: "5.5.1a" }],
+    ["epic-2B", { kind: "epic", epic: "2b" }],
+    ["epic-2-story-3B-login", { kind: "story", epic: "2", story: "3b", id: "2.3b" }],
+    ["epic-2B-retrospective", { kind: "retrospective", epic: "2b" }],
+    // A track's word keeps its capitals.
+    ["TD-3A-flaky-test", { kind: "story", epic: "TD", story: "3a", id: "TD.3a" }],
     ["generated", { kind: "other" }],
   ])("%s", (key, expected) => {
     expect(parseKey(key, epics)).toEqual(expected);
@@ -143,6 +152,22 @@ describe("resolveStoryId", () => {
     expect(id("0.11")).toBe("0-11-1-alone");
     // Close matches show the keys behind the ids.
     expect(() => id("0.10.9")).toThrow(/close matches: 0\.10\.1 \(0-10-1-phase2-encryption\)/);
+  });
+
+  it("reads a key whose number's letter is a capital as the lower-case one, its sub-stories and epic too", () => {
+    const sprint = parseSprintStatus(
+      "development_status:\n  epic-2: in-progress\n  2-5A-populate-history: done\n  2-5A-1-backfill: done\n  2-5B-store-resolved: ready-for-dev\n  epic-3B: backlog\n  3B-1-audit: backlog\n",
+      "sprint-status.yaml",
+    );
+    expect(sprint.warnings).toEqual([]);
+    const id = (typed: string) => resolveStoryId(sprint, typed).key;
+    expect(id("2.5a")).toBe("2-5A-populate-history");
+    expect(id("2.5A")).toBe("2-5A-populate-history");
+    // The sub-story keeps its third number, as `2-5a-1-backfill` would.
+    expect(id("2.5a.1")).toBe("2-5A-1-backfill");
+    expect(id("2.5b")).toBe("2-5B-store-resolved");
+    expect(id("3b.1")).toBe("3B-1-audit");
+    expect(sprint.entries.find((e) => e.key === "3B-1-audit")?.epic).toBe("3b");
   });
 
   it("refuses an unknown id and names the close matches", () => {

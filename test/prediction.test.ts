@@ -2276,6 +2276,22 @@ describe("the history log (.athena/history.jsonl)", () => {
     expect([report.writeRecall, report.neverKeptApart]).toEqual([1, 0]);
   });
 
+  it("ties an architecture's `Epic 2B` components to the stories of `epic-2B`", () => {
+    const dir = tempProject({
+      [`${ART}/sprint-status.yaml`]:
+        "development_status:\n  epic-2B: in-progress\n  2B-1-ticket-history: ready-for-dev\n",
+      [`${ART}/2B-1-ticket-history.md`]:
+        "# Story 2B.1: Ticket history\n\nStatus: ready-for-dev\n\n## Story\n\nAs an agent I want past tickets.\n",
+      "_bmad-output/planning-artifacts/architecture.md":
+        "# Architecture\n\n## Requirements to Structure Mapping\n\n- Epic 2B: Ticket history - Components: `src/tickets/history.ts`\n",
+    });
+    const p = plan(dir);
+    expect(p.stories.map((s) => s.id)).toEqual(["2b.1"]);
+    expect(claimsOf(p, "2B-1-ticket-history").map((c) => c.path)).toEqual([
+      "src/tickets/history.ts",
+    ]);
+  });
+
   it("finds the architecture in the output folder itself", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]:

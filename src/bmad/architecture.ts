@@ -147,7 +147,10 @@ function isComponent(component: Component): boolean {
 }
 
 function newComponent(label: string, file: string, line: number): Component {
-  const epics = [...label.matchAll(/\bepic\s+(\d+[a-z]?(?:\.\d+)?)/gi)].map((m) => m[1] ?? "");
+  // `Epic 2B` as the sprint's `epic-2B` is read: epic 2b.
+  const epics = [...label.matchAll(/\bepic\s+(\d+[a-z]?(?:\.\d+)?)/gi)].map((m) =>
+    (m[1] ?? "").toLowerCase(),
+  );
   // The name a story would use: "Reminders" from "Epic 2: Reminders".
   const name = label.replace(/^\s*epic\s+\d+[a-z]?(?:\.\d+)?\s*:\s*/i, "").trim() || label;
   return { name, epics, paths: [], file, line };

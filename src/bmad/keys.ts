@@ -8,7 +8,8 @@
  * written with its dot (`5.5-1-cleanup`, beside `epic-5.5`) is that epic as written. A word
  * before the numbers names a track of its own: `npd-1-2-bom` is story 2 of epic `npd.1` when
  * the sprint has `epic-npd-1`, and `td-3-flaky-test` (tech debt) is story 3 of `td`, whose epic
- * key is `epic-td`. Some sprint files spell a story's key in words: `epic-0-story-1`.
+ * key is `epic-td`. Some sprint files spell a story's key in words: `epic-0-story-1`. A
+ * number's letter may be written in capitals (`2-5A-split`, `epic-2B`): it is read as `2.5a`.
  */
 
 export type KeyKind = "story" | "epic" | "retrospective" | "other";
@@ -26,6 +27,8 @@ export interface ParsedKey {
 const SEGMENT = /^\d+[a-z]?$/;
 const DOTTED = /^\d+[a-z]?(?:\.\d+[a-z]?)+$/;
 const TRACK = /^(?!epic$|story$)[a-z][a-z0-9]*$/i;
+/** `5A`, `5.5A`: a number (dotted or not) whose letters may be capitals. */
+const NUMBER_WITH_LETTERS = /^\d+[a-z]?(?:\.\d+[a-z]?)*$/i;
 
 const story = (epic: string, part: string): ParsedKey => ({
   kind: "story",
@@ -34,7 +37,8 @@ const story = (epic: string, part: string): ParsedKey => ({
   id: `${epic}.${part}`,
 });
 
-export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set()): ParsedKey {
+export function parseKey(written: string, knownEpics: ReadonlySet<string> = new Set()): ParsedKey {
+  const key = foldNumberLetters(written);
   // `epic-3-retrospective`, and as other tracks name theirs (`EXP-001-retrospective`); a story
   // whose slug is the word (`2-4-retrospective`) stays a story.
   const retro =
@@ -96,6 +100,18 @@ export function parseKey(key: string, knownEpics: ReadonlySet<string> = new Set(
     }
   }
   return story(segments.slice(0, epicLength).join("."), segments[epicLength] ?? "");
+}
+
+/**
+ * `2-5A-split` as `2-5a-split`, `epic-2B` as `epic-2b`: a number's letter in lower case, so
+ * that every reading of a key (its id, its epic, a sub-story's id) sees one spelling. Words
+ * are left as written (`TD-1-2-x` keeps its track).
+ */
+export function foldNumberLetters(key: string): string {
+  return key
+    .split("-")
+    .map((segment) => (NUMBER_WITH_LETTERS.test(segment) ? segment.toLowerCase() : segment))
+    .join("-");
 }
 
 /**

@@ -18,7 +18,7 @@ import {
 } from "yaml";
 import { InputError } from "../util/errors.ts";
 import { type Line, lineIndex } from "./clause-cue.ts";
-import { type KeyKind, parseKey, SAFE_KEY } from "./keys.ts";
+import { foldNumberLetters, type KeyKind, parseKey, SAFE_KEY } from "./keys.ts";
 
 /** `last_updated`, `generated_by`: a field's name, where story keys are written with `-`. */
 const FIELD_NAME = /^[a-z]+(?:_[a-z]+)+$/;
@@ -1252,7 +1252,7 @@ function subStoryIds(entries: SprintEntry[]): void {
     if (e.kind === "story" && e.id) count.set(e.id, (count.get(e.id) ?? 0) + 1);
   for (const entry of entries) {
     if (entry.kind !== "story" || !entry.id || (count.get(entry.id) ?? 0) < 2) continue;
-    const numbers = entry.key.split("-");
+    const numbers = foldNumberLetters(entry.key).split("-");
     const parts = `${entry.epic}.${entry.story}`.split(".").length;
     const next = numbers[parts];
     if (numbers.slice(0, parts).join(".") !== entry.id || !/^\d+[a-z]?$/.test(next ?? "")) continue;
