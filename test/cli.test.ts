@@ -339,6 +339,16 @@ describe("athena-parallel plan", () => {
     expect(
       (await run(["plan"], tempProject({ [nested]: "development_status: {}\n" }))).err,
     ).toContain(`found elsewhere: ${nested} (set`);
+    // A sprint page in Markdown is named as what it is, beside the story hint.
+    const page = tempProject({
+      "docs/sprint-artifacts/sprint-status.md": "# Sprint\n\n| 1-1-first-thing | done |\n",
+      "docs/sprint-artifacts/1-1-first-thing.md": "# Story 1.1\n",
+    });
+    const pageErr = (await run(["plan"], page)).err;
+    expect(pageErr).toContain(
+      "; docs/sprint-artifacts/sprint-status.md is Markdown: the sprint file is YAML, a `development_status:` map",
+    );
+    expect(pageErr).toContain("docs/sprint-artifacts/ holds 1 story file");
     // ...and one renamed `.yml`, which the setting plans.
     const renamed = tempProject({
       ".docs/requirements/sprint-status.yml": "development_status:\n  1-1-first-thing: backlog\n",

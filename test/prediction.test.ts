@@ -148,6 +148,8 @@ describe("the sentence a path sits in", () => {
       "`src/a.ts` nicht ändern",
       "`src/a.ts` без изменений",
       "不要修改 `src/a.ts`",
+      "`src/a.ts` 不应修改",
+      "不需修改 `src/a.ts`",
       "`src/a.ts` orchestre mais ne doit pas etre modifie avant Story 8.3",
       "`src/a.ts` ne doit pas être modifié",
     ])

@@ -522,6 +522,9 @@ describe("parseStory", () => {
         "**File da NON toccare:**\n\n- `scripts/core/EventBus.mjs`",
         "### Fichiers à ne pas modifier\n\n- `src/a.ts`",
         "### 不要修改的文件\n\n- `src/b.ts`",
+        // "Files that need no change", and a label that says they must not be changed.
+        "### 不需修改的文件\n\n- `src/d.ts`",
+        "以下文件在本 Story 中**不应修改**：\n\n- `src/e.ts`（已完整实现）",
         "### Files to change\n\n- `src/c.ts`",
       ].join("\n\n"),
     );
@@ -530,7 +533,32 @@ describe("parseStory", () => {
       ["scripts/core/EventBus.mjs", "read"],
       ["src/a.ts", "read"],
       ["src/b.ts", "read"],
+      ["src/d.ts", "read"],
+      ["src/e.ts", "read"],
       ["src/c.ts", "write"],
+    ]);
+  });
+
+  it("reads the files under a heading that says they need no change as reads", () => {
+    const doc = parseStory(
+      [
+        "# Story 4.2: Totals",
+        "## Dev Notes",
+        "### No Changes Needed\n\n- `src/a.ts`",
+        "### Files That Do Not Need Changes\n\n- `src/b.ts`",
+        "## Existing Entities (No Changes Required)\n\n- `src/c.ts`",
+        // A heading that names its file says it of that file only.
+        "#### 5. `src/d.ts` (NO CHANGE NEEDED)\n\nPad the rows in `src/e.ts`.",
+        "### Changes Needed\n\n- `src/f.ts`",
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
+      ["src/a.ts", "read"],
+      ["src/b.ts", "read"],
+      ["src/c.ts", "read"],
+      ["src/d.ts", "read"],
+      ["src/e.ts", "write"],
+      ["src/f.ts", "write"],
     ]);
   });
 

@@ -5,6 +5,7 @@
  * `x.go:40`"). Plain text in, plain answers out: story.ts decides what an answer means in the
  * section the clause stands in.
  */
+import { ZH_CHANGE, ZH_FORBID, ZH_NO_NEED } from "./chinese-negation.ts";
 import type { PathText } from "./path-text.ts";
 
 /** The verb that governs a mention in its clause: a write verb, a read cue, or none. */
@@ -213,7 +214,7 @@ const NEGATION_BEFORE = new RegExp(
     // Chinese, joined to the verb: "不要修改", "无需更新"; and "already" before it, which makes
     // the verb a state, not a change to make: "确保命令已注册" ("make sure the command is
     // already registered"), "已经实现", Japanese "既に実装".
-    /(?:不要|不需要|不必|不得|不|勿|禁止|无需|无须|未|没有|已经?|既に)\s*$/.source,
+    `(?:${ZH_FORBID}|${ZH_NO_NEED}|不|未|没有|已经?|既に)(?=\\s*$)`,
   ].join("|"),
   "iu",
 );
@@ -592,7 +593,7 @@ const VERDICT_CELL = new RegExp(
     /no\s+(?:tocar|modificar|cambiar|recrear)|non\s+(?:toccare|modificare|cambiare)/u,
     /ne\s+pas\s+(?:modifier|toucher|changer)|não\s+(?:modificar|alterar|tocar)/u,
     /nicht\s+(?:ändern|anfassen)|не\s+(?:трогать|изменять|менять)/u,
-    /不要修改|不修改|勿修改|无需修改|保持不变/u,
+    new RegExp(`(?:${ZH_FORBID}|${ZH_NO_NEED}|不)(?:${ZH_CHANGE})|保持不变`, "u"),
   ]
     .map((words) => words.source)
     .join("|")})|${[

@@ -180,10 +180,11 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
   if (!sprintStatus) {
     const looked = sprintCandidates.join(", ");
     // One kept in another folder (`bmad-legacy/`, an archive, a course's project six folders
-    // down), or renamed `.yml`, is named: the user may mean it.
-    const elsewhere = explicit.sprintStatus
+    // down), or renamed `.yml`, is named: the user may mean it. A `sprint-status.md` is named
+    // too, as what it is: a page about the sprint, which no BMAD workflow reads.
+    const found = explicit.sprintStatus
       ? []
-      : globSync("**/sprint-status.{yaml,yml}", {
+      : globSync("**/sprint-status.{yaml,yml,md}", {
           cwd: root,
           deep: 6,
           dot: true,
@@ -191,10 +192,14 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
           // Not another checkout's (`.claude/worktrees/feat/...`), nor a tool's cache.
           ignore: [...WALK_IGNORE, "**/worktrees/**", "**/.worktrees/**", "**/.cache/**"],
         }).sort();
+    const elsewhere = found.filter((file) => !file.endsWith(".md"));
+    const pages = found.filter((file) => file.endsWith(".md"));
     const named =
       elsewhere.length > 0
         ? `; found elsewhere: ${elsewhere.slice(0, 5).join(", ")}${elsewhere.length > 5 ? ` and ${elsewhere.length - 5} more` : ""} (set bmad.paths.sprintStatus in athena.json to plan one)`
-        : "";
+        : pages.length > 0
+          ? `; ${pages[0]} is Markdown: the sprint file is YAML, a \`development_status:\` map of story keys to statuses, as BMAD's sprint-planning workflow writes it`
+          : "";
     throw new InputError(
       explicit.sprintStatus
         ? `no sprint-status.yaml at ${looked}, the path bmad.paths.sprintStatus gives (athena.json): fix it, or remove it to let the usual places be searched`

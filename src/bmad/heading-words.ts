@@ -13,6 +13,8 @@
  * template's own words, unmeasured. Longest first: "上下文参考" is a Context Reference, not a
  * References section.
  */
+import { ZH_FORBID, ZH_NO_NEED } from "./chinese-negation.ts";
+
 const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
   [/开发代理记录|开发智能体记录/g, "Dev Agent Record"],
   [/文件列表|文件清单/g, "File List"],
@@ -41,8 +43,12 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
   [/用户故事|故事描述|故事/g, "Story"],
   [/参考资料|参考文献|参考|引用/g, "References"],
   [/代码审查|审查/g, "Review"],
-  // Not "不要修改的文件" (files not to change), which the do-not-modify words read.
-  [/(?<!不要|不|勿|未|禁止|无需|无须|不得|不需要)(?:修改(?:的)?文件|变更文件)/g, "Modified files"],
+  // Not "不要修改的文件", "不需修改的文件" (files not to change, that need no change), which
+  // the do-not-modify words read.
+  [
+    new RegExp(`(?<!${ZH_FORBID}|${ZH_NO_NEED}|不|未|没有)(?:修改(?:的)?文件|变更文件)`, "g"),
+    "Modified files",
+  ],
   [/新增文件|新建文件|新文件|创建(?:的)?文件/g, "New files"],
   [/删除(?:的)?文件/g, "Deleted files"],
   // Korean

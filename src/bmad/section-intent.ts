@@ -4,6 +4,7 @@
  * notes claim nothing), a label switches a group ("**Created:**", "DO NOT MODIFY:"), and
  * some headings name a list of files to change rather than the project's structure.
  */
+import { ZH_CHANGE, ZH_FORBID, ZH_NO_NEED } from "./chinese-negation.ts";
 import { hasWriteVerb, ITEM_START } from "./clause-cue.ts";
 import type { Intent } from "./story.ts";
 
@@ -383,14 +384,35 @@ export const PROHIBITS = new RegExp(
     // As stories in other languages label such files ("**Не изменять:**", "**File da NON
     // toccare:**", "### Файлы НЕ ТРОГАТЬ"): Russian, Italian, French, Spanish, Portuguese,
     // German, Chinese.
-    /не\s+(изменять|менять|трогать|модифицировать|редактировать)|non\s+(toccare|modificare|cambiare)|ne\s+pas\s+(modifier|toucher|changer)|no\s+(modificar|tocar|cambiar|editar)|não\s+(modificar|alterar|tocar|mexer)|nicht\s+(zu\s+)?(ändern|verändern|anfassen|bearbeiten)|不要修改|不修改|禁止修改|勿修改|不要改动|不得修改/
+    /не\s+(изменять|менять|трогать|модифицировать|редактировать)|non\s+(toccare|modificare|cambiare)|ne\s+pas\s+(modifier|toucher|changer)|no\s+(modificar|tocar|cambiar|editar)|não\s+(modificar|alterar|tocar|mexer)|nicht\s+(zu\s+)?(ändern|verändern|anfassen|bearbeiten)/
       .source,
+    `(?:${ZH_FORBID}|不)(?:${ZH_CHANGE})`,
   ].join("|"),
   "i",
 );
 /** A heading or label over files to leave as they are: a prohibition, or "read-only", "unchanged". */
 export const DO_NOT_MODIFY = new RegExp(
-  `${PROHIBITS.source}|read[-\\s]only|unchanged|untouched|reference\\s+only|无需修改|保持不变`,
+  [
+    PROHIBITS.source,
+    /read[-\s]only|unchanged|untouched|reference\s+only/.source,
+    // "### 不需修改的文件", "无需变更": no change needed.
+    `(?:${ZH_NO_NEED})(?:${ZH_CHANGE})|保持不变`,
+  ].join("|"),
+  "i",
+);
+/**
+ * A heading that says no change is needed: "### No Changes Needed", "### Files That Do Not
+ * Need Changes", "## Existing Entities (No Changes Required)". Over a section that names no
+ * file in its heading, the files under it are there as they are; one that names its file
+ * ("#### 2. `list.go` (NO CHANGE NEEDED)") says it of that file, not of the notes under it.
+ */
+export const NO_CHANGE_NEEDED = new RegExp(
+  [
+    /\bno\s+(?:code\s+)?changes?\s+(?:needed|required|necessary)\b/.source,
+    /\b(?:do(?:es)?\s*n[o'’]t|not)\s+(?:need|requir\w*)\s+(?:any\s+)?(?:code\s+)?(?:changes?|modifications?)\b/
+      .source,
+    /\bneeds?\s+no\s+(?:code\s+)?(?:changes?|modifications?)\b/.source,
+  ].join("|"),
   "i",
 );
 /** A label over files left as they were: "Files NOT Modified:", "Reviewed (No Changes Needed):". */

@@ -77,6 +77,7 @@ import {
   FOREIGN_TREE_MARKER,
   isLabel,
   labelGroup,
+  NO_CHANGE_NEEDED,
   opensAgentRecord,
   PROHIBITS,
   READ_CELL,
@@ -235,9 +236,13 @@ interface ListGroup {
 
 const NO_GROUP: ListGroup = { intent: undefined, forbids: false };
 
-/** The group a heading sets for the lists under it, until the next heading. */
-function headingGroupOf(title: string): ListGroup {
+/**
+ * The group a heading sets for the lists under it, until the next heading; `namesCode` when
+ * the heading holds a code span (a file, a symbol), whose "no change needed" is said of it.
+ */
+function headingGroupOf(title: string, namesCode: boolean): ListGroup {
   if (DO_NOT_MODIFY.test(title)) return { intent: "read", forbids: PROHIBITS.test(title) };
+  if (!namesCode && NO_CHANGE_NEEDED.test(title)) return { intent: "read", forbids: false };
   return { intent: WRITE_LABEL.test(title) ? "write" : undefined, forbids: false };
 }
 
@@ -526,7 +531,10 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         inChangeList = CHANGE_LIST.test(lists.at(-1)?.title ?? "");
         // "#### 2. `model.go` (MODIFY)" says what changes in that file, not that the notes
         // under it list files to change: the group is read from the whole heading.
-        group = headingGroupOf(name);
+        group = headingGroupOf(
+          name,
+          heading.children.some((child) => child.type === "inlineCode"),
+        );
         headingGroup = group;
         labelled = undefined;
         recordLabel = false;

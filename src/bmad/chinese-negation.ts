@@ -1,0 +1,16 @@
+/**
+ * The words Chinese joins to a verb to say a file is not to be changed: "不应修改" (must not
+ * change), "不需修改" (need not change). They are written before the verb with no space, so
+ * every reader that looks for a change verb in Chinese ("修改", "更新") looks for these before
+ * it, from this one list: a heading ("### 不需修改的文件"), a label over files ("以下文件**不应
+ * 修改**："), a clause before a path. Longest first, where one begins another.
+ */
+
+/** Forbids the change: "must not", "may not", "do not". */
+export const ZH_FORBID = "不要|不得|不应该|不应当|不应|不可以|不可|不能|切勿|严禁|禁止|勿|别";
+
+/** Says no change is needed: "need not", "no need to". */
+export const ZH_NO_NEED = "不需要|不需|不必|不用|无需|无须|毋须|毋需";
+
+/** Verbs of changing a file that the words above are joined to. */
+export const ZH_CHANGE = "修改|改动|更改|变更|编辑|触碰";
