@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { findProjectRoot } from "../src/bmad/project-root.ts";
@@ -349,6 +349,23 @@ describe("athena-parallel plan", () => {
       "; docs/sprint-artifacts/sprint-status.md is Markdown: the sprint file is YAML, a `development_status:` map",
     );
     expect(pageErr).toContain("docs/sprint-artifacts/ holds 1 story file");
+    // Not BMAD's own sprint-status command, nor a page that lists no story.
+    for (const command of [
+      ".claude/commands/bmad/bmm/workflows/sprint-status.md",
+      "_bmad/bmm/workflows/sprint-status.md",
+      "docs/notes/sprint-status.md",
+    ]) {
+      mkdirSync(path.join(page, path.dirname(command)), { recursive: true });
+      writeFileSync(
+        path.join(page, command),
+        command.startsWith("docs") ? "# Sprint\n\nNothing yet.\n" : "Show `1-2-login: done` keys\n",
+      );
+    }
+    expect((await run(["plan"], page)).err).toContain(
+      "; docs/sprint-artifacts/sprint-status.md is Markdown",
+    );
+    rmSync(path.join(page, "docs/sprint-artifacts/sprint-status.md"));
+    expect((await run(["plan"], page)).err).not.toContain("is Markdown");
     // ...and one renamed `.yml`, which the setting plans.
     const renamed = tempProject({
       ".docs/requirements/sprint-status.yml": "development_status:\n  1-1-first-thing: backlog\n",

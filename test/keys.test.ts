@@ -168,6 +168,18 @@ describe("resolveStoryId", () => {
     expect(id("2.5b")).toBe("2-5B-store-resolved");
     expect(id("3b.1")).toBe("3B-1-audit");
     expect(sprint.entries.find((e) => e.key === "3B-1-audit")?.epic).toBe("3b");
+    // A full key or its start typed with the letter in the other case.
+    expect(id("2-5a-populate-history")).toBe("2-5A-populate-history");
+    expect(id("2-5b-store")).toBe("2-5B-store-resolved");
+    // A track's epic written without `epic-` (`pm-1A`), as its stories spell it.
+    const track = parseSprintStatus(
+      "development_status:\n  pm-1A: in-progress\n  pm-1A-1-task-api: ready-for-dev\n",
+      "sprint-status.yaml",
+    );
+    expect(track.entries.map((e) => [e.key, e.kind, e.epic, e.id])).toEqual([
+      ["pm-1A", "epic", "pm.1a", undefined],
+      ["pm-1A-1-task-api", "story", "pm.1a", "pm.1a.1"],
+    ]);
   });
 
   it("refuses an unknown id and names the close matches", () => {

@@ -471,6 +471,25 @@ describe("the sentence a path sits in", () => {
     });
   });
 
+  it("reads a note naming the story itself by its lettered id, in either case, as its own", () => {
+    const doc = parseStory(
+      [
+        "# Story 2.5a: Split",
+        "",
+        "## Dev Notes",
+        "",
+        "- `src/split.ts` - the splitter (Story 2.5A)",
+        "- `src/join.ts` - the joiner (Story 2.5)",
+        "- `src/part.ts` - the parts (Story 2.5b)",
+      ].join("\n"),
+    );
+    expect(intentsOf(doc)).toEqual({
+      "src/split.ts": "write",
+      "src/join.ts": "read",
+      "src/part.ts": "read",
+    });
+  });
+
   it("reads the work of a line whose subject is another story as a read", () => {
     const doc = parseStory(
       [
@@ -2281,17 +2300,20 @@ describe("the history log (.athena/history.jsonl)", () => {
   it("ties an architecture's `Epic 2B` components to the stories of `epic-2B`", () => {
     const dir = tempProject({
       [`${ART}/sprint-status.yaml`]:
-        "development_status:\n  epic-2B: in-progress\n  2B-1-ticket-history: ready-for-dev\n",
+        "development_status:\n  epic-2B: in-progress\n  2B-1-ticket-history: ready-for-dev\n  epic-2.5A: in-progress\n  2.5A-1-export: ready-for-dev\n",
+      [`${ART}/2.5A-1-export.md`]:
+        "# Story 2.5A.1: Export\n\nStatus: ready-for-dev\n\n## Story\n\nAs an agent I want an export.\n",
       [`${ART}/2B-1-ticket-history.md`]:
         "# Story 2B.1: Ticket history\n\nStatus: ready-for-dev\n\n## Story\n\nAs an agent I want past tickets.\n",
       "_bmad-output/planning-artifacts/architecture.md":
-        "# Architecture\n\n## Requirements to Structure Mapping\n\n- Epic 2B: Ticket history - Components: `src/tickets/history.ts`\n",
+        "# Architecture\n\n## Requirements to Structure Mapping\n\n- Epic 2B: Ticket history - Components: `src/tickets/history.ts`\n- Epic 2.5A: Ticket export - Components: `src/tickets/export.ts`\n",
     });
     const p = plan(dir);
-    expect(p.stories.map((s) => s.id)).toEqual(["2b.1"]);
+    expect(p.stories.map((s) => s.id)).toEqual(["2b.1", "2.5a.1"]);
     expect(claimsOf(p, "2B-1-ticket-history").map((c) => c.path)).toEqual([
       "src/tickets/history.ts",
     ]);
+    expect(claimsOf(p, "2.5A-1-export").map((c) => c.path)).toEqual(["src/tickets/export.ts"]);
   });
 
   it("finds the architecture in the output folder itself", () => {

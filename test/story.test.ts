@@ -539,6 +539,58 @@ describe("parseStory", () => {
     ]);
   });
 
+  it("keeps the writes of Chinese words that end as a negation begins, or say what the product does", () => {
+    const doc = parseStory(
+      [
+        "# Story 3.2: 日志",
+        "## Tasks / Subtasks",
+        // 分别 ("each"): 别 is no "don't" here; 不可变更新 is an immutable update.
+        "- [ ] 分别修改 `src/a.ts` 和 `src/b.ts`",
+        "- [ ] 更新 `src/store/todos.ts`（不可变更新）",
+        // "An order cannot be changed once sent": a rule to build, not a file to leave.
+        "- [ ] 在 `src/order/service.ts` 中实现：订单提交后不可修改",
+        "## Dev Notes",
+        "### 日志级别变更\n\n- `src/log.ts`",
+        "### 不可变更新\n\n- `src/store/cart.ts`",
+      ].join("\n\n"),
+    );
+    expect(doc.mentions.map((m) => [m.path, m.intent, Boolean(m.forbidden)])).toEqual([
+      ["src/a.ts", "write", false],
+      ["src/b.ts", "write", false],
+      ["src/store/todos.ts", "write", false],
+      ["src/order/service.ts", "write", false],
+      ["src/log.ts", "write", false],
+      ["src/store/cart.ts", "write", false],
+    ]);
+  });
+
+  it("keeps the writes under a heading that says no change is needed of something else", () => {
+    const doc = parseStory(
+      [
+        "# Story 4.3: Sync",
+        "## Tasks / Subtasks",
+        "### Task 3: Return early when no changes needed\n\n- [ ] Add an early return to `src/sync/diff.ts`",
+        "## Dev Notes",
+        "### No changes needed beyond the new route\n\n- Add `src/routes/export.ts`",
+        "### Files to Modify (no changes needed in tests)\n\n- `src/sync/writer.ts`",
+        // A heading that names its file, however it is written, says it of that file.
+        "#### 2. **`list.go`** (NO CHANGE NEEDED)\n\nPad the rows in `src/e.go`.",
+        "#### 3. src/table.go — no changes needed\n\nPad the cells in `src/f.go`.",
+        "## Dev Agent Record",
+        "### File List — no code changes required, docs only\n\n- docs/sync.md",
+      ].join("\n\n"),
+    );
+    const intents = Object.fromEntries(doc.mentions.map((m) => [m.path, m.intent]));
+    expect(intents).toMatchObject({
+      "src/sync/diff.ts": "write",
+      "src/routes/export.ts": "write",
+      "src/sync/writer.ts": "write",
+      "src/e.go": "write",
+      "src/f.go": "write",
+      "docs/sync.md": "write",
+    });
+  });
+
   it("reads the files under a heading that says they need no change as reads", () => {
     const doc = parseStory(
       [

@@ -109,7 +109,7 @@ function parseOne(
       const leadText = lead?.type === "paragraph" ? textOf(lead as Paragraph) : "";
       // `Epic 2: Reminders - Components: paths` names "Epic 2 Reminders"; `Name: paths` names "Name".
       const label =
-        /^\s*(epic\s+\d+[a-z]?(?:\.\d+)?\s*:\s*[^:`]{2,80}?)\s*[-–—]\s*components?\s*:\s*\S/i.exec(
+        /^\s*(epic\s+\d+[a-z]?(?:\.\d+[a-z]?)?\s*:\s*[^:`]{2,80}?)\s*[-–—]\s*components?\s*:\s*\S/i.exec(
           leadText,
         ) ?? /^\s*([^:`]{3,80}?)\s*(?:[-–—]\s*components?\s*)?:\s*\S/i.exec(leadText);
       const paths = pathsIn(item, file);
@@ -148,11 +148,11 @@ function isComponent(component: Component): boolean {
 
 function newComponent(label: string, file: string, line: number): Component {
   // `Epic 2B` as the sprint's `epic-2B` is read: epic 2b.
-  const epics = [...label.matchAll(/\bepic\s+(\d+[a-z]?(?:\.\d+)?)/gi)].map((m) =>
+  const epics = [...label.matchAll(/\bepic\s+(\d+[a-z]?(?:\.\d+[a-z]?)?)/gi)].map((m) =>
     (m[1] ?? "").toLowerCase(),
   );
   // The name a story would use: "Reminders" from "Epic 2: Reminders".
-  const name = label.replace(/^\s*epic\s+\d+[a-z]?(?:\.\d+)?\s*:\s*/i, "").trim() || label;
+  const name = label.replace(/^\s*epic\s+\d+[a-z]?(?:\.\d+[a-z]?)?\s*:\s*/i, "").trim() || label;
   return { name, epics, paths: [], file, line };
 }
 

@@ -6,11 +6,18 @@
  * 修改**："), a clause before a path. Longest first, where one begins another.
  */
 
-/** Forbids the change: "must not", "may not", "do not". */
-export const ZH_FORBID = "不要|不得|不应该|不应当|不应|不可以|不可|不能|切勿|严禁|禁止|勿|别";
+/**
+ * Forbids the change: "must not", "do not". Not "不可" nor "不能" ("cannot"), which say what the
+ * product does ("订单提交后不可修改": an order cannot be changed once sent), nor a bare "别",
+ * which ends 分别 ("each"), 级别, 类别 and 区别 before a verb.
+ */
+export const ZH_FORBID = "不要|不得|不应该|不应当|不应|切勿|严禁|禁止|勿";
 
 /** Says no change is needed: "need not", "no need to". */
 export const ZH_NO_NEED = "不需要|不需|不必|不用|无需|无须|毋须|毋需";
 
-/** Verbs of changing a file that the words above are joined to. */
-export const ZH_CHANGE = "修改|改动|更改|变更|编辑|触碰";
+/**
+ * Verbs of changing a file that the words above are joined to. Not the 变更 of "不可变更新"
+ * (an immutable update, 不可变 + 更新).
+ */
+export const ZH_CHANGE = "修改|改动|更改|变更(?!新)|编辑|触碰";

@@ -754,8 +754,9 @@ export function creditsOtherStory(line: string, ownId?: string): boolean {
   for (const bracket of line.matchAll(BRACKET)) {
     for (const credit of bracket[0].matchAll(CREDIT)) {
       const epic = /^epic$/i.test(credit[1] ?? "");
-      for (const id of (credit[2] ?? "").match(/\d[\w.-]*\d|\d/g) ?? [])
-        ids.push({ epic, id: id.replace(/[-_]/g, ".") });
+      // "4.1", "7.4-1", and a story's letter in either case ("2.5A" in story 2.5a).
+      for (const id of (credit[2] ?? "").match(/\d+[a-z]?(?:[.-]\d+[a-z]?)*/gi) ?? [])
+        ids.push({ epic, id: id.replace(/-/g, ".").toLowerCase() });
     }
     if (ids.length > 0) break;
   }

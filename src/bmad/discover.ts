@@ -193,7 +193,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
           ignore: [...WALK_IGNORE, "**/worktrees/**", "**/.worktrees/**", "**/.cache/**"],
         }).sort();
     const elsewhere = found.filter((file) => !file.endsWith(".md"));
-    const pages = found.filter((file) => file.endsWith(".md"));
+    const pages = found.filter((file) => file.endsWith(".md") && isSprintPage(root, file));
     const named =
       elsewhere.length > 0
         ? `; found elsewhere: ${elsewhere.slice(0, 5).join(", ")}${elsewhere.length > 5 ? ` and ${elsewhere.length - 5} more` : ""} (set bmad.paths.sprintStatus in athena.json to plan one)`
@@ -1237,6 +1237,22 @@ const TRACK_KEY = /^[a-z][a-z0-9]*-(\d+[a-z]?(?:-\d+[a-z]?)+-[a-z].*)$/;
 
 /** A story's canonical name: its number, of two parts at least, then its words. */
 const STORY_NAME = /^(\d+[a-z]?(?:-\d+[a-z]?)+)-([a-z].*)$/;
+
+/**
+ * A `sprint-status.md` that is a page about the project's sprint: one that lists a story key
+ * (`1-2-login`), kept outside a hidden folder and a folder of workflows or commands (BMAD
+ * installs its sprint-status command as `.claude/commands/bmad/.../sprint-status.md`).
+ */
+function isSprintPage(root: string, file: string): boolean {
+  const folders = file.split("/").slice(0, -1);
+  if (folders.some((folder) => folder.startsWith(".") || /^(?:workflows|commands)$/i.test(folder)))
+    return false;
+  try {
+    return /(?<![\w-])\d+-\d+[a-z]?-[a-z]/i.test(readText(path.join(root, file)).slice(0, 65_536));
+  } catch {
+    return false;
+  }
+}
 
 /** A name that starts with a date (`2026-04-25_design-spec.md`): a note, no story 2026-04. */
 const DATED_NAME = /^\d{4}-\d{2}-\d{2}(?!\d)/;

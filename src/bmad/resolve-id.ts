@@ -6,7 +6,7 @@
 import path from "node:path";
 import { InputError } from "../util/errors.ts";
 import { suggest } from "../util/suggest.ts";
-import { normaliseTypedId, parseKey } from "./keys.ts";
+import { foldNumberLetters, normaliseTypedId, parseKey } from "./keys.ts";
 import { NOT_A_STORY, type SprintEntry, type SprintStatus } from "./sprint-status.ts";
 
 /**
@@ -19,7 +19,11 @@ export function resolveStoryId(
   fileOf?: (key: string) => string | undefined,
 ): SprintEntry {
   const stories = sprint.entries.filter((entry) => entry.kind === "story");
-  const byKey = (key: string) => stories.filter((entry) => entry.key === key);
+  // A key as typed, its number's letter in either case (`2-5a-split` for `2-5A-split`).
+  const byKey = (key: string) =>
+    stories.filter(
+      (entry) => entry.key === key || foldNumberLetters(entry.key) === foldNumberLetters(key),
+    );
 
   const isPath = /[\\/]|\.md$/i.test(typed);
   const asPath = isPath ? path.basename(typed).replace(/\.md$/i, "") : typed;
@@ -48,7 +52,9 @@ export function resolveStoryId(
 
   if (matches.length === 0 && /^\d+[a-z]?(?:\.\d+[a-z]?)*-\d+[a-z]?-./i.test(asPath)) {
     // A key cut short (`2-1-person`) that still names exactly one story.
-    matches = stories.filter((entry) => entry.key.startsWith(asPath.trim()));
+    matches = stories.filter((entry) =>
+      foldNumberLetters(entry.key).startsWith(foldNumberLetters(asPath.trim())),
+    );
   }
 
   if (matches.length === 1 && matches[0]) return matches[0];

@@ -402,11 +402,22 @@ export const DO_NOT_MODIFY = new RegExp(
 );
 /**
  * A heading that says no change is needed: "### No Changes Needed", "### Files That Do Not
- * Need Changes", "## Existing Entities (No Changes Required)". Over a section that names no
- * file in its heading, the files under it are there as they are; one that names its file
- * ("#### 2. `list.go` (NO CHANGE NEEDED)") says it of that file, not of the notes under it.
+ * Need Changes", "## Existing Entities (No Changes Required)": the files under it are there as
+ * they are. Not a heading that also says what changes ("Files to Modify (no changes needed in
+ * tests)"), one that tells what the product does ("Task 3: Return early when no changes
+ * needed", "No changes needed beyond the new route"), nor a File List ("— no code changes, docs
+ * only"). story.ts also leaves out a heading that names its file ("#### 2. `list.go` (NO CHANGE
+ * NEEDED)"): that is said of the file, not of the notes under it.
  */
-export const NO_CHANGE_NEEDED = new RegExp(
+export function headingSaysNoChange(title: string): boolean {
+  const match = NO_CHANGE_NEEDED.exec(title);
+  if (!match) return false;
+  const rest = `${title.slice(0, match.index)} ${title.slice(match.index + match[0].length)}`;
+  return !hasWriteVerb(rest) && !NOT_THE_FILES.test(rest) && !/file\s*list/i.test(title);
+}
+const NOT_THE_FILES =
+  /\b(?:when|if|unless|whether|beyond|except|but|only|skip\w*|return\w*|detect\w*|handl\w*)\b/i;
+const NO_CHANGE_NEEDED = new RegExp(
   [
     /\bno\s+(?:code\s+)?changes?\s+(?:needed|required|necessary)\b/.source,
     /\b(?:do(?:es)?\s*n[o'’]t|not)\s+(?:need|requir\w*)\s+(?:any\s+)?(?:code\s+)?(?:changes?|modifications?)\b/

@@ -311,8 +311,9 @@ export function parseSprintStatus(text: string, file: string): SprintStatus {
   }
   // `pm-01: contexted` over `pm-01-1-project-api`, `pm-01-2-phase-api`: a module's epics
   // written as the module's word and the epic's number, with no `epic-` before them.
-  const storyEpics = new Set(raw.flatMap(({ key }) => TRACK_STORY.exec(key)?.[1] ?? []));
-  for (const { key } of raw) {
+  const folded = raw.map(({ key }) => foldNumberLetters(key));
+  const storyEpics = new Set(folded.flatMap((key) => TRACK_STORY.exec(key)?.[1] ?? []));
+  for (const key of folded) {
     const track = TRACK_EPIC.exec(key);
     if (track && storyEpics.has(key)) knownEpics.add(`${track[1]}.${track[2]}`);
   }

@@ -23,7 +23,7 @@ import type {
   Text,
 } from "mdast";
 import { toString as textOf } from "mdast-util-to-string";
-import { SKIP, visit } from "unist-util-visit";
+import { EXIT, SKIP, visit } from "unist-util-visit";
 import {
   type Cue,
   citesDocument,
@@ -75,9 +75,9 @@ import {
   FILES_LABEL,
   FORBIDS_LABEL,
   FOREIGN_TREE_MARKER,
+  headingSaysNoChange,
   isLabel,
   labelGroup,
-  NO_CHANGE_NEEDED,
   opensAgentRecord,
   PROHIBITS,
   READ_CELL,
@@ -237,12 +237,25 @@ interface ListGroup {
 const NO_GROUP: ListGroup = { intent: undefined, forbids: false };
 
 /**
+ * A heading that names a file or a symbol: a code span or a link anywhere in it ("#### 2.
+ * **`list.go`**", "[`list.go`](src/list.go)"), or a path in its words ("#### 2. list.go").
+ */
+function namesFileOrCode(heading: Heading, words: string): boolean {
+  let found = /[\w-]\/[\w.-]|[\w-]\.[a-z][a-z0-9]{0,4}(?![\w-])/i.test(words);
+  visit(heading, (node) => {
+    if (node.type === "inlineCode" || node.type === "link") found = true;
+    return found ? EXIT : undefined;
+  });
+  return found;
+}
+
+/**
  * The group a heading sets for the lists under it, until the next heading; `namesCode` when
  * the heading holds a code span (a file, a symbol), whose "no change needed" is said of it.
  */
 function headingGroupOf(title: string, namesCode: boolean): ListGroup {
   if (DO_NOT_MODIFY.test(title)) return { intent: "read", forbids: PROHIBITS.test(title) };
-  if (!namesCode && NO_CHANGE_NEEDED.test(title)) return { intent: "read", forbids: false };
+  if (!namesCode && headingSaysNoChange(title)) return { intent: "read", forbids: false };
   return { intent: WRITE_LABEL.test(title) ? "write" : undefined, forbids: false };
 }
 
@@ -531,10 +544,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         inChangeList = CHANGE_LIST.test(lists.at(-1)?.title ?? "");
         // "#### 2. `model.go` (MODIFY)" says what changes in that file, not that the notes
         // under it list files to change: the group is read from the whole heading.
-        group = headingGroupOf(
-          name,
-          heading.children.some((child) => child.type === "inlineCode"),
-        );
+        group = headingGroupOf(name, namesFileOrCode(heading, uncoded));
         headingGroup = group;
         labelled = undefined;
         recordLabel = false;
