@@ -341,7 +341,7 @@ describe("athena-parallel plan", () => {
     ).toContain(`found elsewhere: ${nested} (set`);
     // A sprint page in Markdown is named as what it is, beside the story hint.
     const page = tempProject({
-      "docs/sprint-artifacts/sprint-status.md": "# Sprint\n\n| 1-1-first-thing | done |\n",
+      "docs/sprint-artifacts/sprint-status.md": "# Sprint\n\n| 1.1 First thing | done |\n",
       "docs/sprint-artifacts/1-1-first-thing.md": "# Story 1.1\n",
     });
     const pageErr = (await run(["plan"], page)).err;
@@ -349,17 +349,13 @@ describe("athena-parallel plan", () => {
       "; docs/sprint-artifacts/sprint-status.md is Markdown: the sprint file is YAML, a `development_status:` map",
     );
     expect(pageErr).toContain("docs/sprint-artifacts/ holds 1 story file");
-    // Not BMAD's own sprint-status command, nor a page that lists no story.
+    // Not BMAD's own sprint-status command or workflow.
     for (const command of [
       ".claude/commands/bmad/bmm/workflows/sprint-status.md",
       "_bmad/bmm/workflows/sprint-status.md",
-      "docs/notes/sprint-status.md",
     ]) {
       mkdirSync(path.join(page, path.dirname(command)), { recursive: true });
-      writeFileSync(
-        path.join(page, command),
-        command.startsWith("docs") ? "# Sprint\n\nNothing yet.\n" : "Show `1-2-login: done` keys\n",
-      );
+      writeFileSync(path.join(page, command), "Show `1-2-login: done` keys\n");
     }
     expect((await run(["plan"], page)).err).toContain(
       "; docs/sprint-artifacts/sprint-status.md is Markdown",

@@ -171,6 +171,14 @@ describe("resolveStoryId", () => {
     // A full key or its start typed with the letter in the other case.
     expect(id("2-5a-populate-history")).toBe("2-5A-populate-history");
     expect(id("2-5b-store")).toBe("2-5B-store-resolved");
+    // An entry with no status, typed in the other case, is named as one.
+    const statusless = parseSprintStatus(
+      "development_status:\n  epic-2: in-progress\n  2-6-a: done\n  2-7B-z:\n  2-8-b: backlog\n",
+      "s.yaml",
+    );
+    expect(() => resolveStoryId(statusless, "2-7b-z")).toThrow(
+      /"2-7b-z" is in the sprint file, but its entry has no status/,
+    );
     // A track's epic written without `epic-` (`pm-1A`), as its stories spell it.
     const track = parseSprintStatus(
       "development_status:\n  pm-1A: in-progress\n  pm-1A-1-task-api: ready-for-dev\n",

@@ -481,12 +481,22 @@ describe("the sentence a path sits in", () => {
         "- `src/split.ts` - the splitter (Story 2.5A)",
         "- `src/join.ts` - the joiner (Story 2.5)",
         "- `src/part.ts` - the parts (Story 2.5b)",
+        "- `src/under.ts` - the same, typed (story 2_5a)",
+        "",
+        "```",
+        "src/",
+        "├── tree.ts ← Story 2.5A",
+        "└── other.ts ← Story 2.4 (completed)",
+        "```",
       ].join("\n"),
     );
     expect(intentsOf(doc)).toEqual({
       "src/split.ts": "write",
       "src/join.ts": "read",
       "src/part.ts": "read",
+      "src/under.ts": "write",
+      "src/tree.ts": "write",
+      "src/other.ts": "read",
     });
   });
 

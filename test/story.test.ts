@@ -525,6 +525,10 @@ describe("parseStory", () => {
         // "Files that need no change", and a label that says they must not be changed.
         "### 不需修改的文件\n\n- `src/d.ts`",
         "以下文件在本 Story 中**不应修改**：\n\n- `src/e.ts`（已完整实现）",
+        // "Cannot be changed", over files; "do not change the newly added".
+        "### 不可修改的文件\n\n- `src/g.ts`",
+        "以下文件**不能修改**：\n\n- `src/h.ts`",
+        "### 不要变更新增的文件\n\n- `src/i.ts`",
         "### Files to change\n\n- `src/c.ts`",
       ].join("\n\n"),
     );
@@ -535,6 +539,9 @@ describe("parseStory", () => {
       ["src/b.ts", "read"],
       ["src/d.ts", "read"],
       ["src/e.ts", "read"],
+      ["src/g.ts", "read"],
+      ["src/h.ts", "read"],
+      ["src/i.ts", "read"],
       ["src/c.ts", "write"],
     ]);
   });
@@ -576,6 +583,9 @@ describe("parseStory", () => {
         // A heading that names its file, however it is written, says it of that file.
         "#### 2. **`list.go`** (NO CHANGE NEEDED)\n\nPad the rows in `src/e.go`.",
         "#### 3. src/table.go — no changes needed\n\nPad the cells in `src/f.go`.",
+        // A line's own write verb under a heading that says no change is needed.
+        "### Configuration (no code changes required)\n\n- [ ] Add `FOO` to `.env.example`",
+        "### Backward Compatibility (no changes needed for existing callers)\n\n- Add an optional `timeout` parameter to `src/client.ts`",
         "## Dev Agent Record",
         "### File List — no code changes required, docs only\n\n- docs/sync.md",
       ].join("\n\n"),
@@ -587,6 +597,8 @@ describe("parseStory", () => {
       "src/sync/writer.ts": "write",
       "src/e.go": "write",
       "src/f.go": "write",
+      ".env.example": "write",
+      "src/client.ts": "write",
       "docs/sync.md": "write",
     });
   });
@@ -602,15 +614,26 @@ describe("parseStory", () => {
         // A heading that names its file says it of that file only.
         "#### 5. `src/d.ts` (NO CHANGE NEEDED)\n\nPad the rows in `src/e.ts`.",
         "### Changes Needed\n\n- `src/f.ts`",
+        // Words that are no file, a state, and plain words beside the phrase.
+        "### UI/UX Components (No Changes Needed)\n\n- `src/ui/button.tsx`",
+        "### Profile List Screen (No Changes Needed)\n\n- `src/profile/list.tsx`",
+        "### Existing Helpers (No Changes Needed — already implemented)\n\n- `src/helpers.ts`",
+        "### Backend Only (No Changes Needed)\n\n- `src/server.ts`",
       ].join("\n\n"),
     );
-    expect(doc.mentions.map((m) => [m.path, m.intent])).toEqual([
+    // ("UI/UX" is a name the heading holds, read as one.)
+    const inSrc = doc.mentions.filter((m) => m.path.startsWith("src/"));
+    expect(inSrc.map((m) => [m.path, m.intent])).toEqual([
       ["src/a.ts", "read"],
       ["src/b.ts", "read"],
       ["src/c.ts", "read"],
       ["src/d.ts", "read"],
       ["src/e.ts", "write"],
       ["src/f.ts", "write"],
+      ["src/ui/button.tsx", "read"],
+      ["src/profile/list.tsx", "read"],
+      ["src/helpers.ts", "read"],
+      ["src/server.ts", "read"],
     ]);
   });
 

@@ -688,7 +688,7 @@ function otherCells(line: string, at: number): string[] {
 }
 
 /** A story named in a drawn tree's note, in brackets or not: "← Story 1.5 (completed)". */
-const NOTE_STORY = /(?<!\p{L})stor(?:y|ies)\s+(\d[\w.-]*\d|\d)/giu;
+const NOTE_STORY = /(?<!\p{L})stor(?:y|ies)\s+(\d+[a-z]?(?:[._-]\d+[a-z]?)*)/giu;
 /** A change asked for in words the write verbs leave out: "← Story 1.4 (enhance with retry)". */
 const NOTE_CHANGE = /\b(enhanc|integrat|wir|extend)/i;
 
@@ -702,7 +702,7 @@ const NOTE_CHANGE = /\b(enhanc|integrat|wir|extend)/i;
  */
 export function treeNoteCreditsOtherStory(said: string, ownId?: string): boolean {
   if (noteAsksChange(said)) return false;
-  const ids = [...said.matchAll(NOTE_STORY)].map((m) => (m[1] ?? "").replace(/[-_]/g, "."));
+  const ids = [...said.matchAll(NOTE_STORY)].map((m) => storyIdOf(m[1] ?? ""));
   return ids.length > 0 && (ownId === undefined || ids.some((id) => id !== ownId));
 }
 
@@ -737,6 +737,12 @@ const EXISTING_NOTE =
  * two ways (an ambiguous form took seconds on "(story 1and1and1…" or a long run of digits).
  */
 const BRACKET = /\([^()]*\)/g;
+/** A story's id as notes write it: "4.1", "7.4-1", "3_2", "2.5A". */
+const STORY_ID = /\d+[a-z]?(?:[._-]\d+[a-z]?)*/gi;
+/** That id as the story's own is written: dotted, its letter in lower case ("2.5A" is 2.5a). */
+function storyIdOf(written: string): string {
+  return written.replace(/[-_]/g, ".").toLowerCase();
+}
 const CREDIT =
   /(?<!\p{L})(stor(?:y|ies)|epic)\s+([\w-]+(?:\s*[,&]\s*[\w.-]+|\s+and\s+[\w.-]+|\.[\w-]+)*)/giu;
 
@@ -754,9 +760,8 @@ export function creditsOtherStory(line: string, ownId?: string): boolean {
   for (const bracket of line.matchAll(BRACKET)) {
     for (const credit of bracket[0].matchAll(CREDIT)) {
       const epic = /^epic$/i.test(credit[1] ?? "");
-      // "4.1", "7.4-1", and a story's letter in either case ("2.5A" in story 2.5a).
-      for (const id of (credit[2] ?? "").match(/\d+[a-z]?(?:[.-]\d+[a-z]?)*/gi) ?? [])
-        ids.push({ epic, id: id.replace(/-/g, ".").toLowerCase() });
+      for (const id of (credit[2] ?? "").match(STORY_ID) ?? [])
+        ids.push({ epic, id: storyIdOf(id) });
     }
     if (ids.length > 0) break;
   }

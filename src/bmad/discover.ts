@@ -193,7 +193,7 @@ export function discoverBmad(root: string, config: AthenaConfig): BmadFiles {
           ignore: [...WALK_IGNORE, "**/worktrees/**", "**/.worktrees/**", "**/.cache/**"],
         }).sort();
     const elsewhere = found.filter((file) => !file.endsWith(".md"));
-    const pages = found.filter((file) => file.endsWith(".md") && isSprintPage(root, file));
+    const pages = found.filter((file) => file.endsWith(".md") && isSprintPage(file));
     const named =
       elsewhere.length > 0
         ? `; found elsewhere: ${elsewhere.slice(0, 5).join(", ")}${elsewhere.length > 5 ? ` and ${elsewhere.length - 5} more` : ""} (set bmad.paths.sprintStatus in athena.json to plan one)`
@@ -1239,19 +1239,16 @@ const TRACK_KEY = /^[a-z][a-z0-9]*-(\d+[a-z]?(?:-\d+[a-z]?)+-[a-z].*)$/;
 const STORY_NAME = /^(\d+[a-z]?(?:-\d+[a-z]?)+)-([a-z].*)$/;
 
 /**
- * A `sprint-status.md` that is a page about the project's sprint: one that lists a story key
- * (`1-2-login`), kept outside a hidden folder and a folder of workflows or commands (BMAD
- * installs its sprint-status command as `.claude/commands/bmad/.../sprint-status.md`).
+ * A `sprint-status.md` that is a page about the project's sprint, not one of BMAD's own
+ * command or workflow files of that name (`.claude/commands/bmad/.../sprint-status.md`,
+ * `_bmad/bmm/workflows/...`): none in a hidden folder (where agents keep their commands), nor
+ * under a folder of workflows or commands.
  */
-function isSprintPage(root: string, file: string): boolean {
-  const folders = file.split("/").slice(0, -1);
-  if (folders.some((folder) => folder.startsWith(".") || /^(?:workflows|commands)$/i.test(folder)))
-    return false;
-  try {
-    return /(?<![\w-])\d+-\d+[a-z]?-[a-z]/i.test(readText(path.join(root, file)).slice(0, 65_536));
-  } catch {
-    return false;
-  }
+function isSprintPage(file: string): boolean {
+  return !file
+    .split("/")
+    .slice(0, -1)
+    .some((folder) => folder.startsWith(".") || /^(?:workflows|commands)$/i.test(folder));
 }
 
 /** A name that starts with a date (`2026-04-25_design-spec.md`): a note, no story 2026-04. */

@@ -46,7 +46,10 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
   // Not "不要修改的文件", "不需修改的文件" (files not to change, that need no change), which
   // the do-not-modify words read.
   [
-    new RegExp(`(?<!${ZH_FORBID}|${ZH_NO_NEED}|不|未|没有)(?:修改(?:的)?文件|变更文件)`, "g"),
+    new RegExp(
+      `(?<!${ZH_FORBID}|${ZH_NO_NEED}|不可以|不可|不能|不|未|没有)(?:修改(?:的)?文件|变更文件)`,
+      "g",
+    ),
     "Modified files",
   ],
   [/新增文件|新建文件|新文件|创建(?:的)?文件/g, "New files"],

@@ -19,11 +19,7 @@ export function resolveStoryId(
   fileOf?: (key: string) => string | undefined,
 ): SprintEntry {
   const stories = sprint.entries.filter((entry) => entry.kind === "story");
-  // A key as typed, its number's letter in either case (`2-5a-split` for `2-5A-split`).
-  const byKey = (key: string) =>
-    stories.filter(
-      (entry) => entry.key === key || foldNumberLetters(entry.key) === foldNumberLetters(key),
-    );
+  const byKey = (key: string) => stories.filter((entry) => sameKey(entry.key, key));
 
   const isPath = /[\\/]|\.md$/i.test(typed);
   const asPath = isPath ? path.basename(typed).replace(/\.md$/i, "") : typed;
@@ -67,9 +63,9 @@ export function resolveStoryId(
   }
   // A key in the file that is no story's: say so, not that the file lacks it.
   const other = sprint.entries.find(
-    (entry) => entry.kind === "other" && entry.key === typed.trim(),
+    (entry) => entry.kind === "other" && sameKey(entry.key, typed.trim()),
   );
-  const skipped = sprint.statusless?.find((entry) => entry.key === typed.trim());
+  const skipped = sprint.statusless?.find((entry) => sameKey(entry.key, typed.trim()));
   if (skipped)
     throw new InputError(
       `"${typed}" is in the sprint file, but its entry has no status string (\`${skipped.key}: ready-for-dev\`, or a \`status:\` field), so it was skipped`,
@@ -80,7 +76,7 @@ export function resolveStoryId(
   const typedId = normaliseTypedId(typed);
   const unreadStory = sprint.nested?.find(
     (entry) =>
-      entry.key === typed.trim() ||
+      sameKey(entry.key, typed.trim()) ||
       parseKey(entry.key).id === typedId ||
       // `r.3.1` for `r-3-1-basic-layout`: its three numbers, as a sub-story's id keeps them.
       entry.key.split("-").slice(0, 3).join("-") === typed.trim().replace(/\./g, "-"),
@@ -136,4 +132,9 @@ function unpadded(id: string): string {
     .split(".")
     .map((part) => part.replace(/^0+(?=\d)/, ""))
     .join(".");
+}
+
+/** A key as typed, its number's letter in either case (`2-5a-split` for `2-5A-split`). */
+function sameKey(key: string, typed: string): boolean {
+  return key === typed || foldNumberLetters(key) === foldNumberLetters(typed);
 }

@@ -4,7 +4,7 @@
  * notes claim nothing), a label switches a group ("**Created:**", "DO NOT MODIFY:"), and
  * some headings name a list of files to change rather than the project's structure.
  */
-import { ZH_CHANGE, ZH_FORBID, ZH_NO_NEED } from "./chinese-negation.ts";
+import { ZH_CANNOT_CHANGE, ZH_CHANGE, ZH_FORBID, ZH_NO_NEED } from "./chinese-negation.ts";
 import { hasWriteVerb, ITEM_START } from "./clause-cue.ts";
 import type { Intent } from "./story.ts";
 
@@ -412,11 +412,15 @@ export const DO_NOT_MODIFY = new RegExp(
 export function headingSaysNoChange(title: string): boolean {
   const match = NO_CHANGE_NEEDED.exec(title);
   if (!match) return false;
-  const rest = `${title.slice(0, match.index)} ${title.slice(match.index + match[0].length)}`;
-  return !hasWriteVerb(rest) && !NOT_THE_FILES.test(rest) && !/file\s*list/i.test(title);
+  // "Already Implemented (No Changes Needed)": a state, no change to make.
+  const rest =
+    `${title.slice(0, match.index)} ${title.slice(match.index + match[0].length)}`.replace(
+      /\balready\s+\w+/gi,
+      " ",
+    );
+  return !hasWriteVerb(rest) && !NOT_THE_FILES.test(rest) && !/\bfile\s*list\b/i.test(title);
 }
-const NOT_THE_FILES =
-  /\b(?:when|if|unless|whether|beyond|except|but|only|skip\w*|return\w*|detect\w*|handl\w*)\b/i;
+const NOT_THE_FILES = /\b(?:when|if|unless|whether|beyond|except|skip\w*|detect\w*|handl\w*)\b/i;
 const NO_CHANGE_NEEDED = new RegExp(
   [
     /\bno\s+(?:code\s+)?changes?\s+(?:needed|required|necessary)\b/.source,
@@ -510,7 +514,10 @@ export function labelGroup(value: string, current: Intent | undefined): Intent |
   const labelled = isLabel(label);
   // "Moved files (content unchanged):": a move writes both paths, whatever the content.
   if (MOVE_LABEL.test(label) && labelled) return "write";
-  if (DO_NOT_MODIFY.test(label) && (labelled || /^\W*do\s*n[o']t/i.test(label)))
+  if (
+    (DO_NOT_MODIFY.test(label) || ZH_CANNOT_CHANGE.test(label)) &&
+    (labelled || /^\W*do\s*n[o']t/i.test(label))
+  )
     return labelled ? "read" : current;
   // Only a label switches the group from here on: stop early, so that the expressions below
   // run on labels only (every short paragraph of a story comes through here).

@@ -24,6 +24,7 @@ import type {
 } from "mdast";
 import { toString as textOf } from "mdast-util-to-string";
 import { EXIT, SKIP, visit } from "unist-util-visit";
+import { ZH_CANNOT_CHANGE } from "./chinese-negation.ts";
 import {
   type Cue,
   citesDocument,
@@ -232,6 +233,8 @@ const DESCRIBED = /^[*_]*[ \t]*(?:[-—–→]|(?!(?:and|or)\b)\p{L})/u;
 interface ListGroup {
   intent: Intent | undefined;
   forbids: boolean;
+  /** A reading group that a line's own write verb overrides: "no changes needed" is weak. */
+  soft?: boolean;
 }
 
 const NO_GROUP: ListGroup = { intent: undefined, forbids: false };
@@ -241,7 +244,8 @@ const NO_GROUP: ListGroup = { intent: undefined, forbids: false };
  * **`list.go`**", "[`list.go`](src/list.go)"), or a path in its words ("#### 2. list.go").
  */
 function namesFileOrCode(heading: Heading, words: string): boolean {
-  let found = /[\w-]\/[\w.-]|[\w-]\.[a-z][a-z0-9]{0,4}(?![\w-])/i.test(words);
+  // A word with an extension ("list.go", "src/list.go"); not "UI/UX", "e.g.", "i.e.".
+  let found = /(?<![\w.])[\w/-]*[\w-]\.[a-z][a-z0-9]{0,4}(?![\w.-])/i.test(words);
   visit(heading, (node) => {
     if (node.type === "inlineCode" || node.type === "link") found = true;
     return found ? EXIT : undefined;
@@ -254,8 +258,10 @@ function namesFileOrCode(heading: Heading, words: string): boolean {
  * the heading holds a code span (a file, a symbol), whose "no change needed" is said of it.
  */
 function headingGroupOf(title: string, namesCode: boolean): ListGroup {
-  if (DO_NOT_MODIFY.test(title)) return { intent: "read", forbids: PROHIBITS.test(title) };
-  if (!namesCode && headingSaysNoChange(title)) return { intent: "read", forbids: false };
+  if (DO_NOT_MODIFY.test(title) || ZH_CANNOT_CHANGE.test(title))
+    return { intent: "read", forbids: PROHIBITS.test(title) || ZH_CANNOT_CHANGE.test(title) };
+  if (!namesCode && headingSaysNoChange(title))
+    return { intent: "read", forbids: false, soft: true };
   return { intent: WRITE_LABEL.test(title) ? "write" : undefined, forbids: false };
 }
 
@@ -446,6 +452,9 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
             place === "notes" &&
             namedAtLines(text, found, at.offset, at.length, around, here)));
       if (quoted || cited) cue = "read";
+      // Under a heading that says no change is needed, a line's own write verb still writes:
+      // "### Task 2: Configuration (no code changes required)" over "- Add `FOO` to `.env`".
+      if (intent === "read" && group.soft && cue === "write" && !forbidden) intent = "write";
       // A record's entry that says its file was left as it was ("`go.mod` - NO CHANGE NEEDED -
       // bubbles already in go.mod", "`utils.py` (reviewed, no changes)"): looked at, not
       // written, and so is what the rest of its line names.
@@ -594,8 +603,11 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           // A label that forbids says why the group reads; one that leaves the group keeps it.
           const forbidsHere =
             intent === "read" &&
-            ((label && PROHIBITS.test(value)) || (intent === base.intent && base.forbids));
-          group = { intent, forbids: forbidsHere };
+            ((label && (PROHIBITS.test(value) || ZH_CANNOT_CHANGE.test(value))) ||
+              (intent === base.intent && base.forbids));
+          // A group no label changed stays as weak as the heading made it.
+          const soft = intent === base.intent && base.soft === true;
+          group = { intent, forbids: forbidsHere, ...(soft ? { soft } : {}) };
         }
         if (!outsideList && group.intent !== outer.intent) beforeTaskLabel ??= outer;
         if (forbids || outsideList) forbidding = forbids;
