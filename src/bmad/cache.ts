@@ -24,7 +24,7 @@ import path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 
 /** Bump when a parser's output changes shape or meaning: old entries then miss. */
-export const PARSER_VERSION = "178";
+export const PARSER_VERSION = "179";
 
 /** More packs of a kind than this, and the next save folds them into one. */
 export const MAX_PACKS = 6;

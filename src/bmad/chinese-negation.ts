@@ -16,12 +16,21 @@ export const ZH_FORBID = "不要|不得|不应该|不应当|不应|切勿|严禁
 /** Says no change is needed: "need not", "no need to". */
 export const ZH_NO_NEED = "不需要|不需|不必|不用|无需|无须|毋须|毋需";
 
+/**
+ * "Cannot": over a list of files (a heading, "### 不可修改的文件"; a label, "以下文件**不能修改**：")
+ * it speaks of the files; in a sentence it says what the product does, so the clause readers
+ * leave it out.
+ */
+export const ZH_CANNOT = "不可以|不可|不能";
+
 /** Verbs of changing a file that the words above are joined to. */
 export const ZH_CHANGE = "修改|改动|更改|变更|编辑|触碰";
 
-/**
- * "Cannot be changed" over a list of files: a heading ("### 不可修改的文件") or a label
- * ("以下文件**不能修改**："), which speak of the files. In a sentence it says what the product
- * does, so the clause readers leave it out. Not 不可变更新 (an immutable update, 不可变 + 更新).
- */
-export const ZH_CANNOT_CHANGE = /(?:不可以|不可|不能)(?:修改|改动|更改|变更(?!新)|编辑|触碰)/;
+/** A change forbidden: "不要修改", "禁止更改", and "不修改". */
+export const ZH_FORBIDS_CHANGE = `(?:${ZH_FORBID}|不)(?:${ZH_CHANGE})`;
+
+/** No change needed: "不需修改", "无需变更". */
+export const ZH_NEEDS_NO_CHANGE = `(?:${ZH_NO_NEED})(?:${ZH_CHANGE})`;
+
+/** "Cannot be changed", over files only (see ZH_CANNOT); not 不可变更新 (不可变 + 更新, immutable). */
+export const ZH_CANNOT_CHANGE = new RegExp(`(?:${ZH_CANNOT})(?!变更新)(?:${ZH_CHANGE})`);

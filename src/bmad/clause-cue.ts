@@ -5,7 +5,12 @@
  * `x.go:40`"). Plain text in, plain answers out: story.ts decides what an answer means in the
  * section the clause stands in.
  */
-import { ZH_CHANGE, ZH_FORBID, ZH_NO_NEED } from "./chinese-negation.ts";
+import {
+  ZH_FORBID,
+  ZH_FORBIDS_CHANGE,
+  ZH_NEEDS_NO_CHANGE,
+  ZH_NO_NEED,
+} from "./chinese-negation.ts";
 import type { PathText } from "./path-text.ts";
 
 /** The verb that governs a mention in its clause: a write verb, a read cue, or none. */
@@ -593,7 +598,7 @@ const VERDICT_CELL = new RegExp(
     /no\s+(?:tocar|modificar|cambiar|recrear)|non\s+(?:toccare|modificare|cambiare)/u,
     /ne\s+pas\s+(?:modifier|toucher|changer)|não\s+(?:modificar|alterar|tocar)/u,
     /nicht\s+(?:ändern|anfassen)|не\s+(?:трогать|изменять|менять)/u,
-    new RegExp(`(?:${ZH_FORBID}|${ZH_NO_NEED}|不)(?:${ZH_CHANGE})|保持不变`, "u"),
+    new RegExp(`${ZH_FORBIDS_CHANGE}|${ZH_NEEDS_NO_CHANGE}|保持不变`, "u"),
   ]
     .map((words) => words.source)
     .join("|")})|${[
@@ -687,8 +692,14 @@ function otherCells(line: string, at: number): string[] {
   });
 }
 
+/** A story's id as notes write it: "4.1", "7.4-1", "3_2", "2.5A". */
+const STORY_ID = /\d+[a-z]?(?:[._-]\d+[a-z]?)*/gi;
+/** That id as the story's own is written: dotted, its letter in lower case ("2.5A" is 2.5a). */
+function storyIdOf(written: string): string {
+  return written.replace(/[-_]/g, ".").toLowerCase();
+}
 /** A story named in a drawn tree's note, in brackets or not: "← Story 1.5 (completed)". */
-const NOTE_STORY = /(?<!\p{L})stor(?:y|ies)\s+(\d+[a-z]?(?:[._-]\d+[a-z]?)*)/giu;
+const NOTE_STORY = new RegExp(String.raw`(?<!\p{L})stor(?:y|ies)\s+(${STORY_ID.source})`, "giu");
 /** A change asked for in words the write verbs leave out: "← Story 1.4 (enhance with retry)". */
 const NOTE_CHANGE = /\b(enhanc|integrat|wir|extend)/i;
 
@@ -737,12 +748,6 @@ const EXISTING_NOTE =
  * two ways (an ambiguous form took seconds on "(story 1and1and1…" or a long run of digits).
  */
 const BRACKET = /\([^()]*\)/g;
-/** A story's id as notes write it: "4.1", "7.4-1", "3_2", "2.5A". */
-const STORY_ID = /\d+[a-z]?(?:[._-]\d+[a-z]?)*/gi;
-/** That id as the story's own is written: dotted, its letter in lower case ("2.5A" is 2.5a). */
-function storyIdOf(written: string): string {
-  return written.replace(/[-_]/g, ".").toLowerCase();
-}
 const CREDIT =
   /(?<!\p{L})(stor(?:y|ies)|epic)\s+([\w-]+(?:\s*[,&]\s*[\w.-]+|\s+and\s+[\w.-]+|\.[\w-]+)*)/giu;
 

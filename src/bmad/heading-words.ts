@@ -13,7 +13,7 @@
  * template's own words, unmeasured. Longest first: "上下文参考" is a Context Reference, not a
  * References section.
  */
-import { ZH_FORBID, ZH_NO_NEED } from "./chinese-negation.ts";
+import { ZH_CANNOT, ZH_FORBID, ZH_NO_NEED } from "./chinese-negation.ts";
 
 const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
   [/开发代理记录|开发智能体记录/g, "Dev Agent Record"],
@@ -47,7 +47,7 @@ const LOCALISED: ReadonlyArray<readonly [RegExp, string]> = [
   // the do-not-modify words read.
   [
     new RegExp(
-      `(?<!${ZH_FORBID}|${ZH_NO_NEED}|不可以|不可|不能|不|未|没有)(?:修改(?:的)?文件|变更文件)`,
+      `(?<!${ZH_FORBID}|${ZH_NO_NEED}|${ZH_CANNOT}|不|未|没有)(?:修改(?:的)?文件|变更文件)`,
       "g",
     ),
     "Modified files",

@@ -4,7 +4,7 @@
  * notes claim nothing), a label switches a group ("**Created:**", "DO NOT MODIFY:"), and
  * some headings name a list of files to change rather than the project's structure.
  */
-import { ZH_CANNOT_CHANGE, ZH_CHANGE, ZH_FORBID, ZH_NO_NEED } from "./chinese-negation.ts";
+import { ZH_CANNOT_CHANGE, ZH_FORBIDS_CHANGE, ZH_NEEDS_NO_CHANGE } from "./chinese-negation.ts";
 import { hasWriteVerb, ITEM_START } from "./clause-cue.ts";
 import type { Intent } from "./story.ts";
 
@@ -386,7 +386,7 @@ export const PROHIBITS = new RegExp(
     // German, Chinese.
     /не\s+(изменять|менять|трогать|модифицировать|редактировать)|non\s+(toccare|modificare|cambiare)|ne\s+pas\s+(modifier|toucher|changer)|no\s+(modificar|tocar|cambiar|editar)|não\s+(modificar|alterar|tocar|mexer)|nicht\s+(zu\s+)?(ändern|verändern|anfassen|bearbeiten)/
       .source,
-    `(?:${ZH_FORBID}|不)(?:${ZH_CHANGE})`,
+    ZH_FORBIDS_CHANGE,
   ].join("|"),
   "i",
 );
@@ -396,8 +396,20 @@ export const DO_NOT_MODIFY = new RegExp(
     PROHIBITS.source,
     /read[-\s]only|unchanged|untouched|reference\s+only/.source,
     // "### 不需修改的文件", "无需变更": no change needed.
-    `(?:${ZH_NO_NEED})(?:${ZH_CHANGE})|保持不变`,
+    `${ZH_NEEDS_NO_CHANGE}|保持不变`,
   ].join("|"),
+  "i",
+);
+/**
+ * The same over a list of files (a heading, a label), where "cannot be changed" (不可修改) speaks
+ * of the files too.
+ */
+export const OVER_FILES_PROHIBITS = new RegExp(
+  `${PROHIBITS.source}|${ZH_CANNOT_CHANGE.source}`,
+  "i",
+);
+export const OVER_FILES_DO_NOT_MODIFY = new RegExp(
+  `${DO_NOT_MODIFY.source}|${ZH_CANNOT_CHANGE.source}`,
   "i",
 );
 /**
@@ -514,10 +526,7 @@ export function labelGroup(value: string, current: Intent | undefined): Intent |
   const labelled = isLabel(label);
   // "Moved files (content unchanged):": a move writes both paths, whatever the content.
   if (MOVE_LABEL.test(label) && labelled) return "write";
-  if (
-    (DO_NOT_MODIFY.test(label) || ZH_CANNOT_CHANGE.test(label)) &&
-    (labelled || /^\W*do\s*n[o']t/i.test(label))
-  )
+  if (OVER_FILES_DO_NOT_MODIFY.test(label) && (labelled || /^\W*do\s*n[o']t/i.test(label)))
     return labelled ? "read" : current;
   // Only a label switches the group from here on: stop early, so that the expressions below
   // run on labels only (every short paragraph of a story comes through here).

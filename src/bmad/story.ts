@@ -24,7 +24,6 @@ import type {
 } from "mdast";
 import { toString as textOf } from "mdast-util-to-string";
 import { EXIT, SKIP, visit } from "unist-util-visit";
-import { ZH_CANNOT_CHANGE } from "./chinese-negation.ts";
 import {
   type Cue,
   citesDocument,
@@ -79,8 +78,9 @@ import {
   headingSaysNoChange,
   isLabel,
   labelGroup,
+  OVER_FILES_DO_NOT_MODIFY,
+  OVER_FILES_PROHIBITS,
   opensAgentRecord,
-  PROHIBITS,
   READ_CELL,
   READ_VERB,
   saysDoNotModify,
@@ -254,13 +254,14 @@ function namesFileOrCode(heading: Heading, words: string): boolean {
 }
 
 /**
- * The group a heading sets for the lists under it, until the next heading; `namesCode` when
- * the heading holds a code span (a file, a symbol), whose "no change needed" is said of it.
+ * The group a heading sets for the lists under it, until the next heading. A heading that
+ * names a file or code (`words`: its own words) says "no change needed" of that, not of the
+ * notes under it.
  */
-function headingGroupOf(title: string, namesCode: boolean): ListGroup {
-  if (DO_NOT_MODIFY.test(title) || ZH_CANNOT_CHANGE.test(title))
-    return { intent: "read", forbids: PROHIBITS.test(title) || ZH_CANNOT_CHANGE.test(title) };
-  if (!namesCode && headingSaysNoChange(title))
+function headingGroupOf(title: string, heading: Heading, words: string): ListGroup {
+  if (OVER_FILES_DO_NOT_MODIFY.test(title))
+    return { intent: "read", forbids: OVER_FILES_PROHIBITS.test(title) };
+  if (headingSaysNoChange(title) && !namesFileOrCode(heading, words))
     return { intent: "read", forbids: false, soft: true };
   return { intent: WRITE_LABEL.test(title) ? "write" : undefined, forbids: false };
 }
@@ -553,7 +554,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
         inChangeList = CHANGE_LIST.test(lists.at(-1)?.title ?? "");
         // "#### 2. `model.go` (MODIFY)" says what changes in that file, not that the notes
         // under it list files to change: the group is read from the whole heading.
-        group = headingGroupOf(name, namesFileOrCode(heading, uncoded));
+        group = headingGroupOf(name, heading, uncoded);
         headingGroup = group;
         labelled = undefined;
         recordLabel = false;
@@ -603,7 +604,7 @@ export function parseStory(source: string, options: ParseStoryOptions = {}): Sto
           // A label that forbids says why the group reads; one that leaves the group keeps it.
           const forbidsHere =
             intent === "read" &&
-            ((label && (PROHIBITS.test(value) || ZH_CANNOT_CHANGE.test(value))) ||
+            ((label && OVER_FILES_PROHIBITS.test(value)) ||
               (intent === base.intent && base.forbids));
           // A group no label changed stays as weak as the heading made it.
           const soft = intent === base.intent && base.soft === true;
